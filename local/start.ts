@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { startLocalStack } from './stack.ts';
+
+/**
+ * `npm start`: the local stack on http://127.0.0.1:8000 with data kept under
+ * .stratus/. Environment variables (README, "Local stack") point it elsewhere.
+ */
+const options = z
+  .object({
+    STRATUS_HOST: z.string().default('127.0.0.1'),
+    STRATUS_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+    STRATUS_TABLE_NAME: z.string().min(3).default('stratus'),
+    STRATUS_DATA_DIR: z.string().default('.stratus'),
+    STRATUS_DYNAMODB_ENDPOINT: z.url().optional(),
+    AWS_REGION: z.string().default('us-east-1'),
+    STRATUS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .parse(process.env);
+
+const stack = await startLocalStack({
+  host: options.STRATUS_HOST,
+  port: options.STRATUS_PORT,
+  tableName: options.STRATUS_TABLE_NAME,
+  region: options.AWS_REGION,
+  dynamoDbEndpoint: options.STRATUS_DYNAMODB_ENDPOINT,
+  dataDirectory: options.STRATUS_DYNAMODB_ENDPOINT ? undefined : `${options.STRATUS_DATA_DIR}/dynamodb`,
+  logLevel: options.STRATUS_LOG_LEVEL,
+});
+
+const dynamo = stack.dynamoDbPid
+  ? `DynamoDB Local (pid ${stack.dynamoDbPid}) at ${stack.dynamoDbEndpoint}, data in ${options.STRATUS_DATA_DIR}/dynamodb`
+  : `DynamoDB at ${stack.dynamoDbEndpoint}`;
+process.stdout.write(
+  [
+    'Stratus local stack is up',
+    `  API        ${stack.url}/api/v1  (OpenAPI: ${stack.url}/api/v1/openapi.json)`,
+    `  DynamoDB   ${dynamo}`,
+    `  Table      ${stack.tableName} (${stack.tableStatus})`,
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`\n${signal}: stopping the local stack...\n`);
+  await stack.stop();
+  process.stdout.write('stopped.\n');
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,40 @@
+/**
+ * Typed domain errors. Each carries the HTTP status it maps to and a stable,
+ * dotted `code` that clients can branch on; the message names the field.
+ * The one place that turns them into HTTP responses is `shared/http/handler.ts`.
+ */
+export abstract class StratusError extends Error {
+  abstract readonly statusCode: number;
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends StratusError {
+  readonly statusCode = 400;
+  constructor(message: string, code = 'request.invalid') {
+    super(code, message);
+  }
+}
+
+export class NotFoundError extends StratusError {
+  readonly statusCode = 404;
+  constructor(what: string, id: string) {
+    super(`${what}.not_found`, `${what} '${id}' does not exist`);
+  }
+}
+
+export class ConflictError extends StratusError {
+  readonly statusCode = 409;
+}
+
+export class PayloadTooLargeError extends StratusError {
+  readonly statusCode = 413;
+  constructor(message: string) {
+    super('request.too_large', message);
+  }
+}

@@ -1,0 +1,160 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { PayloadTooLargeError, StratusError, ValidationError } from '../errors.ts';
+import { limits } from '../limits.ts';
+import { log } from '../logger.ts';
+import { type CapacityTotals, withCapacityMeter } from '../storage/capacity.ts';
+import { defaultWorkspace, type RequestScope } from '../use-cases/deps.ts';
+import type { RouteDefinition } from './routes.ts';
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** What a handler receives: the request, already validated against the route's schemas. */
+export interface RouteInput<R extends RouteDefinition> {
+  path: Parsed<R['request']['path']>;
+  query: Parsed<R['request']['query']>;
+  body: Parsed<R['request']['body']>;
+  headers: Readonly<Record<string, string | undefined>>;
+}
+
+export interface HandlerContext {
+  scope: RequestScope;
+  requestId: string;
+}
+
+/** A handler's answer; `status` defaults to the route's documented status. */
+export interface HttpResult {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type HttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * Builds a Lambda handler for one route: parse and validate the request with the
+ * route's zod schemas, run the handler with a DynamoDB capacity meter, and turn
+ * the result, or any error, into an HTTP response. Typed errors keep their
+ * status and message; anything else becomes a bare 500 with nothing leaked.
+ */
+export function createHandler<R extends RouteDefinition>(
+  route: R,
+  handle: (input: RouteInput<R>, context: HandlerContext) => Promise<HttpResult>,
+): HttpHandler {
+  const base = async (event: APIGatewayProxyEventV2, context: Context) => {
+    const input = parseRequest(route, event);
+    const scope: RequestScope = { workspace: defaultWorkspace };
+    const { result, capacity } = await withCapacityMeter(() =>
+      handle(input, { scope, requestId: context.awsRequestId }),
+    );
+    return jsonResponse(result.status ?? route.response.status, result.body, {
+      ...result.headers,
+      ...capacityHeader(capacity),
+    });
+  };
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(base).use({
+    onError: async (request) => {
+      request.response = errorResponse(request.error, route, request.context.awsRequestId);
+    },
+  }) as unknown as HttpHandler;
+}
+
+function parseRequest<R extends RouteDefinition>(route: R, event: APIGatewayProxyEventV2): RouteInput<R> {
+  const { request } = route;
+  return {
+    path: validate('path', request.path, decodePathParameters(event.pathParameters)),
+    query: validate('query', request.query, event.queryStringParameters ?? {}),
+    body: request.body ? validate('body', request.body, parseBody(event)) : undefined,
+    headers: event.headers ?? {},
+  } as RouteInput<R>;
+}
+
+function decodePathParameters(parameters: Record<string, string | undefined> | undefined) {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parameters ?? {})) {
+    if (value === undefined) continue;
+    try {
+      decoded[name] = decodeURIComponent(value);
+    } catch {
+      throw new ValidationError(`path.${name}: is not valid percent-encoding`, 'path.invalid');
+    }
+  }
+  return decoded;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function parseBody(event: APIGatewayProxyEventV2): unknown {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > limits.requestBodyBytes) {
+    throw new PayloadTooLargeError(`request body is ${bytes.length} bytes; the limit is ${limits.requestBodyBytes}`);
+  }
+  if (bytes.length === 0) throw new ValidationError('body: a JSON object is required', 'body.missing');
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new ValidationError('body: is not valid UTF-8', 'body.invalid_utf8');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(`body: is not valid JSON (${(error as Error).message})`, 'body.invalid_json');
+  }
+}
+
+function validate(location: string, schema: z.ZodType | undefined, value: unknown): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = mostSpecificIssue(result.error.issues);
+  const field = [location, ...issue.path.map(String)].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+  throw new ValidationError(`${field}: ${issue.message}`, `${location}.invalid`);
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** For a union, the branch that got furthest tells the client the most. */
+function mostSpecificIssue(issues: readonly Issue[]): Issue {
+  const first = issues[0] as Issue;
+  if (first.code !== 'invalid_union' || first.errors.length === 0) return first;
+  const candidates = first.errors.map((branch) => mostSpecificIssue(branch));
+  const best = candidates.reduce((a, b) => (score(b) > score(a) ? b : a));
+  return { ...best, path: [...first.path, ...best.path] };
+}
+
+const score = (issue: Issue) => issue.path.length * 2 + (issue.code === 'unrecognized_keys' ? 0 : 1);
+
+function capacityHeader(capacity: CapacityTotals): Record<string, string> {
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return { 'x-stratus-consumed-capacity': `read=${round(capacity.readUnits)}; write=${round(capacity.writeUnits)}` };
+}
+
+function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? '' : JSON.stringify(body),
+  };
+}
+
+function errorResponse(error: unknown, route: RouteDefinition, requestId: string): APIGatewayProxyStructuredResultV2 {
+  if (error instanceof StratusError && error.statusCode < 500) {
+    return jsonResponse(error.statusCode, { error: { code: error.code, message: error.message } });
+  }
+  log('error', 'unhandled error', {
+    operation: route.operationId,
+    requestId,
+    error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+  });
+  return jsonResponse(500, { error: { code: 'internal', message: `internal error (request ${requestId})` } });
+}

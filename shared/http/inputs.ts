@@ -1,0 +1,29 @@
+import type { z } from 'zod';
+import type { StartRunInput } from '../use-cases/runs.ts';
+import type { createRunBody } from './schemas.ts';
+
+/** The run fields of a create-run request body, in the use case's terms. */
+export const startRunInput = (body: z.output<typeof createRunBody>): StartRunInput => ({
+  runName: body.run_name,
+  tags: body.tags,
+  parentRunId: body.parent_run_id,
+  gitCommit: body.git_commit,
+  codeVersion: body.code_version,
+  pipeline: body.pipeline && {
+    config: body.pipeline.pipeline_config,
+    components: (body.pipeline.pipeline_components ?? []).map((component) => ({
+      name: component.name,
+      type: component.type,
+      stage: component.stage,
+      position: component.position,
+    })),
+  },
+});
+
+/** `tag.KEY=VALUE` query parameters, as a tag filter. */
+export const tagFilters = (query: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(query)
+      .filter(([name, value]) => name.startsWith('tag.') && name.length > 4 && typeof value === 'string')
+      .map(([name, value]) => [name.slice(4), value as string]),
+  );

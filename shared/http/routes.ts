@@ -1,0 +1,198 @@
+import type { z } from 'zod';
+import * as schemas from './schemas.ts';
+
+/**
+ * The route table: the single list of API operations. The CDK stack builds one
+ * Lambda function and one API Gateway route per entry from it, with exactly the
+ * DynamoDB actions listed; the local server routes requests with it; the
+ * OpenAPI description is generated from it. A route cannot exist in one and
+ * not the others.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** DynamoDB actions a function may be granted. TransactWriteItems is authorised per item as PutItem. */
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'BatchWriteItem';
+
+export interface RouteDefinition {
+  operationId: string;
+  method: HttpMethod;
+  /** API Gateway syntax: `{name}` for a segment, `{name+}` for the greedy rest of the path. */
+  path: string;
+  /** Lambda entry file, relative to the repository root. */
+  entry: string;
+  summary: string;
+  tag: string;
+  request: {
+    path?: z.ZodType;
+    query?: z.ZodType;
+    body?: z.ZodType;
+  };
+  response: { status: number; description: string; body: z.ZodType };
+  table: { actions: readonly TableAction[]; indexes?: readonly string[] };
+  /** Ingest routes get their own, tighter throttle in the stack. */
+  ingest?: boolean;
+}
+
+const route = <const R extends RouteDefinition>(definition: R) => definition;
+
+export const routes = {
+  createExperiment: route({
+    operationId: 'createExperiment',
+    method: 'POST',
+    path: '/api/v1/experiments',
+    entry: 'lambdas/create-experiment.ts',
+    summary: 'Create an experiment; its name must be unique',
+    tag: 'experiments',
+    request: { body: schemas.createExperimentBody },
+    response: { status: 201, description: 'The new experiment', body: schemas.experimentResponse },
+    table: { actions: ['PutItem'] },
+  }),
+  listExperiments: route({
+    operationId: 'listExperiments',
+    method: 'GET',
+    path: '/api/v1/experiments',
+    entry: 'lambdas/list-experiments.ts',
+    summary: 'List experiments, newest first; filter with tag.KEY=VALUE query parameters',
+    tag: 'experiments',
+    request: { query: schemas.listExperimentsQuery },
+    response: { status: 200, description: 'A page of experiments', body: schemas.experimentListResponse },
+    table: { actions: ['Query'], indexes: ['gsi1'] },
+  }),
+  getExperiment: route({
+    operationId: 'getExperiment',
+    method: 'GET',
+    path: '/api/v1/experiments/{experiment_id}',
+    entry: 'lambdas/get-experiment.ts',
+    summary: 'Get an experiment by id',
+    tag: 'experiments',
+    request: { path: schemas.experimentIdPath },
+    response: { status: 200, description: 'The experiment', body: schemas.experimentResponse },
+    table: { actions: ['GetItem'] },
+  }),
+  getExperimentByName: route({
+    operationId: 'getExperimentByName',
+    method: 'GET',
+    path: '/api/v1/experiments/by-name/{experiment_name}',
+    entry: 'lambdas/get-experiment-by-name.ts',
+    summary: 'Get an experiment by its name (URL-encoded)',
+    tag: 'experiments',
+    request: { path: schemas.experimentNamePath },
+    response: { status: 200, description: 'The experiment', body: schemas.experimentResponse },
+    table: { actions: ['GetItem'] },
+  }),
+  createRun: route({
+    operationId: 'createRun',
+    method: 'POST',
+    path: '/api/v1/experiments/{experiment_id}/runs',
+    entry: 'lambdas/create-run.ts',
+    summary: 'Start a run in an experiment',
+    tag: 'runs',
+    request: { path: schemas.experimentIdPath, body: schemas.createRunBody },
+    response: { status: 201, description: 'The new RUNNING run', body: schemas.runDetailsResponse },
+    table: { actions: ['GetItem', 'Query', 'PutItem'] },
+  }),
+  listRuns: route({
+    operationId: 'listRuns',
+    method: 'GET',
+    path: '/api/v1/experiments/{experiment_id}/runs',
+    entry: 'lambdas/list-runs.ts',
+    summary: "List an experiment's runs, newest first, optionally in one status",
+    tag: 'runs',
+    request: { path: schemas.experimentIdPath, query: schemas.listRunsQuery },
+    response: { status: 200, description: 'A page of runs', body: schemas.runListResponse },
+    table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
+  }),
+  startRun: route({
+    operationId: 'startRun',
+    method: 'POST',
+    path: '/api/v1/runs',
+    entry: 'lambdas/start-run.ts',
+    summary: 'Start a run in the experiment named (created if it does not exist) or given by id',
+    tag: 'runs',
+    request: { body: schemas.startRunBody },
+    response: { status: 201, description: 'The new RUNNING run', body: schemas.runDetailsResponse },
+    table: { actions: ['GetItem', 'Query', 'PutItem'] },
+  }),
+  getRun: route({
+    operationId: 'getRun',
+    method: 'GET',
+    path: '/api/v1/runs/{run_id}',
+    entry: 'lambdas/get-run.ts',
+    summary: 'Get a run with its params and the latest value of every metric',
+    tag: 'runs',
+    request: { path: schemas.runIdPath },
+    response: { status: 200, description: 'The run', body: schemas.runDetailsResponse },
+    table: { actions: ['Query'] },
+  }),
+  updateRun: route({
+    operationId: 'updateRun',
+    method: 'PATCH',
+    path: '/api/v1/runs/{run_id}',
+    entry: 'lambdas/update-run.ts',
+    summary: 'End a run: FINISHED (or COMPLETED), FAILED or KILLED',
+    tag: 'runs',
+    request: { path: schemas.runIdPath, body: schemas.updateRunBody },
+    response: { status: 200, description: 'The ended run', body: schemas.runDetailsResponse },
+    table: { actions: ['Query', 'UpdateItem'] },
+  }),
+  logParams: route({
+    operationId: 'logParams',
+    method: 'POST',
+    path: '/api/v1/runs/{run_id}/params',
+    entry: 'lambdas/log-params.ts',
+    summary: 'Log immutable params: the same value again is accepted, a different one is a 409',
+    tag: 'runs',
+    request: { path: schemas.runIdPath, body: schemas.logParamsBody },
+    response: { status: 200, description: 'The params as stored', body: schemas.logParamsResponse },
+    table: { actions: ['BatchGetItem', 'PutItem'] },
+  }),
+  logMetrics: route({
+    operationId: 'logMetrics',
+    method: 'POST',
+    path: '/api/v1/runs/{run_id}/metrics',
+    entry: 'lambdas/log-metrics.ts',
+    summary: 'Log one metric point, or a batch of up to 1,000',
+    tag: 'metrics',
+    request: { path: schemas.runIdPath, body: schemas.logMetricsBody },
+    response: { status: 200, description: 'How many points were accepted', body: schemas.logMetricsResponse },
+    table: { actions: ['BatchGetItem', 'BatchWriteItem', 'UpdateItem'] },
+    ingest: true,
+  }),
+  setRunTags: route({
+    operationId: 'setRunTags',
+    method: 'POST',
+    path: '/api/v1/runs/{run_id}/tags',
+    entry: 'lambdas/set-run-tags.ts',
+    summary: 'Set tags on a run (allowed after the run ended)',
+    tag: 'runs',
+    request: { path: schemas.runIdPath, body: schemas.setTagsBody },
+    response: { status: 200, description: 'The run with its tags', body: schemas.runResponse },
+    table: { actions: ['UpdateItem'] },
+  }),
+  getMetricHistory: route({
+    operationId: 'getMetricHistory',
+    method: 'GET',
+    path: '/api/v1/runs/{run_id}/metrics/{metric_key+}',
+    entry: 'lambdas/get-metric-history.ts',
+    summary: "A metric's history in step order, paginated, or downsampled with max_points",
+    tag: 'metrics',
+    request: { path: schemas.metricHistoryPath, query: schemas.metricHistoryQuery },
+    response: { status: 200, description: 'Points in step order', body: schemas.metricHistoryResponse },
+    table: { actions: ['BatchGetItem', 'Query'] },
+  }),
+  getOpenApi: route({
+    operationId: 'getOpenApi',
+    method: 'GET',
+    path: '/api/v1/openapi.json',
+    entry: 'lambdas/get-openapi.ts',
+    summary: 'This API described in OpenAPI 3.1',
+    tag: 'meta',
+    request: {},
+    response: { status: 200, description: 'The OpenAPI document', body: schemas.openApiResponse },
+    table: { actions: [] },
+  }),
+} as const satisfies Record<string, RouteDefinition>;
+
+export type RouteName = keyof typeof routes;
+export const routeList: readonly RouteDefinition[] = Object.values(routes);

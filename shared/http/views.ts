@@ -1,0 +1,58 @@
+import type { z } from 'zod';
+import type { MetricPoint } from '../domain/metric-chunk.ts';
+import { toWireMetricValue } from '../domain/metric-values.ts';
+import type { Experiment, Pipeline, Run, RunDetails } from '../domain/types.ts';
+import type { experimentResponse, runDetailsResponse, runResponse } from './schemas.ts';
+
+/** Domain objects in the API's snake_case JSON shape. */
+
+export const experimentView = (experiment: Experiment): z.input<typeof experimentResponse> => ({
+  experiment_id: experiment.experimentId,
+  experiment_name: experiment.name,
+  description: experiment.description,
+  tags: experiment.tags,
+  created_at: experiment.createdAt,
+});
+
+const pipelineView = (pipeline: Pipeline | undefined) =>
+  pipeline && {
+    pipeline_config: pipeline.config,
+    pipeline_components: pipeline.components.map((component) => ({
+      name: component.name,
+      type: component.type,
+      stage: component.stage,
+      position: component.position,
+    })),
+  };
+
+export const runView = (run: Run): z.input<typeof runResponse> => ({
+  run_id: run.runId,
+  run_name: run.runName,
+  experiment_id: run.experimentId,
+  status: run.status,
+  start_time: run.startTime,
+  end_time: run.endTime,
+  duration_ms: run.endTime === undefined ? undefined : run.endTime - run.startTime,
+  tags: run.tags,
+  parent_run_id: run.parentRunId,
+  git_commit: run.gitCommit,
+  code_version: run.codeVersion,
+  pipeline: pipelineView(run.pipeline),
+});
+
+export const runDetailsView = (run: RunDetails): z.input<typeof runDetailsResponse> => ({
+  ...runView(run),
+  params: run.params,
+  metrics: Object.fromEntries(
+    run.metrics.map((metric) => [
+      metric.key,
+      { value: toWireMetricValue(metric.value), step: metric.step, timestamp: metric.timestamp },
+    ]),
+  ),
+});
+
+export const metricPointView = (point: MetricPoint) => ({
+  step: point.step,
+  value: toWireMetricValue(point.value),
+  timestamp: point.timestamp,
+});

@@ -1,0 +1,29 @@
+/**
+ * Documented size and count limits (README "Limits"). MLflow's limits are the
+ * baseline; anything a client can send is bounded so that no item, request or
+ * response can outgrow DynamoDB's 400 KB item or Lambda's 6 MB payload.
+ */
+export const limits = {
+  requestBodyBytes: 1024 * 1024,
+  nameLength: 250,
+  descriptionLength: 5000,
+  keyLength: 250,
+  tagValueLength: 5000,
+  tagsPerRequest: 100,
+  tagsPerEntity: 200,
+  paramValueLength: 6000,
+  paramsPerRequest: 100,
+  metricPointsPerRequest: 1000,
+  metricKeysPerRun: 1000,
+  idempotencyKeyLength: 128,
+  pageSizeDefault: 50,
+  pageSizeMax: 1000,
+  metricHistoryPageMax: 10000,
+  metricHistoryPageDefault: 1000,
+  downsampleMaxPoints: 5000,
+  /** Points read to answer one downsampled history request. */
+  downsampleReadMaxPoints: 1_000_000,
+  pipelineComponents: 100,
+  gitCommitLength: 64,
+  codeVersionLength: 250,
+} as const;

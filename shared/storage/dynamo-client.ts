@@ -1,0 +1,39 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { recordConsumedCapacity } from './capacity.ts';
+
+// Matches both the low-level (PutItemCommand) and document (PutCommand) names.
+const itemCommand = /^(Get|Put|Update|Delete|Query|Scan|BatchGet|BatchWrite|TransactGet|TransactWrite)/;
+const writeCommand = /^(Put|Update|Delete|BatchWrite|TransactWrite)/;
+
+export interface DynamoClientOptions {
+  region: string;
+  endpoint?: string | undefined;
+}
+
+/**
+ * Builds the document client every repository uses. Each command asks for its
+ * consumed capacity, which a middleware adds to the current request's meter.
+ */
+export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocumentClient {
+  const base = new DynamoDBClient({
+    region: options.region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  });
+  base.middlewareStack.add(
+    (next, context) => async (args) => {
+      const commandName = context.commandName ?? '';
+      if (!itemCommand.test(commandName)) return next(args);
+      const input = args.input as Record<string, unknown>;
+      input.ReturnConsumedCapacity ??= 'TOTAL';
+      const result = await next(args);
+      const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] };
+      recordConsumedCapacity(writeCommand.test(commandName) ? 'write' : 'read', output.ConsumedCapacity);
+      return result;
+    },
+    { step: 'initialize', name: 'stratusConsumedCapacity' },
+  );
+  return DynamoDBDocumentClient.from(base, {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+  });
+}

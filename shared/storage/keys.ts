@@ -1,0 +1,112 @@
+/**
+ * Every DynamoDB key in Stratus is built here, and nowhere else.
+ *
+ * Single-table layout (see docs/data-model.md):
+ *   Experiment      pk WS#<ws>#EXP#<id>            sk EXPERIMENT
+ *   ExperimentName  pk WS#<ws>#EXPNAME#<name>      sk EXPERIMENT_NAME   (uniqueness guard)
+ *   Run             pk WS#<ws>#RUN#<id>            sk RUN
+ *   Param           pk WS#<ws>#RUN#<id>            sk PARAM#<key>
+ *   LatestMetrics   pk WS#<ws>#RUN#<id>            sk METRICS_LATEST
+ *   MetricChunk     pk WS#<ws>#RUN#<id>#METRIC#<key>  sk <minStep>#<batch>#<n>
+ *
+ * Logical indexes over the generic GSI `gsi1`:
+ *   experimentsByCreation  gsi1pk WS#<ws>#EXPERIMENTS     gsi1sk <createdMs>#<id>
+ *   runsByExperiment       gsi1pk WS#<ws>#EXP#<id>#RUNS   gsi1sk <startMs>#<id>
+ *
+ * The run partition holds only what `GET /runs/{id}` returns, so that read is one
+ * Query; each metric key's history has a partition of its own, which keeps a busy
+ * run's ingest spread over partitions and lets history pages start at any step.
+ *
+ * Hand-written rather than ElectroDB/dynamodb-toolbox: metric chunks are packed
+ * binary with per-key conditional "latest" updates, and we want exact control of
+ * every request's consumed capacity; the layer is one small module.
+ */
+
+export const entityTypes = {
+  experiment: 'Experiment',
+  experimentName: 'ExperimentName',
+  run: 'Run',
+  param: 'Param',
+  latestMetrics: 'LatestMetrics',
+  metricChunk: 'MetricChunk',
+} as const;
+
+export interface PrimaryKey {
+  pk: string;
+  sk: string;
+}
+
+const join = (...parts: (string | number)[]) => parts.join('#');
+
+const MS_DIGITS = 15;
+/** Zero-padded milliseconds so that string order is time order (until year 33658). */
+export const encodeTime = (ms: number) => String(Math.max(0, Math.trunc(ms))).padStart(MS_DIGITS, '0');
+
+const STEP_OFFSET = 2n ** 53n;
+/** Safe-integer step shifted to be non-negative and padded: string order is numeric order. */
+export const encodeStep = (step: number) => (BigInt(step) + STEP_OFFSET).toString().padStart(17, '0');
+
+const workspacePrefix = (workspace: string) => join('WS', workspace);
+
+export const experimentKey = (workspace: string, experimentId: string): PrimaryKey => ({
+  pk: join(workspacePrefix(workspace), 'EXP', experimentId),
+  sk: 'EXPERIMENT',
+});
+
+export const experimentNameKey = (workspace: string, name: string): PrimaryKey => ({
+  pk: join(workspacePrefix(workspace), 'EXPNAME', name),
+  sk: 'EXPERIMENT_NAME',
+});
+
+export const experimentsByCreationKey = (workspace: string, createdMs: number, experimentId: string) => ({
+  gsi1pk: join(workspacePrefix(workspace), 'EXPERIMENTS'),
+  gsi1sk: join(encodeTime(createdMs), experimentId),
+});
+
+export const experimentsByCreationPartition = (workspace: string) => join(workspacePrefix(workspace), 'EXPERIMENTS');
+
+const runPartition = (workspace: string, runId: string) => join(workspacePrefix(workspace), 'RUN', runId);
+
+export const runKey = (workspace: string, runId: string): PrimaryKey => ({
+  pk: runPartition(workspace, runId),
+  sk: 'RUN',
+});
+
+export const runsByExperimentPartition = (workspace: string, experimentId: string) =>
+  join(workspacePrefix(workspace), 'EXP', experimentId, 'RUNS');
+
+export const runsByExperimentKey = (workspace: string, experimentId: string, startMs: number, runId: string) => ({
+  gsi1pk: runsByExperimentPartition(workspace, experimentId),
+  gsi1sk: join(encodeTime(startMs), runId),
+});
+
+export const runPartitionKey = (workspace: string, runId: string) => runPartition(workspace, runId);
+
+export const paramKey = (workspace: string, runId: string, key: string): PrimaryKey => ({
+  pk: runPartition(workspace, runId),
+  sk: join('PARAM', key),
+});
+
+export const latestMetricsKey = (workspace: string, runId: string): PrimaryKey => ({
+  pk: runPartition(workspace, runId),
+  sk: 'METRICS_LATEST',
+});
+
+export const metricHistoryPartition = (workspace: string, runId: string, metricKey: string) =>
+  join(runPartition(workspace, runId), 'METRIC', metricKey);
+
+/** Chunks of one metric key sort by their smallest step, then batch and index. */
+export const metricChunkKey = (
+  workspace: string,
+  runId: string,
+  metricKey: string,
+  minStep: number,
+  batchId: string,
+  chunkIndex: number,
+): PrimaryKey => ({
+  pk: metricHistoryPartition(workspace, runId, metricKey),
+  sk: join(encodeStep(minStep), batchId, chunkIndex),
+});
+
+/** Sort-key bound: the chunks whose smallest step is at least `step` start here. */
+export const metricChunkFromStep = (step: number) => encodeStep(step);

@@ -1,0 +1,58 @@
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+
+export interface PageRequest {
+  /** The value of `boundAttribute` every item of this query shares. */
+  partition: string;
+  /** `pk` for table queries, `gsi1pk` for index queries. */
+  boundAttribute: string;
+  /** Attributes that make up a position: the table key plus the index key, if any. */
+  keyAttributes: readonly string[];
+  limit: number;
+  pageToken: string | undefined;
+}
+
+/** Filtered queries read in steps of at least this many items, not one by one. */
+const MIN_FILTERED_READ = 100;
+
+/**
+ * Reads one page of up to `limit` items, following DynamoDB's pagination while a
+ * FilterExpression leaves pages short. When DynamoDB returns more matches than
+ * fit, the page ends at the last item kept and the token resumes right after it.
+ */
+export async function queryPage(
+  client: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'>,
+  request: PageRequest,
+): Promise<{ items: Record<string, unknown>[]; cursor: string | undefined }> {
+  const filtered = input.FilterExpression !== undefined;
+  let startKey = decodeCursor(request.partition, request.pageToken, request.boundAttribute) as
+    | Record<string, unknown>
+    | undefined;
+  const items: Record<string, unknown>[] = [];
+  do {
+    const remaining = request.limit - items.length;
+    const page = await client.send(
+      new QueryCommand({
+        ...input,
+        ExclusiveStartKey: startKey,
+        Limit: filtered ? Math.max(MIN_FILTERED_READ, remaining) : remaining,
+      }),
+    );
+    const found = page.Items ?? [];
+    if (found.length > remaining) {
+      const kept = found.slice(0, remaining);
+      items.push(...kept);
+      return { items, cursor: positionCursor(request, kept[kept.length - 1] as Record<string, unknown>) };
+    }
+    items.push(...found);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && items.length < request.limit);
+  return { items, cursor: startKey ? encodeCursor(request.partition, startKey as never) : undefined };
+}
+
+function positionCursor(request: PageRequest, item: Record<string, unknown>): string {
+  const position: Record<string, string> = {};
+  for (const attribute of request.keyAttributes) position[attribute] = String(item[attribute]);
+  return encodeCursor(request.partition, position);
+}

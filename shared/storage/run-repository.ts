@@ -1,0 +1,325 @@
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { MetricPoint } from '../domain/metric-chunk.ts';
+import { parseNonFiniteValue, toWireMetricValue } from '../domain/metric-values.ts';
+import type {
+  LatestMetric,
+  Page,
+  Pipeline,
+  Run,
+  RunDetails,
+  RunStatus,
+  Tags,
+  TerminalRunStatus,
+} from '../domain/types.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { limits } from '../limits.ts';
+import { conditionFailedItem } from './dynamo-errors.ts';
+import {
+  entityTypes,
+  latestMetricsKey,
+  paramKey,
+  runKey,
+  runPartitionKey,
+  runsByExperimentKey,
+  runsByExperimentPartition,
+} from './keys.ts';
+import { queryPage } from './query-page.ts';
+import { indexPosition, logicalIndexes } from './table-definition.ts';
+import { sendTransaction } from './transactions.ts';
+
+interface RunItem {
+  runId: string;
+  experimentId: string;
+  runName: string;
+  status: RunStatus;
+  startTime: number;
+  endTime?: number;
+  tags?: Tags;
+  parentRunId?: string;
+  gitCommit?: string;
+  codeVersion?: string;
+  pipeline?: Pipeline;
+}
+
+/** Stored form of a latest metric: the value as its wire form, since DynamoDB numbers cannot be NaN. */
+export interface StoredLatestMetric {
+  v: number | string;
+  s: number;
+  t: number;
+}
+
+export const toStoredLatest = (point: { value: number; step: number; timestamp: number }): StoredLatestMetric => ({
+  v: toWireMetricValue(point.value),
+  s: point.step,
+  t: point.timestamp,
+});
+
+export const fromStoredLatest = (key: string, stored: StoredLatestMetric): LatestMetric => ({
+  key,
+  value: typeof stored.v === 'number' ? stored.v : (parseNonFiniteValue(stored.v) ?? Number.NaN),
+  step: stored.s,
+  timestamp: stored.t,
+});
+
+const toRun = (item: RunItem): Run => ({
+  runId: item.runId,
+  experimentId: item.experimentId,
+  runName: item.runName,
+  status: item.status,
+  startTime: item.startTime,
+  endTime: item.endTime,
+  tags: item.tags ?? {},
+  parentRunId: item.parentRunId,
+  gitCommit: item.gitCommit,
+  codeVersion: item.codeVersion,
+  pipeline: item.pipeline,
+});
+
+export interface ListRunsQuery {
+  limit: number;
+  pageToken: string | undefined;
+  status: RunStatus | undefined;
+}
+
+/** Runs, their params and their latest metrics: everything in a run's own partition. */
+export class RunRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Writes the run and its empty latest-metrics item together. */
+  async create(workspace: string, run: Run): Promise<void> {
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: {
+                ...runKey(workspace, run.runId),
+                ...runsByExperimentKey(workspace, run.experimentId, run.startTime, run.runId),
+                type: entityTypes.run,
+                ...run,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...latestMetricsKey(workspace, run.runId), type: entityTypes.latestMetrics, metrics: {} },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+  }
+
+  /** The run with its params and latest metrics: one Query over the run's partition. */
+  async getDetails(workspace: string, runId: string): Promise<RunDetails | undefined> {
+    let run: Run | undefined;
+    const params: Record<string, string> = {};
+    let latest: Record<string, StoredLatestMetric> = {};
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': runPartitionKey(workspace, runId) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (item.type === entityTypes.run) run = toRun(item as RunItem);
+        else if (item.type === entityTypes.param) params[item.key as string] = item.value as string;
+        else if (item.type === entityTypes.latestMetrics) latest = item.metrics as Record<string, StoredLatestMetric>;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    if (!run) return undefined;
+    const metrics = Object.entries(latest)
+      .map(([key, stored]) => fromStoredLatest(key, stored))
+      .sort((a, b) => a.key.localeCompare(b.key));
+    return { ...run, params, metrics };
+  }
+
+  /** Newest first, optionally only runs in one status. */
+  async listByExperiment(workspace: string, experimentId: string, query: ListRunsQuery): Promise<Page<Run>> {
+    const partition = runsByExperimentPartition(workspace, experimentId);
+    const page = await queryPage(
+      this.client,
+      {
+        TableName: this.tableName,
+        IndexName: logicalIndexes.runsByExperiment,
+        KeyConditionExpression: 'gsi1pk = :partition',
+        ScanIndexForward: false,
+        ...(query.status
+          ? {
+              FilterExpression: '#status = :status',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':partition': partition, ':status': query.status },
+            }
+          : { ExpressionAttributeValues: { ':partition': partition } }),
+      },
+      {
+        partition,
+        boundAttribute: 'gsi1pk',
+        keyAttributes: indexPosition,
+        limit: query.limit,
+        pageToken: query.pageToken,
+      },
+    );
+    return { items: page.items.map((item) => toRun(item as unknown as RunItem)), cursor: page.cursor };
+  }
+
+  /**
+   * Ends a RUNNING run. Ending it again with the same status returns it as it is
+   * (a retried request); a different terminal status is a ConflictError.
+   */
+  async end(workspace: string, runId: string, status: TerminalRunStatus, endTime: number): Promise<Run> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(workspace, runId),
+          UpdateExpression: 'SET #status = :status, endTime = :endTime',
+          ConditionExpression: '#status = :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ':endTime': endTime, ':running': 'RUNNING' },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return toRun(Attributes as RunItem);
+    } catch (error) {
+      const item = conditionFailedItem(error);
+      if (item === false) throw error;
+      if (!item) throw new NotFoundError('run', runId);
+      const existing = toRun(item as unknown as RunItem);
+      if (existing.status === status) return existing;
+      throw new ConflictError('run.already_ended', `run '${runId}' already ended as ${existing.status}`);
+    }
+  }
+
+  /** Sets (or overwrites) tags; tags stay editable after a run ends. */
+  async setTags(workspace: string, runId: string, tags: Tags): Promise<Run> {
+    const names: Record<string, string> = { '#tags': 'tags' };
+    const values: Record<string, unknown> = { ':room': limits.tagsPerEntity - Object.keys(tags).length };
+    const sets = Object.entries(tags).map(([key, value], i) => {
+      names[`#k${i}`] = key;
+      values[`:v${i}`] = value;
+      return `#tags.#k${i} = :v${i}`;
+    });
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(workspace, runId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND size(#tags) <= :room',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return toRun(Attributes as RunItem);
+    } catch (error) {
+      const item = conditionFailedItem(error);
+      if (item === false) throw error;
+      if (!item) throw new NotFoundError('run', runId);
+      throw new ConflictError('run.too_many_tags', `a run holds at most ${limits.tagsPerEntity} tags`);
+    }
+  }
+
+  /**
+   * Logs params, each an item written only if absent or equal: immutability is
+   * the condition of the write itself, so two racing writers cannot both win.
+   * All or none of a request's params are written.
+   */
+  async putParams(workspace: string, runId: string, params: Record<string, string>): Promise<void> {
+    const entries = Object.entries(params);
+    const command = new TransactWriteCommand({
+      TransactItems: entries.map(([key, value]) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: { ...paramKey(workspace, runId, key), type: entityTypes.param, key, value },
+          ConditionExpression: 'attribute_not_exists(pk) OR #value = :value',
+          ExpressionAttributeNames: { '#value': 'value' },
+          ExpressionAttributeValues: { ':value': value },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      })),
+    });
+    const reasons = await sendTransaction(this.client, command);
+    if (!reasons) return;
+    const index = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+    const key = entries[index]?.[0] ?? '';
+    throw new ConflictError(
+      'param.immutable',
+      `param '${key}' is already logged as '${String(reasons[index]?.Item?.value)}'; params are immutable`,
+    );
+  }
+
+  /** What ingest needs to know before writing points: the run's status and its latest metrics. */
+  async getIngestState(
+    workspace: string,
+    runId: string,
+  ): Promise<{ status: RunStatus; latest: Record<string, StoredLatestMetric> } | undefined> {
+    const keys = [runKey(workspace, runId), latestMetricsKey(workspace, runId)];
+    const result = await this.client.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [this.tableName]: {
+            Keys: keys,
+            ConsistentRead: true,
+            ProjectionExpression: '#type, #status, #metrics',
+            ExpressionAttributeNames: { '#type': 'type', '#status': 'status', '#metrics': 'metrics' },
+          },
+        },
+      }),
+    );
+    const items = result.Responses?.[this.tableName] ?? [];
+    const run = items.find((item) => item.type === entityTypes.run);
+    const latest = items.find((item) => item.type === entityTypes.latestMetrics);
+    if (!run) return undefined;
+    return { status: run.status as RunStatus, latest: (latest?.metrics ?? {}) as Record<string, StoredLatestMetric> };
+  }
+
+  /**
+   * Records `point` as the latest value of `key` unless a newer one (higher step,
+   * then later timestamp) is already there. Racing batches resolve by the
+   * condition, never by the order their writes land in.
+   */
+  async updateLatestMetric(workspace: string, runId: string, key: string, point: MetricPoint): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: latestMetricsKey(workspace, runId),
+          UpdateExpression: 'SET #metrics.#key = :latest',
+          ConditionExpression:
+            'attribute_not_exists(#metrics.#key) OR #metrics.#key.s < :step OR (#metrics.#key.s = :step AND #metrics.#key.t <= :time)',
+          ExpressionAttributeNames: { '#metrics': 'metrics', '#key': key },
+          ExpressionAttributeValues: {
+            ':latest': toStoredLatest(point),
+            ':step': point.step,
+            ':time': point.timestamp,
+          },
+        }),
+      );
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import type { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type CancellationReason, cancellationReasons } from './dynamo-errors.ts';
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Sends a write transaction. Returns undefined when it committed, or the
+ * cancellation reasons when a condition failed. A transaction that only lost a
+ * race with another one (TransactionConflict) is sent again, with jitter, so the
+ * retry sees the winner's write and fails or succeeds on its conditions.
+ */
+export async function sendTransaction(
+  client: DynamoDBDocumentClient,
+  command: TransactWriteCommand,
+): Promise<CancellationReason[] | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.send(command);
+      return undefined;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return reasons;
+      const conflicted = reasons.some((reason) => reason.Code === 'TransactionConflict');
+      if (!conflicted || attempt >= MAX_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25 * attempt * Math.random()));
+    }
+  }
+}

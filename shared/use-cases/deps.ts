@@ -1,0 +1,21 @@
+import type { Clock } from '../ids.ts';
+import type { ExperimentRepository } from '../storage/experiment-repository.ts';
+import type { MetricRepository } from '../storage/metric-repository.ts';
+import type { RunRepository } from '../storage/run-repository.ts';
+
+/** What the use cases need from the outside world, passed in so tests can build it from real parts. */
+export interface TrackingDeps {
+  experiments: ExperimentRepository;
+  runs: RunRepository;
+  metrics: MetricRepository;
+  clock: Clock;
+  newId: () => string;
+}
+
+/** Who is asking: every read and write is confined to one workspace. */
+export interface RequestScope {
+  workspace: string;
+}
+
+/** Until tokens and workspaces arrive, every request acts in this one workspace. */
+export const defaultWorkspace = 'default';

@@ -1,0 +1,84 @@
+import type { Experiment, Page, Tags } from '../domain/types.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import type { RequestScope, TrackingDeps } from './deps.ts';
+
+export interface CreateExperimentInput {
+  name: string;
+  description?: string | undefined;
+  tags?: Tags | undefined;
+}
+
+/** Creates an experiment; a name already taken in the workspace is a ConflictError. */
+export async function createExperiment(
+  scope: RequestScope,
+  input: CreateExperimentInput,
+  deps: Pick<TrackingDeps, 'experiments' | 'clock' | 'newId'>,
+): Promise<Experiment> {
+  const experiment: Experiment = {
+    experimentId: deps.newId(),
+    name: input.name,
+    description: input.description,
+    tags: input.tags ?? {},
+    createdAt: deps.clock.now(),
+  };
+  await deps.experiments.create(scope.workspace, experiment);
+  return experiment;
+}
+
+/** The experiment with this name, created on first use (the seeds' `start_run(experiment_name=...)`). */
+export async function ensureExperiment(
+  scope: RequestScope,
+  name: string,
+  deps: Pick<TrackingDeps, 'experiments' | 'clock' | 'newId'>,
+): Promise<Experiment> {
+  const existing = await deps.experiments.getByName(scope.workspace, name);
+  if (existing) return existing;
+  try {
+    return await createExperiment(scope, { name }, deps);
+  } catch (error) {
+    // Another client created it between our read and our write: use theirs.
+    if (!(error instanceof ConflictError)) throw error;
+    const winner = await deps.experiments.getByName(scope.workspace, name);
+    if (!winner) throw error;
+    return winner;
+  }
+}
+
+export async function getExperiment(
+  scope: RequestScope,
+  experimentId: string,
+  deps: Pick<TrackingDeps, 'experiments'>,
+): Promise<Experiment> {
+  const experiment = await deps.experiments.get(scope.workspace, experimentId);
+  if (!experiment) throw new NotFoundError('experiment', experimentId);
+  return experiment;
+}
+
+export async function getExperimentByName(
+  scope: RequestScope,
+  name: string,
+  deps: Pick<TrackingDeps, 'experiments'>,
+): Promise<Experiment> {
+  const experiment = await deps.experiments.getByName(scope.workspace, name);
+  if (!experiment) throw new NotFoundError('experiment', name);
+  return experiment;
+}
+
+export interface ListExperimentsInput {
+  limit: number;
+  pageToken?: string | undefined;
+  tags?: Tags | undefined;
+}
+
+/** Newest first, optionally filtered by tag values. */
+export function listExperiments(
+  scope: RequestScope,
+  input: ListExperimentsInput,
+  deps: Pick<TrackingDeps, 'experiments'>,
+): Promise<Page<Experiment>> {
+  return deps.experiments.list(scope.workspace, {
+    limit: input.limit,
+    pageToken: input.pageToken,
+    tags: input.tags ?? {},
+  });
+}

@@ -1,0 +1,150 @@
+import type { Page, Pipeline, Run, RunDetails, RunStatus, Tags, TerminalRunStatus } from '../domain/types.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import type { RequestScope, TrackingDeps } from './deps.ts';
+import { ensureExperiment, getExperiment } from './experiments.ts';
+
+export interface StartRunInput {
+  runName?: string | undefined;
+  tags?: Tags | undefined;
+  parentRunId?: string | undefined;
+  gitCommit?: string | undefined;
+  codeVersion?: string | undefined;
+  pipeline?: Pipeline | undefined;
+}
+
+/** Starts a RUNNING run in an existing experiment. */
+export async function startRun(
+  scope: RequestScope,
+  experimentId: string,
+  input: StartRunInput,
+  deps: TrackingDeps,
+): Promise<RunDetails> {
+  await getExperiment(scope, experimentId, deps);
+  return createRun(scope, experimentId, input, deps);
+}
+
+/** Starts a run in the experiment with this name, creating the experiment if needed. */
+export async function startRunInExperimentNamed(
+  scope: RequestScope,
+  experimentName: string,
+  input: StartRunInput,
+  deps: TrackingDeps,
+): Promise<RunDetails> {
+  const experiment = await ensureExperiment(scope, experimentName, deps);
+  return createRun(scope, experiment.experimentId, input, deps);
+}
+
+async function createRun(
+  scope: RequestScope,
+  experimentId: string,
+  input: StartRunInput,
+  deps: TrackingDeps,
+): Promise<RunDetails> {
+  if (input.parentRunId) {
+    const parent = await deps.runs.getDetails(scope.workspace, input.parentRunId);
+    if (!parent) throw new NotFoundError('parent_run', input.parentRunId);
+  }
+  const runId = deps.newId();
+  const run: Run = {
+    runId,
+    experimentId,
+    // Like MLflow, a run without a name gets a readable one rather than none.
+    runName: input.runName ?? `run-${runId.slice(0, 8)}`,
+    status: 'RUNNING',
+    startTime: deps.clock.now(),
+    endTime: undefined,
+    tags: input.tags ?? {},
+    parentRunId: input.parentRunId,
+    gitCommit: input.gitCommit,
+    codeVersion: input.codeVersion,
+    pipeline: input.pipeline,
+  };
+  await deps.runs.create(scope.workspace, run);
+  return { ...run, params: {}, metrics: [] };
+}
+
+export async function getRun(
+  scope: RequestScope,
+  runId: string,
+  deps: Pick<TrackingDeps, 'runs'>,
+): Promise<RunDetails> {
+  const run = await deps.runs.getDetails(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  return run;
+}
+
+export interface EndRunInput {
+  status: TerminalRunStatus;
+  endTime?: number | undefined;
+}
+
+/** Ends a run; a retry with the same status is harmless, a different one conflicts. */
+export async function endRun(
+  scope: RequestScope,
+  runId: string,
+  input: EndRunInput,
+  deps: Pick<TrackingDeps, 'runs' | 'clock'>,
+): Promise<RunDetails> {
+  const current = await getRun(scope, runId, deps);
+  const endTime = input.endTime ?? deps.clock.now();
+  if (endTime < current.startTime) {
+    throw new ValidationError(
+      `end_time ${endTime} is before the run's start_time ${current.startTime}`,
+      'end_time.invalid',
+    );
+  }
+  const ended = await deps.runs.end(scope.workspace, runId, input.status, endTime);
+  return { ...ended, params: current.params, metrics: current.metrics };
+}
+
+/** Logs immutable params: the same value again is fine, a different one conflicts. */
+export async function logParams(
+  scope: RequestScope,
+  runId: string,
+  params: Record<string, string>,
+  deps: Pick<TrackingDeps, 'runs'>,
+): Promise<void> {
+  await requireRunning(scope, runId, deps);
+  await deps.runs.putParams(scope.workspace, runId, params);
+}
+
+/** Sets tags; allowed whatever the run's status. */
+export async function setRunTags(
+  scope: RequestScope,
+  runId: string,
+  tags: Tags,
+  deps: Pick<TrackingDeps, 'runs'>,
+): Promise<Run> {
+  return deps.runs.setTags(scope.workspace, runId, tags);
+}
+
+export interface ListRunsInput {
+  limit: number;
+  pageToken?: string | undefined;
+  status?: RunStatus | undefined;
+}
+
+/** Newest first within an experiment. */
+export async function listRuns(
+  scope: RequestScope,
+  experimentId: string,
+  input: ListRunsInput,
+  deps: Pick<TrackingDeps, 'runs' | 'experiments'>,
+): Promise<Page<Run>> {
+  await getExperiment(scope, experimentId, deps);
+  return deps.runs.listByExperiment(scope.workspace, experimentId, {
+    limit: input.limit,
+    pageToken: input.pageToken,
+    status: input.status,
+  });
+}
+
+/** Throws unless the run exists and is RUNNING: ended runs take no new params or metrics. */
+export async function requireRunning(scope: RequestScope, runId: string, deps: Pick<TrackingDeps, 'runs'>) {
+  const state = await deps.runs.getIngestState(scope.workspace, runId);
+  if (!state) throw new NotFoundError('run', runId);
+  if (state.status !== 'RUNNING') {
+    throw new ConflictError('run.not_running', `run '${runId}' is ${state.status}; it takes no new params or metrics`);
+  }
+  return state;
+}
