@@ -14,6 +14,9 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 /** DynamoDB actions a function may be granted. TransactWriteItems is authorised per item as PutItem. */
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'BatchWriteItem';
 
+/** S3 actions on the artifacts bucket a function may be granted (presigning needs the action the URL performs). */
+export type BucketAction = 'GetObject' | 'PutObject' | 'AbortMultipartUpload' | 'ListMultipartUploadParts';
+
 export interface RouteDefinition {
   operationId: string;
   method: HttpMethod;
@@ -30,6 +33,8 @@ export interface RouteDefinition {
   };
   response: { status: number; description: string; body: z.ZodType };
   table: { actions: readonly TableAction[]; indexes?: readonly string[] };
+  /** Absent for routes that never touch the artifacts bucket. */
+  bucket?: { actions: readonly BucketAction[] };
   /** Ingest routes get their own, tighter throttle in the stack. */
   ingest?: boolean;
 }
