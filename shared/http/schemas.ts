@@ -9,7 +9,7 @@ import { limits } from '../limits.ts';
  * responses against them, so the three cannot drift apart.
  */
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+// Rejecting control characters is the point of this pattern.
 const controlCharacters = /[\u0000-\u001f\u007f]/;
 
 const text = (max: number) =>

@@ -27,8 +27,7 @@ export async function queryPage(
 ): Promise<{ items: Record<string, unknown>[]; cursor: string | undefined }> {
   const filtered = input.FilterExpression !== undefined;
   let startKey = decodeCursor(request.partition, request.pageToken, request.boundAttribute) as
-    | Record<string, unknown>
-    | undefined;
+    Record<string, unknown> | undefined;
   const items: Record<string, unknown>[] = [];
   do {
     const remaining = request.limit - items.length;
