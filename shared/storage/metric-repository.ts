@@ -36,6 +36,8 @@ export interface HistoryQuery {
   pageToken: string | undefined;
   startStep: number | undefined;
   endStep: number | undefined;
+  /** The widest step span of any chunk of this key: chunks starting this far before startStep may reach into it. */
+  lookbackSteps: number;
 }
 
 /**
@@ -103,7 +105,9 @@ export class MetricRepository {
     const fromSk =
       typeof position?.from === 'string'
         ? position.from
-        : metricChunkFromStep(query.startStep ?? Number.MIN_SAFE_INTEGER);
+        : metricChunkFromStep(
+            Math.max(Number.MIN_SAFE_INTEGER, (query.startStep ?? Number.MIN_SAFE_INTEGER) - query.lookbackSteps),
+          );
     const toSk = `${metricChunkFromStep(query.endStep ?? Number.MAX_SAFE_INTEGER)}\uffff`;
     const startStep = query.startStep ?? Number.MIN_SAFE_INTEGER;
     const endStep = query.endStep ?? Number.MAX_SAFE_INTEGER;

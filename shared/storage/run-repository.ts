@@ -47,22 +47,26 @@ interface RunItem {
   pipeline?: Pipeline;
 }
 
-/** Stored form of a latest metric: the value as its wire form, since DynamoDB numbers cannot be NaN. */
+/**
+ * Stored form of a latest metric. The value is kept as its exact decimal string:
+ * DynamoDB numbers hold neither NaN and the infinities nor doubles outside
+ * 1e-130..1e126, and a JavaScript number's shortest string round-trips exactly.
+ */
 export interface StoredLatestMetric {
-  v: number | string;
+  v: string;
   s: number;
   t: number;
 }
 
 export const toStoredLatest = (point: { value: number; step: number; timestamp: number }): StoredLatestMetric => ({
-  v: toWireMetricValue(point.value),
+  v: String(toWireMetricValue(point.value)),
   s: point.step,
   t: point.timestamp,
 });
 
 export const fromStoredLatest = (key: string, stored: StoredLatestMetric): LatestMetric => ({
   key,
-  value: typeof stored.v === 'number' ? stored.v : (parseNonFiniteValue(stored.v) ?? Number.NaN),
+  value: parseNonFiniteValue(stored.v) ?? Number(stored.v),
   step: stored.s,
   timestamp: stored.t,
 });
@@ -80,6 +84,12 @@ const toRun = (item: RunItem): Run => ({
   codeVersion: item.codeVersion,
   pipeline: item.pipeline,
 });
+
+export interface IngestState {
+  status: RunStatus;
+  latest: Record<string, StoredLatestMetric>;
+  spans: Record<string, number>;
+}
 
 export interface ListRunsQuery {
   limit: number;
@@ -114,7 +124,12 @@ export class RunRepository {
           {
             Put: {
               TableName: this.tableName,
-              Item: { ...latestMetricsKey(workspace, run.runId), type: entityTypes.latestMetrics, metrics: {} },
+              Item: {
+                ...latestMetricsKey(workspace, run.runId),
+                type: entityTypes.latestMetrics,
+                metrics: {},
+                spans: {},
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -271,11 +286,11 @@ export class RunRepository {
     );
   }
 
-  /** What ingest needs to know before writing points: the run's status and its latest metrics. */
-  async getIngestState(
-    workspace: string,
-    runId: string,
-  ): Promise<{ status: RunStatus; latest: Record<string, StoredLatestMetric> } | undefined> {
+  /**
+   * What ingest and history reads need to know: the run's status, its latest
+   * metrics and, per key, the widest step span of any history chunk.
+   */
+  async getIngestState(workspace: string, runId: string): Promise<IngestState | undefined> {
     const keys = [runKey(workspace, runId), latestMetricsKey(workspace, runId)];
     const result = await this.client.send(
       new BatchGetCommand({
@@ -283,8 +298,13 @@ export class RunRepository {
           [this.tableName]: {
             Keys: keys,
             ConsistentRead: true,
-            ProjectionExpression: '#type, #status, #metrics',
-            ExpressionAttributeNames: { '#type': 'type', '#status': 'status', '#metrics': 'metrics' },
+            ProjectionExpression: '#type, #status, #metrics, #spans',
+            ExpressionAttributeNames: {
+              '#type': 'type',
+              '#status': 'status',
+              '#metrics': 'metrics',
+              '#spans': 'spans',
+            },
           },
         },
       }),
@@ -293,7 +313,33 @@ export class RunRepository {
     const run = items.find((item) => item.type === entityTypes.run);
     const latest = items.find((item) => item.type === entityTypes.latestMetrics);
     if (!run) return undefined;
-    return { status: run.status as RunStatus, latest: (latest?.metrics ?? {}) as Record<string, StoredLatestMetric> };
+    return {
+      status: run.status as RunStatus,
+      latest: (latest?.metrics ?? {}) as Record<string, StoredLatestMetric>,
+      spans: (latest?.spans ?? {}) as Record<string, number>,
+    };
+  }
+
+  /**
+   * Raises the recorded step span of `key` to `span` unless it is already that
+   * wide. History reads that start at step S look back this far, to find the
+   * chunks that begin before S but reach into it.
+   */
+  async widenStepSpan(workspace: string, runId: string, key: string, span: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: latestMetricsKey(workspace, runId),
+          UpdateExpression: 'SET #spans.#key = :span',
+          ConditionExpression: 'attribute_not_exists(#spans.#key) OR #spans.#key < :span',
+          ExpressionAttributeNames: { '#spans': 'spans', '#key': key },
+          ExpressionAttributeValues: { ':span': span },
+        }),
+      );
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+    }
   }
 
   /**

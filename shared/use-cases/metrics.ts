@@ -48,6 +48,14 @@ export async function logMetrics(
     throw new ConflictError('run.too_many_metric_keys', `a run holds at most ${limits.metricKeysPerRun} metric keys`);
   }
   const batchId = input.idempotencyKey ? digest(input.idempotencyKey) : deps.newId();
+  // The span is recorded before the chunks land, so a reader never misses a chunk it should look back for.
+  await Promise.all(
+    [...series].map(([key, points]) => {
+      const steps = points.map((point) => point.step);
+      const span = Math.max(...steps) - Math.min(...steps);
+      return span > (state.spans[key] ?? -1) ? deps.runs.widenStepSpan(scope.workspace, runId, key, span) : undefined;
+    }),
+  );
   await deps.metrics.writeChunks(scope.workspace, runId, batchId, series);
 
   const updates: Promise<void>[] = [];
@@ -82,7 +90,7 @@ export async function getMetricHistory(
 ): Promise<{ points: MetricPoint[]; cursor: string | undefined; downsampled: boolean }> {
   const state = await deps.runs.getIngestState(scope.workspace, runId);
   if (!state) throw new NotFoundError('run', runId);
-  const range = { startStep: input.startStep, endStep: input.endStep };
+  const range = { startStep: input.startStep, endStep: input.endStep, lookbackSteps: state.spans[key] ?? 0 };
   if (input.maxPoints === undefined) {
     const page = await deps.metrics.historyPage(scope.workspace, runId, key, {
       ...range,

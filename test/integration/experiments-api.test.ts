@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { LocalStack } from '../../local/stack.ts';
+import { experimentListResponse, experimentResponse } from '../../shared/http/schemas.ts';
+import { apiClient, startTestStack } from '../support/local-api.ts';
+
+let stack: LocalStack;
+let api: ReturnType<typeof apiClient>;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  api = apiClient(stack.url);
+});
+afterAll(() => stack.stop());
+
+describe('experiments', () => {
+  test('create, get by id and by name; a taken name is a 409', async () => {
+    const created = await api.post('/api/v1/experiments', {
+      experiment_name: 'risk prediction/v2',
+      description: 'Suicide risk prediction models',
+      tags: { project: 'mental_health' },
+    });
+    expect(created.status).toBe(201);
+    const experiment = experimentResponse.parse(created.body);
+    expect(experiment).toMatchObject({ experiment_name: 'risk prediction/v2', tags: { project: 'mental_health' } });
+
+    const byId = await api.get(`/api/v1/experiments/${experiment.experiment_id}`);
+    expect(byId).toMatchObject({ status: 200, body: experiment });
+    const byName = await api.get(`/api/v1/experiments/by-name/${encodeURIComponent('risk prediction/v2')}`);
+    expect(byName).toMatchObject({ status: 200, body: experiment });
+
+    const duplicate = await api.post('/api/v1/experiments', { experiment_name: 'risk prediction/v2' });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.error).toMatchObject({ code: 'experiment.name_taken' });
+    expect(duplicate.body.error.message).toContain('experiment_name');
+  });
+
+  test('unknown ids are 404, ids of the wrong shape are 400 naming the field', async () => {
+    const missing = await api.get(`/api/v1/experiments/${'0'.repeat(32)}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('experiment.not_found');
+    expect((await api.get('/api/v1/experiments/by-name/nobody')).status).toBe(404);
+    const malformed = await api.get('/api/v1/experiments/not-an-id');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.message).toMatch(/^path\.experiment_id:/);
+  });
+
+  test('concurrent creations of one name: exactly one wins', async () => {
+    const attempts = await Promise.all(
+      Array.from({ length: 8 }, () => api.post('/api/v1/experiments', { experiment_name: 'race' })),
+    );
+    expect(attempts.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(attempts.filter((r) => r.status === 409)).toHaveLength(7);
+  });
+
+  test('lists newest first, pages without gaps or repeats, and filters by tags', async () => {
+    const names: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const name = `listed-${i}`;
+      names.push(name);
+      const response = await api.post('/api/v1/experiments', {
+        experiment_name: name,
+        tags: { team: i % 2 === 0 ? 'vision' : 'nlp', env: 'prod' },
+      });
+      expect(response.status).toBe(201);
+      await new Promise((resolve) => setTimeout(resolve, 2)); // distinct creation times
+    }
+    const seen: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await api.get(
+        `/api/v1/experiments?max_results=3${token ? `&page_token=${encodeURIComponent(token)}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      const body = experimentListResponse.parse(page.body);
+      expect(body.experiments.length).toBeLessThanOrEqual(3);
+      seen.push(...body.experiments.map((e) => e.experiment_name));
+      token = body.next_page_token;
+    } while (token);
+    const listed = seen.filter((name) => name.startsWith('listed-'));
+    expect(listed).toEqual([...names].reverse());
+    expect(new Set(seen).size).toBe(seen.length);
+
+    const vision = await api.get('/api/v1/experiments?tag.team=vision&tag.env=prod&max_results=2');
+    const visionNames: string[] = vision.body.experiments.map((e: { experiment_name: string }) => e.experiment_name);
+    expect(visionNames).toEqual(['listed-6', 'listed-4']);
+    const rest = await api.get(
+      `/api/v1/experiments?tag.team=vision&tag.env=prod&page_token=${encodeURIComponent(vision.body.next_page_token)}`,
+    );
+    expect(rest.body.experiments.map((e: { experiment_name: string }) => e.experiment_name)).toEqual([
+      'listed-2',
+      'listed-0',
+    ]);
+  });
+
+  test('a page token from another list, or made up, is a 400', async () => {
+    const forged = Buffer.from(
+      JSON.stringify({ p: 'WS#other#EXPERIMENTS', k: { gsi1pk: 'WS#other#EXPERIMENTS' } }),
+    ).toString('base64url');
+    const response = await api.get(`/api/v1/experiments?page_token=${forged}`);
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('page_token.invalid');
+    expect((await api.get('/api/v1/experiments?max_results=0')).status).toBe(400);
+    expect((await api.get('/api/v1/experiments?max_results=abc')).status).toBe(400);
+  });
+
+  test('bad bodies: missing or oversized fields and unknown fields are 400 naming the field', async () => {
+    const missing = await api.post('/api/v1/experiments', { description: 'x' });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toMatch(/^body\.experiment_name:/);
+    const long = await api.post('/api/v1/experiments', { experiment_name: 'x'.repeat(251) });
+    expect(long.body.error.message).toMatch(/^body\.experiment_name: must be at most 250/);
+    const unknown = await api.post('/api/v1/experiments', { experiment_name: 'ok', colour: 'red' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toContain('colour');
+    const blank = await api.post('/api/v1/experiments', { experiment_name: '   ' });
+    expect(blank.status).toBe(400);
+    const control = await api.post('/api/v1/experiments', { experiment_name: 'a\u0000b' });
+    expect(control.status).toBe(400);
+  });
+});

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { LocalStack } from '../../local/stack.ts';
+import { metricHistoryResponse } from '../../shared/http/schemas.ts';
+import { apiClient, startTestStack } from '../support/local-api.ts';
+
+let stack: LocalStack;
+let api: ReturnType<typeof apiClient>;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  api = apiClient(stack.url);
+});
+afterAll(() => stack.stop());
+
+const startRun = async () =>
+  (await api.post('/api/v1/runs', { experiment_name: 'metrics-suite' })).body.run_id as string;
+
+type Point = { step: number; value: number | string; timestamp: number };
+
+async function fullHistory(runId: string, key: string, pageSize: number, extra = ''): Promise<Point[]> {
+  const points: Point[] = [];
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const response = await api.get(
+      `/api/v1/runs/${runId}/metrics/${key}?max_results=${pageSize}${extra}${token ? `&page_token=${encodeURIComponent(token)}` : ''}`,
+    );
+    expect(response.status).toBe(200);
+    const body = metricHistoryResponse.parse(response.body);
+    expect(body.points.length).toBeLessThanOrEqual(pageSize);
+    points.push(...(body.points as Point[]));
+    token = body.next_page_token;
+    expect(++pages).toBeLessThan(1000);
+  } while (token);
+  return points;
+}
+
+describe('metrics', () => {
+  test("the seed's single form and the batch form both land, latest value per key on the run", async () => {
+    const runId = await startRun();
+    expect(
+      (await api.post(`/api/v1/runs/${runId}/metrics`, { metric_name: 'accuracy', metric_value: 0.92, step: 10 })).body,
+    ).toEqual({ run_id: runId, accepted: 1, keys: 1 });
+    const batch = await api.post(`/api/v1/runs/${runId}/metrics`, {
+      metrics: [
+        { key: 'accuracy', value: 0.95, step: 12, timestamp: 1_000 },
+        { key: 'accuracy', value: 0.5, step: 11, timestamp: 2_000 },
+        { key: 'loss', value: 0.3, step: 12 },
+      ],
+    });
+    expect(batch.body).toEqual({ run_id: runId, accepted: 3, keys: 2 });
+    // An older step arriving later does not replace the latest value.
+    await api.post(`/api/v1/runs/${runId}/metrics`, { metrics: [{ key: 'accuracy', value: 0.1, step: 3 }] });
+    const run = await api.get(`/api/v1/runs/${runId}`);
+    expect(run.body.metrics.accuracy).toEqual({ value: 0.95, step: 12, timestamp: 1_000 });
+    expect(run.body.metrics.loss).toMatchObject({ value: 0.3, step: 12 });
+  });
+
+  test('NaN and the infinities round-trip as strings, in history and in the latest value', async () => {
+    const runId = await startRun();
+    const logged = await api.post(`/api/v1/runs/${runId}/metrics`, {
+      metrics: [
+        { key: 'loss', value: 'NaN', step: 0 },
+        { key: 'loss', value: 'Infinity', step: 1 },
+        { key: 'loss', value: '-infinity', step: 2 },
+        { key: 'loss', value: 1e-300, step: 3 },
+        { key: 'grad', value: 'NaN', step: 9 },
+        // Outside DynamoDB's number range (1e-130 to 1e126): must still be exact.
+        { key: 'huge', value: 1.7976931348623157e308, step: 1 },
+      ],
+    });
+    expect(logged.status).toBe(200);
+    const history = await fullHistory(runId, 'loss', 100);
+    expect(history.map((p) => p.value)).toEqual(['NaN', 'Infinity', '-Infinity', 1e-300]);
+    const run = await api.get(`/api/v1/runs/${runId}`);
+    expect(run.body.metrics.grad.value).toBe('NaN');
+    expect(run.body.metrics.loss.value).toBe(1e-300);
+    expect(run.body.metrics.huge.value).toBe(1.7976931348623157e308);
+    const bad = await api.post(`/api/v1/runs/${runId}/metrics`, { metric_name: 'x', metric_value: 'lots' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/^body\.metric_value:/);
+  });
+
+  test('a retried batch with the same idempotency key adds no points', async () => {
+    const runId = await startRun();
+    const metrics = Array.from({ length: 50 }, (_, i) => ({
+      key: 'acc',
+      value: i / 50,
+      step: i,
+      timestamp: 5_000 + i,
+    }));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const response = await api.post(`/api/v1/runs/${runId}/metrics`, { metrics, idempotency_key: 'batch-0001' });
+      expect(response.status).toBe(200);
+    }
+    await api.post(`/api/v1/runs/${runId}/metrics`, { metrics }, { 'idempotency-key': 'batch-0001' });
+    expect(await fullHistory(runId, 'acc', 1000)).toHaveLength(50);
+    // Without a key, a resend is a new batch: the points are logged twice, as MLflow would.
+    await api.post(`/api/v1/runs/${runId}/metrics`, { metrics });
+    expect(await fullHistory(runId, 'acc', 1000)).toHaveLength(100);
+  });
+
+  test('history pages in step order across overlapping batches, with nothing lost or repeated', async () => {
+    const runId = await startRun();
+    const expected: Point[] = [];
+    // Three writers whose step ranges interleave, sent out of order.
+    const batches = [
+      Array.from({ length: 120 }, (_, i) => ({ step: i * 3, timestamp: 10_000 + i, value: i })),
+      Array.from({ length: 120 }, (_, i) => ({ step: i * 3 + 1, timestamp: 20_000 + i, value: -(i + 1) })),
+      Array.from({ length: 60 }, (_, i) => ({ step: 150 + i, timestamp: 30_000 + i, value: i / 7 })),
+    ];
+    for (const batch of [batches[2], batches[0], batches[1]]) {
+      expected.push(...(batch as Point[]));
+      const response = await api.post(`/api/v1/runs/${runId}/metrics`, {
+        metrics: (batch as Point[]).map((p) => ({ key: 'train/loss', ...p })),
+      });
+      expect(response.status).toBe(200);
+    }
+    expected.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+    for (const pageSize of [1, 7, 50, 1000]) {
+      const history = await fullHistory(runId, 'train/loss', pageSize);
+      expect(history).toEqual(expected);
+    }
+    const window = await fullHistory(runId, 'train/loss', 25, '&start_step=100&end_step=160');
+    expect(window).toEqual(expected.filter((p) => p.step >= 100 && p.step <= 160));
+  });
+
+  test('max_points downsamples for charts and keeps extremes', async () => {
+    const runId = await startRun();
+    const metrics = Array.from({ length: 1000 }, (_, i) => ({
+      key: 'acc',
+      value: i === 777 ? 99 : Math.sin(i),
+      step: i,
+    }));
+    await api.post(`/api/v1/runs/${runId}/metrics`, { metrics });
+    const response = await api.get(`/api/v1/runs/${runId}/metrics/acc?max_points=100`);
+    const body = metricHistoryResponse.parse(response.body);
+    expect(body.downsampled).toBe(true);
+    expect(body.points.length).toBeLessThanOrEqual(100);
+    expect(body.points.some((p) => p.step === 777 && p.value === 99)).toBe(true);
+    expect((await api.get(`/api/v1/runs/${runId}/metrics/acc?max_points=1`)).status).toBe(400);
+  });
+
+  test('unknown runs, unknown keys and bad queries', async () => {
+    const runId = await startRun();
+    expect((await api.get(`/api/v1/runs/${'0'.repeat(32)}/metrics/acc`)).status).toBe(404);
+    const none = await api.get(`/api/v1/runs/${runId}/metrics/never-logged`);
+    expect(none).toMatchObject({ status: 200, body: { points: [] } });
+    expect((await api.get(`/api/v1/runs/${runId}/metrics/acc?start_step=1.5`)).status).toBe(400);
+    const foreign = await api.get(`/api/v1/runs/${runId}/metrics/acc?page_token=${'e30'}`);
+    expect(foreign.status).toBe(400);
+    const tooMany = await api.post(`/api/v1/runs/${runId}/metrics`, {
+      metrics: Array.from({ length: 1001 }, (_, i) => ({ key: 'a', value: i })),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.message).toMatch(/^body\.metrics/);
+    const badStep = await api.post(`/api/v1/runs/${runId}/metrics`, { metrics: [{ key: 'a', value: 1, step: -1.5 }] });
+    expect(badStep.body.error.message).toMatch(/^body\.metrics\[0\]\.step:/);
+  });
+
+  test('a 1,000-point batch over 10 keys costs at most 0.05 write units a point', async () => {
+    const runId = await startRun();
+    for (let batch = 0; batch < 2; batch++) {
+      const metrics = Array.from({ length: 1000 }, (_, i) => ({
+        key: `metric_${i % 10}`,
+        value: Math.random(),
+        step: batch * 100 + Math.floor(i / 10),
+        timestamp: 1_700_000_000_000 + batch * 100 + Math.floor(i / 10),
+      }));
+      const response = await api.post(`/api/v1/runs/${runId}/metrics`, { metrics });
+      const header = response.headers.get('x-stratus-consumed-capacity') ?? '';
+      const writeUnits = Number(/write=([\d.]+)/.exec(header)?.[1]);
+      expect(writeUnits).toBeGreaterThan(0);
+      expect(writeUnits / 1000).toBeLessThanOrEqual(0.05);
+    }
+  });
+});

@@ -1,0 +1,31 @@
+import { expect, test } from 'vitest';
+import { routeList } from '../../shared/http/routes.ts';
+import { createRouter } from '../../local/router.ts';
+
+const route = createRouter(routeList);
+const id = 'a'.repeat(32);
+
+test('static segments win over variables, as in API Gateway', () => {
+  expect(route('GET', '/api/v1/experiments/by-name/runs')?.route.operationId).toBe('getExperimentByName');
+  expect(route('GET', `/api/v1/experiments/${id}/runs`)?.route.operationId).toBe('listRuns');
+  expect(route('GET', '/api/v1/openapi.json')?.route.operationId).toBe('getOpenApi');
+});
+
+test('a greedy variable takes the rest of the path, slashes included', () => {
+  const match = route('GET', `/api/v1/runs/${id}/metrics/train/loss`);
+  expect(match?.route.operationId).toBe('getMetricHistory');
+  expect(match?.pathParameters).toEqual({ run_id: id, metric_key: 'train/loss' });
+});
+
+test('unknown paths and methods match nothing', () => {
+  expect(route('DELETE', `/api/v1/runs/${id}`)).toBeUndefined();
+  expect(route('GET', '/api/v2/runs')).toBeUndefined();
+  expect(route('GET', `/api/v1/runs/${id}/extra/segments`)).toBeUndefined();
+});
+
+test('every route in the table is reachable by its own path', () => {
+  for (const definition of routeList) {
+    const path = definition.path.replace(/\{(\w+)\+?\}/g, (_, name: string) => (name.endsWith('_id') ? id : 'x'));
+    expect(route(definition.method, path)?.route).toBe(definition);
+  }
+});

@@ -1,0 +1,38 @@
+import { expect, test } from 'vitest';
+import { logMetricsBody, logParamsBody, metricValueSchema, updateRunBody } from '../../shared/http/schemas.ts';
+
+test('metric values accept numbers and the three non-finite spellings', () => {
+  expect(metricValueSchema.parse(0.5)).toBe(0.5);
+  expect(metricValueSchema.parse('NaN')).toBeNaN();
+  expect(metricValueSchema.parse('Infinity')).toBe(Number.POSITIVE_INFINITY);
+  expect(metricValueSchema.parse('-infinity')).toBe(Number.NEGATIVE_INFINITY);
+  expect(metricValueSchema.safeParse('0.5').success).toBe(false);
+  expect(metricValueSchema.safeParse(null).success).toBe(false);
+});
+
+test('params are stored as the string form of JSON scalars', () => {
+  expect(logParamsBody.parse({ params: { n: 100, lr: 0.01, flag: true, s: 'x' } }).params).toEqual({
+    n: '100',
+    lr: '0.01',
+    flag: 'true',
+    s: 'x',
+  });
+  expect(logParamsBody.safeParse({ params: { big: 'x'.repeat(6001) } }).success).toBe(false);
+  expect(logParamsBody.safeParse({ params: {} }).success).toBe(false);
+  expect(logParamsBody.safeParse({ params: { ['k'.repeat(251)]: 1 } }).success).toBe(false);
+});
+
+test('COMPLETED is accepted as FINISHED, RUNNING is not an end status', () => {
+  expect(updateRunBody.parse({ status: 'COMPLETED' }).status).toBe('FINISHED');
+  expect(updateRunBody.safeParse({ status: 'RUNNING' }).success).toBe(false);
+});
+
+test('metrics: both the single and the batch form, bounded to 1,000 points and safe-integer steps', () => {
+  expect(logMetricsBody.safeParse({ metric_name: 'a', metric_value: 1 }).success).toBe(true);
+  const point = { key: 'a', value: 1 };
+  expect(logMetricsBody.safeParse({ metrics: Array(1000).fill(point) }).success).toBe(true);
+  expect(logMetricsBody.safeParse({ metrics: Array(1001).fill(point) }).success).toBe(false);
+  expect(logMetricsBody.safeParse({ metrics: [{ ...point, step: 2 ** 53 }] }).success).toBe(false);
+  expect(logMetricsBody.safeParse({ metrics: [{ ...point, step: 1.5 }] }).success).toBe(false);
+  expect(logMetricsBody.safeParse({ metrics: [{ ...point, extra: 1 }] }).success).toBe(false);
+});
