@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything Stratus needs on a fresh machine (Node 20+, Java 17+,
+# Python 3.10+ assumed present; Java is installed from Debian's packages when
+# missing and we are root). Safe to run again: each step is quick when done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_java_major=17
+java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1; }
+if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt "$need_java_major" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing a Java runtime for DynamoDB Local"
+    apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+  else
+    echo "setup: DynamoDB Local needs Java $need_java_major+ on PATH; please install it" >&2
+    exit 1
+  fi
+fi
+echo "setup: java $(java_major) ok"
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Node 20+ is required (found $(node --version))" >&2
+  exit 1
+fi
+
+if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
+  echo "setup: node modules up to date"
+else
+  npm ci --no-audit --no-fund
+fi
+echo "setup: done"

@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+/**
+ * `npm test`: runs every suite and ends with one line `N passed, N failed`
+ * summing them all, which is what CI reads. Exits non-zero when anything failed
+ * or a runner could not report.
+ */
+interface SuiteResult {
+  name: string;
+  passed: number;
+  failed: number;
+  ok: boolean;
+}
+
+const resultsDirectory = '.stratus/test-results';
+rmSync(resultsDirectory, { recursive: true, force: true });
+mkdirSync(resultsDirectory, { recursive: true });
+
+function runVitest(): SuiteResult {
+  const output = `${resultsDirectory}/vitest.json`;
+  const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${output}`], {
+    stdio: 'inherit',
+  });
+  try {
+    const report = JSON.parse(readFileSync(output, 'utf8')) as { numPassedTests: number; numFailedTests: number };
+    return { name: 'vitest', passed: report.numPassedTests, failed: report.numFailedTests, ok: run.status === 0 };
+  } catch {
+    return { name: 'vitest', passed: 0, failed: 0, ok: false };
+  }
+}
+
+const suites = [runVitest()];
+const passed = suites.reduce((sum, suite) => sum + suite.passed, 0);
+const failed = suites.reduce((sum, suite) => sum + suite.failed, 0);
+for (const suite of suites) {
+  process.stdout.write(
+    `${suite.name}: ${suite.passed} passed, ${suite.failed} failed${suite.ok ? '' : ' (runner failed)'}\n`,
+  );
+}
+process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.exit(suites.every((suite) => suite.ok) && failed === 0 && passed > 0 ? 0 : 1);

@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from 'vitest';
+import { openApiPath } from '../../shared/http/openapi.ts';
+import { routeList } from '../../shared/http/routes.ts';
+
+test("the README's route table lists exactly the routes the service has", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const documented = [...readme.matchAll(/^\| `(GET|POST|PATCH|DELETE) (\/api\/v1\/[^`]*)` +\|/gm)].map(
+    (match) => `${match[1]} ${match[2]}`,
+  );
+  const served = routeList.map((route) => `${route.method} ${openApiPath(route.path)}`);
+  expect([...documented].sort()).toEqual([...served].sort());
+});
