@@ -68,7 +68,17 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     throw error;
   }
   exited.catch(() => undefined);
-  return { endpoint, pid: child.pid, stop: () => stopProcess(child) };
+  // Java outlives a Node parent that exits without stopping it: make sure it does not.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  return {
+    endpoint,
+    pid: child.pid,
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      await stopProcess(child);
+    },
+  };
 }
 
 async function waitUntilReady(endpoint: string, timeoutMs = 30_000) {

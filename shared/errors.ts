@@ -38,3 +38,12 @@ export class PayloadTooLargeError extends StratusError {
     super('request.too_large', message);
   }
 }
+
+/** The store is shedding load; the client should retry after a pause. */
+export class ServiceBusyError extends StratusError {
+  readonly statusCode = 503;
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super('service.busy', 'the service is busy; retry after a short pause');
+  }
+}

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { PayloadTooLargeError, StratusError, ValidationError } from '../errors.ts';
+import { PayloadTooLargeError, ServiceBusyError, StratusError, ValidationError } from '../errors.ts';
 import { limits } from '../limits.ts';
 import { log } from '../logger.ts';
 import { type CapacityTotals, withCapacityMeter } from '../storage/capacity.ts';
@@ -148,6 +148,13 @@ function jsonResponse(
 }
 
 function errorResponse(error: unknown, route: RouteDefinition, requestId: string): APIGatewayProxyStructuredResultV2 {
+  if (error instanceof ServiceBusyError) {
+    return jsonResponse(
+      error.statusCode,
+      { error: { code: error.code, message: error.message } },
+      { 'retry-after': String(error.retryAfterSeconds) },
+    );
+  }
   if (error instanceof StratusError && error.statusCode < 500) {
     return jsonResponse(error.statusCode, { error: { code: error.code, message: error.message } });
   }

@@ -1,6 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ServiceBusyError } from '../errors.ts';
 import { recordConsumedCapacity } from './capacity.ts';
+
+// What DynamoDB answers when it sheds load, after the SDK's own retries gave up.
+const throttlingErrors = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+]);
 
 // Matches both the low-level (PutItemCommand) and document (PutCommand) names.
 const itemCommand = /^(Get|Put|Update|Delete|Query|Scan|BatchGet|BatchWrite|TransactGet|TransactWrite)/;
@@ -26,7 +34,9 @@ export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocu
       if (!itemCommand.test(commandName)) return next(args);
       const input = args.input as Record<string, unknown>;
       input.ReturnConsumedCapacity ??= 'TOTAL';
-      const result = await next(args);
+      const result = await next(args).catch((error: unknown) => {
+        throw error instanceof Error && throttlingErrors.has(error.name) ? new ServiceBusyError() : error;
+      });
       const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] };
       recordConsumedCapacity(writeCommand.test(commandName) ? 'write' : 'read', output.ConsumedCapacity);
       return result;

@@ -1,0 +1,99 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { expect, test } from 'vitest';
+import { ConflictError, ServiceBusyError } from '../../shared/errors.ts';
+import { createHandler } from '../../shared/http/handler.ts';
+import { routes } from '../../shared/http/routes.ts';
+import { createDocumentClient } from '../../shared/storage/dynamo-client.ts';
+
+const event = (body?: string): APIGatewayProxyEventV2 =>
+  ({
+    version: '2.0',
+    routeKey: 'POST /api/v1/runs/{run_id}/tags',
+    rawPath: '/',
+    rawQueryString: '',
+    headers: {},
+    pathParameters: { run_id: 'a'.repeat(32) },
+    requestContext: { requestId: 'r1' },
+    body,
+    isBase64Encoded: false,
+  }) as unknown as APIGatewayProxyEventV2;
+const context = { awsRequestId: 'req-1' } as Context;
+const validBody = JSON.stringify({ tags: { a: 'b' } });
+
+test('typed errors keep their status, code and message', async () => {
+  const handler = createHandler(routes.setRunTags, async () => {
+    throw new ConflictError('run.thing', 'the run is in the way');
+  });
+  const response = await handler(event(validBody), context);
+  expect(response.statusCode).toBe(409);
+  expect(JSON.parse(response.body as string)).toEqual({
+    error: { code: 'run.thing', message: 'the run is in the way' },
+  });
+});
+
+test('a busy store is a 503 with Retry-After', async () => {
+  const handler = createHandler(routes.setRunTags, async () => {
+    throw new ServiceBusyError();
+  });
+  const response = await handler(event(validBody), context);
+  expect(response.statusCode).toBe(503);
+  expect(response.headers?.['retry-after']).toBe('1');
+});
+
+test('anything else is a bare 500 that leaks nothing', async () => {
+  const handler = createHandler(routes.setRunTags, async () => {
+    throw new Error('secret table name stratus-prod-xyz');
+  });
+  const stderr = process.stderr.write;
+  process.stderr.write = () => true; // the error is logged; keep test output clean
+  try {
+    const response = await handler(event(validBody), context);
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('secret');
+    expect(JSON.parse(response.body as string).error.code).toBe('internal');
+  } finally {
+    process.stderr.write = stderr;
+  }
+});
+
+test('the handler is not called when validation fails', async () => {
+  let called = false;
+  const handler = createHandler(routes.setRunTags, async () => {
+    called = true;
+    return {};
+  });
+  const response = await handler(event(JSON.stringify({ tags: { a: 1 } })), context);
+  expect(response.statusCode).toBe(400);
+  expect(JSON.parse(response.body as string).error.message).toMatch(/^body\.tags\.a:/);
+  expect(called).toBe(false);
+});
+
+test('DynamoDB throttling, after the SDK retries, becomes a ServiceBusyError', async () => {
+  // A loopback server that answers every call the way DynamoDB does when it sheds load.
+  let calls = 0;
+  const server = createServer((request, response) => {
+    calls++;
+    request.resume();
+    response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+    response.end(
+      JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'slow down' }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  const client = createDocumentClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}` });
+  try {
+    await expect(client.send(new GetCommand({ TableName: 't', Key: { pk: 'a', sk: 'b' } }))).rejects.toBeInstanceOf(
+      ServiceBusyError,
+    );
+    expect(calls).toBeGreaterThan(1); // the SDK retried before giving up
+  } finally {
+    client.destroy();
+    server.close();
+  }
+});
