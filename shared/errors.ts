@@ -28,6 +28,22 @@ export class NotFoundError extends StratusError {
   }
 }
 
+/** No token, a malformed or unknown one, or a revoked one. Deliberately says no more than that. */
+export class UnauthorizedError extends StratusError {
+  readonly statusCode = 401;
+  constructor(message = 'a valid bearer token is required') {
+    super('auth.unauthorized', message);
+  }
+}
+
+/** A valid token whose scope does not allow the operation. */
+export class ForbiddenError extends StratusError {
+  readonly statusCode = 403;
+  constructor(message: string) {
+    super('auth.forbidden', message);
+  }
+}
+
 export class ConflictError extends StratusError {
   readonly statusCode = 409;
 }

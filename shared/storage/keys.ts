@@ -2,6 +2,8 @@
  * Every DynamoDB key in Stratus is built here, and nowhere else.
  *
  * Single-table layout (see docs/data-model.md):
+ *   Workspace       pk WORKSPACE#<ws>              sk WORKSPACE
+ *   ApiToken        pk TOKEN#<token id>            sk TOKEN
  *   Experiment      pk WS#<ws>#EXP#<id>            sk EXPERIMENT
  *   ExperimentName  pk WS#<ws>#EXPNAME#<name>      sk EXPERIMENT_NAME   (uniqueness guard)
  *   Run             pk WS#<ws>#RUN#<id>            sk RUN
@@ -10,6 +12,8 @@
  *   MetricChunk     pk WS#<ws>#RUN#<id>#METRIC#<key>  sk <minStep>#<batch>#<n>
  *
  * Logical indexes over the generic GSI `gsi1`:
+ *   workspacesByCreation   gsi1pk WORKSPACES             gsi1sk <createdMs>#<ws>
+ *   tokensByWorkspace      gsi1pk WS#<ws>#TOKENS         gsi1sk <createdMs>#<token id>
  *   experimentsByCreation  gsi1pk WS#<ws>#EXPERIMENTS     gsi1sk <createdMs>#<id>
  *   runsByExperiment       gsi1pk WS#<ws>#EXP#<id>#RUNS   gsi1sk <startMs>#<id>
  *
@@ -23,6 +27,8 @@
  */
 
 export const entityTypes = {
+  workspace: 'Workspace',
+  apiToken: 'ApiToken',
   experiment: 'Experiment',
   experimentName: 'ExperimentName',
   run: 'Run',
@@ -47,6 +53,24 @@ const STEP_OFFSET = 2n ** 53n;
 export const encodeStep = (step: number) => (BigInt(step) + STEP_OFFSET).toString().padStart(17, '0');
 
 const workspacePrefix = (workspace: string) => join('WS', workspace);
+
+export const workspaceKey = (workspace: string): PrimaryKey => ({ pk: join('WORKSPACE', workspace), sk: 'WORKSPACE' });
+
+export const workspacesByCreationPartition = 'WORKSPACES';
+
+export const workspacesByCreationKey = (createdMs: number, workspace: string) => ({
+  gsi1pk: workspacesByCreationPartition,
+  gsi1sk: join(encodeTime(createdMs), workspace),
+});
+
+export const apiTokenKey = (tokenId: string): PrimaryKey => ({ pk: join('TOKEN', tokenId), sk: 'TOKEN' });
+
+export const tokensByWorkspacePartition = (workspace: string) => join(workspacePrefix(workspace), 'TOKENS');
+
+export const tokensByWorkspaceKey = (workspace: string, createdMs: number, tokenId: string) => ({
+  gsi1pk: tokensByWorkspacePartition(workspace),
+  gsi1sk: join(encodeTime(createdMs), tokenId),
+});
 
 export const experimentKey = (workspace: string, experimentId: string): PrimaryKey => ({
   pk: join(workspacePrefix(workspace), 'EXP', experimentId),

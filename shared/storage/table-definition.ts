@@ -19,6 +19,8 @@ export const globalIndexes: readonly GlobalIndexDefinition[] = [
 
 /** Access patterns, named for what they answer, mapped to the generic physical GSIs. */
 export const logicalIndexes = {
+  workspacesByCreation: 'gsi1',
+  tokensByWorkspace: 'gsi1',
   experimentsByCreation: 'gsi1',
   runsByExperiment: 'gsi1',
 } as const;

@@ -1,0 +1,131 @@
+import type { ApiToken, Principal, Workspace } from '../domain/access.ts';
+import { adoptToken, issueToken, tokenIdOf, tokenMatches, type TokenScope } from '../domain/tokens.ts';
+import type { Page } from '../domain/types.ts';
+import { NotFoundError, UnauthorizedError } from '../errors.ts';
+import type { Clock } from '../ids.ts';
+import type { AccessRepository } from '../storage/access-repository.ts';
+
+export interface AccessDeps {
+  access: AccessRepository;
+  clock: Clock;
+}
+
+/** A token as the API shows it once, at creation: the only time its secret is ever visible. */
+export interface CreatedToken {
+  token: string;
+  record: ApiToken;
+}
+
+async function createTokenIn(
+  workspaceId: string,
+  scope: TokenScope,
+  name: string,
+  deps: AccessDeps,
+  chosen?: string,
+): Promise<CreatedToken> {
+  const issued = chosen ? adoptToken(chosen) : issueToken();
+  const record: ApiToken = {
+    tokenId: issued.tokenId,
+    workspaceId,
+    scope,
+    name,
+    createdAt: deps.clock.now(),
+    revokedAt: undefined,
+    hash: issued.hash,
+  };
+  await deps.access.putToken(record);
+  return { token: issued.token, record };
+}
+
+/** Creates a token in the caller's workspace. */
+export function createToken(principal: Principal, input: { scope: TokenScope; name: string }, deps: AccessDeps) {
+  return createTokenIn(principal.workspaceId, input.scope, input.name, deps);
+}
+
+export function listTokens(
+  principal: Principal,
+  input: { limit: number; pageToken?: string | undefined },
+  deps: AccessDeps,
+): Promise<Page<ApiToken>> {
+  return deps.access.listTokens(principal.workspaceId, input.limit, input.pageToken);
+}
+
+/** Revokes a token of the caller's workspace; another workspace's token is reported missing, not forbidden. */
+export async function revokeToken(principal: Principal, tokenId: string, deps: AccessDeps): Promise<ApiToken> {
+  const revoked = await deps.access.revokeToken(principal.workspaceId, tokenId, deps.clock.now());
+  if (!revoked) throw new NotFoundError('token', tokenId);
+  return revoked;
+}
+
+/** Creates a workspace and its first admin token, which is returned once. */
+export async function createWorkspace(
+  input: { workspaceId: string; name?: string | undefined },
+  deps: AccessDeps,
+): Promise<{ workspace: Workspace; admin: CreatedToken }> {
+  const workspace: Workspace = {
+    workspaceId: input.workspaceId,
+    name: input.name ?? input.workspaceId,
+    createdAt: deps.clock.now(),
+  };
+  await deps.access.createWorkspace(workspace);
+  const admin = await createTokenIn(workspace.workspaceId, 'admin', 'first admin token', deps);
+  return { workspace, admin };
+}
+
+export function listWorkspaces(input: { limit: number; pageToken?: string | undefined }, deps: AccessDeps) {
+  return deps.access.listWorkspaces(input.limit, input.pageToken);
+}
+
+/**
+ * First start of a deployment: creates the workspace and an admin token, or
+ * does nothing when the workspace exists. `chosenToken` (STRATUS_TOKEN) lets
+ * scripts and CI know the token in advance.
+ */
+export async function bootstrapAccess(
+  input: { workspaceId: string; chosenToken?: string | undefined },
+  deps: AccessDeps,
+): Promise<{ created: boolean; token: string | undefined }> {
+  if (await deps.access.getWorkspace(input.workspaceId)) return { created: false, token: undefined };
+  await deps.access.createWorkspace({
+    workspaceId: input.workspaceId,
+    name: input.workspaceId,
+    createdAt: deps.clock.now(),
+  });
+  const admin = await createTokenIn(input.workspaceId, 'admin', 'bootstrap admin token', deps, input.chosenToken);
+  return { created: true, token: admin.token };
+}
+
+const CACHE_TTL_MS = 30_000;
+const CACHE_MAX_ENTRIES = 1000;
+
+/**
+ * Checks bearer tokens. Records are cached per container for 30 s, so a busy
+ * job costs one read per token per container per half minute; a revoked token
+ * stops working within that time. The secret is compared on every request.
+ */
+export class Authenticator {
+  private readonly cache = new Map<string, { record: ApiToken | undefined; expires: number }>();
+
+  constructor(private readonly deps: AccessDeps) {}
+
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    const token = /^Bearer (\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
+    const tokenId = token && tokenIdOf(token);
+    if (!token || !tokenId) throw new UnauthorizedError();
+    const record = await this.lookup(tokenId);
+    if (!record || record.revokedAt !== undefined || !tokenMatches(token, record.hash)) {
+      throw new UnauthorizedError();
+    }
+    return { workspaceId: record.workspaceId, scope: record.scope, tokenId: record.tokenId };
+  }
+
+  private async lookup(tokenId: string): Promise<ApiToken | undefined> {
+    const now = this.deps.clock.now();
+    const cached = this.cache.get(tokenId);
+    if (cached && cached.expires > now) return cached.record;
+    const record = await this.deps.access.getToken(tokenId);
+    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+    this.cache.set(tokenId, { record, expires: now + CACHE_TTL_MS });
+    return record;
+  }
+}
