@@ -3,6 +3,9 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { startLocalServer } from './server.ts';
+import { accessDeps } from '../shared/runtime.ts';
+import { bootstrapAccess } from '../shared/use-cases/access.ts';
+import { defaultWorkspace } from '../shared/use-cases/deps.ts';
 import { ensureTable } from './table-bootstrap.ts';
 
 export interface LocalStackOptions {
@@ -16,6 +19,10 @@ export interface LocalStackOptions {
   /** Where DynamoDB Local keeps its file; in memory when absent. */
   dataDirectory?: string | undefined;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** On first start, the bootstrap admin token to create (else one is generated). */
+  bootstrapToken?: string | undefined;
+  /** Seconds a token record is trusted before it is read again; 0 in tests that revoke. */
+  authCacheSeconds?: number;
 }
 
 export interface LocalStack {
@@ -24,6 +31,9 @@ export interface LocalStack {
   dynamoDbPid: number | undefined;
   tableName: string;
   tableStatus: 'created' | 'existing';
+  /** The bootstrap admin token when this start created the workspace; undefined when it existed. */
+  adminToken: string | undefined;
+  workspace: string;
   stop(): Promise<void>;
 }
 
@@ -63,7 +73,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     process.env.STRATUS_TABLE_NAME = tableName;
     process.env.STRATUS_DYNAMODB_ENDPOINT = endpoint;
     process.env.STRATUS_LOG_LEVEL = options.logLevel ?? 'warn';
+    process.env.STRATUS_AUTH_CACHE_SECONDS = String(options.authCacheSeconds ?? 30);
     const tableStatus = await ensureTable(endpoint, region, tableName);
+    const bootstrap = await bootstrapAccess(
+      { workspaceId: defaultWorkspace, chosenToken: options.bootstrapToken },
+      accessDeps(),
+    );
     const server = await startLocalServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
     return {
       url: server.url,
@@ -71,6 +86,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoDbPid: dynamoDb?.pid,
       tableName,
       tableStatus,
+      adminToken: bootstrap.token,
+      workspace: defaultWorkspace,
       stop: async () => {
         await server.close();
         await dynamoDb?.stop();

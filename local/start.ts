@@ -1,11 +1,14 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { isWellFormedToken } from '../shared/domain/tokens.ts';
 import { startLocalStack } from './stack.ts';
 
 /**
  * `npm start`: the local stack on http://127.0.0.1:8000 with data kept under
  * .stratus/. Environment variables (README, "Local stack") point it elsewhere.
  */
-const options = z
+const parsed = z
   .object({
     STRATUS_HOST: z.string().default('127.0.0.1'),
     STRATUS_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
@@ -14,8 +17,17 @@ const options = z
     STRATUS_DYNAMODB_ENDPOINT: z.url().optional(),
     AWS_REGION: z.string().default('us-east-1'),
     STRATUS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    STRATUS_TOKEN: z
+      .string()
+      .refine(isWellFormedToken, { error: 'must look like stratus_<16 hex>_<43 base64url characters>' })
+      .optional(),
   })
-  .parse(process.env);
+  .safeParse(process.env);
+if (!parsed.success) {
+  for (const issue of parsed.error.issues) process.stderr.write(`${issue.path.join('.')}: ${issue.message}\n`);
+  process.exit(2);
+}
+const options = parsed.data;
 
 const stack = await startLocalStack({
   host: options.STRATUS_HOST,
@@ -25,7 +37,18 @@ const stack = await startLocalStack({
   dynamoDbEndpoint: options.STRATUS_DYNAMODB_ENDPOINT,
   dataDirectory: options.STRATUS_DYNAMODB_ENDPOINT ? undefined : `${options.STRATUS_DATA_DIR}/dynamodb`,
   logLevel: options.STRATUS_LOG_LEVEL,
+  bootstrapToken: options.STRATUS_TOKEN,
 });
+
+// The first start creates workspace "default" and an admin token; keep it where scripts can find it.
+const tokenFile = join(options.STRATUS_DATA_DIR, 'token');
+if (stack.adminToken) {
+  mkdirSync(options.STRATUS_DATA_DIR, { recursive: true });
+  writeFileSync(tokenFile, `${stack.adminToken}\n`, { mode: 0o600 });
+}
+const tokenNote = stack.adminToken
+  ? `created workspace "${stack.workspace}" and an admin token, written to ${tokenFile}`
+  : `workspace "${stack.workspace}" exists; its bootstrap admin token is in ${tokenFile}`;
 
 const dynamo = stack.dynamoDbPid
   ? `DynamoDB Local (pid ${stack.dynamoDbPid}) at ${stack.dynamoDbEndpoint}, data in ${options.STRATUS_DATA_DIR}/dynamodb`
@@ -36,6 +59,11 @@ process.stdout.write(
     `  API        ${stack.url}/api/v1  (OpenAPI: ${stack.url}/api/v1/openapi.json)`,
     `  DynamoDB   ${dynamo}`,
     `  Table      ${stack.tableName} (${stack.tableStatus})`,
+    `  Auth       ${tokenNote}`,
+    '',
+    `  export STRATUS_TOKEN=$(cat ${tokenFile})`,
+    `  curl -H "Authorization: Bearer $STRATUS_TOKEN" ${stack.url}/api/v1/experiments`,
+    '',
     'Press Ctrl-C to stop.',
     '',
   ].join('\n'),

@@ -10,6 +10,7 @@ const configSchema = z.object({
   STRATUS_DYNAMODB_ENDPOINT: z.url().optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   STRATUS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  STRATUS_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
 });
 
 export interface Config {
@@ -17,6 +18,8 @@ export interface Config {
   dynamoDbEndpoint: string | undefined;
   region: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** How long a container trusts a token record before reading it again (revocation delay). */
+  authCacheSeconds: number;
 }
 
 let cached: Config | undefined;
@@ -33,6 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dynamoDbEndpoint: parsed.data.STRATUS_DYNAMODB_ENDPOINT,
     region: parsed.data.AWS_REGION,
     logLevel: parsed.data.STRATUS_LOG_LEVEL,
+    authCacheSeconds: parsed.data.STRATUS_AUTH_CACHE_SECONDS,
   };
   return cached;
 }

@@ -1,13 +1,28 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from './config.ts';
 import { newId, systemClock } from './ids.ts';
 import { setLogLevel } from './logger.ts';
 import { createDocumentClient } from './storage/dynamo-client.ts';
+import { AccessRepository } from './storage/access-repository.ts';
 import { ExperimentRepository } from './storage/experiment-repository.ts';
 import { MetricRepository } from './storage/metric-repository.ts';
 import { RunRepository } from './storage/run-repository.ts';
+import { type AccessDeps, Authenticator } from './use-cases/access.ts';
 import type { TrackingDeps } from './use-cases/deps.ts';
 
 let deps: TrackingDeps | undefined;
+let client: DynamoDBDocumentClient | undefined;
+let access: AccessDeps | undefined;
+let authenticator: Authenticator | undefined;
+
+/** One document client per container, created on first use and reused by every invocation. */
+function documentClient(): DynamoDBDocumentClient {
+  if (client) return client;
+  const config = loadConfig();
+  setLogLevel(config.logLevel);
+  client = createDocumentClient({ region: config.region, endpoint: config.dynamoDbEndpoint });
+  return client;
+}
 
 /**
  * The production wiring, built once per Lambda container (module scope) so the
@@ -16,8 +31,7 @@ let deps: TrackingDeps | undefined;
 export function trackingDeps(): TrackingDeps {
   if (deps) return deps;
   const config = loadConfig();
-  setLogLevel(config.logLevel);
-  const client = createDocumentClient({ region: config.region, endpoint: config.dynamoDbEndpoint });
+  const client = documentClient();
   deps = {
     experiments: new ExperimentRepository(client, config.tableName),
     runs: new RunRepository(client, config.tableName),
@@ -26,4 +40,15 @@ export function trackingDeps(): TrackingDeps {
     newId,
   };
   return deps;
+}
+
+export function accessDeps(): AccessDeps {
+  access ??= { access: new AccessRepository(documentClient(), loadConfig().tableName), clock: systemClock };
+  return access;
+}
+
+/** The token check every route runs first (see shared/http/handler.ts). */
+export function requestAuthenticator(): Authenticator {
+  authenticator ??= new Authenticator(accessDeps(), loadConfig().authCacheSeconds * 1000);
+  return authenticator;
 }

@@ -1,11 +1,21 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { PayloadTooLargeError, ServiceBusyError, StratusError, ValidationError } from '../errors.ts';
+import type { Principal } from '../domain/access.ts';
+import { scopeAllows } from '../domain/tokens.ts';
+import {
+  ForbiddenError,
+  PayloadTooLargeError,
+  ServiceBusyError,
+  StratusError,
+  UnauthorizedError,
+  ValidationError,
+} from '../errors.ts';
 import { limits } from '../limits.ts';
 import { log } from '../logger.ts';
 import { type CapacityTotals, withCapacityMeter } from '../storage/capacity.ts';
-import { defaultWorkspace, type RequestScope } from '../use-cases/deps.ts';
+import { requestAuthenticator } from '../runtime.ts';
+import type { RequestScope } from '../use-cases/deps.ts';
 import type { RouteDefinition } from './routes.ts';
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -20,6 +30,7 @@ export interface RouteInput<R extends RouteDefinition> {
 
 export interface HandlerContext {
   scope: RequestScope;
+  principal: Principal;
   requestId: string;
 }
 
@@ -30,27 +41,44 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
+/** Turns an Authorization header into a principal, or throws UnauthorizedError. */
+export interface TokenChecker {
+  authenticate(authorization: string | undefined): Promise<Principal>;
+}
+
 export type HttpHandler = (
   event: APIGatewayProxyEventV2,
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
- * Builds a Lambda handler for one route: parse and validate the request with the
- * route's zod schemas, run the handler with a DynamoDB capacity meter, and turn
- * the result, or any error, into an HTTP response. Typed errors keep their
- * status and message; anything else becomes a bare 500 with nothing leaked.
+ * Builds a Lambda handler for one route: check the bearer token and its scope
+ * (before anything else, so an anonymous caller learns nothing, not even how
+ * its input would be judged), parse and validate the request with the route's
+ * zod schemas, run the handler with a DynamoDB capacity meter, and turn the
+ * result, or any error, into an HTTP response. Typed errors keep their status
+ * and message; anything else becomes a bare 500 with nothing leaked.
+ *
+ * Tokens are checked here rather than by an API Gateway authorizer: HTTP API
+ * authorizers answer a rejected token with 403 in their own format, where the
+ * API promises 401 and its JSON errors, and the local stack runs this very code.
  */
 export function createHandler<R extends RouteDefinition>(
   route: R,
   handle: (input: RouteInput<R>, context: HandlerContext) => Promise<HttpResult>,
+  options: { authenticator?: () => TokenChecker } = {},
 ): HttpHandler {
+  const authenticator = options.authenticator ?? requestAuthenticator;
   const base = async (event: APIGatewayProxyEventV2, context: Context) => {
-    const input = parseRequest(route, event);
-    const scope: RequestScope = { workspace: defaultWorkspace };
-    const { result, capacity } = await withCapacityMeter(() =>
-      handle(input, { scope, requestId: context.awsRequestId }),
-    );
+    const { result, capacity } = await withCapacityMeter(async () => {
+      const principal = await authenticator().authenticate(event.headers?.authorization);
+      if (!scopeAllows(principal.scope, route.access)) {
+        throw new ForbiddenError(`${route.operationId} needs a ${route.access} token; this one is ${principal.scope}`);
+      }
+      const input = parseRequest(route, event);
+      const scope: RequestScope = { workspace: principal.workspaceId };
+      return handle(input, { scope, principal, requestId: context.awsRequestId });
+    });
     return jsonResponse(result.status ?? route.response.status, result.body, {
       ...result.headers,
       ...capacityHeader(capacity),
@@ -153,6 +181,13 @@ function errorResponse(error: unknown, route: RouteDefinition, requestId: string
       error.statusCode,
       { error: { code: error.code, message: error.message } },
       { 'retry-after': String(error.retryAfterSeconds) },
+    );
+  }
+  if (error instanceof UnauthorizedError) {
+    return jsonResponse(
+      error.statusCode,
+      { error: { code: error.code, message: error.message } },
+      { 'www-authenticate': 'Bearer' },
     );
   }
   if (error instanceof StratusError && error.statusCode < 500) {

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { TokenScope } from '../domain/tokens.ts';
+import * as accessSchemas from './access-schemas.ts';
 import * as schemas from './schemas.ts';
 
 /**
@@ -6,7 +8,7 @@ import * as schemas from './schemas.ts';
  * Lambda function and one API Gateway route per entry from it, with exactly the
  * DynamoDB actions listed; the local server routes requests with it; the
  * OpenAPI description is generated from it. A route cannot exist in one and
- * not the others.
+ * not the others. Every route reads token items (GetItem) to authenticate.
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -26,6 +28,8 @@ export interface RouteDefinition {
   entry: string;
   summary: string;
   tag: string;
+  /** The token scope the operation needs; checked before anything else runs. */
+  access: TokenScope;
   request: {
     path?: z.ZodType;
     query?: z.ZodType;
@@ -48,10 +52,11 @@ export const routes = {
     path: '/api/v1/experiments',
     entry: 'lambdas/create-experiment.ts',
     summary: 'Create an experiment; its name must be unique',
+    access: 'write',
     tag: 'experiments',
     request: { body: schemas.createExperimentBody },
     response: { status: 201, description: 'The new experiment', body: schemas.experimentResponse },
-    table: { actions: ['PutItem'] },
+    table: { actions: ['GetItem', 'PutItem'] },
   }),
   listExperiments: route({
     operationId: 'listExperiments',
@@ -59,10 +64,11 @@ export const routes = {
     path: '/api/v1/experiments',
     entry: 'lambdas/list-experiments.ts',
     summary: 'List experiments, newest first; filter with tag.KEY=VALUE query parameters',
+    access: 'read',
     tag: 'experiments',
     request: { query: schemas.listExperimentsQuery },
     response: { status: 200, description: 'A page of experiments', body: schemas.experimentListResponse },
-    table: { actions: ['Query'], indexes: ['gsi1'] },
+    table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
   }),
   getExperiment: route({
     operationId: 'getExperiment',
@@ -70,6 +76,7 @@ export const routes = {
     path: '/api/v1/experiments/{experiment_id}',
     entry: 'lambdas/get-experiment.ts',
     summary: 'Get an experiment by id',
+    access: 'read',
     tag: 'experiments',
     request: { path: schemas.experimentIdPath },
     response: { status: 200, description: 'The experiment', body: schemas.experimentResponse },
@@ -81,6 +88,7 @@ export const routes = {
     path: '/api/v1/experiments/by-name/{experiment_name}',
     entry: 'lambdas/get-experiment-by-name.ts',
     summary: 'Get an experiment by its name (URL-encoded)',
+    access: 'read',
     tag: 'experiments',
     request: { path: schemas.experimentNamePath },
     response: { status: 200, description: 'The experiment', body: schemas.experimentResponse },
@@ -92,6 +100,7 @@ export const routes = {
     path: '/api/v1/experiments/{experiment_id}/runs',
     entry: 'lambdas/create-run.ts',
     summary: 'Start a run in an experiment',
+    access: 'write',
     tag: 'runs',
     request: { path: schemas.experimentIdPath, body: schemas.createRunBody },
     response: { status: 201, description: 'The new RUNNING run', body: schemas.runDetailsResponse },
@@ -103,6 +112,7 @@ export const routes = {
     path: '/api/v1/experiments/{experiment_id}/runs',
     entry: 'lambdas/list-runs.ts',
     summary: "List an experiment's runs, newest first, optionally in one status",
+    access: 'read',
     tag: 'runs',
     request: { path: schemas.experimentIdPath, query: schemas.listRunsQuery },
     response: { status: 200, description: 'A page of runs', body: schemas.runListResponse },
@@ -114,6 +124,7 @@ export const routes = {
     path: '/api/v1/runs',
     entry: 'lambdas/start-run.ts',
     summary: 'Start a run in the experiment named (created if it does not exist) or given by id',
+    access: 'write',
     tag: 'runs',
     request: { body: schemas.startRunBody },
     response: { status: 201, description: 'The new RUNNING run', body: schemas.runDetailsResponse },
@@ -125,10 +136,11 @@ export const routes = {
     path: '/api/v1/runs/{run_id}',
     entry: 'lambdas/get-run.ts',
     summary: 'Get a run with its params and the latest value of every metric',
+    access: 'read',
     tag: 'runs',
     request: { path: schemas.runIdPath },
     response: { status: 200, description: 'The run', body: schemas.runDetailsResponse },
-    table: { actions: ['Query'] },
+    table: { actions: ['GetItem', 'Query'] },
   }),
   updateRun: route({
     operationId: 'updateRun',
@@ -136,10 +148,11 @@ export const routes = {
     path: '/api/v1/runs/{run_id}',
     entry: 'lambdas/update-run.ts',
     summary: 'End a run: FINISHED (or COMPLETED), FAILED or KILLED',
+    access: 'write',
     tag: 'runs',
     request: { path: schemas.runIdPath, body: schemas.updateRunBody },
     response: { status: 200, description: 'The ended run', body: schemas.runDetailsResponse },
-    table: { actions: ['Query', 'UpdateItem'] },
+    table: { actions: ['GetItem', 'Query', 'UpdateItem'] },
   }),
   logParams: route({
     operationId: 'logParams',
@@ -147,10 +160,11 @@ export const routes = {
     path: '/api/v1/runs/{run_id}/params',
     entry: 'lambdas/log-params.ts',
     summary: 'Log immutable params: the same value again is accepted, a different one is a 409',
+    access: 'write',
     tag: 'runs',
     request: { path: schemas.runIdPath, body: schemas.logParamsBody },
     response: { status: 200, description: 'The params as stored', body: schemas.logParamsResponse },
-    table: { actions: ['BatchGetItem', 'PutItem'] },
+    table: { actions: ['GetItem', 'BatchGetItem', 'PutItem'] },
   }),
   logMetrics: route({
     operationId: 'logMetrics',
@@ -158,10 +172,11 @@ export const routes = {
     path: '/api/v1/runs/{run_id}/metrics',
     entry: 'lambdas/log-metrics.ts',
     summary: 'Log one metric point, or a batch of up to 1,000',
+    access: 'write',
     tag: 'metrics',
     request: { path: schemas.runIdPath, body: schemas.logMetricsBody },
     response: { status: 200, description: 'How many points were accepted', body: schemas.logMetricsResponse },
-    table: { actions: ['BatchGetItem', 'BatchWriteItem', 'UpdateItem'] },
+    table: { actions: ['GetItem', 'BatchGetItem', 'BatchWriteItem', 'UpdateItem'] },
     ingest: true,
   }),
   setRunTags: route({
@@ -170,10 +185,11 @@ export const routes = {
     path: '/api/v1/runs/{run_id}/tags',
     entry: 'lambdas/set-run-tags.ts',
     summary: 'Set tags on a run (allowed after the run ended)',
+    access: 'write',
     tag: 'runs',
     request: { path: schemas.runIdPath, body: schemas.setTagsBody },
     response: { status: 200, description: 'The run with its tags', body: schemas.runResponse },
-    table: { actions: ['UpdateItem'] },
+    table: { actions: ['GetItem', 'UpdateItem'] },
   }),
   getMetricHistory: route({
     operationId: 'getMetricHistory',
@@ -181,10 +197,11 @@ export const routes = {
     path: '/api/v1/runs/{run_id}/metrics/{metric_key+}',
     entry: 'lambdas/get-metric-history.ts',
     summary: "A metric's history in step order, paginated, or downsampled with max_points",
+    access: 'read',
     tag: 'metrics',
     request: { path: schemas.metricHistoryPath, query: schemas.metricHistoryQuery },
     response: { status: 200, description: 'Points in step order', body: schemas.metricHistoryResponse },
-    table: { actions: ['BatchGetItem', 'Query'] },
+    table: { actions: ['GetItem', 'BatchGetItem', 'Query'] },
   }),
   getOpenApi: route({
     operationId: 'getOpenApi',
@@ -192,10 +209,75 @@ export const routes = {
     path: '/api/v1/openapi.json',
     entry: 'lambdas/get-openapi.ts',
     summary: 'This API described in OpenAPI 3.1',
+    access: 'read',
     tag: 'meta',
     request: {},
     response: { status: 200, description: 'The OpenAPI document', body: schemas.openApiResponse },
-    table: { actions: [] },
+    table: { actions: ['GetItem'] },
+  }),
+  createToken: route({
+    operationId: 'createToken',
+    method: 'POST',
+    path: '/api/v1/admin/tokens',
+    entry: 'lambdas/create-token.ts',
+    summary: "Create a token in the caller's workspace; its secret is shown once, in this response",
+    access: 'admin',
+    tag: 'admin',
+    request: { body: accessSchemas.createTokenBody },
+    response: { status: 201, description: 'The token, with its secret', body: accessSchemas.createdTokenResponse },
+    table: { actions: ['GetItem', 'PutItem'] },
+  }),
+  listTokens: route({
+    operationId: 'listTokens',
+    method: 'GET',
+    path: '/api/v1/admin/tokens',
+    entry: 'lambdas/list-tokens.ts',
+    summary: "List the caller's workspace's tokens, newest first (never their secrets)",
+    access: 'admin',
+    tag: 'admin',
+    request: { query: accessSchemas.listQuery },
+    response: { status: 200, description: 'A page of tokens', body: accessSchemas.tokenListResponse },
+    table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
+  }),
+  revokeToken: route({
+    operationId: 'revokeToken',
+    method: 'DELETE',
+    path: '/api/v1/admin/tokens/{token_id}',
+    entry: 'lambdas/revoke-token.ts',
+    summary: "Revoke a token of the caller's workspace",
+    access: 'admin',
+    tag: 'admin',
+    request: { path: accessSchemas.tokenIdPath },
+    response: { status: 200, description: 'The revoked token', body: accessSchemas.tokenResponse },
+    table: { actions: ['GetItem', 'UpdateItem'] },
+  }),
+  createWorkspace: route({
+    operationId: 'createWorkspace',
+    method: 'POST',
+    path: '/api/v1/admin/workspaces',
+    entry: 'lambdas/create-workspace.ts',
+    summary: 'Create a workspace and its first admin token (shown once)',
+    access: 'admin',
+    tag: 'admin',
+    request: { body: accessSchemas.createWorkspaceBody },
+    response: {
+      status: 201,
+      description: 'The workspace and its admin token',
+      body: accessSchemas.createdWorkspaceResponse,
+    },
+    table: { actions: ['GetItem', 'PutItem'] },
+  }),
+  listWorkspaces: route({
+    operationId: 'listWorkspaces',
+    method: 'GET',
+    path: '/api/v1/admin/workspaces',
+    entry: 'lambdas/list-workspaces.ts',
+    summary: 'List workspaces, newest first',
+    access: 'admin',
+    tag: 'admin',
+    request: { query: accessSchemas.listQuery },
+    response: { status: 200, description: 'A page of workspaces', body: accessSchemas.workspaceListResponse },
+    table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
   }),
 } as const satisfies Record<string, RouteDefinition>;
 

@@ -95,18 +95,21 @@ export async function bootstrapAccess(
   return { created: true, token: admin.token };
 }
 
-const CACHE_TTL_MS = 30_000;
 const CACHE_MAX_ENTRIES = 1000;
 
 /**
- * Checks bearer tokens. Records are cached per container for 30 s, so a busy
- * job costs one read per token per container per half minute; a revoked token
- * stops working within that time. The secret is compared on every request.
+ * Checks bearer tokens. Records are cached per container for `cacheMs` (30 s by
+ * default), so a busy job costs one read per token per container per half
+ * minute, and a revoked token stops working within that time. The secret is
+ * compared on every request.
  */
 export class Authenticator {
   private readonly cache = new Map<string, { record: ApiToken | undefined; expires: number }>();
 
-  constructor(private readonly deps: AccessDeps) {}
+  constructor(
+    private readonly deps: AccessDeps,
+    private readonly cacheMs: number,
+  ) {}
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
     const token = /^Bearer (\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
@@ -125,7 +128,7 @@ export class Authenticator {
     if (cached && cached.expires > now) return cached.record;
     const record = await this.deps.access.getToken(tokenId);
     if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-    this.cache.set(tokenId, { record, expires: now + CACHE_TTL_MS });
+    if (this.cacheMs > 0) this.cache.set(tokenId, { record, expires: now + this.cacheMs });
     return record;
   }
 }

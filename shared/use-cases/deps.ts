@@ -17,5 +17,5 @@ export interface RequestScope {
   workspace: string;
 }
 
-/** Until tokens and workspaces arrive, every request acts in this one workspace. */
+/** The workspace a fresh deployment or local stack creates, with its first admin token. */
 export const defaultWorkspace = 'default';

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { LocalStack } from '../../local/stack.ts';
 import { experimentListResponse, experimentResponse } from '../../shared/http/schemas.ts';
-import { apiClient, startTestStack } from '../support/local-api.ts';
+import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
 
-let stack: LocalStack;
+let stack: TestStack;
 let api: ReturnType<typeof apiClient>;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  api = apiClient(stack.url);
+  api = apiClient(stack.url, stack.token);
 });
 afterAll(() => stack.stop());
 

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { LocalStack } from '../../local/stack.ts';
 import { runDetailsResponse, runListResponse, runResponse } from '../../shared/http/schemas.ts';
-import { apiClient, startTestStack } from '../support/local-api.ts';
+import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
 
-let stack: LocalStack;
+let stack: TestStack;
 let api: ReturnType<typeof apiClient>;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  api = apiClient(stack.url);
+  api = apiClient(stack.url, stack.token);
 });
 afterAll(() => stack.stop());
 
@@ -180,6 +179,7 @@ describe('the edge', () => {
     expect(malformed.body.error.code).toBe('body.invalid_json');
     const invalidUtf8 = await fetch(`${stack.url}${path}`, {
       method: 'POST',
+      headers: { authorization: `Bearer ${stack.token}` },
       body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
     });
     expect(invalidUtf8.status).toBe(400);

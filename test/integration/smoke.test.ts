@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { LocalStack } from '../../local/stack.ts';
-import { apiClient, startTestStack } from '../support/local-api.ts';
+import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
 
-let stack: LocalStack;
+let stack: TestStack;
 let api: ReturnType<typeof apiClient>;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  api = apiClient(stack.url);
+  api = apiClient(stack.url, stack.token);
 });
 afterAll(() => stack.stop());
 

@@ -1,15 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { issueToken } from '../../shared/domain/tokens.ts';
 
-/** The local stack on a free loopback port, on a table of this test file's own. */
-export async function startTestStack(): Promise<LocalStack> {
-  return startLocalStack({
+export interface TestStack extends LocalStack {
+  /** The admin token of workspace "default", created at start. */
+  token: string;
+}
+
+/** The local stack on a free loopback port, on a table of this test file's own, with a known admin token. */
+export async function startTestStack(options: { authCacheSeconds?: number } = {}): Promise<TestStack> {
+  const token = issueToken().token;
+  const stack = await startLocalStack({
     port: 0,
     tableName: `test-${randomUUID().slice(0, 8)}`,
     dynamoDbEndpoint: inject('dynamoDbEndpoint'),
     logLevel: 'error',
+    bootstrapToken: token,
+    authCacheSeconds: options.authCacheSeconds ?? 30,
   });
+  return { ...stack, token };
 }
 
 export interface ApiResponse<T = any> {
@@ -18,8 +28,8 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
-/** A small JSON client for the local API. */
-export function apiClient(baseUrl: string) {
+/** A small JSON client for the local API; sends `token` as a bearer token unless it is undefined. */
+export function apiClient(baseUrl: string, token?: string) {
   const call = async <T = any>(
     method: string,
     path: string,
@@ -28,7 +38,11 @@ export function apiClient(baseUrl: string) {
   ): Promise<ApiResponse<T>> => {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        ...headers,
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
@@ -46,5 +60,6 @@ export function apiClient(baseUrl: string) {
     post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
       call<T>('POST', path, body, headers),
     patch: <T = any>(path: string, body?: unknown) => call<T>('PATCH', path, body),
+    delete: <T = any>(path: string) => call<T>('DELETE', path),
   };
 }

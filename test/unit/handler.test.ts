@@ -21,12 +21,22 @@ const event = (body?: string): APIGatewayProxyEventV2 =>
     isBase64Encoded: false,
   }) as unknown as APIGatewayProxyEventV2;
 const context = { awsRequestId: 'req-1' } as Context;
+
+// The real Authenticator needs DynamoDB (tested through HTTP in test/integration/auth.test.ts);
+// here every request is a write-scoped caller, so these tests see only the factory's own logic.
+const writer = () => ({
+  authenticate: async () => ({ workspaceId: 'w', scope: 'write' as const, tokenId: '0123456789abcdef' }),
+});
 const validBody = JSON.stringify({ tags: { a: 'b' } });
 
 test('typed errors keep their status, code and message', async () => {
-  const handler = createHandler(routes.setRunTags, async () => {
-    throw new ConflictError('run.thing', 'the run is in the way');
-  });
+  const handler = createHandler(
+    routes.setRunTags,
+    async () => {
+      throw new ConflictError('run.thing', 'the run is in the way');
+    },
+    { authenticator: writer },
+  );
   const response = await handler(event(validBody), context);
   expect(response.statusCode).toBe(409);
   expect(JSON.parse(response.body as string)).toEqual({
@@ -35,18 +45,26 @@ test('typed errors keep their status, code and message', async () => {
 });
 
 test('a busy store is a 503 with Retry-After', async () => {
-  const handler = createHandler(routes.setRunTags, async () => {
-    throw new ServiceBusyError();
-  });
+  const handler = createHandler(
+    routes.setRunTags,
+    async () => {
+      throw new ServiceBusyError();
+    },
+    { authenticator: writer },
+  );
   const response = await handler(event(validBody), context);
   expect(response.statusCode).toBe(503);
   expect(response.headers?.['retry-after']).toBe('1');
 });
 
 test('anything else is a bare 500 that leaks nothing', async () => {
-  const handler = createHandler(routes.setRunTags, async () => {
-    throw new Error('secret table name stratus-prod-xyz');
-  });
+  const handler = createHandler(
+    routes.setRunTags,
+    async () => {
+      throw new Error('secret table name stratus-prod-xyz');
+    },
+    { authenticator: writer },
+  );
   const stderr = process.stderr.write;
   process.stderr.write = () => true; // the error is logged; keep test output clean
   try {
@@ -61,10 +79,14 @@ test('anything else is a bare 500 that leaks nothing', async () => {
 
 test('the handler is not called when validation fails', async () => {
   let called = false;
-  const handler = createHandler(routes.setRunTags, async () => {
-    called = true;
-    return {};
-  });
+  const handler = createHandler(
+    routes.setRunTags,
+    async () => {
+      called = true;
+      return {};
+    },
+    { authenticator: writer },
+  );
   const response = await handler(event(JSON.stringify({ tags: { a: 1 } })), context);
   expect(response.statusCode).toBe(400);
   expect(JSON.parse(response.body as string).error.message).toMatch(/^body\.tags\.a:/);

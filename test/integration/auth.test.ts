@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type RouteDefinition, routeList } from '../../shared/http/routes.ts';
+import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
+
+/**
+ * Auth for every route in the route table, so a new route cannot skip it:
+ * 401 without or with a bad or revoked token, 403 for a scope that is too
+ * small, 404 for another workspace's data.
+ */
+let stack: TestStack;
+let admin: ReturnType<typeof apiClient>;
+const tokens: Record<'read' | 'write' | 'revoked' | 'otherAdmin', string> = {
+  read: '',
+  write: '',
+  revoked: '',
+  otherAdmin: '',
+};
+let runId: string;
+let experimentId: string;
+
+beforeAll(async () => {
+  // No token cache, so a revocation is visible at once.
+  stack = await startTestStack({ authCacheSeconds: 0 });
+  admin = apiClient(stack.url, stack.token);
+  for (const scope of ['read', 'write'] as const) {
+    const created = await admin.post('/api/v1/admin/tokens', { scope, name: `${scope} token` });
+    expect(created.status).toBe(201);
+    tokens[scope] = created.body.token;
+  }
+  const doomed = await admin.post('/api/v1/admin/tokens', { scope: 'admin', name: 'doomed' });
+  tokens.revoked = doomed.body.token;
+  expect((await admin.delete(`/api/v1/admin/tokens/${doomed.body.token_id}`)).status).toBe(200);
+  const other = await admin.post('/api/v1/admin/workspaces', { workspace_id: 'other-team' });
+  expect(other.status).toBe(201);
+  tokens.otherAdmin = other.body.admin_token.token;
+  const run = await admin.post('/api/v1/runs', { experiment_name: 'guarded', run_name: 'r' });
+  runId = run.body.run_id;
+  experimentId = run.body.experiment_id;
+});
+afterAll(() => stack.stop());
+
+/** A request to `route` with ids that exist in workspace "default" and a body that would be valid. */
+function requestFor(route: RouteDefinition): { path: string; body?: unknown } {
+  const path = route.path
+    .replace('{experiment_id}', experimentId)
+    .replace('{experiment_name}', 'guarded')
+    .replace('{run_id}', runId)
+    .replace('{metric_key+}', 'acc')
+    .replace('{token_id}', '0123456789abcdef');
+  const bodies: Record<string, unknown> = {
+    createExperiment: { experiment_name: `e-${Math.random()}` },
+    createRun: {},
+    startRun: { experiment_name: 'guarded' },
+    updateRun: { status: 'FINISHED' },
+    logParams: { params: { a: 1 } },
+    logMetrics: { metric_name: 'acc', metric_value: 1 },
+    setRunTags: { tags: { a: 'b' } },
+    createToken: { scope: 'read', name: 'x' },
+    createWorkspace: { workspace_id: `w-${Date.now()}` },
+  };
+  return { path, body: bodies[route.operationId] };
+}
+
+const call = (route: RouteDefinition, authorization?: string) => {
+  const { path, body } = requestFor(route);
+  return apiClient(stack.url).call(
+    route.method,
+    path,
+    route.method === 'GET' || route.method === 'DELETE' ? undefined : body,
+    authorization === undefined ? {} : { authorization },
+  );
+};
+
+describe.each(routeList.map((route) => [`${route.method} ${route.path}`, route] as const))('%s', (_, route) => {
+  test('401 without a token, with a malformed, unknown or revoked one', async () => {
+    const unknown = `stratus_${'0'.repeat(16)}_${'A'.repeat(43)}`;
+    for (const authorization of [
+      undefined,
+      'Bearer',
+      'Basic abc',
+      'Bearer nonsense',
+      `Bearer ${unknown}`,
+      `Bearer ${tokens.revoked}`,
+    ]) {
+      const response = await call(route, authorization);
+      expect(response.status, `authorization: ${authorization}`).toBe(401);
+      expect(response.body.error.code).toBe('auth.unauthorized');
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    }
+  });
+
+  test('403 for a scope too small, never for a scope large enough', async () => {
+    const needed = route.access;
+    const read = await call(route, `Bearer ${tokens.read}`);
+    const write = await call(route, `Bearer ${tokens.write}`);
+    if (needed === 'read') expect([read.status, write.status]).not.toContain(403);
+    else expect(read.status).toBe(403);
+    if (needed === 'admin') expect(write.status).toBe(403);
+    else expect(write.status).not.toBe(403);
+    expect([read.status, write.status].every((status) => status !== 401 && status < 500)).toBe(true);
+  });
+});
+
+describe('workspaces are walled off', () => {
+  test("another workspace's experiment, run and metrics are 404, and stay untouched", async () => {
+    const own = await admin.post('/api/v1/runs', { experiment_name: 'walled', run_name: 'mine' });
+    const { run_id: runId, experiment_id: experimentId } = own.body;
+    const outsider = apiClient(stack.url, tokens.otherAdmin);
+    const attempts = [
+      await outsider.get(`/api/v1/experiments/${experimentId}`),
+      await outsider.get('/api/v1/experiments/by-name/walled'),
+      await outsider.get(`/api/v1/experiments/${experimentId}/runs`),
+      await outsider.post(`/api/v1/experiments/${experimentId}/runs`, {}),
+      await outsider.get(`/api/v1/runs/${runId}`),
+      await outsider.patch(`/api/v1/runs/${runId}`, { status: 'KILLED' }),
+      await outsider.post(`/api/v1/runs/${runId}/params`, { params: { stolen: 1 } }),
+      await outsider.post(`/api/v1/runs/${runId}/metrics`, { metric_name: 'x', metric_value: 1 }),
+      await outsider.post(`/api/v1/runs/${runId}/tags`, { tags: { stolen: 'yes' } }),
+      await outsider.get(`/api/v1/runs/${runId}/metrics/acc`),
+    ];
+    for (const attempt of attempts) expect(attempt.status).toBe(404);
+    const run = await admin.get(`/api/v1/runs/${runId}`);
+    expect(run.body.params).not.toHaveProperty('stolen');
+    expect(run.body.tags).not.toHaveProperty('stolen');
+    expect(run.body.status).toBe('RUNNING');
+    // Lists only ever show the caller's own workspace.
+    expect((await outsider.get('/api/v1/experiments')).body.experiments).toEqual([]);
+  });
+
+  test('a page token from one workspace is refused in another', async () => {
+    await admin.post('/api/v1/experiments', { experiment_name: 'paged-a' });
+    await admin.post('/api/v1/experiments', { experiment_name: 'paged-b' });
+    const page = await admin.get('/api/v1/experiments?max_results=1');
+    expect(page.body.next_page_token).toBeDefined();
+    const outsider = apiClient(stack.url, tokens.otherAdmin);
+    const reused = await outsider.get(
+      `/api/v1/experiments?page_token=${encodeURIComponent(page.body.next_page_token)}`,
+    );
+    expect(reused.status).toBe(400);
+    expect(reused.body.error.code).toBe('page_token.invalid');
+  });
+
+  test("an admin cannot revoke another workspace's token, and the same name may exist in both", async () => {
+    const listed = await admin.get('/api/v1/admin/tokens');
+    const readToken = listed.body.tokens.find((t: { name: string }) => t.name === 'read token');
+    expect(JSON.stringify(listed.body)).not.toContain(tokens.read.slice(-20));
+    const outsider = apiClient(stack.url, tokens.otherAdmin);
+    expect((await outsider.delete(`/api/v1/admin/tokens/${readToken.token_id}`)).status).toBe(404);
+    expect((await apiClient(stack.url, tokens.read).get('/api/v1/experiments')).status).toBe(200);
+    expect((await outsider.post('/api/v1/experiments', { experiment_name: 'guarded' })).status).toBe(201);
+  });
+});
