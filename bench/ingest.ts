@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { startLocalStack } from '../local/stack.ts';
+import { issueToken } from '../shared/domain/tokens.ts';
 import { consumedCapacity, percentile, round } from './stats.ts';
 import type { BenchSection } from './section.ts';
 
@@ -24,9 +25,11 @@ export async function runIngestBench(options: IngestBenchOptions = {}): Promise<
   const batchSize = options.batchSize ?? 1000;
   const keys = options.keys ?? 10;
   const batches = Math.ceil(totalPoints / batchSize);
-  const stack = await startLocalStack({ port: 0, tableName: 'bench-ingest', logLevel: 'error' });
+  const token = issueToken().token;
+  const stack = await startLocalStack({ port: 0, tableName: 'bench-ingest', logLevel: 'error', bootstrapToken: token });
   try {
-    const api = (path: string, init?: RequestInit) => fetch(`${stack.url}/api/v1${path}`, init);
+    const api = (path: string, init?: RequestInit) =>
+      fetch(`${stack.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
     const post = (path: string, body: unknown) => api(path, { method: 'POST', body: JSON.stringify(body) });
     const runIds: string[] = [];
     for (let c = 0; c < clients; c++) {

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runIngestBench } from './ingest.ts';
+import { runLoadBench } from './load.ts';
 import type { BenchSection } from './section.ts';
 
 /**
@@ -17,6 +18,7 @@ const { values } = parseArgs({
 
 const sections: Record<string, () => Promise<BenchSection>> = {
   ingest: () => runIngestBench({ points: values.points ? Number(values.points) : undefined }),
+  load: () => runLoadBench(),
 };
 
 const selected = values.only ? { [values.only]: sections[values.only] } : sections;

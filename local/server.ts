@@ -38,12 +38,19 @@ export async function startLocalServer(options: { host?: string; port?: number }
     return handler;
   };
 
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   const server: Server = createServer((request, response) => {
-    serve(request, response).catch((error: unknown) => {
-      process.stderr.write(`local server: ${error instanceof Error ? error.stack : String(error)}\n`);
-      if (!response.headersSent) send(response, 500, { error: { code: 'internal', message: 'internal error' } });
-      else response.destroy();
-    });
+    inFlight++;
+    serve(request, response)
+      .catch((error: unknown) => {
+        process.stderr.write(`local server: ${error instanceof Error ? error.stack : String(error)}\n`);
+        if (!response.headersSent) send(response, 500, { error: { code: 'internal', message: 'internal error' } });
+        else response.destroy();
+      })
+      .finally(() => {
+        if (--inFlight === 0) drained?.();
+      });
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse) {
@@ -75,11 +82,23 @@ export async function startLocalServer(options: { host?: string; port?: number }
   return {
     url: `http://${address}:${port}`,
     port,
-    close: () =>
-      new Promise((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    // Stop accepting, let requests already inside a handler finish (the database is still up), then close.
+    close: async () => {
+      const closed = new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            drained = resolve;
+          }),
+          new Promise((resolve) => setTimeout(resolve, 10_000)),
+        ]);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }
 

@@ -16,7 +16,9 @@ const text = (max: number) =>
   z
     .string()
     .max(max, { error: `must be at most ${max} characters` })
-    .refine((value) => !controlCharacters.test(value), { error: 'must not contain control characters' });
+    .refine((value) => !controlCharacters.test(value), { error: 'must not contain control characters' })
+    // A lone UTF-16 surrogate has no UTF-8 form: it could not be stored as sent.
+    .refine((value) => value.isWellFormed(), { error: 'must be valid Unicode (no lone surrogates)' });
 
 const nonEmptyText = (max: number) =>
   text(max).refine((value) => value.trim().length > 0, { error: 'must not be empty' });

@@ -36,3 +36,9 @@ test('metrics: both the single and the batch form, bounded to 1,000 points and s
   expect(logMetricsBody.safeParse({ metrics: [{ ...point, step: 1.5 }] }).success).toBe(false);
   expect(logMetricsBody.safeParse({ metrics: [{ ...point, extra: 1 }] }).success).toBe(false);
 });
+
+test('strings with lone surrogates are refused wherever text is accepted', () => {
+  expect(logParamsBody.safeParse({ params: { ['k\ud800']: 1 } }).success).toBe(false);
+  expect(logParamsBody.safeParse({ params: { k: 'v\udc00' } }).success).toBe(false);
+  expect(logParamsBody.safeParse({ params: { k: 'v\ud83d\ude42' } }).success).toBe(true);
+});
