@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { runArtifactBench } from './artifacts.ts';
 import { runIngestBench } from './ingest.ts';
 import { runLoadBench } from './load.ts';
 import type { BenchSection } from './section.ts';
@@ -7,18 +8,20 @@ import type { BenchSection } from './section.ts';
 /**
  * `npm run bench`: every section against the local stack on loopback, printed as
  * tables and written to bench/results/latest.json. `--only NAME` runs one
- * section; `--points N` shrinks the ingest for a quick look.
+ * section; `--points N` shrinks the ingest and `--artifact-mib N` the artifact for a quick look.
  */
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     points: { type: 'string' },
+    'artifact-mib': { type: 'string' },
   },
 });
 
 const sections: Record<string, () => Promise<BenchSection>> = {
   ingest: () => runIngestBench({ points: values.points ? Number(values.points) : undefined }),
   load: () => runLoadBench(),
+  artifacts: () => runArtifactBench({ mebibytes: values['artifact-mib'] ? Number(values['artifact-mib']) : undefined }),
 };
 
 const selected = values.only ? { [values.only]: sections[values.only] } : sections;
