@@ -68,8 +68,9 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The whole local stack: DynamoDB Local (unless an endpoint is given), the table
- * from the shared definition, and the API served by the Lambda handlers. The
+ * The whole local stack: DynamoDB Local and versitygw (unless endpoints are
+ * given), the table from the shared definition, the artifacts bucket, and the
+ * API served by the Lambda handlers. The
  * handlers read their configuration from the environment, as in Lambda, so it
  * is set here before the first handler module loads.
  */
