@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything Stratus needs on a fresh machine (Node 20+, Java 17+,
-# Python 3.10+ assumed present; Java is installed from Debian's packages when
+# Python 3.10+ and Go 1.25+ assumed present; Java is installed from Debian's packages when
 # missing and we are root). Safe to run again: each step is quick when done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,4 +29,5 @@ if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.jso
 else
   npm ci --no-audit --no-fund
 fi
+bash scripts/install-s3-server.sh
 echo "setup: done"
