@@ -88,19 +88,13 @@ export class StratusStack extends Stack {
   }
 }
 
-/** CDK behaviours this app relies on, set in code so that tests and the CLI synthesize alike. */
-const featureFlags = {
-  // Access log delivery to the logs bucket through a bucket policy, not ACLs (ACLs stay disabled).
-  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
-};
-
 /**
  * Builds the app as `cdk synth` does: the stack from the app's context, with
  * the AWS Solutions checks of cdk-nag, whose unacknowledged findings fail the
  * synth. Tests call this with their own context.
  */
 export function createStratusApp(context: Record<string, unknown> = {}, stackProps: StackProps = {}) {
-  const app = new App({ context: { ...featureFlags, ...context } });
+  const app = new App({ context });
   const settings = readStackSettings(app.node.getAllContext());
   const stack = new StratusStack(app, settings.stackName, { ...stackProps, settings });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,5 +1,6 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 
 export interface ArtifactsBucketProps {
@@ -24,6 +25,8 @@ export class ArtifactsBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ArtifactsBucketProps) {
     super(scope, id);
+    // Log delivery through the logs bucket's policy rather than ACLs, which stay disabled.
+    this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     this.accessLogs = new Bucket(this, 'AccessLogs', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       // Server access log delivery supports S3-managed keys only, not SSE-KMS.
