@@ -90,7 +90,9 @@ describe('least privilege', () => {
       if (route.bucket?.actions.length) {
         expected.push({
           actions: route.bucket.actions.map((action) => `s3:${action}`),
-          resources: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack, stack.artifacts.bucket), 'Arn'] }, '/*']] }],
+          resources: [
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack, stack.artifacts.bucket), 'Arn'] }, '/*']] },
+          ],
         });
       }
       const actual = roleStatements(operationId).map((statement) => ({
@@ -136,7 +138,11 @@ describe('tracking table', () => {
         Projection: { ProjectionType: 'ALL' },
       })),
     );
-    const attributes = [tableKeys.partitionKey, tableKeys.sortKey, ...globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+    const attributes = [
+      tableKeys.partitionKey,
+      tableKeys.sortKey,
+      ...globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+    ];
     expect(table.Properties.AttributeDefinitions).toEqual(
       expect.arrayContaining(attributes.map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
     );
@@ -172,7 +178,7 @@ describe('artifacts bucket', () => {
     const policy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find(
       (candidate) => candidate.Properties.Bucket.Ref === bucketId,
     );
-    expect(policy.Properties.PolicyDocument.Statement).toEqual(
+    expect(policy?.Properties.PolicyDocument.Statement).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
           Effect: 'Deny',
