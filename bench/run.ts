@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { runBundleBench } from './bundle.ts';
 import { runIngestBench } from './ingest.ts';
 import { runLoadBench } from './load.ts';
 import type { BenchSection } from './section.ts';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
 const sections: Record<string, () => Promise<BenchSection>> = {
   ingest: () => runIngestBench({ points: values.points ? Number(values.points) : undefined }),
   load: () => runLoadBench(),
+  bundle: () => runBundleBench(),
 };
 
 const selected = values.only ? { [values.only]: sections[values.only] } : sections;
