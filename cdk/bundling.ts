@@ -1,3 +1,5 @@
+import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+
 /**
  * How every Lambda entry is bundled, in one place so that the stack and the
  * bundle measurement (bench/bundle.ts) build exactly the same thing.
@@ -20,19 +22,33 @@ export const bundleTarget = 'node24';
 export const esmRequireBanner =
   "import { createRequire as stratusCreateRequire } from 'node:module'; const require = stratusCreateRequire(import.meta.url);";
 
-/** Modules left out of the bundle; empty because the SDK is bundled (see above). */
-export const externalModules: string[] = [];
+/** NodejsFunction's bundling props for every route function. */
+export const lambdaBundling = {
+  format: OutputFormat.ESM,
+  target: bundleTarget,
+  minify: true,
+  sourceMap: true,
+  // Source maps without the sources: stack traces still name file and line, the asset stays small.
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  banner: esmRequireBanner,
+  bundleAwsSDK: true,
+  // Nothing external: the SDK is bundled (see above).
+  externalModules: [],
+  // Local esbuild only: synth must work without Docker.
+  forceDockerBundling: false,
+} satisfies BundlingOptions;
 
-/** The esbuild options that NodejsFunction derives from our bundling props, for direct esbuild builds. */
+/** The same build as esbuild options, for building an entry directly (bench/bundle.ts). */
 export const esbuildOptions = {
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: bundleTarget,
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  mainFields: ['module', 'main'],
-  banner: { js: esmRequireBanner },
-  external: externalModules,
+  target: lambdaBundling.target,
+  minify: lambdaBundling.minify,
+  sourcemap: lambdaBundling.sourceMap,
+  sourcesContent: lambdaBundling.sourcesContent,
+  mainFields: lambdaBundling.mainFields,
+  banner: { js: lambdaBundling.banner },
+  external: lambdaBundling.externalModules,
 } as const;

@@ -2,12 +2,12 @@ import path from 'node:path';
 import { type CfnElement, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { RouteDefinition, TableAction } from '../../shared/http/routes.ts';
-import { bundleTarget, esmRequireBanner, externalModules } from '../bundling.ts';
+import { lambdaBundling } from '../bundling.ts';
 import type { TrackingTable } from './tracking-table.ts';
 
 export interface RouteFunctionProps {
@@ -67,6 +67,7 @@ export class RouteFunction extends Construct {
       depsLockFilePath: path.join(repositoryRoot, 'package-lock.json'),
       runtime: Runtime.NODEJS_LATEST,
       architecture: Architecture.ARM_64,
+      // CPU scales with memory: ingest parses and packs up to 1,000 points per request.
       memorySize: route.ingest ? 1024 : 512,
       timeout: Duration.seconds(10),
       role: this.role,
@@ -74,18 +75,7 @@ export class RouteFunction extends Construct {
       description: route.summary,
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: bundleTarget,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        banner: esmRequireBanner,
-        bundleAwsSDK: true,
-        externalModules,
-        forceDockerBundling: false,
-      },
+      bundling: lambdaBundling,
     });
   }
 }
