@@ -7,6 +7,7 @@ import { AccessRepository } from './storage/access-repository.ts';
 import { ExperimentRepository } from './storage/experiment-repository.ts';
 import { MetricRepository } from './storage/metric-repository.ts';
 import { RunRepository } from './storage/run-repository.ts';
+import { SearchRepository } from './storage/search-repository.ts';
 import { type AccessDeps, Authenticator } from './use-cases/access.ts';
 import type { TrackingDeps } from './use-cases/deps.ts';
 
@@ -32,10 +33,12 @@ export function trackingDeps(): TrackingDeps {
   if (deps) return deps;
   const config = loadConfig();
   const client = documentClient();
+  const runs = new RunRepository(client, config.tableName);
   deps = {
     experiments: new ExperimentRepository(client, config.tableName),
-    runs: new RunRepository(client, config.tableName),
+    runs,
     metrics: new MetricRepository(client, config.tableName),
+    search: new SearchRepository(client, config.tableName, runs),
     clock: systemClock,
     newId,
   };

@@ -38,7 +38,7 @@ import { sendTransaction } from './transactions.ts';
 /** Keys per grouped latest-value update: keeps the condition expression well under its 4 KB limit. */
 const LATEST_KEYS_PER_UPDATE = 20;
 
-interface RunItem {
+export interface RunItem {
   runId: string;
   experimentId: string;
   runName: string;
@@ -76,7 +76,7 @@ export const fromStoredLatest = (key: string, stored: StoredLatestMetric): Lates
   timestamp: stored.t,
 });
 
-const toRun = (item: RunItem): Run => ({
+export const toRun = (item: RunItem): Run => ({
   runId: item.runId,
   experimentId: item.experimentId,
   runName: item.runName,

@@ -122,14 +122,22 @@ export function compareValues(
   return descending ? -order : order;
 }
 
-/** The full order: each key in turn, then run id in the direction of the first key, so pages are stable. */
-export function runComparator(order: readonly OrderKey[]) {
-  const tieDescending = order[0]?.descending ?? false;
-  return (a: SearchableRun, b: SearchableRun): number => {
-    for (const key of order) {
-      const difference = compareValues(fieldValue(a, key.field), fieldValue(b, key.field), key.descending);
-      if (difference !== 0) return difference;
-    }
-    return compareValues(a.runId, b.runId, tieDescending);
-  };
+export type SortValue = string | number | undefined;
+
+/** A run's position in an order: the value of each key, then its run id. */
+export const sortTuple = (run: SearchableRun, order: readonly OrderKey[]): SortValue[] => [
+  ...order.map((key) => fieldValue(run, key.field)),
+  run.runId,
+];
+
+/** Compares positions: each key in turn, then run id in the direction of the first key, so pages are stable. */
+export function compareTuples(a: readonly SortValue[], b: readonly SortValue[], order: readonly OrderKey[]): number {
+  for (let i = 0; i < order.length; i++) {
+    const difference = compareValues(a[i], b[i], (order[i] as OrderKey).descending);
+    if (difference !== 0) return difference;
+  }
+  return compareValues(a[order.length], b[order.length], order[0]?.descending ?? false);
 }
+
+export const runComparator = (order: readonly OrderKey[]) => (a: SearchableRun, b: SearchableRun) =>
+  compareTuples(sortTuple(a, order), sortTuple(b, order), order);

@@ -31,6 +31,7 @@ export const searchLimits = {
   clauses: 50,
   inValues: 1000,
   orderKeys: 10,
+  experiments: 20,
 } as const;
 
 const prefixes: Record<string, Field['kind']> = {
