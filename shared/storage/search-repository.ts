@@ -134,7 +134,7 @@ export class SearchRepository {
       fromTime === undefined
         ? undefined
         : descending
-          ? { from: '', to: encodeTime(fromTime) + AFTER_VALUE }
+          ? { from: '0', to: encodeTime(fromTime) + AFTER_VALUE }
           : { from: encodeTime(fromTime), to: '\uffff' };
     const input = indexQuery(
       this.tableName,

@@ -244,9 +244,10 @@ export function parseOrderBy(keys: readonly string[]): OrderKey[] {
     const field = scanner.field();
     let descending = false;
     if (!scanner.atEnd()) {
+      const at = scanner.position;
       const direction = scanner.match(/[A-Za-z]+/y)?.toUpperCase();
       if (direction === 'DESC') descending = true;
-      else if (direction !== 'ASC') scanner.fail('ASC, DESC or the end of the order key');
+      else if (direction !== 'ASC') scanner.fail('ASC, DESC or the end of the order key', at);
       if (!scanner.atEnd()) scanner.fail('the end of the order key');
     }
     return { field, descending };
