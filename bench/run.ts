@@ -2,23 +2,26 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runIngestBench } from './ingest.ts';
 import { runLoadBench } from './load.ts';
+import { runSearchBench } from './search.ts';
 import type { BenchSection } from './section.ts';
 
 /**
  * `npm run bench`: every section against the local stack on loopback, printed as
  * tables and written to bench/results/latest.json. `--only NAME` runs one
- * section; `--points N` shrinks the ingest for a quick look.
+ * section; `--points N` shrinks the ingest and `--runs N` the search experiment for a quick look.
  */
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     points: { type: 'string' },
+    runs: { type: 'string' },
   },
 });
 
 const sections: Record<string, () => Promise<BenchSection>> = {
   ingest: () => runIngestBench({ points: values.points ? Number(values.points) : undefined }),
   load: () => runLoadBench(),
+  search: () => runSearchBench({ runs: values.runs ? Number(values.runs) : undefined }),
 };
 
 const selected = values.only ? { [values.only]: sections[values.only] } : sections;

@@ -249,7 +249,7 @@ async function searchStream(query: Query, search: SearchRepository): Promise<Sea
     };
     for await (const entry of entries) {
       const previous = group[group.length - 1];
-      if (previous && group.length >= Math.max(20, wanted - found.length) && valuePart(previous) !== valuePart(entry)) {
+      if (previous && group.length >= wanted - found.length && valuePart(previous) !== valuePart(entry)) {
         await flush();
         if (found.length >= wanted) return;
       }

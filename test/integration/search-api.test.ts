@@ -157,13 +157,13 @@ function holds(run: ModelRun, clause: RefClause): boolean {
     case '!=':
       return value !== target;
     case '<':
-      return value < (target as number);
+      return (value as number) < (target as number);
     case '<=':
-      return value <= (target as number);
+      return (value as number) <= (target as number);
     case '>':
-      return value > (target as number);
+      return (value as number) > (target as number);
     case '>=':
-      return value >= (target as number);
+      return (value as number) >= (target as number);
     case 'LIKE':
       return like(target as string, 's').test(value as string);
     case 'ILIKE':

@@ -56,7 +56,7 @@ describe('filter parser', () => {
     expect(parseFilter('metrics.accuracy>0.9')).toEqual([
       { field: { kind: 'metric', key: 'accuracy' }, op: '>', value: 0.9 },
     ]);
-    expect(parseFilter("tags.k != 'v' and status = \"FINISHED\"")).toEqual([
+    expect(parseFilter('tags.k != \'v\' and status = "FINISHED"')).toEqual([
       { field: { kind: 'tag', key: 'k' }, op: '!=', value: 'v' },
       { field: { kind: 'attribute', name: 'status' }, op: '=', value: 'FINISHED' },
     ]);
@@ -64,7 +64,9 @@ describe('filter parser', () => {
       { field: { kind: 'attribute', name: 'run_id' }, op: 'IN', value: ['a', 'b'] },
       { field: { kind: 'attribute', name: 'run_name' }, op: 'NOT IN', value: ['x'] },
     ]);
-    expect(parseFilter('metric.`val loss` <= -1.5e-3 AND metrics."a.b/c" >= +2 AND start_time > 1700000000000')).toEqual([
+    expect(
+      parseFilter('metric.`val loss` <= -1.5e-3 AND metrics."a.b/c" >= +2 AND start_time > 1700000000000'),
+    ).toEqual([
       { field: { kind: 'metric', key: 'val loss' }, op: '<=', value: -0.0015 },
       { field: { kind: 'metric', key: 'a.b/c' }, op: '>=', value: 2 },
       { field: { kind: 'attribute', name: 'start_time' }, op: '>', value: 1_700_000_000_000 },
@@ -94,7 +96,7 @@ describe('filter parser', () => {
     expect(failure('metrics.accuracy >')).toBe(
       'filter: expected a number to compare metrics.accuracy with at position 18, found the end',
     );
-    expect(failure("metrics.a > 1 OR metrics.b > 2")).toBe(
+    expect(failure('metrics.a > 1 OR metrics.b > 2')).toBe(
       'filter: OR is not supported (only AND); found OR at position 14',
     );
     expect(failure('metrics.a > 1 metrics.b > 2')).toMatch(/expected AND or the end of the filter at position 14/);
@@ -105,7 +107,9 @@ describe('filter parser', () => {
     expect(failure('attributes.colour = 1')).toMatch(/unknown attribute 'colour' .* at position 11/);
     expect(failure("metrics.a = 'x'")).toMatch(/expected a number to compare metrics.a with at position 12/);
     expect(failure('params.a = 1')).toMatch(/expected a quoted string to compare params.a with at position 11/);
-    expect(failure("metrics.a LIKE '1'")).toMatch(/metrics.a is a number: use =, !=, <, <=, > or >=, not LIKE at position 10/);
+    expect(failure("metrics.a LIKE '1'")).toMatch(
+      /metrics.a is a number: use =, !=, <, <=, > or >=, not LIKE at position 10/,
+    );
     expect(failure("params.a > 'x'")).toMatch(/params.a is a string: use .* not > at position 9/);
     expect(failure("params.a IN 'x'")).toMatch(/expected '\(' to open the list of IN at position 12/);
     expect(failure("params.a IN ('x' 'y')")).toMatch(/expected ',' or '\)' at position 17/);
@@ -116,8 +120,12 @@ describe('filter parser', () => {
 
   test('bounded length, clause count and IN lists', () => {
     expect(failure('x'.repeat(10_001))).toMatch(/at most 10000 characters/);
-    expect(failure(Array.from({ length: 51 }, (_, i) => `metrics.m${i} > 0`).join(' AND '))).toMatch(/at most 50 clauses/);
-    expect(failure(`params.p IN (${Array.from({ length: 1001 }, () => "'v'").join(',')})`)).toMatch(/at most 1000 values/);
+    expect(failure(Array.from({ length: 51 }, (_, i) => `metrics.m${i} > 0`).join(' AND '))).toMatch(
+      /at most 50 clauses/,
+    );
+    expect(failure(`params.p IN (${Array.from({ length: 1001 }, () => "'v'").join(',')})`)).toMatch(
+      /at most 1000 values/,
+    );
   });
 
   test('arbitrary input never throws anything but a ValidationError', () => {
@@ -142,7 +150,9 @@ describe('order_by', () => {
       { field: { kind: 'param', key: 'a b' }, descending: false },
     ]);
     expect(splitOrderBy('metrics.`a,b` DESC,start_time')).toEqual(['metrics.`a,b` DESC', 'start_time']);
-    expect(() => parseOrderBy(['metrics.f1 DOWN'])).toThrow(/order_by: expected ASC, DESC or the end of the order key at position 11/);
+    expect(() => parseOrderBy(['metrics.f1 DOWN'])).toThrow(
+      /order_by: expected ASC, DESC or the end of the order key at position 11/,
+    );
     expect(() => parseOrderBy(['metrics.f1 DESC x'])).toThrow(/expected the end of the order key at position 16/);
   });
 });
