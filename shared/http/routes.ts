@@ -35,7 +35,8 @@ export interface RouteDefinition {
     query?: z.ZodType;
     body?: z.ZodType;
   };
-  response: { status: number; description: string; body: z.ZodType };
+  /** `alternatives`: other media types the handler can answer in, chosen by the Accept header. */
+  response: { status: number; description: string; body: z.ZodType; alternatives?: readonly string[] };
   table: { actions: readonly TableAction[]; indexes?: readonly string[] };
   /** Absent for routes that never touch the artifacts bucket. */
   bucket?: { actions: readonly BucketAction[] };
@@ -163,7 +164,12 @@ export const routes = {
     access: 'read',
     tag: 'search',
     request: { body: schemas.compareRunsBody },
-    response: { status: 200, description: 'The comparison', body: schemas.compareRunsResponse },
+    response: {
+      status: 200,
+      description: 'The comparison',
+      body: schemas.compareRunsResponse,
+      alternatives: ['text/csv'],
+    },
     table: { actions: ['GetItem', 'Query', 'BatchGetItem'] },
   }),
   getRun: route({
