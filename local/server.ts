@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { HttpHandler } from '../shared/http/handler.ts';
 import { type RouteDefinition, routeList } from '../shared/http/routes.ts';
 import { createRouter } from './router.ts';
+import { enforceRouteGrants, withRouteGrants } from './route-grants.ts';
 
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -22,9 +23,11 @@ export interface LocalServer {
 /**
  * Serves the route table over HTTP by turning each request into an API Gateway
  * v2 event and invoking the very handler module Lambda runs. Handler modules are
- * imported on first use, once, like a warm Lambda container.
+ * imported on first use, once, like a warm Lambda container. Each call runs
+ * with its route's declared grants enforced, as its IAM role would in AWS.
  */
 export async function startLocalServer(options: { host?: string; port?: number } = {}): Promise<LocalServer> {
+  enforceRouteGrants();
   const route = createRouter(routeList);
   const handlers = new Map<string, Promise<HttpHandler>>();
   const loadHandler = (definition: RouteDefinition) => {
@@ -69,7 +72,9 @@ export async function startLocalServer(options: { host?: string; port?: number }
     }
     const handler = await loadHandler(match.route);
     const event = toEvent(request, url, match.route, match.pathParameters, body);
-    const result = await handler(event, lambdaContext(match.route, event.requestContext.requestId));
+    const result = await withRouteGrants(match.route, () =>
+      handler(event, lambdaContext(match.route, event.requestContext.requestId)),
+    );
     response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
     response.end(result.body ?? '');
   }

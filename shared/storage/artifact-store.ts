@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ConflictError, ValidationError } from '../errors.ts';
+import { notifyStorageCommand } from './command-observer.ts';
 
 export interface S3ClientOptions {
   region: string;
@@ -22,13 +23,27 @@ export interface S3ClientOptions {
  * with the SDK's default a presigned PUT carries a CRC32 of an empty body, which
  * S3 rejects for any real upload (shared/LOCAL-AWS.md).
  */
-export const createS3Client = (options: S3ClientOptions) =>
-  new S3Client({
+export function createS3Client(options: S3ClientOptions): S3Client {
+  const client = new S3Client({
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  // Presigning runs this step too, so a presigned URL is observed like a sent command.
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      notifyStorageCommand({
+        service: 's3',
+        name: context.commandName ?? '',
+        input: args.input as Record<string, unknown>,
+      });
+      return next(args);
+    },
+    { step: 'initialize', name: 'stratusCommandObserver' },
+  );
+  return client;
+}
 
 export interface PresignedPut {
   url: string;

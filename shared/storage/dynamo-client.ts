@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ServiceBusyError } from '../errors.ts';
 import { recordConsumedCapacity } from './capacity.ts';
+import { notifyStorageCommand } from './command-observer.ts';
 
 // What DynamoDB answers when it sheds load, after the SDK's own retries gave up.
 const throttlingErrors = new Set([
@@ -31,8 +32,9 @@ export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocu
   base.middlewareStack.add(
     (next, context) => async (args) => {
       const commandName = context.commandName ?? '';
-      if (!itemCommand.test(commandName)) return next(args);
       const input = args.input as Record<string, unknown>;
+      notifyStorageCommand({ service: 'dynamodb', name: commandName, input });
+      if (!itemCommand.test(commandName)) return next(args);
       input.ReturnConsumedCapacity ??= 'TOTAL';
       const result = await next(args).catch((error: unknown) => {
         throw error instanceof Error && throttlingErrors.has(error.name) ? new ServiceBusyError() : error;
