@@ -34,11 +34,11 @@ class RetryPolicy:
     max_delay: float = 30.0
 
     def delay(self, attempt: int, retry_after: Optional[float] = None) -> float:
-        """Full jitter on an exponential ceiling; never sooner than the server asked."""
+        """Full jitter on an exponential ceiling; never sooner than the server asked (up to 5 minutes)."""
         ceiling = min(self.max_delay, self.base_delay * (2**attempt))
         delay = random.uniform(0, ceiling)
         if retry_after is not None:
-            delay = max(delay, min(retry_after, self.max_delay))
+            delay = max(delay, min(retry_after, 300.0))
         return delay
 
 

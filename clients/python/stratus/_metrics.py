@@ -213,9 +213,13 @@ class MetricBatcher:
                 if attempt == 0:
                     log.warning("stratus: sending metrics failed, will retry: %s", error)
                 retry_after = getattr(error, "retry_after", None)
-                # A flush or close sets the event to cut the pause short.
-                self._backoff.wait(self.retry.delay(min(attempt, 16), retry_after))
-                self._backoff.clear()
+                delay = self.retry.delay(min(attempt, 16), retry_after)
+                if retry_after is None:
+                    # A flush or close cuts an outage's pause short; a pause the server asked for is kept.
+                    self._backoff.wait(delay)
+                    self._backoff.clear()
+                else:
+                    time.sleep(delay)
                 attempt += 1
                 continue
             except Exception as error:  # a bug must not kill the sender thread silently
