@@ -10,6 +10,10 @@ import { issueToken } from '../../shared/domain/tokens.ts';
  *
  *   npx tsx test/support/serve-test-stack.ts
  */
+// Small multipart settings (S3's 5 MiB minimum), so tests exercise parallel part uploads with small files.
+process.env.STRATUS_MULTIPART_THRESHOLD_BYTES ??= String(5 * 1024 * 1024);
+process.env.STRATUS_MULTIPART_PART_SIZE_BYTES ??= String(5 * 1024 * 1024);
+
 const token = issueToken().token;
 const stack = await startLocalStack({ port: 0, logLevel: 'error', bootstrapToken: token, authCacheSeconds: 0 });
 
