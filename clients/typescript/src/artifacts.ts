@@ -47,7 +47,11 @@ async function readRegion(path: string, offset: number, length: number): Promise
 /** PUTs bytes to a presigned URL (never with the bearer token), retrying outages. */
 async function putBytes(transport: Transport, url: string, body: Buffer, headers: Record<string, string>) {
   return transport.withRetries(() =>
-    exchange(url, { method: 'PUT', body, headers: { 'content-length': String(body.length), ...headers } }, transport.timeoutMs),
+    exchange(
+      url,
+      { method: 'PUT', body, headers: { 'content-length': String(body.length), ...headers } },
+      transport.timeoutMs,
+    ),
   );
 }
 

@@ -39,7 +39,8 @@ export async function errorFromResponse(response: Response): Promise<StratusErro
   let message = `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
   try {
     const payload = JSON.parse(text) as { error?: { code?: string; message?: string } };
-    if (payload.error?.code && payload.error.message) ({ code, message } = payload.error as { code: string; message: string });
+    if (payload.error?.code && payload.error.message)
+      ({ code, message } = payload.error as { code: string; message: string });
   } catch {
     // not JSON (a storage server's XML, a proxy's HTML): keep the text
   }

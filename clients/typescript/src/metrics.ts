@@ -74,7 +74,11 @@ export class MetricBatcher {
     const room = Math.max(0, this.options.maxSpool - this.unsent);
     if (points.length > room) {
       if (this.options.strict) {
-        throw new StratusError(undefined, 'spool.full', `metric spool is full (${this.options.maxSpool} points unsent)`);
+        throw new StratusError(
+          undefined,
+          'spool.full',
+          `metric spool is full (${this.options.maxSpool} points unsent)`,
+        );
       }
       this.stats.dropped += points.length - room;
       if (!this.overflowing) {

@@ -30,7 +30,8 @@ describe('TypeScript SDK', () => {
     const run = await client.startRun('ts-quick-start', { runName: 'baseline_v1', tags: { model_type: 'rf' } });
     expect(run.status).toBe('RUNNING');
     await client.logParams({ n_estimators: 100, max_depth: 10, learning_rate: 0.01 });
-    for (let epoch = 0; epoch < 10; epoch++) client.logMetrics({ accuracy: 0.5 + epoch / 20, loss: 1 / (epoch + 1) }, { step: epoch });
+    for (let epoch = 0; epoch < 10; epoch++)
+      client.logMetrics({ accuracy: 0.5 + epoch / 20, loss: 1 / (epoch + 1) }, { step: epoch });
     client.logMetrics({ weird: Number.NaN, big: Number.POSITIVE_INFINITY });
     const ended = await client.endRun('FINISHED');
     expect(ended?.status).toBe('FINISHED');
@@ -79,7 +80,10 @@ describe('TypeScript SDK', () => {
     await client.endRun();
     const missing = await client.getRun('0'.repeat(32)).catch((error: unknown) => error);
     expect((missing as StratusError).status).toBe(404);
-    const anonymous = new ExperimentTracker({ endpoint: stack.url, token: `stratus_${'0'.repeat(16)}_${'A'.repeat(43)}` });
+    const anonymous = new ExperimentTracker({
+      endpoint: stack.url,
+      token: `stratus_${'0'.repeat(16)}_${'A'.repeat(43)}`,
+    });
     const unauthorized = await anonymous.getExperiment('x').catch((error: unknown) => error);
     expect((unauthorized as StratusError).status).toBe(401);
   });
