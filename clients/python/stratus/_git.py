@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 
 @dataclass
@@ -52,12 +52,17 @@ def _git(directory: str, *args: str) -> Optional[str]:
     return result.stdout.strip() if result.returncode == 0 else None
 
 
-def source_directory() -> str:
-    """The directory of the script being run (what its commit describes), else the working directory."""
+def source_directories() -> List[str]:
+    """Where to look for the checkout: the running script's directory (what its commit describes),
+    unless it is an installed module (`python -m pytest`), then the working directory."""
+    candidates = []
     script = sys.argv[0] if sys.argv else ""
     if script and os.path.isfile(script):
-        return os.path.dirname(os.path.abspath(script))
-    return os.getcwd()
+        path = os.path.abspath(script)
+        if "site-packages" not in path and "dist-packages" not in path:
+            candidates.append(os.path.dirname(path))
+    candidates.append(os.getcwd())
+    return candidates
 
 
 def capture(directory: Optional[str] = None) -> CodeContext:
@@ -68,8 +73,11 @@ def capture(directory: Optional[str] = None) -> CodeContext:
         python_version=platform.python_version(),
         command=" ".join(shlex.quote(arg) for arg in [os.path.basename(sys.executable), *sys.argv]),
     )
-    where = directory or source_directory()
-    commit = _git(where, "rev-parse", "HEAD")
+    commit, where = None, ""
+    for where in [directory] if directory else source_directories():
+        commit = _git(where, "rev-parse", "HEAD")
+        if commit:
+            break
     if not commit:
         return context
     context.git_commit = commit

@@ -113,3 +113,13 @@ class FlakyProxy:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+def cli_runner():
+    """A click CliRunner whose result has stdout and stderr apart (click 8.1 needs asking; 8.2 always does)."""
+    from click.testing import CliRunner
+
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()

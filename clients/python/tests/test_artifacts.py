@@ -7,7 +7,7 @@ import json
 import os
 
 import pytest
-from click.testing import CliRunner
+from support import cli_runner
 
 from stratus import ExperimentTracker, NotFoundError
 from stratus.cli.commands import cli
@@ -63,7 +63,7 @@ def test_large_artifact_goes_up_in_parallel_parts(tracker: ExperimentTracker, ex
 def test_cli_artifacts_upload_list_download(env, tracker: ExperimentTracker, experiment_name, tmp_path) -> None:
     run = tracker.start_run(experiment_name)
     report = random_file(tmp_path / "report.html", 2048)
-    runner = CliRunner()
+    runner = cli_runner()
 
     def stratus(*args: str, expect: int = 0):
         result = runner.invoke(cli, list(args), catch_exceptions=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
+from support import cli_runner
 
 from stratus import ExperimentTracker
 from stratus.cli.commands import cli
@@ -20,7 +20,7 @@ from stratus.cli.commands import cli
 
 @pytest.fixture
 def stratus(env):
-    runner = CliRunner()
+    runner = cli_runner()
 
     def invoke(*args: str, expect: int = 0):
         result = runner.invoke(cli, list(args), catch_exceptions=False)

@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
+from support import cli_runner
 
 from stratus import ExperimentTracker
 from stratus.cli.commands import cli
@@ -80,7 +80,7 @@ def test_compare_runs_without_pandas_gives_dicts(tracker, risk_runs, monkeypatch
 
 
 def test_cli_search_and_compare(env, experiment_name, risk_runs) -> None:
-    runner = CliRunner()
+    runner = cli_runner()
 
     def stratus(*args: str) -> str:
         result = runner.invoke(cli, list(args), catch_exceptions=False)
