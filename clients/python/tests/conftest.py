@@ -8,7 +8,6 @@ killed pytest leaves no JVM behind.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -83,7 +82,3 @@ def proxy(stack: Stack) -> Iterator[FlakyProxy]:
     server.start()
     yield server
     server.stop()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    os.environ.setdefault("PYTHONUNBUFFERED", "1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import sys
@@ -16,9 +17,16 @@ from rich.table import Table
 FORMATS = ("table", "json", "csv")
 
 
-def console() -> Console:
-    # Piped output keeps whole ids and values: no terminal width to fit.
-    return Console(width=None if sys.stdout.isatty() else 100_000, highlight=False, soft_wrap=False)
+def print_table(table: Table) -> None:
+    """Renders a table to stdout without the padding rich leaves at line ends."""
+    if sys.stdout.isatty():
+        Console(highlight=False).print(table)
+        return
+    # Piped output keeps whole ids and values (no terminal width to fit) and no colour codes.
+    buffer = Console(file=io.StringIO(), width=100_000, highlight=False, soft_wrap=False, color_system=None)
+    buffer.print(table)
+    text = buffer.file.getvalue()  # type: ignore[attr-defined]
+    click.echo("\n".join(line.rstrip() for line in text.splitlines()))
 
 
 def output_options(command: Any) -> Any:
@@ -118,7 +126,7 @@ def emit_rows(
     if not rows:
         click.echo("(none)", err=True)
         return
-    console().print(table)
+    print_table(table)
 
 
 def emit_fields(fields: List[tuple], output_format: str, json_data: Any) -> None:
@@ -137,4 +145,4 @@ def emit_fields(fields: List[tuple], output_format: str, json_data: Any) -> None
     table.add_column(overflow="fold")
     for name, value in fields:
         table.add_row(name, cell(value))
-    console().print(table)
+    print_table(table)
