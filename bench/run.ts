@@ -1,5 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { runArtifactBench } from './artifacts.ts';
 import { runIngestBench } from './ingest.ts';
 import { runLoadBench } from './load.ts';
 import type { BenchSection } from './section.ts';
@@ -7,32 +9,53 @@ import type { BenchSection } from './section.ts';
 /**
  * `npm run bench`: every section against the local stack on loopback, printed as
  * tables and written to bench/results/latest.json. `--only NAME` runs one
- * section; `--points N` shrinks the ingest for a quick look.
+ * section; `--points N` shrinks the ingest and `--artifact-mib N` the artifact for a quick look.
+ *
+ * Each section runs in a process of its own: the handlers read their
+ * configuration and build their SDK clients once per process, as in a Lambda
+ * container, so a second stack in the same process would reach the first one's
+ * (stopped) servers.
  */
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     points: { type: 'string' },
+    'artifact-mib': { type: 'string' },
   },
 });
 
 const sections: Record<string, () => Promise<BenchSection>> = {
   ingest: () => runIngestBench({ points: values.points ? Number(values.points) : undefined }),
   load: () => runLoadBench(),
+  artifacts: () => runArtifactBench({ mebibytes: values['artifact-mib'] ? Number(values['artifact-mib']) : undefined }),
 };
 
-const selected = values.only ? { [values.only]: sections[values.only] } : sections;
+mkdirSync('bench/results', { recursive: true });
 const results: Record<string, BenchSection> = {};
-for (const [name, run] of Object.entries(selected)) {
-  if (!run) throw new Error(`unknown section '${name}'; known: ${Object.keys(sections).join(', ')}`);
-  process.stdout.write(`\n== ${name} ==\n`);
+if (values.only) {
+  const run = sections[values.only];
+  if (!run) throw new Error(`unknown section '${values.only}'; known: ${Object.keys(sections).join(', ')}`);
+  process.stdout.write(`\n== ${values.only} ==\n`);
   const section = await run();
-  results[name] = section;
+  results[values.only] = section;
   console.log(section.title);
   console.table(section.rows);
+  writeFileSync(`bench/results/${values.only}.json`, `${JSON.stringify(section, null, 2)}\n`);
+} else {
+  const forwarded = process.argv.slice(2);
+  for (const name of Object.keys(sections)) {
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, process.argv[1] as string, ...forwarded, '--only', name],
+      {
+        stdio: 'inherit',
+      },
+    );
+    if (child.status !== 0) throw new Error(`bench section '${name}' failed (exit ${child.status})`);
+    results[name] = JSON.parse(readFileSync(`bench/results/${name}.json`, 'utf8')) as BenchSection;
+  }
 }
 
-mkdirSync('bench/results', { recursive: true });
 const report = { date: new Date().toISOString(), node: process.version, results };
 writeFileSync('bench/results/latest.json', `${JSON.stringify(report, null, 2)}\n`);
 process.stdout.write('\nwritten: bench/results/latest.json\n');

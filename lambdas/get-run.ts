@@ -1,11 +1,13 @@
+import { artifactView } from '../shared/http/artifact-views.ts';
 import { createHandler } from '../shared/http/handler.ts';
 import { routes } from '../shared/http/routes.ts';
 import { runDetailsView } from '../shared/http/views.ts';
-import { trackingDeps } from '../shared/runtime.ts';
-import { getRun } from '../shared/use-cases/runs.ts';
+import { artifactRepository, trackingDeps } from '../shared/runtime.ts';
+import { getRunWithArtifacts } from '../shared/use-cases/artifacts.ts';
 
-const deps = trackingDeps();
+const deps = { runs: trackingDeps().runs, artifacts: artifactRepository() };
 
-export const handler = createHandler(routes.getRun, async ({ path }, { scope }) => ({
-  body: runDetailsView(await getRun(scope, path.run_id, deps)),
-}));
+export const handler = createHandler(routes.getRun, async ({ path }, { scope }) => {
+  const run = await getRunWithArtifacts(scope, path.run_id, deps);
+  return { body: { ...runDetailsView(run), artifacts: run.artifacts.map(artifactView) } };
+});

@@ -1,7 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureBucket } from './bucket-bootstrap.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type LocalS3Server, type S3Credentials, startLocalS3Server } from './s3-server.ts';
 import { startLocalServer } from './server.ts';
 import { accessDeps } from '../shared/runtime.ts';
 import { bootstrapAccess } from '../shared/use-cases/access.ts';
@@ -23,6 +26,18 @@ export interface LocalStackOptions {
   bootstrapToken?: string | undefined;
   /** Seconds a token record is trusted before it is read again; 0 in tests that revoke. */
   authCacheSeconds?: number;
+  /**
+   * Use this S3 (LocalStack, or the tests' shared versitygw) instead of starting
+   * versitygw; `credentials` when it needs particular ones (else the environment's).
+   */
+  s3?: { endpoint: string; credentials?: S3Credentials | undefined } | undefined;
+  /** Where the started versitygw keeps its buckets; a temporary directory, removed at stop, when absent. */
+  s3DataDirectory?: string | undefined;
+  artifactsBucket?: string;
+  /** Presigned URL lifetime, multipart threshold and part size (see shared/config.ts); defaults otherwise. */
+  artifactUrlTtlSeconds?: number;
+  multipartThresholdBytes?: number;
+  partSizeBytes?: number;
 }
 
 export interface LocalStack {
@@ -34,6 +49,10 @@ export interface LocalStack {
   /** The bootstrap admin token when this start created the workspace; undefined when it existed. */
   adminToken: string | undefined;
   workspace: string;
+  s3Endpoint: string;
+  s3Pid: number | undefined;
+  artifactsBucket: string;
+  bucketStatus: 'created' | 'existing';
   stop(): Promise<void>;
 }
 
@@ -49,24 +68,46 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The whole local stack: DynamoDB Local (unless an endpoint is given), the table
- * from the shared definition, and the API served by the Lambda handlers. The
+ * The whole local stack: DynamoDB Local and versitygw (unless endpoints are
+ * given), the table from the shared definition, the artifacts bucket, and the
+ * API served by the Lambda handlers. The
  * handlers read their configuration from the environment, as in Lambda, so it
  * is set here before the first handler module loads.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const region = options.region ?? 'us-east-1';
   const tableName = options.tableName ?? 'stratus';
+  const artifactsBucket = options.artifactsBucket ?? 'stratus-artifacts';
   let dynamoDb: DynamoDbLocal | undefined;
+  let s3Server: LocalS3Server | undefined;
+  let s3Scratch: string | undefined;
+  const stopServers = async () => {
+    await Promise.all([dynamoDb?.stop(), s3Server?.stop()]);
+    if (s3Scratch) rmSync(s3Scratch, { recursive: true, force: true });
+  };
   let endpoint = options.dynamoDbEndpoint;
-  if (!endpoint) {
-    const dataDirectory = options.dataDirectory ? resolve(options.dataDirectory) : undefined;
-    if (dataDirectory) mkdirSync(dataDirectory, { recursive: true });
-    dynamoDb = await startDynamoDbLocal({ port: await freePort(), dataDirectory });
-    endpoint = dynamoDb.endpoint;
-  }
   try {
-    // DynamoDB Local accepts any credentials made of letters and digits; LocalStack any at all.
+    if (!endpoint) {
+      const dataDirectory = options.dataDirectory ? resolve(options.dataDirectory) : undefined;
+      if (dataDirectory) mkdirSync(dataDirectory, { recursive: true });
+      dynamoDb = await startDynamoDbLocal({ port: await freePort(), dataDirectory });
+      endpoint = dynamoDb.endpoint;
+    }
+    let s3Endpoint = options.s3?.endpoint;
+    let credentials = options.s3?.credentials;
+    if (!s3Endpoint) {
+      s3Scratch = options.s3DataDirectory ? undefined : mkdtempSync(join(tmpdir(), 'stratus-s3-'));
+      const s3DataDirectory = options.s3DataDirectory ? resolve(options.s3DataDirectory) : (s3Scratch as string);
+      s3Server = await startLocalS3Server({ port: await freePort(), dataDirectory: s3DataDirectory });
+      s3Endpoint = s3Server.endpoint;
+      credentials = s3Server.credentials;
+    }
+    // Every SDK client takes its credentials from the environment, as in Lambda. The local S3
+    // server's keys are letters and digits, which DynamoDB Local accepts too; LocalStack takes any.
+    if (credentials) {
+      process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+    }
     process.env.AWS_ACCESS_KEY_ID ??= 'local';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
     process.env.AWS_REGION = region;
@@ -74,7 +115,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     process.env.STRATUS_DYNAMODB_ENDPOINT = endpoint;
     process.env.STRATUS_LOG_LEVEL = options.logLevel ?? 'warn';
     process.env.STRATUS_AUTH_CACHE_SECONDS = String(options.authCacheSeconds ?? 30);
+    process.env.STRATUS_S3_ENDPOINT = s3Endpoint;
+    process.env.STRATUS_ARTIFACTS_BUCKET = artifactsBucket;
+    const artifactSettings = {
+      STRATUS_ARTIFACT_URL_TTL_SECONDS: options.artifactUrlTtlSeconds,
+      STRATUS_MULTIPART_THRESHOLD_BYTES: options.multipartThresholdBytes,
+      STRATUS_MULTIPART_PART_SIZE_BYTES: options.partSizeBytes,
+    };
+    for (const [name, value] of Object.entries(artifactSettings)) {
+      if (value !== undefined) process.env[name] = String(value);
+    }
     const tableStatus = await ensureTable(endpoint, region, tableName);
+    const bucketStatus = await ensureBucket(s3Endpoint, region, artifactsBucket);
     const bootstrap = await bootstrapAccess(
       { workspaceId: defaultWorkspace, chosenToken: options.bootstrapToken },
       accessDeps(),
@@ -88,13 +140,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tableStatus,
       adminToken: bootstrap.token,
       workspace: defaultWorkspace,
+      s3Endpoint,
+      s3Pid: s3Server?.pid,
+      artifactsBucket,
+      bucketStatus,
       stop: async () => {
         await server.close();
-        await dynamoDb?.stop();
+        await stopServers();
       },
     };
   } catch (error) {
-    await dynamoDb?.stop();
+    await stopServers();
     throw error;
   }
 }

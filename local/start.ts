@@ -15,6 +15,11 @@ const parsed = z
     STRATUS_TABLE_NAME: z.string().min(3).default('stratus'),
     STRATUS_DATA_DIR: z.string().default('.stratus'),
     STRATUS_DYNAMODB_ENDPOINT: z.url().optional(),
+    STRATUS_S3_ENDPOINT: z.url().optional(),
+    STRATUS_ARTIFACTS_BUCKET: z.string().min(3).max(63).default('stratus-artifacts'),
+    STRATUS_ARTIFACT_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
+    STRATUS_MULTIPART_THRESHOLD_BYTES: z.coerce.number().int().optional(),
+    STRATUS_MULTIPART_PART_SIZE_BYTES: z.coerce.number().int().optional(),
     AWS_REGION: z.string().default('us-east-1'),
     STRATUS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     STRATUS_TOKEN: z
@@ -38,6 +43,12 @@ const stack = await startLocalStack({
   dataDirectory: options.STRATUS_DYNAMODB_ENDPOINT ? undefined : `${options.STRATUS_DATA_DIR}/dynamodb`,
   logLevel: options.STRATUS_LOG_LEVEL,
   bootstrapToken: options.STRATUS_TOKEN,
+  s3: options.STRATUS_S3_ENDPOINT ? { endpoint: options.STRATUS_S3_ENDPOINT } : undefined,
+  s3DataDirectory: `${options.STRATUS_DATA_DIR}/s3`,
+  artifactsBucket: options.STRATUS_ARTIFACTS_BUCKET,
+  artifactUrlTtlSeconds: options.STRATUS_ARTIFACT_URL_TTL_SECONDS,
+  multipartThresholdBytes: options.STRATUS_MULTIPART_THRESHOLD_BYTES,
+  partSizeBytes: options.STRATUS_MULTIPART_PART_SIZE_BYTES,
 });
 
 // The first start creates workspace "default" and an admin token; keep it where scripts can find it.
@@ -53,12 +64,17 @@ const tokenNote = stack.adminToken
 const dynamo = stack.dynamoDbPid
   ? `DynamoDB Local (pid ${stack.dynamoDbPid}) at ${stack.dynamoDbEndpoint}, data in ${options.STRATUS_DATA_DIR}/dynamodb`
   : `DynamoDB at ${stack.dynamoDbEndpoint}`;
+const s3 = stack.s3Pid
+  ? `versitygw (pid ${stack.s3Pid}) at ${stack.s3Endpoint}, data in ${options.STRATUS_DATA_DIR}/s3`
+  : `S3 at ${stack.s3Endpoint}`;
 process.stdout.write(
   [
     'Stratus local stack is up',
     `  API        ${stack.url}/api/v1  (OpenAPI: ${stack.url}/api/v1/openapi.json)`,
     `  DynamoDB   ${dynamo}`,
     `  Table      ${stack.tableName} (${stack.tableStatus})`,
+    `  S3         ${s3}`,
+    `  Bucket     ${stack.artifactsBucket} (${stack.bucketStatus})`,
     `  Auth       ${tokenNote}`,
     '',
     `  export STRATUS_TOKEN=$(cat ${tokenFile})`,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything Stratus needs on a fresh machine (Node 20+, Java 17+,
-# Python 3.10+ assumed present; Java is installed from Debian's packages when
+# Python 3.10+ and Go 1.25+ assumed present; Java is installed from Debian's packages when
 # missing and we are root). Safe to run again: each step is quick when done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +29,7 @@ if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.jso
 else
   npm ci --no-audit --no-fund
 fi
+bash scripts/install-s3-server.sh
 # The Python SDK, its CLI and their tests live in a virtual environment of their own.
 python_bin=$(command -v python3 || true)
 if [ -z "$python_bin" ]; then

@@ -4,16 +4,21 @@ import { newId, systemClock } from './ids.ts';
 import { setLogLevel } from './logger.ts';
 import { createDocumentClient } from './storage/dynamo-client.ts';
 import { AccessRepository } from './storage/access-repository.ts';
+import { ArtifactRepository } from './storage/artifact-repository.ts';
+import { ArtifactObjectStore, createS3Client } from './storage/artifact-store.ts';
 import { ExperimentRepository } from './storage/experiment-repository.ts';
 import { MetricRepository } from './storage/metric-repository.ts';
 import { RunRepository } from './storage/run-repository.ts';
 import { type AccessDeps, Authenticator } from './use-cases/access.ts';
+import type { ArtifactDeps } from './use-cases/artifacts.ts';
 import type { TrackingDeps } from './use-cases/deps.ts';
 
 let deps: TrackingDeps | undefined;
 let client: DynamoDBDocumentClient | undefined;
 let access: AccessDeps | undefined;
 let authenticator: Authenticator | undefined;
+let artifacts: ArtifactDeps | undefined;
+let artifactRecords: ArtifactRepository | undefined;
 
 /** One document client per container, created on first use and reused by every invocation. */
 function documentClient(): DynamoDBDocumentClient {
@@ -51,4 +56,30 @@ export function accessDeps(): AccessDeps {
 export function requestAuthenticator(): Authenticator {
   authenticator ??= new Authenticator(accessDeps(), loadConfig().authCacheSeconds * 1000);
   return authenticator;
+}
+
+/**
+ * The artifact routes' wiring: the S3 client is created once per container. A
+ * missing bucket name fails the cold start, naming the variable.
+ */
+export function artifactDeps(): ArtifactDeps {
+  if (artifacts) return artifacts;
+  const config = loadConfig();
+  const { bucket, s3Endpoint, urlTtlSeconds, multipartThresholdBytes, partSizeBytes } = config.artifacts;
+  if (!bucket) throw new Error('invalid Stratus configuration: STRATUS_ARTIFACTS_BUCKET is required for artifacts');
+  const s3 = createS3Client({ region: config.region, endpoint: s3Endpoint });
+  artifacts = {
+    artifacts: artifactRepository(),
+    objects: new ArtifactObjectStore(s3, bucket, urlTtlSeconds),
+    runs: trackingDeps().runs,
+    clock: systemClock,
+    sizing: { multipartThresholdBytes, partSizeBytes },
+  };
+  return artifacts;
+}
+
+/** Artifact records alone, for routes that never touch the bucket. */
+export function artifactRepository(): ArtifactRepository {
+  artifactRecords ??= new ArtifactRepository(documentClient(), loadConfig().tableName);
+  return artifactRecords;
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { TokenScope } from '../domain/tokens.ts';
 import * as accessSchemas from './access-schemas.ts';
+import * as artifactSchemas from './artifact-schemas.ts';
 import * as schemas from './schemas.ts';
 
 /**
@@ -14,9 +15,14 @@ import * as schemas from './schemas.ts';
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /** DynamoDB actions a function may be granted. TransactWriteItems is authorised per item as PutItem. */
-export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'BatchWriteItem';
+export type TableAction =
+  'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
 
-/** S3 actions on the artifacts bucket a function may be granted (presigning needs the action the URL performs). */
+/**
+ * S3 actions on the artifacts bucket a function may be granted (presigning needs
+ * the action the URL performs). s3:PutObject also covers CreateMultipartUpload,
+ * UploadPart and CompleteMultipartUpload; s3:GetObject covers HeadObject.
+ */
 export type BucketAction = 'GetObject' | 'PutObject' | 'AbortMultipartUpload' | 'ListMultipartUploadParts';
 
 export interface RouteDefinition {
@@ -135,11 +141,11 @@ export const routes = {
     method: 'GET',
     path: '/api/v1/runs/{run_id}',
     entry: 'lambdas/get-run.ts',
-    summary: 'Get a run with its params and the latest value of every metric',
+    summary: 'Get a run with its params, the latest value of every metric and its complete artifacts',
     access: 'read',
     tag: 'runs',
     request: { path: schemas.runIdPath },
-    response: { status: 200, description: 'The run', body: schemas.runDetailsResponse },
+    response: { status: 200, description: 'The run', body: schemas.runWithArtifactsResponse },
     table: { actions: ['GetItem', 'Query'] },
   }),
   updateRun: route({
@@ -202,6 +208,72 @@ export const routes = {
     request: { path: schemas.metricHistoryPath, query: schemas.metricHistoryQuery },
     response: { status: 200, description: 'Points in step order', body: schemas.metricHistoryResponse },
     table: { actions: ['GetItem', 'BatchGetItem', 'Query'] },
+  }),
+  createArtifactUpload: route({
+    operationId: 'createArtifactUpload',
+    method: 'POST',
+    path: '/api/v1/runs/{run_id}/artifacts',
+    entry: 'lambdas/create-artifact-upload.ts',
+    summary: 'Plan an artifact upload: one presigned PUT, or presigned multipart part URLs above the threshold',
+    access: 'write',
+    tag: 'artifacts',
+    request: { path: schemas.runIdPath, body: artifactSchemas.createArtifactBody },
+    response: { status: 201, description: 'The upload plan', body: artifactSchemas.uploadPlanResponse },
+    table: { actions: ['GetItem', 'PutItem'] },
+    // PutObject signs the PUT and part URLs and opens multipart uploads; a replaced pending one is aborted.
+    bucket: { actions: ['PutObject', 'AbortMultipartUpload'] },
+  }),
+  completeArtifactUpload: route({
+    operationId: 'completeArtifactUpload',
+    method: 'POST',
+    path: '/api/v1/runs/{run_id}/artifacts/complete',
+    entry: 'lambdas/complete-artifact-upload.ts',
+    summary: 'Finish an upload: the object must be in S3 with the declared size',
+    access: 'write',
+    tag: 'artifacts',
+    request: { path: schemas.runIdPath, body: artifactSchemas.completeArtifactBody },
+    response: { status: 200, description: 'The COMPLETE artifact', body: artifactSchemas.artifactResponse },
+    table: { actions: ['GetItem', 'UpdateItem'] },
+    // PutObject covers CompleteMultipartUpload; GetObject covers the HeadObject size check.
+    bucket: { actions: ['PutObject', 'GetObject'] },
+  }),
+  abortArtifactUpload: route({
+    operationId: 'abortArtifactUpload',
+    method: 'POST',
+    path: '/api/v1/runs/{run_id}/artifacts/abort',
+    entry: 'lambdas/abort-artifact-upload.ts',
+    summary: 'Cancel an open multipart upload and forget the pending artifact',
+    access: 'write',
+    tag: 'artifacts',
+    request: { path: schemas.runIdPath, body: artifactSchemas.abortArtifactBody },
+    response: { status: 200, description: 'The aborted upload', body: artifactSchemas.abortArtifactResponse },
+    table: { actions: ['GetItem', 'DeleteItem'] },
+    bucket: { actions: ['AbortMultipartUpload'] },
+  }),
+  listArtifacts: route({
+    operationId: 'listArtifacts',
+    method: 'GET',
+    path: '/api/v1/runs/{run_id}/artifacts',
+    entry: 'lambdas/list-artifacts.ts',
+    summary: "List a run's artifacts in path order, optionally under a prefix",
+    access: 'read',
+    tag: 'artifacts',
+    request: { path: schemas.runIdPath, query: artifactSchemas.listArtifactsQuery },
+    response: { status: 200, description: 'A page of artifacts', body: artifactSchemas.artifactListResponse },
+    table: { actions: ['GetItem', 'Query'] },
+  }),
+  downloadArtifact: route({
+    operationId: 'downloadArtifact',
+    method: 'GET',
+    path: '/api/v1/runs/{run_id}/artifacts/download',
+    entry: 'lambdas/download-artifact.ts',
+    summary: 'A short-lived presigned download URL; with redirect=true a 302 to it',
+    access: 'read',
+    tag: 'artifacts',
+    request: { path: schemas.runIdPath, query: artifactSchemas.downloadArtifactQuery },
+    response: { status: 200, description: 'The download URL', body: artifactSchemas.downloadArtifactResponse },
+    table: { actions: ['GetItem'] },
+    bucket: { actions: ['GetObject'] },
   }),
   getOpenApi: route({
     operationId: 'getOpenApi',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseNonFiniteValue } from '../domain/metric-values.ts';
 import { runStatuses } from '../domain/types.ts';
 import { limits } from '../limits.ts';
+import { artifactResponse } from './artifact-schemas.ts';
 
 /**
  * Request and response shapes of the HTTP API. Handlers validate with them, the
@@ -219,6 +220,9 @@ export const runDetailsResponse = runResponse.extend({
   params: z.record(z.string(), z.string()),
   metrics: z.record(z.string(), latestMetricResponse),
 });
+
+/** `GET /runs/{id}`: the details and the run's complete artifacts. */
+export const runWithArtifactsResponse = runDetailsResponse.extend({ artifacts: z.array(artifactResponse) });
 
 export const runListResponse = z.object({ runs: z.array(runResponse), next_page_token: z.string().optional() });
 

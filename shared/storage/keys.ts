@@ -10,6 +10,7 @@
  *   Param           pk WS#<ws>#RUN#<id>            sk PARAM#<key>
  *   LatestMetrics   pk WS#<ws>#RUN#<id>            sk METRICS_LATEST
  *   MetricChunk     pk WS#<ws>#RUN#<id>#METRIC#<key>  sk <minStep>#<batch>#<n>
+ *   Artifact        pk WS#<ws>#RUN#<id>#ARTIFACTS  sk <path>
  *
  * Logical indexes over the generic GSI `gsi1`:
  *   workspacesByCreation   gsi1pk WORKSPACES             gsi1sk <createdMs>#<ws>
@@ -24,6 +25,9 @@
  * Hand-written rather than ElectroDB/dynamodb-toolbox: metric chunks are packed
  * binary with per-key conditional "latest" updates, and we want exact control of
  * every request's consumed capacity; the layer is one small module.
+ *
+ * Artifacts have a partition per run, sorted by path, so a prefix listing is one
+ * begins_with Query. Their S3 object keys are built here too (artifactObjectKey).
  */
 
 export const entityTypes = {
@@ -35,6 +39,7 @@ export const entityTypes = {
   param: 'Param',
   latestMetrics: 'LatestMetrics',
   metricChunk: 'MetricChunk',
+  artifact: 'Artifact',
 } as const;
 
 export interface PrimaryKey {
@@ -134,3 +139,23 @@ export const metricChunkKey = (
 
 /** Sort-key bound: the chunks whose smallest step is at least `step` start here. */
 export const metricChunkFromStep = (step: number) => encodeStep(step);
+
+/** A run's artifacts, one item per path, in path order. */
+export const artifactPartition = (workspace: string, runId: string) =>
+  join(runPartition(workspace, runId), 'ARTIFACTS');
+
+export const artifactKey = (workspace: string, runId: string, path: string): PrimaryKey => ({
+  pk: artifactPartition(workspace, runId),
+  sk: path,
+});
+
+/**
+ * The S3 key of an artifact. Only the service builds it, from ids it looked up
+ * and a path that `normalizeArtifactPath` accepted (no `..`, no leading `/`), so
+ * every object of a run lies under that run's prefix and nowhere else.
+ */
+export const artifactObjectKey = (workspace: string, experimentId: string, runId: string, path: string) =>
+  `${runObjectPrefix(workspace, experimentId, runId)}${path}`;
+
+export const runObjectPrefix = (workspace: string, experimentId: string, runId: string) =>
+  `workspaces/${workspace}/experiments/${experimentId}/runs/${runId}/artifacts/`;

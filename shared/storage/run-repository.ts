@@ -1,6 +1,7 @@
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -136,6 +137,14 @@ export class RunRepository {
         ],
       }),
     );
+  }
+
+  /** The run item alone (one consistent GetItem), without params or metrics. */
+  async get(workspace: string, runId: string): Promise<Run | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: runKey(workspace, runId), ConsistentRead: true }),
+    );
+    return Item ? toRun(Item as RunItem) : undefined;
   }
 
   /** The run with its params and latest metrics: one Query over the run's partition. */

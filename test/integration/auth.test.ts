@@ -57,8 +57,12 @@ function requestFor(route: RouteDefinition): { path: string; body?: unknown } {
     setRunTags: { tags: { a: 'b' } },
     createToken: { scope: 'read', name: 'x' },
     createWorkspace: { workspace_id: `w-${Date.now()}` },
+    createArtifactUpload: { path: `auth/${Math.random()}.bin`, artifact_type: 'other', size_bytes: 1 },
+    completeArtifactUpload: { path: 'auth/never.bin' },
+    abortArtifactUpload: { path: 'auth/never.bin', upload_id: 'u' },
   };
-  return { path, body: bodies[route.operationId] };
+  const queries: Record<string, string> = { downloadArtifact: '?path=auth/never.bin' };
+  return { path: path + (queries[route.operationId] ?? ''), body: bodies[route.operationId] };
 }
 
 const call = (route: RouteDefinition, authorization?: string) => {
@@ -117,6 +121,11 @@ describe('workspaces are walled off', () => {
       await outsider.post(`/api/v1/runs/${runId}/metrics`, { metric_name: 'x', metric_value: 1 }),
       await outsider.post(`/api/v1/runs/${runId}/tags`, { tags: { stolen: 'yes' } }),
       await outsider.get(`/api/v1/runs/${runId}/metrics/acc`),
+      await outsider.post(`/api/v1/runs/${runId}/artifacts`, { path: 'x.bin', artifact_type: 'other', size_bytes: 1 }),
+      await outsider.get(`/api/v1/runs/${runId}/artifacts`),
+      await outsider.get(`/api/v1/runs/${runId}/artifacts/download?path=x.bin`),
+      await outsider.post(`/api/v1/runs/${runId}/artifacts/complete`, { path: 'x.bin' }),
+      await outsider.post(`/api/v1/runs/${runId}/artifacts/abort`, { path: 'x.bin', upload_id: 'u' }),
     ];
     for (const attempt of attempts) expect(attempt.status).toBe(404);
     const run = await admin.get(`/api/v1/runs/${runId}`);

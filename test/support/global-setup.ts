@@ -1,18 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { type S3Credentials, startLocalS3Server } from '../../local/s3-server.ts';
 import { freePort } from '../../local/stack.ts';
 
-/** One in-memory DynamoDB Local for the whole run; each test file uses tables of its own. */
+/**
+ * One in-memory DynamoDB Local and one S3 server (versitygw, which checks
+ * signatures) for the whole run; each test file uses a table and a bucket of
+ * its own. Both are stopped, and the S3 data removed, at teardown.
+ */
 export default async function setup(project: TestProject) {
-  const dynamoDb = await startDynamoDbLocal({ port: await freePort() });
+  const s3Data = mkdtempSync(join(tmpdir(), 'stratus-test-s3-'));
+  const [dynamoDb, s3] = await Promise.all([
+    startDynamoDbLocal({ port: await freePort() }),
+    startLocalS3Server({ port: await freePort(), dataDirectory: s3Data }),
+  ]);
   project.provide('dynamoDbEndpoint', dynamoDb.endpoint);
+  project.provide('s3', { endpoint: s3.endpoint, credentials: s3.credentials });
   return async () => {
-    await dynamoDb.stop();
+    await Promise.all([dynamoDb.stop(), s3.stop()]);
+    rmSync(s3Data, { recursive: true, force: true });
   };
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     dynamoDbEndpoint: string;
+    s3: { endpoint: string; credentials: S3Credentials };
   }
 }

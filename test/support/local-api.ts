@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { issueToken } from '../../shared/domain/tokens.ts';
 
 export interface TestStack extends LocalStack {
@@ -8,13 +8,25 @@ export interface TestStack extends LocalStack {
   token: string;
 }
 
-/** The local stack on a free loopback port, on a table of this test file's own, with a known admin token. */
-export async function startTestStack(options: { authCacheSeconds?: number } = {}): Promise<TestStack> {
+export type TestStackOptions = Pick<
+  LocalStackOptions,
+  'authCacheSeconds' | 'artifactUrlTtlSeconds' | 'multipartThresholdBytes' | 'partSizeBytes'
+>;
+
+/**
+ * The local stack on a free loopback port, on a table and a bucket of this test
+ * file's own (on the run's shared DynamoDB Local and S3 server), with a known admin token.
+ */
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const token = issueToken().token;
+  const id = randomUUID().slice(0, 8);
   const stack = await startLocalStack({
+    ...options,
     port: 0,
-    tableName: `test-${randomUUID().slice(0, 8)}`,
+    tableName: `test-${id}`,
+    artifactsBucket: `test-${id}`,
     dynamoDbEndpoint: inject('dynamoDbEndpoint'),
+    s3: inject('s3'),
     logLevel: 'error',
     bootstrapToken: token,
     authCacheSeconds: options.authCacheSeconds ?? 30,

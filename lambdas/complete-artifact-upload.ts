@@ -1,0 +1,21 @@
+import { artifactView } from '../shared/http/artifact-views.ts';
+import { createHandler } from '../shared/http/handler.ts';
+import { routes } from '../shared/http/routes.ts';
+import { artifactDeps } from '../shared/runtime.ts';
+import { completeUpload } from '../shared/use-cases/artifacts.ts';
+
+const deps = artifactDeps();
+
+export const handler = createHandler(routes.completeArtifactUpload, async ({ path, body }, { scope }) => {
+  const artifact = await completeUpload(
+    scope,
+    path.run_id,
+    {
+      path: body.path,
+      uploadId: body.upload_id,
+      parts: body.parts?.map((part) => ({ partNumber: part.part_number, etag: part.etag })),
+    },
+    deps,
+  );
+  return { body: artifactView(artifact) };
+});

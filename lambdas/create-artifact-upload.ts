@@ -1,0 +1,23 @@
+import { uploadPlanView } from '../shared/http/artifact-views.ts';
+import { createHandler } from '../shared/http/handler.ts';
+import { routes } from '../shared/http/routes.ts';
+import { artifactDeps } from '../shared/runtime.ts';
+import { requestUpload } from '../shared/use-cases/artifacts.ts';
+
+const deps = artifactDeps();
+
+export const handler = createHandler(routes.createArtifactUpload, async ({ path, body }, { scope }) => {
+  const plan = await requestUpload(
+    scope,
+    path.run_id,
+    {
+      path: body.path,
+      artifactType: body.artifact_type,
+      sizeBytes: body.size_bytes,
+      contentType: body.content_type,
+      sha256: body.sha256,
+    },
+    deps,
+  );
+  return { body: uploadPlanView(plan) };
+});

@@ -1,0 +1,115 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface LocalS3Server {
+  endpoint: string;
+  pid: number | undefined;
+  credentials: S3Credentials;
+  stop(): Promise<void>;
+}
+
+export interface LocalS3ServerOptions {
+  port: number;
+  /** Absolute directory holding one sub-directory per bucket. */
+  dataDirectory: string;
+}
+
+const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** Built by scripts/install-s3-server.sh (run by `npm run setup`). */
+export const versityGatewayBinary = join(repositoryRoot, 'tools', 'bin', 'versitygw');
+
+/**
+ * Starts versitygw with its posix backend on 127.0.0.1: a real S3 API that
+ * checks SigV4 signatures, expiry and signed headers (docs/artifacts.md has the
+ * measurements). Its root credentials are random for each start and made of
+ * letters and digits only, so DynamoDB Local accepts the same pair: the local
+ * stack hands them to every SDK client through the environment.
+ */
+export async function startLocalS3Server(options: LocalS3ServerOptions): Promise<LocalS3Server> {
+  if (!existsSync(versityGatewayBinary)) {
+    throw new Error(`the local S3 server is not installed at ${versityGatewayBinary}: run \`npm run setup\``);
+  }
+  mkdirSync(options.dataDirectory, { recursive: true });
+  const credentials: S3Credentials = {
+    accessKeyId: `stratus${randomBytes(6).toString('hex')}`,
+    secretAccessKey: randomBytes(24).toString('hex'),
+  };
+  const child = spawn(
+    versityGatewayBinary,
+    ['--port', `127.0.0.1:${options.port}`, '--quiet', 'posix', options.dataDirectory],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Credentials go through the environment, not argv, so `ps` does not show them.
+      env: {
+        ...process.env,
+        ROOT_ACCESS_KEY_ID: credentials.accessKeyId,
+        ROOT_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      },
+    },
+  );
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', (error) => reject(new Error(`could not start versitygw: ${error.message}`)));
+    child.once('exit', (code) => reject(new Error(`versitygw exited with ${code}: ${output}`)));
+  });
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  try {
+    await Promise.race([waitUntilAnswering(endpoint), exited]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  exited.catch(() => undefined);
+  // Like DynamoDB Local's JVM, the gateway would outlive a Node parent that exits without stopping it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  return {
+    endpoint,
+    pid: child.pid,
+    credentials,
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      await stopProcess(child);
+    },
+  };
+}
+
+/** Any HTTP answer (an unsigned request gets 403) means the gateway is serving. */
+async function waitUntilAnswering(endpoint: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(endpoint);
+      await response.body?.cancel();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`versitygw did not answer within ${timeoutMs} ms: ${error}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { artifactLimits, artifactStatuses, artifactTypes } from '../domain/artifacts.ts';
+import { limits } from '../limits.ts';
+
+/**
+ * Request and response shapes of the artifact routes (the contract agreed with
+ * the clients). Paths are checked in full by the use cases
+ * (`normalizeArtifactPath`), which name `path` in their errors; here they are
+ * only bounded.
+ */
+
+// Twice the byte limit in UTF-16 units is a bound no valid path reaches; the exact check follows in the use case.
+const artifactPath = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .max(artifactLimits.pathBytes * 2, {
+    error: `must be at most ${artifactLimits.pathBytes} bytes`,
+  });
+
+const contentType = z
+  .string()
+  .max(255)
+  .regex(/^[\w.+-]+\/[\w.+-]+(\s*;\s*[\w.+-]+=("[^"\u0000-\u001f]*"|[\w.+-]+))*$/, {
+    error: 'must be a media type such as text/csv or text/plain; charset=utf-8',
+  });
+
+const uploadId = z.string().min(1).max(1024);
+const etag = z.string().min(1).max(256);
+
+export const createArtifactBody = z.strictObject({
+  path: artifactPath,
+  artifact_type: z.enum(artifactTypes),
+  size_bytes: z.int().min(0).max(artifactLimits.sizeBytes),
+  content_type: contentType.optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, { error: 'must be 64 lowercase hex characters' })
+    .optional()
+    .meta({ description: 'SHA-256 of the content; S3 rejects a single upload whose bytes do not match it' }),
+});
+
+export const completeArtifactBody = z.strictObject({
+  path: artifactPath,
+  upload_id: uploadId.optional(),
+  parts: z
+    .array(z.strictObject({ part_number: z.int().min(1).max(10_000), etag }))
+    .min(1)
+    .max(artifactLimits.planParts)
+    .optional(),
+});
+
+export const abortArtifactBody = z.strictObject({ path: artifactPath, upload_id: uploadId });
+
+export const listArtifactsQuery = z.object({
+  prefix: z
+    .string()
+    .max(artifactLimits.pathBytes)
+    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), { error: 'must not contain control characters' })
+    .optional(),
+  max_results: z.coerce.number().pipe(z.int().min(1).max(limits.pageSizeMax)).default(limits.pageSizeDefault),
+  page_token: z.string().max(2048).optional(),
+});
+
+export const downloadArtifactQuery = z.object({
+  path: artifactPath,
+  redirect: z.stringbool().default(false).meta({ description: 'true: answer 302 with the URL in Location' }),
+});
+
+export const artifactResponse = z.object({
+  path: z.string(),
+  artifact_type: z.enum(artifactTypes),
+  size_bytes: z.int(),
+  content_type: z.string(),
+  sha256: z.string().optional(),
+  status: z.enum(artifactStatuses),
+  created_time: z.int(),
+  updated_time: z.int(),
+});
+
+export const uploadPlanResponse = z.object({
+  path: z.string(),
+  artifact_type: z.enum(artifactTypes),
+  size_bytes: z.int(),
+  expires_at: z.int(),
+  upload: z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('single'),
+      method: z.literal('PUT'),
+      url: z.string(),
+      headers: z.record(z.string(), z.string()),
+    }),
+    z.object({
+      kind: z.literal('multipart'),
+      upload_id: z.string(),
+      part_size_bytes: z.int(),
+      parts: z.array(z.object({ part_number: z.int(), url: z.string(), size_bytes: z.int() })),
+    }),
+  ]),
+});
+
+export const abortArtifactResponse = z.object({
+  path: z.string(),
+  upload_id: z.string(),
+  status: z.literal('ABORTED'),
+});
+
+export const artifactListResponse = z.object({
+  artifacts: z.array(artifactResponse),
+  next_page_token: z.string().optional(),
+});
+
+export const downloadArtifactResponse = z.object({
+  path: z.string(),
+  url: z.string(),
+  expires_at: z.int(),
+  size_bytes: z.int(),
+});

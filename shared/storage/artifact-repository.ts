@@ -1,0 +1,196 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Artifact, ArtifactStatus, ArtifactType } from '../domain/artifacts.ts';
+import type { Page } from '../domain/types.ts';
+import { ConflictError } from '../errors.ts';
+import { conditionFailedItem } from './dynamo-errors.ts';
+import { artifactKey, artifactPartition, entityTypes } from './keys.ts';
+import { queryPage } from './query-page.ts';
+
+interface ArtifactItem {
+  path: string;
+  artifactType: ArtifactType;
+  sizeBytes: number;
+  contentType: string;
+  sha256?: string;
+  status: ArtifactStatus;
+  objectKey: string;
+  uploadId?: string;
+  partSizeBytes?: number;
+  partCount?: number;
+  createdTime: number;
+  updatedTime: number;
+}
+
+const toArtifact = (item: ArtifactItem): Artifact => ({
+  path: item.path,
+  artifactType: item.artifactType,
+  sizeBytes: item.sizeBytes,
+  contentType: item.contentType,
+  sha256: item.sha256,
+  status: item.status,
+  objectKey: item.objectKey,
+  multipart:
+    item.uploadId === undefined
+      ? undefined
+      : { uploadId: item.uploadId, partSizeBytes: item.partSizeBytes ?? 0, partCount: item.partCount ?? 0 },
+  createdTime: item.createdTime,
+  updatedTime: item.updatedTime,
+});
+
+const toItem = (artifact: Artifact): ArtifactItem => ({
+  path: artifact.path,
+  artifactType: artifact.artifactType,
+  sizeBytes: artifact.sizeBytes,
+  contentType: artifact.contentType,
+  ...(artifact.sha256 ? { sha256: artifact.sha256 } : {}),
+  status: artifact.status,
+  objectKey: artifact.objectKey,
+  ...(artifact.multipart
+    ? {
+        uploadId: artifact.multipart.uploadId,
+        partSizeBytes: artifact.multipart.partSizeBytes,
+        partCount: artifact.multipart.partCount,
+      }
+    : {}),
+  createdTime: artifact.createdTime,
+  updatedTime: artifact.updatedTime,
+});
+
+export interface ListArtifactsQuery {
+  prefix: string | undefined;
+  limit: number;
+  pageToken: string | undefined;
+  /** Only artifacts in this status. */
+  status?: ArtifactStatus | undefined;
+}
+
+/** Artifact records: one item per (run, path) in the run's artifact partition, in path order. */
+export class ArtifactRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(workspace: string, runId: string, path: string): Promise<Artifact | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: artifactKey(workspace, runId, path), ConsistentRead: true }),
+    );
+    return Item ? toArtifact(Item as ArtifactItem) : undefined;
+  }
+
+  /**
+   * Records a planned upload. A path that is COMPLETE is immutable (409), and that
+   * is the write's own condition, so two racing uploads cannot both replace it; a
+   * PENDING record (an upload that never finished) is replaced, and returned so
+   * the caller can abort its multipart upload.
+   */
+  async putPending(workspace: string, runId: string, artifact: Artifact): Promise<Artifact | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...artifactKey(workspace, runId, artifact.path), type: entityTypes.artifact, ...toItem(artifact) },
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'PENDING' },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return Attributes ? toArtifact(Attributes as ArtifactItem) : undefined;
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+      throw artifactExists(artifact.path);
+    }
+  }
+
+  /**
+   * PENDING → COMPLETE, only for the upload the caller checked (the same upload
+   * id, or still a single upload): a plan that replaced it meanwhile wins.
+   */
+  async markComplete(workspace: string, runId: string, pending: Artifact, now: number): Promise<Artifact> {
+    const uploadCondition = pending.multipart ? 'uploadId = :uploadId' : 'attribute_not_exists(uploadId)';
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: artifactKey(workspace, runId, pending.path),
+          UpdateExpression: 'SET #status = :complete, updatedTime = :now REMOVE uploadId, partSizeBytes, partCount',
+          ConditionExpression: `#status = :pending AND sizeBytes = :size AND ${uploadCondition}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':complete': 'COMPLETE',
+            ':pending': 'PENDING',
+            ':now': now,
+            ':size': pending.sizeBytes,
+            ...(pending.multipart ? { ':uploadId': pending.multipart.uploadId } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toArtifact(Attributes as ArtifactItem);
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+      throw new ConflictError(
+        'artifact.replaced',
+        `path: the upload of '${pending.path}' was replaced or completed by another request`,
+      );
+    }
+  }
+
+  /** Forgets an aborted multipart upload, unless another plan replaced it meanwhile. */
+  async deletePending(workspace: string, runId: string, path: string, uploadId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: artifactKey(workspace, runId, path),
+          ConditionExpression: '#status = :pending AND uploadId = :uploadId',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'PENDING', ':uploadId': uploadId },
+        }),
+      );
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+    }
+  }
+
+  /** In path order, optionally only paths starting with `prefix`. */
+  async list(workspace: string, runId: string, query: ListArtifactsQuery): Promise<Page<Artifact>> {
+    const partition = artifactPartition(workspace, runId);
+    const values: Record<string, unknown> = { ':partition': partition };
+    let keyCondition = 'pk = :partition';
+    if (query.prefix) {
+      keyCondition += ' AND begins_with(sk, :prefix)';
+      values[':prefix'] = query.prefix;
+    }
+    const input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'> = {
+      TableName: this.tableName,
+      KeyConditionExpression: keyCondition,
+      ExpressionAttributeValues: values,
+      ConsistentRead: true,
+    };
+    if (query.status) {
+      input.FilterExpression = '#status = :status';
+      input.ExpressionAttributeNames = { '#status': 'status' };
+      values[':status'] = query.status;
+    }
+    const page = await queryPage(this.client, input, {
+      partition,
+      boundAttribute: 'pk',
+      keyAttributes: ['pk', 'sk'],
+      limit: query.limit,
+      pageToken: query.pageToken,
+    });
+    return { items: page.items.map((item) => toArtifact(item as unknown as ArtifactItem)), cursor: page.cursor };
+  }
+}
+
+const artifactExists = (path: string) =>
+  new ConflictError('artifact.exists', `path: artifact '${path}' is already complete; artifacts are immutable`);

@@ -1,0 +1,299 @@
+import {
+  type Artifact,
+  type ArtifactType,
+  artifactLimits,
+  normalizeArtifactPath,
+  partSize,
+  type UploadSizing,
+  uploadShape,
+} from '../domain/artifacts.ts';
+import type { Page, RunDetails } from '../domain/types.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import type { Clock } from '../ids.ts';
+import type { ArtifactRepository } from '../storage/artifact-repository.ts';
+import type { ArtifactObjectStore, CompletedPart } from '../storage/artifact-store.ts';
+import { artifactObjectKey } from '../storage/keys.ts';
+import type { RunRepository } from '../storage/run-repository.ts';
+import type { RequestScope } from './deps.ts';
+import { getRun } from './runs.ts';
+
+/** What the artifact use cases need, passed in so tests build it from real parts. */
+export interface ArtifactDeps {
+  artifacts: ArtifactRepository;
+  objects: ArtifactObjectStore;
+  runs: RunRepository;
+  clock: Clock;
+  sizing: UploadSizing;
+}
+
+export const defaultContentType = 'application/octet-stream';
+
+export interface UploadRequest {
+  path: string;
+  artifactType: ArtifactType;
+  sizeBytes: number;
+  contentType?: string | undefined;
+  /** 64 lowercase hex characters. */
+  sha256?: string | undefined;
+}
+
+export type UploadPlan =
+  | { kind: 'single'; method: 'PUT'; url: string; headers: Record<string, string> }
+  | {
+      kind: 'multipart';
+      uploadId: string;
+      partSizeBytes: number;
+      parts: Array<{ partNumber: number; url: string; sizeBytes: number }>;
+    };
+
+export interface PlannedUpload {
+  artifact: Artifact;
+  expiresAt: number;
+  upload: UploadPlan;
+}
+
+/**
+ * Plans an upload straight to S3: one presigned PUT below the multipart
+ * threshold, else an S3 multipart upload with one presigned URL per part. The
+ * artifact is recorded as PENDING until `completeUpload` has seen the object.
+ * A COMPLETE path is immutable (409); a PENDING one is planned afresh, and its
+ * open multipart upload, if any, aborted.
+ */
+export async function requestUpload(
+  scope: RequestScope,
+  runId: string,
+  request: UploadRequest,
+  deps: ArtifactDeps,
+): Promise<PlannedUpload> {
+  const path = normalizeArtifactPath(request.path);
+  if (request.sizeBytes > artifactLimits.sizeBytes) {
+    throw new ValidationError(`size_bytes: must be at most ${artifactLimits.sizeBytes}`, 'size_bytes.invalid');
+  }
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  const existing = await deps.artifacts.get(scope.workspace, runId, path);
+  if (existing?.status === 'COMPLETE') {
+    throw new ConflictError('artifact.exists', `path: artifact '${path}' is already complete; artifacts are immutable`);
+  }
+
+  const objectKey = artifactObjectKey(scope.workspace, run.experimentId, runId, path);
+  const contentType = request.contentType ?? defaultContentType;
+  const now = deps.clock.now();
+  const shape = uploadShape(request.sizeBytes, deps.sizing);
+  let upload: UploadPlan;
+  let multipart: Artifact['multipart'];
+  if (shape.kind === 'single') {
+    const sha256Base64 = request.sha256 ? Buffer.from(request.sha256, 'hex').toString('base64') : undefined;
+    const put = await deps.objects.presignPut(objectKey, { sizeBytes: request.sizeBytes, contentType, sha256Base64 });
+    upload = { kind: 'single', method: 'PUT', ...put };
+  } else {
+    const uploadId = await deps.objects.createMultipartUpload(objectKey, contentType);
+    multipart = { uploadId, partSizeBytes: shape.partSizeBytes, partCount: shape.partCount };
+    const parts = await Promise.all(
+      Array.from({ length: shape.partCount }, async (_, index) => {
+        const partNumber = index + 1;
+        const sizeBytes = partSize(request.sizeBytes, shape.partSizeBytes, partNumber);
+        return {
+          partNumber,
+          sizeBytes,
+          url: await deps.objects.presignPart(objectKey, uploadId, partNumber, sizeBytes),
+        };
+      }),
+    );
+    upload = { kind: 'multipart', uploadId, partSizeBytes: shape.partSizeBytes, parts };
+  }
+
+  const artifact: Artifact = {
+    path,
+    artifactType: request.artifactType,
+    sizeBytes: request.sizeBytes,
+    contentType,
+    sha256: request.sha256,
+    status: 'PENDING',
+    objectKey,
+    multipart,
+    createdTime: now,
+    updatedTime: now,
+  };
+  let replaced: Artifact | undefined;
+  try {
+    replaced = await deps.artifacts.putPending(scope.workspace, runId, artifact);
+  } catch (error) {
+    if (multipart) await deps.objects.abortMultipartUpload(objectKey, multipart.uploadId);
+    throw error;
+  }
+  if (replaced?.multipart) await deps.objects.abortMultipartUpload(replaced.objectKey, replaced.multipart.uploadId);
+  return { artifact, expiresAt: now + deps.objects.urlLifetimeMs, upload };
+}
+
+export interface CompleteRequest {
+  path: string;
+  uploadId?: string | undefined;
+  parts?: readonly CompletedPart[] | undefined;
+}
+
+/**
+ * Finishes an upload: completes the multipart upload, then checks with S3 that
+ * the object is there with the declared size before the artifact becomes
+ * COMPLETE. Completing an upload that never happened is a 409 and records
+ * nothing. A retried completion of a COMPLETE artifact returns it as it is.
+ */
+export async function completeUpload(
+  scope: RequestScope,
+  runId: string,
+  request: CompleteRequest,
+  deps: ArtifactDeps,
+): Promise<Artifact> {
+  const artifact = await findArtifact(scope, runId, request.path, deps);
+  if (artifact.status === 'COMPLETE') return artifact;
+
+  if (artifact.multipart) {
+    const { uploadId, partCount } = artifact.multipart;
+    if (request.uploadId === undefined) {
+      throw new ValidationError(
+        'upload_id: is required; this path was planned as a multipart upload',
+        'upload_id.missing',
+      );
+    }
+    if (request.uploadId !== uploadId) {
+      throw new ConflictError('artifact.upload_mismatch', `upload_id: is not the open upload of '${artifact.path}'`);
+    }
+    const parts = checkParts(request.parts, partCount);
+    try {
+      await deps.objects.completeMultipartUpload(artifact.objectKey, uploadId, parts);
+    } catch (error) {
+      // A retry after S3 completed but before the record did: the object tells.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  } else if (request.uploadId !== undefined || request.parts !== undefined) {
+    throw new ValidationError(
+      'upload_id: this path was planned as a single upload; send only path',
+      'upload_id.unexpected',
+    );
+  }
+
+  const stored = await deps.objects.head(artifact.objectKey);
+  if (!stored) {
+    throw new ConflictError('artifact.upload_missing', `path: nothing was uploaded for '${artifact.path}' yet`);
+  }
+  if (stored.sizeBytes !== artifact.sizeBytes) {
+    throw new ConflictError(
+      'artifact.size_mismatch',
+      `size_bytes: '${artifact.path}' was declared as ${artifact.sizeBytes} bytes but ${stored.sizeBytes} were uploaded`,
+    );
+  }
+  return deps.artifacts.markComplete(scope.workspace, runId, artifact, deps.clock.now());
+}
+
+/** The parts must be exactly 1..partCount, in order: anything else would store a different object. */
+function checkParts(parts: readonly CompletedPart[] | undefined, partCount: number): CompletedPart[] {
+  if (!parts) throw new ValidationError('parts: is required for a multipart upload', 'parts.missing');
+  if (parts.length !== partCount) {
+    throw new ValidationError(`parts: the plan has ${partCount} parts; got ${parts.length}`, 'parts.invalid');
+  }
+  parts.forEach((part, index) => {
+    if (part.partNumber !== index + 1) {
+      throw new ValidationError(`parts[${index}].part_number: must be ${index + 1}`, 'parts.invalid');
+    }
+  });
+  return [...parts];
+}
+
+/** Cancels an open multipart upload and forgets the PENDING artifact. */
+export async function abortUpload(
+  scope: RequestScope,
+  runId: string,
+  request: { path: string; uploadId: string },
+  deps: ArtifactDeps,
+): Promise<{ path: string; uploadId: string }> {
+  const artifact = await findArtifact(scope, runId, request.path, deps);
+  if (artifact.status !== 'PENDING' || artifact.multipart?.uploadId !== request.uploadId) {
+    throw new ConflictError('artifact.upload_mismatch', `upload_id: is not the open upload of '${artifact.path}'`);
+  }
+  await deps.objects.abortMultipartUpload(artifact.objectKey, request.uploadId);
+  await deps.artifacts.deletePending(scope.workspace, runId, artifact.path, request.uploadId);
+  return { path: artifact.path, uploadId: request.uploadId };
+}
+
+export interface ListArtifactsInput {
+  prefix?: string | undefined;
+  limit: number;
+  pageToken?: string | undefined;
+}
+
+/** A run's artifacts in path order, PENDING ones included. */
+export async function listArtifacts(
+  scope: RequestScope,
+  runId: string,
+  input: ListArtifactsInput,
+  deps: Pick<ArtifactDeps, 'artifacts' | 'runs'>,
+): Promise<Page<Artifact>> {
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  return deps.artifacts.list(scope.workspace, runId, {
+    prefix: input.prefix,
+    limit: input.limit,
+    pageToken: input.pageToken,
+  });
+}
+
+export interface DownloadLink {
+  path: string;
+  url: string;
+  expiresAt: number;
+  sizeBytes: number;
+}
+
+/** A short-lived presigned GET URL for a COMPLETE artifact. */
+export async function downloadArtifact(
+  scope: RequestScope,
+  runId: string,
+  path: string,
+  deps: ArtifactDeps,
+): Promise<DownloadLink> {
+  const artifact = await findArtifact(scope, runId, path, deps);
+  if (artifact.status !== 'COMPLETE') {
+    throw new ConflictError('artifact.not_complete', `path: the upload of '${artifact.path}' has not been completed`);
+  }
+  const fileName = artifact.path.slice(artifact.path.lastIndexOf('/') + 1);
+  const url = await deps.objects.presignGet(artifact.objectKey, fileName);
+  return {
+    path: artifact.path,
+    url,
+    expiresAt: deps.clock.now() + deps.objects.urlLifetimeMs,
+    sizeBytes: artifact.sizeBytes,
+  };
+}
+
+/** How many complete artifacts `GET /runs/{id}` includes; the list route has them all. */
+export const runViewArtifacts = 1000;
+
+/** The run with its params, latest metrics and (the first 1,000 by path) complete artifacts. */
+export async function getRunWithArtifacts(
+  scope: RequestScope,
+  runId: string,
+  deps: Pick<ArtifactDeps, 'artifacts' | 'runs'>,
+): Promise<RunDetails & { artifacts: Artifact[] }> {
+  const [run, artifacts] = await Promise.all([
+    getRun(scope, runId, deps),
+    deps.artifacts.list(scope.workspace, runId, {
+      prefix: undefined,
+      limit: runViewArtifacts,
+      pageToken: undefined,
+      status: 'COMPLETE',
+    }),
+  ]);
+  return { ...run, artifacts: artifacts.items };
+}
+
+async function findArtifact(
+  scope: RequestScope,
+  runId: string,
+  rawPath: string,
+  deps: Pick<ArtifactDeps, 'artifacts'>,
+) {
+  const path = normalizeArtifactPath(rawPath);
+  const artifact = await deps.artifacts.get(scope.workspace, runId, path);
+  if (!artifact) throw new NotFoundError('artifact', path);
+  return artifact;
+}
