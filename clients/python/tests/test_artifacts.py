@@ -45,9 +45,14 @@ def test_small_artifact_round_trip(tracker: ExperimentTracker, experiment_name, 
         tracker.download_artifact("nope.bin", str(tmp_path), run_id=run.run_id)
 
 
-def test_large_artifact_goes_up_in_parallel_parts(tracker: ExperimentTracker, experiment_name, tmp_path) -> None:
+def test_large_artifact_goes_up_in_parallel_parts(tracker: ExperimentTracker, experiment_name, tmp_path, monkeypatch) -> None:
     # The test stack plans multipart above 5 MiB with 5 MiB parts: this file is 3 parts.
     local = random_file(tmp_path / "big.bin", 12 * MiB + 123)
+    from stratus import _artifacts
+
+    puts = []
+    real_put = _artifacts._put_region
+    monkeypatch.setattr(_artifacts, "_put_region", lambda *args: puts.append(args[4]) or real_put(*args))
     progress = []
     run = tracker.start_run(experiment_name)
     artifact = tracker.log_artifact(local, artifact_type="data", progress=lambda done, total: progress.append((done, total)))
@@ -55,6 +60,7 @@ def test_large_artifact_goes_up_in_parallel_parts(tracker: ExperimentTracker, ex
     assert artifact.size_bytes == 12 * MiB + 123 and artifact.status == "COMPLETE"
     assert progress[0] == (0, 12 * MiB + 123) and progress[-1] == (12 * MiB + 123, 12 * MiB + 123)
     assert [done for done, _ in progress] == sorted(done for done, _ in progress)
+    assert sorted(puts) == [2 * MiB + 123, 5 * MiB, 5 * MiB]  # three part PUTs, by length
     (tmp_path / "out").mkdir()
     written = tracker.download_artifact("big.bin", str(tmp_path / "out"), run_id=run.run_id)
     assert written == str(tmp_path / "out" / "big.bin") and sha256(written) == sha256(local)

@@ -30,7 +30,9 @@ def test_quick_start(stack, tmp_path) -> None:
     assert run.params == {"n_estimators": "100", "max_depth": "10", "learning_rate": "0.01"}
     assert set(run.metrics) == {"accuracy", "loss"} and run.latest_metrics["loss"].step == 9
     assert sorted((a.path, a.artifact_type) for a in run.artifacts) == [("confusion_matrix.png", "plot"), ("model.pkl", "model")]
-    assert run.git_commit is None  # tmp_path is no git checkout, and that is fine
+    # Run from a scratch directory, the script's own checkout is what its commit describes.
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=EXAMPLES, capture_output=True, text=True).stdout.strip()
+    assert run.git_commit == head and run.tags["stratus.git.commit"] == head
 
 
 def test_querying_experiments(stack, tmp_path) -> None:
