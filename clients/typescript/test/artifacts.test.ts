@@ -10,20 +10,15 @@ const MiB = 1024 * 1024;
 let stack: TestStack;
 let client: ExperimentTracker;
 let scratch: string;
-const saved = { ...process.env };
-
 beforeAll(async () => {
   // Multipart above 5 MiB in 5 MiB parts (S3's minimum), so a small file takes the parallel path.
-  process.env.STRATUS_MULTIPART_THRESHOLD_BYTES = String(5 * MiB);
-  process.env.STRATUS_MULTIPART_PART_SIZE_BYTES = String(5 * MiB);
-  stack = await startTestStack();
+  stack = await startTestStack({ multipartThresholdBytes: 5 * MiB, partSizeBytes: 5 * MiB });
   client = new ExperimentTracker({ endpoint: stack.url, token: stack.token, warn: () => undefined });
   scratch = mkdtempSync(join(tmpdir(), 'stratus-ts-artifacts-'));
 });
 afterAll(async () => {
   await stack.stop();
   rmSync(scratch, { recursive: true, force: true });
-  process.env = saved;
 });
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
