@@ -53,10 +53,11 @@ class _Progress:
     def advance(self, count: int) -> None:
         if not self._callback or count <= 0:
             return
+        # Called under the lock: parts advance from several threads, and a late call with an
+        # older count would move a progress bar backwards.
         with self._lock:
             self.done += count
-            done = self.done
-        self._callback(done, self.total)
+            self._callback(self.done, self.total)
 
     def rewind(self, count: int) -> None:
         """A retried part will be read again."""
