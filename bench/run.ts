@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runArtifactBench } from './artifacts.ts';
+import { runBundleBench } from './bundle.ts';
 import { runIngestBench } from './ingest.ts';
 import { runLoadBench } from './load.ts';
 import type { BenchSection } from './section.ts';
@@ -28,6 +29,7 @@ const sections: Record<string, () => Promise<BenchSection>> = {
   ingest: () => runIngestBench({ points: values.points ? Number(values.points) : undefined }),
   load: () => runLoadBench(),
   artifacts: () => runArtifactBench({ mebibytes: values['artifact-mib'] ? Number(values['artifact-mib']) : undefined }),
+  bundle: () => runBundleBench(),
 };
 
 mkdirSync('bench/results', { recursive: true });

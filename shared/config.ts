@@ -33,6 +33,9 @@ const configSchema = z.object({
     .default(16 * MiB),
 });
 
+/** Every environment variable the functions understand; the CDK stack sets only these. */
+export const configVariableNames = Object.keys(configSchema.shape);
+
 export interface Config {
   tableName: string;
   dynamoDbEndpoint: string | undefined;

@@ -1,0 +1,266 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { accessLogFields, routeKey } from '../../cdk/constructs/http-api.ts';
+import { createStratusApp, type StratusStack } from '../../cdk/stratus-stack.ts';
+import { configVariableNames } from '../../shared/config.ts';
+import { routeList } from '../../shared/http/routes.ts';
+import { globalIndexes, tableKeys } from '../../shared/storage/table-definition.ts';
+import { actionsOf, allStatements, logicalId, noBundling, resourcesOf, type Statement } from './support.ts';
+
+// One synth for the whole file, with the default settings `npx cdk deploy` uses.
+let stack: StratusStack;
+let template: Template;
+let json: { Resources: Record<string, any>; Outputs: Record<string, any> };
+let assemblyDirectory: string;
+
+beforeAll(() => {
+  const created = createStratusApp(noBundling);
+  stack = created.stack;
+  // Synthesizes the app, running cdk-nag: an unacknowledged finding throws here.
+  assemblyDirectory = created.app.synth().directory;
+  template = Template.fromStack(stack);
+  json = template.toJSON() as typeof json;
+});
+
+const tableArn = () => ({ 'Fn::GetAtt': [logicalId(stack, stack.table.table), 'Arn'] });
+const indexArn = (indexName: string) => ({
+  'Fn::Join': ['', [tableArn(), `/index/${indexName}`]],
+});
+
+function roleStatements(operationId: string): Statement[] {
+  const routeFunction = stack.functions.get(operationId);
+  if (!routeFunction) throw new Error(`no function for ${operationId}`);
+  const role = json.Resources[logicalId(stack, routeFunction.role)];
+  return role.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
+}
+
+describe('functions and routes come from the route table', () => {
+  test('one function per route, on Node 24 (arm64), bundled as ESM with source maps enabled', () => {
+    template.resourceCountIs('AWS::Lambda::Function', routeList.length);
+    for (const route of routeList) {
+      const routeFunction = stack.functions.get(route.operationId);
+      expect(routeFunction, route.operationId).toBeDefined();
+      const properties = json.Resources[logicalId(stack, routeFunction!.function)].Properties;
+      expect(properties.Runtime).toBe('nodejs24.x');
+      expect(properties.Architectures).toEqual(['arm64']);
+      expect(properties.Handler).toBe('index.handler');
+      expect(properties.Environment.Variables).toMatchObject({
+        NODE_OPTIONS: '--enable-source-maps',
+        STRATUS_TABLE_NAME: { Ref: logicalId(stack, stack.table.table) },
+        STRATUS_ARTIFACTS_BUCKET: { Ref: logicalId(stack, stack.artifacts.bucket) },
+      });
+      expect(existsSync(path.resolve(route.entry)), route.entry).toBe(true);
+      // A variable the config does not know would be silently ignored by the function.
+      const unknown = Object.keys(properties.Environment.Variables).filter(
+        (name) => name !== 'NODE_OPTIONS' && !configVariableNames.includes(name),
+      );
+      expect(unknown, route.operationId).toEqual([]);
+    }
+  });
+
+  test('one API route per route, integrated with that route’s own function', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', routeList.length);
+    const routes = Object.values(json.Resources).filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route');
+    for (const route of routeList) {
+      const apiRoute = routes.find((candidate) => candidate.Properties.RouteKey === routeKey(route));
+      expect(apiRoute, routeKey(route)).toBeDefined();
+      const integrationId = apiRoute.Properties.Target['Fn::Join'][1][1].Ref;
+      const integration = json.Resources[integrationId].Properties;
+      expect(integration.PayloadFormatVersion).toBe('2.0');
+      const functionId = logicalId(stack, stack.functions.get(route.operationId)!.function);
+      expect(integration.IntegrationUri).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
+      // Authentication is the handler factory's, not an API Gateway authorizer's.
+      expect(apiRoute.Properties.AuthorizationType).toBe('NONE');
+    }
+  });
+});
+
+describe('least privilege', () => {
+  test.each(routeList.map((route) => [route.operationId, route] as const))(
+    '%s may do exactly what its route declares',
+    (operationId, route) => {
+      const routeFunction = stack.functions.get(operationId)!;
+      const expected: Array<{ actions: string[]; resources: unknown[] }> = [
+        {
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [{ 'Fn::GetAtt': [logicalId(stack, routeFunction.function.logGroup), 'Arn'] }],
+        },
+        { actions: route.table.actions.map((action) => `dynamodb:${action}`), resources: [tableArn()] },
+      ];
+      if (route.table.indexes?.length) {
+        expected.push({ actions: ['dynamodb:Query'], resources: route.table.indexes.map(indexArn) });
+      }
+      if (route.bucket?.actions.length) {
+        expected.push({
+          actions: route.bucket.actions.map((action) => `s3:${action}`),
+          resources: [
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack, stack.artifacts.bucket), 'Arn'] }, '/*']] },
+          ],
+        });
+      }
+      const actual = roleStatements(operationId).map((statement) => ({
+        effect: statement.Effect,
+        actions: actionsOf(statement),
+        resources: resourcesOf(statement),
+      }));
+      expect(actual).toEqual(expected.map((statement) => ({ effect: 'Allow', ...statement })));
+    },
+  );
+
+  test('every route may read token items, which authentication needs', () => {
+    for (const route of routeList) expect(route.table.actions, route.operationId).toContain('GetItem');
+  });
+
+  test('no wildcard action, no managed policy, no policy attached beside the route roles', () => {
+    for (const { owner, statement } of allStatements(json)) {
+      for (const action of actionsOf(statement)) expect(action, `${owner}: ${action}`).not.toContain('*');
+    }
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('tracking table', () => {
+  test('keys and GSIs are those of shared/storage/table-definition.ts, on demand', () => {
+    const table = json.Resources[logicalId(stack, stack.table.table)];
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.KeySchema).toEqual([
+      { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
+      { AttributeName: tableKeys.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(
+      globalIndexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    const attributes = [
+      tableKeys.partitionKey,
+      tableKeys.sortKey,
+      ...globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+    ];
+    expect(table.Properties.AttributeDefinitions).toEqual(
+      expect.arrayContaining(attributes.map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
+    );
+  });
+
+  test('point-in-time recovery and deletion protection are on, and the table is retained, by default', () => {
+    const table = json.Resources[logicalId(stack, stack.table.table)];
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+    expect(table.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('artifacts bucket', () => {
+  test('private, encrypted, versioned, TLS only, access-logged', () => {
+    const bucketId = logicalId(stack, stack.artifacts.bucket);
+    const bucket = json.Resources[bucketId].Properties;
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+    ]);
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.LoggingConfiguration.DestinationBucketName).toEqual({
+      Ref: logicalId(stack, stack.artifacts.accessLogs),
+    });
+    expect(json.Resources[bucketId].DeletionPolicy).toBe('Retain');
+
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find(
+      (candidate) => candidate.Properties.Bucket.Ref === bucketId,
+    );
+    expect(policy?.Properties.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      ]),
+    );
+  });
+
+  test('lifecycle aborts incomplete multipart uploads and expires old versions', () => {
+    const bucket = json.Resources[logicalId(stack, stack.artifacts.bucket)].Properties;
+    expect(bucket.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 }, Status: 'Enabled' }),
+        expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+      ]),
+    );
+  });
+
+  test('no CORS unless web UI origins are configured', () => {
+    expect(json.Resources[logicalId(stack, stack.artifacts.bucket)].Properties.CorsConfiguration).toBeUndefined();
+    expect(json.Resources[logicalId(stack, stack.api.api)].Properties.CorsConfiguration).toBeUndefined();
+  });
+});
+
+describe('HTTP API stage', () => {
+  const stage = () => Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!.Properties;
+
+  test('access logs go to a log group, in a format that holds no credentials', () => {
+    const format: string = stage().AccessLogSettings.Format;
+    expect(JSON.parse(format)).toEqual(accessLogFields);
+    expect(format).toContain('$context.requestId');
+    expect(format.toLowerCase()).not.toMatch(/authoriz|header|querystring|token/);
+    expect(stage().AccessLogSettings.DestinationArn).toEqual({
+      'Fn::GetAtt': [logicalId(stack, stack.api.accessLogs), 'Arn'],
+    });
+  });
+
+  test('a stage-wide throttle, and a tighter one on every ingest route and only there', () => {
+    const { DefaultRouteSettings, RouteSettings } = stage();
+    expect(DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+    const ingestRoutes = routeList.filter((route) => route.ingest);
+    expect(ingestRoutes.length).toBeGreaterThan(0);
+    expect(Object.keys(RouteSettings).sort()).toEqual(ingestRoutes.map(routeKey).sort());
+    for (const settings of Object.values<any>(RouteSettings)) {
+      expect(settings.ThrottlingRateLimit).toBeLessThan(DefaultRouteSettings.ThrottlingRateLimit);
+      expect(settings.ThrottlingBurstLimit).toBeLessThan(DefaultRouteSettings.ThrottlingBurstLimit);
+    }
+  });
+});
+
+describe('outputs and checks', () => {
+  test('outputs the API URL, the table and the bucket', () => {
+    expect(Object.keys(json.Outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'TableName', 'BucketName']));
+    expect(json.Outputs.TableName.Value).toEqual({ Ref: logicalId(stack, stack.table.table) });
+    expect(json.Outputs.BucketName.Value).toEqual({ Ref: logicalId(stack, stack.artifacts.bucket) });
+  });
+
+  test('cdk-nag AwsSolutions: no unacknowledged finding', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
+    const written = JSON.parse(readFileSync(path.join(assemblyDirectory, 'validation-report.json'), 'utf8'));
+    expect(written.pluginReports).toEqual([]);
+  });
+
+  test('every acknowledgement carries a reason of substance', () => {
+    const acknowledgements = stack.node
+      .findAll()
+      .flatMap((construct) => construct.node.metadata)
+      .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules')
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>));
+    expect(acknowledgements.length).toBeGreaterThanOrEqual(routeList.length);
+    for (const [id, reason] of acknowledgements) expect(reason.length, id).toBeGreaterThan(80);
+    const apig4 = acknowledgements.filter(([id]) => id.includes('AwsSolutions-APIG4'));
+    expect(apig4).toHaveLength(routeList.length);
+    for (const [, reason] of apig4) expect(reason).toMatch(/handler factory/);
+  });
+});
