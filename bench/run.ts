@@ -5,12 +5,14 @@ import { runArtifactBench } from './artifacts.ts';
 import { runBundleBench } from './bundle.ts';
 import { runIngestBench } from './ingest.ts';
 import { runLoadBench } from './load.ts';
+import { runSearchBench } from './search.ts';
 import type { BenchSection } from './section.ts';
 
 /**
  * `npm run bench`: every section against the local stack on loopback, printed as
  * tables and written to bench/results/latest.json. `--only NAME` runs one
- * section; `--points N` shrinks the ingest and `--artifact-mib N` the artifact for a quick look.
+ * section; `--points N` shrinks the ingest and `--artifact-mib N` the artifact and `--runs N`
+ * the search experiment for a quick look.
  *
  * Each section runs in a process of its own: the handlers read their
  * configuration and build their SDK clients once per process, as in a Lambda
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     points: { type: 'string' },
     'artifact-mib': { type: 'string' },
+    runs: { type: 'string' },
   },
 });
 
@@ -30,6 +33,7 @@ const sections: Record<string, () => Promise<BenchSection>> = {
   load: () => runLoadBench(),
   artifacts: () => runArtifactBench({ mebibytes: values['artifact-mib'] ? Number(values['artifact-mib']) : undefined }),
   bundle: () => runBundleBench(),
+  search: () => runSearchBench({ runs: values.runs ? Number(values.runs) : undefined }),
 };
 
 mkdirSync('bench/results', { recursive: true });

@@ -9,6 +9,7 @@ import { ArtifactObjectStore, createS3Client } from './storage/artifact-store.ts
 import { ExperimentRepository } from './storage/experiment-repository.ts';
 import { MetricRepository } from './storage/metric-repository.ts';
 import { RunRepository } from './storage/run-repository.ts';
+import { SearchRepository } from './storage/search-repository.ts';
 import { type AccessDeps, Authenticator } from './use-cases/access.ts';
 import type { ArtifactDeps } from './use-cases/artifacts.ts';
 import type { TrackingDeps } from './use-cases/deps.ts';
@@ -37,10 +38,12 @@ export function trackingDeps(): TrackingDeps {
   if (deps) return deps;
   const config = loadConfig();
   const client = documentClient();
+  const runs = new RunRepository(client, config.tableName);
   deps = {
     experiments: new ExperimentRepository(client, config.tableName),
-    runs: new RunRepository(client, config.tableName),
+    runs,
     metrics: new MetricRepository(client, config.tableName),
+    search: new SearchRepository(client, config.tableName, runs),
     clock: systemClock,
     newId,
   };

@@ -34,11 +34,16 @@ export interface HandlerContext {
   requestId: string;
 }
 
-/** A handler's answer; `status` defaults to the route's documented status. */
+/**
+ * A handler's answer; `status` defaults to the route's documented status. The
+ * body is sent as JSON unless the client's Accept header prefers one of the
+ * route's `alternatives` (media type -> serialiser of the same answer).
+ */
 export interface HttpResult {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  alternatives?: Record<string, () => string>;
 }
 
 /** Turns an Authorization header into a principal, or throws UnauthorizedError. */
@@ -79,10 +84,18 @@ export function createHandler<R extends RouteDefinition>(
       const scope: RequestScope = { workspace: principal.workspaceId };
       return handle(input, { scope, principal, requestId: context.awsRequestId });
     });
-    return jsonResponse(result.status ?? route.response.status, result.body, {
-      ...result.headers,
-      ...capacityHeader(capacity),
-    });
+    const headers = { ...result.headers, ...capacityHeader(capacity) };
+    const status = result.status ?? route.response.status;
+    const mediaType = preferredMediaType(event.headers?.accept, Object.keys(result.alternatives ?? {}));
+    const serialise = mediaType && result.alternatives?.[mediaType];
+    if (serialise) {
+      return {
+        statusCode: status,
+        headers: { 'content-type': `${mediaType}; charset=utf-8`, ...headers },
+        body: serialise(),
+      };
+    }
+    return jsonResponse(status, result.body, headers);
   };
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(base).use({
     onError: async (request) => {
@@ -157,6 +170,37 @@ function mostSpecificIssue(issues: readonly Issue[]): Issue {
 }
 
 const score = (issue: Issue) => issue.path.length * 2 + (issue.code === 'unrecognized_keys' ? 0 : 1);
+
+/**
+ * The alternative media type the Accept header ranks above JSON, if any. Only
+ * exact types count for alternatives; JSON also answers to wildcards and is
+ * what a client without an Accept header gets.
+ */
+export function preferredMediaType(accept: string | undefined, alternatives: readonly string[]): string | undefined {
+  if (!accept || alternatives.length === 0) return undefined;
+  const weights = new Map<string, number>();
+  for (const part of accept.split(',')) {
+    const [type, ...parameters] = part.trim().toLowerCase().split(';');
+    const q = parameters.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((value) => value !== undefined);
+    const weight = q === undefined ? 1 : Number(q);
+    if (type && Number.isFinite(weight)) weights.set(type.trim(), Math.max(weights.get(type.trim()) ?? 0, weight));
+  }
+  const json = Math.max(
+    weights.get('application/json') ?? 0,
+    weights.get('application/*') ?? 0,
+    weights.get('*/*') ?? 0,
+  );
+  let best: string | undefined;
+  let bestWeight = json;
+  for (const type of alternatives) {
+    const weight = weights.get(type) ?? 0;
+    if (weight > bestWeight) {
+      best = type;
+      bestWeight = weight;
+    }
+  }
+  return best;
+}
 
 function capacityHeader(capacity: CapacityTotals): Record<string, string> {
   const round = (n: number) => Math.round(n * 100) / 100;

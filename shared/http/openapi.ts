@@ -54,7 +54,12 @@ function operation(route: RouteDefinition) {
             schema: { type: 'string' },
           },
         },
-        content: { 'application/json': { schema: toJsonSchema(route.response.body, 'output') } },
+        content: {
+          'application/json': { schema: toJsonSchema(route.response.body, 'output') },
+          ...Object.fromEntries(
+            (route.response.alternatives ?? []).map((type) => [type, { schema: { type: 'string' } }]),
+          ),
+        },
       },
       '400': { description: 'Invalid input; the message names the field', content: errorContent },
       '404': { description: 'Unknown experiment or run', content: errorContent },

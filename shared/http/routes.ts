@@ -41,7 +41,8 @@ export interface RouteDefinition {
     query?: z.ZodType;
     body?: z.ZodType;
   };
-  response: { status: number; description: string; body: z.ZodType };
+  /** `alternatives`: other media types the handler can answer in, chosen by the Accept header. */
+  response: { status: number; description: string; body: z.ZodType; alternatives?: readonly string[] };
   table: { actions: readonly TableAction[]; indexes?: readonly string[] };
   /** Absent for routes that never touch the artifacts bucket. */
   bucket?: { actions: readonly BucketAction[] };
@@ -136,6 +137,47 @@ export const routes = {
     response: { status: 201, description: 'The new RUNNING run', body: schemas.runDetailsResponse },
     table: { actions: ['GetItem', 'Query', 'PutItem'] },
   }),
+  searchRuns: route({
+    operationId: 'searchRuns',
+    method: 'GET',
+    path: '/api/v1/runs/search',
+    entry: 'lambdas/search-runs.ts',
+    summary: "Search an experiment's runs with an MLflow filter and order; runs carry params, tags and latest metrics",
+    access: 'read',
+    tag: 'search',
+    request: { query: schemas.searchRunsQuery },
+    response: { status: 200, description: 'A page of matching runs', body: schemas.searchRunsResponse },
+    table: { actions: ['GetItem', 'Query', 'BatchGetItem'], indexes: ['gsi1', 'gsi2'] },
+  }),
+  searchRunsPost: route({
+    operationId: 'searchRunsPost',
+    method: 'POST',
+    path: '/api/v1/runs/search',
+    entry: 'lambdas/search-runs-post.ts',
+    summary: 'Search runs of one or more experiments (long filters, several experiments)',
+    access: 'read',
+    tag: 'search',
+    request: { body: schemas.searchRunsBody },
+    response: { status: 200, description: 'A page of matching runs', body: schemas.searchRunsResponse },
+    table: { actions: ['GetItem', 'Query', 'BatchGetItem'], indexes: ['gsi1', 'gsi2'] },
+  }),
+  compareRuns: route({
+    operationId: 'compareRuns',
+    method: 'POST',
+    path: '/api/v1/runs/compare',
+    entry: 'lambdas/compare-runs.ts',
+    summary: 'Runs as rows, latest metrics and params as columns; CSV with `Accept: text/csv`',
+    access: 'read',
+    tag: 'search',
+    request: { body: schemas.compareRunsBody },
+    response: {
+      status: 200,
+      description: 'The comparison',
+      body: schemas.compareRunsResponse,
+      alternatives: ['text/csv'],
+    },
+    table: { actions: ['GetItem', 'Query', 'BatchGetItem'] },
+  }),
   getRun: route({
     operationId: 'getRun',
     method: 'GET',
@@ -170,7 +212,7 @@ export const routes = {
     tag: 'runs',
     request: { path: schemas.runIdPath, body: schemas.logParamsBody },
     response: { status: 200, description: 'The params as stored', body: schemas.logParamsResponse },
-    table: { actions: ['GetItem', 'BatchGetItem', 'PutItem'] },
+    table: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'] },
   }),
   logMetrics: route({
     operationId: 'logMetrics',

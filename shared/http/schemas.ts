@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseNonFiniteValue } from '../domain/metric-values.ts';
 import { runStatuses } from '../domain/types.ts';
+import { searchLimits } from '../domain/search/parser.ts';
 import { limits } from '../limits.ts';
 import { artifactResponse } from './artifact-schemas.ts';
 
@@ -95,10 +96,29 @@ export const metricHistoryPath = z.object({ run_id: idSchema, metric_key: keySch
 const pageSize = (max: number, fallback: number) => z.coerce.number().pipe(z.int().min(1).max(max)).default(fallback);
 const pageToken = z.string().max(2048).optional();
 
-export const listExperimentsQuery = z.looseObject({
-  max_results: pageSize(limits.pageSizeMax, limits.pageSizeDefault),
-  page_token: pageToken,
-});
+export const listExperimentsQuery = z
+  .looseObject({
+    max_results: pageSize(limits.pageSizeMax, limits.pageSizeDefault),
+    page_token: pageToken,
+  })
+  .meta({ description: 'Filter by tags with `tag.KEY=VALUE` parameters (all must hold)' })
+  .superRefine((query, context) => {
+    const tags = Object.entries(query).filter(([name]) => name.startsWith('tag.'));
+    if (tags.length > limits.experimentTagFilters) {
+      context.addIssue({ code: 'custom', message: `at most ${limits.experimentTagFilters} tag filters` });
+    }
+    for (const [name, value] of tags) {
+      const key = keySchema.safeParse(name.slice(4));
+      const tagValue = text(limits.tagValueLength).safeParse(value);
+      if (!key.success || typeof value !== 'string' || !tagValue.success) {
+        context.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `must be tag.KEY=VALUE with a key of 1-${limits.keyLength} and a value of at most ${limits.tagValueLength} characters, without control characters`,
+        });
+      }
+    }
+  });
 
 export const listRunsQuery = z.object({
   max_results: pageSize(limits.pageSizeMax, limits.pageSizeDefault),
@@ -113,6 +133,52 @@ export const metricHistoryQuery = z.object({
   start_step: stepQuery,
   end_step: stepQuery,
   max_points: z.coerce.number().pipe(z.int().min(2).max(limits.downsampleMaxPoints)).optional(),
+});
+
+const filterSchema = z
+  .string()
+  .max(searchLimits.filterLength, { error: `must be at most ${searchLimits.filterLength} characters` })
+  .meta({ description: "MLflow filter syntax, e.g. `metrics.accuracy > 0.9 AND params.model = 'xgboost'`" });
+const orderKeySchema = z.string().max(1000).meta({ description: 'e.g. `metrics.f1 DESC` or `start_time`' });
+const searchPageSize = pageSize(limits.pageSizeMax, limits.searchPageSizeDefault);
+
+export const searchRunsQuery = z
+  .object({
+    experiment_name: nameSchema.optional(),
+    experiment_id: idSchema.optional(),
+    filter: filterSchema.optional(),
+    order_by: z
+      .string()
+      .max(searchLimits.orderKeys * 1000)
+      .optional()
+      .meta({ description: 'Order keys; repeat the parameter (or separate with commas) for several' }),
+    max_results: searchPageSize,
+    page_token: pageToken,
+  })
+  .refine((query) => (query.experiment_name === undefined) !== (query.experiment_id === undefined), {
+    error: 'give exactly one of experiment_name and experiment_id',
+    path: ['experiment_name'],
+  });
+
+export const searchRunsBody = z
+  .strictObject({
+    experiment_ids: z.array(idSchema).max(searchLimits.experiments).optional(),
+    experiment_names: z.array(nameSchema).max(searchLimits.experiments).optional(),
+    filter: filterSchema.optional(),
+    order_by: z.array(orderKeySchema).max(searchLimits.orderKeys).optional(),
+    max_results: z.int().min(1).max(limits.pageSizeMax).default(limits.searchPageSizeDefault),
+    page_token: pageToken,
+  })
+  .refine((body) => (body.experiment_ids?.length ?? 0) + (body.experiment_names?.length ?? 0) > 0, {
+    error: 'give at least one experiment in experiment_ids or experiment_names',
+    path: ['experiment_ids'],
+  });
+
+export const compareRunsBody = z.strictObject({
+  run_ids: z.array(idSchema).min(1).max(limits.compareRunsMax),
+  metric_names: z.array(keySchema).max(limits.metricKeysPerRun).optional(),
+  param_names: z.array(keySchema).max(limits.metricKeysPerRun).optional(),
+  only_differing_params: z.boolean().optional(),
 });
 
 export const createExperimentBody = z.strictObject({
@@ -223,6 +289,26 @@ export const runDetailsResponse = runResponse.extend({
 
 /** `GET /runs/{id}`: the details and the run's complete artifacts. */
 export const runWithArtifactsResponse = runDetailsResponse.extend({ artifacts: z.array(artifactResponse) });
+export const searchRunsResponse = z.object({
+  runs: z.array(runDetailsResponse),
+  next_page_token: z.string().optional(),
+});
+
+export const compareRunsResponse = z.object({
+  metric_names: z.array(z.string()),
+  param_names: z.array(z.string()),
+  runs: z.array(
+    z.object({
+      run_id: z.string(),
+      run_name: z.string(),
+      experiment_id: z.string(),
+      status: z.enum(runStatuses),
+      start_time: z.int(),
+      metrics: z.record(z.string(), wireMetricValue.nullable()),
+      params: z.record(z.string(), z.string().nullable()),
+    }),
+  ),
+});
 
 export const runListResponse = z.object({ runs: z.array(runResponse), next_page_token: z.string().optional() });
 

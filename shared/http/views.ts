@@ -2,7 +2,9 @@ import type { z } from 'zod';
 import type { MetricPoint } from '../domain/metric-chunk.ts';
 import { toWireMetricValue } from '../domain/metric-values.ts';
 import type { Experiment, Pipeline, Run, RunDetails } from '../domain/types.ts';
-import type { experimentResponse, runDetailsResponse, runResponse } from './schemas.ts';
+import type { RunComparison } from '../use-cases/compare.ts';
+import { toCsv } from './csv.ts';
+import type { compareRunsResponse, experimentResponse, runDetailsResponse, runResponse } from './schemas.ts';
 
 /** Domain objects in the API's snake_case JSON shape. */
 
@@ -56,3 +58,49 @@ export const metricPointView = (point: MetricPoint) => ({
   value: toWireMetricValue(point.value),
   timestamp: point.timestamp,
 });
+
+export const comparisonView = (comparison: RunComparison): z.input<typeof compareRunsResponse> => ({
+  metric_names: comparison.metricNames,
+  param_names: comparison.paramNames,
+  runs: comparison.runs.map((run) => {
+    const latest = new Map(run.metrics.map((metric) => [metric.key, metric.value]));
+    return {
+      run_id: run.runId,
+      run_name: run.runName,
+      experiment_id: run.experimentId,
+      status: run.status,
+      start_time: run.startTime,
+      metrics: Object.fromEntries(
+        comparison.metricNames.map((name) => {
+          const value = latest.get(name);
+          return [name, value === undefined ? null : toWireMetricValue(value)];
+        }),
+      ),
+      params: Object.fromEntries(comparison.paramNames.map((name) => [name, run.params[name] ?? null])),
+    };
+  }),
+});
+
+/** The comparison as CSV: `run_id,run_name,status,start_time,metrics.<name>...,params.<name>...`. */
+export const comparisonCsv = (comparison: RunComparison): string =>
+  toCsv(
+    [
+      'run_id',
+      'run_name',
+      'status',
+      'start_time',
+      ...comparison.metricNames.map((name) => `metrics.${name}`),
+      ...comparison.paramNames.map((name) => `params.${name}`),
+    ],
+    comparison.runs.map((run) => {
+      const latest = new Map(run.metrics.map((metric) => [metric.key, metric.value]));
+      return [
+        run.runId,
+        run.runName,
+        run.status,
+        run.startTime,
+        ...comparison.metricNames.map((name) => latest.get(name)),
+        ...comparison.paramNames.map((name) => run.params[name]),
+      ];
+    }),
+  );

@@ -9,6 +9,8 @@
  *   Run             pk WS#<ws>#RUN#<id>            sk RUN
  *   Param           pk WS#<ws>#RUN#<id>            sk PARAM#<key>
  *   LatestMetrics   pk WS#<ws>#RUN#<id>            sk METRICS_LATEST
+ *   ParamSummary    pk WS#<ws>#RUN#<id>            sk PARAMS            (all params in one map, for search results)
+ *   MetricIndex     pk WS#<ws>#RUN#<id>#SEARCH     sk METRIC#<key>      (the latest value, placed on gsi2)
  *   MetricChunk     pk WS#<ws>#RUN#<id>#METRIC#<key>  sk <minStep>#<batch>#<n>
  *   Artifact        pk WS#<ws>#RUN#<id>#ARTIFACTS  sk <path>
  *
@@ -17,6 +19,10 @@
  *   tokensByWorkspace      gsi1pk WS#<ws>#TOKENS         gsi1sk <createdMs>#<token id>
  *   experimentsByCreation  gsi1pk WS#<ws>#EXPERIMENTS     gsi1sk <createdMs>#<id>
  *   runsByExperiment       gsi1pk WS#<ws>#EXP#<id>#RUNS   gsi1sk <startMs>#<id>
+ *
+ * Search indexes over `gsi2` (see docs/search.md):
+ *   runsByMetricValue      gsi2pk WS#<ws>#EXP#<id>#METRIC#<key>  gsi2sk <sortable value>#<run id>   (MetricIndex items)
+ *   runsByParamValue       gsi2pk WS#<ws>#EXP#<id>#PARAM#<key>   gsi2sk <value prefix>\u0001<run id> (Param items)
  *
  * The run partition holds only what `GET /runs/{id}` returns, so that read is one
  * Query; each metric key's history has a partition of its own, which keeps a busy
@@ -38,6 +44,8 @@ export const entityTypes = {
   run: 'Run',
   param: 'Param',
   latestMetrics: 'LatestMetrics',
+  paramSummary: 'ParamSummary',
+  metricIndex: 'MetricIndex',
   metricChunk: 'MetricChunk',
   artifact: 'Artifact',
 } as const;
@@ -159,3 +167,66 @@ export const artifactObjectKey = (workspace: string, experimentId: string, runId
 
 export const runObjectPrefix = (workspace: string, experimentId: string, runId: string) =>
   `workspaces/${workspace}/experiments/${experimentId}/runs/${runId}/artifacts/`;
+export const paramSummaryKey = (workspace: string, runId: string): PrimaryKey => ({
+  pk: runPartition(workspace, runId),
+  sk: 'PARAMS',
+});
+
+/** The run's search index items live beside, not in, the run partition, so reading a run never reads them. */
+export const metricIndexKey = (workspace: string, runId: string, metricKey: string): PrimaryKey => ({
+  pk: join(runPartition(workspace, runId), 'SEARCH'),
+  sk: join('METRIC', metricKey),
+});
+
+export const runsByMetricValuePartition = (workspace: string, experimentId: string, metricKey: string) =>
+  join(workspacePrefix(workspace), 'EXP', experimentId, 'METRIC', metricKey);
+
+/** `sortableValue` comes from encodeSortableNumber: string order is numeric order, NaN last. */
+export const runsByMetricValueKey = (
+  workspace: string,
+  experimentId: string,
+  metricKey: string,
+  sortableValue: string,
+  runId: string,
+) => ({
+  gsi2pk: runsByMetricValuePartition(workspace, experimentId, metricKey),
+  gsi2sk: join(sortableValue, runId),
+});
+
+export const runsByParamValuePartition = (workspace: string, experimentId: string, paramKey: string) =>
+  join(workspacePrefix(workspace), 'EXP', experimentId, 'PARAM', paramKey);
+
+/**
+ * Control characters never occur in param values (they are refused at the
+ * edge), so U+0001 ends the value part unambiguously.
+ */
+const PARAM_VALUE_END = '\u0001';
+/** A sort key holds at most 1,024 bytes: longer values are indexed by a prefix and checked in full later. */
+const PARAM_PREFIX_BYTES = 900;
+
+function utf8Prefix(value: string, maxBytes: number): string {
+  if (Buffer.byteLength(value, 'utf8') <= maxBytes) return value;
+  let prefix = '';
+  let bytes = 0;
+  for (const char of value) {
+    const size = Buffer.byteLength(char, 'utf8');
+    if (bytes + size > maxBytes) break;
+    prefix += char;
+    bytes += size;
+  }
+  return prefix;
+}
+
+/** Every index entry of runs whose param may equal `value` begins with this. */
+export const runsByParamValuePrefix = (value: string) => utf8Prefix(value, PARAM_PREFIX_BYTES) + PARAM_VALUE_END;
+
+export const runsByParamValueKey = (
+  workspace: string,
+  experimentId: string,
+  paramKey: string,
+  value: string,
+  runId: string,
+) => ({
+  gsi2pk: runsByParamValuePartition(workspace, experimentId, paramKey),
+  gsi2sk: runsByParamValuePrefix(value) + runId,
+});

@@ -1,7 +1,15 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeMetricChunk, encodeMetricChunk, type MetricPoint } from '../domain/metric-chunk.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { entityTypes, metricChunkFromStep, metricChunkKey, metricHistoryPartition } from './keys.ts';
+import { encodeSortableNumber } from '../domain/search/sortable-number.ts';
+import {
+  entityTypes,
+  metricChunkFromStep,
+  metricChunkKey,
+  metricHistoryPartition,
+  metricIndexKey,
+  runsByMetricValueKey,
+} from './keys.ts';
 
 /** Points per chunk item: 5,000 points are about 50 KB, far below the 400 KB item limit. */
 const POINTS_PER_CHUNK = 5000;
@@ -52,7 +60,20 @@ export class MetricRepository {
     private readonly tableName: string,
   ) {}
 
-  async writeChunks(workspace: string, runId: string, batchId: string, series: Map<string, MetricPoint[]>) {
+  /**
+   * Writes the batch's chunks, and in the same BatchWrite the `runsByMetricValue`
+   * index entry of every key in `index.latest` (keys whose latest value changed).
+   */
+  async writeChunks(
+    workspace: string,
+    runId: string,
+    batchId: string,
+    series: Map<string, MetricPoint[]>,
+    index: { experimentId: string; latest: Array<[key: string, point: MetricPoint]> } = {
+      experimentId: '',
+      latest: [],
+    },
+  ) {
     const items = [...series].flatMap(([key, points]) => {
       const sorted = [...points].sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
       const chunks: Record<string, unknown>[] = [];
@@ -69,6 +90,15 @@ export class MetricRepository {
       }
       return chunks;
     });
+    for (const [key, point] of index.latest) {
+      const sortable = encodeSortableNumber(point.value);
+      items.push({
+        ...metricIndexKey(workspace, runId, key),
+        ...runsByMetricValueKey(workspace, index.experimentId, key, sortable, runId),
+        type: entityTypes.metricIndex,
+        runId,
+      });
+    }
     for (let start = 0; start < items.length; start += BATCH_WRITE_SIZE) {
       await this.batchPut(items.slice(start, start + BATCH_WRITE_SIZE));
     }

@@ -25,6 +25,8 @@ import {
   entityTypes,
   latestMetricsKey,
   paramKey,
+  paramSummaryKey,
+  runsByParamValueKey,
   runKey,
   runPartitionKey,
   runsByExperimentKey,
@@ -34,7 +36,10 @@ import { queryPage } from './query-page.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
 import { sendTransaction } from './transactions.ts';
 
-interface RunItem {
+/** Keys per grouped latest-value update: keeps the condition expression well under its 4 KB limit. */
+const LATEST_KEYS_PER_UPDATE = 20;
+
+export interface RunItem {
   runId: string;
   experimentId: string;
   runName: string;
@@ -72,7 +77,7 @@ export const fromStoredLatest = (key: string, stored: StoredLatestMetric): Lates
   timestamp: stored.t,
 });
 
-const toRun = (item: RunItem): Run => ({
+export const toRun = (item: RunItem): Run => ({
   runId: item.runId,
   experimentId: item.experimentId,
   runName: item.runName,
@@ -87,6 +92,7 @@ const toRun = (item: RunItem): Run => ({
 });
 
 export interface IngestState {
+  experimentId: string;
   status: RunStatus;
   latest: Record<string, StoredLatestMetric>;
   spans: Record<string, number>;
@@ -131,6 +137,13 @@ export class RunRepository {
                 metrics: {},
                 spans: {},
               },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...paramSummaryKey(workspace, run.runId), type: entityTypes.paramSummary, params: {} },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -269,15 +282,32 @@ export class RunRepository {
   /**
    * Logs params, each an item written only if absent or equal: immutability is
    * the condition of the write itself, so two racing writers cannot both win.
-   * All or none of a request's params are written.
+   * All or none of a request's params are written. Each param item is also an
+   * entry of the `runsByParamValue` index. Then the run's param summary (one
+   * map, read by search results) gets the same values; a transaction cannot
+   * include it (100 params plus it would exceed the 100-action limit), so if
+   * that second write is lost, the client's retry of the request (the same
+   * values are accepted again) repairs it.
    */
-  async putParams(workspace: string, runId: string, params: Record<string, string>): Promise<void> {
+  async putParams(
+    workspace: string,
+    runId: string,
+    experimentId: string,
+    params: Record<string, string>,
+  ): Promise<void> {
     const entries = Object.entries(params);
     const command = new TransactWriteCommand({
       TransactItems: entries.map(([key, value]) => ({
         Put: {
           TableName: this.tableName,
-          Item: { ...paramKey(workspace, runId, key), type: entityTypes.param, key, value },
+          Item: {
+            ...paramKey(workspace, runId, key),
+            ...runsByParamValueKey(workspace, experimentId, key, value, runId),
+            type: entityTypes.param,
+            runId,
+            key,
+            value,
+          },
           ConditionExpression: 'attribute_not_exists(pk) OR #value = :value',
           ExpressionAttributeNames: { '#value': 'value' },
           ExpressionAttributeValues: { ':value': value },
@@ -286,13 +316,70 @@ export class RunRepository {
       })),
     });
     const reasons = await sendTransaction(this.client, command);
-    if (!reasons) return;
+    if (!reasons) {
+      await this.summariseParams(workspace, runId, params);
+      return;
+    }
     const index = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
     const key = entries[index]?.[0] ?? '';
     throw new ConflictError(
       'param.immutable',
       `param '${key}' is already logged as '${String(reasons[index]?.Item?.value)}'; params are immutable`,
     );
+  }
+
+  /**
+   * Copies params into the run's summary map. A summary that would outgrow an
+   * item is marked `overflow` instead, and readers fall back to the param items.
+   */
+  private async summariseParams(workspace: string, runId: string, params: Record<string, string>) {
+    const names: Record<string, string> = { '#params': 'params' };
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(params).map(([key, value], i) => {
+      names[`#k${i}`] = key;
+      values[`:v${i}`] = value;
+      return `#params.#k${i} = :v${i}`;
+    });
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: paramSummaryKey(workspace, runId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!isItemTooLarge(error)) throw error;
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: paramSummaryKey(workspace, runId),
+          UpdateExpression: 'SET overflow = :true',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
+    }
+  }
+
+  /** Every param of a run from its param items: the fallback for an overflowing summary. */
+  async getParams(workspace: string, runId: string): Promise<Record<string, string>> {
+    const params: Record<string, string> = {};
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :params)',
+          ExpressionAttributeValues: { ':pk': runPartitionKey(workspace, runId), ':params': 'PARAM#' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) params[item.key as string] = item.value as string;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return params;
   }
 
   /**
@@ -307,8 +394,9 @@ export class RunRepository {
           [this.tableName]: {
             Keys: keys,
             ConsistentRead: true,
-            ProjectionExpression: '#type, #status, #metrics, #spans',
+            ProjectionExpression: '#type, #status, #metrics, #spans, #experimentId',
             ExpressionAttributeNames: {
+              '#experimentId': 'experimentId',
               '#type': 'type',
               '#status': 'status',
               '#metrics': 'metrics',
@@ -323,6 +411,7 @@ export class RunRepository {
     const latest = items.find((item) => item.type === entityTypes.latestMetrics);
     if (!run) return undefined;
     return {
+      experimentId: run.experimentId as string,
       status: run.status as RunStatus,
       latest: (latest?.metrics ?? {}) as Record<string, StoredLatestMetric>,
       spans: (latest?.spans ?? {}) as Record<string, number>,
@@ -352,6 +441,55 @@ export class RunRepository {
   }
 
   /**
+   * Records each point as the latest value of its key, in one write per group of
+   * keys (each write is billed on the whole item, so one write for ten keys
+   * costs a tenth of ten). The condition asks every key of the group to be
+   * older than its point; when any is not (racing or out-of-order batches), the
+   * group falls back to per-key conditional updates.
+   */
+  async updateLatestMetrics(workspace: string, runId: string, points: ReadonlyMap<string, MetricPoint>): Promise<void> {
+    const entries = [...points];
+    const groups: Array<typeof entries> = [];
+    for (let start = 0; start < entries.length; start += LATEST_KEYS_PER_UPDATE) {
+      groups.push(entries.slice(start, start + LATEST_KEYS_PER_UPDATE));
+    }
+    await Promise.all(
+      groups.map(async (group) => {
+        const names: Record<string, string> = { '#metrics': 'metrics' };
+        const values: Record<string, unknown> = {};
+        const sets: string[] = [];
+        const conditions: string[] = [];
+        group.forEach(([key, point], i) => {
+          const path = `#metrics.#k${i}`;
+          names[`#k${i}`] = key;
+          values[`:latest${i}`] = toStoredLatest(point);
+          values[`:s${i}`] = point.step;
+          values[`:t${i}`] = point.timestamp;
+          sets.push(`${path} = :latest${i}`);
+          conditions.push(
+            `(attribute_not_exists(${path}) OR ${path}.s < :s${i} OR (${path}.s = :s${i} AND ${path}.t <= :t${i}))`,
+          );
+        });
+        try {
+          await this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: latestMetricsKey(workspace, runId),
+              UpdateExpression: `SET ${sets.join(', ')}`,
+              ConditionExpression: conditions.join(' AND '),
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+            }),
+          );
+        } catch (error) {
+          if (conditionFailedItem(error) === false) throw error;
+          await Promise.all(group.map(([key, point]) => this.updateLatestMetric(workspace, runId, key, point)));
+        }
+      }),
+    );
+  }
+
+  /**
    * Records `point` as the latest value of `key` unless a newer one (higher step,
    * then later timestamp) is already there. Racing batches resolve by the
    * condition, never by the order their writes land in.
@@ -378,3 +516,6 @@ export class RunRepository {
     }
   }
 }
+
+const isItemTooLarge = (error: unknown) =>
+  error instanceof Error && error.name === 'ValidationException' && /item size/i.test(error.message);

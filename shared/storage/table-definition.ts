@@ -15,6 +15,7 @@ export interface GlobalIndexDefinition {
 
 export const globalIndexes: readonly GlobalIndexDefinition[] = [
   { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 ];
 
 /** Access patterns, named for what they answer, mapped to the generic physical GSIs. */
@@ -23,7 +24,13 @@ export const logicalIndexes = {
   tokensByWorkspace: 'gsi1',
   experimentsByCreation: 'gsi1',
   runsByExperiment: 'gsi1',
+  // Search indexes: many small items rewritten as latest values change, kept
+  // apart from gsi1 so the listing index never carries their write traffic.
+  runsByMetricValue: 'gsi2',
+  runsByParamValue: 'gsi2',
 } as const;
 
 /** The attributes that position a query on gsi1: its own key plus the table key. */
 export const indexPosition = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
+/** The same for gsi2. */
+export const searchIndexPosition = ['pk', 'sk', 'gsi2pk', 'gsi2sk'] as const;

@@ -2,12 +2,14 @@ import type { Clock } from '../ids.ts';
 import type { ExperimentRepository } from '../storage/experiment-repository.ts';
 import type { MetricRepository } from '../storage/metric-repository.ts';
 import type { RunRepository } from '../storage/run-repository.ts';
+import type { SearchRepository } from '../storage/search-repository.ts';
 
 /** What the use cases need from the outside world, passed in so tests can build it from real parts. */
 export interface TrackingDeps {
   experiments: ExperimentRepository;
   runs: RunRepository;
   metrics: MetricRepository;
+  search: SearchRepository;
   clock: Clock;
   newId: () => string;
 }

@@ -3,7 +3,7 @@ import type { MetricPoint } from '../domain/metric-chunk.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
 import { limits } from '../limits.ts';
-import { fromStoredLatest } from '../storage/run-repository.ts';
+import { fromStoredLatest, type StoredLatestMetric } from '../storage/run-repository.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { requireRunning } from './runs.ts';
 
@@ -18,6 +18,10 @@ export interface LogMetricsResult {
   accepted: number;
   keys: number;
 }
+
+/** The index entry only holds the value: a newer point with the same value needs no rewrite. */
+const sameIndexedValue = (stored: StoredLatestMetric | undefined, point: MetricPoint) =>
+  stored !== undefined && Object.is(fromStoredLatest('', stored).value, point.value);
 
 const isNewer = (a: MetricPoint, b: { step: number; timestamp: number }) =>
   a.step > b.step || (a.step === b.step && a.timestamp >= b.timestamp);
@@ -56,16 +60,20 @@ export async function logMetrics(
       return span > (state.spans[key] ?? -1) ? deps.runs.widenStepSpan(scope.workspace, runId, key, span) : undefined;
     }),
   );
-  await deps.metrics.writeChunks(scope.workspace, runId, batchId, series);
-
-  const updates: Promise<void>[] = [];
+  // Keys whose newest point beats the stored latest value; only their value changes.
+  const latest = new Map<string, MetricPoint>();
   for (const [key, points] of series) {
     const newest = points.reduce((best, point) => (isNewer(point, best) ? point : best));
     const stored = state.latest[key];
     if (stored && !isNewer(newest, fromStoredLatest(key, stored))) continue;
-    updates.push(deps.runs.updateLatestMetric(scope.workspace, runId, key, newest));
+    latest.set(key, newest);
   }
-  await Promise.all(updates);
+  // The search index entry of each changed key rides in the chunks' BatchWrite (see docs/search.md).
+  await deps.metrics.writeChunks(scope.workspace, runId, batchId, series, {
+    experimentId: state.experimentId,
+    latest: [...latest].filter(([key, point]) => !sameIndexedValue(state.latest[key], point)),
+  });
+  await deps.runs.updateLatestMetrics(scope.workspace, runId, latest);
   return { accepted: input.points.length, keys: series.size };
 }
 

@@ -104,8 +104,8 @@ export async function logParams(
   params: Record<string, string>,
   deps: Pick<TrackingDeps, 'runs'>,
 ): Promise<void> {
-  await requireRunning(scope, runId, deps);
-  await deps.runs.putParams(scope.workspace, runId, params);
+  const state = await requireRunning(scope, runId, deps);
+  await deps.runs.putParams(scope.workspace, runId, state.experimentId, params);
 }
 
 /** Sets tags; allowed whatever the run's status. */

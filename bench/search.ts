@@ -1,0 +1,190 @@
+import { pathToFileURL } from 'node:url';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { startLocalStack } from '../local/stack.ts';
+import { encodeSortableNumber } from '../shared/domain/search/sortable-number.ts';
+import { issueToken } from '../shared/domain/tokens.ts';
+import { newId } from '../shared/ids.ts';
+import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
+import {
+  entityTypes,
+  latestMetricsKey,
+  metricIndexKey,
+  paramKey,
+  paramSummaryKey,
+  runKey,
+  runsByExperimentKey,
+  runsByMetricValueKey,
+  runsByParamValueKey,
+} from '../shared/storage/keys.ts';
+import { toStoredLatest } from '../shared/storage/run-repository.ts';
+import type { BenchSection } from './section.ts';
+import { consumedCapacity, percentile, round } from './stats.ts';
+
+export interface SearchBenchOptions {
+  runs?: number;
+  params?: number;
+  metrics?: number;
+  samples?: number;
+}
+
+/**
+ * Search at scale: an experiment of `runs` runs (20 params and 10 metrics
+ * each) is written straight into the table with BatchWriteItem, item for item
+ * what the API writes for such a run (run, latest metrics, param summary,
+ * param items and metric index entries; no metric history, which search never
+ * reads). The queries then go through the HTTP API; read units come from the
+ * x-stratus-consumed-capacity header.
+ */
+export async function runSearchBench(options: SearchBenchOptions = {}): Promise<BenchSection> {
+  const runCount = options.runs ?? 10_000;
+  const paramCount = options.params ?? 20;
+  const metricCount = options.metrics ?? 10;
+  const samples = options.samples ?? 20;
+  const token = issueToken().token;
+  const stack = await startLocalStack({ port: 0, tableName: 'bench-search', logLevel: 'error', bootstrapToken: token });
+  try {
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const call = (path: string, body: unknown) =>
+      fetch(`${stack.url}/api/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const created = await call('/experiments', { experiment_name: 'bench-search' });
+    const { experiment_id: experimentId } = (await created.json()) as { experiment_id: string };
+
+    const loadStarted = performance.now();
+    const runIds = await loadRuns(stack.workspace, experimentId, runCount, paramCount, metricCount);
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+
+    const measure = async (label: string, body: () => unknown, path = '/runs/search', count = samples) => {
+      const latencies: number[] = [];
+      const reads: number[] = [];
+      let results = 0;
+      for (let i = 0; i < count; i++) {
+        const sent = performance.now();
+        const response = await call(path, body());
+        const answer = (await response.json()) as { runs?: unknown[] };
+        latencies.push(performance.now() - sent);
+        if (response.status !== 200) throw new Error(`${label}: ${response.status} ${JSON.stringify(answer)}`);
+        reads.push(consumedCapacity(response).read);
+        results = answer.runs?.length ?? 0;
+      }
+      return { label, latencies, reads: percentile(reads, 50), results, plan: '' };
+    };
+    const search = (extra: Record<string, unknown>) => () => ({ experiment_ids: [experimentId], ...extra });
+    const rowsOf = [
+      await measure('newest 100', search({ max_results: 100 })),
+      await measure('top 10 by a metric', search({ order_by: ['metrics.m0 DESC'], max_results: 10 })),
+      await measure('metric threshold matching 1%', search({ filter: 'metrics.m1 > 0.99', max_results: 100 })),
+      await measure(
+        'param equality + metric threshold',
+        search({ filter: "params.p0 = 'v3' AND metrics.m2 > 0.9", max_results: 100 }),
+      ),
+      await measure('compare 50 runs', () => ({ run_ids: pickRuns(runIds, 50) }), '/runs/compare'),
+      // No clause an index answers and an order no index holds: the planner reads every run.
+      await measure(
+        'full read (every run of the experiment)',
+        search({ filter: "tags.t = 'absent'", order_by: ['run_name'], max_results: 100 }),
+        '/runs/search',
+        3,
+      ),
+    ];
+    const fullRead = rowsOf[rowsOf.length - 1]?.reads ?? Number.NaN;
+    return {
+      title: `Search: ${runCount.toLocaleString('en')} runs, ${paramCount} params and ${metricCount} metrics each (loaded in ${round(loadSeconds, 1)} s)`,
+      rows: rowsOf.map((row) => ({
+        query: row.label,
+        'runs returned': row.results,
+        'p50 (ms)': round(percentile(row.latencies, 50), 1),
+        'p95 (ms)': round(percentile(row.latencies, 95), 1),
+        'read units': row.reads,
+        'x fewer than full read': round(fullRead / row.reads, 1),
+      })),
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+const pickRuns = (ids: string[], count: number) =>
+  Array.from({ length: count }, () => ids[Math.floor(Math.random() * ids.length)] as string);
+
+async function loadRuns(
+  workspace: string,
+  experimentId: string,
+  runs: number,
+  params: number,
+  metrics: number,
+): Promise<string[]> {
+  const client = createDocumentClient({
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    endpoint: process.env.STRATUS_DYNAMODB_ENDPOINT,
+  });
+  const table = process.env.STRATUS_TABLE_NAME as string;
+  const started = Date.now() - runs * 1000;
+  const runIds: string[] = [];
+  const items: Record<string, unknown>[] = [];
+  for (let r = 0; r < runs; r++) {
+    const runId = newId();
+    runIds.push(runId);
+    const startTime = started + r * 1000;
+    items.push({
+      ...runKey(workspace, runId),
+      ...runsByExperimentKey(workspace, experimentId, startTime, runId),
+      type: entityTypes.run,
+      runId,
+      experimentId,
+      runName: `run-${r}`,
+      status: 'FINISHED',
+      startTime,
+      endTime: startTime + 500,
+      tags: { owner: `user-${r % 7}` },
+    });
+    const latest: Record<string, unknown> = {};
+    for (let m = 0; m < metrics; m++) {
+      const key = `m${m}`;
+      const value = Math.random();
+      latest[key] = toStoredLatest({ value, step: 100, timestamp: startTime + 400 });
+      items.push({
+        ...metricIndexKey(workspace, runId, key),
+        ...runsByMetricValueKey(workspace, experimentId, key, encodeSortableNumber(value), runId),
+        type: entityTypes.metricIndex,
+        runId,
+      });
+    }
+    items.push({ ...latestMetricsKey(workspace, runId), type: entityTypes.latestMetrics, metrics: latest, spans: {} });
+    const values: Record<string, string> = {};
+    for (let p = 0; p < params; p++) {
+      const key = `p${p}`;
+      const value = p === 0 ? `v${r % 10}` : `value-${Math.floor(Math.random() * 1000)}`;
+      values[key] = value;
+      items.push({
+        ...paramKey(workspace, runId, key),
+        ...runsByParamValueKey(workspace, experimentId, key, value, runId),
+        type: entityTypes.param,
+        runId,
+        key,
+        value,
+      });
+    }
+    items.push({ ...paramSummaryKey(workspace, runId), type: entityTypes.paramSummary, params: values });
+  }
+  let next = 0;
+  const batches = Math.ceil(items.length / 25);
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let batch = next++; batch < batches; batch = next++) {
+        let pending = items.slice(batch * 25, batch * 25 + 25).map((Item) => ({ PutRequest: { Item } }));
+        while (pending.length > 0) {
+          const result = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+          pending = (result.UnprocessedItems?.[table] ?? []) as typeof pending;
+        }
+      }
+    }),
+  );
+  client.destroy();
+  return runIds;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const section = await runSearchBench({ runs: Number(process.argv[2] ?? 10_000) });
+  console.log(section.title);
+  console.table(section.rows);
+}

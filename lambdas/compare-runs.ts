@@ -1,0 +1,21 @@
+import { createHandler } from '../shared/http/handler.ts';
+import { routes } from '../shared/http/routes.ts';
+import { comparisonCsv, comparisonView } from '../shared/http/views.ts';
+import { trackingDeps } from '../shared/runtime.ts';
+import { compareRuns } from '../shared/use-cases/compare.ts';
+
+const deps = trackingDeps();
+
+export const handler = createHandler(routes.compareRuns, async ({ body }, { scope }) => {
+  const comparison = await compareRuns(
+    scope,
+    {
+      runIds: body.run_ids,
+      metricNames: body.metric_names,
+      paramNames: body.param_names,
+      onlyDifferingParams: body.only_differing_params,
+    },
+    deps,
+  );
+  return { body: comparisonView(comparison), alternatives: { 'text/csv': () => comparisonCsv(comparison) } };
+});

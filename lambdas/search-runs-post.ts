@@ -1,0 +1,26 @@
+import { createHandler } from '../shared/http/handler.ts';
+import { routes } from '../shared/http/routes.ts';
+import { runDetailsView } from '../shared/http/views.ts';
+import { trackingDeps } from '../shared/runtime.ts';
+import { searchRuns } from '../shared/use-cases/search.ts';
+
+const deps = trackingDeps();
+
+export const handler = createHandler(routes.searchRunsPost, async ({ body }, { scope }) => {
+  const result = await searchRuns(
+    scope,
+    {
+      experimentIds: body.experiment_ids,
+      experimentNames: body.experiment_names,
+      filter: body.filter,
+      orderBy: body.order_by,
+      limit: body.max_results,
+      pageToken: body.page_token,
+    },
+    deps,
+  );
+  return {
+    body: { runs: result.runs.map(runDetailsView), next_page_token: result.cursor },
+    headers: { 'x-stratus-search-plan': result.plan },
+  };
+});

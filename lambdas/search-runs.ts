@@ -1,0 +1,27 @@
+import { splitOrderBy } from '../shared/domain/search/parser.ts';
+import { createHandler } from '../shared/http/handler.ts';
+import { routes } from '../shared/http/routes.ts';
+import { runDetailsView } from '../shared/http/views.ts';
+import { trackingDeps } from '../shared/runtime.ts';
+import { searchRuns } from '../shared/use-cases/search.ts';
+
+const deps = trackingDeps();
+
+export const handler = createHandler(routes.searchRuns, async ({ query }, { scope }) => {
+  const result = await searchRuns(
+    scope,
+    {
+      experimentIds: query.experiment_id === undefined ? undefined : [query.experiment_id],
+      experimentNames: query.experiment_name === undefined ? undefined : [query.experiment_name],
+      filter: query.filter,
+      orderBy: query.order_by === undefined ? undefined : splitOrderBy(query.order_by),
+      limit: query.max_results,
+      pageToken: query.page_token,
+    },
+    deps,
+  );
+  return {
+    body: { runs: result.runs.map(runDetailsView), next_page_token: result.cursor },
+    headers: { 'x-stratus-search-plan': result.plan },
+  };
+});

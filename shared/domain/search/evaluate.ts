@@ -1,0 +1,143 @@
+import type { RunDetails } from '../types.ts';
+import type { Clause, Field, OrderKey } from './query.ts';
+
+/**
+ * In-function evaluation of filter clauses and order keys over a run with its
+ * params, tags and latest metrics. Indexes only narrow the candidates; every
+ * answer is decided here, so an index that lags (GSIs are eventually
+ * consistent) or over-approximates (truncated param values) is never wrong.
+ *
+ * Semantics, as in MLflow: a run without the metric, param or tag (or without
+ * an end_time) matches no clause on it, `!=` and NOT IN included. LIKE is
+ * case-sensitive with `%` and `_` wildcards; ILIKE ignores case.
+ */
+export interface SearchableRun extends RunDetails {
+  metricValues: ReadonlyMap<string, number>;
+}
+
+export const searchable = (run: RunDetails): SearchableRun => ({
+  ...run,
+  metricValues: new Map(run.metrics.map((metric) => [metric.key, metric.value])),
+});
+
+export function fieldValue(run: SearchableRun, field: Field): string | number | undefined {
+  switch (field.kind) {
+    case 'metric':
+      return run.metricValues.get(field.key);
+    case 'param':
+      return Object.hasOwn(run.params, field.key) ? run.params[field.key] : undefined;
+    case 'tag':
+      return Object.hasOwn(run.tags, field.key) ? run.tags[field.key] : undefined;
+    case 'attribute':
+      switch (field.name) {
+        case 'status':
+          return run.status;
+        case 'run_name':
+          return run.runName;
+        case 'run_id':
+          return run.runId;
+        case 'start_time':
+          return run.startTime;
+        case 'end_time':
+          return run.endTime;
+      }
+  }
+}
+
+const likePatterns = new Map<string, RegExp>();
+
+/** SQL LIKE as a regular expression: `%` is any run of characters, `_` one character. */
+export function likeToRegExp(pattern: string, ignoreCase: boolean): RegExp {
+  const cacheKey = `${ignoreCase ? 'i' : 's'}${pattern}`;
+  let compiled = likePatterns.get(cacheKey);
+  if (!compiled) {
+    const source = [...pattern]
+      .map((char) => (char === '%' ? '.*' : char === '_' ? '.' : char.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')))
+      .join('');
+    compiled = new RegExp(`^${source}$`, ignoreCase ? 'isu' : 'su');
+    if (likePatterns.size > 1000) likePatterns.clear();
+    likePatterns.set(cacheKey, compiled);
+  }
+  return compiled;
+}
+
+export function matchesClause(run: SearchableRun, clause: Clause): boolean {
+  const value = fieldValue(run, clause.field);
+  if (value === undefined) return false;
+  if (typeof value === 'number') {
+    const target = clause.value as number;
+    switch (clause.op) {
+      case '=':
+        return value === target;
+      case '!=':
+        return value !== target;
+      case '<':
+        return value < target;
+      case '<=':
+        return value <= target;
+      case '>':
+        return value > target;
+      case '>=':
+        return value >= target;
+      default:
+        return false;
+    }
+  }
+  switch (clause.op) {
+    case '=':
+      return value === clause.value;
+    case '!=':
+      return value !== clause.value;
+    case 'LIKE':
+      return likeToRegExp(clause.value, false).test(value);
+    case 'ILIKE':
+      return likeToRegExp(clause.value, true).test(value);
+    case 'IN':
+      return clause.value.includes(value);
+    case 'NOT IN':
+      return !clause.value.includes(value);
+    default:
+      return false;
+  }
+}
+
+export const matchesAll = (run: SearchableRun, clauses: readonly Clause[]) =>
+  clauses.every((clause) => matchesClause(run, clause));
+
+/**
+ * Order of one key: values in the asked direction, then NaN, then runs without
+ * the value, whatever the direction (MLflow puts NaN and missing values last too).
+ */
+export function compareValues(
+  a: string | number | undefined,
+  b: string | number | undefined,
+  descending: boolean,
+): number {
+  const rank = (value: string | number | undefined) =>
+    value === undefined ? 2 : typeof value === 'number' && Number.isNaN(value) ? 1 : 0;
+  const difference = rank(a) - rank(b);
+  if (difference !== 0 || rank(a) !== 0) return difference;
+  const order =
+    (a as string | number) < (b as string | number) ? -1 : (a as string | number) > (b as string | number) ? 1 : 0;
+  return descending ? -order : order;
+}
+
+export type SortValue = string | number | undefined;
+
+/** A run's position in an order: the value of each key, then its run id. */
+export const sortTuple = (run: SearchableRun, order: readonly OrderKey[]): SortValue[] => [
+  ...order.map((key) => fieldValue(run, key.field)),
+  run.runId,
+];
+
+/** Compares positions: each key in turn, then run id in the direction of the first key, so pages are stable. */
+export function compareTuples(a: readonly SortValue[], b: readonly SortValue[], order: readonly OrderKey[]): number {
+  for (let i = 0; i < order.length; i++) {
+    const difference = compareValues(a[i], b[i], (order[i] as OrderKey).descending);
+    if (difference !== 0) return difference;
+  }
+  return compareValues(a[order.length], b[order.length], order[0]?.descending ?? false);
+}
+
+export const runComparator = (order: readonly OrderKey[]) => (a: SearchableRun, b: SearchableRun) =>
+  compareTuples(sortTuple(a, order), sortTuple(b, order), order);

@@ -1,0 +1,279 @@
+import { ValidationError } from '../../errors.ts';
+import {
+  type Clause,
+  comparisonOperators,
+  type Field,
+  fieldName,
+  isNumericField,
+  type Operator,
+  type OrderKey,
+  type RunAttribute,
+  runAttributes,
+  stringOperators,
+} from './query.ts';
+
+/**
+ * A parser for MLflow's search filter grammar:
+ *
+ *   filter  := clause (AND clause)*
+ *   clause  := field operator value
+ *   field   := prefix '.' key | attribute
+ *   prefix  := metrics | params | tags | attributes (and MLflow's singular aliases)
+ *   key     := bare-key | `quoted` | "quoted"
+ *   value   := 'string' | "string" | number | '(' string (',' string)* ')'
+ *
+ * Errors say where the input went wrong and what was expected there, e.g.
+ * `filter: expected an operator at position 17`. Positions count characters
+ * from 0. OR is recognised only to say it is unsupported.
+ */
+export const searchLimits = {
+  filterLength: 10_000,
+  clauses: 50,
+  inValues: 1000,
+  orderKeys: 10,
+  experiments: 20,
+} as const;
+
+const prefixes: Record<string, Field['kind']> = {
+  metrics: 'metric',
+  metric: 'metric',
+  params: 'param',
+  param: 'param',
+  parameters: 'param',
+  tags: 'tag',
+  tag: 'tag',
+  attributes: 'attribute',
+  attribute: 'attribute',
+  attr: 'attribute',
+  run: 'attribute',
+};
+
+const bareKey = /[A-Za-z0-9_\-./:]+/y;
+const word = /[A-Za-z_][A-Za-z0-9_]*/y;
+const number = /[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?![A-Za-z0-9_.])/y;
+const operatorPattern = /(!=|<=|>=|=|<|>|NOT\s+IN\b|ILIKE\b|LIKE\b|IN\b)/iy;
+
+class Scanner {
+  position = 0;
+  constructor(
+    private readonly text: string,
+    private readonly what: string,
+  ) {}
+
+  skipSpace() {
+    while (this.position < this.text.length && /\s/.test(this.text[this.position] as string)) this.position++;
+  }
+
+  atEnd() {
+    this.skipSpace();
+    return this.position >= this.text.length;
+  }
+
+  peek() {
+    return this.text[this.position];
+  }
+
+  match(pattern: RegExp): string | undefined {
+    pattern.lastIndex = this.position;
+    const found = pattern.exec(this.text);
+    if (!found) return undefined;
+    this.position += found[0].length;
+    return found[0];
+  }
+
+  fail(expected: string, at = this.position): never {
+    const rest = this.text.slice(at);
+    const found = rest.length === 0 ? 'the end' : `'${rest.slice(0, 20)}${rest.length > 20 ? '…' : ''}'`;
+    throw new ValidationError(
+      `${this.what}: expected ${expected} at position ${at}, found ${found}`,
+      `${this.what}.invalid`,
+    );
+  }
+
+  error(message: string, at: number): never {
+    throw new ValidationError(`${this.what}: ${message} at position ${at}`, `${this.what}.invalid`);
+  }
+
+  /** A quoted string; `\` escapes the quote character or itself. */
+  quoted(quote: string, expected: string): string {
+    const start = this.position;
+    if (this.peek() !== quote) this.fail(expected);
+    this.position++;
+    let value = '';
+    while (this.position < this.text.length) {
+      const char = this.text[this.position] as string;
+      if (char === '\\' && (this.text[this.position + 1] === quote || this.text[this.position + 1] === '\\')) {
+        value += this.text[this.position + 1];
+        this.position += 2;
+      } else if (char === quote) {
+        this.position++;
+        return value;
+      } else {
+        value += char;
+        this.position++;
+      }
+    }
+    return this.error(`unterminated ${quote === '`' ? 'quoted key' : 'string'} starting`, start);
+  }
+
+  field(): Field {
+    this.skipSpace();
+    const start = this.position;
+    const name = this.match(word);
+    if (!name) return this.fail('a key such as metrics.accuracy, params.lr, tags.model or status');
+    if (this.peek() !== '.') {
+      const attribute = name.toLowerCase();
+      if ((runAttributes as readonly string[]).includes(attribute)) {
+        return { kind: 'attribute', name: attribute as RunAttribute };
+      }
+      if (prefixes[attribute]) this.fail(`'.' after '${name}'`);
+      return this.error(
+        `unknown attribute '${name}' (expected metrics.<key>, params.<key>, tags.<key> or one of ${runAttributes.join(', ')})`,
+        start,
+      );
+    }
+    const kind = prefixes[name.toLowerCase()];
+    if (!kind) {
+      return this.error(`unknown prefix '${name}' (expected metrics, params, tags or attributes)`, start);
+    }
+    this.position++;
+    const keyStart = this.position;
+    const quote = this.peek();
+    const key = quote === '`' || quote === '"' ? this.quoted(quote, 'a key') : this.match(bareKey);
+    if (key === undefined || key.length === 0)
+      return this.fail('a key after the prefix (quote it with ` or " if it has spaces)', keyStart);
+    if (kind === 'attribute') {
+      if (!(runAttributes as readonly string[]).includes(key)) {
+        return this.error(`unknown attribute '${key}' (expected one of ${runAttributes.join(', ')})`, keyStart);
+      }
+      return { kind, name: key as RunAttribute };
+    }
+    return { kind, key };
+  }
+
+  stringLiteral(): string {
+    const quote = this.peek();
+    if (quote !== "'" && quote !== '"') return this.fail('a quoted string');
+    return this.quoted(quote, 'a quoted string');
+  }
+}
+
+/** Parses a filter string into clauses (all must hold). An empty filter matches every run. */
+export function parseFilter(text: string): Clause[] {
+  if (text.length > searchLimits.filterLength) {
+    throw new ValidationError(`filter: must be at most ${searchLimits.filterLength} characters`, 'filter.invalid');
+  }
+  const scanner = new Scanner(text, 'filter');
+  const clauses: Clause[] = [];
+  if (scanner.atEnd()) return clauses;
+  for (;;) {
+    clauses.push(parseClause(scanner));
+    if (clauses.length > searchLimits.clauses) {
+      throw new ValidationError(`filter: at most ${searchLimits.clauses} clauses`, 'filter.invalid');
+    }
+    if (scanner.atEnd()) return clauses;
+    const at = scanner.position;
+    const joiner = scanner.match(/[A-Za-z]+/y);
+    if (joiner?.toUpperCase() === 'AND') continue;
+    if (joiner?.toUpperCase() === 'OR') {
+      return scanner.error('OR is not supported (only AND); found OR', at);
+    }
+    scanner.position = at;
+    return scanner.fail('AND or the end of the filter');
+  }
+}
+
+function parseClause(scanner: Scanner): Clause {
+  const field = scanner.field();
+  scanner.skipSpace();
+  const operatorAt = scanner.position;
+  const raw = scanner.match(operatorPattern);
+  if (!raw) return scanner.fail('an operator (=, !=, <, <=, >, >=, LIKE, ILIKE, IN, NOT IN)');
+  const op = raw.toUpperCase().replace(/\s+/, ' ') as Operator;
+  scanner.skipSpace();
+  const valueAt = scanner.position;
+  if (isNumericField(field)) {
+    if (!(comparisonOperators as readonly string[]).includes(op)) {
+      return scanner.error(`${fieldName(field)} is a number: use =, !=, <, <=, > or >=, not ${op}`, operatorAt);
+    }
+    const literal = scanner.match(number);
+    if (literal === undefined) return scanner.fail(`a number to compare ${fieldName(field)} with`, valueAt);
+    return { field, op: op as (typeof comparisonOperators)[number], value: Number(literal) };
+  }
+  if (!(stringOperators as readonly string[]).includes(op)) {
+    return scanner.error(
+      `${fieldName(field)} is a string: use =, !=, LIKE, ILIKE, IN or NOT IN, not ${op}`,
+      operatorAt,
+    );
+  }
+  if (op === 'IN' || op === 'NOT IN') {
+    if (scanner.peek() !== '(') return scanner.fail(`'(' to open the list of ${op}`);
+    scanner.position++;
+    const values: string[] = [];
+    for (;;) {
+      scanner.skipSpace();
+      values.push(scanner.stringLiteral());
+      if (values.length > searchLimits.inValues) {
+        return scanner.error(`${op} takes at most ${searchLimits.inValues} values`, valueAt);
+      }
+      scanner.skipSpace();
+      if (scanner.peek() === ',') {
+        scanner.position++;
+        continue;
+      }
+      if (scanner.peek() === ')') {
+        scanner.position++;
+        return { field, op, value: values };
+      }
+      return scanner.fail("',' or ')'");
+    }
+  }
+  if (scanner.peek() !== "'" && scanner.peek() !== '"') {
+    return scanner.fail(`a quoted string to compare ${fieldName(field)} with`);
+  }
+  return { field, op: op as '=' | '!=' | 'LIKE' | 'ILIKE', value: scanner.stringLiteral() };
+}
+
+/** Parses order keys such as `metrics.f1 DESC` or `start_time`; ascending unless DESC. */
+export function parseOrderBy(keys: readonly string[]): OrderKey[] {
+  if (keys.length > searchLimits.orderKeys) {
+    throw new ValidationError(`order_by: at most ${searchLimits.orderKeys} keys`, 'order_by.invalid');
+  }
+  return keys.map((text) => {
+    const scanner = new Scanner(text, 'order_by');
+    const field = scanner.field();
+    let descending = false;
+    if (!scanner.atEnd()) {
+      const at = scanner.position;
+      const direction = scanner.match(/[A-Za-z]+/y)?.toUpperCase();
+      if (direction === 'DESC') descending = true;
+      else if (direction !== 'ASC') scanner.fail('ASC, DESC or the end of the order key', at);
+      if (!scanner.atEnd()) scanner.fail('the end of the order key');
+    }
+    return { field, descending };
+  });
+}
+
+/**
+ * Splits a comma-separated order_by query value (API Gateway joins a repeated
+ * parameter with commas) at the commas that are outside quotes.
+ */
+export function splitOrderBy(value: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  for (const char of value) {
+    if (quote) {
+      if (char === quote) quote = undefined;
+    } else if (char === '`' || char === '"' || char === "'") {
+      quote = char;
+    } else if (char === ',') {
+      parts.push(current);
+      current = '';
+      continue;
+    }
+    current += char;
+  }
+  parts.push(current);
+  return parts.map((part) => part.trim()).filter((part) => part.length > 0);
+}

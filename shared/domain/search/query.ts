@@ -1,0 +1,34 @@
+/** The parsed form of a run search: filter clauses joined by AND, and order keys. */
+
+export const runAttributes = ['status', 'run_name', 'start_time', 'end_time', 'run_id'] as const;
+export type RunAttribute = (typeof runAttributes)[number];
+
+/** What a clause or an order key looks at. */
+export type Field =
+  | { kind: 'metric'; key: string }
+  | { kind: 'param'; key: string }
+  | { kind: 'tag'; key: string }
+  | { kind: 'attribute'; name: RunAttribute };
+
+export const comparisonOperators = ['=', '!=', '<', '<=', '>', '>='] as const;
+export const stringOperators = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'] as const;
+export type Operator = (typeof comparisonOperators)[number] | (typeof stringOperators)[number];
+
+export type Clause =
+  | { field: Field; op: (typeof comparisonOperators)[number]; value: number }
+  | { field: Field; op: '=' | '!=' | 'LIKE' | 'ILIKE'; value: string }
+  | { field: Field; op: 'IN' | 'NOT IN'; value: string[] };
+
+export interface OrderKey {
+  field: Field;
+  descending: boolean;
+}
+
+/** Metrics and times compare as numbers; everything else as strings. */
+export const isNumericField = (field: Field) =>
+  field.kind === 'metric' || (field.kind === 'attribute' && (field.name === 'start_time' || field.name === 'end_time'));
+
+export const fieldName = (field: Field) => (field.kind === 'attribute' ? field.name : `${field.kind}s.${field.key}`);
+
+/** Runs are ordered newest first unless the client asks otherwise. */
+export const defaultOrder: OrderKey[] = [{ field: { kind: 'attribute', name: 'start_time' }, descending: true }];

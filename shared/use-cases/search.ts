@@ -1,0 +1,369 @@
+import {
+  compareTuples,
+  matchesAll,
+  runComparator,
+  type SearchableRun,
+  type SortValue,
+  searchable,
+  sortTuple,
+} from '../domain/search/evaluate.ts';
+import { parseFilter, parseOrderBy, searchLimits } from '../domain/search/parser.ts';
+import { type Clause, defaultOrder, type OrderKey } from '../domain/search/query.ts';
+import { decodeSortableNumber, encodeSortableNumber } from '../domain/search/sortable-number.ts';
+import type { Run } from '../domain/types.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { digest } from '../ids.ts';
+import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
+import {
+  nanRange,
+  numberRange,
+  type SearchRepository,
+  type SortKeyRange,
+  type StreamEntry,
+} from '../storage/search-repository.ts';
+import type { RequestScope, TrackingDeps } from './deps.ts';
+
+export interface SearchRunsInput {
+  experimentIds?: readonly string[] | undefined;
+  experimentNames?: readonly string[] | undefined;
+  filter?: string | undefined;
+  orderBy?: readonly string[] | undefined;
+  limit: number;
+  pageToken?: string | undefined;
+}
+
+export interface SearchRunsResult {
+  runs: SearchableRun[];
+  cursor: string | undefined;
+  /** How the answer was found (a response header; see docs/search.md). */
+  plan: string;
+}
+
+type SearchDeps = Pick<TrackingDeps, 'experiments' | 'search'>;
+
+interface Query {
+  workspace: string;
+  experimentIds: string[];
+  clauses: Clause[];
+  order: OrderKey[];
+  limit: number;
+  after: SortValue[] | undefined;
+}
+
+/**
+ * Searches runs in one or more experiments. The planner, in order:
+ *  1. filter clauses an index can answer (run_id = / IN, params = / IN, any
+ *     comparison on a metric) give candidate sets; their intersection is
+ *     loaded, checked against every clause, sorted, and paged;
+ *  2. else, when the first order key is start_time or a metric, the runs are
+ *     read in that order from its index, a group at a time, until the page is
+ *     full (runs without the metric come last and need a full read);
+ *  3. else every run of the experiments is read (the fallback).
+ * Page tokens hold the last run's position in the order and a digest of the
+ * workspace and the query, so they only continue the very search that issued them.
+ */
+export async function searchRuns(
+  scope: RequestScope,
+  input: SearchRunsInput,
+  deps: SearchDeps,
+): Promise<SearchRunsResult> {
+  const experimentIds = await resolveExperiments(scope, input, deps);
+  const clauses = parseFilter(input.filter ?? '');
+  const order = input.orderBy?.length ? parseOrderBy(input.orderBy) : defaultOrder;
+  const binding = `search#${digest(
+    JSON.stringify([scope.workspace, [...experimentIds].sort(), input.filter ?? '', input.orderBy ?? []]),
+  )}`;
+  const position = decodeCursor(binding, input.pageToken);
+  const query: Query = {
+    workspace: scope.workspace,
+    experimentIds,
+    clauses,
+    order,
+    limit: input.limit,
+    after: position === undefined ? undefined : decodeTuple(position.after, order.length),
+  };
+  const plan = planOf(query);
+  const found =
+    plan.kind === 'candidates'
+      ? await searchCandidates(query, await candidateIds(query, plan.clauses, deps.search), deps.search)
+      : plan.kind === 'stream'
+        ? await searchStream(query, deps.search)
+        : await searchCandidates(query, undefined, deps.search);
+  const page = found.slice(0, query.limit);
+  const last = page[page.length - 1];
+  const cursor =
+    found.length > query.limit && last
+      ? encodeCursor(binding, { after: encodeTuple(sortTuple(last, order)) })
+      : undefined;
+  return { runs: page, cursor, plan: plan.description };
+}
+
+async function resolveExperiments(scope: RequestScope, input: SearchRunsInput, deps: SearchDeps) {
+  const ids = new Set<string>();
+  for (const id of input.experimentIds ?? []) {
+    const experiment = await deps.experiments.get(scope.workspace, id);
+    if (!experiment) throw new NotFoundError('experiment', id);
+    ids.add(id);
+  }
+  for (const name of input.experimentNames ?? []) {
+    const experiment = await deps.experiments.getByName(scope.workspace, name);
+    if (!experiment) throw new NotFoundError('experiment', name);
+    ids.add(experiment.experimentId);
+  }
+  if (ids.size === 0) {
+    throw new ValidationError('experiment_ids: give at least one experiment (by id or by name)', 'experiment.missing');
+  }
+  if (ids.size > searchLimits.experiments) {
+    throw new ValidationError(`experiment_ids: at most ${searchLimits.experiments} experiments`, 'experiment.too_many');
+  }
+  return [...ids];
+}
+
+type Plan =
+  | { kind: 'candidates'; clauses: Clause[]; description: string }
+  | { kind: 'stream'; description: string }
+  | { kind: 'full'; description: string };
+
+const isIndexable = (clause: Clause) =>
+  clause.field.kind === 'metric' ||
+  (clause.field.kind === 'param' && (clause.op === '=' || clause.op === 'IN')) ||
+  (clause.field.kind === 'attribute' && clause.field.name === 'run_id' && (clause.op === '=' || clause.op === 'IN'));
+
+function planOf(query: Query): Plan {
+  const indexed = query.clauses.filter(isIndexable);
+  if (indexed.length > 0) {
+    const names = indexed.map(
+      (clause) =>
+        `${clause.field.kind === 'attribute' ? 'run_id' : `${clause.field.kind}s.${'key' in clause.field ? clause.field.key : ''}`} ${clause.op}`,
+    );
+    return { kind: 'candidates', clauses: indexed, description: `index: ${names.join(' AND ')}` };
+  }
+  const first = query.order[0] as OrderKey;
+  if (first.field.kind === 'metric') return { kind: 'stream', description: `order: metrics.${first.field.key}` };
+  if (first.field.kind === 'attribute' && first.field.name === 'start_time') {
+    return { kind: 'stream', description: 'order: start_time' };
+  }
+  return { kind: 'full', description: 'full: every run of the experiments' };
+}
+
+/** The runs that may match: the intersection of what each indexable clause's index holds. */
+async function candidateIds(query: Query, clauses: Clause[], search: SearchRepository): Promise<string[]> {
+  const sets = await Promise.all(
+    clauses.map(async (clause): Promise<Set<string>> => {
+      if (clause.field.kind === 'attribute')
+        return new Set(typeof clause.value === 'string' ? [clause.value] : (clause.value as string[]));
+      const perExperiment = await Promise.all(
+        query.experimentIds.map(async (experimentId) => {
+          const field = clause.field as { kind: 'metric' | 'param'; key: string };
+          if (field.kind === 'param') {
+            const values = typeof clause.value === 'string' ? [clause.value] : (clause.value as string[]);
+            const ids = await Promise.all(
+              [...new Set(values)].map((value) =>
+                search.runIdsByParam(query.workspace, experimentId, field.key, value),
+              ),
+            );
+            return ids.flat();
+          }
+          return search.runIdsByMetric(query.workspace, experimentId, field.key, metricRange(clause));
+        }),
+      );
+      return new Set(perExperiment.flat());
+    }),
+  );
+  sets.sort((a, b) => a.size - b.size);
+  const [smallest, ...others] = sets;
+  return [...(smallest ?? [])].filter((id) => others.every((set) => set.has(id)));
+}
+
+/** The index range holding the runs a metric clause may match; `!=` reads the whole partition. */
+function metricRange(clause: Clause): SortKeyRange | undefined {
+  const value = encodeSortableNumber(clause.value as number);
+  switch (clause.op) {
+    case '=':
+      return numberRange({ value, inclusive: true }, { value, inclusive: true });
+    case '<':
+      return numberRange(undefined, { value, inclusive: false });
+    case '<=':
+      return numberRange(undefined, { value, inclusive: true });
+    case '>':
+      return numberRange({ value, inclusive: false });
+    case '>=':
+      return numberRange({ value, inclusive: true });
+    default:
+      return undefined;
+  }
+}
+
+/** Loads candidates (or, without any, every run of the experiments), checks, sorts and pages them. */
+async function searchCandidates(
+  query: Query,
+  ids: string[] | undefined,
+  search: SearchRepository,
+): Promise<SearchableRun[]> {
+  let known = new Map<string, Run>();
+  if (ids === undefined) {
+    const runs = (
+      await Promise.all(query.experimentIds.map((id) => search.runsOfExperiment(query.workspace, id)))
+    ).flat();
+    known = new Map(runs.map((run) => [run.runId, run]));
+    ids = [...known.keys()];
+  }
+  const details = await search.loadDetails(query.workspace, ids, known);
+  return selectPage(query, [...details.values()].map(searchable), query.limit + 1);
+}
+
+/** The rows of `rows` that belong to the search, match, and come after the cursor, in order, at most `count`. */
+function selectPage(query: Query, rows: SearchableRun[], count: number): SearchableRun[] {
+  const experiments = new Set(query.experimentIds);
+  const kept = rows.filter(
+    (row) =>
+      experiments.has(row.experimentId) &&
+      matchesAll(row, query.clauses) &&
+      (query.after === undefined || compareTuples(sortTuple(row, query.order), query.after, query.order) > 0),
+  );
+  return kept.sort(runComparator(query.order)).slice(0, count);
+}
+
+/**
+ * Reads runs in the order of the first order key, from the cursor's position,
+ * in groups that never split runs with equal values of that key (the other
+ * keys order inside a group), until one more run than the page holds matched.
+ */
+async function searchStream(query: Query, search: SearchRepository): Promise<SearchableRun[]> {
+  const first = query.order[0] as OrderKey;
+  const wanted = query.limit + 1;
+  const found: SearchableRun[] = [];
+  const from = query.after?.[0];
+
+  const consume = async (entries: AsyncGenerator<StreamEntry>) => {
+    let group: StreamEntry[] = [];
+    const flush = async () => {
+      const known = new Map(group.flatMap((entry) => (entry.run ? [[entry.runId, entry.run] as const] : [])));
+      const details = await search.loadDetails(
+        query.workspace,
+        group.map((entry) => entry.runId),
+        known,
+      );
+      found.push(...selectPage(query, [...details.values()].map(searchable), wanted - found.length));
+      group = [];
+    };
+    for await (const entry of entries) {
+      const previous = group[group.length - 1];
+      if (previous && group.length >= wanted - found.length && valuePart(previous) !== valuePart(entry)) {
+        await flush();
+        if (found.length >= wanted) return;
+      }
+      group.push(entry);
+    }
+    if (group.length > 0) await flush();
+  };
+
+  const pageSize = Math.min(1000, wanted + 1);
+  if (first.field.kind === 'attribute') {
+    const start = typeof from === 'number' ? from : undefined;
+    await consume(
+      mergeStreams(
+        query.experimentIds.map((id) =>
+          search.streamByStartTime(query.workspace, id, first.descending, start, pageSize),
+        ),
+        first.descending,
+      ),
+    );
+    return found;
+  }
+
+  const key = (first.field as { key: string }).key;
+  // Phases in order: numbers (in the asked direction), NaN, then runs without the metric.
+  const phase =
+    from === undefined && query.after ? 'missing' : typeof from === 'number' && Number.isNaN(from) ? 'nan' : 'numbers';
+  if (phase === 'numbers') {
+    const bound = typeof from === 'number' ? { value: encodeSortableNumber(from), inclusive: true } : undefined;
+    const range = first.descending ? numberRange(undefined, bound) : numberRange(bound);
+    await consume(
+      mergeStreams(
+        query.experimentIds.map((id) =>
+          search.streamByMetric(query.workspace, id, key, first.descending, range, pageSize),
+        ),
+        first.descending,
+      ),
+    );
+    if (found.length >= wanted) return found;
+  }
+  if (phase !== 'missing') {
+    await consume(
+      mergeStreams(
+        query.experimentIds.map((id) =>
+          search.streamByMetric(query.workspace, id, key, first.descending, nanRange, pageSize),
+        ),
+        first.descending,
+      ),
+    );
+    if (found.length >= wanted) return found;
+  }
+  // Runs without the metric are in no index entry of it: every run is read, those with it dropped.
+  const withMetric = new Set(
+    (await Promise.all(query.experimentIds.map((id) => search.runIdsByMetric(query.workspace, id, key)))).flat(),
+  );
+  const runs = (await Promise.all(query.experimentIds.map((id) => search.runsOfExperiment(query.workspace, id))))
+    .flat()
+    .filter((run) => !withMetric.has(run.runId));
+  const details = await search.loadDetails(
+    query.workspace,
+    runs.map((run) => run.runId),
+    new Map(runs.map((run) => [run.runId, run])),
+  );
+  found.push(
+    ...selectPage(
+      query,
+      [...details.values()].map(searchable).filter((row) => !row.metricValues.has(key)),
+      wanted - found.length,
+    ),
+  );
+  return found;
+}
+
+/** The value part of an index sort key (`<value>#<run id>`): entries with equal values form one group. */
+const valuePart = (entry: StreamEntry) => entry.sortKey.slice(0, entry.sortKey.lastIndexOf('#'));
+
+/** Merges per-experiment streams, each already in order, into one, by their comparable sort keys. */
+async function* mergeStreams(streams: AsyncGenerator<StreamEntry>[], descending: boolean): AsyncGenerator<StreamEntry> {
+  const heads = await Promise.all(streams.map((stream) => stream.next()));
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const head = heads[i] as IteratorResult<StreamEntry>;
+      if (head.done) continue;
+      const current = best < 0 ? undefined : (heads[best] as IteratorYieldResult<StreamEntry>).value.sortKey;
+      const candidate = head.value.sortKey;
+      if (current === undefined || (descending ? candidate > current : candidate < current)) best = i;
+    }
+    if (best < 0) return;
+    yield (heads[best] as IteratorYieldResult<StreamEntry>).value;
+    heads[best] = await (streams[best] as AsyncGenerator<StreamEntry>).next();
+  }
+}
+
+/** Page-token form of a position: `m` missing, `n<sortable>` a number, `s<text>` a string. */
+function encodeTuple(tuple: readonly SortValue[]): string[] {
+  return tuple.map((value) =>
+    value === undefined ? 'm' : typeof value === 'number' ? `n${encodeSortableNumber(value)}` : `s${value}`,
+  );
+}
+
+function decodeTuple(value: unknown, keys: number): SortValue[] {
+  const invalid = () => new ValidationError('page_token is not a token this search issued', 'page_token.invalid');
+  if (!Array.isArray(value) || value.length !== keys + 1) throw invalid();
+  return value.map((element) => {
+    if (typeof element !== 'string') throw invalid();
+    if (element === 'm') return undefined;
+    if (element.startsWith('s')) return element.slice(1);
+    if (element.startsWith('n')) {
+      try {
+        return decodeSortableNumber(element.slice(1));
+      } catch {
+        throw invalid();
+      }
+    }
+    throw invalid();
+  });
+}

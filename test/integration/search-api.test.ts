@@ -1,0 +1,516 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
+
+/**
+ * Search against a few hundred varied runs in DynamoDB Local, checked against a
+ * plain in-memory evaluation of the same filter and order over the same runs,
+ * written here independently of the planner. Every operator, several orders
+ * and page sizes, two experiments at once, page-token tampering and
+ * cross-workspace use, then compare (JSON, CSV, only_differing_params).
+ */
+let stack: TestStack;
+let api: ReturnType<typeof apiClient>;
+let outsider: ReturnType<typeof apiClient>;
+
+interface ModelRun {
+  run_id: string;
+  run_name: string;
+  experiment_id: string;
+  experiment: string;
+  status: string;
+  start_time: number;
+  end_time?: number;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: Record<string, number>;
+}
+const model: ModelRun[] = [];
+const experimentIds: Record<string, string> = {};
+const LONG_PREFIX = 'L'.repeat(1200);
+
+// A small deterministic generator, so a failure reproduces.
+let seed = 42;
+const random = () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
+const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
+const accValues = [
+  Number.NEGATIVE_INFINITY,
+  -2.5,
+  -1,
+  0,
+  0.25,
+  0.25,
+  0.5,
+  0.75,
+  1,
+  1e-300,
+  3.5e10,
+  Number.POSITIVE_INFINITY,
+  Number.NaN,
+];
+const wire = (value: number) =>
+  Number.isNaN(value) ? 'NaN' : value === Infinity ? 'Infinity' : value === -Infinity ? '-Infinity' : value;
+
+async function parallel<T>(items: T[], work: (item: T) => Promise<void>, width = 8) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      for (let item = items[next++]; item !== undefined; item = items[next++]) await work(item);
+    }),
+  );
+}
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  api = apiClient(stack.url, stack.token);
+  const other = await api.post('/api/v1/admin/workspaces', { workspace_id: 'search-outsiders' });
+  outsider = apiClient(stack.url, other.body.admin_token.token);
+  for (const name of ['search-a', 'search-b']) {
+    experimentIds[name] = (await api.post('/api/v1/experiments', { experiment_name: name })).body.experiment_id;
+  }
+  const plans = Array.from({ length: 260 }, (_, i) => ({ i, experiment: i % 5 === 4 ? 'search-b' : 'search-a' }));
+  await parallel(plans, async ({ i, experiment }) => {
+    const tags: Record<string, string> = {};
+    if (random() < 0.8) tags.team = pick(['alpha', 'beta', 'Gamma']);
+    if (random() < 0.5) tags.note = `n${Math.floor(random() * 5)}`;
+    const run = await api.post('/api/v1/runs', { experiment_name: experiment, run_name: `run-${i}`, tags });
+    expect(run.status).toBe(201);
+    const params: Record<string, string> = {};
+    if (random() < 0.85) params.model = pick(['xgb', 'rf', 'lr', 'XGB-2']);
+    params.lr = String(pick([0.1, 0.01, 0.001]));
+    if (random() < 0.1) params.long = LONG_PREFIX + pick(['a', 'b']);
+    const metrics: Record<string, number> = {};
+    const points: Array<{ key: string; value: number | string; step: number }> = [];
+    if (random() < 0.85) {
+      metrics.acc = pick(accValues);
+      // An earlier value first: the index entry must follow the latest one.
+      points.push({ key: 'acc', value: random(), step: 0 }, { key: 'acc', value: wire(metrics.acc), step: 1 });
+    }
+    if (random() < 0.9) {
+      metrics['val loss'] = Math.round(random() * 100) / 100 - 0.2;
+      points.push({ key: 'val loss', value: metrics['val loss'], step: 0 });
+    }
+    if (points.length) {
+      expect((await api.post(`/api/v1/runs/${run.body.run_id}/metrics`, { metrics: points })).status).toBe(200);
+    }
+    expect((await api.post(`/api/v1/runs/${run.body.run_id}/params`, { params })).status).toBe(200);
+    const status = pick(['RUNNING', 'FINISHED', 'FINISHED', 'FAILED', 'KILLED']);
+    let endTime: number | undefined;
+    if (status !== 'RUNNING') {
+      const ended = await api.patch(`/api/v1/runs/${run.body.run_id}`, { status });
+      endTime = ended.body.end_time;
+    }
+    model.push({
+      run_id: run.body.run_id,
+      run_name: `run-${i}`,
+      experiment_id: run.body.experiment_id,
+      experiment,
+      status,
+      start_time: run.body.start_time,
+      end_time: endTime,
+      params,
+      tags,
+      metrics,
+    });
+  });
+}, 240_000);
+afterAll(() => stack.stop());
+
+// ----- the reference: a plain evaluation over the model -----
+
+type Value = string | number | undefined;
+interface Ref {
+  kind: 'metrics' | 'params' | 'tags' | 'attr';
+  key: string;
+}
+interface RefClause {
+  ref: Ref;
+  op: string;
+  value: number | string | string[];
+}
+
+const valueOf = (run: ModelRun, ref: Ref): Value => {
+  if (ref.kind === 'metrics') return run.metrics[ref.key];
+  if (ref.kind === 'params') return run.params[ref.key];
+  if (ref.kind === 'tags') return run.tags[ref.key];
+  return (run as unknown as Record<string, Value>)[ref.key];
+};
+
+const like = (pattern: string, flags: string) =>
+  new RegExp(
+    `^${pattern
+      .split('')
+      .map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('')}$`,
+    flags,
+  );
+
+function holds(run: ModelRun, clause: RefClause): boolean {
+  const value = valueOf(run, clause.ref);
+  if (value === undefined) return false;
+  const target = clause.value;
+  switch (clause.op) {
+    case '=':
+      return value === target;
+    case '!=':
+      return value !== target;
+    case '<':
+      return (value as number) < (target as number);
+    case '<=':
+      return (value as number) <= (target as number);
+    case '>':
+      return (value as number) > (target as number);
+    case '>=':
+      return (value as number) >= (target as number);
+    case 'LIKE':
+      return like(target as string, 's').test(value as string);
+    case 'ILIKE':
+      return like(target as string, 'is').test(value as string);
+    case 'IN':
+      return (target as string[]).includes(value as string);
+    case 'NOT IN':
+      return !(target as string[]).includes(value as string);
+  }
+  throw new Error(`operator ${clause.op}`);
+}
+
+/** One key: values in direction, then NaN, then missing; finally run id in the first key's direction. */
+function referenceOrder(keys: Array<{ ref: Ref; desc: boolean }>) {
+  const rank = (v: Value) => (v === undefined ? 2 : typeof v === 'number' && Number.isNaN(v) ? 1 : 0);
+  const one = (a: Value, b: Value, desc: boolean) => {
+    if (rank(a) !== rank(b)) return rank(a) - rank(b);
+    if (rank(a) !== 0) return 0;
+    const c =
+      (a as string | number) < (b as string | number) ? -1 : (a as string | number) > (b as string | number) ? 1 : 0;
+    return desc ? -c : c;
+  };
+  return (x: ModelRun, y: ModelRun) => {
+    for (const key of keys) {
+      const c = one(valueOf(x, key.ref), valueOf(y, key.ref), key.desc);
+      if (c) return c;
+    }
+    return one(x.run_id, y.run_id, keys[0]?.desc ?? false);
+  };
+}
+
+const m = (key: string): Ref => ({ kind: 'metrics', key });
+const p = (key: string): Ref => ({ kind: 'params', key });
+const t = (key: string): Ref => ({ kind: 'tags', key });
+const a = (key: string): Ref => ({ kind: 'attr', key });
+
+/** Filter text and its reference clauses; run ids and times are filled in once the runs exist. */
+function cases(): Array<{ filter: string; clauses: RefClause[] }> {
+  const some = model.filter((_, i) => i % 37 === 0).map((run) => run.run_id);
+  const middle = [...model].sort((x, y) => x.start_time - y.start_time)[Math.floor(model.length / 2)] as ModelRun;
+  const c = (ref: Ref, op: string, value: RefClause['value']): RefClause => ({ ref, op, value });
+  return [
+    { filter: '', clauses: [] },
+    { filter: 'metrics.acc > 0.5', clauses: [c(m('acc'), '>', 0.5)] },
+    { filter: 'metrics.acc >= 0.25', clauses: [c(m('acc'), '>=', 0.25)] },
+    { filter: 'metrics.acc < 0', clauses: [c(m('acc'), '<', 0)] },
+    { filter: 'metrics.acc <= -1', clauses: [c(m('acc'), '<=', -1)] },
+    { filter: 'metrics.acc = 0.25', clauses: [c(m('acc'), '=', 0.25)] },
+    { filter: 'metrics.acc != 0.25', clauses: [c(m('acc'), '!=', 0.25)] },
+    { filter: 'metrics.acc > 1e10', clauses: [c(m('acc'), '>', 1e10)] },
+    {
+      filter: 'metrics.`val loss` < 0.3 AND metrics.acc >= -2.5',
+      clauses: [c(m('val loss'), '<', 0.3), c(m('acc'), '>=', -2.5)],
+    },
+    { filter: "params.model = 'xgb'", clauses: [c(p('model'), '=', 'xgb')] },
+    { filter: "params.model != 'xgb'", clauses: [c(p('model'), '!=', 'xgb')] },
+    { filter: "params.model LIKE 'x%'", clauses: [c(p('model'), 'LIKE', 'x%')] },
+    { filter: "params.model ILIKE 'x%'", clauses: [c(p('model'), 'ILIKE', 'x%')] },
+    { filter: "params.model IN ('xgb', 'rf')", clauses: [c(p('model'), 'IN', ['xgb', 'rf'])] },
+    { filter: "params.model NOT IN ('rf')", clauses: [c(p('model'), 'NOT IN', ['rf'])] },
+    { filter: `params.long = '${LONG_PREFIX}a'`, clauses: [c(p('long'), '=', `${LONG_PREFIX}a`)] },
+    { filter: "params.lr = '0.01' AND metrics.acc > 0", clauses: [c(p('lr'), '=', '0.01'), c(m('acc'), '>', 0)] },
+    { filter: "tags.team = 'alpha'", clauses: [c(t('team'), '=', 'alpha')] },
+    { filter: "tags.team != 'alpha'", clauses: [c(t('team'), '!=', 'alpha')] },
+    { filter: "tags.team ILIKE 'g%'", clauses: [c(t('team'), 'ILIKE', 'g%')] },
+    {
+      filter: "tags.team IN ('beta', 'Gamma') AND tags.note NOT IN ('n1')",
+      clauses: [c(t('team'), 'IN', ['beta', 'Gamma']), c(t('note'), 'NOT IN', ['n1'])],
+    },
+    { filter: "status = 'FINISHED'", clauses: [c(a('status'), '=', 'FINISHED')] },
+    { filter: "attributes.status IN ('FAILED', 'KILLED')", clauses: [c(a('status'), 'IN', ['FAILED', 'KILLED'])] },
+    {
+      filter: "status != 'RUNNING' AND run_name LIKE 'run-1%'",
+      clauses: [c(a('status'), '!=', 'RUNNING'), c(a('run_name'), 'LIKE', 'run-1%')],
+    },
+    { filter: "run_name ILIKE 'RUN-2_'", clauses: [c(a('run_name'), 'ILIKE', 'RUN-2_')] },
+    { filter: `start_time > ${middle.start_time}`, clauses: [c(a('start_time'), '>', middle.start_time)] },
+    { filter: `end_time <= ${middle.start_time + 1000}`, clauses: [c(a('end_time'), '<=', middle.start_time + 1000)] },
+    {
+      filter: `run_id IN (${some.map((id) => `'${id}'`).join(', ')}, '${'f'.repeat(32)}')`,
+      clauses: [c(a('run_id'), 'IN', [...some, 'f'.repeat(32)])],
+    },
+    {
+      filter: `run_id = '${some[0]}' AND metrics.acc != 12345`,
+      clauses: [c(a('run_id'), '=', some[0] as string), c(m('acc'), '!=', 12345)],
+    },
+  ];
+}
+
+const orders: Array<{ order_by?: string[]; keys: Array<{ ref: Ref; desc: boolean }> }> = [
+  { order_by: undefined, keys: [{ ref: a('start_time'), desc: true }] },
+  { order_by: ['metrics.acc DESC'], keys: [{ ref: m('acc'), desc: true }] },
+  { order_by: ['metrics.acc'], keys: [{ ref: m('acc'), desc: false }] },
+  { order_by: ['start_time ASC'], keys: [{ ref: a('start_time'), desc: false }] },
+  {
+    order_by: ['params.model ASC', 'metrics.`val loss` DESC'],
+    keys: [
+      { ref: p('model'), desc: false },
+      { ref: m('val loss'), desc: true },
+    ],
+  },
+  {
+    order_by: ['metrics.acc DESC', 'start_time DESC'],
+    keys: [
+      { ref: m('acc'), desc: true },
+      { ref: a('start_time'), desc: true },
+    ],
+  },
+  { order_by: ['tags.team DESC'], keys: [{ ref: t('team'), desc: true }] },
+  { order_by: ['run_name'], keys: [{ ref: a('run_name'), desc: false }] },
+  { order_by: ['end_time DESC'], keys: [{ ref: a('end_time'), desc: true }] },
+];
+
+async function searchAll(body: Record<string, unknown>, pageSize: number) {
+  const ids: string[] = [];
+  let token: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const response = await api.post('/api/v1/runs/search', { ...body, max_results: pageSize, page_token: token });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body.runs.length).toBeLessThanOrEqual(pageSize);
+    ids.push(...response.body.runs.map((run: { run_id: string }) => run.run_id));
+    token = response.body.next_page_token;
+    if (!token) return ids;
+  }
+  throw new Error('too many pages');
+}
+
+function expected(experiments: string[], clauses: RefClause[], keys: Array<{ ref: Ref; desc: boolean }>) {
+  return model
+    .filter((run) => experiments.includes(run.experiment) && clauses.every((clause) => holds(run, clause)))
+    .sort(referenceOrder(keys))
+    .map((run) => run.run_id);
+}
+
+describe('search agrees with an in-memory evaluation', () => {
+  test('every operator, under several orders and page sizes', async () => {
+    const sizes = [13, 60, 1000];
+    let combination = 0;
+    let nonEmpty = 0;
+    for (const [i, { filter, clauses }] of cases().entries()) {
+      for (const order of [orders[i % orders.length], orders[(i + 4) % orders.length]]) {
+        const size = sizes[combination++ % sizes.length] as number;
+        const want = expected(['search-a'], clauses, order!.keys);
+        const got = await searchAll({ experiment_names: ['search-a'], filter, order_by: order!.order_by }, size);
+        expect(got, `${filter} | ${order!.order_by} | ${size}`).toEqual(want);
+        if (want.length > 0) nonEmpty++;
+      }
+    }
+    expect(nonEmpty).toBeGreaterThan(40);
+  }, 240_000);
+
+  test('every order over all runs, in small pages, across two experiments', async () => {
+    for (const order of orders) {
+      const want = expected(['search-a', 'search-b'], [], order.keys);
+      const got = await searchAll(
+        { experiment_ids: [experimentIds['search-a'], experimentIds['search-b']], order_by: order.order_by },
+        29,
+      );
+      expect(got, String(order.order_by)).toEqual(want);
+    }
+  }, 240_000);
+
+  test('GET form: experiment by name or id, filter, repeated order_by', async () => {
+    const want = expected(
+      ['search-b'],
+      [{ ref: m('acc'), op: '>', value: 0 }],
+      [
+        { ref: m('acc'), desc: true },
+        { ref: a('start_time'), desc: true },
+      ],
+    );
+    const query = `filter=${encodeURIComponent('metrics.acc>0')}&order_by=${encodeURIComponent('metrics.acc DESC')}&order_by=start_time%20DESC&max_results=1000`;
+    const byName = await api.get(`/api/v1/runs/search?experiment_name=search-b&${query}`);
+    expect(byName.status).toBe(200);
+    expect(byName.body.runs.map((run: { run_id: string }) => run.run_id)).toEqual(want);
+    const byId = await api.get(`/api/v1/runs/search?experiment_id=${experimentIds['search-b']}&${query}`);
+    expect(byId.body).toEqual(byName.body);
+    // Results carry the run's params, tags and latest metrics, as GET /runs/{id} does (artifacts are listed there only).
+    const first = byName.body.runs[0];
+    const { artifacts, ...details } = (await api.get(`/api/v1/runs/${first.run_id}`)).body;
+    expect(artifacts).toEqual([]);
+    expect(first).toEqual(details);
+  });
+
+  test('the plan: indexes when a clause or the order allows, the full read only otherwise', async () => {
+    const plan = async (body: Record<string, unknown>) =>
+      (await api.post('/api/v1/runs/search', { experiment_names: ['search-a'], ...body })).headers.get(
+        'x-stratus-search-plan',
+      );
+    expect(await plan({ filter: 'metrics.acc > 0.5' })).toMatch(/^index: metrics.acc >/);
+    expect(await plan({ filter: "params.model = 'xgb' AND tags.team = 'alpha'" })).toMatch(/^index: params.model =/);
+    expect(await plan({})).toBe('order: start_time');
+    expect(await plan({ order_by: ['metrics.acc DESC'], filter: "status = 'FINISHED'" })).toBe('order: metrics.acc');
+    expect(await plan({ order_by: ['run_name'], filter: "tags.team = 'alpha'" })).toMatch(/^full/);
+  });
+});
+
+describe('errors and page tokens', () => {
+  test('syntax errors and unknown experiments', async () => {
+    const bad = await api.post('/api/v1/runs/search', {
+      experiment_names: ['search-a'],
+      filter: 'metrics.accuracy 0.9',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/^filter: expected an operator .* at position 17/);
+    const or = await api.get(
+      `/api/v1/runs/search?experiment_name=search-a&filter=${encodeURIComponent('metrics.a > 1 OR metrics.b < 2')}`,
+    );
+    expect(or.status).toBe(400);
+    expect(or.body.error.message).toMatch(/OR is not supported/);
+    expect((await api.get('/api/v1/runs/search?experiment_name=nope')).status).toBe(404);
+    expect((await api.get('/api/v1/runs/search')).status).toBe(400);
+    expect((await api.post('/api/v1/runs/search', { experiment_ids: [] })).status).toBe(400);
+    const order = await api.post('/api/v1/runs/search', {
+      experiment_names: ['search-a'],
+      order_by: ['metrics.a SIDEWAYS'],
+    });
+    expect(order.body.error.message).toMatch(/^order_by: expected ASC, DESC/);
+  });
+
+  test('a page token continues only the search that issued it, in the workspace that issued it', async () => {
+    const body = { experiment_names: ['search-a'], filter: 'metrics.acc > -1', max_results: 5 };
+    const first = await api.post('/api/v1/runs/search', body);
+    const token: string = first.body.next_page_token;
+    expect(token).toBeDefined();
+    expect((await api.post('/api/v1/runs/search', { ...body, page_token: token })).status).toBe(200);
+    const refused = async (response: { status: number; body: { error: { code: string } } }) => {
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('page_token.invalid');
+    };
+    // Another filter, another experiment, another order: refused.
+    await refused(await api.post('/api/v1/runs/search', { ...body, filter: 'metrics.acc > -2', page_token: token }));
+    await refused(
+      await api.post('/api/v1/runs/search', { ...body, experiment_names: ['search-b'], page_token: token }),
+    );
+    await refused(await api.post('/api/v1/runs/search', { ...body, order_by: ['run_name'], page_token: token }));
+    // Edited tokens: another binding, a malformed position, garbage.
+    const envelope = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    const forge = (change: (e: any) => void) => {
+      const copy = structuredClone(envelope);
+      change(copy);
+      return Buffer.from(JSON.stringify(copy)).toString('base64url');
+    };
+    await refused(await api.post('/api/v1/runs/search', { ...body, page_token: forge((e) => (e.p = 'search#0')) }));
+    await refused(await api.post('/api/v1/runs/search', { ...body, page_token: forge((e) => (e.k.after = ['x'])) }));
+    await refused(
+      await api.post('/api/v1/runs/search', { ...body, page_token: forge((e) => (e.k.after = [1, 2, 3])) }),
+    );
+    await refused(await api.post('/api/v1/runs/search', { ...body, page_token: 'bm90IGEgdG9rZW4' }));
+    // The same experiment name in another workspace: the outsider's own search refuses our token.
+    await outsider.post('/api/v1/experiments', { experiment_name: 'search-a' });
+    await refused(await outsider.post('/api/v1/runs/search', { ...body, page_token: token }));
+    // And our experiment id is unknown there.
+    expect((await outsider.post('/api/v1/runs/search', { experiment_ids: [experimentIds['search-a']] })).status).toBe(
+      404,
+    );
+  });
+});
+
+describe('compare', () => {
+  test('JSON: runs as rows, latest metrics and params as columns, nulls where absent', async () => {
+    const runs = model.slice(0, 6);
+    const response = await api.post('/api/v1/runs/compare', { run_ids: runs.map((run) => run.run_id) });
+    expect(response.status).toBe(200);
+    const metricNames = [...new Set(runs.flatMap((run) => Object.keys(run.metrics)))].sort();
+    const paramNames = [...new Set(runs.flatMap((run) => Object.keys(run.params)))].sort();
+    expect(response.body.metric_names).toEqual(metricNames);
+    expect(response.body.param_names).toEqual(paramNames);
+    expect(response.body.runs).toEqual(
+      runs.map((run) => ({
+        run_id: run.run_id,
+        run_name: run.run_name,
+        experiment_id: run.experiment_id,
+        status: run.status,
+        start_time: run.start_time,
+        metrics: Object.fromEntries(
+          metricNames.map((n) => [n, n in run.metrics ? wire(run.metrics[n] as number) : null]),
+        ),
+        params: Object.fromEntries(paramNames.map((n) => [n, run.params[n] ?? null])),
+      })),
+    );
+  });
+
+  test('chosen columns, only the params that differ, and CSV', async () => {
+    const runs = model.filter((run) => run.params.lr === '0.1' && run.params.model !== undefined).slice(0, 3);
+    const ids = runs.map((run) => run.run_id);
+    const differing = await api.post('/api/v1/runs/compare', {
+      run_ids: ids,
+      metric_names: ['acc', 'missing'],
+      only_differing_params: true,
+    });
+    expect(differing.body.metric_names).toEqual(['acc', 'missing']);
+    expect(differing.body.param_names).not.toContain('lr');
+    const models = new Set(runs.map((run) => run.params.model));
+    expect(differing.body.param_names.includes('model')).toBe(models.size > 1);
+    expect(differing.body.runs.every((run: any) => run.metrics.missing === null)).toBe(true);
+
+    const csv = await api.post(
+      '/api/v1/runs/compare',
+      { run_ids: ids, metric_names: ['acc'], param_names: ['lr', 'model'] },
+      { accept: 'text/csv' },
+    );
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (csv.body as string).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('run_id,run_name,status,start_time,metrics.acc,params.lr,params.model');
+    expect(lines).toHaveLength(runs.length + 1);
+    runs.forEach((run, i) => {
+      const acc = run.metrics.acc === undefined ? '' : String(run.metrics.acc);
+      expect(lines[i + 1]).toBe(
+        [run.run_id, run.run_name, run.status, run.start_time, acc, '0.1', run.params.model].join(','),
+      );
+    });
+  });
+
+  test("another workspace's runs are 404; run count is bounded", async () => {
+    const foreign = await outsider.post('/api/v1/runs/compare', { run_ids: [model[0]!.run_id] });
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.error.code).toBe('run.not_found');
+    const tooMany = await api.post('/api/v1/runs/compare', {
+      run_ids: Array.from({ length: 101 }, () => 'a'.repeat(32)),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.message).toMatch(/^body\.run_ids/);
+  });
+});
+
+describe('experiments by tag', () => {
+  test('tag filters page through every match and nothing else', async () => {
+    const names: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      const tags = i % 3 === 0 ? { project: 'x', stage: 'prod' } : { project: 'x' };
+      await api.post('/api/v1/experiments', { experiment_name: `tagged-${i}`, tags });
+      if (i % 3 === 0) names.unshift(`tagged-${i}`);
+    }
+    const seen: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await api.get(
+        `/api/v1/experiments?tag.stage=prod&tag.project=x&max_results=1${token ? `&page_token=${encodeURIComponent(token)}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.experiments.map((e: { experiment_name: string }) => e.experiment_name));
+      token = page.body.next_page_token;
+    } while (token);
+    expect(seen).toEqual(names);
+    const bad = await api.get(`/api/v1/experiments?tag.${'k'.repeat(300)}=v`);
+    expect(bad.status).toBe(400);
+  });
+});
