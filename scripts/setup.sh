@@ -30,4 +30,30 @@ else
   npm ci --no-audit --no-fund
 fi
 bash scripts/install-s3-server.sh
+# The Python SDK, its CLI and their tests live in a virtual environment of their own.
+python_bin=$(command -v python3 || true)
+if [ -z "$python_bin" ]; then
+  echo "setup: Python 3.9+ is required for the Python SDK and its tests" >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  if ! "$python_bin" -m venv .venv >/dev/null 2>&1; then
+    rm -rf .venv
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "setup: installing python3-venv"
+      apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+      "$python_bin" -m venv .venv
+    else
+      echo "setup: python3 -m venv failed; please install Python's venv module" >&2
+      exit 1
+    fi
+  fi
+fi
+if [ .venv/.stratus-installed -nt clients/python/pyproject.toml ]; then
+  echo "setup: python environment up to date"
+else
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e "clients/python[cli,test]"
+  touch .venv/.stratus-installed
+fi
 echo "setup: done"

@@ -30,7 +30,28 @@ function runVitest(): SuiteResult {
   }
 }
 
-const suites = [runVitest()];
+/** pytest for the Python SDK, CLI and examples, from the virtual environment `npm run setup` made. */
+function runPytest(): SuiteResult {
+  const report = `${resultsDirectory}/pytest.xml`;
+  const run = spawnSync('.venv/bin/python', ['-m', 'pytest', 'clients/python/tests', '-q', `--junitxml=${report}`], {
+    stdio: 'inherit',
+  });
+  try {
+    // One <testsuite> element with the totals; pytest writes no other element with these attributes.
+    const xml = readFileSync(report, 'utf8');
+    const count = (name: string) => Number(new RegExp(`<testsuite [^>]*\\b${name}="(\\d+)"`).exec(xml)?.[1] ?? NaN);
+    const [tests = NaN, failures = NaN, errors = NaN, skipped = NaN] = ['tests', 'failures', 'errors', 'skipped'].map(
+      count,
+    );
+    if ([tests, failures, errors, skipped].some((n) => Number.isNaN(n))) throw new Error('unreadable report');
+    const failed = failures + errors;
+    return { name: 'pytest', passed: tests - failed - skipped, failed, ok: run.status === 0 };
+  } catch {
+    return { name: 'pytest', passed: 0, failed: 0, ok: false };
+  }
+}
+
+const suites = [runVitest(), runPytest()];
 const passed = suites.reduce((sum, suite) => sum + suite.passed, 0);
 const failed = suites.reduce((sum, suite) => sum + suite.failed, 0);
 for (const suite of suites) {

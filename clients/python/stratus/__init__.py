@@ -1,0 +1,43 @@
+"""Stratus: the Python SDK of a serverless ML experiment tracker (standard library only).
+
+    from stratus import ExperimentTracker
+    tracker = ExperimentTracker()            # STRATUS_ENDPOINT, STRATUS_TOKEN
+    run = tracker.start_run(experiment_name="risk", run_name="baseline")
+    tracker.log_params({"max_depth": 10})
+    tracker.log_metrics({"loss": 0.3}, step=1)
+    tracker.end_run()
+"""
+
+__version__ = "0.1.0"
+
+from ._http import RetryPolicy  # noqa: E402
+from .errors import (  # noqa: E402
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    StratusConnectionError,
+    StratusError,
+    ValidationError,
+)
+from .models import Artifact, Experiment, Metric, Run  # noqa: E402
+from .tracker import ActiveRun, ExperimentTracker, tracked  # noqa: E402
+
+__all__ = [
+    "ActiveRun",
+    "Artifact",
+    "AuthenticationError",
+    "ConflictError",
+    "Experiment",
+    "ExperimentTracker",
+    "Metric",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RetryPolicy",
+    "Run",
+    "StratusConnectionError",
+    "StratusError",
+    "ValidationError",
+    "__version__",
+    "tracked",
+]

@@ -1,0 +1,116 @@
+"""What the SDK returns: plain dataclasses built from the API's JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from ._wire import decode_metric_value
+
+
+@dataclass
+class Experiment:
+    experiment_id: str
+    experiment_name: str
+    tags: Dict[str, str] = field(default_factory=dict)
+    description: Optional[str] = None
+    created_at: Optional[int] = None
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "Experiment":
+        return cls(
+            experiment_id=data["experiment_id"],
+            experiment_name=data["experiment_name"],
+            tags=dict(data.get("tags") or {}),
+            description=data.get("description"),
+            created_at=data.get("created_at"),
+        )
+
+    @property
+    def name(self) -> str:
+        return self.experiment_name
+
+
+@dataclass
+class Metric:
+    """The latest point of a metric (highest step, then latest timestamp), or one point of its history."""
+
+    value: float
+    step: int
+    timestamp: int
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "Metric":
+        return cls(decode_metric_value(data["value"]), int(data["step"]), int(data["timestamp"]))
+
+
+@dataclass
+class Artifact:
+    path: str
+    artifact_type: str
+    size_bytes: int
+    content_type: Optional[str] = None
+    sha256: Optional[str] = None
+    status: str = "COMPLETE"
+    created_time: Optional[int] = None
+    updated_time: Optional[int] = None
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "Artifact":
+        return cls(
+            path=data["path"],
+            artifact_type=data.get("artifact_type", "other"),
+            size_bytes=int(data.get("size_bytes", 0)),
+            content_type=data.get("content_type"),
+            sha256=data.get("sha256"),
+            status=data.get("status", "COMPLETE"),
+            created_time=data.get("created_time"),
+            updated_time=data.get("updated_time"),
+        )
+
+
+@dataclass
+class Run:
+    """A run as the API describes it: `params` and `metrics` (latest value of each) are plain dicts."""
+
+    run_id: str
+    experiment_id: str
+    run_name: str = ""
+    status: str = "RUNNING"
+    start_time: Optional[int] = None
+    end_time: Optional[int] = None
+    duration_ms: Optional[int] = None
+    tags: Dict[str, str] = field(default_factory=dict)
+    params: Dict[str, str] = field(default_factory=dict)
+    metrics: Dict[str, float] = field(default_factory=dict)
+    #: The latest point of each metric, with its step and timestamp.
+    latest_metrics: Dict[str, Metric] = field(default_factory=dict)
+    artifacts: List[Artifact] = field(default_factory=list)
+    git_commit: Optional[str] = None
+    code_version: Optional[str] = None
+    parent_run_id: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "Run":
+        latest = {name: Metric.from_json(point) for name, point in (data.get("metrics") or {}).items()}
+        return cls(
+            run_id=data["run_id"],
+            experiment_id=data["experiment_id"],
+            run_name=data.get("run_name", ""),
+            status=data.get("status", "RUNNING"),
+            start_time=data.get("start_time"),
+            end_time=data.get("end_time"),
+            duration_ms=data.get("duration_ms"),
+            tags=dict(data.get("tags") or {}),
+            params=dict(data.get("params") or {}),
+            metrics={name: point.value for name, point in latest.items()},
+            latest_metrics=latest,
+            artifacts=[Artifact.from_json(item) for item in data.get("artifacts") or []],
+            git_commit=data.get("git_commit"),
+            code_version=data.get("code_version"),
+            parent_run_id=data.get("parent_run_id"),
+        )
+
+    def _update_from(self, other: "Run") -> None:
+        for name in other.__dataclass_fields__:
+            setattr(self, name, getattr(other, name))

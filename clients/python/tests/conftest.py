@@ -1,0 +1,84 @@
+"""Fixtures: one real local stack (DynamoDB Local + the API's Lambda handlers) for the session.
+
+The stack is started by the repository's test/support/serve-test-stack.ts, which
+prints `{"url", "token"}` and stops everything when its stdin closes, so even a
+killed pytest leaves no JVM behind.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from support import FlakyProxy, Stack  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    npx = shutil.which("npx")
+    if npx is None:
+        raise RuntimeError("npx is needed to start the local stack (Node 20+)")
+    process = subprocess.Popen(
+        [npx, "tsx", "test/support/serve-test-stack.ts"],
+        cwd=REPO_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        process.kill()
+        raise RuntimeError(f"the local stack did not start (exit {process.wait()})")
+    info = json.loads(line)
+    try:
+        yield Stack(url=info["url"], token=info["token"])
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def env(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Stack:
+    """STRATUS_ENDPOINT / STRATUS_TOKEN pointing at the stack, for code that reads the environment."""
+    monkeypatch.setenv("STRATUS_ENDPOINT", stack.url)
+    monkeypatch.setenv("STRATUS_TOKEN", stack.token)
+    return stack
+
+
+@pytest.fixture
+def tracker(stack: Stack):
+    from stratus import ExperimentTracker
+
+    client = ExperimentTracker(stack.url, stack.token, flush_interval=0.2)
+    yield client
+    client.close(timeout=10)
+
+
+@pytest.fixture
+def experiment_name() -> str:
+    return f"exp-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def proxy(stack: Stack) -> Iterator[FlakyProxy]:
+    server = FlakyProxy(stack.url)
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,118 @@
+"""The `stratus` CLI end to end against the local stack (core commands)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from support import cli_runner
+
+from stratus import ExperimentTracker
+from stratus.cli.commands import cli
+
+
+@pytest.fixture
+def stratus(env):
+    runner = cli_runner()
+
+    def invoke(*args: str, expect: int = 0):
+        result = runner.invoke(cli, list(args), catch_exceptions=False)
+        assert result.exit_code == expect, f"exit {result.exit_code}: {result.output}{result.stderr}"
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def finished_runs(tracker: ExperimentTracker, experiment_name: str):
+    tracker.create_experiment(experiment_name, description="cli test", tags={"team": "cli"})
+    ids = []
+    for index, accuracy in enumerate([0.81, 0.93]):
+        with tracker.run(experiment_name, run_name=f"run-{index}", tags={"i": str(index)}) as run:
+            run.log_params({"max_depth": 4 + index, "model": "xgb"})
+            run.log_metrics({"accuracy": accuracy, "loss": float("nan")}, step=3)
+        ids.append(run.run_id)
+    return ids
+
+
+def test_experiments_list_and_show(stratus, finished_runs, experiment_name) -> None:
+    table = stratus("experiments", "list", "--tag", "team=cli").stdout
+    assert experiment_name in table and "experiment_id" in table
+    rows = json.loads(stratus("experiments", "list", "--json").stdout)
+    mine = [row for row in rows if row["experiment_name"] == experiment_name]
+    assert len(mine) == 1 and mine[0]["tags"] == {"team": "cli"}
+    exp_id = mine[0]["experiment_id"]
+
+    shown = stratus("experiments", "show", experiment_name).stdout
+    assert exp_id in shown and "run-0" in shown and "run-1" in shown
+    by_id = json.loads(stratus("experiments", "show", exp_id, "--json").stdout)
+    assert by_id["experiment_name"] == experiment_name
+    assert [run["run_name"] for run in by_id["runs"]] == ["run-1", "run-0"]
+
+    parsed = list(csv.DictReader(io.StringIO(stratus("experiments", "list", "--csv", "--tag", "team=cli").stdout)))
+    assert any(row["experiment_id"] == exp_id and row["description"] == "cli test" for row in parsed)
+
+
+def test_runs_list_and_show(stratus, finished_runs, experiment_name) -> None:
+    listed = stratus("runs", "list", experiment_name).stdout
+    assert all(run_id in listed for run_id in finished_runs) and "FINISHED" in listed
+    parsed = list(csv.DictReader(io.StringIO(stratus("runs", "list", experiment_name, "--csv").stdout)))
+    assert [row["run_id"] for row in parsed] == list(reversed(finished_runs))
+    assert {row["status"] for row in parsed} == {"FINISHED"}
+    assert json.loads(stratus("runs", "list", experiment_name, "--status", "failed", "--json").stdout) == []
+
+    shown = stratus("runs", "show", finished_runs[1]).stdout
+    assert "max_depth" in shown and "accuracy" in shown and "0.93" in shown and "NaN" in shown
+    data = json.loads(stratus("runs", "show", finished_runs[1], "--json").stdout)
+    assert data["params"] == {"max_depth": "5", "model": "xgb"}
+    assert data["metrics"]["accuracy"] == 0.93 and data["metrics"]["loss"] == "NaN"
+    fields = dict(csv.reader(io.StringIO(stratus("runs", "show", finished_runs[0], "--csv").stdout)))
+    assert fields["params.max_depth"] == "4" and fields["status"] == "FINISHED"
+
+
+def test_errors_are_one_line_with_a_non_zero_exit(stratus, monkeypatch) -> None:
+    missing = stratus("runs", "show", "0" * 32, expect=1)
+    assert missing.stdout == ""
+    assert missing.stderr.count("\n") == 1 and "stratus: error:" in missing.stderr and "404" in missing.stderr
+    assert "not_found" in stratus("experiments", "show", "no-such-experiment-here", expect=1).stderr
+    bad_token = stratus("--token", "stratus_0000000000000000_" + "A" * 43, "experiments", "list", expect=1)
+    assert "401" in bad_token.stderr and bad_token.stderr.count("\n") == 1
+    monkeypatch.delenv("STRATUS_TOKEN")
+    assert "STRATUS_TOKEN" in stratus("experiments", "list", expect=1).stderr
+    assert stratus("runs", "compare", expect=2).exit_code == 2  # usage error: click's own status
+
+
+def all_commands(group: click.Group, path=()):
+    yield path
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from all_commands(command, path + (name,))
+        else:
+            yield path + (name,)
+
+
+def test_every_command_has_help(stratus) -> None:
+    paths = list(all_commands(cli))
+    assert ("artifacts", "upload") in paths and ("runs", "search") in paths and len(paths) >= 13
+    for path in paths:
+        text = stratus(*path, "--help").stdout
+        assert "Usage: " in text and "--help" in text
+
+
+def test_console_script_and_missing_extra_hint(env) -> None:
+    stratus_bin = Path(sys.executable).with_name("stratus")
+    assert stratus_bin.exists(), "pip install -e clients/python[cli] installs the console script"
+    done = subprocess.run([str(stratus_bin), "experiments", "list", "--json"], capture_output=True, text=True, env=os.environ)
+    assert done.returncode == 0 and isinstance(json.loads(done.stdout), list)
+    # Without the [cli] extra the command explains itself in one line and exits 1.
+    hide_click = "import sys; sys.modules['click'] = None; from stratus.cli import main; main(['--help'])"
+    done = subprocess.run([sys.executable, "-c", hide_click], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.strip() == 'stratus: the CLI needs its extra libraries: pip install "stratus-tracker[cli]"'

@@ -1,0 +1,101 @@
+"""search_runs and compare_runs (SDK and CLI) against the search API (branch `search`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from support import cli_runner
+
+from stratus import ExperimentTracker
+from stratus.cli.commands import cli
+
+
+@pytest.fixture
+def risk_runs(tracker: ExperimentTracker, experiment_name: str):
+    """Four finished runs with the seed's params and metrics."""
+    specs = [
+        ("rf", {"accuracy": 0.82, "f1_score": 0.80, "auc": 0.85}),
+        ("xgboost", {"accuracy": 0.91, "f1_score": 0.88, "auc": 0.93}),
+        ("xgboost", {"accuracy": 0.87, "f1_score": 0.90, "auc": 0.91}),
+        ("xgboost", {"accuracy": 0.95, "f1_score": 0.86, "auc": 0.96}),
+    ]
+    ids = []
+    for index, (model, metrics) in enumerate(specs):
+        with tracker.run(experiment_name, run_name=f"{model}-{index}") as run:
+            run.log_params({"model_type": model, "max_depth": 4 + index})
+            run.log_metrics(metrics)
+        ids.append(run.run_id)
+    return ids
+
+
+def test_search_runs_filters_and_orders(tracker, experiment_name, risk_runs) -> None:
+    everything = tracker.search_runs(experiment_name=experiment_name)
+    assert sorted(run.run_id for run in everything) == sorted(risk_runs)
+    assert all(run.params and run.metrics for run in everything)
+
+    good = tracker.search_runs(experiment_name=experiment_name, filter_string="metrics.accuracy > 0.9")
+    assert sorted(run.run_id for run in good) == sorted([risk_runs[1], risk_runs[3]])
+
+    ordered = tracker.search_runs(experiment_name=experiment_name, order_by=["metrics.accuracy DESC"])
+    assert [run.run_id for run in ordered] == [risk_runs[3], risk_runs[1], risk_runs[2], risk_runs[0]]
+
+    complex_ = tracker.search_runs(
+        experiment_name=experiment_name,
+        filter_string="params.model_type = 'xgboost' AND metrics.accuracy > 0.85",
+        order_by=["metrics.f1_score DESC", "start_time DESC"],
+    )
+    assert [run.run_id for run in complex_] == [risk_runs[2], risk_runs[1], risk_runs[3]]
+
+
+def test_search_pages_through_results(tracker, experiment_name, risk_runs) -> None:
+    paged = list(tracker.iter_search_runs(experiment_name, order_by=["metrics.auc ASC"], page_size=1))
+    assert [run.run_id for run in paged] == [risk_runs[0], risk_runs[2], risk_runs[1], risk_runs[3]]
+    assert len(tracker.search_runs(experiment_name=experiment_name, max_results=2)) == 2
+
+
+def test_compare_runs_as_dataframe_and_as_dicts(tracker, risk_runs) -> None:
+    frame = tracker.compare_runs(run_ids=risk_runs[:3], metric_names=["accuracy", "f1_score", "auc"])
+    assert list(frame.index) == risk_runs[:3]
+    assert frame.loc[risk_runs[1], "metrics.accuracy"] == pytest.approx(0.91)
+    assert {"metrics.accuracy", "metrics.f1_score", "metrics.auc", "params.model_type"} <= set(frame.columns)
+
+    rows = tracker.compare_runs(run_ids=risk_runs[:2], metric_names=["accuracy"], as_dataframe=False)
+    assert [row["run_id"] for row in rows] == risk_runs[:2]
+    assert rows[0]["metrics.accuracy"] == pytest.approx(0.82)
+    assert "metrics.auc" not in rows[0]
+
+    differing = tracker.compare_runs(run_ids=risk_runs[1:3], only_differing_params=True, as_dataframe=False)
+    assert "params.max_depth" in differing[0] and "params.model_type" not in differing[0]
+
+
+def test_compare_runs_without_pandas_gives_dicts(tracker, risk_runs, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)  # as if pandas were not installed
+    rows = tracker.compare_runs(run_ids=risk_runs[:2], metric_names=["auc"])
+    assert isinstance(rows, list) and rows[1]["metrics.auc"] == pytest.approx(0.93)
+
+
+def test_cli_search_and_compare(env, experiment_name, risk_runs) -> None:
+    runner = cli_runner()
+
+    def stratus(*args: str) -> str:
+        result = runner.invoke(cli, list(args), catch_exceptions=False)
+        assert result.exit_code == 0, result.output + result.stderr
+        return result.stdout
+
+    table = stratus("runs", "search", experiment_name, "--filter", "metrics.accuracy > 0.9", "--order-by", "metrics.accuracy DESC")
+    assert table.index(risk_runs[3]) < table.index(risk_runs[1]) and risk_runs[0] not in table
+    assert "metrics.accuracy" in table
+    found = json.loads(stratus("runs", "search", experiment_name, "--order-by", "metrics.auc ASC", "--json"))
+    assert [run["run_id"] for run in found] == [risk_runs[0], risk_runs[2], risk_runs[1], risk_runs[3]]
+
+    compared = list(csv.DictReader(io.StringIO(stratus("runs", "compare", *risk_runs[:2], "--metric", "accuracy", "--csv"))))
+    assert [row["run_id"] for row in compared] == risk_runs[:2]
+    assert float(compared[1]["metrics.accuracy"]) == pytest.approx(0.91)
+    assert compared[0]["params.model_type"] == "rf"
+    human = stratus("runs", "compare", *risk_runs)
+    assert all(run_id in human for run_id in risk_runs) and "metrics.f1_score" in human

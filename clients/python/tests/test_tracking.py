@@ -1,0 +1,183 @@
+"""The seed's tracking API against the real local stack."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import pytest
+
+from stratus import (
+    AuthenticationError,
+    ConflictError,
+    ExperimentTracker,
+    NotFoundError,
+    StratusError,
+    tracked,
+)
+
+
+def test_quick_start_flow_records_everything(tracker: ExperimentTracker, experiment_name: str) -> None:
+    run = tracker.start_run(
+        experiment_name=experiment_name,
+        run_name="baseline_v1",
+        tags={"model_type": "random_forest", "dataset": "v1.2"},
+    )
+    assert run.status == "RUNNING" and len(run.run_id) == 32 and run.experiment_id
+    tracker.log_params({"n_estimators": 100, "max_depth": 10, "learning_rate": 0.01})
+    for epoch in range(10):
+        tracker.log_metrics({"accuracy": 0.5 + epoch / 20, "loss": 1.0 / (epoch + 1)}, step=epoch)
+    tracker.log_metrics({"final_auc": 0.94})
+    tracker.end_run(status="FINISHED")
+    assert run.status == "FINISHED" and tracker.active_run is None
+
+    stored = tracker.get_run(run.run_id)
+    assert stored.run_name == "baseline_v1"
+    assert stored.status == "FINISHED" and stored.end_time is not None
+    assert stored.params == {"n_estimators": "100", "max_depth": "10", "learning_rate": "0.01"}
+    assert stored.metrics["accuracy"] == pytest.approx(0.95)
+    assert stored.latest_metrics["accuracy"].step == 9
+    assert stored.metrics["final_auc"] == pytest.approx(0.94) and stored.latest_metrics["final_auc"].step == 0
+    assert stored.tags["model_type"] == "random_forest"
+    history = tracker.get_metric_history(run.run_id, "loss")
+    assert [point.step for point in history] == list(range(10))
+    assert history[3].value == pytest.approx(0.25)
+
+
+def test_git_and_process_context_is_captured(tracker: ExperimentTracker, experiment_name: str) -> None:
+    # The tests run inside the repository's checkout, so there is a commit to capture.
+    head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    run = tracker.start_run(experiment_name)
+    tracker.end_run()
+    stored = tracker.get_run(run.run_id)
+    assert stored.git_commit == head
+    assert stored.code_version
+    assert stored.tags["stratus.git.commit"] == head
+    assert stored.tags["stratus.git.dirty"] in ("true", "false")
+    assert stored.tags["stratus.python_version"] == ".".join(map(str, sys.version_info[:3]))
+    assert stored.tags["stratus.host"]
+    assert "pytest" in stored.tags["stratus.command"] or "py" in stored.tags["stratus.command"]
+
+
+def test_git_capture_is_skipped_outside_a_checkout(stack, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["train.py"])  # not a file here: the working directory is used
+    tracker = ExperimentTracker(stack.url, stack.token)
+    run = tracker.start_run("outside-git")
+    tracker.end_run()
+    stored = tracker.get_run(run.run_id)
+    assert stored.git_commit is None
+    assert "stratus.git.commit" not in stored.tags
+    assert stored.tags["stratus.host"]
+
+
+def test_non_finite_values_round_trip(tracker: ExperimentTracker, experiment_name: str) -> None:
+    run = tracker.start_run(experiment_name)
+    tracker.log_metrics({"weird": math.nan}, step=0)
+    tracker.log_metrics({"weird": math.inf}, step=1)
+    tracker.log_metrics({"weird": -math.inf}, step=2)
+    tracker.log_metrics({"weird": 2**60}, step=3)
+    tracker.end_run()
+    values = [point.value for point in tracker.get_metric_history(run.run_id, "weird")]
+    assert math.isnan(values[0]) and values[1] == math.inf and values[2] == -math.inf
+    assert values[3] == float(2**60)
+
+
+def test_params_are_immutable_and_conflicts_raise(tracker: ExperimentTracker, experiment_name: str) -> None:
+    tracker.start_run(experiment_name)
+    tracker.log_params({"lr": 0.01})
+    tracker.log_params({"lr": 0.01})  # the same value again is fine
+    with pytest.raises(ConflictError) as raised:
+        tracker.log_params({"lr": 0.02})
+    assert raised.value.status == 409 and raised.value.code and "lr" in raised.value.message
+    tracker.end_run()
+
+
+def test_many_params_are_sent_in_chunks(tracker: ExperimentTracker, experiment_name: str) -> None:
+    run = tracker.start_run(experiment_name)
+    tracker.log_params({f"p{i}": i for i in range(250)})
+    tracker.end_run()
+    assert len(tracker.get_run(run.run_id).params) == 250
+
+
+def test_api_errors_are_typed(stack, tracker: ExperimentTracker) -> None:
+    with pytest.raises(NotFoundError) as missing:
+        tracker.get_run("0" * 32)
+    assert missing.value.status == 404 and missing.value.code.endswith("not_found")
+    bad = ExperimentTracker(stack.url, "stratus_0000000000000000_" + "A" * 43)
+    with pytest.raises(AuthenticationError) as unauthorized:
+        bad.list_experiments()
+    assert unauthorized.value.status == 401
+    with pytest.raises(StratusError) as invalid:
+        tracker.create_experiment("x" * 300)
+    assert invalid.value.status == 400 and "experiment_name" in invalid.value.message
+
+
+def test_constructor_reads_the_environment(env, monkeypatch) -> None:
+    tracker = ExperimentTracker()
+    assert tracker.endpoint == env.api
+    monkeypatch.delenv("STRATUS_TOKEN")
+    with pytest.raises(ValueError, match="STRATUS_TOKEN"):
+        ExperimentTracker()
+
+
+def test_context_manager_ends_finished_or_failed(tracker: ExperimentTracker, experiment_name: str) -> None:
+    with tracker.run(experiment_name, run_name="ok") as run:
+        run.log_params({"lr": 0.1})
+        run.log_metrics({"acc": 0.9}, step=1)
+    assert tracker.get_run(run.run_id).status == "FINISHED"
+    assert tracker.get_run(run.run_id).metrics == {"acc": 0.9}
+
+    with pytest.raises(ZeroDivisionError):
+        with tracker.run(experiment_name, run_name="boom") as failing:
+            failing.log_metrics({"acc": 0.1})
+            1 / 0
+    stored = tracker.get_run(failing.run_id)
+    assert stored.status == "FAILED" and stored.metrics == {"acc": 0.1}
+
+
+def test_decorators_end_runs(tracker: ExperimentTracker, env, experiment_name: str) -> None:
+    seen = {}
+
+    @tracker.track(experiment_name, tags={"kind": "decorated"})
+    def train(lr: float, run=None) -> float:
+        seen["run"] = run
+        run.log_params({"lr": lr})
+        return lr * 2
+
+    assert train(0.5) == 1.0
+    assert tracker.get_run(seen["run"].run_id).status == "FINISHED"
+
+    @tracked(experiment_config={"project_name": experiment_name, "tags": {"environment": "production"}})
+    def broken(run=None) -> None:
+        seen["broken"] = run
+        raise ValueError("bad data")
+
+    with pytest.raises(ValueError, match="bad data"):
+        broken()
+    stored = tracker.get_run(seen["broken"].run_id)
+    assert stored.status == "FAILED" and stored.tags["environment"] == "production"
+
+
+def test_lists_and_lookups(tracker: ExperimentTracker, experiment_name: str) -> None:
+    experiment = tracker.create_experiment(experiment_name, description="d", tags={"team": "risk"})
+    assert tracker.get_experiment(experiment.experiment_id).experiment_name == experiment_name
+    assert tracker.get_experiment(experiment_name).experiment_id == experiment.experiment_id
+    assert experiment.experiment_id in [e.experiment_id for e in tracker.list_experiments(filters={"tags": {"team": "risk"}})]
+    ids = []
+    for index in range(3):
+        ids.append(tracker.start_run(experiment_name, run_name=f"r{index}").run_id)
+        tracker.end_run()
+    listed = tracker.list_runs(experiment_name)
+    assert [r.run_id for r in listed] == list(reversed(ids))  # newest first
+    assert len(list(tracker.iter_runs(experiment.experiment_id, page_size=1))) == 3
+    with pytest.raises(ConflictError):
+        tracker.create_experiment(experiment_name)
+
+
+def test_end_run_rejects_unknown_status(tracker: ExperimentTracker, experiment_name: str) -> None:
+    tracker.start_run(experiment_name)
+    with pytest.raises(ValueError):
+        tracker.end_run(status="DONE")
+    tracker.end_run(status="COMPLETED")

@@ -1,0 +1,7 @@
+export { ExperimentTracker } from './tracker.ts';
+export type { EndStatus, SearchRunsOptions, StartRunOptions, TrackerOptions } from './tracker.ts';
+export { StratusConnectionError, StratusError } from './errors.ts';
+export type { RetryPolicy } from './http.ts';
+export type { BatcherStats } from './metrics.ts';
+export type { ProgressCallback } from './artifacts.ts';
+export type { Artifact, ArtifactType, ComparisonRow, Experiment, MetricValue, Run, RunStatus } from './types.ts';

@@ -1,0 +1,104 @@
+import { decodeMetricValue } from './wire.ts';
+
+export type RunStatus = 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
+export type ArtifactType = 'model' | 'plot' | 'data' | 'report' | 'other';
+
+export interface Experiment {
+  experimentId: string;
+  experimentName: string;
+  description?: string | undefined;
+  tags: Record<string, string>;
+  createdAt: number;
+}
+
+/** A metric's latest point (highest step, then latest timestamp), or one point of its history. */
+export interface MetricValue {
+  value: number;
+  step: number;
+  timestamp: number;
+}
+
+export interface Artifact {
+  path: string;
+  artifactType: ArtifactType;
+  sizeBytes: number;
+  contentType?: string | undefined;
+  sha256?: string | undefined;
+  status: 'PENDING' | 'COMPLETE';
+  createdTime?: number | undefined;
+  updatedTime?: number | undefined;
+}
+
+export interface Run {
+  runId: string;
+  runName: string;
+  experimentId: string;
+  status: RunStatus;
+  startTime: number;
+  endTime?: number | undefined;
+  durationMs?: number | undefined;
+  tags: Record<string, string>;
+  params: Record<string, string>;
+  /** Latest value of each metric. */
+  metrics: Record<string, number>;
+  latestMetrics: Record<string, MetricValue>;
+  artifacts: Artifact[];
+  gitCommit?: string | undefined;
+  codeVersion?: string | undefined;
+  parentRunId?: string | undefined;
+}
+
+/** One row of compareRuns: the API's CSV columns (`metrics.<name>`, `params.<name>`). */
+export type ComparisonRow = {
+  run_id: string;
+  run_name: string;
+  status: RunStatus;
+  start_time: number;
+} & Record<string, string | number | null>;
+
+export const experimentFrom = (data: any): Experiment => ({
+  experimentId: data.experiment_id,
+  experimentName: data.experiment_name,
+  description: data.description,
+  tags: data.tags ?? {},
+  createdAt: data.created_at,
+});
+
+export const metricFrom = (data: any): MetricValue => ({
+  value: decodeMetricValue(data.value),
+  step: data.step,
+  timestamp: data.timestamp,
+});
+
+export const artifactFrom = (data: any): Artifact => ({
+  path: data.path,
+  artifactType: data.artifact_type,
+  sizeBytes: data.size_bytes,
+  contentType: data.content_type,
+  sha256: data.sha256,
+  status: data.status ?? 'COMPLETE',
+  createdTime: data.created_time,
+  updatedTime: data.updated_time,
+});
+
+export function runFrom(data: any): Run {
+  const latestMetrics: Record<string, MetricValue> = {};
+  for (const [name, point] of Object.entries(data.metrics ?? {})) latestMetrics[name] = metricFrom(point);
+  return {
+    runId: data.run_id,
+    runName: data.run_name,
+    experimentId: data.experiment_id,
+    status: data.status,
+    startTime: data.start_time,
+    endTime: data.end_time,
+    durationMs: data.duration_ms,
+    tags: data.tags ?? {},
+    params: data.params ?? {},
+    metrics: Object.fromEntries(Object.entries(latestMetrics).map(([name, point]) => [name, point.value])),
+    latestMetrics,
+    artifacts: (data.artifacts ?? []).map(artifactFrom),
+    gitCommit: data.git_commit,
+    codeVersion: data.code_version,
+    parentRunId: data.parent_run_id,
+  };
+}

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type TestStack, startTestStack } from '../../../test/support/local-api.ts';
+import { ExperimentTracker, type Run } from '../src/index.ts';
+
+let stack: TestStack;
+let client: ExperimentTracker;
+const ids: string[] = [];
+const experiment = 'ts-search';
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  client = new ExperimentTracker({ endpoint: stack.url, token: stack.token, warn: () => undefined });
+  const specs: Array<[string, number, number]> = [
+    ['rf', 0.82, 0.8],
+    ['xgboost', 0.91, 0.88],
+    ['xgboost', 0.87, 0.9],
+  ];
+  for (const [model, accuracy, f1] of specs) {
+    ids.push(
+      await client.withRun(experiment, { runName: `${model}-${accuracy}` }, async (run, t) => {
+        await t.logParams({ model_type: model }, run.runId);
+        t.logMetrics({ accuracy, f1_score: f1 }, { runId: run.runId });
+        return run.runId;
+      }),
+    );
+  }
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+const collect = async (runs: AsyncIterable<Run>) => {
+  const found: string[] = [];
+  for await (const run of runs) found.push(run.runId);
+  return found;
+};
+
+it('searches with filters and order, across pages', async () => {
+  expect(await collect(client.searchRuns({ experimentName: experiment, filter: 'metrics.accuracy > 0.9' }))).toEqual([
+    ids[1],
+  ]);
+  const ordered = await collect(
+    client.searchRuns({ experimentName: experiment, orderBy: ['metrics.accuracy DESC'], pageSize: 1 }),
+  );
+  expect(ordered).toEqual([ids[1], ids[2], ids[0]]);
+  const pages: number[] = [];
+  for await (const page of client.searchRunPages({ experimentName: experiment, pageSize: 2 })) pages.push(page.length);
+  expect(pages).toEqual([2, 1]);
+  const complex = await collect(
+    client.searchRuns({
+      experimentName: experiment,
+      filter: "params.model_type = 'xgboost' AND metrics.accuracy > 0.85",
+      orderBy: ['metrics.f1_score DESC', 'start_time DESC'],
+    }),
+  );
+  expect(complex).toEqual([ids[2], ids[1]]);
+});
+
+it('compares runs as rows with metric and param columns', async () => {
+  const rows = await client.compareRuns({ runIds: ids, metricNames: ['accuracy'] });
+  expect(rows.map((row) => row.run_id)).toEqual(ids);
+  expect(rows[1]?.['metrics.accuracy']).toBeCloseTo(0.91);
+  expect(rows[0]?.['params.model_type']).toBe('rf');
+  expect(rows[0]).not.toHaveProperty('metrics.f1_score');
+});

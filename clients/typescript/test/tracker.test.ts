@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestStack, startTestStack } from '../../../test/support/local-api.ts';
+import { ExperimentTracker, StratusError } from '../src/index.ts';
+import { FlakyProxy } from './flaky-proxy.ts';
+
+let stack: TestStack;
+const fastRetry = { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 300 };
+const quiet = () => undefined;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+const tracker = (options: Partial<ConstructorParameters<typeof ExperimentTracker>[0]> = {}) =>
+  new ExperimentTracker({
+    endpoint: stack.url,
+    token: stack.token,
+    flushIntervalMs: 100,
+    retry: fastRetry,
+    warn: quiet,
+    ...options,
+  });
+
+describe('TypeScript SDK', () => {
+  it('records a run the way the quick start does', async () => {
+    const client = tracker();
+    const run = await client.startRun('ts-quick-start', { runName: 'baseline_v1', tags: { model_type: 'rf' } });
+    expect(run.status).toBe('RUNNING');
+    await client.logParams({ n_estimators: 100, max_depth: 10, learning_rate: 0.01 });
+    for (let epoch = 0; epoch < 10; epoch++)
+      client.logMetrics({ accuracy: 0.5 + epoch / 20, loss: 1 / (epoch + 1) }, { step: epoch });
+    client.logMetrics({ weird: Number.NaN, big: Number.POSITIVE_INFINITY });
+    const ended = await client.endRun('FINISHED');
+    expect(ended?.status).toBe('FINISHED');
+    expect(client.activeRun).toBeUndefined();
+
+    const stored = await client.getRun(run.runId);
+    expect(stored.params).toEqual({ n_estimators: '100', max_depth: '10', learning_rate: '0.01' });
+    expect(stored.metrics.accuracy).toBeCloseTo(0.95);
+    expect(stored.latestMetrics.accuracy?.step).toBe(9);
+    expect(stored.metrics.weird).toBeNaN();
+    expect(stored.metrics.big).toBe(Number.POSITIVE_INFINITY);
+    expect(stored.gitCommit).toMatch(/^[0-9a-f]{40}$/);
+    expect(stored.tags['stratus.git.commit']).toBe(stored.gitCommit);
+    expect(stored.tags['stratus.node_version']).toBe(process.versions.node);
+    const history = await client.getMetricHistory(run.runId, 'loss');
+    expect(history.map((point) => point.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('withRun ends FINISHED, or FAILED and rethrows', async () => {
+    const client = tracker();
+    const ok = await client.withRun('ts-with-run', { runName: 'ok' }, async (run, t) => {
+      t.logMetrics({ acc: 0.9 }, { runId: run.runId });
+      return run.runId;
+    });
+    expect((await client.getRun(ok)).status).toBe('FINISHED');
+    expect((await client.getRun(ok)).metrics).toEqual({ acc: 0.9 });
+
+    let failedId = '';
+    await expect(
+      client.withRun('ts-with-run', { runName: 'boom' }, async (run) => {
+        failedId = run.runId;
+        throw new Error('bad data');
+      }),
+    ).rejects.toThrow('bad data');
+    expect((await client.getRun(failedId)).status).toBe('FAILED');
+  });
+
+  it('throws typed errors for what the API rejects', async () => {
+    const client = tracker();
+    await client.startRun('ts-errors');
+    await client.logParams({ lr: 0.1 });
+    const conflict = await client.logParams({ lr: 0.2 }).catch((error: unknown) => error);
+    expect(conflict).toBeInstanceOf(StratusError);
+    expect((conflict as StratusError).status).toBe(409);
+    expect((conflict as StratusError).apiMessage).toContain('lr');
+    await client.endRun();
+    const missing = await client.getRun('0'.repeat(32)).catch((error: unknown) => error);
+    expect((missing as StratusError).status).toBe(404);
+    const anonymous = new ExperimentTracker({
+      endpoint: stack.url,
+      token: `stratus_${'0'.repeat(16)}_${'A'.repeat(43)}`,
+    });
+    const unauthorized = await anonymous.getExperiment('x').catch((error: unknown) => error);
+    expect((unauthorized as StratusError).status).toBe(401);
+  });
+
+  it('iterates experiments and runs page by page', async () => {
+    const client = tracker();
+    const experiment = await client.createExperiment(`ts-pages-${Date.now()}`, { tags: { team: 'ts' } });
+    const ids: string[] = [];
+    for (let index = 0; index < 3; index++) {
+      ids.push((await client.startRun({ experimentId: experiment.experimentId, runName: `r${index}` })).runId);
+      await client.endRun();
+    }
+    const seen: string[] = [];
+    for await (const run of client.runs(experiment.experimentName, { pageSize: 1 })) seen.push(run.runId);
+    expect(seen).toEqual([...ids].reverse());
+    const found: string[] = [];
+    for await (const item of client.experiments({ tags: { team: 'ts' }, pageSize: 1 })) found.push(item.experimentId);
+    expect(found).toContain(experiment.experimentId);
+  });
+
+  it('survives an outage and a lost answer without losing or duplicating points', async () => {
+    const proxy = new FlakyProxy(stack.url);
+    await proxy.start();
+    try {
+      const client = tracker({ endpoint: proxy.url, batchSize: 100 });
+      const run = await client.startRun('ts-outage');
+      proxy.loseAnswers = 1; // the first batch is stored, its answer never arrives
+      for (let step = 0; step < 50; step++) client.logMetrics({ loss: 1 / (step + 1) }, { step });
+      expect(await client.flush(20_000)).toBe(true);
+      expect(proxy.idempotencyKeys[0]).toBeTruthy();
+      expect(proxy.idempotencyKeys[1]).toBe(proxy.idempotencyKeys[0]);
+
+      await proxy.stop(); // connections refused from here on
+      for (let step = 50; step < 350; step++) client.logMetrics({ loss: 1 / (step + 1) }, { step });
+      expect(await client.flush(500)).toBe(false);
+      expect(client.metricStats().unsent).toBe(300);
+      await proxy.start(); // back on the same port
+      expect(await client.flush(20_000)).toBe(true);
+      await client.endRun();
+
+      const steps = (await tracker().getMetricHistory(run.runId, 'loss')).map((point) => point.step);
+      expect(steps).toEqual(Array.from({ length: 350 }, (_, index) => index));
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('drops new points on a full spool, or throws in strict mode', async () => {
+    const proxy = new FlakyProxy(stack.url);
+    await proxy.start();
+    try {
+      const lenient = tracker({ endpoint: proxy.url, batchSize: 10, maxSpool: 30 });
+      const run = await lenient.startRun('ts-spool');
+      const strict = tracker({ endpoint: proxy.url, batchSize: 10, maxSpool: 30, strict: true });
+      await proxy.stop();
+      for (let step = 0; step < 50; step++) lenient.logMetrics({ x: step }, { step });
+      expect(lenient.metricStats().dropped).toBe(20);
+      for (let step = 0; step < 30; step++) strict.logMetrics({ y: step }, { step, runId: run.runId });
+      expect(() => strict.logMetrics({ y: 99 }, { step: 99, runId: run.runId })).toThrow(/spool is full/);
+      await expect(strict.flush(200)).rejects.toThrow(/still unsent/);
+      await proxy.start();
+      expect(await lenient.flush(20_000)).toBe(true);
+      expect(await strict.flush(20_000)).toBe(true);
+      await lenient.endRun();
+      const reader = tracker();
+      const thirty = Array.from({ length: 30 }, (_, index) => index);
+      expect((await reader.getMetricHistory(run.runId, 'x')).map((point) => point.step)).toEqual(thirty);
+      expect((await reader.getMetricHistory(run.runId, 'y')).map((point) => point.step)).toEqual(thirty);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
