@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { superviseChildServer } from './child-server.ts';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -47,38 +48,13 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<never>((_, reject) => {
-    child.once('error', (error) =>
-      reject(new Error(`could not start java for DynamoDB Local (is Java 17+ on PATH?): ${error.message}`)),
-    );
-    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited with ${code}: ${output.slice(-2000)}`)));
-  });
   const endpoint = `http://127.0.0.1:${options.port}`;
-  try {
-    await Promise.race([waitUntilReady(endpoint), exited]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-  exited.catch(() => undefined);
-  // Java outlives a Node parent that exits without stopping it: make sure it does not.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  return {
-    endpoint,
-    pid: child.pid,
-    stop: async () => {
-      process.removeListener('exit', killOnExit);
-      await stopProcess(child);
-    },
-  };
+  const server = await superviseChildServer(child, {
+    name: 'DynamoDB Local',
+    startHint: ' (is Java 17+ on PATH?)',
+    ready: () => waitUntilReady(endpoint),
+  });
+  return { endpoint, ...server };
 }
 
 async function waitUntilReady(endpoint: string, timeoutMs = 30_000) {
@@ -102,16 +78,4 @@ async function waitUntilReady(endpoint: string, timeoutMs = 30_000) {
   } finally {
     client.destroy();
   }
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

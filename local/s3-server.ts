@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { superviseChildServer } from './child-server.ts';
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -55,36 +56,9 @@ export async function startLocalS3Server(options: LocalS3ServerOptions): Promise
       },
     },
   );
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<never>((_, reject) => {
-    child.once('error', (error) => reject(new Error(`could not start versitygw: ${error.message}`)));
-    child.once('exit', (code) => reject(new Error(`versitygw exited with ${code}: ${output}`)));
-  });
   const endpoint = `http://127.0.0.1:${options.port}`;
-  try {
-    await Promise.race([waitUntilAnswering(endpoint), exited]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-  exited.catch(() => undefined);
-  // Like DynamoDB Local's JVM, the gateway would outlive a Node parent that exits without stopping it.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  return {
-    endpoint,
-    pid: child.pid,
-    credentials,
-    stop: async () => {
-      process.removeListener('exit', killOnExit);
-      await stopProcess(child);
-    },
-  };
+  const server = await superviseChildServer(child, { name: 'versitygw', ready: () => waitUntilAnswering(endpoint) });
+  return { endpoint, credentials, ...server };
 }
 
 /** Any HTTP answer (an unsigned request gets 403) means the gateway is serving. */
@@ -100,16 +74,4 @@ async function waitUntilAnswering(endpoint: string, timeoutMs = 20_000) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
