@@ -1,21 +1,16 @@
 import { pathToFileURL } from 'node:url';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalStack } from '../local/stack.ts';
-import { encodeSortableNumber } from '../shared/domain/search/sortable-number.ts';
 import { issueToken } from '../shared/domain/tokens.ts';
 import { newId } from '../shared/ids.ts';
 import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
 import {
-  entityTypes,
-  latestMetricsKey,
-  metricIndexKey,
-  paramKey,
-  paramSummaryKey,
-  runKey,
-  runsByExperimentKey,
-  runsByMetricValueKey,
-  runsByParamValueKey,
-} from '../shared/storage/keys.ts';
+  latestMetricsItem,
+  metricIndexItem,
+  paramItem,
+  paramSummaryItem,
+  runItem,
+} from '../shared/storage/run-items.ts';
 import { toStoredLatest } from '../shared/storage/run-repository.ts';
 import type { BenchSection } from './section.ts';
 import { consumedCapacity, percentile, round } from './stats.ts';
@@ -125,46 +120,37 @@ async function loadRuns(
     const runId = newId();
     runIds.push(runId);
     const startTime = started + r * 1000;
-    items.push({
-      ...runKey(workspace, runId),
-      ...runsByExperimentKey(workspace, experimentId, startTime, runId),
-      type: entityTypes.run,
-      runId,
-      experimentId,
-      runName: `run-${r}`,
-      status: 'FINISHED',
-      startTime,
-      endTime: startTime + 500,
-      tags: { owner: `user-${r % 7}` },
-    });
+    items.push(
+      runItem(workspace, {
+        runId,
+        experimentId,
+        runName: `run-${r}`,
+        status: 'FINISHED',
+        startTime,
+        endTime: startTime + 500,
+        tags: { owner: `user-${r % 7}` },
+        parentRunId: undefined,
+        gitCommit: undefined,
+        codeVersion: undefined,
+        pipeline: undefined,
+      }),
+    );
     const latest: Record<string, unknown> = {};
     for (let m = 0; m < metrics; m++) {
       const key = `m${m}`;
       const value = Math.random();
       latest[key] = toStoredLatest({ value, step: 100, timestamp: startTime + 400 });
-      items.push({
-        ...metricIndexKey(workspace, runId, key),
-        ...runsByMetricValueKey(workspace, experimentId, key, encodeSortableNumber(value), runId),
-        type: entityTypes.metricIndex,
-        runId,
-      });
+      items.push(metricIndexItem(workspace, experimentId, runId, key, value));
     }
-    items.push({ ...latestMetricsKey(workspace, runId), type: entityTypes.latestMetrics, metrics: latest, spans: {} });
+    items.push(latestMetricsItem(workspace, runId, latest));
     const values: Record<string, string> = {};
     for (let p = 0; p < params; p++) {
       const key = `p${p}`;
       const value = p === 0 ? `v${r % 10}` : `value-${Math.floor(Math.random() * 1000)}`;
       values[key] = value;
-      items.push({
-        ...paramKey(workspace, runId, key),
-        ...runsByParamValueKey(workspace, experimentId, key, value, runId),
-        type: entityTypes.param,
-        runId,
-        key,
-        value,
-      });
+      items.push(paramItem(workspace, experimentId, runId, key, value));
     }
-    items.push({ ...paramSummaryKey(workspace, runId), type: entityTypes.paramSummary, params: values });
+    items.push(paramSummaryItem(workspace, runId, values));
   }
   let next = 0;
   const batches = Math.ceil(items.length / 25);

@@ -1,15 +1,8 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeMetricChunk, encodeMetricChunk, type MetricPoint } from '../domain/metric-chunk.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { encodeSortableNumber } from '../domain/search/sortable-number.ts';
-import {
-  entityTypes,
-  metricChunkFromStep,
-  metricChunkKey,
-  metricHistoryPartition,
-  metricIndexKey,
-  runsByMetricValueKey,
-} from './keys.ts';
+import { entityTypes, metricChunkFromStep, metricChunkKey, metricHistoryPartition } from './keys.ts';
+import { metricIndexItem } from './run-items.ts';
 
 /** Points per chunk item: 5,000 points are about 50 KB, far below the 400 KB item limit. */
 const POINTS_PER_CHUNK = 5000;
@@ -91,13 +84,7 @@ export class MetricRepository {
       return chunks;
     });
     for (const [key, point] of index.latest) {
-      const sortable = encodeSortableNumber(point.value);
-      items.push({
-        ...metricIndexKey(workspace, runId, key),
-        ...runsByMetricValueKey(workspace, index.experimentId, key, sortable, runId),
-        type: entityTypes.metricIndex,
-        runId,
-      });
+      items.push(metricIndexItem(workspace, index.experimentId, runId, key, point.value));
     }
     for (let start = 0; start < items.length; start += BATCH_WRITE_SIZE) {
       await this.batchPut(items.slice(start, start + BATCH_WRITE_SIZE));

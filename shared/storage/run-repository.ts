@@ -24,14 +24,12 @@ import { conditionFailedItem } from './dynamo-errors.ts';
 import {
   entityTypes,
   latestMetricsKey,
-  paramKey,
   paramSummaryKey,
-  runsByParamValueKey,
   runKey,
   runPartitionKey,
-  runsByExperimentKey,
   runsByExperimentPartition,
 } from './keys.ts';
+import { latestMetricsItem, paramItem, paramSummaryItem, runItem } from './run-items.ts';
 import { queryPage } from './query-page.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
 import { sendTransaction } from './transactions.ts';
@@ -119,31 +117,21 @@ export class RunRepository {
           {
             Put: {
               TableName: this.tableName,
-              Item: {
-                ...runKey(workspace, run.runId),
-                ...runsByExperimentKey(workspace, run.experimentId, run.startTime, run.runId),
-                type: entityTypes.run,
-                ...run,
-              },
+              Item: runItem(workspace, run),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
           {
             Put: {
               TableName: this.tableName,
-              Item: {
-                ...latestMetricsKey(workspace, run.runId),
-                type: entityTypes.latestMetrics,
-                metrics: {},
-                spans: {},
-              },
+              Item: latestMetricsItem(workspace, run.runId),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
           {
             Put: {
               TableName: this.tableName,
-              Item: { ...paramSummaryKey(workspace, run.runId), type: entityTypes.paramSummary, params: {} },
+              Item: paramSummaryItem(workspace, run.runId),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -300,14 +288,7 @@ export class RunRepository {
       TransactItems: entries.map(([key, value]) => ({
         Put: {
           TableName: this.tableName,
-          Item: {
-            ...paramKey(workspace, runId, key),
-            ...runsByParamValueKey(workspace, experimentId, key, value, runId),
-            type: entityTypes.param,
-            runId,
-            key,
-            value,
-          },
+          Item: paramItem(workspace, experimentId, runId, key, value),
           ConditionExpression: 'attribute_not_exists(pk) OR #value = :value',
           ExpressionAttributeNames: { '#value': 'value' },
           ExpressionAttributeValues: { ':value': value },
