@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { experimentListResponse, experimentResponse } from '../../shared/http/schemas.ts';
-import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
+import { useTestStack } from '../support/local-api.ts';
 
-let stack: TestStack;
-let api: ReturnType<typeof apiClient>;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-  api = apiClient(stack.url, stack.token);
-});
-afterAll(() => stack.stop());
+const local = useTestStack();
 
 describe('experiments', () => {
   test('create, get by id and by name; a taken name is a 409', async () => {
-    const created = await api.post('/api/v1/experiments', {
+    const created = await local.api.post('/api/v1/experiments', {
       experiment_name: 'risk prediction/v2',
       description: 'Suicide risk prediction models',
       tags: { project: 'mental_health' },
@@ -22,30 +15,30 @@ describe('experiments', () => {
     const experiment = experimentResponse.parse(created.body);
     expect(experiment).toMatchObject({ experiment_name: 'risk prediction/v2', tags: { project: 'mental_health' } });
 
-    const byId = await api.get(`/api/v1/experiments/${experiment.experiment_id}`);
+    const byId = await local.api.get(`/api/v1/experiments/${experiment.experiment_id}`);
     expect(byId).toMatchObject({ status: 200, body: experiment });
-    const byName = await api.get(`/api/v1/experiments/by-name/${encodeURIComponent('risk prediction/v2')}`);
+    const byName = await local.api.get(`/api/v1/experiments/by-name/${encodeURIComponent('risk prediction/v2')}`);
     expect(byName).toMatchObject({ status: 200, body: experiment });
 
-    const duplicate = await api.post('/api/v1/experiments', { experiment_name: 'risk prediction/v2' });
+    const duplicate = await local.api.post('/api/v1/experiments', { experiment_name: 'risk prediction/v2' });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.error).toMatchObject({ code: 'experiment.name_taken' });
     expect(duplicate.body.error.message).toContain('experiment_name');
   });
 
   test('unknown ids are 404, ids of the wrong shape are 400 naming the field', async () => {
-    const missing = await api.get(`/api/v1/experiments/${'0'.repeat(32)}`);
+    const missing = await local.api.get(`/api/v1/experiments/${'0'.repeat(32)}`);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('experiment.not_found');
-    expect((await api.get('/api/v1/experiments/by-name/nobody')).status).toBe(404);
-    const malformed = await api.get('/api/v1/experiments/not-an-id');
+    expect((await local.api.get('/api/v1/experiments/by-name/nobody')).status).toBe(404);
+    const malformed = await local.api.get('/api/v1/experiments/not-an-id');
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.message).toMatch(/^path\.experiment_id:/);
   });
 
   test('concurrent creations of one name: exactly one wins', async () => {
     const attempts = await Promise.all(
-      Array.from({ length: 8 }, () => api.post('/api/v1/experiments', { experiment_name: 'race' })),
+      Array.from({ length: 8 }, () => local.api.post('/api/v1/experiments', { experiment_name: 'race' })),
     );
     expect(attempts.filter((r) => r.status === 201)).toHaveLength(1);
     expect(attempts.filter((r) => r.status === 409)).toHaveLength(7);
@@ -56,7 +49,7 @@ describe('experiments', () => {
     for (let i = 0; i < 7; i++) {
       const name = `listed-${i}`;
       names.push(name);
-      const response = await api.post('/api/v1/experiments', {
+      const response = await local.api.post('/api/v1/experiments', {
         experiment_name: name,
         tags: { team: i % 2 === 0 ? 'vision' : 'nlp', env: 'prod' },
       });
@@ -66,7 +59,7 @@ describe('experiments', () => {
     const seen: string[] = [];
     let token: string | undefined;
     do {
-      const page = await api.get(
+      const page = await local.api.get(
         `/api/v1/experiments?max_results=3${token ? `&page_token=${encodeURIComponent(token)}` : ''}`,
       );
       expect(page.status).toBe(200);
@@ -79,10 +72,10 @@ describe('experiments', () => {
     expect(listed).toEqual([...names].reverse());
     expect(new Set(seen).size).toBe(seen.length);
 
-    const vision = await api.get('/api/v1/experiments?tag.team=vision&tag.env=prod&max_results=2');
+    const vision = await local.api.get('/api/v1/experiments?tag.team=vision&tag.env=prod&max_results=2');
     const visionNames: string[] = vision.body.experiments.map((e: { experiment_name: string }) => e.experiment_name);
     expect(visionNames).toEqual(['listed-6', 'listed-4']);
-    const rest = await api.get(
+    const rest = await local.api.get(
       `/api/v1/experiments?tag.team=vision&tag.env=prod&page_token=${encodeURIComponent(vision.body.next_page_token)}`,
     );
     expect(rest.body.experiments.map((e: { experiment_name: string }) => e.experiment_name)).toEqual([
@@ -95,25 +88,25 @@ describe('experiments', () => {
     const forged = Buffer.from(
       JSON.stringify({ p: 'WS#other#EXPERIMENTS', k: { gsi1pk: 'WS#other#EXPERIMENTS' } }),
     ).toString('base64url');
-    const response = await api.get(`/api/v1/experiments?page_token=${forged}`);
+    const response = await local.api.get(`/api/v1/experiments?page_token=${forged}`);
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('page_token.invalid');
-    expect((await api.get('/api/v1/experiments?max_results=0')).status).toBe(400);
-    expect((await api.get('/api/v1/experiments?max_results=abc')).status).toBe(400);
+    expect((await local.api.get('/api/v1/experiments?max_results=0')).status).toBe(400);
+    expect((await local.api.get('/api/v1/experiments?max_results=abc')).status).toBe(400);
   });
 
   test('bad bodies: missing or oversized fields and unknown fields are 400 naming the field', async () => {
-    const missing = await api.post('/api/v1/experiments', { description: 'x' });
+    const missing = await local.api.post('/api/v1/experiments', { description: 'x' });
     expect(missing.status).toBe(400);
     expect(missing.body.error.message).toMatch(/^body\.experiment_name:/);
-    const long = await api.post('/api/v1/experiments', { experiment_name: 'x'.repeat(251) });
+    const long = await local.api.post('/api/v1/experiments', { experiment_name: 'x'.repeat(251) });
     expect(long.body.error.message).toMatch(/^body\.experiment_name: must be at most 250/);
-    const unknown = await api.post('/api/v1/experiments', { experiment_name: 'ok', colour: 'red' });
+    const unknown = await local.api.post('/api/v1/experiments', { experiment_name: 'ok', colour: 'red' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toContain('colour');
-    const blank = await api.post('/api/v1/experiments', { experiment_name: '   ' });
+    const blank = await local.api.post('/api/v1/experiments', { experiment_name: '   ' });
     expect(blank.status).toBe(400);
-    const control = await api.post('/api/v1/experiments', { experiment_name: 'a\u0000b' });
+    const control = await local.api.post('/api/v1/experiments', { experiment_name: 'a\u0000b' });
     expect(control.status).toBe(400);
   });
 });

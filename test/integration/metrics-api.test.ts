@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { metricHistoryResponse } from '../../shared/http/schemas.ts';
-import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
+import { useTestStack } from '../support/local-api.ts';
 
-let stack: TestStack;
-let api: ReturnType<typeof apiClient>;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-  api = apiClient(stack.url, stack.token);
-});
-afterAll(() => stack.stop());
+const local = useTestStack();
 
 const startRun = async () =>
-  (await api.post('/api/v1/runs', { experiment_name: 'metrics-suite' })).body.run_id as string;
+  (await local.api.post('/api/v1/runs', { experiment_name: 'metrics-suite' })).body.run_id as string;
 
 type Point = { step: number; value: number | string; timestamp: number };
 
@@ -21,7 +14,7 @@ async function fullHistory(runId: string, key: string, pageSize: number, extra =
   let token: string | undefined;
   let pages = 0;
   do {
-    const response = await api.get(
+    const response = await local.api.get(
       `/api/v1/runs/${runId}/metrics/${key}?max_results=${pageSize}${extra}${token ? `&page_token=${encodeURIComponent(token)}` : ''}`,
     );
     expect(response.status).toBe(200);
@@ -38,9 +31,15 @@ describe('metrics', () => {
   test("the seed's single form and the batch form both land, latest value per key on the run", async () => {
     const runId = await startRun();
     expect(
-      (await api.post(`/api/v1/runs/${runId}/metrics`, { metric_name: 'accuracy', metric_value: 0.92, step: 10 })).body,
+      (
+        await local.api.post(`/api/v1/runs/${runId}/metrics`, {
+          metric_name: 'accuracy',
+          metric_value: 0.92,
+          step: 10,
+        })
+      ).body,
     ).toEqual({ run_id: runId, accepted: 1, keys: 1 });
-    const batch = await api.post(`/api/v1/runs/${runId}/metrics`, {
+    const batch = await local.api.post(`/api/v1/runs/${runId}/metrics`, {
       metrics: [
         { key: 'accuracy', value: 0.95, step: 12, timestamp: 1_000 },
         { key: 'accuracy', value: 0.5, step: 11, timestamp: 2_000 },
@@ -49,15 +48,17 @@ describe('metrics', () => {
     });
     expect(batch.body).toEqual({ run_id: runId, accepted: 3, keys: 2 });
     // An older step arriving later does not replace the latest value.
-    await api.post(`/api/v1/runs/${runId}/metrics`, { metrics: [{ key: 'accuracy', value: 0.1, step: 3 }] });
-    const run = await api.get(`/api/v1/runs/${runId}`);
+    await local.api.post(`/api/v1/runs/${runId}/metrics`, {
+      metrics: [{ key: 'accuracy', value: 0.1, step: 3 }],
+    });
+    const run = await local.api.get(`/api/v1/runs/${runId}`);
     expect(run.body.metrics.accuracy).toEqual({ value: 0.95, step: 12, timestamp: 1_000 });
     expect(run.body.metrics.loss).toMatchObject({ value: 0.3, step: 12 });
   });
 
   test('NaN and the infinities round-trip as strings, in history and in the latest value', async () => {
     const runId = await startRun();
-    const logged = await api.post(`/api/v1/runs/${runId}/metrics`, {
+    const logged = await local.api.post(`/api/v1/runs/${runId}/metrics`, {
       metrics: [
         { key: 'loss', value: 'NaN', step: 0 },
         { key: 'loss', value: 'Infinity', step: 1 },
@@ -71,11 +72,11 @@ describe('metrics', () => {
     expect(logged.status).toBe(200);
     const history = await fullHistory(runId, 'loss', 100);
     expect(history.map((p) => p.value)).toEqual(['NaN', 'Infinity', '-Infinity', 1e-300]);
-    const run = await api.get(`/api/v1/runs/${runId}`);
+    const run = await local.api.get(`/api/v1/runs/${runId}`);
     expect(run.body.metrics.grad.value).toBe('NaN');
     expect(run.body.metrics.loss.value).toBe(1e-300);
     expect(run.body.metrics.huge.value).toBe(1.7976931348623157e308);
-    const bad = await api.post(`/api/v1/runs/${runId}/metrics`, { metric_name: 'x', metric_value: 'lots' });
+    const bad = await local.api.post(`/api/v1/runs/${runId}/metrics`, { metric_name: 'x', metric_value: 'lots' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/^body\.metric_value:/);
   });
@@ -89,13 +90,16 @@ describe('metrics', () => {
       timestamp: 5_000 + i,
     }));
     for (let attempt = 0; attempt < 3; attempt++) {
-      const response = await api.post(`/api/v1/runs/${runId}/metrics`, { metrics, idempotency_key: 'batch-0001' });
+      const response = await local.api.post(`/api/v1/runs/${runId}/metrics`, {
+        metrics,
+        idempotency_key: 'batch-0001',
+      });
       expect(response.status).toBe(200);
     }
-    await api.post(`/api/v1/runs/${runId}/metrics`, { metrics }, { 'idempotency-key': 'batch-0001' });
+    await local.api.post(`/api/v1/runs/${runId}/metrics`, { metrics }, { 'idempotency-key': 'batch-0001' });
     expect(await fullHistory(runId, 'acc', 1000)).toHaveLength(50);
     // Without a key, a resend is a new batch: the points are logged twice, as MLflow would.
-    await api.post(`/api/v1/runs/${runId}/metrics`, { metrics });
+    await local.api.post(`/api/v1/runs/${runId}/metrics`, { metrics });
     expect(await fullHistory(runId, 'acc', 1000)).toHaveLength(100);
   });
 
@@ -110,7 +114,7 @@ describe('metrics', () => {
     ];
     for (const batch of [batches[2], batches[0], batches[1]]) {
       expected.push(...(batch as Point[]));
-      const response = await api.post(`/api/v1/runs/${runId}/metrics`, {
+      const response = await local.api.post(`/api/v1/runs/${runId}/metrics`, {
         metrics: (batch as Point[]).map((p) => ({ key: 'train/loss', ...p })),
       });
       expect(response.status).toBe(200);
@@ -131,29 +135,31 @@ describe('metrics', () => {
       value: i === 777 ? 99 : Math.sin(i),
       step: i,
     }));
-    await api.post(`/api/v1/runs/${runId}/metrics`, { metrics });
-    const response = await api.get(`/api/v1/runs/${runId}/metrics/acc?max_points=100`);
+    await local.api.post(`/api/v1/runs/${runId}/metrics`, { metrics });
+    const response = await local.api.get(`/api/v1/runs/${runId}/metrics/acc?max_points=100`);
     const body = metricHistoryResponse.parse(response.body);
     expect(body.downsampled).toBe(true);
     expect(body.points.length).toBeLessThanOrEqual(100);
     expect(body.points.some((p) => p.step === 777 && p.value === 99)).toBe(true);
-    expect((await api.get(`/api/v1/runs/${runId}/metrics/acc?max_points=1`)).status).toBe(400);
+    expect((await local.api.get(`/api/v1/runs/${runId}/metrics/acc?max_points=1`)).status).toBe(400);
   });
 
   test('unknown runs, unknown keys and bad queries', async () => {
     const runId = await startRun();
-    expect((await api.get(`/api/v1/runs/${'0'.repeat(32)}/metrics/acc`)).status).toBe(404);
-    const none = await api.get(`/api/v1/runs/${runId}/metrics/never-logged`);
+    expect((await local.api.get(`/api/v1/runs/${'0'.repeat(32)}/metrics/acc`)).status).toBe(404);
+    const none = await local.api.get(`/api/v1/runs/${runId}/metrics/never-logged`);
     expect(none).toMatchObject({ status: 200, body: { points: [] } });
-    expect((await api.get(`/api/v1/runs/${runId}/metrics/acc?start_step=1.5`)).status).toBe(400);
-    const foreign = await api.get(`/api/v1/runs/${runId}/metrics/acc?page_token=${'e30'}`);
+    expect((await local.api.get(`/api/v1/runs/${runId}/metrics/acc?start_step=1.5`)).status).toBe(400);
+    const foreign = await local.api.get(`/api/v1/runs/${runId}/metrics/acc?page_token=${'e30'}`);
     expect(foreign.status).toBe(400);
-    const tooMany = await api.post(`/api/v1/runs/${runId}/metrics`, {
+    const tooMany = await local.api.post(`/api/v1/runs/${runId}/metrics`, {
       metrics: Array.from({ length: 1001 }, (_, i) => ({ key: 'a', value: i })),
     });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error.message).toMatch(/^body\.metrics/);
-    const badStep = await api.post(`/api/v1/runs/${runId}/metrics`, { metrics: [{ key: 'a', value: 1, step: -1.5 }] });
+    const badStep = await local.api.post(`/api/v1/runs/${runId}/metrics`, {
+      metrics: [{ key: 'a', value: 1, step: -1.5 }],
+    });
     expect(badStep.body.error.message).toMatch(/^body\.metrics\[0\]\.step:/);
   });
 
@@ -166,7 +172,7 @@ describe('metrics', () => {
         step: batch * 100 + Math.floor(i / 10),
         timestamp: 1_700_000_000_000 + batch * 100 + Math.floor(i / 10),
       }));
-      const response = await api.post(`/api/v1/runs/${runId}/metrics`, { metrics });
+      const response = await local.api.post(`/api/v1/runs/${runId}/metrics`, { metrics });
       const header = response.headers.get('x-stratus-consumed-capacity') ?? '';
       const writeUnits = Number(/write=([\d.]+)/.exec(header)?.[1]);
       expect(writeUnits).toBeGreaterThan(0);

@@ -1,29 +1,22 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { runDetailsResponse, runListResponse, runResponse } from '../../shared/http/schemas.ts';
-import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
+import { useTestStack } from '../support/local-api.ts';
 
-let stack: TestStack;
-let api: ReturnType<typeof apiClient>;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-  api = apiClient(stack.url, stack.token);
-});
-afterAll(() => stack.stop());
+const local = useTestStack();
 
 const startRun = async (body: Record<string, unknown> = {}) => {
-  const response = await api.post('/api/v1/runs', { experiment_name: 'runs-suite', ...body });
+  const response = await local.api.post('/api/v1/runs', { experiment_name: 'runs-suite', ...body });
   expect(response.status).toBe(201);
   return runDetailsResponse.parse(response.body);
 };
 
 describe('runs', () => {
   test('start_run by experiment name creates the experiment once, then reuses it', async () => {
-    const first = await api.post('/api/v1/runs', { experiment_name: 'made-on-demand', run_name: 'a' });
-    const second = await api.post('/api/v1/runs', { experiment_name: 'made-on-demand', run_name: 'b' });
+    const first = await local.api.post('/api/v1/runs', { experiment_name: 'made-on-demand', run_name: 'a' });
+    const second = await local.api.post('/api/v1/runs', { experiment_name: 'made-on-demand', run_name: 'b' });
     expect(first.body.experiment_id).toBe(second.body.experiment_id);
     const concurrent = await Promise.all(
-      Array.from({ length: 6 }, () => api.post('/api/v1/runs', { experiment_name: 'made-concurrently' })),
+      Array.from({ length: 6 }, () => local.api.post('/api/v1/runs', { experiment_name: 'made-concurrently' })),
     );
     expect(concurrent.every((r) => r.status === 201)).toBe(true);
     expect(new Set(concurrent.map((r) => r.body.experiment_id)).size).toBe(1);
@@ -44,7 +37,7 @@ describe('runs', () => {
     });
     expect(run).toMatchObject({ status: 'RUNNING', run_name: 'baseline_v1', parent_run_id: parent.run_id });
     expect(run.start_time).toBeGreaterThan(Date.now() - 60_000);
-    const fetched = await api.get(`/api/v1/runs/${run.run_id}`);
+    const fetched = await local.api.get(`/api/v1/runs/${run.run_id}`);
     expect(runDetailsResponse.parse(fetched.body)).toEqual(run);
     expect(fetched.body.pipeline.pipeline_components[0]).toEqual({
       name: 'tokenizer',
@@ -55,16 +48,19 @@ describe('runs', () => {
   });
 
   test('starting a run needs a real experiment and parent', async () => {
-    expect((await api.post(`/api/v1/experiments/${'0'.repeat(32)}/runs`, {})).status).toBe(404);
-    const orphan = await api.post('/api/v1/runs', { experiment_name: 'runs-suite', parent_run_id: 'f'.repeat(32) });
+    expect((await local.api.post(`/api/v1/experiments/${'0'.repeat(32)}/runs`, {})).status).toBe(404);
+    const orphan = await local.api.post('/api/v1/runs', {
+      experiment_name: 'runs-suite',
+      parent_run_id: 'f'.repeat(32),
+    });
     expect(orphan.status).toBe(404);
-    const neither = await api.post('/api/v1/runs', { run_name: 'x' });
+    const neither = await local.api.post('/api/v1/runs', { run_name: 'x' });
     expect(neither.status).toBe(400);
     expect(neither.body.error.message).toMatch(/^body\.experiment_name:/);
     const deep: Record<string, unknown> = {};
     let cursor = deep;
     for (let i = 0; i < 40; i++) cursor = cursor.next = {} as Record<string, unknown>;
-    const tooDeep = await api.post('/api/v1/runs', {
+    const tooDeep = await local.api.post('/api/v1/runs', {
       experiment_name: 'runs-suite',
       pipeline: { pipeline_config: deep },
     });
@@ -74,17 +70,17 @@ describe('runs', () => {
 
   test('ending a run: COMPLETED means FINISHED, a retry is harmless, a different end is a 409', async () => {
     const run = await startRun();
-    const ended = await api.patch(`/api/v1/runs/${run.run_id}`, { status: 'COMPLETED' });
+    const ended = await local.api.patch(`/api/v1/runs/${run.run_id}`, { status: 'COMPLETED' });
     expect(ended.status).toBe(200);
     expect(ended.body).toMatchObject({ status: 'FINISHED' });
     expect(ended.body.duration_ms).toBe(ended.body.end_time - ended.body.start_time);
-    expect((await api.patch(`/api/v1/runs/${run.run_id}`, { status: 'FINISHED' })).status).toBe(200);
-    const conflict = await api.patch(`/api/v1/runs/${run.run_id}`, { status: 'FAILED' });
+    expect((await local.api.patch(`/api/v1/runs/${run.run_id}`, { status: 'FINISHED' })).status).toBe(200);
+    const conflict = await local.api.patch(`/api/v1/runs/${run.run_id}`, { status: 'FAILED' });
     expect(conflict.status).toBe(409);
     expect(conflict.body.error.code).toBe('run.already_ended');
-    expect((await api.patch(`/api/v1/runs/${'0'.repeat(32)}`, { status: 'FAILED' })).status).toBe(404);
+    expect((await local.api.patch(`/api/v1/runs/${'0'.repeat(32)}`, { status: 'FAILED' })).status).toBe(404);
     const early = await startRun();
-    const before = await api.patch(`/api/v1/runs/${early.run_id}`, {
+    const before = await local.api.patch(`/api/v1/runs/${early.run_id}`, {
       status: 'KILLED',
       end_time: early.start_time - 1,
     });
@@ -94,30 +90,39 @@ describe('runs', () => {
 
   test('a finished run rejects params and metrics with 409 but keeps taking tags', async () => {
     const run = await startRun();
-    await api.patch(`/api/v1/runs/${run.run_id}`, { status: 'FINISHED' });
-    const params = await api.post(`/api/v1/runs/${run.run_id}/params`, { params: { lr: 0.1 } });
+    await local.api.patch(`/api/v1/runs/${run.run_id}`, { status: 'FINISHED' });
+    const params = await local.api.post(`/api/v1/runs/${run.run_id}/params`, { params: { lr: 0.1 } });
     expect(params.status).toBe(409);
     expect(params.body.error.code).toBe('run.not_running');
-    const metrics = await api.post(`/api/v1/runs/${run.run_id}/metrics`, { metric_name: 'acc', metric_value: 1 });
+    const metrics = await local.api.post(`/api/v1/runs/${run.run_id}/metrics`, {
+      metric_name: 'acc',
+      metric_value: 1,
+    });
     expect(metrics.status).toBe(409);
-    const tags = await api.post(`/api/v1/runs/${run.run_id}/tags`, { tags: { reviewed: 'yes' } });
+    const tags = await local.api.post(`/api/v1/runs/${run.run_id}/tags`, { tags: { reviewed: 'yes' } });
     expect(tags.status).toBe(200);
     expect(runResponse.parse(tags.body).tags).toEqual({ reviewed: 'yes' });
-    const after = await api.get(`/api/v1/runs/${run.run_id}`);
+    const after = await local.api.get(`/api/v1/runs/${run.run_id}`);
     expect(after.body.params).toEqual({});
     expect(after.body.metrics).toEqual({});
   });
 
   test('params are immutable: the same value again is fine, a different one is a 409 naming the key', async () => {
     const run = await startRun();
-    const first = await api.post(`/api/v1/runs/${run.run_id}/params`, { params: { n_estimators: 100, max_depth: 10 } });
+    const first = await local.api.post(`/api/v1/runs/${run.run_id}/params`, {
+      params: { n_estimators: 100, max_depth: 10 },
+    });
     expect(first).toMatchObject({ status: 200, body: { params: { n_estimators: '100', max_depth: '10' } } });
-    expect((await api.post(`/api/v1/runs/${run.run_id}/params`, { params: { n_estimators: '100' } })).status).toBe(200);
-    const changed = await api.post(`/api/v1/runs/${run.run_id}/params`, { params: { subsample: 0.8, max_depth: 12 } });
+    expect(
+      (await local.api.post(`/api/v1/runs/${run.run_id}/params`, { params: { n_estimators: '100' } })).status,
+    ).toBe(200);
+    const changed = await local.api.post(`/api/v1/runs/${run.run_id}/params`, {
+      params: { subsample: 0.8, max_depth: 12 },
+    });
     expect(changed.status).toBe(409);
     expect(changed.body.error).toMatchObject({ code: 'param.immutable' });
     expect(changed.body.error.message).toContain("'max_depth'");
-    const stored = await api.get(`/api/v1/runs/${run.run_id}`);
+    const stored = await local.api.get(`/api/v1/runs/${run.run_id}`);
     // All or nothing: subsample was not written alongside the rejected max_depth.
     expect(stored.body.params).toEqual({ n_estimators: '100', max_depth: '10' });
   });
@@ -125,38 +130,38 @@ describe('runs', () => {
   test('two clients setting one param to different values at once: exactly one wins', async () => {
     const run = await startRun();
     const writes = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => api.post(`/api/v1/runs/${run.run_id}/params`, { params: { seed: i } })),
+      Array.from({ length: 6 }, (_, i) => local.api.post(`/api/v1/runs/${run.run_id}/params`, { params: { seed: i } })),
     );
     const winners = writes.filter((r) => r.status === 200);
     expect(winners).toHaveLength(1);
     expect(writes.filter((r) => r.status === 409)).toHaveLength(5);
-    const stored = await api.get(`/api/v1/runs/${run.run_id}`);
+    const stored = await local.api.get(`/api/v1/runs/${run.run_id}`);
     expect(stored.body.params.seed).toBe(winners[0]?.body.params.seed);
   });
 
   test('tags are validated and merged', async () => {
     const run = await startRun({ tags: { a: '1' } });
-    await api.post(`/api/v1/runs/${run.run_id}/tags`, { tags: { b: '2', a: 'one' } });
-    expect((await api.get(`/api/v1/runs/${run.run_id}`)).body.tags).toEqual({ a: 'one', b: '2' });
-    expect((await api.post(`/api/v1/runs/${run.run_id}/tags`, { tags: {} })).status).toBe(400);
-    expect((await api.post(`/api/v1/runs/${run.run_id}/tags`, { tags: { a: 5 } })).status).toBe(400);
-    expect((await api.post(`/api/v1/runs/${'0'.repeat(32)}/tags`, { tags: { a: 'b' } })).status).toBe(404);
+    await local.api.post(`/api/v1/runs/${run.run_id}/tags`, { tags: { b: '2', a: 'one' } });
+    expect((await local.api.get(`/api/v1/runs/${run.run_id}`)).body.tags).toEqual({ a: 'one', b: '2' });
+    expect((await local.api.post(`/api/v1/runs/${run.run_id}/tags`, { tags: {} })).status).toBe(400);
+    expect((await local.api.post(`/api/v1/runs/${run.run_id}/tags`, { tags: { a: 5 } })).status).toBe(400);
+    expect((await local.api.post(`/api/v1/runs/${'0'.repeat(32)}/tags`, { tags: { a: 'b' } })).status).toBe(404);
   });
 
   test("lists an experiment's runs newest first, by status, in stable pages", async () => {
-    const experiment = await api.post('/api/v1/experiments', { experiment_name: 'listing-runs' });
+    const experiment = await local.api.post('/api/v1/experiments', { experiment_name: 'listing-runs' });
     const experimentId = experiment.body.experiment_id;
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const run = await api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: `r${i}` });
+      const run = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: `r${i}` });
       ids.push(run.body.run_id);
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
-    await api.patch(`/api/v1/runs/${ids[1]}`, { status: 'FAILED' });
+    await local.api.patch(`/api/v1/runs/${ids[1]}`, { status: 'FAILED' });
     const seen: string[] = [];
     let token: string | undefined;
     do {
-      const page = await api.get(
+      const page = await local.api.get(
         `/api/v1/experiments/${experimentId}/runs?max_results=2${token ? `&page_token=${encodeURIComponent(token)}` : ''}`,
       );
       const body = runListResponse.parse(page.body);
@@ -164,9 +169,9 @@ describe('runs', () => {
       token = body.next_page_token;
     } while (token);
     expect(seen).toEqual([...ids].reverse());
-    const failed = await api.get(`/api/v1/experiments/${experimentId}/runs?status=FAILED`);
+    const failed = await local.api.get(`/api/v1/experiments/${experimentId}/runs?status=FAILED`);
     expect(failed.body.runs.map((r: { run_id: string }) => r.run_id)).toEqual([ids[1]]);
-    expect((await api.get(`/api/v1/experiments/${experimentId}/runs?status=DONE`)).status).toBe(400);
+    expect((await local.api.get(`/api/v1/experiments/${experimentId}/runs?status=DONE`)).status).toBe(400);
   });
 });
 
@@ -174,26 +179,26 @@ describe('the edge', () => {
   test('malformed JSON, invalid UTF-8, a missing body and an oversized body get 4xx JSON errors', async () => {
     const run = await startRun();
     const path = `/api/v1/runs/${run.run_id}/params`;
-    const malformed = await api.call('POST', path, '{"params": {');
+    const malformed = await local.api.call('POST', path, '{"params": {');
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.code).toBe('body.invalid_json');
-    const invalidUtf8 = await fetch(`${stack.url}${path}`, {
+    const invalidUtf8 = await fetch(`${local.stack.url}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${stack.token}` },
+      headers: { authorization: `Bearer ${local.stack.token}` },
       body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
     });
     expect(invalidUtf8.status).toBe(400);
     expect(((await invalidUtf8.json()) as { error: { code: string } }).error.code).toBe('body.invalid_utf8');
-    expect((await api.call('POST', path)).status).toBe(400);
-    const huge = await api.post(path, { params: { blob: 'x'.repeat(1_100_000) } });
+    expect((await local.api.call('POST', path)).status).toBe(400);
+    const huge = await local.api.post(path, { params: { blob: 'x'.repeat(1_100_000) } });
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe('request.too_large');
-    const notFound = await api.get('/api/v1/nothing-here');
+    const notFound = await local.api.get('/api/v1/nothing-here');
     expect(notFound.status).toBe(404);
   });
 
   test('the OpenAPI description covers every route', async () => {
-    const response = await api.get('/api/v1/openapi.json');
+    const response = await local.api.get('/api/v1/openapi.json');
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe('3.1.0');
     const operations = Object.values(response.body.paths as Record<string, Record<string, { operationId: string }>>)

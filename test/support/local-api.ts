@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { issueToken } from '../../shared/domain/tokens.ts';
 
@@ -33,6 +33,22 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   });
   return { ...stack, token };
 }
+
+/**
+ * Starts a test stack for the calling test file (beforeAll) and stops it
+ * (afterAll); `stack` and `api`, an admin client, are set once it is up.
+ */
+export function useTestStack(options: Parameters<typeof startTestStack>[0] = {}) {
+  const local = {} as { stack: TestStack; api: ApiClient };
+  beforeAll(async () => {
+    local.stack = await startTestStack(options);
+    local.api = apiClient(local.stack.url, local.stack.token);
+  });
+  afterAll(() => local.stack?.stop());
+  return local;
+}
+
+export type ApiClient = ReturnType<typeof apiClient>;
 
 export interface ApiResponse<T = any> {
   status: number;
