@@ -61,10 +61,25 @@ function operation(route: RouteDefinition) {
           ),
         },
       },
+      ...(route.response.redirect
+        ? {
+            '302': {
+              description: route.response.redirect,
+              headers: { Location: { description: 'Where to go', schema: { type: 'string', format: 'uri' } } },
+            },
+          }
+        : {}),
       '400': { description: 'Invalid input; the message names the field', content: errorContent },
+      '401': { description: 'No bearer token, or one that is unknown or revoked', content: errorContent },
+      '403': { description: "The token's scope does not allow this operation", content: errorContent },
       '404': { description: 'Unknown experiment or run', content: errorContent },
       '409': { description: 'Conflicts with stored state', content: errorContent },
       '413': { description: `Body over ${limits.requestBodyBytes} bytes`, content: errorContent },
+      '503': {
+        description: 'The store is shedding load: retry after the pause given',
+        headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+        content: errorContent,
+      },
     },
   };
 }
@@ -86,6 +101,13 @@ export function openApiDocument() {
         'Serverless experiment tracking. Metric values are JSON numbers or the strings "NaN", "Infinity" and "-Infinity". Times are epoch milliseconds.',
     },
     paths,
-    components: { schemas: { Error: toJsonSchema(errorResponse, 'output') } },
+    // Every operation takes a token (see README: Tokens and workspaces).
+    security: [{ bearerToken: [] }],
+    components: {
+      schemas: { Error: toJsonSchema(errorResponse, 'output') },
+      securitySchemes: {
+        bearerToken: { type: 'http', scheme: 'bearer', description: 'A Stratus token: stratus_<id>_<secret>' },
+      },
+    },
   };
 }

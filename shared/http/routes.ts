@@ -41,8 +41,17 @@ export interface RouteDefinition {
     query?: z.ZodType;
     body?: z.ZodType;
   };
-  /** `alternatives`: other media types the handler can answer in, chosen by the Accept header. */
-  response: { status: number; description: string; body: z.ZodType; alternatives?: readonly string[] };
+  /**
+   * `alternatives`: other media types the handler can answer in, chosen by the Accept header.
+   * `redirect`: the description of a 302 the handler may answer instead (its Location is the target).
+   */
+  response: {
+    status: number;
+    description: string;
+    body: z.ZodType;
+    alternatives?: readonly string[];
+    redirect?: string;
+  };
   table: { actions: readonly TableAction[]; indexes?: readonly string[] };
   /** Absent for routes that never touch the artifacts bucket. */
   bucket?: { actions: readonly BucketAction[] };
@@ -313,7 +322,12 @@ export const routes = {
     access: 'read',
     tag: 'artifacts',
     request: { path: schemas.runIdPath, query: artifactSchemas.downloadArtifactQuery },
-    response: { status: 200, description: 'The download URL', body: artifactSchemas.downloadArtifactResponse },
+    response: {
+      status: 200,
+      description: 'The download URL',
+      body: artifactSchemas.downloadArtifactResponse,
+      redirect: 'With redirect=true: to the presigned download URL',
+    },
     table: { actions: ['GetItem'] },
     bucket: { actions: ['GetObject'] },
   }),

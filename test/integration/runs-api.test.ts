@@ -207,5 +207,17 @@ describe('the edge', () => {
     const { routeList } = await import('../../shared/http/routes.ts');
     expect(operations.sort()).toEqual(routeList.map((r) => r.operationId).sort());
     expect(response.body.paths['/api/v1/runs/{run_id}/metrics/{metric_key}']).toBeDefined();
+    // Every operation takes a bearer token and says how it refuses one.
+    expect(response.body.security).toEqual([{ bearerToken: [] }]);
+    expect(response.body.components.securitySchemes.bearerToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    for (const methods of Object.values(response.body.paths as Record<string, Record<string, any>>)) {
+      for (const operation of Object.values(methods)) {
+        expect(Object.keys(operation.responses), operation.operationId).toEqual(
+          expect.arrayContaining(['400', '401', '403', '503']),
+        );
+      }
+    }
+    const download = response.body.paths['/api/v1/runs/{run_id}/artifacts/download'].get;
+    expect(download.responses['302'].headers.Location).toBeDefined();
   });
 });
