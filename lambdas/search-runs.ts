@@ -1,7 +1,7 @@
 import { splitOrderBy } from '../shared/domain/search/parser.ts';
 import { createHandler } from '../shared/http/handler.ts';
 import { routes } from '../shared/http/routes.ts';
-import { runDetailsView } from '../shared/http/views.ts';
+import { searchRunsAnswer } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { searchRuns } from '../shared/use-cases/search.ts';
 
@@ -20,8 +20,5 @@ export const handler = createHandler(routes.searchRuns, async ({ query }, { scop
     },
     deps,
   );
-  return {
-    body: { runs: result.runs.map(runDetailsView), next_page_token: result.cursor },
-    headers: { 'x-stratus-search-plan': result.plan },
-  };
+  return searchRunsAnswer(result);
 });

@@ -3,6 +3,7 @@ import type { MetricPoint } from '../domain/metric-chunk.ts';
 import { toWireMetricValue } from '../domain/metric-values.ts';
 import type { Experiment, Pipeline, Run, RunDetails } from '../domain/types.ts';
 import type { RunComparison } from '../use-cases/compare.ts';
+import type { SearchRunsResult } from '../use-cases/search.ts';
 import { toCsv } from './csv.ts';
 import type { compareRunsResponse, experimentResponse, runDetailsResponse, runResponse } from './schemas.ts';
 
@@ -51,6 +52,12 @@ export const runDetailsView = (run: RunDetails): z.input<typeof runDetailsRespon
       { value: toWireMetricValue(metric.value), step: metric.step, timestamp: metric.timestamp },
     ]),
   ),
+});
+
+/** Both search routes answer alike: the page of runs, and the plan taken in a header. */
+export const searchRunsAnswer = (result: SearchRunsResult) => ({
+  body: { runs: result.runs.map(runDetailsView), next_page_token: result.cursor },
+  headers: { 'x-stratus-search-plan': result.plan },
 });
 
 export const metricPointView = (point: MetricPoint) => ({

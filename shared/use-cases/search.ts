@@ -276,10 +276,9 @@ async function searchStream(query: Query, search: SearchRepository): Promise<Sea
   // Phases in order: numbers (in the asked direction), NaN, then runs without the metric.
   const phase =
     from === undefined && query.after ? 'missing' : typeof from === 'number' && Number.isNaN(from) ? 'nan' : 'numbers';
-  if (phase === 'numbers') {
-    const bound = typeof from === 'number' ? { value: encodeSortableNumber(from), inclusive: true } : undefined;
-    const range = first.descending ? numberRange(undefined, bound) : numberRange(bound);
-    await consume(
+  // One ordered stream over every experiment's index entries of the metric within `range`.
+  const consumeMetricRange = (range: SortKeyRange) =>
+    consume(
       mergeStreams(
         query.experimentIds.map((id) =>
           search.streamByMetric(query.workspace, id, key, first.descending, range, pageSize),
@@ -287,17 +286,13 @@ async function searchStream(query: Query, search: SearchRepository): Promise<Sea
         first.descending,
       ),
     );
+  if (phase === 'numbers') {
+    const bound = typeof from === 'number' ? { value: encodeSortableNumber(from), inclusive: true } : undefined;
+    await consumeMetricRange(first.descending ? numberRange(undefined, bound) : numberRange(bound));
     if (found.length >= wanted) return found;
   }
   if (phase !== 'missing') {
-    await consume(
-      mergeStreams(
-        query.experimentIds.map((id) =>
-          search.streamByMetric(query.workspace, id, key, first.descending, nanRange, pageSize),
-        ),
-        first.descending,
-      ),
-    );
+    await consumeMetricRange(nanRange);
     if (found.length >= wanted) return found;
   }
   // Runs without the metric are in no index entry of it: every run is read, those with it dropped.
