@@ -55,3 +55,22 @@ function positionCursor(request: PageRequest, item: Record<string, unknown>): st
   for (const attribute of request.keyAttributes) position[attribute] = String(item[attribute]);
   return encodeCursor(request.partition, position);
 }
+
+/**
+ * Every item of a query, page by page. With `firstPage`, pages start at that
+ * many items and double up to 1,000, so a caller that stops early reads little.
+ */
+export async function* queryAllItems(
+  client: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'>,
+  options: { firstPage?: number } = {},
+): AsyncGenerator<Record<string, unknown>> {
+  let startKey: Record<string, unknown> | undefined;
+  let pageSize = options.firstPage === undefined ? undefined : Math.max(1, Math.min(1000, options.firstPage));
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey, Limit: pageSize }));
+    for (const item of page.Items ?? []) yield item;
+    startKey = page.LastEvaluatedKey;
+    if (pageSize !== undefined) pageSize = Math.min(1000, pageSize * 2);
+  } while (startKey);
+}

@@ -2,7 +2,6 @@ import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -29,6 +28,7 @@ import {
   runPartitionKey,
   runsByExperimentPartition,
 } from './keys.ts';
+import { queryAllItems } from './query-page.ts';
 import { latestMetricsItem, paramItem, paramSummaryItem, runItem } from './run-items.ts';
 import { queryPage } from './query-page.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
@@ -153,24 +153,17 @@ export class RunRepository {
     let run: Run | undefined;
     const params: Record<string, string> = {};
     let latest: Record<string, StoredLatestMetric> = {};
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': runPartitionKey(workspace, runId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (item.type === entityTypes.run) run = toRun(item as RunItem);
-        else if (item.type === entityTypes.param) params[item.key as string] = item.value as string;
-        else if (item.type === entityTypes.latestMetrics) latest = item.metrics as Record<string, StoredLatestMetric>;
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = queryAllItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': runPartitionKey(workspace, runId) },
+      ConsistentRead: true,
+    });
+    for await (const item of items) {
+      if (item.type === entityTypes.run) run = toRun(item as unknown as RunItem);
+      else if (item.type === entityTypes.param) params[item.key as string] = item.value as string;
+      else if (item.type === entityTypes.latestMetrics) latest = item.metrics as Record<string, StoredLatestMetric>;
+    }
     if (!run) return undefined;
     const metrics = Object.entries(latest)
       .map(([key, stored]) => fromStoredLatest(key, stored))
@@ -347,19 +340,12 @@ export class RunRepository {
   /** Every param of a run from its param items: the fallback for an overflowing summary. */
   async getParams(workspace: string, runId: string): Promise<Record<string, string>> {
     const params: Record<string, string> = {};
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :params)',
-          ExpressionAttributeValues: { ':pk': runPartitionKey(workspace, runId), ':params': 'PARAM#' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) params[item.key as string] = item.value as string;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = queryAllItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :params)',
+      ExpressionAttributeValues: { ':pk': runPartitionKey(workspace, runId), ':params': 'PARAM#' },
+    });
+    for await (const item of items) params[item.key as string] = item.value as string;
     return params;
   }
 

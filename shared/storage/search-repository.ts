@@ -1,9 +1,4 @@
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   decodeSortableNumber,
   HIGHEST_NUMBER_KEY,
@@ -29,6 +24,7 @@ import {
   type StoredLatestMetric,
   toRun,
 } from './run-repository.ts';
+import { queryAllItems } from './query-page.ts';
 import { logicalIndexes } from './table-definition.ts';
 
 /** Sorts after `#` (the separator before the run id) and before any hex digit: closes a value's entries. */
@@ -78,7 +74,8 @@ export class SearchRepository {
 
   /** Ids of the runs whose latest `metricKey` lies in `range`. */
   async runIdsByMetric(workspace: string, experimentId: string, metricKey: string, range?: SortKeyRange) {
-    const entries = this.query(
+    const entries = queryAllItems(
+      this.client,
       indexQuery(
         this.tableName,
         runsByMetricValuePartition(workspace, experimentId, metricKey),
@@ -86,7 +83,7 @@ export class SearchRepository {
         range,
         false,
       ),
-      1000,
+      { firstPage: 1000 },
     );
     const ids: string[] = [];
     for await (const item of entries) ids.push(runIdFromSortKey(item.gsi2sk as string));
@@ -95,7 +92,8 @@ export class SearchRepository {
 
   /** Ids of the runs whose param `paramKey` may equal `value` (long values are indexed by a prefix). */
   async runIdsByParam(workspace: string, experimentId: string, paramKey: string, value: string) {
-    const entries = this.query(
+    const entries = queryAllItems(
+      this.client,
       {
         TableName: this.tableName,
         IndexName: logicalIndexes.runsByParamValue,
@@ -106,7 +104,7 @@ export class SearchRepository {
         },
         ProjectionExpression: 'runId',
       },
-      1000,
+      { firstPage: 1000 },
     );
     const ids: string[] = [];
     for await (const item of entries) ids.push(item.runId as string);
@@ -143,7 +141,7 @@ export class SearchRepository {
       range,
       descending,
     );
-    for await (const item of this.query(input, pageSize)) {
+    for await (const item of queryAllItems(this.client, input, { firstPage: pageSize })) {
       yield { runId: item.runId as string, sortKey: item.gsi1sk as string, run: toRun(item as unknown as RunItem) };
     }
   }
@@ -164,7 +162,7 @@ export class SearchRepository {
       range,
       descending,
     );
-    for await (const item of this.query(input, pageSize)) {
+    for await (const item of queryAllItems(this.client, input, { firstPage: pageSize })) {
       const sortKey = item.gsi2sk as string;
       yield { runId: runIdFromSortKey(sortKey), sortKey };
     }
@@ -238,18 +236,6 @@ export class SearchRepository {
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCH_GETS, groups.length) }, worker));
     return items;
-  }
-
-  /** Every item of a query, page by page; pages grow from `firstPage` items so small answers read little. */
-  private async *query(input: QueryCommandInput, firstPage: number): AsyncGenerator<Record<string, unknown>> {
-    let startKey: Record<string, unknown> | undefined;
-    let pageSize = Math.max(1, Math.min(1000, firstPage));
-    do {
-      const page = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey, Limit: pageSize }));
-      for (const item of page.Items ?? []) yield item;
-      startKey = page.LastEvaluatedKey;
-      pageSize = Math.min(1000, pageSize * 2);
-    } while (startKey);
   }
 }
 
