@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import { startLocalStack } from '../local/stack.ts';
 import { issueToken } from '../shared/domain/tokens.ts';
 import { round } from './stats.ts';
@@ -113,10 +112,4 @@ export async function runArtifactBench(options: ArtifactBenchOptions = {}): Prom
   } finally {
     await stack.stop();
   }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const section = await runArtifactBench({ mebibytes: Number(process.argv[2] ?? 256) });
-  console.log(section.title);
-  console.table(section.rows);
 }

@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import { startLocalStack } from '../local/stack.ts';
 import { issueToken } from '../shared/domain/tokens.ts';
 import { consumedCapacity, percentile, round } from './stats.ts';
@@ -100,10 +99,4 @@ export async function runIngestBench(options: IngestBenchOptions = {}): Promise<
   } finally {
     await stack.stop();
   }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const section = await runIngestBench({ points: Number(process.argv[2] ?? 1_000_000) });
-  console.log(section.title);
-  console.table(section.rows);
 }

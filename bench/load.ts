@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { startLocalStack } from '../local/stack.ts';
 import { issueToken } from '../shared/domain/tokens.ts';
@@ -60,10 +59,4 @@ export async function runLoadBench(options: { seconds?: number; connections?: nu
   } finally {
     await stack.stop();
   }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const section = await runLoadBench({ seconds: Number(process.argv[2] ?? 20) });
-  console.log(section.title);
-  console.table(section.rows);
 }

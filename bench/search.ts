@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalStack } from '../local/stack.ts';
 import { issueToken } from '../shared/domain/tokens.ts';
@@ -167,10 +166,4 @@ async function loadRuns(
   );
   client.destroy();
   return runIds;
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const section = await runSearchBench({ runs: Number(process.argv[2] ?? 10_000) });
-  console.log(section.title);
-  console.table(section.rows);
 }
