@@ -124,7 +124,7 @@ function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
 
 function send(response: ServerResponse, status: number, body: unknown) {
   response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
+  response.end(`${JSON.stringify(body)}\n`);
 }
 
 function toEvent(

@@ -78,7 +78,10 @@ export function createHandler<R extends RouteDefinition>(
     const { result, capacity } = await withCapacityMeter(async () => {
       const principal = await authenticator().authenticate(event.headers?.authorization);
       if (!scopeAllows(principal.scope, route.access)) {
-        throw new ForbiddenError(`${route.operationId} needs a ${route.access} token; this one is ${principal.scope}`);
+        const article = route.access === 'admin' ? 'an' : 'a';
+        throw new ForbiddenError(
+          `${route.operationId} needs ${article} ${route.access} token; this one is ${principal.scope}`,
+        );
       }
       const input = parseRequest(route, event);
       const scope: RequestScope = { workspace: principal.workspaceId };
@@ -215,7 +218,8 @@ function jsonResponse(
   return {
     statusCode,
     headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? '' : JSON.stringify(body),
+    // A trailing newline, so `curl` output ends its line and the next prompt starts on its own.
+    body: body === undefined ? '' : `${JSON.stringify(body)}\n`,
   };
 }
 

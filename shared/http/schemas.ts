@@ -123,7 +123,11 @@ export const listExperimentsQuery = z
 export const listRunsQuery = z.object({
   max_results: pageSize(limits.pageSizeMax, limits.pageSizeDefault),
   page_token: pageToken,
-  status: z.enum(runStatuses).optional(),
+  status: z
+    .enum([...runStatuses, 'COMPLETED'])
+    .transform((status) => (status === 'COMPLETED' ? 'FINISHED' : status))
+    .optional()
+    .meta({ description: 'COMPLETED is accepted as FINISHED' }),
 });
 
 const stepQuery = z.coerce.number().pipe(safeInteger).optional();

@@ -40,7 +40,13 @@ export function fieldValue(run: SearchableRun, field: Field): string | number | 
           return run.startTime;
         case 'end_time':
           return run.endTime;
+        case 'parent_run_id':
+          return run.parentRunId;
       }
+      break;
+    case 'component':
+      // Several values per run: matchesClause asks each component; nothing orders by them.
+      return undefined;
   }
 }
 
@@ -61,8 +67,19 @@ export function likeToRegExp(pattern: string, ignoreCase: boolean): RegExp {
   return compiled;
 }
 
+/**
+ * A `components.<part>` clause holds when it holds for any of the run's pipeline
+ * components (a component without a stage matches no clause on the stage).
+ */
 export function matchesClause(run: SearchableRun, clause: Clause): boolean {
-  const value = fieldValue(run, clause.field);
+  if (clause.field.kind === 'component') {
+    const part = clause.field.part;
+    return (run.pipeline?.components ?? []).some((component) => matchesValue(component[part], clause));
+  }
+  return matchesValue(fieldValue(run, clause.field), clause);
+}
+
+function matchesValue(value: string | number | undefined, clause: Clause): boolean {
   if (value === undefined) return false;
   if (typeof value === 'number') {
     const target = clause.value as number;

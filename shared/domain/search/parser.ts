@@ -1,6 +1,8 @@
 import { ValidationError } from '../../errors.ts';
 import {
   type Clause,
+  type ComponentPart,
+  componentParts,
   comparisonOperators,
   type Field,
   fieldName,
@@ -19,6 +21,7 @@ import {
  *   clause  := field operator value
  *   field   := prefix '.' key | attribute
  *   prefix  := metrics | params | tags | attributes (and MLflow's singular aliases)
+ *            | components (a pipeline component's name, type or stage)
  *   key     := bare-key | `quoted` | "quoted"
  *   value   := 'string' | "string" | number | '(' string (',' string)* ')'
  *
@@ -46,7 +49,13 @@ const prefixes: Record<string, Field['kind']> = {
   attribute: 'attribute',
   attr: 'attribute',
   run: 'attribute',
+  components: 'component',
+  component: 'component',
+  pipeline_components: 'component',
 };
+
+/** The seeds' status COMPLETED is the alias of FINISHED, in filters as in `PATCH /runs/{id}`. */
+const canonicalStatus = (value: string) => (value.toUpperCase() === 'COMPLETED' ? 'FINISHED' : value);
 
 const bareKey = /[A-Za-z0-9_\-./:]+/y;
 const word = /[A-Za-z_][A-Za-z0-9_]*/y;
@@ -134,7 +143,7 @@ class Scanner {
     }
     const kind = prefixes[name.toLowerCase()];
     if (!kind) {
-      return this.error(`unknown prefix '${name}' (expected metrics, params, tags or attributes)`, start);
+      return this.error(`unknown prefix '${name}' (expected metrics, params, tags, attributes or components)`, start);
     }
     this.position++;
     const keyStart = this.position;
@@ -147,6 +156,12 @@ class Scanner {
         return this.error(`unknown attribute '${key}' (expected one of ${runAttributes.join(', ')})`, keyStart);
       }
       return { kind, name: key as RunAttribute };
+    }
+    if (kind === 'component') {
+      if (!(componentParts as readonly string[]).includes(key)) {
+        return this.error(`unknown component field '${key}' (expected one of ${componentParts.join(', ')})`, keyStart);
+      }
+      return { kind, part: key as ComponentPart };
     }
     return { kind, key };
   }
@@ -223,7 +238,7 @@ function parseClause(scanner: Scanner): Clause {
       }
       if (scanner.peek() === ')') {
         scanner.position++;
-        return { field, op, value: values };
+        return { field, op, value: isStatus(field) ? values.map(canonicalStatus) : values };
       }
       return scanner.fail("',' or ')'");
     }
@@ -231,8 +246,16 @@ function parseClause(scanner: Scanner): Clause {
   if (scanner.peek() !== "'" && scanner.peek() !== '"') {
     return scanner.fail(`a quoted string to compare ${fieldName(field)} with`);
   }
-  return { field, op: op as '=' | '!=' | 'LIKE' | 'ILIKE', value: scanner.stringLiteral() };
+  const value = scanner.stringLiteral();
+  const exact = op === '=' || op === '!=';
+  return {
+    field,
+    op: op as '=' | '!=' | 'LIKE' | 'ILIKE',
+    value: exact && isStatus(field) ? canonicalStatus(value) : value,
+  };
 }
+
+const isStatus = (field: Field) => field.kind === 'attribute' && field.name === 'status';
 
 /** Parses order keys such as `metrics.f1 DESC` or `start_time`; ascending unless DESC. */
 export function parseOrderBy(keys: readonly string[]): OrderKey[] {
@@ -241,7 +264,11 @@ export function parseOrderBy(keys: readonly string[]): OrderKey[] {
   }
   return keys.map((text) => {
     const scanner = new Scanner(text, 'order_by');
+    const start = scanner.position;
     const field = scanner.field();
+    if (field.kind === 'component') {
+      scanner.error('a run has several pipeline components, so components.* cannot order runs', start);
+    }
     let descending = false;
     if (!scanner.atEnd()) {
       const at = scanner.position;

@@ -1,14 +1,20 @@
 /** The parsed form of a run search: filter clauses joined by AND, and order keys. */
 
-export const runAttributes = ['status', 'run_name', 'start_time', 'end_time', 'run_id'] as const;
+export const runAttributes = ['status', 'run_name', 'start_time', 'end_time', 'run_id', 'parent_run_id'] as const;
 export type RunAttribute = (typeof runAttributes)[number];
+
+/** What a `components.<part>` clause looks at in each of a run's pipeline components. */
+export const componentParts = ['name', 'type', 'stage'] as const;
+export type ComponentPart = (typeof componentParts)[number];
 
 /** What a clause or an order key looks at. */
 export type Field =
   | { kind: 'metric'; key: string }
   | { kind: 'param'; key: string }
   | { kind: 'tag'; key: string }
-  | { kind: 'attribute'; name: RunAttribute };
+  | { kind: 'attribute'; name: RunAttribute }
+  /** A pipeline component's name, type or stage: a clause holds when it holds for any component. */
+  | { kind: 'component'; part: ComponentPart };
 
 export const comparisonOperators = ['=', '!=', '<', '<=', '>', '>='] as const;
 export const stringOperators = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'] as const;
@@ -28,7 +34,12 @@ export interface OrderKey {
 export const isNumericField = (field: Field) =>
   field.kind === 'metric' || (field.kind === 'attribute' && (field.name === 'start_time' || field.name === 'end_time'));
 
-export const fieldName = (field: Field) => (field.kind === 'attribute' ? field.name : `${field.kind}s.${field.key}`);
+export const fieldName = (field: Field) =>
+  field.kind === 'attribute'
+    ? field.name
+    : field.kind === 'component'
+      ? `components.${field.part}`
+      : `${field.kind}s.${field.key}`;
 
 /** Runs are ordered newest first unless the client asks otherwise. */
 export const defaultOrder: OrderKey[] = [{ field: { kind: 'attribute', name: 'start_time' }, descending: true }];
