@@ -129,6 +129,8 @@ describe('the seeds vocabulary on the server', () => {
       headers: { authorization: `Bearer ${created.body.token}` },
     });
     expect(writer.status).toBe(403);
-    expect((await writer.json()).error.message).toContain('needs an admin token; this one is write');
+    expect(((await writer.json()) as { error: { message: string } }).error.message).toContain(
+      'needs an admin token; this one is write',
+    );
   });
 });

@@ -70,6 +70,20 @@ class Artifact:
 
 
 @dataclass
+class PipelineComponent:
+    """One step of a run's pipeline (the second seed's ``pipeline_components`` row)."""
+
+    name: str
+    type: str
+    stage: Optional[str] = None
+    position: int = 0
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "PipelineComponent":
+        return cls(data["name"], data["type"], data.get("stage"), int(data.get("position", 0)))
+
+
+@dataclass
 class Run:
     """A run as the API describes it: `params` and `metrics` (latest value of each) are plain dicts."""
 
@@ -89,10 +103,14 @@ class Run:
     git_commit: Optional[str] = None
     code_version: Optional[str] = None
     parent_run_id: Optional[str] = None
+    #: The second seed's pipeline: free-form config and ordered components (None when not given).
+    pipeline_config: Optional[Dict[str, Any]] = None
+    pipeline_components: List[PipelineComponent] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Run":
         latest = {name: Metric.from_json(point) for name, point in (data.get("metrics") or {}).items()}
+        pipeline = data.get("pipeline") or {}
         return cls(
             run_id=data["run_id"],
             experiment_id=data["experiment_id"],
@@ -109,6 +127,8 @@ class Run:
             git_commit=data.get("git_commit"),
             code_version=data.get("code_version"),
             parent_run_id=data.get("parent_run_id"),
+            pipeline_config=pipeline.get("pipeline_config"),
+            pipeline_components=[PipelineComponent.from_json(c) for c in pipeline.get("pipeline_components") or []],
         )
 
     def _update_from(self, other: "Run") -> None:
