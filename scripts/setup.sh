@@ -56,4 +56,11 @@ else
   .venv/bin/python -m pip install --quiet -e "clients/python[cli,test]"
   touch .venv/.stratus-installed
 fi
+# The stock MLflow client (and scikit-learn, pandas, matplotlib) for the real-client tests in test/mlflow.
+if [ .venv/.mlflow-installed -nt test/mlflow/requirements.txt ]; then
+  echo "setup: mlflow client up to date"
+else
+  .venv/bin/python -m pip install --quiet -r test/mlflow/requirements.txt
+  touch .venv/.mlflow-installed
+fi
 echo "setup: done"
