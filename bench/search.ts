@@ -132,6 +132,7 @@ async function loadRuns(
         gitCommit: undefined,
         codeVersion: undefined,
         pipeline: undefined,
+        lifecycleStage: 'active',
       }),
     );
     const latest: Record<string, unknown> = {};

@@ -6,12 +6,29 @@ export type TerminalRunStatus = Exclude<RunStatus, 'RUNNING'>;
 
 export type Tags = Record<string, string>;
 
+/**
+ * Soft deletion, as MLflow's `lifecycle_stage`: a deleted experiment or run
+ * leaves lists and searches unless asked for, and can be restored until purged.
+ */
+export const lifecycleStages = ['active', 'deleted'] as const;
+export type LifecycleStage = (typeof lifecycleStages)[number];
+
+/** Which lifecycle stages a list or search includes (MLflow's `run_view_type`). */
+export const viewTypes = ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'] as const;
+export type ViewType = (typeof viewTypes)[number];
+
+export const viewIncludes = (view: ViewType, stage: LifecycleStage) =>
+  view === 'ALL' || (view === 'ACTIVE_ONLY') === (stage === 'active');
+
 export interface Experiment {
   experimentId: string;
   name: string;
   description: string | undefined;
   tags: Tags;
   createdAt: number;
+  /** The last rename, tag change, deletion or restore; createdAt until then. */
+  updatedAt: number;
+  lifecycleStage: LifecycleStage;
 }
 
 export interface PipelineComponent {
@@ -39,6 +56,7 @@ export interface Run {
   gitCommit: string | undefined;
   codeVersion: string | undefined;
   pipeline: Pipeline | undefined;
+  lifecycleStage: LifecycleStage;
 }
 
 export interface LatestMetric {

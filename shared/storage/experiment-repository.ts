@@ -1,6 +1,8 @@
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Experiment, Page, Tags } from '../domain/types.ts';
-import { ConflictError } from '../errors.ts';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Experiment, LifecycleStage, Page, Tags, ViewType } from '../domain/types.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { limits } from '../limits.ts';
+import { conditionFailedItem } from './dynamo-errors.ts';
 import {
   entityTypes,
   experimentKey,
@@ -18,6 +20,10 @@ interface ExperimentItem {
   description?: string;
   tags: Tags;
   createdAt: number;
+  updatedAt?: number;
+  /** Absent on experiments written before soft deletion existed: they are active. */
+  lifecycleStage?: LifecycleStage;
+  deletedAt?: number;
 }
 
 const toExperiment = (item: ExperimentItem): Experiment => ({
@@ -26,12 +32,16 @@ const toExperiment = (item: ExperimentItem): Experiment => ({
   description: item.description,
   tags: item.tags ?? {},
   createdAt: item.createdAt,
+  updatedAt: item.updatedAt ?? item.createdAt,
+  lifecycleStage: item.lifecycleStage ?? 'active',
 });
 
 export interface ListExperimentsQuery {
   limit: number;
   pageToken: string | undefined;
   tags: Tags;
+  /** ACTIVE_ONLY when absent. */
+  view?: ViewType | undefined;
 }
 
 /** Experiments and their unique names, in the single table. */
@@ -52,6 +62,8 @@ export class ExperimentRepository {
       description: experiment.description,
       tags: experiment.tags,
       createdAt: experiment.createdAt,
+      updatedAt: experiment.updatedAt,
+      lifecycleStage: experiment.lifecycleStage,
     };
     const reasons = await sendTransaction(
       this.client,
@@ -95,13 +107,22 @@ export class ExperimentRepository {
   /** Newest first, optionally only experiments carrying every given tag value. */
   async list(workspace: string, query: ListExperimentsQuery): Promise<Page<Experiment>> {
     const partition = experimentsByCreationPartition(workspace);
-    const names: Record<string, string> = { '#tags': 'tags' };
+    const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':partition': partition };
+    if (Object.keys(query.tags).length) names['#tags'] = 'tags';
     const filters = Object.entries(query.tags).map(([key, value], i) => {
       names[`#t${i}`] = key;
       values[`:t${i}`] = value;
       return `#tags.#t${i} = :t${i}`;
     });
+    const view = query.view ?? 'ACTIVE_ONLY';
+    if (view !== 'ALL') {
+      names['#stage'] = 'lifecycleStage';
+      values[':deleted'] = 'deleted';
+      filters.push(
+        view === 'ACTIVE_ONLY' ? '(attribute_not_exists(#stage) OR #stage <> :deleted)' : '#stage = :deleted',
+      );
+    }
     const page = await queryPage(
       this.client,
       {
@@ -121,5 +142,118 @@ export class ExperimentRepository {
       },
     );
     return { items: page.items.map((item) => toExperiment(item as unknown as ExperimentItem)), cursor: page.cursor };
+  }
+
+  /**
+   * Renames an experiment: the new name is claimed and the old one released in
+   * the same transaction as the rename, so two experiments never share a name.
+   */
+  async rename(workspace: string, experimentId: string, name: string, now: number): Promise<Experiment> {
+    const current = await this.get(workspace, experimentId);
+    if (!current) throw new NotFoundError('experiment', experimentId);
+    if (current.name === name) return current;
+    const reasons = await sendTransaction(
+      this.client,
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...experimentNameKey(workspace, name), type: entityTypes.experimentName, experimentId },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Delete: {
+              TableName: this.tableName,
+              Key: experimentNameKey(workspace, current.name),
+              ConditionExpression: 'experimentId = :id',
+              ExpressionAttributeValues: { ':id': experimentId },
+            },
+          },
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: experimentKey(workspace, experimentId),
+              UpdateExpression: 'SET #name = :name, updatedAt = :now',
+              ConditionExpression: '#name = :old',
+              ExpressionAttributeNames: { '#name': 'name' },
+              ExpressionAttributeValues: { ':name': name, ':old': current.name, ':now': now },
+            },
+          },
+        ],
+      }),
+    );
+    if (reasons) {
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+        throw new ConflictError('experiment.name_taken', `new_name: experiment name '${name}' is already taken`);
+      }
+      throw new ConflictError('experiment.changed', `experiment '${experimentId}' changed meanwhile; retry`);
+    }
+    return { ...current, name, updatedAt: now };
+  }
+
+  /** Sets attributes of an existing experiment in one conditional write. */
+  async update(
+    workspace: string,
+    experimentId: string,
+    changes: { lifecycleStage?: LifecycleStage; deletedAt?: number | null; tags?: Tags; removeTag?: string },
+    now: number,
+  ): Promise<Experiment> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':now': now };
+    const sets = ['updatedAt = :now'];
+    const removes: string[] = [];
+    const conditions = ['attribute_exists(pk)'];
+    if (changes.lifecycleStage) {
+      names['#stage'] = 'lifecycleStage';
+      values[':stage'] = changes.lifecycleStage;
+      sets.push('#stage = :stage');
+    }
+    if (changes.deletedAt === null) removes.push('deletedAt');
+    else if (changes.deletedAt !== undefined) {
+      values[':deletedAt'] = changes.deletedAt;
+      sets.push('deletedAt = :deletedAt');
+    }
+    const tags = Object.entries(changes.tags ?? {});
+    if (tags.length) {
+      names['#tags'] = 'tags';
+      values[':room'] = limits.tagsPerEntity - tags.length;
+      conditions.push('size(#tags) <= :room');
+      tags.forEach(([key, value], i) => {
+        names[`#k${i}`] = key;
+        values[`:v${i}`] = value;
+        sets.push(`#tags.#k${i} = :v${i}`);
+      });
+    }
+    if (changes.removeTag !== undefined) {
+      names['#tags'] = 'tags';
+      names['#removed'] = changes.removeTag;
+      removes.push('#tags.#removed');
+      conditions.push('attribute_exists(#tags.#removed)');
+    }
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: experimentKey(workspace, experimentId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: conditions.join(' AND '),
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return toExperiment(Attributes as ExperimentItem);
+    } catch (error) {
+      const item = conditionFailedItem(error);
+      if (item === false) throw error;
+      if (!item) throw new NotFoundError('experiment', experimentId);
+      if (changes.removeTag !== undefined && !Object.hasOwn((item.tags as Tags | undefined) ?? {}, changes.removeTag)) {
+        throw new NotFoundError('tag', changes.removeTag);
+      }
+      throw new ConflictError('experiment.too_many_tags', `an experiment holds at most ${limits.tagsPerEntity} tags`);
+    }
   }
 }

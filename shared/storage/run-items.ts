@@ -18,6 +18,7 @@ import {
  * two can never disagree on an item's shape.
  */
 
+/** `lifecycleStage` is stored on every run item, so lists can filter deleted runs out. */
 export const runItem = (workspace: string, run: Run) => ({
   ...runKey(workspace, run.runId),
   ...runsByExperimentKey(workspace, run.experimentId, run.startTime, run.runId),

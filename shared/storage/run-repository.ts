@@ -9,6 +9,7 @@ import type { MetricPoint } from '../domain/metric-chunk.ts';
 import { parseNonFiniteValue, toWireMetricValue } from '../domain/metric-values.ts';
 import type {
   LatestMetric,
+  LifecycleStage,
   Page,
   Pipeline,
   Run,
@@ -16,6 +17,7 @@ import type {
   RunStatus,
   Tags,
   TerminalRunStatus,
+  ViewType,
 } from '../domain/types.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { limits } from '../limits.ts';
@@ -49,6 +51,9 @@ export interface RunItem {
   gitCommit?: string;
   codeVersion?: string;
   pipeline?: Pipeline;
+  /** Absent on runs written before soft deletion existed: they are active. */
+  lifecycleStage?: LifecycleStage;
+  deletedAt?: number;
 }
 
 /**
@@ -87,11 +92,13 @@ export const toRun = (item: RunItem): Run => ({
   gitCommit: item.gitCommit,
   codeVersion: item.codeVersion,
   pipeline: item.pipeline,
+  lifecycleStage: item.lifecycleStage ?? 'active',
 });
 
 export interface IngestState {
   experimentId: string;
   status: RunStatus;
+  lifecycleStage: LifecycleStage;
   latest: Record<string, StoredLatestMetric>;
   spans: Record<string, number>;
 }
@@ -100,6 +107,8 @@ export interface ListRunsQuery {
   limit: number;
   pageToken: string | undefined;
   status: RunStatus | undefined;
+  /** ACTIVE_ONLY when absent. */
+  view?: ViewType | undefined;
 }
 
 /** Runs, their params and their latest metrics: everything in a run's own partition. */
@@ -181,13 +190,7 @@ export class RunRepository {
         IndexName: logicalIndexes.runsByExperiment,
         KeyConditionExpression: 'gsi1pk = :partition',
         ScanIndexForward: false,
-        ...(query.status
-          ? {
-              FilterExpression: '#status = :status',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':partition': partition, ':status': query.status },
-            }
-          : { ExpressionAttributeValues: { ':partition': partition } }),
+        ...runListFilter(partition, query),
       },
       {
         partition,
@@ -361,8 +364,9 @@ export class RunRepository {
           [this.tableName]: {
             Keys: keys,
             ConsistentRead: true,
-            ProjectionExpression: '#type, #status, #metrics, #spans, #experimentId',
+            ProjectionExpression: '#type, #status, #metrics, #spans, #experimentId, #stage',
             ExpressionAttributeNames: {
+              '#stage': 'lifecycleStage',
               '#experimentId': 'experimentId',
               '#type': 'type',
               '#status': 'status',
@@ -380,9 +384,91 @@ export class RunRepository {
     return {
       experimentId: run.experimentId as string,
       status: run.status as RunStatus,
+      lifecycleStage: (run.lifecycleStage as LifecycleStage | undefined) ?? 'active',
       latest: (latest?.metrics ?? {}) as Record<string, StoredLatestMetric>,
       spans: (latest?.spans ?? {}) as Record<string, number>,
     };
+  }
+
+  /**
+   * Updates attributes of an existing run item (lifecycle stage, name, status,
+   * end time) in one conditional write; a missing run is a NotFoundError.
+   */
+  async updateAttributes(
+    workspace: string,
+    runId: string,
+    changes: {
+      lifecycleStage?: LifecycleStage;
+      deletedAt?: number | null;
+      runName?: string;
+      status?: RunStatus;
+      endTime?: number | null;
+    },
+  ): Promise<Run> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    const removes: string[] = [];
+    for (const [attribute, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      names[`#${attribute}`] = attribute;
+      if (value === null) removes.push(`#${attribute}`);
+      else {
+        values[`:${attribute}`] = value;
+        sets.push(`#${attribute} = :${attribute}`);
+      }
+    }
+    const expression = [
+      sets.length ? `SET ${sets.join(', ')}` : '',
+      removes.length ? `REMOVE ${removes.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    if (!expression) {
+      const run = await this.get(workspace, runId);
+      if (!run) throw new NotFoundError('run', runId);
+      return run;
+    }
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(workspace, runId),
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toRun(Attributes as RunItem);
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+      throw new NotFoundError('run', runId);
+    }
+  }
+
+  /** Removes one tag; a tag that is not there is a NotFoundError naming it. */
+  async deleteTag(workspace: string, runId: string, key: string): Promise<Run> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(workspace, runId),
+          UpdateExpression: 'REMOVE #tags.#key',
+          ConditionExpression: 'attribute_exists(#tags.#key)',
+          ExpressionAttributeNames: { '#tags': 'tags', '#key': key },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return toRun(Attributes as RunItem);
+    } catch (error) {
+      const item = conditionFailedItem(error);
+      if (item === false) throw error;
+      if (!item) throw new NotFoundError('run', runId);
+      throw new NotFoundError('tag', key);
+    }
   }
 
   /**
@@ -482,6 +568,30 @@ export class RunRepository {
       if (conditionFailedItem(error) === false) throw error;
     }
   }
+}
+
+/** The list's filter: one status if asked, and the lifecycle stages of the view (legacy runs count as active). */
+function runListFilter(partition: string, query: ListRunsQuery) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':partition': partition };
+  const conditions: string[] = [];
+  if (query.status) {
+    names['#status'] = 'status';
+    values[':status'] = query.status;
+    conditions.push('#status = :status');
+  }
+  const view = query.view ?? 'ACTIVE_ONLY';
+  if (view !== 'ALL') {
+    names['#stage'] = 'lifecycleStage';
+    values[':deleted'] = 'deleted';
+    conditions.push(
+      view === 'ACTIVE_ONLY' ? '(attribute_not_exists(#stage) OR #stage <> :deleted)' : '#stage = :deleted',
+    );
+  }
+  return {
+    ExpressionAttributeValues: values,
+    ...(conditions.length ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names } : {}),
+  };
 }
 
 const isItemTooLarge = (error: unknown) =>

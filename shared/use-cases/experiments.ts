@@ -1,4 +1,4 @@
-import type { Experiment, Page, Tags } from '../domain/types.ts';
+import type { Experiment, Page, Tags, ViewType } from '../domain/types.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 
@@ -14,12 +14,15 @@ export async function createExperiment(
   input: CreateExperimentInput,
   deps: Pick<TrackingDeps, 'experiments' | 'clock' | 'newId'>,
 ): Promise<Experiment> {
+  const now = deps.clock.now();
   const experiment: Experiment = {
     experimentId: deps.newId(),
     name: input.name,
     description: input.description,
     tags: input.tags ?? {},
-    createdAt: deps.clock.now(),
+    createdAt: now,
+    updatedAt: now,
+    lifecycleStage: 'active',
   };
   await deps.experiments.create(scope.workspace, experiment);
   return experiment;
@@ -44,14 +47,48 @@ export async function ensureExperiment(
   }
 }
 
+/**
+ * Every workspace has MLflow's default experiment, id "0", named "Default": the
+ * stock client logs there when no experiment is set. It is created on first use.
+ */
+export const defaultExperimentId = '0';
+export const defaultExperimentName = 'Default';
+
 export async function getExperiment(
   scope: RequestScope,
   experimentId: string,
-  deps: Pick<TrackingDeps, 'experiments'>,
+  deps: Pick<TrackingDeps, 'experiments'> & Partial<Pick<TrackingDeps, 'clock'>>,
 ): Promise<Experiment> {
   const experiment = await deps.experiments.get(scope.workspace, experimentId);
-  if (!experiment) throw new NotFoundError('experiment', experimentId);
-  return experiment;
+  if (experiment) return experiment;
+  if (experimentId === defaultExperimentId && deps.clock) return createDefaultExperiment(scope, deps.clock, deps);
+  throw new NotFoundError('experiment', experimentId);
+}
+
+async function createDefaultExperiment(
+  scope: RequestScope,
+  clock: TrackingDeps['clock'],
+  deps: Pick<TrackingDeps, 'experiments'>,
+): Promise<Experiment> {
+  const now = clock.now();
+  const experiment: Experiment = {
+    experimentId: defaultExperimentId,
+    name: defaultExperimentName,
+    description: undefined,
+    tags: {},
+    createdAt: now,
+    updatedAt: now,
+    lifecycleStage: 'active',
+  };
+  try {
+    await deps.experiments.create(scope.workspace, experiment);
+    return experiment;
+  } catch (error) {
+    // Another request created it first (or "Default" is a user experiment's name): use what is there.
+    const existing = await deps.experiments.get(scope.workspace, defaultExperimentId);
+    if (existing) return existing;
+    throw error;
+  }
 }
 
 export async function getExperimentByName(
@@ -68,9 +105,10 @@ export interface ListExperimentsInput {
   limit: number;
   pageToken?: string | undefined;
   tags?: Tags | undefined;
+  view?: ViewType | undefined;
 }
 
-/** Newest first, optionally filtered by tag values. */
+/** Newest first, optionally filtered by tag values; deleted experiments only when the view asks for them. */
 export function listExperiments(
   scope: RequestScope,
   input: ListExperimentsInput,
@@ -80,5 +118,6 @@ export function listExperiments(
     limit: input.limit,
     pageToken: input.pageToken,
     tags: input.tags ?? {},
+    view: input.view,
   });
 }

@@ -1,4 +1,4 @@
-import type { Page, Pipeline, Run, RunDetails, RunStatus, Tags, TerminalRunStatus } from '../domain/types.ts';
+import type { Page, Pipeline, Run, RunDetails, RunStatus, Tags, TerminalRunStatus, ViewType } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { ensureExperiment, getExperiment } from './experiments.ts';
@@ -58,6 +58,7 @@ async function createRun(
     gitCommit: input.gitCommit,
     codeVersion: input.codeVersion,
     pipeline: input.pipeline,
+    lifecycleStage: 'active',
   };
   await deps.runs.create(scope.workspace, run);
   return { ...run, params: {}, metrics: [] };
@@ -122,9 +123,10 @@ export interface ListRunsInput {
   limit: number;
   pageToken?: string | undefined;
   status?: RunStatus | undefined;
+  view?: ViewType | undefined;
 }
 
-/** Newest first within an experiment. */
+/** Newest first within an experiment; deleted runs only when the view asks for them. */
 export async function listRuns(
   scope: RequestScope,
   experimentId: string,
@@ -136,6 +138,7 @@ export async function listRuns(
     limit: input.limit,
     pageToken: input.pageToken,
     status: input.status,
+    view: input.view,
   });
 }
 
@@ -143,6 +146,9 @@ export async function listRuns(
 export async function requireRunning(scope: RequestScope, runId: string, deps: Pick<TrackingDeps, 'runs'>) {
   const state = await deps.runs.getIngestState(scope.workspace, runId);
   if (!state) throw new NotFoundError('run', runId);
+  if (state.lifecycleStage === 'deleted') {
+    throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`);
+  }
   if (state.status !== 'RUNNING') {
     throw new ConflictError('run.not_running', `run '${runId}' is ${state.status}; it takes no new params or metrics`);
   }

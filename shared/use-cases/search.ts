@@ -10,7 +10,7 @@ import {
 import { parseFilter, parseOrderBy, searchLimits } from '../domain/search/parser.ts';
 import { type Clause, defaultOrder, type OrderKey } from '../domain/search/query.ts';
 import { decodeSortableNumber, encodeSortableNumber } from '../domain/search/sortable-number.ts';
-import type { Run } from '../domain/types.ts';
+import { type Run, type ViewType, viewIncludes } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
 import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
@@ -30,6 +30,8 @@ export interface SearchRunsInput {
   orderBy?: readonly string[] | undefined;
   limit: number;
   pageToken?: string | undefined;
+  /** Which lifecycle stages to include; ACTIVE_ONLY when absent. */
+  view?: ViewType | undefined;
 }
 
 export interface SearchRunsResult {
@@ -48,6 +50,7 @@ interface Query {
   order: OrderKey[];
   limit: number;
   after: SortValue[] | undefined;
+  view: ViewType;
 }
 
 /**
@@ -69,9 +72,10 @@ export async function searchRuns(
 ): Promise<SearchRunsResult> {
   const experimentIds = await resolveExperiments(scope, input, deps);
   const clauses = parseFilter(input.filter ?? '');
+  const view = input.view ?? 'ACTIVE_ONLY';
   const order = input.orderBy?.length ? parseOrderBy(input.orderBy) : defaultOrder;
   const binding = `search#${digest(
-    JSON.stringify([scope.workspace, [...experimentIds].sort(), input.filter ?? '', input.orderBy ?? []]),
+    JSON.stringify([scope.workspace, [...experimentIds].sort(), input.filter ?? '', input.orderBy ?? [], view]),
   )}`;
   const position = decodeCursor(binding, input.pageToken);
   const query: Query = {
@@ -81,6 +85,7 @@ export async function searchRuns(
     order,
     limit: input.limit,
     after: position === undefined ? undefined : decodeTuple(position.after, order.length),
+    view,
   };
   const plan = planOf(query);
   const found =
@@ -218,6 +223,7 @@ function selectPage(query: Query, rows: SearchableRun[], count: number): Searcha
   const kept = rows.filter(
     (row) =>
       experiments.has(row.experimentId) &&
+      viewIncludes(query.view, row.lifecycleStage) &&
       matchesAll(row, query.clauses) &&
       (query.after === undefined || compareTuples(sortTuple(row, query.order), query.after, query.order) > 0),
   );

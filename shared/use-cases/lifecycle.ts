@@ -1,0 +1,113 @@
+import type { Experiment, Run, RunStatus, Tags } from '../domain/types.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import type { RequestScope, TrackingDeps } from './deps.ts';
+import { defaultExperimentId, getExperiment } from './experiments.ts';
+
+/**
+ * The lifecycle of experiments and runs, shared by both APIs: soft delete and
+ * restore (MLflow's `lifecycle_stage`), renames, tag removal. Purge, which
+ * removes the data for good, is in `purge.ts`.
+ */
+
+type ExperimentDeps = Pick<TrackingDeps, 'experiments' | 'clock' | 'newId'>;
+type RunDeps = Pick<TrackingDeps, 'runs' | 'clock'>;
+
+/** Soft-deletes an experiment: it leaves lists and searches, and its name stays taken until it is purged. */
+export async function deleteExperiment(scope: RequestScope, experimentId: string, deps: ExperimentDeps) {
+  if (experimentId === defaultExperimentId) {
+    throw new ValidationError('experiment_id: the default experiment cannot be deleted', 'experiment_id.invalid');
+  }
+  await getExperiment(scope, experimentId, deps);
+  const now = deps.clock.now();
+  return deps.experiments.update(scope.workspace, experimentId, { lifecycleStage: 'deleted', deletedAt: now }, now);
+}
+
+export async function restoreExperiment(scope: RequestScope, experimentId: string, deps: ExperimentDeps) {
+  await getExperiment(scope, experimentId, deps);
+  const now = deps.clock.now();
+  return deps.experiments.update(scope.workspace, experimentId, { lifecycleStage: 'active', deletedAt: null }, now);
+}
+
+export async function renameExperiment(
+  scope: RequestScope,
+  experimentId: string,
+  name: string,
+  deps: ExperimentDeps,
+): Promise<Experiment> {
+  await getExperiment(scope, experimentId, deps);
+  return deps.experiments.rename(scope.workspace, experimentId, name, deps.clock.now());
+}
+
+export async function setExperimentTags(scope: RequestScope, experimentId: string, tags: Tags, deps: ExperimentDeps) {
+  await getExperiment(scope, experimentId, deps);
+  return deps.experiments.update(scope.workspace, experimentId, { tags }, deps.clock.now());
+}
+
+export async function deleteExperimentTag(
+  scope: RequestScope,
+  experimentId: string,
+  key: string,
+  deps: ExperimentDeps,
+) {
+  await getExperiment(scope, experimentId, deps);
+  return deps.experiments.update(scope.workspace, experimentId, { removeTag: key }, deps.clock.now());
+}
+
+/** Soft-deletes a run: it leaves lists and searches and takes no new data, until it is restored. */
+export async function deleteRun(scope: RequestScope, runId: string, deps: RunDeps): Promise<Run> {
+  return deps.runs.updateAttributes(scope.workspace, runId, { lifecycleStage: 'deleted', deletedAt: deps.clock.now() });
+}
+
+export async function restoreRun(scope: RequestScope, runId: string, deps: RunDeps): Promise<Run> {
+  return deps.runs.updateAttributes(scope.workspace, runId, { lifecycleStage: 'active', deletedAt: null });
+}
+
+export async function deleteRunTag(scope: RequestScope, runId: string, key: string, deps: RunDeps): Promise<Run> {
+  await requireActiveRun(scope, runId, deps);
+  return deps.runs.deleteTag(scope.workspace, runId, key);
+}
+
+export interface UpdateRunInput {
+  runName?: string | undefined;
+  status?: RunStatus | undefined;
+  endTime?: number | undefined;
+}
+
+/**
+ * Renames a run and/or changes its status. Ending a RUNNING run goes through the
+ * conditional end (a racing end with another status conflicts); setting RUNNING
+ * again reopens an ended run, as MLflow's `start_run(run_id=...)` does.
+ */
+export async function updateRun(scope: RequestScope, runId: string, input: UpdateRunInput, deps: RunDeps) {
+  let run = await requireActiveRun(scope, runId, deps);
+  if (input.status !== undefined && input.status !== run.status) {
+    if (input.status === 'RUNNING') {
+      run = await deps.runs.updateAttributes(scope.workspace, runId, { status: 'RUNNING', endTime: null });
+    } else {
+      const endTime = input.endTime ?? deps.clock.now();
+      if (endTime < run.startTime) {
+        throw new ValidationError(
+          `end_time ${endTime} is before the run's start_time ${run.startTime}`,
+          'end_time.invalid',
+        );
+      }
+      run =
+        run.status === 'RUNNING'
+          ? await deps.runs.end(scope.workspace, runId, input.status, endTime)
+          : await deps.runs.updateAttributes(scope.workspace, runId, { status: input.status, endTime });
+    }
+  }
+  if (input.runName !== undefined && input.runName !== run.runName) {
+    run = await deps.runs.updateAttributes(scope.workspace, runId, { runName: input.runName });
+  }
+  return run;
+}
+
+async function requireActiveRun(scope: RequestScope, runId: string, deps: Pick<TrackingDeps, 'runs'>): Promise<Run> {
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  if (run.lifecycleStage === 'deleted') {
+    throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`);
+  }
+  return run;
+}
