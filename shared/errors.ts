@@ -55,11 +55,19 @@ export class PayloadTooLargeError extends StratusError {
   }
 }
 
-/** The store is shedding load; the client should retry after a pause. */
-export class ServiceBusyError extends StratusError {
+/**
+ * An AWS service the request needs (DynamoDB, S3) is unreachable, timed out,
+ * throttled the call or failed with a 5xx, after the SDK's own retries. The
+ * client should retry after `retryAfterSeconds`; the SDKs honour Retry-After.
+ * `cause` is logged, never sent.
+ */
+export class ServiceUnavailableError extends StratusError {
   readonly statusCode = 503;
-  readonly retryAfterSeconds = 1;
-  constructor() {
-    super('service.busy', 'the service is busy; retry after a short pause');
+  constructor(
+    readonly retryAfterSeconds: number,
+    options: { cause?: unknown } = {},
+  ) {
+    super('service.unavailable', `the service is unavailable for a moment; retry after ${retryAfterSeconds} s`);
+    if (options.cause !== undefined) this.cause = options.cause;
   }
 }

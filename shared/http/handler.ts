@@ -6,7 +6,7 @@ import { scopeAllows } from '../domain/tokens.ts';
 import {
   ForbiddenError,
   PayloadTooLargeError,
-  ServiceBusyError,
+  ServiceUnavailableError,
   StratusError,
   UnauthorizedError,
   ValidationError,
@@ -14,6 +14,7 @@ import {
 import { limits } from '../limits.ts';
 import { log } from '../logger.ts';
 import { type CapacityTotals, withCapacityMeter } from '../storage/capacity.ts';
+import { retryAfterSeconds } from '../storage/service-outage.ts';
 import { requestAuthenticator } from '../runtime.ts';
 import type { RequestScope } from '../use-cases/deps.ts';
 import type { RouteDefinition } from './routes.ts';
@@ -100,7 +101,14 @@ export function createHandler<R extends RouteDefinition>(
     }
     return jsonResponse(status, result.body, headers);
   };
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(base).use({
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(base, {
+    // Just before the function's own timeout (which API Gateway answers with a bare 500),
+    // answer 503 with Retry-After: the work is abandoned, the client may retry.
+    timeoutEarlyInMillis: 250,
+    timeoutEarlyResponse: () => {
+      throw new ServiceUnavailableError(retryAfterSeconds.unavailable, { cause: 'the function ran out of time' });
+    },
+  }).use({
     onError: async (request) => {
       request.response = errorResponse(request.error, route, request.context.awsRequestId);
     },
@@ -224,7 +232,8 @@ function jsonResponse(
 }
 
 function errorResponse(error: unknown, route: RouteDefinition, requestId: string): APIGatewayProxyStructuredResultV2 {
-  if (error instanceof ServiceBusyError) {
+  if (error instanceof ServiceUnavailableError) {
+    log('warn', 'service unavailable', { operation: route.operationId, requestId, cause: describe(error.cause) });
     return jsonResponse(
       error.statusCode,
       { error: { code: error.code, message: error.message } },
@@ -244,7 +253,14 @@ function errorResponse(error: unknown, route: RouteDefinition, requestId: string
   log('error', 'unhandled error', {
     operation: route.operationId,
     requestId,
-    error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+    error: describe(error),
   });
   return jsonResponse(500, { error: { code: 'internal', message: `internal error (request ${requestId})` } });
 }
+
+const describe = (error: unknown) =>
+  error instanceof Error
+    ? { name: error.name, message: error.message, stack: error.stack }
+    : error === undefined
+      ? undefined
+      : String(error);

@@ -11,6 +11,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { notifyStorageCommand } from './command-observer.ts';
+import { asServiceOutage, callLimitSettings } from './service-outage.ts';
 
 export interface S3ClientOptions {
   region: string;
@@ -29,8 +30,10 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    ...callLimitSettings('s3'),
   });
   // Presigning runs this step too, so a presigned URL is observed like a sent command.
+  // An outage (after the SDK's retries) becomes a ServiceUnavailableError, as for DynamoDB.
   client.middlewareStack.add(
     (next, context) => (args) => {
       notifyStorageCommand({
@@ -38,7 +41,9 @@ export function createS3Client(options: S3ClientOptions): S3Client {
         name: context.commandName ?? '',
         input: args.input as Record<string, unknown>,
       });
-      return next(args);
+      return next(args).catch((error: unknown) => {
+        throw asServiceOutage(error);
+      });
     },
     { step: 'initialize', name: 'stratusCommandObserver' },
   );

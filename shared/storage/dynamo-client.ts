@@ -1,15 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ServiceBusyError } from '../errors.ts';
 import { recordConsumedCapacity } from './capacity.ts';
 import { notifyStorageCommand } from './command-observer.ts';
-
-// What DynamoDB answers when it sheds load, after the SDK's own retries gave up.
-const throttlingErrors = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-]);
+import { asServiceOutage, callLimitSettings } from './service-outage.ts';
 
 // Matches both the low-level (PutItemCommand) and document (PutCommand) names.
 const itemCommand = /^(Get|Put|Update|Delete|Query|Scan|BatchGet|BatchWrite|TransactGet|TransactWrite)/;
@@ -22,23 +15,26 @@ export interface DynamoClientOptions {
 
 /**
  * Builds the document client every repository uses. Each command asks for its
- * consumed capacity, which a middleware adds to the current request's meter.
+ * consumed capacity, which a middleware adds to the current request's meter;
+ * an outage (after the SDK's retries) becomes a ServiceUnavailableError.
  */
 export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocumentClient {
   const base = new DynamoDBClient({
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...callLimitSettings('dynamodb'),
   });
   base.middlewareStack.add(
     (next, context) => async (args) => {
       const commandName = context.commandName ?? '';
       const input = args.input as Record<string, unknown>;
       notifyStorageCommand({ service: 'dynamodb', name: commandName, input });
-      if (!itemCommand.test(commandName)) return next(args);
-      input.ReturnConsumedCapacity ??= 'TOTAL';
+      const isItemCommand = itemCommand.test(commandName);
+      if (isItemCommand) input.ReturnConsumedCapacity ??= 'TOTAL';
       const result = await next(args).catch((error: unknown) => {
-        throw error instanceof Error && throttlingErrors.has(error.name) ? new ServiceBusyError() : error;
+        throw asServiceOutage(error);
       });
+      if (!isItemCommand) return result;
       const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] };
       recordConsumedCapacity(writeCommand.test(commandName) ? 'write' : 'read', output.ConsumedCapacity);
       return result;

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ServiceBusyError } from '../errors.ts';
+import { ServiceUnavailableError } from '../errors.ts';
 import { type CancellationReason, cancellationReasons } from './dynamo-errors.ts';
+import { retryAfterSeconds } from './service-outage.ts';
 
 const MAX_ATTEMPTS = 5;
 
@@ -27,7 +28,7 @@ export async function sendTransaction(
         (reason) => reason.Code === 'TransactionConflict' || reason.Code === 'ThrottlingError',
       );
       if (!transient) throw error;
-      if (attempt >= MAX_ATTEMPTS) throw new ServiceBusyError();
+      if (attempt >= MAX_ATTEMPTS) throw new ServiceUnavailableError(retryAfterSeconds.throttled, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 25 * attempt * Math.random()));
     }
   }

@@ -10,7 +10,7 @@ export interface TestStack extends LocalStack {
 
 export type TestStackOptions = Pick<
   LocalStackOptions,
-  'authCacheSeconds' | 'artifactUrlTtlSeconds' | 'multipartThresholdBytes' | 'partSizeBytes'
+  'authCacheSeconds' | 'artifactUrlTtlSeconds' | 'multipartThresholdBytes' | 'partSizeBytes' | 'dynamoDbEndpoint' | 's3'
 >;
 
 /**
@@ -25,8 +25,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     port: 0,
     tableName: `test-${id}`,
     artifactsBucket: `test-${id}`,
-    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
-    s3: inject('s3'),
+    dynamoDbEndpoint: options.dynamoDbEndpoint ?? inject('dynamoDbEndpoint'),
+    s3: options.s3 ?? inject('s3'),
     logLevel: 'error',
     bootstrapToken: token,
     authCacheSeconds: options.authCacheSeconds ?? 30,

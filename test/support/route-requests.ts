@@ -1,0 +1,88 @@
+import type { RouteDefinition } from '../../shared/http/routes.ts';
+
+/**
+ * A request each route would accept, for the tests generated over the route
+ * table (auth, outages, content types, hostile keys...). A route missing here
+ * fails `exampleRequest`, so a new route cannot slip past those tests: add its
+ * body (and query) below.
+ */
+export interface RouteFixture {
+  experimentId: string;
+  experimentName: string;
+  runId: string;
+  metricKey: string;
+  tokenId: string;
+  /** An artifact path of the run, for the routes that take one. */
+  artifactPath: string;
+  /** The multipart upload id of `artifactPath`, when it has one. */
+  uploadId?: string;
+  /** The size of the artifact a new upload plans (1 byte unless given). */
+  uploadSizeBytes?: number;
+}
+
+export interface ExampleRequest {
+  /** Path and query string. */
+  path: string;
+  /** Undefined for routes without a body. */
+  body: unknown;
+}
+
+const unique = () => Math.random().toString(36).slice(2, 10);
+
+type Example = (fixture: RouteFixture) => { body?: unknown; query?: string };
+
+const examples: Record<string, Example> = {
+  createExperiment: () => ({ body: { experiment_name: `e-${unique()}` } }),
+  listExperiments: () => ({}),
+  getExperiment: () => ({}),
+  getExperimentByName: () => ({}),
+  createRun: () => ({ body: {} }),
+  listRuns: () => ({}),
+  startRun: (f) => ({ body: { experiment_name: f.experimentName } }),
+  searchRuns: (f) => ({ query: `experiment_id=${f.experimentId}` }),
+  searchRunsPost: (f) => ({ body: { experiment_ids: [f.experimentId] } }),
+  compareRuns: (f) => ({ body: { run_ids: [f.runId] } }),
+  getRun: () => ({}),
+  updateRun: () => ({ body: { status: 'FINISHED' } }),
+  logParams: () => ({ body: { params: { [`p-${unique()}`]: 1 } } }),
+  logMetrics: (f) => ({ body: { metric_name: f.metricKey, metric_value: 1 } }),
+  setRunTags: () => ({ body: { tags: { a: 'b' } } }),
+  getMetricHistory: () => ({}),
+  createArtifactUpload: (f) => ({
+    body: { path: `examples/${unique()}.bin`, artifact_type: 'other', size_bytes: f.uploadSizeBytes ?? 1 },
+  }),
+  completeArtifactUpload: (f) => ({ body: { path: f.artifactPath } }),
+  abortArtifactUpload: (f) => ({ body: { path: f.artifactPath, upload_id: f.uploadId ?? 'u' } }),
+  listArtifacts: () => ({}),
+  downloadArtifact: (f) => ({ query: `path=${encodeURIComponent(f.artifactPath)}` }),
+  getOpenApi: () => ({}),
+  createToken: () => ({ body: { scope: 'read', name: `t-${unique()}` } }),
+  listTokens: () => ({}),
+  revokeToken: () => ({}),
+  createWorkspace: () => ({ body: { workspace_id: `w-${unique()}` } }),
+  listWorkspaces: () => ({}),
+};
+
+/** The route's path with the fixture's ids in place of its variables. */
+export function concretePath(route: RouteDefinition, fixture: RouteFixture): string {
+  return route.path.replace(/\{(\w+)\+?\}/g, (_, name: string) => {
+    const values: Record<string, string> = {
+      experiment_id: fixture.experimentId,
+      experiment_name: encodeURIComponent(fixture.experimentName),
+      run_id: fixture.runId,
+      metric_key: fixture.metricKey,
+      token_id: fixture.tokenId,
+    };
+    const value = Object.hasOwn(values, name) ? values[name] : undefined;
+    if (value === undefined) throw new Error(`no fixture value for {${name}} in ${route.path}`);
+    return value;
+  });
+}
+
+export function exampleRequest(route: RouteDefinition, fixture: RouteFixture): ExampleRequest {
+  const example = Object.hasOwn(examples, route.operationId) ? examples[route.operationId] : undefined;
+  if (!example) throw new Error(`test/support/route-requests.ts has no example request for ${route.operationId}`);
+  const { body, query } = example(fixture);
+  const path = concretePath(route, fixture) + (query ? `?${query}` : '');
+  return { path, body: route.request.body ? (body ?? {}) : undefined };
+}
