@@ -20,8 +20,10 @@ from .errors import (  # noqa: E402
     StratusError,
     ValidationError,
 )
-from .models import Artifact, Experiment, Metric, Run  # noqa: E402
-from .tracker import ActiveRun, ExperimentTracker, tracked  # noqa: E402
+from .models import Artifact, Experiment, Metric, PipelineComponent, Run  # noqa: E402
+from .sandbox import SandboxExperiment, SandboxTracker, sandbox, tracked  # noqa: E402
+from .storage import FileSystemStorage, StorageBackend, get_db_connection  # noqa: E402
+from .tracker import ActiveRun, ExperimentTracker  # noqa: E402
 
 __all__ = [
     "ActiveRun",
@@ -30,14 +32,21 @@ __all__ = [
     "ConflictError",
     "Experiment",
     "ExperimentTracker",
+    "FileSystemStorage",
     "Metric",
     "NotFoundError",
     "PermissionDeniedError",
+    "PipelineComponent",
     "RetryPolicy",
     "Run",
+    "SandboxExperiment",
+    "SandboxTracker",
+    "StorageBackend",
     "StratusConnectionError",
     "StratusError",
     "ValidationError",
     "__version__",
+    "get_db_connection",
+    "sandbox",
     "tracked",
 ]

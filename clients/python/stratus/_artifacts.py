@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
+import re
 import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from typing import IO, Any, Callable, Dict, List, Optional
+from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
 from ._http import Response, Transport, error_from_response, send
-from .errors import StratusConnectionError
+from .errors import StratusConnectionError, StratusError
 from .models import Artifact
 
 #: progress(bytes_done, total_bytes)
@@ -169,36 +170,155 @@ def upload(
     return Artifact.from_json(complete)
 
 
-def download(
+class _SharedProgress(_Progress):
+    """One bar for several files: `advance` always reports the sum over all of them."""
+
+    def advance(self, count: int) -> None:
+        if not self._callback or count == 0:
+            return
+        with self._lock:
+            self.done += count
+            self._callback(self.done, self.total)
+
+
+def storage_error(status: int, body: bytes, what: str) -> StratusError:
+    """A storage (S3) refusal with its real cause: S3 answers XML (`<Code>`, `<Message>`), not the API's JSON."""
+    text = body[:2000].decode("utf-8", "replace")
+    code = re.search(r"<Code>([^<]*)</Code>", text)
+    message = re.search(r"<Message>([^<]*)</Message>", text)
+    cause = f"{code.group(1) if code else f'HTTP {status}'}" + (f": {message.group(1)}" if message else "")
+    if status == 403 and ("expired" in text.lower() or (code and code.group(1) == "AccessDenied" and not message)):
+        return StratusError(status, "storage.link_expired", f"the download link for {what} expired before it was used ({cause})")
+    return StratusError(status, "storage.refused", f"storage refused {what}: {cause}")
+
+
+def _link_is_expired(error: StratusError) -> bool:
+    return error.code == "storage.link_expired"
+
+
+def _fetch_to(
     transport: Transport,
     run_id: str,
     artifact_path: str,
-    destination: str,
-    progress: Optional[ProgressCallback],
-) -> str:
-    """Downloads to `destination` (a file, or a directory to put the file in); returns the file written."""
-    link = transport.json("GET", f"/runs/{run_id}/artifacts/download", query={"path": artifact_path})
-    if os.path.isdir(destination):
-        destination = os.path.join(destination, os.path.basename(artifact_path))
-    total = int(link.get("size_bytes") or 0)
-    partial = destination + ".part"
-    request = urllib.request.Request(link["url"], method="GET")
-    done = 0
-    if progress:
-        progress(0, total)
+    target: str,
+    expected_sha256: Optional[str],
+    progress: _Progress,
+) -> None:
+    """Streams one artifact into `target` (through `target.part`), verifying its SHA-256 when it is known.
+
+    A link that expired before it was used (a long queue of files) is asked for again, once.
+    """
+    for attempt in (1, 2):
+        link = transport.json("GET", f"/runs/{run_id}/artifacts/download", query={"path": artifact_path})
+        partial = target + ".part"
+        digest = hashlib.sha256()
+        received = 0
+        try:
+            request = urllib.request.Request(link["url"], method="GET")
+            with urllib.request.urlopen(request, timeout=transport.timeout) as answer, open(partial, "wb") as out:
+                for chunk in iter(lambda: answer.read(_CHUNK), b""):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    received += len(chunk)
+                    progress.advance(len(chunk))
+        except urllib.error.HTTPError as error:
+            progress.advance(-received)
+            _remove(partial)
+            failure = storage_error(error.code, error.read() if error.fp else b"", artifact_path)
+            if attempt == 1 and _link_is_expired(failure):
+                continue
+            raise failure from None
+        except (urllib.error.URLError, OSError) as error:
+            progress.advance(-received)
+            _remove(partial)
+            if isinstance(error, OSError) and not isinstance(error, urllib.error.URLError) and error.filename:
+                raise  # a local problem (disk full, permissions): the caller needs the real OSError
+            raise StratusConnectionError(f"download of {artifact_path} failed: {error}") from None
+        if expected_sha256 and digest.hexdigest() != expected_sha256:
+            _remove(partial)
+            raise StratusError(
+                None,
+                "artifact.checksum_mismatch",
+                f"{artifact_path}: the downloaded bytes have SHA-256 {digest.hexdigest()}, "
+                f"not the {expected_sha256} recorded at upload; nothing was written",
+            )
+        os.replace(partial, target)
+        return
+
+
+def _remove(path: str) -> None:
     try:
-        with urllib.request.urlopen(request, timeout=transport.timeout) as answer, open(partial, "wb") as out:
-            for chunk in iter(lambda: answer.read(_CHUNK), b""):
-                out.write(chunk)
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
-    except urllib.error.HTTPError as error:
-        os.unlink(partial)
-        raise error_from_response(Response(error.code, {}, error.read())) from None
-    except (urllib.error.URLError, OSError) as error:
-        if os.path.exists(partial):
-            os.unlink(partial)
-        raise StratusConnectionError(f"download of {artifact_path} failed: {error}") from None
-    os.replace(partial, destination)
-    return destination
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+class ArtifactExistsError(FileExistsError):
+    """Downloads would replace existing files; nothing was fetched."""
+
+    def __init__(self, paths: List[str]) -> None:
+        self.paths = paths
+        super().__init__(f"{self.describe()}; nothing was downloaded (overwrite=True replaces them)")
+
+    def describe(self) -> str:
+        if len(self.paths) == 1:
+            return f"{self.paths[0]} already exists"
+        others = len(self.paths) - 1
+        return f"{self.paths[0]} and {others} more file{'s' if others > 1 else ''} already exist"
+
+
+def plan_downloads(artifacts: List[Artifact], path: str, destination: str) -> List[Tuple[Artifact, str]]:
+    """Where each artifact goes: the file `path` itself into `destination` (a directory, or a file name when
+    it does not end with a separator and is not a directory), or each file under the folder `path` at its
+    path relative to that folder."""
+    exact = [artifact for artifact in artifacts if artifact.path == path]
+    if exact:
+        is_dir = os.path.isdir(destination) or destination.endswith(("/", os.sep))
+        target = os.path.join(destination, os.path.basename(path)) if is_dir else destination
+        return [(exact[0], target)]
+    folder = path.rstrip("/")
+    prefix = folder + "/" if folder else ""
+    root = os.path.abspath(destination)
+    planned = []
+    for artifact in artifacts:
+        if not artifact.path.startswith(prefix):
+            continue
+        target = os.path.join(root, *artifact.path[len(prefix) :].split("/"))
+        if os.path.commonpath([os.path.abspath(target), root]) != root:  # pragma: no cover - paths are checked on upload
+            raise ValueError(f"artifact path {artifact.path!r} would leave {destination!r}")
+        planned.append((artifact, target))
+    return planned
+
+
+def download_all(
+    transport: Transport,
+    run_id: str,
+    planned: List[Tuple[Artifact, str]],
+    *,
+    workers: int,
+    overwrite: bool,
+    progress: Optional[ProgressCallback],
+) -> List[str]:
+    """Downloads every (artifact, target) in parallel, one progress total for all; returns the files written.
+
+    Nothing is overwritten without `overwrite`: existing targets are reported before anything is fetched.
+    """
+    if not overwrite:
+        existing = [target for _, target in planned if os.path.exists(target)]
+        if existing:
+            raise ArtifactExistsError(existing)
+    for _, target in planned:
+        os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+    shared = _SharedProgress(sum(artifact.size_bytes for artifact, _ in planned), progress)
+    if progress:
+        progress(0, shared.total)
+
+    def fetch(item: Tuple[Artifact, str]) -> str:
+        artifact, target = item
+        _fetch_to(transport, run_id, artifact.path, target, artifact.sha256, shared)
+        return target
+
+    if not planned:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(planned))), thread_name_prefix="stratus-download") as pool:
+        return list(pool.map(fetch, planned))

@@ -54,6 +54,8 @@ class Artifact:
     status: str = "COMPLETE"
     created_time: Optional[int] = None
     updated_time: Optional[int] = None
+    #: Where the tracker's storage_backend put its copy (see stratus.storage), if it has one.
+    copy_uri: Optional[str] = None
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Artifact":

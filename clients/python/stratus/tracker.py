@@ -13,20 +13,30 @@ import threading
 import urllib.parse
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, TypeVar, Union
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
-from . import _artifacts, _git
+from . import _artifacts, _compare, _exit, _git, _system
 from ._http import RetryPolicy, Transport
 from ._metrics import MetricBatcher, Point
 from ._wire import decode_metric_value, encode_metric_value, now_ms
-from .errors import StratusError
-from .models import Artifact, Experiment, Metric, Run
+from .errors import NotFoundError, StratusError
+from .models import Artifact, Experiment, Metric, PipelineComponent, Run
+from .storage import StorageBackend, check_db_connection, check_storage_backend
 
 log = logging.getLogger("stratus")
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ID = re.compile(r"^[0-9a-f]{32}$")
 _END_STATUSES = ("FINISHED", "FAILED", "KILLED", "COMPLETED")
+#: Set to 1/true/yes to sample system metrics in every run (as start_run(log_system_metrics=True)).
+SYSTEM_METRICS_ENV = "STRATUS_LOG_SYSTEM_METRICS"
+
+
+def canonical_status(status: str) -> str:
+    """The seeds' COMPLETED is Stratus's FINISHED."""
+    status = status.upper()
+    return "FINISHED" if status == "COMPLETED" else status
 
 
 def _quote(segment: str) -> str:
@@ -56,6 +66,9 @@ class ActiveRun(Run):
     def log_artifact(self, local_path: str, artifact_type: str = "other", **kwargs: Any) -> Optional[Artifact]:
         return self._tracker.log_artifact(local_path, artifact_type=artifact_type, run_id=self.run_id, **kwargs)
 
+    def log_artifacts(self, local_dir: str, artifact_path: Optional[str] = None, **kwargs: Any) -> List[Artifact]:
+        return self._tracker.log_artifacts(local_dir, artifact_path, run_id=self.run_id, **kwargs)
+
     def end(self, status: str = "FINISHED") -> None:
         self._tracker.end_run(status=status, run_id=self.run_id)
 
@@ -84,9 +97,14 @@ class ExperimentTracker:
         flush_timeout: Optional[float] = 300.0,
         capture_code: bool = True,
         upload_workers: int = 4,
+        system_metrics_interval: float = 10.0,
+        storage_backend: Optional[StorageBackend] = None,
+        db_connection: Any = None,
     ) -> None:
-        endpoint = endpoint or os.environ.get("STRATUS_ENDPOINT")
-        token = token or os.environ.get("STRATUS_TOKEN")
+        connection = check_db_connection(db_connection)
+        self.storage_backend = check_storage_backend(storage_backend)
+        endpoint = endpoint or (connection.endpoint if connection else None) or os.environ.get("STRATUS_ENDPOINT")
+        token = token or (connection.token if connection else None) or os.environ.get("STRATUS_TOKEN")
         if not endpoint:
             raise ValueError("no endpoint: pass endpoint=... or set STRATUS_ENDPOINT")
         if not token:
@@ -97,9 +115,16 @@ class ExperimentTracker:
         self.capture_code = capture_code
         self.upload_workers = upload_workers
         self._batcher_options = dict(batch_size=batch_size, flush_interval=flush_interval, max_spool=max_spool)
+        self.system_metrics_interval = system_metrics_interval
         self._batchers: Dict[str, MetricBatcher] = {}
-        self._lock = threading.Lock()
-        self._active: Optional[ActiveRun] = None
+        #: Counters of senders already closed (their runs ended), so metric_stats() still answers.
+        self._final_stats: Dict[str, Dict[str, int]] = {}
+        self._last_run_id: Optional[str] = None
+        self._samplers: Dict[str, _system.SystemMetricsSampler] = {}
+        self._lock = threading.RLock()
+        #: Active runs, innermost last: ending one makes the one it was started in active again.
+        self._stack: List[ActiveRun] = []
+        self._end_callbacks: Dict[str, List[Callable[[str], None]]] = {}
         self._warned_offline = False
         # Points still queued when the interpreter exits get flush_timeout to reach the service.
         atexit.register(_close_at_exit, weakref.ref(self))
@@ -151,7 +176,13 @@ class ExperimentTracker:
 
     @property
     def active_run(self) -> Optional[ActiveRun]:
-        return self._active
+        """The innermost run started and not yet ended (None when there is none)."""
+        with self._lock:
+            return self._stack[-1] if self._stack else None
+
+    @property
+    def _active(self) -> Optional[ActiveRun]:
+        return self.active_run
 
     def start_run(
         self,
@@ -161,17 +192,36 @@ class ExperimentTracker:
         *,
         experiment_id: Optional[str] = None,
         parent_run_id: Optional[str] = None,
+        nested: bool = False,
         git_commit: Optional[str] = None,
         code_version: Optional[str] = None,
         pipeline: Optional[Mapping[str, Any]] = None,
+        pipeline_config: Optional[Mapping[str, Any]] = None,
+        pipeline_components: Optional[Sequence[Any]] = None,
+        log_system_metrics: Optional[bool] = None,
     ) -> ActiveRun:
         """Starts a run (creating the experiment on first use) and makes it the active run.
 
+        Runs stack up: a run started while another is active becomes the active
+        one until it ends, and then the other is active again. ``nested=True``
+        also makes it a child of the active run (its ``parent_run_id``).
+
         The git commit, branch and dirty flag, host, Python version and command
         line are recorded as ``stratus.*`` tags (git parts only inside a checkout).
+        ``pipeline_config`` (a dict) and ``pipeline_components`` (dicts or
+        :class:`PipelineComponent` with name, type, stage; position defaults to
+        the order given) describe the second seed's pipeline.
+        ``log_system_metrics`` (default: the ``STRATUS_LOG_SYSTEM_METRICS``
+        environment variable) samples CPU, memory, disk, network and GPUs every
+        ``system_metrics_interval`` seconds into ``system/*`` metrics.
         """
         if (experiment_name is None) == (experiment_id is None):
             raise ValueError("give exactly one of experiment_name and experiment_id")
+        if nested and parent_run_id is None:
+            parent = self.active_run
+            if parent is None:
+                raise RuntimeError("nested=True needs an active run to nest in")
+            parent_run_id = parent.run_id or None
         all_tags: Dict[str, str] = {}
         if self.capture_code:
             context = _git.capture()
@@ -180,6 +230,7 @@ class ExperimentTracker:
             code_version = code_version or context.code_version
         all_tags.update({key: str(value) for key, value in (tags or {}).items()})
         body: Dict[str, Any] = {"tags": all_tags}
+        pipeline_body = _pipeline_body(pipeline, pipeline_config, pipeline_components)
         for name, value in (
             ("experiment_name", experiment_name),
             ("experiment_id", experiment_id),
@@ -187,10 +238,11 @@ class ExperimentTracker:
             ("parent_run_id", parent_run_id),
             ("git_commit", git_commit),
             ("code_version", code_version),
-            ("pipeline", dict(pipeline) if pipeline else None),
+            ("pipeline", pipeline_body),
         ):
             if value is not None:
                 body[name] = value
+        _exit.register(self)
         try:
             data = self.transport.json("POST", "/runs", json_body=body, idempotent=False)
         except StratusError as error:
@@ -199,11 +251,25 @@ class ExperimentTracker:
             log.error("stratus: cannot start a run (%s); this run will not be recorded", error)
             run = ActiveRun(run_id="", experiment_id=experiment_id or "", run_name=run_name or "", status="OFFLINE")
             run._tracker, run.offline = self, True
-            self._active = run
+            with self._lock:
+                self._stack.append(run)
             return run
         run = ActiveRun(**vars(Run.from_json(data)))
         run._tracker = self
-        self._active = run
+        with self._lock:
+            self._stack.append(run)
+            self._last_run_id = run.run_id
+        if log_system_metrics is None:
+            log_system_metrics = os.environ.get(SYSTEM_METRICS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+        if log_system_metrics:
+            sampler = _system.SystemMetricsSampler(
+                lambda points, run_id=run.run_id: self._batcher(run_id).add(points),
+                interval=self.system_metrics_interval,
+                name=f"stratus-system-{run.run_id[:8]}",
+            )
+            with self._lock:
+                self._samplers[run.run_id] = sampler
+            sampler.start()
         return run
 
     def _run_id(self, run_id: Optional[str]) -> Optional[str]:
@@ -297,18 +363,18 @@ class ExperimentTracker:
         )
 
     def metric_stats(self, run_id: Optional[str] = None) -> Dict[str, int]:
-        """Counters of the run's metric sender: acknowledged, dropped, rejected, retries, unsent."""
-        target = run_id or (self._active.run_id if self._active else None)
-        batcher = self._batchers.get(target or "")
-        if batcher is None:
-            return {"acknowledged": 0, "dropped": 0, "rejected": 0, "retries": 0, "unsent": 0}
-        return {
-            "acknowledged": batcher.acknowledged,
-            "dropped": batcher.dropped,
-            "rejected": batcher.rejected,
-            "retries": batcher.retries,
-            "unsent": batcher.unsent,
-        }
+        """Counters of a run's metric sender: acknowledged, dropped, rejected, retries, unsent.
+
+        The run is the active one, or else the run this tracker ended last, so the
+        counters can be checked after ``end_run`` (e.g. ``dropped`` after an outage).
+        """
+        active = self.active_run
+        target = run_id or (active.run_id if active else None) or self._last_run_id or ""
+        with self._lock:
+            batcher = self._batchers.get(target)
+            if batcher is None:
+                return dict(self._final_stats.get(target) or _NO_STATS)
+        return _stats_of(batcher)
 
     def flush(self, timeout: Optional[float] = None) -> bool:
         """Waits until every queued metric point is acknowledged; False if some are still unsent."""
@@ -327,27 +393,72 @@ class ExperimentTracker:
         self.set_tags({key: value}, run_id=run_id)
 
     def end_run(self, status: str = "FINISHED", run_id: Optional[str] = None) -> None:
-        """Sends every queued metric point (waiting up to ``flush_timeout``), then ends the run."""
-        status = status.upper()
-        if status not in _END_STATUSES:
+        """Sends every queued metric point (waiting up to ``flush_timeout``), then ends the run.
+
+        Without ``run_id`` it ends the active run, and the run it was started in
+        (if any) becomes the active run again.
+        """
+        if status.upper() not in _END_STATUSES:
             raise ValueError(f"status must be one of {', '.join(_END_STATUSES)}, got {status!r}")
+        status = canonical_status(status)
         target = self._run_id(run_id)
-        ending_active = self._active is not None and (run_id is None or run_id == self._active.run_id)
-        if target is not None:
+        with self._lock:
+            if run_id is None:
+                ending = self._stack[-1] if self._stack else None
+            else:
+                ending = next((run for run in reversed(self._stack) if run.run_id == run_id), None)
+            if ending is not None:
+                self._stack.remove(ending)
+            sampler = self._samplers.pop(target or "", None)
+        if target is None:
+            return
+        if sampler is not None:
+            sampler.stop()
+        with self._lock:
+            batcher = self._batchers.pop(target, None)
+            self._last_run_id = target
+        try:
+            if batcher is not None:
+                batcher.close(self.flush_timeout)
+        finally:
+            if batcher is not None:
+                with self._lock:
+                    self._final_stats[target] = _stats_of(batcher)
+            answer = self._tolerate_outage(
+                "end_run",
+                lambda: self.transport.json("PATCH", f"/runs/{target}", json_body={"status": status}),
+            )
+            if ending is not None and answer:
+                ending._update_from(Run.from_json(answer))
             with self._lock:
-                batcher = self._batchers.pop(target, None)
+                callbacks = self._end_callbacks.pop(target, [])
+            for callback in callbacks:
+                callback(target)
+
+    def _on_run_end(self, run_id: str, callback: Callable[[str], None]) -> None:
+        """Calls `callback(run_id)` once the run has ended, however it ends (used by the sandbox)."""
+        with self._lock:
+            self._end_callbacks.setdefault(run_id, []).append(callback)
+
+    def _end_at_exit(self, status: str) -> None:
+        """Ends every active run, innermost first (called once, as the interpreter exits)."""
+        while True:
+            with self._lock:
+                if not self._stack:
+                    return
+                run = self._stack[-1]
+            if run.offline:
+                with self._lock:
+                    self._stack.remove(run)
+                continue
+            log.info("stratus: ending run %s %s as the interpreter exits", run.run_id, status)
             try:
-                if batcher is not None:
-                    batcher.close(self.flush_timeout)
-            finally:
-                answer = self._tolerate_outage(
-                    "end_run",
-                    lambda: self.transport.json("PATCH", f"/runs/{target}", json_body={"status": status}),
-                )
-                if ending_active and self._active is not None and answer:
-                    self._active._update_from(Run.from_json(answer))
-        if ending_active:
-            self._active = None
+                self.end_run(status, run_id=run.run_id)
+            except Exception as error:
+                with self._lock:
+                    if run in self._stack:
+                        self._stack.remove(run)
+                log.warning("stratus: could not end run %s at exit: %s", run.run_id, error)
 
     def get_run(self, run_id: str) -> Run:
         """The run with its params, the latest value of every metric and its artifacts."""
@@ -356,7 +467,7 @@ class ExperimentTracker:
     def iter_runs(self, experiment: str, status: Optional[str] = None, page_size: int = 100) -> Iterator[Run]:
         """An experiment's runs (by id or name), newest first."""
         experiment_id = experiment if _ID.match(experiment) else self.get_experiment_by_name(experiment).experiment_id
-        query = {"max_results": page_size, "status": status}
+        query = {"max_results": page_size, "status": canonical_status(status) if status else None}
         for item in self._pages(f"/experiments/{experiment_id}/runs", "runs", query):
             yield Run.from_json(item)
 
@@ -366,10 +477,34 @@ class ExperimentTracker:
     def get_metric_history(
         self, run_id: str, key: str, *, start_step: Optional[int] = None, end_step: Optional[int] = None
     ) -> List[Metric]:
-        """Every point of a metric in step order."""
-        query = {"max_results": 10_000, "start_step": start_step, "end_step": end_step}
+        """Every point of a metric in step order (see :meth:`iter_metric_history_pages` for long ones)."""
+        pages = self.iter_metric_history_pages(run_id, key, start_step=start_step, end_step=end_step)
+        return [point for page in pages for point in page]
+
+    def iter_metric_history_pages(
+        self,
+        run_id: str,
+        key: str,
+        *,
+        page_size: int = 10_000,
+        start_step: Optional[int] = None,
+        end_step: Optional[int] = None,
+    ) -> Iterator[List[Metric]]:
+        """A metric's points in step order, one page (at most ``page_size``) at a time."""
+        query: Dict[str, Any] = {"max_results": page_size, "start_step": start_step, "end_step": end_step}
         path = f"/runs/{run_id}/metrics/{_quote(key)}"
-        return [Metric.from_json(point) for point in self._pages(path, "points", query)]
+        while True:
+            page = self.transport.json("GET", path, query=query)
+            yield [Metric.from_json(point) for point in page.get("points") or []]
+            token = page.get("next_page_token")
+            if not token:
+                return
+            query["page_token"] = token
+
+    def get_metric_summary(self, run_id: str, key: str, max_points: int = 200) -> List[Metric]:
+        """A metric's history downsampled by the service to about ``max_points`` points (for a chart)."""
+        answer = self.transport.json("GET", f"/runs/{run_id}/metrics/{_quote(key)}", query={"max_points": max_points})
+        return [Metric.from_json(point) for point in answer.get("points") or []]
 
     # ----- search and compare -----
 
@@ -423,45 +558,57 @@ class ExperimentTracker:
         metric_names: Optional[Sequence[str]] = None,
         param_names: Optional[Sequence[str]] = None,
         *,
-        only_differing_params: bool = False,
+        only_differing_params: Optional[bool] = None,
         as_dataframe: Optional[bool] = None,
     ) -> Any:
-        """Runs side by side: one row per run with ``run_id, run_name, status, start_time,
-        metrics.<name>..., params.<name>...`` (the API's CSV columns).
+        """Runs side by side, one row per run: ``run_id, run_name, status, start_time,
+        metrics.<name>..., params.<name>...``.
 
-        A pandas DataFrame indexed by run_id when pandas is importable (or
-        ``as_dataframe=True``), else a list of dicts.
+        By default the metrics are those asked for (all the runs have, when none
+        are named) and the params are only those whose values differ between the
+        runs (``only_differing_params=False``, or ``param_names``, for others);
+        ``start_time`` is a datetime. A pandas DataFrame indexed by run_id when
+        pandas is importable (or ``as_dataframe=True``), else a list of dicts;
+        either prints every column. No run ids give an empty table.
         """
-        body: Dict[str, Any] = {"run_ids": list(run_ids), "only_differing_params": only_differing_params}
-        if metric_names is not None:
-            body["metric_names"] = list(metric_names)
-        if param_names is not None:
-            body["param_names"] = list(param_names)
-        answer = self.transport.json("POST", "/runs/compare", json_body=body)
+        if only_differing_params is None:
+            only_differing_params = param_names is None
+        metric_list = list(metric_names) if metric_names is not None else None
+        param_list = list(param_names) if param_names is not None else None
         rows: List[Dict[str, Any]] = []
-        for run in answer.get("runs") or []:
-            row: Dict[str, Any] = {
-                "run_id": run["run_id"],
-                "run_name": run.get("run_name"),
-                "status": run.get("status"),
-                "start_time": run.get("start_time"),
-            }
-            for name in answer.get("metric_names") or []:
-                value = (run.get("metrics") or {}).get(name)
-                row[f"metrics.{name}"] = None if value is None else decode_metric_value(value)
-            for name in answer.get("param_names") or []:
-                row[f"params.{name}"] = (run.get("params") or {}).get(name)
-            rows.append(row)
+        metric_columns = [f"metrics.{name}" for name in metric_list or []]
+        param_columns = [f"params.{name}" for name in param_list or []]
+        if run_ids:
+            body: Dict[str, Any] = {"run_ids": list(run_ids), "only_differing_params": only_differing_params}
+            if metric_list is not None:
+                body["metric_names"] = metric_list
+            if param_list is not None:
+                body["param_names"] = param_list
+            answer = self.transport.json("POST", "/runs/compare", json_body=body)
+            metric_columns = [f"metrics.{name}" for name in answer.get("metric_names") or []]
+            param_columns = [f"params.{name}" for name in answer.get("param_names") or []]
+            for run in answer.get("runs") or []:
+                row: Dict[str, Any] = {
+                    "run_id": run["run_id"],
+                    "run_name": run.get("run_name"),
+                    "status": run.get("status"),
+                    "start_time": _compare.readable_time(run.get("start_time")),
+                }
+                for name in answer.get("metric_names") or []:
+                    value = (run.get("metrics") or {}).get(name)
+                    row[f"metrics.{name}"] = None if value is None else decode_metric_value(value)
+                for name in answer.get("param_names") or []:
+                    row[f"params.{name}"] = (run.get("params") or {}).get(name)
+                rows.append(row)
+        columns = ["run_id", "run_name", "status", "start_time", *metric_columns, *param_columns]
         if as_dataframe is False:
-            return rows
+            return _compare.ComparisonRows(rows, columns)
         try:
-            import pandas  # type: ignore[import-not-found]
+            return _compare.as_dataframe(rows, columns)
         except ImportError:
             if as_dataframe:
                 raise
-            return rows
-        frame = pandas.DataFrame(rows)
-        return frame.set_index("run_id") if rows else frame
+            return _compare.ComparisonRows(rows, columns)
 
     # ----- artifacts -----
 
@@ -485,10 +632,12 @@ class ExperimentTracker:
         target = self._run_id(run_id)
         if target is None:
             return None
+        if os.path.isdir(local_path):
+            raise IsADirectoryError(f"{local_path} is a folder: use log_artifacts({local_path!r}) to upload what it holds")
         if not os.path.isfile(local_path):
             raise FileNotFoundError(local_path)
         path = artifact_path or _artifacts.artifact_path_for(local_path)
-        return self._tolerate_outage(
+        artifact = self._tolerate_outage(
             f"log_artifact {path}",
             lambda: _artifacts.upload(
                 self.transport,
@@ -501,6 +650,57 @@ class ExperimentTracker:
                 workers=self.upload_workers,
             ),
         )
+        if artifact is not None and self.storage_backend is not None:
+            artifact.copy_uri = self.storage_backend.save_file(local_path, f"{target}/{path}")
+        return artifact
+
+    def log_artifacts(
+        self,
+        local_dir: str,
+        artifact_path: Optional[str] = None,
+        *,
+        artifact_type: str = "other",
+        run_id: Optional[str] = None,
+        progress: Optional[_artifacts.ProgressCallback] = None,
+    ) -> List[Artifact]:
+        """Uploads every file under a folder, keeping its layout, under ``artifact_path`` (default: the
+        run's root, as MLflow does). Files go up ``upload_workers`` at a time; ``progress(done, total)``
+        counts the bytes of all of them. Returns the artifacts stored (fewer after an outage)."""
+        if not os.path.isdir(local_dir):
+            raise NotADirectoryError(f"{local_dir} is not a folder" + (": use log_artifact" if os.path.isfile(local_dir) else ""))
+        target = self._run_id(run_id)
+        if target is None:
+            return []
+        files: List[Tuple[str, str]] = []
+        for folder, subfolders, names in os.walk(local_dir):
+            subfolders.sort()
+            for name in sorted(names):
+                local = os.path.join(folder, name)
+                relative = os.path.relpath(local, local_dir).replace(os.sep, "/")
+                files.append((local, f"{artifact_path.strip('/')}/{relative}" if artifact_path else relative))
+        total = sum(os.path.getsize(local) for local, _ in files)
+        done: Dict[str, int] = {}
+        progress_lock = threading.Lock()
+
+        def report(local: str) -> Optional[_artifacts.ProgressCallback]:
+            if progress is None:
+                return None
+
+            def callback(file_done: int, _file_total: int) -> None:
+                with progress_lock:
+                    done[local] = file_done
+                    progress(sum(done.values()), total)  # type: ignore[misc]
+
+            return callback
+
+        def upload(item: Tuple[str, str]) -> Optional[Artifact]:
+            local, path = item
+            return self.log_artifact(local, artifact_type, artifact_path=path, run_id=target, progress=report(local))
+
+        if not files:
+            return []
+        with ThreadPoolExecutor(max_workers=max(1, min(self.upload_workers, len(files))), thread_name_prefix="stratus-files") as pool:
+            return [artifact for artifact in pool.map(upload, files) if artifact is not None]
 
     def iter_artifacts(self, run_id: str, prefix: Optional[str] = None, page_size: int = 1000) -> Iterator[Artifact]:
         query = {"prefix": prefix, "max_results": page_size}
@@ -518,12 +718,57 @@ class ExperimentTracker:
         *,
         run_id: Optional[str] = None,
         progress: Optional[_artifacts.ProgressCallback] = None,
+        overwrite: bool = False,
     ) -> str:
-        """Downloads an artifact to a file or into a directory; returns the file written."""
+        """Downloads one artifact to a file, or into a directory (created when missing, or when
+        ``destination`` ends with ``/``); returns the file written. See :meth:`download_artifacts`."""
         target = run_id or self._run_id(None)
         if not target:
             raise RuntimeError("the active run is offline")
-        return _artifacts.download(self.transport, target, path, destination, progress)
+        found = [artifact for artifact in self.iter_artifacts(target, prefix=path) if artifact.path == path]
+        if not found:
+            raise NotFoundError(404, "artifact.not_found", f"run {target} has no artifact {path!r}")
+        planned = _artifacts.plan_downloads(found, path, destination)
+        return _artifacts.download_all(
+            self.transport, target, planned, workers=1, overwrite=overwrite, progress=progress
+        )[0]
+
+    def download_artifacts(
+        self,
+        run_id: Optional[str] = None,
+        path: str = "",
+        dest: str = ".",
+        *,
+        progress: Optional[_artifacts.ProgressCallback] = None,
+        overwrite: bool = False,
+        workers: Optional[int] = None,
+    ) -> List[str]:
+        """Downloads a whole run (``path=""``), a folder of it or one file into ``dest``, keeping the
+        layout below ``path``; returns the files written.
+
+        Files come down ``workers`` (default ``upload_workers``) at a time;
+        ``progress(done, total)`` counts the bytes of all of them. Each file's
+        SHA-256 is checked when one was recorded at upload (the SDK always
+        records it); a mismatch raises and leaves nothing behind. An existing file
+        is never replaced unless ``overwrite=True`` (checked before anything is fetched).
+        """
+        target = run_id or self._run_id(None)
+        if not target:
+            raise RuntimeError("the active run is offline")
+        prefix = path.rstrip("/") if path else None
+        artifacts = list(self.iter_artifacts(target, prefix=prefix))
+        planned = _artifacts.plan_downloads(artifacts, path, dest)
+        if not planned:
+            where = f"at {path!r}" if path else "at all"
+            raise NotFoundError(404, "artifact.not_found", f"run {target} has no artifacts {where}")
+        return _artifacts.download_all(
+            self.transport,
+            target,
+            planned,
+            workers=workers or self.upload_workers,
+            overwrite=overwrite,
+            progress=progress,
+        )
 
     # ----- scopes -----
 
@@ -532,7 +777,15 @@ class ExperimentTracker:
         self, experiment_name: Optional[str] = None, run_name: Optional[str] = None, tags: Optional[Mapping[str, Any]] = None, **kwargs: Any
     ) -> Iterator[ActiveRun]:
         """``with tracker.run("exp", run_name=...) as run:`` ends the run FINISHED, or FAILED
-        (re-raising) when an exception escapes; KILLED on Ctrl-C."""
+        (re-raising) when an exception escapes; KILLED on Ctrl-C.
+
+        Inside another ``with tracker.run(...)`` block the run is nested: its parent is the
+        outer run (``nested=False`` to start a sibling instead), and the outer run is the
+        active run again once the inner block ends.
+        """
+        if "nested" not in kwargs and "parent_run_id" not in kwargs:
+            outer = self.active_run
+            kwargs["nested"] = bool(outer is not None and not outer.offline)
         active = self.start_run(experiment_name, run_name, tags, **kwargs)
         try:
             yield active
@@ -578,10 +831,16 @@ class ExperimentTracker:
     def close(self, timeout: Optional[float] = None) -> None:
         """Flushes and stops every metric sender (runs stay as they are)."""
         with self._lock:
-            batchers = list(self._batchers.values())
+            samplers = list(self._samplers.values())
+            self._samplers.clear()
+            batchers = dict(self._batchers)
             self._batchers.clear()
-        for batcher in batchers:
+        for sampler in samplers:
+            sampler.stop()
+        for run_id, batcher in batchers.items():
             batcher.close(self.flush_timeout if timeout is None else timeout)
+            with self._lock:
+                self._final_stats[run_id] = _stats_of(batcher)
 
     def __enter__(self) -> "ExperimentTracker":
         return self
@@ -598,6 +857,47 @@ class ExperimentTracker:
             if not token:
                 return
             query["page_token"] = token
+
+
+_NO_STATS = {"acknowledged": 0, "dropped": 0, "rejected": 0, "retries": 0, "unsent": 0}
+
+
+def _stats_of(batcher: MetricBatcher) -> Dict[str, int]:
+    return {
+        "acknowledged": batcher.acknowledged,
+        "dropped": batcher.dropped,
+        "rejected": batcher.rejected,
+        "retries": batcher.retries,
+        "unsent": batcher.unsent,
+    }
+
+
+def _pipeline_body(
+    pipeline: Optional[Mapping[str, Any]],
+    config: Optional[Mapping[str, Any]],
+    components: Optional[Sequence[Any]],
+) -> Optional[Dict[str, Any]]:
+    """The API's ``pipeline`` object from either its own form or the seed's two fields."""
+    if pipeline is not None and (config is not None or components is not None):
+        raise ValueError("give pipeline=... or pipeline_config/pipeline_components, not both")
+    if pipeline is not None:
+        return dict(pipeline)
+    if config is None and components is None:
+        return None
+    body: Dict[str, Any] = {}
+    if config is not None:
+        body["pipeline_config"] = dict(config)
+    if components is not None:
+        listed = []
+        for index, component in enumerate(components):
+            if isinstance(component, PipelineComponent):
+                component = vars(component)
+            item = {"name": component["name"], "type": component["type"], "position": component.get("position", index)}
+            if component.get("stage") is not None:
+                item["stage"] = component["stage"]
+            listed.append(item)
+        body["pipeline_components"] = listed
+    return body
 
 
 def _param_value(value: Any) -> Union[str, int, float, bool]:
@@ -619,23 +919,3 @@ def _close_at_exit(reference: "weakref.ReferenceType[ExperimentTracker]") -> Non
     tracker = reference()
     if tracker is not None:
         tracker.close()
-
-
-def tracked(
-    experiment_config: Optional[Mapping[str, Any]] = None, *, tracker: Optional[ExperimentTracker] = None
-) -> Callable[[F], F]:
-    """The second seed's ``@sandbox(experiment_config=...)`` for a function:
-
-        @stratus.tracked(experiment_config={"project_name": "patient_summary", "tags": {"env": "prod"}})
-        def train(run=None): ...
-
-    ``project_name`` is the experiment (default: the function's name); ``tags`` and
-    ``run_name`` are optional; ``endpoint``/``token`` default to the environment.
-    """
-    config = dict(experiment_config or {})
-
-    def decorate(function: F) -> F:
-        client = tracker or ExperimentTracker(endpoint=config.get("endpoint"), token=config.get("token"))
-        return client.track(config.get("project_name"), config.get("run_name"), config.get("tags"))(function)
-
-    return decorate

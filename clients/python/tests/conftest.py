@@ -54,6 +54,15 @@ def stack() -> Iterator[Stack]:
             process.wait(timeout=10)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def end_leftover_runs(stack: Stack) -> Iterator[None]:
+    """Runs some test left open are ended (as the interpreter's exit would) while the stack is still up."""
+    yield
+    from stratus import _exit
+
+    _exit._end_all("FINISHED")
+
+
 @pytest.fixture
 def env(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Stack:
     """STRATUS_ENDPOINT / STRATUS_TOKEN pointing at the stack, for code that reads the environment."""
@@ -68,6 +77,8 @@ def tracker(stack: Stack):
 
     client = ExperimentTracker(stack.url, stack.token, flush_interval=0.2)
     yield client
+    while client.active_run is not None:  # a test that left a run open: end it while the stack is up
+        client.end_run(run_id=client.active_run.run_id or None)
     client.close(timeout=10)
 
 

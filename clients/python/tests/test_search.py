@@ -60,15 +60,40 @@ def test_compare_runs_as_dataframe_and_as_dicts(tracker, risk_runs) -> None:
     frame = tracker.compare_runs(run_ids=risk_runs[:3], metric_names=["accuracy", "f1_score", "auc"])
     assert list(frame.index) == risk_runs[:3]
     assert frame.loc[risk_runs[1], "metrics.accuracy"] == pytest.approx(0.91)
-    assert {"metrics.accuracy", "metrics.f1_score", "metrics.auc", "params.model_type"} <= set(frame.columns)
+    # By default: the metrics asked for, and only the params whose values differ.
+    assert list(frame.columns) == [
+        "run_name", "status", "start_time", "metrics.accuracy", "metrics.f1_score", "metrics.auc",
+        "params.max_depth", "params.model_type",
+    ]
+    assert str(frame["start_time"].dtype).startswith("datetime64")
+    assert tracker.compare_runs(run_ids=risk_runs[1:3], metric_names=["auc"]).columns.tolist()[-1] == "params.max_depth"
 
     rows = tracker.compare_runs(run_ids=risk_runs[:2], metric_names=["accuracy"], as_dataframe=False)
     assert [row["run_id"] for row in rows] == risk_runs[:2]
     assert rows[0]["metrics.accuracy"] == pytest.approx(0.82)
     assert "metrics.auc" not in rows[0]
+    assert rows[0]["start_time"].year >= 2024  # a datetime, not epoch milliseconds
 
-    differing = tracker.compare_runs(run_ids=risk_runs[1:3], only_differing_params=True, as_dataframe=False)
-    assert "params.max_depth" in differing[0] and "params.model_type" not in differing[0]
+    every_param = tracker.compare_runs(run_ids=risk_runs[1:3], only_differing_params=False, as_dataframe=False)
+    assert "params.max_depth" in every_param[0] and "params.model_type" in every_param[0]
+    named = tracker.compare_runs(run_ids=risk_runs[1:3], param_names=["model_type"], as_dataframe=False)
+    assert named[0]["params.model_type"] == "xgboost" and "params.max_depth" not in named[0]
+
+
+def test_print_of_a_comparison_shows_every_metric(tracker, risk_runs, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    text = str(tracker.compare_runs(run_ids=risk_runs, metric_names=["accuracy", "f1_score", "auc"]))
+    for name in ("metrics.accuracy", "metrics.f1_score", "metrics.auc", "0.91", "0.96"):
+        assert name in text, text
+    assert "..." not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_compare_no_runs_is_an_empty_table(tracker) -> None:
+    empty = tracker.compare_runs([])
+    assert len(empty) == 0 and list(empty.columns) == ["run_name", "status", "start_time"]
+    assert tracker.compare_runs([], metric_names=["accuracy"], as_dataframe=False) == []
+    assert str(tracker.compare_runs([], as_dataframe=False)) == "(no runs)"
 
 
 def test_compare_runs_without_pandas_gives_dicts(tracker, risk_runs, monkeypatch) -> None:
@@ -77,6 +102,9 @@ def test_compare_runs_without_pandas_gives_dicts(tracker, risk_runs, monkeypatch
     monkeypatch.setitem(sys.modules, "pandas", None)  # as if pandas were not installed
     rows = tracker.compare_runs(run_ids=risk_runs[:2], metric_names=["auc"])
     assert isinstance(rows, list) and rows[1]["metrics.auc"] == pytest.approx(0.93)
+    lines = str(rows).splitlines()
+    assert lines[0].split() == ["run_id", "run_name", "status", "start_time", "metrics.auc", "params.max_depth", "params.model_type"]
+    assert risk_runs[1] in lines[2] and "0.93" in lines[2]
 
 
 def test_cli_search_and_compare(env, experiment_name, risk_runs) -> None:
@@ -97,5 +125,8 @@ def test_cli_search_and_compare(env, experiment_name, risk_runs) -> None:
     assert [row["run_id"] for row in compared] == risk_runs[:2]
     assert float(compared[1]["metrics.accuracy"]) == pytest.approx(0.91)
     assert compared[0]["params.model_type"] == "rf"
+    every = list(csv.DictReader(io.StringIO(stratus("runs", "compare", *risk_runs[1:3], "--all-params", "--csv"))))
+    assert every[0]["params.model_type"] == every[1]["params.model_type"] == "xgboost"
+    assert "params.model_type" not in stratus("runs", "compare", *risk_runs[1:3], "--csv").splitlines()[0]
     human = stratus("runs", "compare", *risk_runs)
-    assert all(run_id in human for run_id in risk_runs) and "metrics.f1_score" in human
+    assert all(run_id in human for run_id in risk_runs) and "f1_score" in human

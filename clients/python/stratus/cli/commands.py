@@ -4,26 +4,34 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
+import math
 import os
 import sys
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
-from .. import __version__
+from .. import __version__, _artifacts
 from ..errors import StratusError
 from ..models import Run
 from ..tracker import ExperimentTracker
 from .output import (
+    Column,
     emit_fields,
     emit_json,
     emit_rows,
     human_duration,
     human_size,
     human_time,
+    note,
     output_options,
+    sparkline,
+    table_width,
+    truncation_note,
 )
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
@@ -84,6 +92,52 @@ def run_json(run: Run) -> Dict[str, Any]:
     return data
 
 
+T = TypeVar("T")
+
+
+def listing_options(default: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--limit N and --all. Tables stop at `default` rows (and say so); --json and --csv are complete
+    unless --limit is given, because a script that reads them must not lose rows silently."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option("--all", "show_all", is_flag=True, help="Every row, however many.")(command)
+        command = click.option(
+            "--limit",
+            "--max-results",
+            "limit",
+            type=click.IntRange(1),
+            default=None,
+            help=f"At most N rows [default: {default} in a table, all with --json/--csv].",
+        )(command)
+        return command
+
+    return decorate
+
+
+class Listing(List[T]):
+    """Rows of a listing, and whether it stopped before the end (then `notice()` says so, after the table)."""
+
+    more = False
+
+    def notice(self) -> None:
+        truncation_note(len(self), self.more)
+
+
+def take(items: Iterator[T], limit: Optional[int], show_all: bool, output_format: str, default: int) -> "Listing[T]":
+    """The rows to show: up to the limit, reading one more to know whether the listing was cut."""
+    found: Listing[T] = Listing()
+    if show_all or (limit is None and output_format != "table"):
+        found.extend(items)
+        return found
+    wanted = limit or default
+    for item in items:
+        if len(found) == wanted:
+            found.more = True
+            break
+        found.append(item)
+    return found
+
+
 @click.group(context_settings=CONTEXT)
 @click.option("--endpoint", envvar="STRATUS_ENDPOINT", metavar="URL", help="API root, e.g. http://127.0.0.1:8000 [env STRATUS_ENDPOINT]")
 @click.option("--token", envvar="STRATUS_TOKEN", metavar="TOKEN", help="Bearer token [env STRATUS_TOKEN]")
@@ -105,11 +159,13 @@ def experiments() -> None:
 
 @experiments.command("list", context_settings=CONTEXT)
 @click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Only experiments with this tag (repeatable).")
-@click.option("--max-results", type=click.IntRange(1), default=100, show_default=True)
+@listing_options(50)
 @output_options
 @click.pass_context
 @handle_errors
-def experiments_list(context: click.Context, tags: Tuple[str, ...], max_results: int, output_format: str) -> None:
+def experiments_list(
+    context: click.Context, tags: Tuple[str, ...], limit: Optional[int], show_all: bool, output_format: str
+) -> None:
     """Experiments, newest first."""
     wanted: Dict[str, str] = {}
     for tag in tags:
@@ -117,7 +173,7 @@ def experiments_list(context: click.Context, tags: Tuple[str, ...], max_results:
         if not sep or not key:
             raise click.BadParameter(f"{tag!r} is not KEY=VALUE", param_hint="--tag")
         wanted[key] = value
-    found = tracker_from(context).list_experiments(tags=wanted, max_results=max_results)
+    found = take(tracker_from(context).iter_experiments(wanted), limit, show_all, output_format, 50)
     rows = [
         {
             "experiment_id": e.experiment_id,
@@ -133,6 +189,7 @@ def experiments_list(context: click.Context, tags: Tuple[str, ...], max_results:
     if output_format == "csv":
         columns = ["experiment_id", "experiment_name", "created_at", "description"]
     emit_rows(rows, columns, output_format, json_rows=[as_json(e) for e in found])
+    found.notice()
 
 
 @experiments.command("show", context_settings=CONTEXT)
@@ -175,18 +232,31 @@ def runs() -> None:
 
 @runs.command("list", context_settings=CONTEXT)
 @click.argument("experiment", metavar="EXPERIMENT")
-@click.option("--status", type=click.Choice(["RUNNING", "FINISHED", "FAILED", "KILLED"], case_sensitive=False))
-@click.option("--max-results", type=click.IntRange(1), default=50, show_default=True)
+@click.option(
+    "--status",
+    type=click.Choice(["RUNNING", "FINISHED", "COMPLETED", "FAILED", "KILLED"], case_sensitive=False),
+    help="Only runs with this status (COMPLETED is FINISHED).",
+)
+@listing_options(50)
 @output_options
 @click.pass_context
 @handle_errors
-def runs_list(context: click.Context, experiment: str, status: Optional[str], max_results: int, output_format: str) -> None:
+def runs_list(
+    context: click.Context,
+    experiment: str,
+    status: Optional[str],
+    limit: Optional[int],
+    show_all: bool,
+    output_format: str,
+) -> None:
     """An experiment's runs (experiment by id or name), newest first."""
-    found = tracker_from(context).list_runs(experiment, status=status.upper() if status else None, max_results=max_results)
+    runs_found = tracker_from(context).iter_runs(experiment, status=status.upper() if status else None)
+    found = take(runs_found, limit, show_all, output_format, 50)
     columns = ["run_id", "run_name", "status", "started", "duration"]
     if output_format == "csv":
         columns = ["run_id", "run_name", "status", "start_time", "duration_ms"]
     emit_rows([run_row(r) for r in found], columns, output_format, json_rows=[run_json(r) for r in found])
+    found.notice()
 
 
 @runs.command("show", context_settings=CONTEXT)
@@ -195,7 +265,7 @@ def runs_list(context: click.Context, experiment: str, status: Optional[str], ma
 @click.pass_context
 @handle_errors
 def runs_show(context: click.Context, run_id: str, output_format: str) -> None:
-    """A run: its fields, params, latest metrics and artifacts."""
+    """A run: its fields, tags, params, latest metrics, pipeline and artifacts."""
     run = tracker_from(context).get_run(run_id)
     table = output_format == "table"
     fields = [
@@ -206,24 +276,36 @@ def runs_show(context: click.Context, run_id: str, output_format: str) -> None:
         ("started", human_time(run.start_time) if table else run.start_time),
         ("ended", human_time(run.end_time) if table else run.end_time),
         ("duration", human_duration(run.duration_ms) if table else run.duration_ms),
+        ("parent_run_id", run.parent_run_id),
         ("git_commit", run.git_commit),
         ("code_version", run.code_version),
     ]
+    if run.pipeline_config is not None:
+        fields.append(("pipeline_config", json.dumps(run.pipeline_config, sort_keys=True)))
     if not table:
         fields += [(f"tags.{k}", v) for k, v in run.tags.items()]
         fields += [(f"params.{k}", v) for k, v in run.params.items()]
         fields += [(f"metrics.{k}", v) for k, v in run.metrics.items()]
+        fields += [
+            (f"pipeline_components.{c.position}", f"{c.name} ({c.type}{', ' + c.stage if c.stage else ''})")
+            for c in run.pipeline_components
+        ]
         fields += [(f"artifacts.{a.path}", a.size_bytes) for a in run.artifacts]
-    emit_fields(fields, output_format, run_json(run))
+    emit_fields([(name, value) for name, value in fields if value is not None or not table], output_format, run_json(run))
     if not table:
         return
-    sections: List[Tuple[str, List[Dict[str, Any]], List[str]]] = [
-        ("tags", [{"tag": k, "value": v} for k, v in sorted(run.tags.items())], ["tag", "value"]),
-        ("params", [{"param": k, "value": v} for k, v in sorted(run.params.items())], ["param", "value"]),
+    sections: List[Tuple[str, List[Dict[str, Any]], List[Any]]] = [
+        ("tags", [{"tag": k, "value": v} for k, v in sorted(run.tags.items())], ["tag", Column("value", min_width=12)]),
+        ("params", [{"param": k, "value": v} for k, v in sorted(run.params.items())], ["param", Column("value", min_width=12)]),
         (
             "metrics",
-            [{"metric": k, "value": m.value, "step": m.step} for k, m in sorted(run.latest_metrics.items())],
-            ["metric", "value", "step"],
+            [{"metric": k, "latest": m.value, "step": m.step} for k, m in sorted(run.latest_metrics.items())],
+            ["metric", "latest", "step"],
+        ),
+        (
+            "pipeline components",
+            [{"position": c.position, "name": c.name, "type": c.type, "stage": c.stage} for c in run.pipeline_components],
+            [Column("position", kind="value"), "name", Column("type", kind="text"), "stage"],
         ),
         (
             "artifacts",
@@ -248,7 +330,7 @@ def metric_columns(rows: Sequence[Dict[str, Any]], prefix: str) -> List[str]:
 @click.argument("experiments", metavar="EXPERIMENT...", nargs=-1, required=True)
 @click.option("--filter", "filter_string", metavar="EXPR", help="e.g. \"metrics.accuracy > 0.9 AND params.model = 'xgb'\"")
 @click.option("--order-by", multiple=True, metavar="KEY [ASC|DESC]", help="e.g. \"metrics.accuracy DESC\" (repeatable).")
-@click.option("--max-results", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@listing_options(50)
 @output_options
 @click.pass_context
 @handle_errors
@@ -257,30 +339,40 @@ def runs_search(
     experiments: Tuple[str, ...],
     filter_string: Optional[str],
     order_by: Tuple[str, ...],
-    max_results: int,
+    limit: Optional[int],
+    show_all: bool,
     output_format: str,
 ) -> None:
-    """Runs of one or more experiments (by name or id) matching a filter, in order."""
+    """Runs of one or more experiments (by name or id) matching a filter, in order.
+
+    Filters use MLflow's syntax over metrics.<key>, params.<key>, tags.<key>,
+    status (COMPLETED is FINISHED), run_name, start_time, end_time, run_id,
+    parent_run_id and components.name / .type / .stage (pipeline components).
+    """
     ids = [e for e in experiments if len(e) == 32 and all(c in "0123456789abcdef" for c in e)]
     names = [e for e in experiments if e not in ids]
-    found = tracker_from(context).search_runs(
+    pages = tracker_from(context).iter_search_runs(
         filter_string=filter_string,
         order_by=list(order_by) or None,
-        max_results=max_results,
         experiment_ids=ids or None,
         experiment_names=names or None,
+        page_size=min(limit or 1000, 1000) if not show_all else 1000,
     )
+    found = take(pages, limit, show_all, output_format, 50)
     rows = [run_row(r) for r in found]
     base = ["run_id", "run_name", "status", "started"] if output_format == "table" else ["run_id", "run_name", "status", "start_time"]
     columns = base + metric_columns(rows, "metrics.") + (metric_columns(rows, "params.") if output_format == "csv" else [])
     emit_rows(rows, columns, output_format, json_rows=[run_json(r) for r in found])
+    found.notice()
 
 
 @runs.command("compare", context_settings=CONTEXT)
 @click.argument("run_ids", metavar="RUN_ID...", nargs=-1, required=True)
 @click.option("--metric", "metrics", multiple=True, metavar="NAME", help="Only these metrics (repeatable).")
 @click.option("--param", "params", multiple=True, metavar="NAME", help="Only these params (repeatable).")
-@click.option("--only-differing", is_flag=True, help="Only params whose values differ between the runs.")
+@click.option(
+    "--all-params", is_flag=True, help="Every param; by default only those whose values differ between the runs."
+)
 @output_options
 @click.pass_context
 @handle_errors
@@ -289,23 +381,91 @@ def runs_compare(
     run_ids: Tuple[str, ...],
     metrics: Tuple[str, ...],
     params: Tuple[str, ...],
-    only_differing: bool,
+    all_params: bool,
     output_format: str,
 ) -> None:
-    """Runs side by side: one row per run, a column per metric and param."""
+    """Runs side by side: one row per run, a column per metric and per param that differs."""
     rows = tracker_from(context).compare_runs(
         list(run_ids),
         metric_names=list(metrics) or None,
         param_names=list(params) or None,
-        only_differing_params=only_differing,
+        only_differing_params=False if (all_params or params) else True,
         as_dataframe=False,
     )
-    columns = list(rows[0].keys()) if rows else ["run_id"]
+    columns: List[Any] = list(rows.columns)
     if output_format == "table":
+        # What a comparison is for comes first: metrics, then params; the start time gives way first.
         for row in rows:
             row["started"] = human_time(row.get("start_time"))
-        columns = ["run_id", "run_name", "status", "started"] + [c for c in columns if c.startswith(("metrics.", "params."))]
+        metric_keys = [c for c in columns if c.startswith("metrics.")]
+        param_keys = [c for c in columns if c.startswith("params.")]
+        columns = [
+            "run_id",
+            Column("run_name", min_width=10, comfort_width=16, cut="middle"),
+            "status",
+            *[
+                Column(key, header=key[len("metrics.") :], kind="value", optional=True, important=True)
+                for key in metric_keys
+            ],
+            *[Column(key, optional=True, min_width=10, comfort_width=14) for key in param_keys],
+            Column("started", kind="time", optional=True),
+        ]
     emit_rows(rows, columns, output_format)
+
+
+@runs.command("metrics", context_settings=CONTEXT)
+@click.argument("run_id")
+@click.argument("keys", metavar="[KEY]...", nargs=-1)
+@click.option("--points", type=click.IntRange(2, 5000), default=400, show_default=True, help="Points of the downsampled history to draw from.")
+@output_options
+@click.pass_context
+@handle_errors
+def runs_metrics(context: click.Context, run_id: str, keys: Tuple[str, ...], points: int, output_format: str) -> None:
+    """A run's metrics: latest value, min, max, last step and a sparkline of the history.
+
+    The history is the service's min/max downsampling (every spike kept), so min
+    and max are exact. Without KEYs, every metric of the run.
+    """
+    tracker = tracker_from(context)
+    run = tracker.get_run(run_id)
+    wanted = list(keys) or sorted(run.latest_metrics)
+    missing = [key for key in wanted if key not in run.latest_metrics]
+    if missing:
+        raise click.UsageError(f"run {run_id} has no metric {', '.join(map(repr, missing))}; it has {', '.join(sorted(run.latest_metrics)) or 'none'}")
+    rows = []
+    for key in wanted:
+        history = tracker.get_metric_summary(run_id, key, max_points=points)
+        values = [point.value for point in history]
+        numbers = [value for value in values if not math.isnan(value)]
+        latest = run.latest_metrics[key]
+        rows.append(
+            {
+                "metric": key,
+                "latest": latest.value,
+                "min": min(numbers) if numbers else math.nan,
+                "max": max(numbers) if numbers else math.nan,
+                "last step": latest.step,
+                "history": values,
+            }
+        )
+    if output_format != "table":
+        emit_rows(
+            [{**row, "last_step": row["last step"], "history": None} for row in rows],
+            ["metric", "latest", "min", "max", "last_step"],
+            output_format,
+            json_rows=[{k if k != "last step" else "last_step": v for k, v in row.items()} for row in rows],
+        )
+        return
+    columns: List[Any] = ["metric", "latest", "min", "max", "last step"]
+    width = table_width() or 120
+    # The sparkline takes what the other columns leave, between 10 and 60 cells.
+    from .output import cell
+
+    used = sum(max(len(str(c)), *(len(cell(row[c])) for row in rows)) + 2 for c in columns)
+    spark_width = max(10, min(60, width - used))
+    for row in rows:
+        row["history"] = sparkline(row["history"], spark_width)
+    emit_rows(rows, columns + [Column("history", kind="text", optional=True, min_width=10)], "table")
 
 
 # ----- artifacts -----
@@ -316,13 +476,21 @@ def artifacts() -> None:
     """List, upload and download a run's artifacts."""
 
 
+class MebibyteSpeedColumn(ProgressColumn):
+    """Transfer speed in MiB/s, the unit of the bar's byte counts and of the tables."""
+
+    def render(self, task: Any) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed / 1024 / 1024:.1f} MiB/s", style="progress.data.speed")
+
+
 def progress_bar() -> Progress:
     """Bars on stderr, so stdout stays clean for scripts; none when stderr is not a terminal."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
+        DownloadColumn(binary_units=True),
+        MebibyteSpeedColumn(),
         TimeRemainingColumn(),
         transient=False,
         disable=not sys.stderr.isatty(),
@@ -333,17 +501,21 @@ def progress_bar() -> Progress:
 @artifacts.command("list", context_settings=CONTEXT)
 @click.argument("run_id")
 @click.option("--prefix", help="Only paths starting with this.")
+@listing_options(50)
 @output_options
 @click.pass_context
 @handle_errors
-def artifacts_list(context: click.Context, run_id: str, prefix: Optional[str], output_format: str) -> None:
-    """A run's artifacts."""
-    found = tracker_from(context).list_artifacts(run_id, prefix=prefix)
+def artifacts_list(
+    context: click.Context, run_id: str, prefix: Optional[str], limit: Optional[int], show_all: bool, output_format: str
+) -> None:
+    """A run's artifacts, in path order."""
+    found = take(tracker_from(context).iter_artifacts(run_id, prefix=prefix), limit, show_all, output_format, 50)
     rows = [{**as_json(a), "size": human_size(a.size_bytes), "created": human_time(a.created_time)} for a in found]
     columns = ["path", "artifact_type", "size", "status", "created"]
     if output_format == "csv":
         columns = ["path", "artifact_type", "size_bytes", "content_type", "sha256", "status", "created_time"]
     emit_rows(rows, columns, output_format, json_rows=[as_json(a) for a in found])
+    found.notice()
 
 
 ARTIFACT_TYPES = ["model", "plot", "data", "report", "other"]
@@ -351,9 +523,13 @@ ARTIFACT_TYPES = ["model", "plot", "data", "report", "other"]
 
 @artifacts.command("upload", context_settings=CONTEXT)
 @click.argument("run_id")
-@click.argument("files", metavar="FILE...", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", metavar="FILE|FOLDER...", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--type", "artifact_type", type=click.Choice(ARTIFACT_TYPES), default="other", show_default=True)
-@click.option("--path", "artifact_path", help="Path in the run (one FILE only); default: the file's relative path.")
+@click.option(
+    "--path",
+    "artifact_path",
+    help="Path in the run (one FILE or FOLDER only); default: the file's or folder's relative path.",
+)
 @output_options
 @click.pass_context
 @handle_errors
@@ -365,49 +541,132 @@ def artifacts_upload(
     artifact_path: Optional[str],
     output_format: str,
 ) -> None:
-    """Upload files as artifacts of a run, with a progress bar (large files in parallel parts)."""
+    """Upload files and folders (everything in them, keeping their layout) as artifacts of a run,
+    with a progress bar (large files in parallel parts)."""
     if artifact_path and len(files) > 1:
-        raise click.UsageError("--path needs exactly one FILE")
+        raise click.UsageError("--path needs exactly one FILE or FOLDER")
     tracker = tracker_from(context)
     tracker.strict = True  # a CLI reports failures instead of shrugging them off
     uploaded = []
     with progress_bar() as bars:
         for local in files:
+            if os.path.isdir(local):
+                folder_path = artifact_path or _artifacts.artifact_path_for(local.rstrip("/\\") or ".")
+                task = bars.add_task(os.path.basename(os.path.abspath(local)) + "/", total=None)
+                uploaded.extend(
+                    tracker.log_artifacts(
+                        local,
+                        None if folder_path in (".", "") else folder_path,
+                        artifact_type=artifact_type,
+                        run_id=run_id,
+                        progress=lambda done, total, task=task: bars.update(task, completed=done, total=total),
+                    )
+                )
+                continue
             task = bars.add_task(os.path.basename(local), total=os.path.getsize(local))
-            artifact = tracker.log_artifact(
-                local,
-                artifact_type,
-                artifact_path=artifact_path,
-                run_id=run_id,
-                progress=lambda done, total, task=task: bars.update(task, completed=done, total=total),
+            uploaded.append(
+                tracker.log_artifact(
+                    local,
+                    artifact_type,
+                    artifact_path=artifact_path,
+                    run_id=run_id,
+                    progress=lambda done, total, task=task: bars.update(task, completed=done, total=total),
+                )
             )
-            uploaded.append(artifact)
     rows = [{**as_json(a), "size": human_size(a.size_bytes)} for a in uploaded if a]
     emit_rows(rows, ["path", "artifact_type", "size", "status"], output_format, json_rows=rows)
 
 
 @artifacts.command("download", context_settings=CONTEXT)
 @click.argument("run_id")
-@click.argument("paths", metavar="PATH...", nargs=-1, required=True)
-@click.option("-o", "--output", "destination", default=".", show_default=True, type=click.Path(), help="File or directory to write to.")
+@click.argument("paths", metavar="[PATH]...", nargs=-1)
+@click.option(
+    "-o",
+    "--output",
+    "destination",
+    default=".",
+    show_default=True,
+    type=click.Path(),
+    help="Directory to write into (created when missing); for one file, a file name also works.",
+)
+@click.option("--force", is_flag=True, help="Replace files that already exist (by default nothing is overwritten).")
+@click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True, help="Files downloaded at once.")
 @click.pass_context
 @handle_errors
-def artifacts_download(context: click.Context, run_id: str, paths: Tuple[str, ...], destination: str) -> None:
-    """Download artifacts of a run, with a progress bar; prints the files written."""
-    if len(paths) > 1 and not os.path.isdir(destination):
-        raise click.UsageError("several PATHs need -o to be an existing directory")
+def artifacts_download(
+    context: click.Context, run_id: str, paths: Tuple[str, ...], destination: str, force: bool, workers: int
+) -> None:
+    """Download files or folders of a run (no PATH: all of it) with one progress bar, checking each
+    file's SHA-256; prints the files written."""
+    if len(paths) > 1 and os.path.isfile(destination):
+        raise click.UsageError("several PATHs need -o to be a directory")
     tracker = tracker_from(context)
+    targets = list(paths) or [""]
+    # With several PATHs, -o is always a directory (created when missing).
+    into = destination if len(targets) == 1 or destination.endswith(("/", os.sep)) else destination + os.sep
+    written: List[str] = []
     with progress_bar() as bars:
-        written = []
-        for path in paths:
-            task = bars.add_task(os.path.basename(path), total=None)
-            written.append(
-                tracker.download_artifact(
-                    path,
-                    destination,
-                    run_id=run_id,
-                    progress=lambda done, total, task=task: bars.update(task, completed=done, total=total or None),
+        task = bars.add_task("download", total=None)
+        for path in targets:
+            bars.update(task, description=path or "all artifacts", completed=0, total=None)
+            try:
+                written.extend(
+                    tracker.download_artifacts(
+                        run_id,
+                        path,
+                        into,
+                        overwrite=force,
+                        workers=workers,
+                        progress=lambda done, total: bars.update(task, completed=done, total=total or None),
+                    )
                 )
-            )
+            except _artifacts.ArtifactExistsError as error:
+                bars.stop()
+                fail(f"{error.describe()}; nothing was downloaded (--force replaces them)")
     for file in written:
         click.echo(file)
+
+
+# ----- export -----
+
+
+@cli.command("export", context_settings=CONTEXT)
+@click.option("--sqlite", "sqlite_file", metavar="FILE", type=click.Path(dir_okay=False), help="Write a SQLite file.")
+@click.option("--parquet", "parquet_dir", metavar="DIR", type=click.Path(file_okay=False), help="Write DIR/<table>.parquet files.")
+@click.option("--experiment", "experiments", multiple=True, metavar="NAME|ID", help="Only this experiment (repeatable); default: all.")
+@click.pass_context
+@handle_errors
+def export(context: click.Context, sqlite_file: Optional[str], parquet_dir: Optional[str], experiments: Tuple[str, ...]) -> None:
+    """Copy runs into SQLite or Parquet for SQL, pandas and DuckDB.
+
+    The tables hold the second seed's `experiments` and `pipeline_components`
+    (so its SQL runs as written) and fuller ones: stratus_experiments, runs,
+    params, tags, metrics (every point) and artifacts. Runs stream a page at a
+    time, so any number of metric points fits. An existing SQLite file keeps its
+    other runs; the exported ones are replaced.
+    """
+    from ..export import ExportProgress, export_parquet, export_sqlite
+
+    if (sqlite_file is None) == (parquet_dir is None):
+        raise click.UsageError("give exactly one of --sqlite FILE and --parquet DIR")
+    tracker = tracker_from(context)
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} runs"),
+        TextColumn("{task.fields[points]} points"),
+        TimeRemainingColumn(),
+        disable=not sys.stderr.isatty(),
+        console=console,
+    ) as bars:
+        task = bars.add_task("export", total=None, points="0")
+
+        def report(state: ExportProgress) -> None:
+            bars.update(task, completed=state.runs_done, total=state.runs_total or None, points=f"{state.points:,}")
+
+        if sqlite_file:
+            state = export_sqlite(tracker, sqlite_file, list(experiments) or None, report)
+        else:
+            state = export_parquet(tracker, parquet_dir, list(experiments) or None, report)  # type: ignore[arg-type]
+    note(f"exported {state.runs_done} runs and {state.points:,} metric points to {sqlite_file or parquet_dir}")

@@ -1,32 +1,32 @@
-"""Rendering for people (aligned tables) and scripts (--json, --csv)."""
+"""Rendering for people (tables that fit the terminal) and scripts (--json, --csv).
+
+Tables are laid out here rather than by rich, because what gives way when a
+terminal is narrow matters: **ids are never cut** (a cut id pasted into
+``runs show`` is a 400) and **status is always shown**. To fit, in order:
+times switch to a compact form, free text (names, values) is shortened with
+``…``, and optional columns (durations, metrics, params) are dropped, the last
+first, with a note on stderr naming them. Piped output is not fitted (scripts
+get whole values) unless ``COLUMNS`` is set; a terminal's width comes from the
+terminal (or ``COLUMNS``).
+"""
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
+import os
+import shutil
 import sys
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 FORMATS = ("table", "json", "csv")
-
-
-def print_table(table: Table) -> None:
-    """Renders a table to stdout without the padding rich leaves at line ends."""
-    if sys.stdout.isatty():
-        Console(highlight=False).print(table)
-        return
-    # Piped output keeps whole ids and values (no terminal width to fit) and no colour codes.
-    buffer = Console(file=io.StringIO(), width=100_000, highlight=False, soft_wrap=False, color_system=None)
-    buffer.print(table)
-    text = buffer.file.getvalue()  # type: ignore[attr-defined]
-    click.echo("\n".join(line.rstrip() for line in text.splitlines()))
+GAP = "  "
+ELLIPSIS = "…"
 
 
 def output_options(command: Any) -> Any:
@@ -41,10 +41,16 @@ def output_options(command: Any) -> Any:
     return command
 
 
-def human_time(epoch_ms: Optional[int]) -> str:
+def human_time(epoch_ms: Any) -> str:
     if epoch_ms is None:
         return ""
-    return datetime.fromtimestamp(epoch_ms / 1000).strftime("%Y-%m-%d %H:%M:%S")
+    moment = epoch_ms if isinstance(epoch_ms, datetime) else datetime.fromtimestamp(epoch_ms / 1000)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def compact_time(text: str) -> str:
+    """`2025-03-04 05:06:07` as `03-04 05:06`: what a narrow table keeps of a time."""
+    return text[5:16] if len(text) == 19 else text
 
 
 def human_duration(ms: Optional[int]) -> str:
@@ -59,6 +65,7 @@ def human_duration(ms: Optional[int]) -> str:
 
 
 def human_size(size: Optional[int]) -> str:
+    """Binary units (KiB, MiB, GiB), the same the progress bars use."""
     if size is None:
         return ""
     value = float(size)
@@ -78,15 +85,20 @@ def cell(value: Any) -> str:
         if math.isinf(value):
             return "Infinity" if value > 0 else "-Infinity"
         return f"{value:.6g}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dict):
         return ", ".join(f"{k}={v}" for k, v in value.items())
-    return str(value)
+    text = str(value)
+    return text.replace("\n", " ").replace("\r", " ").replace("\t", " ")
 
 
 def json_safe(value: Any) -> Any:
     """JSON has no NaN or infinities: the API's spellings stand in for them."""
     if isinstance(value, float) and not math.isfinite(value):
         return cell(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
     if isinstance(value, dict):
         return {key: json_safe(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -98,39 +110,220 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(json_safe(data), indent=2, sort_keys=False))
 
 
+def note(message: str) -> None:
+    """A remark for the person (stderr, so it never mixes with data on stdout)."""
+    click.echo(click.style(message, dim=True) if sys.stderr.isatty() else message, err=True)
+
+
+# ----- fitting tables to a width -----
+
+
+@dataclass
+class Column:
+    """How a column behaves when the table must shrink.
+
+    kind: ``id`` (never cut), ``status`` (never cut or dropped), ``time`` (may
+    become compact), ``text`` (may be shortened with …), ``value`` (never cut,
+    numbers and the like). To fit: text is shortened to `comfort_width`, then
+    `optional` columns are dropped (the last first), then text is shortened to
+    `min_width`, then `important` optional columns are dropped.
+    """
+
+    key: str
+    header: str = ""
+    kind: str = "text"
+    optional: bool = False
+    min_width: int = 8
+    #: Text is shortened to this before optional columns are dropped, and to min_width after.
+    comfort_width: int = 24
+    #: Where shortened text loses characters: names keep both ends (they differ at either), values their start.
+    cut: str = "end"
+    #: An optional column that matters: dropped only after text is shortened to min_width.
+    important: bool = False
+
+    def __post_init__(self) -> None:
+        self.header = self.header or self.key
+
+
+def column_for(key: str) -> Column:
+    """The usual behaviour of a column, from its name."""
+    if key in ("run_id", "experiment_id", "parent_run_id", "token_id") or key.endswith("_id"):
+        return Column(key, kind="id")
+    if key == "status":
+        return Column(key, kind="status")
+    if key in ("started", "created", "ended", "updated"):
+        return Column(key, kind="time", optional=key != "started")
+    if key in ("duration", "size", "step", "last step", "latest", "min", "max", "points", "type", "artifact_type", "version"):
+        return Column(key, kind="value", optional=key not in ("size", "latest"))
+    if key.startswith(("metrics.", "params.")):
+        return Column(key, kind="text", optional=True, min_width=max(6, min(len(key), 10)), comfort_width=12)
+    if key in ("tags", "description"):
+        return Column(key, kind="text", optional=True, min_width=10, comfort_width=30)
+    if key in ("run_name", "experiment_name", "name", "path", "metric", "param", "tag"):
+        return Column(key, kind="text", min_width=10, comfort_width=24, cut="middle")
+    return Column(key, kind="text", min_width=8)
+
+
+def table_width() -> Optional[int]:
+    """The width to fit: the terminal's, or COLUMNS when set; None (no fitting) for piped output."""
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((80, 24)).columns
+    return None
+
+
+def shorten(text: str, width: int, cut: str = "end") -> str:
+    if len(text) <= width:
+        return text
+    if cut == "middle" and width >= 5:
+        head = (width - 1) // 2
+        return text[:head] + ELLIPSIS + text[len(text) - (width - 1 - head) :]
+    return text[: max(0, width - 1)] + ELLIPSIS
+
+
+def fit_columns(columns: List[Column], cells: List[List[str]], width: Optional[int]) -> tuple:
+    """Chooses the columns to show, their widths and whether times are compact; see the module docstring."""
+    shown = list(range(len(columns)))
+    compact = False
+
+    def natural(index: int) -> int:
+        values = [row[index] for row in cells]
+        if compact and columns[index].kind == "time":
+            values = [compact_time(value) for value in values]
+        return max([len(columns[index].header)] + [len(value) for value in values])
+
+    widths = {index: natural(index) for index in shown}
+
+    def total() -> int:
+        return sum(widths[index] for index in shown) + len(GAP) * (len(shown) - 1)
+
+    if width is None or total() <= width:
+        return shown, widths, compact, []
+    compact = True
+    widths = {index: natural(index) for index in shown}
+    dropped: List[str] = []
+
+    def shrink_text(floor_of: Callable[[Column], int]) -> bool:
+        """Takes the excess from the text column with the most room above its floor; False if none has any."""
+        floors = {i: max(floor_of(columns[i]), len(columns[i].header)) for i in shown if columns[i].kind == "text"}
+        roomy = [i for i, floor in floors.items() if widths[i] > floor]
+        if not roomy:
+            return False
+        widest = max(roomy, key=lambda i: widths[i] - floors[i])
+        widths[widest] = max(floors[widest], widths[widest] - (total() - width))
+        return True
+
+    def drop_last(important: bool) -> bool:
+        candidates = [i for i in shown if columns[i].optional and columns[i].important == important]
+        if not candidates:
+            return False
+        shown.remove(candidates[-1])
+        dropped.append(columns[candidates[-1]].header)
+        return True
+
+    while total() > width:
+        if shrink_text(lambda column: column.comfort_width) or drop_last(important=False):
+            continue
+        if shrink_text(lambda column: column.min_width) or drop_last(important=True):
+            continue
+        break  # ids and status alone are wider than the terminal: let the terminal wrap
+    # Dropping a column may have freed more than was needed: give it back to the shortened text.
+    natural_widths = {index: natural(index) for index in shown}
+    for index in shown:
+        spare = width - total()
+        if spare <= 0:
+            break
+        widths[index] = min(natural_widths[index], widths[index] + spare)
+    return shown, widths, compact, list(reversed(dropped))
+
+
+def render_table(
+    columns: Sequence[Column],
+    rows: Sequence[Dict[str, Any]],
+    width: Optional[int],
+    *,
+    style: bool = False,
+    title: Optional[str] = None,
+) -> tuple:
+    """The lines of a table fitted to `width`, and the headers of the columns left out."""
+    columns = list(columns)
+    cells = [[cell(row.get(column.key)) for column in columns] for row in rows]
+    shown, widths, compact, dropped = fit_columns(columns, cells, width)
+    last = shown[-1] if shown else None
+
+    def line(values: List[str], header: bool = False) -> str:
+        parts = []
+        for index in shown:
+            value = values[index]
+            column = columns[index]
+            if compact and column.kind == "time" and not header:
+                value = compact_time(value)
+            if column.kind == "text":
+                value = shorten(value, widths[index], column.cut)
+            padded = value if index == last else value.ljust(widths[index])
+            if style and header:
+                padded = click.style(padded, bold=True)
+            elif style and column.kind == "status":
+                padded = click.style(padded, fg=STATUS_COLOURS.get(value.strip(), None))
+            parts.append(padded)
+        return GAP.join(parts).rstrip()
+
+    lines = []
+    if title:
+        lines.append(click.style(title, bold=True, underline=True) if style else f"{title}:")
+    lines.append(line([column.header for column in columns], header=True))
+    lines.extend(line(values) for values in cells)
+    return lines, dropped
+
+
+STATUS_COLOURS = {"RUNNING": "cyan", "FINISHED": "green", "FAILED": "red", "KILLED": "yellow"}
+
+
 def emit_rows(
     rows: Sequence[Dict[str, Any]],
-    columns: Sequence[str],
+    columns: Sequence[Any],
     output_format: str,
     *,
     headers: Optional[Dict[str, str]] = None,
     json_rows: Optional[Iterable[Any]] = None,
     title: Optional[str] = None,
 ) -> None:
-    """One list of records: a table (the `columns`, human-formatted), CSV (the same columns, raw)
-    or JSON (`json_rows`, the full records, when given)."""
+    """One list of records: a table (the `columns`, human-formatted, fitted to the terminal), CSV
+    (the same columns, raw) or JSON (`json_rows`, the full records, when given).
+
+    `columns` are column names (behaviour from :func:`column_for`) or :class:`Column` objects.
+    """
     if output_format == "json":
         emit_json(list(json_rows) if json_rows is not None else list(rows))
         return
+    specs = [c if isinstance(c, Column) else column_for(c) for c in columns]
+    for spec in specs:
+        if headers and spec.key in headers:
+            spec.header = headers[spec.key]
     if output_format == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
+        writer.writerow([spec.key for spec in specs])
         for row in rows:
-            writer.writerow([cell(row.get(column)) for column in columns])
+            writer.writerow([csv_cell(row.get(spec.key)) for spec in specs])
         return
-    table = Table(title=title, box=None, header_style="bold", pad_edge=False, show_edge=False)
-    for column in columns:
-        table.add_column((headers or {}).get(column, column), no_wrap=True, overflow="fold")
-    for row in rows:
-        table.add_row(*[cell(row.get(column)) for column in columns])
     if not rows:
-        click.echo("(none)", err=True)
+        note("(none)" if not title else f"({title}: none)")
         return
-    print_table(table)
+    lines, dropped = render_table(specs, rows, table_width(), style=sys.stdout.isatty(), title=title)
+    click.echo("\n".join(lines))
+    if dropped:
+        note(f"(not shown at this width: {', '.join(dropped)}; widen the terminal, or --json)")
+
+
+def csv_cell(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return cell(value)
 
 
 def emit_fields(fields: List[tuple], output_format: str, json_data: Any) -> None:
-    """One record as `name  value` lines (table), or its JSON."""
+    """One record as `name  value` lines (table; long values wrap under their column), or its JSON."""
     if output_format == "json":
         emit_json(json_data)
         return
@@ -138,11 +331,53 @@ def emit_fields(fields: List[tuple], output_format: str, json_data: Any) -> None
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["field", "value"])
         for name, value in fields:
-            writer.writerow([name, cell(value)])
+            writer.writerow([name, csv_cell(value)])
         return
-    table = Table(box=None, show_header=False, pad_edge=False)
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
+    width = table_width()
+    name_width = max(len(name) for name, _ in fields)
+    room = None if width is None else max(20, width - name_width - len(GAP))
+    style = sys.stdout.isatty()
     for name, value in fields:
-        table.add_row(name, cell(value))
-    print_table(table)
+        text = cell(value)
+        pieces = [text[i : i + room] for i in range(0, len(text), room)] if room and text else [text]
+        label = name.ljust(name_width)
+        click.echo(f"{click.style(label, bold=True) if style else label}{GAP}{pieces[0]}".rstrip())
+        for piece in pieces[1:]:
+            click.echo(f"{' ' * name_width}{GAP}{piece}".rstrip())
+
+
+def truncation_note(shown: int, more: bool, what: str = "rows") -> None:
+    """Says that a listing stopped before the end, and how to see the rest."""
+    if more:
+        note(f"showing {shown} of more; --all or --limit N")
+
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float], width: int) -> str:
+    """`values` (in step order) as `width` block characters, each the mean of its share of the values.
+    NaN is skipped; ±Infinity is drawn at the edges; a flat series is a flat line."""
+    finite = [v for v in values if not math.isnan(v)]
+    if not finite or width <= 0:
+        return ""
+    cells: List[Optional[float]] = []
+    count = len(values)
+    buckets = min(width, count)
+    for b in range(buckets):
+        part = [v for v in values[b * count // buckets : (b + 1) * count // buckets] if not math.isnan(v)]
+        cells.append(sum(part) / len(part) if part and all(math.isfinite(v) for v in part) else (part[0] if part else None))
+    numbers = [c for c in cells if c is not None and math.isfinite(c)]
+    low, high = (min(numbers), max(numbers)) if numbers else (0.0, 0.0)
+
+    def glyph(value: Optional[float]) -> str:
+        if value is None:
+            return " "
+        if value == math.inf:
+            return SPARK[-1]
+        if value == -math.inf or high == low:
+            return SPARK[0] if value == -math.inf else SPARK[len(SPARK) // 2]
+        return SPARK[round((value - low) / (high - low) * (len(SPARK) - 1))]
+
+    return "".join(glyph(c) for c in cells)
+

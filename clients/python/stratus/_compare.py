@@ -1,0 +1,75 @@
+"""What ``compare_runs`` returns: runs as rows, readable times, and a print() that shows every column.
+
+With pandas importable it is a :class:`pandas.DataFrame` (indexed by run_id)
+whose ``repr`` wraps its columns to the terminal instead of eliding the middle
+ones with ``...``, so ``print(comparison)`` shows the metrics the seed asks for.
+Without pandas it is a list of dicts whose ``str`` is an aligned text table.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from datetime import datetime
+from typing import Any, Dict, List, Sequence
+
+
+def readable_time(epoch_ms: Any) -> Any:
+    """Epoch milliseconds as a local datetime (seconds precision), the way a person reads a start time."""
+    if epoch_ms is None:
+        return None
+    return datetime.fromtimestamp(int(epoch_ms) // 1000)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return f"{value:.6g}"
+    return str(value)
+
+
+def render_table(rows: Sequence[Dict[str, Any]], columns: Sequence[str]) -> str:
+    """An aligned plain-text table: a header, then one line per row."""
+    cells = [[_cell(row.get(column)) for column in columns] for row in rows]
+    widths = [max([len(column)] + [len(line[i]) for line in cells]) for i, column in enumerate(columns)]
+    lines = ["  ".join(column.ljust(widths[i]) for i, column in enumerate(columns)).rstrip()]
+    lines += ["  ".join(value.ljust(widths[i]) for i, value in enumerate(line)).rstrip() for line in cells]
+    return "\n".join(lines)
+
+
+class ComparisonRows(List[Dict[str, Any]]):
+    """The comparison without pandas: a list of row dicts that prints as a table."""
+
+    def __init__(self, rows: Sequence[Dict[str, Any]], columns: Sequence[str]) -> None:
+        super().__init__(rows)
+        self.columns = list(columns)
+
+    def __str__(self) -> str:
+        if not self:
+            return "(no runs)"
+        return render_table(self, self.columns)
+
+
+def as_dataframe(rows: List[Dict[str, Any]], columns: List[str]) -> Any:
+    import pandas  # type: ignore[import-not-found]
+
+    class DataFrame(pandas.DataFrame):  # type: ignore[misc]
+        """A DataFrame whose text form shows every column, wrapped to the terminal's width."""
+
+        @property
+        def _constructor(self) -> Any:
+            return DataFrame
+
+        def __repr__(self) -> str:
+            width = shutil.get_terminal_size((120, 24)).columns
+            return self.to_string(line_width=width)
+
+    frame = DataFrame(rows, columns=columns)
+    if "start_time" in frame.columns:
+        frame["start_time"] = pandas.to_datetime(frame["start_time"])
+    return frame.set_index("run_id")

@@ -1,0 +1,120 @@
+"""Every CLI table rendered at 80 and 120 columns: lines fit, ids are whole, status is always there."""
+
+from __future__ import annotations
+
+import re
+
+import click
+import pytest
+from support import cli_runner
+
+from stratus import ExperimentTracker
+from stratus.cli.commands import cli
+
+WIDTHS = (80, 120)
+HEX_ID = re.compile(r"\b[0-9a-f]{32}\b")
+CUT_ID = re.compile(r"\b[0-9a-f]{6,31}…")
+STATUSES = ("RUNNING", "FINISHED", "FAILED", "KILLED")
+
+
+@pytest.fixture(scope="module")
+def wide_data(stack, tmp_path_factory):
+    """Runs whose names, params and metrics are too wide for 80 columns."""
+    tracker = ExperimentTracker(stack.url, stack.token, flush_interval=0.2)
+    name = f"a-rather-long-experiment-name-for-tables-{tmp_path_factory.mktemp('x').name[-6:]}"
+    tracker.create_experiment(name, description="tables", tags={"project": "mental_health", "team": "risk"})
+    runs = []
+    for index in range(3):
+        with tracker.run(
+            name,
+            run_name=f"xgboost_tuned_learning_rate_0.0{index + 1}_max_depth_{index + 6}",
+            pipeline_components=[{"name": "tokenizer", "type": "preprocessor", "stage": "prep"}],
+        ) as run:
+            run.log_params({"learning_rate": 0.01 * (index + 1), "max_depth": index + 6, "objective": "binary:logistic"})
+            for step in range(30):
+                run.log_metrics({"validation_accuracy": 0.5 + step / 100 + index / 50, "training_loss": 1 / (step + 1)}, step=step)
+        runs.append(run.run_id)
+    folder = tmp_path_factory.mktemp("artifacts")
+    (folder / "plots").mkdir()
+    (folder / "plots" / "a_very_long_plot_name_for_receiver_operating_characteristic.png").write_bytes(b"png" * 100)
+    tracker.log_artifacts(str(folder), run_id=runs[0])
+    experiment_id = tracker.get_experiment(name).experiment_id
+    tracker.close()
+    return {"experiment": name, "experiment_id": experiment_id, "runs": runs, "folder": str(folder)}
+
+
+def table_invocations(data):
+    """One invocation per command that prints a table, and the ids each must show whole."""
+    run = data["runs"][0]
+    return {
+        ("experiments", "list"): (["experiments", "list", "--tag", "team=risk"], [data["experiment_id"]]),
+        ("experiments", "show"): (["experiments", "show", data["experiment"]], [data["experiment_id"], *data["runs"]]),
+        ("runs", "list"): (["runs", "list", data["experiment"]], data["runs"]),
+        ("runs", "show"): (["runs", "show", run], [run, data["experiment_id"]]),
+        ("runs", "search"): (["runs", "search", data["experiment"], "--order-by", "metrics.validation_accuracy DESC"], data["runs"]),
+        ("runs", "compare"): (["runs", "compare", *data["runs"]], data["runs"]),
+        ("runs", "metrics"): (["runs", "metrics", run], []),
+        ("artifacts", "list"): (["artifacts", "list", run], []),
+        ("artifacts", "upload"): (["artifacts", "upload", data["runs"][1], data["folder"], "--path", "again"], []),
+    }
+
+
+def table_commands(group: click.Group, path=()):
+    """Every command with a --table output (the ones this test must cover)."""
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from table_commands(command, path + (name,))
+        elif any(param.name == "output_format" for param in command.params):
+            yield path + (name,)
+
+
+def test_every_table_command_is_covered(wide_data) -> None:
+    assert set(table_commands(cli)) <= set(table_invocations(wide_data)), "add the new command to table_invocations"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_tables_fit_with_whole_ids_and_status(env, wide_data, width) -> None:
+    runner = cli_runner()
+    for command, (args, ids) in table_invocations(wide_data).items():
+        if command == ("artifacts", "upload"):
+            args = args[:-1] + [f"again-{width}"]
+        result = runner.invoke(cli, args, env={"COLUMNS": str(width)}, catch_exceptions=False)
+        assert result.exit_code == 0, f"{command}: {result.output}{result.stderr}"
+        lines = result.stdout.splitlines()
+        assert lines, command
+        too_wide = [line for line in lines if len(line) > width]
+        assert not too_wide, f"{command} at {width}: {too_wide}"
+        assert not CUT_ID.search(result.stdout), f"{command} cut an id at {width}:\n{result.stdout}"
+        for run_id in ids:
+            assert run_id in result.stdout, f"{command} at {width} lost {run_id}:\n{result.stdout}"
+        run_rows = [line for line in lines if HEX_ID.match(line) and HEX_ID.match(line).group(0) in wide_data["runs"]]
+        if command in (("experiments", "show"), ("runs", "list"), ("runs", "search"), ("runs", "compare")):
+            assert run_rows and all(any(status in line for status in STATUSES) for line in run_rows), (
+                f"{command} at {width} lost the status:\n{result.stdout}"
+            )
+        if command == ("runs", "metrics"):
+            assert "validation_accuracy" in result.stdout and re.search("[▁▂▃▄▅▆▇█]{10,}", result.stdout)
+        if width == 80 and command in (("runs", "list"), ("runs", "compare")):
+            # What did not fit is named on stderr, not silently dropped.
+            assert "not shown at this width" in result.stderr
+
+
+def test_names_are_shortened_in_the_middle_and_whole_when_piped(env, wide_data) -> None:
+    runner = cli_runner()
+    narrow = runner.invoke(cli, ["runs", "list", wide_data["experiment"]], env={"COLUMNS": "80"}).stdout
+    assert "xgboost_tuned_…" in narrow or "…max_depth_" in narrow
+    piped = runner.invoke(cli, ["runs", "list", wide_data["experiment"]], env={"COLUMNS": ""}).stdout
+    assert "xgboost_tuned_learning_rate_0.01_max_depth_6" in piped and "…" not in piped
+
+
+def test_listings_say_when_they_stop_and_exports_are_complete(env, wide_data) -> None:
+    runner = cli_runner()
+    cut = runner.invoke(cli, ["runs", "list", wide_data["experiment"], "--limit", "2"])
+    assert cut.stdout.count("xgboost_tuned") == 2
+    assert "showing 2 of more; --all or --limit N" in cut.stderr
+    whole = runner.invoke(cli, ["runs", "list", wide_data["experiment"], "--limit", "3"])
+    assert "showing" not in whole.stderr
+    as_csv = runner.invoke(cli, ["runs", "list", wide_data["experiment"], "--csv"]).stdout.splitlines()
+    assert len(as_csv) == 1 + 3
+    every = runner.invoke(cli, ["runs", "list", wide_data["experiment"], "--all"])
+    assert every.stdout.count("xgboost_tuned") == 3 and "showing" not in every.stderr
