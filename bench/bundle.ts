@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { esbuildOptions } from '../cdk/bundling.ts';
-import { routeList, routes } from '../shared/http/routes.ts';
+import { routeList, routes } from '../shared/http/route-table.ts';
 import type { BenchSection } from './section.ts';
 import { percentile, round } from './stats.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { routeList } from '../shared/http/routes.ts';
+import { routeList } from '../shared/http/route-table.ts';
 
 /**
  * The stack's options, read from CDK context: `cdk.json`, `--context key=value`
@@ -67,7 +67,10 @@ const settingsSchema = z.object({
 });
 
 export type StackSettings = z.output<typeof settingsSchema> & {
-  /** Per-operation reserved concurrency, from `stratus:reservedConcurrency:<operationId>`. */
+  /**
+   * Per-operation reserved concurrency, from `stratus:reservedConcurrency:<operationId>`. Operations
+   * served by one function share it: the function gets the largest value set for any of them.
+   */
   reservedConcurrencyByOperation: Record<string, number>;
 };
 

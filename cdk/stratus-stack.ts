@@ -2,7 +2,8 @@ import { App, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } fr
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { routeList } from '../shared/http/routes.ts';
+import type { RouteDefinition } from '../shared/http/route-definition.ts';
+import { routeList } from '../shared/http/route-table.ts';
 import { ArtifactsBucket } from './constructs/artifacts-bucket.ts';
 import { StratusHttpApi } from './constructs/http-api.ts';
 import { RouteFunction } from './constructs/route-function.ts';
@@ -15,14 +16,16 @@ export interface StratusStackProps extends StackProps {
 
 /**
  * Everything Stratus runs on: the tracking table, the artifacts bucket, one
- * function per route of shared/http/routes.ts and the HTTP API in front of
- * them. Routes are never listed here: a route added to the table gets its
- * function, its IAM policy and its API route on the next deploy.
+ * function per entry of shared/http/route-table.ts (an entry serves one
+ * operation's routes) and the HTTP API in front of them. Routes are never
+ * listed here: a route added to the table gets its function (or joins its
+ * entry's), its IAM grants and its API route on the next deploy.
  */
 export class StratusStack extends Stack {
   readonly table: TrackingTable;
   readonly artifacts: ArtifactsBucket;
   readonly api: StratusHttpApi;
+  /** The function serving each operation, by operationId (twins share one). */
   readonly functions: ReadonlyMap<string, RouteFunction>;
 
   constructor(scope: Construct, id: string, props: StratusStackProps) {
@@ -55,22 +58,33 @@ export class StratusStack extends Stack {
       STRATUS_AUTH_CACHE_SECONDS: String(settings.authCacheSeconds),
     };
 
-    const routeFunctions = routeList.map((route) => ({
-      route,
-      routeFunction: new RouteFunction(this, route.operationId, {
-        route,
+    const routeFunctions = [...routesByEntry(routeList)].map(([, routes]) => {
+      // Named after the first route of the entry (the /api/v1 one), as when every route had its own function.
+      const id = (routes[0] as RouteDefinition).operationId;
+      const reserved = routes
+        .map((route) => settings.reservedConcurrencyByOperation[route.operationId])
+        .filter((value) => value !== undefined);
+      const routeFunction = new RouteFunction(this, id, {
+        routes,
         table: this.table,
         bucket: this.artifacts.bucket,
         environment,
-        reservedConcurrency: settings.reservedConcurrencyByOperation[route.operationId] ?? settings.reservedConcurrency,
+        reservedConcurrency: reserved.length > 0 ? Math.max(...reserved) : settings.reservedConcurrency,
         logRetention,
         removalPolicy,
-      }),
-    }));
-    this.functions = new Map(routeFunctions.map(({ route, routeFunction }) => [route.operationId, routeFunction]));
+      });
+      return { id, routes, routeFunction };
+    });
+    this.functions = new Map(
+      routeFunctions.flatMap(({ routes, routeFunction }) => routes.map((route) => [route.operationId, routeFunction])),
+    );
 
     this.api = new StratusHttpApi(this, 'Http', {
-      routes: routeFunctions.map(({ route, routeFunction }) => ({ route, handler: routeFunction.function })),
+      functions: routeFunctions.map(({ id, routes, routeFunction }) => ({
+        id,
+        routes,
+        handler: routeFunction.function,
+      })),
       throttle: { rate: settings.throttleRate, burst: settings.throttleBurst },
       ingestThrottle: { rate: settings.ingestThrottleRate, burst: settings.ingestThrottleBurst },
       corsOrigins: settings.corsOrigins,
@@ -86,6 +100,13 @@ export class StratusStack extends Stack {
       description: 'Run once after the first deploy: creates the first workspace and prints its admin token',
     });
   }
+}
+
+/** The route table grouped by entry file: one function each, in table order. */
+export function routesByEntry(routes: readonly RouteDefinition[]): Map<string, RouteDefinition[]> {
+  const byEntry = new Map<string, RouteDefinition[]>();
+  for (const route of routes) byEntry.set(route.entry, [...(byEntry.get(route.entry) ?? []), route]);
+  return byEntry;
 }
 
 /**

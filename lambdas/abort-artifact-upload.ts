@@ -1,11 +1,11 @@
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { abortArtifactUploadRoute } from '../shared/http/routes/abort-artifact-upload.ts';
 import { artifactDeps } from '../shared/runtime.ts';
 import { abortUpload } from '../shared/use-cases/artifacts.ts';
 
 const deps = artifactDeps();
 
-export const handler = createHandler(routes.abortArtifactUpload, async ({ path, body }, { scope }) => {
+export const handler = createHandler(abortArtifactUploadRoute, async ({ path, body }, { scope }) => {
   const aborted = await abortUpload(scope, path.run_id, { path: body.path, uploadId: body.upload_id }, deps);
   return { body: { path: aborted.path, upload_id: aborted.uploadId, status: 'ABORTED' } };
 });

@@ -1,12 +1,12 @@
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { compareRunsRoute } from '../shared/http/routes/compare-runs.ts';
 import { comparisonCsv, comparisonView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { compareRuns } from '../shared/use-cases/compare.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(routes.compareRuns, async ({ body }, { scope }) => {
+export const handler = createHandler(compareRunsRoute, async ({ body }, { scope }) => {
   const comparison = await compareRuns(
     scope,
     {

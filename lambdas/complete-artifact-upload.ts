@@ -1,12 +1,12 @@
 import { artifactView } from '../shared/http/artifact-views.ts';
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { completeArtifactUploadRoute } from '../shared/http/routes/complete-artifact-upload.ts';
 import { artifactDeps } from '../shared/runtime.ts';
 import { completeUpload } from '../shared/use-cases/artifacts.ts';
 
 const deps = artifactDeps();
 
-export const handler = createHandler(routes.completeArtifactUpload, async ({ path, body }, { scope }) => {
+export const handler = createHandler(completeArtifactUploadRoute, async ({ path, body }, { scope }) => {
   const artifact = await completeUpload(
     scope,
     path.run_id,

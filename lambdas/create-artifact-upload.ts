@@ -1,12 +1,12 @@
 import { uploadPlanView } from '../shared/http/artifact-views.ts';
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { createArtifactUploadRoute } from '../shared/http/routes/create-artifact-upload.ts';
 import { artifactDeps } from '../shared/runtime.ts';
 import { requestUpload } from '../shared/use-cases/artifacts.ts';
 
 const deps = artifactDeps();
 
-export const handler = createHandler(routes.createArtifactUpload, async ({ path, body }, { scope }) => {
+export const handler = createHandler(createArtifactUploadRoute, async ({ path, body }, { scope }) => {
   const plan = await requestUpload(
     scope,
     path.run_id,

@@ -1,12 +1,12 @@
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { createExperimentRoute } from '../shared/http/routes/create-experiment.ts';
 import { experimentView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { createExperiment } from '../shared/use-cases/experiments.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(routes.createExperiment, async ({ body }, { scope }) => {
+export const handler = createHandler(createExperimentRoute, async ({ body }, { scope }) => {
   const experiment = await createExperiment(
     scope,
     { name: body.experiment_name, description: body.description, tags: body.tags },

@@ -1,12 +1,12 @@
 import { createHandler } from '../shared/http/handler.ts';
 import { startRunInput } from '../shared/http/inputs.ts';
-import { routes } from '../shared/http/routes.ts';
+import { createRunRoute } from '../shared/http/routes/create-run.ts';
 import { runDetailsView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { startRun } from '../shared/use-cases/runs.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(routes.createRun, async ({ path, body }, { scope }) => ({
+export const handler = createHandler(createRunRoute, async ({ path, body }, { scope }) => ({
   body: runDetailsView(await startRun(scope, path.experiment_id, startRunInput(body), deps)),
 }));

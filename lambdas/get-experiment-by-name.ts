@@ -1,11 +1,11 @@
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { getExperimentByNameRoute } from '../shared/http/routes/get-experiment-by-name.ts';
 import { experimentView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { getExperimentByName } from '../shared/use-cases/experiments.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(routes.getExperimentByName, async ({ path }, { scope }) => ({
+export const handler = createHandler(getExperimentByNameRoute, async ({ path }, { scope }) => ({
   body: experimentView(await getExperimentByName(scope, path.experiment_name, deps)),
 }));

@@ -1,11 +1,11 @@
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { getExperimentRoute } from '../shared/http/routes/get-experiment.ts';
 import { experimentView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { getExperiment } from '../shared/use-cases/experiments.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(routes.getExperiment, async ({ path }, { scope }) => ({
+export const handler = createHandler(getExperimentRoute, async ({ path }, { scope }) => ({
   body: experimentView(await getExperiment(scope, path.experiment_id, deps)),
 }));

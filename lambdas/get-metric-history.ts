@@ -1,12 +1,12 @@
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { getMetricHistoryRoute } from '../shared/http/routes/get-metric-history.ts';
 import { metricPointView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { getMetricHistory } from '../shared/use-cases/metrics.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(routes.getMetricHistory, async ({ path, query }, { scope }) => {
+export const handler = createHandler(getMetricHistoryRoute, async ({ path, query }, { scope }) => {
   const history = await getMetricHistory(
     scope,
     path.run_id,

@@ -1,13 +1,13 @@
 import { artifactView } from '../shared/http/artifact-views.ts';
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { getRunRoute } from '../shared/http/routes/get-run.ts';
 import { runDetailsView } from '../shared/http/views.ts';
 import { artifactRepository, trackingDeps } from '../shared/runtime.ts';
 import { getRunWithArtifacts } from '../shared/use-cases/artifacts.ts';
 
 const deps = { runs: trackingDeps().runs, artifacts: artifactRepository() };
 
-export const handler = createHandler(routes.getRun, async ({ path }, { scope }) => {
+export const handler = createHandler(getRunRoute, async ({ path }, { scope }) => {
   const run = await getRunWithArtifacts(scope, path.run_id, deps);
   return { body: { ...runDetailsView(run), artifacts: run.artifacts.map(artifactView) } };
 });

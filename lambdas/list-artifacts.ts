@@ -1,12 +1,12 @@
 import { artifactView } from '../shared/http/artifact-views.ts';
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { listArtifactsRoute } from '../shared/http/routes/list-artifacts.ts';
 import { artifactRepository, trackingDeps } from '../shared/runtime.ts';
 import { listArtifacts } from '../shared/use-cases/artifacts.ts';
 
 const deps = { artifacts: artifactRepository(), runs: trackingDeps().runs };
 
-export const handler = createHandler(routes.listArtifacts, async ({ path, query }, { scope }) => {
+export const handler = createHandler(listArtifactsRoute, async ({ path, query }, { scope }) => {
   const page = await listArtifacts(
     scope,
     path.run_id,

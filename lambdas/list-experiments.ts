@@ -1,13 +1,13 @@
 import { createHandler } from '../shared/http/handler.ts';
 import { tagFilters } from '../shared/http/inputs.ts';
-import { routes } from '../shared/http/routes.ts';
+import { listExperimentsRoute } from '../shared/http/routes/list-experiments.ts';
 import { experimentView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { listExperiments } from '../shared/use-cases/experiments.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(routes.listExperiments, async ({ query }, { scope }) => {
+export const handler = createHandler(listExperimentsRoute, async ({ query }, { scope }) => {
   const page = await listExperiments(
     scope,
     { limit: query.max_results, pageToken: query.page_token, tags: tagFilters(query) },

@@ -1,12 +1,12 @@
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { listRunsRoute } from '../shared/http/routes/list-runs.ts';
 import { runView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { listRuns } from '../shared/use-cases/runs.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(routes.listRuns, async ({ path, query }, { scope }) => {
+export const handler = createHandler(listRunsRoute, async ({ path, query }, { scope }) => {
   const page = await listRuns(
     scope,
     path.experiment_id,

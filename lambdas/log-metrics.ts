@@ -1,11 +1,11 @@
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { logMetricsRoute } from '../shared/http/routes/log-metrics.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { logMetrics } from '../shared/use-cases/metrics.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(routes.logMetrics, async ({ path, body, headers }, { scope }) => {
+export const handler = createHandler(logMetricsRoute, async ({ path, body, headers }, { scope }) => {
   const points =
     'metrics' in body
       ? body.metrics

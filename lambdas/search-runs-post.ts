@@ -1,12 +1,12 @@
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { searchRunsPostRoute } from '../shared/http/routes/search-runs-post.ts';
 import { searchRunsAnswer } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { searchRuns } from '../shared/use-cases/search.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(routes.searchRunsPost, async ({ body }, { scope }) => {
+export const handler = createHandler(searchRunsPostRoute, async ({ body }, { scope }) => {
   const result = await searchRuns(
     scope,
     {

@@ -1,13 +1,13 @@
 import { splitOrderBy } from '../shared/domain/search/parser.ts';
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { searchRunsRoute } from '../shared/http/routes/search-runs.ts';
 import { searchRunsAnswer } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { searchRuns } from '../shared/use-cases/search.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(routes.searchRuns, async ({ query }, { scope }) => {
+export const handler = createHandler(searchRunsRoute, async ({ query }, { scope }) => {
   const result = await searchRuns(
     scope,
     {

@@ -1,11 +1,11 @@
 import { createHandler } from '../shared/http/handler.ts';
-import { routes } from '../shared/http/routes.ts';
+import { setRunTagsRoute } from '../shared/http/routes/set-run-tags.ts';
 import { runView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { setRunTags } from '../shared/use-cases/runs.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(routes.setRunTags, async ({ path, body }, { scope }) => ({
+export const handler = createHandler(setRunTagsRoute, async ({ path, body }, { scope }) => ({
   body: runView(await setRunTags(scope, path.run_id, body.tags, deps)),
 }));

@@ -1,13 +1,13 @@
 import { createHandler } from '../shared/http/handler.ts';
 import { startRunInput } from '../shared/http/inputs.ts';
-import { routes } from '../shared/http/routes.ts';
+import { startRunRoute } from '../shared/http/routes/start-run.ts';
 import { runDetailsView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { startRun, startRunInExperimentNamed } from '../shared/use-cases/runs.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(routes.startRun, async ({ body }, { scope }) => {
+export const handler = createHandler(startRunRoute, async ({ body }, { scope }) => {
   const input = startRunInput(body);
   const run = body.experiment_id
     ? await startRun(scope, body.experiment_id, input, deps)

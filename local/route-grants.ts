@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { RouteDefinition } from '../shared/http/routes.ts';
+import type { RouteDefinition } from '../shared/http/route-definition.ts';
 import { observeStorageCommands, type StorageCommand } from '../shared/storage/command-observer.ts';
 
 /**
@@ -44,6 +44,9 @@ const s3Actions: Record<string, string> = {
   HeadObject: 'GetObject',
   AbortMultipartUpload: 'AbortMultipartUpload',
   ListParts: 'ListMultipartUploadParts',
+  DeleteObject: 'DeleteObject',
+  DeleteObjects: 'DeleteObject',
+  ListObjectsV2: 'ListBucket',
 };
 
 /** The IAM actions (and index names) a command needs, as `service:Action` or `dynamodb:Query@index`. */
@@ -80,7 +83,9 @@ export function enforceRouteGrants(): void {
     const declared = declaredGrants(route);
     const missing = requiredGrants(command).filter((grant) => !declared.has(grant));
     if (missing.length > 0) {
-      throw new Error(`${route.operationId} is not granted ${missing.join(', ')}: declare it in shared/http/routes.ts`);
+      throw new Error(
+        `${route.operationId} is not granted ${missing.join(', ')}: declare it in its module under shared/http/routes/`,
+      );
     }
   });
 }

@@ -1,4 +1,4 @@
-import type { RouteDefinition } from '../shared/http/routes.ts';
+import type { RouteDefinition } from '../shared/http/route-definition.ts';
 
 /**
  * Matches request paths against the route table the way API Gateway does: at

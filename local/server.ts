@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { HttpHandler } from '../shared/http/handler.ts';
-import { type RouteDefinition, routeList } from '../shared/http/routes.ts';
+import { type RouteDefinition, routeKey } from '../shared/http/route-definition.ts';
+import { routeList } from '../shared/http/route-table.ts';
 import { createRouter } from './router.ts';
 import { enforceRouteGrants, withRouteGrants } from './route-grants.ts';
 
@@ -142,10 +143,10 @@ function toEvent(
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   const now = Date.now();
-  const routeKey = `${route.method} ${route.path}`;
+  const key = routeKey(route);
   return {
     version: '2.0',
-    routeKey,
+    routeKey: key,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
@@ -164,7 +165,7 @@ function toEvent(
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),
-      routeKey,
+      routeKey: key,
       stage: '$default',
       time: new Date(now).toISOString(),
       timeEpoch: now,

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages.ts';
 
 const MiB = 1024 * 1024;
 // S3's bounds: a part (and a single PUT) is 5 MiB to 5 GiB.
@@ -10,27 +11,21 @@ const GiB5 = 5 * 1024 * MiB;
  * else in the code base reads `process.env`: a missing or malformed variable fails
  * the cold start with a message naming it, not a request later on.
  */
+/** A decimal integer from the environment, within bounds, with a default. */
+const integer = (min: number, max: number, fallback: number) =>
+  z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(min), z.lte(max))), fallback);
+
 const configSchema = z.object({
-  STRATUS_TABLE_NAME: z.string().min(3),
-  STRATUS_DYNAMODB_ENDPOINT: z.url().optional(),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  STRATUS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  STRATUS_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
-  STRATUS_ARTIFACTS_BUCKET: z.string().min(3).max(63).optional(),
-  STRATUS_S3_ENDPOINT: z.url().optional(),
-  STRATUS_ARTIFACT_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(900),
-  STRATUS_MULTIPART_THRESHOLD_BYTES: z.coerce
-    .number()
-    .int()
-    .min(MiB5)
-    .max(GiB5)
-    .default(64 * MiB),
-  STRATUS_MULTIPART_PART_SIZE_BYTES: z.coerce
-    .number()
-    .int()
-    .min(MiB5)
-    .max(GiB5)
-    .default(16 * MiB),
+  STRATUS_TABLE_NAME: z.string().check(z.minLength(3)),
+  STRATUS_DYNAMODB_ENDPOINT: z.optional(z.url()),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
+  STRATUS_LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
+  STRATUS_AUTH_CACHE_SECONDS: integer(0, 300, 30),
+  STRATUS_ARTIFACTS_BUCKET: z.optional(z.string().check(z.minLength(3), z.maxLength(63))),
+  STRATUS_S3_ENDPOINT: z.optional(z.url()),
+  STRATUS_ARTIFACT_URL_TTL_SECONDS: integer(1, 3600, 900),
+  STRATUS_MULTIPART_THRESHOLD_BYTES: integer(MiB5, GiB5, 64 * MiB),
+  STRATUS_MULTIPART_PART_SIZE_BYTES: integer(MiB5, GiB5, 16 * MiB),
 });
 
 /** Every environment variable the functions understand; the CDK stack sets only these. */

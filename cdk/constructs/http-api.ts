@@ -13,7 +13,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../../shared/http/routes.ts';
+import { type RouteDefinition, routeKey } from '../../shared/http/route-definition.ts';
 
 export interface ThrottleLimits {
   rate: number;
@@ -21,7 +21,8 @@ export interface ThrottleLimits {
 }
 
 export interface StratusHttpApiProps {
-  routes: ReadonlyArray<{ route: RouteDefinition; handler: IFunction }>;
+  /** Each function with the routes it serves. */
+  functions: ReadonlyArray<{ id: string; routes: readonly RouteDefinition[]; handler: IFunction }>;
   throttle: ThrottleLimits;
   ingestThrottle: ThrottleLimits;
   corsOrigins: readonly string[];
@@ -55,13 +56,14 @@ export const accessLogFields = {
 const apiGatewayAuthorizerReason =
   'Authentication is not an API Gateway authorizer by design: every route verifies the bearer token in the handler factory (shared/http/handler.ts) before any handler logic runs. One check is shared by Lambda and the local server, rejections come in the API own JSON error format (401, where HTTP API authorizers answer 403), and another workspace resources answer 404, not 403.';
 
-/** The route key API Gateway uses for a route, e.g. `POST /api/v1/runs/{run_id}/metrics`. */
-export const routeKey = (route: RouteDefinition) => `${route.method} ${route.path}`;
+export { routeKey };
 
 /**
- * The HTTP API: one route per route-table entry, each integrated with its own
- * function; a `$default` stage with a stage-wide throttle, a tighter throttle on
- * ingest routes, and JSON access logs without credentials.
+ * The HTTP API: one route per route-table entry; one integration and one
+ * invoke permission per function, shared by the routes it serves (a
+ * per-route permission would cost a resource per route against
+ * CloudFormation's 500); a `$default` stage with a stage-wide throttle, a
+ * tighter throttle on ingest routes, and JSON access logs without credentials.
  */
 export class StratusHttpApi extends Construct {
   readonly api: HttpApi;
@@ -78,7 +80,13 @@ export class StratusHttpApi extends Construct {
           ? undefined
           : {
               allowOrigins: [...props.corsOrigins],
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+              allowMethods: [
+                CorsHttpMethod.GET,
+                CorsHttpMethod.POST,
+                CorsHttpMethod.PUT,
+                CorsHttpMethod.PATCH,
+                CorsHttpMethod.DELETE,
+              ],
               allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
               exposeHeaders: ['x-stratus-consumed-capacity', 'retry-after'],
               maxAge: Duration.hours(1),
@@ -102,20 +110,25 @@ export class StratusHttpApi extends Construct {
     });
 
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
-    for (const { route, handler } of props.routes) {
-      const [httpRoute] = this.api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${route.operationId}Integration`, handler),
-      }) as [HttpRoute];
-      Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: apiGatewayAuthorizerReason });
-      if (route.ingest) {
-        routeSettings[routeKey(route)] = {
-          ThrottlingRateLimit: props.ingestThrottle.rate,
-          ThrottlingBurstLimit: props.ingestThrottle.burst,
-        };
-        // A stage's route settings name routes that must already exist.
-        this.stage.node.addDependency(httpRoute);
+    for (const { id, routes, handler } of props.functions) {
+      // One integration object per function: CDK creates its resource once and,
+      // with the permission scoped to this API rather than to a route, one permission.
+      const integration = new HttpLambdaIntegration(`${id}Integration`, handler, { scopePermissionToRoute: false });
+      for (const route of routes) {
+        const [httpRoute] = this.api.addRoutes({
+          path: route.path,
+          methods: [HttpMethod[route.method]],
+          integration,
+        }) as [HttpRoute];
+        Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: apiGatewayAuthorizerReason });
+        if (route.ingest) {
+          routeSettings[routeKey(route)] = {
+            ThrottlingRateLimit: props.ingestThrottle.rate,
+            ThrottlingBurstLimit: props.ingestThrottle.burst,
+          };
+          // A stage's route settings name routes that must already exist.
+          this.stage.node.addDependency(httpRoute);
+        }
       }
     }
     if (Object.keys(routeSettings).length > 0) {

@@ -6,12 +6,13 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { RouteDefinition, TableAction } from '../../shared/http/routes.ts';
+import type { BucketAction, RouteDefinition, TableAction } from '../../shared/http/route-definition.ts';
 import { lambdaBundling } from '../bundling.ts';
 import type { TrackingTable } from './tracking-table.ts';
 
 export interface RouteFunctionProps {
-  route: RouteDefinition;
+  /** The routes this function serves: every route of the table with its entry. */
+  routes: readonly RouteDefinition[];
   table: TrackingTable;
   bucket: Bucket;
   /** Variables every handler reads through shared/config.ts. */
@@ -26,12 +27,30 @@ const repositoryRoot = path.resolve(import.meta.dirname, '../..');
 /** Of the table actions, those that can target an index (and so need its ARN). */
 const indexActions: readonly TableAction[] = ['Query'];
 
+/** The IAM grants of a function: the union of what its routes declare. */
+export interface FunctionGrants {
+  tableActions: TableAction[];
+  indexes: string[];
+  bucketActions: BucketAction[];
+}
+
+export function unionOfGrants(routes: readonly RouteDefinition[]): FunctionGrants {
+  // In declaration order, each once: one route's grants read as it declared them.
+  const unique = <T extends string>(values: Iterable<T>) => [...new Set(values)];
+  return {
+    tableActions: unique(routes.flatMap((route) => route.table.actions)),
+    indexes: unique(routes.flatMap((route) => route.table.indexes ?? [])),
+    bucketActions: unique(routes.flatMap((route) => route.bucket?.actions ?? [])),
+  };
+}
+
 /**
- * The Lambda function behind one route of the route table, with a role that
- * may do exactly what the route declares: its DynamoDB actions on the table
- * (and Query on the indexes it names), its S3 actions on the bucket's objects,
- * and writing to its own log group. Nothing is granted through grant helpers,
- * so the policy is the route table's declaration and no more.
+ * The Lambda function behind one entry of the route table (one operation, which
+ * may have a route in each dialect), with a role that may do exactly what its
+ * routes declare: their DynamoDB actions on the table (and Query on the indexes
+ * they name), their S3 actions on the bucket's objects, and writing to its own
+ * log group. Nothing is granted through grant helpers, so the policy is the
+ * route table's declaration and no more.
  */
 export class RouteFunction extends Construct {
   readonly function: NodejsFunction;
@@ -39,7 +58,12 @@ export class RouteFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: RouteFunctionProps) {
     super(scope, id);
-    const { route } = props;
+    const [route] = props.routes;
+    if (!route || props.routes.some((other) => other.entry !== route.entry)) {
+      throw new Error(`${id}: a function serves one or more routes of a single entry`);
+    }
+    const grants = unionOfGrants(props.routes);
+    const served = props.routes.map((r) => `${r.method} ${r.path}`).join(', ');
 
     const logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention,
@@ -48,15 +72,17 @@ export class RouteFunction extends Construct {
 
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Stratus ${route.operationId}: ${route.method} ${route.path}`,
-      inlinePolicies: { route: new PolicyDocument({ statements: routeStatements(props, logGroup.logGroupArn) }) },
+      description: `Stratus ${route.operationId}: ${served}`.slice(0, 1000),
+      inlinePolicies: {
+        route: new PolicyDocument({ statements: grantStatements(grants, props, logGroup.logGroupArn) }),
+      },
     });
-    if (route.bucket && route.bucket.actions.length > 0) {
+    if (grants.bucketActions.some((action) => action !== 'ListBucket')) {
       const bucketLogicalId = Stack.of(props.bucket).getLogicalId(props.bucket.node.defaultChild as CfnElement);
       Validations.of(this.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/*]`,
         reason:
-          'Object keys are built per request from workspace, experiment, run and artifact path (validated by the service before it presigns), so no narrower prefix is known when the policy is written; the actions are only those this route declares, on this one bucket.',
+          'Object keys are built per request from workspace, experiment, run and artifact path (validated by the service before it presigns), so no narrower prefix is known when the policy is written; the actions are only those its routes declare, on this one bucket.',
       });
     }
 
@@ -68,11 +94,11 @@ export class RouteFunction extends Construct {
       runtime: Runtime.NODEJS_LATEST,
       architecture: Architecture.ARM_64,
       // CPU scales with memory: ingest parses and packs up to 1,000 points per request.
-      memorySize: route.ingest ? 1024 : 512,
+      memorySize: props.routes.some((r) => r.ingest) ? 1024 : 512,
       timeout: Duration.seconds(10),
       role: this.role,
       logGroup,
-      description: route.summary,
+      description: route.summary.slice(0, 256),
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: lambdaBundling,
@@ -80,8 +106,8 @@ export class RouteFunction extends Construct {
   }
 }
 
-function routeStatements(props: RouteFunctionProps, logGroupArn: string): PolicyStatement[] {
-  const { route, table } = props;
+function grantStatements(grants: FunctionGrants, props: RouteFunctionProps, logGroupArn: string): PolicyStatement[] {
+  const { table, bucket } = props;
   const statements = [
     new PolicyStatement({
       effect: Effect.ALLOW,
@@ -92,34 +118,41 @@ function routeStatements(props: RouteFunctionProps, logGroupArn: string): Policy
     // in it is authorised as PutItem/UpdateItem/ConditionCheckItem, which the route declares.
     new PolicyStatement({
       effect: Effect.ALLOW,
-      actions: route.table.actions.map((action) => `dynamodb:${action}`),
+      actions: grants.tableActions.map((action) => `dynamodb:${action}`),
       resources: [table.table.tableArn],
     }),
   ];
 
-  const indexes = route.table.indexes ?? [];
-  if (indexes.length > 0) {
-    const actions = route.table.actions.filter((action) => indexActions.includes(action));
+  if (grants.indexes.length > 0) {
+    const actions = grants.tableActions.filter((action) => indexActions.includes(action));
     if (actions.length === 0) {
-      throw new Error(`${route.operationId} names indexes but none of its table actions (${indexActions}) reads one`);
+      throw new Error(
+        `${props.routes[0]?.entry} names indexes but none of its table actions (${indexActions}) reads one`,
+      );
     }
     statements.push(
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: actions.map((action) => `dynamodb:${action}`),
-        resources: indexes.map((index) => table.indexArn(index)),
+        resources: grants.indexes.map((index) => table.indexArn(index)),
       }),
     );
   }
 
-  if (route.bucket && route.bucket.actions.length > 0) {
-    const objects = props.bucket.arnForObjects('*');
+  // ListBucket is granted on the bucket; every other action on its objects.
+  const objectActions = grants.bucketActions.filter((action) => action !== 'ListBucket');
+  if (objectActions.length > 0) {
     statements.push(
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: route.bucket.actions.map((action) => `s3:${action}`),
-        resources: [objects],
+        actions: objectActions.map((action) => `s3:${action}`),
+        resources: [bucket.arnForObjects('*')],
       }),
+    );
+  }
+  if (grants.bucketActions.includes('ListBucket')) {
+    statements.push(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
     );
   }
   return statements;

@@ -1,6 +1,6 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { ApiToken, Workspace } from '../domain/access.ts';
-import type { tokenResponse } from './access-schemas.ts';
+import type { tokenResponse } from './schemas/access.ts';
 
 /** Tokens and workspaces in the API's JSON shape; a token's hash never leaves the service. */
 export const tokenView = (token: ApiToken): z.input<typeof tokenResponse> => ({

@@ -1,7 +1,7 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Artifact } from '../domain/artifacts.ts';
 import type { PlannedUpload } from '../use-cases/artifacts.ts';
-import type { artifactResponse, uploadPlanResponse } from './artifact-schemas.ts';
+import type { artifactResponse, uploadPlanResponse } from './schemas/artifacts.ts';
 
 /** Artifacts in the API's snake_case JSON shape. */
 

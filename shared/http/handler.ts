@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Principal } from '../domain/access.ts';
 import { scopeAllows } from '../domain/tokens.ts';
 import {
@@ -17,9 +17,10 @@ import { type CapacityTotals, withCapacityMeter } from '../storage/capacity.ts';
 import { retryAfterSeconds } from '../storage/service-outage.ts';
 import { requestAuthenticator } from '../runtime.ts';
 import type { RequestScope } from '../use-cases/deps.ts';
-import type { RouteDefinition } from './routes.ts';
+import { errorRenderer, type PublicError } from './error-rendering.ts';
+import { dialectOf, type RouteDefinition, routeKey } from './route-definition.ts';
 
-type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 /** What a handler receives: the request, already validated against the route's schemas. */
 export interface RouteInput<R extends RouteDefinition> {
@@ -57,6 +58,9 @@ export type HttpHandler = (
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** A Lambda handler and the route keys (`METHOD /path`) it serves. */
+export type RouteHandler = HttpHandler & { readonly routeKeys: readonly string[] };
+
 /**
  * Builds a Lambda handler for one route: check the bearer token and its scope
  * (before anything else, so an anonymous caller learns nothing, not even how
@@ -73,7 +77,7 @@ export function createHandler<R extends RouteDefinition>(
   route: R,
   handle: (input: RouteInput<R>, context: HandlerContext) => Promise<HttpResult>,
   options: { authenticator?: () => TokenChecker } = {},
-): HttpHandler {
+): RouteHandler {
   const authenticator = options.authenticator ?? requestAuthenticator;
   const base = async (event: APIGatewayProxyEventV2, context: Context) => {
     const { result, capacity } = await withCapacityMeter(async () => {
@@ -101,7 +105,8 @@ export function createHandler<R extends RouteDefinition>(
     }
     return jsonResponse(status, result.body, headers);
   };
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(base, {
+  const renderError = errorRenderer(dialectOf(route));
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(base, {
     // Just before the function's own timeout (which API Gateway answers with a bare 500),
     // answer 503 with Retry-After: the work is abandoned, the client may retry.
     timeoutEarlyInMillis: 250,
@@ -110,9 +115,34 @@ export function createHandler<R extends RouteDefinition>(
     },
   }).use({
     onError: async (request) => {
-      request.response = errorResponse(request.error, route, request.context.awsRequestId);
+      const rendered = renderError(publicError(request.error, route, request.context.awsRequestId));
+      request.response = jsonResponse(rendered.status, rendered.body, rendered.headers);
     },
   }) as unknown as HttpHandler;
+  return Object.assign(handler, { routeKeys: [routeKey(route)] });
+}
+
+/**
+ * One Lambda handler for several routes that share an entry (an operation's
+ * `/api/v1` route and its MLflow twin): API Gateway names the matched route in
+ * `event.routeKey`, and the local server does the same.
+ */
+export function serveRoutes(...handlers: readonly RouteHandler[]): RouteHandler {
+  const byRouteKey = new Map<string, HttpHandler>();
+  for (const handler of handlers) {
+    for (const key of handler.routeKeys) {
+      if (byRouteKey.has(key)) throw new Error(`two handlers for ${key}`);
+      byRouteKey.set(key, handler);
+    }
+  }
+  const dispatch: HttpHandler = async (event, context) => {
+    const handler = byRouteKey.get(event.routeKey);
+    if (handler) return handler(event, context);
+    // Only a stack wired against the route table can get here.
+    log('error', 'no handler for route key', { routeKey: event.routeKey, requestId: context.awsRequestId });
+    return jsonResponse(404, { error: { code: 'route.not_found', message: `no route for ${event.routeKey}` } });
+  };
+  return Object.assign(dispatch, { routeKeys: [...byRouteKey.keys()] });
 }
 
 function parseRequest<R extends RouteDefinition>(route: R, event: APIGatewayProxyEventV2): RouteInput<R> {
@@ -160,7 +190,7 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
-function validate(location: string, schema: z.ZodType | undefined, value: unknown): unknown {
+function validate(location: string, schema: z.ZodMiniType | undefined, value: unknown): unknown {
   if (!schema) return undefined;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
@@ -231,31 +261,38 @@ function jsonResponse(
   };
 }
 
-function errorResponse(error: unknown, route: RouteDefinition, requestId: string): APIGatewayProxyStructuredResultV2 {
+/**
+ * What the client may learn of an error: a typed error below 500 (or a 503)
+ * keeps its status, code and message; anything else is logged and becomes a
+ * bare 500 that names only the request id.
+ */
+function publicError(error: unknown, route: RouteDefinition, requestId: string): PublicError {
   if (error instanceof ServiceUnavailableError) {
     log('warn', 'service unavailable', { operation: route.operationId, requestId, cause: describe(error.cause) });
-    return jsonResponse(
-      error.statusCode,
-      { error: { code: error.code, message: error.message } },
-      { 'retry-after': String(error.retryAfterSeconds) },
-    );
+    return {
+      status: error.statusCode,
+      code: error.code,
+      message: error.message,
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+    };
   }
   if (error instanceof UnauthorizedError) {
-    return jsonResponse(
-      error.statusCode,
-      { error: { code: error.code, message: error.message } },
-      { 'www-authenticate': 'Bearer' },
-    );
+    return {
+      status: error.statusCode,
+      code: error.code,
+      message: error.message,
+      headers: { 'www-authenticate': 'Bearer' },
+    };
   }
   if (error instanceof StratusError && error.statusCode < 500) {
-    return jsonResponse(error.statusCode, { error: { code: error.code, message: error.message } });
+    return { status: error.statusCode, code: error.code, message: error.message };
   }
   log('error', 'unhandled error', {
     operation: route.operationId,
     requestId,
     error: describe(error),
   });
-  return jsonResponse(500, { error: { code: 'internal', message: `internal error (request ${requestId})` } });
+  return { status: 500, code: 'internal', message: `internal error (request ${requestId})` };
 }
 
 const describe = (error: unknown) =>

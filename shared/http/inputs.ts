@@ -1,6 +1,6 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { StartRunInput } from '../use-cases/runs.ts';
-import type { createRunBody } from './schemas.ts';
+import type { createRunBody } from './schemas/runs.ts';
 
 /** The run fields of a create-run request body, in the use case's terms. */
 export const startRunInput = (body: z.output<typeof createRunBody>): StartRunInput => ({

@@ -1,11 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { limits } from '../limits.ts';
-import { type RouteDefinition, routeList } from './routes.ts';
-import { errorResponse } from './schemas.ts';
+import type { RouteDefinition } from './route-definition.ts';
+import { routeList } from './route-table.ts';
+import { errorResponse } from './schemas/errors.ts';
 
 type JsonSchema = Record<string, unknown>;
 
-const toJsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
+const toJsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output'): JsonSchema => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return rest;
 };

@@ -1,11 +1,13 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { MetricPoint } from '../domain/metric-chunk.ts';
 import { toWireMetricValue } from '../domain/metric-values.ts';
 import type { Experiment, Pipeline, Run, RunDetails } from '../domain/types.ts';
 import type { RunComparison } from '../use-cases/compare.ts';
 import type { SearchRunsResult } from '../use-cases/search.ts';
 import { toCsv } from './csv.ts';
-import type { compareRunsResponse, experimentResponse, runDetailsResponse, runResponse } from './schemas.ts';
+import type { experimentResponse } from './schemas/experiments.ts';
+import type { runDetailsResponse, runResponse } from './schemas/runs.ts';
+import type { compareRunsResponse } from './schemas/search.ts';
 
 /** Domain objects in the API's snake_case JSON shape. */
 

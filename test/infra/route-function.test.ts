@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ArtifactsBucket } from '../../cdk/constructs/artifacts-bucket.ts';
 import { RouteFunction } from '../../cdk/constructs/route-function.ts';
 import { TrackingTable } from '../../cdk/constructs/tracking-table.ts';
-import { type RouteDefinition, routes } from '../../shared/http/routes.ts';
+import type { RouteDefinition } from '../../shared/http/route-definition.ts';
+import { routes } from '../../shared/http/route-table.ts';
 import { logicalId, noBundling } from './support.ts';
 
 /**
@@ -33,7 +34,7 @@ function routeStack(app: App, route: RouteDefinition) {
     accessLogDays: 90,
   });
   const routeFunction = new RouteFunction(stack, 'Route', {
-    route,
+    routes: [route],
     table,
     bucket: artifacts.bucket,
     environment: { STRATUS_TABLE_NAME: table.table.tableName },

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { routeKey } from '../../cdk/constructs/http-api.ts';
 import { readStackSettings } from '../../cdk/stack-config.ts';
 import { StratusStack } from '../../cdk/stratus-stack.ts';
-import { routeList } from '../../shared/http/routes.ts';
+import { routeList } from '../../shared/http/route-table.ts';
 import { logicalId, noBundling } from './support.ts';
 
 describe('reading settings from CDK context', () => {
@@ -101,7 +101,7 @@ describe('a stack with every option overridden', () => {
       expect(stage.RouteSettings[routeKey(route)]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
     }
     const logGroups = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Logs::LogGroup');
-    expect(logGroups.length).toBe(routeList.length + 1);
+    expect(logGroups.length).toBe(new Set(routeList.map((route) => route.entry)).size + 1);
     for (const group of logGroups) expect(group.Properties.RetentionInDays).toBe(7);
     const bucket = json.Resources[logicalId(stack, stack.artifacts.bucket)].Properties;
     expect(bucket.LifecycleConfiguration.Rules).toEqual(

@@ -4,9 +4,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { accessLogFields, routeKey } from '../../cdk/constructs/http-api.ts';
-import { createStratusApp, type StratusStack } from '../../cdk/stratus-stack.ts';
+import { createStratusApp, routesByEntry, type StratusStack } from '../../cdk/stratus-stack.ts';
 import { configVariableNames } from '../../shared/config.ts';
-import { routeList } from '../../shared/http/routes.ts';
+import { routeList } from '../../shared/http/route-table.ts';
 import { globalIndexes, tableKeys } from '../../shared/storage/table-definition.ts';
 import { actionsOf, allStatements, logicalId, noBundling, resourcesOf, type Statement } from './support.ts';
 
@@ -15,6 +15,7 @@ let stack: StratusStack;
 let template: Template;
 let json: { Resources: Record<string, any>; Outputs: Record<string, any> };
 let assemblyDirectory: string;
+const functionRoutes = [...routesByEntry(routeList).values()];
 
 beforeAll(() => {
   const created = createStratusApp(noBundling);
@@ -38,8 +39,8 @@ function roleStatements(operationId: string): Statement[] {
 }
 
 describe('functions and routes come from the route table', () => {
-  test('one function per route, on Node 24 (arm64), bundled as ESM with source maps enabled', () => {
-    template.resourceCountIs('AWS::Lambda::Function', routeList.length);
+  test('one function per entry, on Node 24 (arm64), bundled as ESM with source maps enabled', () => {
+    template.resourceCountIs('AWS::Lambda::Function', functionRoutes.length);
     for (const route of routeList) {
       const routeFunction = stack.functions.get(route.operationId);
       expect(routeFunction, route.operationId).toBeDefined();
@@ -61,7 +62,7 @@ describe('functions and routes come from the route table', () => {
     }
   });
 
-  test('one API route per route, integrated with that route’s own function', () => {
+  test('one API route per route, integrated with the function of its entry', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Route', routeList.length);
     const routes = Object.values(json.Resources).filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route');
     for (const route of routeList) {
@@ -79,29 +80,34 @@ describe('functions and routes come from the route table', () => {
 });
 
 describe('least privilege', () => {
-  test.each(routeList.map((route) => [route.operationId, route] as const))(
-    '%s may do exactly what its route declares',
-    (operationId, route) => {
-      const routeFunction = stack.functions.get(operationId)!;
+  test.each(functionRoutes.map((routes) => [routes[0]!.entry, routes] as const))(
+    '%s may do exactly what its routes declare',
+    (_, routes) => {
+      const routeFunction = stack.functions.get(routes[0]!.operationId)!;
+      const union = <T>(values: T[]) => [...new Set(values)];
+      const tableActions = union(routes.flatMap((route) => route.table.actions));
+      const indexes = union(routes.flatMap((route) => route.table.indexes ?? []));
+      const bucketActions = union(routes.flatMap((route) => route.bucket?.actions ?? []));
       const expected: Array<{ actions: string[]; resources: unknown[] }> = [
         {
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           resources: [{ 'Fn::GetAtt': [logicalId(stack, routeFunction.function.logGroup), 'Arn'] }],
         },
-        { actions: route.table.actions.map((action) => `dynamodb:${action}`), resources: [tableArn()] },
+        { actions: tableActions.map((action) => `dynamodb:${action}`), resources: [tableArn()] },
       ];
-      if (route.table.indexes?.length) {
-        expected.push({ actions: ['dynamodb:Query'], resources: route.table.indexes.map(indexArn) });
+      if (indexes.length) {
+        expected.push({ actions: ['dynamodb:Query'], resources: indexes.map(indexArn) });
       }
-      if (route.bucket?.actions.length) {
+      if (bucketActions.length) {
         expected.push({
-          actions: route.bucket.actions.map((action) => `s3:${action}`),
+          actions: bucketActions.map((action) => `s3:${action}`),
           resources: [
             { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack, stack.artifacts.bucket), 'Arn'] }, '/*']] },
           ],
         });
       }
-      const actual = roleStatements(operationId).map((statement) => ({
+      for (const route of routes) expect(stack.functions.get(route.operationId), route.operationId).toBe(routeFunction);
+      const actual = roleStatements(routes[0]!.operationId).map((statement) => ({
         effect: statement.Effect,
         actions: actionsOf(statement),
         resources: resourcesOf(statement),
@@ -122,6 +128,44 @@ describe('least privilege', () => {
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
     for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('CloudFormation limits', () => {
+  // CloudFormation refuses a stack of more than 500 resources; leave room for what comes next.
+  const ceiling = 400;
+
+  test('the resource count follows from the route table and stays well under 500', () => {
+    const functions = functionRoutes.length;
+    const counts: Record<string, number> = {};
+    for (const resource of Object.values(json.Resources)) counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
+    expect(counts).toEqual({
+      // The stack's fixed part: table, artifacts and access-log buckets with their policies, API and stage.
+      'AWS::DynamoDB::Table': 1,
+      'AWS::S3::Bucket': 2,
+      'AWS::S3::BucketPolicy': 2,
+      'AWS::ApiGatewayV2::Api': 1,
+      'AWS::ApiGatewayV2::Stage': 1,
+      // Per function: itself, its role, its log group (plus the API's access logs), one integration
+      // and one invoke permission, whatever the number of routes it serves.
+      'AWS::Lambda::Function': functions,
+      'AWS::IAM::Role': functions,
+      'AWS::Logs::LogGroup': functions + 1,
+      'AWS::ApiGatewayV2::Integration': functions,
+      'AWS::Lambda::Permission': functions,
+      // Per route: the route.
+      'AWS::ApiGatewayV2::Route': routeList.length,
+    });
+    expect(Object.keys(json.Resources).length).toBe(8 + 5 * functions + routeList.length);
+    expect(Object.keys(json.Resources).length).toBeLessThanOrEqual(ceiling);
+  });
+
+  test('one invoke permission per function, for any route of this API', () => {
+    const apiId = logicalId(stack, stack.api.api);
+    for (const permission of Object.values(template.findResources('AWS::Lambda::Permission'))) {
+      expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
+      expect(JSON.stringify(permission.Properties.SourceArn)).toContain(`{"Ref":"${apiId}"},"/*/*/*"`);
     }
   });
 });

@@ -6,8 +6,8 @@ import {
   artifactResponse,
   downloadArtifactResponse,
   uploadPlanResponse,
-} from '../../shared/http/artifact-schemas.ts';
-import { runWithArtifactsResponse } from '../../shared/http/schemas.ts';
+} from '../../shared/http/schemas/artifacts.ts';
+import { runWithArtifactsResponse } from '../../shared/http/schemas/run-with-artifacts.ts';
 import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { routeList } from '../../shared/http/routes.ts';
+import { routeList } from '../../shared/http/route-table.ts';
 import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { experimentListResponse, experimentResponse } from '../../shared/http/schemas.ts';
+import { experimentListResponse, experimentResponse } from '../../shared/http/schemas/experiments.ts';
 import { useTestStack } from '../support/local-api.ts';
 
 const local = useTestStack();

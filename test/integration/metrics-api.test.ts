@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { metricHistoryResponse } from '../../shared/http/schemas.ts';
+import { metricHistoryResponse } from '../../shared/http/schemas/metrics.ts';
 import { useTestStack } from '../support/local-api.ts';
 
 const local = useTestStack();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { type RouteDefinition, routeList } from '../../shared/http/routes.ts';
+import type { RouteDefinition } from '../../shared/http/route-definition.ts';
+import { routeList } from '../../shared/http/route-table.ts';
 import { type FaultMode, type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 import { type ApiResponse, apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
 import { exampleRequest, type RouteFixture } from '../support/route-requests.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { runDetailsResponse, runListResponse, runResponse } from '../../shared/http/schemas.ts';
+import { runDetailsResponse, runListResponse, runResponse } from '../../shared/http/schemas/runs.ts';
 import { useTestStack } from '../support/local-api.ts';
 
 const local = useTestStack();
@@ -204,7 +204,7 @@ describe('the edge', () => {
     const operations = Object.values(response.body.paths as Record<string, Record<string, { operationId: string }>>)
       .flatMap((methods) => Object.values(methods))
       .map((operation) => operation.operationId);
-    const { routeList } = await import('../../shared/http/routes.ts');
+    const { routeList } = await import('../../shared/http/route-table.ts');
     expect(operations.sort()).toEqual(routeList.map((r) => r.operationId).sort());
     expect(response.body.paths['/api/v1/runs/{run_id}/metrics/{metric_key}']).toBeDefined();
     // Every operation takes a bearer token and says how it refuses one.

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { searchRunsResponse } from '../../shared/http/schemas.ts';
+import { searchRunsResponse } from '../../shared/http/schemas/search.ts';
 import { useTestStack } from '../support/local-api.ts';
 
 /**

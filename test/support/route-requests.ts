@@ -1,4 +1,4 @@
-import type { RouteDefinition } from '../../shared/http/routes.ts';
+import type { RouteDefinition } from '../../shared/http/route-definition.ts';
 
 /**
  * A request each route would accept, for the tests generated over the route

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { openApiPath } from '../../shared/http/openapi.ts';
-import { routeList } from '../../shared/http/routes.ts';
+import { routeList } from '../../shared/http/route-table.ts';
 
 test("the README's route table lists exactly the routes the service has", () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { expect, test } from 'vitest';
 import { ConflictError, ServiceUnavailableError } from '../../shared/errors.ts';
 import { createHandler } from '../../shared/http/handler.ts';
-import { routes } from '../../shared/http/routes.ts';
+import { routes } from '../../shared/http/route-table.ts';
 
 const event = (body?: string): APIGatewayProxyEventV2 =>
   ({

@@ -3,7 +3,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { declaredGrants, enforceRouteGrants, requiredGrants, withRouteGrants } from '../../local/route-grants.ts';
-import { routes } from '../../shared/http/routes.ts';
+import { routes } from '../../shared/http/route-table.ts';
 import { createS3Client } from '../../shared/storage/artifact-store.ts';
 import { observeStorageCommands } from '../../shared/storage/command-observer.ts';
 import { createDocumentClient } from '../../shared/storage/dynamo-client.ts';

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { routeList } from '../../shared/http/routes.ts';
+import { routeList } from '../../shared/http/route-table.ts';
 import { createRouter } from '../../local/router.ts';
 
 const route = createRouter(routeList);

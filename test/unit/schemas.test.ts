@@ -1,5 +1,8 @@
 import { expect, test } from 'vitest';
-import { logMetricsBody, logParamsBody, metricValueSchema, updateRunBody } from '../../shared/http/schemas.ts';
+import { metricValueSchema } from '../../shared/http/schemas/metric-values.ts';
+import { logMetricsBody } from '../../shared/http/schemas/metrics.ts';
+import { logParamsBody } from '../../shared/http/schemas/params.ts';
+import { updateRunBody } from '../../shared/http/schemas/runs.ts';
 
 test('metric values accept numbers and the three non-finite spellings', () => {
   expect(metricValueSchema.parse(0.5)).toBe(0.5);

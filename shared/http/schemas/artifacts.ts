@@ -1,6 +1,7 @@
-import { z } from 'zod';
-import { artifactLimits, artifactStatuses, artifactTypes } from '../domain/artifacts.ts';
-import { limits } from '../limits.ts';
+import * as z from 'zod/mini';
+import '../../zod-messages.ts';
+import { artifactLimits, artifactStatuses, artifactTypes } from '../../domain/artifacts.ts';
+import { limits } from '../../limits.ts';
 
 /**
  * Request and response shapes of the artifact routes (the contract agreed with
@@ -10,60 +11,64 @@ import { limits } from '../limits.ts';
  */
 
 // Twice the byte limit in UTF-16 units is a bound no valid path reaches; the exact check follows in the use case.
-const artifactPath = z
-  .string()
-  .min(1, { error: 'must not be empty' })
-  .max(artifactLimits.pathBytes * 2, {
+const artifactPath = z.string().check(
+  z.minLength(1, { error: 'must not be empty' }),
+  z.maxLength(artifactLimits.pathBytes * 2, {
     error: `must be at most ${artifactLimits.pathBytes} bytes`,
-  });
+  }),
+);
 
-const contentType = z
-  .string()
-  .max(255)
-  .regex(/^[\w.+-]+\/[\w.+-]+(\s*;\s*[\w.+-]+=("[^"\u0000-\u001f]*"|[\w.+-]+))*$/, {
+const contentType = z.string().check(
+  z.maxLength(255),
+  z.regex(/^[\w.+-]+\/[\w.+-]+(\s*;\s*[\w.+-]+=("[^"\u0000-\u001f]*"|[\w.+-]+))*$/, {
     error: 'must be a media type such as text/csv or text/plain; charset=utf-8',
-  });
+  }),
+);
 
-const uploadId = z.string().min(1).max(1024);
-const etag = z.string().min(1).max(256);
+const uploadId = z.string().check(z.minLength(1), z.maxLength(1024));
+const etag = z.string().check(z.minLength(1), z.maxLength(256));
 
 export const createArtifactBody = z.strictObject({
   path: artifactPath,
   artifact_type: z.enum(artifactTypes),
-  size_bytes: z.int().min(0).max(artifactLimits.sizeBytes),
-  content_type: contentType.optional(),
+  size_bytes: z.int().check(z.gte(0), z.lte(artifactLimits.sizeBytes)),
+  content_type: z.optional(contentType),
   sha256: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/, { error: 'must be 64 lowercase hex characters' })
-    .optional()
-    .meta({ description: 'SHA-256 of the content; S3 rejects a single upload whose bytes do not match it' }),
+    .optional(z.string().check(z.regex(/^[0-9a-f]{64}$/, { error: 'must be 64 lowercase hex characters' })))
+    .check(z.meta({ description: 'SHA-256 of the content; S3 rejects a single upload whose bytes do not match it' })),
 });
 
 export const completeArtifactBody = z.strictObject({
   path: artifactPath,
-  upload_id: uploadId.optional(),
-  parts: z
-    .array(z.strictObject({ part_number: z.int().min(1).max(10_000), etag }))
-    .min(1)
-    .max(artifactLimits.planParts)
-    .optional(),
+  upload_id: z.optional(uploadId),
+  parts: z.optional(
+    z
+      .array(z.strictObject({ part_number: z.int().check(z.gte(1), z.lte(10_000)), etag }))
+      .check(z.minLength(1), z.maxLength(artifactLimits.planParts)),
+  ),
 });
 
 export const abortArtifactBody = z.strictObject({ path: artifactPath, upload_id: uploadId });
 
 export const listArtifactsQuery = z.object({
-  prefix: z
-    .string()
-    .max(artifactLimits.pathBytes)
-    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), { error: 'must not contain control characters' })
-    .optional(),
-  max_results: z.coerce.number().pipe(z.int().min(1).max(limits.pageSizeMax)).default(limits.pageSizeDefault),
-  page_token: z.string().max(2048).optional(),
+  prefix: z.optional(
+    z.string().check(
+      z.maxLength(artifactLimits.pathBytes),
+      z.refine((value) => !/[\u0000-\u001f\u007f]/.test(value), { error: 'must not contain control characters' }),
+    ),
+  ),
+  max_results: z._default(
+    z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(limits.pageSizeMax))),
+    limits.pageSizeDefault,
+  ),
+  page_token: z.optional(z.string().check(z.maxLength(2048))),
 });
 
 export const downloadArtifactQuery = z.object({
   path: artifactPath,
-  redirect: z.stringbool().default(false).meta({ description: 'true: answer 302 with the URL in Location' }),
+  redirect: z
+    ._default(z.stringbool(), false)
+    .check(z.meta({ description: 'true: answer 302 with the URL in Location' })),
 });
 
 export const artifactResponse = z.object({
@@ -71,7 +76,7 @@ export const artifactResponse = z.object({
   artifact_type: z.enum(artifactTypes),
   size_bytes: z.int(),
   content_type: z.string(),
-  sha256: z.string().optional(),
+  sha256: z.optional(z.string()),
   status: z.enum(artifactStatuses),
   created_time: z.int(),
   updated_time: z.int(),
@@ -106,7 +111,7 @@ export const abortArtifactResponse = z.object({
 
 export const artifactListResponse = z.object({
   artifacts: z.array(artifactResponse),
-  next_page_token: z.string().optional(),
+  next_page_token: z.optional(z.string()),
 });
 
 export const downloadArtifactResponse = z.object({

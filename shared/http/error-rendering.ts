@@ -1,0 +1,37 @@
+import type { Dialect } from './route-definition.ts';
+import { renderMlflowError } from './mlflow/error-renderer.ts';
+
+/**
+ * How a failed request is answered, per dialect. The handler factory turns any
+ * error into a `PublicError` (a typed error keeps its status, code and message;
+ * anything else is a bare 500 `internal`), then the route's dialect renders it:
+ * `/api/v1` as `{"error":{"code","message"}}`, MLflow routes in MLflow's own shape.
+ */
+
+/** An error as a client may learn of it. `headers` carries e.g. Retry-After or WWW-Authenticate. */
+export interface PublicError {
+  status: number;
+  /** Stratus's stable dotted code, e.g. `run.not_found`. */
+  code: string;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+export interface RenderedError {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export type ErrorRenderer = (error: PublicError) => RenderedError;
+
+/** `/api/v1`: the status as is, `{"error":{"code","message"}}`. */
+export const renderV1Error: ErrorRenderer = (error) => ({
+  status: error.status,
+  body: { error: { code: error.code, message: error.message } },
+  headers: error.headers,
+});
+
+const renderers: Record<Dialect, ErrorRenderer> = { v1: renderV1Error, mlflow: renderMlflowError };
+
+export const errorRenderer = (dialect: Dialect): ErrorRenderer => renderers[dialect];

@@ -1,0 +1,32 @@
+import type { ErrorRenderer } from '../error-rendering.ts';
+
+/**
+ * MLflow's error shape, `{"error_code": "...", "message": "..."}`, with the
+ * HTTP statuses MLflow's server uses (RESOURCE_ALREADY_EXISTS is a 400 there,
+ * not a 409). This maps by status; Stratus codes that need another MLflow code
+ * belong in `byCode`.
+ */
+
+const byStatus: Record<number, { errorCode: string; status?: number }> = {
+  400: { errorCode: 'INVALID_PARAMETER_VALUE' },
+  401: { errorCode: 'UNAUTHENTICATED' },
+  403: { errorCode: 'PERMISSION_DENIED' },
+  404: { errorCode: 'RESOURCE_DOES_NOT_EXIST' },
+  409: { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 },
+  413: { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 },
+  415: { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 },
+  429: { errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+  503: { errorCode: 'TEMPORARILY_UNAVAILABLE' },
+};
+
+/** Stratus codes whose MLflow meaning differs from their status's. */
+const byCode = new Map<string, { errorCode: string; status?: number }>();
+
+export const renderMlflowError: ErrorRenderer = (error) => {
+  const mapped = byCode.get(error.code) ?? byStatus[error.status] ?? { errorCode: 'INTERNAL_ERROR', status: 500 };
+  return {
+    status: mapped.status ?? error.status,
+    body: { error_code: mapped.errorCode, message: error.message },
+    headers: error.headers,
+  };
+};

@@ -1,0 +1,81 @@
+import type * as z from 'zod/mini';
+import type { TokenScope } from '../domain/tokens.ts';
+
+/**
+ * What a route declares. One module per operation under `routes/` exports its
+ * definition; `route-table.ts` lists them all for the CDK stack, the local
+ * server, the OpenAPI description and the generated tests. A Lambda entry
+ * imports only its own route module(s), so its bundle carries only their schemas.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The API a route belongs to; it decides how errors are rendered (see error-renderers.ts). */
+export type Dialect = 'v1' | 'mlflow';
+
+/** DynamoDB actions a function may be granted. TransactWriteItems is authorised per item as PutItem. */
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'BatchWriteItem'
+  | 'ConditionCheckItem';
+
+/**
+ * S3 actions on the artifacts bucket a function may be granted (presigning needs
+ * the action the URL performs). s3:PutObject also covers CreateMultipartUpload,
+ * UploadPart and CompleteMultipartUpload; s3:GetObject covers HeadObject.
+ */
+export type BucketAction =
+  'GetObject' | 'PutObject' | 'DeleteObject' | 'AbortMultipartUpload' | 'ListMultipartUploadParts' | 'ListBucket';
+
+export interface RouteDefinition {
+  operationId: string;
+  method: HttpMethod;
+  /** API Gateway syntax: `{name}` for a segment, `{name+}` for the greedy rest of the path. */
+  path: string;
+  /**
+   * Lambda entry file, relative to the repository root. Routes that name the
+   * same entry are served by one function (one per operation: its `/api/v1`
+   * route and its MLflow twin); the entry's handler dispatches on the route key.
+   */
+  entry: string;
+  /** Absent means `v1`. */
+  dialect?: Dialect;
+  summary: string;
+  tag: string;
+  /** The token scope the operation needs; checked before anything else runs. */
+  access: TokenScope;
+  request: {
+    path?: z.ZodMiniType;
+    query?: z.ZodMiniType;
+    body?: z.ZodMiniType;
+  };
+  /**
+   * `alternatives`: other media types the handler can answer in, chosen by the Accept header.
+   * `redirect`: the description of a redirect the handler may answer instead (its Location is the target).
+   */
+  response: {
+    status: number;
+    description: string;
+    body: z.ZodMiniType;
+    alternatives?: readonly string[];
+    redirect?: string;
+  };
+  table: { actions: readonly TableAction[]; indexes?: readonly string[] };
+  /** Absent for routes that never touch the artifacts bucket. */
+  bucket?: { actions: readonly BucketAction[] };
+  /** Ingest routes get their own, tighter throttle in the stack. */
+  ingest?: boolean;
+}
+
+/** Declares a route, keeping its literal types (so handlers see their schemas' output types). */
+export const defineRoute = <const R extends RouteDefinition>(definition: R) => definition;
+
+/** The route key API Gateway uses for a route, e.g. `POST /api/v1/runs/{run_id}/metrics`. */
+export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+export const dialectOf = (route: Pick<RouteDefinition, 'dialect'>): Dialect => route.dialect ?? 'v1';

@@ -1,0 +1,50 @@
+import * as z from 'zod/mini';
+import { limits } from '../../limits.ts';
+import { keySchema, nameSchema, pageSize, pageToken, tagsSchema, text } from './text.ts';
+
+/** Experiments: create, list (with tag filters) and their response shapes. */
+
+export const createExperimentBody = z.strictObject({
+  experiment_name: nameSchema,
+  description: z.optional(text(limits.descriptionLength)),
+  tags: z.optional(tagsSchema),
+});
+
+export const listExperimentsQuery = z
+  .looseObject({
+    max_results: pageSize(limits.pageSizeMax, limits.pageSizeDefault),
+    page_token: pageToken,
+  })
+  .check(
+    z.meta({ description: 'Filter by tags with `tag.KEY=VALUE` parameters (all must hold)' }),
+    z.superRefine((query, context) => {
+      const tags = Object.entries(query).filter(([name]) => name.startsWith('tag.'));
+      if (tags.length > limits.experimentTagFilters) {
+        context.addIssue({ code: 'custom', message: `at most ${limits.experimentTagFilters} tag filters` });
+      }
+      for (const [name, value] of tags) {
+        const key = keySchema.safeParse(name.slice(4));
+        const tagValue = text(limits.tagValueLength).safeParse(value);
+        if (!key.success || typeof value !== 'string' || !tagValue.success) {
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `must be tag.KEY=VALUE with a key of 1-${limits.keyLength} and a value of at most ${limits.tagValueLength} characters, without control characters`,
+          });
+        }
+      }
+    }),
+  );
+
+export const experimentResponse = z.object({
+  experiment_id: z.string(),
+  experiment_name: z.string(),
+  description: z.optional(z.string()),
+  tags: z.record(z.string(), z.string()),
+  created_at: z.int(),
+});
+
+export const experimentListResponse = z.object({
+  experiments: z.array(experimentResponse),
+  next_page_token: z.optional(z.string()),
+});

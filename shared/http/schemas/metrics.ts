@@ -1,0 +1,52 @@
+import * as z from 'zod/mini';
+import { limits } from '../../limits.ts';
+import { metricValueSchema, wireMetricValue } from './metric-values.ts';
+import { keySchema, pageSize, pageToken, safeInteger, text, timestampSchema } from './text.ts';
+
+/** Metrics: logging points (one, or a batch) and reading a metric's history. */
+
+const idempotencyKey = z.optional(text(limits.idempotencyKeyLength)).check(
+  z.meta({
+    description: 'A retried request with the same key adds no points (also accepted as the Idempotency-Key header)',
+  }),
+);
+
+const metricPoint = z.strictObject({
+  key: keySchema,
+  value: metricValueSchema,
+  step: z.optional(safeInteger),
+  timestamp: z.optional(timestampSchema),
+});
+
+export const logMetricsBody = z.union([
+  z.strictObject({
+    metrics: z.array(metricPoint).check(z.minLength(1), z.maxLength(limits.metricPointsPerRequest)),
+    idempotency_key: idempotencyKey,
+  }),
+  z.strictObject({
+    metric_name: keySchema,
+    metric_value: metricValueSchema,
+    step: z.optional(safeInteger),
+    timestamp: z.optional(timestampSchema),
+    idempotency_key: idempotencyKey,
+  }),
+]);
+
+export const logMetricsResponse = z.object({ run_id: z.string(), accepted: z.int(), keys: z.int() });
+
+const stepQuery = z.optional(z.pipe(z.coerce.number(), safeInteger));
+export const metricHistoryQuery = z.object({
+  max_results: pageSize(limits.metricHistoryPageMax, limits.metricHistoryPageDefault),
+  page_token: pageToken,
+  start_step: stepQuery,
+  end_step: stepQuery,
+  max_points: z.optional(z.pipe(z.coerce.number(), z.int().check(z.gte(2), z.lte(limits.downsampleMaxPoints)))),
+});
+
+export const metricHistoryResponse = z.object({
+  run_id: z.string(),
+  key: z.string(),
+  points: z.array(z.object({ step: z.int(), value: wireMetricValue, timestamp: z.int() })),
+  downsampled: z.boolean(),
+  next_page_token: z.optional(z.string()),
+});

@@ -1,0 +1,79 @@
+import * as z from 'zod/mini';
+import { runStatuses } from '../../domain/types.ts';
+import { limits } from '../../limits.ts';
+import { wireMetricValue } from './metric-values.ts';
+import { pipelineSchema } from './pipeline.ts';
+import { idSchema, nameSchema, pageSize, pageToken, tagsSchema, text, timestampSchema } from './text.ts';
+
+/** Runs: create/start, end, tag, list, and the run shapes every run route answers with. */
+
+const runFields = {
+  run_name: z.optional(nameSchema),
+  tags: z.optional(tagsSchema),
+  parent_run_id: z.optional(idSchema),
+  git_commit: z.optional(text(limits.gitCommitLength)),
+  code_version: z.optional(text(limits.codeVersionLength)),
+  pipeline: z.optional(pipelineSchema),
+};
+
+export const createRunBody = z.strictObject(runFields);
+
+export const startRunBody = z
+  .strictObject({ experiment_name: z.optional(nameSchema), experiment_id: z.optional(idSchema), ...runFields })
+  .check(
+    z.refine((body) => (body.experiment_name === undefined) !== (body.experiment_id === undefined), {
+      error: 'give exactly one of experiment_name and experiment_id',
+      path: ['experiment_name'],
+    }),
+  );
+
+export const updateRunBody = z.strictObject({
+  status: z
+    .pipe(
+      z.enum(['FINISHED', 'FAILED', 'KILLED', 'COMPLETED']),
+      z.transform((status) => (status === 'COMPLETED' ? 'FINISHED' : status)),
+    )
+    .check(z.meta({ description: 'COMPLETED is accepted as FINISHED' })),
+  end_time: z.optional(timestampSchema),
+});
+
+export const setTagsBody = z.strictObject({
+  tags: tagsSchema.check(z.refine((tags) => Object.keys(tags).length > 0, { error: 'must hold at least one tag' })),
+});
+
+export const listRunsQuery = z.object({
+  max_results: pageSize(limits.pageSizeMax, limits.pageSizeDefault),
+  page_token: pageToken,
+  status: z
+    .optional(
+      z.pipe(
+        z.enum([...runStatuses, 'COMPLETED']),
+        z.transform((status) => (status === 'COMPLETED' ? 'FINISHED' : status)),
+      ),
+    )
+    .check(z.meta({ description: 'COMPLETED is accepted as FINISHED' })),
+});
+
+const latestMetricResponse = z.object({ value: wireMetricValue, step: z.int(), timestamp: z.int() });
+
+export const runResponse = z.object({
+  run_id: z.string(),
+  run_name: z.string(),
+  experiment_id: z.string(),
+  status: z.enum(runStatuses),
+  start_time: z.int(),
+  end_time: z.optional(z.int()),
+  duration_ms: z.optional(z.int()),
+  tags: z.record(z.string(), z.string()),
+  parent_run_id: z.optional(z.string()),
+  git_commit: z.optional(z.string()),
+  code_version: z.optional(z.string()),
+  pipeline: z.optional(pipelineSchema),
+});
+
+export const runDetailsResponse = z.extend(runResponse, {
+  params: z.record(z.string(), z.string()),
+  metrics: z.record(z.string(), latestMetricResponse),
+});
+
+export const runListResponse = z.object({ runs: z.array(runResponse), next_page_token: z.optional(z.string()) });

@@ -1,0 +1,45 @@
+import * as z from 'zod/mini';
+import '../../zod-messages.ts';
+import { limits } from '../../limits.ts';
+
+/**
+ * The building blocks of every request schema: bounded text, keys, names, ids,
+ * tag maps, integers and timestamps. Each check names what is wrong, and the
+ * handler factory prefixes the field's path.
+ */
+
+// Rejecting control characters is the point of this pattern.
+const controlCharacters = /[\u0000-\u001f\u007f]/;
+
+export const text = (max: number) =>
+  z.string().check(
+    z.maxLength(max, { error: `must be at most ${max} characters` }),
+    z.refine((value) => !controlCharacters.test(value), { error: 'must not contain control characters' }),
+    // A lone UTF-16 surrogate has no UTF-8 form: it could not be stored as sent.
+    z.refine((value) => value.isWellFormed(), { error: 'must be valid Unicode (no lone surrogates)' }),
+  );
+
+const nonEmptyText = (max: number) =>
+  text(max).check(z.refine((value) => value.trim().length > 0, { error: 'must not be empty' }));
+
+export const keySchema = nonEmptyText(limits.keyLength);
+export const nameSchema = nonEmptyText(limits.nameLength);
+export const idSchema = z.string().check(z.regex(/^[0-9a-f]{32}$/, { error: 'must be 32 lowercase hex characters' }));
+
+export const boundedRecord = <V extends z.ZodMiniType>(value: V, maxEntries: number) =>
+  z.record(keySchema, value).check(
+    z.refine((record) => Object.keys(record).length <= maxEntries, {
+      error: `must have at most ${maxEntries} entries`,
+    }),
+  );
+
+export const tagsSchema = boundedRecord(text(limits.tagValueLength), limits.tagsPerRequest);
+
+export const safeInteger = z.int().check(z.gte(Number.MIN_SAFE_INTEGER), z.lte(Number.MAX_SAFE_INTEGER));
+export const timestampSchema = z.int().check(z.gte(0), z.lte(8_640_000_000_000_000));
+
+/** A page size query parameter: a decimal integer in 1..max, `fallback` when absent. */
+export const pageSize = (max: number, fallback: number) =>
+  z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(max))), fallback);
+
+export const pageToken = z.optional(z.string().check(z.maxLength(2048)));

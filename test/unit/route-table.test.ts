@@ -1,0 +1,71 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { RouteHandler } from '../../shared/http/handler.ts';
+import { type RouteDefinition, routeKey } from '../../shared/http/route-definition.ts';
+import { routeList, routes } from '../../shared/http/route-table.ts';
+
+const routesDirectory = 'shared/http/routes';
+const entries = [...new Set(routeList.map((route) => route.entry))];
+const routesOf = (entry: string) => routeList.filter((route) => route.entry === entry);
+
+test('the table is keyed by operationId; operation ids and route keys are unique', () => {
+  for (const [name, route] of Object.entries(routes)) expect(route.operationId).toBe(name);
+  expect(new Set(routeList.map((route) => route.operationId)).size).toBe(routeList.length);
+  expect(new Set(routeList.map(routeKey)).size).toBe(routeList.length);
+});
+
+test('every module under routes/ is in the table, and every route of the table comes from one', async () => {
+  const fromModules: RouteDefinition[] = [];
+  for (const file of readdirSync(routesDirectory).filter((name) => name.endsWith('.ts'))) {
+    const module = (await import(path.resolve(routesDirectory, file))) as Record<string, RouteDefinition>;
+    const exported = Object.values(module);
+    expect(exported, file).toHaveLength(1);
+    fromModules.push(...exported);
+  }
+  expect(new Set(fromModules)).toEqual(new Set(routeList));
+});
+
+test('routes sharing an entry are one operation in different dialects', () => {
+  for (const entry of entries) {
+    const dialects = routesOf(entry).map((route) => route.dialect ?? 'v1');
+    expect(new Set(dialects).size, entry).toBe(dialects.length);
+  }
+});
+
+describe('each entry', () => {
+  beforeAll(() => {
+    // Entries build their dependencies at module load; nothing is called here.
+    process.env.STRATUS_TABLE_NAME ??= 'stratus-route-table-test';
+    process.env.STRATUS_ARTIFACTS_BUCKET ??= 'stratus-route-table-test';
+  });
+
+  test.each(entries)('%s serves exactly the routes that name it', async (entry) => {
+    const { handler } = (await import(path.resolve(entry))) as { handler: RouteHandler };
+    expect([...handler.routeKeys].sort()).toEqual(routesOf(entry).map(routeKey).sort());
+  });
+
+  test.each(entries)('%s imports its own route modules, never the whole table', async (entry) => {
+    const result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    const routeModules = inputs.filter((input) => input.startsWith(`${routesDirectory}/`));
+    const servesOpenApi = routesOf(entry).some((route) => route.operationId === 'getOpenApi');
+    if (servesOpenApi) {
+      // The OpenAPI document describes every route: this one function carries the table.
+      expect(inputs).toContain('shared/http/route-table.ts');
+      return;
+    }
+    expect(inputs).not.toContain('shared/http/route-table.ts');
+    expect(routeModules.length, routeModules.join(', ')).toBe(routesOf(entry).length);
+  });
+});
