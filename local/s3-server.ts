@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { superviseChildServer } from './child-server.ts';
+import { type Supervision, superviseChildServer } from './child-server.ts';
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -21,6 +20,8 @@ export interface LocalS3ServerOptions {
   port: number;
   /** Absolute directory holding one sub-directory per bucket. */
   dataDirectory: string;
+  /** What to do when it dies after starting (see local/child-server.ts); a restart keeps the credentials. */
+  supervision?: Supervision | undefined;
 }
 
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,22 +44,30 @@ export async function startLocalS3Server(options: LocalS3ServerOptions): Promise
     accessKeyId: `stratus${randomBytes(6).toString('hex')}`,
     secretAccessKey: randomBytes(24).toString('hex'),
   };
-  const child = spawn(
-    versityGatewayBinary,
-    ['--port', `127.0.0.1:${options.port}`, '--quiet', 'posix', options.dataDirectory],
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  const server = await superviseChildServer(
     {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      name: 'versitygw',
+      command: versityGatewayBinary,
+      args: ['--port', `127.0.0.1:${options.port}`, '--quiet', 'posix', options.dataDirectory],
       // Credentials go through the environment, not argv, so `ps` does not show them.
       env: {
         ...process.env,
         ROOT_ACCESS_KEY_ID: credentials.accessKeyId,
         ROOT_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       },
+      ready: () => waitUntilAnswering(endpoint),
     },
+    options.supervision,
   );
-  const endpoint = `http://127.0.0.1:${options.port}`;
-  const server = await superviseChildServer(child, { name: 'versitygw', ready: () => waitUntilAnswering(endpoint) });
-  return { endpoint, credentials, ...server };
+  return {
+    endpoint,
+    credentials,
+    get pid() {
+      return server.pid;
+    },
+    stop: () => server.stop(),
+  };
 }
 
 /** Any HTTP answer (an unsigned request gets 403) means the gateway is serving. */

@@ -80,6 +80,9 @@ export async function startLocalServer(options: { host?: string; port?: number }
     response.end(result.body ?? '');
   }
 
+  // Idle keep-alive connections are closed by the client first (undici after 4 s): a server that
+  // closes them while a client sends on them resets that request, which a loaded machine makes likely.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);

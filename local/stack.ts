@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureBucket } from './bucket-bootstrap.ts';
+import type { Supervision } from './child-server.ts';
+import { type DataDirectoryLock, lockDataDirectory } from './data-lock.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalS3Server, type S3Credentials, startLocalS3Server } from './s3-server.ts';
 import { startLocalServer } from './server.ts';
@@ -38,6 +40,19 @@ export interface LocalStackOptions {
   artifactUrlTtlSeconds?: number;
   multipartThresholdBytes?: number;
   partSizeBytes?: number;
+  /**
+   * Time limit of each DynamoDB/S3 call attempt. DynamoDB Local on a busy laptop
+   * can take seconds where DynamoDB takes milliseconds, so the local default is
+   * 8 s instead of the functions' own (shared/storage/service-outage.ts).
+   */
+  awsAttemptTimeoutMs?: number;
+  /** Lines about the child servers (one died, restarted, cleaned up); stderr when absent. */
+  log?: (message: string) => void;
+  /**
+   * A child server died and could not be brought back; the stack has stopped
+   * itself by the time this runs. `npm start` exits with an error here.
+   */
+  onFailure?: (error: Error) => void;
 }
 
 export interface LocalStack {
@@ -78,19 +93,48 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const region = options.region ?? 'us-east-1';
   const tableName = options.tableName ?? 'stratus';
   const artifactsBucket = options.artifactsBucket ?? 'stratus-artifacts';
+  const log = options.log ?? ((message: string) => process.stderr.write(`local stack: ${message}\n`));
   let dynamoDb: DynamoDbLocal | undefined;
   let s3Server: LocalS3Server | undefined;
   let s3Scratch: string | undefined;
-  const stopServers = async () => {
-    await Promise.all([dynamoDb?.stop(), s3Server?.stop()]);
-    if (s3Scratch) rmSync(s3Scratch, { recursive: true, force: true });
+  const locks: DataDirectoryLock[] = [];
+  let stopApi: (() => Promise<void>) | undefined;
+  let stopped: Promise<void> | undefined;
+  const stopAll = () => {
+    stopped ??= (async () => {
+      await stopApi?.();
+      await Promise.all([dynamoDb?.stop(), s3Server?.stop()]);
+      if (s3Scratch) rmSync(s3Scratch, { recursive: true, force: true });
+      for (const lock of locks) lock.release();
+    })();
+    return stopped;
   };
+  const supervision = (restart: Supervision['restart']): Supervision => ({
+    log,
+    restart,
+    onFailure: (error) => {
+      log(`${error.message}; stopping the local stack`);
+      void stopAll().then(() => options.onFailure?.(error));
+    },
+  });
   let endpoint = options.dynamoDbEndpoint;
   try {
     if (!endpoint) {
       const dataDirectory = options.dataDirectory ? resolve(options.dataDirectory) : undefined;
-      if (dataDirectory) mkdirSync(dataDirectory, { recursive: true });
-      dynamoDb = await startDynamoDbLocal({ port: await freePort(), dataDirectory });
+      const lock = dataDirectory ? await lockDataDirectory(dataDirectory, log) : undefined;
+      if (lock) locks.push(lock);
+      const recordChild = () => lock?.setChildren([{ name: 'DynamoDB Local', pid: dynamoDb?.pid }]);
+      // Restarted on its database file; an in-memory database cannot come back with its data, so the stack stops.
+      const restart = dataDirectory
+        ? {
+            afterRestart: async () => {
+              await ensureTable(endpoint, region, tableName);
+              recordChild();
+            },
+          }
+        : undefined;
+      dynamoDb = await startDynamoDbLocal({ port: await freePort(), dataDirectory, supervision: supervision(restart) });
+      recordChild();
       endpoint = dynamoDb.endpoint;
     }
     let s3Endpoint = options.s3?.endpoint;
@@ -98,7 +142,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!s3Endpoint) {
       s3Scratch = options.s3DataDirectory ? undefined : mkdtempSync(join(tmpdir(), 'stratus-s3-'));
       const s3DataDirectory = options.s3DataDirectory ? resolve(options.s3DataDirectory) : (s3Scratch as string);
-      s3Server = await startLocalS3Server({ port: await freePort(), dataDirectory: s3DataDirectory });
+      const lock = options.s3DataDirectory ? await lockDataDirectory(s3DataDirectory, log) : undefined;
+      if (lock) locks.push(lock);
+      const recordChild = () => lock?.setChildren([{ name: 'versitygw', pid: s3Server?.pid }]);
+      s3Server = await startLocalS3Server({
+        port: await freePort(),
+        dataDirectory: s3DataDirectory,
+        supervision: supervision({
+          afterRestart: async () => {
+            await ensureBucket(s3Endpoint as string, region, artifactsBucket);
+            recordChild();
+          },
+        }),
+      });
+      recordChild();
       s3Endpoint = s3Server.endpoint;
       credentials = s3Server.credentials;
     }
@@ -115,6 +172,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     process.env.STRATUS_DYNAMODB_ENDPOINT = endpoint;
     process.env.STRATUS_LOG_LEVEL = options.logLevel ?? 'warn';
     process.env.STRATUS_AUTH_CACHE_SECONDS = String(options.authCacheSeconds ?? 30);
+    process.env.STRATUS_AWS_ATTEMPT_TIMEOUT_MS = String(options.awsAttemptTimeoutMs ?? 8000);
     process.env.STRATUS_S3_ENDPOINT = s3Endpoint;
     process.env.STRATUS_ARTIFACTS_BUCKET = artifactsBucket;
     const artifactSettings = {
@@ -132,25 +190,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       accessDeps(),
     );
     const server = await startLocalServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+    stopApi = () => server.close();
     return {
       url: server.url,
       dynamoDbEndpoint: endpoint,
-      dynamoDbPid: dynamoDb?.pid,
+      get dynamoDbPid() {
+        return dynamoDb?.pid;
+      },
       tableName,
       tableStatus,
       adminToken: bootstrap.token,
       workspace: defaultWorkspace,
       s3Endpoint,
-      s3Pid: s3Server?.pid,
+      get s3Pid() {
+        return s3Server?.pid;
+      },
       artifactsBucket,
       bucketStatus,
-      stop: async () => {
-        await server.close();
-        await stopServers();
-      },
+      stop: stopAll,
     };
   } catch (error) {
-    await stopServers();
+    await stopAll();
     throw error;
   }
 }

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isWellFormedToken } from '../shared/domain/tokens.ts';
+import { DataDirectoryInUseError } from './data-lock.ts';
 import { startLocalStack } from './stack.ts';
 
 /**
@@ -34,6 +35,8 @@ if (!parsed.success) {
 }
 const options = parsed.data;
 
+const say = (message: string) => process.stderr.write(`${new Date().toISOString()} ${message}\n`);
+
 const stack = await startLocalStack({
   host: options.STRATUS_HOST,
   port: options.STRATUS_PORT,
@@ -49,6 +52,13 @@ const stack = await startLocalStack({
   artifactUrlTtlSeconds: options.STRATUS_ARTIFACT_URL_TTL_SECONDS,
   multipartThresholdBytes: options.STRATUS_MULTIPART_THRESHOLD_BYTES,
   partSizeBytes: options.STRATUS_MULTIPART_PART_SIZE_BYTES,
+  log: say,
+  // The stack has stopped itself (the message says why): exit with an error.
+  onFailure: () => process.exit(1),
+}).catch((error: unknown) => {
+  if (!(error instanceof DataDirectoryInUseError)) throw error;
+  say(error.message);
+  process.exit(1);
 });
 
 // The first start creates workspace "default" and an admin token; keep it where scripts can find it.
@@ -96,3 +106,10 @@ const shutdown = async (signal: string) => {
 };
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+// Whatever started this process (npm, a terminal, a test) died without stopping it: stop too,
+// rather than hold the data directory and ports with nobody to press Ctrl-C.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown(`parent process ${parent} exited`);
+}, 1000).unref();

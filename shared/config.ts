@@ -21,6 +21,7 @@ const configSchema = z.object({
   AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
   STRATUS_LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
   STRATUS_AUTH_CACHE_SECONDS: integer(0, 300, 30),
+  STRATUS_AWS_ATTEMPT_TIMEOUT_MS: z.optional(z.pipe(z.coerce.number(), z.int().check(z.gte(100), z.lte(60_000)))),
   STRATUS_ARTIFACTS_BUCKET: z.optional(z.string().check(z.minLength(3), z.maxLength(63))),
   STRATUS_S3_ENDPOINT: z.optional(z.url()),
   STRATUS_ARTIFACT_URL_TTL_SECONDS: integer(1, 3600, 900),
@@ -38,6 +39,11 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** How long a container trusts a token record before reading it again (revocation delay). */
   authCacheSeconds: number;
+  /**
+   * Overrides the time limit of each AWS call attempt (shared/storage/service-outage.ts);
+   * the local stack sets a longer one, since DynamoDB Local is far slower than DynamoDB.
+   */
+  awsAttemptTimeoutMs: number | undefined;
   artifacts: ArtifactConfig;
 }
 
@@ -69,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: parsed.data.AWS_REGION,
     logLevel: parsed.data.STRATUS_LOG_LEVEL,
     authCacheSeconds: parsed.data.STRATUS_AUTH_CACHE_SECONDS,
+    awsAttemptTimeoutMs: parsed.data.STRATUS_AWS_ATTEMPT_TIMEOUT_MS,
     artifacts: {
       bucket: parsed.data.STRATUS_ARTIFACTS_BUCKET,
       s3Endpoint: parsed.data.STRATUS_S3_ENDPOINT,

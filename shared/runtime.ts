@@ -26,7 +26,11 @@ function documentClient(): DynamoDBDocumentClient {
   if (client) return client;
   const config = loadConfig();
   setLogLevel(config.logLevel);
-  client = createDocumentClient({ region: config.region, endpoint: config.dynamoDbEndpoint });
+  client = createDocumentClient({
+    region: config.region,
+    endpoint: config.dynamoDbEndpoint,
+    attemptTimeoutMs: config.awsAttemptTimeoutMs,
+  });
   return client;
 }
 
@@ -70,7 +74,11 @@ export function artifactDeps(): ArtifactDeps {
   const config = loadConfig();
   const { bucket, s3Endpoint, urlTtlSeconds, multipartThresholdBytes, partSizeBytes } = config.artifacts;
   if (!bucket) throw new Error('invalid Stratus configuration: STRATUS_ARTIFACTS_BUCKET is required for artifacts');
-  const s3 = createS3Client({ region: config.region, endpoint: s3Endpoint });
+  const s3 = createS3Client({
+    region: config.region,
+    endpoint: s3Endpoint,
+    attemptTimeoutMs: config.awsAttemptTimeoutMs,
+  });
   artifacts = {
     artifacts: artifactRepository(),
     objects: new ArtifactObjectStore(s3, bucket, urlTtlSeconds),

@@ -17,6 +17,8 @@ export interface S3ClientOptions {
   region: string;
   /** A local S3-compatible endpoint; path-style addressing is used with it. */
   endpoint: string | undefined;
+  /** Time limit of each attempt, when not the default (see service-outage.ts). */
+  attemptTimeoutMs?: number | undefined;
 }
 
 /**
@@ -30,7 +32,7 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    ...callLimitSettings('s3'),
+    ...callLimitSettings('s3', options.attemptTimeoutMs),
   });
   // Presigning runs this step too, so a presigned URL is observed like a sent command.
   // An outage (after the SDK's retries) becomes a ServiceUnavailableError, as for DynamoDB.

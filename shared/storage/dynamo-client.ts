@@ -11,6 +11,8 @@ const writeCommand = /^(Put|Update|Delete|BatchWrite|TransactWrite)/;
 export interface DynamoClientOptions {
   region: string;
   endpoint?: string | undefined;
+  /** Time limit of each attempt, when not the default (see service-outage.ts). */
+  attemptTimeoutMs?: number | undefined;
 }
 
 /**
@@ -22,7 +24,7 @@ export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocu
   const base = new DynamoDBClient({
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...callLimitSettings('dynamodb'),
+    ...callLimitSettings('dynamodb', options.attemptTimeoutMs),
   });
   base.middlewareStack.add(
     (next, context) => async (args) => {

@@ -58,10 +58,17 @@ export const awsCallLimits = {
   s3: { maxAttempts: 2, connectionTimeout: 1000, requestTimeout: 3500 },
 } as const;
 
-/** The SDK client settings that enforce `awsCallLimits` for one service. */
-export function callLimitSettings(service: keyof typeof awsCallLimits) {
+/** The SDK client settings that enforce `awsCallLimits` for one service; `attemptTimeoutMs` overrides its attempt limit. */
+export function callLimitSettings(service: keyof typeof awsCallLimits, attemptTimeoutMs?: number) {
   const { maxAttempts, connectionTimeout, requestTimeout } = awsCallLimits[service];
-  return { maxAttempts, requestHandler: { connectionTimeout, requestTimeout, throwOnRequestTimeout: true } };
+  return {
+    maxAttempts,
+    requestHandler: {
+      connectionTimeout,
+      requestTimeout: attemptTimeoutMs ?? requestTimeout,
+      throwOnRequestTimeout: true,
+    },
+  };
 }
 
 /** Seconds a client is asked to wait: a throttle clears quickly, a restart takes a little longer. */

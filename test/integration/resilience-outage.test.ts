@@ -35,6 +35,8 @@ beforeAll(async () => {
     dynamoDbEndpoint: dynamoDb.endpoint,
     s3: { endpoint: s3.endpoint, credentials: inject('s3').credentials },
     authCacheSeconds: 300,
+    // A silent service is detected after this long per attempt (shorter than the local default).
+    awsAttemptTimeoutMs: 2500,
     multipartThresholdBytes: 5 * MiB,
     partSizeBytes: 5 * MiB,
   });

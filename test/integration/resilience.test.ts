@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort } from '../../local/stack.ts';
 import { issueToken } from '../../shared/domain/tokens.ts';
-import { type ApiClient, apiClient, useTestStack } from '../support/local-api.ts';
+import { type ApiClient, type ApiResponse, apiClient, useTestStack } from '../support/local-api.ts';
+import { isRunning, killGroup, type StackProcess, startStackProcess, waitFor } from '../support/stack-process.ts';
 
 const local = useTestStack();
 
@@ -49,93 +49,162 @@ test('50 clients logging to one run at once: every acknowledged point is there e
   expect(run.body.metrics.shared.step).toBe(Math.max(...acknowledged));
 });
 
-/** `npm start` as a separate process group, so a kill takes its DynamoDB Local down with it. */
-function startStackProcess(dataDirectory: string, port: number, token: string) {
-  // This test process points its own handlers at the shared DynamoDB Local; the child must start its own.
-  const { STRATUS_DYNAMODB_ENDPOINT: _shared, ...inherited } = process.env;
-  const child = spawn('npx', ['tsx', 'local/start.ts'], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...inherited,
-      STRATUS_DATA_DIR: dataDirectory,
-      STRATUS_PORT: String(port),
-      STRATUS_TOKEN: token,
-      STRATUS_TABLE_NAME: 'fault',
-      STRATUS_LOG_LEVEL: 'error',
-    },
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes('Press Ctrl-C to stop')) resolve();
-    });
-    child.stderr?.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.once('exit', (code) => reject(new Error(`stack exited early (${code}): ${output.slice(-1000)}`)));
-  });
-  return { child, ready };
-}
-
-/** Kills the whole group, even when its leader is gone already: its servers may not be. */
-const killGroup = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    const exited = child.exitCode !== null || child.signalCode !== null;
-    if (!exited) child.once('exit', () => resolve());
-    try {
-      process.kill(-(child.pid as number), 'SIGKILL');
-    } catch {
-      // no process is left in the group
-    }
-    if (exited) resolve();
-  });
-
-test('killing the stack mid-ingest loses no acknowledged batch', async () => {
-  const dataDirectory = mkdtempSync(join(tmpdir(), 'stratus-fault-'));
+/**
+ * The local stack as `npm start` runs it, killed in the ways the outside test
+ * killed it. One stack process (and its data directory) serves the tests in
+ * order: each leaves it running for the next, until the last kills it.
+ */
+describe('the local stack process', () => {
+  let dataDirectory: string;
+  let port: number;
   const token = issueToken().token;
-  const port = await freePort();
-  const first = startStackProcess(dataDirectory, port, token);
-  let second: ReturnType<typeof startStackProcess> | undefined;
-  try {
+  const started: StackProcess[] = [];
+  let first: StackProcess;
+  let client: ApiClient;
+  let runId: string;
+  const acknowledged = new Set<number>();
+
+  beforeAll(async () => {
+    dataDirectory = mkdtempSync(join(tmpdir(), 'stratus-fault-'));
+    port = await freePort();
+    first = startStackProcess({ dataDirectory, port, token });
+    started.push(first);
     await first.ready;
-    const client = apiClient(`http://127.0.0.1:${port}`, token);
-    const runId = (await client.post('/api/v1/runs', { experiment_name: 'faults' })).body.run_id as string;
-    const acknowledged: number[] = [];
+    client = apiClient(`http://127.0.0.1:${port}`, token);
+    runId = (await client.post('/api/v1/runs', { experiment_name: 'faults' })).body.run_id as string;
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(started.map((stack) => killGroup(stack.child)));
+    rmSync(dataDirectory, { recursive: true, force: true });
+  });
+
+  /**
+   * Writers that behave like the SDKs: each batch keeps its idempotency key
+   * through retries, and a 503 is retried after its Retry-After. Every answer is
+   * recorded; a batch counts as acknowledged on its 200.
+   */
+  function startWriters(count: number) {
+    const answers: ApiResponse[] = [];
     let stop = false;
-    let refused: string | undefined;
-    const writers = Array.from({ length: 4 }, async (_, writer) => {
-      for (let batch = 0; !stop && !refused; batch++) {
-        const base = (writer * 100_000 + batch) * 50;
-        let response;
-        try {
-          response = await client.post(`/api/v1/runs/${runId}/metrics`, {
-            metrics: Array.from({ length: 50 }, (_, i) => ({ key: 'loss', value: base + i, step: base + i })),
-          });
-        } catch {
-          return; // the connection died with the stack: this batch was never acknowledged
+    let nextBatch = acknowledged.size === 0 ? 0 : Math.max(...acknowledged) / 50 + 1000;
+    const writers = Array.from({ length: count }, async () => {
+      while (!stop) {
+        const base = nextBatch++ * 50;
+        for (;;) {
+          let response: ApiResponse;
+          try {
+            response = await client.post(`/api/v1/runs/${runId}/metrics`, {
+              metrics: Array.from({ length: 50 }, (_, i) => ({ key: 'loss', value: base + i, step: base + i })),
+              idempotency_key: `batch-${base}`,
+            });
+          } catch {
+            return; // the API itself is gone: this batch was never acknowledged
+          }
+          answers.push(response);
+          if (response.status === 200) {
+            acknowledged.add(base);
+            break;
+          }
+          if (response.status !== 503) return;
+          await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after')) * 1000));
         }
-        if (response.status === 200) acknowledged.push(base);
-        else refused = `${response.status} ${JSON.stringify(response.body)}`;
       }
     });
-    // A stack that refuses the batches fails the test here (and the finally block cleans up), not at a timeout.
-    while (acknowledged.length < 30 && !refused) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(refused).toBeUndefined();
-    await killGroup(first.child); // mid-flight: writers have requests outstanding
-    stop = true;
-    await Promise.all(writers);
-
-    second = startStackProcess(dataDirectory, port, token);
-    await second.ready;
-    const steps = new Set((await historyOf(client, runId, 'loss')).map((p) => p.step));
-    for (const base of acknowledged) {
-      for (let i = 0; i < 50; i++) expect(steps.has(base + i), `step ${base + i}`).toBe(true);
-    }
-  } finally {
-    await killGroup(first.child);
-    if (second) await killGroup(second.child);
-    rmSync(dataDirectory, { recursive: true, force: true });
+    return {
+      answers,
+      stop: async () => {
+        stop = true;
+        await Promise.all(writers);
+      },
+    };
   }
-}, 120_000);
+
+  async function expectEveryAcknowledgedPointOnce() {
+    const steps = (await historyOf(client, runId, 'loss')).map((point) => point.step);
+    expect(new Set(steps).size, 'no point is stored twice').toBe(steps.length);
+    const stored = new Set(steps);
+    for (const base of acknowledged) {
+      for (let i = 0; i < 50; i++) expect(stored.has(base + i), `step ${base + i}`).toBe(true);
+    }
+  }
+
+  test('a second stack on the same data directory is refused, naming the first', async () => {
+    const second = startStackProcess({ dataDirectory, port: await freePort(), token });
+    started.push(second);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`in use by another Stratus local stack (pid ${first.child.pid}`);
+    expect((await client.get(`/api/v1/runs/${runId}`)).status).toBe(200);
+  });
+
+  test('a killed DynamoDB Local is restarted; meanwhile clients get 503 with Retry-After, and nothing is lost', async () => {
+    const { dynamoDbPid } = await first.ready;
+    const writers = startWriters(4);
+    const readers: ApiResponse[] = [];
+    let reading = true;
+    const reader = (async () => {
+      while (reading) readers.push(await client.get(`/api/v1/runs/${runId}`));
+    })();
+    expect(await waitFor(() => writers.answers.length >= 20, 30_000)).toBe(true);
+    process.kill(dynamoDbPid, 'SIGKILL');
+    expect(await waitFor(() => first.output().includes('DynamoDB Local is back'), 60_000)).toBe(true);
+    expect(first.output()).toContain(`DynamoDB Local (pid ${dynamoDbPid}) was killed by SIGKILL; restarting it`);
+    const seen = writers.answers.length;
+    expect(await waitFor(() => writers.answers.slice(seen).some((r) => r.status === 200), 30_000)).toBe(true);
+    reading = false;
+    await Promise.all([writers.stop(), reader]);
+
+    const answers = [...writers.answers, ...readers];
+    const unavailable = answers.filter((response) => response.status === 503);
+    expect(unavailable.length, 'the outage was seen').toBeGreaterThan(0);
+    for (const response of answers) expect([200, 503]).toContain(response.status);
+    for (const response of unavailable) {
+      expect(response.body.error.code).toBe('service.unavailable');
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    await expectEveryAcknowledgedPointOnce();
+  }, 120_000);
+
+  test('a killed S3 server is restarted; meanwhile uploads get 503, afterwards they work', async () => {
+    const { s3Pid } = await first.ready;
+    process.kill(s3Pid, 'SIGKILL');
+    // Planning a multipart upload calls S3: 503 while it is down (or 201 if it is already back).
+    const during = await client.post(`/api/v1/runs/${runId}/artifacts`, {
+      path: 'during.bin',
+      artifact_type: 'other',
+      size_bytes: 80 * 1024 * 1024,
+    });
+    expect([201, 503]).toContain(during.status);
+    if (during.status === 503) expect(during.headers.get('retry-after')).not.toBeNull();
+    expect(await waitFor(() => first.output().includes('versitygw is back'), 60_000)).toBe(true);
+    const plan = await client.post(`/api/v1/runs/${runId}/artifacts`, {
+      path: 'after.txt',
+      artifact_type: 'other',
+      size_bytes: 5,
+    });
+    expect(plan.status).toBe(201);
+    const put = await fetch(plan.body.upload.url, { method: 'PUT', headers: plan.body.upload.headers, body: 'hello' });
+    expect(put.status).toBe(200);
+    expect((await client.post(`/api/v1/runs/${runId}/artifacts/complete`, { path: 'after.txt' })).status).toBe(200);
+  }, 120_000);
+
+  test('SIGKILL to the stack mid-ingest stops its servers with it, and the next start takes over with nothing lost', async () => {
+    const children = [lastPid(first.output(), 'DynamoDB Local'), lastPid(first.output(), 'versitygw')];
+    const writers = startWriters(4);
+    const before = acknowledged.size;
+    expect(await waitFor(() => acknowledged.size >= before + 30, 30_000)).toBe(true);
+    process.kill(first.child.pid as number, 'SIGKILL'); // the stack alone, with requests in flight
+    await writers.stop();
+    expect(await waitFor(() => children.every((pid) => !isRunning(pid)), 15_000), 'child servers exited').toBe(true);
+
+    const next = startStackProcess({ dataDirectory, port, token });
+    started.push(next);
+    await next.ready;
+    await expectEveryAcknowledgedPointOnce();
+  }, 120_000);
+});
+
+/** The pid a child server has now: the one it started with, or the one of its latest restart. */
+function lastPid(output: string, name: string): number {
+  const pids = [...output.matchAll(new RegExp(`${name} (?:\\(pid |is back \\(pid )(\\d+)\\)`, 'g'))];
+  return Number(pids.at(-1)?.[1]);
+}

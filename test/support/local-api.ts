@@ -10,7 +10,13 @@ export interface TestStack extends LocalStack {
 
 export type TestStackOptions = Pick<
   LocalStackOptions,
-  'authCacheSeconds' | 'artifactUrlTtlSeconds' | 'multipartThresholdBytes' | 'partSizeBytes' | 'dynamoDbEndpoint' | 's3'
+  | 'authCacheSeconds'
+  | 'artifactUrlTtlSeconds'
+  | 'multipartThresholdBytes'
+  | 'partSizeBytes'
+  | 'dynamoDbEndpoint'
+  | 's3'
+  | 'awsAttemptTimeoutMs'
 >;
 
 /**
