@@ -6,7 +6,8 @@ import type { RouteDefinition } from '../shared/http/route-definition.ts';
 import { routeList } from '../shared/http/route-table.ts';
 import { ArtifactsBucket } from './constructs/artifacts-bucket.ts';
 import { StratusHttpApi } from './constructs/http-api.ts';
-import { RouteFunction } from './constructs/route-function.ts';
+import { type FunctionPlan, RouteGroup } from './constructs/route-group.ts';
+import type { RouteFunction } from './constructs/route-function.ts';
 import { TrackingTable } from './constructs/tracking-table.ts';
 import { readStackSettings, type StackSettings } from './stack-config.ts';
 
@@ -27,6 +28,8 @@ export class StratusStack extends Stack {
   readonly api: StratusHttpApi;
   /** The function serving each operation, by operationId (twins share one). */
   readonly functions: ReadonlyMap<string, RouteFunction>;
+  /** The nested stacks holding the functions and their API routes. */
+  readonly routeGroups: readonly RouteGroup[];
 
   constructor(scope: Construct, id: string, props: StratusStackProps) {
     super(scope, id, props);
@@ -58,39 +61,31 @@ export class StratusStack extends Stack {
       STRATUS_AUTH_CACHE_SECONDS: String(settings.authCacheSeconds),
     };
 
-    const routeFunctions = [...routesByEntry(routeList)].map(([, routes]) => {
-      // Named after the first route of the entry (the /api/v1 one), as when every route had its own function.
-      const id = (routes[0] as RouteDefinition).operationId;
-      const reserved = routes
-        .map((route) => settings.reservedConcurrencyByOperation[route.operationId])
-        .filter((value) => value !== undefined);
-      const routeFunction = new RouteFunction(this, id, {
-        routes,
-        table: this.table,
-        bucket: this.artifacts.bucket,
-        environment,
-        reservedConcurrency: reserved.length > 0 ? Math.max(...reserved) : settings.reservedConcurrency,
-        logRetention,
-        removalPolicy,
-      });
-      return { id, routes, routeFunction };
-    });
-    this.functions = new Map(
-      routeFunctions.flatMap(({ routes, routeFunction }) => routes.map((route) => [route.operationId, routeFunction])),
-    );
-
     this.api = new StratusHttpApi(this, 'Http', {
-      functions: routeFunctions.map(({ id, routes, routeFunction }) => ({
-        id,
-        routes,
-        handler: routeFunction.function,
-      })),
       throttle: { rate: settings.throttleRate, burst: settings.throttleBurst },
       ingestThrottle: { rate: settings.ingestThrottleRate, burst: settings.ingestThrottleBurst },
       corsOrigins: settings.corsOrigins,
       logRetention,
       removalPolicy,
     });
+
+    const functions = new Map<string, RouteFunction>();
+    const groups: RouteGroup[] = [];
+    for (const [group, plans] of functionPlansByGroup(routeList, settings)) {
+      const routeGroup = new RouteGroup(this, group, {
+        functions: plans,
+        table: this.table,
+        bucket: this.artifacts.bucket,
+        api: this.api,
+        environment,
+        logRetention,
+        removalPolicy,
+      });
+      for (const [operationId, routeFunction] of routeGroup.functions) functions.set(operationId, routeFunction);
+      groups.push(routeGroup);
+    }
+    this.functions = functions;
+    this.routeGroups = groups;
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL; routes start with api/v1/' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
@@ -108,6 +103,43 @@ export function routesByEntry(routes: readonly RouteDefinition[]): Map<string, R
   for (const route of routes) byEntry.set(route.entry, [...(byEntry.get(route.entry) ?? []), route]);
   return byEntry;
 }
+
+/**
+ * The functions to build, by the route group (nested stack) they go in. A
+ * function is named after its entry's first route (its /api/v1 route, when it
+ * has one) and grouped by that route's OpenAPI tag, so a function stays in
+ * its group, with its logical ids, when routes are added elsewhere.
+ */
+export function functionPlansByGroup(
+  routes: readonly RouteDefinition[],
+  settings: Pick<StackSettings, 'reservedConcurrency' | 'reservedConcurrencyByOperation'>,
+): Map<string, FunctionPlan[]> {
+  const groups = new Map<string, FunctionPlan[]>();
+  for (const entryRoutes of routesByEntry(routes).values()) {
+    const first = entryRoutes[0] as RouteDefinition;
+    const reserved = entryRoutes
+      .map((route) => settings.reservedConcurrencyByOperation[route.operationId])
+      .filter((value) => value !== undefined);
+    const group = routeGroupName(first.tag);
+    groups.set(group, [
+      ...(groups.get(group) ?? []),
+      {
+        id: first.operationId,
+        routes: entryRoutes,
+        reservedConcurrency: reserved.length > 0 ? Math.max(...reserved) : settings.reservedConcurrency,
+      },
+    ]);
+  }
+  return groups;
+}
+
+/** `experiments` -> `ExperimentsRoutes`, `model-registry` -> `ModelRegistryRoutes`. */
+export const routeGroupName = (tag: string) =>
+  `${tag
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join('')}Routes`;
 
 /**
  * Builds the app as `cdk synth` does: the stack from the app's context, with

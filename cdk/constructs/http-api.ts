@@ -1,16 +1,13 @@
-import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, type RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
   CorsHttpMethod,
   HttpApi,
-  HttpMethod,
   type HttpRoute,
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type RouteDefinition, routeKey } from '../../shared/http/route-definition.ts';
@@ -21,8 +18,6 @@ export interface ThrottleLimits {
 }
 
 export interface StratusHttpApiProps {
-  /** Each function with the routes it serves. */
-  functions: ReadonlyArray<{ id: string; routes: readonly RouteDefinition[]; handler: IFunction }>;
   throttle: ThrottleLimits;
   ingestThrottle: ThrottleLimits;
   corsOrigins: readonly string[];
@@ -53,25 +48,28 @@ export const accessLogFields = {
   error: '$context.error.message',
 } as const;
 
-const apiGatewayAuthorizerReason =
+export const apiGatewayAuthorizerReason =
   'Authentication is not an API Gateway authorizer by design: every route verifies the bearer token in the handler factory (shared/http/handler.ts) before any handler logic runs. One check is shared by Lambda and the local server, rejections come in the API own JSON error format (401, where HTTP API authorizers answer 403), and another workspace resources answer 404, not 403.';
 
 export { routeKey };
 
 /**
- * The HTTP API: one route per route-table entry; one integration and one
- * invoke permission per function, shared by the routes it serves (a
- * per-route permission would cost a resource per route against
- * CloudFormation's 500); a `$default` stage with a stage-wide throttle, a
- * tighter throttle on ingest routes, and JSON access logs without credentials.
+ * The HTTP API and its `$default` stage: a stage-wide throttle, a tighter
+ * throttle on ingest routes, and JSON access logs without credentials. The
+ * routes themselves live with their functions in the route groups
+ * (route-group.ts), which report each one here.
  */
 export class StratusHttpApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
+  private readonly ingestThrottle: ThrottleLimits;
+  /** Keyed by route keys the route table defines, never by user input. */
+  private readonly routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
 
   constructor(scope: Construct, id: string, props: StratusHttpApiProps) {
     super(scope, id);
+    this.ingestThrottle = props.ingestThrottle;
     this.api = new HttpApi(this, 'Api', {
       description: 'Stratus experiment tracking API',
       createDefaultStage: false,
@@ -109,31 +107,20 @@ export class StratusHttpApi extends Construct {
       },
     });
 
-    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
-    for (const { id, routes, handler } of props.functions) {
-      // One integration object per function: CDK creates its resource once and,
-      // with the permission scoped to this API rather than to a route, one permission.
-      const integration = new HttpLambdaIntegration(`${id}Integration`, handler, { scopePermissionToRoute: false });
-      for (const route of routes) {
-        const [httpRoute] = this.api.addRoutes({
-          path: route.path,
-          methods: [HttpMethod[route.method]],
-          integration,
-        }) as [HttpRoute];
-        Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: apiGatewayAuthorizerReason });
-        if (route.ingest) {
-          routeSettings[routeKey(route)] = {
-            ThrottlingRateLimit: props.ingestThrottle.rate,
-            ThrottlingBurstLimit: props.ingestThrottle.burst,
-          };
-          // A stage's route settings name routes that must already exist.
-          this.stage.node.addDependency(httpRoute);
-        }
-      }
-    }
-    if (Object.keys(routeSettings).length > 0) {
-      (this.stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
-    }
+    (this.stage.node.defaultChild as CfnStage).routeSettings = Lazy.any({
+      produce: () => (Object.keys(this.routeSettings).length > 0 ? this.routeSettings : undefined),
+    });
+  }
+
+  /** Called for every route created on this API: ingest routes get the tighter throttle. */
+  routeAdded(route: RouteDefinition, httpRoute: HttpRoute): void {
+    if (!route.ingest) return;
+    this.routeSettings[routeKey(route)] = {
+      ThrottlingRateLimit: this.ingestThrottle.rate,
+      ThrottlingBurstLimit: this.ingestThrottle.burst,
+    };
+    // A stage's route settings name routes that must already exist.
+    this.stage.node.addDependency(httpRoute);
   }
 
   /** The stage's invoke URL, ending in a slash. */

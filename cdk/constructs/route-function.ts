@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type CfnElement, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Names, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -78,9 +78,8 @@ export class RouteFunction extends Construct {
       },
     });
     if (grants.bucketActions.some((action) => action !== 'ListBucket')) {
-      const bucketLogicalId = Stack.of(props.bucket).getLogicalId(props.bucket.node.defaultChild as CfnElement);
       Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/*]`,
+        id: `AwsSolutions-IAM5[Resource::<${bucketArnReference(this, props.bucket)}>/*]`,
         reason:
           'Object keys are built per request from workspace, experiment, run and artifact path (validated by the service before it presigns), so no narrower prefix is known when the policy is written; the actions are only those its routes declare, on this one bucket.',
       });
@@ -104,6 +103,17 @@ export class RouteFunction extends Construct {
       bundling: lambdaBundling,
     });
   }
+}
+
+/**
+ * How cdk-nag names the bucket's ARN in this function's policy: `Bucket.Arn`
+ * in the bucket's own stack, or the parameter CDK passes it through to a
+ * nested stack (`referenceto<bucket's unique id>Arn`).
+ */
+function bucketArnReference(scope: Construct, bucket: Bucket): string {
+  const resource = bucket.node.defaultChild as CfnElement;
+  if (Stack.of(scope) === Stack.of(bucket)) return `${Stack.of(bucket).getLogicalId(resource)}.Arn`;
+  return `referenceto${Names.nodeUniqueId(resource.node)}Arn`;
 }
 
 function grantStatements(grants: FunctionGrants, props: RouteFunctionProps, logGroupArn: string): PolicyStatement[] {

@@ -1,19 +1,30 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { accessLogFields, routeKey } from '../../cdk/constructs/http-api.ts';
-import { createStratusApp, routesByEntry, type StratusStack } from '../../cdk/stratus-stack.ts';
+import { createStratusApp, functionPlansByGroup, routesByEntry, type StratusStack } from '../../cdk/stratus-stack.ts';
 import { configVariableNames } from '../../shared/config.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { globalIndexes, tableKeys } from '../../shared/storage/table-definition.ts';
-import { actionsOf, allStatements, logicalId, noBundling, resourcesOf, type Statement } from './support.ts';
+import {
+  actionsOf,
+  allStatements,
+  flatTemplate,
+  logicalId,
+  noBundling,
+  resourcesOf,
+  resourcesOfType,
+  type Statement,
+  type TemplateJson,
+  templatesOf,
+} from './support.ts';
+
+const countOf = (type: string) => Object.keys(resourcesOfType(json, type)).length;
 
 // One synth for the whole file, with the default settings `npx cdk deploy` uses.
 let stack: StratusStack;
-let template: Template;
-let json: { Resources: Record<string, any>; Outputs: Record<string, any> };
+let json: TemplateJson;
 let assemblyDirectory: string;
 const functionRoutes = [...routesByEntry(routeList).values()];
 
@@ -22,8 +33,7 @@ beforeAll(() => {
   stack = created.stack;
   // Synthesizes the app, running cdk-nag: an unacknowledged finding throws here.
   assemblyDirectory = created.app.synth().directory;
-  template = Template.fromStack(stack);
-  json = template.toJSON() as typeof json;
+  json = flatTemplate(stack);
 });
 
 const tableArn = () => ({ 'Fn::GetAtt': [logicalId(stack, stack.table.table), 'Arn'] });
@@ -40,7 +50,7 @@ function roleStatements(operationId: string): Statement[] {
 
 describe('functions and routes come from the route table', () => {
   test('one function per entry, on Node 24 (arm64), bundled as ESM with source maps enabled', () => {
-    template.resourceCountIs('AWS::Lambda::Function', functionRoutes.length);
+    expect(countOf('AWS::Lambda::Function')).toBe(functionRoutes.length);
     for (const route of routeList) {
       const routeFunction = stack.functions.get(route.operationId);
       expect(routeFunction, route.operationId).toBeDefined();
@@ -63,7 +73,7 @@ describe('functions and routes come from the route table', () => {
   });
 
   test('one API route per route, integrated with the function of its entry', () => {
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', routeList.length);
+    expect(countOf('AWS::ApiGatewayV2::Route')).toBe(routeList.length);
     const routes = Object.values(json.Resources).filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route');
     for (const route of routeList) {
       const apiRoute = routes.find((candidate) => candidate.Properties.RouteKey === routeKey(route));
@@ -124,9 +134,9 @@ describe('least privilege', () => {
     for (const { owner, statement } of allStatements(json)) {
       for (const action of actionsOf(statement)) expect(action, `${owner}: ${action}`).not.toContain('*');
     }
-    template.resourceCountIs('AWS::IAM::Policy', 0);
-    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
-    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+    expect(countOf('AWS::IAM::Policy')).toBe(0);
+    expect(countOf('AWS::IAM::ManagedPolicy')).toBe(0);
+    for (const role of Object.values(resourcesOfType(json, 'AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
   });
@@ -135,35 +145,53 @@ describe('least privilege', () => {
 describe('CloudFormation limits', () => {
   // CloudFormation refuses a stack of more than 500 resources; leave room for what comes next.
   const ceiling = 400;
-
-  test('the resource count follows from the route table and stays well under 500', () => {
-    const functions = functionRoutes.length;
+  const countTypes = (resources: Record<string, { Type: string }>) => {
     const counts: Record<string, number> = {};
-    for (const resource of Object.values(json.Resources)) counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
-    expect(counts).toEqual({
-      // The stack's fixed part: table, artifacts and access-log buckets with their policies, API and stage.
+    for (const resource of Object.values(resources)) counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
+    return counts;
+  };
+
+  test('each route group holds its functions and their routes, counted from the route table', () => {
+    const plans = functionPlansByGroup(routeList, {
+      reservedConcurrency: undefined,
+      reservedConcurrencyByOperation: {},
+    });
+    const nested = templatesOf(stack).slice(1);
+    expect(nested.map(({ stack: group }) => group.node.id).sort()).toEqual([...plans.keys()].sort());
+    for (const { stack: group, json: template } of nested) {
+      const functions = plans.get(group.node.id)!;
+      const routes = functions.flatMap((plan) => plan.routes).length;
+      expect(countTypes(template.Resources), group.node.id).toEqual({
+        // Per function: itself, its role, its log group, one integration and one invoke
+        // permission, whatever the number of routes it serves; per route: the route.
+        'AWS::Lambda::Function': functions.length,
+        'AWS::IAM::Role': functions.length,
+        'AWS::Logs::LogGroup': functions.length,
+        'AWS::ApiGatewayV2::Integration': functions.length,
+        'AWS::Lambda::Permission': functions.length,
+        'AWS::ApiGatewayV2::Route': routes,
+      });
+      expect(Object.keys(template.Resources).length, group.node.id).toBeLessThanOrEqual(ceiling);
+    }
+  });
+
+  test('the parent holds the shared resources and one nested stack per route group', () => {
+    const parent = templatesOf(stack)[0]!.json;
+    expect(countTypes(parent.Resources)).toEqual({
       'AWS::DynamoDB::Table': 1,
       'AWS::S3::Bucket': 2,
       'AWS::S3::BucketPolicy': 2,
       'AWS::ApiGatewayV2::Api': 1,
       'AWS::ApiGatewayV2::Stage': 1,
-      // Per function: itself, its role, its log group (plus the API's access logs), one integration
-      // and one invoke permission, whatever the number of routes it serves.
-      'AWS::Lambda::Function': functions,
-      'AWS::IAM::Role': functions,
-      'AWS::Logs::LogGroup': functions + 1,
-      'AWS::ApiGatewayV2::Integration': functions,
-      'AWS::Lambda::Permission': functions,
-      // Per route: the route.
-      'AWS::ApiGatewayV2::Route': routeList.length,
+      'AWS::Logs::LogGroup': 1,
+      'AWS::CloudFormation::Stack': stack.routeGroups.length,
     });
-    expect(Object.keys(json.Resources).length).toBe(8 + 5 * functions + routeList.length);
-    expect(Object.keys(json.Resources).length).toBeLessThanOrEqual(ceiling);
+    expect(Object.keys(parent.Resources).length).toBeLessThanOrEqual(ceiling);
   });
 
   test('one invoke permission per function, for any route of this API', () => {
     const apiId = logicalId(stack, stack.api.api);
-    for (const permission of Object.values(template.findResources('AWS::Lambda::Permission'))) {
+    for (const permission of Object.values(resourcesOfType(json, 'AWS::Lambda::Permission'))) {
       expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
       expect(JSON.stringify(permission.Properties.SourceArn)).toContain(`{"Ref":"${apiId}"},"/*/*/*"`);
     }
@@ -225,7 +253,7 @@ describe('artifacts bucket', () => {
     });
     expect(json.Resources[bucketId].DeletionPolicy).toBe('Retain');
 
-    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find(
+    const policy = Object.values(resourcesOfType(json, 'AWS::S3::BucketPolicy')).find(
       (candidate) => candidate.Properties.Bucket.Ref === bucketId,
     );
     expect(policy?.Properties.PolicyDocument.Statement).toEqual(
@@ -256,7 +284,7 @@ describe('artifacts bucket', () => {
 });
 
 describe('HTTP API stage', () => {
-  const stage = () => Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!.Properties;
+  const stage = () => Object.values(resourcesOfType(json, 'AWS::ApiGatewayV2::Stage'))[0]!.Properties;
 
   test('access logs go to a log group, in a format that holds no credentials', () => {
     const format: string = stage().AccessLogSettings.Format;

@@ -1,0 +1,73 @@
+import { NestedStack, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { RouteDefinition } from '../../shared/http/route-definition.ts';
+import { apiGatewayAuthorizerReason, type StratusHttpApi } from './http-api.ts';
+import { RouteFunction } from './route-function.ts';
+import type { TrackingTable } from './tracking-table.ts';
+
+/** One function to build: its construct id and the routes (of one entry) it serves. */
+export interface FunctionPlan {
+  id: string;
+  routes: readonly RouteDefinition[];
+  reservedConcurrency: number | undefined;
+}
+
+export interface RouteGroupProps {
+  functions: readonly FunctionPlan[];
+  table: TrackingTable;
+  bucket: Bucket;
+  api: StratusHttpApi;
+  environment: Record<string, string>;
+  logRetention: RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * A nested stack holding the functions of one group of operations and their
+ * API resources: per function its role, log group, integration and invoke
+ * permission, per route its API route. CloudFormation allows 500 resources a
+ * stack; each function costs five and each route one, so the route table
+ * (v1, MLflow and registry routes together) is spread over groups, each
+ * counted by the infra tests, while the parent keeps the table, the buckets
+ * and the API.
+ */
+export class RouteGroup extends NestedStack {
+  readonly functions = new Map<string, RouteFunction>();
+  readonly routes: HttpRoute[] = [];
+
+  constructor(scope: Construct, id: string, props: RouteGroupProps) {
+    super(scope, id, { description: `Stratus functions and routes: ${id}` });
+    for (const plan of props.functions) {
+      const routeFunction = new RouteFunction(this, plan.id, {
+        routes: plan.routes,
+        table: props.table,
+        bucket: props.bucket,
+        environment: props.environment,
+        reservedConcurrency: plan.reservedConcurrency,
+        logRetention: props.logRetention,
+        removalPolicy: props.removalPolicy,
+      });
+      for (const route of plan.routes) this.functions.set(route.operationId, routeFunction);
+
+      // One integration object per function: CDK creates its resource once and,
+      // with the permission scoped to the API rather than to a route, one permission.
+      const integration = new HttpLambdaIntegration(`${plan.id}Integration`, routeFunction.function, {
+        scopePermissionToRoute: false,
+      });
+      for (const route of plan.routes) {
+        const httpRoute = new HttpRoute(this, `${route.operationId}Route`, {
+          httpApi: props.api.api,
+          routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+          integration,
+        });
+        Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: apiGatewayAuthorizerReason });
+        props.api.routeAdded(route, httpRoute);
+        this.routes.push(httpRoute);
+      }
+    }
+  }
+}
