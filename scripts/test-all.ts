@@ -17,14 +17,32 @@ const resultsDirectory = '.stratus/test-results';
 rmSync(resultsDirectory, { recursive: true, force: true });
 mkdirSync(resultsDirectory, { recursive: true });
 
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  testResults: Array<{ status: string; assertionResults: Array<{ status: string }> }>;
+}
+
 function runVitest(): SuiteResult {
   const output = `${resultsDirectory}/vitest.json`;
   const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${output}`], {
     stdio: 'inherit',
   });
   try {
-    const report = JSON.parse(readFileSync(output, 'utf8')) as { numPassedTests: number; numFailedTests: number };
-    return { name: 'vitest', passed: report.numPassedTests, failed: report.numFailedTests, ok: run.status === 0 };
+    const report = JSON.parse(readFileSync(output, 'utf8')) as VitestReport;
+    // A file whose setup failed reports its tests as skipped: they count as failed, not as nothing.
+    const unrun = report.testResults
+      .filter((file) => file.status === 'failed')
+      .reduce((sum, file) => {
+        const notRun = file.assertionResults.filter((test) => test.status !== 'passed' && test.status !== 'failed');
+        return sum + Math.max(notRun.length, file.assertionResults.length === 0 ? 1 : 0);
+      }, 0);
+    return {
+      name: 'vitest',
+      passed: report.numPassedTests,
+      failed: report.numFailedTests + unrun,
+      ok: run.status === 0,
+    };
   } catch {
     return { name: 'vitest', passed: 0, failed: 0, ok: false };
   }
