@@ -31,7 +31,15 @@ from typing import Optional
 
 
 class StorageBackend:
-    """The seed's storage interface. Subclass it to receive a copy of every artifact logged."""
+    """The seed's storage interface. Subclass it to receive a copy of every artifact logged.
+
+    Keyword arguments become attributes (``S3Storage(bucket="my-experiments").bucket``), as the
+    seed's ``S3Storage(bucket=...)`` expects of its base class.
+    """
+
+    def __init__(self, **options: object) -> None:
+        for name, value in options.items():
+            setattr(self, name, value)
 
     def save_artifact(self, artifact: bytes, path: str) -> str:
         """Stores `artifact` under `path` (``<run_id>/<artifact path>``); returns where it went."""
@@ -51,6 +59,7 @@ class FileSystemStorage(StorageBackend):
     """Copies artifacts under `base_path` (created when missing), keeping each run's folders."""
 
     def __init__(self, base_path: str = "experiments/artifacts") -> None:
+        super().__init__()
         self.base_path = base_path
 
     def _target(self, path: str) -> str:

@@ -89,3 +89,150 @@ def test_cli_artifacts_upload_list_download(env, tracker: ExperimentTracker, exp
     missing = stratus("artifacts", "download", run.run_id, "nope.txt", "-o", str(out), expect=1)
     assert missing.stderr.startswith("stratus: error:") and missing.stderr.count("\n") == 1
     tracker.end_run()
+
+
+def test_folders_up_and_down(tracker: ExperimentTracker, experiment_name, tmp_path) -> None:
+    folder = tmp_path / "results"
+    files = {"metrics.json": 100, "plots/roc.png": 2000, "plots/deep/pr.png": 3000, "model.bin": 6 * MiB + 5}
+    for relative, size in files.items():
+        random_file(folder / relative, size)
+    run = tracker.start_run(experiment_name)
+    seen = []
+    uploaded = tracker.log_artifacts(str(folder), artifact_path="results", progress=lambda d, t: seen.append((d, t)))
+    tracker.end_run()
+    assert sorted(a.path for a in uploaded) == sorted(f"results/{name}" for name in files)
+    assert seen[-1] == (sum(files.values()), sum(files.values()))
+
+    progress = []
+    out = tmp_path / "new" / "place"  # does not exist yet: it is created
+    written = tracker.download_artifacts(run.run_id, dest=str(out), progress=lambda d, t: progress.append((d, t)))
+    assert sorted(written) == sorted(str(out / "results" / name) for name in files)
+    for name in files:
+        assert sha256(str(out / "results" / name)) == sha256(str(folder / name))
+    assert progress[-1] == (sum(files.values()), sum(files.values()))
+    assert [done for done, _ in progress] == sorted(done for done, _ in progress)
+
+    plots = tracker.download_artifacts(run.run_id, "results/plots", str(tmp_path / "plots-only"))
+    assert sorted(plots) == sorted([str(tmp_path / "plots-only" / "roc.png"), str(tmp_path / "plots-only" / "deep" / "pr.png")])
+    with pytest.raises(FileExistsError, match="already exist"):
+        tracker.download_artifacts(run.run_id, "results/plots", str(tmp_path / "plots-only"))
+    (tmp_path / "plots-only" / "roc.png").write_bytes(b"local edit")
+    tracker.download_artifacts(run.run_id, "results/plots", str(tmp_path / "plots-only"), overwrite=True)
+    assert sha256(str(tmp_path / "plots-only" / "roc.png")) == sha256(str(folder / "plots" / "roc.png"))
+    with pytest.raises(NotFoundError):
+        tracker.download_artifacts(run.run_id, "nothing/here", str(tmp_path / "x"))
+
+
+def test_a_corrupted_download_leaves_nothing_behind(tracker: ExperimentTracker, experiment_name, tmp_path, monkeypatch) -> None:
+    from stratus import StratusError, _artifacts
+
+    run = tracker.start_run(experiment_name)
+    tracker.log_artifact(random_file(tmp_path / "weights.bin", 5000), artifact_path="weights.bin")
+    tracker.end_run()
+    real = _artifacts.Artifact.from_json
+
+    def wrong_checksum(data):
+        artifact = real(data)
+        artifact.sha256 = "0" * 64
+        return artifact
+
+    monkeypatch.setattr(_artifacts.Artifact, "from_json", staticmethod(wrong_checksum))
+    with pytest.raises(StratusError, match="not the 0{64} recorded at upload; nothing was written"):
+        tracker.download_artifacts(run.run_id, "weights.bin", str(tmp_path / "out"))  # a file name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["weights.bin"]  # neither out nor out.part
+
+
+class ExpiredStorage:
+    """Answers every GET as the local S3 server answers an expired presigned URL (measured: docs/artifacts.md)."""
+
+    BODY = b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>'
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        body = self.BODY
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self.send_response(403)
+                self.send_header("content-type", "application/xml")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/bucket/object?X-Amz-Expires=1"
+
+
+def test_an_expired_link_is_asked_for_again_then_reported_as_expired(env, tracker: ExperimentTracker, experiment_name, tmp_path, monkeypatch) -> None:
+    from stratus import StratusError
+
+    run = tracker.start_run(experiment_name)
+    local = random_file(tmp_path / "report.html", 3000)
+    tracker.log_artifact(local, artifact_path="report.html")
+    tracker.end_run()
+    expired = ExpiredStorage()
+    real_json = tracker.transport.json
+    links = []
+
+    def link_that_expired(method, path, **kwargs):
+        answer = real_json(method, path, **kwargs)
+        if path.endswith("/artifacts/download"):
+            links.append(answer["url"])
+            if len(links) <= expire_first:
+                answer = {**answer, "url": expired.url}
+        return answer
+
+    monkeypatch.setattr(tracker.transport, "json", link_that_expired)
+    expire_first = 1  # the first link expired in a queue: a fresh one is asked for and works
+    written = tracker.download_artifacts(run.run_id, "report.html", str(tmp_path / "a") + "/")
+    assert len(links) == 2 and sha256(written[0]) == sha256(local)
+
+    links.clear()
+    expire_first = 2  # every link expired (a clock far off, say): the cause is said, no ".part" is left
+    with pytest.raises(StratusError) as raised:
+        tracker.download_artifacts(run.run_id, "report.html", str(tmp_path / "b") + "/")
+    assert raised.value.code == "storage.link_expired" and raised.value.status == 403
+    assert "the download link for report.html expired before it was used (AccessDenied: Request has expired)" in str(raised.value)
+    assert ".part" not in str(raised.value) and list((tmp_path / "b").iterdir()) == []
+
+    links.clear()
+    monkeypatch.setattr("stratus.cli.commands.ExperimentTracker", lambda *a, **k: tracker)
+    result = cli_runner().invoke(cli, ["artifacts", "download", run.run_id, "report.html", "-o", str(tmp_path / "c") + "/"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "stratus: error: the download link for report.html expired before it was used "
+        "(AccessDenied: Request has expired) [storage.link_expired, HTTP 403]"
+    )
+
+
+def test_cli_downloads_create_folders_and_never_overwrite_without_force(env, tracker: ExperimentTracker, experiment_name, tmp_path) -> None:
+    run = tracker.start_run(experiment_name)
+    folder = tmp_path / "plots"
+    random_file(folder / "roc.png", 1000)
+    random_file(folder / "pr.png", 1000)
+    tracker.end_run()
+    runner = cli_runner()
+    uploaded = runner.invoke(cli, ["artifacts", "upload", run.run_id, str(folder), "--type", "plot", "--json"])
+    assert uploaded.exit_code == 0, uploaded.stderr
+    assert sorted(a["path"] for a in json.loads(uploaded.stdout)) == ["plots/pr.png", "plots/roc.png"]
+
+    out = tmp_path / "out" / "deeper"
+    first = runner.invoke(cli, ["artifacts", "download", run.run_id, "plots/roc.png", "-o", f"{out}/"])
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout.strip() == str(out / "roc.png")
+    again = runner.invoke(cli, ["artifacts", "download", run.run_id, "plots/roc.png", "-o", f"{out}/"])
+    assert again.exit_code == 1
+    assert again.stderr.strip() == f"stratus: error: {out / 'roc.png'} already exists; nothing was downloaded (--force replaces them)"
+    (out / "roc.png").write_bytes(b"mine")
+    forced = runner.invoke(cli, ["artifacts", "download", run.run_id, "plots/roc.png", "-o", f"{out}/", "--force"])
+    assert forced.exit_code == 0 and sha256(str(out / "roc.png")) == sha256(str(folder / "roc.png"))
+    whole = runner.invoke(cli, ["artifacts", "download", run.run_id, "-o", str(tmp_path / "all")])
+    assert whole.exit_code == 0 and sorted(whole.stdout.split()) == sorted(
+        [str(tmp_path / "all" / "plots" / "pr.png"), str(tmp_path / "all" / "plots" / "roc.png")]
+    )

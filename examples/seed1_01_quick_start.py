@@ -1,10 +1,11 @@
 """The first seed's "Quick Start", run against Stratus.
 
-Only the import and constructor lines differ from the seed: the endpoint and
-token come from STRATUS_ENDPOINT and STRATUS_TOKEN. The two stand-ins below
-take the place of your training code.
+Only the import lines differ from the seed: `FileSystemStorage` and
+`get_db_connection` are Stratus's (the service's endpoint and token come from
+STRATUS_ENDPOINT and STRATUS_TOKEN; the storage receives a copy of each
+artifact). The stand-ins above the seed's code take the place of your training code.
 
-    STRATUS_ENDPOINT=http://127.0.0.1:8000 STRATUS_TOKEN=$(cat .stratus/token) python examples/quick_start.py
+    STRATUS_ENDPOINT=http://127.0.0.1:8000 STRATUS_TOKEN=$(cat .stratus/token) python examples/seed1_01_quick_start.py
 """
 
 import random
@@ -20,14 +21,19 @@ def train_epoch():
     return min(0.99, 0.6 + random.random() * 0.3)
 
 
-Path("model.pkl").write_bytes(random.randbytes(4096) if hasattr(random, "randbytes") else b"\0" * 4096)
+Path("model.pkl").write_bytes(bytes(random.getrandbits(8) for _ in range(4096)))
 Path("confusion_matrix.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 256)
-# ---- the seed's Quick Start, with only the import and constructor lines changed ----
+
+# ---- the seed's Quick Start; only the import lines changed ----
 
 from stratus import ExperimentTracker
+from stratus.storage import FileSystemStorage
+from stratus.storage import get_db_connection
 
 # Initialize the tracker
-tracker = ExperimentTracker()  # STRATUS_ENDPOINT, STRATUS_TOKEN
+storage = FileSystemStorage(base_path="experiments/artifacts")
+db = get_db_connection()
+tracker = ExperimentTracker(storage_backend=storage, db_connection=db)
 
 # Start a new run
 run = tracker.start_run(
@@ -55,5 +61,6 @@ tracker.log_artifact("confusion_matrix.png", artifact_type="plot")
 # End the run
 tracker.end_run(status="FINISHED")
 
+# ---- not part of the seed: what happened ----
 print(f"Run ID: {run.run_id}")
 print(f"Status: {run.status}")

@@ -1,11 +1,10 @@
-"""The first seed's "Querying Experiments", run against Stratus.
+"""The first seed's "Querying Experiments" blocks, in order: Get a Specific Run,
+Search Runs and Compare Runs.
 
-Only the import and constructor lines differ from the seed (and the run ids,
-which are the ones this script's setup part creates: the seed's were
-placeholders). The setup logs a few runs in "risk_prediction" so there is
-something to query.
-
-    STRATUS_ENDPOINT=http://127.0.0.1:8000 STRATUS_TOKEN=$(cat .stratus/token) python examples/querying_experiments.py
+The seed's placeholder ids ("abc-123-def", "run1", "run2", "run3") are replaced
+by real ones: those of three runs the setup below logs in "risk_prediction",
+so there is something to query even on a fresh stack. On a busy stack the
+searches also find everybody else's runs in "risk_prediction", as they should.
 """
 
 from stratus import ExperimentTracker
@@ -25,9 +24,8 @@ for model_type, accuracy, f1_score, auc in [
     created.append(new_run.run_id)
 run1, run2, run3 = created
 
-# ---- the seed's "Querying Experiments" ----
+# ---- Get a Specific Run ----
 
-# Get a Specific Run
 # Retrieve run by ID
 run = tracker.get_run(run_id=run2)
 
@@ -36,7 +34,8 @@ print(f"Parameters: {run.params}")
 print(f"Metrics: {run.metrics}")
 print(f"Artifacts: {run.artifacts}")
 
-# Search Runs
+# ---- Search Runs ----
+
 # Search all runs in an experiment
 runs = tracker.search_runs(experiment_name="risk_prediction")
 
@@ -45,7 +44,6 @@ runs = tracker.search_runs(
     experiment_name="risk_prediction",
     filter_string="metrics.accuracy > 0.9"
 )
-print(f"accuracy > 0.9: {[r.run_name for r in runs]}")
 
 # Order by metric
 runs = tracker.search_runs(
@@ -59,9 +57,9 @@ runs = tracker.search_runs(
     filter_string="params.model_type = 'xgboost' AND metrics.accuracy > 0.85",
     order_by=["metrics.f1_score DESC", "start_time DESC"]
 )
-print(f"xgboost, accuracy > 0.85, best f1 first: {[r.run_name for r in runs]}")
 
-# Compare Runs
+# ---- Compare Runs ----
+
 # Compare multiple runs
 comparison = tracker.compare_runs(
     run_ids=[run1, run2, run3],
