@@ -4,4 +4,13 @@ export { StratusConnectionError, StratusError } from './errors.ts';
 export type { RetryPolicy } from './http.ts';
 export type { BatcherStats } from './metrics.ts';
 export type { ProgressCallback } from './artifacts.ts';
-export type { Artifact, ArtifactType, ComparisonRow, Experiment, MetricValue, Run, RunStatus } from './types.ts';
+export type {
+  Artifact,
+  ArtifactType,
+  ComparisonRow,
+  Experiment,
+  MetricValue,
+  PipelineComponent,
+  Run,
+  RunStatus,
+} from './types.ts';

@@ -9,6 +9,7 @@ import {
   type ComparisonRow,
   type Experiment,
   type MetricValue,
+  type PipelineComponent,
   type Run,
   artifactFrom,
   experimentFrom,
@@ -47,8 +48,14 @@ export interface StartRunOptions {
   runName?: string;
   tags?: Record<string, string>;
   parentRunId?: string;
+  /** Make the new run a child of the active run (its parentRunId). */
+  nested?: boolean;
   gitCommit?: string;
   codeVersion?: string;
+  /** The second seed's pipeline: free-form configuration... */
+  pipelineConfig?: Record<string, unknown>;
+  /** ...and its ordered components (position defaults to the order given). */
+  pipelineComponents?: Array<Omit<PipelineComponent, 'position'> & { position?: number }>;
 }
 
 export interface SearchRunsOptions {
@@ -66,6 +73,22 @@ export type EndStatus = 'FINISHED' | 'FAILED' | 'KILLED' | 'COMPLETED';
 
 const isId = (value: string) => /^[0-9a-f]{32}$/.test(value);
 
+/** What startRun returns when the service cannot be reached: logging to it does nothing. */
+const offlineRun = (options: StartRunOptions): Run => ({
+  runId: '',
+  runName: options.runName ?? '',
+  experimentId: options.experimentId ?? '',
+  status: 'RUNNING',
+  startTime: Date.now(),
+  tags: options.tags ?? {},
+  params: {},
+  metrics: {},
+  latestMetrics: {},
+  artifacts: [],
+  pipelineComponents: [],
+  offline: true,
+});
+
 /**
  * A client for one Stratus workspace: the Python SDK's capabilities with
  * TypeScript names. Metrics are batched and sent in the background; an outage
@@ -76,7 +99,12 @@ export class ExperimentTracker {
   readonly transport: Transport;
   private readonly options: Required<Omit<TrackerOptions, 'endpoint' | 'token' | 'retry' | 'timeoutMs'>>;
   private readonly batchers = new Map<string, MetricBatcher>();
-  private active: Run | undefined;
+  /** Counters of senders already closed, so metricStats() answers after endRun. */
+  private readonly finalStats = new Map<string, BatcherStats>();
+  private lastRunId: string | undefined;
+  /** Active runs, innermost last: ending one makes the one before it active again. */
+  private readonly stack: Run[] = [];
+  private warnedOffline = false;
 
   constructor(options: TrackerOptions = {}) {
     const endpoint = options.endpoint ?? process.env.STRATUS_ENDPOINT;
@@ -96,8 +124,9 @@ export class ExperimentTracker {
     };
   }
 
+  /** The innermost run started and not yet ended. */
   get activeRun(): Run | undefined {
-    return this.active;
+    return this.stack[this.stack.length - 1];
   }
 
   // ----- experiments -----
@@ -122,7 +151,12 @@ export class ExperimentTracker {
 
   // ----- runs -----
 
-  /** Starts a run (creating the experiment on first use) and makes it the active run. */
+  /**
+   * Starts a run (creating the experiment on first use) and makes it the active run; runs
+   * stack up, so when it ends the run active before it is active again. When the service
+   * cannot be reached (and `strict` is off) the run is **offline**, as in the Python SDK:
+   * `offline` is true, its id is empty, logging to it does nothing and training goes on.
+   */
   async startRun(experimentName: string, options?: Omit<StartRunOptions, 'experimentName'>): Promise<Run>;
   async startRun(options: StartRunOptions): Promise<Run>;
   async startRun(first: string | StartRunOptions, more: Omit<StartRunOptions, 'experimentName'> = {}): Promise<Run> {
@@ -130,24 +164,58 @@ export class ExperimentTracker {
     if ((options.experimentName === undefined) === (options.experimentId === undefined)) {
       throw new Error('give exactly one of experimentName and experimentId');
     }
+    let parentRunId = options.parentRunId;
+    if (options.nested && parentRunId === undefined) {
+      if (!this.activeRun) throw new Error('nested: true needs an active run to nest in');
+      parentRunId = this.activeRun.runId || undefined;
+    }
     const context = this.options.captureCode ? captureCodeContext() : { tags: {} };
+    const pipeline =
+      options.pipelineConfig === undefined && options.pipelineComponents === undefined
+        ? undefined
+        : {
+            pipeline_config: options.pipelineConfig,
+            pipeline_components: options.pipelineComponents?.map((component, index) => ({
+              name: component.name,
+              type: component.type,
+              stage: component.stage,
+              position: component.position ?? index,
+            })),
+          };
     const body = {
       experiment_name: options.experimentName,
       experiment_id: options.experimentId,
       run_name: options.runName,
       tags: { ...context.tags, ...options.tags },
-      parent_run_id: options.parentRunId,
+      parent_run_id: parentRunId,
       git_commit: options.gitCommit ?? context.gitCommit,
       code_version: options.codeVersion ?? context.codeVersion,
+      pipeline,
     };
-    this.active = runFrom(await this.transport.json('POST', '/runs', { body, idempotent: false }));
-    return this.active;
+    let run: Run;
+    try {
+      run = runFrom(await this.transport.json('POST', '/runs', { body, idempotent: false }));
+    } catch (error) {
+      if (this.options.strict || !(error instanceof StratusError) || !error.retryable) throw error;
+      this.options.warn(`cannot start a run (${error.message}); this run will not be recorded`);
+      run = offlineRun(options);
+    }
+    this.stack.push(run);
+    if (!run.offline) this.lastRunId = run.runId;
+    return run;
   }
 
-  private runId(runId?: string): string {
-    const id = runId ?? this.active?.runId;
-    if (!id) throw new Error('no active run: call startRun() first or pass a runId');
-    return id;
+  /** The run to act on, or undefined for an offline run (the call then does nothing). */
+  private runId(runId?: string): string | undefined {
+    if (runId) return runId;
+    const active = this.activeRun;
+    if (!active) throw new Error('no active run: call startRun() first or pass a runId');
+    if (active.offline) {
+      if (!this.warnedOffline) this.options.warn('the active run is offline (startRun failed); nothing is recorded');
+      this.warnedOffline = true;
+      return undefined;
+    }
+    return active.runId;
   }
 
   private async tolerateOutage<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
@@ -163,6 +231,7 @@ export class ExperimentTracker {
   /** Immutable params: the same value again is fine, another one throws a 409 StratusError. */
   async logParams(params: Record<string, string | number | boolean>, runId?: string): Promise<void> {
     const id = this.runId(runId);
+    if (id === undefined) return;
     const entries = Object.entries(params);
     for (let start = 0; start < entries.length; start += 100) {
       const chunk = Object.fromEntries(entries.slice(start, start + 100));
@@ -175,6 +244,7 @@ export class ExperimentTracker {
   /** Queues points for the background sender and returns at once. */
   logMetrics(metrics: Record<string, number>, options: { step?: number; runId?: string; timestamp?: number } = {}) {
     const id = this.runId(options.runId);
+    if (id === undefined) return;
     const timestamp = options.timestamp ?? Date.now();
     const points: MetricPoint[] = Object.entries(metrics).map(([key, value]) => ({
       key,
@@ -204,9 +274,13 @@ export class ExperimentTracker {
     return batcher;
   }
 
+  /** Counters of a run's sender: the active run's, or after endRun the run ended last. */
   metricStats(runId?: string): BatcherStats {
-    const batcher = this.batchers.get(runId ?? this.active?.runId ?? '');
-    return batcher?.snapshot() ?? { acknowledged: 0, dropped: 0, rejected: 0, retries: 0, unsent: 0 };
+    const id = runId ?? (this.activeRun?.runId || this.lastRunId) ?? '';
+    return (
+      this.batchers.get(id)?.snapshot() ??
+      this.finalStats.get(id) ?? { acknowledged: 0, dropped: 0, rejected: 0, retries: 0, unsent: 0 }
+    );
   }
 
   /** Resolves true once every queued point is acknowledged (false on timeout). */
@@ -217,18 +291,26 @@ export class ExperimentTracker {
 
   async setTags(tags: Record<string, string>, runId?: string): Promise<void> {
     const id = this.runId(runId);
+    if (id === undefined) return;
     await this.tolerateOutage('setTags', () => this.transport.request('POST', `/runs/${id}/tags`, { body: { tags } }));
   }
 
-  /** Sends every queued metric point (up to flushTimeoutMs), then ends the run. */
+  /** Sends every queued metric point (up to flushTimeoutMs), then ends the run (by default the active one). */
   async endRun(status: EndStatus = 'FINISHED', runId?: string): Promise<Run | undefined> {
-    const id = this.runId(runId);
+    const ending = runId === undefined ? this.activeRun : this.stack.find((run) => run.runId === runId);
+    if (ending) this.stack.splice(this.stack.lastIndexOf(ending), 1);
+    const id = runId ?? (ending?.offline ? undefined : ending?.runId);
+    if (!id) {
+      if (!ending) throw new Error('no active run: call startRun() first or pass a runId');
+      return undefined; // an offline run: nothing to end
+    }
     const batcher = this.batchers.get(id);
     this.batchers.delete(id);
+    this.lastRunId = id;
     try {
       await batcher?.close(this.options.flushTimeoutMs);
     } finally {
-      if (this.active?.runId === id) this.active = undefined;
+      if (batcher) this.finalStats.set(id, batcher.snapshot());
     }
     const ended = await this.tolerateOutage('endRun', () =>
       this.transport.json('PATCH', `/runs/${id}`, { body: { status } }),
@@ -242,17 +324,20 @@ export class ExperimentTracker {
     options: Omit<StartRunOptions, 'experimentName'>,
     body: (run: Run, tracker: ExperimentTracker) => Promise<T> | T,
   ): Promise<T> {
-    const run = await this.startRun(experimentName, options);
+    const outer = this.activeRun;
+    const nested = options.parentRunId === undefined && options.nested === undefined && !!outer && !outer.offline;
+    const run = await this.startRun(experimentName, { ...options, nested: options.nested ?? nested });
+    const end = (status: EndStatus) => (run.offline ? this.endRun(status) : this.endRun(status, run.runId));
     let result: T;
     try {
       result = await body(run, this);
     } catch (error) {
-      await this.endRun('FAILED', run.runId).catch((endError: unknown) =>
+      await end('FAILED').catch((endError: unknown) =>
         this.options.warn(`could not mark run ${run.runId} FAILED: ${String(endError)}`),
       );
       throw error;
     }
-    await this.endRun('FINISHED', run.runId);
+    await end('FINISHED');
     return result;
   }
 
@@ -299,13 +384,14 @@ export class ExperimentTracker {
     for await (const page of this.searchRunPages(options)) yield* page;
   }
 
-  /** One row per run with `metrics.<name>` and `params.<name>` columns. */
+  /** One row per run with `metrics.<name>` and `params.<name>` columns; no run ids give no rows. */
   async compareRuns(options: {
     runIds: string[];
     metricNames?: string[];
     paramNames?: string[];
     onlyDifferingParams?: boolean;
   }): Promise<ComparisonRow[]> {
+    if (options.runIds.length === 0) return [];
     const answer = await this.transport.json('POST', '/runs/compare', {
       body: {
         run_ids: options.runIds,
@@ -344,6 +430,7 @@ export class ExperimentTracker {
     } = {},
   ): Promise<Artifact | undefined> {
     const id = this.runId(options.runId);
+    if (id === undefined) return undefined;
     return this.tolerateOutage('logArtifact', () =>
       uploadArtifact(this.transport, id, localPath, {
         artifactPath: options.artifactPath ?? artifactPathFor(localPath),

@@ -29,6 +29,14 @@ export interface Artifact {
   updatedTime?: number | undefined;
 }
 
+/** One step of a run's pipeline (the second seed's `pipeline_components` row). */
+export interface PipelineComponent {
+  name: string;
+  type: string;
+  stage?: string | undefined;
+  position: number;
+}
+
 export interface Run {
   runId: string;
   runName: string;
@@ -46,6 +54,10 @@ export interface Run {
   gitCommit?: string | undefined;
   codeVersion?: string | undefined;
   parentRunId?: string | undefined;
+  pipelineConfig?: Record<string, unknown> | undefined;
+  pipelineComponents: PipelineComponent[];
+  /** True when startRun could not reach the service (non-strict): nothing is recorded for this run. */
+  offline?: boolean;
 }
 
 /** One row of compareRuns: the API's CSV columns (`metrics.<name>`, `params.<name>`). */
@@ -100,5 +112,12 @@ export function runFrom(data: any): Run {
     gitCommit: data.git_commit,
     codeVersion: data.code_version,
     parentRunId: data.parent_run_id,
+    pipelineConfig: data.pipeline?.pipeline_config,
+    pipelineComponents: (data.pipeline?.pipeline_components ?? []).map((component: any) => ({
+      name: component.name,
+      type: component.type,
+      stage: component.stage,
+      position: component.position,
+    })),
   };
 }

@@ -156,4 +156,59 @@ describe('TypeScript SDK', () => {
       await proxy.stop();
     }
   });
+
+  it('goes offline when the service is down at startRun, as the Python SDK does', async () => {
+    const warnings: string[] = [];
+    const client = tracker({ endpoint: 'http://127.0.0.1:9', warn: (message) => warnings.push(message) });
+    const run = await client.startRun('ts-offline', { runName: 'offline' });
+    expect(run.offline).toBe(true);
+    expect(client.activeRun).toBe(run);
+    client.logMetrics({ loss: 0.1 }, { step: 1 }); // training goes on
+    await client.logParams({ lr: 0.1 });
+    await client.setTags({ a: 'b' });
+    expect(await client.logArtifact('no-such-file')).toBeUndefined();
+    expect(await client.endRun()).toBeUndefined();
+    expect(client.activeRun).toBeUndefined();
+    expect(warnings[0]).toMatch(/^cannot start a run \(.*\); this run will not be recorded$/);
+    expect(warnings.filter((w) => w.includes('offline'))).toHaveLength(1);
+    const strict = tracker({ endpoint: 'http://127.0.0.1:9', strict: true });
+    await expect(strict.startRun('ts-offline')).rejects.toBeInstanceOf(StratusError);
+  });
+
+  it('stacks runs, nests withRun, records pipelines and keeps counters after endRun', async () => {
+    const client = tracker();
+    const parentId = await client.withRun('ts-stack', { runName: 'parent' }, async (parent, t) => {
+      await t.withRun('ts-stack', { runName: 'child' }, async (child) => {
+        expect(t.activeRun?.runId).toBe(child.runId);
+        expect(child.parentRunId).toBe(parent.runId);
+      });
+      expect(t.activeRun?.runId).toBe(parent.runId);
+      return parent.runId;
+    });
+    expect(client.activeRun).toBeUndefined();
+    const children: string[] = [];
+    for await (const run of client.searchRuns({ experimentName: 'ts-stack', filter: `parent_run_id = '${parentId}'` }))
+      children.push(run.runName);
+    expect(children).toEqual(['child']);
+
+    const run = await client.startRun('ts-stack', {
+      runName: 'summarizer',
+      pipelineConfig: { model: 'zephyr-7b' },
+      pipelineComponents: [
+        { name: 'tokenizer', type: 'preprocessor', stage: 'prep' },
+        { name: 'summarizer', type: 'llm' },
+      ],
+    });
+    client.logMetrics({ a: 1, b: 2 });
+    await client.endRun('COMPLETED');
+    expect(client.metricStats()).toEqual({ acknowledged: 2, dropped: 0, rejected: 0, retries: 0, unsent: 0 });
+    const stored = await client.getRun(run.runId);
+    expect(stored.status).toBe('FINISHED');
+    expect(stored.pipelineConfig).toEqual({ model: 'zephyr-7b' });
+    expect(stored.pipelineComponents).toEqual([
+      { name: 'tokenizer', type: 'preprocessor', stage: 'prep', position: 0 },
+      { name: 'summarizer', type: 'llm', stage: undefined, position: 1 },
+    ]);
+    expect(await client.compareRuns({ runIds: [] })).toEqual([]);
+  });
 });
