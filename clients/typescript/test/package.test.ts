@@ -28,7 +28,8 @@ afterAll(async () => {
 const npm = (args: string[], cwd: string) =>
   execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
 
-it('npm pack gives a package a fresh project installs and uses', async () => {
+// Builds with tsc twice (pack, then the consumer's check): minutes on a loaded two-core machine.
+it('npm pack gives a package a fresh project installs and uses', { timeout: 300_000 }, async () => {
   const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', project], sdkFolder)) as Array<{
     filename: string;
     files: Array<{ path: string }>;
