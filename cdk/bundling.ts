@@ -22,6 +22,14 @@ export const bundleTarget = 'node24';
 export const esmRequireBanner =
   "import { createRequire as stratusCreateRequire } from 'node:module'; const require = stratusCreateRequire(import.meta.url);";
 
+/**
+ * Packages replaced in the Lambda bundles: the SDK's default credential chain by
+ * its first link, the environment variables Lambda sets (see the module's comment).
+ */
+export const bundleAliases = {
+  '@aws-sdk/credential-provider-node': './shared/aws/lambda-credential-provider.ts',
+};
+
 /** NodejsFunction's bundling props for every route function. */
 export const lambdaBundling = {
   format: OutputFormat.ESM,
@@ -37,6 +45,7 @@ export const lambdaBundling = {
   externalModules: [],
   // Local esbuild only: synth must work without Docker.
   forceDockerBundling: false,
+  esbuildArgs: Object.fromEntries(Object.entries(bundleAliases).map(([from, to]) => [`--alias:${from}`, to])),
 } satisfies BundlingOptions;
 
 /** The same build as esbuild options, for building an entry directly (bench/bundle.ts). */
@@ -51,4 +60,5 @@ export const esbuildOptions = {
   mainFields: lambdaBundling.mainFields,
   banner: { js: lambdaBundling.banner },
   external: lambdaBundling.externalModules,
+  alias: bundleAliases,
 } as const;

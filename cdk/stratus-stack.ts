@@ -59,6 +59,8 @@ export class StratusStack extends Stack {
       STRATUS_ARTIFACT_URL_TTL_SECONDS: String(settings.presignExpirySeconds),
       STRATUS_LOG_LEVEL: settings.logLevel,
       STRATUS_AUTH_CACHE_SECONDS: String(settings.authCacheSeconds),
+      // Request log lines with embedded metrics (shared/http/request-log.ts); one namespace per stack.
+      STRATUS_METRICS_NAMESPACE: metricsNamespace(this.stackName),
     };
 
     this.api = new StratusHttpApi(this, 'Http', {
@@ -96,6 +98,9 @@ export class StratusStack extends Stack {
     });
   }
 }
+
+/** The CloudWatch namespace of a stack's request metrics (docs/operations.md). */
+export const metricsNamespace = (stackName: string) => `Stratus/${stackName}`;
 
 /** The route table grouped by entry file: one function each, in table order. */
 export function routesByEntry(routes: readonly RouteDefinition[]): Map<string, RouteDefinition[]> {

@@ -27,6 +27,7 @@ const configSchema = z.object({
   STRATUS_ARTIFACT_URL_TTL_SECONDS: integer(1, 3600, 900),
   STRATUS_MULTIPART_THRESHOLD_BYTES: integer(MiB5, GiB5, 64 * MiB),
   STRATUS_MULTIPART_PART_SIZE_BYTES: integer(MiB5, GiB5, 16 * MiB),
+  STRATUS_METRICS_NAMESPACE: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
 });
 
 /** Every environment variable the functions understand; the CDK stack sets only these. */
@@ -45,6 +46,8 @@ export interface Config {
    */
   awsAttemptTimeoutMs: number | undefined;
   artifacts: ArtifactConfig;
+  /** CloudWatch namespace of the request log's embedded metrics; no request log without one. */
+  metricsNamespace: string | undefined;
 }
 
 export interface ArtifactConfig {
@@ -83,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       multipartThresholdBytes: parsed.data.STRATUS_MULTIPART_THRESHOLD_BYTES,
       partSizeBytes: parsed.data.STRATUS_MULTIPART_PART_SIZE_BYTES,
     },
+    metricsNamespace: parsed.data.STRATUS_METRICS_NAMESPACE,
   };
   return cached;
 }

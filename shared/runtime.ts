@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from './config.ts';
 import { newId, systemClock } from './ids.ts';
+import { configureRequestLog } from './http/request-log.ts';
 import { setLogLevel } from './logger.ts';
 import { createDocumentClient } from './storage/dynamo-client.ts';
 import { AccessRepository } from './storage/access-repository.ts';
@@ -26,6 +27,7 @@ function documentClient(): DynamoDBDocumentClient {
   if (client) return client;
   const config = loadConfig();
   setLogLevel(config.logLevel);
+  configureRequestLog(config.metricsNamespace);
   client = createDocumentClient({
     region: config.region,
     endpoint: config.dynamoDbEndpoint,

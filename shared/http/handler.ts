@@ -18,6 +18,7 @@ import { retryAfterSeconds } from '../storage/service-outage.ts';
 import { requestAuthenticator } from '../runtime.ts';
 import type { RequestScope } from '../use-cases/deps.ts';
 import { errorRenderer, type PublicError } from './error-rendering.ts';
+import { noteRequestFacts, withRequestLog } from './request-log.ts';
 import { dialectOf, type RouteDefinition, routeKey } from './route-definition.ts';
 
 type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
@@ -80,8 +81,11 @@ export function createHandler<R extends RouteDefinition>(
 ): RouteHandler {
   const authenticator = options.authenticator ?? requestAuthenticator;
   const base = async (event: APIGatewayProxyEventV2, context: Context) => {
+    const meter: CapacityTotals = { readUnits: 0, writeUnits: 0 };
+    noteRequestFacts(context, { capacity: meter });
     const { result, capacity } = await withCapacityMeter(async () => {
       const principal = await authenticator().authenticate(event.headers?.authorization);
+      noteRequestFacts(context, { workspace: principal.workspaceId });
       if (!scopeAllows(principal.scope, route.access)) {
         const article = route.access === 'admin' ? 'an' : 'a';
         throw new ForbiddenError(
@@ -91,7 +95,7 @@ export function createHandler<R extends RouteDefinition>(
       const input = parseRequest(route, event);
       const scope: RequestScope = { workspace: principal.workspaceId };
       return handle(input, { scope, principal, requestId: context.awsRequestId });
-    });
+    }, meter);
     const headers = { ...result.headers, ...capacityHeader(capacity) };
     const status = result.status ?? route.response.status;
     const mediaType = preferredMediaType(event.headers?.accept, Object.keys(result.alternatives ?? {}));
@@ -115,11 +119,13 @@ export function createHandler<R extends RouteDefinition>(
     },
   }).use({
     onError: async (request) => {
-      const rendered = renderError(publicError(request.error, route, request.context.awsRequestId));
+      const error = publicError(request.error, route, request.context.awsRequestId);
+      noteRequestFacts(request.context, { errorCode: error.code });
+      const rendered = renderError(error);
       request.response = jsonResponse(rendered.status, rendered.body, rendered.headers);
     },
   }) as unknown as HttpHandler;
-  return Object.assign(handler, { routeKeys: [routeKey(route)] });
+  return Object.assign(withRequestLog(route, handler), { routeKeys: [routeKey(route)] });
 }
 
 /**

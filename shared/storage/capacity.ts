@@ -14,8 +14,11 @@ export interface CapacityTotals {
 
 const storage = new AsyncLocalStorage<CapacityTotals>();
 
-export function withCapacityMeter<T>(work: () => Promise<T>): Promise<{ result: T; capacity: CapacityTotals }> {
-  const totals: CapacityTotals = { readUnits: 0, writeUnits: 0 };
+/** Runs `work` with `totals` (a fresh meter unless given, so a caller can read it even when `work` throws). */
+export function withCapacityMeter<T>(
+  work: () => Promise<T>,
+  totals: CapacityTotals = { readUnits: 0, writeUnits: 0 },
+): Promise<{ result: T; capacity: CapacityTotals }> {
   return storage.run(totals, async () => ({ result: await work(), capacity: totals }));
 }
 

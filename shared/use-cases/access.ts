@@ -4,6 +4,7 @@ import type { Page } from '../domain/types.ts';
 import { NotFoundError, UnauthorizedError } from '../errors.ts';
 import type { Clock } from '../ids.ts';
 import type { AccessRepository } from '../storage/access-repository.ts';
+import { addMetric } from '../observability/metrics.ts';
 
 export interface AccessDeps {
   access: AccessRepository;
@@ -127,6 +128,7 @@ export class Authenticator {
     const cached = this.cache.get(tokenId);
     if (cached && cached.expires > now) return cached.record;
     const record = await this.deps.access.getToken(tokenId);
+    if (!record) addMetric('UnknownTokenLookups', 1);
     if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
     if (this.cacheMs > 0) this.cache.set(tokenId, { record, expires: now + this.cacheMs });
     return record;

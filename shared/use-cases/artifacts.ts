@@ -16,6 +16,7 @@ import { artifactObjectKey } from '../storage/keys.ts';
 import type { RunRepository } from '../storage/run-repository.ts';
 import type { RequestScope } from './deps.ts';
 import { getRun } from './runs.ts';
+import { addMetric } from '../observability/metrics.ts';
 
 /** What the artifact use cases need, passed in so tests build it from real parts. */
 export interface ArtifactDeps {
@@ -123,6 +124,7 @@ export async function requestUpload(
     throw error;
   }
   if (replaced?.multipart) await deps.objects.abortMultipartUpload(replaced.objectKey, replaced.multipart.uploadId);
+  addMetric('ArtifactBytesPlanned', request.sizeBytes);
   return { artifact, expiresAt: now + deps.objects.urlLifetimeMs, upload };
 }
 

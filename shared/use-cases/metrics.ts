@@ -6,6 +6,7 @@ import { limits } from '../limits.ts';
 import { fromStoredLatest, type StoredLatestMetric } from '../storage/run-repository.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { requireRunning } from './runs.ts';
+import { addMetric } from '../observability/metrics.ts';
 
 export interface MetricInput {
   key: string;
@@ -74,6 +75,7 @@ export async function logMetrics(
     latest: [...latest].filter(([key, point]) => !sameIndexedValue(state.latest[key], point)),
   });
   await deps.runs.updateLatestMetrics(scope.workspace, runId, latest);
+  addMetric('PointsIngested', input.points.length);
   return { accepted: input.points.length, keys: series.size };
 }
 

@@ -22,6 +22,7 @@ import {
   type StreamEntry,
 } from '../storage/search-repository.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
+import { addMetric } from '../observability/metrics.ts';
 
 export interface SearchRunsInput {
   experimentIds?: readonly string[] | undefined;
@@ -88,6 +89,7 @@ export async function searchRuns(
     view,
   };
   const plan = planOf(query);
+  addMetric('Searches', 1, ['SearchPlan', plan.kind]);
   const found =
     plan.kind === 'candidates'
       ? await searchCandidates(query, await candidateIds(query, plan.clauses, deps.search), deps.search)

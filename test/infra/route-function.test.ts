@@ -93,6 +93,14 @@ describe('the bundled function', () => {
     expect(bundle.length / bundle.split('\n').length).toBeGreaterThan(1000);
   });
 
+  test("takes credentials from the environment only, not the SDK's whole default chain", () => {
+    const bundle = readFileSync(path.join(assetDirectory, 'index.mjs'), 'utf8');
+    expect(bundle).toContain('@aws-sdk/credential-provider-env - fromEnv');
+    for (const provider of ['ini', 'sso', 'process', 'web-identity', 'node']) {
+      expect(bundle).not.toContain(`@aws-sdk/credential-provider-${provider} - `);
+    }
+  });
+
   test('loads under Node and exports the handler', () => {
     const script = `const m = await import(${JSON.stringify(path.join(assetDirectory, 'index.mjs'))}); console.log(typeof m.handler);`;
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
