@@ -1,16 +1,35 @@
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../shared/storage/artifact-store.ts';
 
-/** Creates the artifact bucket unless it exists; says which. Credentials come from the environment. */
+/**
+ * Creates the artifact bucket unless it exists; says which. Credentials come from the environment.
+ * Either way the bucket lets a browser read objects through presigned URLs from
+ * any origin (the web app's artifact previews; locally the app's port is not
+ * known yet, and the presigned URL is what grants access). In AWS the
+ * bucket's CORS names the app's CloudFront origin instead.
+ */
 export async function ensureBucket(endpoint: string, region: string, bucket: string): Promise<'created' | 'existing'> {
   const s3 = createS3Client({ region, endpoint });
   try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    return 'created';
-  } catch (error) {
-    const name = error instanceof Error ? error.name : '';
-    if (name === 'BucketAlreadyOwnedByYou' || name === 'BucketAlreadyExists') return 'existing';
-    throw error;
+    let status: 'created' | 'existing' = 'created';
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    } catch (error) {
+      const name = error instanceof Error ? error.name : '';
+      if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
+      status = 'existing';
+    }
+    await s3.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: {
+          CORSRules: [
+            { AllowedOrigins: ['*'], AllowedMethods: ['GET', 'HEAD'], AllowedHeaders: ['*'], MaxAgeSeconds: 3000 },
+          ],
+        },
+      }),
+    );
+    return status;
   } finally {
     s3.destroy();
   }

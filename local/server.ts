@@ -9,6 +9,7 @@ import { type RouteDefinition, routeKey } from '../shared/http/route-definition.
 import { routeList } from '../shared/http/route-table.ts';
 import { createRouter } from './router.ts';
 import { enforceRouteGrants, withRouteGrants } from './route-grants.ts';
+import type { WebApp } from './web-app.ts';
 
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -26,8 +27,11 @@ export interface LocalServer {
  * v2 event and invoking the very handler module Lambda runs. Handler modules are
  * imported on first use, once, like a warm Lambda container. Each call runs
  * with its route's declared grants enforced, as its IAM role would in AWS.
+ * Everything outside /api/ is the web app, when one is given.
  */
-export async function startLocalServer(options: { host?: string; port?: number } = {}): Promise<LocalServer> {
+export async function startLocalServer(
+  options: { host?: string; port?: number; web?: WebApp | undefined } = {},
+): Promise<LocalServer> {
   enforceRouteGrants();
   const route = createRouter(routeList);
   const handlers = new Map<string, Promise<HttpHandler>>();
@@ -60,6 +64,10 @@ export async function startLocalServer(options: { host?: string; port?: number }
   async function serve(request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? '/', 'http://local');
     const method = request.method ?? 'GET';
+    if (options.web && !url.pathname.startsWith('/api/')) {
+      options.web.serve(request, response);
+      return;
+    }
     const match = route(method, url.pathname);
     if (!match) {
       request.resume();

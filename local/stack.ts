@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ensureBucket } from './bucket-bootstrap.ts';
 import type { Supervision } from './child-server.ts';
 import { type DataDirectoryLock, lockDataDirectory } from './data-lock.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalS3Server, type S3Credentials, startLocalS3Server } from './s3-server.ts';
 import { startLocalServer } from './server.ts';
+import { webApp } from './web-app.ts';
 import { accessDeps } from '../shared/runtime.ts';
 import { bootstrapAccess } from '../shared/use-cases/access.ts';
 import { defaultWorkspace } from '../shared/use-cases/deps.ts';
@@ -53,6 +55,8 @@ export interface LocalStackOptions {
    * itself by the time this runs. `npm start` exits with an error here.
    */
   onFailure?: (error: Error) => void;
+  /** The built web app served at / (default `web/dist`); false for the API alone. */
+  webRoot?: string | false;
 }
 
 export interface LocalStack {
@@ -70,6 +74,8 @@ export interface LocalStack {
   bucketStatus: 'created' | 'existing';
   stop(): Promise<void>;
 }
+
+const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -189,7 +195,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       { workspaceId: defaultWorkspace, chosenToken: options.bootstrapToken },
       accessDeps(),
     );
-    const server = await startLocalServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+    const webRoot = options.webRoot ?? join(repositoryRoot, 'web', 'dist');
+    const server = await startLocalServer({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+      web: webRoot === false ? undefined : webApp({ root: webRoot, artifactOrigins: [new URL(s3Endpoint).origin] }),
+    });
     stopApi = () => server.close();
     return {
       url: server.url,

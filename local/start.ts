@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isWellFormedToken } from '../shared/domain/tokens.ts';
@@ -71,6 +71,13 @@ const tokenNote = stack.adminToken
   ? `created workspace "${stack.workspace}" and an admin token, written to ${tokenFile}`
   : `workspace "${stack.workspace}" exists; its bootstrap admin token is in ${tokenFile}`;
 
+// The sign-in link carries the token in the URL fragment, which browsers never send to a server;
+// the app stores it in the tab's sessionStorage and strips it from the address bar at once.
+const bootstrapToken = stack.adminToken ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
+const webUi = existsSync('web/dist/index.html')
+  ? `${stack.url}/${bootstrapToken ? `#token=${bootstrapToken}` : ''}`
+  : 'not built: run `npm run setup`';
+
 const dynamo = stack.dynamoDbPid
   ? `DynamoDB Local (pid ${stack.dynamoDbPid}) at ${stack.dynamoDbEndpoint}, data in ${options.STRATUS_DATA_DIR}/dynamodb`
   : `DynamoDB at ${stack.dynamoDbEndpoint}`;
@@ -80,6 +87,7 @@ const s3 = stack.s3Pid
 process.stdout.write(
   [
     'Stratus local stack is up',
+    `  Web UI     ${webUi}`,
     `  API        ${stack.url}/api/v1  (OpenAPI: ${stack.url}/api/v1/openapi.json)`,
     `  DynamoDB   ${dynamo}`,
     `  Table      ${stack.tableName} (${stack.tableStatus})`,

@@ -63,4 +63,30 @@ else
   .venv/bin/python -m pip install --quiet -r test/mlflow/requirements.txt
   touch .venv/.mlflow-installed
 fi
+
+# The web UI: its own packages and Vite build (web/dist, served by `npm start` and uploaded by the CDK stack).
+# Rebuilt when its sources or the API's schemas (its generated types) changed since the last build.
+if [ -d web/node_modules ] && [ web/node_modules/.package-lock.json -nt web/package-lock.json ]; then
+  echo "setup: web modules up to date"
+else
+  npm ci --prefix web --no-audit --no-fund
+fi
+if [ -f web/dist/index.html ] && [ -z "$(find web/src web/index.html web/vite.config.ts web/scripts web/public shared \
+  -newer web/dist/index.html -print -quit)" ]; then
+  echo "setup: web UI build up to date"
+else
+  npm run build --prefix web
+fi
+
+# The browser tests drive Debian's Chromium (no browser download).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing chromium for the browser tests"
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: WARNING: the browser tests need Chromium (Debian package chromium); please install it" >&2
+  fi
+else
+  echo "setup: chromium ok"
+fi
 echo "setup: done"

@@ -1,0 +1,92 @@
+import { useEffect, useState } from 'preact/hooks';
+import { forgetToken, readToken } from './api/auth.ts';
+import { onUnauthorized } from './api/client.ts';
+import { CompareRuns } from './pages/CompareRuns.tsx';
+import { ExperimentRuns } from './pages/ExperimentRuns.tsx';
+import { Experiments } from './pages/Experiments.tsx';
+import { NotFound } from './pages/NotFound.tsx';
+import { RunPage } from './pages/RunPage.tsx';
+import { SignIn } from './pages/SignIn.tsx';
+import { Link, navigate, parseRoute, paths, useLocation } from './router.ts';
+
+/** The shell: sign-in gate, top bar, and one page per route. */
+export function App() {
+  const location = useLocation();
+  const [signInMessage, setSignInMessage] = useState<string | undefined>();
+  const route = parseRoute(location.path);
+  const signedIn = readToken() !== undefined;
+
+  useEffect(() => {
+    onUnauthorized((message) => {
+      forgetToken();
+      setSignInMessage(message);
+      const here = window.location.pathname + window.location.search;
+      if (!here.startsWith('/signin'))
+        navigate(`${paths.signin()}?next=${encodeURIComponent(here)}`, { replace: true });
+    });
+  }, []);
+
+  useEffect(() => {
+    if (!signedIn && route.page !== 'signin') {
+      const here = window.location.pathname + window.location.search;
+      navigate(`${paths.signin()}?next=${encodeURIComponent(here)}`, { replace: true });
+    }
+  }, [signedIn, route.page]);
+
+  if (route.page === 'signin' || !signedIn) {
+    return (
+      <SignIn
+        message={signInMessage}
+        onSignedIn={() => {
+          setSignInMessage(undefined);
+          navigate(safeNext(location.query.get('next')), { replace: true });
+        }}
+      />
+    );
+  }
+
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <Link class="brand" href={paths.experiments()}>
+          <img src="/favicon.svg" alt="" />
+          Stratus
+        </Link>
+        <nav aria-label="Main">
+          <Link href={paths.experiments()} aria-current={route.page === 'experiments' ? 'page' : undefined}>
+            Experiments
+          </Link>
+        </nav>
+        <div class="spacer" />
+        <button
+          type="button"
+          class="small"
+          onClick={() => {
+            forgetToken();
+            setSignInMessage('Signed out.');
+            navigate(paths.signin(), { replace: true });
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {route.page === 'experiments' && <Experiments />}
+        {route.page === 'experiment' && <ExperimentRuns experimentId={route.experimentId} key={route.experimentId} />}
+        {route.page === 'run' && <RunPage runId={route.runId} key={route.runId} />}
+        {route.page === 'compare' && <CompareRuns />}
+        {route.page === 'notfound' && <NotFound />}
+      </main>
+    </>
+  );
+}
+
+/** Only a path inside the app, never another origin. */
+function safeNext(next: string | null) {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/signin')
+    ? next
+    : paths.experiments();
+}

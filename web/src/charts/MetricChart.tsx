@@ -1,0 +1,297 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import uPlot from 'uplot';
+import { formatClock, formatDuration, formatNumber } from '../format.ts';
+import { describeError } from '../hooks.ts';
+import { fetchSeries, maxPointsLimit, type Series, smooth, type StepRange } from './series.ts';
+
+export type XMode = 'step' | 'relative' | 'wall';
+
+export interface ChartRun {
+  runId: string;
+  label: string;
+  color: string;
+  /** Origin of the relative time axis. */
+  startTime: number;
+}
+
+export interface ChartOptions {
+  xMode: XMode;
+  logScale: boolean;
+  /** 0 (off) to 0.99. */
+  smoothing: number;
+}
+
+interface Loaded {
+  series: Series[];
+  range: StepRange | undefined;
+  maxPoints: number;
+}
+
+const chartHeight = 240;
+
+/** The theme's colours, read from the CSS tokens so charts follow light and dark mode. */
+function themeColors() {
+  const style = getComputedStyle(document.documentElement);
+  const read = (name: string) => style.getPropertyValue(name).trim();
+  return { axis: read('--axis'), grid: read('--grid'), text: read('--text') };
+}
+
+function xValues(series: Series, mode: XMode, origin: number): Float64Array {
+  if (mode === 'step') return series.steps;
+  if (mode === 'wall') return series.times.map((time) => time / 1000);
+  return series.times.map((time) => (time - origin) / 1000);
+}
+
+/** The steps covering an x range in the current mode, from the loaded points. */
+function stepsWithin(
+  loaded: Loaded,
+  runs: readonly ChartRun[],
+  mode: XMode,
+  min: number,
+  max: number,
+): StepRange | undefined {
+  if (mode === 'step') return { start: Math.ceil(min), end: Math.floor(max) };
+  let start = Infinity;
+  let end = -Infinity;
+  for (const [index, series] of loaded.series.entries()) {
+    const xs = xValues(series, mode, runs[index]?.startTime ?? 0);
+    xs.forEach((x, index) => {
+      if (x >= min && x <= max) {
+        start = Math.min(start, series.steps[index] as number);
+        end = Math.max(end, series.steps[index] as number);
+      }
+    });
+  }
+  return start <= end ? { start, end } : undefined;
+}
+
+/**
+ * One metric of one or more runs, drawn by uPlot. Asks the API for about two
+ * points per pixel (min/max buckets keep spikes); dragging across the chart
+ * zooms by fetching that step range again at full detail. Double-click,
+ * Escape or 0 resets; with the chart focused, + and - zoom, arrows pan.
+ */
+export function MetricChart(props: {
+  metricKey: string;
+  runs: readonly ChartRun[];
+  options: ChartOptions;
+  zoom: StepRange | undefined;
+  onZoom: (range: StepRange | undefined) => void;
+  /** Changes when the runs may have new points (live refresh). */
+  refresh?: number;
+}) {
+  const container = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const [loaded, setLoaded] = useState<Loaded | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [loading, setLoading] = useState(true);
+  const [fullExtent, setFullExtent] = useState<StepRange | undefined>();
+  const zoomKey = props.zoom ? `${props.zoom.start}..${props.zoom.end}` : 'all';
+  const runKey = props.runs.map((run) => run.runId).join(',');
+
+  // Fetch: the whole history, or the zoomed step range, for every run.
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return;
+    const controller = new AbortController();
+    const width = element.clientWidth || 600;
+    const maxPoints = Math.min(maxPointsLimit, Math.max(200, Math.round(width * 2)));
+    setLoading(true);
+    Promise.all(
+      props.runs.map((run) =>
+        fetchSeries(run.runId, props.metricKey, { maxPoints, range: props.zoom }, controller.signal),
+      ),
+    ).then(
+      (series) => {
+        if (controller.signal.aborted) return;
+        setLoaded({ series, range: props.zoom, maxPoints });
+        if (!props.zoom) {
+          const steps = series.flatMap((one) =>
+            one.steps.length ? [one.steps[0] as number, one.steps[one.steps.length - 1] as number] : [],
+          );
+          if (steps.length) setFullExtent({ start: Math.min(...steps), end: Math.max(...steps) });
+        }
+        setError(undefined);
+        setLoading(false);
+      },
+      (failure: unknown) => {
+        if (controller.signal.aborted) return;
+        setError(describeError(failure));
+        setLoading(false);
+      },
+    );
+    return () => controller.abort();
+  }, [props.metricKey, runKey, zoomKey, props.refresh]);
+
+  // Draw: a new uPlot when the data or the view options change.
+  useEffect(() => {
+    const element = container.current;
+    if (!element || !loaded) return;
+    const { xMode, logScale, smoothing } = props.options;
+    const tables: uPlot.AlignedData[] = [];
+    const seriesOptions: uPlot.Series[] = [];
+    loaded.series.forEach((series, index) => {
+      const run = props.runs[index] as ChartRun;
+      const xs = Array.from(xValues(series, xMode, run.startTime));
+      const raw = logScale ? series.values.map((value) => (value !== null && value > 0 ? value : null)) : series.values;
+      if (smoothing > 0) {
+        tables.push([xs, raw, smooth(raw, smoothing)] as uPlot.AlignedData);
+        seriesOptions.push(
+          { label: `${run.label} (raw)`, stroke: `${run.color}40`, width: 1, spanGaps: true, points: { show: false } },
+          { label: run.label, stroke: run.color, width: 1.75, spanGaps: true, value: (_u, v) => formatNumber(v) },
+        );
+      } else {
+        tables.push([xs, raw] as uPlot.AlignedData);
+        seriesOptions.push({
+          label: run.label,
+          stroke: run.color,
+          width: 1.5,
+          spanGaps: true,
+          value: (_u, v) => formatNumber(v),
+        });
+      }
+    });
+    const data = tables.length === 1 ? (tables[0] as uPlot.AlignedData) : uPlot.join(tables);
+    const colors = themeColors();
+    const axis = (values: uPlot.Axis['values']): uPlot.Axis => ({
+      stroke: colors.axis,
+      grid: { stroke: colors.grid, width: 1 },
+      ticks: { stroke: colors.grid, width: 1, size: 4 },
+      font: '11px system-ui, sans-serif',
+      values,
+    });
+    const xFormat = (value: number) =>
+      xMode === 'step'
+        ? formatNumber(value)
+        : xMode === 'relative'
+          ? formatDuration(value * 1000)
+          : formatClock(value * 1000);
+    const options: uPlot.Options = {
+      width: element.clientWidth,
+      height: chartHeight,
+      scales: { x: { time: xMode === 'wall' }, y: { distr: logScale ? 3 : 1 } },
+      series: [
+        { label: xMode === 'step' ? 'step' : 'time', value: (_u, v) => (v === null ? '—' : xFormat(v)) },
+        ...seriesOptions,
+      ],
+      axes: [
+        axis(xMode === 'wall' ? undefined : (_u, splits) => splits.map((value) => xFormat(value))),
+        { ...axis((_u, splits) => splits.map((value) => formatNumber(value))), size: 56 },
+      ],
+      legend: { live: true },
+      cursor: {
+        drag: { x: true, y: false, setScale: false },
+        bind: { dblclick: () => () => null },
+      },
+      hooks: {
+        setSelect: [
+          (u) => {
+            if (u.select.width > 4) {
+              const min = u.posToVal(u.select.left, 'x');
+              const max = u.posToVal(u.select.left + u.select.width, 'x');
+              const steps = stepsWithin(loaded, props.runs, xMode, min, max);
+              if (steps && steps.end >= steps.start) props.onZoom(steps);
+            }
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          },
+        ],
+      },
+    };
+    plot.current?.destroy();
+    const chart = new uPlot(options, data, element);
+    chart.over.addEventListener('dblclick', () => props.onZoom(undefined));
+    // Raw lines behind smoothed ones are context, not entries of their own in the legend.
+    if (smoothing > 0) {
+      chart.root.querySelectorAll<HTMLElement>('.u-legend .u-series').forEach((row, index) => {
+        if (index > 0 && index % 2 === 1) row.style.display = 'none';
+      });
+    }
+    plot.current = chart;
+    return () => {
+      chart.destroy();
+      if (plot.current === chart) plot.current = null;
+    };
+  }, [loaded, props.options.xMode, props.options.logScale, props.options.smoothing]);
+
+  // Follow the container's width.
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() =>
+      plot.current?.setSize({ width: element.clientWidth, height: chartHeight }),
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  const pointCount = loaded ? loaded.series.reduce((sum, series) => sum + series.values.length, 0) : 0;
+  const downsampled = loaded?.series.some((series) => series.downsampled) ?? false;
+
+  const onKey = (event: KeyboardEvent) => {
+    const current = props.zoom ?? fullExtent;
+    if (event.key === 'Escape' || event.key === '0') {
+      if (props.zoom) props.onZoom(undefined);
+      return;
+    }
+    if (!current) return;
+    const span = Math.max(1, current.end - current.start);
+    const clamp = (range: StepRange): StepRange | undefined => {
+      if (!fullExtent) return range;
+      const start = Math.max(fullExtent.start, range.start);
+      const end = Math.min(fullExtent.end, range.end);
+      return start <= fullExtent.start && end >= fullExtent.end ? undefined : { start, end };
+    };
+    let next: StepRange | undefined | null = null;
+    if (event.key === '+' || event.key === '=')
+      next = { start: Math.round(current.start + span / 4), end: Math.round(current.end - span / 4) };
+    else if (event.key === '-')
+      next = clamp({ start: Math.round(current.start - span / 2), end: Math.round(current.end + span / 2) });
+    else if (event.key === 'ArrowLeft' && props.zoom)
+      next = clamp({ start: Math.round(current.start - span / 4), end: Math.round(current.end - span / 4) });
+    else if (event.key === 'ArrowRight' && props.zoom)
+      next = clamp({ start: Math.round(current.start + span / 4), end: Math.round(current.end + span / 4) });
+    if (next === null) return;
+    event.preventDefault();
+    props.onZoom(next);
+  };
+
+  return (
+    <div class="chart-wrap">
+      <div class="chart-meta" aria-live="polite">
+        {loaded && !error && (
+          <span class="badge" title="Points drawn; min/max buckets keep spikes when downsampled">
+            {pointCount.toLocaleString('en-US')} points · {downsampled ? 'downsampled' : 'full detail'}
+          </span>
+        )}
+        {props.zoom && (
+          <span class="badge">
+            steps {formatNumber(props.zoom.start)}–{formatNumber(props.zoom.end)}
+          </span>
+        )}
+        {props.zoom && (
+          <button type="button" class="small" onClick={() => props.onZoom(undefined)}>
+            Reset zoom
+          </button>
+        )}
+      </div>
+      <div
+        class="chart-area"
+        ref={container}
+        tabIndex={0}
+        role="group"
+        aria-label={`Chart of ${props.metricKey}. Drag to zoom; with focus, plus and minus zoom, arrows pan, 0 resets.`}
+        onKeyDown={onKey}
+        data-metric={props.metricKey}
+        data-state={loading ? 'loading' : error ? 'error' : 'ready'}
+        data-points={pointCount}
+        data-max-points={loaded?.maxPoints}
+        data-range={loaded?.range ? `${loaded.range.start}..${loaded.range.end}` : 'all'}
+        data-downsampled={String(downsampled)}
+      >
+        {loading && !loaded && <div class="chart-status">Loading…</div>}
+        {error && <div class="chart-status error-box">{error}</div>}
+        {loaded && !error && pointCount === 0 && <div class="chart-status">No points in this range</div>}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,89 @@
+import { api, unwrap } from '../api/client.ts';
+import { numericValue } from '../api/types.ts';
+
+/** One run's history of one metric, as columns ready for uPlot. */
+export interface Series {
+  steps: Float64Array;
+  times: Float64Array;
+  /** NaN and ±Infinity become null: gaps, as a chart cannot place them. */
+  values: Array<number | null>;
+  downsampled: boolean;
+}
+
+export interface StepRange {
+  start: number;
+  end: number;
+}
+
+/** The API's largest `max_points`. */
+export const maxPointsLimit = 5000;
+
+/**
+ * Fetches a metric's history for a chart: at most `maxPoints` points over the
+ * step range (the whole history when absent). The server keeps each bucket's
+ * minimum and maximum, so spikes survive; a range with fewer points than
+ * `maxPoints` comes back at full detail.
+ */
+export async function fetchSeries(
+  runId: string,
+  key: string,
+  options: { maxPoints: number; range?: StepRange | undefined },
+  signal?: AbortSignal,
+): Promise<Series> {
+  const answer = unwrap(
+    await api.GET('/api/v1/runs/{run_id}/metrics/{metric_key}', {
+      params: {
+        path: { run_id: runId, metric_key: key },
+        query: {
+          max_points: Math.min(maxPointsLimit, Math.max(2, Math.round(options.maxPoints))),
+          ...(options.range
+            ? { start_step: Math.floor(options.range.start), end_step: Math.ceil(options.range.end) }
+            : {}),
+        },
+      },
+      signal,
+    }),
+  );
+  const count = answer.points.length;
+  const steps = new Float64Array(count);
+  const times = new Float64Array(count);
+  const values = new Array<number | null>(count);
+  answer.points.forEach((point, index) => {
+    steps[index] = point.step;
+    times[index] = point.timestamp;
+    const value = numericValue(point.value);
+    values[index] = Number.isFinite(value) ? value : null;
+  });
+  return { steps, times, values, downsampled: answer.downsampled };
+}
+
+/**
+ * Exponential moving average with TensorBoard's debiasing, so the smoothed
+ * line starts at the first value instead of rising from zero. Gaps stay gaps.
+ */
+export function smooth(values: ReadonlyArray<number | null>, weight: number): Array<number | null> {
+  if (weight <= 0) return [...values];
+  let last = 0;
+  let debiasWeight = 0;
+  return values.map((value) => {
+    if (value === null) return null;
+    last = last * weight + (1 - weight) * value;
+    debiasWeight = debiasWeight * weight + (1 - weight);
+    return last / debiasWeight;
+  });
+}
+
+/** Colours for runs, told apart in light and dark themes alike. */
+export const palette = [
+  '#3b82f6',
+  '#f97316',
+  '#10b981',
+  '#e11d48',
+  '#8b5cf6',
+  '#eab308',
+  '#06b6d4',
+  '#db2777',
+  '#84cc16',
+  '#64748b',
+];
+export const colorFor = (index: number) => palette[index % palette.length] as string;

@@ -1,0 +1,256 @@
+import type { ComponentChild } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import type { SearchedRun } from '../api/types.ts';
+import { formatAgo, formatDuration, formatMetric, formatTime } from '../format.ts';
+import { Link, paths } from '../router.ts';
+import { StatusBadge } from './common.tsx';
+import { useVirtualRows } from './useVirtualRows.ts';
+
+/** A column of the runs table: a run attribute, or a metric, param or tag the user chose. */
+export interface RunColumn {
+  id: string;
+  label: string;
+  /** metric, param or tag: shown above the key, since a param and a metric may share a name. */
+  kind?: string;
+  title?: string;
+  width: string;
+  numeric: boolean;
+  /** The API's order_by field for it; absent when the API cannot order by it. */
+  orderField?: string;
+  render: (run: SearchedRun) => ComponentChild;
+}
+
+const bareKey = /^[A-Za-z0-9_\-./:]+$/;
+/** A key as the filter and order_by grammar takes it: bare, or in backticks. */
+export const quoteKey = (key: string) => (bareKey.test(key) ? key : `\`${key.replace(/[\\`]/g, '\\$&')}\``);
+
+export const fixedColumns: RunColumn[] = [
+  {
+    id: 'status',
+    label: 'Status',
+    width: '104px',
+    numeric: false,
+    orderField: 'status',
+    render: (run) => <StatusBadge status={run.status} />,
+  },
+  {
+    id: 'name',
+    label: 'Run',
+    width: 'minmax(180px, 1.6fr)',
+    numeric: false,
+    orderField: 'run_name',
+    render: (run) => (
+      <Link href={paths.run(run.run_id)} title={run.run_name}>
+        {run.run_name || run.run_id}
+      </Link>
+    ),
+  },
+  {
+    id: 'start',
+    label: 'Started',
+    width: '120px',
+    numeric: false,
+    orderField: 'start_time',
+    render: (run) => <span title={formatTime(run.start_time)}>{formatAgo(run.start_time)}</span>,
+  },
+  {
+    id: 'duration',
+    label: 'Duration',
+    width: '96px',
+    numeric: true,
+    render: (run) =>
+      formatDuration(run.duration_ms ?? (run.status === 'RUNNING' ? Date.now() - run.start_time : undefined)),
+  },
+];
+
+/** `metrics.loss`, `params.lr`, `tags.team` → a column (latest metric values, param and tag strings). */
+export function keyColumn(spec: string): RunColumn | undefined {
+  const dot = spec.indexOf('.');
+  const kind = spec.slice(0, dot);
+  const key = spec.slice(dot + 1);
+  if (dot < 0 || !key) return undefined;
+  const base = { id: spec, title: spec, width: 'minmax(110px, 1fr)' };
+  if (kind === 'metrics') {
+    return {
+      ...base,
+      label: key,
+      kind: 'metric',
+      numeric: true,
+      orderField: `metrics.${quoteKey(key)}`,
+      render: (run) => formatMetric(Object.hasOwn(run.metrics, key) ? run.metrics[key]?.value : undefined),
+    };
+  }
+  if (kind === 'params' || kind === 'tags') {
+    const values = (run: SearchedRun) => (kind === 'params' ? run.params : run.tags);
+    return {
+      ...base,
+      label: key,
+      kind: kind === 'params' ? 'param' : 'tag',
+      numeric: false,
+      orderField: `${kind}.${quoteKey(key)}`,
+      render: (run) => {
+        const value = Object.hasOwn(values(run), key) ? values(run)[key] : undefined;
+        return value === undefined ? <span class="muted">—</span> : <span title={value}>{value}</span>;
+      },
+    };
+  }
+  return undefined;
+}
+
+export interface Order {
+  field: string;
+  descending: boolean;
+}
+
+export function parseOrder(text: string | null): Order | undefined {
+  if (!text) return undefined;
+  const match = /^(.*?)\s+(ASC|DESC)$/i.exec(text.trim());
+  return match
+    ? { field: match[1] as string, descending: (match[2] as string).toUpperCase() === 'DESC' }
+    : { field: text.trim(), descending: false };
+}
+
+const rowHeight = 38;
+const headerHeight = 44;
+
+/**
+ * The runs of an experiment as a virtualised grid: only the rows in view
+ * exist in the DOM, so 10,000 runs scroll like 10. Asks for the next page
+ * when the user nears the end of what is loaded.
+ */
+export function RunsTable(props: {
+  runs: readonly SearchedRun[];
+  columns: readonly RunColumn[];
+  order: Order | undefined;
+  onOrder: (order: Order | undefined) => void;
+  selected: ReadonlySet<string>;
+  onToggle: (runId: string) => void;
+  onToggleAll: (select: boolean) => void;
+  hasMore: boolean;
+  loading: boolean;
+  onLoadMore: () => void;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const count = props.runs.length;
+  const virtualizer = useVirtualRows({
+    count,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => rowHeight,
+    overscan: 12,
+    getItemKey: (index) => props.runs[index]?.run_id ?? index,
+    // The sticky header sits above the rows inside the same scroller.
+    scrollMargin: headerHeight,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.length ? (items[items.length - 1]?.index ?? 0) : 0;
+
+  useEffect(() => {
+    if (props.hasMore && !props.loading && lastIndex >= count - 60) props.onLoadMore();
+  }, [lastIndex, count, props.hasMore, props.loading]);
+
+  const template = ['40px', ...props.columns.map((column) => column.width)].join(' ');
+  const minWidth =
+    40 + props.columns.reduce((sum, column) => sum + (parseInt(column.width.replace(/^minmax\(/, ''), 10) || 110), 0);
+  const allSelected = count > 0 && props.runs.every((run) => props.selected.has(run.run_id));
+
+  const sortBy = (column: RunColumn) => {
+    if (!column.orderField) return;
+    const current = props.order?.field === column.orderField ? props.order : undefined;
+    if (!current) props.onOrder({ field: column.orderField, descending: column.numeric || column.id === 'start' });
+    else if (current.descending === (column.numeric || column.id === 'start'))
+      props.onOrder({ ...current, descending: !current.descending });
+    else props.onOrder(undefined);
+  };
+
+  return (
+    <div
+      ref={scroller}
+      class="runs-grid"
+      role="table"
+      aria-label="Runs"
+      aria-rowcount={props.hasMore ? -1 : count + 1}
+      tabIndex={0}
+      data-loaded-rows={count}
+    >
+      <div
+        class="grid-row grid-head"
+        role="row"
+        aria-rowindex={1}
+        style={{ gridTemplateColumns: template, minWidth: `${minWidth}px` }}
+      >
+        <div role="columnheader" class="cell check">
+          <input
+            type="checkbox"
+            aria-label="Select all loaded runs"
+            checked={allSelected}
+            onChange={(event) => props.onToggleAll(event.currentTarget.checked)}
+          />
+        </div>
+        {props.columns.map((column) => {
+          const sorted = column.orderField !== undefined && props.order?.field === column.orderField;
+          const ariaSort = sorted ? (props.order?.descending ? 'descending' : 'ascending') : undefined;
+          return (
+            <div role="columnheader" aria-sort={ariaSort} key={column.id} title={column.title}>
+              {column.orderField ? (
+                <button type="button" class={`sort ${column.numeric ? 'num' : ''}`} onClick={() => sortBy(column)}>
+                  <span class="kind">{column.kind ?? '\u00a0'}</span>
+                  <span class="label">
+                    {column.label}
+                    <span aria-hidden="true">{sorted ? (props.order?.descending ? ' ↓' : ' ↑') : ''}</span>
+                  </span>
+                </button>
+              ) : (
+                <span
+                  class={`cell ${column.numeric ? 'num' : ''}`}
+                  style={{ width: '100%' }}
+                  title="The API cannot order by this column"
+                >
+                  {column.label}
+                </span>
+              )}
+            </div>
+          );
+        })}
+      </div>
+      <div
+        class="grid-body"
+        role="rowgroup"
+        style={{ height: `${virtualizer.getTotalSize()}px`, minWidth: `${minWidth}px` }}
+      >
+        {items.map((item) => {
+          const run = props.runs[item.index] as SearchedRun;
+          const selected = props.selected.has(run.run_id);
+          return (
+            <div
+              key={run.run_id}
+              class={`grid-row ${selected ? 'selected' : ''}`}
+              role="row"
+              aria-rowindex={item.index + 2}
+              aria-selected={selected}
+              data-run-id={run.run_id}
+              style={{
+                gridTemplateColumns: template,
+                transform: `translateY(${item.start - headerHeight}px)`,
+                width: '100%',
+              }}
+            >
+              <div role="cell" class="cell check">
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${run.run_name || run.run_id}`}
+                  checked={selected}
+                  onChange={() => props.onToggle(run.run_id)}
+                />
+              </div>
+              {props.columns.map((column) => (
+                <div role="cell" class={`cell ${column.numeric ? 'num' : ''}`} key={column.id}>
+                  {column.render(run)}
+                </div>
+              ))}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

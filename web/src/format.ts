@@ -1,0 +1,73 @@
+import { numericValue, type WireValue } from './api/types.ts';
+
+/** How values read in tables and legends: short, aligned, never "undefined". */
+
+const dateTime = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+export const formatTime = (epochMs: number | undefined | null) =>
+  epochMs === undefined || epochMs === null ? '—' : dateTime.format(epochMs);
+
+export const formatClock = (epochMs: number) => timeOnly.format(epochMs);
+
+/** "3 min ago", "yesterday"; exact time in the title attribute. */
+export function formatAgo(epochMs: number | undefined | null, now = Date.now()) {
+  if (epochMs === undefined || epochMs === null) return '—';
+  const seconds = Math.round((now - epochMs) / 1000);
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  if (days < 2) return 'yesterday';
+  if (days < 30) return `${days} days ago`;
+  return dateTime.format(epochMs);
+}
+
+export function formatDuration(ms: number | undefined | null) {
+  if (ms === undefined || ms === null || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h ${String(minutes % 60).padStart(2, '0')}m`;
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
+/** Metric values: up to 5 significant digits, scientific when very large or small. */
+export function formatNumber(value: number | null | undefined) {
+  if (value === null || value === undefined) return '—';
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e6 || magnitude < 1e-4) return value.toExponential(3);
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
+  return Number(value.toPrecision(5)).toString();
+}
+
+export const formatMetric = (value: WireValue | null | undefined) =>
+  value === null || value === undefined ? '—' : formatNumber(numericValue(value));
+
+export function formatBytes(bytes: number) {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+export const shortId = (id: string) => id.slice(0, 8);

@@ -1,0 +1,93 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiFailure } from './api/client.ts';
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: ApiFailure | Error | undefined;
+  loading: boolean;
+  reload: () => void;
+}
+
+/**
+ * Runs `load` when `deps` change and keeps only the latest answer: a slow
+ * answer to an older request never overwrites a newer one.
+ */
+export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: readonly unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: ApiFailure | Error; loading: boolean }>({ loading: true });
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    const controller = new AbortController();
+    setState((previous) => ({ ...previous, loading: true }));
+    load(controller.signal).then(
+      (data) => !controller.signal.aborted && setState({ data, loading: false }),
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        setState({ error: error instanceof Error ? error : new Error(String(error)), loading: false });
+      },
+    );
+    return () => controller.abort();
+  }, [...deps, generation]);
+  return { ...state, data: state.data, reload: () => setGeneration((n) => n + 1) } as Loaded<T>;
+}
+
+/** Calls `tick` every `ms` while `active` and the tab is visible; stops when hidden, resumes when shown. */
+export function usePolling(tick: () => void, ms: number, active: boolean) {
+  const latest = useRef(tick);
+  latest.current = tick;
+  useEffect(() => {
+    if (!active) return;
+    let timer: number | undefined;
+    const start = () => {
+      if (timer === undefined && document.visibilityState === 'visible') {
+        timer = window.setInterval(() => latest.current(), ms);
+      }
+    };
+    const stop = () => {
+      window.clearInterval(timer);
+      timer = undefined;
+    };
+    const onVisibility = () => {
+      if (document.visibilityState === 'visible') {
+        latest.current();
+        start();
+      } else stop();
+    };
+    start();
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      stop();
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }, [active, ms]);
+}
+
+/** True once the element has come near the viewport (charts are built lazily). */
+export function useNearViewport<E extends Element>(margin = '200px') {
+  const ref = useRef<E>(null);
+  const [near, setNear] = useState(false);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || near) return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) {
+          setNear(true);
+          observer.disconnect();
+        }
+      },
+      { rootMargin: margin },
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [near]);
+  return [ref, near] as const;
+}
+
+export const describeError = (error: unknown) =>
+  error instanceof ApiFailure
+    ? error.status === 403
+      ? `Not allowed: ${error.message}`
+      : error.message
+    : error instanceof Error
+      ? error.message
+      : String(error);

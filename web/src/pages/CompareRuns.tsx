@@ -1,0 +1,260 @@
+import { useState } from 'preact/hooks';
+import { api, fetchText, unwrap } from '../api/client.ts';
+import { type Comparison, numericValue } from '../api/types.ts';
+import { ChartControls, chartOptionsFrom, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
+import { LazyChart } from '../charts/LazyChart.tsx';
+import { ScatterPlot } from '../charts/ScatterPlot.tsx';
+import { colorFor } from '../charts/series.ts';
+import { Card, ErrorBox, Spinner, StatusBadge } from '../components/common.tsx';
+import { formatAgo, formatMetric, formatTime, shortId } from '../format.ts';
+import { describeError, useLoad } from '../hooks.ts';
+import { Link, paths, updateQuery, useLocation } from '../router.ts';
+
+const minRuns = 2;
+const maxRuns = 50;
+
+/** 2 to 50 runs side by side: overlaid charts per metric, params (equal ones hideable), a scatter, CSV. */
+export function CompareRuns() {
+  const location = useLocation();
+  const { query } = location;
+  const runIds = [...new Set((query.get('runs') ?? '').split(',').filter(Boolean))];
+  const hideEqual = query.get('diff') === '1';
+  const comparison = useLoad(
+    async () =>
+      runIds.length >= minRuns && runIds.length <= maxRuns
+        ? (unwrap(await api.POST('/api/v1/runs/compare', { body: { run_ids: runIds } })) as Comparison)
+        : undefined,
+    [runIds.join(',')],
+  );
+  const [csvError, setCsvError] = useState<string | undefined>();
+
+  if (runIds.length < minRuns || runIds.length > maxRuns) {
+    return (
+      <div class="empty">
+        <h1>Compare runs</h1>
+        <p>
+          Choose between {minRuns} and {maxRuns} runs in an experiment's runs table, then press Compare. (
+          {runIds.length} given.)
+        </p>
+        <Link href={paths.experiments()}>Go to the experiments</Link>
+      </div>
+    );
+  }
+  if (!comparison.data)
+    return comparison.error ? <ErrorBox error={comparison.error} /> : <Spinner label="Loading runs…" />;
+
+  const data = comparison.data;
+  const runs = data.runs.map((run, index) => ({
+    ...run,
+    color: colorFor(index),
+    label: run.run_name || shortId(run.run_id),
+  }));
+  const options = chartOptionsFrom(query);
+  const zoom = zoomFrom(query);
+  const chartRuns = runs.map((run) => ({
+    runId: run.run_id,
+    label: run.label,
+    color: run.color,
+    startTime: run.start_time,
+  }));
+  const differs = (name: string) =>
+    new Set(runs.map((run) => (Object.hasOwn(run.params, name) ? run.params[name] : null) ?? '\u0000none')).size > 1;
+  const paramNames = hideEqual ? data.param_names.filter(differs) : data.param_names;
+  const scatterParam = query.get('sx') ?? data.param_names.find(differs) ?? data.param_names[0];
+  const scatterMetric = query.get('sy') ?? data.metric_names[0];
+
+  const downloadCsv = async () => {
+    setCsvError(undefined);
+    try {
+      const csv = await fetchText('/api/v1/runs/compare', {
+        method: 'POST',
+        headers: { accept: 'text/csv', 'content-type': 'application/json' },
+        body: JSON.stringify({ run_ids: runIds, only_differing_params: hideEqual }),
+      });
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+      link.download = `compare-${runIds.length}-runs.csv`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    } catch (failure) {
+      setCsvError(describeError(failure));
+    }
+  };
+
+  const experimentId = runs[0]?.experiment_id;
+  return (
+    <>
+      <div class="page-header">
+        <div class="title">
+          <nav class="breadcrumb" aria-label="Breadcrumb">
+            <Link href={paths.experiments()}>Experiments</Link>
+            {experimentId && (
+              <>
+                <span aria-hidden="true">/</span>
+                <Link href={paths.experiment(experimentId)}>Runs</Link>
+              </>
+            )}
+            <span aria-hidden="true">/</span>
+          </nav>
+          <h1>Compare {runs.length} runs</h1>
+        </div>
+        <div class="actions">
+          <button type="button" onClick={() => void downloadCsv()}>
+            Download CSV
+          </button>
+        </div>
+      </div>
+      {csvError && (
+        <div class="error-box" role="alert">
+          {csvError}
+        </div>
+      )}
+      <Card id="compared-runs" title="Runs">
+        <div class="table-scroll">
+          <table class="data">
+            <thead>
+              <tr>
+                <th scope="col">Run</th>
+                <th scope="col">Status</th>
+                <th scope="col">Started</th>
+                {data.metric_names.map((name) => (
+                  <th scope="col" class="num mono" key={name}>
+                    {name}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((run) => (
+                <tr key={run.run_id}>
+                  <td>
+                    <span class="legend-swatch" style={{ background: run.color }} aria-hidden="true" />
+                    <Link href={paths.run(run.run_id)}>{run.label}</Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={run.status} />
+                  </td>
+                  <td title={formatTime(run.start_time)}>{formatAgo(run.start_time)}</td>
+                  {data.metric_names.map((name) => (
+                    <td class="num" key={name}>
+                      {formatMetric(Object.hasOwn(run.metrics, name) ? run.metrics[name] : null)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Card>
+
+      <section class="section" aria-labelledby="compare-charts-title">
+        <h2 id="compare-charts-title" style={{ marginBottom: '10px' }}>
+          Metrics
+        </h2>
+        <ChartControls location={location} />
+        <div class="charts">
+          {data.metric_names.map((name) => (
+            <LazyChart
+              key={name}
+              metricKey={name}
+              runs={chartRuns}
+              options={options}
+              zoom={zoom && zoom.metric === name ? zoom.range : undefined}
+              onZoom={(range) => updateQuery(zoomUpdate(name, range))}
+            />
+          ))}
+        </div>
+      </section>
+
+      <div class="grid-2 section">
+        <Card
+          id="compare-params"
+          title={`Params (${paramNames.length}${hideEqual ? ` of ${data.param_names.length}` : ''})`}
+          actions={
+            <label class="checkbox">
+              <input
+                type="checkbox"
+                checked={hideEqual}
+                onChange={(event) => updateQuery({ diff: event.currentTarget.checked ? '1' : undefined })}
+              />
+              Hide equal values
+            </label>
+          }
+        >
+          <div class="table-scroll" style={{ maxHeight: '420px' }}>
+            <table class="data" aria-label="Params by run">
+              <thead>
+                <tr>
+                  <th scope="col">Param</th>
+                  {runs.map((run) => (
+                    <th scope="col" key={run.run_id}>
+                      <span class="legend-swatch" style={{ background: run.color }} aria-hidden="true" />
+                      {run.label}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {paramNames.map((name) => (
+                  <tr key={name} class={differs(name) ? 'differs' : ''}>
+                    <th scope="row" class="mono">
+                      {name}
+                    </th>
+                    {runs.map((run) => (
+                      <td class="mono" key={run.run_id}>
+                        {(Object.hasOwn(run.params, name) ? run.params[name] : null) ?? <span class="muted">—</span>}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {paramNames.length === 0 && (
+              <div class="empty">{hideEqual ? 'Every param is equal across these runs.' : 'No params.'}</div>
+            )}
+          </div>
+        </Card>
+        <Card id="scatter" title="Param against metric">
+          <div class="body">
+            <div class="toolbar">
+              <label class="field">
+                Param (x)
+                <select value={scatterParam} onChange={(event) => updateQuery({ sx: event.currentTarget.value })}>
+                  {data.param_names.map((name) => (
+                    <option key={name} value={name}>
+                      {name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label class="field">
+                Metric (y)
+                <select value={scatterMetric} onChange={(event) => updateQuery({ sy: event.currentTarget.value })}>
+                  {data.metric_names.map((name) => (
+                    <option key={name} value={name}>
+                      {name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </div>
+            {scatterParam && scatterMetric ? (
+              <ScatterPlot
+                xLabel={scatterParam}
+                yLabel={scatterMetric}
+                points={runs.map((run) => ({
+                  label: run.label,
+                  color: run.color,
+                  x: (Object.hasOwn(run.params, scatterParam) ? run.params[scatterParam] : null) ?? null,
+                  y: Object.hasOwn(run.metrics, scatterMetric) ? numericValue(run.metrics[scatterMetric]) : null,
+                }))}
+              />
+            ) : (
+              <div class="empty">These runs need a param and a metric for this view.</div>
+            )}
+          </div>
+        </Card>
+      </div>
+    </>
+  );
+}

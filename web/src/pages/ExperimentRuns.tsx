@@ -1,0 +1,217 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ApiFailure, api, unwrap } from '../api/client.ts';
+import type { SearchedRun } from '../api/types.ts';
+import { ErrorBox, Spinner, TagList } from '../components/common.tsx';
+import { FilterBox } from '../components/FilterBox.tsx';
+import { fixedColumns, keyColumn, parseOrder, RunsTable } from '../components/RunsTable.tsx';
+import { useLoad } from '../hooks.ts';
+import { Link, navigate, paths, updateQuery, useLocation } from '../router.ts';
+
+const pageSize = 500;
+const compareMax = 50;
+
+/** Keys seen in the loaded runs, for the column picker (counted over the first few thousand runs). */
+function discoverKeys(runs: readonly SearchedRun[]) {
+  const metrics = new Set<string>();
+  const params = new Set<string>();
+  const tags = new Set<string>();
+  for (const run of runs.slice(0, 2000)) {
+    for (const key of Object.keys(run.metrics)) metrics.add(key);
+    for (const key of Object.keys(run.params)) params.add(key);
+    for (const key of Object.keys(run.tags))
+      if (!key.startsWith('stratus.') && !key.startsWith('mlflow.')) tags.add(key);
+  }
+  const sorted = (set: Set<string>) => [...set].sort((a, b) => a.localeCompare(b));
+  return { metrics: sorted(metrics), params: sorted(params), tags: sorted(tags) };
+}
+
+/** The runs of one experiment: filter, order, choose columns, select to compare. */
+export function ExperimentRuns(props: { experimentId: string }) {
+  const { query } = useLocation();
+  const filter = query.get('filter') ?? '';
+  const orderText = query.get('order');
+  const order = parseOrder(orderText);
+  const chosenColumns = query.getAll('col');
+  const selected = useMemo(() => new Set((query.get('sel') ?? '').split(',').filter(Boolean)), [query.get('sel')]);
+
+  const experiment = useLoad(
+    async () =>
+      unwrap(
+        await api.GET('/api/v1/experiments/{experiment_id}', {
+          params: { path: { experiment_id: props.experimentId } },
+        }),
+      ),
+    [props.experimentId],
+  );
+
+  const [runs, setRuns] = useState<SearchedRun[]>([]);
+  const [nextToken, setNextToken] = useState<string | undefined>();
+  const [loading, setLoading] = useState(false);
+  const [searchError, setSearchError] = useState<ApiFailure | Error | undefined>();
+  const [done, setDone] = useState(false);
+  const generation = useRef(0);
+
+  const fetchPage = async (pageToken: string | undefined) => {
+    const mine = pageToken ? generation.current : ++generation.current;
+    setLoading(true);
+    if (!pageToken) setSearchError(undefined);
+    try {
+      const page = unwrap(
+        await api.POST('/api/v1/runs/search', {
+          body: {
+            experiment_ids: [props.experimentId],
+            ...(filter ? { filter } : {}),
+            ...(order ? { order_by: [`${order.field} ${order.descending ? 'DESC' : 'ASC'}`] } : {}),
+            max_results: pageSize,
+            ...(pageToken ? { page_token: pageToken } : {}),
+          },
+        }),
+      );
+      if (mine !== generation.current) return;
+      setRuns((previous) => (pageToken ? [...previous, ...page.runs] : page.runs));
+      setNextToken(page.next_page_token);
+      setDone(!page.next_page_token);
+    } catch (failure) {
+      if (mine !== generation.current) return;
+      if (!pageToken) setRuns([]);
+      setNextToken(undefined);
+      setSearchError(failure instanceof Error ? failure : new Error(String(failure)));
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  };
+
+  useEffect(() => {
+    setDone(false);
+    void fetchPage(undefined);
+  }, [props.experimentId, filter, orderText]);
+
+  const keys = useMemo(() => discoverKeys(runs), [runs.length > 0 ? runs[0] : undefined, Math.min(runs.length, 2000)]);
+  const columnSpecs =
+    chosenColumns.length > 0
+      ? chosenColumns
+      : [
+          ...keys.metrics.slice(0, 4).map((key) => `metrics.${key}`),
+          ...keys.params.slice(0, 3).map((key) => `params.${key}`),
+        ];
+  const columns = [...fixedColumns, ...columnSpecs.flatMap((spec) => keyColumn(spec) ?? [])];
+
+  const setSelected = (next: Set<string>) => updateQuery({ sel: [...next].join(',') });
+  const toggle = (runId: string) => {
+    const next = new Set(selected);
+    if (next.has(runId)) next.delete(runId);
+    else if (next.size < compareMax) next.add(runId);
+    setSelected(next);
+  };
+  const toggleAll = (select: boolean) =>
+    setSelected(select ? new Set(runs.slice(0, compareMax).map((run) => run.run_id)) : new Set());
+
+  const filterError =
+    searchError instanceof ApiFailure && searchError.status === 400 && /^filter/.test(searchError.message)
+      ? searchError.message
+      : undefined;
+
+  return (
+    <>
+      <div class="page-header">
+        <div class="title">
+          <nav class="breadcrumb" aria-label="Breadcrumb">
+            <Link href={paths.experiments()}>Experiments</Link>
+            <span aria-hidden="true">/</span>
+          </nav>
+          <h1>{experiment.data?.experiment_name ?? (experiment.loading ? '…' : props.experimentId)}</h1>
+          {experiment.data?.description && <span class="muted">{experiment.data.description}</span>}
+          {experiment.data && Object.keys(experiment.data.tags).length > 0 && <TagList tags={experiment.data.tags} />}
+        </div>
+        <div class="actions">
+          <span class="muted">{selected.size > 0 ? `${selected.size} selected` : 'Select 2–50 runs to compare'}</span>
+          <button
+            type="button"
+            class="primary"
+            disabled={selected.size < 2 || selected.size > compareMax}
+            onClick={() => navigate(paths.compare([...selected]))}
+          >
+            Compare
+          </button>
+        </div>
+      </div>
+      {experiment.error && <ErrorBox error={experiment.error} />}
+      <div class="toolbar">
+        <FilterBox value={filter} error={filterError} onSubmit={(text) => updateQuery({ filter: text })} />
+        <ColumnPicker keys={keys} chosen={columnSpecs} onChange={(specs) => updateQuery({ col: specs })} />
+      </div>
+      {searchError && !filterError && <ErrorBox error={searchError} />}
+      <div class="card">
+        <RunsTable
+          runs={runs}
+          columns={columns}
+          order={order}
+          onOrder={(next) =>
+            updateQuery({ order: next ? `${next.field} ${next.descending ? 'DESC' : 'ASC'}` : undefined })
+          }
+          selected={selected}
+          onToggle={toggle}
+          onToggleAll={toggleAll}
+          hasMore={nextToken !== undefined}
+          loading={loading}
+          onLoadMore={() => nextToken && void fetchPage(nextToken)}
+        />
+        {!loading && runs.length === 0 && !searchError && (
+          <div class="empty">{filter ? 'No run matches this filter.' : 'No runs in this experiment yet.'}</div>
+        )}
+        <div class="runs-footer" aria-live="polite">
+          <span data-testid="run-count">
+            {runs.length.toLocaleString('en-US')} run{runs.length === 1 ? '' : 's'}
+            {done ? '' : ' loaded'}
+          </span>
+          {loading ? (
+            <Spinner label="Loading runs…" />
+          ) : (
+            <span>{order ? `ordered by ${order.field} ${order.descending ? '↓' : '↑'}` : 'newest first'}</span>
+          )}
+        </div>
+      </div>
+    </>
+  );
+}
+
+function ColumnPicker(props: {
+  keys: { metrics: string[]; params: string[]; tags: string[] };
+  chosen: readonly string[];
+  onChange: (specs: string[]) => void;
+}) {
+  const chosen = new Set(props.chosen);
+  const toggle = (spec: string) => {
+    const next = props.chosen.filter((item) => item !== spec);
+    if (!chosen.has(spec)) next.push(spec);
+    props.onChange(next);
+  };
+  const groups: Array<[string, string, string[]]> = [
+    ['Metrics', 'metrics', props.keys.metrics],
+    ['Params', 'params', props.keys.params],
+    ['Tags', 'tags', props.keys.tags],
+  ];
+  return (
+    <details class="column-picker">
+      <summary class="button">Columns ({props.chosen.length})</summary>
+      <div class="card column-menu">
+        {groups.map(([title, kind, keys]) => (
+          <fieldset key={kind}>
+            <legend>{title}</legend>
+            {keys.length === 0 && <span class="muted">none in the loaded runs</span>}
+            {keys.map((key) => (
+              <label class="checkbox" key={key}>
+                <input
+                  type="checkbox"
+                  checked={chosen.has(`${kind}.${key}`)}
+                  onChange={() => toggle(`${kind}.${key}`)}
+                />
+                <span class="mono">{key}</span>
+              </label>
+            ))}
+          </fieldset>
+        ))}
+      </div>
+    </details>
+  );
+}

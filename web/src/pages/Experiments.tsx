@@ -1,0 +1,210 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, unwrap } from '../api/client.ts';
+import type { Experiment } from '../api/types.ts';
+import { ErrorBox, Spinner, TagList } from '../components/common.tsx';
+import { formatAgo, formatTime } from '../format.ts';
+import { describeError } from '../hooks.ts';
+import { Link, navigate, paths, updateQuery, useLocation } from '../router.ts';
+
+const pageSize = 200;
+
+/** Parses "team=risk, stage=prod" into tag filters; the API takes them as tag.KEY=VALUE parameters. */
+export function parseTagFilter(text: string): Array<[string, string]> {
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const at = part.indexOf('=');
+      return at < 0 ? [part, ''] : [part.slice(0, at).trim(), part.slice(at + 1).trim()];
+    });
+}
+
+/** The experiments of the workspace: search by name, filter by tags, create. */
+export function Experiments() {
+  const { query } = useLocation();
+  const nameQuery = query.get('q') ?? '';
+  const tagQuery = query.get('tags') ?? '';
+  const [experiments, setExperiments] = useState<Experiment[]>([]);
+  const [nextToken, setNextToken] = useState<string | undefined>();
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>();
+  const [creating, setCreating] = useState(false);
+  const generation = useRef(0);
+
+  const load = async (pageToken: string | undefined) => {
+    const mine = pageToken ? generation.current : ++generation.current;
+    setLoading(true);
+    setError(undefined);
+    try {
+      const tagParameters = Object.fromEntries(parseTagFilter(tagQuery).map(([key, value]) => [`tag.${key}`, value]));
+      const page = unwrap(
+        await api.GET('/api/v1/experiments', {
+          // tag.KEY=VALUE parameters are open-ended, so the generated type cannot list them.
+          params: {
+            query: { max_results: pageSize, page_token: pageToken, ...tagParameters } as { max_results: number },
+          },
+        }),
+      );
+      if (mine !== generation.current) return;
+      setExperiments((previous) => (pageToken ? [...previous, ...page.experiments] : page.experiments));
+      setNextToken(page.next_page_token);
+    } catch (failure) {
+      if (mine === generation.current) setError(failure);
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  };
+
+  useEffect(() => {
+    void load(undefined);
+  }, [tagQuery]);
+
+  const needle = nameQuery.trim().toLowerCase();
+  const shown = needle
+    ? experiments.filter((experiment) => experiment.experiment_name.toLowerCase().includes(needle))
+    : experiments;
+
+  return (
+    <>
+      <div class="page-header">
+        <div class="title">
+          <h1>Experiments</h1>
+          <span class="muted">Each experiment groups the runs of one question you are answering.</span>
+        </div>
+        <div class="actions">
+          <button class="primary" type="button" onClick={() => setCreating(true)}>
+            New experiment
+          </button>
+        </div>
+      </div>
+      <div class="toolbar" role="search">
+        <input
+          class="grow"
+          type="search"
+          aria-label="Search experiments by name"
+          placeholder="Search by name"
+          value={nameQuery}
+          onInput={(event) => updateQuery({ q: event.currentTarget.value })}
+        />
+        <input
+          type="search"
+          aria-label="Filter by tags (key=value, comma-separated)"
+          placeholder="Tags: team=risk, stage=prod"
+          style={{ width: '280px' }}
+          defaultValue={tagQuery}
+          onChange={(event) => updateQuery({ tags: event.currentTarget.value })}
+          onKeyDown={(event) => event.key === 'Enter' && updateQuery({ tags: event.currentTarget.value })}
+        />
+      </div>
+      {error !== undefined && <ErrorBox error={error} />}
+      <div class="card">
+        <div class="table-scroll">
+          <table class="data" aria-label="Experiments">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Tags</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((experiment) => (
+                <tr key={experiment.experiment_id}>
+                  <td>
+                    <Link href={paths.experiment(experiment.experiment_id)} style={{ fontWeight: 600 }}>
+                      {experiment.experiment_name}
+                    </Link>
+                    {experiment.description && <div class="muted">{experiment.description}</div>}
+                  </td>
+                  <td>
+                    <TagList tags={experiment.tags} />
+                  </td>
+                  <td title={formatTime(experiment.created_at)}>{formatAgo(experiment.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {!loading && shown.length === 0 && (
+          <div class="empty">
+            {experiments.length === 0 && !tagQuery
+              ? 'No experiments yet. Log a run from your training code, or create one here.'
+              : 'No experiment matches.'}
+          </div>
+        )}
+        <div class="runs-footer">
+          <span>
+            {shown.length} experiment{shown.length === 1 ? '' : 's'}
+            {needle && experiments.length !== shown.length ? ` of ${experiments.length} loaded` : ''}
+          </span>
+          {loading ? (
+            <Spinner />
+          ) : (
+            nextToken && (
+              <button type="button" class="small" onClick={() => void load(nextToken)}>
+                Load more
+              </button>
+            )
+          )}
+        </div>
+      </div>
+      {creating && <CreateExperimentDialog onClose={() => setCreating(false)} />}
+    </>
+  );
+}
+
+function CreateExperimentDialog(props: { onClose: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  useEffect(() => dialog.current?.showModal(), []);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    try {
+      const created = unwrap(
+        await api.POST('/api/v1/experiments', {
+          body: { experiment_name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) },
+        }),
+      );
+      props.onClose();
+      navigate(paths.experiment(created.experiment_id));
+    } catch (failure) {
+      setError(describeError(failure));
+    }
+  };
+  return (
+    <dialog ref={dialog} onClose={props.onClose} aria-labelledby="create-experiment-title">
+      <form onSubmit={submit}>
+        <h2 id="create-experiment-title">New experiment</h2>
+        <label class="field">
+          Name
+          <input type="text" required maxLength={250} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <label class="field">
+          Description (optional)
+          <textarea
+            rows={3}
+            maxLength={5000}
+            value={description}
+            onInput={(e) => setDescription(e.currentTarget.value)}
+          />
+        </label>
+        {error && (
+          <div class="error-box" role="alert">
+            {error}
+          </div>
+        )}
+        <div class="dialog-actions">
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="primary" disabled={!name.trim()}>
+            Create
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

@@ -1,0 +1,262 @@
+import type { ComponentChild } from 'preact';
+import { useState } from 'preact/hooks';
+import { api, unwrap } from '../api/client.ts';
+import type { RunDetails } from '../api/types.ts';
+import { ChartControls, chartOptionsFrom, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
+import { LazyChart } from '../charts/LazyChart.tsx';
+import { colorFor } from '../charts/series.ts';
+import { Artifacts } from '../components/Artifacts.tsx';
+import { Card, ErrorBox, Spinner, StatusBadge } from '../components/common.tsx';
+import { TagEditor } from '../components/TagEditor.tsx';
+import { formatDuration, formatMetric, formatTime } from '../format.ts';
+import { useLoad, usePolling } from '../hooks.ts';
+import { Link, paths, updateQuery, useLocation } from '../router.ts';
+
+const livePollMs = 4000;
+
+/** Tags the SDKs set for provenance, shown as fields of the overview rather than as tags. */
+const provenanceTags: Array<[string, string[]]> = [
+  ['Branch', ['stratus.git.branch', 'mlflow.source.git.branch']],
+  ['Uncommitted changes', ['stratus.git.dirty']],
+  ['Host', ['stratus.host', 'mlflow.source.host']],
+  ['Command', ['stratus.command', 'mlflow.source.name']],
+  ['Python', ['stratus.python_version']],
+  ['User', ['mlflow.user', 'stratus.user']],
+];
+
+const tagValue = (tags: Record<string, string>, names: string[]) => {
+  for (const name of names) if (Object.hasOwn(tags, name)) return tags[name];
+  return undefined;
+};
+
+/** One run: overview, tags (editable), params, pipeline, one lazy chart per metric, artifacts. Live while RUNNING. */
+export function RunPage(props: { runId: string }) {
+  const location = useLocation();
+  const [refresh, setRefresh] = useState(0);
+  const run = useLoad(
+    async () => unwrap(await api.GET('/api/v1/runs/{run_id}', { params: { path: { run_id: props.runId } } })),
+    [props.runId, refresh],
+  );
+  const data = run.data;
+  const live = data?.status === 'RUNNING';
+  usePolling(() => setRefresh((n) => n + 1), livePollMs, live);
+
+  const experiment = useLoad(
+    async () =>
+      data
+        ? unwrap(
+            await api.GET('/api/v1/experiments/{experiment_id}', {
+              params: { path: { experiment_id: data.experiment_id } },
+            }),
+          )
+        : undefined,
+    [data?.experiment_id],
+  );
+
+  if (!data) {
+    return run.error ? <ErrorBox error={run.error} /> : <Spinner label="Loading run…" />;
+  }
+
+  const options = chartOptionsFrom(location.query);
+  const zoom = zoomFrom(location.query);
+  const metricKeys = Object.keys(data.metrics).sort((a, b) => a.localeCompare(b));
+  const chartRun = [
+    { runId: data.run_id, label: data.run_name || data.run_id, color: colorFor(0), startTime: data.start_time },
+  ];
+
+  return (
+    <>
+      <div class="page-header">
+        <div class="title">
+          <nav class="breadcrumb" aria-label="Breadcrumb">
+            <Link href={paths.experiments()}>Experiments</Link>
+            <span aria-hidden="true">/</span>
+            <Link href={paths.experiment(data.experiment_id)}>{experiment.data?.experiment_name ?? 'Experiment'}</Link>
+            <span aria-hidden="true">/</span>
+          </nav>
+          <h1 style={{ display: 'flex', gap: '10px', alignItems: 'center' }}>
+            {data.run_name || data.run_id} <StatusBadge status={data.status} />
+            {live && (
+              <span class="muted" style={{ fontSize: '12px', fontWeight: 400 }} aria-live="polite">
+                live, refreshing every {livePollMs / 1000} s
+              </span>
+            )}
+          </h1>
+        </div>
+        <nav class="actions" aria-label="Sections">
+          <a href="#overview">Overview</a>
+          <a href="#params">Params</a>
+          <a href="#charts">Charts</a>
+          <a href="#artifacts">Artifacts</a>
+        </nav>
+      </div>
+      {run.error && <ErrorBox error={run.error} />}
+      <div class="grid-2">
+        <Overview run={data} />
+        <TagEditor run={data} onSaved={() => setRefresh((n) => n + 1)} />
+      </div>
+      <div class="grid-2 section">
+        <Card id="params" title={`Params (${Object.keys(data.params).length})`}>
+          <KeyValues entries={Object.entries(data.params)} empty="No params logged." />
+        </Card>
+        <Card id="latest" title={`Latest metrics (${metricKeys.length})`}>
+          <KeyValues
+            entries={metricKeys.map((key) => {
+              const latest = data.metrics[key];
+              return [key, latest ? `${formatMetric(latest.value)}  ·  step ${latest.step}` : '—'];
+            })}
+            empty="No metrics logged."
+          />
+        </Card>
+      </div>
+      {data.pipeline && <Pipeline pipeline={data.pipeline} />}
+      <section class="section" id="charts" aria-labelledby="charts-title">
+        <div class="page-header" style={{ marginBottom: '10px' }}>
+          <h2 id="charts-title">Charts</h2>
+        </div>
+        {metricKeys.length === 0 ? (
+          <div class="card empty">No metrics yet.</div>
+        ) : (
+          <>
+            <ChartControls location={location} />
+            <div class="charts">
+              {metricKeys.map((key) => (
+                <LazyChart
+                  key={key}
+                  metricKey={key}
+                  runs={chartRun}
+                  options={options}
+                  zoom={zoom && zoom.metric === key ? zoom.range : undefined}
+                  onZoom={(range) => updateQuery(zoomUpdate(key, range))}
+                  refresh={live ? refresh : 0}
+                />
+              ))}
+            </div>
+          </>
+        )}
+      </section>
+      <div class="section">
+        <Artifacts runId={data.run_id} />
+      </div>
+    </>
+  );
+}
+
+function Overview(props: { run: RunDetails }) {
+  const { run } = props;
+  const rows: Array<[string, ComponentChild]> = [
+    ['Run ID', <code>{run.run_id}</code>],
+    ['Started', formatTime(run.start_time)],
+    ['Ended', run.end_time ? formatTime(run.end_time) : '—'],
+    [
+      'Duration',
+      formatDuration(run.duration_ms ?? (run.status === 'RUNNING' ? Date.now() - run.start_time : undefined)),
+    ],
+  ];
+  if (run.git_commit) rows.push(['Git commit', <code>{run.git_commit}</code>]);
+  if (run.code_version) rows.push(['Code version', <code>{run.code_version}</code>]);
+  for (const [label, names] of provenanceTags) {
+    const value = tagValue(run.tags, names);
+    if (value !== undefined) rows.push([label, label === 'Command' ? <code>{value}</code> : value]);
+  }
+  if (run.parent_run_id)
+    rows.push(['Parent run', <Link href={paths.run(run.parent_run_id)}>{run.parent_run_id}</Link>]);
+  return (
+    <Card id="overview" title="Overview">
+      <table class="data kv">
+        <tbody>
+          {rows.map(([label, value]) => (
+            <tr key={label}>
+              <th scope="row">{label}</th>
+              <td>{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
+  );
+}
+
+function KeyValues(props: { entries: Array<[string, string]>; empty: string }) {
+  const [needle, setNeedle] = useState('');
+  if (props.entries.length === 0) return <div class="empty">{props.empty}</div>;
+  const shown = needle
+    ? props.entries.filter(([key]) => key.toLowerCase().includes(needle.toLowerCase()))
+    : props.entries;
+  return (
+    <>
+      {props.entries.length > 12 && (
+        <div class="body" style={{ paddingBottom: 0 }}>
+          <input
+            type="search"
+            placeholder="Filter keys"
+            aria-label="Filter keys"
+            value={needle}
+            onInput={(e) => setNeedle(e.currentTarget.value)}
+          />
+        </div>
+      )}
+      <div class="table-scroll" style={{ maxHeight: '360px' }}>
+        <table class="data kv">
+          <tbody>
+            {shown.map(([key, value]) => (
+              <tr key={key}>
+                <th scope="row" class="mono">
+                  {key}
+                </th>
+                <td class="mono">{value}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+function Pipeline(props: { pipeline: NonNullable<RunDetails['pipeline']> }) {
+  const components = [...(props.pipeline.pipeline_components ?? [])].sort(
+    (a, b) => (a.position ?? 0) - (b.position ?? 0),
+  );
+  return (
+    <div class="section">
+      <Card id="pipeline" title="Pipeline">
+        <div class="grid-2 body">
+          <div>
+            <h3 style={{ marginBottom: '8px' }}>Components</h3>
+            {components.length === 0 ? (
+              <span class="muted">None</span>
+            ) : (
+              <table class="data">
+                <thead>
+                  <tr>
+                    <th scope="col">#</th>
+                    <th scope="col">Name</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Stage</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {components.map((component, index) => (
+                    <tr key={index}>
+                      <td>{component.position ?? index}</td>
+                      <td class="mono">{component.name}</td>
+                      <td>{component.type}</td>
+                      <td>{component.stage ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+          <div>
+            <h3 style={{ marginBottom: '8px' }}>Config</h3>
+            <pre class="mono" style={{ margin: 0, maxHeight: '320px', overflow: 'auto' }} tabIndex={0}>
+              {JSON.stringify(props.pipeline.pipeline_config ?? {}, null, 2)}
+            </pre>
+          </div>
+        </div>
+      </Card>
+    </div>
+  );
+}

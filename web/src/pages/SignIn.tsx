@@ -1,0 +1,78 @@
+import { useState } from 'preact/hooks';
+import { forgetToken, isWellFormedToken, storeToken } from '../api/auth.ts';
+import { ApiFailure, api, unwrap } from '../api/client.ts';
+
+/**
+ * Paste a token; it is checked against the API before it is kept (in
+ * sessionStorage). A rejected token shows the API's own message.
+ */
+export function SignIn(props: { message?: string | undefined; onSignedIn: () => void }) {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const candidate = token.trim();
+    if (!isWellFormedToken(candidate)) {
+      setError('That does not look like a Stratus token (stratus_<id>_<secret>).');
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    storeToken(candidate);
+    try {
+      unwrap(await api.GET('/api/v1/experiments', { params: { query: { max_results: 1 } } }));
+      props.onSignedIn();
+    } catch (failure) {
+      forgetToken();
+      setError(failure instanceof ApiFailure ? failure.message : 'The API could not be reached.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const shown = error ?? props.message;
+  return (
+    <main class="signin" id="main">
+      <div class="card">
+        <form class="body" onSubmit={submit}>
+          <h1>
+            <img src="/favicon.svg" alt="" width={26} height={26} />
+            Sign in to Stratus
+          </h1>
+          <p class="muted" style={{ margin: 0 }}>
+            Paste an API token. It stays in this browser tab only and is forgotten when the tab closes.
+          </p>
+          <label class="field">
+            Token
+            <input
+              type="password"
+              name="token"
+              autocomplete="off"
+              spellcheck={false}
+              placeholder="stratus_…"
+              value={token}
+              onInput={(event) => setToken(event.currentTarget.value)}
+              aria-invalid={shown ? 'true' : undefined}
+              aria-describedby={shown ? 'signin-error' : undefined}
+              required
+            />
+          </label>
+          {shown && (
+            <div class="error-box" id="signin-error" role="alert">
+              {shown}
+            </div>
+          )}
+          <button class="primary" type="submit" disabled={busy}>
+            {busy ? 'Checking…' : 'Sign in'}
+          </button>
+          <p class="muted" style={{ margin: 0, fontSize: '12.5px' }}>
+            Running locally? <code>npm start</code> prints a link that signs you in, and the token is in{' '}
+            <code>.stratus/token</code>.
+          </p>
+        </form>
+      </div>
+    </main>
+  );
+}

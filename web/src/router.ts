@@ -1,0 +1,117 @@
+import type { AnchorHTMLAttributes, TargetedMouseEvent } from 'preact';
+import { h } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+
+/**
+ * Every view is a URL: the path names the page, the query holds what
+ * describes the view (filter, order, columns, selection, chart zoom), so a
+ * link pasted to a colleague opens the same view. History API, no hash.
+ */
+export type Route =
+  | { page: 'signin' }
+  | { page: 'experiments' }
+  | { page: 'experiment'; experimentId: string }
+  | { page: 'run'; runId: string }
+  | { page: 'compare' }
+  | { page: 'notfound' };
+
+export function parseRoute(pathname: string): Route {
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0) return { page: 'experiments' };
+  const [first, second, ...rest] = parts;
+  if (rest.length > 0) return { page: 'notfound' };
+  if (first === 'signin' && second === undefined) return { page: 'signin' };
+  if (first === 'experiments')
+    return second === undefined ? { page: 'experiments' } : { page: 'experiment', experimentId: second };
+  if (first === 'runs' && second !== undefined) return { page: 'run', runId: second };
+  if (first === 'compare' && second === undefined) return { page: 'compare' };
+  return { page: 'notfound' };
+}
+
+export const paths = {
+  experiments: () => '/experiments',
+  experiment: (id: string) => `/experiments/${encodeURIComponent(id)}`,
+  run: (id: string) => `/runs/${encodeURIComponent(id)}`,
+  compare: (runIds: readonly string[]) => `/compare?runs=${runIds.map(encodeURIComponent).join(',')}`,
+  signin: () => '/signin',
+};
+
+type Listener = () => void;
+const listeners = new Set<Listener>();
+const notify = () => listeners.forEach((listener) => listener());
+window.addEventListener('popstate', notify);
+
+export interface CurrentLocation {
+  path: string;
+  query: URLSearchParams;
+  /** Changes with every navigation, for effects that depend on the whole URL. */
+  href: string;
+}
+
+const current = (): CurrentLocation => ({
+  path: location.pathname,
+  query: new URLSearchParams(location.search),
+  href: location.pathname + location.search,
+});
+
+export function useLocation(): CurrentLocation {
+  const [value, setValue] = useState(current);
+  useEffect(() => {
+    const update = () => setValue(current());
+    listeners.add(update);
+    return () => void listeners.delete(update);
+  }, []);
+  return value;
+}
+
+export function navigate(url: string, options: { replace?: boolean } = {}) {
+  if (url === location.pathname + location.search) return;
+  if (options.replace) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  window.scrollTo?.(0, 0);
+  notify();
+}
+
+/**
+ * Changes query parameters of the current view (undefined or '' removes one; a list repeats it).
+ * View tweaks replace the history entry, so Back leaves the page rather than undoing each keystroke.
+ */
+export function updateQuery(
+  changes: Record<string, string | readonly string[] | undefined>,
+  options: { push?: boolean } = {},
+) {
+  const query = new URLSearchParams(location.search);
+  for (const [name, value] of Object.entries(changes)) {
+    query.delete(name);
+    if (typeof value === 'string') {
+      if (value !== '') query.set(name, value);
+    } else if (value) {
+      for (const item of value) query.append(name, item);
+    }
+  }
+  const search = query.toString();
+  const url = location.pathname + (search ? `?${search}` : '');
+  if (url === location.pathname + location.search) return;
+  if (options.push) history.pushState(null, '', url);
+  else history.replaceState(null, '', url);
+  notify();
+}
+
+/** An <a> that navigates inside the app (a modified click still opens a new tab). */
+export function Link(props: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
+  const onClick = (event: TargetedMouseEvent<HTMLAnchorElement>) => {
+    props.onClick?.(event);
+    if (
+      event.defaultPrevented ||
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey
+    )
+      return;
+    event.preventDefault();
+    navigate(props.href);
+  };
+  return h('a', { ...props, onClick });
+}
