@@ -12,17 +12,19 @@ export function LazyChart(props: {
   refresh?: number;
 }) {
   const [ref, near] = useNearViewport<HTMLElement>();
-  const headingId = `chart-${encodeURIComponent(props.metricKey).replace(/%/g, '_')}`;
+  const headingId = `chart-${encodeURIComponent(props.metricKey).replace(/[^A-Za-z0-9_-]/g, '_')}`;
   return (
     <section class="card chart-card" ref={ref} aria-labelledby={headingId}>
-      <header>
-        <div class="chart-title">
-          <h3 id={headingId} title={props.metricKey}>
-            {props.metricKey}
-          </h3>
-        </div>
-      </header>
-      {near ? <MetricChart {...props} /> : <div class="chart-area" aria-hidden="true" />}
+      {near ? (
+        <MetricChart {...props} headingId={headingId} />
+      ) : (
+        <>
+          <header>
+            <h3 id={headingId}>{props.metricKey}</h3>
+          </header>
+          <div class="chart-area" aria-hidden="true" />
+        </>
+      )}
     </section>
   );
 }

@@ -79,6 +79,7 @@ export function MetricChart(props: {
   onZoom: (range: StepRange | undefined) => void;
   /** Changes when the runs may have new points (live refresh). */
   refresh?: number;
+  headingId: string;
 }) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -175,7 +176,7 @@ export function MetricChart(props: {
         ...seriesOptions,
       ],
       axes: [
-        axis(xMode === 'wall' ? undefined : (_u, splits) => splits.map((value) => xFormat(value))),
+        { ...axis(xMode === 'wall' ? undefined : (_u, splits) => splits.map((value) => xFormat(value))), size: 34 },
         { ...axis((_u, splits) => splits.map((value) => formatNumber(value))), size: 56 },
       ],
       legend: { live: true },
@@ -256,24 +257,32 @@ export function MetricChart(props: {
   };
 
   return (
-    <div class="chart-wrap">
-      <div class="chart-meta" aria-live="polite">
-        {loaded && !error && (
-          <span class="badge" title="Points drawn; min/max buckets keep spikes when downsampled">
-            {pointCount.toLocaleString('en-US')} points · {downsampled ? 'downsampled' : 'full detail'}
-          </span>
-        )}
-        {props.zoom && (
-          <span class="badge">
-            steps {formatNumber(props.zoom.start)}–{formatNumber(props.zoom.end)}
-          </span>
-        )}
-        {props.zoom && (
-          <button type="button" class="small" onClick={() => props.onZoom(undefined)}>
-            Reset zoom
-          </button>
-        )}
-      </div>
+    <>
+      <header>
+        <h3 id={props.headingId} title={props.metricKey}>
+          {props.metricKey}
+        </h3>
+        <div class="chart-meta" aria-live="polite">
+          {props.zoom && (
+            <button type="button" class="small" onClick={() => props.onZoom(undefined)}>
+              Reset zoom
+            </button>
+          )}
+          {props.zoom && (
+            <span class="badge">
+              steps {formatNumber(props.zoom.start)}–{formatNumber(props.zoom.end)}
+            </span>
+          )}
+          {loaded && !error && (
+            <span
+              class="badge"
+              title="Points drawn; downsampled views keep each bucket's minimum and maximum, so spikes show"
+            >
+              {pointCount.toLocaleString('en-US')} pts · {downsampled ? 'downsampled' : 'full detail'}
+            </span>
+          )}
+        </div>
+      </header>
       <div
         class="chart-area"
         ref={container}
@@ -286,12 +295,13 @@ export function MetricChart(props: {
         data-points={pointCount}
         data-max-points={loaded?.maxPoints}
         data-range={loaded?.range ? `${loaded.range.start}..${loaded.range.end}` : 'all'}
+        data-extent={fullExtent ? `${fullExtent.start}..${fullExtent.end}` : undefined}
         data-downsampled={String(downsampled)}
       >
         {loading && !loaded && <div class="chart-status">Loading…</div>}
         {error && <div class="chart-status error-box">{error}</div>}
         {loaded && !error && pointCount === 0 && <div class="chart-status">No points in this range</div>}
       </div>
-    </div>
+    </>
   );
 }

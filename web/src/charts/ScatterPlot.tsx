@@ -11,9 +11,17 @@ const width = 640;
 const height = 300;
 const margin = { left: 64, right: 20, top: 16, bottom: 44 };
 
-function ticks(min: number, max: number, count = 5) {
-  if (min === max) return [min];
-  return Array.from({ length: count }, (_, i) => min + ((max - min) * i) / (count - 1));
+/** Round tick values (1, 2 or 5 times a power of ten apart) within [min, max]. */
+export function niceTicks(min: number, max: number, count = 5): number[] {
+  if (!(max > min)) return [min];
+  const rough = (max - min) / count;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = ([1, 2, 5, 10].find((factor) => factor * power >= rough) ?? 10) * power;
+  const ticks: number[] = [];
+  for (let value = Math.ceil(min / step) * step; value <= max + step * 1e-9; value += step) {
+    ticks.push(Number(value.toPrecision(12)));
+  }
+  return ticks;
 }
 
 /**
@@ -42,7 +50,7 @@ export function ScatterPlot(props: { points: readonly ScatterPoint[]; xLabel: st
     height -
     margin.bottom -
     ((y - (yMin as number)) / ((yMax as number) - (yMin as number))) * (height - margin.top - margin.bottom);
-  const xTicks = numeric ? ticks(xMin as number, xMax as number) : categories.map((_, i) => i);
+  const xTicks = numeric ? niceTicks(xMin as number, xMax as number) : categories.map((_, i) => i);
 
   return (
     <figure class="scatter" style={{ margin: 0 }}>
@@ -51,7 +59,7 @@ export function ScatterPlot(props: { points: readonly ScatterPoint[]; xLabel: st
         role="img"
         aria-label={`Scatter plot of ${props.yLabel} against ${props.xLabel}, ${usable.length} runs`}
       >
-        {ticks(yMin as number, yMax as number).map((y) => (
+        {niceTicks(yMin as number, yMax as number).map((y) => (
           <g key={`y${y}`}>
             <line class="gridline" x1={margin.left} x2={width - margin.right} y1={sy(y)} y2={sy(y)} />
             <text x={margin.left - 8} y={sy(y) + 4} text-anchor="end">

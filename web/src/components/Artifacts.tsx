@@ -80,7 +80,7 @@ export function Artifacts(props: { runId: string }) {
   };
 
   const renderFolder = (folder: Folder, depth: number) => (
-    <ul role={depth === 0 ? undefined : 'group'}>
+    <ul>
       {[...folder.folders.values()]
         .sort((a, b) => a.name.localeCompare(b.name))
         .map((child) => {

@@ -5,14 +5,18 @@ import { describeError } from '../hooks.ts';
 import { Card } from './common.tsx';
 
 /** A run's tags, editable after the run ended too: change a value, or add a tag. */
-export function TagEditor(props: { run: RunDetails; onSaved: () => void }) {
+export function TagEditor(props: { run: RunDetails; systemTagCount: number; onSaved: () => void }) {
   const [editing, setEditing] = useState<string | undefined>();
   const [draft, setDraft] = useState('');
   const [newKey, setNewKey] = useState('');
   const [newValue, setNewValue] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
-  const entries = Object.entries(props.run.tags).sort(([a], [b]) => a.localeCompare(b));
+  const [showSystem, setShowSystem] = useState(false);
+  // Provenance the SDKs record (stratus.*, mlflow.*) is shown in the overview; here only on request.
+  const entries = Object.entries(props.run.tags)
+    .filter(([key]) => showSystem || !(key.startsWith('stratus.') || key.startsWith('mlflow.')))
+    .sort(([a], [b]) => a.localeCompare(b));
 
   const save = async (key: string, value: string) => {
     setBusy(true);
@@ -36,7 +40,22 @@ export function TagEditor(props: { run: RunDetails; onSaved: () => void }) {
   };
 
   return (
-    <Card id="tags" title={`Tags (${entries.length})`}>
+    <Card
+      id="tags"
+      title={`Tags (${entries.length})`}
+      actions={
+        props.systemTagCount > 0 && (
+          <label class="checkbox muted" style={{ fontSize: '12.5px' }}>
+            <input
+              type="checkbox"
+              checked={showSystem}
+              onChange={(event) => setShowSystem(event.currentTarget.checked)}
+            />
+            System tags ({props.systemTagCount})
+          </label>
+        )
+      }
+    >
       <div class="table-scroll" style={{ maxHeight: '300px' }}>
         <table class="data kv">
           <tbody>

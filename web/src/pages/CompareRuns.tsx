@@ -27,6 +27,16 @@ export function CompareRuns() {
     [runIds.join(',')],
   );
   const [csvError, setCsvError] = useState<string | undefined>();
+  const experimentId = comparison.data?.runs[0]?.experiment_id;
+  const experiment = useLoad(
+    async () =>
+      experimentId
+        ? unwrap(
+            await api.GET('/api/v1/experiments/{experiment_id}', { params: { path: { experiment_id: experimentId } } }),
+          )
+        : undefined,
+    [experimentId],
+  );
 
   if (runIds.length < minRuns || runIds.length > maxRuns) {
     return (
@@ -81,7 +91,6 @@ export function CompareRuns() {
     }
   };
 
-  const experimentId = runs[0]?.experiment_id;
   return (
     <>
       <div class="page-header">
@@ -91,7 +100,7 @@ export function CompareRuns() {
             {experimentId && (
               <>
                 <span aria-hidden="true">/</span>
-                <Link href={paths.experiment(experimentId)}>Runs</Link>
+                <Link href={paths.experiment(experimentId)}>{experiment.data?.experiment_name ?? 'Runs'}</Link>
               </>
             )}
             <span aria-hidden="true">/</span>

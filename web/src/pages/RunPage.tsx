@@ -64,6 +64,9 @@ export function RunPage(props: { runId: string }) {
     { runId: data.run_id, label: data.run_name || data.run_id, color: colorFor(0), startTime: data.start_time },
   ];
 
+  const tab: RunTab = tabFrom(location.query, metricKeys.length > 0);
+  const systemTagCount = Object.keys(data.tags).filter(isSystemTag).length;
+
   return (
     <>
       <div class="page-header">
@@ -74,71 +77,135 @@ export function RunPage(props: { runId: string }) {
             <Link href={paths.experiment(data.experiment_id)}>{experiment.data?.experiment_name ?? 'Experiment'}</Link>
             <span aria-hidden="true">/</span>
           </nav>
-          <h1 style={{ display: 'flex', gap: '10px', alignItems: 'center' }}>
+          <h1 class="run-title">
             {data.run_name || data.run_id} <StatusBadge status={data.status} />
             {live && (
-              <span class="muted" style={{ fontSize: '12px', fontWeight: 400 }} aria-live="polite">
-                live, refreshing every {livePollMs / 1000} s
+              <span class="live" aria-live="polite">
+                live · refreshing every {livePollMs / 1000} s
               </span>
             )}
           </h1>
+          <span class="muted summary">
+            started {formatTime(data.start_time)} ·{' '}
+            {formatDuration(data.duration_ms ?? (live ? Date.now() - data.start_time : undefined))}
+            {data.git_commit && (
+              <>
+                {' '}
+                · <code title={data.git_commit}>{data.git_commit.slice(0, 10)}</code>
+              </>
+            )}
+          </span>
         </div>
-        <nav class="actions" aria-label="Sections">
-          <a href="#overview">Overview</a>
-          <a href="#params">Params</a>
-          <a href="#charts">Charts</a>
-          <a href="#artifacts">Artifacts</a>
-        </nav>
       </div>
       {run.error && <ErrorBox error={run.error} />}
-      <div class="grid-2">
-        <Overview run={data} />
-        <TagEditor run={data} onSaved={() => setRefresh((n) => n + 1)} />
-      </div>
-      <div class="grid-2 section">
-        <Card id="params" title={`Params (${Object.keys(data.params).length})`}>
-          <KeyValues entries={Object.entries(data.params)} empty="No params logged." />
-        </Card>
-        <Card id="latest" title={`Latest metrics (${metricKeys.length})`}>
-          <KeyValues
-            entries={metricKeys.map((key) => {
-              const latest = data.metrics[key];
-              return [key, latest ? `${formatMetric(latest.value)}  ·  step ${latest.step}` : '—'];
-            })}
-            empty="No metrics logged."
-          />
-        </Card>
-      </div>
-      {data.pipeline && <Pipeline pipeline={data.pipeline} />}
-      <section class="section" id="charts" aria-labelledby="charts-title">
-        <div class="page-header" style={{ marginBottom: '10px' }}>
-          <h2 id="charts-title">Charts</h2>
+      <Tabs
+        current={tab}
+        tabs={[
+          ['overview', 'Overview'],
+          ['charts', `Charts (${metricKeys.length})`],
+          ['artifacts', 'Artifacts'],
+        ]}
+      />
+      {tab === 'overview' && (
+        <div role="tabpanel" id="panel-overview" aria-labelledby="tab-overview">
+          <div class="grid-2">
+            <Overview run={data} />
+            <TagEditor run={data} systemTagCount={systemTagCount} onSaved={() => setRefresh((n) => n + 1)} />
+          </div>
+          <div class="grid-2 section">
+            <Card id="params" title={`Params (${Object.keys(data.params).length})`}>
+              <KeyValues entries={Object.entries(data.params)} empty="No params logged." />
+            </Card>
+            <Card id="latest" title={`Latest metrics (${metricKeys.length})`}>
+              <KeyValues
+                entries={metricKeys.map((key) => {
+                  const latest = data.metrics[key];
+                  return [key, latest ? `${formatMetric(latest.value)}  ·  step ${latest.step}` : '—'];
+                })}
+                empty="No metrics logged."
+              />
+            </Card>
+          </div>
+          {data.pipeline && <Pipeline pipeline={data.pipeline} />}
         </div>
-        {metricKeys.length === 0 ? (
-          <div class="card empty">No metrics yet.</div>
-        ) : (
-          <>
-            <ChartControls location={location} />
-            <div class="charts">
-              {metricKeys.map((key) => (
-                <LazyChart
-                  key={key}
-                  metricKey={key}
-                  runs={chartRun}
-                  options={options}
-                  zoom={zoom && zoom.metric === key ? zoom.range : undefined}
-                  onZoom={(range) => updateQuery(zoomUpdate(key, range))}
-                  refresh={live ? refresh : 0}
-                />
-              ))}
-            </div>
-          </>
-        )}
-      </section>
-      <div class="section">
-        <Artifacts runId={data.run_id} />
-      </div>
+      )}
+      {tab === 'charts' && (
+        <div role="tabpanel" id="panel-charts" aria-labelledby="tab-charts">
+          {metricKeys.length === 0 ? (
+            <div class="card empty">No metrics yet.</div>
+          ) : (
+            <>
+              <ChartControls location={location} />
+              <div class="charts">
+                {metricKeys.map((key) => (
+                  <LazyChart
+                    key={key}
+                    metricKey={key}
+                    runs={chartRun}
+                    options={options}
+                    zoom={zoom && zoom.metric === key ? zoom.range : undefined}
+                    onZoom={(range) => updateQuery(zoomUpdate(key, range))}
+                    refresh={live ? refresh : 0}
+                  />
+                ))}
+              </div>
+            </>
+          )}
+        </div>
+      )}
+      {tab === 'artifacts' && (
+        <div role="tabpanel" id="panel-artifacts" aria-labelledby="tab-artifacts">
+          <Artifacts runId={data.run_id} />
+        </div>
+      )}
     </>
+  );
+}
+
+type RunTab = 'overview' | 'charts' | 'artifacts';
+
+/** The tab in the URL; a zoomed chart or a chosen artifact implies its tab. */
+function tabFrom(query: URLSearchParams, hasMetrics: boolean): RunTab {
+  const tab = query.get('tab');
+  if (tab === 'overview' || tab === 'charts' || tab === 'artifacts') return tab;
+  if (query.has('zoom')) return 'charts';
+  if (query.has('artifact')) return 'artifacts';
+  return hasMetrics ? 'charts' : 'overview';
+}
+
+const isSystemTag = (key: string) => key.startsWith('stratus.') || key.startsWith('mlflow.');
+
+/** WAI-ARIA tabs: the current one is in the URL; arrow keys move between them. */
+function Tabs(props: { current: RunTab; tabs: Array<[RunTab, string]> }) {
+  const select = (tab: RunTab, focus: boolean) => {
+    updateQuery({ tab });
+    if (focus) requestAnimationFrame(() => document.getElementById(`tab-${tab}`)?.focus());
+  };
+  const onKey = (event: KeyboardEvent) => {
+    const index = props.tabs.findIndex(([tab]) => tab === props.current);
+    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (!step) return;
+    event.preventDefault();
+    const next = props.tabs[(index + step + props.tabs.length) % props.tabs.length];
+    if (next) select(next[0], true);
+  };
+  return (
+    <div class="tabs" role="tablist" aria-label="Run views" onKeyDown={onKey}>
+      {props.tabs.map(([tab, label]) => (
+        <button
+          type="button"
+          role="tab"
+          id={`tab-${tab}`}
+          key={tab}
+          aria-selected={props.current === tab}
+          aria-controls={`panel-${tab}`}
+          tabIndex={props.current === tab ? 0 : -1}
+          onClick={() => select(tab, false)}
+        >
+          {label}
+        </button>
+      ))}
+    </div>
   );
 }
 
