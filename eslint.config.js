@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.stratus/', 'bench/results/', 'clients/python/', '.venv/', '**/dist/', 'web/src/api/schema.gen.ts'] },
+  {
+    ignores: [
+      'node_modules/',
+      'cdk.out/',
+      '.stratus/',
+      'bench/results/',
+      'clients/python/',
+      '.venv/',
+      '**/dist/',
+      'web/src/api/schema.gen.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
