@@ -21,6 +21,7 @@ from ..models import Run
 from ..tracker import ExperimentTracker
 from .output import (
     Column,
+    cell,
     emit_fields,
     emit_json,
     emit_rows,
@@ -438,34 +439,54 @@ def runs_metrics(context: click.Context, run_id: str, keys: Tuple[str, ...], poi
         values = [point.value for point in history]
         numbers = [value for value in values if not math.isnan(value)]
         latest = run.latest_metrics[key]
+        points_json = [{"step": point.step, "value": point.value} for point in history]
         rows.append(
             {
                 "metric": key,
                 "latest": latest.value,
                 "min": min(numbers) if numbers else math.nan,
                 "max": max(numbers) if numbers else math.nan,
-                "last step": latest.step,
+                "last_step": latest.step,
                 "history": values,
+                "downsampled_history": points_json,
             }
         )
     if output_format != "table":
-        emit_rows(
-            [{**row, "last_step": row["last step"], "history": None} for row in rows],
-            ["metric", "latest", "min", "max", "last_step"],
-            output_format,
-            json_rows=[{k if k != "last step" else "last_step": v for k, v in row.items()} for row in rows],
-        )
+        columns = ["metric", "latest", "min", "max", "last_step"]
+        json_rows = [{k: v for k, v in row.items() if k != "history"} for row in rows]
+        emit_rows(rows, columns, output_format, json_rows=json_rows)
         return
-    columns: List[Any] = ["metric", "latest", "min", "max", "last step"]
-    width = table_width() or 120
-    # The sparkline takes what the other columns leave, between 10 and 60 cells.
-    from .output import cell
+    # Four significant digits: a sparkline is for the shape, --json for the exact values.
+    table_rows = [
+        {
+            "metric": row["metric"],
+            **{name: short_number(row[name]) for name in ("latest", "min", "max")},
+            "step": row["last_step"],
+        }
+        for row in rows
+    ]
+    columns: List[Any] = [
+        Column("metric", min_width=12, comfort_width=40, cut="middle"),
+        Column("latest", kind="value"),
+        Column("min", kind="value"),
+        Column("max", kind="value"),
+        Column("step", kind="value"),
+    ]
+    # The sparkline takes what the other columns leave (10 to 60 cells).
+    used = sum(max(len(c.header), *(len(cell(row[c.key])) for row in table_rows)) + 2 for c in columns)
+    spark_width = max(10, min(60, (table_width() or 120) - used))
+    for table_row, row in zip(table_rows, rows):
+        table_row["history"] = sparkline(row["history"], spark_width)
+    emit_rows(table_rows, columns + [Column("history", kind="value")], "table")
 
-    used = sum(max(len(str(c)), *(len(cell(row[c])) for row in rows)) + 2 for c in columns)
-    spark_width = max(10, min(60, width - used))
-    for row in rows:
-        row["history"] = sparkline(row["history"], spark_width)
-    emit_rows(rows, columns + [Column("history", kind="text", optional=True, min_width=10)], "table")
+
+def short_number(value: float) -> str:
+    """At most four significant digits, without an exponent for everyday magnitudes (71,425, not 7.142e+04)."""
+    if not math.isfinite(value):
+        return cell(value)
+    if 1000 <= abs(value) < 1e12:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
 
 
 # ----- artifacts -----
@@ -669,4 +690,5 @@ def export(context: click.Context, sqlite_file: Optional[str], parquet_dir: Opti
             state = export_sqlite(tracker, sqlite_file, list(experiments) or None, report)
         else:
             state = export_parquet(tracker, parquet_dir, list(experiments) or None, report)  # type: ignore[arg-type]
-    note(f"exported {state.runs_done} runs and {state.points:,} metric points to {sqlite_file or parquet_dir}")
+    runs_word = "run" if state.runs_done == 1 else "runs"
+    note(f"exported {state.runs_done} {runs_word} and {state.points:,} metric points to {sqlite_file or parquet_dir}")
