@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import click
@@ -118,3 +119,16 @@ def test_listings_say_when_they_stop_and_exports_are_complete(env, wide_data) ->
     assert len(as_csv) == 1 + 3
     every = runner.invoke(cli, ["runs", "list", wide_data["experiment"], "--all"])
     assert every.stdout.count("xgboost_tuned") == 3 and "showing" not in every.stderr
+
+
+def test_runs_metrics_gives_exact_extremes_and_the_downsampled_points(env, wide_data) -> None:
+    runner = cli_runner()
+    run = wide_data["runs"][2]
+    result = runner.invoke(cli, ["runs", "metrics", run, "training_loss", "--json", "--points", "10"])
+    assert result.exit_code == 0, result.stderr
+    [row] = json.loads(result.stdout)
+    assert row["metric"] == "training_loss" and row["last_step"] == 29
+    assert row["max"] == 1.0 and row["min"] == pytest.approx(1 / 30)  # min/max downsampling keeps both ends
+    assert 2 <= len(row["downsampled_history"]) <= 10
+    missing = runner.invoke(cli, ["runs", "metrics", run, "nope"])
+    assert missing.exit_code == 2 and "has no metric 'nope'" in missing.stderr
