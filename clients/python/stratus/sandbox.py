@@ -186,7 +186,7 @@ class SandboxTracker:
                 return
             self._ended = True
         if self.run.offline:
-            self.client.end_run(status)
+            self.client._forget(self.run)  # nothing was recorded, so there is nothing to end
             return
         self.client.end_run(status, run_id=self.run.run_id)
 

@@ -440,6 +440,12 @@ class ExperimentTracker:
         with self._lock:
             self._end_callbacks.setdefault(run_id, []).append(callback)
 
+    def _forget(self, run: ActiveRun) -> None:
+        """Takes a run off the active stack without telling the service (an offline run)."""
+        with self._lock:
+            if run in self._stack:
+                self._stack.remove(run)
+
     def _end_at_exit(self, status: str) -> None:
         """Ends every active run, innermost first (called once, as the interpreter exits)."""
         while True:
@@ -448,8 +454,7 @@ class ExperimentTracker:
                     return
                 run = self._stack[-1]
             if run.offline:
-                with self._lock:
-                    self._stack.remove(run)
+                self._forget(run)
                 continue
             log.info("stratus: ending run %s %s as the interpreter exits", run.run_id, status)
             try:

@@ -239,3 +239,21 @@ def test_a_run_left_open_ends_with_the_interpreter(env, tmp_path, experiment_nam
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=os.environ, timeout=60)
     run_id = done.stdout.split()[0]
     assert ExperimentTracker().get_run(run_id).status == status
+
+
+def test_an_unreachable_service_gives_an_offline_object_that_still_works(monkeypatch, caplog) -> None:
+    monkeypatch.setenv("STRATUS_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("STRATUS_TOKEN", "stratus_0000000000000000_" + "A" * 43)
+    client = ExperimentTracker(retry=stratus.RetryPolicy(max_attempts=1))
+
+    @sandbox(experiment_config={"project_name": "offline"}, tracker=client)
+    class Job:
+        def work(self) -> int:
+            self.experiment_tracker.log_metrics({"x": 1})
+            return 42
+
+    job = Job()
+    assert job.experiment_tracker.experiment_id is None and job.work() == 42
+    job.experiment_tracker.end()
+    assert client.active_run is None
+    assert "cannot start a run" in caplog.text
