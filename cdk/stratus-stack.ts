@@ -4,7 +4,9 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import type { RouteDefinition } from '../shared/http/route-definition.ts';
 import { routeList } from '../shared/http/route-table.ts';
+import { AlarmTopic, ServiceAlarms } from './constructs/alarms.ts';
 import { ArtifactsBucket } from './constructs/artifacts-bucket.ts';
+import { OperationsDashboard } from './constructs/dashboard.ts';
 import { StratusHttpApi } from './constructs/http-api.ts';
 import { type FunctionPlan, RouteGroup } from './constructs/route-group.ts';
 import type { RouteFunction } from './constructs/route-function.ts';
@@ -30,6 +32,7 @@ export class StratusStack extends Stack {
   readonly functions: ReadonlyMap<string, RouteFunction>;
   /** The nested stacks holding the functions and their API routes. */
   readonly routeGroups: readonly RouteGroup[];
+  readonly alarmTopic: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: StratusStackProps) {
     super(scope, id, props);
@@ -71,6 +74,24 @@ export class StratusStack extends Stack {
       removalPolicy,
     });
 
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', { email: settings.alarmEmail });
+    new ServiceAlarms(this, 'ServiceAlarms', {
+      action: this.alarmTopic.action,
+      api: this.api.api,
+      table: this.table.table,
+      bucket: this.artifacts.bucket,
+      serverErrorPercent: settings.serverErrorAlarmPercent,
+      latencyMs: settings.latencyAlarmMs,
+    });
+    if (settings.dashboard) {
+      new OperationsDashboard(this, 'Operations', {
+        api: this.api.api,
+        table: this.table.table,
+        metricsNamespace: metricsNamespace(this.stackName),
+        stackName: this.stackName,
+      });
+    }
+
     const functions = new Map<string, RouteFunction>();
     const groups: RouteGroup[] = [];
     for (const [group, plans] of functionPlansByGroup(routeList, settings)) {
@@ -82,6 +103,10 @@ export class StratusStack extends Stack {
         environment,
         logRetention,
         removalPolicy,
+        tracing: settings.tracing,
+        alarms: settings.functionAlarms
+          ? { action: this.alarmTopic.action, latencyMs: settings.latencyAlarmMs }
+          : undefined,
       });
       for (const [operationId, routeFunction] of routeGroup.functions) functions.set(operationId, routeFunction);
       groups.push(routeGroup);
@@ -90,6 +115,10 @@ export class StratusStack extends Stack {
     this.routeGroups = groups;
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL; routes start with api/v1/' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topic.topicArn,
+      description: 'Every alarm notifies this topic; subscribe your pager or chat to it',
+    });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'BucketName', { value: this.artifacts.bucket.bucketName });
     new CfnOutput(this, 'BootstrapAdminCommand', {

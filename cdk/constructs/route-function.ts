@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type CfnElement, Duration, Names, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
@@ -20,6 +20,8 @@ export interface RouteFunctionProps {
   reservedConcurrency: number | undefined;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** X-Ray active tracing (the role then may write trace segments). */
+  tracing?: boolean;
 }
 
 const repositoryRoot = path.resolve(import.meta.dirname, '../..');
@@ -102,6 +104,16 @@ export class RouteFunction extends Construct {
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: lambdaBundling,
     });
+    if (props.tracing) {
+      // Set on the resource, with the X-Ray grant in the inline policy above: the Function's own
+      // tracing option would attach a separate policy resource to the role.
+      (this.function.node.defaultChild as CfnFunction).tracingConfig = { mode: 'Active' };
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; granted only when tracing is turned on (stratus:tracing).',
+      });
+    }
   }
 }
 
@@ -124,6 +136,15 @@ function grantStatements(grants: FunctionGrants, props: RouteFunctionProps, logG
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [logGroupArn],
     }),
+    ...(props.tracing
+      ? [
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+            resources: ['*'],
+          }),
+        ]
+      : []),
     // TransactWriteItems has no IAM action of its own: each Put/Update/ConditionCheck
     // in it is authorised as PutItem/UpdateItem/ConditionCheckItem, which the route declares.
     new PolicyStatement({
