@@ -10,6 +10,7 @@ export const listWorkspacesRoute = defineRoute({
   access: 'admin',
   tag: 'admin',
   request: { query: listQuery },
+  pageTokens: true,
   response: { status: 200, description: 'A page of workspaces', body: workspaceListResponse },
   table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
 });
