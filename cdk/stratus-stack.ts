@@ -142,7 +142,7 @@ export class StratusStack extends Stack {
     new CfnOutput(this, 'BucketName', { value: this.artifacts.bucket.bucketName });
     new CfnOutput(this, 'BootstrapAdminCommand', {
       value: `npx tsx scripts/bootstrap-admin.ts --table ${this.table.table.tableName} --region ${this.region}`,
-      description: 'Run once after the first deploy: creates the first workspace and prints its admin token',
+      description: 'Run once after the first deploy: creates the first workspace and prints its operator token',
     });
   }
 }

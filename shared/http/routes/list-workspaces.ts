@@ -7,7 +7,7 @@ export const listWorkspacesRoute = defineRoute({
   path: '/api/v1/admin/workspaces',
   entry: 'lambdas/list-workspaces.ts',
   summary: 'List workspaces, newest first',
-  access: 'admin',
+  access: 'operator',
   tag: 'admin',
   request: { query: listQuery },
   pageTokens: true,
