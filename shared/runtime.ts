@@ -11,11 +11,13 @@ import { ArtifactRepository } from './storage/artifact-repository.ts';
 import { ArtifactObjectStore, createS3Client } from './storage/artifact-store.ts';
 import { ExperimentRepository } from './storage/experiment-repository.ts';
 import { MetricRepository } from './storage/metric-repository.ts';
+import { ModelRegistryRepository } from './storage/model-registry-repository.ts';
 import { RunRepository } from './storage/run-repository.ts';
 import { SearchRepository } from './storage/search-repository.ts';
 import { type AccessDeps, Authenticator } from './use-cases/access.ts';
 import type { ArtifactDeps } from './use-cases/artifacts.ts';
 import type { TrackingDeps } from './use-cases/deps.ts';
+import type { RegistryDeps } from './use-cases/model-registry.ts';
 
 // Page tokens are sealed with the deployment's secret, read on the first token a container issues or opens.
 usePageTokenSecret(() => {
@@ -29,6 +31,7 @@ let access: AccessDeps | undefined;
 let authenticator: Authenticator | undefined;
 let artifacts: ArtifactDeps | undefined;
 let artifactRecords: ArtifactRepository | undefined;
+let registry: RegistryDeps | undefined;
 
 /** One document client per container, created on first use and reused by every invocation. */
 function documentClient(): DynamoDBDocumentClient {
@@ -103,4 +106,19 @@ export function artifactDeps(): ArtifactDeps {
 export function artifactRepository(): ArtifactRepository {
   artifactRecords ??= new ArtifactRepository(documentClient(), loadConfig().tableName);
   return artifactRecords;
+}
+
+/** The model registry's wiring: its repository beside the run and artifact ones, and the bucket for checksums and downloads. */
+export function registryDeps(): RegistryDeps {
+  if (registry) return registry;
+  const { artifacts, objects, runs } = artifactDeps();
+  registry = {
+    registry: new ModelRegistryRepository(documentClient(), loadConfig().tableName),
+    runs,
+    artifacts,
+    objects,
+    clock: systemClock,
+    newId,
+  };
+  return registry;
 }

@@ -9,6 +9,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createHash } from 'node:crypto';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { notifyStorageCommand } from './command-observer.ts';
 import { asServiceOutage, callLimitSettings } from './service-outage.ts';
@@ -173,12 +174,45 @@ export class ArtifactObjectStore {
       const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return { sizeBytes: head.ContentLength ?? 0 };
     } catch (error) {
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (errorName(error) === 'NotFound' || errorName(error) === 'NoSuchKey' || status === 403 || status === 404) {
-        return undefined;
-      }
+      if (isMissing(error)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * The stored object's size and, where S3 checked one over the whole object
+   * (a single PUT that declared `x-amz-checksum-sha256`), that SHA-256 in hex.
+   * A multipart upload's checksum is one of its parts' checksums, not of the
+   * object, so it is not returned.
+   */
+  async describe(key: string): Promise<{ sizeBytes: number; sha256: string | undefined } | undefined> {
+    try {
+      const head = await this.s3.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }),
+      );
+      const checksum = head.ChecksumSHA256;
+      const wholeObject = checksum !== undefined && !checksum.includes('-') && head.ChecksumType !== 'COMPOSITE';
+      return {
+        sizeBytes: head.ContentLength ?? 0,
+        sha256: wholeObject ? Buffer.from(checksum, 'base64').toString('hex') : undefined,
+      };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Reads the object and hashes it as it streams past; nothing is kept in memory. */
+  async sha256(key: string): Promise<{ sizeBytes: number; sha256: string }> {
+    const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (!Body) throw new Error(`S3 returned no body for ${key}`);
+    const hash = createHash('sha256');
+    let sizeBytes = 0;
+    for await (const chunk of Body as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      sizeBytes += chunk.length;
+    }
+    return { sizeBytes, sha256: hash.digest('hex') };
   }
 
   /** A GET URL; browsers save the file under its own name. */
@@ -193,3 +227,9 @@ export class ArtifactObjectStore {
 }
 
 const errorName = (error: unknown) => (error instanceof Error ? error.name : undefined);
+
+/** Without s3:ListBucket, S3 answers a missing key with 403 rather than 404: both mean "not there". */
+function isMissing(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return errorName(error) === 'NotFound' || errorName(error) === 'NoSuchKey' || status === 403 || status === 404;
+}

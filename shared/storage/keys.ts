@@ -13,12 +13,18 @@
  *   MetricIndex     pk WS#<ws>#RUN#<id>#SEARCH     sk METRIC#<key>      (the latest value, placed on gsi2)
  *   MetricChunk     pk WS#<ws>#RUN#<id>#METRIC#<key>  sk <minStep>#<batch>#<n>
  *   Artifact        pk WS#<ws>#RUN#<id>#ARTIFACTS  sk <path>
+ *   RegisteredModel pk WS#<ws>#MODEL#<model id>    sk MODEL
+ *   ModelName       pk WS#<ws>#MODELNAME#<name>    sk MODEL_NAME        (uniqueness guard)
+ *   ModelVersion    pk WS#<ws>#MODEL#<model id>    sk VERSION#<10 digits>
+ *   AliasEvent      pk WS#<ws>#MODEL#<model id>#ALIAS_HISTORY  sk <at ms>#<event id>
  *
  * Logical indexes over the generic GSI `gsi1`:
  *   workspacesByCreation   gsi1pk WORKSPACES             gsi1sk <createdMs>#<ws>
  *   tokensByWorkspace      gsi1pk WS#<ws>#TOKENS         gsi1sk <createdMs>#<token id>
  *   experimentsByCreation  gsi1pk WS#<ws>#EXPERIMENTS     gsi1sk <createdMs>#<id>
  *   runsByExperiment       gsi1pk WS#<ws>#EXP#<id>#RUNS   gsi1sk <startMs>#<id>
+ *   modelsByName           gsi1pk WS#<ws>#MODELS         gsi1sk <name>
+ *   modelVersionsByRun     gsi1pk WS#<ws>#RUN#<id>#MODEL_VERSIONS  gsi1sk <createdMs>#<model id>#<version>
  *
  * Search indexes over `gsi2` (see docs/search.md):
  *   runsByMetricValue      gsi2pk WS#<ws>#EXP#<id>#METRIC#<key>  gsi2sk <sortable value>#<run id>   (MetricIndex items)
@@ -48,6 +54,10 @@ export const entityTypes = {
   metricIndex: 'MetricIndex',
   metricChunk: 'MetricChunk',
   artifact: 'Artifact',
+  registeredModel: 'RegisteredModel',
+  modelName: 'ModelName',
+  modelVersion: 'ModelVersion',
+  aliasEvent: 'AliasEvent',
 } as const;
 
 export interface PrimaryKey {
@@ -230,3 +240,63 @@ export const runsByParamValueKey = (
   gsi2pk: runsByParamValuePartition(workspace, experimentId, paramKey),
   gsi2sk: runsByParamValuePrefix(value) + runId,
 });
+
+// ----- model registry (see docs/registry.md) -----
+
+const modelPartition = (workspace: string, modelId: string) => join(workspacePrefix(workspace), 'MODEL', modelId);
+
+/** A registered model and its versions share a partition: listing versions is one Query. */
+export const registeredModelKey = (workspace: string, modelId: string): PrimaryKey => ({
+  pk: modelPartition(workspace, modelId),
+  sk: 'MODEL',
+});
+
+/** The guard item that makes model names unique in a workspace and finds a model by name. */
+export const modelNameKey = (workspace: string, name: string): PrimaryKey => ({
+  pk: join(workspacePrefix(workspace), 'MODELNAME', name),
+  sk: 'MODEL_NAME',
+});
+
+export const modelsByNamePartition = (workspace: string) => join(workspacePrefix(workspace), 'MODELS');
+
+export const modelsByNameKey = (workspace: string, name: string) => ({
+  gsi1pk: modelsByNamePartition(workspace),
+  gsi1sk: name,
+});
+
+const VERSION_DIGITS = 10;
+export const modelVersionSortPrefix = 'VERSION#';
+
+/** Zero-padded, so that string order is version order. */
+export const modelVersionKey = (workspace: string, modelId: string, version: number): PrimaryKey => ({
+  pk: modelPartition(workspace, modelId),
+  sk: modelVersionSortPrefix + String(version).padStart(VERSION_DIGITS, '0'),
+});
+
+export const modelVersionsPartition = (workspace: string, modelId: string) => modelPartition(workspace, modelId);
+
+export const modelVersionsByRunPartition = (workspace: string, runId: string) =>
+  join(runPartition(workspace, runId), 'MODEL_VERSIONS');
+
+export const modelVersionsByRunKey = (
+  workspace: string,
+  runId: string,
+  createdMs: number,
+  modelId: string,
+  version: number,
+) => ({
+  gsi1pk: modelVersionsByRunPartition(workspace, runId),
+  gsi1sk: join(encodeTime(createdMs), modelId, version),
+});
+
+/** A model's alias moves, in time order; the event id keeps two moves in the same millisecond apart. */
+export const aliasHistoryPartition = (workspace: string, modelId: string) =>
+  join(modelPartition(workspace, modelId), 'ALIAS_HISTORY');
+
+export const aliasEventKey = (workspace: string, modelId: string, at: number, eventId: string): PrimaryKey => ({
+  pk: aliasHistoryPartition(workspace, modelId),
+  sk: join(encodeTime(at), eventId),
+});
+
+/** Sort-key bound: the events at or before `at` sort below this. */
+export const aliasHistoryUntil = (at: number) => join(encodeTime(at), '~');

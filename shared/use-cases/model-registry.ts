@@ -1,0 +1,643 @@
+import type { Principal } from '../domain/access.ts';
+import { type Artifact, normalizeArtifactPath } from '../domain/artifacts.ts';
+import {
+  type AliasEvent,
+  type ChecksumSource,
+  checkAlias,
+  checkModelName,
+  checkTagBudget,
+  mergeTags,
+  type ModelMetadata,
+  type ModelVersion,
+  type ModelVersionFile,
+  type ModelVersionSource,
+  type RegisteredModel,
+  registryLimits,
+  relativeFilePath,
+} from '../domain/registry.ts';
+import type { Page, Tags } from '../domain/types.ts';
+import { ConflictError, NotFoundError, ServiceBusyError, ValidationError } from '../errors.ts';
+import type { Clock } from '../ids.ts';
+import type { ArtifactRepository } from '../storage/artifact-repository.ts';
+import type { ArtifactObjectStore } from '../storage/artifact-store.ts';
+import {
+  type ModelRegistryRepository,
+  RaceLostError,
+  type StoredModel,
+  type StoredModelVersion,
+} from '../storage/model-registry-repository.ts';
+import type { RunRepository } from '../storage/run-repository.ts';
+import type { RequestScope } from './deps.ts';
+
+/** What the registry use cases need; each takes only the parts it uses, so tests build them from real parts. */
+export interface RegistryDeps {
+  registry: ModelRegistryRepository;
+  runs: RunRepository;
+  artifacts: ArtifactRepository;
+  objects: ArtifactObjectStore;
+  clock: Clock;
+  newId: () => string;
+}
+
+type Deps<K extends keyof RegistryDeps> = Pick<RegistryDeps, K>;
+
+/** Tag changes: a value sets the key, undefined deletes it. */
+export type TagChanges = ReadonlyMap<string, string | undefined>;
+
+// ----- registered models -----
+
+export interface CreateModelInput {
+  name: string;
+  description?: string | undefined;
+  tags?: Tags | undefined;
+}
+
+/** Creates a registered model; its name must be unique in the workspace (409 otherwise). */
+export async function createRegisteredModel(
+  scope: RequestScope,
+  input: CreateModelInput,
+  deps: Deps<'registry' | 'clock' | 'newId'>,
+): Promise<RegisteredModel> {
+  const name = checkModelName(input.name);
+  const tags = mergeTags({}, new Map(Object.entries(input.tags ?? {})));
+  checkTagBudget(tags);
+  const now = deps.clock.now();
+  const model: RegisteredModel = {
+    modelId: deps.newId(),
+    name,
+    description: input.description,
+    tags,
+    aliases: new Map(),
+    latestVersion: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.registry.createModel(scope.workspace, model);
+  return model;
+}
+
+/** The model with this name; one being deleted counts as gone. */
+export async function getRegisteredModel(
+  scope: RequestScope,
+  name: string,
+  deps: Deps<'registry'>,
+): Promise<StoredModel> {
+  const model = await deps.registry.findModelByName(scope.workspace, name);
+  if (!model || model.deleting) throw new NotFoundError('registered_model', name);
+  return model;
+}
+
+export interface ListModelsInput {
+  namePrefix?: string | undefined;
+  nameContains?: string | undefined;
+  tags?: Tags | undefined;
+  limit: number;
+  pageToken?: string | undefined;
+}
+
+/** Registered models in name order, filtered by name prefix or substring (case-insensitive) and tag values. */
+export function listRegisteredModels(
+  scope: RequestScope,
+  input: ListModelsInput,
+  deps: Deps<'registry'>,
+): Promise<Page<RegisteredModel>> {
+  return deps.registry.listModels(scope.workspace, {
+    namePrefix: input.namePrefix,
+    nameContains: input.nameContains,
+    tags: input.tags ?? {},
+    limit: input.limit,
+    pageToken: input.pageToken,
+  });
+}
+
+export interface UpdateModelInput {
+  /** Present (even as undefined, which clears it) to change the description. */
+  description?: string | undefined;
+  tags?: TagChanges | undefined;
+  newName?: string | undefined;
+}
+
+/** Changes a model's description and tags, and renames it; each change is all-or-nothing. */
+export async function updateRegisteredModel(
+  scope: RequestScope,
+  name: string,
+  input: UpdateModelInput,
+  deps: Deps<'registry' | 'clock'>,
+): Promise<RegisteredModel> {
+  let current = name;
+  if (input.newName !== undefined && input.newName !== name) {
+    const newName = checkModelName(input.newName, 'new_name');
+    await retryOnRace(async () => {
+      const model = await getRegisteredModel(scope, current, deps);
+      await deps.registry.renameModel(scope.workspace, model, newName, deps.clock.now());
+    });
+    current = newName;
+  }
+  if ('description' in input || input.tags) {
+    await retryOnRace(async () => {
+      const model = await getRegisteredModel(scope, current, deps);
+      const changes: { description?: string | undefined; tags?: Tags } = {};
+      if ('description' in input) changes.description = input.description;
+      if (input.tags) {
+        changes.tags = mergeTags(model.tags, input.tags);
+        checkTagBudget(changes.tags);
+      }
+      await deps.registry.updateModel(scope.workspace, model, changes, deps.clock.now());
+    });
+  }
+  return getRegisteredModel(scope, current, deps);
+}
+
+/**
+ * Deletes a model with all its versions (releasing the artifacts they held)
+ * and its alias history. The model disappears at the first step; a delete that
+ * was interrupted is finished by calling it again.
+ */
+export async function deleteRegisteredModel(
+  scope: RequestScope,
+  principal: Principal,
+  name: string,
+  deps: Deps<'registry' | 'clock' | 'newId'>,
+): Promise<void> {
+  const model = await retryOnRace(async () => {
+    const found = await deps.registry.findModelByName(scope.workspace, name);
+    if (!found) throw new NotFoundError('registered_model', name);
+    await deps.registry.markModelDeleting(scope.workspace, found);
+    return { ...found, deleting: true };
+  });
+  for (;;) {
+    const page = await deps.registry.listVersions(scope.workspace, model.modelId, {
+      limit: 100,
+      pageToken: undefined,
+    });
+    if (page.items.length === 0) break;
+    for (const version of page.items) await removeVersion(scope, principal, model, version, deps, { deleting: true });
+  }
+  await deps.registry.deleteAliasHistory(scope.workspace, model.modelId);
+  await deps.registry.removeModel(scope.workspace, model);
+}
+
+// ----- versions -----
+
+export interface RegisterVersionInput {
+  runId: string;
+  /** A run artifact path: one COMPLETE artifact, or a folder whose artifacts are all COMPLETE. */
+  artifactPath: string;
+  description?: string | undefined;
+  tags?: Tags | undefined;
+  metadata?: ModelMetadata | undefined;
+}
+
+/**
+ * Registers the next version of a model from a run's artifacts. Every artifact
+ * must be COMPLETE (409 naming the others). Each file's size and SHA-256 are
+ * recorded: S3's own checksum where it checked one, else the service hashes the
+ * stored bytes (up to `hashBytesPerRegistration` a registration) and compares
+ * them with what the uploader declared. The version and its number are written
+ * in one transaction that also marks the artifacts as held, so from then on they
+ * cannot be deleted, and version numbers never repeat or skip.
+ */
+export async function registerModelVersion(
+  scope: RequestScope,
+  principal: Principal,
+  name: string,
+  input: RegisterVersionInput,
+  deps: Deps<'registry' | 'runs' | 'artifacts' | 'objects' | 'clock'>,
+): Promise<ModelVersion> {
+  const artifactPath = normalizeArtifactPath(input.artifactPath, 'artifact_path');
+  const tags = mergeTags({}, new Map(Object.entries(input.tags ?? {})));
+  checkTagBudget(tags);
+  let model = await getRegisteredModel(scope, name, deps);
+  const run = await deps.runs.get(scope.workspace, input.runId);
+  if (!run) throw new NotFoundError('run', input.runId);
+  const { source, artifacts } = await resolveSource(scope, run.runId, run.experimentId, artifactPath, deps);
+  const files = await fingerprint(source, artifacts, deps);
+
+  return retryOnRace(async (attempt) => {
+    if (attempt > 0) model = await getRegisteredModel(scope, name, deps);
+    const number = model.latestVersion + 1;
+    if (number > registryLimits.maxVersion) {
+      throw new ConflictError('registered_model.version_limit', `name: '${name}' has reached its last version number`);
+    }
+    const now = deps.clock.now();
+    const version: ModelVersion = {
+      modelId: model.modelId,
+      modelName: model.name,
+      version: number,
+      source,
+      description: input.description,
+      tags,
+      metadata: input.metadata,
+      files,
+      aliases: [],
+      createdAt: now,
+      updatedAt: now,
+      createdBy: { tokenId: principal.tokenId },
+    };
+    await deps.registry.createVersion(scope.workspace, model, {
+      version,
+      artifactPaths: files.map((file) => file.artifactPath),
+    });
+    return version;
+  }, registrationAttempts);
+}
+
+/** The artifacts a version will hold: the one at `path`, or all under the folder `path/`. */
+async function resolveSource(
+  scope: RequestScope,
+  runId: string,
+  experimentId: string,
+  path: string,
+  deps: Deps<'artifacts'>,
+): Promise<{ source: ModelVersionSource; artifacts: Artifact[] }> {
+  const single = await deps.artifacts.get(scope.workspace, runId, path);
+  let artifacts: Artifact[];
+  let kind: ModelVersionSource['kind'];
+  if (single) {
+    artifacts = [single];
+    kind = 'file';
+  } else {
+    const page = await deps.artifacts.list(scope.workspace, runId, {
+      prefix: `${path}/`,
+      limit: registryLimits.filesPerVersion + 1,
+      pageToken: undefined,
+    });
+    artifacts = page.items;
+    kind = 'folder';
+    if (artifacts.length === 0) {
+      throw new NotFoundError('artifact', `${path}' in run '${runId}`);
+    }
+    if (artifacts.length > registryLimits.filesPerVersion) {
+      throw new ConflictError(
+        'model_version.too_many_files',
+        `artifact_path: '${path}' holds more than ${registryLimits.filesPerVersion} files; a version holds at most ${registryLimits.filesPerVersion}`,
+      );
+    }
+  }
+  const pending = artifacts.filter((artifact) => artifact.status !== 'COMPLETE');
+  if (pending.length > 0) {
+    const named = pending.slice(0, 5).map((artifact) => `'${artifact.path}'`);
+    const more = pending.length > 5 ? ` and ${pending.length - 5} more` : '';
+    throw new ConflictError(
+      'model_version.artifacts_incomplete',
+      `artifact_path: the upload of ${named.join(', ')}${more} has not been completed; only COMPLETE artifacts can be registered`,
+    );
+  }
+  return { source: { runId, experimentId, path, kind }, artifacts };
+}
+
+/** Size and SHA-256 of every file, established from the stored bytes wherever that is affordable. */
+async function fingerprint(
+  source: ModelVersionSource,
+  artifacts: readonly Artifact[],
+  deps: Deps<'objects'>,
+): Promise<ModelVersionFile[]> {
+  let hashBudget: number = registryLimits.hashBytesPerRegistration;
+  const files: ModelVersionFile[] = [];
+  for (const artifact of artifacts) {
+    const stored = await deps.objects.describe(artifact.objectKey);
+    if (!stored || stored.sizeBytes !== artifact.sizeBytes) {
+      throw new ConflictError(
+        'model_version.artifact_changed',
+        `artifact_path: the stored object of '${artifact.path}' is missing or not the size recorded at upload`,
+      );
+    }
+    let sha256: string;
+    let sha256Source: ChecksumSource;
+    if (stored.sha256) {
+      sha256 = stored.sha256;
+      sha256Source = 's3';
+    } else if (artifact.sizeBytes <= hashBudget) {
+      hashBudget -= artifact.sizeBytes;
+      const hashed = await deps.objects.sha256(artifact.objectKey);
+      if (hashed.sizeBytes !== artifact.sizeBytes) {
+        throw new ConflictError(
+          'model_version.artifact_changed',
+          `artifact_path: the stored object of '${artifact.path}' is not the size recorded at upload`,
+        );
+      }
+      sha256 = hashed.sha256;
+      sha256Source = 'computed';
+    } else if (artifact.sha256) {
+      sha256 = artifact.sha256;
+      sha256Source = 'declared';
+    } else {
+      throw new ConflictError(
+        'model_version.checksum_unknown',
+        `artifact_path: '${artifact.path}' was uploaded without a sha256 and is too large to hash at registration (over ${registryLimits.hashBytesPerRegistration} bytes together); upload it with its sha256`,
+      );
+    }
+    if (artifact.sha256 && artifact.sha256 !== sha256) {
+      throw new ConflictError(
+        'model_version.checksum_mismatch',
+        `artifact_path: the stored bytes of '${artifact.path}' do not have the SHA-256 declared at upload`,
+      );
+    }
+    files.push({
+      path: relativeFilePath(source, artifact.path),
+      artifactPath: artifact.path,
+      sizeBytes: artifact.sizeBytes,
+      sha256,
+      sha256Source,
+      contentType: artifact.contentType,
+      objectKey: artifact.objectKey,
+    });
+  }
+  return files;
+}
+
+/** A version by number. */
+export async function getModelVersion(
+  scope: RequestScope,
+  name: string,
+  version: number,
+  deps: Deps<'registry'>,
+): Promise<StoredModelVersion> {
+  const model = await getRegisteredModel(scope, name, deps);
+  return findVersion(scope, model, version, deps);
+}
+
+async function findVersion(
+  scope: RequestScope,
+  model: StoredModel,
+  version: number,
+  deps: Deps<'registry'>,
+): Promise<StoredModelVersion> {
+  const found = await deps.registry.getVersion(scope.workspace, model.modelId, version);
+  if (!found) throw new NotFoundError('model_version', `${model.name}/${version}`);
+  // Versions keep the name they were registered under; the model's current name is the one to show.
+  return { ...found, modelName: model.name };
+}
+
+/** A model's versions, newest first. */
+export async function listModelVersions(
+  scope: RequestScope,
+  name: string,
+  input: { limit: number; pageToken?: string | undefined },
+  deps: Deps<'registry'>,
+): Promise<Page<ModelVersion>> {
+  const model = await getRegisteredModel(scope, name, deps);
+  const page = await deps.registry.listVersions(scope.workspace, model.modelId, {
+    limit: input.limit,
+    pageToken: input.pageToken,
+  });
+  return { items: page.items.map((version) => ({ ...version, modelName: model.name })), cursor: page.cursor };
+}
+
+/** The versions registered from a run, with their models' current names (an index: may lag by a second). */
+export async function listRunModelVersions(
+  scope: RequestScope,
+  runId: string,
+  input: { limit: number; pageToken?: string | undefined },
+  deps: Deps<'registry' | 'runs'>,
+): Promise<Page<ModelVersion>> {
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  const page = await deps.registry.listVersionsByRun(scope.workspace, runId, {
+    limit: input.limit,
+    pageToken: input.pageToken,
+  });
+  const names = new Map<string, string | undefined>();
+  const items: ModelVersion[] = [];
+  for (const version of page.items) {
+    if (!names.has(version.modelId)) {
+      const model = await deps.registry.getModel(scope.workspace, version.modelId);
+      names.set(version.modelId, model && !model.deleting ? model.name : undefined);
+    }
+    const modelName = names.get(version.modelId);
+    if (modelName !== undefined) items.push({ ...version, modelName });
+  }
+  return { items, cursor: page.cursor };
+}
+
+/** Changes a version's description and tags; its files and source never change. */
+export async function updateModelVersion(
+  scope: RequestScope,
+  name: string,
+  version: number,
+  input: { description?: string | undefined; tags?: TagChanges | undefined },
+  deps: Deps<'registry' | 'clock'>,
+): Promise<ModelVersion> {
+  if ('description' in input || input.tags) {
+    await retryOnRace(async () => {
+      const found = await getModelVersion(scope, name, version, deps);
+      const changes: { description?: string | undefined; tags?: Tags } = {};
+      if ('description' in input) changes.description = input.description;
+      if (input.tags) {
+        changes.tags = mergeTags(found.tags, input.tags);
+        checkTagBudget(changes.tags);
+      }
+      await deps.registry.updateVersion(scope.workspace, found, changes, deps.clock.now());
+    });
+  }
+  return getModelVersion(scope, name, version, deps);
+}
+
+/**
+ * Deletes a version: the aliases pointing at it are removed first (each
+ * recorded in the history as `version_deleted`), then the version goes and the
+ * artifacts it held can be deleted again. Its number is never reused.
+ */
+export async function deleteModelVersion(
+  scope: RequestScope,
+  principal: Principal,
+  name: string,
+  version: number,
+  deps: Deps<'registry' | 'clock' | 'newId'>,
+): Promise<void> {
+  const model = await getRegisteredModel(scope, name, deps);
+  const found = await findVersion(scope, model, version, deps);
+  await removeVersion(scope, principal, model, found, deps, { deleting: false });
+}
+
+async function removeVersion(
+  scope: RequestScope,
+  principal: Principal,
+  model: StoredModel,
+  version: StoredModelVersion,
+  deps: Deps<'registry' | 'clock' | 'newId'>,
+  options: { deleting: boolean },
+): Promise<void> {
+  if (!options.deleting) {
+    for (const alias of version.aliases) {
+      await moveAliasOf(scope, principal, model.name, alias, undefined, 'version_deleted', deps);
+    }
+  }
+  await retryOnRace(async (attempt) => {
+    const current =
+      attempt === 0 ? version : await deps.registry.getVersion(scope.workspace, model.modelId, version.version);
+    if (!current) return;
+    // An alias set between the two steps makes the delete lose its race: move it away too, then retry.
+    if (attempt > 0 && !options.deleting) {
+      for (const alias of current.aliases) {
+        await moveAliasOf(scope, principal, model.name, alias, undefined, 'version_deleted', deps);
+      }
+    }
+    // While the model is being deleted no alias can be set, and its history goes with it.
+    await deps.registry.deleteVersion(scope.workspace, model, current, deps.clock.now(), {
+      withAliases: options.deleting,
+    });
+  });
+}
+
+// ----- aliases -----
+
+/** Points `alias` at `version` (moving it if it pointed elsewhere) and records the move. */
+export async function setModelAlias(
+  scope: RequestScope,
+  principal: Principal,
+  name: string,
+  alias: string,
+  version: number,
+  deps: Deps<'registry' | 'clock' | 'newId'>,
+): Promise<RegisteredModel> {
+  checkAlias(alias);
+  await moveAliasOf(scope, principal, name, alias, version, 'set', deps);
+  return getRegisteredModel(scope, name, deps);
+}
+
+/** Removes an alias (404 if the model has no such alias) and records the removal. */
+export async function deleteModelAlias(
+  scope: RequestScope,
+  principal: Principal,
+  name: string,
+  alias: string,
+  deps: Deps<'registry' | 'clock' | 'newId'>,
+): Promise<void> {
+  checkAlias(alias);
+  await moveAliasOf(scope, principal, name, alias, undefined, 'deleted', deps);
+}
+
+async function moveAliasOf(
+  scope: RequestScope,
+  principal: Principal,
+  name: string,
+  alias: string,
+  toVersion: number | undefined,
+  change: AliasEvent['change'],
+  deps: Deps<'registry' | 'clock' | 'newId'>,
+): Promise<void> {
+  await retryOnRace(async () => {
+    const model = await getRegisteredModel(scope, name, deps);
+    const fromVersion = model.aliases.get(alias);
+    if (toVersion === undefined && fromVersion === undefined) {
+      if (change === 'version_deleted') return;
+      throw new NotFoundError('alias', `${name}@${alias}`);
+    }
+    if (toVersion !== undefined && fromVersion === toVersion) return;
+    const aliases = new Map(model.aliases);
+    if (toVersion === undefined) aliases.delete(alias);
+    else aliases.set(alias, toVersion);
+    if (aliases.size > registryLimits.aliasesPerModel) {
+      throw new ConflictError(
+        'registered_model.alias_limit',
+        `alias: '${name}' already has ${registryLimits.aliasesPerModel} aliases, the most a model may have`,
+      );
+    }
+    await deps.registry.moveAlias(scope.workspace, model, aliases, {
+      alias,
+      fromVersion,
+      toVersion,
+      change,
+      at: deps.clock.now(),
+      by: { tokenId: principal.tokenId },
+      eventId: deps.newId(),
+    });
+  });
+}
+
+/** The version an alias points at now. */
+export async function getModelVersionByAlias(
+  scope: RequestScope,
+  name: string,
+  alias: string,
+  deps: Deps<'registry'>,
+): Promise<StoredModelVersion> {
+  const model = await getRegisteredModel(scope, name, deps);
+  const version = model.aliases.get(alias);
+  if (version === undefined) throw new NotFoundError('alias', `${name}@${alias}`);
+  return findVersion(scope, model, version, deps);
+}
+
+export interface AliasHistoryInput {
+  alias?: string | undefined;
+  /** Only moves at or before this time: the first event is where the alias stood then. */
+  until?: number | undefined;
+  limit: number;
+  pageToken?: string | undefined;
+}
+
+/** A model's alias moves, newest first. */
+export async function getAliasHistory(
+  scope: RequestScope,
+  name: string,
+  input: AliasHistoryInput,
+  deps: Deps<'registry'>,
+): Promise<Page<AliasEvent>> {
+  if (input.alias !== undefined) checkAlias(input.alias);
+  const model = await getRegisteredModel(scope, name, deps);
+  return deps.registry.aliasHistory(scope.workspace, model.modelId, {
+    alias: input.alias,
+    until: input.until,
+    limit: input.limit,
+    pageToken: input.pageToken,
+  });
+}
+
+// ----- downloads -----
+
+export interface VersionDownload {
+  version: ModelVersion;
+  expiresAt: number;
+  files: Array<{ path: string; url: string; sizeBytes: number; sha256: string }>;
+}
+
+/** Short-lived presigned GET URLs for every file of a version, with the sizes and checksums to verify. */
+export async function getModelVersionDownload(
+  scope: RequestScope,
+  name: string,
+  version: number,
+  deps: Deps<'registry' | 'objects' | 'clock'>,
+): Promise<VersionDownload> {
+  const found = await getModelVersion(scope, name, version, deps);
+  const files = await Promise.all(
+    found.files.map(async (file) => ({
+      path: file.path,
+      url: await deps.objects.presignGet(file.objectKey, file.path.slice(file.path.lastIndexOf('/') + 1)),
+      sizeBytes: file.sizeBytes,
+      sha256: file.sha256,
+    })),
+  );
+  return { version: found, expiresAt: deps.clock.now() + deps.objects.urlLifetimeMs, files };
+}
+
+// ----- concurrency -----
+
+/** Registrations race each other for the next number; each round one wins, so allow a round per racer and more. */
+const registrationAttempts = 60;
+const defaultAttempts = 10;
+
+/**
+ * Runs `attempt` again (after a jittered pause) whenever it lost a conditional
+ * write to a concurrent writer; it re-reads what it needs each time. A request
+ * that keeps losing is told to come back (503 with Retry-After).
+ */
+async function retryOnRace<T>(attempt: (n: number) => Promise<T>, attempts = defaultAttempts): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (error) {
+      if (!(error instanceof RaceLostError)) throw error;
+      if (n + 1 >= attempts) throw new ServiceBusyError();
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** Math.min(n, 5))));
+    }
+  }
+}
+
+/** Whether a user-facing input is a version number the registry could have given out. */
+export function parseVersionNumber(raw: string, field = 'version'): number {
+  if (!/^[1-9]\d{0,8}$/.test(raw)) {
+    throw new ValidationError(`${field}: must be a version number from 1 to ${registryLimits.maxVersion}`);
+  }
+  return Number(raw);
+}
