@@ -137,15 +137,17 @@ export function checkModelName(name: string, field = 'name'): string {
 const aliasPattern = /^[A-Za-z0-9_-]+$/;
 
 /**
- * Aliases follow MLflow: letters, digits, `_` and `-`; `latest` and `v<digits>`
- * are refused because `models:/name@latest` and `models:/name/v3` mean other things.
+ * Aliases follow MLflow: letters, digits, `_` and `-`; `latest`, `v<digits>` and
+ * plain numbers are refused because clients read them as version references.
  */
 export function checkAlias(alias: string, field = 'alias'): string {
   const fail = (why: string) => new ValidationError(`${field}: ${why}`, `${field}.invalid`);
   if (alias.length === 0) throw fail('must not be empty');
   if (alias.length > registryLimits.aliasLength) throw fail(`must be at most ${registryLimits.aliasLength} characters`);
   if (!aliasPattern.test(alias)) throw fail('may contain only letters, digits, _ and -');
-  if (alias.toLowerCase() === 'latest' || /^v\d+$/i.test(alias)) throw fail(`'${alias}' is reserved`);
+  if (alias.toLowerCase() === 'latest' || /^v?\d+$/i.test(alias)) {
+    throw fail(`'${alias}' is reserved: it would read as a version`);
+  }
   return alias;
 }
 
