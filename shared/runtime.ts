@@ -31,7 +31,7 @@ let access: AccessDeps | undefined;
 let authenticator: Authenticator | undefined;
 let artifacts: ArtifactDeps | undefined;
 let artifactRecords: ArtifactRepository | undefined;
-let registry: RegistryDeps | undefined;
+let registryRecords: Omit<RegistryDeps, 'objects'> | undefined;
 
 /** One document client per container, created on first use and reused by every invocation. */
 function documentClient(): DynamoDBDocumentClient {
@@ -108,17 +108,19 @@ export function artifactRepository(): ArtifactRepository {
   return artifactRecords;
 }
 
-/** The model registry's wiring: its repository beside the run and artifact ones, and the bucket for checksums and downloads. */
-export function registryDeps(): RegistryDeps {
-  if (registry) return registry;
-  const { artifacts, objects, runs } = artifactDeps();
-  registry = {
+/** The model registry's records, with the run and artifact records it checks; for routes that never touch the bucket. */
+export function registryRecordDeps(): Omit<RegistryDeps, 'objects'> {
+  registryRecords ??= {
     registry: new ModelRegistryRepository(documentClient(), loadConfig().tableName),
-    runs,
-    artifacts,
-    objects,
+    runs: trackingDeps().runs,
+    artifacts: artifactRepository(),
     clock: systemClock,
     newId,
   };
-  return registry;
+  return registryRecords;
+}
+
+/** The registry's wiring with the bucket, for registration (checksums) and downloads. */
+export function registryDeps(): RegistryDeps {
+  return { ...registryRecordDeps(), objects: artifactDeps().objects };
 }

@@ -120,34 +120,44 @@ export const registryLimits = {
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
- * A model name is what `models:/<name>/<version>` and `models:/<name>@<alias>`
- * URIs carry, so `/` and `@` are refused; so is anything that could not be
- * stored as sent.
+ * What is wrong with a model name, if anything. A name is what
+ * `models:/<name>/<version>` and `models:/<name>@<alias>` URIs carry, so `/`
+ * and `@` are refused; so is anything that could not be stored as sent.
  */
+export function modelNameProblem(name: string): string | undefined {
+  if (!name.isWellFormed()) return 'must be valid Unicode (no lone surrogates)';
+  if (name.trim().length === 0) return 'must not be empty';
+  if (name.length > registryLimits.nameLength) return `must be at most ${registryLimits.nameLength} characters`;
+  if (controlCharacters.test(name)) return 'must not contain control characters';
+  if (name.includes('/') || name.includes('@')) return "must not contain '/' or '@' (they delimit model URIs)";
+  return undefined;
+}
+
 export function checkModelName(name: string, field = 'name'): string {
-  const fail = (why: string) => new ValidationError(`${field}: ${why}`, `${field}.invalid`);
-  if (!name.isWellFormed()) throw fail('must be valid Unicode (no lone surrogates)');
-  if (name.trim().length === 0) throw fail('must not be empty');
-  if (name.length > registryLimits.nameLength) throw fail(`must be at most ${registryLimits.nameLength} characters`);
-  if (controlCharacters.test(name)) throw fail('must not contain control characters');
-  if (name.includes('/') || name.includes('@')) throw fail("must not contain '/' or '@' (they delimit model URIs)");
+  const problem = modelNameProblem(name);
+  if (problem) throw new ValidationError(`${field}: ${problem}`, `${field}.invalid`);
   return name;
 }
 
 const aliasPattern = /^[A-Za-z0-9_-]+$/;
 
 /**
- * Aliases follow MLflow: letters, digits, `_` and `-`; `latest`, `v<digits>` and
- * plain numbers are refused because clients read them as version references.
+ * What is wrong with an alias, if anything. Aliases follow MLflow: letters,
+ * digits, `_` and `-`; `latest`, `v<digits>` and plain numbers are refused
+ * because clients read them as version references.
  */
+export function aliasProblem(alias: string): string | undefined {
+  if (alias.length === 0) return 'must not be empty';
+  if (alias.length > registryLimits.aliasLength) return `must be at most ${registryLimits.aliasLength} characters`;
+  if (!aliasPattern.test(alias)) return 'may contain only letters, digits, _ and -';
+  if (alias.toLowerCase() === 'latest' || /^v?\d+$/i.test(alias))
+    return `'${alias}' is reserved: it would read as a version`;
+  return undefined;
+}
+
 export function checkAlias(alias: string, field = 'alias'): string {
-  const fail = (why: string) => new ValidationError(`${field}: ${why}`, `${field}.invalid`);
-  if (alias.length === 0) throw fail('must not be empty');
-  if (alias.length > registryLimits.aliasLength) throw fail(`must be at most ${registryLimits.aliasLength} characters`);
-  if (!aliasPattern.test(alias)) throw fail('may contain only letters, digits, _ and -');
-  if (alias.toLowerCase() === 'latest' || /^v?\d+$/i.test(alias)) {
-    throw fail(`'${alias}' is reserved: it would read as a version`);
-  }
+  const problem = aliasProblem(alias);
+  if (problem) throw new ValidationError(`${field}: ${problem}`, `${field}.invalid`);
   return alias;
 }
 

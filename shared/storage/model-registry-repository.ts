@@ -25,6 +25,7 @@ import {
   aliasHistoryPartition,
   aliasHistoryUntil,
   artifactKey,
+  artifactPartition,
   entityTypes,
   modelNameKey,
   modelsByNameKey,
@@ -420,7 +421,10 @@ export class ModelRegistryRepository {
             ConditionCheck: {
               TableName: this.tableName,
               Key: runKey(workspace, version.source.runId),
-              ConditionExpression: 'attribute_exists(pk)',
+              // A deleted run can be purged: nothing may start holding its artifacts.
+              ConditionExpression:
+                'attribute_exists(pk) AND (attribute_not_exists(lifecycleStage) OR lifecycleStage = :active)',
+              ExpressionAttributeValues: { ':active': 'active' },
             },
           },
           ...artifactPaths.map((path) => ({
@@ -439,7 +443,12 @@ export class ModelRegistryRepository {
     if (!reasons) return;
     const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
     if (failed(0) || failed(1)) throw new RaceLostError();
-    if (failed(2)) throw new NotFoundError('run', version.source.runId);
+    if (failed(2)) {
+      throw new ConflictError(
+        'run.deleted',
+        `run_id: run '${version.source.runId}' is deleted or gone; restore it first`,
+      );
+    }
     const lost = artifactPaths.filter((_, index) => failed(index + 3));
     throw new ConflictError(
       'model_version.artifacts_incomplete',
@@ -660,6 +669,34 @@ export class ModelRegistryRepository {
         ],
       }),
     );
+  }
+
+  /**
+   * The versions holding any of a run's artifacts (optionally only those under
+   * `pathPrefix`), as version refs, read from the artifact records themselves
+   * (strongly consistent): what a purge or an artifact delete must refuse over.
+   */
+  async holdsOnRun(workspace: string, runId: string, pathPrefix?: string): Promise<Map<string, string[]>> {
+    const values: Record<string, unknown> = { ':partition': artifactPartition(workspace, runId) };
+    let keyCondition = 'pk = :partition';
+    if (pathPrefix) {
+      keyCondition += ' AND begins_with(sk, :prefix)';
+      values[':prefix'] = pathPrefix;
+    }
+    const holds = new Map<string, string[]>();
+    for await (const item of queryAllItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: keyCondition,
+      FilterExpression: 'attribute_exists(modelVersions)',
+      ExpressionAttributeValues: values,
+      ProjectionExpression: 'sk, modelVersions',
+      ConsistentRead: true,
+    })) {
+      for (const ref of item.modelVersions as Set<string>) {
+        holds.set(ref, [...(holds.get(ref) ?? []), String(item.sk)]);
+      }
+    }
+    return holds;
   }
 
   /** A model's alias moves, newest first; optionally one alias, optionally only up to a time. */

@@ -7,6 +7,7 @@ import {
   checkModelName,
   checkTagBudget,
   mergeTags,
+  parseVersionRef,
   type ModelMetadata,
   type ModelVersion,
   type ModelVersionFile,
@@ -210,6 +211,9 @@ export async function registerModelVersion(
   let model = await getRegisteredModel(scope, name, deps);
   const run = await deps.runs.get(scope.workspace, input.runId);
   if (!run) throw new NotFoundError('run', input.runId);
+  if ((run as { lifecycleStage?: string }).lifecycleStage === 'deleted') {
+    throw new ConflictError('run.deleted', `run_id: run '${input.runId}' is deleted; restore it first`);
+  }
   const { source, artifacts } = await resolveSource(scope, run.runId, run.experimentId, artifactPath, deps);
   const files = await fingerprint(source, artifacts, deps);
 
@@ -609,6 +613,38 @@ export async function getModelVersionDownload(
     })),
   );
   return { version: found, expiresAt: deps.clock.now() + deps.objects.urlLifetimeMs, files };
+}
+
+// ----- holds on run artifacts -----
+
+/**
+ * Refuses (409, naming the versions) when model versions hold any of the run's
+ * artifacts, or those under `pathPrefix`: what a run purge and an artifact
+ * delete call first. The delete itself must also be conditional on the
+ * record's `modelVersions` being absent, so a registration racing it loses.
+ */
+export async function refuseIfHeldByModelVersions(
+  scope: RequestScope,
+  runId: string,
+  action: string,
+  deps: Deps<'registry'>,
+  pathPrefix?: string,
+): Promise<void> {
+  const holds = await deps.registry.holdsOnRun(scope.workspace, runId, pathPrefix);
+  if (holds.size === 0) return;
+  const names: string[] = [];
+  for (const ref of holds.keys()) {
+    const parsed = parseVersionRef(ref);
+    if (!parsed) continue;
+    const model = await deps.registry.getModel(scope.workspace, parsed.modelId);
+    names.push(`${model?.name ?? parsed.modelId}/${parsed.version}`);
+  }
+  names.sort();
+  const shown = names.slice(0, 20).join(', ') + (names.length > 20 ? ` and ${names.length - 20} more` : '');
+  throw new ConflictError(
+    'artifact.held_by_model_version',
+    `${action}: the artifacts of run '${runId}' are held by the model versions ${shown}; versions are immutable, delete them first`,
+  );
 }
 
 // ----- concurrency -----

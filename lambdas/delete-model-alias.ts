@@ -1,0 +1,11 @@
+import { createHandler } from '../shared/http/handler.ts';
+import { deleteModelAliasRoute } from '../shared/http/routes/delete-model-alias.ts';
+import { registryRecordDeps } from '../shared/runtime.ts';
+import { deleteModelAlias } from '../shared/use-cases/model-registry.ts';
+
+const deps = registryRecordDeps();
+
+export const handler = createHandler(deleteModelAliasRoute, async ({ path }, { scope, principal }) => {
+  await deleteModelAlias(scope, principal, path.model_name, path.alias, deps);
+  return { body: { deleted: true } };
+});

@@ -1,0 +1,11 @@
+import { createHandler } from '../shared/http/handler.ts';
+import { registeredModelView } from '../shared/http/registry-views.ts';
+import { getRegisteredModelRoute } from '../shared/http/routes/get-registered-model.ts';
+import { registryRecordDeps } from '../shared/runtime.ts';
+import { getRegisteredModel } from '../shared/use-cases/model-registry.ts';
+
+const deps = registryRecordDeps();
+
+export const handler = createHandler(getRegisteredModelRoute, async ({ path }, { scope }) => ({
+  body: registeredModelView(await getRegisteredModel(scope, path.model_name, deps)),
+}));

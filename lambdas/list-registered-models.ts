@@ -1,0 +1,23 @@
+import { createHandler } from '../shared/http/handler.ts';
+import { registeredModelView } from '../shared/http/registry-views.ts';
+import { listRegisteredModelsRoute } from '../shared/http/routes/list-registered-models.ts';
+import { registryRecordDeps } from '../shared/runtime.ts';
+import { tagFilters } from '../shared/http/registry-inputs.ts';
+import { listRegisteredModels } from '../shared/use-cases/model-registry.ts';
+
+const deps = registryRecordDeps();
+
+export const handler = createHandler(listRegisteredModelsRoute, async ({ query }, { scope }) => {
+  const page = await listRegisteredModels(
+    scope,
+    {
+      namePrefix: query.name_prefix,
+      nameContains: query.name_contains,
+      tags: tagFilters(query),
+      limit: query.max_results,
+      pageToken: query.page_token,
+    },
+    deps,
+  );
+  return { body: { models: page.items.map(registeredModelView), next_page_token: page.cursor } };
+});

@@ -1,0 +1,12 @@
+import { createHandler } from '../shared/http/handler.ts';
+import { registeredModelView } from '../shared/http/registry-views.ts';
+import { setModelAliasRoute } from '../shared/http/routes/set-model-alias.ts';
+import { registryRecordDeps } from '../shared/runtime.ts';
+import { setModelAlias } from '../shared/use-cases/model-registry.ts';
+
+const deps = registryRecordDeps();
+
+export const handler = createHandler(setModelAliasRoute, async ({ path, body }, { scope, principal }) => {
+  const model = await setModelAlias(scope, principal, path.model_name, path.alias, body.version, deps);
+  return { body: registeredModelView(model) };
+});

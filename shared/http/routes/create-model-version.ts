@@ -1,0 +1,17 @@
+import { defineRoute } from '../route-definition.ts';
+import { createVersionBody, modelNamePath, modelVersionResponse } from '../schemas/registry.ts';
+
+export const createModelVersionRoute = defineRoute({
+  operationId: 'createModelVersion',
+  method: 'POST',
+  path: '/api/v1/models/{model_name}/versions',
+  entry: 'lambdas/create-model-version.ts',
+  summary:
+    "Register the next version from a run's COMPLETE artifact or folder; sizes and SHA-256 are recorded and the artifacts become immutable",
+  access: 'write',
+  tag: 'registry',
+  request: { path: modelNamePath, body: createVersionBody },
+  response: { status: 201, description: 'The new version', body: modelVersionResponse },
+  table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
+  bucket: { actions: ['GetObject'] },
+});

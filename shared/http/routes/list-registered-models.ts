@@ -1,0 +1,15 @@
+import { defineRoute } from '../route-definition.ts';
+import { listModelsQuery, modelListResponse } from '../schemas/registry.ts';
+
+export const listRegisteredModelsRoute = defineRoute({
+  operationId: 'listRegisteredModels',
+  method: 'GET',
+  path: '/api/v1/models',
+  entry: 'lambdas/list-registered-models.ts',
+  summary: 'List registered models in name order; filter by name_prefix, name_contains (any case) and tag.KEY=VALUE',
+  access: 'read',
+  tag: 'registry',
+  request: { query: listModelsQuery },
+  response: { status: 200, description: 'A page of registered models', body: modelListResponse },
+  table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
+});
