@@ -211,7 +211,7 @@ export async function registerModelVersion(
   let model = await getRegisteredModel(scope, name, deps);
   const run = await deps.runs.get(scope.workspace, input.runId);
   if (!run) throw new NotFoundError('run', input.runId);
-  if ((run as { lifecycleStage?: string }).lifecycleStage === 'deleted') {
+  if (run.lifecycleStage === 'deleted') {
     throw new ConflictError('run.deleted', `run_id: run '${input.runId}' is deleted; restore it first`);
   }
   const { source, artifacts } = await resolveSource(scope, run.runId, run.experimentId, artifactPath, deps);
