@@ -21,12 +21,14 @@ from .errors import (  # noqa: E402
     ValidationError,
 )
 from .models import Artifact, Experiment, Metric, PipelineComponent, Run  # noqa: E402
+from .registry import AliasEvent, ModelRegistry, ModelVersion, ModelVersionFile, RegisteredModel  # noqa: E402
 from .sandbox import SandboxExperiment, SandboxTracker, sandbox, tracked  # noqa: E402
 from .storage import FileSystemStorage, StorageBackend, get_db_connection  # noqa: E402
 from .tracker import ActiveRun, ExperimentTracker  # noqa: E402
 
 __all__ = [
     "ActiveRun",
+    "AliasEvent",
     "Artifact",
     "AuthenticationError",
     "ConflictError",
@@ -34,9 +36,13 @@ __all__ = [
     "ExperimentTracker",
     "FileSystemStorage",
     "Metric",
+    "ModelRegistry",
+    "ModelVersion",
+    "ModelVersionFile",
     "NotFoundError",
     "PermissionDeniedError",
     "PipelineComponent",
+    "RegisteredModel",
     "RetryPolicy",
     "Run",
     "SandboxExperiment",

@@ -692,3 +692,7 @@ def export(context: click.Context, sqlite_file: Optional[str], parquet_dir: Opti
             state = export_parquet(tracker, parquet_dir, list(experiments) or None, report)  # type: ignore[arg-type]
     runs_word = "run" if state.runs_done == 1 else "runs"
     note(f"exported {state.runs_done} {runs_word} and {state.points:,} metric points to {sqlite_file or parquet_dir}")
+
+
+# The registry's commands live in their own module and join the group on import.
+from . import models as _models  # noqa: E402,F401
