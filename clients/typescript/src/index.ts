@@ -14,3 +14,13 @@ export type {
   Run,
   RunStatus,
 } from './types.ts';
+export { ModelRegistry } from './registry.ts';
+export type {
+  AliasEvent,
+  ModelVersion,
+  ModelVersionFile,
+  RegisteredModel,
+  RegisterOptions,
+  RegistryOptions,
+  VersionRef,
+} from './registry.ts';
