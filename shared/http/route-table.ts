@@ -27,6 +27,22 @@ import { setRunTagsRoute } from './routes/set-run-tags.ts';
 import { startRunRoute } from './routes/start-run.ts';
 import { updateRunRoute } from './routes/update-run.ts';
 
+import { createRegisteredModelRoute } from './routes/create-registered-model.ts';
+import { listRegisteredModelsRoute } from './routes/list-registered-models.ts';
+import { getRegisteredModelRoute } from './routes/get-registered-model.ts';
+import { updateRegisteredModelRoute } from './routes/update-registered-model.ts';
+import { deleteRegisteredModelRoute } from './routes/delete-registered-model.ts';
+import { createModelVersionRoute } from './routes/create-model-version.ts';
+import { listModelVersionsRoute } from './routes/list-model-versions.ts';
+import { getModelVersionRoute } from './routes/get-model-version.ts';
+import { updateModelVersionRoute } from './routes/update-model-version.ts';
+import { deleteModelVersionRoute } from './routes/delete-model-version.ts';
+import { getModelVersionDownloadRoute } from './routes/get-model-version-download.ts';
+import { setModelAliasRoute } from './routes/set-model-alias.ts';
+import { deleteModelAliasRoute } from './routes/delete-model-alias.ts';
+import { getModelVersionByAliasRoute } from './routes/get-model-version-by-alias.ts';
+import { getAliasHistoryRoute } from './routes/get-alias-history.ts';
+import { listRunModelVersionsRoute } from './routes/list-run-model-versions.ts';
 /**
  * The route table: every API operation, keyed by operationId. The CDK stack
  * builds one function per distinct entry (with the union of its routes' grants)
@@ -67,6 +83,22 @@ export const routes = {
   revokeToken: revokeTokenRoute,
   createWorkspace: createWorkspaceRoute,
   listWorkspaces: listWorkspacesRoute,
+  createRegisteredModel: createRegisteredModelRoute,
+  listRegisteredModels: listRegisteredModelsRoute,
+  getRegisteredModel: getRegisteredModelRoute,
+  updateRegisteredModel: updateRegisteredModelRoute,
+  deleteRegisteredModel: deleteRegisteredModelRoute,
+  createModelVersion: createModelVersionRoute,
+  listModelVersions: listModelVersionsRoute,
+  getModelVersion: getModelVersionRoute,
+  updateModelVersion: updateModelVersionRoute,
+  deleteModelVersion: deleteModelVersionRoute,
+  getModelVersionDownload: getModelVersionDownloadRoute,
+  setModelAlias: setModelAliasRoute,
+  deleteModelAlias: deleteModelAliasRoute,
+  getModelVersionByAlias: getModelVersionByAliasRoute,
+  getAliasHistory: getAliasHistoryRoute,
+  listRunModelVersions: listRunModelVersionsRoute,
 } as const satisfies Record<string, RouteDefinition>;
 
 export type RouteName = keyof typeof routes;

@@ -17,7 +17,7 @@ import {
   relativeFilePath,
 } from '../domain/registry.ts';
 import type { Page, Tags } from '../domain/types.ts';
-import { ConflictError, NotFoundError, ServiceBusyError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ids.ts';
 import type { ArtifactRepository } from '../storage/artifact-repository.ts';
 import type { ArtifactObjectStore } from '../storage/artifact-store.ts';
@@ -664,7 +664,7 @@ async function retryOnRace<T>(attempt: (n: number) => Promise<T>, attempts = def
       return await attempt(n);
     } catch (error) {
       if (!(error instanceof RaceLostError)) throw error;
-      if (n + 1 >= attempts) throw new ServiceBusyError();
+      if (n + 1 >= attempts) throw new ServiceUnavailableError(1);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** Math.min(n, 5))));
     }
   }

@@ -3,6 +3,7 @@ import type { RouteDefinition } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { scopeAllows, tokenScopes, type TokenScope } from '../../shared/domain/tokens.ts';
 import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
+import { registerTestModel } from '../support/registry-fixture.ts';
 import { exampleRequest, type RouteFixture } from '../support/route-requests.ts';
 
 /**
@@ -52,7 +53,11 @@ beforeAll(async () => {
     metricKey: 'acc',
     tokenId: '0123456789abcdef',
     artifactPath: 'auth/never.bin',
+    modelName: 'guarded-model',
+    modelVersion: 1,
+    alias: 'prod',
   };
+  await registerTestModel(operator, fixture.runId, 'guarded-model');
 });
 afterAll(() => stack.stop());
 
@@ -144,6 +149,18 @@ describe('operator and workspace admin', () => {
 });
 
 describe('workspaces are walled off', () => {
+  test("every /api/v1 route with ids in its path answers another workspace's admin with 404", async () => {
+    const before = await operator.get('/api/v1/models/guarded-model/versions/1');
+    for (const route of routeList.filter((r) => r.path.startsWith('/api/v1/') && r.path.includes('{'))) {
+      const response = await call(route, `Bearer ${tokens.otherAdmin}`);
+      expect(response.status, `${route.method} ${route.path}: ${JSON.stringify(response.body)}`).toBe(404);
+    }
+    expect(await operator.get('/api/v1/models/guarded-model/versions/1')).toMatchObject({
+      status: 200,
+      body: before.body,
+    });
+  });
+
   test("another workspace's experiment, run and metrics are 404, and stay untouched", async () => {
     const own = await operator.post('/api/v1/runs', { experiment_name: 'walled', run_name: 'mine' });
     const { run_id: runId, experiment_id: experimentId } = own.body;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { routeList } from '../../shared/http/route-table.ts';
 import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
+import { registerTestModel } from '../support/registry-fixture.ts';
 
 /**
  * Nothing a client sends gets a 500 or changes stored data. Hostile inputs are
@@ -20,7 +21,19 @@ const readState = async () => {
   const experiments = await api.get('/api/v1/experiments?max_results=1000');
   const tokens = await api.get('/api/v1/admin/tokens');
   const workspaces = await api.get('/api/v1/admin/workspaces');
-  return JSON.stringify([run.body, history.body, experiments.body, tokens.body, workspaces.body]);
+  const model = await api.get('/api/v1/models/fuzz-model');
+  const versions = await api.get('/api/v1/models/fuzz-model/versions');
+  const aliases = await api.get('/api/v1/models/fuzz-model/alias-history');
+  return JSON.stringify([
+    run.body,
+    history.body,
+    experiments.body,
+    tokens.body,
+    workspaces.body,
+    model.body,
+    versions.body,
+    aliases.body,
+  ]);
 };
 
 beforeAll(async () => {
@@ -35,6 +48,7 @@ beforeAll(async () => {
   experimentId = run.body.experiment_id;
   await api.post(`/api/v1/runs/${runId}/params`, { params: { lr: 0.1 } });
   await api.post(`/api/v1/runs/${runId}/metrics`, { metrics: [{ key: 'acc', value: 0.5, step: 1 }] });
+  await registerTestModel(api, runId, 'fuzz-model');
   snapshot = await readState();
 });
 afterAll(() => stack.stop());
@@ -75,7 +89,11 @@ describe.each(routeList.map((route) => [`${route.method} ${route.path}`, route] 
       .replace('{experiment_name}', id ?? 'fuzz')
       .replace('{run_id}', id ?? runId)
       .replace('{metric_key+}', id ?? 'acc')
-      .replace('{token_id}', id ?? '0123456789abcdef');
+      .replace('{token_id}', id ?? '0123456789abcdef')
+      // A DELETE with a valid path is a valid request: aim it at a model that does not exist.
+      .replace('{model_name}', id ?? (route.method === 'DELETE' ? 'fuzz-absent' : 'fuzz-model'))
+      .replace('{version}', id ?? '1')
+      .replace('{alias}', id ?? 'prod');
 
   test('hostile bodies and ids get a 4xx JSON error, never a 500', async () => {
     const cases: Array<{ label: string; path: string; body?: string | Buffer }> = [];

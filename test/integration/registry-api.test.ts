@@ -73,7 +73,7 @@ describe('registered models', () => {
   test('create, get, duplicate, list with filters and pages, update, rename', async () => {
     const created = await api.post(
       '/api/v1/models',
-      '{"name": "Fraud Detector", "description": "catches fraud", "tags": {"team": "risk", "__proto__": "kept"}}',
+      '{"name": "Fraud Detector", "description": "catches fraud", "tags": {"team": "risk", "constructor": "kept"}}',
     );
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
@@ -88,7 +88,7 @@ describe('registered models', () => {
 
     const got = await api.get(models('Fraud Detector'));
     expect(got.status).toBe(200);
-    expect(got.body.tags).toEqual(JSON.parse('{"team":"risk","__proto__":"kept"}'));
+    expect(got.body.tags).toEqual(JSON.parse('{"team":"risk","constructor":"kept"}'));
     expect((await api.get(models('nope'))).body.error.code).toBe('registered_model.not_found');
 
     for (const name of ['fraud-a', 'fraud-b', 'churn']) {
@@ -374,6 +374,10 @@ describe('aliases', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     await api.call('PUT', alias, { version: 3 });
     await api.call('PUT', `${models('ranker')}/aliases/challenger`, { version: 2 });
+    // An alias is a user-chosen key like any other: `__proto__` is just a name.
+    expect((await api.call('PUT', `${models('ranker')}/aliases/__proto__`, { version: 2 })).status).toBe(200);
+    expect((await api.get(`${models('ranker')}/aliases/__proto__`)).body.version).toBe(2);
+    expect((await api.delete(`${models('ranker')}/aliases/__proto__`)).status).toBe(200);
 
     const resolved = await api.get(alias);
     expect(resolved.status).toBe(200);
@@ -397,6 +401,8 @@ describe('aliases', () => {
     ).toEqual([
       ['champion', 'version_deleted', 3, undefined],
       ['challenger', 'deleted', 2, undefined],
+      ['__proto__', 'deleted', 2, undefined],
+      ['__proto__', 'set', undefined, 2],
       ['challenger', 'set', undefined, 2],
       ['champion', 'set', 1, 3],
       ['champion', 'set', undefined, 1],
@@ -405,6 +411,8 @@ describe('aliases', () => {
     expect(history.body.events.map((e: { by: { token_id: string } }) => e.by.token_id)).toEqual([
       adminId,
       tokens.writeId,
+      adminId,
+      adminId,
       adminId,
       adminId,
       tokens.writeId,
@@ -416,7 +424,7 @@ describe('aliases', () => {
     const more = await api.get(
       `${models('ranker')}/alias-history?max_results=10&page_token=${encodeURIComponent(paged.body.next_page_token)}`,
     );
-    expect(paged.body.events.length + more.body.events.length).toBe(5);
+    expect(paged.body.events.length + more.body.events.length).toBe(7);
   });
 
   test('racing moves of one alias leave a history that is exactly the sequence of moves', async () => {

@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import type { ApiClient } from './local-api.ts';
+
+/**
+ * A registered model with version 1 (from a one-file artifact of `runId`) and
+ * the alias `prod` on it, for the generated tests that need registry ids that exist.
+ */
+export async function registerTestModel(api: ApiClient, runId: string, name: string): Promise<void> {
+  const bytes = Buffer.from(`model of ${name}`);
+  const path = `registry-fixture/${name}.bin`;
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const plan = await api.post(`/api/v1/runs/${runId}/artifacts`, {
+    path,
+    artifact_type: 'model',
+    size_bytes: bytes.length,
+    sha256,
+  });
+  const { url, headers } = plan.body.upload as { url: string; headers: Record<string, string> };
+  await fetch(url, { method: 'PUT', headers, body: bytes });
+  await api.post(`/api/v1/runs/${runId}/artifacts/complete`, { path });
+  const model = `/api/v1/models/${encodeURIComponent(name)}`;
+  const created = await api.post('/api/v1/models', { name });
+  const version = await api.post(`${model}/versions`, { run_id: runId, artifact_path: path });
+  const alias = await api.call('PUT', `${model}/aliases/prod`, { version: 1 });
+  if (created.status !== 201 || version.status !== 201 || alias.status !== 200) {
+    throw new Error(`registry fixture: ${created.status} ${version.status} ${alias.status}`);
+  }
+}
