@@ -29,6 +29,8 @@ export interface RouteFunctionProps {
 
 const repositoryRoot = path.resolve(import.meta.dirname, '../..');
 
+/** A function's time limit unless one of its routes asks for more (RouteDefinition.timeoutSeconds). */
+const defaultTimeoutSeconds = 10;
 /** Of the table actions, those that can target an index (and so need its ARN). */
 const indexActions: readonly TableAction[] = ['Query'];
 
@@ -101,7 +103,7 @@ export class RouteFunction extends Construct {
       architecture: Architecture.ARM_64,
       // CPU scales with memory: ingest parses and packs up to 1,000 points per request.
       memorySize: props.routes.some((r) => r.ingest) ? 1024 : 512,
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(Math.max(defaultTimeoutSeconds, ...props.routes.map((r) => r.timeoutSeconds ?? 0))),
       role: this.role,
       logGroup,
       description: route.summary.slice(0, 256),

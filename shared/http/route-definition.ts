@@ -76,6 +76,12 @@ export interface RouteDefinition {
   pageTokens?: true;
   /** Ingest routes get their own, tighter throttle in the stack. */
   ingest?: boolean;
+  /**
+   * How long the function may run, for the few routes that read stored objects
+   * (model registration hashes them); 10 s when absent. At most 29: API Gateway
+   * gives up on an integration after 30 s.
+   */
+  timeoutSeconds?: number;
 }
 
 /** Declares a route, keeping its literal types (so handlers see their schemas' output types). */

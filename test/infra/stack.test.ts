@@ -66,6 +66,13 @@ describe('functions and routes come from the route table', () => {
         STRATUS_ARTIFACTS_BUCKET: { Ref: logicalId(stack, stack.artifacts.bucket) },
       });
       expect(existsSync(path.resolve(route.entry)), route.entry).toBe(true);
+      // 10 s unless a route of the function asks for more; never past API Gateway's 30 s.
+      const wanted = Math.max(
+        10,
+        ...routeList.filter((r) => r.entry === route.entry).map((r) => r.timeoutSeconds ?? 0),
+      );
+      expect(properties.Timeout, route.operationId).toBe(wanted);
+      expect(properties.Timeout, route.operationId).toBeLessThan(30);
       // A variable the config does not know would be silently ignored by the function.
       const unknown = Object.keys(properties.Environment.Variables).filter(
         (name) => name !== 'NODE_OPTIONS' && !configVariableNames.includes(name),

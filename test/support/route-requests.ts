@@ -18,6 +18,10 @@ export interface RouteFixture {
   uploadId?: string;
   /** The size of the artifact a new upload plans (1 byte unless given). */
   uploadSizeBytes?: number;
+  /** A registered model, one of its versions and an alias (defaults name ones that need not exist). */
+  modelName?: string;
+  modelVersion?: number;
+  alias?: string;
 }
 
 export interface ExampleRequest {
@@ -61,6 +65,22 @@ const examples: Record<string, Example> = {
   revokeToken: () => ({}),
   createWorkspace: () => ({ body: { workspace_id: `w-${unique()}` } }),
   listWorkspaces: () => ({}),
+  createRegisteredModel: () => ({ body: { name: `m-${unique()}` } }),
+  listRegisteredModels: () => ({}),
+  getRegisteredModel: () => ({}),
+  updateRegisteredModel: () => ({ body: { description: 'example' } }),
+  deleteRegisteredModel: () => ({}),
+  createModelVersion: (f) => ({ body: { run_id: f.runId, artifact_path: f.artifactPath } }),
+  listModelVersions: () => ({}),
+  getModelVersion: () => ({}),
+  updateModelVersion: () => ({ body: { description: 'example' } }),
+  deleteModelVersion: () => ({}),
+  getModelVersionDownload: () => ({}),
+  setModelAlias: (f) => ({ body: { version: f.modelVersion ?? 1 } }),
+  deleteModelAlias: () => ({}),
+  getModelVersionByAlias: () => ({}),
+  getAliasHistory: () => ({}),
+  listRunModelVersions: () => ({}),
 };
 
 /** The route's path with the fixture's ids in place of its variables. */
@@ -72,6 +92,9 @@ export function concretePath(route: RouteDefinition, fixture: RouteFixture): str
       run_id: fixture.runId,
       metric_key: fixture.metricKey,
       token_id: fixture.tokenId,
+      model_name: encodeURIComponent(fixture.modelName ?? 'example-model'),
+      version: String(fixture.modelVersion ?? 1),
+      alias: fixture.alias ?? 'prod',
     };
     const value = Object.hasOwn(values, name) ? values[name] : undefined;
     if (value === undefined) throw new Error(`no fixture value for {${name}} in ${route.path}`);

@@ -9,7 +9,7 @@ import click
 import pytest
 from support import cli_runner
 
-from stratus import ExperimentTracker
+from stratus import ExperimentTracker, ModelRegistry
 from stratus.cli.commands import cli
 
 WIDTHS = (80, 120)
@@ -41,7 +41,11 @@ def wide_data(stack, tmp_path_factory):
     tracker.log_artifacts(str(folder), run_id=runs[0])
     experiment_id = tracker.get_experiment(name).experiment_id
     tracker.close()
-    return {"experiment": name, "experiment_id": experiment_id, "runs": runs, "folder": str(folder)}
+    model = f"a-rather-long-registered-model-name-for-tables-{tmp_path_factory.mktemp('m').name[-6:]}"
+    registry = ModelRegistry(stack.url, stack.token)
+    registry.register_model(model, "plots", run_id=runs[0], metadata={"accuracy": 0.93, "dataset": "v1.2"})
+    registry.set_alias(model, "champion_with_a_long_alias_name", 1)
+    return {"experiment": name, "experiment_id": experiment_id, "runs": runs, "folder": str(folder), "model": model}
 
 
 def table_invocations(data):
@@ -57,6 +61,9 @@ def table_invocations(data):
         ("runs", "metrics"): (["runs", "metrics", run], []),
         ("artifacts", "list"): (["artifacts", "list", run], []),
         ("artifacts", "upload"): (["artifacts", "upload", data["runs"][1], data["folder"], "--path", "again"], []),
+        ("models", "list"): (["models", "list", "--name", data["model"]], []),
+        ("models", "show"): (["models", "show", data["model"]], [run]),
+        ("models", "register"): (["models", "register", data["model"], run, "plots"], [run, data["experiment_id"]]),
     }
 
 

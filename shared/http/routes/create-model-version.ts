@@ -14,4 +14,6 @@ export const createModelVersionRoute = defineRoute({
   response: { status: 201, description: 'The new version', body: modelVersionResponse },
   table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
   bucket: { actions: ['GetObject'] },
+  // Files uploaded without a SHA-256 S3 checked are read and hashed: up to 256 MiB, at S3's ~60 MB/s a few seconds.
+  timeoutSeconds: 28,
 });

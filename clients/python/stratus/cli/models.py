@@ -8,7 +8,7 @@ import click
 
 from ..registry import ModelRegistry, ModelVersion
 from .commands import CONTEXT, as_json, cli, fail, handle_errors
-from .output import emit_fields, emit_json, emit_rows, human_size, human_time, output_options
+from .output import Column, emit_fields, emit_json, emit_rows, human_size, human_time, output_options
 
 
 def registry_from(context: click.Context) -> ModelRegistry:
@@ -131,11 +131,12 @@ def models_show(
                 "change": e.change,
                 "from": "" if e.from_version is None else e.from_version,
                 "to": "" if e.to_version is None else e.to_version,
-                "by": e.by or "",
+                "token_id": e.by or "",
             }
             for e in history
         ]
-        emit_rows(rows, ["when", "alias", "change", "from", "to", "by"], "table", title="alias history")
+        columns = ["when", "alias", "change", "from", "to", "token_id"]
+        emit_rows(rows, columns, "table", headers={"token_id": "by token"}, title="alias history")
 
 
 def show_version(version: ModelVersion, output_format: str) -> None:
@@ -162,11 +163,10 @@ def show_version(version: ModelVersion, output_format: str) -> None:
     )
     if output_format == "table" and version.files:
         click.echo()
-        rows = [
-            {"path": f.path, "size": human_size(f.size_bytes), "sha256": f.sha256[:16] + "…", "checked": f.sha256_source}
-            for f in version.files
-        ]
-        emit_rows(rows, ["path", "size", "sha256", "checked"], "table", title="files")
+        rows = [{"path": f.path, "size": human_size(f.size_bytes), "sha256": f.sha256, "checked": f.sha256_source} for f in version.files]
+        # A checksum is whole or not shown: narrow terminals drop the column (and say so) rather than cut it.
+        columns = ["path", "size", "checked", Column("sha256", kind="id", optional=True)]
+        emit_rows(rows, columns, "table", title="files")
 
 
 @models.command("register", context_settings=CONTEXT)
