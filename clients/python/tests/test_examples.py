@@ -42,6 +42,7 @@ SCRIPTS = {
     "seed1_01_quick_start.py": ["run"],
     "seed1_02_core_concepts.py": ["run1", "run2", "run"],
     "seed1_03_querying_experiments.py": ["run1", "run2", "run3", "run", "runs", "comparison"],
+    "seed1_04_model_registry.py": ["run", "version"],
     "seed1_05_best_practices.py": [],
     "seed1_06_troubleshooting.py": ["correct_run_id", "run"],
     "seed1_07_advanced_usage.py": ["run", "artifact"],
@@ -147,6 +148,24 @@ def test_querying_experiments_on_a_busy_stack(ran) -> None:
     assert [row["metrics.accuracy"] for row in rows] == [0.84, 0.92, 0.88]
     printed = result["output"].split("Artifacts: ")[1]
     assert all(f"metrics.{m}" in printed for m in ("accuracy", "f1_score", "auc")) and "..." not in printed
+
+
+def test_model_registry(ran, stack) -> None:
+    from stratus import ModelRegistry
+
+    result = ran["seed1_04_model_registry.py"]
+    run_id = result["values"]["run"]["run_id"]
+    version = result["values"]["version"]
+    assert f"Registered: risk_predictor_v2 version {version['version']} from run {run_id}" in result["output"]
+    assert "Champion predicts: [0, 1]" in result["output"]
+    registry = ModelRegistry(stack.url, stack.token)
+    champion = registry.get_model_version("risk_predictor_v2", "champion")
+    assert champion.version == version["version"] and champion.run_id == run_id and champion.artifact_path == "model.pkl"
+    run = ran["tracker"].get_run(run_id)
+    assert champion.metadata == {"experiment_id": run.experiment_id, "run_id": run_id, "accuracy": 0.93}
+    model_file = result["cwd"] / "model.pkl"
+    assert [(f.path, f.size_bytes) for f in champion.files] == [("model.pkl", model_file.stat().st_size)]
+    assert f"sha256={champion.files[0].sha256}" in result["output"]
 
 
 def test_best_practices(ran) -> None:

@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 from support import cli_runner
-from test_examples import run_example
 
 from stratus import ConflictError, ExperimentTracker, ModelRegistry, NotFoundError, PermissionDeniedError
 from stratus.cli.commands import cli
@@ -159,14 +158,3 @@ def test_cli_models_commands(env, tracker, model_name, experiment_name, tmp_path
     failed = stratus("models", "show", model_name, "champion", expect=1)
     assert "alias.not_found" in failed.stderr
 
-
-def test_the_seed_registry_example(stack, tmp_path) -> None:
-    output = run_example("model_registry.py", stack, tmp_path)
-    assert "Registered: risk_predictor_v2 version " in output
-    assert "Metadata: accuracy=0.93 experiment_id=" in output
-    assert "Champion predicts: [0, 1]" in output
-    registry = ModelRegistry(stack.url, stack.token)
-    version = registry.get_model_version("risk_predictor_v2", "champion")
-    assert version.artifact_path == "model.pkl" and version.metadata["accuracy"] == 0.93
-    run = ExperimentTracker(stack.url, stack.token).get_run(version.run_id)
-    assert version.metadata["run_id"] == run.run_id and version.metadata["experiment_id"] == run.experiment_id

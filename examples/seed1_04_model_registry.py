@@ -1,11 +1,11 @@
-"""The first seed's "Integration with Model Registry", run against Stratus.
+"""The first seed's "Integration with Model Registry" block.
 
 Only the import and constructor lines differ from the seed: the endpoint and
 token come from STRATUS_ENDPOINT and STRATUS_TOKEN. The stand-in below takes
 the place of your training code; the lines after the seed show what the
 registry then holds.
 
-    STRATUS_ENDPOINT=http://127.0.0.1:8000 STRATUS_TOKEN=$(cat .stratus/token) python examples/model_registry.py
+    STRATUS_ENDPOINT=http://127.0.0.1:8000 STRATUS_TOKEN=$(cat .stratus/token) python examples/seed1_04_model_registry.py
 """
 
 import pickle
