@@ -150,6 +150,9 @@ def cli(endpoint: Optional[str], token: Optional[str]) -> None:
     """
 
 
+# `stratus models` (the registry) lives in its own module and joins the group here, once `cli` exists.
+from . import models as _models  # noqa: E402,F401
+
 # ----- experiments -----
 
 
@@ -693,6 +696,3 @@ def export(context: click.Context, sqlite_file: Optional[str], parquet_dir: Opti
     runs_word = "run" if state.runs_done == 1 else "runs"
     note(f"exported {state.runs_done} {runs_word} and {state.points:,} metric points to {sqlite_file or parquet_dir}")
 
-
-# The registry's commands live in their own module and join the group on import.
-from . import models as _models  # noqa: E402,F401
