@@ -1,7 +1,9 @@
 """The first seed's "Integration with Model Registry" block.
 
-Only the import and constructor lines differ from the seed: the endpoint and
-token come from STRATUS_ENDPOINT and STRATUS_TOKEN. The stand-in below takes
+Only the import and constructor lines differ from the seed; even
+`ModelRegistry(db_connection=db)` is the seed's own line, with `db` Stratus's
+`get_db_connection()` (the service's endpoint and token, from STRATUS_ENDPOINT
+and STRATUS_TOKEN). The stand-in below takes
 the place of your training code; the lines after the seed show what the
 registry then holds.
 
@@ -33,8 +35,10 @@ def train_model():
 # ---- the seed's registry snippet, with only the import and constructor lines changed ----
 
 from stratus import ExperimentTracker, ModelRegistry
+from stratus.storage import get_db_connection
 
-tracker = ExperimentTracker()  # STRATUS_ENDPOINT, STRATUS_TOKEN
+db = get_db_connection()  # the service's endpoint and token: STRATUS_ENDPOINT, STRATUS_TOKEN
+tracker = ExperimentTracker(db_connection=db)
 
 # Train and track experiment
 run = tracker.start_run(experiment_name="production_model")
@@ -45,7 +49,7 @@ tracker.log_artifact("model.pkl", artifact_type="model")
 tracker.end_run()
 
 # Register model with experiment link
-registry = ModelRegistry()  # STRATUS_ENDPOINT, STRATUS_TOKEN
+registry = ModelRegistry(db_connection=db)
 registry.register_model(
     model_name="risk_predictor_v2",
     model_path="model.pkl",

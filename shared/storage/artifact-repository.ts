@@ -11,7 +11,7 @@ import type { Page } from '../domain/types.ts';
 import { ConflictError } from '../errors.ts';
 import { conditionFailedItem } from './dynamo-errors.ts';
 import { artifactKey, artifactPartition, entityTypes } from './keys.ts';
-import { queryPage } from './query-page.ts';
+import { queryAllItems, queryPage } from './query-page.ts';
 
 interface ArtifactItem {
   path: string;
@@ -159,6 +159,29 @@ export class ArtifactRepository {
     } catch (error) {
       if (conditionFailedItem(error) === false) throw error;
     }
+  }
+
+  /**
+   * Up to `max` artifacts whose paths start with `prefix`, in path order, read
+   * without a page token (for the service's own use, such as the files of a
+   * model version; `list` is the paginated listing for clients).
+   */
+  async listUnder(workspace: string, runId: string, prefix: string, max: number): Promise<Artifact[]> {
+    const found: Artifact[] = [];
+    for await (const item of queryAllItems(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :partition AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':partition': artifactPartition(workspace, runId), ':prefix': prefix },
+        ConsistentRead: true,
+      },
+      { firstPage: max },
+    )) {
+      found.push(toArtifact(item as unknown as ArtifactItem));
+      if (found.length >= max) break;
+    }
+    return found;
   }
 
   /** In path order, optionally only paths starting with `prefix`. */

@@ -488,6 +488,21 @@ export class ModelRegistryRepository {
     return { items: page.items.map((item) => toVersion(item as unknown as VersionItem)), cursor: page.cursor };
   }
 
+  /** Every version of a model, oldest first, read without page tokens (for deleting the model). */
+  async *allVersions(workspace: string, modelId: string): AsyncGenerator<StoredModelVersion> {
+    for await (const item of queryAllItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :partition AND begins_with(sk, :versions)',
+      ExpressionAttributeValues: {
+        ':partition': modelVersionsPartition(workspace, modelId),
+        ':versions': modelVersionSortPrefix,
+      },
+      ConsistentRead: true,
+    })) {
+      yield toVersion(item as unknown as VersionItem);
+    }
+  }
+
   /** The versions registered from one run (an index: a version appears within a second or so). */
   async listVersionsByRun(
     workspace: string,

@@ -166,13 +166,8 @@ export async function deleteRegisteredModel(
     await deps.registry.markModelDeleting(scope.workspace, found);
     return { ...found, deleting: true };
   });
-  for (;;) {
-    const page = await deps.registry.listVersions(scope.workspace, model.modelId, {
-      limit: 100,
-      pageToken: undefined,
-    });
-    if (page.items.length === 0) break;
-    for (const version of page.items) await removeVersion(scope, principal, model, version, deps, { deleting: true });
+  for await (const version of deps.registry.allVersions(scope.workspace, model.modelId)) {
+    await removeVersion(scope, principal, model, version, deps, { deleting: true });
   }
   await deps.registry.deleteAliasHistory(scope.workspace, model.modelId);
   await deps.registry.removeModel(scope.workspace, model);
@@ -261,12 +256,7 @@ async function resolveSource(
     artifacts = [single];
     kind = 'file';
   } else {
-    const page = await deps.artifacts.list(scope.workspace, runId, {
-      prefix: `${path}/`,
-      limit: registryLimits.filesPerVersion + 1,
-      pageToken: undefined,
-    });
-    artifacts = page.items;
+    artifacts = await deps.artifacts.listUnder(scope.workspace, runId, `${path}/`, registryLimits.filesPerVersion + 1);
     kind = 'folder';
     if (artifacts.length === 0) {
       throw new NotFoundError('artifact', `${path}' in run '${runId}`);

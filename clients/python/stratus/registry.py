@@ -29,6 +29,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
 from . import _artifacts
 from ._http import Response, RetryPolicy, Transport, error_from_response
 from .errors import NotFoundError, StratusConnectionError, StratusError
+from .storage import check_db_connection
 
 VersionRef = Union[int, str]
 
@@ -158,7 +159,8 @@ def _quote(segment: str) -> str:
 class ModelRegistry:
     """A client for the registry of one Stratus workspace.
 
-    ``endpoint`` and ``token`` fall back to ``STRATUS_ENDPOINT`` and ``STRATUS_TOKEN``.
+    ``endpoint`` and ``token`` fall back to the seed's ``db_connection``
+    (``stratus.get_db_connection()``), then to ``STRATUS_ENDPOINT`` and ``STRATUS_TOKEN``.
     Pass ``tracker`` to register from its active run when no ``run_id`` is given.
     Unlike metric logging, every registry call raises on failure: a registration
     that did not happen must not look as if it did.
@@ -170,15 +172,17 @@ class ModelRegistry:
         token: Optional[str] = None,
         *,
         tracker: Any = None,
+        db_connection: Any = None,
         timeout: float = 30.0,
         retry: Optional[RetryPolicy] = None,
         upload_workers: int = 4,
     ) -> None:
-        if tracker is not None and endpoint is None and token is None:
+        connection = check_db_connection(db_connection)
+        if tracker is not None and endpoint is None and token is None and connection is None:
             self.transport: Transport = tracker.transport
         else:
-            endpoint = endpoint or os.environ.get("STRATUS_ENDPOINT")
-            token = token or os.environ.get("STRATUS_TOKEN")
+            endpoint = endpoint or (connection.endpoint if connection else None) or os.environ.get("STRATUS_ENDPOINT")
+            token = token or (connection.token if connection else None) or os.environ.get("STRATUS_TOKEN")
             if not endpoint:
                 raise ValueError("no endpoint: pass endpoint=... or set STRATUS_ENDPOINT")
             if not token:

@@ -127,6 +127,12 @@ def test_errors_are_typed(stack, registry, model_name) -> None:
     reader_token = registry.transport.json("POST", "/admin/tokens", json_body={"scope": "read", "name": "r"})["token"]
     with pytest.raises(PermissionDeniedError):
         ModelRegistry(stack.url, reader_token).set_alias(model_name, "prod", 1)
+    # The seed's constructor: a Stratus connection works, a database connection is refused with a reason.
+    from stratus.storage import get_db_connection
+
+    assert ModelRegistry(db_connection=get_db_connection(stack.url, stack.token)).get_model(model_name).name == model_name
+    with pytest.raises(TypeError, match="db_connection=object"):
+        ModelRegistry(db_connection=object())
 
 
 def test_cli_models_commands(env, tracker, model_name, experiment_name, tmp_path, monkeypatch) -> None:

@@ -12,5 +12,6 @@ export const getAliasHistoryRoute = defineRoute({
   tag: 'registry',
   request: { path: modelNamePath, query: aliasHistoryQuery },
   response: { status: 200, description: 'A page of alias moves', body: aliasHistoryResponse },
+  pageTokens: true,
   table: { actions: ['GetItem', 'Query'] },
 });

@@ -11,5 +11,6 @@ export const listModelVersionsRoute = defineRoute({
   tag: 'registry',
   request: { path: modelNamePath, query: listVersionsQuery },
   response: { status: 200, description: 'A page of versions', body: versionListResponse },
+  pageTokens: true,
   table: { actions: ['GetItem', 'Query'] },
 });

@@ -11,5 +11,6 @@ export const listRegisteredModelsRoute = defineRoute({
   tag: 'registry',
   request: { query: listModelsQuery },
   response: { status: 200, description: 'A page of registered models', body: modelListResponse },
+  pageTokens: true,
   table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
 });

@@ -12,5 +12,6 @@ export const listRunModelVersionsRoute = defineRoute({
   tag: 'registry',
   request: { path: runIdPath, query: listVersionsQuery },
   response: { status: 200, description: 'A page of versions', body: versionListResponse },
+  pageTokens: true,
   table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
 });
