@@ -150,15 +150,19 @@ describe('operator and workspace admin', () => {
 
 describe('workspaces are walled off', () => {
   test("every /api/v1 route with ids in its path answers another workspace's admin with 404", async () => {
-    const before = await operator.get('/api/v1/models/guarded-model/versions/1');
+    // A model of its own: the scope matrix above may have deleted the shared one.
+    await registerTestModel(operator, fixture.runId, 'walled-model');
+    const walled = { ...fixture, modelName: 'walled-model' };
+    const before = await operator.get('/api/v1/models/walled-model/versions/1');
+    const outsider = apiClient(stack.url, tokens.otherAdmin);
     for (const route of routeList.filter((r) => r.path.startsWith('/api/v1/') && r.path.includes('{'))) {
-      const response = await call(route, `Bearer ${tokens.otherAdmin}`);
+      const { path, body } = exampleRequest(route, walled);
+      const response = await outsider.call(route.method, path, body);
       expect(response.status, `${route.method} ${route.path}: ${JSON.stringify(response.body)}`).toBe(404);
     }
-    expect(await operator.get('/api/v1/models/guarded-model/versions/1')).toMatchObject({
-      status: 200,
-      body: before.body,
-    });
+    expect(before.status).toBe(200);
+    expect((await operator.get('/api/v1/models/walled-model/versions/1')).body).toEqual(before.body);
+    expect((await operator.get('/api/v1/models/walled-model/aliases/prod')).body.version).toBe(1);
   });
 
   test("another workspace's experiment, run and metrics are 404, and stay untouched", async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RouteDefinition } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { type ApiClient, type ApiResponse, apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
+import { registerTestModel } from '../support/registry-fixture.ts';
 import { exampleRequest, type RouteFixture } from '../support/route-requests.ts';
 
 /**
@@ -47,6 +48,15 @@ beforeAll(async () => {
     await fetch(plan.body.upload.url, { method: 'PUT', headers: plan.body.upload.headers, body: 'hi' });
     expect((await api.post(`/api/v1/runs/${runId}/artifacts/complete`, { path })).status).toBe(200);
   }
+  // Two registered models from the run; one with two versions and two alias moves.
+  await registerTestModel(api, runId, 'paged-model');
+  await registerTestModel(api, runId, 'paged-model-too');
+  const second = await api.post('/api/v1/models/paged-model/versions', {
+    run_id: runId,
+    artifact_path: 'registry-fixture/paged-model.bin',
+  });
+  expect(second.status).toBe(201);
+  expect((await api.call('PUT', '/api/v1/models/paged-model/aliases/prod', { version: 2 })).status).toBe(200);
   const other = await api.post('/api/v1/admin/workspaces', { workspace_id: 'paging-outsider' });
   expect(other.status).toBe(201);
   await api.post('/api/v1/admin/workspaces', { workspace_id: 'paging-other' });
@@ -58,6 +68,7 @@ beforeAll(async () => {
     metricKey: 'loss',
     tokenId: '0123456789abcdef',
     artifactPath: 'a.txt',
+    modelName: 'paged-model',
   };
 
   const document = (await api.get('/api/v1/openapi.json')).body as OpenApi;
@@ -220,6 +231,8 @@ test('a token only continues the query that issued it', async () => {
     ['getMetricHistory', { start_step: '2' }],
     ['listArtifacts', { prefix: 'a' }],
     ['searchRuns', { filter: 'metrics.loss > 0' }],
+    ['listRegisteredModels', { name_contains: 'paged' }],
+    ['getAliasHistory', { alias: 'prod' }],
   ];
   for (const [operationId, query] of changed) {
     const list = byId(operationId);
