@@ -113,18 +113,21 @@ export class ArtifactObjectStore {
     return UploadId;
   }
 
-  /** A part URL that signs the part's length. */
-  presignPart(key: string, uploadId: string, partNumber: number, sizeBytes: number): Promise<string> {
+  /**
+   * A part URL that signs the part's length when it is known. MLflow's client
+   * chooses its own part sizes and does not say them: its part URLs sign none.
+   */
+  presignPart(key: string, uploadId: string, partNumber: number, sizeBytes: number | undefined): Promise<string> {
     const command = new UploadPartCommand({
       Bucket: this.bucket,
       Key: key,
       UploadId: uploadId,
       PartNumber: partNumber,
-      ContentLength: sizeBytes,
+      ...(sizeBytes === undefined ? {} : { ContentLength: sizeBytes }),
     });
     return getSignedUrl(this.s3, command, {
       expiresIn: this.urlTtlSeconds,
-      signableHeaders: new Set(['content-length']),
+      ...(sizeBytes === undefined ? {} : { signableHeaders: new Set(['content-length']) }),
     });
   }
 

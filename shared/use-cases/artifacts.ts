@@ -223,21 +223,54 @@ export interface ListArtifactsInput {
   pageToken?: string | undefined;
 }
 
-/** A run's artifacts in path order, PENDING ones included. */
+/**
+ * A run's artifacts in path order, PENDING ones included. A PENDING single
+ * upload whose object S3 now holds (a PUT redirected by MLflow's proxy API, which
+ * never calls complete) is completed on the way.
+ */
 export async function listArtifacts(
   scope: RequestScope,
   runId: string,
   input: ListArtifactsInput,
-  deps: Pick<ArtifactDeps, 'artifacts' | 'runs'>,
+  deps: Pick<ArtifactDeps, 'artifacts' | 'runs' | 'objects' | 'clock'>,
 ): Promise<Page<Artifact>> {
   const run = await deps.runs.get(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);
-  return deps.artifacts.list(scope.workspace, runId, {
+  const page = await deps.artifacts.list(scope.workspace, runId, {
     prefix: input.prefix,
     limit: input.limit,
     pageToken: input.pageToken,
   });
+  return { items: await settlePending(scope, runId, page.items, deps), cursor: page.cursor };
 }
+
+/**
+ * Completes the PENDING single uploads among `artifacts` whose object S3 now
+ * holds with the declared size (a redirected PUT that went through); others
+ * stay as they are. Returns the list with the completed ones updated.
+ */
+export async function settlePending(
+  scope: RequestScope,
+  runId: string,
+  artifacts: readonly Artifact[],
+  deps: Pick<ArtifactDeps, 'artifacts' | 'objects' | 'clock'>,
+): Promise<Artifact[]> {
+  return Promise.all(
+    artifacts.map(async (artifact) => {
+      if (artifact.status !== 'PENDING' || artifact.multipart) return artifact;
+      const stored = await deps.objects.head(artifact.objectKey);
+      if (!stored || stored.sizeBytes !== artifact.sizeBytes) return artifact;
+      try {
+        return await deps.artifacts.markComplete(scope.workspace, runId, artifact, deps.clock.now());
+      } catch (error) {
+        // Completed or replaced by a concurrent request: what is stored now is the answer.
+        if (!(error instanceof ConflictError)) throw error;
+        return (await deps.artifacts.get(scope.workspace, runId, artifact.path)) ?? artifact;
+      }
+    }),
+  );
+}
+
 
 export interface DownloadLink {
   path: string;
@@ -253,7 +286,8 @@ export async function downloadArtifact(
   path: string,
   deps: ArtifactDeps,
 ): Promise<DownloadLink> {
-  const artifact = await findArtifact(scope, runId, path, deps);
+  const found = await findArtifact(scope, runId, path, deps);
+  const [artifact = found] = await settlePending(scope, runId, [found], deps);
   if (artifact.status !== 'COMPLETE') {
     throw new ConflictError('artifact.not_complete', `path: the upload of '${artifact.path}' has not been completed`);
   }
