@@ -1,0 +1,24 @@
+import { artifactDeps } from '../../../runtime.ts';
+import { completeClientPartedUpload } from '../../../use-cases/proxied-artifacts.ts';
+import { createHandler } from '../../handler.ts';
+import { parseProxiedPath } from '../inputs.ts';
+import { mlflowCompleteMultipartUploadRoute } from '../routes/complete-multipart-upload.ts';
+import { multipartTargetPath } from './create-artifact-upload.ts';
+
+export const mlflowCompleteMultipartUpload = createHandler(
+  mlflowCompleteMultipartUploadRoute,
+  async ({ path, body }, { scope }) => {
+    const target = parseProxiedPath(path.artifact_path, 'path');
+    await completeClientPartedUpload(
+      scope,
+      target.runId,
+      {
+        path: multipartTargetPath(target.path, body.path),
+        uploadId: body.upload_id,
+        parts: body.parts.map((part) => ({ partNumber: part.part_number, etag: part.etag })),
+      },
+      artifactDeps(),
+    );
+    return { body: {} };
+  },
+);
