@@ -9,6 +9,7 @@ import { ArtifactRepository } from './storage/artifact-repository.ts';
 import { ArtifactObjectStore, createS3Client } from './storage/artifact-store.ts';
 import { ExperimentRepository } from './storage/experiment-repository.ts';
 import { LoggedModelRepository } from './storage/logged-model-repository.ts';
+import { PurgeRepository } from './storage/purge-repository.ts';
 import { MetricRepository } from './storage/metric-repository.ts';
 import { RunRepository } from './storage/run-repository.ts';
 import { SearchRepository } from './storage/search-repository.ts';
@@ -16,6 +17,7 @@ import { type AccessDeps, Authenticator } from './use-cases/access.ts';
 import type { ArtifactDeps } from './use-cases/artifacts.ts';
 import type { TrackingDeps } from './use-cases/deps.ts';
 import type { LoggedModelDeps } from './use-cases/logged-models.ts';
+import type { PurgeDeps } from './use-cases/purge.ts';
 
 let deps: TrackingDeps | undefined;
 let client: DynamoDBDocumentClient | undefined;
@@ -104,4 +106,10 @@ export function artifactRepository(): ArtifactRepository {
 export function loggedModelDeps(): LoggedModelDeps {
   loggedModels ??= { ...trackingDeps(), loggedModels: new LoggedModelRepository(documentClient(), loadConfig().tableName) };
   return loggedModels;
+}
+
+/** Purge: the tracking repositories, the purge repository and the bucket. */
+export function purgeDeps(): PurgeDeps {
+  const { experiments, runs } = trackingDeps();
+  return { experiments, runs, purge: new PurgeRepository(documentClient(), loadConfig().tableName), objects: artifactDeps().objects };
 }

@@ -2,8 +2,10 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -182,6 +184,32 @@ export class ArtifactObjectStore {
       }
       throw error;
     }
+  }
+
+  /**
+   * Deletes every object under `prefix` (a run's own prefix, built by the
+   * service), a listing page (up to 1,000 keys) at a time. Returns how many went.
+   */
+  async deletePrefix(prefix: string): Promise<number> {
+    let deleted = 0;
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: continuationToken }),
+      );
+      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+      if (keys.length > 0) {
+        const result = await this.s3.send(
+          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys, Quiet: true } }),
+        );
+        if (result.Errors?.length) {
+          throw new Error(`S3 kept ${result.Errors.length} objects under ${prefix}: ${result.Errors[0]?.Code ?? ''}`);
+        }
+        deleted += keys.length;
+      }
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+    return deleted;
   }
 
   /** A GET URL; browsers save the file under its own name. */

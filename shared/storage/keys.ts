@@ -179,8 +179,10 @@ export const paramSummaryKey = (workspace: string, runId: string): PrimaryKey =>
 });
 
 /** The run's search index items live beside, not in, the run partition, so reading a run never reads them. */
+export const runSearchPartition = (workspace: string, runId: string) => join(runPartition(workspace, runId), 'SEARCH');
+
 export const metricIndexKey = (workspace: string, runId: string, metricKey: string): PrimaryKey => ({
-  pk: join(runPartition(workspace, runId), 'SEARCH'),
+  pk: runSearchPartition(workspace, runId),
   sk: join('METRIC', metricKey),
 });
 
