@@ -8,6 +8,8 @@ import { deleteRun } from '../shared/use-cases/lifecycle.ts';
 const deps = trackingDeps();
 
 export const handler = serveRoutes(
-  createHandler(deleteRunRoute, async ({ path }, { scope }) => ({ body: runView(await deleteRun(scope, path.run_id, deps)) })),
+  createHandler(deleteRunRoute, async ({ path }, { scope }) => ({
+    body: runView(await deleteRun(scope, path.run_id, deps)),
+  })),
   mlflowDeleteRun,
 );

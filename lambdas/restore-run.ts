@@ -8,6 +8,8 @@ import { restoreRun } from '../shared/use-cases/lifecycle.ts';
 const deps = trackingDeps();
 
 export const handler = serveRoutes(
-  createHandler(restoreRunRoute, async ({ path }, { scope }) => ({ body: runView(await restoreRun(scope, path.run_id, deps)) })),
+  createHandler(restoreRunRoute, async ({ path }, { scope }) => ({
+    body: runView(await restoreRun(scope, path.run_id, deps)),
+  })),
   mlflowRestoreRun,
 );

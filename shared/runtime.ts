@@ -104,12 +104,20 @@ export function artifactRepository(): ArtifactRepository {
 
 /** MLflow's logged models and run inputs/outputs, beside the tracking wiring. */
 export function loggedModelDeps(): LoggedModelDeps {
-  loggedModels ??= { ...trackingDeps(), loggedModels: new LoggedModelRepository(documentClient(), loadConfig().tableName) };
+  loggedModels ??= {
+    ...trackingDeps(),
+    loggedModels: new LoggedModelRepository(documentClient(), loadConfig().tableName),
+  };
   return loggedModels;
 }
 
 /** Purge: the tracking repositories, the purge repository and the bucket. */
 export function purgeDeps(): PurgeDeps {
   const { experiments, runs } = trackingDeps();
-  return { experiments, runs, purge: new PurgeRepository(documentClient(), loadConfig().tableName), objects: artifactDeps().objects };
+  return {
+    experiments,
+    runs,
+    purge: new PurgeRepository(documentClient(), loadConfig().tableName),
+    objects: artifactDeps().objects,
+  };
 }

@@ -1,4 +1,15 @@
+import { mlflowRoutes } from './mlflow/routes/index.ts';
 import type { RouteDefinition } from './route-definition.ts';
+import { updateExperimentRoute } from './routes/update-experiment.ts';
+import { deleteExperimentRoute } from './routes/delete-experiment.ts';
+import { restoreExperimentRoute } from './routes/restore-experiment.ts';
+import { setExperimentTagsRoute } from './routes/set-experiment-tags.ts';
+import { deleteExperimentTagRoute } from './routes/delete-experiment-tag.ts';
+import { purgeExperimentRoute } from './routes/purge-experiment.ts';
+import { deleteRunRoute } from './routes/delete-run.ts';
+import { restoreRunRoute } from './routes/restore-run.ts';
+import { deleteRunTagRoute } from './routes/delete-run-tag.ts';
+import { purgeRunRoute } from './routes/purge-run.ts';
 import { abortArtifactUploadRoute } from './routes/abort-artifact-upload.ts';
 import { compareRunsRoute } from './routes/compare-runs.ts';
 import { completeArtifactUploadRoute } from './routes/complete-artifact-upload.ts';
@@ -67,6 +78,17 @@ export const routes = {
   revokeToken: revokeTokenRoute,
   createWorkspace: createWorkspaceRoute,
   listWorkspaces: listWorkspacesRoute,
+  updateExperiment: updateExperimentRoute,
+  deleteExperiment: deleteExperimentRoute,
+  restoreExperiment: restoreExperimentRoute,
+  setExperimentTags: setExperimentTagsRoute,
+  deleteExperimentTag: deleteExperimentTagRoute,
+  purgeExperiment: purgeExperimentRoute,
+  deleteRun: deleteRunRoute,
+  restoreRun: restoreRunRoute,
+  deleteRunTag: deleteRunTagRoute,
+  purgeRun: purgeRunRoute,
+  ...mlflowRoutes,
 } as const satisfies Record<string, RouteDefinition>;
 
 export type RouteName = keyof typeof routes;

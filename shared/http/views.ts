@@ -17,6 +17,8 @@ export const experimentView = (experiment: Experiment): z.input<typeof experimen
   description: experiment.description,
   tags: experiment.tags,
   created_at: experiment.createdAt,
+  updated_at: experiment.updatedAt,
+  lifecycle_stage: experiment.lifecycleStage,
 });
 
 const pipelineView = (pipeline: Pipeline | undefined) =>
@@ -35,6 +37,7 @@ export const runView = (run: Run): z.input<typeof runResponse> => ({
   run_name: run.runName,
   experiment_id: run.experimentId,
   status: run.status,
+  lifecycle_stage: run.lifecycleStage,
   start_time: run.startTime,
   end_time: run.endTime,
   duration_ms: run.endTime === undefined ? undefined : run.endTime - run.startTime,

@@ -158,7 +158,13 @@ export class LoggedModelRepository {
               ExpressionAttributeValues: { ':partition': partition, ':name': query.name },
             }),
       },
-      { partition, boundAttribute: 'gsi1pk', keyAttributes: indexPosition, limit: query.limit, pageToken: query.pageToken },
+      {
+        partition,
+        boundAttribute: 'gsi1pk',
+        keyAttributes: indexPosition,
+        limit: query.limit,
+        pageToken: query.pageToken,
+      },
     );
     return { items: page.items.map(toLoggedModel), cursor: page.cursor };
   }

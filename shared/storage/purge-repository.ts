@@ -84,7 +84,8 @@ export class PurgeRepository {
     });
     const keys: { pk: string; sk: string }[] = [];
     for await (const model of models) {
-      if (runId === undefined || model.sourceRunId === runId) keys.push({ pk: model.pk as string, sk: model.sk as string });
+      if (runId === undefined || model.sourceRunId === runId)
+        keys.push({ pk: model.pk as string, sk: model.sk as string });
     }
     await this.deleteKeys(keys);
     return keys.length;

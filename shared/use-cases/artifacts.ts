@@ -271,7 +271,6 @@ export async function settlePending(
   );
 }
 
-
 export interface DownloadLink {
   path: string;
   url: string;

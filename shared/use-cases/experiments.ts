@@ -154,11 +154,19 @@ export async function searchExperiments(
   const all: Experiment[] = [];
   let cursor: string | undefined;
   do {
-    const page = await deps.experiments.list(scope.workspace, { limit: 1000, pageToken: cursor, tags: {}, view: input.view });
+    const page = await deps.experiments.list(scope.workspace, {
+      limit: 1000,
+      pageToken: cursor,
+      tags: {},
+      view: input.view,
+    });
     all.push(...page.items.filter((experiment) => experimentMatches(experiment, clauses)));
     cursor = page.cursor;
     if (all.length > experimentSearchMaxScanned) {
-      throw new ValidationError(`filter: matches more than ${experimentSearchMaxScanned} experiments; narrow it`, 'filter.too_broad');
+      throw new ValidationError(
+        `filter: matches more than ${experimentSearchMaxScanned} experiments; narrow it`,
+        'filter.too_broad',
+      );
     }
   } while (cursor);
   all.sort(compare);

@@ -1,7 +1,8 @@
-import type { Experiment, Run, RunStatus, Tags } from '../domain/types.ts';
+import type { Experiment, Run, RunDetails, RunStatus, Tags, TerminalRunStatus } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { defaultExperimentId, getExperiment } from './experiments.ts';
+import { endRun, getRun } from './runs.ts';
 
 /**
  * The lifecycle of experiments and runs, shared by both APIs: soft delete and
@@ -110,4 +111,23 @@ async function requireActiveRun(scope: RequestScope, runId: string, deps: Pick<T
     throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`);
   }
   return run;
+}
+
+/**
+ * `/api/v1`'s run update: ending keeps its rule (a RUNNING run ends once; a
+ * retry with the same status is harmless, another status conflicts), and a
+ * name change applies whatever the status.
+ */
+export async function endOrRenameRun(
+  scope: RequestScope,
+  runId: string,
+  input: { status?: TerminalRunStatus | undefined; endTime?: number | undefined; runName?: string | undefined },
+  deps: RunDeps,
+): Promise<RunDetails> {
+  if (input.runName !== undefined) {
+    await requireActiveRun(scope, runId, deps);
+    await deps.runs.updateAttributes(scope.workspace, runId, { runName: input.runName });
+  }
+  if (input.status !== undefined) return endRun(scope, runId, { status: input.status, endTime: input.endTime }, deps);
+  return getRun(scope, runId, deps);
 }

@@ -109,13 +109,18 @@ export async function logParams(
   await deps.runs.putParams(scope.workspace, runId, state.experimentId, params);
 }
 
-/** Sets tags; allowed whatever the run's status. */
+/** Sets tags; allowed whatever the run's status, but not on a deleted run. */
 export async function setRunTags(
   scope: RequestScope,
   runId: string,
   tags: Tags,
   deps: Pick<TrackingDeps, 'runs'>,
 ): Promise<Run> {
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  if (run.lifecycleStage === 'deleted') {
+    throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`);
+  }
   return deps.runs.setTags(scope.workspace, runId, tags);
 }
 

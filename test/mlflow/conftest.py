@@ -74,6 +74,8 @@ def mlflow_env(stack: StratusApi, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.delenv("MLFLOW_EXPERIMENT_ID", raising=False)
     monkeypatch.chdir(tmp_path)
     mlflow.set_tracking_uri(stack.url)
+    # Each test starts as a fresh process would: no experiment chosen yet.
+    mlflow.tracking.fluent._active_experiment_id = None
     yield stack
     while mlflow.active_run():
         mlflow.end_run()

@@ -40,11 +40,15 @@ describe('MLflow request inputs', () => {
   });
 
   it("takes the run's name and parent out of MLflow's tags", () => {
-    expect(runFieldsFromTags(tagMap([
-      { key: 'mlflow.runName', value: 'r' },
-      { key: 'mlflow.parentRunId', value: 'p' },
-      { key: 'mlflow.user', value: 'u' },
-    ]))).toEqual({ tags: { 'mlflow.user': 'u' }, runName: 'r', parentRunId: 'p' });
+    expect(
+      runFieldsFromTags(
+        tagMap([
+          { key: 'mlflow.runName', value: 'r' },
+          { key: 'mlflow.parentRunId', value: 'p' },
+          { key: 'mlflow.user', value: 'u' },
+        ]),
+      ),
+    ).toEqual({ tags: { 'mlflow.user': 'u' }, runName: 'r', parentRunId: 'p' });
   });
 
   it('parses proxied artifact paths and names the field when they are not a run artifact path', () => {
@@ -90,9 +94,16 @@ describe("MLflow's experiment search grammar", () => {
     updatedAt: createdAt,
     lifecycleStage: 'active',
   });
-  const all = [experiment('alpha', 1, { team: 'risk' }), experiment('beta', 2), experiment('Alphabet', 3, { team: 'ops' })];
+  const all = [
+    experiment('alpha', 1, { team: 'risk' }),
+    experiment('beta', 2),
+    experiment('Alphabet', 3, { team: 'ops' }),
+  ];
   const search = (filter: string, orderBy: string[] = []) =>
-    all.filter((e) => experimentMatches(e, parseExperimentFilter(filter))).sort(experimentComparator(orderBy)).map((e) => e.name);
+    all
+      .filter((e) => experimentMatches(e, parseExperimentFilter(filter)))
+      .sort(experimentComparator(orderBy))
+      .map((e) => e.name);
 
   it('filters on name, tags and times, joined by AND', () => {
     expect(search("name = 'alpha'")).toEqual(['alpha']);

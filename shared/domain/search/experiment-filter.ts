@@ -40,7 +40,10 @@ export function parseExperimentFilter(filter: string): Clause[] {
       throw new ValidationError(`filter: ${fieldText} compares with a number`, 'filter.invalid');
     }
     if (field.kind !== 'time' && (typeof value === 'number' || ['<', '<=', '>', '>='].includes(op))) {
-      throw new ValidationError(`filter: ${fieldText} compares with a quoted string using =, !=, LIKE or ILIKE`, 'filter.invalid');
+      throw new ValidationError(
+        `filter: ${fieldText} compares with a quoted string using =, !=, LIKE or ILIKE`,
+        'filter.invalid',
+      );
     }
     clauses.push({ field, op, value });
     rest = rest.slice(whole.length);

@@ -31,11 +31,13 @@ export const mlflowLimits = {
 } as const;
 
 /** An MLflow id as sent: experiments are "0" (the default) or Stratus ids, runs Stratus ids. */
-export const mlflowId = z.string().check(
-  z.minLength(1, { error: 'must not be empty' }),
-  z.maxLength(64, { error: 'must be at most 64 characters' }),
-  z.regex(/^[0-9A-Za-z_-]+$/, { error: 'must be an id (letters, digits, _ and -)' }),
-);
+export const mlflowId = z
+  .string()
+  .check(
+    z.minLength(1, { error: 'must not be empty' }),
+    z.maxLength(64, { error: 'must be at most 64 characters' }),
+    z.regex(/^[0-9A-Za-z_-]+$/, { error: 'must be an id (letters, digits, _ and -)' }),
+  );
 
 const int64 = z.pipe(
   z.union([z.number(), z.string().check(z.regex(/^-?\d+$/, { error: 'must be an integer' }))]),
@@ -62,8 +64,7 @@ const runId = z.object({ run_id: z.optional(mlflowId), run_uuid: z.optional(mlfl
   }),
 );
 /** MLflow's older field name `run_uuid` is accepted for `run_id`. */
-const withRunId = <S extends z.core.$ZodLooseShape>(shape: S) =>
-  z.intersection(runId, z.object(shape));
+const withRunId = <S extends z.core.$ZodLooseShape>(shape: S) => z.intersection(runId, z.object(shape));
 
 export const createExperimentBody = z.object({
   name: experimentName,
@@ -121,10 +122,20 @@ export const setTagBody = withRunId({ key: keySchema, value: text(limits.tagValu
 export const deleteTagBody = withRunId({ key: keySchema });
 export const logBatchBody = withRunId({
   metrics: z.optional(
-    z.array(z.object(metricFields)).check(z.maxLength(mlflowLimits.batchMetrics, { error: `must have at most ${mlflowLimits.batchMetrics} entries` })),
+    z
+      .array(z.object(metricFields))
+      .check(
+        z.maxLength(mlflowLimits.batchMetrics, { error: `must have at most ${mlflowLimits.batchMetrics} entries` }),
+      ),
   ),
   params: z.optional(
-    z.array(keyValue(limits.paramValueLength)).check(z.maxLength(mlflowLimits.batchParamsAndTags, { error: `must have at most ${mlflowLimits.batchParamsAndTags} entries` })),
+    z
+      .array(keyValue(limits.paramValueLength))
+      .check(
+        z.maxLength(mlflowLimits.batchParamsAndTags, {
+          error: `must have at most ${mlflowLimits.batchParamsAndTags} entries`,
+        }),
+      ),
   ),
   tags: z.optional(tagList(mlflowLimits.batchParamsAndTags)),
 });
@@ -151,7 +162,10 @@ export const logOutputsBody = withRunId({
 export const searchRunsBody = z.object({
   experiment_ids: z
     .array(mlflowId)
-    .check(z.minLength(1, { error: 'must name at least one experiment' }), z.maxLength(20, { error: 'must have at most 20 entries' })),
+    .check(
+      z.minLength(1, { error: 'must name at least one experiment' }),
+      z.maxLength(20, { error: 'must have at most 20 entries' }),
+    ),
   filter: z.optional(text(10_000)),
   run_view_type: viewType,
   max_results: z._default(integer(1, mlflowLimits.searchRunsMax), mlflowLimits.searchRunsDefault),
@@ -193,7 +207,13 @@ export const completeMultipartBody = z.object({
   path: z.optional(z.string()),
   upload_id: z.string().check(z.minLength(1), z.maxLength(1024)),
   parts: z
-    .array(z.object({ part_number: integer(1, 10_000), etag: z.string().check(z.maxLength(256)), url: z.optional(z.string()) }))
+    .array(
+      z.object({
+        part_number: integer(1, 10_000),
+        etag: z.string().check(z.maxLength(256)),
+        url: z.optional(z.string()),
+      }),
+    )
     .check(z.minLength(1, { error: 'must list the uploaded parts' }), z.maxLength(10_000)),
 });
 export const abortMultipartBody = z.object({
@@ -220,7 +240,9 @@ export const logLoggedModelParamsBody = z.object({
   params: z.array(keyValue(limits.paramValueLength)).check(z.maxLength(limits.paramsPerRequest)),
 });
 export const searchLoggedModelsBody = z.object({
-  experiment_ids: z.array(mlflowId).check(z.minLength(1, { error: 'must name at least one experiment' }), z.maxLength(20)),
+  experiment_ids: z
+    .array(mlflowId)
+    .check(z.minLength(1, { error: 'must name at least one experiment' }), z.maxLength(20)),
   filter: z.optional(text(2000)),
   max_results: z._default(integer(1, 1000), 100),
   order_by: z.optional(z.array(z.object({ field_name: text(250), ascending: z.optional(z.boolean()) }))),

@@ -1,4 +1,9 @@
-import { type DatasetInput, type LoggedModel, loggedModelArtifactPrefix, type ModelOutput } from '../../domain/logged-models.ts';
+import {
+  type DatasetInput,
+  type LoggedModel,
+  loggedModelArtifactPrefix,
+  type ModelOutput,
+} from '../../domain/logged-models.ts';
 import type { MetricPoint } from '../../domain/metric-chunk.ts';
 import { toWireMetricValue } from '../../domain/metric-values.ts';
 import type { Experiment, LatestMetric, Run, RunDetails, Tags } from '../../domain/types.ts';
@@ -91,7 +96,11 @@ export const mlflowRun = (run: RunDetails, io: RunIo = { datasets: [], outputs: 
   outputs: { model_outputs: io.outputs.map((output) => ({ model_id: output.modelId, step: output.step })) },
 });
 
-const loggedModelStatus = { PENDING: 'LOGGED_MODEL_PENDING', READY: 'LOGGED_MODEL_READY', UPLOAD_FAILED: 'LOGGED_MODEL_UPLOAD_FAILED' };
+const loggedModelStatus = {
+  PENDING: 'LOGGED_MODEL_PENDING',
+  READY: 'LOGGED_MODEL_READY',
+  UPLOAD_FAILED: 'LOGGED_MODEL_UPLOAD_FAILED',
+};
 
 export const loggedModelArtifactUri = (model: LoggedModel) =>
   `${runArtifactUri({ experimentId: model.experimentId, runId: model.sourceRunId })}/${loggedModelArtifactPrefix(model.modelId)}`;

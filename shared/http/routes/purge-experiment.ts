@@ -7,7 +7,8 @@ export const purgeExperimentRoute = defineRoute({
   method: 'POST',
   path: '/api/v1/experiments/{experiment_id}/purge',
   entry: 'lambdas/purge-experiment.ts',
-  summary: 'Irreversibly remove a deleted experiment, all its runs, their data and their artifacts in S3; its name becomes free (admin)',
+  summary:
+    'Irreversibly remove a deleted experiment, all its runs, their data and their artifacts in S3; its name becomes free (admin)',
   access: 'admin',
   tag: 'experiments',
   request: { path: experimentIdPath },

@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
+import { lifecycleStages } from '../../domain/types.ts';
 import { limits } from '../../limits.ts';
+import { lifecycleFilter } from './lifecycle.ts';
 import { keySchema, nameSchema, pageSize, pageToken, tagsSchema, text } from './text.ts';
 
 /** Experiments: create, list (with tag filters) and their response shapes. */
@@ -14,6 +16,7 @@ export const listExperimentsQuery = z
   .looseObject({
     max_results: pageSize(limits.pageSizeMax, limits.pageSizeDefault),
     page_token: pageToken,
+    lifecycle: lifecycleFilter,
   })
   .check(
     z.meta({ description: 'Filter by tags with `tag.KEY=VALUE` parameters (all must hold)' }),
@@ -42,6 +45,8 @@ export const experimentResponse = z.object({
   description: z.optional(z.string()),
   tags: z.record(z.string(), z.string()),
   created_at: z.int(),
+  updated_at: z.int(),
+  lifecycle_stage: z.enum(lifecycleStages),
 });
 
 export const experimentListResponse = z.object({

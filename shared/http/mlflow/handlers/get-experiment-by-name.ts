@@ -6,6 +6,9 @@ import { trackingDeps } from '../../../runtime.ts';
 
 const deps = () => trackingDeps();
 
-export const mlflowGetExperimentByName = createHandler(mlflowGetExperimentByNameRoute, async ({ query }, { scope }) => ({
-  body: { experiment: mlflowExperiment(await getExperimentByName(scope, query.experiment_name, deps())) },
-}));
+export const mlflowGetExperimentByName = createHandler(
+  mlflowGetExperimentByNameRoute,
+  async ({ query }, { scope }) => ({
+    body: { experiment: mlflowExperiment(await getExperimentByName(scope, query.experiment_name, deps())) },
+  }),
+);

@@ -15,7 +15,10 @@ function nameFilter(filter: string | undefined): string | undefined {
   if (!filter?.trim()) return undefined;
   const match = /^\s*name\s*=\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*$/i.exec(filter);
   if (!match) {
-    throw new ValidationError(`filter: only name = '<name>' is supported for logged models; got '${filter}'`, 'filter.invalid');
+    throw new ValidationError(
+      `filter: only name = '<name>' is supported for logged models; got '${filter}'`,
+      'filter.invalid',
+    );
   }
   return (match[1] ?? match[2] ?? '').replace(/\\(.)/g, '$1');
 }
@@ -23,8 +26,15 @@ function nameFilter(filter: string | undefined): string | undefined {
 export const mlflowSearchLoggedModels = createHandler(mlflowSearchLoggedModelsRoute, async ({ body }, { scope }) => {
   const page = await searchLoggedModels(
     scope,
-    { experimentIds: body.experiment_ids, name: nameFilter(body.filter), limit: body.max_results, pageToken: body.page_token },
+    {
+      experimentIds: body.experiment_ids,
+      name: nameFilter(body.filter),
+      limit: body.max_results,
+      pageToken: body.page_token,
+    },
     loggedModelDeps(),
   );
-  return { body: { models: page.items.map(mlflowLoggedModel), ...(page.cursor ? { next_page_token: page.cursor } : {}) } };
+  return {
+    body: { models: page.items.map(mlflowLoggedModel), ...(page.cursor ? { next_page_token: page.cursor } : {}) },
+  };
 });

@@ -22,9 +22,12 @@ export const mlflowListArtifacts = createHandler(mlflowListArtifactsRoute, async
 });
 
 /** The proxy API's listing: names relative to the folder listed. */
-export const mlflowListArtifactsProxied = createHandler(mlflowListArtifactsProxiedRoute, async ({ query }, { scope }) => {
-  const target = parseProxiedPath(query.path ?? '');
-  const directory = target.path.replace(/\/+$/g, '');
-  const artifacts = await artifactsUnder(scope, target.runId, directory, artifactDeps());
-  return { body: { files: directoryListing(artifacts, directory, true) } };
-});
+export const mlflowListArtifactsProxied = createHandler(
+  mlflowListArtifactsProxiedRoute,
+  async ({ query }, { scope }) => {
+    const target = parseProxiedPath(query.path ?? '');
+    const directory = target.path.replace(/\/+$/g, '');
+    const artifacts = await artifactsUnder(scope, target.runId, directory, artifactDeps());
+    return { body: { files: directoryListing(artifacts, directory, true) } };
+  },
+);

@@ -9,7 +9,13 @@ const deps = () => trackingDeps();
 
 const searchAnswer = async (
   scope: Parameters<typeof searchExperiments>[0],
-  request: { filter?: string | undefined; order_by?: readonly string[] | undefined; view_type: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL'; max_results: number; page_token?: string | undefined },
+  request: {
+    filter?: string | undefined;
+    order_by?: readonly string[] | undefined;
+    view_type: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+    max_results: number;
+    page_token?: string | undefined;
+  },
 ) => {
   const page = await searchExperiments(
     scope,

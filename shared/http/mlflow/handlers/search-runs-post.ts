@@ -22,7 +22,10 @@ export const mlflowSearchRuns = createHandler(mlflowSearchRunsRoute, async ({ bo
     deps,
   );
   return {
-    body: { runs: result.runs.map((run) => mlflowRun(run)), ...(result.cursor ? { next_page_token: result.cursor } : {}) },
+    body: {
+      runs: result.runs.map((run) => mlflowRun(run)),
+      ...(result.cursor ? { next_page_token: result.cursor } : {}),
+    },
     headers: { 'x-stratus-search-plan': result.plan },
   };
 });

@@ -15,25 +15,37 @@ const statuses = {
   LOGGED_MODEL_UPLOAD_FAILED: 'UPLOAD_FAILED',
 } as const;
 
-export const mlflowFinalizeLoggedModel = createHandler(mlflowFinalizeLoggedModelRoute, async ({ path, body }, { scope }) => {
-  const model = await updateLoggedModel(scope, path.model_id, { status: statuses[body.status] }, loggedModelDeps());
-  return { body: { model: mlflowLoggedModel(model) } };
-});
+export const mlflowFinalizeLoggedModel = createHandler(
+  mlflowFinalizeLoggedModelRoute,
+  async ({ path, body }, { scope }) => {
+    const model = await updateLoggedModel(scope, path.model_id, { status: statuses[body.status] }, loggedModelDeps());
+    return { body: { model: mlflowLoggedModel(model) } };
+  },
+);
 
-export const mlflowSetLoggedModelTags = createHandler(mlflowSetLoggedModelTagsRoute, async ({ path, body }, { scope }) => {
-  await updateLoggedModel(scope, path.model_id, { tags: tagMap(body.tags) }, loggedModelDeps());
-  return { body: {} };
-});
+export const mlflowSetLoggedModelTags = createHandler(
+  mlflowSetLoggedModelTagsRoute,
+  async ({ path, body }, { scope }) => {
+    await updateLoggedModel(scope, path.model_id, { tags: tagMap(body.tags) }, loggedModelDeps());
+    return { body: {} };
+  },
+);
 
-export const mlflowDeleteLoggedModelTag = createHandler(mlflowDeleteLoggedModelTagRoute, async ({ path }, { scope }) => {
-  await updateLoggedModel(scope, path.model_id, { removeTag: path.tag_key }, loggedModelDeps());
-  return { body: {} };
-});
+export const mlflowDeleteLoggedModelTag = createHandler(
+  mlflowDeleteLoggedModelTagRoute,
+  async ({ path }, { scope }) => {
+    await updateLoggedModel(scope, path.model_id, { removeTag: path.tag_key }, loggedModelDeps());
+    return { body: {} };
+  },
+);
 
-export const mlflowLogLoggedModelParams = createHandler(mlflowLogLoggedModelParamsRoute, async ({ path, body }, { scope }) => {
-  await updateLoggedModel(scope, path.model_id, { params: tagMap(body.params) }, loggedModelDeps());
-  return { body: {} };
-});
+export const mlflowLogLoggedModelParams = createHandler(
+  mlflowLogLoggedModelParamsRoute,
+  async ({ path, body }, { scope }) => {
+    await updateLoggedModel(scope, path.model_id, { params: tagMap(body.params) }, loggedModelDeps());
+    return { body: {} };
+  },
+);
 
 export const mlflowDeleteLoggedModel = createHandler(mlflowDeleteLoggedModelRoute, async ({ path }, { scope }) => {
   await deleteLoggedModel(scope, path.model_id, loggedModelDeps());

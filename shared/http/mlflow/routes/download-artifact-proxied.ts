@@ -11,7 +11,12 @@ export const mlflowDownloadArtifactProxiedRoute = defineRoute({
   access: 'read',
   tag: 'mlflow-artifacts',
   request: { path: artifactPathParameter },
-  response: { status: 302, description: 'A redirect to the presigned S3 GET', body: mlflowObject, redirect: 'To the presigned S3 GET URL of this artifact' },
+  response: {
+    status: 302,
+    description: 'A redirect to the presigned S3 GET',
+    body: mlflowObject,
+    redirect: 'To the presigned S3 GET URL of this artifact',
+  },
   table: { actions: ['GetItem', 'UpdateItem'] },
   bucket: { actions: ['GetObject'] },
 });
