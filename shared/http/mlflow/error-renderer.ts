@@ -12,7 +12,7 @@ const byStatus: Record<number, { errorCode: string; status?: number }> = {
   401: { errorCode: 'UNAUTHENTICATED' },
   403: { errorCode: 'PERMISSION_DENIED' },
   404: { errorCode: 'RESOURCE_DOES_NOT_EXIST' },
-  409: { errorCode: 'INVALID_STATE', status: 400 },
+  409: { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 },
   413: { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 },
   415: { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 },
   429: { errorCode: 'REQUEST_LIMIT_EXCEEDED' },

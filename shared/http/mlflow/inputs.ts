@@ -83,3 +83,10 @@ export function directoryListing(artifacts: readonly Artifact[], directory: stri
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
+
+/** MLflow names the file by the base name of the client's local path, in the folder of the URL. */
+export function multipartTargetPath(folder: string, localPath: string | undefined): string {
+  const name = (localPath ?? '').split(/[\\/]/).pop() ?? '';
+  if (!name) throw new ValidationError('path: the file being uploaded is required', 'path.missing');
+  return folder ? `${folder.replace(/\/+$/, '')}/${name}` : name;
+}

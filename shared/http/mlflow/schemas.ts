@@ -129,13 +129,11 @@ export const logBatchBody = withRunId({
       ),
   ),
   params: z.optional(
-    z
-      .array(keyValue(limits.paramValueLength))
-      .check(
-        z.maxLength(mlflowLimits.batchParamsAndTags, {
-          error: `must have at most ${mlflowLimits.batchParamsAndTags} entries`,
-        }),
-      ),
+    z.array(keyValue(limits.paramValueLength)).check(
+      z.maxLength(mlflowLimits.batchParamsAndTags, {
+        error: `must have at most ${mlflowLimits.batchParamsAndTags} entries`,
+      }),
+    ),
   ),
   tags: z.optional(tagList(mlflowLimits.batchParamsAndTags)),
 });

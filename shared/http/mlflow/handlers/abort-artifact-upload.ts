@@ -1,9 +1,8 @@
 import { artifactDeps } from '../../../runtime.ts';
 import { abortUpload } from '../../../use-cases/artifacts.ts';
 import { createHandler } from '../../handler.ts';
-import { parseProxiedPath } from '../inputs.ts';
-import { mlflowAbortMultipartUploadRoute } from '../routes/abort-multipart-upload.ts';
-import { multipartTargetPath } from './create-artifact-upload.ts';
+import { multipartTargetPath, parseProxiedPath } from '../inputs.ts';
+import { mlflowAbortMultipartUploadRoute } from '../../routes/mlflow-abort-multipart-upload.ts';
 
 export const mlflowAbortMultipartUpload = createHandler(
   mlflowAbortMultipartUploadRoute,

@@ -1,9 +1,8 @@
 import { artifactDeps } from '../../../runtime.ts';
 import { completeClientPartedUpload } from '../../../use-cases/proxied-artifacts.ts';
 import { createHandler } from '../../handler.ts';
-import { parseProxiedPath } from '../inputs.ts';
-import { mlflowCompleteMultipartUploadRoute } from '../routes/complete-multipart-upload.ts';
-import { multipartTargetPath } from './create-artifact-upload.ts';
+import { multipartTargetPath, parseProxiedPath } from '../inputs.ts';
+import { mlflowCompleteMultipartUploadRoute } from '../../routes/mlflow-complete-multipart-upload.ts';
 
 export const mlflowCompleteMultipartUpload = createHandler(
   mlflowCompleteMultipartUploadRoute,

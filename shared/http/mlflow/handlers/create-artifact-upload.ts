@@ -2,9 +2,9 @@ import { ValidationError } from '../../../errors.ts';
 import { artifactDeps } from '../../../runtime.ts';
 import { planClientPartedUpload, planProxiedUpload } from '../../../use-cases/proxied-artifacts.ts';
 import { createHandler } from '../../handler.ts';
-import { parseProxiedPath } from '../inputs.ts';
-import { mlflowCreateMultipartUploadRoute } from '../routes/create-multipart-upload.ts';
-import { mlflowUploadArtifactRoute } from '../routes/upload-artifact.ts';
+import { multipartTargetPath, parseProxiedPath } from '../inputs.ts';
+import { mlflowCreateMultipartUploadRoute } from '../../routes/mlflow-create-multipart-upload.ts';
+import { mlflowUploadArtifactRoute } from '../../routes/mlflow-upload-artifact.ts';
 
 /**
  * A PUT of a file is answered with a 307 to a presigned S3 PUT of the same
@@ -47,10 +47,3 @@ export const mlflowCreateMultipartUpload = createHandler(
     };
   },
 );
-
-/** MLflow names the file by the base name of the client's local path, in the folder of the URL. */
-export function multipartTargetPath(folder: string, localPath: string | undefined): string {
-  const name = (localPath ?? '').split(/[\\/]/).pop() ?? '';
-  if (!name) throw new ValidationError('path: the file being uploaded is required', 'path.missing');
-  return folder ? `${folder.replace(/\/+$/, '')}/${name}` : name;
-}

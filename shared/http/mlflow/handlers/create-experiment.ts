@@ -1,7 +1,7 @@
 import { createExperiment } from '../../../use-cases/experiments.ts';
 import { createHandler } from '../../handler.ts';
 import { tagMap } from '../inputs.ts';
-import { mlflowCreateExperimentRoute } from '../routes/create-experiment.ts';
+import { mlflowCreateExperimentRoute } from '../../routes/mlflow-create-experiment.ts';
 import { trackingDeps } from '../../../runtime.ts';
 
 const deps = () => trackingDeps();

@@ -2,7 +2,7 @@ import { loggedModelDeps } from '../../../runtime.ts';
 import { createLoggedModel } from '../../../use-cases/logged-models.ts';
 import { createHandler } from '../../handler.ts';
 import { tagMap } from '../inputs.ts';
-import { mlflowCreateLoggedModelRoute } from '../routes/create-logged-model.ts';
+import { mlflowCreateLoggedModelRoute } from '../../routes/mlflow-create-logged-model.ts';
 import { mlflowLoggedModel } from '../views.ts';
 
 export const mlflowCreateLoggedModel = createHandler(mlflowCreateLoggedModelRoute, async ({ body }, { scope }) => {

@@ -3,7 +3,7 @@ import { defaultExperimentId } from '../../../use-cases/experiments.ts';
 import { startRun } from '../../../use-cases/runs.ts';
 import { createHandler } from '../../handler.ts';
 import { runFieldsFromTags, tagMap } from '../inputs.ts';
-import { mlflowCreateRunRoute } from '../routes/create-run.ts';
+import { mlflowCreateRunRoute } from '../../routes/mlflow-create-run.ts';
 import { mlflowRun } from '../views.ts';
 
 export const mlflowCreateRun = createHandler(mlflowCreateRunRoute, async ({ body }, { scope }) => {

@@ -1,6 +1,6 @@
 import { deleteExperimentTag } from '../../../use-cases/lifecycle.ts';
 import { createHandler } from '../../handler.ts';
-import { mlflowDeleteExperimentTagRoute } from '../routes/delete-experiment-tag.ts';
+import { mlflowDeleteExperimentTagRoute } from '../../routes/mlflow-delete-experiment-tag.ts';
 import { trackingDeps } from '../../../runtime.ts';
 
 const deps = () => trackingDeps();

@@ -1,6 +1,6 @@
 import { deleteExperiment } from '../../../use-cases/lifecycle.ts';
 import { createHandler } from '../../handler.ts';
-import { mlflowDeleteExperimentRoute } from '../routes/delete-experiment.ts';
+import { mlflowDeleteExperimentRoute } from '../../routes/mlflow-delete-experiment.ts';
 import { trackingDeps } from '../../../runtime.ts';
 
 const deps = () => trackingDeps();

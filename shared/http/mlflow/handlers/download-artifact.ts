@@ -3,8 +3,8 @@ import { artifactDeps } from '../../../runtime.ts';
 import { downloadArtifact } from '../../../use-cases/artifacts.ts';
 import { createHandler } from '../../handler.ts';
 import { parseProxiedPath } from '../inputs.ts';
-import { mlflowDownloadArtifactProxiedRoute } from '../routes/download-artifact-proxied.ts';
-import { mlflowPresignedDownloadRoute } from '../routes/presigned-download.ts';
+import { mlflowDownloadArtifactProxiedRoute } from '../../routes/mlflow-download-artifact-proxied.ts';
+import { mlflowPresignedDownloadRoute } from '../../routes/mlflow-presigned-download.ts';
 
 const fileOf = (raw: string) => {
   const target = parseProxiedPath(raw, 'path');

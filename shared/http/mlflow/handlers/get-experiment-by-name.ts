@@ -1,6 +1,6 @@
 import { getExperimentByName } from '../../../use-cases/experiments.ts';
 import { createHandler } from '../../handler.ts';
-import { mlflowGetExperimentByNameRoute } from '../routes/get-experiment-by-name.ts';
+import { mlflowGetExperimentByNameRoute } from '../../routes/mlflow-get-experiment-by-name.ts';
 import { mlflowExperiment } from '../views.ts';
 import { trackingDeps } from '../../../runtime.ts';
 

@@ -1,6 +1,6 @@
 import { getExperiment } from '../../../use-cases/experiments.ts';
 import { createHandler } from '../../handler.ts';
-import { mlflowGetExperimentRoute } from '../routes/get-experiment.ts';
+import { mlflowGetExperimentRoute } from '../../routes/mlflow-get-experiment.ts';
 import { mlflowExperiment } from '../views.ts';
 import { trackingDeps } from '../../../runtime.ts';
 

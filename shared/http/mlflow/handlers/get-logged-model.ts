@@ -2,8 +2,8 @@ import { ValidationError } from '../../../errors.ts';
 import { loggedModelDeps } from '../../../runtime.ts';
 import { getLoggedModel, searchLoggedModels } from '../../../use-cases/logged-models.ts';
 import { createHandler } from '../../handler.ts';
-import { mlflowGetLoggedModelRoute } from '../routes/get-logged-model.ts';
-import { mlflowSearchLoggedModelsRoute } from '../routes/search-logged-models.ts';
+import { mlflowGetLoggedModelRoute } from '../../routes/mlflow-get-logged-model.ts';
+import { mlflowSearchLoggedModelsRoute } from '../../routes/mlflow-search-logged-models.ts';
 import { mlflowLoggedModel } from '../views.ts';
 
 export const mlflowGetLoggedModel = createHandler(mlflowGetLoggedModelRoute, async ({ path }, { scope }) => ({

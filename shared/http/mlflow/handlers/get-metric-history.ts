@@ -3,8 +3,8 @@ import { trackingDeps } from '../../../runtime.ts';
 import { getMetricHistory } from '../../../use-cases/metrics.ts';
 import { createHandler } from '../../handler.ts';
 import { requestRunId } from '../inputs.ts';
-import { mlflowGetMetricHistoryRoute } from '../routes/get-metric-history.ts';
-import { mlflowGetMetricHistoryBulkIntervalRoute } from '../routes/get-metric-history-bulk-interval.ts';
+import { mlflowGetMetricHistoryRoute } from '../../routes/mlflow-get-metric-history.ts';
+import { mlflowGetMetricHistoryBulkIntervalRoute } from '../../routes/mlflow-get-metric-history-bulk-interval.ts';
 import { mlflowLimits } from '../schemas.ts';
 import { mlflowMetric } from '../views.ts';
 

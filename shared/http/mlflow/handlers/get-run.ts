@@ -2,7 +2,7 @@ import { loggedModelDeps } from '../../../runtime.ts';
 import { getRun } from '../../../use-cases/runs.ts';
 import { createHandler } from '../../handler.ts';
 import { requestRunId } from '../inputs.ts';
-import { mlflowGetRunRoute } from '../routes/get-run.ts';
+import { mlflowGetRunRoute } from '../../routes/mlflow-get-run.ts';
 import { mlflowRun } from '../views.ts';
 
 export const mlflowGetRun = createHandler(mlflowGetRunRoute, async ({ query }, { scope }) => {

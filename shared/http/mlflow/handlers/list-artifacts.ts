@@ -1,8 +1,8 @@
 import { artifactDeps } from '../../../runtime.ts';
 import { createHandler } from '../../handler.ts';
 import { directoryListing, parseProxiedPath, requestRunId } from '../inputs.ts';
-import { mlflowListArtifactsRoute } from '../routes/list-artifacts.ts';
-import { mlflowListArtifactsProxiedRoute } from '../routes/list-artifacts-proxied.ts';
+import { mlflowListArtifactsRoute } from '../../routes/mlflow-list-artifacts.ts';
+import { mlflowListArtifactsProxiedRoute } from '../../routes/mlflow-list-artifacts-proxied.ts';
 import { runArtifactUri } from '../views.ts';
 import { artifactsUnder } from './artifact-listing.ts';
 

@@ -1,7 +1,7 @@
 import { searchExperiments } from '../../../use-cases/experiments.ts';
 import { createHandler } from '../../handler.ts';
-import { mlflowSearchExperimentsRoute } from '../routes/search-experiments.ts';
-import { mlflowSearchExperimentsGetRoute } from '../routes/search-experiments-get.ts';
+import { mlflowSearchExperimentsRoute } from '../../routes/mlflow-search-experiments.ts';
+import { mlflowSearchExperimentsGetRoute } from '../../routes/mlflow-search-experiments-get.ts';
 import { mlflowExperiment } from '../views.ts';
 import { trackingDeps } from '../../../runtime.ts';
 

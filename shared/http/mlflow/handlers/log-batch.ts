@@ -3,7 +3,7 @@ import { logMetrics } from '../../../use-cases/metrics.ts';
 import { getRun, logParams } from '../../../use-cases/runs.ts';
 import { createHandler } from '../../handler.ts';
 import { requestRunId, tagMap } from '../inputs.ts';
-import { mlflowLogBatchRoute } from '../routes/log-batch.ts';
+import { mlflowLogBatchRoute } from '../../routes/mlflow-log-batch.ts';
 import { setMlflowRunTags } from './run-tags.ts';
 
 /**

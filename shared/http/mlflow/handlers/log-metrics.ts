@@ -2,7 +2,7 @@ import { trackingDeps } from '../../../runtime.ts';
 import { logMetrics } from '../../../use-cases/metrics.ts';
 import { createHandler } from '../../handler.ts';
 import { requestRunId } from '../inputs.ts';
-import { mlflowLogMetricRoute } from '../routes/log-metric.ts';
+import { mlflowLogMetricRoute } from '../../routes/mlflow-log-metric.ts';
 
 export const mlflowLogMetric = createHandler(mlflowLogMetricRoute, async ({ body }, { scope }) => {
   await logMetrics(

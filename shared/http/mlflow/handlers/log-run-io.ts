@@ -2,8 +2,8 @@ import { loggedModelDeps } from '../../../runtime.ts';
 import { recordRunIo } from '../../../use-cases/logged-models.ts';
 import { createHandler } from '../../handler.ts';
 import { requestRunId, tagMap } from '../inputs.ts';
-import { mlflowLogInputsRoute } from '../routes/log-inputs.ts';
-import { mlflowLogOutputsRoute } from '../routes/log-outputs.ts';
+import { mlflowLogInputsRoute } from '../../routes/mlflow-log-inputs.ts';
+import { mlflowLogOutputsRoute } from '../../routes/mlflow-log-outputs.ts';
 
 export const mlflowLogInputs = createHandler(mlflowLogInputsRoute, async ({ body }, { scope }) => {
   const datasets = (body.datasets ?? []).map(({ dataset, tags }) => ({

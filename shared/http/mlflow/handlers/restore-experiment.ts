@@ -1,6 +1,6 @@
 import { restoreExperiment } from '../../../use-cases/lifecycle.ts';
 import { createHandler } from '../../handler.ts';
-import { mlflowRestoreExperimentRoute } from '../routes/restore-experiment.ts';
+import { mlflowRestoreExperimentRoute } from '../../routes/mlflow-restore-experiment.ts';
 import { trackingDeps } from '../../../runtime.ts';
 
 const deps = () => trackingDeps();

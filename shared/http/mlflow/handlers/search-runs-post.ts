@@ -2,7 +2,7 @@ import { trackingDeps } from '../../../runtime.ts';
 import { defaultExperimentId, getExperiment } from '../../../use-cases/experiments.ts';
 import { searchRuns } from '../../../use-cases/search.ts';
 import { createHandler } from '../../handler.ts';
-import { mlflowSearchRunsRoute } from '../routes/search-runs.ts';
+import { mlflowSearchRunsRoute } from '../../routes/mlflow-search-runs.ts';
 import { mlflowRun } from '../views.ts';
 
 export const mlflowSearchRuns = createHandler(mlflowSearchRunsRoute, async ({ body }, { scope }) => {

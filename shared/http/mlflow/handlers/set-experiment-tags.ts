@@ -1,7 +1,7 @@
 import { setExperimentTags } from '../../../use-cases/lifecycle.ts';
 import { createHandler } from '../../handler.ts';
 import { tagMap } from '../inputs.ts';
-import { mlflowSetExperimentTagRoute } from '../routes/set-experiment-tag.ts';
+import { mlflowSetExperimentTagRoute } from '../../routes/mlflow-set-experiment-tag.ts';
 import { trackingDeps } from '../../../runtime.ts';
 
 const deps = () => trackingDeps();

@@ -1,7 +1,7 @@
 import { trackingDeps } from '../../../runtime.ts';
 import { createHandler } from '../../handler.ts';
 import { requestRunId, tagMap } from '../inputs.ts';
-import { mlflowSetTagRoute } from '../routes/set-tag.ts';
+import { mlflowSetTagRoute } from '../../routes/mlflow-set-tag.ts';
 import { setMlflowRunTags } from './run-tags.ts';
 
 export const mlflowSetTag = createHandler(mlflowSetTagRoute, async ({ body }, { scope }) => {

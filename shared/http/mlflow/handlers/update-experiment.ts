@@ -1,6 +1,6 @@
 import { renameExperiment } from '../../../use-cases/lifecycle.ts';
 import { createHandler } from '../../handler.ts';
-import { mlflowUpdateExperimentRoute } from '../routes/update-experiment.ts';
+import { mlflowUpdateExperimentRoute } from '../../routes/mlflow-update-experiment.ts';
 import { trackingDeps } from '../../../runtime.ts';
 
 const deps = () => trackingDeps();

@@ -2,11 +2,11 @@ import { loggedModelDeps } from '../../../runtime.ts';
 import { deleteLoggedModel, updateLoggedModel } from '../../../use-cases/logged-models.ts';
 import { createHandler } from '../../handler.ts';
 import { tagMap } from '../inputs.ts';
-import { mlflowDeleteLoggedModelRoute } from '../routes/delete-logged-model.ts';
-import { mlflowDeleteLoggedModelTagRoute } from '../routes/delete-logged-model-tag.ts';
-import { mlflowFinalizeLoggedModelRoute } from '../routes/finalize-logged-model.ts';
-import { mlflowLogLoggedModelParamsRoute } from '../routes/log-logged-model-params.ts';
-import { mlflowSetLoggedModelTagsRoute } from '../routes/set-logged-model-tags.ts';
+import { mlflowDeleteLoggedModelRoute } from '../../routes/mlflow-delete-logged-model.ts';
+import { mlflowDeleteLoggedModelTagRoute } from '../../routes/mlflow-delete-logged-model-tag.ts';
+import { mlflowFinalizeLoggedModelRoute } from '../../routes/mlflow-finalize-logged-model.ts';
+import { mlflowLogLoggedModelParamsRoute } from '../../routes/mlflow-log-logged-model-params.ts';
+import { mlflowSetLoggedModelTagsRoute } from '../../routes/mlflow-set-logged-model-tags.ts';
 import { mlflowLoggedModel } from '../views.ts';
 
 const statuses = {

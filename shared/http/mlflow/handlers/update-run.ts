@@ -2,7 +2,7 @@ import { trackingDeps } from '../../../runtime.ts';
 import { updateRun } from '../../../use-cases/lifecycle.ts';
 import { createHandler } from '../../handler.ts';
 import { requestRunId } from '../inputs.ts';
-import { mlflowUpdateRunRoute } from '../routes/update-run.ts';
+import { mlflowUpdateRunRoute } from '../../routes/mlflow-update-run.ts';
 import { mlflowRunInfo } from '../views.ts';
 
 export const mlflowUpdateRun = createHandler(mlflowUpdateRunRoute, async ({ body }, { scope }) => {

@@ -1,0 +1,16 @@
+import { defineRoute } from '../route-definition.ts';
+import { mlflowObject, searchExperimentsQuery } from '../mlflow/schemas.ts';
+
+export const mlflowSearchExperimentsGetRoute = defineRoute({
+  operationId: 'mlflowSearchExperimentsGet',
+  dialect: 'mlflow',
+  method: 'GET',
+  path: '/api/2.0/mlflow/experiments/search',
+  entry: 'lambdas/list-experiments.ts',
+  summary: 'Search experiments (MLflow, GET form)',
+  access: 'read',
+  tag: 'mlflow',
+  request: { query: searchExperimentsQuery },
+  response: { status: 200, description: 'MLflow\'s answer: {"experiments", "next_page_token"}', body: mlflowObject },
+  table: { actions: ['GetItem', 'Query', 'PutItem'], indexes: ['gsi1'] },
+});

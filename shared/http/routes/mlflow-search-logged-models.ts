@@ -1,0 +1,16 @@
+import { defineRoute } from '../route-definition.ts';
+import { mlflowObject, searchLoggedModelsBody } from '../mlflow/schemas.ts';
+
+export const mlflowSearchLoggedModelsRoute = defineRoute({
+  operationId: 'mlflowSearchLoggedModels',
+  dialect: 'mlflow',
+  method: 'POST',
+  path: '/api/2.0/mlflow/logged-models/search',
+  entry: 'lambdas/get-logged-model.ts',
+  summary: "Search an experiment's logged models (name filter), newest first (MLflow)",
+  access: 'read',
+  tag: 'mlflow',
+  request: { body: searchLoggedModelsBody },
+  response: { status: 200, description: 'MLflow\'s answer: {"models", "next_page_token"}', body: mlflowObject },
+  table: { actions: ['GetItem', 'Query', 'PutItem'], indexes: ['gsi1'] },
+});
