@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RouteDefinition } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
+import { errorCodeOf, mlflowRequestFor } from '../support/mlflow-requests.ts';
 
 /**
  * Auth for every route in the route table, so a new route cannot skip it:
@@ -41,18 +42,27 @@ beforeAll(async () => {
 afterAll(() => stack.stop());
 
 /** A request to `route` with ids that exist in workspace "default" and a body that would be valid. */
-function requestFor(route: RouteDefinition): { path: string; body?: unknown } {
+function requestFor(
+  route: RouteDefinition,
+  ids: { experimentId: string; runId: string; modelId?: string } = { experimentId, runId },
+): { path: string; body?: unknown } {
+  if (route.dialect === 'mlflow') return mlflowRequestFor(route, ids);
   const path = route.path
-    .replace('{experiment_id}', experimentId)
+    .replace('{experiment_id}', ids.experimentId)
     .replace('{experiment_name}', 'guarded')
-    .replace('{run_id}', runId)
+    .replace('{run_id}', ids.runId)
     .replace('{metric_key+}', 'acc')
-    .replace('{token_id}', '0123456789abcdef');
+    .replace('{token_id}', '0123456789abcdef')
+    .replace('{tag_key}', 'k');
   const bodies: Record<string, unknown> = {
     createExperiment: { experiment_name: `e-${Math.random()}` },
     createRun: {},
     startRun: { experiment_name: 'guarded' },
     updateRun: { status: 'FINISHED' },
+    updateExperiment: { experiment_name: `renamed-${Math.random()}` },
+    setExperimentTags: { tags: { a: 'b' } },
+    searchRunsPost: { experiment_ids: [ids.experimentId] },
+    compareRuns: { run_ids: [ids.runId] },
     logParams: { params: { a: 1 } },
     logMetrics: { metric_name: 'acc', metric_value: 1 },
     setRunTags: { tags: { a: 'b' } },
@@ -89,7 +99,7 @@ describe.each(routeList.map((route) => [`${route.method} ${route.path}`, route] 
     ]) {
       const response = await call(route, authorization);
       expect(response.status, `authorization: ${authorization}`).toBe(401);
-      expect(response.body.error.code).toBe('auth.unauthorized');
+      expect(errorCodeOf(route, response.body)).toBe(route.dialect === 'mlflow' ? 'UNAUTHENTICATED' : 'auth.unauthorized');
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
     }
   });
@@ -159,4 +169,50 @@ describe('workspaces are walled off', () => {
     expect((await apiClient(stack.url, tokens.read).get('/api/v1/experiments')).status).toBe(200);
     expect((await outsider.post('/api/v1/experiments', { experiment_name: 'guarded' })).status).toBe(201);
   });
+
+  // Every route that names an experiment, a run or a model, generated from the route table: another
+  // workspace's ids do not exist (404, MLflow's RESOURCE_DOES_NOT_EXIST), and nothing is changed.
+  const workspaceWide = new Set([
+    'createExperiment',
+    'listExperiments',
+    'getExperimentByName',
+    'startRun',
+    'getOpenApi',
+    'createToken',
+    'listTokens',
+    'revokeToken',
+    'createWorkspace',
+    'listWorkspaces',
+    'searchRuns',
+    'mlflowCreateExperiment',
+    'mlflowSearchExperiments',
+    'mlflowSearchExperimentsGet',
+    'mlflowGetExperimentByName',
+  ]);
+  const scoped = routeList.filter((route) => !workspaceWide.has(route.operationId));
+  test.each(scoped.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    "%s: another workspace's ids are 404",
+    async (_, route) => {
+      const own = await admin.post('/api/v1/runs', { experiment_name: `walled-${route.operationId}`, run_name: 'mine' });
+      const ids = { runId: own.body.run_id as string, experimentId: own.body.experiment_id as string };
+      const model =
+        route.path.includes('{model_id}') &&
+        (await apiClient(stack.url, stack.token).post('/api/2.0/mlflow/logged-models', {
+          experiment_id: ids.experimentId,
+          name: 'model',
+          source_run_id: ids.runId,
+        }));
+      const { path, body } = requestFor(route, { ...ids, modelId: model ? model.body.model.info.model_id : undefined });
+      const outsider = apiClient(stack.url, tokens.otherAdmin);
+      const answer = await outsider.call(route.method, path, route.method === 'GET' ? undefined : body);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(404);
+      if (route.dialect === 'mlflow') expect(answer.body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+      const run = await admin.get(`/api/v1/runs/${ids.runId}`);
+      expect(run.body.lifecycle_stage).toBe('active');
+      expect(run.body.status).toBe('RUNNING');
+      expect(run.body.run_name).toBe('mine');
+      expect(run.body.params).toEqual({});
+      expect(Object.keys(run.body.metrics)).toEqual([]);
+    },
+  );
 });
