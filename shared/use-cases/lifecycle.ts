@@ -18,13 +18,15 @@ export async function deleteExperiment(scope: RequestScope, experimentId: string
   if (experimentId === defaultExperimentId) {
     throw new ValidationError('experiment_id: the default experiment cannot be deleted', 'experiment_id.invalid');
   }
-  await getExperiment(scope, experimentId, deps);
+  const experiment = await getExperiment(scope, experimentId, deps);
+  if (experiment.lifecycleStage === 'deleted') return experiment;
   const now = deps.clock.now();
   return deps.experiments.update(scope.workspace, experimentId, { lifecycleStage: 'deleted', deletedAt: now }, now);
 }
 
 export async function restoreExperiment(scope: RequestScope, experimentId: string, deps: ExperimentDeps) {
-  await getExperiment(scope, experimentId, deps);
+  const experiment = await getExperiment(scope, experimentId, deps);
+  if (experiment.lifecycleStage === 'active') return experiment;
   const now = deps.clock.now();
   return deps.experiments.update(scope.workspace, experimentId, { lifecycleStage: 'active', deletedAt: null }, now);
 }
@@ -56,10 +58,16 @@ export async function deleteExperimentTag(
 
 /** Soft-deletes a run: it leaves lists and searches and takes no new data, until it is restored. */
 export async function deleteRun(scope: RequestScope, runId: string, deps: RunDeps): Promise<Run> {
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  if (run.lifecycleStage === 'deleted') return run;
   return deps.runs.updateAttributes(scope.workspace, runId, { lifecycleStage: 'deleted', deletedAt: deps.clock.now() });
 }
 
 export async function restoreRun(scope: RequestScope, runId: string, deps: RunDeps): Promise<Run> {
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  if (run.lifecycleStage === 'active') return run;
   return deps.runs.updateAttributes(scope.workspace, runId, { lifecycleStage: 'active', deletedAt: null });
 }
 

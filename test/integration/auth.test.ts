@@ -99,7 +99,9 @@ describe.each(routeList.map((route) => [`${route.method} ${route.path}`, route] 
     ]) {
       const response = await call(route, authorization);
       expect(response.status, `authorization: ${authorization}`).toBe(401);
-      expect(errorCodeOf(route, response.body)).toBe(route.dialect === 'mlflow' ? 'UNAUTHENTICATED' : 'auth.unauthorized');
+      expect(errorCodeOf(route, response.body)).toBe(
+        route.dialect === 'mlflow' ? 'UNAUTHENTICATED' : 'auth.unauthorized',
+      );
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
     }
   });
@@ -193,7 +195,10 @@ describe('workspaces are walled off', () => {
   test.each(scoped.map((route) => [`${route.method} ${route.path}`, route] as const))(
     "%s: another workspace's ids are 404",
     async (_, route) => {
-      const own = await admin.post('/api/v1/runs', { experiment_name: `walled-${route.operationId}`, run_name: 'mine' });
+      const own = await admin.post('/api/v1/runs', {
+        experiment_name: `walled-${route.operationId}`,
+        run_name: 'mine',
+      });
       const ids = { runId: own.body.run_id as string, experimentId: own.body.experiment_id as string };
       const model =
         route.path.includes('{model_id}') &&

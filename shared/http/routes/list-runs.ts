@@ -12,5 +12,5 @@ export const listRunsRoute = defineRoute({
   tag: 'runs',
   request: { path: experimentIdPath, query: listRunsQuery },
   response: { status: 200, description: 'A page of runs', body: runListResponse },
-  table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
+  table: { actions: ['GetItem', 'Query', 'PutItem'], indexes: ['gsi1'] }, // PutItem: the default experiment "0"
 });
