@@ -8,7 +8,7 @@ import {
   uploadShape,
 } from '../domain/artifacts.ts';
 import type { Page, RunDetails } from '../domain/types.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ids.ts';
 import type { ArtifactRepository } from '../storage/artifact-repository.ts';
 import type { ArtifactObjectStore, CompletedPart } from '../storage/artifact-store.ts';
@@ -258,7 +258,14 @@ export async function settlePending(
   return Promise.all(
     artifacts.map(async (artifact) => {
       if (artifact.status !== 'PENDING' || artifact.multipart) return artifact;
-      const stored = await deps.objects.head(artifact.objectKey);
+      let stored: { sizeBytes: number } | undefined;
+      try {
+        stored = await deps.objects.head(artifact.objectKey);
+      } catch (error) {
+        // S3 unreachable: the listing is still right about what is known to be complete.
+        if (error instanceof ServiceUnavailableError) return artifact;
+        throw error;
+      }
       if (!stored || stored.sizeBytes !== artifact.sizeBytes) return artifact;
       try {
         return await deps.artifacts.markComplete(scope.workspace, runId, artifact, deps.clock.now());
