@@ -21,6 +21,7 @@ export const handler = serveRoutes(
         pageToken: query.page_token,
         tags: tagFilters(query),
         view: viewOfLifecycle(query.lifecycle),
+        nameContains: query.name_contains,
       },
       deps,
     );

@@ -5,6 +5,7 @@ import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { BucketAction, RouteDefinition, TableAction } from '../../shared/http/route-definition.ts';
 import { lambdaBundling } from '../bundling.ts';
@@ -15,6 +16,8 @@ export interface RouteFunctionProps {
   routes: readonly RouteDefinition[];
   table: TrackingTable;
   bucket: Bucket;
+  /** The key material of page tokens; readable by functions whose routes declare `pageTokens`. */
+  pageTokenSecret: ISecret;
   /** Variables every handler reads through shared/config.ts. */
   environment: Record<string, string>;
   reservedConcurrency: number | undefined;
@@ -34,6 +37,7 @@ export interface FunctionGrants {
   tableActions: TableAction[];
   indexes: string[];
   bucketActions: BucketAction[];
+  pageTokens: boolean;
 }
 
 export function unionOfGrants(routes: readonly RouteDefinition[]): FunctionGrants {
@@ -43,6 +47,7 @@ export function unionOfGrants(routes: readonly RouteDefinition[]): FunctionGrant
     tableActions: unique(routes.flatMap((route) => route.table.actions)),
     indexes: unique(routes.flatMap((route) => route.table.indexes ?? [])),
     bucketActions: unique(routes.flatMap((route) => route.bucket?.actions ?? [])),
+    pageTokens: routes.some((route) => route.pageTokens),
   };
 }
 
@@ -184,6 +189,15 @@ function grantStatements(grants: FunctionGrants, props: RouteFunctionProps, logG
   if (grants.bucketActions.includes('ListBucket')) {
     statements.push(
       new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+    );
+  }
+  if (grants.pageTokens) {
+    statements.push(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [props.pageTokenSecret.secretArn],
+      }),
     );
   }
   return statements;

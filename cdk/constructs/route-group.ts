@@ -3,6 +3,7 @@ import { HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { RouteDefinition } from '../../shared/http/route-definition.ts';
 import type { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -22,6 +23,7 @@ export interface RouteGroupProps {
   functions: readonly FunctionPlan[];
   table: TrackingTable;
   bucket: Bucket;
+  pageTokenSecret: ISecret;
   api: StratusHttpApi;
   environment: Record<string, string>;
   logRetention: RetentionDays;
@@ -52,6 +54,7 @@ export class RouteGroup extends NestedStack {
         routes: plan.routes,
         table: props.table,
         bucket: props.bucket,
+        pageTokenSecret: props.pageTokenSecret,
         environment: props.environment,
         reservedConcurrency: plan.reservedConcurrency,
         logRetention: props.logRetention,

@@ -19,6 +19,8 @@ export const experimentView = (experiment: Experiment): z.input<typeof experimen
   created_at: experiment.createdAt,
   updated_at: experiment.updatedAt,
   lifecycle_stage: experiment.lifecycleStage,
+  run_count: experiment.runCount ?? 0,
+  last_activity_at: experiment.lastActivityAt,
 });
 
 const pipelineView = (pipeline: Pipeline | undefined) =>

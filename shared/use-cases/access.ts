@@ -1,7 +1,15 @@
 import type { ApiToken, Principal, Workspace } from '../domain/access.ts';
-import { adoptToken, issueToken, tokenIdOf, tokenMatches, type TokenScope } from '../domain/tokens.ts';
+import {
+  adoptToken,
+  issueToken,
+  scopeAllows,
+  tokenIdOf,
+  tokenMatches,
+  type TokenScope,
+  tokenScopes,
+} from '../domain/tokens.ts';
 import type { Page } from '../domain/types.ts';
-import { NotFoundError, UnauthorizedError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
 import type { Clock } from '../ids.ts';
 import type { AccessRepository } from '../storage/access-repository.ts';
 import { addMetric } from '../observability/metrics.ts';
@@ -38,8 +46,11 @@ async function createTokenIn(
   return { token: issued.token, record };
 }
 
-/** Creates a token in the caller's workspace. */
+/** Creates a token in the caller's workspace, of at most the caller's own scope. */
 export function createToken(principal: Principal, input: { scope: TokenScope; name: string }, deps: AccessDeps) {
+  if (!scopeAllows(principal.scope, input.scope)) {
+    throw new ForbiddenError(`scope: a ${principal.scope} token cannot create a ${input.scope} token`);
+  }
   return createTokenIn(principal.workspaceId, input.scope, input.name, deps);
 }
 
@@ -51,9 +62,16 @@ export function listTokens(
   return deps.access.listTokens(principal.workspaceId, input.limit, input.pageToken);
 }
 
-/** Revokes a token of the caller's workspace; another workspace's token is reported missing, not forbidden. */
+/**
+ * Revokes a token of the caller's workspace of at most the caller's scope;
+ * another workspace's token is reported missing, not forbidden.
+ */
 export async function revokeToken(principal: Principal, tokenId: string, deps: AccessDeps): Promise<ApiToken> {
-  const revoked = await deps.access.revokeToken(principal.workspaceId, tokenId, deps.clock.now());
+  const revocable = tokenScopes.filter((scope) => scopeAllows(principal.scope, scope));
+  const revoked = await deps.access.revokeToken(principal.workspaceId, tokenId, deps.clock.now(), revocable);
+  if (revoked === 'forbidden') {
+    throw new ForbiddenError(`token_id: a ${principal.scope} token cannot revoke a token of a larger scope`);
+  }
   if (!revoked) throw new NotFoundError('token', tokenId);
   return revoked;
 }
@@ -78,8 +96,9 @@ export function listWorkspaces(input: { limit: number; pageToken?: string | unde
 }
 
 /**
- * First start of a deployment: creates the workspace and an admin token, or
- * does nothing when the workspace exists. `chosenToken` (STRATUS_TOKEN) lets
+ * First start of a deployment: creates the workspace and an operator token (an
+ * admin of that workspace that may also create and list workspaces), or does
+ * nothing when the workspace exists. `chosenToken` (STRATUS_TOKEN) lets
  * scripts and CI know the token in advance.
  */
 export async function bootstrapAccess(
@@ -92,7 +111,7 @@ export async function bootstrapAccess(
     name: input.workspaceId,
     createdAt: deps.clock.now(),
   });
-  const admin = await createTokenIn(input.workspaceId, 'admin', 'bootstrap admin token', deps, input.chosenToken);
+  const admin = await createTokenIn(input.workspaceId, 'operator', 'bootstrap operator token', deps, input.chosenToken);
   return { created: true, token: admin.token };
 }
 

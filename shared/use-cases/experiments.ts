@@ -108,6 +108,7 @@ export interface ListExperimentsInput {
   limit: number;
   pageToken?: string | undefined;
   tags?: Tags | undefined;
+  nameContains?: string | undefined;
   view?: ViewType | undefined;
 }
 
@@ -121,6 +122,7 @@ export function listExperiments(
     limit: input.limit,
     pageToken: input.pageToken,
     tags: input.tags ?? {},
+    nameContains: input.nameContains,
     view: input.view,
   });
 }
@@ -150,7 +152,7 @@ export async function searchExperiments(
   const compare = experimentComparator(input.orderBy ?? []);
   await getExperiment(scope, defaultExperimentId, deps);
   const binding = `experiments#${digest(JSON.stringify([scope.workspace, input.filter ?? '', input.orderBy ?? [], input.view ?? 'ACTIVE_ONLY']))}`;
-  const offset = Number(decodeCursor(binding, input.pageToken)?.offset ?? 0);
+  const offset = Number((await decodeCursor(binding, input.pageToken))?.offset ?? 0);
   const all: Experiment[] = [];
   let cursor: string | undefined;
   do {
@@ -171,6 +173,7 @@ export async function searchExperiments(
   } while (cursor);
   all.sort(compare);
   const items = all.slice(offset, offset + input.limit);
-  const next = offset + input.limit < all.length ? encodeCursor(binding, { offset: offset + input.limit }) : undefined;
+  const next =
+    offset + input.limit < all.length ? await encodeCursor(binding, { offset: offset + input.limit }) : undefined;
   return { items, cursor: next };
 }

@@ -61,6 +61,7 @@ async function createRun(
     lifecycleStage: 'active',
   };
   await deps.runs.create(scope.workspace, run);
+  await deps.experiments.recordRunStarted(scope.workspace, experimentId, run.startTime);
   return { ...run, params: {}, metrics: [] };
 }
 
@@ -84,7 +85,7 @@ export async function endRun(
   scope: RequestScope,
   runId: string,
   input: EndRunInput,
-  deps: Pick<TrackingDeps, 'runs' | 'clock'>,
+  deps: Pick<TrackingDeps, 'runs' | 'experiments' | 'clock'>,
 ): Promise<RunDetails> {
   const current = await getRun(scope, runId, deps);
   const endTime = input.endTime ?? deps.clock.now();
@@ -95,6 +96,7 @@ export async function endRun(
     );
   }
   const ended = await deps.runs.end(scope.workspace, runId, input.status, endTime);
+  await deps.experiments.recordActivity(scope.workspace, ended.experimentId, endTime);
   return { ...ended, params: current.params, metrics: current.metrics };
 }
 

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { accessLogFields, routeKey } from '../../cdk/constructs/http-api.ts';
 import { createStratusApp, functionPlansByGroup, routesByEntry, type StratusStack } from '../../cdk/stratus-stack.ts';
 import { configVariableNames } from '../../shared/config.ts';
+import { openApiDocument } from '../../shared/http/openapi.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { globalIndexes, tableKeys } from '../../shared/storage/table-definition.ts';
 import {
@@ -125,6 +126,12 @@ describe('least privilege', () => {
           resources: [{ 'Fn::GetAtt': [logicalId(stack, stack.artifacts.bucket), 'Arn'] }],
         });
       }
+      if (routes.some((route) => route.pageTokens)) {
+        expected.push({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [{ Ref: logicalId(stack, stack.pageTokenSecret) }],
+        });
+      }
       for (const route of routes) expect(stack.functions.get(route.operationId), route.operationId).toBe(routeFunction);
       const actual = roleStatements(routes[0]!.operationId).map((statement) => ({
         effect: statement.Effect,
@@ -134,6 +141,18 @@ describe('least privilege', () => {
       expect(actual).toEqual(expected.map((statement) => ({ effect: 'Allow', ...statement })));
     },
   );
+
+  test('exactly the routes that answer next_page_token declare pageTokens (and may read the page-token secret)', () => {
+    const document = openApiDocument() as {
+      paths: Record<string, Record<string, { responses: Record<string, any> }>>;
+    };
+    for (const route of routeList) {
+      const operation = document.paths[route.path.replace('+', '')]?.[route.method.toLowerCase()];
+      const schema = operation?.responses[String(route.response.status)]?.content?.['application/json']?.schema;
+      const answersTokens = schema?.properties?.next_page_token !== undefined;
+      expect(route.pageTokens === true, route.operationId).toBe(answersTokens);
+    }
+  });
 
   test('every route may read token items, which authentication needs', () => {
     for (const route of routeList) expect(route.table.actions, route.operationId).toContain('GetItem');
@@ -197,6 +216,7 @@ describe('CloudFormation limits', () => {
       'AWS::SNS::Topic': 1,
       'AWS::SNS::TopicPolicy': 1,
       'AWS::CloudWatch::Alarm': 5,
+      'AWS::SecretsManager::Secret': 1,
       'AWS::CloudFormation::Stack': stack.routeGroups.length,
     });
     expect(Object.keys(parent.Resources).length).toBeLessThanOrEqual(ceiling);

@@ -17,6 +17,8 @@ export interface RouteFixture {
   artifactPath: string;
   /** The multipart upload id of `artifactPath`, when it has one. */
   uploadId?: string;
+  /** A logged model of the run, for the MLflow routes that name one. */
+  modelId?: string | undefined;
   /** The size of the artifact a new upload plans (1 byte unless given). */
   uploadSizeBytes?: number;
 }

@@ -249,3 +249,6 @@ export const searchLoggedModelsBody = z.object({
 
 /** Responses are documented loosely: MLflow's own objects, rendered by views.ts. */
 export const mlflowObject = z.record(z.string(), z.unknown());
+
+/** A page of MLflow objects: its token is one of ours (sealed, see shared/storage/cursor.ts). */
+export const mlflowPage = z.looseObject({ next_page_token: z.optional(z.string()) });

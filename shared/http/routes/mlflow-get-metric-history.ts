@@ -1,5 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { metricHistoryQuery, mlflowObject } from '../mlflow/schemas.ts';
+import { metricHistoryQuery, mlflowPage } from '../mlflow/schemas.ts';
 
 export const mlflowGetMetricHistoryRoute = defineRoute({
   operationId: 'mlflowGetMetricHistory',
@@ -11,6 +11,7 @@ export const mlflowGetMetricHistoryRoute = defineRoute({
   access: 'read',
   tag: 'mlflow',
   request: { query: metricHistoryQuery },
-  response: { status: 200, description: 'MLflow\'s answer: {"metrics", "next_page_token"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"metrics", "next_page_token"}', body: mlflowPage },
+  pageTokens: true,
   table: { actions: ['GetItem', 'BatchGetItem', 'Query'] },
 });

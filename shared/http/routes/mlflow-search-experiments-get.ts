@@ -1,5 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject, searchExperimentsQuery } from '../mlflow/schemas.ts';
+import { mlflowPage, searchExperimentsQuery } from '../mlflow/schemas.ts';
 
 export const mlflowSearchExperimentsGetRoute = defineRoute({
   operationId: 'mlflowSearchExperimentsGet',
@@ -11,6 +11,7 @@ export const mlflowSearchExperimentsGetRoute = defineRoute({
   access: 'read',
   tag: 'mlflow',
   request: { query: searchExperimentsQuery },
-  response: { status: 200, description: 'MLflow\'s answer: {"experiments", "next_page_token"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"experiments", "next_page_token"}', body: mlflowPage },
+  pageTokens: true,
   table: { actions: ['GetItem', 'Query', 'PutItem'], indexes: ['gsi1'] },
 });

@@ -1,5 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject, searchExperimentsBody } from '../mlflow/schemas.ts';
+import { mlflowPage, searchExperimentsBody } from '../mlflow/schemas.ts';
 
 export const mlflowSearchExperimentsRoute = defineRoute({
   operationId: 'mlflowSearchExperiments',
@@ -11,6 +11,7 @@ export const mlflowSearchExperimentsRoute = defineRoute({
   access: 'read',
   tag: 'mlflow',
   request: { body: searchExperimentsBody },
-  response: { status: 200, description: 'MLflow\'s answer: {"experiments", "next_page_token"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"experiments", "next_page_token"}', body: mlflowPage },
+  pageTokens: true,
   table: { actions: ['GetItem', 'Query', 'PutItem'], indexes: ['gsi1'] },
 });

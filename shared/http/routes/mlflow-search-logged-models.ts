@@ -1,5 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject, searchLoggedModelsBody } from '../mlflow/schemas.ts';
+import { mlflowPage, searchLoggedModelsBody } from '../mlflow/schemas.ts';
 
 export const mlflowSearchLoggedModelsRoute = defineRoute({
   operationId: 'mlflowSearchLoggedModels',
@@ -11,6 +11,7 @@ export const mlflowSearchLoggedModelsRoute = defineRoute({
   access: 'read',
   tag: 'mlflow',
   request: { body: searchLoggedModelsBody },
-  response: { status: 200, description: 'MLflow\'s answer: {"models", "next_page_token"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"models", "next_page_token"}', body: mlflowPage },
+  pageTokens: true,
   table: { actions: ['GetItem', 'Query', 'PutItem'], indexes: ['gsi1'] },
 });

@@ -1,5 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject, searchRunsBody } from '../mlflow/schemas.ts';
+import { mlflowPage, searchRunsBody } from '../mlflow/schemas.ts';
 
 export const mlflowSearchRunsRoute = defineRoute({
   operationId: 'mlflowSearchRuns',
@@ -11,6 +11,7 @@ export const mlflowSearchRunsRoute = defineRoute({
   access: 'read',
   tag: 'mlflow',
   request: { body: searchRunsBody },
-  response: { status: 200, description: 'MLflow\'s answer: {"runs", "next_page_token"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"runs", "next_page_token"}', body: mlflowPage },
+  pageTokens: true,
   table: { actions: ['GetItem', 'Query', 'BatchGetItem', 'PutItem'], indexes: ['gsi1', 'gsi2'] },
 });

@@ -17,6 +17,9 @@ export const listExperimentsQuery = z
     max_results: pageSize(limits.pageSizeMax, limits.pageSizeDefault),
     page_token: pageToken,
     lifecycle: lifecycleFilter,
+    name_contains: z.optional(
+      text(limits.nameLength).check(z.meta({ description: 'Only experiments whose name contains this, in any case' })),
+    ),
   })
   .check(
     z.meta({ description: 'Filter by tags with `tag.KEY=VALUE` parameters (all must hold)' }),
@@ -47,6 +50,10 @@ export const experimentResponse = z.object({
   created_at: z.int(),
   updated_at: z.int(),
   lifecycle_stage: z.enum(lifecycleStages),
+  run_count: z.int().check(z.meta({ description: 'Runs started in the experiment, deleted ones included' })),
+  last_activity_at: z.optional(
+    z.int().check(z.meta({ description: 'The latest run start or end (epoch ms); absent before the first run' })),
+  ),
 });
 
 export const experimentListResponse = z.object({
