@@ -44,7 +44,13 @@ export async function planProxiedUpload(
   const planned = await requestUpload(
     scope,
     runId,
-    { path: request.path, artifactType: 'other', sizeBytes: request.sizeBytes, contentType: request.contentType },
+    {
+      path: request.path,
+      artifactType: 'other',
+      sizeBytes: request.sizeBytes,
+      contentType: request.contentType,
+      conditionalPut: false,
+    },
     // One PUT, whatever the stack's multipart threshold: the client sends the file in one request.
     { ...deps, sizing: { ...deps.sizing, multipartThresholdBytes: Number.MAX_SAFE_INTEGER } },
   );
