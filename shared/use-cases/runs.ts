@@ -10,6 +10,8 @@ export interface StartRunInput {
   gitCommit?: string | undefined;
   codeVersion?: string | undefined;
   pipeline?: Pipeline | undefined;
+  /** When the job says it started (epoch ms; MLflow's client sends its own clock); the service's clock otherwise. */
+  startTime?: number | undefined;
 }
 
 /** Starts a RUNNING run in an existing experiment. */
@@ -51,7 +53,7 @@ async function createRun(
     // Like MLflow, a run without a name gets a readable one rather than none.
     runName: input.runName ?? `run-${runId.slice(0, 8)}`,
     status: 'RUNNING',
-    startTime: deps.clock.now(),
+    startTime: input.startTime ?? deps.clock.now(),
     endTime: undefined,
     tags: input.tags ?? {},
     parentRunId: input.parentRunId,

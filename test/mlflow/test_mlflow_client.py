@@ -194,6 +194,15 @@ def test_search_runs_returns_a_dataframe(mlflow_env: StratusApi, experiment_name
         assert mlflow_env.run(run_id)["experiment_id"] == frame["experiment_id"][0]
 
 
+def test_a_run_keeps_the_start_time_the_client_gives(mlflow_env: StratusApi, experiment_name: str):
+    # MLflow's client may create a run after the fact, dated when the job started.
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    backdated = client.create_run(experiment_id, start_time=1_700_000_000_000, run_name="backdated")
+    assert client.get_run(backdated.info.run_id).info.start_time == 1_700_000_000_000
+    assert mlflow_env.run(backdated.info.run_id)["start_time"] == 1_700_000_000_000
+
+
 def test_default_experiment_is_used_when_none_is_set(mlflow_env: StratusApi):
     with mlflow.start_run() as run:
         mlflow.log_metric("x", 1)

@@ -8,10 +8,13 @@ export interface MlflowIds {
   experimentId: string;
   runId: string;
   modelId?: string;
+  /** A metric key the run has logged (default `acc`). */
+  metricKey?: string;
 }
 
 export function mlflowRequestFor(route: RouteDefinition, ids: MlflowIds): { path: string; body?: unknown } {
   const { experimentId, runId } = ids;
+  const metricKey = encodeURIComponent(ids.metricKey ?? 'acc');
   const modelId = ids.modelId ?? 'm-0123456789abcdef0123456789abcdef';
   const artifactPath = `${experimentId}/${runId}/artifacts/auth/file.bin`;
   const path = route.path
@@ -23,8 +26,8 @@ export function mlflowRequestFor(route: RouteDefinition, ids: MlflowIds): { path
     mlflowGetExperimentByName: '?experiment_name=guarded',
     mlflowSearchExperimentsGet: '?max_results=10',
     mlflowGetRun: `?run_id=${runId}`,
-    mlflowGetMetricHistory: `?run_id=${runId}&metric_key=acc`,
-    mlflowGetMetricHistoryBulkInterval: `?run_ids=${runId}&metric_key=acc`,
+    mlflowGetMetricHistory: `?run_id=${runId}&metric_key=${metricKey}`,
+    mlflowGetMetricHistoryBulkInterval: `?run_ids=${runId}&metric_key=${metricKey}`,
     mlflowListArtifacts: `?run_id=${runId}`,
     mlflowListArtifactsProxied: `?path=${experimentId}/${runId}/artifacts`,
   };

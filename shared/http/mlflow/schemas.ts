@@ -96,7 +96,8 @@ export const searchExperimentsQuery = z.object({
 });
 
 export const createRunBody = z.object({
-  experiment_id: z.optional(mlflowId),
+  // Required, as by MLflow's server; the client sends "0" (Default) when no experiment is set.
+  experiment_id: mlflowId,
   user_id: z.optional(text(256)),
   run_name: z.optional(nameSchema),
   start_time: z.optional(timestamp),

@@ -19,5 +19,5 @@ export const mlflowUploadArtifactRoute = defineRoute({
     redirect: 'To the presigned S3 PUT URL of this artifact',
   },
   table: { actions: ['GetItem', 'PutItem'] },
-  bucket: { actions: ['PutObject', 'AbortMultipartUpload'] },
+  bucket: { actions: ['PutObject', 'AbortMultipartUpload', 'DeleteObject'] },
 });

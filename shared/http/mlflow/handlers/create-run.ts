@@ -1,5 +1,4 @@
 import { trackingDeps } from '../../../runtime.ts';
-import { defaultExperimentId } from '../../../use-cases/experiments.ts';
 import { startRun } from '../../../use-cases/runs.ts';
 import { createHandler } from '../../handler.ts';
 import { runFieldsFromTags, tagMap } from '../inputs.ts';
@@ -10,8 +9,13 @@ export const mlflowCreateRun = createHandler(mlflowCreateRunRoute, async ({ body
   const fields = runFieldsFromTags(tagMap(body.tags));
   const run = await startRun(
     scope,
-    body.experiment_id ?? defaultExperimentId,
-    { runName: body.run_name ?? fields.runName, tags: fields.tags, parentRunId: fields.parentRunId },
+    body.experiment_id,
+    {
+      runName: body.run_name ?? fields.runName,
+      tags: fields.tags,
+      parentRunId: fields.parentRunId,
+      startTime: body.start_time,
+    },
     trackingDeps(),
   );
   return { body: { run: mlflowRun(run) } };
