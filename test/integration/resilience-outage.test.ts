@@ -31,6 +31,8 @@ const callsS3 = new Set([
   'abortArtifactUpload',
   'mlflowCreateMultipartUpload',
 ]);
+/** Routes that call S3 only in some states (a redirected PUT deletes bytes a pending plan of its path left). */
+const mayCallS3 = new Set(['mlflowUploadArtifact']);
 const faults: FaultMode[] = ['refuse', 'reset', 'hang', 'http500', 'throttle'];
 
 beforeAll(async () => {
@@ -148,6 +150,7 @@ describe.each(faults)('S3 fault: %s', (fault) => {
       for (const [route, response] of answers) {
         const label = `${route.method} ${route.path}`;
         if (callsS3.has(route.operationId)) expectUnavailable(response, label, route);
+        else if (mayCallS3.has(route.operationId) && response.status === 503) expectUnavailable(response, label, route);
         else expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBeLessThan(500);
       }
     } finally {
