@@ -17,6 +17,8 @@
  *   ModelName       pk WS#<ws>#MODELNAME#<name>    sk MODEL_NAME        (uniqueness guard)
  *   ModelVersion    pk WS#<ws>#MODEL#<model id>    sk VERSION#<10 digits>
  *   AliasEvent      pk WS#<ws>#MODEL#<model id>#ALIAS_HISTORY  sk <at ms>#<event id>
+ *   RunInput        pk WS#<ws>#RUN#<id>#IO         sk INPUT#<digest> | OUTPUT#<model id>   (MLflow's datasets and models)
+ *   LoggedModel     pk WS#<ws>#MODEL#<id>          sk LOGGED_MODEL
  *
  * Logical indexes over the generic GSI `gsi1`:
  *   workspacesByCreation   gsi1pk WORKSPACES             gsi1sk <createdMs>#<ws>
@@ -25,6 +27,7 @@
  *   runsByExperiment       gsi1pk WS#<ws>#EXP#<id>#RUNS   gsi1sk <startMs>#<id>
  *   modelsByName           gsi1pk WS#<ws>#MODELS         gsi1sk <name>
  *   modelVersionsByRun     gsi1pk WS#<ws>#RUN#<id>#MODEL_VERSIONS  gsi1sk <createdMs>#<model id>#<version>
+ *   loggedModelsByExperiment gsi1pk WS#<ws>#EXP#<id>#MODELS gsi1sk <createdMs>#<id>
  *
  * Search indexes over `gsi2` (see docs/search.md):
  *   runsByMetricValue      gsi2pk WS#<ws>#EXP#<id>#METRIC#<key>  gsi2sk <sortable value>#<run id>   (MetricIndex items)
@@ -58,6 +61,9 @@ export const entityTypes = {
   modelName: 'ModelName',
   modelVersion: 'ModelVersion',
   aliasEvent: 'AliasEvent',
+  runInput: 'RunInput',
+  runOutput: 'RunOutput',
+  loggedModel: 'LoggedModel',
 } as const;
 
 export interface PrimaryKey {
@@ -183,8 +189,10 @@ export const paramSummaryKey = (workspace: string, runId: string): PrimaryKey =>
 });
 
 /** The run's search index items live beside, not in, the run partition, so reading a run never reads them. */
+export const runSearchPartition = (workspace: string, runId: string) => join(runPartition(workspace, runId), 'SEARCH');
+
 export const metricIndexKey = (workspace: string, runId: string, metricKey: string): PrimaryKey => ({
-  pk: join(runPartition(workspace, runId), 'SEARCH'),
+  pk: runSearchPartition(workspace, runId),
   sk: join('METRIC', metricKey),
 });
 
@@ -300,3 +308,34 @@ export const aliasEventKey = (workspace: string, modelId: string, at: number, ev
 
 /** Sort-key bound: the events at or before `at` sort below this. */
 export const aliasHistoryUntil = (at: number) => join(encodeTime(at), '~');
+/** MLflow's run inputs (datasets) and outputs (logged models), beside the run partition: `GET /runs/{id}` never reads them. */
+export const runIoPartition = (workspace: string, runId: string) => join(runPartition(workspace, runId), 'IO');
+
+export const runInputKey = (workspace: string, runId: string, datasetKey: string): PrimaryKey => ({
+  pk: runIoPartition(workspace, runId),
+  sk: join('INPUT', datasetKey),
+});
+
+export const runOutputKey = (workspace: string, runId: string, modelId: string): PrimaryKey => ({
+  pk: runIoPartition(workspace, runId),
+  sk: join('OUTPUT', modelId),
+});
+
+/** MLflow 3's logged models: what `mlflow.<flavor>.log_model` creates. */
+export const loggedModelKey = (workspace: string, modelId: string): PrimaryKey => ({
+  pk: join(workspacePrefix(workspace), 'MODEL', modelId),
+  sk: 'LOGGED_MODEL',
+});
+
+export const loggedModelsByExperimentPartition = (workspace: string, experimentId: string) =>
+  join(workspacePrefix(workspace), 'EXP', experimentId, 'MODELS');
+
+export const loggedModelsByExperimentKey = (
+  workspace: string,
+  experimentId: string,
+  createdMs: number,
+  modelId: string,
+) => ({
+  gsi1pk: loggedModelsByExperimentPartition(workspace, experimentId),
+  gsi1sk: join(encodeTime(createdMs), modelId),
+});

@@ -26,6 +26,7 @@ export const logicalIndexes = {
   runsByExperiment: 'gsi1',
   modelsByName: 'gsi1',
   modelVersionsByRun: 'gsi1',
+  loggedModelsByExperiment: 'gsi1',
   // Search indexes: many small items rewritten as latest values change, kept
   // apart from gsi1 so the listing index never carries their write traffic.
   runsByMetricValue: 'gsi2',
