@@ -147,5 +147,6 @@ export function purgeDeps(): PurgeDeps {
     runs,
     purge: new PurgeRepository(documentClient(), loadConfig().tableName),
     objects: artifactDeps().objects,
+    registry: registryRecordDeps().registry,
   };
 }

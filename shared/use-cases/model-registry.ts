@@ -29,6 +29,7 @@ import {
 } from '../storage/model-registry-repository.ts';
 import type { RunRepository } from '../storage/run-repository.ts';
 import type { RequestScope } from './deps.ts';
+import { settlePending } from './artifacts.ts';
 
 /** What the registry use cases need; each takes only the parts it uses, so tests build them from real parts. */
 export interface RegistryDeps {
@@ -247,7 +248,7 @@ async function resolveSource(
   runId: string,
   experimentId: string,
   path: string,
-  deps: Deps<'artifacts'>,
+  deps: Deps<'artifacts' | 'objects' | 'clock'>,
 ): Promise<{ source: ModelVersionSource; artifacts: Artifact[] }> {
   const single = await deps.artifacts.get(scope.workspace, runId, path);
   let artifacts: Artifact[];
@@ -268,6 +269,8 @@ async function resolveSource(
       );
     }
   }
+  // Uploads redirected to S3 (MLflow's client PUTs) are PENDING until their object is seen: look now.
+  artifacts = await settlePending(scope, runId, artifacts, deps);
   const pending = artifacts.filter((artifact) => artifact.status !== 'COMPLETE');
   if (pending.length > 0) {
     const named = pending.slice(0, 5).map((artifact) => `'${artifact.path}'`);

@@ -1,9 +1,11 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { ArtifactObjectStore } from '../storage/artifact-store.ts';
 import { runObjectPrefix } from '../storage/keys.ts';
+import type { ModelRegistryRepository } from '../storage/model-registry-repository.ts';
 import type { PurgeRepository } from '../storage/purge-repository.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { defaultExperimentId } from './experiments.ts';
+import { refuseIfHeldByModelVersions } from './model-registry.ts';
 
 /**
  * Purge: the irreversible end of soft deletion. Only what was deleted first can
@@ -14,6 +16,8 @@ import { defaultExperimentId } from './experiments.ts';
 export interface PurgeDeps extends Pick<TrackingDeps, 'experiments' | 'runs'> {
   purge: PurgeRepository;
   objects: ArtifactObjectStore;
+  /** Model versions hold their runs' artifacts: a run they hold cannot be purged. */
+  registry: ModelRegistryRepository;
 }
 
 export interface PurgeResult {
@@ -28,6 +32,8 @@ export async function purgeRun(scope: RequestScope, runId: string, deps: PurgeDe
   if (run.lifecycleStage !== 'deleted') {
     throw new ConflictError('run.not_deleted', `run '${runId}' is not deleted; delete it before purging it`);
   }
+  // A deleted run cannot be registered from, so no version can appear between this check and the purge.
+  await refuseIfHeldByModelVersions(scope, runId, 'purge', deps);
   return purgeRunData(scope, runId, run.experimentId, deps);
 }
 
@@ -54,6 +60,10 @@ export async function purgeExperiment(
       'experiment.not_deleted',
       `experiment '${experimentId}' is not deleted; delete it before purging it`,
     );
+  }
+  // Nothing is purged if any run is held: the experiment is purged whole or not at all.
+  for await (const runId of deps.purge.runIdsOf(scope.workspace, experimentId)) {
+    await refuseIfHeldByModelVersions(scope, runId, `purge of experiment '${experimentId}'`, deps);
   }
   const total: PurgeResult = { runs: 0, items: 0, objects: 0 };
   for await (const runId of deps.purge.runIdsOf(scope.workspace, experimentId)) {

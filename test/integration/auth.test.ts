@@ -247,6 +247,8 @@ describe('workspaces are walled off', () => {
     'mlflowSearchExperiments',
     'mlflowSearchExperimentsGet',
     'mlflowGetExperimentByName',
+    'createRegisteredModel',
+    'listRegisteredModels',
   ]);
   const scoped = routeList.filter((route) => !workspaceWide.has(route.operationId));
   test.each(scoped.map((route) => [`${route.method} ${route.path}`, route] as const))(

@@ -273,11 +273,19 @@ describe('versions', () => {
     const run = await newRun();
     await api.post('/api/v1/models', { name: 'strict' });
     await logArtifact(run.run_id, 'model/MLmodel', Buffer.from('x'));
-    await logArtifact(run.run_id, 'model/model.pkl', Buffer.from('y'), { complete: false });
+    // Planned, bytes never sent: PENDING. (Bytes sent but not completed are settled at registration, as by a listing.)
+    const planned = await api.post(`/api/v1/runs/${run.run_id}/artifacts`, {
+      path: 'model/model.pkl',
+      artifact_type: 'model',
+      size_bytes: 1,
+    });
+    expect(planned.status).toBe(201);
+    await logArtifact(run.run_id, 'model/settled.pkl', Buffer.from('z'), { complete: false });
     const pending = await api.post(`${models('strict')}/versions`, { run_id: run.run_id, artifact_path: 'model' });
     expect(pending.status).toBe(409);
     expect(pending.body.error.code).toBe('model_version.artifacts_incomplete');
     expect(pending.body.error.message).toContain("'model/model.pkl'");
+    expect(pending.body.error.message).not.toContain('settled.pkl');
 
     const missing = await api.post(`${models('strict')}/versions`, { run_id: run.run_id, artifact_path: 'nothing' });
     expect(missing.status).toBe(404);
@@ -323,7 +331,7 @@ describe('versions', () => {
   });
 
   test("a version's artifacts are held: no overwrite, no purge, until the version is deleted", async () => {
-    const run = await newRun();
+    const run = await newRun('registry-held');
     await logArtifact(run.run_id, 'model.pkl', Buffer.from('held'));
     await api.post('/api/v1/models', { name: 'held' });
     await api.post(`${models('held')}/versions`, { run_id: run.run_id, artifact_path: 'model.pkl' });
@@ -335,25 +343,35 @@ describe('versions', () => {
     });
     expect(again.status).toBe(409);
 
-    const scope = { workspace: 'default' };
-    const refusal = refuseIfHeldByModelVersions(scope, run.run_id, 'purge', registryRecordDeps());
-    await expect(refusal).rejects.toMatchObject({ statusCode: 409, code: 'artifact.held_by_model_version' });
-    await expect(refusal).rejects.toThrow(/held by the model versions held\/1, held\/2/);
+    // A purge of the run, or of its experiment, is refused naming the versions; nothing is removed.
+    expect((await api.delete(`/api/v1/runs/${run.run_id}`)).status).toBe(200);
+    const purge = await api.post(`/api/v1/runs/${run.run_id}/purge`, {});
+    expect(purge.status).toBe(409);
+    expect(purge.body.error.code).toBe('artifact.held_by_model_version');
+    expect(purge.body.error.message).toMatch(/held by the model versions held\/1, held\/2/);
+    expect((await api.delete(`/api/v1/experiments/${run.experiment_id}`)).status).toBe(200);
+    const experimentPurge = await api.post(`/api/v1/experiments/${run.experiment_id}/purge`, {});
+    expect(experimentPurge.status).toBe(409);
+    expect(experimentPurge.body.error.message).toMatch(/held\/1, held\/2/);
+    expect((await api.get(`/api/v1/runs/${run.run_id}/artifacts/download?path=model.pkl`)).status).toBe(200);
 
     // Deleting a version needs an admin token, and releases only its own hold.
     const writer = apiClient(local.stack.url, tokens.write);
     expect((await writer.delete(`${models('held')}/versions/1`)).status).toBe(403);
     expect((await api.delete(`${models('held')}/versions/1`)).status).toBe(200);
-    await expect(refuseIfHeldByModelVersions(scope, run.run_id, 'purge', registryRecordDeps())).rejects.toThrow(
-      /model versions held\/2;/,
-    );
-    expect((await api.delete(`${models('held')}/versions/2`)).status).toBe(200);
-    await expect(
-      refuseIfHeldByModelVersions(scope, run.run_id, 'purge', registryRecordDeps()),
-    ).resolves.toBeUndefined();
-    // Numbers are never reused.
+    const stillHeld = await api.post(`/api/v1/runs/${run.run_id}/purge`, {});
+    expect(stillHeld.status).toBe(409);
+    expect(stillHeld.body.error.message).toMatch(/model versions held\/2;/);
+    // Numbers are never reused (registration needs a live run: restore it for a moment).
+    expect((await api.post(`/api/v1/runs/${run.run_id}/restore`, {})).status).toBe(200);
     const next = await api.post(`${models('held')}/versions`, { run_id: run.run_id, artifact_path: 'model.pkl' });
     expect(next.body.version).toBe(3);
+    for (const version of [2, 3]) expect((await api.delete(`${models('held')}/versions/${version}`)).status).toBe(200);
+    expect((await api.delete(`/api/v1/runs/${run.run_id}`)).status).toBe(200);
+    const purged = await api.post(`/api/v1/experiments/${run.experiment_id}/purge`, {});
+    expect(purged.status, JSON.stringify(purged.body)).toBe(200);
+    expect(purged.body.purged.objects).toBeGreaterThan(0);
+    expect((await api.get(`/api/v1/runs/${run.run_id}`)).status).toBe(404);
   });
 });
 
