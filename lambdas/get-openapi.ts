@@ -2,7 +2,11 @@ import { createHandler } from '../shared/http/handler.ts';
 import { openApiDocument } from '../shared/http/openapi.ts';
 import { getOpenApiRoute } from '../shared/http/routes/get-openapi.ts';
 
-// Built once per container: the document only changes with a deploy.
-const document = openApiDocument();
+// Built on the first request, then kept for the container's life (it only changes with a deploy):
+// generating it walks every route's schemas, which would lengthen every cold start of this function.
+let document: ReturnType<typeof openApiDocument> | undefined;
 
-export const handler = createHandler(getOpenApiRoute, async () => ({ body: document }));
+export const handler = createHandler(getOpenApiRoute, async () => {
+  document ??= openApiDocument();
+  return { body: document };
+});

@@ -1,55 +1,16 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ConflictError, ValidationError } from '../errors.ts';
-import { notifyStorageCommand } from './command-observer.ts';
-import { asServiceOutage, callLimitSettings } from './service-outage.ts';
+import { S3RestClient, type S3RestOptions, xmlEscape, xmlText } from './s3-rest.ts';
 
-export interface S3ClientOptions {
-  region: string;
-  /** A local S3-compatible endpoint; path-style addressing is used with it. */
-  endpoint: string | undefined;
-  /** Time limit of each attempt, when not the default (see service-outage.ts). */
-  attemptTimeoutMs?: number | undefined;
-}
+export type S3ClientOptions = S3RestOptions;
 
 /**
- * The S3 client for artifacts. Checksums only when an operation requires them:
- * with the SDK's default a presigned PUT carries a CRC32 of an empty body, which
- * S3 rejects for any real upload (shared/LOCAL-AWS.md).
+ * The S3 client for artifacts (shared/storage/s3-rest.ts: SigV4 over Node's
+ * HTTP, a fraction of the SDK client's weight in every artifact function).
+ * Checksums only where a call declares one: a presigned PUT signs the SHA-256
+ * it was given, never a checksum of an empty body (shared/LOCAL-AWS.md).
  */
-export function createS3Client(options: S3ClientOptions): S3Client {
-  const client = new S3Client({
-    region: options.region,
-    ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    ...callLimitSettings('s3', options.attemptTimeoutMs),
-  });
-  // Presigning runs this step too, so a presigned URL is observed like a sent command.
-  // An outage (after the SDK's retries) becomes a ServiceUnavailableError, as for DynamoDB.
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      notifyStorageCommand({
-        service: 's3',
-        name: context.commandName ?? '',
-        input: args.input as Record<string, unknown>,
-      });
-      return next(args).catch((error: unknown) => {
-        throw asServiceOutage(error);
-      });
-    },
-    { step: 'initialize', name: 'stratusCommandObserver' },
-  );
-  return client;
+export function createS3Client(options: S3ClientOptions): S3RestClient {
+  return new S3RestClient(options);
 }
 
 export interface PresignedPut {
@@ -70,7 +31,7 @@ export interface CompletedPart {
  */
 export class ArtifactObjectStore {
   constructor(
-    private readonly s3: S3Client,
+    private readonly s3: S3RestClient,
     private readonly bucket: string,
     private readonly urlTtlSeconds: number,
   ) {}
@@ -88,56 +49,69 @@ export class ArtifactObjectStore {
     key: string,
     object: { sizeBytes: number; contentType: string; sha256Base64: string | undefined },
   ): Promise<PresignedPut> {
-    const command = new PutObjectCommand({
-      Bucket: this.bucket,
-      Key: key,
-      ContentLength: object.sizeBytes,
-      ContentType: object.contentType,
-      ...(object.sha256Base64 ? { ChecksumSHA256: object.sha256Base64 } : {}),
-    });
-    const url = await getSignedUrl(this.s3, command, {
-      expiresIn: this.urlTtlSeconds,
+    const headers: Record<string, string> = {
+      'content-length': String(object.sizeBytes),
+      'content-type': object.contentType,
+    };
+    if (object.sha256Base64) headers['x-amz-checksum-sha256'] = object.sha256Base64;
+    const url = await this.s3.presign({
+      command: 'PutObjectCommand',
+      method: 'PUT',
+      bucket: this.bucket,
+      key,
+      query: { 'x-id': 'PutObject' },
+      headers,
+      expiresInSeconds: this.urlTtlSeconds,
       signableHeaders: new Set(['content-length', 'content-type', 'x-amz-checksum-sha256']),
       unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
     });
-    const headers: Record<string, string> = { 'content-type': object.contentType };
-    if (object.sha256Base64) headers['x-amz-checksum-sha256'] = object.sha256Base64;
-    return { url, headers };
+    const clientHeaders: Record<string, string> = { 'content-type': object.contentType };
+    if (object.sha256Base64) clientHeaders['x-amz-checksum-sha256'] = object.sha256Base64;
+    return { url, headers: clientHeaders };
   }
 
   async createMultipartUpload(key: string, contentType: string): Promise<string> {
-    const { UploadId } = await this.s3.send(
-      new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
-    );
-    if (!UploadId) throw new Error('S3 returned no UploadId');
-    return UploadId;
+    const response = await this.s3.send({
+      command: 'CreateMultipartUploadCommand',
+      method: 'POST',
+      bucket: this.bucket,
+      key,
+      query: { uploads: '' },
+      headers: { 'content-type': contentType },
+    });
+    const uploadId = xmlText(response.body, 'UploadId');
+    if (!uploadId) throw new Error('S3 returned no UploadId');
+    return uploadId;
   }
 
   /** A part URL that signs the part's length. */
   presignPart(key: string, uploadId: string, partNumber: number, sizeBytes: number): Promise<string> {
-    const command = new UploadPartCommand({
-      Bucket: this.bucket,
-      Key: key,
-      UploadId: uploadId,
-      PartNumber: partNumber,
-      ContentLength: sizeBytes,
-    });
-    return getSignedUrl(this.s3, command, {
-      expiresIn: this.urlTtlSeconds,
+    return this.s3.presign({
+      command: 'UploadPartCommand',
+      method: 'PUT',
+      bucket: this.bucket,
+      key,
+      query: { 'x-id': 'UploadPart', partNumber: String(partNumber), uploadId },
+      headers: { 'content-length': String(sizeBytes) },
+      expiresInSeconds: this.urlTtlSeconds,
       signableHeaders: new Set(['content-length']),
     });
   }
 
   async completeMultipartUpload(key: string, uploadId: string, parts: readonly CompletedPart[]): Promise<void> {
+    const body = `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${parts
+      .map((part) => `<Part><ETag>${xmlEscape(part.etag)}</ETag><PartNumber>${part.partNumber}</PartNumber></Part>`)
+      .join('')}</CompleteMultipartUpload>`;
     try {
-      await this.s3.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: this.bucket,
-          Key: key,
-          UploadId: uploadId,
-          MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })) },
-        }),
-      );
+      await this.s3.send({
+        command: 'CompleteMultipartUploadCommand',
+        method: 'POST',
+        bucket: this.bucket,
+        key,
+        query: { uploadId },
+        headers: { 'content-type': 'application/xml' },
+        body,
+      });
     } catch (error) {
       switch (errorName(error)) {
         case 'NoSuchUpload':
@@ -157,7 +131,13 @@ export class ArtifactObjectStore {
   /** Aborts an open multipart upload; one that is already gone is not an error. */
   async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
     try {
-      await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+      await this.s3.send({
+        command: 'AbortMultipartUploadCommand',
+        method: 'DELETE',
+        bucket: this.bucket,
+        key,
+        query: { 'x-id': 'AbortMultipartUpload', uploadId },
+      });
     } catch (error) {
       if (errorName(error) !== 'NoSuchUpload') throw error;
     }
@@ -170,8 +150,8 @@ export class ArtifactObjectStore {
    */
   async head(key: string): Promise<{ sizeBytes: number } | undefined> {
     try {
-      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { sizeBytes: head.ContentLength ?? 0 };
+      const head = await this.s3.send({ command: 'HeadObjectCommand', method: 'HEAD', bucket: this.bucket, key });
+      return { sizeBytes: Number(head.headers['content-length'] ?? 0) };
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (errorName(error) === 'NotFound' || errorName(error) === 'NoSuchKey' || status === 403 || status === 404) {
@@ -183,12 +163,17 @@ export class ArtifactObjectStore {
 
   /** A GET URL; browsers save the file under its own name. */
   presignGet(key: string, fileName: string): Promise<string> {
-    const command = new GetObjectCommand({
-      Bucket: this.bucket,
-      Key: key,
-      ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+    return this.s3.presign({
+      command: 'GetObjectCommand',
+      method: 'GET',
+      bucket: this.bucket,
+      key,
+      query: {
+        'response-content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+        'x-id': 'GetObject',
+      },
+      expiresInSeconds: this.urlTtlSeconds,
     });
-    return getSignedUrl(this.s3, command, { expiresIn: this.urlTtlSeconds });
   }
 }
 
