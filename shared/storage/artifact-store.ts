@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { ConflictError, ValidationError } from '../errors.ts';
-import { S3RestClient, type S3RestOptions, xmlEscape, xmlText } from './s3-rest.ts';
+import { S3RestClient, type S3RestOptions, xmlEscape, xmlText, xmlTexts } from './s3-rest.ts';
 
 export type S3ClientOptions = S3RestOptions;
 
@@ -34,6 +35,8 @@ export class ArtifactObjectStore {
     private readonly s3: S3RestClient,
     private readonly bucket: string,
     private readonly urlTtlSeconds: number,
+    /** When URLs are signed; tests pin it to compare URLs with the SDK presigner's. */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   get urlLifetimeMs() {
@@ -41,18 +44,23 @@ export class ArtifactObjectStore {
   }
 
   /**
-   * A PUT URL that signs the length, the content type and, when given, the
-   * SHA-256 (as a header, not hoisted into the query): S3 refuses a body of
-   * another size or content, and a request without those exact headers.
+   * A PUT URL that signs the length, the content type, `If-None-Match: *` and,
+   * when given, the SHA-256 (headers, not hoisted into the query): S3 refuses a
+   * body of another size or content, a request without those exact headers, and
+   * (412) any PUT once an object is there, so a COMPLETE artifact can never be
+   * overwritten through a URL that is still valid (conditional writes; the
+   * local S3 server enforces them too). Without `ifNoneMatch` (a redirect the
+   * client follows without adding headers) only the overwrite guard is lost.
    */
   async presignPut(
     key: string,
-    object: { sizeBytes: number; contentType: string; sha256Base64: string | undefined },
+    object: { sizeBytes: number; contentType: string; sha256Base64: string | undefined; ifNoneMatch: boolean },
   ): Promise<PresignedPut> {
     const headers: Record<string, string> = {
       'content-length': String(object.sizeBytes),
       'content-type': object.contentType,
     };
+    if (object.ifNoneMatch) headers['if-none-match'] = '*';
     if (object.sha256Base64) headers['x-amz-checksum-sha256'] = object.sha256Base64;
     const url = await this.s3.presign({
       command: 'PutObjectCommand',
@@ -62,10 +70,13 @@ export class ArtifactObjectStore {
       query: { 'x-id': 'PutObject' },
       headers,
       expiresInSeconds: this.urlTtlSeconds,
-      signableHeaders: new Set(['content-length', 'content-type', 'x-amz-checksum-sha256']),
-      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+      signingDate: this.now(),
+      signableHeaders: new Set(['content-length', 'content-type', 'if-none-match', 'x-amz-checksum-sha256']),
+      unhoistableHeaders: new Set(['if-none-match', 'x-amz-checksum-sha256']),
     });
+    // Everything signed but the length, which the client's HTTP library sets from the body.
     const clientHeaders: Record<string, string> = { 'content-type': object.contentType };
+    if (object.ifNoneMatch) clientHeaders['if-none-match'] = '*';
     if (object.sha256Base64) clientHeaders['x-amz-checksum-sha256'] = object.sha256Base64;
     return { url, headers: clientHeaders };
   }
@@ -84,17 +95,22 @@ export class ArtifactObjectStore {
     return uploadId;
   }
 
-  /** A part URL that signs the part's length. */
-  presignPart(key: string, uploadId: string, partNumber: number, sizeBytes: number): Promise<string> {
+  /**
+   * A part URL that signs the part's length when it is known. MLflow's client
+   * chooses its own part sizes and does not say them: its part URLs sign none.
+   */
+  presignPart(key: string, uploadId: string, partNumber: number, sizeBytes: number | undefined): Promise<string> {
     return this.s3.presign({
       command: 'UploadPartCommand',
       method: 'PUT',
       bucket: this.bucket,
       key,
       query: { 'x-id': 'UploadPart', partNumber: String(partNumber), uploadId },
-      headers: { 'content-length': String(sizeBytes) },
       expiresInSeconds: this.urlTtlSeconds,
-      signableHeaders: new Set(['content-length']),
+      signingDate: this.now(),
+      ...(sizeBytes === undefined
+        ? {}
+        : { headers: { 'content-length': String(sizeBytes) }, signableHeaders: new Set(['content-length']) }),
     });
   }
 
@@ -161,6 +177,67 @@ export class ArtifactObjectStore {
     }
   }
 
+  /** Deletes the object at `key`, if there is one (a pending upload's stale bytes). */
+  async delete(key: string): Promise<void> {
+    await this.s3.send({
+      command: 'DeleteObjectCommand',
+      method: 'DELETE',
+      bucket: this.bucket,
+      key,
+      query: { 'x-id': 'DeleteObject' },
+    });
+  }
+
+  /**
+   * Deletes every object under `prefix` (a run's own prefix, built by the
+   * service), a listing page (up to 1,000 keys, S3's most for both calls) at a
+   * time. Returns how many went. Keys are listed as plain XML text, not
+   * `encoding-type=url`: S3 writes a space there as `+` and local servers a `+`
+   * as itself, so `+` would be ambiguous; the only keys XML cannot carry have
+   * control characters, which artifact paths refuse (shared/domain/artifacts.ts).
+   */
+  async deletePrefix(prefix: string, pageSize = 1000): Promise<number> {
+    let deleted = 0;
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.s3.send({
+        command: 'ListObjectsV2Command',
+        method: 'GET',
+        bucket: this.bucket,
+        query: {
+          'list-type': '2',
+          prefix,
+          'max-keys': String(pageSize),
+          ...(continuationToken ? { 'continuation-token': continuationToken } : {}),
+        },
+      });
+      const keys = xmlTexts(page.body, 'Key');
+      if (keys.length > 0) {
+        const body = `<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet>${keys
+          .map((key) => `<Object><Key>${xmlEscape(key)}</Key></Object>`)
+          .join('')}</Delete>`;
+        const result = await this.s3.send({
+          command: 'DeleteObjectsCommand',
+          method: 'POST',
+          bucket: this.bucket,
+          query: { delete: '' },
+          // S3 requires an integrity header on DeleteObjects.
+          headers: { 'content-type': 'application/xml', 'content-md5': md5Base64(body) },
+          body,
+        });
+        // Quiet mode lists only the keys that failed, each in an <Error> inside the 200.
+        const errors = xmlTexts(result.body, 'Code');
+        if (errors.length > 0) {
+          throw new Error(`S3 kept ${errors.length} objects under ${prefix}: ${errors[0] ?? ''}`);
+        }
+        deleted += keys.length;
+      }
+      continuationToken =
+        xmlText(page.body, 'IsTruncated') === 'true' ? xmlText(page.body, 'NextContinuationToken') : undefined;
+    } while (continuationToken);
+    return deleted;
+  }
+
   /** A GET URL; browsers save the file under its own name. */
   presignGet(key: string, fileName: string): Promise<string> {
     return this.s3.presign({
@@ -173,8 +250,11 @@ export class ArtifactObjectStore {
         'x-id': 'GetObject',
       },
       expiresInSeconds: this.urlTtlSeconds,
+      signingDate: this.now(),
     });
   }
 }
 
 const errorName = (error: unknown) => (error instanceof Error ? error.name : undefined);
+
+const md5Base64 = (text: string) => createHash('md5').update(text, 'utf8').digest('base64');

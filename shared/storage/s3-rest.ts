@@ -39,7 +39,8 @@ export interface S3Call {
   command: string;
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
   bucket: string;
-  key: string;
+  /** The object; none for a call on the bucket (ListObjectsV2, DeleteObjects). */
+  key?: string;
   query?: Record<string, string>;
   headers?: Record<string, string>;
   body?: string;
@@ -143,15 +144,15 @@ export class S3RestClient {
     this.agent.destroy();
   }
 
-  /** The request line of an object: path-style on a local endpoint, virtual-hosted on AWS. */
-  private target(bucket: string, key: string) {
+  /** The request line of an object (or bucket): path-style on a local endpoint, virtual-hosted on AWS. */
+  private target(bucket: string, key: string | undefined) {
     if (this.endpoint) {
       const basePath = this.endpoint.pathname.replace(/\/$/, '');
       return {
         protocol: this.endpoint.protocol,
         hostname: this.endpoint.hostname,
         port: this.endpoint.port ? Number(this.endpoint.port) : undefined,
-        path: `${basePath}/${bucket}/${encodeKey(key)}`,
+        path: key === undefined ? `${basePath}/${bucket}` : `${basePath}/${bucket}/${encodeKey(key)}`,
       };
     }
     const suffix = this.options.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
@@ -159,7 +160,7 @@ export class S3RestClient {
       protocol: 'https:',
       hostname: `${bucket}.s3.${this.options.region}.${suffix}`,
       port: undefined,
-      path: `/${encodeKey(key)}`,
+      path: `/${key === undefined ? '' : encodeKey(key)}`,
     };
   }
 
@@ -180,7 +181,7 @@ export class S3RestClient {
 
   /** A presigned URL for `call`, valid `expiresInSeconds`. */
   async presign(call: S3Presign): Promise<string> {
-    notifyStorageCommand({ service: 's3', name: call.command, input: { Bucket: call.bucket, Key: call.key } });
+    notifyStorageCommand({ service: 's3', name: call.command, input: observedInput(call) });
     const request = this.request(call);
     // Spelled as S3's presigner spells it: the hoisted query parameter's name is signed.
     request.headers['X-Amz-Content-Sha256'] = 'UNSIGNED-PAYLOAD';
@@ -199,7 +200,7 @@ export class S3RestClient {
 
   /** Sends `call`, retrying what S3 asks to retry; an S3 error answer throws an S3ServiceError. */
   async send(call: S3Call): Promise<S3Response> {
-    notifyStorageCommand({ service: 's3', name: call.command, input: { Bucket: call.bucket, Key: call.key } });
+    notifyStorageCommand({ service: 's3', name: call.command, input: observedInput(call) });
     for (let attempt = 1; ; attempt++) {
       let failure: unknown;
       try {
@@ -294,14 +295,31 @@ function errorOf(response: S3Response): S3ServiceError | undefined {
 
 /** The text of the first `<name>` element of an S3 XML answer, entities decoded. */
 export function xmlText(xml: string, name: string): string | undefined {
-  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
-  return match?.[1]
-    ?.replace(/&quot;/g, '"')
+  return xmlTexts(xml, name)[0];
+}
+
+/** The texts of every `<name>` element of an S3 XML answer, in order, entities decoded. */
+export function xmlTexts(xml: string, name: string): string[] {
+  return [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((match) => xmlDecode(match[1] ?? ''));
+}
+
+const xmlDecode = (text: string) =>
+  text
+    .replace(/&quot;/g, '"')
     .replace(/&apos;/g, "'")
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
+    .replace(/&#(x?)([0-9a-fA-F]+);/g, (_, hex: string, code: string) =>
+      String.fromCodePoint(Number.parseInt(code, hex ? 16 : 10)),
+    )
     .replace(/&amp;/g, '&');
-}
+
+/** What the command observer sees: the SDK command's input names (the local stack's IAM stand-in reads them). */
+const observedInput = (call: Omit<S3Call, 'body'>): Record<string, unknown> => ({
+  Bucket: call.bucket,
+  ...(call.key === undefined ? {} : { Key: call.key }),
+  ...(call.query?.prefix === undefined ? {} : { Prefix: call.query.prefix }),
+});
 
 export const xmlEscape = (text: string) =>
   text

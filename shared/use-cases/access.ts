@@ -115,21 +115,61 @@ export async function bootstrapAccess(
   return { created: true, token: admin.token };
 }
 
+/** Entries each token cache holds at most; past that, the least recently used goes. */
 const CACHE_MAX_ENTRIES = 1000;
+
+/**
+ * A map of at most `capacity` entries that forgets the least recently used
+ * one first (a Map keeps insertion order; a hit moves its entry to the end).
+ */
+class RecentCache<V> {
+  private readonly entries = new Map<string, { value: V; expires: number }>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: string, now: number): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (entry.expires <= now) return undefined;
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  set(key: string, value: V, expires: number): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { value, expires });
+  }
+
+  get size() {
+    return this.entries.size;
+  }
+}
 
 /**
  * Checks bearer tokens. Records are cached per container for `cacheMs` (30 s by
  * default), so a busy job costs one read per token per container per half
  * minute, and a revoked token stops working within that time. The secret is
  * compared on every request.
+ *
+ * Ids that name no token are remembered apart, in a cache of their own: a
+ * caller sending well-formed random tokens costs one read per new id (counted
+ * as the UnknownTokenLookups metric) but cannot push real tokens out of the
+ * cache, so their callers keep being served from memory.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, { record: ApiToken | undefined; expires: number }>();
+  private readonly known: RecentCache<ApiToken>;
+  private readonly unknown: RecentCache<true>;
 
   constructor(
     private readonly deps: AccessDeps,
     private readonly cacheMs: number,
-  ) {}
+    capacity = CACHE_MAX_ENTRIES,
+  ) {
+    this.known = new RecentCache(capacity);
+    this.unknown = new RecentCache(capacity);
+  }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
     const token = /^Bearer (\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
@@ -142,14 +182,22 @@ export class Authenticator {
     return { workspaceId: record.workspaceId, scope: record.scope, tokenId: record.tokenId };
   }
 
+  /** How many entries each cache holds (for tests). */
+  get cacheSizes() {
+    return { known: this.known.size, unknown: this.unknown.size };
+  }
+
   private async lookup(tokenId: string): Promise<ApiToken | undefined> {
     const now = this.deps.clock.now();
-    const cached = this.cache.get(tokenId);
-    if (cached && cached.expires > now) return cached.record;
+    const cached = this.known.get(tokenId, now);
+    if (cached) return cached;
+    if (this.unknown.get(tokenId, now)) return undefined;
     const record = await this.deps.access.getToken(tokenId);
     if (!record) addMetric('UnknownTokenLookups', 1);
-    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-    if (this.cacheMs > 0) this.cache.set(tokenId, { record, expires: now + this.cacheMs });
+    if (this.cacheMs > 0) {
+      if (record) this.known.set(tokenId, record, now + this.cacheMs);
+      else this.unknown.set(tokenId, true, now + this.cacheMs);
+    }
     return record;
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
@@ -118,6 +119,102 @@ describe.each(endpoints)('presigned URLs on $name match the SDK', ({ endpoint })
   });
 });
 
+/**
+ * The store's own URLs, against what the SDK-based store produced (the same
+ * commands and presigner options), with the signing time pinned on both sides.
+ */
+describe.each(endpoints)('the artifact store presigns on $name as the SDK did', ({ endpoint }) => {
+  const sdk = new S3Client({
+    region: 'eu-west-1',
+    credentials,
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const store = new ArtifactObjectStore(
+    new S3RestClient({ region: 'eu-west-1', endpoint, credentials: async () => credentials }),
+    'artifacts',
+    900,
+    () => signingDate,
+  );
+  const sha256 = 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=';
+  const putCases = keys.flatMap((key) =>
+    [true, false].flatMap((ifNoneMatch) =>
+      [sha256, undefined].map((sha256Base64) => ({ key, ifNoneMatch, sha256Base64 })),
+    ),
+  );
+
+  test.each(putCases)('PUT $key, If-None-Match $ifNoneMatch, sha256 $sha256Base64', async (object) => {
+    const expected = await getSignedUrl(
+      sdk,
+      new PutObjectCommand({
+        Bucket: 'artifacts',
+        Key: object.key,
+        ContentLength: 12,
+        ContentType: 'text/csv',
+        ...(object.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+        ...(object.sha256Base64 ? { ChecksumSHA256: object.sha256Base64 } : {}),
+      }),
+      {
+        expiresIn: 900,
+        signingDate,
+        signableHeaders: new Set(['content-length', 'content-type', 'if-none-match', 'x-amz-checksum-sha256']),
+        unhoistableHeaders: new Set(['if-none-match', 'x-amz-checksum-sha256']),
+      },
+    );
+    const put = await store.presignPut(object.key, {
+      sizeBytes: 12,
+      contentType: 'text/csv',
+      sha256Base64: object.sha256Base64,
+      ifNoneMatch: object.ifNoneMatch,
+    });
+    expect(put.url).toBe(expected);
+    // The client sends exactly the signed headers but the length (its HTTP library sets that from the body).
+    expect(put.headers).toEqual({
+      'content-type': 'text/csv',
+      ...(object.ifNoneMatch ? { 'if-none-match': '*' } : {}),
+      ...(object.sha256Base64 ? { 'x-amz-checksum-sha256': object.sha256Base64 } : {}),
+    });
+    const signed = new URL(put.url).searchParams.get('X-Amz-SignedHeaders')?.split(';');
+    expect(signed?.includes('if-none-match')).toBe(object.ifNoneMatch);
+  });
+
+  test.each(keys)('part with and without a known length: %s', async (key) => {
+    for (const sizeBytes of [5242880, undefined]) {
+      const expected = await getSignedUrl(
+        sdk,
+        new UploadPartCommand({
+          Bucket: 'artifacts',
+          Key: key,
+          UploadId: 'up/load+id=',
+          PartNumber: 3,
+          ...(sizeBytes === undefined ? {} : { ContentLength: sizeBytes }),
+        }),
+        {
+          expiresIn: 900,
+          signingDate,
+          ...(sizeBytes === undefined ? {} : { signableHeaders: new Set(['content-length']) }),
+        },
+      );
+      expect(await store.presignPart(key, 'up/load+id=', 3, sizeBytes)).toBe(expected);
+    }
+  });
+
+  test.each(keys)('GET: %s', async (key) => {
+    const name = key.split('/').at(-1)!;
+    const expected = await getSignedUrl(
+      sdk,
+      new GetObjectCommand({
+        Bucket: 'artifacts',
+        Key: key,
+        ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+      }),
+      { expiresIn: 900, signingDate },
+    );
+    expect(await store.presignGet(key, name)).toBe(expected);
+  });
+});
+
 describe('calls', () => {
   let server: Server | undefined;
   afterEach(() => {
@@ -126,7 +223,7 @@ describe('calls', () => {
     server = undefined;
   });
   const seen: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }> = [];
-  async function serve(status: number, body: string) {
+  async function serve(status: number, body: string | ((request: { method: string; url: string }) => string)) {
     server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -138,7 +235,7 @@ describe('calls', () => {
           body: Buffer.concat(chunks).toString(),
         });
         response.writeHead(status, { 'content-type': 'application/xml' });
-        response.end(body);
+        response.end(typeof body === 'string' ? body : body({ method: request.method!, url: request.url! }));
       });
     });
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
@@ -201,6 +298,57 @@ describe('calls', () => {
     );
     await expect(store.createMultipartUpload('k', 'text/plain')).resolves.toBe('abc.def-123');
     expect(seen.at(-1)!.url).toBe('/artifacts/k?uploads=');
+  });
+
+  test('delete removes one object', async () => {
+    const store = await serve(204, '');
+    await store.delete('runs/a b/model.pkl');
+    expect(seen.at(-1)).toMatchObject({ method: 'DELETE', url: '/artifacts/runs/a%20b/model.pkl?x-id=DeleteObject' });
+  });
+
+  test('deletePrefix lists page by page and deletes each page, XML-escaped, with its MD5', async () => {
+    const listed = (keys: string[], next?: string) =>
+      `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>artifacts</Name><Prefix>run/1/</Prefix>${keys
+        .map((key) => `<Contents><Key>${key}</Key><Size>1</Size></Contents>`)
+        .join('')}<IsTruncated>${next ? 'true' : 'false'}</IsTruncated>${
+        next ? `<NextContinuationToken>${next}</NextContinuationToken>` : ''
+      }</ListBucketResult>`;
+    const store = await serve(200, ({ method, url }) => {
+      if (method === 'POST') return '<?xml version="1.0" encoding="UTF-8"?><DeleteResult></DeleteResult>';
+      return url.includes('continuation-token=')
+        ? listed(['run/1/c&amp;d&lt;&#233;.txt'])
+        : listed(['run/1/a b.txt', 'run/1/x+yü.bin'], 'page+2/=');
+    });
+    seen.length = 0;
+    await expect(store.deletePrefix('run/1/', 2)).resolves.toBe(3);
+    expect(seen.map((request) => `${request.method} ${request.url}`)).toEqual([
+      'GET /artifacts?list-type=2&max-keys=2&prefix=run%2F1%2F',
+      'POST /artifacts?delete=',
+      'GET /artifacts?continuation-token=page%2B2%2F%3D&list-type=2&max-keys=2&prefix=run%2F1%2F',
+      'POST /artifacts?delete=',
+    ]);
+    const deletes = seen.filter((request) => request.method === 'POST');
+    expect(deletes[0]!.body).toContain(
+      '<Quiet>true</Quiet><Object><Key>run/1/a b.txt</Key></Object><Object><Key>run/1/x+yü.bin</Key></Object></Delete>',
+    );
+    expect(deletes[1]!.body).toContain('<Object><Key>run/1/c&amp;d&lt;é.txt</Key></Object>');
+    for (const request of deletes) {
+      expect(request.headers['content-md5']).toBe(createHash('md5').update(request.body).digest('base64'));
+    }
+  });
+
+  test('deletePrefix: an empty prefix listing deletes nothing; a key S3 keeps is an error', async () => {
+    const empty = await serve(200, '<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>');
+    seen.length = 0;
+    await expect(empty.deletePrefix('run/none/')).resolves.toBe(0);
+    expect(seen.map((request) => request.method)).toEqual(['GET']);
+    server?.close();
+    const kept = await serve(200, ({ method }) =>
+      method === 'POST'
+        ? '<DeleteResult><Error><Key>run/1/a</Key><Code>AccessDenied</Code><Message>no</Message></Error></DeleteResult>'
+        : '<ListBucketResult><Contents><Key>run/1/a</Key></Contents><IsTruncated>false</IsTruncated></ListBucketResult>',
+    );
+    await expect(kept.deletePrefix('run/1/')).rejects.toThrow('S3 kept 1 objects under run/1/: AccessDenied');
   });
 
   test('errors keep S3 code and status, for the outage classifier', () => {
