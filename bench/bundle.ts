@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { bundleAliases, esbuildOptions } from '../cdk/bundling.ts';
+import { bundleAliases, bundleDefines, esbuildOptions } from '../cdk/bundling.ts';
 import { routesByEntry } from '../shared/http/route-definition.ts';
 import { routeList } from '../shared/http/route-table.ts';
 import type { BenchSection } from './section.ts';
@@ -52,6 +52,7 @@ async function bundleAll(entries: readonly string[], variant: Build): Promise<{ 
   const result = await build({
     ...esbuildOptions,
     mainFields: [...esbuildOptions.mainFields],
+    define: bundleDefines(),
     external: variant.external,
     alias: variant.alias,
     entryPoints: Object.fromEntries(entries.map((entry) => [entryName(entry), entry])),

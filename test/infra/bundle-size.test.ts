@@ -2,7 +2,9 @@ import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, expect, test } from 'vitest';
 import { bundleTargets } from '../../bench/bundle.ts';
-import { bundleAliases, esbuildOptions, lambdaBundling } from '../../cdk/bundling.ts';
+import { bundleAliases, bundleDefines, esbuildOptions, lambdaBundling } from '../../cdk/bundling.ts';
+import { openApiDocument } from '../../shared/http/openapi.ts';
+import { unpackOpenApiDocument } from '../../shared/http/openapi-embedded.ts';
 import { routesByEntry } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 
@@ -30,6 +32,7 @@ beforeAll(async () => {
   const result = await build({
     ...esbuildOptions,
     mainFields: [...esbuildOptions.mainFields],
+    define: bundleDefines(),
     external: [...esbuildOptions.external],
     entryPoints: Object.fromEntries(entries.map((entry) => [path.basename(entry, '.ts'), entry])),
     outdir: 'out',
@@ -46,6 +49,13 @@ test('the stack bundles with the options measured here', () => {
     Object.fromEntries(Object.entries(bundleAliases).map(([from, to]) => [`--alias:${from}`, to])),
   );
   expect(esbuildOptions.alias).toEqual(bundleAliases);
+});
+
+test('the OpenAPI function embeds the document the route table generates', () => {
+  const packed = JSON.parse(bundleDefines().STRATUS_OPENAPI_GZIP as string) as string;
+  expect(unpackOpenApiDocument(packed)).toEqual(openApiDocument());
+  // Each function's bundle is checked below; the document is a small part of the OpenAPI one's.
+  expect(packed.length / 1024).toBeLessThan(64);
 });
 
 test.each(entries)(`%s is at most ${bundleTargets.maxKilobytes} kB`, (entry) => {
