@@ -7,6 +7,11 @@ import { fixedColumns, keyColumn, parseOrder, RunsTable } from '../components/Ru
 import { useLoad } from '../hooks.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../router.ts';
 
+/**
+ * The first page fills a few screens and comes back quickly; the pages fetched
+ * while scrolling are larger, so 10,000 runs take 20 requests, not 100.
+ */
+const firstPageSize = 100;
 const pageSize = 500;
 const compareMax = 50;
 
@@ -66,7 +71,7 @@ export function ExperimentRuns(props: { experimentId: string }) {
             experiment_ids: [props.experimentId],
             ...(filter ? { filter } : {}),
             ...(order ? { order_by: [`${order.field} ${order.descending ? 'DESC' : 'ASC'}`] } : {}),
-            max_results: pageSize,
+            max_results: pageToken ? pageSize : firstPageSize,
             ...(pageToken ? { page_token: pageToken } : {}),
           },
         }),
