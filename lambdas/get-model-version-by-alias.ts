@@ -1,4 +1,5 @@
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { mlflowGetModelVersionByAlias } from '../shared/http/mlflow/handlers/get-model-version-by-alias.ts';
 import { modelVersionView } from '../shared/http/registry-views.ts';
 import { getModelVersionByAliasRoute } from '../shared/http/routes/get-model-version-by-alias.ts';
 import { registryRecordDeps } from '../shared/runtime.ts';
@@ -6,6 +7,9 @@ import { getModelVersionByAlias } from '../shared/use-cases/model-registry.ts';
 
 const deps = registryRecordDeps();
 
-export const handler = createHandler(getModelVersionByAliasRoute, async ({ path }, { scope }) => ({
-  body: modelVersionView(await getModelVersionByAlias(scope, path.model_name, path.alias, deps)),
-}));
+export const handler = serveRoutes(
+  createHandler(getModelVersionByAliasRoute, async ({ path }, { scope }) => ({
+    body: modelVersionView(await getModelVersionByAlias(scope, path.model_name, path.alias, deps)),
+  })),
+  mlflowGetModelVersionByAlias,
+);

@@ -1,4 +1,5 @@
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { mlflowGetModelVersion } from '../shared/http/mlflow/handlers/get-model-version.ts';
 import { modelVersionView } from '../shared/http/registry-views.ts';
 import { getModelVersionRoute } from '../shared/http/routes/get-model-version.ts';
 import { registryRecordDeps } from '../shared/runtime.ts';
@@ -6,6 +7,9 @@ import { getModelVersion } from '../shared/use-cases/model-registry.ts';
 
 const deps = registryRecordDeps();
 
-export const handler = createHandler(getModelVersionRoute, async ({ path }, { scope }) => ({
-  body: modelVersionView(await getModelVersion(scope, path.model_name, path.version, deps)),
-}));
+export const handler = serveRoutes(
+  createHandler(getModelVersionRoute, async ({ path }, { scope }) => ({
+    body: modelVersionView(await getModelVersion(scope, path.model_name, path.version, deps)),
+  })),
+  mlflowGetModelVersion,
+);

@@ -1,4 +1,5 @@
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { mlflowGetRegisteredModel } from '../shared/http/mlflow/handlers/get-registered-model.ts';
 import { registeredModelView } from '../shared/http/registry-views.ts';
 import { getRegisteredModelRoute } from '../shared/http/routes/get-registered-model.ts';
 import { registryRecordDeps } from '../shared/runtime.ts';
@@ -6,6 +7,9 @@ import { getRegisteredModel } from '../shared/use-cases/model-registry.ts';
 
 const deps = registryRecordDeps();
 
-export const handler = createHandler(getRegisteredModelRoute, async ({ path }, { scope }) => ({
-  body: registeredModelView(await getRegisteredModel(scope, path.model_name, deps)),
-}));
+export const handler = serveRoutes(
+  createHandler(getRegisteredModelRoute, async ({ path }, { scope }) => ({
+    body: registeredModelView(await getRegisteredModel(scope, path.model_name, deps)),
+  })),
+  mlflowGetRegisteredModel,
+);

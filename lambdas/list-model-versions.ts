@@ -1,4 +1,5 @@
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { mlflowGetLatestVersions } from '../shared/http/mlflow/handlers/list-model-versions.ts';
 import { modelVersionView } from '../shared/http/registry-views.ts';
 import { listModelVersionsRoute } from '../shared/http/routes/list-model-versions.ts';
 import { registryRecordDeps } from '../shared/runtime.ts';
@@ -6,12 +7,15 @@ import { listModelVersions } from '../shared/use-cases/model-registry.ts';
 
 const deps = registryRecordDeps();
 
-export const handler = createHandler(listModelVersionsRoute, async ({ path, query }, { scope }) => {
-  const page = await listModelVersions(
-    scope,
-    path.model_name,
-    { limit: query.max_results, pageToken: query.page_token },
-    deps,
-  );
-  return { body: { versions: page.items.map(modelVersionView), next_page_token: page.cursor } };
-});
+export const handler = serveRoutes(
+  createHandler(listModelVersionsRoute, async ({ path, query }, { scope }) => {
+    const page = await listModelVersions(
+      scope,
+      path.model_name,
+      { limit: query.max_results, pageToken: query.page_token },
+      deps,
+    );
+    return { body: { versions: page.items.map(modelVersionView), next_page_token: page.cursor } };
+  }),
+  mlflowGetLatestVersions,
+);

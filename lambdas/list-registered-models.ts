@@ -1,4 +1,5 @@
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { mlflowSearchRegisteredModels } from '../shared/http/mlflow/handlers/list-registered-models.ts';
 import { registeredModelView } from '../shared/http/registry-views.ts';
 import { listRegisteredModelsRoute } from '../shared/http/routes/list-registered-models.ts';
 import { registryRecordDeps } from '../shared/runtime.ts';
@@ -7,17 +8,20 @@ import { listRegisteredModels } from '../shared/use-cases/model-registry.ts';
 
 const deps = registryRecordDeps();
 
-export const handler = createHandler(listRegisteredModelsRoute, async ({ query }, { scope }) => {
-  const page = await listRegisteredModels(
-    scope,
-    {
-      namePrefix: query.name_prefix,
-      nameContains: query.name_contains,
-      tags: tagFilters(query),
-      limit: query.max_results,
-      pageToken: query.page_token,
-    },
-    deps,
-  );
-  return { body: { models: page.items.map(registeredModelView), next_page_token: page.cursor } };
-});
+export const handler = serveRoutes(
+  createHandler(listRegisteredModelsRoute, async ({ query }, { scope }) => {
+    const page = await listRegisteredModels(
+      scope,
+      {
+        namePrefix: query.name_prefix,
+        nameContains: query.name_contains,
+        tags: tagFilters(query),
+        limit: query.max_results,
+        pageToken: query.page_token,
+      },
+      deps,
+    );
+    return { body: { models: page.items.map(registeredModelView), next_page_token: page.cursor } };
+  }),
+  mlflowSearchRegisteredModels,
+);

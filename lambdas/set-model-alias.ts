@@ -1,4 +1,5 @@
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { mlflowSetRegisteredModelAlias } from '../shared/http/mlflow/handlers/set-model-alias.ts';
 import { registeredModelView } from '../shared/http/registry-views.ts';
 import { setModelAliasRoute } from '../shared/http/routes/set-model-alias.ts';
 import { registryRecordDeps } from '../shared/runtime.ts';
@@ -6,7 +7,10 @@ import { setModelAlias } from '../shared/use-cases/model-registry.ts';
 
 const deps = registryRecordDeps();
 
-export const handler = createHandler(setModelAliasRoute, async ({ path, body }, { scope, principal }) => {
-  const model = await setModelAlias(scope, principal, path.model_name, path.alias, body.version, deps);
-  return { body: registeredModelView(model) };
-});
+export const handler = serveRoutes(
+  createHandler(setModelAliasRoute, async ({ path, body }, { scope, principal }) => {
+    const model = await setModelAlias(scope, principal, path.model_name, path.alias, body.version, deps);
+    return { body: registeredModelView(model) };
+  }),
+  mlflowSetRegisteredModelAlias,
+);

@@ -1,4 +1,10 @@
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import {
+  mlflowRenameRegisteredModel,
+  mlflowUpdateRegisteredModel,
+  mlflowSetRegisteredModelTag,
+  mlflowDeleteRegisteredModelTag,
+} from '../shared/http/mlflow/handlers/update-registered-model.ts';
 import { registeredModelView } from '../shared/http/registry-views.ts';
 import { tagChanges } from '../shared/http/registry-inputs.ts';
 import { updateRegisteredModelRoute } from '../shared/http/routes/update-registered-model.ts';
@@ -7,10 +13,16 @@ import { type UpdateModelInput, updateRegisteredModel } from '../shared/use-case
 
 const deps = registryRecordDeps();
 
-export const handler = createHandler(updateRegisteredModelRoute, async ({ path, body }, { scope }) => {
-  const input: UpdateModelInput = { newName: body.new_name, tags: tagChanges(body.tags) };
-  // null clears the description; leaving the field out keeps it.
-  if (body.description !== undefined) input.description = body.description ?? undefined;
-  const model = await updateRegisteredModel(scope, path.model_name, input, deps);
-  return { body: registeredModelView(model) };
-});
+export const handler = serveRoutes(
+  createHandler(updateRegisteredModelRoute, async ({ path, body }, { scope }) => {
+    const input: UpdateModelInput = { newName: body.new_name, tags: tagChanges(body.tags) };
+    // null clears the description; leaving the field out keeps it.
+    if (body.description !== undefined) input.description = body.description ?? undefined;
+    const model = await updateRegisteredModel(scope, path.model_name, input, deps);
+    return { body: registeredModelView(model) };
+  }),
+  mlflowRenameRegisteredModel,
+  mlflowUpdateRegisteredModel,
+  mlflowSetRegisteredModelTag,
+  mlflowDeleteRegisteredModelTag,
+);

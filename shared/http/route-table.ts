@@ -40,6 +40,26 @@ import { mlflowDeleteLoggedModelRoute } from './routes/mlflow-delete-logged-mode
 import { mlflowSetLoggedModelTagsRoute } from './routes/mlflow-set-logged-model-tags.ts';
 import { mlflowDeleteLoggedModelTagRoute } from './routes/mlflow-delete-logged-model-tag.ts';
 import { mlflowLogLoggedModelParamsRoute } from './routes/mlflow-log-logged-model-params.ts';
+import { mlflowCreateRegisteredModelRoute } from './routes/mlflow-create-registered-model.ts';
+import { mlflowGetRegisteredModelRoute } from './routes/mlflow-get-registered-model.ts';
+import { mlflowSearchRegisteredModelsRoute } from './routes/mlflow-search-registered-models.ts';
+import { mlflowRenameRegisteredModelRoute } from './routes/mlflow-rename-registered-model.ts';
+import { mlflowUpdateRegisteredModelRoute } from './routes/mlflow-update-registered-model.ts';
+import { mlflowSetRegisteredModelTagRoute } from './routes/mlflow-set-registered-model-tag.ts';
+import { mlflowDeleteRegisteredModelTagRoute } from './routes/mlflow-delete-registered-model-tag.ts';
+import { mlflowDeleteRegisteredModelRoute } from './routes/mlflow-delete-registered-model.ts';
+import { mlflowGetLatestVersionsRoute } from './routes/mlflow-get-latest-versions.ts';
+import { mlflowCreateModelVersionRoute } from './routes/mlflow-create-model-version.ts';
+import { mlflowGetModelVersionRoute } from './routes/mlflow-get-model-version.ts';
+import { mlflowUpdateModelVersionRoute } from './routes/mlflow-update-model-version.ts';
+import { mlflowSetModelVersionTagRoute } from './routes/mlflow-set-model-version-tag.ts';
+import { mlflowDeleteModelVersionTagRoute } from './routes/mlflow-delete-model-version-tag.ts';
+import { mlflowDeleteModelVersionRoute } from './routes/mlflow-delete-model-version.ts';
+import { mlflowSearchModelVersionsRoute } from './routes/mlflow-search-model-versions.ts';
+import { mlflowGetModelVersionDownloadUriRoute } from './routes/mlflow-get-model-version-download-uri.ts';
+import { mlflowSetRegisteredModelAliasRoute } from './routes/mlflow-set-registered-model-alias.ts';
+import { mlflowDeleteRegisteredModelAliasRoute } from './routes/mlflow-delete-registered-model-alias.ts';
+import { mlflowGetModelVersionByAliasRoute } from './routes/mlflow-get-model-version-by-alias.ts';
 import { updateExperimentRoute } from './routes/update-experiment.ts';
 import { deleteExperimentRoute } from './routes/delete-experiment.ts';
 import { restoreExperimentRoute } from './routes/restore-experiment.ts';
@@ -202,6 +222,27 @@ export const routes = {
   mlflowSetLoggedModelTags: mlflowSetLoggedModelTagsRoute,
   mlflowDeleteLoggedModelTag: mlflowDeleteLoggedModelTagRoute,
   mlflowLogLoggedModelParams: mlflowLogLoggedModelParamsRoute,
+  // MLflow's model registry, on the functions of the /api/v1 registry routes.
+  mlflowCreateRegisteredModel: mlflowCreateRegisteredModelRoute,
+  mlflowGetRegisteredModel: mlflowGetRegisteredModelRoute,
+  mlflowSearchRegisteredModels: mlflowSearchRegisteredModelsRoute,
+  mlflowRenameRegisteredModel: mlflowRenameRegisteredModelRoute,
+  mlflowUpdateRegisteredModel: mlflowUpdateRegisteredModelRoute,
+  mlflowDeleteRegisteredModel: mlflowDeleteRegisteredModelRoute,
+  mlflowSetRegisteredModelTag: mlflowSetRegisteredModelTagRoute,
+  mlflowDeleteRegisteredModelTag: mlflowDeleteRegisteredModelTagRoute,
+  mlflowGetLatestVersions: mlflowGetLatestVersionsRoute,
+  mlflowCreateModelVersion: mlflowCreateModelVersionRoute,
+  mlflowGetModelVersion: mlflowGetModelVersionRoute,
+  mlflowUpdateModelVersion: mlflowUpdateModelVersionRoute,
+  mlflowDeleteModelVersion: mlflowDeleteModelVersionRoute,
+  mlflowSearchModelVersions: mlflowSearchModelVersionsRoute,
+  mlflowGetModelVersionDownloadUri: mlflowGetModelVersionDownloadUriRoute,
+  mlflowSetModelVersionTag: mlflowSetModelVersionTagRoute,
+  mlflowDeleteModelVersionTag: mlflowDeleteModelVersionTagRoute,
+  mlflowSetRegisteredModelAlias: mlflowSetRegisteredModelAliasRoute,
+  mlflowDeleteRegisteredModelAlias: mlflowDeleteRegisteredModelAliasRoute,
+  mlflowGetModelVersionByAlias: mlflowGetModelVersionByAliasRoute,
 } as const satisfies Record<string, RouteDefinition>;
 
 export type RouteName = keyof typeof routes;

@@ -2,6 +2,7 @@ import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
   UpdateCommand,
@@ -486,6 +487,25 @@ export class ModelRegistryRepository {
       { partition, boundAttribute: 'pk', keyAttributes: ['pk', 'sk'], limit: query.limit, pageToken: query.pageToken },
     );
     return { items: page.items.map((item) => toVersion(item as unknown as VersionItem)), cursor: page.cursor };
+  }
+
+  /** A model's newest version still there, read without a page token. */
+  async newestVersion(workspace: string, modelId: string): Promise<StoredModelVersion | undefined> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :partition AND begins_with(sk, :versions)',
+        ExpressionAttributeValues: {
+          ':partition': modelVersionsPartition(workspace, modelId),
+          ':versions': modelVersionSortPrefix,
+        },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const [item] = Items ?? [];
+    return item ? toVersion(item as VersionItem) : undefined;
   }
 
   /** Every version of a model, oldest first, read without page tokens (for deleting the model). */

@@ -366,6 +366,17 @@ async function findVersion(
   return { ...found, modelName: model.name };
 }
 
+/** A model with its newest version still there, if any (MLflow's "latest versions": every version is in stage None). */
+export async function getLatestModelVersion(
+  scope: RequestScope,
+  name: string,
+  deps: Deps<'registry'>,
+): Promise<{ model: StoredModel; latest: ModelVersion | undefined }> {
+  const model = await getRegisteredModel(scope, name, deps);
+  const latest = await deps.registry.newestVersion(scope.workspace, model.modelId);
+  return { model, latest: latest && { ...latest, modelName: model.name } };
+}
+
 /** A model's versions, newest first. */
 export async function listModelVersions(
   scope: RequestScope,

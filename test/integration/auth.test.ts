@@ -249,6 +249,10 @@ describe('workspaces are walled off', () => {
     'mlflowGetExperimentByName',
     'createRegisteredModel',
     'listRegisteredModels',
+    'mlflowCreateRegisteredModel',
+    'mlflowSearchRegisteredModels',
+    // MLflow answers a search for a run it does not have with no versions, not a 404.
+    'mlflowSearchModelVersions',
   ]);
   const scoped = routeList.filter((route) => !workspaceWide.has(route.operationId));
   test.each(scoped.map((route) => [`${route.method} ${route.path}`, route] as const))(

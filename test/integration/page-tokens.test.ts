@@ -228,6 +228,9 @@ describe('on every paginated route', () => {
     // GET or POST, in /api/v1 or MLflow's API; MLflow's experiment search by GET or POST): tokens carry over.
     const listOf = (operationId: string) => {
       const v1Name = operationId.replace(/^mlflow(.)/, (_, first: string) => first.toLowerCase());
+      // MLflow's registry searches page the v1 lists they are twins of.
+      if (v1Name === 'searchRegisteredModels') return 'listRegisteredModels';
+      if (v1Name === 'searchModelVersions') return 'listRunModelVersions';
       return v1Name.replace(/^(searchRuns|searchExperiments).*$/, '$1');
     };
     const sameList = (a: string, b: string) => listOf(a) === listOf(b);

@@ -10,6 +10,10 @@ export interface MlflowIds {
   modelId?: string;
   /** A metric key the run has logged (default `acc`). */
   metricKey?: string;
+  /** A registered model with version `modelVersion` and alias `alias` (defaults name ones that need not exist). */
+  modelName?: string;
+  modelVersion?: number;
+  alias?: string;
 }
 
 export function mlflowRequestFor(route: RouteDefinition, ids: MlflowIds): { path: string; body?: unknown } {
@@ -17,6 +21,10 @@ export function mlflowRequestFor(route: RouteDefinition, ids: MlflowIds): { path
   const metricKey = encodeURIComponent(ids.metricKey ?? 'acc');
   const modelId = ids.modelId ?? 'm-0123456789abcdef0123456789abcdef';
   const artifactPath = `${experimentId}/${runId}/artifacts/auth/file.bin`;
+  const name = ids.modelName ?? 'example-model';
+  const version = String(ids.modelVersion ?? 1);
+  const alias = ids.alias ?? 'prod';
+  const named = `?name=${encodeURIComponent(name)}`;
   const path = route.path
     .replace('{artifact_path+}', artifactPath)
     .replace('{model_id}', modelId)
@@ -26,6 +34,12 @@ export function mlflowRequestFor(route: RouteDefinition, ids: MlflowIds): { path
     mlflowGetExperimentByName: '?experiment_name=guarded',
     mlflowSearchExperimentsGet: '?max_results=10',
     mlflowGetRun: `?run_id=${runId}`,
+    mlflowGetRegisteredModel: named,
+    mlflowSearchRegisteredModels: '?max_results=10',
+    mlflowGetModelVersion: `${named}&version=${version}`,
+    mlflowSearchModelVersions: `?filter=${encodeURIComponent(`run_id = '${runId}'`)}`,
+    mlflowGetModelVersionDownloadUri: `${named}&version=${version}`,
+    mlflowGetModelVersionByAlias: `${named}&alias=${alias}`,
     mlflowGetMetricHistory: `?run_id=${runId}&metric_key=${metricKey}`,
     mlflowGetMetricHistoryBulkInterval: `?run_ids=${runId}&metric_key=${metricKey}`,
     mlflowListArtifacts: `?run_id=${runId}`,
@@ -59,6 +73,21 @@ export function mlflowRequestFor(route: RouteDefinition, ids: MlflowIds): { path
     mlflowFinalizeLoggedModel: { model_id: modelId, status: 'LOGGED_MODEL_READY' },
     mlflowSetLoggedModelTags: { tags: [{ key: 'k', value: 'v' }] },
     mlflowLogLoggedModelParams: { params: [{ key: 'p', value: '1' }] },
+    mlflowCreateRegisteredModel: { name: `rm-${Math.random()}` },
+    // Renaming to its own name is a valid request that changes nothing.
+    mlflowRenameRegisteredModel: { name, new_name: name },
+    mlflowUpdateRegisteredModel: { name, description: 'example' },
+    mlflowDeleteRegisteredModel: { name },
+    mlflowSetRegisteredModelTag: { name, key: 'k', value: 'v' },
+    mlflowDeleteRegisteredModelTag: { name, key: 'k' },
+    mlflowGetLatestVersions: { name },
+    mlflowCreateModelVersion: { name, source: `runs:/${runId}/auth/file.bin` },
+    mlflowUpdateModelVersion: { name, version, description: 'example' },
+    mlflowDeleteModelVersion: { name, version },
+    mlflowSetModelVersionTag: { name, version, key: 'k', value: 'v' },
+    mlflowDeleteModelVersionTag: { name, version, key: 'k' },
+    mlflowSetRegisteredModelAlias: { name, alias, version },
+    mlflowDeleteRegisteredModelAlias: { name, alias },
   };
   return { path: path + (queries[route.operationId] ?? ''), body: bodies[route.operationId] };
 }

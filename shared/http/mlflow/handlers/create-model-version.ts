@@ -1,0 +1,47 @@
+import { loggedModelArtifactPrefix } from '../../../domain/logged-models.ts';
+import { ValidationError } from '../../../errors.ts';
+import { loggedModelDeps, registryDeps } from '../../../runtime.ts';
+import { getLoggedModel } from '../../../use-cases/logged-models.ts';
+import { registerModelVersion } from '../../../use-cases/model-registry.ts';
+import { createHandler } from '../../handler.ts';
+import { mlflowCreateModelVersionRoute } from '../../routes/mlflow-create-model-version.ts';
+import { tagMap } from '../inputs.ts';
+import { parseVersionSource } from '../registry-sources.ts';
+import { mlflowModelVersion } from '../registry-views.ts';
+
+/**
+ * `mlflow.register_model` and `MlflowClient.create_model_version`: the source
+ * becomes a run and an artifact path, and the version is registered like any
+ * other (checksums recorded, artifacts held). It is READY when this answers, so
+ * the client's wait for registration ends at its first look.
+ */
+export const mlflowCreateModelVersion = createHandler(
+  mlflowCreateModelVersionRoute,
+  async ({ body }, { scope, principal }) => {
+    const source = parseVersionSource(body.source);
+    let runId: string;
+    let artifactPath: string;
+    if (source.kind === 'logged_model') {
+      const model = await getLoggedModel(scope, source.modelId, loggedModelDeps());
+      runId = model.sourceRunId;
+      artifactPath = loggedModelArtifactPrefix(model.modelId);
+    } else {
+      runId = source.runId;
+      artifactPath = source.path;
+    }
+    if (body.run_id !== undefined && body.run_id !== runId) {
+      throw new ValidationError(
+        `run_id: '${body.run_id}' is not the run the source's files belong to ('${runId}')`,
+        'run_id.invalid',
+      );
+    }
+    const version = await registerModelVersion(
+      scope,
+      principal,
+      body.name,
+      { runId, artifactPath, description: body.description, tags: tagMap(body.tags) },
+      registryDeps(),
+    );
+    return { body: { model_version: mlflowModelVersion(version) } };
+  },
+);

@@ -1,0 +1,119 @@
+import * as z from 'zod/mini';
+import '../../zod-messages.ts';
+import { registryLimits } from '../../domain/registry.ts';
+import { keySchema, text } from '../schemas/text.ts';
+import { aliasSchema, modelNameSchema } from '../schemas/registry.ts';
+import { mlflowId } from './schemas.ts';
+
+/**
+ * MLflow's model-registry request shapes (mlflow/protos/model_registry.proto),
+ * checked at the edge like the rest of the dialect: a 400
+ * `INVALID_PARAMETER_VALUE` naming the field. Names and aliases are checked by
+ * the same predicates as the /api/v1 routes. Versions are strings in MLflow
+ * ("3"); numbers are accepted too.
+ */
+
+/** MLflow's page sizes (mlflow/store/model_registry/__init__.py), bounded lower where ours are. */
+export const mlflowRegistryLimits = {
+  searchModelsDefault: 100,
+  searchModelsMax: 1000,
+  /** MLflow's default is 10,000 versions a page; one of ours holds at most 1,000. */
+  searchVersionsDefault: 1000,
+  searchVersionsMax: 1000,
+  tagsPerRequest: registryLimits.tagsPerEntity,
+} as const;
+
+const versionNumber = z
+  .pipe(
+    z.union([
+      z.int(),
+      z
+        .string()
+        .check(z.regex(/^[1-9]\d{0,8}$/, { error: `must be a version number from 1 to ${registryLimits.maxVersion}` })),
+    ]),
+    z.transform((value) => Number(value)),
+  )
+  .check(
+    z.refine((value) => value >= 1 && value <= registryLimits.maxVersion, {
+      error: `must be a version number from 1 to ${registryLimits.maxVersion}`,
+    }),
+  );
+
+const description = text(registryLimits.descriptionLength);
+const tagValue = text(registryLimits.tagValueLength);
+const tagList = z.array(z.object({ key: keySchema, value: tagValue })).check(
+  z.maxLength(mlflowRegistryLimits.tagsPerRequest, {
+    error: `must have at most ${mlflowRegistryLimits.tagsPerRequest} entries`,
+  }),
+);
+const pageToken = z.optional(z.string().check(z.maxLength(4096)));
+const pageSize = (fallback: number, max: number) =>
+  z._default(
+    z
+      .pipe(
+        z.union([z.int(), z.string().check(z.regex(/^\d+$/, { error: 'must be an integer' }))]),
+        z.transform((value) => Number(value)),
+      )
+      .check(z.refine((value) => value >= 1 && value <= max, { error: `must be from 1 to ${max}` })),
+    fallback,
+  );
+/** A GET query carries one order key per parameter; API Gateway joins repeats with commas. */
+const orderByQuery = z.optional(text(500));
+
+export const modelNameQuery = z.object({ name: modelNameSchema });
+export const modelNameBody = z.object({ name: modelNameSchema });
+
+export const createRegisteredModelBody = z.object({
+  name: modelNameSchema,
+  tags: z.optional(tagList),
+  description: z.optional(description),
+});
+export const renameRegisteredModelBody = z.object({ name: modelNameSchema, new_name: modelNameSchema });
+export const updateRegisteredModelBody = z.object({ name: modelNameSchema, description: z.optional(description) });
+export const searchRegisteredModelsQuery = z.object({
+  filter: z.optional(text(2000)),
+  max_results: pageSize(mlflowRegistryLimits.searchModelsDefault, mlflowRegistryLimits.searchModelsMax),
+  order_by: orderByQuery,
+  page_token: pageToken,
+});
+export const getLatestVersionsBody = z.object({
+  name: modelNameSchema,
+  stages: z.optional(z.array(text(50)).check(z.maxLength(10, { error: 'must have at most 10 entries' }))),
+});
+export const setRegisteredModelTagBody = z.object({ name: modelNameSchema, key: keySchema, value: tagValue });
+export const deleteRegisteredModelTagBody = z.object({ name: modelNameSchema, key: keySchema });
+
+export const createModelVersionBody = z.object({
+  name: modelNameSchema,
+  /** `runs:/<run id>/<path>`, `models:/<logged model id>`, or a run's `mlflow-artifacts:` URI. */
+  source: text(4096).check(z.minLength(1, { error: 'must not be empty' })),
+  run_id: z.optional(mlflowId),
+  tags: z.optional(tagList),
+  run_link: z.optional(text(4096)),
+  description: z.optional(description),
+  model_id: z.optional(mlflowId),
+});
+export const modelVersionQuery = z.object({ name: modelNameSchema, version: versionNumber });
+export const modelVersionBody = z.object({ name: modelNameSchema, version: versionNumber });
+export const updateModelVersionBody = z.object({
+  name: modelNameSchema,
+  version: versionNumber,
+  description: z.optional(description),
+});
+export const searchModelVersionsQuery = z.object({
+  filter: z.optional(text(2000)),
+  max_results: pageSize(mlflowRegistryLimits.searchVersionsDefault, mlflowRegistryLimits.searchVersionsMax),
+  order_by: orderByQuery,
+  page_token: pageToken,
+});
+export const setModelVersionTagBody = z.object({
+  name: modelNameSchema,
+  version: versionNumber,
+  key: keySchema,
+  value: tagValue,
+});
+export const deleteModelVersionTagBody = z.object({ name: modelNameSchema, version: versionNumber, key: keySchema });
+
+export const setAliasBody = z.object({ name: modelNameSchema, alias: aliasSchema, version: versionNumber });
+export const aliasBody = z.object({ name: modelNameSchema, alias: aliasSchema });
+export const aliasQuery = z.object({ name: modelNameSchema, alias: aliasSchema });

@@ -1,0 +1,55 @@
+import { loggedModelArtifactPrefix } from '../../domain/logged-models.ts';
+import type { ModelVersion, ModelVersionSource, RegisteredModel } from '../../domain/registry.ts';
+import type { Tags } from '../../domain/types.ts';
+
+/**
+ * Registry objects in MLflow's shapes (mlflow/protos/model_registry.proto):
+ * versions as strings, tags as key/value lists, stages gone (every version is
+ * in stage "None"; aliases replaced them), and sources as URIs the stock client
+ * can read: a run's `mlflow-artifacts:` URI, or `models:/<id>` for a logged
+ * model's folder.
+ */
+
+const keyValues = (entries: Tags) => Object.entries(entries).map(([key, value]) => ({ key, value }));
+
+/** The logged model whose folder (`models/<id>`) a version was registered from, if it was. */
+export function loggedModelIdOf(source: ModelVersionSource): string | undefined {
+  const match = /^models\/([^/]+)$/.exec(source.path);
+  return source.kind === 'folder' && match?.[1] && source.path === loggedModelArtifactPrefix(match[1])
+    ? match[1]
+    : undefined;
+}
+
+/** Where the client downloads a version's files from: the run's artifacts, through the MLflow artifact routes. */
+export const versionArtifactUri = (source: ModelVersionSource) =>
+  `mlflow-artifacts:/${source.experimentId}/${source.runId}/artifacts/${source.path}`;
+
+export const mlflowModelVersion = (version: ModelVersion) => {
+  const modelId = loggedModelIdOf(version.source);
+  return {
+    name: version.modelName,
+    version: String(version.version),
+    creation_timestamp: version.createdAt,
+    last_updated_timestamp: version.updatedAt,
+    user_id: version.createdBy.tokenId,
+    current_stage: 'None',
+    ...(version.description === undefined ? {} : { description: version.description }),
+    source: modelId ? `models:/${modelId}` : versionArtifactUri(version.source),
+    run_id: version.source.runId,
+    // A version exists only once registered in full.
+    status: 'READY',
+    tags: keyValues(version.tags),
+    aliases: [...version.aliases],
+    ...(modelId ? { model_id: modelId } : {}),
+  };
+};
+
+export const mlflowRegisteredModel = (model: RegisteredModel, latest?: ModelVersion) => ({
+  name: model.name,
+  creation_timestamp: model.createdAt,
+  last_updated_timestamp: model.updatedAt,
+  ...(model.description === undefined ? {} : { description: model.description }),
+  tags: keyValues(model.tags),
+  aliases: [...model.aliases].map(([alias, version]) => ({ alias, version: String(version) })),
+  ...(latest ? { latest_versions: [mlflowModelVersion(latest)] } : {}),
+});

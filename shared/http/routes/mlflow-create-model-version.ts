@@ -1,0 +1,19 @@
+import { defineRoute } from '../route-definition.ts';
+import { mlflowObject } from '../mlflow/schemas.ts';
+import { createModelVersionBody } from '../mlflow/registry-schemas.ts';
+
+export const mlflowCreateModelVersionRoute = defineRoute({
+  operationId: 'mlflowCreateModelVersion',
+  dialect: 'mlflow',
+  method: 'POST',
+  path: '/api/2.0/mlflow/model-versions/create',
+  entry: 'lambdas/create-model-version.ts',
+  summary:
+    "Register the next version from a run's artifacts (runs:/, models:/<logged model id> or mlflow-artifacts: source); sizes and SHA-256 recorded, artifacts held (MLflow)",
+  access: 'write',
+  tag: 'mlflow',
+  request: { body: createModelVersionBody },
+  response: { status: 200, description: 'MLflow\'s answer: {"model_version"}', body: mlflowObject },
+  table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
+  bucket: { actions: ['GetObject'] },
+});

@@ -1,0 +1,17 @@
+import { defineRoute } from '../route-definition.ts';
+import { mlflowObject } from '../mlflow/schemas.ts';
+import { modelNameBody } from '../mlflow/registry-schemas.ts';
+
+export const mlflowDeleteRegisteredModelRoute = defineRoute({
+  operationId: 'mlflowDeleteRegisteredModel',
+  dialect: 'mlflow',
+  method: 'DELETE',
+  path: '/api/2.0/mlflow/registered-models/delete',
+  entry: 'lambdas/delete-registered-model.ts',
+  summary: 'Delete a registered model with all its versions and alias history (admin; MLflow)',
+  access: 'admin',
+  tag: 'mlflow',
+  request: { body: modelNameBody },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  table: { actions: ['GetItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem'] },
+});

@@ -1,0 +1,19 @@
+import { defineRoute } from '../route-definition.ts';
+import { mlflowPage } from '../mlflow/schemas.ts';
+import { searchModelVersionsQuery } from '../mlflow/registry-schemas.ts';
+
+export const mlflowSearchModelVersionsRoute = defineRoute({
+  operationId: 'mlflowSearchModelVersions',
+  dialect: 'mlflow',
+  method: 'GET',
+  path: '/api/2.0/mlflow/model-versions/search',
+  entry: 'lambdas/list-run-model-versions.ts',
+  summary:
+    "Search a model's or a run's versions (name = or run_id = required; LIKE, IN and tags narrow), newest first (MLflow)",
+  access: 'read',
+  tag: 'mlflow',
+  request: { query: searchModelVersionsQuery },
+  response: { status: 200, description: 'MLflow\'s answer: {"model_versions", "next_page_token"}', body: mlflowPage },
+  pageTokens: true,
+  table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
+});

@@ -1,0 +1,22 @@
+import { defineRoute } from '../route-definition.ts';
+import { mlflowPage } from '../mlflow/schemas.ts';
+import { searchRegisteredModelsQuery } from '../mlflow/registry-schemas.ts';
+
+export const mlflowSearchRegisteredModelsRoute = defineRoute({
+  operationId: 'mlflowSearchRegisteredModels',
+  dialect: 'mlflow',
+  method: 'GET',
+  path: '/api/2.0/mlflow/registered-models/search',
+  entry: 'lambdas/list-registered-models.ts',
+  summary: 'Search registered models by name (=, LIKE, ILIKE) and tags, in name order (MLflow)',
+  access: 'read',
+  tag: 'mlflow',
+  request: { query: searchRegisteredModelsQuery },
+  response: {
+    status: 200,
+    description: 'MLflow\'s answer: {"registered_models", "next_page_token"}',
+    body: mlflowPage,
+  },
+  pageTokens: true,
+  table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
+});

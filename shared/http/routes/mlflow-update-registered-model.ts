@@ -1,0 +1,17 @@
+import { defineRoute } from '../route-definition.ts';
+import { mlflowObject } from '../mlflow/schemas.ts';
+import { updateRegisteredModelBody } from '../mlflow/registry-schemas.ts';
+
+export const mlflowUpdateRegisteredModelRoute = defineRoute({
+  operationId: 'mlflowUpdateRegisteredModel',
+  dialect: 'mlflow',
+  method: 'PATCH',
+  path: '/api/2.0/mlflow/registered-models/update',
+  entry: 'lambdas/update-registered-model.ts',
+  summary: "Change a registered model's description (MLflow)",
+  access: 'write',
+  tag: 'mlflow',
+  request: { body: updateRegisteredModelBody },
+  response: { status: 200, description: 'MLflow\'s answer: {"registered_model"}', body: mlflowObject },
+  table: { actions: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'] },
+});

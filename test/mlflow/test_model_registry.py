@@ -1,0 +1,132 @@
+"""The model registry through the stock MLflow client: register, alias, load by alias, and the rules
+Stratus adds (versions hold their run's artifacts; every alias move is in the history)."""
+
+from __future__ import annotations
+
+import urllib.parse
+import uuid
+
+import mlflow
+import pytest
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+
+from stratus_api import StratusApi
+
+
+def _train_and_log(experiment_name: str, C: float):
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    mlflow.set_experiment(experiment_name)
+    features, labels = load_iris(return_X_y=True)
+    with mlflow.start_run() as run:
+        model = LogisticRegression(max_iter=300, C=C).fit(features, labels)
+        mlflow.log_metric("accuracy", float(model.score(features, labels)))
+        mlflow.sklearn.log_model(model, name="model")
+    return run, model, features
+
+
+def test_register_alias_and_load_by_alias(mlflow_env: StratusApi, experiment_name: str):
+    name = f"iris-{uuid.uuid4().hex[:8]}"
+    first_run, first_model, features = _train_and_log(experiment_name, C=0.5)
+
+    first = mlflow.register_model(f"runs:/{first_run.info.run_id}/model", name)
+    assert first.version == "1"
+    assert first.status == "READY"
+    assert first.run_id == first_run.info.run_id
+
+    client = MlflowClient()
+    client.set_registered_model_alias(name, "champion", first.version)
+    assert client.get_model_version_by_alias(name, "champion").version == "1"
+    assert client.get_registered_model(name).aliases == {"champion": "1"}
+
+    loaded = mlflow.pyfunc.load_model(f"models:/{name}@champion")
+    assert list(loaded.predict(features)) == list(first_model.predict(features))
+    by_number = mlflow.pyfunc.load_model(f"models:/{name}/1")
+    assert list(by_number.predict(features)) == list(first_model.predict(features))
+
+    # A second registration gets the next number; the alias moves, and both moves are in the history.
+    second_run, second_model, _ = _train_and_log(experiment_name, C=0.05)
+    second = mlflow.register_model(f"runs:/{second_run.info.run_id}/model", name)
+    assert second.version == "2"
+    client.set_registered_model_alias(name, "champion", "2")
+    reloaded = mlflow.pyfunc.load_model(f"models:/{name}@champion")
+    assert list(reloaded.predict(features)) == list(second_model.predict(features))
+    assert [v.version for v in client.get_latest_versions(name)] == ["2"]
+    latest = mlflow.pyfunc.load_model(f"models:/{name}/latest")
+    assert list(latest.predict(features)) == list(second_model.predict(features))
+
+    history = mlflow_env.get(f"/api/v1/models/{urllib.parse.quote(name)}/alias-history?alias=champion")
+    moves = [(event.get("from_version"), event.get("to_version")) for event in history["events"]]
+    assert moves == [(1, 2), (None, 1)]
+
+    # The version recorded each file's size and SHA-256, read from the stored bytes.
+    version = mlflow_env.get(f"/api/v1/models/{urllib.parse.quote(name)}/versions/1")
+    files = {file["path"]: file for file in version["files"]}
+    assert "MLmodel" in files
+    assert all(len(file["sha256"]) == 64 and file["size_bytes"] > 0 for file in files.values())
+
+
+def test_search_tags_rename_and_errors(mlflow_env: StratusApi, experiment_name: str):
+    prefix = f"srch-{uuid.uuid4().hex[:8]}"
+    client = MlflowClient()
+    run, _, _ = _train_and_log(experiment_name, C=1.0)
+    client.create_registered_model(f"{prefix}-a", tags={"team": "risk"}, description="first")
+    client.create_registered_model(f"{prefix}-b", tags={"team": "ops"})
+    with pytest.raises(MlflowException) as duplicate:
+        client.create_registered_model(f"{prefix}-a")
+    assert duplicate.value.error_code == "RESOURCE_ALREADY_EXISTS"
+
+    found = client.search_registered_models(filter_string=f"name LIKE '{prefix}-%'")
+    assert [model.name for model in found] == [f"{prefix}-a", f"{prefix}-b"]
+    risky = client.search_registered_models(filter_string=f"name LIKE '{prefix}%' AND tags.team = 'risk'")
+    assert [model.name for model in risky] == [f"{prefix}-a"]
+
+    version = client.create_model_version(f"{prefix}-a", f"runs:/{run.info.run_id}/model", run_id=run.info.run_id)
+    assert version.version == "1"
+    client.set_model_version_tag(f"{prefix}-a", "1", "validated", "yes")
+    client.update_model_version(f"{prefix}-a", "1", description="checked on holdout")
+    got = client.get_model_version(f"{prefix}-a", "1")
+    assert got.tags == {"validated": "yes"}
+    assert got.description == "checked on holdout"
+    client.delete_model_version_tag(f"{prefix}-a", "1", "validated")
+    assert client.get_model_version(f"{prefix}-a", "1").tags == {}
+
+    by_run = client.search_model_versions(f"run_id = '{run.info.run_id}'")
+    assert [(v.name, v.version) for v in by_run] == [(f"{prefix}-a", "1")]
+
+    client.set_registered_model_tag(f"{prefix}-a", "stage", "beta")
+    client.delete_registered_model_tag(f"{prefix}-a", "team")
+    client.rename_registered_model(f"{prefix}-a", f"{prefix}-renamed")
+    renamed = client.get_registered_model(f"{prefix}-renamed")
+    assert renamed.tags == {"stage": "beta"}
+    assert renamed.description == "first"
+    assert [v.version for v in client.search_model_versions(f"name = '{prefix}-renamed'")] == ["1"]
+    with pytest.raises(MlflowException) as missing:
+        client.get_registered_model(f"{prefix}-a")
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+
+    with pytest.raises(MlflowException) as bad_source:
+        client.create_model_version(f"{prefix}-b", "s3://elsewhere/model")
+    assert bad_source.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert "source" in bad_source.value.message
+
+
+def test_a_registered_runs_artifacts_stay_until_its_versions_go(mlflow_env: StratusApi, experiment_name: str):
+    name = f"held-{uuid.uuid4().hex[:8]}"
+    run, _, _ = _train_and_log(experiment_name, C=1.0)
+    mlflow.register_model(f"runs:/{run.info.run_id}/model", name)
+    client = MlflowClient()
+    client.delete_run(run.info.run_id)
+
+    status, body = mlflow_env.call("POST", f"/api/v1/runs/{run.info.run_id}/purge")
+    assert status == 409, body
+    assert f"{name}/1" in body["error"]["message"]
+
+    client.delete_model_version(name, "1")
+    status, body = mlflow_env.call("POST", f"/api/v1/runs/{run.info.run_id}/purge")
+    assert status == 200, body
+    client.delete_registered_model(name)
+    with pytest.raises(MlflowException):
+        client.get_registered_model(name)

@@ -1,0 +1,69 @@
+import { describe, expect, test } from 'vitest';
+import { conditionHolds, likeLiteral, parseRegistryFilter } from '../../shared/http/mlflow/registry-filters.ts';
+import { parseVersionSource } from '../../shared/http/mlflow/registry-sources.ts';
+
+describe("MLflow's registry filters", () => {
+  test('conditions joined by AND: names, runs, tags (quoted keys too), IN lists', () => {
+    expect(parseRegistryFilter(undefined)).toEqual([]);
+    expect(parseRegistryFilter('name = \'iris\' and tags.team = "risk"')).toEqual([
+      { field: { kind: 'name' }, operator: '=', values: ['iris'] },
+      { field: { kind: 'tag', key: 'team' }, operator: '=', values: ['risk'] },
+    ]);
+    expect(parseRegistryFilter("run_id IN ('a', 'b') AND tags.`my key` != 'x'")).toEqual([
+      { field: { kind: 'run_id' }, operator: 'IN', values: ['a', 'b'] },
+      { field: { kind: 'tag', key: 'my key' }, operator: '!=', values: ['x'] },
+    ]);
+    expect(parseRegistryFilter("name ilike '%Ir_s%'")[0]?.operator).toBe('ILIKE');
+  });
+
+  test('what is not understood is a 400 naming filter and the forms that are', () => {
+    for (const filter of [
+      'name = iris',
+      "name = 'iris",
+      "source_path = 'x'",
+      "name > 'a'",
+      "name = 'a' OR name = 'b'",
+      "run_id IN ('a'",
+      "name = 'a' name = 'b'",
+    ]) {
+      expect(() => parseRegistryFilter(filter), filter).toThrow(/^filter: .* Stratus understands/);
+    }
+  });
+
+  test('LIKE is exact about case, ILIKE is not; % and _ are wildcards, other characters literal', () => {
+    const like = parseRegistryFilter("name LIKE 'ir%.v_'")[0]!;
+    expect(conditionHolds(like, 'iris.v2')).toBe(true);
+    expect(conditionHolds(like, 'IRIS.v2')).toBe(false);
+    expect(conditionHolds(like, 'irisXv2')).toBe(false);
+    expect(conditionHolds(parseRegistryFilter("name ILIKE 'IR%'")[0]!, 'iris')).toBe(true);
+    expect(conditionHolds(parseRegistryFilter("name != 'a'")[0]!, undefined)).toBe(false);
+    expect(likeLiteral('risk%')).toEqual({ prefix: 'risk', longest: 'risk' });
+    expect(likeLiteral('%ab%cde%')).toEqual({ prefix: undefined, longest: 'cde' });
+  });
+});
+
+describe("an MLflow version's source", () => {
+  test("runs:/, models:/<logged model id> and a run's mlflow-artifacts: URI name a run and a path", () => {
+    expect(parseVersionSource('runs:/abc/model/')).toEqual({ kind: 'run_artifacts', runId: 'abc', path: 'model' });
+    expect(parseVersionSource('models:/m-0123')).toEqual({ kind: 'logged_model', modelId: 'm-0123' });
+    expect(parseVersionSource('mlflow-artifacts:/7/abc/artifacts/models/m-1')).toEqual({
+      kind: 'run_artifacts',
+      runId: 'abc',
+      path: 'models/m-1',
+    });
+  });
+
+  test('anything else is a 400 naming source', () => {
+    for (const source of [
+      's3://bucket/model',
+      '/tmp/model',
+      'runs:/abc',
+      'models:/iris/3',
+      'models:/iris@champion',
+      'mlflow-artifacts:/7/abc/artifacts',
+      'mlflow-artifacts:/7/abc/elsewhere/x',
+    ]) {
+      expect(() => parseVersionSource(source), source).toThrow(/^source: /);
+    }
+  });
+});
