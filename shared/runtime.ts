@@ -37,6 +37,8 @@ let artifacts: ArtifactDeps | undefined;
 let artifactRecords: ArtifactRepository | undefined;
 let registryRecords: Omit<RegistryDeps, 'objects'> | undefined;
 let loggedModels: LoggedModelDeps | undefined;
+let loggedModelRecords: LoggedModelRepository | undefined;
+let runRecords: RunRepository | undefined;
 
 /** One document client per container, created on first use and reused by every invocation. */
 function documentClient(): DynamoDBDocumentClient {
@@ -56,11 +58,17 @@ function documentClient(): DynamoDBDocumentClient {
  * The production wiring, built once per Lambda container (module scope) so the
  * SDK client and its connections are reused across invocations.
  */
+/** The run records alone, for functions that read runs but no experiments, metrics or searches. */
+export function runRepository(): RunRepository {
+  runRecords ??= new RunRepository(documentClient(), loadConfig().tableName);
+  return runRecords;
+}
+
 export function trackingDeps(): TrackingDeps {
   if (deps) return deps;
   const config = loadConfig();
   const client = documentClient();
-  const runs = new RunRepository(client, config.tableName);
+  const runs = runRepository();
   deps = {
     experiments: new ExperimentRepository(client, config.tableName),
     runs,
@@ -100,7 +108,7 @@ export function artifactDeps(): ArtifactDeps {
   artifacts = {
     artifacts: artifactRepository(),
     objects: new ArtifactObjectStore(s3, bucket, urlTtlSeconds),
-    runs: trackingDeps().runs,
+    runs: runRepository(),
     clock: systemClock,
     sizing: { multipartThresholdBytes, partSizeBytes },
   };
@@ -117,7 +125,7 @@ export function artifactRepository(): ArtifactRepository {
 export function registryRecordDeps(): Omit<RegistryDeps, 'objects'> {
   registryRecords ??= {
     registry: new ModelRegistryRepository(documentClient(), loadConfig().tableName),
-    runs: trackingDeps().runs,
+    runs: runRepository(),
     artifacts: artifactRepository(),
     clock: systemClock,
     newId,
@@ -130,11 +138,17 @@ export function registryDeps(): RegistryDeps {
   return { ...registryRecordDeps(), objects: artifactDeps().objects };
 }
 
+/** The logged-model records alone, for the registry's MLflow sources (`models:/<logged model id>`). */
+export function loggedModelRepository(): LoggedModelRepository {
+  loggedModelRecords ??= new LoggedModelRepository(documentClient(), loadConfig().tableName);
+  return loggedModelRecords;
+}
+
 /** MLflow's logged models and run inputs/outputs, beside the tracking wiring. */
 export function loggedModelDeps(): LoggedModelDeps {
   loggedModels ??= {
     ...trackingDeps(),
-    loggedModels: new LoggedModelRepository(documentClient(), loadConfig().tableName),
+    loggedModels: loggedModelRepository(),
   };
   return loggedModels;
 }

@@ -3,7 +3,6 @@ import '../../zod-messages.ts';
 import { registryLimits } from '../../domain/registry.ts';
 import { keySchema, text } from '../schemas/text.ts';
 import { aliasSchema, modelNameSchema } from '../schemas/registry.ts';
-import { mlflowId } from './schemas.ts';
 
 /**
  * MLflow's model-registry request shapes (mlflow/protos/model_registry.proto),
@@ -38,6 +37,23 @@ const versionNumber = z
       error: `must be a version number from 1 to ${registryLimits.maxVersion}`,
     }),
   );
+
+/** A run id as MLflow sends it (Stratus ids; the same rule as the tracking routes'). */
+const mlflowId = z
+  .string()
+  .check(
+    z.minLength(1, { error: 'must not be empty' }),
+    z.maxLength(64, { error: 'must be at most 64 characters' }),
+    z.regex(/^[0-9A-Za-z_-]+$/, { error: 'must be an id (letters, digits, _ and -)' }),
+  );
+
+/**
+ * Answers are MLflow's own objects, rendered by registry-views.ts. Declared here
+ * rather than imported from schemas.ts, so a registry function does not carry
+ * the tracking routes' schemas.
+ */
+export const mlflowRegistryObject = z.record(z.string(), z.unknown());
+export const mlflowRegistryPage = z.looseObject({ next_page_token: z.optional(z.string()) });
 
 const description = text(registryLimits.descriptionLength);
 const tagValue = text(registryLimits.tagValueLength);

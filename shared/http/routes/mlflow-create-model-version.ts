@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { createModelVersionBody } from '../mlflow/registry-schemas.ts';
+import { createModelVersionBody, mlflowRegistryObject } from '../mlflow/registry-schemas.ts';
 
 export const mlflowCreateModelVersionRoute = defineRoute({
   operationId: 'mlflowCreateModelVersion',
@@ -13,7 +12,7 @@ export const mlflowCreateModelVersionRoute = defineRoute({
   access: 'write',
   tag: 'mlflow',
   request: { body: createModelVersionBody },
-  response: { status: 200, description: 'MLflow\'s answer: {"model_version"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"model_version"}', body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
   bucket: { actions: ['GetObject'] },
 });

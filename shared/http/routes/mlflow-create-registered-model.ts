@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { createRegisteredModelBody } from '../mlflow/registry-schemas.ts';
+import { createRegisteredModelBody, mlflowRegistryObject } from '../mlflow/registry-schemas.ts';
 
 export const mlflowCreateRegisteredModelRoute = defineRoute({
   operationId: 'mlflowCreateRegisteredModel',
@@ -12,6 +11,6 @@ export const mlflowCreateRegisteredModelRoute = defineRoute({
   access: 'write',
   tag: 'mlflow',
   request: { body: createRegisteredModelBody },
-  response: { status: 200, description: 'MLflow\'s answer: {"registered_model"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"registered_model"}', body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'PutItem'] },
 });

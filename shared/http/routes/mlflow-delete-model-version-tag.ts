@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { deleteModelVersionTagBody } from '../mlflow/registry-schemas.ts';
+import { deleteModelVersionTagBody, mlflowRegistryObject } from '../mlflow/registry-schemas.ts';
 
 export const mlflowDeleteModelVersionTagRoute = defineRoute({
   operationId: 'mlflowDeleteModelVersionTag',
@@ -12,6 +11,6 @@ export const mlflowDeleteModelVersionTagRoute = defineRoute({
   access: 'write',
   tag: 'mlflow',
   request: { body: deleteModelVersionTagBody },
-  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'UpdateItem'] },
 });

@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { modelVersionBody } from '../mlflow/registry-schemas.ts';
+import { mlflowRegistryObject, modelVersionBody } from '../mlflow/registry-schemas.ts';
 
 export const mlflowDeleteModelVersionRoute = defineRoute({
   operationId: 'mlflowDeleteModelVersion',
@@ -12,6 +11,6 @@ export const mlflowDeleteModelVersionRoute = defineRoute({
   access: 'admin',
   tag: 'mlflow',
   request: { body: modelVersionBody },
-  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'] },
 });

@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { aliasBody } from '../mlflow/registry-schemas.ts';
+import { aliasBody, mlflowRegistryObject } from '../mlflow/registry-schemas.ts';
 
 export const mlflowDeleteRegisteredModelAliasRoute = defineRoute({
   operationId: 'mlflowDeleteRegisteredModelAlias',
@@ -12,6 +11,6 @@ export const mlflowDeleteRegisteredModelAliasRoute = defineRoute({
   access: 'write',
   tag: 'mlflow',
   request: { body: aliasBody },
-  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'UpdateItem', 'PutItem'] },
 });

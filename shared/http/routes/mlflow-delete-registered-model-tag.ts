@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { deleteRegisteredModelTagBody } from '../mlflow/registry-schemas.ts';
+import { deleteRegisteredModelTagBody, mlflowRegistryObject } from '../mlflow/registry-schemas.ts';
 
 export const mlflowDeleteRegisteredModelTagRoute = defineRoute({
   operationId: 'mlflowDeleteRegisteredModelTag',
@@ -12,6 +11,6 @@ export const mlflowDeleteRegisteredModelTagRoute = defineRoute({
   access: 'write',
   tag: 'mlflow',
   request: { body: deleteRegisteredModelTagBody },
-  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'] },
 });

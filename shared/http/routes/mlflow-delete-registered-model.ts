@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { modelNameBody } from '../mlflow/registry-schemas.ts';
+import { mlflowRegistryObject, modelNameBody } from '../mlflow/registry-schemas.ts';
 
 export const mlflowDeleteRegisteredModelRoute = defineRoute({
   operationId: 'mlflowDeleteRegisteredModel',
@@ -12,6 +11,6 @@ export const mlflowDeleteRegisteredModelRoute = defineRoute({
   access: 'admin',
   tag: 'mlflow',
   request: { body: modelNameBody },
-  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem'] },
 });

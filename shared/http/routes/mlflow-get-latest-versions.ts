@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { getLatestVersionsBody } from '../mlflow/registry-schemas.ts';
+import { getLatestVersionsBody, mlflowRegistryObject } from '../mlflow/registry-schemas.ts';
 
 export const mlflowGetLatestVersionsRoute = defineRoute({
   operationId: 'mlflowGetLatestVersions',
@@ -12,6 +11,6 @@ export const mlflowGetLatestVersionsRoute = defineRoute({
   access: 'read',
   tag: 'mlflow',
   request: { body: getLatestVersionsBody },
-  response: { status: 200, description: 'MLflow\'s answer: {"model_versions"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"model_versions"}', body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'Query'] },
 });

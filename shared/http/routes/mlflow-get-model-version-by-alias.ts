@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { aliasQuery } from '../mlflow/registry-schemas.ts';
+import { aliasQuery, mlflowRegistryObject } from '../mlflow/registry-schemas.ts';
 
 export const mlflowGetModelVersionByAliasRoute = defineRoute({
   operationId: 'mlflowGetModelVersionByAlias',
@@ -12,6 +11,6 @@ export const mlflowGetModelVersionByAliasRoute = defineRoute({
   access: 'read',
   tag: 'mlflow',
   request: { query: aliasQuery },
-  response: { status: 200, description: 'MLflow\'s answer: {"model_version"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"model_version"}', body: mlflowRegistryObject },
   table: { actions: ['GetItem'] },
 });

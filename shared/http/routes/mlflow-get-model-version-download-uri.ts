@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { modelVersionQuery } from '../mlflow/registry-schemas.ts';
+import { mlflowRegistryObject, modelVersionQuery } from '../mlflow/registry-schemas.ts';
 
 export const mlflowGetModelVersionDownloadUriRoute = defineRoute({
   operationId: 'mlflowGetModelVersionDownloadUri',
@@ -12,6 +11,6 @@ export const mlflowGetModelVersionDownloadUriRoute = defineRoute({
   access: 'read',
   tag: 'mlflow',
   request: { query: modelVersionQuery },
-  response: { status: 200, description: 'MLflow\'s answer: {"artifact_uri"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"artifact_uri"}', body: mlflowRegistryObject },
   table: { actions: ['GetItem'] },
 });

@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { modelVersionQuery } from '../mlflow/registry-schemas.ts';
+import { mlflowRegistryObject, modelVersionQuery } from '../mlflow/registry-schemas.ts';
 
 export const mlflowGetModelVersionRoute = defineRoute({
   operationId: 'mlflowGetModelVersion',
@@ -12,6 +11,6 @@ export const mlflowGetModelVersionRoute = defineRoute({
   access: 'read',
   tag: 'mlflow',
   request: { query: modelVersionQuery },
-  response: { status: 200, description: 'MLflow\'s answer: {"model_version"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"model_version"}', body: mlflowRegistryObject },
   table: { actions: ['GetItem'] },
 });

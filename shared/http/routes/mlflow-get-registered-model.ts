@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { modelNameQuery } from '../mlflow/registry-schemas.ts';
+import { mlflowRegistryObject, modelNameQuery } from '../mlflow/registry-schemas.ts';
 
 export const mlflowGetRegisteredModelRoute = defineRoute({
   operationId: 'mlflowGetRegisteredModel',
@@ -12,6 +11,6 @@ export const mlflowGetRegisteredModelRoute = defineRoute({
   access: 'read',
   tag: 'mlflow',
   request: { query: modelNameQuery },
-  response: { status: 200, description: 'MLflow\'s answer: {"registered_model"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"registered_model"}', body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'Query'] },
 });

@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { renameRegisteredModelBody } from '../mlflow/registry-schemas.ts';
+import { mlflowRegistryObject, renameRegisteredModelBody } from '../mlflow/registry-schemas.ts';
 
 export const mlflowRenameRegisteredModelRoute = defineRoute({
   operationId: 'mlflowRenameRegisteredModel',
@@ -12,6 +11,6 @@ export const mlflowRenameRegisteredModelRoute = defineRoute({
   access: 'write',
   tag: 'mlflow',
   request: { body: renameRegisteredModelBody },
-  response: { status: 200, description: 'MLflow\'s answer: {"registered_model"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"registered_model"}', body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'] },
 });

@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowPage } from '../mlflow/schemas.ts';
-import { searchModelVersionsQuery } from '../mlflow/registry-schemas.ts';
+import { mlflowRegistryPage, searchModelVersionsQuery } from '../mlflow/registry-schemas.ts';
 
 export const mlflowSearchModelVersionsRoute = defineRoute({
   operationId: 'mlflowSearchModelVersions',
@@ -13,7 +12,11 @@ export const mlflowSearchModelVersionsRoute = defineRoute({
   access: 'read',
   tag: 'mlflow',
   request: { query: searchModelVersionsQuery },
-  response: { status: 200, description: 'MLflow\'s answer: {"model_versions", "next_page_token"}', body: mlflowPage },
+  response: {
+    status: 200,
+    description: 'MLflow\'s answer: {"model_versions", "next_page_token"}',
+    body: mlflowRegistryPage,
+  },
   pageTokens: true,
   table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
 });

@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowPage } from '../mlflow/schemas.ts';
-import { searchRegisteredModelsQuery } from '../mlflow/registry-schemas.ts';
+import { mlflowRegistryPage, searchRegisteredModelsQuery } from '../mlflow/registry-schemas.ts';
 
 export const mlflowSearchRegisteredModelsRoute = defineRoute({
   operationId: 'mlflowSearchRegisteredModels',
@@ -15,7 +14,7 @@ export const mlflowSearchRegisteredModelsRoute = defineRoute({
   response: {
     status: 200,
     description: 'MLflow\'s answer: {"registered_models", "next_page_token"}',
-    body: mlflowPage,
+    body: mlflowRegistryPage,
   },
   pageTokens: true,
   table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },

@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { setModelVersionTagBody } from '../mlflow/registry-schemas.ts';
+import { mlflowRegistryObject, setModelVersionTagBody } from '../mlflow/registry-schemas.ts';
 
 export const mlflowSetModelVersionTagRoute = defineRoute({
   operationId: 'mlflowSetModelVersionTag',
@@ -12,6 +11,6 @@ export const mlflowSetModelVersionTagRoute = defineRoute({
   access: 'write',
   tag: 'mlflow',
   request: { body: setModelVersionTagBody },
-  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'UpdateItem'] },
 });

@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { setAliasBody } from '../mlflow/registry-schemas.ts';
+import { mlflowRegistryObject, setAliasBody } from '../mlflow/registry-schemas.ts';
 
 export const mlflowSetRegisteredModelAliasRoute = defineRoute({
   operationId: 'mlflowSetRegisteredModelAlias',
@@ -12,6 +11,6 @@ export const mlflowSetRegisteredModelAliasRoute = defineRoute({
   access: 'write',
   tag: 'mlflow',
   request: { body: setAliasBody },
-  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'UpdateItem', 'PutItem'] },
 });

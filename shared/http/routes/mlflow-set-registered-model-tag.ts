@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { setRegisteredModelTagBody } from '../mlflow/registry-schemas.ts';
+import { mlflowRegistryObject, setRegisteredModelTagBody } from '../mlflow/registry-schemas.ts';
 
 export const mlflowSetRegisteredModelTagRoute = defineRoute({
   operationId: 'mlflowSetRegisteredModelTag',
@@ -12,6 +11,6 @@ export const mlflowSetRegisteredModelTagRoute = defineRoute({
   access: 'write',
   tag: 'mlflow',
   request: { body: setRegisteredModelTagBody },
-  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'] },
 });

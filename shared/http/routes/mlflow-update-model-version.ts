@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { updateModelVersionBody } from '../mlflow/registry-schemas.ts';
+import { mlflowRegistryObject, updateModelVersionBody } from '../mlflow/registry-schemas.ts';
 
 export const mlflowUpdateModelVersionRoute = defineRoute({
   operationId: 'mlflowUpdateModelVersion',
@@ -12,6 +11,6 @@ export const mlflowUpdateModelVersionRoute = defineRoute({
   access: 'write',
   tag: 'mlflow',
   request: { body: updateModelVersionBody },
-  response: { status: 200, description: 'MLflow\'s answer: {"model_version"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"model_version"}', body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'UpdateItem'] },
 });

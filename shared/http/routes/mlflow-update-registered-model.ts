@@ -1,6 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
-import { updateRegisteredModelBody } from '../mlflow/registry-schemas.ts';
+import { mlflowRegistryObject, updateRegisteredModelBody } from '../mlflow/registry-schemas.ts';
 
 export const mlflowUpdateRegisteredModelRoute = defineRoute({
   operationId: 'mlflowUpdateRegisteredModel',
@@ -12,6 +11,6 @@ export const mlflowUpdateRegisteredModelRoute = defineRoute({
   access: 'write',
   tag: 'mlflow',
   request: { body: updateRegisteredModelBody },
-  response: { status: 200, description: 'MLflow\'s answer: {"registered_model"}', body: mlflowObject },
+  response: { status: 200, description: 'MLflow\'s answer: {"registered_model"}', body: mlflowRegistryObject },
   table: { actions: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'] },
 });

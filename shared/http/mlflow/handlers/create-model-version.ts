@@ -1,6 +1,6 @@
 import { loggedModelArtifactPrefix } from '../../../domain/logged-models.ts';
 import { ValidationError } from '../../../errors.ts';
-import { loggedModelDeps, registryDeps } from '../../../runtime.ts';
+import { loggedModelRepository, registryDeps } from '../../../runtime.ts';
 import { getLoggedModel } from '../../../use-cases/logged-models.ts';
 import { registerModelVersion } from '../../../use-cases/model-registry.ts';
 import { createHandler } from '../../handler.ts';
@@ -22,7 +22,7 @@ export const mlflowCreateModelVersion = createHandler(
     let runId: string;
     let artifactPath: string;
     if (source.kind === 'logged_model') {
-      const model = await getLoggedModel(scope, source.modelId, loggedModelDeps());
+      const model = await getLoggedModel(scope, source.modelId, { loggedModels: loggedModelRepository() });
       runId = model.sourceRunId;
       artifactPath = loggedModelArtifactPrefix(model.modelId);
     } else {
