@@ -23,7 +23,11 @@ def _train_and_log(experiment_name: str, C: float):
     with mlflow.start_run() as run:
         model = LogisticRegression(max_iter=300, C=C).fit(features, labels)
         mlflow.log_metric("accuracy", float(model.score(features, labels)))
-        mlflow.sklearn.log_model(model, name="model")
+        # Pickled, as autolog does (the default, skops, is an extra the suite does not install).
+        info = mlflow.sklearn.log_model(
+            model, name="model", serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_CLOUDPICKLE
+        )
+    run.model_uri = info.model_uri  # models:/<logged model id>, what MLflow 3 hands back
     return run, model, features
 
 
@@ -83,7 +87,8 @@ def test_search_tags_rename_and_errors(mlflow_env: StratusApi, experiment_name: 
     risky = client.search_registered_models(filter_string=f"name LIKE '{prefix}%' AND tags.team = 'risk'")
     assert [model.name for model in risky] == [f"{prefix}-a"]
 
-    version = client.create_model_version(f"{prefix}-a", f"runs:/{run.info.run_id}/model", run_id=run.info.run_id)
+    version = client.create_model_version(f"{prefix}-a", run.model_uri, run_id=run.info.run_id)
+    assert version.source == run.model_uri
     assert version.version == "1"
     client.set_model_version_tag(f"{prefix}-a", "1", "validated", "yes")
     client.update_model_version(f"{prefix}-a", "1", description="checked on holdout")

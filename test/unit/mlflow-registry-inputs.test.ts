@@ -36,7 +36,9 @@ describe("MLflow's registry filters", () => {
     expect(conditionHolds(like, 'IRIS.v2')).toBe(false);
     expect(conditionHolds(like, 'irisXv2')).toBe(false);
     expect(conditionHolds(parseRegistryFilter("name ILIKE 'IR%'")[0]!, 'iris')).toBe(true);
-    expect(conditionHolds(parseRegistryFilter("name != 'a'")[0]!, undefined)).toBe(false);
+    // A missing tag differs from any value (how MLflow's client leaves prompts out of model searches).
+    expect(conditionHolds(parseRegistryFilter("tag.`mlflow.prompt.is_prompt` != 'true'")[0]!, undefined)).toBe(true);
+    expect(conditionHolds(parseRegistryFilter("tags.kind != 'prompt'")[0]!, 'prompt')).toBe(false);
     expect(likeLiteral('risk%')).toEqual({ prefix: 'risk', longest: 'risk' });
     expect(likeLiteral('%ab%cde%')).toEqual({ prefix: undefined, longest: 'cde' });
   });

@@ -132,7 +132,8 @@ export function conditionHolds(condition: FilterCondition, value: string | undef
     case '=':
       return value === first;
     case '!=':
-      return value !== undefined && value !== first;
+      // A missing tag is not equal to anything: MLflow's client leaves prompts out with tag.`mlflow.prompt.is_prompt` != 'true'.
+      return value !== first;
     case 'IN':
       return value !== undefined && condition.values.includes(value);
     case 'LIKE':

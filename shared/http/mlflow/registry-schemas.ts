@@ -16,9 +16,13 @@ import { aliasSchema, modelNameSchema } from '../schemas/registry.ts';
 export const mlflowRegistryLimits = {
   searchModelsDefault: 100,
   searchModelsMax: 1000,
-  /** MLflow's default is 10,000 versions a page; one of ours holds at most 1,000. */
-  searchVersionsDefault: 1000,
-  searchVersionsMax: 1000,
+  /**
+   * MLflow's client asks for 10,000 versions a page (and may ask up to 200,000);
+   * a page holds at most 1,000, with a next_page_token for the rest.
+   */
+  searchVersionsDefault: 10_000,
+  searchVersionsAsked: 200_000,
+  searchVersionsPage: 1000,
   tagsPerRequest: registryLimits.tagsPerEntity,
 } as const;
 
@@ -118,7 +122,7 @@ export const updateModelVersionBody = z.object({
 });
 export const searchModelVersionsQuery = z.object({
   filter: z.optional(text(2000)),
-  max_results: pageSize(mlflowRegistryLimits.searchVersionsDefault, mlflowRegistryLimits.searchVersionsMax),
+  max_results: pageSize(mlflowRegistryLimits.searchVersionsDefault, mlflowRegistryLimits.searchVersionsAsked),
   order_by: orderByQuery,
   page_token: pageToken,
 });

@@ -40,9 +40,8 @@ export const mlflowSearchRegisteredModels = createHandler(
           'filter: registered models have no run_id; search model versions by run_id',
           'filter.invalid',
         );
-      } else if (condition.field.kind === 'tag') {
-        throw new ValidationError("filter: tags can be matched with '=' only", 'filter.invalid');
       }
+      // Other tag and name conditions (!=, IN, LIKE on a tag) are checked on each model read.
     }
     const deps = registryRecordDeps();
     const matches = (model: RegisteredModel) =>

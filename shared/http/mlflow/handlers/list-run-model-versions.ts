@@ -5,6 +5,7 @@ import type { Page } from '../../../domain/types.ts';
 import { listModelVersions, listRunModelVersions } from '../../../use-cases/model-registry.ts';
 import { createHandler } from '../../handler.ts';
 import { mlflowSearchModelVersionsRoute } from '../../routes/mlflow-search-model-versions.ts';
+import { mlflowRegistryLimits } from '../registry-schemas.ts';
 import { conditionHolds, type FilterCondition, parseRegistryFilter } from '../registry-filters.ts';
 import { mlflowModelVersion } from '../registry-views.ts';
 
@@ -51,7 +52,10 @@ export const mlflowSearchModelVersions = createHandler(mlflowSearchModelVersions
     );
   }
   const deps = registryRecordDeps();
-  const request = { limit: query.max_results, pageToken: query.page_token };
+  const request = {
+    limit: Math.min(query.max_results, mlflowRegistryLimits.searchVersionsPage),
+    pageToken: query.page_token,
+  };
   let page: Page<ModelVersion>;
   try {
     page =
