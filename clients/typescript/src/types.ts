@@ -9,6 +9,8 @@ export interface Experiment {
   description?: string | undefined;
   tags: Record<string, string>;
   createdAt: number;
+  /** 'active', or 'deleted' (soft-deleted: restorable until purged). */
+  lifecycleStage: 'active' | 'deleted';
 }
 
 /** A metric's latest point (highest step, then latest timestamp), or one point of its history. */
@@ -42,6 +44,8 @@ export interface Run {
   runName: string;
   experimentId: string;
   status: RunStatus;
+  /** 'active', or 'deleted' (soft-deleted: restorable until purged). */
+  lifecycleStage: 'active' | 'deleted';
   startTime: number;
   endTime?: number | undefined;
   durationMs?: number | undefined;
@@ -74,6 +78,7 @@ export const experimentFrom = (data: any): Experiment => ({
   description: data.description,
   tags: data.tags ?? {},
   createdAt: data.created_at,
+  lifecycleStage: data.lifecycle_stage ?? 'active',
 });
 
 export const metricFrom = (data: any): MetricValue => ({
@@ -100,6 +105,7 @@ export function runFrom(data: any): Run {
     runId: data.run_id,
     runName: data.run_name,
     experimentId: data.experiment_id,
+    lifecycleStage: data.lifecycle_stage ?? 'active',
     status: data.status,
     startTime: data.start_time,
     endTime: data.end_time,
