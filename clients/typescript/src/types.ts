@@ -11,6 +11,10 @@ export interface Experiment {
   createdAt: number;
   /** 'active', or 'deleted' (soft-deleted: restorable until purged). */
   lifecycleStage: 'active' | 'deleted';
+  /** Runs started in it, deleted ones included. */
+  runCount: number;
+  /** The latest run start or end (epoch ms); undefined before the first run. */
+  lastActivityAt?: number | undefined;
 }
 
 /** A metric's latest point (highest step, then latest timestamp), or one point of its history. */
@@ -79,6 +83,8 @@ export const experimentFrom = (data: any): Experiment => ({
   tags: data.tags ?? {},
   createdAt: data.created_at,
   lifecycleStage: data.lifecycle_stage ?? 'active',
+  runCount: data.run_count ?? 0,
+  lastActivityAt: data.last_activity_at,
 });
 
 export const metricFrom = (data: any): MetricValue => ({
