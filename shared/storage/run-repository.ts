@@ -283,7 +283,7 @@ export class RunRepository {
       const tags = recordOf(Object.entries(item.tags ?? {}));
       const prefix = runPartitionKey(workspace, item.runId);
       for (const page of pages) {
-        if (page.pk === prefix) Object.assign(tags, safeEntries(page.tags));
+        if (page.pk === prefix) Object.assign(tags, recordOf(safeEntries<string>(page.tags)));
       }
       return toRun(item, tags);
     });
