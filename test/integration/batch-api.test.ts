@@ -73,8 +73,7 @@ describe('a run with its first data in one request', () => {
 
 describe('log-batch', () => {
   const newRun = async () =>
-    (await local.api.post('/api/v1/runs', { experiment_name: 'batch-suite', params: { lr: 1 } })).body
-      .run_id as string;
+    (await local.api.post('/api/v1/runs', { experiment_name: 'batch-suite', params: { lr: 1 } })).body.run_id as string;
 
   test('params, tags and metrics land together', async () => {
     const runId = await newRun();

@@ -101,7 +101,9 @@ const dimensions = (prefix: string, existingKeys = 0): Dimension[] => {
     {
       name: `params of ${limits.paramValueLength} characters, ${params.length} of them`,
       async fill(runId) {
-        for (const body of requests(params, limits.paramsPerRequest, (part) => ({ params: Object.fromEntries(part) }))) {
+        for (const body of requests(params, limits.paramsPerRequest, (part) => ({
+          params: Object.fromEntries(part),
+        }))) {
           await post(`/api/v1/runs/${runId}/params`, body);
         }
       },
@@ -136,7 +138,9 @@ const dimensions = (prefix: string, existingKeys = 0): Dimension[] => {
         expect(Object.keys(run.metrics)).toHaveLength(limits.metricKeysPerRun);
         keys.forEach((key, i) => expect(run.metrics[key]).toMatchObject({ value: i, step: 1 }));
         const last = keys.length - 1;
-        const history = await local.api.get(`/api/v1/runs/${runId}/metrics/${encodeURIComponent(keys[last] as string)}`);
+        const history = await local.api.get(
+          `/api/v1/runs/${runId}/metrics/${encodeURIComponent(keys[last] as string)}`,
+        );
         expect(history.body.points).toEqual([expect.objectContaining({ step: 1, value: last })]);
       },
       async overflow(runId) {
@@ -181,7 +185,9 @@ async function startWidestRun(prefix: string) {
         pipeline_config: { notes: 'x'.repeat(16 * 1024 - 20) },
         pipeline_components: Array.from({ length: limits.pipelineComponents }, (_, i) => component(i)),
       },
-      params: Object.fromEntries(Array.from({ length: limits.paramsPerRequest }, (_, i) => [`${prefix}-start-${i}`, i])),
+      params: Object.fromEntries(
+        Array.from({ length: limits.paramsPerRequest }, (_, i) => [`${prefix}-start-${i}`, i]),
+      ),
       metrics: Array.from({ length: limits.metricPointsPerRequest }, (_, i) => ({
         key: `${prefix}-start-${i % 10}`,
         value: i,

@@ -14,7 +14,12 @@ const bits = (value: number) => {
 export const triple = (p: MetricPoint) => `${p.step}|${p.timestamp}|${bits(p.value)}`;
 
 /** The downsampling contract, written as plainly as possible (docs/data-model.md, "Rollups"). */
-export function referenceDownsample(history: readonly MetricPoint[], start: number, end: number, maxPoints: number): MetricPoint[] {
+export function referenceDownsample(
+  history: readonly MetricPoint[],
+  start: number,
+  end: number,
+  maxPoints: number,
+): MetricPoint[] {
   if (history.length === 0) return [];
   const steps = history.map((p) => p.step);
   const first = Math.max(
@@ -58,4 +63,3 @@ export function referenceDownsample(history: readonly MetricPoint[], start: numb
     (a, b) => a.step - b.step || a.timestamp - b.timestamp || (bits(a.value) < bits(b.value) ? -1 : 1),
   );
 }
-

@@ -40,14 +40,12 @@ export const metricHistoryQuery = z.object({
   page_token: pageToken,
   start_step: stepQuery,
   end_step: stepQuery,
-  max_points: z
-    .optional(z.pipe(z.coerce.number(), z.int().check(z.gte(2), z.lte(limits.downsampleMaxPoints))))
-    .check(
-      z.meta({
-        description:
-          'At most this many points over the whole step range, however long: the extremes of every bucket plus the first and last points (exact when the range holds no more)',
-      }),
-    ),
+  max_points: z.optional(z.pipe(z.coerce.number(), z.int().check(z.gte(2), z.lte(limits.downsampleMaxPoints)))).check(
+    z.meta({
+      description:
+        'At most this many points over the whole step range, however long: the extremes of every bucket plus the first and last points (exact when the range holds no more)',
+    }),
+  ),
 });
 
 export const metricHistoryResponse = z.object({

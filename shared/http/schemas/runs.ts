@@ -5,16 +5,7 @@ import { wireMetricValue } from './metric-values.ts';
 import { idempotencyKey, metricPoint } from './metrics.ts';
 import { paramValueSchema } from './params.ts';
 import { pipelineSchema } from './pipeline.ts';
-import {
-  boundedRecord,
-  idSchema,
-  nameSchema,
-  pageSize,
-  pageToken,
-  tagsSchema,
-  text,
-  timestampSchema,
-} from './text.ts';
+import { boundedRecord, idSchema, nameSchema, pageSize, pageToken, tagsSchema, text, timestampSchema } from './text.ts';
 
 /** Runs: create/start, end, tag, list, and the run shapes every run route answers with. */
 
@@ -27,10 +18,10 @@ const runFields = {
   pipeline: z.optional(pipelineSchema),
   params: z
     .optional(boundedRecord(paramValueSchema, limits.paramsPerRequest))
-    .check(z.meta({ description: 'The run\'s first params, written with it' })),
+    .check(z.meta({ description: "The run's first params, written with it" })),
   metrics: z
     .optional(z.array(metricPoint).check(z.maxLength(limits.metricPointsPerRequest)))
-    .check(z.meta({ description: 'The run\'s first metric points, written with it' })),
+    .check(z.meta({ description: "The run's first metric points, written with it" })),
   idempotency_key: idempotencyKey,
 };
 
