@@ -254,3 +254,17 @@ describe('the metric-key limit is a condition of the write', () => {
     }
   });
 });
+
+describe('an experiment is one item', () => {
+  test('tags past 400 KB in all are a 400 naming tags, and nothing is created', async () => {
+    const tags = Object.fromEntries(
+      Array.from({ length: 90 }, (_, i) => [`key-${i}-${'k'.repeat(200)}`, 'v'.repeat(limits.tagValueLength)]),
+    );
+    const refused = await local.api.post('/api/v1/experiments', { experiment_name: 'too-large', tags });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/^tags: /);
+    expect((await local.api.get('/api/v1/experiments/by-name/too-large')).status).toBe(404);
+    const fits = Object.fromEntries(Object.entries(tags).slice(0, 60));
+    expect((await local.api.post('/api/v1/experiments', { experiment_name: 'large', tags: fits })).status).toBe(201);
+  });
+});
