@@ -6,6 +6,7 @@ import {
   floorDiv,
   LEVEL_ONE_BUCKET_STEPS,
   mergeSummaries,
+  ROLLUP_BLOCK_STEPS,
   rollupSteps,
   summarize,
 } from './rollup.ts';
@@ -52,10 +53,20 @@ export type Piece =
 /**
  * Cuts [start, end) into aligned rollup buckets no wider than `width`, taking
  * the widest available, and raw ranges where none is: at unaligned edges (under
- * 16 steps each) and at or above the sealed frontier (rollup items exist only
- * for blocks that end at or below it; `undefined` means none does).
+ * 16 steps each), at or above the sealed frontier (rollup items exist only
+ * for blocks that end at or below it; `undefined` means none does), and over
+ * `dirty` level-1 blocks (512 steps each, by index), whose late points no
+ * rollup item holds yet, nor any item above them.
  */
-export function planPieces(start: number, end: number, width: number, frontier: number | undefined): Piece[] {
+export function planPieces(
+  start: number,
+  end: number,
+  width: number,
+  frontier: number | undefined,
+  dirty: readonly number[] = [],
+): Piece[] {
+  const isClean = (level: number, index: number) =>
+    dirty.length === 0 || !dirty.some((block) => floorDiv(block * ROLLUP_BLOCK_STEPS, rollupSteps(level)) === index);
   const pieces: Piece[] = [];
   const raw = (from: number, to: number) => {
     const last = pieces[pieces.length - 1];
@@ -76,6 +87,7 @@ export function planPieces(start: number, end: number, width: number, frontier: 
       const level = exponent - 3;
       const itemSize = rollupSteps(level);
       if ((floorDiv(position, itemSize) + 1) * itemSize > frontier) continue;
+      if (!isClean(level, floorDiv(position, itemSize))) continue;
       pieces.push({ kind: 'summary', level, start: position });
       position += size;
       placed = true;
@@ -153,6 +165,8 @@ export interface DownsampleQuery {
   last: number;
   /** Steps below the sealed frontier have rollup items; undefined: none do. */
   frontier: number | undefined;
+  /** Level-1 blocks below the frontier with late points not yet in their rollups. */
+  dirty?: readonly number[] | undefined;
   maxPoints: number;
 }
 
@@ -168,7 +182,7 @@ export async function downsampleFromRollups(
 ): Promise<{ points: MetricPoint[]; count: number; exact: boolean }> {
   if (query.first > query.last) return { points: [], count: 0, exact: true };
   const width = bucketWidth(query.first, query.last, query.maxPoints);
-  const pieces = planPieces(query.first, query.last + 1, width, query.frontier);
+  const pieces = planPieces(query.first, query.last + 1, width, query.frontier, query.dirty);
   const wanted = new Map<string, { level: number; index: number }>();
   const ranges: Array<{ start: number; end: number }> = [];
   for (const piece of pieces) {

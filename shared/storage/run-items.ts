@@ -39,8 +39,10 @@ export interface StoredMetricEntry {
   n: number;
   /** Rollups are sealed for every step below this one (a multiple of 512). */
   f: number;
-  /** When `f` last moved (epoch ms; 0: never). */
+  /** When rollups were last sealed (epoch ms; 0: never). */
   g: number;
+  /** Level-1 blocks below `f` (512 steps each, by index) with late points their rollups do not hold yet. */
+  d?: number[];
   /** The key's first points when they were few: kept here instead of in a chunk item of their own. */
   h?: Uint8Array;
   /** The batch that wrote `h`: a retry of it adds nothing. */

@@ -22,6 +22,7 @@ import type {
 } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors.ts';
 import { limits } from '../limits.ts';
+import { ROLLUP_BLOCK_STEPS } from '../domain/rollup.ts';
 import { conditionFailedItem } from './dynamo-errors.ts';
 import {
   entityTypes,
@@ -130,9 +131,20 @@ export interface RunChange {
   newMetrics?: ReadonlyMap<string, StoredMetricEntry>;
 }
 
+/** One key's entry before and after a batch was recorded on it. */
+export interface RecordedBatch {
+  before: StoredMetricEntry;
+  after: StoredMetricEntry;
+  page: number;
+  /** The batch's late blocks are in `after.d` (false: the list was full and the frontier moved below them). */
+  marked: boolean;
+}
+
 /** Tries of an optimistic write (read, check, conditional write) before the client is told to come back. */
 const MAX_ATTEMPTS = 12;
 const BATCH_WRITE_SIZE = 25;
+/** Late blocks a key may wait with for its next seal; more are re-sealed by the writer at once. */
+export const MAX_DIRTY_BLOCKS = 64;
 const BATCH_GET_SIZE = 100;
 
 /**
@@ -432,6 +444,35 @@ export class RunRepository {
     };
   }
 
+  /**
+   * One metric key's entry, for history reads: the values item alone (and its
+   * metric pages when the key is on one), read consistently so that a run just
+   * created is found. Undefined when the run has no values item (no such run);
+   * `entry` undefined when the run has no such key.
+   */
+  async metricEntry(
+    workspace: string,
+    runId: string,
+    key: string,
+  ): Promise<{ entry: StoredMetricEntry | undefined } | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: runValuesKey(workspace, runId), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const inline = new Map(safeEntries<StoredMetricEntry>(Item.metrics)).get(key);
+    if (inline) return { entry: inline };
+    const pages = (Item.metricPages as number | undefined) ?? 0;
+    if (pages === 0) return { entry: undefined };
+    for (const page of await this.batchGet(
+      range(1, pages).map((number) => metricPageKey(workspace, runId, number)),
+      true,
+    )) {
+      const entry = new Map(safeEntries<StoredMetricEntry>(page.metrics)).get(key);
+      if (entry) return { entry };
+    }
+    return { entry: undefined };
+  }
+
   /** Params kept as items of their own (after the values item filled up), for the given keys. */
   async paramItems(workspace: string, runId: string, keys: Iterable<string>): Promise<Map<string, string>> {
     const items = await this.batchGet(
@@ -703,72 +744,232 @@ export class RunRepository {
   }
 
   /**
-   * Rewrites the entries of existing metric keys: `update` gets each key's
-   * stored entry and returns the new one (or undefined to leave it). Each entry
-   * is written only if its batch counter `n` is still what was read; otherwise
-   * the item is read again and `update` asked again. Keys of one item go
-   * together, a hundred per write. Returns the entries before and after, for
-   * keys that changed.
+   * Widens keys' recorded step bounds (lowest step `l`, widest chunk span `w`)
+   * where a batch reaches further: `SET` each only if still narrower, so racing
+   * batches never undo each other. History reads rely on `w` to look back, so
+   * this goes before the chunks are written.
    */
-  async updateMetricEntries(
+  async widenBounds(
     workspace: string,
     runId: string,
     located: ReadonlyMap<string, { entry: StoredMetricEntry; page: number }>,
-    update: (key: string, current: StoredMetricEntry) => StoredMetricEntry | undefined,
-  ): Promise<Map<string, { before: StoredMetricEntry; after: StoredMetricEntry; page: number }>> {
-    const results = new Map<string, { before: StoredMetricEntry; after: StoredMetricEntry; page: number }>();
-    const groups = new Map<number, Array<[string, StoredMetricEntry]>>();
-    for (const [key, { entry, page }] of located) {
-      const group = groups.get(page) ?? [];
-      group.push([key, entry]);
-      groups.set(page, group);
-    }
-    const work: Array<{ page: number; keys: Array<[string, StoredMetricEntry]> }> = [];
-    for (const [page, keys] of groups) {
-      for (let start = 0; start < keys.length; start += layoutBudgets.keysPerUpdate) {
-        work.push({ page, keys: keys.slice(start, start + layoutBudgets.keysPerUpdate) });
-      }
-    }
-    await Promise.all(
-      work.map(async ({ page, keys }) => {
-        let current = keys;
-        for (let attempt = 1; ; attempt++) {
-          const builder = new UpdateBuilder();
-          const changed: Array<[string, StoredMetricEntry, StoredMetricEntry]> = [];
-          for (const [key, entry] of current) {
-            const next = update(key, entry);
-            if (!next) continue;
-            const path = builder.path('metrics', key);
-            builder.set(path, next);
-            builder.condition(`${path}.n = ${builder.value(entry.n)}`);
-            changed.push([key, entry, next]);
+    bounds: ReadonlyMap<string, { low: number; span: number }>,
+  ): Promise<void> {
+    await this.perItem(located, async (page, keys) => {
+      let current = keys;
+      for (let attempt = 1; current.length > 0; attempt++) {
+        const builder = new UpdateBuilder();
+        for (const [key, entry] of current) {
+          const bound = bounds.get(key);
+          if (!bound || (bound.span <= entry.w && bound.low >= entry.l)) continue;
+          const path = builder.path('metrics', key);
+          if (bound.span > entry.w) {
+            builder.set(`${path}.w`, bound.span);
+            builder.condition(`${path}.w < ${builder.value(bound.span)}`);
           }
-          if (changed.length === 0) return;
-          const itemKey = page === 0 ? runValuesKey(workspace, runId) : metricPageKey(workspace, runId, page);
-          try {
-            await this.client.send(
-              new UpdateCommand({
-                ...builder.build(this.tableName, itemKey),
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              }),
-            );
-            for (const [key, before, after] of changed) results.set(key, { before, after, page });
-            return;
-          } catch (error) {
-            const item = conditionFailedItem(error);
-            if (item === false) throw error;
-            if (attempt >= MAX_ATTEMPTS) throw new ServiceUnavailableError(1, { cause: error });
-            const stored = new Map(safeEntries<StoredMetricEntry>(item?.metrics));
-            current = current.flatMap(([key]) => {
-              const entry = stored.get(key);
-              return entry ? [[key, entry] as [string, StoredMetricEntry]] : [];
-            });
-            await jitter(attempt);
+          if (bound.low < entry.l) {
+            builder.set(`${path}.l`, bound.low);
+            builder.condition(`${path}.l > ${builder.value(bound.low)}`);
           }
         }
+        if (builder.isEmpty()) return;
+        try {
+          await this.client.send(
+            new UpdateCommand({
+              ...builder.build(this.tableName, this.metricItemKey(workspace, runId, page)),
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          );
+          return;
+        } catch (error) {
+          const item = conditionFailedItem(error);
+          if (item === false) throw error;
+          if (attempt >= MAX_ATTEMPTS) throw new ServiceUnavailableError(1, { cause: error });
+          const stored = new Map(safeEntries<StoredMetricEntry>(item?.metrics));
+          current = current.flatMap(([key]) => {
+            const entry = stored.get(key);
+            return entry ? [[key, entry] as [string, StoredMetricEntry]] : [];
+          });
+        }
+      }
+    });
+  }
+
+  /**
+   * Records that a batch's chunks of these keys landed: each key's batch counter
+   * `n` goes up by one, and its latest value becomes the batch's newest point
+   * where that point is newer (higher step, or the same step and a later
+   * timestamp) than what is stored then. No read-modify-write: the counter is
+   * an increment and the value a conditional SET, so many writers on one key
+   * do not wait for each other; a value that lost to a newer one is dropped
+   * from the write and the write sent again. Returns, per key, the entry as it
+   * was when this write landed (`before`) and what this write made of it.
+   */
+  async recordBatch(
+    workspace: string,
+    runId: string,
+    located: ReadonlyMap<string, { entry: StoredMetricEntry; page: number }>,
+    newest: ReadonlyMap<string, { value: string; step: number; timestamp: number }>,
+    lateBlocks: ReadonlyMap<string, readonly number[]> = new Map(),
+  ): Promise<Map<string, RecordedBatch>> {
+    const results = new Map<string, RecordedBatch>();
+    const isNewer = (point: { step: number; timestamp: number }, entry: StoredMetricEntry) =>
+      point.step > entry.s || (point.step === entry.s && point.timestamp >= entry.t);
+    await this.perItem(located, async (page, keys) => {
+      let current = keys;
+      for (let attempt = 1; ; attempt++) {
+        const builder = new UpdateBuilder();
+        const takes = new Set<string>();
+        const lowered = new Set<string>();
+        for (const [key, entry] of current) {
+          const path = builder.path('metrics', key);
+          builder.set(`${path}.n`, { expression: `${path}.n + ${builder.value(1)}` });
+          // Named so that UPDATED_OLD returns them: the frontier as it is when the counter moves.
+          builder.set(`${path}.f`, { expression: `${path}.f` });
+          builder.set(`${path}.g`, { expression: `${path}.g` });
+          const point = newest.get(key);
+          if (point && isNewer(point, entry)) {
+            takes.add(key);
+            builder.set(`${path}.v`, point.value);
+            builder.set(`${path}.s`, point.step);
+            builder.set(`${path}.t`, point.timestamp);
+            const step = builder.value(point.step);
+            builder.condition(
+              `(${path}.s < ${step} OR (${path}.s = ${step} AND ${path}.t <= ${builder.value(point.timestamp)}))`,
+            );
+          } else {
+            builder.condition(`attribute_exists(${path})`);
+          }
+          // Late points mark their blocks for the next seal. When the list is full, the frontier moves down
+          // below them instead (always safe: fewer steps count as sealed, and the next seal rebuilds them).
+          const blocks = lateBlocks.get(key) ?? [];
+          const marked = entry.d ?? [];
+          const fresh = [...new Set(blocks)].filter((block) => !marked.includes(block));
+          if (fresh.length > 0 && marked.length + fresh.length <= MAX_DIRTY_BLOCKS) {
+            builder.set(`${path}.d`, {
+              expression: `list_append(if_not_exists(${path}.d, ${builder.value([])}), ${builder.value(fresh)})`,
+            });
+            builder.condition(
+              `(attribute_not_exists(${path}.d) OR size(${path}.d) <= ${builder.value(MAX_DIRTY_BLOCKS - fresh.length)})`,
+            );
+          } else if (fresh.length > 0) {
+            lowered.add(key);
+            const lowest = Math.min(...marked, ...fresh) * ROLLUP_BLOCK_STEPS;
+            builder.replace(`${path}.f`, lowest);
+            builder.remove(`${path}.d`);
+            builder.condition(`${path}.f = ${builder.value(entry.f)}`);
+          }
+        }
+        try {
+          const { Attributes } = await this.client.send(
+            new UpdateCommand({
+              ...builder.build(this.tableName, this.metricItemKey(workspace, runId, page)),
+              ReturnValues: 'UPDATED_OLD',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          );
+          const old = new Map(safeEntries<Partial<StoredMetricEntry>>(Attributes?.metrics));
+          for (const [key, entry] of current) {
+            const before: StoredMetricEntry = { ...entry, ...old.get(key) };
+            const point = newest.get(key);
+            const after: StoredMetricEntry = {
+              ...before,
+              n: before.n + 1,
+              ...(takes.has(key) && point ? { v: point.value, s: point.step, t: point.timestamp } : {}),
+            };
+            if (lowered.has(key)) {
+              const blocks = [...(entry.d ?? []), ...(lateBlocks.get(key) ?? [])];
+              after.f = Math.min(...blocks) * ROLLUP_BLOCK_STEPS;
+              delete after.d;
+            }
+            results.set(key, { before, after, page, marked: !lowered.has(key) });
+          }
+          return;
+        } catch (error) {
+          const item = conditionFailedItem(error);
+          if (item === false) throw error;
+          if (attempt >= MAX_ATTEMPTS) throw new ServiceUnavailableError(1, { cause: error });
+          const stored = new Map(safeEntries<StoredMetricEntry>(item?.metrics));
+          current = current.flatMap(([key]) => {
+            const entry = stored.get(key);
+            return entry ? [[key, entry] as [string, StoredMetricEntry]] : [];
+          });
+          await jitter(attempt);
+        }
+      }
+    });
+    return results;
+  }
+
+  /**
+   * Moves a key's frontier down to `frontier` (a block start) unless it is
+   * already there or below: points landed below a frontier that moved past them
+   * while they were written. Always safe: fewer steps count as sealed, and the
+   * next seal rebuilds the blocks above it.
+   */
+  async lowerFrontier(workspace: string, runId: string, key: string, page: number, frontier: number) {
+    const builder = new UpdateBuilder();
+    const path = builder.path('metrics', key);
+    builder.set(`${path}.f`, frontier);
+    builder.condition(`${path}.f > ${builder.value(frontier)}`);
+    try {
+      await this.client.send(new UpdateCommand(builder.build(this.tableName, this.metricItemKey(workspace, runId, page))));
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+    }
+  }
+
+  /**
+   * Claims the next seal of a key's rollups: moves its seal time `g` from what
+   * was read to `now`. Only one writer gets it; the others see a recent seal
+   * time and leave sealing to it.
+   */
+  async claimSeal(workspace: string, runId: string, key: string, page: number, seen: number, now: number) {
+    const builder = new UpdateBuilder();
+    const path = builder.path('metrics', key);
+    builder.set(`${path}.g`, now);
+    builder.condition(`${path}.g = ${builder.value(seen)}`);
+    try {
+      await this.client.send(
+        new UpdateCommand(builder.build(this.tableName, this.metricItemKey(workspace, runId, page))),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+      return false;
+    }
+  }
+
+  /** The current entry of one key (consistent), for a sealer that must look again. */
+  async readMetricEntry(workspace: string, runId: string, key: string, page: number) {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: this.metricItemKey(workspace, runId, page),
+        ConsistentRead: true,
       }),
     );
-    return results;
+    return new Map(safeEntries<StoredMetricEntry>(Item?.metrics)).get(key);
+  }
+
+  private metricItemKey(workspace: string, runId: string, page: number) {
+    return page === 0 ? runValuesKey(workspace, runId) : metricPageKey(workspace, runId, page);
+  }
+
+  /** Runs `work` for each item the keys live on, a hundred keys at a time (the expression limit). */
+  private async perItem(
+    located: ReadonlyMap<string, { entry: StoredMetricEntry; page: number }>,
+    work: (page: number, keys: Array<[string, StoredMetricEntry]>) => Promise<void>,
+  ) {
+    const groups = new Map<number, Array<[string, StoredMetricEntry]>>();
+    for (const [key, { entry, page }] of located) groups.set(page, [...(groups.get(page) ?? []), [key, entry]]);
+    const tasks: Array<Promise<void>> = [];
+    for (const [page, keys] of groups) {
+      for (let start = 0; start < keys.length; start += layoutBudgets.keysPerUpdate) {
+        tasks.push(work(page, keys.slice(start, start + layoutBudgets.keysPerUpdate)));
+      }
+    }
+    await Promise.all(tasks);
   }
 
   /**
@@ -788,9 +989,11 @@ export class RunRepository {
     const path = builder.path('metrics', key);
     builder.set(`${path}.f`, frontier);
     builder.set(`${path}.g`, now);
+    // Every dirty block was re-sealed, and no batch landed since (n): none was marked meanwhile.
+    builder.remove(`${path}.d`);
     builder.condition(`${path}.n = ${builder.value(expected.n)}`);
     builder.condition(`${path}.f = ${builder.value(expected.f)}`);
-    const itemKey = page === 0 ? runValuesKey(workspace, runId) : metricPageKey(workspace, runId, page);
+    const itemKey = this.metricItemKey(workspace, runId, page);
     try {
       await this.client.send(new UpdateCommand(builder.build(this.tableName, itemKey)));
       return true;
@@ -904,7 +1107,7 @@ class UpdateBuilder {
   private readonly names: Record<string, string> = Object.create(null);
   private readonly nameOf = new Map<string, string>();
   private readonly values: Record<string, unknown> = Object.create(null);
-  private readonly sets: string[] = [];
+  private sets: string[] = [];
   private readonly removes: string[] = [];
   private readonly conditions: string[] = [];
   private counter = 0;
@@ -929,9 +1132,17 @@ class UpdateBuilder {
     return placeholder;
   }
 
+  /** Sets an attribute to a value, or to `{ expression }` (an update expression over placeholders). */
   set(path: string, value: unknown) {
     const target = path.startsWith('#') ? path : this.name(path);
-    this.sets.push(`${target} = ${this.value(value)}`);
+    this.sets = this.sets.filter((clause) => !clause.startsWith(`${target} = `));
+    const isExpression = typeof value === 'object' && value !== null && 'expression' in value;
+    this.sets.push(`${target} = ${isExpression ? (value as { expression: string }).expression : this.value(value)}`);
+  }
+
+  /** Sets an attribute another SET of this update already named: the new value wins. */
+  replace(path: string, value: unknown) {
+    this.set(path, value);
   }
 
   remove(path: string) {

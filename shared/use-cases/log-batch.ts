@@ -230,17 +230,16 @@ async function writeAhead(
   const index = plan.index.filter(([key, value]) => written.index.get(key) !== sortable(value));
   if (chunks.size === 0 && index.length === 0) return;
   const widening = new Map<string, { entry: StoredMetricEntry; page: number }>();
+  const bounds = new Map<string, { low: number; span: number }>();
   for (const [key, points] of chunks) {
     const located = state.metrics.entries.get(key);
     const { low, high } = stepBounds(points);
-    if (located && high - low > located.value.w) widening.set(key, { entry: located.value, page: located.page });
+    if (located && (high - low > located.value.w || low < located.value.l)) {
+      widening.set(key, { entry: located.value, page: located.page });
+      bounds.set(key, { low, span: high - low });
+    }
   }
-  if (widening.size > 0) {
-    await deps.runs.updateMetricEntries(scope.workspace, runId, widening, (key, current) => {
-      const { low, high } = stepBounds(chunks.get(key) ?? []);
-      return high - low > current.w ? { ...current, w: high - low } : undefined;
-    });
-  }
+  if (widening.size > 0) await deps.runs.widenBounds(scope.workspace, runId, widening, bounds);
   await deps.metrics.writeChunks(scope.workspace, runId, batchId, chunks, {
     experimentId: state.run.experimentId,
     latest: index,
@@ -266,19 +265,21 @@ async function afterCommit(
   for (const [key, located] of committed.state.metrics.entries) {
     if (series.has(key) && written.chunks.has(key)) existing.set(key, { entry: located.value, page: located.page });
   }
-  const updated = await deps.runs.updateMetricEntries(scope.workspace, runId, existing, (key, current) => {
-    const points = series.get(key) ?? [];
-    const newest = newestOf(points);
-    const { low, high } = stepBounds(points);
-    const takes = isNewer(newest, { step: current.s, timestamp: current.t });
-    return {
-      ...current,
-      ...(takes ? { v: storedValue(newest.value), s: newest.step, t: newest.timestamp } : {}),
-      l: Math.min(current.l, low),
-      w: Math.max(current.w, high - low),
-      n: current.n + 1,
-    };
-  });
+  const newest = new Map(
+    [...existing.keys()].map((key) => {
+      const point = newestOf(series.get(key) ?? []);
+      return [key, { value: storedValue(point.value), step: point.step, timestamp: point.timestamp }] as const;
+    }),
+  );
+  // Points below a key's sealed frontier mark their blocks for the next seal.
+  const lateBlocks = new Map<string, number[]>();
+  for (const [key, { entry }] of existing) {
+    const blocks = (series.get(key) ?? [])
+      .filter((point) => point.step < entry.f)
+      .map((point) => floorDiv(point.step, ROLLUP_BLOCK_STEPS));
+    if (blocks.length > 0) lateBlocks.set(key, [...new Set(blocks)]);
+  }
+  const updated = await deps.runs.recordBatch(scope.workspace, runId, existing, newest, lateBlocks);
   const experimentId = committed.state.run.experimentId;
   const stale: PrimaryKey[] = [];
   for (const [key, { before, after }] of updated) {
@@ -294,9 +295,14 @@ async function afterCommit(
   await deps.metrics.deleteItems(stale);
 
   const maintained: Array<Promise<void>> = [];
-  for (const [key, { after, page }] of updated) {
-    const late = (series.get(key) ?? []).filter((point) => point.step < after.f).map((point) => point.step);
-    maintained.push(maintainRollups(scope, runId, key, { entry: after, page }, late, deps));
+  for (const [key, { after, page, marked }] of updated) {
+    // Late points the next seal will not see: the list of marked blocks was full, or the frontier moved
+    // past them between the read and the write. This writer re-seals their blocks itself.
+    const readFrontier = committed.state.metrics.entries.get(key)?.value.f ?? after.f;
+    const unmarked = (series.get(key) ?? [])
+      .filter((point) => point.step < after.f && (!marked || point.step >= readFrontier))
+      .map((point) => point.step);
+    maintained.push(maintainRollups(scope, runId, key, { entry: after, page }, unmarked, deps));
   }
   for (const [key, entry] of committed.newEntries) {
     if (entry.s - entry.f >= 2 * ROLLUP_BLOCK_STEPS) {

@@ -41,12 +41,9 @@ export async function getMetricHistory(
   input: MetricHistoryInput,
   deps: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock'>,
 ): Promise<{ points: MetricPoint[]; cursor: string | undefined; downsampled: boolean }> {
-  let state = await deps.runs.readState(scope.workspace, runId);
-  if (!state) throw new NotFoundError('run', runId);
-  if (!state.metrics.entries.has(key) && state.metrics.pages > 0) {
-    state = await deps.runs.readState(scope.workspace, runId, { metricPages: true });
-  }
-  const entry = state?.metrics.entries.get(key)?.value;
+  const found = await deps.runs.metricEntry(scope.workspace, runId, key);
+  if (!found) throw new NotFoundError('run', runId);
+  const entry = found.entry;
   if (input.maxPoints === undefined) {
     const page = await deps.metrics.historyPage(scope.workspace, runId, key, {
       limit: input.limit,

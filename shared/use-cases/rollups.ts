@@ -57,7 +57,11 @@ export async function maintainRollups(
   lateSteps: readonly number[],
   deps: RollupDeps,
 ): Promise<void> {
-  if (lateSteps.length > 0) await resealBlocks(scope, runId, key, located.entry, lateSteps, deps);
+  if (lateSteps.length > 0) {
+    // As of now: every batch counted in `n` has landed, and `w` is as wide as any of their chunks.
+    const current = await deps.runs.readMetricEntry(scope.workspace, runId, key, located.page);
+    if (current) await resealBlocks(scope, runId, key, current, lateSteps, deps);
+  }
   await advanceFrontier(scope, runId, key, located, deps);
 }
 
@@ -69,18 +73,50 @@ async function advanceFrontier(
   deps: RollupDeps,
 ) {
   const now = deps.clock.now();
-  const target = floorDiv(entry.s, ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS - ROLLUP_BLOCK_STEPS;
-  if (target <= entry.f || now - entry.g < SEAL_INTERVAL_MS) return;
-  const points = await deps.metrics.pointsInRange(scope.workspace, runId, key, {
-    start: entry.f,
-    end: target,
-    lookback: entry.w,
-    inline: inlineChunkOf(entry),
-    consistent: true,
-  });
+  const target = Math.max(entry.f, floorDiv(entry.s, ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS - ROLLUP_BLOCK_STEPS);
+  const dirty = (entry.d?.length ?? 0) > 0;
+  if ((target <= entry.f && !dirty) || now - entry.g < SEAL_INTERVAL_MS) return;
+  // One writer seals; the others see the fresh seal time and go on.
+  if (!(await deps.runs.claimSeal(scope.workspace, runId, key, page, entry.g, now))) return;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    // The counter as of now: every batch counted in it has landed, and the read below sees its points.
+    const current = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
+    if (!current || current.f !== entry.f) return;
+    await sealBlocks(scope, runId, key, current, target, deps);
+    if (await deps.runs.advanceFrontier(scope.workspace, runId, key, page, current, target, deps.clock.now())) return;
+  }
+}
+
+/**
+ * Writes the rollup items of the blocks [entry.f, target) and of the dirty
+ * blocks below `f`: level 1 from the raw points, the levels above from their
+ * children, up to items that end at or below `target`.
+ */
+async function sealBlocks(
+  scope: RequestScope,
+  runId: string,
+  key: string,
+  entry: StoredMetricEntry,
+  target: number,
+  deps: RollupDeps,
+) {
+  const inline = inlineChunkOf(entry);
+  const read = (start: number, end: number) =>
+    deps.metrics.pointsInRange(scope.workspace, runId, key, {
+      start,
+      end,
+      lookback: entry.w,
+      inline,
+      consistent: true,
+    });
+  const dirty = [...new Set(entry.d ?? [])];
+  const [fresh, ...late] = await Promise.all([
+    read(entry.f, target),
+    ...dirty.map((block) => read(block * ROLLUP_BLOCK_STEPS, (block + 1) * ROLLUP_BLOCK_STEPS)),
+  ]);
   const built = new Map<string, BuiltItem>();
   const blocks = new Map<number, MetricPoint[]>();
-  for (const point of points) {
+  for (const point of [...(fresh ?? []), ...late.flat()]) {
     const block = floorDiv(point.step, ROLLUP_BLOCK_STEPS);
     blocks.set(block, [...(blocks.get(block) ?? []), point]);
   }
@@ -92,21 +128,20 @@ async function advanceFrontier(
       version: { v: entry.n },
     });
   }
-  // Each level: the items that end in (f, target] and can hold points: parents of items just built, and the
-  // one item that straddles f (its lower part was sealed before).
+  // Each level: parents of the items just built, and the one item that straddles the old frontier (its lower
+  // part was sealed before), each if it is sealed once `target` is the frontier.
   let current = [...blocks.keys()];
   for (let level = 2; level <= MAX_ROLLUP_LEVEL; level++) {
     const size = rollupSteps(level);
-    if (floorDiv(entry.f, size) > floorDiv(target, size) - 1) break;
-    const ends = (index: number) => (index + 1) * size > entry.f && (index + 1) * size <= target;
     const candidates = new Set(current.map((index) => floorDiv(index, 2)));
-    candidates.add(floorDiv(entry.f - 1, size));
-    const indexes = [...candidates].filter(ends);
+    const straddling = floorDiv(entry.f - 1, size);
+    if ((straddling + 1) * size > entry.f) candidates.add(straddling);
+    const indexes = [...candidates].filter((index) => (index + 1) * size <= target);
+    if (indexes.length === 0 && floorDiv(entry.f, size) > floorDiv(target, size) - 1) break;
     await buildParents(scope, runId, key, level, indexes, built, deps);
     current = indexes.filter((index) => built.has(rollupItemId(level, index)));
   }
   await Promise.all([...built.values()].map((item) => deps.metrics.putRollup(scope.workspace, runId, key, item)));
-  await deps.runs.advanceFrontier(scope.workspace, runId, key, page, { n: entry.n, f: entry.f }, target, now);
 }
 
 interface BuiltItem {
@@ -250,6 +285,7 @@ export async function downsampledHistory(
     first: Math.max(range.startStep ?? Number.MIN_SAFE_INTEGER, entry.l),
     last: Math.min(range.endStep ?? Number.MAX_SAFE_INTEGER, entry.s),
     frontier: entry.f,
+    dirty: entry.d,
     maxPoints: range.maxPoints,
   });
   return { points: answer.points, downsampled: !answer.exact };

@@ -17,7 +17,18 @@ import {
 
 // ----- an in-memory store: rollup items built the way the writer builds them, through their binary form -----
 
-function memorySource(history: readonly MetricPoint[], frontier: number | undefined) {
+/**
+ * `late` points are in the raw history but in no rollup item yet (their blocks
+ * are dirty): items are built from the other points, as the writer built them
+ * before the late points arrived.
+ */
+function memorySource(
+  history: readonly MetricPoint[],
+  frontier: number | undefined,
+  late: ReadonlySet<MetricPoint> = new Set(),
+) {
+  const sealed = history.filter((point) => !late.has(point));
+  const dirty = [...new Set([...late].map((point) => Math.floor(point.step / ROLLUP_BLOCK_STEPS)))];
   const reads = { items: 0, rawPoints: 0 };
   const memo = new Map<string, RollupBuckets>();
   // History order is step order, so a step range is a slice found by binary search.
@@ -32,12 +43,13 @@ function memorySource(history: readonly MetricPoint[], frontier: number | undefi
     return low;
   };
   const slice = (start: number, end: number) => history.slice(lowerBound(start), lowerBound(end));
+  const sealedSlice = (start: number, end: number) => slice(start, end).filter((point) => !late.has(point));
   const build = (level: number, index: number): RollupBuckets => {
     const id = rollupItemId(level, index);
     const known = memo.get(id);
     if (known) return known;
     const start = index * rollupSteps(level);
-    const points = slice(start, start + rollupSteps(level));
+    const points = sealedSlice(start, start + rollupSteps(level));
     let buckets: RollupBuckets = new Map();
     if (points.length > 0) {
       buckets =
@@ -56,6 +68,10 @@ function memorySource(history: readonly MetricPoint[], frontier: number | undefi
         // A reader may only rely on sealed items.
         expect(frontier).toBeDefined();
         expect((index + 1) * rollupSteps(level)).toBeLessThanOrEqual(frontier as number);
+        // ...and never on one that holds a dirty block.
+        expect(dirty.some((block) => Math.floor((block * ROLLUP_BLOCK_STEPS) / rollupSteps(level)) === index)).toBe(
+          false,
+        );
         reads.items++;
         out.set(rollupItemId(level, index), build(level, index));
       }
@@ -69,12 +85,19 @@ function memorySource(history: readonly MetricPoint[], frontier: number | undefi
       });
     },
   };
-  return { source, reads };
+  return { source, reads, dirty, sealed };
 }
 
-async function downsampled(history: MetricPoint[], start: number, end: number, maxPoints: number, frontier?: number) {
+async function downsampled(
+  history: MetricPoint[],
+  start: number,
+  end: number,
+  maxPoints: number,
+  frontier?: number,
+  late: ReadonlySet<MetricPoint> = new Set(),
+) {
   const steps = history.map((p) => p.step);
-  const { source, reads } = memorySource(history, frontier);
+  const { source, reads, dirty } = memorySource(history, frontier, late);
   const first = history.length
     ? Math.max(
         start,
@@ -87,7 +110,7 @@ async function downsampled(history: MetricPoint[], start: number, end: number, m
         steps.reduce((a, b) => Math.max(a, b)),
       )
     : 0;
-  const answer = await downsampleFromRollups(source, { first, last, frontier, maxPoints });
+  const answer = await downsampleFromRollups(source, { first, last, frontier, maxPoints, dirty });
   return { ...answer, reads };
 }
 
@@ -140,11 +163,15 @@ describe('downsampling from rollups matches the brute-force reference', () => {
         fc.option(fc.tuple(fc.integer({ min: -6000, max: 60_000 }), fc.integer({ min: 0, max: 60_000 })), {
           nil: undefined,
         }),
-        async (history, maxPoints, frontierBlock, range) => {
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (history, maxPoints, frontierBlock, range, lateDraws) => {
           const start = range ? range[0] : Number.MIN_SAFE_INTEGER;
           const end = range ? range[0] + range[1] : Number.MAX_SAFE_INTEGER;
           const frontier = frontierBlock === undefined ? undefined : frontierBlock * ROLLUP_BLOCK_STEPS;
-          const answer = await downsampled(history, start, end, maxPoints, frontier);
+          // Some points below the frontier arrived late: in their (dirty) blocks' raw points, in no rollup yet.
+          const below = history.filter((point) => frontier !== undefined && point.step < frontier);
+          const late = new Set(below.length ? lateDraws.map((draw) => below[draw % below.length] as MetricPoint) : []);
+          const answer = await downsampled(history, start, end, maxPoints, frontier, late);
           const expected = reference(history, start, end, maxPoints);
           sameAnswer(answer.points, expected);
           expect(answer.points.length).toBeLessThanOrEqual(maxPoints);
