@@ -913,7 +913,9 @@ export class RunRepository {
     builder.set(`${path}.f`, frontier);
     builder.condition(`${path}.f > ${builder.value(frontier)}`);
     try {
-      await this.client.send(new UpdateCommand(builder.build(this.tableName, this.metricItemKey(workspace, runId, page))));
+      await this.client.send(
+        new UpdateCommand(builder.build(this.tableName, this.metricItemKey(workspace, runId, page))),
+      );
     } catch (error) {
       if (conditionFailedItem(error) === false) throw error;
     }
