@@ -64,6 +64,18 @@ const settingsSchema = z.object({
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** How long a function trusts a token record; revocation takes effect within it. */
   authCacheSeconds: z.coerce.number().int().min(0).max(300).default(30),
+  /** Subscribed to the alarm topic by e-mail (confirm the message AWS sends); none by default. */
+  alarmEmail: z.email().optional(),
+  /** Per-function alarms (failures and throttles, p99 duration): three alarm metrics each (docs/cost.md). */
+  functionAlarms: booleanish.default(true),
+  /** p99 latency that pages, for the API and for each function. */
+  latencyAlarmMs: positiveInt(10_000).default(3000),
+  /** API 5xx responses, in percent of requests, that page. */
+  serverErrorAlarmPercent: z.coerce.number().min(0.1).max(100).default(1),
+  /** A CloudWatch dashboard; off by default because a dashboard is billed monthly, idle or not. */
+  dashboard: booleanish.default(false),
+  /** X-Ray active tracing of every function; off by default. */
+  tracing: booleanish.default(false),
 });
 
 export type StackSettings = z.output<typeof settingsSchema> & {

@@ -10,7 +10,12 @@ const deps = trackingDeps();
 export const handler = createHandler(listExperimentsRoute, async ({ query }, { scope }) => {
   const page = await listExperiments(
     scope,
-    { limit: query.max_results, pageToken: query.page_token, tags: tagFilters(query) },
+    {
+      limit: query.max_results,
+      pageToken: query.page_token,
+      tags: tagFilters(query),
+      nameContains: query.name_contains,
+    },
     deps,
   );
   return { body: { experiments: page.items.map(experimentView), next_page_token: page.cursor } };

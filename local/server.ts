@@ -7,14 +7,18 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { HttpHandler } from '../shared/http/handler.ts';
 import { type RouteDefinition, routeKey } from '../shared/http/route-definition.ts';
 import { routeList } from '../shared/http/route-table.ts';
+import {
+  answerClientError,
+  bodyTooLarge,
+  gatewayLimits,
+  parserHeaderBytes,
+  requestHeadRefusal,
+} from './gateway-limits.ts';
 import { createRouter } from './router.ts';
 import { enforceRouteGrants, withRouteGrants } from './route-grants.ts';
 import type { WebApp } from './web-app.ts';
 
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** API Gateway's own payload limit for HTTP APIs; the handlers enforce Stratus's smaller one. */
-const GATEWAY_BODY_LIMIT = 10 * 1024 * 1024;
 
 export interface LocalServer {
   url: string;
@@ -48,7 +52,7 @@ export async function startLocalServer(
 
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const server: Server = createServer((request, response) => {
+  const server: Server = createServer({ maxHeaderSize: parserHeaderBytes }, (request, response) => {
     inFlight++;
     serve(request, response)
       .catch((error: unknown) => {
@@ -61,8 +65,24 @@ export async function startLocalServer(
       });
   });
 
+  server.on('clientError', answerClientError);
+
   async function serve(request: IncomingMessage, response: ServerResponse) {
-    const url = new URL(request.url ?? '/', 'http://local');
+    const refused = requestHeadRefusal(request);
+    if (refused) {
+      request.resume();
+      response.setHeader('connection', 'close');
+      send(response, refused.status, refused.body);
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://local');
+    } catch {
+      request.resume();
+      send(response, 400, { error: { code: 'request.malformed', message: 'the request target is not a valid URL' } });
+      return;
+    }
     const method = request.method ?? 'GET';
     if (options.web && !url.pathname.startsWith('/api/')) {
       options.web.serve(request, response);
@@ -76,7 +96,8 @@ export async function startLocalServer(
     }
     const body = await readBody(request);
     if (body === 'too-large') {
-      send(response, 413, { error: { code: 'request.too_large', message: 'request body exceeds 10 MB' } });
+      const refusal = bodyTooLarge();
+      send(response, refusal.status, refusal.body);
       return;
     }
     const handler = await loadHandler(match.route);
@@ -126,7 +147,7 @@ function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
     let tooLarge = false;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > GATEWAY_BODY_LIMIT) tooLarge = true;
+      if (size > gatewayLimits.bodyBytes) tooLarge = true;
       else chunks.push(chunk);
     });
     request.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,6 +49,8 @@ export interface LocalStackOptions {
    * 8 s instead of the functions' own (shared/storage/service-outage.ts).
    */
   awsAttemptTimeoutMs?: number;
+  /** The secret page tokens are sealed with (at least 32 characters); a random one per start when absent. */
+  pageTokenSecret?: string | undefined;
   /** Lines about the child servers (one died, restarted, cleaned up); stderr when absent. */
   log?: (message: string) => void;
   /**
@@ -178,6 +181,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     process.env.STRATUS_DYNAMODB_ENDPOINT = endpoint;
     process.env.STRATUS_LOG_LEVEL = options.logLevel ?? 'warn';
     process.env.STRATUS_AUTH_CACHE_SECONDS = String(options.authCacheSeconds ?? 30);
+    process.env.STRATUS_PAGE_TOKEN_SECRET = options.pageTokenSecret ?? randomBytes(32).toString('base64url');
     process.env.STRATUS_AWS_ATTEMPT_TIMEOUT_MS = String(options.awsAttemptTimeoutMs ?? 8000);
     process.env.STRATUS_S3_ENDPOINT = s3Endpoint;
     process.env.STRATUS_ARTIFACTS_BUCKET = artifactsBucket;

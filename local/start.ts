@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -35,6 +36,16 @@ if (!parsed.success) {
 }
 const options = parsed.data;
 
+/** The page-token secret of this data directory, kept so that page tokens survive a restart. */
+function pageTokenSecret(directory: string): string {
+  const file = join(directory, 'page-token-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(directory, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
 const say = (message: string) => process.stderr.write(`${new Date().toISOString()} ${message}\n`);
 
 const stack = await startLocalStack({
@@ -46,6 +57,7 @@ const stack = await startLocalStack({
   dataDirectory: options.STRATUS_DYNAMODB_ENDPOINT ? undefined : `${options.STRATUS_DATA_DIR}/dynamodb`,
   logLevel: options.STRATUS_LOG_LEVEL,
   bootstrapToken: options.STRATUS_TOKEN,
+  pageTokenSecret: pageTokenSecret(options.STRATUS_DATA_DIR),
   s3: options.STRATUS_S3_ENDPOINT ? { endpoint: options.STRATUS_S3_ENDPOINT } : undefined,
   s3DataDirectory: `${options.STRATUS_DATA_DIR}/s3`,
   artifactsBucket: options.STRATUS_ARTIFACTS_BUCKET,

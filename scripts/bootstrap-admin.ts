@@ -6,10 +6,12 @@ import { bootstrapAccess, createToken } from '../shared/use-cases/access.ts';
 import { defaultWorkspace } from '../shared/use-cases/deps.ts';
 
 /**
- * After `cdk deploy`: creates the first workspace and its admin token directly in
- * the table, with the deployer's AWS credentials, and prints the token once.
- * `--new-admin-token` mints another admin token for an existing workspace, for
- * an operator who lost theirs.
+ * After `cdk deploy`: creates the first workspace and its operator token (admin
+ * of that workspace, and the only scope that may create and list workspaces)
+ * directly in the table, with the deployer's AWS credentials, and prints the
+ * token once. For an existing workspace, `--new-operator-token` mints another
+ * operator token (an operator who lost theirs, or a deployment from before
+ * operator scope), `--new-admin-token` another admin token of that workspace.
  */
 const { values } = parseArgs({
   options: {
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     workspace: { type: 'string', default: defaultWorkspace },
     endpoint: { type: 'string' },
     'new-admin-token': { type: 'boolean', default: false },
+    'new-operator-token': { type: 'boolean', default: false },
   },
 });
 if (!values.table) {
@@ -28,15 +31,20 @@ if (!values.table) {
 const client = createDocumentClient({ region: values.region, endpoint: values.endpoint });
 const deps = { access: new AccessRepository(client, values.table), clock: systemClock };
 const result = await bootstrapAccess({ workspaceId: values.workspace }, deps);
+const mint = values['new-operator-token'] ? 'operator' : values['new-admin-token'] ? 'admin' : undefined;
 if (result.created) {
-  process.stdout.write(`created workspace "${values.workspace}"; its admin token (shown only now):\n${result.token}\n`);
-} else if (values['new-admin-token']) {
-  const principal = { workspaceId: values.workspace, scope: 'admin' as const, tokenId: 'bootstrap' };
-  const created = await createToken(principal, { scope: 'admin', name: 'operator admin token' }, deps);
-  process.stdout.write(`new admin token for "${values.workspace}" (shown only now):\n${created.token}\n`);
+  process.stdout.write(
+    `created workspace "${values.workspace}"; its operator token (shown only now):\n${result.token}\n`,
+  );
+} else if (mint) {
+  // The deployer's AWS credentials stand for the operator here.
+  const principal = { workspaceId: values.workspace, scope: 'operator' as const, tokenId: 'bootstrap' };
+  const created = await createToken(principal, { scope: mint, name: `${mint} token from bootstrap-admin` }, deps);
+  process.stdout.write(`new ${mint} token for "${values.workspace}" (shown only now):\n${created.token}\n`);
 } else {
   process.stderr.write(
-    `workspace "${values.workspace}" already exists; use its admin token, or pass --new-admin-token to mint another\n`,
+    `workspace "${values.workspace}" already exists; use its operator token, or pass --new-operator-token ` +
+      '(or --new-admin-token) to mint another\n',
   );
   process.exit(1);
 }

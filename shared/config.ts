@@ -28,6 +28,8 @@ const configSchema = z.object({
   STRATUS_MULTIPART_THRESHOLD_BYTES: integer(MiB5, GiB5, 64 * MiB),
   STRATUS_MULTIPART_PART_SIZE_BYTES: integer(MiB5, GiB5, 16 * MiB),
   STRATUS_METRICS_NAMESPACE: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
+  STRATUS_PAGE_TOKEN_SECRET_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
+  STRATUS_PAGE_TOKEN_SECRET: z.optional(z.string().check(z.minLength(32))),
 });
 
 /** Every environment variable the functions understand; the CDK stack sets only these. */
@@ -48,6 +50,12 @@ export interface Config {
   artifacts: ArtifactConfig;
   /** CloudWatch namespace of the request log's embedded metrics; no request log without one. */
   metricsNamespace: string | undefined;
+  /**
+   * Where the key of page tokens comes from (shared/storage/cursor.ts): in AWS
+   * the Secrets Manager secret the stack creates; the local stack passes the
+   * secret itself. Neither is needed until a list hands out its first token.
+   */
+  pageTokenSecret: { arn: string } | { value: string } | undefined;
 }
 
 export interface ArtifactConfig {
@@ -79,6 +87,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: parsed.data.STRATUS_LOG_LEVEL,
     authCacheSeconds: parsed.data.STRATUS_AUTH_CACHE_SECONDS,
     awsAttemptTimeoutMs: parsed.data.STRATUS_AWS_ATTEMPT_TIMEOUT_MS,
+    pageTokenSecret: parsed.data.STRATUS_PAGE_TOKEN_SECRET_ARN
+      ? { arn: parsed.data.STRATUS_PAGE_TOKEN_SECRET_ARN }
+      : parsed.data.STRATUS_PAGE_TOKEN_SECRET
+        ? { value: parsed.data.STRATUS_PAGE_TOKEN_SECRET }
+        : undefined,
     artifacts: {
       bucket: parsed.data.STRATUS_ARTIFACTS_BUCKET,
       s3Endpoint: parsed.data.STRATUS_S3_ENDPOINT,

@@ -3,7 +3,9 @@ import { loadConfig } from './config.ts';
 import { newId, systemClock } from './ids.ts';
 import { configureRequestLog } from './http/request-log.ts';
 import { setLogLevel } from './logger.ts';
+import { usePageTokenSecret } from './storage/cursor.ts';
 import { createDocumentClient } from './storage/dynamo-client.ts';
+import { readPageTokenSecret } from './storage/page-token-secret.ts';
 import { AccessRepository } from './storage/access-repository.ts';
 import { ArtifactRepository } from './storage/artifact-repository.ts';
 import { ArtifactObjectStore, createS3Client } from './storage/artifact-store.ts';
@@ -14,6 +16,12 @@ import { SearchRepository } from './storage/search-repository.ts';
 import { type AccessDeps, Authenticator } from './use-cases/access.ts';
 import type { ArtifactDeps } from './use-cases/artifacts.ts';
 import type { TrackingDeps } from './use-cases/deps.ts';
+
+// Page tokens are sealed with the deployment's secret, read on the first token a container issues or opens.
+usePageTokenSecret(() => {
+  const config = loadConfig();
+  return readPageTokenSecret(config.pageTokenSecret, config.region);
+});
 
 let deps: TrackingDeps | undefined;
 let client: DynamoDBDocumentClient | undefined;

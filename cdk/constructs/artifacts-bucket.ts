@@ -2,6 +2,7 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { bucketMetricsFilterId } from './alarms.ts';
 
 export interface ArtifactsBucketProps {
   removalPolicy: RemovalPolicy;
@@ -46,6 +47,8 @@ export class ArtifactsBucket extends Construct {
       minimumTLSVersion: 1.2,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
+      // Request metrics (4xx/5xx, latency) for the 5xx alarm; billed like custom metrics, only while requests flow.
+      metrics: [{ id: bucketMetricsFilterId }],
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'artifacts/',
       lifecycleRules: [

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { type CfnElement, Duration, Names, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { BucketAction, RouteDefinition, TableAction } from '../../shared/http/route-definition.ts';
 import { lambdaBundling } from '../bundling.ts';
@@ -15,11 +16,15 @@ export interface RouteFunctionProps {
   routes: readonly RouteDefinition[];
   table: TrackingTable;
   bucket: Bucket;
+  /** The key material of page tokens; readable by functions whose routes declare `pageTokens`. */
+  pageTokenSecret: ISecret;
   /** Variables every handler reads through shared/config.ts. */
   environment: Record<string, string>;
   reservedConcurrency: number | undefined;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** X-Ray active tracing (the role then may write trace segments). */
+  tracing?: boolean;
 }
 
 const repositoryRoot = path.resolve(import.meta.dirname, '../..');
@@ -32,6 +37,7 @@ export interface FunctionGrants {
   tableActions: TableAction[];
   indexes: string[];
   bucketActions: BucketAction[];
+  pageTokens: boolean;
 }
 
 export function unionOfGrants(routes: readonly RouteDefinition[]): FunctionGrants {
@@ -41,6 +47,7 @@ export function unionOfGrants(routes: readonly RouteDefinition[]): FunctionGrant
     tableActions: unique(routes.flatMap((route) => route.table.actions)),
     indexes: unique(routes.flatMap((route) => route.table.indexes ?? [])),
     bucketActions: unique(routes.flatMap((route) => route.bucket?.actions ?? [])),
+    pageTokens: routes.some((route) => route.pageTokens),
   };
 }
 
@@ -102,6 +109,16 @@ export class RouteFunction extends Construct {
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: lambdaBundling,
     });
+    if (props.tracing) {
+      // Set on the resource, with the X-Ray grant in the inline policy above: the Function's own
+      // tracing option would attach a separate policy resource to the role.
+      (this.function.node.defaultChild as CfnFunction).tracingConfig = { mode: 'Active' };
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; granted only when tracing is turned on (stratus:tracing).',
+      });
+    }
   }
 }
 
@@ -124,6 +141,15 @@ function grantStatements(grants: FunctionGrants, props: RouteFunctionProps, logG
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [logGroupArn],
     }),
+    ...(props.tracing
+      ? [
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+            resources: ['*'],
+          }),
+        ]
+      : []),
     // TransactWriteItems has no IAM action of its own: each Put/Update/ConditionCheck
     // in it is authorised as PutItem/UpdateItem/ConditionCheckItem, which the route declares.
     new PolicyStatement({
@@ -163,6 +189,15 @@ function grantStatements(grants: FunctionGrants, props: RouteFunctionProps, logG
   if (grants.bucketActions.includes('ListBucket')) {
     statements.push(
       new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+    );
+  }
+  if (grants.pageTokens) {
+    statements.push(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [props.pageTokenSecret.secretArn],
+      }),
     );
   }
   return statements;

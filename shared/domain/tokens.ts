@@ -5,10 +5,16 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
  * stored record with one GetItem, the secret (256 random bits) is never stored,
  * only the SHA-256 of the whole token. Shown once, at creation.
  */
-export const tokenScopes = ['read', 'write', 'admin'] as const;
+/**
+ * Each scope includes the ones before it. `admin` manages its own workspace's
+ * tokens; `operator` also creates and lists workspaces (the whole deployment).
+ * Only the bootstrap token is an operator, and tokens an operator mints with
+ * that scope: no token can mint or revoke a token of a larger scope than its own.
+ */
+export const tokenScopes = ['read', 'write', 'admin', 'operator'] as const;
 export type TokenScope = (typeof tokenScopes)[number];
 
-const rank: Record<TokenScope, number> = { read: 0, write: 1, admin: 2 };
+const rank: Record<TokenScope, number> = { read: 0, write: 1, admin: 2, operator: 3 };
 
 /** Whether a token of scope `held` may perform an operation that needs `needed`. */
 export const scopeAllows = (held: TokenScope, needed: TokenScope) => rank[held] >= rank[needed];

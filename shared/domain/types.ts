@@ -29,6 +29,10 @@ export interface Experiment {
   /** The last rename, tag change, deletion or restore; createdAt until then. */
   updatedAt: number;
   lifecycleStage: LifecycleStage;
+  /** Runs started in the experiment, deleted ones included (kept by a counter on the experiment). */
+  runCount?: number;
+  /** The latest run start or end; absent before the first run. */
+  lastActivityAt?: number;
 }
 
 export interface PipelineComponent {

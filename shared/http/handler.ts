@@ -87,7 +87,7 @@ export function createHandler<R extends RouteDefinition>(
       const principal = await authenticator().authenticate(event.headers?.authorization);
       noteRequestFacts(context, { workspace: principal.workspaceId });
       if (!scopeAllows(principal.scope, route.access)) {
-        const article = route.access === 'admin' ? 'an' : 'a';
+        const article = /^[aeiou]/.test(route.access) ? 'an' : 'a';
         throw new ForbiddenError(
           `${route.operationId} needs ${article} ${route.access} token; this one is ${principal.scope}`,
         );

@@ -68,6 +68,12 @@ export interface RouteDefinition {
   table: { actions: readonly TableAction[]; indexes?: readonly string[] };
   /** Absent for routes that never touch the artifacts bucket. */
   bucket?: { actions: readonly BucketAction[] };
+  /**
+   * The route hands out or takes page tokens, which are sealed with the
+   * deployment's page-token secret (shared/storage/cursor.ts): its function may
+   * read that secret. Every route whose answer has `next_page_token` says so.
+   */
+  pageTokens?: true;
   /** Ingest routes get their own, tighter throttle in the stack. */
   ingest?: boolean;
 }

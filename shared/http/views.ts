@@ -17,6 +17,8 @@ export const experimentView = (experiment: Experiment): z.input<typeof experimen
   description: experiment.description,
   tags: experiment.tags,
   created_at: experiment.createdAt,
+  run_count: experiment.runCount ?? 0,
+  last_activity_at: experiment.lastActivityAt,
 });
 
 const pipelineView = (pipeline: Pipeline | undefined) =>

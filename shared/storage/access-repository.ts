@@ -138,22 +138,36 @@ export class AccessRepository {
   }
 
   /** Marks the token revoked if it belongs to `workspaceId`; false when there is no such token there. */
-  async revokeToken(workspaceId: string, tokenId: string, revokedAt: number): Promise<ApiToken | undefined> {
+  /**
+   * Revokes a token of `workspaceId` whose scope is one of `scopes`. Undefined
+   * when there is no such token in that workspace; `forbidden` when there is,
+   * with a scope outside `scopes`.
+   */
+  async revokeToken(
+    workspaceId: string,
+    tokenId: string,
+    revokedAt: number,
+    scopes: readonly TokenScope[],
+  ): Promise<ApiToken | 'forbidden' | undefined> {
+    const scopeValues = Object.fromEntries(scopes.map((scope, i) => [`:scope${i}`, scope]));
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: apiTokenKey(tokenId),
           UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now)',
-          ConditionExpression: 'workspaceId = :workspace',
-          ExpressionAttributeValues: { ':now': revokedAt, ':workspace': workspaceId },
+          ConditionExpression: `workspaceId = :workspace AND #scope IN (${Object.keys(scopeValues).join(', ')})`,
+          ExpressionAttributeNames: { '#scope': 'scope' },
+          ExpressionAttributeValues: { ':now': revokedAt, ':workspace': workspaceId, ...scopeValues },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return toToken(Attributes as TokenItem);
     } catch (error) {
-      if (conditionFailedItem(error) === false) throw error;
-      return undefined;
+      const existing = conditionFailedItem(error);
+      if (existing === false) throw error;
+      return existing?.workspaceId === workspaceId ? 'forbidden' : undefined;
     }
   }
 }

@@ -2,6 +2,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -80,9 +81,12 @@ export class ArtifactObjectStore {
   }
 
   /**
-   * A PUT URL that signs the length, the content type and, when given, the
-   * SHA-256 (as a header, not hoisted into the query): S3 refuses a body of
-   * another size or content, and a request without those exact headers.
+   * A PUT URL that signs the length, the content type, `If-None-Match: *` and,
+   * when given, the SHA-256 (headers, not hoisted into the query): S3 refuses a
+   * body of another size or content, a request without those exact headers, and
+   * (412) any PUT once an object is there, so a COMPLETE artifact can never be
+   * overwritten through a URL that is still valid (conditional writes; the
+   * local S3 server enforces them too).
    */
   async presignPut(
     key: string,
@@ -93,14 +97,15 @@ export class ArtifactObjectStore {
       Key: key,
       ContentLength: object.sizeBytes,
       ContentType: object.contentType,
+      IfNoneMatch: '*',
       ...(object.sha256Base64 ? { ChecksumSHA256: object.sha256Base64 } : {}),
     });
     const url = await getSignedUrl(this.s3, command, {
       expiresIn: this.urlTtlSeconds,
-      signableHeaders: new Set(['content-length', 'content-type', 'x-amz-checksum-sha256']),
-      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+      signableHeaders: new Set(['content-length', 'content-type', 'if-none-match', 'x-amz-checksum-sha256']),
+      unhoistableHeaders: new Set(['if-none-match', 'x-amz-checksum-sha256']),
     });
-    const headers: Record<string, string> = { 'content-type': object.contentType };
+    const headers: Record<string, string> = { 'content-type': object.contentType, 'if-none-match': '*' };
     if (object.sha256Base64) headers['x-amz-checksum-sha256'] = object.sha256Base64;
     return { url, headers };
   }
@@ -179,6 +184,11 @@ export class ArtifactObjectStore {
       }
       throw error;
     }
+  }
+
+  /** Deletes the object at `key`, if there is one (a pending upload's stale bytes). */
+  async delete(key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
   /** A GET URL; browsers save the file under its own name. */

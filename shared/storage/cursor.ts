@@ -1,49 +1,98 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { ValidationError } from '../errors.ts';
 
 /**
- * Opaque page tokens. A token wraps the position DynamoDB returned (or a history
- * position) together with the partition it belongs to; decoding checks that the
- * token is being used on that same partition, so a token edited by hand can
- * never start a query in another experiment or workspace.
+ * Opaque, authenticated page tokens. A token is the position where the next
+ * page starts (DynamoDB's LastEvaluatedKey, a history position, a search sort
+ * tuple) sealed with AES-256-GCM under a per-deployment key, with the list it
+ * belongs to as associated data: the `binding`, which names the list, the
+ * workspace's partition and the query (filters, ranges, order). So a token
+ *
+ * - shows nothing: no key attribute, partition or workspace id is readable;
+ * - cannot be edited: any changed bit fails authentication;
+ * - only continues the very list and query that issued it: another list,
+ *   workspace or filter is another binding, and authentication fails.
+ *
+ * Every failure is the same 400 `page_token.invalid`. The key comes from the
+ * deployment's secret (`usePageTokenSecret`; shared/runtime.ts wires the
+ * production source) through HKDF, so the secret itself never keys anything.
+ *
+ * Layout, base64url: version (1 byte) | nonce (12) | ciphertext | tag (16).
  */
 type Position = Record<string, string | number | (string | number)[]>;
 
-interface Envelope {
-  p: string;
-  k: Position;
+const VERSION = 1;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+
+let secretSource: (() => Promise<string>) | undefined;
+let key: Promise<Buffer> | undefined;
+
+/** Where the deployment's page-token secret comes from; read once, on the first token. */
+export function usePageTokenSecret(source: () => Promise<string>): void {
+  secretSource = source;
+  key = undefined;
 }
 
-export function encodeCursor(partition: string, position: Position): string {
-  const envelope: Envelope = { p: partition, k: position };
-  return Buffer.from(JSON.stringify(envelope), 'utf8').toString('base64url');
+function pageTokenKey(): Promise<Buffer> {
+  if (key) return key;
+  if (!secretSource) throw new Error('page tokens: no secret configured (usePageTokenSecret)');
+  const derived = secretSource().then((secret) => {
+    if (secret.length < 32) throw new Error('page tokens: the secret must be at least 32 characters');
+    return Buffer.from(hkdfSync('sha256', secret, 'stratus', 'page-token v1', 32));
+  });
+  key = derived;
+  // A failed read (the secret store unavailable) is tried again on the next token.
+  derived.catch(() => {
+    if (key === derived) key = undefined;
+  });
+  return derived;
+}
+
+/** Seals `position` into a token that only `decodeCursor` with the same binding opens. */
+export async function encodeCursor(binding: string, position: Position): Promise<string> {
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', await pageTokenKey(), nonce);
+  cipher.setAAD(Buffer.from(binding, 'utf8'));
+  const sealed = Buffer.concat([cipher.update(JSON.stringify(position), 'utf8'), cipher.final()]);
+  return Buffer.concat([Buffer.of(VERSION), nonce, sealed, cipher.getAuthTag()]).toString('base64url');
 }
 
 /**
- * `boundAttribute` names the key attribute of the position that must equal the
- * partition (e.g. `gsi1pk`), so the position itself cannot point elsewhere.
+ * The position inside `token`, or undefined without a token. `bound` names a
+ * key attribute of the position that must equal the query's partition (e.g.
+ * `gsi1pk`): a second check that a position never leaves its partition.
  */
-export function decodeCursor(
-  partition: string,
+export async function decodeCursor(
+  binding: string,
   token: string | undefined,
-  boundAttribute?: string,
-): Position | undefined {
+  bound?: { attribute: string; partition: string },
+): Promise<Position | undefined> {
   if (token === undefined) return undefined;
-  let envelope: unknown;
+  const bytes = Buffer.from(token, 'base64url');
+  // Only the one spelling encodeCursor wrote: Node's decoder skips stray characters and trailing bits.
+  if (bytes.toString('base64url') !== token) throw invalidToken();
+  if (bytes.length < 1 + NONCE_BYTES + TAG_BYTES || bytes[0] !== VERSION) throw invalidToken();
+  const nonce = bytes.subarray(1, 1 + NONCE_BYTES);
+  const sealed = bytes.subarray(1 + NONCE_BYTES, bytes.length - TAG_BYTES);
+  const decipher = createDecipheriv('aes-256-gcm', await pageTokenKey(), nonce);
+  decipher.setAAD(Buffer.from(binding, 'utf8'));
+  decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+  let position: unknown;
   try {
-    envelope = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    position = JSON.parse(Buffer.concat([decipher.update(sealed), decipher.final()]).toString('utf8'));
   } catch {
     throw invalidToken();
   }
-  if (!isEnvelope(envelope) || envelope.p !== partition) throw invalidToken();
-  if (boundAttribute !== undefined && envelope.k[boundAttribute] !== partition) throw invalidToken();
-  return envelope.k;
+  // Authentic tokens were sealed by this code, so these checks only fail for a changed key layout.
+  if (!isPosition(position)) throw invalidToken();
+  if (bound && position[bound.attribute] !== bound.partition) throw invalidToken();
+  return position;
 }
 
-function isEnvelope(value: unknown): value is Envelope {
-  if (typeof value !== 'object' || value === null) return false;
-  const { p, k } = value as Record<string, unknown>;
-  if (typeof p !== 'string' || typeof k !== 'object' || k === null || Array.isArray(k)) return false;
-  return Object.values(k).every(
+function isPosition(value: unknown): value is Position {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.values(value).every(
     (v) =>
       typeof v === 'string' ||
       typeof v === 'number' ||
@@ -51,4 +100,4 @@ function isEnvelope(value: unknown): value is Envelope {
   );
 }
 
-const invalidToken = () => new ValidationError('page_token is not a token this list issued', 'page_token.invalid');
+const invalidToken = () => new ValidationError('page_token: is not a token this list issued', 'page_token.invalid');

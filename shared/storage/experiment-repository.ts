@@ -24,6 +24,11 @@ interface ExperimentItem {
   /** Absent on experiments written before soft deletion existed: they are active. */
   lifecycleStage?: LifecycleStage;
   deletedAt?: number;
+  /** The name in lower case, for case-insensitive name search. */
+  nameFolded?: string;
+  /** Kept by run starts (experimentRunStarted) and ends (recordActivity). */
+  runCount?: number;
+  lastActivityAt?: number;
 }
 
 const toExperiment = (item: ExperimentItem): Experiment => ({
@@ -34,12 +39,19 @@ const toExperiment = (item: ExperimentItem): Experiment => ({
   createdAt: item.createdAt,
   updatedAt: item.updatedAt ?? item.createdAt,
   lifecycleStage: item.lifecycleStage ?? 'active',
+  runCount: item.runCount ?? 0,
+  lastActivityAt: item.lastActivityAt,
 });
+
+/** Names are searched without regard to case. */
+export const foldName = (name: string) => name.toLowerCase();
 
 export interface ListExperimentsQuery {
   limit: number;
   pageToken: string | undefined;
   tags: Tags;
+  /** Only experiments whose name contains this, in any case. */
+  nameContains?: string | undefined;
   /** ACTIVE_ONLY when absent. */
   view?: ViewType | undefined;
 }
@@ -59,6 +71,7 @@ export class ExperimentRepository {
       type: entityTypes.experiment,
       experimentId: experiment.experimentId,
       name: experiment.name,
+      nameFolded: foldName(experiment.name),
       description: experiment.description,
       tags: experiment.tags,
       createdAt: experiment.createdAt,
@@ -118,6 +131,11 @@ export class ExperimentRepository {
       values[`:t${i}`] = value;
       return `#tags.#t${i} = :t${i}`;
     });
+    if (query.nameContains) {
+      names['#folded'] = 'nameFolded';
+      values[':needle'] = foldName(query.nameContains);
+      filters.push('contains(#folded, :needle)');
+    }
     const view = query.view ?? 'ACTIVE_ONLY';
     if (view !== 'ALL') {
       names['#stage'] = 'lifecycleStage';
@@ -178,10 +196,15 @@ export class ExperimentRepository {
             Update: {
               TableName: this.tableName,
               Key: experimentKey(workspace, experimentId),
-              UpdateExpression: 'SET #name = :name, updatedAt = :now',
+              UpdateExpression: 'SET #name = :name, nameFolded = :folded, updatedAt = :now',
               ConditionExpression: '#name = :old',
               ExpressionAttributeNames: { '#name': 'name' },
-              ExpressionAttributeValues: { ':name': name, ':old': current.name, ':now': now },
+              ExpressionAttributeValues: {
+                ':name': name,
+                ':folded': foldName(name),
+                ':old': current.name,
+                ':now': now,
+              },
             },
           },
         ],
@@ -258,6 +281,51 @@ export class ExperimentRepository {
         throw new NotFoundError('tag', changes.removeTag);
       }
       throw new ConflictError('experiment.too_many_tags', `an experiment holds at most ${limits.tagsPerEntity} tags`);
+    }
+  }
+
+  /**
+   * Counts a run just written in its experiment and moves the last activity to
+   * its start. A plain atomic update rather than part of the run's transaction:
+   * a sweep starting dozens of runs at once would make the experiment item a
+   * transaction hot spot (conflicts, retries, 503s), while ADD on one item
+   * serialises cheaply. Should the function die between the two writes, the
+   * count is one short; the run itself is intact.
+   */
+  async recordRunStarted(workspace: string, experimentId: string, startTime: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: experimentKey(workspace, experimentId),
+          UpdateExpression: 'ADD runCount :one SET lastActivityAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':one': 1, ':at': startTime },
+        }),
+      );
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+    }
+  }
+
+  /**
+   * Moves the experiment's last activity forward to `at` (a run ended). Never
+   * backwards, and never creates an item; a lost race with a later activity is fine.
+   */
+  async recordActivity(workspace: string, experimentId: string, at: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: experimentKey(workspace, experimentId),
+          UpdateExpression: 'SET lastActivityAt = :at',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(lastActivityAt) OR lastActivityAt < :at)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
     }
   }
 }

@@ -183,7 +183,15 @@ export class MetricRepository {
     query: HistoryQuery,
   ): Promise<{ points: MetricPoint[]; cursor: string | undefined }> {
     const partition = metricHistoryPartition(workspace, runId, metricKey);
-    const position = decodeCursor(partition, query.pageToken);
+    // A token continues the same key's history over the same step range.
+    const binding = JSON.stringify([
+      'history',
+      partition,
+      query.startStep ?? null,
+      query.endStep ?? null,
+      query.lookbackSteps,
+    ]);
+    const position = await decodeCursor(binding, query.pageToken);
     const after = parsePosition(position?.after);
     const fromSk =
       typeof position?.from === 'string'
@@ -237,7 +245,7 @@ export class MetricRepository {
       return { points: given.map(stripPlacement), cursor: undefined };
     }
     const from = pool.map((point) => point.chunk).sort()[0] ?? lastChunk;
-    const cursor = encodeCursor(partition, { from, after: [last.step, last.timestamp, last.chunk, last.index] });
+    const cursor = await encodeCursor(binding, { from, after: [last.step, last.timestamp, last.chunk, last.index] });
     return { points: given.map(stripPlacement), cursor };
   }
 

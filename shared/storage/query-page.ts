@@ -26,8 +26,11 @@ export async function queryPage(
   request: PageRequest,
 ): Promise<{ items: Record<string, unknown>[]; cursor: string | undefined }> {
   const filtered = input.FilterExpression !== undefined;
-  let startKey = decodeCursor(request.partition, request.pageToken, request.boundAttribute) as
-    Record<string, unknown> | undefined;
+  const binding = bindingOf(input);
+  let startKey = (await decodeCursor(binding, request.pageToken, {
+    attribute: request.boundAttribute,
+    partition: request.partition,
+  })) as Record<string, unknown> | undefined;
   const items: Record<string, unknown>[] = [];
   do {
     const remaining = request.limit - items.length;
@@ -42,18 +45,38 @@ export async function queryPage(
     if (found.length > remaining) {
       const kept = found.slice(0, remaining);
       items.push(...kept);
-      return { items, cursor: positionCursor(request, kept[kept.length - 1] as Record<string, unknown>) };
+      return {
+        items,
+        cursor: await positionCursor(binding, request, kept[kept.length - 1] as Record<string, unknown>),
+      };
     }
     items.push(...found);
     startKey = page.LastEvaluatedKey;
   } while (startKey && items.length < request.limit);
-  return { items, cursor: startKey ? encodeCursor(request.partition, startKey as never) : undefined };
+  return { items, cursor: startKey ? await encodeCursor(binding, startKey as never) : undefined };
 }
 
-function positionCursor(request: PageRequest, item: Record<string, unknown>): string {
+/**
+ * What a token of this query is bound to: the index, the key condition and the
+ * filter with their values, which name the workspace's partition and every
+ * filter the client chose. A token only continues the same query.
+ */
+function bindingOf(input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'>): string {
+  return JSON.stringify([
+    'query',
+    input.IndexName ?? null,
+    input.KeyConditionExpression ?? null,
+    input.FilterExpression ?? null,
+    input.ExpressionAttributeNames ?? null,
+    input.ExpressionAttributeValues ?? null,
+    input.ScanIndexForward ?? true,
+  ]);
+}
+
+function positionCursor(binding: string, request: PageRequest, item: Record<string, unknown>): Promise<string> {
   const position: Record<string, string> = {};
   for (const attribute of request.keyAttributes) position[attribute] = String(item[attribute]);
-  return encodeCursor(request.partition, position);
+  return encodeCursor(binding, position);
 }
 
 /**

@@ -56,6 +56,7 @@ const networkCodes = new Set([
 export const awsCallLimits = {
   dynamodb: { maxAttempts: 3, connectionTimeout: 1000, requestTimeout: 2000 },
   s3: { maxAttempts: 2, connectionTimeout: 1000, requestTimeout: 3500 },
+  secretsmanager: { maxAttempts: 3, connectionTimeout: 1000, requestTimeout: 2000 },
 } as const;
 
 /** The SDK client settings that enforce `awsCallLimits` for one service; `attemptTimeoutMs` overrides its attempt limit. */

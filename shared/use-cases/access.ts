@@ -1,7 +1,15 @@
 import type { ApiToken, Principal, Workspace } from '../domain/access.ts';
-import { adoptToken, issueToken, tokenIdOf, tokenMatches, type TokenScope } from '../domain/tokens.ts';
+import {
+  adoptToken,
+  issueToken,
+  scopeAllows,
+  tokenIdOf,
+  tokenMatches,
+  type TokenScope,
+  tokenScopes,
+} from '../domain/tokens.ts';
 import type { Page } from '../domain/types.ts';
-import { NotFoundError, UnauthorizedError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
 import type { Clock } from '../ids.ts';
 import type { AccessRepository } from '../storage/access-repository.ts';
 import { addMetric } from '../observability/metrics.ts';
@@ -38,8 +46,11 @@ async function createTokenIn(
   return { token: issued.token, record };
 }
 
-/** Creates a token in the caller's workspace. */
+/** Creates a token in the caller's workspace, of at most the caller's own scope. */
 export function createToken(principal: Principal, input: { scope: TokenScope; name: string }, deps: AccessDeps) {
+  if (!scopeAllows(principal.scope, input.scope)) {
+    throw new ForbiddenError(`scope: a ${principal.scope} token cannot create a ${input.scope} token`);
+  }
   return createTokenIn(principal.workspaceId, input.scope, input.name, deps);
 }
 
@@ -51,9 +62,16 @@ export function listTokens(
   return deps.access.listTokens(principal.workspaceId, input.limit, input.pageToken);
 }
 
-/** Revokes a token of the caller's workspace; another workspace's token is reported missing, not forbidden. */
+/**
+ * Revokes a token of the caller's workspace of at most the caller's scope;
+ * another workspace's token is reported missing, not forbidden.
+ */
 export async function revokeToken(principal: Principal, tokenId: string, deps: AccessDeps): Promise<ApiToken> {
-  const revoked = await deps.access.revokeToken(principal.workspaceId, tokenId, deps.clock.now());
+  const revocable = tokenScopes.filter((scope) => scopeAllows(principal.scope, scope));
+  const revoked = await deps.access.revokeToken(principal.workspaceId, tokenId, deps.clock.now(), revocable);
+  if (revoked === 'forbidden') {
+    throw new ForbiddenError(`token_id: a ${principal.scope} token cannot revoke a token of a larger scope`);
+  }
   if (!revoked) throw new NotFoundError('token', tokenId);
   return revoked;
 }
@@ -78,8 +96,9 @@ export function listWorkspaces(input: { limit: number; pageToken?: string | unde
 }
 
 /**
- * First start of a deployment: creates the workspace and an admin token, or
- * does nothing when the workspace exists. `chosenToken` (STRATUS_TOKEN) lets
+ * First start of a deployment: creates the workspace and an operator token (an
+ * admin of that workspace that may also create and list workspaces), or does
+ * nothing when the workspace exists. `chosenToken` (STRATUS_TOKEN) lets
  * scripts and CI know the token in advance.
  */
 export async function bootstrapAccess(
@@ -92,25 +111,65 @@ export async function bootstrapAccess(
     name: input.workspaceId,
     createdAt: deps.clock.now(),
   });
-  const admin = await createTokenIn(input.workspaceId, 'admin', 'bootstrap admin token', deps, input.chosenToken);
+  const admin = await createTokenIn(input.workspaceId, 'operator', 'bootstrap operator token', deps, input.chosenToken);
   return { created: true, token: admin.token };
 }
 
+/** Entries each token cache holds at most; past that, the least recently used goes. */
 const CACHE_MAX_ENTRIES = 1000;
+
+/**
+ * A map of at most `capacity` entries that forgets the least recently used
+ * one first (a Map keeps insertion order; a hit moves its entry to the end).
+ */
+class RecentCache<V> {
+  private readonly entries = new Map<string, { value: V; expires: number }>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: string, now: number): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (entry.expires <= now) return undefined;
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  set(key: string, value: V, expires: number): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { value, expires });
+  }
+
+  get size() {
+    return this.entries.size;
+  }
+}
 
 /**
  * Checks bearer tokens. Records are cached per container for `cacheMs` (30 s by
  * default), so a busy job costs one read per token per container per half
  * minute, and a revoked token stops working within that time. The secret is
  * compared on every request.
+ *
+ * Ids that name no token are remembered apart, in a cache of their own: a
+ * caller sending well-formed random tokens costs one read per new id (counted
+ * as the UnknownTokenLookups metric) but cannot push real tokens out of the
+ * cache, so their callers keep being served from memory.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, { record: ApiToken | undefined; expires: number }>();
+  private readonly known: RecentCache<ApiToken>;
+  private readonly unknown: RecentCache<true>;
 
   constructor(
     private readonly deps: AccessDeps,
     private readonly cacheMs: number,
-  ) {}
+    capacity = CACHE_MAX_ENTRIES,
+  ) {
+    this.known = new RecentCache(capacity);
+    this.unknown = new RecentCache(capacity);
+  }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
     const token = /^Bearer (\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
@@ -123,14 +182,22 @@ export class Authenticator {
     return { workspaceId: record.workspaceId, scope: record.scope, tokenId: record.tokenId };
   }
 
+  /** How many entries each cache holds (for tests). */
+  get cacheSizes() {
+    return { known: this.known.size, unknown: this.unknown.size };
+  }
+
   private async lookup(tokenId: string): Promise<ApiToken | undefined> {
     const now = this.deps.clock.now();
-    const cached = this.cache.get(tokenId);
-    if (cached && cached.expires > now) return cached.record;
+    const cached = this.known.get(tokenId, now);
+    if (cached) return cached;
+    if (this.unknown.get(tokenId, now)) return undefined;
     const record = await this.deps.access.getToken(tokenId);
     if (!record) addMetric('UnknownTokenLookups', 1);
-    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-    if (this.cacheMs > 0) this.cache.set(tokenId, { record, expires: now + this.cacheMs });
+    if (this.cacheMs > 0) {
+      if (record) this.known.set(tokenId, record, now + this.cacheMs);
+      else this.unknown.set(tokenId, true, now + this.cacheMs);
+    }
     return record;
   }
 }

@@ -57,8 +57,10 @@ export interface PlannedUpload {
  * Plans an upload straight to S3: one presigned PUT below the multipart
  * threshold, else an S3 multipart upload with one presigned URL per part. The
  * artifact is recorded as PENDING until `completeUpload` has seen the object.
- * A COMPLETE path is immutable (409); a PENDING one is planned afresh, and its
- * open multipart upload, if any, aborted.
+ * A COMPLETE path is immutable (409): no plan is made for it, and every PUT
+ * URL ever handed out is conditional on no object being there. A PENDING one
+ * is planned afresh: its open multipart upload, if any, aborted, and bytes an
+ * earlier single PUT left deleted.
  */
 export async function requestUpload(
   scope: RequestScope,
@@ -84,6 +86,9 @@ export async function requestUpload(
   let upload: UploadPlan;
   let multipart: Artifact['multipart'];
   if (shape.kind === 'single') {
+    // A PUT URL only writes where no object is (If-None-Match: *): bytes an earlier plan of this
+    // pending path uploaded but never completed would refuse the new upload, so they go first.
+    if (existing) await deps.objects.delete(objectKey);
     const sha256Base64 = request.sha256 ? Buffer.from(request.sha256, 'hex').toString('base64') : undefined;
     const put = await deps.objects.presignPut(objectKey, { sizeBytes: request.sizeBytes, contentType, sha256Base64 });
     upload = { kind: 'single', method: 'PUT', ...put };

@@ -105,6 +105,7 @@ export interface ListExperimentsInput {
   limit: number;
   pageToken?: string | undefined;
   tags?: Tags | undefined;
+  nameContains?: string | undefined;
   view?: ViewType | undefined;
 }
 
@@ -118,6 +119,7 @@ export function listExperiments(
     limit: input.limit,
     pageToken: input.pageToken,
     tags: input.tags ?? {},
+    nameContains: input.nameContains,
     view: input.view,
   });
 }

@@ -10,7 +10,7 @@ import { defaultExperimentId, getExperiment } from './experiments.ts';
  */
 
 type ExperimentDeps = Pick<TrackingDeps, 'experiments' | 'clock' | 'newId'>;
-type RunDeps = Pick<TrackingDeps, 'runs' | 'clock'>;
+type RunDeps = Pick<TrackingDeps, 'runs' | 'experiments' | 'clock'>;
 
 /** Soft-deletes an experiment: it leaves lists and searches, and its name stays taken until it is purged. */
 export async function deleteExperiment(scope: RequestScope, experimentId: string, deps: ExperimentDeps) {
@@ -95,6 +95,7 @@ export async function updateRun(scope: RequestScope, runId: string, input: Updat
         run.status === 'RUNNING'
           ? await deps.runs.end(scope.workspace, runId, input.status, endTime)
           : await deps.runs.updateAttributes(scope.workspace, runId, { status: input.status, endTime });
+      await deps.experiments.recordActivity(scope.workspace, run.experimentId, endTime);
     }
   }
   if (input.runName !== undefined && input.runName !== run.runName) {

@@ -92,6 +92,7 @@ async function createRun(
   });
   const params = new Map(Object.entries(input.params ?? {}));
   const { pages } = await deps.runs.create(scope.workspace, run, { params, metrics: entries });
+  await deps.experiments.recordRunStarted(scope.workspace, experimentId, run.startTime);
   await Promise.all(
     [...entries]
       .filter(([, entry]) => entry.s - entry.f >= 2 * ROLLUP_BLOCK_STEPS)
@@ -124,7 +125,7 @@ export async function endRun(
   scope: RequestScope,
   runId: string,
   input: EndRunInput,
-  deps: Pick<TrackingDeps, 'runs' | 'clock'>,
+  deps: Pick<TrackingDeps, 'runs' | 'experiments' | 'clock'>,
 ): Promise<RunDetails> {
   const current = await getRun(scope, runId, deps);
   const endTime = input.endTime ?? deps.clock.now();
@@ -135,6 +136,7 @@ export async function endRun(
     );
   }
   const ended = await deps.runs.end(scope.workspace, runId, input.status, endTime);
+  await deps.experiments.recordActivity(scope.workspace, ended.experimentId, endTime);
   return { ...ended, params: current.params, metrics: current.metrics };
 }
 

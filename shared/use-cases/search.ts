@@ -79,7 +79,7 @@ export async function searchRuns(
   const binding = `search#${digest(
     JSON.stringify([scope.workspace, [...experimentIds].sort(), input.filter ?? '', input.orderBy ?? [], view]),
   )}`;
-  const position = decodeCursor(binding, input.pageToken);
+  const position = await decodeCursor(binding, input.pageToken);
   const query: Query = {
     workspace: scope.workspace,
     experimentIds,
@@ -101,7 +101,7 @@ export async function searchRuns(
   const last = page[page.length - 1];
   const cursor =
     found.length > query.limit && last
-      ? encodeCursor(binding, { after: encodeTuple(sortTuple(last, order)) })
+      ? await encodeCursor(binding, { after: encodeTuple(sortTuple(last, order)) })
       : undefined;
   return { runs: page, cursor, plan: plan.description };
 }

@@ -228,14 +228,18 @@ describe('experiments', () => {
       expect(names).toEqual(
         expect.arrayContaining(['risk_prediction', 'image-classifier', 'churn-forecast', 'llm-summaries']),
       );
-      await page.fill('input[aria-label="Search experiments by name"]', 'churn');
+      // Run counts and last activity come from the API's experiment list.
+      const risk = page.locator('table[aria-label="Experiments"] tbody tr', { hasText: 'risk_prediction' });
+      expect(await risk.locator('td.num').textContent()).toBe(String(demo.runs.length));
+      expect(await risk.locator('td').nth(3).textContent()).not.toBe('no runs yet');
+      await page.fill('input[aria-label="Search experiments by name"]', 'CHURN');
       await expect
         .poll(
           () => page.locator('table[aria-label="Experiments"] tbody tr td:first-child a').allTextContents(),
           eventually,
         )
         .toEqual(['churn-forecast']);
-      expect(new URL(page.url()).searchParams.get('q')).toBe('churn');
+      expect(new URL(page.url()).searchParams.get('q')).toBe('CHURN');
       await page.fill('input[aria-label="Search experiments by name"]', '');
       await page.fill('input[aria-label^="Filter by tags"]', 'team=clinical-ml');
       await page.press('input[aria-label^="Filter by tags"]', 'Enter');

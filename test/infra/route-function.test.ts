@@ -5,6 +5,7 @@ import path from 'node:path';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ArtifactsBucket } from '../../cdk/constructs/artifacts-bucket.ts';
@@ -37,6 +38,7 @@ function routeStack(app: App, route: RouteDefinition) {
     routes: [route],
     table,
     bucket: artifacts.bucket,
+    pageTokenSecret: Secret.fromSecretNameV2(stack, 'PageTokens', 'page-tokens'),
     environment: { STRATUS_TABLE_NAME: table.table.tableName },
     reservedConcurrency: undefined,
     logRetention: RetentionDays.ONE_MONTH,

@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { routeKey } from '../../cdk/constructs/http-api.ts';
-import { readStackSettings } from '../../cdk/stack-config.ts';
+import { readStackSettings, settingKeys } from '../../cdk/stack-config.ts';
 import { StratusStack } from '../../cdk/stratus-stack.ts';
 import { routeList } from '../../shared/http/route-table.ts';
-import { flatTemplate, logicalId, noBundling } from './support.ts';
+import { flatTemplate, logicalId, noBundling, resourcesOfType, type TemplateJson } from './support.ts';
+import { AwsSolutionsChecks } from 'cdk-nag';
 
 describe('reading settings from CDK context', () => {
   test('defaults keep data safe: PITR and deletion protection on, resources retained', () => {
@@ -49,9 +51,14 @@ describe('reading settings from CDK context', () => {
   });
 });
 
+test('docs/deploy.md documents every context key the app reads', () => {
+  const deployDoc = readFileSync('docs/deploy.md', 'utf8');
+  for (const key of settingKeys) expect(deployDoc, key).toContain(`\`${key}\``);
+});
+
 describe('a stack with every option overridden', () => {
   let stack: StratusStack;
-  let json: { Resources: Record<string, any> };
+  let json: TemplateJson;
   const origins = ['https://ui.example.com'];
 
   beforeAll(() => {
@@ -71,10 +78,15 @@ describe('a stack with every option overridden', () => {
       'stratus:logRetentionDays': 7,
       'stratus:abortMultipartUploadDays': 1,
       'stratus:noncurrentVersionDays': 3,
+      'stratus:alarmEmail': 'oncall@example.com',
+      'stratus:functionAlarms': 'false',
+      'stratus:latencyAlarmMs': 1500,
+      'stratus:dashboard': 'true',
+      'stratus:tracing': true,
     });
     stack = new StratusStack(app, 'Throwaway', { settings });
     json = flatTemplate(stack);
-  });
+  }, 240_000);
 
   test('the table follows them', () => {
     const table = json.Resources[logicalId(stack, stack.table.table)];
@@ -120,5 +132,41 @@ describe('a stack with every option overridden', () => {
     expect(apiCors.AllowOrigins).toEqual(origins);
     expect(apiCors.AllowHeaders).toEqual(expect.arrayContaining(['authorization', 'content-type']));
     expect(apiCors.AllowCredentials).toBeUndefined();
+  });
+
+  test('alarms e-mail the address given, with the latency threshold given; no per-function alarms', () => {
+    const subscriptions = Object.values(resourcesOfType(json, 'AWS::SNS::Subscription'));
+    expect(subscriptions.map((subscription) => subscription.Properties)).toEqual([
+      expect.objectContaining({ Protocol: 'email', Endpoint: 'oncall@example.com' }),
+    ]);
+    const alarms = Object.values(resourcesOfType(json, 'AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(5);
+    const latency = alarms.find((alarm) => alarm.Properties.AlarmDescription.includes('#apilatencyp99'));
+    expect(latency.Properties.Threshold).toBe(1500);
+  });
+
+  test('a dashboard, and X-Ray tracing with its grant in each inline policy', () => {
+    expect(Object.keys(resourcesOfType(json, 'AWS::CloudWatch::Dashboard'))).toHaveLength(1);
+    for (const resource of Object.values(resourcesOfType(json, 'AWS::Lambda::Function'))) {
+      expect(resource.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+    for (const role of Object.values(resourcesOfType(json, 'AWS::IAM::Role'))) {
+      const statements = role.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
+      expect(statements).toContainEqual({
+        Effect: 'Allow',
+        Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        Resource: '*',
+      });
+    }
+    expect(Object.keys(resourcesOfType(json, 'AWS::IAM::Policy'))).toEqual([]);
+  });
+
+  test('cdk-nag AwsSolutions: no unacknowledged finding with every option on', () => {
+    const stacks = [stack, ...stack.routeGroups];
+    const violations = stacks.flatMap((each) => new AwsSolutionsChecks().validateScope(each).violations);
+    // Point-in-time recovery is turned off in this stack on purpose (DDB3 says so).
+    expect(violations.map((violation) => violation.ruleName).filter((rule) => rule !== 'AwsSolutions-DDB3')).toEqual(
+      [],
+    );
   });
 });

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { accessLogFields, routeKey } from '../../cdk/constructs/http-api.ts';
 import { createStratusApp, functionPlansByGroup, routesByEntry, type StratusStack } from '../../cdk/stratus-stack.ts';
 import { configVariableNames } from '../../shared/config.ts';
+import { openApiDocument } from '../../shared/http/openapi.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { globalIndexes, tableKeys } from '../../shared/storage/table-definition.ts';
 import {
@@ -34,7 +35,8 @@ beforeAll(() => {
   // Synthesizes the app, running cdk-nag: an unacknowledged finding throws here.
   assemblyDirectory = created.app.synth().directory;
   json = flatTemplate(stack);
-});
+  // Eight templates with cdk-nag over all of them: minutes on a busy two-core machine.
+}, 240_000);
 
 const tableArn = () => ({ 'Fn::GetAtt': [logicalId(stack, stack.table.table), 'Arn'] });
 const indexArn = (indexName: string) => ({
@@ -116,6 +118,12 @@ describe('least privilege', () => {
           ],
         });
       }
+      if (routes.some((route) => route.pageTokens)) {
+        expected.push({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [{ Ref: logicalId(stack, stack.pageTokenSecret) }],
+        });
+      }
       for (const route of routes) expect(stack.functions.get(route.operationId), route.operationId).toBe(routeFunction);
       const actual = roleStatements(routes[0]!.operationId).map((statement) => ({
         effect: statement.Effect,
@@ -125,6 +133,18 @@ describe('least privilege', () => {
       expect(actual).toEqual(expected.map((statement) => ({ effect: 'Allow', ...statement })));
     },
   );
+
+  test('exactly the routes that answer next_page_token declare pageTokens (and may read the page-token secret)', () => {
+    const document = openApiDocument() as {
+      paths: Record<string, Record<string, { responses: Record<string, any> }>>;
+    };
+    for (const route of routeList) {
+      const operation = document.paths[route.path.replace('+', '')]?.[route.method.toLowerCase()];
+      const schema = operation?.responses[String(route.response.status)]?.content?.['application/json']?.schema;
+      const answersTokens = schema?.properties?.next_page_token !== undefined;
+      expect(route.pageTokens === true, route.operationId).toBe(answersTokens);
+    }
+  });
 
   test('every route may read token items, which authentication needs', () => {
     for (const route of routeList) expect(route.table.actions, route.operationId).toContain('GetItem');
@@ -163,8 +183,9 @@ describe('CloudFormation limits', () => {
       const routes = functions.flatMap((plan) => plan.routes).length;
       expect(countTypes(template.Resources), group.node.id).toEqual({
         // Per function: itself, its role, its log group, one integration and one invoke
-        // permission, whatever the number of routes it serves; per route: the route.
+        // permission, whatever the number of routes it serves, and two alarms; per route: the route.
         'AWS::Lambda::Function': functions.length,
+        'AWS::CloudWatch::Alarm': 2 * functions.length,
         'AWS::IAM::Role': functions.length,
         'AWS::Logs::LogGroup': functions.length,
         'AWS::ApiGatewayV2::Integration': functions.length,
@@ -184,6 +205,10 @@ describe('CloudFormation limits', () => {
       'AWS::ApiGatewayV2::Api': 1,
       'AWS::ApiGatewayV2::Stage': 1,
       'AWS::Logs::LogGroup': 1,
+      'AWS::SNS::Topic': 1,
+      'AWS::SNS::TopicPolicy': 1,
+      'AWS::CloudWatch::Alarm': 5,
+      'AWS::SecretsManager::Secret': 1,
       'AWS::CloudFormation::Stack': stack.routeGroups.length,
     });
     expect(Object.keys(parent.Resources).length).toBeLessThanOrEqual(ceiling);
@@ -194,6 +219,76 @@ describe('CloudFormation limits', () => {
     for (const permission of Object.values(resourcesOfType(json, 'AWS::Lambda::Permission'))) {
       expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
       expect(JSON.stringify(permission.Properties.SourceArn)).toContain(`{"Ref":"${apiId}"},"/*/*/*"`);
+    }
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () => Object.values(resourcesOfType(json, 'AWS::CloudWatch::Alarm'));
+  const topicRef = () => ({ Ref: logicalId(stack, stack.alarmTopic.topic) });
+
+  test('every alarm notifies the topic on ALARM and OK, and an idle stack stays quiet', () => {
+    expect(alarms().length).toBe(5 + 2 * functionRoutes.length);
+    for (const alarm of alarms()) {
+      expect(alarm.Properties.AlarmActions, alarm.Properties.AlarmDescription).toEqual([topicRef()]);
+      expect(alarm.Properties.OKActions).toEqual([topicRef()]);
+      expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
+      expect(alarm.Properties.AlarmDescription).toMatch(/docs\/operations\.md#[a-z0-9-]+/);
+    }
+  });
+
+  test('what pages: API 5xx rate and p99, table throttles and system errors, S3 5xx, each function', () => {
+    const described = alarms().map((alarm) => alarm.Properties.AlarmDescription as string);
+    for (const anchor of [
+      'apiservererrorrate',
+      'apilatencyp99',
+      'tablethrottles',
+      'tablesystemerrors',
+      'artifactbucketservererrors',
+    ]) {
+      expect(
+        described.filter((text) => text.includes(`#${anchor}`)),
+        anchor,
+      ).toHaveLength(1);
+    }
+    for (const routes of functionRoutes) {
+      const label = routes.map((route) => `${route.method} ${route.path}`).join(', ');
+      expect(
+        described.filter((text) => text.startsWith(`${label}:`)),
+        label,
+      ).toHaveLength(2);
+    }
+    const bucket = json.Resources[logicalId(stack, stack.artifacts.bucket)].Properties;
+    expect(bucket.MetricsConfigurations).toEqual([{ Id: 'EntireBucket' }]);
+  });
+
+  test('every alarm links to a section of docs/operations.md that exists', () => {
+    const headings = readFileSync('docs/operations.md', 'utf8').matchAll(/^#+ (.+)$/gm);
+    const anchors = new Set(
+      [...headings].map(([, title]) =>
+        title!
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
+    for (const alarm of alarms()) {
+      const anchor = /operations\.md#([a-z0-9-]+)/.exec(alarm.Properties.AlarmDescription)![1]!;
+      expect(anchors, anchor).toContain(anchor);
+    }
+  });
+
+  test('no e-mail subscription unless one is configured', () => {
+    expect(Object.keys(resourcesOfType(json, 'AWS::SNS::Subscription'))).toEqual([]);
+  });
+});
+
+describe('observability defaults', () => {
+  test("functions publish request metrics under the stack's namespace; no tracing, no dashboard", () => {
+    expect(countOf('AWS::CloudWatch::Dashboard')).toBe(0);
+    for (const resource of Object.values(resourcesOfType(json, 'AWS::Lambda::Function'))) {
+      expect(resource.Properties.Environment.Variables.STRATUS_METRICS_NAMESPACE).toBe(`Stratus/${stack.stackName}`);
+      expect(resource.Properties.TracingConfig).toBeUndefined();
     }
   });
 });

@@ -1,79 +1,64 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RouteDefinition } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
+import { scopeAllows, tokenScopes, type TokenScope } from '../../shared/domain/tokens.ts';
 import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
+import { exampleRequest, type RouteFixture } from '../support/route-requests.ts';
 
 /**
  * Auth for every route in the route table, so a new route cannot skip it:
- * 401 without or with a bad or revoked token, 403 for a scope that is too
- * small, 404 for another workspace's data.
+ * 401 without or with a bad or revoked token; for every scope (read < write <
+ * admin < operator), 403 exactly when the route needs a larger one; 404 for
+ * another workspace's data. Workspace admins manage their own workspace only;
+ * creating and listing workspaces takes the operator scope, which only the
+ * bootstrap token has (and tokens it mints with that scope).
  */
 let stack: TestStack;
-let admin: ReturnType<typeof apiClient>;
-const tokens: Record<'read' | 'write' | 'revoked' | 'otherAdmin', string> = {
+/** The bootstrap token of workspace "default": an operator. */
+let operator: ReturnType<typeof apiClient>;
+const tokens: Record<TokenScope | 'revoked' | 'otherAdmin', string> & { adminId: string } = {
   read: '',
   write: '',
+  admin: '',
+  operator: '',
   revoked: '',
   otherAdmin: '',
+  adminId: '',
 };
-let runId: string;
-let experimentId: string;
+let fixture: RouteFixture;
 
 beforeAll(async () => {
   // No token cache, so a revocation is visible at once.
   stack = await startTestStack({ authCacheSeconds: 0 });
-  admin = apiClient(stack.url, stack.token);
-  for (const scope of ['read', 'write'] as const) {
-    const created = await admin.post('/api/v1/admin/tokens', { scope, name: `${scope} token` });
+  operator = apiClient(stack.url, stack.token);
+  tokens.operator = stack.token;
+  for (const scope of ['read', 'write', 'admin'] as const) {
+    const created = await operator.post('/api/v1/admin/tokens', { scope, name: `${scope} token` });
     expect(created.status).toBe(201);
     tokens[scope] = created.body.token;
+    if (scope === 'admin') tokens.adminId = created.body.token_id;
   }
-  const doomed = await admin.post('/api/v1/admin/tokens', { scope: 'admin', name: 'doomed' });
+  const doomed = await operator.post('/api/v1/admin/tokens', { scope: 'admin', name: 'doomed' });
   tokens.revoked = doomed.body.token;
-  expect((await admin.delete(`/api/v1/admin/tokens/${doomed.body.token_id}`)).status).toBe(200);
-  const other = await admin.post('/api/v1/admin/workspaces', { workspace_id: 'other-team' });
+  expect((await operator.delete(`/api/v1/admin/tokens/${doomed.body.token_id}`)).status).toBe(200);
+  const other = await operator.post('/api/v1/admin/workspaces', { workspace_id: 'other-team' });
   expect(other.status).toBe(201);
   tokens.otherAdmin = other.body.admin_token.token;
-  const run = await admin.post('/api/v1/runs', { experiment_name: 'guarded', run_name: 'r' });
-  runId = run.body.run_id;
-  experimentId = run.body.experiment_id;
+  const run = await operator.post('/api/v1/runs', { experiment_name: 'guarded', run_name: 'r' });
+  fixture = {
+    experimentId: run.body.experiment_id,
+    experimentName: 'guarded',
+    runId: run.body.run_id,
+    metricKey: 'acc',
+    tokenId: '0123456789abcdef',
+    artifactPath: 'auth/never.bin',
+  };
 });
 afterAll(() => stack.stop());
 
-/** A request to `route` with ids that exist in workspace "default" and a body that would be valid. */
-function requestFor(route: RouteDefinition): { path: string; body?: unknown } {
-  const path = route.path
-    .replace('{experiment_id}', experimentId)
-    .replace('{experiment_name}', 'guarded')
-    .replace('{run_id}', runId)
-    .replace('{metric_key+}', 'acc')
-    .replace('{token_id}', '0123456789abcdef');
-  const bodies: Record<string, unknown> = {
-    createExperiment: { experiment_name: `e-${Math.random()}` },
-    createRun: {},
-    startRun: { experiment_name: 'guarded' },
-    updateRun: { status: 'FINISHED' },
-    logParams: { params: { a: 1 } },
-    logMetrics: { metric_name: 'acc', metric_value: 1 },
-    setRunTags: { tags: { a: 'b' } },
-    createToken: { scope: 'read', name: 'x' },
-    createWorkspace: { workspace_id: `w-${Date.now()}` },
-    createArtifactUpload: { path: `auth/${Math.random()}.bin`, artifact_type: 'other', size_bytes: 1 },
-    completeArtifactUpload: { path: 'auth/never.bin' },
-    abortArtifactUpload: { path: 'auth/never.bin', upload_id: 'u' },
-  };
-  const queries: Record<string, string> = { downloadArtifact: '?path=auth/never.bin' };
-  return { path: path + (queries[route.operationId] ?? ''), body: bodies[route.operationId] };
-}
-
 const call = (route: RouteDefinition, authorization?: string) => {
-  const { path, body } = requestFor(route);
-  return apiClient(stack.url).call(
-    route.method,
-    path,
-    route.method === 'GET' || route.method === 'DELETE' ? undefined : body,
-    authorization === undefined ? {} : { authorization },
-  );
+  const { path, body } = exampleRequest(route, fixture);
+  return apiClient(stack.url).call(route.method, path, body, authorization === undefined ? {} : { authorization });
 };
 
 describe.each(routeList.map((route) => [`${route.method} ${route.path}`, route] as const))('%s', (_, route) => {
@@ -94,21 +79,73 @@ describe.each(routeList.map((route) => [`${route.method} ${route.path}`, route] 
     }
   });
 
-  test('403 for a scope too small, never for a scope large enough', async () => {
-    const needed = route.access;
-    const read = await call(route, `Bearer ${tokens.read}`);
-    const write = await call(route, `Bearer ${tokens.write}`);
-    if (needed === 'read') expect([read.status, write.status]).not.toContain(403);
-    else expect(read.status).toBe(403);
-    if (needed === 'admin') expect(write.status).toBe(403);
-    else expect(write.status).not.toBe(403);
-    expect([read.status, write.status].every((status) => status !== 401 && status < 500)).toBe(true);
+  test('the scope matrix: 403 for every scope smaller than the route needs, never for one large enough', async () => {
+    for (const scope of tokenScopes) {
+      const response = await call(route, `Bearer ${tokens[scope]}`);
+      const label = `${scope} token on ${route.operationId} (needs ${route.access}): ${JSON.stringify(response.body)}`;
+      if (scopeAllows(scope, route.access)) {
+        expect(response.status, label).not.toBe(403);
+        expect(response.status, label).not.toBe(401);
+        expect(response.status, label).toBeLessThan(500);
+      } else {
+        expect(response.status, label).toBe(403);
+        expect(response.body.error.code, label).toBe('auth.forbidden');
+      }
+    }
+  });
+});
+
+describe('operator and workspace admin', () => {
+  test('a workspace admin can neither list nor create workspaces; the bootstrap token can', async () => {
+    for (const admin of [tokens.admin, tokens.otherAdmin]) {
+      const client = apiClient(stack.url, admin);
+      expect((await client.get('/api/v1/admin/workspaces')).status).toBe(403);
+      const created = await client.post('/api/v1/admin/workspaces', { workspace_id: 'usurper' });
+      expect(created.status).toBe(403);
+      expect(created.body.error.message).toMatch(/needs an operator token/);
+    }
+    const listed = await operator.get('/api/v1/admin/workspaces');
+    expect(listed.status).toBe(200);
+    expect(listed.body.workspaces.map((w: { workspace_id: string }) => w.workspace_id)).not.toContain('usurper');
+    const bootstrap = (await operator.get('/api/v1/admin/tokens')).body.tokens.find(
+      (t: { scope: string }) => t.scope === 'operator',
+    );
+    expect(bootstrap?.name).toBe('bootstrap operator token');
+  });
+
+  test("a new workspace's first token is an admin of it, not an operator", async () => {
+    const created = await operator.post('/api/v1/admin/workspaces', { workspace_id: 'fresh-team' });
+    expect(created.body.admin_token.scope).toBe('admin');
+    const fresh = apiClient(stack.url, created.body.admin_token.token);
+    expect((await fresh.post('/api/v1/admin/tokens', { scope: 'write', name: 'ci' })).status).toBe(201);
+    expect((await fresh.get('/api/v1/admin/workspaces')).status).toBe(403);
+  });
+
+  test('no token mints or revokes a token of a larger scope than its own', async () => {
+    const admin = apiClient(stack.url, tokens.admin);
+    const minted = await admin.post('/api/v1/admin/tokens', { scope: 'operator', name: 'escalate' });
+    expect(minted.status).toBe(403);
+    expect(minted.body.error.message).toMatch(/^scope: /);
+    const write = apiClient(stack.url, tokens.write);
+    expect((await write.post('/api/v1/admin/tokens', { scope: 'read', name: 'x' })).status).toBe(403);
+    const operatorId = (await operator.get('/api/v1/admin/tokens')).body.tokens.find(
+      (t: { scope: string }) => t.scope === 'operator',
+    ).token_id;
+    const revoked = await admin.delete(`/api/v1/admin/tokens/${operatorId}`);
+    expect(revoked.status).toBe(403);
+    expect((await operator.get('/api/v1/experiments')).status).toBe(200);
+    // An operator mints operator tokens, and an admin revokes admins of its own workspace.
+    const second = await operator.post('/api/v1/admin/tokens', { scope: 'operator', name: 'second operator' });
+    expect(second.status).toBe(201);
+    expect((await apiClient(stack.url, second.body.token).get('/api/v1/admin/workspaces')).status).toBe(200);
+    const peer = await operator.post('/api/v1/admin/tokens', { scope: 'admin', name: 'peer' });
+    expect((await admin.delete(`/api/v1/admin/tokens/${peer.body.token_id}`)).status).toBe(200);
   });
 });
 
 describe('workspaces are walled off', () => {
   test("another workspace's experiment, run and metrics are 404, and stay untouched", async () => {
-    const own = await admin.post('/api/v1/runs', { experiment_name: 'walled', run_name: 'mine' });
+    const own = await operator.post('/api/v1/runs', { experiment_name: 'walled', run_name: 'mine' });
     const { run_id: runId, experiment_id: experimentId } = own.body;
     const outsider = apiClient(stack.url, tokens.otherAdmin);
     const attempts = [
@@ -129,7 +166,7 @@ describe('workspaces are walled off', () => {
       await outsider.post(`/api/v1/runs/${runId}/artifacts/abort`, { path: 'x.bin', upload_id: 'u' }),
     ];
     for (const attempt of attempts) expect(attempt.status).toBe(404);
-    const run = await admin.get(`/api/v1/runs/${runId}`);
+    const run = await operator.get(`/api/v1/runs/${runId}`);
     expect(run.body.params).not.toHaveProperty('stolen');
     expect(run.body.tags).not.toHaveProperty('stolen');
     expect(run.body.status).toBe('RUNNING');
@@ -138,9 +175,9 @@ describe('workspaces are walled off', () => {
   });
 
   test('a page token from one workspace is refused in another', async () => {
-    await admin.post('/api/v1/experiments', { experiment_name: 'paged-a' });
-    await admin.post('/api/v1/experiments', { experiment_name: 'paged-b' });
-    const page = await admin.get('/api/v1/experiments?max_results=1');
+    await operator.post('/api/v1/experiments', { experiment_name: 'paged-a' });
+    await operator.post('/api/v1/experiments', { experiment_name: 'paged-b' });
+    const page = await operator.get('/api/v1/experiments?max_results=1');
     expect(page.body.next_page_token).toBeDefined();
     const outsider = apiClient(stack.url, tokens.otherAdmin);
     const reused = await outsider.get(
@@ -151,7 +188,7 @@ describe('workspaces are walled off', () => {
   });
 
   test("an admin cannot revoke another workspace's token, and the same name may exist in both", async () => {
-    const listed = await admin.get('/api/v1/admin/tokens');
+    const listed = await operator.get('/api/v1/admin/tokens');
     const readToken = listed.body.tokens.find((t: { name: string }) => t.name === 'read token');
     expect(JSON.stringify(listed.body)).not.toContain(tokens.read.slice(-20));
     const outsider = apiClient(stack.url, tokens.otherAdmin);

@@ -55,7 +55,7 @@ beforeAll(async () => {
   });
   expect([single.status, multipart.status]).toEqual([201, 201]);
   multipartUploadId = multipart.body.upload.upload_id;
-  const token = await api.post('/api/v1/admin/tokens', { scope: 'admin', name: 'cold' });
+  const token = await api.post('/api/v1/admin/tokens', { scope: 'operator', name: 'cold' });
   coldToken = token.body.token;
   fixture = {
     experimentId: run.body.experiment_id,

@@ -403,18 +403,11 @@ describe('errors and page tokens', () => {
       await api.post('/api/v1/runs/search', { ...body, experiment_names: ['search-b'], page_token: token }),
     );
     await refused(await api.post('/api/v1/runs/search', { ...body, order_by: ['run_name'], page_token: token }));
-    // Edited tokens: another binding, a malformed position, garbage.
-    const envelope = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    const forge = (change: (e: any) => void) => {
-      const copy = structuredClone(envelope);
-      change(copy);
-      return Buffer.from(JSON.stringify(copy)).toString('base64url');
-    };
-    await refused(await api.post('/api/v1/runs/search', { ...body, page_token: forge((e) => (e.p = 'search#0')) }));
-    await refused(await api.post('/api/v1/runs/search', { ...body, page_token: forge((e) => (e.k.after = ['x'])) }));
-    await refused(
-      await api.post('/api/v1/runs/search', { ...body, page_token: forge((e) => (e.k.after = [1, 2, 3])) }),
-    );
+    // Edited tokens (opaque, so edits are byte edits; test/integration/page-tokens.test.ts tries them all) and garbage.
+    const bytes = Buffer.from(token, 'base64url');
+    bytes.writeUInt8((bytes.readUInt8(bytes.length >> 1) ^ 1) & 0xff, bytes.length >> 1);
+    await refused(await api.post('/api/v1/runs/search', { ...body, page_token: bytes.toString('base64url') }));
+    await refused(await api.post('/api/v1/runs/search', { ...body, page_token: token.slice(0, -4) }));
     await refused(await api.post('/api/v1/runs/search', { ...body, page_token: 'bm90IGEgdG9rZW4' }));
     // The same experiment name in another workspace: the outsider's own search refuses our token.
     await outsider.post('/api/v1/experiments', { experiment_name: 'search-a' });

@@ -22,7 +22,9 @@ test('anything that is not a well-formed token has no id', () => {
   expect(adoptToken(token).tokenId).toBe(tokenIdOf(token));
 });
 
-test('scopes nest: admin ⊃ write ⊃ read', () => {
+test('scopes nest: operator ⊃ admin ⊃ write ⊃ read', () => {
+  expect(scopeAllows('operator', 'admin')).toBe(true);
+  expect(scopeAllows('admin', 'operator')).toBe(false);
   expect(scopeAllows('admin', 'write')).toBe(true);
   expect(scopeAllows('write', 'read')).toBe(true);
   expect(scopeAllows('read', 'write')).toBe(false);

@@ -26,6 +26,9 @@ log = logging.getLogger("stratus")
 
 _trackers: "weakref.WeakSet[Any]" = weakref.WeakSet()
 _installed = False
+#: The process whose runs these are: a forked child (a data loader worker, say) inherits the hooks,
+#: and its exit or SIGTERM must not end its parent's runs.
+_owner_pid = os.getpid()
 _install_lock = threading.Lock()
 #: Set by the excepthook: the status the runs get when the interpreter then exits.
 _exit_status: Optional[str] = None
@@ -38,6 +41,8 @@ def register(tracker: Any) -> None:
 
 
 def _end_all(status: str) -> None:
+    if os.getpid() != _owner_pid:
+        return
     for tracker in list(_trackers):
         try:
             tracker._end_at_exit(status)
@@ -50,11 +55,12 @@ def _at_exit() -> None:
 
 
 def _install() -> None:
-    global _installed
+    global _installed, _owner_pid
     with _install_lock:
         if _installed:
             return
         _installed = True
+        _owner_pid = os.getpid()
         atexit.register(_at_exit)
         previous_hook: Callable[..., Any] = sys.excepthook
 
@@ -73,7 +79,7 @@ def _install() -> None:
 
 
 def _on_sigterm(number: int, frame: Any) -> None:
-    _end_all("KILLED")
+    _end_all("KILLED")  # does nothing in a forked child: the runs are its parent's
     # Die of SIGTERM as if we had never caught it: the parent sees the usual status.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.kill(os.getpid(), signal.SIGTERM)

@@ -132,3 +132,16 @@ def test_runs_metrics_gives_exact_extremes_and_the_downsampled_points(env, wide_
     assert 2 <= len(row["downsampled_history"]) <= 10
     missing = runner.invoke(cli, ["runs", "metrics", run, "nope"])
     assert missing.exit_code == 2 and "has no metric 'nope'" in missing.stderr
+
+
+def test_shortened_names_stay_apart() -> None:
+    from stratus.cli.output import Column, render_table
+
+    names = [f"lstm_128_units_dropout_0.{i}_with_attention" for i in range(4)]
+    lines, _ = render_table([Column("run_id", kind="id"), Column("run_name", cut="middle", min_width=10)],
+                            [{"run_id": f"{i:032x}", "run_name": name} for i, name in enumerate(names)], 60)
+    shown = [line.split()[1] for line in lines[1:]]
+    assert len(set(shown)) == 4 and all("0." in name and "…" in name for name in shown)
+    lines, _ = render_table([Column("run_name", cut="middle", min_width=10)],
+                            [{"run_name": f"xgboost_tuned_lr0.{i}5_depth{i}_final"} for i in range(4)], 20)
+    assert len({line.strip() for line in lines[1:]}) == 4

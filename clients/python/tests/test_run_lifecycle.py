@@ -160,3 +160,34 @@ def test_a_folder_is_not_an_artifact_file(tracker: ExperimentTracker, experiment
     with pytest.raises(IsADirectoryError, match="use log_artifacts"):
         tracker.log_artifact(str(tmp_path))
     tracker.end_run()
+
+
+FORK_SCRIPT = """
+import os, signal, sys, time
+from stratus import ExperimentTracker
+
+tracker = ExperimentTracker()
+run = tracker.start_run("{experiment}", run_name="parent")
+print(run.run_id, flush=True)
+for ending in ("exit", "sigterm"):
+    child = os.fork()
+    if child == 0:  # a worker process, as a data loader makes: its end is not the run's
+        if ending == "sigterm":
+            time.sleep(30)
+        sys.exit(0)
+    if ending == "sigterm":
+        time.sleep(0.5)
+        os.kill(child, signal.SIGTERM)
+    os.waitpid(child, 0)
+print(tracker.get_run(run.run_id).status, flush=True)
+"""
+
+
+def test_a_forked_child_never_ends_its_parents_runs(env, tmp_path, experiment_name) -> None:
+    script = tmp_path / "fork.py"
+    script.write_text(textwrap.dedent(FORK_SCRIPT.format(experiment=experiment_name)))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=os.environ, timeout=60)
+    assert done.returncode == 0, done.stderr
+    run_id, status_after_children = done.stdout.split()
+    assert status_after_children == "RUNNING"
+    assert ExperimentTracker().get_run(run_id).status == "FINISHED"  # ended by the parent's own exit

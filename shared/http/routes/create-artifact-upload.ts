@@ -13,6 +13,7 @@ export const createArtifactUploadRoute = defineRoute({
   request: { path: runIdPath, body: createArtifactBody },
   response: { status: 201, description: 'The upload plan', body: uploadPlanResponse },
   table: { actions: ['GetItem', 'PutItem'] },
-  // PutObject signs the PUT and part URLs and opens multipart uploads; a replaced pending one is aborted.
-  bucket: { actions: ['PutObject', 'AbortMultipartUpload'] },
+  // PutObject signs the PUT and part URLs and opens multipart uploads; a replaced pending one is
+  // aborted, and the bytes of a replaced pending single upload deleted.
+  bucket: { actions: ['PutObject', 'AbortMultipartUpload', 'DeleteObject'] },
 });

@@ -7,7 +7,7 @@ export const createWorkspaceRoute = defineRoute({
   path: '/api/v1/admin/workspaces',
   entry: 'lambdas/create-workspace.ts',
   summary: 'Create a workspace and its first admin token (shown once)',
-  access: 'admin',
+  access: 'operator',
   tag: 'admin',
   request: { body: createWorkspaceBody },
   response: {

@@ -11,6 +11,7 @@ export const getMetricHistoryRoute = defineRoute({
   access: 'read',
   tag: 'metrics',
   request: { path: metricHistoryPath, query: metricHistoryQuery },
+  pageTokens: true,
   response: { status: 200, description: 'Points in step order', body: metricHistoryResponse },
   table: { actions: ['GetItem', 'BatchGetItem', 'Query'] },
 });

@@ -11,6 +11,7 @@ export const listArtifactsRoute = defineRoute({
   access: 'read',
   tag: 'artifacts',
   request: { path: runIdPath, query: listArtifactsQuery },
+  pageTokens: true,
   response: { status: 200, description: 'A page of artifacts', body: artifactListResponse },
   table: { actions: ['GetItem', 'Query'] },
 });

@@ -10,6 +10,7 @@ export const listExperimentsRoute = defineRoute({
   access: 'read',
   tag: 'experiments',
   request: { query: listExperimentsQuery },
+  pageTokens: true,
   response: { status: 200, description: 'A page of experiments', body: experimentListResponse },
   table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
 });

@@ -11,6 +11,7 @@ export const listRunsRoute = defineRoute({
   access: 'read',
   tag: 'runs',
   request: { path: experimentIdPath, query: listRunsQuery },
+  pageTokens: true,
   response: { status: 200, description: 'A page of runs', body: runListResponse },
   table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
 });

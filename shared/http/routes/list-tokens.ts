@@ -10,6 +10,7 @@ export const listTokensRoute = defineRoute({
   access: 'admin',
   tag: 'admin',
   request: { query: listQuery },
+  pageTokens: true,
   response: { status: 200, description: 'A page of tokens', body: tokenListResponse },
   table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
 });

@@ -7,9 +7,10 @@ export const listWorkspacesRoute = defineRoute({
   path: '/api/v1/admin/workspaces',
   entry: 'lambdas/list-workspaces.ts',
   summary: 'List workspaces, newest first',
-  access: 'admin',
+  access: 'operator',
   tag: 'admin',
   request: { query: listQuery },
+  pageTokens: true,
   response: { status: 200, description: 'A page of workspaces', body: workspaceListResponse },
   table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
 });

@@ -10,6 +10,7 @@ export const searchRunsPostRoute = defineRoute({
   access: 'read',
   tag: 'search',
   request: { body: searchRunsBody },
+  pageTokens: true,
   response: { status: 200, description: 'A page of matching runs', body: searchRunsResponse },
   table: { actions: ['GetItem', 'Query', 'BatchGetItem'], indexes: ['gsi1', 'gsi2'] },
 });

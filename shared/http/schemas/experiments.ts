@@ -14,6 +14,9 @@ export const listExperimentsQuery = z
   .looseObject({
     max_results: pageSize(limits.pageSizeMax, limits.pageSizeDefault),
     page_token: pageToken,
+    name_contains: z.optional(
+      text(limits.nameLength).check(z.meta({ description: 'Only experiments whose name contains this, in any case' })),
+    ),
   })
   .check(
     z.meta({ description: 'Filter by tags with `tag.KEY=VALUE` parameters (all must hold)' }),
@@ -42,6 +45,10 @@ export const experimentResponse = z.object({
   description: z.optional(z.string()),
   tags: z.record(z.string(), z.string()),
   created_at: z.int(),
+  run_count: z.int().check(z.meta({ description: 'Runs started in the experiment, deleted ones included' })),
+  last_activity_at: z.optional(
+    z.int().check(z.meta({ description: 'The latest run start or end (epoch ms); absent before the first run' })),
+  ),
 });
 
 export const experimentListResponse = z.object({

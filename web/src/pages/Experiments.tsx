@@ -42,7 +42,12 @@ export function Experiments() {
         await api.GET('/api/v1/experiments', {
           // tag.KEY=VALUE parameters are open-ended, so the generated type cannot list them.
           params: {
-            query: { max_results: pageSize, page_token: pageToken, ...tagParameters } as { max_results: number },
+            query: {
+              max_results: pageSize,
+              page_token: pageToken,
+              ...(nameQuery.trim() ? { name_contains: nameQuery.trim() } : {}),
+              ...tagParameters,
+            } as { max_results: number },
           },
         }),
       );
@@ -56,14 +61,13 @@ export function Experiments() {
     }
   };
 
+  // The name search asks the server (as you type, after a short pause), so it covers every page.
   useEffect(() => {
-    void load(undefined);
-  }, [tagQuery]);
+    const timer = setTimeout(() => void load(undefined), nameQuery ? 200 : 0);
+    return () => clearTimeout(timer);
+  }, [tagQuery, nameQuery]);
 
-  const needle = nameQuery.trim().toLowerCase();
-  const shown = needle
-    ? experiments.filter((experiment) => experiment.experiment_name.toLowerCase().includes(needle))
-    : experiments;
+  const shown = experiments;
 
   return (
     <>
@@ -105,6 +109,10 @@ export function Experiments() {
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Tags</th>
+                <th scope="col" class="num">
+                  Runs
+                </th>
+                <th scope="col">Last activity</th>
                 <th scope="col">Created</th>
               </tr>
             </thead>
@@ -120,6 +128,14 @@ export function Experiments() {
                   <td>
                     <TagList tags={experiment.tags} />
                   </td>
+                  <td class="num">{experiment.run_count.toLocaleString('en-US')}</td>
+                  <td title={formatTime(experiment.last_activity_at)}>
+                    {experiment.last_activity_at ? (
+                      formatAgo(experiment.last_activity_at)
+                    ) : (
+                      <span class="muted">no runs yet</span>
+                    )}
+                  </td>
                   <td title={formatTime(experiment.created_at)}>{formatAgo(experiment.created_at)}</td>
                 </tr>
               ))}
@@ -128,7 +144,7 @@ export function Experiments() {
         </div>
         {!loading && shown.length === 0 && (
           <div class="empty">
-            {experiments.length === 0 && !tagQuery
+            {!tagQuery && !nameQuery
               ? 'No experiments yet. Log a run from your training code, or create one here.'
               : 'No experiment matches.'}
           </div>
@@ -136,7 +152,7 @@ export function Experiments() {
         <div class="runs-footer">
           <span>
             {shown.length} experiment{shown.length === 1 ? '' : 's'}
-            {needle && experiments.length !== shown.length ? ` of ${experiments.length} loaded` : ''}
+            {nextToken ? ' loaded' : ''}
           </span>
           {loading ? (
             <Spinner />

@@ -532,7 +532,7 @@ def artifacts_list(
     """A run's artifacts, in path order."""
     found = take(tracker_from(context).iter_artifacts(run_id, prefix=prefix), limit, show_all, output_format, 50)
     rows = [{**as_json(a), "size": human_size(a.size_bytes), "created": human_time(a.created_time)} for a in found]
-    columns = ["path", "artifact_type", "size", "status", "created"]
+    columns: List[Any] = ["path", Column("artifact_type", header="type", kind="value"), "size", "status", "created"]
     if output_format == "csv":
         columns = ["path", "artifact_type", "size_bytes", "content_type", "sha256", "status", "created_time"]
     emit_rows(rows, columns, output_format, json_rows=[as_json(a) for a in found])

@@ -159,7 +159,9 @@ def column_for(key: str) -> Column:
         return Column(key, kind="text", optional=True, min_width=max(6, min(len(key), 10)), comfort_width=12)
     if key in ("tags", "description"):
         return Column(key, kind="text", optional=True, min_width=10, comfort_width=30)
-    if key in ("run_name", "experiment_name", "name", "path", "metric", "param", "tag"):
+    if key == "path":  # an artifact's path matters more than when it was made
+        return Column(key, kind="text", min_width=12, comfort_width=48, cut="middle")
+    if key in ("run_name", "experiment_name", "name", "metric", "param", "tag"):
         return Column(key, kind="text", min_width=10, comfort_width=24, cut="middle")
     return Column(key, kind="text", min_width=8)
 
@@ -173,13 +175,35 @@ def table_width() -> Optional[int]:
     return None
 
 
-def shorten(text: str, width: int, cut: str = "end") -> str:
+def shorten(text: str, width: int, cut: str = "end", common_prefix: int = 0) -> str:
+    """`text` in `width` characters: `end` keeps the start, `middle` both ends, `start` the end, and
+    `after-prefix` drops a prefix shared by the column's values (keeping 3 characters before the first
+    difference) and then keeps the start."""
     if len(text) <= width:
         return text
     if cut == "middle" and width >= 5:
         head = (width - 1) // 2
         return text[:head] + ELLIPSIS + text[len(text) - (width - 1 - head) :]
+    if cut == "start":
+        return ELLIPSIS + text[len(text) - (width - 1) :]
+    if cut == "after-prefix":
+        # Start at most 3 characters before the first difference, earlier if the rest leaves room.
+        begin = min(max(0, common_prefix - 3), max(0, len(text) - (width - 1)))
+        rest = ELLIPSIS + text[begin:]
+        return rest if len(rest) <= width else rest[: max(0, width - 1)] + ELLIPSIS
     return text[: max(0, width - 1)] + ELLIPSIS
+
+
+def best_cut(values: Sequence[str], width: int, preferred: str) -> tuple:
+    """The cut that keeps the most values of a column apart at `width` (a person must tell rows apart:
+    names that differ only in the middle all look alike when cut in the middle), and the common prefix."""
+    longer = [value for value in values if len(value) > width]
+    if len(set(longer)) < 2:
+        return preferred, 0
+    prefix = os.path.commonprefix(longer)
+    modes = [preferred] + [mode for mode in ("middle", "end", "after-prefix", "start") if mode != preferred]
+    distinct = {mode: len({shorten(value, width, mode, len(prefix)) for value in longer}) for mode in modes}
+    return max(modes, key=lambda mode: (distinct[mode], -modes.index(mode))), len(prefix)
 
 
 def fit_columns(columns: List[Column], cells: List[List[str]], width: Optional[int]) -> tuple:
@@ -260,7 +284,8 @@ def render_table(
             if compact and column.kind == "time" and not header:
                 value = compact_time(value)
             if column.kind == "text":
-                value = shorten(value, widths[index], column.cut)
+                cut, prefix = cuts[index] if not header else (column.cut, 0)
+                value = shorten(value, widths[index], cut, prefix)
             padded = value if index == last else value.ljust(widths[index])
             if style and header:
                 padded = click.style(padded, bold=True)
@@ -269,6 +294,11 @@ def render_table(
             parts.append(padded)
         return GAP.join(parts).rstrip()
 
+    cuts = {
+        index: best_cut([row[index] for row in cells], widths[index], columns[index].cut)
+        for index in shown
+        if columns[index].kind == "text"
+    }
     lines = []
     if title:
         lines.append(click.style(title, bold=True, underline=True) if style else f"{title}:")
