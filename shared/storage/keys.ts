@@ -14,6 +14,8 @@
  *   MetricChunk     pk WS#<ws>#RUN#<id>#METRIC#<key>  sk <minStep>#<batch>#<n>
  *   MetricRollup    pk WS#<ws>#RUN#<id>#METRIC#<key>  sk R<level>#<item index>
  *   Artifact        pk WS#<ws>#RUN#<id>#ARTIFACTS  sk <path>
+ *   RunInput        pk WS#<ws>#RUN#<id>#IO         sk INPUT#<digest> | OUTPUT#<model id>   (MLflow's datasets and models)
+ *   LoggedModel     pk WS#<ws>#MODEL#<id>          sk LOGGED_MODEL
  *
  * Search index entries are items of their own, in a partition per experiment
  * and key (docs/search.md): pk and sk are the whole item.
@@ -26,6 +28,7 @@
  *   tokensByWorkspace      gsi1pk WS#<ws>#TOKENS         gsi1sk <createdMs>#<token id>
  *   experimentsByCreation  gsi1pk WS#<ws>#EXPERIMENTS     gsi1sk <createdMs>#<id>
  *   runsByExperiment       gsi1pk WS#<ws>#EXP#<id>#RUNS   gsi1sk <startMs>#<id>
+ *   loggedModelsByExperiment gsi1pk WS#<ws>#EXP#<id>#MODELS gsi1sk <createdMs>#<id>
  * and over `gsi2` (projection KEYS_ONLY):
  *   runsByName             gsi2pk WS#<ws>#EXP#<id>#RUNNAMES  gsi2sk <run name>\u0001<run id>
  *
@@ -54,6 +57,9 @@ export const entityTypes = {
   metricChunk: 'MetricChunk',
   metricRollup: 'MetricRollup',
   artifact: 'Artifact',
+  runInput: 'RunInput',
+  runOutput: 'RunOutput',
+  loggedModel: 'LoggedModel',
 } as const;
 
 export interface PrimaryKey {
@@ -282,3 +288,35 @@ export const tagIndexKey = (
 
 /** The run id at the end of an index sort key (`…#<id>` or `…\u0001<id>`): its last 32 characters. */
 export const runIdOfIndexSortKey = (sortKey: string) => sortKey.slice(-32);
+
+/** MLflow's run inputs (datasets) and outputs (logged models), beside the run partition: `GET /runs/{id}` never reads them. */
+export const runIoPartition = (workspace: string, runId: string) => join(runPartition(workspace, runId), 'IO');
+
+export const runInputKey = (workspace: string, runId: string, datasetKey: string): PrimaryKey => ({
+  pk: runIoPartition(workspace, runId),
+  sk: join('INPUT', datasetKey),
+});
+
+export const runOutputKey = (workspace: string, runId: string, modelId: string): PrimaryKey => ({
+  pk: runIoPartition(workspace, runId),
+  sk: join('OUTPUT', modelId),
+});
+
+/** MLflow 3's logged models: what `mlflow.<flavor>.log_model` creates. */
+export const loggedModelKey = (workspace: string, modelId: string): PrimaryKey => ({
+  pk: join(workspacePrefix(workspace), 'MODEL', modelId),
+  sk: 'LOGGED_MODEL',
+});
+
+export const loggedModelsByExperimentPartition = (workspace: string, experimentId: string) =>
+  join(workspacePrefix(workspace), 'EXP', experimentId, 'MODELS');
+
+export const loggedModelsByExperimentKey = (
+  workspace: string,
+  experimentId: string,
+  createdMs: number,
+  modelId: string,
+) => ({
+  gsi1pk: loggedModelsByExperimentPartition(workspace, experimentId),
+  gsi1sk: join(encodeTime(createdMs), modelId),
+});

@@ -33,6 +33,7 @@ export const logicalIndexes = {
   tokensByWorkspace: 'gsi1',
   experimentsByCreation: 'gsi1',
   runsByExperiment: 'gsi1',
+  loggedModelsByExperiment: 'gsi1',
   runsByName: 'gsi2',
 } as const;
 

@@ -79,6 +79,7 @@ export async function logBatch(
       if (!state) throw new NotFoundError('run', runId);
       lastState = state;
       if (params.size > 0 || series.size > 0) requireWritable(state.run);
+      else requireNotDeleted(state.run);
       checkTagRoom(state, tags.keys());
       const freshParams = await deps.runs.newParams(scope.workspace, runId, state, params);
       const plan = planMetrics(state, series, batchId);
@@ -107,11 +108,16 @@ export async function logBatch(
   return { accepted: input.metrics?.length ?? 0, keys: series.size };
 }
 
-/** Params and metrics go only to a RUNNING run that is not deleted. */
-export function requireWritable(run: Run) {
+/** A deleted run takes nothing new (tags included) until it is restored. */
+export function requireNotDeleted(run: Run) {
   if (run.lifecycleStage === 'deleted') {
     throw new ConflictError('run.deleted', `run '${run.runId}' is deleted; restore it first`);
   }
+}
+
+/** Params and metrics go only to a RUNNING run that is not deleted. */
+export function requireWritable(run: Run) {
+  requireNotDeleted(run);
   if (run.status !== 'RUNNING') {
     throw new ConflictError(
       'run.not_running',

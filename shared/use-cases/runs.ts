@@ -1,6 +1,6 @@
 import type { MetricPoint } from '../domain/metric-chunk.ts';
 import type { Page, Pipeline, Run, RunDetails, RunStatus, Tags, TerminalRunStatus, ViewType } from '../domain/types.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
 import { fromStoredLatest, type StoredMetricEntry, storedValueNumber } from '../storage/run-repository.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
@@ -22,6 +22,8 @@ export interface StartRunInput {
   metrics?: readonly MetricInput[] | undefined;
   /** Names the first metric points, as a log-metrics request's key does (see logBatch). */
   idempotencyKey?: string | undefined;
+  /** When the job says it started (epoch ms; MLflow's client sends its own clock); the service's clock otherwise. */
+  startTime?: number | undefined;
 }
 
 /** Starts a RUNNING run in an existing experiment. */
@@ -69,7 +71,7 @@ async function createRun(
     // Like MLflow, a run without a name gets a readable one rather than none.
     runName: input.runName ?? `run-${runId.slice(0, 8)}`,
     status: 'RUNNING',
-    startTime: now,
+    startTime: input.startTime ?? now,
     endTime: undefined,
     tags: input.tags ?? {},
     parentRunId: input.parentRunId,
@@ -150,13 +152,18 @@ export async function logParams(
   await logBatch(scope, runId, { params }, deps);
 }
 
-/** Sets tags; allowed whatever the run's status. */
+/** Sets tags; allowed whatever the run's status, but not on a deleted run. */
 export async function setRunTags(
   scope: RequestScope,
   runId: string,
   tags: Tags,
   deps: Pick<TrackingDeps, 'runs'>,
 ): Promise<Run> {
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  if (run.lifecycleStage === 'deleted') {
+    throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`);
+  }
   return deps.runs.setTags(scope.workspace, runId, tags);
 }
 

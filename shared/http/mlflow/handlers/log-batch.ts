@@ -1,0 +1,29 @@
+import { trackingDeps } from '../../../runtime.ts';
+import { logBatch } from '../../../use-cases/log-batch.ts';
+import { updateRun } from '../../../use-cases/lifecycle.ts';
+import { getRun } from '../../../use-cases/runs.ts';
+import { createHandler } from '../../handler.ts';
+import { requestRunId, tagMap } from '../inputs.ts';
+import { mlflowLogBatchRoute } from '../../routes/mlflow-log-batch.ts';
+import { runNameTag } from '../views.ts';
+
+/**
+ * MLflow's log-batch over the same use case as `POST /api/v1/runs/{id}/batch`:
+ * params, tags and metrics in one write, whole or not at all. `mlflow.runName`
+ * renames the run (Stratus keeps the name as a field, shown as that tag).
+ */
+export const mlflowLogBatch = createHandler(mlflowLogBatchRoute, async ({ body }, { scope }) => {
+  const deps = trackingDeps();
+  const runId = requestRunId(body);
+  const params = tagMap(body.params);
+  const tags = tagMap(body.tags);
+  const metrics = body.metrics ?? [];
+  const { [runNameTag]: runName, ...otherTags } = tags;
+  if (runName !== undefined) await updateRun(scope, runId, { runName }, deps);
+  const parts = Object.keys(params).length + Object.keys(otherTags).length + metrics.length;
+  const someTags = Object.keys(otherTags).length > 0 ? otherTags : undefined;
+  if (parts > 0) await logBatch(scope, runId, { params, tags: someTags, metrics }, deps);
+  // An empty batch still answers whether the run exists.
+  else if (runName === undefined) await getRun(scope, runId, deps);
+  return { body: {} };
+});

@@ -1,0 +1,148 @@
+import { BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  artifactPartition,
+  entityTypes,
+  experimentKey,
+  experimentNameKey,
+  loggedModelsByExperimentPartition,
+  metricHistoryPartition,
+  type PrimaryKey,
+  runIoPartition,
+  runKey,
+  runPartitionKey,
+  runsByExperimentPartition,
+} from './keys.ts';
+import { queryAllItems } from './query-page.ts';
+import { metricIndexItem, paramIndexItem, tagIndexItem } from './run-items.ts';
+import { safeEntries, type StoredMetricEntry, storedValueNumber } from './run-repository.ts';
+import { logicalIndexes } from './table-definition.ts';
+
+/**
+ * Removes experiments and runs for good: every item of a run (its search index
+ * entries, each metric's history and rollups, its artifact records, its inputs
+ * and outputs, its logged models, its partition) and then the run item itself,
+ * last, so a purge that stops half way can simply be run again. The index
+ * entries live in partitions per experiment and key (docs/search.md), so they
+ * are found from the run's own items: its tags, params and latest values.
+ */
+export class PurgeRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Deletes a run's items; returns how many. */
+  async purgeRun(workspace: string, runId: string, experimentId: string): Promise<number> {
+    const runItems = await this.itemsOf(runPartitionKey(workspace, runId));
+    const metricKeys = new Set<string>();
+    const indexEntries: PrimaryKey[] = [];
+    for (const item of runItems) {
+      for (const [key, value] of safeEntries<string>(item.tags)) {
+        indexEntries.push(tagIndexItem(workspace, experimentId, runId, key, value));
+      }
+      for (const [key, value] of safeEntries<string>(item.type === entityTypes.runValues ? item.params : undefined)) {
+        indexEntries.push(paramIndexItem(workspace, experimentId, runId, key, value));
+      }
+      if (item.type === entityTypes.param) {
+        indexEntries.push(paramIndexItem(workspace, experimentId, runId, item.key as string, item.value as string));
+      }
+      for (const [key, entry] of safeEntries<StoredMetricEntry>(item.metrics)) {
+        metricKeys.add(key);
+        indexEntries.push(metricIndexItem(workspace, experimentId, runId, key, storedValueNumber(entry.v)));
+      }
+    }
+    await this.deleteKeys(indexEntries);
+    const partitions = [
+      artifactPartition(workspace, runId),
+      runIoPartition(workspace, runId),
+      ...[...metricKeys].map((key) => metricHistoryPartition(workspace, runId, key)),
+    ];
+    let deleted = indexEntries.length;
+    for (const partition of partitions) deleted += await this.deletePartition(partition);
+    deleted += await this.deleteModelsOf(workspace, experimentId, runId);
+    // The run partition (values, pages, params) with the run item last.
+    const run = runKey(workspace, runId);
+    const rest = runItems
+      .map((item) => ({ pk: item.pk as string, sk: item.sk as string }))
+      .filter((key) => key.sk !== run.sk);
+    await this.deleteKeys(rest);
+    await this.deleteKeys([run]);
+    return deleted + rest.length + 1;
+  }
+
+  /** The ids of every run of an experiment, deleted or not. */
+  async *runIdsOf(workspace: string, experimentId: string): AsyncGenerator<string> {
+    const items = queryAllItems(this.client, {
+      TableName: this.tableName,
+      IndexName: logicalIndexes.runsByExperiment,
+      KeyConditionExpression: 'gsi1pk = :partition',
+      ExpressionAttributeValues: { ':partition': runsByExperimentPartition(workspace, experimentId) },
+      ProjectionExpression: 'runId',
+    });
+    for await (const item of items) yield item.runId as string;
+  }
+
+  /** The experiment item and its name claim, after its runs are gone; the name becomes free. */
+  async purgeExperimentRecord(workspace: string, experimentId: string, name: string): Promise<void> {
+    await this.deleteModelsOf(workspace, experimentId, undefined);
+    await this.deleteKeys([experimentNameKey(workspace, name), experimentKey(workspace, experimentId)]);
+  }
+
+  private async deleteModelsOf(workspace: string, experimentId: string, runId: string | undefined) {
+    const models = queryAllItems(this.client, {
+      TableName: this.tableName,
+      IndexName: logicalIndexes.loggedModelsByExperiment,
+      KeyConditionExpression: 'gsi1pk = :partition',
+      ExpressionAttributeValues: { ':partition': loggedModelsByExperimentPartition(workspace, experimentId) },
+    });
+    const keys: { pk: string; sk: string }[] = [];
+    for await (const model of models) {
+      if (runId === undefined || model.sourceRunId === runId)
+        keys.push({ pk: model.pk as string, sk: model.sk as string });
+    }
+    await this.deleteKeys(keys);
+    return keys.length;
+  }
+
+  /** Every item of a partition, whole (a run's partition holds a few items of at most 400 KB each). */
+  private async itemsOf(partition: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for await (const item of queryAllItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': partition },
+      ConsistentRead: true,
+    })) {
+      items.push(item);
+    }
+    return items;
+  }
+
+  private async deletePartition(partition: string, keep: (key: { pk: string; sk: string }) => boolean = () => true) {
+    const items = queryAllItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': partition },
+      ProjectionExpression: 'pk, sk',
+    });
+    const keys: { pk: string; sk: string }[] = [];
+    for await (const item of items) {
+      const key = { pk: item.pk as string, sk: item.sk as string };
+      if (keep(key)) keys.push(key);
+    }
+    await this.deleteKeys(keys);
+    return keys.length;
+  }
+
+  private async deleteKeys(keys: readonly { pk: string; sk: string }[]) {
+    for (let start = 0; start < keys.length; start += 25) {
+      let requests: unknown[] | undefined = keys.slice(start, start + 25).map((Key) => ({ DeleteRequest: { Key } }));
+      while (requests?.length) {
+        const result: BatchWriteCommandOutput = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }),
+        );
+        requests = result.UnprocessedItems?.[this.tableName];
+      }
+    }
+  }
+}
