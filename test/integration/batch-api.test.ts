@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
 import { logBatchResponse } from '../../shared/http/schemas/batch.ts';
 import { runDetailsResponse } from '../../shared/http/schemas/runs.ts';
@@ -121,5 +123,53 @@ describe('log-batch', () => {
     const ended = await local.api.post(`/api/v1/runs/${runId}/batch`, { metrics: [{ key: 'x', value: 1 }] });
     expect(ended.status).toBe(409);
     expect((await local.api.post(`/api/v1/runs/${runId}/batch`, { tags: { after: 'end' } })).status).toBe(200);
+  });
+
+  test('a purged run leaves no item behind: index entries, overflow pages, rollups and history included', async () => {
+    const created = await local.api.post('/api/v1/runs', {
+      experiment_name: 'batch-purge',
+      run_name: 'doomed',
+      tags: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`tag-${i}`, 'x'.repeat(5000)])),
+      params: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, `v${i}`])),
+      metrics: Array.from({ length: 1000 }, (_, i) => ({ key: `m${i % 2}`, value: i, step: 3 * i })),
+    });
+    expect(created.status).toBe(201);
+    const runId: string = created.body.run_id;
+    const kept = await local.api.post('/api/v1/runs', {
+      experiment_id: created.body.experiment_id,
+      params: { p0: 'v0' },
+      tags: { 'tag-0': 'x'.repeat(3000) },
+      metrics: [{ key: 'm0', value: 1 }],
+    });
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: local.stack.dynamoDbEndpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+    const naming = async (id: string) => {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await documents.send(
+          new ScanCommand({ TableName: local.stack.tableName, ExclusiveStartKey: start }),
+        );
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items.filter((item) => `${item.pk as string}\u0000${item.sk as string}`.includes(id));
+    };
+    // The run partition, its pages, each key's chunks and rollups, and its tag, param and metric index entries.
+    expect((await naming(runId)).length).toBeGreaterThan(100 + 30 + 2);
+    expect((await local.api.delete(`/api/v1/runs/${runId}`)).status).toBe(200);
+    expect((await local.api.post(`/api/v1/runs/${runId}/purge`)).status).toBe(200);
+    expect(await naming(runId)).toEqual([]);
+    expect((await local.api.get(`/api/v1/runs/${runId}`)).status).toBe(404);
+    const search = await local.api.post('/api/v1/runs/search', {
+      experiment_ids: [created.body.experiment_id],
+      filter: "params.p0 = 'v0' AND metrics.m0 >= 0",
+    });
+    expect(search.body.runs.map((run: { run_id: string }) => run.run_id)).toEqual([kept.body.run_id]);
   });
 });
