@@ -38,6 +38,17 @@ type RollupDeps = Pick<TrackingDeps, 'runs' | 'metrics' | 'clock'>;
 
 /** Frontier moves per key: at most one a second. */
 export const SEAL_INTERVAL_MS = 1000;
+/**
+ * Blocks one seal covers at most, so that a seal's reads and writes stay
+ * bounded (a key far behind catches up over several seals).
+ */
+export const MAX_SEAL_BLOCKS = 128;
+/**
+ * Tries of one seal: it only moves the frontier if no batch landed on the key
+ * meanwhile, so under many concurrent writers it gives up early and leaves the
+ * work to the next seal instead of redoing it.
+ */
+const SEAL_ATTEMPTS = 1;
 /** Readers use consistent reads while the last move is this recent. */
 const FRESH_SEAL_MS = 2000;
 
@@ -73,16 +84,17 @@ async function advanceFrontier(
   deps: RollupDeps,
 ) {
   const now = deps.clock.now();
-  const target = Math.max(entry.f, floorDiv(entry.s, ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS - ROLLUP_BLOCK_STEPS);
+  const behind = floorDiv(entry.s, ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS - ROLLUP_BLOCK_STEPS;
+  const target = Math.max(entry.f, Math.min(behind, entry.f + MAX_SEAL_BLOCKS * ROLLUP_BLOCK_STEPS));
   const dirty = (entry.d?.length ?? 0) > 0;
   if ((target <= entry.f && !dirty) || now - entry.g < SEAL_INTERVAL_MS) return;
   // One writer seals; the others see the fresh seal time and go on.
   if (!(await deps.runs.claimSeal(scope.workspace, runId, key, page, entry.g, now))) return;
-  for (let attempt = 1; attempt <= 3; attempt++) {
+  for (let attempt = 1; attempt <= SEAL_ATTEMPTS; attempt++) {
     // The counter as of now: every batch counted in it has landed, and the read below sees its points.
     const current = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
     if (!current || current.f !== entry.f) return;
-    await sealBlocks(scope, runId, key, current, target, deps);
+    if (!(await sealBlocks(scope, runId, key, current, target, page, deps))) continue;
     if (await deps.runs.advanceFrontier(scope.workspace, runId, key, page, current, target, deps.clock.now())) return;
   }
 }
@@ -90,7 +102,8 @@ async function advanceFrontier(
 /**
  * Writes the rollup items of the blocks [entry.f, target) and of the dirty
  * blocks below `f`: level 1 from the raw points, the levels above from their
- * children, up to items that end at or below `target`.
+ * children, up to items that end at or below `target`. Writes nothing and
+ * answers false when a batch landed on the key while it read.
  */
 async function sealBlocks(
   scope: RequestScope,
@@ -98,8 +111,9 @@ async function sealBlocks(
   key: string,
   entry: StoredMetricEntry,
   target: number,
+  page: number,
   deps: RollupDeps,
-) {
+): Promise<boolean> {
   const inline = inlineChunkOf(entry);
   const read = (start: number, end: number) =>
     deps.metrics.pointsInRange(scope.workspace, runId, key, {
@@ -141,7 +155,11 @@ async function sealBlocks(
     await buildParents(scope, runId, key, level, indexes, built, deps);
     current = indexes.filter((index) => built.has(rollupItemId(level, index)));
   }
+  // A batch that landed meanwhile may hold points this read missed: its items would be redone anyway.
+  const now = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
+  if (now?.n !== entry.n) return false;
   await Promise.all([...built.values()].map((item) => deps.metrics.putRollup(scope.workspace, runId, key, item)));
+  return true;
 }
 
 interface BuiltItem {
