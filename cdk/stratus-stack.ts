@@ -4,7 +4,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import type { RouteDefinition } from '../shared/http/route-definition.ts';
+import { type RouteDefinition, routesByEntry } from '../shared/http/route-definition.ts';
 import { routeList } from '../shared/http/route-table.ts';
 import { AlarmTopic, ServiceAlarms } from './constructs/alarms.ts';
 import { ArtifactsBucket } from './constructs/artifacts-bucket.ts';
@@ -172,13 +172,6 @@ export class StratusStack extends Stack {
 
 /** The CloudWatch namespace of a stack's request metrics (docs/operations.md). */
 export const metricsNamespace = (stackName: string) => `Stratus/${stackName}`;
-
-/** The route table grouped by entry file: one function each, in table order. */
-export function routesByEntry(routes: readonly RouteDefinition[]): Map<string, RouteDefinition[]> {
-  const byEntry = new Map<string, RouteDefinition[]>();
-  for (const route of routes) byEntry.set(route.entry, [...(byEntry.get(route.entry) ?? []), route]);
-  return byEntry;
-}
 
 /**
  * The functions to build, by the route group (nested stack) they go in. A
