@@ -30,6 +30,7 @@ usePageTokenSecret(() => {
 });
 
 let deps: TrackingDeps | undefined;
+let search: Pick<TrackingDeps, 'experiments' | 'search' | 'clock'> | undefined;
 let client: DynamoDBDocumentClient | undefined;
 let access: AccessDeps | undefined;
 let authenticator: Authenticator | undefined;
@@ -80,6 +81,25 @@ export function trackingDeps(): TrackingDeps {
   return deps;
 }
 
+/**
+ * What search needs (experiments, runs found by key, the index entries), and
+ * not the metric repository: the search functions' bundles stay within their
+ * size target (test/infra/bundle-size.test.ts).
+ */
+export function searchDeps(): Pick<TrackingDeps, 'experiments' | 'search' | 'clock'> {
+  if (deps) return deps;
+  if (search) return search;
+  const config = loadConfig();
+  const client = documentClient();
+  const runs = new RunRepository(client, config.tableName);
+  search = {
+    experiments: new ExperimentRepository(client, config.tableName),
+    search: new SearchRepository(client, config.tableName, runs),
+    clock: systemClock,
+  };
+  return search;
+}
+
 export function accessDeps(): AccessDeps {
   access ??= { access: new AccessRepository(documentClient(), loadConfig().tableName), clock: systemClock };
   return access;
@@ -108,6 +128,8 @@ export function artifactDeps(): ArtifactDeps {
   artifacts = {
     artifacts: artifactRepository(),
     objects: new ArtifactObjectStore(s3, bucket, urlTtlSeconds),
+    // The run records alone rather than trackingDeps(): the artifact functions' bundles then carry
+    // neither the metric nor the search repositories (test/infra/bundle-size.test.ts).
     runs: runRepository(),
     clock: systemClock,
     sizing: { multipartThresholdBytes, partSizeBytes },
