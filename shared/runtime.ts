@@ -7,10 +7,12 @@ import { usePageTokenSecret } from './storage/cursor.ts';
 import { createDocumentClient } from './storage/dynamo-client.ts';
 import { readPageTokenSecret } from './storage/page-token-secret.ts';
 import { AccessRepository } from './storage/access-repository.ts';
-import { ArtifactRepository } from './storage/artifact-repository.ts';
+import { ArtifactRepository, ArtifactTreeReader } from './storage/artifact-repository.ts';
 import { ArtifactObjectStore, createS3Client } from './storage/artifact-store.ts';
 import { ExperimentRepository } from './storage/experiment-repository.ts';
 import { LoggedModelRepository } from './storage/logged-model-repository.ts';
+import { ModelHoldsReader } from './storage/model-holds.ts';
+import { ArtifactChecksums } from './storage/artifact-checksums.ts';
 import { PurgeRepository } from './storage/purge-repository.ts';
 import { MetricRepository } from './storage/metric-repository.ts';
 import { ModelRegistryRepository } from './storage/model-registry-repository.ts';
@@ -36,10 +38,10 @@ let access: AccessDeps | undefined;
 let authenticator: Authenticator | undefined;
 let artifacts: ArtifactDeps | undefined;
 let artifactRecords: ArtifactRepository | undefined;
-let registryRecords: Omit<RegistryDeps, 'objects'> | undefined;
+let registryRecords: Omit<RegistryDeps, 'objects' | 'checksums'> | undefined;
 let loggedModels: LoggedModelDeps | undefined;
-let loggedModelRecords: LoggedModelRepository | undefined;
 let runRecords: RunRepository | undefined;
+let checksums: ArtifactChecksums | undefined;
 
 /** One document client per container, created on first use and reused by every invocation. */
 function documentClient(): DynamoDBDocumentClient {
@@ -69,7 +71,7 @@ export function trackingDeps(): TrackingDeps {
   if (deps) return deps;
   const config = loadConfig();
   const client = documentClient();
-  const runs = runRepository();
+  const runs = new RunRepository(client, config.tableName);
   deps = {
     experiments: new ExperimentRepository(client, config.tableName),
     runs,
@@ -143,12 +145,18 @@ export function artifactRepository(): ArtifactRepository {
   return artifactRecords;
 }
 
+/** Which model versions hold a run's artifacts, for purges (without the rest of the registry). */
+export function modelHoldsReader(): ModelHoldsReader {
+  return new ModelHoldsReader(documentClient(), loadConfig().tableName);
+}
+
 /** The model registry's records, with the run and artifact records it checks; for routes that never touch the bucket. */
-export function registryRecordDeps(): Omit<RegistryDeps, 'objects'> {
+export function registryRecordDeps(): Omit<RegistryDeps, 'objects' | 'checksums'> {
   registryRecords ??= {
     registry: new ModelRegistryRepository(documentClient(), loadConfig().tableName),
+    holds: modelHoldsReader(),
     runs: runRepository(),
-    artifacts: artifactRepository(),
+    artifacts: new ArtifactTreeReader(documentClient(), loadConfig().tableName),
     clock: systemClock,
     newId,
   };
@@ -157,20 +165,22 @@ export function registryRecordDeps(): Omit<RegistryDeps, 'objects'> {
 
 /** The registry's wiring with the bucket, for registration (checksums) and downloads. */
 export function registryDeps(): RegistryDeps {
-  return { ...registryRecordDeps(), objects: artifactDeps().objects };
-}
-
-/** The logged-model records alone, for the registry's MLflow sources (`models:/<logged model id>`). */
-export function loggedModelRepository(): LoggedModelRepository {
-  loggedModelRecords ??= new LoggedModelRepository(documentClient(), loadConfig().tableName);
-  return loggedModelRecords;
+  const config = loadConfig();
+  const { bucket, s3Endpoint, urlTtlSeconds } = config.artifacts;
+  const s3 = createS3Client({
+    region: config.region,
+    endpoint: s3Endpoint,
+    attemptTimeoutMs: config.awsAttemptTimeoutMs,
+  });
+  checksums ??= new ArtifactChecksums(s3, bucket ?? '', urlTtlSeconds);
+  return { ...registryRecordDeps(), objects: artifactDeps().objects, checksums };
 }
 
 /** MLflow's logged models and run inputs/outputs, beside the tracking wiring. */
 export function loggedModelDeps(): LoggedModelDeps {
   loggedModels ??= {
     ...trackingDeps(),
-    loggedModels: loggedModelRepository(),
+    loggedModels: new LoggedModelRepository(documentClient(), loadConfig().tableName),
   };
   return loggedModels;
 }
@@ -183,6 +193,6 @@ export function purgeDeps(): PurgeDeps {
     runs,
     purge: new PurgeRepository(documentClient(), loadConfig().tableName),
     objects: artifactDeps().objects,
-    registry: registryRecordDeps().registry,
+    holds: modelHoldsReader(),
   };
 }

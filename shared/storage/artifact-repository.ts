@@ -74,8 +74,8 @@ export interface ListArtifactsQuery {
 /** Artifact records: one item per (run, path) in the run's artifact partition, in path order. */
 export class ArtifactRepository {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    protected readonly client: DynamoDBDocumentClient,
+    protected readonly tableName: string,
   ) {}
 
   async get(workspace: string, runId: string, path: string): Promise<Artifact | undefined> {
@@ -170,29 +170,6 @@ export class ArtifactRepository {
     }
   }
 
-  /**
-   * Up to `max` artifacts whose paths start with `prefix`, in path order, read
-   * without a page token (for the service's own use, such as the files of a
-   * model version; `list` is the paginated listing for clients).
-   */
-  async listUnder(workspace: string, runId: string, prefix: string, max: number): Promise<Artifact[]> {
-    const found: Artifact[] = [];
-    for await (const item of queryAllItems(
-      this.client,
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :partition AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':partition': artifactPartition(workspace, runId), ':prefix': prefix },
-        ConsistentRead: true,
-      },
-      { firstPage: max },
-    )) {
-      found.push(toArtifact(item as unknown as ArtifactItem));
-      if (found.length >= max) break;
-    }
-    return found;
-  }
-
   /** In path order, optionally only paths starting with `prefix`. */
   async list(workspace: string, runId: string, query: ListArtifactsQuery): Promise<Page<Artifact>> {
     const partition = artifactPartition(workspace, runId);
@@ -226,3 +203,32 @@ export class ArtifactRepository {
 
 const artifactExists = (path: string) =>
   new ConflictError('artifact.exists', `path: artifact '${path}' is already complete; artifacts are immutable`);
+
+/**
+ * The artifact records with the registry's one extra read, a folder's files,
+ * in a class of its own so the other functions' bundles do not carry it.
+ */
+export class ArtifactTreeReader extends ArtifactRepository {
+  /**
+   * Up to `max` artifacts whose paths start with `prefix`, in path order, read
+   * without a page token (for the service's own use, such as the files of a
+   * model version; `list` is the paginated listing for clients).
+   */
+  async listUnder(workspace: string, runId: string, prefix: string, max: number): Promise<Artifact[]> {
+    const found: Artifact[] = [];
+    for await (const item of queryAllItems(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :partition AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':partition': artifactPartition(workspace, runId), ':prefix': prefix },
+        ConsistentRead: true,
+      },
+      { firstPage: max },
+    )) {
+      found.push(toArtifact(item as unknown as ArtifactItem));
+      if (found.length >= max) break;
+    }
+    return found;
+  }
+}

@@ -23,10 +23,10 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import { conditionFailedItem } from './dynamo-errors.ts';
 import {
   aliasEventKey,
+  loggedModelKey,
   aliasHistoryPartition,
   aliasHistoryUntil,
   artifactKey,
-  artifactPartition,
   entityTypes,
   modelNameKey,
   modelsByNameKey,
@@ -489,6 +489,18 @@ export class ModelRegistryRepository {
     return { items: page.items.map((item) => toVersion(item as unknown as VersionItem)), cursor: page.cursor };
   }
 
+  /** The run an MLflow logged model came from (its files are that run's artifacts), if the model exists. */
+  async loggedModelSourceRun(workspace: string, modelId: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: loggedModelKey(workspace, modelId),
+        ProjectionExpression: 'sourceRunId',
+      }),
+    );
+    return typeof Item?.sourceRunId === 'string' ? Item.sourceRunId : undefined;
+  }
+
   /** A model's newest version still there, read without a page token. */
   async newestVersion(workspace: string, modelId: string): Promise<StoredModelVersion | undefined> {
     const { Items } = await this.client.send(
@@ -704,34 +716,6 @@ export class ModelRegistryRepository {
         ],
       }),
     );
-  }
-
-  /**
-   * The versions holding any of a run's artifacts (optionally only those under
-   * `pathPrefix`), as version refs, read from the artifact records themselves
-   * (strongly consistent): what a purge or an artifact delete must refuse over.
-   */
-  async holdsOnRun(workspace: string, runId: string, pathPrefix?: string): Promise<Map<string, string[]>> {
-    const values: Record<string, unknown> = { ':partition': artifactPartition(workspace, runId) };
-    let keyCondition = 'pk = :partition';
-    if (pathPrefix) {
-      keyCondition += ' AND begins_with(sk, :prefix)';
-      values[':prefix'] = pathPrefix;
-    }
-    const holds = new Map<string, string[]>();
-    for await (const item of queryAllItems(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: keyCondition,
-      FilterExpression: 'attribute_exists(modelVersions)',
-      ExpressionAttributeValues: values,
-      ProjectionExpression: 'sk, modelVersions',
-      ConsistentRead: true,
-    })) {
-      for (const ref of item.modelVersions as Set<string>) {
-        holds.set(ref, [...(holds.get(ref) ?? []), String(item.sk)]);
-      }
-    }
-    return holds;
   }
 
   /** A model's alias moves, newest first; optionally one alias, optionally only up to a time. */

@@ -1,4 +1,5 @@
 import type { Principal } from '../domain/access.ts';
+import { loggedModelArtifactPrefix } from '../domain/logged-models.ts';
 import { type Artifact, normalizeArtifactPath } from '../domain/artifacts.ts';
 import {
   type AliasEvent,
@@ -7,7 +8,6 @@ import {
   checkModelName,
   checkTagBudget,
   mergeTags,
-  parseVersionRef,
   type ModelMetadata,
   type ModelVersion,
   type ModelVersionFile,
@@ -19,7 +19,7 @@ import {
 import type { Page, Tags } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ids.ts';
-import type { ArtifactRepository } from '../storage/artifact-repository.ts';
+import type { ArtifactTreeReader } from '../storage/artifact-repository.ts';
 import type { ArtifactObjectStore } from '../storage/artifact-store.ts';
 import {
   type ModelRegistryRepository,
@@ -27,6 +27,8 @@ import {
   type StoredModel,
   type StoredModelVersion,
 } from '../storage/model-registry-repository.ts';
+import type { ArtifactChecksums } from '../storage/artifact-checksums.ts';
+import type { ModelHoldsReader } from '../storage/model-holds.ts';
 import type { RunRepository } from '../storage/run-repository.ts';
 import type { RequestScope } from './deps.ts';
 import { settlePending } from './artifacts.ts';
@@ -34,8 +36,12 @@ import { settlePending } from './artifacts.ts';
 /** What the registry use cases need; each takes only the parts it uses, so tests build them from real parts. */
 export interface RegistryDeps {
   registry: ModelRegistryRepository;
+  /** Which versions hold a run's artifacts (see model-holds.ts). */
+  holds: ModelHoldsReader;
+  /** Sizes and SHA-256 of stored artifacts, for registration. */
+  checksums: ArtifactChecksums;
   runs: RunRepository;
-  artifacts: ArtifactRepository;
+  artifacts: ArtifactTreeReader;
   objects: ArtifactObjectStore;
   clock: Clock;
   newId: () => string;
@@ -199,7 +205,7 @@ export async function registerModelVersion(
   principal: Principal,
   name: string,
   input: RegisterVersionInput,
-  deps: Deps<'registry' | 'runs' | 'artifacts' | 'objects' | 'clock'>,
+  deps: Deps<'registry' | 'runs' | 'artifacts' | 'objects' | 'checksums' | 'clock'>,
 ): Promise<ModelVersion> {
   const artifactPath = normalizeArtifactPath(input.artifactPath, 'artifact_path');
   const tags = mergeTags({}, new Map(Object.entries(input.tags ?? {})));
@@ -287,12 +293,12 @@ async function resolveSource(
 async function fingerprint(
   source: ModelVersionSource,
   artifacts: readonly Artifact[],
-  deps: Deps<'objects'>,
+  deps: Deps<'checksums'>,
 ): Promise<ModelVersionFile[]> {
   let hashBudget: number = registryLimits.hashBytesPerRegistration;
   const files: ModelVersionFile[] = [];
   for (const artifact of artifacts) {
-    const stored = await deps.objects.describe(artifact.objectKey);
+    const stored = await deps.checksums.describe(artifact.objectKey);
     if (!stored || stored.sizeBytes !== artifact.sizeBytes) {
       throw new ConflictError(
         'model_version.artifact_changed',
@@ -306,7 +312,7 @@ async function fingerprint(
       sha256Source = 's3';
     } else if (artifact.sizeBytes <= hashBudget) {
       hashBudget -= artifact.sizeBytes;
-      const hashed = await deps.objects.sha256(artifact.objectKey);
+      const hashed = await deps.checksums.sha256(artifact.objectKey);
       if (hashed.sizeBytes !== artifact.sizeBytes) {
         throw new ConflictError(
           'model_version.artifact_changed',
@@ -375,6 +381,20 @@ export async function getLatestModelVersion(
   const model = await getRegisteredModel(scope, name, deps);
   const latest = await deps.registry.newestVersion(scope.workspace, model.modelId);
   return { model, latest: latest && { ...latest, modelName: model.name } };
+}
+
+/**
+ * Where an MLflow logged model's files are (`models:/<id>` as a version's
+ * source): its source run's artifacts under `models/<id>/`.
+ */
+export async function loggedModelSource(
+  scope: RequestScope,
+  modelId: string,
+  deps: Deps<'registry'>,
+): Promise<{ runId: string; artifactPath: string }> {
+  const runId = await deps.registry.loggedModelSourceRun(scope.workspace, modelId);
+  if (!runId) throw new NotFoundError('logged_model', modelId);
+  return { runId, artifactPath: loggedModelArtifactPrefix(modelId) };
 }
 
 /** A model's versions, newest first. */
@@ -617,38 +637,6 @@ export async function getModelVersionDownload(
     })),
   );
   return { version: found, expiresAt: deps.clock.now() + deps.objects.urlLifetimeMs, files };
-}
-
-// ----- holds on run artifacts -----
-
-/**
- * Refuses (409, naming the versions) when model versions hold any of the run's
- * artifacts, or those under `pathPrefix`: what a run purge and an artifact
- * delete call first. The delete itself must also be conditional on the
- * record's `modelVersions` being absent, so a registration racing it loses.
- */
-export async function refuseIfHeldByModelVersions(
-  scope: RequestScope,
-  runId: string,
-  action: string,
-  deps: Deps<'registry'>,
-  pathPrefix?: string,
-): Promise<void> {
-  const holds = await deps.registry.holdsOnRun(scope.workspace, runId, pathPrefix);
-  if (holds.size === 0) return;
-  const names: string[] = [];
-  for (const ref of holds.keys()) {
-    const parsed = parseVersionRef(ref);
-    if (!parsed) continue;
-    const model = await deps.registry.getModel(scope.workspace, parsed.modelId);
-    names.push(`${model?.name ?? parsed.modelId}/${parsed.version}`);
-  }
-  names.sort();
-  const shown = names.slice(0, 20).join(', ') + (names.length > 20 ? ` and ${names.length - 20} more` : '');
-  throw new ConflictError(
-    'artifact.held_by_model_version',
-    `${action}: the artifacts of run '${runId}' are held by the model versions ${shown}; versions are immutable, delete them first`,
-  );
 }
 
 // ----- concurrency -----

@@ -1,11 +1,11 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { ArtifactObjectStore } from '../storage/artifact-store.ts';
 import { runObjectPrefix } from '../storage/keys.ts';
-import type { ModelRegistryRepository } from '../storage/model-registry-repository.ts';
+import type { ModelHoldsReader } from '../storage/model-holds.ts';
 import type { PurgeRepository } from '../storage/purge-repository.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { defaultExperimentId } from './experiments.ts';
-import { refuseIfHeldByModelVersions } from './model-registry.ts';
+import { refuseIfHeldByModelVersions } from './model-holds.ts';
 
 /**
  * Purge: the irreversible end of soft deletion. Only what was deleted first can
@@ -17,7 +17,7 @@ export interface PurgeDeps extends Pick<TrackingDeps, 'experiments' | 'runs'> {
   purge: PurgeRepository;
   objects: ArtifactObjectStore;
   /** Model versions hold their runs' artifacts: a run they hold cannot be purged. */
-  registry: ModelRegistryRepository;
+  holds: ModelHoldsReader;
 }
 
 export interface PurgeResult {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { registryRecordDeps, trackingDeps } from '../../shared/runtime.ts';
 import { deleteRun } from '../../shared/use-cases/lifecycle.ts';
-import { refuseIfHeldByModelVersions } from '../../shared/use-cases/model-registry.ts';
+import { refuseIfHeldByModelVersions } from '../../shared/use-cases/model-holds.ts';
 import { type ApiClient, apiClient, useTestStack } from '../support/local-api.ts';
 
 /**

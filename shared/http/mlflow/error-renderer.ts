@@ -31,15 +31,6 @@ const byCode = new Map<string, { errorCode: string; status?: number }>([
   ['experiment.name_taken', { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 }],
   ['artifact.exists', { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 }],
   ['run.already_ended', { errorCode: 'INVALID_STATE', status: 400 }],
-  // The registry: a duplicate name stays RESOURCE_ALREADY_EXISTS (its 409); other refusals are states or limits.
-  ['model_version.artifacts_incomplete', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['model_version.artifact_changed', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['model_version.checksum_unknown', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['model_version.checksum_mismatch', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['artifact.held_by_model_version', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['model_version.too_many_files', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
-  ['registered_model.alias_limit', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
-  ['registered_model.version_limit', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
 ]);
 
 export const renderMlflowError: ErrorRenderer = (error) => {

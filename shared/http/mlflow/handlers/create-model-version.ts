@@ -1,8 +1,6 @@
-import { loggedModelArtifactPrefix } from '../../../domain/logged-models.ts';
 import { ValidationError } from '../../../errors.ts';
-import { loggedModelRepository, registryDeps } from '../../../runtime.ts';
-import { getLoggedModel } from '../../../use-cases/logged-models.ts';
-import { registerModelVersion } from '../../../use-cases/model-registry.ts';
+import { registryDeps } from '../../../runtime.ts';
+import { loggedModelSource, registerModelVersion } from '../../../use-cases/model-registry.ts';
 import { createHandler } from '../../handler.ts';
 import { mlflowCreateModelVersionRoute } from '../../routes/mlflow-create-model-version.ts';
 import { tagMap } from '../inputs.ts';
@@ -19,16 +17,11 @@ export const mlflowCreateModelVersion = createHandler(
   mlflowCreateModelVersionRoute,
   async ({ body }, { scope, principal }) => {
     const source = parseVersionSource(body.source);
-    let runId: string;
-    let artifactPath: string;
-    if (source.kind === 'logged_model') {
-      const model = await getLoggedModel(scope, source.modelId, { loggedModels: loggedModelRepository() });
-      runId = model.sourceRunId;
-      artifactPath = loggedModelArtifactPrefix(model.modelId);
-    } else {
-      runId = source.runId;
-      artifactPath = source.path;
-    }
+    const deps = registryDeps();
+    const { runId, artifactPath } =
+      source.kind === 'logged_model'
+        ? await loggedModelSource(scope, source.modelId, deps)
+        : { runId: source.runId, artifactPath: source.path };
     if (body.run_id !== undefined && body.run_id !== runId) {
       throw new ValidationError(
         `run_id: '${body.run_id}' is not the run the source's files belong to ('${runId}')`,
@@ -40,7 +33,7 @@ export const mlflowCreateModelVersion = createHandler(
       principal,
       body.name,
       { runId, artifactPath, description: body.description, tags: tagMap(body.tags) },
-      registryDeps(),
+      deps,
     );
     return { body: { model_version: mlflowModelVersion(version) } };
   },
