@@ -189,11 +189,36 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
   } catch {
     throw new ValidationError('body: is not valid UTF-8', 'body.invalid_utf8');
   }
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (error) {
     throw new ValidationError(`body: is not valid JSON (${(error as Error).message})`, 'body.invalid_json');
   }
+  const prototypeKey = prototypeKeyPath(body);
+  if (prototypeKey) throw new ValidationError(`${prototypeKey}: must not be __proto__`, 'body.invalid');
+  return body;
+}
+
+/**
+ * Where the body has an object key `__proto__`, if anywhere. JSON.parse keeps
+ * it as an own property, but zod, DynamoDB's marshaller and ordinary JavaScript
+ * treat it as the prototype, so it would vanish (or worse) on its way to the
+ * table; it is refused with a 400 naming it instead. (README, "Limits".)
+ */
+function prototypeKeyPath(value: unknown): string | undefined {
+  const pending: Array<[unknown, string]> = [[value, 'body']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, path] = next;
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) {
+      node.forEach((item, index) => pending.push([item, `${path}[${index}]`]));
+      continue;
+    }
+    if (Object.hasOwn(node, '__proto__')) return `${path}.__proto__`;
+    for (const [key, item] of Object.entries(node)) pending.push([item, `${path}.${key}`]);
+  }
+  return undefined;
 }
 
 function validate(location: string, schema: z.ZodMiniType | undefined, value: unknown): unknown {

@@ -8,6 +8,7 @@ import { toCsv } from './csv.ts';
 import type { experimentResponse } from './schemas/experiments.ts';
 import type { runDetailsResponse, runResponse } from './schemas/runs.ts';
 import type { compareRunsResponse } from './schemas/search.ts';
+import { ownValue } from '../domain/own.ts';
 
 /** Domain objects in the API's snake_case JSON shape. */
 
@@ -61,8 +62,16 @@ export const runDetailsView = (run: RunDetails): z.input<typeof runDetailsRespon
 /** Both search routes answer alike: the page of runs, and the plan taken in a header. */
 export const searchRunsAnswer = (result: SearchRunsResult) => ({
   body: { runs: result.runs.map(runDetailsView), next_page_token: result.cursor },
-  headers: { 'x-stratus-search-plan': result.plan },
+  headers: { 'x-stratus-search-plan': headerText(result.plan) },
 });
+
+/**
+ * A header value may hold only printable ASCII here (HTTP allows no control
+ * characters, and Node and API Gateway refuse or mangle the rest), yet the plan
+ * names user keys, which may be any Unicode: everything outside printable ASCII,
+ * and `%` itself, is percent-encoded as UTF-8, so `decodeURIComponent` restores it.
+ */
+const headerText = (text: string): string => text.replace(/[^\x20-\x24\x26-\x7e]/gu, encodeURIComponent);
 
 export const metricPointView = (point: MetricPoint) => ({
   step: point.step,
@@ -87,7 +96,7 @@ export const comparisonView = (comparison: RunComparison): z.input<typeof compar
           return [name, value === undefined ? null : toWireMetricValue(value)];
         }),
       ),
-      params: Object.fromEntries(comparison.paramNames.map((name) => [name, run.params[name] ?? null])),
+      params: Object.fromEntries(comparison.paramNames.map((name) => [name, ownValue(run.params, name) ?? null])),
     };
   }),
 });
@@ -111,7 +120,7 @@ export const comparisonCsv = (comparison: RunComparison): string =>
         run.status,
         run.startTime,
         ...comparison.metricNames.map((name) => latest.get(name)),
-        ...comparison.paramNames.map((name) => run.params[name]),
+        ...comparison.paramNames.map((name) => ownValue(run.params, name)),
       ];
     }),
   );

@@ -7,6 +7,7 @@ import { fromStoredLatest, type StoredLatestMetric } from '../storage/run-reposi
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { requireRunning } from './runs.ts';
 import { addMetric } from '../observability/metrics.ts';
+import { ownValue } from '../domain/own.ts';
 
 export interface MetricInput {
   key: string;
@@ -58,21 +59,23 @@ export async function logMetrics(
     [...series].map(([key, points]) => {
       const steps = points.map((point) => point.step);
       const span = Math.max(...steps) - Math.min(...steps);
-      return span > (state.spans[key] ?? -1) ? deps.runs.widenStepSpan(scope.workspace, runId, key, span) : undefined;
+      return span > (ownValue(state.spans, key) ?? -1)
+        ? deps.runs.widenStepSpan(scope.workspace, runId, key, span)
+        : undefined;
     }),
   );
   // Keys whose newest point beats the stored latest value; only their value changes.
   const latest = new Map<string, MetricPoint>();
   for (const [key, points] of series) {
     const newest = points.reduce((best, point) => (isNewer(point, best) ? point : best));
-    const stored = state.latest[key];
+    const stored = ownValue(state.latest, key);
     if (stored && !isNewer(newest, fromStoredLatest(key, stored))) continue;
     latest.set(key, newest);
   }
   // The search index entry of each changed key rides in the chunks' BatchWrite (see docs/search.md).
   await deps.metrics.writeChunks(scope.workspace, runId, batchId, series, {
     experimentId: state.experimentId,
-    latest: [...latest].filter(([key, point]) => !sameIndexedValue(state.latest[key], point)),
+    latest: [...latest].filter(([key, point]) => !sameIndexedValue(ownValue(state.latest, key), point)),
   });
   await deps.runs.updateLatestMetrics(scope.workspace, runId, latest);
   addMetric('PointsIngested', input.points.length);
@@ -100,7 +103,7 @@ export async function getMetricHistory(
 ): Promise<{ points: MetricPoint[]; cursor: string | undefined; downsampled: boolean }> {
   const state = await deps.runs.getIngestState(scope.workspace, runId);
   if (!state) throw new NotFoundError('run', runId);
-  const range = { startStep: input.startStep, endStep: input.endStep, lookbackSteps: state.spans[key] ?? 0 };
+  const range = { startStep: input.startStep, endStep: input.endStep, lookbackSteps: ownValue(state.spans, key) ?? 0 };
   if (input.maxPoints === undefined) {
     const page = await deps.metrics.historyPage(scope.workspace, runId, key, {
       ...range,

@@ -22,7 +22,15 @@ export const text = (max: number) =>
 const nonEmptyText = (max: number) =>
   text(max).check(z.refine((value) => value.trim().length > 0, { error: 'must not be empty' }));
 
-export const keySchema = nonEmptyText(limits.keyLength);
+/**
+ * A tag, param or metric key. `__proto__` is refused: JSON parsers, DynamoDB's
+ * marshaller and most JavaScript code treat it as the object's prototype rather
+ * than a key, so it could not round-trip. Every other name (`constructor`,
+ * `toString`...) is an ordinary key.
+ */
+export const keySchema = nonEmptyText(limits.keyLength).check(
+  z.refine((value) => value !== '__proto__', { error: 'must not be __proto__' }),
+);
 export const nameSchema = nonEmptyText(limits.nameLength);
 export const idSchema = z.string().check(z.regex(/^[0-9a-f]{32}$/, { error: 'must be 32 lowercase hex characters' }));
 
