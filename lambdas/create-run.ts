@@ -1,4 +1,5 @@
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { mlflowCreateRun } from '../shared/http/mlflow/handlers/create-run.ts';
 import { startRunInput } from '../shared/http/inputs.ts';
 import { createRunRoute } from '../shared/http/routes/create-run.ts';
 import { runDetailsView } from '../shared/http/views.ts';
@@ -7,6 +8,9 @@ import { startRun } from '../shared/use-cases/runs.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(createRunRoute, async ({ path, body }, { scope }) => ({
-  body: runDetailsView(await startRun(scope, path.experiment_id, startRunInput(body), deps)),
-}));
+export const handler = serveRoutes(
+  createHandler(createRunRoute, async ({ path, body }, { scope }) => ({
+    body: runDetailsView(await startRun(scope, path.experiment_id, startRunInput(body), deps)),
+  })),
+  mlflowCreateRun,
+);

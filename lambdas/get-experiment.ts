@@ -1,4 +1,5 @@
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { mlflowGetExperiment } from '../shared/http/mlflow/handlers/get-experiment.ts';
 import { getExperimentRoute } from '../shared/http/routes/get-experiment.ts';
 import { experimentView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
@@ -6,6 +7,9 @@ import { getExperiment } from '../shared/use-cases/experiments.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(getExperimentRoute, async ({ path }, { scope }) => ({
-  body: experimentView(await getExperiment(scope, path.experiment_id, deps)),
-}));
+export const handler = serveRoutes(
+  createHandler(getExperimentRoute, async ({ path }, { scope }) => ({
+    body: experimentView(await getExperiment(scope, path.experiment_id, deps)),
+  })),
+  mlflowGetExperiment,
+);

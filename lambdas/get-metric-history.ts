@@ -1,4 +1,8 @@
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import {
+  mlflowGetMetricHistory,
+  mlflowGetMetricHistoryBulkInterval,
+} from '../shared/http/mlflow/handlers/get-metric-history.ts';
 import { getMetricHistoryRoute } from '../shared/http/routes/get-metric-history.ts';
 import { metricPointView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
@@ -6,27 +10,31 @@ import { getMetricHistory } from '../shared/use-cases/metrics.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(getMetricHistoryRoute, async ({ path, query }, { scope }) => {
-  const history = await getMetricHistory(
-    scope,
-    path.run_id,
-    path.metric_key,
-    {
-      limit: query.max_results,
-      pageToken: query.page_token,
-      startStep: query.start_step,
-      endStep: query.end_step,
-      maxPoints: query.max_points,
-    },
-    deps,
-  );
-  return {
-    body: {
-      run_id: path.run_id,
-      key: path.metric_key,
-      points: history.points.map(metricPointView),
-      downsampled: history.downsampled,
-      next_page_token: history.cursor,
-    },
-  };
-});
+export const handler = serveRoutes(
+  createHandler(getMetricHistoryRoute, async ({ path, query }, { scope }) => {
+    const history = await getMetricHistory(
+      scope,
+      path.run_id,
+      path.metric_key,
+      {
+        limit: query.max_results,
+        pageToken: query.page_token,
+        startStep: query.start_step,
+        endStep: query.end_step,
+        maxPoints: query.max_points,
+      },
+      deps,
+    );
+    return {
+      body: {
+        run_id: path.run_id,
+        key: path.metric_key,
+        points: history.points.map(metricPointView),
+        downsampled: history.downsampled,
+        next_page_token: history.cursor,
+      },
+    };
+  }),
+  mlflowGetMetricHistory,
+  mlflowGetMetricHistoryBulkInterval,
+);

@@ -1,3 +1,4 @@
+import { viewOfLifecycle } from '../shared/http/schemas/lifecycle.ts';
 import { createHandler } from '../shared/http/handler.ts';
 import { listRunsRoute } from '../shared/http/routes/list-runs.ts';
 import { runView } from '../shared/http/views.ts';
@@ -10,7 +11,12 @@ export const handler = createHandler(listRunsRoute, async ({ path, query }, { sc
   const page = await listRuns(
     scope,
     path.experiment_id,
-    { limit: query.max_results, pageToken: query.page_token, status: query.status },
+    {
+      limit: query.max_results,
+      pageToken: query.page_token,
+      status: query.status,
+      view: viewOfLifecycle(query.lifecycle),
+    },
     deps,
   );
   return { body: { runs: page.items.map(runView), next_page_token: page.cursor } };

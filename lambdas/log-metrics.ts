@@ -1,16 +1,20 @@
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { mlflowLogMetric } from '../shared/http/mlflow/handlers/log-metrics.ts';
 import { logMetricsRoute } from '../shared/http/routes/log-metrics.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { logMetrics } from '../shared/use-cases/metrics.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(logMetricsRoute, async ({ path, body, headers }, { scope }) => {
-  const points =
-    'metrics' in body
-      ? body.metrics
-      : [{ key: body.metric_name, value: body.metric_value, step: body.step, timestamp: body.timestamp }];
-  const idempotencyKey = body.idempotency_key ?? headers['idempotency-key'];
-  const result = await logMetrics(scope, path.run_id, { points, idempotencyKey }, deps);
-  return { body: { run_id: path.run_id, ...result } };
-});
+export const handler = serveRoutes(
+  createHandler(logMetricsRoute, async ({ path, body, headers }, { scope }) => {
+    const points =
+      'metrics' in body
+        ? body.metrics
+        : [{ key: body.metric_name, value: body.metric_value, step: body.step, timestamp: body.timestamp }];
+    const idempotencyKey = body.idempotency_key ?? headers['idempotency-key'];
+    const result = await logMetrics(scope, path.run_id, { points, idempotencyKey }, deps);
+    return { body: { run_id: path.run_id, ...result } };
+  }),
+  mlflowLogMetric,
+);

@@ -1,11 +1,15 @@
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { mlflowLogParam } from '../shared/http/mlflow/handlers/log-params.ts';
 import { logParamsRoute } from '../shared/http/routes/log-params.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { logParams } from '../shared/use-cases/runs.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(logParamsRoute, async ({ path, body }, { scope }) => {
-  await logParams(scope, path.run_id, body.params, deps);
-  return { body: { run_id: path.run_id, params: body.params } };
-});
+export const handler = serveRoutes(
+  createHandler(logParamsRoute, async ({ path, body }, { scope }) => {
+    await logParams(scope, path.run_id, body.params, deps);
+    return { body: { run_id: path.run_id, params: body.params } };
+  }),
+  mlflowLogParam,
+);

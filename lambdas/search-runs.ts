@@ -1,4 +1,5 @@
 import { splitOrderBy } from '../shared/domain/search/parser.ts';
+import { viewOfLifecycle } from '../shared/http/schemas/lifecycle.ts';
 import { createHandler } from '../shared/http/handler.ts';
 import { searchRunsRoute } from '../shared/http/routes/search-runs.ts';
 import { searchRunsAnswer } from '../shared/http/views.ts';
@@ -17,6 +18,7 @@ export const handler = createHandler(searchRunsRoute, async ({ query }, { scope 
       orderBy: query.order_by === undefined ? undefined : splitOrderBy(query.order_by),
       limit: query.max_results,
       pageToken: query.page_token,
+      view: viewOfLifecycle(query.lifecycle),
     },
     deps,
   );

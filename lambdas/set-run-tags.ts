@@ -1,4 +1,5 @@
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { mlflowSetTag } from '../shared/http/mlflow/handlers/set-run-tags.ts';
 import { setRunTagsRoute } from '../shared/http/routes/set-run-tags.ts';
 import { runView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
@@ -6,6 +7,9 @@ import { setRunTags } from '../shared/use-cases/runs.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(setRunTagsRoute, async ({ path, body }, { scope }) => ({
-  body: runView(await setRunTags(scope, path.run_id, body.tags, deps)),
-}));
+export const handler = serveRoutes(
+  createHandler(setRunTagsRoute, async ({ path, body }, { scope }) => ({
+    body: runView(await setRunTags(scope, path.run_id, body.tags, deps)),
+  })),
+  mlflowSetTag,
+);

@@ -1,11 +1,22 @@
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { mlflowUpdateRun } from '../shared/http/mlflow/handlers/update-run.ts';
 import { updateRunRoute } from '../shared/http/routes/update-run.ts';
 import { runDetailsView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
-import { endRun } from '../shared/use-cases/runs.ts';
+import { endOrRenameRun } from '../shared/use-cases/lifecycle.ts';
 
 const deps = trackingDeps();
 
-export const handler = createHandler(updateRunRoute, async ({ path, body }, { scope }) => ({
-  body: runDetailsView(await endRun(scope, path.run_id, { status: body.status, endTime: body.end_time }, deps)),
-}));
+export const handler = serveRoutes(
+  createHandler(updateRunRoute, async ({ path, body }, { scope }) => ({
+    body: runDetailsView(
+      await endOrRenameRun(
+        scope,
+        path.run_id,
+        { status: body.status, endTime: body.end_time, runName: body.run_name },
+        deps,
+      ),
+    ),
+  })),
+  mlflowUpdateRun,
+);

@@ -48,10 +48,13 @@ function runVitest(): SuiteResult {
   }
 }
 
-/** pytest for the Python SDK, CLI and examples, from the virtual environment `npm run setup` made. */
-function runPytest(): SuiteResult {
-  const report = `${resultsDirectory}/pytest.xml`;
-  const run = spawnSync('.venv/bin/python', ['-m', 'pytest', 'clients/python/tests', '-q', `--junitxml=${report}`], {
+/**
+ * A pytest suite from the virtual environment `npm run setup` made: the Python
+ * SDK, CLI and examples, and the stock MLflow client against the local stack.
+ */
+function runPytest(name: string, directory: string): SuiteResult {
+  const report = `${resultsDirectory}/${name}.xml`;
+  const run = spawnSync('.venv/bin/python', ['-m', 'pytest', directory, '-q', `--junitxml=${report}`], {
     stdio: 'inherit',
   });
   try {
@@ -63,13 +66,13 @@ function runPytest(): SuiteResult {
     );
     if ([tests, failures, errors, skipped].some((n) => Number.isNaN(n))) throw new Error('unreadable report');
     const failed = failures + errors;
-    return { name: 'pytest', passed: tests - failed - skipped, failed, ok: run.status === 0 };
+    return { name, passed: tests - failed - skipped, failed, ok: run.status === 0 };
   } catch {
-    return { name: 'pytest', passed: 0, failed: 0, ok: false };
+    return { name, passed: 0, failed: 0, ok: false };
   }
 }
 
-const suites = [runVitest(), runPytest()];
+const suites = [runVitest(), runPytest('pytest', 'clients/python/tests'), runPytest('mlflow-client', 'test/mlflow')];
 const passed = suites.reduce((sum, suite) => sum + suite.passed, 0);
 const failed = suites.reduce((sum, suite) => sum + suite.failed, 0);
 for (const suite of suites) {

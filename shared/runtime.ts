@@ -10,12 +10,16 @@ import { AccessRepository } from './storage/access-repository.ts';
 import { ArtifactRepository } from './storage/artifact-repository.ts';
 import { ArtifactObjectStore, createS3Client } from './storage/artifact-store.ts';
 import { ExperimentRepository } from './storage/experiment-repository.ts';
+import { LoggedModelRepository } from './storage/logged-model-repository.ts';
+import { PurgeRepository } from './storage/purge-repository.ts';
 import { MetricRepository } from './storage/metric-repository.ts';
 import { RunRepository } from './storage/run-repository.ts';
 import { SearchRepository } from './storage/search-repository.ts';
 import { type AccessDeps, Authenticator } from './use-cases/access.ts';
 import type { ArtifactDeps } from './use-cases/artifacts.ts';
 import type { TrackingDeps } from './use-cases/deps.ts';
+import type { LoggedModelDeps } from './use-cases/logged-models.ts';
+import type { PurgeDeps } from './use-cases/purge.ts';
 
 // Page tokens are sealed with the deployment's secret, read on the first token a container issues or opens.
 usePageTokenSecret(() => {
@@ -29,6 +33,7 @@ let access: AccessDeps | undefined;
 let authenticator: Authenticator | undefined;
 let artifacts: ArtifactDeps | undefined;
 let artifactRecords: ArtifactRepository | undefined;
+let loggedModels: LoggedModelDeps | undefined;
 
 /** One document client per container, created on first use and reused by every invocation. */
 function documentClient(): DynamoDBDocumentClient {
@@ -103,4 +108,24 @@ export function artifactDeps(): ArtifactDeps {
 export function artifactRepository(): ArtifactRepository {
   artifactRecords ??= new ArtifactRepository(documentClient(), loadConfig().tableName);
   return artifactRecords;
+}
+
+/** MLflow's logged models and run inputs/outputs, beside the tracking wiring. */
+export function loggedModelDeps(): LoggedModelDeps {
+  loggedModels ??= {
+    ...trackingDeps(),
+    loggedModels: new LoggedModelRepository(documentClient(), loadConfig().tableName),
+  };
+  return loggedModels;
+}
+
+/** Purge: the tracking repositories, the purge repository and the bucket. */
+export function purgeDeps(): PurgeDeps {
+  const { experiments, runs } = trackingDeps();
+  return {
+    experiments,
+    runs,
+    purge: new PurgeRepository(documentClient(), loadConfig().tableName),
+    objects: artifactDeps().objects,
+  };
 }

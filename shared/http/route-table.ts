@@ -1,4 +1,55 @@
 import type { RouteDefinition } from './route-definition.ts';
+import { mlflowCreateExperimentRoute } from './routes/mlflow-create-experiment.ts';
+import { mlflowGetExperimentRoute } from './routes/mlflow-get-experiment.ts';
+import { mlflowGetExperimentByNameRoute } from './routes/mlflow-get-experiment-by-name.ts';
+import { mlflowSearchExperimentsRoute } from './routes/mlflow-search-experiments.ts';
+import { mlflowSearchExperimentsGetRoute } from './routes/mlflow-search-experiments-get.ts';
+import { mlflowUpdateExperimentRoute } from './routes/mlflow-update-experiment.ts';
+import { mlflowDeleteExperimentRoute } from './routes/mlflow-delete-experiment.ts';
+import { mlflowRestoreExperimentRoute } from './routes/mlflow-restore-experiment.ts';
+import { mlflowSetExperimentTagRoute } from './routes/mlflow-set-experiment-tag.ts';
+import { mlflowDeleteExperimentTagRoute } from './routes/mlflow-delete-experiment-tag.ts';
+import { mlflowCreateRunRoute } from './routes/mlflow-create-run.ts';
+import { mlflowGetRunRoute } from './routes/mlflow-get-run.ts';
+import { mlflowUpdateRunRoute } from './routes/mlflow-update-run.ts';
+import { mlflowDeleteRunRoute } from './routes/mlflow-delete-run.ts';
+import { mlflowRestoreRunRoute } from './routes/mlflow-restore-run.ts';
+import { mlflowLogMetricRoute } from './routes/mlflow-log-metric.ts';
+import { mlflowLogParamRoute } from './routes/mlflow-log-param.ts';
+import { mlflowSetTagRoute } from './routes/mlflow-set-tag.ts';
+import { mlflowDeleteTagRoute } from './routes/mlflow-delete-tag.ts';
+import { mlflowLogBatchRoute } from './routes/mlflow-log-batch.ts';
+import { mlflowLogInputsRoute } from './routes/mlflow-log-inputs.ts';
+import { mlflowLogOutputsRoute } from './routes/mlflow-log-outputs.ts';
+import { mlflowSearchRunsRoute } from './routes/mlflow-search-runs.ts';
+import { mlflowGetMetricHistoryRoute } from './routes/mlflow-get-metric-history.ts';
+import { mlflowGetMetricHistoryBulkIntervalRoute } from './routes/mlflow-get-metric-history-bulk-interval.ts';
+import { mlflowListArtifactsRoute } from './routes/mlflow-list-artifacts.ts';
+import { mlflowUploadArtifactRoute } from './routes/mlflow-upload-artifact.ts';
+import { mlflowDownloadArtifactProxiedRoute } from './routes/mlflow-download-artifact-proxied.ts';
+import { mlflowListArtifactsProxiedRoute } from './routes/mlflow-list-artifacts-proxied.ts';
+import { mlflowCreateMultipartUploadRoute } from './routes/mlflow-create-multipart-upload.ts';
+import { mlflowCompleteMultipartUploadRoute } from './routes/mlflow-complete-multipart-upload.ts';
+import { mlflowAbortMultipartUploadRoute } from './routes/mlflow-abort-multipart-upload.ts';
+import { mlflowPresignedDownloadRoute } from './routes/mlflow-presigned-download.ts';
+import { mlflowCreateLoggedModelRoute } from './routes/mlflow-create-logged-model.ts';
+import { mlflowGetLoggedModelRoute } from './routes/mlflow-get-logged-model.ts';
+import { mlflowSearchLoggedModelsRoute } from './routes/mlflow-search-logged-models.ts';
+import { mlflowFinalizeLoggedModelRoute } from './routes/mlflow-finalize-logged-model.ts';
+import { mlflowDeleteLoggedModelRoute } from './routes/mlflow-delete-logged-model.ts';
+import { mlflowSetLoggedModelTagsRoute } from './routes/mlflow-set-logged-model-tags.ts';
+import { mlflowDeleteLoggedModelTagRoute } from './routes/mlflow-delete-logged-model-tag.ts';
+import { mlflowLogLoggedModelParamsRoute } from './routes/mlflow-log-logged-model-params.ts';
+import { updateExperimentRoute } from './routes/update-experiment.ts';
+import { deleteExperimentRoute } from './routes/delete-experiment.ts';
+import { restoreExperimentRoute } from './routes/restore-experiment.ts';
+import { setExperimentTagsRoute } from './routes/set-experiment-tags.ts';
+import { deleteExperimentTagRoute } from './routes/delete-experiment-tag.ts';
+import { purgeExperimentRoute } from './routes/purge-experiment.ts';
+import { deleteRunRoute } from './routes/delete-run.ts';
+import { restoreRunRoute } from './routes/restore-run.ts';
+import { deleteRunTagRoute } from './routes/delete-run-tag.ts';
+import { purgeRunRoute } from './routes/purge-run.ts';
 import { abortArtifactUploadRoute } from './routes/abort-artifact-upload.ts';
 import { compareRunsRoute } from './routes/compare-runs.ts';
 import { completeArtifactUploadRoute } from './routes/complete-artifact-upload.ts';
@@ -67,6 +118,58 @@ export const routes = {
   revokeToken: revokeTokenRoute,
   createWorkspace: createWorkspaceRoute,
   listWorkspaces: listWorkspacesRoute,
+  updateExperiment: updateExperimentRoute,
+  deleteExperiment: deleteExperimentRoute,
+  restoreExperiment: restoreExperimentRoute,
+  setExperimentTags: setExperimentTagsRoute,
+  deleteExperimentTag: deleteExperimentTagRoute,
+  purgeExperiment: purgeExperimentRoute,
+  deleteRun: deleteRunRoute,
+  restoreRun: restoreRunRoute,
+  deleteRunTag: deleteRunTagRoute,
+  purgeRun: purgeRunRoute,
+  // MLflow's REST API: each route is served by the function of its /api/v1 twin where it has one.
+  mlflowCreateExperiment: mlflowCreateExperimentRoute,
+  mlflowGetExperiment: mlflowGetExperimentRoute,
+  mlflowGetExperimentByName: mlflowGetExperimentByNameRoute,
+  mlflowSearchExperiments: mlflowSearchExperimentsRoute,
+  mlflowSearchExperimentsGet: mlflowSearchExperimentsGetRoute,
+  mlflowUpdateExperiment: mlflowUpdateExperimentRoute,
+  mlflowDeleteExperiment: mlflowDeleteExperimentRoute,
+  mlflowRestoreExperiment: mlflowRestoreExperimentRoute,
+  mlflowSetExperimentTag: mlflowSetExperimentTagRoute,
+  mlflowDeleteExperimentTag: mlflowDeleteExperimentTagRoute,
+  mlflowCreateRun: mlflowCreateRunRoute,
+  mlflowGetRun: mlflowGetRunRoute,
+  mlflowUpdateRun: mlflowUpdateRunRoute,
+  mlflowDeleteRun: mlflowDeleteRunRoute,
+  mlflowRestoreRun: mlflowRestoreRunRoute,
+  mlflowLogMetric: mlflowLogMetricRoute,
+  mlflowLogParam: mlflowLogParamRoute,
+  mlflowSetTag: mlflowSetTagRoute,
+  mlflowDeleteTag: mlflowDeleteTagRoute,
+  mlflowLogBatch: mlflowLogBatchRoute,
+  mlflowLogInputs: mlflowLogInputsRoute,
+  mlflowLogOutputs: mlflowLogOutputsRoute,
+  mlflowSearchRuns: mlflowSearchRunsRoute,
+  mlflowGetMetricHistory: mlflowGetMetricHistoryRoute,
+  mlflowGetMetricHistoryBulkInterval: mlflowGetMetricHistoryBulkIntervalRoute,
+  mlflowListArtifacts: mlflowListArtifactsRoute,
+  mlflowUploadArtifact: mlflowUploadArtifactRoute,
+  mlflowDownloadArtifactProxied: mlflowDownloadArtifactProxiedRoute,
+  mlflowListArtifactsProxied: mlflowListArtifactsProxiedRoute,
+  mlflowCreateMultipartUpload: mlflowCreateMultipartUploadRoute,
+  mlflowCompleteMultipartUpload: mlflowCompleteMultipartUploadRoute,
+  mlflowAbortMultipartUpload: mlflowAbortMultipartUploadRoute,
+  mlflowPresignedDownload: mlflowPresignedDownloadRoute,
+  mlflowCreateLoggedModel: mlflowCreateLoggedModelRoute,
+  mlflowGetLoggedModel: mlflowGetLoggedModelRoute,
+  mlflowSearchLoggedModels: mlflowSearchLoggedModelsRoute,
+  mlflowFinalizeLoggedModel: mlflowFinalizeLoggedModelRoute,
+  mlflowDeleteLoggedModel: mlflowDeleteLoggedModelRoute,
+  mlflowSetLoggedModelTags: mlflowSetLoggedModelTagsRoute,
+  mlflowDeleteLoggedModelTag: mlflowDeleteLoggedModelTagRoute,
+  mlflowLogLoggedModelParams: mlflowLogLoggedModelParamsRoute,
 } as const satisfies Record<string, RouteDefinition>;
 
 export type RouteName = keyof typeof routes;

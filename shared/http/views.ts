@@ -18,6 +18,8 @@ export const experimentView = (experiment: Experiment): z.input<typeof experimen
   description: experiment.description,
   tags: experiment.tags,
   created_at: experiment.createdAt,
+  updated_at: experiment.updatedAt,
+  lifecycle_stage: experiment.lifecycleStage,
   run_count: experiment.runCount ?? 0,
   last_activity_at: experiment.lastActivityAt,
 });
@@ -38,6 +40,7 @@ export const runView = (run: Run): z.input<typeof runResponse> => ({
   run_name: run.runName,
   experiment_id: run.experimentId,
   status: run.status,
+  lifecycle_stage: run.lifecycleStage,
   start_time: run.startTime,
   end_time: run.endTime,
   duration_ms: run.endTime === undefined ? undefined : run.endTime - run.startTime,

@@ -114,14 +114,22 @@ export class ArtifactRepository {
    * PENDING → COMPLETE, only for the upload the caller checked (the same upload
    * id, or still a single upload): a plan that replaced it meanwhile wins.
    */
-  async markComplete(workspace: string, runId: string, pending: Artifact, now: number): Promise<Artifact> {
+  async markComplete(
+    workspace: string,
+    runId: string,
+    pending: Artifact,
+    now: number,
+    measuredSizeBytes?: number,
+  ): Promise<Artifact> {
     const uploadCondition = pending.multipart ? 'uploadId = :uploadId' : 'attribute_not_exists(uploadId)';
+    // An upload planned without a size (MLflow's multipart API) records the size S3 measured.
+    const measured = measuredSizeBytes === undefined ? '' : ', sizeBytes = :measured';
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: artifactKey(workspace, runId, pending.path),
-          UpdateExpression: 'SET #status = :complete, updatedTime = :now REMOVE uploadId, partSizeBytes, partCount',
+          UpdateExpression: `SET #status = :complete, updatedTime = :now${measured} REMOVE uploadId, partSizeBytes, partCount`,
           ConditionExpression: `#status = :pending AND sizeBytes = :size AND ${uploadCondition}`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -129,6 +137,7 @@ export class ArtifactRepository {
             ':pending': 'PENDING',
             ':now': now,
             ':size': pending.sizeBytes,
+            ...(measuredSizeBytes === undefined ? {} : { ':measured': measuredSizeBytes }),
             ...(pending.multipart ? { ':uploadId': pending.multipart.uploadId } : {}),
           },
           ReturnValues: 'ALL_NEW',

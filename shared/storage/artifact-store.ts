@@ -3,8 +3,10 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -86,18 +88,19 @@ export class ArtifactObjectStore {
    * body of another size or content, a request without those exact headers, and
    * (412) any PUT once an object is there, so a COMPLETE artifact can never be
    * overwritten through a URL that is still valid (conditional writes; the
-   * local S3 server enforces them too).
+   * local S3 server enforces them too). Without `ifNoneMatch` (a redirect the
+   * client follows without adding headers) only the overwrite guard is lost.
    */
   async presignPut(
     key: string,
-    object: { sizeBytes: number; contentType: string; sha256Base64: string | undefined },
+    object: { sizeBytes: number; contentType: string; sha256Base64: string | undefined; ifNoneMatch: boolean },
   ): Promise<PresignedPut> {
     const command = new PutObjectCommand({
       Bucket: this.bucket,
       Key: key,
       ContentLength: object.sizeBytes,
       ContentType: object.contentType,
-      IfNoneMatch: '*',
+      ...(object.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
       ...(object.sha256Base64 ? { ChecksumSHA256: object.sha256Base64 } : {}),
     });
     const url = await getSignedUrl(this.s3, command, {
@@ -105,7 +108,8 @@ export class ArtifactObjectStore {
       signableHeaders: new Set(['content-length', 'content-type', 'if-none-match', 'x-amz-checksum-sha256']),
       unhoistableHeaders: new Set(['if-none-match', 'x-amz-checksum-sha256']),
     });
-    const headers: Record<string, string> = { 'content-type': object.contentType, 'if-none-match': '*' };
+    const headers: Record<string, string> = { 'content-type': object.contentType };
+    if (object.ifNoneMatch) headers['if-none-match'] = '*';
     if (object.sha256Base64) headers['x-amz-checksum-sha256'] = object.sha256Base64;
     return { url, headers };
   }
@@ -118,18 +122,21 @@ export class ArtifactObjectStore {
     return UploadId;
   }
 
-  /** A part URL that signs the part's length. */
-  presignPart(key: string, uploadId: string, partNumber: number, sizeBytes: number): Promise<string> {
+  /**
+   * A part URL that signs the part's length when it is known. MLflow's client
+   * chooses its own part sizes and does not say them: its part URLs sign none.
+   */
+  presignPart(key: string, uploadId: string, partNumber: number, sizeBytes: number | undefined): Promise<string> {
     const command = new UploadPartCommand({
       Bucket: this.bucket,
       Key: key,
       UploadId: uploadId,
       PartNumber: partNumber,
-      ContentLength: sizeBytes,
+      ...(sizeBytes === undefined ? {} : { ContentLength: sizeBytes }),
     });
     return getSignedUrl(this.s3, command, {
       expiresIn: this.urlTtlSeconds,
-      signableHeaders: new Set(['content-length']),
+      ...(sizeBytes === undefined ? {} : { signableHeaders: new Set(['content-length']) }),
     });
   }
 
@@ -189,6 +196,32 @@ export class ArtifactObjectStore {
   /** Deletes the object at `key`, if there is one (a pending upload's stale bytes). */
   async delete(key: string): Promise<void> {
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  /**
+   * Deletes every object under `prefix` (a run's own prefix, built by the
+   * service), a listing page (up to 1,000 keys) at a time. Returns how many went.
+   */
+  async deletePrefix(prefix: string): Promise<number> {
+    let deleted = 0;
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: continuationToken }),
+      );
+      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+      if (keys.length > 0) {
+        const result = await this.s3.send(
+          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys, Quiet: true } }),
+        );
+        if (result.Errors?.length) {
+          throw new Error(`S3 kept ${result.Errors.length} objects under ${prefix}: ${result.Errors[0]?.Code ?? ''}`);
+        }
+        deleted += keys.length;
+      }
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+    return deleted;
   }
 
   /** A GET URL; browsers save the file under its own name. */

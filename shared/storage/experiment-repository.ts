@@ -286,21 +286,34 @@ export class ExperimentRepository {
    * a sweep starting dozens of runs at once would make the experiment item a
    * transaction hot spot (conflicts, retries, 503s), while ADD on one item
    * serialises cheaply. Should the function die between the two writes, the
-   * count is one short; the run itself is intact.
+   * count is one short; the run itself is intact. Concurrent starts land in
+   * any order, so the activity only moves forward: when a later one is already
+   * there, the count alone is added.
    */
   async recordRunStarted(workspace: string, experimentId: string, startTime: number): Promise<void> {
-    try {
-      await this.client.send(
+    const count = (withActivity: boolean) =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: experimentKey(workspace, experimentId),
-          UpdateExpression: 'ADD runCount :one SET lastActivityAt = :at',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':one': 1, ':at': startTime },
+          UpdateExpression: withActivity ? 'ADD runCount :one SET lastActivityAt = :at' : 'ADD runCount :one',
+          ConditionExpression: withActivity
+            ? 'attribute_exists(pk) AND (attribute_not_exists(lastActivityAt) OR lastActivityAt < :at)'
+            : 'attribute_exists(pk)',
+          ExpressionAttributeValues: withActivity ? { ':one': 1, ':at': startTime } : { ':one': 1 },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
+    try {
+      await count(true);
     } catch (error) {
-      if (conditionFailedItem(error) === false) throw error;
+      const current = conditionFailedItem(error);
+      if (current === false) throw error;
+      // No item: the experiment is gone, nothing to count. An item: a later activity is recorded.
+      if (current)
+        await count(false).catch((retry: unknown) => {
+          if (conditionFailedItem(retry) === false) throw retry;
+        });
     }
   }
 

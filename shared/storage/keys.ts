@@ -13,12 +13,15 @@
  *   MetricIndex     pk WS#<ws>#RUN#<id>#SEARCH     sk METRIC#<key>      (the latest value, placed on gsi2)
  *   MetricChunk     pk WS#<ws>#RUN#<id>#METRIC#<key>  sk <minStep>#<batch>#<n>
  *   Artifact        pk WS#<ws>#RUN#<id>#ARTIFACTS  sk <path>
+ *   RunInput        pk WS#<ws>#RUN#<id>#IO         sk INPUT#<digest> | OUTPUT#<model id>   (MLflow's datasets and models)
+ *   LoggedModel     pk WS#<ws>#MODEL#<id>          sk LOGGED_MODEL
  *
  * Logical indexes over the generic GSI `gsi1`:
  *   workspacesByCreation   gsi1pk WORKSPACES             gsi1sk <createdMs>#<ws>
  *   tokensByWorkspace      gsi1pk WS#<ws>#TOKENS         gsi1sk <createdMs>#<token id>
  *   experimentsByCreation  gsi1pk WS#<ws>#EXPERIMENTS     gsi1sk <createdMs>#<id>
  *   runsByExperiment       gsi1pk WS#<ws>#EXP#<id>#RUNS   gsi1sk <startMs>#<id>
+ *   loggedModelsByExperiment gsi1pk WS#<ws>#EXP#<id>#MODELS gsi1sk <createdMs>#<id>
  *
  * Search indexes over `gsi2` (see docs/search.md):
  *   runsByMetricValue      gsi2pk WS#<ws>#EXP#<id>#METRIC#<key>  gsi2sk <sortable value>#<run id>   (MetricIndex items)
@@ -48,6 +51,9 @@ export const entityTypes = {
   metricIndex: 'MetricIndex',
   metricChunk: 'MetricChunk',
   artifact: 'Artifact',
+  runInput: 'RunInput',
+  runOutput: 'RunOutput',
+  loggedModel: 'LoggedModel',
 } as const;
 
 export interface PrimaryKey {
@@ -173,8 +179,10 @@ export const paramSummaryKey = (workspace: string, runId: string): PrimaryKey =>
 });
 
 /** The run's search index items live beside, not in, the run partition, so reading a run never reads them. */
+export const runSearchPartition = (workspace: string, runId: string) => join(runPartition(workspace, runId), 'SEARCH');
+
 export const metricIndexKey = (workspace: string, runId: string, metricKey: string): PrimaryKey => ({
-  pk: join(runPartition(workspace, runId), 'SEARCH'),
+  pk: runSearchPartition(workspace, runId),
   sk: join('METRIC', metricKey),
 });
 
@@ -229,4 +237,36 @@ export const runsByParamValueKey = (
 ) => ({
   gsi2pk: runsByParamValuePartition(workspace, experimentId, paramKey),
   gsi2sk: runsByParamValuePrefix(value) + runId,
+});
+
+/** MLflow's run inputs (datasets) and outputs (logged models), beside the run partition: `GET /runs/{id}` never reads them. */
+export const runIoPartition = (workspace: string, runId: string) => join(runPartition(workspace, runId), 'IO');
+
+export const runInputKey = (workspace: string, runId: string, datasetKey: string): PrimaryKey => ({
+  pk: runIoPartition(workspace, runId),
+  sk: join('INPUT', datasetKey),
+});
+
+export const runOutputKey = (workspace: string, runId: string, modelId: string): PrimaryKey => ({
+  pk: runIoPartition(workspace, runId),
+  sk: join('OUTPUT', modelId),
+});
+
+/** MLflow 3's logged models: what `mlflow.<flavor>.log_model` creates. */
+export const loggedModelKey = (workspace: string, modelId: string): PrimaryKey => ({
+  pk: join(workspacePrefix(workspace), 'MODEL', modelId),
+  sk: 'LOGGED_MODEL',
+});
+
+export const loggedModelsByExperimentPartition = (workspace: string, experimentId: string) =>
+  join(workspacePrefix(workspace), 'EXP', experimentId, 'MODELS');
+
+export const loggedModelsByExperimentKey = (
+  workspace: string,
+  experimentId: string,
+  createdMs: number,
+  modelId: string,
+) => ({
+  gsi1pk: loggedModelsByExperimentPartition(workspace, experimentId),
+  gsi1sk: join(encodeTime(createdMs), modelId),
 });

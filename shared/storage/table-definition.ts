@@ -24,6 +24,7 @@ export const logicalIndexes = {
   tokensByWorkspace: 'gsi1',
   experimentsByCreation: 'gsi1',
   runsByExperiment: 'gsi1',
+  loggedModelsByExperiment: 'gsi1',
   // Search indexes: many small items rewritten as latest values change, kept
   // apart from gsi1 so the listing index never carries their write traffic.
   runsByMetricValue: 'gsi2',

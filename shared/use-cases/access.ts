@@ -119,6 +119,21 @@ export async function bootstrapAccess(
 const CACHE_MAX_ENTRIES = 1000;
 
 /**
+ * The token an Authorization header carries: `Bearer <token>` (what
+ * MLFLOW_TRACKING_TOKEN sends), or HTTP Basic with the token as the password and
+ * any user name (MLFLOW_TRACKING_USERNAME / _PASSWORD, for tools that only do Basic).
+ */
+export function tokenOfAuthorization(authorization: string | undefined): string | undefined {
+  const [, scheme, credentials] = /^(\S+) +(\S+)$/.exec(authorization?.trim() ?? '') ?? [];
+  if (!scheme || !credentials) return undefined;
+  if (scheme.toLowerCase() === 'bearer') return credentials;
+  if (scheme.toLowerCase() !== 'basic' || !/^[A-Za-z0-9+/]+={0,2}$/.test(credentials)) return undefined;
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : decoded.slice(colon + 1) || undefined;
+}
+
+/**
  * A map of at most `capacity` entries that forgets the least recently used
  * one first (a Map keeps insertion order; a hit moves its entry to the end).
  */
@@ -172,7 +187,7 @@ export class Authenticator {
   }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
-    const token = /^Bearer (\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
+    const token = tokenOfAuthorization(authorization);
     const tokenId = token && tokenIdOf(token);
     if (!token || !tokenId) throw new UnauthorizedError();
     const record = await this.lookup(tokenId);

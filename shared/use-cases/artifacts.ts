@@ -8,7 +8,7 @@ import {
   uploadShape,
 } from '../domain/artifacts.ts';
 import type { Page, RunDetails } from '../domain/types.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ids.ts';
 import type { ArtifactRepository } from '../storage/artifact-repository.ts';
 import type { ArtifactObjectStore, CompletedPart } from '../storage/artifact-store.ts';
@@ -36,6 +36,13 @@ export interface UploadRequest {
   contentType?: string | undefined;
   /** 64 lowercase hex characters. */
   sha256?: string | undefined;
+  /**
+   * False when the PUT is a redirect the client follows blindly (MLflow's
+   * proxied upload): it re-sends only its own headers, so the URL cannot sign
+   * If-None-Match. Such URLs are short-lived and their path settles COMPLETE as
+   * soon as the service sees the object.
+   */
+  conditionalPut?: boolean;
 }
 
 export type UploadPlan =
@@ -90,7 +97,12 @@ export async function requestUpload(
     // pending path uploaded but never completed would refuse the new upload, so they go first.
     if (existing) await deps.objects.delete(objectKey);
     const sha256Base64 = request.sha256 ? Buffer.from(request.sha256, 'hex').toString('base64') : undefined;
-    const put = await deps.objects.presignPut(objectKey, { sizeBytes: request.sizeBytes, contentType, sha256Base64 });
+    const put = await deps.objects.presignPut(objectKey, {
+      sizeBytes: request.sizeBytes,
+      contentType,
+      sha256Base64,
+      ifNoneMatch: request.conditionalPut ?? true,
+    });
     upload = { kind: 'single', method: 'PUT', ...put };
   } else {
     const uploadId = await deps.objects.createMultipartUpload(objectKey, contentType);
@@ -228,20 +240,59 @@ export interface ListArtifactsInput {
   pageToken?: string | undefined;
 }
 
-/** A run's artifacts in path order, PENDING ones included. */
+/**
+ * A run's artifacts in path order, PENDING ones included. A PENDING single
+ * upload whose object S3 now holds (a PUT redirected by MLflow's proxy API, which
+ * never calls complete) is completed on the way.
+ */
 export async function listArtifacts(
   scope: RequestScope,
   runId: string,
   input: ListArtifactsInput,
-  deps: Pick<ArtifactDeps, 'artifacts' | 'runs'>,
+  deps: Pick<ArtifactDeps, 'artifacts' | 'runs' | 'objects' | 'clock'>,
 ): Promise<Page<Artifact>> {
   const run = await deps.runs.get(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);
-  return deps.artifacts.list(scope.workspace, runId, {
+  const page = await deps.artifacts.list(scope.workspace, runId, {
     prefix: input.prefix,
     limit: input.limit,
     pageToken: input.pageToken,
   });
+  return { items: await settlePending(scope, runId, page.items, deps), cursor: page.cursor };
+}
+
+/**
+ * Completes the PENDING single uploads among `artifacts` whose object S3 now
+ * holds with the declared size (a redirected PUT that went through); others
+ * stay as they are. Returns the list with the completed ones updated.
+ */
+export async function settlePending(
+  scope: RequestScope,
+  runId: string,
+  artifacts: readonly Artifact[],
+  deps: Pick<ArtifactDeps, 'artifacts' | 'objects' | 'clock'>,
+): Promise<Artifact[]> {
+  return Promise.all(
+    artifacts.map(async (artifact) => {
+      if (artifact.status !== 'PENDING' || artifact.multipart) return artifact;
+      let stored: { sizeBytes: number } | undefined;
+      try {
+        stored = await deps.objects.head(artifact.objectKey);
+      } catch (error) {
+        // S3 unreachable: the listing is still right about what is known to be complete.
+        if (error instanceof ServiceUnavailableError) return artifact;
+        throw error;
+      }
+      if (!stored || stored.sizeBytes !== artifact.sizeBytes) return artifact;
+      try {
+        return await deps.artifacts.markComplete(scope.workspace, runId, artifact, deps.clock.now());
+      } catch (error) {
+        // Completed or replaced by a concurrent request: what is stored now is the answer.
+        if (!(error instanceof ConflictError)) throw error;
+        return (await deps.artifacts.get(scope.workspace, runId, artifact.path)) ?? artifact;
+      }
+    }),
+  );
 }
 
 export interface DownloadLink {
@@ -258,7 +309,8 @@ export async function downloadArtifact(
   path: string,
   deps: ArtifactDeps,
 ): Promise<DownloadLink> {
-  const artifact = await findArtifact(scope, runId, path, deps);
+  const found = await findArtifact(scope, runId, path, deps);
+  const [artifact = found] = await settlePending(scope, runId, [found], deps);
   if (artifact.status !== 'COMPLETE') {
     throw new ConflictError('artifact.not_complete', `path: the upload of '${artifact.path}' has not been completed`);
   }

@@ -1,5 +1,8 @@
 import type { Experiment, Page, Tags, ViewType } from '../domain/types.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { experimentComparator, experimentMatches, parseExperimentFilter } from '../domain/search/experiment-filter.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { digest } from '../ids.ts';
+import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 
 export interface CreateExperimentInput {
@@ -122,4 +125,55 @@ export function listExperiments(
     nameContains: input.nameContains,
     view: input.view,
   });
+}
+
+export interface SearchExperimentsInput {
+  filter?: string | undefined;
+  orderBy?: readonly string[] | undefined;
+  view?: ViewType | undefined;
+  limit: number;
+  pageToken?: string | undefined;
+}
+
+/** Experiments a search reads at most: a workspace's whole list is filtered and sorted in memory. */
+export const experimentSearchMaxScanned = 50_000;
+
+/**
+ * MLflow's experiment search: filter on name, tags and times, any order, pages.
+ * The workspace's default experiment exists once anyone searches (the client
+ * expects "0" to be there).
+ */
+export async function searchExperiments(
+  scope: RequestScope,
+  input: SearchExperimentsInput,
+  deps: Pick<TrackingDeps, 'experiments' | 'clock'>,
+): Promise<Page<Experiment>> {
+  const clauses = parseExperimentFilter(input.filter ?? '');
+  const compare = experimentComparator(input.orderBy ?? []);
+  await getExperiment(scope, defaultExperimentId, deps);
+  const binding = `experiments#${digest(JSON.stringify([scope.workspace, input.filter ?? '', input.orderBy ?? [], input.view ?? 'ACTIVE_ONLY']))}`;
+  const offset = Number((await decodeCursor(binding, input.pageToken))?.offset ?? 0);
+  const all: Experiment[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.experiments.list(scope.workspace, {
+      limit: 1000,
+      pageToken: cursor,
+      tags: {},
+      view: input.view,
+    });
+    all.push(...page.items.filter((experiment) => experimentMatches(experiment, clauses)));
+    cursor = page.cursor;
+    if (all.length > experimentSearchMaxScanned) {
+      throw new ValidationError(
+        `filter: matches more than ${experimentSearchMaxScanned} experiments; narrow it`,
+        'filter.too_broad',
+      );
+    }
+  } while (cursor);
+  all.sort(compare);
+  const items = all.slice(offset, offset + input.limit);
+  const next =
+    offset + input.limit < all.length ? await encodeCursor(binding, { offset: offset + input.limit }) : undefined;
+  return { items, cursor: next };
 }

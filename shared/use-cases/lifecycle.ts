@@ -1,7 +1,8 @@
-import type { Experiment, Run, RunStatus, Tags } from '../domain/types.ts';
+import type { Experiment, Run, RunDetails, RunStatus, Tags, TerminalRunStatus } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { defaultExperimentId, getExperiment } from './experiments.ts';
+import { endRun, getRun } from './runs.ts';
 
 /**
  * The lifecycle of experiments and runs, shared by both APIs: soft delete and
@@ -17,13 +18,15 @@ export async function deleteExperiment(scope: RequestScope, experimentId: string
   if (experimentId === defaultExperimentId) {
     throw new ValidationError('experiment_id: the default experiment cannot be deleted', 'experiment_id.invalid');
   }
-  await getExperiment(scope, experimentId, deps);
+  const experiment = await getExperiment(scope, experimentId, deps);
+  if (experiment.lifecycleStage === 'deleted') return experiment;
   const now = deps.clock.now();
   return deps.experiments.update(scope.workspace, experimentId, { lifecycleStage: 'deleted', deletedAt: now }, now);
 }
 
 export async function restoreExperiment(scope: RequestScope, experimentId: string, deps: ExperimentDeps) {
-  await getExperiment(scope, experimentId, deps);
+  const experiment = await getExperiment(scope, experimentId, deps);
+  if (experiment.lifecycleStage === 'active') return experiment;
   const now = deps.clock.now();
   return deps.experiments.update(scope.workspace, experimentId, { lifecycleStage: 'active', deletedAt: null }, now);
 }
@@ -55,10 +58,16 @@ export async function deleteExperimentTag(
 
 /** Soft-deletes a run: it leaves lists and searches and takes no new data, until it is restored. */
 export async function deleteRun(scope: RequestScope, runId: string, deps: RunDeps): Promise<Run> {
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  if (run.lifecycleStage === 'deleted') return run;
   return deps.runs.updateAttributes(scope.workspace, runId, { lifecycleStage: 'deleted', deletedAt: deps.clock.now() });
 }
 
 export async function restoreRun(scope: RequestScope, runId: string, deps: RunDeps): Promise<Run> {
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  if (run.lifecycleStage === 'active') return run;
   return deps.runs.updateAttributes(scope.workspace, runId, { lifecycleStage: 'active', deletedAt: null });
 }
 
@@ -111,4 +120,23 @@ async function requireActiveRun(scope: RequestScope, runId: string, deps: Pick<T
     throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`);
   }
   return run;
+}
+
+/**
+ * `/api/v1`'s run update: ending keeps its rule (a RUNNING run ends once; a
+ * retry with the same status is harmless, another status conflicts), and a
+ * name change applies whatever the status.
+ */
+export async function endOrRenameRun(
+  scope: RequestScope,
+  runId: string,
+  input: { status?: TerminalRunStatus | undefined; endTime?: number | undefined; runName?: string | undefined },
+  deps: RunDeps,
+): Promise<RunDetails> {
+  if (input.runName !== undefined) {
+    await requireActiveRun(scope, runId, deps);
+    await deps.runs.updateAttributes(scope.workspace, runId, { runName: input.runName });
+  }
+  if (input.status !== undefined) return endRun(scope, runId, { status: input.status, endTime: input.endTime }, deps);
+  return getRun(scope, runId, deps);
 }

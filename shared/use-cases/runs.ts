@@ -10,6 +10,8 @@ export interface StartRunInput {
   gitCommit?: string | undefined;
   codeVersion?: string | undefined;
   pipeline?: Pipeline | undefined;
+  /** When the job says it started (epoch ms; MLflow's client sends its own clock); the service's clock otherwise. */
+  startTime?: number | undefined;
 }
 
 /** Starts a RUNNING run in an existing experiment. */
@@ -51,7 +53,7 @@ async function createRun(
     // Like MLflow, a run without a name gets a readable one rather than none.
     runName: input.runName ?? `run-${runId.slice(0, 8)}`,
     status: 'RUNNING',
-    startTime: deps.clock.now(),
+    startTime: input.startTime ?? deps.clock.now(),
     endTime: undefined,
     tags: input.tags ?? {},
     parentRunId: input.parentRunId,
@@ -111,13 +113,18 @@ export async function logParams(
   await deps.runs.putParams(scope.workspace, runId, state.experimentId, params);
 }
 
-/** Sets tags; allowed whatever the run's status. */
+/** Sets tags; allowed whatever the run's status, but not on a deleted run. */
 export async function setRunTags(
   scope: RequestScope,
   runId: string,
   tags: Tags,
   deps: Pick<TrackingDeps, 'runs'>,
 ): Promise<Run> {
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  if (run.lifecycleStage === 'deleted') {
+    throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`);
+  }
   return deps.runs.setTags(scope.workspace, runId, tags);
 }
 

@@ -99,7 +99,7 @@ describe('a stack with every option overridden', () => {
     for (const route of routeList) {
       const properties = json.Resources[logicalId(stack, stack.functions.get(route.operationId)!.function)].Properties;
       expect(properties.ReservedConcurrentExecutions, route.operationId).toBe(
-        route.operationId === 'logMetrics' ? 20 : 5,
+        route.entry === 'lambdas/log-metrics.ts' ? 20 : 5,
       );
       expect(properties.Environment.Variables.STRATUS_ARTIFACT_URL_TTL_SECONDS).toBe('300');
     }

@@ -110,12 +110,20 @@ describe('least privilege', () => {
       if (indexes.length) {
         expected.push({ actions: ['dynamodb:Query'], resources: indexes.map(indexArn) });
       }
-      if (bucketActions.length) {
+      // Object actions on the bucket's objects; ListBucket (purge lists a run's prefix) on the bucket itself.
+      const objectActions = bucketActions.filter((action) => action !== 'ListBucket');
+      if (objectActions.length) {
         expected.push({
-          actions: bucketActions.map((action) => `s3:${action}`),
+          actions: objectActions.map((action) => `s3:${action}`),
           resources: [
             { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack, stack.artifacts.bucket), 'Arn'] }, '/*']] },
           ],
+        });
+      }
+      if (bucketActions.includes('ListBucket')) {
+        expected.push({
+          actions: ['s3:ListBucket'],
+          resources: [{ 'Fn::GetAtt': [logicalId(stack, stack.artifacts.bucket), 'Arn'] }],
         });
       }
       if (routes.some((route) => route.pageTokens)) {

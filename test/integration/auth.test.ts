@@ -3,6 +3,7 @@ import type { RouteDefinition } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { scopeAllows, tokenScopes, type TokenScope } from '../../shared/domain/tokens.ts';
 import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
+import { errorCodeOf } from '../support/mlflow-requests.ts';
 import { exampleRequest, type RouteFixture } from '../support/route-requests.ts';
 
 /**
@@ -56,6 +57,12 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
+/** A request to `route` with ids of workspace "default" (another run's, or a logged model's, when given). */
+const requestFor = (
+  route: RouteDefinition,
+  ids: { experimentId: string; runId: string; modelId?: string | undefined },
+) => exampleRequest(route, { ...fixture, ...ids });
+
 const call = (route: RouteDefinition, authorization?: string) => {
   const { path, body } = exampleRequest(route, fixture);
   return apiClient(stack.url).call(route.method, path, body, authorization === undefined ? {} : { authorization });
@@ -74,7 +81,9 @@ describe.each(routeList.map((route) => [`${route.method} ${route.path}`, route] 
     ]) {
       const response = await call(route, authorization);
       expect(response.status, `authorization: ${authorization}`).toBe(401);
-      expect(response.body.error.code).toBe('auth.unauthorized');
+      expect(errorCodeOf(route, response.body)).toBe(
+        route.dialect === 'mlflow' ? 'UNAUTHENTICATED' : 'auth.unauthorized',
+      );
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
     }
   });
@@ -89,7 +98,9 @@ describe.each(routeList.map((route) => [`${route.method} ${route.path}`, route] 
         expect(response.status, label).toBeLessThan(500);
       } else {
         expect(response.status, label).toBe(403);
-        expect(response.body.error.code, label).toBe('auth.forbidden');
+        expect(errorCodeOf(route, response.body), label).toBe(
+          route.dialect === 'mlflow' ? 'PERMISSION_DENIED' : 'auth.forbidden',
+        );
       }
     }
   });
@@ -196,4 +207,53 @@ describe('workspaces are walled off', () => {
     expect((await apiClient(stack.url, tokens.read).get('/api/v1/experiments')).status).toBe(200);
     expect((await outsider.post('/api/v1/experiments', { experiment_name: 'guarded' })).status).toBe(201);
   });
+
+  // Every route that names an experiment, a run or a model, generated from the route table: another
+  // workspace's ids do not exist (404, MLflow's RESOURCE_DOES_NOT_EXIST), and nothing is changed.
+  const workspaceWide = new Set([
+    'createExperiment',
+    'listExperiments',
+    'getExperimentByName',
+    'startRun',
+    'getOpenApi',
+    'createToken',
+    'listTokens',
+    'revokeToken',
+    'createWorkspace',
+    'listWorkspaces',
+    'searchRuns',
+    'mlflowCreateExperiment',
+    'mlflowSearchExperiments',
+    'mlflowSearchExperimentsGet',
+    'mlflowGetExperimentByName',
+  ]);
+  const scoped = routeList.filter((route) => !workspaceWide.has(route.operationId));
+  test.each(scoped.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    "%s: another workspace's ids are 404",
+    async (_, route) => {
+      const own = await operator.post('/api/v1/runs', {
+        experiment_name: `walled-${route.operationId}`,
+        run_name: 'mine',
+      });
+      const ids = { runId: own.body.run_id as string, experimentId: own.body.experiment_id as string };
+      const model =
+        route.path.includes('{model_id}') &&
+        (await apiClient(stack.url, stack.token).post('/api/2.0/mlflow/logged-models', {
+          experiment_id: ids.experimentId,
+          name: 'model',
+          source_run_id: ids.runId,
+        }));
+      const { path, body } = requestFor(route, { ...ids, modelId: model ? model.body.model.info.model_id : undefined });
+      const outsider = apiClient(stack.url, tokens.otherAdmin);
+      const answer = await outsider.call(route.method, path, route.method === 'GET' ? undefined : body);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(404);
+      if (route.dialect === 'mlflow') expect(answer.body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+      const run = await operator.get(`/api/v1/runs/${ids.runId}`);
+      expect(run.body.lifecycle_stage).toBe('active');
+      expect(run.body.status).toBe('RUNNING');
+      expect(run.body.run_name).toBe('mine');
+      expect(run.body.params).toEqual({});
+      expect(Object.keys(run.body.metrics)).toEqual([]);
+    },
+  );
 });

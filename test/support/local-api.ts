@@ -72,6 +72,8 @@ export function apiClient(baseUrl: string, token?: string) {
   ): Promise<ApiResponse<T>> => {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
+      // Redirects (to presigned S3 URLs) are answers to check, not to follow.
+      redirect: 'manual',
       headers: {
         'content-type': 'application/json',
         ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),

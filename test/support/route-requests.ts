@@ -1,4 +1,5 @@
 import type { RouteDefinition } from '../../shared/http/route-definition.ts';
+import { mlflowRequestFor } from './mlflow-requests.ts';
 
 /**
  * A request each route would accept, for the tests generated over the route
@@ -16,6 +17,8 @@ export interface RouteFixture {
   artifactPath: string;
   /** The multipart upload id of `artifactPath`, when it has one. */
   uploadId?: string;
+  /** A logged model of the run, for the MLflow routes that name one. */
+  modelId?: string | undefined;
   /** The size of the artifact a new upload plans (1 byte unless given). */
   uploadSizeBytes?: number;
 }
@@ -61,6 +64,16 @@ const examples: Record<string, Example> = {
   revokeToken: () => ({}),
   createWorkspace: () => ({ body: { workspace_id: `w-${unique()}` } }),
   listWorkspaces: () => ({}),
+  updateExperiment: () => ({ body: { experiment_name: `renamed-${unique()}` } }),
+  deleteExperiment: () => ({}),
+  restoreExperiment: () => ({}),
+  setExperimentTags: () => ({ body: { tags: { a: 'b' } } }),
+  deleteExperimentTag: () => ({}),
+  purgeExperiment: () => ({}),
+  deleteRun: () => ({}),
+  restoreRun: () => ({}),
+  deleteRunTag: () => ({}),
+  purgeRun: () => ({}),
 };
 
 /** The route's path with the fixture's ids in place of its variables. */
@@ -72,6 +85,7 @@ export function concretePath(route: RouteDefinition, fixture: RouteFixture): str
       run_id: fixture.runId,
       metric_key: fixture.metricKey,
       token_id: fixture.tokenId,
+      tag_key: 'a',
     };
     const value = Object.hasOwn(values, name) ? values[name] : undefined;
     if (value === undefined) throw new Error(`no fixture value for {${name}} in ${route.path}`);
@@ -80,6 +94,10 @@ export function concretePath(route: RouteDefinition, fixture: RouteFixture): str
 }
 
 export function exampleRequest(route: RouteDefinition, fixture: RouteFixture): ExampleRequest {
+  if (route.dialect === 'mlflow') {
+    const { path, body } = mlflowRequestFor(route, fixture);
+    return { path, body: route.request.body ? (body ?? {}) : undefined };
+  }
   const example = Object.hasOwn(examples, route.operationId) ? examples[route.operationId] : undefined;
   if (!example) throw new Error(`test/support/route-requests.ts has no example request for ${route.operationId}`);
   const { body, query } = example(fixture);

@@ -31,7 +31,7 @@ describe('the IAM actions a command needs', () => {
 
   test("a route's declaration, in the same notation", () => {
     expect([...declaredGrants(routes.listRuns)].sort()).toEqual(
-      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Query@gsi1'].sort(),
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Query@gsi1'].sort(),
     );
   });
 });

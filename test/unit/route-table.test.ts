@@ -27,10 +27,12 @@ test('every module under routes/ is in the table, and every route of the table c
   expect(new Set(fromModules)).toEqual(new Set(routeList));
 });
 
-test('routes sharing an entry are one operation in different dialects', () => {
+test('routes sharing an entry are one operation: at most one /api/v1 route, and its MLflow forms', () => {
+  // MLflow spells some operations several ways (search experiments by GET and POST, a metric's
+  // history whole or sampled for several runs, a proxied upload whole or in parts): one function each.
   for (const entry of entries) {
-    const dialects = routesOf(entry).map((route) => route.dialect ?? 'v1');
-    expect(new Set(dialects).size, entry).toBe(dialects.length);
+    const v1 = routesOf(entry).filter((route) => (route.dialect ?? 'v1') === 'v1');
+    expect(v1.length, entry).toBeLessThanOrEqual(1);
   }
 });
 

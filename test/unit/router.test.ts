@@ -18,7 +18,7 @@ test('a greedy variable takes the rest of the path, slashes included', () => {
 });
 
 test('unknown paths and methods match nothing', () => {
-  expect(route('DELETE', `/api/v1/runs/${id}`)).toBeUndefined();
+  expect(route('PUT', `/api/v1/runs/${id}`)).toBeUndefined();
   expect(route('GET', '/api/v2/runs')).toBeUndefined();
   expect(route('GET', `/api/v1/runs/${id}/extra/segments`)).toBeUndefined();
 });

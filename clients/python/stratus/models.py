@@ -15,6 +15,8 @@ class Experiment:
     tags: Dict[str, str] = field(default_factory=dict)
     description: Optional[str] = None
     created_at: Optional[int] = None
+    #: "active", or "deleted" (soft-deleted: restorable until purged).
+    lifecycle_stage: str = "active"
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Experiment":
@@ -24,6 +26,7 @@ class Experiment:
             tags=dict(data.get("tags") or {}),
             description=data.get("description"),
             created_at=data.get("created_at"),
+            lifecycle_stage=data.get("lifecycle_stage", "active"),
         )
 
     @property
@@ -108,6 +111,8 @@ class Run:
     #: The second seed's pipeline: free-form config and ordered components (None when not given).
     pipeline_config: Optional[Dict[str, Any]] = None
     pipeline_components: List[PipelineComponent] = field(default_factory=list)
+    #: "active", or "deleted" (soft-deleted: restorable until purged).
+    lifecycle_stage: str = "active"
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Run":
@@ -118,6 +123,7 @@ class Run:
             experiment_id=data["experiment_id"],
             run_name=data.get("run_name", ""),
             status=data.get("status", "RUNNING"),
+            lifecycle_stage=data.get("lifecycle_stage", "active"),
             start_time=data.get("start_time"),
             end_time=data.get("end_time"),
             duration_ms=data.get("duration_ms"),

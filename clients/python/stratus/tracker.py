@@ -465,6 +465,50 @@ class ExperimentTracker:
                         self._stack.remove(run)
                 log.warning("stratus: could not end run %s at exit: %s", run.run_id, error)
 
+    # Lifecycle: soft delete and restore, renames, tag removal, and purge (irreversible, admin tokens only).
+
+    def _experiment_id(self, experiment: str) -> str:
+        return experiment if _ID.match(experiment) or experiment == "0" else self.get_experiment_by_name(experiment).experiment_id
+
+    def delete_experiment(self, experiment: str) -> Experiment:
+        """Soft-deletes an experiment (by id or name): it leaves lists until restored; its name stays taken."""
+        return Experiment.from_json(self.transport.json("DELETE", f"/experiments/{self._experiment_id(experiment)}"))
+
+    def restore_experiment(self, experiment_id: str) -> Experiment:
+        return Experiment.from_json(self.transport.json("POST", f"/experiments/{experiment_id}/restore"))
+
+    def rename_experiment(self, experiment: str, new_name: str) -> Experiment:
+        return Experiment.from_json(
+            self.transport.json(
+                "PATCH", f"/experiments/{self._experiment_id(experiment)}", json_body={"experiment_name": new_name}
+            )
+        )
+
+    def delete_experiment_tag(self, experiment: str, key: str) -> Experiment:
+        path = f"/experiments/{self._experiment_id(experiment)}/tags/{_quote(key)}"
+        return Experiment.from_json(self.transport.json("DELETE", path))
+
+    def purge_experiment(self, experiment_id: str) -> Dict[str, int]:
+        """Irreversibly removes a deleted experiment, its runs, their data and artifacts. Needs an admin token."""
+        return dict(self.transport.json("POST", f"/experiments/{experiment_id}/purge", idempotent=False)["purged"])
+
+    def delete_run(self, run_id: str) -> Run:
+        """Soft-deletes a run: it leaves lists and searches and takes no new data until restored."""
+        return Run.from_json(self.transport.json("DELETE", f"/runs/{run_id}"))
+
+    def restore_run(self, run_id: str) -> Run:
+        return Run.from_json(self.transport.json("POST", f"/runs/{run_id}/restore"))
+
+    def rename_run(self, run_id: str, new_name: str) -> Run:
+        return Run.from_json(self.transport.json("PATCH", f"/runs/{run_id}", json_body={"run_name": new_name}))
+
+    def delete_run_tag(self, run_id: str, key: str) -> Run:
+        return Run.from_json(self.transport.json("DELETE", f"/runs/{run_id}/tags/{_quote(key)}"))
+
+    def purge_run(self, run_id: str) -> Dict[str, int]:
+        """Irreversibly removes a deleted run, its data and its artifacts. Needs an admin token."""
+        return dict(self.transport.json("POST", f"/runs/{run_id}/purge", idempotent=False)["purged"])
+
     def get_run(self, run_id: str) -> Run:
         """The run with its params, the latest value of every metric and its artifacts."""
         return Run.from_json(self.transport.json("GET", f"/runs/{run_id}"))

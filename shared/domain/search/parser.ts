@@ -151,8 +151,9 @@ class Scanner {
     const key = quote === '`' || quote === '"' ? this.quoted(quote, 'a key') : this.match(bareKey);
     if (key === undefined || key.length === 0)
       return this.fail('a key after the prefix (quote it with ` or " if it has spaces)', keyStart);
-    // MLflow keeps a run's name in the tag mlflow.runName too: the same field here.
+    // MLflow keeps a run's name and parent in these tags too: the same fields here.
     if (kind === 'tag' && key === 'mlflow.runName') return { kind: 'attribute', name: 'run_name' };
+    if (kind === 'tag' && key === 'mlflow.parentRunId') return { kind: 'attribute', name: 'parent_run_id' };
     if (kind === 'attribute') {
       if (key === 'created' || key === 'Created') return { kind, name: 'start_time' };
       if (!(runAttributes as readonly string[]).includes(key)) {

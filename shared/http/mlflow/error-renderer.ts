@@ -20,7 +20,18 @@ const byStatus: Record<number, { errorCode: string; status?: number }> = {
 };
 
 /** Stratus codes whose MLflow meaning differs from their status's. */
-const byCode = new Map<string, { errorCode: string; status?: number }>();
+const byCode = new Map<string, { errorCode: string; status?: number }>([
+  // MLflow answers a second value for a param, and writes to a deleted or ended run, with a 400.
+  ['param.immutable', { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 }],
+  ['run.deleted', { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 }],
+  ['run.not_running', { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 }],
+  ['run.too_many_metric_keys', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
+  ['run.too_many_tags', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
+  ['experiment.too_many_tags', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
+  ['experiment.name_taken', { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 }],
+  ['artifact.exists', { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 }],
+  ['run.already_ended', { errorCode: 'INVALID_STATE', status: 400 }],
+]);
 
 export const renderMlflowError: ErrorRenderer = (error) => {
   const mapped = byCode.get(error.code) ?? byStatus[error.status] ?? { errorCode: 'INTERNAL_ERROR', status: 500 };

@@ -17,6 +17,6 @@ export const downloadArtifactRoute = defineRoute({
     body: downloadArtifactResponse,
     redirect: 'With redirect=true: to the presigned download URL',
   },
-  table: { actions: ['GetItem'] },
+  table: { actions: ['GetItem', 'UpdateItem'] },
   bucket: { actions: ['GetObject'] },
 });

@@ -12,5 +12,5 @@ export const getExperimentRoute = defineRoute({
   tag: 'experiments',
   request: { path: experimentIdPath },
   response: { status: 200, description: 'The experiment', body: experimentResponse },
-  table: { actions: ['GetItem'] },
+  table: { actions: ['GetItem', 'PutItem'] }, // PutItem: the default experiment "0" is created on first use
 });

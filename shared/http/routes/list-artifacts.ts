@@ -13,5 +13,7 @@ export const listArtifactsRoute = defineRoute({
   request: { path: runIdPath, query: listArtifactsQuery },
   pageTokens: true,
   response: { status: 200, description: 'A page of artifacts', body: artifactListResponse },
-  table: { actions: ['GetItem', 'Query'] },
+  table: { actions: ['GetItem', 'Query', 'UpdateItem'] },
+  // HeadObject (s3:GetObject) completes uploads that were PUT straight to S3 by MLflow's proxy API.
+  bucket: { actions: ['GetObject'] },
 });

@@ -13,5 +13,5 @@ export const listRunsRoute = defineRoute({
   request: { path: experimentIdPath, query: listRunsQuery },
   pageTokens: true,
   response: { status: 200, description: 'A page of runs', body: runListResponse },
-  table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
+  table: { actions: ['GetItem', 'Query', 'PutItem'], indexes: ['gsi1'] }, // PutItem: the default experiment "0"
 });

@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
+import { lifecycleStages } from '../../domain/types.ts';
 import { limits } from '../../limits.ts';
+import { lifecycleFilter } from './lifecycle.ts';
 import { keySchema, nameSchema, pageSize, pageToken, tagsSchema, text } from './text.ts';
 
 /** Experiments: create, list (with tag filters) and their response shapes. */
@@ -14,6 +16,7 @@ export const listExperimentsQuery = z
   .looseObject({
     max_results: pageSize(limits.pageSizeMax, limits.pageSizeDefault),
     page_token: pageToken,
+    lifecycle: lifecycleFilter,
     name_contains: z.optional(
       text(limits.nameLength).check(z.meta({ description: 'Only experiments whose name contains this, in any case' })),
     ),
@@ -45,6 +48,8 @@ export const experimentResponse = z.object({
   description: z.optional(z.string()),
   tags: z.record(z.string(), z.string()),
   created_at: z.int(),
+  updated_at: z.int(),
+  lifecycle_stage: z.enum(lifecycleStages),
   run_count: z.int().check(z.meta({ description: 'Runs started in the experiment, deleted ones included' })),
   last_activity_at: z.optional(
     z.int().check(z.meta({ description: 'The latest run start or end (epoch ms); absent before the first run' })),

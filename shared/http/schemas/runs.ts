@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { runStatuses } from '../../domain/types.ts';
+import { lifecycleStages, runStatuses } from '../../domain/types.ts';
+import { lifecycleFilter } from './lifecycle.ts';
 import { limits } from '../../limits.ts';
 import { wireMetricValue } from './metric-values.ts';
 import { pipelineSchema } from './pipeline.ts';
@@ -27,15 +28,25 @@ export const startRunBody = z
     }),
   );
 
-export const updateRunBody = z.strictObject({
-  status: z
-    .pipe(
-      z.enum(['FINISHED', 'FAILED', 'KILLED', 'COMPLETED']),
-      z.transform((status) => (status === 'COMPLETED' ? 'FINISHED' : status)),
-    )
-    .check(z.meta({ description: 'COMPLETED is accepted as FINISHED' })),
-  end_time: z.optional(timestampSchema),
-});
+export const updateRunBody = z
+  .strictObject({
+    status: z.optional(
+      z
+        .pipe(
+          z.enum(['FINISHED', 'FAILED', 'KILLED', 'COMPLETED']),
+          z.transform((status) => (status === 'COMPLETED' ? 'FINISHED' : status)),
+        )
+        .check(z.meta({ description: 'Ends the run; COMPLETED is accepted as FINISHED' })),
+    ),
+    end_time: z.optional(timestampSchema),
+    run_name: z.optional(nameSchema),
+  })
+  .check(
+    z.refine((body) => body.status !== undefined || body.run_name !== undefined, {
+      error: 'give status (to end the run) or run_name (to rename it)',
+      path: ['status'],
+    }),
+  );
 
 export const setTagsBody = z.strictObject({
   tags: tagsSchema.check(z.refine((tags) => Object.keys(tags).length > 0, { error: 'must hold at least one tag' })),
@@ -44,6 +55,7 @@ export const setTagsBody = z.strictObject({
 export const listRunsQuery = z.object({
   max_results: pageSize(limits.pageSizeMax, limits.pageSizeDefault),
   page_token: pageToken,
+  lifecycle: lifecycleFilter,
   status: z
     .optional(
       z.pipe(
@@ -61,6 +73,7 @@ export const runResponse = z.object({
   run_name: z.string(),
   experiment_id: z.string(),
   status: z.enum(runStatuses),
+  lifecycle_stage: z.enum(lifecycleStages),
   start_time: z.int(),
   end_time: z.optional(z.int()),
   duration_ms: z.optional(z.int()),

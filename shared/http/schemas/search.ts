@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { lifecycleFilter } from './lifecycle.ts';
 import { runStatuses } from '../../domain/types.ts';
 import { searchLimits } from '../../domain/search/parser.ts';
 import { limits } from '../../limits.ts';
@@ -28,6 +29,7 @@ export const searchRunsQuery = z
       .check(z.meta({ description: 'Order keys; repeat the parameter (or separate with commas) for several' })),
     max_results: pageSize(limits.pageSizeMax, limits.searchPageSizeDefault),
     page_token: pageToken,
+    lifecycle: lifecycleFilter,
   })
   .check(
     z.refine((query) => (query.experiment_name === undefined) !== (query.experiment_id === undefined), {
@@ -44,6 +46,7 @@ export const searchRunsBody = z
     order_by: z.optional(z.array(orderKeySchema).check(z.maxLength(searchLimits.orderKeys))),
     max_results: z._default(z.int().check(z.gte(1), z.lte(limits.pageSizeMax)), limits.searchPageSizeDefault),
     page_token: pageToken,
+    lifecycle: lifecycleFilter,
   })
   .check(
     z.refine((body) => (body.experiment_ids?.length ?? 0) + (body.experiment_names?.length ?? 0) > 0, {

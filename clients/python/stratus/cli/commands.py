@@ -692,3 +692,115 @@ def export(context: click.Context, sqlite_file: Optional[str], parquet_dir: Opti
             state = export_parquet(tracker, parquet_dir, list(experiments) or None, report)  # type: ignore[arg-type]
     runs_word = "run" if state.runs_done == 1 else "runs"
     note(f"exported {state.runs_done} {runs_word} and {state.points:,} metric points to {sqlite_file or parquet_dir}")
+
+
+# Lifecycle: end, delete/restore, rename, purge. Each prints one line saying what changed.
+
+
+@runs.command("end", context_settings=CONTEXT)
+@click.argument("run_id")
+@click.option(
+    "--status",
+    type=click.Choice(["FINISHED", "FAILED", "KILLED"], case_sensitive=False),
+    default="FINISHED",
+    show_default=True,
+    help="KILLED for a run whose job died and left it RUNNING.",
+)
+@click.pass_context
+@handle_errors
+def runs_end(context: click.Context, run_id: str, status: str) -> None:
+    """End a run that is still RUNNING (e.g. its job was killed)."""
+    tracker = tracker_from(context)
+    tracker.end_run(status=status.upper(), run_id=run_id)
+    click.echo(f"run {run_id} is {tracker.get_run(run_id).status}")
+
+
+@runs.command("delete", context_settings=CONTEXT)
+@click.argument("run_id")
+@click.pass_context
+@handle_errors
+def runs_delete(context: click.Context, run_id: str) -> None:
+    """Soft-delete a run: it leaves lists and searches until restored (or purged)."""
+    tracker_from(context).delete_run(run_id)
+    click.echo(f"run {run_id} deleted (restore it with: stratus runs restore {run_id})")
+
+
+@runs.command("restore", context_settings=CONTEXT)
+@click.argument("run_id")
+@click.pass_context
+@handle_errors
+def runs_restore(context: click.Context, run_id: str) -> None:
+    """Restore a deleted run."""
+    tracker_from(context).restore_run(run_id)
+    click.echo(f"run {run_id} restored")
+
+
+@runs.command("rename", context_settings=CONTEXT)
+@click.argument("run_id")
+@click.argument("new_name")
+@click.pass_context
+@handle_errors
+def runs_rename(context: click.Context, run_id: str, new_name: str) -> None:
+    """Give a run another name."""
+    run = tracker_from(context).rename_run(run_id, new_name)
+    click.echo(f"run {run_id} is now named {run.run_name!r}")
+
+
+@runs.command("purge", context_settings=CONTEXT)
+@click.argument("run_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+@handle_errors
+def runs_purge(context: click.Context, run_id: str, yes: bool) -> None:
+    """Irreversibly remove a deleted run, its data and its artifacts (admin token)."""
+    if not yes:
+        click.confirm(f"Purge run {run_id} and its artifacts for good?", abort=True, err=True)
+    purged = tracker_from(context).purge_run(run_id)
+    click.echo(f"run {run_id} purged: {purged['items']} records, {purged['objects']} artifact objects")
+
+
+@experiments.command("delete", context_settings=CONTEXT)
+@click.argument("experiment", metavar="ID|NAME")
+@click.pass_context
+@handle_errors
+def experiments_delete(context: click.Context, experiment: str) -> None:
+    """Soft-delete an experiment: it leaves lists until restored; its name stays taken until purged."""
+    deleted = tracker_from(context).delete_experiment(experiment)
+    click.echo(f"experiment {deleted.experiment_id} ({deleted.name}) deleted")
+
+
+@experiments.command("restore", context_settings=CONTEXT)
+@click.argument("experiment_id")
+@click.pass_context
+@handle_errors
+def experiments_restore(context: click.Context, experiment_id: str) -> None:
+    """Restore a deleted experiment."""
+    restored = tracker_from(context).restore_experiment(experiment_id)
+    click.echo(f"experiment {restored.experiment_id} ({restored.name}) restored")
+
+
+@experiments.command("rename", context_settings=CONTEXT)
+@click.argument("experiment", metavar="ID|NAME")
+@click.argument("new_name")
+@click.pass_context
+@handle_errors
+def experiments_rename(context: click.Context, experiment: str, new_name: str) -> None:
+    """Rename an experiment (the new name must be free)."""
+    renamed = tracker_from(context).rename_experiment(experiment, new_name)
+    click.echo(f"experiment {renamed.experiment_id} is now named {renamed.name!r}")
+
+
+@experiments.command("purge", context_settings=CONTEXT)
+@click.argument("experiment_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+@handle_errors
+def experiments_purge(context: click.Context, experiment_id: str, yes: bool) -> None:
+    """Irreversibly remove a deleted experiment, all its runs and their artifacts (admin token)."""
+    if not yes:
+        click.confirm(f"Purge experiment {experiment_id}, all its runs and artifacts for good?", abort=True, err=True)
+    purged = tracker_from(context).purge_experiment(experiment_id)
+    click.echo(
+        f"experiment {experiment_id} purged: {purged['runs']} runs, {purged['items']} records, "
+        f"{purged['objects']} artifact objects"
+    )

@@ -1,0 +1,43 @@
+import type { Tags } from './types.ts';
+
+/**
+ * MLflow 3's logged model: what `mlflow.<flavor>.log_model` creates before it
+ * uploads the model's files. On Stratus a logged model belongs to the run it
+ * came from, and its files are that run's artifacts under `models/<model id>/`,
+ * so they follow the run's artifact rules (presigned S3, immutable once complete).
+ */
+export const loggedModelStatuses = ['PENDING', 'READY', 'UPLOAD_FAILED'] as const;
+export type LoggedModelStatus = (typeof loggedModelStatuses)[number];
+
+export interface LoggedModel {
+  modelId: string;
+  experimentId: string;
+  name: string;
+  modelType: string | undefined;
+  sourceRunId: string;
+  status: LoggedModelStatus;
+  params: Record<string, string>;
+  tags: Tags;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Where a logged model's files are, relative to its run's artifact root. */
+export const loggedModelArtifactPrefix = (modelId: string) => `models/${modelId}`;
+
+/** A dataset a run used (MLflow's `log_input`). */
+export interface DatasetInput {
+  name: string;
+  digest: string;
+  sourceType: string;
+  source: string;
+  schema: string | undefined;
+  profile: string | undefined;
+  tags: Tags;
+}
+
+/** A logged model a run produced, at a step (MLflow's `log_outputs`). */
+export interface ModelOutput {
+  modelId: string;
+  step: number;
+}

@@ -1,0 +1,120 @@
+import { ValidationError } from '../../errors.ts';
+import type { Experiment } from '../types.ts';
+import { likeToRegExp } from './evaluate.ts';
+
+/**
+ * MLflow's experiment search grammar: clauses joined by AND, each
+ * `name|tags.<key>|creation_time|last_update_time <op> <value>`, with the
+ * `attribute.` / `attributes.` prefix allowed, and order keys
+ * `name|creation_time|last_update_time|experiment_id [ASC|DESC]`.
+ */
+type Field = { kind: 'name' } | { kind: 'tag'; key: string } | { kind: 'time'; name: 'createdAt' | 'updatedAt' };
+interface Clause {
+  field: Field;
+  op: string;
+  value: string | number;
+}
+
+const clausePattern =
+  /^\s*(?:(?:attributes?|attr)\.)?(name|creation_time|last_update_time|(?:tags?)\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+)))\s*(!=|<=|>=|=|<|>|NOT\s+LIKE|ILIKE|LIKE)\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(-?\d+))\s*/i;
+
+export function parseExperimentFilter(filter: string): Clause[] {
+  const clauses: Clause[] = [];
+  let rest = filter.trim();
+  while (rest) {
+    const match = clausePattern.exec(rest);
+    if (!match) throw new ValidationError(`filter: cannot parse '${rest.slice(0, 80)}'`, 'filter.invalid');
+    const [whole, fieldText = '', quotedKey, doubleKey, bareKey, opText = '', single, double, number] = match;
+    const lower = fieldText.toLowerCase();
+    const field: Field =
+      lower === 'name'
+        ? { kind: 'name' }
+        : lower === 'creation_time'
+          ? { kind: 'time', name: 'createdAt' }
+          : lower === 'last_update_time'
+            ? { kind: 'time', name: 'updatedAt' }
+            : { kind: 'tag', key: (quotedKey ?? doubleKey ?? bareKey) as string };
+    const op = opText.toUpperCase().replace(/\s+/g, ' ');
+    const value = number !== undefined ? Number(number) : ((single ?? double ?? '') as string).replace(/\\(.)/g, '$1');
+    if (field.kind === 'time' && typeof value !== 'number') {
+      throw new ValidationError(`filter: ${fieldText} compares with a number`, 'filter.invalid');
+    }
+    if (field.kind !== 'time' && (typeof value === 'number' || ['<', '<=', '>', '>='].includes(op))) {
+      throw new ValidationError(
+        `filter: ${fieldText} compares with a quoted string using =, !=, LIKE or ILIKE`,
+        'filter.invalid',
+      );
+    }
+    clauses.push({ field, op, value });
+    rest = rest.slice(whole.length);
+    if (!rest) break;
+    const and = /^AND\s+/i.exec(rest);
+    if (!and) throw new ValidationError(`filter: expected AND before '${rest.slice(0, 40)}'`, 'filter.invalid');
+    rest = rest.slice(and[0].length);
+  }
+  return clauses;
+}
+
+function valueOf(experiment: Experiment, field: Field): string | number | undefined {
+  if (field.kind === 'name') return experiment.name;
+  if (field.kind === 'time') return experiment[field.name];
+  return Object.hasOwn(experiment.tags, field.key) ? experiment.tags[field.key] : undefined;
+}
+
+export function experimentMatches(experiment: Experiment, clauses: readonly Clause[]): boolean {
+  return clauses.every(({ field, op, value }) => {
+    const actual = valueOf(experiment, field);
+    if (actual === undefined) return false;
+    switch (op) {
+      case '=':
+        return actual === value;
+      case '!=':
+        return actual !== value;
+      case '<':
+        return actual < value;
+      case '<=':
+        return actual <= value;
+      case '>':
+        return actual > value;
+      case '>=':
+        return actual >= value;
+      case 'LIKE':
+        return likeToRegExp(String(value), false).test(String(actual));
+      case 'NOT LIKE':
+        return !likeToRegExp(String(value), false).test(String(actual));
+      default:
+        return likeToRegExp(String(value), true).test(String(actual));
+    }
+  });
+}
+
+const orderFields = {
+  name: (e: Experiment) => e.name,
+  creation_time: (e: Experiment) => e.createdAt,
+  last_update_time: (e: Experiment) => e.updatedAt,
+  experiment_id: (e: Experiment) => e.experimentId,
+} as const;
+
+/** MLflow's default: newest first, then by id. */
+export function experimentComparator(orderBy: readonly string[]) {
+  const keys = (orderBy.length ? orderBy : ['creation_time DESC']).map((text) => {
+    const match = /^\s*(?:(?:attributes?|attr)\.)?(\w+)\s*(ASC|DESC)?\s*$/i.exec(text);
+    const name = match?.[1]?.toLowerCase() as keyof typeof orderFields | undefined;
+    if (!match || !name || !Object.hasOwn(orderFields, name)) {
+      throw new ValidationError(
+        `order_by: '${text}' must be one of ${Object.keys(orderFields).join(', ')}, with ASC or DESC`,
+        'order_by.invalid',
+      );
+    }
+    return { get: orderFields[name], descending: match[2]?.toUpperCase() === 'DESC' };
+  });
+  keys.push({ get: orderFields.experiment_id, descending: false });
+  return (a: Experiment, b: Experiment) => {
+    for (const key of keys) {
+      const x = key.get(a);
+      const y = key.get(b);
+      if (x !== y) return (x < y ? -1 : 1) * (key.descending ? -1 : 1);
+    }
+    return 0;
+  };
+}

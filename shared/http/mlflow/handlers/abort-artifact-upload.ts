@@ -1,0 +1,19 @@
+import { artifactDeps } from '../../../runtime.ts';
+import { abortUpload } from '../../../use-cases/artifacts.ts';
+import { createHandler } from '../../handler.ts';
+import { multipartTargetPath, parseProxiedPath } from '../inputs.ts';
+import { mlflowAbortMultipartUploadRoute } from '../../routes/mlflow-abort-multipart-upload.ts';
+
+export const mlflowAbortMultipartUpload = createHandler(
+  mlflowAbortMultipartUploadRoute,
+  async ({ path, body }, { scope }) => {
+    const target = parseProxiedPath(path.artifact_path, 'path');
+    await abortUpload(
+      scope,
+      target.runId,
+      { path: multipartTargetPath(target.path, body.path), uploadId: body.upload_id },
+      artifactDeps(),
+    );
+    return { body: {} };
+  },
+);

@@ -1,0 +1,22 @@
+import { trackingDeps } from '../../../runtime.ts';
+import { startRun } from '../../../use-cases/runs.ts';
+import { createHandler } from '../../handler.ts';
+import { runFieldsFromTags, tagMap } from '../inputs.ts';
+import { mlflowCreateRunRoute } from '../../routes/mlflow-create-run.ts';
+import { mlflowRun } from '../views.ts';
+
+export const mlflowCreateRun = createHandler(mlflowCreateRunRoute, async ({ body }, { scope }) => {
+  const fields = runFieldsFromTags(tagMap(body.tags));
+  const run = await startRun(
+    scope,
+    body.experiment_id,
+    {
+      runName: body.run_name ?? fields.runName,
+      tags: fields.tags,
+      parentRunId: fields.parentRunId,
+      startTime: body.start_time,
+    },
+    trackingDeps(),
+  );
+  return { body: { run: mlflowRun(run) } };
+});

@@ -1,0 +1,14 @@
+import { getExperimentByName } from '../../../use-cases/experiments.ts';
+import { createHandler } from '../../handler.ts';
+import { mlflowGetExperimentByNameRoute } from '../../routes/mlflow-get-experiment-by-name.ts';
+import { mlflowExperiment } from '../views.ts';
+import { trackingDeps } from '../../../runtime.ts';
+
+const deps = () => trackingDeps();
+
+export const mlflowGetExperimentByName = createHandler(
+  mlflowGetExperimentByNameRoute,
+  async ({ query }, { scope }) => ({
+    body: { experiment: mlflowExperiment(await getExperimentByName(scope, query.experiment_name, deps())) },
+  }),
+);

@@ -1,0 +1,33 @@
+import { artifactDeps } from '../../../runtime.ts';
+import { createHandler } from '../../handler.ts';
+import { directoryListing, parseProxiedPath, requestRunId } from '../inputs.ts';
+import { mlflowListArtifactsRoute } from '../../routes/mlflow-list-artifacts.ts';
+import { mlflowListArtifactsProxiedRoute } from '../../routes/mlflow-list-artifacts-proxied.ts';
+import { runArtifactUri } from '../views.ts';
+import { artifactsUnder } from './artifact-listing.ts';
+
+/** The tracking API's listing: paths relative to the run's artifact root. */
+export const mlflowListArtifacts = createHandler(mlflowListArtifactsRoute, async ({ query }, { scope }) => {
+  const deps = artifactDeps();
+  const runId = requestRunId(query);
+  const directory = (query.path ?? '').replace(/^\/+|\/+$/g, '');
+  const artifacts = await artifactsUnder(scope, runId, directory, deps);
+  const run = await deps.runs.get(scope.workspace, runId);
+  return {
+    body: {
+      root_uri: run ? runArtifactUri(run) : '',
+      files: directoryListing(artifacts, directory, false),
+    },
+  };
+});
+
+/** The proxy API's listing: names relative to the folder listed. */
+export const mlflowListArtifactsProxied = createHandler(
+  mlflowListArtifactsProxiedRoute,
+  async ({ query }, { scope }) => {
+    const target = parseProxiedPath(query.path ?? '');
+    const directory = target.path.replace(/\/+$/g, '');
+    const artifacts = await artifactsUnder(scope, target.runId, directory, artifactDeps());
+    return { body: { files: directoryListing(artifacts, directory, true) } };
+  },
+);

@@ -1,0 +1,11 @@
+import { restoreExperiment } from '../../../use-cases/lifecycle.ts';
+import { createHandler } from '../../handler.ts';
+import { mlflowRestoreExperimentRoute } from '../../routes/mlflow-restore-experiment.ts';
+import { trackingDeps } from '../../../runtime.ts';
+
+const deps = () => trackingDeps();
+
+export const mlflowRestoreExperiment = createHandler(mlflowRestoreExperimentRoute, async ({ body }, { scope }) => {
+  await restoreExperiment(scope, body.experiment_id, deps());
+  return { body: {} };
+});

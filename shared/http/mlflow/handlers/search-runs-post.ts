@@ -1,0 +1,31 @@
+import { trackingDeps } from '../../../runtime.ts';
+import { defaultExperimentId, getExperiment } from '../../../use-cases/experiments.ts';
+import { searchRuns } from '../../../use-cases/search.ts';
+import { createHandler } from '../../handler.ts';
+import { mlflowSearchRunsRoute } from '../../routes/mlflow-search-runs.ts';
+import { mlflowRun } from '../views.ts';
+
+export const mlflowSearchRuns = createHandler(mlflowSearchRunsRoute, async ({ body }, { scope }) => {
+  const deps = trackingDeps();
+  // The default experiment exists as soon as a client names it.
+  if (body.experiment_ids.includes(defaultExperimentId)) await getExperiment(scope, defaultExperimentId, deps);
+  const result = await searchRuns(
+    scope,
+    {
+      experimentIds: body.experiment_ids,
+      filter: body.filter,
+      orderBy: body.order_by,
+      view: body.run_view_type,
+      limit: body.max_results,
+      pageToken: body.page_token,
+    },
+    deps,
+  );
+  return {
+    body: {
+      runs: result.runs.map((run) => mlflowRun(run)),
+      ...(result.cursor ? { next_page_token: result.cursor } : {}),
+    },
+    headers: { 'x-stratus-search-plan': result.plan },
+  };
+});

@@ -1,0 +1,53 @@
+import { loggedModelDeps } from '../../../runtime.ts';
+import { deleteLoggedModel, updateLoggedModel } from '../../../use-cases/logged-models.ts';
+import { createHandler } from '../../handler.ts';
+import { tagMap } from '../inputs.ts';
+import { mlflowDeleteLoggedModelRoute } from '../../routes/mlflow-delete-logged-model.ts';
+import { mlflowDeleteLoggedModelTagRoute } from '../../routes/mlflow-delete-logged-model-tag.ts';
+import { mlflowFinalizeLoggedModelRoute } from '../../routes/mlflow-finalize-logged-model.ts';
+import { mlflowLogLoggedModelParamsRoute } from '../../routes/mlflow-log-logged-model-params.ts';
+import { mlflowSetLoggedModelTagsRoute } from '../../routes/mlflow-set-logged-model-tags.ts';
+import { mlflowLoggedModel } from '../views.ts';
+
+const statuses = {
+  LOGGED_MODEL_PENDING: 'PENDING',
+  LOGGED_MODEL_READY: 'READY',
+  LOGGED_MODEL_UPLOAD_FAILED: 'UPLOAD_FAILED',
+} as const;
+
+export const mlflowFinalizeLoggedModel = createHandler(
+  mlflowFinalizeLoggedModelRoute,
+  async ({ path, body }, { scope }) => {
+    const model = await updateLoggedModel(scope, path.model_id, { status: statuses[body.status] }, loggedModelDeps());
+    return { body: { model: mlflowLoggedModel(model) } };
+  },
+);
+
+export const mlflowSetLoggedModelTags = createHandler(
+  mlflowSetLoggedModelTagsRoute,
+  async ({ path, body }, { scope }) => {
+    await updateLoggedModel(scope, path.model_id, { tags: tagMap(body.tags) }, loggedModelDeps());
+    return { body: {} };
+  },
+);
+
+export const mlflowDeleteLoggedModelTag = createHandler(
+  mlflowDeleteLoggedModelTagRoute,
+  async ({ path }, { scope }) => {
+    await updateLoggedModel(scope, path.model_id, { removeTag: path.tag_key }, loggedModelDeps());
+    return { body: {} };
+  },
+);
+
+export const mlflowLogLoggedModelParams = createHandler(
+  mlflowLogLoggedModelParamsRoute,
+  async ({ path, body }, { scope }) => {
+    await updateLoggedModel(scope, path.model_id, { params: tagMap(body.params) }, loggedModelDeps());
+    return { body: {} };
+  },
+);
+
+export const mlflowDeleteLoggedModel = createHandler(mlflowDeleteLoggedModelRoute, async ({ path }, { scope }) => {
+  await deleteLoggedModel(scope, path.model_id, loggedModelDeps());
+  return { body: {} };
+});

@@ -1,0 +1,92 @@
+import type { Artifact } from '../../domain/artifacts.ts';
+import type { Tags } from '../../domain/types.ts';
+import { ValidationError } from '../../errors.ts';
+import { mlflowFileInfo, parentRunTag, runNameTag } from './views.ts';
+
+/** Turning MLflow's request shapes into the use cases' inputs. */
+
+/** MLflow's `[{key, value}]` as a null-prototype map (keys are user-chosen); a later duplicate wins, as in MLflow. */
+export function tagMap(entries: readonly { key: string; value: string }[] | undefined): Tags {
+  const map: Tags = Object.create(null);
+  for (const { key, value } of entries ?? []) map[key] = value;
+  return map;
+}
+
+/** The run a request names: `run_id`, or MLflow's older `run_uuid`. */
+export function requestRunId(request: { run_id?: string | undefined; run_uuid?: string | undefined }): string {
+  const runId = request.run_id ?? request.run_uuid;
+  if (runId === undefined) throw new ValidationError('run_id: is required', 'run_id.missing');
+  return runId;
+}
+
+/**
+ * Splits the tags MLflow uses for a run's fields off the rest: `mlflow.runName`
+ * is the run's name and `mlflow.parentRunId` its parent, which Stratus keeps as
+ * fields (and shows as those tags again).
+ */
+export function runFieldsFromTags(tags: Tags): { tags: Tags; runName?: string; parentRunId?: string } {
+  const rest: Tags = Object.create(null);
+  let runName: string | undefined;
+  let parentRunId: string | undefined;
+  for (const [key, value] of Object.entries(tags)) {
+    if (key === runNameTag) runName = value;
+    else if (key === parentRunTag) parentRunId = value;
+    else rest[key] = value;
+  }
+  return {
+    tags: rest,
+    ...(runName === undefined ? {} : { runName }),
+    ...(parentRunId === undefined ? {} : { parentRunId }),
+  };
+}
+
+/**
+ * Where an `mlflow-artifacts` path points: runs' artifact URIs are
+ * `mlflow-artifacts:/<experiment id>/<run id>/artifacts`, so the client's paths
+ * are `<experiment id>/<run id>/artifacts[/<path in the run>]`.
+ */
+export function parseProxiedPath(raw: string, field = 'path'): { experimentId: string; runId: string; path: string } {
+  const parts = raw.replace(/^\/+/, '').split('/');
+  const [experimentId, runId, root, ...rest] = parts;
+  if (!experimentId || !runId || root !== 'artifacts') {
+    throw new ValidationError(
+      `${field}: must be <experiment id>/<run id>/artifacts/<path>, as in a run's artifact_uri; got '${raw}'`,
+      `${field}.invalid`,
+    );
+  }
+  return { experimentId, runId, path: rest.join('/') };
+}
+
+/**
+ * The files and folders directly under `directory` (relative to the run's
+ * artifact root, '' for the root), from a flat listing of the artifacts under
+ * it. Paths are relative to the run root unless `relative` asks for names only.
+ */
+export function directoryListing(artifacts: readonly Artifact[], directory: string, relative: boolean) {
+  const prefix = directory ? `${directory.replace(/\/+$/, '')}/` : '';
+  const folders = new Set<string>();
+  const files: ReturnType<typeof mlflowFileInfo>[] = [];
+  for (const artifact of artifacts) {
+    if (!artifact.path.startsWith(prefix)) continue;
+    const rest = artifact.path.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    const name = slash < 0 ? rest : rest.slice(0, slash);
+    const shown = relative ? name : prefix + name;
+    if (slash >= 0) {
+      if (!folders.has(shown)) {
+        folders.add(shown);
+        files.push(mlflowFileInfo(shown, true));
+      }
+    } else if (artifact.status === 'COMPLETE') {
+      files.push(mlflowFileInfo(shown, false, artifact.sizeBytes));
+    }
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** MLflow names the file by the base name of the client's local path, in the folder of the URL. */
+export function multipartTargetPath(folder: string, localPath: string | undefined): string {
+  const name = (localPath ?? '').split(/[\\/]/).pop() ?? '';
+  if (!name) throw new ValidationError('path: the file being uploaded is required', 'path.missing');
+  return folder ? `${folder.replace(/\/+$/, '')}/${name}` : name;
+}

@@ -1,0 +1,255 @@
+import * as z from 'zod/mini';
+import '../../zod-messages.ts';
+import { viewTypes } from '../../domain/types.ts';
+import { limits } from '../../limits.ts';
+import { metricValueSchema } from '../schemas/metric-values.ts';
+import { keySchema, nameSchema, text, timestampSchema } from '../schemas/text.ts';
+
+/**
+ * MLflow's request shapes (mlflow/protos/service.proto), validated at the edge
+ * like every other route: a 400 `INVALID_PARAMETER_VALUE` whose message names the
+ * field. Objects are not strict: MLflow's server ignores fields it does not know,
+ * and newer clients send some (e.g. `run_uuid` beside `run_id`).
+ *
+ * Numbers come as JSON numbers in bodies and as decimal strings in GET queries;
+ * both are accepted where MLflow declares an int64.
+ */
+
+/** MLflow's limits (mlflow/utils/validation.py and mlflow/store/tracking/__init__.py). */
+export const mlflowLimits = {
+  searchRunsDefault: 1000,
+  searchRunsMax: 50_000,
+  searchExperimentsDefault: 1000,
+  searchExperimentsMax: 50_000,
+  historyPage: 25_000,
+  bulkIntervalMaxResults: 2500,
+  bulkIntervalRuns: 100,
+  /** Params and tags per log-batch, and metrics per log-batch. */
+  batchParamsAndTags: 100,
+  batchMetrics: 1000,
+  experimentNameLength: 500,
+} as const;
+
+/** An MLflow id as sent: experiments are "0" (the default) or Stratus ids, runs Stratus ids. */
+export const mlflowId = z
+  .string()
+  .check(
+    z.minLength(1, { error: 'must not be empty' }),
+    z.maxLength(64, { error: 'must be at most 64 characters' }),
+    z.regex(/^[0-9A-Za-z_-]+$/, { error: 'must be an id (letters, digits, _ and -)' }),
+  );
+
+const int64 = z.pipe(
+  z.union([z.number(), z.string().check(z.regex(/^-?\d+$/, { error: 'must be an integer' }))]),
+  z.transform((value) => Number(value)),
+);
+const integer = (min: number, max: number) =>
+  z.pipe(int64, z.int().check(z.gte(min), z.lte(max, { error: `must be at most ${max}` })));
+const step = z.pipe(int64, z.int().check(z.gte(Number.MIN_SAFE_INTEGER), z.lte(Number.MAX_SAFE_INTEGER)));
+const timestamp = z.pipe(int64, timestampSchema);
+
+const keyValue = (valueLength: number) => z.object({ key: keySchema, value: text(valueLength) });
+const tagList = (max: number) =>
+  z.array(keyValue(limits.tagValueLength)).check(z.maxLength(max, { error: `must have at most ${max} entries` }));
+
+export const viewType = z._default(z.enum(viewTypes), 'ACTIVE_ONLY');
+const orderBy = z.array(text(500)).check(z.maxLength(10, { error: 'must have at most 10 entries' }));
+const pageToken = z.optional(z.string().check(z.maxLength(4096)));
+
+const experimentName = nameSchema;
+const runId = z.object({ run_id: z.optional(mlflowId), run_uuid: z.optional(mlflowId) }).check(
+  z.refine((body) => body.run_id !== undefined || body.run_uuid !== undefined, {
+    error: 'is required',
+    path: ['run_id'],
+  }),
+);
+/** MLflow's older field name `run_uuid` is accepted for `run_id`. */
+const withRunId = <S extends z.core.$ZodLooseShape>(shape: S) => z.intersection(runId, z.object(shape));
+
+export const createExperimentBody = z.object({
+  name: experimentName,
+  artifact_location: z.optional(z.string()),
+  tags: z.optional(tagList(limits.tagsPerRequest)),
+});
+export const experimentIdQuery = z.object({ experiment_id: mlflowId });
+export const experimentNameQuery = z.object({ experiment_name: experimentName });
+export const experimentIdBody = z.object({ experiment_id: mlflowId });
+export const updateExperimentBody = z.object({ experiment_id: mlflowId, new_name: experimentName });
+export const setExperimentTagBody = z.object({
+  experiment_id: mlflowId,
+  key: keySchema,
+  value: text(limits.tagValueLength),
+});
+export const deleteExperimentTagBody = z.object({ experiment_id: mlflowId, key: keySchema });
+
+const searchExperimentsFields = {
+  max_results: z._default(integer(1, mlflowLimits.searchExperimentsMax), mlflowLimits.searchExperimentsDefault),
+  page_token: pageToken,
+  filter: z.optional(text(2000)),
+  view_type: viewType,
+};
+export const searchExperimentsBody = z.object({ ...searchExperimentsFields, order_by: z.optional(orderBy) });
+export const searchExperimentsQuery = z.object({
+  ...searchExperimentsFields,
+  // A GET query carries one order key per parameter; API Gateway joins repeats with commas.
+  order_by: z.optional(text(500)),
+});
+
+export const createRunBody = z.object({
+  // Required, as by MLflow's server; the client sends "0" (Default) when no experiment is set.
+  experiment_id: mlflowId,
+  user_id: z.optional(text(256)),
+  run_name: z.optional(nameSchema),
+  start_time: z.optional(timestamp),
+  tags: z.optional(tagList(limits.tagsPerRequest)),
+});
+export const runIdQuery = z.object({ run_id: z.optional(mlflowId), run_uuid: z.optional(mlflowId) });
+export const runIdBody = withRunId({});
+export const updateRunBody = withRunId({
+  status: z.optional(z.enum(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'])),
+  end_time: z.optional(timestamp),
+  run_name: z.optional(nameSchema),
+});
+
+const metricFields = {
+  key: keySchema,
+  value: metricValueSchema,
+  timestamp: z.optional(timestamp),
+  step: z.optional(step),
+};
+export const logMetricBody = withRunId(metricFields);
+export const logParamBody = withRunId({ key: keySchema, value: text(limits.paramValueLength) });
+export const setTagBody = withRunId({ key: keySchema, value: text(limits.tagValueLength) });
+export const deleteTagBody = withRunId({ key: keySchema });
+export const logBatchBody = withRunId({
+  metrics: z.optional(
+    z
+      .array(z.object(metricFields))
+      .check(
+        z.maxLength(mlflowLimits.batchMetrics, { error: `must have at most ${mlflowLimits.batchMetrics} entries` }),
+      ),
+  ),
+  params: z.optional(
+    z.array(keyValue(limits.paramValueLength)).check(
+      z.maxLength(mlflowLimits.batchParamsAndTags, {
+        error: `must have at most ${mlflowLimits.batchParamsAndTags} entries`,
+      }),
+    ),
+  ),
+  tags: z.optional(tagList(mlflowLimits.batchParamsAndTags)),
+});
+
+const datasetInput = z.object({
+  tags: z.optional(tagList(20)),
+  dataset: z.object({
+    name: text(500),
+    digest: text(36),
+    source_type: text(100),
+    source: text(65_535),
+    schema: z.optional(text(100_000)),
+    profile: z.optional(text(100_000)),
+  }),
+});
+export const logInputsBody = withRunId({
+  datasets: z.optional(z.array(datasetInput).check(z.maxLength(100, { error: 'must have at most 100 entries' }))),
+  models: z.optional(z.array(z.object({ model_id: mlflowId })).check(z.maxLength(100))),
+});
+export const logOutputsBody = withRunId({
+  models: z.array(z.object({ model_id: mlflowId, step: z.optional(step) })).check(z.maxLength(100)),
+});
+
+export const searchRunsBody = z.object({
+  experiment_ids: z
+    .array(mlflowId)
+    .check(
+      z.minLength(1, { error: 'must name at least one experiment' }),
+      z.maxLength(20, { error: 'must have at most 20 entries' }),
+    ),
+  filter: z.optional(text(10_000)),
+  run_view_type: viewType,
+  max_results: z._default(integer(1, mlflowLimits.searchRunsMax), mlflowLimits.searchRunsDefault),
+  order_by: z.optional(orderBy),
+  page_token: pageToken,
+});
+
+export const metricHistoryQuery = z.object({
+  run_id: z.optional(mlflowId),
+  run_uuid: z.optional(mlflowId),
+  metric_key: keySchema,
+  page_token: pageToken,
+  max_results: z._default(integer(1, mlflowLimits.historyPage), mlflowLimits.historyPage),
+});
+export const bulkIntervalQuery = z.object({
+  // API Gateway joins a repeated query parameter's values with commas.
+  run_ids: z.string().check(z.minLength(1, { error: 'must name at least one run' })),
+  metric_key: keySchema,
+  start_step: z.optional(step),
+  end_step: z.optional(step),
+  max_results: z._default(integer(1, mlflowLimits.bulkIntervalMaxResults), mlflowLimits.bulkIntervalMaxResults),
+});
+
+export const listArtifactsQuery = z.object({
+  run_id: z.optional(mlflowId),
+  run_uuid: z.optional(mlflowId),
+  path: z.optional(z.string().check(z.maxLength(1024))),
+  page_token: pageToken,
+});
+
+/** `/mlflow-artifacts/...`: the artifact's path after `artifacts/`, `mpu/create/` etc. */
+export const artifactPathParameter = z.object({ artifact_path: z.string().check(z.maxLength(2048)) });
+export const artifactListQuery = z.object({ path: z.optional(z.string().check(z.maxLength(2048))) });
+export const createMultipartBody = z.object({
+  path: z.optional(z.string()),
+  num_parts: integer(1, 10_000),
+});
+export const completeMultipartBody = z.object({
+  path: z.optional(z.string()),
+  upload_id: z.string().check(z.minLength(1), z.maxLength(1024)),
+  parts: z
+    .array(
+      z.object({
+        part_number: integer(1, 10_000),
+        etag: z.string().check(z.maxLength(256)),
+        url: z.optional(z.string()),
+      }),
+    )
+    .check(z.minLength(1, { error: 'must list the uploaded parts' }), z.maxLength(10_000)),
+});
+export const abortMultipartBody = z.object({
+  path: z.optional(z.string()),
+  upload_id: z.string().check(z.minLength(1), z.maxLength(1024)),
+});
+
+export const loggedModelIdPath = z.object({ model_id: mlflowId });
+export const loggedModelTagPath = z.object({ model_id: mlflowId, tag_key: keySchema });
+export const createLoggedModelBody = z.object({
+  experiment_id: mlflowId,
+  name: z.optional(nameSchema),
+  model_type: z.optional(text(250)),
+  source_run_id: z.optional(mlflowId),
+  params: z.optional(z.array(keyValue(limits.paramValueLength)).check(z.maxLength(limits.paramsPerRequest))),
+  tags: z.optional(tagList(limits.tagsPerRequest)),
+});
+export const finalizeLoggedModelBody = z.object({
+  model_id: z.optional(mlflowId),
+  status: z.enum(['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED']),
+});
+export const setLoggedModelTagsBody = z.object({ tags: tagList(limits.tagsPerRequest) });
+export const logLoggedModelParamsBody = z.object({
+  params: z.array(keyValue(limits.paramValueLength)).check(z.maxLength(limits.paramsPerRequest)),
+});
+export const searchLoggedModelsBody = z.object({
+  experiment_ids: z
+    .array(mlflowId)
+    .check(z.minLength(1, { error: 'must name at least one experiment' }), z.maxLength(20)),
+  filter: z.optional(text(2000)),
+  max_results: z._default(integer(1, 1000), 100),
+  order_by: z.optional(z.array(z.object({ field_name: text(250), ascending: z.optional(z.boolean()) }))),
+  page_token: pageToken,
+});
+
+/** Responses are documented loosely: MLflow's own objects, rendered by views.ts. */
+export const mlflowObject = z.record(z.string(), z.unknown());
+
+/** A page of MLflow objects: its token is one of ours (sealed, see shared/storage/cursor.ts). */
+export const mlflowPage = z.looseObject({ next_page_token: z.optional(z.string()) });

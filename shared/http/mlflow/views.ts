@@ -1,0 +1,126 @@
+import {
+  type DatasetInput,
+  type LoggedModel,
+  loggedModelArtifactPrefix,
+  type ModelOutput,
+} from '../../domain/logged-models.ts';
+import type { MetricPoint } from '../../domain/metric-chunk.ts';
+import { toWireMetricValue } from '../../domain/metric-values.ts';
+import type { Experiment, LatestMetric, Run, RunDetails, Tags } from '../../domain/types.ts';
+
+/**
+ * Domain objects in MLflow's JSON shapes (mlflow/protos/service.proto): key/value
+ * lists instead of maps, `lifecycle_stage`, and artifact locations under the
+ * `mlflow-artifacts:` scheme, so the stock client reaches artifacts through this
+ * API (which answers with presigned S3 URLs).
+ */
+
+/** MLflow keeps a run's name and parent in these tags too; Stratus keeps them as fields and shows both. */
+export const runNameTag = 'mlflow.runName';
+export const parentRunTag = 'mlflow.parentRunId';
+export const userTag = 'mlflow.user';
+
+export const experimentArtifactLocation = (experimentId: string) => `mlflow-artifacts:/${experimentId}`;
+export const runArtifactUri = (run: Pick<Run, 'experimentId' | 'runId'>) =>
+  `mlflow-artifacts:/${run.experimentId}/${run.runId}/artifacts`;
+
+const keyValues = (entries: Tags) => Object.entries(entries).map(([key, value]) => ({ key, value }));
+
+export const mlflowExperiment = (experiment: Experiment) => ({
+  experiment_id: experiment.experimentId,
+  name: experiment.name,
+  artifact_location: experimentArtifactLocation(experiment.experimentId),
+  lifecycle_stage: experiment.lifecycleStage,
+  last_update_time: experiment.updatedAt,
+  creation_time: experiment.createdAt,
+  tags: keyValues({
+    ...experiment.tags,
+    ...(experiment.description === undefined ? {} : { 'mlflow.note.content': experiment.description }),
+  }),
+});
+
+export const mlflowRunInfo = (run: Run) => ({
+  run_id: run.runId,
+  run_uuid: run.runId,
+  run_name: run.runName,
+  experiment_id: run.experimentId,
+  user_id: run.tags[userTag] ?? '',
+  status: run.status,
+  start_time: run.startTime,
+  ...(run.endTime === undefined ? {} : { end_time: run.endTime }),
+  artifact_uri: runArtifactUri(run),
+  lifecycle_stage: run.lifecycleStage,
+});
+
+export const mlflowRunTags = (run: Run) =>
+  keyValues({
+    ...run.tags,
+    [runNameTag]: run.runName,
+    ...(run.parentRunId === undefined ? {} : { [parentRunTag]: run.parentRunId }),
+  });
+
+export const mlflowMetric = (key: string, point: Pick<MetricPoint, 'value' | 'step' | 'timestamp'>) => ({
+  key,
+  value: toWireMetricValue(point.value),
+  timestamp: point.timestamp,
+  step: point.step,
+});
+
+const latestMetrics = (metrics: readonly LatestMetric[]) => metrics.map((metric) => mlflowMetric(metric.key, metric));
+
+export interface RunIo {
+  datasets: readonly DatasetInput[];
+  outputs: readonly ModelOutput[];
+}
+
+export const mlflowRun = (run: RunDetails, io: RunIo = { datasets: [], outputs: [] }) => ({
+  info: mlflowRunInfo(run),
+  data: {
+    metrics: latestMetrics(run.metrics),
+    params: keyValues(run.params),
+    tags: mlflowRunTags(run),
+  },
+  inputs: {
+    dataset_inputs: io.datasets.map((dataset) => ({
+      tags: keyValues(dataset.tags),
+      dataset: {
+        name: dataset.name,
+        digest: dataset.digest,
+        source_type: dataset.sourceType,
+        source: dataset.source,
+        ...(dataset.schema === undefined ? {} : { schema: dataset.schema }),
+        ...(dataset.profile === undefined ? {} : { profile: dataset.profile }),
+      },
+    })),
+  },
+  outputs: { model_outputs: io.outputs.map((output) => ({ model_id: output.modelId, step: output.step })) },
+});
+
+const loggedModelStatus = {
+  PENDING: 'LOGGED_MODEL_PENDING',
+  READY: 'LOGGED_MODEL_READY',
+  UPLOAD_FAILED: 'LOGGED_MODEL_UPLOAD_FAILED',
+};
+
+export const loggedModelArtifactUri = (model: LoggedModel) =>
+  `${runArtifactUri({ experimentId: model.experimentId, runId: model.sourceRunId })}/${loggedModelArtifactPrefix(model.modelId)}`;
+
+export const mlflowLoggedModel = (model: LoggedModel) => ({
+  info: {
+    model_id: model.modelId,
+    experiment_id: model.experimentId,
+    name: model.name,
+    artifact_uri: loggedModelArtifactUri(model),
+    creation_timestamp_ms: model.createdAt,
+    last_updated_timestamp_ms: model.updatedAt,
+    ...(model.modelType === undefined ? {} : { model_type: model.modelType }),
+    source_run_id: model.sourceRunId,
+    status: loggedModelStatus[model.status],
+    tags: keyValues(model.tags),
+  },
+  data: { params: keyValues(model.params), metrics: [] },
+});
+
+/** A file or folder in MLflow's artifact listings (`file_size` only for files). */
+export const mlflowFileInfo = (path: string, isDir: boolean, sizeBytes?: number) =>
+  isDir ? { path, is_dir: true } : { path, is_dir: false, file_size: sizeBytes ?? 0 };

@@ -1,0 +1,17 @@
+import { defineRoute } from '../route-definition.ts';
+import { artifactPathParameter, completeMultipartBody, mlflowObject } from '../mlflow/schemas.ts';
+
+export const mlflowCompleteMultipartUploadRoute = defineRoute({
+  operationId: 'mlflowCompleteMultipartUpload',
+  dialect: 'mlflow',
+  method: 'POST',
+  path: '/api/2.0/mlflow-artifacts/mpu/complete/{artifact_path+}',
+  entry: 'lambdas/complete-artifact-upload.ts',
+  summary: 'Complete a multipart upload (MLflow)',
+  access: 'write',
+  tag: 'mlflow-artifacts',
+  request: { path: artifactPathParameter, body: completeMultipartBody },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  table: { actions: ['GetItem', 'UpdateItem'] },
+  bucket: { actions: ['PutObject', 'GetObject'] },
+});

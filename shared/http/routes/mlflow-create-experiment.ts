@@ -1,0 +1,16 @@
+import { defineRoute } from '../route-definition.ts';
+import { createExperimentBody, mlflowObject } from '../mlflow/schemas.ts';
+
+export const mlflowCreateExperimentRoute = defineRoute({
+  operationId: 'mlflowCreateExperiment',
+  dialect: 'mlflow',
+  method: 'POST',
+  path: '/api/2.0/mlflow/experiments/create',
+  entry: 'lambdas/create-experiment.ts',
+  summary: 'Create an experiment (MLflow)',
+  access: 'write',
+  tag: 'mlflow',
+  request: { body: createExperimentBody },
+  response: { status: 200, description: 'MLflow\'s answer: {"experiment_id"}', body: mlflowObject },
+  table: { actions: ['GetItem', 'PutItem'] },
+});

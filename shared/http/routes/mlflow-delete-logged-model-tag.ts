@@ -1,0 +1,16 @@
+import { defineRoute } from '../route-definition.ts';
+import { loggedModelTagPath, mlflowObject } from '../mlflow/schemas.ts';
+
+export const mlflowDeleteLoggedModelTagRoute = defineRoute({
+  operationId: 'mlflowDeleteLoggedModelTag',
+  dialect: 'mlflow',
+  method: 'DELETE',
+  path: '/api/2.0/mlflow/logged-models/{model_id}/tags/{tag_key}',
+  entry: 'lambdas/update-logged-model.ts',
+  summary: 'Delete a tag of a logged model (MLflow)',
+  access: 'write',
+  tag: 'mlflow',
+  request: { path: loggedModelTagPath },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  table: { actions: ['GetItem', 'UpdateItem', 'DeleteItem'] },
+});

@@ -1,0 +1,22 @@
+import { defineRoute } from '../route-definition.ts';
+import { artifactPathParameter, mlflowObject } from '../mlflow/schemas.ts';
+
+export const mlflowDownloadArtifactProxiedRoute = defineRoute({
+  operationId: 'mlflowDownloadArtifactProxied',
+  dialect: 'mlflow',
+  method: 'GET',
+  path: '/api/2.0/mlflow-artifacts/artifacts/{artifact_path+}',
+  entry: 'lambdas/download-artifact.ts',
+  summary: 'Download a file: a 302 to a short-lived presigned S3 GET (MLflow)',
+  access: 'read',
+  tag: 'mlflow-artifacts',
+  request: { path: artifactPathParameter },
+  response: {
+    status: 302,
+    description: 'A redirect to the presigned S3 GET',
+    body: mlflowObject,
+    redirect: 'To the presigned S3 GET URL of this artifact',
+  },
+  table: { actions: ['GetItem', 'UpdateItem'] },
+  bucket: { actions: ['GetObject'] },
+});

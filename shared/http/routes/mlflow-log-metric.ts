@@ -1,0 +1,17 @@
+import { defineRoute } from '../route-definition.ts';
+import { logMetricBody, mlflowObject } from '../mlflow/schemas.ts';
+
+export const mlflowLogMetricRoute = defineRoute({
+  operationId: 'mlflowLogMetric',
+  dialect: 'mlflow',
+  method: 'POST',
+  path: '/api/2.0/mlflow/runs/log-metric',
+  entry: 'lambdas/log-metrics.ts',
+  summary: 'Log one metric point (MLflow)',
+  access: 'write',
+  tag: 'mlflow',
+  request: { body: logMetricBody },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  table: { actions: ['GetItem', 'BatchGetItem', 'BatchWriteItem', 'UpdateItem'] },
+  ingest: true,
+});

@@ -1,0 +1,16 @@
+import { defineRoute } from '../route-definition.ts';
+import { logOutputsBody, mlflowObject } from '../mlflow/schemas.ts';
+
+export const mlflowLogOutputsRoute = defineRoute({
+  operationId: 'mlflowLogOutputs',
+  dialect: 'mlflow',
+  method: 'POST',
+  path: '/api/2.0/mlflow/runs/outputs',
+  entry: 'lambdas/log-run-io.ts',
+  summary: 'Record the logged models a run produced (MLflow)',
+  access: 'write',
+  tag: 'mlflow',
+  request: { body: logOutputsBody },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  table: { actions: ['GetItem', 'BatchWriteItem'] },
+});

@@ -1,0 +1,17 @@
+import { defineRoute } from '../route-definition.ts';
+import { artifactPathParameter, mlflowObject } from '../mlflow/schemas.ts';
+
+export const mlflowPresignedDownloadRoute = defineRoute({
+  operationId: 'mlflowPresignedDownload',
+  dialect: 'mlflow',
+  method: 'GET',
+  path: '/api/2.0/mlflow-artifacts/presigned/{artifact_path+}',
+  entry: 'lambdas/download-artifact.ts',
+  summary: 'A presigned S3 GET URL for a file, with its size (MLflow)',
+  access: 'read',
+  tag: 'mlflow-artifacts',
+  request: { path: artifactPathParameter },
+  response: { status: 200, description: 'MLflow\'s answer: {"url", "headers", "file_size"}', body: mlflowObject },
+  table: { actions: ['GetItem', 'UpdateItem'] },
+  bucket: { actions: ['GetObject'] },
+});

@@ -1,0 +1,16 @@
+import { defineRoute } from '../route-definition.ts';
+import { experimentIdBody, mlflowObject } from '../mlflow/schemas.ts';
+
+export const mlflowRestoreExperimentRoute = defineRoute({
+  operationId: 'mlflowRestoreExperiment',
+  dialect: 'mlflow',
+  method: 'POST',
+  path: '/api/2.0/mlflow/experiments/restore',
+  entry: 'lambdas/restore-experiment.ts',
+  summary: 'Restore a deleted experiment (MLflow)',
+  access: 'write',
+  tag: 'mlflow',
+  request: { body: experimentIdBody },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  table: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+});

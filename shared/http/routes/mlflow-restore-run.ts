@@ -1,0 +1,16 @@
+import { defineRoute } from '../route-definition.ts';
+import { mlflowObject, runIdBody } from '../mlflow/schemas.ts';
+
+export const mlflowRestoreRunRoute = defineRoute({
+  operationId: 'mlflowRestoreRun',
+  dialect: 'mlflow',
+  method: 'POST',
+  path: '/api/2.0/mlflow/runs/restore',
+  entry: 'lambdas/restore-run.ts',
+  summary: 'Restore a deleted run (MLflow)',
+  access: 'write',
+  tag: 'mlflow',
+  request: { body: runIdBody },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  table: { actions: ['GetItem', 'UpdateItem'] },
+});

@@ -1,0 +1,16 @@
+import { defineRoute } from '../route-definition.ts';
+import { mlflowObject, setTagBody } from '../mlflow/schemas.ts';
+
+export const mlflowSetTagRoute = defineRoute({
+  operationId: 'mlflowSetTag',
+  dialect: 'mlflow',
+  method: 'POST',
+  path: '/api/2.0/mlflow/runs/set-tag',
+  entry: 'lambdas/set-run-tags.ts',
+  summary: 'Set a tag on a run; mlflow.runName renames it (MLflow)',
+  access: 'write',
+  tag: 'mlflow',
+  request: { body: setTagBody },
+  response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
+  table: { actions: ['GetItem', 'UpdateItem'] },
+});

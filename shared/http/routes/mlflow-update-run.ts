@@ -1,0 +1,16 @@
+import { defineRoute } from '../route-definition.ts';
+import { mlflowObject, updateRunBody } from '../mlflow/schemas.ts';
+
+export const mlflowUpdateRunRoute = defineRoute({
+  operationId: 'mlflowUpdateRun',
+  dialect: 'mlflow',
+  method: 'POST',
+  path: '/api/2.0/mlflow/runs/update',
+  entry: 'lambdas/update-run.ts',
+  summary: "Change a run's status, end time or name; RUNNING reopens an ended run (MLflow)",
+  access: 'write',
+  tag: 'mlflow',
+  request: { body: updateRunBody },
+  response: { status: 200, description: 'MLflow\'s answer: {"run_info"}', body: mlflowObject },
+  table: { actions: ['GetItem', 'Query', 'UpdateItem'] },
+});

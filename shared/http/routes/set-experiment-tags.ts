@@ -1,0 +1,17 @@
+import { defineRoute } from '../route-definition.ts';
+import { experimentIdPath } from '../schemas/paths.ts';
+import { experimentResponse } from '../schemas/experiments.ts';
+import { setTagsBody } from '../schemas/runs.ts';
+
+export const setExperimentTagsRoute = defineRoute({
+  operationId: 'setExperimentTags',
+  method: 'POST',
+  path: '/api/v1/experiments/{experiment_id}/tags',
+  entry: 'lambdas/set-experiment-tags.ts',
+  summary: 'Set tags on an experiment',
+  access: 'write',
+  tag: 'experiments',
+  request: { path: experimentIdPath, body: setTagsBody },
+  response: { status: 200, description: 'The experiment with its tags', body: experimentResponse },
+  table: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+});

@@ -1,0 +1,130 @@
+import { type Artifact, normalizeArtifactPath } from '../domain/artifacts.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import type { CompletedPart } from '../storage/artifact-store.ts';
+import { artifactObjectKey } from '../storage/keys.ts';
+import { type ArtifactDeps, defaultContentType, requestUpload } from './artifacts.ts';
+import type { RequestScope } from './deps.ts';
+
+/**
+ * Artifacts through MLflow's proxy API (`/api/2.0/mlflow-artifacts/`), without a
+ * byte passing through a function: a PUT is answered with a 307 to a presigned
+ * S3 PUT, and MLflow's multipart API gets presigned part URLs. The client never
+ * says when a redirected PUT is done, so such an artifact is PENDING until the
+ * service sees its object in S3 with the size the PUT declared (`settlePending`).
+ */
+
+/**
+ * The largest file a redirected PUT can carry: API Gateway refuses bodies above
+ * 10 MB, and a body reaches Lambda base64-encoded inside a 6 MB event.
+ */
+export const proxiedUploadMaxBytes = 4 * 1024 * 1024;
+
+/** Said to a client that PUT a larger file, naming the client settings that avoid it. */
+export const multipartAdvice =
+  `files of ${proxiedUploadMaxBytes} bytes (4 MiB) or more must be uploaded in presigned parts: set ` +
+  `MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true and MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE=${proxiedUploadMaxBytes} ` +
+  'in the environment of the process that logs artifacts';
+
+/** Marks an artifact whose size is not known until S3 has the object (MLflow's multipart API does not send it). */
+const unknownSize = -1;
+
+/** Plans a redirected PUT: the presigned URL signs the length and content type the client's PUT carries. */
+export async function planProxiedUpload(
+  scope: RequestScope,
+  runId: string,
+  request: { path: string; sizeBytes: number | undefined; contentType: string | undefined },
+  deps: ArtifactDeps,
+) {
+  if (request.sizeBytes === undefined) {
+    throw new ValidationError('content-length: the PUT must say its length', 'content_length.missing');
+  }
+  if (request.sizeBytes >= proxiedUploadMaxBytes) {
+    throw new ValidationError(`${request.path}: ${multipartAdvice}`, 'artifact.too_large_for_proxy');
+  }
+  const planned = await requestUpload(
+    scope,
+    runId,
+    {
+      path: request.path,
+      artifactType: 'other',
+      sizeBytes: request.sizeBytes,
+      contentType: request.contentType,
+      conditionalPut: false,
+    },
+    // One PUT, whatever the stack's multipart threshold: the client sends the file in one request.
+    { ...deps, sizing: { ...deps.sizing, multipartThresholdBytes: Number.MAX_SAFE_INTEGER } },
+  );
+  if (planned.upload.kind !== 'single') throw new Error('a proxied upload is planned as one PUT');
+  return { artifact: planned.artifact, url: planned.upload.url };
+}
+
+/** MLflow's `mpu/create`: an S3 multipart upload of `partCount` parts whose sizes the client chooses. */
+export async function planClientPartedUpload(
+  scope: RequestScope,
+  runId: string,
+  request: { path: string; partCount: number },
+  deps: ArtifactDeps,
+) {
+  const path = normalizeArtifactPath(request.path);
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  const existing = await deps.artifacts.get(scope.workspace, runId, path);
+  if (existing?.status === 'COMPLETE') {
+    throw new ConflictError('artifact.exists', `path: artifact '${path}' is already complete; artifacts are immutable`);
+  }
+  const objectKey = artifactObjectKey(scope.workspace, run.experimentId, runId, path);
+  const uploadId = await deps.objects.createMultipartUpload(objectKey, defaultContentType);
+  const now = deps.clock.now();
+  const artifact: Artifact = {
+    path,
+    artifactType: 'other',
+    sizeBytes: unknownSize,
+    contentType: defaultContentType,
+    sha256: undefined,
+    status: 'PENDING',
+    objectKey,
+    multipart: { uploadId, partSizeBytes: 0, partCount: request.partCount },
+    createdTime: now,
+    updatedTime: now,
+  };
+  let replaced: Artifact | undefined;
+  try {
+    replaced = await deps.artifacts.putPending(scope.workspace, runId, artifact);
+  } catch (error) {
+    await deps.objects.abortMultipartUpload(objectKey, uploadId);
+    throw error;
+  }
+  if (replaced?.multipart) await deps.objects.abortMultipartUpload(replaced.objectKey, replaced.multipart.uploadId);
+  const parts = await Promise.all(
+    Array.from({ length: request.partCount }, async (_, index) => ({
+      partNumber: index + 1,
+      url: await deps.objects.presignPart(objectKey, uploadId, index + 1, undefined),
+    })),
+  );
+  return { uploadId, parts };
+}
+
+/** MLflow's `mpu/complete`: S3 assembles the parts, and the artifact records the size S3 measured. */
+export async function completeClientPartedUpload(
+  scope: RequestScope,
+  runId: string,
+  request: { path: string; uploadId: string; parts: readonly CompletedPart[] },
+  deps: ArtifactDeps,
+): Promise<Artifact> {
+  const path = normalizeArtifactPath(request.path);
+  const artifact = await deps.artifacts.get(scope.workspace, runId, path);
+  if (!artifact) throw new NotFoundError('artifact', path);
+  if (artifact.status === 'COMPLETE') return artifact;
+  if (artifact.multipart?.uploadId !== request.uploadId) {
+    throw new ConflictError('artifact.upload_mismatch', `upload_id: is not the open upload of '${path}'`);
+  }
+  const parts = [...request.parts].sort((a, b) => a.partNumber - b.partNumber);
+  try {
+    await deps.objects.completeMultipartUpload(artifact.objectKey, request.uploadId, parts);
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
+  const stored = await deps.objects.head(artifact.objectKey);
+  if (!stored) throw new ConflictError('artifact.upload_missing', `path: nothing was uploaded for '${path}' yet`);
+  return deps.artifacts.markComplete(scope.workspace, runId, artifact, deps.clock.now(), stored.sizeBytes);
+}

@@ -1,0 +1,305 @@
+"""The stock `mlflow` client (3.17) against Stratus, configured with MLFLOW_TRACKING_URI and
+MLFLOW_TRACKING_TOKEN only. Every scenario also reads back through /api/v1 what was stored."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import mlflow
+from mlflow import MlflowClient
+from mlflow.entities import ViewType
+from mlflow.exceptions import MlflowException, RestException
+
+from stratus_api import StratusApi
+
+
+def test_fluent_run_logs_params_metrics_tags_and_artifacts(mlflow_env: StratusApi, experiment_name: str, tmp_path: Path):
+    experiment = mlflow.set_experiment(experiment_name)
+    assert experiment.name == experiment_name
+    notes = tmp_path / "notes.txt"
+    notes.write_text("first notes\n")
+    folder = tmp_path / "reports"
+    (folder / "deep").mkdir(parents=True)
+    (folder / "a.csv").write_text("x,y\n1,2\n")
+    (folder / "deep" / "b.json").write_text('{"b": 1}')
+
+    with mlflow.start_run(run_name="fluent-baseline") as run:
+        mlflow.log_param("lr", 0.01)
+        mlflow.log_params({"depth": 6, "optimizer": "adam"})
+        for step in range(5):
+            mlflow.log_metric("loss", 1.0 / (step + 1), step=step)
+        mlflow.log_metrics({"accuracy": 0.91, "f1": 0.88}, step=4)
+        mlflow.set_tag("team", "risk")
+        mlflow.log_artifact(str(notes))
+        mlflow.log_artifacts(str(folder), artifact_path="reports")
+        mlflow.log_dict({"classes": ["a", "b"]}, "config/classes.json")
+        mlflow.log_text("hello stratus", "texts/hello.txt")
+        import matplotlib.pyplot as plt
+
+        figure, axes = plt.subplots()
+        axes.plot([0, 1, 2], [2, 1, 0])
+        mlflow.log_figure(figure, "plots/curve.png")
+        plt.close(figure)
+        run_id = run.info.run_id
+
+    assert run.info.artifact_uri.startswith("mlflow-artifacts:/")
+    stored = mlflow_env.run(run_id)
+    assert stored["run_name"] == "fluent-baseline"
+    assert stored["experiment_id"] == experiment.experiment_id
+    assert stored["status"] == "FINISHED"
+    assert stored["params"] == {"lr": "0.01", "depth": "6", "optimizer": "adam"}
+    assert stored["tags"]["team"] == "risk"
+    assert stored["metrics"]["loss"] == {"value": 0.2, "step": 4, "timestamp": stored["metrics"]["loss"]["timestamp"]}
+    assert stored["metrics"]["accuracy"]["value"] == 0.91
+    assert [(p["step"], p["value"]) for p in mlflow_env.history(run_id, "loss")] == [
+        (step, 1.0 / (step + 1)) for step in range(5)
+    ]
+    artifacts = mlflow_env.artifacts(run_id)
+    assert {path: a["status"] for path, a in artifacts.items()} == {
+        "config/classes.json": "COMPLETE",
+        "notes.txt": "COMPLETE",
+        "plots/curve.png": "COMPLETE",
+        "reports/a.csv": "COMPLETE",
+        "reports/deep/b.json": "COMPLETE",
+        "texts/hello.txt": "COMPLETE",
+    }
+    assert artifacts["notes.txt"]["size_bytes"] == len("first notes\n")
+
+    # And the client reads back what it wrote.
+    client = MlflowClient()
+    fetched = client.get_run(run_id)
+    assert fetched.data.params == {"lr": "0.01", "depth": "6", "optimizer": "adam"}
+    assert fetched.data.metrics == {"loss": 0.2, "accuracy": 0.91, "f1": 0.88}
+    assert fetched.data.tags["team"] == "risk"
+    assert fetched.data.tags["mlflow.runName"] == "fluent-baseline"
+    assert mlflow.artifacts.load_dict(f"runs:/{run_id}/config/classes.json") == {"classes": ["a", "b"]}
+    assert mlflow.artifacts.load_text(f"{run.info.artifact_uri}/texts/hello.txt") == "hello stratus"
+
+
+def test_nested_runs_record_their_parent(mlflow_env: StratusApi, experiment_name: str):
+    mlflow.set_experiment(experiment_name)
+    with mlflow.start_run(run_name="sweep") as parent:
+        children = []
+        for lr in (0.1, 0.01):
+            with mlflow.start_run(run_name=f"lr-{lr}", nested=True) as child:
+                mlflow.log_param("lr", lr)
+                children.append(child.info.run_id)
+    for child_id in children:
+        assert mlflow_env.run(child_id)["parent_run_id"] == parent.info.run_id
+    found = mlflow.search_runs(
+        experiment_names=[experiment_name],
+        filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'",
+        output_format="list",
+    )
+    assert sorted(run.info.run_id for run in found) == sorted(children)
+    assert MlflowClient().get_run(children[0]).data.tags["mlflow.parentRunId"] == parent.info.run_id
+
+
+def test_client_search_history_rename_lifecycle_and_artifacts(
+    mlflow_env: StratusApi, experiment_name: str, tmp_path: Path
+):
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name, tags={"team": "risk"})
+    assert client.get_experiment_by_name(experiment_name).experiment_id == experiment_id
+    run_ids = []
+    for i in range(5):
+        run = client.create_run(experiment_id, run_name=f"run-{i}", tags={"i": str(i)})
+        client.log_batch(
+            run.info.run_id,
+            metrics=[mlflow.entities.Metric("acc", 0.5 + i / 10, 0, step) for step in range(3)],
+            params=[mlflow.entities.Param("seed", str(i))],
+        )
+        run_ids.append(run.info.run_id)
+
+    history = client.get_metric_history(run_ids[2], "acc")
+    assert [(m.step, m.value) for m in history] == [(0, 0.7), (1, 0.7), (2, 0.7)]
+
+    best = client.search_runs([experiment_id], "metrics.acc > 0.65", order_by=["metrics.acc DESC"])
+    assert [r.info.run_id for r in best] == [run_ids[4], run_ids[3], run_ids[2]]
+    by_name = client.search_runs([experiment_id], "attributes.run_name = 'run-1'")
+    assert [r.info.run_id for r in by_name] == [run_ids[1]]
+    by_tag = client.search_runs([experiment_id], "tags.mlflow.runName LIKE 'run-%' AND params.seed IN ('0', '3')")
+    assert sorted(r.info.run_id for r in by_tag) == sorted([run_ids[0], run_ids[3]])
+
+    pages, token = [], None
+    while True:
+        page = client.search_runs([experiment_id], order_by=["attributes.start_time ASC"], max_results=2, page_token=token)
+        pages.append([r.info.run_id for r in page])
+        token = page.token
+        if not token:
+            break
+    assert [len(p) for p in pages] == [2, 2, 1]
+    assert [run_id for page in pages for run_id in page] == run_ids
+
+    found = client.search_experiments(filter_string=f"name = '{experiment_name}'")
+    assert [e.experiment_id for e in found] == [experiment_id]
+    assert client.search_experiments(filter_string="tags.team = 'risk'", max_results=1000)
+
+    client.rename_experiment(experiment_id, experiment_name + "-renamed")
+    assert mlflow_env.get(f"/api/v1/experiments/{experiment_id}")["experiment_name"] == experiment_name + "-renamed"
+    client.update_run(run_ids[0], name="renamed-run")
+    assert mlflow_env.run(run_ids[0])["run_name"] == "renamed-run"
+
+    client.delete_run(run_ids[1])
+    assert run_ids[1] not in [r.info.run_id for r in client.search_runs([experiment_id])]
+    deleted = client.search_runs([experiment_id], run_view_type=ViewType.DELETED_ONLY)
+    assert [r.info.run_id for r in deleted] == [run_ids[1]]
+    assert client.get_run(run_ids[1]).info.lifecycle_stage == "deleted"
+    assert mlflow_env.run(run_ids[1])["lifecycle_stage"] == "deleted"
+    client.restore_run(run_ids[1])
+    assert mlflow_env.run(run_ids[1])["lifecycle_stage"] == "active"
+
+    client.delete_tag(run_ids[2], "i")
+    assert "i" not in mlflow_env.run(run_ids[2])["tags"]
+
+    (tmp_path / "model.bin").write_bytes(b"\x00\x01" * 1000)
+    client.log_artifact(run_ids[3], str(tmp_path / "model.bin"), artifact_path="weights")
+    listed = client.list_artifacts(run_ids[3])
+    assert [(f.path, f.is_dir) for f in listed] == [("weights", True)]
+    inside = client.list_artifacts(run_ids[3], "weights")
+    assert [(f.path, f.file_size) for f in inside] == [("weights/model.bin", 2000)]
+    local = client.download_artifacts(run_ids[3], "weights/model.bin", str(tmp_path))
+    assert Path(local).read_bytes() == b"\x00\x01" * 1000
+
+    client.set_terminated(run_ids[4], status="KILLED")
+    assert mlflow_env.run(run_ids[4])["status"] == "KILLED"
+
+    client.delete_experiment(experiment_id)
+    assert client.get_experiment(experiment_id).lifecycle_stage == "deleted"
+    assert experiment_id not in [e.experiment_id for e in client.search_experiments()]
+    assert experiment_id in [e.experiment_id for e in client.search_experiments(view_type=ViewType.DELETED_ONLY)]
+    with pytest.raises(MlflowException) as taken:
+        client.create_experiment(experiment_name + "-renamed")
+    assert taken.value.error_code == "RESOURCE_ALREADY_EXISTS"
+    client.restore_experiment(experiment_id)
+    assert mlflow_env.get(f"/api/v1/experiments/{experiment_id}")["lifecycle_stage"] == "active"
+
+
+def test_search_runs_returns_a_dataframe(mlflow_env: StratusApi, experiment_name: str):
+    mlflow.set_experiment(experiment_name)
+    for lr in (0.1, 0.2, 0.3):
+        with mlflow.start_run():
+            mlflow.log_param("lr", lr)
+            mlflow.log_metric("loss", lr * 2)
+    frame = mlflow.search_runs(experiment_names=[experiment_name], order_by=["metrics.loss ASC"])
+    assert list(frame["params.lr"]) == ["0.1", "0.2", "0.3"]
+    assert list(frame["metrics.loss"]) == [0.2, 0.4, 0.6]
+    assert set(frame["status"]) == {"FINISHED"}
+    for run_id in frame["run_id"]:
+        assert mlflow_env.run(run_id)["experiment_id"] == frame["experiment_id"][0]
+
+
+def test_a_run_keeps_the_start_time_the_client_gives(mlflow_env: StratusApi, experiment_name: str):
+    # MLflow's client may create a run after the fact, dated when the job started.
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    backdated = client.create_run(experiment_id, start_time=1_700_000_000_000, run_name="backdated")
+    assert client.get_run(backdated.info.run_id).info.start_time == 1_700_000_000_000
+    assert mlflow_env.run(backdated.info.run_id)["start_time"] == 1_700_000_000_000
+
+
+def test_default_experiment_is_used_when_none_is_set(mlflow_env: StratusApi):
+    with mlflow.start_run() as run:
+        mlflow.log_metric("x", 1)
+    assert run.info.experiment_id == "0"
+    assert MlflowClient().get_experiment("0").name == "Default"
+    assert mlflow_env.get("/api/v1/experiments/0")["experiment_name"] == "Default"
+
+
+def test_sklearn_autolog_model_loads_and_predicts_the_same(mlflow_env: StratusApi, experiment_name: str):
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    mlflow.set_experiment(experiment_name)
+    mlflow.sklearn.autolog(log_input_examples=False, log_models=True, silent=True)
+    try:
+        features, labels = load_iris(return_X_y=True)
+        with mlflow.start_run() as run:
+            model = LogisticRegression(max_iter=300, C=0.5).fit(features, labels)
+    finally:
+        mlflow.sklearn.autolog(disable=True)
+    loaded = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
+    assert list(loaded.predict(features)) == list(model.predict(features))
+
+    stored = mlflow_env.run(run.info.run_id)
+    assert stored["params"]["C"] == "0.5"
+    assert stored["params"]["max_iter"] == "300"
+    assert "training_accuracy_score" in stored["metrics"]
+    model_files = [a for a in mlflow_env.artifacts(run.info.run_id) if a.endswith("MLmodel")]
+    assert model_files, "the model's files are stored as the run's artifacts"
+
+
+def test_a_20_mb_artifact_goes_up_in_presigned_parts(
+    mlflow_env: StratusApi, experiment_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD", "true")
+    monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE", str(4 * 1024 * 1024))
+    monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE", str(8 * 1024 * 1024))
+    big = tmp_path / "big.bin"
+    payload = os.urandom(20 * 1024 * 1024)
+    big.write_bytes(payload)
+    mlflow.set_experiment(experiment_name)
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(str(big), artifact_path="data")
+    stored = mlflow_env.artifacts(run.info.run_id)["data/big.bin"]
+    assert stored["status"] == "COMPLETE"
+    assert stored["size_bytes"] == len(payload)
+    local = MlflowClient().download_artifacts(run.info.run_id, "data/big.bin", str(tmp_path / "down"))
+    assert hashlib.sha256(Path(local).read_bytes()).digest() == hashlib.sha256(payload).digest()
+
+
+def test_a_large_artifact_without_the_multipart_settings_names_them(
+    mlflow_env: StratusApi, experiment_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD", raising=False)
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"\x00" * (6 * 1024 * 1024))
+    mlflow.set_experiment(experiment_name)
+    with mlflow.start_run() as run:
+        with pytest.raises(Exception) as refused:
+            mlflow.log_artifact(str(big))
+    message = str(refused.value)
+    assert "MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD" in message
+    assert "MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE" in message
+    assert "big.bin" not in mlflow_env.artifacts(run.info.run_id)
+
+
+def test_duplicate_experiment_is_resource_already_exists(mlflow_env: StratusApi, experiment_name: str):
+    client = MlflowClient()
+    client.create_experiment(experiment_name)
+    with pytest.raises(RestException) as duplicate:
+        client.create_experiment(experiment_name)
+    assert duplicate.value.error_code == "RESOURCE_ALREADY_EXISTS"
+    assert experiment_name in duplicate.value.message
+    listed = mlflow_env.get("/api/v1/experiments?max_results=1000")["experiments"]
+    assert [e["experiment_name"] for e in listed].count(experiment_name) == 1
+
+
+def test_basic_auth_with_the_token_as_password(stack: StratusApi, experiment_name: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_TOKEN", raising=False)
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "anyone")
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", stack.token)
+    client = MlflowClient(stack.url)
+    experiment_id = client.create_experiment(experiment_name)
+    assert stack.get(f"/api/v1/experiments/{experiment_id}")["experiment_name"] == experiment_name
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "not-a-token")
+    with pytest.raises(MlflowException) as refused:
+        MlflowClient(stack.url).get_experiment(experiment_id)
+    assert refused.value.error_code == "UNAUTHENTICATED"
+
+
+def test_errors_use_mlflow_codes(mlflow_env: StratusApi):
+    client = MlflowClient()
+    with pytest.raises(RestException) as missing:
+        client.get_run("0123456789abcdef0123456789abcdef")
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    status, body = mlflow_env.call("GET", "/api/2.0/mlflow/runs/get")
+    assert status == 400
+    assert body["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert "run_id" in body["message"]
+    assert json.dumps(body).startswith('{"error_code"')
