@@ -9,6 +9,7 @@ import type { experimentResponse } from './schemas/experiments.ts';
 import type { runDetailsResponse, runResponse } from './schemas/runs.ts';
 import type { compareRunsResponse } from './schemas/search.ts';
 import { ownValue } from '../domain/own.ts';
+import { searchPlanHeader } from './search-plan-header.ts';
 
 /** Domain objects in the API's snake_case JSON shape. */
 
@@ -65,16 +66,8 @@ export const runDetailsView = (run: RunDetails): z.input<typeof runDetailsRespon
 /** Both search routes answer alike: the page of runs, and the plan taken in a header. */
 export const searchRunsAnswer = (result: SearchRunsResult) => ({
   body: { runs: result.runs.map(runDetailsView), next_page_token: result.cursor },
-  headers: { 'x-stratus-search-plan': headerText(result.plan) },
+  headers: searchPlanHeader(result.plan),
 });
-
-/**
- * A header value may hold only printable ASCII here (HTTP allows no control
- * characters, and Node and API Gateway refuse or mangle the rest), yet the plan
- * names user keys, which may be any Unicode: everything outside printable ASCII,
- * and `%` itself, is percent-encoded as UTF-8, so `decodeURIComponent` restores it.
- */
-const headerText = (text: string): string => text.replace(/[^\x20-\x24\x26-\x7e]/gu, encodeURIComponent);
 
 export const metricPointView = (point: MetricPoint) => ({
   step: point.step,
