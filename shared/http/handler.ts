@@ -6,6 +6,7 @@ import { scopeAllows } from '../domain/tokens.ts';
 import {
   ForbiddenError,
   PayloadTooLargeError,
+  UnsupportedMediaTypeError,
   ServiceUnavailableError,
   StratusError,
   UnauthorizedError,
@@ -183,6 +184,12 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
     throw new PayloadTooLargeError(`request body is ${bytes.length} bytes; the limit is ${limits.requestBodyBytes}`);
   }
   if (bytes.length === 0) throw new ValidationError('body: a JSON object is required', 'body.missing');
+  const contentType = event.headers?.['content-type'];
+  if (!isJson(contentType)) {
+    throw new UnsupportedMediaTypeError(
+      `content-type: must be application/json (optionally with charset=utf-8); got ${contentType === undefined ? 'none' : `'${contentType.slice(0, 100)}'`}`,
+    );
+  }
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -198,6 +205,18 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
   const prototypeKey = prototypeKeyPath(body);
   if (prototypeKey) throw new ValidationError(`${prototypeKey}: must not be __proto__`, 'body.invalid');
   return body;
+}
+
+/**
+ * `application/json`, bare or with `charset=utf-8` (any case, quoted or not):
+ * the one encoding a body is read in. Anything else (no type, text/plain, forms,
+ * multipart, XML, another charset) would be read as something it is not.
+ */
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const [type, ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
+  if (type !== 'application/json') return false;
+  return parameters.every((parameter) => /^charset\s*=\s*(utf-8|"utf-8")$/.test(parameter));
 }
 
 /**
