@@ -244,23 +244,49 @@ function validate(location: string, schema: z.ZodMiniType | undefined, value: un
   if (!schema) return undefined;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = mostSpecificIssue(result.error.issues);
+  const issue = mostSpecificIssue(result.error.issues, value);
   const field = [location, ...issue.path.map(String)].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
   throw new ValidationError(`${field}: ${issue.message}`, `${location}.invalid`);
 }
 
 type Issue = z.core.$ZodIssue;
 
-/** For a union, the branch that got furthest tells the client the most. */
-function mostSpecificIssue(issues: readonly Issue[]): Issue {
-  const first = issues[0] as Issue;
-  if (first.code !== 'invalid_union' || first.errors.length === 0) return first;
-  const candidates = first.errors.map((branch) => mostSpecificIssue(branch));
-  const best = candidates.reduce((a, b) => (score(b) > score(a) ? b : a));
-  return { ...best, path: [...first.path, ...best.path] };
+/**
+ * The issue that tells the client the most. For a union (the single-point and
+ * batch forms of logMetrics), the branch the client meant is the one whose
+ * complaint is about a field the client sent: `{"metric_name", "metric_value",
+ * "step": 1.5}` is about `step`, not about the batch form's missing `metrics`.
+ */
+function mostSpecificIssue(issues: readonly Issue[], value: unknown): Issue {
+  const resolved = issues.map((issue) => {
+    if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+    const here = valueAt(value, issue.path);
+    const best = mostSpecificIssue(issue.errors.flat(), here);
+    return { ...best, path: [...issue.path, ...best.path] };
+  });
+  return resolved.reduce((a, b) => (score(b, value) > score(a, value) ? b : a));
 }
 
-const score = (issue: Issue) => issue.path.length * 2 + (issue.code === 'unrecognized_keys' ? 0 : 1);
+/** Issues about sent fields first, then deeper paths, then anything but unknown keys. */
+const score = (issue: Issue, value: unknown) =>
+  (issue.code !== 'unrecognized_keys' && wasSent(value, issue.path) ? 1000 : 0) +
+  issue.path.length * 2 +
+  (issue.code === 'unrecognized_keys' ? 0 : 1);
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let node = value;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function wasSent(value: unknown, path: readonly PropertyKey[]): boolean {
+  if (path.length === 0) return false;
+  const parent = valueAt(value, path.slice(0, -1));
+  return typeof parent === 'object' && parent !== null && Object.hasOwn(parent, path[path.length - 1] as PropertyKey);
+}
 
 /**
  * The alternative media type the Accept header ranks above JSON, if any. Only
