@@ -51,3 +51,12 @@ export const pageSize = (max: number, fallback: number) =>
   z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(max))), fallback);
 
 export const pageToken = z.optional(z.string().check(z.maxLength(2048)));
+
+/**
+ * A step range given as `start_step`/`end_step` (either may be absent): a
+ * reversed one is a 400 naming both, rather than a query DynamoDB refuses.
+ */
+export const stepRangeInOrder = z.refine<{ start_step?: number | undefined; end_step?: number | undefined }>(
+  (query) => query.start_step === undefined || query.end_step === undefined || query.start_step <= query.end_step,
+  { error: 'must not be greater than end_step', path: ['start_step'] },
+);
