@@ -6,13 +6,15 @@ import { runBundleBench } from './bundle.ts';
 import { runIngestBench } from './ingest.ts';
 import { runLoadBench } from './load.ts';
 import { runSearchBench } from './search.ts';
+import { runUiBench } from './ui.ts';
 import type { BenchSection } from './section.ts';
 
 /**
  * `npm run bench`: every section against the local stack on loopback, printed as
  * tables and written to bench/results/latest.json. `--only NAME` runs one
  * section; `--points N` shrinks the ingest and `--artifact-mib N` the artifact and `--runs N`
- * the search experiment for a quick look.
+ * the search experiment, and `--ui-points N` / `--ui-runs N` the UI section's metric and
+ * runs table, for a quick look.
  *
  * Each section runs in a process of its own: the handlers read their
  * configuration and build their SDK clients once per process, as in a Lambda
@@ -25,6 +27,8 @@ const { values } = parseArgs({
     points: { type: 'string' },
     'artifact-mib': { type: 'string' },
     runs: { type: 'string' },
+    'ui-points': { type: 'string' },
+    'ui-runs': { type: 'string' },
   },
 });
 
@@ -34,6 +38,11 @@ const sections: Record<string, () => Promise<BenchSection>> = {
   artifacts: () => runArtifactBench({ mebibytes: values['artifact-mib'] ? Number(values['artifact-mib']) : undefined }),
   bundle: () => runBundleBench(),
   search: () => runSearchBench({ runs: values.runs ? Number(values.runs) : undefined }),
+  ui: () =>
+    runUiBench({
+      points: values['ui-points'] ? Number(values['ui-points']) : undefined,
+      runs: values['ui-runs'] ? Number(values['ui-runs']) : undefined,
+    }),
 };
 
 mkdirSync('bench/results', { recursive: true });

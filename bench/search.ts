@@ -100,7 +100,7 @@ export async function runSearchBench(options: SearchBenchOptions = {}): Promise<
 const pickRuns = (ids: string[], count: number) =>
   Array.from({ length: count }, () => ids[Math.floor(Math.random() * ids.length)] as string);
 
-async function loadRuns(
+export async function loadRuns(
   workspace: string,
   experimentId: string,
   runs: number,

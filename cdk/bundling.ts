@@ -1,4 +1,6 @@
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { packOpenApiDocument } from '../shared/http/openapi-embedded.ts';
+import { openApiDocument } from '../shared/http/openapi.ts';
 
 /**
  * How every Lambda entry is bundled, in one place so that the stack and the
@@ -62,3 +64,19 @@ export const esbuildOptions = {
   external: lambdaBundling.externalModules,
   alias: bundleAliases,
 } as const;
+
+let packedOpenApi: string | undefined;
+
+/**
+ * Constants the bundler writes into the code: the OpenAPI function gets its
+ * document, generated here from the route table (shared/http/openapi-embedded.ts
+ * says why). The other functions never read it, so nothing of it reaches them.
+ */
+export function bundleDefines(): Record<string, string> {
+  packedOpenApi ??= packOpenApiDocument(openApiDocument());
+  return { STRATUS_OPENAPI_GZIP: JSON.stringify(packedOpenApi) };
+}
+
+/** NodejsFunction's bundling props for one entry. */
+export const lambdaBundlingFor = (entry: string): BundlingOptions =>
+  entry.endsWith('get-openapi.ts') ? { ...lambdaBundling, define: bundleDefines() } : lambdaBundling;

@@ -51,8 +51,10 @@ const settingsSchema = z.object({
   ingestThrottleBurst: positiveInt(5_000).default(100),
   /** Lifetime of presigned artifact URLs; at most an hour. */
   presignExpirySeconds: z.coerce.number().int().min(60).max(3600).default(900),
-  /** Origins of the web UI allowed by the API's and the bucket's CORS; none by default. */
+  /** Further origins allowed by the API's and the bucket's CORS (the stack's own web UI always is). */
   corsOrigins: originList.default([]),
+  /** The web UI on CloudFront + S3 (cdk/constructs/web-app.ts); false deploys the API alone. */
+  webUi: booleanish.default(true),
   logRetentionDays: z.coerce
     .number()
     .refine((days) => retentionDays.includes(days), `one of ${retentionDays.join(', ')}`)

@@ -1,9 +1,10 @@
+import path from 'node:path';
 import { App, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import type { RouteDefinition } from '../shared/http/route-definition.ts';
+import { type RouteDefinition, routesByEntry } from '../shared/http/route-definition.ts';
 import { routeList } from '../shared/http/route-table.ts';
 import { AlarmTopic, ServiceAlarms } from './constructs/alarms.ts';
 import { ArtifactsBucket } from './constructs/artifacts-bucket.ts';
@@ -12,6 +13,7 @@ import { StratusHttpApi } from './constructs/http-api.ts';
 import { type FunctionPlan, RouteGroup } from './constructs/route-group.ts';
 import type { RouteFunction } from './constructs/route-function.ts';
 import { TrackingTable } from './constructs/tracking-table.ts';
+import { WebApp } from './constructs/web-app.ts';
 import { readStackSettings, type StackSettings } from './stack-config.ts';
 
 export interface StratusStackProps extends StackProps {
@@ -36,6 +38,8 @@ export class StratusStack extends Stack {
   /** The nested stacks holding the functions and their API routes. */
   readonly routeGroups: readonly RouteGroup[];
   readonly alarmTopic: AlarmTopic;
+  /** The web UI (CloudFront + S3), unless `stratus:webUi` is false. */
+  readonly web: WebApp | undefined;
 
   constructor(scope: Construct, id: string, props: StratusStackProps) {
     super(scope, id, props);
@@ -71,6 +75,18 @@ export class StratusStack extends Stack {
         'rotation would only make open paginations answer 400 page_token.invalid. Replace it with a redeploy instead.',
     });
 
+    // The web UI's origin joins the configured CORS origins of the API and the artifacts bucket.
+    this.web = settings.webUi
+      ? new WebApp(this, 'Web', {
+          distDirectory: path.resolve(import.meta.dirname, '..', 'web', 'dist'),
+          accessLogs: this.artifacts.accessLogs,
+          logRetention,
+          removalPolicy,
+        })
+      : undefined;
+    const corsOrigins = [...settings.corsOrigins, ...(this.web ? [this.web.origin] : [])];
+    if (this.web) this.artifacts.allowBrowserReads(this.web.origin);
+
     // Every function gets the same configuration, so that shared/config.ts can
     // require a variable without each route having to ask for it.
     const environment = {
@@ -87,7 +103,7 @@ export class StratusStack extends Stack {
     this.api = new StratusHttpApi(this, 'Http', {
       throttle: { rate: settings.throttleRate, burst: settings.throttleBurst },
       ingestThrottle: { rate: settings.ingestThrottleRate, burst: settings.ingestThrottleBurst },
-      corsOrigins: settings.corsOrigins,
+      corsOrigins,
       logRetention,
       removalPolicy,
     });
@@ -134,6 +150,13 @@ export class StratusStack extends Stack {
     this.routeGroups = groups;
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL; routes start with api/v1/' });
+    if (this.web) {
+      this.web.publish(this.api.url);
+      new CfnOutput(this, 'WebUrl', {
+        value: this.web.url,
+        description: 'The web UI; sign in with a token (BootstrapAdminCommand prints the first)',
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topic.topicArn,
       description: 'Every alarm notifies this topic; subscribe your pager or chat to it',
@@ -149,13 +172,6 @@ export class StratusStack extends Stack {
 
 /** The CloudWatch namespace of a stack's request metrics (docs/operations.md). */
 export const metricsNamespace = (stackName: string) => `Stratus/${stackName}`;
-
-/** The route table grouped by entry file: one function each, in table order. */
-export function routesByEntry(routes: readonly RouteDefinition[]): Map<string, RouteDefinition[]> {
-  const byEntry = new Map<string, RouteDefinition[]>();
-  for (const route of routes) byEntry.set(route.entry, [...(byEntry.get(route.entry) ?? []), route]);
-  return byEntry;
-}
 
 /**
  * The functions to build, by the route group (nested stack) they go in. A

@@ -1,8 +1,23 @@
+import { fileURLToPath } from 'node:url';
 import { createHandler } from '../shared/http/handler.ts';
-import { openApiDocument } from '../shared/http/openapi.ts';
+import type { openApiDocument } from '../shared/http/openapi.ts';
+import { unpackOpenApiDocument } from '../shared/http/openapi-embedded.ts';
 import { getOpenApiRoute } from '../shared/http/routes/get-openapi.ts';
 
-// Built once per container: the document only changes with a deploy.
-const document = openApiDocument();
+/** Set by the bundler (cdk/bundling.ts) to the packed document; absent when run from source (local server, tests). */
+declare const STRATUS_OPENAPI_GZIP: string | undefined;
 
-export const handler = createHandler(getOpenApiRoute, async () => ({ body: document }));
+// From source, the generator is imported by a computed file path, which the bundler does not
+// follow: the bundle carries neither it nor the route table, only the generator's output.
+const generator = () => fileURLToPath(new URL('../shared/http/openapi.ts', import.meta.url));
+
+// Kept for the container's life: the document only changes with a deploy.
+let document: unknown;
+
+export const handler = createHandler(getOpenApiRoute, async () => {
+  document ??=
+    typeof STRATUS_OPENAPI_GZIP === 'string'
+      ? unpackOpenApiDocument(STRATUS_OPENAPI_GZIP)
+      : ((await import(generator())) as { openApiDocument: typeof openApiDocument }).openApiDocument();
+  return { body: document as Record<string, unknown> };
+});

@@ -1,5 +1,4 @@
-import { CreateBucketCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
-import { createS3Client } from '../shared/storage/artifact-store.ts';
+import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 
 /**
  * Creates the artifact bucket unless it exists; says which. Credentials come from the environment.
@@ -9,7 +8,8 @@ import { createS3Client } from '../shared/storage/artifact-store.ts';
  * bucket's CORS names the app's CloudFront origin instead.
  */
 export async function ensureBucket(endpoint: string, region: string, bucket: string): Promise<'created' | 'existing'> {
-  const s3 = createS3Client({ region, endpoint });
+  // The SDK's client: bucket administration is local-only, so its weight never reaches a function.
+  const s3 = new S3Client({ region, endpoint, forcePathStyle: true });
   try {
     let status: 'created' | 'existing' = 'created';
     try {

@@ -74,4 +74,13 @@ export class ArtifactsBucket extends Construct {
       removalPolicy: props.removalPolicy,
     });
   }
+
+  /** Lets pages of `origin` (the web UI) read objects through presigned URLs, for artifact previews. */
+  allowBrowserReads(origin: string) {
+    this.bucket.addCorsRule({
+      allowedOrigins: [origin],
+      allowedMethods: [HttpMethods.GET, HttpMethods.HEAD],
+      maxAge: 3000,
+    });
+  }
 }

@@ -8,7 +8,7 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { BucketAction, RouteDefinition, TableAction } from '../../shared/http/route-definition.ts';
-import { lambdaBundling } from '../bundling.ts';
+import { lambdaBundlingFor } from '../bundling.ts';
 import type { TrackingTable } from './tracking-table.ts';
 
 export interface RouteFunctionProps {
@@ -107,7 +107,7 @@ export class RouteFunction extends Construct {
       description: route.summary.slice(0, 256),
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: lambdaBundling,
+      bundling: lambdaBundlingFor(route.entry),
     });
     if (props.tracing) {
       // Set on the resource, with the X-Ray grant in the inline policy above: the Function's own

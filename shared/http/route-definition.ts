@@ -85,3 +85,10 @@ export const defineRoute = <const R extends RouteDefinition>(definition: R) => d
 export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;
 
 export const dialectOf = (route: Pick<RouteDefinition, 'dialect'>): Dialect => route.dialect ?? 'v1';
+
+/** Routes grouped by entry file (one Lambda function each), in table order. */
+export function routesByEntry(routes: readonly RouteDefinition[]): Map<string, RouteDefinition[]> {
+  const byEntry = new Map<string, RouteDefinition[]>();
+  for (const route of routes) byEntry.set(route.entry, [...(byEntry.get(route.entry) ?? []), route]);
+  return byEntry;
+}

@@ -1,58 +1,17 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createHash } from 'node:crypto';
 import { ConflictError, ValidationError } from '../errors.ts';
-import { notifyStorageCommand } from './command-observer.ts';
-import { asServiceOutage, callLimitSettings } from './service-outage.ts';
+import { S3RestClient, type S3RestOptions, xmlEscape, xmlText, xmlTexts } from './s3-rest.ts';
 
-export interface S3ClientOptions {
-  region: string;
-  /** A local S3-compatible endpoint; path-style addressing is used with it. */
-  endpoint: string | undefined;
-  /** Time limit of each attempt, when not the default (see service-outage.ts). */
-  attemptTimeoutMs?: number | undefined;
-}
+export type S3ClientOptions = S3RestOptions;
 
 /**
- * The S3 client for artifacts. Checksums only when an operation requires them:
- * with the SDK's default a presigned PUT carries a CRC32 of an empty body, which
- * S3 rejects for any real upload (shared/LOCAL-AWS.md).
+ * The S3 client for artifacts (shared/storage/s3-rest.ts: SigV4 over Node's
+ * HTTP, a fraction of the SDK client's weight in every artifact function).
+ * Checksums only where a call declares one: a presigned PUT signs the SHA-256
+ * it was given, never a checksum of an empty body (shared/LOCAL-AWS.md).
  */
-export function createS3Client(options: S3ClientOptions): S3Client {
-  const client = new S3Client({
-    region: options.region,
-    ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    ...callLimitSettings('s3', options.attemptTimeoutMs),
-  });
-  // Presigning runs this step too, so a presigned URL is observed like a sent command.
-  // An outage (after the SDK's retries) becomes a ServiceUnavailableError, as for DynamoDB.
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      notifyStorageCommand({
-        service: 's3',
-        name: context.commandName ?? '',
-        input: args.input as Record<string, unknown>,
-      });
-      return next(args).catch((error: unknown) => {
-        throw asServiceOutage(error);
-      });
-    },
-    { step: 'initialize', name: 'stratusCommandObserver' },
-  );
-  return client;
+export function createS3Client(options: S3ClientOptions): S3RestClient {
+  return new S3RestClient(options);
 }
 
 export interface PresignedPut {
@@ -73,9 +32,11 @@ export interface CompletedPart {
  */
 export class ArtifactObjectStore {
   constructor(
-    private readonly s3: S3Client,
+    private readonly s3: S3RestClient,
     private readonly bucket: string,
     private readonly urlTtlSeconds: number,
+    /** When URLs are signed; tests pin it to compare URLs with the SDK presigner's. */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   get urlLifetimeMs() {
@@ -95,31 +56,43 @@ export class ArtifactObjectStore {
     key: string,
     object: { sizeBytes: number; contentType: string; sha256Base64: string | undefined; ifNoneMatch: boolean },
   ): Promise<PresignedPut> {
-    const command = new PutObjectCommand({
-      Bucket: this.bucket,
-      Key: key,
-      ContentLength: object.sizeBytes,
-      ContentType: object.contentType,
-      ...(object.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
-      ...(object.sha256Base64 ? { ChecksumSHA256: object.sha256Base64 } : {}),
-    });
-    const url = await getSignedUrl(this.s3, command, {
-      expiresIn: this.urlTtlSeconds,
+    const headers: Record<string, string> = {
+      'content-length': String(object.sizeBytes),
+      'content-type': object.contentType,
+    };
+    if (object.ifNoneMatch) headers['if-none-match'] = '*';
+    if (object.sha256Base64) headers['x-amz-checksum-sha256'] = object.sha256Base64;
+    const url = await this.s3.presign({
+      command: 'PutObjectCommand',
+      method: 'PUT',
+      bucket: this.bucket,
+      key,
+      query: { 'x-id': 'PutObject' },
+      headers,
+      expiresInSeconds: this.urlTtlSeconds,
+      signingDate: this.now(),
       signableHeaders: new Set(['content-length', 'content-type', 'if-none-match', 'x-amz-checksum-sha256']),
       unhoistableHeaders: new Set(['if-none-match', 'x-amz-checksum-sha256']),
     });
-    const headers: Record<string, string> = { 'content-type': object.contentType };
-    if (object.ifNoneMatch) headers['if-none-match'] = '*';
-    if (object.sha256Base64) headers['x-amz-checksum-sha256'] = object.sha256Base64;
-    return { url, headers };
+    // Everything signed but the length, which the client's HTTP library sets from the body.
+    const clientHeaders: Record<string, string> = { 'content-type': object.contentType };
+    if (object.ifNoneMatch) clientHeaders['if-none-match'] = '*';
+    if (object.sha256Base64) clientHeaders['x-amz-checksum-sha256'] = object.sha256Base64;
+    return { url, headers: clientHeaders };
   }
 
   async createMultipartUpload(key: string, contentType: string): Promise<string> {
-    const { UploadId } = await this.s3.send(
-      new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
-    );
-    if (!UploadId) throw new Error('S3 returned no UploadId');
-    return UploadId;
+    const response = await this.s3.send({
+      command: 'CreateMultipartUploadCommand',
+      method: 'POST',
+      bucket: this.bucket,
+      key,
+      query: { uploads: '' },
+      headers: { 'content-type': contentType },
+    });
+    const uploadId = xmlText(response.body, 'UploadId');
+    if (!uploadId) throw new Error('S3 returned no UploadId');
+    return uploadId;
   }
 
   /**
@@ -127,29 +100,34 @@ export class ArtifactObjectStore {
    * chooses its own part sizes and does not say them: its part URLs sign none.
    */
   presignPart(key: string, uploadId: string, partNumber: number, sizeBytes: number | undefined): Promise<string> {
-    const command = new UploadPartCommand({
-      Bucket: this.bucket,
-      Key: key,
-      UploadId: uploadId,
-      PartNumber: partNumber,
-      ...(sizeBytes === undefined ? {} : { ContentLength: sizeBytes }),
-    });
-    return getSignedUrl(this.s3, command, {
-      expiresIn: this.urlTtlSeconds,
-      ...(sizeBytes === undefined ? {} : { signableHeaders: new Set(['content-length']) }),
+    return this.s3.presign({
+      command: 'UploadPartCommand',
+      method: 'PUT',
+      bucket: this.bucket,
+      key,
+      query: { 'x-id': 'UploadPart', partNumber: String(partNumber), uploadId },
+      expiresInSeconds: this.urlTtlSeconds,
+      signingDate: this.now(),
+      ...(sizeBytes === undefined
+        ? {}
+        : { headers: { 'content-length': String(sizeBytes) }, signableHeaders: new Set(['content-length']) }),
     });
   }
 
   async completeMultipartUpload(key: string, uploadId: string, parts: readonly CompletedPart[]): Promise<void> {
+    const body = `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${parts
+      .map((part) => `<Part><ETag>${xmlEscape(part.etag)}</ETag><PartNumber>${part.partNumber}</PartNumber></Part>`)
+      .join('')}</CompleteMultipartUpload>`;
     try {
-      await this.s3.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: this.bucket,
-          Key: key,
-          UploadId: uploadId,
-          MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })) },
-        }),
-      );
+      await this.s3.send({
+        command: 'CompleteMultipartUploadCommand',
+        method: 'POST',
+        bucket: this.bucket,
+        key,
+        query: { uploadId },
+        headers: { 'content-type': 'application/xml' },
+        body,
+      });
     } catch (error) {
       switch (errorName(error)) {
         case 'NoSuchUpload':
@@ -169,7 +147,13 @@ export class ArtifactObjectStore {
   /** Aborts an open multipart upload; one that is already gone is not an error. */
   async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
     try {
-      await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+      await this.s3.send({
+        command: 'AbortMultipartUploadCommand',
+        method: 'DELETE',
+        bucket: this.bucket,
+        key,
+        query: { 'x-id': 'AbortMultipartUpload', uploadId },
+      });
     } catch (error) {
       if (errorName(error) !== 'NoSuchUpload') throw error;
     }
@@ -182,8 +166,8 @@ export class ArtifactObjectStore {
    */
   async head(key: string): Promise<{ sizeBytes: number } | undefined> {
     try {
-      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { sizeBytes: head.ContentLength ?? 0 };
+      const head = await this.s3.send({ command: 'HeadObjectCommand', method: 'HEAD', bucket: this.bucket, key });
+      return { sizeBytes: Number(head.headers['content-length'] ?? 0) };
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (errorName(error) === 'NotFound' || errorName(error) === 'NoSuchKey' || status === 403 || status === 404) {
@@ -195,44 +179,82 @@ export class ArtifactObjectStore {
 
   /** Deletes the object at `key`, if there is one (a pending upload's stale bytes). */
   async delete(key: string): Promise<void> {
-    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await this.s3.send({
+      command: 'DeleteObjectCommand',
+      method: 'DELETE',
+      bucket: this.bucket,
+      key,
+      query: { 'x-id': 'DeleteObject' },
+    });
   }
 
   /**
    * Deletes every object under `prefix` (a run's own prefix, built by the
-   * service), a listing page (up to 1,000 keys) at a time. Returns how many went.
+   * service), a listing page (up to 1,000 keys, S3's most for both calls) at a
+   * time. Returns how many went. Keys are listed as plain XML text, not
+   * `encoding-type=url`: S3 writes a space there as `+` and local servers a `+`
+   * as itself, so `+` would be ambiguous; the only keys XML cannot carry have
+   * control characters, which artifact paths refuse (shared/domain/artifacts.ts).
    */
-  async deletePrefix(prefix: string): Promise<number> {
+  async deletePrefix(prefix: string, pageSize = 1000): Promise<number> {
     let deleted = 0;
     let continuationToken: string | undefined;
     do {
-      const page = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: continuationToken }),
-      );
-      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+      const page = await this.s3.send({
+        command: 'ListObjectsV2Command',
+        method: 'GET',
+        bucket: this.bucket,
+        query: {
+          'list-type': '2',
+          prefix,
+          'max-keys': String(pageSize),
+          ...(continuationToken ? { 'continuation-token': continuationToken } : {}),
+        },
+      });
+      const keys = xmlTexts(page.body, 'Key');
       if (keys.length > 0) {
-        const result = await this.s3.send(
-          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys, Quiet: true } }),
-        );
-        if (result.Errors?.length) {
-          throw new Error(`S3 kept ${result.Errors.length} objects under ${prefix}: ${result.Errors[0]?.Code ?? ''}`);
+        const body = `<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet>${keys
+          .map((key) => `<Object><Key>${xmlEscape(key)}</Key></Object>`)
+          .join('')}</Delete>`;
+        const result = await this.s3.send({
+          command: 'DeleteObjectsCommand',
+          method: 'POST',
+          bucket: this.bucket,
+          query: { delete: '' },
+          // S3 requires an integrity header on DeleteObjects.
+          headers: { 'content-type': 'application/xml', 'content-md5': md5Base64(body) },
+          body,
+        });
+        // Quiet mode lists only the keys that failed, each in an <Error> inside the 200.
+        const errors = xmlTexts(result.body, 'Code');
+        if (errors.length > 0) {
+          throw new Error(`S3 kept ${errors.length} objects under ${prefix}: ${errors[0] ?? ''}`);
         }
         deleted += keys.length;
       }
-      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      continuationToken =
+        xmlText(page.body, 'IsTruncated') === 'true' ? xmlText(page.body, 'NextContinuationToken') : undefined;
     } while (continuationToken);
     return deleted;
   }
 
   /** A GET URL; browsers save the file under its own name. */
   presignGet(key: string, fileName: string): Promise<string> {
-    const command = new GetObjectCommand({
-      Bucket: this.bucket,
-      Key: key,
-      ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+    return this.s3.presign({
+      command: 'GetObjectCommand',
+      method: 'GET',
+      bucket: this.bucket,
+      key,
+      query: {
+        'response-content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+        'x-id': 'GetObject',
+      },
+      expiresInSeconds: this.urlTtlSeconds,
+      signingDate: this.now(),
     });
-    return getSignedUrl(this.s3, command, { expiresIn: this.urlTtlSeconds });
   }
 }
 
 const errorName = (error: unknown) => (error instanceof Error ? error.name : undefined);
+
+const md5Base64 = (text: string) => createHash('md5').update(text, 'utf8').digest('base64');

@@ -613,12 +613,23 @@ describe('accessibility, keyboard and screenshots', () => {
       path: `/experiments/${demo.experimentId}?col=metrics.accuracy&col=metrics.loss&col=params.learning_rate&col=params.max_depth&col=params.model_type`,
       ready: '.grid-body .grid-row',
     },
+    {
+      name: 'runs-many',
+      path: `/experiments/${bulkExperimentId}?col=metrics.score&col=params.lr&col=params.model&order=metrics.score%20DESC`,
+      ready: '.grid-body .grid-row',
+    },
     { name: 'run-overview', path: `/runs/${demo.showcase.runId}?tab=overview`, ready: '#overview' },
     { name: 'run-charts', path: `/runs/${demo.showcase.runId}?smooth=0.6`, ready: '.chart-area[data-state="ready"]' },
     {
       name: 'run-artifacts',
       path: `/runs/${demo.showcase.runId}?tab=artifacts&artifact=plots/confusion_matrix.png`,
       ready: '.artifact-preview img',
+    },
+    {
+      // A 20,000-step history zoomed around one of its spikes: the range re-fetched at full detail.
+      name: 'run-zoom',
+      path: `/runs/${longRunId}?metric=loss&zoom=9000..10500`,
+      ready: '.chart-area[data-range="9000..10500"][data-state="ready"]',
     },
     {
       name: 'compare',

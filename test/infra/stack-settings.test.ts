@@ -83,6 +83,7 @@ describe('a stack with every option overridden', () => {
       'stratus:latencyAlarmMs': 1500,
       'stratus:dashboard': 'true',
       'stratus:tracing': true,
+      'stratus:webUi': false,
     });
     stack = new StratusStack(app, 'Throwaway', { settings });
     json = flatTemplate(stack);
@@ -123,7 +124,15 @@ describe('a stack with every option overridden', () => {
     );
   });
 
-  test('CORS for the web UI on the bucket and the API, for the given origins only', () => {
+  test('without the web UI: no distribution, no UI bucket, no upload', () => {
+    expect(stack.web).toBeUndefined();
+    for (const type of ['AWS::CloudFront::Distribution', 'Custom::CDKBucketDeployment']) {
+      expect(Object.keys(resourcesOfType(json, type)), type).toEqual([]);
+    }
+    expect(json.Outputs.WebUrl).toBeUndefined();
+  });
+
+  test('CORS for a web UI elsewhere on the bucket and the API, for the given origins only', () => {
     const bucketCors = json.Resources[logicalId(stack, stack.artifacts.bucket)].Properties.CorsConfiguration;
     expect(bucketCors.CorsRules).toEqual([
       expect.objectContaining({ AllowedOrigins: origins, AllowedMethods: ['GET', 'PUT', 'HEAD'] }),

@@ -2,12 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, test } from 'vitest';
+import type { IConstruct } from 'constructs';
 import { accessLogFields, routeKey } from '../../cdk/constructs/http-api.ts';
-import { createStratusApp, functionPlansByGroup, routesByEntry, type StratusStack } from '../../cdk/stratus-stack.ts';
+import { createStratusApp, functionPlansByGroup, type StratusStack } from '../../cdk/stratus-stack.ts';
+import { routesByEntry } from '../../shared/http/route-definition.ts';
 import { configVariableNames } from '../../shared/config.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { globalIndexes, tableKeys } from '../../shared/storage/table-definition.ts';
+import { isAppRoute } from '../../web/security-headers.ts';
 import {
   actionsOf,
   allStatements,
@@ -52,7 +55,8 @@ function roleStatements(operationId: string): Statement[] {
 
 describe('functions and routes come from the route table', () => {
   test('one function per entry, on Node 24 (arm64), bundled as ESM with source maps enabled', () => {
-    expect(countOf('AWS::Lambda::Function')).toBe(functionRoutes.length);
+    // Plus the web UI's upload function (BucketDeployment's), which serves no route.
+    expect(countOf('AWS::Lambda::Function')).toBe(functionRoutes.length + 1);
     for (const route of routeList) {
       const routeFunction = stack.functions.get(route.operationId);
       expect(routeFunction, route.operationId).toBeDefined();
@@ -208,16 +212,25 @@ describe('CloudFormation limits', () => {
     const parent = templatesOf(stack)[0]!.json;
     expect(countTypes(parent.Resources)).toEqual({
       'AWS::DynamoDB::Table': 1,
-      'AWS::S3::Bucket': 2,
-      'AWS::S3::BucketPolicy': 2,
+      'AWS::S3::Bucket': 3,
+      'AWS::S3::BucketPolicy': 3,
       'AWS::ApiGatewayV2::Api': 1,
       'AWS::ApiGatewayV2::Stage': 1,
-      'AWS::Logs::LogGroup': 1,
+      'AWS::Logs::LogGroup': 2,
       'AWS::SNS::Topic': 1,
       'AWS::SNS::TopicPolicy': 1,
       'AWS::CloudWatch::Alarm': 5,
       'AWS::SecretsManager::Secret': 1,
       'AWS::CloudFormation::Stack': stack.routeGroups.length,
+      // The web UI (cdk/constructs/web-app.ts): CloudFront in front of its bucket, and its upload.
+      'AWS::CloudFront::Distribution': 1,
+      'AWS::CloudFront::OriginAccessControl': 1,
+      'AWS::CloudFront::ResponseHeadersPolicy': 1,
+      'AWS::CloudFront::Function': 1,
+      'AWS::IAM::Role': 1,
+      'AWS::Lambda::Function': 1,
+      'AWS::Lambda::LayerVersion': 2,
+      'Custom::CDKBucketDeployment': 2,
     });
     expect(Object.keys(parent.Resources).length).toBeLessThanOrEqual(ceiling);
   });
@@ -295,6 +308,8 @@ describe('observability defaults', () => {
   test("functions publish request metrics under the stack's namespace; no tracing, no dashboard", () => {
     expect(countOf('AWS::CloudWatch::Dashboard')).toBe(0);
     for (const resource of Object.values(resourcesOfType(json, 'AWS::Lambda::Function'))) {
+      // The web UI's upload function serves no route and logs no request.
+      if (String(resource.Properties.Runtime).startsWith('python')) continue;
       expect(resource.Properties.Environment.Variables.STRATUS_METRICS_NAMESPACE).toBe(`Stratus/${stack.stackName}`);
       expect(resource.Properties.TracingConfig).toBeUndefined();
     }
@@ -380,9 +395,11 @@ describe('artifacts bucket', () => {
     );
   });
 
-  test('no CORS unless web UI origins are configured', () => {
-    expect(json.Resources[logicalId(stack, stack.artifacts.bucket)].Properties.CorsConfiguration).toBeUndefined();
-    expect(json.Resources[logicalId(stack, stack.api.api)].Properties.CorsConfiguration).toBeUndefined();
+  test("no CORS beyond the stack's own web UI unless origins are configured (see 'web UI on CloudFront')", () => {
+    const origins = (json.Resources[logicalId(stack, stack.api.api)].Properties.CorsConfiguration.AllowOrigins ??
+      []) as unknown[];
+    expect(origins).toHaveLength(1);
+    expect(JSON.stringify(origins)).toContain(logicalId(stack, stack.web!.distribution));
   });
 });
 
@@ -413,8 +430,9 @@ describe('HTTP API stage', () => {
 });
 
 describe('outputs and checks', () => {
-  test('outputs the API URL, the table and the bucket', () => {
-    expect(Object.keys(json.Outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'TableName', 'BucketName']));
+  test('outputs the API URL, the web UI URL, the table and the bucket', () => {
+    expect(Object.keys(json.Outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'WebUrl', 'TableName', 'BucketName']));
+    expect(JSON.stringify(json.Outputs.WebUrl.Value)).toContain(logicalId(stack, stack.web!.distribution));
     expect(json.Outputs.TableName.Value).toEqual({ Ref: logicalId(stack, stack.table.table) });
     expect(json.Outputs.BucketName.Value).toEqual({ Ref: logicalId(stack, stack.artifacts.bucket) });
   });
@@ -437,5 +455,99 @@ describe('outputs and checks', () => {
     const apig4 = acknowledgements.filter(([id]) => id.includes('AwsSolutions-APIG4'));
     expect(apig4).toHaveLength(routeList.length);
     for (const [, reason] of apig4) expect(reason).toMatch(/handler factory/);
+  });
+});
+
+describe('web UI on CloudFront', () => {
+  const resource = (construct: IConstruct) => json.Resources[logicalId(stack, construct)];
+  const webOrigin = () => ({
+    'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack, stack.web!.distribution), 'DomainName'] }]],
+  });
+
+  test('a private bucket that only this distribution reads, through origin access control', () => {
+    const bucket = resource(stack.web!.bucket).Properties;
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const policy = Object.values(resourcesOfType(json, 'AWS::S3::BucketPolicy')).find(
+      (each) => each.Properties.Bucket.Ref === logicalId(stack, stack.web!.bucket),
+    );
+    const allows = policy.Properties.PolicyDocument.Statement.filter(
+      (statement: Statement) => statement.Effect === 'Allow',
+    );
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({ Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' } });
+    expect(JSON.stringify(allows[0].Condition)).toContain(logicalId(stack, stack.web!.distribution));
+    const [oac] = Object.values(resourcesOfType(json, 'AWS::CloudFront::OriginAccessControl'));
+    expect(oac.Properties.OriginAccessControlConfig).toMatchObject({
+      OriginAccessControlOriginType: 's3',
+      SigningBehavior: 'always',
+      SigningProtocol: 'sigv4',
+    });
+  });
+
+  test('HTTPS only, with a strict CSP and the security headers the local server sends', () => {
+    const config = resource(stack.web!.distribution).Properties.DistributionConfig;
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('https-only');
+    expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD']);
+    expect(config.Origins[0].OriginAccessControlId).toBeDefined();
+    const headers = resource(stack.web!.securityHeaders).Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const csp = JSON.stringify(headers.ContentSecurityPolicy.ContentSecurityPolicy);
+    for (const directive of [
+      "default-src 'none'",
+      "script-src 'self';",
+      "style-src 'self';",
+      "frame-ancestors 'none'",
+    ]) {
+      expect(csp).toContain(directive);
+    }
+    expect(csp).not.toContain('unsafe');
+    expect(headers.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 31_536_000, Override: true });
+    expect(headers.FrameOptions.FrameOption).toBe('DENY');
+    expect(headers.ReferrerPolicy.ReferrerPolicy).toBe('no-referrer');
+    expect(headers.ContentTypeOptions.Override).toBe(true);
+  });
+
+  test('the viewer-request function sends app routes to index.html, as the local server does', () => {
+    const [fn] = Object.values(resourcesOfType(json, 'AWS::CloudFront::Function'));
+    const handler = new Function(`${fn.Properties.FunctionCode}; return handler;`)() as (event: {
+      request: { uri: string };
+    }) => { uri: string };
+    for (const uri of [
+      '/',
+      '/experiments',
+      '/runs/abc',
+      '/compare',
+      '/assets/index-x1.js',
+      '/favicon.svg',
+      '/config.json',
+    ]) {
+      const expected = isAppRoute(uri) ? '/index.html' : uri;
+      expect(handler({ request: { uri } }).uri, uri).toBe(expected);
+    }
+  });
+
+  test("the API's and the artifacts bucket's CORS allow the UI's origin, the bucket for reads only", () => {
+    expect(resource(stack.api.api).Properties.CorsConfiguration.AllowOrigins).toEqual([webOrigin()]);
+    const rules = resource(stack.artifacts.bucket).Properties.CorsConfiguration.CorsRules;
+    expect(rules).toEqual([{ AllowedOrigins: [webOrigin()], AllowedMethods: ['GET', 'HEAD'], MaxAge: 3000 }]);
+  });
+
+  test('the upload writes the build and a config.json naming this API, with a role of its own', () => {
+    const deployments = Object.values(resourcesOfType(json, 'Custom::CDKBucketDeployment'));
+    const shell = deployments.find((each) => each.Properties.DistributionPaths);
+    expect(shell.Properties.DistributionPaths).toEqual(['/index.html', '/config.json']);
+    expect(shell.Properties.SystemMetadata).toEqual({ 'cache-control': 'no-cache' });
+    expect(JSON.stringify(shell.Properties.SourceMarkers)).toContain(`{"Ref":"${logicalId(stack, stack.api.api)}"}`);
+    const assets = deployments.find((each) => !each.Properties.DistributionPaths);
+    expect(assets.Properties.SystemMetadata).toEqual({ 'cache-control': 'public, max-age=31536000, immutable' });
+    expect(assets.Properties.Prune).toBe(false);
+    const [uploader] = Object.values(resourcesOfType(json, 'AWS::Lambda::Function')).filter((each) =>
+      String(each.Properties.Runtime).startsWith('python'),
+    );
+    expect(uploader.Properties.Role['Fn::GetAtt'][0]).toMatch(/^WebDeployRole/);
   });
 });

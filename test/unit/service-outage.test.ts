@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ServiceUnavailableError } from '../../shared/errors.ts';
@@ -9,7 +8,7 @@ import { createDocumentClient } from '../../shared/storage/dynamo-client.ts';
 import { freePort } from '../../local/stack.ts';
 
 /**
- * Both SDK clients turn every kind of outage (after their own retries) into a
+ * Both AWS clients (the SDK's for DynamoDB, shared/storage/s3-rest.ts for S3) turn every kind of outage (after their own retries) into a
  * ServiceUnavailableError, and leave the errors that are the caller's fault
  * alone. Loopback servers play the failing service.
  */
@@ -54,7 +53,7 @@ async function dynamoGet(endpoint: string) {
 async function s3Head(endpoint: string) {
   const client = createS3Client({ region: 'us-east-1', endpoint });
   try {
-    return await client.send(new HeadObjectCommand({ Bucket: 'b', Key: 'k' }));
+    return await client.send({ command: 'HeadObjectCommand', method: 'HEAD', bucket: 'b', key: 'k' });
   } finally {
     client.destroy();
   }

@@ -1,4 +1,4 @@
-import type { ComponentChild } from 'preact';
+import { Component, type ComponentChild } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { SearchedRun } from '../api/types.ts';
 import { formatAgo, formatDuration, formatMetric, formatTime } from '../format.ts';
@@ -219,38 +219,76 @@ export function RunsTable(props: {
       >
         {items.map((item) => {
           const run = props.runs[item.index] as SearchedRun;
-          const selected = props.selected.has(run.run_id);
           return (
-            <div
+            <RunRow
               key={run.run_id}
-              class={`grid-row ${selected ? 'selected' : ''}`}
-              role="row"
-              aria-rowindex={item.index + 2}
-              aria-selected={selected}
-              data-run-id={run.run_id}
-              style={{
-                gridTemplateColumns: template,
-                transform: `translateY(${item.start - headerHeight}px)`,
-                width: '100%',
-              }}
-            >
-              <div role="cell" class="cell check">
-                <input
-                  type="checkbox"
-                  aria-label={`Select ${run.run_name || run.run_id}`}
-                  checked={selected}
-                  onChange={() => props.onToggle(run.run_id)}
-                />
-              </div>
-              {props.columns.map((column) => (
-                <div role="cell" class={`cell ${column.numeric ? 'num' : ''}`} key={column.id}>
-                  {column.render(run)}
-                </div>
-              ))}
-            </div>
+              run={run}
+              index={item.index}
+              top={item.start - headerHeight}
+              template={template}
+              columns={props.columns}
+              selected={props.selected.has(run.run_id)}
+              onToggle={props.onToggle}
+            />
           );
         })}
       </div>
     </div>
   );
+}
+
+interface RunRowProps {
+  run: SearchedRun;
+  index: number;
+  top: number;
+  template: string;
+  columns: readonly RunColumn[];
+  selected: boolean;
+  onToggle: (runId: string) => void;
+}
+
+/**
+ * One row. While the table scrolls, the rows already in view keep their props,
+ * so they skip rendering; only rows entering the window render their cells.
+ */
+class RunRow extends Component<RunRowProps> {
+  override shouldComponentUpdate(next: RunRowProps) {
+    const current = this.props;
+    return (
+      next.run !== current.run ||
+      next.top !== current.top ||
+      next.selected !== current.selected ||
+      next.template !== current.template ||
+      next.columns !== current.columns ||
+      next.index !== current.index
+    );
+  }
+
+  override render() {
+    const { run, index, top, template, columns, selected, onToggle } = this.props;
+    return (
+      <div
+        class={`grid-row ${selected ? 'selected' : ''}`}
+        role="row"
+        aria-rowindex={index + 2}
+        aria-selected={selected}
+        data-run-id={run.run_id}
+        style={{ gridTemplateColumns: template, transform: `translateY(${top}px)`, width: '100%' }}
+      >
+        <div role="cell" class="cell check">
+          <input
+            type="checkbox"
+            aria-label={`Select ${run.run_name || run.run_id}`}
+            checked={selected}
+            onChange={() => onToggle(run.run_id)}
+          />
+        </div>
+        {columns.map((column) => (
+          <div role="cell" class={`cell ${column.numeric ? 'num' : ''}`} key={column.id}>
+            {column.render(run)}
+          </div>
+        ))}
+      </div>
+    );
+  }
 }
