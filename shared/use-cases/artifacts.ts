@@ -61,6 +61,26 @@ export interface PlannedUpload {
 }
 
 /**
+ * Where a new upload of `path` goes: the object key in the run's prefix, and
+ * the path's current record if an earlier plan left one. 404 without the run;
+ * 409 once the path is COMPLETE (artifacts are immutable).
+ */
+export async function uploadTarget(
+  scope: RequestScope,
+  runId: string,
+  path: string,
+  deps: Pick<ArtifactDeps, 'runs' | 'artifacts'>,
+): Promise<{ existing: Artifact | undefined; objectKey: string }> {
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  const existing = await deps.artifacts.get(scope.workspace, runId, path);
+  if (existing?.status === 'COMPLETE') {
+    throw new ConflictError('artifact.exists', `path: artifact '${path}' is already complete; artifacts are immutable`);
+  }
+  return { existing, objectKey: artifactObjectKey(scope.workspace, run.experimentId, runId, path) };
+}
+
+/**
  * Plans an upload straight to S3: one presigned PUT below the multipart
  * threshold, else an S3 multipart upload with one presigned URL per part. The
  * artifact is recorded as PENDING until `completeUpload` has seen the object.
@@ -79,14 +99,7 @@ export async function requestUpload(
   if (request.sizeBytes > artifactLimits.sizeBytes) {
     throw new ValidationError(`size_bytes: must be at most ${artifactLimits.sizeBytes}`, 'size_bytes.invalid');
   }
-  const run = await deps.runs.get(scope.workspace, runId);
-  if (!run) throw new NotFoundError('run', runId);
-  const existing = await deps.artifacts.get(scope.workspace, runId, path);
-  if (existing?.status === 'COMPLETE') {
-    throw new ConflictError('artifact.exists', `path: artifact '${path}' is already complete; artifacts are immutable`);
-  }
-
-  const objectKey = artifactObjectKey(scope.workspace, run.experimentId, runId, path);
+  const { existing, objectKey } = await uploadTarget(scope, runId, path, deps);
   const contentType = request.contentType ?? defaultContentType;
   const now = deps.clock.now();
   const shape = uploadShape(request.sizeBytes, deps.sizing);

@@ -1,8 +1,7 @@
 import { type Artifact, normalizeArtifactPath } from '../domain/artifacts.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { CompletedPart } from '../storage/artifact-store.ts';
-import { artifactObjectKey } from '../storage/keys.ts';
-import { type ArtifactDeps, defaultContentType, requestUpload } from './artifacts.ts';
+import { type ArtifactDeps, defaultContentType, requestUpload, uploadTarget } from './artifacts.ts';
 import type { RequestScope } from './deps.ts';
 
 /**
@@ -66,13 +65,7 @@ export async function planClientPartedUpload(
   deps: ArtifactDeps,
 ) {
   const path = normalizeArtifactPath(request.path);
-  const run = await deps.runs.get(scope.workspace, runId);
-  if (!run) throw new NotFoundError('run', runId);
-  const existing = await deps.artifacts.get(scope.workspace, runId, path);
-  if (existing?.status === 'COMPLETE') {
-    throw new ConflictError('artifact.exists', `path: artifact '${path}' is already complete; artifacts are immutable`);
-  }
-  const objectKey = artifactObjectKey(scope.workspace, run.experimentId, runId, path);
+  const { objectKey } = await uploadTarget(scope, runId, path, deps);
   const uploadId = await deps.objects.createMultipartUpload(objectKey, defaultContentType);
   const now = deps.clock.now();
   const artifact: Artifact = {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiClient, type ApiClient, useTestStack } from '../support/local-api.ts';
 import { type BrowserSession, type ColorScheme, launchChromium, newPage, signInByLink } from './browser.ts';
 import { type DemoData, logPoints, randomSource, seedDemo } from './demo-data.ts';
+import { ensureWebAppBuilt } from './web-build.ts';
 
 /**
  * The web app in Debian's Chromium against the real local stack (DynamoDB
@@ -62,7 +63,7 @@ async function seedBulk(api: ApiClient) {
 }
 
 beforeAll(async () => {
-  if (!existsSync('web/dist/index.html')) throw new Error('the web app is not built: run `npm run setup`');
+  ensureWebAppBuilt();
   session = await launchChromium();
   demo = await seedDemo(local.api, { runCount: 8, steps: 300 });
   bulkExperimentId = await seedBulk(local.api);

@@ -8,10 +8,7 @@ MLFLOW_TRACKING_TOKEN, nothing else.
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -21,8 +18,10 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(REPO_ROOT / "test" / "support"))
 
 from stratus_api import StratusApi  # noqa: E402
+from local_stack import local_stack  # noqa: E402
 
 # The client must not write into the working tree or try to reach the internet.
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
@@ -34,33 +33,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[StratusApi]:
-    npx = shutil.which("npx")
-    if npx is None:
-        raise RuntimeError("npx is needed to start the local stack (Node 20+)")
-    process = subprocess.Popen(
-        [npx, "tsx", "test/support/serve-test-stack.ts"],
-        cwd=REPO_ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line:
-        process.kill()
-        raise RuntimeError(f"the local stack did not start (exit {process.wait()})")
-    info = json.loads(line)
-    try:
-        yield StratusApi(url=info["url"], token=info["token"])
-    finally:
-        assert process.stdin is not None
-        process.stdin.close()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.terminate()
-            process.wait(timeout=10)
+    with local_stack() as (url, token):
+        yield StratusApi(url=url, token=token)
 
 
 @pytest.fixture

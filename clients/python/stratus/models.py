@@ -17,6 +17,9 @@ class Experiment:
     created_at: Optional[int] = None
     #: "active", or "deleted" (soft-deleted: restorable until purged).
     lifecycle_stage: str = "active"
+    #: Runs started in it (deleted ones included), and its latest run start or end (epoch ms).
+    run_count: int = 0
+    last_activity_at: Optional[int] = None
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Experiment":
@@ -27,6 +30,8 @@ class Experiment:
             description=data.get("description"),
             created_at=data.get("created_at"),
             lifecycle_stage=data.get("lifecycle_stage", "active"),
+            run_count=int(data.get("run_count") or 0),
+            last_activity_at=data.get("last_activity_at"),
         )
 
     @property

@@ -7,9 +7,6 @@ killed pytest leaves no JVM behind.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -19,39 +16,16 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(REPO_ROOT / "test" / "support"))
 
 from support import FlakyProxy, Stack  # noqa: E402
+from local_stack import local_stack  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    npx = shutil.which("npx")
-    if npx is None:
-        raise RuntimeError("npx is needed to start the local stack (Node 20+)")
-    process = subprocess.Popen(
-        [npx, "tsx", "test/support/serve-test-stack.ts"],
-        cwd=REPO_ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line:
-        process.kill()
-        raise RuntimeError(f"the local stack did not start (exit {process.wait()})")
-    info = json.loads(line)
-    try:
-        yield Stack(url=info["url"], token=info["token"])
-    finally:
-        assert process.stdin is not None
-        process.stdin.close()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.terminate()
-            process.wait(timeout=10)
+    with local_stack() as (url, token):
+        yield Stack(url=url, token=token)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -48,6 +48,8 @@ def test_experiments_list_and_show(stratus, finished_runs, experiment_name) -> N
     rows = json.loads(stratus("experiments", "list", "--json").stdout)
     mine = [row for row in rows if row["experiment_name"] == experiment_name]
     assert len(mine) == 1 and mine[0]["tags"] == {"team": "cli"}
+    assert mine[0]["run_count"] == 2 and mine[0]["last_activity_at"] >= mine[0]["created_at"]
+    assert "runs" in table.splitlines()[0]
     exp_id = mine[0]["experiment_id"]
 
     shown = stratus("experiments", "show", experiment_name).stdout

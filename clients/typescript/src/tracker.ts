@@ -79,6 +79,7 @@ const offlineRun = (options: StartRunOptions): Run => ({
   runName: options.runName ?? '',
   experimentId: options.experimentId ?? '',
   status: 'RUNNING',
+  lifecycleStage: 'active',
   startTime: Date.now(),
   tags: options.tags ?? {},
   params: {},
@@ -147,6 +148,59 @@ export class ExperimentTracker {
     const query: Record<string, string | number> = { max_results: options.pageSize ?? 100 };
     for (const [key, value] of Object.entries(options.tags ?? {})) query[`tag.${key}`] = value;
     for await (const item of this.pages('/experiments', 'experiments', query)) yield experimentFrom(item);
+  }
+
+  // ----- lifecycle: soft delete and restore, renames, tag removal, purge (irreversible, admin tokens) -----
+
+  private async experimentIdOf(idOrName: string): Promise<string> {
+    return isId(idOrName) || idOrName === '0' ? idOrName : (await this.getExperiment(idOrName)).experimentId;
+  }
+
+  /** Soft-deletes an experiment (by id or name): it leaves lists until restored; its name stays taken. */
+  async deleteExperiment(idOrName: string): Promise<Experiment> {
+    return experimentFrom(await this.transport.json('DELETE', `/experiments/${await this.experimentIdOf(idOrName)}`));
+  }
+
+  async restoreExperiment(experimentId: string): Promise<Experiment> {
+    return experimentFrom(await this.transport.json('POST', `/experiments/${experimentId}/restore`));
+  }
+
+  async renameExperiment(idOrName: string, newName: string): Promise<Experiment> {
+    const path = `/experiments/${await this.experimentIdOf(idOrName)}`;
+    return experimentFrom(await this.transport.json('PATCH', path, { body: { experiment_name: newName } }));
+  }
+
+  async deleteExperimentTag(idOrName: string, key: string): Promise<Experiment> {
+    const path = `/experiments/${await this.experimentIdOf(idOrName)}/tags/${encodeURIComponent(key)}`;
+    return experimentFrom(await this.transport.json('DELETE', path));
+  }
+
+  /** Irreversibly removes a deleted experiment, its runs, their data and artifacts. Needs an admin token. */
+  async purgeExperiment(experimentId: string): Promise<{ runs: number; items: number; objects: number }> {
+    const answer = await this.transport.json('POST', `/experiments/${experimentId}/purge`, { idempotent: false });
+    return answer.purged;
+  }
+
+  /** Soft-deletes a run: it leaves lists and searches and takes no new data until restored. */
+  async deleteRun(runId: string): Promise<Run> {
+    return runFrom(await this.transport.json('DELETE', `/runs/${runId}`));
+  }
+
+  async restoreRun(runId: string): Promise<Run> {
+    return runFrom(await this.transport.json('POST', `/runs/${runId}/restore`));
+  }
+
+  async renameRun(runId: string, newName: string): Promise<Run> {
+    return runFrom(await this.transport.json('PATCH', `/runs/${runId}`, { body: { run_name: newName } }));
+  }
+
+  async deleteRunTag(runId: string, key: string): Promise<Run> {
+    return runFrom(await this.transport.json('DELETE', `/runs/${runId}/tags/${encodeURIComponent(key)}`));
+  }
+
+  /** Irreversibly removes a deleted run, its data and its artifacts. Needs an admin token. */
+  async purgeRun(runId: string): Promise<{ runs: number; items: number; objects: number }> {
+    return (await this.transport.json('POST', `/runs/${runId}/purge`, { idempotent: false })).purged;
   }
 
   // ----- runs -----

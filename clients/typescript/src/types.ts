@@ -9,6 +9,12 @@ export interface Experiment {
   description?: string | undefined;
   tags: Record<string, string>;
   createdAt: number;
+  /** 'active', or 'deleted' (soft-deleted: restorable until purged). */
+  lifecycleStage: 'active' | 'deleted';
+  /** Runs started in it, deleted ones included. */
+  runCount: number;
+  /** The latest run start or end (epoch ms); undefined before the first run. */
+  lastActivityAt?: number | undefined;
 }
 
 /** A metric's latest point (highest step, then latest timestamp), or one point of its history. */
@@ -42,6 +48,8 @@ export interface Run {
   runName: string;
   experimentId: string;
   status: RunStatus;
+  /** 'active', or 'deleted' (soft-deleted: restorable until purged). */
+  lifecycleStage: 'active' | 'deleted';
   startTime: number;
   endTime?: number | undefined;
   durationMs?: number | undefined;
@@ -74,6 +82,9 @@ export const experimentFrom = (data: any): Experiment => ({
   description: data.description,
   tags: data.tags ?? {},
   createdAt: data.created_at,
+  lifecycleStage: data.lifecycle_stage ?? 'active',
+  runCount: data.run_count ?? 0,
+  lastActivityAt: data.last_activity_at,
 });
 
 export const metricFrom = (data: any): MetricValue => ({
@@ -100,6 +111,7 @@ export function runFrom(data: any): Run {
     runId: data.run_id,
     runName: data.run_name,
     experimentId: data.experiment_id,
+    lifecycleStage: data.lifecycle_stage ?? 'active',
     status: data.status,
     startTime: data.start_time,
     endTime: data.end_time,

@@ -183,12 +183,22 @@ def experiments_list(
             "created": human_time(e.created_at),
             "description": e.description,
             "tags": e.tags,
+            "runs": e.run_count,
+            "run_count": e.run_count,
+            "last_activity_at": e.last_activity_at,
+            "active": human_time(e.last_activity_at),
         }
         for e in found
     ]
-    columns = ["experiment_id", "experiment_name", "created", "tags"]
+    columns: List[Any] = [
+        "experiment_id",
+        "experiment_name",
+        Column("runs", kind="value"),
+        Column("active", header="last activity", kind="time", optional=True),
+        "tags",
+    ]
     if output_format == "csv":
-        columns = ["experiment_id", "experiment_name", "created_at", "description"]
+        columns = ["experiment_id", "experiment_name", "created_at", "description", "run_count", "last_activity_at"]
     emit_rows(rows, columns, output_format, json_rows=[as_json(e) for e in found])
     found.notice()
 
@@ -213,6 +223,8 @@ def experiments_show(context: click.Context, experiment: str, run_count: int, ou
             ("experiment_name", found.experiment_name),
             ("description", found.description),
             ("created", human_time(found.created_at) if output_format == "table" else found.created_at),
+            ("runs", found.run_count),
+            ("last activity", human_time(found.last_activity_at) if output_format == "table" else found.last_activity_at),
             ("tags", found.tags),
         ],
         output_format,
