@@ -60,14 +60,15 @@ if [ ! -f "$ddb_dir/DynamoDBLocal.jar" ] || [ "$jar_source" -nt "$ddb_dir/Dynamo
 fi
 # LocalStack always starts DynamoDB Local with `-javaagent:ddb-local-loader-0.1.jar` (its agent
 # lifts the 20-index limit, which Stratus stays far below): an agent that does nothing serves.
+# The class is `package stratus; public final class NoopAgent { public static void premain(String a) {} }`,
+# compiled with `javac --release 11`, kept here so that a machine with a Java runtime but no JDK can set up.
+noop_agent_class=yv66vgAAADcADwoAAgADBwAEDAAFAAYBABBqYXZhL2xhbmcvT2JqZWN0AQAGPGluaXQ+AQADKClWBwAIAQARc3RyYXR1cy9Ob29wQWdlbnQBAARDb2RlAQAPTGluZU51bWJlclRhYmxlAQAHcHJlbWFpbgEAFShMamF2YS9sYW5nL1N0cmluZzspVgEAClNvdXJjZUZpbGUBAA5Ob29wQWdlbnQuamF2YQAxAAcAAgAAAAAAAgABAAUABgABAAkAAAAdAAEAAQAAAAUqtwABsQAAAAEACgAAAAYAAQAAAAIACQALAAwAAQAJAAAAGQAAAAEAAAABsQAAAAEACgAAAAYAAQAAAAMAAQANAAAAAgAO
 if [ ! -f "$ddb_dir/ddb-local-loader-0.1.jar" ]; then
-  build=$(mktemp -d)
-  mkdir -p "$build/stratus"
-  printf 'package stratus;\npublic final class NoopAgent {\n  public static void premain(String args) {}\n}\n' \
-    >"$build/stratus/NoopAgent.java"
-  javac --release 11 -d "$build/classes" "$build/stratus/NoopAgent.java"
-  printf 'Premain-Class: stratus.NoopAgent\n' >"$build/manifest.txt"
-  jar cfm "$ddb_dir/ddb-local-loader-0.1.jar" "$build/manifest.txt" -C "$build/classes" .
-  rm -rf "$build"
+  "$venv/bin/python" - "$ddb_dir/ddb-local-loader-0.1.jar" "$noop_agent_class" <<'PY'
+import base64, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w") as jar:
+    jar.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\nPremain-Class: stratus.NoopAgent\n\n")
+    jar.writestr("stratus/NoopAgent.class", base64.b64decode(sys.argv[2]))
+PY
 fi
 echo "setup: localstack dynamodb-local ok"
