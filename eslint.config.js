@@ -11,6 +11,7 @@ export default tseslint.config(
       'clients/python/',
       '.venv/',
       'tools/',
+      '.venv-peers/',
       '**/dist/',
       'web/src/api/schema.gen.ts',
     ],

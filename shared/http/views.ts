@@ -64,7 +64,7 @@ export const runDetailsView = (run: RunDetails): z.input<typeof runDetailsRespon
 /** Both search routes answer alike: the page of runs, and the plan taken in a header. */
 export const searchRunsAnswer = (result: SearchRunsResult) => ({
   body: { runs: result.runs.map(runDetailsView), next_page_token: result.cursor },
-  headers: { 'x-stratus-search-plan': result.plan },
+  headers: { 'x-stratus-search-plan': headerSafe(result.plan) },
 });
 
 export const metricPointView = (point: MetricPoint) => ({
@@ -118,3 +118,10 @@ export const comparisonCsv = (comparison: RunComparison): string =>
       ];
     }),
   );
+
+/**
+ * A header value carries visible ASCII only: anything else (a key named in the
+ * search plan may be any Unicode) is written as a JSON-style \\uXXXX escape.
+ */
+export const headerSafe = (text: string) =>
+  text.replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -123,15 +123,32 @@ export async function seedDemo(api: ApiClient, options: { runCount?: number; ste
     }),
     'create experiment',
   );
-  for (const [name, description, team] of [
-    ['image-classifier', 'ResNet variants on the retina scans', 'vision'],
-    ['churn-forecast', 'Monthly churn model for the subscriptions team', 'growth'],
-    ['llm-summaries', 'Fine-tuning a small model to summarise discharge notes', 'clinical-ml'],
+  // The other teams' experiments hold a few short finished runs, so the list looks like a team's.
+  for (const [name, description, team, runModels] of [
+    ['image-classifier', 'ResNet variants on the retina scans', 'vision', ['resnet18', 'resnet50']],
+    ['churn-forecast', 'Monthly churn model for the subscriptions team', 'growth', ['gbm', 'gbm', 'logit']],
+    ['llm-summaries', 'Fine-tuning a small model to summarise discharge notes', 'clinical-ml', ['lora-r8']],
   ] as const) {
-    await ok(
-      api.post('/api/v1/experiments', { experiment_name: name, description, tags: { team } }),
+    const other = await ok(
+      api.post<{ experiment_id: string }>('/api/v1/experiments', {
+        experiment_name: name,
+        description,
+        tags: { team },
+      }),
       'create experiment',
     );
+    for (const [index, model] of runModels.entries()) {
+      const run = await ok(
+        api.post<{ run_id: string; start_time: number }>(`/api/v1/experiments/${other.experiment_id}/runs`, {
+          run_name: `${model}-${index + 1}`,
+        }),
+        'create run',
+      );
+      await ok(api.post(`/api/v1/runs/${run.run_id}/params`, { params: { model } }), 'log params');
+      const lr = [0.01, 0.003][index % 2] as number;
+      await logPoints(api, run.run_id, trainingCurves({ steps: 40, lr, depth: 6, start: run.start_time, random }));
+      await ok(api.patch(`/api/v1/runs/${run.run_id}`, { status: 'FINISHED' }), 'end run');
+    }
   }
 
   const models = ['random_forest', 'xgboost', 'logistic_regression', 'lightgbm'];

@@ -39,9 +39,13 @@ async function parallel<T>(items: readonly T[], width: number, work: (item: T, i
   );
 }
 
-/** 1,000 runs with a score, a learning rate and a model, for ordering and filtering. */
+/** 1,000 runs with a score, a learning rate and a model, for ordering and filtering; most of them ended. */
 async function seedBulk(api: ApiClient) {
-  const experiment = await api.post('/api/v1/experiments', { experiment_name: 'sweep-1000' });
+  const experiment = await api.post('/api/v1/experiments', {
+    experiment_name: 'sweep-1000',
+    description: 'Random search over learning rate and model family',
+    tags: { team: 'research' },
+  });
   const random = randomSource(11);
   const plans = Array.from({ length: bulkRuns }, (_, i) => ({
     i,
@@ -58,6 +62,10 @@ async function seedBulk(api: ApiClient) {
     await api.post(`/api/v1/runs/${run.body.run_id}/metrics`, {
       metrics: [{ key: 'score', value: plan.score, step: 0 }],
     });
+    // As in a real sweep: most runs ended, a few failed, a few still going.
+    if (plan.i % 97 !== 0) {
+      await api.patch(`/api/v1/runs/${run.body.run_id}`, { status: plan.i % 29 === 0 ? 'FAILED' : 'FINISHED' });
+    }
   });
   return experiment.body.experiment_id as string;
 }
@@ -67,8 +75,12 @@ beforeAll(async () => {
   session = await launchChromium();
   demo = await seedDemo(local.api, { runCount: 8, steps: 300 });
   bulkExperimentId = await seedBulk(local.api);
-  const long = await local.api.post('/api/v1/runs', {
+  const history = await local.api.post('/api/v1/experiments', {
     experiment_name: 'long-history',
+    description: 'Pretraining with a loss logged at every step',
+    tags: { team: 'research' },
+  });
+  const long = await local.api.post(`/api/v1/experiments/${history.body.experiment_id}/runs`, {
     run_name: 'twenty-thousand-steps',
   });
   longRunId = long.body.run_id;
@@ -629,8 +641,8 @@ describe('accessibility, keyboard and screenshots', () => {
     {
       // A 20,000-step history zoomed around one of its spikes: the range re-fetched at full detail.
       name: 'run-zoom',
-      path: `/runs/${longRunId}?metric=loss&zoom=9000..10500`,
-      ready: '.chart-area[data-range="9000..10500"][data-state="ready"]',
+      path: `/runs/${longRunId}?metric=loss&zoom=8000..9500`,
+      ready: '.chart-area[data-range="8000..9500"][data-state="ready"]',
     },
     {
       name: 'compare',

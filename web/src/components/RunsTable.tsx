@@ -36,7 +36,7 @@ export const fixedColumns: RunColumn[] = [
   {
     id: 'name',
     label: 'Run',
-    width: 'minmax(180px, 1.6fr)',
+    width: 'minmax(180px, 24fr)',
     numeric: false,
     orderField: 'run_name',
     render: (run) => (
@@ -63,16 +63,33 @@ export const fixedColumns: RunColumn[] = [
   },
 ];
 
-/** `metrics.loss`, `params.lr`, `tags.team` → a column (latest metric values, param and tag strings). */
-export function keyColumn(spec: string): RunColumn | undefined {
+const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, value));
+
+/**
+ * A column's share of the spare width, in characters: its label or its longest
+ * value among the sampled runs, so `logistic_regression` gets room and `lr` does not.
+ */
+export function columnWidth(label: string, values: Iterable<string>, minimum: number) {
+  let chars = label.length;
+  for (const value of values) chars = Math.max(chars, value.length);
+  chars = clamp(chars, 6, 32);
+  return `minmax(${clamp(Math.round(chars * 7.5 + 20), minimum, 220)}px, ${chars}fr)`;
+}
+
+/**
+ * `metrics.loss`, `params.lr`, `tags.team` → a column (latest metric values,
+ * param and tag strings), as wide as `sample` (some loaded runs) needs.
+ */
+export function keyColumn(spec: string, sample: readonly SearchedRun[] = []): RunColumn | undefined {
   const dot = spec.indexOf('.');
   const kind = spec.slice(0, dot);
   const key = spec.slice(dot + 1);
   if (dot < 0 || !key) return undefined;
-  const base = { id: spec, title: spec, width: 'minmax(110px, 1fr)' };
+  const base = { id: spec, title: spec };
   if (kind === 'metrics') {
     return {
       ...base,
+      width: columnWidth(key, ['0.000000'], 110),
       label: key,
       kind: 'metric',
       numeric: true,
@@ -82,8 +99,12 @@ export function keyColumn(spec: string): RunColumn | undefined {
   }
   if (kind === 'params' || kind === 'tags') {
     const values = (run: SearchedRun) => (kind === 'params' ? run.params : run.tags);
+    const sampled = function* () {
+      for (const run of sample) if (Object.hasOwn(values(run), key)) yield values(run)[key] as string;
+    };
     return {
       ...base,
+      width: columnWidth(key, sampled(), 90),
       label: key,
       kind: kind === 'params' ? 'param' : 'tag',
       numeric: false,
@@ -200,12 +221,9 @@ export function RunsTable(props: {
                   </span>
                 </button>
               ) : (
-                <span
-                  class={`cell ${column.numeric ? 'num' : ''}`}
-                  style={{ width: '100%' }}
-                  title="The API cannot order by this column"
-                >
-                  {column.label}
+                <span class={`static ${column.numeric ? 'num' : ''}`} title="The API cannot order by this column">
+                  <span class="kind">{column.kind ?? '\u00a0'}</span>
+                  <span class="label">{column.label}</span>
                 </span>
               )}
             </div>

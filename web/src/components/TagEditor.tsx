@@ -4,7 +4,7 @@ import type { RunDetails } from '../api/types.ts';
 import { describeError } from '../hooks.ts';
 import { Card } from './common.tsx';
 
-/** A run's tags, editable after the run ended too: change a value, or add a tag. */
+/** A run's tags, editable after the run ended too: change a value, remove a tag, or add one. */
 export function TagEditor(props: { run: RunDetails; systemTagCount: number; onSaved: () => void }) {
   const [editing, setEditing] = useState<string | undefined>();
   const [draft, setDraft] = useState('');
@@ -31,6 +31,23 @@ export function TagEditor(props: { run: RunDetails; systemTagCount: number; onSa
       setEditing(undefined);
       setNewKey('');
       setNewValue('');
+      props.onSaved();
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const remove = async (key: string) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      unwrap(
+        await api.DELETE('/api/v1/runs/{run_id}/tags/{tag_key}', {
+          params: { path: { run_id: props.run.run_id, tag_key: key } },
+        }),
+      );
       props.onSaved();
     } catch (failure) {
       setError(describeError(failure));
@@ -91,7 +108,7 @@ export function TagEditor(props: { run: RunDetails; systemTagCount: number; onSa
                     <div
                       style={{ display: 'flex', gap: '8px', justifyContent: 'space-between', alignItems: 'flex-start' }}
                     >
-                      <span style={{ wordBreak: 'break-word' }}>{value}</span>
+                      <span style={{ wordBreak: 'break-word', flex: 1 }}>{value}</span>
                       <button
                         type="button"
                         class="small"
@@ -102,6 +119,15 @@ export function TagEditor(props: { run: RunDetails; systemTagCount: number; onSa
                         }}
                       >
                         Edit
+                      </button>
+                      <button
+                        type="button"
+                        class="small danger"
+                        aria-label={`Remove tag ${key}`}
+                        disabled={busy}
+                        onClick={() => void remove(key)}
+                      >
+                        Remove
                       </button>
                     </div>
                   )}

@@ -3,7 +3,8 @@ import { ApiFailure, api, unwrap } from '../api/client.ts';
 import type { SearchedRun } from '../api/types.ts';
 import { ErrorBox, Spinner, TagList } from '../components/common.tsx';
 import { FilterBox } from '../components/FilterBox.tsx';
-import { fixedColumns, keyColumn, parseOrder, RunsTable } from '../components/RunsTable.tsx';
+import { DeletedNotice, DeleteDialog, RenameDialog } from '../components/Lifecycle.tsx';
+import { columnWidth, fixedColumns, keyColumn, parseOrder, RunsTable } from '../components/RunsTable.tsx';
 import { useLoad } from '../hooks.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../router.ts';
 
@@ -110,7 +111,15 @@ export function ExperimentRuns(props: { experimentId: string }) {
           ...keys.metrics.slice(0, 4).map((key) => `metrics.${key}`),
           ...keys.params.slice(0, 3).map((key) => `params.${key}`),
         ];
-  const columns = [...fixedColumns, ...columnSpecs.flatMap((spec) => keyColumn(spec) ?? [])];
+  // Widths follow the first runs of the answer; the same columns object keeps rows from re-rendering.
+  const columns = useMemo(() => {
+    const sample = runs.slice(0, 200);
+    const names = sample.map((run) => run.run_name || run.run_id);
+    const fixed = fixedColumns.map((column) =>
+      column.id === 'name' ? { ...column, width: columnWidth(column.label, names, 180) } : column,
+    );
+    return [...fixed, ...columnSpecs.flatMap((spec) => keyColumn(spec, sample) ?? [])];
+  }, [columnSpecs.join('\n'), runs.length > 0 ? runs[0] : undefined]);
 
   const setSelected = (next: Set<string>) => updateQuery({ sel: [...next].join(',') });
   // Reads the selection from the URL when called, so rows that skipped re-rendering never act on a stale one.
@@ -122,6 +131,10 @@ export function ExperimentRuns(props: { experimentId: string }) {
   };
   const toggleAll = (select: boolean) =>
     setSelected(select ? new Set(runs.slice(0, compareMax).map((run) => run.run_id)) : new Set());
+
+  const [dialog, setDialog] = useState<'rename' | 'delete' | undefined>();
+  const experimentPath = { params: { path: { experiment_id: props.experimentId } } };
+  const deleted = experiment.data?.lifecycle_stage === 'deleted';
 
   const filterError =
     searchError instanceof ApiFailure && searchError.status === 400 && /^filter/.test(searchError.message)
@@ -141,6 +154,19 @@ export function ExperimentRuns(props: { experimentId: string }) {
           {experiment.data && Object.keys(experiment.data.tags).length > 0 && <TagList tags={experiment.data.tags} />}
         </div>
         <div class="actions">
+          {experiment.data && (
+            <>
+              <button type="button" onClick={() => setDialog('rename')}>
+                Rename
+              </button>
+              {/* The default experiment "0" cannot be deleted (the API says so too). */}
+              {!deleted && props.experimentId !== '0' && (
+                <button type="button" class="danger" onClick={() => setDialog('delete')}>
+                  Delete
+                </button>
+              )}
+            </>
+          )}
           <span class="muted">{selected.size > 0 ? `${selected.size} selected` : 'Select 2–50 runs to compare'}</span>
           <button
             type="button"
@@ -153,6 +179,44 @@ export function ExperimentRuns(props: { experimentId: string }) {
         </div>
       </div>
       {experiment.error && <ErrorBox error={experiment.error} />}
+      {deleted && (
+        <DeletedNotice
+          what="experiment"
+          detail="it is left out of the experiments list, and its name stays taken until an admin purges it."
+          onRestore={async () => {
+            unwrap(await api.POST('/api/v1/experiments/{experiment_id}/restore', experimentPath));
+            experiment.reload();
+          }}
+        />
+      )}
+      {dialog === 'rename' && experiment.data && (
+        <RenameDialog
+          what="experiment"
+          current={experiment.data.experiment_name}
+          onRename={async (name) => {
+            unwrap(
+              await api.PATCH('/api/v1/experiments/{experiment_id}', {
+                ...experimentPath,
+                body: { experiment_name: name },
+              }),
+            );
+            experiment.reload();
+          }}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+      {dialog === 'delete' && experiment.data && (
+        <DeleteDialog
+          what="experiment"
+          name={experiment.data.experiment_name}
+          consequence="It leaves the experiments list; its runs stay as they are."
+          onDelete={async () => {
+            unwrap(await api.DELETE('/api/v1/experiments/{experiment_id}', experimentPath));
+            experiment.reload();
+          }}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
       <div class="toolbar">
         <FilterBox value={filter} error={filterError} onSubmit={(text) => updateQuery({ filter: text })} />
         <ColumnPicker keys={keys} chosen={columnSpecs} onChange={(specs) => updateQuery({ col: specs })} />

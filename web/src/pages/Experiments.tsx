@@ -20,11 +20,14 @@ export function parseTagFilter(text: string): Array<[string, string]> {
     });
 }
 
-/** The experiments of the workspace: search by name, filter by tags, create. */
+const lifecycleFrom = (value: string | null) => (value === 'deleted' || value === 'all' ? value : 'active');
+
+/** The experiments of the workspace: search by name, filter by tags, show deleted ones, create. */
 export function Experiments() {
   const { query } = useLocation();
   const nameQuery = query.get('q') ?? '';
   const tagQuery = query.get('tags') ?? '';
+  const lifecycle = lifecycleFrom(query.get('show'));
   const [experiments, setExperiments] = useState<Experiment[]>([]);
   const [nextToken, setNextToken] = useState<string | undefined>();
   const [loading, setLoading] = useState(true);
@@ -45,6 +48,7 @@ export function Experiments() {
             query: {
               max_results: pageSize,
               page_token: pageToken,
+              ...(lifecycle !== 'active' ? { lifecycle } : {}),
               ...(nameQuery.trim() ? { name_contains: nameQuery.trim() } : {}),
               ...tagParameters,
             } as { max_results: number },
@@ -65,7 +69,7 @@ export function Experiments() {
   useEffect(() => {
     const timer = setTimeout(() => void load(undefined), nameQuery ? 200 : 0);
     return () => clearTimeout(timer);
-  }, [tagQuery, nameQuery]);
+  }, [tagQuery, nameQuery, lifecycle]);
 
   const shown = experiments;
 
@@ -100,6 +104,17 @@ export function Experiments() {
           onChange={(event) => updateQuery({ tags: event.currentTarget.value })}
           onKeyDown={(event) => event.key === 'Enter' && updateQuery({ tags: event.currentTarget.value })}
         />
+        <select
+          aria-label="Which experiments to show"
+          value={lifecycle}
+          onChange={(event) =>
+            updateQuery({ show: event.currentTarget.value === 'active' ? undefined : event.currentTarget.value })
+          }
+        >
+          <option value="active">Active</option>
+          <option value="deleted">Deleted</option>
+          <option value="all">Active and deleted</option>
+        </select>
       </div>
       {error !== undefined && <ErrorBox error={error} />}
       <div class="card">
@@ -123,6 +138,7 @@ export function Experiments() {
                     <Link href={paths.experiment(experiment.experiment_id)} style={{ fontWeight: 600 }}>
                       {experiment.experiment_name}
                     </Link>
+                    {experiment.lifecycle_stage === 'deleted' && <span class="status deleted">deleted</span>}
                     {experiment.description && <div class="muted">{experiment.description}</div>}
                   </td>
                   <td>
@@ -144,9 +160,11 @@ export function Experiments() {
         </div>
         {!loading && shown.length === 0 && (
           <div class="empty">
-            {!tagQuery && !nameQuery
-              ? 'No experiments yet. Log a run from your training code, or create one here.'
-              : 'No experiment matches.'}
+            {lifecycle === 'deleted'
+              ? 'No deleted experiment.'
+              : !tagQuery && !nameQuery
+                ? 'No experiments yet. Log a run from your training code, or create one here.'
+                : 'No experiment matches.'}
           </div>
         )}
         <div class="runs-footer">

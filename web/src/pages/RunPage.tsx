@@ -7,6 +7,7 @@ import { LazyChart } from '../charts/LazyChart.tsx';
 import { colorFor } from '../charts/series.ts';
 import { Artifacts } from '../components/Artifacts.tsx';
 import { Card, ErrorBox, Spinner, StatusBadge } from '../components/common.tsx';
+import { DeletedNotice, DeleteDialog, RenameDialog } from '../components/Lifecycle.tsx';
 import { TagEditor } from '../components/TagEditor.tsx';
 import { formatDuration, formatMetric, formatTime } from '../format.ts';
 import { useLoad, usePolling } from '../hooks.ts';
@@ -33,6 +34,7 @@ const tagValue = (tags: Record<string, string>, names: string[]) => {
 export function RunPage(props: { runId: string }) {
   const location = useLocation();
   const [refresh, setRefresh] = useState(0);
+  const [dialog, setDialog] = useState<'rename' | 'delete' | undefined>();
   const run = useLoad(
     async () => unwrap(await api.GET('/api/v1/runs/{run_id}', { params: { path: { run_id: props.runId } } })),
     [props.runId, refresh],
@@ -96,8 +98,56 @@ export function RunPage(props: { runId: string }) {
             )}
           </span>
         </div>
+        <div class="actions">
+          <button type="button" onClick={() => setDialog('rename')}>
+            Rename
+          </button>
+          {data.lifecycle_stage !== 'deleted' && (
+            <button type="button" class="danger" onClick={() => setDialog('delete')}>
+              Delete
+            </button>
+          )}
+        </div>
       </div>
       {run.error && <ErrorBox error={run.error} />}
+      {data.lifecycle_stage === 'deleted' && (
+        <DeletedNotice
+          what="run"
+          detail="it is left out of the runs table and searches, and takes no new data."
+          onRestore={async () => {
+            unwrap(await api.POST('/api/v1/runs/{run_id}/restore', { params: { path: { run_id: data.run_id } } }));
+            setRefresh((n) => n + 1);
+          }}
+        />
+      )}
+      {dialog === 'rename' && (
+        <RenameDialog
+          what="run"
+          current={data.run_name}
+          onRename={async (name) => {
+            unwrap(
+              await api.PATCH('/api/v1/runs/{run_id}', {
+                params: { path: { run_id: data.run_id } },
+                body: { run_name: name },
+              }),
+            );
+            setRefresh((n) => n + 1);
+          }}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+      {dialog === 'delete' && (
+        <DeleteDialog
+          what="run"
+          name={data.run_name || data.run_id}
+          consequence="It leaves the runs table and searches, and takes no new data."
+          onDelete={async () => {
+            unwrap(await api.DELETE('/api/v1/runs/{run_id}', { params: { path: { run_id: data.run_id } } }));
+            setRefresh((n) => n + 1);
+          }}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
       <Tabs
         current={tab}
         tabs={[

@@ -1,0 +1,144 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { describeError } from '../hooks.ts';
+
+/**
+ * Rename, delete and restore, for experiments and runs alike. Deleting is the
+ * API's soft delete: the thing leaves lists and can be restored; only an
+ * admin's purge removes it for good, and that is not offered here.
+ */
+
+/** A modal dialog whose action calls the API; the API's message shows inside it when the call fails. */
+function ActionDialog(props: {
+  title: string;
+  children: ComponentChildren;
+  actionLabel: string;
+  actionClass?: string;
+  canSubmit: boolean;
+  onSubmit: () => Promise<void>;
+  onClose: () => void;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  useEffect(() => dialog.current?.showModal(), []);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await props.onSubmit();
+      props.onClose();
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const titleId = `dialog-${props.title.replace(/\W+/g, '-').toLowerCase()}`;
+  return (
+    <dialog ref={dialog} onClose={props.onClose} aria-labelledby={titleId}>
+      <form onSubmit={submit}>
+        <h2 id={titleId}>{props.title}</h2>
+        {props.children}
+        {error && (
+          <div class="error-box" role="alert">
+            {error}
+          </div>
+        )}
+        <div class="dialog-actions">
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" class={props.actionClass ?? 'primary'} disabled={busy || !props.canSubmit}>
+            {props.actionLabel}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
+
+export function RenameDialog(props: {
+  what: string;
+  current: string;
+  onRename: (name: string) => Promise<void>;
+  onClose: () => void;
+}) {
+  const [name, setName] = useState(props.current);
+  return (
+    <ActionDialog
+      title={`Rename ${props.what}`}
+      actionLabel="Rename"
+      canSubmit={name.trim() !== '' && name.trim() !== props.current}
+      onSubmit={() => props.onRename(name.trim())}
+      onClose={props.onClose}
+    >
+      <label class="field">
+        New name
+        <input
+          type="text"
+          required
+          maxLength={250}
+          value={name}
+          onInput={(event) => setName(event.currentTarget.value)}
+        />
+      </label>
+    </ActionDialog>
+  );
+}
+
+export function DeleteDialog(props: {
+  what: string;
+  name: string;
+  consequence: string;
+  onDelete: () => Promise<void>;
+  onClose: () => void;
+}) {
+  return (
+    <ActionDialog
+      title={`Delete ${props.what}`}
+      actionLabel="Delete"
+      actionClass="danger"
+      canSubmit
+      onSubmit={props.onDelete}
+      onClose={props.onClose}
+    >
+      <p>
+        Delete <strong>{props.name}</strong>? {props.consequence} You can restore it later.
+      </p>
+    </ActionDialog>
+  );
+}
+
+/** Shown on a deleted experiment or run, with the way back. */
+export function DeletedNotice(props: { what: string; detail: string; onRestore: () => Promise<void> }) {
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const restore = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await props.onRestore();
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="notice deleted-notice" role="status">
+      <span>
+        This {props.what} is deleted: {props.detail}
+      </span>
+      <button type="button" class="small" disabled={busy} onClick={() => void restore()}>
+        Restore
+      </button>
+      {error && (
+        <span class="error-text" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
