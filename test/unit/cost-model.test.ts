@@ -37,6 +37,8 @@ function idleOf(context: Record<string, unknown>) {
   synthesized.set(key, result);
   return result;
 }
+// Each synthesis of the whole stack takes seconds, tens of them on a loaded machine.
+const synthesisTimeoutMs = 300_000;
 const monthly = (lines: ReturnType<typeof idleCost>) => lines.reduce((sum, line) => sum + line.monthly, 0);
 
 describe('DynamoDB billed sizes', () => {
@@ -105,19 +107,24 @@ describe('request and idle prices', () => {
     );
   });
 
-  test('the stack: three alarm metrics per function, one dashboard with the flag, one bucket metrics filter', () => {
-    const count = (lines: ReturnType<typeof idleCost>, what: string) => lines.find((line) => line.what === what)?.count;
-    const full = idleOf({});
-    const lean = idleOf({ 'stratus:functionAlarms': 'false' });
-    const withDashboard = idleOf({ 'stratus:dashboard': 'true' });
-    expect(full.functions).toBeGreaterThan(20);
-    expect(count(full.lines, 'alarm metrics')! - count(lean.lines, 'alarm metrics')!).toBe(3 * full.functions);
-    expect(count(full.lines, 'dashboards')).toBe(0);
-    expect(count(withDashboard.lines, 'dashboards')).toBe(1);
-    expect(count(full.lines, 'secrets')).toBe(1);
-    // The artifacts bucket's request metrics (for its 5xx alarm): one filter, 16 metrics.
-    expect(full.bucketMetrics).toBe(16);
-  });
+  test(
+    'the stack: three alarm metrics per function, one dashboard with the flag, one bucket metrics filter',
+    () => {
+      const count = (lines: ReturnType<typeof idleCost>, what: string) =>
+        lines.find((line) => line.what === what)?.count;
+      const full = idleOf({});
+      const lean = idleOf({ 'stratus:functionAlarms': 'false' });
+      const withDashboard = idleOf({ 'stratus:dashboard': 'true' });
+      expect(full.functions).toBeGreaterThan(20);
+      expect(count(full.lines, 'alarm metrics')! - count(lean.lines, 'alarm metrics')!).toBe(3 * full.functions);
+      expect(count(full.lines, 'dashboards')).toBe(0);
+      expect(count(withDashboard.lines, 'dashboards')).toBe(1);
+      expect(count(full.lines, 'secrets')).toBe(1);
+      // The artifacts bucket's request metrics (for its 5xx alarm): one filter, 16 metrics.
+      expect(full.bucketMetrics).toBe(16);
+    },
+    synthesisTimeoutMs,
+  );
 });
 
 describe('docs/cost.md', () => {
@@ -127,10 +134,14 @@ describe('docs/cost.md', () => {
     expect(doc).toContain(`list prices as of ${prices.asOf}`);
   });
 
-  test('states the idle cost of the stack as it is synthesized today', () => {
-    expect(doc).toContain(`Idle: $${monthly(idleOf({}).lines).toFixed(2)} per month`);
-    expect(doc).toContain(
-      `$${monthly(idleOf({ 'stratus:functionAlarms': 'false' }).lines).toFixed(2)} with \`stratus:functionAlarms=false\``,
-    );
-  });
+  test(
+    'states the idle cost of the stack as it is synthesized today',
+    () => {
+      expect(doc).toContain(`Idle: $${monthly(idleOf({}).lines).toFixed(2)} per month`);
+      expect(doc).toContain(
+        `$${monthly(idleOf({ 'stratus:functionAlarms': 'false' }).lines).toFixed(2)} with \`stratus:functionAlarms=false\``,
+      );
+    },
+    synthesisTimeoutMs,
+  );
 });
