@@ -3,8 +3,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runArtifactBench } from './artifacts.ts';
 import { runBundleBench } from './bundle.ts';
+import { runCostBench } from './cost.ts';
 import { runIngestBench } from './ingest.ts';
 import { runLoadBench } from './load.ts';
+import { runPeerBench } from './peer.ts';
 import { runSearchBench } from './search.ts';
 import { runUiBench } from './ui.ts';
 import type { BenchSection } from './section.ts';
@@ -13,8 +15,10 @@ import type { BenchSection } from './section.ts';
  * `npm run bench`: every section against the local stack on loopback, printed as
  * tables and written to bench/results/latest.json. `--only NAME` runs one
  * section; `--points N` shrinks the ingest and `--artifact-mib N` the artifact and `--runs N`
- * the search experiment, and `--ui-points N` / `--ui-runs N` the UI section's metric and
- * runs table, for a quick look.
+ * the search experiment, `--ui-points N` / `--ui-runs N` the UI section's metric and
+ * runs table, and `--cost-batches N` / `--cost-runs N` the cost section's workload, for a
+ * quick look. `--only peer` (never part of the full run) compares
+ * Stratus with MLflow and FastTrackML; its sizes are the `--peer-*` flags (bench/peer.ts).
  *
  * Each section runs in a process of its own: the handlers read their
  * configuration and build their SDK clients once per process, as in a Lambda
@@ -29,8 +33,19 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     'ui-points': { type: 'string' },
     'ui-runs': { type: 'string' },
+    'cost-batches': { type: 'string' },
+    'cost-runs': { type: 'string' },
+    // The peer section: Stratus beside MLflow and FastTrackML (defaults: issue 13's sizes).
+    'peer-runs': { type: 'string' },
+    'peer-points': { type: 'string' },
+    'peer-history': { type: 'string' },
+    'peer-clients': { type: 'string' },
+    'peer-samples': { type: 'string' },
+    'peer-systems': { type: 'string' },
   },
 });
+
+const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
 const sections: Record<string, () => Promise<BenchSection>> = {
   ingest: () => runIngestBench({ points: values.points ? Number(values.points) : undefined }),
@@ -42,6 +57,21 @@ const sections: Record<string, () => Promise<BenchSection>> = {
     runUiBench({
       points: values['ui-points'] ? Number(values['ui-points']) : undefined,
       runs: values['ui-runs'] ? Number(values['ui-runs']) : undefined,
+    }),
+  // Last: it prices the search section's read units from bench/results/search.json.
+  cost: () =>
+    runCostBench({
+      batches: values['cost-batches'] ? Number(values['cost-batches']) : undefined,
+      runs: values['cost-runs'] ? Number(values['cost-runs']) : undefined,
+    }),
+  peer: () =>
+    runPeerBench({
+      runs: number(values['peer-runs']),
+      points: number(values['peer-points']),
+      history: number(values['peer-history']),
+      clients: number(values['peer-clients']),
+      samples: number(values['peer-samples']),
+      systems: values['peer-systems']?.split(','),
     }),
 };
 
@@ -58,7 +88,8 @@ if (values.only) {
   writeFileSync(`bench/results/${values.only}.json`, `${JSON.stringify(section, null, 2)}\n`);
 } else {
   const forwarded = process.argv.slice(2);
-  for (const name of Object.keys(sections)) {
+  // The peer comparison installs and starts other servers and runs for a long time: only with --only peer.
+  for (const name of Object.keys(sections).filter((section) => section !== 'peer')) {
     const child = spawnSync(
       process.execPath,
       [...process.execArgv, process.argv[1] as string, ...forwarded, '--only', name],

@@ -1,4 +1,32 @@
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
 import { mlflowLogBatch } from '../shared/http/mlflow/handlers/log-batch.ts';
+import { logBatchRoute } from '../shared/http/routes/log-batch.ts';
+import { trackingDeps } from '../shared/runtime.ts';
+import { logBatch } from '../shared/use-cases/log-batch.ts';
 
-/** MLflow's log-batch; it joins the function of the `/api/v1` batch route once that exists (issue 13). */
-export const handler = mlflowLogBatch;
+const deps = trackingDeps();
+
+export const handler = serveRoutes(
+  createHandler(logBatchRoute, async ({ path, body, headers }, { scope }) => {
+    const result = await logBatch(
+      scope,
+      path.run_id,
+      {
+        params: body.params,
+        tags: body.tags,
+        metrics: body.metrics,
+        idempotencyKey: body.idempotency_key ?? headers['idempotency-key'],
+      },
+      deps,
+    );
+    return {
+      body: {
+        run_id: path.run_id,
+        params: Object.keys(body.params ?? {}).length,
+        tags: Object.keys(body.tags ?? {}).length,
+        ...result,
+      },
+    };
+  }),
+  mlflowLogBatch,
+);

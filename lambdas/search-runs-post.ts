@@ -3,10 +3,10 @@ import { createHandler, serveRoutes } from '../shared/http/handler.ts';
 import { mlflowSearchRuns } from '../shared/http/mlflow/handlers/search-runs-post.ts';
 import { searchRunsPostRoute } from '../shared/http/routes/search-runs-post.ts';
 import { searchRunsAnswer } from '../shared/http/views.ts';
-import { trackingDeps } from '../shared/runtime.ts';
+import { searchDeps } from '../shared/runtime.ts';
 import { searchRuns } from '../shared/use-cases/search.ts';
 
-const deps = trackingDeps();
+const deps = searchDeps();
 
 export const handler = serveRoutes(
   createHandler(searchRunsPostRoute, async ({ body }, { scope }) => {

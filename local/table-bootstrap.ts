@@ -48,7 +48,7 @@ export async function ensureTable(
               { AttributeName: index.partitionKey, KeyType: 'HASH' },
               { AttributeName: index.sortKey, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: index.projection },
           })),
         }),
       );

@@ -24,8 +24,6 @@ export const limits = {
   metricHistoryPageMax: 10000,
   metricHistoryPageDefault: 1000,
   downsampleMaxPoints: 5000,
-  /** Points read to answer one downsampled history request. */
-  downsampleReadMaxPoints: 1_000_000,
   pipelineComponents: 100,
   gitCommitLength: 64,
   codeVersionLength: 250,

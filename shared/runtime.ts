@@ -28,6 +28,7 @@ usePageTokenSecret(() => {
 });
 
 let deps: TrackingDeps | undefined;
+let search: Pick<TrackingDeps, 'experiments' | 'search' | 'clock'> | undefined;
 let client: DynamoDBDocumentClient | undefined;
 let access: AccessDeps | undefined;
 let authenticator: Authenticator | undefined;
@@ -69,6 +70,25 @@ export function trackingDeps(): TrackingDeps {
   return deps;
 }
 
+/**
+ * What search needs (experiments, runs found by key, the index entries), and
+ * not the metric repository: the search functions' bundles stay within their
+ * size target (test/infra/bundle-size.test.ts).
+ */
+export function searchDeps(): Pick<TrackingDeps, 'experiments' | 'search' | 'clock'> {
+  if (deps) return deps;
+  if (search) return search;
+  const config = loadConfig();
+  const client = documentClient();
+  const runs = new RunRepository(client, config.tableName);
+  search = {
+    experiments: new ExperimentRepository(client, config.tableName),
+    search: new SearchRepository(client, config.tableName, runs),
+    clock: systemClock,
+  };
+  return search;
+}
+
 export function accessDeps(): AccessDeps {
   access ??= { access: new AccessRepository(documentClient(), loadConfig().tableName), clock: systemClock };
   return access;
@@ -97,7 +117,9 @@ export function artifactDeps(): ArtifactDeps {
   artifacts = {
     artifacts: artifactRepository(),
     objects: new ArtifactObjectStore(s3, bucket, urlTtlSeconds),
-    runs: trackingDeps().runs,
+    // Its own run repository rather than trackingDeps(): the artifact functions' bundles then carry
+    // neither the metric nor the search repositories (test/infra/bundle-size.test.ts).
+    runs: new RunRepository(documentClient(), config.tableName),
     clock: systemClock,
     sizing: { multipartThresholdBytes, partSizeBytes },
   };

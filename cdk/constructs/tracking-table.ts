@@ -35,7 +35,7 @@ export class TrackingTable extends Construct {
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: attributeType },
         sortKey: { name: index.sortKey, type: attributeType },
-        projectionType: ProjectionType.ALL,
+        projectionType: ProjectionType[index.projection],
       });
     }
   }

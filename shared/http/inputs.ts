@@ -18,6 +18,9 @@ export const startRunInput = (body: z.output<typeof createRunBody>): StartRunInp
       position: component.position,
     })),
   },
+  params: body.params,
+  metrics: body.metrics,
+  idempotencyKey: body.idempotency_key,
 });
 
 /** `tag.KEY=VALUE` query parameters, as a tag filter. */

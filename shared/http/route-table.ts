@@ -69,6 +69,7 @@ import { listExperimentsRoute } from './routes/list-experiments.ts';
 import { listRunsRoute } from './routes/list-runs.ts';
 import { listTokensRoute } from './routes/list-tokens.ts';
 import { listWorkspacesRoute } from './routes/list-workspaces.ts';
+import { logBatchRoute } from './routes/log-batch.ts';
 import { logMetricsRoute } from './routes/log-metrics.ts';
 import { logParamsRoute } from './routes/log-params.ts';
 import { revokeTokenRoute } from './routes/revoke-token.ts';
@@ -105,6 +106,7 @@ export const routes = {
   updateRun: updateRunRoute,
   logParams: logParamsRoute,
   logMetrics: logMetricsRoute,
+  logBatch: logBatchRoute,
   setRunTags: setRunTagsRoute,
   getMetricHistory: getMetricHistoryRoute,
   createArtifactUpload: createArtifactUploadRoute,

@@ -30,3 +30,7 @@ function plainItem(item: Record<string, unknown> | undefined): Record<string, un
   );
   return looksRaw ? unmarshall(item as Parameters<typeof unmarshall>[0]) : item;
 }
+
+/** DynamoDB refused a write because the item would pass 400 KB. */
+export const isItemTooLarge = (error: unknown) =>
+  error instanceof Error && error.name === 'ValidationException' && /item size/i.test(error.message);

@@ -1,8 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Experiment, LifecycleStage, Page, Tags, ViewType } from '../domain/types.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { limits } from '../limits.ts';
-import { conditionFailedItem } from './dynamo-errors.ts';
+import { conditionFailedItem, isItemTooLarge } from './dynamo-errors.ts';
 import {
   entityTypes,
   experimentKey,
@@ -96,7 +96,10 @@ export class ExperimentRepository {
           { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
         ],
       }),
-    );
+    ).catch((error: unknown) => {
+      refuseTooLarge(error);
+      throw error;
+    });
     if (reasons) {
       throw new ConflictError('experiment.name_taken', `experiment_name '${experiment.name}' is already taken`);
     }
@@ -270,6 +273,7 @@ export class ExperimentRepository {
       );
       return toExperiment(Attributes as ExperimentItem);
     } catch (error) {
+      refuseTooLarge(error);
       const item = conditionFailedItem(error);
       if (item === false) throw error;
       if (!item) throw new NotFoundError('experiment', experimentId);
@@ -336,5 +340,19 @@ export class ExperimentRepository {
     } catch (error) {
       if (conditionFailedItem(error) === false) throw error;
     }
+  }
+}
+
+/**
+ * An experiment is one item: its name, description and tags must fit
+ * DynamoDB's 400 KB together (README "Limits"). A write that would pass that is
+ * refused whole by DynamoDB, and the client told so.
+ */
+function refuseTooLarge(error: unknown) {
+  if (isItemTooLarge(error)) {
+    throw new ValidationError(
+      "tags: an experiment's name, description and tags must fit 400 KB together",
+      'experiment.too_large',
+    );
   }
 }

@@ -6,26 +6,31 @@
  *   ApiToken        pk TOKEN#<token id>            sk TOKEN
  *   Experiment      pk WS#<ws>#EXP#<id>            sk EXPERIMENT
  *   ExperimentName  pk WS#<ws>#EXPNAME#<name>      sk EXPERIMENT_NAME   (uniqueness guard)
- *   Run             pk WS#<ws>#RUN#<id>            sk RUN
- *   Param           pk WS#<ws>#RUN#<id>            sk PARAM#<key>
- *   LatestMetrics   pk WS#<ws>#RUN#<id>            sk METRICS_LATEST
- *   ParamSummary    pk WS#<ws>#RUN#<id>            sk PARAMS            (all params in one map, for search results)
- *   MetricIndex     pk WS#<ws>#RUN#<id>#SEARCH     sk METRIC#<key>      (the latest value, placed on gsi2)
+ *   Run             pk WS#<ws>#RUN#<id>            sk RUN               (fields and tags)
+ *   RunValues       pk WS#<ws>#RUN#<id>            sk VALUES            (params and every metric key's latest value)
+ *   MetricPage      pk WS#<ws>#RUN#<id>            sk METRICS#<n>       (latest values that did not fit RunValues)
+ *   TagPage         pk WS#<ws>#RUN#<id>            sk TAGS#<n>          (tags that did not fit the run item)
+ *   Param           pk WS#<ws>#RUN#<id>            sk PARAM#<key>       (params that did not fit RunValues)
  *   MetricChunk     pk WS#<ws>#RUN#<id>#METRIC#<key>  sk <minStep>#<batch>#<n>
+ *   MetricRollup    pk WS#<ws>#RUN#<id>#METRIC#<key>  sk R<level>#<item index>
  *   Artifact        pk WS#<ws>#RUN#<id>#ARTIFACTS  sk <path>
  *   RunInput        pk WS#<ws>#RUN#<id>#IO         sk INPUT#<digest> | OUTPUT#<model id>   (MLflow's datasets and models)
  *   LoggedModel     pk WS#<ws>#MODEL#<id>          sk LOGGED_MODEL
  *
- * Logical indexes over the generic GSI `gsi1`:
+ * Search index entries are items of their own, in a partition per experiment
+ * and key (docs/search.md): pk and sk are the whole item.
+ *   MetricIndex     pk WS#<ws>#EXP#<id>#METRIC#<key>  sk <sortable value>#<run id>
+ *   ParamIndex      pk WS#<ws>#EXP#<id>#PARAM#<key>   sk <value prefix>\u0001<run id>
+ *   TagIndex        pk WS#<ws>#EXP#<id>#TAG#<key>     sk <value prefix>\u0001<run id>
+ *
+ * Logical indexes over the generic GSI `gsi1` (projection ALL: listings read it alone):
  *   workspacesByCreation   gsi1pk WORKSPACES             gsi1sk <createdMs>#<ws>
  *   tokensByWorkspace      gsi1pk WS#<ws>#TOKENS         gsi1sk <createdMs>#<token id>
  *   experimentsByCreation  gsi1pk WS#<ws>#EXPERIMENTS     gsi1sk <createdMs>#<id>
  *   runsByExperiment       gsi1pk WS#<ws>#EXP#<id>#RUNS   gsi1sk <startMs>#<id>
  *   loggedModelsByExperiment gsi1pk WS#<ws>#EXP#<id>#MODELS gsi1sk <createdMs>#<id>
- *
- * Search indexes over `gsi2` (see docs/search.md):
- *   runsByMetricValue      gsi2pk WS#<ws>#EXP#<id>#METRIC#<key>  gsi2sk <sortable value>#<run id>   (MetricIndex items)
- *   runsByParamValue       gsi2pk WS#<ws>#EXP#<id>#PARAM#<key>   gsi2sk <value prefix>\u0001<run id> (Param items)
+ * and over `gsi2` (projection KEYS_ONLY):
+ *   runsByName             gsi2pk WS#<ws>#EXP#<id>#RUNNAMES  gsi2sk <run name>\u0001<run id>
  *
  * The run partition holds only what `GET /runs/{id}` returns, so that read is one
  * Query; each metric key's history has a partition of its own, which keeps a busy
@@ -45,11 +50,12 @@ export const entityTypes = {
   experiment: 'Experiment',
   experimentName: 'ExperimentName',
   run: 'Run',
+  runValues: 'RunValues',
+  metricPage: 'MetricPage',
+  tagPage: 'TagPage',
   param: 'Param',
-  latestMetrics: 'LatestMetrics',
-  paramSummary: 'ParamSummary',
-  metricIndex: 'MetricIndex',
   metricChunk: 'MetricChunk',
+  metricRollup: 'MetricRollup',
   artifact: 'Artifact',
   runInput: 'RunInput',
   runOutput: 'RunOutput',
@@ -130,9 +136,21 @@ export const paramKey = (workspace: string, runId: string, key: string): Primary
   sk: join('PARAM', key),
 });
 
-export const latestMetricsKey = (workspace: string, runId: string): PrimaryKey => ({
+/** The run's params and latest metric values: what changes while it runs, apart from its fields and tags. */
+export const runValuesKey = (workspace: string, runId: string): PrimaryKey => ({
   pk: runPartition(workspace, runId),
-  sk: 'METRICS_LATEST',
+  sk: 'VALUES',
+});
+
+/** Overflow pages (n ≥ 1) of the latest metric values and of the tags. */
+export const metricPageKey = (workspace: string, runId: string, page: number): PrimaryKey => ({
+  pk: runPartition(workspace, runId),
+  sk: join('METRICS', page),
+});
+
+export const tagPageKey = (workspace: string, runId: string, page: number): PrimaryKey => ({
+  pk: runPartition(workspace, runId),
+  sk: join('TAGS', page),
 });
 
 export const metricHistoryPartition = (workspace: string, runId: string, metricKey: string) =>
@@ -173,44 +191,35 @@ export const artifactObjectKey = (workspace: string, experimentId: string, runId
 
 export const runObjectPrefix = (workspace: string, experimentId: string, runId: string) =>
   `workspaces/${workspace}/experiments/${experimentId}/runs/${runId}/artifacts/`;
-export const paramSummaryKey = (workspace: string, runId: string): PrimaryKey => ({
-  pk: runPartition(workspace, runId),
-  sk: 'PARAMS',
-});
-
-/** The run's search index items live beside, not in, the run partition, so reading a run never reads them. */
-export const runSearchPartition = (workspace: string, runId: string) => join(runPartition(workspace, runId), 'SEARCH');
-
-export const metricIndexKey = (workspace: string, runId: string, metricKey: string): PrimaryKey => ({
-  pk: runSearchPartition(workspace, runId),
-  sk: join('METRIC', metricKey),
-});
-
-export const runsByMetricValuePartition = (workspace: string, experimentId: string, metricKey: string) =>
-  join(workspacePrefix(workspace), 'EXP', experimentId, 'METRIC', metricKey);
-
-/** `sortableValue` comes from encodeSortableNumber: string order is numeric order, NaN last. */
-export const runsByMetricValueKey = (
+/**
+ * A rollup item of one metric key: the summaries of 32 buckets of one level
+ * (shared/domain/rollup.ts). `R` sorts after every chunk key (digits), so
+ * chunk ranges never meet them.
+ */
+export const metricRollupKey = (
   workspace: string,
-  experimentId: string,
-  metricKey: string,
-  sortableValue: string,
   runId: string,
-) => ({
-  gsi2pk: runsByMetricValuePartition(workspace, experimentId, metricKey),
-  gsi2sk: join(sortableValue, runId),
+  metricKey: string,
+  level: number,
+  itemIndex: number,
+): PrimaryKey => ({
+  pk: metricHistoryPartition(workspace, runId, metricKey),
+  sk: metricRollupSortKey(level, itemIndex),
 });
 
-export const runsByParamValuePartition = (workspace: string, experimentId: string, paramKey: string) =>
-  join(workspacePrefix(workspace), 'EXP', experimentId, 'PARAM', paramKey);
+export const metricRollupSortKey = (level: number, itemIndex: number) =>
+  join(`R${String(level).padStart(2, '0')}`, encodeStep(itemIndex));
+
+export const runsByNamePartition = (workspace: string, experimentId: string) =>
+  join(workspacePrefix(workspace), 'EXP', experimentId, 'RUNNAMES');
 
 /**
- * Control characters never occur in param values (they are refused at the
- * edge), so U+0001 ends the value part unambiguously.
+ * Control characters never occur in names and values (they are refused at the
+ * edge), so U+0001 ends the value part of an index sort key unambiguously.
  */
-const PARAM_VALUE_END = '\u0001';
+const VALUE_END = '\u0001';
 /** A sort key holds at most 1,024 bytes: longer values are indexed by a prefix and checked in full later. */
-const PARAM_PREFIX_BYTES = 900;
+const VALUE_PREFIX_BYTES = 900;
 
 function utf8Prefix(value: string, maxBytes: number): string {
   if (Buffer.byteLength(value, 'utf8') <= maxBytes) return value;
@@ -225,19 +234,60 @@ function utf8Prefix(value: string, maxBytes: number): string {
   return prefix;
 }
 
-/** Every index entry of runs whose param may equal `value` begins with this. */
-export const runsByParamValuePrefix = (value: string) => utf8Prefix(value, PARAM_PREFIX_BYTES) + PARAM_VALUE_END;
+/** Every index entry of a value (or of a longer one sharing its 900-byte prefix) begins with this. */
+export const indexedValuePrefix = (value: string) => utf8Prefix(value, VALUE_PREFIX_BYTES) + VALUE_END;
 
-export const runsByParamValueKey = (
+/** The run's place in its experiment's name order (names are at most 250 characters: under 1 KB). */
+export const runsByNameKey = (workspace: string, experimentId: string, runName: string, runId: string) => ({
+  gsi2pk: runsByNamePartition(workspace, experimentId),
+  gsi2sk: indexedValuePrefix(runName) + runId,
+});
+
+export const metricIndexPartition = (workspace: string, experimentId: string, metricKey: string) =>
+  join(workspacePrefix(workspace), 'EXP', experimentId, 'METRIC', metricKey);
+
+/** `sortableValue` comes from encodeSortableNumber: string order is numeric order, NaN last. */
+export const metricIndexKey = (
+  workspace: string,
+  experimentId: string,
+  metricKey: string,
+  sortableValue: string,
+  runId: string,
+): PrimaryKey => ({
+  pk: metricIndexPartition(workspace, experimentId, metricKey),
+  sk: join(sortableValue, runId),
+});
+
+export const paramIndexPartition = (workspace: string, experimentId: string, paramKey: string) =>
+  join(workspacePrefix(workspace), 'EXP', experimentId, 'PARAM', paramKey);
+
+export const paramIndexKey = (
   workspace: string,
   experimentId: string,
   paramKey: string,
   value: string,
   runId: string,
-) => ({
-  gsi2pk: runsByParamValuePartition(workspace, experimentId, paramKey),
-  gsi2sk: runsByParamValuePrefix(value) + runId,
+): PrimaryKey => ({
+  pk: paramIndexPartition(workspace, experimentId, paramKey),
+  sk: indexedValuePrefix(value) + runId,
 });
+
+export const tagIndexPartition = (workspace: string, experimentId: string, tagKey: string) =>
+  join(workspacePrefix(workspace), 'EXP', experimentId, 'TAG', tagKey);
+
+export const tagIndexKey = (
+  workspace: string,
+  experimentId: string,
+  tagKey: string,
+  value: string,
+  runId: string,
+): PrimaryKey => ({
+  pk: tagIndexPartition(workspace, experimentId, tagKey),
+  sk: indexedValuePrefix(value) + runId,
+});
+
+/** The run id at the end of an index sort key (`…#<id>` or `…\u0001<id>`): its last 32 characters. */
+export const runIdOfIndexSortKey = (sortKey: string) => sortKey.slice(-32);
 
 /** MLflow's run inputs (datasets) and outputs (logged models), beside the run partition: `GET /runs/{id}` never reads them. */
 export const runIoPartition = (workspace: string, runId: string) => join(runPartition(workspace, runId), 'IO');

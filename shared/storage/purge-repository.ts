@@ -1,30 +1,29 @@
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandOutput,
-  type DynamoDBDocumentClient,
-  GetCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   artifactPartition,
+  entityTypes,
   experimentKey,
   experimentNameKey,
-  latestMetricsKey,
   loggedModelsByExperimentPartition,
   metricHistoryPartition,
+  type PrimaryKey,
   runIoPartition,
   runKey,
   runPartitionKey,
-  runSearchPartition,
   runsByExperimentPartition,
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
+import { metricIndexItem, paramIndexItem, tagIndexItem } from './run-items.ts';
+import { safeEntries, type StoredMetricEntry, storedValueNumber } from './run-repository.ts';
 import { logicalIndexes } from './table-definition.ts';
 
 /**
- * Removes experiments and runs for good: every item of a run (its partition, its
- * search index entries, each metric's history, its artifact records, its inputs
- * and outputs, its logged models) and then the run item itself, last, so a purge
- * that stops half way can simply be run again.
+ * Removes experiments and runs for good: every item of a run (its search index
+ * entries, each metric's history and rollups, its artifact records, its inputs
+ * and outputs, its logged models, its partition) and then the run item itself,
+ * last, so a purge that stops half way can simply be run again. The index
+ * entries live in partitions per experiment and key (docs/search.md), so they
+ * are found from the run's own items: its tags, params and latest values.
  */
 export class PurgeRepository {
   constructor(
@@ -34,27 +33,41 @@ export class PurgeRepository {
 
   /** Deletes a run's items; returns how many. */
   async purgeRun(workspace: string, runId: string, experimentId: string): Promise<number> {
-    const { Item: latest } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: latestMetricsKey(workspace, runId), ConsistentRead: true }),
-    );
-    const metricKeys = new Set([
-      ...Object.keys((latest?.metrics ?? {}) as object),
-      ...Object.keys((latest?.spans ?? {}) as object),
-    ]);
+    const runItems = await this.itemsOf(runPartitionKey(workspace, runId));
+    const metricKeys = new Set<string>();
+    const indexEntries: PrimaryKey[] = [];
+    for (const item of runItems) {
+      for (const [key, value] of safeEntries<string>(item.tags)) {
+        indexEntries.push(tagIndexItem(workspace, experimentId, runId, key, value));
+      }
+      for (const [key, value] of safeEntries<string>(item.type === entityTypes.runValues ? item.params : undefined)) {
+        indexEntries.push(paramIndexItem(workspace, experimentId, runId, key, value));
+      }
+      if (item.type === entityTypes.param) {
+        indexEntries.push(paramIndexItem(workspace, experimentId, runId, item.key as string, item.value as string));
+      }
+      for (const [key, entry] of safeEntries<StoredMetricEntry>(item.metrics)) {
+        metricKeys.add(key);
+        indexEntries.push(metricIndexItem(workspace, experimentId, runId, key, storedValueNumber(entry.v)));
+      }
+    }
+    await this.deleteKeys(indexEntries);
     const partitions = [
-      runSearchPartition(workspace, runId),
       artifactPartition(workspace, runId),
       runIoPartition(workspace, runId),
       ...[...metricKeys].map((key) => metricHistoryPartition(workspace, runId, key)),
     ];
-    let deleted = 0;
+    let deleted = indexEntries.length;
     for (const partition of partitions) deleted += await this.deletePartition(partition);
     deleted += await this.deleteModelsOf(workspace, experimentId, runId);
-    // The run partition (params, summaries, latest metrics) with the run item last.
+    // The run partition (values, pages, params) with the run item last.
     const run = runKey(workspace, runId);
-    deleted += await this.deletePartition(runPartitionKey(workspace, runId), (key) => key.sk !== run.sk);
+    const rest = runItems
+      .map((item) => ({ pk: item.pk as string, sk: item.sk as string }))
+      .filter((key) => key.sk !== run.sk);
+    await this.deleteKeys(rest);
     await this.deleteKeys([run]);
-    return deleted + 1;
+    return deleted + rest.length + 1;
   }
 
   /** The ids of every run of an experiment, deleted or not. */
@@ -89,6 +102,20 @@ export class PurgeRepository {
     }
     await this.deleteKeys(keys);
     return keys.length;
+  }
+
+  /** Every item of a partition, whole (a run's partition holds a few items of at most 400 KB each). */
+  private async itemsOf(partition: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for await (const item of queryAllItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': partition },
+      ConsistentRead: true,
+    })) {
+      items.push(item);
+    }
+    return items;
   }
 
   private async deletePartition(partition: string, keep: (key: { pk: string; sk: string }) => boolean = () => true) {

@@ -2,62 +2,137 @@ import { encodeSortableNumber } from '../domain/search/sortable-number.ts';
 import type { Run } from '../domain/types.ts';
 import {
   entityTypes,
-  latestMetricsKey,
   metricIndexKey,
+  metricPageKey,
+  paramIndexKey,
   paramKey,
-  paramSummaryKey,
   runKey,
   runsByExperimentKey,
-  runsByMetricValueKey,
-  runsByParamValueKey,
+  runsByNameKey,
+  runValuesKey,
+  tagIndexKey,
+  tagPageKey,
 } from './keys.ts';
 
 /**
  * The items of a run, each with its keys and index keys, in one place: the
- * repositories write them and the search benchmark loads them in bulk, so the
- * two can never disagree on an item's shape.
+ * repositories write them and the benchmarks load them in bulk, so the two can
+ * never disagree on an item's shape. docs/data-model.md explains the layout.
  */
 
-/** `lifecycleStage` is stored on every run item, so lists can filter deleted runs out. */
-export const runItem = (workspace: string, run: Run) => ({
+/**
+ * One metric key's latest value and bookkeeping, as stored in the run's values
+ * item (or a metric page). Every batch rewrites it, so its attribute names are
+ * one letter long.
+ */
+export interface StoredMetricEntry {
+  /** The latest value as its exact decimal string (or NaN, Infinity, -Infinity). */
+  v: string;
+  /** Its step (the key's highest) and timestamp. */
+  s: number;
+  t: number;
+  /** The key's lowest step. */
+  l: number;
+  /** The widest step span of any one chunk: history reads from step S look back this far. */
+  w: number;
+  /** Batches of this key whose chunks have landed; the rollup sealer checks it did not move while it read. */
+  n: number;
+  /** Rollups are sealed for every step below this one (a multiple of 512). */
+  f: number;
+  /** When rollups were last sealed (epoch ms; 0: never). */
+  g: number;
+  /** Level-1 blocks below `f` (512 steps each, by index) with late points their rollups do not hold yet. */
+  d?: number[];
+  /** The key's first points when they were few: kept here instead of in a chunk item of their own. */
+  h?: Uint8Array;
+  /** The batch that wrote `h`: a retry of it adds nothing. */
+  b?: string;
+}
+
+/** Run item bookkeeping for tags that did not fit on it. */
+export interface TagLayout {
+  /** Bumped by every tag write: tag writes are conditional on it, so they serialise. */
+  tagVersion: number;
+  /** Tags in all (on the item and on its pages). */
+  tagCount: number;
+  /** Pages TAGS#1..n. */
+  tagPages: number;
+}
+
+export const emptyTagLayout: TagLayout = { tagVersion: 0, tagCount: 0, tagPages: 0 };
+
+/**
+ * The run item: fields and tags (those that fit; the rest on tag pages). On
+ * gsi1 (runs by start time, projected whole: listings read it alone) and gsi2
+ * (runs by name, keys only).
+ */
+export const runItem = (
+  workspace: string,
+  run: Run,
+  inlineTags: Record<string, string> = run.tags,
+  layout: TagLayout = { ...emptyTagLayout, tagCount: Object.keys(run.tags).length },
+) => ({
   ...runKey(workspace, run.runId),
   ...runsByExperimentKey(workspace, run.experimentId, run.startTime, run.runId),
+  ...runsByNameKey(workspace, run.experimentId, run.runName, run.runId),
   type: entityTypes.run,
   ...run,
+  tags: inlineTags,
+  ...layout,
 });
 
-export const latestMetricsItem = (
+/** Bookkeeping of the values item. */
+export interface ValuesLayout {
+  /** Metric keys in all; registering keys is conditional on it, which enforces the per-run limit. */
+  metricKeys: number;
+  /** Pages METRICS#1..n. */
+  metricPages: number;
+  /** Set once params no longer fit here: every later param is an item of its own. */
+  paramsOverflow?: boolean;
+}
+
+/** The run's params (those that fit) and latest metric values (those that fit): what search results carry. */
+export const runValuesItem = (
   workspace: string,
   runId: string,
-  metrics: Record<string, unknown> = {},
-  spans: Record<string, number> = {},
-) => ({ ...latestMetricsKey(workspace, runId), type: entityTypes.latestMetrics, metrics, spans });
-
-export const paramSummaryItem = (workspace: string, runId: string, params: Record<string, string> = {}) => ({
-  ...paramSummaryKey(workspace, runId),
-  type: entityTypes.paramSummary,
+  params: Record<string, string>,
+  metrics: Record<string, StoredMetricEntry>,
+  layout: ValuesLayout,
+) => ({
+  ...runValuesKey(workspace, runId),
+  type: entityTypes.runValues,
   params,
+  metrics,
+  ...layout,
 });
 
-export const paramItem = (workspace: string, experimentId: string, runId: string, key: string, value: string) => ({
+export const metricPageItem = (
+  workspace: string,
+  runId: string,
+  page: number,
+  metrics: Record<string, StoredMetricEntry>,
+) => ({ ...metricPageKey(workspace, runId, page), type: entityTypes.metricPage, metrics });
+
+export const tagPageItem = (workspace: string, runId: string, page: number, tags: Record<string, string>) => ({
+  ...tagPageKey(workspace, runId, page),
+  type: entityTypes.tagPage,
+  tags,
+});
+
+/** A param that did not fit the values item. */
+export const paramItem = (workspace: string, runId: string, key: string, value: string) => ({
   ...paramKey(workspace, runId, key),
-  ...runsByParamValueKey(workspace, experimentId, key, value, runId),
   type: entityTypes.param,
-  runId,
   key,
   value,
 });
 
-/** The run's latest value of one metric, placed on the index that orders runs by it. */
-export const metricIndexItem = (
-  workspace: string,
-  experimentId: string,
-  runId: string,
-  key: string,
-  value: number,
-) => ({
-  ...metricIndexKey(workspace, runId, key),
-  ...runsByMetricValueKey(workspace, experimentId, key, encodeSortableNumber(value), runId),
-  type: entityTypes.metricIndex,
-  runId,
-});
+/** Search index entries: the key is the whole item (docs/search.md). */
+export const metricIndexItem = (workspace: string, experimentId: string, runId: string, key: string, value: number) =>
+  metricIndexKey(workspace, experimentId, key, encodeSortableNumber(value), runId);
+
+export const paramIndexItem = (workspace: string, experimentId: string, runId: string, key: string, value: string) =>
+  paramIndexKey(workspace, experimentId, key, value, runId);
+
+export const tagIndexItem = (workspace: string, experimentId: string, runId: string, key: string, value: string) =>
+  tagIndexKey(workspace, experimentId, key, value, runId);

@@ -1,11 +1,12 @@
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { MetricPoint } from '../domain/metric-chunk.ts';
 import { parseNonFiniteValue, toWireMetricValue } from '../domain/metric-values.ts';
 import type {
   LatestMetric,
@@ -19,25 +20,39 @@ import type {
   TerminalRunStatus,
   ViewType,
 } from '../domain/types.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors.ts';
 import { limits } from '../limits.ts';
+import { ROLLUP_BLOCK_STEPS } from '../domain/rollup.ts';
 import { conditionFailedItem } from './dynamo-errors.ts';
 import {
   entityTypes,
-  latestMetricsKey,
-  paramSummaryKey,
+  indexedValuePrefix,
+  metricPageKey,
+  type PrimaryKey,
+  paramKey,
   runKey,
   runPartitionKey,
   runsByExperimentPartition,
+  runValuesKey,
+  tagPageKey,
 } from './keys.ts';
-import { queryAllItems } from './query-page.ts';
-import { latestMetricsItem, paramItem, paramSummaryItem, runItem } from './run-items.ts';
-import { queryPage } from './query-page.ts';
+import { queryAllItems, queryPage } from './query-page.ts';
+import { entriesOf, entryBytes, layoutBudgets, metricEntryBound, type PagedMap, placeEntries } from './run-layout.ts';
+import {
+  metricPageItem,
+  paramIndexItem,
+  paramItem,
+  runItem,
+  runValuesItem,
+  type StoredMetricEntry,
+  type TagLayout,
+  tagIndexItem,
+  tagPageItem,
+} from './run-items.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
 import { sendTransaction } from './transactions.ts';
 
-/** Keys per grouped latest-value update: keeps the condition expression well under its 4 KB limit. */
-const LATEST_KEYS_PER_UPDATE = 20;
+export type { StoredMetricEntry } from './run-items.ts';
 
 export interface RunItem {
   runId: string;
@@ -54,54 +69,36 @@ export interface RunItem {
   /** Absent on runs written before soft deletion existed: they are active. */
   lifecycleStage?: LifecycleStage;
   deletedAt?: number;
+  tagVersion?: number;
+  tagCount?: number;
+  tagPages?: number;
 }
 
-/**
- * Stored form of a latest metric. The value is kept as its exact decimal string:
- * DynamoDB numbers hold neither NaN and the infinities nor doubles outside
- * 1e-130..1e126, and a JavaScript number's shortest string round-trips exactly.
- */
-export interface StoredLatestMetric {
-  v: string;
-  s: number;
-  t: number;
-}
+/** A metric value as stored: its exact decimal string (DynamoDB numbers hold neither NaN nor ±Infinity). */
+export const storedValue = (value: number) => String(toWireMetricValue(value));
+export const storedValueNumber = (stored: string) => parseNonFiniteValue(stored) ?? Number(stored);
 
-export const toStoredLatest = (point: { value: number; step: number; timestamp: number }): StoredLatestMetric => ({
-  v: String(toWireMetricValue(point.value)),
-  s: point.step,
-  t: point.timestamp,
-});
-
-export const fromStoredLatest = (key: string, stored: StoredLatestMetric): LatestMetric => ({
+export const fromStoredLatest = (key: string, stored: StoredMetricEntry): LatestMetric => ({
   key,
-  value: parseNonFiniteValue(stored.v) ?? Number(stored.v),
+  value: storedValueNumber(stored.v),
   step: stored.s,
   timestamp: stored.t,
 });
 
-export const toRun = (item: RunItem): Run => ({
+export const toRun = (item: RunItem, tags: Tags = item.tags ?? {}): Run => ({
   runId: item.runId,
   experimentId: item.experimentId,
   runName: item.runName,
   status: item.status,
   startTime: item.startTime,
   endTime: item.endTime,
-  tags: item.tags ?? {},
+  tags: { ...tags },
   parentRunId: item.parentRunId,
   gitCommit: item.gitCommit,
   codeVersion: item.codeVersion,
   pipeline: item.pipeline,
   lifecycleStage: item.lifecycleStage ?? 'active',
 });
-
-export interface IngestState {
-  experimentId: string;
-  status: RunStatus;
-  lifecycleStage: LifecycleStage;
-  latest: Record<string, StoredLatestMetric>;
-  spans: Record<string, number>;
-}
 
 export interface ListRunsQuery {
   limit: number;
@@ -111,73 +108,148 @@ export interface ListRunsQuery {
   view?: ViewType | undefined;
 }
 
-/** Runs, their params and their latest metrics: everything in a run's own partition. */
+/** What a write needs to know about a run: everything that lives in its partition, with where each entry is. */
+export interface RunState {
+  run: Run;
+  tags: PagedMap<string>;
+  tagLayout: TagLayout;
+  /** Params on the values item (with `paramsOverflow`, later ones are items of their own). */
+  params: Map<string, string>;
+  paramsOverflow: boolean;
+  metrics: PagedMap<StoredMetricEntry>;
+  metricKeys: number;
+}
+
+/** A change to a run's params, tags and metric keys, applied whole by `commit`. */
+export interface RunChange {
+  /** Params the run does not have yet. */
+  params?: ReadonlyMap<string, string>;
+  /** Tags to set (new or changed). */
+  tags?: ReadonlyMap<string, string>;
+  removeTags?: ReadonlySet<string>;
+  /** Metric keys the run does not have yet, with their first entry. */
+  newMetrics?: ReadonlyMap<string, StoredMetricEntry>;
+}
+
+/** One key's entry before and after a batch was recorded on it. */
+export interface RecordedBatch {
+  before: StoredMetricEntry;
+  after: StoredMetricEntry;
+  page: number;
+  /** The batch's late blocks are in `after.d` (false: the list was full and the frontier moved below them). */
+  marked: boolean;
+}
+
+/** Tries of an optimistic write (read, check, conditional write) before the client is told to come back. */
+const MAX_ATTEMPTS = 12;
+const BATCH_WRITE_SIZE = 25;
+/** Late blocks a key may wait with for its next seal; more are re-sealed by the writer at once. */
+export const MAX_DIRTY_BLOCKS = 64;
+const BATCH_GET_SIZE = 100;
+
+/**
+ * Runs and everything in their partition (docs/data-model.md): the run item
+ * (fields and tags), the values item (params and the latest value of every
+ * metric key), overflow pages and param items; and the search index entries of
+ * params and tags, kept in step with them.
+ *
+ * Writes are all-or-nothing: a request's changes to the run item and the
+ * values item go in one conditional write (a transaction when both, or a page,
+ * change). Limits (tags and metric keys per run) and immutable params are
+ * conditions of that write, so concurrent requests cannot get past them.
+ * Index entries are written before it and the ones it replaced are removed
+ * after it: an entry may briefly point at a value a run no longer has (search
+ * re-checks every match), but never lacks one.
+ */
 export class RunRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  /** Writes the run and its empty latest-metrics item together. */
-  async create(workspace: string, run: Run): Promise<void> {
+  /**
+   * Writes a new run with its first params, tags and metric entries. Index
+   * entries, overflow pages and param items go first; the run item last, so
+   * the run exists, all of it, or not at all.
+   */
+  async create(
+    workspace: string,
+    run: Run,
+    initial: { params?: ReadonlyMap<string, string>; metrics?: ReadonlyMap<string, StoredMetricEntry> } = {},
+  ): Promise<{ pages: Map<string, number> }> {
+    const tags = placeEntries({ entries: new Map(), pages: 0 }, new Map(Object.entries(run.tags)), entryBytes, {
+      base: layoutBudgets.inlineTags,
+      page: layoutBudgets.tagPage,
+    }).map;
+    const metrics = placeEntries({ entries: new Map(), pages: 0 }, initial.metrics ?? new Map(), metricEntryBound, {
+      base: layoutBudgets.inlineMetrics,
+      page: layoutBudgets.metricPage,
+    }).map;
+    const params = new Map(initial.params ?? []);
+    let inlineParams = params;
+    let overflowParams = new Map<string, string>();
+    if (sizeOfParams(params) > layoutBudgets.inlineParams) {
+      inlineParams = new Map();
+      overflowParams = params;
+    }
+    const before: object[] = [
+      ...[...params].map(([key, value]) => paramIndexItem(workspace, run.experimentId, run.runId, key, value)),
+      ...Object.entries(run.tags).map(([key, value]) =>
+        tagIndexItem(workspace, run.experimentId, run.runId, key, value),
+      ),
+      ...[...overflowParams].map(([key, value]) => paramItem(workspace, run.runId, key, value)),
+      ...range(1, metrics.pages).map((page) => metricPageItem(workspace, run.runId, page, entriesOf(metrics, page))),
+      ...range(1, tags.pages).map((page) => tagPageItem(workspace, run.runId, page, entriesOf(tags, page))),
+    ];
+    await Promise.all([
+      this.batchWrite(before.map((Item) => ({ PutRequest: { Item } }))),
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: runValuesItem(workspace, run.runId, recordOf(inlineParams), entriesOf(metrics, 0), {
+            metricKeys: metrics.entries.size,
+            metricPages: metrics.pages,
+            ...(overflowParams.size > 0 ? { paramsOverflow: true } : {}),
+          }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    ]);
     await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: runItem(workspace, run),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: latestMetricsItem(workspace, run.runId),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: paramSummaryItem(workspace, run.runId),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ],
+      new PutCommand({
+        TableName: this.tableName,
+        Item: runItem(workspace, run, entriesOf(tags, 0), {
+          tagVersion: 0,
+          tagCount: tags.entries.size,
+          tagPages: tags.pages,
+        }),
+        ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+    return { pages: new Map([...metrics.entries].map(([key, { page }]) => [key, page])) };
   }
 
-  /** The run item alone (one consistent GetItem), without params or metrics. */
+  /** The run (fields and tags), without params or metrics. */
   async get(workspace: string, runId: string): Promise<Run | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: runKey(workspace, runId), ConsistentRead: true }),
     );
-    return Item ? toRun(Item as RunItem) : undefined;
+    if (!Item) return undefined;
+    const [run] = await this.withPagedTags(workspace, [Item as RunItem], true);
+    return run;
   }
 
   /** The run with its params and latest metrics: one Query over the run's partition. */
   async getDetails(workspace: string, runId: string): Promise<RunDetails | undefined> {
-    let run: Run | undefined;
-    const params: Record<string, string> = {};
-    let latest: Record<string, StoredLatestMetric> = {};
-    const items = queryAllItems(this.client, {
+    const items: Record<string, unknown>[] = [];
+    const query = queryAllItems(this.client, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': runPartitionKey(workspace, runId) },
       ConsistentRead: true,
     });
-    for await (const item of items) {
-      if (item.type === entityTypes.run) run = toRun(item as unknown as RunItem);
-      else if (item.type === entityTypes.param) params[item.key as string] = item.value as string;
-      else if (item.type === entityTypes.latestMetrics) latest = item.metrics as Record<string, StoredLatestMetric>;
-    }
-    if (!run) return undefined;
-    const metrics = Object.entries(latest)
-      .map(([key, stored]) => fromStoredLatest(key, stored))
-      .sort((a, b) => a.key.localeCompare(b.key));
-    return { ...run, params, metrics };
+    for await (const item of query) items.push(item);
+    return runDetailsFromItems(items);
   }
 
   /** Newest first, optionally only runs in one status. */
@@ -200,7 +272,33 @@ export class RunRepository {
         pageToken: query.pageToken,
       },
     );
-    return { items: page.items.map((item) => toRun(item as unknown as RunItem)), cursor: page.cursor };
+    return { items: await this.withPagedTags(workspace, page.items as unknown as RunItem[]), cursor: page.cursor };
+  }
+
+  /** Runs from their run items, with the tags that live on tag pages added. */
+  async withPagedTags(workspace: string, items: readonly RunItem[], consistent = false): Promise<Run[]> {
+    const keys = items.flatMap((item) =>
+      range(1, item.tagPages ?? 0).map((page) => tagPageKey(workspace, item.runId, page)),
+    );
+    // Tag pages are rare: single GetItems, which every route may use.
+    const pages = (
+      await Promise.all(
+        keys.map(async (Key) => {
+          const { Item } = await this.client.send(
+            new GetCommand({ TableName: this.tableName, Key, ConsistentRead: consistent }),
+          );
+          return Item;
+        }),
+      )
+    ).filter((item): item is Record<string, unknown> => item !== undefined);
+    return items.map((item) => {
+      const tags = recordOf(Object.entries(item.tags ?? {}));
+      const prefix = runPartitionKey(workspace, item.runId);
+      for (const page of pages) {
+        if (page.pk === prefix) Object.assign(tags, recordOf(safeEntries<string>(page.tags)));
+      }
+      return toRun(item, tags);
+    });
   }
 
   /**
@@ -221,178 +319,21 @@ export class RunRepository {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return toRun(Attributes as RunItem);
+      return (await this.withPagedTags(workspace, [Attributes as RunItem], true))[0] as Run;
     } catch (error) {
       const item = conditionFailedItem(error);
       if (item === false) throw error;
       if (!item) throw new NotFoundError('run', runId);
-      const existing = toRun(item as unknown as RunItem);
+      const existing = (await this.withPagedTags(workspace, [item as unknown as RunItem], true))[0] as Run;
       if (existing.status === status) return existing;
       throw new ConflictError('run.already_ended', `run '${runId}' already ended as ${existing.status}`);
     }
   }
 
-  /** Sets (or overwrites) tags; tags stay editable after a run ends. */
-  async setTags(workspace: string, runId: string, tags: Tags): Promise<Run> {
-    const names: Record<string, string> = { '#tags': 'tags' };
-    const values: Record<string, unknown> = { ':room': limits.tagsPerEntity - Object.keys(tags).length };
-    const sets = Object.entries(tags).map(([key, value], i) => {
-      names[`#k${i}`] = key;
-      values[`:v${i}`] = value;
-      return `#tags.#k${i} = :v${i}`;
-    });
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: runKey(workspace, runId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk) AND size(#tags) <= :room',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return toRun(Attributes as RunItem);
-    } catch (error) {
-      const item = conditionFailedItem(error);
-      if (item === false) throw error;
-      if (!item) throw new NotFoundError('run', runId);
-      throw new ConflictError('run.too_many_tags', `a run holds at most ${limits.tagsPerEntity} tags`);
-    }
-  }
-
-  /**
-   * Logs params, each an item written only if absent or equal: immutability is
-   * the condition of the write itself, so two racing writers cannot both win.
-   * All or none of a request's params are written. Each param item is also an
-   * entry of the `runsByParamValue` index. Then the run's param summary (one
-   * map, read by search results) gets the same values; a transaction cannot
-   * include it (100 params plus it would exceed the 100-action limit), so if
-   * that second write is lost, the client's retry of the request (the same
-   * values are accepted again) repairs it.
-   */
-  async putParams(
-    workspace: string,
-    runId: string,
-    experimentId: string,
-    params: Record<string, string>,
-  ): Promise<void> {
-    const entries = Object.entries(params);
-    const command = new TransactWriteCommand({
-      TransactItems: entries.map(([key, value]) => ({
-        Put: {
-          TableName: this.tableName,
-          Item: paramItem(workspace, experimentId, runId, key, value),
-          ConditionExpression: 'attribute_not_exists(pk) OR #value = :value',
-          ExpressionAttributeNames: { '#value': 'value' },
-          ExpressionAttributeValues: { ':value': value },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      })),
-    });
-    const reasons = await sendTransaction(this.client, command);
-    if (!reasons) {
-      await this.summariseParams(workspace, runId, params);
-      return;
-    }
-    const index = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
-    const key = entries[index]?.[0] ?? '';
-    throw new ConflictError(
-      'param.immutable',
-      `param '${key}' is already logged as '${String(reasons[index]?.Item?.value)}'; params are immutable`,
-    );
-  }
-
-  /**
-   * Copies params into the run's summary map. A summary that would outgrow an
-   * item is marked `overflow` instead, and readers fall back to the param items.
-   */
-  private async summariseParams(workspace: string, runId: string, params: Record<string, string>) {
-    const names: Record<string, string> = { '#params': 'params' };
-    const values: Record<string, unknown> = {};
-    const sets = Object.entries(params).map(([key, value], i) => {
-      names[`#k${i}`] = key;
-      values[`:v${i}`] = value;
-      return `#params.#k${i} = :v${i}`;
-    });
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: paramSummaryKey(workspace, runId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-    } catch (error) {
-      if (!isItemTooLarge(error)) throw error;
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: paramSummaryKey(workspace, runId),
-          UpdateExpression: 'SET overflow = :true',
-          ExpressionAttributeValues: { ':true': true },
-        }),
-      );
-    }
-  }
-
-  /** Every param of a run from its param items: the fallback for an overflowing summary. */
-  async getParams(workspace: string, runId: string): Promise<Record<string, string>> {
-    const params: Record<string, string> = {};
-    const items = queryAllItems(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :params)',
-      ExpressionAttributeValues: { ':pk': runPartitionKey(workspace, runId), ':params': 'PARAM#' },
-    });
-    for await (const item of items) params[item.key as string] = item.value as string;
-    return params;
-  }
-
-  /**
-   * What ingest and history reads need to know: the run's status, its latest
-   * metrics and, per key, the widest step span of any history chunk.
-   */
-  async getIngestState(workspace: string, runId: string): Promise<IngestState | undefined> {
-    const keys = [runKey(workspace, runId), latestMetricsKey(workspace, runId)];
-    const result = await this.client.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [this.tableName]: {
-            Keys: keys,
-            ConsistentRead: true,
-            ProjectionExpression: '#type, #status, #metrics, #spans, #experimentId, #stage',
-            ExpressionAttributeNames: {
-              '#stage': 'lifecycleStage',
-              '#experimentId': 'experimentId',
-              '#type': 'type',
-              '#status': 'status',
-              '#metrics': 'metrics',
-              '#spans': 'spans',
-            },
-          },
-        },
-      }),
-    );
-    const items = result.Responses?.[this.tableName] ?? [];
-    const run = items.find((item) => item.type === entityTypes.run);
-    const latest = items.find((item) => item.type === entityTypes.latestMetrics);
-    if (!run) return undefined;
-    return {
-      experimentId: run.experimentId as string,
-      status: run.status as RunStatus,
-      lifecycleStage: (run.lifecycleStage as LifecycleStage | undefined) ?? 'active',
-      latest: (latest?.metrics ?? {}) as Record<string, StoredLatestMetric>,
-      spans: (latest?.spans ?? {}) as Record<string, number>,
-    };
-  }
-
   /**
    * Updates attributes of an existing run item (lifecycle stage, name, status,
-   * end time) in one conditional write; a missing run is a NotFoundError.
+   * end time) in one conditional write; a missing run is a NotFoundError. A new
+   * name also moves the run in its experiment's name order (gsi2).
    */
   async updateAttributes(
     workspace: string,
@@ -409,7 +350,9 @@ export class RunRepository {
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
     const removes: string[] = [];
-    for (const [attribute, value] of Object.entries(changes)) {
+    const attributes: Record<string, unknown> = { ...changes };
+    if (changes.runName !== undefined) attributes.gsi2sk = indexedValuePrefix(changes.runName) + runId;
+    for (const [attribute, value] of Object.entries(attributes)) {
       if (value === undefined) continue;
       names[`#${attribute}`] = attribute;
       if (value === null) removes.push(`#${attribute}`);
@@ -441,52 +384,537 @@ export class RunRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return toRun(Attributes as RunItem);
+      return (await this.withPagedTags(workspace, [Attributes as RunItem], true))[0] as Run;
     } catch (error) {
       if (conditionFailedItem(error) === false) throw error;
       throw new NotFoundError('run', runId);
     }
   }
 
-  /** Removes one tag; a tag that is not there is a NotFoundError naming it. */
-  async deleteTag(workspace: string, runId: string, key: string): Promise<Run> {
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: runKey(workspace, runId),
-          UpdateExpression: 'REMOVE #tags.#key',
-          ConditionExpression: 'attribute_exists(#tags.#key)',
-          ExpressionAttributeNames: { '#tags': 'tags', '#key': key },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return toRun(Attributes as RunItem);
-    } catch (error) {
-      const item = conditionFailedItem(error);
-      if (item === false) throw error;
-      if (!item) throw new NotFoundError('run', runId);
-      throw new NotFoundError('tag', key);
+  /**
+   * Everything a write checks against: the run item and the values item (one
+   * consistent BatchGetItem), plus the tag and metric pages when asked for and
+   * present. Params kept as items of their own are not read (see `paramItems`).
+   */
+  async readState(
+    workspace: string,
+    runId: string,
+    include: { tagPages?: boolean; metricPages?: boolean } = {},
+  ): Promise<RunState | undefined> {
+    const first = await this.batchGet([runKey(workspace, runId), runValuesKey(workspace, runId)], true);
+    const head = first.find((item) => item.type === entityTypes.run) as RunItem | undefined;
+    const values = first.find((item) => item.type === entityTypes.runValues);
+    if (!head) return undefined;
+    const tagPages = head.tagPages ?? 0;
+    const metricPages = (values?.metricPages as number | undefined) ?? 0;
+    const pageKeys = [
+      ...(include.tagPages ? range(1, tagPages).map((page) => tagPageKey(workspace, runId, page)) : []),
+      ...(include.metricPages ? range(1, metricPages).map((page) => metricPageKey(workspace, runId, page)) : []),
+    ];
+    const pages = pageKeys.length ? await this.batchGet(pageKeys, true) : [];
+    const tags: PagedMap<string> = { entries: new Map(), pages: tagPages };
+    for (const [key, value] of safeEntries<string>(head.tags)) tags.entries.set(key, { value, page: 0 });
+    const metrics: PagedMap<StoredMetricEntry> = { entries: new Map(), pages: metricPages };
+    for (const [key, entry] of safeEntries<StoredMetricEntry>(values?.metrics)) {
+      metrics.entries.set(key, { value: entry, page: 0 });
     }
+    for (const page of pages) {
+      const number = pageNumber(page.sk as string);
+      if (page.type === entityTypes.tagPage) {
+        for (const [key, value] of safeEntries<string>(page.tags)) tags.entries.set(key, { value, page: number });
+      } else {
+        for (const [key, entry] of safeEntries<StoredMetricEntry>(page.metrics)) {
+          metrics.entries.set(key, { value: entry, page: number });
+        }
+      }
+    }
+    const allTags = recordOf([...tags.entries].map(([key, { value }]) => [key, value] as const));
+    return {
+      run: toRun(head, allTags),
+      tags,
+      tagLayout: {
+        tagVersion: head.tagVersion ?? 0,
+        tagCount: head.tagCount ?? tags.entries.size,
+        tagPages,
+      },
+      params: new Map(safeEntries<string>(values?.params)),
+      paramsOverflow: values?.paramsOverflow === true,
+      metrics,
+      metricKeys: (values?.metricKeys as number | undefined) ?? metrics.entries.size,
+    };
   }
 
   /**
-   * Raises the recorded step span of `key` to `span` unless it is already that
-   * wide. History reads that start at step S look back this far, to find the
-   * chunks that begin before S but reach into it.
+   * One metric key's entry, for history reads: the values item alone (and its
+   * metric pages when the key is on one), read consistently so that a run just
+   * created is found. Undefined when the run has no values item (no such run);
+   * `entry` undefined when the run has no such key.
    */
-  async widenStepSpan(workspace: string, runId: string, key: string, span: number): Promise<void> {
-    try {
+  async metricEntry(
+    workspace: string,
+    runId: string,
+    key: string,
+  ): Promise<{ entry: StoredMetricEntry | undefined } | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: runValuesKey(workspace, runId), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const inline = new Map(safeEntries<StoredMetricEntry>(Item.metrics)).get(key);
+    if (inline) return { entry: inline };
+    const pages = (Item.metricPages as number | undefined) ?? 0;
+    if (pages === 0) return { entry: undefined };
+    for (const page of await this.batchGet(
+      range(1, pages).map((number) => metricPageKey(workspace, runId, number)),
+      true,
+    )) {
+      const entry = new Map(safeEntries<StoredMetricEntry>(page.metrics)).get(key);
+      if (entry) return { entry };
+    }
+    return { entry: undefined };
+  }
+
+  /** Params kept as items of their own (after the values item filled up), for the given keys. */
+  async paramItems(workspace: string, runId: string, keys: Iterable<string>): Promise<Map<string, string>> {
+    const items = await this.batchGet(
+      [...keys].map((key) => paramKey(workspace, runId, key)),
+      true,
+    );
+    return new Map(items.map((item) => [item.key as string, item.value as string]));
+  }
+
+  /** Every param of a run kept as an item of its own. */
+  async getParams(workspace: string, runId: string): Promise<Record<string, string>> {
+    const params = recordOf<string>([]);
+    const items = queryAllItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :params)',
+      ExpressionAttributeValues: { ':pk': runPartitionKey(workspace, runId), ':params': 'PARAM#' },
+    });
+    for await (const item of items) params[item.key as string] = item.value as string;
+    return params;
+  }
+
+  /**
+   * Applies a change computed from `state`, whole or not at all: 'stale' when
+   * the run changed since `state` was read (the caller reads again, checks
+   * again and retries). Limits are the caller's to check on `state`; the
+   * conditions here make sure they still hold when the write lands.
+   */
+  async commit(
+    workspace: string,
+    runId: string,
+    state: RunState,
+    change: RunChange,
+  ): Promise<'stale' | { pages: Map<string, number> }> {
+    const experimentId = state.run.experimentId;
+    const newParams = change.params ?? new Map<string, string>();
+    const inlineParams =
+      newParams.size > 0 &&
+      !state.paramsOverflow &&
+      sizeOfParams(new Map([...state.params, ...newParams])) <= layoutBudgets.inlineParams;
+    if (newParams.size > 0 && !state.paramsOverflow && !inlineParams) {
+      // From now on every new param is an item of its own; the next read sees it.
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: latestMetricsKey(workspace, runId),
-          UpdateExpression: 'SET #spans.#key = :span',
-          ConditionExpression: 'attribute_not_exists(#spans.#key) OR #spans.#key < :span',
-          ExpressionAttributeNames: { '#spans': 'spans', '#key': key },
-          ExpressionAttributeValues: { ':span': span },
+          Key: runValuesKey(workspace, runId),
+          UpdateExpression: 'SET paramsOverflow = :true',
+          ExpressionAttributeValues: { ':true': true },
         }),
+      );
+      return 'stale';
+    }
+
+    // Index entries of the new values first: search never misses a run, though it may see a value that lost.
+    const tagChanges = new Map(
+      [...(change.tags ?? [])].filter(([key, value]) => state.tags.entries.get(key)?.value !== value),
+    );
+    await this.batchWrite(
+      [
+        ...[...newParams].map(([key, value]) => paramIndexItem(workspace, experimentId, runId, key, value)),
+        ...[...tagChanges].map(([key, value]) => tagIndexItem(workspace, experimentId, runId, key, value)),
+      ].map((Item) => ({ PutRequest: { Item } })),
+    );
+
+    if (newParams.size > 0 && !inlineParams) {
+      // Params as items of their own: each put only if absent (the caller checked they were).
+      const reasons = await sendTransaction(
+        this.client,
+        new TransactWriteCommand({
+          TransactItems: [...newParams].map(([key, value]) => ({
+            Put: {
+              TableName: this.tableName,
+              Item: paramItem(workspace, runId, key, value),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          })),
+        }),
+      );
+      if (reasons) return 'stale';
+    }
+
+    const actions: TransactAction[] = [];
+    const pages = new Map<string, number>();
+    const values = new UpdateBuilder();
+    if (inlineParams) {
+      values.condition('attribute_not_exists(paramsOverflow)');
+      for (const [key, value] of newParams) {
+        const path = values.path('params', key);
+        values.set(path, value);
+        values.condition(`attribute_not_exists(${path})`);
+      }
+    }
+    if (change.newMetrics && change.newMetrics.size > 0) {
+      const placed = placeEntries(state.metrics, change.newMetrics, metricEntryBound, {
+        base: layoutBudgets.inlineMetrics,
+        page: layoutBudgets.metricPage,
+      });
+      const keysAfter = state.metricKeys + change.newMetrics.size;
+      values.set('metricKeys', keysAfter);
+      values.set('metricPages', placed.map.pages);
+      values.condition(
+        state.metricKeys === 0
+          ? `(attribute_not_exists(metricKeys) OR metricKeys = ${values.value(0)})`
+          : `metricKeys = ${values.value(state.metricKeys)}`,
+      );
+      for (const [key, entry] of change.newMetrics) {
+        const { page } = placed.map.entries.get(key) as { page: number };
+        pages.set(key, page);
+        if (page !== 0) continue;
+        const path = values.path('metrics', key);
+        values.set(path, entry);
+        values.condition(`attribute_not_exists(${path})`);
+      }
+      for (const page of placed.touched) {
+        if (page === 0) continue;
+        if (page > state.metrics.pages) {
+          actions.push({
+            Put: {
+              TableName: this.tableName,
+              Item: metricPageItem(workspace, runId, page, entriesOf(placed.map, page)),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          });
+          continue;
+        }
+        const pageUpdate = new UpdateBuilder();
+        for (const [key, entry] of change.newMetrics) {
+          if (placed.map.entries.get(key)?.page !== page) continue;
+          const path = pageUpdate.path('metrics', key);
+          pageUpdate.set(path, entry);
+          pageUpdate.condition(`attribute_not_exists(${path})`);
+        }
+        actions.push({ Update: pageUpdate.build(this.tableName, metricPageKey(workspace, runId, page)) });
+      }
+    }
+    if (!values.isEmpty()) actions.push({ Update: values.build(this.tableName, runValuesKey(workspace, runId)) });
+
+    if (tagChanges.size > 0 || (change.removeTags && change.removeTags.size > 0)) {
+      actions.push(...this.tagActions(workspace, runId, state, tagChanges, change.removeTags ?? new Set()));
+    }
+    if (actions.length > 0 && !(await this.send(actions))) return 'stale';
+
+    // The index entries of replaced and removed tag values.
+    const replaced = [...state.tags.entries]
+      .filter(
+        ([key, { value }]) => (tagChanges.has(key) && tagChanges.get(key) !== value) || change.removeTags?.has(key),
+      )
+      .map(([key, { value }]) => tagIndexItem(workspace, experimentId, runId, key, value));
+    await this.batchWrite(replaced.map((Key) => ({ DeleteRequest: { Key } })));
+    return { pages };
+  }
+
+  /** The writes that set and remove tags: the run item (conditional on its tag version) and the tag pages. */
+  private tagActions(
+    workspace: string,
+    runId: string,
+    state: RunState,
+    changes: ReadonlyMap<string, string>,
+    removals: ReadonlySet<string>,
+  ): TransactAction[] {
+    const remaining: PagedMap<string> = {
+      entries: new Map([...state.tags.entries].filter(([key]) => !removals.has(key))),
+      pages: state.tags.pages,
+    };
+    const placed = placeEntries(remaining, changes, entryBytes, {
+      base: layoutBudgets.inlineTags,
+      page: layoutBudgets.tagPage,
+    });
+    const head = new UpdateBuilder();
+    const touched = new Set(placed.touched);
+    for (const key of removals) {
+      const page = state.tags.entries.get(key)?.page;
+      if (page !== undefined) touched.add(page);
+    }
+    for (const [key, { page }] of state.tags.entries) {
+      const now = placed.map.entries.get(key);
+      if (page === 0 && now?.page !== 0) head.remove(head.path('tags', key));
+    }
+    for (const [key, value] of changes) {
+      if (placed.map.entries.get(key)?.page === 0) head.set(head.path('tags', key), value);
+    }
+    const { tagVersion } = state.tagLayout;
+    head.set('tagVersion', tagVersion + 1);
+    head.set('tagCount', placed.map.entries.size);
+    head.set('tagPages', placed.map.pages);
+    head.condition(
+      tagVersion === 0
+        ? `(attribute_not_exists(tagVersion) OR tagVersion = ${head.value(0)})`
+        : `tagVersion = ${head.value(tagVersion)}`,
+    );
+    const actions: TransactAction[] = [{ Update: head.build(this.tableName, runKey(workspace, runId)) }];
+    for (const page of touched) {
+      if (page === 0) continue;
+      actions.push({
+        Put: { TableName: this.tableName, Item: tagPageItem(workspace, runId, page, entriesOf(placed.map, page)) },
+      });
+    }
+    return actions;
+  }
+
+  /**
+   * Sets (or overwrites) tags; tags stay editable after a run ends. A run holds
+   * at most 200 tags; a request that would pass that changes nothing.
+   */
+  async setTags(workspace: string, runId: string, tags: Tags): Promise<Run> {
+    return this.retry(async () => {
+      const state = await this.readState(workspace, runId, { tagPages: true });
+      if (!state) throw new NotFoundError('run', runId);
+      checkTagRoom(state, Object.keys(tags));
+      const outcome = await this.commit(workspace, runId, state, { tags: new Map(Object.entries(tags)) });
+      if (outcome === 'stale') return undefined;
+      return { ...state.run, tags: { ...state.run.tags, ...recordOf(Object.entries(tags)) } };
+    });
+  }
+
+  /** Removes one tag; a tag that is not there is a NotFoundError naming it. */
+  async deleteTag(workspace: string, runId: string, key: string): Promise<Run> {
+    return this.retry(async () => {
+      const state = await this.readState(workspace, runId, { tagPages: true });
+      if (!state) throw new NotFoundError('run', runId);
+      if (!state.tags.entries.has(key)) throw new NotFoundError('tag', key);
+      const outcome = await this.commit(workspace, runId, state, { removeTags: new Set([key]) });
+      if (outcome === 'stale') return undefined;
+      const tags = recordOf(Object.entries(state.run.tags).filter(([name]) => name !== key));
+      return { ...state.run, tags };
+    });
+  }
+
+  /**
+   * Logs params, which are immutable: the same value again is fine, another one
+   * is a ConflictError naming the param, and then nothing is written.
+   */
+  async putParams(workspace: string, runId: string, params: Record<string, string>): Promise<void> {
+    await this.retry(async () => {
+      const state = await this.readState(workspace, runId);
+      if (!state) throw new NotFoundError('run', runId);
+      const fresh = await this.newParams(workspace, runId, state, params);
+      if (fresh.size === 0) return true;
+      return (await this.commit(workspace, runId, state, { params: fresh })) === 'stale' ? undefined : true;
+    });
+  }
+
+  /**
+   * The params of `params` the run does not have yet; a different value for one
+   * it has is a ConflictError (params are immutable).
+   */
+  async newParams(
+    workspace: string,
+    runId: string,
+    state: RunState,
+    params: Record<string, string> | ReadonlyMap<string, string>,
+  ): Promise<Map<string, string>> {
+    const wanted = params instanceof Map ? params : new Map(Object.entries(params));
+    const stored = new Map(state.params);
+    if (state.paramsOverflow) {
+      for (const [key, value] of await this.paramItems(workspace, runId, wanted.keys())) stored.set(key, value);
+    }
+    const fresh = new Map<string, string>();
+    for (const [key, value] of wanted) {
+      const existing = stored.get(key);
+      if (existing === undefined) fresh.set(key, value);
+      else if (existing !== value) {
+        throw new ConflictError(
+          'param.immutable',
+          `param '${key}' is already logged as '${existing}'; params are immutable`,
+        );
+      }
+    }
+    return fresh;
+  }
+
+  /**
+   * Widens keys' recorded step bounds (lowest step `l`, widest chunk span `w`)
+   * where a batch reaches further: `SET` each only if still narrower, so racing
+   * batches never undo each other. History reads rely on `w` to look back, so
+   * this goes before the chunks are written.
+   */
+  async widenBounds(
+    workspace: string,
+    runId: string,
+    located: ReadonlyMap<string, { entry: StoredMetricEntry; page: number }>,
+    bounds: ReadonlyMap<string, { low: number; span: number }>,
+  ): Promise<void> {
+    await this.perItem(located, async (page, keys) => {
+      let current = keys;
+      for (let attempt = 1; current.length > 0; attempt++) {
+        const builder = new UpdateBuilder();
+        for (const [key, entry] of current) {
+          const bound = bounds.get(key);
+          if (!bound || (bound.span <= entry.w && bound.low >= entry.l)) continue;
+          const path = builder.path('metrics', key);
+          if (bound.span > entry.w) {
+            builder.set(`${path}.w`, bound.span);
+            builder.condition(`${path}.w < ${builder.value(bound.span)}`);
+          }
+          if (bound.low < entry.l) {
+            builder.set(`${path}.l`, bound.low);
+            builder.condition(`${path}.l > ${builder.value(bound.low)}`);
+          }
+        }
+        if (builder.isEmpty()) return;
+        try {
+          await this.client.send(
+            new UpdateCommand({
+              ...builder.build(this.tableName, this.metricItemKey(workspace, runId, page)),
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          );
+          return;
+        } catch (error) {
+          const item = conditionFailedItem(error);
+          if (item === false) throw error;
+          if (attempt >= MAX_ATTEMPTS) throw new ServiceUnavailableError(1, { cause: error });
+          const stored = new Map(safeEntries<StoredMetricEntry>(item?.metrics));
+          current = current.flatMap(([key]) => {
+            const entry = stored.get(key);
+            return entry ? [[key, entry] as [string, StoredMetricEntry]] : [];
+          });
+        }
+      }
+    });
+  }
+
+  /**
+   * Records that a batch's chunks of these keys landed: each key's batch counter
+   * `n` goes up by one, and its latest value becomes the batch's newest point
+   * where that point is newer (higher step, or the same step and a later
+   * timestamp) than what is stored then. No read-modify-write: the counter is
+   * an increment and the value a conditional SET, so many writers on one key
+   * do not wait for each other; a value that lost to a newer one is dropped
+   * from the write and the write sent again. Returns, per key, the entry as it
+   * was when this write landed (`before`) and what this write made of it.
+   */
+  async recordBatch(
+    workspace: string,
+    runId: string,
+    located: ReadonlyMap<string, { entry: StoredMetricEntry; page: number }>,
+    newest: ReadonlyMap<string, { value: string; step: number; timestamp: number }>,
+    lateBlocks: ReadonlyMap<string, readonly number[]> = new Map(),
+  ): Promise<Map<string, RecordedBatch>> {
+    const results = new Map<string, RecordedBatch>();
+    const isNewer = (point: { step: number; timestamp: number }, entry: StoredMetricEntry) =>
+      point.step > entry.s || (point.step === entry.s && point.timestamp >= entry.t);
+    await this.perItem(located, async (page, keys) => {
+      let current = keys;
+      for (let attempt = 1; ; attempt++) {
+        const builder = new UpdateBuilder();
+        const takes = new Set<string>();
+        const lowered = new Set<string>();
+        for (const [key, entry] of current) {
+          const path = builder.path('metrics', key);
+          builder.set(`${path}.n`, { expression: `${path}.n + ${builder.value(1)}` });
+          // Named so that UPDATED_OLD returns them: the frontier as it is when the counter moves.
+          builder.set(`${path}.f`, { expression: `${path}.f` });
+          builder.set(`${path}.g`, { expression: `${path}.g` });
+          const point = newest.get(key);
+          if (point && isNewer(point, entry)) {
+            takes.add(key);
+            builder.set(`${path}.v`, point.value);
+            builder.set(`${path}.s`, point.step);
+            builder.set(`${path}.t`, point.timestamp);
+            const step = builder.value(point.step);
+            builder.condition(
+              `(${path}.s < ${step} OR (${path}.s = ${step} AND ${path}.t <= ${builder.value(point.timestamp)}))`,
+            );
+          } else {
+            builder.condition(`attribute_exists(${path})`);
+          }
+          // Late points mark their blocks for the next seal. When the list is full, the frontier moves down
+          // below them instead (always safe: fewer steps count as sealed, and the next seal rebuilds them).
+          const blocks = lateBlocks.get(key) ?? [];
+          const marked = entry.d ?? [];
+          const fresh = [...new Set(blocks)].filter((block) => !marked.includes(block));
+          if (fresh.length > 0 && marked.length + fresh.length <= MAX_DIRTY_BLOCKS) {
+            builder.set(`${path}.d`, {
+              expression: `list_append(if_not_exists(${path}.d, ${builder.value([])}), ${builder.value(fresh)})`,
+            });
+            builder.condition(
+              `(attribute_not_exists(${path}.d) OR size(${path}.d) <= ${builder.value(MAX_DIRTY_BLOCKS - fresh.length)})`,
+            );
+          } else if (fresh.length > 0) {
+            lowered.add(key);
+            const lowest = Math.min(...marked, ...fresh) * ROLLUP_BLOCK_STEPS;
+            builder.replace(`${path}.f`, lowest);
+            builder.remove(`${path}.d`);
+            builder.condition(`${path}.f = ${builder.value(entry.f)}`);
+          }
+        }
+        try {
+          const { Attributes } = await this.client.send(
+            new UpdateCommand({
+              ...builder.build(this.tableName, this.metricItemKey(workspace, runId, page)),
+              ReturnValues: 'UPDATED_OLD',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          );
+          const old = new Map(safeEntries<Partial<StoredMetricEntry>>(Attributes?.metrics));
+          for (const [key, entry] of current) {
+            const before: StoredMetricEntry = { ...entry, ...old.get(key) };
+            const point = newest.get(key);
+            const after: StoredMetricEntry = {
+              ...before,
+              n: before.n + 1,
+              ...(takes.has(key) && point ? { v: point.value, s: point.step, t: point.timestamp } : {}),
+            };
+            if (lowered.has(key)) {
+              const blocks = [...(entry.d ?? []), ...(lateBlocks.get(key) ?? [])];
+              after.f = Math.min(...blocks) * ROLLUP_BLOCK_STEPS;
+              delete after.d;
+            }
+            results.set(key, { before, after, page, marked: !lowered.has(key) });
+          }
+          return;
+        } catch (error) {
+          const item = conditionFailedItem(error);
+          if (item === false) throw error;
+          if (attempt >= MAX_ATTEMPTS) throw new ServiceUnavailableError(1, { cause: error });
+          const stored = new Map(safeEntries<StoredMetricEntry>(item?.metrics));
+          current = current.flatMap(([key]) => {
+            const entry = stored.get(key);
+            return entry ? [[key, entry] as [string, StoredMetricEntry]] : [];
+          });
+          await jitter(attempt);
+        }
+      }
+    });
+    return results;
+  }
+
+  /**
+   * Moves a key's frontier down to `frontier` (a block start) unless it is
+   * already there or below: points landed below a frontier that moved past them
+   * while they were written. Always safe: fewer steps count as sealed, and the
+   * next seal rebuilds the blocks above it.
+   */
+  async lowerFrontier(workspace: string, runId: string, key: string, page: number, frontier: number) {
+    const builder = new UpdateBuilder();
+    const path = builder.path('metrics', key);
+    builder.set(`${path}.f`, frontier);
+    builder.condition(`${path}.f > ${builder.value(frontier)}`);
+    try {
+      await this.client.send(
+        new UpdateCommand(builder.build(this.tableName, this.metricItemKey(workspace, runId, page))),
       );
     } catch (error) {
       if (conditionFailedItem(error) === false) throw error;
@@ -494,79 +922,256 @@ export class RunRepository {
   }
 
   /**
-   * Records each point as the latest value of its key, in one write per group of
-   * keys (each write is billed on the whole item, so one write for ten keys
-   * costs a tenth of ten). The condition asks every key of the group to be
-   * older than its point; when any is not (racing or out-of-order batches), the
-   * group falls back to per-key conditional updates.
+   * Claims the next seal of a key's rollups: moves its seal time `g` from what
+   * was read to `now`. Only one writer gets it; the others see a recent seal
+   * time and leave sealing to it.
    */
-  async updateLatestMetrics(workspace: string, runId: string, points: ReadonlyMap<string, MetricPoint>): Promise<void> {
-    const entries = [...points];
-    const groups: Array<typeof entries> = [];
-    for (let start = 0; start < entries.length; start += LATEST_KEYS_PER_UPDATE) {
-      groups.push(entries.slice(start, start + LATEST_KEYS_PER_UPDATE));
+  async claimSeal(workspace: string, runId: string, key: string, page: number, seen: number, now: number) {
+    const builder = new UpdateBuilder();
+    const path = builder.path('metrics', key);
+    builder.set(`${path}.g`, now);
+    builder.condition(`${path}.g = ${builder.value(seen)}`);
+    try {
+      await this.client.send(
+        new UpdateCommand(builder.build(this.tableName, this.metricItemKey(workspace, runId, page))),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+      return false;
+    }
+  }
+
+  /** The current entry of one key (consistent), for a sealer that must look again. */
+  async readMetricEntry(workspace: string, runId: string, key: string, page: number) {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: this.metricItemKey(workspace, runId, page),
+        ConsistentRead: true,
+      }),
+    );
+    return new Map(safeEntries<StoredMetricEntry>(Item?.metrics)).get(key);
+  }
+
+  private metricItemKey(workspace: string, runId: string, page: number) {
+    return page === 0 ? runValuesKey(workspace, runId) : metricPageKey(workspace, runId, page);
+  }
+
+  /** Runs `work` for each item the keys live on, a hundred keys at a time (the expression limit). */
+  private async perItem(
+    located: ReadonlyMap<string, { entry: StoredMetricEntry; page: number }>,
+    work: (page: number, keys: Array<[string, StoredMetricEntry]>) => Promise<void>,
+  ) {
+    const groups = new Map<number, Array<[string, StoredMetricEntry]>>();
+    for (const [key, { entry, page }] of located) groups.set(page, [...(groups.get(page) ?? []), [key, entry]]);
+    const tasks: Array<Promise<void>> = [];
+    for (const [page, keys] of groups) {
+      for (let start = 0; start < keys.length; start += layoutBudgets.keysPerUpdate) {
+        tasks.push(work(page, keys.slice(start, start + layoutBudgets.keysPerUpdate)));
+      }
+    }
+    await Promise.all(tasks);
+  }
+
+  /**
+   * Moves a key's sealed rollup frontier from `expected.f` to `frontier`,
+   * provided no batch of the key landed since `expected.n` was read.
+   */
+  async advanceFrontier(
+    workspace: string,
+    runId: string,
+    key: string,
+    page: number,
+    expected: { n: number; f: number },
+    frontier: number,
+    now: number,
+  ): Promise<boolean> {
+    const builder = new UpdateBuilder();
+    const path = builder.path('metrics', key);
+    builder.set(`${path}.f`, frontier);
+    builder.set(`${path}.g`, now);
+    // Every dirty block was re-sealed, and no batch landed since (n): none was marked meanwhile.
+    builder.remove(`${path}.d`);
+    builder.condition(`${path}.n = ${builder.value(expected.n)}`);
+    builder.condition(`${path}.f = ${builder.value(expected.f)}`);
+    const itemKey = this.metricItemKey(workspace, runId, page);
+    try {
+      await this.client.send(new UpdateCommand(builder.build(this.tableName, itemKey)));
+      return true;
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+      return false;
+    }
+  }
+
+  /** Runs `attempt` until it returns a value (undefined: the run changed under it; read again and retry). */
+  async retry<T>(attempt: () => Promise<T | undefined>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      const result = await attempt();
+      if (result !== undefined) return result;
+      if (tries >= MAX_ATTEMPTS) throw new ServiceUnavailableError(1);
+      await jitter(tries);
+    }
+  }
+
+  private async send(actions: TransactAction[]): Promise<boolean> {
+    if (actions.length === 1) {
+      const action = actions[0] as TransactAction;
+      try {
+        if ('Put' in action && action.Put) await this.client.send(new PutCommand(action.Put as never));
+        else if ('Update' in action && action.Update) await this.client.send(new UpdateCommand(action.Update as never));
+        return true;
+      } catch (error) {
+        if (conditionFailedItem(error) === false) throw error;
+        return false;
+      }
+    }
+    const reasons = await sendTransaction(this.client, new TransactWriteCommand({ TransactItems: actions as never }));
+    return reasons === undefined;
+  }
+
+  async batchWrite(requests: object[]): Promise<void> {
+    const groups: object[][] = [];
+    for (let start = 0; start < requests.length; start += BATCH_WRITE_SIZE) {
+      groups.push(requests.slice(start, start + BATCH_WRITE_SIZE));
     }
     await Promise.all(
       groups.map(async (group) => {
-        const names: Record<string, string> = { '#metrics': 'metrics' };
-        const values: Record<string, unknown> = {};
-        const sets: string[] = [];
-        const conditions: string[] = [];
-        group.forEach(([key, point], i) => {
-          const path = `#metrics.#k${i}`;
-          names[`#k${i}`] = key;
-          values[`:latest${i}`] = toStoredLatest(point);
-          values[`:s${i}`] = point.step;
-          values[`:t${i}`] = point.timestamp;
-          sets.push(`${path} = :latest${i}`);
-          conditions.push(
-            `(attribute_not_exists(${path}) OR ${path}.s < :s${i} OR (${path}.s = :s${i} AND ${path}.t <= :t${i}))`,
+        let pending = group;
+        for (let attempt = 1; pending.length > 0; attempt++) {
+          if (attempt > 8) throw new ServiceUnavailableError(1);
+          if (attempt > 1) await jitter(attempt);
+          const result = await this.client.send(
+            new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }),
           );
-        });
-        try {
-          await this.client.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: latestMetricsKey(workspace, runId),
-              UpdateExpression: `SET ${sets.join(', ')}`,
-              ConditionExpression: conditions.join(' AND '),
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
-            }),
-          );
-        } catch (error) {
-          if (conditionFailedItem(error) === false) throw error;
-          await Promise.all(group.map(([key, point]) => this.updateLatestMetric(workspace, runId, key, point)));
+          pending = (result.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
         }
       }),
     );
   }
 
-  /**
-   * Records `point` as the latest value of `key` unless a newer one (higher step,
-   * then later timestamp) is already there. Racing batches resolve by the
-   * condition, never by the order their writes land in.
-   */
-  async updateLatestMetric(workspace: string, runId: string, key: string, point: MetricPoint): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: latestMetricsKey(workspace, runId),
-          UpdateExpression: 'SET #metrics.#key = :latest',
-          ConditionExpression:
-            'attribute_not_exists(#metrics.#key) OR #metrics.#key.s < :step OR (#metrics.#key.s = :step AND #metrics.#key.t <= :time)',
-          ExpressionAttributeNames: { '#metrics': 'metrics', '#key': key },
-          ExpressionAttributeValues: {
-            ':latest': toStoredLatest(point),
-            ':step': point.step,
-            ':time': point.timestamp,
-          },
-        }),
-      );
-    } catch (error) {
-      if (conditionFailedItem(error) === false) throw error;
+  async batchGet(keys: PrimaryKey[], consistent: boolean): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for (let start = 0; start < keys.length; start += BATCH_GET_SIZE) {
+      let pending = keys.slice(start, start + BATCH_GET_SIZE);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > 8) throw new ServiceUnavailableError(1);
+        if (attempt > 1) await jitter(attempt);
+        const result = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: consistent } } }),
+        );
+        items.push(...(result.Responses?.[this.tableName] ?? []));
+        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as PrimaryKey[];
+      }
     }
+    return items;
+  }
+}
+
+/** A tag write that would leave the run with more than 200 tags is refused before anything is written. */
+export function checkTagRoom(state: RunState, keys: Iterable<string>) {
+  const added = [...new Set(keys)].filter((key) => !state.tags.entries.has(key)).length;
+  if (state.tags.entries.size + added > limits.tagsPerEntity) {
+    throw new ConflictError('run.too_many_tags', `a run holds at most ${limits.tagsPerEntity} tags`);
+  }
+}
+
+/** A run's details from the items of its partition (run, values, pages, param items); undefined without a run item. */
+export function runDetailsFromItems(items: readonly Record<string, unknown>[]): RunDetails | undefined {
+  const head = items.find((item) => item.type === entityTypes.run) as RunItem | undefined;
+  if (!head) return undefined;
+  const tags = recordOf(Object.entries(head.tags ?? {}));
+  const params = recordOf<string>([]);
+  const latest = new Map<string, StoredMetricEntry>();
+  for (const item of items) {
+    if (item.type === entityTypes.tagPage) Object.assign(tags, recordOf(safeEntries<string>(item.tags)));
+    else if (item.type === entityTypes.param) params[item.key as string] = item.value as string;
+    else if (item.type === entityTypes.runValues || item.type === entityTypes.metricPage) {
+      if (item.type === entityTypes.runValues) Object.assign(params, recordOf(safeEntries<string>(item.params)));
+      for (const [key, entry] of safeEntries<StoredMetricEntry>(item.metrics)) latest.set(key, entry);
+    }
+  }
+  const metrics = [...latest]
+    .map(([key, stored]) => fromStoredLatest(key, stored))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { ...toRun(head, tags), params, metrics };
+}
+
+type TransactAction = { Put?: Record<string, unknown>; Update?: Record<string, unknown> } & Record<string, unknown>;
+
+/**
+ * Builds one UpdateItem whose attribute names (user-chosen keys among them)
+ * all go through placeholders, with short names so a hundred keys fit the
+ * 4 KB expression limit.
+ */
+class UpdateBuilder {
+  private readonly names: Record<string, string> = Object.create(null);
+  private readonly nameOf = new Map<string, string>();
+  private readonly values: Record<string, unknown> = Object.create(null);
+  private sets: string[] = [];
+  private readonly removes: string[] = [];
+  private readonly conditions: string[] = [];
+  private counter = 0;
+
+  private name(attribute: string): string {
+    let placeholder = this.nameOf.get(attribute);
+    if (!placeholder) {
+      placeholder = `#${(this.counter++).toString(36)}`;
+      this.nameOf.set(attribute, placeholder);
+      this.names[placeholder] = attribute;
+    }
+    return placeholder;
+  }
+
+  path(map: string, key: string): string {
+    return `${this.name(map)}.${this.name(key)}`;
+  }
+
+  value(value: unknown): string {
+    const placeholder = `:${(this.counter++).toString(36)}`;
+    this.values[placeholder] = value;
+    return placeholder;
+  }
+
+  /** Sets an attribute to a value, or to `{ expression }` (an update expression over placeholders). */
+  set(path: string, value: unknown) {
+    const target = path.startsWith('#') ? path : this.name(path);
+    this.sets = this.sets.filter((clause) => !clause.startsWith(`${target} = `));
+    const isExpression = typeof value === 'object' && value !== null && 'expression' in value;
+    this.sets.push(`${target} = ${isExpression ? (value as { expression: string }).expression : this.value(value)}`);
+  }
+
+  /** Sets an attribute another SET of this update already named: the new value wins. */
+  replace(path: string, value: unknown) {
+    this.set(path, value);
+  }
+
+  remove(path: string) {
+    this.removes.push(path);
+  }
+
+  condition(expression: string) {
+    this.conditions.push(expression);
+  }
+
+  isEmpty() {
+    return this.sets.length === 0 && this.removes.length === 0;
+  }
+
+  build(tableName: string, key: PrimaryKey) {
+    const clauses = [
+      this.sets.length ? `SET ${this.sets.join(', ')}` : '',
+      this.removes.length ? `REMOVE ${this.removes.join(', ')}` : '',
+    ].filter(Boolean);
+    return {
+      TableName: tableName,
+      Key: key,
+      UpdateExpression: clauses.join(' '),
+      ...(this.conditions.length ? { ConditionExpression: this.conditions.join(' AND ') } : {}),
+      ExpressionAttributeNames: this.names,
+      ...(Object.keys(this.values).length ? { ExpressionAttributeValues: this.values } : {}),
+    };
   }
 }
 
@@ -594,5 +1199,25 @@ function runListFilter(partition: string, query: ListRunsQuery) {
   };
 }
 
-const isItemTooLarge = (error: unknown) =>
-  error instanceof Error && error.name === 'ValidationException' && /item size/i.test(error.message);
+/** A user-keyed map read from an item, as entries (never looked up as plain-object properties). */
+export function safeEntries<V>(map: unknown): Array<[string, V]> {
+  if (typeof map !== 'object' || map === null) return [];
+  return Object.entries(map as Record<string, V>);
+}
+
+/** A record with no prototype, so that any key (`__proto__` included) is just a key. */
+export function recordOf<V>(entries: Iterable<readonly [string, V]> | ReadonlyMap<string, V>): Record<string, V> {
+  const record: Record<string, V> = Object.create(null);
+  for (const [key, value] of entries) record[key] = value;
+  return record;
+}
+
+const sizeOfParams = (params: ReadonlyMap<string, string>) =>
+  [...params].reduce((sum, [key, value]) => sum + entryBytes(key, value), 0);
+
+const pageNumber = (sortKey: string) => Number(sortKey.slice(sortKey.indexOf('#') + 1));
+
+const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+
+const jitter = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** Math.min(attempt, 6)));

@@ -8,23 +8,21 @@ import {
 import type { Run, RunDetails } from '../domain/types.ts';
 import {
   encodeTime,
-  latestMetricsKey,
+  entityTypes,
+  indexedValuePrefix,
+  metricIndexPartition,
   type PrimaryKey,
-  paramSummaryKey,
+  paramIndexPartition,
+  runIdOfIndexSortKey,
   runKey,
+  runPartitionKey,
   runsByExperimentPartition,
-  runsByMetricValuePartition,
-  runsByParamValuePartition,
-  runsByParamValuePrefix,
+  runsByNamePartition,
+  runValuesKey,
+  tagIndexPartition,
 } from './keys.ts';
-import {
-  fromStoredLatest,
-  type RunItem,
-  type RunRepository,
-  type StoredLatestMetric,
-  toRun,
-} from './run-repository.ts';
 import { queryAllItems } from './query-page.ts';
+import { type RunItem, type RunRepository, runDetailsFromItems, toRun } from './run-repository.ts';
 import { logicalIndexes } from './table-definition.ts';
 
 /** Sorts after `#` (the separator before the run id) and before any hex digit: closes a value's entries. */
@@ -53,17 +51,20 @@ export const nanRange: SortKeyRange = { from: NAN_SORT_KEY, to: NAN_SORT_KEY + A
 /** One entry of an ordered stream: the run, and the value of the key it is ordered by. */
 export interface StreamEntry {
   runId: string;
-  /** The index sort key: comparable across experiments. */
+  /** The index sort key: comparable across experiments (in code point order, as DynamoDB sorts). */
   sortKey: string;
+  /** The value part of the sort key: entries with equal values form one group. */
+  value: string;
   /** Present when the index item is the run item itself (runsByExperiment). */
   run?: Run;
 }
 
 /**
- * Reads for search and compare: the search indexes on gsi2, runs by start time
- * on gsi1, and a run's details (run item, latest metrics, param summary) for
- * many runs at once with BatchGetItem. Reads are eventually consistent (half
- * the price): indexes are anyway, and every match is re-checked on what is read.
+ * Reads for search and compare: the search index entries (items in a
+ * partition per experiment and key), runs by start time (gsi1) and by name
+ * (gsi2), and a run's details (run item and values item) for many runs at once
+ * with BatchGetItem. Reads are eventually consistent (half the price): indexes
+ * may lag or hold a replaced value, and every match is re-checked on what is read.
  */
 export class SearchRepository {
   constructor(
@@ -74,40 +75,63 @@ export class SearchRepository {
 
   /** Ids of the runs whose latest `metricKey` lies in `range`. */
   async runIdsByMetric(workspace: string, experimentId: string, metricKey: string, range?: SortKeyRange) {
-    const entries = queryAllItems(
-      this.client,
-      indexQuery(
-        this.tableName,
-        runsByMetricValuePartition(workspace, experimentId, metricKey),
-        logicalIndexes.runsByMetricValue,
-        range,
-        false,
-      ),
-      { firstPage: 1000 },
-    );
-    const ids: string[] = [];
-    for await (const item of entries) ids.push(runIdFromSortKey(item.gsi2sk as string));
-    return ids;
+    return this.indexRunIds(metricIndexPartition(workspace, experimentId, metricKey), range);
   }
 
   /** Ids of the runs whose param `paramKey` may equal `value` (long values are indexed by a prefix). */
   async runIdsByParam(workspace: string, experimentId: string, paramKey: string, value: string) {
+    return this.indexRunIds(
+      paramIndexPartition(workspace, experimentId, paramKey),
+      undefined,
+      indexedValuePrefix(value),
+    );
+  }
+
+  /** Ids of the runs whose tag `tagKey` may equal `value`. */
+  async runIdsByTag(workspace: string, experimentId: string, tagKey: string, value: string) {
+    return this.indexRunIds(tagIndexPartition(workspace, experimentId, tagKey), undefined, indexedValuePrefix(value));
+  }
+
+  /** Ids of the runs named `name`. */
+  async runIdsByName(workspace: string, experimentId: string, name: string) {
     const entries = queryAllItems(
       this.client,
       {
         TableName: this.tableName,
-        IndexName: logicalIndexes.runsByParamValue,
+        IndexName: logicalIndexes.runsByName,
         KeyConditionExpression: 'gsi2pk = :partition AND begins_with(gsi2sk, :prefix)',
         ExpressionAttributeValues: {
-          ':partition': runsByParamValuePartition(workspace, experimentId, paramKey),
-          ':prefix': runsByParamValuePrefix(value),
+          ':partition': runsByNamePartition(workspace, experimentId),
+          ':prefix': indexedValuePrefix(name),
         },
-        ProjectionExpression: 'runId',
       },
       { firstPage: 1000 },
     );
     const ids: string[] = [];
-    for await (const item of entries) ids.push(item.runId as string);
+    for await (const item of entries) ids.push(runIdOfIndexSortKey(item.gsi2sk as string));
+    return ids;
+  }
+
+  private async indexRunIds(partition: string, range?: SortKeyRange, prefix?: string) {
+    const entries = queryAllItems(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: range
+          ? 'pk = :partition AND sk BETWEEN :from AND :to'
+          : prefix
+            ? 'pk = :partition AND begins_with(sk, :prefix)'
+            : 'pk = :partition',
+        ExpressionAttributeValues: {
+          ':partition': partition,
+          ...(range ? { ':from': range.from, ':to': range.to } : {}),
+          ...(prefix && !range ? { ':prefix': prefix } : {}),
+        },
+      },
+      { firstPage: 1000 },
+    );
+    const ids: string[] = [];
+    for await (const item of entries) ids.push(runIdOfIndexSortKey(item.sk as string));
     return ids;
   }
 
@@ -142,7 +166,38 @@ export class SearchRepository {
       descending,
     );
     for await (const item of queryAllItems(this.client, input, { firstPage: pageSize })) {
-      yield { runId: item.runId as string, sortKey: item.gsi1sk as string, run: toRun(item as unknown as RunItem) };
+      const sortKey = item.gsi1sk as string;
+      const runItem = item as unknown as RunItem;
+      // Tags that spilled onto pages are not on the index entry: the (rare) run that has some reads them.
+      const run = runItem.tagPages ? (await this.runs.withPagedTags(workspace, [runItem]))[0] : toRun(runItem);
+      yield { runId: runItem.runId, sortKey, value: sortKey.slice(0, sortKey.lastIndexOf('#')), run };
+    }
+  }
+
+  /** Runs in name order (gsi2 holds keys only: the runs are loaded afterwards). */
+  async *streamByName(
+    workspace: string,
+    experimentId: string,
+    descending: boolean,
+    fromName: string | undefined,
+    pageSize: number,
+  ): AsyncGenerator<StreamEntry> {
+    const range =
+      fromName === undefined
+        ? undefined
+        : descending
+          ? { from: '\u0000', to: `${indexedValuePrefix(fromName)}\uffff` }
+          : { from: indexedValuePrefix(fromName), to: '\u{10ffff}' };
+    const input = indexQuery(
+      this.tableName,
+      runsByNamePartition(workspace, experimentId),
+      logicalIndexes.runsByName,
+      range,
+      descending,
+    );
+    for await (const item of queryAllItems(this.client, input, { firstPage: pageSize })) {
+      const sortKey = item.gsi2sk as string;
+      yield { runId: runIdOfIndexSortKey(sortKey), sortKey, value: sortKey.slice(0, -33) };
     }
   }
 
@@ -157,21 +212,23 @@ export class SearchRepository {
   ): AsyncGenerator<StreamEntry> {
     const input = indexQuery(
       this.tableName,
-      runsByMetricValuePartition(workspace, experimentId, metricKey),
-      logicalIndexes.runsByMetricValue,
+      metricIndexPartition(workspace, experimentId, metricKey),
+      undefined,
       range,
       descending,
     );
     for await (const item of queryAllItems(this.client, input, { firstPage: pageSize })) {
-      const sortKey = item.gsi2sk as string;
-      yield { runId: runIdFromSortKey(sortKey), sortKey };
+      const sortKey = item.sk as string;
+      yield { runId: runIdOfIndexSortKey(sortKey), sortKey, value: sortKey.slice(0, sortKey.lastIndexOf('#')) };
     }
   }
 
   /**
-   * The runs with their params, tags and latest metrics, three items a run
-   * fetched 100 keys per BatchGetItem; `known` run items (from gsi1) are not
-   * read again. Runs that do not exist in this workspace are simply absent.
+   * The runs with their params, tags and latest metrics: two items a run (the
+   * run item and the values item), 100 keys per BatchGetItem; `known` run items
+   * (from gsi1) are not read again. Runs whose tags, params or metrics spilled
+   * onto pages of their own are read whole, with a Query of their partition.
+   * Runs that do not exist in this workspace are simply absent.
    */
   async loadDetails(
     workspace: string,
@@ -182,33 +239,45 @@ export class SearchRepository {
     const unique = [...new Set(runIds)];
     const keys: PrimaryKey[] = unique.flatMap((runId) => [
       ...(known.has(runId) ? [] : [runKey(workspace, runId)]),
-      latestMetricsKey(workspace, runId),
-      paramSummaryKey(workspace, runId),
+      runValuesKey(workspace, runId),
     ]);
     const items = await this.batchGet(keys, consistent);
-    const runs = new Map<string, Run>(known);
-    const latest = new Map<string, Record<string, StoredLatestMetric>>();
-    const params = new Map<string, { params: Record<string, string>; overflow: boolean }>();
+    const byRun = new Map<string, Record<string, unknown>[]>();
     for (const item of items) {
       const runId = runIdFromPartition(item.pk as string);
-      if (item.sk === 'RUN') runs.set(runId, toRun(item as unknown as RunItem));
-      else if (item.sk === 'METRICS_LATEST')
-        latest.set(runId, (item.metrics ?? {}) as Record<string, StoredLatestMetric>);
-      else if (item.sk === 'PARAMS') {
-        params.set(runId, { params: (item.params ?? {}) as Record<string, string>, overflow: item.overflow === true });
-      }
+      byRun.set(runId, [...(byRun.get(runId) ?? []), item]);
     }
     const details = new Map<string, RunDetails>();
+    const spilled: string[] = [];
+    for (const runId of unique) {
+      const runItems = byRun.get(runId) ?? [];
+      const head = runItems.find((item) => item.type === entityTypes.run);
+      const values = runItems.find((item) => item.type === entityTypes.runValues);
+      const knownRun = known.get(runId);
+      if (!head && !knownRun) continue;
+      const tagPages = head ? ((head.tagPages as number | undefined) ?? 0) : 0;
+      if (tagPages > 0 || ((values?.metricPages as number | undefined) ?? 0) > 0 || values?.paramsOverflow === true) {
+        spilled.push(runId);
+        continue;
+      }
+      const fromItems = runDetailsFromItems([
+        ...(head ? [head] : [{ ...knownRunItem(knownRun as Run), type: entityTypes.run }]),
+        ...(values ? [values] : []),
+      ]);
+      if (fromItems) details.set(runId, knownRun && !head ? { ...fromItems, tags: knownRun.tags } : fromItems);
+    }
     await Promise.all(
-      unique.map(async (runId) => {
-        const run = runs.get(runId);
-        if (!run) return;
-        const summary = params.get(runId);
-        const runParams = summary?.overflow ? await this.runs.getParams(workspace, runId) : (summary?.params ?? {});
-        const metrics = Object.entries(latest.get(runId) ?? {})
-          .map(([key, stored]) => fromStoredLatest(key, stored))
-          .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-        details.set(runId, { ...run, params: { ...runParams }, metrics });
+      spilled.map(async (runId) => {
+        const all: Record<string, unknown>[] = [];
+        const query = queryAllItems(this.client, {
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': runPartitionKey(workspace, runId) },
+          ConsistentRead: consistent,
+        });
+        for await (const item of query) all.push(item);
+        const whole = runDetailsFromItems(all);
+        if (whole) details.set(runId, whole);
       }),
     );
     return details;
@@ -242,16 +311,15 @@ export class SearchRepository {
 function indexQuery(
   tableName: string,
   partition: string,
-  index: 'gsi1' | 'gsi2',
+  index: 'gsi1' | 'gsi2' | undefined,
   range: SortKeyRange | undefined,
   descending: boolean,
 ): QueryCommandInput {
+  const [pk, sk] = index ? [`${index}pk`, `${index}sk`] : ['pk', 'sk'];
   return {
     TableName: tableName,
-    IndexName: index,
-    KeyConditionExpression: range
-      ? `${index}pk = :partition AND ${index}sk BETWEEN :from AND :to`
-      : `${index}pk = :partition`,
+    ...(index ? { IndexName: index } : {}),
+    KeyConditionExpression: range ? `${pk} = :partition AND ${sk} BETWEEN :from AND :to` : `${pk} = :partition`,
     ExpressionAttributeValues: range
       ? { ':partition': partition, ':from': range.from, ':to': range.to }
       : { ':partition': partition },
@@ -259,11 +327,11 @@ function indexQuery(
   };
 }
 
-/** `<sortable value>#<run id>`: the run id is the last 32 characters. */
-const runIdFromSortKey = (sortKey: string) => sortKey.slice(sortKey.lastIndexOf('#') + 1);
-
 /** `WS#<ws>#RUN#<run id>`. */
 const runIdFromPartition = (pk: string) => pk.slice(pk.lastIndexOf('#') + 1);
+
+/** A run known from gsi1, as the item it was read from (its tags are all there unless it has tag pages). */
+const knownRunItem = (run: Run): RunItem => ({ ...run, endTime: run.endTime, tags: run.tags });
 
 /** The metric value an index sort key stands for. */
 export const metricValueFromSortKey = (sortKey: string) => decodeSortableNumber(sortKey.slice(0, sortKey.indexOf('#')));

@@ -1,7 +1,14 @@
+import type { MetricPoint } from '../domain/metric-chunk.ts';
 import type { Page, Pipeline, Run, RunDetails, RunStatus, Tags, TerminalRunStatus, ViewType } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { digest } from '../ids.ts';
+import { fromStoredLatest, type StoredMetricEntry, storedValueNumber } from '../storage/run-repository.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
+import { addMetric } from '../observability/metrics.ts';
 import { ensureExperiment, getExperiment } from './experiments.ts';
+import { firstEntry, groupPoints, logBatch, type MetricInput, requireWritable } from './log-batch.ts';
+import { maintainRollups } from './rollups.ts';
+import { ROLLUP_BLOCK_STEPS } from '../domain/rollup.ts';
 
 export interface StartRunInput {
   runName?: string | undefined;
@@ -10,6 +17,11 @@ export interface StartRunInput {
   gitCommit?: string | undefined;
   codeVersion?: string | undefined;
   pipeline?: Pipeline | undefined;
+  /** The run's first params and metric points, written with it (one request instead of three). */
+  params?: Record<string, string> | undefined;
+  metrics?: readonly MetricInput[] | undefined;
+  /** Names the first metric points, as a log-metrics request's key does (see logBatch). */
+  idempotencyKey?: string | undefined;
   /** When the job says it started (epoch ms; MLflow's client sends its own clock); the service's clock otherwise. */
   startTime?: number | undefined;
 }
@@ -36,6 +48,11 @@ export async function startRunInExperimentNamed(
   return createRun(scope, experiment.experimentId, input, deps);
 }
 
+/**
+ * Writes a RUNNING run with its first tags, params and metric points. The
+ * metric chunks and every index entry go first and the run item last, so the
+ * run appears whole or not at all (RunRepository.create).
+ */
 async function createRun(
   scope: RequestScope,
   experimentId: string,
@@ -43,17 +60,18 @@ async function createRun(
   deps: TrackingDeps,
 ): Promise<RunDetails> {
   if (input.parentRunId) {
-    const parent = await deps.runs.getDetails(scope.workspace, input.parentRunId);
+    const parent = await deps.runs.get(scope.workspace, input.parentRunId);
     if (!parent) throw new NotFoundError('parent_run', input.parentRunId);
   }
   const runId = deps.newId();
+  const now = deps.clock.now();
   const run: Run = {
     runId,
     experimentId,
     // Like MLflow, a run without a name gets a readable one rather than none.
     runName: input.runName ?? `run-${runId.slice(0, 8)}`,
     status: 'RUNNING',
-    startTime: input.startTime ?? deps.clock.now(),
+    startTime: input.startTime ?? now,
     endTime: undefined,
     tags: input.tags ?? {},
     parentRunId: input.parentRunId,
@@ -62,9 +80,31 @@ async function createRun(
     pipeline: input.pipeline,
     lifecycleStage: 'active',
   };
-  await deps.runs.create(scope.workspace, run);
+  const batchId = input.idempotencyKey ? digest(input.idempotencyKey) : deps.newId();
+  const entries = new Map<string, StoredMetricEntry>();
+  const chunked = new Map<string, MetricPoint[]>();
+  for (const [key, points] of groupPoints(input.metrics ?? [], now)) {
+    const { entry, inline } = firstEntry(points, batchId);
+    entries.set(key, entry);
+    if (!inline) chunked.set(key, points);
+  }
+  await deps.metrics.writeChunks(scope.workspace, runId, batchId, chunked, {
+    experimentId,
+    latest: [...entries].map(([key, entry]) => [key, storedValueNumber(entry.v)]),
+  });
+  const params = new Map(Object.entries(input.params ?? {}));
+  const { pages } = await deps.runs.create(scope.workspace, run, { params, metrics: entries });
   await deps.experiments.recordRunStarted(scope.workspace, experimentId, run.startTime);
-  return { ...run, params: {}, metrics: [] };
+  await Promise.all(
+    [...entries]
+      .filter(([, entry]) => entry.s - entry.f >= 2 * ROLLUP_BLOCK_STEPS)
+      .map(([key, entry]) => maintainRollups(scope, runId, key, { entry, page: pages.get(key) ?? 0 }, [], deps)),
+  );
+  if (input.metrics?.length) addMetric('PointsIngested', input.metrics.length);
+  const metrics = [...entries]
+    .map(([key, entry]) => fromStoredLatest(key, entry))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { ...run, params: Object.fromEntries(params), metrics };
 }
 
 export async function getRun(
@@ -107,10 +147,9 @@ export async function logParams(
   scope: RequestScope,
   runId: string,
   params: Record<string, string>,
-  deps: Pick<TrackingDeps, 'runs'>,
+  deps: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock' | 'newId'>,
 ): Promise<void> {
-  const state = await requireRunning(scope, runId, deps);
-  await deps.runs.putParams(scope.workspace, runId, state.experimentId, params);
+  await logBatch(scope, runId, { params }, deps);
 }
 
 /** Sets tags; allowed whatever the run's status, but not on a deleted run. */
@@ -151,15 +190,10 @@ export async function listRuns(
   });
 }
 
-/** Throws unless the run exists and is RUNNING: ended runs take no new params or metrics. */
+/** Throws unless the run exists, is not deleted and is RUNNING: ended runs take no new params or metrics. */
 export async function requireRunning(scope: RequestScope, runId: string, deps: Pick<TrackingDeps, 'runs'>) {
-  const state = await deps.runs.getIngestState(scope.workspace, runId);
-  if (!state) throw new NotFoundError('run', runId);
-  if (state.lifecycleStage === 'deleted') {
-    throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`);
-  }
-  if (state.status !== 'RUNNING') {
-    throw new ConflictError('run.not_running', `run '${runId}' is ${state.status}; it takes no new params or metrics`);
-  }
-  return state;
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  requireWritable(run);
+  return run;
 }

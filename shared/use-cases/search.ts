@@ -1,4 +1,5 @@
 import {
+  compareCodePoints,
   compareTuples,
   matchesAll,
   runComparator,
@@ -8,7 +9,7 @@ import {
   sortTuple,
 } from '../domain/search/evaluate.ts';
 import { parseFilter, parseOrderBy, searchLimits } from '../domain/search/parser.ts';
-import { type Clause, defaultOrder, type OrderKey } from '../domain/search/query.ts';
+import { type Clause, defaultOrder, fieldName, type OrderKey } from '../domain/search/query.ts';
 import { decodeSortableNumber, encodeSortableNumber } from '../domain/search/sortable-number.ts';
 import { type Run, type ViewType, viewIncludes } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
@@ -131,24 +132,25 @@ type Plan =
   | { kind: 'stream'; description: string }
   | { kind: 'full'; description: string };
 
+const isEquality = (clause: Clause) => clause.op === '=' || clause.op === 'IN';
+
 const isIndexable = (clause: Clause) =>
   clause.field.kind === 'metric' ||
-  (clause.field.kind === 'param' && (clause.op === '=' || clause.op === 'IN')) ||
-  (clause.field.kind === 'attribute' && clause.field.name === 'run_id' && (clause.op === '=' || clause.op === 'IN'));
+  ((clause.field.kind === 'param' || clause.field.kind === 'tag') && isEquality(clause)) ||
+  (clause.field.kind === 'attribute' &&
+    (clause.field.name === 'run_id' || clause.field.name === 'run_name') &&
+    isEquality(clause));
 
 function planOf(query: Query): Plan {
   const indexed = query.clauses.filter(isIndexable);
   if (indexed.length > 0) {
-    const names = indexed.map(
-      (clause) =>
-        `${clause.field.kind === 'attribute' ? 'run_id' : `${clause.field.kind}s.${'key' in clause.field ? clause.field.key : ''}`} ${clause.op}`,
-    );
+    const names = indexed.map((clause) => `${fieldName(clause.field)} ${clause.op}`);
     return { kind: 'candidates', clauses: indexed, description: `index: ${names.join(' AND ')}` };
   }
   const first = query.order[0] as OrderKey;
   if (first.field.kind === 'metric') return { kind: 'stream', description: `order: metrics.${first.field.key}` };
-  if (first.field.kind === 'attribute' && first.field.name === 'start_time') {
-    return { kind: 'stream', description: 'order: start_time' };
+  if (first.field.kind === 'attribute' && (first.field.name === 'start_time' || first.field.name === 'run_name')) {
+    return { kind: 'stream', description: `order: ${first.field.name}` };
   }
   return { kind: 'full', description: 'full: every run of the experiments' };
 }
@@ -157,21 +159,21 @@ function planOf(query: Query): Plan {
 async function candidateIds(query: Query, clauses: Clause[], search: SearchRepository): Promise<string[]> {
   const sets = await Promise.all(
     clauses.map(async (clause): Promise<Set<string>> => {
-      if (clause.field.kind === 'attribute')
-        return new Set(typeof clause.value === 'string' ? [clause.value] : (clause.value as string[]));
+      const values = typeof clause.value === 'string' ? [clause.value] : (clause.value as string[]);
+      const field = clause.field;
+      if (field.kind === 'attribute' && field.name === 'run_id') return new Set(values);
       const perExperiment = await Promise.all(
         query.experimentIds.map(async (experimentId) => {
-          const field = clause.field as { kind: 'metric' | 'param'; key: string };
-          if (field.kind === 'param') {
-            const values = typeof clause.value === 'string' ? [clause.value] : (clause.value as string[]);
-            const ids = await Promise.all(
-              [...new Set(values)].map((value) =>
-                search.runIdsByParam(query.workspace, experimentId, field.key, value),
-              ),
-            );
-            return ids.flat();
+          if (field.kind === 'metric') {
+            return search.runIdsByMetric(query.workspace, experimentId, field.key, metricRange(clause));
           }
-          return search.runIdsByMetric(query.workspace, experimentId, field.key, metricRange(clause));
+          const lookup = (value: string) =>
+            field.kind === 'param'
+              ? search.runIdsByParam(query.workspace, experimentId, field.key, value)
+              : field.kind === 'tag'
+                ? search.runIdsByTag(query.workspace, experimentId, field.key, value)
+                : search.runIdsByName(query.workspace, experimentId, value);
+          return (await Promise.all([...new Set(values)].map(lookup))).flat();
         }),
       );
       return new Set(perExperiment.flat());
@@ -241,9 +243,18 @@ async function searchStream(query: Query, search: SearchRepository): Promise<Sea
   const first = query.order[0] as OrderKey;
   const wanted = query.limit + 1;
   const found: SearchableRun[] = [];
+  const taken = new Set<string>();
   const from = query.after?.[0];
 
-  const consume = async (entries: AsyncGenerator<StreamEntry>) => {
+  /**
+   * `current` says whether an entry still names the run's value: metric index
+   * entries can outlive the value they were written for (docs/search.md), and a
+   * run is taken only from the entry of the value it has.
+   */
+  const consume = async (
+    entries: AsyncGenerator<StreamEntry>,
+    current: (row: SearchableRun, entry: StreamEntry) => boolean = () => true,
+  ) => {
     let group: StreamEntry[] = [];
     const flush = async () => {
       const known = new Map(group.flatMap((entry) => (entry.run ? [[entry.runId, entry.run] as const] : [])));
@@ -252,12 +263,18 @@ async function searchStream(query: Query, search: SearchRepository): Promise<Sea
         group.map((entry) => entry.runId),
         known,
       );
-      found.push(...selectPage(query, [...details.values()].map(searchable), wanted - found.length));
+      const rows = [...details.values()]
+        .map(searchable)
+        .filter((row) => group.some((entry) => entry.runId === row.runId && current(row, entry)))
+        .filter((row) => !taken.has(row.runId));
+      const page = selectPage(query, rows, wanted - found.length);
+      for (const row of page) taken.add(row.runId);
+      found.push(...page);
       group = [];
     };
     for await (const entry of entries) {
       const previous = group[group.length - 1];
-      if (previous && group.length >= wanted - found.length && valuePart(previous) !== valuePart(entry)) {
+      if (previous && group.length >= wanted - found.length && previous.value !== entry.value) {
         await flush();
         if (found.length >= wanted) return;
       }
@@ -267,6 +284,16 @@ async function searchStream(query: Query, search: SearchRepository): Promise<Sea
   };
 
   const pageSize = Math.min(1000, wanted + 1);
+  if (first.field.kind === 'attribute' && first.field.name === 'run_name') {
+    const start = typeof from === 'string' ? from : undefined;
+    await consume(
+      mergeStreams(
+        query.experimentIds.map((id) => search.streamByName(query.workspace, id, first.descending, start, pageSize)),
+        first.descending,
+      ),
+    );
+    return found;
+  }
   if (first.field.kind === 'attribute') {
     const start = typeof from === 'number' ? from : undefined;
     await consume(
@@ -293,6 +320,10 @@ async function searchStream(query: Query, search: SearchRepository): Promise<Sea
         ),
         first.descending,
       ),
+      (row, entry) => {
+        const value = row.metricValues.get(key);
+        return value !== undefined && encodeSortableNumber(value) === entry.value;
+      },
     );
   if (phase === 'numbers') {
     const bound = typeof from === 'number' ? { value: encodeSortableNumber(from), inclusive: true } : undefined;
@@ -325,9 +356,6 @@ async function searchStream(query: Query, search: SearchRepository): Promise<Sea
   return found;
 }
 
-/** The value part of an index sort key (`<value>#<run id>`): entries with equal values form one group. */
-const valuePart = (entry: StreamEntry) => entry.sortKey.slice(0, entry.sortKey.lastIndexOf('#'));
-
 /** Merges per-experiment streams, each already in order, into one, by their comparable sort keys. */
 async function* mergeStreams(streams: AsyncGenerator<StreamEntry>[], descending: boolean): AsyncGenerator<StreamEntry> {
   const heads = await Promise.all(streams.map((stream) => stream.next()));
@@ -338,7 +366,12 @@ async function* mergeStreams(streams: AsyncGenerator<StreamEntry>[], descending:
       if (head.done) continue;
       const current = best < 0 ? undefined : (heads[best] as IteratorYieldResult<StreamEntry>).value.sortKey;
       const candidate = head.value.sortKey;
-      if (current === undefined || (descending ? candidate > current : candidate < current)) best = i;
+      if (current === undefined) {
+        best = i;
+        continue;
+      }
+      const order = compareCodePoints(candidate, current);
+      if (descending ? order > 0 : order < 0) best = i;
     }
     if (best < 0) return;
     yield (heads[best] as IteratorYieldResult<StreamEntry>).value;

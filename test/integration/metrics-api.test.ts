@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import type { MetricPoint } from '../../shared/domain/metric-chunk.ts';
 import { metricHistoryResponse } from '../../shared/http/schemas/metrics.ts';
+import { referenceDownsample, triple } from '../support/downsample-reference.ts';
 import { useTestStack } from '../support/local-api.ts';
 
 const local = useTestStack();
@@ -142,6 +144,51 @@ describe('metrics', () => {
     expect(body.points.length).toBeLessThanOrEqual(100);
     expect(body.points.some((p) => p.step === 777 && p.value === 99)).toBe(true);
     expect((await local.api.get(`/api/v1/runs/${runId}/metrics/acc?max_points=1`)).status).toBe(400);
+  });
+
+  test('max_points over a long history matches the brute-force reference, late and repeated steps included', async () => {
+    const runId = await startRun();
+    const sent: MetricPoint[] = [];
+    const send = async (points: MetricPoint[]) => {
+      sent.push(...points);
+      const response = await local.api.post(`/api/v1/runs/${runId}/metrics`, {
+        metrics: points.map((point) => ({ key: 'loss', ...point })),
+      });
+      expect(response.status).toBe(200);
+    };
+    // 24 batches of 1,000 steps, spaced so rollups get sealed between them; a spike and a dip in the middle.
+    for (let batch = 0; batch < 24; batch++) {
+      await send(
+        Array.from({ length: 1000 }, (_, i) => {
+          const step = batch * 1000 + i;
+          const value = step === 12_345 ? 50 : step === 6_789 ? -50 : Math.exp(-step / 8000) + (step % 7) / 100;
+          return { step, timestamp: 1_700_000_000_000 + step, value };
+        }),
+      );
+      if (batch % 8 === 7) await new Promise((resolve) => setTimeout(resolve, 1100));
+    }
+    // Late points below the sealed frontier, and a step logged twice.
+    await send([
+      { step: 100, timestamp: 1_700_000_100_000, value: 99 },
+      { step: 5_000, timestamp: 1_700_000_100_001, value: -99 },
+      { step: 5_000, timestamp: 1_700_000_100_002, value: 0.5 },
+    ]);
+    const history = await fullHistory(runId, 'loss', 10_000);
+    expect(history).toHaveLength(sent.length);
+    const ordered = history.map((p) => ({ ...p, value: Number(p.value) }));
+    for (const [query, start, end, maxPoints] of [
+      ['max_points=1000', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 1000],
+      ['max_points=200&start_step=1234&end_step=20000', 1234, 20_000, 200],
+      ['max_points=5&start_step=90&end_step=5001', 90, 5001, 5],
+      ['max_points=5000&start_step=23000', 23_000, Number.MAX_SAFE_INTEGER, 5000],
+    ] as const) {
+      const response = await local.api.get(`/api/v1/runs/${runId}/metrics/loss?${query}`);
+      expect(response.status).toBe(200);
+      const body = metricHistoryResponse.parse(response.body);
+      const expected = referenceDownsample(ordered, start, end, maxPoints);
+      expect(body.points.map((p) => triple({ ...p, value: Number(p.value) }))).toEqual(expected.map(triple));
+      expect(body.points.length).toBeLessThanOrEqual(maxPoints);
+    }
   });
 
   test('unknown runs, unknown keys and bad queries', async () => {

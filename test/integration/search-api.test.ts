@@ -357,7 +357,10 @@ describe('search agrees with an in-memory evaluation', () => {
     expect(await plan({ filter: "params.model = 'xgb' AND tags.team = 'alpha'" })).toMatch(/^index: params.model =/);
     expect(await plan({})).toBe('order: start_time');
     expect(await plan({ order_by: ['metrics.acc DESC'], filter: "status = 'FINISHED'" })).toBe('order: metrics.acc');
-    expect(await plan({ order_by: ['run_name'], filter: "tags.team = 'alpha'" })).toMatch(/^full/);
+    expect(await plan({ order_by: ['run_name'], filter: "tags.team = 'alpha'" })).toMatch(/^index: tags.team =/);
+    expect(await plan({ filter: "run_name = 'r1'" })).toMatch(/^index: run_name =/);
+    expect(await plan({ order_by: ['run_name DESC'], filter: "tags.team != 'alpha'" })).toBe('order: run_name');
+    expect(await plan({ order_by: ['params.model'], filter: "tags.team LIKE 'a%'" })).toMatch(/^full/);
   });
 });
 

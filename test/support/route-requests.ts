@@ -50,6 +50,9 @@ const examples: Record<string, Example> = {
   logParams: () => ({ body: { params: { [`p-${unique()}`]: 1 } } }),
   logMetrics: (f) => ({ body: { metric_name: f.metricKey, metric_value: 1 } }),
   setRunTags: () => ({ body: { tags: { a: 'b' } } }),
+  logBatch: (f) => ({
+    body: { params: { [`p-${unique()}`]: 1 }, tags: { a: 'b' }, metrics: [{ key: f.metricKey, value: 1 }] },
+  }),
   getMetricHistory: () => ({}),
   createArtifactUpload: (f) => ({
     body: { path: `examples/${unique()}.bin`, artifact_type: 'other', size_bytes: f.uploadSizeBytes ?? 1 },

@@ -29,6 +29,8 @@ log = logging.getLogger("stratus")
 F = TypeVar("F", bound=Callable[..., Any])
 _ID = re.compile(r"^[0-9a-f]{32}$")
 _END_STATUSES = ("FINISHED", "FAILED", "KILLED", "COMPLETED")
+#: Params the API takes in one request (start_run's first params included).
+_PARAMS_PER_REQUEST = 100
 #: Set to 1/true/yes to sample system metrics in every run (as start_run(log_system_metrics=True)).
 SYSTEM_METRICS_ENV = "STRATUS_LOG_SYSTEM_METRICS"
 
@@ -199,8 +201,16 @@ class ExperimentTracker:
         pipeline_config: Optional[Mapping[str, Any]] = None,
         pipeline_components: Optional[Sequence[Any]] = None,
         log_system_metrics: Optional[bool] = None,
+        params: Optional[Mapping[str, Any]] = None,
+        metrics: Optional[Mapping[str, Any]] = None,
+        step: Optional[int] = None,
     ) -> ActiveRun:
         """Starts a run (creating the experiment on first use) and makes it the active run.
+
+        ``params`` and ``metrics`` (at ``step``) are the run's first data, sent in
+        the same request that creates it: one request instead of three, applied
+        with the run or not at all. Params past the 100 a request takes follow in
+        ``log_params`` requests.
 
         Runs stack up: a run started while another is active becomes the active
         one until it ends, and then the other is active again. ``nested=True``
@@ -242,6 +252,18 @@ class ExperimentTracker:
         ):
             if value is not None:
                 body[name] = value
+        param_items = [(str(key), _param_value(value)) for key, value in (params or {}).items()]
+        if param_items:
+            body["params"] = dict(param_items[:_PARAMS_PER_REQUEST])
+        if metrics:
+            at = now_ms()
+            first_points: List[Point] = []
+            for key, value in metrics.items():
+                point: Point = {"key": str(key), "value": encode_metric_value(value), "timestamp": at}
+                if step is not None:
+                    point["step"] = int(step)
+                first_points.append(point)
+            body["metrics"] = first_points
         _exit.register(self)
         try:
             data = self.transport.json("POST", "/runs", json_body=body, idempotent=False)
@@ -259,6 +281,8 @@ class ExperimentTracker:
         with self._lock:
             self._stack.append(run)
             self._last_run_id = run.run_id
+        if len(param_items) > _PARAMS_PER_REQUEST:
+            run.params.update(self.log_params(dict(param_items[_PARAMS_PER_REQUEST:]), run_id=run.run_id))
         if log_system_metrics is None:
             log_system_metrics = os.environ.get(SYSTEM_METRICS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
         if log_system_metrics:
@@ -301,8 +325,8 @@ class ExperimentTracker:
             return {}
         items = list(params.items())
         stored: Dict[str, str] = {}
-        for start in range(0, len(items), 100):  # the API takes 100 per request
-            chunk = {key: _param_value(value) for key, value in items[start : start + 100]}
+        for start in range(0, len(items), _PARAMS_PER_REQUEST):
+            chunk = {key: _param_value(value) for key, value in items[start : start + _PARAMS_PER_REQUEST]}
             answer = self._tolerate_outage(
                 "log_params", lambda: self.transport.json("POST", f"/runs/{target}/params", json_body={"params": chunk})
             )

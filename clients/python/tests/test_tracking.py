@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from typing import Any, List, Tuple
 
 import pytest
 
@@ -181,3 +182,37 @@ def test_end_run_rejects_unknown_status(tracker: ExperimentTracker, experiment_n
     with pytest.raises(ValueError):
         tracker.end_run(status="DONE")
     tracker.end_run(status="COMPLETED")
+
+
+def test_start_run_sends_first_params_and_metrics_in_the_same_request(
+    tracker: ExperimentTracker, experiment_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: List[Tuple[str, str]] = []
+    request = tracker.transport.request
+
+    def counting(method: str, path: str, **kwargs: Any) -> Any:
+        sent.append((method, path))
+        return request(method, path, **kwargs)
+
+    monkeypatch.setattr(tracker.transport, "request", counting)
+    run = tracker.start_run(
+        experiment_name,
+        run_name="one-call",
+        params={"lr": 0.01, "layers": 3, "optimizer": "adam"},
+        metrics={"loss": 0.9, "acc": float("nan")},
+        step=0,
+    )
+    assert sent == [("POST", "/runs")]
+    assert run.params == {"lr": "0.01", "layers": "3", "optimizer": "adam"}
+    stored = tracker.get_run(run.run_id)
+    assert stored.params == run.params
+    assert stored.metrics["loss"] == 0.9 and math.isnan(stored.metrics["acc"])
+    tracker.end_run()
+
+    # Past the 100 params a request takes, the rest follow in log_params: nothing is lost.
+    sent.clear()
+    many = {f"p{i:03d}": i for i in range(150)}
+    wide = tracker.start_run(experiment_name, params=many)
+    assert sent == [("POST", "/runs"), ("POST", f"/runs/{wide.run_id}/params")]
+    assert tracker.get_run(wide.run_id).params == {key: str(value) for key, value in many.items()}
+    tracker.end_run()

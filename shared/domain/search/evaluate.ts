@@ -136,8 +136,33 @@ export function compareValues(
   const difference = rank(a) - rank(b);
   if (difference !== 0 || rank(a) !== 0) return difference;
   const order =
-    (a as string | number) < (b as string | number) ? -1 : (a as string | number) > (b as string | number) ? 1 : 0;
+    typeof a === 'string' && typeof b === 'string'
+      ? compareCodePoints(a, b)
+      : (a as number) < (b as number)
+        ? -1
+        : (a as number) > (b as number)
+          ? 1
+          : 0;
   return descending ? -order : order;
+}
+
+/**
+ * Text in code point order, which is the order of its UTF-8 bytes: how
+ * DynamoDB sorts keys (and SQLite compares text), so answers ordered from an
+ * index and ordered here agree. (JavaScript's `<` compares UTF-16 units, which
+ * puts U+E000–U+FFFF after characters beyond U+FFFF.)
+ */
+export function compareCodePoints(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a.codePointAt(i) as number;
+    const y = b.codePointAt(j) as number;
+    if (x !== y) return x < y ? -1 : 1;
+    i += x > 0xffff ? 2 : 1;
+    j += y > 0xffff ? 2 : 1;
+  }
+  return i < a.length ? 1 : j < b.length ? -1 : 0;
 }
 
 export type SortValue = string | number | undefined;

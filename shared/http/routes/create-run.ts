@@ -12,5 +12,5 @@ export const createRunRoute = defineRoute({
   tag: 'runs',
   request: { path: experimentIdPath, body: createRunBody },
   response: { status: 201, description: 'The new RUNNING run', body: runDetailsResponse },
-  table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
+  table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
 });

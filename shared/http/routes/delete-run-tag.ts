@@ -12,5 +12,5 @@ export const deleteRunTagRoute = defineRoute({
   tag: 'runs',
   request: { path: runTagPath },
   response: { status: 200, description: 'The run without the tag', body: runResponse },
-  table: { actions: ['GetItem', 'UpdateItem'] },
+  table: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
 });

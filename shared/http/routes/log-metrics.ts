@@ -12,6 +12,6 @@ export const logMetricsRoute = defineRoute({
   tag: 'metrics',
   request: { path: runIdPath, body: logMetricsBody },
   response: { status: 200, description: 'How many points were accepted', body: logMetricsResponse },
-  table: { actions: ['GetItem', 'BatchGetItem', 'BatchWriteItem', 'UpdateItem'] },
+  table: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
   ingest: true,
 });

@@ -12,5 +12,5 @@ export const logParamsRoute = defineRoute({
   tag: 'runs',
   request: { path: runIdPath, body: logParamsBody },
   response: { status: 200, description: 'The params as stored', body: logParamsResponse },
-  table: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'] },
+  table: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
 });

@@ -12,5 +12,5 @@ export const mlflowCreateRunRoute = defineRoute({
   tag: 'mlflow',
   request: { body: createRunBody },
   response: { status: 200, description: 'MLflow\'s answer: {"run"}', body: mlflowObject },
-  table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
+  table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
 });

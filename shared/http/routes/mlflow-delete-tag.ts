@@ -12,5 +12,5 @@ export const mlflowDeleteTagRoute = defineRoute({
   tag: 'mlflow',
   request: { body: deleteTagBody },
   response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
-  table: { actions: ['GetItem', 'UpdateItem'] },
+  table: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
 });

@@ -12,6 +12,6 @@ export const mlflowLogBatchRoute = defineRoute({
   tag: 'mlflow',
   request: { body: logBatchBody },
   response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
-  table: { actions: ['GetItem', 'BatchGetItem', 'BatchWriteItem', 'PutItem', 'UpdateItem'] },
+  table: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
   ingest: true,
 });

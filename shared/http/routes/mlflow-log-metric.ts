@@ -12,6 +12,6 @@ export const mlflowLogMetricRoute = defineRoute({
   tag: 'mlflow',
   request: { body: logMetricBody },
   response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
-  table: { actions: ['GetItem', 'BatchGetItem', 'BatchWriteItem', 'UpdateItem'] },
+  table: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
   ingest: true,
 });

@@ -12,5 +12,5 @@ export const mlflowLogParamRoute = defineRoute({
   tag: 'mlflow',
   request: { body: logParamBody },
   response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
-  table: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'] },
+  table: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
 });

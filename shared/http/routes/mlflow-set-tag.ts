@@ -12,5 +12,5 @@ export const mlflowSetTagRoute = defineRoute({
   tag: 'mlflow',
   request: { body: setTagBody },
   response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
-  table: { actions: ['GetItem', 'UpdateItem'] },
+  table: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
 });

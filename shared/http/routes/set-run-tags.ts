@@ -12,5 +12,5 @@ export const setRunTagsRoute = defineRoute({
   tag: 'runs',
   request: { path: runIdPath, body: setTagsBody },
   response: { status: 200, description: 'The run with its tags', body: runResponse },
-  table: { actions: ['GetItem', 'UpdateItem'] },
+  table: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
 });

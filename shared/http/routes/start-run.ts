@@ -11,5 +11,5 @@ export const startRunRoute = defineRoute({
   tag: 'runs',
   request: { body: startRunBody },
   response: { status: 201, description: 'The new RUNNING run', body: runDetailsResponse },
-  table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
+  table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
 });

@@ -5,13 +5,13 @@ import { keySchema, pageSize, pageToken, safeInteger, stepRangeInOrder, text, ti
 
 /** Metrics: logging points (one, or a batch) and reading a metric's history. */
 
-const idempotencyKey = z.optional(text(limits.idempotencyKeyLength)).check(
+export const idempotencyKey = z.optional(text(limits.idempotencyKeyLength)).check(
   z.meta({
     description: 'A retried request with the same key adds no points (also accepted as the Idempotency-Key header)',
   }),
 );
 
-const metricPoint = z.strictObject({
+export const metricPoint = z.strictObject({
   key: keySchema,
   value: metricValueSchema,
   step: z.optional(safeInteger),
@@ -41,7 +41,12 @@ export const metricHistoryQuery = z
     page_token: pageToken,
     start_step: stepQuery,
     end_step: stepQuery,
-    max_points: z.optional(z.pipe(z.coerce.number(), z.int().check(z.gte(2), z.lte(limits.downsampleMaxPoints)))),
+    max_points: z.optional(z.pipe(z.coerce.number(), z.int().check(z.gte(2), z.lte(limits.downsampleMaxPoints)))).check(
+      z.meta({
+        description:
+          'At most this many points over the whole step range, however long: the extremes of every bucket plus the first and last points (exact when the range holds no more)',
+      }),
+    ),
   })
   .check(stepRangeInOrder);
 

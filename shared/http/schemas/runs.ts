@@ -3,8 +3,10 @@ import { lifecycleStages, runStatuses } from '../../domain/types.ts';
 import { lifecycleFilter } from './lifecycle.ts';
 import { limits } from '../../limits.ts';
 import { wireMetricValue } from './metric-values.ts';
+import { idempotencyKey, metricPoint } from './metrics.ts';
+import { paramValueSchema } from './params.ts';
 import { pipelineSchema } from './pipeline.ts';
-import { idSchema, nameSchema, pageSize, pageToken, tagsSchema, text, timestampSchema } from './text.ts';
+import { boundedRecord, idSchema, nameSchema, pageSize, pageToken, tagsSchema, text, timestampSchema } from './text.ts';
 
 /** Runs: create/start, end, tag, list, and the run shapes every run route answers with. */
 
@@ -15,6 +17,13 @@ const runFields = {
   git_commit: z.optional(text(limits.gitCommitLength)),
   code_version: z.optional(text(limits.codeVersionLength)),
   pipeline: z.optional(pipelineSchema),
+  params: z
+    .optional(boundedRecord(paramValueSchema, limits.paramsPerRequest))
+    .check(z.meta({ description: "The run's first params, written with it" })),
+  metrics: z
+    .optional(z.array(metricPoint).check(z.maxLength(limits.metricPointsPerRequest)))
+    .check(z.meta({ description: "The run's first metric points, written with it" })),
+  idempotency_key: idempotencyKey,
 };
 
 export const createRunBody = z.strictObject(runFields);

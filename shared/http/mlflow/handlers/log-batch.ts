@@ -1,14 +1,16 @@
 import { trackingDeps } from '../../../runtime.ts';
-import { logMetrics } from '../../../use-cases/metrics.ts';
-import { getRun, logParams } from '../../../use-cases/runs.ts';
+import { logBatch } from '../../../use-cases/log-batch.ts';
+import { updateRun } from '../../../use-cases/lifecycle.ts';
+import { getRun } from '../../../use-cases/runs.ts';
 import { createHandler } from '../../handler.ts';
 import { requestRunId, tagMap } from '../inputs.ts';
 import { mlflowLogBatchRoute } from '../../routes/mlflow-log-batch.ts';
-import { setMlflowRunTags } from './run-tags.ts';
+import { runNameTag } from '../views.ts';
 
 /**
- * MLflow's log-batch over the existing use cases: params (immutable, all or
- * none), then tags, then metrics (one packed chunk per key).
+ * MLflow's log-batch over the same use case as `POST /api/v1/runs/{id}/batch`:
+ * params, tags and metrics in one write, whole or not at all. `mlflow.runName`
+ * renames the run (Stratus keeps the name as a field, shown as that tag).
  */
 export const mlflowLogBatch = createHandler(mlflowLogBatchRoute, async ({ body }, { scope }) => {
   const deps = trackingDeps();
@@ -16,10 +18,12 @@ export const mlflowLogBatch = createHandler(mlflowLogBatchRoute, async ({ body }
   const params = tagMap(body.params);
   const tags = tagMap(body.tags);
   const metrics = body.metrics ?? [];
-  if (Object.keys(params).length > 0) await logParams(scope, runId, params, deps);
-  if (Object.keys(tags).length > 0) await setMlflowRunTags(scope, runId, tags, deps);
-  if (metrics.length > 0) await logMetrics(scope, runId, { points: metrics }, deps);
+  const { [runNameTag]: runName, ...otherTags } = tags;
+  if (runName !== undefined) await updateRun(scope, runId, { runName }, deps);
+  const parts = Object.keys(params).length + Object.keys(otherTags).length + metrics.length;
+  const someTags = Object.keys(otherTags).length > 0 ? otherTags : undefined;
+  if (parts > 0) await logBatch(scope, runId, { params, tags: someTags, metrics }, deps);
   // An empty batch still answers whether the run exists.
-  if (Object.keys(params).length + Object.keys(tags).length + metrics.length === 0) await getRun(scope, runId, deps);
+  else if (runName === undefined) await getRun(scope, runId, deps);
   return { body: {} };
 });

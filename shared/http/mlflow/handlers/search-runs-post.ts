@@ -1,4 +1,4 @@
-import { trackingDeps } from '../../../runtime.ts';
+import { searchDeps } from '../../../runtime.ts';
 import { defaultExperimentId, getExperiment } from '../../../use-cases/experiments.ts';
 import { searchRuns } from '../../../use-cases/search.ts';
 import { createHandler } from '../../handler.ts';
@@ -7,7 +7,7 @@ import { mlflowRun } from '../views.ts';
 import { searchPlanHeader } from '../../search-plan-header.ts';
 
 export const mlflowSearchRuns = createHandler(mlflowSearchRunsRoute, async ({ body }, { scope }) => {
-  const deps = trackingDeps();
+  const deps = searchDeps();
   // The default experiment exists as soon as a client names it.
   if (body.experiment_ids.includes(defaultExperimentId)) await getExperiment(scope, defaultExperimentId, deps);
   const result = await searchRuns(

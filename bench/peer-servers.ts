@@ -1,0 +1,262 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { freePort } from '../local/stack.ts';
+import { issueToken } from '../shared/domain/tokens.ts';
+import { itemSize } from '../shared/storage/item-size.ts';
+import { globalIndexes } from '../shared/storage/table-definition.ts';
+import { MlflowClient, StratusClient, type TrackingClient } from './peer-clients.ts';
+
+/**
+ * The systems the peer benchmark compares, each started fresh on loopback as
+ * processes of its own (so that their CPU time can be read from /proc): the
+ * MLflow tracking server on SQLite (4 workers, proxied artifacts), FastTrackML
+ * on SQLite, and Stratus's local stack (DynamoDB Local, the S3 server, the API).
+ * MLflow and FastTrackML come from .venv-peers (scripts/setup-peers.sh).
+ */
+export interface PeerSystem {
+  label: string;
+  clients: TrackingClient[];
+  /** CPU seconds used so far by every process of the system. */
+  cpuSeconds(): number;
+  /** What the system stores, in bytes, with a breakdown. */
+  storage(): Promise<{ bytes: number; detail: string }>;
+  stop(): Promise<void>;
+}
+
+const peersVenv = '.venv-peers';
+
+export function ensurePeers() {
+  const setup = spawnSync('bash', ['scripts/setup-peers.sh'], { stdio: 'inherit' });
+  if (setup.status !== 0) throw new Error('scripts/setup-peers.sh failed');
+}
+
+const ticks = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
+
+/** CPU seconds of these processes and all their descendants, from /proc. */
+export function treeCpuSeconds(roots: readonly number[]): number {
+  const stats = new Map<number, { parent: number; cpu: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(entry), { parent: Number(fields[1]), cpu: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const inTree = (pid: number): boolean => {
+    for (let current = pid, hops = 0; current > 1 && hops < 64; hops++) {
+      if (roots.includes(current)) return true;
+      current = stats.get(current)?.parent ?? 0;
+    }
+    return false;
+  };
+  let total = 0;
+  for (const [pid, { cpu }] of stats) if (inTree(pid)) total += cpu;
+  return total / ticks;
+}
+
+async function waitFor(url: string, child: ChildProcess, name: string, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before answering`);
+    try {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      if (response.status < 500) return;
+    } catch {
+      // Not up yet.
+    }
+    if (Date.now() > deadline) throw new Error(`${name} did not answer ${url} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function stopChild(child: ChildProcess) {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.pid === undefined) return resolve();
+    child.once('exit', () => resolve());
+    // The servers run in process groups of their own: end the group (workers included).
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
+    setTimeout(() => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Gone.
+      }
+    }, 10_000).unref();
+  });
+}
+
+const fileBytes = (...paths: string[]) =>
+  paths.reduce((sum, path) => sum + (existsSync(path) ? statSync(path).size : 0), 0);
+
+export async function startMlflow(directory: string): Promise<PeerSystem> {
+  const port = await freePort();
+  const database = join(directory, 'mlflow.db');
+  const child = spawn(
+    join(peersVenv, 'mlflow', 'bin', 'mlflow'),
+    [
+      'server',
+      '--backend-store-uri',
+      `sqlite:///${database}`,
+      '--serve-artifacts',
+      '--artifacts-destination',
+      join(directory, 'artifacts'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      '4',
+    ],
+    { stdio: ['ignore', 'ignore', 'ignore'], detached: true },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/health`, child, 'mlflow server');
+  return {
+    label: 'MLflow',
+    clients: [new MlflowClient('MLflow', url)],
+    cpuSeconds: () => treeCpuSeconds([child.pid as number]),
+    storage: async () => {
+      const bytes = fileBytes(database, `${database}-wal`);
+      return { bytes, detail: `SQLite file ${(bytes / 1e6).toFixed(1)} MB` };
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+export async function startFastTrackMl(directory: string): Promise<PeerSystem> {
+  const port = await freePort();
+  const database = join(directory, 'fml.db');
+  const child = spawn(
+    join(peersVenv, 'fasttrackml', 'bin', 'fml'),
+    [
+      'server',
+      '--listen-address',
+      `127.0.0.1:${port}`,
+      '--database-uri',
+      // FastTrackML's URI takes the absolute path after `sqlite://` (MLflow's takes a third slash).
+      `sqlite://${database}`,
+      '--default-artifact-root',
+      join(directory, 'artifacts'),
+    ],
+    { stdio: ['ignore', 'ignore', 'ignore'], detached: true },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/health`, child, 'FastTrackML');
+  return {
+    label: 'FastTrackML',
+    clients: [new MlflowClient('FastTrackML', url)],
+    cpuSeconds: () => treeCpuSeconds([child.pid as number]),
+    storage: async () => {
+      const bytes = fileBytes(database, `${database}-wal`);
+      return { bytes, detail: `SQLite file ${(bytes / 1e6).toFixed(1)} MB` };
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+/**
+ * Stratus's local stack as `npm start` runs it (DynamoDB Local on disk, the S3
+ * server, the API), in a process of its own. DynamoDB Local is started here so
+ * the table can be scanned for its logical size afterwards.
+ */
+export async function startStratus(directory: string): Promise<PeerSystem> {
+  mkdirSync(join(directory, 'dynamodb'), { recursive: true });
+  const dynamoDb = await startDynamoDbLocal({ port: await freePort(), dataDirectory: join(directory, 'dynamodb') });
+  const port = await freePort();
+  const token = issueToken().token;
+  const tableName = 'stratus-peer';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+    env: {
+      ...process.env,
+      STRATUS_PORT: String(port),
+      STRATUS_DATA_DIR: join(directory, 'stratus'),
+      STRATUS_DYNAMODB_ENDPOINT: dynamoDb.endpoint,
+      STRATUS_TABLE_NAME: tableName,
+      STRATUS_TOKEN: token,
+      STRATUS_LOG_LEVEL: 'error',
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/api/v1/openapi.json`, child, 'the Stratus local stack');
+  const clients: TrackingClient[] = [new StratusClient(url, token)];
+  // The MLflow dialect, once the service serves it: the same workload through MLflow's API.
+  const probe = await fetch(`${url}/api/2.0/mlflow/experiments/search`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ max_results: 1 }),
+  });
+  await probe.arrayBuffer();
+  if (probe.status !== 404) {
+    clients.push(new MlflowClient('Stratus (MLflow API)', url, { authorization: `Bearer ${token}` }));
+  }
+  const documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: dynamoDb.endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+  return {
+    label: 'Stratus',
+    clients,
+    cpuSeconds: () => treeCpuSeconds([child.pid as number, dynamoDb.pid as number]),
+    storage: () => tableStorage(documents, tableName),
+    stop: async () => {
+      await stopChild(child);
+      documents.destroy();
+      await dynamoDb.stop();
+    },
+  };
+}
+
+/**
+ * A table's logical size as DynamoDB bills storage: each item's size plus 100
+ * bytes, and for each index entry the projected attributes plus 100 bytes.
+ */
+export async function tableStorage(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<{ bytes: number; detail: string; table: number; indexes: Record<string, number>; items: number }> {
+  let table = 0;
+  let items = 0;
+  const indexes: Record<string, number> = Object.fromEntries(globalIndexes.map((index) => [index.indexName, 0]));
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
+    for (const item of page.Items ?? []) {
+      items++;
+      table += itemSize(item) + 100;
+      for (const index of globalIndexes) {
+        if (item[index.partitionKey] === undefined) continue;
+        const projected =
+          index.projection === 'ALL'
+            ? item
+            : Object.fromEntries(
+                ['pk', 'sk', index.partitionKey, index.sortKey].map((attribute) => [attribute, item[attribute]]),
+              );
+        indexes[index.indexName] = (indexes[index.indexName] ?? 0) + itemSize(projected) + 100;
+      }
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  const bytes = table + Object.values(indexes).reduce((sum, value) => sum + value, 0);
+  const detail = [
+    `table ${(table / 1e6).toFixed(1)} MB`,
+    ...Object.entries(indexes).map(([name, value]) => `${name} ${(value / 1e6).toFixed(1)} MB`),
+  ].join(' + ');
+  return { bytes, detail, table, indexes, items };
+}

@@ -1,0 +1,349 @@
+import { encodeMetricChunk, type MetricPoint } from '../domain/metric-chunk.ts';
+import { floorDiv, ROLLUP_BLOCK_STEPS } from '../domain/rollup.ts';
+import { encodeSortableNumber } from '../domain/search/sortable-number.ts';
+import type { Run, Tags } from '../domain/types.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { digest } from '../ids.ts';
+import { limits } from '../limits.ts';
+import { metricIndexKey, type PrimaryKey } from '../storage/keys.ts';
+import { addMetric } from '../observability/metrics.ts';
+import { metricIndexItem } from '../storage/run-items.ts';
+import {
+  checkTagRoom,
+  type RunState,
+  type StoredMetricEntry,
+  storedValue,
+  storedValueNumber,
+} from '../storage/run-repository.ts';
+import type { RequestScope, TrackingDeps } from './deps.ts';
+import { maintainRollups } from './rollups.ts';
+
+export interface MetricInput {
+  key: string;
+  value: number;
+  step?: number | undefined;
+  timestamp?: number | undefined;
+}
+
+export interface LogBatchInput {
+  params?: Record<string, string> | undefined;
+  tags?: Tags | undefined;
+  metrics?: readonly MetricInput[] | undefined;
+  /** A retried request with the same key adds no points (see docs/data-model.md). */
+  idempotencyKey?: string | undefined;
+}
+
+export interface LogBatchResult {
+  /** Metric points accepted, and the metric keys they belong to. */
+  accepted: number;
+  keys: number;
+}
+
+type BatchDeps = Pick<TrackingDeps, 'runs' | 'metrics' | 'clock' | 'newId'>;
+
+/** A new key's first points up to this many are kept with its latest value: no chunk item of their own. */
+export const INLINE_POINTS = 4;
+
+/**
+ * Logs params, tags and metric points to a run in one request, whole or not at
+ * all (MLflow's `log-batch`; also what `logParams`, `logMetrics` and the tag
+ * route use). Immutable params, the 200-tag and 1,000-metric-key limits, and a
+ * RUNNING run (for params and metrics) are checked on the run as read and made
+ * conditions of the one write that applies the request (RunRepository.commit);
+ * if the run changed in between, it is read again and checked again. Metric
+ * chunks and search index entries go before that write (a refused request
+ * removes its chunks again); the latest values of keys the run already had are
+ * updated after the chunks landed, then rollups are kept up to date.
+ */
+export async function logBatch(
+  scope: RequestScope,
+  runId: string,
+  input: LogBatchInput,
+  deps: BatchDeps,
+): Promise<LogBatchResult> {
+  const now = deps.clock.now();
+  const series = groupPoints(input.metrics ?? [], now);
+  const params = new Map(Object.entries(input.params ?? {}));
+  const tags = new Map(Object.entries(input.tags ?? {}));
+  const batchId = input.idempotencyKey ? digest(input.idempotencyKey) : deps.newId();
+  const written = { chunks: new Set<string>(), index: new Map<string, string>() };
+  let committed:
+    { state: RunState; pages: Map<string, number>; newEntries: Map<string, StoredMetricEntry> } | undefined;
+  let lastState: RunState | undefined;
+  try {
+    await deps.runs.retry(async () => {
+      const state = await deps.runs.readState(scope.workspace, runId, {
+        tagPages: tags.size > 0,
+        metricPages: series.size > 0,
+      });
+      if (!state) throw new NotFoundError('run', runId);
+      lastState = state;
+      if (params.size > 0 || series.size > 0) requireWritable(state.run);
+      else requireNotDeleted(state.run);
+      checkTagRoom(state, tags.keys());
+      const freshParams = await deps.runs.newParams(scope.workspace, runId, state, params);
+      const plan = planMetrics(state, series, batchId);
+      if (state.metricKeys + plan.newEntries.size > limits.metricKeysPerRun) {
+        throw new ConflictError(
+          'run.too_many_metric_keys',
+          `a run holds at most ${limits.metricKeysPerRun} metric keys; it has ${state.metricKeys} and this request adds ${plan.newEntries.size}`,
+        );
+      }
+      await writeAhead(scope, runId, state, plan, batchId, written, deps);
+      const outcome = await deps.runs.commit(scope.workspace, runId, state, {
+        params: freshParams,
+        tags,
+        newMetrics: plan.newEntries,
+      });
+      if (outcome === 'stale') return undefined;
+      committed = { state, pages: outcome.pages, newEntries: plan.newEntries };
+      return true;
+    });
+  } catch (error) {
+    if (!committed) await discard(scope, runId, batchId, series, written, lastState, deps);
+    throw error;
+  }
+  if (series.size > 0 && committed) await afterCommit(scope, runId, series, committed, written, deps);
+  if (input.metrics?.length) addMetric('PointsIngested', input.metrics.length);
+  return { accepted: input.metrics?.length ?? 0, keys: series.size };
+}
+
+/** A deleted run takes nothing new (tags included) until it is restored. */
+export function requireNotDeleted(run: Run) {
+  if (run.lifecycleStage === 'deleted') {
+    throw new ConflictError('run.deleted', `run '${run.runId}' is deleted; restore it first`);
+  }
+}
+
+/** Params and metrics go only to a RUNNING run that is not deleted. */
+export function requireWritable(run: Run) {
+  requireNotDeleted(run);
+  if (run.status !== 'RUNNING') {
+    throw new ConflictError(
+      'run.not_running',
+      `run '${run.runId}' is ${run.status}; it takes no new params or metrics`,
+    );
+  }
+}
+
+/** Points by key, each with its step (0 when absent) and timestamp (now when absent). */
+export function groupPoints(metrics: readonly MetricInput[], now: number): Map<string, MetricPoint[]> {
+  const series = new Map<string, MetricPoint[]>();
+  for (const metric of metrics) {
+    const point = { step: metric.step ?? 0, timestamp: metric.timestamp ?? now, value: metric.value };
+    const points = series.get(metric.key);
+    if (points) points.push(point);
+    else series.set(metric.key, [point]);
+  }
+  return series;
+}
+
+const isNewer = (a: MetricPoint, b: { step: number; timestamp: number }) =>
+  a.step > b.step || (a.step === b.step && a.timestamp >= b.timestamp);
+
+const newestOf = (points: readonly MetricPoint[]) =>
+  points.reduce((best, point) => (isNewer(point, best) ? point : best));
+
+const stepBounds = (points: readonly MetricPoint[]) => {
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const { step } of points) {
+    if (step < low) low = step;
+    if (step > high) high = step;
+  }
+  return { low, high };
+};
+
+const sortable = (value: number) => encodeSortableNumber(value);
+
+/**
+ * A new key's entry: its latest value, and its first points kept inline when
+ * few (no chunk item). The frontier starts at the block of its lowest step.
+ */
+export function firstEntry(
+  points: readonly MetricPoint[],
+  batchId: string,
+): { entry: StoredMetricEntry; inline: boolean } {
+  const newest = newestOf(points);
+  const { low, high } = stepBounds(points);
+  const inline = points.length <= INLINE_POINTS;
+  const sorted = [...points].sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+  return {
+    inline,
+    entry: {
+      v: storedValue(newest.value),
+      s: newest.step,
+      t: newest.timestamp,
+      l: low,
+      w: high - low,
+      n: inline ? 0 : 1,
+      f: floorDiv(low, ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS,
+      g: 0,
+      ...(inline ? { h: encodeMetricChunk(sorted), b: batchId } : {}),
+    },
+  };
+}
+
+interface MetricPlan {
+  newEntries: Map<string, StoredMetricEntry>;
+  /** Keys whose points go into chunk items. */
+  chunked: Map<string, MetricPoint[]>;
+  /** Index entries this batch's values need (keys whose latest value changes). */
+  index: Array<[key: string, value: number]>;
+}
+
+function planMetrics(state: RunState, series: ReadonlyMap<string, MetricPoint[]>, batchId: string): MetricPlan {
+  const plan: MetricPlan = { newEntries: new Map(), chunked: new Map(), index: [] };
+  for (const [key, points] of series) {
+    const located = state.metrics.entries.get(key);
+    if (!located) {
+      const { entry, inline } = firstEntry(points, batchId);
+      plan.newEntries.set(key, entry);
+      if (!inline) plan.chunked.set(key, points);
+      plan.index.push([key, storedValueNumber(entry.v)]);
+      continue;
+    }
+    // A retry of the batch that wrote this key's first points inline: they are stored already.
+    if (located.value.b === batchId) continue;
+    plan.chunked.set(key, points);
+    const newest = newestOf(points);
+    const stored = located.value;
+    if (
+      isNewer(newest, { step: stored.s, timestamp: stored.t }) &&
+      sortable(newest.value) !== sortable(storedValueNumber(stored.v))
+    ) {
+      plan.index.push([key, newest.value]);
+    }
+  }
+  return plan;
+}
+
+/**
+ * What goes before the commit: the step spans of keys whose chunks reach
+ * further back than any before (history reads look back by it), then the
+ * chunks and index entries, each written once across retries.
+ */
+async function writeAhead(
+  scope: RequestScope,
+  runId: string,
+  state: RunState,
+  plan: MetricPlan,
+  batchId: string,
+  written: { chunks: Set<string>; index: Map<string, string> },
+  deps: BatchDeps,
+) {
+  const chunks = new Map([...plan.chunked].filter(([key]) => !written.chunks.has(key)));
+  const index = plan.index.filter(([key, value]) => written.index.get(key) !== sortable(value));
+  if (chunks.size === 0 && index.length === 0) return;
+  const widening = new Map<string, { entry: StoredMetricEntry; page: number }>();
+  const bounds = new Map<string, { low: number; span: number }>();
+  for (const [key, points] of chunks) {
+    const located = state.metrics.entries.get(key);
+    const { low, high } = stepBounds(points);
+    if (located && (high - low > located.value.w || low < located.value.l)) {
+      widening.set(key, { entry: located.value, page: located.page });
+      bounds.set(key, { low, span: high - low });
+    }
+  }
+  if (widening.size > 0) await deps.runs.widenBounds(scope.workspace, runId, widening, bounds);
+  await deps.metrics.writeChunks(scope.workspace, runId, batchId, chunks, {
+    experimentId: state.run.experimentId,
+    latest: index,
+  });
+  for (const key of chunks.keys()) written.chunks.add(key);
+  for (const [key, value] of index) written.index.set(key, sortable(value));
+}
+
+/**
+ * Keys the run already had: their latest values and batch counters, now that
+ * the chunks landed; then the index entries their new values replaced, and the
+ * rollups.
+ */
+async function afterCommit(
+  scope: RequestScope,
+  runId: string,
+  series: ReadonlyMap<string, MetricPoint[]>,
+  committed: { state: RunState; pages: Map<string, number>; newEntries: Map<string, StoredMetricEntry> },
+  written: { chunks: Set<string>; index: Map<string, string> },
+  deps: BatchDeps,
+) {
+  const existing = new Map<string, { entry: StoredMetricEntry; page: number }>();
+  for (const [key, located] of committed.state.metrics.entries) {
+    if (series.has(key) && written.chunks.has(key)) existing.set(key, { entry: located.value, page: located.page });
+  }
+  const newest = new Map(
+    [...existing.keys()].map((key) => {
+      const point = newestOf(series.get(key) ?? []);
+      return [key, { value: storedValue(point.value), step: point.step, timestamp: point.timestamp }] as const;
+    }),
+  );
+  // Points below a key's sealed frontier mark their blocks for the next seal.
+  const lateBlocks = new Map<string, number[]>();
+  for (const [key, { entry }] of existing) {
+    const blocks = (series.get(key) ?? [])
+      .filter((point) => point.step < entry.f)
+      .map((point) => floorDiv(point.step, ROLLUP_BLOCK_STEPS));
+    if (blocks.length > 0) lateBlocks.set(key, [...new Set(blocks)]);
+  }
+  const updated = await deps.runs.recordBatch(scope.workspace, runId, existing, newest, lateBlocks);
+  const experimentId = committed.state.run.experimentId;
+  const stale: PrimaryKey[] = [];
+  for (const [key, { before, after }] of updated) {
+    const now = sortable(storedValueNumber(after.v));
+    const was = sortable(storedValueNumber(before.v));
+    if (was !== now)
+      stale.push(metricIndexItem(scope.workspace, experimentId, runId, key, storedValueNumber(before.v)));
+    const ours = written.index.get(key);
+    if (ours !== undefined && ours !== now && ours !== was) {
+      stale.push(metricIndexItem(scope.workspace, experimentId, runId, key, decodeOurs(series, key)));
+    }
+  }
+  await deps.metrics.deleteItems(stale);
+
+  const maintained: Array<Promise<void>> = [];
+  for (const [key, { after, page, marked }] of updated) {
+    // Late points the next seal will not see: the list of marked blocks was full, or the frontier moved
+    // past them between the read and the write. This writer re-seals their blocks itself.
+    const readFrontier = committed.state.metrics.entries.get(key)?.value.f ?? after.f;
+    const unmarked = (series.get(key) ?? [])
+      .filter((point) => point.step < after.f && (!marked || point.step >= readFrontier))
+      .map((point) => point.step);
+    maintained.push(maintainRollups(scope, runId, key, { entry: after, page }, unmarked, deps));
+  }
+  for (const [key, entry] of committed.newEntries) {
+    if (entry.s - entry.f >= 2 * ROLLUP_BLOCK_STEPS) {
+      maintained.push(maintainRollups(scope, runId, key, { entry, page: committed.pages.get(key) ?? 0 }, [], deps));
+    }
+  }
+  await Promise.all(maintained);
+}
+
+/** The value this batch indexed for a key: its newest point's. */
+const decodeOurs = (series: ReadonlyMap<string, MetricPoint[]>, key: string) => newestOf(series.get(key) ?? []).value;
+
+/**
+ * A request refused after its chunks were written (the run changed and no
+ * longer takes it): removes them, and the index entries that name values the
+ * run does not have, so that nothing of it remains.
+ */
+async function discard(
+  scope: RequestScope,
+  runId: string,
+  batchId: string,
+  series: ReadonlyMap<string, MetricPoint[]>,
+  written: { chunks: Set<string>; index: Map<string, string> },
+  state: RunState | undefined,
+  deps: BatchDeps,
+) {
+  const keys: PrimaryKey[] = [...written.chunks].flatMap((key) =>
+    deps.metrics.chunkKeys(scope.workspace, runId, batchId, key, series.get(key) ?? []),
+  );
+  if (state) {
+    for (const [key, value] of written.index) {
+      const stored = state.metrics.entries.get(key)?.value;
+      if (stored && sortable(storedValueNumber(stored.v)) === value) continue;
+      keys.push(metricIndexKey(scope.workspace, state.run.experimentId, key, value, runId));
+    }
+  }
+  if (keys.length > 0) await deps.metrics.deleteItems(keys).catch(() => undefined);
+}
