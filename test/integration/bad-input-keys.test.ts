@@ -326,6 +326,32 @@ const keyFields: KeyField[] = [
       };
     },
   },
+  ...(['params', 'tags', 'metrics'] as const).map((list): KeyField => ({
+    operationId: 'logBatch',
+    field: list === 'metrics' ? 'metrics[].key' : list,
+    named: list === 'metrics' ? /^body\.metrics\[0\]\.key\b/ : new RegExp(`^body\\.${list}\\b`),
+    async send(key) {
+      const runId = await newRun();
+      const body =
+        list === 'metrics'
+          ? {
+              metrics: [
+                { key, value: 2, step: 1 },
+                { key: 'plain', value: 3, step: 1 },
+              ],
+            }
+          : { [list]: { [key]: 'v', plain: 'p' } };
+      const response = await api.post(`/api/v1/runs/${runId}/batch`, body);
+      return {
+        response,
+        roundTrip: async () => {
+          const read = (await api.get(`/api/v1/runs/${runId}`)).body;
+          if (list === 'metrics') return has(read.metrics, key) && read.metrics[key].value === 2;
+          return has(read[list], key) && read[list][key] === 'v' && has(read[list], 'plain');
+        },
+      };
+    },
+  })),
   ...mlflowKeyFields(),
 ];
 
