@@ -10,6 +10,7 @@ export default tseslint.config(
       'bench/results/',
       'clients/python/',
       '.venv/',
+      'tools/',
       '.venv-peers/',
       '**/dist/',
       'web/src/api/schema.gen.ts',

@@ -310,9 +310,19 @@ export async function runPeerBench(options: PeerBenchOptions = {}): Promise<Benc
     try {
       for (const client of system.clients) {
         const out: Measured = { label: client.label, values: new Map(), problems: [] };
-        await runsPhase(system, client, settings, out);
-        await ingestPhase(client, settings, out);
-        await historyPhase(client, settings, out);
+        // A system that fails a phase (a server closing connections under load) keeps the rows it has,
+        // says why, and the other systems still run.
+        for (const phase of [
+          () => runsPhase(system, client, settings, out),
+          () => ingestPhase(client, settings, out),
+          () => historyPhase(client, settings, out),
+        ]) {
+          try {
+            await phase();
+          } catch (error) {
+            out.problems.push(`phase failed: ${String(error).slice(0, 200)}`);
+          }
+        }
         measured.push(out);
         for (const problem of out.problems) process.stdout.write(`peer: ${client.label}: ${problem}\n`);
       }

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runArtifactBench } from './artifacts.ts';
 import { runBundleBench } from './bundle.ts';
+import { runCostBench } from './cost.ts';
 import { runIngestBench } from './ingest.ts';
 import { runLoadBench } from './load.ts';
 import { runPeerBench } from './peer.ts';
@@ -14,8 +15,9 @@ import type { BenchSection } from './section.ts';
  * `npm run bench`: every section against the local stack on loopback, printed as
  * tables and written to bench/results/latest.json. `--only NAME` runs one
  * section; `--points N` shrinks the ingest and `--artifact-mib N` the artifact and `--runs N`
- * the search experiment, and `--ui-points N` / `--ui-runs N` the UI section's metric and
- * runs table, for a quick look. `--only peer` (never part of the full run) compares
+ * the search experiment, `--ui-points N` / `--ui-runs N` the UI section's metric and
+ * runs table, and `--cost-batches N` / `--cost-runs N` the cost section's workload, for a
+ * quick look. `--only peer` (never part of the full run) compares
  * Stratus with MLflow and FastTrackML; its sizes are the `--peer-*` flags (bench/peer.ts).
  *
  * Each section runs in a process of its own: the handlers read their
@@ -31,6 +33,8 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     'ui-points': { type: 'string' },
     'ui-runs': { type: 'string' },
+    'cost-batches': { type: 'string' },
+    'cost-runs': { type: 'string' },
     // The peer section: Stratus beside MLflow and FastTrackML (defaults: issue 13's sizes).
     'peer-runs': { type: 'string' },
     'peer-points': { type: 'string' },
@@ -53,6 +57,12 @@ const sections: Record<string, () => Promise<BenchSection>> = {
     runUiBench({
       points: values['ui-points'] ? Number(values['ui-points']) : undefined,
       runs: values['ui-runs'] ? Number(values['ui-runs']) : undefined,
+    }),
+  // Last: it prices the search section's read units from bench/results/search.json.
+  cost: () =>
+    runCostBench({
+      batches: values['cost-batches'] ? Number(values['cost-batches']) : undefined,
+      runs: values['cost-runs'] ? Number(values['cost-runs']) : undefined,
     }),
   peer: () =>
     runPeerBench({

@@ -111,6 +111,8 @@ export async function loadRuns(
   const client = createDocumentClient({
     region: process.env.AWS_REGION ?? 'us-east-1',
     endpoint: process.env.STRATUS_DYNAMODB_ENDPOINT,
+    // DynamoDB Local under a bulk load answers slower than the functions' 2 s limit; the local stack's.
+    attemptTimeoutMs: Number(process.env.STRATUS_AWS_ATTEMPT_TIMEOUT_MS ?? 8000),
   });
   const table = process.env.STRATUS_TABLE_NAME as string;
   const started = Date.now() - runs * 1000;

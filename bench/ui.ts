@@ -68,19 +68,27 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<BenchSec
     const firstChart: number[] = [];
     const chartFetch: number[] = [];
     const zoomRefetch: number[] = [];
-    for (let i = 0; i < samples; i++) {
+    let chartTimedOut = false;
+    for (let i = 0; i < samples && !chartTimedOut; i++) {
       const { context, page } = await newPage(session.browser);
-      await signInByLink(page, stack.url, token);
-      await page.goto(`${stack.url}/runs/${runId}?tab=charts`);
-      const drawn = await page.waitForFunction(
-        () => performance.getEntriesByName('stratus:chart-drawn:loss')[0]?.startTime,
-        undefined,
-        { timeout: 120_000 },
-      );
-      firstChart.push((await drawn.jsonValue()) as number);
-      chartFetch.push((await page.evaluate(requestDurationScript('/metrics/loss'))) as number);
-      zoomRefetch.push((await page.evaluate(keyboardZoomScript('loss'))) as number);
-      await context.close();
+      try {
+        await signInByLink(page, stack.url, token);
+        await page.goto(`${stack.url}/runs/${runId}?tab=charts`);
+        const drawn = await page.waitForFunction(
+          () => performance.getEntriesByName('stratus:chart-drawn:loss')[0]?.startTime,
+          undefined,
+          { timeout: chartTimeoutMs },
+        );
+        firstChart.push((await drawn.jsonValue()) as number);
+        chartFetch.push((await page.evaluate(requestDurationScript('/metrics/loss'))) as number);
+        zoomRefetch.push((await page.evaluate(keyboardZoomScript('loss'))) as number);
+      } catch (error) {
+        // A history the API cannot downsample in time is a result to report, not a reason to lose the others.
+        if ((error as Error).name !== 'TimeoutError') throw error;
+        chartTimedOut = true;
+      } finally {
+        await context.close();
+      }
     }
 
     const firstRows: number[] = [];
@@ -109,12 +117,15 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<BenchSec
       await context.close();
     }
 
-    const row = (what: string, values: number[], target: string) => ({
-      what,
-      'p50 (ms)': round(percentile(values, 50), 1),
-      'max (ms)': round(Math.max(...values), 1),
-      target,
-    });
+    const row = (what: string, values: number[], target: string, timedOut = false) =>
+      timedOut && values.length === 0
+        ? { what, 'p50 (ms)': `not drawn in ${chartTimeoutMs.toLocaleString('en')} ms`, 'max (ms)': '', target }
+        : {
+            what,
+            'p50 (ms)': round(percentile(values, 50), 1),
+            'max (ms)': round(Math.max(...values), 1),
+            target,
+          };
     const bundle = readBundleSize();
     return {
       title: `UI in Chromium: first chart of a ${points.toLocaleString('en')}-point metric (logged in ${round(historySeconds, 1)} s) and a ${runCount.toLocaleString('en')}-run table (loaded in ${round(tableSeconds, 1)} s), ${samples} samples each`,
@@ -125,9 +136,9 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<BenchSec
           'max (ms)': '',
           target: `< ${round(bundle.budgetBytes / 1024, 0)} KB`,
         },
-        row('first chart drawn, from navigation start', firstChart, '< 1,000 ms'),
-        row('  of which the downsampled history request', chartFetch, ''),
-        row('zoom (+ key): re-fetch of the halved step range until drawn', zoomRefetch, '< 1,000 ms'),
+        row('first chart drawn, from navigation start', firstChart, '< 1,000 ms', chartTimedOut),
+        row('  of which the downsampled history request', chartFetch, '', chartTimedOut),
+        row('zoom (+ key): re-fetch of the halved step range until drawn', zoomRefetch, '< 1,000 ms', chartTimedOut),
         row('first rows of the runs table, from navigation start', firstRows, '< 1,000 ms'),
         row(`all ${runCount.toLocaleString('en')} runs loaded while scrolling, from navigation start`, allRows, ''),
         row('scroll top to bottom in 240 frames: p95 frame', frameP95, '< 16.7 ms (60 fps)'),
@@ -150,6 +161,12 @@ function readBundleSize() {
   };
   return { gzipBytes: measured.initialJsGzipBytes, budgetBytes: measured.budgetBytes, files: measured.files.length };
 }
+
+/**
+ * How long the first chart may take before the section reports it as not drawn
+ * (before the API kept rollups, 1,000,000 points on DynamoDB Local took longer).
+ */
+const chartTimeoutMs = 120_000;
 
 // Scripts run in the page, as source text: the benchmark runs under tsx, whose transform would
 // wrap named functions in a helper the page does not have, and it compiles without DOM types.

@@ -167,13 +167,16 @@ function toEvent(
   pathParameters: Record<string, string>,
   body: Buffer,
 ): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
   // API Gateway joins repeated query parameters with commas.
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  // Null prototype: parameter names are the client's (`constructor`, `__proto__`).
+  const query: Record<string, string> = Object.create(null);
+  for (const [name, value] of url.searchParams) {
+    query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
+  }
   const now = Date.now();
   const key = routeKey(route);
   return {

@@ -30,6 +30,8 @@ else
   npm ci --no-audit --no-fund
 fi
 bash scripts/install-s3-server.sh
+# LocalStack's S3 and DynamoDB on the host, for `npm run start:localstack` and the LocalStack test run.
+bash scripts/install-localstack.sh
 # The Python SDK, its CLI and their tests live in a virtual environment of their own.
 python_bin=$(command -v python3 || true)
 if [ -z "$python_bin" ]; then

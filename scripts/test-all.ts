@@ -23,11 +23,17 @@ interface VitestReport {
   testResults: Array<{ status: string; assertionResults: Array<{ status: string }> }>;
 }
 
-function runVitest(): SuiteResult {
-  const output = `${resultsDirectory}/vitest.json`;
-  const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${output}`], {
-    stdio: 'inherit',
-  });
+/**
+ * A vitest run: the whole suite on DynamoDB Local and versitygw, or (`localstack`)
+ * the integration files of vitest.localstack.config.ts on LocalStack's S3 and DynamoDB.
+ */
+function runVitest(name = 'vitest', extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): SuiteResult {
+  const output = `${resultsDirectory}/${name}.json`;
+  const run = spawnSync(
+    'npx',
+    ['vitest', 'run', ...extraArgs, '--reporter=default', '--reporter=json', `--outputFile=${output}`],
+    { stdio: 'inherit', env: { ...process.env, ...env } },
+  );
   try {
     const report = JSON.parse(readFileSync(output, 'utf8')) as VitestReport;
     // A file whose setup failed reports its tests as skipped: they count as failed, not as nothing.
@@ -38,13 +44,13 @@ function runVitest(): SuiteResult {
         return sum + Math.max(notRun.length, file.assertionResults.length === 0 ? 1 : 0);
       }, 0);
     return {
-      name: 'vitest',
+      name,
       passed: report.numPassedTests,
       failed: report.numFailedTests + unrun,
       ok: run.status === 0,
     };
   } catch {
-    return { name: 'vitest', passed: 0, failed: 0, ok: false };
+    return { name, passed: 0, failed: 0, ok: false };
   }
 }
 
@@ -72,7 +78,12 @@ function runPytest(name: string, directory: string): SuiteResult {
   }
 }
 
-const suites = [runVitest(), runPytest('pytest', 'clients/python/tests'), runPytest('mlflow-client', 'test/mlflow')];
+const suites = [
+  runVitest(),
+  runPytest('pytest', 'clients/python/tests'),
+  runPytest('mlflow-client', 'test/mlflow'),
+  runVitest('localstack', ['--config', 'vitest.localstack.config.ts'], { STRATUS_TEST_BACKEND: 'localstack' }),
+];
 const passed = suites.reduce((sum, suite) => sum + suite.passed, 0);
 const failed = suites.reduce((sum, suite) => sum + suite.failed, 0);
 for (const suite of suites) {

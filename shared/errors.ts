@@ -55,6 +55,14 @@ export class PayloadTooLargeError extends StratusError {
   }
 }
 
+/** A request body in anything but JSON (README, "Requests"). */
+export class UnsupportedMediaTypeError extends StratusError {
+  readonly statusCode = 415;
+  constructor(message: string) {
+    super('request.unsupported_media_type', message);
+  }
+}
+
 /**
  * An AWS service the request needs (DynamoDB, S3) is unreachable, timed out,
  * throttled the call or failed with a 5xx, after the SDK's own retries. The

@@ -6,6 +6,7 @@ import { scopeAllows } from '../domain/tokens.ts';
 import {
   ForbiddenError,
   PayloadTooLargeError,
+  UnsupportedMediaTypeError,
   ServiceUnavailableError,
   StratusError,
   UnauthorizedError,
@@ -183,40 +184,109 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
     throw new PayloadTooLargeError(`request body is ${bytes.length} bytes; the limit is ${limits.requestBodyBytes}`);
   }
   if (bytes.length === 0) throw new ValidationError('body: a JSON object is required', 'body.missing');
+  const contentType = event.headers?.['content-type'];
+  if (!isJson(contentType)) {
+    throw new UnsupportedMediaTypeError(
+      `content-type: must be application/json (optionally with charset=utf-8); got ${contentType === undefined ? 'none' : `'${contentType.slice(0, 100)}'`}`,
+    );
+  }
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
     throw new ValidationError('body: is not valid UTF-8', 'body.invalid_utf8');
   }
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (error) {
     throw new ValidationError(`body: is not valid JSON (${(error as Error).message})`, 'body.invalid_json');
   }
+  const prototypeKey = prototypeKeyPath(body);
+  if (prototypeKey) throw new ValidationError(`${prototypeKey}: must not be __proto__`, 'body.invalid');
+  return body;
+}
+
+/**
+ * `application/json`, bare or with `charset=utf-8` (any case, quoted or not):
+ * the one encoding a body is read in. Anything else (no type, text/plain, forms,
+ * multipart, XML, another charset) would be read as something it is not.
+ */
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const [type, ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
+  if (type !== 'application/json') return false;
+  return parameters.every((parameter) => /^charset\s*=\s*(utf-8|"utf-8")$/.test(parameter));
+}
+
+/**
+ * Where the body has an object key `__proto__`, if anywhere. JSON.parse keeps
+ * it as an own property, but zod, DynamoDB's marshaller and ordinary JavaScript
+ * treat it as the prototype, so it would vanish (or worse) on its way to the
+ * table; it is refused with a 400 naming it instead. (README, "Limits".)
+ */
+function prototypeKeyPath(value: unknown): string | undefined {
+  const pending: Array<[unknown, string]> = [[value, 'body']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, path] = next;
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) {
+      node.forEach((item, index) => pending.push([item, `${path}[${index}]`]));
+      continue;
+    }
+    if (Object.hasOwn(node, '__proto__')) return `${path}.__proto__`;
+    for (const [key, item] of Object.entries(node)) pending.push([item, `${path}.${key}`]);
+  }
+  return undefined;
 }
 
 function validate(location: string, schema: z.ZodMiniType | undefined, value: unknown): unknown {
   if (!schema) return undefined;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = mostSpecificIssue(result.error.issues);
+  const issue = mostSpecificIssue(result.error.issues, value);
   const field = [location, ...issue.path.map(String)].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
   throw new ValidationError(`${field}: ${issue.message}`, `${location}.invalid`);
 }
 
 type Issue = z.core.$ZodIssue;
 
-/** For a union, the branch that got furthest tells the client the most. */
-function mostSpecificIssue(issues: readonly Issue[]): Issue {
-  const first = issues[0] as Issue;
-  if (first.code !== 'invalid_union' || first.errors.length === 0) return first;
-  const candidates = first.errors.map((branch) => mostSpecificIssue(branch));
-  const best = candidates.reduce((a, b) => (score(b) > score(a) ? b : a));
-  return { ...best, path: [...first.path, ...best.path] };
+/**
+ * The issue that tells the client the most. For a union (the single-point and
+ * batch forms of logMetrics), the branch the client meant is the one whose
+ * complaint is about a field the client sent: `{"metric_name", "metric_value",
+ * "step": 1.5}` is about `step`, not about the batch form's missing `metrics`.
+ */
+function mostSpecificIssue(issues: readonly Issue[], value: unknown): Issue {
+  const resolved = issues.map((issue) => {
+    if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+    const here = valueAt(value, issue.path);
+    const best = mostSpecificIssue(issue.errors.flat(), here);
+    return { ...best, path: [...issue.path, ...best.path] };
+  });
+  return resolved.reduce((a, b) => (score(b, value) > score(a, value) ? b : a));
 }
 
-const score = (issue: Issue) => issue.path.length * 2 + (issue.code === 'unrecognized_keys' ? 0 : 1);
+/** Issues about sent fields first, then deeper paths, then anything but unknown keys. */
+const score = (issue: Issue, value: unknown) =>
+  (issue.code !== 'unrecognized_keys' && wasSent(value, issue.path) ? 1000 : 0) +
+  issue.path.length * 2 +
+  (issue.code === 'unrecognized_keys' ? 0 : 1);
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let node = value;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function wasSent(value: unknown, path: readonly PropertyKey[]): boolean {
+  if (path.length === 0) return false;
+  const parent = valueAt(value, path.slice(0, -1));
+  return typeof parent === 'object' && parent !== null && Object.hasOwn(parent, path[path.length - 1] as PropertyKey);
+}
 
 /**
  * The alternative media type the Accept header ranks above JSON, if any. Only

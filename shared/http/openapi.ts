@@ -76,6 +76,14 @@ function operation(route: RouteDefinition) {
       '404': { description: 'Unknown experiment or run', content: errorContent },
       '409': { description: 'Conflicts with stored state', content: errorContent },
       '413': { description: `Body over ${limits.requestBodyBytes} bytes`, content: errorContent },
+      ...(body
+        ? {
+            '415': {
+              description: 'A body not sent as `application/json` (optionally `; charset=utf-8`)',
+              content: errorContent,
+            },
+          }
+        : {}),
       '503': {
         description: 'The store is shedding load: retry after the pause given',
         headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },

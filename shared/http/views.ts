@@ -8,6 +8,8 @@ import { toCsv } from './csv.ts';
 import type { experimentResponse } from './schemas/experiments.ts';
 import type { runDetailsResponse, runResponse } from './schemas/runs.ts';
 import type { compareRunsResponse } from './schemas/search.ts';
+import { ownValue } from '../domain/own.ts';
+import { searchPlanHeader } from './search-plan-header.ts';
 
 /** Domain objects in the API's snake_case JSON shape. */
 
@@ -64,7 +66,7 @@ export const runDetailsView = (run: RunDetails): z.input<typeof runDetailsRespon
 /** Both search routes answer alike: the page of runs, and the plan taken in a header. */
 export const searchRunsAnswer = (result: SearchRunsResult) => ({
   body: { runs: result.runs.map(runDetailsView), next_page_token: result.cursor },
-  headers: { 'x-stratus-search-plan': headerSafe(result.plan) },
+  headers: searchPlanHeader(result.plan),
 });
 
 export const metricPointView = (point: MetricPoint) => ({
@@ -90,7 +92,7 @@ export const comparisonView = (comparison: RunComparison): z.input<typeof compar
           return [name, value === undefined ? null : toWireMetricValue(value)];
         }),
       ),
-      params: Object.fromEntries(comparison.paramNames.map((name) => [name, run.params[name] ?? null])),
+      params: Object.fromEntries(comparison.paramNames.map((name) => [name, ownValue(run.params, name) ?? null])),
     };
   }),
 });
@@ -114,14 +116,7 @@ export const comparisonCsv = (comparison: RunComparison): string =>
         run.status,
         run.startTime,
         ...comparison.metricNames.map((name) => latest.get(name)),
-        ...comparison.paramNames.map((name) => run.params[name]),
+        ...comparison.paramNames.map((name) => ownValue(run.params, name)),
       ];
     }),
   );
-
-/**
- * A header value carries visible ASCII only: anything else (a key named in the
- * search plan may be any Unicode) is written as a JSON-style \\uXXXX escape.
- */
-export const headerSafe = (text: string) =>
-  text.replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);

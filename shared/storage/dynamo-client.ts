@@ -44,6 +44,8 @@ export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocu
     { step: 'initialize', name: 'stratusConsumedCapacity' },
   );
   return DynamoDBDocumentClient.from(base, {
-    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+    // A map with a key named `constructor` fails the marshaller's plain-object test (it reads
+    // `value.constructor.name`); every object we store is a plain map, so convert it as one.
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false, convertClassInstanceToMap: true },
   });
 }

@@ -1,6 +1,7 @@
 import type { RunDetails } from '../domain/types.ts';
 import { NotFoundError } from '../errors.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
+import { ownValue } from '../domain/own.ts';
 
 export interface CompareRunsInput {
   runIds: readonly string[];
@@ -44,7 +45,7 @@ export async function compareRuns(
     ? [...new Set(input.paramNames)]
     : sorted(runs.flatMap((run) => Object.keys(run.params)));
   if (input.onlyDifferingParams) {
-    paramNames = paramNames.filter((name) => new Set(runs.map((run) => run.params[name] ?? null)).size > 1);
+    paramNames = paramNames.filter((name) => new Set(runs.map((run) => ownValue(run.params, name) ?? null)).size > 1);
   }
   return { metricNames, paramNames, runs };
 }

@@ -184,7 +184,7 @@ describe('the edge', () => {
     expect(malformed.body.error.code).toBe('body.invalid_json');
     const invalidUtf8 = await fetch(`${local.stack.url}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${local.stack.token}` },
+      headers: { authorization: `Bearer ${local.stack.token}`, 'content-type': 'application/json' },
       body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
     });
     expect(invalidUtf8.status).toBe(400);

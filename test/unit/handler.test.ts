@@ -10,7 +10,7 @@ const event = (body?: string): APIGatewayProxyEventV2 =>
     routeKey: 'POST /api/v1/runs/{run_id}/tags',
     rawPath: '/',
     rawQueryString: '',
-    headers: {},
+    headers: { 'content-type': 'application/json' },
     pathParameters: { run_id: 'a'.repeat(32) },
     requestContext: { requestId: 'r1' },
     body,

@@ -13,6 +13,15 @@ test('metric values accept numbers and the three non-finite spellings', () => {
   expect(metricValueSchema.safeParse(null).success).toBe(false);
 });
 
+test('no other string is a metric value: undocumented spellings and prototype names are refused', () => {
+  for (const spelling of ['inf', '-inf', '+Infinity', ' NaN', 'NaN ', 'Inf', 'infinite', 'nan()', '']) {
+    expect(metricValueSchema.safeParse(spelling).success, spelling).toBe(false);
+  }
+  for (const name of ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__']) {
+    expect(metricValueSchema.safeParse(name).success, name).toBe(false);
+  }
+});
+
 test('params are stored as the string form of JSON scalars', () => {
   expect(logParamsBody.parse({ params: { n: 100, lr: 0.01, flag: true, s: 'x' } }).params).toEqual({
     n: '100',

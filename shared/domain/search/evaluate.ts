@@ -1,5 +1,6 @@
 import type { RunDetails } from '../types.ts';
 import type { Clause, Field, OrderKey } from './query.ts';
+import { ownValue } from '../own.ts';
 
 /**
  * In-function evaluation of filter clauses and order keys over a run with its
@@ -25,9 +26,9 @@ export function fieldValue(run: SearchableRun, field: Field): string | number | 
     case 'metric':
       return run.metricValues.get(field.key);
     case 'param':
-      return Object.hasOwn(run.params, field.key) ? run.params[field.key] : undefined;
+      return ownValue(run.params, field.key);
     case 'tag':
-      return Object.hasOwn(run.tags, field.key) ? run.tags[field.key] : undefined;
+      return ownValue(run.tags, field.key);
     case 'attribute':
       switch (field.name) {
         case 'status':

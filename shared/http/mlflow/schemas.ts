@@ -3,7 +3,7 @@ import '../../zod-messages.ts';
 import { viewTypes } from '../../domain/types.ts';
 import { limits } from '../../limits.ts';
 import { metricValueSchema } from '../schemas/metric-values.ts';
-import { keySchema, nameSchema, text, timestampSchema } from '../schemas/text.ts';
+import { keySchema, nameSchema, stepRangeInOrder, text, timestampSchema } from '../schemas/text.ts';
 
 /**
  * MLflow's request shapes (mlflow/protos/service.proto), validated at the edge
@@ -179,14 +179,16 @@ export const metricHistoryQuery = z.object({
   page_token: pageToken,
   max_results: z._default(integer(1, mlflowLimits.historyPage), mlflowLimits.historyPage),
 });
-export const bulkIntervalQuery = z.object({
-  // API Gateway joins a repeated query parameter's values with commas.
-  run_ids: z.string().check(z.minLength(1, { error: 'must name at least one run' })),
-  metric_key: keySchema,
-  start_step: z.optional(step),
-  end_step: z.optional(step),
-  max_results: z._default(integer(1, mlflowLimits.bulkIntervalMaxResults), mlflowLimits.bulkIntervalMaxResults),
-});
+export const bulkIntervalQuery = z
+  .object({
+    // API Gateway joins a repeated query parameter's values with commas.
+    run_ids: z.string().check(z.minLength(1, { error: 'must name at least one run' })),
+    metric_key: keySchema,
+    start_step: z.optional(step),
+    end_step: z.optional(step),
+    max_results: z._default(integer(1, mlflowLimits.bulkIntervalMaxResults), mlflowLimits.bulkIntervalMaxResults),
+  })
+  .check(stepRangeInOrder);
 
 export const listArtifactsQuery = z.object({
   run_id: z.optional(mlflowId),

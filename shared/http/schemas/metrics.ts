@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { limits } from '../../limits.ts';
 import { metricValueSchema, wireMetricValue } from './metric-values.ts';
-import { keySchema, pageSize, pageToken, safeInteger, text, timestampSchema } from './text.ts';
+import { keySchema, pageSize, pageToken, safeInteger, stepRangeInOrder, text, timestampSchema } from './text.ts';
 
 /** Metrics: logging points (one, or a batch) and reading a metric's history. */
 
@@ -35,18 +35,20 @@ export const logMetricsBody = z.union([
 export const logMetricsResponse = z.object({ run_id: z.string(), accepted: z.int(), keys: z.int() });
 
 const stepQuery = z.optional(z.pipe(z.coerce.number(), safeInteger));
-export const metricHistoryQuery = z.object({
-  max_results: pageSize(limits.metricHistoryPageMax, limits.metricHistoryPageDefault),
-  page_token: pageToken,
-  start_step: stepQuery,
-  end_step: stepQuery,
-  max_points: z.optional(z.pipe(z.coerce.number(), z.int().check(z.gte(2), z.lte(limits.downsampleMaxPoints)))).check(
-    z.meta({
-      description:
-        'At most this many points over the whole step range, however long: the extremes of every bucket plus the first and last points (exact when the range holds no more)',
-    }),
-  ),
-});
+export const metricHistoryQuery = z
+  .object({
+    max_results: pageSize(limits.metricHistoryPageMax, limits.metricHistoryPageDefault),
+    page_token: pageToken,
+    start_step: stepQuery,
+    end_step: stepQuery,
+    max_points: z.optional(z.pipe(z.coerce.number(), z.int().check(z.gte(2), z.lte(limits.downsampleMaxPoints)))).check(
+      z.meta({
+        description:
+          'At most this many points over the whole step range, however long: the extremes of every bucket plus the first and last points (exact when the range holds no more)',
+      }),
+    ),
+  })
+  .check(stepRangeInOrder);
 
 export const metricHistoryResponse = z.object({
   run_id: z.string(),

@@ -22,7 +22,15 @@ export const text = (max: number) =>
 const nonEmptyText = (max: number) =>
   text(max).check(z.refine((value) => value.trim().length > 0, { error: 'must not be empty' }));
 
-export const keySchema = nonEmptyText(limits.keyLength);
+/**
+ * A tag, param or metric key. `__proto__` is refused: JSON parsers, DynamoDB's
+ * marshaller and most JavaScript code treat it as the object's prototype rather
+ * than a key, so it could not round-trip. Every other name (`constructor`,
+ * `toString`...) is an ordinary key.
+ */
+export const keySchema = nonEmptyText(limits.keyLength).check(
+  z.refine((value) => value !== '__proto__', { error: 'must not be __proto__' }),
+);
 export const nameSchema = nonEmptyText(limits.nameLength);
 export const idSchema = z.string().check(z.regex(/^[0-9a-f]{32}$/, { error: 'must be 32 lowercase hex characters' }));
 
@@ -43,3 +51,12 @@ export const pageSize = (max: number, fallback: number) =>
   z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(max))), fallback);
 
 export const pageToken = z.optional(z.string().check(z.maxLength(2048)));
+
+/**
+ * A step range given as `start_step`/`end_step` (either may be absent): a
+ * reversed one is a 400 naming both, rather than a query DynamoDB refuses.
+ */
+export const stepRangeInOrder = z.refine<{ start_step?: number | undefined; end_step?: number | undefined }>(
+  (query) => query.start_step === undefined || query.end_step === undefined || query.start_step <= query.end_step,
+  { error: 'must not be greater than end_step', path: ['start_step'] },
+);

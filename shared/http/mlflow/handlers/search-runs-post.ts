@@ -4,6 +4,7 @@ import { searchRuns } from '../../../use-cases/search.ts';
 import { createHandler } from '../../handler.ts';
 import { mlflowSearchRunsRoute } from '../../routes/mlflow-search-runs.ts';
 import { mlflowRun } from '../views.ts';
+import { searchPlanHeader } from '../../search-plan-header.ts';
 
 export const mlflowSearchRuns = createHandler(mlflowSearchRunsRoute, async ({ body }, { scope }) => {
   const deps = searchDeps();
@@ -26,6 +27,6 @@ export const mlflowSearchRuns = createHandler(mlflowSearchRunsRoute, async ({ bo
       runs: result.runs.map((run) => mlflowRun(run)),
       ...(result.cursor ? { next_page_token: result.cursor } : {}),
     },
-    headers: { 'x-stratus-search-plan': result.plan },
+    headers: searchPlanHeader(result.plan),
   };
 });
