@@ -56,6 +56,10 @@ const variants: Array<{ name: string; context: Record<string, unknown> }> = [
       'stratus:deletionProtection': false,
     },
   },
+  {
+    name: 'REST API (cdklocal on LocalStack), with tracing and the dashboard',
+    context: { 'stratus:apiType': 'rest', 'stratus:webUi': false, 'stratus:tracing': true, 'stratus:dashboard': true },
+  },
 ];
 
 function lint(files: readonly string[]): Finding[] {
