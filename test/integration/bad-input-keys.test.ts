@@ -409,6 +409,17 @@ function registryKeyFields(): KeyField[] {
   };
   const readMlflowVersion = async (name: string) =>
     (await api.get(`${mlflow}/model-versions/get?${new URLSearchParams({ name, version: '1' })}`)).body.model_version;
+  /** MLflow's registry objects that carry tags: how to make one with tags, read it back, and name it. */
+  const mlflowRegistryEntities = [
+    { noun: 'RegisteredModel', route: 'registered-models', create: mlflowModel, read: readMlflowModel, id: {} },
+    {
+      noun: 'ModelVersion',
+      route: 'model-versions',
+      create: mlflowVersion,
+      read: readMlflowVersion,
+      id: { version: '1' },
+    },
+  ];
 
   return [
     {
@@ -496,84 +507,47 @@ function registryKeyFields(): KeyField[] {
         };
       },
     },
-    {
-      operationId: 'mlflowCreateRegisteredModel',
-      field: 'tags[].key',
-      named: namedInBody('tags[0].key'),
-      async send(key) {
-        const { name, created } = await mlflowModel([
-          { key, value: 'v' },
-          { key: 'plain', value: 'p' },
-        ]);
-        return {
-          response: created,
-          roundTrip: async () => {
-            const tags = (await readMlflowModel(name)).tags;
-            return listHas(tags, key, 'v') && listHas(tags, 'plain', 'p');
-          },
-        };
+    ...mlflowRegistryEntities.flatMap(({ noun, route, create, read, id }): KeyField[] => [
+      {
+        operationId: `mlflowCreate${noun}`,
+        field: 'tags[].key',
+        named: namedInBody('tags[0].key'),
+        async send(key) {
+          const { name, created } = await create([
+            { key, value: 'v' },
+            { key: 'plain', value: 'p' },
+          ]);
+          return {
+            response: created,
+            roundTrip: async () => {
+              const tags = (await read(name)).tags;
+              return listHas(tags, key, 'v') && listHas(tags, 'plain', 'p');
+            },
+          };
+        },
       },
-    },
-    ...(['mlflowSetRegisteredModelTag', 'mlflowDeleteRegisteredModelTag'] as const).map((operationId): KeyField => ({
-      operationId,
-      field: 'key',
-      named: namedInBody('key'),
-      notFoundOk: operationId === 'mlflowDeleteRegisteredModelTag',
-      async send(key) {
-        const { name } = await mlflowModel([{ key: 'plain', value: 'p' }]);
-        const set = await api.post(`${mlflow}/registered-models/set-tag`, { name, key, value: 'v' });
-        if (operationId === 'mlflowSetRegisteredModelTag') {
-          return { response: set, roundTrip: async () => listHas((await readMlflowModel(name)).tags, key, 'v') };
-        }
-        const response = await api.call('DELETE', `${mlflow}/registered-models/delete-tag`, { name, key });
-        return {
-          response,
-          roundTrip: async () => {
-            const tags = (await readMlflowModel(name)).tags;
-            return set.status === 200 && listLacks(tags, key) && listHas(tags, 'plain', 'p');
-          },
-        };
-      },
-    })),
-    {
-      operationId: 'mlflowCreateModelVersion',
-      field: 'tags[].key',
-      named: namedInBody('tags[0].key'),
-      async send(key) {
-        const { name, created } = await mlflowVersion([
-          { key, value: 'v' },
-          { key: 'plain', value: 'p' },
-        ]);
-        return {
-          response: created,
-          roundTrip: async () => {
-            const tags = (await readMlflowVersion(name)).tags;
-            return listHas(tags, key, 'v') && listHas(tags, 'plain', 'p');
-          },
-        };
-      },
-    },
-    ...(['mlflowSetModelVersionTag', 'mlflowDeleteModelVersionTag'] as const).map((operationId): KeyField => ({
-      operationId,
-      field: 'key',
-      named: namedInBody('key'),
-      notFoundOk: operationId === 'mlflowDeleteModelVersionTag',
-      async send(key) {
-        const { name } = await mlflowVersion([{ key: 'plain', value: 'p' }]);
-        const set = await api.post(`${mlflow}/model-versions/set-tag`, { name, version: '1', key, value: 'v' });
-        if (operationId === 'mlflowSetModelVersionTag') {
-          return { response: set, roundTrip: async () => listHas((await readMlflowVersion(name)).tags, key, 'v') };
-        }
-        const response = await api.call('DELETE', `${mlflow}/model-versions/delete-tag`, { name, version: '1', key });
-        return {
-          response,
-          roundTrip: async () => {
-            const tags = (await readMlflowVersion(name)).tags;
-            return set.status === 200 && listLacks(tags, key) && listHas(tags, 'plain', 'p');
-          },
-        };
-      },
-    })),
+      ...(['Set', 'Delete'] as const).map((verb): KeyField => ({
+        operationId: `mlflow${verb}${noun}Tag`,
+        field: 'key',
+        named: namedInBody('key'),
+        notFoundOk: verb === 'Delete',
+        async send(key) {
+          const { name } = await create([{ key: 'plain', value: 'p' }]);
+          const set = await api.post(`${mlflow}/${route}/set-tag`, { name, ...id, key, value: 'v' });
+          if (verb === 'Set') {
+            return { response: set, roundTrip: async () => listHas((await read(name)).tags, key, 'v') };
+          }
+          const response = await api.call('DELETE', `${mlflow}/${route}/delete-tag`, { name, ...id, key });
+          return {
+            response,
+            roundTrip: async () => {
+              const tags = (await read(name)).tags;
+              return set.status === 200 && listLacks(tags, key) && listHas(tags, 'plain', 'p');
+            },
+          };
+        },
+      })),
+    ]),
     ...(['mlflowSearchRegisteredModels', 'mlflowSearchModelVersions'] as const).map((operationId): KeyField => ({
       operationId,
       field: 'filter',
