@@ -30,6 +30,7 @@ import {
   metricPageKey,
   type PrimaryKey,
   paramKey,
+  paramRowKey,
   runKey,
   runPartitionKey,
   runsByExperimentPartition,
@@ -40,7 +41,9 @@ import { queryAllItems, queryPage } from './query-page.ts';
 import { entriesOf, entryBytes, layoutBudgets, metricEntryBound, type PagedMap, placeEntries } from './run-layout.ts';
 import {
   metricPageItem,
-  paramIndexItem,
+  PARAM_ROW_DIGESTS,
+  paramDigest,
+  paramRowItem,
   paramItem,
   runItem,
   runValuesItem,
@@ -169,13 +172,19 @@ export class RunRepository {
 
   /**
    * Writes a new run with its first params, tags and metric entries. Index
-   * entries, overflow pages and param items go first; the run item last, so
-   * the run exists, all of it, or not at all.
+   * entries, the param row, overflow pages, param items and `alsoFirst` (the
+   * caller's metric chunks and metric index entries, so they share the
+   * BatchWriteItem) go first; the run item last, so the run exists, all of
+   * it, or not at all.
    */
   async create(
     workspace: string,
     run: Run,
-    initial: { params?: ReadonlyMap<string, string>; metrics?: ReadonlyMap<string, StoredMetricEntry> } = {},
+    initial: {
+      params?: ReadonlyMap<string, string>;
+      metrics?: ReadonlyMap<string, StoredMetricEntry>;
+      alsoFirst?: readonly Record<string, unknown>[];
+    } = {},
   ): Promise<{ pages: Map<string, number> }> {
     const tags = placeEntries({ entries: new Map(), pages: 0 }, new Map(Object.entries(run.tags)), entryBytes, {
       base: layoutBudgets.inlineTags,
@@ -193,7 +202,8 @@ export class RunRepository {
       overflowParams = params;
     }
     const before: object[] = [
-      ...[...params].map(([key, value]) => paramIndexItem(workspace, run.experimentId, run.runId, key, value)),
+      ...(initial.alsoFirst ?? []),
+      ...(params.size > 0 ? [paramRowItem(workspace, run.experimentId, run.runId, params)] : []),
       ...Object.entries(run.tags).map(([key, value]) =>
         tagIndexItem(workspace, run.experimentId, run.runId, key, value),
       ),
@@ -529,12 +539,20 @@ export class RunRepository {
     const tagChanges = new Map(
       [...(change.tags ?? [])].filter(([key, value]) => state.tags.entries.get(key)?.value !== value),
     );
-    await this.batchWrite(
-      [
-        ...[...newParams].map(([key, value]) => paramIndexItem(workspace, experimentId, runId, key, value)),
-        ...[...tagChanges].map(([key, value]) => tagIndexItem(workspace, experimentId, runId, key, value)),
-      ].map((Item) => ({ PutRequest: { Item } })),
-    );
+    await Promise.all([
+      this.batchWrite(
+        [...tagChanges].map(([key, value]) => ({
+          PutRequest: { Item: tagIndexItem(workspace, experimentId, runId, key, value) },
+        })),
+      ),
+      newParams.size > 0 &&
+        this.addToParamRow(
+          workspace,
+          experimentId,
+          runId,
+          inlineParams && state.params.size + newParams.size <= PARAM_ROW_DIGESTS ? newParams : undefined,
+        ),
+    ]);
 
     if (newParams.size > 0 && !inlineParams) {
       // Params as items of their own: each put only if absent (the caller checked they were).
@@ -622,6 +640,30 @@ export class RunRepository {
       .map(([key, { value }]) => tagIndexItem(workspace, experimentId, runId, key, value));
     await this.batchWrite(replaced.map((Key) => ({ DeleteRequest: { Key } })));
     return { pages };
+  }
+
+  /**
+   * Adds params' digests to the run's param row (ADD on a string set: racing
+   * requests both land, no read), or, with `params` undefined (the run has
+   * more params than a row holds), marks the row `x`: a candidate for every
+   * param clause. Either creates the row when the run had no params yet.
+   */
+  private async addToParamRow(
+    workspace: string,
+    experimentId: string,
+    runId: string,
+    params: ReadonlyMap<string, string> | undefined,
+  ) {
+    const digests = params && new Set([...params].map(([key, value]) => paramDigest(key, value)));
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: paramRowKey(workspace, experimentId, runId),
+        UpdateExpression: digests ? 'SET #type = :type ADD h :h' : 'SET #type = :type, x = :x',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':type': entityTypes.paramRow, ...(digests ? { ':h': digests } : { ':x': true }) },
+      }),
+    );
   }
 
   /** The writes that set and remove tags: the run item (conditional on its tag version) and the tag pages. */

@@ -12,7 +12,7 @@ import {
   indexedValuePrefix,
   metricIndexPartition,
   type PrimaryKey,
-  paramIndexPartition,
+  paramRowsPartition,
   runIdOfIndexSortKey,
   runKey,
   runPartitionKey,
@@ -22,6 +22,7 @@ import {
   tagIndexPartition,
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
+import { paramDigest } from './run-items.ts';
 import { type RunItem, type RunRepository, runDetailsFromItems, toRun } from './run-repository.ts';
 import { logicalIndexes } from './table-definition.ts';
 
@@ -78,13 +79,36 @@ export class SearchRepository {
     return this.indexRunIds(metricIndexPartition(workspace, experimentId, metricKey), range);
   }
 
-  /** Ids of the runs whose param `paramKey` may equal `value` (long values are indexed by a prefix). */
-  async runIdsByParam(workspace: string, experimentId: string, paramKey: string, value: string) {
-    return this.indexRunIds(
-      paramIndexPartition(workspace, experimentId, paramKey),
-      undefined,
-      indexedValuePrefix(value),
+  /**
+   * For each clause (a param key and the values it may equal), the ids of the
+   * runs whose param may match: one read of the experiment's param rows serves
+   * them all. A row holds digests, so a match may be a clash (checked later);
+   * a row marked `x` holds too many params for digests and matches every clause.
+   */
+  async runIdsByParams(
+    workspace: string,
+    experimentId: string,
+    clauses: ReadonlyArray<{ key: string; values: readonly string[] }>,
+  ): Promise<string[][]> {
+    const wanted = clauses.map(({ key, values }) => values.map((value) => paramDigest(key, value)));
+    const found: string[][] = clauses.map(() => []);
+    const rows = queryAllItems(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :partition',
+        ExpressionAttributeValues: { ':partition': paramRowsPartition(workspace, experimentId) },
+        ProjectionExpression: 'sk, h, x',
+      },
+      { firstPage: 1000 },
     );
+    for await (const row of rows) {
+      const digests = row.h instanceof Set ? (row.h as Set<string>) : undefined;
+      wanted.forEach((any, i) => {
+        if (row.x === true || any.some((digest) => digests?.has(digest))) found[i]?.push(row.sk as string);
+      });
+    }
+    return found;
   }
 
   /** Ids of the runs whose tag `tagKey` may equal `value`. */
