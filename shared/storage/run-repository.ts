@@ -798,8 +798,7 @@ export class RunRepository {
     bounds: ReadonlyMap<string, { low: number; span: number }>,
   ): Promise<void> {
     await this.perItem(located, async (page, keys) => {
-      let current = keys;
-      for (let attempt = 1; current.length > 0; attempt++) {
+      await this.updateEntries(workspace, runId, page, keys, (current) => {
         const builder = new UpdateBuilder();
         for (const [key, entry] of current) {
           const bound = bounds.get(key);
@@ -814,26 +813,8 @@ export class RunRepository {
             builder.condition(`${path}.l > ${builder.value(bound.low)}`);
           }
         }
-        if (builder.isEmpty()) return;
-        try {
-          await this.client.send(
-            new UpdateCommand({
-              ...builder.build(this.tableName, this.metricItemKey(workspace, runId, page)),
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            }),
-          );
-          return;
-        } catch (error) {
-          const item = conditionFailedItem(error);
-          if (item === false) throw error;
-          if (attempt >= MAX_ATTEMPTS) throw new ServiceUnavailableError(1, { cause: error });
-          const stored = new Map(safeEntries<StoredMetricEntry>(item?.metrics));
-          current = current.flatMap(([key]) => {
-            const entry = stored.get(key);
-            return entry ? [[key, entry] as [string, StoredMetricEntry]] : [];
-          });
-        }
-      }
+        return builder.isEmpty() ? undefined : { update: builder, context: undefined };
+      });
     });
   }
 
@@ -858,8 +839,7 @@ export class RunRepository {
     const isNewer = (point: { step: number; timestamp: number }, entry: StoredMetricEntry) =>
       point.step > entry.s || (point.step === entry.s && point.timestamp >= entry.t);
     await this.perItem(located, async (page, keys) => {
-      let current = keys;
-      for (let attempt = 1; ; attempt++) {
+      const landed = await this.updateEntries(workspace, runId, page, keys, (current) => {
         const builder = new UpdateBuilder();
         const takes = new Set<string>();
         const lowered = new Set<string>();
@@ -902,42 +882,25 @@ export class RunRepository {
             builder.condition(`${path}.f = ${builder.value(entry.f)}`);
           }
         }
-        try {
-          const { Attributes } = await this.client.send(
-            new UpdateCommand({
-              ...builder.build(this.tableName, this.metricItemKey(workspace, runId, page)),
-              ReturnValues: 'UPDATED_OLD',
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            }),
-          );
-          const old = new Map(safeEntries<Partial<StoredMetricEntry>>(Attributes?.metrics));
-          for (const [key, entry] of current) {
-            const before: StoredMetricEntry = { ...entry, ...old.get(key) };
-            const point = newest.get(key);
-            const after: StoredMetricEntry = {
-              ...before,
-              n: before.n + 1,
-              ...(takes.has(key) && point ? { v: point.value, s: point.step, t: point.timestamp } : {}),
-            };
-            if (lowered.has(key)) {
-              const blocks = [...(entry.d ?? []), ...(lateBlocks.get(key) ?? [])];
-              after.f = Math.min(...blocks) * ROLLUP_BLOCK_STEPS;
-              delete after.d;
-            }
-            results.set(key, { before, after, page, marked: !lowered.has(key) });
-          }
-          return;
-        } catch (error) {
-          const item = conditionFailedItem(error);
-          if (item === false) throw error;
-          if (attempt >= MAX_ATTEMPTS) throw new ServiceUnavailableError(1, { cause: error });
-          const stored = new Map(safeEntries<StoredMetricEntry>(item?.metrics));
-          current = current.flatMap(([key]) => {
-            const entry = stored.get(key);
-            return entry ? [[key, entry] as [string, StoredMetricEntry]] : [];
-          });
-          await jitter(attempt);
+        return { update: builder, context: { takes, lowered } };
+      });
+      if (!landed) return;
+      const { current, old, context } = landed;
+      const { takes, lowered } = context;
+      for (const [key, entry] of current) {
+        const before: StoredMetricEntry = { ...entry, ...old.get(key) };
+        const point = newest.get(key);
+        const after: StoredMetricEntry = {
+          ...before,
+          n: before.n + 1,
+          ...(takes.has(key) && point ? { v: point.value, s: point.step, t: point.timestamp } : {}),
+        };
+        if (lowered.has(key)) {
+          const blocks = [...(entry.d ?? []), ...(lateBlocks.get(key) ?? [])];
+          after.f = Math.min(...blocks) * ROLLUP_BLOCK_STEPS;
+          delete after.d;
         }
+        results.set(key, { before, after, page, marked: !lowered.has(key) });
       }
     });
     return results;
@@ -954,13 +917,7 @@ export class RunRepository {
     const path = builder.path('metrics', key);
     builder.set(`${path}.f`, frontier);
     builder.condition(`${path}.f > ${builder.value(frontier)}`);
-    try {
-      await this.client.send(
-        new UpdateCommand(builder.build(this.tableName, this.metricItemKey(workspace, runId, page))),
-      );
-    } catch (error) {
-      if (conditionFailedItem(error) === false) throw error;
-    }
+    await this.updateIfStill(workspace, runId, page, builder);
   }
 
   /**
@@ -973,15 +930,7 @@ export class RunRepository {
     const path = builder.path('metrics', key);
     builder.set(`${path}.g`, now);
     builder.condition(`${path}.g = ${builder.value(seen)}`);
-    try {
-      await this.client.send(
-        new UpdateCommand(builder.build(this.tableName, this.metricItemKey(workspace, runId, page))),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailedItem(error) === false) throw error;
-      return false;
-    }
+    return this.updateIfStill(workspace, runId, page, builder);
   }
 
   /** The current entry of one key (consistent), for a sealer that must look again. */
@@ -1017,6 +966,66 @@ export class RunRepository {
   }
 
   /**
+   * Updates some keys' entries on one item (the values item or a metric page)
+   * with conditions on the entries as last seen. When a condition fails
+   * (another writer moved an entry first), the update is built again from the
+   * entries the failure returned (keys no longer there are dropped) and sent
+   * again after a jitter, up to MAX_ATTEMPTS. `build` returns undefined when
+   * nothing is left to write. Returns the entries the landed update was built
+   * from, what `build` said about it, and what UPDATED_OLD returned.
+   */
+  private async updateEntries<C>(
+    workspace: string,
+    runId: string,
+    page: number,
+    keys: Array<[string, StoredMetricEntry]>,
+    build: (current: Array<[string, StoredMetricEntry]>) => { update: UpdateBuilder; context: C } | undefined,
+  ): Promise<
+    | { current: Array<[string, StoredMetricEntry]>; context: C; old: Map<string, Partial<StoredMetricEntry>> }
+    | undefined
+  > {
+    let current = keys;
+    for (let attempt = 1; ; attempt++) {
+      const built = build(current);
+      if (!built) return undefined;
+      try {
+        const { Attributes } = await this.client.send(
+          new UpdateCommand({
+            ...built.update.build(this.tableName, this.metricItemKey(workspace, runId, page)),
+            ReturnValues: 'UPDATED_OLD',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        const old = new Map(safeEntries<Partial<StoredMetricEntry>>(Attributes?.metrics));
+        return { current, context: built.context, old };
+      } catch (error) {
+        const item = conditionFailedItem(error);
+        if (item === false) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw new ServiceUnavailableError(1, { cause: error });
+        const stored = new Map(safeEntries<StoredMetricEntry>(item?.metrics));
+        current = current.flatMap(([key]) => {
+          const entry = stored.get(key);
+          return entry ? [[key, entry] as [string, StoredMetricEntry]] : [];
+        });
+        await jitter(attempt);
+      }
+    }
+  }
+
+  /** Sends a conditional update of a metric entry's item: false when a condition failed (someone else moved it). */
+  private async updateIfStill(workspace: string, runId: string, page: number, builder: UpdateBuilder) {
+    try {
+      await this.client.send(
+        new UpdateCommand(builder.build(this.tableName, this.metricItemKey(workspace, runId, page))),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+      return false;
+    }
+  }
+
+  /**
    * Moves a key's sealed rollup frontier from `expected.f` to `frontier`,
    * provided no batch of the key landed since `expected.n` was read.
    */
@@ -1037,14 +1046,7 @@ export class RunRepository {
     builder.remove(`${path}.d`);
     builder.condition(`${path}.n = ${builder.value(expected.n)}`);
     builder.condition(`${path}.f = ${builder.value(expected.f)}`);
-    const itemKey = this.metricItemKey(workspace, runId, page);
-    try {
-      await this.client.send(new UpdateCommand(builder.build(this.tableName, itemKey)));
-      return true;
-    } catch (error) {
-      if (conditionFailedItem(error) === false) throw error;
-      return false;
-    }
+    return this.updateIfStill(workspace, runId, page, builder);
   }
 
   /** Runs `attempt` until it returns a value (undefined: the run changed under it; read again and retry). */
