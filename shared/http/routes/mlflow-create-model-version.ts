@@ -13,6 +13,7 @@ export const mlflowCreateModelVersionRoute = defineRoute({
   tag: 'mlflow',
   request: { body: createModelVersionBody },
   response: { status: 200, description: 'MLflow\'s answer: {"model_version"}', body: mlflowRegistryObject },
-  table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
+  // gsi1: a runs:/<run>/<name> source with no files there is the run's MLflow 3 logged model of that name.
+  table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], indexes: ['gsi1'] },
   bucket: { actions: ['GetObject'] },
 });
