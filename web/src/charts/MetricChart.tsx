@@ -90,11 +90,24 @@ export function MetricChart(props: {
   const zoomKey = props.zoom ? `${props.zoom.start}..${props.zoom.end}` : 'all';
   const runKey = props.runs.map((run) => run.runId).join(',');
 
+  // The request in flight, and what it asks for.
+  const request = useRef<{ identity: string; controller: AbortController } | undefined>(undefined);
+  useEffect(() => () => request.current?.controller.abort(), []);
+
   // Fetch: the whole history, or the zoomed step range, for every run.
   useEffect(() => {
     const element = container.current;
     if (!element) return;
+    const identity = `${props.metricKey}|${runKey}|${zoomKey}`;
+    // A live refresh while the same request is still answering lets it finish: restarting it on every
+    // tick would never draw a history that takes longer than the poll interval to read.
+    if (request.current?.identity === identity) return;
+    request.current?.controller.abort();
     const controller = new AbortController();
+    request.current = { identity, controller };
+    const settled = () => {
+      if (request.current?.controller === controller) request.current = undefined;
+    };
     const width = element.clientWidth || 600;
     const maxPoints = Math.min(maxPointsLimit, Math.max(200, Math.round(width * 2)));
     setLoading(true);
@@ -102,26 +115,27 @@ export function MetricChart(props: {
       props.runs.map((run) =>
         fetchSeries(run.runId, props.metricKey, { maxPoints, range: props.zoom }, controller.signal),
       ),
-    ).then(
-      (series) => {
-        if (controller.signal.aborted) return;
-        setLoaded({ series, range: props.zoom, maxPoints });
-        if (!props.zoom) {
-          const steps = series.flatMap((one) =>
-            one.steps.length ? [one.steps[0] as number, one.steps[one.steps.length - 1] as number] : [],
-          );
-          if (steps.length) setFullExtent({ start: Math.min(...steps), end: Math.max(...steps) });
-        }
-        setError(undefined);
-        setLoading(false);
-      },
-      (failure: unknown) => {
-        if (controller.signal.aborted) return;
-        setError(describeError(failure));
-        setLoading(false);
-      },
-    );
-    return () => controller.abort();
+    )
+      .then(
+        (series) => {
+          if (controller.signal.aborted) return;
+          setLoaded({ series, range: props.zoom, maxPoints });
+          if (!props.zoom) {
+            const steps = series.flatMap((one) =>
+              one.steps.length ? [one.steps[0] as number, one.steps[one.steps.length - 1] as number] : [],
+            );
+            if (steps.length) setFullExtent({ start: Math.min(...steps), end: Math.max(...steps) });
+          }
+          setError(undefined);
+          setLoading(false);
+        },
+        (failure: unknown) => {
+          if (controller.signal.aborted) return;
+          setError(describeError(failure));
+          setLoading(false);
+        },
+      )
+      .finally(settled);
   }, [props.metricKey, runKey, zoomKey, props.refresh]);
 
   // Draw: a new uPlot when the data or the view options change.
