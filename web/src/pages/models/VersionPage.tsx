@@ -8,11 +8,12 @@ import { describeError, useLoad } from '../../hooks.ts';
 import { Link, paths } from '../../router.ts';
 import { AliasChip, modelPath, runNamesOf, versionPath } from './common.tsx';
 
-const checksumSources: Record<string, string> = {
-  s3: 'S3 checked the bytes against it on upload',
-  computed: 'the service hashed the stored bytes at registration',
-  declared: 'declared by the uploader (multipart upload)',
-};
+/** Where each SHA-256 came from (docs/registry.md), as a short label and its explanation. */
+const checksumSources = new Map([
+  ['s3', ['S3, on upload', 'S3 checked the bytes against it when they were uploaded']],
+  ['computed', ['hashed at registration', 'the service read the stored bytes and hashed them at registration']],
+  ['declared', ['uploader', 'declared by the uploader (a multipart upload, which S3 cannot check whole)']],
+]);
 
 /** One version: where it came from, its metadata, its files with sizes and SHA-256, and a download. */
 export function VersionPage(props: { modelName: string; version: number }) {
@@ -243,7 +244,9 @@ function Files(props: { version: ModelVersion }) {
                   <td class="mono sha" title={file.sha256}>
                     {file.sha256}
                   </td>
-                  <td title={checksumSources[file.sha256_source]}>{file.sha256_source}</td>
+                  <td title={checksumSources.get(file.sha256_source)?.[1]}>
+                    {checksumSources.get(file.sha256_source)?.[0] ?? file.sha256_source}
+                  </td>
                 </tr>
               );
             })}
