@@ -3,6 +3,9 @@ import { aliasEventView } from '../shared/http/registry-views.ts';
 import { getAliasHistoryRoute } from '../shared/http/routes/get-alias-history.ts';
 import { registryRecordDeps } from '../shared/runtime.ts';
 import { getAliasHistory } from '../shared/use-cases/model-registry.ts';
+import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
+
+sealPageTokensWithDeploymentSecret();
 
 const deps = registryRecordDeps();
 

@@ -7,6 +7,9 @@ import { getMetricHistoryRoute } from '../shared/http/routes/get-metric-history.
 import { metricPointView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { getMetricHistory } from '../shared/use-cases/metrics.ts';
+import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
+
+sealPageTokensWithDeploymentSecret();
 
 const deps = trackingDeps();
 

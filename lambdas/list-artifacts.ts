@@ -4,6 +4,9 @@ import { mlflowListArtifacts, mlflowListArtifactsProxied } from '../shared/http/
 import { listArtifactsRoute } from '../shared/http/routes/list-artifacts.ts';
 import { artifactDeps } from '../shared/runtime.ts';
 import { listArtifacts } from '../shared/use-cases/artifacts.ts';
+import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
+
+sealPageTokensWithDeploymentSecret();
 
 const deps = artifactDeps();
 

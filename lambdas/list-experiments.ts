@@ -9,6 +9,9 @@ import { listExperimentsRoute } from '../shared/http/routes/list-experiments.ts'
 import { experimentView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { listExperiments } from '../shared/use-cases/experiments.ts';
+import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
+
+sealPageTokensWithDeploymentSecret();
 
 const deps = trackingDeps();
 

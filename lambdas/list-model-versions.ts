@@ -4,6 +4,9 @@ import { modelVersionView } from '../shared/http/registry-views.ts';
 import { listModelVersionsRoute } from '../shared/http/routes/list-model-versions.ts';
 import { registryRecordDeps } from '../shared/runtime.ts';
 import { listModelVersions } from '../shared/use-cases/model-registry.ts';
+import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
+
+sealPageTokensWithDeploymentSecret();
 
 const deps = registryRecordDeps();
 

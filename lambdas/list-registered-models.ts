@@ -5,6 +5,9 @@ import { listRegisteredModelsRoute } from '../shared/http/routes/list-registered
 import { registryRecordDeps } from '../shared/runtime.ts';
 import { tagFilters } from '../shared/http/registry-inputs.ts';
 import { listRegisteredModels } from '../shared/use-cases/model-registry.ts';
+import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
+
+sealPageTokensWithDeploymentSecret();
 
 const deps = registryRecordDeps();
 

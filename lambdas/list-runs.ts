@@ -4,6 +4,9 @@ import { listRunsRoute } from '../shared/http/routes/list-runs.ts';
 import { runView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { listRuns } from '../shared/use-cases/runs.ts';
+import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
+
+sealPageTokensWithDeploymentSecret();
 
 const deps = trackingDeps();
 

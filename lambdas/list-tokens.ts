@@ -3,6 +3,9 @@ import { createHandler } from '../shared/http/handler.ts';
 import { listTokensRoute } from '../shared/http/routes/list-tokens.ts';
 import { accessDeps } from '../shared/runtime.ts';
 import { listTokens } from '../shared/use-cases/access.ts';
+import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
+
+sealPageTokensWithDeploymentSecret();
 
 const deps = accessDeps();
 

@@ -3,6 +3,9 @@ import { createHandler } from '../shared/http/handler.ts';
 import { listWorkspacesRoute } from '../shared/http/routes/list-workspaces.ts';
 import { accessDeps } from '../shared/runtime.ts';
 import { listWorkspaces } from '../shared/use-cases/access.ts';
+import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
+
+sealPageTokensWithDeploymentSecret();
 
 const deps = accessDeps();
 

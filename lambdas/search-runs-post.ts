@@ -5,6 +5,9 @@ import { searchRunsPostRoute } from '../shared/http/routes/search-runs-post.ts';
 import { searchRunsAnswer } from '../shared/http/views.ts';
 import { searchDeps } from '../shared/runtime.ts';
 import { searchRuns } from '../shared/use-cases/search.ts';
+import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
+
+sealPageTokensWithDeploymentSecret();
 
 const deps = searchDeps();
 

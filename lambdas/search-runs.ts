@@ -5,6 +5,9 @@ import { searchRunsRoute } from '../shared/http/routes/search-runs.ts';
 import { searchRunsAnswer } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { searchRuns } from '../shared/use-cases/search.ts';
+import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
+
+sealPageTokensWithDeploymentSecret();
 
 const deps = trackingDeps();
 

@@ -3,9 +3,7 @@ import { loadConfig } from './config.ts';
 import { newId, systemClock } from './ids.ts';
 import { configureRequestLog } from './http/request-log.ts';
 import { setLogLevel } from './logger.ts';
-import { usePageTokenSecret } from './storage/cursor.ts';
 import { createDocumentClient } from './storage/dynamo-client.ts';
-import { readPageTokenSecret } from './storage/page-token-secret.ts';
 import { AccessRepository } from './storage/access-repository.ts';
 import { ArtifactRepository, ArtifactTreeReader } from './storage/artifact-repository.ts';
 import { ArtifactObjectStore, createS3Client } from './storage/artifact-store.ts';
@@ -24,12 +22,6 @@ import type { TrackingDeps } from './use-cases/deps.ts';
 import type { RegistryDeps } from './use-cases/model-registry.ts';
 import type { LoggedModelDeps } from './use-cases/logged-models.ts';
 import type { PurgeDeps } from './use-cases/purge.ts';
-
-// Page tokens are sealed with the deployment's secret, read on the first token a container issues or opens.
-usePageTokenSecret(() => {
-  const config = loadConfig();
-  return readPageTokenSecret(config.pageTokenSecret, config.region);
-});
 
 let deps: TrackingDeps | undefined;
 let search: Pick<TrackingDeps, 'experiments' | 'search' | 'clock'> | undefined;

@@ -14,7 +14,7 @@ import { ValidationError } from '../errors.ts';
  *   workspace or filter is another binding, and authentication fails.
  *
  * Every failure is the same 400 `page_token.invalid`. The key comes from the
- * deployment's secret (`usePageTokenSecret`; shared/runtime.ts wires the
+ * deployment's secret (`usePageTokenSecret`; shared/runtime-page-tokens.ts wires the
  * production source) through HKDF, so the secret itself never keys anything.
  *
  * Layout, base64url: version (1 byte) | nonce (12) | ciphertext | tag (16).

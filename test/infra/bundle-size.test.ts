@@ -13,7 +13,8 @@ import { routeList } from '../../shared/http/route-table.ts';
  * within the size target (npm run bench measures size and load time; this
  * keeps the size from creeping back). One esbuild run builds them all.
  */
-const entries = [...routesByEntry(routeList).keys()];
+const routesOfEntry = routesByEntry(routeList);
+const entries = [...routesOfEntry.keys()];
 let metafile: Metafile;
 const outputOf = (entry: string) => {
   const name = `out/${path.basename(entry, '.ts')}.mjs`;
@@ -73,4 +74,13 @@ test.each(entries)('%s carries neither the SDK S3 client nor the default credent
   ]) {
     expect(packages, heavy).not.toContain(heavy);
   }
+});
+
+test.each(entries)('%s reads the page-token secret exactly when one of its routes issues page tokens', (entry) => {
+  const paged = (routesOfEntry.get(entry) ?? []).some((route) => route.pageTokens);
+  // The wiring in the bundle (not tree-shaken away), not only the reader: a paged function without it
+  // answers 500 on its first token.
+  const wiring = outputOf(entry).inputs['shared/runtime-page-tokens.ts']?.bytesInOutput ?? 0;
+  expect(wiring > 0, 'shared/runtime-page-tokens.ts').toBe(paged);
+  expect(packagesIn(entry).has('@aws-sdk/client-secrets-manager'), '@aws-sdk/client-secrets-manager').toBe(paged);
 });

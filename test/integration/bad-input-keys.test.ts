@@ -353,7 +353,228 @@ const keyFields: KeyField[] = [
     },
   })),
   ...mlflowKeyFields(),
+  ...registryKeyFields(),
 ];
+
+/** The model registry's key-bearing fields, in both dialects, read back through each dialect's own answers. */
+function registryKeyFields(): KeyField[] {
+  const mlflow = '/api/2.0/mlflow';
+  const modelName = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2)}`;
+  const v1Model = (name: string) => `/api/v1/models/${encodeURIComponent(name)}`;
+  // One run with one COMPLETE artifact, registered as many versions as the rows need.
+  let source: Promise<string> | undefined;
+  const sourceRun = () =>
+    (source ??= (async () => {
+      const runId = await newRun();
+      const bytes = Buffer.from('model bytes');
+      const plan = await api.post(`/api/v1/runs/${runId}/artifacts`, {
+        path: 'model.pkl',
+        artifact_type: 'model',
+        size_bytes: bytes.length,
+      });
+      expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+      const put = await fetch(plan.body.upload.url, { method: 'PUT', headers: plan.body.upload.headers, body: bytes });
+      expect(put.status).toBe(200);
+      expect((await api.post(`/api/v1/runs/${runId}/artifacts/complete`, { path: 'model.pkl' })).status).toBe(200);
+      return runId;
+    })());
+  const v1Version = async (tags: Record<string, string> = {}) => {
+    const name = modelName('v1-keys');
+    expect((await api.post('/api/v1/models', { name })).status).toBe(201);
+    const created = await api.post(`${v1Model(name)}/versions`, {
+      run_id: await sourceRun(),
+      artifact_path: 'model.pkl',
+      tags,
+    });
+    return { name, created };
+  };
+  const readV1Version = async (name: string) => (await api.get(`${v1Model(name)}/versions/1`)).body;
+  const mlflowModel = async (tags: Array<{ key: string; value: string }> = []) => {
+    const name = modelName('mlflow-keys');
+    const created = await api.post(`${mlflow}/registered-models/create`, { name, tags });
+    return { name, created };
+  };
+  const readMlflowModel = async (name: string) =>
+    (await api.get(`${mlflow}/registered-models/get?${new URLSearchParams({ name })}`)).body.registered_model;
+  const mlflowVersion = async (tags: Array<{ key: string; value: string }> = []) => {
+    const { name } = await mlflowModel();
+    const runId = await sourceRun();
+    const created = await api.post(`${mlflow}/model-versions/create`, {
+      name,
+      source: `runs:/${runId}/model.pkl`,
+      run_id: runId,
+      tags,
+    });
+    return { name, created };
+  };
+  const readMlflowVersion = async (name: string) =>
+    (await api.get(`${mlflow}/model-versions/get?${new URLSearchParams({ name, version: '1' })}`)).body.model_version;
+  /** MLflow's registry objects that carry tags: how to make one with tags, read it back, and name it. */
+  const mlflowRegistryEntities = [
+    { noun: 'RegisteredModel', route: 'registered-models', create: mlflowModel, read: readMlflowModel, id: {} },
+    {
+      noun: 'ModelVersion',
+      route: 'model-versions',
+      create: mlflowVersion,
+      read: readMlflowVersion,
+      id: { version: '1' },
+    },
+  ];
+
+  return [
+    {
+      operationId: 'createRegisteredModel',
+      field: 'tags',
+      named: /^body\.tags\b/,
+      async send(key) {
+        const name = modelName('v1-keys');
+        const response = await api.post('/api/v1/models', { name, tags: { [key]: 'v', plain: 'p' } });
+        return {
+          response,
+          roundTrip: async () => {
+            const tags = (await api.get(v1Model(name))).body.tags;
+            return has(tags, key) && tags[key] === 'v' && Object.keys(tags).length === 2;
+          },
+        };
+      },
+    },
+    {
+      operationId: 'listRegisteredModels',
+      field: 'tag.KEY',
+      named: /^query\.tag\./,
+      async send(key) {
+        const name = modelName('v1-filtered');
+        await api.post('/api/v1/models', { name, tags: { [key]: 'match' } });
+        const response = await api.get(`/api/v1/models?${new URLSearchParams({ [`tag.${key}`]: 'match' })}`);
+        return {
+          response,
+          roundTrip: async () => (response.body.models ?? []).some((model: { name: string }) => model.name === name),
+        };
+      },
+    },
+    {
+      operationId: 'updateRegisteredModel',
+      field: 'tags',
+      named: /^body\.tags\b/,
+      async send(key) {
+        const name = modelName('v1-keys');
+        await api.post('/api/v1/models', { name, tags: { plain: 'p' } });
+        const response = await api.patch(v1Model(name), { tags: { [key]: 'v' } });
+        return {
+          response,
+          roundTrip: async () => {
+            const tags = (await api.get(v1Model(name))).body.tags;
+            return has(tags, key) && tags[key] === 'v' && has(tags, 'plain');
+          },
+        };
+      },
+    },
+    ...(['tags', 'metadata'] as const).map((field): KeyField => ({
+      operationId: 'createModelVersion',
+      field,
+      named: new RegExp(`^body\\.${field}\\b`),
+      async send(key) {
+        const name = modelName('v1-keys');
+        await api.post('/api/v1/models', { name });
+        const response = await api.post(`${v1Model(name)}/versions`, {
+          run_id: await sourceRun(),
+          artifact_path: 'model.pkl',
+          [field]: field === 'tags' ? { [key]: 'v', plain: 'p' } : { [key]: 1, plain: 2 },
+        });
+        return {
+          response,
+          roundTrip: async () => {
+            const record = (await readV1Version(name))[field];
+            const value = field === 'tags' ? 'v' : 1;
+            return has(record, key) && record[key] === value && Object.keys(record).length === 2;
+          },
+        };
+      },
+    })),
+    {
+      operationId: 'updateModelVersion',
+      field: 'tags',
+      named: /^body\.tags\b/,
+      async send(key) {
+        const { name } = await v1Version({ plain: 'p' });
+        const response = await api.patch(`${v1Model(name)}/versions/1`, { tags: { [key]: 'v' } });
+        return {
+          response,
+          roundTrip: async () => {
+            const tags = (await readV1Version(name)).tags;
+            return has(tags, key) && tags[key] === 'v' && has(tags, 'plain');
+          },
+        };
+      },
+    },
+    ...mlflowRegistryEntities.flatMap(({ noun, route, create, read, id }): KeyField[] => [
+      {
+        operationId: `mlflowCreate${noun}`,
+        field: 'tags[].key',
+        named: namedInBody('tags[0].key'),
+        async send(key) {
+          const { name, created } = await create([
+            { key, value: 'v' },
+            { key: 'plain', value: 'p' },
+          ]);
+          return {
+            response: created,
+            roundTrip: async () => {
+              const tags = (await read(name)).tags;
+              return listHas(tags, key, 'v') && listHas(tags, 'plain', 'p');
+            },
+          };
+        },
+      },
+      ...(['Set', 'Delete'] as const).map((verb): KeyField => ({
+        operationId: `mlflow${verb}${noun}Tag`,
+        field: 'key',
+        named: namedInBody('key'),
+        notFoundOk: verb === 'Delete',
+        async send(key) {
+          const { name } = await create([{ key: 'plain', value: 'p' }]);
+          const set = await api.post(`${mlflow}/${route}/set-tag`, { name, ...id, key, value: 'v' });
+          if (verb === 'Set') {
+            return { response: set, roundTrip: async () => listHas((await read(name)).tags, key, 'v') };
+          }
+          const response = await api.call('DELETE', `${mlflow}/${route}/delete-tag`, { name, ...id, key });
+          return {
+            response,
+            roundTrip: async () => {
+              const tags = (await read(name)).tags;
+              return set.status === 200 && listLacks(tags, key) && listHas(tags, 'plain', 'p');
+            },
+          };
+        },
+      })),
+    ]),
+    ...(['mlflowSearchRegisteredModels', 'mlflowSearchModelVersions'] as const).map((operationId): KeyField => ({
+      operationId,
+      field: 'filter',
+      named: /^(query\.)?filter\b/,
+      async send(key) {
+        const value = `match-${Math.random()}`;
+        const tags = [{ key, value }];
+        const { name, created } =
+          operationId === 'mlflowSearchRegisteredModels' ? await mlflowModel(tags) : await mlflowVersion(tags);
+        const quoted = key.includes('`') ? JSON.stringify(key) : `\`${key}\``;
+        const filter = `name = '${name}' AND tags.${quoted} = '${value}'`;
+        const response = await api.get(
+          `${mlflow}/${operationId === 'mlflowSearchRegisteredModels' ? 'registered-models' : 'model-versions'}/search?${new URLSearchParams({ filter })}`,
+        );
+        return {
+          response,
+          roundTrip: async () => {
+            const found: Array<{ name: string }> =
+              response.body.registered_models ?? response.body.model_versions ?? [];
+            // A key the model could not hold finds nothing; a key it holds finds exactly it.
+            return created.status !== 200 ? found.length === 0 : found.length === 1 && found[0]?.name === name;
+          },
+        };
+      },
+    })),
+  ];
+}
 
 /** Routes the schema scan flags that carry no user key, and why. */
 const keyFree: Record<string, string> = {
@@ -494,6 +715,11 @@ const listHas = (list: Array<{ key: string; value: unknown }> | undefined, key: 
 const listLacks = (list: Array<{ key: string }> | undefined, key: string) =>
   !(list ?? []).some((entry) => entry.key === key);
 
+/** A 400's message names `path` of the body (MLflow's messages may leave out the `body.` prefix). */
+function namedInBody(path: string): RegExp {
+  return new RegExp(`^(body\\.)?${path.replace(/[.[\]]/g, (c) => `\\${c}`)}\\b`);
+}
+
 /** The MLflow dialect's key-bearing fields, read back through MLflow's own answers. */
 function mlflowKeyFields(): KeyField[] {
   const mlflow = '/api/2.0/mlflow';
@@ -514,7 +740,6 @@ function mlflowKeyFields(): KeyField[] {
       })
     ).body.model.info.model_id as string;
   const readModel = async (id: string) => (await api.get(`${mlflow}/logged-models/${id}`)).body.model;
-  const body = (path: string) => new RegExp(`^(body\\.)?${path.replace(/[.[\]]/g, (c) => `\\${c}`)}\\b`);
 
   /** A run-level write whose key comes back in runs/get. */
   const runWrite = (
@@ -526,7 +751,7 @@ function mlflowKeyFields(): KeyField[] {
   ): KeyField => ({
     operationId,
     field,
-    named: body(field),
+    named: namedInBody(field),
     async send(key) {
       const runId = await newMlflowRun();
       const response = await api.post(`${mlflow}/${path}`, request(runId, key));
@@ -538,7 +763,7 @@ function mlflowKeyFields(): KeyField[] {
     {
       operationId: 'mlflowCreateExperiment',
       field: 'tags[].key',
-      named: body('tags[0].key'),
+      named: namedInBody('tags[0].key'),
       async send(key) {
         const response = await api.post(`${mlflow}/experiments/create`, {
           name: `mlflow-keys-${Math.random()}`,
@@ -581,7 +806,7 @@ function mlflowKeyFields(): KeyField[] {
     ...(['mlflowSetExperimentTag', 'mlflowDeleteExperimentTag'] as const).map((operationId): KeyField => ({
       operationId,
       field: 'key',
-      named: body('key'),
+      named: namedInBody('key'),
       notFoundOk: operationId === 'mlflowDeleteExperimentTag',
       async send(key) {
         const id = await newExperiment([{ key: 'plain', value: 'p' }]);
@@ -609,7 +834,7 @@ function mlflowKeyFields(): KeyField[] {
     {
       operationId: 'mlflowCreateRun',
       field: 'tags[].key',
-      named: body('tags[0].key'),
+      named: namedInBody('tags[0].key'),
       async send(key) {
         const response = await api.post(`${mlflow}/runs/create`, {
           experiment_id: experimentId,
@@ -651,7 +876,7 @@ function mlflowKeyFields(): KeyField[] {
     {
       operationId: 'mlflowDeleteTag',
       field: 'key',
-      named: body('key'),
+      named: namedInBody('key'),
       notFoundOk: true,
       async send(key) {
         const runId = await newMlflowRun();
@@ -787,7 +1012,7 @@ function mlflowKeyFields(): KeyField[] {
     ...(['tags', 'params'] as const).map((list): KeyField => ({
       operationId: 'mlflowCreateLoggedModel',
       field: `${list}[].key`,
-      named: body(`${list}[0].key`),
+      named: namedInBody(`${list}[0].key`),
       async send(key) {
         const response = await api.post(`${mlflow}/logged-models`, {
           experiment_id: experimentId,
@@ -813,7 +1038,7 @@ function mlflowKeyFields(): KeyField[] {
       return {
         operationId,
         field: `${list}[].key`,
-        named: body(`${list}[0].key`),
+        named: namedInBody(`${list}[0].key`),
         async send(key) {
           const id = await newModel();
           // MLflow sets a logged model's tags with PATCH and logs its params with POST.
