@@ -78,6 +78,11 @@ const settingsSchema = z.object({
   dashboard: booleanish.default(false),
   /** X-Ray active tracing of every function; off by default. */
   tracing: booleanish.default(false),
+  /**
+   * The API in front of the functions: an HTTP API, or a REST API (v1), which
+   * LocalStack's free tier can deploy with cdklocal (docs/localstack.md).
+   */
+  apiType: z.enum(['http', 'rest']).default('http'),
 });
 
 export type StackSettings = z.output<typeof settingsSchema> & {
@@ -121,6 +126,14 @@ export function readStackSettings(context: Record<string, unknown>): StackSettin
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${contextPrefix}${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`invalid stack context: ${problems.join('; ')}`);
+  }
+  if (parsed.data.apiType === 'rest' && (parsed.data.webUi || parsed.data.corsOrigins.length > 0)) {
+    // A REST API answers CORS preflights only with an OPTIONS method on every resource, and
+    // browsers then need CORS headers from the functions too; LocalStack's free tier, the reason
+    // for this option, has no CloudFront for the web UI either.
+    throw new Error(
+      `${contextPrefix}apiType=rest serves no browser origins: also set ${contextPrefix}webUi=false and no ${contextPrefix}corsOrigins`,
+    );
   }
   if (parsed.data.ingestThrottleRate > parsed.data.throttleRate) {
     throw new Error(`${contextPrefix}ingestThrottleRate must not exceed ${contextPrefix}throttleRate`);

@@ -10,6 +10,7 @@ import { AlarmTopic, ServiceAlarms } from './constructs/alarms.ts';
 import { ArtifactsBucket } from './constructs/artifacts-bucket.ts';
 import { OperationsDashboard } from './constructs/dashboard.ts';
 import { StratusHttpApi } from './constructs/http-api.ts';
+import { StratusRestApi } from './constructs/rest-api.ts';
 import { type FunctionPlan, RouteGroup } from './constructs/route-group.ts';
 import type { RouteFunction } from './constructs/route-function.ts';
 import { TrackingTable } from './constructs/tracking-table.ts';
@@ -30,7 +31,8 @@ export interface StratusStackProps extends StackProps {
 export class StratusStack extends Stack {
   readonly table: TrackingTable;
   readonly artifacts: ArtifactsBucket;
-  readonly api: StratusHttpApi;
+  /** The HTTP API, or the REST API with `stratus:apiType=rest`. */
+  readonly api: StratusHttpApi | StratusRestApi;
   /** The key material of page tokens, readable by the functions of paginated routes. */
   readonly pageTokenSecret: Secret;
   /** The function serving each operation, by operationId (twins share one). */
@@ -100,18 +102,24 @@ export class StratusStack extends Stack {
       STRATUS_METRICS_NAMESPACE: metricsNamespace(this.stackName),
     };
 
-    this.api = new StratusHttpApi(this, 'Http', {
-      throttle: { rate: settings.throttleRate, burst: settings.throttleBurst },
-      ingestThrottle: { rate: settings.ingestThrottleRate, burst: settings.ingestThrottleBurst },
-      corsOrigins,
-      logRetention,
-      removalPolicy,
-    });
+    const throttle = { rate: settings.throttleRate, burst: settings.throttleBurst };
+    const ingestThrottle = { rate: settings.ingestThrottleRate, burst: settings.ingestThrottleBurst };
+    this.api =
+      settings.apiType === 'rest'
+        ? new StratusRestApi(this, 'Rest', {
+            routes: routeList,
+            throttle,
+            ingestThrottle,
+            logRetention,
+            removalPolicy,
+            tracing: settings.tracing,
+          })
+        : new StratusHttpApi(this, 'Http', { throttle, ingestThrottle, corsOrigins, logRetention, removalPolicy });
 
     this.alarmTopic = new AlarmTopic(this, 'Alarms', { email: settings.alarmEmail });
     new ServiceAlarms(this, 'ServiceAlarms', {
       action: this.alarmTopic.action,
-      api: this.api.api,
+      api: this.api,
       table: this.table.table,
       bucket: this.artifacts.bucket,
       serverErrorPercent: settings.serverErrorAlarmPercent,
@@ -119,7 +127,7 @@ export class StratusStack extends Stack {
     });
     if (settings.dashboard) {
       new OperationsDashboard(this, 'Operations', {
-        api: this.api.api,
+        api: this.api,
         table: this.table.table,
         metricsNamespace: metricsNamespace(this.stackName),
         stackName: this.stackName,

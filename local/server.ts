@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { HttpHandler } from '../shared/http/handler.ts';
 import { type RouteDefinition, routeKey } from '../shared/http/route-definition.ts';
 import { routeList } from '../shared/http/route-table.ts';
@@ -31,10 +31,12 @@ export interface LocalServer {
  * v2 event and invoking the very handler module Lambda runs. Handler modules are
  * imported on first use, once, like a warm Lambda container. Each call runs
  * with its route's declared grants enforced, as its IAM role would in AWS.
- * Everything outside /api/ is the web app, when one is given.
+ * Everything outside /api/ is the web app, when one is given. With `apiType`
+ * 'rest' the handlers get the event a REST API (v1) sends instead, as they do
+ * in a stack deployed with `stratus:apiType=rest`.
  */
 export async function startLocalServer(
-  options: { host?: string; port?: number; web?: WebApp | undefined } = {},
+  options: { host?: string; port?: number; web?: WebApp | undefined; apiType?: 'http' | 'rest' } = {},
 ): Promise<LocalServer> {
   enforceRouteGrants();
   const route = createRouter(routeList);
@@ -102,8 +104,9 @@ export async function startLocalServer(
     }
     const handler = await loadHandler(match.route);
     const event = toEvent(request, url, match.route, match.pathParameters, body);
+    const invoked = options.apiType === 'rest' ? toRestEvent(request, url, match.route, event) : event;
     const result = await withRouteGrants(match.route, () =>
-      handler(event, lambdaContext(match.route, event.requestContext.requestId)),
+      handler(invoked, lambdaContext(match.route, event.requestContext.requestId)),
     );
     response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
     response.end(result.body ?? '');
@@ -206,6 +209,83 @@ function toEvent(
       timeEpoch: now,
     },
     ...(body.length ? { body: body.toString('base64'), isBase64Encoded: true } : { isBase64Encoded: false }),
+  };
+}
+
+/**
+ * The event an API Gateway REST API's Lambda proxy integration sends for the
+ * same request: header names as the client wrote them, repeated headers and
+ * query parameters as lists, the route table's path as `resource`.
+ */
+function toRestEvent(
+  request: IncomingMessage,
+  url: URL,
+  route: RouteDefinition,
+  httpEvent: APIGatewayProxyEventV2,
+): APIGatewayProxyEvent {
+  const headers: Record<string, string> = Object.create(null);
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
+  for (let index = 0; index < request.rawHeaders.length; index += 2) {
+    const name = request.rawHeaders[index]!;
+    const value = request.rawHeaders[index + 1]!;
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const query: Record<string, string> = Object.create(null);
+  const multiValueQuery: Record<string, string[]> = Object.create(null);
+  for (const [name, value] of url.searchParams) {
+    query[name] = value;
+    (multiValueQuery[name] ??= []).push(value);
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  const { requestContext } = httpEvent;
+  return {
+    resource: route.path,
+    path: url.pathname,
+    httpMethod: route.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
+    pathParameters: httpEvent.pathParameters ?? null,
+    stageVariables: null,
+    requestContext: {
+      accountId: requestContext.accountId,
+      apiId: requestContext.apiId,
+      authorizer: undefined,
+      domainName: requestContext.domainName,
+      httpMethod: route.method,
+      identity: restIdentity(requestContext.http.sourceIp, requestContext.http.userAgent),
+      path: `/local${url.pathname}`,
+      protocol: requestContext.http.protocol,
+      requestId: requestContext.requestId,
+      requestTimeEpoch: requestContext.timeEpoch,
+      resourceId: 'local',
+      resourcePath: route.path,
+      stage: 'local',
+    },
+    body: httpEvent.body ?? null,
+    isBase64Encoded: httpEvent.isBase64Encoded,
+  };
+}
+
+function restIdentity(sourceIp: string, userAgent: string): APIGatewayProxyEvent['requestContext']['identity'] {
+  return {
+    accessKey: null,
+    accountId: null,
+    apiKey: null,
+    apiKeyId: null,
+    caller: null,
+    clientCert: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp,
+    user: null,
+    userAgent,
+    userArn: null,
   };
 }
 

@@ -60,6 +60,8 @@ export interface LocalStackOptions {
   onFailure?: (error: Error) => void;
   /** The built web app served at / (default `web/dist`); false for the API alone. */
   webRoot?: string | false;
+  /** Which API Gateway's events the handlers get: an HTTP API's (default) or a REST API's (`stratus:apiType`). */
+  apiType?: 'http' | 'rest';
 }
 
 export interface LocalStack {
@@ -203,6 +205,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const server = await startLocalServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
+      apiType: options.apiType,
       web: webRoot === false ? undefined : webApp({ root: webRoot, artifactOrigins: [new URL(s3Endpoint).origin] }),
     });
     stopApi = () => server.close();

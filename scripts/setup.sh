@@ -65,6 +65,13 @@ else
   .venv/bin/python -m pip install --quiet -r test/mlflow/requirements.txt
   touch .venv/.mlflow-installed
 fi
+# cfn-lint, which test/infra/cfn-lint.test.ts runs over every synthesized template.
+if [ .venv/.cfn-lint-installed -nt test/infra/requirements.txt ]; then
+  echo "setup: cfn-lint up to date"
+else
+  .venv/bin/python -m pip install --quiet -r test/infra/requirements.txt
+  touch .venv/.cfn-lint-installed
+fi
 
 # The web UI: its own packages and Vite build (web/dist, served by `npm start` and uploaded by the CDK stack).
 # Rebuilt when its sources or the API's schemas (its generated types) changed since the last build.

@@ -1,5 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { StratusApi } from './api.ts';
 import {
   Alarm,
   ComparisonOperator,
@@ -62,7 +62,7 @@ export class AlarmTopic extends Construct {
 
 export interface ServiceAlarmsProps {
   action: SnsAction;
-  api: HttpApi;
+  api: StratusApi;
   table: Table;
   bucket: Bucket;
   /** API 5xx responses, in percent of requests, that page. */

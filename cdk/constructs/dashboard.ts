@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { StratusApi } from './api.ts';
 import { Dashboard, GraphWidget, MathExpression, Metric, type IWidget, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 
 export interface OperationsDashboardProps {
-  api: HttpApi;
+  api: StratusApi;
   table: Table;
   /** The namespace of the request log's embedded metrics. */
   metricsNamespace: string;

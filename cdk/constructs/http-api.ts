@@ -1,16 +1,22 @@
-import { Duration, Lazy, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
   CorsHttpMethod,
   HttpApi,
-  type HttpRoute,
+  HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type RouteDefinition, routeKey } from '../../shared/http/route-definition.ts';
+import { accessLogFields, apiGatewayAuthorizerReason, type StratusApi } from './api.ts';
 
 export interface ThrottleLimits {
   rate: number;
@@ -25,33 +31,7 @@ export interface StratusHttpApiProps {
   removalPolicy: RemovalPolicy;
 }
 
-/**
- * Fields of each access log line. Deliberately no header, no `$context.authorizer`
- * value and no query string: the bearer token travels in the Authorization header
- * and page tokens in the query, and neither belongs in a log.
- */
-export const accessLogFields = {
-  requestId: '$context.requestId',
-  time: '$context.requestTime',
-  sourceIp: '$context.identity.sourceIp',
-  userAgent: '$context.identity.userAgent',
-  method: '$context.httpMethod',
-  routeKey: '$context.routeKey',
-  path: '$context.path',
-  protocol: '$context.protocol',
-  status: '$context.status',
-  responseLength: '$context.responseLength',
-  responseLatencyMs: '$context.responseLatency',
-  integrationLatencyMs: '$context.integrationLatency',
-  integrationStatus: '$context.integrationStatus',
-  integrationError: '$context.integrationErrorMessage',
-  error: '$context.error.message',
-} as const;
-
-export const apiGatewayAuthorizerReason =
-  'Authentication is not an API Gateway authorizer by design: every route verifies the bearer token in the handler factory (shared/http/handler.ts) before any handler logic runs. One check is shared by Lambda and the local server, rejections come in the API own JSON error format (401, where HTTP API authorizers answer 403), and another workspace resources answer 404, not 403.';
-
-export { routeKey };
+export { accessLogFields, apiGatewayAuthorizerReason, routeKey };
 
 /**
  * The HTTP API and its `$default` stage: a stage-wide throttle, a tighter
@@ -59,7 +39,7 @@ export { routeKey };
  * routes themselves live with their functions in the route groups
  * (route-group.ts), which report each one here.
  */
-export class StratusHttpApi extends Construct {
+export class StratusHttpApi extends Construct implements StratusApi {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
@@ -112,8 +92,25 @@ export class StratusHttpApi extends Construct {
     });
   }
 
-  /** Called for every route created on this API: ingest routes get the tighter throttle. */
-  routeAdded(route: RouteDefinition, httpRoute: HttpRoute): void {
+  serve(scope: Construct, functionId: string, routes: readonly RouteDefinition[], handler: IFunction): void {
+    // One integration object per function: CDK creates its resource once and,
+    // with the permission scoped to the API rather than to a route, one permission.
+    const integration = new HttpLambdaIntegration(`${functionId}Integration`, handler, {
+      scopePermissionToRoute: false,
+    });
+    for (const route of routes) {
+      const httpRoute = new HttpRoute(scope, `${route.operationId}Route`, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration,
+      });
+      Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: apiGatewayAuthorizerReason });
+      this.routeAdded(route, httpRoute);
+    }
+  }
+
+  /** Ingest routes get the tighter throttle. */
+  private routeAdded(route: RouteDefinition, httpRoute: HttpRoute): void {
     if (!route.ingest) return;
     this.routeSettings[routeKey(route)] = {
       ThrottlingRateLimit: this.ingestThrottle.rate,
@@ -126,5 +123,21 @@ export class StratusHttpApi extends Construct {
   /** The stage's invoke URL, ending in a slash. */
   get url(): string {
     return this.stage.url;
+  }
+
+  metricCount(props?: MetricOptions) {
+    return this.api.metricCount(props);
+  }
+
+  metricClientError(props?: MetricOptions) {
+    return this.api.metricClientError(props);
+  }
+
+  metricServerError(props?: MetricOptions) {
+    return this.api.metricServerError(props);
+  }
+
+  metricLatency(props?: MetricOptions) {
+    return this.api.metricLatency(props);
   }
 }

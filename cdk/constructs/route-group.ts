@@ -1,6 +1,4 @@
-import { NestedStack, type RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { NestedStack, type RemovalPolicy } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -8,7 +6,7 @@ import type { Construct } from 'constructs';
 import type { RouteDefinition } from '../../shared/http/route-definition.ts';
 import type { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { FunctionAlarms } from './alarms.ts';
-import { apiGatewayAuthorizerReason, type StratusHttpApi } from './http-api.ts';
+import type { StratusApi } from './api.ts';
 import { RouteFunction } from './route-function.ts';
 import type { TrackingTable } from './tracking-table.ts';
 
@@ -24,7 +22,7 @@ export interface RouteGroupProps {
   table: TrackingTable;
   bucket: Bucket;
   pageTokenSecret: ISecret;
-  api: StratusHttpApi;
+  api: StratusApi;
   environment: Record<string, string>;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
@@ -45,7 +43,6 @@ export interface RouteGroupProps {
  */
 export class RouteGroup extends NestedStack {
   readonly functions = new Map<string, RouteFunction>();
-  readonly routes: HttpRoute[] = [];
 
   constructor(scope: Construct, id: string, props: RouteGroupProps) {
     super(scope, id, { description: `Stratus functions and routes: ${id}` });
@@ -71,21 +68,7 @@ export class RouteGroup extends NestedStack {
         });
       }
 
-      // One integration object per function: CDK creates its resource once and,
-      // with the permission scoped to the API rather than to a route, one permission.
-      const integration = new HttpLambdaIntegration(`${plan.id}Integration`, routeFunction.function, {
-        scopePermissionToRoute: false,
-      });
-      for (const route of plan.routes) {
-        const httpRoute = new HttpRoute(this, `${route.operationId}Route`, {
-          httpApi: props.api.api,
-          routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
-          integration,
-        });
-        Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: apiGatewayAuthorizerReason });
-        props.api.routeAdded(route, httpRoute);
-        this.routes.push(httpRoute);
-      }
+      props.api.serve(this, plan.id, plan.routes, routeFunction.function);
     }
   }
 }

@@ -20,6 +20,7 @@ import { requestAuthenticator } from '../runtime.ts';
 import type { RequestScope } from '../use-cases/deps.ts';
 import { errorRenderer, type PublicError } from './error-rendering.ts';
 import { noteRequestFacts, withRequestLog } from './request-log.ts';
+import { type ApiGatewayEvent, httpApiEvent } from './rest-event.ts';
 import { dialectOf, type RouteDefinition, routeKey } from './route-definition.ts';
 
 type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
@@ -55,10 +56,8 @@ export interface TokenChecker {
   authenticate(authorization: string | undefined): Promise<Principal>;
 }
 
-export type HttpHandler = (
-  event: APIGatewayProxyEventV2,
-  context: Context,
-) => Promise<APIGatewayProxyStructuredResultV2>;
+/** A Lambda handler behind either kind of API Gateway API (rest-event.ts converts a REST API's event). */
+export type HttpHandler = (event: ApiGatewayEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** A Lambda handler and the route keys (`METHOD /path`) it serves. */
 export type RouteHandler = HttpHandler & { readonly routeKeys: readonly string[] };
@@ -125,8 +124,10 @@ export function createHandler<R extends RouteDefinition>(
       const rendered = renderError(error);
       request.response = jsonResponse(rendered.status, rendered.body, rendered.headers);
     },
-  }) as unknown as HttpHandler;
-  return Object.assign(withRequestLog(route, handler), { routeKeys: [routeKey(route)] });
+  }) as unknown as (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+  const logged = withRequestLog(route, handler);
+  const served: HttpHandler = (event, context) => logged(httpApiEvent(event), context);
+  return Object.assign(served, { routeKeys: [routeKey(route)] });
 }
 
 /**
@@ -142,7 +143,8 @@ export function serveRoutes(...handlers: readonly RouteHandler[]): RouteHandler 
       byRouteKey.set(key, handler);
     }
   }
-  const dispatch: HttpHandler = async (event, context) => {
+  const dispatch: HttpHandler = async (received, context) => {
+    const event = httpApiEvent(received);
     const handler = byRouteKey.get(event.routeKey);
     if (handler) return handler(event, context);
     // Only a stack wired against the route table can get here.

@@ -17,6 +17,7 @@ export type TestStackOptions = Pick<
   | 'dynamoDbEndpoint'
   | 's3'
   | 'awsAttemptTimeoutMs'
+  | 'apiType'
 >;
 
 /**

@@ -8,10 +8,11 @@ Without pandas it is a list of dicts whose ``str`` is an aligned text table.
 
 from __future__ import annotations
 
-import math
 import shutil
 from datetime import datetime
 from typing import Any, Dict, List, Sequence
+
+from ._wire import number_text
 
 
 def readable_time(epoch_ms: Any) -> Any:
@@ -25,11 +26,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return f"{value:.6g}"
+        return number_text(value)
     return str(value)
 
 

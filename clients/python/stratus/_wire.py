@@ -30,5 +30,14 @@ def decode_metric_value(value: Any) -> float:
     return float(value)
 
 
+def number_text(value: float) -> str:
+    """A float as people read it in a table: 6 significant digits, NaN and the infinities spelled as on the wire."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return f"{value:.6g}"
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)

@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import { lifecycleStages } from '../../domain/types.ts';
 import { limits } from '../../limits.ts';
 import { lifecycleFilter } from './lifecycle.ts';
-import { keySchema, nameSchema, pageSize, pageToken, tagsSchema, text } from './text.ts';
+import { tagFilterChecks } from './tag-filters.ts';
+import { nameSchema, pageSize, pageToken, tagsSchema, text } from './text.ts';
 
 /** Experiments: create, list (with tag filters) and their response shapes. */
 
@@ -21,26 +22,7 @@ export const listExperimentsQuery = z
       text(limits.nameLength).check(z.meta({ description: 'Only experiments whose name contains this, in any case' })),
     ),
   })
-  .check(
-    z.meta({ description: 'Filter by tags with `tag.KEY=VALUE` parameters (all must hold)' }),
-    z.superRefine((query, context) => {
-      const tags = Object.entries(query).filter(([name]) => name.startsWith('tag.'));
-      if (tags.length > limits.experimentTagFilters) {
-        context.addIssue({ code: 'custom', message: `at most ${limits.experimentTagFilters} tag filters` });
-      }
-      for (const [name, value] of tags) {
-        const key = keySchema.safeParse(name.slice(4));
-        const tagValue = text(limits.tagValueLength).safeParse(value);
-        if (!key.success || typeof value !== 'string' || !tagValue.success) {
-          context.addIssue({
-            code: 'custom',
-            path: [name],
-            message: `must be tag.KEY=VALUE with a key of 1-${limits.keyLength} and a value of at most ${limits.tagValueLength} characters, without control characters`,
-          });
-        }
-      }
-    }),
-  );
+  .check(...tagFilterChecks(limits.tagValueLength));
 
 export const experimentResponse = z.object({
   experiment_id: z.string(),

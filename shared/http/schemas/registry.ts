@@ -10,6 +10,7 @@ import {
 } from '../../domain/registry.ts';
 import { limits } from '../../limits.ts';
 import { idSchema, keySchema, pageSize, pageToken, tagsSchema, text, timestampSchema } from './text.ts';
+import { tagFilterChecks } from './tag-filters.ts';
 
 /**
  * The model registry's request and response shapes (docs/registry.md). Names
@@ -84,26 +85,7 @@ export const listModelsQuery = z
     name_prefix: z.optional(text(registryLimits.nameLength)),
     name_contains: z.optional(text(registryLimits.nameLength)),
   })
-  .check(
-    z.meta({ description: 'Filter by tags with `tag.KEY=VALUE` parameters (all must hold)' }),
-    z.superRefine((query, context) => {
-      const tags = Object.entries(query).filter(([name]) => name.startsWith('tag.'));
-      if (tags.length > limits.experimentTagFilters) {
-        context.addIssue({ code: 'custom', message: `at most ${limits.experimentTagFilters} tag filters` });
-      }
-      for (const [name, value] of tags) {
-        const key = keySchema.safeParse(name.slice(4));
-        const tagValue = text(registryLimits.tagValueLength).safeParse(value);
-        if (!key.success || typeof value !== 'string' || !tagValue.success) {
-          context.addIssue({
-            code: 'custom',
-            path: [name],
-            message: `must be tag.KEY=VALUE with a key of 1-${limits.keyLength} and a value of at most ${registryLimits.tagValueLength} characters, without control characters`,
-          });
-        }
-      }
-    }),
-  );
+  .check(...tagFilterChecks(registryLimits.tagValueLength));
 
 export const createVersionBody = z.strictObject({
   run_id: idSchema,
