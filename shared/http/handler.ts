@@ -14,6 +14,7 @@ import {
 } from '../errors.ts';
 import { limits } from '../limits.ts';
 import { log } from '../logger.ts';
+import { sourceMappedStack } from '../observability/stack-trace.ts';
 import { type CapacityTotals, withCapacityMeter } from '../storage/capacity.ts';
 import { retryAfterSeconds } from '../storage/service-outage.ts';
 import { requestAuthenticator } from '../runtime.ts';
@@ -31,6 +32,8 @@ export interface RouteInput<R extends RouteDefinition> {
   query: Parsed<R['request']['query']>;
   body: Parsed<R['request']['body']>;
   headers: Readonly<Record<string, string | undefined>>;
+  /** No request body at all: what an empty file sent without Content-Length (chunked) amounts to. */
+  bodyEmpty: boolean;
 }
 
 export interface HandlerContext {
@@ -161,6 +164,7 @@ function parseRequest<R extends RouteDefinition>(route: R, event: APIGatewayProx
     query: validate('query', request.query, event.queryStringParameters ?? {}),
     body: request.body ? validate('body', request.body, parseBody(event)) : undefined,
     headers: event.headers ?? {},
+    bodyEmpty: !event.body,
   } as RouteInput<R>;
 }
 
@@ -375,7 +379,7 @@ function publicError(error: unknown, route: RouteDefinition, requestId: string):
 
 const describe = (error: unknown) =>
   error instanceof Error
-    ? { name: error.name, message: error.message, stack: error.stack }
+    ? { name: error.name, message: error.message, stack: error.stack && sourceMappedStack(error.stack) }
     : error === undefined
       ? undefined
       : String(error);

@@ -113,3 +113,95 @@ describe('runs', () => {
     }
   });
 });
+
+/** The run ids of the table's rows, in row order (rows are absolutely placed, so by aria-rowindex). */
+const tableRunIds = (page: Page) =>
+  page.locator('.grid-body .grid-row').evaluateAll((rows) =>
+    rows
+      .map((row) => ({ index: Number(row.getAttribute('aria-rowindex')), id: row.getAttribute('data-run-id') }))
+      .sort((a, b) => a.index - b.index)
+      .map((row) => row.id),
+  );
+
+describe('runs table', () => {
+  test('orders by duration as the API does; a run still going comes last either way', async () => {
+    const experiment = await local.api.post('/api/v1/experiments', { experiment_name: 'durations' });
+    const experimentId = experiment.body.experiment_id as string;
+    for (const [name, minutes] of [
+      ['quick', 1],
+      ['long', 90],
+      ['medium', 12],
+      ['still-going', undefined],
+      ['short', 3],
+    ] as const) {
+      const run = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: name });
+      if (minutes !== undefined) {
+        const ended = await local.api.patch(`/api/v1/runs/${run.body.run_id}`, {
+          status: 'FINISHED',
+          end_time: run.body.start_time + minutes * 60_000,
+        });
+        expect(ended.status).toBe(200);
+      }
+    }
+    const apiOrder = async (direction: string) =>
+      (
+        await local.api.post('/api/v1/runs/search', {
+          experiment_ids: [experimentId],
+          order_by: [`duration ${direction}`],
+        })
+      ).body.runs.map((run: { run_id: string }) => run.run_id);
+    const { page, problems, close } = await open(`/experiments/${experimentId}`);
+    try {
+      await page.locator('.grid-body .grid-row').first().waitFor();
+      await page.click('[role="columnheader"] button:has-text("Duration")');
+      const descending = await apiOrder('DESC');
+      await expect.poll(() => tableRunIds(page), eventually).toEqual(descending);
+      expect(new URL(page.url()).searchParams.get('order')).toBe('duration DESC');
+      await page.click('[role="columnheader"] button:has-text("Duration")');
+      const ascending = await apiOrder('ASC');
+      await expect.poll(() => tableRunIds(page), eventually).toEqual(ascending);
+      // Not the reverse: the run without a duration is last both times.
+      expect(descending.at(-1)).toBe(ascending.at(-1));
+      expect(await page.locator('[role="columnheader"][aria-sort="ascending"]').textContent()).toContain('Duration');
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  test('deleted runs are shown on request and restored from the table', async () => {
+    const experiment = await local.api.post('/api/v1/experiments', { experiment_name: 'with-deleted-runs' });
+    const experimentId = experiment.body.experiment_id as string;
+    const ids: Record<string, string> = {};
+    for (const name of ['kept', 'dropped-1', 'dropped-2']) {
+      ids[name] = (await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: name })).body.run_id;
+    }
+    expect((await local.api.delete(`/api/v1/runs/${ids['dropped-1']}`)).status).toBe(200);
+    expect((await local.api.delete(`/api/v1/runs/${ids['dropped-2']}`)).status).toBe(200);
+    const stage = async (name: string) => (await local.api.get(`/api/v1/runs/${ids[name]}`)).body.lifecycle_stage;
+    const { page, problems, close } = await open(`/experiments/${experimentId}`);
+    try {
+      await page.locator('.grid-body .grid-row').first().waitFor();
+      expect(await tableRunIds(page)).toEqual([ids.kept]);
+
+      await page.selectOption('select[aria-label="Which runs to show"]', 'deleted');
+      await expect
+        .poll(() => tableRunIds(page).then((shown) => shown.sort()), eventually)
+        .toEqual([ids['dropped-1'], ids['dropped-2']].sort());
+      expect(new URL(page.url()).searchParams.get('show')).toBe('deleted');
+
+      await page.click('button[aria-label="Restore dropped-1"]');
+      await expect.poll(() => stage('dropped-1'), eventually).toBe('active');
+      await expect.poll(() => tableRunIds(page), eventually).toEqual([ids['dropped-2']]);
+
+      await page.selectOption('select[aria-label="Which runs to show"]', 'all');
+      await expect.poll(() => tableRunIds(page).then((shown) => shown.length), eventually).toBe(3);
+      const deletedRows = page.locator('.grid-row', { has: page.locator('.status.deleted') });
+      expect(await deletedRows.getAttribute('data-run-id')).toBe(ids['dropped-2']);
+      expect(await stage('dropped-2')).toBe('deleted');
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});

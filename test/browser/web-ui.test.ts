@@ -1,11 +1,10 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiClient, type ApiClient, useTestStack } from '../support/local-api.ts';
-import { type BrowserSession, type ColorScheme, launchChromium, newPage, signInByLink } from './browser.ts';
+import { type BrowserSession, type ColorScheme, launchChromium, newPage } from './browser.ts';
 import { type DemoData, logPoints, randomSource, seedDemo } from './demo-data.ts';
+import { type Opened, openSignedIn, photograph, seriousViolations } from './page-checks.ts';
 import { ensureWebAppBuilt } from './web-build.ts';
 
 /**
@@ -24,11 +23,6 @@ const longSteps = 20_000;
 /** How long a UI change may take on a busy 2-core machine. */
 const eventually = { timeout: 20_000, interval: 100 };
 const bulkRuns = 1000;
-
-const screenshotDirectory = process.env.STRATUS_UPDATE_SCREENSHOTS
-  ? 'docs/screenshots'
-  : '.stratus/test-results/screenshots';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 async function parallel<T>(items: readonly T[], width: number, work: (item: T, index: number) => Promise<void>) {
   let next = 0;
@@ -101,45 +95,9 @@ beforeAll(async () => {
 
 afterAll(() => session?.close());
 
-interface Opened {
-  page: Page;
-  problems: string[];
-  close: () => Promise<void>;
-}
-
 /** A signed-in page; console errors and CSP violations are collected, and must stay empty. */
-async function open(path: string, colorScheme: ColorScheme = 'light', token = local.stack.token): Promise<Opened> {
-  const { context, page } = await newPage(session.browser, colorScheme);
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
-  await signInByLink(page, local.stack.url, token, path);
-  return { page, problems, close: () => context.close() };
-}
-
-/** axe-core in the page (evaluated over the debugging protocol, so the app's CSP stays on). */
-async function seriousViolations(page: Page) {
-  await page.evaluate(axeSource);
-  const result = (await page.evaluate(() =>
-    (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }),
-  )) as { violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> };
-  return result.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes
-          .slice(0, 3)
-          .map((node) => node.target.join(' '))
-          .join(', ')}`,
-    );
-}
-
-async function photograph(page: Page, name: string, colorScheme: ColorScheme) {
-  mkdirSync(screenshotDirectory, { recursive: true });
-  await page.screenshot({ path: join(screenshotDirectory, `${name}-${colorScheme}.png`), fullPage: false });
-}
+const open = (path: string, colorScheme: ColorScheme = 'light', token = local.stack.token): Promise<Opened> =>
+  openSignedIn(session.browser, local.stack.url, token, path, colorScheme);
 
 const chart = (page: Page, metric: string) => page.locator(`.chart-area[data-metric="${metric}"]`);
 

@@ -135,6 +135,7 @@ const valueOf = (run: ModelRun, ref: Ref): Value => {
   if (ref.kind === 'metrics') return run.metrics[ref.key];
   if (ref.kind === 'params') return run.params[ref.key];
   if (ref.kind === 'tags') return run.tags[ref.key];
+  if (ref.key === 'duration') return run.end_time === undefined ? undefined : run.end_time - run.start_time;
   return (run as unknown as Record<string, Value>)[ref.key];
 };
 
@@ -204,6 +205,8 @@ const a = (key: string): Ref => ({ kind: 'attr', key });
 function cases(): Array<{ filter: string; clauses: RefClause[] }> {
   const some = model.filter((_, i) => i % 37 === 0).map((run) => run.run_id);
   const middle = [...model].sort((x, y) => x.start_time - y.start_time)[Math.floor(model.length / 2)] as ModelRun;
+  const durations = model.flatMap((run) => (run.end_time === undefined ? [] : [run.end_time - run.start_time]));
+  const medianDuration = durations.sort((x, y) => x - y)[Math.floor(durations.length / 2)] ?? 0;
   const c = (ref: Ref, op: string, value: RefClause['value']): RefClause => ({ ref, op, value });
   return [
     { filter: '', clauses: [] },
@@ -242,6 +245,11 @@ function cases(): Array<{ filter: string; clauses: RefClause[] }> {
     { filter: "run_name ILIKE 'RUN-2_'", clauses: [c(a('run_name'), 'ILIKE', 'RUN-2_')] },
     { filter: `start_time > ${middle.start_time}`, clauses: [c(a('start_time'), '>', middle.start_time)] },
     { filter: `end_time <= ${middle.start_time + 1000}`, clauses: [c(a('end_time'), '<=', middle.start_time + 1000)] },
+    { filter: `duration >= ${medianDuration}`, clauses: [c(a('duration'), '>=', medianDuration)] },
+    {
+      filter: `attributes.duration < ${medianDuration} AND status != 'FAILED'`,
+      clauses: [c(a('duration'), '<', medianDuration), c(a('status'), '!=', 'FAILED')],
+    },
     {
       filter: `run_id IN (${some.map((id) => `'${id}'`).join(', ')}, '${'f'.repeat(32)}')`,
       clauses: [c(a('run_id'), 'IN', [...some, 'f'.repeat(32)])],
@@ -275,6 +283,15 @@ const orders: Array<{ order_by?: string[]; keys: Array<{ ref: Ref; desc: boolean
   { order_by: ['tags.team DESC'], keys: [{ ref: t('team'), desc: true }] },
   { order_by: ['run_name'], keys: [{ ref: a('run_name'), desc: false }] },
   { order_by: ['end_time DESC'], keys: [{ ref: a('end_time'), desc: true }] },
+  // Runs still going have no duration: last, in either direction.
+  { order_by: ['duration DESC'], keys: [{ ref: a('duration'), desc: true }] },
+  {
+    order_by: ['attributes.duration', 'run_name DESC'],
+    keys: [
+      { ref: a('duration'), desc: false },
+      { ref: a('run_name'), desc: true },
+    ],
+  },
 ];
 
 async function searchAll(body: Record<string, unknown>, pageSize: number) {

@@ -110,6 +110,7 @@ describe('filter parser', () => {
     expect(failure("metrics.a LIKE '1'")).toMatch(
       /metrics.a is a number: use =, !=, <, <=, > or >=, not LIKE at position 10/,
     );
+    expect(failure("duration = '5'")).toMatch(/expected a number to compare duration with at position 11/);
     expect(failure("params.a > 'x'")).toMatch(/params.a is a string: use .* not > at position 9/);
     expect(failure("params.a IN 'x'")).toMatch(/expected '\(' to open the list of IN at position 12/);
     expect(failure("params.a IN ('x' 'y')")).toMatch(/expected ',' or '\)' at position 17/);
@@ -148,6 +149,10 @@ describe('order_by', () => {
       { field: { kind: 'metric', key: 'f1_score' }, descending: true },
       { field: { kind: 'attribute', name: 'start_time' }, descending: false },
       { field: { kind: 'param', key: 'a b' }, descending: false },
+    ]);
+    expect(parseOrderBy(['duration DESC', 'attributes.duration'])).toEqual([
+      { field: { kind: 'attribute', name: 'duration' }, descending: true },
+      { field: { kind: 'attribute', name: 'duration' }, descending: false },
     ]);
     expect(splitOrderBy('metrics.`a,b` DESC,start_time')).toEqual(['metrics.`a,b` DESC', 'start_time']);
     expect(() => parseOrderBy(['metrics.f1 DOWN'])).toThrow(

@@ -4,10 +4,11 @@ import { onUnauthorized } from './api/client.ts';
 import { CompareRuns } from './pages/CompareRuns.tsx';
 import { ExperimentRuns } from './pages/ExperimentRuns.tsx';
 import { Experiments } from './pages/Experiments.tsx';
+import { ModelPage, Models, VersionPage } from './pages/models/index.ts';
 import { NotFound } from './pages/NotFound.tsx';
 import { RunPage } from './pages/RunPage.tsx';
 import { SignIn } from './pages/SignIn.tsx';
-import { Link, navigate, parseRoute, paths, useLocation } from './router.ts';
+import { Link, navigate, parseRoute, paths, type Route, useLocation } from './router.ts';
 
 /** The shell: sign-in gate, top bar, and one page per route. */
 export function App() {
@@ -56,8 +57,11 @@ export function App() {
           Stratus
         </Link>
         <nav aria-label="Main">
-          <Link href={paths.experiments()} aria-current={route.page === 'experiments' ? 'page' : undefined}>
+          <Link href={paths.experiments()} aria-current={sectionOf(route, 'experiments')}>
             Experiments
+          </Link>
+          <Link href={paths.models()} aria-current={sectionOf(route, 'models')}>
+            Models
           </Link>
         </nav>
         <div class="spacer" />
@@ -78,10 +82,29 @@ export function App() {
         {route.page === 'experiment' && <ExperimentRuns experimentId={route.experimentId} key={route.experimentId} />}
         {route.page === 'run' && <RunPage runId={route.runId} key={route.runId} />}
         {route.page === 'compare' && <CompareRuns />}
+        {route.page === 'models' && <Models />}
+        {route.page === 'model' && <ModelPage modelName={route.modelName} key={route.modelName} />}
+        {route.page === 'modelVersion' && (
+          <VersionPage
+            modelName={route.modelName}
+            version={route.version}
+            key={`${route.modelName}/${route.version}`}
+          />
+        )}
         {route.page === 'notfound' && <NotFound />}
       </main>
     </>
   );
+}
+
+/** The nav entry of the section a page is in: `page` on the list itself, `true` on the pages under it. */
+function sectionOf(route: Route, section: 'experiments' | 'models') {
+  if (route.page === section) return 'page';
+  const under =
+    section === 'models'
+      ? route.page === 'model' || route.page === 'modelVersion'
+      : route.page === 'experiment' || route.page === 'run' || route.page === 'compare';
+  return under ? 'true' : undefined;
 }
 
 /** Only a path inside the app, never another origin. */

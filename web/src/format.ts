@@ -9,10 +9,22 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
   hour: '2-digit',
   minute: '2-digit',
 });
+const dateTimeSeconds = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 export const formatTime = (epochMs: number | undefined | null) =>
   epochMs === undefined || epochMs === null ? '—' : dateTime.format(epochMs);
+
+/** To the second, where events a few seconds apart must read apart (alias moves). */
+export const formatMoment = (epochMs: number | undefined | null) =>
+  epochMs === undefined || epochMs === null ? '—' : dateTimeSeconds.format(epochMs);
 
 export const formatClock = (epochMs: number) => timeOnly.format(epochMs);
 

@@ -13,13 +13,23 @@ export type Route =
   | { page: 'experiment'; experimentId: string }
   | { page: 'run'; runId: string }
   | { page: 'compare' }
+  | { page: 'models' }
+  | { page: 'model'; modelName: string }
+  | { page: 'modelVersion'; modelName: string; version: number }
   | { page: 'notfound' };
 
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { page: 'experiments' };
   const [first, second, ...rest] = parts;
+  // Model names cannot hold '/', so a version is /models/<name>/versions/<n>.
+  if (first === 'models' && second !== undefined && rest.length === 2 && rest[0] === 'versions') {
+    return /^[1-9]\d{0,8}$/.test(rest[1] as string)
+      ? { page: 'modelVersion', modelName: second, version: Number(rest[1]) }
+      : { page: 'notfound' };
+  }
   if (rest.length > 0) return { page: 'notfound' };
+  if (first === 'models') return second === undefined ? { page: 'models' } : { page: 'model', modelName: second };
   if (first === 'signin' && second === undefined) return { page: 'signin' };
   if (first === 'experiments')
     return second === undefined ? { page: 'experiments' } : { page: 'experiment', experimentId: second };
@@ -34,6 +44,9 @@ export const paths = {
   run: (id: string) => `/runs/${encodeURIComponent(id)}`,
   compare: (runIds: readonly string[]) => `/compare?runs=${runIds.map(encodeURIComponent).join(',')}`,
   signin: () => '/signin',
+  models: () => '/models',
+  model: (name: string) => `/models/${encodeURIComponent(name)}`,
+  modelVersion: (name: string, version: number) => `/models/${encodeURIComponent(name)}/versions/${version}`,
 };
 
 type Listener = () => void;

@@ -9,7 +9,7 @@ import { ownValue } from '../own.ts';
  * consistent) or over-approximates (truncated param values) is never wrong.
  *
  * Semantics, as in MLflow: a run without the metric, param or tag (or without
- * an end_time) matches no clause on it, `!=` and NOT IN included. LIKE is
+ * an end_time, hence a duration) matches no clause on it, `!=` and NOT IN included. LIKE is
  * case-sensitive with `%` and `_` wildcards; ILIKE ignores case.
  */
 export interface SearchableRun extends RunDetails {
@@ -41,6 +41,8 @@ export function fieldValue(run: SearchableRun, field: Field): string | number | 
           return run.startTime;
         case 'end_time':
           return run.endTime;
+        case 'duration':
+          return run.endTime === undefined ? undefined : run.endTime - run.startTime;
         case 'parent_run_id':
           return run.parentRunId;
       }

@@ -1,6 +1,15 @@
 /** The parsed form of a run search: filter clauses joined by AND, and order keys. */
 
-export const runAttributes = ['status', 'run_name', 'start_time', 'end_time', 'run_id', 'parent_run_id'] as const;
+/** `duration` is end_time − start_time in milliseconds: a run still going has none (as it has no end_time). */
+export const runAttributes = [
+  'status',
+  'run_name',
+  'start_time',
+  'end_time',
+  'duration',
+  'run_id',
+  'parent_run_id',
+] as const;
 export type RunAttribute = (typeof runAttributes)[number];
 
 /** What a `components.<part>` clause looks at in each of a run's pipeline components. */
@@ -30,9 +39,11 @@ export interface OrderKey {
   descending: boolean;
 }
 
-/** Metrics and times compare as numbers; everything else as strings. */
+/** Metrics, times and durations compare as numbers; everything else as strings. */
 export const isNumericField = (field: Field) =>
-  field.kind === 'metric' || (field.kind === 'attribute' && (field.name === 'start_time' || field.name === 'end_time'));
+  field.kind === 'metric' ||
+  (field.kind === 'attribute' &&
+    (field.name === 'start_time' || field.name === 'end_time' || field.name === 'duration'));
 
 export const fieldName = (field: Field) =>
   field.kind === 'attribute'

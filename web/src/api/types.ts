@@ -28,3 +28,8 @@ export const numericValue = (value: WireValue | null | undefined): number => {
   if (typeof value === 'number') return value;
   return value === 'Infinity' ? Infinity : value === '-Infinity' ? -Infinity : Number.NaN;
 };
+
+export type RegisteredModel = Answer<'getRegisteredModel'>;
+export type ModelVersion = Answer<'getModelVersion'>;
+export type AliasEvent = Answer<'getAliasHistory'>['events'][number];
+export type VersionDownload = Answer<'getModelVersionDownload'>;

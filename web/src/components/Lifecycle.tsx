@@ -9,7 +9,7 @@ import { describeError } from '../hooks.ts';
  */
 
 /** A modal dialog whose action calls the API; the API's message shows inside it when the call fails. */
-function ActionDialog(props: {
+export function ActionDialog(props: {
   title: string;
   children: ComponentChildren;
   actionLabel: string;

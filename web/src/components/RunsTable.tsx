@@ -1,5 +1,5 @@
 import { Component, type ComponentChild } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SearchedRun } from '../api/types.ts';
 import { formatAgo, formatDuration, formatMetric, formatTime } from '../format.ts';
 import { Link, paths } from '../router.ts';
@@ -58,10 +58,47 @@ export const fixedColumns: RunColumn[] = [
     label: 'Duration',
     width: '96px',
     numeric: true,
+    // The API's duration is end_time − start_time: runs still going have none and come last either way.
+    orderField: 'duration',
     render: (run) =>
       formatDuration(run.duration_ms ?? (run.status === 'RUNNING' ? Date.now() - run.start_time : undefined)),
   },
 ];
+
+/** In views that include deleted runs: which runs are deleted, with a button that restores one. */
+export const restoreColumn = (onRestore: (runId: string) => Promise<void>): RunColumn => ({
+  id: 'lifecycle',
+  label: 'Lifecycle',
+  width: '150px',
+  numeric: false,
+  render: (run) =>
+    run.lifecycle_stage === 'deleted' ? (
+      <span class="row-actions">
+        <span class="status deleted">deleted</span>
+        <RestoreButton run={run} onRestore={onRestore} />
+      </span>
+    ) : (
+      <span class="muted">—</span>
+    ),
+});
+
+function RestoreButton(props: { run: SearchedRun; onRestore: (runId: string) => Promise<void> }) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <button
+      type="button"
+      class="small"
+      disabled={busy}
+      aria-label={`Restore ${props.run.run_name || props.run.run_id}`}
+      onClick={() => {
+        setBusy(true);
+        void props.onRestore(props.run.run_id).finally(() => setBusy(false));
+      }}
+    >
+      Restore
+    </button>
+  );
+}
 
 const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, value));
 

@@ -4,7 +4,14 @@ import type { SearchedRun } from '../api/types.ts';
 import { ErrorBox, Spinner, TagList } from '../components/common.tsx';
 import { FilterBox } from '../components/FilterBox.tsx';
 import { DeletedNotice, DeleteDialog, RenameDialog } from '../components/Lifecycle.tsx';
-import { columnWidth, fixedColumns, keyColumn, parseOrder, RunsTable } from '../components/RunsTable.tsx';
+import {
+  columnWidth,
+  fixedColumns,
+  keyColumn,
+  parseOrder,
+  RunsTable,
+  restoreColumn,
+} from '../components/RunsTable.tsx';
 import { useLoad } from '../hooks.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../router.ts';
 
@@ -35,10 +42,14 @@ function discoverKeys(runs: readonly SearchedRun[]) {
   return { metrics: sorted(metrics), params: sorted(params), tags: sorted(tags) };
 }
 
-/** The runs of one experiment: filter, order, choose columns, select to compare. */
+type Lifecycle = 'active' | 'deleted' | 'all';
+const lifecycleFrom = (value: string | null): Lifecycle => (value === 'deleted' || value === 'all' ? value : 'active');
+
+/** The runs of one experiment: filter, order, choose columns, select to compare, see deleted runs and restore them. */
 export function ExperimentRuns(props: { experimentId: string }) {
   const { query } = useLocation();
   const filter = query.get('filter') ?? '';
+  const lifecycle = lifecycleFrom(query.get('show'));
   const orderText = query.get('order');
   const order = parseOrder(orderText);
   const chosenColumns = query.getAll('col');
@@ -74,6 +85,7 @@ export function ExperimentRuns(props: { experimentId: string }) {
             ...(order ? { order_by: [`${order.field} ${order.descending ? 'DESC' : 'ASC'}`] } : {}),
             max_results: pageToken ? pageSize : firstPageSize,
             ...(pageToken ? { page_token: pageToken } : {}),
+            ...(lifecycle !== 'active' ? { lifecycle } : {}),
           },
         }),
       );
@@ -94,7 +106,7 @@ export function ExperimentRuns(props: { experimentId: string }) {
   useEffect(() => {
     setDone(false);
     void fetchPage(undefined);
-  }, [props.experimentId, filter, orderText]);
+  }, [props.experimentId, filter, orderText, lifecycle]);
 
   // For `npm run bench` (time to the first rows) and the browser's own performance tools.
   useEffect(() => {
@@ -102,6 +114,25 @@ export function ExperimentRuns(props: { experimentId: string }) {
       performance.mark('stratus:runs-rendered');
     }
   }, [runs.length > 0]);
+
+  const [restoreError, setRestoreError] = useState<unknown>();
+  /** Restores one run and shows it as restored in place (the deleted-only view drops it). */
+  const restoreRun = async (runId: string) => {
+    setRestoreError(undefined);
+    try {
+      const restored = unwrap(await api.POST('/api/v1/runs/{run_id}/restore', { params: { path: { run_id: runId } } }));
+      const mine = generation.current;
+      setRuns((previous) =>
+        mine !== generation.current
+          ? previous
+          : lifecycleFrom(new URLSearchParams(window.location.search).get('show')) === 'deleted'
+            ? previous.filter((run) => run.run_id !== runId)
+            : previous.map((run) => (run.run_id === runId ? { ...run, ...restored } : run)),
+      );
+    } catch (failure) {
+      setRestoreError(failure);
+    }
+  };
 
   const keys = useMemo(() => discoverKeys(runs), [runs.length > 0 ? runs[0] : undefined, Math.min(runs.length, 2000)]);
   const columnSpecs =
@@ -118,8 +149,9 @@ export function ExperimentRuns(props: { experimentId: string }) {
     const fixed = fixedColumns.map((column) =>
       column.id === 'name' ? { ...column, width: columnWidth(column.label, names, 180) } : column,
     );
-    return [...fixed, ...columnSpecs.flatMap((spec) => keyColumn(spec, sample) ?? [])];
-  }, [columnSpecs.join('\n'), runs.length > 0 ? runs[0] : undefined]);
+    const restore = lifecycle === 'active' ? [] : [restoreColumn(restoreRun)];
+    return [...fixed, ...columnSpecs.flatMap((spec) => keyColumn(spec, sample) ?? []), ...restore];
+  }, [columnSpecs.join('\n'), runs.length > 0 ? runs[0] : undefined, lifecycle]);
 
   const setSelected = (next: Set<string>) => updateQuery({ sel: [...next].join(',') });
   // Reads the selection from the URL when called, so rows that skipped re-rendering never act on a stale one.
@@ -220,8 +252,20 @@ export function ExperimentRuns(props: { experimentId: string }) {
       <div class="toolbar">
         <FilterBox value={filter} error={filterError} onSubmit={(text) => updateQuery({ filter: text })} />
         <ColumnPicker keys={keys} chosen={columnSpecs} onChange={(specs) => updateQuery({ col: specs })} />
+        <select
+          aria-label="Which runs to show"
+          value={lifecycle}
+          onChange={(event) =>
+            updateQuery({ show: event.currentTarget.value === 'active' ? undefined : event.currentTarget.value })
+          }
+        >
+          <option value="active">Active runs</option>
+          <option value="deleted">Deleted runs</option>
+          <option value="all">Active and deleted</option>
+        </select>
       </div>
       {searchError && !filterError && <ErrorBox error={searchError} />}
+      {restoreError !== undefined && <ErrorBox error={restoreError} />}
       <div class="card">
         <RunsTable
           runs={runs}
@@ -238,7 +282,13 @@ export function ExperimentRuns(props: { experimentId: string }) {
           onLoadMore={() => nextToken && void fetchPage(nextToken)}
         />
         {!loading && runs.length === 0 && !searchError && (
-          <div class="empty">{filter ? 'No run matches this filter.' : 'No runs in this experiment yet.'}</div>
+          <div class="empty">
+            {lifecycle === 'deleted' && !filter
+              ? 'No deleted run in this experiment.'
+              : filter
+                ? 'No run matches this filter.'
+                : 'No runs in this experiment yet.'}
+          </div>
         )}
         <div class="runs-footer" aria-live="polite">
           <span data-testid="run-count">

@@ -2,23 +2,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
 import type { Experiment } from '../api/types.ts';
 import { ErrorBox, Spinner, TagList } from '../components/common.tsx';
+import { tagParameters } from '../components/tag-filter.ts';
 import { formatAgo, formatTime } from '../format.ts';
 import { describeError } from '../hooks.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../router.ts';
 
 const pageSize = 200;
-
-/** Parses "team=risk, stage=prod" into tag filters; the API takes them as tag.KEY=VALUE parameters. */
-export function parseTagFilter(text: string): Array<[string, string]> {
-  return text
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .map((part) => {
-      const at = part.indexOf('=');
-      return at < 0 ? [part, ''] : [part.slice(0, at).trim(), part.slice(at + 1).trim()];
-    });
-}
 
 const lifecycleFrom = (value: string | null) => (value === 'deleted' || value === 'all' ? value : 'active');
 
@@ -40,7 +29,6 @@ export function Experiments() {
     setLoading(true);
     setError(undefined);
     try {
-      const tagParameters = Object.fromEntries(parseTagFilter(tagQuery).map(([key, value]) => [`tag.${key}`, value]));
       const page = unwrap(
         await api.GET('/api/v1/experiments', {
           // tag.KEY=VALUE parameters are open-ended, so the generated type cannot list them.
@@ -50,7 +38,7 @@ export function Experiments() {
               page_token: pageToken,
               ...(lifecycle !== 'active' ? { lifecycle } : {}),
               ...(nameQuery.trim() ? { name_contains: nameQuery.trim() } : {}),
-              ...tagParameters,
+              ...tagParameters(tagQuery),
             } as { max_results: number },
           },
         }),

@@ -8,6 +8,7 @@ import { colorFor } from '../charts/series.ts';
 import { Artifacts } from '../components/Artifacts.tsx';
 import { Card, ErrorBox, Spinner, StatusBadge } from '../components/common.tsx';
 import { DeletedNotice, DeleteDialog, RenameDialog } from '../components/Lifecycle.tsx';
+import { RunModelVersions } from '../components/RunModelVersions.tsx';
 import { TagEditor } from '../components/TagEditor.tsx';
 import { formatDuration, formatMetric, formatTime } from '../format.ts';
 import { useLoad, usePolling } from '../hooks.ts';
@@ -176,6 +177,7 @@ export function RunPage(props: { runId: string }) {
               />
             </Card>
           </div>
+          <RunModelVersions runId={data.run_id} />
           {data.pipeline && <Pipeline pipeline={data.pipeline} />}
         </div>
       )}

@@ -1,0 +1,411 @@
+import { createHash } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type ApiClient, useTestStack } from '../support/local-api.ts';
+import { type BrowserSession, type ColorScheme, launchChromium } from './browser.ts';
+import { uploadArtifact } from './demo-data.ts';
+import { type Opened, openSignedIn, photograph, seriousViolations } from './page-checks.ts';
+import { ensureWebAppBuilt } from './web-build.ts';
+
+/**
+ * The Models pages in Debian's Chromium against the local stack: models,
+ * versions and aliases are made through the API, and what the pages show is
+ * checked against what the API answers; alias changes made in the page are
+ * read back from the API. Axe-checked and photographed, light and dark.
+ */
+const local = useTestStack();
+let session: BrowserSession;
+const eventually = { timeout: 20_000, interval: 100 };
+
+interface Seeded {
+  model: string;
+  baselineRunId: string;
+  tunedRunId: string;
+  experimentId: string;
+  /** A moment between champion → 1 and champion → 2. */
+  betweenMoves: number;
+  /** The bytes of version 2's model.pkl. */
+  tunedModelBytes: Buffer;
+}
+let seeded: Seeded;
+
+const ok = async <T = any>(answer: Promise<{ status: number; body: T }>, what: string): Promise<T> => {
+  const { status, body } = await answer;
+  if (status >= 300) throw new Error(`${what}: HTTP ${status} ${JSON.stringify(body)}`);
+  return body;
+};
+const put = (api: ApiClient, path: string, body: unknown) => api.call('PUT', path, body);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A run that logged a model folder (model.pkl and MLmodel) and ended. */
+async function trainingRun(api: ApiClient, experimentId: string, name: string, accuracy: number, seed: number) {
+  const run = await ok(
+    api.post(`/api/v1/experiments/${experimentId}/runs`, {
+      run_name: name,
+      params: { model_type: 'xgboost', max_depth: String(4 + seed) },
+    }),
+    'create run',
+  );
+  await ok(
+    api.post(`/api/v1/runs/${run.run_id}/metrics`, { metrics: [{ key: 'accuracy', value: accuracy, step: 0 }] }),
+    'metric',
+  );
+  const pickle = Buffer.alloc(4096 + seed * 1024, seed);
+  await uploadArtifact(api, run.run_id, 'model/model.pkl', pickle, 'application/octet-stream', 'model');
+  await uploadArtifact(
+    api,
+    run.run_id,
+    'model/MLmodel',
+    Buffer.from(`flavors:\n  python_function:\n    loader_module: mlflow.sklearn\nrun_id: ${run.run_id}\n`),
+    'text/yaml',
+    'model',
+  );
+  await ok(api.patch(`/api/v1/runs/${run.run_id}`, { status: 'FINISHED' }), 'end run');
+  return { runId: run.run_id as string, pickle };
+}
+
+async function seedRegistry(api: ApiClient): Promise<Seeded> {
+  const experiment = await ok(
+    api.post('/api/v1/experiments', { experiment_name: 'credit-risk', tags: { team: 'risk' } }),
+    'experiment',
+  );
+  const experimentId = experiment.experiment_id as string;
+  const baseline = await trainingRun(api, experimentId, 'xgb-baseline', 0.91, 1);
+  const tuned = await trainingRun(api, experimentId, 'xgb-tuned', 0.93, 2);
+  const model = 'risk_predictor_v2';
+  await ok(
+    api.post('/api/v1/models', {
+      name: model,
+      description: 'Predicts 90-day default risk from the application form',
+      tags: { team: 'risk', task: 'classification' },
+    }),
+    'create model',
+  );
+  const register = (runId: string, artifactPath: string, metadata: Record<string, unknown>, description?: string) =>
+    ok(
+      api.post(`/api/v1/models/${model}/versions`, {
+        run_id: runId,
+        artifact_path: artifactPath,
+        metadata,
+        ...(description ? { description } : {}),
+      }),
+      'register',
+    );
+  await register(baseline.runId, 'model', { experiment_id: experimentId, run_id: baseline.runId, accuracy: 0.91 });
+  await register(
+    tuned.runId,
+    'model',
+    { experiment_id: experimentId, run_id: tuned.runId, accuracy: 0.93, features: ['income', 'age', 'history'] },
+    'Tuned depth and learning rate',
+  );
+  await register(tuned.runId, 'model/model.pkl', { accuracy: 0.93, format: 'pickle only' });
+
+  await ok(put(api, `/api/v1/models/${model}/aliases/champion`, { version: 1 }), 'alias');
+  await sleep(1500);
+  const betweenMoves = Date.now();
+  await sleep(1500);
+  await ok(put(api, `/api/v1/models/${model}/aliases/champion`, { version: 2 }), 'alias');
+  await ok(put(api, `/api/v1/models/${model}/aliases/challenger`, { version: 3 }), 'alias');
+
+  // Other models, for the list's search and tag filter.
+  await ok(api.post('/api/v1/models', { name: 'churn-classifier', tags: { team: 'growth' } }), 'model');
+  await ok(
+    api.post('/api/v1/models', {
+      name: 'fraud-detector',
+      description: 'Card transactions, scored in real time',
+      tags: { team: 'risk' },
+    }),
+    'model',
+  );
+  await ok(
+    api.post(`/api/v1/models/fraud-detector/versions`, { run_id: baseline.runId, artifact_path: 'model/model.pkl' }),
+    'register',
+  );
+  return {
+    model,
+    baselineRunId: baseline.runId,
+    tunedRunId: tuned.runId,
+    experimentId,
+    betweenMoves,
+    tunedModelBytes: tuned.pickle,
+  };
+}
+
+beforeAll(async () => {
+  ensureWebAppBuilt();
+  session = await launchChromium();
+  seeded = await seedRegistry(local.api);
+}, 300_000);
+
+afterAll(() => session?.close());
+
+const open = (path: string, colorScheme: ColorScheme = 'light'): Promise<Opened> =>
+  openSignedIn(session.browser, local.stack.url, local.stack.token, path, colorScheme);
+
+const modelNames = (page: Page) =>
+  page.locator('table[aria-label="Models"] tbody tr td:first-child a').allTextContents();
+
+/** A datetime-local value for `ms` in the browser's time zone, to the second (as the page's input takes it). */
+const localInputValue = (page: Page, ms: number) =>
+  page.evaluate((at) => {
+    const date = new Date(at);
+    const two = (n: number) => String(n).padStart(2, '0');
+    return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}T${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+  }, ms);
+
+describe('models list', () => {
+  test('lists the models as the API does; searches by name and filters by tag', async () => {
+    const { page, problems, close } = await open('/experiments');
+    try {
+      // The app shell leads there.
+      await page.click('.topbar nav a:text-is("Models")');
+      await page.locator('table[aria-label="Models"] tbody tr').first().waitFor();
+      const api = (await local.api.get('/api/v1/models')).body.models as Array<{
+        name: string;
+        latest_version: number;
+        aliases: Array<{ alias: string; version: number }>;
+      }>;
+      expect(await modelNames(page)).toEqual(api.map((model) => model.name));
+      const row = page.locator('table[aria-label="Models"] tbody tr', { hasText: seeded.model });
+      expect((await row.locator('td').nth(1).textContent())?.trim()).toBe('v3');
+      const chips = await row.locator('.alias-chip').allTextContents();
+      expect(chips.sort()).toEqual(['@challengerv3', '@championv2']);
+
+      await page.fill('input[aria-label="Search models by name"]', 'RISK');
+      await expect.poll(() => modelNames(page), eventually).toEqual([seeded.model]);
+      expect(new URL(page.url()).searchParams.get('q')).toBe('RISK');
+
+      await page.fill('input[aria-label="Search models by name"]', '');
+      await page.fill('input[aria-label^="Filter models by tags"]', 'team=risk');
+      await page.press('input[aria-label^="Filter models by tags"]', 'Enter');
+      await expect.poll(() => modelNames(page), eventually).toEqual(['fraud-detector', seeded.model]);
+      await page.fill('input[aria-label^="Filter models by tags"]', 'team=growth');
+      await page.press('input[aria-label^="Filter models by tags"]', 'Enter');
+      await expect.poll(() => modelNames(page), eventually).toEqual(['churn-classifier']);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('model page', () => {
+  test('versions, sources and aliases as the API answers them', async () => {
+    const { page, problems, close } = await open(`/models/${seeded.model}`);
+    try {
+      await page.locator('table[aria-label="Versions"] tbody tr').first().waitFor();
+      const versions = (await local.api.get(`/api/v1/models/${seeded.model}/versions`)).body.versions as Array<{
+        version: number;
+        source: { run_id: string };
+      }>;
+      const rows = page.locator('table[aria-label="Versions"] tbody tr');
+      expect(await rows.locator('td:first-child a').allTextContents()).toEqual(
+        versions.map((version) => `Version ${version.version}`),
+      );
+      // Each source links to its run, by the run's name.
+      await expect
+        .poll(() => rows.locator('.source-run a').allTextContents(), eventually)
+        .toEqual(['xgb-tuned', 'xgb-tuned', 'xgb-baseline']);
+      expect(
+        await rows.locator('.source-run a').evaluateAll((links) => links.map((a) => a.getAttribute('href'))),
+      ).toEqual(versions.map((version) => `/runs/${version.source.run_id}`));
+      const aliasRows = page.locator('table[aria-label="Aliases"] tbody tr');
+      const shown = (await aliasRows.allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim()).sort();
+      expect(shown).toEqual(['@challenger Version 3 Move Remove', '@champion Version 2 Move Remove']);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  test('set, move and remove aliases; the history records each', async () => {
+    const name = 'alias-playground';
+    await ok(local.api.post('/api/v1/models', { name }), 'model');
+    for (let i = 0; i < 2; i++) {
+      await ok(
+        local.api.post(`/api/v1/models/${name}/versions`, {
+          run_id: seeded.tunedRunId,
+          artifact_path: 'model/MLmodel',
+        }),
+        'register',
+      );
+    }
+    const aliases = async () =>
+      ((await local.api.get(`/api/v1/models/${name}`)).body.aliases as Array<{ alias: string; version: number }>).map(
+        (item) => `${item.alias}=${item.version}`,
+      );
+    const { page, problems, close } = await open(`/models/${name}`);
+    try {
+      await page.locator('table[aria-label="Versions"] tbody tr').first().waitFor();
+      await page.click('#aliases button:text-is("Set alias")');
+      await page.fill('dialog input[type="text"]', 'staging');
+      await page.selectOption('dialog select', '1');
+      await page.click('dialog button[type="submit"]');
+      await expect.poll(aliases, eventually).toEqual(['staging=1']);
+
+      await page.click('button[aria-label="Move staging"]');
+      await page.selectOption('dialog select', '2');
+      await page.click('dialog button[type="submit"]');
+      await expect.poll(aliases, eventually).toEqual(['staging=2']);
+      await expect
+        .poll(() => page.locator('table[aria-label="Aliases"] tbody tr').innerText(), eventually)
+        .toMatch(/@staging\s+Version 2/);
+
+      // A name the API refuses: its message shows in the dialog, and nothing changes.
+      await page.click('#aliases button:text-is("Set alias")');
+      await page.fill('dialog input[type="text"]', 'latest');
+      await page.click('dialog button[type="submit"]');
+      await expect.poll(() => page.locator('dialog [role="alert"]').textContent(), eventually).toMatch(/alias/i);
+      await page.click('dialog button:text-is("Cancel")');
+
+      await page.click('button[aria-label="Remove staging"]');
+      await page.click('dialog button[type="submit"]');
+      await expect.poll(aliases, eventually).toEqual([]);
+
+      const history = (await local.api.get(`/api/v1/models/${name}/alias-history`)).body.events as unknown[];
+      expect(history).toHaveLength(3);
+      await expect
+        .poll(
+          () => page.locator('table[aria-label="Alias history"] tbody tr td:nth-child(3)').allTextContents(),
+          eventually,
+        )
+        .toEqual(['removed (was v2)', 'moved v1 → v2', 'set to v1']);
+      expect(problems.filter((problem) => !/400/.test(problem))).toEqual([]);
+    } finally {
+      await close();
+      // Out of the list the screenshots show.
+      await local.api.delete(`/api/v1/models/${name}`);
+    }
+  });
+
+  test('what each alias pointed at a given time', async () => {
+    const { page, problems, close } = await open(`/models/${seeded.model}`);
+    try {
+      await page.locator('table[aria-label="Alias history"] tbody tr').first().waitFor();
+      const at = await localInputValue(page, seeded.betweenMoves);
+      await page.fill('#alias-history input[type="datetime-local"]', at);
+      await page.dispatchEvent('#alias-history input[type="datetime-local"]', 'change');
+      const asOf = page.locator('[data-testid="aliases-as-of"] li');
+      await expect.poll(() => asOf.count(), eventually).toBe(2);
+      // The API's answer for the same moment, per alias.
+      const until = new Date(at).getTime();
+      const champion = await local.api.get(
+        `/api/v1/models/${seeded.model}/alias-history?alias=champion&until=${until}&max_results=1`,
+      );
+      expect(champion.body.events[0].to_version).toBe(1);
+      expect(
+        await page.locator('[data-testid="aliases-as-of"] li[data-alias="champion"]').getAttribute('data-version'),
+      ).toBe('1');
+      expect(
+        await page.locator('[data-testid="aliases-as-of"] li[data-alias="challenger"]').getAttribute('data-version'),
+      ).toBe('');
+      // The history shows only what had happened by then; the view is a link.
+      expect(await page.locator('table[aria-label="Alias history"] tbody tr').count()).toBe(1);
+      expect(new URL(page.url()).searchParams.get('at')).toBe(at);
+      await page.reload();
+      await expect
+        .poll(
+          () => page.locator('[data-testid="aliases-as-of"] li[data-alias="champion"]').getAttribute('data-version'),
+          eventually,
+        )
+        .toBe('1');
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('version page', () => {
+  test('source, metadata, files with the recorded checksums, and a download that matches them', async () => {
+    const version = (await local.api.get(`/api/v1/models/${seeded.model}/versions/2`)).body;
+    const { page, problems, close } = await open(`/models/${seeded.model}/versions/2`);
+    try {
+      await page.locator('table[aria-label="Files"] tbody tr').first().waitFor();
+      const files = version.files as Array<{ path: string; sha256: string }>;
+      expect(await page.locator('table[aria-label="Files"] tbody tr td:first-child').allTextContents()).toEqual(
+        files.map((file) => file.path),
+      );
+      expect(await page.locator('table[aria-label="Files"] td.sha').allTextContents()).toEqual(
+        files.map((file) => file.sha256),
+      );
+      const metadata = JSON.parse((await page.locator('pre.metadata').textContent()) as string);
+      expect(metadata).toEqual(version.metadata);
+      await expect
+        .poll(() => page.locator('#version-overview a', { hasText: 'xgb-tuned' }).getAttribute('href'), eventually)
+        .toBe(`/runs/${seeded.tunedRunId}`);
+      expect(await page.locator('h1 .alias-chip').allTextContents()).toEqual(['@champion']);
+
+      await page.click('#files button:text-is("Download")');
+      const link = page.locator('table[aria-label="Files"] a', { hasText: 'model.pkl' });
+      await link.waitFor();
+      const bytes = Buffer.from(await (await fetch((await link.getAttribute('href')) as string)).arrayBuffer());
+      expect(bytes.equals(seeded.tunedModelBytes)).toBe(true);
+      const recorded = files.find((file) => file.path.endsWith('model.pkl'))?.sha256;
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(recorded);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  test('the run page lists the versions registered from the run', async () => {
+    const fromRun = (await local.api.get(`/api/v1/runs/${seeded.tunedRunId}/model-versions`)).body.versions as Array<{
+      name: string;
+      version: number;
+    }>;
+    expect(fromRun.length).toBeGreaterThanOrEqual(2);
+    const { page, problems, close } = await open(`/runs/${seeded.tunedRunId}?tab=overview`);
+    try {
+      const links = page.locator('table[aria-label="Model versions from this run"] tbody tr td:first-child a');
+      await links.first().waitFor();
+      expect(await links.allTextContents()).toEqual(fromRun.map((item) => `${item.name} · version ${item.version}`));
+      await links.filter({ hasText: `${seeded.model} · version 3` }).click();
+      await page.waitForURL(`**/models/${seeded.model}/versions/3`);
+      await page.locator('table[aria-label="Files"]').waitFor();
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('accessibility and screenshots', () => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    test(`the Models pages have no serious or critical axe violation (${colorScheme})`, async () => {
+      const views = [
+        { name: 'models', path: '/models', ready: 'table[aria-label="Models"] tbody tr' },
+        {
+          name: 'model',
+          path: `/models/${seeded.model}`,
+          ready: '[data-testid="aliases-as-of"] li[data-version="1"]',
+          // The "what was in production then" view, at the moment between the two moves.
+          at: seeded.betweenMoves,
+        },
+        {
+          name: 'model-version',
+          path: `/models/${seeded.model}/versions/2`,
+          ready: 'table[aria-label="Files"] tbody tr',
+        },
+      ];
+      const failures: string[] = [];
+      for (const view of views) {
+        const opened = await open(view.path, colorScheme);
+        try {
+          if (view.at !== undefined) {
+            const at = await localInputValue(opened.page, view.at);
+            await opened.page.goto(`${local.stack.url}${view.path}?at=${encodeURIComponent(at)}`);
+          }
+          await opened.page.waitForSelector(view.ready);
+          await opened.page.waitForTimeout(300);
+          failures.push(...(await seriousViolations(opened.page)).map((problem) => `${view.name}: ${problem}`));
+          await photograph(opened.page, view.name, colorScheme);
+          failures.push(...opened.problems.map((problem) => `${view.name}: console: ${problem}`));
+        } finally {
+          await opened.close();
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+  }
+});

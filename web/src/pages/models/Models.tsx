@@ -1,0 +1,205 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, unwrap } from '../../api/client.ts';
+import type { RegisteredModel } from '../../api/types.ts';
+import { ErrorBox, Spinner, TagList } from '../../components/common.tsx';
+import { ActionDialog } from '../../components/Lifecycle.tsx';
+import { tagParameters } from '../../components/tag-filter.ts';
+import { formatAgo, formatTime } from '../../format.ts';
+import { Link, navigate, paths, updateQuery, useLocation } from '../../router.ts';
+import { AliasChip } from './common.tsx';
+
+const pageSize = 100;
+
+/** The registered models of the workspace: search by name and tags; newest alias positions at a glance. */
+export function Models() {
+  const { query } = useLocation();
+  const nameQuery = query.get('q') ?? '';
+  const tagQuery = query.get('tags') ?? '';
+  const [models, setModels] = useState<RegisteredModel[]>([]);
+  const [nextToken, setNextToken] = useState<string | undefined>();
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>();
+  const [creating, setCreating] = useState(false);
+  const generation = useRef(0);
+
+  const load = async (pageToken: string | undefined) => {
+    const mine = pageToken ? generation.current : ++generation.current;
+    setLoading(true);
+    setError(undefined);
+    try {
+      const page = unwrap(
+        await api.GET('/api/v1/models', {
+          params: {
+            // tag.KEY=VALUE parameters are open-ended, so the generated type cannot list them.
+            query: {
+              max_results: pageSize,
+              page_token: pageToken,
+              ...(nameQuery.trim() ? { name_contains: nameQuery.trim() } : {}),
+              ...tagParameters(tagQuery),
+            } as { max_results: number },
+          },
+        }),
+      );
+      if (mine !== generation.current) return;
+      setModels((previous) => (pageToken ? [...previous, ...page.models] : page.models));
+      setNextToken(page.next_page_token);
+    } catch (failure) {
+      if (mine === generation.current) {
+        if (!pageToken) setModels([]);
+        setError(failure);
+      }
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  };
+
+  // The server searches (after a short pause while typing), so every page is covered.
+  useEffect(() => {
+    const timer = setTimeout(() => void load(undefined), nameQuery ? 200 : 0);
+    return () => clearTimeout(timer);
+  }, [nameQuery, tagQuery]);
+
+  return (
+    <>
+      <div class="page-header">
+        <div class="title">
+          <h1>Models</h1>
+          <span class="muted">
+            Registered models: numbered versions that cannot change, made from the artifacts of runs, and aliases that
+            say which version is in use.
+          </span>
+        </div>
+        <div class="actions">
+          <button class="primary" type="button" onClick={() => setCreating(true)}>
+            New model
+          </button>
+        </div>
+      </div>
+      <div class="toolbar" role="search">
+        <input
+          class="grow"
+          type="search"
+          aria-label="Search models by name"
+          placeholder="Search by name"
+          value={nameQuery}
+          onInput={(event) => updateQuery({ q: event.currentTarget.value })}
+        />
+        <input
+          type="search"
+          aria-label="Filter models by tags (key=value, comma-separated)"
+          placeholder="Tags: team=risk, task=classification"
+          style={{ width: '300px' }}
+          defaultValue={tagQuery}
+          onChange={(event) => updateQuery({ tags: event.currentTarget.value })}
+          onKeyDown={(event) => event.key === 'Enter' && updateQuery({ tags: event.currentTarget.value })}
+        />
+      </div>
+      {error !== undefined && <ErrorBox error={error} />}
+      <div class="card">
+        <div class="table-scroll">
+          <table class="data" aria-label="Models">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col" class="num">
+                  Latest version
+                </th>
+                <th scope="col">Aliases</th>
+                <th scope="col">Tags</th>
+                <th scope="col">Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {models.map((model) => (
+                <tr key={model.name}>
+                  <td>
+                    <Link href={paths.model(model.name)} style={{ fontWeight: 600 }}>
+                      {model.name}
+                    </Link>
+                    {model.description && <div class="muted">{model.description}</div>}
+                  </td>
+                  <td class="num">
+                    {model.latest_version > 0 ? (
+                      <Link href={paths.modelVersion(model.name, model.latest_version)}>v{model.latest_version}</Link>
+                    ) : (
+                      <span class="muted">none yet</span>
+                    )}
+                  </td>
+                  <td>
+                    {model.aliases.length === 0 ? (
+                      <span class="muted">—</span>
+                    ) : (
+                      <span class="tags">
+                        {model.aliases.map((alias) => (
+                          <AliasChip key={alias.alias} model={model.name} alias={alias.alias} version={alias.version} />
+                        ))}
+                      </span>
+                    )}
+                  </td>
+                  <td>
+                    <TagList tags={model.tags} />
+                  </td>
+                  <td title={formatTime(model.updated_at)}>{formatAgo(model.updated_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {!loading && models.length === 0 && error === undefined && (
+          <div class="empty">
+            {!nameQuery && !tagQuery
+              ? 'No models yet. Register one from a run’s artifacts with the SDK, the CLI or the MLflow client.'
+              : 'No model matches.'}
+          </div>
+        )}
+        <div class="runs-footer">
+          <span>
+            {models.length} model{models.length === 1 ? '' : 's'}
+            {nextToken ? ' loaded' : ''}
+          </span>
+          {loading ? (
+            <Spinner />
+          ) : (
+            nextToken && (
+              <button type="button" class="small" onClick={() => void load(nextToken)}>
+                Load more
+              </button>
+            )
+          )}
+        </div>
+      </div>
+      {creating && <CreateModelDialog onClose={() => setCreating(false)} />}
+    </>
+  );
+}
+
+function CreateModelDialog(props: { onClose: () => void }) {
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  return (
+    <ActionDialog
+      title="New model"
+      actionLabel="Create"
+      canSubmit={name.trim() !== ''}
+      onSubmit={async () => {
+        const created = unwrap(
+          await api.POST('/api/v1/models', {
+            body: { name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) },
+          }),
+        );
+        navigate(paths.model(created.name));
+      }}
+      onClose={props.onClose}
+    >
+      <label class="field">
+        Name
+        <input type="text" required maxLength={250} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      </label>
+      <label class="field">
+        Description (optional)
+        <textarea rows={3} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
+      </label>
+      <p class="muted">Versions are registered from a run’s artifacts, with the SDK, the CLI or the MLflow client.</p>
+    </ActionDialog>
+  );
+}

@@ -1,0 +1,93 @@
+import { api, unwrap } from '../../api/client.ts';
+import type { AliasEvent, ModelVersion } from '../../api/types.ts';
+import { Link, paths } from '../../router.ts';
+
+/** What the registry pages share: alias chips, version links, run names for version sources. */
+
+export const modelPath = (name: string) => ({ params: { path: { model_name: name } } });
+export const versionPath = (name: string, version: number) => ({
+  params: { path: { model_name: name, version: String(version) } },
+});
+
+/** `@champion`, linking to the version it points at. */
+export function AliasChip(props: { model: string; alias: string; version?: number }) {
+  const label = `@${props.alias}`;
+  return props.version === undefined ? (
+    <span class="alias-chip">{label}</span>
+  ) : (
+    <Link
+      class="alias-chip"
+      href={paths.modelVersion(props.model, props.version)}
+      title={`${label} points at version ${props.version}`}
+    >
+      {label}
+      <span class="alias-version">v{props.version}</span>
+    </Link>
+  );
+}
+
+export const versionLabel = (version: number) => `Version ${version}`;
+
+/** One alias event in words: "set to v2", "moved v2 → v3", "removed (was v3)", "removed with v3". */
+export function describeChange(event: AliasEvent): string {
+  if (event.change === 'set') {
+    return event.from_version === undefined
+      ? `set to v${event.to_version}`
+      : `moved v${event.from_version} → v${event.to_version}`;
+  }
+  if (event.change === 'deleted') return `removed (was v${event.from_version})`;
+  return `removed with version ${event.from_version}`;
+}
+
+/**
+ * The names of the runs versions came from, in one search per experiment
+ * (`run_id IN (...)`, deleted runs included). A run that cannot be read
+ * (another's, purged) just has no name here; its id still links.
+ */
+export async function runNamesOf(versions: readonly ModelVersion[], signal: AbortSignal): Promise<Map<string, string>> {
+  const byExperiment = new Map<string, Set<string>>();
+  for (const version of versions) {
+    const ids = byExperiment.get(version.source.experiment_id) ?? new Set<string>();
+    ids.add(version.source.run_id);
+    byExperiment.set(version.source.experiment_id, ids);
+  }
+  const names = new Map<string, string>();
+  await Promise.all(
+    [...byExperiment].map(async ([experimentId, ids]) => {
+      try {
+        const page = unwrap(
+          await api.POST('/api/v1/runs/search', {
+            body: {
+              experiment_ids: [experimentId],
+              filter: `run_id IN (${[...ids].map((id) => `'${id}'`).join(', ')})`,
+              max_results: ids.size,
+              lifecycle: 'all',
+            },
+            signal,
+          }),
+        );
+        for (const run of page.runs) if (run.run_name) names.set(run.run_id, run.run_name);
+      } catch {
+        // Names are a nicety: the links work without them.
+      }
+    }),
+  );
+  return names;
+}
+
+/** The run a version came from, by name when known, linking to the run page. */
+export function SourceRun(props: { version: ModelVersion; runNames: ReadonlyMap<string, string> | undefined }) {
+  const { run_id: runId, artifact_path: artifactPath, kind } = props.version.source;
+  return (
+    <span class="source-run">
+      <Link href={paths.run(runId)} title={`run ${runId}`}>
+        {props.runNames?.get(runId) ?? runId.slice(0, 8)}
+      </Link>
+      <span class="muted mono" title={kind === 'folder' ? 'every artifact under this folder' : 'one artifact'}>
+        {' '}
+        / {artifactPath}
+        {kind === 'folder' ? '/' : ''}
+      </span>
+    </span>
+  );
+}
