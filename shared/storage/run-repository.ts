@@ -287,28 +287,7 @@ export class RunRepository {
 
   /** Runs from their run items, with the tags that live on tag pages added. */
   async withPagedTags(workspace: string, items: readonly RunItem[], consistent = false): Promise<Run[]> {
-    const keys = items.flatMap((item) =>
-      range(1, item.tagPages ?? 0).map((page) => tagPageKey(workspace, item.runId, page)),
-    );
-    // Tag pages are rare: single GetItems, which every route may use.
-    const pages = (
-      await Promise.all(
-        keys.map(async (Key) => {
-          const { Item } = await this.client.send(
-            new GetCommand({ TableName: this.tableName, Key, ConsistentRead: consistent }),
-          );
-          return Item;
-        }),
-      )
-    ).filter((item): item is Record<string, unknown> => item !== undefined);
-    return items.map((item) => {
-      const tags = recordOf(Object.entries(item.tags ?? {}));
-      const prefix = runPartitionKey(workspace, item.runId);
-      for (const page of pages) {
-        if (page.pk === prefix) Object.assign(tags, recordOf(safeEntries<string>(page.tags)));
-      }
-      return toRun(item, tags);
-    });
+    return withPagedTags(this.client, this.tableName, workspace, items, consistent);
   }
 
   /**
@@ -1114,6 +1093,39 @@ export class RunRepository {
 }
 
 /** A tag write that would leave the run with more than 200 tags is refused before anything is written. */
+/**
+ * Runs from their run items, with the tags that spilled onto tag pages read
+ * back. A function of its own so that readers (search) need not carry the
+ * RunRepository class in their bundles.
+ */
+export async function withPagedTags(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  workspace: string,
+  items: readonly RunItem[],
+  consistent = false,
+): Promise<Run[]> {
+  const keys = items.flatMap((item) =>
+    range(1, item.tagPages ?? 0).map((page) => tagPageKey(workspace, item.runId, page)),
+  );
+  // Tag pages are rare: single GetItems, which every route may use.
+  const pages = (
+    await Promise.all(
+      keys.map(async (Key) => {
+        const { Item } = await client.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: consistent }));
+        return Item;
+      }),
+    )
+  ).filter((item): item is Record<string, unknown> => item !== undefined);
+  return items.map((item) => {
+    const tags = recordOf(Object.entries(item.tags ?? {}));
+    const prefix = runPartitionKey(workspace, item.runId);
+    for (const page of pages) {
+      if (page.pk === prefix) Object.assign(tags, recordOf(safeEntries<string>(page.tags)));
+    }
+    return toRun(item, tags);
+  });
+}
 export function checkTagRoom(state: RunState, keys: Iterable<string>) {
   const added = [...new Set(keys)].filter((key) => !state.tags.entries.has(key)).length;
   if (state.tags.entries.size + added > limits.tagsPerEntity) {

@@ -23,7 +23,7 @@ import {
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
 import { paramDigest } from './run-items.ts';
-import { type RunItem, type RunRepository, runDetailsFromItems, toRun } from './run-repository.ts';
+import { type RunItem, runDetailsFromItems, toRun, withPagedTags } from './run-repository.ts';
 import { logicalIndexes } from './table-definition.ts';
 
 /** Sorts after `#` (the separator before the run id) and before any hex digit: closes a value's entries. */
@@ -71,7 +71,6 @@ export class SearchRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly runs: RunRepository,
   ) {}
 
   /** Ids of the runs whose latest `metricKey` lies in `range`. */
@@ -193,7 +192,9 @@ export class SearchRepository {
       const sortKey = item.gsi1sk as string;
       const runItem = item as unknown as RunItem;
       // Tags that spilled onto pages are not on the index entry: the (rare) run that has some reads them.
-      const run = runItem.tagPages ? (await this.runs.withPagedTags(workspace, [runItem]))[0] : toRun(runItem);
+      const run = runItem.tagPages
+        ? (await withPagedTags(this.client, this.tableName, workspace, [runItem]))[0]
+        : toRun(runItem);
       yield { runId: runItem.runId, sortKey, value: sortKey.slice(0, sortKey.lastIndexOf('#')), run };
     }
   }
