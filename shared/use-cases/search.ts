@@ -48,6 +48,8 @@ type SearchDeps = Pick<TrackingDeps, 'experiments' | 'search'>;
 interface Query {
   workspace: string;
   experimentIds: string[];
+  /** Runs in the experiments (their counters): what reading their param rows costs. */
+  runCount: number;
   clauses: Clause[];
   order: OrderKey[];
   limit: number;
@@ -72,7 +74,7 @@ export async function searchRuns(
   input: SearchRunsInput,
   deps: SearchDeps,
 ): Promise<SearchRunsResult> {
-  const experimentIds = await resolveExperiments(scope, input, deps);
+  const { experimentIds, runCount } = await resolveExperiments(scope, input, deps);
   const clauses = parseFilter(input.filter ?? '');
   const view = input.view ?? 'ACTIVE_ONLY';
   const order = input.orderBy?.length ? parseOrderBy(input.orderBy) : defaultOrder;
@@ -83,6 +85,7 @@ export async function searchRuns(
   const query: Query = {
     workspace: scope.workspace,
     experimentIds,
+    runCount,
     clauses,
     order,
     limit: input.limit,
@@ -107,24 +110,25 @@ export async function searchRuns(
 }
 
 async function resolveExperiments(scope: RequestScope, input: SearchRunsInput, deps: SearchDeps) {
-  const ids = new Set<string>();
+  const counts = new Map<string, number>();
   for (const id of input.experimentIds ?? []) {
     const experiment = await deps.experiments.get(scope.workspace, id);
     if (!experiment) throw new NotFoundError('experiment', id);
-    ids.add(id);
+    counts.set(id, experiment.runCount ?? 0);
   }
   for (const name of input.experimentNames ?? []) {
     const experiment = await deps.experiments.getByName(scope.workspace, name);
     if (!experiment) throw new NotFoundError('experiment', name);
-    ids.add(experiment.experimentId);
+    counts.set(experiment.experimentId, experiment.runCount ?? 0);
   }
+  const ids = new Set(counts.keys());
   if (ids.size === 0) {
     throw new ValidationError('experiment_ids: give at least one experiment (by id or by name)', 'experiment.missing');
   }
   if (ids.size > searchLimits.experiments) {
     throw new ValidationError(`experiment_ids: at most ${searchLimits.experiments} experiments`, 'experiment.too_many');
   }
-  return [...ids];
+  return { experimentIds: [...ids], runCount: [...counts.values()].reduce((sum, count) => sum + count, 0) };
 }
 
 type Plan =
@@ -161,31 +165,35 @@ function planOf(query: Query): Plan {
 /** The runs that may match: the intersection of what each indexable clause's index holds. */
 async function candidateIds(query: Query, clauses: Clause[], search: SearchRepository): Promise<string[]> {
   const valuesOf = (clause: Clause) => (typeof clause.value === 'string' ? [clause.value] : (clause.value as string[]));
-  const paramClauses = clauses.filter((clause) => clause.field.kind === 'param');
-  const paramSets = paramClauses.length > 0 ? paramCandidates(query, paramClauses, valuesOf, search) : [];
+  const paramClauses = query.clauses.filter((clause) => clause.field.kind === 'param' && isIndexable(clause));
+  const narrowing = clauses.filter((clause) => clause.field.kind !== 'param');
   const sets = await Promise.all([
-    ...paramSets,
-    ...clauses
-      .filter((clause) => clause.field.kind !== 'param')
-      .map(async (clause): Promise<Set<string>> => {
-        const values = valuesOf(clause);
-        const field = clause.field;
-        if (field.kind === 'attribute' && field.name === 'run_id') return new Set(values);
-        const perExperiment = await Promise.all(
-          query.experimentIds.map(async (experimentId) => {
-            if (field.kind === 'metric') {
-              return search.runIdsByMetric(query.workspace, experimentId, field.key, metricRange(clause));
-            }
-            const lookup = (value: string) =>
-              field.kind === 'tag'
-                ? search.runIdsByTag(query.workspace, experimentId, field.key, value)
-                : search.runIdsByName(query.workspace, experimentId, value);
-            return (await Promise.all([...new Set(values)].map(lookup))).flat();
-          }),
-        );
-        return new Set(perExperiment.flat());
-      }),
+    ...(narrowing.length === 0 ? paramCandidates(query, paramClauses, valuesOf, search) : []),
+    ...narrowing.map(async (clause): Promise<Set<string>> => {
+      const values = valuesOf(clause);
+      const field = clause.field;
+      if (field.kind === 'attribute' && field.name === 'run_id') return new Set(values);
+      const perExperiment = await Promise.all(
+        query.experimentIds.map(async (experimentId) => {
+          if (field.kind === 'metric') {
+            return search.runIdsByMetric(query.workspace, experimentId, field.key, metricRange(clause));
+          }
+          const lookup = (value: string) =>
+            field.kind === 'tag'
+              ? search.runIdsByTag(query.workspace, experimentId, field.key, value)
+              : search.runIdsByName(query.workspace, experimentId, value);
+          return (await Promise.all([...new Set(values)].map(lookup))).flat();
+        }),
+      );
+      return new Set(perExperiment.flat());
+    }),
   ]);
+  // A candidate costs about a read unit to load and check, a param row about 1/25 of one: with more candidates
+  // than 1/25 of the experiments' runs, reading the param rows narrows them for less than loading them costs.
+  const fewest = Math.min(...sets.map((set) => set.size));
+  if (narrowing.length > 0 && paramClauses.length > 0 && fewest > query.runCount / 25) {
+    sets.push(...(await Promise.all(paramCandidates(query, paramClauses, valuesOf, search))));
+  }
   sets.sort((a, b) => a.size - b.size);
   const [smallest, ...others] = sets;
   return [...(smallest ?? [])].filter((id) => others.every((set) => set.has(id)));
