@@ -19,6 +19,7 @@ export const localStackFiles = [
   'test/integration/artifacts-api.test.ts',
   'test/integration/artifacts-immutable.test.ts',
   'test/integration/artifact-store-s3.test.ts',
+  'test/integration/mlflow-artifacts-immutable.test.ts',
 ];
 
 // Not mergeConfig: it would append this list to the base config's include patterns.
