@@ -3,6 +3,7 @@ import {
   mlflowUpdateModelVersion,
   mlflowSetModelVersionTag,
   mlflowDeleteModelVersionTag,
+  mlflowTransitionModelVersionStage,
 } from '../shared/http/mlflow/handlers/update-model-version.ts';
 import { modelVersionView } from '../shared/http/registry-views.ts';
 import { tagChanges } from '../shared/http/registry-inputs.ts';
@@ -23,4 +24,5 @@ export const handler = serveRoutes(
   mlflowUpdateModelVersion,
   mlflowSetModelVersionTag,
   mlflowDeleteModelVersionTag,
+  mlflowTransitionModelVersionStage,
 );

@@ -18,8 +18,13 @@ export interface Artifact {
   status: ArtifactStatus;
   /** Where the bytes are in the artifact bucket; built by the service (shared/storage/keys.ts). */
   objectKey: string;
-  /** Present while a multipart upload is open. */
-  multipart: { uploadId: string; partSizeBytes: number; partCount: number } | undefined;
+  /**
+   * Present while a multipart upload is open. `serviceCompletes`: an MLflow PUT
+   * redirected to the upload's only part, which the service completes once it
+   * sees the part (the client never says it is done).
+   */
+  multipart:
+    { uploadId: string; partSizeBytes: number; partCount: number; serviceCompletes?: boolean | undefined } | undefined;
   createdTime: number;
   updatedTime: number;
 }

@@ -58,6 +58,30 @@ export interface ModelVersionSource {
   kind: 'file' | 'folder';
 }
 
+/**
+ * MLflow's model version stages. MLflow replaced them with aliases and so does
+ * Stratus, but older clients still move versions through them
+ * (`transition_model_version_stage`, `models:/<name>/Production`): a version
+ * keeps the stage it was last moved to, `None` until then.
+ */
+export const modelStages = ['None', 'Staging', 'Production', 'Archived'] as const;
+export type ModelStage = (typeof modelStages)[number];
+
+/** The stages `archive_existing_versions` may archive the others of (MLflow's "active" stages). */
+export const activeStages: readonly ModelStage[] = ['Staging', 'Production'];
+
+/** A stage as MLflow reads it: any letter case. */
+export function canonicalStage(stage: string, field = 'stage'): ModelStage {
+  const found = modelStages.find((known) => known.toLowerCase() === stage.trim().toLowerCase());
+  if (!found) {
+    throw new ValidationError(
+      `${field}: '${stage}' is not a stage; use one of ${modelStages.join(', ')}`,
+      `${field}.invalid`,
+    );
+  }
+  return found;
+}
+
 export type ModelMetadata = Record<string, unknown>;
 
 export interface ModelVersion {
@@ -71,6 +95,8 @@ export interface ModelVersion {
   files: ModelVersionFile[];
   /** Aliases pointing at this version now. */
   aliases: readonly string[];
+  /** MLflow's stage (`None` unless an MLflow client moved it). */
+  stage: ModelStage;
   createdAt: number;
   updatedAt: number;
   createdBy: Actor;
@@ -168,20 +194,24 @@ export function checkAlias(alias: string, field = 'alias'): string {
 export const tagBytes = (tags: Tags) =>
   Object.entries(tags).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
 
-/** Checks a whole tag map against the per-entity bounds; `field` names it in the error. */
-export function checkTagBudget(tags: Tags, field = 'tags'): void {
+/**
+ * Checks a whole tag map against the per-entity bounds; `field` names it in the
+ * error, whose code (`<entity>.too_many_tags`) says a limit was reached rather
+ * than a tag being malformed (MLflow's RESOURCE_LIMIT_EXCEEDED).
+ */
+export function checkTagBudget(tags: Tags, entity: 'registered_model' | 'model_version', field = 'tags'): void {
   const count = Object.keys(tags).length;
   if (count > registryLimits.tagsPerEntity) {
     throw new ValidationError(
       `${field}: would give ${count} tags; at most ${registryLimits.tagsPerEntity} are allowed`,
-      `${field}.invalid`,
+      `${entity}.too_many_tags`,
     );
   }
   const bytes = tagBytes(tags);
   if (bytes > registryLimits.tagBytesPerEntity) {
     throw new ValidationError(
       `${field}: would hold ${bytes} bytes of keys and values; at most ${registryLimits.tagBytesPerEntity} are allowed`,
-      `${field}.invalid`,
+      `${entity}.too_many_tags`,
     );
   }
 }

@@ -31,6 +31,8 @@ export interface RouteInput<R extends RouteDefinition> {
   query: Parsed<R['request']['query']>;
   body: Parsed<R['request']['body']>;
   headers: Readonly<Record<string, string | undefined>>;
+  /** No request body at all: what an empty file sent without Content-Length (chunked) amounts to. */
+  bodyEmpty: boolean;
 }
 
 export interface HandlerContext {
@@ -161,6 +163,7 @@ function parseRequest<R extends RouteDefinition>(route: R, event: APIGatewayProx
     query: validate('query', request.query, event.queryStringParameters ?? {}),
     body: request.body ? validate('body', request.body, parseBody(event)) : undefined,
     headers: event.headers ?? {},
+    bodyEmpty: !event.body,
   } as RouteInput<R>;
 }
 

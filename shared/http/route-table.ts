@@ -53,6 +53,7 @@ import { mlflowCreateModelVersionRoute } from './routes/mlflow-create-model-vers
 import { mlflowGetModelVersionRoute } from './routes/mlflow-get-model-version.ts';
 import { mlflowUpdateModelVersionRoute } from './routes/mlflow-update-model-version.ts';
 import { mlflowSetModelVersionTagRoute } from './routes/mlflow-set-model-version-tag.ts';
+import { mlflowTransitionModelVersionStageRoute } from './routes/mlflow-transition-model-version-stage.ts';
 import { mlflowDeleteModelVersionTagRoute } from './routes/mlflow-delete-model-version-tag.ts';
 import { mlflowDeleteModelVersionRoute } from './routes/mlflow-delete-model-version.ts';
 import { mlflowSearchModelVersionsRoute } from './routes/mlflow-search-model-versions.ts';
@@ -241,6 +242,7 @@ export const routes = {
   mlflowSearchModelVersions: mlflowSearchModelVersionsRoute,
   mlflowGetModelVersionDownloadUri: mlflowGetModelVersionDownloadUriRoute,
   mlflowSetModelVersionTag: mlflowSetModelVersionTagRoute,
+  mlflowTransitionModelVersionStage: mlflowTransitionModelVersionStageRoute,
   mlflowDeleteModelVersionTag: mlflowDeleteModelVersionTagRoute,
   mlflowSetRegisteredModelAlias: mlflowSetRegisteredModelAliasRoute,
   mlflowDeleteRegisteredModelAlias: mlflowDeleteRegisteredModelAliasRoute,

@@ -24,6 +24,7 @@ interface ArtifactItem {
   uploadId?: string;
   partSizeBytes?: number;
   partCount?: number;
+  serviceCompletes?: boolean;
   createdTime: number;
   updatedTime: number;
 }
@@ -39,7 +40,12 @@ const toArtifact = (item: ArtifactItem): Artifact => ({
   multipart:
     item.uploadId === undefined
       ? undefined
-      : { uploadId: item.uploadId, partSizeBytes: item.partSizeBytes ?? 0, partCount: item.partCount ?? 0 },
+      : {
+          uploadId: item.uploadId,
+          partSizeBytes: item.partSizeBytes ?? 0,
+          partCount: item.partCount ?? 0,
+          ...(item.serviceCompletes ? { serviceCompletes: true } : {}),
+        },
   createdTime: item.createdTime,
   updatedTime: item.updatedTime,
 });
@@ -57,6 +63,7 @@ const toItem = (artifact: Artifact): ArtifactItem => ({
         uploadId: artifact.multipart.uploadId,
         partSizeBytes: artifact.multipart.partSizeBytes,
         partCount: artifact.multipart.partCount,
+        ...(artifact.multipart.serviceCompletes ? { serviceCompletes: true } : {}),
       }
     : {}),
   createdTime: artifact.createdTime,
@@ -129,7 +136,7 @@ export class ArtifactRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: artifactKey(workspace, runId, pending.path),
-          UpdateExpression: `SET #status = :complete, updatedTime = :now${measured} REMOVE uploadId, partSizeBytes, partCount`,
+          UpdateExpression: `SET #status = :complete, updatedTime = :now${measured} REMOVE uploadId, partSizeBytes, partCount, serviceCompletes`,
           ConditionExpression: `#status = :pending AND sizeBytes = :size AND ${uploadCondition}`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {

@@ -144,6 +144,62 @@ export class ArtifactObjectStore {
     }
   }
 
+  /**
+   * The parts uploaded so far to an open multipart upload (up to 1,000, S3's
+   * first page: enough for the single-part uploads the service completes
+   * itself), or undefined when the upload is gone (completed or aborted).
+   */
+  async listParts(
+    key: string,
+    uploadId: string,
+  ): Promise<{ partNumber: number; etag: string; sizeBytes: number }[] | undefined> {
+    let body: string;
+    try {
+      ({ body } = await this.s3.send({
+        command: 'ListPartsCommand',
+        method: 'GET',
+        bucket: this.bucket,
+        key,
+        query: { 'x-id': 'ListParts', uploadId },
+      }));
+    } catch (error) {
+      if (errorName(error) === 'NoSuchUpload') return undefined;
+      throw error;
+    }
+    return [...body.matchAll(/<Part>([\s\S]*?)<\/Part>/g)].map((part) => {
+      const xml = part[1] ?? '';
+      return {
+        partNumber: Number(xmlText(xml, 'PartNumber')),
+        etag: xmlText(xml, 'ETag') ?? '',
+        sizeBytes: Number(xmlText(xml, 'Size')),
+      };
+    });
+  }
+
+  /**
+   * Writes an empty object where none is (If-None-Match: *): a zero-byte file
+   * has nothing to redirect, and S3 multipart uploads want bytes in a part.
+   * An object already there (a retried PUT) is a ConflictError.
+   */
+  async putEmpty(key: string, contentType: string): Promise<void> {
+    try {
+      await this.s3.send({
+        command: 'PutObjectCommand',
+        method: 'PUT',
+        bucket: this.bucket,
+        key,
+        query: { 'x-id': 'PutObject' },
+        headers: { 'content-type': contentType, 'if-none-match': '*' },
+        body: '',
+      });
+    } catch (error) {
+      if (errorName(error) === 'PreconditionFailed') {
+        throw new ConflictError('artifact.exists', 'path: an object is already stored for this artifact');
+      }
+      throw error;
+    }
+  }
+
   /** Aborts an open multipart upload; one that is already gone is not an error. */
   async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
     try {

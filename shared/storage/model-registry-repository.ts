@@ -2,7 +2,6 @@ import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
   UpdateCommand,
@@ -13,6 +12,7 @@ import {
   type AliasEvent,
   type ModelVersion,
   type ModelVersionFile,
+  type ModelStage,
   type ModelVersionSource,
   type RegisteredModel,
   registryLimits,
@@ -24,6 +24,7 @@ import { conditionFailedItem } from './dynamo-errors.ts';
 import {
   aliasEventKey,
   loggedModelKey,
+  loggedModelsByExperimentPartition,
   aliasHistoryPartition,
   aliasHistoryUntil,
   artifactKey,
@@ -81,6 +82,8 @@ interface VersionItem {
   metadataJson?: string;
   files: ModelVersionFile[];
   aliases?: Set<string>;
+  /** Absent until a version is moved out of stage None. */
+  stage?: ModelStage;
   revision: number;
   createdAt: number;
   updatedAt: number;
@@ -137,6 +140,7 @@ const toVersion = (item: VersionItem): StoredModelVersion => ({
   metadata: item.metadataJson === undefined ? undefined : (JSON.parse(item.metadataJson) as Record<string, unknown>),
   files: item.files,
   aliases: [...(item.aliases ?? [])].sort(),
+  stage: item.stage ?? 'None',
   createdAt: item.createdAt,
   updatedAt: item.updatedAt,
   createdBy: item.createdBy,
@@ -501,23 +505,92 @@ export class ModelRegistryRepository {
     return typeof Item?.sourceRunId === 'string' ? Item.sourceRunId : undefined;
   }
 
-  /** A model's newest version still there, read without a page token. */
-  async newestVersion(workspace: string, modelId: string): Promise<StoredModelVersion | undefined> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
+  /**
+   * The newest logged model of `runId` named `name`, if any: MLflow 3's
+   * `log_model(name=…)` keeps a model's files under `models/<id>/`, so a
+   * `runs:/<run>/<name>` source means that model's folder (as MLflow's client
+   * resolves it for `register_model`).
+   */
+  async newestRunLoggedModelNamed(
+    workspace: string,
+    experimentId: string,
+    runId: string,
+    name: string,
+  ): Promise<string | undefined> {
+    for await (const item of queryAllItems(this.client, {
+      TableName: this.tableName,
+      IndexName: logicalIndexes.loggedModelsByExperiment,
+      KeyConditionExpression: 'gsi1pk = :partition',
+      FilterExpression: '#name = :name AND sourceRunId = :run',
+      ExpressionAttributeNames: { '#name': 'name' },
+      ExpressionAttributeValues: {
+        ':partition': loggedModelsByExperimentPartition(workspace, experimentId),
+        ':name': name,
+        ':run': runId,
+      },
+      ProjectionExpression: 'modelId',
+      ScanIndexForward: false,
+    })) {
+      if (typeof item.modelId === 'string') return item.modelId;
+    }
+    return undefined;
+  }
+
+  /** Every version of a model with its stage, oldest first (a projection: no files or tags). */
+  async versionStages(
+    workspace: string,
+    modelId: string,
+  ): Promise<{ version: number; stage: ModelStage; revision: number }[]> {
+    const found: { version: number; stage: ModelStage; revision: number }[] = [];
+    for await (const item of queryAllItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :partition AND begins_with(sk, :versions)',
+      ProjectionExpression: '#version, #stage, #revision',
+      ExpressionAttributeNames: { '#version': 'version', '#stage': 'stage', '#revision': 'revision' },
+      ExpressionAttributeValues: {
+        ':partition': modelVersionsPartition(workspace, modelId),
+        ':versions': modelVersionSortPrefix,
+      },
+      ConsistentRead: true,
+    })) {
+      const { version, stage, revision } = item as Pick<VersionItem, 'version' | 'stage' | 'revision'>;
+      found.push({ version, stage: stage ?? 'None', revision });
+    }
+    return found;
+  }
+
+  /**
+   * Moves a version to `stage` and, in the same transactions, the versions in
+   * `archive` to Archived, each only if still at the revision it was read at
+   * (a race is retried by the use case). The target goes in the last transaction,
+   * so a retry after a partial failure finds what is left to archive.
+   */
+  async transitionStage(
+    workspace: string,
+    target: StoredModelVersion,
+    stage: ModelStage,
+    archive: readonly { version: number; revision: number }[],
+    now: number,
+  ): Promise<void> {
+    const update = (version: number, revision: number, to: ModelStage) => ({
+      Update: {
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :partition AND begins_with(sk, :versions)',
-        ExpressionAttributeValues: {
-          ':partition': modelVersionsPartition(workspace, modelId),
-          ':versions': modelVersionSortPrefix,
-        },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const [item] = Items ?? [];
-    return item ? toVersion(item as VersionItem) : undefined;
+        Key: modelVersionKey(workspace, target.modelId, version),
+        UpdateExpression: 'SET #stage = :stage, revision = :next, updatedAt = :now',
+        ConditionExpression: 'revision = :revision',
+        ExpressionAttributeNames: { '#stage': 'stage' },
+        ExpressionAttributeValues: { ':stage': to, ':revision': revision, ':next': revision + 1, ':now': now },
+      },
+    });
+    const archiving = archive.map((other) => update(other.version, other.revision, 'Archived'));
+    const batches: (typeof archiving)[] = [];
+    const lastBatch = maxTransactionItems - 1;
+    while (archiving.length > lastBatch) batches.push(archiving.splice(0, maxTransactionItems));
+    batches.push([...archiving, update(target.version, target.revision, stage)]);
+    for (const batch of batches) {
+      const reasons = await sendTransaction(this.client, new TransactWriteCommand({ TransactItems: batch }));
+      if (reasons) throw new RaceLostError();
+    }
   }
 
   /** Every version of a model, oldest first, read without page tokens (for deleting the model). */
@@ -827,4 +900,7 @@ const modelNameTaken = (name: string) =>
   new ConflictError('registered_model.exists', `name: a registered model named '${name}' already exists`);
 
 /** Bounds the registry relies on: a transaction of 100 items holds the version, model, run and its files. */
+/** DynamoDB's most items in one transaction. */
+const maxTransactionItems = 100;
+
 export const registrationTransactionItems = 3 + registryLimits.filesPerVersion;

@@ -36,13 +36,6 @@ export interface UploadRequest {
   contentType?: string | undefined;
   /** 64 lowercase hex characters. */
   sha256?: string | undefined;
-  /**
-   * False when the PUT is a redirect the client follows blindly (MLflow's
-   * proxied upload): it re-sends only its own headers, so the URL cannot sign
-   * If-None-Match. Such URLs are short-lived and their path settles COMPLETE as
-   * soon as the service sees the object.
-   */
-  conditionalPut?: boolean;
 }
 
 export type UploadPlan =
@@ -114,7 +107,7 @@ export async function requestUpload(
       sizeBytes: request.sizeBytes,
       contentType,
       sha256Base64,
-      ifNoneMatch: request.conditionalPut ?? true,
+      ifNoneMatch: true,
     });
     upload = { kind: 'single', method: 'PUT', ...put };
   } else {
@@ -275,9 +268,11 @@ export async function listArtifacts(
 }
 
 /**
- * Completes the PENDING single uploads among `artifacts` whose object S3 now
- * holds with the declared size (a redirected PUT that went through); others
- * stay as they are. Returns the list with the completed ones updated.
+ * Completes the PENDING uploads among `artifacts` that went through without the
+ * client saying so: a redirected MLflow PUT (its upload's only part is in S3 with
+ * the declared size: the service completes the upload), or a single PUT whose
+ * object S3 holds with the declared size. Others stay as they are. Returns the
+ * list with the completed ones updated.
  */
 export async function settlePending(
   scope: RequestScope,
@@ -287,16 +282,16 @@ export async function settlePending(
 ): Promise<Artifact[]> {
   return Promise.all(
     artifacts.map(async (artifact) => {
-      if (artifact.status !== 'PENDING' || artifact.multipart) return artifact;
-      let stored: { sizeBytes: number } | undefined;
+      if (artifact.status !== 'PENDING' || (artifact.multipart && !artifact.multipart.serviceCompletes)) {
+        return artifact;
+      }
       try {
-        stored = await deps.objects.head(artifact.objectKey);
+        if (!(await uploadWentThrough(artifact, deps))) return artifact;
       } catch (error) {
         // S3 unreachable: the listing is still right about what is known to be complete.
         if (error instanceof ServiceUnavailableError) return artifact;
         throw error;
       }
-      if (!stored || stored.sizeBytes !== artifact.sizeBytes) return artifact;
       try {
         return await deps.artifacts.markComplete(scope.workspace, runId, artifact, deps.clock.now());
       } catch (error) {
@@ -306,6 +301,32 @@ export async function settlePending(
       }
     }),
   );
+}
+
+/**
+ * Whether a PENDING upload's bytes are in S3 as declared, completing a redirected
+ * PUT's multipart upload on the way. The upload id is used once: after it is
+ * completed (here, or by a concurrent settle) its part URL can write nothing.
+ */
+async function uploadWentThrough(artifact: Artifact, deps: Pick<ArtifactDeps, 'objects'>): Promise<boolean> {
+  const { multipart } = artifact;
+  if (multipart) {
+    const parts = await deps.objects.listParts(artifact.objectKey, multipart.uploadId);
+    const [part] = parts ?? [];
+    if (part && parts?.length === 1 && part.partNumber === 1 && part.sizeBytes === artifact.sizeBytes) {
+      try {
+        await deps.objects.completeMultipartUpload(artifact.objectKey, multipart.uploadId, [part]);
+      } catch (error) {
+        // Completed by a concurrent settle (the upload is gone), or the part was re-sent since it was listed.
+        if (!(error instanceof ConflictError || error instanceof ValidationError)) throw error;
+      }
+    } else if (parts !== undefined) {
+      return false;
+    }
+    // The upload is gone (completed, by this or another request) or was just completed: the object tells.
+  }
+  const stored = await deps.objects.head(artifact.objectKey);
+  return stored !== undefined && stored.sizeBytes === artifact.sizeBytes;
 }
 
 export interface DownloadLink {

@@ -2,13 +2,17 @@ import type { Principal } from '../domain/access.ts';
 import { loggedModelArtifactPrefix } from '../domain/logged-models.ts';
 import { type Artifact, normalizeArtifactPath } from '../domain/artifacts.ts';
 import {
+  activeStages,
   type AliasEvent,
+  canonicalStage,
   type ChecksumSource,
   checkAlias,
   checkModelName,
   checkTagBudget,
   mergeTags,
   type ModelMetadata,
+  type ModelStage,
+  modelStages,
   type ModelVersion,
   type ModelVersionFile,
   type ModelVersionSource,
@@ -68,7 +72,7 @@ export async function createRegisteredModel(
 ): Promise<RegisteredModel> {
   const name = checkModelName(input.name);
   const tags = mergeTags({}, new Map(Object.entries(input.tags ?? {})));
-  checkTagBudget(tags);
+  checkTagBudget(tags, 'registered_model');
   const now = deps.clock.now();
   const model: RegisteredModel = {
     modelId: deps.newId(),
@@ -148,7 +152,7 @@ export async function updateRegisteredModel(
       if ('description' in input) changes.description = input.description;
       if (input.tags) {
         changes.tags = mergeTags(model.tags, input.tags);
-        checkTagBudget(changes.tags);
+        checkTagBudget(changes.tags, 'registered_model');
       }
       await deps.registry.updateModel(scope.workspace, model, changes, deps.clock.now());
     });
@@ -209,7 +213,7 @@ export async function registerModelVersion(
 ): Promise<ModelVersion> {
   const artifactPath = normalizeArtifactPath(input.artifactPath, 'artifact_path');
   const tags = mergeTags({}, new Map(Object.entries(input.tags ?? {})));
-  checkTagBudget(tags);
+  checkTagBudget(tags, 'model_version');
   let model = await getRegisteredModel(scope, name, deps);
   const run = await deps.runs.get(scope.workspace, input.runId);
   if (!run) throw new NotFoundError('run', input.runId);
@@ -236,6 +240,7 @@ export async function registerModelVersion(
       metadata: input.metadata,
       files,
       aliases: [],
+      stage: 'None',
       createdAt: now,
       updatedAt: now,
       createdBy: { tokenId: principal.tokenId },
@@ -248,14 +253,20 @@ export async function registerModelVersion(
   }, registrationAttempts);
 }
 
-/** The artifacts a version will hold: the one at `path`, or all under the folder `path/`. */
+/**
+ * The artifacts a version will hold: the one at `path`, or all under the folder
+ * `path/`; failing both, the folder of the run's newest MLflow 3 logged model
+ * named `path` (`log_model(name="model")` stores under `models/<id>/`, and
+ * `runs:/<run>/model` still names it).
+ */
 async function resolveSource(
   scope: RequestScope,
   runId: string,
   experimentId: string,
-  path: string,
-  deps: Deps<'artifacts' | 'objects' | 'clock'>,
+  requestedPath: string,
+  deps: Deps<'registry' | 'artifacts' | 'objects' | 'clock'>,
 ): Promise<{ source: ModelVersionSource; artifacts: Artifact[] }> {
+  let path = requestedPath;
   const single = await deps.artifacts.get(scope.workspace, runId, path);
   let artifacts: Artifact[];
   let kind: ModelVersionSource['kind'];
@@ -263,10 +274,19 @@ async function resolveSource(
     artifacts = [single];
     kind = 'file';
   } else {
-    artifacts = await deps.artifacts.listUnder(scope.workspace, runId, `${path}/`, registryLimits.filesPerVersion + 1);
+    const under = (folder: string) =>
+      deps.artifacts.listUnder(scope.workspace, runId, `${folder}/`, registryLimits.filesPerVersion + 1);
+    artifacts = await under(path);
     kind = 'folder';
+    if (artifacts.length === 0 && !path.includes('/')) {
+      const modelId = await deps.registry.newestRunLoggedModelNamed(scope.workspace, experimentId, runId, path);
+      if (modelId) {
+        path = loggedModelArtifactPrefix(modelId);
+        artifacts = await under(path);
+      }
+    }
     if (artifacts.length === 0) {
-      throw new NotFoundError('artifact', `${path}' in run '${runId}`);
+      throw new NotFoundError('artifact', `${requestedPath}' in run '${runId}`);
     }
     if (artifacts.length > registryLimits.filesPerVersion) {
       throw new ConflictError(
@@ -372,15 +392,62 @@ async function findVersion(
   return { ...found, modelName: model.name };
 }
 
-/** A model with its newest version still there, if any (MLflow's "latest versions": every version is in stage None). */
-export async function getLatestModelVersion(
+/**
+ * MLflow's "latest versions": for each stage asked (all four when none is),
+ * the highest-numbered version in it, in MLflow's stage order.
+ */
+export async function latestVersionsByStage(
   scope: RequestScope,
   name: string,
+  stages: readonly string[] | undefined,
   deps: Deps<'registry'>,
-): Promise<{ model: StoredModel; latest: ModelVersion | undefined }> {
+): Promise<{ model: StoredModel; latest: ModelVersion[] }> {
   const model = await getRegisteredModel(scope, name, deps);
-  const latest = await deps.registry.newestVersion(scope.workspace, model.modelId);
-  return { model, latest: latest && { ...latest, modelName: model.name } };
+  const wanted = stages?.length
+    ? new Set(stages.map((stage) => canonicalStage(stage, 'stages')))
+    : new Set(modelStages);
+  const newest = new Map<ModelStage, number>();
+  for (const { version, stage } of await deps.registry.versionStages(scope.workspace, model.modelId)) {
+    if (wanted.has(stage) && version > (newest.get(stage) ?? 0)) newest.set(stage, version);
+  }
+  const latest: ModelVersion[] = [];
+  for (const stage of modelStages) {
+    const version = newest.get(stage);
+    if (version === undefined) continue;
+    const found = await deps.registry.getVersion(scope.workspace, model.modelId, version);
+    if (found) latest.push({ ...found, modelName: model.name });
+  }
+  return { model, latest };
+}
+
+/**
+ * Moves a version to an MLflow stage; with `archiveExisting` (only for Staging
+ * and Production) the model's other versions in that stage go to Archived.
+ */
+export async function transitionModelVersionStage(
+  scope: RequestScope,
+  name: string,
+  version: number,
+  input: { stage: string; archiveExisting: boolean },
+  deps: Deps<'registry' | 'clock'>,
+): Promise<ModelVersion> {
+  const stage = canonicalStage(input.stage);
+  if (input.archiveExisting && !activeStages.includes(stage)) {
+    throw new ValidationError(
+      `archive_existing_versions: archives the other versions only when moving to ${activeStages.join(' or ')}, not '${stage}'`,
+      'archive_existing_versions.invalid',
+    );
+  }
+  await retryOnRace(async () => {
+    const target = await getModelVersion(scope, name, version, deps);
+    const others = input.archiveExisting
+      ? (await deps.registry.versionStages(scope.workspace, target.modelId)).filter(
+          (other) => other.stage === stage && other.version !== version,
+        )
+      : [];
+    await deps.registry.transitionStage(scope.workspace, target, stage, others, deps.clock.now());
+  });
+  return getModelVersion(scope, name, version, deps);
 }
 
 /**
@@ -453,7 +520,7 @@ export async function updateModelVersion(
       if ('description' in input) changes.description = input.description;
       if (input.tags) {
         changes.tags = mergeTags(found.tags, input.tags);
-        checkTagBudget(changes.tags);
+        checkTagBudget(changes.tags, 'model_version');
       }
       await deps.registry.updateVersion(scope.workspace, found, changes, deps.clock.now());
     });

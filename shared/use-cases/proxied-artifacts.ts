@@ -1,15 +1,17 @@
 import { type Artifact, normalizeArtifactPath } from '../domain/artifacts.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { CompletedPart } from '../storage/artifact-store.ts';
-import { type ArtifactDeps, defaultContentType, requestUpload, uploadTarget } from './artifacts.ts';
+import { addMetric } from '../observability/metrics.ts';
+import { type ArtifactDeps, defaultContentType, uploadTarget } from './artifacts.ts';
 import type { RequestScope } from './deps.ts';
 
 /**
  * Artifacts through MLflow's proxy API (`/api/2.0/mlflow-artifacts/`), without a
  * byte passing through a function: a PUT is answered with a 307 to a presigned
- * S3 PUT, and MLflow's multipart API gets presigned part URLs. The client never
- * says when a redirected PUT is done, so such an artifact is PENDING until the
- * service sees its object in S3 with the size the PUT declared (`settlePending`).
+ * S3 part URL, and MLflow's multipart API gets presigned part URLs. The client
+ * never says when a redirected PUT is done, so such an artifact is PENDING until
+ * the service sees its part in S3 with the size the PUT declared and completes
+ * the upload (`settlePending`).
  */
 
 /**
@@ -27,34 +29,69 @@ export const multipartAdvice =
 /** Marks an artifact whose size is not known until S3 has the object (MLflow's multipart API does not send it). */
 const unknownSize = -1;
 
-/** Plans a redirected PUT: the presigned URL signs the length and content type the client's PUT carries. */
+/**
+ * Plans a redirected PUT. The URL is not a PutObject URL: the stock client
+ * follows a 307 without adding headers, so it cannot send the `If-None-Match: *`
+ * that keeps a still-valid PutObject URL from overwriting a settled artifact.
+ * It is the only part of an S3 multipart upload the service opens here and
+ * completes itself once it sees the part (`settlePending`): a part URL never
+ * writes the object, and once the upload is completed its id is gone, so no
+ * URL handed out can replace a COMPLETE artifact. A zero-byte file has no
+ * part to send: the service stores it at once (`url` undefined).
+ */
 export async function planProxiedUpload(
   scope: RequestScope,
   runId: string,
   request: { path: string; sizeBytes: number | undefined; contentType: string | undefined },
   deps: ArtifactDeps,
-) {
+): Promise<{ artifact: Artifact; url: string | undefined }> {
   if (request.sizeBytes === undefined) {
     throw new ValidationError('content-length: the PUT must say its length', 'content_length.missing');
   }
   if (request.sizeBytes >= proxiedUploadMaxBytes) {
     throw new ValidationError(`${request.path}: ${multipartAdvice}`, 'artifact.too_large_for_proxy');
   }
-  const planned = await requestUpload(
-    scope,
-    runId,
-    {
-      path: request.path,
-      artifactType: 'other',
-      sizeBytes: request.sizeBytes,
-      contentType: request.contentType,
-      conditionalPut: false,
-    },
-    // One PUT, whatever the stack's multipart threshold: the client sends the file in one request.
-    { ...deps, sizing: { ...deps.sizing, multipartThresholdBytes: Number.MAX_SAFE_INTEGER } },
-  );
-  if (planned.upload.kind !== 'single') throw new Error('a proxied upload is planned as one PUT');
-  return { artifact: planned.artifact, url: planned.upload.url };
+  const sizeBytes = request.sizeBytes;
+  const path = normalizeArtifactPath(request.path);
+  const { existing, objectKey } = await uploadTarget(scope, runId, path, deps);
+  const contentType = request.contentType ?? defaultContentType;
+  const now = deps.clock.now();
+  const pending = (multipart: Artifact['multipart']): Artifact => ({
+    path,
+    artifactType: 'other',
+    sizeBytes,
+    contentType,
+    sha256: undefined,
+    status: 'PENDING',
+    objectKey,
+    multipart,
+    createdTime: now,
+    updatedTime: now,
+  });
+
+  if (sizeBytes === 0) {
+    // Bytes an earlier plan of this pending path left would refuse the conditional write.
+    if (existing) await deps.objects.delete(objectKey);
+    await deps.objects.putEmpty(objectKey, contentType);
+    const artifact = pending(undefined);
+    const replaced = await deps.artifacts.putPending(scope.workspace, runId, artifact);
+    if (replaced?.multipart) await deps.objects.abortMultipartUpload(replaced.objectKey, replaced.multipart.uploadId);
+    return { artifact: await deps.artifacts.markComplete(scope.workspace, runId, artifact, now), url: undefined };
+  }
+
+  const uploadId = await deps.objects.createMultipartUpload(objectKey, contentType);
+  const artifact = pending({ uploadId, partSizeBytes: sizeBytes, partCount: 1, serviceCompletes: true });
+  let replaced: Artifact | undefined;
+  try {
+    replaced = await deps.artifacts.putPending(scope.workspace, runId, artifact);
+  } catch (error) {
+    await deps.objects.abortMultipartUpload(objectKey, uploadId);
+    throw error;
+  }
+  // Before the new URL is handed out: a settle of the replaced upload can then no longer complete it.
+  if (replaced?.multipart) await deps.objects.abortMultipartUpload(replaced.objectKey, replaced.multipart.uploadId);
+  addMetric('ArtifactBytesPlanned', sizeBytes);
+  return { artifact, url: await deps.objects.presignPart(objectKey, uploadId, 1, sizeBytes) };
 }
 
 /** MLflow's `mpu/create`: an S3 multipart upload of `partCount` parts whose sizes the client chooses. */

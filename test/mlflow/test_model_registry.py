@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import urllib.parse
 import uuid
+from pathlib import Path
 
 import mlflow
 import pytest
@@ -135,3 +136,69 @@ def test_a_registered_runs_artifacts_stay_until_its_versions_go(mlflow_env: Stra
     client.delete_registered_model(name)
     with pytest.raises(MlflowException):
         client.get_registered_model(name)
+
+
+def test_create_model_version_from_a_runs_uri_and_load_by_version_and_alias(mlflow_env: StratusApi, experiment_name: str):
+    """MLflow 3 keeps a logged model's files under models/<id>/, not under the run's `model/`: the
+    runs:/<run>/model source a script hands create_model_version still names them."""
+    name = f"runsuri-{uuid.uuid4().hex[:8]}"
+    run, model, features = _train_and_log(experiment_name, C=0.3)
+    client = MlflowClient()
+    client.create_registered_model(name)
+    version = client.create_model_version(name, source=f"runs:/{run.info.run_id}/model", run_id=run.info.run_id)
+    assert (version.version, version.status, version.run_id) == ("1", "READY", run.info.run_id)
+    logged_model_id = run.model_uri.split("/")[-1]
+    assert version.source == f"models:/{logged_model_id}"
+
+    by_number = mlflow.pyfunc.load_model(f"models:/{name}/1")
+    assert list(by_number.predict(features)) == list(model.predict(features))
+    client.set_registered_model_alias(name, "candidate", "1")
+    local_copy = Path(mlflow.artifacts.download_artifacts(f"models:/{name}@candidate"))
+    downloaded = sorted(str(p.relative_to(local_copy)) for p in local_copy.rglob("*") if p.is_file())
+    registered = mlflow_env.get(f"/api/v1/models/{urllib.parse.quote(name)}/versions/1")["files"]
+    assert "MLmodel" in downloaded
+    # The client adds a registered_model_meta file of its own to what it downloads.
+    assert [path for path in downloaded if path != "registered_model_meta"] == sorted(
+        file["path"] for file in registered
+    )
+
+    # Without a run of that name, the error names the path (not a server error).
+    with pytest.raises(MlflowException) as missing:
+        client.create_model_version(name, source=f"runs:/{run.info.run_id}/no-such-model", run_id=run.info.run_id)
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    assert "no-such-model" in missing.value.message
+
+
+def test_stages_for_older_clients(mlflow_env: StratusApi, experiment_name: str):
+    """transition_model_version_stage (deprecated in MLflow, still called) moves versions between
+    stages, and models:/<name>/Production loads the newest version in Production."""
+    import warnings
+
+    name = f"staged-{uuid.uuid4().hex[:8]}"
+    first_run, _, features = _train_and_log(experiment_name, C=0.5)
+    second_run, second_model, _ = _train_and_log(experiment_name, C=0.05)
+    first = mlflow.register_model(f"runs:/{first_run.info.run_id}/model", name)
+    second = mlflow.register_model(f"runs:/{second_run.info.run_id}/model", name)
+    assert first.current_stage == "None"
+    client = MlflowClient()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        moved = client.transition_model_version_stage(name, first.version, "Production")
+        assert moved.current_stage == "Production"
+        client.transition_model_version_stage(name, second.version, "production", archive_existing_versions=True)
+        stages = {v.version: v.current_stage for v in client.search_model_versions(f"name = '{name}'")}
+        assert stages == {"1": "Archived", "2": "Production"}
+        assert [v.version for v in client.get_latest_versions(name, stages=["Production"])] == ["2"]
+        assert {(v.current_stage, v.version) for v in client.get_latest_versions(name)} == {
+            ("Archived", "1"),
+            ("Production", "2"),
+        }
+        assert client.get_latest_versions(name, stages=["Staging"]) == []
+
+        production = mlflow.pyfunc.load_model(f"models:/{name}/Production")
+        assert list(production.predict(features)) == list(second_model.predict(features))
+
+        with pytest.raises(MlflowException) as bad_stage:
+            client.transition_model_version_stage(name, first.version, "Live")
+        assert bad_stage.value.error_code == "INVALID_PARAMETER_VALUE"
+        assert "Live" in bad_stage.value.message

@@ -85,6 +85,7 @@ export function mlflowRequestFor(route: RouteDefinition, ids: MlflowIds): { path
     mlflowUpdateModelVersion: { name, version, description: 'example' },
     mlflowDeleteModelVersion: { name, version },
     mlflowSetModelVersionTag: { name, version, key: 'k', value: 'v' },
+    mlflowTransitionModelVersionStage: { name, version, stage: 'Staging', archive_existing_versions: false },
     mlflowDeleteModelVersionTag: { name, version, key: 'k' },
     mlflowSetRegisteredModelAlias: { name, alias, version },
     mlflowDeleteRegisteredModelAlias: { name, alias },

@@ -31,6 +31,22 @@ const byCode = new Map<string, { errorCode: string; status?: number }>([
   ['experiment.name_taken', { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 }],
   ['artifact.exists', { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 }],
   ['run.already_ended', { errorCode: 'INVALID_STATE', status: 400 }],
+  // The model registry (docs/registry.md, "Errors"). MLflow's server answers INVALID_STATE and
+  // RESOURCE_LIMIT_EXCEEDED with a 500, which its client retries for minutes (7 tries, backoff 2)
+  // before it shows anything; these are the caller's to fix, so they are 400s with MLflow's codes.
+  ['registered_model.exists', { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 }],
+  ['model_version.artifacts_incomplete', { errorCode: 'INVALID_STATE', status: 400 }],
+  ['model_version.artifact_changed', { errorCode: 'INVALID_STATE', status: 400 }],
+  ['model_version.checksum_mismatch', { errorCode: 'INVALID_STATE', status: 400 }],
+  ['model_version.checksum_unknown', { errorCode: 'INVALID_STATE', status: 400 }],
+  ['artifact.held_by_model_version', { errorCode: 'INVALID_STATE', status: 400 }],
+  ['model_version.too_many_files', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
+  ['registered_model.version_limit', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
+  ['registered_model.alias_limit', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
+  ['registered_model.too_many_tags', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
+  ['model_version.too_many_tags', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
+  // MLflow's get-model-version-by-alias: "Registered model alias … not found", INVALID_PARAMETER_VALUE.
+  ['alias.not_found', { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 }],
 ]);
 
 export const renderMlflowError: ErrorRenderer = (error) => {

@@ -120,6 +120,13 @@ export const updateModelVersionBody = z.object({
   version: versionNumber,
   description: z.optional(description),
 });
+/** MLflow's transition-stage: `stage` in any letter case (checked by the use case, which names the stages). */
+export const transitionStageBody = z.object({
+  name: modelNameSchema,
+  version: versionNumber,
+  stage: text(50),
+  archive_existing_versions: z.optional(z.boolean()),
+});
 export const searchModelVersionsQuery = z.object({
   filter: z.optional(text(2000)),
   max_results: pageSize(mlflowRegistryLimits.searchVersionsDefault, mlflowRegistryLimits.searchVersionsAsked),

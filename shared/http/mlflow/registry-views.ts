@@ -4,10 +4,10 @@ import type { Tags } from '../../domain/types.ts';
 
 /**
  * Registry objects in MLflow's shapes (mlflow/protos/model_registry.proto):
- * versions as strings, tags as key/value lists, stages gone (every version is
- * in stage "None"; aliases replaced them), and sources as URIs the stock client
- * can read: a run's `mlflow-artifacts:` URI, or `models:/<id>` for a logged
- * model's folder.
+ * versions as strings, tags as key/value lists, the stage a version was last
+ * moved to (None unless transition-stage moved it), and sources as URIs the
+ * stock client can read: a run's `mlflow-artifacts:` URI, or `models:/<id>` for
+ * a logged model's folder.
  */
 
 const keyValues = (entries: Tags) => Object.entries(entries).map(([key, value]) => ({ key, value }));
@@ -32,7 +32,7 @@ export const mlflowModelVersion = (version: ModelVersion) => {
     creation_timestamp: version.createdAt,
     last_updated_timestamp: version.updatedAt,
     user_id: version.createdBy.tokenId,
-    current_stage: 'None',
+    current_stage: version.stage,
     ...(version.description === undefined ? {} : { description: version.description }),
     source: modelId ? `models:/${modelId}` : versionArtifactUri(version.source),
     run_id: version.source.runId,
@@ -44,12 +44,12 @@ export const mlflowModelVersion = (version: ModelVersion) => {
   };
 };
 
-export const mlflowRegisteredModel = (model: RegisteredModel, latest?: ModelVersion) => ({
+export const mlflowRegisteredModel = (model: RegisteredModel, latest: readonly ModelVersion[] = []) => ({
   name: model.name,
   creation_timestamp: model.createdAt,
   last_updated_timestamp: model.updatedAt,
   ...(model.description === undefined ? {} : { description: model.description }),
   tags: keyValues(model.tags),
   aliases: [...model.aliases].map(([alias, version]) => ({ alias, version: String(version) })),
-  ...(latest ? { latest_versions: [mlflowModelVersion(latest)] } : {}),
+  ...(latest.length > 0 ? { latest_versions: latest.map(mlflowModelVersion) } : {}),
 });

@@ -12,8 +12,10 @@ export const createModelVersionRoute = defineRoute({
   tag: 'registry',
   request: { path: modelNamePath, body: createVersionBody },
   response: { status: 201, description: 'The new version', body: modelVersionResponse },
-  table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
-  bucket: { actions: ['GetObject'] },
+  // gsi1: a runs:/<run>/<name> source with no files there is the run's MLflow 3 logged model of that name.
+  table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], indexes: ['gsi1'] },
+  // A redirected MLflow PUT is settled here: ListParts, then CompleteMultipartUpload (s3:PutObject) of its one part.
+  bucket: { actions: ['GetObject', 'ListMultipartUploadParts', 'PutObject'] },
   // Files uploaded without a SHA-256 S3 checked are read and hashed: up to 256 MiB, at S3's ~60 MB/s a few seconds.
   timeoutSeconds: 28,
 });

@@ -18,5 +18,6 @@ export const downloadArtifactRoute = defineRoute({
     redirect: 'With redirect=true: to the presigned download URL',
   },
   table: { actions: ['GetItem', 'UpdateItem'] },
-  bucket: { actions: ['GetObject'] },
+  // A redirected MLflow PUT is settled here: ListParts, then CompleteMultipartUpload (s3:PutObject) of its one part.
+  bucket: { actions: ['GetObject', 'ListMultipartUploadParts', 'PutObject'] },
 });

@@ -14,6 +14,6 @@ export const listArtifactsRoute = defineRoute({
   pageTokens: true,
   response: { status: 200, description: 'A page of artifacts', body: artifactListResponse },
   table: { actions: ['GetItem', 'Query', 'UpdateItem'] },
-  // HeadObject (s3:GetObject) completes uploads that were PUT straight to S3 by MLflow's proxy API.
-  bucket: { actions: ['GetObject'] },
+  // A redirected MLflow PUT is settled here: ListParts, then CompleteMultipartUpload (s3:PutObject) of its one part.
+  bucket: { actions: ['GetObject', 'ListMultipartUploadParts', 'PutObject'] },
 });

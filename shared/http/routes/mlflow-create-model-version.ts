@@ -13,6 +13,8 @@ export const mlflowCreateModelVersionRoute = defineRoute({
   tag: 'mlflow',
   request: { body: createModelVersionBody },
   response: { status: 200, description: 'MLflow\'s answer: {"model_version"}', body: mlflowRegistryObject },
-  table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
-  bucket: { actions: ['GetObject'] },
+  // gsi1: a runs:/<run>/<name> source with no files there is the run's MLflow 3 logged model of that name.
+  table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], indexes: ['gsi1'] },
+  // A redirected MLflow PUT is settled here: ListParts, then CompleteMultipartUpload (s3:PutObject) of its one part.
+  bucket: { actions: ['GetObject', 'ListMultipartUploadParts', 'PutObject'] },
 });

@@ -18,5 +18,6 @@ export const mlflowDownloadArtifactProxiedRoute = defineRoute({
     redirect: 'To the presigned S3 GET URL of this artifact',
   },
   table: { actions: ['GetItem', 'UpdateItem'] },
-  bucket: { actions: ['GetObject'] },
+  // A redirected MLflow PUT is settled here: ListParts, then CompleteMultipartUpload (s3:PutObject) of its one part.
+  bucket: { actions: ['GetObject', 'ListMultipartUploadParts', 'PutObject'] },
 });

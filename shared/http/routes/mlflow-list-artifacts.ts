@@ -13,5 +13,6 @@ export const mlflowListArtifactsRoute = defineRoute({
   request: { query: listArtifactsQuery },
   response: { status: 200, description: 'MLflow\'s answer: {"root_uri", "files"}', body: mlflowObject },
   table: { actions: ['GetItem', 'Query', 'UpdateItem'] },
-  bucket: { actions: ['GetObject'] },
+  // A redirected MLflow PUT is settled here: ListParts, then CompleteMultipartUpload (s3:PutObject) of its one part.
+  bucket: { actions: ['GetObject', 'ListMultipartUploadParts', 'PutObject'] },
 });

@@ -13,5 +13,6 @@ export const mlflowPresignedDownloadRoute = defineRoute({
   request: { path: artifactPathParameter },
   response: { status: 200, description: 'MLflow\'s answer: {"url", "headers", "file_size"}', body: mlflowObject },
   table: { actions: ['GetItem', 'UpdateItem'] },
-  bucket: { actions: ['GetObject'] },
+  // A redirected MLflow PUT is settled here: ListParts, then CompleteMultipartUpload (s3:PutObject) of its one part.
+  bucket: { actions: ['GetObject', 'ListMultipartUploadParts', 'PutObject'] },
 });

@@ -7,26 +7,34 @@ import { mlflowCreateMultipartUploadRoute } from '../../routes/mlflow-create-mul
 import { mlflowUploadArtifactRoute } from '../../routes/mlflow-upload-artifact.ts';
 
 /**
- * A PUT of a file is answered with a 307 to a presigned S3 PUT of the same
- * length and content type: the client re-sends the body there (dropping its
- * Authorization header, as the host changes), so no byte is stored by a function.
+ * A PUT of a file is answered with a 307 to a presigned S3 part URL of the same
+ * length: the client re-sends the body there (dropping its Authorization
+ * header, as the host changes), so no byte is stored by a function, and the
+ * service completes the upload when it next looks (planProxiedUpload says why
+ * a part and not a PutObject URL). An empty file is stored at once: 200.
  */
-export const mlflowUploadArtifact = createHandler(mlflowUploadArtifactRoute, async ({ path, headers }, { scope }) => {
-  const target = parseProxiedPath(path.artifact_path, 'path');
-  if (!target.path) throw new ValidationError('path: names a folder; PUT a file under it', 'path.invalid');
-  const length = headers['content-length'];
-  const planned = await planProxiedUpload(
-    scope,
-    target.runId,
-    {
-      path: target.path,
-      sizeBytes: length === undefined || !/^\d+$/.test(length) ? undefined : Number(length),
-      contentType: headers['content-type'],
-    },
-    artifactDeps(),
-  );
-  return { status: 307, headers: { location: planned.url }, body: {} };
-});
+export const mlflowUploadArtifact = createHandler(
+  mlflowUploadArtifactRoute,
+  async ({ path, headers, bodyEmpty }, { scope }) => {
+    const target = parseProxiedPath(path.artifact_path, 'path');
+    if (!target.path) throw new ValidationError('path: names a folder; PUT a file under it', 'path.invalid');
+    // The client sends an empty file chunked, without a length.
+    const length = headers['content-length'] ?? (bodyEmpty ? '0' : undefined);
+    const planned = await planProxiedUpload(
+      scope,
+      target.runId,
+      {
+        path: target.path,
+        sizeBytes: length === undefined || !/^\d+$/.test(length) ? undefined : Number(length),
+        contentType: headers['content-type'],
+      },
+      artifactDeps(),
+    );
+    return planned.url === undefined
+      ? { status: 200, body: {} }
+      : { status: 307, headers: { location: planned.url }, body: {} };
+  },
+);
 
 /** `mpu/create/<folder>` with `path` (the client's local file): the artifact is `<folder>/<file name>`. */
 export const mlflowCreateMultipartUpload = createHandler(

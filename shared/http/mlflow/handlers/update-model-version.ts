@@ -1,8 +1,9 @@
 import { registryRecordDeps } from '../../../runtime.ts';
-import { updateModelVersion } from '../../../use-cases/model-registry.ts';
+import { transitionModelVersionStage, updateModelVersion } from '../../../use-cases/model-registry.ts';
 import { createHandler } from '../../handler.ts';
 import { mlflowDeleteModelVersionTagRoute } from '../../routes/mlflow-delete-model-version-tag.ts';
 import { mlflowSetModelVersionTagRoute } from '../../routes/mlflow-set-model-version-tag.ts';
+import { mlflowTransitionModelVersionStageRoute } from '../../routes/mlflow-transition-model-version-stage.ts';
 import { mlflowUpdateModelVersionRoute } from '../../routes/mlflow-update-model-version.ts';
 import { mlflowModelVersion } from '../registry-views.ts';
 
@@ -40,5 +41,24 @@ export const mlflowDeleteModelVersionTag = createHandler(
       registryRecordDeps(),
     );
     return { body: {} };
+  },
+);
+
+/**
+ * MLflow's transition-stage (deprecated there since 2.9, still sent by
+ * `MlflowClient.transition_model_version_stage`): the version's stage moves, and
+ * with `archive_existing_versions` the others in Staging/Production go to Archived.
+ */
+export const mlflowTransitionModelVersionStage = createHandler(
+  mlflowTransitionModelVersionStageRoute,
+  async ({ body }, { scope }) => {
+    const version = await transitionModelVersionStage(
+      scope,
+      body.name,
+      body.version,
+      { stage: body.stage, archiveExisting: body.archive_existing_versions ?? false },
+      registryRecordDeps(),
+    );
+    return { body: { model_version: mlflowModelVersion(version) } };
   },
 );
