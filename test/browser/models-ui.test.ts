@@ -299,8 +299,22 @@ describe('model page', () => {
       expect(
         await page.locator('[data-testid="aliases-as-of"] li[data-alias="challenger"]').getAttribute('data-version'),
       ).toBe('');
-      // The history shows only what had happened by then; the view is a link.
-      expect(await page.locator('table[aria-label="Alias history"] tbody tr').count()).toBe(1);
+      // The history still lists every change, newest first: the later ones dimmed, a line at that time.
+      const rows = page.locator('table[aria-label="Alias history"] tbody tr');
+      await expect
+        .poll(() => rows.allInnerTexts(), eventually)
+        .toEqual([
+          expect.stringMatching(/@challenger\s+set to v3/),
+          expect.stringMatching(/@champion\s+moved v1 → v2/),
+          expect.stringMatching(/as of/),
+          expect.stringMatching(/@champion\s+set to v1/),
+        ]);
+      expect(await rows.evaluateAll((all) => all.map((row) => row.getAttribute('data-after')))).toEqual([
+        'true',
+        'true',
+        null,
+        null,
+      ]);
       expect(new URL(page.url()).searchParams.get('at')).toBe(at);
       await page.reload();
       await expect
