@@ -108,7 +108,9 @@ export class RouteFunction extends Construct {
       logGroup,
       description: route.summary.slice(0, 256),
       reservedConcurrentExecutions: props.reservedConcurrency,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      // No --enable-source-maps: it parses the map at every cold start; logged stacks are mapped
+      // when they are logged (shared/observability/stack-trace.ts).
+      environment: props.environment,
       bundling: lambdaBundlingFor(route.entry),
     });
     if (props.tracing) {

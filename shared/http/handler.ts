@@ -14,6 +14,7 @@ import {
 } from '../errors.ts';
 import { limits } from '../limits.ts';
 import { log } from '../logger.ts';
+import { sourceMappedStack } from '../observability/stack-trace.ts';
 import { type CapacityTotals, withCapacityMeter } from '../storage/capacity.ts';
 import { retryAfterSeconds } from '../storage/service-outage.ts';
 import { requestAuthenticator } from '../runtime.ts';
@@ -378,7 +379,7 @@ function publicError(error: unknown, route: RouteDefinition, requestId: string):
 
 const describe = (error: unknown) =>
   error instanceof Error
-    ? { name: error.name, message: error.message, stack: error.stack }
+    ? { name: error.name, message: error.message, stack: error.stack && sourceMappedStack(error.stack) }
     : error === undefined
       ? undefined
       : String(error);
