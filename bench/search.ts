@@ -5,7 +5,7 @@ import { newId } from '../shared/ids.ts';
 import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
 import {
   metricIndexItem,
-  paramIndexItem,
+  paramRowItem,
   runItem,
   runValuesItem,
   type StoredMetricEntry,
@@ -149,11 +149,9 @@ export async function loadRuns(
     }
     const values: Record<string, string> = {};
     for (let p = 0; p < params; p++) {
-      const key = `p${p}`;
-      const value = p === 0 ? `v${r % 10}` : `value-${Math.floor(Math.random() * 1000)}`;
-      values[key] = value;
-      items.push({ ...paramIndexItem(workspace, experimentId, runId, key, value) });
+      values[`p${p}`] = p === 0 ? `v${r % 10}` : `value-${Math.floor(Math.random() * 1000)}`;
     }
+    if (params > 0) items.push(paramRowItem(workspace, experimentId, runId, new Map(Object.entries(values))));
     items.push(runValuesItem(workspace, runId, values, latest, { metricKeys: metrics, metricPages: 0 }));
   }
   let next = 0;

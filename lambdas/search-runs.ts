@@ -3,13 +3,13 @@ import { viewOfLifecycle } from '../shared/http/schemas/lifecycle.ts';
 import { createHandler } from '../shared/http/handler.ts';
 import { searchRunsRoute } from '../shared/http/routes/search-runs.ts';
 import { searchRunsAnswer } from '../shared/http/views.ts';
-import { trackingDeps } from '../shared/runtime.ts';
+import { searchDeps } from '../shared/runtime.ts';
 import { searchRuns } from '../shared/use-cases/search.ts';
 import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
 
 sealPageTokensWithDeploymentSecret();
 
-const deps = trackingDeps();
+const deps = searchDeps();
 
 export const handler = createHandler(searchRunsRoute, async ({ query }, { scope }) => {
   const result = await searchRuns(

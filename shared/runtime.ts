@@ -68,7 +68,7 @@ export function trackingDeps(): TrackingDeps {
     experiments: new ExperimentRepository(client, config.tableName),
     runs,
     metrics: new MetricRepository(client, config.tableName),
-    search: new SearchRepository(client, config.tableName, runs),
+    search: new SearchRepository(client, config.tableName),
     clock: systemClock,
     newId,
   };
@@ -85,10 +85,9 @@ export function searchDeps(): Pick<TrackingDeps, 'experiments' | 'search' | 'clo
   if (search) return search;
   const config = loadConfig();
   const client = documentClient();
-  const runs = new RunRepository(client, config.tableName);
   search = {
     experiments: new ExperimentRepository(client, config.tableName),
-    search: new SearchRepository(client, config.tableName, runs),
+    search: new SearchRepository(client, config.tableName),
     clock: systemClock,
   };
   return search;

@@ -60,6 +60,7 @@ export const entityTypes = {
   metricPage: 'MetricPage',
   tagPage: 'TagPage',
   param: 'Param',
+  paramRow: 'ParamRow',
   metricChunk: 'MetricChunk',
   metricRollup: 'MetricRollup',
   artifact: 'Artifact',
@@ -268,18 +269,17 @@ export const metricIndexKey = (
   sk: join(sortableValue, runId),
 });
 
-export const paramIndexPartition = (workspace: string, experimentId: string, paramKey: string) =>
-  join(workspacePrefix(workspace), 'EXP', experimentId, 'PARAM', paramKey);
+/**
+ * The experiment's param rows: one item per run that has params, holding a
+ * digest of each (key, value) pair (run-items.ts paramRowItem). A param
+ * equality scans these rows rather than reading an index entry per param.
+ */
+export const paramRowsPartition = (workspace: string, experimentId: string) =>
+  join(workspacePrefix(workspace), 'EXP', experimentId, 'PARAMS');
 
-export const paramIndexKey = (
-  workspace: string,
-  experimentId: string,
-  paramKey: string,
-  value: string,
-  runId: string,
-): PrimaryKey => ({
-  pk: paramIndexPartition(workspace, experimentId, paramKey),
-  sk: indexedValuePrefix(value) + runId,
+export const paramRowKey = (workspace: string, experimentId: string, runId: string): PrimaryKey => ({
+  pk: paramRowsPartition(workspace, experimentId),
+  sk: runId,
 });
 
 // ----- model registry (see docs/registry.md) -----

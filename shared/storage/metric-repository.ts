@@ -103,13 +103,25 @@ export class MetricRepository {
     series: ReadonlyMap<string, MetricPoint[]>,
     index: { experimentId: string; latest: Array<[key: string, value: number]> } = { experimentId: '', latest: [] },
   ) {
+    const items = this.chunkAndIndexItems(workspace, runId, batchId, series, index);
+    await this.batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
+  }
+
+  /** The items `writeChunks` writes: chunks of the points and index entries of the latest values. */
+  chunkAndIndexItems(
+    workspace: string,
+    runId: string,
+    batchId: string,
+    series: ReadonlyMap<string, MetricPoint[]>,
+    index: { experimentId: string; latest: Array<[key: string, value: number]> },
+  ): Record<string, unknown>[] {
     const items: Record<string, unknown>[] = [...series].flatMap(([key, points]) =>
       this.chunkItems(workspace, runId, batchId, key, points),
     );
     for (const [key, value] of index.latest) {
       items.push({ ...metricIndexItem(workspace, index.experimentId, runId, key, value) });
     }
-    await this.batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
+    return items;
   }
 
   /** The chunk items of one key's points from one batch (several when a batch holds over 5,000 points of it). */

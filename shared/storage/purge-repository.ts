@@ -1,19 +1,19 @@
 import { BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   artifactPartition,
-  entityTypes,
   experimentKey,
   experimentNameKey,
   loggedModelsByExperimentPartition,
   metricHistoryPartition,
   type PrimaryKey,
+  paramRowKey,
   runIoPartition,
   runKey,
   runPartitionKey,
   runsByExperimentPartition,
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
-import { metricIndexItem, paramIndexItem, tagIndexItem } from './run-items.ts';
+import { metricIndexItem, tagIndexItem } from './run-items.ts';
 import { safeEntries, type StoredMetricEntry, storedValueNumber } from './run-repository.ts';
 import { logicalIndexes } from './table-definition.ts';
 
@@ -23,7 +23,8 @@ import { logicalIndexes } from './table-definition.ts';
  * and outputs, its logged models, its partition) and then the run item itself,
  * last, so a purge that stops half way can simply be run again. The index
  * entries live in partitions per experiment and key (docs/search.md), so they
- * are found from the run's own items: its tags, params and latest values.
+ * are found from the run's own items: its tags and latest values (its param
+ * row's key is known).
  */
 export class PurgeRepository {
   constructor(
@@ -35,16 +36,10 @@ export class PurgeRepository {
   async purgeRun(workspace: string, runId: string, experimentId: string): Promise<number> {
     const runItems = await this.itemsOf(runPartitionKey(workspace, runId));
     const metricKeys = new Set<string>();
-    const indexEntries: PrimaryKey[] = [];
+    const indexEntries: PrimaryKey[] = [paramRowKey(workspace, experimentId, runId)];
     for (const item of runItems) {
       for (const [key, value] of safeEntries<string>(item.tags)) {
         indexEntries.push(tagIndexItem(workspace, experimentId, runId, key, value));
-      }
-      for (const [key, value] of safeEntries<string>(item.type === entityTypes.runValues ? item.params : undefined)) {
-        indexEntries.push(paramIndexItem(workspace, experimentId, runId, key, value));
-      }
-      if (item.type === entityTypes.param) {
-        indexEntries.push(paramIndexItem(workspace, experimentId, runId, item.key as string, item.value as string));
       }
       for (const [key, entry] of safeEntries<StoredMetricEntry>(item.metrics)) {
         metricKeys.add(key);

@@ -1,11 +1,12 @@
+import { createHash } from 'node:crypto';
 import { encodeSortableNumber } from '../domain/search/sortable-number.ts';
 import type { Run } from '../domain/types.ts';
 import {
   entityTypes,
   metricIndexKey,
   metricPageKey,
-  paramIndexKey,
   paramKey,
+  paramRowKey,
   runKey,
   runsByExperimentKey,
   runsByNameKey,
@@ -131,8 +132,41 @@ export const paramItem = (workspace: string, runId: string, key: string, value: 
 export const metricIndexItem = (workspace: string, experimentId: string, runId: string, key: string, value: number) =>
   metricIndexKey(workspace, experimentId, key, encodeSortableNumber(value), runId);
 
-export const paramIndexItem = (workspace: string, experimentId: string, runId: string, key: string, value: string) =>
-  paramIndexKey(workspace, experimentId, key, value, runId);
+/**
+ * A param's digest on its run's param row: 72 bits of SHA-256 over the key and
+ * the whole value (12 characters). Equal params have equal digests; a clash
+ * only makes a run a candidate, which search then checks on its params.
+ */
+export const paramDigest = (key: string, value: string) =>
+  createHash('sha256')
+    .update(JSON.stringify([key, value]))
+    .digest('base64url')
+    .slice(0, 12);
+
+/**
+ * Digests a param row holds; a run with more params is marked `x` (a candidate
+ * for every param clause) instead, so rows stay small (about 3 KB at most) for
+ * the searches that read an experiment's rows in bulk.
+ */
+export const PARAM_ROW_DIGESTS = 256;
+
+/**
+ * A run's param row: one item in its experiment's PARAMS partition holding the
+ * digests of its params (`h`, a string set), so that 20 params cost one write
+ * instead of 20 index entries. Later params are added with ADD (no read).
+ */
+export const paramRowItem = (
+  workspace: string,
+  experimentId: string,
+  runId: string,
+  params: ReadonlyMap<string, string>,
+) => ({
+  ...paramRowKey(workspace, experimentId, runId),
+  type: entityTypes.paramRow,
+  ...(params.size > PARAM_ROW_DIGESTS
+    ? { x: true }
+    : { h: new Set([...params].map(([key, value]) => paramDigest(key, value))) }),
+});
 
 export const tagIndexItem = (workspace: string, experimentId: string, runId: string, key: string, value: string) =>
   tagIndexKey(workspace, experimentId, key, value, runId);

@@ -30,6 +30,7 @@ import {
   metricPageKey,
   type PrimaryKey,
   paramKey,
+  paramRowKey,
   runKey,
   runPartitionKey,
   runsByExperimentPartition,
@@ -40,7 +41,9 @@ import { queryAllItems, queryPage } from './query-page.ts';
 import { entriesOf, entryBytes, layoutBudgets, metricEntryBound, type PagedMap, placeEntries } from './run-layout.ts';
 import {
   metricPageItem,
-  paramIndexItem,
+  PARAM_ROW_DIGESTS,
+  paramDigest,
+  paramRowItem,
   paramItem,
   runItem,
   runValuesItem,
@@ -169,13 +172,19 @@ export class RunRepository {
 
   /**
    * Writes a new run with its first params, tags and metric entries. Index
-   * entries, overflow pages and param items go first; the run item last, so
-   * the run exists, all of it, or not at all.
+   * entries, the param row, overflow pages, param items and `alsoFirst` (the
+   * caller's metric chunks and metric index entries, so they share the
+   * BatchWriteItem) go first; the run item last, so the run exists, all of
+   * it, or not at all.
    */
   async create(
     workspace: string,
     run: Run,
-    initial: { params?: ReadonlyMap<string, string>; metrics?: ReadonlyMap<string, StoredMetricEntry> } = {},
+    initial: {
+      params?: ReadonlyMap<string, string>;
+      metrics?: ReadonlyMap<string, StoredMetricEntry>;
+      alsoFirst?: readonly Record<string, unknown>[];
+    } = {},
   ): Promise<{ pages: Map<string, number> }> {
     const tags = placeEntries({ entries: new Map(), pages: 0 }, new Map(Object.entries(run.tags)), entryBytes, {
       base: layoutBudgets.inlineTags,
@@ -193,7 +202,8 @@ export class RunRepository {
       overflowParams = params;
     }
     const before: object[] = [
-      ...[...params].map(([key, value]) => paramIndexItem(workspace, run.experimentId, run.runId, key, value)),
+      ...(initial.alsoFirst ?? []),
+      ...(params.size > 0 ? [paramRowItem(workspace, run.experimentId, run.runId, params)] : []),
       ...Object.entries(run.tags).map(([key, value]) =>
         tagIndexItem(workspace, run.experimentId, run.runId, key, value),
       ),
@@ -277,28 +287,7 @@ export class RunRepository {
 
   /** Runs from their run items, with the tags that live on tag pages added. */
   async withPagedTags(workspace: string, items: readonly RunItem[], consistent = false): Promise<Run[]> {
-    const keys = items.flatMap((item) =>
-      range(1, item.tagPages ?? 0).map((page) => tagPageKey(workspace, item.runId, page)),
-    );
-    // Tag pages are rare: single GetItems, which every route may use.
-    const pages = (
-      await Promise.all(
-        keys.map(async (Key) => {
-          const { Item } = await this.client.send(
-            new GetCommand({ TableName: this.tableName, Key, ConsistentRead: consistent }),
-          );
-          return Item;
-        }),
-      )
-    ).filter((item): item is Record<string, unknown> => item !== undefined);
-    return items.map((item) => {
-      const tags = recordOf(Object.entries(item.tags ?? {}));
-      const prefix = runPartitionKey(workspace, item.runId);
-      for (const page of pages) {
-        if (page.pk === prefix) Object.assign(tags, recordOf(safeEntries<string>(page.tags)));
-      }
-      return toRun(item, tags);
-    });
+    return withPagedTags(this.client, this.tableName, workspace, items, consistent);
   }
 
   /**
@@ -529,12 +518,20 @@ export class RunRepository {
     const tagChanges = new Map(
       [...(change.tags ?? [])].filter(([key, value]) => state.tags.entries.get(key)?.value !== value),
     );
-    await this.batchWrite(
-      [
-        ...[...newParams].map(([key, value]) => paramIndexItem(workspace, experimentId, runId, key, value)),
-        ...[...tagChanges].map(([key, value]) => tagIndexItem(workspace, experimentId, runId, key, value)),
-      ].map((Item) => ({ PutRequest: { Item } })),
-    );
+    await Promise.all([
+      this.batchWrite(
+        [...tagChanges].map(([key, value]) => ({
+          PutRequest: { Item: tagIndexItem(workspace, experimentId, runId, key, value) },
+        })),
+      ),
+      newParams.size > 0 &&
+        this.addToParamRow(
+          workspace,
+          experimentId,
+          runId,
+          inlineParams && state.params.size + newParams.size <= PARAM_ROW_DIGESTS ? newParams : undefined,
+        ),
+    ]);
 
     if (newParams.size > 0 && !inlineParams) {
       // Params as items of their own: each put only if absent (the caller checked they were).
@@ -622,6 +619,30 @@ export class RunRepository {
       .map(([key, { value }]) => tagIndexItem(workspace, experimentId, runId, key, value));
     await this.batchWrite(replaced.map((Key) => ({ DeleteRequest: { Key } })));
     return { pages };
+  }
+
+  /**
+   * Adds params' digests to the run's param row (ADD on a string set: racing
+   * requests both land, no read), or, with `params` undefined (the run has
+   * more params than a row holds), marks the row `x`: a candidate for every
+   * param clause. Either creates the row when the run had no params yet.
+   */
+  private async addToParamRow(
+    workspace: string,
+    experimentId: string,
+    runId: string,
+    params: ReadonlyMap<string, string> | undefined,
+  ) {
+    const digests = params && new Set([...params].map(([key, value]) => paramDigest(key, value)));
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: paramRowKey(workspace, experimentId, runId),
+        UpdateExpression: digests ? 'SET #type = :type ADD h :h' : 'SET #type = :type, x = :x',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':type': entityTypes.paramRow, ...(digests ? { ':h': digests } : { ':x': true }) },
+      }),
+    );
   }
 
   /** The writes that set and remove tags: the run item (conditional on its tag version) and the tag pages. */
@@ -756,8 +777,7 @@ export class RunRepository {
     bounds: ReadonlyMap<string, { low: number; span: number }>,
   ): Promise<void> {
     await this.perItem(located, async (page, keys) => {
-      let current = keys;
-      for (let attempt = 1; current.length > 0; attempt++) {
+      await this.updateEntries(workspace, runId, page, keys, (current) => {
         const builder = new UpdateBuilder();
         for (const [key, entry] of current) {
           const bound = bounds.get(key);
@@ -772,26 +792,8 @@ export class RunRepository {
             builder.condition(`${path}.l > ${builder.value(bound.low)}`);
           }
         }
-        if (builder.isEmpty()) return;
-        try {
-          await this.client.send(
-            new UpdateCommand({
-              ...builder.build(this.tableName, this.metricItemKey(workspace, runId, page)),
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            }),
-          );
-          return;
-        } catch (error) {
-          const item = conditionFailedItem(error);
-          if (item === false) throw error;
-          if (attempt >= MAX_ATTEMPTS) throw new ServiceUnavailableError(1, { cause: error });
-          const stored = new Map(safeEntries<StoredMetricEntry>(item?.metrics));
-          current = current.flatMap(([key]) => {
-            const entry = stored.get(key);
-            return entry ? [[key, entry] as [string, StoredMetricEntry]] : [];
-          });
-        }
-      }
+        return builder.isEmpty() ? undefined : { update: builder, context: undefined };
+      });
     });
   }
 
@@ -816,8 +818,7 @@ export class RunRepository {
     const isNewer = (point: { step: number; timestamp: number }, entry: StoredMetricEntry) =>
       point.step > entry.s || (point.step === entry.s && point.timestamp >= entry.t);
     await this.perItem(located, async (page, keys) => {
-      let current = keys;
-      for (let attempt = 1; ; attempt++) {
+      const landed = await this.updateEntries(workspace, runId, page, keys, (current) => {
         const builder = new UpdateBuilder();
         const takes = new Set<string>();
         const lowered = new Set<string>();
@@ -860,42 +861,25 @@ export class RunRepository {
             builder.condition(`${path}.f = ${builder.value(entry.f)}`);
           }
         }
-        try {
-          const { Attributes } = await this.client.send(
-            new UpdateCommand({
-              ...builder.build(this.tableName, this.metricItemKey(workspace, runId, page)),
-              ReturnValues: 'UPDATED_OLD',
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            }),
-          );
-          const old = new Map(safeEntries<Partial<StoredMetricEntry>>(Attributes?.metrics));
-          for (const [key, entry] of current) {
-            const before: StoredMetricEntry = { ...entry, ...old.get(key) };
-            const point = newest.get(key);
-            const after: StoredMetricEntry = {
-              ...before,
-              n: before.n + 1,
-              ...(takes.has(key) && point ? { v: point.value, s: point.step, t: point.timestamp } : {}),
-            };
-            if (lowered.has(key)) {
-              const blocks = [...(entry.d ?? []), ...(lateBlocks.get(key) ?? [])];
-              after.f = Math.min(...blocks) * ROLLUP_BLOCK_STEPS;
-              delete after.d;
-            }
-            results.set(key, { before, after, page, marked: !lowered.has(key) });
-          }
-          return;
-        } catch (error) {
-          const item = conditionFailedItem(error);
-          if (item === false) throw error;
-          if (attempt >= MAX_ATTEMPTS) throw new ServiceUnavailableError(1, { cause: error });
-          const stored = new Map(safeEntries<StoredMetricEntry>(item?.metrics));
-          current = current.flatMap(([key]) => {
-            const entry = stored.get(key);
-            return entry ? [[key, entry] as [string, StoredMetricEntry]] : [];
-          });
-          await jitter(attempt);
+        return { update: builder, context: { takes, lowered } };
+      });
+      if (!landed) return;
+      const { current, old, context } = landed;
+      const { takes, lowered } = context;
+      for (const [key, entry] of current) {
+        const before: StoredMetricEntry = { ...entry, ...old.get(key) };
+        const point = newest.get(key);
+        const after: StoredMetricEntry = {
+          ...before,
+          n: before.n + 1,
+          ...(takes.has(key) && point ? { v: point.value, s: point.step, t: point.timestamp } : {}),
+        };
+        if (lowered.has(key)) {
+          const blocks = [...(entry.d ?? []), ...(lateBlocks.get(key) ?? [])];
+          after.f = Math.min(...blocks) * ROLLUP_BLOCK_STEPS;
+          delete after.d;
         }
+        results.set(key, { before, after, page, marked: !lowered.has(key) });
       }
     });
     return results;
@@ -912,13 +896,7 @@ export class RunRepository {
     const path = builder.path('metrics', key);
     builder.set(`${path}.f`, frontier);
     builder.condition(`${path}.f > ${builder.value(frontier)}`);
-    try {
-      await this.client.send(
-        new UpdateCommand(builder.build(this.tableName, this.metricItemKey(workspace, runId, page))),
-      );
-    } catch (error) {
-      if (conditionFailedItem(error) === false) throw error;
-    }
+    await this.updateIfStill(workspace, runId, page, builder);
   }
 
   /**
@@ -931,15 +909,7 @@ export class RunRepository {
     const path = builder.path('metrics', key);
     builder.set(`${path}.g`, now);
     builder.condition(`${path}.g = ${builder.value(seen)}`);
-    try {
-      await this.client.send(
-        new UpdateCommand(builder.build(this.tableName, this.metricItemKey(workspace, runId, page))),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailedItem(error) === false) throw error;
-      return false;
-    }
+    return this.updateIfStill(workspace, runId, page, builder);
   }
 
   /** The current entry of one key (consistent), for a sealer that must look again. */
@@ -975,6 +945,66 @@ export class RunRepository {
   }
 
   /**
+   * Updates some keys' entries on one item (the values item or a metric page)
+   * with conditions on the entries as last seen. When a condition fails
+   * (another writer moved an entry first), the update is built again from the
+   * entries the failure returned (keys no longer there are dropped) and sent
+   * again after a jitter, up to MAX_ATTEMPTS. `build` returns undefined when
+   * nothing is left to write. Returns the entries the landed update was built
+   * from, what `build` said about it, and what UPDATED_OLD returned.
+   */
+  private async updateEntries<C>(
+    workspace: string,
+    runId: string,
+    page: number,
+    keys: Array<[string, StoredMetricEntry]>,
+    build: (current: Array<[string, StoredMetricEntry]>) => { update: UpdateBuilder; context: C } | undefined,
+  ): Promise<
+    | { current: Array<[string, StoredMetricEntry]>; context: C; old: Map<string, Partial<StoredMetricEntry>> }
+    | undefined
+  > {
+    let current = keys;
+    for (let attempt = 1; ; attempt++) {
+      const built = build(current);
+      if (!built) return undefined;
+      try {
+        const { Attributes } = await this.client.send(
+          new UpdateCommand({
+            ...built.update.build(this.tableName, this.metricItemKey(workspace, runId, page)),
+            ReturnValues: 'UPDATED_OLD',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        const old = new Map(safeEntries<Partial<StoredMetricEntry>>(Attributes?.metrics));
+        return { current, context: built.context, old };
+      } catch (error) {
+        const item = conditionFailedItem(error);
+        if (item === false) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw new ServiceUnavailableError(1, { cause: error });
+        const stored = new Map(safeEntries<StoredMetricEntry>(item?.metrics));
+        current = current.flatMap(([key]) => {
+          const entry = stored.get(key);
+          return entry ? [[key, entry] as [string, StoredMetricEntry]] : [];
+        });
+        await jitter(attempt);
+      }
+    }
+  }
+
+  /** Sends a conditional update of a metric entry's item: false when a condition failed (someone else moved it). */
+  private async updateIfStill(workspace: string, runId: string, page: number, builder: UpdateBuilder) {
+    try {
+      await this.client.send(
+        new UpdateCommand(builder.build(this.tableName, this.metricItemKey(workspace, runId, page))),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+      return false;
+    }
+  }
+
+  /**
    * Moves a key's sealed rollup frontier from `expected.f` to `frontier`,
    * provided no batch of the key landed since `expected.n` was read.
    */
@@ -995,14 +1025,7 @@ export class RunRepository {
     builder.remove(`${path}.d`);
     builder.condition(`${path}.n = ${builder.value(expected.n)}`);
     builder.condition(`${path}.f = ${builder.value(expected.f)}`);
-    const itemKey = this.metricItemKey(workspace, runId, page);
-    try {
-      await this.client.send(new UpdateCommand(builder.build(this.tableName, itemKey)));
-      return true;
-    } catch (error) {
-      if (conditionFailedItem(error) === false) throw error;
-      return false;
-    }
+    return this.updateIfStill(workspace, runId, page, builder);
   }
 
   /** Runs `attempt` until it returns a value (undefined: the run changed under it; read again and retry). */
@@ -1070,6 +1093,39 @@ export class RunRepository {
 }
 
 /** A tag write that would leave the run with more than 200 tags is refused before anything is written. */
+/**
+ * Runs from their run items, with the tags that spilled onto tag pages read
+ * back. A function of its own so that readers (search) need not carry the
+ * RunRepository class in their bundles.
+ */
+export async function withPagedTags(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  workspace: string,
+  items: readonly RunItem[],
+  consistent = false,
+): Promise<Run[]> {
+  const keys = items.flatMap((item) =>
+    range(1, item.tagPages ?? 0).map((page) => tagPageKey(workspace, item.runId, page)),
+  );
+  // Tag pages are rare: single GetItems, which every route may use.
+  const pages = (
+    await Promise.all(
+      keys.map(async (Key) => {
+        const { Item } = await client.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: consistent }));
+        return Item;
+      }),
+    )
+  ).filter((item): item is Record<string, unknown> => item !== undefined);
+  return items.map((item) => {
+    const tags = recordOf(Object.entries(item.tags ?? {}));
+    const prefix = runPartitionKey(workspace, item.runId);
+    for (const page of pages) {
+      if (page.pk === prefix) Object.assign(tags, recordOf(safeEntries<string>(page.tags)));
+    }
+    return toRun(item, tags);
+  });
+}
 export function checkTagRoom(state: RunState, keys: Iterable<string>) {
   const added = [...new Set(keys)].filter((key) => !state.tags.entries.has(key)).length;
   if (state.tags.entries.size + added > limits.tagsPerEntity) {

@@ -12,7 +12,7 @@ import {
   indexedValuePrefix,
   metricIndexPartition,
   type PrimaryKey,
-  paramIndexPartition,
+  paramRowsPartition,
   runIdOfIndexSortKey,
   runKey,
   runPartitionKey,
@@ -22,7 +22,8 @@ import {
   tagIndexPartition,
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
-import { type RunItem, type RunRepository, runDetailsFromItems, toRun } from './run-repository.ts';
+import { paramDigest } from './run-items.ts';
+import { type RunItem, runDetailsFromItems, toRun, withPagedTags } from './run-repository.ts';
 import { logicalIndexes } from './table-definition.ts';
 
 /** Sorts after `#` (the separator before the run id) and before any hex digit: closes a value's entries. */
@@ -70,7 +71,6 @@ export class SearchRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly runs: RunRepository,
   ) {}
 
   /** Ids of the runs whose latest `metricKey` lies in `range`. */
@@ -78,13 +78,36 @@ export class SearchRepository {
     return this.indexRunIds(metricIndexPartition(workspace, experimentId, metricKey), range);
   }
 
-  /** Ids of the runs whose param `paramKey` may equal `value` (long values are indexed by a prefix). */
-  async runIdsByParam(workspace: string, experimentId: string, paramKey: string, value: string) {
-    return this.indexRunIds(
-      paramIndexPartition(workspace, experimentId, paramKey),
-      undefined,
-      indexedValuePrefix(value),
+  /**
+   * For each clause (a param key and the values it may equal), the ids of the
+   * runs whose param may match: one read of the experiment's param rows serves
+   * them all. A row holds digests, so a match may be a clash (checked later);
+   * a row marked `x` holds too many params for digests and matches every clause.
+   */
+  async runIdsByParams(
+    workspace: string,
+    experimentId: string,
+    clauses: ReadonlyArray<{ key: string; values: readonly string[] }>,
+  ): Promise<string[][]> {
+    const wanted = clauses.map(({ key, values }) => values.map((value) => paramDigest(key, value)));
+    const found: string[][] = clauses.map(() => []);
+    const rows = queryAllItems(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :partition',
+        ExpressionAttributeValues: { ':partition': paramRowsPartition(workspace, experimentId) },
+        ProjectionExpression: 'sk, h, x',
+      },
+      { firstPage: 1000 },
     );
+    for await (const row of rows) {
+      const digests = row.h instanceof Set ? (row.h as Set<string>) : undefined;
+      wanted.forEach((any, i) => {
+        if (row.x === true || any.some((digest) => digests?.has(digest))) found[i]?.push(row.sk as string);
+      });
+    }
+    return found;
   }
 
   /** Ids of the runs whose tag `tagKey` may equal `value`. */
@@ -169,7 +192,9 @@ export class SearchRepository {
       const sortKey = item.gsi1sk as string;
       const runItem = item as unknown as RunItem;
       // Tags that spilled onto pages are not on the index entry: the (rare) run that has some reads them.
-      const run = runItem.tagPages ? (await this.runs.withPagedTags(workspace, [runItem]))[0] : toRun(runItem);
+      const run = runItem.tagPages
+        ? (await withPagedTags(this.client, this.tableName, workspace, [runItem]))[0]
+        : toRun(runItem);
       yield { runId: runItem.runId, sortKey, value: sortKey.slice(0, sortKey.lastIndexOf('#')), run };
     }
   }

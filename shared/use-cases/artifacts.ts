@@ -280,27 +280,43 @@ export async function settlePending(
   artifacts: readonly Artifact[],
   deps: Pick<ArtifactDeps, 'artifacts' | 'objects' | 'clock'>,
 ): Promise<Artifact[]> {
-  return Promise.all(
-    artifacts.map(async (artifact) => {
-      if (artifact.status !== 'PENDING' || (artifact.multipart && !artifact.multipart.serviceCompletes)) {
-        return artifact;
-      }
-      try {
-        if (!(await uploadWentThrough(artifact, deps))) return artifact;
-      } catch (error) {
-        // S3 unreachable: the listing is still right about what is known to be complete.
-        if (error instanceof ServiceUnavailableError) return artifact;
-        throw error;
-      }
-      try {
-        return await deps.artifacts.markComplete(scope.workspace, runId, artifact, deps.clock.now());
-      } catch (error) {
-        // Completed or replaced by a concurrent request: what is stored now is the answer.
-        if (!(error instanceof ConflictError)) throw error;
-        return (await deps.artifacts.get(scope.workspace, runId, artifact.path)) ?? artifact;
-      }
-    }),
+  const settled = [...artifacts];
+  const unsettled = artifacts.flatMap((artifact, index) =>
+    artifact.status === 'PENDING' && (!artifact.multipart || artifact.multipart.serviceCompletes) ? [index] : [],
   );
+  // A folder logged in one go can leave a page of them: a few S3 calls each, a bounded number at a time.
+  for (let start = 0; start < unsettled.length; start += settleConcurrency) {
+    await Promise.all(
+      unsettled.slice(start, start + settleConcurrency).map(async (index) => {
+        settled[index] = await settleOne(scope, runId, artifacts[index] as Artifact, deps);
+      }),
+    );
+  }
+  return settled;
+}
+
+const settleConcurrency = 16;
+
+async function settleOne(
+  scope: RequestScope,
+  runId: string,
+  artifact: Artifact,
+  deps: Pick<ArtifactDeps, 'artifacts' | 'objects' | 'clock'>,
+): Promise<Artifact> {
+  try {
+    if (!(await uploadWentThrough(artifact, deps))) return artifact;
+  } catch (error) {
+    // S3 unreachable: the listing is still right about what is known to be complete.
+    if (error instanceof ServiceUnavailableError) return artifact;
+    throw error;
+  }
+  try {
+    return await deps.artifacts.markComplete(scope.workspace, runId, artifact, deps.clock.now());
+  } catch (error) {
+    // Completed or replaced by a concurrent request: what is stored now is the answer.
+    if (!(error instanceof ConflictError)) throw error;
+    return (await deps.artifacts.get(scope.workspace, runId, artifact.path)) ?? artifact;
+  }
 }
 
 /**

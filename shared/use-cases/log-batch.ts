@@ -234,10 +234,11 @@ async function writeAhead(
 ) {
   const chunks = new Map([...plan.chunked].filter(([key]) => !written.chunks.has(key)));
   const index = plan.index.filter(([key, value]) => written.index.get(key) !== sortable(value));
-  if (chunks.size === 0 && index.length === 0) return;
+  // Every chunked key, written already or not: a batch whose first attempt wrote its chunks as a new key's
+  // and lost the key to another batch finds the key's bounds set by the winner, which may not reach its steps.
   const widening = new Map<string, { entry: StoredMetricEntry; page: number }>();
   const bounds = new Map<string, { low: number; span: number }>();
-  for (const [key, points] of chunks) {
+  for (const [key, points] of plan.chunked) {
     const located = state.metrics.entries.get(key);
     const { low, high } = stepBounds(points);
     if (located && (high - low > located.value.w || low < located.value.l)) {
@@ -246,6 +247,7 @@ async function writeAhead(
     }
   }
   if (widening.size > 0) await deps.runs.widenBounds(scope.workspace, runId, widening, bounds);
+  if (chunks.size === 0 && index.length === 0) return;
   await deps.metrics.writeChunks(scope.workspace, runId, batchId, chunks, {
     experimentId: state.run.experimentId,
     latest: index,

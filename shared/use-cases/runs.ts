@@ -88,12 +88,12 @@ async function createRun(
     entries.set(key, entry);
     if (!inline) chunked.set(key, points);
   }
-  await deps.metrics.writeChunks(scope.workspace, runId, batchId, chunked, {
+  const alsoFirst = deps.metrics.chunkAndIndexItems(scope.workspace, runId, batchId, chunked, {
     experimentId,
     latest: [...entries].map(([key, entry]) => [key, storedValueNumber(entry.v)]),
   });
   const params = new Map(Object.entries(input.params ?? {}));
-  const { pages } = await deps.runs.create(scope.workspace, run, { params, metrics: entries });
+  const { pages } = await deps.runs.create(scope.workspace, run, { params, metrics: entries, alsoFirst });
   await deps.experiments.recordRunStarted(scope.workspace, experimentId, run.startTime);
   await Promise.all(
     [...entries]

@@ -142,7 +142,10 @@ const isIndexable = (clause: Clause) =>
     isEquality(clause));
 
 function planOf(query: Query): Plan {
-  const indexed = query.clauses.filter(isIndexable);
+  // Param rows are read whole (an experiment's runs with params): only when no other index narrows the runs.
+  const indexable = query.clauses.filter(isIndexable);
+  const narrower = indexable.filter((clause) => clause.field.kind !== 'param');
+  const indexed = narrower.length > 0 ? narrower : indexable;
   if (indexed.length > 0) {
     const names = indexed.map((clause) => `${fieldName(clause.field)} ${clause.op}`);
     return { kind: 'candidates', clauses: indexed, description: `index: ${names.join(' AND ')}` };
@@ -157,31 +160,49 @@ function planOf(query: Query): Plan {
 
 /** The runs that may match: the intersection of what each indexable clause's index holds. */
 async function candidateIds(query: Query, clauses: Clause[], search: SearchRepository): Promise<string[]> {
-  const sets = await Promise.all(
-    clauses.map(async (clause): Promise<Set<string>> => {
-      const values = typeof clause.value === 'string' ? [clause.value] : (clause.value as string[]);
-      const field = clause.field;
-      if (field.kind === 'attribute' && field.name === 'run_id') return new Set(values);
-      const perExperiment = await Promise.all(
-        query.experimentIds.map(async (experimentId) => {
-          if (field.kind === 'metric') {
-            return search.runIdsByMetric(query.workspace, experimentId, field.key, metricRange(clause));
-          }
-          const lookup = (value: string) =>
-            field.kind === 'param'
-              ? search.runIdsByParam(query.workspace, experimentId, field.key, value)
-              : field.kind === 'tag'
+  const valuesOf = (clause: Clause) => (typeof clause.value === 'string' ? [clause.value] : (clause.value as string[]));
+  const paramClauses = clauses.filter((clause) => clause.field.kind === 'param');
+  const paramSets = paramClauses.length > 0 ? paramCandidates(query, paramClauses, valuesOf, search) : [];
+  const sets = await Promise.all([
+    ...paramSets,
+    ...clauses
+      .filter((clause) => clause.field.kind !== 'param')
+      .map(async (clause): Promise<Set<string>> => {
+        const values = valuesOf(clause);
+        const field = clause.field;
+        if (field.kind === 'attribute' && field.name === 'run_id') return new Set(values);
+        const perExperiment = await Promise.all(
+          query.experimentIds.map(async (experimentId) => {
+            if (field.kind === 'metric') {
+              return search.runIdsByMetric(query.workspace, experimentId, field.key, metricRange(clause));
+            }
+            const lookup = (value: string) =>
+              field.kind === 'tag'
                 ? search.runIdsByTag(query.workspace, experimentId, field.key, value)
                 : search.runIdsByName(query.workspace, experimentId, value);
-          return (await Promise.all([...new Set(values)].map(lookup))).flat();
-        }),
-      );
-      return new Set(perExperiment.flat());
-    }),
-  );
+            return (await Promise.all([...new Set(values)].map(lookup))).flat();
+          }),
+        );
+        return new Set(perExperiment.flat());
+      }),
+  ]);
   sets.sort((a, b) => a.size - b.size);
   const [smallest, ...others] = sets;
   return [...(smallest ?? [])].filter((id) => others.every((set) => set.has(id)));
+}
+
+/** One set of run ids per param clause, from one read of each experiment's param rows. */
+function paramCandidates(
+  query: Query,
+  clauses: Clause[],
+  valuesOf: (clause: Clause) => string[],
+  search: SearchRepository,
+): Promise<Set<string>>[] {
+  const wanted = clauses.map((clause) => ({ key: (clause.field as { key: string }).key, values: valuesOf(clause) }));
+  const perExperiment = Promise.all(
+    query.experimentIds.map((experimentId) => search.runIdsByParams(query.workspace, experimentId, wanted)),
+  );
+  return clauses.map(async (_, i) => new Set((await perExperiment).flatMap((found) => found[i] ?? [])));
 }
 
 /** The index range holding the runs a metric clause may match; `!=` reads the whole partition. */

@@ -191,6 +191,37 @@ describe('metrics', () => {
     }
   });
 
+  test('a new key written by concurrent batches: max_points starts at the lowest step, matching the reference', async () => {
+    // The batch that registers the key may not hold its lowest steps: the others' steps must widen its bounds
+    // (they once did not, and a 1,000,000-step chart started at the step of whichever batch won).
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const runId = await startRun();
+      const batches = Array.from({ length: 8 }, (_, batch) =>
+        Array.from({ length: 600 }, (_, i) => {
+          const step = batch * 600 + i;
+          return { step, timestamp: 1_700_000_000_000 + step, value: Math.cos(step / 97) + (step === 50 ? 9 : 0) };
+        }),
+      );
+      // Highest steps first, so that a batch of lower steps tends to lose the race for the new key.
+      const responses = await Promise.all(
+        [...batches]
+          .reverse()
+          .map((points) =>
+            local.api.post(`/api/v1/runs/${runId}/metrics`, { metrics: points.map((p) => ({ key: 'loss', ...p })) }),
+          ),
+      );
+      for (const response of responses) expect(response.status).toBe(200);
+      const all = batches.flat();
+      const response = await local.api.get(`/api/v1/runs/${runId}/metrics/loss?max_points=100`);
+      expect(response.status).toBe(200);
+      const points = metricHistoryResponse.parse(response.body).points.map((p) => ({ ...p, value: Number(p.value) }));
+      expect(points[0]?.step).toBe(0);
+      expect(points[points.length - 1]?.step).toBe(all.length - 1);
+      const expected = referenceDownsample(all, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 100);
+      expect(points.map(triple)).toEqual(expected.map(triple));
+    }
+  });
+
   test('unknown runs, unknown keys and bad queries', async () => {
     const runId = await startRun();
     expect((await local.api.get(`/api/v1/runs/${'0'.repeat(32)}/metrics/acc`)).status).toBe(404);

@@ -112,6 +112,20 @@ describe('a redirected MLflow PUT', () => {
     expect(await download('raced.txt')).toBe('raced');
   });
 
+  test('one listing settles a whole folder of them, a bounded number at a time', async () => {
+    const files = Array.from({ length: 40 }, (_, index) => `folder/f${String(index).padStart(2, '0')}.txt`);
+    await Promise.all(
+      files.map(async (path) => {
+        const put = await redirectedPut(path, path);
+        expect(await follow(put.location as string, path)).toBe(200);
+      }),
+    );
+    const page = await local.api.get(`/api/v1/runs/${runId}/artifacts?prefix=folder/`);
+    expect(
+      page.body.artifacts.map((artifact: { path: string; status: string }) => [artifact.path, artifact.status]),
+    ).toEqual(files.map((path) => [path, 'COMPLETE']));
+  });
+
   test('registration settles it too, and records the SHA-256 of the bytes that were sent', async () => {
     const put = await redirectedPut('registered/model.pkl', 'pickled');
     expect(await follow(put.location as string, 'pickled')).toBe(200);

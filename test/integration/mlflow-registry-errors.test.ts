@@ -357,6 +357,14 @@ const rows: Row[] = [
   },
   {
     operationId: 'mlflowCreateModelVersion',
+    failure: 'a version to copy that does not exist',
+    input: () => ({ name: f.other, source: `models:/${f.model}/99` }),
+    status: 404,
+    errorCode: 'RESOURCE_DOES_NOT_EXIST',
+    says: /99/,
+  },
+  {
+    operationId: 'mlflowCreateModelVersion',
     failure: 'no such model',
     input: () => ({ name: missing, source: `runs:/${f.runId}/model` }),
     status: 404,

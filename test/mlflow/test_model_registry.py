@@ -152,6 +152,12 @@ def test_create_model_version_from_a_runs_uri_and_load_by_version_and_alias(mlfl
 
     by_number = mlflow.pyfunc.load_model(f"models:/{name}/1")
     assert list(by_number.predict(features)) == list(model.predict(features))
+    # copy_model_version registers the same files under another model (source models:/<name>/<version>).
+    copy = client.copy_model_version(f"models:/{name}/1", f"{name}-prod")
+    assert (copy.name, copy.version, copy.run_id) == (f"{name}-prod", "1", run.info.run_id)
+    copied = mlflow.pyfunc.load_model(f"models:/{name}-prod/1")
+    assert list(copied.predict(features)) == list(model.predict(features))
+
     client.set_registered_model_alias(name, "candidate", "1")
     local_copy = Path(mlflow.artifacts.download_artifacts(f"models:/{name}@candidate"))
     downloaded = sorted(str(p.relative_to(local_copy)) for p in local_copy.rglob("*") if p.is_file())

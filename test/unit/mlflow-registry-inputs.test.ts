@@ -45,9 +45,11 @@ describe("MLflow's registry filters", () => {
 });
 
 describe("an MLflow version's source", () => {
-  test("runs:/, models:/<logged model id> and a run's mlflow-artifacts: URI name a run and a path", () => {
+  test("runs:/, models:/<logged model id>, models:/<name>/<version> and a run's mlflow-artifacts: URI", () => {
     expect(parseVersionSource('runs:/abc/model/')).toEqual({ kind: 'run_artifacts', runId: 'abc', path: 'model' });
     expect(parseVersionSource('models:/m-0123')).toEqual({ kind: 'logged_model', modelId: 'm-0123' });
+    // MlflowClient.copy_model_version: another version's files.
+    expect(parseVersionSource('models:/iris/3')).toEqual({ kind: 'registered_version', name: 'iris', version: 3 });
     expect(parseVersionSource('mlflow-artifacts:/7/abc/artifacts/models/m-1')).toEqual({
       kind: 'run_artifacts',
       runId: 'abc',
@@ -60,8 +62,9 @@ describe("an MLflow version's source", () => {
       's3://bucket/model',
       '/tmp/model',
       'runs:/abc',
-      'models:/iris/3',
       'models:/iris@champion',
+      'models:/iris/latest',
+      'models:/iris/0',
       'mlflow-artifacts:/7/abc/artifacts',
       'mlflow-artifacts:/7/abc/elsewhere/x',
     ]) {

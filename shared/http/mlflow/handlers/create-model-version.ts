@@ -1,10 +1,11 @@
 import { ValidationError } from '../../../errors.ts';
 import { registryDeps } from '../../../runtime.ts';
-import { loggedModelSource, registerModelVersion } from '../../../use-cases/model-registry.ts';
+import type { RequestScope } from '../../../use-cases/deps.ts';
+import { getModelVersion, loggedModelSource, registerModelVersion } from '../../../use-cases/model-registry.ts';
 import { createHandler } from '../../handler.ts';
 import { mlflowCreateModelVersionRoute } from '../../routes/mlflow-create-model-version.ts';
 import { tagMap } from '../inputs.ts';
-import { parseVersionSource } from '../registry-sources.ts';
+import { parseVersionSource, type VersionSourceRef } from '../registry-sources.ts';
 import { mlflowModelVersion } from '../registry-views.ts';
 
 /**
@@ -18,10 +19,7 @@ export const mlflowCreateModelVersion = createHandler(
   async ({ body }, { scope, principal }) => {
     const source = parseVersionSource(body.source);
     const deps = registryDeps();
-    const { runId, artifactPath } =
-      source.kind === 'logged_model'
-        ? await loggedModelSource(scope, source.modelId, deps)
-        : { runId: source.runId, artifactPath: source.path };
+    const { runId, artifactPath } = await runArtifactsOf(scope, source, deps);
     if (body.run_id !== undefined && body.run_id !== runId) {
       throw new ValidationError(
         `run_id: '${body.run_id}' is not the run the source's files belong to ('${runId}')`,
@@ -38,3 +36,21 @@ export const mlflowCreateModelVersion = createHandler(
     return { body: { model_version: mlflowModelVersion(version) } };
   },
 );
+
+/** The run and artifact path a source names; a copied version (`models:/<name>/<n>`) holds the same files. */
+async function runArtifactsOf(
+  scope: RequestScope,
+  source: VersionSourceRef,
+  deps: ReturnType<typeof registryDeps>,
+): Promise<{ runId: string; artifactPath: string }> {
+  switch (source.kind) {
+    case 'logged_model':
+      return loggedModelSource(scope, source.modelId, deps);
+    case 'registered_version': {
+      const copied = await getModelVersion(scope, source.name, source.version, deps);
+      return { runId: copied.source.runId, artifactPath: copied.source.path };
+    }
+    case 'run_artifacts':
+      return { runId: source.runId, artifactPath: source.path };
+  }
+}
