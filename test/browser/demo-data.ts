@@ -108,7 +108,8 @@ export interface DemoData {
 /**
  * Experiment `risk_prediction` with `runCount` finished runs (one still
  * running), three other experiments, and on the showcase run a PNG, a CSV,
- * JSON, markdown and a log.
+ * JSON, markdown and a log, whose model.pkl is version 1 of model
+ * `readmission-risk` (alias champion).
  */
 export async function seedDemo(api: ApiClient, options: { runCount?: number; steps?: number } = {}): Promise<DemoData> {
   const runCount = options.runCount ?? 8;
@@ -283,6 +284,25 @@ export async function seedDemo(api: ApiClient, options: { runCount?: number; ste
     'application/octet-stream',
     'model',
   );
+
+  // The showcase's model is registered and in production, so its run page links to the version.
+  await ok(
+    api.post('/api/v1/models', {
+      name: 'readmission-risk',
+      description: 'The model that scores every intake',
+      tags: { team: 'clinical-ml' },
+    }),
+    'create model',
+  );
+  await ok(
+    api.post('/api/v1/models/readmission-risk/versions', {
+      run_id: showcase.runId,
+      artifact_path: 'model/model.pkl',
+      metadata: { experiment_id: experiment.experiment_id, run_id: showcase.runId, accuracy: 0.912 },
+    }),
+    'register model version',
+  );
+  await ok(api.call('PUT', '/api/v1/models/readmission-risk/aliases/champion', { version: 1 }), 'set alias');
 
   return { experimentId: experiment.experiment_id, experimentName, runs, showcase };
 }

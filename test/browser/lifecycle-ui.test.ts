@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { useTestStack } from '../support/local-api.ts';
 import { type BrowserSession, launchChromium, newPage, signInByLink } from './browser.ts';
+import { ensureWebAppBuilt } from './web-build.ts';
 
 /**
  * Rename, delete and restore in the web app, in Debian's Chromium against the
@@ -13,7 +13,7 @@ let session: BrowserSession;
 const eventually = { timeout: 20_000, interval: 100 };
 
 beforeAll(async () => {
-  if (!existsSync('web/dist/index.html')) throw new Error('the web app is not built: run `npm run setup`');
+  ensureWebAppBuilt();
   session = await launchChromium();
 }, 120_000);
 

@@ -299,8 +299,22 @@ describe('model page', () => {
       expect(
         await page.locator('[data-testid="aliases-as-of"] li[data-alias="challenger"]').getAttribute('data-version'),
       ).toBe('');
-      // The history shows only what had happened by then; the view is a link.
-      expect(await page.locator('table[aria-label="Alias history"] tbody tr').count()).toBe(1);
+      // The history still lists every change, newest first: the later ones dimmed, a line at that time.
+      const rows = page.locator('table[aria-label="Alias history"] tbody tr');
+      await expect
+        .poll(() => rows.allInnerTexts(), eventually)
+        .toEqual([
+          expect.stringMatching(/@challenger\s+set to v3/),
+          expect.stringMatching(/@champion\s+moved v1 → v2/),
+          expect.stringMatching(/as of/),
+          expect.stringMatching(/@champion\s+set to v1/),
+        ]);
+      expect(await rows.evaluateAll((all) => all.map((row) => row.getAttribute('data-after')))).toEqual([
+        'true',
+        'true',
+        null,
+        null,
+      ]);
       expect(new URL(page.url()).searchParams.get('at')).toBe(at);
       await page.reload();
       await expect
@@ -371,6 +385,35 @@ describe('version page', () => {
 });
 
 describe('accessibility and screenshots', () => {
+  test('the keyboard reaches a model, its alias dialog and a version', async () => {
+    const { page, problems, close } = await open('/models');
+    const focused = () => page.evaluate(() => (globalThis as any).document.activeElement?.textContent?.trim());
+    const tabTo = async (text: string) => {
+      for (let i = 0; i < 40; i++) {
+        if ((await focused()) === text) return true;
+        await page.keyboard.press('Tab');
+      }
+      return false;
+    };
+    try {
+      await page.locator('table[aria-label="Models"] tbody tr').first().waitFor();
+      expect(await tabTo(seeded.model)).toBe(true);
+      await page.keyboard.press('Enter');
+      await page.locator('table[aria-label="Versions"] tbody tr').first().waitFor();
+      expect(await tabTo('Set alias')).toBe(true);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('dialog[open]');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => page.locator('dialog[open]').count(), eventually).toBe(0);
+      expect(await tabTo('Version 1')).toBe(true);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`**/models/${seeded.model}/versions/1`);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   for (const colorScheme of ['light', 'dark'] as const) {
     test(`the Models pages have no serious or critical axe violation (${colorScheme})`, async () => {
       const views = [

@@ -21,7 +21,7 @@ export function RunModelVersions(props: { runId: string }) {
   );
   if (versions.error) {
     return (
-      <div class="section muted" role="status">
+      <div class="muted" role="status">
         Model versions of this run could not be read: {versions.error.message}
       </div>
     );
@@ -29,49 +29,47 @@ export function RunModelVersions(props: { runId: string }) {
   const list = versions.data?.versions ?? [];
   if (list.length === 0) return null;
   return (
-    <div class="section">
-      <Card
-        id="model-versions"
-        title={`Registered as a model (${list.length}${versions.data?.next_page_token ? '+' : ''})`}
-      >
-        <table class="data" aria-label="Model versions from this run">
-          <thead>
-            <tr>
-              <th scope="col">Model version</th>
-              <th scope="col">Aliases</th>
-              <th scope="col">From artifacts</th>
+    <Card
+      id="model-versions"
+      title={`Registered as a model (${list.length}${versions.data?.next_page_token ? '+' : ''})`}
+    >
+      <table class="data" aria-label="Model versions from this run">
+        <thead>
+          <tr>
+            <th scope="col">Model version</th>
+            <th scope="col">Aliases</th>
+            <th scope="col">From artifacts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((version) => (
+            <tr key={`${version.name}/${version.version}`}>
+              <td>
+                <Link href={paths.modelVersion(version.name, version.version)}>
+                  {version.name} · version {version.version}
+                </Link>
+              </td>
+              <td>
+                {version.aliases.length === 0 ? (
+                  <span class="muted">—</span>
+                ) : (
+                  <span class="tags">
+                    {version.aliases.map((alias) => (
+                      <span class="alias-chip" key={alias}>
+                        @{alias}
+                      </span>
+                    ))}
+                  </span>
+                )}
+              </td>
+              <td class="mono">
+                {version.source.artifact_path}
+                {version.source.kind === 'folder' ? '/' : ''}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.map((version) => (
-              <tr key={`${version.name}/${version.version}`}>
-                <td>
-                  <Link href={paths.modelVersion(version.name, version.version)}>
-                    {version.name} · version {version.version}
-                  </Link>
-                </td>
-                <td>
-                  {version.aliases.length === 0 ? (
-                    <span class="muted">—</span>
-                  ) : (
-                    <span class="tags">
-                      {version.aliases.map((alias) => (
-                        <span class="alias-chip" key={alias}>
-                          @{alias}
-                        </span>
-                      ))}
-                    </span>
-                  )}
-                </td>
-                <td class="mono">
-                  {version.source.artifact_path}
-                  {version.source.kind === 'folder' ? '/' : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </Card>
-    </div>
+          ))}
+        </tbody>
+      </table>
+    </Card>
   );
 }

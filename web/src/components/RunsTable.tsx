@@ -69,7 +69,7 @@ export const fixedColumns: RunColumn[] = [
 export const restoreColumn = (onRestore: (runId: string) => Promise<void>): RunColumn => ({
   id: 'lifecycle',
   label: 'Lifecycle',
-  width: '150px',
+  width: '200px',
   numeric: false,
   render: (run) =>
     run.lifecycle_stage === 'deleted' ? (

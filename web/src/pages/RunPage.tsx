@@ -161,7 +161,10 @@ export function RunPage(props: { runId: string }) {
         <div role="tabpanel" id="panel-overview" aria-labelledby="tab-overview">
           <div class="grid-2">
             <Overview run={data} />
-            <TagEditor run={data} systemTagCount={systemTagCount} onSaved={() => setRefresh((n) => n + 1)} />
+            <div class="column">
+              <TagEditor run={data} systemTagCount={systemTagCount} onSaved={() => setRefresh((n) => n + 1)} />
+              <RunModelVersions runId={data.run_id} />
+            </div>
           </div>
           <div class="grid-2 section">
             <Card id="params" title={`Params (${Object.keys(data.params).length})`}>
@@ -177,7 +180,6 @@ export function RunPage(props: { runId: string }) {
               />
             </Card>
           </div>
-          <RunModelVersions runId={data.run_id} />
           {data.pipeline && <Pipeline pipeline={data.pipeline} />}
         </div>
       )}

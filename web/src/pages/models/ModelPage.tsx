@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client.ts';
 import type { AliasEvent, ModelVersion, RegisteredModel } from '../../api/types.ts';
@@ -358,6 +359,15 @@ function SetAliasDialog(props: {
   );
 }
 
+/** The line in the history at the chosen time: changes above it came later. */
+function AsOfLine(props: { at: number }) {
+  return (
+    <tr class="as-of-line">
+      <td colSpan={4}>↑ later · as of {formatMoment(props.at)} · earlier ↓</td>
+    </tr>
+  );
+}
+
 /** "2026-11-03T09:30" (the form of a datetime-local input, local time) ↔ epoch ms. */
 const parseLocalTime = (text: string | null) => {
   if (!text) return undefined;
@@ -367,8 +377,9 @@ const parseLocalTime = (text: string | null) => {
 
 /**
  * Every set, move and removal of an alias, newest first; with a time chosen,
- * only what happened until then, and which version each alias pointed at then
- * (its latest event until that time, asked of the API per alias).
+ * which version each alias pointed at then (its latest event until that time,
+ * asked of the API per alias); the history still lists every change, with a
+ * line at that time and the later changes dimmed.
  */
 function AliasHistory(props: { model: RegisteredModel; refresh: number }) {
   const { query } = useLocation();
@@ -386,7 +397,6 @@ function AliasHistory(props: { model: RegisteredModel; refresh: number }) {
             query: {
               max_results: historyPageSize,
               ...(aliasFilter ? { alias: aliasFilter } : {}),
-              ...(at !== undefined ? { until: String(at) } : {}),
               ...(pageToken ? { page_token: pageToken } : {}),
             },
           },
@@ -395,8 +405,11 @@ function AliasHistory(props: { model: RegisteredModel; refresh: number }) {
       );
       return { items: page.events, next: page.next_page_token };
     },
-    [name, aliasFilter, at, props.refresh],
+    [name, aliasFilter, props.refresh],
   );
+  // Newest first: the as-of line goes before the first change made at or before that time.
+  const lineBefore = at === undefined ? -1 : history.items.findIndex((event) => event.at <= at);
+  const lineIndex = at === undefined ? -1 : lineBefore < 0 && !history.next ? history.items.length : lineBefore;
 
   // Every alias the model has or the loaded history mentions.
   const known = [
@@ -492,20 +505,29 @@ function AliasHistory(props: { model: RegisteredModel; refresh: number }) {
           </thead>
           <tbody>
             {history.items.map((event, index) => (
-              <tr key={`${event.at}-${index}`}>
-                <td>{formatMoment(event.at)}</td>
-                <td>@{event.alias}</td>
-                <td>{describeChange(event)}</td>
-                <td class="mono" title={event.by.token_id}>
-                  {shortId(event.by.token_id)}
-                </td>
-              </tr>
+              <Fragment key={`${event.at}-${index}`}>
+                {index === lineIndex && <AsOfLine at={at as number} key="as-of" />}
+                <tr
+                  class={at !== undefined && event.at > at ? 'after-as-of' : undefined}
+                  data-after={at !== undefined && event.at > at ? 'true' : undefined}
+                >
+                  <td>{formatMoment(event.at)}</td>
+                  <td>@{event.alias}</td>
+                  <td>{describeChange(event)}</td>
+                  <td class="mono" title={event.by.token_id}>
+                    {shortId(event.by.token_id)}
+                  </td>
+                </tr>
+              </Fragment>
             ))}
+            {lineIndex === history.items.length && history.items.length > 0 && (
+              <AsOfLine at={at as number} key="as-of" />
+            )}
           </tbody>
         </table>
       </div>
       {!history.loading && history.items.length === 0 && history.error === undefined && (
-        <div class="empty">{at !== undefined ? 'Nothing had happened by then.' : 'No alias was ever set.'}</div>
+        <div class="empty">No alias was ever set.</div>
       )}
       {(history.loading || history.next) && (
         <div class="runs-footer">
