@@ -13,6 +13,41 @@ export function ErrorBox(props: { error: unknown }) {
   );
 }
 
+/**
+ * The foot of a paged list: how many items are shown ("12 models", "… loaded"
+ * while more pages exist), then a spinner while a page loads or a button for
+ * the next one.
+ */
+export function ListFooter(props: {
+  count: number;
+  noun: string;
+  hasMore: boolean;
+  loading: boolean;
+  onMore: () => void;
+  /** Said after the count, e.g. the order. */
+  suffix?: string;
+}) {
+  return (
+    <div class="runs-footer">
+      <span>
+        {props.count} {props.noun}
+        {props.count === 1 ? '' : 's'}
+        {props.hasMore ? ' loaded' : ''}
+        {props.suffix ?? ''}
+      </span>
+      {props.loading ? (
+        <Spinner />
+      ) : (
+        props.hasMore && (
+          <button type="button" class="small" onClick={props.onMore}>
+            Load more
+          </button>
+        )
+      )}
+    </div>
+  );
+}
+
 export function Spinner(props: { label?: string }) {
   return (
     <span role="status" class="muted" style={{ display: 'inline-flex', gap: '8px', alignItems: 'center' }}>

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
 import type { Experiment } from '../api/types.ts';
-import { ErrorBox, Spinner, TagList } from '../components/common.tsx';
+import { ErrorBox, ListFooter, TagList } from '../components/common.tsx';
 import { tagParameters } from '../components/tag-filter.ts';
 import { formatAgo, formatTime } from '../format.ts';
 import { describeError } from '../hooks.ts';
@@ -155,21 +155,13 @@ export function Experiments() {
                 : 'No experiment matches.'}
           </div>
         )}
-        <div class="runs-footer">
-          <span>
-            {shown.length} experiment{shown.length === 1 ? '' : 's'}
-            {nextToken ? ' loaded' : ''}
-          </span>
-          {loading ? (
-            <Spinner />
-          ) : (
-            nextToken && (
-              <button type="button" class="small" onClick={() => void load(nextToken)}>
-                Load more
-              </button>
-            )
-          )}
-        </div>
+        <ListFooter
+          count={shown.length}
+          noun="experiment"
+          hasMore={Boolean(nextToken)}
+          loading={loading}
+          onMore={() => nextToken && void load(nextToken)}
+        />
       </div>
       {creating && <CreateExperimentDialog onClose={() => setCreating(false)} />}
     </>

@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client.ts';
 import type { AliasEvent, ModelVersion, RegisteredModel } from '../../api/types.ts';
-import { Card, ErrorBox, Spinner, StatusBadge, TagList } from '../../components/common.tsx';
+import { Card, ErrorBox, ListFooter, Spinner, StatusBadge, TagList } from '../../components/common.tsx';
 import { ActionDialog } from '../../components/Lifecycle.tsx';
 import { formatAgo, formatBytes, formatMoment, formatTime, shortId } from '../../format.ts';
 import { useLoad } from '../../hooks.ts';
@@ -126,21 +126,14 @@ export function ModelPage(props: { modelName: string }) {
               <code>register_model</code>, or <code>mlflow.register_model</code>.
             </div>
           )}
-          <div class="runs-footer">
-            <span>
-              {versions.items.length} version{versions.items.length === 1 ? '' : 's'}
-              {versions.next ? ' loaded' : ''}, newest first
-            </span>
-            {versions.loading ? (
-              <Spinner />
-            ) : (
-              versions.next && (
-                <button type="button" class="small" onClick={versions.more}>
-                  Load more
-                </button>
-              )
-            )}
-          </div>
+          <ListFooter
+            count={versions.items.length}
+            noun="version"
+            hasMore={Boolean(versions.next)}
+            loading={versions.loading}
+            onMore={versions.more}
+            suffix=", newest first"
+          />
         </Card>
       </div>
     </>

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client.ts';
 import type { RegisteredModel } from '../../api/types.ts';
-import { ErrorBox, Spinner, TagList } from '../../components/common.tsx';
+import { ErrorBox, ListFooter, TagList } from '../../components/common.tsx';
 import { ActionDialog } from '../../components/Lifecycle.tsx';
 import { tagParameters } from '../../components/tag-filter.ts';
 import { formatAgo, formatTime } from '../../format.ts';
@@ -152,21 +152,13 @@ export function Models() {
               : 'No model matches.'}
           </div>
         )}
-        <div class="runs-footer">
-          <span>
-            {models.length} model{models.length === 1 ? '' : 's'}
-            {nextToken ? ' loaded' : ''}
-          </span>
-          {loading ? (
-            <Spinner />
-          ) : (
-            nextToken && (
-              <button type="button" class="small" onClick={() => void load(nextToken)}>
-                Load more
-              </button>
-            )
-          )}
-        </div>
+        <ListFooter
+          count={models.length}
+          noun="model"
+          hasMore={Boolean(nextToken)}
+          loading={loading}
+          onMore={() => nextToken && void load(nextToken)}
+        />
       </div>
       {creating && <CreateModelDialog onClose={() => setCreating(false)} />}
     </>
