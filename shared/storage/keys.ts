@@ -361,9 +361,12 @@ export const runIdOfIndexSortKey = (sortKey: string) => sortKey.slice(-32);
 /** MLflow's run inputs (datasets) and outputs (logged models), beside the run partition: `GET /runs/{id}` never reads them. */
 export const runIoPartition = (workspace: string, runId: string) => join(runPartition(workspace, runId), 'IO');
 
+/** Where a run's inputs start in its IO partition (its outputs follow). */
+export const runInputSortKeyPrefix = join('INPUT', '');
+
 export const runInputKey = (workspace: string, runId: string, datasetKey: string): PrimaryKey => ({
   pk: runIoPartition(workspace, runId),
-  sk: join('INPUT', datasetKey),
+  sk: runInputSortKeyPrefix + datasetKey,
 });
 
 export const runOutputKey = (workspace: string, runId: string, modelId: string): PrimaryKey => ({

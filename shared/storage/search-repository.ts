@@ -5,6 +5,8 @@ import {
   LOWEST_NUMBER_KEY,
   NAN_SORT_KEY,
 } from '../domain/search/sortable-number.ts';
+import type { UsedDataset } from '../domain/search/evaluate.ts';
+import { ownValue } from '../domain/own.ts';
 import type { Run, RunDetails } from '../domain/types.ts';
 import {
   encodeTime,
@@ -14,6 +16,8 @@ import {
   type PrimaryKey,
   paramRowsPartition,
   runIdOfIndexSortKey,
+  runInputSortKeyPrefix,
+  runIoPartition,
   runKey,
   runPartitionKey,
   runsByExperimentPartition,
@@ -246,6 +250,27 @@ export class SearchRepository {
       const sortKey = item.sk as string;
       yield { runId: runIdOfIndexSortKey(sortKey), sortKey, value: sortKey.slice(0, sortKey.lastIndexOf('#')) };
     }
+  }
+
+  /** The datasets a run used (MLflow's `log-inputs`), for `datasets.*` clauses: one Query of the run's IO partition. */
+  async datasetsOfRun(workspace: string, runId: string): Promise<UsedDataset[]> {
+    const datasets: UsedDataset[] = [];
+    const items = queryAllItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :inputs)',
+      ExpressionAttributeValues: { ':pk': runIoPartition(workspace, runId), ':inputs': runInputSortKeyPrefix },
+      ProjectionExpression: '#name, digest, tags',
+      ExpressionAttributeNames: { '#name': 'name' },
+    });
+    for await (const item of items) {
+      const tags = (item.tags ?? {}) as Record<string, string>;
+      datasets.push({
+        name: item.name as string,
+        digest: item.digest as string,
+        context: ownValue(tags, 'mlflow.data.context'),
+      });
+    }
+    return datasets;
   }
 
   /**

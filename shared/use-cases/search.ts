@@ -139,7 +139,8 @@ type Plan =
 const isEquality = (clause: Clause) => clause.op === '=' || clause.op === 'IN';
 
 const isIndexable = (clause: Clause) =>
-  clause.field.kind === 'metric' ||
+  // A metric's index holds the runs that have it: not those a `metrics.x IS NULL` wants.
+  (clause.field.kind === 'metric' && clause.op !== 'IS NULL') ||
   ((clause.field.kind === 'param' || clause.field.kind === 'tag') && isEquality(clause)) ||
   (clause.field.kind === 'attribute' &&
     (clause.field.name === 'run_id' || clause.field.name === 'run_name') &&
@@ -215,7 +216,8 @@ function paramCandidates(
 
 /** The index range holding the runs a metric clause may match; `!=` reads the whole partition. */
 function metricRange(clause: Clause): SortKeyRange | undefined {
-  const value = encodeSortableNumber(clause.value as number);
+  if (typeof clause.value !== 'number') return undefined;
+  const value = encodeSortableNumber(clause.value);
   switch (clause.op) {
     case '=':
       return numberRange({ value, inclusive: true }, { value, inclusive: true });
@@ -247,19 +249,40 @@ async function searchCandidates(
     ids = [...known.keys()];
   }
   const details = await search.loadDetails(query.workspace, ids, known);
-  return selectPage(query, [...details.values()].map(searchable), query.limit + 1);
+  return selectPage(query, [...details.values()].map(searchable), query.limit + 1, search);
 }
 
+/** Runs whose datasets are read at once for `datasets.*` clauses. */
+const PARALLEL_DATASET_READS = 16;
+
 /** The rows of `rows` that belong to the search, match, and come after the cursor, in order, at most `count`. */
-function selectPage(query: Query, rows: SearchableRun[], count: number): SearchableRun[] {
+async function selectPage(
+  query: Query,
+  rows: SearchableRun[],
+  count: number,
+  search: SearchRepository,
+): Promise<SearchableRun[]> {
   const experiments = new Set(query.experimentIds);
-  const kept = rows.filter(
+  const datasetClauses = query.clauses.filter((clause) => clause.field.kind === 'dataset');
+  const otherClauses = query.clauses.filter((clause) => clause.field.kind !== 'dataset');
+  let kept = rows.filter(
     (row) =>
       experiments.has(row.experimentId) &&
       viewIncludes(query.view, row.lifecycleStage) &&
-      matchesAll(row, query.clauses) &&
+      matchesAll(row, otherClauses) &&
       (query.after === undefined || compareTuples(sortTuple(row, query.order), query.after, query.order) > 0),
   );
+  if (datasetClauses.length > 0) {
+    // A run's datasets live beside it (never read by GET /runs/{id}): read only for runs every other clause kept.
+    for (let start = 0; start < kept.length; start += PARALLEL_DATASET_READS) {
+      await Promise.all(
+        kept.slice(start, start + PARALLEL_DATASET_READS).map(async (row) => {
+          row.datasets = await search.datasetsOfRun(query.workspace, row.runId);
+        }),
+      );
+    }
+    kept = kept.filter((row) => matchesAll(row, datasetClauses));
+  }
   return kept.sort(runComparator(query.order)).slice(0, count);
 }
 
@@ -296,7 +319,7 @@ async function searchStream(query: Query, search: SearchRepository): Promise<Sea
         .map(searchable)
         .filter((row) => group.some((entry) => entry.runId === row.runId && current(row, entry)))
         .filter((row) => !taken.has(row.runId));
-      const page = selectPage(query, rows, wanted - found.length);
+      const page = await selectPage(query, rows, wanted - found.length, search);
       for (const row of page) taken.add(row.runId);
       found.push(...page);
       group = [];
@@ -376,11 +399,12 @@ async function searchStream(query: Query, search: SearchRepository): Promise<Sea
     new Map(runs.map((run) => [run.runId, run])),
   );
   found.push(
-    ...selectPage(
+    ...(await selectPage(
       query,
       [...details.values()].map(searchable).filter((row) => !row.metricValues.has(key)),
       wanted - found.length,
-    ),
+      search,
+    )),
   );
   return found;
 }

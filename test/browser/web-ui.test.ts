@@ -371,6 +371,19 @@ describe('run page', () => {
     }
   });
 
+  test('the run link the mlflow client prints opens the run page', async () => {
+    const experimentId = (await local.api.get(`/api/v1/runs/${longRunId}`)).body.experiment_id as string;
+    const opened = await open(`/#/experiments/${experimentId}/runs/${longRunId}`);
+    try {
+      await readyChart(opened.page, 'loss');
+      expect(new URL(opened.page.url()).pathname).toBe(`/runs/${longRunId}`);
+      expect(new URL(opened.page.url()).hash).toBe('');
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
   test('zooming re-fetches the step range at full detail', async () => {
     const opened = await open(`/runs/${longRunId}`);
     const { page } = opened;

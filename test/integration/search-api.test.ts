@@ -150,6 +150,8 @@ const like = (pattern: string, flags: string) =>
 
 function holds(run: ModelRun, clause: RefClause): boolean {
   const value = valueOf(run, clause.ref);
+  if (clause.op === 'IS NULL') return value === undefined;
+  if (clause.op === 'IS NOT NULL') return value !== undefined;
   if (value === undefined) return false;
   const target = clause.value;
   switch (clause.op) {
@@ -207,7 +209,7 @@ function cases(): Array<{ filter: string; clauses: RefClause[] }> {
   const middle = [...model].sort((x, y) => x.start_time - y.start_time)[Math.floor(model.length / 2)] as ModelRun;
   const durations = model.flatMap((run) => (run.end_time === undefined ? [] : [run.end_time - run.start_time]));
   const medianDuration = durations.sort((x, y) => x - y)[Math.floor(durations.length / 2)] ?? 0;
-  const c = (ref: Ref, op: string, value: RefClause['value']): RefClause => ({ ref, op, value });
+  const c = (ref: Ref, op: string, value: RefClause['value'] = ''): RefClause => ({ ref, op, value });
   return [
     { filter: '', clauses: [] },
     { filter: 'metrics.acc > 0.5', clauses: [c(m('acc'), '>', 0.5)] },
@@ -253,6 +255,20 @@ function cases(): Array<{ filter: string; clauses: RefClause[] }> {
     {
       filter: `run_id IN (${some.map((id) => `'${id}'`).join(', ')}, '${'f'.repeat(32)}')`,
       clauses: [c(a('run_id'), 'IN', [...some, 'f'.repeat(32)])],
+    },
+    { filter: 'params.model IS NULL', clauses: [c(p('model'), 'IS NULL')] },
+    {
+      filter: "params.model is not null AND tags.note IS NULL AND params.lr = '0.1'",
+      clauses: [c(p('model'), 'IS NOT NULL'), c(t('note'), 'IS NULL'), c(p('lr'), '=', '0.1')],
+    },
+    { filter: 'metrics.acc IS NULL', clauses: [c(m('acc'), 'IS NULL')] },
+    {
+      filter: 'metrics.`val loss` IS NOT NULL AND attributes.end_time IS NULL',
+      clauses: [c(m('val loss'), 'IS NOT NULL'), c(a('end_time'), 'IS NULL')],
+    },
+    {
+      filter: "tags.team IS NOT NULL AND tags.team != 'beta'",
+      clauses: [c(t('team'), 'IS NOT NULL'), c(t('team'), '!=', 'beta')],
     },
     {
       filter: `run_id = '${some[0]}' AND metrics.acc != 12345`,

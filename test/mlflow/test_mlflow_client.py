@@ -194,6 +194,27 @@ def test_search_runs_returns_a_dataframe(mlflow_env: StratusApi, experiment_name
         assert mlflow_env.run(run_id)["experiment_id"] == frame["experiment_id"][0]
 
 
+def test_search_runs_by_dataset_and_missing_keys(mlflow_env: StratusApi, experiment_name: str):
+    import pandas as pd
+
+    mlflow.set_experiment(experiment_name)
+    frame = pd.DataFrame({"x": [1, 2, 3], "y": [0, 1, 0]})
+    with mlflow.start_run(run_name="with-data") as with_data:
+        mlflow.log_input(mlflow.data.from_pandas(frame, name="train-set"), context="training")
+        mlflow.log_param("lr", 0.1)
+    with mlflow.start_run(run_name="without"):
+        mlflow.log_metric("loss", 1.0)
+    found = mlflow.search_runs(experiment_names=[experiment_name], filter_string="dataset.name = 'train-set'")
+    assert list(found["run_id"]) == [with_data.info.run_id]
+    found = mlflow.search_runs(experiment_names=[experiment_name], filter_string="datasets.context = 'training'")
+    assert list(found["run_id"]) == [with_data.info.run_id]
+    found = mlflow.search_runs(experiment_names=[experiment_name], filter_string="params.lr IS NULL")
+    assert list(found["tags.mlflow.runName"]) == ["without"]
+    found = mlflow.search_runs(experiment_names=[experiment_name], filter_string="params.lr IS NOT NULL")
+    assert list(found["tags.mlflow.runName"]) == ["with-data"]
+    assert MlflowClient().get_run(with_data.info.run_id).inputs.dataset_inputs[0].dataset.name == "train-set"
+
+
 def test_a_run_keeps_the_start_time_the_client_gives(mlflow_env: StratusApi, experiment_name: str):
     # MLflow's client may create a run after the fact, dated when the job started.
     client = MlflowClient()

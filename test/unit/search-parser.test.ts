@@ -76,6 +76,23 @@ describe('filter parser', () => {
       { field: { kind: 'tag', key: 't' }, op: 'ILIKE', value: '%X_' },
       { field: { kind: 'param', key: "we'ird" }, op: '=', value: "it's" },
     ]);
+    expect(parseFilter('params.lr IS NULL AND tags.`a b` is  not   null AND metrics.m IS NULL')).toEqual([
+      { field: { kind: 'param', key: 'lr' }, op: 'IS NULL' },
+      { field: { kind: 'tag', key: 'a b' }, op: 'IS NOT NULL' },
+      { field: { kind: 'metric', key: 'm' }, op: 'IS NULL' },
+    ]);
+    expect(
+      parseFilter("datasets.name = 'train' AND dataset.context IN ('training') AND datasets.digest LIKE 'ab%'"),
+    ).toEqual([
+      { field: { kind: 'dataset', part: 'name' }, op: '=', value: 'train' },
+      { field: { kind: 'dataset', part: 'context' }, op: 'IN', value: ['training'] },
+      { field: { kind: 'dataset', part: 'digest' }, op: 'LIKE', value: 'ab%' },
+    ]);
+    // MLflow keeps the user as the mlflow.user tag.
+    expect(parseFilter("attributes.user_id = 'ann' AND user_id != 'bob'")).toEqual([
+      { field: { kind: 'tag', key: 'mlflow.user' }, op: '=', value: 'ann' },
+      { field: { kind: 'tag', key: 'mlflow.user' }, op: '!=', value: 'bob' },
+    ]);
     expect(parseFilter('   ')).toEqual([]);
     expect(parseFilter('metrics.a.b.c = 1')[0]?.field).toEqual({ kind: 'metric', key: 'a.b.c' });
   });
@@ -117,6 +134,10 @@ describe('filter parser', () => {
     expect(failure('metrics. = 1')).toMatch(/expected a key after the prefix/);
     expect(failure('metrics = 1')).toMatch(/expected '.' after 'metrics'/);
     expect(failure('metrics.a = 1abc')).toMatch(/expected a number/);
+    expect(failure("datasets.size = '1'")).toMatch(/unknown dataset field 'size' .* at position 9/);
+    expect(failure('datasets.name IS NULL')).toMatch(/datasets.name is a list: IS NULL applies to .* at position 14/);
+    expect(failure('components.name IS NOT NULL')).toMatch(/components.name is a list/);
+    expect(failure('params.a IS 1')).toMatch(/expected an operator \(.*IS NULL, IS NOT NULL\) at position 9/);
   });
 
   test('bounded length, clause count and IN lists', () => {

@@ -9,11 +9,21 @@ import { ownValue } from '../own.ts';
  * consistent) or over-approximates (truncated param values) is never wrong.
  *
  * Semantics, as in MLflow: a run without the metric, param or tag (or without
- * an end_time, hence a duration) matches no clause on it, `!=` and NOT IN included. LIKE is
- * case-sensitive with `%` and `_` wildcards; ILIKE ignores case.
+ * an end_time, hence a duration) matches no clause on it, `!=` and NOT IN included, except
+ * `IS NULL`, which holds exactly then. LIKE is case-sensitive with `%` and `_` wildcards;
+ * ILIKE ignores case.
  */
 export interface SearchableRun extends RunDetails {
   metricValues: ReadonlyMap<string, number>;
+  /** The datasets the run used: loaded only for a search with a `datasets.*` clause. */
+  datasets?: readonly UsedDataset[];
+}
+
+/** What a `datasets.*` clause compares: a dataset input's name and digest, and its `mlflow.data.context` tag. */
+export interface UsedDataset {
+  name: string;
+  digest: string;
+  context: string | undefined;
 }
 
 export const searchable = (run: RunDetails): SearchableRun => ({
@@ -48,7 +58,8 @@ export function fieldValue(run: SearchableRun, field: Field): string | number | 
       }
       break;
     case 'component':
-      // Several values per run: matchesClause asks each component; nothing orders by them.
+    case 'dataset':
+      // Several values per run: matchesClause asks each one; nothing orders by them.
       return undefined;
   }
 }
@@ -79,10 +90,16 @@ export function matchesClause(run: SearchableRun, clause: Clause): boolean {
     const part = clause.field.part;
     return (run.pipeline?.components ?? []).some((component) => matchesValue(component[part], clause));
   }
+  if (clause.field.kind === 'dataset') {
+    const part = clause.field.part;
+    return (run.datasets ?? []).some((dataset) => matchesValue(dataset[part], clause));
+  }
   return matchesValue(fieldValue(run, clause.field), clause);
 }
 
 function matchesValue(value: string | number | undefined, clause: Clause): boolean {
+  if (clause.op === 'IS NULL') return value === undefined;
+  if (clause.op === 'IS NOT NULL') return value !== undefined;
   if (value === undefined) return false;
   if (typeof value === 'number') {
     const target = clause.value as number;

@@ -4,6 +4,8 @@ import {
   type ComponentPart,
   componentParts,
   comparisonOperators,
+  type DatasetPart,
+  datasetParts,
   type Field,
   fieldName,
   isNumericField,
@@ -18,10 +20,11 @@ import {
  * A parser for MLflow's search filter grammar:
  *
  *   filter  := clause (AND clause)*
- *   clause  := field operator value
+ *   clause  := field operator value | field IS [NOT] NULL
  *   field   := prefix '.' key | attribute
  *   prefix  := metrics | params | tags | attributes (and MLflow's singular aliases)
  *            | components (a pipeline component's name, type or stage)
+ *            | datasets (the name, digest or context of a dataset the run used)
  *   key     := bare-key | `quoted` | "quoted"
  *   value   := 'string' | "string" | number | '(' string (',' string)* ')'
  *
@@ -52,7 +55,12 @@ const prefixes: Record<string, Field['kind']> = {
   components: 'component',
   component: 'component',
   pipeline_components: 'component',
+  datasets: 'dataset',
+  dataset: 'dataset',
 };
+
+/** Attributes MLflow keeps as tags: `attributes.user_id` is the `mlflow.user` tag. */
+const userTag = 'mlflow.user';
 
 /** The seeds' status COMPLETED is the alias of FINISHED, in filters as in `PATCH /runs/{id}`. */
 const canonicalStatus = (value: string) => (value.toUpperCase() === 'COMPLETED' ? 'FINISHED' : value);
@@ -60,7 +68,8 @@ const canonicalStatus = (value: string) => (value.toUpperCase() === 'COMPLETED' 
 const bareKey = /[A-Za-z0-9_\-./:]+/y;
 const word = /[A-Za-z_][A-Za-z0-9_]*/y;
 const number = /[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?![A-Za-z0-9_.])/y;
-const operatorPattern = /(!=|<=|>=|=|<|>|NOT\s+IN\b|ILIKE\b|LIKE\b|IN\b)/iy;
+const operatorPattern = /(!=|<=|>=|=|<|>|IS\s+NOT\s+NULL\b|IS\s+NULL\b|NOT\s+IN\b|ILIKE\b|LIKE\b|IN\b)/iy;
+const operatorList = '=, !=, <, <=, >, >=, LIKE, ILIKE, IN, NOT IN, IS NULL, IS NOT NULL';
 
 class Scanner {
   position = 0;
@@ -135,6 +144,7 @@ class Scanner {
       if ((runAttributes as readonly string[]).includes(attribute)) {
         return { kind: 'attribute', name: attribute as RunAttribute };
       }
+      if (attribute === 'user_id') return { kind: 'tag', key: userTag };
       if (prefixes[attribute]) this.fail(`'.' after '${name}'`);
       return this.error(
         `unknown attribute '${name}' (expected metrics.<key>, params.<key>, tags.<key> or one of ${runAttributes.join(', ')})`,
@@ -143,7 +153,10 @@ class Scanner {
     }
     const kind = prefixes[name.toLowerCase()];
     if (!kind) {
-      return this.error(`unknown prefix '${name}' (expected metrics, params, tags, attributes or components)`, start);
+      return this.error(
+        `unknown prefix '${name}' (expected metrics, params, tags, attributes, components or datasets)`,
+        start,
+      );
     }
     this.position++;
     const keyStart = this.position;
@@ -156,6 +169,7 @@ class Scanner {
     if (kind === 'tag' && key === 'mlflow.parentRunId') return { kind: 'attribute', name: 'parent_run_id' };
     if (kind === 'attribute') {
       if (key === 'created' || key === 'Created') return { kind, name: 'start_time' };
+      if (key === 'user_id') return { kind: 'tag', key: userTag };
       if (!(runAttributes as readonly string[]).includes(key)) {
         return this.error(`unknown attribute '${key}' (expected one of ${runAttributes.join(', ')})`, keyStart);
       }
@@ -166,6 +180,12 @@ class Scanner {
         return this.error(`unknown component field '${key}' (expected one of ${componentParts.join(', ')})`, keyStart);
       }
       return { kind, part: key as ComponentPart };
+    }
+    if (kind === 'dataset') {
+      if (!(datasetParts as readonly string[]).includes(key)) {
+        return this.error(`unknown dataset field '${key}' (expected one of ${datasetParts.join(', ')})`, keyStart);
+      }
+      return { kind, part: key as DatasetPart };
     }
     return { kind, key };
   }
@@ -207,8 +227,18 @@ function parseClause(scanner: Scanner): Clause {
   scanner.skipSpace();
   const operatorAt = scanner.position;
   const raw = scanner.match(operatorPattern);
-  if (!raw) return scanner.fail('an operator (=, !=, <, <=, >, >=, LIKE, ILIKE, IN, NOT IN)');
-  const op = raw.toUpperCase().replace(/\s+/, ' ') as Operator;
+  if (!raw) return scanner.fail(`an operator (${operatorList})`);
+  const op = raw.toUpperCase().replace(/\s+/g, ' ') as Operator;
+  if (op === 'IS NULL' || op === 'IS NOT NULL') {
+    // A run has one value of a metric, param, tag or attribute, or none; components and datasets are lists.
+    if (field.kind === 'component' || field.kind === 'dataset') {
+      return scanner.error(
+        `${fieldName(field)} is a list: ${op} applies to metrics, params, tags and attributes`,
+        operatorAt,
+      );
+    }
+    return { field, op };
+  }
   scanner.skipSpace();
   const valueAt = scanner.position;
   if (isNumericField(field)) {
@@ -272,6 +302,9 @@ export function parseOrderBy(keys: readonly string[]): OrderKey[] {
     const field = scanner.field();
     if (field.kind === 'component') {
       scanner.error('a run has several pipeline components, so components.* cannot order runs', start);
+    }
+    if (field.kind === 'dataset') {
+      scanner.error('a run can use several datasets, so datasets.* cannot order runs', start);
     }
     let descending = false;
     if (!scanner.atEnd()) {

@@ -16,6 +16,10 @@ export type RunAttribute = (typeof runAttributes)[number];
 export const componentParts = ['name', 'type', 'stage'] as const;
 export type ComponentPart = (typeof componentParts)[number];
 
+/** What a `datasets.<part>` clause looks at in each dataset the run used (MLflow's `log-inputs`). */
+export const datasetParts = ['name', 'digest', 'context'] as const;
+export type DatasetPart = (typeof datasetParts)[number];
+
 /** What a clause or an order key looks at. */
 export type Field =
   | { kind: 'metric'; key: string }
@@ -23,16 +27,22 @@ export type Field =
   | { kind: 'tag'; key: string }
   | { kind: 'attribute'; name: RunAttribute }
   /** A pipeline component's name, type or stage: a clause holds when it holds for any component. */
-  | { kind: 'component'; part: ComponentPart };
+  | { kind: 'component'; part: ComponentPart }
+  /** A dataset the run used: a clause holds when it holds for any of them. */
+  | { kind: 'dataset'; part: DatasetPart };
 
 export const comparisonOperators = ['=', '!=', '<', '<=', '>', '>='] as const;
 export const stringOperators = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'] as const;
-export type Operator = (typeof comparisonOperators)[number] | (typeof stringOperators)[number];
+/** Whether a run has the field at all, as MLflow's `params.x IS NULL`. */
+export const presenceOperators = ['IS NULL', 'IS NOT NULL'] as const;
+export type Operator =
+  (typeof comparisonOperators)[number] | (typeof stringOperators)[number] | (typeof presenceOperators)[number];
 
 export type Clause =
   | { field: Field; op: (typeof comparisonOperators)[number]; value: number }
   | { field: Field; op: '=' | '!=' | 'LIKE' | 'ILIKE'; value: string }
-  | { field: Field; op: 'IN' | 'NOT IN'; value: string[] };
+  | { field: Field; op: 'IN' | 'NOT IN'; value: string[] }
+  | { field: Field; op: (typeof presenceOperators)[number]; value?: undefined };
 
 export interface OrderKey {
   field: Field;
@@ -50,7 +60,9 @@ export const fieldName = (field: Field) =>
     ? field.name
     : field.kind === 'component'
       ? `components.${field.part}`
-      : `${field.kind}s.${field.key}`;
+      : field.kind === 'dataset'
+        ? `datasets.${field.part}`
+        : `${field.kind}s.${field.key}`;
 
 /** Runs are ordered newest first unless the client asks otherwise. */
 export const defaultOrder: OrderKey[] = [{ field: { kind: 'attribute', name: 'start_time' }, descending: true }];
