@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -37,6 +38,7 @@ import {
   modelVersionsByRunKey,
   modelVersionsByRunPartition,
   modelVersionsPartition,
+  type PrimaryKey,
   registeredModelKey,
   runKey,
 } from './keys.ts';
@@ -472,6 +474,32 @@ export class ModelRegistryRepository {
     return Item ? toVersion(Item as VersionItem) : undefined;
   }
 
+  /**
+   * Several versions (of one model or many) in BatchGetItem calls of up to 100
+   * keys; the absent ones (deleted meanwhile) are left out, in no particular order.
+   */
+  async getVersions(
+    workspace: string,
+    refs: readonly { modelId: string; version: number }[],
+  ): Promise<StoredModelVersion[]> {
+    const found: StoredModelVersion[] = [];
+    for (let start = 0; start < refs.length; start += batchGetKeys) {
+      let pending: PrimaryKey[] = refs
+        .slice(start, start + batchGetKeys)
+        .map((ref) => modelVersionKey(workspace, ref.modelId, ref.version));
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > batchGetAttempts) throw new Error('DynamoDB kept model version keys unprocessed; giving up');
+        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10 * Math.random()));
+        const result = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) found.push(toVersion(item as VersionItem));
+        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as PrimaryKey[];
+      }
+    }
+    return found;
+  }
+
   /** A model's versions, newest first by default. */
   async listVersions(
     workspace: string,
@@ -902,5 +930,8 @@ const modelNameTaken = (name: string) =>
 /** Bounds the registry relies on: a transaction of 100 items holds the version, model, run and its files. */
 /** DynamoDB's most items in one transaction. */
 const maxTransactionItems = 100;
+/** DynamoDB's most keys in one BatchGetItem; unprocessed keys are asked again a few times, with jitter. */
+const batchGetKeys = 100;
+const batchGetAttempts = 6;
 
 export const registrationTransactionItems = 3 + registryLimits.filesPerVersion;

@@ -393,8 +393,10 @@ async function findVersion(
 }
 
 /**
- * MLflow's "latest versions": for each stage asked (all four when none is),
- * the highest-numbered version in it, in MLflow's stage order.
+ * MLflow's "latest versions" of a model: for each stage asked (all four when
+ * none is), the highest-numbered version in it. In MLflow's order: its store
+ * walks the versions oldest first and keeps a stage where its first version put
+ * it, so stages come in the order of their lowest version number.
  */
 export async function latestVersionsByStage(
   scope: RequestScope,
@@ -406,18 +408,67 @@ export async function latestVersionsByStage(
   const wanted = stages?.length
     ? new Set(stages.map((stage) => canonicalStage(stage, 'stages')))
     : new Set(modelStages);
-  const newest = new Map<ModelStage, number>();
-  for (const { version, stage } of await deps.registry.versionStages(scope.workspace, model.modelId)) {
-    if (wanted.has(stage) && version > (newest.get(stage) ?? 0)) newest.set(stage, version);
-  }
-  const latest: ModelVersion[] = [];
-  for (const stage of modelStages) {
-    const version = newest.get(stage);
-    if (version === undefined) continue;
-    const found = await deps.registry.getVersion(scope.workspace, model.modelId, version);
-    if (found) latest.push({ ...found, modelName: model.name });
-  }
+  const heads = stageHeads(await deps.registry.versionStages(scope.workspace, model.modelId));
+  const order = [...heads].filter(([stage]) => wanted.has(stage)).map(([, version]) => version);
+  const found = await deps.registry.getVersions(
+    scope.workspace,
+    order.map((version) => ({ modelId: model.modelId, version })),
+  );
+  const latest = order.flatMap((version) => {
+    const match = found.find((candidate) => candidate.version === version);
+    return match ? [{ ...match, modelName: model.name }] : [];
+  });
   return { model, latest };
+}
+
+/**
+ * The latest version in each stage of every model of a page (MLflow's
+ * registered-models/search). In stage-name order, as MLflow's server answers
+ * (a window function partitioned by stage), which is not get's order.
+ * A page of models costs one projection query per model, a few at a time,
+ * and one BatchGetItem per 100 versions.
+ */
+export async function latestVersionsOfModels(
+  scope: RequestScope,
+  models: readonly RegisteredModel[],
+  deps: Deps<'registry'>,
+): Promise<Map<string, ModelVersion[]>> {
+  const heads = new Map<string, Map<ModelStage, number>>();
+  for (let start = 0; start < models.length; start += stageQueryConcurrency) {
+    await Promise.all(
+      models.slice(start, start + stageQueryConcurrency).map(async (model) => {
+        heads.set(model.modelId, stageHeads(await deps.registry.versionStages(scope.workspace, model.modelId)));
+      }),
+    );
+  }
+  const refs = models.flatMap((model) =>
+    [...(heads.get(model.modelId) ?? [])].map(([, version]) => ({ modelId: model.modelId, version })),
+  );
+  const found = new Map<string, ModelVersion[]>();
+  for (const version of await deps.registry.getVersions(scope.workspace, refs)) {
+    const list = found.get(version.modelId) ?? [];
+    list.push(version);
+    found.set(version.modelId, list);
+  }
+  const byStageName = (a: ModelVersion, b: ModelVersion) => (a.stage < b.stage ? -1 : a.stage > b.stage ? 1 : 0);
+  return new Map(
+    models.map((model) => [
+      model.modelId,
+      (found.get(model.modelId) ?? []).map((version) => ({ ...version, modelName: model.name })).sort(byStageName),
+    ]),
+  );
+}
+
+const stageQueryConcurrency = 16;
+
+/**
+ * The highest version in each stage, keyed in the order of each stage's lowest
+ * version (a Map keeps a key where it was first set, as MLflow's dict does).
+ */
+function stageHeads(versions: readonly { version: number; stage: ModelStage }[]): Map<ModelStage, number> {
+  const heads = new Map<ModelStage, number>();
+  for (const { version, stage } of [...versions].sort((a, b) => a.version - b.version)) heads.set(stage, version);
+  return heads;
 }
 
 /**

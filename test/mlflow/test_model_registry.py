@@ -208,3 +208,48 @@ def test_stages_for_older_clients(mlflow_env: StratusApi, experiment_name: str):
             client.transition_model_version_stage(name, first.version, "Live")
         assert bad_stage.value.error_code == "INVALID_PARAMETER_VALUE"
         assert "Live" in bad_stage.value.message
+
+
+def test_latest_versions_in_search_get_and_get_latest(mlflow_env: StratusApi, experiment_name: str):
+    """search_registered_models()[i].latest_versions, get_registered_model(...).latest_versions and
+    get_latest_versions answer as MLflow's server does: the highest version in each stage; get and
+    get_latest_versions in the order of each stage's lowest version, search in stage-name order."""
+    import warnings
+
+    mlflow.set_experiment(experiment_name)
+    with mlflow.start_run() as run:
+        mlflow.log_text("weights", "model/weights.txt")
+    prefix = f"latest-{uuid.uuid4().hex[:8]}"
+    name, other = f"{prefix}-staged", f"{prefix}-fresh"
+    client = MlflowClient()
+    client.create_registered_model(name)
+    client.create_registered_model(other)
+    source = f"runs:/{run.info.run_id}/model"
+    for _ in range(5):
+        client.create_model_version(name, source, run_id=run.info.run_id)
+    client.create_model_version(other, source, run_id=run.info.run_id)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        for version, stage in [("1", "Production"), ("3", "Staging"), ("4", "Archived"), ("5", "Staging")]:
+            client.transition_model_version_stage(name, version, stage)
+
+        def pairs(versions):
+            return [(v.version, v.current_stage) for v in versions]
+
+        searched = {m.name: pairs(m.latest_versions) for m in client.search_registered_models(f"name LIKE '{prefix}%'")}
+        assert searched == {
+            name: [("4", "Archived"), ("2", "None"), ("1", "Production"), ("5", "Staging")],
+            other: [("1", "None")],
+        }
+        [exact] = client.search_registered_models(f"name = '{name}'")
+        assert pairs(exact.latest_versions) == searched[name]
+        in_version_order = [("1", "Production"), ("2", "None"), ("5", "Staging"), ("4", "Archived")]
+        assert pairs(client.get_registered_model(name).latest_versions) == in_version_order
+        assert pairs(client.get_latest_versions(name)) == in_version_order
+        assert pairs(client.get_latest_versions(name, stages=["archived", "Production"])) == [
+            ("1", "Production"),
+            ("4", "Archived"),
+        ]
+        # Deleting a stage's newest version hands the stage to the next highest in it.
+        client.delete_model_version(name, "5")
+        assert pairs(client.get_latest_versions(name, stages=["Staging"])) == [("3", "Staging")]

@@ -7,10 +7,11 @@ export const mlflowGetLatestVersionsRoute = defineRoute({
   method: 'POST',
   path: '/api/2.0/mlflow/registered-models/get-latest-versions',
   entry: 'lambdas/list-model-versions.ts',
-  summary: 'The latest version of a registered model (every version is in stage None) (MLflow)',
+  summary:
+    'The newest version in each stage of a registered model, stages in the order of their lowest version (MLflow)',
   access: 'read',
   tag: 'mlflow',
   request: { body: getLatestVersionsBody },
   response: { status: 200, description: 'MLflow\'s answer: {"model_versions"}', body: mlflowRegistryObject },
-  table: { actions: ['GetItem', 'Query'] },
+  table: { actions: ['GetItem', 'Query', 'BatchGetItem'] },
 });

@@ -12,5 +12,5 @@ export const mlflowGetRegisteredModelRoute = defineRoute({
   tag: 'mlflow',
   request: { query: modelNameQuery },
   response: { status: 200, description: 'MLflow\'s answer: {"registered_model"}', body: mlflowRegistryObject },
-  table: { actions: ['GetItem', 'Query'] },
+  table: { actions: ['GetItem', 'Query', 'BatchGetItem'] },
 });

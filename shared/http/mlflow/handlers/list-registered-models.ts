@@ -1,7 +1,7 @@
 import type { RegisteredModel } from '../../../domain/registry.ts';
 import { ValidationError } from '../../../errors.ts';
 import { registryRecordDeps } from '../../../runtime.ts';
-import { listRegisteredModels } from '../../../use-cases/model-registry.ts';
+import { latestVersionsOfModels, listRegisteredModels } from '../../../use-cases/model-registry.ts';
 import { createHandler } from '../../handler.ts';
 import { mlflowSearchRegisteredModelsRoute } from '../../routes/mlflow-search-registered-models.ts';
 import { conditionHolds, likeLiteral, parseRegistryFilter } from '../registry-filters.ts';
@@ -44,6 +44,11 @@ export const mlflowSearchRegisteredModels = createHandler(
       // Other tag and name conditions (!=, IN, LIKE on a tag) are checked on each model read.
     }
     const deps = registryRecordDeps();
+    // As MLflow's server answers: each model with the latest version in each stage.
+    const withLatestVersions = async (models: readonly RegisteredModel[]) => {
+      const latest = await latestVersionsOfModels(scope, models, deps);
+      return models.map((model) => mlflowRegisteredModel(model, latest.get(model.modelId)));
+    };
     const matches = (model: RegisteredModel) =>
       conditions.every((condition) =>
         conditionHolds(
@@ -59,7 +64,7 @@ export const mlflowSearchRegisteredModels = createHandler(
       // One name names at most one model: no page to turn.
       const found = await deps.registry.findModelByName(scope.workspace, exactName);
       const models = found && !found.deleting && matches(found) ? [found] : [];
-      return { body: { registered_models: models.map((model) => mlflowRegisteredModel(model)) } };
+      return { body: { registered_models: await withLatestVersions(models) } };
     }
     const page = await listRegisteredModels(
       scope,
@@ -68,7 +73,7 @@ export const mlflowSearchRegisteredModels = createHandler(
     );
     return {
       body: {
-        registered_models: page.items.filter(matches).map((model) => mlflowRegisteredModel(model)),
+        registered_models: await withLatestVersions(page.items.filter(matches)),
         ...(page.cursor ? { next_page_token: page.cursor } : {}),
       },
     };
