@@ -20,7 +20,23 @@ export interface LoggedModel {
   tags: Tags;
   createdAt: number;
   updatedAt: number;
+  /** The latest value of each metric logged for the model (MLflow's `log_metric(..., model_id=)`), per dataset. */
+  metrics: LoggedModelMetric[];
 }
+
+/** A metric logged for a logged model: the latest point of its key (and dataset, when one is named). */
+export interface LoggedModelMetric {
+  key: string;
+  value: number;
+  step: number;
+  timestamp: number;
+  runId: string;
+  datasetName: string | undefined;
+  datasetDigest: string | undefined;
+}
+
+/** Metric slots (key and dataset) a logged model keeps: bounded, as a run's metric keys are. */
+export const maxLoggedModelMetrics = 1000;
 
 /** Where a logged model's files are, relative to its run's artifact root. */
 export const loggedModelArtifactPrefix = (modelId: string) => `models/${modelId}`;

@@ -6,9 +6,16 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { DatasetInput, LoggedModel, LoggedModelStatus, ModelOutput } from '../domain/logged-models.ts';
+import {
+  type DatasetInput,
+  type LoggedModel,
+  type LoggedModelMetric,
+  type LoggedModelStatus,
+  type ModelOutput,
+  maxLoggedModelMetrics,
+} from '../domain/logged-models.ts';
 import type { Page, Tags } from '../domain/types.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
 import { conditionFailedItem } from './dynamo-errors.ts';
 import {
@@ -23,7 +30,27 @@ import {
 import { queryAllItems, queryPage } from './query-page.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
 
-type LoggedModelItem = LoggedModel;
+type LoggedModelItem = Omit<LoggedModel, 'metrics'> & { metrics?: Record<string, StoredModelMetric> };
+
+/** A metric slot on the logged-model item; the slot's name is the JSON of [key, dataset name, dataset digest]. */
+interface StoredModelMetric {
+  key: string;
+  value: number;
+  step: number;
+  timestamp: number;
+  runId: string;
+  datasetName?: string;
+  datasetDigest?: string;
+}
+
+/** Slots of one model updated at once (each a conditional UpdateItem of the model item). */
+const PARALLEL_METRIC_WRITES = 8;
+
+const isMissingDocumentPath = (error: unknown) =>
+  error instanceof Error && error.name === 'ValidationException' && /document path/i.test(error.message);
+
+const metricSlot = (metric: LoggedModelMetric) =>
+  JSON.stringify([metric.key, metric.datasetName ?? null, metric.datasetDigest ?? null]);
 
 const toLoggedModel = (item: Record<string, unknown>): LoggedModel => {
   const model = item as unknown as LoggedModelItem;
@@ -38,6 +65,17 @@ const toLoggedModel = (item: Record<string, unknown>): LoggedModel => {
     tags: model.tags ?? {},
     createdAt: model.createdAt,
     updatedAt: model.updatedAt,
+    metrics: Object.values(model.metrics ?? {})
+      .map((metric) => ({
+        key: metric.key,
+        value: metric.value,
+        step: metric.step,
+        timestamp: metric.timestamp,
+        runId: metric.runId,
+        datasetName: metric.datasetName,
+        datasetDigest: metric.datasetDigest,
+      }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
   };
 };
 
@@ -57,6 +95,7 @@ export class LoggedModelRepository {
           ...loggedModelsByExperimentKey(workspace, model.experimentId, model.createdAt, model.modelId),
           type: entityTypes.loggedModel,
           ...model,
+          metrics: {},
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -118,6 +157,99 @@ export class LoggedModelRepository {
     } catch (error) {
       if (conditionFailedItem(error) === false) throw error;
       throw new NotFoundError('logged_model', modelId);
+    }
+  }
+
+  /**
+   * Keeps the latest point of each metric slot (key and dataset) on the model
+   * item, latest as MLflow reads it: a point replaces the slot's only when its
+   * timestamp is later, or equal with a step at least as high, so racing
+   * writers end on the same one.
+   */
+  async recordMetrics(workspace: string, modelId: string, metrics: readonly LoggedModelMetric[]): Promise<void> {
+    const latest = new Map<string, LoggedModelMetric>();
+    for (const metric of metrics) {
+      const held = latest.get(metricSlot(metric));
+      if (
+        !held ||
+        metric.timestamp > held.timestamp ||
+        (metric.timestamp === held.timestamp && metric.step >= held.step)
+      ) {
+        latest.set(metricSlot(metric), metric);
+      }
+    }
+    const slots = [...latest];
+    for (let start = 0; start < slots.length; start += PARALLEL_METRIC_WRITES) {
+      await Promise.all(
+        slots
+          .slice(start, start + PARALLEL_METRIC_WRITES)
+          .map(([slot, metric]) => this.recordMetric(workspace, modelId, slot, metric)),
+      );
+    }
+  }
+
+  private async recordMetric(
+    workspace: string,
+    modelId: string,
+    slot: string,
+    metric: LoggedModelMetric,
+    firstTry = true,
+  ): Promise<void> {
+    const stored: StoredModelMetric = {
+      key: metric.key,
+      value: metric.value,
+      step: metric.step,
+      timestamp: metric.timestamp,
+      runId: metric.runId,
+      ...(metric.datasetName === undefined ? {} : { datasetName: metric.datasetName }),
+      ...(metric.datasetDigest === undefined ? {} : { datasetDigest: metric.datasetDigest }),
+    };
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: loggedModelKey(workspace, modelId),
+          UpdateExpression: 'SET #metrics.#slot = :metric',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(#metrics.#slot) OR #metrics.#slot.#timestamp < :timestamp OR ' +
+            '(#metrics.#slot.#timestamp = :timestamp AND #metrics.#slot.step <= :step)) AND ' +
+            '(size(#metrics) < :most OR attribute_exists(#metrics.#slot))',
+          ExpressionAttributeNames: { '#metrics': 'metrics', '#slot': slot, '#timestamp': 'timestamp' },
+          ExpressionAttributeValues: {
+            ':metric': stored,
+            ':step': metric.step,
+            ':timestamp': metric.timestamp,
+            ':most': maxLoggedModelMetrics,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      if (firstTry && isMissingDocumentPath(error)) {
+        // A model written before it kept metrics has no map to set a slot in.
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: loggedModelKey(workspace, modelId),
+            UpdateExpression: 'SET #metrics = if_not_exists(#metrics, :empty)',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#metrics': 'metrics' },
+            ExpressionAttributeValues: { ':empty': {} },
+          }),
+        );
+        return this.recordMetric(workspace, modelId, slot, metric, false);
+      }
+      const item = conditionFailedItem(error);
+      if (item === false) throw error;
+      if (!item) throw new NotFoundError('logged_model', modelId);
+      const slots = (item.metrics ?? {}) as Record<string, unknown>;
+      if (!Object.hasOwn(slots, slot) && Object.keys(slots).length >= maxLoggedModelMetrics) {
+        throw new ValidationError(
+          `metrics: logged model '${modelId}' already has ${maxLoggedModelMetrics} metrics, the most it can hold`,
+          'logged_model.too_many_metrics',
+        );
+      }
+      // Otherwise the slot already holds a later point: nothing to do.
     }
   }
 

@@ -1,10 +1,18 @@
 import {
   type DatasetInput,
   type LoggedModel,
+  type LoggedModelMetric,
   type LoggedModelStatus,
   loggedModelArtifactPrefix,
   type ModelOutput,
 } from '../domain/logged-models.ts';
+import {
+  type DatasetSelector,
+  loggedModelComparator,
+  loggedModelMatches,
+  parseLoggedModelFilter,
+  parseLoggedModelOrder,
+} from '../domain/search/logged-model-filter.ts';
 import type { Page, Tags } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { LoggedModelRepository } from '../storage/logged-model-repository.ts';
@@ -62,6 +70,7 @@ export async function createLoggedModel(
     tags: input.tags ?? {},
     createdAt: now,
     updatedAt: now,
+    metrics: [],
   };
   await deps.loggedModels.create(scope.workspace, model);
   return model;
@@ -103,19 +112,92 @@ export async function deleteLoggedModel(
 
 export interface SearchLoggedModelsInput {
   experimentIds: readonly string[];
-  name?: string | undefined;
+  /** MLflow's logged-model filter (shared/domain/search/logged-model-filter.ts). */
+  filter?: string | undefined;
+  /** Datasets that metric clauses look at (all when none). */
+  datasets?: readonly DatasetSelector[] | undefined;
+  orderBy?:
+    | readonly {
+        field_name: string;
+        ascending?: boolean | undefined;
+        dataset_name?: string | undefined;
+        dataset_digest?: string | undefined;
+      }[]
+    | undefined;
   limit: number;
   pageToken?: string | undefined;
 }
 
+/** Models one filtered or ordered search reads at most: they are all read, then matched and sorted. */
+export const maxSearchedLoggedModels = 10_000;
+const SORTED_TOKEN = 'sorted:';
+
 /**
- * An experiment's logged models, newest first, optionally by name (what
- * `runs:/<id>/<name>` resolves through). Several experiments are read one after
- * the other: the page token then belongs to the first experiment not yet done.
+ * Logged models of experiments, newest first. `name = '<name>'` alone (what
+ * `runs:/<id>/<name>` resolves through) pages through the experiments' index;
+ * any other filter or order reads the experiments' models (at most
+ * maxSearchedLoggedModels), then matches, sorts and pages them by position.
  */
 export async function searchLoggedModels(
   scope: RequestScope,
   input: SearchLoggedModelsInput,
+  deps: Pick<LoggedModelDeps, 'loggedModels' | 'experiments'>,
+): Promise<Page<LoggedModel>> {
+  if (input.experimentIds.length === 0) {
+    throw new ValidationError('experiment_ids: must name at least one experiment');
+  }
+  const clauses = parseLoggedModelFilter(input.filter ?? '');
+  const order = parseLoggedModelOrder(input.orderBy ?? []);
+  const [only] = clauses;
+  const byNameAlone =
+    order.length === 0 &&
+    (input.datasets ?? []).length === 0 &&
+    (clauses.length === 0 ||
+      (clauses.length === 1 && only?.op === '=' && only.field.kind === 'attribute' && only.field.name === 'name'));
+  if (byNameAlone && !input.pageToken?.startsWith(SORTED_TOKEN)) {
+    return newestByName(scope, { ...input, name: only?.value as string | undefined }, deps);
+  }
+  const models: LoggedModel[] = [];
+  for (const experimentId of input.experimentIds) {
+    await getExperiment(scope, experimentId, deps);
+    let cursor: string | undefined;
+    do {
+      const page = await deps.loggedModels.listByExperiment(scope.workspace, experimentId, {
+        limit: 1000,
+        pageToken: cursor,
+      });
+      models.push(...page.items);
+      cursor = page.cursor;
+      if (models.length > maxSearchedLoggedModels) {
+        throw new ValidationError(
+          `filter: a filtered or ordered search reads at most ${maxSearchedLoggedModels} logged models; ` +
+            `these experiments hold more (search by name = '<name>', or fewer experiments)`,
+          'filter.too_broad',
+        );
+      }
+    } while (cursor);
+  }
+  const matching = models
+    .filter((model) => loggedModelMatches(model, clauses, input.datasets ?? []))
+    .sort(loggedModelComparator(order));
+  const start = sortedOffset(input.pageToken);
+  const end = start + input.limit;
+  return { items: matching.slice(start, end), cursor: end < matching.length ? `${SORTED_TOKEN}${end}` : undefined };
+}
+
+function sortedOffset(pageToken: string | undefined): number {
+  if (!pageToken) return 0;
+  const offset = Number(pageToken.slice(SORTED_TOKEN.length));
+  if (!pageToken.startsWith(SORTED_TOKEN) || !Number.isInteger(offset) || offset < 0) {
+    throw new ValidationError('page_token: is not a token this search issued', 'page_token.invalid');
+  }
+  return offset;
+}
+
+/** Newest first through the experiments' index, one experiment after the other. */
+async function newestByName(
+  scope: RequestScope,
+  input: { experimentIds: readonly string[]; name: string | undefined; limit: number; pageToken?: string | undefined },
   deps: Pick<LoggedModelDeps, 'loggedModels' | 'experiments'>,
 ): Promise<Page<LoggedModel>> {
   const [first, ...rest] = input.experimentIds;
@@ -147,6 +229,48 @@ function splitToken(pageToken: string | undefined, experiments: number): [number
     throw new ValidationError('page_token: is not a token this search issued', 'page_token.invalid');
   }
   return [index, pageToken.slice(dot + 1) || undefined];
+}
+
+/** A metric point a run logged for a logged model (MLflow's `log_metric(..., model_id=)`). */
+export interface ModelMetricInput {
+  modelId: string;
+  key: string;
+  value: number;
+  step?: number | undefined;
+  timestamp?: number | undefined;
+  datasetName?: string | undefined;
+  datasetDigest?: string | undefined;
+}
+
+/**
+ * Keeps, on each logged model named, the latest point of each of its metrics
+ * (per dataset), after the run has stored the points as its own: MLflow shows
+ * them on the model and searches models by them.
+ */
+export async function recordLoggedModelMetrics(
+  scope: RequestScope,
+  runId: string,
+  points: readonly ModelMetricInput[],
+  deps: Pick<LoggedModelDeps, 'loggedModels' | 'clock'>,
+): Promise<void> {
+  const now = deps.clock.now();
+  const byModel = new Map<string, LoggedModelMetric[]>();
+  for (const point of points) {
+    const metrics = byModel.get(point.modelId) ?? [];
+    metrics.push({
+      key: point.key,
+      value: point.value,
+      step: point.step ?? 0,
+      timestamp: point.timestamp ?? now,
+      runId,
+      datasetName: point.datasetName,
+      datasetDigest: point.datasetDigest,
+    });
+    byModel.set(point.modelId, metrics);
+  }
+  await Promise.all(
+    [...byModel].map(([modelId, metrics]) => deps.loggedModels.recordMetrics(scope.workspace, modelId, metrics)),
+  );
 }
 
 /** Where the model's files are under its run's artifact root. */

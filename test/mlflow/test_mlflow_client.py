@@ -215,6 +215,31 @@ def test_search_runs_by_dataset_and_missing_keys(mlflow_env: StratusApi, experim
     assert MlflowClient().get_run(with_data.info.run_id).inputs.dataset_inputs[0].dataset.name == "train-set"
 
 
+def test_logged_models_carry_their_metrics_and_are_searched_by_them(mlflow_env: StratusApi, experiment_name: str):
+    import numpy as np
+
+    class Doubler(mlflow.pyfunc.PythonModel):
+        def predict(self, context, model_input, params=None):
+            return model_input * 2
+
+    experiment_id = mlflow.set_experiment(experiment_name).experiment_id
+    ids = {}
+    with mlflow.start_run():
+        for name, accuracy in (("small", 0.71), ("large", 0.93), ("medium", 0.85)):
+            info = mlflow.pyfunc.log_model(name=name, python_model=Doubler(), input_example=np.array([[1.0]]))
+            mlflow.log_metric("accuracy", accuracy, model_id=info.model_id)
+            ids[name] = info.model_id
+    model = mlflow.get_logged_model(ids["large"])
+    assert [(metric.key, metric.value) for metric in model.metrics] == [("accuracy", 0.93)]
+    best = mlflow.search_logged_models(
+        experiment_ids=[experiment_id],
+        filter_string="metrics.accuracy > 0.8",
+        order_by=[{"field_name": "metrics.accuracy", "ascending": False}],
+        output_format="list",
+    )
+    assert [found.model_id for found in best] == [ids["large"], ids["medium"]]
+
+
 def test_a_run_keeps_the_start_time_the_client_gives(mlflow_env: StratusApi, experiment_name: str):
     # MLflow's client may create a run after the fact, dated when the job started.
     client = MlflowClient()

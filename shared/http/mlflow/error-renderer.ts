@@ -26,6 +26,7 @@ const byCode = new Map<string, { errorCode: string; status?: number }>([
   ['run.deleted', { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 }],
   ['run.not_running', { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 }],
   ['run.too_many_metric_keys', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
+  ['logged_model.too_many_metrics', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
   ['run.too_many_tags', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
   ['experiment.too_many_tags', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
   ['experiment.name_taken', { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 }],

@@ -116,6 +116,10 @@ const metricFields = {
   value: metricValueSchema,
   timestamp: z.optional(timestamp),
   step: z.optional(step),
+  // MLflow 3: the point also belongs to a logged model, measured on a dataset.
+  model_id: z.optional(mlflowId),
+  dataset_name: z.optional(text(500)),
+  dataset_digest: z.optional(text(64)),
 };
 export const logMetricBody = withRunId(metricFields);
 export const logParamBody = withRunId({ key: keySchema, value: text(limits.paramValueLength) });
@@ -245,8 +249,22 @@ export const searchLoggedModelsBody = z.object({
     .array(mlflowId)
     .check(z.minLength(1, { error: 'must name at least one experiment' }), z.maxLength(20)),
   filter: z.optional(text(2000)),
+  datasets: z.optional(
+    z.array(z.object({ dataset_name: text(500), dataset_digest: z.optional(text(64)) })).check(z.maxLength(20)),
+  ),
   max_results: z._default(integer(1, 1000), 100),
-  order_by: z.optional(z.array(z.object({ field_name: text(250), ascending: z.optional(z.boolean()) }))),
+  order_by: z.optional(
+    z
+      .array(
+        z.object({
+          field_name: text(250),
+          ascending: z.optional(z.boolean()),
+          dataset_name: z.optional(text(500)),
+          dataset_digest: z.optional(text(64)),
+        }),
+      )
+      .check(z.maxLength(10)),
+  ),
   page_token: pageToken,
 });
 

@@ -118,7 +118,16 @@ export const mlflowLoggedModel = (model: LoggedModel) => ({
     status: loggedModelStatus[model.status],
     tags: keyValues(model.tags),
   },
-  data: { params: keyValues(model.params), metrics: [] },
+  data: {
+    params: keyValues(model.params),
+    metrics: model.metrics.map((metric) => ({
+      ...mlflowMetric(metric.key, metric),
+      run_id: metric.runId,
+      model_id: model.modelId,
+      ...(metric.datasetName === undefined ? {} : { dataset_name: metric.datasetName }),
+      ...(metric.datasetDigest === undefined ? {} : { dataset_digest: metric.datasetDigest }),
+    })),
+  },
 });
 
 /** A file or folder in MLflow's artifact listings (`file_size` only for files). */

@@ -7,7 +7,7 @@ export const mlflowSearchLoggedModelsRoute = defineRoute({
   method: 'POST',
   path: '/api/2.0/mlflow/logged-models/search',
   entry: 'lambdas/get-logged-model.ts',
-  summary: "Search an experiment's logged models (name filter), newest first (MLflow)",
+  summary: 'Search logged models by metrics, params, tags and attributes; order by metrics or attributes (MLflow)',
   access: 'read',
   tag: 'mlflow',
   request: { body: searchLoggedModelsBody },

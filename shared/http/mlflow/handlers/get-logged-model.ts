@@ -1,4 +1,3 @@
-import { ValidationError } from '../../../errors.ts';
 import { loggedModelDeps } from '../../../runtime.ts';
 import { getLoggedModel, searchLoggedModels } from '../../../use-cases/logged-models.ts';
 import { createHandler } from '../../handler.ts';
@@ -10,25 +9,14 @@ export const mlflowGetLoggedModel = createHandler(mlflowGetLoggedModelRoute, asy
   body: { model: mlflowLoggedModel(await getLoggedModel(scope, path.model_id, loggedModelDeps())) },
 }));
 
-/** What Stratus answers of MLflow's logged-model filter: `name = '<name>'` (how `runs:/<id>/<name>` is resolved). */
-function nameFilter(filter: string | undefined): string | undefined {
-  if (!filter?.trim()) return undefined;
-  const match = /^\s*name\s*=\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*$/i.exec(filter);
-  if (!match) {
-    throw new ValidationError(
-      `filter: only name = '<name>' is supported for logged models; got '${filter}'`,
-      'filter.invalid',
-    );
-  }
-  return (match[1] ?? match[2] ?? '').replace(/\\(.)/g, '$1');
-}
-
 export const mlflowSearchLoggedModels = createHandler(mlflowSearchLoggedModelsRoute, async ({ body }, { scope }) => {
   const page = await searchLoggedModels(
     scope,
     {
       experimentIds: body.experiment_ids,
-      name: nameFilter(body.filter),
+      filter: body.filter,
+      datasets: body.datasets?.map((dataset) => ({ name: dataset.dataset_name, digest: dataset.dataset_digest })),
+      orderBy: body.order_by,
       limit: body.max_results,
       pageToken: body.page_token,
     },

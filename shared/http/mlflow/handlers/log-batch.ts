@@ -1,5 +1,6 @@
-import { trackingDeps } from '../../../runtime.ts';
+import { loggedModelDeps, trackingDeps } from '../../../runtime.ts';
 import { logBatch } from '../../../use-cases/log-batch.ts';
+import { recordLoggedModelMetrics } from '../../../use-cases/logged-models.ts';
 import { updateRun } from '../../../use-cases/lifecycle.ts';
 import { getRun } from '../../../use-cases/runs.ts';
 import { createHandler } from '../../handler.ts';
@@ -25,5 +26,9 @@ export const mlflowLogBatch = createHandler(mlflowLogBatchRoute, async ({ body }
   if (parts > 0) await logBatch(scope, runId, { params, tags: someTags, metrics }, deps);
   // An empty batch still answers whether the run exists.
   else if (runName === undefined) await getRun(scope, runId, deps);
+  const modelPoints = metrics.flatMap(({ model_id: modelId, dataset_name, dataset_digest, ...point }) =>
+    modelId === undefined ? [] : [{ ...point, modelId, datasetName: dataset_name, datasetDigest: dataset_digest }],
+  );
+  if (modelPoints.length > 0) await recordLoggedModelMetrics(scope, runId, modelPoints, loggedModelDeps());
   return { body: {} };
 });

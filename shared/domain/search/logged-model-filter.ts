@@ -1,0 +1,273 @@
+import { ValidationError } from '../../errors.ts';
+import type { LoggedModel, LoggedModelMetric } from '../logged-models.ts';
+import { ownValue } from '../own.ts';
+import { compareCodePoints, likeToRegExp } from './evaluate.ts';
+
+/**
+ * MLflow's logged-model search: clauses joined by AND over
+ *   metrics.<key> (numbers: = != < <= > >=),
+ *   params.<key>, tags.<key> (strings: = != LIKE ILIKE),
+ *   name, model_id, model_type, status, source_run_id (strings, `attributes.` optional),
+ *   creation_time|creation_timestamp, last_updated_time|last_updated_timestamp (numbers),
+ * and order keys `{field_name, ascending}` over those attributes and `metrics.<key>`,
+ * optionally measured on one dataset. A metric clause holds when the latest value
+ * of the key on any of the model's datasets (or those `datasets` names) holds.
+ */
+export type LoggedModelField =
+  | { kind: 'metric'; key: string }
+  | { kind: 'param'; key: string }
+  | { kind: 'tag'; key: string }
+  | { kind: 'attribute'; name: LoggedModelAttribute };
+
+const stringAttributes = ['name', 'model_id', 'model_type', 'status', 'source_run_id'] as const;
+const numberAttributes = {
+  creation_time: 'createdAt',
+  creation_timestamp: 'createdAt',
+  last_updated_time: 'updatedAt',
+  last_updated_timestamp: 'updatedAt',
+} as const;
+type LoggedModelAttribute = (typeof stringAttributes)[number] | keyof typeof numberAttributes;
+
+export interface LoggedModelClause {
+  field: LoggedModelField;
+  op: string;
+  value: string | number;
+}
+
+/** A dataset metrics are read on (`datasets` of the search, `dataset_name` of an order key). */
+export interface DatasetSelector {
+  name: string;
+  digest?: string | undefined;
+}
+
+export interface LoggedModelOrderKey {
+  field: LoggedModelField;
+  ascending: boolean;
+  dataset?: DatasetSelector | undefined;
+}
+
+export const maxLoggedModelClauses = 20;
+
+const clausePattern = new RegExp(
+  [
+    String.raw`^\s*(?:(metrics?|params?|parameters|tags?)\.(?:` + '`([^`]+)`' + String.raw`|"([^"]+)"|([\w.\-/:]+))`,
+    String.raw`|(?:(?:attributes?|attr)\.)?(\w+))`,
+    String.raw`\s*(!=|<=|>=|=|<|>|ILIKE\b|LIKE\b)\s*`,
+    String.raw`(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?))\s*`,
+  ].join(''),
+  'i',
+);
+
+const numberOperators = new Set(['=', '!=', '<', '<=', '>', '>=']);
+const stringOperators = new Set(['=', '!=', 'LIKE', 'ILIKE']);
+
+function fieldOf(prefix: string | undefined, key: string | undefined, attribute: string | undefined): LoggedModelField {
+  if (prefix !== undefined) {
+    const kind = prefix.toLowerCase().startsWith('metric')
+      ? 'metric'
+      : prefix.toLowerCase().startsWith('tag')
+        ? 'tag'
+        : 'param';
+    return { kind, key: key as string };
+  }
+  const name = (attribute ?? '').toLowerCase();
+  if ((stringAttributes as readonly string[]).includes(name) || Object.hasOwn(numberAttributes, name)) {
+    return { kind: 'attribute', name: name as LoggedModelAttribute };
+  }
+  throw new ValidationError(
+    `filter: unknown field '${attribute}' (expected metrics.<key>, params.<key>, tags.<key> or one of ` +
+      `${[...stringAttributes, ...Object.keys(numberAttributes)].join(', ')})`,
+    'filter.invalid',
+  );
+}
+
+const isNumeric = (field: LoggedModelField) =>
+  field.kind === 'metric' || (field.kind === 'attribute' && Object.hasOwn(numberAttributes, field.name));
+
+export function parseLoggedModelFilter(filter: string): LoggedModelClause[] {
+  const clauses: LoggedModelClause[] = [];
+  let rest = filter.trim();
+  while (rest) {
+    const match = clausePattern.exec(rest);
+    if (!match) throw new ValidationError(`filter: cannot parse '${rest.slice(0, 80)}'`, 'filter.invalid');
+    const [whole, prefix, backticked, doubleQuoted, bare, attribute, opText = '', single, double, number] = match;
+    const field = fieldOf(prefix, backticked ?? doubleQuoted ?? bare, attribute);
+    const op = opText.toUpperCase();
+    const text = single ?? double;
+    if (isNumeric(field)) {
+      if (number === undefined || !numberOperators.has(op)) {
+        throw new ValidationError(
+          `filter: ${describe(field)} compares with a number using =, !=, <, <=, > or >=`,
+          'filter.invalid',
+        );
+      }
+      clauses.push({ field, op, value: Number(number) });
+    } else {
+      if (text === undefined || !stringOperators.has(op)) {
+        throw new ValidationError(
+          `filter: ${describe(field)} compares with a quoted string using =, !=, LIKE or ILIKE`,
+          'filter.invalid',
+        );
+      }
+      clauses.push({ field, op, value: text.replace(/\\(.)/g, '$1') });
+    }
+    if (clauses.length > maxLoggedModelClauses) {
+      throw new ValidationError(`filter: at most ${maxLoggedModelClauses} clauses`, 'filter.invalid');
+    }
+    rest = rest.slice(whole.length);
+    if (!rest) break;
+    const and = /^AND\s+/i.exec(rest);
+    if (!and) throw new ValidationError(`filter: expected AND before '${rest.slice(0, 40)}'`, 'filter.invalid');
+    rest = rest.slice(and[0].length);
+  }
+  return clauses;
+}
+
+const describe = (field: LoggedModelField) => (field.kind === 'attribute' ? field.name : `${field.kind}s.${field.key}`);
+
+/** Order keys as MLflow sends them; MLflow orders by attributes and metrics only. */
+export function parseLoggedModelOrder(
+  keys: readonly {
+    field_name: string;
+    ascending?: boolean | undefined;
+    dataset_name?: string | undefined;
+    dataset_digest?: string | undefined;
+  }[],
+): LoggedModelOrderKey[] {
+  return keys.map((key) => {
+    const metric = /^metrics?\.(.+)$/i.exec(key.field_name);
+    let field: LoggedModelField;
+    if (metric) field = { kind: 'metric', key: metric[1] as string };
+    else {
+      const attribute = /^(?:(?:attributes?|attr)\.)?(\w+)$/i.exec(key.field_name)?.[1];
+      if (attribute === undefined) {
+        throw new ValidationError(
+          `order_by: '${key.field_name}' must be metrics.<key> or an attribute of the model`,
+          'order_by.invalid',
+        );
+      }
+      field = fieldOf(undefined, undefined, attribute);
+    }
+    const dataset = key.dataset_name === undefined ? undefined : { name: key.dataset_name, digest: key.dataset_digest };
+    return { field, ascending: key.ascending ?? true, dataset };
+  });
+}
+
+const onDatasets = (metric: LoggedModelMetric, datasets: readonly DatasetSelector[]) =>
+  datasets.length === 0 ||
+  datasets.some(
+    (dataset) =>
+      metric.datasetName === dataset.name && (dataset.digest === undefined || metric.datasetDigest === dataset.digest),
+  );
+
+/** MLflow's status names are LOGGED_MODEL_<status>; either form compares. */
+const statusName = (status: string) => status.replace(/^LOGGED_MODEL_/i, '').toUpperCase();
+
+function attributeValue(model: LoggedModel, name: LoggedModelAttribute): string | number | undefined {
+  switch (name) {
+    case 'name':
+      return model.name;
+    case 'model_id':
+      return model.modelId;
+    case 'model_type':
+      return model.modelType;
+    case 'status':
+      return model.status;
+    case 'source_run_id':
+      return model.sourceRunId;
+    default:
+      return model[numberAttributes[name]];
+  }
+}
+
+function compares(actual: string | number, op: string, value: string | number): boolean {
+  switch (op) {
+    case '=':
+      return actual === value;
+    case '!=':
+      return actual !== value;
+    case '<':
+      return actual < value;
+    case '<=':
+      return actual <= value;
+    case '>':
+      return actual > value;
+    case '>=':
+      return actual >= value;
+    case 'LIKE':
+      return likeToRegExp(String(value), false).test(String(actual));
+    default:
+      return likeToRegExp(String(value), true).test(String(actual));
+  }
+}
+
+/** Whether a model holds every clause; a model without the field holds none on it. */
+export function loggedModelMatches(
+  model: LoggedModel,
+  clauses: readonly LoggedModelClause[],
+  datasets: readonly DatasetSelector[] = [],
+): boolean {
+  return clauses.every(({ field, op, value }) => {
+    switch (field.kind) {
+      case 'metric':
+        return model.metrics.some(
+          (metric) => metric.key === field.key && onDatasets(metric, datasets) && compares(metric.value, op, value),
+        );
+      case 'param': {
+        const actual = ownValue(model.params, field.key);
+        return actual !== undefined && compares(actual, op, value);
+      }
+      case 'tag': {
+        const actual = ownValue(model.tags, field.key);
+        return actual !== undefined && compares(actual, op, value);
+      }
+      default: {
+        const actual = attributeValue(model, field.name);
+        if (actual === undefined) return false;
+        return field.name === 'status'
+          ? compares(statusName(String(actual)), op, statusName(String(value)))
+          : compares(actual, op, value);
+      }
+    }
+  });
+}
+
+/** The value a model is ordered by: the latest of a metric's slots (on the key's dataset when named). */
+function orderValue(model: LoggedModel, key: LoggedModelOrderKey): string | number | undefined {
+  if (key.field.kind === 'metric') {
+    const slots = model.metrics.filter(
+      (metric) =>
+        metric.key === (key.field as { key: string }).key && onDatasets(metric, key.dataset ? [key.dataset] : []),
+    );
+    slots.sort((a, b) => b.timestamp - a.timestamp || b.step - a.step);
+    return slots[0]?.value;
+  }
+  if (key.field.kind === 'attribute') return attributeValue(model, key.field.name);
+  return undefined;
+}
+
+/**
+ * MLflow's order: each key with missing values last, then newest first
+ * (unless a key already orders by creation), then model id.
+ */
+export function loggedModelComparator(keys: readonly LoggedModelOrderKey[]) {
+  const byCreation = keys.some(
+    (key) =>
+      key.field.kind === 'attribute' &&
+      numberAttributes[key.field.name as keyof typeof numberAttributes] === 'createdAt',
+  );
+  return (a: LoggedModel, b: LoggedModel): number => {
+    for (const key of keys) {
+      const [x, y] = [orderValue(a, key), orderValue(b, key)];
+      if (x === undefined || y === undefined) {
+        if (x !== y) return x === undefined ? 1 : -1;
+        continue;
+      }
+      const order =
+        typeof x === 'string' && typeof y === 'string' ? compareCodePoints(x, y) : x < y ? -1 : x > y ? 1 : 0;
+      if (order !== 0) return key.ascending ? order : -order;
+    }
+    if (!byCreation && a.createdAt !== b.createdAt) return b.createdAt - a.createdAt;
+    return compareCodePoints(a.modelId, b.modelId);
+  };
+}

@@ -1,0 +1,191 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { useTestStack } from '../support/local-api.ts';
+
+/**
+ * MLflow 3's logged models carry the metrics logged for them
+ * (`log_metric(..., model_id=)` and log-batch metrics with a model_id): the
+ * latest point of each key per dataset, shown by get and searched and ordered
+ * by search, alongside params, tags and attributes. Each search answer is
+ * checked against a plain evaluation of the models as written here.
+ */
+const local = useTestStack();
+const mlflow = (path: string, body: unknown) => local.api.post(`/api/2.0/mlflow/${path}`, body);
+
+let experimentId: string;
+let runId: string;
+
+interface Written {
+  id: string;
+  name: string;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  /** The latest value per key, across datasets. */
+  acc?: number;
+  loss?: number;
+}
+const models: Written[] = [];
+
+async function logged(name: string, params: Record<string, string>, tags: Record<string, string>) {
+  const response = await mlflow('logged-models', {
+    experiment_id: experimentId,
+    name,
+    source_run_id: runId,
+    params: Object.entries(params).map(([key, value]) => ({ key, value })),
+    tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  const model: Written = { id: response.body.model.info.model_id, name, params, tags };
+  models.push(model);
+  return model;
+}
+
+beforeAll(async () => {
+  const experiment = await mlflow('experiments/create', { name: `logged-models-${Date.now()}` });
+  experimentId = experiment.body.experiment_id;
+  const run = await mlflow('runs/create', { experiment_id: experimentId });
+  runId = run.body.run.info.run_id;
+  const accs = [0.5, 0.9, 0.7, undefined, 0.9];
+  for (const [i, acc] of accs.entries()) {
+    const model = await logged(`model-${i}`, { depth: String(i % 3) }, i % 2 ? { stage: 'candidate' } : {});
+    if (acc === undefined) continue;
+    // An earlier, better value first: the model keeps the latest.
+    const early = await mlflow('runs/log-metric', {
+      run_id: runId,
+      key: 'acc',
+      value: 0.99,
+      step: 0,
+      timestamp: 1000,
+      model_id: model.id,
+    });
+    expect(early.status, JSON.stringify(early.body)).toBe(200);
+    const batch = await mlflow('runs/log-batch', {
+      run_id: runId,
+      metrics: [
+        {
+          key: 'acc',
+          value: acc,
+          step: 1,
+          timestamp: 2000,
+          model_id: model.id,
+          dataset_name: 'eval',
+          dataset_digest: 'e1',
+        },
+        { key: 'loss', value: 1 - acc, step: 1, timestamp: 2000, model_id: model.id },
+      ],
+    });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(200);
+    model.acc = acc;
+    model.loss = 1 - acc;
+  }
+});
+
+async function search(body: Record<string, unknown>): Promise<string[]> {
+  const ids: string[] = [];
+  let token: string | undefined;
+  do {
+    const response = await mlflow('logged-models/search', {
+      experiment_ids: [experimentId],
+      max_results: 2,
+      ...body,
+      ...(token ? { page_token: token } : {}),
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    ids.push(...response.body.models.map((model: { info: { model_id: string } }) => model.info.model_id));
+    token = response.body.next_page_token;
+  } while (token);
+  return ids;
+}
+
+const idsOf = (chosen: Written[]) => chosen.map((model) => model.id);
+/** MLflow's tie-break: newest first (models were created in order). */
+const newestFirst = (chosen: Written[]) => [...chosen].reverse();
+
+describe('logged model metrics', () => {
+  test('get shows the latest point of each key, per dataset, with the run that logged it', async () => {
+    const model = models[1] as Written;
+    const response = await local.api.get(`/api/2.0/mlflow/logged-models/${model.id}`);
+    expect(response.status).toBe(200);
+    const metrics = response.body.model.data.metrics as Array<Record<string, unknown>>;
+    expect(metrics).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'acc', value: 0.99, step: 0, run_id: runId, model_id: model.id }),
+        expect.objectContaining({ key: 'acc', value: 0.9, step: 1, dataset_name: 'eval', dataset_digest: 'e1' }),
+        expect.objectContaining({ key: 'loss', value: 1 - 0.9, step: 1 }),
+      ]),
+    );
+    expect(metrics).toHaveLength(3);
+    // A point older than the slot's holds nothing back and changes nothing.
+    await mlflow('runs/log-metric', {
+      run_id: runId,
+      key: 'loss',
+      value: 5,
+      step: 0,
+      timestamp: 1,
+      model_id: model.id,
+    });
+    const again = await local.api.get(`/api/2.0/mlflow/logged-models/${model.id}`);
+    expect(again.body.model.data.metrics.find((metric: { key: string }) => metric.key === 'loss').value).toBe(1 - 0.9);
+  });
+
+  test('a metric for a model that does not exist is RESOURCE_DOES_NOT_EXIST', async () => {
+    const response = await mlflow('runs/log-metric', {
+      run_id: runId,
+      key: 'acc',
+      value: 1,
+      model_id: 'm-00000000000000000000000000000000',
+    });
+    expect(response.status).toBe(404);
+    expect(response.body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+  });
+});
+
+describe('logged model search', () => {
+  test('filters on metrics, params, tags and attributes agree with the models as written', async () => {
+    const cases: Array<[string, (model: Written) => boolean]> = [
+      ['metrics.acc > 0.8', (model) => model.acc !== undefined],
+      ['metrics.loss < 0.2', (model) => model.loss !== undefined && model.loss < 0.2],
+      ["params.depth = '1'", (model) => model.params.depth === '1'],
+      [
+        "tags.stage = 'candidate' AND metrics.loss < 0.4",
+        (model) => model.tags.stage === 'candidate' && (model.loss ?? 1) < 0.4,
+      ],
+      ["name LIKE 'model-%' AND attributes.model_id != 'x'", () => true],
+      ["status = 'LOGGED_MODEL_PENDING'", () => true],
+      ['creation_time > 0', () => true],
+    ];
+    for (const [filter, holds] of cases) {
+      expect(await search({ filter }), filter).toEqual(idsOf(newestFirst(models.filter(holds))));
+    }
+  });
+
+  test('datasets restrict metric clauses to the metrics measured on them', async () => {
+    const onEval = await search({ filter: 'metrics.acc < 0.8', datasets: [{ dataset_name: 'eval' }] });
+    expect(onEval).toEqual(idsOf(newestFirst(models.filter((model) => model.acc !== undefined && model.acc < 0.8))));
+    expect(await search({ filter: 'metrics.acc < 0.8', datasets: [{ dataset_name: 'train' }] })).toEqual([]);
+  });
+
+  test('order by a metric on a dataset, missing values last, ties newest first; pages continue', async () => {
+    const ordered = await search({
+      order_by: [{ field_name: 'metrics.acc', ascending: false, dataset_name: 'eval' }],
+    });
+    const withAcc = models.filter((model) => model.acc !== undefined);
+    const byAcc = newestFirst(withAcc).sort((a, b) => (b.acc as number) - (a.acc as number));
+    expect(ordered).toEqual([...idsOf(byAcc), ...idsOf(models.filter((model) => model.acc === undefined))]);
+    expect(await search({ order_by: [{ field_name: 'name', ascending: true }] })).toEqual(idsOf(models));
+  });
+
+  test('bad filters and order keys are 400s naming the field', async () => {
+    for (const [body, message] of [
+      [{ filter: "metrics.acc > 'x'" }, /metrics.acc compares with a number/],
+      [{ filter: 'params.depth > 1' }, /params.depth compares with a quoted string/],
+      [{ filter: "colour = 'red'" }, /unknown field 'colour'/],
+      [{ filter: 'metrics.acc > 1 OR metrics.acc < 0' }, /expected AND/],
+      [{ order_by: [{ field_name: 'params.depth' }] }, /order_by: 'params.depth'/],
+    ] as const) {
+      const response = await mlflow('logged-models/search', { experiment_ids: [experimentId], ...body });
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+      expect(response.body.message).toMatch(message);
+    }
+  });
+});
