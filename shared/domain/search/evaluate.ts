@@ -101,40 +101,37 @@ function matchesValue(value: string | number | undefined, clause: Clause): boole
   if (clause.op === 'IS NULL') return value === undefined;
   if (clause.op === 'IS NOT NULL') return value !== undefined;
   if (value === undefined) return false;
-  if (typeof value === 'number') {
-    const target = clause.value as number;
-    switch (clause.op) {
-      case '=':
-        return value === target;
-      case '!=':
-        return value !== target;
-      case '<':
-        return value < target;
-      case '<=':
-        return value <= target;
-      case '>':
-        return value > target;
-      case '>=':
-        return value >= target;
-      default:
-        return false;
-    }
-  }
-  switch (clause.op) {
+  if (clause.op === 'IN') return typeof value === 'string' && clause.value.includes(value);
+  if (clause.op === 'NOT IN') return typeof value === 'string' && !clause.value.includes(value);
+  // The parser gave numeric fields numbers and the other fields strings: the types agree here.
+  const operand = clause.value as string | number;
+  return typeof value === typeof operand && comparesWith(value, clause.op, operand);
+}
+
+/**
+ * One comparison of the simpler grammars (experiments, logged models): the
+ * value and the operand have the type the parser checked; LIKE patterns as above.
+ */
+export function comparesWith(actual: string | number, op: string, value: string | number): boolean {
+  switch (op) {
     case '=':
-      return value === clause.value;
+      return actual === value;
     case '!=':
-      return value !== clause.value;
+      return actual !== value;
+    case '<':
+      return actual < value;
+    case '<=':
+      return actual <= value;
+    case '>':
+      return actual > value;
+    case '>=':
+      return actual >= value;
     case 'LIKE':
-      return likeToRegExp(clause.value, false).test(value);
-    case 'ILIKE':
-      return likeToRegExp(clause.value, true).test(value);
-    case 'IN':
-      return clause.value.includes(value);
-    case 'NOT IN':
-      return !clause.value.includes(value);
+      return likeToRegExp(String(value), false).test(String(actual));
+    case 'NOT LIKE':
+      return !likeToRegExp(String(value), false).test(String(actual));
     default:
-      return false;
+      return likeToRegExp(String(value), true).test(String(actual));
   }
 }
 

@@ -1,6 +1,6 @@
 import { ValidationError } from '../../errors.ts';
 import type { Experiment } from '../types.ts';
-import { likeToRegExp } from './evaluate.ts';
+import { comparesWith } from './evaluate.ts';
 
 /**
  * MLflow's experiment search grammar: clauses joined by AND, each
@@ -65,26 +65,7 @@ export function experimentMatches(experiment: Experiment, clauses: readonly Clau
   return clauses.every(({ field, op, value }) => {
     const actual = valueOf(experiment, field);
     if (actual === undefined) return false;
-    switch (op) {
-      case '=':
-        return actual === value;
-      case '!=':
-        return actual !== value;
-      case '<':
-        return actual < value;
-      case '<=':
-        return actual <= value;
-      case '>':
-        return actual > value;
-      case '>=':
-        return actual >= value;
-      case 'LIKE':
-        return likeToRegExp(String(value), false).test(String(actual));
-      case 'NOT LIKE':
-        return !likeToRegExp(String(value), false).test(String(actual));
-      default:
-        return likeToRegExp(String(value), true).test(String(actual));
-    }
+    return comparesWith(actual, op, value);
   });
 }
 

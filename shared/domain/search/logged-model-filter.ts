@@ -1,7 +1,7 @@
 import { ValidationError } from '../../errors.ts';
 import type { LoggedModel, LoggedModelMetric } from '../logged-models.ts';
 import { ownValue } from '../own.ts';
-import { compareCodePoints, likeToRegExp } from './evaluate.ts';
+import { compareCodePoints, comparesWith } from './evaluate.ts';
 
 /**
  * MLflow's logged-model search: clauses joined by AND over
@@ -180,27 +180,6 @@ function attributeValue(model: LoggedModel, name: LoggedModelAttribute): string 
   }
 }
 
-function compares(actual: string | number, op: string, value: string | number): boolean {
-  switch (op) {
-    case '=':
-      return actual === value;
-    case '!=':
-      return actual !== value;
-    case '<':
-      return actual < value;
-    case '<=':
-      return actual <= value;
-    case '>':
-      return actual > value;
-    case '>=':
-      return actual >= value;
-    case 'LIKE':
-      return likeToRegExp(String(value), false).test(String(actual));
-    default:
-      return likeToRegExp(String(value), true).test(String(actual));
-  }
-}
-
 /** Whether a model holds every clause; a model without the field holds none on it. */
 export function loggedModelMatches(
   model: LoggedModel,
@@ -211,22 +190,22 @@ export function loggedModelMatches(
     switch (field.kind) {
       case 'metric':
         return model.metrics.some(
-          (metric) => metric.key === field.key && onDatasets(metric, datasets) && compares(metric.value, op, value),
+          (metric) => metric.key === field.key && onDatasets(metric, datasets) && comparesWith(metric.value, op, value),
         );
       case 'param': {
         const actual = ownValue(model.params, field.key);
-        return actual !== undefined && compares(actual, op, value);
+        return actual !== undefined && comparesWith(actual, op, value);
       }
       case 'tag': {
         const actual = ownValue(model.tags, field.key);
-        return actual !== undefined && compares(actual, op, value);
+        return actual !== undefined && comparesWith(actual, op, value);
       }
       default: {
         const actual = attributeValue(model, field.name);
         if (actual === undefined) return false;
         return field.name === 'status'
-          ? compares(statusName(String(actual)), op, statusName(String(value)))
-          : compares(actual, op, value);
+          ? comparesWith(statusName(String(actual)), op, statusName(String(value)))
+          : comparesWith(actual, op, value);
       }
     }
   });
