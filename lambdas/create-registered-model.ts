@@ -10,7 +10,7 @@ const deps = registryRecordDeps();
 export const handler = serveRoutes(
   createHandler(createRegisteredModelRoute, async ({ body }, { scope }) => {
     const model = await createRegisteredModel(scope, body, deps);
-    return { body: registeredModelView(model) };
+    return { body: registeredModelView(model, 0) };
   }),
   mlflowCreateRegisteredModel,
 );

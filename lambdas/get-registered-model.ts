@@ -3,13 +3,15 @@ import { mlflowGetRegisteredModel } from '../shared/http/mlflow/handlers/get-reg
 import { registeredModelView } from '../shared/http/registry-views.ts';
 import { getRegisteredModelRoute } from '../shared/http/routes/get-registered-model.ts';
 import { registryRecordDeps } from '../shared/runtime.ts';
-import { getRegisteredModel } from '../shared/use-cases/model-registry.ts';
+import { getRegisteredModel, newestVersions } from '../shared/use-cases/model-registry.ts';
 
 const deps = registryRecordDeps();
 
 export const handler = serveRoutes(
-  createHandler(getRegisteredModelRoute, async ({ path }, { scope }) => ({
-    body: registeredModelView(await getRegisteredModel(scope, path.model_name, deps)),
-  })),
+  createHandler(getRegisteredModelRoute, async ({ path }, { scope }) => {
+    const model = await getRegisteredModel(scope, path.model_name, deps);
+    const newest = await newestVersions(scope, [model], deps);
+    return { body: registeredModelView(model, newest.get(model.modelId) ?? 0) };
+  }),
   mlflowGetRegisteredModel,
 );

@@ -4,7 +4,7 @@ import { registeredModelView } from '../shared/http/registry-views.ts';
 import { listRegisteredModelsRoute } from '../shared/http/routes/list-registered-models.ts';
 import { registryRecordDeps } from '../shared/runtime.ts';
 import { tagFilters } from '../shared/http/registry-inputs.ts';
-import { listRegisteredModels } from '../shared/use-cases/model-registry.ts';
+import { listRegisteredModels, newestVersions } from '../shared/use-cases/model-registry.ts';
 import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
 
 sealPageTokensWithDeploymentSecret();
@@ -24,7 +24,13 @@ export const handler = serveRoutes(
       },
       deps,
     );
-    return { body: { models: page.items.map(registeredModelView), next_page_token: page.cursor } };
+    const newest = await newestVersions(scope, page.items, deps);
+    return {
+      body: {
+        models: page.items.map((model) => registeredModelView(model, newest.get(model.modelId) ?? 0)),
+        next_page_token: page.cursor,
+      },
+    };
   }),
   mlflowSearchRegisteredModels,
 );

@@ -3,14 +3,15 @@ import { mlflowSetRegisteredModelAlias } from '../shared/http/mlflow/handlers/se
 import { registeredModelView } from '../shared/http/registry-views.ts';
 import { setModelAliasRoute } from '../shared/http/routes/set-model-alias.ts';
 import { registryRecordDeps } from '../shared/runtime.ts';
-import { setModelAlias } from '../shared/use-cases/model-registry.ts';
+import { newestVersions, setModelAlias } from '../shared/use-cases/model-registry.ts';
 
 const deps = registryRecordDeps();
 
 export const handler = serveRoutes(
   createHandler(setModelAliasRoute, async ({ path, body }, { scope, principal }) => {
     const model = await setModelAlias(scope, principal, path.model_name, path.alias, body.version, deps);
-    return { body: registeredModelView(model) };
+    const newest = await newestVersions(scope, [model], deps);
+    return { body: registeredModelView(model, newest.get(model.modelId) ?? 0) };
   }),
   mlflowSetRegisteredModelAlias,
 );

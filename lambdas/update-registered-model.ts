@@ -9,7 +9,7 @@ import { registeredModelView } from '../shared/http/registry-views.ts';
 import { tagChanges } from '../shared/http/registry-inputs.ts';
 import { updateRegisteredModelRoute } from '../shared/http/routes/update-registered-model.ts';
 import { registryRecordDeps } from '../shared/runtime.ts';
-import { type UpdateModelInput, updateRegisteredModel } from '../shared/use-cases/model-registry.ts';
+import { type UpdateModelInput, newestVersions, updateRegisteredModel } from '../shared/use-cases/model-registry.ts';
 
 const deps = registryRecordDeps();
 
@@ -19,7 +19,8 @@ export const handler = serveRoutes(
     // null clears the description; leaving the field out keeps it.
     if (body.description !== undefined) input.description = body.description ?? undefined;
     const model = await updateRegisteredModel(scope, path.model_name, input, deps);
-    return { body: registeredModelView(model) };
+    const newest = await newestVersions(scope, [model], deps);
+    return { body: registeredModelView(model, newest.get(model.modelId) ?? 0) };
   }),
   mlflowRenameRegisteredModel,
   mlflowUpdateRegisteredModel,

@@ -10,12 +10,16 @@ import type {
 
 /** Registry objects in the API's snake_case JSON shape. Object keys are never built from user strings. */
 
-export const registeredModelView = (model: RegisteredModel): z.input<typeof registeredModelResponse> => ({
+/** `newestVersion`: the highest version the model has now (0: none), from `newestVersions`. */
+export const registeredModelView = (
+  model: RegisteredModel,
+  newestVersion: number,
+): z.input<typeof registeredModelResponse> => ({
   name: model.name,
   description: model.description,
   tags: model.tags,
   aliases: [...model.aliases].map(([alias, version]) => ({ alias, version })),
-  latest_version: model.latestVersion,
+  latest_version: newestVersion,
   created_at: model.createdAt,
   updated_at: model.updatedAt,
 });

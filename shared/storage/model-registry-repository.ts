@@ -3,6 +3,7 @@ import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
   UpdateCommand,
@@ -498,6 +499,26 @@ export class ModelRegistryRepository {
       }
     }
     return found;
+  }
+
+  /** The highest version number a model has now (0: none); deleted versions do not count. */
+  async newestVersion(workspace: string, modelId: string): Promise<number> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :partition AND begins_with(sk, :versions)',
+        ProjectionExpression: '#version',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: {
+          ':partition': modelVersionsPartition(workspace, modelId),
+          ':versions': modelVersionSortPrefix,
+        },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return (Items?.[0] as Pick<VersionItem, 'version'> | undefined)?.version ?? 0;
   }
 
   /** A model's versions, newest first by default. */

@@ -122,6 +122,34 @@ export function listRegisteredModels(
   });
 }
 
+/** Per-model reads of a page of models run this many at a time. */
+const perModelConcurrency = 16;
+
+/**
+ * The highest version each model has now (0: none). The model's `latestVersion`
+ * is the counter registrations race on and never goes down, so a deleted
+ * version would otherwise still be "latest": this reads one key per model
+ * (a descending Query of one item), a few models at a time.
+ */
+export async function newestVersions(
+  scope: RequestScope,
+  models: readonly RegisteredModel[],
+  deps: Deps<'registry'>,
+): Promise<Map<string, number>> {
+  const newest = new Map<string, number>();
+  for (let start = 0; start < models.length; start += perModelConcurrency) {
+    await Promise.all(
+      models.slice(start, start + perModelConcurrency).map(async (model) => {
+        newest.set(
+          model.modelId,
+          model.latestVersion === 0 ? 0 : await deps.registry.newestVersion(scope.workspace, model.modelId),
+        );
+      }),
+    );
+  }
+  return newest;
+}
+
 export interface UpdateModelInput {
   /** Present (even as undefined, which clears it) to change the description. */
   description?: string | undefined;
@@ -434,9 +462,9 @@ export async function latestVersionsOfModels(
   deps: Deps<'registry'>,
 ): Promise<Map<string, ModelVersion[]>> {
   const heads = new Map<string, Map<ModelStage, number>>();
-  for (let start = 0; start < models.length; start += stageQueryConcurrency) {
+  for (let start = 0; start < models.length; start += perModelConcurrency) {
     await Promise.all(
-      models.slice(start, start + stageQueryConcurrency).map(async (model) => {
+      models.slice(start, start + perModelConcurrency).map(async (model) => {
         heads.set(model.modelId, stageHeads(await deps.registry.versionStages(scope.workspace, model.modelId)));
       }),
     );
@@ -458,8 +486,6 @@ export async function latestVersionsOfModels(
     ]),
   );
 }
-
-const stageQueryConcurrency = 16;
 
 /**
  * The highest version in each stage, keyed in the order of each stage's lowest

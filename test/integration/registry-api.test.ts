@@ -375,6 +375,40 @@ describe('versions', () => {
   });
 });
 
+describe('latest version', () => {
+  test('latest_version is the highest version the model has now; deleted versions do not count', async () => {
+    const run = await newRun();
+    await logArtifact(run.run_id, 'model.pkl', Buffer.from('shrinking'));
+    await api.post('/api/v1/models', { name: 'shrinking' });
+    for (let index = 0; index < 3; index++) {
+      expect(
+        (await api.post(`${models('shrinking')}/versions`, { run_id: run.run_id, artifact_path: 'model.pkl' })).status,
+      ).toBe(201);
+    }
+    const latest = async () => {
+      const one = (await api.get(models('shrinking'))).body.latest_version;
+      const listed = (await api.get('/api/v1/models?name_prefix=shrinking')).body.models;
+      expect(listed.map((model: { latest_version: number }) => model.latest_version)).toEqual([one]);
+      return one;
+    };
+    expect(await latest()).toBe(3);
+    expect((await api.delete(`${models('shrinking')}/versions/3`)).status).toBe(200);
+    expect(await latest()).toBe(2);
+    expect((await api.delete(`${models('shrinking')}/versions/1`)).status).toBe(200);
+    expect(await latest()).toBe(2);
+    // Answers that carry the model say the same.
+    expect((await api.call('PUT', `${models('shrinking')}/aliases/prod`, { version: 2 })).body.latest_version).toBe(2);
+    expect((await api.patch(models('shrinking'), { description: 'smaller' })).body.latest_version).toBe(2);
+    await api.delete(`${models('shrinking')}/aliases/prod`);
+    expect((await api.delete(`${models('shrinking')}/versions/2`)).status).toBe(200);
+    expect(await latest()).toBe(0);
+    // Numbers are never given twice: the next registration is 4, and it is the latest.
+    const next = await api.post(`${models('shrinking')}/versions`, { run_id: run.run_id, artifact_path: 'model.pkl' });
+    expect(next.body.version).toBe(4);
+    expect(await latest()).toBe(4);
+  });
+});
+
 describe('aliases', () => {
   test('set, move, resolve, delete; every move is in the history with who, when and from where', async () => {
     const run = await newRun();

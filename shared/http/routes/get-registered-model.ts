@@ -11,5 +11,6 @@ export const getRegisteredModelRoute = defineRoute({
   tag: 'registry',
   request: { path: modelNamePath },
   response: { status: 200, description: 'The registered model', body: registeredModelResponse },
-  table: { actions: ['GetItem'] },
+  // Query: the model's highest version now, for latest_version (one key).
+  table: { actions: ['GetItem', 'Query'] },
 });

@@ -11,5 +11,6 @@ export const setModelAliasRoute = defineRoute({
   tag: 'registry',
   request: { path: modelAliasPath, body: setAliasBody },
   response: { status: 200, description: 'The registered model with its aliases', body: registeredModelResponse },
-  table: { actions: ['GetItem', 'UpdateItem', 'PutItem'] },
+  // Query: the model's highest version now, for latest_version (one key).
+  table: { actions: ['GetItem', 'UpdateItem', 'PutItem', 'Query'] },
 });

@@ -11,5 +11,6 @@ export const updateRegisteredModelRoute = defineRoute({
   tag: 'registry',
   request: { path: modelNamePath, body: updateModelBody },
   response: { status: 200, description: 'The registered model as changed', body: registeredModelResponse },
-  table: { actions: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'] },
+  // Query: the model's highest version now, for latest_version (one key).
+  table: { actions: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query'] },
 });

@@ -129,7 +129,11 @@ export const registeredModelResponse = z.object({
   description: z.optional(z.string()),
   tags: z.record(z.string(), z.string()),
   aliases: z.array(z.object({ alias: z.string(), version: z.int() })),
-  latest_version: z.int().check(z.meta({ description: 'The highest version number given out so far (0: none)' })),
+  latest_version: z
+    .int()
+    .check(
+      z.meta({ description: 'The highest version the model has now (0: none); a deleted version is not counted' }),
+    ),
   created_at: timestampSchema,
   updated_at: timestampSchema,
 });

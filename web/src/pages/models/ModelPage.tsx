@@ -55,7 +55,7 @@ export function ModelPage(props: { modelName: string }) {
           {Object.keys(data.tags).length > 0 && <TagList tags={data.tags} />}
         </div>
         <div class="muted summary">
-          {data.latest_version} version{data.latest_version === 1 ? '' : 's'} registered · updated{' '}
+          {data.latest_version > 0 ? `latest version ${data.latest_version}` : 'no versions yet'} · updated{' '}
           <span title={formatTime(data.updated_at)}>{formatAgo(data.updated_at)}</span>
         </div>
       </div>
