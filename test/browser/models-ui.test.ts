@@ -121,6 +121,14 @@ async function seedRegistry(api: ApiClient): Promise<Seeded> {
     api.post(`/api/v1/models/fraud-detector/versions`, { run_id: baseline.runId, artifact_path: 'model/model.pkl' }),
     'register',
   );
+  // Its latest version is deleted: the list must show the one left, not the highest number ever given.
+  for (let index = 0; index < 2; index++) {
+    await ok(
+      api.post(`/api/v1/models/churn-classifier/versions`, { run_id: baseline.runId, artifact_path: 'model' }),
+      'register',
+    );
+  }
+  await ok(api.delete('/api/v1/models/churn-classifier/versions/2'), 'delete version');
   return {
     model,
     baselineRunId: baseline.runId,
@@ -170,6 +178,10 @@ describe('models list', () => {
       expect((await row.locator('td').nth(1).textContent())?.trim()).toBe('v3');
       const chips = await row.locator('.alias-chip').allTextContents();
       expect(chips.sort()).toEqual(['@challengerv3', '@championv2']);
+      const shrunk = page.locator('table[aria-label="Models"] tbody tr', { hasText: 'churn-classifier' });
+      const latestLink = shrunk.locator('td').nth(1).locator('a');
+      expect((await latestLink.textContent())?.trim()).toBe('v1');
+      expect(await latestLink.getAttribute('href')).toBe('/models/churn-classifier/versions/1');
 
       await page.fill('input[aria-label="Search models by name"]', 'RISK');
       await expect.poll(() => modelNames(page), eventually).toEqual([seeded.model]);
@@ -183,6 +195,52 @@ describe('models list', () => {
       await page.press('input[aria-label^="Filter models by tags"]', 'Enter');
       await expect.poll(() => modelNames(page), eventually).toEqual(['churn-classifier']);
       expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('503 with Retry-After', () => {
+  test('a read is asked again after the wait the API names; a write is not repeated', async () => {
+    const { page, problems, close } = await open('/experiments');
+    const unavailable = {
+      status: 503,
+      headers: { 'retry-after': '1', 'content-type': 'application/json' },
+      body: JSON.stringify({ error: { code: 'service.unavailable', message: 'The store is busy; try again' } }),
+    };
+    const reads: number[] = [];
+    let writes = 0;
+    try {
+      // The first list read and every create are answered 503 before they reach the server.
+      await page.route(
+        (url) => url.pathname === '/api/v1/models',
+        async (route) => {
+          if (route.request().method() === 'GET') {
+            reads.push(Date.now());
+            return reads.length === 1 ? route.fulfill(unavailable) : route.continue();
+          }
+          writes += 1;
+          return route.fulfill(unavailable);
+        },
+      );
+      await page.click('.topbar nav a:text-is("Models")');
+      await page.locator('table[aria-label="Models"] tbody tr').first().waitFor();
+      expect(reads).toHaveLength(2);
+      expect((reads[1] ?? 0) - (reads[0] ?? 0)).toBeGreaterThanOrEqual(900);
+      expect(await page.locator('.error-box').count()).toBe(0);
+
+      await page.click('button:text-is("New model")');
+      await page.fill('dialog[open] input[type="text"]', 'never-created');
+      await page.click('dialog[open] button[type="submit"]');
+      await expect
+        .poll(() => page.locator('dialog[open] .error-box').textContent(), eventually)
+        .toContain('The store is busy');
+      await page.waitForTimeout(1500);
+      expect(writes).toBe(1);
+      expect((await local.api.get('/api/v1/models/never-created')).status).toBe(404);
+      // Chromium logs each 503 it was answered; nothing else went wrong.
+      expect(problems.filter((problem) => !problem.includes('503'))).toEqual([]);
     } finally {
       await close();
     }

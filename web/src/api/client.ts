@@ -1,12 +1,14 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import { readToken } from './auth.ts';
+import { retryingFetch } from './retry.ts';
 import type { components, paths } from './schema.gen.ts';
 
 /**
  * The app's only way to the server: openapi-fetch typed by the generated
  * `paths`, so every call's parameters and answer are checked against the
  * route table. Every request carries the user's token; a 401 anywhere hands
- * the API's message to `onUnauthorized` (the app goes back to sign-in).
+ * the API's message to `onUnauthorized` (the app goes back to sign-in). Reads
+ * answered 503/429 are asked again after Retry-After (./retry.ts).
  */
 export type ApiPaths = paths;
 export type ApiError = components['schemas']['Error'];
@@ -46,12 +48,15 @@ export async function loadApiBase(): Promise<string> {
   }
 }
 
+// Looked up at each call, so the browser's fetch is the one in use.
+const apiFetch = retryingFetch((request, init) => fetch(request, init));
+
 export let apiBase = '';
-export let api = createClient<paths>({ baseUrl: '' });
+export let api = createClient<paths>({ baseUrl: '', fetch: apiFetch });
 
 export function configureApi(base: string) {
   apiBase = base;
-  api = createClient<paths>({ baseUrl: base });
+  api = createClient<paths>({ baseUrl: base, fetch: apiFetch });
   api.use(authentication);
 }
 configureApi('');
@@ -72,7 +77,7 @@ export async function fetchText(path: string, init: RequestInit): Promise<string
   const headers = new Headers(init.headers);
   const token = readToken();
   if (token) headers.set('authorization', `Bearer ${token}`);
-  const response = await fetch(`${apiBase}${path}`, { ...init, headers });
+  const response = await apiFetch(new Request(`${apiBase}${path}`, { ...init, headers }));
   const text = await response.text();
   if (response.ok) return text;
   let message = `HTTP ${response.status}`;
