@@ -1,63 +1,12 @@
-import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { describeError } from '../hooks.ts';
+import { ActionDialog } from './Dialog.tsx';
 
 /**
  * Rename, delete and restore, for experiments and runs alike. Deleting is the
  * API's soft delete: the thing leaves lists and can be restored; only an
  * admin's purge removes it for good, and that is not offered here.
  */
-
-/** A modal dialog whose action calls the API; the API's message shows inside it when the call fails. */
-export function ActionDialog(props: {
-  title: string;
-  children: ComponentChildren;
-  actionLabel: string;
-  actionClass?: string;
-  canSubmit: boolean;
-  onSubmit: () => Promise<void>;
-  onClose: () => void;
-}) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  useEffect(() => dialog.current?.showModal(), []);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await props.onSubmit();
-      props.onClose();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const titleId = `dialog-${props.title.replace(/\W+/g, '-').toLowerCase()}`;
-  return (
-    <dialog ref={dialog} onClose={props.onClose} aria-labelledby={titleId}>
-      <form onSubmit={submit}>
-        <h2 id={titleId}>{props.title}</h2>
-        {props.children}
-        {error && (
-          <div class="error-box" role="alert">
-            {error}
-          </div>
-        )}
-        <div class="dialog-actions">
-          <button type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" class={props.actionClass ?? 'primary'} disabled={busy || !props.canSubmit}>
-            {props.actionLabel}
-          </button>
-        </div>
-      </form>
-    </dialog>
-  );
-}
 
 export function RenameDialog(props: {
   what: string;

@@ -2,9 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
 import type { Experiment } from '../api/types.ts';
 import { ErrorBox, ListFooter, TagList } from '../components/common.tsx';
-import { tagParameters } from '../components/tag-filter.ts';
+import { ActionDialog } from '../components/Dialog.tsx';
+import { TagFilterInput, tagParameters } from '../components/TagFilter.tsx';
 import { formatAgo, formatTime } from '../format.ts';
-import { describeError } from '../hooks.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../router.ts';
 
 const pageSize = 200;
@@ -83,14 +83,11 @@ export function Experiments() {
           value={nameQuery}
           onInput={(event) => updateQuery({ q: event.currentTarget.value })}
         />
-        <input
-          type="search"
-          aria-label="Filter by tags (key=value, comma-separated)"
+        <TagFilterInput
+          label="Filter by tags (key=value, comma-separated)"
           placeholder="Tags: team=risk, stage=prod"
-          style={{ width: '280px' }}
-          defaultValue={tagQuery}
-          onChange={(event) => updateQuery({ tags: event.currentTarget.value })}
-          onKeyDown={(event) => event.key === 'Enter' && updateQuery({ tags: event.currentTarget.value })}
+          width="280px"
+          value={tagQuery}
         />
         <select
           aria-label="Which experiments to show"
@@ -169,56 +166,36 @@ export function Experiments() {
 }
 
 function CreateExperimentDialog(props: { onClose: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
-  const [error, setError] = useState<string | undefined>();
-  useEffect(() => dialog.current?.showModal(), []);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    try {
-      const created = unwrap(
-        await api.POST('/api/v1/experiments', {
-          body: { experiment_name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) },
-        }),
-      );
-      props.onClose();
-      navigate(paths.experiment(created.experiment_id));
-    } catch (failure) {
-      setError(describeError(failure));
-    }
-  };
   return (
-    <dialog ref={dialog} onClose={props.onClose} aria-labelledby="create-experiment-title">
-      <form onSubmit={submit}>
-        <h2 id="create-experiment-title">New experiment</h2>
-        <label class="field">
-          Name
-          <input type="text" required maxLength={250} value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        </label>
-        <label class="field">
-          Description (optional)
-          <textarea
-            rows={3}
-            maxLength={5000}
-            value={description}
-            onInput={(e) => setDescription(e.currentTarget.value)}
-          />
-        </label>
-        {error && (
-          <div class="error-box" role="alert">
-            {error}
-          </div>
-        )}
-        <div class="dialog-actions">
-          <button type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="primary" disabled={!name.trim()}>
-            Create
-          </button>
-        </div>
-      </form>
-    </dialog>
+    <ActionDialog
+      title="New experiment"
+      actionLabel="Create"
+      canSubmit={name.trim() !== ''}
+      onSubmit={async () => {
+        const created = unwrap(
+          await api.POST('/api/v1/experiments', {
+            body: { experiment_name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) },
+          }),
+        );
+        navigate(paths.experiment(created.experiment_id));
+      }}
+      onClose={props.onClose}
+    >
+      <label class="field">
+        Name
+        <input type="text" required maxLength={250} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      </label>
+      <label class="field">
+        Description (optional)
+        <textarea
+          rows={3}
+          maxLength={5000}
+          value={description}
+          onInput={(e) => setDescription(e.currentTarget.value)}
+        />
+      </label>
+    </ActionDialog>
   );
 }

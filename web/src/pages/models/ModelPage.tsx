@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client.ts';
 import type { AliasEvent, ModelVersion, RegisteredModel } from '../../api/types.ts';
 import { Card, ErrorBox, ListFooter, Spinner, StatusBadge, TagList } from '../../components/common.tsx';
-import { ActionDialog } from '../../components/Lifecycle.tsx';
+import { ActionDialog } from '../../components/Dialog.tsx';
 import { formatAgo, formatBytes, formatMoment, formatTime, shortId } from '../../format.ts';
 import { useLoad } from '../../hooks.ts';
 import { Link, paths, updateQuery, useLocation } from '../../router.ts';

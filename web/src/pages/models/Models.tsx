@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client.ts';
 import type { RegisteredModel } from '../../api/types.ts';
 import { ErrorBox, ListFooter, TagList } from '../../components/common.tsx';
-import { ActionDialog } from '../../components/Lifecycle.tsx';
-import { tagParameters } from '../../components/tag-filter.ts';
+import { ActionDialog } from '../../components/Dialog.tsx';
+import { TagFilterInput, tagParameters } from '../../components/TagFilter.tsx';
 import { formatAgo, formatTime } from '../../format.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../../router.ts';
 import { AliasChip } from './common.tsx';
@@ -84,14 +84,11 @@ export function Models() {
           value={nameQuery}
           onInput={(event) => updateQuery({ q: event.currentTarget.value })}
         />
-        <input
-          type="search"
-          aria-label="Filter models by tags (key=value, comma-separated)"
+        <TagFilterInput
+          label="Filter models by tags (key=value, comma-separated)"
           placeholder="Tags: team=risk, task=classification"
-          style={{ width: '300px' }}
-          defaultValue={tagQuery}
-          onChange={(event) => updateQuery({ tags: event.currentTarget.value })}
-          onKeyDown={(event) => event.key === 'Enter' && updateQuery({ tags: event.currentTarget.value })}
+          width="300px"
+          value={tagQuery}
         />
       </div>
       {error !== undefined && <ErrorBox error={error} />}
