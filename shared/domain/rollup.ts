@@ -262,3 +262,15 @@ export function decodeRollup(level: number, itemIndex: number, bytes: Uint8Array
   }
   return buckets;
 }
+
+/**
+ * How far a seal claimed at frontier `from` may move it: to `target`, or to the
+ * start of the block holding `lowWater` (the lowest step recorded since the
+ * claim) when that is lower. Undefined when a batch was recorded below `from`:
+ * it may have marked blocks dirty or written into those being rebuilt.
+ */
+export function sealableFrontier(from: number, target: number, lowWater: number | undefined): number | undefined {
+  if (lowWater === undefined || lowWater >= target) return target;
+  if (lowWater < from) return undefined;
+  return Math.max(from, floorDiv(lowWater, ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS);
+}

@@ -40,10 +40,15 @@ export interface StoredMetricEntry {
   n: number;
   /** Rollups are sealed for every step below this one (a multiple of 512). */
   f: number;
-  /** When rollups were last sealed (epoch ms; 0: never). */
+  /** When a seal of the rollups was last claimed or moved `f` (epoch ms; 0: never). */
   g: number;
   /** Level-1 blocks below `f` (512 steps each, by index) with late points their rollups do not hold yet. */
   d?: number[];
+  /**
+   * The lowest step of the batches recorded since the last seal was claimed
+   * (absent: none): a seal moves `f` no higher than the block this falls in.
+   */
+  m?: number;
   /** The key's first points when they were few: kept here instead of in a chunk item of their own. */
   h?: Uint8Array;
   /** The batch that wrote `h`: a retry of it adds nothing. */

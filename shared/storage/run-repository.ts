@@ -22,7 +22,7 @@ import type {
 } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors.ts';
 import { limits } from '../limits.ts';
-import { ROLLUP_BLOCK_STEPS } from '../domain/rollup.ts';
+import { ROLLUP_BLOCK_STEPS, sealableFrontier } from '../domain/rollup.ts';
 import { conditionFailedItem } from './dynamo-errors.ts';
 import {
   entityTypes,
@@ -132,6 +132,16 @@ export interface RunChange {
   removeTags?: ReadonlySet<string>;
   /** Metric keys the run does not have yet, with their first entry. */
   newMetrics?: ReadonlyMap<string, StoredMetricEntry>;
+}
+
+/** What one batch brings to one key, for `recordBatch`. */
+export interface BatchOfKey {
+  /** Its newest point (the latest value if newer than the stored one). */
+  newest: { value: string; step: number; timestamp: number };
+  /** Its lowest step. */
+  lowest: number;
+  /** Level-1 blocks its points fell in below the frontier it read. */
+  lateBlocks: readonly number[];
 }
 
 /** One key's entry before and after a batch was recorded on it. */
@@ -799,20 +809,22 @@ export class RunRepository {
 
   /**
    * Records that a batch's chunks of these keys landed: each key's batch counter
-   * `n` goes up by one, and its latest value becomes the batch's newest point
-   * where that point is newer (higher step, or the same step and a later
-   * timestamp) than what is stored then. No read-modify-write: the counter is
-   * an increment and the value a conditional SET, so many writers on one key
-   * do not wait for each other; a value that lost to a newer one is dropped
-   * from the write and the write sent again. Returns, per key, the entry as it
-   * was when this write landed (`before`) and what this write made of it.
+   * `n` goes up by one, its latest value becomes the batch's newest point where
+   * that point is newer (higher step, or the same step and a later timestamp)
+   * than what is stored then, and its low-water mark `m` (the lowest step any
+   * batch recorded since the last seal claim) comes down to the batch's lowest
+   * step. Late blocks (below the frontier) are marked dirty. No read-modify-
+   * write: the counter is an increment and the rest conditional SETs, so many
+   * writers on one key do not wait for each other; a write whose condition
+   * failed (another writer or a seal claim moved the entry) is built again from
+   * the entry as it is and sent again. Returns, per key, the entry as it was
+   * when this write landed (`before`) and what this write made of it.
    */
   async recordBatch(
     workspace: string,
     runId: string,
     located: ReadonlyMap<string, { entry: StoredMetricEntry; page: number }>,
-    newest: ReadonlyMap<string, { value: string; step: number; timestamp: number }>,
-    lateBlocks: ReadonlyMap<string, readonly number[]> = new Map(),
+    batch: ReadonlyMap<string, BatchOfKey>,
   ): Promise<Map<string, RecordedBatch>> {
     const results = new Map<string, RecordedBatch>();
     const isNewer = (point: { step: number; timestamp: number }, entry: StoredMetricEntry) =>
@@ -824,11 +836,12 @@ export class RunRepository {
         const lowered = new Set<string>();
         for (const [key, entry] of current) {
           const path = builder.path('metrics', key);
+          const ours = batch.get(key);
           builder.set(`${path}.n`, { expression: `${path}.n + ${builder.value(1)}` });
           // Named so that UPDATED_OLD returns them: the frontier as it is when the counter moves.
           builder.set(`${path}.f`, { expression: `${path}.f` });
           builder.set(`${path}.g`, { expression: `${path}.g` });
-          const point = newest.get(key);
+          const point = ours?.newest;
           if (point && isNewer(point, entry)) {
             takes.add(key);
             builder.set(`${path}.v`, point.value);
@@ -841,11 +854,24 @@ export class RunRepository {
           } else {
             builder.condition(`attribute_exists(${path})`);
           }
-          // Late points mark their blocks for the next seal. When the list is full, the frontier moves down
-          // below them instead (always safe: fewer steps count as sealed, and the next seal rebuilds them).
-          const blocks = lateBlocks.get(key) ?? [];
+          if (ours) {
+            // The low-water mark comes down to ours, or stays only while it is at or below ours (a seal claim
+            // removes it, and then ours may be the first).
+            const low = builder.value(ours.lowest);
+            if (entry.m === undefined || entry.m > ours.lowest) {
+              builder.set(`${path}.m`, { expression: low });
+              builder.condition(`(attribute_not_exists(${path}.m) OR ${path}.m > ${low})`);
+            } else {
+              builder.condition(`${path}.m <= ${low}`);
+            }
+          }
+          // Late points mark their blocks for the next seal. A block counts as marked already only while it is
+          // still in the list (a seal that read it before these points landed may have removed it since). When the
+          // list is full, the frontier moves down below them instead (always safe: fewer steps count as sealed,
+          // and the next seal rebuilds them).
+          const blocks = [...new Set(ours?.lateBlocks ?? [])];
           const marked = entry.d ?? [];
-          const fresh = [...new Set(blocks)].filter((block) => !marked.includes(block));
+          const fresh = blocks.filter((block) => !marked.includes(block));
           if (fresh.length > 0 && marked.length + fresh.length <= MAX_DIRTY_BLOCKS) {
             builder.set(`${path}.d`, {
               expression: `list_append(if_not_exists(${path}.d, ${builder.value([])}), ${builder.value(fresh)})`,
@@ -853,12 +879,22 @@ export class RunRepository {
             builder.condition(
               `(attribute_not_exists(${path}.d) OR size(${path}.d) <= ${builder.value(MAX_DIRTY_BLOCKS - fresh.length)})`,
             );
+            for (const block of fresh) {
+              builder.condition(
+                `(attribute_not_exists(${path}.d) OR NOT contains(${path}.d, ${builder.value(block)}))`,
+              );
+            }
           } else if (fresh.length > 0) {
             lowered.add(key);
             const lowest = Math.min(...marked, ...fresh) * ROLLUP_BLOCK_STEPS;
             builder.replace(`${path}.f`, lowest);
             builder.remove(`${path}.d`);
             builder.condition(`${path}.f = ${builder.value(entry.f)}`);
+          }
+          if (!lowered.has(key)) {
+            for (const block of blocks.filter((block) => marked.includes(block))) {
+              builder.condition(`contains(${path}.d, ${builder.value(block)})`);
+            }
           }
         }
         return { update: builder, context: { takes, lowered } };
@@ -868,14 +904,15 @@ export class RunRepository {
       const { takes, lowered } = context;
       for (const [key, entry] of current) {
         const before: StoredMetricEntry = { ...entry, ...old.get(key) };
-        const point = newest.get(key);
+        const ours = batch.get(key);
+        const point = ours?.newest;
         const after: StoredMetricEntry = {
           ...before,
           n: before.n + 1,
           ...(takes.has(key) && point ? { v: point.value, s: point.step, t: point.timestamp } : {}),
         };
         if (lowered.has(key)) {
-          const blocks = [...(entry.d ?? []), ...(lateBlocks.get(key) ?? [])];
+          const blocks = [...(entry.d ?? []), ...(ours?.lateBlocks ?? [])];
           after.f = Math.min(...blocks) * ROLLUP_BLOCK_STEPS;
           delete after.d;
         }
@@ -886,30 +923,31 @@ export class RunRepository {
   }
 
   /**
-   * Moves a key's frontier down to `frontier` (a block start) unless it is
-   * already there or below: points landed below a frontier that moved past them
-   * while they were written. Always safe: fewer steps count as sealed, and the
-   * next seal rebuilds the blocks above it.
-   */
-  async lowerFrontier(workspace: string, runId: string, key: string, page: number, frontier: number) {
-    const builder = new UpdateBuilder();
-    const path = builder.path('metrics', key);
-    builder.set(`${path}.f`, frontier);
-    builder.condition(`${path}.f > ${builder.value(frontier)}`);
-    await this.updateIfStill(workspace, runId, page, builder);
-  }
-
-  /**
    * Claims the next seal of a key's rollups: moves its seal time `g` from what
-   * was read to `now`. Only one writer gets it; the others see a recent seal
-   * time and leave sealing to it.
+   * was read to `now`, and removes its low-water mark `m`, so that from now on
+   * `m` is the lowest step of the batches recorded during this seal. Only one
+   * writer gets it (the others see a recent seal time and leave sealing to it);
+   * a later claim, once this one is a seal interval old, takes over. Returns
+   * the entry as the claim left it, or undefined when someone else moved `g`.
    */
   async claimSeal(workspace: string, runId: string, key: string, page: number, seen: number, now: number) {
     const builder = new UpdateBuilder();
     const path = builder.path('metrics', key);
     builder.set(`${path}.g`, now);
+    builder.remove(`${path}.m`);
     builder.condition(`${path}.g = ${builder.value(seen)}`);
-    return this.updateIfStill(workspace, runId, page, builder);
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          ...builder.build(this.tableName, this.metricItemKey(workspace, runId, page)),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return new Map(safeEntries<StoredMetricEntry>(Attributes?.metrics)).get(key);
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+      return undefined;
+    }
   }
 
   /** The current entry of one key (consistent), for a sealer that must look again. */
@@ -1005,27 +1043,55 @@ export class RunRepository {
   }
 
   /**
-   * Moves a key's sealed rollup frontier from `expected.f` to `frontier`,
-   * provided no batch of the key landed since `expected.n` was read.
+   * Moves a key's sealed rollup frontier from `claimed.f` up to `target`, or to
+   * the start of the block of the lowest step a batch recorded since the claim
+   * (`m`) if that is lower: those batches' points may be missing from what the
+   * seal read, everything below their blocks is not. The dirty blocks go too
+   * (the seal rebuilt those it was claimed with, and no batch below the
+   * frontier was recorded since). Only while the claim is the current one
+   * (`g`) and the frontier unmoved; `seen.lowWater` is `m` as the sealer last
+   * read it, and the write is retried (bounded) as `m` comes down. Returns the
+   * frontier reached, or undefined when nothing moved.
    */
   async advanceFrontier(
     workspace: string,
     runId: string,
     key: string,
     page: number,
-    expected: { n: number; f: number },
-    frontier: number,
+    claimed: { f: number; g: number; dirty: boolean },
+    target: number,
+    seen: { lowWater: number | undefined },
     now: number,
-  ): Promise<boolean> {
-    const builder = new UpdateBuilder();
-    const path = builder.path('metrics', key);
-    builder.set(`${path}.f`, frontier);
-    builder.set(`${path}.g`, now);
-    // Every dirty block was re-sealed, and no batch landed since (n): none was marked meanwhile.
-    builder.remove(`${path}.d`);
-    builder.condition(`${path}.n = ${builder.value(expected.n)}`);
-    builder.condition(`${path}.f = ${builder.value(expected.f)}`);
-    return this.updateIfStill(workspace, runId, page, builder);
+  ): Promise<number | undefined> {
+    let lowWater = seen.lowWater;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const frontier = sealableFrontier(claimed.f, target, lowWater);
+      if (frontier === undefined || (frontier === claimed.f && !claimed.dirty)) return undefined;
+      const builder = new UpdateBuilder();
+      const path = builder.path('metrics', key);
+      builder.set(`${path}.f`, frontier);
+      builder.set(`${path}.g`, now);
+      builder.remove(`${path}.d`);
+      builder.condition(`${path}.f = ${builder.value(claimed.f)}`);
+      builder.condition(`${path}.g = ${builder.value(claimed.g)}`);
+      builder.condition(`(attribute_not_exists(${path}.m) OR ${path}.m >= ${builder.value(frontier)})`);
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            ...builder.build(this.tableName, this.metricItemKey(workspace, runId, page)),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return frontier;
+      } catch (error) {
+        const item = conditionFailedItem(error);
+        if (item === false) throw error;
+        const entry = new Map(safeEntries<StoredMetricEntry>(item?.metrics)).get(key);
+        if (!entry || entry.f !== claimed.f || entry.g !== claimed.g) return undefined;
+        lowWater = entry.m;
+      }
+    }
+    return undefined;
   }
 
   /** Runs `attempt` until it returns a value (undefined: the run changed under it; read again and retry). */

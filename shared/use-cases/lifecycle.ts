@@ -2,6 +2,7 @@ import type { Experiment, Run, RunDetails, RunStatus, Tags, TerminalRunStatus } 
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { defaultExperimentId, getExperiment } from './experiments.ts';
+import { sealAtRunEnd } from './rollups.ts';
 import { endRun, getRun } from './runs.ts';
 
 /**
@@ -12,6 +13,8 @@ import { endRun, getRun } from './runs.ts';
 
 type ExperimentDeps = Pick<TrackingDeps, 'experiments' | 'clock' | 'newId'>;
 type RunDeps = Pick<TrackingDeps, 'runs' | 'experiments' | 'clock'>;
+/** Ending a run also seals its metrics' rollups. */
+type RunEndDeps = RunDeps & Pick<TrackingDeps, 'metrics'>;
 
 /** Soft-deletes an experiment: it leaves lists and searches, and its name stays taken until it is purged. */
 export async function deleteExperiment(scope: RequestScope, experimentId: string, deps: ExperimentDeps) {
@@ -87,7 +90,7 @@ export interface UpdateRunInput {
  * conditional end (a racing end with another status conflicts); setting RUNNING
  * again reopens an ended run, as MLflow's `start_run(run_id=...)` does.
  */
-export async function updateRun(scope: RequestScope, runId: string, input: UpdateRunInput, deps: RunDeps) {
+export async function updateRun(scope: RequestScope, runId: string, input: UpdateRunInput, deps: RunEndDeps) {
   let run = await requireActiveRun(scope, runId, deps);
   if (input.status !== undefined && input.status !== run.status) {
     if (input.status === 'RUNNING') {
@@ -105,6 +108,7 @@ export async function updateRun(scope: RequestScope, runId: string, input: Updat
           ? await deps.runs.end(scope.workspace, runId, input.status, endTime)
           : await deps.runs.updateAttributes(scope.workspace, runId, { status: input.status, endTime });
       await deps.experiments.recordActivity(scope.workspace, run.experimentId, endTime);
+      await sealAtRunEnd(scope, runId, deps);
     }
   }
   if (input.runName !== undefined && input.runName !== run.runName) {
@@ -131,7 +135,7 @@ export async function endOrRenameRun(
   scope: RequestScope,
   runId: string,
   input: { status?: TerminalRunStatus | undefined; endTime?: number | undefined; runName?: string | undefined },
-  deps: RunDeps,
+  deps: RunEndDeps,
 ): Promise<RunDetails> {
   if (input.runName !== undefined) {
     await requireActiveRun(scope, runId, deps);

@@ -9,6 +9,7 @@ import { metricIndexKey, type PrimaryKey } from '../storage/keys.ts';
 import { addMetric } from '../observability/metrics.ts';
 import { metricIndexItem } from '../storage/run-items.ts';
 import {
+  type BatchOfKey,
   checkTagRoom,
   type RunState,
   type StoredMetricEntry,
@@ -273,21 +274,19 @@ async function afterCommit(
   for (const [key, located] of committed.state.metrics.entries) {
     if (series.has(key) && written.chunks.has(key)) existing.set(key, { entry: located.value, page: located.page });
   }
-  const newest = new Map(
-    [...existing.keys()].map((key) => {
-      const point = newestOf(series.get(key) ?? []);
-      return [key, { value: storedValue(point.value), step: point.step, timestamp: point.timestamp }] as const;
-    }),
-  );
-  // Points below a key's sealed frontier mark their blocks for the next seal.
-  const lateBlocks = new Map<string, number[]>();
+  // Each key's newest and lowest points, and the blocks its points below the sealed frontier fall in.
+  const batch = new Map<string, BatchOfKey>();
   for (const [key, { entry }] of existing) {
-    const blocks = (series.get(key) ?? [])
-      .filter((point) => point.step < entry.f)
-      .map((point) => floorDiv(point.step, ROLLUP_BLOCK_STEPS));
-    if (blocks.length > 0) lateBlocks.set(key, [...new Set(blocks)]);
+    const points = series.get(key) ?? [];
+    const point = newestOf(points);
+    const late = points.filter((p) => p.step < entry.f).map((p) => floorDiv(p.step, ROLLUP_BLOCK_STEPS));
+    batch.set(key, {
+      newest: { value: storedValue(point.value), step: point.step, timestamp: point.timestamp },
+      lowest: stepBounds(points).low,
+      lateBlocks: [...new Set(late)],
+    });
   }
-  const updated = await deps.runs.recordBatch(scope.workspace, runId, existing, newest, lateBlocks);
+  const updated = await deps.runs.recordBatch(scope.workspace, runId, existing, batch);
   const experimentId = committed.state.run.experimentId;
   const stale: PrimaryKey[] = [];
   for (const [key, { before, after }] of updated) {

@@ -8,6 +8,7 @@ import {
   ROLLUP_BLOCK_STEPS,
   type RollupBuckets,
   rollupSteps,
+  sealableFrontier,
 } from '../domain/rollup.ts';
 import {
   type InlineChunk,
@@ -21,35 +22,43 @@ import type { RequestScope, TrackingDeps } from './deps.ts';
 /**
  * Rollups are kept at write time (shared/domain/rollup.ts; docs/data-model.md,
  * "Rollups"). Each key has a sealed frontier `f`: every step below it is
- * summarised in rollup items. After a batch, the writer
- *  - seals the blocks its key has left behind: when the latest step is two
- *    blocks (1,024 steps) past `f`, the raw points of [f, f') are read, their
- *    level-1 items written, the higher levels completed from their children,
- *    and `f` moved to f', on condition that no batch of the key landed
- *    meanwhile (its counter `n` did not move). At most once a second per key,
- *    so readers know which items may be too fresh for an eventually
- *    consistent read;
- *  - re-seals, when its own points fell below `f` (late or out-of-order
- *    steps), the blocks they fell in and every sealed item above them. Items
- *    carry the versions of their inputs and are only replaced by items built
- *    from newer ones, so racing writers converge on the most complete.
+ * summarised in rollup items, except the dirty blocks `d` (late points their
+ * items do not hold yet; readers read those raw).
+ *  - Sealing: after a batch, once the key's latest step is two blocks (1,024
+ *    steps) past `f`, one writer claims the seal (seal time `g`, at most once a
+ *    second per key; the claim also clears the low-water mark `m`), reads the
+ *    raw points of [f, target) and of the dirty blocks, writes their level-1
+ *    items and completes the levels above from their children, then moves `f`
+ *    up to `target`, but no higher than the block of the lowest step any batch
+ *    recorded since the claim (`m`): such a batch's points may be missing from
+ *    what was read, the blocks below it cannot. So concurrent writers near the
+ *    top no longer stop the frontier; only a batch recorded below `f` during
+ *    the seal does (it may have marked blocks dirty).
+ *  - When a run ends, every key is sealed up to its last complete block (a
+ *    few bounded seals each), so a finished run's chart reads summaries only.
+ *  - Late points (below `f` when their batch was recorded): their blocks are
+ *    marked dirty for the next seal or, when the frontier moved past them
+ *    while they were written, re-sealed by their writer at once, with every
+ *    sealed item above them. Items carry the versions of their inputs and are
+ *    only replaced by items built from newer ones, so racing writers converge
+ *    on the most complete.
+ * Every seal is bounded: at most MAX_SEAL_BLOCKS blocks, a few reads and
+ * writes per level.
  */
 type RollupDeps = Pick<TrackingDeps, 'runs' | 'metrics' | 'clock'>;
 
-/** Frontier moves per key: at most one a second. */
+/** Seal claims per key: at most one a second (readers read consistently while one is recent). */
 export const SEAL_INTERVAL_MS = 1000;
 /**
  * Blocks one seal covers at most, so that a seal's reads and writes stay
  * bounded (a key far behind catches up over several seals).
  */
 export const MAX_SEAL_BLOCKS = 128;
-/**
- * Tries of one seal: it only moves the frontier if no batch landed on the key
- * meanwhile, so under many concurrent writers it gives up early and leaves the
- * work to the next seal instead of redoing it.
- */
-const SEAL_ATTEMPTS = 1;
-/** Readers use consistent reads while the last move is this recent. */
+/** Seals of one key when its run ends: a key that lags further catches up as writes or later ends seal it. */
+export const RUN_END_SEAL_ROUNDS = 4;
+/** Keys sealed at once when a run ends. */
+const RUN_END_SEAL_KEYS_AT_ONCE = 4;
+/** Readers use consistent reads while the last claim or move is this recent. */
 const FRESH_SEAL_MS = 2000;
 
 /** The first points kept with a key's latest value, as the chunk they stand for. */
@@ -58,6 +67,19 @@ export function inlineChunkOf(entry: StoredMetricEntry): InlineChunk | undefined
   const points = decodeMetricChunk(entry.h);
   return { sk: inlineChunkSortKey(points, entry.b), points };
 }
+
+/** Where a seal may take the frontier while the run is written: two blocks behind the latest step. */
+const writingTarget = (entry: StoredMetricEntry) =>
+  boundedTarget(entry, floorDiv(entry.s, ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS - ROLLUP_BLOCK_STEPS);
+
+/** Where it may take it once the run ended: past every complete block. */
+const endedTarget = (entry: StoredMetricEntry) =>
+  boundedTarget(entry, floorDiv(entry.s + 1, ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS);
+
+const boundedTarget = (entry: StoredMetricEntry, wanted: number) =>
+  Math.max(entry.f, Math.min(wanted, entry.f + MAX_SEAL_BLOCKS * ROLLUP_BLOCK_STEPS));
+
+const hasWork = (entry: StoredMetricEntry, target: number) => target > entry.f || (entry.d?.length ?? 0) > 0;
 
 /** After a batch: seal what the key left behind, and re-seal what `lateSteps` (below the frontier) changed. */
 export async function maintainRollups(
@@ -73,64 +95,103 @@ export async function maintainRollups(
     const current = await deps.runs.readMetricEntry(scope.workspace, runId, key, located.page);
     if (current) await resealBlocks(scope, runId, key, current, lateSteps, deps);
   }
-  await advanceFrontier(scope, runId, key, located, deps);
-}
-
-async function advanceFrontier(
-  scope: RequestScope,
-  runId: string,
-  key: string,
-  { entry, page }: { entry: StoredMetricEntry; page: number },
-  deps: RollupDeps,
-) {
-  const now = deps.clock.now();
-  const behind = floorDiv(entry.s, ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS - ROLLUP_BLOCK_STEPS;
-  const target = Math.max(entry.f, Math.min(behind, entry.f + MAX_SEAL_BLOCKS * ROLLUP_BLOCK_STEPS));
-  const dirty = (entry.d?.length ?? 0) > 0;
-  if ((target <= entry.f && !dirty) || now - entry.g < SEAL_INTERVAL_MS) return;
-  // One writer seals; the others see the fresh seal time and go on.
-  if (!(await deps.runs.claimSeal(scope.workspace, runId, key, page, entry.g, now))) return;
-  for (let attempt = 1; attempt <= SEAL_ATTEMPTS; attempt++) {
-    // The counter as of now: every batch counted in it has landed, and the read below sees its points.
-    const current = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
-    if (!current || current.f !== entry.f) return;
-    if (!(await sealBlocks(scope, runId, key, current, target, page, deps))) continue;
-    if (await deps.runs.advanceFrontier(scope.workspace, runId, key, page, current, target, deps.clock.now())) return;
-  }
+  const { entry, page } = located;
+  if (!hasWork(entry, writingTarget(entry)) || deps.clock.now() - entry.g < SEAL_INTERVAL_MS) return;
+  await seal(scope, runId, key, page, entry.g, writingTarget, deps);
 }
 
 /**
- * Writes the rollup items of the blocks [entry.f, target) and of the dirty
- * blocks below `f`: level 1 from the raw points, the levels above from their
- * children, up to items that end at or below `target`. Writes nothing and
- * answers false when a batch landed on the key while it read.
+ * When a run ends: seals each key up to its last complete block, in at most
+ * RUN_END_SEAL_ROUNDS seals a key, RUN_END_SEAL_KEYS_AT_ONCE keys at a time.
+ * A seal in progress is taken over (its frontier move then fails).
  */
-async function sealBlocks(
+export async function sealAtRunEnd(scope: RequestScope, runId: string, deps: RollupDeps): Promise<void> {
+  const state = await deps.runs.readState(scope.workspace, runId, { metricPages: true });
+  const lagging = [...(state?.metrics.entries ?? [])].filter(([, { value }]) => hasWork(value, endedTarget(value)));
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < lagging.length; index = next++) {
+      const [key, { value, page }] = lagging[index] as (typeof lagging)[number];
+      let entry: StoredMetricEntry | undefined = value;
+      for (let round = 0; round < RUN_END_SEAL_ROUNDS && entry && hasWork(entry, endedTarget(entry)); round++) {
+        await seal(scope, runId, key, page, entry.g, endedTarget, deps);
+        entry = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(RUN_END_SEAL_KEYS_AT_ONCE, lagging.length) }, worker));
+}
+
+/**
+ * One seal of a key: claims it (from seal time `seenSealTime`), reads the raw
+ * points of [f, target) and of the dirty blocks as of the claim, writes the
+ * items of the blocks no batch recorded since the claim reached into, and
+ * moves the frontier past them (see the module comment).
+ */
+async function seal(
   scope: RequestScope,
   runId: string,
   key: string,
-  entry: StoredMetricEntry,
-  target: number,
   page: number,
+  seenSealTime: number,
+  targetOf: (entry: StoredMetricEntry) => number,
   deps: RollupDeps,
-): Promise<boolean> {
-  const inline = inlineChunkOf(entry);
+): Promise<void> {
+  const claimed = await deps.runs.claimSeal(scope.workspace, runId, key, page, seenSealTime, deps.clock.now());
+  if (!claimed) return;
+  const target = targetOf(claimed);
+  if (!hasWork(claimed, target)) return;
+  const inline = inlineChunkOf(claimed);
   const read = (start: number, end: number) =>
     deps.metrics.pointsInRange(scope.workspace, runId, key, {
       start,
       end,
-      lookback: entry.w,
+      lookback: claimed.w,
       inline,
       consistent: true,
     });
-  const dirty = [...new Set(entry.d ?? [])];
+  const dirty = [...new Set(claimed.d ?? [])];
   const [fresh, ...late] = await Promise.all([
-    read(entry.f, target),
+    read(claimed.f, target),
     ...dirty.map((block) => read(block * ROLLUP_BLOCK_STEPS, (block + 1) * ROLLUP_BLOCK_STEPS)),
   ]);
+  // Batches recorded while this read: their points may be missing above the block of the lowest of them.
+  const now = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
+  if (!now || now.f !== claimed.f || now.g !== claimed.g) return;
+  const frontier = sealableFrontier(claimed.f, target, now.m);
+  if (frontier === undefined || (frontier === claimed.f && dirty.length === 0)) return;
+  const points = [...(fresh ?? []), ...late.flat()].filter((point) => point.step < frontier);
+  const built = await buildItems(scope, runId, key, claimed, points, frontier, deps);
+  await Promise.all([...built.values()].map((item) => deps.metrics.putRollup(scope.workspace, runId, key, item)));
+  await deps.runs.advanceFrontier(
+    scope.workspace,
+    runId,
+    key,
+    page,
+    { f: claimed.f, g: claimed.g, dirty: dirty.length > 0 },
+    frontier,
+    { lowWater: now.m },
+    deps.clock.now(),
+  );
+}
+
+/**
+ * The rollup items of `points` (the raw points of [entry.f, frontier) and of
+ * the dirty blocks below `f`): level 1 from the points, the levels above from
+ * their children, up to items that end at or below `frontier`.
+ */
+async function buildItems(
+  scope: RequestScope,
+  runId: string,
+  key: string,
+  entry: StoredMetricEntry,
+  points: readonly MetricPoint[],
+  frontier: number,
+  deps: RollupDeps,
+): Promise<Map<string, BuiltItem>> {
   const built = new Map<string, BuiltItem>();
   const blocks = new Map<number, MetricPoint[]>();
-  for (const point of [...(fresh ?? []), ...late.flat()]) {
+  for (const point of points) {
     const block = floorDiv(point.step, ROLLUP_BLOCK_STEPS);
     blocks.set(block, [...(blocks.get(block) ?? []), point]);
   }
@@ -143,23 +204,19 @@ async function sealBlocks(
     });
   }
   // Each level: parents of the items just built, and the one item that straddles the old frontier (its lower
-  // part was sealed before), each if it is sealed once `target` is the frontier.
+  // part was sealed before), each if it is sealed once `frontier` is the frontier.
   let current = [...blocks.keys()];
   for (let level = 2; level <= MAX_ROLLUP_LEVEL; level++) {
     const size = rollupSteps(level);
     const candidates = new Set(current.map((index) => floorDiv(index, 2)));
     const straddling = floorDiv(entry.f - 1, size);
     if ((straddling + 1) * size > entry.f) candidates.add(straddling);
-    const indexes = [...candidates].filter((index) => (index + 1) * size <= target);
-    if (indexes.length === 0 && floorDiv(entry.f, size) > floorDiv(target, size) - 1) break;
+    const indexes = [...candidates].filter((index) => (index + 1) * size <= frontier);
+    if (indexes.length === 0 && floorDiv(entry.f, size) > floorDiv(frontier, size) - 1) break;
     await buildParents(scope, runId, key, level, indexes, built, deps);
     current = indexes.filter((index) => built.has(rollupItemId(level, index)));
   }
-  // A batch that landed meanwhile may hold points this read missed: its items would be redone anyway.
-  const now = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
-  if (now?.n !== entry.n) return false;
-  await Promise.all([...built.values()].map((item) => deps.metrics.putRollup(scope.workspace, runId, key, item)));
-  return true;
+  return built;
 }
 
 interface BuiltItem {

@@ -7,7 +7,7 @@ import type { RequestScope, TrackingDeps } from './deps.ts';
 import { addMetric } from '../observability/metrics.ts';
 import { ensureExperiment, getExperiment } from './experiments.ts';
 import { firstEntry, groupPoints, logBatch, type MetricInput, requireWritable } from './log-batch.ts';
-import { maintainRollups } from './rollups.ts';
+import { maintainRollups, sealAtRunEnd } from './rollups.ts';
 import { ROLLUP_BLOCK_STEPS } from '../domain/rollup.ts';
 
 export interface StartRunInput {
@@ -122,12 +122,16 @@ export interface EndRunInput {
   endTime?: number | undefined;
 }
 
-/** Ends a run; a retry with the same status is harmless, a different one conflicts. */
+/**
+ * Ends a run; a retry with the same status is harmless, a different one
+ * conflicts. Its metrics' rollups are then sealed to the end (a retry seals
+ * what a failed one left).
+ */
 export async function endRun(
   scope: RequestScope,
   runId: string,
   input: EndRunInput,
-  deps: Pick<TrackingDeps, 'runs' | 'experiments' | 'clock'>,
+  deps: Pick<TrackingDeps, 'runs' | 'metrics' | 'experiments' | 'clock'>,
 ): Promise<RunDetails> {
   const current = await getRun(scope, runId, deps);
   const endTime = input.endTime ?? deps.clock.now();
@@ -139,6 +143,7 @@ export async function endRun(
   }
   const ended = await deps.runs.end(scope.workspace, runId, input.status, endTime);
   await deps.experiments.recordActivity(scope.workspace, ended.experimentId, endTime);
+  await sealAtRunEnd(scope, runId, deps);
   return { ...ended, params: current.params, metrics: current.metrics };
 }
 

@@ -12,5 +12,6 @@ export const mlflowUpdateRunRoute = defineRoute({
   tag: 'mlflow',
   request: { body: updateRunBody },
   response: { status: 200, description: 'MLflow\'s answer: {"run_info"}', body: mlflowObject },
-  table: { actions: ['GetItem', 'Query', 'UpdateItem'] },
+  // Ending a run seals its metrics' rollups (run values and pages, raw points, rollup items).
+  table: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'] },
 });

@@ -12,5 +12,6 @@ export const updateRunRoute = defineRoute({
   tag: 'runs',
   request: { path: runIdPath, body: updateRunBody },
   response: { status: 200, description: 'The ended run', body: runDetailsResponse },
-  table: { actions: ['GetItem', 'Query', 'UpdateItem'] },
+  // Ending a run seals its metrics' rollups (run values and pages, raw points, rollup items).
+  table: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'] },
 });

@@ -1,0 +1,308 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { MetricPoint } from '../../shared/domain/metric-chunk.ts';
+import { MAX_ROLLUP_LEVEL, ROLLUP_BLOCK_STEPS } from '../../shared/domain/rollup.ts';
+import { newId } from '../../shared/ids.ts';
+import { withCapacityMeter } from '../../shared/storage/capacity.ts';
+import { usePageTokenSecret } from '../../shared/storage/cursor.ts';
+import { createDocumentClient } from '../../shared/storage/dynamo-client.ts';
+import { ExperimentRepository } from '../../shared/storage/experiment-repository.ts';
+import { MetricRepository } from '../../shared/storage/metric-repository.ts';
+import { RunRepository } from '../../shared/storage/run-repository.ts';
+import { SearchRepository } from '../../shared/storage/search-repository.ts';
+import type { TrackingDeps } from '../../shared/use-cases/deps.ts';
+import { logBatch } from '../../shared/use-cases/log-batch.ts';
+import { getMetricHistory } from '../../shared/use-cases/metrics.ts';
+import { endRun, startRunInExperimentNamed } from '../../shared/use-cases/runs.ts';
+import { referenceDownsample, triple } from '../support/downsample-reference.ts';
+import { useTestStack } from '../support/local-api.ts';
+
+/**
+ * Rollup seals under concurrent writers (shared/use-cases/rollups.ts), through
+ * the use cases on DynamoDB Local with a clock of the test's own, so that
+ * seals happen when the test wants them. Storage calls are observed to land a
+ * batch at the worst moment of a seal: after it read the raw points, before it
+ * moved the frontier. Every answer is checked against the brute-force reference.
+ */
+const local = useTestStack();
+const scope = { workspace: 'default' };
+
+/** Raw reads of points (how many came back), rollup items read, and hooks into a seal. */
+class ObservedMetrics extends MetricRepository {
+  /** Runs once, right after the next consistent raw read (a seal's). */
+  afterSealRead: (() => Promise<void>) | undefined;
+  /** Called once, after the next chunk write. */
+  chunksWritten: (() => void) | undefined;
+  rawPointsRead = 0;
+  rollupItemsRead = 0;
+
+  override async pointsInRange(...args: Parameters<MetricRepository['pointsInRange']>) {
+    const points = await super.pointsInRange(...args);
+    this.rawPointsRead += points.length;
+    const hook = this.afterSealRead;
+    if (hook && args[3].consistent) {
+      this.afterSealRead = undefined;
+      await hook();
+    }
+    return points;
+  }
+
+  override async writeChunks(...args: Parameters<MetricRepository['writeChunks']>) {
+    await super.writeChunks(...args);
+    const written = this.chunksWritten;
+    this.chunksWritten = undefined;
+    written?.();
+  }
+
+  override async rollupItems(...args: Parameters<MetricRepository['rollupItems']>) {
+    const found = await super.rollupItems(...args);
+    this.rollupItemsRead += found.size;
+    return found;
+  }
+}
+
+/** Holds the next batch's record until released; tells when a frontier move was tried. */
+class ObservedRuns extends RunRepository {
+  recordGate: Promise<void> | undefined;
+  frontierMoved: (() => void) | undefined;
+
+  override async recordBatch(...args: Parameters<RunRepository['recordBatch']>) {
+    const gate = this.recordGate;
+    this.recordGate = undefined;
+    if (gate) await gate;
+    return super.recordBatch(...args);
+  }
+
+  override async advanceFrontier(...args: Parameters<RunRepository['advanceFrontier']>) {
+    const moved = await super.advanceFrontier(...args);
+    const tell = this.frontierMoved;
+    this.frontierMoved = undefined;
+    tell?.();
+    return moved;
+  }
+}
+
+let now = 1_800_000_000_000;
+let metrics: ObservedMetrics;
+let runs: ObservedRuns;
+let deps: TrackingDeps;
+
+beforeAll(() => {
+  usePageTokenSecret(async () => 'rollup-seal-test-page-token-secret-0123456789');
+  const client = createDocumentClient({ region: 'us-east-1', endpoint: local.stack.dynamoDbEndpoint });
+  const table = local.stack.tableName;
+  metrics = new ObservedMetrics(client, table);
+  runs = new ObservedRuns(client, table);
+  deps = {
+    experiments: new ExperimentRepository(client, table),
+    runs,
+    metrics,
+    search: new SearchRepository(client, table),
+    clock: { now: () => now },
+    newId,
+  };
+});
+
+/** Past the seal interval: the next batch may claim a seal. */
+const tick = () => {
+  now += 1500;
+};
+
+function deferred() {
+  let resolve = () => {};
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+/** A small seeded generator, so a failure can be replayed. */
+function random(seed: number) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function newRun() {
+  const run = await startRunInExperimentNamed(scope, 'rollup-seals', {}, deps);
+  const runId = run.runId;
+  const sent: MetricPoint[] = [];
+  let written = 0;
+  const send = async (points: MetricPoint[]) => {
+    sent.push(...points);
+    await logBatch(
+      scope,
+      runId,
+      { metrics: points.map((point) => ({ key: 'loss', ...point })), idempotencyKey: `batch-${runId}-${written++}` },
+      deps,
+    );
+  };
+  const entry = async () => {
+    const state = await deps.runs.readState(scope.workspace, runId, { metricPages: true });
+    const found = state?.metrics.entries.get('loss')?.value;
+    if (!found) throw new Error('no entry');
+    return found;
+  };
+  /** The stored history holds every point sent, and max_points answers match the reference over it. */
+  const check = async (queries: Array<[start: number | undefined, end: number | undefined, maxPoints: number]>) => {
+    const history: MetricPoint[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await getMetricHistory(scope, runId, 'loss', { limit: 10_000, pageToken }, deps);
+      history.push(...page.points);
+      pageToken = page.cursor;
+    } while (pageToken);
+    expect(history.map(triple).sort()).toEqual(sent.map(triple).sort());
+    for (const [startStep, endStep, maxPoints] of queries) {
+      const answer = await getMetricHistory(scope, runId, 'loss', { limit: 1, startStep, endStep, maxPoints }, deps);
+      const expected = referenceDownsample(
+        history,
+        startStep ?? Number.MIN_SAFE_INTEGER,
+        endStep ?? Number.MAX_SAFE_INTEGER,
+        maxPoints,
+      );
+      expect(answer.points.map(triple), `max_points=${maxPoints} [${startStep}, ${endStep}]`).toEqual(
+        expected.map(triple),
+      );
+    }
+  };
+  return { runId, send, entry, check };
+}
+
+/** Points at these steps; values with a spike and a dip so that min and max matter. */
+const steps = (from: number, to: number, salt = 0): MetricPoint[] =>
+  Array.from({ length: to - from }, (_, i) => {
+    const step = from + i;
+    const value = step % 997 === 13 ? 40 + salt : step % 991 === 7 ? -40 - salt : Math.cos(step / 37 + salt) + salt;
+    return { step, timestamp: 1_700_000_000_000 + step * 10 + salt, value };
+  });
+
+const queries: Array<[number | undefined, number | undefined, number]> = [
+  [undefined, undefined, 1000],
+  [undefined, undefined, 100],
+  [900, 6543, 300],
+  [2000, undefined, 5],
+];
+
+describe('rollup seals under concurrent writers', () => {
+  test('a batch landing during a seal holds the frontier back only from its own block up', async () => {
+    const { send, entry, check } = await newRun();
+    // The first batch's seal (target 2048) reads; meanwhile a batch above the target is recorded.
+    metrics.afterSealRead = () => send(steps(3000, 4000));
+    await send(steps(0, 3000).filter((point) => point.step < 1000 || point.step >= 1100));
+    expect((await entry()).f).toBe(2048);
+    await check(queries);
+
+    // The next seal (window [2048, 4096)): a batch rewriting steps 3000-3099 is recorded meanwhile, so the
+    // frontier stops at that block's start, 2560.
+    tick();
+    metrics.afterSealRead = () => send(steps(3000, 3100, 1));
+    await send(steps(4000, 5000));
+    expect((await entry()).f).toBe(2560);
+    await check(queries);
+
+    // Late points below the frontier (the hole at 1000-1099) recorded during a seal: blocks 1 and 2 are marked
+    // dirty and the frontier stays; readers read those blocks raw.
+    tick();
+    metrics.afterSealRead = () => send(steps(1000, 1100));
+    await send(steps(5000, 6000));
+    expect(await entry()).toMatchObject({ f: 2560, d: [1, 2] });
+    await check(queries);
+
+    // The next seal rebuilds the dirty block and catches up.
+    tick();
+    await send(steps(6000, 7000));
+    const caughtUp = await entry();
+    expect(caughtUp.f).toBe(6144);
+    expect(caughtUp.d).toBeUndefined();
+    await check(queries);
+  });
+
+  test('a batch read by no seal and recorded after the frontier passed its steps re-seals them itself', async () => {
+    const { send, entry, check } = await newRun();
+    await send(steps(0, 3000));
+    expect((await entry()).f).toBe(2048);
+    tick();
+    // During the seal of [2048, 3584): a batch rewriting steps 2500-2599 writes its chunks after the seal's read,
+    // and its record waits until the frontier moved.
+    let late: Promise<void> | undefined;
+    metrics.afterSealRead = async () => {
+      const moved = deferred();
+      const chunks = deferred();
+      runs.recordGate = moved.promise;
+      runs.frontierMoved = moved.resolve;
+      metrics.chunksWritten = chunks.resolve;
+      late = send(steps(2500, 2600, 2));
+      await chunks.promise;
+    };
+    await send(steps(3000, 4200));
+    await late;
+    expect((await entry()).f).toBe(3584);
+    await check(queries);
+  });
+
+  test('the end of a run seals every complete block, and the chart then reads O(max_points) items', async () => {
+    const { runId, send, entry, check } = await newRun();
+    // Sent at one clock time: one seal at most, the rest is left to the end of the run.
+    for (let batch = 0; batch < 12; batch++) await send(steps(batch * 1000, (batch + 1) * 1000));
+    expect((await entry()).f).toBeLessThan(4096);
+    await endRun(scope, runId, { status: 'FINISHED' }, deps);
+    const ended = await entry();
+    expect(ended.f).toBe(Math.floor((ended.s + 1) / ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS);
+    expect(ended.d).toBeUndefined();
+    await check(queries);
+    metrics.rawPointsRead = 0;
+    metrics.rollupItemsRead = 0;
+    const { result, capacity } = await withCapacityMeter(() =>
+      getMetricHistory(scope, runId, 'loss', { limit: 1, maxPoints: 1000 }, deps),
+    );
+    expect(result.downsampled).toBe(true);
+    // Raw points only above the frontier (under one block) and at unaligned edges; a few items per level.
+    expect(metrics.rawPointsRead).toBeLessThan(ROLLUP_BLOCK_STEPS + 32);
+    expect(metrics.rollupItemsRead).toBeLessThanOrEqual(2 * MAX_ROLLUP_LEVEL + Math.ceil(499 / 32) + 2);
+    expect(capacity.readUnits).toBeLessThan(20);
+  });
+
+  for (const seed of [1, 2, 3]) {
+    test(`concurrent writers, out-of-order and late steps (seed ${seed}): answers match the reference throughout`, async () => {
+      const next = random(seed);
+      const { runId, send, entry, check } = await newRun();
+      // 60 batches of 500 steps, roughly in order (neighbours swapped), some with their steps shuffled, plus
+      // batches of late points rewriting earlier steps, taken by 6 writers from one queue.
+      const batches: MetricPoint[][] = Array.from({ length: 60 }, (_, batch) => {
+        const points = steps(batch * 500, (batch + 1) * 500, batch % 5);
+        return next() < 0.3 ? points.sort(() => next() - 0.5) : points;
+      });
+      for (let i = 0; i + 1 < batches.length; i++) {
+        if (next() < 0.3) [batches[i], batches[i + 1]] = [batches[i + 1] as MetricPoint[], batches[i] as MetricPoint[]];
+      }
+      for (let late = 0; late < 6; late++) {
+        const at = 10 + Math.floor(next() * 50);
+        const from = Math.floor(next() * at * 500);
+        batches.splice(at, 0, steps(from, from + 1 + Math.floor(next() * 40), 7 + late));
+      }
+      let taken = 0;
+      await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          for (let batch = taken++; batch < batches.length; batch = taken++) {
+            now += 400;
+            await send(batches[batch] as MetricPoint[]);
+          }
+        }),
+      );
+      await check(queries);
+      const written = await entry();
+      expect(written.f).toBeGreaterThan(0);
+      now += 1500;
+      await endRun(scope, runId, { status: 'FINISHED' }, deps);
+      const ended = await entry();
+      expect(ended.f).toBe(Math.floor((ended.s + 1) / ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS);
+      expect(ended.d).toBeUndefined();
+      await check(queries);
+    });
+  }
+});
