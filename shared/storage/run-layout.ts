@@ -19,8 +19,6 @@ export const layoutBudgets = {
   inlineMetrics: 24 * 1024,
   /** A metric page. */
   metricPage: 64 * 1024,
-  /** Keys one update expression may set (DynamoDB's 4 KB expression limit). */
-  keysPerUpdate: 100,
 } as const;
 
 /** Bytes an entry adds to a map attribute: its name, its value, one byte of overhead. */

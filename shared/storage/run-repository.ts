@@ -156,9 +156,28 @@ export interface RecordedBatch {
 /** Tries of an optimistic write (read, check, conditional write) before the client is told to come back. */
 const MAX_ATTEMPTS = 12;
 const BATCH_WRITE_SIZE = 25;
-/** Late blocks a key may wait with for its next seal; more are re-sealed by the writer at once. */
+/** Late blocks a key may wait with for its next seal; past that its frontier moves below them. */
 export const MAX_DIRTY_BLOCKS = 64;
+/** Late blocks one batch may mark (each already marked is a condition of its write); past that, the same. */
+const MAX_LATE_BLOCKS_MARKED = 8;
 const BATCH_GET_SIZE = 100;
+
+/**
+ * DynamoDB refuses an expression over 4 KB or with more than 300 operators and
+ * functions; an update of many metric keys is cut to stay well within both,
+ * with room for the conditions a retry may add.
+ */
+const EXPRESSION_BUDGET = { characters: 3_000, operators: 200 };
+const expressionOperators = /<=|>=|<>|[<>=+-]|\b(?:AND|OR|NOT|BETWEEN|IN)\b|\b[a-z_]+\(/g;
+
+function fitsExpressionLimits(update: UpdateBuilder): boolean {
+  const { UpdateExpression, ConditionExpression } = update.build('', {} as PrimaryKey);
+  return [UpdateExpression, ConditionExpression ?? ''].every(
+    (expression) =>
+      expression.length <= EXPRESSION_BUDGET.characters &&
+      (expression.match(expressionOperators)?.length ?? 0) <= EXPRESSION_BUDGET.operators,
+  );
+}
 
 /**
  * Runs and everything in their partition (docs/data-model.md): the run item
@@ -786,24 +805,22 @@ export class RunRepository {
     located: ReadonlyMap<string, { entry: StoredMetricEntry; page: number }>,
     bounds: ReadonlyMap<string, { low: number; span: number }>,
   ): Promise<void> {
-    await this.perItem(located, async (page, keys) => {
-      await this.updateEntries(workspace, runId, page, keys, (current) => {
-        const builder = new UpdateBuilder();
-        for (const [key, entry] of current) {
-          const bound = bounds.get(key);
-          if (!bound || (bound.span <= entry.w && bound.low >= entry.l)) continue;
-          const path = builder.path('metrics', key);
-          if (bound.span > entry.w) {
-            builder.set(`${path}.w`, bound.span);
-            builder.condition(`${path}.w < ${builder.value(bound.span)}`);
-          }
-          if (bound.low < entry.l) {
-            builder.set(`${path}.l`, bound.low);
-            builder.condition(`${path}.l > ${builder.value(bound.low)}`);
-          }
+    await this.updateEntriesPerItem(workspace, runId, located, (current) => {
+      const builder = new UpdateBuilder();
+      for (const [key, entry] of current) {
+        const bound = bounds.get(key);
+        if (!bound || (bound.span <= entry.w && bound.low >= entry.l)) continue;
+        const path = builder.path('metrics', key);
+        if (bound.span > entry.w) {
+          builder.set(`${path}.w`, bound.span);
+          builder.condition(`${path}.w < ${builder.value(bound.span)}`);
         }
-        return builder.isEmpty() ? undefined : { update: builder, context: undefined };
-      });
+        if (bound.low < entry.l) {
+          builder.set(`${path}.l`, bound.low);
+          builder.condition(`${path}.l > ${builder.value(bound.low)}`);
+        }
+      }
+      return builder.isEmpty() ? undefined : { update: builder, context: undefined };
     });
   }
 
@@ -829,78 +846,72 @@ export class RunRepository {
     const results = new Map<string, RecordedBatch>();
     const isNewer = (point: { step: number; timestamp: number }, entry: StoredMetricEntry) =>
       point.step > entry.s || (point.step === entry.s && point.timestamp >= entry.t);
-    await this.perItem(located, async (page, keys) => {
-      const landed = await this.updateEntries(workspace, runId, page, keys, (current) => {
-        const builder = new UpdateBuilder();
-        const takes = new Set<string>();
-        const lowered = new Set<string>();
-        for (const [key, entry] of current) {
-          const path = builder.path('metrics', key);
-          const ours = batch.get(key);
-          builder.set(`${path}.n`, { expression: `${path}.n + ${builder.value(1)}` });
-          // Named so that UPDATED_OLD returns them: the frontier as it is when the counter moves.
-          builder.set(`${path}.f`, { expression: `${path}.f` });
-          builder.set(`${path}.g`, { expression: `${path}.g` });
-          const point = ours?.newest;
-          if (point && isNewer(point, entry)) {
-            takes.add(key);
-            builder.set(`${path}.v`, point.value);
-            builder.set(`${path}.s`, point.step);
-            builder.set(`${path}.t`, point.timestamp);
-            const step = builder.value(point.step);
-            builder.condition(
-              `(${path}.s < ${step} OR (${path}.s = ${step} AND ${path}.t <= ${builder.value(point.timestamp)}))`,
-            );
+    const landed = await this.updateEntriesPerItem(workspace, runId, located, (current) => {
+      const builder = new UpdateBuilder();
+      const takes = new Set<string>();
+      const lowered = new Set<string>();
+      for (const [key, entry] of current) {
+        const path = builder.path('metrics', key);
+        const ours = batch.get(key);
+        builder.set(`${path}.n`, { expression: `${path}.n + ${builder.value(1)}` });
+        // Named so that UPDATED_OLD returns them: the frontier as it is when the counter moves.
+        builder.set(`${path}.f`, { expression: `${path}.f` });
+        builder.set(`${path}.g`, { expression: `${path}.g` });
+        const point = ours?.newest;
+        if (point && isNewer(point, entry)) {
+          takes.add(key);
+          builder.set(`${path}.v`, point.value);
+          builder.set(`${path}.s`, point.step);
+          builder.set(`${path}.t`, point.timestamp);
+          const step = builder.value(point.step);
+          builder.condition(
+            `(${path}.s < ${step} OR (${path}.s = ${step} AND ${path}.t <= ${builder.value(point.timestamp)}))`,
+          );
+        } else {
+          builder.condition(`attribute_exists(${path})`);
+        }
+        if (ours) {
+          // The low-water mark comes down to ours, or stays only while it is at or below ours (a seal claim
+          // removes it, and then ours may be the first).
+          const low = builder.value(ours.lowest);
+          if (entry.m === undefined || entry.m > ours.lowest) {
+            builder.set(`${path}.m`, { expression: low });
+            builder.condition(`(attribute_not_exists(${path}.m) OR ${path}.m > ${low})`);
           } else {
-            builder.condition(`attribute_exists(${path})`);
-          }
-          if (ours) {
-            // The low-water mark comes down to ours, or stays only while it is at or below ours (a seal claim
-            // removes it, and then ours may be the first).
-            const low = builder.value(ours.lowest);
-            if (entry.m === undefined || entry.m > ours.lowest) {
-              builder.set(`${path}.m`, { expression: low });
-              builder.condition(`(attribute_not_exists(${path}.m) OR ${path}.m > ${low})`);
-            } else {
-              builder.condition(`${path}.m <= ${low}`);
-            }
-          }
-          // Late points mark their blocks for the next seal. A block counts as marked already only while it is
-          // still in the list (a seal that read it before these points landed may have removed it since). When the
-          // list is full, the frontier moves down below them instead (always safe: fewer steps count as sealed,
-          // and the next seal rebuilds them).
-          const blocks = [...new Set(ours?.lateBlocks ?? [])];
-          const marked = entry.d ?? [];
-          const fresh = blocks.filter((block) => !marked.includes(block));
-          if (fresh.length > 0 && marked.length + fresh.length <= MAX_DIRTY_BLOCKS) {
-            builder.set(`${path}.d`, {
-              expression: `list_append(if_not_exists(${path}.d, ${builder.value([])}), ${builder.value(fresh)})`,
-            });
-            builder.condition(
-              `(attribute_not_exists(${path}.d) OR size(${path}.d) <= ${builder.value(MAX_DIRTY_BLOCKS - fresh.length)})`,
-            );
-            for (const block of fresh) {
-              builder.condition(
-                `(attribute_not_exists(${path}.d) OR NOT contains(${path}.d, ${builder.value(block)}))`,
-              );
-            }
-          } else if (fresh.length > 0) {
-            lowered.add(key);
-            const lowest = Math.min(...marked, ...fresh) * ROLLUP_BLOCK_STEPS;
-            builder.replace(`${path}.f`, lowest);
-            builder.remove(`${path}.d`);
-            builder.condition(`${path}.f = ${builder.value(entry.f)}`);
-          }
-          if (!lowered.has(key)) {
-            for (const block of blocks.filter((block) => marked.includes(block))) {
-              builder.condition(`contains(${path}.d, ${builder.value(block)})`);
-            }
+            builder.condition(`${path}.m <= ${low}`);
           }
         }
-        return { update: builder, context: { takes, lowered } };
-      });
-      if (!landed) return;
-      const { current, old, context } = landed;
+        // Late points mark their blocks for the next seal. A block counts as marked already only while it is
+        // still in the list (a seal that read it before these points landed may have removed it since). When the
+        // list would overflow, or the batch has more late blocks than one write should check, the frontier moves
+        // down below them instead (always safe: fewer steps count as sealed, and the next seal rebuilds them).
+        const blocks = [...new Set(ours?.lateBlocks ?? [])];
+        const marked = entry.d ?? [];
+        const fresh = blocks.filter((block) => !marked.includes(block));
+        const fits = marked.length + fresh.length <= MAX_DIRTY_BLOCKS && blocks.length <= MAX_LATE_BLOCKS_MARKED;
+        if (fresh.length > 0 && fits) {
+          builder.set(`${path}.d`, {
+            expression: `list_append(if_not_exists(${path}.d, ${builder.value([])}), ${builder.value(fresh)})`,
+          });
+          builder.condition(
+            `(attribute_not_exists(${path}.d) OR size(${path}.d) <= ${builder.value(MAX_DIRTY_BLOCKS - fresh.length)})`,
+          );
+        } else if (blocks.length > 0 && !fits) {
+          lowered.add(key);
+          const lowest = Math.min(...marked, ...blocks) * ROLLUP_BLOCK_STEPS;
+          builder.replace(`${path}.f`, lowest);
+          builder.remove(`${path}.d`);
+          builder.condition(`${path}.f = ${builder.value(entry.f)}`);
+        }
+        if (!lowered.has(key)) {
+          for (const block of blocks.filter((block) => marked.includes(block))) {
+            builder.condition(`contains(${path}.d, ${builder.value(block)})`);
+          }
+        }
+      }
+      return { update: builder, context: { takes, lowered } };
+    });
+    for (const { current, old, context, page } of landed) {
       const { takes, lowered } = context;
       for (const [key, entry] of current) {
         const before: StoredMetricEntry = { ...entry, ...old.get(key) };
@@ -918,7 +929,7 @@ export class RunRepository {
         }
         results.set(key, { before, after, page, marked: !lowered.has(key) });
       }
-    });
+    }
     return results;
   }
 
@@ -966,20 +977,42 @@ export class RunRepository {
     return page === 0 ? runValuesKey(workspace, runId) : metricPageKey(workspace, runId, page);
   }
 
-  /** Runs `work` for each item the keys live on, a hundred keys at a time (the expression limit). */
-  private async perItem(
+  /**
+   * Updates keys' entries on each item they live on (the values item, metric
+   * pages), as many keys to an update as DynamoDB's expression limits allow
+   * (see `fitsExpressionLimits`), each update as `updateEntries` sends it.
+   * Returns what each landed update was built from, with its item's page.
+   */
+  private async updateEntriesPerItem<C>(
+    workspace: string,
+    runId: string,
     located: ReadonlyMap<string, { entry: StoredMetricEntry; page: number }>,
-    work: (page: number, keys: Array<[string, StoredMetricEntry]>) => Promise<void>,
+    build: (current: Array<[string, StoredMetricEntry]>) => { update: UpdateBuilder; context: C } | undefined,
   ) {
-    const groups = new Map<number, Array<[string, StoredMetricEntry]>>();
-    for (const [key, { entry, page }] of located) groups.set(page, [...(groups.get(page) ?? []), [key, entry]]);
-    const tasks: Array<Promise<void>> = [];
-    for (const [page, keys] of groups) {
-      for (let start = 0; start < keys.length; start += layoutBudgets.keysPerUpdate) {
-        tasks.push(work(page, keys.slice(start, start + layoutBudgets.keysPerUpdate)));
+    const byPage = new Map<number, Array<[string, StoredMetricEntry]>>();
+    for (const [key, { entry, page }] of located) byPage.set(page, [...(byPage.get(page) ?? []), [key, entry]]);
+    const updates: Array<{ page: number; keys: Array<[string, StoredMetricEntry]> }> = [];
+    for (const [page, keys] of byPage) {
+      let group: Array<[string, StoredMetricEntry]> = [];
+      for (const key of keys) {
+        const trial = [...group, key];
+        const built = build(trial);
+        if (group.length > 0 && built && !fitsExpressionLimits(built.update)) {
+          updates.push({ page, keys: group });
+          group = [key];
+        } else {
+          group = trial;
+        }
       }
+      if (group.length > 0) updates.push({ page, keys: group });
     }
-    await Promise.all(tasks);
+    const landed = await Promise.all(
+      updates.map(async ({ page, keys }) => {
+        const result = await this.updateEntries(workspace, runId, page, keys, build);
+        return result && { ...result, page };
+      }),
+    );
+    return landed.filter((result) => result !== undefined);
   }
 
   /**

@@ -1,6 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import type { MetricPoint } from '../../shared/domain/metric-chunk.ts';
+import { ROLLUP_BLOCK_STEPS } from '../../shared/domain/rollup.ts';
 import { metricHistoryResponse } from '../../shared/http/schemas/metrics.ts';
+import { createDocumentClient } from '../../shared/storage/dynamo-client.ts';
+import { RunRepository } from '../../shared/storage/run-repository.ts';
 import { referenceDownsample, triple } from '../support/downsample-reference.ts';
 import { useTestStack } from '../support/local-api.ts';
 
@@ -220,6 +223,67 @@ describe('metrics', () => {
       const expected = referenceDownsample(all, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 100);
       expect(points.map(triple)).toEqual(expected.map(triple));
     }
+  });
+
+  test('concurrent writers, then the run ends: the frontier is at the last block and max_points reads O(buckets)', async () => {
+    const runId = await startRun();
+    // 8 writers take 40 batches of 500 steps from one queue (so they land out of order), plus late rewrites.
+    const batches = Array.from({ length: 40 }, (_, batch) =>
+      Array.from({ length: 500 }, (_, i) => {
+        const step = batch * 500 + i;
+        return { step, timestamp: 1_700_000_000_000 + step, value: Math.sin(step / 300) + (step === 7777 ? 30 : 0) };
+      }),
+    );
+    batches.splice(30, 0, [{ step: 123, timestamp: 1_700_000_500_000, value: -30 }]);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let batch = next++; batch < batches.length; batch = next++) {
+          const metrics = (batches[batch] ?? []).map((point) => ({ key: 'loss', ...point }));
+          const response = await local.api.post(`/api/v1/runs/${runId}/metrics`, { metrics });
+          expect(response.status).toBe(200);
+        }
+      }),
+    );
+    expect((await local.api.patch(`/api/v1/runs/${runId}`, { status: 'FINISHED' })).status).toBe(200);
+    const runs = new RunRepository(
+      createDocumentClient({ region: 'us-east-1', endpoint: local.stack.dynamoDbEndpoint }),
+      local.stack.tableName,
+    );
+    const state = await runs.readState(local.stack.workspace, runId, { metricPages: true });
+    const entry = state?.metrics.entries.get('loss')?.value;
+    expect(entry).toMatchObject({ s: 19_999, f: Math.floor(20_000 / ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS });
+    expect(entry?.d).toBeUndefined();
+    const history = (await fullHistory(runId, 'loss', 10_000)).map((p) => ({ ...p, value: Number(p.value) }));
+    expect(history).toHaveLength(20_001);
+    const response = await local.api.get(`/api/v1/runs/${runId}/metrics/loss?max_points=1000`);
+    expect(response.status).toBe(200);
+    const points = metricHistoryResponse.parse(response.body).points.map((p) => ({ ...p, value: Number(p.value) }));
+    const expected = referenceDownsample(history, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 1000);
+    expect(points.map(triple)).toEqual(expected.map(triple));
+    // Summaries of ~500 buckets in a few items per level, and under one block of raw points: not 20,000 points.
+    const header = response.headers.get('x-stratus-consumed-capacity') ?? '';
+    const readUnits = Number(/read=([\d.]+)/.exec(header)?.[1]);
+    expect(readUnits).toBeGreaterThan(0);
+    expect(readUnits).toBeLessThan(10);
+  });
+
+  test('a batch over hundreds of existing keys with long names lands whole (updates cut to the expression limits)', async () => {
+    const runId = await startRun();
+    const keys = Array.from({ length: 300 }, (_, k) => `${'k'.repeat(240)}_${String(k).padStart(3, '0')}`);
+    for (let round = 0; round < 3; round++) {
+      const metrics = keys.map((key, k) => ({
+        key,
+        value: round * 1000 + k,
+        step: round,
+        timestamp: 1_700_000_000_000 + round,
+      }));
+      expect((await local.api.post(`/api/v1/runs/${runId}/metrics`, { metrics })).status).toBe(200);
+    }
+    const run = await local.api.get(`/api/v1/runs/${runId}`);
+    const latest = run.body.metrics as Record<string, { value: number; step: number }>;
+    expect(Object.keys(latest)).toHaveLength(300);
+    keys.forEach((key, k) => expect(latest[key]).toMatchObject({ value: 2000 + k, step: 2 }));
   });
 
   test('unknown runs, unknown keys and bad queries', async () => {

@@ -12,6 +12,7 @@ import {
   ROLLUP_BLOCK_STEPS,
   type RollupBuckets,
   rollupSteps,
+  sealableFrontier,
   summarize,
 } from '../../shared/domain/rollup.ts';
 
@@ -301,6 +302,36 @@ describe('rollup summaries', () => {
             position += size;
           }
           expect(position).toBe(start + length);
+        },
+      ),
+    );
+  });
+});
+
+describe('how far a seal may move the frontier', () => {
+  test('to its target, or to the block of the lowest step recorded since its claim, never below the claim', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.option(fc.integer({ min: -600_000, max: 700_000 }), { nil: undefined }),
+        (fromBlock, blocks, lowWater) => {
+          const from = fromBlock * ROLLUP_BLOCK_STEPS;
+          const target = from + blocks * ROLLUP_BLOCK_STEPS;
+          const frontier = sealableFrontier(from, target, lowWater);
+          if (lowWater !== undefined && lowWater < from) {
+            // A batch recorded below the old frontier: it may have marked blocks dirty, so nothing moves.
+            expect(frontier).toBeUndefined();
+            return;
+          }
+          expect(frontier).toBeDefined();
+          const reached = frontier as number;
+          expect(Math.abs(reached % ROLLUP_BLOCK_STEPS)).toBe(0);
+          expect(reached).toBeGreaterThanOrEqual(from);
+          expect(reached).toBeLessThanOrEqual(target);
+          // Nothing recorded since the claim lies below it, and it stops at the first block that may lack points.
+          if (lowWater === undefined || lowWater >= target) expect(reached).toBe(target);
+          else expect(reached).toBe(Math.floor(lowWater / ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS);
         },
       ),
     );
