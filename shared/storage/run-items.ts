@@ -40,7 +40,10 @@ export interface StoredMetricEntry {
   n: number;
   /** Rollups are sealed for every step below this one (a multiple of 512). */
   f: number;
-  /** When a seal of the rollups was last claimed or moved `f` (epoch ms; 0: never). */
+  /**
+   * Seal time (epoch ms; 0: never): when the last seal ended, or, while one is
+   * in progress, when its claim runs out.
+   */
   g: number;
   /** Level-1 blocks below `f` (512 steps each, by index) with late points their rollups do not hold yet. */
   d?: number[];

@@ -935,16 +935,17 @@ export class RunRepository {
 
   /**
    * Claims the next seal of a key's rollups: moves its seal time `g` from what
-   * was read to `now`, and removes its low-water mark `m`, so that from now on
-   * `m` is the lowest step of the batches recorded during this seal. Only one
-   * writer gets it (the others see a recent seal time and leave sealing to it);
-   * a later claim, once this one is a seal interval old, takes over. Returns
-   * the entry as the claim left it, or undefined when someone else moved `g`.
+   * was read to `until` (the end of the claim's lease), and removes its
+   * low-water mark `m`, so that from now on `m` is the lowest step of the
+   * batches recorded during this seal. Only one writer gets it (the others see
+   * a seal time ahead and leave sealing to it); a claim whose lease ran out is
+   * taken over. Returns the entry as the claim left it, or undefined when
+   * someone else moved `g`.
    */
-  async claimSeal(workspace: string, runId: string, key: string, page: number, seen: number, now: number) {
+  async claimSeal(workspace: string, runId: string, key: string, page: number, seen: number, until: number) {
     const builder = new UpdateBuilder();
     const path = builder.path('metrics', key);
-    builder.set(`${path}.g`, now);
+    builder.set(`${path}.g`, until);
     builder.remove(`${path}.m`);
     builder.condition(`${path}.g = ${builder.value(seen)}`);
     try {
@@ -959,6 +960,15 @@ export class RunRepository {
       if (conditionFailedItem(error) === false) throw error;
       return undefined;
     }
+  }
+
+  /** Ends a claimed seal that moved nothing: its seal time `g` becomes `now`, if the claim is still `claimed`. */
+  async releaseSeal(workspace: string, runId: string, key: string, page: number, claimed: number, now: number) {
+    const builder = new UpdateBuilder();
+    const path = builder.path('metrics', key);
+    builder.set(`${path}.g`, now);
+    builder.condition(`${path}.g = ${builder.value(claimed)}`);
+    await this.updateIfStill(workspace, runId, page, builder);
   }
 
   /** The current entry of one key (consistent), for a sealer that must look again. */

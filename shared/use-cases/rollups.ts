@@ -25,15 +25,16 @@ import type { RequestScope, TrackingDeps } from './deps.ts';
  * summarised in rollup items, except the dirty blocks `d` (late points their
  * items do not hold yet; readers read those raw).
  *  - Sealing: after a batch, once the key's latest step is two blocks (1,024
- *    steps) past `f`, one writer claims the seal (seal time `g`, at most once a
- *    second per key; the claim also clears the low-water mark `m`), reads the
- *    raw points of [f, target) and of the dirty blocks, writes their level-1
- *    items and completes the levels above from their children, then moves `f`
- *    up to `target`, but no higher than the block of the lowest step any batch
- *    recorded since the claim (`m`): such a batch's points may be missing from
- *    what was read, the blocks below it cannot. So concurrent writers near the
- *    top no longer stop the frontier; only a batch recorded below `f` during
- *    the seal does (it may have marked blocks dirty).
+ *    steps) past `f`, one writer claims the seal (it sets the seal time `g` to
+ *    the end of its lease; the next claim comes a second after a seal ended,
+ *    or once a lease ran out), which also clears the low-water mark `m`; it
+ *    reads the raw points of [f, target) and of the dirty blocks, writes
+ *    their level-1 items, completes the levels above from their children and
+ *    moves `f` up to `target`, but no higher than the block of the lowest step
+ *    any batch recorded since the claim (`m`): such a batch's points may be
+ *    missing from what was read, the blocks below it cannot. So concurrent
+ *    writers near the top no longer stop the frontier; only a batch recorded
+ *    below `f` during the seal does (it may have marked blocks dirty).
  *  - When a run ends, every key is sealed up to its last complete block (a
  *    few bounded seals each), so a finished run's chart reads summaries only.
  *  - Late points (below `f` when their batch was recorded): their blocks are
@@ -47,8 +48,13 @@ import type { RequestScope, TrackingDeps } from './deps.ts';
  */
 type RollupDeps = Pick<TrackingDeps, 'runs' | 'metrics' | 'clock'>;
 
-/** Seal claims per key: at most one a second (readers read consistently while one is recent). */
+/** Seals per key: the next may be claimed this long after the last one ended (moved `f` or gave up). */
 export const SEAL_INTERVAL_MS = 1000;
+/**
+ * A claim holds the seal this long (its `g` is set this far ahead): a seal
+ * slower than the interval is not taken over, one whose writer died is.
+ */
+export const SEAL_LEASE_MS = 10_000;
 /**
  * Blocks one seal covers at most, so that a seal's reads and writes stay
  * bounded (a key far behind catches up over several seals).
@@ -58,7 +64,7 @@ export const MAX_SEAL_BLOCKS = 128;
 export const RUN_END_SEAL_ROUNDS = 4;
 /** Keys sealed at once when a run ends. */
 const RUN_END_SEAL_KEYS_AT_ONCE = 4;
-/** Readers use consistent reads while the last claim or move is this recent. */
+/** Readers use consistent reads during a seal and while its end is this recent. */
 const FRESH_SEAL_MS = 2000;
 
 /** The first points kept with a key's latest value, as the chunk they stand for. */
@@ -123,7 +129,7 @@ export async function sealAtRunEnd(scope: RequestScope, runId: string, deps: Rol
 }
 
 /**
- * One seal of a key: claims it (from seal time `seenSealTime`), reads the raw
+ * One seal of a key: claims it (from seal time `seenSealTime`, for the lease), reads the raw
  * points of [f, target) and of the dirty blocks as of the claim, writes the
  * items of the blocks no batch recorded since the claim reached into, and
  * moves the frontier past them (see the module comment).
@@ -137,10 +143,31 @@ async function seal(
   targetOf: (entry: StoredMetricEntry) => number,
   deps: RollupDeps,
 ): Promise<void> {
-  const claimed = await deps.runs.claimSeal(scope.workspace, runId, key, page, seenSealTime, deps.clock.now());
+  const claimed = await deps.runs.claimSeal(
+    scope.workspace,
+    runId,
+    key,
+    page,
+    seenSealTime,
+    deps.clock.now() + SEAL_LEASE_MS,
+  );
   if (!claimed) return;
-  const target = targetOf(claimed);
-  if (!hasWork(claimed, target)) return;
+  const moved = await sealClaimed(scope, runId, key, page, claimed, targetOf(claimed), deps);
+  // A seal that moved nothing lets the next one come after the interval rather than after its lease.
+  if (!moved) await deps.runs.releaseSeal(scope.workspace, runId, key, page, claimed.g, deps.clock.now());
+}
+
+/** The work of a claimed seal; true when it moved the frontier (or cleared the dirty blocks). */
+async function sealClaimed(
+  scope: RequestScope,
+  runId: string,
+  key: string,
+  page: number,
+  claimed: StoredMetricEntry,
+  target: number,
+  deps: RollupDeps,
+): Promise<boolean> {
+  if (!hasWork(claimed, target)) return false;
   const inline = inlineChunkOf(claimed);
   const read = (start: number, end: number) =>
     deps.metrics.pointsInRange(scope.workspace, runId, key, {
@@ -157,13 +184,13 @@ async function seal(
   ]);
   // Batches recorded while this read: their points may be missing above the block of the lowest of them.
   const now = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
-  if (!now || now.f !== claimed.f || now.g !== claimed.g) return;
+  if (!now || now.f !== claimed.f || now.g !== claimed.g) return false;
   const frontier = sealableFrontier(claimed.f, target, now.m);
-  if (frontier === undefined || (frontier === claimed.f && dirty.length === 0)) return;
+  if (frontier === undefined || (frontier === claimed.f && dirty.length === 0)) return false;
   const points = [...(fresh ?? []), ...late.flat()].filter((point) => point.step < frontier);
   const built = await buildItems(scope, runId, key, claimed, points, frontier, deps);
   await Promise.all([...built.values()].map((item) => deps.metrics.putRollup(scope.workspace, runId, key, item)));
-  await deps.runs.advanceFrontier(
+  const reached = await deps.runs.advanceFrontier(
     scope.workspace,
     runId,
     key,
@@ -173,6 +200,7 @@ async function seal(
     { lowWater: now.m },
     deps.clock.now(),
   );
+  return reached !== undefined;
 }
 
 /**

@@ -267,22 +267,22 @@ describe('rollup seals under concurrent writers', () => {
     expect(capacity.readUnits).toBeLessThan(20);
   });
 
-  for (const seed of [1, 2, 3]) {
+  for (const seed of [1, 2]) {
     test(`concurrent writers, out-of-order and late steps (seed ${seed}): answers match the reference throughout`, async () => {
       const next = random(seed);
       const { runId, send, entry, check } = await newRun();
-      // 60 batches of 500 steps, roughly in order (neighbours swapped), some with their steps shuffled, plus
+      // 40 batches of 400 steps, roughly in order (neighbours swapped), some with their steps shuffled, plus
       // batches of late points rewriting earlier steps, taken by 6 writers from one queue.
-      const batches: MetricPoint[][] = Array.from({ length: 60 }, (_, batch) => {
-        const points = steps(batch * 500, (batch + 1) * 500, batch % 5);
+      const batches: MetricPoint[][] = Array.from({ length: 40 }, (_, batch) => {
+        const points = steps(batch * 400, (batch + 1) * 400, batch % 5);
         return next() < 0.3 ? points.sort(() => next() - 0.5) : points;
       });
       for (let i = 0; i + 1 < batches.length; i++) {
         if (next() < 0.3) [batches[i], batches[i + 1]] = [batches[i + 1] as MetricPoint[], batches[i] as MetricPoint[]];
       }
       for (let late = 0; late < 6; late++) {
-        const at = 10 + Math.floor(next() * 50);
-        const from = Math.floor(next() * at * 500);
+        const at = 8 + Math.floor(next() * 32);
+        const from = Math.floor(next() * at * 400);
         batches.splice(at, 0, steps(from, from + 1 + Math.floor(next() * 40), 7 + late));
       }
       let taken = 0;
