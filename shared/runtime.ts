@@ -169,8 +169,13 @@ export function registryDeps(): RegistryDeps {
 
 /** MLflow's logged models and run inputs/outputs, beside the tracking wiring. */
 export function loggedModelDeps(): LoggedModelDeps {
+  // The run and experiment records alone rather than trackingDeps(): the logged-model functions' bundles then
+  // carry neither the metric nor the search repository (test/infra/bundle-size.test.ts).
   loggedModels ??= {
-    ...trackingDeps(),
+    experiments: new ExperimentRepository(documentClient(), loadConfig().tableName),
+    runs: runRepository(),
+    clock: systemClock,
+    newId,
     loggedModels: new LoggedModelRepository(documentClient(), loadConfig().tableName),
   };
   return loggedModels;
