@@ -285,16 +285,18 @@ export class ExperimentRepository {
   }
 
   /**
-   * Counts a run just written in its experiment and moves the last activity to
-   * its start. A plain atomic update rather than part of the run's transaction:
-   * a sweep starting dozens of runs at once would make the experiment item a
+   * Counts a run about to be written in its experiment and moves the last
+   * activity to its start; false when there is no such experiment (nothing
+   * counted). The run's use case calls it first: this one conditional write
+   * is also its check that the experiment exists, and the start time it
+   * carries was read just before, so concurrent starts seldom land out of
+   * order. A plain atomic update rather than part of the run's writes: a sweep
+   * starting dozens of runs at once would make the experiment item a
    * transaction hot spot (conflicts, retries, 503s), while ADD on one item
-   * serialises cheaply. Should the function die between the two writes, the
-   * count is one short; the run itself is intact. Concurrent starts land in
-   * any order, so the activity only moves forward: when a later one is already
-   * there, the count alone is added.
+   * serialises cheaply. The activity only moves forward: when a later one is
+   * already there, the count alone is added.
    */
-  async recordRunStarted(workspace: string, experimentId: string, startTime: number): Promise<void> {
+  async recordRunStarted(workspace: string, experimentId: string, startTime: number): Promise<boolean> {
     const count = (withActivity: boolean) =>
       this.client.send(
         new UpdateCommand({
@@ -302,7 +304,7 @@ export class ExperimentRepository {
           Key: experimentKey(workspace, experimentId),
           UpdateExpression: withActivity ? 'ADD runCount :one SET lastActivityAt = :at' : 'ADD runCount :one',
           ConditionExpression: withActivity
-            ? 'attribute_exists(pk) AND (attribute_not_exists(lastActivityAt) OR lastActivityAt < :at)'
+            ? 'attribute_exists(pk) AND (attribute_not_exists(lastActivityAt) OR lastActivityAt <= :at)'
             : 'attribute_exists(pk)',
           ExpressionAttributeValues: withActivity ? { ':one': 1, ':at': startTime } : { ':one': 1 },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -310,14 +312,36 @@ export class ExperimentRepository {
       );
     try {
       await count(true);
+      return true;
     } catch (error) {
       const current = conditionFailedItem(error);
       if (current === false) throw error;
-      // No item: the experiment is gone, nothing to count. An item: a later activity is recorded.
-      if (current)
-        await count(false).catch((retry: unknown) => {
-          if (conditionFailedItem(retry) === false) throw retry;
-        });
+      if (!current) return false;
+      // A later activity is recorded: count alone (false if the experiment was purged in between).
+      try {
+        await count(false);
+        return true;
+      } catch (retry) {
+        if (conditionFailedItem(retry) === false) throw retry;
+        return false;
+      }
+    }
+  }
+
+  /** Takes back a count of `recordRunStarted` whose run was not written after all. */
+  async forgetRunStarted(workspace: string, experimentId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: experimentKey(workspace, experimentId),
+          UpdateExpression: 'ADD runCount :minusOne',
+          ConditionExpression: 'attribute_exists(pk) AND runCount > :zero',
+          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
     }
   }
 

@@ -200,11 +200,12 @@ export class RunRepository {
   ) {}
 
   /**
-   * Writes a new run with its first params, tags and metric entries. Index
-   * entries, the param row, overflow pages, param items and `alsoFirst` (the
-   * caller's metric chunks and metric index entries, so they share the
-   * BatchWriteItem) go first; the run item last, so the run exists, all of
-   * it, or not at all.
+   * Writes a new run with its first params, tags and metric entries: two
+   * writes. First one BatchWriteItem with the values item, index entries, the
+   * param row, overflow pages, param items and `alsoFirst` (the caller's metric
+   * chunks and metric index entries); then the run item, so the run exists,
+   * all of it, or not at all. The values item needs no condition: the run id
+   * is new (the run item's write keeps its condition all the same).
    */
   async create(
     workspace: string,
@@ -231,6 +232,11 @@ export class RunRepository {
       overflowParams = params;
     }
     const before: object[] = [
+      runValuesItem(workspace, run.runId, recordOf(inlineParams), entriesOf(metrics, 0), {
+        metricKeys: metrics.entries.size,
+        metricPages: metrics.pages,
+        ...(overflowParams.size > 0 ? { paramsOverflow: true } : {}),
+      }),
       ...(initial.alsoFirst ?? []),
       ...(params.size > 0 ? [paramRowItem(workspace, run.experimentId, run.runId, params)] : []),
       ...Object.entries(run.tags).map(([key, value]) =>
@@ -240,20 +246,7 @@ export class RunRepository {
       ...range(1, metrics.pages).map((page) => metricPageItem(workspace, run.runId, page, entriesOf(metrics, page))),
       ...range(1, tags.pages).map((page) => tagPageItem(workspace, run.runId, page, entriesOf(tags, page))),
     ];
-    await Promise.all([
-      this.batchWrite(before.map((Item) => ({ PutRequest: { Item } }))),
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: runValuesItem(workspace, run.runId, recordOf(inlineParams), entriesOf(metrics, 0), {
-            metricKeys: metrics.entries.size,
-            metricPages: metrics.pages,
-            ...(overflowParams.size > 0 ? { paramsOverflow: true } : {}),
-          }),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    ]);
+    await this.batchWrite(before.map((Item) => ({ PutRequest: { Item } })));
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,

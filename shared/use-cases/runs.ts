@@ -26,14 +26,13 @@ export interface StartRunInput {
   startTime?: number | undefined;
 }
 
-/** Starts a RUNNING run in an existing experiment. */
+/** Starts a RUNNING run in an existing experiment (or MLflow's default one, created on first use). */
 export async function startRun(
   scope: RequestScope,
   experimentId: string,
   input: StartRunInput,
   deps: TrackingDeps,
 ): Promise<RunDetails> {
-  await getExperiment(scope, experimentId, deps);
   return createRun(scope, experimentId, input, deps);
 }
 
@@ -49,9 +48,12 @@ export async function startRunInExperimentNamed(
 }
 
 /**
- * Writes a RUNNING run with its first tags, params and metric points. The
- * metric chunks and every index entry go first and the run item last, so the
- * run appears whole or not at all (RunRepository.create).
+ * Writes a RUNNING run with its first tags, params and metric points, in
+ * three writes one after the other: the experiment's run count (which checks
+ * that the experiment exists: no read before it), one BatchWriteItem with the
+ * values item, metric chunks and every index entry, and the run item last, so
+ * the run appears whole or not at all (RunRepository.create). A run that
+ * fails to be written is taken off the count again.
  */
 async function createRun(
   scope: RequestScope,
@@ -93,8 +95,14 @@ async function createRun(
     latest: [...entries].map(([key, entry]) => [key, storedValueNumber(entry.v)]),
   });
   const params = new Map(Object.entries(input.params ?? {}));
-  const { pages } = await deps.runs.create(scope.workspace, run, { params, metrics: entries, alsoFirst });
-  await deps.experiments.recordRunStarted(scope.workspace, experimentId, run.startTime);
+  await countRunStart(scope, experimentId, run.startTime, deps);
+  let pages: Map<string, number>;
+  try {
+    ({ pages } = await deps.runs.create(scope.workspace, run, { params, metrics: entries, alsoFirst }));
+  } catch (error) {
+    await deps.experiments.forgetRunStarted(scope.workspace, experimentId).catch(() => undefined);
+    throw error;
+  }
   await Promise.all(
     [...entries]
       .filter(([, entry]) => entry.s - entry.f >= 2 * ROLLUP_BLOCK_STEPS)
@@ -105,6 +113,14 @@ async function createRun(
     .map(([key, entry]) => fromStoredLatest(key, entry))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { ...run, params: Object.fromEntries(params), metrics };
+}
+
+/** Counts the run in its experiment; 404 when there is no such experiment (MLflow's default is created). */
+async function countRunStart(scope: RequestScope, experimentId: string, startTime: number, deps: TrackingDeps) {
+  if (await deps.experiments.recordRunStarted(scope.workspace, experimentId, startTime)) return;
+  await getExperiment(scope, experimentId, deps);
+  if (await deps.experiments.recordRunStarted(scope.workspace, experimentId, startTime)) return;
+  throw new NotFoundError('experiment', experimentId);
 }
 
 export async function getRun(

@@ -1,5 +1,14 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
+import { NotFoundError } from '../../shared/errors.ts';
 import { experimentListResponse, experimentResponse } from '../../shared/http/schemas/experiments.ts';
+import { newId, systemClock } from '../../shared/ids.ts';
+import { ExperimentRepository } from '../../shared/storage/experiment-repository.ts';
+import { MetricRepository } from '../../shared/storage/metric-repository.ts';
+import { RunRepository } from '../../shared/storage/run-repository.ts';
+import { SearchRepository } from '../../shared/storage/search-repository.ts';
+import { startRun } from '../../shared/use-cases/runs.ts';
 import { useTestStack } from '../support/local-api.ts';
 
 /**
@@ -56,6 +65,48 @@ describe('run counts and last activity', () => {
     const byNameListed = new Map(listed.experiments.map((item) => [item.experiment_name, item]));
     expect(byNameListed.get('activity-counted')).toMatchObject({ run_count: 26, last_activity_at: later });
     expect(byNameListed.get('activity-empty')?.run_count).toBe(0);
+  });
+});
+
+describe('the count is the check that the experiment exists', () => {
+  test("a run in no experiment is a 404 and counts nowhere; MLflow's default experiment is made on first use", async () => {
+    const absent = '0123456789abcdef0123456789abcdef';
+    const missing = await local.api.post(`/api/v1/experiments/${absent}/runs`, { run_name: 'lost' });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toContain(absent);
+    expect((await local.api.get(`/api/v1/experiments/${absent}`)).status).toBe(404);
+
+    const inDefault = await local.api.post('/api/v1/experiments/0/runs', { run_name: 'first-in-default' });
+    expect(inDefault.status).toBe(201);
+    expect(await experiment('0')).toMatchObject({ experiment_name: 'Default', run_count: 1 });
+  });
+
+  test('a run that fails to be written is taken off the count again', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'activity-failed-write' });
+    const id = created.body.experiment_id as string;
+    expect((await local.api.post(`/api/v1/experiments/${id}/runs`, { run_name: 'kept' })).status).toBe(201);
+
+    // The same use case on the stack's experiments, with runs written to a table that does not exist.
+    const client = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: local.stack.dynamoDbEndpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+    const table = local.stack.tableName;
+    const deps = {
+      experiments: new ExperimentRepository(client, table),
+      runs: new RunRepository(client, `${table}-absent`),
+      metrics: new MetricRepository(client, `${table}-absent`),
+      search: new SearchRepository(client, table),
+      clock: systemClock,
+      newId,
+    };
+    const scope = { workspace: 'default' };
+    await expect(startRun(scope, id, { runName: 'not-written', params: { p: '1' } }, deps)).rejects.toThrow();
+    expect((await experiment(id)).run_count).toBe(1);
+    await expect(startRun(scope, 'no-such-experiment', { runName: 'x' }, deps)).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
