@@ -7,10 +7,10 @@ import type { BenchSection } from './section.ts';
 import { percentile, round } from './stats.ts';
 
 /**
- * Stratus beside MLflow and FastTrackML on one machine (issue 13): each system
- * is started fresh, one after the other, and driven through its REST API by the
- * same workload; every answer is checked (every point and every search result),
- * and the table has a ratio column. Sizes are flags (`npm run bench -- --only
+ * Stratus beside MLflow and FastTrackML on one machine (issue 13): every system
+ * is started fresh, then each phase is run on one system after the other,
+ * driven through its REST API by the same workload; every answer is checked
+ * (every point and every search result), and the table has a ratio column. Sizes are flags (`npm run bench -- --only
  * peer --peer-runs 1000 ...`); the defaults are the issue's.
  *
  *  1. runs: `runs` runs in one experiment, 20 params and 10 metrics each (and a
@@ -26,7 +26,11 @@ export interface PeerBenchOptions {
   clients?: number;
   samples?: number;
   systems?: string[];
+  /** Which of the phases below to run (all by default), each on every system before the next. */
+  phases?: string[];
 }
+
+const phaseNames = ['runs', 'ingest', 'history'] as const;
 
 interface Measured {
   label: string;
@@ -298,35 +302,56 @@ export async function runPeerBench(options: PeerBenchOptions = {}): Promise<Benc
     clients: options.clients ?? 8,
     samples: options.samples ?? 20,
     systems: options.systems ?? ['mlflow', 'fasttrackml', 'stratus'],
+    phases: options.phases ?? [...phaseNames],
   };
-  if (settings.systems.some((name) => name !== 'stratus')) ensurePeers();
-  const measured: Measured[] = [];
   for (const name of settings.systems) {
-    const start = starters[name];
-    if (!start) throw new Error(`unknown system '${name}'; known: ${Object.keys(starters).join(', ')}`);
-    const directory = mkdtempSync(join(tmpdir(), `stratus-peer-${name}-`));
-    process.stdout.write(`peer: ${name} ...\n`);
-    const system = await start(directory);
-    try {
-      for (const client of system.clients) {
-        const out: Measured = { label: client.label, values: new Map(), problems: [] };
+    if (!starters[name]) throw new Error(`unknown system '${name}'; known: ${Object.keys(starters).join(', ')}`);
+  }
+  for (const phase of settings.phases) {
+    if (!(phaseNames as readonly string[]).includes(phase)) {
+      throw new Error(`unknown phase '${phase}'; known: ${phaseNames.join(', ')}`);
+    }
+  }
+  if (settings.systems.some((name) => name !== 'stratus')) ensurePeers();
+  // Every system is started first and each phase then runs on every system back to back, so that
+  // the columns of a row are measured minutes apart, under much the same load from the rest of the machine.
+  const started: Array<{ system: PeerSystem; directory: string }> = [];
+  const measured: Measured[] = [];
+  try {
+    for (const name of settings.systems) {
+      const directory = mkdtempSync(join(tmpdir(), `stratus-peer-${name}-`));
+      process.stdout.write(`peer: starting ${name} ...\n`);
+      started.push({
+        system: await (starters[name] as (directory: string) => Promise<PeerSystem>)(directory),
+        directory,
+      });
+    }
+    const columns = started.flatMap(({ system }) =>
+      system.clients.map((client) => ({
+        system,
+        client,
+        out: { label: client.label, values: new Map(), problems: [] } as Measured,
+      })),
+    );
+    measured.push(...columns.map(({ out }) => out));
+    for (const phase of settings.phases) {
+      for (const { system, client, out } of columns) {
+        process.stdout.write(`peer: ${phase}: ${client.label} ...\n`);
         // A system that fails a phase (a server closing connections under load) keeps the rows it has,
         // says why, and the other systems still run.
-        for (const phase of [
-          () => runsPhase(system, client, settings, out),
-          () => ingestPhase(client, settings, out),
-          () => historyPhase(client, settings, out),
-        ]) {
-          try {
-            await phase();
-          } catch (error) {
-            out.problems.push(`phase failed: ${String(error).slice(0, 200)}`);
-          }
+        try {
+          if (phase === 'runs') await runsPhase(system, client, settings, out);
+          else if (phase === 'ingest') await ingestPhase(client, settings, out);
+          else await historyPhase(client, settings, out);
+        } catch (error) {
+          const problem = `${phase} phase failed: ${String(error).slice(0, 200)}`;
+          out.problems.push(problem);
+          process.stdout.write(`peer: ${client.label}: ${problem}\n`);
         }
-        measured.push(out);
-        for (const problem of out.problems) process.stdout.write(`peer: ${client.label}: ${problem}\n`);
       }
-    } finally {
+    }
+  } finally {
+    for (const { system, directory } of started) {
       await system.stop();
       rmSync(directory, { recursive: true, force: true });
     }

@@ -42,6 +42,7 @@ const { values } = parseArgs({
     'peer-clients': { type: 'string' },
     'peer-samples': { type: 'string' },
     'peer-systems': { type: 'string' },
+    'peer-phases': { type: 'string' },
   },
 });
 
@@ -72,6 +73,7 @@ const sections: Record<string, () => Promise<BenchSection>> = {
       clients: number(values['peer-clients']),
       samples: number(values['peer-samples']),
       systems: values['peer-systems']?.split(','),
+      phases: values['peer-phases']?.split(','),
     }),
 };
 
