@@ -344,7 +344,9 @@ export async function runPeerBench(options: PeerBenchOptions = {}): Promise<Benc
           else if (phase === 'ingest') await ingestPhase(client, settings, out);
           else await historyPhase(client, settings, out);
         } catch (error) {
-          const problem = `${phase} phase failed: ${String(error).slice(0, 200)}`;
+          // fetch's TypeError says only 'fetch failed'; its cause says what the connection did.
+          const cause = error instanceof Error && error.cause ? ` (${String(error.cause)})` : '';
+          const problem = `${phase} phase failed: ${`${String(error)}${cause}`.slice(0, 300)}`;
           out.problems.push(problem);
           process.stdout.write(`peer: ${client.label}: ${problem}\n`);
         }

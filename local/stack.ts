@@ -12,6 +12,8 @@ import { type LocalS3Server, type S3Credentials, startLocalS3Server } from './s3
 import { startLocalServer } from './server.ts';
 import { webApp } from './web-app.ts';
 import { accessDeps } from '../shared/runtime.ts';
+import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
+import { migrateParamRows } from '../shared/storage/param-row-migration.ts';
 import { bootstrapAccess } from '../shared/use-cases/access.ts';
 import { defaultWorkspace } from '../shared/use-cases/deps.ts';
 import { ensureTable } from './table-bootstrap.ts';
@@ -100,6 +102,18 @@ export async function freePort(): Promise<number> {
  * handlers read their configuration from the environment, as in Lambda, so it
  * is set here before the first handler module loads.
  */
+async function migrateLocalTable(endpoint: string, region: string, tableName: string, log: (line: string) => void) {
+  const client = createDocumentClient({ region, endpoint });
+  try {
+    const done = await migrateParamRows(client, tableName);
+    if (done.experiments > 0) {
+      log(`migrated ${done.runs} runs of ${done.experiments} experiments to param rows (docs/search.md)`);
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const region = options.region ?? 'us-east-1';
   const tableName = options.tableName ?? 'stratus';
@@ -196,6 +210,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (value !== undefined) process.env[name] = String(value);
     }
     const tableStatus = await ensureTable(endpoint, region, tableName);
+    // A table from an older version: what `npm run migrate` does after a deploy, done here at start.
+    if (tableStatus === 'existing') await migrateLocalTable(endpoint, region, tableName, log);
     const bucketStatus = await ensureBucket(s3Endpoint, region, artifactsBucket);
     const bootstrap = await bootstrapAccess(
       { workspaceId: defaultWorkspace, chosenToken: options.bootstrapToken },

@@ -33,6 +33,8 @@ export interface Experiment {
   runCount?: number;
   /** The latest run start or end; absent before the first run. */
   lastActivityAt?: number;
+  /** It may hold runs from before param rows, whose params search finds in per-param index entries (docs/search.md). */
+  legacyParamIndex?: boolean;
 }
 
 export interface PipelineComponent {

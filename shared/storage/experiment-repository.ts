@@ -28,6 +28,12 @@ interface ExperimentItem {
   nameFolded?: string;
   /** Kept by run starts (experimentRunStarted) and ends (recordActivity). */
   runCount?: number;
+  /**
+   * Every run of the experiment has its params in a param row: set at creation
+   * since param rows exist, and by `npm run migrate` on older experiments.
+   * Without it, param search also reads the older per-param index entries.
+   */
+  paramRows?: boolean;
   lastActivityAt?: number;
 }
 
@@ -41,6 +47,7 @@ const toExperiment = (item: ExperimentItem): Experiment => ({
   lifecycleStage: item.lifecycleStage ?? 'active',
   runCount: item.runCount ?? 0,
   lastActivityAt: item.lastActivityAt,
+  ...(item.paramRows === true ? {} : { legacyParamIndex: true }),
 });
 
 /** Names are searched without regard to case. */
@@ -77,6 +84,7 @@ export class ExperimentRepository {
       createdAt: experiment.createdAt,
       updatedAt: experiment.updatedAt,
       lifecycleStage: experiment.lifecycleStage,
+      paramRows: true,
     };
     const reasons = await sendTransaction(
       this.client,

@@ -282,6 +282,26 @@ export const paramRowKey = (workspace: string, experimentId: string, runId: stri
   sk: runId,
 });
 
+/**
+ * Before param rows (runs created before commit 6c41137), each of a run's
+ * params had an index entry here instead. Param search still reads these in
+ * experiments not marked `paramRows`; `npm run migrate` gives such runs their
+ * param rows, removes these entries and marks the experiment (docs/search.md).
+ */
+export const legacyParamIndexPartition = (workspace: string, experimentId: string, paramKey: string) =>
+  join(workspacePrefix(workspace), 'EXP', experimentId, 'PARAM', paramKey);
+
+export const legacyParamIndexKey = (
+  workspace: string,
+  experimentId: string,
+  paramKey: string,
+  value: string,
+  runId: string,
+): PrimaryKey => ({
+  pk: legacyParamIndexPartition(workspace, experimentId, paramKey),
+  sk: indexedValuePrefix(value) + runId,
+});
+
 // ----- model registry (see docs/registry.md) -----
 
 const modelPartition = (workspace: string, modelId: string) => join(workspacePrefix(workspace), 'MODEL', modelId);

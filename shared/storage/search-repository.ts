@@ -12,6 +12,7 @@ import {
   encodeTime,
   entityTypes,
   indexedValuePrefix,
+  legacyParamIndexPartition,
   metricIndexPartition,
   type PrimaryKey,
   paramRowsPartition,
@@ -87,30 +88,47 @@ export class SearchRepository {
    * runs whose param may match: one read of the experiment's param rows serves
    * them all. A row holds digests, so a match may be a clash (checked later);
    * a row marked `x` holds too many params for digests and matches every clause.
+   * With `legacy` (an experiment that may hold runs from before param rows),
+   * the older per-param index entries of each value are read too.
    */
   async runIdsByParams(
     workspace: string,
     experimentId: string,
     clauses: ReadonlyArray<{ key: string; values: readonly string[] }>,
+    legacy = false,
   ): Promise<string[][]> {
     const wanted = clauses.map(({ key, values }) => values.map((value) => paramDigest(key, value)));
     const found: string[][] = clauses.map(() => []);
-    const rows = queryAllItems(
-      this.client,
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :partition',
-        ExpressionAttributeValues: { ':partition': paramRowsPartition(workspace, experimentId) },
-        ProjectionExpression: 'sk, h, x',
-      },
-      { firstPage: 1000 },
-    );
-    for await (const row of rows) {
-      const digests = row.h instanceof Set ? (row.h as Set<string>) : undefined;
-      wanted.forEach((any, i) => {
-        if (row.x === true || any.some((digest) => digests?.has(digest))) found[i]?.push(row.sk as string);
+    const fromRows = async () => {
+      const rows = queryAllItems(
+        this.client,
+        {
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :partition',
+          ExpressionAttributeValues: { ':partition': paramRowsPartition(workspace, experimentId) },
+          ProjectionExpression: 'sk, h, x',
+        },
+        { firstPage: 1000 },
+      );
+      for await (const row of rows) {
+        const digests = row.h instanceof Set ? (row.h as Set<string>) : undefined;
+        wanted.forEach((any, i) => {
+          if (row.x === true || any.some((digest) => digests?.has(digest))) found[i]?.push(row.sk as string);
+        });
+      }
+    };
+    const fromLegacyEntries = () =>
+      clauses.map(async ({ key, values }, i) => {
+        for (const value of new Set(values)) {
+          const ids = await this.indexRunIds(
+            legacyParamIndexPartition(workspace, experimentId, key),
+            undefined,
+            indexedValuePrefix(value),
+          );
+          found[i]?.push(...ids);
+        }
       });
-    }
+    await Promise.all([fromRows(), ...(legacy ? fromLegacyEntries() : [])]);
     return found;
   }
 

@@ -11,7 +11,7 @@ import {
 import { parseFilter, parseOrderBy, searchLimits } from '../domain/search/parser.ts';
 import { type Clause, defaultOrder, fieldName, type OrderKey } from '../domain/search/query.ts';
 import { decodeSortableNumber, encodeSortableNumber } from '../domain/search/sortable-number.ts';
-import { type Run, type ViewType, viewIncludes } from '../domain/types.ts';
+import { type Experiment, type Run, type ViewType, viewIncludes } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
 import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
@@ -50,6 +50,8 @@ interface Query {
   experimentIds: string[];
   /** Runs in the experiments (their counters): what reading their param rows costs. */
   runCount: number;
+  /** Experiments that may hold runs from before param rows (Experiment.legacyParamIndex). */
+  legacyParamIndex: ReadonlySet<string>;
   clauses: Clause[];
   order: OrderKey[];
   limit: number;
@@ -74,7 +76,7 @@ export async function searchRuns(
   input: SearchRunsInput,
   deps: SearchDeps,
 ): Promise<SearchRunsResult> {
-  const { experimentIds, runCount } = await resolveExperiments(scope, input, deps);
+  const { experimentIds, runCount, legacyParamIndex } = await resolveExperiments(scope, input, deps);
   const clauses = parseFilter(input.filter ?? '');
   const view = input.view ?? 'ACTIVE_ONLY';
   const order = input.orderBy?.length ? parseOrderBy(input.orderBy) : defaultOrder;
@@ -86,6 +88,7 @@ export async function searchRuns(
     workspace: scope.workspace,
     experimentIds,
     runCount,
+    legacyParamIndex,
     clauses,
     order,
     limit: input.limit,
@@ -111,15 +114,20 @@ export async function searchRuns(
 
 async function resolveExperiments(scope: RequestScope, input: SearchRunsInput, deps: SearchDeps) {
   const counts = new Map<string, number>();
+  const legacyParamIndex = new Set<string>();
+  const note = (experiment: Experiment) => {
+    counts.set(experiment.experimentId, experiment.runCount ?? 0);
+    if (experiment.legacyParamIndex) legacyParamIndex.add(experiment.experimentId);
+  };
   for (const id of input.experimentIds ?? []) {
     const experiment = await deps.experiments.get(scope.workspace, id);
     if (!experiment) throw new NotFoundError('experiment', id);
-    counts.set(id, experiment.runCount ?? 0);
+    note(experiment);
   }
   for (const name of input.experimentNames ?? []) {
     const experiment = await deps.experiments.getByName(scope.workspace, name);
     if (!experiment) throw new NotFoundError('experiment', name);
-    counts.set(experiment.experimentId, experiment.runCount ?? 0);
+    note(experiment);
   }
   const ids = new Set(counts.keys());
   if (ids.size === 0) {
@@ -128,7 +136,11 @@ async function resolveExperiments(scope: RequestScope, input: SearchRunsInput, d
   if (ids.size > searchLimits.experiments) {
     throw new ValidationError(`experiment_ids: at most ${searchLimits.experiments} experiments`, 'experiment.too_many');
   }
-  return { experimentIds: [...ids], runCount: [...counts.values()].reduce((sum, count) => sum + count, 0) };
+  return {
+    experimentIds: [...ids],
+    runCount: [...counts.values()].reduce((sum, count) => sum + count, 0),
+    legacyParamIndex,
+  };
 }
 
 type Plan =
@@ -209,7 +221,9 @@ function paramCandidates(
 ): Promise<Set<string>>[] {
   const wanted = clauses.map((clause) => ({ key: (clause.field as { key: string }).key, values: valuesOf(clause) }));
   const perExperiment = Promise.all(
-    query.experimentIds.map((experimentId) => search.runIdsByParams(query.workspace, experimentId, wanted)),
+    query.experimentIds.map((experimentId) =>
+      search.runIdsByParams(query.workspace, experimentId, wanted, query.legacyParamIndex.has(experimentId)),
+    ),
   );
   return clauses.map(async (_, i) => new Set((await perExperiment).flatMap((found) => found[i] ?? [])));
 }

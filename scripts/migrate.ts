@@ -1,0 +1,28 @@
+import { parseArgs } from 'node:util';
+import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
+import { migrateParamRows } from '../shared/storage/param-row-migration.ts';
+
+/**
+ * `npm run migrate -- --table <TableName> [--region r] [--endpoint url]`: brings
+ * a table's data up to the current layout, with the deployer's AWS credentials,
+ * after a `cdk deploy` of a newer version (docs/deploy.md, "Upgrading"). Today:
+ * runs from before param rows get theirs (shared/storage/param-row-migration.ts).
+ * Idempotent and resumable; safe while the service takes traffic.
+ */
+const { values } = parseArgs({
+  options: {
+    table: { type: 'string' },
+    region: { type: 'string', default: process.env.AWS_REGION ?? 'us-east-1' },
+    endpoint: { type: 'string' },
+  },
+});
+if (!values.table) {
+  process.stderr.write('usage: npm run migrate -- --table <TableName> [--region r] [--endpoint url]\n');
+  process.exit(2);
+}
+
+const client = createDocumentClient({ region: values.region, endpoint: values.endpoint });
+const done = await migrateParamRows(client, values.table, (line) => process.stdout.write(`${line}\n`));
+process.stdout.write(
+  `migrate: param rows: ${done.experiments} experiments migrated (${done.skipped} already were), ${done.runs} runs\n`,
+);

@@ -1,0 +1,146 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { describe, expect, test } from 'vitest';
+import {
+  experimentKey,
+  legacyParamIndexKey,
+  legacyParamIndexPartition,
+  paramRowKey,
+} from '../../shared/storage/keys.ts';
+import { paramDigest } from '../../shared/storage/run-items.ts';
+import { useTestStack } from '../support/local-api.ts';
+
+/**
+ * Runs created before param rows (commit 6c41137) had an index entry per param
+ * and no param row. Such runs are written here as that version left them (the
+ * row removed, the entries written, the experiment unmarked); param search
+ * finds them through the older entries, and `npm run migrate` moves them to
+ * param rows, removes the entries and marks the experiment; again, it does nothing.
+ */
+const local = useTestStack();
+const run = promisify(execFile);
+
+describe('runs from before param rows', () => {
+  test('param search finds them without a step; npm run migrate moves them to param rows, once', async () => {
+    const table = local.stack.tableName;
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: local.stack.dynamoDbEndpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'from-before-param-rows' });
+    const experimentId = created.body.experiment_id as string;
+    const start = async (name: string, params: Record<string, string>) => {
+      const answer = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: name, params });
+      expect(answer.status).toBe(201);
+      return answer.body.run_id as string;
+    };
+    const manyParams = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, `v${i}`]));
+    const old = {
+      a: await start('old-a', { optimizer: 'adam', lr: '0.1' }),
+      b: await start('old-b', { optimizer: 'sgd', lr: '0.1' }),
+      // More params than a row holds digests of (and than the values item holds: items of their own).
+      many: await start('old-many', { optimizer: 'adam' }),
+    };
+    for (let i = 0; i < 300; i += 100) {
+      const chunk = Object.fromEntries(Object.entries(manyParams).slice(i, i + 100));
+      expect((await local.api.post(`/api/v1/runs/${old.many}/batch`, { params: chunk })).status).toBe(200);
+    }
+    await start('current', { optimizer: 'adam', lr: '0.2' });
+
+    // Turn the three old ones into what the earlier layout wrote.
+    const paramsOf: Record<string, Record<string, string>> = {
+      [old.a]: { optimizer: 'adam', lr: '0.1' },
+      [old.b]: { optimizer: 'sgd', lr: '0.1' },
+      [old.many]: { ...manyParams, optimizer: 'adam' },
+    };
+    for (const [runId, params] of Object.entries(paramsOf)) {
+      await documents.send(new DeleteCommand({ TableName: table, Key: paramRowKey('default', experimentId, runId) }));
+      const entries = Object.entries(params).map(([key, value]) =>
+        legacyParamIndexKey('default', experimentId, key, value, runId),
+      );
+      for (let i = 0; i < entries.length; i += 25) {
+        await documents.send(
+          new BatchWriteCommand({
+            RequestItems: { [table]: entries.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+          }),
+        );
+      }
+    }
+    const marker = async (set: boolean) =>
+      documents.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: experimentKey('default', experimentId),
+          UpdateExpression: set ? 'SET paramRows = :true' : 'REMOVE paramRows',
+          ...(set ? { ExpressionAttributeValues: { ':true': true } } : {}),
+        }),
+      );
+    await marker(false);
+
+    const names = async (filter: string) => {
+      const answer = await local.api.post('/api/v1/runs/search', {
+        experiment_ids: [experimentId],
+        filter,
+        max_results: 100,
+      });
+      expect(answer.status).toBe(200);
+      return (answer.body.runs as Array<{ run_name: string }>).map((found) => found.run_name).sort();
+    };
+    const expectAllFound = async () => {
+      expect(await names("params.optimizer = 'adam'")).toEqual(['current', 'old-a', 'old-many']);
+      expect(await names("params.optimizer IN ('sgd', 'adam') AND params.lr = '0.1'")).toEqual(['old-a', 'old-b']);
+      expect(await names("params.k299 = 'v299'")).toEqual(['old-many']);
+      expect(await names("params.lr = '0.2'")).toEqual(['current']);
+    };
+    await expectAllFound();
+    // What finds them is the older entries: with the experiment marked as all param rows, they are missed.
+    await marker(true);
+    expect(await names("params.optimizer = 'adam'")).toEqual(['current']);
+    await marker(false);
+
+    const migrate = () =>
+      run('npx', ['tsx', 'scripts/migrate.ts', '--table', table, '--endpoint', local.stack.dynamoDbEndpoint], {
+        env: { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+      });
+    const first = await migrate();
+    expect(first.stdout).toContain(`experiment ${experimentId}: 4 runs in param rows`);
+    expect(first.stdout).toMatch(/param rows: 1 experiments migrated/);
+
+    const experiment = await documents.send(
+      new GetCommand({ TableName: table, Key: experimentKey('default', experimentId) }),
+    );
+    expect(experiment.Item?.paramRows).toBe(true);
+    const row = async (runId: string) =>
+      (await documents.send(new GetCommand({ TableName: table, Key: paramRowKey('default', experimentId, runId) })))
+        .Item;
+    expect((await row(old.a))?.h).toEqual(new Set([paramDigest('optimizer', 'adam'), paramDigest('lr', '0.1')]));
+    expect((await row(old.many))?.x).toBe(true);
+    for (const key of ['optimizer', 'lr', 'k0']) {
+      const left = await documents.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': legacyParamIndexPartition('default', experimentId, key) },
+        }),
+      );
+      expect(left.Items).toEqual([]);
+    }
+    await expectAllFound();
+
+    const again = await migrate();
+    expect(again.stdout).toMatch(/param rows: 0 experiments migrated \(\d+ already were\), 0 runs/);
+    await expectAllFound();
+  }, 120_000);
+});
