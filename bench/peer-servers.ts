@@ -77,6 +77,30 @@ async function waitFor(url: string, child: ChildProcess, name: string, timeoutMs
   }
 }
 
+/**
+ * MLflow's 4 workers start one after the other, well after /health first
+ * answers (18-27 s later at load 10-20 here), and a worker still starting
+ * closes the connections it is handed ("other side closed": every request of
+ * the runs phase failed so). Ready when 16 requests at once all answer, three
+ * rounds in a row.
+ */
+async function waitForWorkers(url: string, child: ChildProcess, name: string, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (let good = 0; good < 3; ) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before answering`);
+    const answers = await Promise.allSettled(
+      Array.from({ length: 16 }, async () => {
+        const response = await fetch(url);
+        await response.arrayBuffer();
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      }),
+    );
+    good = answers.every((answer) => answer.status === 'fulfilled') ? good + 1 : 0;
+    if (Date.now() > deadline) throw new Error(`${name}: not every worker answered ${url} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 function stopChild(child: ChildProcess) {
   return new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.pid === undefined) return resolve();
@@ -123,6 +147,7 @@ export async function startMlflow(directory: string): Promise<PeerSystem> {
   );
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/health`, child, 'mlflow server');
+  await waitForWorkers(`${url}/health`, child, 'mlflow server');
   return {
     label: 'MLflow',
     clients: [new MlflowClient('MLflow', url)],
