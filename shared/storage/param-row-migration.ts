@@ -2,14 +2,17 @@ import { BatchWriteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@
 import { ServiceUnavailableError } from '../errors.ts';
 import { conditionFailedItem } from './dynamo-errors.ts';
 import {
+  entityTypes,
   experimentKey,
   experimentsByCreationPartition,
   legacyParamIndexKey,
+  paramRowKey,
   type PrimaryKey,
   runsByExperimentPartition,
   workspacesByCreationPartition,
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
+import { PARAM_ROW_DIGESTS, paramDigest } from './run-items.ts';
 import { RunRepository } from './run-repository.ts';
 import { logicalIndexes } from './table-definition.ts';
 
@@ -73,7 +76,7 @@ export async function migrateParamRows(
             const details = await runs.getDetails(workspace, runId);
             if (!details) return; // purged meanwhile
             const params = new Map(Object.entries(details.params));
-            await runs.completeParamRow(workspace, experimentId, runId, params);
+            await completeParamRow(client, tableName, workspace, experimentId, runId, params);
             const legacy = [...params].map(([key, value]) =>
               legacyParamIndexKey(workspace, experimentId, key, value, runId),
             );
@@ -94,6 +97,36 @@ export async function migrateParamRows(
     }
   }
   return done;
+}
+
+/**
+ * Makes a run's param row hold all of `params` (the run's params, read whole),
+ * as RunRepository writes rows: digests ADDed (idempotent, and nothing a
+ * concurrent request adds is lost), or `x` past what a row holds. Here rather
+ * than in RunRepository, which every tracking function carries.
+ */
+async function completeParamRow(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  workspace: string,
+  experimentId: string,
+  runId: string,
+  params: ReadonlyMap<string, string>,
+) {
+  if (params.size === 0) return;
+  const digests = params.size <= PARAM_ROW_DIGESTS;
+  await client.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: paramRowKey(workspace, experimentId, runId),
+      UpdateExpression: digests ? 'SET #type = :type ADD h :h' : 'SET #type = :type, x = :x',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':type': entityTypes.paramRow,
+        ...(digests ? { ':h': new Set([...params].map(([key, value]) => paramDigest(key, value))) } : { ':x': true }),
+      },
+    }),
+  );
 }
 
 async function markExperiment(client: DynamoDBDocumentClient, tableName: string, workspace: string, id: string) {

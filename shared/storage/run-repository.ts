@@ -667,21 +667,6 @@ export class RunRepository {
     );
   }
 
-  /**
-   * Makes a run's param row hold all of `params` (the run's params, read
-   * whole): for runs from before param rows (npm run migrate). ADD, so it is
-   * idempotent and loses nothing that a concurrent request adds.
-   */
-  async completeParamRow(
-    workspace: string,
-    experimentId: string,
-    runId: string,
-    params: ReadonlyMap<string, string>,
-  ): Promise<void> {
-    if (params.size === 0) return;
-    await this.addToParamRow(workspace, experimentId, runId, params.size <= PARAM_ROW_DIGESTS ? params : undefined);
-  }
-
   /** The writes that set and remove tags: the run item (conditional on its tag version) and the tag pages. */
   private tagActions(
     workspace: string,
