@@ -86,7 +86,7 @@ async function waitFor(url: string, child: ChildProcess, name: string, timeoutMs
  */
 async function waitForWorkers(url: string, child: ChildProcess, name: string, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
-  for (let good = 0; good < 3; ) {
+  for (let good = 0; good < 3;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before answering`);
     const answers = await Promise.allSettled(
       Array.from({ length: 16 }, async () => {
