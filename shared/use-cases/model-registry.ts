@@ -436,17 +436,26 @@ export async function latestVersionsByStage(
   const wanted = stages?.length
     ? new Set(stages.map((stage) => canonicalStage(stage, 'stages')))
     : new Set(modelStages);
+  return { model, latest: await latestVersionsOf(scope, model, wanted, deps) };
+}
+
+/** `latestVersionsByStage` of a model already read (MLflow's update and rename answer with them too). */
+export async function latestVersionsOf(
+  scope: RequestScope,
+  model: RegisteredModel,
+  wanted: ReadonlySet<ModelStage>,
+  deps: Deps<'registry'>,
+): Promise<ModelVersion[]> {
   const heads = stageHeads(await deps.registry.versionStages(scope.workspace, model.modelId));
   const order = [...heads].filter(([stage]) => wanted.has(stage)).map(([, version]) => version);
   const found = await deps.registry.getVersions(
     scope.workspace,
     order.map((version) => ({ modelId: model.modelId, version })),
   );
-  const latest = order.flatMap((version) => {
+  return order.flatMap((version) => {
     const match = found.find((candidate) => candidate.version === version);
     return match ? [{ ...match, modelName: model.name }] : [];
   });
-  return { model, latest };
 }
 
 /**

@@ -106,6 +106,24 @@ describe('MLflow latest_versions', () => {
     expect(empty.body.registered_model.latest_versions).toBeUndefined();
   });
 
+  test('update and rename answer with latest_versions too, as MLflow does', async () => {
+    const updated = await api.patch(`${mlflowModels}/update`, { name: 'staged', description: 'staged model' });
+    expect(updated.status).toBe(200);
+    expect(stagesOf(updated.body.registered_model.latest_versions)).toEqual([
+      ['1', 'Production'],
+      ['2', 'None'],
+      ['5', 'Staging'],
+      ['4', 'Archived'],
+    ]);
+    await register('renamed-before', 1);
+    const renamed = await api.post(`${mlflowModels}/rename`, { name: 'renamed-before', new_name: 'renamed-after' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.registered_model.name).toBe('renamed-after');
+    expect(renamed.body.registered_model.latest_versions).toMatchObject([
+      { name: 'renamed-after', version: '1', current_stage: 'None' },
+    ]);
+  });
+
   test('registered-models/search gives every model of the page its latest_versions, in stage-name order', async () => {
     const searched = await api.get(`${mlflowModels}/search?max_results=10`);
     expect(searched.status).toBe(200);

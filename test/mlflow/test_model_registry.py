@@ -253,3 +253,7 @@ def test_latest_versions_in_search_get_and_get_latest(mlflow_env: StratusApi, ex
         # Deleting a stage's newest version hands the stage to the next highest in it.
         client.delete_model_version(name, "5")
         assert pairs(client.get_latest_versions(name, stages=["Staging"])) == [("3", "Staging")]
+        # update hands back the whole model, latest_versions included, as MLflow's server does (so does
+        # rename, through HTTP; MlflowClient.rename_registered_model drops the answer).
+        updated = client.update_registered_model(name, description="staged")
+        assert pairs(updated.latest_versions) == [("1", "Production"), ("2", "None"), ("3", "Staging"), ("4", "Archived")]

@@ -12,5 +12,6 @@ export const mlflowUpdateRegisteredModelRoute = defineRoute({
   tag: 'mlflow',
   request: { body: updateRegisteredModelBody },
   response: { status: 200, description: 'MLflow\'s answer: {"registered_model"}', body: mlflowRegistryObject },
-  table: { actions: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'] },
+  // Query + BatchGetItem: the latest version in each stage, for latest_versions.
+  table: { actions: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query', 'BatchGetItem'] },
 });

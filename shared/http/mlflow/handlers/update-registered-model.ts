@@ -1,5 +1,6 @@
 import { registryRecordDeps } from '../../../runtime.ts';
-import { updateRegisteredModel } from '../../../use-cases/model-registry.ts';
+import { modelStages } from '../../../domain/registry.ts';
+import { latestVersionsOf, updateRegisteredModel } from '../../../use-cases/model-registry.ts';
 import { createHandler } from '../../handler.ts';
 import { mlflowDeleteRegisteredModelTagRoute } from '../../routes/mlflow-delete-registered-model-tag.ts';
 import { mlflowRenameRegisteredModelRoute } from '../../routes/mlflow-rename-registered-model.ts';
@@ -7,11 +8,14 @@ import { mlflowSetRegisteredModelTagRoute } from '../../routes/mlflow-set-regist
 import { mlflowUpdateRegisteredModelRoute } from '../../routes/mlflow-update-registered-model.ts';
 import { mlflowRegisteredModel } from '../registry-views.ts';
 
+// Rename and update answer with latest_versions, as MLflow's server does (its store returns the whole model).
 export const mlflowRenameRegisteredModel = createHandler(
   mlflowRenameRegisteredModelRoute,
   async ({ body }, { scope }) => {
-    const model = await updateRegisteredModel(scope, body.name, { newName: body.new_name }, registryRecordDeps());
-    return { body: { registered_model: mlflowRegisteredModel(model) } };
+    const deps = registryRecordDeps();
+    const model = await updateRegisteredModel(scope, body.name, { newName: body.new_name }, deps);
+    const latest = await latestVersionsOf(scope, model, new Set(modelStages), deps);
+    return { body: { registered_model: mlflowRegisteredModel(model, latest) } };
   },
 );
 
@@ -19,13 +23,10 @@ export const mlflowUpdateRegisteredModel = createHandler(
   mlflowUpdateRegisteredModelRoute,
   async ({ body }, { scope }) => {
     // MLflow's update carries only the description; leaving it out clears it, as in MLflow.
-    const model = await updateRegisteredModel(
-      scope,
-      body.name,
-      { description: body.description },
-      registryRecordDeps(),
-    );
-    return { body: { registered_model: mlflowRegisteredModel(model) } };
+    const deps = registryRecordDeps();
+    const model = await updateRegisteredModel(scope, body.name, { description: body.description }, deps);
+    const latest = await latestVersionsOf(scope, model, new Set(modelStages), deps);
+    return { body: { registered_model: mlflowRegisteredModel(model, latest) } };
   },
 );
 
