@@ -121,14 +121,16 @@ async function seedRegistry(api: ApiClient): Promise<Seeded> {
     api.post(`/api/v1/models/fraud-detector/versions`, { run_id: baseline.runId, artifact_path: 'model/model.pkl' }),
     'register',
   );
-  // Its latest version is deleted: the list must show the one left, not the highest number ever given.
-  for (let index = 0; index < 2; index++) {
+  // Versions 1..4, then 2 and 4 deleted: the list must show 3 (not the highest number ever given, 4),
+  // and the version pages link 1 <-> 3 across the gap.
+  for (let index = 0; index < 4; index++) {
     await ok(
       api.post(`/api/v1/models/churn-classifier/versions`, { run_id: baseline.runId, artifact_path: 'model' }),
       'register',
     );
   }
   await ok(api.delete('/api/v1/models/churn-classifier/versions/2'), 'delete version');
+  await ok(api.delete('/api/v1/models/churn-classifier/versions/4'), 'delete version');
   return {
     model,
     baselineRunId: baseline.runId,
@@ -180,8 +182,8 @@ describe('models list', () => {
       expect(chips.sort()).toEqual(['@challengerv3', '@championv2']);
       const shrunk = page.locator('table[aria-label="Models"] tbody tr', { hasText: 'churn-classifier' });
       const latestLink = shrunk.locator('td').nth(1).locator('a');
-      expect((await latestLink.textContent())?.trim()).toBe('v1');
-      expect(await latestLink.getAttribute('href')).toBe('/models/churn-classifier/versions/1');
+      expect((await latestLink.textContent())?.trim()).toBe('v3');
+      expect(await latestLink.getAttribute('href')).toBe('/models/churn-classifier/versions/3');
 
       await page.fill('input[aria-label="Search models by name"]', 'RISK');
       await expect.poll(() => modelNames(page), eventually).toEqual([seeded.model]);
@@ -420,6 +422,21 @@ describe('version page', () => {
       expect(problems).toEqual([]);
     } finally {
       await close();
+    }
+  });
+
+  test('the links to other versions skip deleted ones', async () => {
+    const links = (page: Page) => page.locator('nav[aria-label="Other versions"] a').allTextContents();
+    const first = await open('/models/churn-classifier/versions/1');
+    try {
+      await expect.poll(() => links(first.page), eventually).toEqual(['Version 3 →']);
+      await first.page.click('nav[aria-label="Other versions"] a');
+      await first.page.waitForURL('**/models/churn-classifier/versions/3');
+      await expect.poll(() => links(first.page), eventually).toEqual(['← Version 1']);
+      // The page asked for version 2 to find out it is gone; nothing else went wrong.
+      expect(first.problems.filter((problem) => !problem.includes('404'))).toEqual([]);
+    } finally {
+      await first.close();
     }
   });
 

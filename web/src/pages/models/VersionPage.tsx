@@ -15,6 +15,26 @@ const checksumSources = new Map([
   ['declared', ['uploader', 'declared by the uploader (a multipart upload, which S3 cannot check whole)']],
 ]);
 
+/** How far the links to other versions look past deleted ones. */
+const neighbourReach = 5;
+
+/**
+ * The nearest versions on each side that still exist (a deleted one is skipped:
+ * numbers are never reused, so gaps are normal), looking a few numbers away.
+ */
+async function nearestVersions(name: string, version: number, latest: number, signal: AbortSignal) {
+  const exists = async (n: number) =>
+    (await api.GET('/api/v1/models/{model_name}/versions/{version}', { ...versionPath(name, n), signal })).response.ok;
+  const nearest = async (step: 1 | -1) => {
+    for (let n = version + step, tries = 0; n >= 1 && n <= latest && tries < neighbourReach; n += step, tries++) {
+      if (await exists(n)) return n;
+    }
+    return undefined;
+  };
+  const [previous, next] = await Promise.all([nearest(-1), nearest(1)]);
+  return { previous, next };
+}
+
 /** One version: where it came from, its metadata, its files with sizes and SHA-256, and a download. */
 export function VersionPage(props: { modelName: string; version: number }) {
   const version = useLoad(
@@ -27,6 +47,14 @@ export function VersionPage(props: { modelName: string; version: number }) {
   const model = useLoad(
     async () => unwrap(await api.GET('/api/v1/models/{model_name}', modelPath(props.modelName))),
     [props.modelName],
+  );
+  const latest = model.data?.latest_version;
+  const neighbours = useLoad(
+    (signal) =>
+      latest === undefined
+        ? Promise.resolve(undefined)
+        : nearestVersions(props.modelName, props.version, latest, signal),
+    [props.modelName, props.version, latest],
   );
   const experimentId = version.data?.source.experiment_id;
   const experiment = useLoad(
@@ -49,7 +77,7 @@ export function VersionPage(props: { modelName: string; version: number }) {
     return version.error ? <ErrorBox error={version.error} /> : <Spinner label="Loading version…" />;
   }
   const data = version.data;
-  const latest = model.data?.latest_version;
+  const { previous, next } = neighbours.data ?? {};
 
   return (
     <>
@@ -70,14 +98,14 @@ export function VersionPage(props: { modelName: string; version: number }) {
           {data.description && <span class="muted">{data.description}</span>}
         </div>
         <nav class="actions" aria-label="Other versions">
-          {data.version > 1 && (
-            <Link class="button small" href={paths.modelVersion(data.name, data.version - 1)}>
-              ← Version {data.version - 1}
+          {previous !== undefined && (
+            <Link class="button small" href={paths.modelVersion(data.name, previous)}>
+              ← Version {previous}
             </Link>
           )}
-          {latest !== undefined && data.version < latest && (
-            <Link class="button small" href={paths.modelVersion(data.name, data.version + 1)}>
-              Version {data.version + 1} →
+          {next !== undefined && (
+            <Link class="button small" href={paths.modelVersion(data.name, next)}>
+              Version {next} →
             </Link>
           )}
         </nav>
