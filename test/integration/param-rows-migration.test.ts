@@ -9,7 +9,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
+import { startLocalStack } from '../../local/stack.ts';
 import {
   experimentKey,
   legacyParamIndexKey,
@@ -142,5 +143,56 @@ describe('runs from before param rows', () => {
     const again = await migrate();
     expect(again.stdout).toMatch(/param rows: 0 experiments migrated \(\d+ already were\), 0 runs/);
     await expectAllFound();
+  }, 120_000);
+
+  test('the local stack migrates them itself when it starts on an existing table', async () => {
+    const table = local.stack.tableName;
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: local.stack.dynamoDbEndpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'old-on-a-local-stack' });
+    const experimentId = created.body.experiment_id as string;
+    const answer = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, {
+      run_name: 'old',
+      params: { optimizer: 'adam' },
+    });
+    const runId = answer.body.run_id as string;
+    await documents.send(new DeleteCommand({ TableName: table, Key: paramRowKey('default', experimentId, runId) }));
+    await documents.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: experimentKey('default', experimentId),
+        UpdateExpression: 'REMOVE paramRows',
+      }),
+    );
+
+    const lines: string[] = [];
+    const restarted = await startLocalStack({
+      port: 0,
+      tableName: table,
+      artifactsBucket: local.stack.artifactsBucket,
+      dynamoDbEndpoint: local.stack.dynamoDbEndpoint,
+      s3: inject('s3'),
+      logLevel: 'error',
+      log: (line) => lines.push(line),
+    });
+    try {
+      expect(restarted.tableStatus).toBe('existing');
+      expect(lines).toContain('migrated 1 runs of 1 experiments to param rows (docs/search.md)');
+      const row = await documents.send(
+        new GetCommand({ TableName: table, Key: paramRowKey('default', experimentId, runId) }),
+      );
+      expect(row.Item?.h).toEqual(new Set([paramDigest('optimizer', 'adam')]));
+      const experiment = await documents.send(
+        new GetCommand({ TableName: table, Key: experimentKey('default', experimentId) }),
+      );
+      expect(experiment.Item?.paramRows).toBe(true);
+    } finally {
+      await restarted.stop();
+    }
   }, 120_000);
 });
