@@ -300,7 +300,10 @@ describe('rollup seals under concurrent writers', () => {
       now += 1500;
       await endRun(scope, runId, { status: 'FINISHED' }, deps);
       const ended = await entry();
-      expect(ended.f).toBe(Math.floor((ended.s + 1) / ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS);
+      // Within two blocks of the last complete one (less is not worth a seal at the end).
+      expect(Math.floor((ended.s + 1) / ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS - ended.f).toBeLessThan(
+        2 * ROLLUP_BLOCK_STEPS,
+      );
       expect(ended.d).toBeUndefined();
       await check(queries);
     });
