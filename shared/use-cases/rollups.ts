@@ -28,7 +28,8 @@ import type { RequestScope, TrackingDeps } from './deps.ts';
  *  - Sealing: after a batch, once the key's latest step is two blocks (1,024
  *    steps) past `f`, one writer claims the seal (it sets the seal time `g` to
  *    the end of its lease; the next claim comes a second after a seal ended,
- *    or once a lease ran out), which also clears the low-water mark `m`; it
+ *    at once while the key is far behind, or once a lease ran out), which
+ *    also clears the low-water mark `m`; it
  *    reads the raw points of [f, target) and of the dirty blocks, writes
  *    their level-1 items, completes the levels above from their children and
  *    moves `f` up to `target`, but no higher than the block of the lowest step
@@ -62,6 +63,8 @@ export const SEAL_LEASE_MS = 10_000;
  * bounded (a key far behind catches up over several seals).
  */
 export const MAX_SEAL_BLOCKS = 128;
+/** A key this many blocks behind is catching up: its next seal may follow the last at once. */
+const CATCH_UP_BLOCKS = MAX_SEAL_BLOCKS / 2;
 /** Seals of one key when its run ends: a key that lags further catches up as writes or later ends seal it. */
 export const RUN_END_SEAL_ROUNDS = 4;
 /** Readers use consistent reads during a seal and while its end is this recent. */
@@ -119,7 +122,10 @@ export async function maintainRollups(
     if (current) await resealBlocks(scope, runId, key, current, lateSteps, deps);
   }
   const { entry, page } = located;
-  if (!hasWork(entry, writingTarget(entry)) || deps.clock.now() - entry.g < SEAL_INTERVAL_MS) return;
+  const target = writingTarget(entry);
+  // A key written faster than one seal a second covers is sealed again as soon as the last seal ended.
+  const interval = target - entry.f >= CATCH_UP_BLOCKS * ROLLUP_BLOCK_STEPS ? 0 : SEAL_INTERVAL_MS;
+  if (!hasWork(entry, target) || deps.clock.now() - entry.g < interval) return;
   await seal(scope, runId, key, page, entry.g, writingTarget, deps);
 }
 
