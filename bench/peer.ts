@@ -321,10 +321,16 @@ export async function runPeerBench(options: PeerBenchOptions = {}): Promise<Benc
     for (const name of settings.systems) {
       const directory = mkdtempSync(join(tmpdir(), `stratus-peer-${name}-`));
       process.stdout.write(`peer: starting ${name} ...\n`);
-      started.push({
-        system: await (starters[name] as (directory: string) => Promise<PeerSystem>)(directory),
-        directory,
-      });
+      try {
+        started.push({
+          system: await (starters[name] as (directory: string) => Promise<PeerSystem>)(directory),
+          directory,
+        });
+      } catch (error) {
+        // A system that fails to start is not among those stopped and removed below.
+        rmSync(directory, { recursive: true, force: true });
+        throw error;
+      }
     }
     const columns = started.flatMap(({ system }) =>
       system.clients.map((client) => ({

@@ -1,3 +1,4 @@
+import { atMost } from '../at-most.ts';
 import { encodeMetricChunk, type MetricPoint } from '../domain/metric-chunk.ts';
 import { floorDiv, ROLLUP_BLOCK_STEPS } from '../domain/rollup.ts';
 import { encodeSortableNumber } from '../domain/search/sortable-number.ts';
@@ -17,7 +18,7 @@ import {
   storedValueNumber,
 } from '../storage/run-repository.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
-import { maintainRollups } from './rollups.ts';
+import { KEYS_SEALED_AT_ONCE, maintainRollups } from './rollups.ts';
 
 export interface MetricInput {
   key: string;
@@ -301,22 +302,24 @@ async function afterCommit(
   }
   await deps.metrics.deleteItems(stale);
 
-  const maintained: Array<Promise<void>> = [];
+  const maintained: Array<{ key: string; located: { entry: StoredMetricEntry; page: number }; late: number[] }> = [];
   for (const [key, { after, page, marked }] of updated) {
     // Late points the next seal will not see: the list of marked blocks was full, or the frontier moved
     // past them between the read and the write. This writer re-seals their blocks itself.
     const readFrontier = committed.state.metrics.entries.get(key)?.value.f ?? after.f;
-    const unmarked = (series.get(key) ?? [])
+    const late = (series.get(key) ?? [])
       .filter((point) => point.step < after.f && (!marked || point.step >= readFrontier))
       .map((point) => point.step);
-    maintained.push(maintainRollups(scope, runId, key, { entry: after, page }, unmarked, deps));
+    maintained.push({ key, located: { entry: after, page }, late });
   }
   for (const [key, entry] of committed.newEntries) {
     if (entry.s - entry.f >= 2 * ROLLUP_BLOCK_STEPS) {
-      maintained.push(maintainRollups(scope, runId, key, { entry, page: committed.pages.get(key) ?? 0 }, [], deps));
+      maintained.push({ key, located: { entry, page: committed.pages.get(key) ?? 0 }, late: [] });
     }
   }
-  await Promise.all(maintained);
+  await atMost(KEYS_SEALED_AT_ONCE, maintained, ({ key, located, late }) =>
+    maintainRollups(scope, runId, key, located, late, deps),
+  );
 }
 
 /** The value this batch indexed for a key: its newest point's. */

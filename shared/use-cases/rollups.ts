@@ -17,6 +17,7 @@ import {
   rollupVersionNumber,
 } from '../storage/metric-repository.ts';
 import type { StoredMetricEntry } from '../storage/run-repository.ts';
+import { atMost } from '../at-most.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 
 /**
@@ -27,7 +28,8 @@ import type { RequestScope, TrackingDeps } from './deps.ts';
  *  - Sealing: after a batch, once the key's latest step is two blocks (1,024
  *    steps) past `f`, one writer claims the seal (it sets the seal time `g` to
  *    the end of its lease; the next claim comes a second after a seal ended,
- *    or once a lease ran out), which also clears the low-water mark `m`; it
+ *    at once while the key is far behind, or once a lease ran out), which
+ *    also clears the low-water mark `m`; it
  *    reads the raw points of [f, target) and of the dirty blocks, writes
  *    their level-1 items, completes the levels above from their children and
  *    moves `f` up to `target`, but no higher than the block of the lowest step
@@ -35,8 +37,9 @@ import type { RequestScope, TrackingDeps } from './deps.ts';
  *    missing from what was read, the blocks below it cannot. So concurrent
  *    writers near the top no longer stop the frontier; only a batch recorded
  *    below `f` during the seal does (it may have marked blocks dirty).
- *  - When a run ends, every key is sealed up to its last complete block (a
- *    few bounded seals each), so a finished run's chart reads summaries only.
+ *  - When a run ends, every key two blocks or more behind is sealed up to its
+ *    last complete block (a few bounded seals each), so a finished run's chart
+ *    reads summaries and under 1,024 raw points.
  *  - Late points (below `f` when their batch was recorded): their blocks are
  *    marked dirty for the next seal or, when the frontier moved past them
  *    while they were written, re-sealed by their writer at once, with every
@@ -60,12 +63,21 @@ export const SEAL_LEASE_MS = 10_000;
  * bounded (a key far behind catches up over several seals).
  */
 export const MAX_SEAL_BLOCKS = 128;
+/** A key this many blocks behind is catching up: its next seal may follow the last at once. */
+const CATCH_UP_BLOCKS = MAX_SEAL_BLOCKS / 2;
 /** Seals of one key when its run ends: a key that lags further catches up as writes or later ends seal it. */
 export const RUN_END_SEAL_ROUNDS = 4;
-/** Keys sealed at once when a run ends. */
-const RUN_END_SEAL_KEYS_AT_ONCE = 4;
 /** Readers use consistent reads during a seal and while its end is this recent. */
 const FRESH_SEAL_MS = 2000;
+
+/**
+ * Storage calls one seal, re-seal or read makes at once: a seal writes up to a
+ * few hundred items, and unbounded they would queue past the client's
+ * connection timeout (50 sockets) and fail as an outage.
+ */
+const CALLS_AT_ONCE = 8;
+/** Keys one batch maintains at once (a batch over many keys may seal them all). */
+export const KEYS_SEALED_AT_ONCE = 4;
 
 /** The first points kept with a key's latest value, as the chunk they stand for. */
 export function inlineChunkOf(entry: StoredMetricEntry): InlineChunk | undefined {
@@ -87,6 +99,14 @@ const boundedTarget = (entry: StoredMetricEntry, wanted: number) =>
 
 const hasWork = (entry: StoredMetricEntry, target: number) => target > entry.f || (entry.d?.length ?? 0) > 0;
 
+/**
+ * Worth a seal when the run ends: dirty blocks, or two complete blocks or more
+ * past the frontier (less is under 1,024 raw points for a reader: a key
+ * written slowly, or sealed by its writers, costs the end of its run nothing).
+ */
+const lagsAtEnd = (entry: StoredMetricEntry) =>
+  (entry.d?.length ?? 0) > 0 || endedTarget(entry) - entry.f >= 2 * ROLLUP_BLOCK_STEPS;
+
 /** After a batch: seal what the key left behind, and re-seal what `lateSteps` (below the frontier) changed. */
 export async function maintainRollups(
   scope: RequestScope,
@@ -102,30 +122,29 @@ export async function maintainRollups(
     if (current) await resealBlocks(scope, runId, key, current, lateSteps, deps);
   }
   const { entry, page } = located;
-  if (!hasWork(entry, writingTarget(entry)) || deps.clock.now() - entry.g < SEAL_INTERVAL_MS) return;
+  const target = writingTarget(entry);
+  // A key written faster than one seal a second covers is sealed again as soon as the last seal ended.
+  const interval = target - entry.f >= CATCH_UP_BLOCKS * ROLLUP_BLOCK_STEPS ? 0 : SEAL_INTERVAL_MS;
+  if (!hasWork(entry, target) || deps.clock.now() - entry.g < interval) return;
   await seal(scope, runId, key, page, entry.g, writingTarget, deps);
 }
 
 /**
- * When a run ends: seals each key up to its last complete block, in at most
- * RUN_END_SEAL_ROUNDS seals a key, RUN_END_SEAL_KEYS_AT_ONCE keys at a time.
- * A seal in progress is taken over (its frontier move then fails).
+ * When a run ends: seals each key that lags (`lagsAtEnd`) up to its last
+ * complete block, in at most RUN_END_SEAL_ROUNDS seals a key,
+ * KEYS_SEALED_AT_ONCE keys at a time. A seal in progress is taken over
+ * (its frontier move then fails).
  */
 export async function sealAtRunEnd(scope: RequestScope, runId: string, deps: RollupDeps): Promise<void> {
   const state = await deps.runs.readState(scope.workspace, runId, { metricPages: true });
-  const lagging = [...(state?.metrics.entries ?? [])].filter(([, { value }]) => hasWork(value, endedTarget(value)));
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < lagging.length; index = next++) {
-      const [key, { value, page }] = lagging[index] as (typeof lagging)[number];
-      let entry: StoredMetricEntry | undefined = value;
-      for (let round = 0; round < RUN_END_SEAL_ROUNDS && entry && hasWork(entry, endedTarget(entry)); round++) {
-        await seal(scope, runId, key, page, entry.g, endedTarget, deps);
-        entry = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
-      }
+  const lagging = [...(state?.metrics.entries ?? [])].filter(([, { value }]) => lagsAtEnd(value));
+  await atMost(KEYS_SEALED_AT_ONCE, lagging, async ([key, { value, page }]) => {
+    let entry: StoredMetricEntry | undefined = value;
+    for (let round = 0; round < RUN_END_SEAL_ROUNDS && entry && lagsAtEnd(entry); round++) {
+      await seal(scope, runId, key, page, entry.g, endedTarget, deps);
+      entry = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(RUN_END_SEAL_KEYS_AT_ONCE, lagging.length) }, worker));
+  });
 }
 
 /**
@@ -178,10 +197,11 @@ async function sealClaimed(
       consistent: true,
     });
   const dirty = [...new Set(claimed.d ?? [])];
-  const [fresh, ...late] = await Promise.all([
-    read(claimed.f, target),
-    ...dirty.map((block) => read(block * ROLLUP_BLOCK_STEPS, (block + 1) * ROLLUP_BLOCK_STEPS)),
-  ]);
+  const ranges = [
+    { start: claimed.f, end: target },
+    ...dirty.map((block) => ({ start: block * ROLLUP_BLOCK_STEPS, end: (block + 1) * ROLLUP_BLOCK_STEPS })),
+  ];
+  const [fresh, ...late] = await atMost(CALLS_AT_ONCE, ranges, ({ start, end }) => read(start, end));
   // Batches recorded while this read: their points may be missing above the block of the lowest of them.
   const now = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
   if (!now || now.f !== claimed.f || now.g !== claimed.g) return false;
@@ -189,7 +209,7 @@ async function sealClaimed(
   if (frontier === undefined || (frontier === claimed.f && dirty.length === 0)) return false;
   const points = [...(fresh ?? []), ...late.flat()].filter((point) => point.step < frontier);
   const built = await buildItems(scope, runId, key, claimed, points, frontier, deps);
-  await Promise.all([...built.values()].map((item) => deps.metrics.putRollup(scope.workspace, runId, key, item)));
+  await atMost(CALLS_AT_ONCE, [...built.values()], (item) => deps.metrics.putRollup(scope.workspace, runId, key, item));
   const reached = await deps.runs.advanceFrontier(
     scope.workspace,
     runId,
@@ -300,30 +320,28 @@ async function resealBlocks(
   deps: RollupDeps,
 ) {
   const blocks = [...new Set(lateSteps.map((step) => floorDiv(step, ROLLUP_BLOCK_STEPS)))];
-  await Promise.all(
-    blocks.map(async (index) => {
-      const start = index * ROLLUP_BLOCK_STEPS;
-      const points = await deps.metrics.pointsInRange(scope.workspace, runId, key, {
-        start,
-        end: start + ROLLUP_BLOCK_STEPS,
-        lookback: entry.w,
-        inline: inlineChunkOf(entry),
-        consistent: true,
-      });
-      await deps.metrics.putRollup(scope.workspace, runId, key, {
-        level: 1,
-        index,
-        buckets: levelOneBuckets(points, index),
-        version: { v: entry.n },
-      });
-    }),
-  );
+  await atMost(CALLS_AT_ONCE, blocks, async (index) => {
+    const start = index * ROLLUP_BLOCK_STEPS;
+    const points = await deps.metrics.pointsInRange(scope.workspace, runId, key, {
+      start,
+      end: start + ROLLUP_BLOCK_STEPS,
+      lookback: entry.w,
+      inline: inlineChunkOf(entry),
+      consistent: true,
+    });
+    await deps.metrics.putRollup(scope.workspace, runId, key, {
+      level: 1,
+      index,
+      buckets: levelOneBuckets(points, index),
+      version: { v: entry.n },
+    });
+  });
   let indexes = blocks;
   for (let level = 2; level <= MAX_ROLLUP_LEVEL; level++) {
     const size = rollupSteps(level);
     indexes = [...new Set(indexes.map((index) => floorDiv(index, 2)))].filter((index) => (index + 1) * size <= entry.f);
     if (indexes.length === 0) break;
-    await Promise.all(indexes.map((index) => rebuildFromChildren(scope, runId, key, level, index, deps)));
+    await atMost(CALLS_AT_ONCE, indexes, (index) => rebuildFromChildren(scope, runId, key, level, index, deps));
   }
 }
 
@@ -372,16 +390,14 @@ export async function downsampledHistory(
       return new Map([...items].map(([id, item]) => [id, item.buckets]));
     },
     raw: (ranges) =>
-      Promise.all(
-        ranges.map(({ start, end }) =>
-          deps.metrics.pointsInRange(scope.workspace, runId, key, {
-            start,
-            end,
-            lookback: entry.w,
-            inline,
-            consistent,
-          }),
-        ),
+      atMost(CALLS_AT_ONCE, ranges, ({ start, end }) =>
+        deps.metrics.pointsInRange(scope.workspace, runId, key, {
+          start,
+          end,
+          lookback: entry.w,
+          inline,
+          consistent,
+        }),
       ),
   };
   const answer = await downsampleFromRollups(source, {

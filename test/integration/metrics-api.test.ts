@@ -225,7 +225,7 @@ describe('metrics', () => {
     }
   });
 
-  test('concurrent writers, then the run ends: the frontier is at the last block and max_points reads O(buckets)', async () => {
+  test('concurrent writers, then the run ends: the frontier is near the last block and max_points reads O(buckets)', async () => {
     const runId = await startRun();
     // 8 writers take 40 batches of 500 steps from one queue (so they land out of order), plus late rewrites.
     const batches = Array.from({ length: 40 }, (_, batch) =>
@@ -252,7 +252,11 @@ describe('metrics', () => {
     );
     const state = await runs.readState(local.stack.workspace, runId, { metricPages: true });
     const entry = state?.metrics.entries.get('loss')?.value;
-    expect(entry).toMatchObject({ s: 19_999, f: Math.floor(20_000 / ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS });
+    expect(entry?.s).toBe(19_999);
+    // Within two blocks of the last complete one (less is not worth a seal when the run ends).
+    expect(Math.floor(20_000 / ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS - (entry?.f ?? 0)).toBeLessThan(
+      2 * ROLLUP_BLOCK_STEPS,
+    );
     expect(entry?.d).toBeUndefined();
     const history = (await fullHistory(runId, 'loss', 10_000)).map((p) => ({ ...p, value: Number(p.value) }));
     expect(history).toHaveLength(20_001);
