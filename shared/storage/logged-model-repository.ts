@@ -1,3 +1,4 @@
+import { atMost } from '../at-most.ts';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -178,14 +179,9 @@ export class LoggedModelRepository {
         latest.set(metricSlot(metric), metric);
       }
     }
-    const slots = [...latest];
-    for (let start = 0; start < slots.length; start += PARALLEL_METRIC_WRITES) {
-      await Promise.all(
-        slots
-          .slice(start, start + PARALLEL_METRIC_WRITES)
-          .map(([slot, metric]) => this.recordMetric(workspace, modelId, slot, metric)),
-      );
-    }
+    await atMost(PARALLEL_METRIC_WRITES, [...latest], ([slot, metric]) =>
+      this.recordMetric(workspace, modelId, slot, metric),
+    );
   }
 
   private async recordMetric(

@@ -1,3 +1,4 @@
+import { atMost } from '../at-most.ts';
 import {
   compareCodePoints,
   compareTuples,
@@ -288,13 +289,9 @@ async function selectPage(
   );
   if (datasetClauses.length > 0) {
     // A run's datasets live beside it (never read by GET /runs/{id}): read only for runs every other clause kept.
-    for (let start = 0; start < kept.length; start += PARALLEL_DATASET_READS) {
-      await Promise.all(
-        kept.slice(start, start + PARALLEL_DATASET_READS).map(async (row) => {
-          row.datasets = await search.datasetsOfRun(query.workspace, row.runId);
-        }),
-      );
-    }
+    await atMost(PARALLEL_DATASET_READS, kept, async (row) => {
+      row.datasets = await search.datasetsOfRun(query.workspace, row.runId);
+    });
     kept = kept.filter((row) => matchesAll(row, datasetClauses));
   }
   return kept.sort(runComparator(query.order)).slice(0, count);
