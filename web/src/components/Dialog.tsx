@@ -52,3 +52,40 @@ export function ActionDialog(props: {
     </dialog>
   );
 }
+
+/** "New …": a name and an optional description, handed to `create` trimmed (an empty description is none). */
+export function CreateDialog(props: {
+  title: string;
+  descriptionMaxLength?: number;
+  /** Said under the fields. */
+  note?: ComponentChildren;
+  create: (name: string, description: string | undefined) => Promise<void>;
+  onClose: () => void;
+}) {
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  return (
+    <ActionDialog
+      title={props.title}
+      actionLabel="Create"
+      canSubmit={name.trim() !== ''}
+      onSubmit={() => props.create(name.trim(), description.trim() || undefined)}
+      onClose={props.onClose}
+    >
+      <label class="field">
+        Name
+        <input type="text" required maxLength={250} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      </label>
+      <label class="field">
+        Description (optional)
+        <textarea
+          rows={3}
+          maxLength={props.descriptionMaxLength}
+          value={description}
+          onInput={(e) => setDescription(e.currentTarget.value)}
+        />
+      </label>
+      {props.note}
+    </ActionDialog>
+  );
+}

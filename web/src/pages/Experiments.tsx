@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
 import type { Experiment } from '../api/types.ts';
 import { ErrorBox, ListFooter, TagList } from '../components/common.tsx';
-import { ActionDialog } from '../components/Dialog.tsx';
+import { CreateDialog } from '../components/Dialog.tsx';
 import { TagFilterInput, tagParameters } from '../components/TagFilter.tsx';
 import { formatAgo, formatTime } from '../format.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../router.ts';
@@ -166,36 +166,19 @@ export function Experiments() {
 }
 
 function CreateExperimentDialog(props: { onClose: () => void }) {
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
   return (
-    <ActionDialog
+    <CreateDialog
       title="New experiment"
-      actionLabel="Create"
-      canSubmit={name.trim() !== ''}
-      onSubmit={async () => {
+      descriptionMaxLength={5000}
+      create={async (name, description) => {
         const created = unwrap(
           await api.POST('/api/v1/experiments', {
-            body: { experiment_name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) },
+            body: { experiment_name: name, ...(description ? { description } : {}) },
           }),
         );
         navigate(paths.experiment(created.experiment_id));
       }}
       onClose={props.onClose}
-    >
-      <label class="field">
-        Name
-        <input type="text" required maxLength={250} value={name} onInput={(e) => setName(e.currentTarget.value)} />
-      </label>
-      <label class="field">
-        Description (optional)
-        <textarea
-          rows={3}
-          maxLength={5000}
-          value={description}
-          onInput={(e) => setDescription(e.currentTarget.value)}
-        />
-      </label>
-    </ActionDialog>
+    />
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client.ts';
 import type { RegisteredModel } from '../../api/types.ts';
 import { ErrorBox, ListFooter, TagList } from '../../components/common.tsx';
-import { ActionDialog } from '../../components/Dialog.tsx';
+import { CreateDialog } from '../../components/Dialog.tsx';
 import { TagFilterInput, tagParameters } from '../../components/TagFilter.tsx';
 import { formatAgo, formatTime } from '../../format.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../../router.ts';
@@ -163,32 +163,19 @@ export function Models() {
 }
 
 function CreateModelDialog(props: { onClose: () => void }) {
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
   return (
-    <ActionDialog
+    <CreateDialog
       title="New model"
-      actionLabel="Create"
-      canSubmit={name.trim() !== ''}
-      onSubmit={async () => {
+      note={
+        <p class="muted">Versions are registered from a run’s artifacts, with the SDK, the CLI or the MLflow client.</p>
+      }
+      create={async (name, description) => {
         const created = unwrap(
-          await api.POST('/api/v1/models', {
-            body: { name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) },
-          }),
+          await api.POST('/api/v1/models', { body: { name, ...(description ? { description } : {}) } }),
         );
         navigate(paths.model(created.name));
       }}
       onClose={props.onClose}
-    >
-      <label class="field">
-        Name
-        <input type="text" required maxLength={250} value={name} onInput={(e) => setName(e.currentTarget.value)} />
-      </label>
-      <label class="field">
-        Description (optional)
-        <textarea rows={3} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
-      </label>
-      <p class="muted">Versions are registered from a run’s artifacts, with the SDK, the CLI or the MLflow client.</p>
-    </ActionDialog>
+    />
   );
 }
