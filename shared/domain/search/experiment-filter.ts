@@ -18,6 +18,14 @@ interface Clause {
 const clausePattern =
   /^\s*(?:(?:attributes?|attr)\.)?(name|creation_time|last_update_time|(?:tags?)\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+)))\s*(!=|<=|>=|=|<|>|NOT\s+LIKE|ILIKE|LIKE)\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(-?\d+))\s*/i;
 
+/** The text after a clause of the simpler grammars: '' at the end, else what follows its AND (required). */
+export function afterClause(rest: string): string {
+  if (!rest) return rest;
+  const and = /^AND\s+/i.exec(rest);
+  if (!and) throw new ValidationError(`filter: expected AND before '${rest.slice(0, 40)}'`, 'filter.invalid');
+  return rest.slice(and[0].length);
+}
+
 export function parseExperimentFilter(filter: string): Clause[] {
   const clauses: Clause[] = [];
   let rest = filter.trim();
@@ -46,11 +54,7 @@ export function parseExperimentFilter(filter: string): Clause[] {
       );
     }
     clauses.push({ field, op, value });
-    rest = rest.slice(whole.length);
-    if (!rest) break;
-    const and = /^AND\s+/i.exec(rest);
-    if (!and) throw new ValidationError(`filter: expected AND before '${rest.slice(0, 40)}'`, 'filter.invalid');
-    rest = rest.slice(and[0].length);
+    rest = afterClause(rest.slice(whole.length));
   }
   return clauses;
 }

@@ -2,6 +2,7 @@ import { ValidationError } from '../../errors.ts';
 import type { LoggedModel, LoggedModelMetric } from '../logged-models.ts';
 import { ownValue } from '../own.ts';
 import { compareCodePoints, comparesWith } from './evaluate.ts';
+import { afterClause } from './experiment-filter.ts';
 
 /**
  * MLflow's logged-model search: clauses joined by AND over
@@ -114,11 +115,7 @@ export function parseLoggedModelFilter(filter: string): LoggedModelClause[] {
     if (clauses.length > maxLoggedModelClauses) {
       throw new ValidationError(`filter: at most ${maxLoggedModelClauses} clauses`, 'filter.invalid');
     }
-    rest = rest.slice(whole.length);
-    if (!rest) break;
-    const and = /^AND\s+/i.exec(rest);
-    if (!and) throw new ValidationError(`filter: expected AND before '${rest.slice(0, 40)}'`, 'filter.invalid');
-    rest = rest.slice(and[0].length);
+    rest = afterClause(rest.slice(whole.length));
   }
   return clauses;
 }
