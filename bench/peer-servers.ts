@@ -23,9 +23,13 @@ export interface PeerSystem {
   /** CPU seconds used so far by every process of the system. */
   cpuSeconds(): number;
   /** What the system stores, in bytes, with a breakdown. */
-  storage(): Promise<{ bytes: number; detail: string }>;
+  /** What the system stores now, in named parts (a SQLite file; a table and each index). */
+  storage(): Promise<StorageParts>;
   stop(): Promise<void>;
 }
+
+/** Bytes by part, in the order a table prints them. */
+export type StorageParts = ReadonlyArray<readonly [part: string, bytes: number]>;
 
 const peersVenv = '.venv-peers';
 
@@ -152,10 +156,7 @@ export async function startMlflow(directory: string): Promise<PeerSystem> {
     label: 'MLflow',
     clients: [new MlflowClient('MLflow', url)],
     cpuSeconds: () => treeCpuSeconds([child.pid as number]),
-    storage: async () => {
-      const bytes = fileBytes(database, `${database}-wal`);
-      return { bytes, detail: `SQLite file ${(bytes / 1e6).toFixed(1)} MB` };
-    },
+    storage: async () => [['SQLite file', fileBytes(database, `${database}-wal`)]],
     stop: () => stopChild(child),
   };
 }
@@ -183,10 +184,7 @@ export async function startFastTrackMl(directory: string): Promise<PeerSystem> {
     label: 'FastTrackML',
     clients: [new MlflowClient('FastTrackML', url)],
     cpuSeconds: () => treeCpuSeconds([child.pid as number]),
-    storage: async () => {
-      const bytes = fileBytes(database, `${database}-wal`);
-      return { bytes, detail: `SQLite file ${(bytes / 1e6).toFixed(1)} MB` };
-    },
+    storage: async () => [['SQLite file', fileBytes(database, `${database}-wal`)]],
     stop: () => stopChild(child),
   };
 }
@@ -239,7 +237,10 @@ export async function startStratus(directory: string): Promise<PeerSystem> {
     label: 'Stratus',
     clients,
     cpuSeconds: () => treeCpuSeconds([child.pid as number, dynamoDb.pid as number]),
-    storage: () => tableStorage(documents, tableName),
+    storage: async () => {
+      const { table, indexes } = await tableStorage(documents, tableName);
+      return [['table', table], ...Object.entries(indexes)];
+    },
     stop: async () => {
       await stopChild(child);
       documents.destroy();
@@ -255,15 +256,13 @@ export async function startStratus(directory: string): Promise<PeerSystem> {
 export async function tableStorage(
   documents: DynamoDBDocumentClient,
   tableName: string,
-): Promise<{ bytes: number; detail: string; table: number; indexes: Record<string, number>; items: number }> {
+): Promise<{ table: number; indexes: Record<string, number> }> {
   let table = 0;
-  let items = 0;
   const indexes: Record<string, number> = Object.fromEntries(globalIndexes.map((index) => [index.indexName, 0]));
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await documents.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
     for (const item of page.Items ?? []) {
-      items++;
       table += itemSize(item) + 100;
       for (const index of globalIndexes) {
         if (item[index.partitionKey] === undefined) continue;
@@ -278,10 +277,5 @@ export async function tableStorage(
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  const bytes = table + Object.values(indexes).reduce((sum, value) => sum + value, 0);
-  const detail = [
-    `table ${(table / 1e6).toFixed(1)} MB`,
-    ...Object.entries(indexes).map(([name, value]) => `${name} ${(value / 1e6).toFixed(1)} MB`),
-  ].join(' + ');
-  return { bytes, detail, table, indexes, items };
+  return { table, indexes };
 }
