@@ -182,7 +182,10 @@ async function runsPhase(
   out.values.set(ROWS.runLatency, round(percentile(runLatencies, 50), 1));
   const stored = storageGrowth(storageBefore, await system.storage());
   out.values.set(ROWS.storage, round(stored.reduce((sum, [, bytes]) => sum + bytes, 0) / 1e6, 1));
-  out.values.set(ROWS.storageDetail, stored.map(([part, bytes]) => `${part} ${(bytes / 1e6).toFixed(1)} MB`).join(' + '));
+  out.values.set(
+    ROWS.storageDetail,
+    stored.map(([part, bytes]) => `${part} ${(bytes / 1e6).toFixed(1)} MB`).join(' + '),
+  );
 
   for (const search of searches(runs)) {
     const latencies: number[] = [];
