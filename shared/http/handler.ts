@@ -262,9 +262,14 @@ type Issue = z.core.$ZodIssue;
  * batch forms of logMetrics), the branch the client meant is the one whose
  * complaint is about a field the client sent: `{"metric_name", "metric_value",
  * "step": 1.5}` is about `step`, not about the batch form's missing `metrics`.
+ * For a record key, the key's own complaint (`must not be empty`).
  */
 function mostSpecificIssue(issues: readonly Issue[], value: unknown): Issue {
   const resolved = issues.map((issue) => {
+    // A record key that fails its schema: say what is wrong with the key, not zod's "Invalid key in record".
+    if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+      return { ...(issue.issues[0] as Issue), path: issue.path };
+    }
     if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
     const here = valueAt(value, issue.path);
     const best = mostSpecificIssue(issue.errors.flat(), here);
@@ -367,7 +372,9 @@ function publicError(error: unknown, route: RouteDefinition, requestId: string):
     };
   }
   if (error instanceof StratusError && error.statusCode < 500) {
-    return { status: error.statusCode, code: error.code, message: error.message };
+    // Messages quote the input, sometimes cut short: a cut through a surrogate pair would leave
+    // a lone surrogate, which strict JSON parsers refuse. It becomes U+FFFD instead.
+    return { status: error.statusCode, code: error.code, message: error.message.toWellFormed() };
   }
   log('error', 'unhandled error', {
     operation: route.operationId,

@@ -31,7 +31,8 @@ function tokenize(filter: string): Array<{ text: string; quoted: boolean }> {
   const tokens: Array<{ text: string; quoted: boolean }> = [];
   let i = 0;
   while (i < filter.length) {
-    const char = filter[i] as string;
+    // A whole code point: quoting half of a surrogate pair would make the message invalid Unicode.
+    const char = String.fromCodePoint(filter.codePointAt(i) as number);
     if (/\s/.test(char)) {
       i++;
     } else if (char === "'" || char === '"' || char === '`') {

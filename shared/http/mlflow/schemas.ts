@@ -1,9 +1,10 @@
 import * as z from 'zod/mini';
 import '../../zod-messages.ts';
+import { artifactLimits } from '../../domain/artifacts.ts';
 import { viewTypes } from '../../domain/types.ts';
 import { limits } from '../../limits.ts';
 import { metricValueSchema } from '../schemas/metric-values.ts';
-import { keySchema, nameSchema, stepRangeInOrder, text, timestampSchema } from '../schemas/text.ts';
+import { keySchema, maxUtf8Bytes, nameSchema, stepRangeInOrder, text, timestampSchema } from '../schemas/text.ts';
 
 /**
  * MLflow's request shapes (mlflow/protos/service.proto), validated at the edge
@@ -185,8 +186,13 @@ export const metricHistoryQuery = z.object({
 });
 export const bulkIntervalQuery = z
   .object({
-    // API Gateway joins a repeated query parameter's values with commas.
-    run_ids: z.string().check(z.minLength(1, { error: 'must name at least one run' })),
+    // API Gateway joins a repeated query parameter's values with commas; each one is a run id.
+    run_ids: z.string().check(
+      z.minLength(1, { error: 'must name at least one run' }),
+      z.refine((value) => value.split(',').every((id) => id === '' || mlflowId.safeParse(id).success), {
+        error: 'must be run ids (letters, digits, _ and -, at most 64 each) separated by commas',
+      }),
+    ),
     metric_key: keySchema,
     start_step: z.optional(step),
     end_step: z.optional(step),
@@ -197,7 +203,8 @@ export const bulkIntervalQuery = z
 export const listArtifactsQuery = z.object({
   run_id: z.optional(mlflowId),
   run_uuid: z.optional(mlflowId),
-  path: z.optional(z.string().check(z.maxLength(1024))),
+  // A folder of the run's artifacts: bounded as artifact paths are, in bytes (it prefixes a key).
+  path: z.optional(z.string().check(z.maxLength(artifactLimits.pathBytes), maxUtf8Bytes(artifactLimits.pathBytes))),
   page_token: pageToken,
 });
 

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import '../../zod-messages.ts';
 import { artifactLimits, artifactStatuses, artifactTypes } from '../../domain/artifacts.ts';
 import { limits } from '../../limits.ts';
+import { maxUtf8Bytes } from './text.ts';
 
 /**
  * Request and response shapes of the artifact routes (the contract agreed with
@@ -54,6 +55,7 @@ export const listArtifactsQuery = z.object({
   prefix: z.optional(
     z.string().check(
       z.maxLength(artifactLimits.pathBytes),
+      maxUtf8Bytes(artifactLimits.pathBytes),
       z.refine((value) => !/[\u0000-\u001f\u007f]/.test(value), { error: 'must not contain control characters' }),
     ),
   ),

@@ -19,6 +19,17 @@ export const text = (max: number) =>
     z.refine((value) => value.isWellFormed(), { error: 'must be valid Unicode (no lone surrogates)' }),
   );
 
+/**
+ * A bound in bytes of UTF-8, for text that becomes part of a DynamoDB key (a
+ * sort key holds at most 1,024 bytes, a partition key 2,048): a bound counted
+ * in characters lets 4-byte characters past it, and DynamoDB then refuses the
+ * request, which would surface as a 500 instead of a 400 naming the field.
+ */
+export const maxUtf8Bytes = (max: number) =>
+  z.refine<string>((value) => Buffer.byteLength(value, 'utf8') <= max, {
+    error: `must be at most ${max} bytes of UTF-8`,
+  });
+
 const nonEmptyText = (max: number) =>
   text(max).check(z.refine((value) => value.trim().length > 0, { error: 'must not be empty' }));
 

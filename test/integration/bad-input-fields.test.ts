@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openApiDocument, openApiPath } from '../../shared/http/openapi.ts';
+import type { RouteDefinition } from '../../shared/http/route-definition.ts';
+import { routeList } from '../../shared/http/route-table.ts';
+import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
+import { registerTestModel } from '../support/registry-fixture.ts';
+import { exampleRequest, type RouteFixture } from '../support/route-requests.ts';
+
+/**
+ * One field at a time: every query parameter the OpenAPI description lists and
+ * every top-level field of a route's example body, on every route of the route
+ * table, is sent with unlucky values (far past any length bound, astral
+ * characters, a lone surrogate, empty, wrong JSON types, huge and fractional
+ * numbers) while the rest of the request stays valid. Whatever the route makes
+ * of it, the answer is below 500, is well-formed JSON (no lone surrogate in a
+ * message that quotes the input), and a refusal that names a field names the
+ * one sent. Values that end up in DynamoDB keys (over 1,024 or 2,048
+ * bytes there) or in messages are where this class of defect lives.
+ */
+let stack: TestStack;
+let fixture: RouteFixture;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  const api = apiClient(stack.url, stack.token);
+  const run = await api.post('/api/v1/runs', { experiment_name: 'fields', run_name: 'r' });
+  expect(run.status).toBe(201);
+  await api.post(`/api/v1/runs/${run.body.run_id}/metrics`, { metrics: [{ key: 'acc', value: 0.5, step: 1 }] });
+  await registerTestModel(api, run.body.run_id, 'fields-model');
+  fixture = {
+    experimentId: run.body.experiment_id,
+    experimentName: 'fields',
+    runId: run.body.run_id,
+    metricKey: 'acc',
+    tokenId: '0123456789abcdef',
+    artifactPath: 'registry-fixture/fields-model.bin',
+    modelName: 'fields-model',
+    modelVersion: 1,
+    alias: 'prod',
+  };
+}, 120_000);
+afterAll(() => stack?.stop());
+
+const long = (unit: string, bytes: number) => unit.repeat(Math.ceil(bytes / Buffer.byteLength(unit)));
+
+/** Values for a query parameter, already percent-encoded (a lone surrogate has no UTF-8: its CESU bytes). */
+const queryValues: Array<[string, string]> = [
+  ['3,000 letters', long('a', 3000)],
+  ['3,000 zeros', long('0', 3000)],
+  ['astral characters', encodeURIComponent(long('🙂', 2400))],
+  // Few characters, many bytes: a bound counted in characters lets these past DynamoDB's key limits.
+  ['1,000 bytes in 250 astral characters', encodeURIComponent('🙂'.repeat(250))],
+  ['2,048 bytes in 512 astral characters', encodeURIComponent('🙂'.repeat(512))],
+  ['2,000 bytes in 1,000 accented letters', encodeURIComponent('é'.repeat(1000))],
+  ['a lone surrogate', '%ED%A0%80'],
+  ['empty', ''],
+  ['negative', '-1'],
+  ['past float range', '1e400'],
+  ['fractional', '1.5'],
+];
+
+/** Values for a body field. */
+const bodyValues: Array<[string, unknown]> = [
+  ['3,000 letters', long('a', 3000)],
+  ['3,000 zeros', long('0', 3000)],
+  ['astral characters', long('🙂', 2400)],
+  ['1,000 bytes in 250 astral characters', '🙂'.repeat(250)],
+  ['2,048 bytes in 512 astral characters', '🙂'.repeat(512)],
+  ['2,000 bytes in 1,000 accented letters', 'é'.repeat(1000)],
+  ['a lone surrogate', '\ud800'],
+  ['empty', ''],
+  ['null', null],
+  ['true', true],
+  ['an object', { a: 1 }],
+  ['an array', ['x']],
+  ['negative', -1],
+  ['fractional', 1.5],
+  ['huge', 1e300],
+];
+
+const document = openApiDocument();
+type Operation = { parameters: Array<{ name: string; in: string }> };
+const queryNames = (route: RouteDefinition) =>
+  ((document.paths[openApiPath(route.path)] as Record<string, Operation>)[route.method.toLowerCase()]?.parameters ?? [])
+    .filter((parameter) => parameter.in === 'query')
+    .map((parameter) => parameter.name);
+
+/** Every string in a JSON value is well-formed Unicode. */
+const wellFormed = (value: unknown): boolean =>
+  typeof value === 'string'
+    ? value.isWellFormed()
+    : typeof value === 'object' && value !== null
+      ? Object.entries(value).every(([key, item]) => key.isWellFormed() && wellFormed(item))
+      : true;
+
+/** The field a refusal starts with (`body.tags.k: ...`, `query.max_results: ...`, `run_ids: ...`), if any. */
+const fieldNamed = (message: string) => /^([\w.[\]-]+): /.exec(message)?.[1];
+
+async function send(route: RouteDefinition, path: string, body: unknown) {
+  const response = await fetch(`${stack.url}${path}`, {
+    method: route.method,
+    redirect: 'manual',
+    headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, text };
+}
+
+/** What is wrong with the answer, if anything. */
+function problemWith(route: RouteDefinition, field: string, answer: { status: number; text: string }) {
+  if (answer.status >= 500) return 'a 5xx';
+  if (answer.text === '') return undefined;
+  const parsed = JSON.parse(answer.text);
+  if (!wellFormed(parsed)) return 'a lone surrogate in the answer';
+  if (answer.status !== 400) return undefined;
+  const named = fieldNamed(route.dialect === 'mlflow' ? parsed.message : parsed.error.message);
+  if (named === undefined) return undefined;
+  return named.split(/[.[]/).includes(field) ? undefined : 'a refusal that names another field';
+}
+
+// Destructive routes last, so that a value they accept cannot take the fixture away from the others.
+const destructive = (route: RouteDefinition) => route.method === 'DELETE' || /delete|purge/i.test(route.operationId);
+const ordered = [...routeList.filter((route) => !destructive(route)), ...routeList.filter(destructive)];
+
+describe.each(ordered.map((route) => [`${route.method} ${route.path}`, route] as const))('%s', (_, route) => {
+  test('each field with unlucky values: never a 5xx, well-formed JSON, a refusal names the field', async () => {
+    const problems: string[] = [];
+    const check = (label: string, field: string, answer: { status: number; text: string }) => {
+      const problem = problemWith(route, field, answer);
+      if (problem) problems.push(`${label}: ${problem}: ${answer.status} ${answer.text.slice(0, 240)}`);
+    };
+    const example = exampleRequest(route, fixture);
+    const [basePath, baseQuery = ''] = example.path.split('?') as [string, string?];
+    const query = new URLSearchParams(baseQuery);
+    for (const name of queryNames(route)) {
+      for (const [label, value] of queryValues) {
+        const others = new URLSearchParams(query);
+        others.delete(name);
+        const search = [others.toString(), `${encodeURIComponent(name)}=${value}`].filter(Boolean).join('&');
+        check(`query ${name} ${label}`, name, await send(route, `${basePath}?${search}`, example.body));
+      }
+    }
+    const body = example.body;
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+      for (const name of Object.keys(body)) {
+        for (const [label, value] of bodyValues) {
+          check(`body ${name} ${label}`, name, await send(route, example.path, { ...body, [name]: value }));
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
