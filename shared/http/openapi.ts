@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import { limits } from '../limits.ts';
 import type { RouteDefinition } from './route-definition.ts';
 import { routeList } from './route-table.ts';
-import { errorResponse } from './schemas/errors.ts';
+import { dialectOf } from './route-definition.ts';
+import { errorResponse, mlflowErrorResponse } from './schemas/errors.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -34,10 +35,76 @@ function parameters(route: RouteDefinition) {
   return result;
 }
 
-const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+const errorContent = (route: RouteDefinition) => ({
+  'application/json': {
+    schema: { $ref: `#/components/schemas/${dialectOf(route) === 'mlflow' ? 'MlflowError' : 'Error'}` },
+  },
+});
+
+/**
+ * The failures a route can answer with, in its dialect. The MLflow dialect answers
+ * conflicts, oversized bodies and wrong content types with MLflow's 400, as its
+ * server does (mlflow/error-renderer.ts). 414 and 431 come from the gateway in
+ * front of every function, before any of them runs.
+ */
+function errorResponses(route: RouteDefinition) {
+  const content = errorContent(route);
+  const mlflow = dialectOf(route) === 'mlflow';
+  const unavailable = {
+    description: 'The store is shedding load: retry after the pause given',
+    headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+    content,
+  };
+  const gateway = (what: string) => ({
+    description: `${what}, refused by the gateway before any function runs: API Gateway's own \`{"message"}\` when deployed, the error shape of \`/api/v1\` on the local server`,
+  });
+  return {
+    '400': {
+      description: mlflow
+        ? `Invalid input (the message names the field), a conflict with stored state, a body over ${limits.requestBodyBytes} bytes or not sent as \`application/json\``
+        : 'Invalid input; the message names the field',
+      content,
+    },
+    '401': { description: 'No bearer token, or one that is unknown or revoked', content },
+    '403': { description: "The token's scope does not allow this operation", content },
+    '404': { description: 'Unknown experiment or run', content },
+    ...(mlflow
+      ? { '413': gateway('A body over 10 MB') }
+      : {
+          '409': { description: 'Conflicts with stored state', content },
+          '413': { description: `Body over ${limits.requestBodyBytes} bytes`, content },
+          ...(route.request.body
+            ? {
+                '415': {
+                  description: 'A body not sent as `application/json` (optionally `; charset=utf-8`)',
+                  content,
+                },
+              }
+            : {}),
+        }),
+    '414': gateway('A request line (path and query) over 10,240 bytes'),
+    '431': gateway('Header values over 10,240 bytes in all'),
+    '503': unavailable,
+  };
+}
 
 function operation(route: RouteDefinition) {
   const body = route.request.body;
+  // A route whose own status is a redirect (MLflow's proxied PUT and GET) documents it once, with Location.
+  const redirectStatus = route.response.status >= 300 && route.response.status < 400 ? route.response.status : 302;
+  const success = (description: string) => ({
+    description,
+    headers: {
+      'x-stratus-consumed-capacity': {
+        description: 'DynamoDB capacity this request consumed, e.g. `read=1; write=4`',
+        schema: { type: 'string' },
+      },
+    },
+    content: {
+      'application/json': { schema: toJsonSchema(route.response.body, 'output') },
+      ...Object.fromEntries((route.response.alternatives ?? []).map((type) => [type, { schema: { type: 'string' } }])),
+    },
+  });
   return {
     operationId: route.operationId,
     summary: route.summary,
@@ -47,48 +114,23 @@ function operation(route: RouteDefinition) {
       ? { requestBody: { required: true, content: { 'application/json': { schema: toJsonSchema(body, 'input') } } } }
       : {}),
     responses: {
-      [String(route.response.status)]: {
-        description: route.response.description,
-        headers: {
-          'x-stratus-consumed-capacity': {
-            description: 'DynamoDB capacity this request consumed, e.g. `read=1; write=4`',
-            schema: { type: 'string' },
-          },
-        },
-        content: {
-          'application/json': { schema: toJsonSchema(route.response.body, 'output') },
-          ...Object.fromEntries(
-            (route.response.alternatives ?? []).map((type) => [type, { schema: { type: 'string' } }]),
-          ),
-        },
-      },
+      [String(route.response.status)]: success(route.response.description),
+      ...(route.response.also
+        ? { [String(route.response.also.status)]: success(route.response.also.description) }
+        : {}),
       ...(route.response.redirect
         ? {
-            '302': {
+            [String(redirectStatus)]: {
               description: route.response.redirect,
-              headers: { Location: { description: 'Where to go', schema: { type: 'string', format: 'uri' } } },
+              headers: {
+                ...success('').headers,
+                Location: { description: 'Where to go', schema: { type: 'string', format: 'uri' } },
+              },
+              ...(redirectStatus === route.response.status ? { content: success('').content } : {}),
             },
           }
         : {}),
-      '400': { description: 'Invalid input; the message names the field', content: errorContent },
-      '401': { description: 'No bearer token, or one that is unknown or revoked', content: errorContent },
-      '403': { description: "The token's scope does not allow this operation", content: errorContent },
-      '404': { description: 'Unknown experiment or run', content: errorContent },
-      '409': { description: 'Conflicts with stored state', content: errorContent },
-      '413': { description: `Body over ${limits.requestBodyBytes} bytes`, content: errorContent },
-      ...(body
-        ? {
-            '415': {
-              description: 'A body not sent as `application/json` (optionally `; charset=utf-8`)',
-              content: errorContent,
-            },
-          }
-        : {}),
-      '503': {
-        description: 'The store is shedding load: retry after the pause given',
-        headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
-        content: errorContent,
-      },
+      ...errorResponses(route),
     },
   };
 }
@@ -113,7 +155,10 @@ export function openApiDocument() {
     // Every operation takes a token (see README: Tokens and workspaces).
     security: [{ bearerToken: [] }],
     components: {
-      schemas: { Error: toJsonSchema(errorResponse, 'output') },
+      schemas: {
+        Error: toJsonSchema(errorResponse, 'output'),
+        MlflowError: toJsonSchema(mlflowErrorResponse, 'output'),
+      },
       securitySchemes: {
         bearerToken: { type: 'http', scheme: 'bearer', description: 'A Stratus token: stratus_<id>_<secret>' },
       },

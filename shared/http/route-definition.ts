@@ -56,7 +56,8 @@ export interface RouteDefinition {
   };
   /**
    * `alternatives`: other media types the handler can answer in, chosen by the Accept header.
-   * `redirect`: the description of a redirect the handler may answer instead (its Location is the target).
+   * `redirect`: the description of a redirect the handler may answer instead (its Location is the target):
+   * a 302, or the route's own status when that is a redirect.
    */
   response: {
     status: number;
@@ -64,6 +65,8 @@ export interface RouteDefinition {
     body: z.ZodMiniType;
     alternatives?: readonly string[];
     redirect?: string;
+    /** Another success status the route answers in some cases, with the same body schema. */
+    also?: { status: number; description: string };
   };
   table: { actions: readonly TableAction[]; indexes?: readonly string[] };
   /** Absent for routes that never touch the artifacts bucket. */

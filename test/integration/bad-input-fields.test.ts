@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type * as z from 'zod/mini';
 import { openApiDocument, openApiPath } from '../../shared/http/openapi.ts';
+import { errorResponse, mlflowErrorResponse } from '../../shared/http/schemas/errors.ts';
 import type { RouteDefinition } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
@@ -12,7 +14,8 @@ import { exampleRequest, type RouteFixture } from '../support/route-requests.ts'
  * table, is sent with unlucky values (far past any length bound, astral
  * characters, a lone surrogate, empty, wrong JSON types, huge and fractional
  * numbers) while the rest of the request stays valid. Whatever the route makes
- * of it, the answer is below 500, is well-formed JSON (no lone surrogate in a
+ * of it, the answer is below 500, has a status and body its OpenAPI entry
+ * documents, is well-formed JSON (no lone surrogate in a
  * message that quotes the input), and a refusal that names a field names the
  * one sent. Values that end up in DynamoDB keys (over 1,024 or 2,048
  * bytes there) or in messages are where this class of defect lives.
@@ -79,11 +82,41 @@ const bodyValues: Array<[string, unknown]> = [
 ];
 
 const document = openApiDocument();
-type Operation = { parameters: Array<{ name: string; in: string }> };
+type Operation = { parameters: Array<{ name: string; in: string }>; responses: Record<string, unknown> };
+const operationOf = (route: RouteDefinition) =>
+  (document.paths[openApiPath(route.path)] as Record<string, Operation>)[route.method.toLowerCase()] as Operation;
 const queryNames = (route: RouteDefinition) =>
-  ((document.paths[openApiPath(route.path)] as Record<string, Operation>)[route.method.toLowerCase()]?.parameters ?? [])
-    .filter((parameter) => parameter.in === 'query')
+  operationOf(route)
+    .parameters.filter((parameter) => parameter.in === 'query')
     .map((parameter) => parameter.name);
+
+/** The error schemas the OpenAPI document names, by reference. */
+const errorSchemas = new Map<string, z.ZodMiniType>([
+  ['#/components/schemas/Error', errorResponse],
+  ['#/components/schemas/MlflowError', mlflowErrorResponse],
+]);
+
+/**
+ * Where the answer disagrees with the route's OpenAPI entry: a status it does not
+ * list, or a body that its schema (the zod schema the entry is generated from) refuses.
+ */
+function undocumented(route: RouteDefinition, status: number, body: unknown): string | undefined {
+  const responses = operationOf(route).responses;
+  if (!Object.hasOwn(responses, String(status))) return `an undocumented status ${status}`;
+  const documented = responses[String(status)] as { content?: Record<string, { schema: { $ref?: string } }> };
+  const reference = documented.content?.['application/json']?.schema.$ref;
+  const schema =
+    status === route.response.status || status === route.response.also?.status
+      ? route.response.body
+      : reference
+        ? errorSchemas.get(reference)
+        : undefined;
+  if (documented.content && body !== undefined && !schema) return `no schema for status ${status} (${reference})`;
+  const parsed = schema?.safeParse(body);
+  return parsed && !parsed.success
+    ? `a body its OpenAPI schema refuses (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`
+    : undefined;
+}
 
 /** Every string in a JSON value is well-formed Unicode. */
 const wellFormed = (value: unknown): boolean =>
@@ -110,12 +143,14 @@ async function send(route: RouteDefinition, path: string, body: unknown) {
 /** What is wrong with the answer, if anything. */
 function problemWith(route: RouteDefinition, field: string, answer: { status: number; text: string }) {
   if (answer.status >= 500) return 'a 5xx';
-  if (answer.text === '') return undefined;
+  if (answer.text === '') return undocumented(route, answer.status, undefined);
   const parsed = JSON.parse(answer.text);
   if (!wellFormed(parsed)) return 'a lone surrogate in the answer';
+  const disagreement = undocumented(route, answer.status, parsed);
+  if (disagreement) return disagreement;
   if (answer.status !== 400) return undefined;
   const named = fieldNamed(route.dialect === 'mlflow' ? parsed.message : parsed.error.message);
-  if (named === undefined) return undefined;
+  if (named === undefined || field === '') return undefined;
   return named.split(/[.[]/).includes(field) ? undefined : 'a refusal that names another field';
 }
 
@@ -131,6 +166,7 @@ describe.each(ordered.map((route) => [`${route.method} ${route.path}`, route] as
       if (problem) problems.push(`${label}: ${problem}: ${answer.status} ${answer.text.slice(0, 240)}`);
     };
     const example = exampleRequest(route, fixture);
+    check('the example request', '', await send(route, example.path, example.body));
     const [basePath, baseQuery = ''] = example.path.split('?') as [string, string?];
     const query = new URLSearchParams(baseQuery);
     for (const name of queryNames(route)) {

@@ -4,7 +4,7 @@ import type { ErrorRenderer } from '../error-rendering.ts';
  * MLflow's error shape, `{"error_code": "...", "message": "..."}`, with the
  * HTTP statuses MLflow's server uses (RESOURCE_ALREADY_EXISTS is a 400 there,
  * not a 409). This maps by status; Stratus codes that need another MLflow code
- * belong in `byCode`.
+ * belong in `byCode` (test/unit/mlflow-error-codes.test.ts makes every conflict choose).
  */
 
 const byStatus: Record<number, { errorCode: string; status?: number }> = {
@@ -12,7 +12,9 @@ const byStatus: Record<number, { errorCode: string; status?: number }> = {
   401: { errorCode: 'UNAUTHENTICATED' },
   403: { errorCode: 'PERMISSION_DENIED' },
   404: { errorCode: 'RESOURCE_DOES_NOT_EXIST' },
-  409: { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 },
+  // A conflict with stored state; the conflicts that mean "it exists" are RESOURCE_ALREADY_EXISTS (alreadyExists).
+  // (That code is what MLflow's client reads as "already there, go on", so it must not be the fallback.)
+  409: { errorCode: 'INVALID_STATE', status: 400 },
   413: { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 },
   415: { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 },
   429: { errorCode: 'REQUEST_LIMIT_EXCEEDED' },
@@ -31,6 +33,17 @@ const byCode = new Map<string, { errorCode: string; status?: number }>([
   ['experiment.too_many_tags', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
   ['experiment.name_taken', { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 }],
   ['artifact.exists', { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 }],
+  // An upload id that is not the path's open upload is a wrong parameter, not a lifecycle state.
+  ['artifact.upload_mismatch', { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 }],
+  // Lifecycle states: an upload not finished or not as planned, a purge of what is not deleted.
+  ['artifact.not_complete', { errorCode: 'INVALID_STATE', status: 400 }],
+  ['artifact.replaced', { errorCode: 'INVALID_STATE', status: 400 }],
+  ['artifact.size_mismatch', { errorCode: 'INVALID_STATE', status: 400 }],
+  ['artifact.upload_missing', { errorCode: 'INVALID_STATE', status: 400 }],
+  ['experiment.not_deleted', { errorCode: 'INVALID_STATE', status: 400 }],
+  ['run.not_deleted', { errorCode: 'INVALID_STATE', status: 400 }],
+  // Another writer changed the experiment between read and write: MLflow's ABORTED, a 409 to retry.
+  ['experiment.changed', { errorCode: 'ABORTED', status: 409 }],
   ['run.already_ended', { errorCode: 'INVALID_STATE', status: 400 }],
   // The model registry (docs/registry.md, "Errors"). MLflow's server answers INVALID_STATE and
   // RESOURCE_LIMIT_EXCEEDED with a 500, which its client retries for minutes (7 tries, backoff 2)
@@ -50,8 +63,15 @@ const byCode = new Map<string, { errorCode: string; status?: number }>([
   ['alias.not_found', { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 }],
 ]);
 
+/** A conflict that says the thing is already there (`*.exists`, `*.name_taken`). */
+const alreadyExists = (code: string) => /\.(exists|name_taken)$/.test(code);
+
 export const renderMlflowError: ErrorRenderer = (error) => {
-  const mapped = byCode.get(error.code) ?? byStatus[error.status] ?? { errorCode: 'INTERNAL_ERROR', status: 500 };
+  const mapped = byCode.get(error.code) ??
+    (alreadyExists(error.code) ? { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 } : byStatus[error.status]) ?? {
+      errorCode: 'INTERNAL_ERROR',
+      status: 500,
+    };
   return {
     status: mapped.status ?? error.status,
     body: { error_code: mapped.errorCode, message: error.message },

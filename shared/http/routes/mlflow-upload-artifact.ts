@@ -17,6 +17,7 @@ export const mlflowUploadArtifactRoute = defineRoute({
     description: 'A redirect to the presigned S3 part upload',
     body: mlflowObject,
     redirect: "To the presigned URL of the only part of this artifact's S3 multipart upload",
+    also: { status: 200, description: 'An empty file: stored at once, nothing to redirect' },
   },
   // UpdateItem: an empty file is recorded COMPLETE at once.
   table: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
