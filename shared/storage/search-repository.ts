@@ -96,20 +96,25 @@ export class SearchRepository {
     experimentId: string,
     clauses: ReadonlyArray<{ key: string; values: readonly string[] }>,
     legacy = false,
+    segments: 1 | 2 | 4 | 8 | 16 = 1,
   ): Promise<string[][]> {
     const wanted = clauses.map(({ key, values }) => values.map((value) => paramDigest(key, value)));
     const found: string[][] = clauses.map(() => []);
-    const fromRows = async () => {
-      const rows = queryAllItems(
-        this.client,
-        {
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :partition',
-          ExpressionAttributeValues: { ':partition': paramRowsPartition(workspace, experimentId) },
-          ProjectionExpression: 'sk, h, x',
+    // Run ids are hex: `segments` Queries over ranges of their first digit read the rows side by side.
+    const bounds = Array.from({ length: segments - 1 }, (_, i) => ((16 / segments) * (i + 1)).toString(16));
+    const fromRows = (from: string | undefined, to: string | undefined) => async () => {
+      const rows = queryAllItems(this.client, {
+        TableName: this.tableName,
+        KeyConditionExpression: `pk = :partition${
+          from && to ? ' AND sk BETWEEN :from AND :to' : from ? ' AND sk >= :from' : to ? ' AND sk < :to' : ''
+        }`,
+        ExpressionAttributeValues: {
+          ':partition': paramRowsPartition(workspace, experimentId),
+          ...(from ? { ':from': from } : {}),
+          ...(to ? { ':to': to } : {}),
         },
-        { firstPage: 1000 },
-      );
+        ProjectionExpression: 'sk, h, x',
+      });
       for await (const row of rows) {
         const digests = row.h instanceof Set ? (row.h as Set<string>) : undefined;
         wanted.forEach((any, i) => {
@@ -128,7 +133,8 @@ export class SearchRepository {
           found[i]?.push(...ids);
         }
       });
-    await Promise.all([fromRows(), ...(legacy ? fromLegacyEntries() : [])]);
+    const ranges = [undefined, ...bounds].map((from, i) => fromRows(from, bounds[i]));
+    await Promise.all([...ranges.map((read) => read()), ...(legacy ? fromLegacyEntries() : [])]);
     return found;
   }
 
@@ -139,42 +145,34 @@ export class SearchRepository {
 
   /** Ids of the runs named `name`. */
   async runIdsByName(workspace: string, experimentId: string, name: string) {
-    const entries = queryAllItems(
-      this.client,
-      {
-        TableName: this.tableName,
-        IndexName: logicalIndexes.runsByName,
-        KeyConditionExpression: 'gsi2pk = :partition AND begins_with(gsi2sk, :prefix)',
-        ExpressionAttributeValues: {
-          ':partition': runsByNamePartition(workspace, experimentId),
-          ':prefix': indexedValuePrefix(name),
-        },
+    const entries = queryAllItems(this.client, {
+      TableName: this.tableName,
+      IndexName: logicalIndexes.runsByName,
+      KeyConditionExpression: 'gsi2pk = :partition AND begins_with(gsi2sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':partition': runsByNamePartition(workspace, experimentId),
+        ':prefix': indexedValuePrefix(name),
       },
-      { firstPage: 1000 },
-    );
+    });
     const ids: string[] = [];
     for await (const item of entries) ids.push(runIdOfIndexSortKey(item.gsi2sk as string));
     return ids;
   }
 
   private async indexRunIds(partition: string, range?: SortKeyRange, prefix?: string) {
-    const entries = queryAllItems(
-      this.client,
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: range
-          ? 'pk = :partition AND sk BETWEEN :from AND :to'
-          : prefix
-            ? 'pk = :partition AND begins_with(sk, :prefix)'
-            : 'pk = :partition',
-        ExpressionAttributeValues: {
-          ':partition': partition,
-          ...(range ? { ':from': range.from, ':to': range.to } : {}),
-          ...(prefix && !range ? { ':prefix': prefix } : {}),
-        },
+    const entries = queryAllItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: range
+        ? 'pk = :partition AND sk BETWEEN :from AND :to'
+        : prefix
+          ? 'pk = :partition AND begins_with(sk, :prefix)'
+          : 'pk = :partition',
+      ExpressionAttributeValues: {
+        ':partition': partition,
+        ...(range ? { ':from': range.from, ':to': range.to } : {}),
+        ...(prefix && !range ? { ':prefix': prefix } : {}),
       },
-      { firstPage: 1000 },
-    );
+    });
     const ids: string[] = [];
     for await (const item of entries) ids.push(runIdOfIndexSortKey(item.sk as string));
     return ids;

@@ -12,7 +12,7 @@ import {
 import { parseFilter, parseOrderBy, searchLimits } from '../domain/search/parser.ts';
 import { type Clause, defaultOrder, fieldName, type OrderKey } from '../domain/search/query.ts';
 import { decodeSortableNumber, encodeSortableNumber } from '../domain/search/sortable-number.ts';
-import { type Experiment, type Run, type ViewType, viewIncludes } from '../domain/types.ts';
+import { type Run, type ViewType, viewIncludes } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
 import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
@@ -46,13 +46,21 @@ export interface SearchRunsResult {
 
 type SearchDeps = Pick<TrackingDeps, 'experiments' | 'search'>;
 
-interface Query {
-  workspace: string;
+/** What the experiments' items say, once read (the index reads need only their ids). */
+interface ResolvedExperiments {
   experimentIds: string[];
   /** Runs in the experiments (their counters): what reading their param rows costs. */
   runCount: number;
+  runCounts: ReadonlyMap<string, number>;
   /** Experiments that may hold runs from before param rows (Experiment.legacyParamIndex). */
   legacyParamIndex: ReadonlySet<string>;
+}
+
+interface Query {
+  workspace: string;
+  experimentIds: string[];
+  /** Settles once every experiment is read: rejects (404) when one is not in the workspace. */
+  experiments: Promise<ResolvedExperiments>;
   clauses: Clause[];
   order: OrderKey[];
   limit: number;
@@ -77,69 +85,96 @@ export async function searchRuns(
   input: SearchRunsInput,
   deps: SearchDeps,
 ): Promise<SearchRunsResult> {
-  const { experimentIds, runCount, legacyParamIndex } = await resolveExperiments(scope, input, deps);
-  const clauses = parseFilter(input.filter ?? '');
-  const view = input.view ?? 'ACTIVE_ONLY';
-  const order = input.orderBy?.length ? parseOrderBy(input.orderBy) : defaultOrder;
-  const binding = `search#${digest(
-    JSON.stringify([scope.workspace, [...experimentIds].sort(), input.filter ?? '', input.orderBy ?? [], view]),
-  )}`;
-  const position = await decodeCursor(binding, input.pageToken);
-  const query: Query = {
-    workspace: scope.workspace,
-    experimentIds,
-    runCount,
-    legacyParamIndex,
-    clauses,
-    order,
-    limit: input.limit,
-    after: position === undefined ? undefined : decodeTuple(position.after, order.length),
-    view,
-  };
+  const experiments = resolveExperiments(scope, input, deps);
+  // Settled below, before anything else is reported: a missing experiment's 404 comes first.
+  experiments.catch(() => undefined);
+  let query: Query;
+  let binding: string;
+  try {
+    // Experiments named by id are searched while their items are read, one round trip sooner: index
+    // partitions are the workspace's own, and nothing is answered before every experiment is found.
+    const experimentIds = input.experimentNames?.length
+      ? (await experiments).experimentIds
+      : [...new Set(input.experimentIds ?? [])];
+    const clauses = parseFilter(input.filter ?? '');
+    const view = input.view ?? 'ACTIVE_ONLY';
+    const order = input.orderBy?.length ? parseOrderBy(input.orderBy) : defaultOrder;
+    binding = `search#${digest(
+      JSON.stringify([scope.workspace, [...experimentIds].sort(), input.filter ?? '', input.orderBy ?? [], view]),
+    )}`;
+    const position = await decodeCursor(binding, input.pageToken);
+    query = {
+      workspace: scope.workspace,
+      experimentIds,
+      experiments,
+      clauses,
+      order,
+      limit: input.limit,
+      after: position === undefined ? undefined : decodeTuple(position.after, order.length),
+      view,
+    };
+  } catch (error) {
+    await experiments;
+    throw error;
+  }
   const plan = planOf(query);
   addMetric('Searches', 1, ['SearchPlan', plan.kind]);
-  const found =
-    plan.kind === 'candidates'
-      ? await searchCandidates(query, await candidateIds(query, plan.clauses, deps.search), deps.search)
-      : plan.kind === 'stream'
-        ? await searchStream(query, deps.search)
-        : await searchCandidates(query, undefined, deps.search);
+  const searching =
+    query.experimentIds.length === 0
+      ? Promise.resolve([])
+      : plan.kind === 'candidates'
+        ? candidateIds(query, plan.clauses, deps.search).then((ids) => searchCandidates(query, ids, deps.search))
+        : plan.kind === 'stream'
+          ? searchStream(query, deps.search)
+          : searchCandidates(query, undefined, deps.search);
+  searching.catch(() => undefined);
+  await experiments;
+  const found = await searching;
   const page = found.slice(0, query.limit);
   const last = page[page.length - 1];
   const cursor =
     found.length > query.limit && last
-      ? await encodeCursor(binding, { after: encodeTuple(sortTuple(last, order)) })
+      ? await encodeCursor(binding, { after: encodeTuple(sortTuple(last, query.order)) })
       : undefined;
   return { runs: page, cursor, plan: plan.description };
 }
 
-async function resolveExperiments(scope: RequestScope, input: SearchRunsInput, deps: SearchDeps) {
-  const counts = new Map<string, number>();
-  const legacyParamIndex = new Set<string>();
-  const note = (experiment: Experiment) => {
-    counts.set(experiment.experimentId, experiment.runCount ?? 0);
-    if (experiment.legacyParamIndex) legacyParamIndex.add(experiment.experimentId);
-  };
-  for (const id of input.experimentIds ?? []) {
-    const experiment = await deps.experiments.get(scope.workspace, id);
-    if (!experiment) throw new NotFoundError('experiment', id);
-    note(experiment);
-  }
-  for (const name of input.experimentNames ?? []) {
-    const experiment = await deps.experiments.getByName(scope.workspace, name);
-    if (!experiment) throw new NotFoundError('experiment', name);
-    note(experiment);
-  }
-  const ids = new Set(counts.keys());
-  if (ids.size === 0) {
+/**
+ * The experiments' items, read at once: a 404 for the first (in the request's
+ * order) not in the caller's workspace, a 400 for none or too many.
+ */
+async function resolveExperiments(
+  scope: RequestScope,
+  input: SearchRunsInput,
+  deps: SearchDeps,
+): Promise<ResolvedExperiments> {
+  const ids = [...new Set(input.experimentIds ?? [])];
+  const names = [...new Set(input.experimentNames ?? [])];
+  if (ids.length === 0 && names.length === 0) {
     throw new ValidationError('experiment_ids: give at least one experiment (by id or by name)', 'experiment.missing');
   }
-  if (ids.size > searchLimits.experiments) {
-    throw new ValidationError(`experiment_ids: at most ${searchLimits.experiments} experiments`, 'experiment.too_many');
+  const tooMany = () =>
+    new ValidationError(`experiment_ids: at most ${searchLimits.experiments} experiments`, 'experiment.too_many');
+  if (ids.length > searchLimits.experiments || names.length > searchLimits.experiments) throw tooMany();
+  const found = await Promise.all([
+    ...ids.map(async (id) => (await deps.experiments.get(scope.workspace, id)) ?? new NotFoundError('experiment', id)),
+    ...names.map(
+      async (name) =>
+        (await deps.experiments.getByName(scope.workspace, name)) ?? new NotFoundError('experiment', name),
+    ),
+  ]);
+  const counts = new Map<string, number>();
+  const legacyParamIndex = new Set<string>();
+  for (const experiment of found) {
+    if (experiment instanceof NotFoundError) throw experiment;
+    counts.set(experiment.experimentId, experiment.runCount ?? 0);
+    if (experiment.legacyParamIndex) legacyParamIndex.add(experiment.experimentId);
   }
+  if (counts.size > searchLimits.experiments) throw tooMany();
   return {
-    experimentIds: [...ids],
+    experimentIds: [...counts.keys()],
     runCount: [...counts.values()].reduce((sum, count) => sum + count, 0),
+    runCounts: counts,
     legacyParamIndex,
   };
 }
@@ -181,37 +216,61 @@ async function candidateIds(query: Query, clauses: Clause[], search: SearchRepos
   const valuesOf = (clause: Clause) => (typeof clause.value === 'string' ? [clause.value] : (clause.value as string[]));
   const paramClauses = query.clauses.filter((clause) => clause.field.kind === 'param' && isIndexable(clause));
   const narrowing = clauses.filter((clause) => clause.field.kind !== 'param');
-  const sets = await Promise.all([
-    ...(narrowing.length === 0 ? paramCandidates(query, paramClauses, valuesOf, search) : []),
-    ...narrowing.map(async (clause): Promise<Set<string>> => {
-      const values = valuesOf(clause);
-      const field = clause.field;
-      if (field.kind === 'attribute' && field.name === 'run_id') return new Set(values);
-      const perExperiment = await Promise.all(
-        query.experimentIds.map(async (experimentId) => {
-          if (field.kind === 'metric') {
-            return search.runIdsByMetric(query.workspace, experimentId, field.key, metricRange(clause));
-          }
-          const lookup = (value: string) =>
-            field.kind === 'tag'
-              ? search.runIdsByTag(query.workspace, experimentId, field.key, value)
-              : search.runIdsByName(query.workspace, experimentId, value);
-          return (await Promise.all([...new Set(values)].map(lookup))).flat();
-        }),
-      );
-      return new Set(perExperiment.flat());
-    }),
-  ]);
-  // A candidate costs about a read unit to load and check, a param row about 1/25 of one: with more candidates
-  // than 1/25 of the experiments' runs, reading the param rows narrows them for less than loading them costs.
-  const fewest = Math.min(...sets.map((set) => set.size));
-  if (narrowing.length > 0 && paramClauses.length > 0 && fewest > query.runCount / 25) {
-    sets.push(...(await Promise.all(paramCandidates(query, paramClauses, valuesOf, search))));
-  }
-  sets.sort((a, b) => a.size - b.size);
-  const [smallest, ...others] = sets;
+  if (narrowing.length === 0)
+    return intersect(await Promise.all(paramCandidates(query, paramClauses, valuesOf, search)));
+  const candidates = intersect(
+    await Promise.all(
+      narrowing.map(async (clause): Promise<Set<string>> => {
+        const values = valuesOf(clause);
+        const field = clause.field;
+        if (field.kind === 'attribute' && field.name === 'run_id') return new Set(values);
+        const perExperiment = await Promise.all(
+          query.experimentIds.map(async (experimentId) => {
+            if (field.kind === 'metric') {
+              return search.runIdsByMetric(query.workspace, experimentId, field.key, metricRange(clause));
+            }
+            const lookup = (value: string) =>
+              field.kind === 'tag'
+                ? search.runIdsByTag(query.workspace, experimentId, field.key, value)
+                : search.runIdsByName(query.workspace, experimentId, value);
+            return (await Promise.all([...new Set(values)].map(lookup))).flat();
+          }),
+        );
+        return new Set(perExperiment.flat());
+      }),
+    ),
+  );
+  if (paramClauses.length === 0) return candidates;
+  const { runCount } = await query.experiments;
+  if (paramRowsUnits(runCount) + candidates.length * PARAM_MATCH_SHARE >= candidates.length) return candidates;
+  const matching = await Promise.all(paramCandidates(query, paramClauses, valuesOf, search));
+  return intersect([new Set(candidates), ...matching]);
+}
+
+/** The ids in every set (in the order of the smallest). */
+function intersect(sets: ReadonlyArray<ReadonlySet<string>>): string[] {
+  const [smallest, ...others] = [...sets].sort((a, b) => a.size - b.size);
   return [...(smallest ?? [])].filter((id) => others.every((set) => set.has(id)));
 }
+
+/**
+ * Param equality beside another index: its candidates are either loaded and
+ * checked (a run item and a values item: 1 read unit each), or first narrowed
+ * by the experiments' param rows, read whole (about 360 bytes a run: a Query
+ * bills their summed size, 0.5 unit per 4 KB) and then only the runs holding
+ * the param are loaded. The rows are read when that is estimated to cost fewer
+ * units, taking a param equality to keep about 1 candidate in 10.
+ */
+const PARAM_ROW_BYTES = 360;
+const PARAM_MATCH_SHARE = 0.1;
+const paramRowsUnits = (runCount: number) => Math.ceil((runCount * PARAM_ROW_BYTES) / 4096) * 0.5;
+
+/** An experiment's param rows are read in Queries of about this many bytes side by side (a page holds 1 MB). */
+const PARAM_ROW_SEGMENT_BYTES = 256 * 1024;
+const paramRowSegments = (runCount: number) => {
+  const wanted = (runCount * PARAM_ROW_BYTES) / PARAM_ROW_SEGMENT_BYTES;
+  return wanted <= 1 ? 1 : wanted <= 2 ? 2 : wanted <= 4 ? 4 : wanted <= 8 ? 8 : 16;
+};
 
 /** One set of run ids per param clause, from one read of each experiment's param rows. */
 function paramCandidates(
@@ -221,9 +280,17 @@ function paramCandidates(
   search: SearchRepository,
 ): Promise<Set<string>>[] {
   const wanted = clauses.map((clause) => ({ key: (clause.field as { key: string }).key, values: valuesOf(clause) }));
-  const perExperiment = Promise.all(
-    query.experimentIds.map((experimentId) =>
-      search.runIdsByParams(query.workspace, experimentId, wanted, query.legacyParamIndex.has(experimentId)),
+  const perExperiment = query.experiments.then(({ legacyParamIndex, runCounts }) =>
+    Promise.all(
+      query.experimentIds.map((experimentId) =>
+        search.runIdsByParams(
+          query.workspace,
+          experimentId,
+          wanted,
+          legacyParamIndex.has(experimentId),
+          paramRowSegments(runCounts.get(experimentId) ?? 0),
+        ),
+      ),
     ),
   );
   return clauses.map(async (_, i) => new Set((await perExperiment).flatMap((found) => found[i] ?? [])));
