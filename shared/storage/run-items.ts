@@ -48,6 +48,13 @@ export interface StoredMetricEntry {
   /** Level-1 blocks below `f` (512 steps each, by index) with late points their rollups do not hold yet. */
   d?: number[];
   /**
+   * Recent seals, so that readers read only their items consistently:
+   * [since, from, before?]. `from` is the lowest step whose rollup items the
+   * seals that ended since `since` (epoch ms) wrote, `before` the same for the
+   * window before that one (each window two seconds or more). Absent: unknown.
+   */
+  r?: number[];
+  /**
    * The lowest step of the batches recorded since the last seal was claimed
    * (absent: none): a seal moves `f` no higher than the block this falls in.
    */

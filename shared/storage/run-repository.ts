@@ -1086,7 +1086,8 @@ export class RunRepository {
    * (the seal rebuilt those it was claimed with, and no batch below the
    * frontier was recorded since). Only while the claim is the current one
    * (`g`) and the frontier unmoved; `seen.lowWater` is `m` as the sealer last
-   * read it, and the write is retried (bounded) as `m` comes down. Returns the
+   * read it, and the write is retried (bounded) as `m` comes down. `recent`
+   * becomes `r` (see StoredMetricEntry). Returns the
    * frontier reached, or undefined when nothing moved.
    */
   async advanceFrontier(
@@ -1098,6 +1099,7 @@ export class RunRepository {
     target: number,
     seen: { lowWater: number | undefined },
     now: number,
+    recent: readonly number[],
   ): Promise<number | undefined> {
     let lowWater = seen.lowWater;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -1107,6 +1109,7 @@ export class RunRepository {
       const path = builder.path('metrics', key);
       builder.set(`${path}.f`, frontier);
       builder.set(`${path}.g`, now);
+      builder.set(`${path}.r`, [...recent]);
       builder.remove(`${path}.d`);
       builder.condition(`${path}.f = ${builder.value(claimed.f)}`);
       builder.condition(`${path}.g = ${builder.value(claimed.g)}`);

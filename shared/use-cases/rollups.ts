@@ -63,11 +63,22 @@ export const SEAL_LEASE_MS = 10_000;
  * bounded (a key far behind catches up over several seals).
  */
 export const MAX_SEAL_BLOCKS = 128;
-/** A key this many blocks behind is catching up: its next seal may follow the last at once. */
-const CATCH_UP_BLOCKS = MAX_SEAL_BLOCKS / 2;
+/**
+ * A key whose writing target is this many blocks past `f` is sealed at once,
+ * without waiting for the interval: the raw tail a reader reads above the
+ * frontier stays under three blocks, however fast the key is written.
+ */
+export const EAGER_SEAL_BLOCKS = 2;
+/**
+ * Seals one writer makes in a row: while batches were recorded during its
+ * seal (they left sealing to it) and the key is still EAGER_SEAL_BLOCKS
+ * behind, it seals again. So the end of a burst is sealed by whoever held
+ * the last seal, even when no batch follows.
+ */
+export const SEAL_ROUNDS = 4;
 /** Seals of one key when its run ends: a key that lags further catches up as writes or later ends seal it. */
 export const RUN_END_SEAL_ROUNDS = 4;
-/** Readers use consistent reads during a seal and while its end is this recent. */
+/** Readers read the items of the seals that ended this recently consistently (see `r` on StoredMetricEntry). */
 const FRESH_SEAL_MS = 2000;
 
 /**
@@ -121,12 +132,22 @@ export async function maintainRollups(
     const current = await deps.runs.readMetricEntry(scope.workspace, runId, key, located.page);
     if (current) await resealBlocks(scope, runId, key, current, lateSteps, deps);
   }
-  const { entry, page } = located;
-  const target = writingTarget(entry);
-  // A key written faster than one seal a second covers is sealed again as soon as the last seal ended.
-  const interval = target - entry.f >= CATCH_UP_BLOCKS * ROLLUP_BLOCK_STEPS ? 0 : SEAL_INTERVAL_MS;
-  if (!hasWork(entry, target) || deps.clock.now() - entry.g < interval) return;
-  await seal(scope, runId, key, page, entry.g, writingTarget, deps);
+  const { page } = located;
+  let entry = located.entry;
+  for (let round = 0; round < SEAL_ROUNDS; round++) {
+    const target = writingTarget(entry);
+    // Two blocks or more to seal (or another round): at once; less waits for the interval.
+    const eager = round > 0 || target - entry.f >= EAGER_SEAL_BLOCKS * ROLLUP_BLOCK_STEPS;
+    if (!hasWork(entry, target) || deps.clock.now() - entry.g < (eager ? 0 : SEAL_INTERVAL_MS)) return;
+    const claimed = await seal(scope, runId, key, page, entry.g, writingTarget, deps);
+    if (!claimed) return;
+    // Batches recorded during the seal left the sealing to it: seal again while they left two blocks or more.
+    const current = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
+    if (!current || current.n === claimed.n) return;
+    const left = writingTarget(current) - current.f >= EAGER_SEAL_BLOCKS * ROLLUP_BLOCK_STEPS;
+    if (!left && (current.d?.length ?? 0) === 0) return;
+    entry = current;
+  }
 }
 
 /**
@@ -151,7 +172,8 @@ export async function sealAtRunEnd(scope: RequestScope, runId: string, deps: Rol
  * One seal of a key: claims it (from seal time `seenSealTime`, for the lease), reads the raw
  * points of [f, target) and of the dirty blocks as of the claim, writes the
  * items of the blocks no batch recorded since the claim reached into, and
- * moves the frontier past them (see the module comment).
+ * moves the frontier past them (see the module comment). Returns the entry as
+ * the claim left it, or undefined when someone else holds the seal.
  */
 async function seal(
   scope: RequestScope,
@@ -161,7 +183,7 @@ async function seal(
   seenSealTime: number,
   targetOf: (entry: StoredMetricEntry) => number,
   deps: RollupDeps,
-): Promise<void> {
+): Promise<StoredMetricEntry | undefined> {
   const claimed = await deps.runs.claimSeal(
     scope.workspace,
     runId,
@@ -170,10 +192,35 @@ async function seal(
     seenSealTime,
     deps.clock.now() + SEAL_LEASE_MS,
   );
-  if (!claimed) return;
+  if (!claimed) return undefined;
   const moved = await sealClaimed(scope, runId, key, page, claimed, targetOf(claimed), deps);
   // A seal that moved nothing lets the next one come after the interval rather than after its lease.
   if (!moved) await deps.runs.releaseSeal(scope.workspace, runId, key, page, claimed.g, deps.clock.now());
+  return claimed;
+}
+
+/**
+ * `r` after a seal that ends at `ends` (see StoredMetricEntry): the lowest step
+ * whose rollup items this seal wrote (from its old frontier, or its lowest
+ * dirty block, up) joins the current window, or opens the next one when the
+ * current began FRESH_SEAL_MS or more ago. Any seal a reader must read
+ * consistently then ended in the current window or the one before it.
+ */
+export function recentSeals(claimed: StoredMetricEntry, dirty: readonly number[], ends: number): number[] {
+  const ours = Math.min(claimed.f, ...dirty.map((block) => block * ROLLUP_BLOCK_STEPS));
+  const [since, from, before] = claimed.r ?? [];
+  // An entry from before `r`: its last seals' items are unknown, every item counts as recent for a while.
+  if (since === undefined || from === undefined) return [ends, ours, Number.MIN_SAFE_INTEGER];
+  if (ends - since >= FRESH_SEAL_MS) return [ends, ours, from];
+  return before === undefined ? [since, Math.min(from, ours)] : [since, Math.min(from, ours), before];
+}
+
+/** The lowest step whose rollup items a reader must read consistently now (+Infinity: none, as no seal is fresh). */
+export function consistentFrom(entry: StoredMetricEntry, now: number): number {
+  if (now - entry.g >= FRESH_SEAL_MS) return Number.POSITIVE_INFINITY;
+  const [since, from, before] = entry.r ?? [];
+  if (since === undefined || from === undefined) return Number.NEGATIVE_INFINITY;
+  return now - since < FRESH_SEAL_MS && before !== undefined ? Math.min(from, before) : from;
 }
 
 /** The work of a claimed seal; true when it moved the frontier (or cleared the dirty blocks). */
@@ -210,6 +257,7 @@ async function sealClaimed(
   const points = [...(fresh ?? []), ...late.flat()].filter((point) => point.step < frontier);
   const built = await buildItems(scope, runId, key, claimed, points, frontier, deps);
   await atMost(CALLS_AT_ONCE, [...built.values()], (item) => deps.metrics.putRollup(scope.workspace, runId, key, item));
+  const ends = deps.clock.now();
   const reached = await deps.runs.advanceFrontier(
     scope.workspace,
     runId,
@@ -218,7 +266,8 @@ async function sealClaimed(
     { f: claimed.f, g: claimed.g, dirty: dirty.length > 0 },
     frontier,
     { lowWater: now.m },
-    deps.clock.now(),
+    ends,
+    recentSeals(claimed, dirty, ends),
   );
   return reached !== undefined;
 }
@@ -382,12 +431,20 @@ export async function downsampledHistory(
   range: { startStep: number | undefined; endStep: number | undefined; maxPoints: number },
   deps: RollupDeps,
 ): Promise<{ points: MetricPoint[]; downsampled: boolean }> {
-  const consistent = deps.clock.now() - entry.g < FRESH_SEAL_MS;
+  // Items the last seals wrote may not be on every replica yet: those are read consistently for a moment.
+  // Older items, and raw points (as in any history read), eventually.
+  const freshFrom = consistentFrom(entry, deps.clock.now());
   const inline = inlineChunkOf(entry);
   const source: RollupSource = {
     items: async (wanted) => {
-      const items = await deps.metrics.rollupItems(scope.workspace, runId, key, wanted, consistent);
-      return new Map([...items].map(([id, item]) => [id, item.buckets]));
+      const recent = wanted.filter(({ level, index }) => (index + 1) * rollupSteps(level) > freshFrom);
+      const settled = wanted.filter(({ level, index }) => (index + 1) * rollupSteps(level) <= freshFrom);
+      const read = (some: typeof wanted, consistent: boolean) =>
+        some.length === 0
+          ? new Map()
+          : deps.metrics.rollupItems(scope.workspace, runId, key, some, consistent);
+      const [fromRecent, fromSettled] = await Promise.all([read(recent, true), read(settled, false)]);
+      return new Map([...fromSettled, ...fromRecent].map(([id, item]) => [id, item.buckets]));
     },
     raw: (ranges) =>
       atMost(CALLS_AT_ONCE, ranges, ({ start, end }) =>
@@ -396,7 +453,7 @@ export async function downsampledHistory(
           end,
           lookback: entry.w,
           inline,
-          consistent,
+          consistent: false,
         }),
       ),
   };
