@@ -440,9 +440,7 @@ export async function downsampledHistory(
       const recent = wanted.filter(({ level, index }) => (index + 1) * rollupSteps(level) > freshFrom);
       const settled = wanted.filter(({ level, index }) => (index + 1) * rollupSteps(level) <= freshFrom);
       const read = (some: typeof wanted, consistent: boolean) =>
-        some.length === 0
-          ? new Map()
-          : deps.metrics.rollupItems(scope.workspace, runId, key, some, consistent);
+        some.length === 0 ? new Map() : deps.metrics.rollupItems(scope.workspace, runId, key, some, consistent);
       const [fromRecent, fromSettled] = await Promise.all([read(recent, true), read(settled, false)]);
       return new Map([...fromSettled, ...fromRecent].map(([id, item]) => [id, item.buckets]));
     },

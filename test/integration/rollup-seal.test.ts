@@ -7,7 +7,7 @@ import { usePageTokenSecret } from '../../shared/storage/cursor.ts';
 import { createDocumentClient } from '../../shared/storage/dynamo-client.ts';
 import { ExperimentRepository } from '../../shared/storage/experiment-repository.ts';
 import { MetricRepository } from '../../shared/storage/metric-repository.ts';
-import { RunRepository } from '../../shared/storage/run-repository.ts';
+import { RunRepository, type StoredMetricEntry } from '../../shared/storage/run-repository.ts';
 import { SearchRepository } from '../../shared/storage/search-repository.ts';
 import type { TrackingDeps } from '../../shared/use-cases/deps.ts';
 import { logBatch } from '../../shared/use-cases/log-batch.ts';
@@ -60,10 +60,14 @@ class ObservedMetrics extends MetricRepository {
   }
 }
 
-/** Holds the next batch's record until released; tells when a frontier move was tried. */
+/** Holds the next batch's record until released; tells when a frontier move was tried, and where seals took it. */
 class ObservedRuns extends RunRepository {
   recordGate: Promise<void> | undefined;
   frontierMoved: (() => void) | undefined;
+  /** Runs once, before the next seal that moved nothing gives its claim back. */
+  beforeRelease: (() => Promise<void>) | undefined;
+  /** Every frontier a seal reached, in order. */
+  reached: number[] = [];
 
   override async recordBatch(...args: Parameters<RunRepository['recordBatch']>) {
     const gate = this.recordGate;
@@ -74,10 +78,18 @@ class ObservedRuns extends RunRepository {
 
   override async advanceFrontier(...args: Parameters<RunRepository['advanceFrontier']>) {
     const moved = await super.advanceFrontier(...args);
+    if (moved !== undefined) this.reached.push(moved);
     const tell = this.frontierMoved;
     this.frontierMoved = undefined;
     tell?.();
     return moved;
+  }
+
+  override async releaseSeal(...args: Parameters<RunRepository['releaseSeal']>) {
+    const hook = this.beforeRelease;
+    this.beforeRelease = undefined;
+    await hook?.();
+    return super.releaseSeal(...args);
   }
 }
 
@@ -189,33 +201,39 @@ const queries: Array<[number | undefined, number | undefined, number]> = [
 ];
 
 describe('rollup seals under concurrent writers', () => {
-  test('a batch landing during a seal holds the frontier back only from its own block up', async () => {
+  test('a batch landing during a seal holds the frontier back only from its own block up; its sealer seals again', async () => {
     const { send, entry, check } = await newRun();
-    // The first batch's seal (target 2048) reads; meanwhile a batch above the target is recorded.
+    runs.reached = [];
+    // The first batch's seal (target 2048) reads; meanwhile a batch above the target is recorded. The frontier
+    // reaches the target, and as that batch left the sealing to this seal, its writer seals again at once.
     metrics.afterSealRead = () => send(steps(3000, 4000));
     await send(steps(0, 3000).filter((point) => point.step < 1000 || point.step >= 1100));
-    expect((await entry()).f).toBe(2048);
+    expect(runs.reached).toEqual([2048, 3072]);
     await check(queries);
 
-    // The next seal (window [2048, 4096)): a batch rewriting steps 3000-3099 is recorded meanwhile, so the
-    // frontier stops at that block's start, 2560.
+    // The next seal (window [3072, 5120)): a batch rewriting steps 4000-4099 is recorded meanwhile, so the
+    // frontier stops at that block's start, 3584; the next round takes it to the target.
     tick();
-    metrics.afterSealRead = () => send(steps(3000, 3100, 1));
-    await send(steps(4000, 5000));
-    expect((await entry()).f).toBe(2560);
+    runs.reached = [];
+    metrics.afterSealRead = () => send(steps(4000, 4100, 1));
+    await send(steps(5000, 6000));
+    expect(runs.reached).toEqual([3584, 5120]);
     await check(queries);
 
     // Late points below the frontier (the hole at 1000-1099) recorded during a seal: blocks 1 and 2 are marked
-    // dirty and the frontier stays; readers read those blocks raw.
+    // dirty and the frontier stays (readers read those blocks raw meanwhile) ...
     tick();
+    runs.reached = [];
     metrics.afterSealRead = () => send(steps(1000, 1100));
-    await send(steps(5000, 6000));
-    expect(await entry()).toMatchObject({ f: 2560, d: [1, 2] });
-    await check(queries);
-
-    // The next seal rebuilds the dirty block and catches up.
-    tick();
+    let dirty: StoredMetricEntry | undefined;
+    runs.beforeRelease = async () => {
+      dirty = await entry();
+      await check(queries);
+    };
     await send(steps(6000, 7000));
+    expect(dirty).toMatchObject({ f: 5120, d: [1, 2] });
+    // ... and the next round rebuilds them and catches up.
+    expect(runs.reached).toEqual([6144]);
     const caughtUp = await entry();
     expect(caughtUp.f).toBe(6144);
     expect(caughtUp.d).toBeUndefined();
@@ -256,17 +274,26 @@ describe('rollup seals under concurrent writers', () => {
     expect((await entry()).f).toBe(131_072);
     await send([at(200_001)]);
     expect((await entry()).f).toBe(196_608);
-    // Five blocks behind: the interval applies again.
+    // Five blocks behind: sealed at once too (two blocks or more are) ...
     await send([at(200_002)]);
-    expect((await entry()).f).toBe(196_608);
+    expect((await entry()).f).toBe(199_168);
+    // ... one block behind waits for the interval.
+    await send([at(200_300)]);
+    expect((await entry()).f).toBe(199_168);
+    tick();
+    await send([at(200_301)]);
+    expect((await entry()).f).toBe(199_680);
     await check(queries);
   });
 
   test('the end of a run seals every complete block, and the chart then reads O(max_points) items', async () => {
     const { runId, send, entry, check } = await newRun();
-    // Sent at one clock time: one seal at most, the rest is left to the end of the run.
-    for (let batch = 0; batch < 12; batch++) await send(steps(batch * 1000, (batch + 1) * 1000));
-    expect((await entry()).f).toBeLessThan(4096);
+    // A sealer died holding its claim: the writes leave sealing to it, and the end of the run takes over.
+    await send(steps(0, 1000));
+    const claim = await deps.runs.claimSeal(scope.workspace, runId, 'loss', 0, (await entry()).g, now + 60_000);
+    expect(claim).toBeDefined();
+    for (let batch = 1; batch < 12; batch++) await send(steps(batch * 1000, (batch + 1) * 1000));
+    expect((await entry()).f).toBe(0);
     await endRun(scope, runId, { status: 'FINISHED' }, deps);
     const ended = await entry();
     expect(ended.f).toBe(Math.floor((ended.s + 1) / ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS);
@@ -325,4 +352,64 @@ describe('rollup seals under concurrent writers', () => {
       await check(queries);
     });
   }
+
+  describe('a running run right after concurrent writers stopped', () => {
+    /** The max_points=1000 chart as a reader draws it now: its answer, raw points and rollup items read, read units. */
+    async function chart(runId: string) {
+      metrics.rawPointsRead = 0;
+      metrics.rollupItemsRead = 0;
+      const { result, capacity } = await withCapacityMeter(() =>
+        getMetricHistory(scope, runId, 'loss', { limit: 1, maxPoints: 1000 }, deps),
+      );
+      expect(result.downsampled).toBe(true);
+      return { raw: metrics.rawPointsRead, items: metrics.rollupItemsRead, readUnits: capacity.readUnits };
+    }
+
+    test('the last seal of a burst is finished by its sealer, though a straggler held it back and no batch follows', async () => {
+      const { runId, send, entry, check } = await newRun();
+      // One seal (target 7168) reads; meanwhile a batch rewriting steps 5000-5099 (it holds that seal at 4608)
+      // and one above are recorded, and then the writers stop.
+      metrics.afterSealRead = async () => {
+        await Promise.all([send(steps(5000, 5100, 1)), send(steps(8000, 12_000))]);
+      };
+      await send(steps(0, 8000));
+      const read = await chart(runId);
+      expect(read.readUnits).toBeLessThan(20);
+      expect(read.raw).toBeLessThan(3 * ROLLUP_BLOCK_STEPS);
+      const written = await entry();
+      expect(written.s - written.f).toBeLessThan(3 * ROLLUP_BLOCK_STEPS);
+      await check(queries);
+    });
+
+    for (const seed of [3, 4]) {
+      test(`8 writers, 48,000 points (seed ${seed}): under three blocks raw and under 20 read units, answers as the reference`, async () => {
+        const next = random(seed);
+        const { runId, send, entry, check } = await newRun();
+        // 48 batches of 1,000 steps in order, neighbours sometimes swapped, taken by 8 writers from one queue;
+        // the clock moves 20 ms a batch (the seal interval is a second).
+        const batches = Array.from({ length: 48 }, (_, batch) => steps(batch * 1000, (batch + 1) * 1000, batch % 3));
+        for (let i = 0; i + 1 < batches.length; i++) {
+          if (next() < 0.3)
+            [batches[i], batches[i + 1]] = [batches[i + 1] as MetricPoint[], batches[i] as MetricPoint[]];
+        }
+        let taken = 0;
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            for (let batch = taken++; batch < batches.length; batch = taken++) {
+              now += 20;
+              await send(batches[batch] as MetricPoint[]);
+            }
+          }),
+        );
+        const read = await chart(runId);
+        expect(read.readUnits).toBeLessThan(20);
+        const written = await entry();
+        expect(written.s - written.f).toBeLessThan(3 * ROLLUP_BLOCK_STEPS);
+        await check(queries);
+        // Above the frontier (under three blocks), dirty blocks a straggler left, unaligned edges under 16 steps.
+        expect(read.raw).toBeLessThan(3 * ROLLUP_BLOCK_STEPS + (written.d?.length ?? 0) * ROLLUP_BLOCK_STEPS + 32);
+        expect(read.items).toBeLessThanOrEqual(2 * MAX_ROLLUP_LEVEL + Math.ceil(499 / 32) + 2);
+      });
+    }
+  });
 });
