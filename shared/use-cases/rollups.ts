@@ -79,7 +79,7 @@ export const SEAL_ROUNDS = 4;
 /** Seals of one key when its run ends: a key that lags further catches up as writes or later ends seal it. */
 export const RUN_END_SEAL_ROUNDS = 4;
 /** Readers read the items of the seals that ended this recently consistently (see `r` on StoredMetricEntry). */
-const FRESH_SEAL_MS = 2000;
+export const FRESH_SEAL_MS = 2000;
 
 /**
  * Storage calls one seal, re-seal or read makes at once: a seal writes up to a
