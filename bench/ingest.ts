@@ -28,7 +28,11 @@ export async function runIngestBench(options: IngestBenchOptions = {}): Promise<
   const stack = await startLocalStack({ port: 0, tableName: 'bench-ingest', logLevel: 'error', bootstrapToken: token });
   try {
     const api = (path: string, init?: RequestInit) =>
-      fetch(`${stack.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
+      fetch(`${stack.url}/api/v1${path}`, {
+        ...init,
+        // The API refuses a body of any other type (415).
+        headers: { authorization: `Bearer ${token}`, ...(init?.body ? { 'content-type': 'application/json' } : {}) },
+      });
     const post = (path: string, body: unknown) => api(path, { method: 'POST', body: JSON.stringify(body) });
     const runIds: string[] = [];
     for (let c = 0; c < clients; c++) {
