@@ -274,3 +274,36 @@ export function sealableFrontier(from: number, target: number, lowWater: number 
   if (lowWater < from) return undefined;
   return Math.max(from, floorDiv(lowWater, ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS);
 }
+
+/**
+ * Which rollup items readers must read consistently for a moment: those the
+ * seals of the last two windows of wall-clock time wrote (see
+ * shared/use-cases/rollups.ts, `consistentFrom`). `last` is the lowest step
+ * whose items the seals of the window of the key's last seal wrote, `before`
+ * the same for the window before it (absent: none sealed then).
+ */
+export interface RecentSeals {
+  last: number;
+  before?: number | undefined;
+}
+
+/**
+ * Stored on a key's entry as `r`: blocks from each step up to the frontier `f`
+ * it was written with (small numbers: a few bytes on an item every batch
+ * rewrites). Rounded up, and decoded against `f` as it is later (which only
+ * ever comes down between seals), a step only ever reads lower: more items
+ * consistently, never fewer.
+ */
+export function encodeRecentSeals(recent: RecentSeals, frontier: number): number[] {
+  const back = (step: number) => Math.max(0, Math.ceil((frontier - step) / ROLLUP_BLOCK_STEPS));
+  return recent.before === undefined ? [back(recent.last)] : [back(recent.last), back(recent.before)];
+}
+
+export function decodeRecentSeals(stored: readonly number[] | undefined, frontier: number): RecentSeals | undefined {
+  const [last, before] = stored ?? [];
+  if (last === undefined) return undefined;
+  return {
+    last: frontier - last * ROLLUP_BLOCK_STEPS,
+    ...(before === undefined ? {} : { before: frontier - before * ROLLUP_BLOCK_STEPS }),
+  };
+}

@@ -42,16 +42,17 @@ export interface StoredMetricEntry {
   f: number;
   /**
    * Seal time (epoch ms; 0: never): when the last seal ended, or, while one is
-   * in progress, when its claim runs out.
+   * in progress, when its claim runs out (odd when that seal is its sealer's
+   * last in a row: batches recorded meanwhile wait for it, see rollups.ts).
    */
   g: number;
   /** Level-1 blocks below `f` (512 steps each, by index) with late points their rollups do not hold yet. */
   d?: number[];
   /**
-   * Recent seals, so that readers read only their items consistently:
-   * [since, from, before?]. `from` is the lowest step whose rollup items the
-   * seals that ended since `since` (epoch ms) wrote, `before` the same for the
-   * window before that one (each window two seconds or more). Absent: unknown.
+   * Which rollup items readers read consistently for a moment (see
+   * RecentSeals in shared/domain/rollup.ts): blocks below `f` down to the
+   * lowest step the seals of the last seal's window of wall-clock time wrote,
+   * and the same for the window before (absent: not known, all of them).
    */
   r?: number[];
   /**

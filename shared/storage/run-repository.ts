@@ -22,7 +22,7 @@ import type {
 } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors.ts';
 import { limits } from '../limits.ts';
-import { ROLLUP_BLOCK_STEPS, sealableFrontier } from '../domain/rollup.ts';
+import { encodeRecentSeals, type RecentSeals, ROLLUP_BLOCK_STEPS, sealableFrontier } from '../domain/rollup.ts';
 import { conditionFailedItem } from './dynamo-errors.ts';
 import {
   entityTypes,
@@ -955,13 +955,28 @@ export class RunRepository {
     }
   }
 
-  /** Ends a claimed seal that moved nothing: its seal time `g` becomes `now`, if the claim is still `claimed`. */
+  /**
+   * Ends a claimed seal that moved nothing: its seal time `g` becomes `now`, if
+   * the claim is still `claimed`. Returns the entry as that left it (undefined:
+   * someone else took the claim over).
+   */
   async releaseSeal(workspace: string, runId: string, key: string, page: number, claimed: number, now: number) {
     const builder = new UpdateBuilder();
     const path = builder.path('metrics', key);
     builder.set(`${path}.g`, now);
     builder.condition(`${path}.g = ${builder.value(claimed)}`);
-    await this.updateIfStill(workspace, runId, page, builder);
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          ...builder.build(this.tableName, this.metricItemKey(workspace, runId, page)),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return new Map(safeEntries<StoredMetricEntry>(Attributes?.metrics)).get(key);
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+      return undefined;
+    }
   }
 
   /** The current entry of one key (consistent), for a sealer that must look again. */
@@ -1065,19 +1080,6 @@ export class RunRepository {
     }
   }
 
-  /** Sends a conditional update of a metric entry's item: false when a condition failed (someone else moved it). */
-  private async updateIfStill(workspace: string, runId: string, page: number, builder: UpdateBuilder) {
-    try {
-      await this.client.send(
-        new UpdateCommand(builder.build(this.tableName, this.metricItemKey(workspace, runId, page))),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailedItem(error) === false) throw error;
-      return false;
-    }
-  }
-
   /**
    * Moves a key's sealed rollup frontier from `claimed.f` up to `target`, or to
    * the start of the block of the lowest step a batch recorded since the claim
@@ -1087,8 +1089,8 @@ export class RunRepository {
    * frontier was recorded since). Only while the claim is the current one
    * (`g`) and the frontier unmoved; `seen.lowWater` is `m` as the sealer last
    * read it, and the write is retried (bounded) as `m` comes down. `recent`
-   * becomes `r` (see StoredMetricEntry). Returns the
-   * frontier reached, or undefined when nothing moved.
+   * becomes `r`, against the frontier written (see StoredMetricEntry). Returns
+   * the entry as the move left it, or undefined when nothing moved.
    */
   async advanceFrontier(
     workspace: string,
@@ -1099,8 +1101,8 @@ export class RunRepository {
     target: number,
     seen: { lowWater: number | undefined },
     now: number,
-    recent: readonly number[],
-  ): Promise<number | undefined> {
+    recent: RecentSeals,
+  ): Promise<StoredMetricEntry | undefined> {
     let lowWater = seen.lowWater;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const frontier = sealableFrontier(claimed.f, target, lowWater);
@@ -1109,19 +1111,20 @@ export class RunRepository {
       const path = builder.path('metrics', key);
       builder.set(`${path}.f`, frontier);
       builder.set(`${path}.g`, now);
-      builder.set(`${path}.r`, [...recent]);
+      builder.set(`${path}.r`, encodeRecentSeals(recent, frontier));
       builder.remove(`${path}.d`);
       builder.condition(`${path}.f = ${builder.value(claimed.f)}`);
       builder.condition(`${path}.g = ${builder.value(claimed.g)}`);
       builder.condition(`(attribute_not_exists(${path}.m) OR ${path}.m >= ${builder.value(frontier)})`);
       try {
-        await this.client.send(
+        const { Attributes } = await this.client.send(
           new UpdateCommand({
             ...builder.build(this.tableName, this.metricItemKey(workspace, runId, page)),
+            ReturnValues: 'ALL_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
-        return frontier;
+        return new Map(safeEntries<StoredMetricEntry>(Attributes?.metrics)).get(key);
       } catch (error) {
         const item = conditionFailedItem(error);
         if (item === false) throw error;

@@ -8,6 +8,8 @@ import {
   ROLLUP_BLOCK_STEPS,
   type RollupBuckets,
   rollupSteps,
+  decodeRecentSeals,
+  type RecentSeals,
   sealableFrontier,
 } from '../domain/rollup.ts';
 import {
@@ -70,12 +72,16 @@ export const MAX_SEAL_BLOCKS = 128;
  */
 export const EAGER_SEAL_BLOCKS = 2;
 /**
- * Seals one writer makes in a row: while batches were recorded during its
- * seal (they left sealing to it) and the key is still EAGER_SEAL_BLOCKS
- * behind, it seals again. So the end of a burst is sealed by whoever held
- * the last seal, even when no batch follows.
+ * A writer seals again while batches recorded during its seal (they left the
+ * sealing to it) left EAGER_SEAL_BLOCKS or more, for this long at most: its
+ * last seal in a row says so in its claim, and the batches recorded during
+ * that one wait for its end and go on themselves. So the end of a burst is
+ * always sealed, by whoever held the last seal or by the batches that came
+ * during it, even when no batch follows.
  */
-export const SEAL_ROUNDS = 4;
+export const SEALING_IN_A_ROW_MS = 1000;
+/** How often a batch waiting for the end of a sealer's last seal looks again. */
+const WAIT_FOR_SEAL_MS = 25;
 /** Seals of one key when its run ends: a key that lags further catches up as writes or later ends seal it. */
 export const RUN_END_SEAL_ROUNDS = 4;
 /** Readers read the items of the seals that ended this recently consistently (see `r` on StoredMetricEntry). */
@@ -134,20 +140,53 @@ export async function maintainRollups(
   }
   const { page } = located;
   let entry = located.entry;
-  for (let round = 0; round < SEAL_ROUNDS; round++) {
+  const started = deps.clock.now();
+  for (let round = 0; ; round++) {
+    if (isLastInARow(entry.g, deps.clock.now())) {
+      // Its sealer will not come back for what this batch left: wait for that seal to end, then go on.
+      const ended = await sealEnded(scope, runId, key, page, deps);
+      if (!ended) return;
+      entry = ended;
+    }
     const target = writingTarget(entry);
     // Two blocks or more to seal (or another round): at once; less waits for the interval.
     const eager = round > 0 || target - entry.f >= EAGER_SEAL_BLOCKS * ROLLUP_BLOCK_STEPS;
     if (!hasWork(entry, target) || deps.clock.now() - entry.g < (eager ? 0 : SEAL_INTERVAL_MS)) return;
-    const claimed = await seal(scope, runId, key, page, entry.g, writingTarget, deps);
-    if (!claimed) return;
+    const last = deps.clock.now() - started >= SEALING_IN_A_ROW_MS;
+    const sealed = await seal(scope, runId, key, page, entry.g, writingTarget, deps, last);
     // Batches recorded during the seal left the sealing to it: seal again while they left two blocks or more.
-    const current = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
-    if (!current || current.n === claimed.n) return;
+    if (last || !sealed?.after || sealed.after.n === sealed.claimed.n) return;
+    const current = sealed.after;
     const left = writingTarget(current) - current.f >= EAGER_SEAL_BLOCKS * ROLLUP_BLOCK_STEPS;
     if (!left && (current.d?.length ?? 0) === 0) return;
     entry = current;
   }
+}
+
+/**
+ * A claim's seal time: the end of its lease, odd when the seal is its sealer's
+ * last in a row (the batches recorded during it read `g` as they record
+ * themselves, at no cost: no other attribute is returned to them).
+ */
+const leaseEnd = (now: number, last: boolean) => {
+  const end = now + SEAL_LEASE_MS;
+  return Math.abs(end % 2) === (last ? 1 : 0) ? end : end + 1;
+};
+
+const isLastInARow = (sealTime: number, now: number) => sealTime > now && Math.abs(sealTime % 2) === 1;
+
+/**
+ * Waits until the seal in progress ended (at most a lease long); the entry
+ * then, undefined if it is gone.
+ */
+async function sealEnded(scope: RequestScope, runId: string, key: string, page: number, deps: RollupDeps) {
+  let entry: StoredMetricEntry | undefined;
+  for (let waited = 0; waited < SEAL_LEASE_MS; waited += WAIT_FOR_SEAL_MS) {
+    await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_SEAL_MS));
+    entry = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
+    if (!entry || entry.g <= deps.clock.now()) break;
+  }
+  return entry;
 }
 
 /**
@@ -173,7 +212,8 @@ export async function sealAtRunEnd(scope: RequestScope, runId: string, deps: Rol
  * points of [f, target) and of the dirty blocks as of the claim, writes the
  * items of the blocks no batch recorded since the claim reached into, and
  * moves the frontier past them (see the module comment). Returns the entry as
- * the claim left it, or undefined when someone else holds the seal.
+ * the claim left it and as the seal left it (undefined: someone else took the
+ * claim over), or undefined when someone else holds the seal.
  */
 async function seal(
   scope: RequestScope,
@@ -183,57 +223,82 @@ async function seal(
   seenSealTime: number,
   targetOf: (entry: StoredMetricEntry) => number,
   deps: RollupDeps,
-): Promise<StoredMetricEntry | undefined> {
+  last = false,
+): Promise<{ claimed: StoredMetricEntry; after: StoredMetricEntry | undefined } | undefined> {
   const claimed = await deps.runs.claimSeal(
     scope.workspace,
     runId,
     key,
     page,
     seenSealTime,
-    deps.clock.now() + SEAL_LEASE_MS,
+    leaseEnd(deps.clock.now(), last),
   );
   if (!claimed) return undefined;
-  const moved = await sealClaimed(scope, runId, key, page, claimed, targetOf(claimed), deps);
+  const moved = await sealClaimed(scope, runId, key, page, claimed, seenSealTime, targetOf(claimed), deps);
   // A seal that moved nothing lets the next one come after the interval rather than after its lease.
-  if (!moved) await deps.runs.releaseSeal(scope.workspace, runId, key, page, claimed.g, deps.clock.now());
-  return claimed;
+  const after = moved ?? (await deps.runs.releaseSeal(scope.workspace, runId, key, page, claimed.g, deps.clock.now()));
+  return { claimed, after };
+}
+
+/** Windows of wall-clock time, FRESH_SEAL_MS each, by which readers know which seals are recent. */
+const windowOf = (time: number) => Math.floor(time / FRESH_SEAL_MS);
+
+/** An entry from before `r`: what its last seals wrote is unknown, every item counts as recent for a while. */
+const UNKNOWN: RecentSeals = { last: Number.MIN_SAFE_INTEGER, before: Number.MIN_SAFE_INTEGER };
+
+/**
+ * `r` after a seal that ends at `ends` (see StoredMetricEntry). The lowest step
+ * whose items it wrote (its old frontier, or its lowest dirty block) joins the
+ * window of its end; the window of the seal before it (`lastEnd`, the seal time
+ * its claim replaced: that seal ended then or earlier, so its window only ever
+ * reads later, and more is kept) becomes the one before, or is dropped when
+ * older. A reader fresh enough to care reads both windows, or the last one
+ * alone once the clock is past it (`consistentFrom`).
+ */
+export function recentSeals(
+  claimed: StoredMetricEntry,
+  lastEnd: number,
+  dirty: readonly number[],
+  ends: number,
+): RecentSeals {
+  const ours = Math.min(claimed.f, ...dirty.map((block) => block * ROLLUP_BLOCK_STEPS));
+  const known = decodeRecentSeals(claimed.r, claimed.f) ?? UNKNOWN;
+  const gap = windowOf(ends) - windowOf(lastEnd);
+  if (gap <= 0) return { last: Math.min(known.last, ours), before: known.before };
+  if (gap === 1) return { last: ours, before: known.last };
+  return { last: ours };
 }
 
 /**
- * `r` after a seal that ends at `ends` (see StoredMetricEntry): the lowest step
- * whose rollup items this seal wrote (from its old frontier, or its lowest
- * dirty block, up) joins the current window, or opens the next one when the
- * current began FRESH_SEAL_MS or more ago. Any seal a reader must read
- * consistently then ended in the current window or the one before it.
+ * The lowest step whose rollup items a reader must read consistently now:
+ * every item a seal that ended less than FRESH_SEAL_MS ago wrote is at or
+ * above it (+Infinity when no seal is that recent).
  */
-export function recentSeals(claimed: StoredMetricEntry, dirty: readonly number[], ends: number): number[] {
-  const ours = Math.min(claimed.f, ...dirty.map((block) => block * ROLLUP_BLOCK_STEPS));
-  const [since, from, before] = claimed.r ?? [];
-  // An entry from before `r`: its last seals' items are unknown, every item counts as recent for a while.
-  if (since === undefined || from === undefined) return [ends, ours, Number.MIN_SAFE_INTEGER];
-  if (ends - since >= FRESH_SEAL_MS) return [ends, ours, from];
-  return before === undefined ? [since, Math.min(from, ours)] : [since, Math.min(from, ours), before];
-}
-
-/** The lowest step whose rollup items a reader must read consistently now (+Infinity: none, as no seal is fresh). */
 export function consistentFrom(entry: StoredMetricEntry, now: number): number {
   if (now - entry.g >= FRESH_SEAL_MS) return Number.POSITIVE_INFINITY;
-  const [since, from, before] = entry.r ?? [];
-  if (since === undefined || from === undefined) return Number.NEGATIVE_INFINITY;
-  return now - since < FRESH_SEAL_MS && before !== undefined ? Math.min(from, before) : from;
+  const recent = decodeRecentSeals(entry.r, entry.f);
+  if (!recent) return Number.NEGATIVE_INFINITY;
+  // `g` is the last seal's end or later (a release, a claim's lease): its window is that seal's or later.
+  if (windowOf(entry.g) < windowOf(now)) return recent.last;
+  return Math.min(recent.last, recent.before ?? Number.POSITIVE_INFINITY);
 }
 
-/** The work of a claimed seal; true when it moved the frontier (or cleared the dirty blocks). */
+/**
+ * The work of a claimed seal (the seal before it ended at `lastEnd` or
+ * earlier); the entry as it left it when it moved the frontier (or cleared the
+ * dirty blocks), else undefined.
+ */
 async function sealClaimed(
   scope: RequestScope,
   runId: string,
   key: string,
   page: number,
   claimed: StoredMetricEntry,
+  lastEnd: number,
   target: number,
   deps: RollupDeps,
-): Promise<boolean> {
-  if (!hasWork(claimed, target)) return false;
+): Promise<StoredMetricEntry | undefined> {
+  if (!hasWork(claimed, target)) return undefined;
   const inline = inlineChunkOf(claimed);
   const read = (start: number, end: number) =>
     deps.metrics.pointsInRange(scope.workspace, runId, key, {
@@ -251,14 +316,14 @@ async function sealClaimed(
   const [fresh, ...late] = await atMost(CALLS_AT_ONCE, ranges, ({ start, end }) => read(start, end));
   // Batches recorded while this read: their points may be missing above the block of the lowest of them.
   const now = await deps.runs.readMetricEntry(scope.workspace, runId, key, page);
-  if (!now || now.f !== claimed.f || now.g !== claimed.g) return false;
+  if (!now || now.f !== claimed.f || now.g !== claimed.g) return undefined;
   const frontier = sealableFrontier(claimed.f, target, now.m);
-  if (frontier === undefined || (frontier === claimed.f && dirty.length === 0)) return false;
+  if (frontier === undefined || (frontier === claimed.f && dirty.length === 0)) return undefined;
   const points = [...(fresh ?? []), ...late.flat()].filter((point) => point.step < frontier);
   const built = await buildItems(scope, runId, key, claimed, points, frontier, deps);
   await atMost(CALLS_AT_ONCE, [...built.values()], (item) => deps.metrics.putRollup(scope.workspace, runId, key, item));
   const ends = deps.clock.now();
-  const reached = await deps.runs.advanceFrontier(
+  return deps.runs.advanceFrontier(
     scope.workspace,
     runId,
     key,
@@ -267,9 +332,8 @@ async function sealClaimed(
     frontier,
     { lowWater: now.m },
     ends,
-    recentSeals(claimed, dirty, ends),
+    recentSeals(claimed, lastEnd, dirty, ends),
   );
-  return reached !== undefined;
 }
 
 /**

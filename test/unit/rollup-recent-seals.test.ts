@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ROLLUP_BLOCK_STEPS } from '../../shared/domain/rollup.ts';
+import { decodeRecentSeals, encodeRecentSeals, ROLLUP_BLOCK_STEPS } from '../../shared/domain/rollup.ts';
 import type { StoredMetricEntry } from '../../shared/storage/run-repository.ts';
 import { consistentFrom, FRESH_SEAL_MS, recentSeals, SEAL_LEASE_MS } from '../../shared/use-cases/rollups.ts';
 
@@ -50,7 +50,7 @@ describe('the items of recent seals are read consistently, older ones eventually
       let time = 1_800_000_000_000;
       let f = 0;
       // A key sealed long ago (with `r`): no seal is recent.
-      let r: number[] | undefined = [time - 10 * FRESH_SEAL_MS, 0];
+      let r: number[] | undefined = [0];
       let lastEnd = 0;
       const seals: Seal[] = [];
       let checked = 0;
@@ -65,10 +65,11 @@ describe('the items of recent seals are read consistently, older ones eventually
         checked++;
         // During a seal its claim hides when the last one ended: the last windows' items count as recent.
         if (sealing) return;
-        // Otherwise not everything: what only seals that ended long before wrote (two windows of a fresh
-        // interval and a pause each at most) is read eventually.
-        const window = 2 * (FRESH_SEAL_MS + 5000 + 320);
-        const bound = Math.min(...seals.filter((seal) => now - seal.ended < window).map((seal) => seal.from));
+        // Otherwise not everything: what only seals that ended two windows or more before wrote is read
+        // eventually (to the block: `r` counts blocks).
+        const bound = Math.min(
+          ...seals.filter((seal) => now - seal.ended < 2 * FRESH_SEAL_MS).map((seal) => seal.from - ROLLUP_BLOCK_STEPS),
+        );
         expect(from).toBeGreaterThanOrEqual(bound);
         if (Number.isFinite(from) && seals.some((seal) => seal.from < from)) eventual++;
       };
@@ -82,10 +83,10 @@ describe('the items of recent seals are read consistently, older ones eventually
         read(time, claimed + SEAL_LEASE_MS, true);
         // Most seals move the frontier a few blocks; some also rebuild dirty blocks far below it.
         const dirty = next() < 0.1 ? [Math.floor((next() * f) / ROLLUP_BLOCK_STEPS)] : [];
-        const claimedEntry = entryOf(f, claimed + SEAL_LEASE_MS, r);
-        r = recentSeals(claimedEntry, dirty, time);
+        const recent = recentSeals(entryOf(f, claimed + SEAL_LEASE_MS, r), lastEnd, dirty, time);
         seals.push({ claimed, ended: time, from: Math.min(f, ...dirty.map((block) => block * ROLLUP_BLOCK_STEPS)) });
         f += ROLLUP_BLOCK_STEPS * (1 + Math.floor(next() * 8));
+        r = encodeRecentSeals(recent, f);
         lastEnd = time;
         read(time, lastEnd);
         read(time + Math.floor(next() * 3 * FRESH_SEAL_MS), lastEnd);
@@ -99,19 +100,27 @@ describe('the items of recent seals are read consistently, older ones eventually
     const now = 1_800_000_000_000;
     expect(consistentFrom(entryOf(4096, now - 10, undefined), now)).toBe(Number.NEGATIVE_INFINITY);
     expect(consistentFrom(entryOf(4096, now - FRESH_SEAL_MS, undefined), now)).toBe(Number.POSITIVE_INFINITY);
-    // Its first seal with `r` cannot know what the seals before it wrote: it keeps every step for one window.
-    const r = recentSeals(entryOf(4096, now + SEAL_LEASE_MS, undefined), [], now);
-    expect(consistentFrom(entryOf(8192, now, r), now + 10)).toBe(Number.MIN_SAFE_INTEGER);
-    // The next window keeps the last one's lowest step, the one before is dropped.
-    const later = recentSeals(entryOf(8192, now + FRESH_SEAL_MS + SEAL_LEASE_MS, r), [], now + FRESH_SEAL_MS);
-    expect(consistentFrom(entryOf(12_288, now + FRESH_SEAL_MS, later), now + FRESH_SEAL_MS + 10)).toBe(4096);
-    const last = recentSeals(
-      entryOf(12_288, now + 2 * FRESH_SEAL_MS + SEAL_LEASE_MS, later),
-      [],
-      now + 2 * FRESH_SEAL_MS,
+    // Its first seal with `r` cannot know what the seals before it wrote: it keeps every step for two windows ...
+    const first = encodeRecentSeals(
+      recentSeals(entryOf(4096, now + SEAL_LEASE_MS, undefined), now - 10, [], now),
+      8192,
     );
-    expect(consistentFrom(entryOf(16_384, now + 2 * FRESH_SEAL_MS, last), now + 2 * FRESH_SEAL_MS + 10)).toBe(8192);
-    // Once the window before is over, only the current one's.
-    expect(consistentFrom(entryOf(16_384, now + 3 * FRESH_SEAL_MS - 10, last), now + 3 * FRESH_SEAL_MS)).toBe(12_288);
+    expect(consistentFrom(entryOf(8192, now, first), now + 10)).toBeLessThan(Number.MIN_SAFE_INTEGER + 1024);
+    // ... and then only what seals of the last two windows wrote.
+    const later = now + FRESH_SEAL_MS;
+    const second = encodeRecentSeals(recentSeals(entryOf(8192, later + SEAL_LEASE_MS, first), now, [], later), 12_288);
+    const third = encodeRecentSeals(
+      recentSeals(entryOf(12_288, later + FRESH_SEAL_MS + SEAL_LEASE_MS, second), later, [], later + FRESH_SEAL_MS),
+      16_384,
+    );
+    expect(decodeRecentSeals(third, 16_384)).toEqual({ last: 12_288, before: 8192 });
+    expect(consistentFrom(entryOf(16_384, later + FRESH_SEAL_MS, third), later + FRESH_SEAL_MS + 10)).toBe(8192);
+  });
+
+  test('`r` is a few small numbers, decoded never above what was encoded', () => {
+    expect(encodeRecentSeals({ last: 1_000_000 - 3 * 512, before: 1_000_000 - 40 * 512 }, 1_000_000)).toEqual([3, 40]);
+    expect(encodeRecentSeals({ last: 999_999 }, 1_000_000)).toEqual([1]);
+    expect(decodeRecentSeals([1], 1_000_000)).toEqual({ last: 1_000_000 - 512 });
+    expect(decodeRecentSeals(undefined, 1_000_000)).toBeUndefined();
   });
 });
