@@ -4,7 +4,15 @@ import { artifactLimits } from '../../domain/artifacts.ts';
 import { viewTypes } from '../../domain/types.ts';
 import { limits } from '../../limits.ts';
 import { metricValueSchema } from '../schemas/metric-values.ts';
-import { keySchema, maxUtf8Bytes, nameSchema, stepRangeInOrder, text, timestampSchema } from '../schemas/text.ts';
+import {
+  documentedAs,
+  keySchema,
+  maxUtf8Bytes,
+  nameSchema,
+  stepRangeInOrder,
+  text,
+  timestampSchema,
+} from '../schemas/text.ts';
 
 /**
  * MLflow's request shapes (mlflow/protos/service.proto), validated at the edge
@@ -40,12 +48,18 @@ export const mlflowId = z
     z.regex(/^[0-9A-Za-z_-]+$/, { error: 'must be an id (letters, digits, _ and -)' }),
   );
 
+// z.int(), not z.number(): the OpenAPI description then says `integer`, as MLflow's int64 means.
 const int64 = z.pipe(
-  z.union([z.number(), z.string().check(z.regex(/^-?\d+$/, { error: 'must be an integer' }))]),
+  z.union([z.int(), z.string().check(z.regex(/^-?\d+$/, { error: 'must be an integer' }))]),
   z.transform((value) => Number(value)),
 );
 const integer = (min: number, max: number) =>
-  z.pipe(int64, z.int().check(z.gte(min), z.lte(max, { error: `must be at most ${max}` })));
+  documentedAs(z.pipe(int64, z.int().check(z.gte(min), z.lte(max, { error: `must be at most ${max}` }))), {
+    anyOf: [
+      { type: 'integer', minimum: min, maximum: max },
+      { type: 'string', pattern: '^-?\\d+$' },
+    ],
+  });
 const step = z.pipe(int64, z.int().check(z.gte(Number.MIN_SAFE_INTEGER), z.lte(Number.MAX_SAFE_INTEGER)));
 const timestamp = z.pipe(int64, timestampSchema);
 

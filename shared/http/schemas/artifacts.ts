@@ -56,7 +56,7 @@ export const listArtifactsQuery = z.object({
     z.string().check(
       z.maxLength(artifactLimits.pathBytes),
       maxUtf8Bytes(artifactLimits.pathBytes),
-      z.refine((value) => !/[\u0000-\u001f\u007f]/.test(value), { error: 'must not contain control characters' }),
+      z.regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'must not contain control characters' }),
     ),
   ),
   max_results: z._default(

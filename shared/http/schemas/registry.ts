@@ -9,7 +9,16 @@ import {
   registryLimits,
 } from '../../domain/registry.ts';
 import { limits } from '../../limits.ts';
-import { idSchema, keySchema, pageSize, pageToken, tagsSchema, text, timestampSchema } from './text.ts';
+import {
+  documentedAs,
+  idSchema,
+  keySchema,
+  pageSize,
+  pageToken,
+  tagsSchema,
+  text,
+  timestampSchema,
+} from './text.ts';
 import { tagFilterChecks } from './tag-filters.ts';
 
 /**
@@ -24,8 +33,17 @@ const checkedBy = (problem: (value: string) => string | undefined) =>
     if (message) context.addIssue({ code: 'custom', message, input: value });
   });
 
-export const modelNameSchema = z.string().check(checkedBy(modelNameProblem));
-export const aliasSchema = z.string().check(checkedBy(aliasProblem));
+export const modelNameSchema = documentedAs(z.string().check(checkedBy(modelNameProblem)), {
+  minLength: 1,
+  maxLength: registryLimits.nameLength,
+  pattern: '^(?=.*\\S)[^\\u0000-\\u001f\\u007f-\\u009f/@]+$',
+});
+export const aliasSchema = documentedAs(z.string().check(checkedBy(aliasProblem)), {
+  minLength: 1,
+  maxLength: registryLimits.aliasLength,
+  // Not `latest` (any case), `v<digits>` or a number: clients read those as versions.
+  pattern: '^(?![lL][aA][tT][eE][sS][tT]$)(?![vV]?[0-9]+$)[A-Za-z0-9_-]+$',
+});
 
 /** A version number in a path or query: decimal digits, 1 to the largest number ever given out. */
 const versionNumberText = z.pipe(

@@ -8,13 +8,18 @@ import { limits } from '../../limits.ts';
  * handler factory prefixes the field's path.
  */
 
+/**
+ * Rules are written as patterns where a pattern can say them, so that the
+ * OpenAPI description (generated from these schemas) carries them too: a client
+ * generated from it, or a fuzzer, then knows what a valid value is.
+ */
 // Rejecting control characters is the point of this pattern.
-const controlCharacters = /[\u0000-\u001f\u007f]/;
+const noControlCharacters = /^[^\u0000-\u001f\u007f]*$/;
 
 export const text = (max: number) =>
   z.string().check(
     z.maxLength(max, { error: `must be at most ${max} characters` }),
-    z.refine((value) => !controlCharacters.test(value), { error: 'must not contain control characters' }),
+    z.regex(noControlCharacters, { error: 'must not contain control characters' }),
     // A lone UTF-16 surrogate has no UTF-8 form: it could not be stored as sent.
     z.refine((value) => value.isWellFormed(), { error: 'must be valid Unicode (no lone surrogates)' }),
   );
@@ -31,7 +36,7 @@ export const maxUtf8Bytes = (max: number) =>
   });
 
 const nonEmptyText = (max: number) =>
-  text(max).check(z.refine((value) => value.trim().length > 0, { error: 'must not be empty' }));
+  text(max).check(z.regex(/\S/, { error: 'must not be empty' }));
 
 /**
  * A tag, param or metric key. `__proto__` is refused: JSON parsers, DynamoDB's
@@ -40,7 +45,7 @@ const nonEmptyText = (max: number) =>
  * `toString`...) is an ordinary key.
  */
 export const keySchema = nonEmptyText(limits.keyLength).check(
-  z.refine((value) => value !== '__proto__', { error: 'must not be __proto__' }),
+  z.regex(/^(?!__proto__$)/, { error: 'must not be __proto__' }),
 );
 export const nameSchema = nonEmptyText(limits.nameLength);
 export const idSchema = z.string().check(z.regex(/^[0-9a-f]{32}$/, { error: 'must be 32 lowercase hex characters' }));
@@ -71,3 +76,13 @@ export const stepRangeInOrder = z.refine<{ start_step?: number | undefined; end_
   (query) => query.start_step === undefined || query.end_step === undefined || query.start_step <= query.end_step,
   { error: 'must not be greater than end_step', path: ['start_step'] },
 );
+
+/**
+ * Describes, for the OpenAPI description, a rule that is checked by code (a
+ * superRefine) rather than by zod's own checks: the JSON Schema keywords given
+ * here are merged into the generated schema. Keep them equal to the code's rule.
+ */
+export function documentedAs<S extends z.ZodMiniType>(schema: S, jsonSchema: Record<string, unknown>): S {
+  z.globalRegistry.add(schema, jsonSchema);
+  return schema;
+}
