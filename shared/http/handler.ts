@@ -251,8 +251,22 @@ function validate(location: string, schema: z.ZodMiniType | undefined, value: un
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = mostSpecificIssue(result.error.issues, value);
-  const field = [location, ...issue.path.map(String)].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
-  throw new ValidationError(`${field}: ${issue.message}`, `${location}.invalid`);
+  // An unknown key (a typo, most likely) is named as the field, not its parent object.
+  const unknown = issue.code === 'unrecognized_keys' ? issue.keys : [];
+  const path = unknown.length > 0 ? [...issue.path, unknown[0] as string] : issue.path;
+  const field = [location, ...path.map(String)].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+  const message =
+    unknown.length > 0
+      ? `is not a field of this request${
+          unknown.length > 1
+            ? ` (nor ${unknown
+                .slice(1)
+                .map((key) => `'${key}'`)
+                .join(', ')})`
+            : ''
+        }`
+      : issue.message;
+  throw new ValidationError(`${field}: ${message}`, `${location}.invalid`);
 }
 
 type Issue = z.core.$ZodIssue;

@@ -10,8 +10,8 @@ import { exampleRequest, type RouteFixture } from '../support/route-requests.ts'
 
 /**
  * One field at a time: every query parameter the OpenAPI description lists and
- * every top-level field of a route's example body, on every route of the route
- * table, is sent with unlucky values (far past any length bound, astral
+ * every field of a route's example body (top level, and one level into its
+ * objects and arrays of objects), on every route of the route table, is sent with unlucky values (far past any length bound, astral
  * characters, a lone surrogate, empty, wrong JSON types, huge and fractional
  * numbers) while the rest of the request stays valid. Whatever the route makes
  * of it, the answer is below 500, has a status and body its OpenAPI entry
@@ -154,6 +154,38 @@ function problemWith(route: RouteDefinition, field: string, answer: { status: nu
   return named.split(/[.[]/).includes(field) ? undefined : 'a refusal that names another field';
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The fields of an example body to replace one at a time: each top-level field,
+ * and each field of an object inside it (`tags.k`) or of the first object of an
+ * array inside it (`metrics[0].value`), with a function that builds the body with
+ * that one field replaced.
+ */
+function bodyFields(body: unknown) {
+  if (!isObject(body)) return [];
+  const fields: Array<{ path: string; field: string; replaced: (value: unknown) => unknown }> = [];
+  for (const [name, inner] of Object.entries(body)) {
+    fields.push({ path: name, field: name, replaced: (value) => ({ ...body, [name]: value }) });
+    const first = Array.isArray(inner) ? inner[0] : inner;
+    if (!isObject(first)) continue;
+    for (const key of Object.keys(first)) {
+      const nested = (value: unknown) => ({ ...first, [key]: value });
+      fields.push(
+        Array.isArray(inner)
+          ? {
+              path: `${name}[0].${key}`,
+              field: key,
+              replaced: (value) => ({ ...body, [name]: [nested(value), ...inner.slice(1)] }),
+            }
+          : { path: `${name}.${key}`, field: key, replaced: (value) => ({ ...body, [name]: nested(value) }) },
+      );
+    }
+  }
+  return fields;
+}
+
 // Destructive routes last, so that a value they accept cannot take the fixture away from the others.
 const destructive = (route: RouteDefinition) => route.method === 'DELETE' || /delete|purge/i.test(route.operationId);
 const ordered = [...routeList.filter((route) => !destructive(route)), ...routeList.filter(destructive)];
@@ -177,12 +209,14 @@ describe.each(ordered.map((route) => [`${route.method} ${route.path}`, route] as
         check(`query ${name} ${label}`, name, await send(route, `${basePath}?${search}`, example.body));
       }
     }
-    const body = example.body;
-    if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
-      for (const name of Object.keys(body)) {
-        for (const [label, value] of bodyValues) {
-          check(`body ${name} ${label}`, name, await send(route, example.path, { ...body, [name]: value }));
-        }
+    if (isObject(example.body)) {
+      // A field the route does not know (a typo): accepted (MLflow ignores unknown fields) or named.
+      const typo = { ...example.body, experimnet_nmae: 'x' };
+      check('an unknown body field', 'experimnet_nmae', await send(route, example.path, typo));
+    }
+    for (const { path, field, replaced } of bodyFields(example.body)) {
+      for (const [label, value] of bodyValues) {
+        check(`body ${path} ${label}`, field, await send(route, example.path, replaced(value)));
       }
     }
     expect(problems).toEqual([]);
