@@ -53,11 +53,13 @@ export const abortArtifactBody = z.strictObject({ path: artifactPath, upload_id:
 
 export const listArtifactsQuery = z.object({
   prefix: z.optional(
-    z.string().check(
-      z.maxLength(artifactLimits.pathBytes),
-      maxUtf8Bytes(artifactLimits.pathBytes),
-      z.regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'must not contain control characters' }),
-    ),
+    z
+      .string()
+      .check(
+        z.maxLength(artifactLimits.pathBytes),
+        maxUtf8Bytes(artifactLimits.pathBytes),
+        z.regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'must not contain control characters' }),
+      ),
   ),
   max_results: z._default(
     z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(limits.pageSizeMax))),

@@ -9,16 +9,7 @@ import {
   registryLimits,
 } from '../../domain/registry.ts';
 import { limits } from '../../limits.ts';
-import {
-  documentedAs,
-  idSchema,
-  keySchema,
-  pageSize,
-  pageToken,
-  tagsSchema,
-  text,
-  timestampSchema,
-} from './text.ts';
+import { documentedAs, idSchema, keySchema, pageSize, pageToken, tagsSchema, text, timestampSchema } from './text.ts';
 import { tagFilterChecks } from './tag-filters.ts';
 
 /**

@@ -35,8 +35,7 @@ export const maxUtf8Bytes = (max: number) =>
     error: `must be at most ${max} bytes of UTF-8`,
   });
 
-const nonEmptyText = (max: number) =>
-  text(max).check(z.regex(/\S/, { error: 'must not be empty' }));
+const nonEmptyText = (max: number) => text(max).check(z.regex(/\S/, { error: 'must not be empty' }));
 
 /**
  * A tag, param or metric key. `__proto__` is refused: JSON parsers, DynamoDB's
@@ -64,7 +63,11 @@ export const timestampSchema = z.int().check(z.gte(0), z.lte(8_640_000_000_000_0
 
 /** A page size query parameter: a decimal integer in 1..max, `fallback` when absent. */
 export const pageSize = (max: number, fallback: number) =>
-  z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(max))), fallback);
+  documentedAs(z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(max))), fallback), {
+    type: 'integer',
+    minimum: 1,
+    maximum: max,
+  });
 
 export const pageToken = z.optional(z.string().check(z.maxLength(2048)));
 
