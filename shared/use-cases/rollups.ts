@@ -81,7 +81,7 @@ export const EAGER_SEAL_BLOCKS = 2;
  */
 export const SEALING_IN_A_ROW_MS = 1000;
 /** How often a batch waiting for the end of a sealer's last seal looks again. */
-const WAIT_FOR_SEAL_MS = 25;
+const WAIT_FOR_SEAL_MS = 50;
 /** Seals of one key when its run ends: a key that lags further catches up as writes or later ends seal it. */
 export const RUN_END_SEAL_ROUNDS = 4;
 /** Readers read the items of the seals that ended this recently consistently (see `r` on StoredMetricEntry). */
