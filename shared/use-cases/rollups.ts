@@ -29,9 +29,9 @@ import type { RequestScope, TrackingDeps } from './deps.ts';
  * items do not hold yet; readers read those raw).
  *  - Sealing: after a batch, once the key's latest step is two blocks (1,024
  *    steps) past `f`, one writer claims the seal (it sets the seal time `g` to
- *    the end of its lease; the next claim comes a second after a seal ended,
- *    at once while the key is far behind, or once a lease ran out), which
- *    also clears the low-water mark `m`; it
+ *    the end of its lease; the next claim comes at once while two blocks or
+ *    more can be sealed, a second after the last seal for one, or once a
+ *    lease ran out), which also clears the low-water mark `m`; it
  *    reads the raw points of [f, target) and of the dirty blocks, writes
  *    their level-1 items, completes the levels above from their children and
  *    moves `f` up to `target`, but no higher than the block of the lowest step
@@ -39,6 +39,12 @@ import type { RequestScope, TrackingDeps } from './deps.ts';
  *    missing from what was read, the blocks below it cannot. So concurrent
  *    writers near the top no longer stop the frontier; only a batch recorded
  *    below `f` during the seal does (it may have marked blocks dirty).
+ *  - Right after a burst: batches recorded during a seal leave the sealing to
+ *    it, so its writer seals again while they left two blocks or more (for a
+ *    second at most; the batches recorded during its last seal wait for it and
+ *    go on themselves): once writers stop, under three blocks stay raw.
+ *  - Readers read the items of the seals of the last moments consistently
+ *    (`r`, `consistentFrom`), every other item and every raw point eventually.
  *  - When a run ends, every key two blocks or more behind is sealed up to its
  *    last complete block (a few bounded seals each), so a finished run's chart
  *    reads summaries and under 1,024 raw points.
