@@ -2,17 +2,16 @@ import { BatchWriteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@
 import { ServiceUnavailableError } from '../errors.ts';
 import { conditionFailedItem } from './dynamo-errors.ts';
 import {
-  entityTypes,
   experimentKey,
   experimentsByCreationPartition,
   legacyParamIndexKey,
-  paramRowKey,
   type PrimaryKey,
   runsByExperimentPartition,
   workspacesByCreationPartition,
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
-import { PARAM_ROW_DIGESTS, paramDigest } from './run-items.ts';
+import { addToParamRow } from './param-row-write.ts';
+import { PARAM_ROW_DIGESTS } from './run-items.ts';
 import { RunRepository } from './run-repository.ts';
 import { logicalIndexes } from './table-definition.ts';
 
@@ -101,8 +100,8 @@ export async function migrateParamRows(
 
 /**
  * Makes a run's param row hold all of `params` (the run's params, read whole),
- * as RunRepository writes rows: digests ADDed (idempotent, and nothing a
- * concurrent request adds is lost), or `x` past what a row holds. Here rather
+ * as RunRepository writes rows: the digests as an attribute of their own
+ * (idempotent, and nothing a concurrent request adds is lost), or `x` past what a row holds. Here rather
  * than in RunRepository, which every tracking function carries.
  */
 async function completeParamRow(
@@ -114,18 +113,11 @@ async function completeParamRow(
   params: ReadonlyMap<string, string>,
 ) {
   if (params.size === 0) return;
-  const digests = params.size <= PARAM_ROW_DIGESTS;
-  await client.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: paramRowKey(workspace, experimentId, runId),
-      UpdateExpression: digests ? 'SET #type = :type ADD h :h' : 'SET #type = :type, x = :x',
-      ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: {
-        ':type': entityTypes.paramRow,
-        ...(digests ? { ':h': new Set([...params].map(([key, value]) => paramDigest(key, value))) } : { ':x': true }),
-      },
-    }),
+  await addToParamRow(
+    client,
+    tableName,
+    { workspace, experimentId, runId },
+    params.size <= PARAM_ROW_DIGESTS ? params : undefined,
   );
 }
 

@@ -30,19 +30,18 @@ import {
   metricPageKey,
   type PrimaryKey,
   paramKey,
-  paramRowKey,
   runKey,
   runPartitionKey,
   runsByExperimentPartition,
   runValuesKey,
   tagPageKey,
 } from './keys.ts';
+import { addToParamRow } from './param-row-write.ts';
 import { queryAllItems, queryPage } from './query-page.ts';
 import { entriesOf, entryBytes, layoutBudgets, metricEntryBound, type PagedMap, placeEntries } from './run-layout.ts';
 import {
   metricPageItem,
   PARAM_ROW_DIGESTS,
-  paramDigest,
   paramRowItem,
   paramItem,
   runItem,
@@ -547,10 +546,10 @@ export class RunRepository {
         })),
       ),
       newParams.size > 0 &&
-        this.addToParamRow(
-          workspace,
-          experimentId,
-          runId,
+        addToParamRow(
+          this.client,
+          this.tableName,
+          { workspace, experimentId, runId },
           inlineParams && state.params.size + newParams.size <= PARAM_ROW_DIGESTS ? newParams : undefined,
         ),
     ]);
@@ -641,30 +640,6 @@ export class RunRepository {
       .map(([key, { value }]) => tagIndexItem(workspace, experimentId, runId, key, value));
     await this.batchWrite(replaced.map((Key) => ({ DeleteRequest: { Key } })));
     return { pages };
-  }
-
-  /**
-   * Adds params' digests to the run's param row (ADD on a string set: racing
-   * requests both land, no read), or, with `params` undefined (the run has
-   * more params than a row holds), marks the row `x`: a candidate for every
-   * param clause. Either creates the row when the run had no params yet.
-   */
-  private async addToParamRow(
-    workspace: string,
-    experimentId: string,
-    runId: string,
-    params: ReadonlyMap<string, string> | undefined,
-  ) {
-    const digests = params && new Set([...params].map(([key, value]) => paramDigest(key, value)));
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: paramRowKey(workspace, experimentId, runId),
-        UpdateExpression: digests ? 'SET #type = :type ADD h :h' : 'SET #type = :type, x = :x',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':type': entityTypes.paramRow, ...(digests ? { ':h': digests } : { ':x': true }) },
-      }),
-    );
   }
 
   /** The writes that set and remove tags: the run item (conditional on its tag version) and the tag pages. */

@@ -27,7 +27,7 @@ import {
   tagIndexPartition,
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
-import { paramDigest } from './run-items.ts';
+import { isParamDigestAttribute, paramDigest, paramDigestsOf, wideParamDigest } from './run-items.ts';
 import { type RunItem, runDetailsFromItems, toRun, withPagedTags } from './run-repository.ts';
 import { logicalIndexes } from './table-definition.ts';
 
@@ -98,7 +98,10 @@ export class SearchRepository {
     legacy = false,
     segments: 1 | 2 | 4 | 8 | 16 = 1,
   ): Promise<string[][]> {
-    const wanted = clauses.map(({ key, values }) => values.map((value) => paramDigest(key, value)));
+    const wanted = clauses.map(({ key, values }) => ({
+      digests: new Set(values.map((value) => paramDigest(key, value))),
+      wide: values.map((value) => wideParamDigest(key, value)),
+    }));
     const found: string[][] = clauses.map(() => []);
     // Run ids are hex: `segments` Queries over ranges of their first digit read the rows side by side.
     const bounds = Array.from({ length: segments - 1 }, (_, i) => ((16 / segments) * (i + 1)).toString(16));
@@ -113,12 +116,21 @@ export class SearchRepository {
           ...(from ? { ':from': from } : {}),
           ...(to ? { ':to': to } : {}),
         },
-        ProjectionExpression: 'sk, h, x',
       });
       for await (const row of rows) {
-        const digests = row.h instanceof Set ? (row.h as Set<string>) : undefined;
-        wanted.forEach((any, i) => {
-          if (row.x === true || any.some((digest) => digests?.has(digest))) found[i]?.push(row.sk as string);
+        // `b…`: 4-byte digests, one attribute per write; `h`: the wider digests of rows from before them.
+        const digests = Object.entries(row).flatMap(([name, value]) =>
+          isParamDigestAttribute(name, value) ? paramDigestsOf(value) : [],
+        );
+        const wide = row.h instanceof Set ? (row.h as Set<string>) : undefined;
+        wanted.forEach((clause, i) => {
+          if (
+            row.x === true ||
+            digests.some((digest) => clause.digests.has(digest)) ||
+            (wide && clause.wide.some((digest) => wide.has(digest)))
+          ) {
+            found[i]?.push(row.sk as string);
+          }
         });
       }
     };

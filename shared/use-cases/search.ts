@@ -256,12 +256,12 @@ function intersect(sets: ReadonlyArray<ReadonlySet<string>>): string[] {
 /**
  * Param equality beside another index: its candidates are either loaded and
  * checked (a run item and a values item: 1 read unit each), or first narrowed
- * by the experiments' param rows, read whole (about 360 bytes a run: a Query
+ * by the experiments' param rows, read whole (about 185 bytes a run: a Query
  * bills their summed size, 0.5 unit per 4 KB) and then only the runs holding
  * the param are loaded. The rows are read when that is estimated to cost fewer
  * units, taking a param equality to keep about 1 candidate in 10.
  */
-const PARAM_ROW_BYTES = 360;
+const PARAM_ROW_BYTES = 185;
 const PARAM_MATCH_SHARE = 0.1;
 const paramRowsUnits = (runCount: number) => Math.ceil((runCount * PARAM_ROW_BYTES) / 4096) * 0.5;
 

@@ -6,6 +6,7 @@ import {
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -17,7 +18,13 @@ import {
   legacyParamIndexPartition,
   paramRowKey,
 } from '../../shared/storage/keys.ts';
-import { paramDigest } from '../../shared/storage/run-items.ts';
+import {
+  isParamDigestAttribute,
+  paramDigest,
+  paramDigestsOf,
+  paramRowAddition,
+  wideParamDigest,
+} from '../../shared/storage/run-items.ts';
 import { useTestStack } from '../support/local-api.ts';
 
 /**
@@ -29,6 +36,16 @@ import { useTestStack } from '../support/local-api.ts';
  */
 const local = useTestStack();
 const run = promisify(execFile);
+
+/** The 4-byte digests a param row holds (in its `b…` attributes), sorted, and those of `params`. */
+const rowDigests = (row: Record<string, unknown> | undefined) =>
+  Object.entries(row ?? {})
+    .flatMap(([name, value]) => (isParamDigestAttribute(name, value) ? paramDigestsOf(value) : []))
+    .sort();
+const digestsOf = (params: Record<string, string>) =>
+  Object.entries(params)
+    .map(([key, value]) => paramDigest(key, value))
+    .sort();
 
 describe('runs from before param rows', () => {
   test('param search finds them without a step; npm run migrate moves them to param rows, once', async () => {
@@ -126,7 +143,7 @@ describe('runs from before param rows', () => {
     const row = async (runId: string) =>
       (await documents.send(new GetCommand({ TableName: table, Key: paramRowKey('default', experimentId, runId) })))
         .Item;
-    expect((await row(old.a))?.h).toEqual(new Set([paramDigest('optimizer', 'adam'), paramDigest('lr', '0.1')]));
+    expect(rowDigests(await row(old.a))).toEqual(digestsOf({ optimizer: 'adam', lr: '0.1' }));
     expect((await row(old.many))?.x).toBe(true);
     for (const key of ['optimizer', 'lr', 'k0']) {
       const left = await documents.send(
@@ -186,7 +203,7 @@ describe('runs from before param rows', () => {
       const row = await documents.send(
         new GetCommand({ TableName: table, Key: paramRowKey('default', experimentId, runId) }),
       );
-      expect(row.Item?.h).toEqual(new Set([paramDigest('optimizer', 'adam')]));
+      expect(rowDigests(row.Item)).toEqual(digestsOf({ optimizer: 'adam' }));
       const experiment = await documents.send(
         new GetCommand({ TableName: table, Key: experimentKey('default', experimentId) }),
       );
@@ -195,4 +212,86 @@ describe('runs from before param rows', () => {
       await restarted.stop();
     }
   }, 120_000);
+
+  test('rows with the wider digests of before (h) are still found, and later params land beside them (b…)', async () => {
+    const table = local.stack.tableName;
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: local.stack.dynamoDbEndpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'wide-digest-rows' });
+    const experimentId = created.body.experiment_id as string;
+    const start = async (name: string, params: Record<string, string>) =>
+      (await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: name, params })).body
+        .run_id as string;
+    const old = await start('old', { optimizer: 'adam', lr: '0.1' });
+    await start('new', { optimizer: 'adam', lr: '0.2' });
+    // The row as the 12-character digests left it.
+    await documents.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          ...paramRowKey('default', experimentId, old),
+          type: 'ParamRow',
+          h: new Set([wideParamDigest('optimizer', 'adam'), wideParamDigest('lr', '0.1')]),
+        },
+      }),
+    );
+    const names = async (filter: string) =>
+      (
+        (await local.api.post('/api/v1/runs/search', { experiment_ids: [experimentId], filter, max_results: 100 })).body
+          .runs as Array<{ run_name: string }>
+      )
+        .map((found) => found.run_name)
+        .sort();
+    expect(await names("params.optimizer = 'adam'")).toEqual(['new', 'old']);
+    expect(await names("params.lr = '0.1'")).toEqual(['old']);
+    expect((await local.api.post(`/api/v1/runs/${old}/params`, { params: { seed: '7' } })).status).toBe(200);
+    const row = await documents.send(
+      new GetCommand({ TableName: table, Key: paramRowKey('default', experimentId, old) }),
+    );
+    expect(rowDigests(row.Item)).toEqual(digestsOf({ seed: '7' }));
+    expect(row.Item?.h).toEqual(new Set([wideParamDigest('optimizer', 'adam'), wideParamDigest('lr', '0.1')]));
+    expect(await names("params.seed = '7' AND params.lr IN ('0.1', '0.2')")).toEqual(['old']);
+  });
+
+  test('params added later whose attribute name is taken by other digests mark the row a candidate for every clause', async () => {
+    const table = local.stack.tableName;
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: local.stack.dynamoDbEndpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'digest-name-taken' });
+    const experimentId = created.body.experiment_id as string;
+    const runId = (
+      await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: 'r', params: { a: '1' } })
+    ).body.run_id as string;
+    // The attribute the next batch would write, already holding other digests (a 2^-48 clash, made by hand).
+    const next = paramRowAddition([['seed', '7']]);
+    await documents.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: paramRowKey('default', experimentId, runId),
+        UpdateExpression: 'SET #name = :other',
+        ExpressionAttributeNames: { '#name': next.name },
+        ExpressionAttributeValues: { ':other': paramRowAddition([['other', 'x']]).value },
+      }),
+    );
+    expect((await local.api.post(`/api/v1/runs/${runId}/params`, { params: { seed: '7' } })).status).toBe(200);
+    const row = await documents.send(
+      new GetCommand({ TableName: table, Key: paramRowKey('default', experimentId, runId) }),
+    );
+    expect(row.Item?.x).toBe(true);
+    const search = await local.api.post('/api/v1/runs/search', {
+      experiment_ids: [experimentId],
+      filter: "params.seed = '7' AND params.a = '1'",
+    });
+    expect(search.body.runs.map((found: { run_name: string }) => found.run_name)).toEqual(['r']);
+  });
 });

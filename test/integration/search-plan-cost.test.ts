@@ -69,10 +69,11 @@ describe('search reads what its plan needs', () => {
   }, 120_000);
 
   test('a param beside a few candidates is checked on them, not on every param row', async () => {
-    // 8 candidates (m >= 0.98): loading them costs 8 units; the experiment's 400 param rows about 17 more.
-    const found = await search("params.p0 = 'v3' AND metrics.m >= 0.98");
-    expect(found.names).toEqual(expected((run) => run.params.p0 === 'v3' && run.m >= 0.98));
-    expect(found.readUnits).toBeLessThan(14);
+    // 2 candidates (m >= 0.995): loading them costs 2 units; the experiment's 400 param rows about 9.
+    const found = await search("params.p0 = 'v8' AND metrics.m >= 0.995");
+    expect(found.names).toEqual(expected((run) => run.params.p0 === 'v8' && run.m >= 0.995));
+    expect(found.names.length).toBe(1);
+    expect(found.readUnits).toBeLessThan(6);
   });
 
   test('a param beside many candidates is narrowed by the param rows before any run is loaded', async () => {
@@ -83,9 +84,10 @@ describe('search reads what its plan needs', () => {
     expect(found.readUnits).toBeLessThan(60);
   });
 
-  test('a param alone reads the param rows, then only the runs holding it', async () => {
+  test('a param alone reads the param rows (4-byte digests: about 180 bytes a run), then only the runs holding it', async () => {
     const found = await search("params.p0 IN ('v3', 'v4')");
     expect(found.names).toEqual(expected((run) => run.params.p0 === 'v3' || run.params.p0 === 'v4'));
-    expect(found.readUnits).toBeLessThan(found.names.length + 25);
+    // 80 runs hold it (1 unit each); 400 rows of 20 digests are 9 units (17 with 12-character digests).
+    expect(found.readUnits).toBeLessThan(found.names.length + 12);
   });
 });
