@@ -81,19 +81,21 @@ function positionCursor(binding: string, request: PageRequest, item: Record<stri
 
 /**
  * Every item of a query, page by page. With `firstPage`, pages start at that
- * many items and double up to 1,000, so a caller that stops early reads little.
+ * many items and double up to `maxPage` (1,000 unless given), so a caller that
+ * stops early reads little.
  */
 export async function* queryAllItems(
   client: DynamoDBDocumentClient,
   input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'>,
-  options: { firstPage?: number } = {},
+  options: { firstPage?: number; maxPage?: number } = {},
 ): AsyncGenerator<Record<string, unknown>> {
+  const maxPage = options.maxPage ?? 1000;
   let startKey: Record<string, unknown> | undefined;
-  let pageSize = options.firstPage === undefined ? undefined : Math.max(1, Math.min(1000, options.firstPage));
+  let pageSize = options.firstPage === undefined ? undefined : Math.max(1, Math.min(maxPage, options.firstPage));
   do {
     const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey, Limit: pageSize }));
     for (const item of page.Items ?? []) yield item;
     startKey = page.LastEvaluatedKey;
-    if (pageSize !== undefined) pageSize = Math.min(1000, pageSize * 2);
+    if (pageSize !== undefined) pageSize = Math.min(maxPage, pageSize * 2);
   } while (startKey);
 }

@@ -252,7 +252,10 @@ export class SearchRepository {
       range,
       descending,
     );
-    for await (const item of queryAllItems(this.client, input, { firstPage: pageSize })) {
+    for await (const item of queryAllItems(this.client, input, {
+      firstPage: pageSize,
+      maxPage: Math.max(1000, pageSize),
+    })) {
       const sortKey = item.gsi2sk as string;
       yield { runId: runIdOfIndexSortKey(sortKey), sortKey, value: sortKey.slice(0, -33) };
     }
@@ -274,7 +277,10 @@ export class SearchRepository {
       range,
       descending,
     );
-    for await (const item of queryAllItems(this.client, input, { firstPage: pageSize })) {
+    for await (const item of queryAllItems(this.client, input, {
+      firstPage: pageSize,
+      maxPage: Math.max(1000, pageSize),
+    })) {
       const sortKey = item.sk as string;
       yield { runId: runIdOfIndexSortKey(sortKey), sortKey, value: sortKey.slice(0, sortKey.lastIndexOf('#')) };
     }

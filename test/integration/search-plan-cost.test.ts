@@ -44,8 +44,10 @@ describe('search reads what its plan needs', () => {
     const capacity = response.headers.get('x-stratus-consumed-capacity') ?? '';
     return {
       names: (response.body.runs as Array<{ run_name: string }>).map((run) => run.run_name).sort(),
+      ordered: (response.body.runs as Array<{ run_name: string }>).map((run) => run.run_name),
       readUnits: Number(/read=([\d.]+)/.exec(capacity)?.[1] ?? Number.NaN),
       plan: response.headers.get('x-stratus-search-plan'),
+      token: response.body.next_page_token as string | undefined,
     };
   };
   const expected = (keep: (run: (typeof runs)[number]) => boolean) =>
@@ -89,5 +91,30 @@ describe('search reads what its plan needs', () => {
     expect(found.names).toEqual(expected((run) => run.params.p0 === 'v3' || run.params.p0 === 'v4'));
     // 80 runs hold it (1 unit each); 400 rows of 20 digests are 9 units (17 with 12-character digests).
     expect(found.readUnits).toBeLessThan(found.names.length + 12);
+  });
+
+  test('candidates that outnumber the page are taken in order from the metric index, and only a page of them loaded', async () => {
+    // 58 runs have owner user-3; the page is 10. Loading every candidate costs 58 units; the metric's entries in
+    // order up to about the 11th candidate (about 100 entries of 110 bytes), then 11 runs, about 14.
+    const want = runs
+      .filter((run) => run.owner === 'user-3')
+      .sort((a, b) => b.m - a.m)
+      .map((run) => run.name);
+    const pages: string[] = [];
+    let token: string | undefined;
+    let first: Awaited<ReturnType<typeof search>> | undefined;
+    do {
+      const found = await search("tags.owner = 'user-3'", {
+        order_by: ['metrics.m DESC'],
+        max_results: 10,
+        page_token: token,
+      });
+      first ??= found;
+      pages.push(...found.ordered);
+      token = found.token;
+    } while (token);
+    expect(pages).toEqual(want);
+    expect(first?.plan).toBe('index: tags.owner =, in order: metrics.m');
+    expect(first?.readUnits).toBeLessThan(25);
   });
 });
