@@ -59,6 +59,7 @@ const ROWS = {
   searchThreshold: 'search: metric threshold (1%), p50 (ms)',
   searchParam: 'search: param = + metric threshold, p50 (ms)',
   searchTag: 'search: tag = ordered by run_name (1,000 of ~1,429), p50 (ms)',
+  searchUnits: 'search read units, the five rows above (DynamoDB, load-independent)',
   historyFull: 'history: full read (s)',
   historyDownsampled: 'history: max_points=1000 p50 (ms)',
   historyDownsampledUnits: 'history: max_points=1000 read units',
@@ -187,8 +188,10 @@ async function runsPhase(
     stored.map(([part, bytes]) => `${part} ${(bytes / 1e6).toFixed(1)} MB`).join(' + '),
   );
 
+  const searchUnits: number[] = [];
   for (const search of searches(runs)) {
     const latencies: number[] = [];
+    const units: number[] = [];
     for (let sample = 0; sample < options.samples; sample++) {
       const sent = performance.now();
       let found: FoundRun[];
@@ -200,6 +203,7 @@ async function runsPhase(
         break;
       }
       latencies.push(performance.now() - sent);
+      units.push(client.meter.lastReadUnits);
       const names = found.map((run) => run.name);
       const correct =
         'check' in search && search.check
@@ -214,7 +218,9 @@ async function runsPhase(
       }
       out.values.set(search.row, round(percentile(latencies, 50), 1));
     }
+    searchUnits.push(round(percentile(units, 50), 1));
   }
+  if (searchUnits.some((units) => units > 0)) out.values.set(ROWS.searchUnits, searchUnits.join(' / '));
 }
 
 const ingestPoint = (client: number, batch: number, i: number, step: number): MetricPoint => ({
