@@ -11,7 +11,7 @@ import {
   type StoredMetricEntry,
   tagIndexItem,
 } from '../shared/storage/run-items.ts';
-import { storedValue } from '../shared/storage/run-repository.ts';
+import { storedValue } from '../shared/storage/stored-value.ts';
 import type { BenchSection } from './section.ts';
 import { consumedCapacity, percentile, round } from './stats.ts';
 

@@ -29,6 +29,7 @@ import {
   runOutputKey,
 } from './keys.ts';
 import { queryAllItems, queryPage } from './query-page.ts';
+import { storedValue, storedValueNumber } from './stored-value.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
 
 type LoggedModelItem = Omit<LoggedModel, 'metrics'> & { metrics?: Record<string, StoredModelMetric> };
@@ -36,7 +37,11 @@ type LoggedModelItem = Omit<LoggedModel, 'metrics'> & { metrics?: Record<string,
 /** A metric slot on the logged-model item; the slot's name is the JSON of [key, dataset name, dataset digest]. */
 interface StoredModelMetric {
   key: string;
-  value: number;
+  /**
+   * The exact decimal string, or NaN / Infinity / -Infinity: DynamoDB numbers hold no non-finite value and the
+   * document client refuses integers past 2^53. A number on slots written before this was so.
+   */
+  value: string | number;
   step: number;
   timestamp: number;
   runId: string;
@@ -69,7 +74,7 @@ const toLoggedModel = (item: Record<string, unknown>): LoggedModel => {
     metrics: Object.values(model.metrics ?? {})
       .map((metric) => ({
         key: metric.key,
-        value: metric.value,
+        value: typeof metric.value === 'number' ? metric.value : storedValueNumber(metric.value),
         step: metric.step,
         timestamp: metric.timestamp,
         runId: metric.runId,
@@ -193,7 +198,7 @@ export class LoggedModelRepository {
   ): Promise<void> {
     const stored: StoredModelMetric = {
       key: metric.key,
-      value: metric.value,
+      value: storedValue(metric.value),
       step: metric.step,
       timestamp: metric.timestamp,
       runId: metric.runId,

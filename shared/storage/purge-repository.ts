@@ -14,7 +14,8 @@ import {
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
 import { metricIndexItem, tagIndexItem } from './run-items.ts';
-import { safeEntries, type StoredMetricEntry, storedValueNumber } from './run-repository.ts';
+import { safeEntries, type StoredMetricEntry } from './run-repository.ts';
+import { storedValueNumber } from './stored-value.ts';
 import { logicalIndexes } from './table-definition.ts';
 
 /**

@@ -7,7 +7,6 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { parseNonFiniteValue, toWireMetricValue } from '../domain/metric-values.ts';
 import type {
   LatestMetric,
   LifecycleStage,
@@ -53,6 +52,7 @@ import {
 } from './run-items.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
 import { sendTransaction } from './transactions.ts';
+import { storedValueNumber } from './stored-value.ts';
 
 export type { StoredMetricEntry } from './run-items.ts';
 
@@ -75,10 +75,6 @@ export interface RunItem {
   tagCount?: number;
   tagPages?: number;
 }
-
-/** A metric value as stored: its exact decimal string (DynamoDB numbers hold neither NaN nor ±Infinity). */
-export const storedValue = (value: number) => String(toWireMetricValue(value));
-export const storedValueNumber = (stored: string) => parseNonFiniteValue(stored) ?? Number(stored);
 
 export const fromStoredLatest = (key: string, stored: StoredMetricEntry): LatestMetric => ({
   key,

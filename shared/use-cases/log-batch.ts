@@ -9,14 +9,8 @@ import { limits } from '../limits.ts';
 import { metricIndexKey, type PrimaryKey } from '../storage/keys.ts';
 import { addMetric } from '../observability/metrics.ts';
 import { metricIndexItem } from '../storage/run-items.ts';
-import {
-  type BatchOfKey,
-  checkTagRoom,
-  type RunState,
-  type StoredMetricEntry,
-  storedValue,
-  storedValueNumber,
-} from '../storage/run-repository.ts';
+import { type BatchOfKey, checkTagRoom, type RunState, type StoredMetricEntry } from '../storage/run-repository.ts';
+import { storedValue, storedValueNumber } from '../storage/stored-value.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { KEYS_SEALED_AT_ONCE, maintainRollups } from './rollups.ts';
 

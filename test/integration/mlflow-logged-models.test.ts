@@ -127,6 +127,48 @@ describe('logged model metrics', () => {
     expect(again.body.model.data.metrics.find((metric: { key: string }) => metric.key === 'loss').value).toBe(1 - 0.9);
   });
 
+  test('every double is kept exactly, those DynamoDB numbers cannot hold too', async () => {
+    // Non-finite values (MLflow's JSON spells them as strings), integers past 2^53, extremes, -0.
+    const values = ['NaN', 'Infinity', '-Infinity', -5.8127e16, 2 ** 60 + 2 ** 8, 1e300, -5e-324, -0, 0.1 + 0.2];
+    // An experiment of its own, so the searches below see only the models they expect.
+    const experiment = await mlflow('experiments/create', { name: `logged-model-extremes-${Date.now()}` });
+    const run = await mlflow('runs/create', { experiment_id: experiment.body.experiment_id });
+    const created = await mlflow('logged-models', {
+      experiment_id: experiment.body.experiment_id,
+      name: 'extremes',
+      source_run_id: run.body.run.info.run_id,
+    });
+    const model = { id: created.body.model.info.model_id as string, runId: run.body.run.info.run_id as string };
+    for (const [i, value] of values.entries()) {
+      const response = await mlflow('runs/log-metric', {
+        run_id: model.runId,
+        key: `v${i}`,
+        value,
+        step: 0,
+        timestamp: 1000,
+        model_id: model.id,
+      });
+      expect(response.status, `${value}: ${JSON.stringify(response.body)}`).toBe(200);
+    }
+    const batch = await mlflow('runs/log-batch', {
+      run_id: model.runId,
+      metrics: values.map((value, i) => ({ key: `b${i}`, value, step: 0, timestamp: 1000, model_id: model.id })),
+    });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(200);
+    const got = await local.api.get(`/api/2.0/mlflow/logged-models/${model.id}`);
+    const byKey = new Map<string, unknown>(
+      (got.body.model.data.metrics as Array<{ key: string; value: unknown }>).map((metric) => [
+        metric.key,
+        metric.value,
+      ]),
+    );
+    const sent = (value: string | number) => (typeof value === 'string' ? value : Object.is(value, -0) ? 0 : value);
+    for (const [i, value] of values.entries()) {
+      expect(byKey.get(`v${i}`), `v${i}`).toEqual(sent(value));
+      expect(byKey.get(`b${i}`), `b${i}`).toEqual(sent(value));
+    }
+  });
+
   test('a metric for a model that does not exist is RESOURCE_DOES_NOT_EXIST', async () => {
     const response = await mlflow('runs/log-metric', {
       run_id: runId,
