@@ -15,6 +15,7 @@ import { getMetricHistory } from '../../shared/use-cases/metrics.ts';
 import { endRun, startRunInExperimentNamed } from '../../shared/use-cases/runs.ts';
 import { referenceDownsample, triple } from '../support/downsample-reference.ts';
 import { useTestStack } from '../support/local-api.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 /**
  * Rollup seals under concurrent writers (shared/use-cases/rollups.ts), through
@@ -125,18 +126,6 @@ function deferred() {
     resolve = done;
   });
   return { promise, resolve };
-}
-
-/** A small seeded generator, so a failure can be replayed. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function newRun() {
@@ -313,7 +302,7 @@ describe('rollup seals under concurrent writers', () => {
 
   for (const seed of [1, 2]) {
     test(`concurrent writers, out-of-order and late steps (seed ${seed}): answers match the reference throughout`, async () => {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const { runId, send, entry, check } = await newRun();
       // 40 batches of 400 steps, roughly in order (neighbours swapped), some with their steps shuffled, plus
       // batches of late points rewriting earlier steps, taken by 6 writers from one queue.
@@ -383,7 +372,7 @@ describe('rollup seals under concurrent writers', () => {
 
     for (const seed of [3, 4]) {
       test(`8 writers, 32,000 points (seed ${seed}): under three blocks raw and under 20 read units, answers as the reference`, async () => {
-        const next = random(seed);
+        const next = seededRandom(seed);
         const { runId, send, entry, check } = await newRun();
         // 32 batches of 1,000 steps in order, neighbours sometimes swapped, taken by 8 writers from one queue;
         // the clock moves 20 ms a batch (the seal interval is a second).

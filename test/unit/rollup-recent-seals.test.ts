@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { decodeRecentSeals, encodeRecentSeals, ROLLUP_BLOCK_STEPS } from '../../shared/domain/rollup.ts';
 import type { StoredMetricEntry } from '../../shared/storage/run-repository.ts';
 import { consistentFrom, FRESH_SEAL_MS, recentSeals, SEAL_LEASE_MS } from '../../shared/use-cases/rollups.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 /**
  * Readers read the rollup items of the seals that ended in the last
@@ -11,18 +12,6 @@ import { consistentFrom, FRESH_SEAL_MS, recentSeals, SEAL_LEASE_MS } from '../..
  * reader at any moment must read consistently every item a seal ended less
  * than FRESH_SEAL_MS ago wrote, and reads eventually what only older seals wrote.
  */
-
-/** A small seeded generator, so a failure can be replayed. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Seal {
   claimed: number;
@@ -46,7 +35,7 @@ const entryOf = (f: number, g: number, r: number[] | undefined): StoredMetricEnt
 describe('the items of recent seals are read consistently, older ones eventually', () => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     test(`random timeline of seals (seed ${seed})`, () => {
-      const next = random(seed);
+      const next = seededRandom(seed);
       let time = 1_800_000_000_000;
       let f = 0;
       // A key sealed long ago (with `r`): no seal is recent.
