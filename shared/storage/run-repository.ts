@@ -912,18 +912,7 @@ export class RunRepository {
     builder.set(`${path}.g`, until);
     builder.remove(`${path}.m`);
     builder.condition(`${path}.g = ${builder.value(seen)}`);
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          ...builder.build(this.tableName, this.metricItemKey(workspace, runId, page)),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return new Map(safeEntries<StoredMetricEntry>(Attributes?.metrics)).get(key);
-    } catch (error) {
-      if (conditionFailedItem(error) === false) throw error;
-      return undefined;
-    }
+    return this.updateEntry(builder, workspace, runId, key, page);
   }
 
   /**
@@ -936,6 +925,11 @@ export class RunRepository {
     const path = builder.path('metrics', key);
     builder.set(`${path}.g`, now);
     builder.condition(`${path}.g = ${builder.value(claimed)}`);
+    return this.updateEntry(builder, workspace, runId, key, page);
+  }
+
+  /** Sends a conditional update of one key's entry: the entry as it left it, or undefined when its condition failed. */
+  private async updateEntry(builder: UpdateBuilder, workspace: string, runId: string, key: string, page: number) {
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
