@@ -1,4 +1,4 @@
-import fc from 'fast-check';
+import fc from '../support/fast-check.ts';
 import { describe, expect, test } from 'vitest';
 import { artifactLimits, normalizeArtifactPath, partSize, uploadShape } from '../../shared/domain/artifacts.ts';
 import { ValidationError } from '../../shared/errors.ts';

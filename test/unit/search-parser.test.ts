@@ -1,4 +1,4 @@
-import fc from 'fast-check';
+import fc from '../support/fast-check.ts';
 import { describe, expect, test } from 'vitest';
 import { likeToRegExp } from '../../shared/domain/search/evaluate.ts';
 import { parseFilter, parseOrderBy, splitOrderBy } from '../../shared/domain/search/parser.ts';
