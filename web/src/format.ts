@@ -67,6 +67,19 @@ export function formatNumber(value: number | null | undefined) {
   return Number(value.toPrecision(5)).toString();
 }
 
+/**
+ * Axis ticks: like formatNumber, but exponents as short as they go ("1.5e8",
+ * "2.5e-5", not "1.500e+8"), so labels stay narrow and read at a glance.
+ */
+export function formatTick(value: number) {
+  const magnitude = Math.abs(value);
+  if (value !== 0 && Number.isFinite(value) && (magnitude >= 1e6 || magnitude < 1e-4)) {
+    const [mantissa, exponent] = value.toExponential(3).split('e') as [string, string];
+    return `${Number(mantissa)}e${Number(exponent)}`;
+  }
+  return formatNumber(value);
+}
+
 export const formatMetric = (value: WireValue | null | undefined) =>
   value === null || value === undefined ? '—' : formatNumber(numericValue(value));
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import { formatClock, formatDuration, formatNumber } from '../format.ts';
+import { formatClock, formatDuration, formatNumber, formatTick } from '../format.ts';
 import { describeError } from '../hooks.ts';
 import { fetchSeries, maxPointsLimit, type Series, smooth, type StepRange } from './series.ts';
 
@@ -28,6 +28,27 @@ interface Loaded {
 }
 
 const chartHeight = 240;
+const axisFont = '11px system-ui, sans-serif';
+
+/**
+ * The y axis as wide as its longest label (uPlot's own sizing is fixed), so
+ * values such as 1.5e8 or 2.5e-5 are never cut at the card's edge.
+ */
+const axisSizeForLabels: uPlot.Axis.Size = (u, values, axisIndex, cycle) => {
+  const axis = u.axes[axisIndex] as uPlot.Axis & { _size?: number; font?: [string, number] };
+  if (cycle > 1 && axis._size !== undefined) return axis._size;
+  const longest = (values ?? []).reduce(
+    (widest, value) => (value && value.length > widest.length ? value : widest),
+    '',
+  );
+  u.ctx.font = axis.font?.[0] ?? axisFont;
+  const labelWidth = longest ? u.ctx.measureText(longest).width / (window.devicePixelRatio || 1) : 0;
+  return Math.ceil(Math.max(40, labelWidth + (axis.gap ?? 5) + 4 + 10));
+};
+
+/** Labels of the ticks uPlot keeps; the ones it filters out (minor ticks of a log scale) arrive as null. */
+const tickLabels = (format: (value: number) => string) => (_u: uPlot, splits: Array<number | null>) =>
+  splits.map((value) => (value === null || value === undefined ? '' : format(value)));
 
 /** The theme's colours, read from the CSS tokens so charts follow light and dark mode. */
 function themeColors() {
@@ -167,12 +188,14 @@ export function MetricChart(props: {
       }
     });
     const data = tables.length === 1 ? (tables[0] as uPlot.AlignedData) : uPlot.join(tables);
+    const xs = data[0] as ArrayLike<number>;
+    const onlyX = xs.length > 0 && xs[0] === xs[xs.length - 1] ? (xs[0] as number) : undefined;
     const colors = themeColors();
     const axis = (values: uPlot.Axis['values']): uPlot.Axis => ({
       stroke: colors.axis,
       grid: { stroke: colors.grid, width: 1 },
       ticks: { stroke: colors.grid, width: 1, size: 4 },
-      font: '11px system-ui, sans-serif',
+      font: axisFont,
       values,
     });
     const xFormat = (value: number) =>
@@ -184,14 +207,21 @@ export function MetricChart(props: {
     const options: uPlot.Options = {
       width: element.clientWidth,
       height: chartHeight,
-      scales: { x: { time: xMode === 'wall' }, y: { distr: logScale ? 3 : 1 } },
+      scales: {
+        // One x value (a metric logged once) would get uPlot's 0..100 with the point on the left edge: centre it.
+        x:
+          onlyX === undefined
+            ? { time: xMode === 'wall' }
+            : { time: xMode === 'wall', auto: false, range: [onlyX - 1, onlyX + 1] },
+        y: { distr: logScale ? 3 : 1 },
+      },
       series: [
         { label: xMode === 'step' ? 'step' : 'time', value: (_u, v) => (v === null ? '—' : xFormat(v)) },
         ...seriesOptions,
       ],
       axes: [
-        { ...axis(xMode === 'wall' ? undefined : (_u, splits) => splits.map((value) => xFormat(value))), size: 34 },
-        { ...axis((_u, splits) => splits.map((value) => formatNumber(value))), size: 56 },
+        { ...axis(xMode === 'wall' ? undefined : tickLabels(xFormat)), size: 34 },
+        { ...axis(tickLabels(formatTick)), size: axisSizeForLabels },
       ],
       legend: { live: true },
       cursor: {
@@ -296,7 +326,8 @@ export function MetricChart(props: {
               class="badge"
               title="Points drawn; downsampled views keep each bucket's minimum and maximum, so spikes show"
             >
-              {pointCount.toLocaleString('en-US')} pts · {downsampled ? 'downsampled' : 'full detail'}
+              {pointCount.toLocaleString('en-US')} {pointCount === 1 ? 'pt' : 'pts'} ·{' '}
+              {downsampled ? 'downsampled' : 'full detail'}
             </span>
           )}
         </div>
