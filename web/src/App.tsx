@@ -14,6 +14,7 @@ import { Link, navigate, parseRoute, paths, type Route, useLocation } from './ro
 export function App() {
   const location = useLocation();
   const [signInMessage, setSignInMessage] = useState<string | undefined>();
+  const [signedOut, setSignedOut] = useState(false);
   const route = parseRoute(location.path);
   const signedIn = readToken() !== undefined;
 
@@ -38,8 +39,10 @@ export function App() {
     return (
       <SignIn
         message={signInMessage}
+        notice={signedOut ? 'Signed out. The token is forgotten in this tab.' : undefined}
         onSignedIn={() => {
           setSignInMessage(undefined);
+          setSignedOut(false);
           navigate(safeNext(location.query.get('next')), { replace: true });
         }}
       />
@@ -54,7 +57,7 @@ export function App() {
       <header class="topbar">
         <Link class="brand" href={paths.experiments()}>
           <img src="/favicon.svg" alt="" />
-          Stratus
+          <span class="brand-name">Stratus</span>
         </Link>
         <nav aria-label="Main">
           <Link href={paths.experiments()} aria-current={sectionOf(route, 'experiments')}>
@@ -70,7 +73,8 @@ export function App() {
           class="small"
           onClick={() => {
             forgetToken();
-            setSignInMessage('Signed out.');
+            setSignInMessage(undefined);
+            setSignedOut(true);
             navigate(paths.signin(), { replace: true });
           }}
         >

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
 import type { RunDetails } from '../api/types.ts';
 import { describeError } from '../hooks.ts';
+import { isSystemTag } from '../system-tags.ts';
 import { Card } from './common.tsx';
 
 /** A run's tags, editable after the run ended too: change a value, remove a tag, or add one. */
@@ -15,7 +16,7 @@ export function TagEditor(props: { run: RunDetails; systemTagCount: number; onSa
   const [showSystem, setShowSystem] = useState(false);
   // Provenance the SDKs record (stratus.*, mlflow.*) is shown in the overview; here only on request.
   const entries = Object.entries(props.run.tags)
-    .filter(([key]) => showSystem || !(key.startsWith('stratus.') || key.startsWith('mlflow.')))
+    .filter(([key]) => showSystem || !isSystemTag(key))
     .sort(([a], [b]) => a.localeCompare(b));
 
   const save = async (key: string, value: string) => {

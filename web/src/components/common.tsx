@@ -1,5 +1,8 @@
 import type { ComponentChildren } from 'preact';
+import { ApiFailure } from '../api/client.ts';
 import { describeError } from '../hooks.ts';
+import { Link, paths } from '../router.ts';
+import { userTagEntries } from '../system-tags.ts';
 
 export function StatusBadge(props: { status: string }) {
   return <span class={`status ${props.status}`}>{props.status.toLowerCase()}</span>;
@@ -9,6 +12,34 @@ export function ErrorBox(props: { error: unknown }) {
   return (
     <div class="error-box" role="alert">
       {describeError(props.error)}
+    </div>
+  );
+}
+
+/**
+ * A page whose subject could not be read. An id that does not exist (404) or
+ * cannot exist (a malformed id in the address: the API's 400 on the path) is
+ * said as a person would, with a way back; other failures as the API says them.
+ */
+export function LoadFailure(props: {
+  error: unknown;
+  what: string;
+  id: string;
+  back?: { href: string; label: string };
+}) {
+  const missing =
+    props.error instanceof ApiFailure &&
+    (props.error.status === 404 || (props.error.status === 400 && props.error.code === 'path.invalid'));
+  if (!missing) return <ErrorBox error={props.error} />;
+  const back = props.back ?? { href: paths.experiments(), label: 'Go to the experiments' };
+  return (
+    <div class="empty not-found" role="alert">
+      <h1>{props.what.charAt(0).toUpperCase() + props.what.slice(1)} not found</h1>
+      <p>
+        No {props.what} <code>{props.id}</code> in this workspace. The link may be incomplete, or the {props.what} was
+        purged or belongs to another workspace.
+      </p>
+      <Link href={back.href}>{back.label}</Link>
     </div>
   );
 }
@@ -57,11 +88,9 @@ export function Spinner(props: { label?: string }) {
   );
 }
 
-/** Tags as chips; keys are user-chosen, so they are iterated as entries, never indexed. */
-export function TagList(props: { tags: Record<string, string> | undefined; hidePrefix?: string }) {
-  const entries = Object.entries(props.tags ?? {}).filter(
-    ([key]) => !props.hidePrefix || !key.startsWith(props.hidePrefix),
-  );
+/** Tags as chips, without the clients' own (mlflow.*, stratus.*); keys are user-chosen, so they are iterated as entries, never indexed. */
+export function TagList(props: { tags: Record<string, string> | undefined }) {
+  const entries = userTagEntries(props.tags);
   if (entries.length === 0) return <span class="muted">—</span>;
   return (
     <span class="tags">

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiFailure, api, unwrap } from '../api/client.ts';
 import type { SearchedRun } from '../api/types.ts';
-import { ErrorBox, Spinner, TagList } from '../components/common.tsx';
+import { ErrorBox, LoadFailure, Spinner, TagList } from '../components/common.tsx';
 import { FilterBox } from '../components/FilterBox.tsx';
 import { DeletedNotice, DeleteDialog, RenameDialog } from '../components/Lifecycle.tsx';
 import {
@@ -14,6 +14,7 @@ import {
 } from '../components/RunsTable.tsx';
 import { useLoad } from '../hooks.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../router.ts';
+import { descriptionOf, isSystemTag, userTagEntries } from '../system-tags.ts';
 
 /**
  * The first page fills a few screens and comes back quickly; the pages fetched
@@ -35,8 +36,7 @@ function discoverKeys(runs: readonly SearchedRun[]) {
   for (const run of runs.slice(0, 2000)) {
     for (const key of Object.keys(run.metrics)) metrics.add(key);
     for (const key of Object.keys(run.params)) params.add(key);
-    for (const key of Object.keys(run.tags))
-      if (!key.startsWith('stratus.') && !key.startsWith('mlflow.')) tags.add(key);
+    for (const key of Object.keys(run.tags)) if (!isSystemTag(key)) tags.add(key);
   }
   const sorted = (set: Set<string>) => [...set].sort((a, b) => a.localeCompare(b));
   return { metrics: sorted(metrics), params: sorted(params), tags: sorted(tags) };
@@ -173,6 +173,10 @@ export function ExperimentRuns(props: { experimentId: string }) {
       ? searchError.message
       : undefined;
 
+  // An experiment that does not exist: say so once, not as a runs page with two API errors.
+  if (experiment.error && !experiment.data)
+    return <LoadFailure error={experiment.error} what="experiment" id={props.experimentId} />;
+
   return (
     <>
       <div class="page-header">
@@ -182,8 +186,12 @@ export function ExperimentRuns(props: { experimentId: string }) {
             <span aria-hidden="true">/</span>
           </nav>
           <h1>{experiment.data?.experiment_name ?? (experiment.loading ? '…' : props.experimentId)}</h1>
-          {experiment.data?.description && <span class="muted">{experiment.data.description}</span>}
-          {experiment.data && Object.keys(experiment.data.tags).length > 0 && <TagList tags={experiment.data.tags} />}
+          {experiment.data && descriptionOf(experiment.data) && (
+            <span class="muted description">{descriptionOf(experiment.data)}</span>
+          )}
+          {experiment.data && userTagEntries(experiment.data.tags).length > 0 && (
+            <TagList tags={experiment.data.tags} />
+          )}
         </div>
         <div class="actions">
           {experiment.data && (

@@ -6,6 +6,7 @@ import { CreateDialog } from '../components/Dialog.tsx';
 import { TagFilterInput, tagParameters } from '../components/TagFilter.tsx';
 import { formatAgo, formatTime } from '../format.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../router.ts';
+import { descriptionOf } from '../system-tags.ts';
 
 const pageSize = 200;
 
@@ -124,7 +125,7 @@ export function Experiments() {
                       {experiment.experiment_name}
                     </Link>
                     {experiment.lifecycle_stage === 'deleted' && <span class="status deleted">deleted</span>}
-                    {experiment.description && <div class="muted">{experiment.description}</div>}
+                    {descriptionOf(experiment) && <div class="muted">{descriptionOf(experiment)}</div>}
                   </td>
                   <td>
                     <TagList tags={experiment.tags} />

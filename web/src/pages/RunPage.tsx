@@ -6,13 +6,14 @@ import { ChartControls, chartOptionsFrom, zoomFrom, zoomUpdate } from '../charts
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { colorFor } from '../charts/series.ts';
 import { Artifacts } from '../components/Artifacts.tsx';
-import { Card, ErrorBox, Spinner, StatusBadge } from '../components/common.tsx';
+import { Card, ErrorBox, LoadFailure, Spinner, StatusBadge } from '../components/common.tsx';
 import { DeletedNotice, DeleteDialog, RenameDialog } from '../components/Lifecycle.tsx';
 import { RunModelVersions } from '../components/RunModelVersions.tsx';
 import { TagEditor } from '../components/TagEditor.tsx';
 import { formatDuration, formatMetric, formatTime } from '../format.ts';
 import { useLoad, usePolling } from '../hooks.ts';
 import { Link, paths, updateQuery, useLocation } from '../router.ts';
+import { descriptionOf, isSystemTag } from '../system-tags.ts';
 
 const livePollMs = 4000;
 
@@ -57,7 +58,7 @@ export function RunPage(props: { runId: string }) {
   );
 
   if (!data) {
-    return run.error ? <ErrorBox error={run.error} /> : <Spinner label="Loading run…" />;
+    return run.error ? <LoadFailure error={run.error} what="run" id={props.runId} /> : <Spinner label="Loading run…" />;
   }
 
   const options = chartOptionsFrom(location.query);
@@ -98,6 +99,7 @@ export function RunPage(props: { runId: string }) {
               </>
             )}
           </span>
+          {descriptionOf(data) && <p class="description">{descriptionOf(data)}</p>}
         </div>
         <div class="actions">
           <button type="button" onClick={() => setDialog('rename')}>
@@ -168,13 +170,19 @@ export function RunPage(props: { runId: string }) {
           </div>
           <div class="grid-2 section">
             <Card id="params" title={`Params (${Object.keys(data.params).length})`}>
-              <KeyValues entries={Object.entries(data.params)} empty="No params logged." />
+              <KeyValues
+                entries={Object.entries(data.params).sort(([a], [b]) => a.localeCompare(b))}
+                empty="No params logged."
+              />
             </Card>
             <Card id="latest" title={`Latest metrics (${metricKeys.length})`}>
               <KeyValues
                 entries={metricKeys.map((key) => {
                   const latest = data.metrics[key];
-                  return [key, latest ? `${formatMetric(latest.value)}  ·  step ${latest.step}` : '—'];
+                  return [
+                    key,
+                    latest ? `${formatMetric(latest.value)}  ·  step ${latest.step.toLocaleString('en-US')}` : '—',
+                  ];
                 })}
                 empty="No metrics logged."
               />
@@ -226,8 +234,6 @@ function tabFrom(query: URLSearchParams, hasMetrics: boolean): RunTab {
   if (query.has('artifact')) return 'artifacts';
   return hasMetrics ? 'charts' : 'overview';
 }
-
-const isSystemTag = (key: string) => key.startsWith('stratus.') || key.startsWith('mlflow.');
 
 /** WAI-ARIA tabs: the current one is in the URL; arrow keys move between them. */
 function Tabs(props: { current: RunTab; tabs: Array<[RunTab, string]> }) {

@@ -6,7 +6,13 @@ import { ApiFailure, api, unwrap } from '../api/client.ts';
  * Paste a token; it is checked against the API before it is kept (in
  * sessionStorage). A rejected token shows the API's own message.
  */
-export function SignIn(props: { message?: string | undefined; onSignedIn: () => void }) {
+export function SignIn(props: {
+  /** Why the app came back here (a token the API no longer takes): said as an error. */
+  message?: string | undefined;
+  /** Said plainly, e.g. after Sign out. */
+  notice?: string | undefined;
+  onSignedIn: () => void;
+}) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -62,6 +68,11 @@ export function SignIn(props: { message?: string | undefined; onSignedIn: () => 
           {shown && (
             <div class="error-box" id="signin-error" role="alert">
               {shown}
+            </div>
+          )}
+          {!shown && props.notice && (
+            <div class="notice" role="status">
+              {props.notice}
             </div>
           )}
           <button class="primary" type="submit" disabled={busy}>

@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client.ts';
 import type { AliasEvent, ModelVersion, RegisteredModel } from '../../api/types.ts';
-import { Card, ErrorBox, ListFooter, Spinner, StatusBadge, TagList } from '../../components/common.tsx';
+import { Card, ErrorBox, ListFooter, LoadFailure, Spinner, StatusBadge, TagList } from '../../components/common.tsx';
 import { ActionDialog } from '../../components/Dialog.tsx';
 import { formatAgo, formatBytes, formatMoment, formatTime, shortId } from '../../format.ts';
 import { useLoad } from '../../hooks.ts';
@@ -38,7 +38,16 @@ export function ModelPage(props: { modelName: string }) {
   const runNames = useLoad((signal) => runNamesOf(versions.items, signal), [versions.items]);
 
   if (!model.data) {
-    return model.error ? <ErrorBox error={model.error} /> : <Spinner label="Loading model…" />;
+    return model.error ? (
+      <LoadFailure
+        error={model.error}
+        what="model"
+        id={props.modelName}
+        back={{ href: paths.models(), label: 'Go to the models' }}
+      />
+    ) : (
+      <Spinner label="Loading model…" />
+    );
   }
   const data = model.data;
 

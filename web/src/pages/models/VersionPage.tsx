@@ -2,7 +2,7 @@ import type { ComponentChild } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client.ts';
 import type { ModelVersion, VersionDownload } from '../../api/types.ts';
-import { Card, ErrorBox, Spinner, StatusBadge, TagList } from '../../components/common.tsx';
+import { Card, LoadFailure, Spinner, StatusBadge, TagList } from '../../components/common.tsx';
 import { formatBytes, formatClock, formatTime } from '../../format.ts';
 import { describeError, useLoad } from '../../hooks.ts';
 import { Link, paths } from '../../router.ts';
@@ -74,7 +74,16 @@ export function VersionPage(props: { modelName: string; version: number }) {
   );
 
   if (!version.data) {
-    return version.error ? <ErrorBox error={version.error} /> : <Spinner label="Loading version…" />;
+    return version.error ? (
+      <LoadFailure
+        error={version.error}
+        what="model version"
+        id={`${props.modelName} v${props.version}`}
+        back={{ href: paths.model(props.modelName), label: `Go to ${props.modelName}` }}
+      />
+    ) : (
+      <Spinner label="Loading version…" />
+    );
   }
   const data = version.data;
   const { previous, next } = neighbours.data ?? {};

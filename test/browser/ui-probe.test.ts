@@ -1,0 +1,309 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { useTestStack } from '../support/local-api.ts';
+import { type BrowserSession, launchChromium, newPage, signInByLink } from './browser.ts';
+import { logPoints } from './demo-data.ts';
+import { type Opened, openSignedIn, seriousViolations } from './page-checks.ts';
+import { ensureWebAppBuilt } from './web-build.ts';
+
+/**
+ * What a data scientist coming from MLflow runs into when the runs were logged
+ * by MLflow's client: notes kept as tags, nested runs, metrics logged once or
+ * spanning many decades, a phone, stale links. Debian's Chromium against the
+ * local stack, data logged through the API (MLflow's routes where MLflow's
+ * client would write).
+ */
+const local = useTestStack();
+let session: BrowserSession;
+const eventually = { timeout: 20_000, interval: 100 };
+const ids = {} as {
+  experiment: string;
+  curves: string;
+  once: string;
+};
+
+const note = 'Learning-rate sweep on CIFAR-10. Baseline: resnet18, 30 epochs.';
+const runNote = 'Diverged after warm-up; kept for the record.';
+
+async function mlflow(path: string, body: unknown) {
+  const answer = await local.api.post(`/api/2.0/mlflow/${path}`, body);
+  if (answer.status !== 200) throw new Error(`${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+beforeAll(async () => {
+  ensureWebAppBuilt();
+  session = await launchChromium();
+  // As `mlflow.set_experiment` + `MlflowClient.set_experiment_tag` leave it: the description is the note tag.
+  const created = await mlflow('experiments/create', { name: 'cifar10-sweep' });
+  ids.experiment = created.experiment_id;
+  await mlflow('experiments/set-experiment-tag', {
+    experiment_id: ids.experiment,
+    key: 'mlflow.note.content',
+    value: note,
+  });
+  await mlflow('experiments/set-experiment-tag', { experiment_id: ids.experiment, key: 'team', value: 'vision' });
+
+  const start = Date.now() - 60_000;
+  const curves = await mlflow('runs/create', {
+    experiment_id: ids.experiment,
+    run_name: 'wide-ranges',
+    start_time: start,
+    tags: [
+      { key: 'mlflow.note.content', value: runNote },
+      { key: 'mlflow.user', value: 'ada' },
+    ],
+  });
+  ids.curves = curves.run.info.run_id;
+  await local.api.post(`/api/v1/runs/${ids.curves}/params`, {
+    params: {
+      zeta: 1,
+      alpha: 2,
+      a_very_long_parameter_name_for_the_feature_selection_strategy_of_this_sweep: 'recursive_elimination',
+    },
+  });
+  // Values of 1e8 and 1e-5 (labels that overflowed a fixed axis) and a learning rate over four decades (log scale).
+  await logPoints(
+    local.api,
+    ids.curves,
+    Array.from({ length: 40 }, (_, step) => [
+      { key: 'tokens_seen', value: 2.5e8 * (step + 1), step, timestamp: start + step * 1000 },
+      { key: 'grad_norm', value: 2.5e-5 / (step + 1), step, timestamp: start + step * 1000 },
+      { key: 'lr', value: 0.1 * 10 ** (-step / 10), step, timestamp: start + step * 1000 },
+    ]).flat(),
+  );
+  await local.api.patch(`/api/v1/runs/${ids.curves}`, { status: 'FINISHED' });
+
+  const once = await local.api.post(`/api/v1/experiments/${ids.experiment}/runs`, { run_name: 'logged-once' });
+  ids.once = once.body.run_id;
+  await logPoints(local.api, ids.once, [{ key: 'best_accuracy', value: 0.93, step: 7, timestamp: start }]);
+  await local.api.patch(`/api/v1/runs/${ids.once}`, { status: 'FINISHED' });
+}, 180_000);
+
+afterAll(() => session?.close());
+
+const open = (path: string): Promise<Opened> => openSignedIn(session.browser, local.stack.url, local.stack.token, path);
+
+async function readyChart(page: Page, metric: string) {
+  const area = page.locator(`.chart-area[data-metric="${metric}"]`);
+  await area.scrollIntoViewIfNeeded();
+  await page.waitForSelector(`.chart-area[data-metric="${metric}"][data-state="ready"] canvas`);
+  return area;
+}
+
+/** What the chart's canvas shows: where the plot starts, and which pixels are drawn (alpha > 0). */
+async function canvasInk(page: Page, metric: string) {
+  return page.evaluate((key) => {
+    // Runs in the page (the DOM's types are not in this project's lib).
+    const area = (globalThis as any).document.querySelector(`.chart-area[data-metric="${key}"]`);
+    const canvas = area.querySelector('canvas');
+    const over = area.querySelector('.u-over');
+    const pixels: Uint8ClampedArray = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const inked = (x: number, y: number) => (pixels[(y * canvas.width + x) * 4 + 3] as number) > 0;
+    return {
+      width: canvas.width,
+      height: canvas.height,
+      plotLeft: over.offsetLeft,
+      plotTop: over.offsetTop,
+      plotWidth: over.offsetWidth,
+      plotHeight: over.offsetHeight,
+      /** Rows with ink in the strip left of the plot where y labels go (ticks excluded). */
+      labelRows: Array.from({ length: canvas.height }, (_, y) => {
+        for (let x = 0; x < over.offsetLeft - 6; x++) if (inked(x, y)) return true;
+        return false;
+      }),
+      /** Columns 0 and 1: a label cut by the canvas edge leaves ink there. */
+      edgeInk: Array.from({ length: canvas.height }, (_, y) => inked(0, y) || inked(1, y)).filter(Boolean).length,
+      /** x of every pixel drawn in the series' colour inside the plot. */
+      seriesXs: (() => {
+        const xs: number[] = [];
+        for (let y = over.offsetTop; y < over.offsetTop + over.offsetHeight; y++)
+          for (let x = over.offsetLeft; x < over.offsetLeft + over.offsetWidth; x++) {
+            const at = (y * canvas.width + x) * 4;
+            // The first series' colour is a saturated blue; grid lines are grey.
+            const [r, g, b] = [pixels[at] as number, pixels[at + 1] as number, pixels[at + 2] as number];
+            if (b > 150 && b - r > 80 && b - g > 40) xs.push(x);
+          }
+        return xs;
+      })(),
+    };
+  }, metric);
+}
+
+/** Separate runs of inked rows: one per label drawn. */
+const labelCount = (rows: boolean[]) => rows.filter((row, y) => row && !rows[y - 1]).length;
+
+describe('what MLflow wrote, read as MLflow users expect', () => {
+  test("an experiment's and a run's MLflow note read as their descriptions; the clients' own tags are not shown as tags", async () => {
+    const opened = await open('/experiments');
+    const { page } = opened;
+    try {
+      const row = page.locator('table[aria-label="Experiments"] tbody tr', { hasText: 'cifar10-sweep' });
+      await row.waitFor();
+      await expect.poll(() => row.textContent(), eventually).toContain('Learning-rate sweep on CIFAR-10.');
+      expect(await row.locator('.tag').allTextContents()).toEqual(['team=vision']);
+
+      await page.goto(`${local.stack.url}/experiments/${ids.experiment}`);
+      const description = page.locator('.page-header .description');
+      await description.waitFor();
+      expect(await description.textContent()).toBe(note);
+      expect(await page.locator('.page-header .tag').allTextContents()).toEqual(['team=vision']);
+
+      await page.goto(`${local.stack.url}/runs/${ids.curves}?tab=overview`);
+      await page.locator('.page-header .description').waitFor();
+      expect(await page.locator('.page-header .description').textContent()).toBe(runNote);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test('params are listed by name, and a long name wraps instead of squeezing its value', async () => {
+    const opened = await open(`/runs/${ids.curves}?tab=overview`);
+    const { page } = opened;
+    try {
+      const rows = page.locator('#params tbody tr');
+      await rows.first().waitFor();
+      expect(await page.locator('#params tbody th').allTextContents()).toEqual([
+        'a_very_long_parameter_name_for_the_feature_selection_strategy_of_this_sweep',
+        'alpha',
+        'zeta',
+      ]);
+      const widths = await rows.first().evaluate((row) => ({
+        table: (row.closest('table') as any).offsetWidth as number,
+        value: (row.querySelector('td') as any).offsetWidth as number,
+      }));
+      expect(widths.value).toBeGreaterThan(widths.table * 0.5);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
+describe('charts', () => {
+  test('labels of values near 1e8 and 1e-5 fit left of the plot, none cut by the edge', async () => {
+    const opened = await open(`/runs/${ids.curves}?tab=charts`);
+    const { page } = opened;
+    try {
+      for (const metric of ['tokens_seen', 'grad_norm']) {
+        await readyChart(page, metric);
+        const ink = await canvasInk(page, metric);
+        expect(labelCount(ink.labelRows), metric).toBeGreaterThanOrEqual(3);
+        expect(ink.edgeInk, `${metric}: ink in the canvas's first two columns`).toBe(0);
+      }
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test('a log scale labels its decades only, not every minor tick', async () => {
+    const opened = await open(`/runs/${ids.curves}?tab=charts&log=1`);
+    const { page } = opened;
+    try {
+      await readyChart(page, 'lr');
+      const ink = await canvasInk(page, 'lr');
+      // 0.1 down to 1.3e-5: about five decades, so five or six labels (not one per minor tick, ~40).
+      expect(labelCount(ink.labelRows)).toBeGreaterThanOrEqual(3);
+      expect(labelCount(ink.labelRows)).toBeLessThanOrEqual(7);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test('a metric logged once is drawn in the middle of its chart, counted as 1 pt', async () => {
+    const opened = await open(`/runs/${ids.once}?tab=charts`);
+    const { page } = opened;
+    try {
+      const area = await readyChart(page, 'best_accuracy');
+      const ink = await canvasInk(page, 'best_accuracy');
+      expect(ink.seriesXs.length).toBeGreaterThan(0);
+      const centre = ink.seriesXs.reduce((sum, x) => sum + x, 0) / ink.seriesXs.length;
+      const middle = ink.plotLeft + ink.plotWidth / 2;
+      expect(Math.abs(centre - middle)).toBeLessThan(ink.plotWidth * 0.1);
+      const badge = area.locator('xpath=preceding-sibling::header').locator('.badge');
+      expect(await badge.textContent()).toMatch(/^1 pt · full detail$/);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
+describe('a phone (390 px wide)', () => {
+  test('no page is wider than the screen and Sign out stays on it', async () => {
+    const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token);
+      for (const path of [
+        '/experiments',
+        `/experiments/${ids.experiment}`,
+        `/runs/${ids.curves}?tab=overview`,
+        `/runs/${ids.curves}?tab=charts`,
+        `/runs/${ids.curves}?tab=artifacts`,
+        `/compare?runs=${ids.curves},${ids.once}`,
+        '/models',
+      ]) {
+        await page.goto(`${local.stack.url}${path}`);
+        await page.waitForSelector('main h1');
+        await page.waitForLoadState('networkidle');
+        const layout = await page.evaluate(() => {
+          const doc = (globalThis as any).document;
+          return {
+            scrollWidth: doc.documentElement.scrollWidth as number,
+            signOutRight: doc.querySelector('.topbar > button').getBoundingClientRect().right as number,
+          };
+        });
+        expect(layout.scrollWidth, path).toBeLessThanOrEqual(390);
+        expect(layout.signOutRight, path).toBeLessThanOrEqual(390);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('stale links and signing out', () => {
+  test('a run, an experiment or a model that does not exist says so, with a way back', async () => {
+    const cases: Array<[string, string]> = [
+      ['/runs/not-a-run-id', 'Run not found'],
+      ['/runs/0123456789abcdef0123456789abcdef', 'Run not found'],
+      ['/experiments/0123456789abcdef0123456789abcdef', 'Experiment not found'],
+      ['/experiments/nope', 'Experiment not found'],
+      ['/models/no-such-model', 'Model not found'],
+    ];
+    const opened = await open('/experiments');
+    const { page } = opened;
+    try {
+      for (const [path, heading] of cases) {
+        await page.goto(`${local.stack.url}${path}`);
+        const title = page.locator('.not-found h1');
+        await title.waitFor();
+        expect(await title.textContent(), path).toBe(heading);
+        const text = (await page.locator('main').textContent()) ?? '';
+        expect(text, path).not.toMatch(/path\.|body\.|must be 32/);
+        // One message, not a runs page around two API errors.
+        expect(await page.locator('main .error-box').count(), path).toBe(0);
+        expect(await page.locator('main input').count(), path).toBe(0);
+        expect(await page.locator('.not-found a').count(), path).toBe(1);
+      }
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test('Sign out says so plainly, not as an error', async () => {
+    const { context, page } = await newPage(session.browser);
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token);
+      await page.click('.topbar button:text("Sign out")');
+      const notice = page.locator('.signin .notice');
+      await notice.waitFor();
+      expect(await notice.textContent()).toMatch(/^Signed out/);
+      expect(await page.locator('.signin .error-box').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+});
