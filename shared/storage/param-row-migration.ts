@@ -118,6 +118,7 @@ async function completeParamRow(
     tableName,
     { workspace, experimentId, runId },
     params.size <= PARAM_ROW_DIGESTS ? params : undefined,
+    true,
   );
 }
 

@@ -213,6 +213,9 @@ export const wideParamDigest = (key: string, value: string) =>
  */
 export const PARAM_ROW_DIGESTS = 256;
 
+/** The attribute of a run's first params on its param row (written at creation, or by its first params' write). */
+export const FIRST_DIGESTS = 'b';
+
 /**
  * A run's param row: one item in its experiment's PARAMS partition holding the
  * digests of its params (`b`, 4 bytes each: about 183 bytes a row for 20
@@ -227,7 +230,7 @@ export const paramRowItem = (
 ) => ({
   ...paramRowKey(workspace, experimentId, runId),
   type: entityTypes.paramRow,
-  ...(params.size > PARAM_ROW_DIGESTS ? { x: true } : { b: paramDigestBytes(params) }),
+  ...(params.size > PARAM_ROW_DIGESTS ? { x: true } : { [FIRST_DIGESTS]: paramDigestBytes(params) }),
 });
 
 export const tagIndexItem = (workspace: string, experimentId: string, runId: string, key: string, value: string) =>

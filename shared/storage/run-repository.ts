@@ -547,6 +547,7 @@ export class RunRepository {
           this.tableName,
           { workspace, experimentId, runId },
           inlineParams && state.params.size + newParams.size <= PARAM_ROW_DIGESTS ? newParams : undefined,
+          state.params.size === 0 && !state.paramsOverflow,
         ),
     ]);
 

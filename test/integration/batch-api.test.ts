@@ -1,12 +1,22 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
 import { logBatchResponse } from '../../shared/http/schemas/batch.ts';
 import { runDetailsResponse } from '../../shared/http/schemas/runs.ts';
 import { consumedCapacity } from '../../bench/stats.ts';
+import { paramRowsPartition } from '../../shared/storage/keys.ts';
 import { useTestStack } from '../support/local-api.ts';
 
 const local = useTestStack();
+
+const tableDocuments = () =>
+  DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: local.stack.dynamoDbEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
 
 describe('a run with its first data in one request', () => {
   test('POST /runs and POST /experiments/{id}/runs take params, tags and metrics', async () => {
@@ -156,6 +166,35 @@ describe('log-batch', () => {
     expect((await local.api.post(`/api/v1/runs/${runId}/batch`, { tags: { after: 'end' } })).status).toBe(200);
   });
 
+  test("a run's first params land where a run created with params has them; later ones beside them", async () => {
+    const created = await local.api.post('/api/v1/runs', { experiment_name: 'batch-first-params' });
+    const runId: string = created.body.run_id;
+    const rowOf = async () => {
+      const rows = await tableDocuments().send(
+        new QueryCommand({
+          TableName: local.stack.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk = :sk',
+          ExpressionAttributeValues: { ':pk': paramRowsPartition('default', created.body.experiment_id), ':sk': runId },
+        }),
+      );
+      return rows.Items?.[0] ?? {};
+    };
+    await local.api.post(`/api/v1/runs/${runId}/batch`, { params: { lr: 0.1, depth: 3 } });
+    // Attribute names shared by every row: DynamoDB Local reads rows with names of their own several times slower.
+    expect(Object.keys(await rowOf()).filter((name) => name.startsWith('b'))).toEqual(['b']);
+    await local.api.post(`/api/v1/runs/${runId}/batch`, { params: { seed: 7 } });
+    const names = Object.keys(await rowOf()).filter((name) => name.startsWith('b'));
+    expect(names).toHaveLength(2);
+    expect(names).toContain('b');
+    for (const filter of ["params.lr = '0.1'", "params.seed = '7'", "params.depth = '3' AND params.seed = '7'"]) {
+      const search = await local.api.post('/api/v1/runs/search', {
+        experiment_ids: [created.body.experiment_id],
+        filter,
+      });
+      expect(search.body.runs.map((run: { run_id: string }) => run.run_id)).toEqual([runId]);
+    }
+  });
+
   test('a purged run leaves no item behind: index entries, overflow pages, rollups and history included', async () => {
     const created = await local.api.post('/api/v1/runs', {
       experiment_name: 'batch-purge',
@@ -172,13 +211,7 @@ describe('log-batch', () => {
       tags: { 'tag-0': 'x'.repeat(3000) },
       metrics: [{ key: 'm0', value: 1 }],
     });
-    const documents = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: local.stack.dynamoDbEndpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      }),
-    );
+    const documents = tableDocuments();
     const naming = async (id: string) => {
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
