@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import '../../zod-messages.ts';
 import { registryLimits } from '../../domain/registry.ts';
-import { keySchema, text } from '../schemas/text.ts';
+import { freeText, keySchema, text } from '../schemas/text.ts';
 import { aliasSchema, modelNameSchema } from '../schemas/registry.ts';
 
 /**
@@ -59,8 +59,8 @@ const mlflowId = z
 export const mlflowRegistryObject = z.record(z.string(), z.unknown());
 export const mlflowRegistryPage = z.looseObject({ next_page_token: z.optional(z.string()) });
 
-const description = text(registryLimits.descriptionLength);
-const tagValue = text(registryLimits.tagValueLength);
+const description = freeText(registryLimits.descriptionLength);
+const tagValue = freeText(registryLimits.tagValueLength);
 const tagList = z.array(z.object({ key: keySchema, value: tagValue })).check(
   z.maxLength(mlflowRegistryLimits.tagsPerRequest, {
     error: `must have at most ${mlflowRegistryLimits.tagsPerRequest} entries`,
@@ -91,7 +91,7 @@ export const createRegisteredModelBody = z.object({
 export const renameRegisteredModelBody = z.object({ name: modelNameSchema, new_name: modelNameSchema });
 export const updateRegisteredModelBody = z.object({ name: modelNameSchema, description: z.optional(description) });
 export const searchRegisteredModelsQuery = z.object({
-  filter: z.optional(text(2000)),
+  filter: z.optional(freeText(2000)),
   max_results: pageSize(mlflowRegistryLimits.searchModelsDefault, mlflowRegistryLimits.searchModelsMax),
   order_by: orderByQuery,
   page_token: pageToken,
@@ -128,7 +128,7 @@ export const transitionStageBody = z.object({
   archive_existing_versions: z.optional(z.boolean()),
 });
 export const searchModelVersionsQuery = z.object({
-  filter: z.optional(text(2000)),
+  filter: z.optional(freeText(2000)),
   max_results: pageSize(mlflowRegistryLimits.searchVersionsDefault, mlflowRegistryLimits.searchVersionsAsked),
   order_by: orderByQuery,
   page_token: pageToken,

@@ -6,6 +6,7 @@ import { limits } from '../../limits.ts';
 import { metricValueSchema } from '../schemas/metric-values.ts';
 import {
   documentedAs,
+  freeText,
   keySchema,
   maxUtf8Bytes,
   nameSchema,
@@ -63,7 +64,7 @@ const integer = (min: number, max: number) =>
 const step = z.pipe(int64, z.int().check(z.gte(Number.MIN_SAFE_INTEGER), z.lte(Number.MAX_SAFE_INTEGER)));
 const timestamp = z.pipe(int64, timestampSchema);
 
-const keyValue = (valueLength: number) => z.object({ key: keySchema, value: text(valueLength) });
+const keyValue = (valueLength: number) => z.object({ key: keySchema, value: freeText(valueLength) });
 const tagList = (max: number) =>
   z.array(keyValue(limits.tagValueLength)).check(z.maxLength(max, { error: `must have at most ${max} entries` }));
 
@@ -93,14 +94,14 @@ export const updateExperimentBody = z.object({ experiment_id: mlflowId, new_name
 export const setExperimentTagBody = z.object({
   experiment_id: mlflowId,
   key: keySchema,
-  value: text(limits.tagValueLength),
+  value: freeText(limits.tagValueLength),
 });
 export const deleteExperimentTagBody = z.object({ experiment_id: mlflowId, key: keySchema });
 
 const searchExperimentsFields = {
   max_results: z._default(integer(1, mlflowLimits.searchExperimentsMax), mlflowLimits.searchExperimentsDefault),
   page_token: pageToken,
-  filter: z.optional(text(2000)),
+  filter: z.optional(freeText(2000)),
   view_type: viewType,
 };
 export const searchExperimentsBody = z.object({ ...searchExperimentsFields, order_by: z.optional(orderBy) });
@@ -137,8 +138,8 @@ const metricFields = {
   dataset_digest: z.optional(text(64)),
 };
 export const logMetricBody = withRunId(metricFields);
-export const logParamBody = withRunId({ key: keySchema, value: text(limits.paramValueLength) });
-export const setTagBody = withRunId({ key: keySchema, value: text(limits.tagValueLength) });
+export const logParamBody = withRunId({ key: keySchema, value: freeText(limits.paramValueLength) });
+export const setTagBody = withRunId({ key: keySchema, value: freeText(limits.tagValueLength) });
 export const deleteTagBody = withRunId({ key: keySchema });
 export const logBatchBody = withRunId({
   metrics: z.optional(
@@ -164,9 +165,9 @@ const datasetInput = z.object({
     name: text(500),
     digest: text(36),
     source_type: text(100),
-    source: text(65_535),
-    schema: z.optional(text(100_000)),
-    profile: z.optional(text(100_000)),
+    source: freeText(65_535),
+    schema: z.optional(freeText(100_000)),
+    profile: z.optional(freeText(100_000)),
   }),
 });
 export const logInputsBody = withRunId({
@@ -184,7 +185,7 @@ export const searchRunsBody = z.object({
       z.minLength(1, { error: 'must name at least one experiment' }),
       z.maxLength(20, { error: 'must have at most 20 entries' }),
     ),
-  filter: z.optional(text(10_000)),
+  filter: z.optional(freeText(10_000)),
   run_view_type: viewType,
   max_results: z._default(integer(1, mlflowLimits.searchRunsMax), mlflowLimits.searchRunsDefault),
   order_by: z.optional(orderBy),
@@ -269,7 +270,7 @@ export const searchLoggedModelsBody = z.object({
   experiment_ids: z
     .array(mlflowId)
     .check(z.minLength(1, { error: 'must name at least one experiment' }), z.maxLength(20)),
-  filter: z.optional(text(2000)),
+  filter: z.optional(freeText(2000)),
   datasets: z.optional(
     z.array(z.object({ dataset_name: text(500), dataset_digest: z.optional(text(64)) })).check(z.maxLength(20)),
   ),

@@ -3,13 +3,13 @@ import { lifecycleStages } from '../../domain/types.ts';
 import { limits } from '../../limits.ts';
 import { lifecycleFilter } from './lifecycle.ts';
 import { tagFilterChecks } from './tag-filters.ts';
-import { nameSchema, pageSize, pageToken, tagsSchema, text } from './text.ts';
+import { freeText, nameSchema, pageSize, pageToken, tagsSchema, text } from './text.ts';
 
 /** Experiments: create, list (with tag filters) and their response shapes. */
 
 export const createExperimentBody = z.strictObject({
   experiment_name: nameSchema,
-  description: z.optional(text(limits.descriptionLength)),
+  description: z.optional(freeText(limits.descriptionLength)),
   tags: z.optional(tagsSchema),
 });
 

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { limits } from '../../limits.ts';
-import { boundedRecord, text } from './text.ts';
+import { boundedRecord, freeText } from './text.ts';
 
 /** Params arrive as JSON scalars (the seeds log ints and floats) and are stored as their string form. */
 export const paramValueSchema = z.pipe(
@@ -8,7 +8,7 @@ export const paramValueSchema = z.pipe(
     z.union([z.string(), z.number(), z.boolean()]),
     z.transform((value) => String(value)),
   ),
-  text(limits.paramValueLength),
+  freeText(limits.paramValueLength),
 );
 
 export const logParamsBody = z.strictObject({

@@ -9,7 +9,17 @@ import {
   registryLimits,
 } from '../../domain/registry.ts';
 import { limits } from '../../limits.ts';
-import { documentedAs, idSchema, keySchema, pageSize, pageToken, tagsSchema, text, timestampSchema } from './text.ts';
+import {
+  documentedAs,
+  freeText,
+  idSchema,
+  keySchema,
+  pageSize,
+  pageToken,
+  tagsSchema,
+  text,
+  timestampSchema,
+} from './text.ts';
 import { tagFilterChecks } from './tag-filters.ts';
 
 /**
@@ -58,10 +68,10 @@ const metadataSchema = z.record(z.string(), z.unknown()).check(
   }),
 );
 
-const description = text(registryLimits.descriptionLength);
+const description = freeText(registryLimits.descriptionLength);
 
 /** Tag changes: a string sets the tag, null deletes it. */
-const tagChanges = z.record(keySchema, z.nullable(text(registryLimits.tagValueLength))).check(
+const tagChanges = z.record(keySchema, z.nullable(freeText(registryLimits.tagValueLength))).check(
   z.refine((record) => Object.keys(record).length <= registryLimits.tagsPerEntity, {
     error: `must have at most ${registryLimits.tagsPerEntity} entries`,
   }),

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { limits } from '../../limits.ts';
-import { keySchema, text } from './text.ts';
+import { freeText, keySchema } from './text.ts';
 
 /**
  * The checks of a list's `tag.KEY=VALUE` query parameters (all must hold): at
@@ -18,12 +18,12 @@ export function tagFilterChecks(valueLength: number) {
       }
       for (const [name, value] of tags) {
         const key = keySchema.safeParse(name.slice(4));
-        const tagValue = text(valueLength).safeParse(value);
+        const tagValue = freeText(valueLength).safeParse(value);
         if (!key.success || typeof value !== 'string' || !tagValue.success) {
           context.addIssue({
             code: 'custom',
             path: [name],
-            message: `must be tag.KEY=VALUE with a key of 1-${limits.keyLength} and a value of at most ${valueLength} characters, without control characters`,
+            message: `must be tag.KEY=VALUE with a key of 1-${limits.keyLength} and a value of at most ${valueLength} characters, without control characters other than tabs and line breaks`,
           });
         }
       }

@@ -13,15 +13,32 @@ import { limits } from '../../limits.ts';
  * OpenAPI description (generated from these schemas) carries them too: a client
  * generated from it, or a fuzzer, then knows what a valid value is.
  */
-// Rejecting control characters is the point of this pattern.
+// Rejecting control characters is the point of these patterns.
 const noControlCharacters = /^[^\u0000-\u001f\u007f]*$/;
+const noControlCharactersButTabsAndLineBreaks = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
 
-export const text = (max: number) =>
+const boundedText = (max: number, pattern: RegExp, patternError: string) =>
   z.string().check(
     z.maxLength(max, { error: `must be at most ${max} characters` }),
-    z.regex(noControlCharacters, { error: 'must not contain control characters' }),
+    z.regex(pattern, { error: patternError }),
     // A lone UTF-16 surrogate has no UTF-8 form: it could not be stored as sent.
     z.refine((value) => value.isWellFormed(), { error: 'must be valid Unicode (no lone surrogates)' }),
+  );
+
+/** One line of text: names, keys, identifiers, paths. */
+export const text = (max: number) => boundedText(max, noControlCharacters, 'must not contain control characters');
+
+/**
+ * Text people write, which may span lines: descriptions and notes, tag and
+ * param values (a multi-line command, a config dump), filters written over
+ * several lines. Tabs and line breaks are kept; other control characters are
+ * refused as in `text`.
+ */
+export const freeText = (max: number) =>
+  boundedText(
+    max,
+    noControlCharactersButTabsAndLineBreaks,
+    'must not contain control characters other than tabs and line breaks',
   );
 
 /**
@@ -56,7 +73,7 @@ export const boundedRecord = <V extends z.ZodMiniType>(value: V, maxEntries: num
     }),
   );
 
-export const tagsSchema = boundedRecord(text(limits.tagValueLength), limits.tagsPerRequest);
+export const tagsSchema = boundedRecord(freeText(limits.tagValueLength), limits.tagsPerRequest);
 
 export const safeInteger = z.int().check(z.gte(Number.MIN_SAFE_INTEGER), z.lte(Number.MAX_SAFE_INTEGER));
 export const timestampSchema = z.int().check(z.gte(0), z.lte(8_640_000_000_000_000));
