@@ -14,9 +14,28 @@ export abstract class StratusError extends Error {
   }
 }
 
+/**
+ * The request field a refusal is about, apart from the message, for a dialect
+ * that words refusals its own way (MLflow: "Missing value for required parameter 'run_id'").
+ */
+export interface RequestParameter {
+  /** As the client spells it: `run_id`, `metrics[0].timestamp`. */
+  name: string;
+  /** Absent, or null, in the request. */
+  missing: boolean;
+  /** What was sent, when something was. */
+  value?: unknown;
+  /** What is wrong with it, without the field's name. */
+  reason: string;
+}
+
 export class ValidationError extends StratusError {
   readonly statusCode = 400;
-  constructor(message: string, code = 'request.invalid') {
+  constructor(
+    message: string,
+    code = 'request.invalid',
+    readonly parameter?: RequestParameter,
+  ) {
     super(code, message);
   }
 }

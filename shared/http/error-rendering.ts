@@ -1,3 +1,4 @@
+import type { RequestParameter } from '../errors.ts';
 import type { Dialect } from './route-definition.ts';
 import { renderMlflowError } from './mlflow/error-renderer.ts';
 
@@ -15,6 +16,8 @@ export interface PublicError {
   code: string;
   message: string;
   headers?: Record<string, string>;
+  /** The request field a 400 is about, when the edge's validation refused one. */
+  parameter?: RequestParameter;
 }
 
 export interface RenderedError {

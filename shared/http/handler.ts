@@ -255,6 +255,7 @@ function validate(location: string, schema: z.ZodMiniType | undefined, value: un
   const unknown = issue.code === 'unrecognized_keys' ? issue.keys : [];
   const path = unknown.length > 0 ? [...issue.path, unknown[0] as string] : issue.path;
   const field = [location, ...path.map(String)].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+  const name = field.slice(location.length).replace(/^\./, '');
   const message =
     unknown.length > 0
       ? `is not a field of this request${
@@ -266,7 +267,13 @@ function validate(location: string, schema: z.ZodMiniType | undefined, value: un
             : ''
         }`
       : issue.message;
-  throw new ValidationError(`${field}: ${message}`, `${location}.invalid`);
+  const sent = valueAt(value, path);
+  throw new ValidationError(`${field}: ${message}`, `${location}.invalid`, {
+    name,
+    missing: sent === undefined || sent === null,
+    ...(sent !== undefined && sent !== null && { value: sent }),
+    reason: message,
+  });
 }
 
 type Issue = z.core.$ZodIssue;
@@ -388,7 +395,13 @@ function publicError(error: unknown, route: RouteDefinition, requestId: string):
   if (error instanceof StratusError && error.statusCode < 500) {
     // Messages quote the input, sometimes cut short: a cut through a surrogate pair would leave
     // a lone surrogate, which strict JSON parsers refuse. It becomes U+FFFD instead.
-    return { status: error.statusCode, code: error.code, message: error.message.toWellFormed() };
+    const parameter = error instanceof ValidationError ? error.parameter : undefined;
+    return {
+      status: error.statusCode,
+      code: error.code,
+      message: error.message.toWellFormed(),
+      ...(parameter && { parameter }),
+    };
   }
   log('error', 'unhandled error', {
     operation: route.operationId,

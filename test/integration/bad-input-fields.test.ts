@@ -130,8 +130,12 @@ const wellFormed = (value: unknown): boolean =>
 const isInvalidInput = (code: string | undefined) =>
   code === 'INVALID_PARAMETER_VALUE' || (code !== undefined && /\.invalid$/.test(code));
 
-/** The field a refusal starts with (`body.tags.k: ...`, `query.max_results: ...`, `run_ids: ...`), if any. */
-const fieldNamed = (message: string) => /^([\w.[\]-]+): /.exec(message)?.[1];
+/**
+ * The field a refusal names: the one it starts with (`body.tags.k: ...`, `query.max_results: ...`, `run_ids: ...`),
+ * or the parameter of MLflow's wording (`Invalid value 31 for parameter 'key' supplied: ...`), if any.
+ */
+const fieldNamed = (message: string) =>
+  /^(?:Missing|Invalid) value .*?parameter '([^']*)'/s.exec(message)?.[1] ?? /^([\w.[\]-]+): /.exec(message)?.[1];
 
 async function send(route: RouteDefinition, path: string, body: unknown) {
   const response = await fetch(`${stack.url}${path}`, {

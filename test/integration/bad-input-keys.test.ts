@@ -653,7 +653,7 @@ describe.each(keyFields.map((field) => [`${field.operationId} ${field.field}`, f
         // a key naming nothing: fine
       } else if (response.status !== 400) {
         failures.push(`${label} — neither accepted nor a 400`);
-      } else if (!field.named.test(response.body.error?.message ?? response.body.message ?? '')) {
+      } else if (!field.named.test(fieldOf(response.body.error?.message ?? response.body.message ?? ''))) {
         failures.push(`${label} — a 400 that does not name the field`);
       } else if (/Invalid key in record/.test(response.body.error?.message ?? response.body.message ?? '')) {
         failures.push(`${label} — a 400 that does not say what is wrong with the key`);
@@ -719,6 +719,14 @@ const listHas = (list: Array<{ key: string; value: unknown }> | undefined, key: 
   (list ?? []).filter((entry) => entry.key === key && entry.value === value).length === 1;
 const listLacks = (list: Array<{ key: string }> | undefined, key: string) =>
   !(list ?? []).some((entry) => entry.key === key);
+
+/**
+ * The field a 400 is about: the parameter MLflow's wording names ("Invalid value ... for parameter
+ * 'tags[0].key' supplied: ..."), or else the message itself, which starts with the field.
+ */
+function fieldOf(message: string): string {
+  return /^(?:Missing|Invalid) value .*?parameter '([^']*)'/s.exec(message)?.[1] ?? message;
+}
 
 /** A 400's message names `path` of the body (MLflow's messages may leave out the `body.` prefix). */
 function namedInBody(path: string): RegExp {

@@ -172,7 +172,7 @@ const rows: Row[] = [
     // A request that could never be applied is refused at the edge, naming the field.
     status: 400,
     errorCode: 'INVALID_PARAMETER_VALUE',
-    says: /body\.tags/,
+    says: /parameter 'tags' supplied: must have at most/,
   },
   {
     operationId: 'mlflowCreateRegisteredModel',
@@ -314,7 +314,7 @@ const rows: Row[] = [
     }),
     status: 400,
     errorCode: 'INVALID_PARAMETER_VALUE',
-    says: /body\.tags/,
+    says: /parameter 'tags' supplied: must have at most/,
   },
   {
     operationId: 'mlflowCreateModelVersion',

@@ -78,7 +78,7 @@ test('errors are rendered in the dialect of the route that failed', async () => 
   expect(invalid.statusCode).toBe(400);
   expect(JSON.parse(invalid.body as string)).toEqual({
     error_code: 'INVALID_PARAMETER_VALUE',
-    message: 'path.id: must be digits',
+    message: `Invalid value "x" for parameter 'id' supplied: must be digits`,
   });
   const missing = await handler(event(mlflowRoute, '404'), context);
   expect(missing.statusCode).toBe(404);
