@@ -19,6 +19,8 @@ import type { Experiment, LatestMetric, Run, RunDetails, Tags } from '../../doma
 export const runNameTag = 'mlflow.runName';
 export const parentRunTag = 'mlflow.parentRunId';
 export const userTag = 'mlflow.user';
+/** A run's `user_id` when no `mlflow.user` tag names one, as MLflow's client and server say. */
+export const unknownUser = 'unknown';
 
 export const experimentArtifactLocation = (experimentId: string) => `mlflow-artifacts:/${experimentId}`;
 export const runArtifactUri = (run: Pick<Run, 'experimentId' | 'runId'>) =>
@@ -44,7 +46,7 @@ export const mlflowRunInfo = (run: Run) => ({
   run_uuid: run.runId,
   run_name: run.runName,
   experiment_id: run.experimentId,
-  user_id: run.tags[userTag] ?? '',
+  user_id: run.tags[userTag] ?? unknownUser,
   status: run.status,
   start_time: run.startTime,
   ...(run.endTime === undefined ? {} : { end_time: run.endTime }),

@@ -3,10 +3,15 @@ import { startRun } from '../../../use-cases/runs.ts';
 import { createHandler } from '../../handler.ts';
 import { runFieldsFromTags, tagMap } from '../inputs.ts';
 import { mlflowCreateRunRoute } from '../../routes/mlflow-create-run.ts';
-import { mlflowRun } from '../views.ts';
+import { mlflowRun, unknownUser, userTag } from '../views.ts';
 
 export const mlflowCreateRun = createHandler(mlflowCreateRunRoute, async ({ body }, { scope }) => {
   const fields = runFieldsFromTags(tagMap(body.tags));
+  // MLflow's deprecated `user_id` is the `mlflow.user` tag (what the client derives it from);
+  // "unknown" is the client's word for no user, which the answer says anyway.
+  if (body.user_id && body.user_id !== unknownUser && fields.tags[userTag] === undefined) {
+    fields.tags[userTag] = body.user_id;
+  }
   const run = await startRun(
     scope,
     body.experiment_id,
