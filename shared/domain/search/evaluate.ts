@@ -189,13 +189,17 @@ export const sortTuple = (run: SearchableRun, order: readonly OrderKey[]): SortV
   run.runId,
 ];
 
-/** Compares positions: each key in turn, then run id in the direction of the first key, so pages are stable. */
+/**
+ * Compares positions: each key in turn, then run id ascending, so pages are
+ * stable and runs that tie come in the order MLflow's server gives them (its
+ * last order key is always `run_uuid` ascending).
+ */
 export function compareTuples(a: readonly SortValue[], b: readonly SortValue[], order: readonly OrderKey[]): number {
   for (let i = 0; i < order.length; i++) {
     const difference = compareValues(a[i], b[i], (order[i] as OrderKey).descending);
     if (difference !== 0) return difference;
   }
-  return compareValues(a[order.length], b[order.length], order[0]?.descending ?? false);
+  return compareValues(a[order.length], b[order.length], false);
 }
 
 export const runComparator = (order: readonly OrderKey[]) => (a: SearchableRun, b: SearchableRun) =>

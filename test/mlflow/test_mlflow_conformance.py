@@ -1,0 +1,86 @@
+"""What users of MLflow expect of its tracking server, found by running MLflow's own REST tests
+(tests/tracking/test_rest_tracking.py) against Stratus: each test here is one behaviour those tests
+check that Stratus got wrong, through the stock client or a raw request as a script would send it."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from mlflow import MlflowClient
+
+from stratus_api import StratusApi
+
+
+def post(stack: StratusApi, path: str, body: dict) -> tuple[int, dict]:
+    """A raw MLflow REST call, as a script without the client makes it."""
+    request = urllib.request.Request(stack.url + path, data=json.dumps(body).encode(), method="POST")
+    request.add_header("authorization", f"Bearer {stack.token}")
+    request.add_header("content-type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_tags_params_and_notes_may_span_lines(mlflow_env: StratusApi, experiment_name: str):
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    client.set_experiment_tag(experiment_id, "multiline tag", "value2\nvalue2\nvalue2")
+    assert client.get_experiment(experiment_id).tags["multiline tag"] == "value2\nvalue2\nvalue2"
+    run_id = client.create_run(experiment_id).info.run_id
+    note = "# Notes\n\n- tried lr 0.1\r\n- next:\tlr 0.01"
+    client.set_tag(run_id, "mlflow.note.content", note)
+    client.log_param(run_id, "prompt", "line one\nline two")
+    data = client.get_run(run_id).data
+    assert data.tags["mlflow.note.content"] == note
+    assert data.params["prompt"] == "line one\nline two"
+    # Other control characters are still refused, naming the field.
+    status, body = post(mlflow_env, "/api/2.0/mlflow/runs/set-tag", {"run_id": run_id, "key": "k", "value": "a\x00b"})
+    assert status == 400
+    assert body["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert "parameter 'value'" in body["message"]
+
+
+def test_a_run_created_without_a_user_is_unknown_and_user_id_is_kept(mlflow_env: StratusApi, experiment_name: str):
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    run = client.create_run(experiment_id)
+    assert run.info.user_id == "unknown"
+    assert client.get_run(run.info.run_id).info.user_id == "unknown"
+    status, body = post(mlflow_env, "/api/2.0/mlflow/runs/create", {"experiment_id": experiment_id, "user_id": "ann"})
+    assert status == 200, body
+    assert body["run"]["info"]["user_id"] == "ann"
+    assert client.get_run(body["run"]["info"]["run_id"]).info.user_id == "ann"
+
+
+def test_runs_that_tie_are_paged_in_run_id_order(mlflow_env: StratusApi, experiment_name: str):
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    runs = sorted(client.create_run(experiment_id, start_time=1).info.run_id for _ in range(10))
+    seen: list[str] = []
+    token = None
+    for expected in (runs[0:4], runs[4:8], runs[8:]):
+        page = client.search_runs([experiment_id], max_results=4, page_token=token)
+        assert [run.info.run_id for run in page] == expected
+        seen.extend(run.info.run_id for run in page)
+        token = page.token
+    assert token is None
+    assert seen == runs
+
+
+def test_refusals_are_worded_as_mlflow_words_them(mlflow_env: StratusApi, experiment_name: str):
+    status, body = post(mlflow_env, "/api/2.0/mlflow/experiments/create", {"name": 123})
+    assert (status, body["error_code"]) == (400, "INVALID_PARAMETER_VALUE")
+    assert body["message"].startswith("Invalid value 123 for parameter 'name' supplied")
+    status, body = post(mlflow_env, "/api/2.0/mlflow/experiments/create", {})
+    assert (status, body["message"]) == (400, "Missing value for required parameter 'name'.")
+    experiment_id = MlflowClient().create_experiment(experiment_name)
+    run_id = MlflowClient().create_run(experiment_id).info.run_id
+    status, body = post(mlflow_env, "/api/2.0/mlflow/runs/log-metric", {"run_id": run_id, "key": "m", "value": 1, "timestamp": "foo"})
+    assert status == 400
+    assert body["message"].startswith("Invalid value \"foo\" for parameter 'timestamp' supplied")
+    status, body = post(mlflow_env, "/api/2.0/mlflow/runs/log-metric", {"run_id": None, "key": "m", "value": 1, "timestamp": 1})
+    assert (status, body["message"]) == (400, "Missing value for required parameter 'run_id'.")
