@@ -194,7 +194,8 @@ function referenceOrder(keys: Array<{ ref: Ref; desc: boolean }>) {
       const c = one(valueOf(x, key.ref), valueOf(y, key.ref), key.desc);
       if (c) return c;
     }
-    return one(x.run_id, y.run_id, keys[0]?.desc ?? false);
+    // Ties: run id ascending, whatever the direction (MLflow's server ends every order with run_uuid ASC).
+    return one(x.run_id, y.run_id, false);
   };
 }
 

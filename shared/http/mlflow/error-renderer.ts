@@ -93,18 +93,10 @@ function mlflowMessage(error: PublicError): string {
 
 const quotedValueLength = 200;
 
-/** The value as Python's json.dumps shows it (MLflow quotes it so), cut at a whole code point. */
+/** The value as JSON (MLflow quotes it so), cut at a whole code point. */
 function quotedValue(value: unknown): string {
-  const shown = pythonJson(value);
-  const codePoints = Array.from(shown);
-  return codePoints.length > quotedValueLength ? `${codePoints.slice(0, quotedValueLength).join('')}...` : shown;
-}
-
-function pythonJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}: ${pythonJson(item)}`);
-    return `{${entries.join(', ')}}`;
-  }
-  return JSON.stringify(value) ?? String(value);
+  const codePoints = Array.from(JSON.stringify(value) ?? '');
+  return codePoints.length > quotedValueLength
+    ? `${codePoints.slice(0, quotedValueLength).join('')}...`
+    : codePoints.join('');
 }
