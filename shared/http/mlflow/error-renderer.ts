@@ -4,7 +4,7 @@ import type { ErrorRenderer, PublicError } from '../error-rendering.ts';
  * MLflow's error shape, `{"error_code": "...", "message": "..."}`, with the
  * HTTP statuses MLflow's server uses (RESOURCE_ALREADY_EXISTS is a 400 there,
  * not a 409). This maps by status; Stratus codes that need another MLflow code
- * belong in `byCode` (test/unit/mlflow-error-codes.test.ts makes every conflict choose).
+ * belong in `byMlflowCode` (test/unit/mlflow-error-codes.test.ts makes every conflict choose).
  */
 
 const byStatus: Record<number, { errorCode: string; status?: number }> = {
@@ -21,46 +21,58 @@ const byStatus: Record<number, { errorCode: string; status?: number }> = {
   503: { errorCode: 'TEMPORARILY_UNAVAILABLE' },
 };
 
-/** Stratus codes whose MLflow meaning differs from their status's. */
+/**
+ * Stratus codes whose MLflow meaning differs from their status's, by the MLflow
+ * code they take. Every one is a 400, as on MLflow's server, but `experiment.changed`.
+ */
+const byMlflowCode: Record<string, readonly string[]> = {
+  INVALID_PARAMETER_VALUE: [
+    // MLflow answers a second value for a param, and writes to a deleted or ended run, with a 400.
+    'param.immutable',
+    'run.deleted',
+    'run.not_running',
+    // An upload id that is not the path's open upload is a wrong parameter, not a lifecycle state.
+    'artifact.upload_mismatch',
+    // MLflow's get-model-version-by-alias: "Registered model alias … not found", INVALID_PARAMETER_VALUE.
+    'alias.not_found',
+  ],
+  RESOURCE_LIMIT_EXCEEDED: [
+    'run.too_many_metric_keys',
+    'logged_model.too_many_metrics',
+    'run.too_many_tags',
+    'experiment.too_many_tags',
+    // The model registry (docs/registry.md, "Errors"). MLflow's server answers INVALID_STATE and
+    // RESOURCE_LIMIT_EXCEEDED with a 500, which its client retries for minutes (7 tries, backoff 2)
+    // before it shows anything; these are the caller's to fix, so they are 400s with MLflow's codes.
+    'model_version.too_many_files',
+    'registered_model.version_limit',
+    'registered_model.alias_limit',
+    'registered_model.too_many_tags',
+    'model_version.too_many_tags',
+  ],
+  RESOURCE_ALREADY_EXISTS: ['experiment.name_taken', 'artifact.exists', 'registered_model.exists'],
+  INVALID_STATE: [
+    // Lifecycle states: an upload not finished or not as planned, a purge of what is not deleted.
+    'artifact.not_complete',
+    'artifact.replaced',
+    'artifact.size_mismatch',
+    'artifact.upload_missing',
+    'experiment.not_deleted',
+    'run.not_deleted',
+    'run.already_ended',
+    'model_version.artifacts_incomplete',
+    'model_version.artifact_changed',
+    'model_version.checksum_mismatch',
+    'model_version.checksum_unknown',
+    'artifact.held_by_model_version',
+  ],
+};
 const byCode = new Map<string, { errorCode: string; status?: number }>([
-  // MLflow answers a second value for a param, and writes to a deleted or ended run, with a 400.
-  ['param.immutable', { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 }],
-  ['run.deleted', { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 }],
-  ['run.not_running', { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 }],
-  ['run.too_many_metric_keys', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
-  ['logged_model.too_many_metrics', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
-  ['run.too_many_tags', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
-  ['experiment.too_many_tags', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
-  ['experiment.name_taken', { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 }],
-  ['artifact.exists', { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 }],
-  // An upload id that is not the path's open upload is a wrong parameter, not a lifecycle state.
-  ['artifact.upload_mismatch', { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 }],
-  // Lifecycle states: an upload not finished or not as planned, a purge of what is not deleted.
-  ['artifact.not_complete', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['artifact.replaced', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['artifact.size_mismatch', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['artifact.upload_missing', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['experiment.not_deleted', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['run.not_deleted', { errorCode: 'INVALID_STATE', status: 400 }],
+  ...Object.entries(byMlflowCode).flatMap(([errorCode, codes]) =>
+    codes.map((code) => [code, { errorCode, status: 400 }] as const),
+  ),
   // Another writer changed the experiment between read and write: MLflow's ABORTED, a 409 to retry.
   ['experiment.changed', { errorCode: 'ABORTED', status: 409 }],
-  ['run.already_ended', { errorCode: 'INVALID_STATE', status: 400 }],
-  // The model registry (docs/registry.md, "Errors"). MLflow's server answers INVALID_STATE and
-  // RESOURCE_LIMIT_EXCEEDED with a 500, which its client retries for minutes (7 tries, backoff 2)
-  // before it shows anything; these are the caller's to fix, so they are 400s with MLflow's codes.
-  ['registered_model.exists', { errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 }],
-  ['model_version.artifacts_incomplete', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['model_version.artifact_changed', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['model_version.checksum_mismatch', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['model_version.checksum_unknown', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['artifact.held_by_model_version', { errorCode: 'INVALID_STATE', status: 400 }],
-  ['model_version.too_many_files', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
-  ['registered_model.version_limit', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
-  ['registered_model.alias_limit', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
-  ['registered_model.too_many_tags', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
-  ['model_version.too_many_tags', { errorCode: 'RESOURCE_LIMIT_EXCEEDED', status: 400 }],
-  // MLflow's get-model-version-by-alias: "Registered model alias … not found", INVALID_PARAMETER_VALUE.
-  ['alias.not_found', { errorCode: 'INVALID_PARAMETER_VALUE', status: 400 }],
 ]);
 
 /** A conflict that says the thing is already there (`*.exists`, `*.name_taken`). */
