@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { useTestStack } from '../support/local-api.ts';
+import { apiClient, useTestStack } from '../support/local-api.ts';
 import { type BrowserSession, launchChromium, newPage, signInByLink } from './browser.ts';
 import { logPoints } from './demo-data.ts';
 import { type Opened, openSignedIn, seriousViolations } from './page-checks.ts';
@@ -20,10 +20,13 @@ const ids = {} as {
   experiment: string;
   curves: string;
   once: string;
+  parent: string;
+  trials: string[];
 };
 
 const note = 'Learning-rate sweep on CIFAR-10. Baseline: resnet18, 30 epochs.';
 const runNote = 'Diverged after warm-up; kept for the record.';
+const gitCommit = '3f9c2e1d0b7a6958473625140f1e2d3c4b5a6978';
 
 async function mlflow(path: string, body: unknown) {
   const answer = await local.api.post(`/api/2.0/mlflow/${path}`, body);
@@ -52,6 +55,7 @@ beforeAll(async () => {
     tags: [
       { key: 'mlflow.note.content', value: runNote },
       { key: 'mlflow.user', value: 'ada' },
+      { key: 'mlflow.source.git.commit', value: gitCommit },
     ],
   });
   ids.curves = curves.run.info.run_id;
@@ -78,6 +82,31 @@ beforeAll(async () => {
   ids.once = once.body.run_id;
   await logPoints(local.api, ids.once, [{ key: 'best_accuracy', value: 0.93, step: 7, timestamp: start }]);
   await local.api.patch(`/api/v1/runs/${ids.once}`, { status: 'FINISHED' });
+
+  // A sweep as `with mlflow.start_run(): with mlflow.start_run(nested=True): ...` logs it: trials tagged mlflow.parentRunId.
+  const parent = await mlflow('runs/create', {
+    experiment_id: ids.experiment,
+    run_name: 'sweep',
+    start_time: start + 1000,
+  });
+  ids.parent = parent.run.info.run_id;
+  ids.trials = [];
+  for (const [index, accuracy] of [0.91, 0.97, 0.84].entries()) {
+    const trial = await mlflow('runs/create', {
+      experiment_id: ids.experiment,
+      run_name: `trial-${index}`,
+      start_time: start + 2000 + index * 1000,
+      tags: [{ key: 'mlflow.parentRunId', value: ids.parent }],
+    });
+    ids.trials.push(trial.run.info.run_id);
+    await mlflow('runs/log-metric', {
+      run_id: trial.run.info.run_id,
+      key: 'val_accuracy',
+      value: accuracy,
+      timestamp: start,
+      step: 0,
+    });
+  }
 }, 180_000);
 
 afterAll(() => session?.close());
@@ -152,6 +181,9 @@ describe('what MLflow wrote, read as MLflow users expect', () => {
       await page.goto(`${local.stack.url}/runs/${ids.curves}?tab=overview`);
       await page.locator('.page-header .description').waitFor();
       expect(await page.locator('.page-header .description').textContent()).toBe(runNote);
+      // MLflow's client records the commit as a tag; it reads as the run's commit, as the SDK's field does.
+      expect(await page.locator('#overview tr', { hasText: 'Git commit' }).locator('td').textContent()).toBe(gitCommit);
+      expect(await page.locator('.page-header .summary code').textContent()).toBe(gitCommit.slice(0, 10));
       expect(opened.problems).toEqual([]);
     } finally {
       await opened.close();
@@ -174,6 +206,67 @@ describe('what MLflow wrote, read as MLflow users expect', () => {
         value: (row.querySelector('td') as any).offsetWidth as number,
       }));
       expect(widths.value).toBeGreaterThan(widths.table * 0.5);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
+describe('nested runs', () => {
+  const runNames = (page: Page) => page.locator('.runs-grid [role="row"] .run-name a').allTextContents();
+
+  test("a sweep's trials fold under their parent, which opens to show them indented", async () => {
+    const opened = await open(`/experiments/${ids.experiment}`);
+    const { page } = opened;
+    try {
+      await expect.poll(() => runNames(page), eventually).toEqual(['logged-once', 'sweep', 'wide-ranges']);
+      expect(await page.locator('[data-testid="nested-count"]').textContent()).toMatch(/3 child runs folded/);
+      const expander = page.getByRole('button', { name: 'Show the 3 child runs of sweep' });
+      expect(await expander.getAttribute('aria-expanded')).toBe('false');
+      await expander.click();
+      await expect
+        .poll(() => runNames(page), eventually)
+        .toEqual(['logged-once', 'sweep', 'trial-2', 'trial-1', 'trial-0', 'wide-ranges']);
+      const indent = await page
+        .locator('.runs-grid [role="row"]', { hasText: 'trial-1' })
+        .locator('.run-name')
+        .evaluate((cell) => parseFloat((globalThis as any).getComputedStyle(cell).paddingLeft));
+      expect(indent).toBeGreaterThan(10);
+      await page.getByRole('button', { name: 'Fold the 3 child runs of sweep' }).click();
+      await expect.poll(() => runNames(page), eventually).toEqual(['logged-once', 'sweep', 'wide-ranges']);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test('ordered by a metric, every trial is listed in order, marked as a child run of the sweep', async () => {
+    const opened = await open(
+      `/experiments/${ids.experiment}?order=${encodeURIComponent('metrics.val_accuracy DESC')}`,
+    );
+    const { page } = opened;
+    try {
+      await expect
+        .poll(async () => (await runNames(page)).slice(0, 3), eventually)
+        .toEqual(['trial-1', 'trial-0', 'trial-2']);
+      const mark = page.locator('.runs-grid [role="row"]', { hasText: 'trial-1' }).locator('.child-mark');
+      expect(await mark.getAttribute('title')).toBe('Child run of sweep');
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test("a trial's page names its parent; the parent's page leads to its trials", async () => {
+    const opened = await open(`/runs/${ids.trials[0]}?tab=overview`);
+    const { page } = opened;
+    try {
+      const parentRow = page.locator('#overview tr', { hasText: 'Parent run' });
+      await expect.poll(() => parentRow.locator('a').textContent(), eventually).toBe('sweep');
+      await parentRow.locator('a').click();
+      await page.waitForURL(`**/runs/${ids.parent}**`);
+      await page.locator('#overview tr', { hasText: 'Child runs' }).locator('a').click();
+      await page.waitForURL(/filter=/);
+      await expect.poll(() => runNames(page), eventually).toEqual(['trial-2', 'trial-1', 'trial-0']);
     } finally {
       await opened.close();
     }
@@ -259,6 +352,63 @@ describe('a phone (390 px wide)', () => {
       }
     } finally {
       await context.close();
+    }
+  });
+});
+
+describe('tokens', () => {
+  test('an admin creates a write token for a training job, sees it once with the lines that use it, and revokes it', async () => {
+    const opened = await open('/experiments');
+    const { page } = opened;
+    try {
+      await page.click('.topbar nav a:text("Tokens")');
+      await page.waitForURL('**/tokens');
+      const own = page.locator('table[aria-label="Tokens"] tr', { hasText: 'this tab' });
+      await own.waitFor();
+      expect(await own.locator('td').nth(1).textContent()).toMatch(/^(admin|operator)$/);
+
+      await page.click('button:text("New token")');
+      await page.fill('dialog input[type="text"]', 'gpu-cluster');
+      await page.selectOption('dialog select', 'write');
+      await page.click('dialog button[type="submit"]');
+      const secret = page.locator('[data-testid="new-token"]');
+      await secret.waitFor();
+      const token = (await secret.textContent()) as string;
+      // The token shown works, with the scope chosen; the lines under it carry it.
+      const asJob = apiClient(local.stack.url, token);
+      expect((await asJob.get('/api/v1/experiments')).status).toBe(200);
+      expect((await asJob.post('/api/v1/experiments', { experiment_name: 'from-the-cluster' })).status).toBe(201);
+      expect((await asJob.get('/api/v1/admin/tokens')).status).toBe(403);
+      expect(await page.locator('.created-token pre').textContent()).toContain(`MLFLOW_TRACKING_TOKEN=${token}`);
+
+      const row = page.locator('table[aria-label="Tokens"] tr', { hasText: 'gpu-cluster' });
+      await row.waitFor();
+      await row.getByRole('button', { name: 'Revoke gpu-cluster' }).click();
+      await page.click('dialog button[type="submit"]');
+      await expect.poll(() => row.locator('td').nth(4).textContent(), eventually).toMatch(/^revoked/);
+      // Once revoked, the secret is no longer on screen.
+      expect(await secret.count()).toBe(0);
+      const listed = await local.api.get('/api/v1/admin/tokens');
+      const revoked = listed.body.tokens.find((one: { name: string }) => one.name === 'gpu-cluster');
+      expect(revoked.revoked_at).toBeGreaterThan(0);
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test('a write token is told that tokens need an admin token', async () => {
+    const writer = await local.api.post('/api/v1/admin/tokens', { scope: 'write', name: 'notebook' });
+    const opened = await openSignedIn(session.browser, local.stack.url, writer.body.token, '/tokens');
+    const { page } = opened;
+    try {
+      const status = page.locator('main [role="status"] h2');
+      await status.waitFor();
+      expect(await status.textContent()).toBe('Tokens need an admin token');
+      expect(await page.locator('button:text("New token")').count()).toBe(0);
+    } finally {
+      await opened.close();
     }
   });
 });

@@ -8,6 +8,7 @@ import { ModelPage, Models, VersionPage } from './pages/models/index.ts';
 import { NotFound } from './pages/NotFound.tsx';
 import { RunPage } from './pages/RunPage.tsx';
 import { SignIn } from './pages/SignIn.tsx';
+import { Tokens } from './pages/Tokens.tsx';
 import { Link, navigate, parseRoute, paths, type Route, useLocation } from './router.ts';
 
 /** The shell: sign-in gate, top bar, and one page per route. */
@@ -66,6 +67,9 @@ export function App() {
           <Link href={paths.models()} aria-current={sectionOf(route, 'models')}>
             Models
           </Link>
+          <Link href={paths.tokens()} aria-current={sectionOf(route, 'tokens')}>
+            Tokens
+          </Link>
         </nav>
         <div class="spacer" />
         <button
@@ -95,6 +99,7 @@ export function App() {
             key={`${route.modelName}/${route.version}`}
           />
         )}
+        {route.page === 'tokens' && <Tokens />}
         {route.page === 'notfound' && <NotFound />}
       </main>
     </>
@@ -102,12 +107,12 @@ export function App() {
 }
 
 /** The nav entry of the section a page is in: `page` on the list itself, `true` on the pages under it. */
-function sectionOf(route: Route, section: 'experiments' | 'models') {
+function sectionOf(route: Route, section: 'experiments' | 'models' | 'tokens') {
   if (route.page === section) return 'page';
   const under =
     section === 'models'
       ? route.page === 'model' || route.page === 'modelVersion'
-      : route.page === 'experiment' || route.page === 'run' || route.page === 'compare';
+      : section === 'experiments' && (route.page === 'experiment' || route.page === 'run' || route.page === 'compare');
   return under ? 'true' : undefined;
 }
 

@@ -16,6 +16,7 @@ export type Route =
   | { page: 'models' }
   | { page: 'model'; modelName: string }
   | { page: 'modelVersion'; modelName: string; version: number }
+  | { page: 'tokens' }
   | { page: 'notfound' };
 
 export function parseRoute(pathname: string): Route {
@@ -35,6 +36,7 @@ export function parseRoute(pathname: string): Route {
     return second === undefined ? { page: 'experiments' } : { page: 'experiment', experimentId: second };
   if (first === 'runs' && second !== undefined) return { page: 'run', runId: second };
   if (first === 'compare' && second === undefined) return { page: 'compare' };
+  if (first === 'tokens' && second === undefined) return { page: 'tokens' };
   return { page: 'notfound' };
 }
 
@@ -44,6 +46,7 @@ export const paths = {
   run: (id: string) => `/runs/${encodeURIComponent(id)}`,
   compare: (runIds: readonly string[]) => `/compare?runs=${runIds.map(encodeURIComponent).join(',')}`,
   signin: () => '/signin',
+  tokens: () => '/tokens',
   models: () => '/models',
   model: (name: string) => `/models/${encodeURIComponent(name)}`,
   modelVersion: (name: string, version: number) => `/models/${encodeURIComponent(name)}/versions/${version}`,

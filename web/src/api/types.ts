@@ -20,6 +20,8 @@ export type Comparison = Answer<'compareRuns'>;
 export type Artifact = Answer<'listArtifacts'>['artifacts'][number];
 export type ArtifactDownload = Answer<'downloadArtifact'>;
 export type RunStatus = RunDetails['status'];
+export type ApiToken = Answer<'listTokens'>['tokens'][number];
+export type CreatedApiToken = Answer<'createToken'>;
 /** A metric value as the API sends it: a number, or "NaN", "Infinity", "-Infinity". */
 export type WireValue = MetricPoint['value'];
 

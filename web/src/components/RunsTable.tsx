@@ -4,6 +4,7 @@ import type { SearchedRun } from '../api/types.ts';
 import { formatAgo, formatDuration, formatMetric, formatTime } from '../format.ts';
 import { Link, paths } from '../router.ts';
 import { StatusBadge } from './common.tsx';
+import type { NestedRow } from './run-nesting.ts';
 import { useVirtualRows } from './useVirtualRows.ts';
 
 /** A column of the runs table: a run attribute, or a metric, param or tag the user chose. */
@@ -64,6 +65,57 @@ export const fixedColumns: RunColumn[] = [
       formatDuration(run.duration_ms ?? (run.status === 'RUNNING' ? Date.now() - run.start_time : undefined)),
   },
 ];
+
+/**
+ * The Run column with nesting: a parent's expander and child count, its
+ * children indented under it; in flat views a child run is marked ↳ with its
+ * parent's name in the title.
+ */
+export function runNameColumn(nesting: {
+  rows: ReadonlyMap<string, NestedRow>;
+  names: ReadonlyMap<string, string>;
+  onExpand: (runId: string) => void;
+}): RunColumn {
+  const base = fixedColumns.find((column) => column.id === 'name') as RunColumn;
+  return {
+    ...base,
+    render: (run) => {
+      const row = nesting.rows.get(run.run_id);
+      const name = run.run_name || run.run_id;
+      const parent = run.parent_run_id;
+      const parentName = parent ? (nesting.names.get(parent) ?? parent) : undefined;
+      return (
+        <span class="run-name" style={row && row.depth > 0 ? { paddingLeft: `${row.depth * 22}px` } : undefined}>
+          {row && row.children > 0 ? (
+            <button
+              type="button"
+              class="expander"
+              aria-expanded={row.expanded}
+              aria-label={`${row.expanded ? 'Fold' : 'Show'} the ${row.children} child run${row.children === 1 ? '' : 's'} of ${name}`}
+              onClick={() => nesting.onExpand(run.run_id)}
+            >
+              {row.expanded ? '▾' : '▸'}
+            </button>
+          ) : (
+            parentName !== undefined && (
+              <span class="child-mark" title={`Child run of ${parentName}`} aria-label={`child run of ${parentName}`}>
+                ↳
+              </span>
+            )
+          )}
+          <Link href={paths.run(run.run_id)} title={parentName ? `${name} (child run of ${parentName})` : name}>
+            {name}
+          </Link>
+          {row && row.children > 0 && (
+            <span class="child-count" title={`${row.children} child runs loaded`}>
+              {row.children.toLocaleString('en-US')}
+            </span>
+          )}
+        </span>
+      );
+    },
+  };
+}
 
 /** In views that include deleted runs: which runs are deleted, with a button that restores one. */
 export const restoreColumn = (onRestore: (runId: string) => Promise<void>): RunColumn => ({

@@ -11,7 +11,9 @@ import {
   parseOrder,
   RunsTable,
   restoreColumn,
+  runNameColumn,
 } from '../components/RunsTable.tsx';
+import { flatRows, nestRuns } from '../components/run-nesting.ts';
 import { useLoad } from '../hooks.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../router.ts';
 import { descriptionOf, isSystemTag, userTagEntries } from '../system-tags.ts';
@@ -134,6 +136,21 @@ export function ExperimentRuns(props: { experimentId: string }) {
     }
   };
 
+  // Child runs under their parents in the default view (newest first, no filter), as MLflow shows a sweep;
+  // a view the user ordered or filtered lists every matching run at the top level, marked as a child.
+  const nested = !filter && !order;
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const rows = useMemo(() => (nested ? nestRuns(runs, expanded) : flatRows(runs)), [runs, expanded, nested]);
+  const visibleRuns = useMemo(() => rows.map((row) => row.run), [rows]);
+  const hiddenChildren = runs.length - rows.length;
+  const toggleExpanded = (runId: string) =>
+    setExpanded((previous) => {
+      const next = new Set(previous);
+      if (next.has(runId)) next.delete(runId);
+      else next.add(runId);
+      return next;
+    });
+
   const keys = useMemo(() => discoverKeys(runs), [runs.length > 0 ? runs[0] : undefined, Math.min(runs.length, 2000)]);
   const columnSpecs =
     chosenColumns.length > 0
@@ -142,16 +159,26 @@ export function ExperimentRuns(props: { experimentId: string }) {
           ...keys.metrics.slice(0, 4).map((key) => `metrics.${key}`),
           ...keys.params.slice(0, 3).map((key) => `params.${key}`),
         ];
+  const rowsById = useMemo(() => new Map(rows.map((row) => [row.run.run_id, row])), [rows]);
+  const runNames = useMemo(() => new Map(runs.map((run) => [run.run_id, run.run_name || run.run_id])), [runs]);
   // Widths follow the first runs of the answer; the same columns object keeps rows from re-rendering.
   const columns = useMemo(() => {
     const sample = runs.slice(0, 200);
-    const names = sample.map((run) => run.run_name || run.run_id);
+    // Room for a parent's expander and child count, or a child's ↳ and indent, beside the name.
+    const decoration = (run: SearchedRun) =>
+      (rowsById.get(run.run_id)?.children ?? 0) > 0 ? 9 : run.parent_run_id ? (nested ? 6 : 3) : 0;
+    const names = sample.map((run) => (run.run_name || run.run_id) + ' '.repeat(decoration(run)));
     const fixed = fixedColumns.map((column) =>
-      column.id === 'name' ? { ...column, width: columnWidth(column.label, names, 180) } : column,
+      column.id === 'name'
+        ? {
+            ...runNameColumn({ rows: rowsById, names: runNames, onExpand: toggleExpanded }),
+            width: columnWidth(column.label, names, 180),
+          }
+        : column,
     );
     const restore = lifecycle === 'active' ? [] : [restoreColumn(restoreRun)];
     return [...fixed, ...columnSpecs.flatMap((spec) => keyColumn(spec, sample) ?? []), ...restore];
-  }, [columnSpecs.join('\n'), runs.length > 0 ? runs[0] : undefined, lifecycle]);
+  }, [columnSpecs.join('\n'), runs.length > 0 ? runs[0] : undefined, lifecycle, rows]);
 
   const setSelected = (next: Set<string>) => updateQuery({ sel: [...next].join(',') });
   // Reads the selection from the URL when called, so rows that skipped re-rendering never act on a stale one.
@@ -162,7 +189,7 @@ export function ExperimentRuns(props: { experimentId: string }) {
     setSelected(next);
   };
   const toggleAll = (select: boolean) =>
-    setSelected(select ? new Set(runs.slice(0, compareMax).map((run) => run.run_id)) : new Set());
+    setSelected(select ? new Set(visibleRuns.slice(0, compareMax).map((run) => run.run_id)) : new Set());
 
   const [dialog, setDialog] = useState<'rename' | 'delete' | undefined>();
   const experimentPath = { params: { path: { experiment_id: props.experimentId } } };
@@ -276,7 +303,7 @@ export function ExperimentRuns(props: { experimentId: string }) {
       {restoreError !== undefined && <ErrorBox error={restoreError} />}
       <div class="card">
         <RunsTable
-          runs={runs}
+          runs={visibleRuns}
           columns={columns}
           order={order}
           onOrder={(next) =>
@@ -299,9 +326,18 @@ export function ExperimentRuns(props: { experimentId: string }) {
           </div>
         )}
         <div class="runs-footer" aria-live="polite">
-          <span data-testid="run-count">
-            {runs.length.toLocaleString('en-US')} run{runs.length === 1 ? '' : 's'}
-            {done ? '' : ' loaded'}
+          <span>
+            <span data-testid="run-count">
+              {runs.length.toLocaleString('en-US')} run{runs.length === 1 ? '' : 's'}
+              {done ? '' : ' loaded'}
+            </span>
+            {hiddenChildren > 0 && (
+              <span data-testid="nested-count">
+                {' '}
+                · {hiddenChildren.toLocaleString('en-US')} child run{hiddenChildren === 1 ? '' : 's'} folded under their
+                parents
+              </span>
+            )}
           </span>
           {loading ? (
             <Spinner label="Loading runs…" />

@@ -32,6 +32,9 @@ const tagValue = (tags: Record<string, string>, names: string[]) => {
   return undefined;
 };
 
+/** The commit: Stratus's SDK records it as a field, MLflow's client as the tag mlflow.source.git.commit. */
+const gitCommitOf = (run: RunDetails) => run.git_commit ?? tagValue(run.tags, ['mlflow.source.git.commit']);
+
 /** One run: overview, tags (editable), params, pipeline, one lazy chart per metric, artifacts. Live while RUNNING. */
 export function RunPage(props: { runId: string }) {
   const location = useLocation();
@@ -92,10 +95,10 @@ export function RunPage(props: { runId: string }) {
           <span class="muted summary">
             started {formatTime(data.start_time)} ·{' '}
             {formatDuration(data.duration_ms ?? (live ? Date.now() - data.start_time : undefined))}
-            {data.git_commit && (
+            {gitCommitOf(data) && (
               <>
                 {' '}
-                · <code title={data.git_commit}>{data.git_commit.slice(0, 10)}</code>
+                · <code title={gitCommitOf(data)}>{gitCommitOf(data)?.slice(0, 10)}</code>
               </>
             )}
           </span>
@@ -280,14 +283,16 @@ function Overview(props: { run: RunDetails }) {
       formatDuration(run.duration_ms ?? (run.status === 'RUNNING' ? Date.now() - run.start_time : undefined)),
     ],
   ];
-  if (run.git_commit) rows.push(['Git commit', <code>{run.git_commit}</code>]);
+  const commit = gitCommitOf(run);
+  if (commit) rows.push(['Git commit', <code>{commit}</code>]);
   if (run.code_version) rows.push(['Code version', <code>{run.code_version}</code>]);
   for (const [label, names] of provenanceTags) {
     const value = tagValue(run.tags, names);
     if (value !== undefined) rows.push([label, label === 'Command' ? <code>{value}</code> : value]);
   }
-  if (run.parent_run_id)
-    rows.push(['Parent run', <Link href={paths.run(run.parent_run_id)}>{run.parent_run_id}</Link>]);
+  if (run.parent_run_id) rows.push(['Parent run', <ParentRunLink parentRunId={run.parent_run_id} />]);
+  // A sweep's parent is a top-level run; a trial of a sweep rarely has runs of its own.
+  else rows.push(['Child runs', <ChildRunsLink run={run} />]);
   return (
     <Card id="overview" title="Overview">
       <table class="data kv">
@@ -301,6 +306,30 @@ function Overview(props: { run: RunDetails }) {
         </tbody>
       </table>
     </Card>
+  );
+}
+
+/** The parent's name (its id until it loads, or if it cannot be read). */
+function ParentRunLink(props: { parentRunId: string }) {
+  const parent = useLoad(
+    async (signal) =>
+      unwrap(await api.GET('/api/v1/runs/{run_id}', { params: { path: { run_id: props.parentRunId } }, signal })),
+    [props.parentRunId],
+  );
+  return <Link href={paths.run(props.parentRunId)}>{parent.data?.run_name || props.parentRunId}</Link>;
+}
+
+/**
+ * The runs table filtered to this run's children (a sweep's trials). Not
+ * counted here: parent_run_id has no index, so a count would read the whole
+ * experiment on every run page; the table reads it when asked.
+ */
+function ChildRunsLink(props: { run: RunDetails }) {
+  const filter = `parent_run_id = '${props.run.run_id}'`;
+  return (
+    <Link href={`${paths.experiment(props.run.experiment_id)}?filter=${encodeURIComponent(filter)}`}>
+      find runs nested under this one
+    </Link>
   );
 }
 
