@@ -24,7 +24,8 @@ const ids = {} as {
   trials: string[];
 };
 
-const note = 'Learning-rate sweep on CIFAR-10. Baseline: resnet18, 30 epochs.';
+// MLflow's notes are free text over several lines (its UI edits them as markdown).
+const note = 'Learning-rate sweep on CIFAR-10.\nBaseline: resnet18, 30 epochs.';
 const runNote = 'Diverged after warm-up; kept for the record.';
 const gitCommit = '3f9c2e1d0b7a6958473625140f1e2d3c4b5a6978';
 
@@ -176,6 +177,12 @@ describe('what MLflow wrote, read as MLflow users expect', () => {
       const description = page.locator('.page-header .description');
       await description.waitFor();
       expect(await description.textContent()).toBe(note);
+      // Its line break is kept on screen: two lines, not one run-on line.
+      const lines = await description.evaluate((element) => {
+        const style = (globalThis as any).getComputedStyle(element);
+        return Math.round(element.getBoundingClientRect().height / parseFloat(style.lineHeight));
+      });
+      expect(lines).toBe(2);
       expect(await page.locator('.page-header .tag').allTextContents()).toEqual(['team=vision']);
 
       await page.goto(`${local.stack.url}/runs/${ids.curves}?tab=overview`);
