@@ -5,13 +5,13 @@ import {
 } from '../shared/http/mlflow/handlers/get-metric-history.ts';
 import { getMetricHistoryRoute } from '../shared/http/routes/get-metric-history.ts';
 import { metricPointView } from '../shared/http/views.ts';
-import { trackingDeps } from '../shared/runtime.ts';
+import { metricReadDeps } from '../shared/runtime.ts';
 import { getMetricHistory } from '../shared/use-cases/metrics.ts';
 import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
 
 sealPageTokensWithDeploymentSecret();
 
-const deps = trackingDeps();
+const deps = metricReadDeps();
 
 export const handler = serveRoutes(
   createHandler(getMetricHistoryRoute, async ({ path, query }, { scope }) => {

@@ -7,13 +7,13 @@ import {
 import { tagFilters } from '../shared/http/inputs.ts';
 import { listExperimentsRoute } from '../shared/http/routes/list-experiments.ts';
 import { experimentView } from '../shared/http/views.ts';
-import { trackingDeps } from '../shared/runtime.ts';
+import { experimentRecordDeps } from '../shared/runtime.ts';
 import { listExperiments } from '../shared/use-cases/experiments.ts';
 import { sealPageTokensWithDeploymentSecret } from '../shared/runtime-page-tokens.ts';
 
 sealPageTokensWithDeploymentSecret();
 
-const deps = trackingDeps();
+const deps = experimentRecordDeps();
 
 export const handler = serveRoutes(
   createHandler(listExperimentsRoute, async ({ query }, { scope }) => {

@@ -33,6 +33,8 @@ let artifactRecords: ArtifactRepository | undefined;
 let registryRecords: Omit<RegistryDeps, 'objects' | 'checksums'> | undefined;
 let loggedModels: LoggedModelDeps | undefined;
 let runRecords: RunRepository | undefined;
+let experimentRecords: Pick<TrackingDeps, 'experiments' | 'clock'> | undefined;
+let metricReads: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock'> | undefined;
 let checksums: ArtifactChecksums | undefined;
 
 /** One document client per container, created on first use and reused by every invocation. */
@@ -91,6 +93,27 @@ export function searchDeps(): Pick<TrackingDeps, 'experiments' | 'search' | 'clo
     clock: systemClock,
   };
   return search;
+}
+
+/** Experiments alone, for functions that list or search experiments (their bundles stay within the size target). */
+export function experimentRecordDeps(): Pick<TrackingDeps, 'experiments' | 'clock'> {
+  if (deps) return deps;
+  experimentRecords ??= {
+    experiments: new ExperimentRepository(documentClient(), loadConfig().tableName),
+    clock: systemClock,
+  };
+  return experimentRecords;
+}
+
+/** What metric history reads need (runs and metrics), without search or experiments. */
+export function metricReadDeps(): Pick<TrackingDeps, 'runs' | 'metrics' | 'clock'> {
+  if (deps) return deps;
+  metricReads ??= {
+    runs: runRepository(),
+    metrics: new MetricRepository(documentClient(), loadConfig().tableName),
+    clock: systemClock,
+  };
+  return metricReads;
 }
 
 export function accessDeps(): AccessDeps {

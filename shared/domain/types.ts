@@ -35,6 +35,8 @@ export interface Experiment {
   lastActivityAt?: number;
   /** It may hold runs from before param rows, whose params search finds in per-param index entries (docs/search.md). */
   legacyParamIndex?: boolean;
+  /** It may hold runs whose param digests are on a row of their own, from before bucket rows (docs/search.md). */
+  perRunParamRows?: boolean;
 }
 
 export interface PipelineComponent {

@@ -34,6 +34,12 @@ interface ExperimentItem {
    * Without it, param search also reads the older per-param index entries.
    */
   paramRows?: boolean;
+  /**
+   * Every run of the experiment has its param digests on bucket rows (keys.ts
+   * paramBucketKey): set at creation since bucket rows exist. Without it,
+   * param search also reads the per-run rows of older runs.
+   */
+  paramBuckets?: boolean;
   lastActivityAt?: number;
 }
 
@@ -48,6 +54,7 @@ const toExperiment = (item: ExperimentItem): Experiment => ({
   runCount: item.runCount ?? 0,
   lastActivityAt: item.lastActivityAt,
   ...(item.paramRows === true ? {} : { legacyParamIndex: true }),
+  ...(item.paramBuckets === true ? {} : { perRunParamRows: true }),
 });
 
 /** Names are searched without regard to case. */
@@ -85,6 +92,7 @@ export class ExperimentRepository {
       updatedAt: experiment.updatedAt,
       lifecycleStage: experiment.lifecycleStage,
       paramRows: true,
+      paramBuckets: true,
     };
     const reasons = await sendTransaction(
       this.client,
@@ -302,9 +310,11 @@ export class ExperimentRepository {
    * starting dozens of runs at once would make the experiment item a
    * transaction hot spot (conflicts, retries, 503s), while ADD on one item
    * serialises cheaply. The activity only moves forward: when a later one is
-   * already there, the count alone is added.
+   * already there, the count alone is added. Answers the count after it: the
+   * run's number in the experiment (which bucket row holds its param digests),
+   * or undefined when there is no such experiment.
    */
-  async recordRunStarted(workspace: string, experimentId: string, startTime: number): Promise<boolean> {
+  async recordRunStarted(workspace: string, experimentId: string, startTime: number): Promise<number | undefined> {
     const count = (withActivity: boolean) =>
       this.client.send(
         new UpdateCommand({
@@ -315,23 +325,23 @@ export class ExperimentRepository {
             ? 'attribute_exists(pk) AND (attribute_not_exists(lastActivityAt) OR lastActivityAt <= :at)'
             : 'attribute_exists(pk)',
           ExpressionAttributeValues: withActivity ? { ':one': 1, ':at': startTime } : { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
+    const counted = (output: { Attributes?: Record<string, unknown> }) => output.Attributes?.runCount as number;
     try {
-      await count(true);
-      return true;
+      return counted(await count(true));
     } catch (error) {
       const current = conditionFailedItem(error);
       if (current === false) throw error;
-      if (!current) return false;
-      // A later activity is recorded: count alone (false if the experiment was purged in between).
+      if (!current) return undefined;
+      // A later activity is recorded: count alone (undefined if the experiment was purged in between).
       try {
-        await count(false);
-        return true;
+        return counted(await count(false));
       } catch (retry) {
         if (conditionFailedItem(retry) === false) throw retry;
-        return false;
+        return undefined;
       }
     }
   }

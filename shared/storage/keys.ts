@@ -282,6 +282,35 @@ export const paramRowKey = (workspace: string, experimentId: string, runId: stri
   sk: runId,
 });
 
+/** Runs whose param digests share one param row (a bucket), by their number in the experiment. */
+export const RUNS_PER_PARAM_BUCKET = 8;
+
+/** Digits of a bucket's number in its sort key: string order is number order. */
+const BUCKET_DIGITS = 10;
+
+/**
+ * The param row of runs numbered `RUNS_PER_PARAM_BUCKET * bucket + 1` on
+ * (run-items.ts paramBucketValue). Its sort key, `#` and the bucket's number,
+ * sorts before every run id (hex), so one partition holds both layouts and each
+ * is read by a range of its own.
+ */
+export const paramBucketKey = (workspace: string, experimentId: string, bucket: number): PrimaryKey => ({
+  pk: paramRowsPartition(workspace, experimentId),
+  sk: paramBucketSortKey(bucket),
+});
+
+export const paramBucketSortKey = (bucket: number) => `#${String(bucket).padStart(BUCKET_DIGITS, '0')}`;
+
+/** Bounds of the bucket rows' sort keys and of the per-run rows' (run ids), for BETWEEN. */
+export const paramBucketSortKeys = { from: '#', to: '#~' } as const;
+export const paramPerRunSortKeys = { from: '0', to: '\u{10ffff}' } as const;
+
+/** The bucket of the run numbered `runNumber` (1 for the experiment's first run) and its slot in it. */
+export const paramBucketOf = (runNumber: number) => ({
+  bucket: Math.floor((runNumber - 1) / RUNS_PER_PARAM_BUCKET),
+  slot: (runNumber - 1) % RUNS_PER_PARAM_BUCKET,
+});
+
 /**
  * Before param rows (runs created before commit 6c41137), each of a run's
  * params had an index entry here instead. Param search still reads these in

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionFailedItem } from './dynamo-errors.ts';
-import { entityTypes, paramRowKey } from './keys.ts';
-import { FIRST_DIGESTS, paramRowAddition } from './run-items.ts';
+import { entityTypes, paramBucketKey, paramBucketOf, paramRowKey } from './keys.ts';
+import { FIRST_DIGESTS, paramBucketName, paramBucketValue, paramRowAddition } from './run-items.ts';
 
 /**
  * Adds params' digests to a run's param row as an attribute of their own
@@ -59,4 +59,49 @@ export async function addToParamRow(
   if (first && (await setIfAbsentOrEqual(FIRST_DIGESTS))) return;
   // Another batch of this run's params with the same attribute name: rather than lose either, match every clause.
   if (!(await setIfAbsentOrEqual(addition.name))) await markAll();
+}
+
+/**
+ * Adds a run's params to its bucket row (keys.ts paramBucketKey; run-items.ts
+ * paramBucketValue), `undefined` marking it a candidate for every param clause:
+ * one UpdateItem setting an attribute of the run's own, so runs created at
+ * once into one row all land, and a retry writes the same attribute again.
+ * `first` (the run had no params) names it by the run's slot; a slot taken by
+ * another value (another run given the same number, or racing first params)
+ * moves it to a name made from the value, which holds the run id.
+ */
+export async function addToParamBucket(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  key: { workspace: string; experimentId: string; runId: string; runNumber: number },
+  params: Iterable<readonly [string, string]> | undefined,
+  first: boolean,
+) {
+  const { bucket, slot } = paramBucketOf(key.runNumber);
+  const value = paramBucketValue(key.runId, params);
+  const setIfAbsentOrEqual = async (name: string) => {
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: paramBucketKey(key.workspace, key.experimentId, bucket),
+          UpdateExpression: 'SET #type = :type, #run = :value',
+          ConditionExpression: 'attribute_not_exists(#run) OR #run = :value',
+          ExpressionAttributeNames: { '#type': 'type', '#run': name },
+          ExpressionAttributeValues: { ':type': entityTypes.paramRow, ':value': value },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+      return false;
+    }
+  };
+  if (first && (await setIfAbsentOrEqual(paramBucketName(slot, value, true)))) return;
+  if (await setIfAbsentOrEqual(paramBucketName(slot, value, false))) return;
+  // Another value under a name made from this one's SHA-256 (about 2^-48 likely): mark the run instead of losing it.
+  const all = paramBucketValue(key.runId, undefined);
+  if (params === undefined || !(await setIfAbsentOrEqual(paramBucketName(slot, all, false)))) {
+    throw new Error(`param bucket ${bucket}: attribute names taken by other values`);
+  }
 }

@@ -1,4 +1,10 @@
-import { BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import {
   artifactPartition,
   experimentKey,
@@ -6,14 +12,17 @@ import {
   loggedModelsByExperimentPartition,
   metricHistoryPartition,
   type PrimaryKey,
+  paramBucketKey,
+  paramBucketOf,
   paramRowKey,
+  paramRowsPartition,
   runIoPartition,
   runKey,
   runPartitionKey,
   runsByExperimentPartition,
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
-import { metricIndexItem, tagIndexItem } from './run-items.ts';
+import { metricIndexItem, paramBucketEntries, tagIndexItem } from './run-items.ts';
 import { safeEntries, type StoredMetricEntry } from './run-repository.ts';
 import { storedValueNumber } from './stored-value.ts';
 import { logicalIndexes } from './table-definition.ts';
@@ -48,6 +57,8 @@ export class PurgeRepository {
       }
     }
     await this.deleteKeys(indexEntries);
+    const runNumber = runItems.find((item) => typeof item.runNumber === 'number')?.runNumber as number | undefined;
+    if (runNumber !== undefined) await this.removeFromParamBucket(workspace, experimentId, runId, runNumber);
     const partitions = [
       artifactPartition(workspace, runId),
       runIoPartition(workspace, runId),
@@ -78,9 +89,33 @@ export class PurgeRepository {
     for await (const item of items) yield item.runId as string;
   }
 
+  /**
+   * The run's attributes on its bucket row (its first params and any later
+   * ones), found by the run id their values start with. The row itself stays
+   * (other runs may be writing to it) until its experiment is purged.
+   */
+  private async removeFromParamBucket(workspace: string, experimentId: string, runId: string, runNumber: number) {
+    const key = paramBucketKey(workspace, experimentId, paramBucketOf(runNumber).bucket);
+    const row = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    const names = Object.entries(row.Item ?? {}).flatMap(([name, value]) =>
+      paramBucketEntries({ [name]: value }).some((entry) => entry.runId === runId) ? [name] : [],
+    );
+    if (names.length === 0) return;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: `REMOVE ${names.map((_, i) => `#n${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#n${i}`, name])),
+      }),
+    );
+  }
+
   /** The experiment item and its name claim, after its runs are gone; the name becomes free. */
   async purgeExperimentRecord(workspace: string, experimentId: string, name: string): Promise<void> {
     await this.deleteModelsOf(workspace, experimentId, undefined);
+    // Bucket rows are shared by runs: they go with the experiment (each run's attributes went with it).
+    await this.deletePartition(paramRowsPartition(workspace, experimentId));
     await this.deleteKeys([experimentNameKey(workspace, name), experimentKey(workspace, experimentId)]);
   }
 

@@ -106,6 +106,12 @@ export interface ValuesLayout {
   metricPages: number;
   /** Set once params no longer fit here: every later param is an item of its own. */
   paramsOverflow?: boolean;
+  /**
+   * The run's number in its experiment (the experiment's run count after its
+   * start was counted): which bucket row holds its param digests. Absent on
+   * runs from before bucket rows, whose digests are on a row of their own.
+   */
+  runNumber?: number;
 }
 
 /** The run's params (those that fit) and latest metric values (those that fit): what search results carry. */
@@ -212,6 +218,47 @@ export const wideParamDigest = (key: string, value: string) =>
  * the searches that read an experiment's rows in bulk.
  */
 export const PARAM_ROW_DIGESTS = 256;
+
+/**
+ * A run's params on its bucket row (keys.ts paramBucketKey): its id (16
+ * bytes: the 32 hex characters) then its params' digests, 4 bytes each; or,
+ * past PARAM_ROW_DIGESTS params, its id and one byte 0xff: a candidate for
+ * every param clause. About 97 bytes for 20 params; 8 runs a row stay under
+ * 1 KB (1 write unit each).
+ */
+export const paramBucketValue = (runId: string, params: Iterable<readonly [string, string]> | undefined) => {
+  const digests = params === undefined ? Uint8Array.of(0xff) : paramDigestBytes(params);
+  const value = new Uint8Array(16 + digests.byteLength);
+  value.set(Buffer.from(runId, 'hex'), 0);
+  value.set(digests, 16);
+  return value;
+};
+
+/** Whether a run id can be written on a bucket row (new ids are 32 hex characters; ids.ts). */
+export const fitsParamBucket = (runId: string) => /^[0-9a-f]{32}$/.test(runId);
+
+/**
+ * Attribute names on a bucket row: the run's slot (`0`-`7`) for its first
+ * params, written if absent or equal; the slot and 8 characters of SHA-256
+ * over the value for later ones, or when the slot is taken (a run number is
+ * given again after a create that failed, experiment-repository.ts
+ * forgetRunStarted). A few names shared by every row: DynamoDB Local reads
+ * rows that each carry names of their own several times slower.
+ */
+export const paramBucketName = (slot: number, value: Uint8Array, first: boolean) =>
+  first ? String(slot) : `${slot}${createHash('sha256').update(value).digest('base64url').slice(0, 8)}`;
+
+/** What one bucket row says: each attribute's run and its digests (`all`: a candidate for every clause). */
+export function paramBucketEntries(row: Record<string, unknown>): Array<{ runId: string; digests: number[] | 'all' }> {
+  const entries: Array<{ runId: string; digests: number[] | 'all' }> = [];
+  for (const [name, value] of Object.entries(row)) {
+    if (!(value instanceof Uint8Array) || value.byteLength < 16 || !/^[0-7]/.test(name)) continue;
+    const runId = Buffer.from(value.buffer, value.byteOffset, 16).toString('hex');
+    const rest = value.subarray(16);
+    entries.push({ runId, digests: rest.byteLength % 4 === 0 ? paramDigestsOf(rest) : 'all' });
+  }
+  return entries;
+}
 
 /** The attribute of a run's first params on its param row (written at creation, or by its first params' write). */
 export const FIRST_DIGESTS = 'b';

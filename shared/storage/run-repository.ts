@@ -35,12 +35,13 @@ import {
   runValuesKey,
   tagPageKey,
 } from './keys.ts';
-import { addToParamRow } from './param-row-write.ts';
+import { addToParamBucket, addToParamRow } from './param-row-write.ts';
 import { queryAllItems, queryPage } from './query-page.ts';
 import { entriesOf, entryBytes, layoutBudgets, metricEntryBound, type PagedMap, placeEntries } from './run-layout.ts';
 import {
   metricPageItem,
   PARAM_ROW_DIGESTS,
+  fitsParamBucket,
   paramRowItem,
   paramItem,
   runItem,
@@ -114,6 +115,8 @@ export interface RunState {
   /** Params on the values item (with `paramsOverflow`, later ones are items of their own). */
   params: Map<string, string>;
   paramsOverflow: boolean;
+  /** Its number in the experiment: its param digests are on that bucket row (absent: on a row of its own). */
+  runNumber?: number;
   metrics: PagedMap<StoredMetricEntry>;
   metricKeys: number;
 }
@@ -209,6 +212,8 @@ export class RunRepository {
       params?: ReadonlyMap<string, string>;
       metrics?: ReadonlyMap<string, StoredMetricEntry>;
       alsoFirst?: readonly Record<string, unknown>[];
+      /** The run's number in its experiment: its params go to that bucket row (else to a row of their own). */
+      runNumber?: number;
     } = {},
   ): Promise<{ pages: Map<string, number> }> {
     const tags = placeEntries({ entries: new Map(), pages: 0 }, new Map(Object.entries(run.tags)), entryBytes, {
@@ -220,6 +225,8 @@ export class RunRepository {
       page: layoutBudgets.metricPage,
     }).map;
     const params = new Map(initial.params ?? []);
+    const runNumber = initial.runNumber ?? 0;
+    const bucketed = runNumber > 0 && fitsParamBucket(run.runId);
     let inlineParams = params;
     let overflowParams = new Map<string, string>();
     if (sizeOfParams(params) > layoutBudgets.inlineParams) {
@@ -231,9 +238,10 @@ export class RunRepository {
         metricKeys: metrics.entries.size,
         metricPages: metrics.pages,
         ...(overflowParams.size > 0 ? { paramsOverflow: true } : {}),
+        ...(bucketed ? { runNumber } : {}),
       }),
       ...(initial.alsoFirst ?? []),
-      ...(params.size > 0 ? [paramRowItem(workspace, run.experimentId, run.runId, params)] : []),
+      ...(params.size > 0 && !bucketed ? [paramRowItem(workspace, run.experimentId, run.runId, params)] : []),
       ...Object.entries(run.tags).map(([key, value]) =>
         tagIndexItem(workspace, run.experimentId, run.runId, key, value),
       ),
@@ -241,7 +249,19 @@ export class RunRepository {
       ...range(1, metrics.pages).map((page) => metricPageItem(workspace, run.runId, page, entriesOf(metrics, page))),
       ...range(1, tags.pages).map((page) => tagPageItem(workspace, run.runId, page, entriesOf(tags, page))),
     ];
-    await this.batchWrite(before.map((Item) => ({ PutRequest: { Item } })));
+    // A bucket row is shared: the run's digests are an attribute of its own, set by an UpdateItem beside the batch.
+    await Promise.all([
+      this.batchWrite(before.map((Item) => ({ PutRequest: { Item } }))),
+      bucketed &&
+        params.size > 0 &&
+        addToParamBucket(
+          this.client,
+          this.tableName,
+          { workspace, experimentId: run.experimentId, runId: run.runId, runNumber },
+          params.size <= PARAM_ROW_DIGESTS ? params : undefined,
+          true,
+        ),
+    ]);
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
@@ -445,6 +465,7 @@ export class RunRepository {
       },
       params: new Map(safeEntries<string>(values?.params)),
       paramsOverflow: values?.paramsOverflow === true,
+      ...(typeof values?.runNumber === 'number' ? { runNumber: values.runNumber } : {}),
       metrics,
       metricKeys: (values?.metricKeys as number | undefined) ?? metrics.entries.size,
     };
@@ -542,13 +563,21 @@ export class RunRepository {
         })),
       ),
       newParams.size > 0 &&
-        addToParamRow(
-          this.client,
-          this.tableName,
-          { workspace, experimentId, runId },
-          inlineParams && state.params.size + newParams.size <= PARAM_ROW_DIGESTS ? newParams : undefined,
-          state.params.size === 0 && !state.paramsOverflow,
-        ),
+        (state.runNumber === undefined
+          ? addToParamRow(
+              this.client,
+              this.tableName,
+              { workspace, experimentId, runId },
+              inlineParams && state.params.size + newParams.size <= PARAM_ROW_DIGESTS ? newParams : undefined,
+              state.params.size === 0 && !state.paramsOverflow,
+            )
+          : addToParamBucket(
+              this.client,
+              this.tableName,
+              { workspace, experimentId, runId, runNumber: state.runNumber },
+              inlineParams && state.params.size + newParams.size <= PARAM_ROW_DIGESTS ? newParams : undefined,
+              state.params.size === 0 && !state.paramsOverflow,
+            )),
     ]);
 
     if (newParams.size > 0 && !inlineParams) {

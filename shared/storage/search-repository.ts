@@ -15,7 +15,11 @@ import {
   legacyParamIndexPartition,
   metricIndexPartition,
   type PrimaryKey,
+  paramBucketSortKey,
+  paramBucketSortKeys,
+  paramPerRunSortKeys,
   paramRowsPartition,
+  RUNS_PER_PARAM_BUCKET,
   runIdOfIndexSortKey,
   runInputSortKeyPrefix,
   runIoPartition,
@@ -27,7 +31,13 @@ import {
   tagIndexPartition,
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
-import { isParamDigestAttribute, paramDigest, paramDigestsOf, wideParamDigest } from './run-items.ts';
+import {
+  isParamDigestAttribute,
+  paramBucketEntries,
+  paramDigest,
+  paramDigestsOf,
+  wideParamDigest,
+} from './run-items.ts';
 import { type RunItem, runDetailsFromItems, toRun, withPagedTags } from './run-repository.ts';
 import { logicalIndexes } from './table-definition.ts';
 
@@ -87,51 +97,57 @@ export class SearchRepository {
    * For each clause (a param key and the values it may equal), the ids of the
    * runs whose param may match: one read of the experiment's param rows serves
    * them all. A row holds digests, so a match may be a clash (checked later);
-   * a row marked `x` holds too many params for digests and matches every clause.
-   * With `legacy` (an experiment that may hold runs from before param rows),
-   * the older per-param index entries of each value are read too.
+   * a run marked as having too many params for digests matches every clause.
+   * Bucket rows (8 runs a row) are read in `bucketSegments` Queries side by
+   * side, over ranges of bucket numbers up to `runCount`'s; with
+   * `perRunSegments`, the per-run rows of runs from before them too. With
+   * `legacy` (an experiment that may hold runs from before param rows), the
+   * older per-param index entries of each value are read too.
    */
   async runIdsByParams(
     workspace: string,
     experimentId: string,
     clauses: ReadonlyArray<{ key: string; values: readonly string[] }>,
-    legacy = false,
-    segments: 1 | 2 | 4 | 8 | 16 = 1,
+    plan: { runCount: number; bucketSegments: number; perRunSegments: number; legacy: boolean },
   ): Promise<string[][]> {
     const wanted = clauses.map(({ key, values }) => ({
       digests: new Set(values.map((value) => paramDigest(key, value))),
       wide: values.map((value) => wideParamDigest(key, value)),
     }));
     const found: string[][] = clauses.map(() => []);
-    // Run ids are hex: `segments` Queries over ranges of their first digit read the rows side by side.
-    const bounds = Array.from({ length: segments - 1 }, (_, i) => ((16 / segments) * (i + 1)).toString(16));
-    const fromRows = (from: string | undefined, to: string | undefined) => async () => {
+    const keep = (runId: string, matches: (clause: (typeof wanted)[number]) => boolean) =>
+      wanted.forEach((clause, i) => {
+        if (matches(clause)) found[i]?.push(runId);
+      });
+    const fromRows = (from: string, to: string) => async () => {
       const rows = queryAllItems(this.client, {
         TableName: this.tableName,
-        KeyConditionExpression: `pk = :partition${
-          from && to ? ' AND sk BETWEEN :from AND :to' : from ? ' AND sk >= :from' : to ? ' AND sk < :to' : ''
-        }`,
+        KeyConditionExpression: 'pk = :partition AND sk BETWEEN :from AND :to',
         ExpressionAttributeValues: {
           ':partition': paramRowsPartition(workspace, experimentId),
-          ...(from ? { ':from': from } : {}),
-          ...(to ? { ':to': to } : {}),
+          ':from': from,
+          ':to': to,
         },
       });
       for await (const row of rows) {
+        if ((row.sk as string).startsWith(paramBucketSortKeys.from)) {
+          for (const { runId, digests } of paramBucketEntries(row)) {
+            keep(runId, (clause) => digests === 'all' || digests.some((digest) => clause.digests.has(digest)));
+          }
+          continue;
+        }
         // `b…`: 4-byte digests, one attribute per write; `h`: the wider digests of rows from before them.
         const digests = Object.entries(row).flatMap(([name, value]) =>
           isParamDigestAttribute(name, value) ? paramDigestsOf(value) : [],
         );
         const wide = row.h instanceof Set ? (row.h as Set<string>) : undefined;
-        wanted.forEach((clause, i) => {
-          if (
+        keep(
+          row.sk as string,
+          (clause) =>
             row.x === true ||
             digests.some((digest) => clause.digests.has(digest)) ||
-            (wide && clause.wide.some((digest) => wide.has(digest)))
-          ) {
-            found[i]?.push(row.sk as string);
-          }
-        });
+            (wide !== undefined && clause.wide.some((digest) => wide.has(digest))),
+        );
       }
     };
     const fromLegacyEntries = () =>
@@ -145,8 +161,36 @@ export class SearchRepository {
           found[i]?.push(...ids);
         }
       });
-    const ranges = [undefined, ...bounds].map((from, i) => fromRows(from, bounds[i]));
-    await Promise.all([...ranges.map((read) => read()), ...(legacy ? fromLegacyEntries() : [])]);
+    // Bucket numbers split evenly; the last range is open (runs started since the count was read).
+    const buckets = Math.ceil(plan.runCount / RUNS_PER_PARAM_BUCKET);
+    const bucketBounds = Array.from({ length: plan.bucketSegments - 1 }, (_, i) =>
+      Math.floor((buckets * (i + 1)) / plan.bucketSegments),
+    ).filter((bound, i, all) => bound > 0 && bound !== all[i - 1]);
+    const bucketRanges = [0, ...bucketBounds].map((first, i) => {
+      const next = bucketBounds[i];
+      return fromRows(
+        i === 0 ? paramBucketSortKeys.from : paramBucketSortKey(first),
+        next === undefined ? paramBucketSortKeys.to : paramBucketSortKey(next - 1),
+      );
+    });
+    // Run ids are hex: per-run rows are read over ranges of their first digit.
+    const digits = Array.from({ length: plan.perRunSegments - 1 }, (_, i) =>
+      ((16 / plan.perRunSegments) * (i + 1)).toString(16),
+    );
+    const perRunRanges =
+      plan.perRunSegments > 0
+        ? [undefined, ...digits].map((first, i) => {
+            const next = digits[i];
+            return fromRows(
+              first ?? paramPerRunSortKeys.from,
+              next === undefined ? paramPerRunSortKeys.to : `${(parseInt(next, 16) - 1).toString(16)}~`,
+            );
+          })
+        : [];
+    await Promise.all([
+      ...[...bucketRanges, ...perRunRanges].map((read) => read()),
+      ...(plan.legacy ? fromLegacyEntries() : []),
+    ]);
     return found;
   }
 

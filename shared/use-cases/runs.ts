@@ -96,10 +96,10 @@ async function createRun(
     latest: [...entries].map(([key, entry]) => [key, storedValueNumber(entry.v)]),
   });
   const params = new Map(Object.entries(input.params ?? {}));
-  await countRunStart(scope, experimentId, run.startTime, deps);
+  const runNumber = await countRunStart(scope, experimentId, run.startTime, deps);
   let pages: Map<string, number>;
   try {
-    ({ pages } = await deps.runs.create(scope.workspace, run, { params, metrics: entries, alsoFirst }));
+    ({ pages } = await deps.runs.create(scope.workspace, run, { params, metrics: entries, alsoFirst, runNumber }));
   } catch (error) {
     await deps.experiments.forgetRunStarted(scope.workspace, experimentId).catch(() => undefined);
     throw error;
@@ -116,11 +116,21 @@ async function createRun(
   return { ...run, params: Object.fromEntries(params), metrics };
 }
 
-/** Counts the run in its experiment; 404 when there is no such experiment (MLflow's default is created). */
-async function countRunStart(scope: RequestScope, experimentId: string, startTime: number, deps: TrackingDeps) {
-  if (await deps.experiments.recordRunStarted(scope.workspace, experimentId, startTime)) return;
+/**
+ * Counts the run in its experiment and answers its number there; 404 when
+ * there is no such experiment (MLflow's default is created).
+ */
+async function countRunStart(
+  scope: RequestScope,
+  experimentId: string,
+  startTime: number,
+  deps: TrackingDeps,
+): Promise<number> {
+  const counted = await deps.experiments.recordRunStarted(scope.workspace, experimentId, startTime);
+  if (counted !== undefined) return counted;
   await getExperiment(scope, experimentId, deps);
-  if (await deps.experiments.recordRunStarted(scope.workspace, experimentId, startTime)) return;
+  const again = await deps.experiments.recordRunStarted(scope.workspace, experimentId, startTime);
+  if (again !== undefined) return again;
   throw new NotFoundError('experiment', experimentId);
 }
 

@@ -54,6 +54,8 @@ interface ResolvedExperiments {
   runCounts: ReadonlyMap<string, number>;
   /** Experiments that may hold runs from before param rows (Experiment.legacyParamIndex). */
   legacyParamIndex: ReadonlySet<string>;
+  /** Experiments that may hold runs with a param row of their own, from before bucket rows (Experiment.perRunParamRows). */
+  perRunParamRows: ReadonlySet<string>;
 }
 
 interface Query {
@@ -171,10 +173,12 @@ async function resolveExperiments(
   ]);
   const counts = new Map<string, number>();
   const legacyParamIndex = new Set<string>();
+  const perRunParamRows = new Set<string>();
   for (const experiment of found) {
     if (experiment instanceof NotFoundError) throw experiment;
     counts.set(experiment.experimentId, experiment.runCount ?? 0);
     if (experiment.legacyParamIndex) legacyParamIndex.add(experiment.experimentId);
+    if (experiment.perRunParamRows) perRunParamRows.add(experiment.experimentId);
   }
   if (counts.size > searchLimits.experiments) throw tooMany();
   return {
@@ -182,6 +186,7 @@ async function resolveExperiments(
     runCount: [...counts.values()].reduce((sum, count) => sum + count, 0),
     runCounts: counts,
     legacyParamIndex,
+    perRunParamRows,
   };
 }
 
@@ -247,8 +252,9 @@ async function candidateIds(query: Query, clauses: Clause[], search: SearchRepos
     ),
   );
   if (paramClauses.length === 0) return candidates;
-  const { runCount } = await query.experiments;
-  if (paramRowsUnits(runCount) + candidates.length * PARAM_MATCH_SHARE >= candidates.length) return candidates;
+  const { runCounts, perRunParamRows } = await query.experiments;
+  const rowUnits = [...runCounts].reduce((sum, [id, count]) => sum + paramRowsUnits(count, perRunParamRows.has(id)), 0);
+  if (rowUnits + candidates.length * PARAM_MATCH_SHARE >= candidates.length) return candidates;
   const matching = await Promise.all(paramCandidates(query, paramClauses, valuesOf, search));
   return intersect([new Set(candidates), ...matching]);
 }
@@ -262,19 +268,23 @@ function intersect(sets: ReadonlyArray<ReadonlySet<string>>): string[] {
 /**
  * Param equality beside another index: its candidates are either loaded and
  * checked (a run item and a values item: 1 read unit each), or first narrowed
- * by the experiments' param rows, read whole (about 185 bytes a run: a Query
- * bills their summed size, 0.5 unit per 4 KB) and then only the runs holding
- * the param are loaded. The rows are read when that is estimated to cost fewer
- * units, taking a param equality to keep about 1 candidate in 10.
+ * by the experiments' param rows, read whole (a Query bills their summed size,
+ * 0.5 unit per 4 KB: about 110 bytes a run on bucket rows, 185 on a row of its
+ * own) and then only the runs holding the param are loaded. The rows are read
+ * when that is estimated to cost fewer units, taking a param equality to keep
+ * about 1 candidate in 10. An experiment that may hold per-run rows is costed
+ * as if every run had one.
  */
-const PARAM_ROW_BYTES = 185;
+const BUCKETED_PARAM_BYTES = 110;
+const PER_RUN_PARAM_BYTES = 185;
 const PARAM_MATCH_SHARE = 0.1;
-const paramRowsUnits = (runCount: number) => Math.ceil((runCount * PARAM_ROW_BYTES) / 4096) * 0.5;
+const paramRowsUnits = (runCount: number, perRun: boolean) =>
+  Math.ceil((runCount * (perRun ? PER_RUN_PARAM_BYTES : BUCKETED_PARAM_BYTES)) / 4096) * 0.5;
 
 /** An experiment's param rows are read in Queries of about this many bytes side by side (a page holds 1 MB). */
 const PARAM_ROW_SEGMENT_BYTES = 256 * 1024;
-const paramRowSegments = (runCount: number) => {
-  const wanted = (runCount * PARAM_ROW_BYTES) / PARAM_ROW_SEGMENT_BYTES;
+const paramRowSegments = (runCount: number, bytesPerRun: number) => {
+  const wanted = (runCount * bytesPerRun) / PARAM_ROW_SEGMENT_BYTES;
   return wanted <= 1 ? 1 : wanted <= 2 ? 2 : wanted <= 4 ? 4 : wanted <= 8 ? 8 : 16;
 };
 
@@ -286,17 +296,17 @@ function paramCandidates(
   search: SearchRepository,
 ): Promise<Set<string>>[] {
   const wanted = clauses.map((clause) => ({ key: (clause.field as { key: string }).key, values: valuesOf(clause) }));
-  const perExperiment = query.experiments.then(({ legacyParamIndex, runCounts }) =>
+  const perExperiment = query.experiments.then(({ legacyParamIndex, perRunParamRows, runCounts }) =>
     Promise.all(
-      query.experimentIds.map((experimentId) =>
-        search.runIdsByParams(
-          query.workspace,
-          experimentId,
-          wanted,
-          legacyParamIndex.has(experimentId),
-          paramRowSegments(runCounts.get(experimentId) ?? 0),
-        ),
-      ),
+      query.experimentIds.map((experimentId) => {
+        const runCount = runCounts.get(experimentId) ?? 0;
+        return search.runIdsByParams(query.workspace, experimentId, wanted, {
+          runCount,
+          bucketSegments: paramRowSegments(runCount, BUCKETED_PARAM_BYTES),
+          perRunSegments: perRunParamRows.has(experimentId) ? paramRowSegments(runCount, PER_RUN_PARAM_BYTES) : 0,
+          legacy: legacyParamIndex.has(experimentId),
+        });
+      }),
     ),
   );
   return clauses.map(async (_, i) => new Set((await perExperiment).flatMap((found) => found[i] ?? [])));

@@ -6,6 +6,8 @@ import { runDetailsResponse } from '../../shared/http/schemas/runs.ts';
 import { consumedCapacity } from '../../bench/stats.ts';
 import { paramRowsPartition } from '../../shared/storage/keys.ts';
 import { useTestStack } from '../support/local-api.ts';
+import { moveToPerRunRow } from '../support/param-layout.ts';
+import { paramBucketEntries } from '../../shared/storage/run-items.ts';
 
 const local = useTestStack();
 
@@ -169,6 +171,8 @@ describe('log-batch', () => {
   test("a run's first params land where a run created with params has them; later ones beside them", async () => {
     const created = await local.api.post('/api/v1/runs', { experiment_name: 'batch-first-params' });
     const runId: string = created.body.run_id;
+    // A run from before bucket rows (a row of its own): bucket rows name attributes by slot anyway.
+    await moveToPerRunRow(tableDocuments(), local.stack.tableName, 'default', created.body.experiment_id, runId);
     const rowOf = async () => {
       const rows = await tableDocuments().send(
         new QueryCommand({
@@ -226,10 +230,16 @@ describe('log-batch', () => {
     };
     // The run partition, its pages, each key's chunks and rollups, its tag and metric index entries, its param row.
     expect((await naming(runId)).length).toBeGreaterThan(100 + 1 + 2);
-    expect((await naming(runId)).filter((item) => item.type === 'ParamRow')).toHaveLength(1);
+    const onBucketRows = async () =>
+      (await naming(created.body.experiment_id))
+        .filter((item) => item.type === 'ParamRow')
+        .flatMap((row) => paramBucketEntries(row))
+        .filter((entry) => entry.runId === runId);
+    expect(await onBucketRows()).toHaveLength(1);
     expect((await local.api.delete(`/api/v1/runs/${runId}`)).status).toBe(200);
     expect((await local.api.post(`/api/v1/runs/${runId}/purge`)).status).toBe(200);
     expect(await naming(runId)).toEqual([]);
+    expect(await onBucketRows()).toEqual([]);
     expect((await local.api.get(`/api/v1/runs/${runId}`)).status).toBe(404);
     const search = await local.api.post('/api/v1/runs/search', {
       experiment_ids: [created.body.experiment_id],

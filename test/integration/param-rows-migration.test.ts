@@ -26,6 +26,7 @@ import {
   wideParamDigest,
 } from '../../shared/storage/run-items.ts';
 import { useTestStack } from '../support/local-api.ts';
+import { moveToPerRunRow } from '../support/param-layout.ts';
 
 /**
  * Runs created before param rows (commit 6c41137) had an index entry per param
@@ -88,6 +89,7 @@ describe('runs from before param rows', () => {
       [old.many]: { ...manyParams, optimizer: 'adam' },
     };
     for (const [runId, params] of Object.entries(paramsOf)) {
+      await moveToPerRunRow(documents, table, 'default', experimentId, runId);
       await documents.send(new DeleteCommand({ TableName: table, Key: paramRowKey('default', experimentId, runId) }));
       const entries = Object.entries(params).map(([key, value]) =>
         legacyParamIndexKey('default', experimentId, key, value, runId),
@@ -176,6 +178,7 @@ describe('runs from before param rows', () => {
       params: { optimizer: 'adam' },
     });
     const runId = answer.body.run_id as string;
+    await moveToPerRunRow(documents, table, 'default', experimentId, runId);
     await documents.send(new DeleteCommand({ TableName: table, Key: paramRowKey('default', experimentId, runId) }));
     await documents.send(
       new UpdateCommand({
@@ -221,6 +224,7 @@ describe('runs from before param rows', () => {
         .run_id as string;
     const old = await start('old', { optimizer: 'adam', lr: '0.1' });
     await start('new', { optimizer: 'adam', lr: '0.2' });
+    await moveToPerRunRow(documents, table, 'default', experimentId, old);
     // The row as the 12-character digests left it.
     await documents.send(
       new PutCommand({
@@ -258,6 +262,7 @@ describe('runs from before param rows', () => {
     const runId = (
       await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: 'r', params: { a: '1' } })
     ).body.run_id as string;
+    await moveToPerRunRow(documents, table, 'default', experimentId, runId);
     // The attribute the next batch would write, already holding other digests (a 2^-48 clash, made by hand).
     const next = paramRowAddition([['seed', '7']]);
     await documents.send(

@@ -13,6 +13,6 @@ export const purgeExperimentRoute = defineRoute({
   tag: 'experiments',
   request: { path: experimentIdPath },
   response: { status: 200, description: 'What was removed', body: purgeResponse },
-  table: { actions: ['GetItem', 'Query', 'BatchWriteItem'], indexes: ['gsi1'] },
+  table: { actions: ['GetItem', 'Query', 'BatchWriteItem', 'UpdateItem'], indexes: ['gsi1'] },
   bucket: { actions: ['ListBucket', 'DeleteObject'] },
 });

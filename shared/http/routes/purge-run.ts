@@ -12,6 +12,6 @@ export const purgeRunRoute = defineRoute({
   tag: 'runs',
   request: { path: runIdPath },
   response: { status: 200, description: 'What was removed', body: purgeResponse },
-  table: { actions: ['GetItem', 'Query', 'BatchWriteItem'], indexes: ['gsi1'] },
+  table: { actions: ['GetItem', 'Query', 'BatchWriteItem', 'UpdateItem'], indexes: ['gsi1'] },
   bucket: { actions: ['ListBucket', 'DeleteObject'] },
 });

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../../errors.ts';
-import { trackingDeps } from '../../../runtime.ts';
+import { metricReadDeps } from '../../../runtime.ts';
 import { getMetricHistory } from '../../../use-cases/metrics.ts';
 import { createHandler } from '../../handler.ts';
 import { requestRunId } from '../inputs.ts';
@@ -14,7 +14,7 @@ export const mlflowGetMetricHistory = createHandler(mlflowGetMetricHistoryRoute,
     requestRunId(query),
     query.metric_key,
     { limit: query.max_results, pageToken: query.page_token },
-    trackingDeps(),
+    metricReadDeps(),
   );
   return {
     body: {
@@ -35,7 +35,7 @@ export const mlflowGetMetricHistoryBulkInterval = createHandler(
     if (runIds.length > mlflowLimits.bulkIntervalRuns) {
       throw new ValidationError(`run_ids: at most ${mlflowLimits.bulkIntervalRuns} runs`, 'run_ids.too_many');
     }
-    const deps = trackingDeps();
+    const deps = metricReadDeps();
     const histories = await Promise.all(
       runIds.map(async (runId) => {
         const history = await getMetricHistory(

@@ -3,9 +3,9 @@ import { createHandler } from '../../handler.ts';
 import { mlflowSearchExperimentsRoute } from '../../routes/mlflow-search-experiments.ts';
 import { mlflowSearchExperimentsGetRoute } from '../../routes/mlflow-search-experiments-get.ts';
 import { mlflowExperiment } from '../views.ts';
-import { trackingDeps } from '../../../runtime.ts';
+import { experimentRecordDeps } from '../../../runtime.ts';
 
-const deps = () => trackingDeps();
+const deps = () => experimentRecordDeps();
 
 const searchAnswer = async (
   scope: Parameters<typeof searchExperiments>[0],
