@@ -58,6 +58,23 @@ export function parseProxiedPath(raw: string, field = 'path'): { experimentId: s
 }
 
 /**
+ * A folder to list, as MLflow's server takes it: a path that climbs out of the
+ * run's artifacts (a `..` segment) is "Invalid path", a 400, rather than an
+ * empty listing. Leading and trailing slashes are dropped.
+ */
+export function folderToList(raw: string, field = 'path'): string {
+  if (raw.split('/').includes('..')) {
+    throw new ValidationError(`${field}: Invalid path (a '..' segment)`, `${field}.invalid`, {
+      name: field,
+      missing: false,
+      value: raw,
+      reason: "Invalid path (a '..' segment)",
+    });
+  }
+  return raw.replace(/^\/+|\/+$/g, '');
+}
+
+/**
  * The files and folders directly under `directory` (relative to the run's
  * artifact root, '' for the root), from a flat listing of the artifacts under
  * it. Paths are relative to the run root unless `relative` asks for names only.

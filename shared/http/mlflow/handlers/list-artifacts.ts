@@ -1,6 +1,6 @@
 import { artifactDeps } from '../../../runtime.ts';
 import { createHandler } from '../../handler.ts';
-import { directoryListing, parseProxiedPath, requestRunId } from '../inputs.ts';
+import { directoryListing, folderToList, parseProxiedPath, requestRunId } from '../inputs.ts';
 import { mlflowListArtifactsRoute } from '../../routes/mlflow-list-artifacts.ts';
 import { mlflowListArtifactsProxiedRoute } from '../../routes/mlflow-list-artifacts-proxied.ts';
 import { runArtifactUri } from '../views.ts';
@@ -10,7 +10,7 @@ import { artifactsUnder } from './artifact-listing.ts';
 export const mlflowListArtifacts = createHandler(mlflowListArtifactsRoute, async ({ query }, { scope }) => {
   const deps = artifactDeps();
   const runId = requestRunId(query);
-  const directory = (query.path ?? '').replace(/^\/+|\/+$/g, '');
+  const directory = folderToList(query.path ?? '');
   const artifacts = await artifactsUnder(scope, runId, directory, deps);
   const run = await deps.runs.get(scope.workspace, runId);
   return {
@@ -26,7 +26,7 @@ export const mlflowListArtifactsProxied = createHandler(
   mlflowListArtifactsProxiedRoute,
   async ({ query }, { scope }) => {
     const target = parseProxiedPath(query.path ?? '');
-    const directory = target.path.replace(/\/+$/g, '');
+    const directory = folderToList(target.path);
     const artifacts = await artifactsUnder(scope, target.runId, directory, artifactDeps());
     return { body: { files: directoryListing(artifacts, directory, true) } };
   },
