@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 
+import pytest
+import requests
 from mlflow import MlflowClient
 
 from stratus_api import StratusApi
@@ -84,3 +87,22 @@ def test_refusals_are_worded_as_mlflow_words_them(mlflow_env: StratusApi, experi
     assert body["message"].startswith("Invalid value \"foo\" for parameter 'timestamp' supplied")
     status, body = post(mlflow_env, "/api/2.0/mlflow/runs/log-metric", {"run_id": None, "key": "m", "value": 1, "timestamp": 1})
     assert (status, body["message"]) == (400, "Missing value for required parameter 'run_id'.")
+
+
+def test_listing_a_path_that_climbs_out_of_the_run_is_invalid(mlflow_env: StratusApi, experiment_name: str):
+    client = MlflowClient()
+    run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id
+    for path in ("../path", "a/../../b", ".."):
+        query = urllib.parse.urlencode({"run_id": run_id, "path": path})
+        request = urllib.request.Request(f"{mlflow_env.url}/api/2.0/mlflow/artifacts/list?{query}")
+        request.add_header("authorization", f"Bearer {mlflow_env.token}")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 400
+        body = json.loads(refused.value.read())
+        assert body["error_code"] == "INVALID_PARAMETER_VALUE"
+        assert "Invalid path" in body["message"]
+    # The client lists through the artifact proxy, whose errors it raises as requests' HTTPError.
+    with pytest.raises(requests.exceptions.HTTPError, match="Invalid path"):
+        client.list_artifacts(run_id, "../path")
+    assert client.list_artifacts(run_id, "a/b") == []
