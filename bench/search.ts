@@ -3,9 +3,11 @@ import { startLocalStack } from '../local/stack.ts';
 import { issueToken } from '../shared/domain/tokens.ts';
 import { newId } from '../shared/ids.ts';
 import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
+import { entityTypes, paramBucketKey, paramBucketOf } from '../shared/storage/keys.ts';
 import {
   metricIndexItem,
-  paramRowItem,
+  paramBucketName,
+  paramBucketValue,
   runItem,
   runValuesItem,
   type StoredMetricEntry,
@@ -25,9 +27,9 @@ export interface SearchBenchOptions {
 /**
  * Search at scale: an experiment of `runs` runs (20 params and 10 metrics
  * each) is written straight into the table with BatchWriteItem, item for item
- * what the API writes for such a run (run item, values item, and the index
- * entries of its params, tag and metrics; no metric history, which search
- * never reads). The queries then go through the HTTP API; read units come from the
+ * what the API writes for such a run (run item, values item, the index
+ * entries of its tag and metrics, its params on the experiment's shared param
+ * rows; no metric history, which search never reads). The queries then go through the HTTP API; read units come from the
  * x-stratus-consumed-capacity header.
  */
 export async function runSearchBench(options: SearchBenchOptions = {}): Promise<BenchSection> {
@@ -118,6 +120,7 @@ export async function loadRuns(
   const started = Date.now() - runs * 1000;
   const runIds: string[] = [];
   const items: Record<string, unknown>[] = [];
+  const bucketRows = new Map<number, Record<string, unknown>>();
   for (let r = 0; r < runs; r++) {
     const runId = newId();
     runIds.push(runId);
@@ -151,9 +154,21 @@ export async function loadRuns(
     for (let p = 0; p < params; p++) {
       values[`p${p}`] = p === 0 ? `v${r % 10}` : `value-${Math.floor(Math.random() * 1000)}`;
     }
-    if (params > 0) items.push(paramRowItem(workspace, experimentId, runId, new Map(Object.entries(values))));
-    items.push(runValuesItem(workspace, runId, values, latest, { metricKeys: metrics, metricPages: 0 }));
+    // Run numbers as the experiment's count hands them out; runs share param rows eight at a time.
+    const runNumber = r + 1;
+    if (params > 0) {
+      const { bucket, slot } = paramBucketOf(runNumber);
+      const value = paramBucketValue(runId, Object.entries(values));
+      const row = bucketRows.get(bucket) ?? {
+        ...paramBucketKey(workspace, experimentId, bucket),
+        type: entityTypes.paramRow,
+      };
+      row[paramBucketName(slot, value, true)] = value;
+      bucketRows.set(bucket, row);
+    }
+    items.push(runValuesItem(workspace, runId, values, latest, { metricKeys: metrics, metricPages: 0, runNumber }));
   }
+  items.push(...bucketRows.values());
   let next = 0;
   const batches = Math.ceil(items.length / 25);
   await Promise.all(
