@@ -5,7 +5,7 @@ import { errorResponse, mlflowErrorResponse } from '../../shared/http/schemas/er
 import type { RouteDefinition } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
-import { registerTestModel } from '../support/registry-fixture.ts';
+import { createRouteFixture } from '../support/registry-fixture.ts';
 import { exampleRequest, type RouteFixture } from '../support/route-requests.ts';
 
 /**
@@ -26,21 +26,7 @@ let fixture: RouteFixture;
 beforeAll(async () => {
   stack = await startTestStack();
   const api = apiClient(stack.url, stack.token);
-  const run = await api.post('/api/v1/runs', { experiment_name: 'fields', run_name: 'r' });
-  expect(run.status).toBe(201);
-  await api.post(`/api/v1/runs/${run.body.run_id}/metrics`, { metrics: [{ key: 'acc', value: 0.5, step: 1 }] });
-  await registerTestModel(api, run.body.run_id, 'fields-model');
-  fixture = {
-    experimentId: run.body.experiment_id,
-    experimentName: 'fields',
-    runId: run.body.run_id,
-    metricKey: 'acc',
-    tokenId: '0123456789abcdef',
-    artifactPath: 'registry-fixture/fields-model.bin',
-    modelName: 'fields-model',
-    modelVersion: 1,
-    alias: 'prod',
-  };
+  fixture = await createRouteFixture(api, 'fields');
 }, 120_000);
 afterAll(() => stack?.stop());
 

@@ -1,24 +1,14 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
 import { logBatchResponse } from '../../shared/http/schemas/batch.ts';
 import { runDetailsResponse } from '../../shared/http/schemas/runs.ts';
 import { consumedCapacity } from '../../bench/stats.ts';
 import { paramRowsPartition } from '../../shared/storage/keys.ts';
-import { useTestStack } from '../support/local-api.ts';
+import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
 import { moveToPerRunRow } from '../support/param-layout.ts';
 import { paramBucketEntries } from '../../shared/storage/run-items.ts';
 
 const local = useTestStack();
-
-const tableDocuments = () =>
-  DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: local.stack.dynamoDbEndpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
 
 describe('a run with its first data in one request', () => {
   test('POST /runs and POST /experiments/{id}/runs take params, tags and metrics', async () => {
@@ -172,9 +162,15 @@ describe('log-batch', () => {
     const created = await local.api.post('/api/v1/runs', { experiment_name: 'batch-first-params' });
     const runId: string = created.body.run_id;
     // A run from before bucket rows (a row of its own): bucket rows name attributes by slot anyway.
-    await moveToPerRunRow(tableDocuments(), local.stack.tableName, 'default', created.body.experiment_id, runId);
+    await moveToPerRunRow(
+      tableDocumentClient(local.stack),
+      local.stack.tableName,
+      'default',
+      created.body.experiment_id,
+      runId,
+    );
     const rowOf = async () => {
-      const rows = await tableDocuments().send(
+      const rows = await tableDocumentClient(local.stack).send(
         new QueryCommand({
           TableName: local.stack.tableName,
           KeyConditionExpression: 'pk = :pk AND sk = :sk',
@@ -215,7 +211,7 @@ describe('log-batch', () => {
       tags: { 'tag-0': 'x'.repeat(3000) },
       metrics: [{ key: 'm0', value: 1 }],
     });
-    const documents = tableDocuments();
+    const documents = tableDocumentClient(local.stack);
     const naming = async (id: string) => {
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;

@@ -1,5 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
 import { NotFoundError } from '../../shared/errors.ts';
 import { experimentListResponse, experimentResponse } from '../../shared/http/schemas/experiments.ts';
@@ -9,7 +7,7 @@ import { MetricRepository } from '../../shared/storage/metric-repository.ts';
 import { RunRepository } from '../../shared/storage/run-repository.ts';
 import { SearchRepository } from '../../shared/storage/search-repository.ts';
 import { startRun } from '../../shared/use-cases/runs.ts';
-import { useTestStack } from '../support/local-api.ts';
+import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
 
 /**
  * What the web app's experiments page shows beside each name: how many runs
@@ -87,13 +85,7 @@ describe('the count is the check that the experiment exists', () => {
     expect((await local.api.post(`/api/v1/experiments/${id}/runs`, { run_name: 'kept' })).status).toBe(201);
 
     // The same use case on the stack's experiments, with runs written to a table that does not exist.
-    const client = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: local.stack.dynamoDbEndpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      }),
-    );
+    const client = tableDocumentClient(local.stack);
     const table = local.stack.tableName;
     const deps = {
       experiments: new ExperimentRepository(client, table),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RouteDefinition } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
-import { registerTestModel } from '../support/registry-fixture.ts';
+import { createRouteFixture } from '../support/registry-fixture.ts';
 import { exampleRequest, type RouteFixture } from '../support/route-requests.ts';
 
 /**
@@ -20,21 +20,7 @@ let fixture: RouteFixture;
 beforeAll(async () => {
   stack = await startTestStack();
   const api = apiClient(stack.url, stack.token);
-  const run = await api.post('/api/v1/runs', { experiment_name: 'messages', run_name: 'r' });
-  expect(run.status).toBe(201);
-  await api.post(`/api/v1/runs/${run.body.run_id}/metrics`, { metrics: [{ key: 'acc', value: 0.5, step: 1 }] });
-  await registerTestModel(api, run.body.run_id, 'messages-model');
-  fixture = {
-    experimentId: run.body.experiment_id,
-    experimentName: 'messages',
-    runId: run.body.run_id,
-    metricKey: 'acc',
-    tokenId: '0123456789abcdef',
-    artifactPath: 'registry-fixture/messages-model.bin',
-    modelName: 'messages-model',
-    modelVersion: 1,
-    alias: 'prod',
-  };
+  fixture = await createRouteFixture(api, 'messages');
 }, 120_000);
 afterAll(() => stack?.stop());
 

@@ -1,5 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
 import type { Run } from '../../shared/domain/types.ts';
 import { newId } from '../../shared/ids.ts';
@@ -7,7 +6,7 @@ import { ExperimentRepository } from '../../shared/storage/experiment-repository
 import { experimentKey, paramRowsPartition } from '../../shared/storage/keys.ts';
 import { paramBucketEntries } from '../../shared/storage/run-items.ts';
 import { RunRepository } from '../../shared/storage/run-repository.ts';
-import { useTestStack } from '../support/local-api.ts';
+import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
 /**
@@ -21,15 +20,6 @@ import { seededRandom } from '../support/seeded-random.ts';
  */
 const local = useTestStack();
 
-const tableClient = () =>
-  DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: local.stack.dynamoDbEndpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
-
 interface Logged {
   runId: string;
   params: Record<string, string>;
@@ -37,7 +27,7 @@ interface Logged {
 }
 
 async function paramRows(experimentId: string) {
-  const rows = await tableClient().send(
+  const rows = await tableDocumentClient(local.stack).send(
     new QueryCommand({
       TableName: local.stack.tableName,
       KeyConditionExpression: 'pk = :pk',
@@ -58,7 +48,7 @@ describe('bucket rows beside per-run rows', () => {
       );
     const created = await local.api.post('/api/v1/experiments', { experiment_name: 'buckets-mixed' });
     const experimentId: string = created.body.experiment_id;
-    const client = tableClient();
+    const client = tableDocumentClient(local.stack);
     const runs = new RunRepository(client, local.stack.tableName);
     const experiments = new ExperimentRepository(client, local.stack.tableName);
     const logged: Logged[] = [];
@@ -205,7 +195,7 @@ describe('bucket rows beside per-run rows', () => {
 
   test('a new experiment is marked: its param search reads bucket rows only', async () => {
     const created = await local.api.post('/api/v1/experiments', { experiment_name: 'buckets-marked' });
-    const experiments = new ExperimentRepository(tableClient(), local.stack.tableName);
+    const experiments = new ExperimentRepository(tableDocumentClient(local.stack), local.stack.tableName);
     const experiment = await experiments.get('default', created.body.experiment_id);
     expect(experiment?.perRunParamRows).toBeUndefined();
     const run = await local.api.post('/api/v1/runs', { experiment_id: created.body.experiment_id, params: { a: '1' } });

@@ -1,10 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
-  DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -25,7 +23,7 @@ import {
   paramRowAddition,
   wideParamDigest,
 } from '../../shared/storage/run-items.ts';
-import { useTestStack } from '../support/local-api.ts';
+import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
 import { moveToPerRunRow } from '../support/param-layout.ts';
 
 /**
@@ -48,20 +46,10 @@ const digestsOf = (params: Record<string, string>) =>
     .map(([key, value]) => paramDigest(key, value))
     .sort();
 
-/** A document client on the test stack's table, to write and read items as older versions left them. */
-const tableClient = () =>
-  DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: local.stack.dynamoDbEndpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
-
 describe('runs from before param rows', () => {
   test('param search finds them without a step; npm run migrate moves them to param rows, once', async () => {
     const table = local.stack.tableName;
-    const documents = tableClient();
+    const documents = tableDocumentClient(local.stack);
     const created = await local.api.post('/api/v1/experiments', { experiment_name: 'from-before-param-rows' });
     const experimentId = created.body.experiment_id as string;
     const start = async (name: string, params: Record<string, string>) => {
@@ -170,7 +158,7 @@ describe('runs from before param rows', () => {
 
   test('the local stack migrates them itself when it starts on an existing table', async () => {
     const table = local.stack.tableName;
-    const documents = tableClient();
+    const documents = tableDocumentClient(local.stack);
     const created = await local.api.post('/api/v1/experiments', { experiment_name: 'old-on-a-local-stack' });
     const experimentId = created.body.experiment_id as string;
     const answer = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, {
@@ -216,7 +204,7 @@ describe('runs from before param rows', () => {
 
   test('rows with the wider digests of before (h) are still found, and later params land beside them (b…)', async () => {
     const table = local.stack.tableName;
-    const documents = tableClient();
+    const documents = tableDocumentClient(local.stack);
     const created = await local.api.post('/api/v1/experiments', { experiment_name: 'wide-digest-rows' });
     const experimentId = created.body.experiment_id as string;
     const start = async (name: string, params: Record<string, string>) =>
@@ -256,7 +244,7 @@ describe('runs from before param rows', () => {
 
   test('params added later whose attribute name is taken by other digests mark the row a candidate for every clause', async () => {
     const table = local.stack.tableName;
-    const documents = tableClient();
+    const documents = tableDocumentClient(local.stack);
     const created = await local.api.post('/api/v1/experiments', { experiment_name: 'digest-name-taken' });
     const experimentId = created.body.experiment_id as string;
     const runId = (

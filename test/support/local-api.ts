@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { issueToken } from '../../shared/domain/tokens.ts';
@@ -53,6 +55,17 @@ export function useTestStack(options: Parameters<typeof startTestStack>[0] = {})
   });
   afterAll(() => local.stack?.stop());
   return local;
+}
+
+/** A document client on a test stack's table, for tests that write or read items directly (as older versions left them). */
+export function tableDocumentClient(stack: Pick<LocalStack, 'dynamoDbEndpoint'>): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: stack.dynamoDbEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
 }
 
 export type ApiClient = ReturnType<typeof apiClient>;

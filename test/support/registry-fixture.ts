@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ApiClient } from './local-api.ts';
+import type { RouteFixture } from './route-requests.ts';
 
 /**
  * A registered model with version 1 (from a one-file artifact of `runId`) and
@@ -25,4 +26,27 @@ export async function registerTestModel(api: ApiClient, runId: string, name: str
   if (created.status !== 201 || version.status !== 201 || alias.status !== 200) {
     throw new Error(`registry fixture: ${created.status} ${version.status} ${alias.status}`);
   }
+}
+
+/**
+ * The ids every route's example request needs, all existing: an experiment
+ * `name` with a run that has the metric `acc`, and a registered model
+ * `<name>-model` (version 1, alias `prod`) from one of its artifacts.
+ */
+export async function createRouteFixture(api: ApiClient, name: string): Promise<RouteFixture> {
+  const run = await api.post('/api/v1/runs', { experiment_name: name, run_name: 'r' });
+  if (run.status !== 201) throw new Error(`route fixture: run ${run.status}`);
+  await api.post(`/api/v1/runs/${run.body.run_id}/metrics`, { metrics: [{ key: 'acc', value: 0.5, step: 1 }] });
+  await registerTestModel(api, run.body.run_id, `${name}-model`);
+  return {
+    experimentId: run.body.experiment_id,
+    experimentName: name,
+    runId: run.body.run_id,
+    metricKey: 'acc',
+    tokenId: '0123456789abcdef',
+    artifactPath: `registry-fixture/${name}-model.bin`,
+    modelName: `${name}-model`,
+    modelVersion: 1,
+    alias: 'prod',
+  };
 }
