@@ -87,7 +87,8 @@ beforeAll(async () => {
   // A sweep as `with mlflow.start_run(): with mlflow.start_run(nested=True): ...` logs it: trials tagged mlflow.parentRunId.
   const parent = await mlflow('runs/create', {
     experiment_id: ids.experiment,
-    run_name: 'sweep',
+    // A name long enough to be cut when the Run column gets only its minimum width.
+    run_name: 'ResNet50-ImageNet-LR-sweep',
     start_time: start + 1000,
   });
   ids.parent = parent.run.info.run_id;
@@ -219,6 +220,47 @@ describe('what MLflow wrote, read as MLflow users expect', () => {
   });
 });
 
+describe('experiment notes in the list', () => {
+  /** Lines the note takes on screen in the experiments list. */
+  const noteLines = (page: Page, experiment: string) =>
+    page
+      .locator('table[aria-label="Experiments"] tbody tr', { hasText: experiment })
+      .locator('.note-preview')
+      .evaluate((element) => {
+        const style = (globalThis as any).getComputedStyle(element);
+        return Math.round(element.getBoundingClientRect().height / parseFloat(style.lineHeight));
+      });
+
+  test('a note keeps its line breaks, and a long one stops after three lines with the whole note in its title', async () => {
+    const long = [
+      '## Fraud model v3',
+      'Gradient-boosted trees.',
+      '- owner: risk',
+      '- data: cards 2026-10',
+      'See the runbook.',
+    ];
+    const created = await mlflow('experiments/create', { name: 'long-note' });
+    await mlflow('experiments/set-experiment-tag', {
+      experiment_id: created.experiment_id,
+      key: 'mlflow.note.content',
+      value: long.join('\n'),
+    });
+    const opened = await open('/experiments');
+    const { page } = opened;
+    try {
+      await page.locator('table[aria-label="Experiments"] tbody tr', { hasText: 'long-note' }).waitFor();
+      expect(await noteLines(page, 'cifar10-sweep')).toBe(2);
+      expect(await noteLines(page, 'long-note')).toBe(3);
+      const preview = page
+        .locator('table[aria-label="Experiments"] tbody tr', { hasText: 'long-note' })
+        .locator('.note-preview');
+      expect(await preview.getAttribute('title')).toBe(long.join('\n'));
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 describe('nested runs', () => {
   const runNames = (page: Page) => page.locator('.runs-grid [role="row"] .run-name a').allTextContents();
 
@@ -226,21 +268,71 @@ describe('nested runs', () => {
     const opened = await open(`/experiments/${ids.experiment}`);
     const { page } = opened;
     try {
-      await expect.poll(() => runNames(page), eventually).toEqual(['logged-once', 'sweep', 'wide-ranges']);
+      await expect
+        .poll(() => runNames(page), eventually)
+        .toEqual(['logged-once', 'ResNet50-ImageNet-LR-sweep', 'wide-ranges']);
       expect(await page.locator('[data-testid="nested-count"]').textContent()).toMatch(/3 child runs folded/);
-      const expander = page.getByRole('button', { name: 'Show the 3 child runs of sweep' });
+      const expander = page.getByRole('button', { name: 'Show the 3 child runs of ResNet50-ImageNet-LR-sweep' });
       expect(await expander.getAttribute('aria-expanded')).toBe('false');
       await expander.click();
       await expect
         .poll(() => runNames(page), eventually)
-        .toEqual(['logged-once', 'sweep', 'trial-2', 'trial-1', 'trial-0', 'wide-ranges']);
+        .toEqual(['logged-once', 'ResNet50-ImageNet-LR-sweep', 'trial-2', 'trial-1', 'trial-0', 'wide-ranges']);
       const indent = await page
         .locator('.runs-grid [role="row"]', { hasText: 'trial-1' })
         .locator('.run-name')
         .evaluate((cell) => parseFloat((globalThis as any).getComputedStyle(cell).paddingLeft));
       expect(indent).toBeGreaterThan(10);
-      await page.getByRole('button', { name: 'Fold the 3 child runs of sweep' }).click();
-      await expect.poll(() => runNames(page), eventually).toEqual(['logged-once', 'sweep', 'wide-ranges']);
+      await page.getByRole('button', { name: 'Fold the 3 child runs of ResNet50-ImageNet-LR-sweep' }).click();
+      await expect
+        .poll(() => runNames(page), eventually)
+        .toEqual(['logged-once', 'ResNet50-ImageNet-LR-sweep', 'wide-ranges']);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test("in a table wider than the screen, the parent's and its trials' names are shown whole", async () => {
+    // Twelve columns: every column gets only its minimum width and the table scrolls sideways.
+    const columns = Array.from({ length: 12 }, (_, index) => `col=params.p${index}`).join('&');
+    const opened = await open(`/experiments/${ids.experiment}?${columns}`);
+    const { page } = opened;
+    try {
+      await page.getByRole('button', { name: 'Show the 3 child runs of ResNet50-ImageNet-LR-sweep' }).click();
+      await expect.poll(() => runNames(page), eventually).toContain('trial-0');
+      const cut = await page
+        .locator('.runs-grid [role="row"] .run-name a')
+        .evaluateAll((links) =>
+          links
+            .filter((link: any) => link.scrollWidth > link.clientWidth + 1)
+            .map((link: any) => link.textContent as string),
+        );
+      expect(
+        await page.evaluate(() => (globalThis as any).document.querySelector('.runs-grid').scrollWidth),
+      ).toBeGreaterThan(1280);
+      expect(cut).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test('the parents opened are in the URL: a reload and Back from a trial keep them open', async () => {
+    const opened = await open(`/experiments/${ids.experiment}`);
+    const { page } = opened;
+    const expandedNames = ['logged-once', 'ResNet50-ImageNet-LR-sweep', 'trial-2', 'trial-1', 'trial-0', 'wide-ranges'];
+    try {
+      await page.getByRole('button', { name: 'Show the 3 child runs of ResNet50-ImageNet-LR-sweep' }).click();
+      await expect.poll(() => runNames(page), eventually).toEqual(expandedNames);
+      expect(new URL(page.url()).searchParams.get('open')).toBe(ids.parent);
+
+      await page.reload();
+      await expect.poll(() => runNames(page), eventually).toEqual(expandedNames);
+
+      await page.locator('.runs-grid .run-name a', { hasText: 'trial-1' }).click();
+      await page.waitForURL(`**/runs/${ids.trials[1]}**`);
+      await page.goBack();
+      await expect.poll(() => runNames(page), eventually).toEqual(expandedNames);
       expect(opened.problems).toEqual([]);
     } finally {
       await opened.close();
@@ -257,7 +349,7 @@ describe('nested runs', () => {
         .poll(async () => (await runNames(page)).slice(0, 3), eventually)
         .toEqual(['trial-1', 'trial-0', 'trial-2']);
       const mark = page.locator('.runs-grid [role="row"]', { hasText: 'trial-1' }).locator('.child-mark');
-      expect(await mark.getAttribute('title')).toBe('Child run of sweep');
+      expect(await mark.getAttribute('title')).toBe('Child run of ResNet50-ImageNet-LR-sweep');
     } finally {
       await opened.close();
     }
@@ -268,10 +360,16 @@ describe('nested runs', () => {
     const { page } = opened;
     try {
       const parentRow = page.locator('#overview tr', { hasText: 'Parent run' });
-      await expect.poll(() => parentRow.locator('a').textContent(), eventually).toBe('sweep');
+      await expect.poll(() => parentRow.locator('a').textContent(), eventually).toBe('ResNet50-ImageNet-LR-sweep');
       await parentRow.locator('a').click();
       await page.waitForURL(`**/runs/${ids.parent}**`);
-      await page.locator('#overview tr', { hasText: 'Child runs' }).locator('a').click();
+      // Counted when asked (parent_run_id has no index), then named, each a link.
+      const childRow = page.locator('#overview tr', { hasText: 'Child runs' });
+      await childRow.getByRole('button', { name: 'Count child runs' }).click();
+      const children = childRow.locator('[data-testid="child-runs"]');
+      await expect.poll(() => children.locator('.count').textContent(), eventually).toBe('3 child runs');
+      expect(await children.locator('li a').allTextContents()).toEqual(['trial-2', 'trial-1', 'trial-0']);
+      await children.getByRole('link', { name: 'see them in the runs table' }).click();
       await page.waitForURL(/filter=/);
       await expect.poll(() => runNames(page), eventually).toEqual(['trial-2', 'trial-1', 'trial-0']);
     } finally {
@@ -402,6 +500,24 @@ describe('tokens', () => {
       expect(opened.problems).toEqual([]);
     } finally {
       await opened.close();
+    }
+  });
+
+  test("on a phone, the 'this tab' badge stays on one line beside or under the token's name", async () => {
+    const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token, '/tokens');
+      const badge = page.locator('table[aria-label="Tokens"] .badge.own');
+      await badge.waitFor();
+      const shape = await badge.evaluate((element) => ({
+        boxes: element.getClientRects().length as number,
+        height: element.getBoundingClientRect().height as number,
+      }));
+      expect(shape.boxes).toBe(1);
+      expect(shape.height).toBeLessThan(24);
+    } finally {
+      await context.close();
     }
   });
 

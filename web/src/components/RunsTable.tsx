@@ -5,6 +5,7 @@ import { formatAgo, formatDuration, formatMetric, formatTime } from '../format.t
 import { Link, paths } from '../router.ts';
 import { StatusBadge } from './common.tsx';
 import type { NestedRow } from './run-nesting.ts';
+import { textWidth } from './text-width.ts';
 import { useVirtualRows } from './useVirtualRows.ts';
 
 /** A column of the runs table: a run attribute, or a metric, param or tag the user chose. */
@@ -24,6 +25,14 @@ export interface RunColumn {
 const bareKey = /^[A-Za-z0-9_\-./:]+$/;
 /** A key as the filter and order_by grammar takes it: bare, or in backticks. */
 export const quoteKey = (key: string) => (bareKey.test(key) ? key : `\`${key.replace(/[\\`]/g, '\\$&')}\``);
+
+/** Horizontal room (px) around a run's name in the Run column: cell padding, gaps, the expander, the ↳ mark. */
+const runCellPadding = 24;
+const nestGap = 6;
+const expanderWidth = 22;
+const childMarkWidth = 14;
+const indentPerLevel = 22;
+const runColumnMaximum = 360;
 
 export const fixedColumns: RunColumn[] = [
   {
@@ -85,7 +94,10 @@ export function runNameColumn(nesting: {
       const parent = run.parent_run_id;
       const parentName = parent ? (nesting.names.get(parent) ?? parent) : undefined;
       return (
-        <span class="run-name" style={row && row.depth > 0 ? { paddingLeft: `${row.depth * 22}px` } : undefined}>
+        <span
+          class="run-name"
+          style={row && row.depth > 0 ? { paddingLeft: `${row.depth * indentPerLevel}px` } : undefined}
+        >
           {row && row.children > 0 ? (
             <button
               type="button"
@@ -163,6 +175,31 @@ export function columnWidth(label: string, values: Iterable<string>, minimum: nu
   for (const value of values) chars = Math.max(chars, value.length);
   chars = clamp(chars, 6, 32);
   return `minmax(${clamp(Math.round(chars * 7.5 + 20), minimum, 220)}px, ${chars}fr)`;
+}
+
+/**
+ * The Run column's width: room for the longest sampled name with what sits
+ * beside it (indent, a parent's expander and child count, a child's ↳), so a
+ * parent's name is not cut when the table is wider than the screen and every
+ * column gets only its minimum. Up to 360 px; a longer name ends in … with the
+ * whole name in its title.
+ */
+export function runColumnWidth(rows: Iterable<NestedRow>, nested: boolean) {
+  let widest = 0;
+  let characters = 3;
+  for (const row of rows) {
+    const name = row.run.run_name || row.run.run_id;
+    let width = textWidth(name) + runCellPadding;
+    if (row.children > 0) {
+      const count = row.children.toLocaleString('en-US');
+      width += expanderWidth + nestGap + nestGap + textWidth(count) * 0.85 + 16;
+    } else if (row.run.parent_run_id) width += childMarkWidth + nestGap;
+    if (nested) width += row.depth * indentPerLevel;
+    widest = Math.max(widest, width);
+    characters = Math.max(characters, name.length);
+  }
+  const minimum = clamp(Math.ceil(widest), 180, runColumnMaximum);
+  return `minmax(${minimum}px, ${clamp(characters, 6, 40)}fr)`;
 }
 
 /**

@@ -5,12 +5,12 @@ import { ErrorBox, LoadFailure, Spinner, TagList } from '../components/common.ts
 import { FilterBox } from '../components/FilterBox.tsx';
 import { DeletedNotice, DeleteDialog, RenameDialog } from '../components/Lifecycle.tsx';
 import {
-  columnWidth,
   fixedColumns,
   keyColumn,
   parseOrder,
   RunsTable,
   restoreColumn,
+  runColumnWidth,
   runNameColumn,
 } from '../components/RunsTable.tsx';
 import { flatRows, nestRuns } from '../components/run-nesting.ts';
@@ -29,6 +29,10 @@ const compareMax = 50;
 /** The runs selected for comparison: `sel` in the URL, comma-separated run ids. */
 const selectionIn = (search: string) =>
   new Set((new URLSearchParams(search).get('sel') ?? '').split(',').filter(Boolean));
+
+/** The parents whose child runs are shown: `open` in the URL, comma-separated run ids. */
+const openParentsIn = (search: string) =>
+  new Set((new URLSearchParams(search).get('open') ?? '').split(',').filter(Boolean));
 
 /** Keys seen in the loaded runs, for the column picker (counted over the first few thousand runs). */
 function discoverKeys(runs: readonly SearchedRun[]) {
@@ -138,18 +142,20 @@ export function ExperimentRuns(props: { experimentId: string }) {
 
   // Child runs under their parents in the default view (newest first, no filter), as MLflow shows a sweep;
   // a view the user ordered or filtered lists every matching run at the top level, marked as a child.
+  // The parents opened are part of the view (`open` in the URL): a reload or Back from a trial keeps them open.
   const nested = !filter && !order;
-  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const openText = query.get('open') ?? '';
+  const expanded = useMemo(() => openParentsIn(window.location.search), [openText]);
   const rows = useMemo(() => (nested ? nestRuns(runs, expanded) : flatRows(runs)), [runs, expanded, nested]);
   const visibleRuns = useMemo(() => rows.map((row) => row.run), [rows]);
   const hiddenChildren = runs.length - rows.length;
-  const toggleExpanded = (runId: string) =>
-    setExpanded((previous) => {
-      const next = new Set(previous);
-      if (next.has(runId)) next.delete(runId);
-      else next.add(runId);
-      return next;
-    });
+  // Reads the URL when called: rows that skipped re-rendering hold an old copy of this function.
+  const toggleExpanded = (runId: string) => {
+    const next = openParentsIn(window.location.search);
+    if (next.has(runId)) next.delete(runId);
+    else next.add(runId);
+    updateQuery({ open: [...next].join(',') });
+  };
 
   const keys = useMemo(() => discoverKeys(runs), [runs.length > 0 ? runs[0] : undefined, Math.min(runs.length, 2000)]);
   const columnSpecs =
@@ -164,15 +170,11 @@ export function ExperimentRuns(props: { experimentId: string }) {
   // Widths follow the first runs of the answer; the same columns object keeps rows from re-rendering.
   const columns = useMemo(() => {
     const sample = runs.slice(0, 200);
-    // Room for a parent's expander and child count, or a child's ↳ and indent, beside the name.
-    const decoration = (run: SearchedRun) =>
-      (rowsById.get(run.run_id)?.children ?? 0) > 0 ? 9 : run.parent_run_id ? (nested ? 6 : 3) : 0;
-    const names = sample.map((run) => (run.run_name || run.run_id) + ' '.repeat(decoration(run)));
     const fixed = fixedColumns.map((column) =>
       column.id === 'name'
         ? {
             ...runNameColumn({ rows: rowsById, names: runNames, onExpand: toggleExpanded }),
-            width: columnWidth(column.label, names, 180),
+            width: runColumnWidth(rows.slice(0, 200), nested),
           }
         : column,
     );

@@ -125,7 +125,11 @@ export function Experiments() {
                       {experiment.experiment_name}
                     </Link>
                     {experiment.lifecycle_stage === 'deleted' && <span class="status deleted">deleted</span>}
-                    {descriptionOf(experiment) && <div class="muted">{descriptionOf(experiment)}</div>}
+                    {descriptionOf(experiment) && (
+                      <div class="muted note-preview" title={descriptionOf(experiment)}>
+                        {descriptionOf(experiment)}
+                      </div>
+                    )}
                   </td>
                   <td>
                     <TagList tags={experiment.tags} />

@@ -6,6 +6,7 @@ import { ChartControls, chartOptionsFrom, zoomFrom, zoomUpdate } from '../charts
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { colorFor } from '../charts/series.ts';
 import { Artifacts } from '../components/Artifacts.tsx';
+import { ChildRuns } from '../components/ChildRuns.tsx';
 import { Card, ErrorBox, LoadFailure, Spinner, StatusBadge } from '../components/common.tsx';
 import { DeletedNotice, DeleteDialog, RenameDialog } from '../components/Lifecycle.tsx';
 import { RunModelVersions } from '../components/RunModelVersions.tsx';
@@ -292,7 +293,7 @@ function Overview(props: { run: RunDetails }) {
   }
   if (run.parent_run_id) rows.push(['Parent run', <ParentRunLink parentRunId={run.parent_run_id} />]);
   // A sweep's parent is a top-level run; a trial of a sweep rarely has runs of its own.
-  else rows.push(['Child runs', <ChildRunsLink run={run} />]);
+  else rows.push(['Child runs', <ChildRuns run={run} />]);
   return (
     <Card id="overview" title="Overview">
       <table class="data kv">
@@ -317,20 +318,6 @@ function ParentRunLink(props: { parentRunId: string }) {
     [props.parentRunId],
   );
   return <Link href={paths.run(props.parentRunId)}>{parent.data?.run_name || props.parentRunId}</Link>;
-}
-
-/**
- * The runs table filtered to this run's children (a sweep's trials). Not
- * counted here: parent_run_id has no index, so a count would read the whole
- * experiment on every run page; the table reads it when asked.
- */
-function ChildRunsLink(props: { run: RunDetails }) {
-  const filter = `parent_run_id = '${props.run.run_id}'`;
-  return (
-    <Link href={`${paths.experiment(props.run.experiment_id)}?filter=${encodeURIComponent(filter)}`}>
-      find runs nested under this one
-    </Link>
-  );
 }
 
 function KeyValues(props: { entries: Array<[string, string]>; empty: string }) {

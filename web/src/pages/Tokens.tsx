@@ -113,7 +113,7 @@ export function Tokens() {
                 <tbody>
                   {tokens.map((token) => (
                     <tr key={token.token_id} data-token-id={token.token_id}>
-                      <td>
+                      <td class="token-name">
                         {token.name}
                         {token.token_id === own && <span class="badge own">this tab</span>}
                       </td>
