@@ -8,10 +8,18 @@ export abstract class StratusError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** What the error is about, apart from the message, for a dialect that words errors its own way. */
+    readonly subject?: ErrorSubject,
   ) {
     super(message);
     this.name = new.target.name;
   }
+}
+
+/** The id (or, `byName`, the name) of the thing an error is about: `Run with id=<id> not found` in MLflow's words. */
+export interface ErrorSubject {
+  id: string;
+  byName?: boolean;
 }
 
 /**
@@ -42,8 +50,8 @@ export class ValidationError extends StratusError {
 
 export class NotFoundError extends StratusError {
   readonly statusCode = 404;
-  constructor(what: string, id: string) {
-    super(`${what}.not_found`, `${what} '${id}' does not exist`);
+  constructor(what: string, id: string, by: 'id' | 'name' = 'id') {
+    super(`${what}.not_found`, `${what} '${id}' does not exist`, by === 'name' ? { id, byName: true } : { id });
   }
 }
 

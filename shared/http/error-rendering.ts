@@ -1,4 +1,4 @@
-import type { RequestParameter } from '../errors.ts';
+import type { ErrorSubject, RequestParameter } from '../errors.ts';
 import type { Dialect } from './route-definition.ts';
 import { renderMlflowError } from './mlflow/error-renderer.ts';
 
@@ -18,6 +18,8 @@ export interface PublicError {
   headers?: Record<string, string>;
   /** The request field a 400 is about, when the edge's validation refused one. */
   parameter?: RequestParameter;
+  /** The thing the error is about, when the error names one. */
+  subject?: ErrorSubject;
 }
 
 export interface RenderedError {

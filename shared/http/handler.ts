@@ -401,6 +401,7 @@ function publicError(error: unknown, route: RouteDefinition, requestId: string):
       code: error.code,
       message: error.message.toWellFormed(),
       ...(parameter && { parameter }),
+      ...(error.subject && { subject: error.subject }),
     };
   }
   log('error', 'unhandled error', {

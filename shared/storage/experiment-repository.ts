@@ -117,7 +117,9 @@ export class ExperimentRepository {
       throw error;
     });
     if (reasons) {
-      throw new ConflictError('experiment.name_taken', `experiment_name '${experiment.name}' is already taken`);
+      throw new ConflictError('experiment.name_taken', `experiment_name '${experiment.name}' is already taken`, {
+        id: experiment.name,
+      });
     }
   }
 
@@ -228,7 +230,9 @@ export class ExperimentRepository {
     );
     if (reasons) {
       if (reasons[0]?.Code === 'ConditionalCheckFailed') {
-        throw new ConflictError('experiment.name_taken', `new_name: experiment name '${name}' is already taken`);
+        throw new ConflictError('experiment.name_taken', `new_name: experiment name '${name}' is already taken`, {
+          id: name,
+        });
       }
       throw new ConflictError('experiment.changed', `experiment '${experimentId}' changed meanwhile; retry`);
     }

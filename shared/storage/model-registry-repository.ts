@@ -946,7 +946,7 @@ function fieldChanges(
 }
 
 const modelNameTaken = (name: string) =>
-  new ConflictError('registered_model.exists', `name: a registered model named '${name}' already exists`);
+  new ConflictError('registered_model.exists', `name: a registered model named '${name}' already exists`, { id: name });
 
 /** Bounds the registry relies on: a transaction of 100 items holds the version, model, run and its files. */
 /** DynamoDB's most items in one transaction. */

@@ -100,7 +100,7 @@ export async function getExperimentByName(
   deps: Pick<TrackingDeps, 'experiments'>,
 ): Promise<Experiment> {
   const experiment = await deps.experiments.getByName(scope.workspace, name);
-  if (!experiment) throw new NotFoundError('experiment', name);
+  if (!experiment) throw new NotFoundError('experiment', name, 'name');
   return experiment;
 }
 

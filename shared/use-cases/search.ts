@@ -168,7 +168,7 @@ async function resolveExperiments(
     ...ids.map(async (id) => (await deps.experiments.get(scope.workspace, id)) ?? new NotFoundError('experiment', id)),
     ...names.map(
       async (name) =>
-        (await deps.experiments.getByName(scope.workspace, name)) ?? new NotFoundError('experiment', name),
+        (await deps.experiments.getByName(scope.workspace, name)) ?? new NotFoundError('experiment', name, 'name'),
     ),
   ]);
   const counts = new Map<string, number>();

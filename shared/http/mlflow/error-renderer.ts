@@ -1,3 +1,4 @@
+import type { ErrorSubject } from '../../errors.ts';
 import type { ErrorRenderer, PublicError } from '../error-rendering.ts';
 
 /**
@@ -75,6 +76,29 @@ const byCode = new Map<string, { errorCode: string; status?: number }>([
   ['experiment.changed', { errorCode: 'ABORTED', status: 409 }],
 ]);
 
+/**
+ * What MLflow's server says of a thing that is not there or already is
+ * (mlflow/store/tracking/sqlalchemy_store.py, mlflow/store/model_registry/sqlalchemy_store.py):
+ * scripts match on these words (`Run .+ not found`, `already exists`).
+ */
+const wordings = new Map<string, (subject: ErrorSubject) => string>([
+  ['run.not_found', ({ id }) => `Run with id=${id} not found`],
+  [
+    'experiment.not_found',
+    ({ id, byName }) => (byName ? `Could not find experiment with name '${id}'` : `No Experiment with id=${id} exists`),
+  ],
+  ['experiment.name_taken', ({ id }) => `Experiment(name=${id}) already exists.`],
+  ['tag.not_found', ({ id }) => `No tag with name: ${id}`],
+  ['logged_model.not_found', ({ id }) => `Logged model with ID '${id}' not found.`],
+  ['registered_model.not_found', ({ id }) => `Registered Model with name=${id} not found`],
+  ['registered_model.exists', ({ id }) => `Registered Model (name=${id}) already exists.`],
+  [
+    'model_version.not_found',
+    ({ id }) =>
+      `Model Version (name=${id.slice(0, id.lastIndexOf('/'))}, version=${id.slice(id.lastIndexOf('/') + 1)}) not found`,
+  ],
+]);
+
 /** A conflict that says the thing is already there (`*.exists`, `*.name_taken`). */
 const alreadyExists = (code: string) => /\.(exists|name_taken)$/.test(code);
 
@@ -92,12 +116,15 @@ export const renderMlflowError: ErrorRenderer = (error) => {
 };
 
 /**
- * A refused field in the words of MLflow's server ("Missing value for required
- * parameter 'run_id'." / "Invalid value 31 for parameter 'run_id' supplied: ..."),
- * which scripts and tests written against MLflow look for; any other error keeps its message.
+ * A missing or existing thing, or a refused field, in the words of MLflow's server
+ * ("Run with id=... not found", "Missing value for required parameter 'run_id'.",
+ * "Invalid value 31 for parameter 'run_id' supplied: ..."), which scripts and tests
+ * written against MLflow look for; any other error keeps its message.
  */
 function mlflowMessage(error: PublicError): string {
-  const { parameter } = error;
+  const { parameter, subject } = error;
+  const worded = subject && wordings.get(error.code);
+  if (worded) return worded(subject).toWellFormed();
   if (!parameter?.name) return error.message;
   if (parameter.missing) return `Missing value for required parameter '${parameter.name}'.`;
   return `Invalid value ${quotedValue(parameter.value)} for parameter '${parameter.name}' supplied: ${parameter.reason}`.toWellFormed();
