@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 import requests
 from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
 
 from stratus_api import StratusApi
 
@@ -87,6 +88,35 @@ def test_refusals_are_worded_as_mlflow_words_them(mlflow_env: StratusApi, experi
     assert body["message"].startswith("Invalid value \"foo\" for parameter 'timestamp' supplied")
     status, body = post(mlflow_env, "/api/2.0/mlflow/runs/log-metric", {"run_id": None, "key": "m", "value": 1, "timestamp": 1})
     assert (status, body["message"]) == (400, "Missing value for required parameter 'run_id'.")
+
+
+def test_missing_and_existing_things_are_worded_as_mlflow_words_them(mlflow_env: StratusApi, experiment_name: str):
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    run_id = client.create_run(experiment_id).info.run_id
+    missing_run = "0123456789abcdef0123456789abcdef"
+    with pytest.raises(MlflowException, match=rf"^RESOURCE_DOES_NOT_EXIST: Run with id={missing_run} not found$"):
+        client.get_run(missing_run)
+    with pytest.raises(MlflowException, match=r"Run .+ not found"):
+        client.delete_tag("fake_run_id", "taggity")
+    with pytest.raises(MlflowException, match="No tag with name: fakeTag"):
+        client.delete_tag(run_id, "fakeTag")
+    with pytest.raises(MlflowException, match=rf"No Experiment with id={missing_run} exists"):
+        client.get_experiment(missing_run)
+    assert client.get_experiment_by_name(f"{experiment_name}-absent") is None
+    with pytest.raises(MlflowException, match=rf"Experiment\(name={experiment_name}\) already exists\.") as exists:
+        client.create_experiment(experiment_name)
+    assert exists.value.error_code == "RESOURCE_ALREADY_EXISTS"
+    with pytest.raises(MlflowException, match="Logged model with ID 'm-absent' not found."):
+        client.get_logged_model("m-absent")
+    model = f"{experiment_name}-model"
+    with pytest.raises(MlflowException, match=rf"Registered Model with name={model} not found"):
+        client.get_registered_model(model)
+    client.create_registered_model(model)
+    with pytest.raises(MlflowException, match=rf"Registered Model \(name={model}\) already exists\."):
+        client.create_registered_model(model)
+    with pytest.raises(MlflowException, match=rf"Model Version \(name={model}, version=9\) not found"):
+        client.get_model_version(model, "9")
 
 
 def test_listing_a_path_that_climbs_out_of_the_run_is_invalid(mlflow_env: StratusApi, experiment_name: str):
