@@ -313,6 +313,8 @@ export class LoggedModelRepository {
         ...runInputKey(workspace, runId, digest(JSON.stringify([dataset.name, dataset.digest]))),
         type: entityTypes.runInput,
         ...dataset,
+        // A DynamoDB map keeps no order; MLflow answers a dataset's tags in the order they were given.
+        ...(Object.keys(dataset.tags).length > 1 && { tagOrder: Object.keys(dataset.tags) }),
       })),
       ...(io.outputs ?? []).map((output) => ({
         ...runOutputKey(workspace, runId, output.modelId),
@@ -350,7 +352,7 @@ export class LoggedModelRepository {
           source: item.source as string,
           schema: item.schema as string | undefined,
           profile: item.profile as string | undefined,
-          tags: (item.tags ?? {}) as Tags,
+          tags: inGivenOrder((item.tags ?? {}) as Tags, item.tagOrder as string[] | undefined),
         });
       } else if (item.type === entityTypes.runOutput) {
         outputs.push({ modelId: item.modelId as string, step: item.step as number });
@@ -358,4 +360,12 @@ export class LoggedModelRepository {
     }
     return { datasets, outputs };
   }
+}
+
+/** Tags in the order they were recorded (`order`, when kept), as a null-prototype map. */
+function inGivenOrder(tags: Tags, order: readonly string[] | undefined): Tags {
+  const ordered: Tags = Object.create(null);
+  for (const key of order ?? []) if (Object.hasOwn(tags, key)) ordered[key] = tags[key] as string;
+  for (const [key, value] of Object.entries(tags)) if (!Object.hasOwn(ordered, key)) ordered[key] = value;
+  return ordered;
 }

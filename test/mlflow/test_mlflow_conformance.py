@@ -136,3 +136,16 @@ def test_listing_a_path_that_climbs_out_of_the_run_is_invalid(mlflow_env: Stratu
     with pytest.raises(requests.exceptions.HTTPError, match="Invalid path"):
         client.list_artifacts(run_id, "../path")
     assert client.list_artifacts(run_id, "a/b") == []
+
+
+def test_a_datasets_tags_come_back_in_the_order_given(mlflow_env: StratusApi, experiment_name: str):
+    from mlflow.entities import Dataset, DatasetInput, InputTag
+
+    client = MlflowClient()
+    run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id
+    given = [("foo", "baz"), ("zeta", "1"), ("mlflow.data.context", "train"), ("alpha", "2")]
+    dataset = Dataset(name="dataset", digest="f0f3e026", source_type="local", source='{"uri": "/tmp/x.csv"}')
+    client.log_inputs(run_id, datasets=[DatasetInput(dataset, tags=[InputTag(key, value) for key, value in given])])
+    [logged] = client.get_run(run_id).inputs.dataset_inputs
+    assert [(tag.key, tag.value) for tag in logged.tags] == given
+    assert (logged.dataset.name, logged.dataset.digest, logged.dataset.source_type) == ("dataset", "f0f3e026", "local")
