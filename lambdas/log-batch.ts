@@ -1,10 +1,10 @@
 import { createHandler, serveRoutes } from '../shared/http/handler.ts';
 import { mlflowLogBatch } from '../shared/http/mlflow/handlers/log-batch.ts';
 import { logBatchRoute } from '../shared/http/routes/log-batch.ts';
-import { trackingDeps } from '../shared/runtime.ts';
+import { runWriteDeps } from '../shared/runtime.ts';
 import { logBatch } from '../shared/use-cases/log-batch.ts';
 
-const deps = trackingDeps();
+const deps = runWriteDeps();
 
 export const handler = serveRoutes(
   createHandler(logBatchRoute, async ({ path, body, headers }, { scope }) => {

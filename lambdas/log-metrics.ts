@@ -1,10 +1,10 @@
 import { createHandler, serveRoutes } from '../shared/http/handler.ts';
 import { mlflowLogMetric } from '../shared/http/mlflow/handlers/log-metrics.ts';
 import { logMetricsRoute } from '../shared/http/routes/log-metrics.ts';
-import { trackingDeps } from '../shared/runtime.ts';
+import { runWriteDeps } from '../shared/runtime.ts';
 import { logMetrics } from '../shared/use-cases/metrics.ts';
 
-const deps = trackingDeps();
+const deps = runWriteDeps();
 
 export const handler = serveRoutes(
   createHandler(logMetricsRoute, async ({ path, body, headers }, { scope }) => {

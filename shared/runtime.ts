@@ -35,6 +35,8 @@ let loggedModels: LoggedModelDeps | undefined;
 let runRecords: RunRepository | undefined;
 let experimentRecords: Pick<TrackingDeps, 'experiments' | 'clock'> | undefined;
 let metricReads: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock'> | undefined;
+let runWrites: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock' | 'newId'> | undefined;
+let loggedModelRecords: Pick<LoggedModelDeps, 'loggedModels' | 'clock'> | undefined;
 let checksums: ArtifactChecksums | undefined;
 
 /** One document client per container, created on first use and reused by every invocation. */
@@ -114,6 +116,26 @@ export function metricReadDeps(): Pick<TrackingDeps, 'runs' | 'metrics' | 'clock
     clock: systemClock,
   };
   return metricReads;
+}
+
+/**
+ * What logging to a run needs (runs and metrics), without the experiment and search
+ * repositories: log-batch and log-metrics stay within their size target.
+ */
+export function runWriteDeps(): Pick<TrackingDeps, 'runs' | 'metrics' | 'clock' | 'newId'> {
+  if (deps) return deps;
+  runWrites ??= { ...metricReadDeps(), newId };
+  return runWrites;
+}
+
+/** Logged models' records alone, for the metrics a run logs against a model (MLflow's model_id). */
+export function loggedModelRecordDeps(): Pick<LoggedModelDeps, 'loggedModels' | 'clock'> {
+  if (loggedModels) return loggedModels;
+  loggedModelRecords ??= {
+    loggedModels: new LoggedModelRepository(documentClient(), loadConfig().tableName),
+    clock: systemClock,
+  };
+  return loggedModelRecords;
 }
 
 export function accessDeps(): AccessDeps {

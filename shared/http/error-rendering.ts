@@ -1,12 +1,12 @@
 import type { ErrorSubject, RequestParameter } from '../errors.ts';
-import type { Dialect } from './route-definition.ts';
-import { renderMlflowError } from './mlflow/error-renderer.ts';
 
 /**
  * How a failed request is answered, per dialect. The handler factory turns any
  * error into a `PublicError` (a typed error keeps its status, code and message;
  * anything else is a bare 500 `internal`), then the route's dialect renders it:
- * `/api/v1` as `{"error":{"code","message"}}`, MLflow routes in MLflow's own shape.
+ * `/api/v1` as `{"error":{"code","message"}}` (here), MLflow routes in MLflow's own
+ * shape (`mlflow/error-renderer.ts`, passed in by `mlflow/handler.ts`, so functions
+ * that serve no MLflow route do not carry MLflow's code and message tables).
  */
 
 /** An error as a client may learn of it. `headers` carries e.g. Retry-After or WWW-Authenticate. */
@@ -36,7 +36,3 @@ export const renderV1Error: ErrorRenderer = (error) => ({
   body: { error: { code: error.code, message: error.message } },
   headers: error.headers,
 });
-
-const renderers: Record<Dialect, ErrorRenderer> = { v1: renderV1Error, mlflow: renderMlflowError };
-
-export const errorRenderer = (dialect: Dialect): ErrorRenderer => renderers[dialect];

@@ -19,7 +19,7 @@ import { type CapacityTotals, withCapacityMeter } from '../storage/capacity.ts';
 import { retryAfterSeconds } from '../storage/service-outage.ts';
 import { requestAuthenticator } from '../runtime.ts';
 import type { RequestScope } from '../use-cases/deps.ts';
-import { errorRenderer, type PublicError } from './error-rendering.ts';
+import { type ErrorRenderer, type PublicError, renderV1Error } from './error-rendering.ts';
 import { noteRequestFacts, withRequestLog } from './request-log.ts';
 import { type ApiGatewayEvent, httpApiEvent } from './rest-event.ts';
 import { dialectOf, type RouteDefinition, routeKey } from './route-definition.ts';
@@ -80,7 +80,7 @@ export type RouteHandler = HttpHandler & { readonly routeKeys: readonly string[]
 export function createHandler<R extends RouteDefinition>(
   route: R,
   handle: (input: RouteInput<R>, context: HandlerContext) => Promise<HttpResult>,
-  options: { authenticator?: () => TokenChecker } = {},
+  options: { authenticator?: () => TokenChecker; renderError?: ErrorRenderer } = {},
 ): RouteHandler {
   const authenticator = options.authenticator ?? requestAuthenticator;
   const base = async (event: APIGatewayProxyEventV2, context: Context) => {
@@ -112,7 +112,11 @@ export function createHandler<R extends RouteDefinition>(
     }
     return jsonResponse(status, result.body, headers);
   };
-  const renderError = errorRenderer(dialectOf(route));
+  const renderError = options.renderError ?? renderV1Error;
+  // An MLflow route answered in the v1 shape would break the MLflow client's error handling quietly.
+  if (dialectOf(route) !== 'v1' && !options.renderError) {
+    throw new Error(`${routeKey(route)} is an MLflow route: build its handler with createMlflowHandler`);
+  }
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(base, {
     // Just before the function's own timeout (which API Gateway answers with a bare 500),
     // answer 503 with Retry-After: the work is abandoned, the client may retry.

@@ -117,6 +117,16 @@ export async function updateRun(scope: RequestScope, runId: string, input: Updat
   return run;
 }
 
+/**
+ * Renames an active run and nothing else: MLflow's `mlflow.runName` tag in a batch. Needs only the
+ * run records, so log-batch's function carries no experiment repository (its bundle budget).
+ */
+export async function renameRun(scope: RequestScope, runId: string, runName: string, deps: Pick<TrackingDeps, 'runs'>) {
+  const run = await requireActiveRun(scope, runId, deps);
+  if (runName === run.runName) return run;
+  return deps.runs.updateAttributes(scope.workspace, runId, { runName });
+}
+
 async function requireActiveRun(scope: RequestScope, runId: string, deps: Pick<TrackingDeps, 'runs'>): Promise<Run> {
   const run = await deps.runs.get(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);

@@ -5,7 +5,7 @@ import { bundleTargets } from '../../bench/bundle.ts';
 import { bundleAliases, bundleDefines, esbuildOptions, lambdaBundling } from '../../cdk/bundling.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
 import { unpackOpenApiDocument } from '../../shared/http/openapi-embedded.ts';
-import { routesByEntry } from '../../shared/http/route-definition.ts';
+import { dialectOf, routesByEntry } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 
 /**
@@ -83,4 +83,11 @@ test.each(entries)('%s reads the page-token secret exactly when one of its route
   const wiring = outputOf(entry).inputs['shared/runtime-page-tokens.ts']?.bytesInOutput ?? 0;
   expect(wiring > 0, 'shared/runtime-page-tokens.ts').toBe(paged);
   expect(packagesIn(entry).has('@aws-sdk/client-secrets-manager'), '@aws-sdk/client-secrets-manager').toBe(paged);
+});
+
+test.each(entries)("%s carries MLflow's error renderer exactly when one of its routes is an MLflow route", (entry) => {
+  const mlflow = (routesOfEntry.get(entry) ?? []).some((route) => dialectOf(route) === 'mlflow');
+  // Without it an MLflow route would answer in the v1 shape; with it, a v1-only function carries MLflow's tables for nothing.
+  const renderer = outputOf(entry).inputs['shared/http/mlflow/error-renderer.ts']?.bytesInOutput ?? 0;
+  expect(renderer > 0, 'shared/http/mlflow/error-renderer.ts').toBe(mlflow);
 });

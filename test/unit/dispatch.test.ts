@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { expect, test } from 'vitest';
 import { ConflictError, NotFoundError } from '../../shared/errors.ts';
 import { createHandler, serveRoutes } from '../../shared/http/handler.ts';
+import { createMlflowHandler } from '../../shared/http/mlflow/handler.ts';
 import { defineRoute, type RouteDefinition } from '../../shared/http/route-definition.ts';
 
 /** Two routes of one operation, one per dialect, as the MLflow routes will be. */
@@ -40,7 +41,7 @@ const event = (route: RouteDefinition, id: string) =>
 
 const handler = serveRoutes(
   createHandler(v1Route, async ({ path }) => ({ body: { id: path.id, via: 'v1' } }), { authenticator: reader }),
-  createHandler(
+  createMlflowHandler(
     mlflowRoute,
     async ({ path }) => {
       if (path.id === '404') throw new NotFoundError('thing', path.id);
@@ -90,6 +91,12 @@ test('errors are rendered in the dialect of the route that failed', async () => 
     error_code: 'RESOURCE_ALREADY_EXISTS',
     message: 'thing 409 already exists',
   });
+});
+
+test('an MLflow route built without the MLflow renderer is refused when the entry loads', () => {
+  expect(() => createHandler(mlflowRoute, async () => ({}), { authenticator: reader })).toThrow(
+    /GET \/api\/2\.0\/mlflow\/things\/\{id\} is an MLflow route: build its handler with createMlflowHandler/,
+  );
 });
 
 test('two handlers for one route key are refused when the entry loads', () => {

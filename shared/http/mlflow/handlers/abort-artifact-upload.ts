@@ -1,10 +1,10 @@
 import { artifactDeps } from '../../../runtime.ts';
 import { abortUpload } from '../../../use-cases/artifacts.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { multipartTargetPath, parseProxiedPath } from '../inputs.ts';
 import { mlflowAbortMultipartUploadRoute } from '../../routes/mlflow-abort-multipart-upload.ts';
 
-export const mlflowAbortMultipartUpload = createHandler(
+export const mlflowAbortMultipartUpload = createMlflowHandler(
   mlflowAbortMultipartUploadRoute,
   async ({ path, body }, { scope }) => {
     const target = parseProxiedPath(path.artifact_path, 'path');

@@ -1,10 +1,10 @@
 import { artifactDeps } from '../../../runtime.ts';
 import { completeClientPartedUpload } from '../../../use-cases/proxied-artifacts.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { multipartTargetPath, parseProxiedPath } from '../inputs.ts';
 import { mlflowCompleteMultipartUploadRoute } from '../../routes/mlflow-complete-multipart-upload.ts';
 
-export const mlflowCompleteMultipartUpload = createHandler(
+export const mlflowCompleteMultipartUpload = createMlflowHandler(
   mlflowCompleteMultipartUploadRoute,
   async ({ path, body }, { scope }) => {
     const target = parseProxiedPath(path.artifact_path, 'path');

@@ -1,7 +1,7 @@
 import { ValidationError } from '../../../errors.ts';
 import { artifactDeps } from '../../../runtime.ts';
 import { planClientPartedUpload, planProxiedUpload } from '../../../use-cases/proxied-artifacts.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { multipartTargetPath, parseProxiedPath } from '../inputs.ts';
 import { mlflowCreateMultipartUploadRoute } from '../../routes/mlflow-create-multipart-upload.ts';
 import { mlflowUploadArtifactRoute } from '../../routes/mlflow-upload-artifact.ts';
@@ -13,7 +13,7 @@ import { mlflowUploadArtifactRoute } from '../../routes/mlflow-upload-artifact.t
  * service completes the upload when it next looks (planProxiedUpload says why
  * a part and not a PutObject URL). An empty file is stored at once: 200.
  */
-export const mlflowUploadArtifact = createHandler(
+export const mlflowUploadArtifact = createMlflowHandler(
   mlflowUploadArtifactRoute,
   async ({ path, headers, bodyEmpty }, { scope }) => {
     const target = parseProxiedPath(path.artifact_path, 'path');
@@ -37,7 +37,7 @@ export const mlflowUploadArtifact = createHandler(
 );
 
 /** `mpu/create/<folder>` with `path` (the client's local file): the artifact is `<folder>/<file name>`. */
-export const mlflowCreateMultipartUpload = createHandler(
+export const mlflowCreateMultipartUpload = createMlflowHandler(
   mlflowCreateMultipartUploadRoute,
   async ({ path, body }, { scope }) => {
     const target = parseProxiedPath(path.artifact_path, 'path');

@@ -1,22 +1,25 @@
 import { loggedModelDeps } from '../../../runtime.ts';
 import { createLoggedModel } from '../../../use-cases/logged-models.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { tagMap } from '../inputs.ts';
 import { mlflowCreateLoggedModelRoute } from '../../routes/mlflow-create-logged-model.ts';
 import { mlflowLoggedModel } from '../views.ts';
 
-export const mlflowCreateLoggedModel = createHandler(mlflowCreateLoggedModelRoute, async ({ body }, { scope }) => {
-  const model = await createLoggedModel(
-    scope,
-    {
-      experimentId: body.experiment_id,
-      name: body.name,
-      modelType: body.model_type,
-      sourceRunId: body.source_run_id,
-      params: tagMap(body.params),
-      tags: tagMap(body.tags),
-    },
-    loggedModelDeps(),
-  );
-  return { body: { model: mlflowLoggedModel(model) } };
-});
+export const mlflowCreateLoggedModel = createMlflowHandler(
+  mlflowCreateLoggedModelRoute,
+  async ({ body }, { scope }) => {
+    const model = await createLoggedModel(
+      scope,
+      {
+        experimentId: body.experiment_id,
+        name: body.name,
+        modelType: body.model_type,
+        sourceRunId: body.source_run_id,
+        params: tagMap(body.params),
+        tags: tagMap(body.tags),
+      },
+      loggedModelDeps(),
+    );
+    return { body: { model: mlflowLoggedModel(model) } };
+  },
+);

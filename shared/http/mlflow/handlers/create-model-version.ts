@@ -2,7 +2,7 @@ import { ValidationError } from '../../../errors.ts';
 import { registryDeps } from '../../../runtime.ts';
 import type { RequestScope } from '../../../use-cases/deps.ts';
 import { getModelVersion, loggedModelSource, registerModelVersion } from '../../../use-cases/model-registry.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { mlflowCreateModelVersionRoute } from '../../routes/mlflow-create-model-version.ts';
 import { tagMap } from '../inputs.ts';
 import { parseVersionSource, type VersionSourceRef } from '../registry-sources.ts';
@@ -14,7 +14,7 @@ import { mlflowModelVersion } from '../registry-views.ts';
  * other (checksums recorded, artifacts held). It is READY when this answers, so
  * the client's wait for registration ends at its first look.
  */
-export const mlflowCreateModelVersion = createHandler(
+export const mlflowCreateModelVersion = createMlflowHandler(
   mlflowCreateModelVersionRoute,
   async ({ body }, { scope, principal }) => {
     const source = parseVersionSource(body.source);

@@ -1,11 +1,11 @@
 import { registryRecordDeps } from '../../../runtime.ts';
 import { createRegisteredModel } from '../../../use-cases/model-registry.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { mlflowCreateRegisteredModelRoute } from '../../routes/mlflow-create-registered-model.ts';
 import { tagMap } from '../inputs.ts';
 import { mlflowRegisteredModel } from '../registry-views.ts';
 
-export const mlflowCreateRegisteredModel = createHandler(
+export const mlflowCreateRegisteredModel = createMlflowHandler(
   mlflowCreateRegisteredModelRoute,
   async ({ body }, { scope }) => {
     const model = await createRegisteredModel(

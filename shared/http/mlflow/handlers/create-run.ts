@@ -1,11 +1,11 @@
 import { trackingDeps } from '../../../runtime.ts';
 import { startRun } from '../../../use-cases/runs.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { runFieldsFromTags, tagMap } from '../inputs.ts';
 import { mlflowCreateRunRoute } from '../../routes/mlflow-create-run.ts';
 import { mlflowRun, unknownUser, userTag } from '../views.ts';
 
-export const mlflowCreateRun = createHandler(mlflowCreateRunRoute, async ({ body }, { scope }) => {
+export const mlflowCreateRun = createMlflowHandler(mlflowCreateRunRoute, async ({ body }, { scope }) => {
   const fields = runFieldsFromTags(tagMap(body.tags));
   // MLflow's deprecated `user_id` is the `mlflow.user` tag (what the client derives it from);
   // "unknown" is the client's word for no user, which the answer says anyway.

@@ -1,7 +1,7 @@
 import { ValidationError } from '../../../errors.ts';
 import { artifactDeps } from '../../../runtime.ts';
 import { downloadArtifact } from '../../../use-cases/artifacts.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { parseProxiedPath } from '../inputs.ts';
 import { mlflowDownloadArtifactProxiedRoute } from '../../routes/mlflow-download-artifact-proxied.ts';
 import { mlflowPresignedDownloadRoute } from '../../routes/mlflow-presigned-download.ts';
@@ -13,7 +13,7 @@ const fileOf = (raw: string) => {
 };
 
 /** A GET of a file is a 302 to a short-lived presigned S3 GET. */
-export const mlflowDownloadArtifactProxied = createHandler(
+export const mlflowDownloadArtifactProxied = createMlflowHandler(
   mlflowDownloadArtifactProxiedRoute,
   async ({ path }, { scope }) => {
     const target = fileOf(path.artifact_path);
@@ -22,8 +22,11 @@ export const mlflowDownloadArtifactProxied = createHandler(
   },
 );
 
-export const mlflowPresignedDownload = createHandler(mlflowPresignedDownloadRoute, async ({ path }, { scope }) => {
-  const target = fileOf(path.artifact_path);
-  const link = await downloadArtifact(scope, target.runId, target.path, artifactDeps());
-  return { body: { url: link.url, headers: {}, file_size: link.sizeBytes } };
-});
+export const mlflowPresignedDownload = createMlflowHandler(
+  mlflowPresignedDownloadRoute,
+  async ({ path }, { scope }) => {
+    const target = fileOf(path.artifact_path);
+    const link = await downloadArtifact(scope, target.runId, target.path, artifactDeps());
+    return { body: { url: link.url, headers: {}, file_size: link.sizeBytes } };
+  },
+);

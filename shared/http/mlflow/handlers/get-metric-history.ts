@@ -1,14 +1,14 @@
 import { ValidationError } from '../../../errors.ts';
 import { metricReadDeps } from '../../../runtime.ts';
 import { getMetricHistory } from '../../../use-cases/metrics.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { requestRunId } from '../inputs.ts';
 import { mlflowGetMetricHistoryRoute } from '../../routes/mlflow-get-metric-history.ts';
 import { mlflowGetMetricHistoryBulkIntervalRoute } from '../../routes/mlflow-get-metric-history-bulk-interval.ts';
 import { mlflowLimits } from '../schemas.ts';
 import { mlflowMetric } from '../views.ts';
 
-export const mlflowGetMetricHistory = createHandler(mlflowGetMetricHistoryRoute, async ({ query }, { scope }) => {
+export const mlflowGetMetricHistory = createMlflowHandler(mlflowGetMetricHistoryRoute, async ({ query }, { scope }) => {
   const history = await getMetricHistory(
     scope,
     requestRunId(query),
@@ -28,7 +28,7 @@ export const mlflowGetMetricHistory = createHandler(mlflowGetMetricHistoryRoute,
  * One metric of several runs, each reduced to at most `max_results` points over
  * the step range (bucket minima and maxima kept, as Stratus's charts do).
  */
-export const mlflowGetMetricHistoryBulkInterval = createHandler(
+export const mlflowGetMetricHistoryBulkInterval = createMlflowHandler(
   mlflowGetMetricHistoryBulkIntervalRoute,
   async ({ query }, { scope }) => {
     const runIds = [...new Set(query.run_ids.split(',').filter(Boolean))];

@@ -1,10 +1,10 @@
 import { registryRecordDeps } from '../../../runtime.ts';
 import { getModelVersionByAlias } from '../../../use-cases/model-registry.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { mlflowGetModelVersionByAliasRoute } from '../../routes/mlflow-get-model-version-by-alias.ts';
 import { mlflowModelVersion } from '../registry-views.ts';
 
-export const mlflowGetModelVersionByAlias = createHandler(
+export const mlflowGetModelVersionByAlias = createMlflowHandler(
   mlflowGetModelVersionByAliasRoute,
   async ({ query }, { scope }) => ({
     body: {

@@ -1,6 +1,6 @@
 import { registryRecordDeps } from '../../../runtime.ts';
 import { getModelVersion } from '../../../use-cases/model-registry.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { mlflowGetModelVersionDownloadUriRoute } from '../../routes/mlflow-get-model-version-download-uri.ts';
 import { versionArtifactUri } from '../registry-views.ts';
 
@@ -9,7 +9,7 @@ import { versionArtifactUri } from '../registry-views.ts';
  * `mlflow-artifacts:` URI, which the MLflow artifact routes answer with
  * presigned S3 URLs. The version holds those artifacts, so they cannot change.
  */
-export const mlflowGetModelVersionDownloadUri = createHandler(
+export const mlflowGetModelVersionDownloadUri = createMlflowHandler(
   mlflowGetModelVersionDownloadUriRoute,
   async ({ query }, { scope }) => {
     const version = await getModelVersion(scope, query.name, query.version, registryRecordDeps());

@@ -1,5 +1,5 @@
 import { artifactDeps } from '../../../runtime.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { directoryListing, folderToList, parseProxiedPath, requestRunId } from '../inputs.ts';
 import { mlflowListArtifactsRoute } from '../../routes/mlflow-list-artifacts.ts';
 import { mlflowListArtifactsProxiedRoute } from '../../routes/mlflow-list-artifacts-proxied.ts';
@@ -7,7 +7,7 @@ import { runArtifactUri } from '../views.ts';
 import { artifactsUnder } from './artifact-listing.ts';
 
 /** The tracking API's listing: paths relative to the run's artifact root. */
-export const mlflowListArtifacts = createHandler(mlflowListArtifactsRoute, async ({ query }, { scope }) => {
+export const mlflowListArtifacts = createMlflowHandler(mlflowListArtifactsRoute, async ({ query }, { scope }) => {
   const deps = artifactDeps();
   const runId = requestRunId(query);
   const directory = folderToList(query.path ?? '');
@@ -22,7 +22,7 @@ export const mlflowListArtifacts = createHandler(mlflowListArtifactsRoute, async
 });
 
 /** The proxy API's listing: names relative to the folder listed. */
-export const mlflowListArtifactsProxied = createHandler(
+export const mlflowListArtifactsProxied = createMlflowHandler(
   mlflowListArtifactsProxiedRoute,
   async ({ query }, { scope }) => {
     const target = parseProxiedPath(query.path ?? '');

@@ -1,5 +1,5 @@
 import { searchExperiments } from '../../../use-cases/experiments.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { mlflowSearchExperimentsRoute } from '../../routes/mlflow-search-experiments.ts';
 import { mlflowSearchExperimentsGetRoute } from '../../routes/mlflow-search-experiments-get.ts';
 import { mlflowExperiment } from '../views.ts';
@@ -33,10 +33,10 @@ const searchAnswer = async (
   };
 };
 
-export const mlflowSearchExperiments = createHandler(mlflowSearchExperimentsRoute, ({ body }, { scope }) =>
+export const mlflowSearchExperiments = createMlflowHandler(mlflowSearchExperimentsRoute, ({ body }, { scope }) =>
   searchAnswer(scope, body),
 );
 
-export const mlflowSearchExperimentsGet = createHandler(mlflowSearchExperimentsGetRoute, ({ query }, { scope }) =>
+export const mlflowSearchExperimentsGet = createMlflowHandler(mlflowSearchExperimentsGetRoute, ({ query }, { scope }) =>
   searchAnswer(scope, { ...query, order_by: query.order_by?.split(',').filter(Boolean) }),
 );

@@ -1,6 +1,6 @@
 import { registryRecordDeps } from '../../../runtime.ts';
 import { latestVersionsByStage } from '../../../use-cases/model-registry.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { mlflowGetLatestVersionsRoute } from '../../routes/mlflow-get-latest-versions.ts';
 import { mlflowModelVersion } from '../registry-views.ts';
 
@@ -9,7 +9,10 @@ import { mlflowModelVersion } from '../registry-views.ts';
  * is), the highest-numbered version in it. A version is in stage None until an
  * MLflow client moves it (transition-stage); what `models:/<name>/Production` loads.
  */
-export const mlflowGetLatestVersions = createHandler(mlflowGetLatestVersionsRoute, async ({ body }, { scope }) => {
-  const { latest } = await latestVersionsByStage(scope, body.name, body.stages, registryRecordDeps());
-  return { body: { model_versions: latest.map(mlflowModelVersion) } };
-});
+export const mlflowGetLatestVersions = createMlflowHandler(
+  mlflowGetLatestVersionsRoute,
+  async ({ body }, { scope }) => {
+    const { latest } = await latestVersionsByStage(scope, body.name, body.stages, registryRecordDeps());
+    return { body: { model_versions: latest.map(mlflowModelVersion) } };
+  },
+);

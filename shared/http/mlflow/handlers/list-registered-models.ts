@@ -2,14 +2,14 @@ import type { RegisteredModel } from '../../../domain/registry.ts';
 import { ValidationError } from '../../../errors.ts';
 import { registryRecordDeps } from '../../../runtime.ts';
 import { latestVersionsOfModels, listRegisteredModels } from '../../../use-cases/model-registry.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { mlflowSearchRegisteredModelsRoute } from '../../routes/mlflow-search-registered-models.ts';
 import { conditionHolds, likeLiteral, parseRegistryFilter } from '../registry-filters.ts';
 import { mlflowRegisteredModel } from '../registry-views.ts';
 
 const modelOrderings = new Set(['name', 'name asc']);
 
-export const mlflowSearchRegisteredModels = createHandler(
+export const mlflowSearchRegisteredModels = createMlflowHandler(
   mlflowSearchRegisteredModelsRoute,
   async ({ query }, { scope }) => {
     for (const order of query.order_by?.split(',') ?? []) {

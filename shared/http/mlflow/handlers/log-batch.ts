@@ -1,9 +1,9 @@
-import { loggedModelDeps, trackingDeps } from '../../../runtime.ts';
+import { loggedModelRecordDeps, runWriteDeps } from '../../../runtime.ts';
 import { logBatch } from '../../../use-cases/log-batch.ts';
 import { recordLoggedModelMetrics } from '../../../use-cases/logged-models.ts';
-import { updateRun } from '../../../use-cases/lifecycle.ts';
+import { renameRun } from '../../../use-cases/lifecycle.ts';
 import { getRun } from '../../../use-cases/runs.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { requestRunId, tagMap } from '../inputs.ts';
 import { mlflowLogBatchRoute } from '../../routes/mlflow-log-batch.ts';
 import { runNameTag } from '../views.ts';
@@ -13,14 +13,14 @@ import { runNameTag } from '../views.ts';
  * params, tags and metrics in one write, whole or not at all. `mlflow.runName`
  * renames the run (Stratus keeps the name as a field, shown as that tag).
  */
-export const mlflowLogBatch = createHandler(mlflowLogBatchRoute, async ({ body }, { scope }) => {
-  const deps = trackingDeps();
+export const mlflowLogBatch = createMlflowHandler(mlflowLogBatchRoute, async ({ body }, { scope }) => {
+  const deps = runWriteDeps();
   const runId = requestRunId(body);
   const params = tagMap(body.params);
   const tags = tagMap(body.tags);
   const metrics = body.metrics ?? [];
   const { [runNameTag]: runName, ...otherTags } = tags;
-  if (runName !== undefined) await updateRun(scope, runId, { runName }, deps);
+  if (runName !== undefined) await renameRun(scope, runId, runName, deps);
   const parts = Object.keys(params).length + Object.keys(otherTags).length + metrics.length;
   const someTags = Object.keys(otherTags).length > 0 ? otherTags : undefined;
   if (parts > 0) await logBatch(scope, runId, { params, tags: someTags, metrics }, deps);
@@ -29,6 +29,6 @@ export const mlflowLogBatch = createHandler(mlflowLogBatchRoute, async ({ body }
   const modelPoints = metrics.flatMap(({ model_id: modelId, dataset_name, dataset_digest, ...point }) =>
     modelId === undefined ? [] : [{ ...point, modelId, datasetName: dataset_name, datasetDigest: dataset_digest }],
   );
-  if (modelPoints.length > 0) await recordLoggedModelMetrics(scope, runId, modelPoints, loggedModelDeps());
+  if (modelPoints.length > 0) await recordLoggedModelMetrics(scope, runId, modelPoints, loggedModelRecordDeps());
   return { body: {} };
 });

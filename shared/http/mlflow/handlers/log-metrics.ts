@@ -1,21 +1,21 @@
-import { loggedModelDeps, trackingDeps } from '../../../runtime.ts';
+import { loggedModelRecordDeps, runWriteDeps } from '../../../runtime.ts';
 import { recordLoggedModelMetrics } from '../../../use-cases/logged-models.ts';
 import { logMetrics } from '../../../use-cases/metrics.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { requestRunId } from '../inputs.ts';
 import { mlflowLogMetricRoute } from '../../routes/mlflow-log-metric.ts';
 
-export const mlflowLogMetric = createHandler(mlflowLogMetricRoute, async ({ body }, { scope }) => {
+export const mlflowLogMetric = createMlflowHandler(mlflowLogMetricRoute, async ({ body }, { scope }) => {
   const runId = requestRunId(body);
   const point = { key: body.key, value: body.value, step: body.step, timestamp: body.timestamp };
-  await logMetrics(scope, runId, { points: [point] }, trackingDeps());
+  await logMetrics(scope, runId, { points: [point] }, runWriteDeps());
   if (body.model_id !== undefined) {
     const { model_id: modelId, dataset_name: datasetName, dataset_digest: datasetDigest } = body;
     await recordLoggedModelMetrics(
       scope,
       runId,
       [{ ...point, modelId, datasetName, datasetDigest }],
-      loggedModelDeps(),
+      loggedModelRecordDeps(),
     );
   }
   return { body: {} };

@@ -1,10 +1,10 @@
 import { trackingDeps } from '../../../runtime.ts';
 import { logParams } from '../../../use-cases/runs.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { requestRunId, tagMap } from '../inputs.ts';
 import { mlflowLogParamRoute } from '../../routes/mlflow-log-param.ts';
 
-export const mlflowLogParam = createHandler(mlflowLogParamRoute, async ({ body }, { scope }) => {
+export const mlflowLogParam = createMlflowHandler(mlflowLogParamRoute, async ({ body }, { scope }) => {
   await logParams(scope, requestRunId(body), tagMap([body]), trackingDeps());
   return { body: {} };
 });

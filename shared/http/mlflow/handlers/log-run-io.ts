@@ -1,11 +1,11 @@
 import { loggedModelDeps } from '../../../runtime.ts';
 import { recordRunIo } from '../../../use-cases/logged-models.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { requestRunId, tagMap } from '../inputs.ts';
 import { mlflowLogInputsRoute } from '../../routes/mlflow-log-inputs.ts';
 import { mlflowLogOutputsRoute } from '../../routes/mlflow-log-outputs.ts';
 
-export const mlflowLogInputs = createHandler(mlflowLogInputsRoute, async ({ body }, { scope }) => {
+export const mlflowLogInputs = createMlflowHandler(mlflowLogInputsRoute, async ({ body }, { scope }) => {
   const datasets = (body.datasets ?? []).map(({ dataset, tags }) => ({
     name: dataset.name,
     digest: dataset.digest,
@@ -19,7 +19,7 @@ export const mlflowLogInputs = createHandler(mlflowLogInputsRoute, async ({ body
   return { body: {} };
 });
 
-export const mlflowLogOutputs = createHandler(mlflowLogOutputsRoute, async ({ body }, { scope }) => {
+export const mlflowLogOutputs = createMlflowHandler(mlflowLogOutputsRoute, async ({ body }, { scope }) => {
   const outputs = body.models.map((model) => ({ modelId: model.model_id, step: model.step ?? 0 }));
   await recordRunIo(scope, requestRunId(body), { outputs }, loggedModelDeps());
   return { body: {} };

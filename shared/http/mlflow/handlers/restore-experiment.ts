@@ -1,11 +1,14 @@
 import { restoreExperiment } from '../../../use-cases/lifecycle.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { mlflowRestoreExperimentRoute } from '../../routes/mlflow-restore-experiment.ts';
 import { trackingDeps } from '../../../runtime.ts';
 
 const deps = () => trackingDeps();
 
-export const mlflowRestoreExperiment = createHandler(mlflowRestoreExperimentRoute, async ({ body }, { scope }) => {
-  await restoreExperiment(scope, body.experiment_id, deps());
-  return { body: {} };
-});
+export const mlflowRestoreExperiment = createMlflowHandler(
+  mlflowRestoreExperimentRoute,
+  async ({ body }, { scope }) => {
+    await restoreExperiment(scope, body.experiment_id, deps());
+    return { body: {} };
+  },
+);

@@ -1,10 +1,10 @@
 import { trackingDeps } from '../../../runtime.ts';
 import { restoreRun } from '../../../use-cases/lifecycle.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { requestRunId } from '../inputs.ts';
 import { mlflowRestoreRunRoute } from '../../routes/mlflow-restore-run.ts';
 
-export const mlflowRestoreRun = createHandler(mlflowRestoreRunRoute, async ({ body }, { scope }) => {
+export const mlflowRestoreRun = createMlflowHandler(mlflowRestoreRunRoute, async ({ body }, { scope }) => {
   await restoreRun(scope, requestRunId(body), trackingDeps());
   return { body: {} };
 });

@@ -1,12 +1,12 @@
 import { searchDeps } from '../../../runtime.ts';
 import { defaultExperimentId, getExperiment } from '../../../use-cases/experiments.ts';
 import { searchRuns } from '../../../use-cases/search.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { mlflowSearchRunsRoute } from '../../routes/mlflow-search-runs.ts';
 import { mlflowRun } from '../views.ts';
 import { searchPlanHeader } from '../../search-plan-header.ts';
 
-export const mlflowSearchRuns = createHandler(mlflowSearchRunsRoute, async ({ body }, { scope }) => {
+export const mlflowSearchRuns = createMlflowHandler(mlflowSearchRunsRoute, async ({ body }, { scope }) => {
   const deps = searchDeps();
   // The default experiment exists as soon as a client names it.
   if (body.experiment_ids.includes(defaultExperimentId)) await getExperiment(scope, defaultExperimentId, deps);

@@ -1,10 +1,10 @@
 import { trackingDeps } from '../../../runtime.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { requestRunId, tagMap } from '../inputs.ts';
 import { mlflowSetTagRoute } from '../../routes/mlflow-set-tag.ts';
 import { setMlflowRunTags } from './run-tags.ts';
 
-export const mlflowSetTag = createHandler(mlflowSetTagRoute, async ({ body }, { scope }) => {
+export const mlflowSetTag = createMlflowHandler(mlflowSetTagRoute, async ({ body }, { scope }) => {
   await setMlflowRunTags(scope, requestRunId(body), tagMap([body]), trackingDeps());
   return { body: {} };
 });

@@ -1,6 +1,6 @@
 import { loggedModelDeps } from '../../../runtime.ts';
 import { deleteLoggedModel, updateLoggedModel } from '../../../use-cases/logged-models.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { tagMap } from '../inputs.ts';
 import { mlflowDeleteLoggedModelRoute } from '../../routes/mlflow-delete-logged-model.ts';
 import { mlflowDeleteLoggedModelTagRoute } from '../../routes/mlflow-delete-logged-model-tag.ts';
@@ -15,7 +15,7 @@ const statuses = {
   LOGGED_MODEL_UPLOAD_FAILED: 'UPLOAD_FAILED',
 } as const;
 
-export const mlflowFinalizeLoggedModel = createHandler(
+export const mlflowFinalizeLoggedModel = createMlflowHandler(
   mlflowFinalizeLoggedModelRoute,
   async ({ path, body }, { scope }) => {
     const model = await updateLoggedModel(scope, path.model_id, { status: statuses[body.status] }, loggedModelDeps());
@@ -23,7 +23,7 @@ export const mlflowFinalizeLoggedModel = createHandler(
   },
 );
 
-export const mlflowSetLoggedModelTags = createHandler(
+export const mlflowSetLoggedModelTags = createMlflowHandler(
   mlflowSetLoggedModelTagsRoute,
   async ({ path, body }, { scope }) => {
     await updateLoggedModel(scope, path.model_id, { tags: tagMap(body.tags) }, loggedModelDeps());
@@ -31,7 +31,7 @@ export const mlflowSetLoggedModelTags = createHandler(
   },
 );
 
-export const mlflowDeleteLoggedModelTag = createHandler(
+export const mlflowDeleteLoggedModelTag = createMlflowHandler(
   mlflowDeleteLoggedModelTagRoute,
   async ({ path }, { scope }) => {
     await updateLoggedModel(scope, path.model_id, { removeTag: path.tag_key }, loggedModelDeps());
@@ -39,7 +39,7 @@ export const mlflowDeleteLoggedModelTag = createHandler(
   },
 );
 
-export const mlflowLogLoggedModelParams = createHandler(
+export const mlflowLogLoggedModelParams = createMlflowHandler(
   mlflowLogLoggedModelParamsRoute,
   async ({ path, body }, { scope }) => {
     await updateLoggedModel(scope, path.model_id, { params: tagMap(body.params) }, loggedModelDeps());
@@ -47,7 +47,10 @@ export const mlflowLogLoggedModelParams = createHandler(
   },
 );
 
-export const mlflowDeleteLoggedModel = createHandler(mlflowDeleteLoggedModelRoute, async ({ path }, { scope }) => {
-  await deleteLoggedModel(scope, path.model_id, loggedModelDeps());
-  return { body: {} };
-});
+export const mlflowDeleteLoggedModel = createMlflowHandler(
+  mlflowDeleteLoggedModelRoute,
+  async ({ path }, { scope }) => {
+    await deleteLoggedModel(scope, path.model_id, loggedModelDeps());
+    return { body: {} };
+  },
+);

@@ -1,36 +1,42 @@
 import { registryRecordDeps } from '../../../runtime.ts';
 import { transitionModelVersionStage, updateModelVersion } from '../../../use-cases/model-registry.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { mlflowDeleteModelVersionTagRoute } from '../../routes/mlflow-delete-model-version-tag.ts';
 import { mlflowSetModelVersionTagRoute } from '../../routes/mlflow-set-model-version-tag.ts';
 import { mlflowTransitionModelVersionStageRoute } from '../../routes/mlflow-transition-model-version-stage.ts';
 import { mlflowUpdateModelVersionRoute } from '../../routes/mlflow-update-model-version.ts';
 import { mlflowModelVersion } from '../registry-views.ts';
 
-export const mlflowUpdateModelVersion = createHandler(mlflowUpdateModelVersionRoute, async ({ body }, { scope }) => {
-  // MLflow's update carries only the description; leaving it out clears it, as in MLflow.
-  const version = await updateModelVersion(
-    scope,
-    body.name,
-    body.version,
-    { description: body.description },
-    registryRecordDeps(),
-  );
-  return { body: { model_version: mlflowModelVersion(version) } };
-});
+export const mlflowUpdateModelVersion = createMlflowHandler(
+  mlflowUpdateModelVersionRoute,
+  async ({ body }, { scope }) => {
+    // MLflow's update carries only the description; leaving it out clears it, as in MLflow.
+    const version = await updateModelVersion(
+      scope,
+      body.name,
+      body.version,
+      { description: body.description },
+      registryRecordDeps(),
+    );
+    return { body: { model_version: mlflowModelVersion(version) } };
+  },
+);
 
-export const mlflowSetModelVersionTag = createHandler(mlflowSetModelVersionTagRoute, async ({ body }, { scope }) => {
-  await updateModelVersion(
-    scope,
-    body.name,
-    body.version,
-    { tags: new Map([[body.key, body.value]]) },
-    registryRecordDeps(),
-  );
-  return { body: {} };
-});
+export const mlflowSetModelVersionTag = createMlflowHandler(
+  mlflowSetModelVersionTagRoute,
+  async ({ body }, { scope }) => {
+    await updateModelVersion(
+      scope,
+      body.name,
+      body.version,
+      { tags: new Map([[body.key, body.value]]) },
+      registryRecordDeps(),
+    );
+    return { body: {} };
+  },
+);
 
-export const mlflowDeleteModelVersionTag = createHandler(
+export const mlflowDeleteModelVersionTag = createMlflowHandler(
   mlflowDeleteModelVersionTagRoute,
   async ({ body }, { scope }) => {
     await updateModelVersion(
@@ -49,7 +55,7 @@ export const mlflowDeleteModelVersionTag = createHandler(
  * `MlflowClient.transition_model_version_stage`): the version's stage moves, and
  * with `archive_existing_versions` the others in Staging/Production go to Archived.
  */
-export const mlflowTransitionModelVersionStage = createHandler(
+export const mlflowTransitionModelVersionStage = createMlflowHandler(
   mlflowTransitionModelVersionStageRoute,
   async ({ body }, { scope }) => {
     const version = await transitionModelVersionStage(

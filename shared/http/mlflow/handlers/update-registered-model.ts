@@ -1,7 +1,7 @@
 import { registryRecordDeps } from '../../../runtime.ts';
 import { modelStages } from '../../../domain/registry.ts';
 import { latestVersionsOf, updateRegisteredModel } from '../../../use-cases/model-registry.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { mlflowDeleteRegisteredModelTagRoute } from '../../routes/mlflow-delete-registered-model-tag.ts';
 import { mlflowRenameRegisteredModelRoute } from '../../routes/mlflow-rename-registered-model.ts';
 import { mlflowSetRegisteredModelTagRoute } from '../../routes/mlflow-set-registered-model-tag.ts';
@@ -9,7 +9,7 @@ import { mlflowUpdateRegisteredModelRoute } from '../../routes/mlflow-update-reg
 import { mlflowRegisteredModel } from '../registry-views.ts';
 
 // Rename and update answer with latest_versions, as MLflow's server does (its store returns the whole model).
-export const mlflowRenameRegisteredModel = createHandler(
+export const mlflowRenameRegisteredModel = createMlflowHandler(
   mlflowRenameRegisteredModelRoute,
   async ({ body }, { scope }) => {
     const deps = registryRecordDeps();
@@ -19,7 +19,7 @@ export const mlflowRenameRegisteredModel = createHandler(
   },
 );
 
-export const mlflowUpdateRegisteredModel = createHandler(
+export const mlflowUpdateRegisteredModel = createMlflowHandler(
   mlflowUpdateRegisteredModelRoute,
   async ({ body }, { scope }) => {
     // MLflow's update carries only the description; leaving it out clears it, as in MLflow.
@@ -30,7 +30,7 @@ export const mlflowUpdateRegisteredModel = createHandler(
   },
 );
 
-export const mlflowSetRegisteredModelTag = createHandler(
+export const mlflowSetRegisteredModelTag = createMlflowHandler(
   mlflowSetRegisteredModelTagRoute,
   async ({ body }, { scope }) => {
     await updateRegisteredModel(scope, body.name, { tags: new Map([[body.key, body.value]]) }, registryRecordDeps());
@@ -38,7 +38,7 @@ export const mlflowSetRegisteredModelTag = createHandler(
   },
 );
 
-export const mlflowDeleteRegisteredModelTag = createHandler(
+export const mlflowDeleteRegisteredModelTag = createMlflowHandler(
   mlflowDeleteRegisteredModelTagRoute,
   async ({ body }, { scope }) => {
     await updateRegisteredModel(scope, body.name, { tags: new Map([[body.key, undefined]]) }, registryRecordDeps());

@@ -1,11 +1,11 @@
 import { trackingDeps } from '../../../runtime.ts';
 import { updateRun } from '../../../use-cases/lifecycle.ts';
-import { createHandler } from '../../handler.ts';
+import { createMlflowHandler } from '../handler.ts';
 import { requestRunId } from '../inputs.ts';
 import { mlflowUpdateRunRoute } from '../../routes/mlflow-update-run.ts';
 import { mlflowRunInfo } from '../views.ts';
 
-export const mlflowUpdateRun = createHandler(mlflowUpdateRunRoute, async ({ body }, { scope }) => {
+export const mlflowUpdateRun = createMlflowHandler(mlflowUpdateRunRoute, async ({ body }, { scope }) => {
   const run = await updateRun(
     scope,
     requestRunId(body),
