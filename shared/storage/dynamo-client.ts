@@ -25,7 +25,12 @@ export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocu
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...callLimitSettings('dynamodb', options.attemptTimeoutMs),
+    base64Decoder: decodeBase64,
   });
+  // The SDK's logger middleware copies every response through its sensitive-data filter before
+  // handing it to the logger, even to the no-op logger we leave it: 12 ms of CPU per search that
+  // reads 1,250 param rows (CPU profile of the local server). We give the SDK no logger: drop it.
+  base.middlewareStack.remove('loggerMiddleware');
   base.middlewareStack.add(
     (next, context) => async (args) => {
       const commandName = context.commandName ?? '';
@@ -48,4 +53,15 @@ export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocu
     // `value.constructor.name`); every object we store is a plain map, so convert it as one.
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false, convertClassInstanceToMap: true },
   });
+}
+
+/**
+ * Binary attribute values as DynamoDB sends them, without the SDK's default
+ * check of each string against a regular expression first (9 ms of CPU per
+ * search reading 10,000 runs' param digests): the service only sends valid
+ * base64, and Buffer decodes it natively.
+ */
+function decodeBase64(text: string): Uint8Array {
+  const bytes = Buffer.from(text, 'base64');
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -1,11 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ServiceUnavailableError } from '../../shared/errors.ts';
 import { createS3Client } from '../../shared/storage/artifact-store.ts';
 import { createDocumentClient } from '../../shared/storage/dynamo-client.ts';
 import { freePort } from '../../local/stack.ts';
+import { loopbackServers } from '../support/loopback-server.ts';
 
 /**
  * Both AWS clients (the SDK's for DynamoDB, shared/storage/s3-rest.ts for S3) turn every kind of outage (after their own retries) into a
@@ -15,21 +15,7 @@ import { freePort } from '../../local/stack.ts';
 process.env.AWS_ACCESS_KEY_ID ??= 'local';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 
-let server: Server | undefined;
-afterEach(() => {
-  server?.closeAllConnections();
-  server?.close();
-  server = undefined;
-});
-
-async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<string> {
-  server = createServer((request, response) => {
-    request.resume();
-    handler(request, response);
-  });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const serve = loopbackServers();
 
 const dynamoAnswer = (status: number, type: string) => (_: IncomingMessage, response: ServerResponse) => {
   response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
