@@ -248,6 +248,48 @@ export const fitsParamBucket = (runId: string) => /^[0-9a-f]{32}$/.test(runId);
 export const paramBucketName = (slot: number, value: Uint8Array, first: boolean) =>
   first ? String(slot) : `${slot}${createHash('sha256').update(value).digest('base64url').slice(0, 8)}`;
 
+/**
+ * Whether the 4-byte digests in `bytes` from `offset` on include one of
+ * `wanted`, read in place. A param clause scans 20 digests of every run of an
+ * experiment (200,000 at 10,000 runs): arrays of them per run cost more CPU
+ * than the scan itself.
+ */
+export function holdsParamDigest(bytes: Uint8Array, offset: number, wanted: ReadonlySet<number>): boolean {
+  for (let at = offset; at + 4 <= bytes.byteLength; at += 4) {
+    // Big-endian, as paramDigestBytes writes them; `>>> 0` keeps the top bit unsigned.
+    const digest = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+    if (wanted.has(digest)) return true;
+  }
+  return false;
+}
+
+/** `0`-`7`, the first character of every run's attribute on a bucket row. */
+const isSlotName = (name: string) => name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 55;
+
+/**
+ * The runs of one bucket row whose digests meet a clause's (`clauses`: the
+ * digests each clause may equal): `onMatch(runId, clause)` once per attribute
+ * and clause met; a run marked `all` meets every clause. The same reading as
+ * paramBucketEntries, without its arrays: a run's id is decoded only when it
+ * matches (about 1 run in 10 for one param equality).
+ */
+export function matchParamBucket(
+  row: Record<string, unknown>,
+  clauses: ReadonlyArray<ReadonlySet<number>>,
+  onMatch: (runId: string, clause: number) => void,
+): void {
+  for (const [name, value] of Object.entries(row)) {
+    if (!(value instanceof Uint8Array) || value.byteLength < 16 || !isSlotName(name)) continue;
+    const all = (value.byteLength - 16) % 4 !== 0;
+    let runId: string | undefined;
+    for (let clause = 0; clause < clauses.length; clause++) {
+      if (!all && !holdsParamDigest(value, 16, clauses[clause] as ReadonlySet<number>)) continue;
+      runId ??= Buffer.from(value.buffer, value.byteOffset, 16).toString('hex');
+      onMatch(runId, clause);
+    }
+  }
+}
+
 /** What one bucket row says: each attribute's run and its digests (`all`: a candidate for every clause). */
 export function paramBucketEntries(row: Record<string, unknown>): Array<{ runId: string; digests: number[] | 'all' }> {
   const entries: Array<{ runId: string; digests: number[] | 'all' }> = [];

@@ -32,10 +32,10 @@ import {
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
 import {
+  holdsParamDigest,
   isParamDigestAttribute,
-  paramBucketEntries,
+  matchParamBucket,
   paramDigest,
-  paramDigestsOf,
   wideParamDigest,
 } from './run-items.ts';
 import { type RunItem, runDetailsFromItems, toRun, withPagedTags } from './run-repository.ts';
@@ -114,11 +114,9 @@ export class SearchRepository {
       digests: new Set(values.map((value) => paramDigest(key, value))),
       wide: values.map((value) => wideParamDigest(key, value)),
     }));
+    const wantedDigests = wanted.map((clause) => clause.digests);
     const found: string[][] = clauses.map(() => []);
-    const keep = (runId: string, matches: (clause: (typeof wanted)[number]) => boolean) =>
-      wanted.forEach((clause, i) => {
-        if (matches(clause)) found[i]?.push(runId);
-      });
+    const keep = (runId: string, clause: number) => found[clause]?.push(runId);
     const fromRows = (from: string, to: string) => async () => {
       const rows = queryAllItems(this.client, {
         TableName: this.tableName,
@@ -130,24 +128,25 @@ export class SearchRepository {
         },
       });
       for await (const row of rows) {
-        if ((row.sk as string).startsWith(paramBucketSortKeys.from)) {
-          for (const { runId, digests } of paramBucketEntries(row)) {
-            keep(runId, (clause) => digests === 'all' || digests.some((digest) => clause.digests.has(digest)));
-          }
+        const sk = row.sk as string;
+        if (sk.startsWith(paramBucketSortKeys.from)) {
+          matchParamBucket(row, wantedDigests, keep);
           continue;
         }
         // `b…`: 4-byte digests, one attribute per write; `h`: the wider digests of rows from before them.
-        const digests = Object.entries(row).flatMap(([name, value]) =>
-          isParamDigestAttribute(name, value) ? paramDigestsOf(value) : [],
+        const digestValues = Object.entries(row).flatMap(([name, value]) =>
+          isParamDigestAttribute(name, value) ? [value] : [],
         );
         const wide = row.h instanceof Set ? (row.h as Set<string>) : undefined;
-        keep(
-          row.sk as string,
-          (clause) =>
+        wanted.forEach((clause, i) => {
+          if (
             row.x === true ||
-            digests.some((digest) => clause.digests.has(digest)) ||
-            (wide !== undefined && clause.wide.some((digest) => wide.has(digest))),
-        );
+            digestValues.some((value) => holdsParamDigest(value, 0, clause.digests)) ||
+            (wide !== undefined && clause.wide.some((digest) => wide.has(digest)))
+          ) {
+            keep(sk, i);
+          }
+        });
       }
     };
     const fromLegacyEntries = () =>
