@@ -20,6 +20,7 @@ export const localStackFiles = [
   'test/integration/artifacts-immutable.test.ts',
   'test/integration/artifact-store-s3.test.ts',
   'test/integration/mlflow-artifacts-immutable.test.ts',
+  'test/integration/multipart-completion.test.ts',
   'test/integration/registry-api.test.ts',
 ];
 

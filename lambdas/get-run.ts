@@ -3,10 +3,10 @@ import { createHandler, serveRoutes } from '../shared/http/handler.ts';
 import { mlflowGetRun } from '../shared/http/mlflow/handlers/get-run.ts';
 import { getRunRoute } from '../shared/http/routes/get-run.ts';
 import { runDetailsView } from '../shared/http/views.ts';
-import { artifactRepository, runRepository } from '../shared/runtime.ts';
+import { artifactRepository, runReader } from '../shared/runtime.ts';
 import { getRunWithArtifacts } from '../shared/use-cases/artifacts.ts';
 
-const deps = { runs: runRepository(), artifacts: artifactRepository() };
+const deps = { runs: runReader(), artifacts: artifactRepository() };
 
 export const handler = serveRoutes(
   createHandler(getRunRoute, async ({ path }, { scope }) => {

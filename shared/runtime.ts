@@ -14,6 +14,7 @@ import { ArtifactChecksums } from './storage/artifact-checksums.ts';
 import { PurgeRepository } from './storage/purge-repository.ts';
 import { MetricRepository } from './storage/metric-repository.ts';
 import { ModelRegistryRepository } from './storage/model-registry-repository.ts';
+import { RunReader } from './storage/run-reader.ts';
 import { RunRepository } from './storage/run-repository.ts';
 import { SearchRepository } from './storage/search-repository.ts';
 import { type AccessDeps, Authenticator } from './use-cases/access.ts';
@@ -33,6 +34,7 @@ let artifactRecords: ArtifactRepository | undefined;
 let registryRecords: Omit<RegistryDeps, 'objects' | 'checksums'> | undefined;
 let loggedModels: LoggedModelDeps | undefined;
 let runRecords: RunRepository | undefined;
+let runReads: RunReader | undefined;
 let experimentRecords: Pick<TrackingDeps, 'experiments' | 'clock'> | undefined;
 let metricReads: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock'> | undefined;
 let runWrites: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock' | 'newId'> | undefined;
@@ -61,6 +63,12 @@ function documentClient(): DynamoDBDocumentClient {
 export function runRepository(): RunRepository {
   runRecords ??= new RunRepository(documentClient(), loadConfig().tableName);
   return runRecords;
+}
+
+/** Runs read by id alone (artifacts, the registry, logged models): RunRepository's writes stay out of their bundles. */
+export function runReader(): RunReader {
+  runReads ??= new RunReader(documentClient(), loadConfig().tableName);
+  return runReads;
 }
 
 export function trackingDeps(): TrackingDeps {
@@ -168,7 +176,7 @@ export function artifactDeps(): ArtifactDeps {
     objects: new ArtifactObjectStore(s3, bucket, urlTtlSeconds),
     // The run records alone rather than trackingDeps(): the artifact functions' bundles then carry
     // neither the metric nor the search repositories (test/infra/bundle-size.test.ts).
-    runs: runRepository(),
+    runs: runReader(),
     clock: systemClock,
     sizing: { multipartThresholdBytes, partSizeBytes },
   };
@@ -191,7 +199,7 @@ export function registryRecordDeps(): Omit<RegistryDeps, 'objects' | 'checksums'
   registryRecords ??= {
     registry: new ModelRegistryRepository(documentClient(), loadConfig().tableName),
     holds: modelHoldsReader(),
-    runs: runRepository(),
+    runs: runReader(),
     artifacts: new ArtifactTreeReader(documentClient(), loadConfig().tableName),
     clock: systemClock,
     newId,
@@ -218,7 +226,7 @@ export function loggedModelDeps(): LoggedModelDeps {
   // carry neither the metric nor the search repository (test/infra/bundle-size.test.ts).
   loggedModels ??= {
     experiments: new ExperimentRepository(documentClient(), loadConfig().tableName),
-    runs: runRepository(),
+    runs: runReader(),
     clock: systemClock,
     newId,
     loggedModels: new LoggedModelRepository(documentClient(), loadConfig().tableName),

@@ -136,7 +136,7 @@ export class ArtifactRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: artifactKey(workspace, runId, pending.path),
-          UpdateExpression: `SET #status = :complete, updatedTime = :now${measured} REMOVE uploadId, partSizeBytes, partCount, serviceCompletes`,
+          UpdateExpression: `SET #status = :complete, updatedTime = :now${measured} REMOVE uploadId, partSizeBytes, partCount, serviceCompletes, completingSince`,
           ConditionExpression: `#status = :pending AND sizeBytes = :size AND ${uploadCondition}`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -157,6 +157,65 @@ export class ArtifactRepository {
         'artifact.replaced',
         `path: the upload of '${pending.path}' was replaced or completed by another request`,
       );
+    }
+  }
+
+  /**
+   * Takes, for `leaseMs`, the right to send S3 the CompleteMultipartUpload of
+   * the artifact's open upload `uploadId`. False when the artifact is no longer
+   * that pending upload, or another request's claim is younger than the lease.
+   * The lease lets a later request finish the job of one that died holding it.
+   */
+  async claimCompletion(
+    workspace: string,
+    runId: string,
+    path: string,
+    claim: { uploadId: string; now: number; leaseMs: number },
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: artifactKey(workspace, runId, path),
+          UpdateExpression: 'SET completingSince = :now',
+          ConditionExpression:
+            '#status = :pending AND uploadId = :uploadId AND ' +
+            '(attribute_not_exists(completingSince) OR completingSince < :staleBefore)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': 'PENDING',
+            ':uploadId': claim.uploadId,
+            ':now': claim.now,
+            ':staleBefore': claim.now - claim.leaseMs,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+      return false;
+    }
+  }
+
+  /** Gives up a claim taken at `claimedAt` (its completion failed), unless it has been taken over since. */
+  async releaseCompletion(
+    workspace: string,
+    runId: string,
+    path: string,
+    claim: { uploadId: string; claimedAt: number },
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: artifactKey(workspace, runId, path),
+          UpdateExpression: 'REMOVE completingSince',
+          ConditionExpression: 'uploadId = :uploadId AND completingSince = :claimedAt',
+          ExpressionAttributeValues: { ':uploadId': claim.uploadId, ':claimedAt': claim.claimedAt },
+        }),
+      );
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
     }
   }
 

@@ -23,7 +23,8 @@ import {
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
 import { metricIndexItem, paramBucketEntries, tagIndexItem } from './run-items.ts';
-import { safeEntries, type StoredMetricEntry } from './run-repository.ts';
+import { safeEntries } from './run-reader.ts';
+import type { StoredMetricEntry } from './run-repository.ts';
 import { storedValueNumber } from './stored-value.ts';
 import { logicalIndexes } from './table-definition.ts';
 

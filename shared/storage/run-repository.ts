@@ -1,24 +1,12 @@
 import {
   BatchGetCommand,
   BatchWriteCommand,
-  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type {
-  LatestMetric,
-  LifecycleStage,
-  Page,
-  Pipeline,
-  Run,
-  RunDetails,
-  RunStatus,
-  Tags,
-  TerminalRunStatus,
-  ViewType,
-} from '../domain/types.ts';
+import type { LifecycleStage, Page, Run, RunStatus, Tags, TerminalRunStatus, ViewType } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors.ts';
 import { limits } from '../limits.ts';
 import { encodeRecentSeals, type RecentSeals, ROLLUP_BLOCK_STEPS, sealableFrontier } from '../domain/rollup.ts';
@@ -53,51 +41,9 @@ import {
 } from './run-items.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
 import { sendTransaction } from './transactions.ts';
-import { storedValueNumber } from './stored-value.ts';
+import { range, recordOf, RunReader, type RunItem, safeEntries, toRun, withPagedTags } from './run-reader.ts';
 
 export type { StoredMetricEntry } from './run-items.ts';
-
-export interface RunItem {
-  runId: string;
-  experimentId: string;
-  runName: string;
-  status: RunStatus;
-  startTime: number;
-  endTime?: number;
-  tags?: Tags;
-  parentRunId?: string;
-  gitCommit?: string;
-  codeVersion?: string;
-  pipeline?: Pipeline;
-  /** Absent on runs written before soft deletion existed: they are active. */
-  lifecycleStage?: LifecycleStage;
-  deletedAt?: number;
-  tagVersion?: number;
-  tagCount?: number;
-  tagPages?: number;
-}
-
-export const fromStoredLatest = (key: string, stored: StoredMetricEntry): LatestMetric => ({
-  key,
-  value: storedValueNumber(stored.v),
-  step: stored.s,
-  timestamp: stored.t,
-});
-
-export const toRun = (item: RunItem, tags: Tags = item.tags ?? {}): Run => ({
-  runId: item.runId,
-  experimentId: item.experimentId,
-  runName: item.runName,
-  status: item.status,
-  startTime: item.startTime,
-  endTime: item.endTime,
-  tags: { ...tags },
-  parentRunId: item.parentRunId,
-  gitCommit: item.gitCommit,
-  codeVersion: item.codeVersion,
-  pipeline: item.pipeline,
-  lifecycleStage: item.lifecycleStage ?? 'active',
-});
 
 export interface ListRunsQuery {
   limit: number;
@@ -191,12 +137,7 @@ function fitsExpressionLimits(update: UpdateBuilder): boolean {
  * after it: an entry may briefly point at a value a run no longer has (search
  * re-checks every match), but never lacks one.
  */
-export class RunRepository {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class RunRepository extends RunReader {
   /**
    * Writes a new run with its first params, tags and metric entries: two
    * writes. First one BatchWriteItem with the values item, index entries, the
@@ -274,29 +215,6 @@ export class RunRepository {
       }),
     );
     return { pages: new Map([...metrics.entries].map(([key, { page }]) => [key, page])) };
-  }
-
-  /** The run (fields and tags), without params or metrics. */
-  async get(workspace: string, runId: string): Promise<Run | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: runKey(workspace, runId), ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    const [run] = await this.withPagedTags(workspace, [Item as RunItem], true);
-    return run;
-  }
-
-  /** The run with its params and latest metrics: one Query over the run's partition. */
-  async getDetails(workspace: string, runId: string): Promise<RunDetails | undefined> {
-    const items: Record<string, unknown>[] = [];
-    const query = queryAllItems(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': runPartitionKey(workspace, runId) },
-      ConsistentRead: true,
-    });
-    for await (const item of query) items.push(item);
-    return runDetailsFromItems(items);
   }
 
   /** Newest first, optionally only runs in one status. */
@@ -1196,65 +1114,11 @@ export class RunRepository {
 }
 
 /** A tag write that would leave the run with more than 200 tags is refused before anything is written. */
-/**
- * Runs from their run items, with the tags that spilled onto tag pages read
- * back. A function of its own so that readers (search) need not carry the
- * RunRepository class in their bundles.
- */
-export async function withPagedTags(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  workspace: string,
-  items: readonly RunItem[],
-  consistent = false,
-): Promise<Run[]> {
-  const keys = items.flatMap((item) =>
-    range(1, item.tagPages ?? 0).map((page) => tagPageKey(workspace, item.runId, page)),
-  );
-  // Tag pages are rare: single GetItems, which every route may use.
-  const pages = (
-    await Promise.all(
-      keys.map(async (Key) => {
-        const { Item } = await client.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: consistent }));
-        return Item;
-      }),
-    )
-  ).filter((item): item is Record<string, unknown> => item !== undefined);
-  return items.map((item) => {
-    const tags = recordOf(Object.entries(item.tags ?? {}));
-    const prefix = runPartitionKey(workspace, item.runId);
-    for (const page of pages) {
-      if (page.pk === prefix) Object.assign(tags, recordOf(safeEntries<string>(page.tags)));
-    }
-    return toRun(item, tags);
-  });
-}
 export function checkTagRoom(state: RunState, keys: Iterable<string>) {
   const added = [...new Set(keys)].filter((key) => !state.tags.entries.has(key)).length;
   if (state.tags.entries.size + added > limits.tagsPerEntity) {
     throw new ConflictError('run.too_many_tags', `a run holds at most ${limits.tagsPerEntity} tags`);
   }
-}
-
-/** A run's details from the items of its partition (run, values, pages, param items); undefined without a run item. */
-export function runDetailsFromItems(items: readonly Record<string, unknown>[]): RunDetails | undefined {
-  const head = items.find((item) => item.type === entityTypes.run) as RunItem | undefined;
-  if (!head) return undefined;
-  const tags = recordOf(Object.entries(head.tags ?? {}));
-  const params = recordOf<string>([]);
-  const latest = new Map<string, StoredMetricEntry>();
-  for (const item of items) {
-    if (item.type === entityTypes.tagPage) Object.assign(tags, recordOf(safeEntries<string>(item.tags)));
-    else if (item.type === entityTypes.param) params[item.key as string] = item.value as string;
-    else if (item.type === entityTypes.runValues || item.type === entityTypes.metricPage) {
-      if (item.type === entityTypes.runValues) Object.assign(params, recordOf(safeEntries<string>(item.params)));
-      for (const [key, entry] of safeEntries<StoredMetricEntry>(item.metrics)) latest.set(key, entry);
-    }
-  }
-  const metrics = [...latest]
-    .map(([key, stored]) => fromStoredLatest(key, stored))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { ...toRun(head, tags), params, metrics };
 }
 
 type TransactAction = { Put?: Record<string, unknown>; Update?: Record<string, unknown> } & Record<string, unknown>;
@@ -1358,25 +1222,10 @@ function runListFilter(partition: string, query: ListRunsQuery) {
   };
 }
 
-/** A user-keyed map read from an item, as entries (never looked up as plain-object properties). */
-export function safeEntries<V>(map: unknown): Array<[string, V]> {
-  if (typeof map !== 'object' || map === null) return [];
-  return Object.entries(map as Record<string, V>);
-}
-
-/** A record with no prototype, so that any key (`__proto__` included) is just a key. */
-export function recordOf<V>(entries: Iterable<readonly [string, V]> | ReadonlyMap<string, V>): Record<string, V> {
-  const record: Record<string, V> = Object.create(null);
-  for (const [key, value] of entries) record[key] = value;
-  return record;
-}
-
 const sizeOfParams = (params: ReadonlyMap<string, string>) =>
   [...params].reduce((sum, [key, value]) => sum + entryBytes(key, value), 0);
 
 const pageNumber = (sortKey: string) => Number(sortKey.slice(sortKey.indexOf('#') + 1));
-
-const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
 const jitter = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** Math.min(attempt, 6)));

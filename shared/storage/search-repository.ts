@@ -38,7 +38,7 @@ import {
   paramDigest,
   wideParamDigest,
 } from './run-items.ts';
-import { type RunItem, runDetailsFromItems, toRun, withPagedTags } from './run-repository.ts';
+import { type RunItem, runDetailsFromItems, toRun, withPagedTags } from './run-reader.ts';
 import { logicalIndexes } from './table-definition.ts';
 
 /** Sorts after `#` (the separator before the run id) and before any hex digit: closes a value's entries. */

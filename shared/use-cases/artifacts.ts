@@ -13,8 +13,9 @@ import type { Clock } from '../ids.ts';
 import type { ArtifactRepository } from '../storage/artifact-repository.ts';
 import type { ArtifactObjectStore, CompletedPart } from '../storage/artifact-store.ts';
 import { artifactObjectKey } from '../storage/keys.ts';
-import type { RunRepository } from '../storage/run-repository.ts';
+import type { RunReader } from '../storage/run-reader.ts';
 import type { RequestScope } from './deps.ts';
+import { completeMultipartOnce } from './multipart-completion.ts';
 import { getRun } from './runs.ts';
 import { addMetric } from '../observability/metrics.ts';
 
@@ -22,7 +23,7 @@ import { addMetric } from '../observability/metrics.ts';
 export interface ArtifactDeps {
   artifacts: ArtifactRepository;
   objects: ArtifactObjectStore;
-  runs: RunRepository;
+  runs: RunReader;
   clock: Clock;
   sizing: UploadSizing;
 }
@@ -173,7 +174,8 @@ export async function completeUpload(
   if (artifact.status === 'COMPLETE') return artifact;
 
   if (artifact.multipart) {
-    const { uploadId, partCount } = artifact.multipart;
+    const { multipart } = artifact;
+    const { uploadId, partCount } = multipart;
     if (request.uploadId === undefined) {
       throw new ValidationError(
         'upload_id: is required; this path was planned as a multipart upload',
@@ -184,12 +186,8 @@ export async function completeUpload(
       throw new ConflictError('artifact.upload_mismatch', `upload_id: is not the open upload of '${artifact.path}'`);
     }
     const parts = checkParts(request.parts, partCount);
-    try {
-      await deps.objects.completeMultipartUpload(artifact.objectKey, uploadId, parts);
-    } catch (error) {
-      // A retry after S3 completed but before the record did: the object tells.
-      if (!(error instanceof ConflictError)) throw error;
-    }
+    const outcome = await completeMultipartOnce(scope.workspace, runId, { ...artifact, multipart }, parts, deps);
+    if (outcome.by === 'another request') return completedElsewhere(artifact.path, outcome.artifact);
   } else if (request.uploadId !== undefined || request.parts !== undefined) {
     throw new ValidationError(
       'upload_id: this path was planned as a single upload; send only path',
@@ -208,6 +206,19 @@ export async function completeUpload(
     );
   }
   return deps.artifacts.markComplete(scope.workspace, runId, artifact, deps.clock.now());
+}
+
+/**
+ * The answer to a complete call that found another request completing the same
+ * upload: the artifact that request recorded, or a 409 to retry when it had not
+ * finished within the wait (or the upload was replaced meanwhile).
+ */
+export function completedElsewhere(path: string, stored: Artifact | undefined): Artifact {
+  if (stored?.status === 'COMPLETE') return stored;
+  throw new ConflictError(
+    'artifact.completing',
+    `path: another request is completing the upload of '${path}'; retry the call`,
+  );
 }
 
 /** The parts must be exactly 1..partCount, in order: anything else would store a different object. */
@@ -303,13 +314,16 @@ async function settleOne(
   artifact: Artifact,
   deps: Pick<ArtifactDeps, 'artifacts' | 'objects' | 'clock'>,
 ): Promise<Artifact> {
+  let check: UploadCheck;
   try {
-    if (!(await uploadWentThrough(artifact, deps))) return artifact;
+    check = await checkUpload(scope, runId, artifact, deps);
   } catch (error) {
     // S3 unreachable: the listing is still right about what is known to be complete.
     if (error instanceof ServiceUnavailableError) return artifact;
     throw error;
   }
+  if ('settledElsewhere' in check) return check.settledElsewhere;
+  if (!check.through) return artifact;
   try {
     return await deps.artifacts.markComplete(scope.workspace, runId, artifact, deps.clock.now());
   } catch (error) {
@@ -319,30 +333,39 @@ async function settleOne(
   }
 }
 
+/** Whether an upload's bytes are in S3 as declared, or what a request that completed it meanwhile recorded. */
+type UploadCheck = { through: boolean } | { settledElsewhere: Artifact };
+
 /**
  * Whether a PENDING upload's bytes are in S3 as declared, completing a redirected
  * PUT's multipart upload on the way. The upload id is used once: after it is
  * completed (here, or by a concurrent settle) its part URL can write nothing.
  */
-async function uploadWentThrough(artifact: Artifact, deps: Pick<ArtifactDeps, 'objects'>): Promise<boolean> {
+async function checkUpload(
+  scope: RequestScope,
+  runId: string,
+  artifact: Artifact,
+  deps: Pick<ArtifactDeps, 'artifacts' | 'objects' | 'clock'>,
+): Promise<UploadCheck> {
   const { multipart } = artifact;
   if (multipart) {
     const parts = await deps.objects.listParts(artifact.objectKey, multipart.uploadId);
     const [part] = parts ?? [];
     if (part && parts?.length === 1 && part.partNumber === 1 && part.sizeBytes === artifact.sizeBytes) {
       try {
-        await deps.objects.completeMultipartUpload(artifact.objectKey, multipart.uploadId, [part]);
+        const outcome = await completeMultipartOnce(scope.workspace, runId, { ...artifact, multipart }, [part], deps);
+        if (outcome.by === 'another request') return { settledElsewhere: outcome.artifact ?? artifact };
       } catch (error) {
-        // Completed by a concurrent settle (the upload is gone), or the part was re-sent since it was listed.
-        if (!(error instanceof ConflictError || error instanceof ValidationError)) throw error;
+        // The part was re-sent since it was listed: the object tells.
+        if (!(error instanceof ValidationError)) throw error;
       }
     } else if (parts !== undefined) {
-      return false;
+      return { through: false };
     }
     // The upload is gone (completed, by this or another request) or was just completed: the object tells.
   }
   const stored = await deps.objects.head(artifact.objectKey);
-  return stored !== undefined && stored.sizeBytes === artifact.sizeBytes;
+  return { through: stored !== undefined && stored.sizeBytes === artifact.sizeBytes };
 }
 
 export interface DownloadLink {

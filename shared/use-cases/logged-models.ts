@@ -1,3 +1,4 @@
+import type { RunReader } from '../storage/run-reader.ts';
 import {
   type DatasetInput,
   type LoggedModel,
@@ -20,7 +21,8 @@ import type { RequestScope, TrackingDeps } from './deps.ts';
 import { getExperiment } from './experiments.ts';
 
 /** MLflow 3's logged models and the inputs/outputs of runs (see shared/domain/logged-models.ts). */
-export interface LoggedModelDeps extends Pick<TrackingDeps, 'experiments' | 'runs' | 'clock' | 'newId'> {
+export interface LoggedModelDeps extends Pick<TrackingDeps, 'experiments' | 'clock' | 'newId'> {
+  runs: RunReader;
   loggedModels: LoggedModelRepository;
 }
 

@@ -33,7 +33,7 @@ import {
 } from '../storage/model-registry-repository.ts';
 import type { ArtifactChecksums } from '../storage/artifact-checksums.ts';
 import type { ModelHoldsReader } from '../storage/model-holds.ts';
-import type { RunRepository } from '../storage/run-repository.ts';
+import type { RunReader } from '../storage/run-reader.ts';
 import type { RequestScope } from './deps.ts';
 import { settlePending } from './artifacts.ts';
 
@@ -44,7 +44,7 @@ export interface RegistryDeps {
   holds: ModelHoldsReader;
   /** Sizes and SHA-256 of stored artifacts, for registration. */
   checksums: ArtifactChecksums;
-  runs: RunRepository;
+  runs: RunReader;
   artifacts: ArtifactTreeReader;
   objects: ArtifactObjectStore;
   clock: Clock;

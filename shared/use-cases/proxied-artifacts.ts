@@ -2,8 +2,9 @@ import { type Artifact, normalizeArtifactPath } from '../domain/artifacts.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { CompletedPart } from '../storage/artifact-store.ts';
 import { addMetric } from '../observability/metrics.ts';
-import { type ArtifactDeps, defaultContentType, uploadTarget } from './artifacts.ts';
+import { type ArtifactDeps, completedElsewhere, defaultContentType, uploadTarget } from './artifacts.ts';
 import type { RequestScope } from './deps.ts';
+import { completeMultipartOnce } from './multipart-completion.ts';
 
 /**
  * Artifacts through MLflow's proxy API (`/api/2.0/mlflow-artifacts/`), without a
@@ -145,15 +146,13 @@ export async function completeClientPartedUpload(
   const artifact = await deps.artifacts.get(scope.workspace, runId, path);
   if (!artifact) throw new NotFoundError('artifact', path);
   if (artifact.status === 'COMPLETE') return artifact;
-  if (artifact.multipart?.uploadId !== request.uploadId) {
+  const { multipart } = artifact;
+  if (multipart?.uploadId !== request.uploadId) {
     throw new ConflictError('artifact.upload_mismatch', `upload_id: is not the open upload of '${path}'`);
   }
   const parts = [...request.parts].sort((a, b) => a.partNumber - b.partNumber);
-  try {
-    await deps.objects.completeMultipartUpload(artifact.objectKey, request.uploadId, parts);
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-  }
+  const outcome = await completeMultipartOnce(scope.workspace, runId, { ...artifact, multipart }, parts, deps);
+  if (outcome.by === 'another request') return completedElsewhere(path, outcome.artifact);
   const stored = await deps.objects.head(artifact.objectKey);
   if (!stored) throw new ConflictError('artifact.upload_missing', `path: nothing was uploaded for '${path}' yet`);
   return deps.artifacts.markComplete(scope.workspace, runId, artifact, deps.clock.now(), stored.sizeBytes);

@@ -2,7 +2,8 @@ import type { MetricPoint } from '../domain/metric-chunk.ts';
 import type { Page, Pipeline, Run, RunDetails, RunStatus, Tags, TerminalRunStatus, ViewType } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
-import { fromStoredLatest, type StoredMetricEntry } from '../storage/run-repository.ts';
+import { fromStoredLatest, type RunReader } from '../storage/run-reader.ts';
+import type { StoredMetricEntry } from '../storage/run-repository.ts';
 import { storedValueNumber } from '../storage/stored-value.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { addMetric } from '../observability/metrics.ts';
@@ -137,7 +138,7 @@ async function countRunStart(
 export async function getRun(
   scope: RequestScope,
   runId: string,
-  deps: Pick<TrackingDeps, 'runs'>,
+  deps: { runs: Pick<RunReader, 'getDetails'> },
 ): Promise<RunDetails> {
   const run = await deps.runs.getDetails(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);

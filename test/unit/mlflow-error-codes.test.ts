@@ -53,7 +53,7 @@ const expected: Record<string, string> = {
   'workspace.exists': 'RESOURCE_ALREADY_EXISTS',
 };
 /** Conflicts MLflow's client may retry: not a 400. */
-const retryable: Record<string, string> = { 'experiment.changed': 'ABORTED' };
+const retryable: Record<string, string> = { 'experiment.changed': 'ABORTED', 'artifact.completing': 'ABORTED' };
 
 /** Codes raised in the sources: literal ones, and `${entity}.x` ones expanded over the entities. */
 function raisedCodes(): Set<string> {

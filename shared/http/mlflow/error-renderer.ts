@@ -74,6 +74,8 @@ const byCode = new Map<string, { errorCode: string; status?: number }>([
   ),
   // Another writer changed the experiment between read and write: MLflow's ABORTED, a 409 to retry.
   ['experiment.changed', { errorCode: 'ABORTED', status: 409 }],
+  // Another request was completing the same upload and had not finished within the wait: retry.
+  ['artifact.completing', { errorCode: 'ABORTED', status: 409 }],
 ]);
 
 /**
