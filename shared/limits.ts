@@ -8,7 +8,10 @@ export const limits = {
   nameLength: 250,
   descriptionLength: 5000,
   keyLength: 250,
-  tagValueLength: 5000,
+  /** MLflow's MAX_TAG_VAL_LENGTH: a run's (and a logged model's) tag value. */
+  tagValueLength: 8000,
+  /** MLflow's MAX_EXPERIMENT_TAG_VAL_LENGTH: experiments' notes are tags and can be long. */
+  experimentTagValueLength: 20_000,
   tagsPerRequest: 100,
   tagsPerEntity: 200,
   paramValueLength: 6000,

@@ -4,14 +4,14 @@ import { attributeValueSize } from './item-size.ts';
  * Where the entries of a run's bounded maps (tags; the latest values of metric
  * keys) live: on their base item while it has room, else on numbered overflow
  * pages. The budgets keep every item under DynamoDB's 400 KB whatever the
- * documented limits allow at once (200 tags of 5,000 characters, 1,000 metric
+ * documented limits allow at once (200 tags of 8,000 characters, 1,000 metric
  * keys of 250 characters, a 100-component pipeline), and keep the items that
  * every metric batch rewrites small, since a write is billed on the whole item.
  */
 export const layoutBudgets = {
   /** Tags on the run item (which is also copied to gsi1 for listings). */
   inlineTags: 16 * 1024,
-  /** A tag page: at least 16 tags of the longest kind (≤ 15 KB of UTF-8 each). */
+  /** A tag page: at least 10 tags of the longest kind (≤ 25 KB of UTF-8 each: 3 bytes per UTF-16 unit). */
   tagPage: 256 * 1024,
   /** Params on the values item; later params are items of their own. */
   inlineParams: 8 * 1024,

@@ -258,13 +258,58 @@ describe('the metric-key limit is a condition of the write', () => {
 describe('an experiment is one item', () => {
   test('tags past 400 KB in all are a 400 naming tags, and nothing is created', async () => {
     const tags = Object.fromEntries(
-      Array.from({ length: 90 }, (_, i) => [`key-${i}-${'k'.repeat(200)}`, 'v'.repeat(limits.tagValueLength)]),
+      Array.from({ length: 25 }, (_, i) => [
+        `key-${i}-${'k'.repeat(200)}`,
+        'v'.repeat(limits.experimentTagValueLength),
+      ]),
     );
     const refused = await local.api.post('/api/v1/experiments', { experiment_name: 'too-large', tags });
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toMatch(/^tags: /);
     expect((await local.api.get('/api/v1/experiments/by-name/too-large')).status).toBe(404);
-    const fits = Object.fromEntries(Object.entries(tags).slice(0, 60));
+    const fits = Object.fromEntries(Object.entries(tags).slice(0, 15));
     expect((await local.api.post('/api/v1/experiments', { experiment_name: 'large', tags: fits })).status).toBe(201);
+  });
+});
+
+describe("tag values as long as MLflow's, and not one character more", () => {
+  const refusedNaming = (response: { status: number; body: unknown }, field: RegExp) => {
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(response.body)).toMatch(field);
+  };
+
+  test(`a run's tag: ${limits.tagValueLength} characters in both dialects`, async () => {
+    const run = (await post('/api/v1/runs', { experiment_name: 'long-tags' }, 201)).body;
+    const longest = wide(limits.tagValueLength, 'run-');
+    await post(`/api/v1/runs/${run.run_id}/tags`, { tags: { v1: longest } });
+    await post('/api/2.0/mlflow/runs/set-tag', { run_id: run.run_id, key: 'mlflow', value: longest });
+    expect((await getRun(run.run_id)).tags).toMatchObject({ v1: longest, mlflow: longest });
+    refusedNaming(await local.api.post(`/api/v1/runs/${run.run_id}/tags`, { tags: { v1: `${longest}x` } }), /tags\.v1/);
+    refusedNaming(
+      await local.api.post('/api/2.0/mlflow/runs/set-tag', { run_id: run.run_id, key: 'm', value: `${longest}x` }),
+      /'value'/,
+    );
+  });
+
+  test(`an experiment's tag: ${limits.experimentTagValueLength} characters in both dialects`, async () => {
+    const longest = wide(limits.experimentTagValueLength, 'note-');
+    const created = await post('/api/v1/experiments', { experiment_name: 'long-note', tags: { v1: longest } }, 201);
+    const id: string = created.body.experiment_id;
+    await post('/api/2.0/mlflow/experiments/set-experiment-tag', {
+      experiment_id: id,
+      key: 'mlflow.note.content',
+      value: longest,
+    });
+    const read = await local.api.get(`/api/v1/experiments/${id}`);
+    expect(read.body.tags).toMatchObject({ v1: longest, 'mlflow.note.content': longest });
+    refusedNaming(await local.api.post(`/api/v1/experiments/${id}/tags`, { tags: { v1: `${longest}x` } }), /tags\.v1/);
+    refusedNaming(
+      await local.api.post('/api/2.0/mlflow/experiments/set-experiment-tag', {
+        experiment_id: id,
+        key: 'k',
+        value: `${longest}x`,
+      }),
+      /'value'/,
+    );
   });
 });

@@ -65,8 +65,8 @@ const step = z.pipe(int64, z.int().check(z.gte(Number.MIN_SAFE_INTEGER), z.lte(N
 const timestamp = z.pipe(int64, timestampSchema);
 
 const keyValue = (valueLength: number) => z.object({ key: keySchema, value: freeText(valueLength) });
-const tagList = (max: number) =>
-  z.array(keyValue(limits.tagValueLength)).check(z.maxLength(max, { error: `must have at most ${max} entries` }));
+const tagList = (max: number, valueLength: number = limits.tagValueLength) =>
+  z.array(keyValue(valueLength)).check(z.maxLength(max, { error: `must have at most ${max} entries` }));
 
 export const viewType = z._default(z.enum(viewTypes), 'ACTIVE_ONLY');
 const orderBy = z.array(text(500)).check(z.maxLength(10, { error: 'must have at most 10 entries' }));
@@ -85,7 +85,7 @@ const withRunId = <S extends z.core.$ZodLooseShape>(shape: S) => z.intersection(
 export const createExperimentBody = z.object({
   name: experimentName,
   artifact_location: z.optional(z.string()),
-  tags: z.optional(tagList(limits.tagsPerRequest)),
+  tags: z.optional(tagList(limits.tagsPerRequest, limits.experimentTagValueLength)),
 });
 export const experimentIdQuery = z.object({ experiment_id: mlflowId });
 export const experimentNameQuery = z.object({ experiment_name: experimentName });
@@ -94,7 +94,7 @@ export const updateExperimentBody = z.object({ experiment_id: mlflowId, new_name
 export const setExperimentTagBody = z.object({
   experiment_id: mlflowId,
   key: keySchema,
-  value: freeText(limits.tagValueLength),
+  value: freeText(limits.experimentTagValueLength),
 });
 export const deleteExperimentTagBody = z.object({ experiment_id: mlflowId, key: keySchema });
 

@@ -1,7 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
 import { experimentIdPath } from '../schemas/paths.ts';
-import { experimentResponse } from '../schemas/experiments.ts';
-import { setTagsBody } from '../schemas/runs.ts';
+import { experimentResponse, setExperimentTagsBody } from '../schemas/experiments.ts';
 
 export const setExperimentTagsRoute = defineRoute({
   operationId: 'setExperimentTags',
@@ -11,7 +10,7 @@ export const setExperimentTagsRoute = defineRoute({
   summary: 'Set tags on an experiment',
   access: 'write',
   tag: 'experiments',
-  request: { path: experimentIdPath, body: setTagsBody },
+  request: { path: experimentIdPath, body: setExperimentTagsBody },
   response: { status: 200, description: 'The experiment with its tags', body: experimentResponse },
   table: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
 });

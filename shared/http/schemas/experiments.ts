@@ -3,14 +3,14 @@ import { lifecycleStages } from '../../domain/types.ts';
 import { limits } from '../../limits.ts';
 import { lifecycleFilter } from './lifecycle.ts';
 import { tagFilterChecks } from './tag-filters.ts';
-import { freeText, nameSchema, pageSize, pageToken, tagsSchema, text } from './text.ts';
+import { experimentTagsSchema, freeText, nameSchema, pageSize, pageToken, text } from './text.ts';
 
 /** Experiments: create, list (with tag filters) and their response shapes. */
 
 export const createExperimentBody = z.strictObject({
   experiment_name: nameSchema,
   description: z.optional(freeText(limits.descriptionLength)),
-  tags: z.optional(tagsSchema),
+  tags: z.optional(experimentTagsSchema),
 });
 
 export const listExperimentsQuery = z
@@ -22,7 +22,7 @@ export const listExperimentsQuery = z
       text(limits.nameLength).check(z.meta({ description: 'Only experiments whose name contains this, in any case' })),
     ),
   })
-  .check(...tagFilterChecks(limits.tagValueLength));
+  .check(...tagFilterChecks(limits.experimentTagValueLength));
 
 export const experimentResponse = z.object({
   experiment_id: z.string(),
@@ -35,6 +35,13 @@ export const experimentResponse = z.object({
   run_count: z.int().check(z.meta({ description: 'Runs started in the experiment, deleted ones included' })),
   last_activity_at: z.optional(
     z.int().check(z.meta({ description: 'The latest run start or end (epoch ms); absent before the first run' })),
+  ),
+});
+
+/** Tags set on an experiment: values as long as MLflow's experiment tags. */
+export const setExperimentTagsBody = z.strictObject({
+  tags: experimentTagsSchema.check(
+    z.refine((tags) => Object.keys(tags).length > 0, { error: 'must hold at least one tag' }),
   ),
 });
 

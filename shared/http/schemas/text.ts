@@ -74,6 +74,7 @@ export const boundedRecord = <V extends z.ZodMiniType>(value: V, maxEntries: num
   );
 
 export const tagsSchema = boundedRecord(freeText(limits.tagValueLength), limits.tagsPerRequest);
+export const experimentTagsSchema = boundedRecord(freeText(limits.experimentTagValueLength), limits.tagsPerRequest);
 
 export const safeInteger = z.int().check(z.gte(Number.MIN_SAFE_INTEGER), z.lte(Number.MAX_SAFE_INTEGER));
 export const timestampSchema = z.int().check(z.gte(0), z.lte(8_640_000_000_000_000));
