@@ -22,6 +22,8 @@ export interface PeerSystem {
   clients: TrackingClient[];
   /** CPU seconds used so far by every process of the system. */
   cpuSeconds(): number;
+  /** The same, by process name (java for DynamoDB Local, node for the API, ...): where the time goes. */
+  cpuSecondsByName(): Map<string, number>;
   /** What the system stores, in bytes, with a breakdown. */
   /** What the system stores now, in named parts (a SQLite file; a table and each index). */
   storage(): Promise<StorageParts>;
@@ -42,13 +44,21 @@ const ticks = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()
 
 /** CPU seconds of these processes and all their descendants, from /proc. */
 export function treeCpuSeconds(roots: readonly number[]): number {
-  const stats = new Map<number, { parent: number; cpu: number }>();
+  let total = 0;
+  for (const seconds of treeCpuSecondsByName(roots).values()) total += seconds;
+  return total;
+}
+
+/** CPU seconds of these processes and all their descendants, summed by process name. */
+export function treeCpuSecondsByName(roots: readonly number[]): Map<string, number> {
+  const stats = new Map<number, { name: string; parent: number; cpu: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
       const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(entry), { parent: Number(fields[1]), cpu: Number(fields[11]) + Number(fields[12]) });
+      stats.set(Number(entry), { name, parent: Number(fields[1]), cpu: Number(fields[11]) + Number(fields[12]) });
     } catch {
       // The process ended while we looked.
     }
@@ -60,9 +70,11 @@ export function treeCpuSeconds(roots: readonly number[]): number {
     }
     return false;
   };
-  let total = 0;
-  for (const [pid, { cpu }] of stats) if (inTree(pid)) total += cpu;
-  return total / ticks;
+  const byName = new Map<string, number>();
+  for (const [pid, { name, cpu }] of stats) {
+    if (inTree(pid)) byName.set(name, (byName.get(name) ?? 0) + cpu / ticks);
+  }
+  return byName;
 }
 
 async function waitFor(url: string, child: ChildProcess, name: string, timeoutMs = 180_000) {
@@ -146,6 +158,11 @@ export async function startMlflow(directory: string): Promise<PeerSystem> {
       String(port),
       '--workers',
       '4',
+      // uvicorn kills a worker that misses a 5-second health check and closes connections idle for 5 s: on a
+      // loaded machine either ends a request with 'other side closed' (a worker restarted mid-phase failed whole
+      // runs phases). Stratus's local server keeps idle connections 65 s and restarts nothing.
+      '--uvicorn-opts',
+      '--timeout-keep-alive 65 --timeout-worker-healthcheck 60',
     ],
     { stdio: ['ignore', 'ignore', 'ignore'], detached: true },
   );
@@ -156,6 +173,7 @@ export async function startMlflow(directory: string): Promise<PeerSystem> {
     label: 'MLflow',
     clients: [new MlflowClient('MLflow', url)],
     cpuSeconds: () => treeCpuSeconds([child.pid as number]),
+    cpuSecondsByName: () => treeCpuSecondsByName([child.pid as number]),
     storage: async () => [['SQLite file', fileBytes(database, `${database}-wal`)]],
     stop: () => stopChild(child),
   };
@@ -184,6 +202,7 @@ export async function startFastTrackMl(directory: string): Promise<PeerSystem> {
     label: 'FastTrackML',
     clients: [new MlflowClient('FastTrackML', url)],
     cpuSeconds: () => treeCpuSeconds([child.pid as number]),
+    cpuSecondsByName: () => treeCpuSecondsByName([child.pid as number]),
     storage: async () => [['SQLite file', fileBytes(database, `${database}-wal`)]],
     stop: () => stopChild(child),
   };
@@ -237,6 +256,7 @@ export async function startStratus(directory: string): Promise<PeerSystem> {
     label: 'Stratus',
     clients,
     cpuSeconds: () => treeCpuSeconds([child.pid as number, dynamoDb.pid as number]),
+    cpuSecondsByName: () => treeCpuSecondsByName([child.pid as number, dynamoDb.pid as number]),
     storage: async () => {
       const { table, indexes } = await tableStorage(documents, tableName);
       return [['table', table], ...Object.entries(indexes)];

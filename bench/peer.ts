@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FoundRun, MetricPoint, NewRun, TrackingClient } from './peer-clients.ts';
@@ -51,6 +51,8 @@ const ROWS = {
   runsRate: 'creating runs (20 params, 10 metrics): runs/s',
   runsRequests: 'requests per run',
   runsCpu: 'server CPU for the runs (s)',
+  runsCpuDetail: 'server CPU for the runs by process (s)',
+  runsLoad: 'machine load (1-min average) before / after the runs',
   runsWriteUnits: 'write units per run',
   firstMetrics: 'first metrics of a run (10 new keys) p50 (ms)',
   runLatency: 'a run with its first data, all its requests, p50 (ms)',
@@ -154,6 +156,11 @@ async function inParallel(count: number, threads: number, work: (i: number) => P
   );
 }
 
+/** The 1-minute load average, from /proc/loadavg. */
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?';
+}
+
 async function runsPhase(
   system: PeerSystem,
   client: TrackingClient,
@@ -165,6 +172,9 @@ async function runsPhase(
   const storageBefore = await system.storage();
   client.meter.reset();
   const cpuBefore = system.cpuSeconds();
+  const cpuBeforeByName = system.cpuSecondsByName();
+  // The machine is shared: a rate means little without the load it was measured under.
+  const loadBefore = loadAverage();
   const started = performance.now();
   // MLflow's row above times its log-batch alone; this one times everything a run costs its client.
   const runLatencies: number[] = [];
@@ -177,6 +187,16 @@ async function runsPhase(
   out.values.set(ROWS.runsRate, round(runs.length / seconds, 1));
   out.values.set(ROWS.runsRequests, round(client.meter.count() / runs.length, 2));
   out.values.set(ROWS.runsCpu, round(system.cpuSeconds() - cpuBefore, 1));
+  out.values.set(
+    ROWS.runsCpuDetail,
+    [...system.cpuSecondsByName()]
+      .map(([name, cpu]) => [name, cpu - (cpuBeforeByName.get(name) ?? 0)] as const)
+      .filter(([, cpu]) => cpu >= 0.05)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, cpu]) => `${name} ${cpu.toFixed(1)}`)
+      .join(' + '),
+  );
+  out.values.set(ROWS.runsLoad, `${loadBefore} / ${loadAverage()}`);
   if (client.meter.writeUnits > 0) out.values.set(ROWS.runsWriteUnits, round(client.meter.writeUnits / runs.length, 1));
   const firstMetrics = client.meter.count('log-batch') > 0 ? 'log-batch' : 'create-run';
   out.values.set(ROWS.firstMetrics, round(client.meter.p50(firstMetrics), 1));
