@@ -536,6 +536,56 @@ describe('tokens', () => {
   });
 });
 
+describe('the API unreachable (offline, or the service down)', () => {
+  // Chromium refuses every API request, as when the stack is stopped: fetch fails without an answer.
+  const cutOff = (page: Page) => page.route('**/api/v1/**', (route) => route.abort('connectionrefused'));
+  const reconnect = (page: Page) => page.unroute('**/api/v1/**');
+
+  test('a list that cannot be read says the service did not answer, shows no empty list, and Try again reads it', async () => {
+    const opened = await open('/models');
+    const { page } = opened;
+    try {
+      await page.locator('main h1').waitFor();
+      await page.waitForLoadState('networkidle');
+      await cutOff(page);
+      await page.click('.topbar nav a:text("Experiments")');
+      const failure = page.locator('main .error-box');
+      await failure.waitFor();
+      expect(await failure.textContent()).toMatch(/^Stratus did not answer: the network is down/);
+      const main = (await page.locator('main').textContent()) ?? '';
+      expect(main).not.toMatch(/Failed to fetch|No experiments yet|0 experiments/);
+
+      await reconnect(page);
+      await failure.getByRole('button', { name: 'Try again' }).click();
+      await page.locator('table[aria-label="Experiments"] tbody tr', { hasText: 'cifar10-sweep' }).waitFor();
+      expect(await failure.count()).toBe(0);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test('a live run whose refresh fails stays on screen, the failure above it, until the service answers again', async () => {
+    // The trials were created by MLflow's runs/create and never ended: RUNNING, so the page polls.
+    const opened = await open(`/runs/${ids.trials[0]}?tab=overview`);
+    const { page } = opened;
+    try {
+      await expect.poll(() => page.locator('main h1').textContent(), eventually).toMatch(/^trial-0/);
+      await cutOff(page);
+      const failure = page.locator('main .error-box');
+      await failure.waitFor({ timeout: 20_000 });
+      expect(await page.locator('main h1').count()).toBe(1);
+      expect(await page.locator('main h1').textContent()).toMatch(/^trial-0/);
+      expect(await page.locator('#overview').count()).toBe(1);
+      expect(await failure.textContent()).toMatch(/^Stratus did not answer/);
+
+      await reconnect(page);
+      await expect.poll(() => failure.count(), eventually).toBe(0);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 describe('stale links and signing out', () => {
   test('a run, an experiment or a model that does not exist says so, with a way back', async () => {
     const cases: Array<[string, string]> = [

@@ -10,19 +10,29 @@ export interface Loaded<T> {
 
 /**
  * Runs `load` when `deps` change and keeps only the latest answer: a slow
- * answer to an older request never overwrites a newer one.
+ * answer to an older request never overwrites a newer one. A failed reload of
+ * the same thing (a live page's poll during a network blip) keeps what was
+ * shown, with the error beside it; a failure for new deps shows nothing stale.
  */
 export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: readonly unknown[]): Loaded<T> {
   const [state, setState] = useState<{ data?: T; error?: ApiFailure | Error; loading: boolean }>({ loading: true });
   const [generation, setGeneration] = useState(0);
+  const loadedFor = useRef<readonly unknown[] | undefined>(undefined);
   useEffect(() => {
     const controller = new AbortController();
     setState((previous) => ({ ...previous, loading: true }));
     load(controller.signal).then(
-      (data) => !controller.signal.aborted && setState({ data, loading: false }),
+      (data) => {
+        if (controller.signal.aborted) return;
+        loadedFor.current = deps;
+        setState({ data, loading: false });
+      },
       (error: unknown) => {
         if (controller.signal.aborted) return;
-        setState({ error: error instanceof Error ? error : new Error(String(error)), loading: false });
+        const failure = error instanceof Error ? error : new Error(String(error));
+        const sameSubject =
+          loadedFor.current?.length === deps.length && deps.every((dep, i) => Object.is(dep, loadedFor.current?.[i]));
+        setState((previous) => ({ ...(sameSubject ? { data: previous.data } : {}), error: failure, loading: false }));
       },
     );
     return () => controller.abort();
@@ -83,11 +93,24 @@ export function useNearViewport<E extends Element>(margin = '200px') {
   return [ref, near] as const;
 }
 
+/**
+ * fetch's own failure when no answer came at all (Chromium "Failed to fetch",
+ * Firefox "NetworkError when attempting to fetch resource.", Safari "Load
+ * failed"): offline, or the API is down. Said as such, not in browser words.
+ */
+export const isNetworkFailure = (error: unknown) =>
+  error instanceof TypeError && /fetch|network|load failed/i.test(error.message);
+
+export const networkFailureMessage =
+  'Stratus did not answer: the network is down or the service is unreachable. Try again in a moment.';
+
 export const describeError = (error: unknown) =>
   error instanceof ApiFailure
     ? error.status === 403
       ? `Not allowed: ${error.message}`
       : error.message
-    : error instanceof Error
-      ? error.message
-      : String(error);
+    : isNetworkFailure(error)
+      ? networkFailureMessage
+      : error instanceof Error
+        ? error.message
+        : String(error);

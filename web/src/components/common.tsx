@@ -8,10 +8,16 @@ export function StatusBadge(props: { status: string }) {
   return <span class={`status ${props.status}`}>{props.status.toLowerCase()}</span>;
 }
 
-export function ErrorBox(props: { error: unknown }) {
+/** A failure as a person reads it; with `onRetry`, a button that asks again (a read failed; nothing was changed). */
+export function ErrorBox(props: { error: unknown; onRetry?: () => void }) {
   return (
     <div class="error-box" role="alert">
-      {describeError(props.error)}
+      <span>{describeError(props.error)}</span>
+      {props.onRetry && (
+        <button type="button" class="small" onClick={props.onRetry}>
+          Try again
+        </button>
+      )}
     </div>
   );
 }
@@ -26,11 +32,12 @@ export function LoadFailure(props: {
   what: string;
   id: string;
   back?: { href: string; label: string };
+  onRetry?: () => void;
 }) {
   const missing =
     props.error instanceof ApiFailure &&
     (props.error.status === 404 || (props.error.status === 400 && props.error.code === 'path.invalid'));
-  if (!missing) return <ErrorBox error={props.error} />;
+  if (!missing) return <ErrorBox error={props.error} onRetry={props.onRetry} />;
   const back = props.back ?? { href: paths.experiments(), label: 'Go to the experiments' };
   return (
     <div class="empty not-found" role="alert">

@@ -51,7 +51,11 @@ export function CompareRuns() {
     );
   }
   if (!comparison.data)
-    return comparison.error ? <ErrorBox error={comparison.error} /> : <Spinner label="Loading runs…" />;
+    return comparison.error ? (
+      <ErrorBox error={comparison.error} onRetry={comparison.reload} />
+    ) : (
+      <Spinner label="Loading runs…" />
+    );
 
   const data = comparison.data;
   const runs = data.runs.map((run, index) => ({

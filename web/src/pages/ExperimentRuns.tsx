@@ -204,7 +204,17 @@ export function ExperimentRuns(props: { experimentId: string }) {
 
   // An experiment that does not exist: say so once, not as a runs page with two API errors.
   if (experiment.error && !experiment.data)
-    return <LoadFailure error={experiment.error} what="experiment" id={props.experimentId} />;
+    return (
+      <LoadFailure
+        error={experiment.error}
+        what="experiment"
+        id={props.experimentId}
+        onRetry={() => {
+          experiment.reload();
+          void fetchPage(undefined);
+        }}
+      />
+    );
 
   return (
     <>
@@ -301,7 +311,7 @@ export function ExperimentRuns(props: { experimentId: string }) {
           <option value="all">Active and deleted</option>
         </select>
       </div>
-      {searchError && !filterError && <ErrorBox error={searchError} />}
+      {searchError && !filterError && <ErrorBox error={searchError} onRetry={() => void fetchPage(undefined)} />}
       {restoreError !== undefined && <ErrorBox error={restoreError} />}
       <div class="card">
         <RunsTable

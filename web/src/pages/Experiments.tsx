@@ -22,6 +22,8 @@ export function Experiments() {
   const [nextToken, setNextToken] = useState<string | undefined>();
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>();
+  // The page that failed (undefined: the first), so Try again asks for that one.
+  const [failedPage, setFailedPage] = useState<string | undefined>();
   const [creating, setCreating] = useState(false);
   const generation = useRef(0);
 
@@ -48,7 +50,10 @@ export function Experiments() {
       setExperiments((previous) => (pageToken ? [...previous, ...page.experiments] : page.experiments));
       setNextToken(page.next_page_token);
     } catch (failure) {
-      if (mine === generation.current) setError(failure);
+      if (mine === generation.current) {
+        setFailedPage(pageToken);
+        setError(failure);
+      }
     } finally {
       if (mine === generation.current) setLoading(false);
     }
@@ -102,69 +107,72 @@ export function Experiments() {
           <option value="all">Active and deleted</option>
         </select>
       </div>
-      {error !== undefined && <ErrorBox error={error} />}
-      <div class="card">
-        <div class="table-scroll">
-          <table class="data" aria-label="Experiments">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Tags</th>
-                <th scope="col" class="num">
-                  Runs
-                </th>
-                <th scope="col">Last activity</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((experiment) => (
-                <tr key={experiment.experiment_id}>
-                  <td>
-                    <Link href={paths.experiment(experiment.experiment_id)} style={{ fontWeight: 600 }}>
-                      {experiment.experiment_name}
-                    </Link>
-                    {experiment.lifecycle_stage === 'deleted' && <span class="status deleted">deleted</span>}
-                    {descriptionOf(experiment) && (
-                      <div class="muted note-preview" title={descriptionOf(experiment)}>
-                        {descriptionOf(experiment)}
-                      </div>
-                    )}
-                  </td>
-                  <td>
-                    <TagList tags={experiment.tags} />
-                  </td>
-                  <td class="num">{experiment.run_count.toLocaleString('en-US')}</td>
-                  <td title={formatTime(experiment.last_activity_at)}>
-                    {experiment.last_activity_at ? (
-                      formatAgo(experiment.last_activity_at)
-                    ) : (
-                      <span class="muted">no runs yet</span>
-                    )}
-                  </td>
-                  <td title={formatTime(experiment.created_at)}>{formatAgo(experiment.created_at)}</td>
+      {error !== undefined && <ErrorBox error={error} onRetry={() => void load(failedPage)} />}
+      {/* Nothing read: no table, no "0 experiments" and no empty-state advice under the error. */}
+      {(error === undefined || shown.length > 0) && (
+        <div class="card">
+          <div class="table-scroll">
+            <table class="data" aria-label="Experiments">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Tags</th>
+                  <th scope="col" class="num">
+                    Runs
+                  </th>
+                  <th scope="col">Last activity</th>
+                  <th scope="col">Created</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        {!loading && shown.length === 0 && (
-          <div class="empty">
-            {lifecycle === 'deleted'
-              ? 'No deleted experiment.'
-              : !tagQuery && !nameQuery
-                ? 'No experiments yet. Log a run from your training code, or create one here.'
-                : 'No experiment matches.'}
+              </thead>
+              <tbody>
+                {shown.map((experiment) => (
+                  <tr key={experiment.experiment_id}>
+                    <td>
+                      <Link href={paths.experiment(experiment.experiment_id)} style={{ fontWeight: 600 }}>
+                        {experiment.experiment_name}
+                      </Link>
+                      {experiment.lifecycle_stage === 'deleted' && <span class="status deleted">deleted</span>}
+                      {descriptionOf(experiment) && (
+                        <div class="muted note-preview" title={descriptionOf(experiment)}>
+                          {descriptionOf(experiment)}
+                        </div>
+                      )}
+                    </td>
+                    <td>
+                      <TagList tags={experiment.tags} />
+                    </td>
+                    <td class="num">{experiment.run_count.toLocaleString('en-US')}</td>
+                    <td title={formatTime(experiment.last_activity_at)}>
+                      {experiment.last_activity_at ? (
+                        formatAgo(experiment.last_activity_at)
+                      ) : (
+                        <span class="muted">no runs yet</span>
+                      )}
+                    </td>
+                    <td title={formatTime(experiment.created_at)}>{formatAgo(experiment.created_at)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </div>
-        )}
-        <ListFooter
-          count={shown.length}
-          noun="experiment"
-          hasMore={Boolean(nextToken)}
-          loading={loading}
-          onMore={() => nextToken && void load(nextToken)}
-        />
-      </div>
+          {!loading && shown.length === 0 && (
+            <div class="empty">
+              {lifecycle === 'deleted'
+                ? 'No deleted experiment.'
+                : !tagQuery && !nameQuery
+                  ? 'No experiments yet. Log a run from your training code, or create one here.'
+                  : 'No experiment matches.'}
+            </div>
+          )}
+          <ListFooter
+            count={shown.length}
+            noun="experiment"
+            hasMore={Boolean(nextToken)}
+            loading={loading}
+            onMore={() => nextToken && void load(nextToken)}
+          />
+        </div>
+      )}
       {creating && <CreateExperimentDialog onClose={() => setCreating(false)} />}
     </>
   );

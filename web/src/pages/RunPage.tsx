@@ -43,11 +43,16 @@ export function RunPage(props: { runId: string }) {
   const [dialog, setDialog] = useState<'rename' | 'delete' | undefined>();
   const run = useLoad(
     async () => unwrap(await api.GET('/api/v1/runs/{run_id}', { params: { path: { run_id: props.runId } } })),
-    [props.runId, refresh],
+    [props.runId],
   );
+  // A reload, not new deps: a poll that fails (a network blip) keeps the run on screen with the error above it.
+  const reloadRun = () => {
+    setRefresh((n) => n + 1);
+    run.reload();
+  };
   const data = run.data;
   const live = data?.status === 'RUNNING';
-  usePolling(() => setRefresh((n) => n + 1), livePollMs, live);
+  usePolling(reloadRun, livePollMs, live);
 
   const experiment = useLoad(
     async () =>
@@ -62,7 +67,11 @@ export function RunPage(props: { runId: string }) {
   );
 
   if (!data) {
-    return run.error ? <LoadFailure error={run.error} what="run" id={props.runId} /> : <Spinner label="Loading run…" />;
+    return run.error ? (
+      <LoadFailure error={run.error} what="run" id={props.runId} onRetry={run.reload} />
+    ) : (
+      <Spinner label="Loading run…" />
+    );
   }
 
   const options = chartOptionsFrom(location.query);
@@ -123,7 +132,7 @@ export function RunPage(props: { runId: string }) {
           detail="it is left out of the runs table and searches, and takes no new data."
           onRestore={async () => {
             unwrap(await api.POST('/api/v1/runs/{run_id}/restore', { params: { path: { run_id: data.run_id } } }));
-            setRefresh((n) => n + 1);
+            reloadRun();
           }}
         />
       )}
@@ -138,7 +147,7 @@ export function RunPage(props: { runId: string }) {
                 body: { run_name: name },
               }),
             );
-            setRefresh((n) => n + 1);
+            reloadRun();
           }}
           onClose={() => setDialog(undefined)}
         />
@@ -150,7 +159,7 @@ export function RunPage(props: { runId: string }) {
           consequence="It leaves the runs table and searches, and takes no new data."
           onDelete={async () => {
             unwrap(await api.DELETE('/api/v1/runs/{run_id}', { params: { path: { run_id: data.run_id } } }));
-            setRefresh((n) => n + 1);
+            reloadRun();
           }}
           onClose={() => setDialog(undefined)}
         />
@@ -168,7 +177,7 @@ export function RunPage(props: { runId: string }) {
           <div class="grid-2">
             <Overview run={data} />
             <div class="column">
-              <TagEditor run={data} systemTagCount={systemTagCount} onSaved={() => setRefresh((n) => n + 1)} />
+              <TagEditor run={data} systemTagCount={systemTagCount} onSaved={reloadRun} />
               <RunModelVersions runId={data.run_id} />
             </div>
           </div>

@@ -44,6 +44,7 @@ export function ModelPage(props: { modelName: string }) {
         what="model"
         id={props.modelName}
         back={{ href: paths.models(), label: 'Go to the models' }}
+        onRetry={model.reload}
       />
     ) : (
       <Spinner label="Loading model…" />

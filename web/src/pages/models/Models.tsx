@@ -19,6 +19,8 @@ export function Models() {
   const [nextToken, setNextToken] = useState<string | undefined>();
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>();
+  // The page that failed (undefined: the first), so Try again asks for that one.
+  const [failedPage, setFailedPage] = useState<string | undefined>();
   const [creating, setCreating] = useState(false);
   const generation = useRef(0);
 
@@ -46,6 +48,7 @@ export function Models() {
     } catch (failure) {
       if (mine === generation.current) {
         if (!pageToken) setModels([]);
+        setFailedPage(pageToken);
         setError(failure);
       }
     } finally {
@@ -91,72 +94,80 @@ export function Models() {
           value={tagQuery}
         />
       </div>
-      {error !== undefined && <ErrorBox error={error} />}
-      <div class="card">
-        <div class="table-scroll">
-          <table class="data" aria-label="Models">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" class="num">
-                  Latest version
-                </th>
-                <th scope="col">Aliases</th>
-                <th scope="col">Tags</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {models.map((model) => (
-                <tr key={model.name}>
-                  <td>
-                    <Link href={paths.model(model.name)} style={{ fontWeight: 600 }}>
-                      {model.name}
-                    </Link>
-                    {model.description && <div class="muted">{model.description}</div>}
-                  </td>
-                  <td class="num">
-                    {model.latest_version > 0 ? (
-                      <Link href={paths.modelVersion(model.name, model.latest_version)}>v{model.latest_version}</Link>
-                    ) : (
-                      <span class="muted">none yet</span>
-                    )}
-                  </td>
-                  <td>
-                    {model.aliases.length === 0 ? (
-                      <span class="muted">—</span>
-                    ) : (
-                      <span class="tags">
-                        {model.aliases.map((alias) => (
-                          <AliasChip key={alias.alias} model={model.name} alias={alias.alias} version={alias.version} />
-                        ))}
-                      </span>
-                    )}
-                  </td>
-                  <td>
-                    <TagList tags={model.tags} />
-                  </td>
-                  <td title={formatTime(model.updated_at)}>{formatAgo(model.updated_at)}</td>
+      {error !== undefined && <ErrorBox error={error} onRetry={() => void load(failedPage)} />}
+      {/* Nothing read: no table, no "0 models" and no empty-state advice under the error. */}
+      {(error === undefined || models.length > 0) && (
+        <div class="card">
+          <div class="table-scroll">
+            <table class="data" aria-label="Models">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col" class="num">
+                    Latest version
+                  </th>
+                  <th scope="col">Aliases</th>
+                  <th scope="col">Tags</th>
+                  <th scope="col">Updated</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        {!loading && models.length === 0 && error === undefined && (
-          <div class="empty">
-            {!nameQuery && !tagQuery
-              ? 'No models yet. Register one from a run’s artifacts with the SDK, the CLI or the MLflow client.'
-              : 'No model matches.'}
+              </thead>
+              <tbody>
+                {models.map((model) => (
+                  <tr key={model.name}>
+                    <td>
+                      <Link href={paths.model(model.name)} style={{ fontWeight: 600 }}>
+                        {model.name}
+                      </Link>
+                      {model.description && <div class="muted">{model.description}</div>}
+                    </td>
+                    <td class="num">
+                      {model.latest_version > 0 ? (
+                        <Link href={paths.modelVersion(model.name, model.latest_version)}>v{model.latest_version}</Link>
+                      ) : (
+                        <span class="muted">none yet</span>
+                      )}
+                    </td>
+                    <td>
+                      {model.aliases.length === 0 ? (
+                        <span class="muted">—</span>
+                      ) : (
+                        <span class="tags">
+                          {model.aliases.map((alias) => (
+                            <AliasChip
+                              key={alias.alias}
+                              model={model.name}
+                              alias={alias.alias}
+                              version={alias.version}
+                            />
+                          ))}
+                        </span>
+                      )}
+                    </td>
+                    <td>
+                      <TagList tags={model.tags} />
+                    </td>
+                    <td title={formatTime(model.updated_at)}>{formatAgo(model.updated_at)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </div>
-        )}
-        <ListFooter
-          count={models.length}
-          noun="model"
-          hasMore={Boolean(nextToken)}
-          loading={loading}
-          onMore={() => nextToken && void load(nextToken)}
-        />
-      </div>
+          {!loading && models.length === 0 && error === undefined && (
+            <div class="empty">
+              {!nameQuery && !tagQuery
+                ? 'No models yet. Register one from a run’s artifacts with the SDK, the CLI or the MLflow client.'
+                : 'No model matches.'}
+            </div>
+          )}
+          <ListFooter
+            count={models.length}
+            noun="model"
+            hasMore={Boolean(nextToken)}
+            loading={loading}
+            onMore={() => nextToken && void load(nextToken)}
+          />
+        </div>
+      )}
       {creating && <CreateModelDialog onClose={() => setCreating(false)} />}
     </>
   );

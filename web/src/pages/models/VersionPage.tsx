@@ -80,6 +80,7 @@ export function VersionPage(props: { modelName: string; version: number }) {
         what="model version"
         id={`${props.modelName} v${props.version}`}
         back={{ href: paths.model(props.modelName), label: `Go to ${props.modelName}` }}
+        onRetry={version.reload}
       />
     ) : (
       <Spinner label="Loading version…" />
