@@ -15,6 +15,7 @@ import {
   requestHeadRefusal,
 } from './gateway-limits.ts';
 import { createRouter } from './router.ts';
+import { unmatchedRouteAnswer } from './unmatched-route.ts';
 import { enforceRouteGrants, withRouteGrants } from './route-grants.ts';
 import type { WebApp } from './web-app.ts';
 
@@ -86,14 +87,16 @@ export async function startLocalServer(
       return;
     }
     const method = request.method ?? 'GET';
-    if (options.web && !url.pathname.startsWith('/api/')) {
+    // `/ajax-api` is MLflow's web app's API: an MLflow error, not the web app's page.
+    if (options.web && !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/ajax-api/')) {
       options.web.serve(request, response);
       return;
     }
     const match = route(method, url.pathname);
     if (!match) {
       request.resume();
-      send(response, 404, { error: { code: 'route.not_found', message: `no route for ${method} ${url.pathname}` } });
+      const answer = unmatchedRouteAnswer(method, url.pathname, route);
+      send(response, answer.status, answer.body, answer.headers);
       return;
     }
     const body = await readBody(request);
@@ -158,8 +161,8 @@ function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
-function send(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { 'content-type': 'application/json' });
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  response.writeHead(status, { ...headers, 'content-type': 'application/json' });
   response.end(`${JSON.stringify(body)}\n`);
 }
 

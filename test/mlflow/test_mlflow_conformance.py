@@ -149,3 +149,18 @@ def test_a_datasets_tags_come_back_in_the_order_given(mlflow_env: StratusApi, ex
     [logged] = client.get_run(run_id).inputs.dataset_inputs
     assert [(tag.key, tag.value) for tag in logged.tags] == given
     assert (logged.dataset.name, logged.dataset.digest, logged.dataset.source_type) == ("dataset", "f0f3e026", "local")
+
+
+def test_an_endpoint_stratus_lacks_is_endpoint_not_found(mlflow_env: StratusApi, experiment_name: str):
+    """Traces are not served (README, 'From MLflow'): the client says so instead of INTERNAL_ERROR."""
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    with pytest.raises(MlflowException, match=r"^ENDPOINT_NOT_FOUND: no route for ") as missing:
+        client.search_traces(locations=[experiment_id])
+    assert missing.value.error_code == "ENDPOINT_NOT_FOUND"
+    # A path served with other methods: 405, naming them.
+    response = requests.delete(
+        f"{mlflow_env.url}/api/2.0/mlflow/runs/get", headers={"authorization": f"Bearer {mlflow_env.token}"}, timeout=30
+    )
+    assert (response.status_code, response.headers["allow"]) == (405, "GET")
+    assert response.json()["error_code"] == "ENDPOINT_NOT_FOUND"

@@ -13,6 +13,8 @@ const byStatus: Record<number, { errorCode: string; status?: number }> = {
   401: { errorCode: 'UNAUTHENTICATED' },
   403: { errorCode: 'PERMISSION_DENIED' },
   404: { errorCode: 'RESOURCE_DOES_NOT_EXIST' },
+  // A path served with other methods only (the local server; API Gateway answers its own 404).
+  405: { errorCode: 'ENDPOINT_NOT_FOUND' },
   // A conflict with stored state; the conflicts that mean "it exists" are RESOURCE_ALREADY_EXISTS (alreadyExists).
   // (That code is what MLflow's client reads as "already there, go on", so it must not be the fallback.)
   409: { errorCode: 'INVALID_STATE', status: 400 },
@@ -76,6 +78,8 @@ const byCode = new Map<string, { errorCode: string; status?: number }>([
   ['experiment.changed', { errorCode: 'ABORTED', status: 409 }],
   // Another request was completing the same upload and had not finished within the wait: retry.
   ['artifact.completing', { errorCode: 'ABORTED', status: 409 }],
+  // No route for the path: what MLflow's client shows as "ENDPOINT_NOT_FOUND: ...", not a missing run or model.
+  ['route.not_found', { errorCode: 'ENDPOINT_NOT_FOUND' }],
 ]);
 
 /**

@@ -1,0 +1,47 @@
+import { type PublicError, type RenderedError, renderV1Error } from '../shared/http/error-rendering.ts';
+import { renderMlflowError } from '../shared/http/mlflow/error-renderer.ts';
+import { type Dialect, dialectOf, type RouteDefinition } from '../shared/http/route-definition.ts';
+import type { RouteMatch } from './router.ts';
+
+/**
+ * The answer to a request no route takes. A path the table serves with other
+ * methods is a 405 with `Allow` naming them (what MLflow's Flask server and
+ * HTTP say), anything else a 404; each in the shape of the dialect the path
+ * belongs to, so the MLflow client shows `ENDPOINT_NOT_FOUND: ...` rather
+ * than failing to read the error. (On AWS, API Gateway answers these itself
+ * before any function runs: see README, "From MLflow".)
+ */
+
+/** MLflow's URL spaces: its REST API of any version, its artifact proxy, and its web app's `/ajax-api`. */
+const mlflowPath = /^\/(?:api\/\d+\.\d+\/mlflow(?:-artifacts)?(?:\/|$)|ajax-api\/)/;
+
+/** Methods a route may declare, in the order `Allow` lists them. */
+const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+export function unmatchedRouteAnswer(
+  method: string,
+  pathname: string,
+  route: (method: string, path: string) => RouteMatch | undefined,
+): RenderedError {
+  const allowed = methods.flatMap((candidate) => {
+    const match = candidate === method ? undefined : route(candidate, pathname);
+    return match ? [match.route] : [];
+  });
+  const first = allowed[0];
+  const dialect: Dialect = first ? dialectOf(first) : mlflowPath.test(pathname) ? 'mlflow' : 'v1';
+  // The path as the URL parser left it (percent-encoded), within the server's URL limit.
+  const error: PublicError = first
+    ? methodNotAllowed(method, pathname, allowed)
+    : { status: 404, code: 'route.not_found', message: `no route for ${method} ${pathname}` };
+  return (dialect === 'mlflow' ? renderMlflowError : renderV1Error)(error);
+}
+
+function methodNotAllowed(method: string, path: string, allowed: readonly RouteDefinition[]): PublicError {
+  const allow = allowed.map((definition) => definition.method).join(', ');
+  return {
+    status: 405,
+    code: 'route.method_not_allowed',
+    message: `${method} is not allowed on ${path}; it takes ${allow}`,
+    headers: { allow },
+  };
+}

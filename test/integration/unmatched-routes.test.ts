@@ -1,0 +1,119 @@
+import type { ServerResponse } from 'node:http';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type LocalServer, startLocalServer } from '../../local/server.ts';
+import { dialectOf, type RouteDefinition } from '../../shared/http/route-definition.ts';
+import { routeList } from '../../shared/http/route-table.ts';
+import { createRouter } from '../../local/router.ts';
+
+/**
+ * Requests no route takes, generated from the route table: at every route's
+ * path, and one segment past it, each method no route takes there is a 405
+ * whose `Allow` names the methods that are taken, or a 404 where none is; both
+ * in the dialect the path belongs to (MLflow's client reads only MLflow's
+ * shape; it showed these as INTERNAL_ERROR). Which route takes a request is the
+ * router's answer (API Gateway's precedence, test/unit/router.test.ts): a
+ * static path such as /api/v1/runs/search is also a run id for GET. No token is
+ * sent: the route table is public (OpenAPI), and these answers come before any
+ * function runs.
+ */
+let server: LocalServer;
+
+/** A stand-in for the web app, which `npm start` serves at every path outside the API. */
+const web = {
+  serve: (_request: unknown, response: ServerResponse) => void response.writeHead(200).end('web app'),
+};
+
+beforeAll(async () => {
+  server = await startLocalServer({ host: '127.0.0.1', port: 0, web });
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+});
+
+const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+const route = createRouter(routeList);
+
+/** A request path for a route path: variables get values that are no route's static segment. */
+const concrete = (path: string) =>
+  path.replace(/\{(\w+)(\+)?\}/g, (_, name: string, greedy?: string) => (greedy ? `${name}1/${name}2` : `${name}1`));
+
+const paths = [
+  ...new Set(
+    routeList.flatMap((definition) => [concrete(definition.path), `${concrete(definition.path)}/no-such-endpoint`]),
+  ),
+];
+/** What is expected of each method no route takes at the path: 405 naming the taken ones, or 404 where none is. */
+const cases = paths.map((path) => {
+  const taken = methods.flatMap((method) => {
+    const match = route(method, path);
+    return match ? [match.route] : [];
+  });
+  return { path, taken, untaken: methods.filter((method) => !route(method, path)) };
+});
+
+const errorOf = (dialect: string, body: any) =>
+  dialect === 'mlflow' ? { code: body.error_code, message: body.message } : body.error;
+
+test('the table yields both kinds of unmatched request', () => {
+  expect(cases.filter((c) => c.taken.length > 0 && c.untaken.length > 0).length).toBeGreaterThan(routeList.length / 2);
+  expect(cases.filter((c) => c.taken.length === 0).length).toBeGreaterThan(routeList.length / 2);
+});
+
+test.each(cases.map((c) => [c.path, c] as const))(
+  '%s: every method no route takes',
+  async (path, { taken, untaken }) => {
+    for (const method of untaken) {
+      const response = await fetch(`${server.url}${path}`, { method });
+      const body = method === 'HEAD' ? undefined : await response.json();
+      if (taken.length > 0) {
+        expect(response.status, method).toBe(405);
+        const allow = response.headers.get('allow') ?? '';
+        expect(allow.split(', ').sort(), method).toEqual(taken.map((definition) => definition.method).sort());
+        if (body === undefined) continue;
+        const dialect = dialectOf(taken[0] as RouteDefinition);
+        const error = errorOf(dialect, body);
+        expect(error.code, method).toBe(dialect === 'mlflow' ? 'ENDPOINT_NOT_FOUND' : 'route.method_not_allowed');
+        expect(error.message).toBe(`${method} is not allowed on ${path}; it takes ${allow}`);
+      } else {
+        expect(response.status, method).toBe(404);
+        if (body === undefined) continue;
+        const mlflow = /^\/api\/2\.0\/mlflow(-artifacts)?\//.test(path);
+        const error = errorOf(mlflow ? 'mlflow' : 'v1', body);
+        expect(error.code, method).toBe(mlflow ? 'ENDPOINT_NOT_FOUND' : 'route.not_found');
+        expect(error.message).toBe(`no route for ${method} ${path}`);
+      }
+    }
+  },
+);
+
+test.each([
+  ['POST', '/api/2.0/mlflow/traces/search'],
+  ['GET', '/api/3.0/mlflow/traces/abc'],
+  ['POST', '/api/2.0/mlflow-artifacts/mpu/nope'],
+  ['GET', '/ajax-api/2.0/mlflow/metrics/get-history-bulk'],
+])("%s %s, MLflow's but not Stratus's, is MLflow's ENDPOINT_NOT_FOUND", async (method, path) => {
+  const response = await fetch(`${server.url}${path}`, { method });
+  expect(response.status).toBe(404);
+  expect(await response.json()).toEqual({
+    error_code: 'ENDPOINT_NOT_FOUND',
+    message: `no route for ${method} ${path}`,
+  });
+});
+
+test("paths outside the API and /ajax-api are the web app's", async () => {
+  expect(await (await fetch(`${server.url}/experiments/1`)).text()).toBe('web app');
+  expect(await (await fetch(`${server.url}/ajax-api2/x`)).text()).toBe('web app');
+});
+
+test.each([
+  ['GET', '/api/v2/runs'],
+  ['DELETE', '/api/v1/nothing'],
+  ['GET', '/api/2.0/mlflowish/runs/get'],
+])("%s %s, nobody's, is a v1 404", async (method, path) => {
+  const response = await fetch(`${server.url}${path}`, { method });
+  expect(response.status).toBe(404);
+  expect(await response.json()).toEqual({
+    error: { code: 'route.not_found', message: `no route for ${method} ${path}` },
+  });
+});
