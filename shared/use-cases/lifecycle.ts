@@ -131,7 +131,7 @@ async function requireActiveRun(scope: RequestScope, runId: string, deps: Pick<T
   const run = await deps.runs.get(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);
   if (run.lifecycleStage === 'deleted') {
-    throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`);
+    throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`, { id: runId });
   }
   return run;
 }

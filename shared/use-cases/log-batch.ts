@@ -107,7 +107,7 @@ export async function logBatch(
 /** A deleted run takes nothing new (tags included) until it is restored. */
 export function requireNotDeleted(run: Run) {
   if (run.lifecycleStage === 'deleted') {
-    throw new ConflictError('run.deleted', `run '${run.runId}' is deleted; restore it first`);
+    throw new ConflictError('run.deleted', `run '${run.runId}' is deleted; restore it first`, { id: run.runId });
   }
 }
 

@@ -195,7 +195,7 @@ export async function setRunTags(
   const run = await deps.runs.get(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);
   if (run.lifecycleStage === 'deleted') {
-    throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`);
+    throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`, { id: runId });
   }
   return deps.runs.setTags(scope.workspace, runId, tags);
 }

@@ -174,6 +174,7 @@ describe('logged model metrics', () => {
       run_id: runId,
       key: 'acc',
       value: 1,
+      timestamp: 1,
       model_id: 'm-00000000000000000000000000000000',
     });
     expect(response.status).toBe(404);

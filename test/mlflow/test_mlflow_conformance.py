@@ -5,6 +5,7 @@ check that Stratus got wrong, through the stock client or a raw request as a scr
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -12,6 +13,7 @@ import urllib.request
 import pytest
 import requests
 from mlflow import MlflowClient
+from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 
 from stratus_api import StratusApi
@@ -130,8 +132,8 @@ def test_listing_a_path_that_climbs_out_of_the_run_is_invalid(mlflow_env: Stratu
             urllib.request.urlopen(request, timeout=30)
         assert refused.value.code == 400
         body = json.loads(refused.value.read())
-        assert body["error_code"] == "INVALID_PARAMETER_VALUE"
-        assert "Invalid path" in body["message"]
+        # MLflow's own test compares the whole body.
+        assert body == {"error_code": "INVALID_PARAMETER_VALUE", "message": "Invalid path"}
     # The client lists through the artifact proxy, whose errors it raises as requests' HTTPError.
     with pytest.raises(requests.exceptions.HTTPError, match="Invalid path"):
         client.list_artifacts(run_id, "../path")
@@ -164,3 +166,35 @@ def test_an_endpoint_stratus_lacks_is_endpoint_not_found(mlflow_env: StratusApi,
     )
     assert (response.status_code, response.headers["allow"]) == (405, "GET")
     assert response.json()["error_code"] == "ENDPOINT_NOT_FOUND"
+
+
+def test_a_metric_without_a_timestamp_is_refused_naming_it(mlflow_env: StratusApi, experiment_name: str):
+    client = MlflowClient()
+    run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id
+    status, body = post(mlflow_env, "/api/2.0/mlflow/runs/log-batch", {"run_id": run_id, "metrics": [{"key": "mae", "value": 2.5}]})
+    assert (status, body["message"]) == (400, "Missing value for required parameter 'metrics[0].timestamp'.")
+    status, body = post(mlflow_env, "/api/2.0/mlflow/runs/log-metric", {"run_id": run_id, "key": "mae", "value": 2.5})
+    assert (status, body["message"]) == (400, "Missing value for required parameter 'timestamp'.")
+    # The stock client stamps every point it sends, whichever way it logs.
+    client.log_metric(run_id, "a", 1.0)
+    client.log_batch(run_id, metrics=[Metric("b", 2.0, int(time.time() * 1000), 3)])
+    status, body = post(
+        mlflow_env, "/api/2.0/mlflow/runs/log-batch", {"run_id": run_id, "metrics": [{"key": "c", "value": 3, "timestamp": 123456789}]}
+    )
+    assert status == 200, body
+    metrics = client.get_run(run_id).data.metrics
+    assert metrics == {"a": 1.0, "b": 2.0, "c": 3.0}
+
+
+def test_writing_to_a_deleted_run_is_worded_as_mlflow_words_it(mlflow_env: StratusApi, experiment_name: str):
+    client = MlflowClient()
+    run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id
+    client.delete_run(run_id)
+    # (log_param's error gets a hint about nested runs appended by the client.)
+    message = rf"^INVALID_PARAMETER_VALUE: The run {run_id} must be in the 'active' state\. Current state is deleted\."
+    with pytest.raises(MlflowException, match=message):
+        client.set_tag(run_id, "k", "v")
+    with pytest.raises(MlflowException, match=message):
+        client.log_param(run_id, "p", "1")
+    with pytest.raises(MlflowException, match=message):
+        client.delete_tag(run_id, "k")

@@ -89,6 +89,7 @@ const byCode = new Map<string, { errorCode: string; status?: number }>([
  */
 const wordings = new Map<string, (subject: ErrorSubject) => string>([
   ['run.not_found', ({ id }) => `Run with id=${id} not found`],
+  ['run.deleted', ({ id }) => `The run ${id} must be in the 'active' state. Current state is deleted.`],
   [
     'experiment.not_found',
     ({ id, byName }) => (byName ? `Could not find experiment with name '${id}'` : `No Experiment with id=${id} exists`),

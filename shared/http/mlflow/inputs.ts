@@ -59,18 +59,12 @@ export function parseProxiedPath(raw: string, field = 'path'): { experimentId: s
 
 /**
  * A folder to list, as MLflow's server takes it: a path that climbs out of the
- * run's artifacts (a `..` segment) is "Invalid path", a 400, rather than an
- * empty listing. Leading and trailing slashes are dropped.
+ * run's artifacts (a `..` segment) is a 400 worded exactly as MLflow's
+ * ("Invalid path", which scripts compare whole), rather than an empty listing.
+ * Leading and trailing slashes are dropped.
  */
 export function folderToList(raw: string, field = 'path'): string {
-  if (raw.split('/').includes('..')) {
-    throw new ValidationError(`${field}: Invalid path (a '..' segment)`, `${field}.invalid`, {
-      name: field,
-      missing: false,
-      value: raw,
-      reason: "Invalid path (a '..' segment)",
-    });
-  }
+  if (raw.split('/').includes('..')) throw new ValidationError('Invalid path', `${field}.invalid`);
   return raw.replace(/^\/+|\/+$/g, '');
 }
 

@@ -130,7 +130,9 @@ export const updateRunBody = withRunId({
 const metricFields = {
   key: keySchema,
   value: metricValueSchema,
-  timestamp: z.optional(timestamp),
+  // Required, as on MLflow's server: its clients always send one (log_metric stamps the current
+  // time), so a point without one comes from a script whose mistake it should hear of.
+  timestamp,
   step: z.optional(step),
   // MLflow 3: the point also belongs to a logged model, measured on a dataset.
   model_id: z.optional(mlflowId),
