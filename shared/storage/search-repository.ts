@@ -217,6 +217,8 @@ export class SearchRepository {
   private async indexRunIds(partition: string, range?: SortKeyRange, prefix?: string) {
     const entries = queryAllItems(this.client, {
       TableName: this.tableName,
+      // The entry is its key; the partition key (as long again) need not travel back 1,000 times.
+      ProjectionExpression: 'sk',
       KeyConditionExpression: range
         ? 'pk = :partition AND sk BETWEEN :from AND :to'
         : prefix
