@@ -36,6 +36,7 @@ import {
   isParamDigestAttribute,
   matchParamBucket,
   paramDigest,
+  wantedDigests,
   wideParamDigest,
 } from './run-items.ts';
 import { type RunItem, runDetailsFromItems, toRun, withPagedTags } from './run-reader.ts';
@@ -111,10 +112,10 @@ export class SearchRepository {
     plan: { runCount: number; bucketSegments: number; perRunSegments: number; legacy: boolean },
   ): Promise<string[][]> {
     const wanted = clauses.map(({ key, values }) => ({
-      digests: new Set(values.map((value) => paramDigest(key, value))),
+      digests: wantedDigests(values.map((value) => paramDigest(key, value))),
       wide: values.map((value) => wideParamDigest(key, value)),
     }));
-    const wantedDigests = wanted.map((clause) => clause.digests);
+    const clauseDigests = wanted.map((clause) => clause.digests);
     const found: string[][] = clauses.map(() => []);
     const keep = (runId: string, clause: number) => found[clause]?.push(runId);
     const fromRows = (from: string, to: string) => async () => {
@@ -130,7 +131,7 @@ export class SearchRepository {
       for await (const row of rows) {
         const sk = row.sk as string;
         if (sk.startsWith(paramBucketSortKeys.from)) {
-          matchParamBucket(row, wantedDigests, keep);
+          matchParamBucket(row, clauseDigests, keep);
           continue;
         }
         // `b…`: 4-byte digests, one attribute per write; `h`: the wider digests of rows from before them.
