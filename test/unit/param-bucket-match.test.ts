@@ -6,6 +6,7 @@ import {
   paramBucketEntries,
   paramBucketValue,
   paramDigest,
+  wantedDigests,
 } from '../../shared/storage/run-items.ts';
 
 /**
@@ -54,9 +55,12 @@ test('matchParamBucket finds what paramBucketEntries says, clause by clause', ()
             .map((entry) => entry.runId)
             .sort(),
         );
-        const found: string[][] = wanted.map(() => []);
-        matchParamBucket(row, wanted, (id, i) => found[i]?.push(id));
-        expect(found.map((ids) => [...ids].sort())).toEqual(expected);
+        // Both forms a clause's digests take (wantedDigests: an array for a few, a set for many).
+        for (const form of [wanted.map((digests) => wantedDigests(digests)), wanted]) {
+          const found: string[][] = wanted.map(() => []);
+          matchParamBucket(row, form, (id, i) => found[i]?.push(id));
+          expect(found.map((ids) => [...ids].sort())).toEqual(expected);
+        }
       },
     ),
     { numRuns: 300 },
@@ -70,4 +74,9 @@ test('holdsParamDigest reads big-endian digests from the offset on, the top bit 
   expect(holdsParamDigest(bytes, 4, new Set([0xffffffff]))).toBe(false);
   expect(holdsParamDigest(bytes, 0, new Set([0xffffffff]))).toBe(true);
   expect(holdsParamDigest(bytes.subarray(0, 11), 8, new Set([0x12345678]))).toBe(false);
+  expect(holdsParamDigest(bytes, 4, wantedDigests([7, 0x12345678]))).toBe(true);
+  expect(holdsParamDigest(bytes, 4, wantedDigests([7, 0xffffffff]))).toBe(false);
+  const many = wantedDigests(Array.from({ length: 20 }, (_, i) => i + 0x12345670));
+  expect(many).toBeInstanceOf(Set);
+  expect(holdsParamDigest(bytes, 4, many)).toBe(true);
 });
