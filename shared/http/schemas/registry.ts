@@ -10,13 +10,13 @@ import {
 } from '../../domain/registry.ts';
 import { limits } from '../../limits.ts';
 import {
+  boundedRecord,
   documentedAs,
   freeText,
   idSchema,
   keySchema,
   pageSize,
   pageToken,
-  tagsSchema,
   text,
   timestampSchema,
 } from './text.ts';
@@ -85,10 +85,13 @@ export const modelAliasPath = z.object({ model_name: modelNameSchema, alias: ali
 
 // ----- requests -----
 
+/** A model's or version's tags: values within the registry's own bound, not runs' (registryLimits). */
+const registryTags = boundedRecord(freeText(registryLimits.tagValueLength), limits.tagsPerRequest);
+
 export const createModelBody = z.strictObject({
   name: modelNameSchema,
   description: z.optional(description),
-  tags: z.optional(tagsSchema),
+  tags: z.optional(registryTags),
 });
 
 export const updateModelBody = z.strictObject({
@@ -111,7 +114,7 @@ export const createVersionBody = z.strictObject({
   // Bounded here; checked in full (and named) by the use case, as for run artifacts.
   artifact_path: z.string().check(z.minLength(1), z.maxLength(artifactLimits.pathBytes * 2)),
   description: z.optional(description),
-  tags: z.optional(tagsSchema),
+  tags: z.optional(registryTags),
   metadata: z.optional(metadataSchema),
 });
 
