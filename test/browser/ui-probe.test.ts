@@ -461,6 +461,37 @@ describe('a phone (390 px wide)', () => {
   });
 });
 
+describe('comparing runs on a phone (390 px wide)', () => {
+  test('run names, statuses and start times stay on one line; the tables scroll sideways instead', async () => {
+    const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    try {
+      const compared = [ids.curves, ids.once, ...ids.trials];
+      await signInByLink(page, local.stack.url, local.stack.token, `/compare?runs=${compared.join(',')}`);
+      const rows = page.locator('#compared-runs table tbody tr');
+      await expect.poll(() => rows.count(), eventually).toBe(compared.length);
+      // One line of text per cell: no "trial-" over "0", no "3 h" over "ago".
+      const wrapped = await rows.evaluateAll((trs) =>
+        trs.flatMap((tr: any) =>
+          [...tr.querySelectorAll('td')]
+            .filter(
+              (td: any) =>
+                td.getClientRects()[0].height > 2.2 * parseFloat((globalThis as any).getComputedStyle(td).lineHeight),
+            )
+            .map((td: any) => td.textContent as string),
+        ),
+      );
+      expect(wrapped).toEqual([]);
+      const headings = await page
+        .locator('table[aria-label="Params by run"] thead th')
+        .evaluateAll((ths) => ths.map((th: any) => Math.round(th.getBoundingClientRect().height)));
+      expect(Math.max(...headings)).toBeLessThan(48);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('tokens', () => {
   test('an admin creates a write token for a training job, sees it once with the lines that use it, and revokes it', async () => {
     const opened = await open('/experiments');

@@ -124,7 +124,7 @@ export function CompareRuns() {
       )}
       <Card id="compared-runs" title="Runs">
         <div class="table-scroll">
-          <table class="data">
+          <table class="data compared-runs" aria-label="Compared runs">
             <thead>
               <tr>
                 <th scope="col">Run</th>
@@ -142,7 +142,9 @@ export function CompareRuns() {
                 <tr key={run.run_id}>
                   <td>
                     <span class="legend-swatch" style={{ background: run.color }} aria-hidden="true" />
-                    <Link href={paths.run(run.run_id)}>{run.label}</Link>
+                    <Link href={paths.run(run.run_id)} class="run-label" title={run.label}>
+                      {run.label}
+                    </Link>
                   </td>
                   <td>
                     <StatusBadge status={run.status} />
@@ -200,7 +202,7 @@ export function CompareRuns() {
                 <tr>
                   <th scope="col">Param</th>
                   {runs.map((run) => (
-                    <th scope="col" key={run.run_id}>
+                    <th scope="col" key={run.run_id} class="run-heading" title={run.label}>
                       <span class="legend-swatch" style={{ background: run.color }} aria-hidden="true" />
                       {run.label}
                     </th>
