@@ -567,6 +567,79 @@ describe('tokens', () => {
   });
 });
 
+describe('Back returns to the place in a long list', () => {
+  test("Back from a run: the runs table's loaded pages, scrolled where they were", async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'long-table' });
+    const experimentId = created.body.experiment_id as string;
+    // 150 runs: a first page of 100, the rest loaded on scrolling.
+    for (let batch = 0; batch < 15; batch++) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, index) =>
+          local.api.post(`/api/v1/experiments/${experimentId}/runs`, {
+            run_name: `run-${String(batch * 10 + index).padStart(3, '0')}`,
+          }),
+        ),
+      );
+    }
+    const opened = await open(`/experiments/${experimentId}`);
+    const { page } = opened;
+    try {
+      const grid = page.locator('.runs-grid');
+      await expect.poll(() => grid.getAttribute('data-loaded-rows'), eventually).toBe('100');
+      await grid.evaluate((element: any) => (element.scrollTop = element.scrollHeight));
+      await expect.poll(() => grid.getAttribute('data-loaded-rows'), eventually).toBe('150');
+      await grid.evaluate((element: any) => (element.scrollTop = 4000));
+      await page.waitForTimeout(300);
+      const left = await grid.evaluate((element: any) => element.scrollTop as number);
+      const link = page.locator('.runs-grid [role="row"] .run-name a').nth(5);
+      const name = (await link.textContent()) as string;
+      await link.click();
+      await page.waitForURL('**/runs/**');
+      await page.locator('main h1').waitFor();
+
+      await page.goBack();
+      await expect.poll(() => grid.getAttribute('data-loaded-rows'), eventually).toBe('150');
+      expect(Math.abs((await grid.evaluate((element: any) => element.scrollTop as number)) - left)).toBeLessThan(2);
+      expect(await page.locator('.runs-grid [role="row"] .run-name a', { hasText: name }).isVisible()).toBe(true);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test('Back from an experiment: the experiments list, scrolled where it was', async () => {
+    for (let batch = 0; batch < 4; batch++) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, index) =>
+          local.api.post('/api/v1/experiments', { experiment_name: `ablation-${batch * 10 + index}` }),
+        ),
+      );
+    }
+    const { context, page } = await newPage(session.browser);
+    try {
+      await page.setViewportSize({ width: 1280, height: 600 });
+      await signInByLink(page, local.stack.url, local.stack.token, '/experiments');
+      const rows = page.locator('table[aria-label="Experiments"] tbody tr');
+      await expect.poll(() => rows.count(), eventually).toBeGreaterThanOrEqual(40);
+      await page.evaluate(() => (globalThis as any).scrollTo(0, (globalThis as any).document.body.scrollHeight));
+      await page.waitForTimeout(300);
+      const left = await page.evaluate(() => (globalThis as any).scrollY as number);
+      expect(left).toBeGreaterThan(400);
+      const link = rows.last().locator('a').first();
+      const name = (await link.textContent()) as string;
+      await link.click();
+      await page.waitForURL('**/experiments/*');
+      await page.locator('main h1', { hasText: name }).waitFor();
+
+      await page.goBack();
+      await page.locator('table[aria-label="Experiments"] tbody tr', { hasText: name }).waitFor();
+      await expect.poll(() => page.evaluate(() => (globalThis as any).scrollY as number), eventually).toBe(left);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('the API unreachable (offline, or the service down)', () => {
   // Chromium refuses every API request, as when the stack is stopped: fetch fails without an answer.
   const cutOff = (page: Page) => page.route('**/api/v1/**', (route) => route.abort('connectionrefused'));

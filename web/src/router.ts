@@ -55,7 +55,26 @@ export const paths = {
 type Listener = () => void;
 const listeners = new Set<Listener>();
 const notify = () => listeners.forEach((listener) => listener());
-window.addEventListener('popstate', notify);
+
+/** Whether the view on screen was reached by Back or Forward (not a link, a reload or a query change). */
+let traversed = false;
+window.addEventListener('popstate', () => {
+  traversed = true;
+  notify();
+});
+export const arrivedByHistory = () => traversed;
+
+/**
+ * How far the window was scrolled when the user left this history entry, for
+ * a page that rebuilds its content on Back (the browser's own restoration
+ * runs before the rows are there). Undefined unless arrived by Back/Forward.
+ */
+export const leftAtScrollY = (): number | undefined => {
+  const state: unknown = history.state;
+  return traversed && state && typeof state === 'object' && 'scrollY' in state && typeof state.scrollY === 'number'
+    ? state.scrollY
+    : undefined;
+};
 
 export interface CurrentLocation {
   path: string;
@@ -82,8 +101,13 @@ export function useLocation(): CurrentLocation {
 
 export function navigate(url: string, options: { replace?: boolean } = {}) {
   if (url === location.pathname + location.search) return;
+  traversed = false;
   if (options.replace) history.replaceState(null, '', url);
-  else history.pushState(null, '', url);
+  else {
+    // The entry being left keeps its scroll position, for Back (leftAtScrollY).
+    history.replaceState({ scrollY: window.scrollY }, '');
+    history.pushState(null, '', url);
+  }
   window.scrollTo?.(0, 0);
   notify();
 }

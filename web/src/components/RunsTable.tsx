@@ -1,5 +1,5 @@
 import { Component, type ComponentChild } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { SearchedRun } from '../api/types.ts';
 import { formatAgo, formatDuration, formatMetric, formatTime } from '../format.ts';
 import { Link, paths } from '../router.ts';
@@ -276,6 +276,9 @@ export function RunsTable(props: {
   hasMore: boolean;
   loading: boolean;
   onLoadMore: () => void;
+  /** Where the table was scrolled when the user left it (Back returns there). */
+  initialScrollTop?: number;
+  onScrollTop?: (scrollTop: number) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const count = props.runs.length;
@@ -287,7 +290,11 @@ export function RunsTable(props: {
     getItemKey: (index) => props.runs[index]?.run_id ?? index,
     // The sticky header sits above the rows inside the same scroller.
     scrollMargin: headerHeight,
+    initialOffset: props.initialScrollTop ?? 0,
   });
+  useLayoutEffect(() => {
+    if (props.initialScrollTop && scroller.current) scroller.current.scrollTop = props.initialScrollTop;
+  }, []);
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.length ? (items[items.length - 1]?.index ?? 0) : 0;
 
@@ -318,6 +325,7 @@ export function RunsTable(props: {
       aria-rowcount={props.hasMore ? -1 : count + 1}
       tabIndex={0}
       data-loaded-rows={count}
+      onScroll={props.onScrollTop && ((event) => props.onScrollTop?.(event.currentTarget.scrollTop))}
     >
       <div
         class="grid-row grid-head"

@@ -9,7 +9,7 @@ import { useLayoutEffect, useReducer, useState } from 'preact/hooks';
 
 type Options = Pick<
   VirtualizerOptions<HTMLElement, HTMLElement>,
-  'count' | 'estimateSize' | 'overscan' | 'getItemKey' | 'scrollMargin'
+  'count' | 'estimateSize' | 'overscan' | 'getItemKey' | 'scrollMargin' | 'initialOffset'
 > & {
   getScrollElement: () => HTMLElement | null;
 };

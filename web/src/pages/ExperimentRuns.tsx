@@ -15,6 +15,7 @@ import {
 } from '../components/RunsTable.tsx';
 import { flatRows, nestRuns } from '../components/run-nesting.ts';
 import { useLoad } from '../hooks.ts';
+import { recallList, rememberList } from '../list-memory.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../router.ts';
 import { descriptionOf, isSystemTag, userTagEntries } from '../system-tags.ts';
 
@@ -71,11 +72,15 @@ export function ExperimentRuns(props: { experimentId: string }) {
     [props.experimentId],
   );
 
-  const [runs, setRuns] = useState<SearchedRun[]>([]);
-  const [nextToken, setNextToken] = useState<string | undefined>();
+  const listKey = JSON.stringify([props.experimentId, filter, orderText, lifecycle]);
+  // Back from a run: the pages loaded before, scrolled where they were (list-memory.ts).
+  const [restored] = useState(() => recallList<SearchedRun>('runs', listKey));
+  const [runs, setRuns] = useState<SearchedRun[]>(() => [...(restored?.items ?? [])]);
+  const [nextToken, setNextToken] = useState<string | undefined>(restored?.nextToken);
   const [loading, setLoading] = useState(false);
   const [searchError, setSearchError] = useState<ApiFailure | Error | undefined>();
-  const [done, setDone] = useState(false);
+  const [done, setDone] = useState(restored !== undefined && restored.nextToken === undefined);
+  const tableScrollTop = useRef(restored?.scrollTop ?? 0);
   const generation = useRef(0);
 
   const fetchPage = async (pageToken: string | undefined) => {
@@ -109,10 +114,29 @@ export function ExperimentRuns(props: { experimentId: string }) {
     }
   };
 
+  const skipFirstFetch = useRef(restored !== undefined);
   useEffect(() => {
+    if (skipFirstFetch.current) {
+      skipFirstFetch.current = false;
+      return;
+    }
+    tableScrollTop.current = 0;
     setDone(false);
     void fetchPage(undefined);
   }, [props.experimentId, filter, orderText, lifecycle]);
+
+  const leaving = useRef({ listKey, runs, nextToken });
+  leaving.current = { listKey, runs, nextToken };
+  useEffect(
+    () => () =>
+      rememberList('runs', {
+        key: leaving.current.listKey,
+        items: leaving.current.runs,
+        nextToken: leaving.current.nextToken,
+        scrollTop: tableScrollTop.current,
+      }),
+    [],
+  );
 
   // For `npm run bench` (time to the first rows) and the browser's own performance tools.
   useEffect(() => {
@@ -327,6 +351,11 @@ export function ExperimentRuns(props: { experimentId: string }) {
           hasMore={nextToken !== undefined}
           loading={loading}
           onLoadMore={() => nextToken && void fetchPage(nextToken)}
+          initialScrollTop={restored?.scrollTop}
+          onScrollTop={(top) => {
+            // Leaving for a run re-lays the table out (and clamps its scroll) after the URL changed: not the place left.
+            if (window.location.pathname === paths.experiment(props.experimentId)) tableScrollTop.current = top;
+          }}
         />
         {!loading && runs.length === 0 && !searchError && (
           <div class="empty">

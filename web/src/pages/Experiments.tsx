@@ -1,11 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
 import type { Experiment } from '../api/types.ts';
 import { ErrorBox, ListFooter, TagList } from '../components/common.tsx';
 import { CreateDialog } from '../components/Dialog.tsx';
 import { TagFilterInput, tagParameters } from '../components/TagFilter.tsx';
 import { formatAgo, formatTime } from '../format.ts';
-import { Link, navigate, paths, updateQuery, useLocation } from '../router.ts';
+import { recallList, rememberList } from '../list-memory.ts';
+import { Link, leftAtScrollY, navigate, paths, updateQuery, useLocation } from '../router.ts';
 import { descriptionOf } from '../system-tags.ts';
 
 const pageSize = 200;
@@ -18,9 +19,12 @@ export function Experiments() {
   const nameQuery = query.get('q') ?? '';
   const tagQuery = query.get('tags') ?? '';
   const lifecycle = lifecycleFrom(query.get('show'));
-  const [experiments, setExperiments] = useState<Experiment[]>([]);
-  const [nextToken, setNextToken] = useState<string | undefined>();
-  const [loading, setLoading] = useState(true);
+  const listKey = JSON.stringify([lifecycle, nameQuery, tagQuery]);
+  // Back from an experiment: the pages loaded before, at the place left (list-memory.ts).
+  const [restored] = useState(() => recallList<Experiment>('experiments', listKey));
+  const [experiments, setExperiments] = useState<Experiment[]>(() => [...(restored?.items ?? [])]);
+  const [nextToken, setNextToken] = useState<string | undefined>(restored?.nextToken);
+  const [loading, setLoading] = useState(!restored);
   const [error, setError] = useState<unknown>();
   // The page that failed (undefined: the first), so Try again asks for that one.
   const [failedPage, setFailedPage] = useState<string | undefined>();
@@ -60,10 +64,29 @@ export function Experiments() {
   };
 
   // The name search asks the server (as you type, after a short pause), so it covers every page.
+  const skipFirstLoad = useRef(restored !== undefined);
   useEffect(() => {
+    if (skipFirstLoad.current) {
+      skipFirstLoad.current = false;
+      return;
+    }
     const timer = setTimeout(() => void load(undefined), nameQuery ? 200 : 0);
     return () => clearTimeout(timer);
   }, [tagQuery, nameQuery, lifecycle]);
+
+  const leaving = useRef({ listKey, experiments, nextToken });
+  leaving.current = { listKey, experiments, nextToken };
+  useLayoutEffect(() => {
+    const scrollY = leftAtScrollY();
+    if (restored && scrollY) window.scrollTo(0, scrollY);
+    return () =>
+      rememberList('experiments', {
+        key: leaving.current.listKey,
+        items: leaving.current.experiments,
+        nextToken: leaving.current.nextToken,
+        scrollTop: 0,
+      });
+  }, []);
 
   const shown = experiments;
 
