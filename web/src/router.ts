@@ -56,9 +56,22 @@ type Listener = () => void;
 const listeners = new Set<Listener>();
 const notify = () => listeners.forEach((listener) => listener());
 
+const leaveListeners = new Set<() => void>();
+/**
+ * Calls `listener` when the user leaves the page (a link, Back, Forward),
+ * while it is still on screen as they left it: a scroll position read later,
+ * once the next page renders, may already be clamped.
+ */
+export function onLeave(listener: () => void): () => void {
+  leaveListeners.add(listener);
+  return () => void leaveListeners.delete(listener);
+}
+const leave = () => leaveListeners.forEach((listener) => listener());
+
 /** Whether the view on screen was reached by Back or Forward (not a link, a reload or a query change). */
 let traversed = false;
 window.addEventListener('popstate', () => {
+  leave();
   traversed = true;
   notify();
 });
@@ -101,6 +114,7 @@ export function useLocation(): CurrentLocation {
 
 export function navigate(url: string, options: { replace?: boolean } = {}) {
   if (url === location.pathname + location.search) return;
+  leave();
   traversed = false;
   if (options.replace) history.replaceState(null, '', url);
   else {

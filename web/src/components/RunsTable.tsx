@@ -2,7 +2,7 @@ import { Component, type ComponentChild } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { SearchedRun } from '../api/types.ts';
 import { formatAgo, formatDuration, formatMetric, formatTime } from '../format.ts';
-import { Link, paths } from '../router.ts';
+import { Link, onLeave, paths } from '../router.ts';
 import { StatusBadge } from './common.tsx';
 import type { NestedRow } from './run-nesting.ts';
 import { textWidth } from './text-width.ts';
@@ -278,7 +278,8 @@ export function RunsTable(props: {
   onLoadMore: () => void;
   /** Where the table was scrolled when the user left it (Back returns there). */
   initialScrollTop?: number;
-  onScrollTop?: (scrollTop: number) => void;
+  /** Told where the table is scrolled as the user leaves the page. */
+  onLeaveAt?: (scrollTop: number) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const count = props.runs.length;
@@ -295,6 +296,9 @@ export function RunsTable(props: {
   useLayoutEffect(() => {
     if (props.initialScrollTop && scroller.current) scroller.current.scrollTop = props.initialScrollTop;
   }, []);
+  const leaveAt = useRef(props.onLeaveAt);
+  leaveAt.current = props.onLeaveAt;
+  useEffect(() => onLeave(() => scroller.current && leaveAt.current?.(scroller.current.scrollTop)), []);
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.length ? (items[items.length - 1]?.index ?? 0) : 0;
 
@@ -325,7 +329,6 @@ export function RunsTable(props: {
       aria-rowcount={props.hasMore ? -1 : count + 1}
       tabIndex={0}
       data-loaded-rows={count}
-      onScroll={props.onScrollTop && ((event) => props.onScrollTop?.(event.currentTarget.scrollTop))}
     >
       <div
         class="grid-row grid-head"

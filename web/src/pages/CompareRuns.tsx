@@ -196,7 +196,8 @@ export function CompareRuns() {
             </label>
           }
         >
-          <div class="table-scroll" style={{ maxHeight: '420px' }}>
+          {/* Focusable: a keyboard scrolls it when many params or runs overflow it (axe scrollable-region-focusable). */}
+          <div class="table-scroll" style={{ maxHeight: '420px' }} tabIndex={0}>
             <table class="data" aria-label="Params by run">
               <thead>
                 <tr>
@@ -204,7 +205,7 @@ export function CompareRuns() {
                   {runs.map((run) => (
                     <th scope="col" key={run.run_id} class="run-heading" title={run.label}>
                       <span class="legend-swatch" style={{ background: run.color }} aria-hidden="true" />
-                      {run.label}
+                      <span class="run-label">{run.label}</span>
                     </th>
                   ))}
                 </tr>

@@ -352,10 +352,7 @@ export function ExperimentRuns(props: { experimentId: string }) {
           loading={loading}
           onLoadMore={() => nextToken && void fetchPage(nextToken)}
           initialScrollTop={restored?.scrollTop}
-          onScrollTop={(top) => {
-            // Leaving for a run re-lays the table out (and clamps its scroll) after the URL changed: not the place left.
-            if (window.location.pathname === paths.experiment(props.experimentId)) tableScrollTop.current = top;
-          }}
+          onLeaveAt={(top) => (tableScrollTop.current = top)}
         />
         {!loading && runs.length === 0 && !searchError && (
           <div class="empty">
