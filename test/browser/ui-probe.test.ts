@@ -626,8 +626,15 @@ describe('Back returns to the place in a long list', () => {
       await grid.evaluate((element: any) => (element.scrollTop = 4000));
       await page.waitForTimeout(300);
       const left = await grid.evaluate((element: any) => element.scrollTop as number);
-      const link = page.locator('.runs-grid [role="row"] .run-name a').nth(5);
-      const name = (await link.textContent()) as string;
+      // A run the user can see: the first rows rendered are the virtualizer's overscan, above the
+      // view, and clicking one would scroll the table first (a locator by position would also
+      // point at another row once the table re-renders).
+      const name = await grid.evaluate((element: any) => {
+        const top = element.getBoundingClientRect().top + 44;
+        const links = [...element.querySelectorAll('[role="row"] .run-name a')] as any[];
+        return links.find((a) => a.getBoundingClientRect().top >= top)?.textContent as string;
+      });
+      const link = grid.getByRole('link', { name, exact: true });
       await link.click();
       await page.waitForURL('**/runs/**');
       await page.locator('main h1').waitFor();
