@@ -1,6 +1,7 @@
 import { createHandler, serveRoutes } from '../shared/http/handler.ts';
 import {
   mlflowDownloadArtifactProxied,
+  mlflowGetArtifact,
   mlflowPresignedDownload,
 } from '../shared/http/mlflow/handlers/download-artifact.ts';
 import { downloadArtifactRoute } from '../shared/http/routes/download-artifact.ts';
@@ -18,4 +19,5 @@ export const handler = serveRoutes(
   }),
   mlflowDownloadArtifactProxied,
   mlflowPresignedDownload,
+  mlflowGetArtifact,
 );

@@ -1,5 +1,8 @@
 import { createHandler, serveRoutes } from '../shared/http/handler.ts';
-import { mlflowGetModelVersionDownloadUri } from '../shared/http/mlflow/handlers/get-model-version-download.ts';
+import {
+  mlflowGetModelVersionArtifact,
+  mlflowGetModelVersionDownloadUri,
+} from '../shared/http/mlflow/handlers/get-model-version-download.ts';
 import { versionDownloadView } from '../shared/http/registry-views.ts';
 import { getModelVersionDownloadRoute } from '../shared/http/routes/get-model-version-download.ts';
 import { registryDeps } from '../shared/runtime.ts';
@@ -12,4 +15,5 @@ export const handler = serveRoutes(
     body: versionDownloadView(await getModelVersionDownload(scope, path.model_name, path.version, deps)),
   })),
   mlflowGetModelVersionDownloadUri,
+  mlflowGetModelVersionArtifact,
 );

@@ -32,7 +32,7 @@ export interface LocalServer {
  * v2 event and invoking the very handler module Lambda runs. Handler modules are
  * imported on first use, once, like a warm Lambda container. Each call runs
  * with its route's declared grants enforced, as its IAM role would in AWS.
- * Everything outside /api/ is the web app, when one is given. With `apiType`
+ * Everything outside /api/ that no route takes is the web app, when one is given. With `apiType`
  * 'rest' the handlers get the event a REST API (v1) sends instead, as they do
  * in a stack deployed with `stratus:apiType=rest`.
  */
@@ -52,6 +52,10 @@ export async function startLocalServer(
     }
     return handler;
   };
+
+  /** Whether a route outside /api/ takes this path (with any method): the route table's, not the web app's. */
+  const routeMethods = [...new Set(routeList.map((definition) => definition.method))];
+  const servedOutsideApi = (pathname: string) => routeMethods.some((method) => route(method, pathname) !== undefined);
 
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -80,15 +84,24 @@ export async function startLocalServer(
     }
     let url: URL;
     try {
-      url = new URL(request.url ?? '/', 'http://local');
+      // An origin-form target is a path even when it starts with '//' (MLflow's tests send
+      // `//model-versions/get-artifact`): as a relative URL it would name a host instead.
+      const target = request.url ?? '/';
+      url = target.startsWith('/') ? new URL(`http://local${target}`) : new URL(target, 'http://local');
     } catch {
       request.resume();
       send(response, 400, { error: { code: 'request.malformed', message: 'the request target is not a valid URL' } });
       return;
     }
     const method = request.method ?? 'GET';
-    // `/ajax-api` is MLflow's web app's API: an MLflow error, not the web app's page.
-    if (options.web && !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/ajax-api/')) {
+    // `/ajax-api` is MLflow's web app's API: an MLflow error, not the web app's page. MLflow's file
+    // routes (`/get-artifact`, `/model-versions/get-artifact`) sit outside /api/ as on its server.
+    if (
+      options.web &&
+      !url.pathname.startsWith('/api/') &&
+      !url.pathname.startsWith('/ajax-api/') &&
+      !servedOutsideApi(url.pathname)
+    ) {
       options.web.serve(request, response);
       return;
     }

@@ -10,7 +10,10 @@ import type { RouteDefinition } from '../../shared/http/route-definition.ts';
  * API (rest-api.ts, for LocalStack's free tier).
  */
 export interface StratusApi {
-  /** The invoke URL, ending in a slash; routes start with api/v1/ (and api/2.0/ for MLflow's). */
+  /**
+   * The invoke URL, ending in a slash; routes start with api/v1/ (and api/2.0/ for MLflow's,
+   * but for its two file routes get-artifact and model-versions/get-artifact, at the root as on its server).
+   */
   readonly url: string;
   /** The access log group (JSON lines without credentials). */
   readonly accessLogs: LogGroup;

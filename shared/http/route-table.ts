@@ -27,6 +27,7 @@ import { mlflowGetMetricHistoryBulkIntervalRoute } from './routes/mlflow-get-met
 import { mlflowListArtifactsRoute } from './routes/mlflow-list-artifacts.ts';
 import { mlflowUploadArtifactRoute } from './routes/mlflow-upload-artifact.ts';
 import { mlflowDownloadArtifactProxiedRoute } from './routes/mlflow-download-artifact-proxied.ts';
+import { mlflowGetArtifactRoute } from './routes/mlflow-get-artifact.ts';
 import { mlflowListArtifactsProxiedRoute } from './routes/mlflow-list-artifacts-proxied.ts';
 import { mlflowCreateMultipartUploadRoute } from './routes/mlflow-create-multipart-upload.ts';
 import { mlflowCompleteMultipartUploadRoute } from './routes/mlflow-complete-multipart-upload.ts';
@@ -58,6 +59,7 @@ import { mlflowDeleteModelVersionTagRoute } from './routes/mlflow-delete-model-v
 import { mlflowDeleteModelVersionRoute } from './routes/mlflow-delete-model-version.ts';
 import { mlflowSearchModelVersionsRoute } from './routes/mlflow-search-model-versions.ts';
 import { mlflowGetModelVersionDownloadUriRoute } from './routes/mlflow-get-model-version-download-uri.ts';
+import { mlflowGetModelVersionArtifactRoute } from './routes/mlflow-get-model-version-artifact.ts';
 import { mlflowSetRegisteredModelAliasRoute } from './routes/mlflow-set-registered-model-alias.ts';
 import { mlflowDeleteRegisteredModelAliasRoute } from './routes/mlflow-delete-registered-model-alias.ts';
 import { mlflowGetModelVersionByAliasRoute } from './routes/mlflow-get-model-version-by-alias.ts';
@@ -217,6 +219,7 @@ export const routes = {
   mlflowCompleteMultipartUpload: mlflowCompleteMultipartUploadRoute,
   mlflowAbortMultipartUpload: mlflowAbortMultipartUploadRoute,
   mlflowPresignedDownload: mlflowPresignedDownloadRoute,
+  mlflowGetArtifact: mlflowGetArtifactRoute,
   mlflowCreateLoggedModel: mlflowCreateLoggedModelRoute,
   mlflowGetLoggedModel: mlflowGetLoggedModelRoute,
   mlflowSearchLoggedModels: mlflowSearchLoggedModelsRoute,
@@ -241,6 +244,7 @@ export const routes = {
   mlflowDeleteModelVersion: mlflowDeleteModelVersionRoute,
   mlflowSearchModelVersions: mlflowSearchModelVersionsRoute,
   mlflowGetModelVersionDownloadUri: mlflowGetModelVersionDownloadUriRoute,
+  mlflowGetModelVersionArtifact: mlflowGetModelVersionArtifactRoute,
   mlflowSetModelVersionTag: mlflowSetModelVersionTagRoute,
   mlflowTransitionModelVersionStage: mlflowTransitionModelVersionStageRoute,
   mlflowDeleteModelVersionTag: mlflowDeleteModelVersionTagRoute,

@@ -792,6 +792,30 @@ export async function getModelVersionDownload(
   return { version: found, expiresAt: deps.clock.now() + deps.objects.urlLifetimeMs, files };
 }
 
+/**
+ * A short-lived presigned GET URL for one file of a version, by its path relative to
+ * the version's source (as `download` names it). The version holds the file, so the
+ * URL reads exactly what was registered.
+ */
+export async function getModelVersionFileDownload(
+  scope: RequestScope,
+  name: string,
+  version: number,
+  path: string,
+  deps: Deps<'registry' | 'objects' | 'clock'>,
+): Promise<{ path: string; url: string; expiresAt: number; sizeBytes: number }> {
+  const wanted = normalizeArtifactPath(path);
+  const found = await getModelVersion(scope, name, version, deps);
+  const file = found.files.find((candidate) => candidate.path === wanted);
+  if (!file) throw new NotFoundError('artifact', wanted);
+  return {
+    path: file.path,
+    url: await deps.objects.presignGet(file.objectKey, file.path.slice(file.path.lastIndexOf('/') + 1)),
+    expiresAt: deps.clock.now() + deps.objects.urlLifetimeMs,
+    sizeBytes: file.sizeBytes,
+  };
+}
+
 // ----- concurrency -----
 
 /** Registrations race each other for the next number; each round one wins, so allow a round per racer and more. */

@@ -483,6 +483,30 @@ const rows: Row[] = [
     status: 404,
     errorCode: 'RESOURCE_DOES_NOT_EXIST',
   },
+  {
+    operationId: 'mlflowGetModelVersionArtifact',
+    failure: 'no such version',
+    input: () => ({ name: f.model, version: '99', path: 'MLmodel' }),
+    status: 404,
+    errorCode: 'RESOURCE_DOES_NOT_EXIST',
+    says: /^Model Version \(name=.+, version=99\) not found$/,
+  },
+  {
+    operationId: 'mlflowGetModelVersionArtifact',
+    failure: 'a path the version has no file at',
+    input: () => ({ name: f.model, version: '1', path: 'model.bin' }),
+    status: 404,
+    errorCode: 'RESOURCE_DOES_NOT_EXIST',
+    says: /model\.bin/,
+  },
+  {
+    operationId: 'mlflowGetModelVersionArtifact',
+    failure: 'a path that climbs out of the version (checked before the version is read)',
+    input: () => ({ name: missing, version: '1', path: '../MLmodel' }),
+    status: 400,
+    errorCode: 'INVALID_PARAMETER_VALUE',
+    says: /^Invalid path$/,
+  },
   // aliases
   {
     operationId: 'mlflowSetRegisteredModelAlias',

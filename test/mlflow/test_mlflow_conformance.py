@@ -198,3 +198,77 @@ def test_writing_to_a_deleted_run_is_worded_as_mlflow_words_it(mlflow_env: Strat
         client.log_param(run_id, "p", "1")
     with pytest.raises(MlflowException, match=message):
         client.delete_tag(run_id, "k")
+
+
+def get(stack: StratusApi, path: str, params: dict) -> requests.Response:
+    """A GET of MLflow's web-app routes, as its REST tests send it; redirects are followed (to S3, without the token)."""
+    return requests.get(f"{stack.url}{path}", params=params, headers={"authorization": f"Bearer {stack.token}"}, timeout=30)
+
+
+INVALID_PATH = {"error_code": "INVALID_PARAMETER_VALUE", "message": "Invalid path"}
+
+
+def test_get_artifact_serves_one_file_of_a_run(mlflow_env: StratusApi, experiment_name: str, tmp_path):
+    client = MlflowClient()
+    run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id
+    (tmp_path / "hello.txt").write_text("hello world")
+    client.log_artifact(run_id, str(tmp_path / "hello.txt"), "notes")
+    for run_field in ("run_uuid", "run_id"):
+        response = get(mlflow_env, "/get-artifact", {run_field: run_id, "path": "notes/hello.txt"})
+        assert (response.status_code, response.text) == (200, "hello world")
+        # The one hop: a presigned GET of exactly that object, served as an attachment (as MLflow's server does).
+        [hop] = response.history
+        assert hop.status_code == 302
+        assert "/notes/hello.txt?" in hop.headers["location"] and "X-Amz-Signature=" in hop.headers["location"]
+        assert response.headers["content-disposition"].startswith("attachment")
+    missing_run = "0123456789abcdef0123456789abcdef"
+    response = get(mlflow_env, "/get-artifact", {"run_id": missing_run, "path": "notes/hello.txt"})
+    assert (response.status_code, response.json()) == (
+        404,
+        {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": f"Run with id={missing_run} not found"},
+    )
+    response = get(mlflow_env, "/get-artifact", {"run_id": run_id, "path": "notes/absent.txt"})
+    assert (response.status_code, response.json()["error_code"]) == (404, "RESOURCE_DOES_NOT_EXIST")
+    response = get(mlflow_env, "/get-artifact", {"run_id": run_id})
+    assert (response.status_code, response.json()["message"]) == (400, "Missing value for required parameter 'path'.")
+    # MLflow's validate_path_is_safe: checked before the run is read, decoded as it decodes.
+    for path in ("../path", "notes/../../x", "/etc/passwd", "%2E%2E/x", "%252E%252E/x", "a#b", "file:///etc/passwd", "C:/x", "a\\b"):
+        for run in (run_id, missing_run):
+            response = get(mlflow_env, "/get-artifact", {"run_id": run, "path": path})
+            assert (response.status_code, response.json()) == (400, INVALID_PATH), path
+
+
+def test_model_version_get_artifact_serves_one_file_of_a_version(mlflow_env: StratusApi, experiment_name: str, tmp_path):
+    client = MlflowClient()
+    run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id
+    (tmp_path / "model" / "data").mkdir(parents=True)
+    (tmp_path / "model" / "MLmodel").write_text("flavors: {}\n")
+    (tmp_path / "model" / "data" / "weights.bin").write_bytes(b"\x00\x01\x02")
+    client.log_artifacts(run_id, str(tmp_path / "model"), "model")
+    name = f"{experiment_name}-model"
+    client.create_registered_model(name)
+    version = client.create_model_version(name, f"runs:/{run_id}/model", run_id).version
+    response = get(mlflow_env, "/model-versions/get-artifact", {"name": name, "version": version, "path": "MLmodel"})
+    assert (response.status_code, response.text) == (200, "flavors: {}\n")
+    response = get(mlflow_env, "/model-versions/get-artifact", {"name": name, "version": version, "path": "data/weights.bin"})
+    assert (response.status_code, response.content) == (200, b"\x00\x01\x02")
+    response = get(mlflow_env, "/model-versions/get-artifact", {"name": name, "version": "9", "path": "MLmodel"})
+    assert (response.status_code, response.json()) == (
+        404,
+        {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": f"Model Version (name={name}, version=9) not found"},
+    )
+    response = get(mlflow_env, "/model-versions/get-artifact", {"name": name, "version": version, "path": "absent"})
+    assert (response.status_code, response.json()["error_code"]) == (404, "RESOURCE_DOES_NOT_EXIST")
+
+
+def test_paths_that_climb_out_are_invalid_on_every_file_route(mlflow_env: StratusApi, experiment_name: str):
+    """MLflow's test_path_validation, verbatim in what it sends (the doubled slash included)."""
+    client = MlflowClient()
+    run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id
+    for path, params in (
+        ("/api/2.0/mlflow/artifacts/list", {"run_id": run_id, "path": "../path"}),
+        ("/get-artifact", {"run_id": run_id, "path": "../path"}),
+        ("//model-versions/get-artifact", {"name": "model", "version": 1, "path": "../path"}),
+    ):
+        response = get(mlflow_env, path, params)
+        assert (response.status_code, response.json()) == (400, INVALID_PATH), path

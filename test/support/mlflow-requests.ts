@@ -39,10 +39,13 @@ export function mlflowRequestFor(route: RouteDefinition, ids: MlflowIds): { path
     mlflowGetModelVersion: `${named}&version=${version}`,
     mlflowSearchModelVersions: `?filter=${encodeURIComponent(`run_id = '${runId}'`)}`,
     mlflowGetModelVersionDownloadUri: `${named}&version=${version}`,
+    // The version registered from `auth/file.bin` (a single file) names it `file.bin`.
+    mlflowGetModelVersionArtifact: `${named}&version=${version}&path=file.bin`,
     mlflowGetModelVersionByAlias: `${named}&alias=${alias}`,
     mlflowGetMetricHistory: `?run_id=${runId}&metric_key=${metricKey}`,
     mlflowGetMetricHistoryBulkInterval: `?run_ids=${runId}&metric_key=${metricKey}`,
     mlflowListArtifacts: `?run_id=${runId}`,
+    mlflowGetArtifact: `?run_id=${runId}&path=auth/file.bin`,
     mlflowListArtifactsProxied: `?path=${experimentId}/${runId}/artifacts`,
   };
   const bodies: Record<string, unknown> = {

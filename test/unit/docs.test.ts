@@ -5,7 +5,7 @@ import { routeList } from '../../shared/http/route-table.ts';
 
 test("the README's route table lists exactly the routes the service has", () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const documented = [...readme.matchAll(/^\| `(GET|POST|PUT|PATCH|DELETE) (\/api\/[^`]*)` +\|/gm)].map(
+  const documented = [...readme.matchAll(/^\| `(GET|POST|PUT|PATCH|DELETE) (\/[^`]*)` +\|/gm)].map(
     (match) => `${match[1]} ${match[2]}`,
   );
   const served = routeList.map((route) => `${route.method} ${openApiPath(route.path)}`);

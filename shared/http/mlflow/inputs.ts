@@ -69,6 +69,45 @@ export function folderToList(raw: string, field = 'path'): string {
 }
 
 /**
+ * A file path as MLflow's server takes it (mlflow/utils/uri.py, validate_path_is_safe):
+ * percent-decoded until it stops changing (at most 10 rounds), then refused with
+ * exactly "Invalid path" when it could leave the root it is joined to: a '..'
+ * segment, an absolute or drive-letter path, a backslash, a `file:` URI or a '#'.
+ * Returns the decoded path, which is what MLflow looks up.
+ */
+export function safeArtifactPath(raw: string, field = 'path'): string {
+  const invalid = new ValidationError('Invalid path', `${field}.invalid`);
+  let path = raw;
+  for (let round = 0; ; round++) {
+    const decoded = percentDecoded(path);
+    if (decoded === path) break;
+    if (round === 9) throw invalid;
+    path = decoded;
+  }
+  if (
+    path.includes('#') ||
+    path.includes('\\') ||
+    /^file:/i.test(path) ||
+    path.startsWith('/') ||
+    /^[A-Za-z]:/.test(path) ||
+    path.split('/').includes('..')
+  ) {
+    throw invalid;
+  }
+  return path;
+}
+
+/** Runs of %XX escapes decoded as UTF-8; an escape that is not one stays as it is (as in Python's unquote). */
+const percentDecoded = (text: string) =>
+  text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (escapes) => {
+    try {
+      return decodeURIComponent(escapes);
+    } catch {
+      return escapes;
+    }
+  });
+
+/**
  * The files and folders directly under `directory` (relative to the run's
  * artifact root, '' for the root), from a flat listing of the artifacts under
  * it. Paths are relative to the run root unless `relative` asks for names only.

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import '../../zod-messages.ts';
+import { artifactLimits } from '../../domain/artifacts.ts';
 import { registryLimits } from '../../domain/registry.ts';
-import { freeText, keySchema, text } from '../schemas/text.ts';
+import { freeText, keySchema, maxUtf8Bytes, text } from '../schemas/text.ts';
 import { aliasSchema, modelNameSchema } from '../schemas/registry.ts';
 
 /**
@@ -114,6 +115,12 @@ export const createModelVersionBody = z.object({
   model_id: z.optional(mlflowId),
 });
 export const modelVersionQuery = z.object({ name: modelNameSchema, version: versionNumber });
+/** MLflow's `/model-versions/get-artifact`: one file of a version, by its path under the version's source. */
+export const modelVersionArtifactQuery = z.object({
+  name: modelNameSchema,
+  version: versionNumber,
+  path: z.string().check(z.maxLength(artifactLimits.pathBytes), maxUtf8Bytes(artifactLimits.pathBytes)),
+});
 export const modelVersionBody = z.object({ name: modelNameSchema, version: versionNumber });
 export const updateModelVersionBody = z.object({
   name: modelNameSchema,

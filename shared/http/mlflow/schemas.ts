@@ -225,6 +225,13 @@ export const listArtifactsQuery = z.object({
   page_token: pageToken,
 });
 
+/** MLflow's `/get-artifact`: one file of a run, by its path under the run's artifact root. */
+export const getArtifactQuery = z.object({
+  run_id: z.optional(mlflowId),
+  run_uuid: z.optional(mlflowId),
+  path: z.string().check(z.maxLength(artifactLimits.pathBytes), maxUtf8Bytes(artifactLimits.pathBytes)),
+});
+
 /** `/mlflow-artifacts/...`: the artifact's path after `artifacts/`, `mpu/create/` etc. */
 export const artifactPathParameter = z.object({ artifact_path: z.string().check(z.maxLength(2048)) });
 export const artifactListQuery = z.object({ path: z.optional(z.string().check(z.maxLength(2048))) });

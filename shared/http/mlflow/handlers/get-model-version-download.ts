@@ -1,6 +1,8 @@
-import { registryRecordDeps } from '../../../runtime.ts';
-import { getModelVersion } from '../../../use-cases/model-registry.ts';
+import { registryDeps, registryRecordDeps } from '../../../runtime.ts';
+import { getModelVersion, getModelVersionFileDownload } from '../../../use-cases/model-registry.ts';
 import { createMlflowHandler } from '../handler.ts';
+import { safeArtifactPath } from '../inputs.ts';
+import { mlflowGetModelVersionArtifactRoute } from '../../routes/mlflow-get-model-version-artifact.ts';
 import { mlflowGetModelVersionDownloadUriRoute } from '../../routes/mlflow-get-model-version-download-uri.ts';
 import { versionArtifactUri } from '../registry-views.ts';
 
@@ -14,5 +16,20 @@ export const mlflowGetModelVersionDownloadUri = createMlflowHandler(
   async ({ query }, { scope }) => {
     const version = await getModelVersion(scope, query.name, query.version, registryRecordDeps());
     return { body: { artifact_uri: versionArtifactUri(version.source) } };
+  },
+);
+
+/**
+ * MLflow's `/model-versions/get-artifact?name=&version=&path=` (its web app's file
+ * route for versions): the path, relative to the version's source, is checked as
+ * MLflow's server checks it ("Invalid path") before the version is read; the answer
+ * is a 302 to a presigned GET of that one file, which the version holds.
+ */
+export const mlflowGetModelVersionArtifact = createMlflowHandler(
+  mlflowGetModelVersionArtifactRoute,
+  async ({ query }, { scope }) => {
+    const path = safeArtifactPath(query.path);
+    const link = await getModelVersionFileDownload(scope, query.name, query.version, path, registryDeps());
+    return { status: 302, headers: { location: link.url }, body: {} };
   },
 );
