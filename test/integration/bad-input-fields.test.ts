@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type * as z from 'zod/mini';
 import { openApiDocument, openApiPath } from '../../shared/http/openapi.ts';
 import { errorResponse, mlflowErrorResponse } from '../../shared/http/schemas/errors.ts';
 import type { RouteDefinition } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
-import { apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
-import { createRouteFixture } from '../support/registry-fixture.ts';
-import { exampleRequest, type RouteFixture } from '../support/route-requests.ts';
+import { useRouteFixture } from '../support/registry-fixture.ts';
+import { exampleRequest } from '../support/route-requests.ts';
 
 /**
  * One field at a time: every query parameter the OpenAPI description lists and
@@ -20,15 +19,7 @@ import { exampleRequest, type RouteFixture } from '../support/route-requests.ts'
  * one sent. Values that end up in DynamoDB keys (over 1,024 or 2,048
  * bytes there) or in messages are where this class of defect lives.
  */
-let stack: TestStack;
-let fixture: RouteFixture;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-  const api = apiClient(stack.url, stack.token);
-  fixture = await createRouteFixture(api, 'fields');
-}, 120_000);
-afterAll(() => stack?.stop());
+const local = useRouteFixture('fields');
 
 const long = (unit: string, bytes: number) => unit.repeat(Math.ceil(bytes / Buffer.byteLength(unit)));
 
@@ -124,6 +115,7 @@ const fieldNamed = (message: string) =>
   /^(?:Missing|Invalid) value .*?parameter '([^']*)'/s.exec(message)?.[1] ?? /^([\w.[\]-]+): /.exec(message)?.[1];
 
 async function send(route: RouteDefinition, path: string, body: unknown) {
+  const { stack } = local;
   const response = await fetch(`${stack.url}${path}`, {
     method: route.method,
     redirect: 'manual',
@@ -195,7 +187,7 @@ const ordered = [...routeList.filter((route) => !destructive(route)), ...routeLi
 describe.each(ordered.map((route) => [`${route.method} ${route.path}`, route] as const))('%s', (_, route) => {
   test('each field with unlucky values: never a 5xx, well-formed JSON, a refusal names the field', async () => {
     const problems: string[] = [];
-    const example = exampleRequest(route, fixture);
+    const example = exampleRequest(route, local.fixture);
     const answer = await send(route, example.path, example.body);
     const exampleProblem = problemWith(route, '', answer);
     if (exampleProblem)

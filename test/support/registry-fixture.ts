@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ApiClient } from './local-api.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { type ApiClient, apiClient, startTestStack, type TestStack } from './local-api.ts';
 import type { RouteFixture } from './route-requests.ts';
 
 /**
@@ -49,4 +50,18 @@ export async function createRouteFixture(api: ApiClient, name: string): Promise<
     modelVersion: 1,
     alias: 'prod',
   };
+}
+
+/**
+ * A test stack of its own and a route fixture named `name` in it, for a file of
+ * generated tests over every route: started before the file's tests, stopped after.
+ */
+export function useRouteFixture(name: string) {
+  const local = {} as { stack: TestStack; fixture: RouteFixture };
+  beforeAll(async () => {
+    local.stack = await startTestStack();
+    local.fixture = await createRouteFixture(apiClient(local.stack.url, local.stack.token), name);
+  }, 120_000);
+  afterAll(() => local.stack?.stop());
+  return local;
 }
