@@ -33,6 +33,8 @@ export interface RequestParameter {
   missing: boolean;
   /** What was sent, when something was. */
   value?: unknown;
+  /** A number's JSON text as the client wrote it (`9.0`; `value` is 9), where the dialect keeps it. */
+  sentText?: string;
   /** What is wrong with it, without the field's name. */
   reason: string;
 }

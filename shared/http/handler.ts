@@ -55,6 +55,12 @@ export interface HttpResult {
 }
 
 /** Turns an Authorization header into a principal, or throws UnauthorizedError. */
+/**
+ * The text of the body's value at a path, as the client wrote it: a dialect that
+ * quotes refused values as sent (MLflow: `9.0`, which JSON.parse makes 9) passes one.
+ */
+export type SentText = (body: string, path: readonly PropertyKey[]) => string | undefined;
+
 export interface TokenChecker {
   authenticate(authorization: string | undefined): Promise<Principal>;
 }
@@ -80,7 +86,7 @@ export type RouteHandler = HttpHandler & { readonly routeKeys: readonly string[]
 export function createHandler<R extends RouteDefinition>(
   route: R,
   handle: (input: RouteInput<R>, context: HandlerContext) => Promise<HttpResult>,
-  options: { authenticator?: () => TokenChecker; renderError?: ErrorRenderer } = {},
+  options: { authenticator?: () => TokenChecker; renderError?: ErrorRenderer; sentText?: SentText } = {},
 ): RouteHandler {
   const authenticator = options.authenticator ?? requestAuthenticator;
   const base = async (event: APIGatewayProxyEventV2, context: Context) => {
@@ -95,7 +101,7 @@ export function createHandler<R extends RouteDefinition>(
           `${route.operationId} needs ${article} ${route.access} token; this one is ${principal.scope}`,
         );
       }
-      const input = parseRequest(route, event);
+      const input = parseRequest(route, event, options.sentText);
       const scope: RequestScope = { workspace: principal.workspaceId };
       return handle(input, { scope, principal, requestId: context.awsRequestId });
     }, meter);
@@ -161,12 +167,21 @@ export function serveRoutes(...handlers: readonly RouteHandler[]): RouteHandler 
   return Object.assign(dispatch, { routeKeys: [...byRouteKey.keys()] });
 }
 
-function parseRequest<R extends RouteDefinition>(route: R, event: APIGatewayProxyEventV2): RouteInput<R> {
+function parseRequest<R extends RouteDefinition>(
+  route: R,
+  event: APIGatewayProxyEventV2,
+  sentText: SentText | undefined,
+): RouteInput<R> {
   const { request } = route;
+  let body: unknown;
+  if (request.body) {
+    const { value, text } = parseBody(event);
+    body = validate('body', request.body, value, sentText && ((path) => sentText(text, path)));
+  }
   return {
     path: validate('path', request.path, decodePathParameters(event.pathParameters)),
     query: validate('query', request.query, event.queryStringParameters ?? {}),
-    body: request.body ? validate('body', request.body, parseBody(event)) : undefined,
+    body,
     headers: event.headers ?? {},
     bodyEmpty: !event.body,
   } as RouteInput<R>;
@@ -187,7 +202,7 @@ function decodePathParameters(parameters: Record<string, string | undefined> | u
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function parseBody(event: APIGatewayProxyEventV2): unknown {
+function parseBody(event: APIGatewayProxyEventV2): { value: unknown; text: string } {
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > limits.requestBodyBytes) {
@@ -214,7 +229,7 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
   }
   const prototypeKey = prototypeKeyPath(body);
   if (prototypeKey) throw new ValidationError(`${prototypeKey}: must not be __proto__`, 'body.invalid');
-  return body;
+  return { value: body, text };
 }
 
 /**
@@ -250,7 +265,12 @@ function prototypeKeyPath(value: unknown): string | undefined {
   return undefined;
 }
 
-function validate(location: string, schema: z.ZodMiniType | undefined, value: unknown): unknown {
+function validate(
+  location: string,
+  schema: z.ZodMiniType | undefined,
+  value: unknown,
+  sentTextAt?: (path: readonly PropertyKey[]) => string | undefined,
+): unknown {
   if (!schema) return undefined;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
@@ -272,10 +292,13 @@ function validate(location: string, schema: z.ZodMiniType | undefined, value: un
         }`
       : issue.message;
   const sent = valueAt(value, path);
+  // Only a number's spelling is lost by JSON.parse; strings, objects and the rest quote as they were.
+  const text = typeof sent === 'number' ? sentTextAt?.(path) : undefined;
   throw new ValidationError(`${field}: ${message}`, `${location}.invalid`, {
     name,
     missing: sent === undefined || sent === null,
     ...(sent !== undefined && sent !== null && { value: sent }),
+    ...(text !== undefined && { sentText: text }),
     reason: message,
   });
 }

@@ -134,14 +134,16 @@ function mlflowMessage(error: PublicError): string {
   if (worded) return worded(subject).toWellFormed();
   if (!parameter?.name) return error.message;
   if (parameter.missing) return `Missing value for required parameter '${parameter.name}'.`;
-  return `Invalid value ${quotedValue(parameter.value)} for parameter '${parameter.name}' supplied: ${parameter.reason}`.toWellFormed();
+  const quoted = quotedText(parameter.sentText ?? JSON.stringify(parameter.value) ?? '');
+  return `Invalid value ${quoted} for parameter '${parameter.name}' supplied: ${parameter.reason}`.toWellFormed();
 }
 
 const quotedValueLength = 200;
 
-/** The value as JSON (MLflow quotes it so), cut at a whole code point. */
-function quotedValue(value: unknown): string {
-  const codePoints = Array.from(JSON.stringify(value) ?? '');
+/** The value as JSON (MLflow quotes it so: a number as sent), cut at a whole code point. */
+function quotedText(text: string): string {
+  // Enough UTF-16 units for one code point past the cut (a code point takes at most two).
+  const codePoints = Array.from(text.slice(0, quotedValueLength * 2 + 2));
   return codePoints.length > quotedValueLength
     ? `${codePoints.slice(0, quotedValueLength).join('')}...`
     : codePoints.join('');
