@@ -56,11 +56,12 @@ function documentClient(): DynamoDBDocumentClient {
 }
 
 /**
- * The production wiring, built once per Lambda container (module scope) so the
- * SDK client and its connections are reused across invocations.
+ * The run records with their writes, for the metric functions' wiring alone:
+ * metric history reads (metricReadDeps) and, through them, logging to a run
+ * (runWriteDeps: log-batch, log-metrics). Functions that only read runs by id
+ * take runReader(); the rest take trackingDeps().
  */
-/** The run records alone, for functions that read runs but no experiments, metrics or searches. */
-export function runRepository(): RunRepository {
+function runRepository(): RunRepository {
   runRecords ??= new RunRepository(documentClient(), loadConfig().tableName);
   return runRecords;
 }
@@ -71,6 +72,10 @@ export function runReader(): RunReader {
   return runReads;
 }
 
+/**
+ * The production wiring, built once per Lambda container (module scope) so the
+ * SDK client and its connections are reused across invocations.
+ */
 export function trackingDeps(): TrackingDeps {
   if (deps) return deps;
   const config = loadConfig();
