@@ -4,7 +4,7 @@ import type { Artifact } from '../api/types.ts';
 import { formatBytes, formatTime } from '../format.ts';
 import { describeError } from '../hooks.ts';
 import { Spinner } from './common.tsx';
-import { parseCsv } from './csv.ts';
+import { numericColumns, parseCsv } from './csv.ts';
 
 type Kind = 'image' | 'json' | 'csv' | 'markdown' | 'text' | 'none';
 
@@ -151,6 +151,7 @@ function PreviewBody(props: { preview: Preview; artifact: Artifact }) {
       props.artifact.path.toLowerCase().endsWith('.tsv') || props.artifact.content_type.includes('tab-separated');
     const rows = parseCsv(text, csvRows + 1, tab ? '\t' : ',');
     const [head = [], ...body] = rows;
+    const numeric = numericColumns(body);
     return (
       <div
         class="table-scroll"
@@ -163,7 +164,7 @@ function PreviewBody(props: { preview: Preview; artifact: Artifact }) {
           <thead>
             <tr>
               {head.map((cell, index) => (
-                <th scope="col" key={index}>
+                <th scope="col" key={index} class={numeric[index] ? 'num' : undefined}>
                   {cell}
                 </th>
               ))}
@@ -173,7 +174,9 @@ function PreviewBody(props: { preview: Preview; artifact: Artifact }) {
             {body.map((row, rowIndex) => (
               <tr key={rowIndex}>
                 {row.map((cell, index) => (
-                  <td key={index}>{cell}</td>
+                  <td key={index} class={numeric[index] ? 'num' : undefined}>
+                    {cell}
+                  </td>
                 ))}
               </tr>
             ))}

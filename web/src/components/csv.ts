@@ -31,3 +31,25 @@ export function parseCsv(text: string, maxRows: number, delimiter = ','): string
   }
   return rows;
 }
+
+/** A number as a CSV written by pandas or numpy holds one: 3, -0.25, 1e-05, .5, nan, inf. */
+const numberCell = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const specialNumberCell = /^[+-]?(nan|inf|infinity)$/i;
+
+/**
+ * Which columns hold numbers only (empty cells and NaN/inf aside, if at least
+ * one real number is there): the preview right-aligns them in tabular figures
+ * so their digits line up, as a spreadsheet shows them.
+ */
+export function numericColumns(rows: readonly (readonly string[])[]): boolean[] {
+  const width = Math.max(0, ...rows.map((row) => row.length));
+  return Array.from({ length: width }, (_, column) => {
+    let numbers = 0;
+    for (const row of rows) {
+      const cell = (row[column] ?? '').trim();
+      if (numberCell.test(cell)) numbers++;
+      else if (cell !== '' && !specialNumberCell.test(cell)) return false;
+    }
+    return numbers > 0;
+  });
+}
