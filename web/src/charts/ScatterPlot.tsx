@@ -1,3 +1,5 @@
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { textWidth } from '../components/text-width.ts';
 import { formatNumber } from '../format.ts';
 
 export interface ScatterPoint {
@@ -7,9 +9,13 @@ export interface ScatterPoint {
   y: number | null;
 }
 
-const width = 640;
-const height = 300;
-const margin = { left: 64, right: 20, top: 16, bottom: 44 };
+/** Tick labels' font size (px), as styles.css sets it; the body font's widths are scaled to it. */
+const tickFontSize = 11;
+const bodyFontSize = 14;
+/** Room for the rotated metric name left of the tick labels, and the gap between them and the axis. */
+const yTitleRoom = 22;
+const tickGap = 8;
+const margin = { right: 20, top: 16, bottom: 44 };
 
 /** Round tick values (1, 2 or 5 times a power of ten apart) within [min, max]. */
 export function niceTicks(min: number, max: number, count = 5): number[] {
@@ -27,10 +33,31 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
 /**
  * One param (x) against one metric (y), a point per run. Numeric params get a
  * linear axis; other values are categories, in sorted order.
+ *
+ * Drawn at the size it is shown, one SVG unit a CSS pixel: a fixed viewBox
+ * scaled to the card made its labels 6 px tall on a phone and the rotated
+ * metric name smaller still.
  */
 export function ScatterPlot(props: { points: readonly ScatterPoint[]; xLabel: string; yLabel: string }) {
+  const figure = useRef<HTMLElement>(null);
+  const [width, setWidth] = useState(640);
+  useLayoutEffect(() => {
+    const element = figure.current;
+    if (!element) return;
+    const measure = () => setWidth(Math.max(240, Math.round(element.clientWidth)));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  const height = Math.round(Math.min(300, Math.max(220, width * 0.6)));
   const usable = props.points.filter((point) => point.x !== null && point.y !== null && Number.isFinite(point.y));
-  if (usable.length === 0) return <div class="empty">No run has both values.</div>;
+  if (usable.length === 0)
+    return (
+      <figure ref={figure} class="scatter" style={{ margin: 0 }}>
+        <div class="empty">No run has both values.</div>
+      </figure>
+    );
   const numeric = usable.every(
     (point) => point.x !== null && point.x.trim() !== '' && Number.isFinite(Number(point.x)),
   );
@@ -43,9 +70,17 @@ export function ScatterPlot(props: { points: readonly ScatterPoint[]; xLabel: st
     min === max ? [min - 1, max + 1] : [min - (max - min) * 0.06, max + (max - min) * 0.06];
   const [xMin, xMax] = numeric ? pad(Math.min(...xs), Math.max(...xs)) : [-0.5, categories.length - 0.5];
   const [yMin, yMax] = pad(Math.min(...ys), Math.max(...ys));
-  const sx = (x: number) =>
-    margin.left +
-    ((x - (xMin as number)) / ((xMax as number) - (xMin as number))) * (width - margin.left - margin.right);
+  const yTicks = niceTicks(yMin as number, yMax as number);
+  // The y labels' room is as wide as the widest of them: "0.0001" needs more than "1".
+  const widestTick = Math.max(...yTicks.map((y) => (textWidth(formatNumber(y)) * tickFontSize) / bodyFontSize));
+  const left = Math.ceil(yTitleRoom + widestTick + tickGap);
+  const plotWidth = width - left - margin.right;
+  // Axis titles at 12 px take about 7 px a character; a longer name is cut, whole in the tooltip.
+  const xTitleChars = Math.floor(plotWidth / 7);
+  const yTitleChars = Math.floor((height - margin.top - margin.bottom) / 7);
+  // A category's label gets the room between two ticks (about 6.5 px a character at 11 px).
+  const categoryChars = Math.max(4, Math.floor(plotWidth / Math.max(1, categories.length) / 6.5));
+  const sx = (x: number) => left + ((x - (xMin as number)) / ((xMax as number) - (xMin as number))) * plotWidth;
   const sy = (y: number) =>
     height -
     margin.bottom -
@@ -53,38 +88,46 @@ export function ScatterPlot(props: { points: readonly ScatterPoint[]; xLabel: st
   const xTicks = numeric ? niceTicks(xMin as number, xMax as number) : categories.map((_, i) => i);
 
   return (
-    <figure class="scatter" style={{ margin: 0 }}>
+    <figure ref={figure} class="scatter" style={{ margin: 0 }}>
       <svg
+        width={width}
+        height={height}
         viewBox={`0 0 ${width} ${height}`}
         role="img"
         aria-label={`Scatter plot of ${props.yLabel} against ${props.xLabel}, ${usable.length} runs`}
       >
-        {niceTicks(yMin as number, yMax as number).map((y) => (
+        {yTicks.map((y) => (
           <g key={`y${y}`}>
-            <line class="gridline" x1={margin.left} x2={width - margin.right} y1={sy(y)} y2={sy(y)} />
-            <text x={margin.left - 8} y={sy(y) + 4} text-anchor="end">
+            <line class="gridline" x1={left} x2={width - margin.right} y1={sy(y)} y2={sy(y)} />
+            <text x={left - tickGap} y={sy(y) + 4} text-anchor="end">
               {formatNumber(y)}
             </text>
           </g>
         ))}
         {xTicks.map((x) => (
           <text key={`x${x}`} x={sx(x)} y={height - margin.bottom + 18} text-anchor="middle">
-            {numeric ? formatNumber(x) : (categories[x] ?? '').slice(0, 14)}
+            {numeric ? formatNumber(x) : shorten(categories[x] ?? '', categoryChars)}
           </text>
         ))}
         <line
           class="axis-line"
-          x1={margin.left}
+          x1={left}
           x2={width - margin.right}
           y1={height - margin.bottom}
           y2={height - margin.bottom}
         />
-        <line class="axis-line" x1={margin.left} x2={margin.left} y1={margin.top} y2={height - margin.bottom} />
-        <text x={(margin.left + width - margin.right) / 2} y={height - 6} text-anchor="middle">
-          {props.xLabel}
+        <line class="axis-line" x1={left} x2={left} y1={margin.top} y2={height - margin.bottom} />
+        <text class="axis-title" x={left + plotWidth / 2} y={height - 6} text-anchor="middle">
+          {shorten(props.xLabel, xTitleChars)}
+          <title>{props.xLabel}</title>
         </text>
-        <text transform={`translate(14 ${(margin.top + height - margin.bottom) / 2}) rotate(-90)`} text-anchor="middle">
-          {props.yLabel}
+        <text
+          class="axis-title"
+          transform={`translate(15 ${(margin.top + height - margin.bottom) / 2}) rotate(-90)`}
+          text-anchor="middle"
+        >
+          {shorten(props.yLabel, yTitleChars)}
+          <title>{props.yLabel}</title>
         </text>
         {usable.map((point, index) => (
           <circle
@@ -106,3 +149,5 @@ export function ScatterPlot(props: { points: readonly ScatterPoint[]; xLabel: st
     </figure>
   );
 }
+
+const shorten = (text: string, chars: number) => (text.length > chars ? `${text.slice(0, chars - 1)}…` : text);
