@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiClient, useTestStack } from '../support/local-api.ts';
 import { type BrowserSession, launchChromium, newPage, signInByLink } from './browser.ts';
-import { logPoints } from './demo-data.ts';
+import { logPoints, uploadArtifact } from './demo-data.ts';
 import { type Opened, openSignedIn, seriousViolations } from './page-checks.ts';
 import { ensureWebAppBuilt } from './web-build.ts';
 
@@ -523,6 +523,81 @@ describe('comparing runs on a phone (390 px wide)', () => {
       expect(Math.max(...headings)).toBeLessThan(48);
     } finally {
       await context.close();
+    }
+  });
+});
+
+describe('artifacts and compare, read closely', () => {
+  test('a CSV preview right-aligns its numeric columns and leaves text on the left', async () => {
+    const csv = [
+      'model,accuracy,loss,note',
+      'resnet18,0.9134,1.2e-03,baseline',
+      'vit-b16,0.95,nan,',
+      'mlp,-0.5,.25,tiny',
+    ];
+    await uploadArtifact(local.api, ids.once, 'eval/summary.csv', Buffer.from(`${csv.join('\n')}\n`), 'text/csv');
+    const opened = await open(`/runs/${ids.once}`);
+    const { page } = opened;
+    try {
+      await page.click('[role="tab"]:text("Artifacts")');
+      await page.click('.artifact-tree button[data-path="eval/summary.csv"]');
+      const table = page.locator('.artifact-preview table.csv-preview');
+      await table.waitFor();
+      const alignment = (cells: any[]) => cells.map((cell) => (globalThis as any).getComputedStyle(cell).textAlign);
+      expect(await table.locator('thead th').evaluateAll(alignment)).toEqual(['left', 'right', 'right', 'left']);
+      expect(await table.locator('tbody tr').first().locator('td').evaluateAll(alignment)).toEqual([
+        'left',
+        'right',
+        'right',
+        'left',
+      ]);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test("the scatter plot's labels are as legible on a phone as on a laptop, the metric's name beside its axis", async () => {
+    for (const [index, trial] of ids.trials.entries()) {
+      await local.api.post(`/api/v1/runs/${trial}/params`, { params: { learning_rate: 10 ** -(index + 1) } });
+    }
+    for (const width of [390, 1280]) {
+      const context = await session.browser.newContext({ viewport: { width, height: 844 }, deviceScaleFactor: 1 });
+      const page = await context.newPage();
+      try {
+        const path = `/compare?runs=${ids.trials.join(',')}&sx=learning_rate&sy=val_accuracy`;
+        await signInByLink(page, local.stack.url, local.stack.token, path);
+        const svg = page.locator('#scatter svg');
+        await svg.waitFor();
+        await expect.poll(() => page.locator('#scatter circle').count(), eventually).toBe(3);
+        const layout = await svg.evaluate((element: any) => {
+          const box = (node: any) => node.getBoundingClientRect();
+          const texts = [...element.querySelectorAll('text')] as any[];
+          // The axis titles are the param's and the metric's names; the y title is the rotated one.
+          const isTitle = (text: any) => /^(learning_rate|val_accuracy)/.test(text.textContent);
+          const titles = texts.filter(isTitle);
+          const ticks = texts.filter((text) => !isTitle(text));
+          const yTitle = titles.find((text) => text.getAttribute('transform')?.includes('rotate'));
+          const yTicks = ticks.filter((text) => text.getAttribute('text-anchor') === 'end');
+          return {
+            svg: { left: box(element).left, right: box(element).right },
+            // A label's ink is as tall as its type: ~8 px of a 6 px font is unreadable.
+            tickHeights: ticks.map((text) => box(text).height),
+            titleHeights: titles.map((text) => Math.min(box(text).width, box(text).height)),
+            yTitle: { left: box(yTitle).left, right: box(yTitle).right, text: yTitle.textContent },
+            yTicksLeft: Math.min(...yTicks.map((text) => box(text).left)),
+          };
+        });
+        expect(Math.min(...layout.tickHeights), `ticks at ${width} px`).toBeGreaterThanOrEqual(12);
+        expect(Math.min(...layout.titleHeights), `axis titles at ${width} px`).toBeGreaterThanOrEqual(13);
+        expect(layout.yTitle.text).toContain('val_accuracy');
+        // The metric's name sits left of the tick labels, next to them, and inside the figure.
+        expect(layout.yTitle.left).toBeGreaterThanOrEqual(layout.svg.left);
+        expect(layout.yTitle.right).toBeLessThan(layout.yTicksLeft);
+        expect(layout.yTicksLeft - layout.yTitle.right).toBeLessThan(24);
+      } finally {
+        await context.close();
+      }
     }
   });
 });
