@@ -496,6 +496,54 @@ describe('lists on a phone (390 px wide)', () => {
   });
 });
 
+describe("a model's aliases on a phone (390 px wide)", () => {
+  test('each alias, its version and its Move and Remove buttons fit on one line, on screen', async () => {
+    await uploadArtifact(local.api, ids.curves, 'model/model.pkl', Buffer.from('weights'), 'application/octet-stream');
+    const model = 'cifar10-resnet';
+    expect((await local.api.post('/api/v1/models', { name: model })).status).toBe(201);
+    for (let version = 1; version <= 2; version++) {
+      const registered = await local.api.post(`/api/v1/models/${model}/versions`, {
+        run_id: ids.curves,
+        artifact_path: 'model',
+      });
+      expect(registered.status).toBe(201);
+    }
+    for (const [alias, version] of [
+      ['champion', 2],
+      ['challenger', 1],
+    ] as const) {
+      expect((await local.api.call('PUT', `/api/v1/models/${model}/aliases/${alias}`, { version })).status).toBe(200);
+    }
+    const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token, `/models/${model}`);
+      const rows = page.locator('table[aria-label="Aliases"] tbody tr');
+      await expect.poll(() => rows.count(), eventually).toBe(2);
+      const layout = await rows.evaluateAll((trs) =>
+        trs.map((tr: any) => {
+          const link = tr.querySelector('a');
+          const buttons = [...tr.querySelectorAll('button')] as any[];
+          return {
+            version: link.textContent as string,
+            // "Version" over "2": the link's boxes at two heights.
+            versionLines: new Set([...link.getClientRects()].map((rect: any) => Math.round(rect.top))).size,
+            buttonsRight: Math.max(...buttons.map((button) => button.getBoundingClientRect().right)),
+            buttonTops: new Set(buttons.map((button) => Math.round(button.getBoundingClientRect().top))).size,
+          };
+        }),
+      );
+      for (const row of layout) {
+        expect(row.versionLines, row.version).toBe(1);
+        expect(row.buttonTops, `Move and Remove beside each other (${row.version})`).toBe(1);
+        expect(row.buttonsRight, `Remove on screen (${row.version})`).toBeLessThanOrEqual(390);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('comparing runs on a phone (390 px wide)', () => {
   test('run names, statuses and start times stay on one line; the tables scroll sideways instead', async () => {
     const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });

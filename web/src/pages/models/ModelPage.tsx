@@ -210,49 +210,51 @@ function Aliases(props: { model: RegisteredModel; versions: readonly ModelVersio
       {model.aliases.length === 0 ? (
         <div class="empty">No aliases. An alias such as champion names the version in use; every move is recorded.</div>
       ) : (
-        <table class="data" aria-label="Aliases">
-          <thead>
-            <tr>
-              <th scope="col">Alias</th>
-              <th scope="col">Points at</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {model.aliases.map(({ alias, version }) => (
-              <tr key={alias}>
-                <td>
-                  <span class="alias-chip">@{alias}</span>
-                </td>
-                <td>
-                  <Link href={paths.modelVersion(model.name, version)}>Version {version}</Link>
-                </td>
-                <td class="num">
-                  <span class="row-actions">
-                    <button
-                      type="button"
-                      class="small"
-                      aria-label={`Move ${alias}`}
-                      onClick={() => setDialog({ kind: 'set', alias, version })}
-                    >
-                      Move
-                    </button>
-                    <button
-                      type="button"
-                      class="small danger"
-                      aria-label={`Remove ${alias}`}
-                      onClick={() => setDialog({ kind: 'delete', alias })}
-                    >
-                      Remove
-                    </button>
-                  </span>
-                </td>
+        <div class="table-scroll">
+          <table class="data aliases" aria-label="Aliases">
+            <thead>
+              <tr>
+                <th scope="col">Alias</th>
+                <th scope="col">Points at</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {model.aliases.map(({ alias, version }) => (
+                <tr key={alias}>
+                  <td>
+                    <span class="alias-chip">@{alias}</span>
+                  </td>
+                  <td>
+                    <Link href={paths.modelVersion(model.name, version)}>Version {version}</Link>
+                  </td>
+                  <td class="num">
+                    <span class="row-actions">
+                      <button
+                        type="button"
+                        class="small"
+                        aria-label={`Move ${alias}`}
+                        onClick={() => setDialog({ kind: 'set', alias, version })}
+                      >
+                        Move
+                      </button>
+                      <button
+                        type="button"
+                        class="small danger"
+                        aria-label={`Remove ${alias}`}
+                        onClick={() => setDialog({ kind: 'delete', alias })}
+                      >
+                        Remove
+                      </button>
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {dialog?.kind === 'set' && (
         <SetAliasDialog
