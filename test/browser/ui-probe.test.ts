@@ -409,6 +409,46 @@ describe('charts', () => {
     }
   });
 
+  test('the legend shows a step and values only for the point under the cursor, never a row of dashes', async () => {
+    const opened = await open(`/runs/${ids.curves}?tab=charts`);
+    const { page } = opened;
+    try {
+      const area = await readyChart(page, 'tokens_seen');
+      const legend = area.locator('.u-legend');
+      const plot = (await area.locator('.u-over').boundingBox()) as {
+        x: number;
+        y: number;
+        width: number;
+        height: number;
+      };
+      await page.mouse.move(plot.x + plot.width / 2, plot.y + plot.height / 2);
+      await expect.poll(() => legend.innerText(), eventually).toMatch(/step\s*:?\s*\d/);
+
+      // Over the legend itself (to read a run's name), after a zoom's redraw, and with keyboard focus only:
+      // no point is under the cursor, so no step and no value, rather than "step: —" and "wide-ranges: —".
+      const box = (await legend.boundingBox()) as { x: number; y: number };
+      await page.mouse.move(box.x + 4, box.y + 4);
+      await expect.poll(() => legend.innerText(), eventually).not.toContain('step');
+      expect(await legend.innerText()).not.toContain('—');
+
+      await page.mouse.move(plot.x + plot.width * 0.3, plot.y + plot.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(plot.x + plot.width * 0.5, plot.y + plot.height / 2);
+      await page.mouse.move(plot.x + plot.width * 0.7, plot.y + plot.height / 2);
+      await page.mouse.up();
+      await page.waitForSelector('.chart-area[data-metric="tokens_seen"][data-range]:not([data-range="all"])');
+      await page.waitForSelector('.chart-area[data-metric="tokens_seen"][data-state="ready"] canvas');
+      expect(await legend.innerText()).not.toContain('—');
+
+      await page.mouse.move(0, 0);
+      await area.focus();
+      expect(await legend.innerText()).not.toContain('—');
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
   test('a metric logged once is drawn in the middle of its chart, counted as 1 pt', async () => {
     const opened = await open(`/runs/${ids.once}?tab=charts`);
     const { page } = opened;

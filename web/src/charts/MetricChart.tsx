@@ -229,6 +229,9 @@ export function MetricChart(props: {
         bind: { dblclick: () => () => null },
       },
       hooks: {
+        // The legend shows values only for a point under the cursor: uPlot fills it with "—" when the
+        // cursor is off the plot (over the legend, after a zoom redraw, with only keyboard focus).
+        setCursor: [(u) => element.toggleAttribute('data-cursor', u.cursor.idx != null)],
         setSelect: [
           (u) => {
             if (u.select.width > 4) {
@@ -243,6 +246,7 @@ export function MetricChart(props: {
       },
     };
     plot.current?.destroy();
+    element.removeAttribute('data-cursor');
     const chart = new uPlot(options, data, element);
     chart.over.addEventListener('dblclick', () => props.onZoom(undefined));
     // Raw lines behind smoothed ones are context, not entries of their own in the legend.
