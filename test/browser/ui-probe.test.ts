@@ -449,6 +449,50 @@ describe('charts', () => {
     }
   });
 
+  test('a run name wider than the chart stays beside its colour in the legend, cut with …, whole in its tooltip', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'clv-ensembles' });
+    const name = 'lightgbm-dart-num_leaves_255-min_child_samples_50-feature_fraction_0.7-seed_20261129';
+    const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: name });
+    const now = Date.now();
+    await logPoints(
+      local.api,
+      run.body.run_id,
+      Array.from({ length: 20 }, (_, step) => ({ key: 'loss', value: 1 / (step + 1), step, timestamp: now + step })),
+    );
+    for (const width of [390, 1280]) {
+      const context = await session.browser.newContext({ viewport: { width, height: 844 }, deviceScaleFactor: 1 });
+      const page = await context.newPage();
+      try {
+        await signInByLink(page, local.stack.url, local.stack.token, `/runs/${run.body.run_id}?tab=charts`);
+        const area = await readyChart(page, 'loss');
+        const entry = await area
+          .locator('.u-legend .u-series')
+          .nth(1)
+          .evaluate((row: any) => {
+            const marker = row.querySelector('.u-marker').getBoundingClientRect();
+            const label = row.querySelector('.u-label');
+            const box = label.getBoundingClientRect();
+            const chart = row.closest('.chart-area').getBoundingClientRect();
+            return {
+              markerMiddle: (marker.top + marker.bottom) / 2,
+              labelTop: box.top,
+              labelBottom: box.bottom,
+              labelRight: box.right,
+              chartRight: chart.right,
+              title: label.getAttribute('title'),
+            };
+          });
+        // The marker on the label's line, not alone on a line above it.
+        expect(entry.markerMiddle, `${width} px`).toBeGreaterThan(entry.labelTop);
+        expect(entry.markerMiddle, `${width} px`).toBeLessThan(entry.labelBottom);
+        expect(entry.labelRight, `${width} px`).toBeLessThanOrEqual(entry.chartRight);
+        expect(entry.title).toBe(name);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
   test('a metric logged once is drawn in the middle of its chart, counted as 1 pt', async () => {
     const opened = await open(`/runs/${ids.once}?tab=charts`);
     const { page } = opened;

@@ -249,12 +249,13 @@ export function MetricChart(props: {
     element.removeAttribute('data-cursor');
     const chart = new uPlot(options, data, element);
     chart.over.addEventListener('dblclick', () => props.onZoom(undefined));
-    // Raw lines behind smoothed ones are context, not entries of their own in the legend.
-    if (smoothing > 0) {
-      chart.root.querySelectorAll<HTMLElement>('.u-legend .u-series').forEach((row, index) => {
-        if (index > 0 && index % 2 === 1) row.style.display = 'none';
-      });
-    }
+    chart.root.querySelectorAll<HTMLElement>('.u-legend .u-series').forEach((row, index) => {
+      // Raw lines behind smoothed ones are context, not entries of their own in the legend.
+      if (smoothing > 0 && index > 0 && index % 2 === 1) row.style.display = 'none';
+      // A long run name is cut with … (styles.css); the whole name is its tooltip.
+      const label = row.querySelector<HTMLElement>('.u-label');
+      if (label) label.title = label.textContent ?? '';
+    });
     plot.current = chart;
     // For `npm run bench` (time to the first drawn chart) and the browser's own performance tools.
     if (performance.getEntriesByName(`stratus:chart-drawn:${props.metricKey}`).length === 0) {
