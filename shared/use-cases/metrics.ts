@@ -21,6 +21,11 @@ export async function logMetrics(
   return logBatch(scope, runId, { metrics: input.points, idempotencyKey: input.idempotencyKey }, deps);
 }
 
+export interface StepSpan {
+  lowest: number;
+  highest: number;
+}
+
 export interface MetricHistoryInput {
   limit: number;
   pageToken?: string | undefined;
@@ -33,6 +38,7 @@ export interface MetricHistoryInput {
  * A key's history in step order, a page at a time. With `maxPoints`, the range
  * is answered at once from the key's rollups, at most that many points (exact
  * when the range holds no more): O(maxPoints) reads for any length of history.
+ * `span` is the lowest and highest step of the key's whole history (none: nothing logged).
  */
 export async function getMetricHistory(
   scope: RequestScope,
@@ -40,10 +46,11 @@ export async function getMetricHistory(
   key: string,
   input: MetricHistoryInput,
   deps: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock'>,
-): Promise<{ points: MetricPoint[]; cursor: string | undefined; downsampled: boolean }> {
+): Promise<{ points: MetricPoint[]; cursor: string | undefined; downsampled: boolean; span?: StepSpan }> {
   const found = await deps.runs.metricEntry(scope.workspace, runId, key);
   if (!found) throw new NotFoundError('run', runId);
   const entry = found.entry;
+  const span = entry && { span: { lowest: entry.l, highest: entry.s } };
   if (input.maxPoints === undefined) {
     const page = await deps.metrics.historyPage(scope.workspace, runId, key, {
       limit: input.limit,
@@ -53,7 +60,7 @@ export async function getMetricHistory(
       lookbackSteps: entry?.w ?? 0,
       inline: entry && inlineChunkOf(entry),
     });
-    return { ...page, downsampled: false };
+    return { ...page, downsampled: false, ...span };
   }
   if (!entry) return { points: [], cursor: undefined, downsampled: false };
   const answer = await downsampledHistory(
@@ -64,5 +71,5 @@ export async function getMetricHistory(
     { startStep: input.startStep, endStep: input.endStep, maxPoints: input.maxPoints },
     deps,
   );
-  return { ...answer, cursor: undefined };
+  return { ...answer, cursor: undefined, ...span };
 }

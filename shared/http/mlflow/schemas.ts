@@ -34,6 +34,11 @@ export const mlflowLimits = {
   historyPage: 25_000,
   bulkIntervalMaxResults: 2500,
   bulkIntervalRuns: 100,
+  /**
+   * Points over all the runs of one bulk-interval request read whole for MLflow's
+   * exact sampling; a longer range is answered from rollups (README, "From MLflow").
+   */
+  bulkIntervalExactPoints: 25_000,
   /** Params and tags per log-batch, and metrics per log-batch. */
   batchParamsAndTags: 100,
   batchMetrics: 1000,

@@ -5,6 +5,8 @@ import { createMlflowHandler } from '../handler.ts';
 import { requestRunId } from '../inputs.ts';
 import { mlflowGetMetricHistoryRoute } from '../../routes/mlflow-get-metric-history.ts';
 import { mlflowGetMetricHistoryBulkIntervalRoute } from '../../routes/mlflow-get-metric-history-bulk-interval.ts';
+import type { MetricPoint } from '../../../domain/metric-chunk.ts';
+import { mlflowSampledPoints } from '../bulk-interval.ts';
 import { mlflowLimits } from '../schemas.ts';
 import { mlflowMetric } from '../views.ts';
 
@@ -25,8 +27,12 @@ export const mlflowGetMetricHistory = createMlflowHandler(mlflowGetMetricHistory
 });
 
 /**
- * One metric of several runs, each reduced to at most `max_results` points over
- * the step range (bucket minima and maxima kept, as Stratus's charts do).
+ * One metric of several runs, sampled as MLflow samples it (bulk-interval.ts):
+ * the same steps for every run, from the union of their steps. That needs the
+ * runs' points in the range, read whole while they are few (at most
+ * `bulkIntervalExactPoints` over all the runs asked); past that, each run is
+ * reduced to `max_results` points from its rollups instead (bucket minima and
+ * maxima kept, as Stratus's charts do), so a long history costs O(max_results) reads.
  */
 export const mlflowGetMetricHistoryBulkInterval = createMlflowHandler(
   mlflowGetMetricHistoryBulkIntervalRoute,
@@ -36,23 +42,50 @@ export const mlflowGetMetricHistoryBulkInterval = createMlflowHandler(
       throw new ValidationError(`run_ids: at most ${mlflowLimits.bulkIntervalRuns} runs`, 'run_ids.too_many');
     }
     const deps = metricReadDeps();
-    const histories = await Promise.all(
-      runIds.map(async (runId) => {
-        const history = await getMetricHistory(
+    // MLflow's range without bounds starts at step 0.
+    const range = { start: query.start_step ?? 0, end: query.end_step };
+    const perRun = Math.floor(mlflowLimits.bulkIntervalExactPoints / runIds.length);
+    const read = await Promise.all(
+      runIds.map((runId) =>
+        getMetricHistory(
           scope,
           runId,
           query.metric_key,
-          {
-            limit: query.max_results,
-            startStep: query.start_step,
-            endStep: query.end_step,
-            maxPoints: Math.max(2, query.max_results),
-          },
+          { limit: perRun, startStep: range.start, endStep: range.end },
           deps,
-        );
-        return history.points.map((point) => ({ ...mlflowMetric(query.metric_key, point), run_id: runId }));
-      }),
+        ),
+      ),
     );
-    return { body: { metrics: histories.flat() } };
+    let histories: MetricPoint[][];
+    if (read.every((history) => history.cursor === undefined)) {
+      const runs = read.map((history) => ({
+        points: history.points,
+        lowest: history.span?.lowest ?? 0,
+        highest: history.span?.highest ?? 0,
+      }));
+      histories = mlflowSampledPoints(runs, range, query.max_results);
+    } else {
+      histories = await Promise.all(
+        runIds.map(async (runId) => {
+          const history = await getMetricHistory(
+            scope,
+            runId,
+            query.metric_key,
+            {
+              limit: query.max_results,
+              startStep: query.start_step,
+              endStep: query.end_step,
+              maxPoints: Math.max(2, query.max_results),
+            },
+            deps,
+          );
+          return history.points;
+        }),
+      );
+    }
+    const metrics = histories.flatMap((points, index) =>
+      points.map((point) => ({ ...mlflowMetric(query.metric_key, point), run_id: runIds[index] as string })),
+    );
+    return { body: { metrics } };
   },
 );

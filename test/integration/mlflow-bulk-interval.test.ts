@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from 'vitest';
+import { mlflowLimits } from '../../shared/http/mlflow/schemas.ts';
+import { type ApiClient, useTestStack } from '../support/local-api.ts';
+
+/**
+ * MLflow's get-history-bulk-interval through HTTP, against the answers of
+ * MLflow 3.17.2's own sampling for the same histories
+ * (test/support/mlflow-bulk-interval-reference.json): every reference case is
+ * logged into real runs and asked for as MLflow's REST tests ask.
+ */
+const local = useTestStack();
+
+interface Case {
+  label: string;
+  runs: Record<string, Array<[step: number, timestamp: number, value: number]>>;
+  run_ids: string[];
+  max_results: number;
+  start: number | null;
+  end: number | null;
+  expected: Array<[runId: string, step: number, timestamp: number, value: number]>;
+}
+const cases = JSON.parse(
+  readFileSync(new URL('../support/mlflow-bulk-interval-reference.json', import.meta.url), 'utf8'),
+) as Case[];
+
+async function createRun(api: ApiClient, experimentId: string): Promise<string> {
+  const created = await api.post('/api/2.0/mlflow/runs/create', { experiment_id: experimentId });
+  expect(created.status).toBe(200);
+  return created.body.run.info.run_id as string;
+}
+
+async function logPoints(api: ApiClient, runId: string, points: ReadonlyArray<readonly [number, number, number]>) {
+  for (let from = 0; from < points.length; from += mlflowLimits.batchMetrics) {
+    const metrics = points
+      .slice(from, from + mlflowLimits.batchMetrics)
+      .map(([step, timestamp, value]) => ({ key: 'm', value, timestamp, step }));
+    const logged = await api.post('/api/2.0/mlflow/runs/log-batch', { run_id: runId, metrics });
+    expect(logged.status, JSON.stringify(logged.body)).toBe(200);
+  }
+}
+
+const bulkInterval = (api: ApiClient, runIds: readonly string[], parameters: Record<string, number>) =>
+  api.get(
+    `/api/2.0/mlflow/metrics/get-history-bulk-interval?${new URLSearchParams([
+      ...runIds.map((runId): [string, string] => ['run_ids', runId]),
+      ['metric_key', 'm'] as [string, string],
+      ...Object.entries(parameters).map(([name, value]): [string, string] => [name, String(value)]),
+    ])}`,
+  );
+
+test.each(cases.map((c) => [c.label, c] as const))("%s: MLflow's answer", async (label, c) => {
+  const { api } = local;
+  const experiment = await api.post('/api/2.0/mlflow/experiments/create', { name: `bulk ${label}` });
+  const runIds = new Map<string, string>();
+  for (const name of c.run_ids) {
+    const runId = await createRun(api, experiment.body.experiment_id);
+    runIds.set(name, runId);
+    await logPoints(api, runId, c.runs[name] ?? []);
+  }
+  const response = await bulkInterval(api, [...runIds.values()], {
+    max_results: c.max_results,
+    ...(c.start === null ? {} : { start_step: c.start }),
+    ...(c.end === null ? {} : { end_step: c.end }),
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  expect(response.body.metrics).toEqual(
+    c.expected.map(([name, step, timestamp, value]) => ({
+      key: 'm',
+      value,
+      timestamp,
+      step,
+      run_id: runIds.get(name),
+    })),
+  );
+});
+
+test('past the points read whole, each run is downsampled from its rollups: bounded, first and last kept', async () => {
+  const { api } = local;
+  const experiment = await api.post('/api/2.0/mlflow/experiments/create', { name: 'bulk long' });
+  const runId = await createRun(api, experiment.body.experiment_id);
+  const total = mlflowLimits.bulkIntervalExactPoints + 1;
+  await logPoints(
+    api,
+    runId,
+    Array.from({ length: total }, (_, step) => [step, 1, Math.sin(step)] as const),
+  );
+  const response = await bulkInterval(api, [runId], { max_results: 40 });
+  expect(response.status).toBe(200);
+  const steps = (response.body.metrics as Array<{ step: number }>).map((metric) => metric.step);
+  expect(steps.length).toBeLessThanOrEqual(40);
+  expect(steps.length).toBeGreaterThan(20);
+  expect([steps[0], steps.at(-1)]).toEqual([0, total - 1]);
+}, 120_000);
