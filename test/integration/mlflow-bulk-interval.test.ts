@@ -92,3 +92,23 @@ test('past the points read whole, each run is downsampled from its rollups: boun
   expect(steps.length).toBeGreaterThan(20);
   expect([steps[0], steps.at(-1)]).toEqual([0, total - 1]);
 }, 120_000);
+
+test("a range has both ends or none, in MLflow's words (a negative end alone was a 500)", async () => {
+  const { api } = local;
+  const experiment = await api.post('/api/2.0/mlflow/experiments/create', { name: 'bulk one end' });
+  const runId = await createRun(api, experiment.body.experiment_id);
+  await logPoints(api, runId, [[0, 1, 1.5]]);
+  for (const [given, missing] of [
+    [{ end_step: -5 }, 'start_step'],
+    [{ start_step: 1 }, 'end_step'],
+  ] as const) {
+    const response = await bulkInterval(api, [runId], given);
+    expect(response.status, JSON.stringify(given)).toBe(400);
+    expect(response.body).toEqual({
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message: `If either start step or end step are specified, both must be specified. Missing: '${missing}'.`,
+    });
+  }
+  const both = await bulkInterval(api, [runId], { start_step: -10, end_step: -5 });
+  expect([both.status, both.body]).toEqual([200, { metrics: [] }]);
+});

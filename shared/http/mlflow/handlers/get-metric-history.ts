@@ -41,6 +41,14 @@ export const mlflowGetMetricHistoryBulkInterval = createMlflowHandler(
     if (runIds.length > mlflowLimits.bulkIntervalRuns) {
       throw new ValidationError(`run_ids: at most ${mlflowLimits.bulkIntervalRuns} runs`, 'run_ids.too_many');
     }
+    // As MLflow's server: a range has both ends or none (MLflow's words, then the one missing).
+    if ((query.start_step === undefined) !== (query.end_step === undefined)) {
+      const missing = query.start_step === undefined ? 'start_step' : 'end_step';
+      throw new ValidationError(
+        `If either start step or end step are specified, both must be specified. Missing: '${missing}'.`,
+        `${missing}.missing`,
+      );
+    }
     const deps = metricReadDeps();
     // MLflow's range without bounds starts at step 0.
     const range = { start: query.start_step ?? 0, end: query.end_step };
