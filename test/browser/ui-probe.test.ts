@@ -580,6 +580,38 @@ describe('lists on a phone (390 px wide)', () => {
   });
 });
 
+describe('long names on a phone (390 px wide)', () => {
+  test("a run's breadcrumb keeps a long experiment name on one line, cut with …, whole in its tooltip", async () => {
+    const experimentName = 'customer-lifetime-value-gradient-boosted-ensemble-with-temporal-cross-validation-q4-2026';
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: experimentName });
+    const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: 'gbm-1' });
+    const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token, `/runs/${run.body.run_id}`);
+      const crumb = page.locator('nav.breadcrumb');
+      await expect.poll(() => crumb.locator('a').nth(1).textContent(), eventually).toBe(experimentName);
+      const parts = await crumb.evaluate((nav: any) =>
+        [...nav.children].map((child: any) => {
+          const box = child.getBoundingClientRect();
+          return { text: child.textContent as string, top: Math.round(box.top), right: box.right };
+        }),
+      );
+      // "Experiments / <name> /" on one line, the last "/" on screen.
+      expect(new Set(parts.map((part) => part.top)).size, JSON.stringify(parts)).toBe(1);
+      expect(Math.max(...parts.map((part) => part.right))).toBeLessThanOrEqual(390);
+      const lines = await crumb.evaluate(
+        (nav: any) =>
+          nav.getBoundingClientRect().height / parseFloat((globalThis as any).getComputedStyle(nav).lineHeight),
+      );
+      expect(lines).toBeLessThan(1.5);
+      expect(await crumb.locator('a').nth(1).getAttribute('title')).toBe(experimentName);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe("a model's aliases on a phone (390 px wide)", () => {
   test('each alias, its version and its Move and Remove buttons fit on one line, on screen', async () => {
     await uploadArtifact(local.api, ids.curves, 'model/model.pkl', Buffer.from('weights'), 'application/octet-stream');

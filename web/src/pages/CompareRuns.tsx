@@ -104,7 +104,9 @@ export function CompareRuns() {
             {experimentId && (
               <>
                 <span aria-hidden="true">/</span>
-                <Link href={paths.experiment(experimentId)}>{experiment.data?.experiment_name ?? 'Runs'}</Link>
+                <Link href={paths.experiment(experimentId)} title={experiment.data?.experiment_name}>
+                  {experiment.data?.experiment_name ?? 'Runs'}
+                </Link>
               </>
             )}
             <span aria-hidden="true">/</span>

@@ -91,7 +91,9 @@ export function RunPage(props: { runId: string }) {
           <nav class="breadcrumb" aria-label="Breadcrumb">
             <Link href={paths.experiments()}>Experiments</Link>
             <span aria-hidden="true">/</span>
-            <Link href={paths.experiment(data.experiment_id)}>{experiment.data?.experiment_name ?? 'Experiment'}</Link>
+            <Link href={paths.experiment(data.experiment_id)} title={experiment.data?.experiment_name}>
+              {experiment.data?.experiment_name ?? 'Experiment'}
+            </Link>
             <span aria-hidden="true">/</span>
           </nav>
           <h1 class="run-title">

@@ -96,7 +96,9 @@ export function VersionPage(props: { modelName: string; version: number }) {
           <nav class="breadcrumb" aria-label="Breadcrumb">
             <Link href={paths.models()}>Models</Link>
             <span aria-hidden="true">/</span>
-            <Link href={paths.model(data.name)}>{data.name}</Link>
+            <Link href={paths.model(data.name)} title={data.name}>
+              {data.name}
+            </Link>
             <span aria-hidden="true">/</span>
           </nav>
           <h1 class="run-title">
