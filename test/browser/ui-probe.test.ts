@@ -580,6 +580,48 @@ describe('lists on a phone (390 px wide)', () => {
   });
 });
 
+describe('keyboard', () => {
+  test('the Columns menu closes on Escape (focus back on Columns), on a click elsewhere and when focus leaves it', async () => {
+    const opened = await open(`/experiments/${ids.experiment}`);
+    const { page } = opened;
+    try {
+      const menu = page.locator('details.column-picker');
+      const summary = menu.locator('summary');
+      const isOpen = () => menu.evaluate((details: any) => details.open as boolean);
+      // The menu lists the keys of the loaded runs.
+      await expect
+        .poll(async () => Number(await page.locator('.runs-grid').getAttribute('data-loaded-rows')), eventually)
+        .toBeGreaterThan(0);
+      await summary.focus();
+      await page.keyboard.press('Enter');
+      expect(await isOpen()).toBe(true);
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Space');
+      // Choosing a column keeps the menu open for the next one.
+      await expect.poll(() => page.url()).toContain('col=');
+      expect(await isOpen()).toBe(true);
+      await page.keyboard.press('Escape');
+      expect(await isOpen()).toBe(false);
+      expect(await summary.evaluate((element: any) => element === (globalThis as any).document.activeElement)).toBe(
+        true,
+      );
+
+      await summary.click();
+      expect(await isOpen()).toBe(true);
+      await page.locator('main h1').click();
+      expect(await isOpen()).toBe(false);
+
+      await summary.click();
+      await menu.locator('input[type="checkbox"]').last().focus();
+      await page.keyboard.press('Tab');
+      expect(await isOpen()).toBe(false);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 describe('long names on a phone (390 px wide)', () => {
   test("a run's breadcrumb keeps a long experiment name on one line, cut with …, whole in its tooltip", async () => {
     const experimentName = 'customer-lifetime-value-gradient-boosted-ensemble-with-temporal-cross-validation-q4-2026';

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiFailure, api, unwrap } from '../api/client.ts';
 import type { SearchedRun } from '../api/types.ts';
+import { ColumnPicker } from '../components/ColumnPicker.tsx';
 import { ErrorBox, LoadFailure, Spinner, TagList } from '../components/common.tsx';
 import { FilterBox } from '../components/FilterBox.tsx';
 import { DeletedNotice, DeleteDialog, RenameDialog } from '../components/Lifecycle.tsx';
@@ -385,46 +386,5 @@ export function ExperimentRuns(props: { experimentId: string }) {
         </div>
       </div>
     </>
-  );
-}
-
-function ColumnPicker(props: {
-  keys: { metrics: string[]; params: string[]; tags: string[] };
-  chosen: readonly string[];
-  onChange: (specs: string[]) => void;
-}) {
-  const chosen = new Set(props.chosen);
-  const toggle = (spec: string) => {
-    const next = props.chosen.filter((item) => item !== spec);
-    if (!chosen.has(spec)) next.push(spec);
-    props.onChange(next);
-  };
-  const groups: Array<[string, string, string[]]> = [
-    ['Metrics', 'metrics', props.keys.metrics],
-    ['Params', 'params', props.keys.params],
-    ['Tags', 'tags', props.keys.tags],
-  ];
-  return (
-    <details class="column-picker">
-      <summary class="button">Columns ({props.chosen.length})</summary>
-      <div class="card column-menu">
-        {groups.map(([title, kind, keys]) => (
-          <fieldset key={kind}>
-            <legend>{title}</legend>
-            {keys.length === 0 && <span class="muted">none in the loaded runs</span>}
-            {keys.map((key) => (
-              <label class="checkbox" key={key}>
-                <input
-                  type="checkbox"
-                  checked={chosen.has(`${kind}.${key}`)}
-                  onChange={() => toggle(`${kind}.${key}`)}
-                />
-                <span class="mono">{key}</span>
-              </label>
-            ))}
-          </fieldset>
-        ))}
-      </div>
-    </details>
   );
 }
