@@ -622,6 +622,27 @@ describe('keyboard', () => {
   });
 });
 
+describe('dark mode', () => {
+  test('the alias history\'s "As of" field looks like the Alias select beside it, not a grey native box', async () => {
+    expect((await local.api.post('/api/v1/models', { name: 'dark-mode-model' })).status).toBe(201);
+    const context = await session.browser.newContext({ colorScheme: 'dark', viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token, '/models/dark-mode-model');
+      const history = page.locator('#alias-history');
+      const look = (selector: string) =>
+        history.locator(selector).evaluate((element: any) => {
+          const style = (globalThis as any).getComputedStyle(element);
+          return { background: style.backgroundColor, border: style.borderTopColor, color: style.color };
+        });
+      await history.locator('input[type="datetime-local"]').waitFor();
+      expect(await look('input[type="datetime-local"]')).toEqual(await look('select'));
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('long names on a phone (390 px wide)', () => {
   test("a run's breadcrumb keeps a long experiment name on one line, cut with …, whole in its tooltip", async () => {
     const experimentName = 'customer-lifetime-value-gradient-boosted-ensemble-with-temporal-cross-validation-q4-2026';
