@@ -622,6 +622,29 @@ describe('keyboard', () => {
   });
 });
 
+describe('the filter box', () => {
+  test("its example uses this experiment's metric and param names, and typed in as it is, finds runs", async () => {
+    await local.api.post(`/api/v1/runs/${ids.curves}/params`, { params: { optimizer: 'adamw' } });
+    const opened = await open(`/experiments/${ids.experiment}`);
+    const { page } = opened;
+    try {
+      const box = page.locator('form.filter-box input');
+      const grid = page.locator('.runs-grid');
+      await expect.poll(async () => Number(await grid.getAttribute('data-loaded-rows')), eventually).toBeGreaterThan(0);
+      const example = ((await box.getAttribute('placeholder')) as string).replace(/\s+\(Enter to apply\)$/, '');
+      expect(example).toMatch(/^metrics\.(tokens_seen|grad_norm|lr|best_accuracy|val_accuracy) >= \S+ AND params\./);
+      await box.fill(example);
+      await box.press('Enter');
+      await expect.poll(() => page.url()).toContain('filter=');
+      await expect.poll(async () => Number(await grid.getAttribute('data-loaded-rows')), eventually).toBeGreaterThan(0);
+      expect(await page.locator('.filter-error').count()).toBe(0);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 describe('dark mode', () => {
   test('the alias history\'s "As of" field looks like the Alias select beside it, not a grey native box', async () => {
     expect((await local.api.post('/api/v1/models', { name: 'dark-mode-model' })).status).toBe(201);

@@ -10,7 +10,13 @@ export function errorPosition(message: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export function FilterBox(props: { value: string; error: string | undefined; onSubmit: (filter: string) => void }) {
+export function FilterBox(props: {
+  value: string;
+  error: string | undefined;
+  /** A filter this experiment could use, shown as the placeholder. */
+  example: string;
+  onSubmit: (filter: string) => void;
+}) {
   const [text, setText] = useState(props.value);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => setText(props.value), [props.value]);
@@ -40,7 +46,7 @@ export function FilterBox(props: { value: string; error: string | undefined; onS
         aria-label="Filter runs (MLflow syntax)"
         aria-invalid={props.error ? 'true' : undefined}
         aria-describedby={props.error ? 'filter-error' : undefined}
-        placeholder="metrics.accuracy > 0.9 AND params.model = 'xgboost'   (Enter to apply)"
+        placeholder={`${props.example}   (Enter to apply)`}
         value={text}
         onInput={(event) => setText(event.currentTarget.value)}
       />

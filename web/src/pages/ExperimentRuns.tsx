@@ -4,6 +4,7 @@ import type { SearchedRun } from '../api/types.ts';
 import { ColumnPicker } from '../components/ColumnPicker.tsx';
 import { ErrorBox, LoadFailure, Spinner, TagList } from '../components/common.tsx';
 import { FilterBox } from '../components/FilterBox.tsx';
+import { filterExample } from '../components/filter-example.ts';
 import { DeletedNotice, DeleteDialog, RenameDialog } from '../components/Lifecycle.tsx';
 import {
   fixedColumns,
@@ -183,6 +184,7 @@ export function ExperimentRuns(props: { experimentId: string }) {
   };
 
   const keys = useMemo(() => discoverKeys(runs), [runs.length > 0 ? runs[0] : undefined, Math.min(runs.length, 2000)]);
+  const example = useMemo(() => filterExample(runs, keys), [keys]);
   const columnSpecs =
     chosenColumns.length > 0
       ? chosenColumns
@@ -322,7 +324,12 @@ export function ExperimentRuns(props: { experimentId: string }) {
         />
       )}
       <div class="toolbar">
-        <FilterBox value={filter} error={filterError} onSubmit={(text) => updateQuery({ filter: text })} />
+        <FilterBox
+          value={filter}
+          error={filterError}
+          example={example}
+          onSubmit={(text) => updateQuery({ filter: text })}
+        />
         <ColumnPicker keys={keys} chosen={columnSpecs} onChange={(specs) => updateQuery({ col: specs })} />
         <select
           aria-label="Which runs to show"
