@@ -493,6 +493,48 @@ describe('charts', () => {
     }
   });
 
+  test("a run's charts are found by the words of their names, the search kept in the URL", async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'many-metrics' });
+    const runIds: string[] = [];
+    const names = ['train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val_loss_ema', 'lr'];
+    for (const runName of ['a', 'b']) {
+      const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: runName });
+      runIds.push(run.body.run_id);
+      const now = Date.now();
+      await logPoints(
+        local.api,
+        run.body.run_id,
+        names.flatMap((key, index) =>
+          Array.from({ length: 5 }, (_, step) => ({ key, value: index + step, step, timestamp: now + step })),
+        ),
+      );
+    }
+    const opened = await open(`/runs/${runIds[0]}?tab=charts`);
+    const { page } = opened;
+    try {
+      const shown = () =>
+        page
+          .locator('.charts .chart-area')
+          .evaluateAll((areas) => areas.map((a: any) => a.dataset.metric as string).sort());
+      await expect.poll(shown, eventually).toHaveLength(6);
+      await page.getByLabel('Find charts by metric name').fill('val loss');
+      await expect.poll(shown, eventually).toEqual(['val/loss', 'val_loss_ema'].sort());
+      expect(await page.locator('.chart-controls').textContent()).toContain('2 of 6');
+      await page.reload();
+      await expect.poll(shown, eventually).toEqual(['val/loss', 'val_loss_ema'].sort());
+      expect(await page.getByLabel('Find charts by metric name').inputValue()).toBe('val loss');
+      await page.getByLabel('Find charts by metric name').fill('f1');
+      await expect.poll(() => page.locator('[role="tabpanel"] .empty').textContent(), eventually).toContain('f1');
+      expect(opened.problems).toEqual([]);
+
+      // The compare page's charts take the same search.
+      await page.goto(`${local.stack.url}/compare?runs=${runIds.join(',')}&charts=accuracy`);
+      await expect.poll(shown, eventually).toEqual(['train/accuracy', 'val/accuracy']);
+    } finally {
+      await opened.close();
+    }
+  });
+
   test('a metric logged once is drawn in the middle of its chart, counted as 1 pt', async () => {
     const opened = await open(`/runs/${ids.once}?tab=charts`);
     const { page } = opened;

@@ -29,16 +29,49 @@ export const zoomUpdate = (metric: string, range: StepRange | undefined) => ({
   zoom: range ? `${range.start}..${range.end}` : undefined,
 });
 
+/** The charts' search (`charts=` in the URL): the metric names shown are those holding every word of it. */
+export function chartsMatching(metricKeys: readonly string[], query: URLSearchParams): string[] {
+  const words = (query.get('charts') ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return [...metricKeys];
+  return metricKeys.filter((key) => words.every((word) => key.toLowerCase().includes(word)));
+}
+
+/** From this many metrics on, the charts can be searched by name (a run may log hundreds). */
+const searchableFrom = 5;
+
 const modes: Array<[XMode, string]> = [
   ['step', 'Step'],
   ['relative', 'Relative time'],
   ['wall', 'Wall time'],
 ];
 
-export function ChartControls(props: { location: CurrentLocation; children?: ComponentChildren }) {
+export function ChartControls(props: {
+  location: CurrentLocation;
+  /** How many metrics there are to chart: a search box is offered when there are many. */
+  metricCount: number;
+  /** How many of them the search leaves. */
+  shownCount: number;
+  children?: ComponentChildren;
+}) {
   const options = chartOptionsFrom(props.location.query);
+  const search = props.location.query.get('charts') ?? '';
   return (
     <div class="card chart-controls" role="group" aria-label="Chart options">
+      {(props.metricCount >= searchableFrom || search !== '') && (
+        <input
+          type="search"
+          class="chart-search"
+          placeholder={`Find among ${props.metricCount} charts`}
+          aria-label="Find charts by metric name"
+          value={search}
+          onInput={(event) => updateQuery({ charts: event.currentTarget.value || undefined })}
+        />
+      )}
+      {search !== '' && (
+        <span class="muted" aria-live="polite">
+          {props.shownCount} of {props.metricCount}
+        </span>
+      )}
       <span class="segmented" role="group" aria-label="X axis">
         {modes.map(([mode, label]) => (
           <button

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, fetchText, unwrap } from '../api/client.ts';
 import { type Comparison, numericValue } from '../api/types.ts';
-import { ChartControls, chartOptionsFrom, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
+import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { ScatterPlot } from '../charts/ScatterPlot.tsx';
 import { colorFor } from '../charts/series.ts';
@@ -76,6 +76,7 @@ export function CompareRuns() {
   const paramNames = hideEqual ? data.param_names.filter(differs) : data.param_names;
   const scatterParam = query.get('sx') ?? data.param_names.find(differs) ?? data.param_names[0];
   const scatterMetric = query.get('sy') ?? data.metric_names[0];
+  const chartNames = chartsMatching(data.metric_names, query);
 
   const downloadCsv = async () => {
     setCsvError(undefined);
@@ -168,9 +169,10 @@ export function CompareRuns() {
         <h2 id="compare-charts-title" style={{ marginBottom: '10px' }}>
           Metrics
         </h2>
-        <ChartControls location={location} />
+        <ChartControls location={location} metricCount={data.metric_names.length} shownCount={chartNames.length} />
+        {chartNames.length === 0 && <div class="card empty">No metric name holds “{query.get('charts')}”.</div>}
         <div class="charts">
-          {data.metric_names.map((name) => (
+          {chartNames.map((name) => (
             <LazyChart
               key={name}
               metricKey={name}

@@ -2,7 +2,7 @@ import type { ComponentChild } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
 import type { RunDetails } from '../api/types.ts';
-import { ChartControls, chartOptionsFrom, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
+import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { colorFor } from '../charts/series.ts';
 import { Artifacts } from '../components/Artifacts.tsx';
@@ -77,6 +77,7 @@ export function RunPage(props: { runId: string }) {
   const options = chartOptionsFrom(location.query);
   const zoom = zoomFrom(location.query);
   const metricKeys = Object.keys(data.metrics).sort((a, b) => a.localeCompare(b));
+  const chartKeys = chartsMatching(metricKeys, location.query);
   const chartRun = [
     { runId: data.run_id, label: data.run_name || data.run_id, color: colorFor(0), startTime: data.start_time },
   ];
@@ -212,9 +213,12 @@ export function RunPage(props: { runId: string }) {
             <div class="card empty">No metrics yet.</div>
           ) : (
             <>
-              <ChartControls location={location} />
+              <ChartControls location={location} metricCount={metricKeys.length} shownCount={chartKeys.length} />
+              {chartKeys.length === 0 && (
+                <div class="card empty">No metric name holds “{location.query.get('charts')}”.</div>
+              )}
               <div class="charts">
-                {metricKeys.map((key) => (
+                {chartKeys.map((key) => (
                   <LazyChart
                     key={key}
                     metricKey={key}
