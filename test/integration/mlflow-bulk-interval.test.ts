@@ -112,3 +112,15 @@ test("a range has both ends or none, in MLflow's words (a negative end alone was
   const both = await bulkInterval(api, [runId], { start_step: -10, end_step: -5 });
   expect([both.status, both.body]).toEqual([200, { metrics: [] }]);
 });
+
+test("a range out of order is refused in MLflow's words", async () => {
+  const { api } = local;
+  const experiment = await api.post('/api/2.0/mlflow/experiments/create', { name: 'bulk out of order' });
+  const runId = await createRun(api, experiment.body.experiment_id);
+  const response = await bulkInterval(api, [runId], { start_step: 1, end_step: 0, max_results: 5 });
+  expect(response.status).toBe(400);
+  expect(response.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+  // MLflow's REST test looks for this part, the trailing space included.
+  expect(response.body.message).toContain('end_step must be greater than start_step. ');
+  expect(response.body.message).toMatch(/parameter 'start_step'.*Found start_step=1 and end_step=0\.$/);
+});
