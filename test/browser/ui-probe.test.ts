@@ -567,6 +567,9 @@ describe('a phone (390 px wide)', () => {
         `/runs/${ids.curves}?tab=artifacts`,
         `/compare?runs=${ids.curves},${ids.once}`,
         '/models',
+        // A table wider than the phone scrolls in its box; a visually hidden header in its last
+        // column (position: absolute) must not widen the page.
+        '/tokens',
       ]) {
         await page.goto(`${local.stack.url}${path}`);
         await page.waitForSelector('main h1');
