@@ -327,7 +327,7 @@ async function sealClaimed(
   if (frontier === undefined || (frontier === claimed.f && dirty.length === 0)) return undefined;
   const points = [...(fresh ?? []), ...late.flat()].filter((point) => point.step < frontier);
   const built = await buildItems(scope, runId, key, claimed, points, frontier, deps);
-  await atMost(CALLS_AT_ONCE, [...built.values()], (item) => deps.metrics.putRollup(scope.workspace, runId, key, item));
+  await putBuiltItems(scope, runId, key, built, deps);
   const ends = deps.clock.now();
   return deps.runs.advanceFrontier(
     scope.workspace,
@@ -384,6 +384,36 @@ async function buildItems(
     current = indexes.filter((index) => built.has(rollupItemId(level, index)));
   }
   return built;
+}
+
+/**
+ * Puts a seal's items, a level at a time. A put refused because a stored item
+ * has a newer input (a late batch's writer re-sealed a block meanwhile) leaves
+ * ours out: the parent built from ours would then lack that newer input, and
+ * its own put could be refused too while the stored parent lacks what this
+ * seal read (its versions are newer on one side only). So the parent of a
+ * refused item, and any refused parent, is rebuilt from the stored children,
+ * which by then hold the newest of both.
+ */
+async function putBuiltItems(
+  scope: RequestScope,
+  runId: string,
+  key: string,
+  built: ReadonlyMap<string, BuiltItem>,
+  deps: RollupDeps,
+) {
+  const levels = [...new Set([...built.values()].map((item) => item.level))].sort((a, b) => a - b);
+  let replaced = new Set<string>();
+  for (const level of levels) {
+    const items = [...built.values()].filter((item) => item.level === level);
+    const outcomes = await atMost(CALLS_AT_ONCE, items, async (item) => {
+      const childReplaced = [0, 1].some((offset) => replaced.has(rollupItemId(level - 1, 2 * item.index + offset)));
+      if (!childReplaced && (await deps.metrics.putRollup(scope.workspace, runId, key, item))) return undefined;
+      if (level > 1) await rebuildFromChildren(scope, runId, key, level, item.index, deps);
+      return rollupItemId(level, item.index);
+    });
+    replaced = new Set(outcomes.filter((id): id is string => id !== undefined));
+  }
 }
 
 interface BuiltItem {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { MetricPoint } from '../../shared/domain/metric-chunk.ts';
-import { MAX_ROLLUP_LEVEL, ROLLUP_BLOCK_STEPS } from '../../shared/domain/rollup.ts';
+import { levelOneBuckets, MAX_ROLLUP_LEVEL, parentBuckets, ROLLUP_BLOCK_STEPS } from '../../shared/domain/rollup.ts';
 import { newId } from '../../shared/ids.ts';
 import { withCapacityMeter } from '../../shared/storage/capacity.ts';
 import { usePageTokenSecret } from '../../shared/storage/cursor.ts';
@@ -250,6 +250,47 @@ describe('rollup seals under concurrent writers', () => {
     await late;
     expect((await entry()).f).toBe(3584);
     await check(queries);
+  });
+
+  test("a seal whose parent loses to a late writer's re-seal rebuilds it from the stored children", async () => {
+    const { runId, send, entry, check } = await newRun();
+    // The key starts at step 1000, so its frontier starts at 512: block 0 was never sealed. The first seal
+    // takes the frontier to 3072 (the level-2 item of blocks 0-1 holds block 1 only, as block 0 is empty).
+    await send(steps(1000, 4000));
+    expect((await entry()).f).toBe(3072);
+    // Steps 0-999 arrive late: blocks 0 and 1 are marked dirty, and the next batch's seal reads them. Right
+    // after that read, a late writer re-seals block 1 under a newer batch counter and rebuilds its parent while
+    // block 0 has no item yet (as a batch recorded after this seal's claim may): that parent is newer than this
+    // seal's on block 1's side and older on block 0's, so this seal's put of it is refused. Before the fix the
+    // seal then cleared the dirty marks over a parent without block 0, and charts lost block 0 for good.
+    tick();
+    await send(steps(0, 1000));
+    expect((await entry()).d).toEqual([0, 1]);
+    tick();
+    metrics.afterSealRead = async () => {
+      const block1 = steps(0, 1000)
+        .concat(steps(1000, 4000))
+        .filter((point) => point.step >= ROLLUP_BLOCK_STEPS && point.step < 2 * ROLLUP_BLOCK_STEPS);
+      const level1 = levelOneBuckets(block1, 1);
+      await metrics.putRollup(scope.workspace, runId, 'loss', {
+        level: 1,
+        index: 1,
+        buckets: level1,
+        version: { v: 99 },
+      });
+      await metrics.putRollup(scope.workspace, runId, 'loss', {
+        level: 2,
+        index: 0,
+        buckets: parentBuckets(new Map(), level1),
+        version: { vl: 0, vr: 99 },
+      });
+    };
+    await send(steps(4000, 4100));
+    const sealed = await entry();
+    expect(sealed.d).toBeUndefined();
+    expect(sealed.f).toBe(3584);
+    // The level-2 item of blocks 0-1 holds both: charts of 32-step buckets read it, block 0 included.
+    await check([...queries, [undefined, undefined, 300], [0, 2047, 200]]);
   });
 
   test('a key far behind is sealed again by the next batch, without waiting for the interval', async () => {
