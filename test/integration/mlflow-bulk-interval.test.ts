@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { mlflowLimits } from '../../shared/http/mlflow/schemas.ts';
 import { type ApiClient, useTestStack } from '../support/local-api.ts';
+import { bulkIntervalCases } from '../support/mlflow-bulk-interval-cases.ts';
 
 /**
  * MLflow's get-history-bulk-interval through HTTP, against the answers of
@@ -11,18 +11,7 @@ import { type ApiClient, useTestStack } from '../support/local-api.ts';
  */
 const local = useTestStack();
 
-interface Case {
-  label: string;
-  runs: Record<string, Array<[step: number, timestamp: number, value: number]>>;
-  run_ids: string[];
-  max_results: number;
-  start: number | null;
-  end: number | null;
-  expected: Array<[runId: string, step: number, timestamp: number, value: number]>;
-}
-const cases = JSON.parse(
-  readFileSync(new URL('../support/mlflow-bulk-interval-reference.json', import.meta.url), 'utf8'),
-) as Case[];
+const cases = bulkIntervalCases;
 
 async function createRun(api: ApiClient, experimentId: string): Promise<string> {
   const created = await api.post('/api/2.0/mlflow/runs/create', { experiment_id: experimentId });

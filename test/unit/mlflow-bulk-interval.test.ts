@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { mlflowSampledPoints } from '../../shared/http/mlflow/bulk-interval.ts';
+import { bulkIntervalCases } from '../support/mlflow-bulk-interval-cases.ts';
 
 /**
  * get-history-bulk-interval samples as MLflow does: checked against the answers
@@ -8,19 +8,7 @@ import { mlflowSampledPoints } from '../../shared/http/mlflow/bulk-interval.ts';
  * (test/support/mlflow_bulk_interval_reference.py made them), MLflow's REST
  * test's case among them.
  */
-interface Case {
-  label: string;
-  runs: Record<string, Array<[step: number, timestamp: number, value: number]>>;
-  run_ids: string[];
-  max_results: number;
-  start: number | null;
-  end: number | null;
-  expected: Array<[runId: string, step: number, timestamp: number, value: number]>;
-}
-
-const cases = JSON.parse(
-  readFileSync(new URL('../support/mlflow-bulk-interval-reference.json', import.meta.url), 'utf8'),
-) as Case[];
+const cases = bulkIntervalCases;
 
 test('the reference has the cases that tell samplings apart', () => {
   expect(cases.length).toBeGreaterThanOrEqual(10);
