@@ -28,16 +28,27 @@ export class RunReader {
 
   /** The run with its params and latest metrics: one Query over the run's partition. */
   async getDetails(workspace: string, runId: string): Promise<RunDetails | undefined> {
-    const items: Record<string, unknown>[] = [];
-    const query = queryAllItems(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': runPartitionKey(workspace, runId) },
-      ConsistentRead: true,
-    });
-    for await (const item of query) items.push(item);
-    return runDetailsFromItems(items);
+    return queryRunDetails(this.client, this.tableName, workspace, runId, true);
   }
+}
+
+/** A run with its params and latest metrics, from one Query over the run's partition (undefined: no such run). */
+export async function queryRunDetails(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  workspace: string,
+  runId: string,
+  consistent: boolean,
+): Promise<RunDetails | undefined> {
+  const items: Record<string, unknown>[] = [];
+  const query = queryAllItems(client, {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': runPartitionKey(workspace, runId) },
+    ConsistentRead: consistent,
+  });
+  for await (const item of query) items.push(item);
+  return runDetailsFromItems(items);
 }
 
 export interface RunItem {

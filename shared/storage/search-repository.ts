@@ -24,7 +24,6 @@ import {
   runInputSortKeyPrefix,
   runIoPartition,
   runKey,
-  runPartitionKey,
   runsByExperimentPartition,
   runsByNamePartition,
   runValuesKey,
@@ -39,7 +38,7 @@ import {
   wantedDigests,
   wideParamDigest,
 } from './run-items.ts';
-import { type RunItem, runDetailsFromItems, toRun, withPagedTags } from './run-reader.ts';
+import { queryRunDetails, type RunItem, runDetailsFromItems, toRun, withPagedTags } from './run-reader.ts';
 import { logicalIndexes } from './table-definition.ts';
 
 /** Sorts after `#` (the separator before the run id) and before any hex digit: closes a value's entries. */
@@ -398,15 +397,7 @@ export class SearchRepository {
     }
     await Promise.all(
       spilled.map(async (runId) => {
-        const all: Record<string, unknown>[] = [];
-        const query = queryAllItems(this.client, {
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': runPartitionKey(workspace, runId) },
-          ConsistentRead: consistent,
-        });
-        for await (const item of query) all.push(item);
-        const whole = runDetailsFromItems(all);
+        const whole = await queryRunDetails(this.client, this.tableName, workspace, runId, consistent);
         if (whole) details.set(runId, whole);
       }),
     );
