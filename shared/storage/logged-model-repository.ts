@@ -302,28 +302,48 @@ export class LoggedModelRepository {
     return { items: page.items.map(toLoggedModel), cursor: page.cursor };
   }
 
-  /** Records datasets a run used and models it produced; recording one again changes nothing. */
+  /**
+   * Records datasets a run used and models it produced. A dataset (name and digest)
+   * the run already records keeps its first record, tags and context included, as on
+   * MLflow's server: a resumed run, or an evaluation, that logs the same data again
+   * (often without the tags) changes nothing.
+   */
   async putRunIo(
     workspace: string,
     runId: string,
     io: { datasets?: readonly DatasetInput[]; outputs?: readonly ModelOutput[] },
   ): Promise<void> {
-    const items = [
-      ...(io.datasets ?? []).map((dataset) => ({
-        ...runInputKey(workspace, runId, digest(JSON.stringify([dataset.name, dataset.digest]))),
+    const inputs = new Map<string, Record<string, unknown>>();
+    for (const dataset of io.datasets ?? []) {
+      const key = runInputKey(workspace, runId, digest(JSON.stringify([dataset.name, dataset.digest])));
+      if (inputs.has(key.sk)) continue;
+      inputs.set(key.sk, {
+        ...key,
         type: entityTypes.runInput,
         ...dataset,
         // A DynamoDB map keeps no order; MLflow answers a dataset's tags in the order they were given.
         ...(Object.keys(dataset.tags).length > 1 && { tagOrder: Object.keys(dataset.tags) }),
-      })),
-      ...(io.outputs ?? []).map((output) => ({
-        ...runOutputKey(workspace, runId, output.modelId),
-        type: entityTypes.runOutput,
-        ...output,
-      })),
-    ];
-    for (let start = 0; start < items.length; start += 25) {
-      let requests: Record<string, unknown>[] | undefined = items
+      });
+    }
+    // One conditional put each (a batch write cannot hold a condition); at most 100 per request.
+    await Promise.all(
+      [...inputs.values()].map(async (Item) => {
+        try {
+          await this.client.send(
+            new PutCommand({ TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' }),
+          );
+        } catch (error) {
+          if (conditionFailedItem(error) === false) throw error;
+        }
+      }),
+    );
+    const outputs = (io.outputs ?? []).map((output) => ({
+      ...runOutputKey(workspace, runId, output.modelId),
+      type: entityTypes.runOutput,
+      ...output,
+    }));
+    for (let start = 0; start < outputs.length; start += 25) {
+      let requests: Record<string, unknown>[] | undefined = outputs
         .slice(start, start + 25)
         .map((Item) => ({ PutRequest: { Item } }));
       while (requests?.length) {

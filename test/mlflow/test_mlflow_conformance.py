@@ -153,6 +153,30 @@ def test_a_datasets_tags_come_back_in_the_order_given(mlflow_env: StratusApi, ex
     assert (logged.dataset.name, logged.dataset.digest, logged.dataset.source_type) == ("dataset", "f0f3e026", "local")
 
 
+def test_a_dataset_logged_again_keeps_its_first_record(mlflow_env: StratusApi, experiment_name: str):
+    """MLflow's server records a dataset once per run (by name and digest): a resumed run, or an
+    evaluation, that logs the same data again does not replace its tags and context."""
+    import mlflow
+    import pandas as pd
+
+    mlflow.set_experiment(experiment_name)
+    train = mlflow.data.from_pandas(pd.DataFrame({"x": [1, 2, 3]}), source="s3://bucket/train.csv", name="train")
+    with mlflow.start_run() as run:
+        mlflow.log_input(train, context="training", tags={"split": "train", "version": "3"})
+    with mlflow.start_run(run_id=run.info.run_id):
+        mlflow.log_input(train, context="evaluation")
+        mlflow.log_input(train)
+    [logged] = MlflowClient().get_run(run.info.run_id).inputs.dataset_inputs
+    assert [(tag.key, tag.value) for tag in logged.tags] == [
+        ("split", "train"),
+        ("version", "3"),
+        ("mlflow.data.context", "training"),
+    ]
+    # Search sees the record the run keeps.
+    assert len(mlflow.search_runs(filter_string="datasets.context = 'training'")) == 1
+    assert len(mlflow.search_runs(filter_string="datasets.context = 'evaluation'")) == 0
+
+
 def test_an_endpoint_stratus_lacks_is_endpoint_not_found(mlflow_env: StratusApi, experiment_name: str):
     """Traces are not served (README, 'From MLflow'): the client says so instead of INTERNAL_ERROR."""
     client = MlflowClient()
