@@ -45,8 +45,9 @@ export class ValidationError extends StratusError {
     message: string,
     code = 'request.invalid',
     readonly parameter?: RequestParameter,
+    subject?: ErrorSubject,
   ) {
-    super(code, message);
+    super(code, message, subject);
   }
 }
 

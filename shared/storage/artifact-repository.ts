@@ -237,6 +237,21 @@ export class ArtifactRepository {
   }
 
   /** In path order, optionally only paths starting with `prefix`. */
+  /** Whether any artifact's path starts with `prefix`: one key read, no page token. */
+  async hasAnyUnder(workspace: string, runId: string, prefix: string): Promise<boolean> {
+    const found = queryAllItems(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :partition AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':partition': artifactPartition(workspace, runId), ':prefix': prefix },
+        ProjectionExpression: 'sk',
+      },
+      { firstPage: 1 },
+    );
+    return !(await found.next()).done;
+  }
+
   async list(workspace: string, runId: string, query: ListArtifactsQuery): Promise<Page<Artifact>> {
     const partition = artifactPartition(workspace, runId);
     const values: Record<string, unknown> = { ':partition': partition };

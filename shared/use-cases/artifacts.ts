@@ -382,7 +382,11 @@ export async function downloadArtifact(
   path: string,
   deps: ArtifactDeps,
 ): Promise<DownloadLink> {
-  const found = await findArtifact(scope, runId, path, deps);
+  const found = await findArtifact(scope, runId, path, deps).catch(async (error: unknown) => {
+    // Only on the error path: a folder has no item of its own, but files under it.
+    if (error instanceof NotFoundError) await refuseFolder(scope, runId, path, deps);
+    throw error;
+  });
   const [artifact = found] = await settlePending(scope, runId, [found], deps);
   if (artifact.status !== 'COMPLETE') {
     throw new ConflictError('artifact.not_complete', `path: the upload of '${artifact.path}' has not been completed`);
@@ -417,6 +421,22 @@ export async function getRunWithArtifacts(
   ]);
   return { ...run, artifacts: artifacts.items };
 }
+
+/** A path that names a folder (files lie under it) is the caller's mistake, not a missing file. */
+async function refuseFolder(
+  scope: RequestScope,
+  runId: string,
+  rawPath: string,
+  deps: Pick<ArtifactDeps, 'artifacts'>,
+) {
+  const path = normalizeArtifactPath(rawPath);
+  if (await deps.artifacts.hasAnyUnder(scope.workspace, runId, `${path}/`)) throw folderNotFile(path);
+}
+
+export const folderNotFile = (path: string) =>
+  new ValidationError(`path: '${path}' is a folder, not a file; list it instead`, 'artifact.is_folder', undefined, {
+    id: path,
+  });
 
 async function findArtifact(
   scope: RequestScope,

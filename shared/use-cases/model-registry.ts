@@ -35,7 +35,7 @@ import type { ArtifactChecksums } from '../storage/artifact-checksums.ts';
 import type { ModelHoldsReader } from '../storage/model-holds.ts';
 import type { RunReader } from '../storage/run-reader.ts';
 import type { RequestScope } from './deps.ts';
-import { settlePending } from './artifacts.ts';
+import { folderNotFile, settlePending } from './artifacts.ts';
 
 /** What the registry use cases need; each takes only the parts it uses, so tests build them from real parts. */
 export interface RegistryDeps {
@@ -807,7 +807,10 @@ export async function getModelVersionFileDownload(
   const wanted = normalizeArtifactPath(path);
   const found = await getModelVersion(scope, name, version, deps);
   const file = found.files.find((candidate) => candidate.path === wanted);
-  if (!file) throw new NotFoundError('artifact', wanted);
+  if (!file) {
+    if (found.files.some((candidate) => candidate.path.startsWith(`${wanted}/`))) throw folderNotFile(wanted);
+    throw new NotFoundError('artifact', wanted);
+  }
   return {
     path: file.path,
     url: await deps.objects.presignGet(file.objectKey, file.path.slice(file.path.lastIndexOf('/') + 1)),

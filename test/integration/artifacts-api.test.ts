@@ -126,6 +126,16 @@ describe('single upload', () => {
     expect((await followed.arrayBuffer()).byteLength).toBe(200_000);
   });
 
+  test('a folder asked for as a file is a 400 naming it, a prefix of a name a 404', async () => {
+    const folder = await api.get(`/api/v1/runs/${runId}/artifacts/download?path=models`);
+    expect(folder.status).toBe(400);
+    expect(folder.body.error).toEqual({
+      code: 'artifact.is_folder',
+      message: "path: 'models' is a folder, not a file; list it instead",
+    });
+    expect((await api.get(`/api/v1/runs/${runId}/artifacts/download?path=model`)).status).toBe(404);
+  });
+
   test('the run view includes its complete artifacts, not pending ones', async () => {
     await plan(runId, { path: 'pending/never.bin', artifact_type: 'other', size_bytes: 10 });
     const run = await api.get(`/api/v1/runs/${runId}`);

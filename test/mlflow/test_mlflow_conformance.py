@@ -285,6 +285,36 @@ def test_model_version_get_artifact_serves_one_file_of_a_version(mlflow_env: Str
     assert (response.status_code, response.json()["error_code"]) == (404, "RESOURCE_DOES_NOT_EXIST")
 
 
+def test_a_folder_asked_for_as_a_file_is_a_directory_not_a_file(mlflow_env: StratusApi, experiment_name: str, tmp_path):
+    """MLflow's file routes answer a folder with 400 "Artifact path refers to a directory, not a file",
+    not 404: the path exists, as the run's listing shows."""
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    run_id = client.create_run(experiment_id).info.run_id
+    (tmp_path / "model" / "data").mkdir(parents=True)
+    (tmp_path / "model" / "MLmodel").write_text("flavors: {}\n")
+    (tmp_path / "model" / "data" / "weights.bin").write_bytes(b"\x00")
+    client.log_artifacts(run_id, str(tmp_path / "model"), "model")
+
+    def directory(path: str) -> dict:
+        return {"error_code": "INVALID_PARAMETER_VALUE", "message": f"Artifact path refers to a directory, not a file: '{path}'"}
+
+    for folder in ("model", "model/data"):
+        response = get(mlflow_env, "/get-artifact", {"run_id": run_id, "path": folder})
+        assert (response.status_code, response.json()) == (400, directory(folder))
+        proxied = f"/api/2.0/mlflow-artifacts/artifacts/{experiment_id}/{run_id}/artifacts/{folder}"
+        response = get(mlflow_env, proxied, {})
+        assert (response.status_code, response.json()) == (400, directory(folder))
+    # A prefix of a name is not a folder: nothing is there.
+    response = get(mlflow_env, "/get-artifact", {"run_id": run_id, "path": "mod"})
+    assert (response.status_code, response.json()["error_code"]) == (404, "RESOURCE_DOES_NOT_EXIST")
+    name = f"{experiment_name}-model"
+    client.create_registered_model(name)
+    version = client.create_model_version(name, f"runs:/{run_id}/model", run_id).version
+    response = get(mlflow_env, "/model-versions/get-artifact", {"name": name, "version": version, "path": "data"})
+    assert (response.status_code, response.json()) == (400, directory("data"))
+
+
 def test_paths_that_climb_out_are_invalid_on_every_file_route(mlflow_env: StratusApi, experiment_name: str):
     """MLflow's test_path_validation, verbatim in what it sends (the doubled slash included)."""
     client = MlflowClient()

@@ -96,6 +96,8 @@ const wordings = new Map<string, (subject: ErrorSubject) => string>([
   ],
   ['experiment.name_taken', ({ id }) => `Experiment(name=${id}) already exists.`],
   ['tag.not_found', ({ id }) => `No tag with name: ${id}`],
+  // mlflow/server/handlers.py, the file routes (get-artifact, model-versions/get-artifact, mlflow-artifacts).
+  ['artifact.is_folder', ({ id }) => `Artifact path refers to a directory, not a file: '${id}'`],
   ['logged_model.not_found', ({ id }) => `Logged model with ID '${id}' not found.`],
   ['registered_model.not_found', ({ id }) => `Registered Model with name=${id} not found`],
   ['registered_model.exists', ({ id }) => `Registered Model (name=${id}) already exists.`],

@@ -17,7 +17,8 @@ export const downloadArtifactRoute = defineRoute({
     body: downloadArtifactResponse,
     redirect: 'With redirect=true: to the presigned download URL',
   },
-  table: { actions: ['GetItem', 'UpdateItem'] },
+  // Query: only when the path is not a file, to tell a folder (400) from nothing (404).
+  table: { actions: ['GetItem', 'UpdateItem', 'Query'] },
   // A redirected MLflow PUT is settled here: ListParts, then CompleteMultipartUpload (s3:PutObject) of its one part.
   bucket: { actions: ['GetObject', 'ListMultipartUploadParts', 'PutObject'] },
 });

@@ -18,7 +18,8 @@ export const mlflowGetArtifactRoute = defineRoute({
     body: mlflowObject,
     redirect: 'To the presigned S3 GET URL of this artifact',
   },
-  table: { actions: ['GetItem', 'UpdateItem'] },
+  // Query: only when the path is not a file, to tell a folder (400) from nothing (404).
+  table: { actions: ['GetItem', 'UpdateItem', 'Query'] },
   // A redirected MLflow PUT is settled here: ListParts, then CompleteMultipartUpload (s3:PutObject) of its one part.
   bucket: { actions: ['GetObject', 'ListMultipartUploadParts', 'PutObject'] },
 });

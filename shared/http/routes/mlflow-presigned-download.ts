@@ -12,7 +12,8 @@ export const mlflowPresignedDownloadRoute = defineRoute({
   tag: 'mlflow-artifacts',
   request: { path: artifactPathParameter },
   response: { status: 200, description: 'MLflow\'s answer: {"url", "headers", "file_size"}', body: mlflowObject },
-  table: { actions: ['GetItem', 'UpdateItem'] },
+  // Query: only when the path is not a file, to tell a folder (400) from nothing (404).
+  table: { actions: ['GetItem', 'UpdateItem', 'Query'] },
   // A redirected MLflow PUT is settled here: ListParts, then CompleteMultipartUpload (s3:PutObject) of its one part.
   bucket: { actions: ['GetObject', 'ListMultipartUploadParts', 'PutObject'] },
 });
