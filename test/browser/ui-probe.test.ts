@@ -449,7 +449,7 @@ describe('charts', () => {
     }
   });
 
-  test('a run name wider than the chart stays beside its colour in the legend, cut with …, whole in its tooltip', async () => {
+  test('a run name wider than the chart stays beside its colour in the legend, cut with … (shorter while its value shows), whole in its tooltip', async () => {
     const created = await local.api.post('/api/v1/experiments', { experiment_name: 'clv-ensembles' });
     const name = 'lightgbm-dart-num_leaves_255-min_child_samples_50-feature_fraction_0.7-seed_20261129';
     const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: name });
@@ -487,6 +487,36 @@ describe('charts', () => {
         expect(entry.markerMiddle, `${width} px`).toBeLessThan(entry.labelBottom);
         expect(entry.labelRight, `${width} px`).toBeLessThanOrEqual(entry.chartRight);
         expect(entry.title).toBe(name);
+
+        // Hovering a point: its value joins the entry on the same line (the name cut shorter), still on the chart.
+        const plot = (await area.locator('.u-over').boundingBox()) as {
+          x: number;
+          y: number;
+          width: number;
+          height: number;
+        };
+        await page.mouse.move(plot.x + plot.width / 2, plot.y + plot.height / 2);
+        await page.waitForSelector('.chart-area[data-metric="loss"][data-cursor]');
+        const hovered = await area
+          .locator('.u-legend .u-series')
+          .nth(1)
+          .evaluate((row: any) => {
+            const label = row.querySelector('.u-label').getBoundingClientRect();
+            const value = row.querySelector('.u-value');
+            const box = value.getBoundingClientRect();
+            return {
+              labelTop: label.top,
+              labelBottom: label.bottom,
+              valueMiddle: (box.top + box.bottom) / 2,
+              valueRight: box.right,
+              value: value.textContent,
+              chartRight: row.closest('.chart-area').getBoundingClientRect().right,
+            };
+          });
+        expect(hovered.value, `${width} px`).toMatch(/^0\.\d+/);
+        expect(hovered.valueMiddle, `${width} px: value on the name's line`).toBeGreaterThan(hovered.labelTop);
+        expect(hovered.valueMiddle, `${width} px: value on the name's line`).toBeLessThan(hovered.labelBottom);
+        expect(hovered.valueRight, `${width} px`).toBeLessThanOrEqual(hovered.chartRight);
       } finally {
         await context.close();
       }
