@@ -190,7 +190,9 @@ describe('what MLflow wrote, read as MLflow users expect', () => {
       await page.locator('.page-header .description').waitFor();
       expect(await page.locator('.page-header .description').textContent()).toBe(runNote);
       // MLflow's client records the commit as a tag; it reads as the run's commit, as the SDK's field does.
-      expect(await page.locator('#overview tr', { hasText: 'Git commit' }).locator('td').textContent()).toBe(gitCommit);
+      expect(await page.locator('#overview tr', { hasText: 'Git commit' }).locator('td code').textContent()).toBe(
+        gitCommit,
+      );
       expect(await page.locator('.page-header .summary code').textContent()).toBe(gitCommit.slice(0, 10));
       expect(opened.problems).toEqual([]);
     } finally {
@@ -767,6 +769,46 @@ describe('long names on a phone (390 px wide)', () => {
       );
       expect(lines).toBeLessThan(1.5);
       expect(await crumb.locator('a').nth(1).getAttribute('title')).toBe(experimentName);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('ids on a phone (390 px wide)', () => {
+  test("a run's id and git commit stay on one line on the Overview, cut with … where they do not fit, whole in the tooltip and the Copy button", async () => {
+    const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: local.stack.url });
+    const page = await context.newPage();
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token, `/runs/${ids.curves}?tab=overview`);
+      for (const [row, value] of [
+        ['Run ID', ids.curves],
+        ['Git commit', gitCommit],
+      ] as const) {
+        const cell = page.locator('#overview tr', { has: page.locator(`th:text-is("${row}")`) }).locator('td');
+        await expect.poll(() => cell.locator('code').count(), eventually).toBe(1);
+        const shown = await cell.evaluate((td: any) => {
+          const code = td.querySelector('code');
+          const box = code.getBoundingClientRect();
+          const lineHeight = parseFloat((globalThis as any).getComputedStyle(code).lineHeight) || 18;
+          return {
+            lines: box.height / lineHeight,
+            right: Math.max(
+              box.right,
+              ...[...td.querySelectorAll('button')].map((b: any) => b.getBoundingClientRect().right),
+            ),
+            cardRight: td.closest('.card').getBoundingClientRect().right,
+            title: code.getAttribute('title'),
+          };
+        });
+        expect(shown.lines, row).toBeLessThan(1.5);
+        expect(shown.right, row).toBeLessThanOrEqual(shown.cardRight);
+        expect(shown.title, row).toBe(value);
+        await cell.getByRole('button', { name: /^Copy/ }).click();
+        await expect.poll(() => cell.getByRole('button').textContent(), eventually).toBe('Copied');
+        expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText()), row).toBe(value);
+      }
     } finally {
       await context.close();
     }

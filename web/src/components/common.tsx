@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import { ApiFailure } from '../api/client.ts';
 import { describeError } from '../hooks.ts';
 import { Link, paths } from '../router.ts';
@@ -6,6 +7,32 @@ import { userTagEntries } from '../system-tags.ts';
 
 export function StatusBadge(props: { status: string }) {
   return <span class={`status ${props.status}`}>{props.status.toLowerCase()}</span>;
+}
+
+/**
+ * An id (a run's 32 hex digits, a commit's 40) on one line: where it does not fit (a phone) it is cut
+ * with …, whole in its tooltip and in the clipboard by its Copy button.
+ */
+export function CopyableId(props: { value: string; what: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <span class="copyable-id">
+      <code title={props.value}>{props.value}</code>
+      <button
+        type="button"
+        class="small"
+        aria-label={`Copy ${props.what}`}
+        onClick={() =>
+          void navigator.clipboard?.writeText(props.value).then(
+            () => setCopied(true),
+            () => setCopied(false),
+          )
+        }
+      >
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+    </span>
+  );
 }
 
 /** A failure as a person reads it; with `onRetry`, a button that asks again (a read failed; nothing was changed). */

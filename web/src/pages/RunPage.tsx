@@ -7,7 +7,7 @@ import { LazyChart } from '../charts/LazyChart.tsx';
 import { colorFor } from '../charts/series.ts';
 import { Artifacts } from '../components/Artifacts.tsx';
 import { ChildRuns } from '../components/ChildRuns.tsx';
-import { Card, ErrorBox, LoadFailure, Spinner, StatusBadge } from '../components/common.tsx';
+import { Card, CopyableId, ErrorBox, LoadFailure, Spinner, StatusBadge } from '../components/common.tsx';
 import { DeletedNotice, DeleteDialog, RenameDialog } from '../components/Lifecycle.tsx';
 import { RunModelVersions } from '../components/RunModelVersions.tsx';
 import { TagEditor } from '../components/TagEditor.tsx';
@@ -291,7 +291,7 @@ function Tabs(props: { current: RunTab; tabs: Array<[RunTab, string]> }) {
 function Overview(props: { run: RunDetails }) {
   const { run } = props;
   const rows: Array<[string, ComponentChild]> = [
-    ['Run ID', <code>{run.run_id}</code>],
+    ['Run ID', <CopyableId value={run.run_id} what="run ID" />],
     ['Started', formatTime(run.start_time)],
     ['Ended', run.end_time ? formatTime(run.end_time) : '—'],
     [
@@ -300,7 +300,7 @@ function Overview(props: { run: RunDetails }) {
     ],
   ];
   const commit = gitCommitOf(run);
-  if (commit) rows.push(['Git commit', <code>{commit}</code>]);
+  if (commit) rows.push(['Git commit', <CopyableId value={commit} what="commit" />]);
   if (run.code_version) rows.push(['Code version', <code>{run.code_version}</code>]);
   for (const [label, names] of provenanceTags) {
     const value = tagValue(run.tags, names);
