@@ -728,7 +728,8 @@ describe('dark mode', () => {
     const context = await session.browser.newContext({ colorScheme: 'dark', viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     try {
-      await signInByLink(page, local.stack.url, local.stack.token, '/models/dark-mode-model');
+      // Filtered by an alias (the filters are shown once there is a history, or when an alias is asked for).
+      await signInByLink(page, local.stack.url, local.stack.token, '/models/dark-mode-model?alias=prod');
       const history = page.locator('#alias-history');
       const look = (selector: string) =>
         history.locator(selector).evaluate((element: any) => {
@@ -859,6 +860,42 @@ describe("a model's aliases on a phone (390 px wide)", () => {
       }
     } finally {
       await context.close();
+    }
+  });
+});
+
+describe("a model's alias history", () => {
+  test('before any alias is set it just says so, without filters or column headers; they come with the first alias', async () => {
+    const model = 'churn-gbm-no-aliases';
+    expect((await local.api.post('/api/v1/models', { name: model })).status).toBe(201);
+    const opened = await open(`/models/${model}`);
+    const { page } = opened;
+    try {
+      const card = page.locator('#alias-history');
+      await expect.poll(() => card.locator('.empty').textContent(), eventually).toBe('No alias was ever set.');
+      expect(await card.locator('select, input, thead').count()).toBe(0);
+
+      // An alias named in the address that was never set: the filter stays (to choose another), naming it.
+      await page.goto(`${local.stack.url}/models/${model}?alias=prod`);
+      await expect.poll(() => card.locator('.empty').textContent(), eventually).toBe('@prod was never set.');
+      expect(await card.locator('select').inputValue()).toBe('prod');
+      expect(await card.locator('thead').count()).toBe(0);
+
+      await uploadArtifact(local.api, ids.once, 'model/model.pkl', Buffer.from('w'), 'application/octet-stream');
+      const registered = await local.api.post(`/api/v1/models/${model}/versions`, {
+        run_id: ids.once,
+        artifact_path: 'model',
+      });
+      expect(registered.status).toBe(201);
+      expect((await local.api.call('PUT', `/api/v1/models/${model}/aliases/prod`, { version: 1 })).status).toBe(200);
+      await page.goto(`${local.stack.url}/models/${model}`);
+      await expect.poll(() => card.locator('tbody tr').count(), eventually).toBe(1);
+      expect(await card.locator('select').count()).toBe(1);
+      expect(await card.getByLabel('As of').count()).toBe(1);
+      expect(await card.locator('.empty').count()).toBe(0);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
     }
   });
 });

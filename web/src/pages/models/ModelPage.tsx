@@ -418,7 +418,12 @@ function AliasHistory(props: { model: RegisteredModel; refresh: number }) {
 
   // Every alias the model has or the loaded history mentions.
   const known = [
-    ...new Set([...props.model.aliases.map((item) => item.alias), ...history.items.map((e) => e.alias)]),
+    ...new Set([
+      ...props.model.aliases.map((item) => item.alias),
+      ...history.items.map((e) => e.alias),
+      // An alias named in the address shows as chosen even when it was never set.
+      ...(aliasFilter ? [aliasFilter] : []),
+    ]),
   ].sort();
   const asked = aliasFilter ? [aliasFilter] : known;
   const state = useLoad(
@@ -440,36 +445,43 @@ function AliasHistory(props: { model: RegisteredModel; refresh: number }) {
     [name, at, asked.join('\n'), props.refresh],
   );
 
+  // Before the first alias is set there is nothing to filter or to look back on: just say so.
+  const empty = !history.loading && history.items.length === 0 && history.error === undefined;
+  const neverSet = empty && !aliasFilter;
+  const firstRead = history.loading && history.items.length === 0 && !aliasFilter;
+
   return (
     <Card id="alias-history" title="Alias history">
-      <div class="toolbar body history-controls">
-        <label class="inline-field">
-          Alias
-          <select value={aliasFilter} onChange={(event) => updateQuery({ alias: event.currentTarget.value })}>
-            <option value="">every alias</option>
-            {known.map((alias) => (
-              <option value={alias} key={alias}>
-                @{alias}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="inline-field">
-          As of
-          <input
-            type="datetime-local"
-            step={1}
-            value={atText ?? ''}
-            onChange={(event) => updateQuery({ at: event.currentTarget.value })}
-          />
-        </label>
-        {atText && (
-          <button type="button" class="small" onClick={() => updateQuery({ at: undefined })}>
-            Now
-          </button>
-        )}
-      </div>
-      {at !== undefined && (
+      {!neverSet && !firstRead && (
+        <div class="toolbar body history-controls">
+          <label class="inline-field">
+            Alias
+            <select value={aliasFilter} onChange={(event) => updateQuery({ alias: event.currentTarget.value })}>
+              <option value="">every alias</option>
+              {known.map((alias) => (
+                <option value={alias} key={alias}>
+                  @{alias}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="inline-field">
+            As of
+            <input
+              type="datetime-local"
+              step={1}
+              value={atText ?? ''}
+              onChange={(event) => updateQuery({ at: event.currentTarget.value })}
+            />
+          </label>
+          {atText && (
+            <button type="button" class="small" onClick={() => updateQuery({ at: undefined })}>
+              Now
+            </button>
+          )}
+        </div>
+      )}
+      {at !== undefined && !neverSet && (
         <div class="body as-of" aria-live="polite" data-testid="aliases-as-of">
           <strong>At {formatMoment(at)}:</strong>{' '}
           {state.error ? (
@@ -498,42 +510,42 @@ function AliasHistory(props: { model: RegisteredModel; refresh: number }) {
         </div>
       )}
       {history.error !== undefined && <ErrorBox error={history.error} />}
-      <div class="table-scroll" style={{ maxHeight: '360px' }}>
-        <table class="data" aria-label="Alias history">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Alias</th>
-              <th scope="col">Change</th>
-              <th scope="col">By token</th>
-            </tr>
-          </thead>
-          <tbody>
-            {history.items.map((event, index) => (
-              <Fragment key={`${event.at}-${index}`}>
-                {index === lineIndex && <AsOfLine at={at as number} key="as-of" />}
-                <tr
-                  class={at !== undefined && event.at > at ? 'after-as-of' : undefined}
-                  data-after={at !== undefined && event.at > at ? 'true' : undefined}
-                >
-                  <td>{formatMoment(event.at)}</td>
-                  <td>@{event.alias}</td>
-                  <td>{describeChange(event)}</td>
-                  <td class="mono" title={event.by.token_id}>
-                    {shortId(event.by.token_id)}
-                  </td>
-                </tr>
-              </Fragment>
-            ))}
-            {lineIndex === history.items.length && history.items.length > 0 && (
-              <AsOfLine at={at as number} key="as-of" />
-            )}
-          </tbody>
-        </table>
-      </div>
-      {!history.loading && history.items.length === 0 && history.error === undefined && (
-        <div class="empty">No alias was ever set.</div>
+      {history.items.length > 0 && (
+        <div class="table-scroll" style={{ maxHeight: '360px' }}>
+          <table class="data" aria-label="Alias history">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Alias</th>
+                <th scope="col">Change</th>
+                <th scope="col">By token</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.items.map((event, index) => (
+                <Fragment key={`${event.at}-${index}`}>
+                  {index === lineIndex && <AsOfLine at={at as number} key="as-of" />}
+                  <tr
+                    class={at !== undefined && event.at > at ? 'after-as-of' : undefined}
+                    data-after={at !== undefined && event.at > at ? 'true' : undefined}
+                  >
+                    <td>{formatMoment(event.at)}</td>
+                    <td>@{event.alias}</td>
+                    <td>{describeChange(event)}</td>
+                    <td class="mono" title={event.by.token_id}>
+                      {shortId(event.by.token_id)}
+                    </td>
+                  </tr>
+                </Fragment>
+              ))}
+              {lineIndex === history.items.length && history.items.length > 0 && (
+                <AsOfLine at={at as number} key="as-of" />
+              )}
+            </tbody>
+          </table>
+        </div>
       )}
+      {empty && <div class="empty">{aliasFilter ? `@${aliasFilter} was never set.` : 'No alias was ever set.'}</div>}
       {(history.loading || history.next) && (
         <div class="runs-footer">
           <span />
