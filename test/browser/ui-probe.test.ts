@@ -567,6 +567,75 @@ describe('charts', () => {
     }
   });
 
+  test("a run's charts are grouped by the prefix of their names in sections that fold, kept in the URL", async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'prefixed-metrics' });
+    const names = ['val/loss', 'train/loss', 'train/accuracy', 'val/accuracy', 'lr', 'epoch'];
+    const runIds: string[] = [];
+    for (const runName of ['vit-a', 'vit-b']) {
+      const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: runName });
+      runIds.push(run.body.run_id);
+      const now = Date.now();
+      await logPoints(
+        local.api,
+        run.body.run_id,
+        names.flatMap((key, index) =>
+          Array.from({ length: 5 }, (_, step) => ({ key, value: index + step, step, timestamp: now + step })),
+        ),
+      );
+    }
+    const opened = await open(`/runs/${runIds[0]}?tab=charts`);
+    const { page } = opened;
+    try {
+      const sections = () =>
+        page.locator('.chart-section').evaluateAll((all) =>
+          all.map((section: any) => ({
+            title: section.querySelector('.chart-section-title').textContent as string,
+            open: section.querySelector('.chart-section-title button').getAttribute('aria-expanded') === 'true',
+            charts: [...section.querySelectorAll('.chart-area')].map((area: any) => area.dataset.metric as string),
+          })),
+        );
+      await expect.poll(sections, eventually).toEqual([
+        { title: 'train2 charts', open: true, charts: ['train/accuracy', 'train/loss'] },
+        { title: 'val2 charts', open: true, charts: ['val/accuracy', 'val/loss'] },
+        { title: 'Other2 charts', open: true, charts: ['epoch', 'lr'] },
+      ]);
+      // Folded from the keyboard: its charts are not built, and the URL remembers it across a reload.
+      await page.getByRole('button', { name: /^train/ }).focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => new URL(page.url()).searchParams.getAll('collapsed'), eventually).toEqual(['train']);
+      await expect
+        .poll(async () => (await sections())[0], eventually)
+        .toEqual({
+          title: 'train2 charts',
+          open: false,
+          charts: [],
+        });
+      await page.reload();
+      await expect.poll(async () => (await sections()).map((one) => one.open), eventually).toEqual([false, true, true]);
+      // The search keeps working across sections: a folded one says how many of its charts match.
+      await page.getByLabel('Find charts by metric name').fill('loss');
+      await expect.poll(sections, eventually).toEqual([
+        { title: 'train1 of 2 charts', open: false, charts: [] },
+        { title: 'val1 of 2 charts', open: true, charts: ['val/loss'] },
+      ]);
+      await page.getByRole('button', { name: /^train/ }).click();
+      await expect.poll(async () => (await sections())[0]?.charts, eventually).toEqual(['train/loss']);
+      expect(new URL(page.url()).searchParams.getAll('collapsed')).toEqual([]);
+
+      // Compare groups the same way; a run whose names have no '/' keeps one grid.
+      await page.goto(`${local.stack.url}/compare?runs=${runIds.join(',')}&collapsed=val`);
+      await expect
+        .poll(async () => (await sections()).map((one) => `${one.title}:${one.open}`), eventually)
+        .toEqual(['train2 charts:true', 'val2 charts:false', 'Other2 charts:true']);
+      await page.goto(`${local.stack.url}/runs/${ids.curves}?tab=charts`);
+      await expect.poll(() => page.locator('.charts .chart-area').count(), eventually).toBe(3);
+      expect(await page.locator('.chart-section').count()).toBe(0);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
   test('a metric logged once is drawn in the middle of its chart, counted as 1 pt', async () => {
     const opened = await open(`/runs/${ids.once}?tab=charts`);
     const { page } = opened;

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, fetchText, unwrap } from '../api/client.ts';
 import { type Comparison, numericValue } from '../api/types.ts';
 import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
+import { ChartSections } from '../charts/ChartSections.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { ScatterPlot } from '../charts/ScatterPlot.tsx';
 import { colorFor } from '../charts/series.ts';
@@ -171,8 +172,12 @@ export function CompareRuns() {
         </h2>
         <ChartControls location={location} metricCount={data.metric_names.length} shownCount={chartNames.length} />
         {chartNames.length === 0 && <div class="card empty">No metric name holds “{query.get('charts')}”.</div>}
-        <div class="charts">
-          {chartNames.map((name) => (
+        <ChartSections
+          shown={chartNames}
+          all={data.metric_names}
+          query={query}
+          headingLevel={3}
+          chart={(name) => (
             <LazyChart
               key={name}
               metricKey={name}
@@ -181,8 +186,8 @@ export function CompareRuns() {
               zoom={zoom && zoom.metric === name ? zoom.range : undefined}
               onZoom={(range) => updateQuery(zoomUpdate(name, range))}
             />
-          ))}
-        </div>
+          )}
+        />
       </section>
 
       <div class="grid-2 section">

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
 import type { RunDetails } from '../api/types.ts';
 import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
+import { ChartSections } from '../charts/ChartSections.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { colorFor } from '../charts/series.ts';
 import { Artifacts } from '../components/Artifacts.tsx';
@@ -217,8 +218,12 @@ export function RunPage(props: { runId: string }) {
               {chartKeys.length === 0 && (
                 <div class="card empty">No metric name holds “{location.query.get('charts')}”.</div>
               )}
-              <div class="charts">
-                {chartKeys.map((key) => (
+              <ChartSections
+                shown={chartKeys}
+                all={metricKeys}
+                query={location.query}
+                headingLevel={2}
+                chart={(key) => (
                   <LazyChart
                     key={key}
                     metricKey={key}
@@ -228,8 +233,8 @@ export function RunPage(props: { runId: string }) {
                     onZoom={(range) => updateQuery(zoomUpdate(key, range))}
                     refresh={live ? refresh : 0}
                   />
-                ))}
-              </div>
+                )}
+              />
             </>
           )}
         </div>

@@ -1,0 +1,88 @@
+import type { ComponentChild } from 'preact';
+import { updateQuery } from '../router.ts';
+
+/** The section of the metrics with no prefix, among sections of prefixed ones; in the URL as `collapsed=/`. */
+const otherSection = '/';
+
+export interface ChartSection {
+  /** The prefix (`train` for `train/loss`), or `/` for the metrics without one. */
+  key: string;
+  metricKeys: string[];
+}
+
+/**
+ * Metrics grouped by the part of their name before the first '/' (`train/loss`,
+ * `train/acc` → "train"), as W&B's workspace does: sections in name order, the
+ * metrics without a prefix last, under "Other". Undefined when no name has a
+ * prefix: the charts are then one grid as before.
+ */
+export function chartSections(metricKeys: readonly string[]): ChartSection[] | undefined {
+  const prefixOf = (key: string) => {
+    const slash = key.indexOf('/');
+    return slash > 0 ? key.slice(0, slash) : otherSection;
+  };
+  if (!metricKeys.some((key) => prefixOf(key) !== otherSection)) return undefined;
+  const sections = new Map<string, string[]>();
+  for (const key of metricKeys) {
+    const prefix = prefixOf(key);
+    const members = sections.get(prefix);
+    if (members) members.push(key);
+    else sections.set(prefix, [key]);
+  }
+  return [...sections.entries()]
+    .map(([key, members]) => ({ key, metricKeys: members }))
+    .sort((a, b) => (a.key === otherSection ? 1 : b.key === otherSection ? -1 : a.key.localeCompare(b.key)));
+}
+
+/**
+ * The charts, in collapsible sections by metric-name prefix when names have
+ * one. A collapsed section (`collapsed=` in the URL, so a reload or Back keeps
+ * it) builds none of its charts. `shown` are the metrics the search leaves;
+ * `all` every metric, to count a section's charts while searching.
+ */
+export function ChartSections(props: {
+  shown: readonly string[];
+  all: readonly string[];
+  query: URLSearchParams;
+  /** The sections' heading level: under the page's h1 (a run's charts tab) or under a "Metrics" h2 (compare). */
+  headingLevel: 2 | 3;
+  chart: (metricKey: string) => ComponentChild;
+}) {
+  const Heading = props.headingLevel === 2 ? 'h2' : 'h3';
+  const sections = chartSections(props.shown);
+  if (!sections) return <div class="charts">{props.shown.map(props.chart)}</div>;
+  const collapsed = new Set(props.query.getAll('collapsed'));
+  const totals = chartSections(props.all) ?? [];
+  const searching = props.shown.length !== props.all.length;
+  return (
+    <>
+      {sections.map((section) => {
+        const open = !collapsed.has(section.key);
+        const total = totals.find((one) => one.key === section.key)?.metricKeys.length ?? section.metricKeys.length;
+        const id = `charts-section-${encodeURIComponent(section.key).replace(/[^A-Za-z0-9_-]/g, '_')}`;
+        const toggle = () => {
+          const next = new Set(collapsed);
+          if (open) next.add(section.key);
+          else next.delete(section.key);
+          updateQuery({ collapsed: [...next].sort() });
+        };
+        return (
+          <section class="chart-section" key={section.key} data-section={section.key} aria-labelledby={`${id}-title`}>
+            <Heading class="chart-section-title" id={`${id}-title`}>
+              <button type="button" aria-expanded={open} aria-controls={id} onClick={toggle}>
+                <span class="chevron" aria-hidden="true" />
+                {section.key === otherSection ? 'Other' : section.key}
+                <span class="count">
+                  {searching ? `${section.metricKeys.length} of ${total}` : total} {total === 1 ? 'chart' : 'charts'}
+                </span>
+              </button>
+            </Heading>
+            <div class="charts" id={id} hidden={!open}>
+              {open && section.metricKeys.map(props.chart)}
+            </div>
+          </section>
+        );
+      })}
+    </>
+  );
+}
