@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { encodeSortableNumber } from '../domain/search/sortable-number.ts';
-import type { Run } from '../domain/types.ts';
+import type { Pipeline, PipelineComponent, Run } from '../domain/types.ts';
 import {
   entityTypes,
   metricIndexKey,
@@ -79,6 +79,24 @@ export interface TagLayout {
 export const emptyTagLayout: TagLayout = { tagVersion: 0, tagCount: 0, tagPages: 0 };
 
 /**
+ * A run's pipeline as its run item holds it: the free-form config as JSON
+ * text, the way a client sent it. As a DynamoDB map it would be refused for
+ * what JSON allows and DynamoDB does not: an empty key, an integer past 2^53,
+ * a number beyond 1e125 or below 1e-130. Runs written before hold the map
+ * (`config`); readers take either (run-reader.ts pipelineOf).
+ */
+export interface StoredPipeline {
+  components: PipelineComponent[];
+  configJson?: string;
+  config?: Record<string, unknown>;
+}
+
+export const storedPipeline = (pipeline: Pipeline): StoredPipeline => ({
+  components: pipeline.components,
+  ...(pipeline.config === undefined ? {} : { configJson: JSON.stringify(pipeline.config) }),
+});
+
+/**
  * The run item: fields and tags (those that fit; the rest on tag pages). On
  * gsi1 (runs by start time, projected whole: listings read it alone) and gsi2
  * (runs by name, keys only).
@@ -94,6 +112,7 @@ export const runItem = (
   ...runsByNameKey(workspace, run.experimentId, run.runName, run.runId),
   type: entityTypes.run,
   ...run,
+  pipeline: run.pipeline && storedPipeline(run.pipeline),
   tags: inlineTags,
   ...layout,
 });

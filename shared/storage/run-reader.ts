@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { LatestMetric, LifecycleStage, Pipeline, Run, RunDetails, RunStatus, Tags } from '../domain/types.ts';
 import { entityTypes, runKey, runPartitionKey, tagPageKey } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
-import type { StoredMetricEntry } from './run-items.ts';
+import type { StoredMetricEntry, StoredPipeline } from './run-items.ts';
 import { storedValueNumber } from './stored-value.ts';
 
 /**
@@ -62,7 +62,7 @@ export interface RunItem {
   parentRunId?: string;
   gitCommit?: string;
   codeVersion?: string;
-  pipeline?: Pipeline;
+  pipeline?: StoredPipeline;
   /** Absent on runs written before soft deletion existed: they are active. */
   lifecycleStage?: LifecycleStage;
   deletedAt?: number;
@@ -78,6 +78,12 @@ export const fromStoredLatest = (key: string, stored: StoredMetricEntry): Latest
   timestamp: stored.t,
 });
 
+/** A stored pipeline: its config from JSON text, or from the map of runs written before. */
+const pipelineOf = (stored: StoredPipeline): Pipeline => ({
+  config: stored.configJson === undefined ? stored.config : (JSON.parse(stored.configJson) as Record<string, unknown>),
+  components: stored.components,
+});
+
 export const toRun = (item: RunItem, tags: Tags = item.tags ?? {}): Run => ({
   runId: item.runId,
   experimentId: item.experimentId,
@@ -89,7 +95,7 @@ export const toRun = (item: RunItem, tags: Tags = item.tags ?? {}): Run => ({
   parentRunId: item.parentRunId,
   gitCommit: item.gitCommit,
   codeVersion: item.codeVersion,
-  pipeline: item.pipeline,
+  pipeline: item.pipeline && pipelineOf(item.pipeline),
   lifecycleStage: item.lifecycleStage ?? 'active',
 });
 
