@@ -280,6 +280,30 @@ def test_sklearn_autolog_model_loads_and_predicts_the_same(mlflow_env: StratusAp
     assert model_files, "the model's files are stored as the run's artifacts"
 
 
+def test_evaluate_a_classifier_logs_its_metrics_plots_and_dataset(mlflow_env: StratusApi, experiment_name: str):
+    """mlflow.models.evaluate logs its dataset once, then again once per metric in one request:
+    the same dataset many times over, which a batch write refused (a 500 the client retried)."""
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+
+    mlflow.set_experiment(experiment_name)
+    features, labels = load_breast_cancer(return_X_y=True, as_frame=True)
+    features = features.iloc[:, :4]
+    with mlflow.start_run() as run:
+        model = LogisticRegression(max_iter=500).fit(features, labels)
+        logged = mlflow.sklearn.log_model(model, name="model", serialization_format="cloudpickle")
+        data = features.assign(label=labels)
+        result = mlflow.models.evaluate(logged.model_uri, data, targets="label", model_type="classifier")
+    assert 0.8 < result.metrics["accuracy_score"] <= 1
+    stored = mlflow_env.run(run.info.run_id)
+    assert stored["metrics"]["accuracy_score"]["value"] == pytest.approx(result.metrics["accuracy_score"])
+    assert "confusion_matrix.png" in mlflow_env.artifacts(run.info.run_id)
+    [dataset] = MlflowClient().get_run(run.info.run_id).inputs.dataset_inputs
+    assert dataset.dataset.name == "dataset"
+    by_key = {metric.key: metric.value for metric in mlflow.get_logged_model(logged.model_id).metrics}
+    assert by_key["accuracy_score"] == pytest.approx(result.metrics["accuracy_score"])
+
+
 def test_a_20_mb_artifact_goes_up_in_presigned_parts(
     mlflow_env: StratusApi, experiment_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
