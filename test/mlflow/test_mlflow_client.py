@@ -280,6 +280,36 @@ def test_sklearn_autolog_model_loads_and_predicts_the_same(mlflow_env: StratusAp
     assert model_files, "the model's files are stored as the run's artifacts"
 
 
+def test_tables_images_and_folders_come_back_as_logged(mlflow_env: StratusApi, experiment_name: str, tmp_path: Path):
+    import numpy as np
+    import pandas as pd
+
+    mlflow.set_experiment(experiment_name)
+    (tmp_path / "tree" / "a" / "b").mkdir(parents=True)
+    (tmp_path / "tree" / "a" / "b" / "deep.txt").write_text("deep")
+    (tmp_path / "tree" / "top.txt").write_text("top")
+    table = pd.DataFrame({"epoch": [1, 2], "split": ["train", "val"]})
+    with mlflow.start_run() as run:
+        mlflow.log_table(table, "eval/table.json")
+        mlflow.log_image(np.full((4, 6, 3), 200, dtype=np.uint8), "images/grey.png")
+        mlflow.log_image(np.zeros((4, 4, 3), dtype=np.uint8), key="sample", step=3)
+        mlflow.log_artifacts(str(tmp_path / "tree"), "tree")
+        # log_table appends by rewriting the file: a second table to that path is refused (README, 'From MLflow').
+        with pytest.raises(Exception, match="RESOURCE_ALREADY_EXISTS"):
+            mlflow.log_table(table, "eval/table.json")
+    run_id = run.info.run_id
+    loaded = mlflow.load_table("eval/table.json", run_ids=[run_id], extra_columns=["run_id"])
+    assert loaded.to_dict("list") == {"epoch": [1, 2], "split": ["train", "val"], "run_id": [run_id, run_id]}
+    assert mlflow.artifacts.load_image(f"runs:/{run_id}/images/grey.png").size == (6, 4)
+    client = MlflowClient()
+    images = [artifact.path for artifact in client.list_artifacts(run_id, "images")]
+    assert "images/grey.png" in images and any(path.startswith("images/sample+step+3+") for path in images)
+    assert [(a.path, a.is_dir) for a in client.list_artifacts(run_id, "tree")] == [("tree/a", True), ("tree/top.txt", False)]
+    assert [(a.path, a.is_dir, a.file_size) for a in client.list_artifacts(run_id, "tree/a/b")] == [("tree/a/b/deep.txt", False, 4)]
+    folder = Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="tree/a", dst_path=str(tmp_path / "down")))
+    assert (folder / "b" / "deep.txt").read_text() == "deep"
+
+
 def test_evaluate_a_classifier_logs_its_metrics_plots_and_dataset(mlflow_env: StratusApi, experiment_name: str):
     """mlflow.models.evaluate logs its dataset once, then again once per metric in one request:
     the same dataset many times over, which a batch write refused (a 500 the client retried)."""
