@@ -113,6 +113,13 @@ describe("MLflow's experiment search grammar", () => {
     expect(search("tags.`team` != 'risk' AND creation_time >= 2")).toEqual(['Alphabet']);
   });
 
+  it("tests a tag's presence with IS NULL and IS NOT NULL, as MLflow does", () => {
+    expect(search('tags.team IS NULL')).toEqual(['beta']);
+    expect(search('tags.`team` is not null')).toEqual(['Alphabet', 'alpha']);
+    expect(search("tags.team IS NOT NULL AND name LIKE 'alpha%'")).toEqual(['alpha']);
+    expect(() => parseExperimentFilter('name IS NULL')).toThrow(/filter: cannot parse 'name IS NULL'/);
+  });
+
   it('orders by name or time, newest first by default', () => {
     expect(search('')).toEqual(['Alphabet', 'beta', 'alpha']);
     expect(search('', ['name ASC'])).toEqual(['Alphabet', 'alpha', 'beta']);

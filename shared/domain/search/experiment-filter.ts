@@ -4,8 +4,8 @@ import { comparesWith } from './evaluate.ts';
 
 /**
  * MLflow's experiment search grammar: clauses joined by AND, each
- * `name|tags.<key>|creation_time|last_update_time <op> <value>`, with the
- * `attribute.` / `attributes.` prefix allowed, and order keys
+ * `name|tags.<key>|creation_time|last_update_time <op> <value>` or
+ * `tags.<key> IS [NOT] NULL`, with the `attribute.` / `attributes.` prefix allowed, and order keys
  * `name|creation_time|last_update_time|experiment_id [ASC|DESC]`.
  */
 type Field = { kind: 'name' } | { kind: 'tag'; key: string } | { kind: 'time'; name: 'createdAt' | 'updatedAt' };
@@ -17,6 +17,9 @@ interface Clause {
 
 const clausePattern =
   /^\s*(?:(?:attributes?|attr)\.)?(name|creation_time|last_update_time|(?:tags?)\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+)))\s*(!=|<=|>=|=|<|>|NOT\s+LIKE|ILIKE|LIKE)\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(-?\d+))\s*/i;
+
+/** MLflow's tag presence test (SearchExperimentsUtils.VALID_TAG_COMPARATORS): a tag only. */
+const tagPresencePattern = /^\s*tags?\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+))\s+IS\s+(NOT\s+)?NULL\b\s*/i;
 
 /** The text after a clause of the simpler grammars: '' at the end, else what follows its AND (required). */
 export function afterClause(rest: string): string {
@@ -30,6 +33,14 @@ export function parseExperimentFilter(filter: string): Clause[] {
   const clauses: Clause[] = [];
   let rest = filter.trim();
   while (rest) {
+    const presence = tagPresencePattern.exec(rest);
+    if (presence) {
+      const [whole, quotedKey, doubleKey, bareKey, not] = presence;
+      const key = (quotedKey ?? doubleKey ?? bareKey) as string;
+      clauses.push({ field: { kind: 'tag', key }, op: not ? 'IS NOT NULL' : 'IS NULL', value: '' });
+      rest = afterClause(rest.slice(whole.length));
+      continue;
+    }
     const match = clausePattern.exec(rest);
     if (!match) throw new ValidationError(`filter: cannot parse '${rest.slice(0, 80)}'`, 'filter.invalid');
     const [whole, fieldText = '', quotedKey, doubleKey, bareKey, opText = '', single, double, number] = match;
@@ -68,6 +79,8 @@ function valueOf(experiment: Experiment, field: Field): string | number | undefi
 export function experimentMatches(experiment: Experiment, clauses: readonly Clause[]): boolean {
   return clauses.every(({ field, op, value }) => {
     const actual = valueOf(experiment, field);
+    if (op === 'IS NULL') return actual === undefined;
+    if (op === 'IS NOT NULL') return actual !== undefined;
     if (actual === undefined) return false;
     return comparesWith(actual, op, value);
   });
