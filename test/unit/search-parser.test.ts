@@ -176,6 +176,15 @@ describe('order_by', () => {
       { field: { kind: 'attribute', name: 'duration' }, descending: false },
     ]);
     expect(splitOrderBy('metrics.`a,b` DESC,start_time')).toEqual(['metrics.`a,b` DESC', 'start_time']);
+    // MLflow's other spellings: created for start_time, its web app's 'Run name' for run_name.
+    expect(parseOrderBy(['created DESC', 'attributes.Created', 'attributes.`Run Name`'])).toEqual([
+      { field: { kind: 'attribute', name: 'start_time' }, descending: true },
+      { field: { kind: 'attribute', name: 'start_time' }, descending: false },
+      { field: { kind: 'attribute', name: 'run_name' }, descending: false },
+    ]);
+    expect(parseFilter("attributes.`run name` = 'a' AND created > 5")).toEqual(
+      parseFilter("attributes.run_name = 'a' AND attributes.start_time > 5"),
+    );
     expect(() => parseOrderBy(['metrics.f1 DOWN'])).toThrow(
       /order_by: expected ASC, DESC or the end of the order key at position 11/,
     );

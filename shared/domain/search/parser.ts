@@ -59,6 +59,13 @@ const prefixes: Record<string, Field['kind']> = {
   dataset: 'dataset',
 };
 
+/**
+ * MLflow's other spellings of two attributes (SearchUtils' _ALTERNATE_NUMERIC_ATTRIBUTES and
+ * _ALTERNATE_STRING_ATTRIBUTES, its web app's column names), in filters and order keys alike.
+ */
+const startTimeAliases = new Set(['created', 'Created']);
+const runNameAliases = new Set(['run name', 'Run name', 'Run Name']);
+
 /** Attributes MLflow keeps as tags: `attributes.user_id` is the `mlflow.user` tag. */
 const userTag = 'mlflow.user';
 
@@ -145,6 +152,7 @@ class Scanner {
         return { kind: 'attribute', name: attribute as RunAttribute };
       }
       if (attribute === 'user_id') return { kind: 'tag', key: userTag };
+      if (startTimeAliases.has(name)) return { kind: 'attribute', name: 'start_time' };
       if (prefixes[attribute]) this.fail(`'.' after '${name}'`);
       return this.error(
         `unknown attribute '${name}' (expected metrics.<key>, params.<key>, tags.<key> or one of ${runAttributes.join(', ')})`,
@@ -168,7 +176,8 @@ class Scanner {
     if (kind === 'tag' && key === 'mlflow.runName') return { kind: 'attribute', name: 'run_name' };
     if (kind === 'tag' && key === 'mlflow.parentRunId') return { kind: 'attribute', name: 'parent_run_id' };
     if (kind === 'attribute') {
-      if (key === 'created' || key === 'Created') return { kind, name: 'start_time' };
+      if (startTimeAliases.has(key)) return { kind, name: 'start_time' };
+      if (runNameAliases.has(key)) return { kind, name: 'run_name' };
       if (key === 'user_id') return { kind: 'tag', key: userTag };
       if (!(runAttributes as readonly string[]).includes(key)) {
         return this.error(`unknown attribute '${key}' (expected one of ${runAttributes.join(', ')})`, keyStart);
