@@ -636,6 +636,55 @@ describe('charts', () => {
     }
   });
 
+  test('NaN and ∞ points break the line where they were logged, are counted on the chart and named in the legend', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'diverged' });
+    const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: 'nan-run' });
+    const now = Date.now();
+    // Steps 0..6; NaN at 2, ∞ at 4: drawn as a gap from step 1 to 3 and from 3 to 5, not bridged.
+    const values: Array<number | string> = [1, 0.9, 'NaN', 0.7, 'Infinity', 0.5, 0.4];
+    const logged = await local.api.post(`/api/v1/runs/${run.body.run_id}/metrics`, {
+      metrics: values.map((value, step) => ({ key: 'loss', value, step, timestamp: now + step })),
+    });
+    expect(logged.status).toBeLessThan(300);
+    const opened = await open(`/runs/${run.body.run_id}?tab=charts`);
+    const { page } = opened;
+    try {
+      const area = await readyChart(page, 'loss');
+      const header = area.locator('xpath=preceding-sibling::header');
+      expect(await header.locator('[data-testid="non-finite"]').textContent()).toBe('1 NaN, 1 ∞');
+      const ink = await canvasInk(page, 'loss');
+      const xOf = (step: number) => ink.plotLeft + (ink.plotWidth * step) / 6;
+      const inkBetween = (from: number, to: number) => {
+        const [a, b] = [xOf(from), xOf(to)];
+        return ink.seriesXs.filter((x) => x > a + (b - a) * 0.25 && x < b - (b - a) * 0.25).length;
+      };
+      expect(inkBetween(0, 1), 'a line from step 0 to 1').toBeGreaterThan(0);
+      expect(inkBetween(1, 2), 'no line into the NaN at step 2').toBe(0);
+      expect(inkBetween(2, 3), 'no line out of the NaN at step 2').toBe(0);
+      expect(inkBetween(3, 4), 'no line into the ∞ at step 4').toBe(0);
+      expect(inkBetween(5, 6), 'a line from step 5 to 6').toBeGreaterThan(0);
+
+      const plot = (await area.locator('.u-over').boundingBox()) as {
+        x: number;
+        y: number;
+        width: number;
+        height: number;
+      };
+      const legendValue = area.locator('.u-legend .u-series').nth(1).locator('.u-value');
+      for (const [step, shown] of [
+        [2, 'NaN'],
+        [4, '∞'],
+        [5, '0.5'],
+      ] as const) {
+        await page.mouse.move(plot.x + (plot.width * step) / 6, plot.y + plot.height / 2);
+        await expect.poll(() => legendValue.textContent(), eventually).toBe(shown);
+      }
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
   test('a metric logged once is drawn in the middle of its chart, counted as 1 pt', async () => {
     const opened = await open(`/runs/${ids.once}?tab=charts`);
     const { page } = opened;

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import { formatClock, formatDuration, formatNumber, formatTick } from '../format.ts';
 import { describeError } from '../hooks.ts';
-import { fetchSeries, maxPointsLimit, type Series, smooth, type StepRange } from './series.ts';
+import { describeNonFinite, fetchSeries, maxPointsLimit, type Series, smooth, type StepRange } from './series.ts';
 
 export type XMode = 'step' | 'relative' | 'wall';
 
@@ -170,21 +170,23 @@ export function MetricChart(props: {
       const run = props.runs[index] as ChartRun;
       const xs = Array.from(xValues(series, xMode, run.startTime));
       const raw = logScale ? series.values.map((value) => (value !== null && value > 0 ? value : null)) : series.values;
+      // NaN and ±Infinity are gaps in the line (null; steps only other runs logged are undefined after
+      // uPlot.join and are bridged), and the legend says what was logged there rather than nothing.
+      const nonFiniteAt = new Map([...series.nonFinite].map(([at, value]) => [xs[at] as number, value]));
+      const value: uPlot.Series['value'] = (u, v, _seriesIndex, dataIndex) => {
+        if (v !== null || dataIndex === null) return formatNumber(v);
+        const x = (u.data[0] as ArrayLike<number>)[dataIndex] as number;
+        return nonFiniteAt.has(x) ? formatNumber(nonFiniteAt.get(x)) : '—';
+      };
       if (smoothing > 0) {
         tables.push([xs, raw, smooth(raw, smoothing)] as uPlot.AlignedData);
         seriesOptions.push(
-          { label: `${run.label} (raw)`, stroke: `${run.color}40`, width: 1, spanGaps: true, points: { show: false } },
-          { label: run.label, stroke: run.color, width: 1.75, spanGaps: true, value: (_u, v) => formatNumber(v) },
+          { label: `${run.label} (raw)`, stroke: `${run.color}40`, width: 1, points: { show: false } },
+          { label: run.label, stroke: run.color, width: 1.75, value },
         );
       } else {
         tables.push([xs, raw] as uPlot.AlignedData);
-        seriesOptions.push({
-          label: run.label,
-          stroke: run.color,
-          width: 1.5,
-          spanGaps: true,
-          value: (_u, v) => formatNumber(v),
-        });
+        seriesOptions.push({ label: run.label, stroke: run.color, width: 1.5, value });
       }
     });
     const data = tables.length === 1 ? (tables[0] as uPlot.AlignedData) : uPlot.join(tables);
@@ -280,6 +282,7 @@ export function MetricChart(props: {
 
   const pointCount = loaded ? loaded.series.reduce((sum, series) => sum + series.values.length, 0) : 0;
   const downsampled = loaded?.series.some((series) => series.downsampled) ?? false;
+  const nonFinite = loaded ? describeNonFinite(loaded.series) : '';
 
   const onKey = (event: KeyboardEvent) => {
     const current = props.zoom ?? fullExtent;
@@ -333,6 +336,15 @@ export function MetricChart(props: {
             >
               {pointCount.toLocaleString('en-US')} {pointCount === 1 ? 'pt' : 'pts'} ·{' '}
               {downsampled ? 'downsampled' : 'full detail'}
+            </span>
+          )}
+          {loaded && !error && nonFinite && (
+            <span
+              class="badge warn"
+              data-testid="non-finite"
+              title="Points logged as NaN or ±Infinity: gaps in the line; hover the gap for the value"
+            >
+              {nonFinite}
             </span>
           )}
         </div>

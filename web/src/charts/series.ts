@@ -7,6 +7,8 @@ export interface Series {
   times: Float64Array;
   /** NaN and ±Infinity become null: gaps, as a chart cannot place them. */
   values: Array<number | null>;
+  /** The points that were NaN or ±Infinity, by index: said in the legend and counted on the chart. */
+  nonFinite: Map<number, number>;
   downsampled: boolean;
 }
 
@@ -48,13 +50,29 @@ export async function fetchSeries(
   const steps = new Float64Array(count);
   const times = new Float64Array(count);
   const values = new Array<number | null>(count);
+  const nonFinite = new Map<number, number>();
   answer.points.forEach((point, index) => {
     steps[index] = point.step;
     times[index] = point.timestamp;
     const value = numericValue(point.value);
-    values[index] = Number.isFinite(value) ? value : null;
+    if (Number.isFinite(value)) values[index] = value;
+    else {
+      values[index] = null;
+      nonFinite.set(index, value);
+    }
   });
-  return { steps, times, values, downsampled: answer.downsampled };
+  return { steps, times, values, nonFinite, downsampled: answer.downsampled };
+}
+
+/** "3 NaN, 1 ∞": the points of the series that no chart can place, or '' when there are none. */
+export function describeNonFinite(series: readonly Series[]): string {
+  const counts = new Map<string, number>();
+  for (const one of series)
+    for (const value of one.nonFinite.values()) {
+      const label = Number.isNaN(value) ? 'NaN' : value > 0 ? '∞' : '−∞';
+      counts.set(label, (counts.get(label) ?? 0) + 1);
+    }
+  return [...counts.entries()].map(([label, count]) => `${count.toLocaleString('en-US')} ${label}`).join(', ');
 }
 
 /**
