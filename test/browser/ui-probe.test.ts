@@ -685,6 +685,49 @@ describe('charts', () => {
     }
   });
 
+  test('a step axis is labelled at whole steps only, never at step 2.5', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'few-epochs' });
+    const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: 'five' });
+    const now = Date.now();
+    await logPoints(
+      local.api,
+      run.body.run_id,
+      Array.from({ length: 6 }, (_, step) => ({ key: 'val_acc', value: 0.5 + step / 20, step, timestamp: now + step })),
+    );
+    const opened = await open(`/runs/${run.body.run_id}?tab=charts`);
+    const { page } = opened;
+    try {
+      await readyChart(page, 'val_acc');
+      // Labels under the plot, told apart by the blank columns between them.
+      const labels = await page.evaluate(() => {
+        const area = (globalThis as any).document.querySelector('.chart-area[data-metric="val_acc"]');
+        const canvas = area.querySelector('canvas');
+        const over = area.querySelector('.u-over');
+        const pixels: Uint8ClampedArray = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        const top = over.offsetTop + over.offsetHeight + 6;
+        const inked = (x: number) => {
+          for (let y = top; y < canvas.height; y++)
+            if ((pixels[(y * canvas.width + x) * 4 + 3] as number) > 0) return true;
+          return false;
+        };
+        let count = 0;
+        let blank = Infinity;
+        for (let x = 0; x < canvas.width; x++) {
+          if (inked(x)) {
+            if (blank > 8) count++;
+            blank = 0;
+          } else blank++;
+        }
+        return count;
+      });
+      // Steps 0 to 5: six labels at most (uPlot's own spacing put one every half step).
+      expect(labels).toBeGreaterThanOrEqual(3);
+      expect(labels).toBeLessThanOrEqual(6);
+    } finally {
+      await opened.close();
+    }
+  });
+
   test('a metric logged once is drawn in the middle of its chart, counted as 1 pt', async () => {
     const opened = await open(`/runs/${ids.once}?tab=charts`);
     const { page } = opened;

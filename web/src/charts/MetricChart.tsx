@@ -46,6 +46,9 @@ const axisSizeForLabels: uPlot.Axis.Size = (u, values, axisIndex, cycle) => {
   return Math.ceil(Math.max(40, labelWidth + (axis.gap ?? 5) + 4 + 10));
 };
 
+/** Tick spacings of a step axis: 1, 2, 5, 10, 20, 50, … (uPlot's own include 0.5, 0.25, …). */
+const stepIncrements = Array.from({ length: 16 }, (_, power) => [1, 2, 5].map((m) => m * 10 ** power)).flat();
+
 /** Labels of the ticks uPlot keeps; the ones it filters out (minor ticks of a log scale) arrive as null. */
 const tickLabels = (format: (value: number) => string) => (_u: uPlot, splits: Array<number | null>) =>
   splits.map((value) => (value === null || value === undefined ? '' : format(value)));
@@ -222,7 +225,12 @@ export function MetricChart(props: {
         ...seriesOptions,
       ],
       axes: [
-        { ...axis(xMode === 'wall' ? undefined : tickLabels(xFormat)), size: 34 },
+        {
+          ...axis(xMode === 'wall' ? undefined : tickLabels(xFormat)),
+          size: 34,
+          // Steps are whole numbers: no tick at step 2.5 when a run has a dozen steps.
+          ...(xMode === 'step' ? { incrs: stepIncrements } : {}),
+        },
         { ...axis(tickLabels(formatTick)), size: axisSizeForLabels },
       ],
       legend: { live: true },
