@@ -1061,6 +1061,48 @@ describe("a model's alias history", () => {
   });
 });
 
+describe('descriptions and dates', () => {
+  test("a model's and a version's description keep their line breaks, on their pages and in the lists", async () => {
+    const model = 'readmission-risk-gbm';
+    const description = 'Gradient-boosted readmission risk.\nServed by the scoring API.';
+    expect((await local.api.post('/api/v1/models', { name: model, description })).status).toBe(201);
+    await uploadArtifact(local.api, ids.once, 'readmission/model.pkl', Buffer.from('w'), 'application/octet-stream');
+    const version = await local.api.post(`/api/v1/models/${model}/versions`, {
+      run_id: ids.once,
+      artifact_path: 'readmission',
+      description: 'Retrained on Q3.\nCalibrated with isotonic regression.',
+    });
+    expect(version.status).toBe(201);
+    const opened = await open(`/models/${model}`);
+    const { page } = opened;
+    const lines = (locator: ReturnType<Page['locator']>) =>
+      locator.evaluate((element: any) => {
+        const style = (globalThis as any).getComputedStyle(element);
+        return Math.round(element.getBoundingClientRect().height / parseFloat(style.lineHeight));
+      });
+    try {
+      const header = page.locator('.page-header');
+      await expect.poll(() => header.textContent(), eventually).toContain('Served by the scoring API.');
+      expect(await lines(header.getByText('Gradient-boosted readmission risk.', { exact: false }))).toBe(2);
+      const versionRow = page.locator('tr', { hasText: 'Version 1' });
+      await expect.poll(() => versionRow.textContent(), eventually).toContain('isotonic');
+      expect(await lines(versionRow.getByText('Retrained on Q3.', { exact: false }))).toBe(2);
+
+      await page.goto(`${local.stack.url}/models/${model}/versions/1`);
+      await expect.poll(() => header.textContent(), eventually).toContain('isotonic');
+      expect(await lines(header.getByText('Retrained on Q3.', { exact: false }))).toBe(2);
+
+      await page.goto(`${local.stack.url}/models`);
+      const modelRow = page.locator('tr', { hasText: model });
+      await expect.poll(() => modelRow.textContent(), eventually).toContain('scoring API');
+      expect(await lines(modelRow.getByText('Gradient-boosted readmission risk.', { exact: false }))).toBe(2);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 describe('comparing runs on a phone (390 px wide)', () => {
   test('run names, statuses and start times stay on one line; the tables scroll sideways instead', async () => {
     const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });

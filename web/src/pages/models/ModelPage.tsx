@@ -61,7 +61,7 @@ export function ModelPage(props: { modelName: string }) {
             <span aria-hidden="true">/</span>
           </nav>
           <h1>{data.name}</h1>
-          {data.description && <span class="muted">{data.description}</span>}
+          {data.description && <p class="description">{data.description}</p>}
           {Object.keys(data.tags).length > 0 && <TagList tags={data.tags} />}
         </div>
         <div class="muted summary">
@@ -101,7 +101,11 @@ export function ModelPage(props: { modelName: string }) {
                       <Link href={paths.modelVersion(data.name, version.version)} style={{ fontWeight: 600 }}>
                         Version {version.version}
                       </Link>
-                      {version.description && <div class="muted">{version.description}</div>}
+                      {version.description && (
+                        <div class="muted note-preview" title={version.description}>
+                          {version.description}
+                        </div>
+                      )}
                     </td>
                     <td>
                       <StatusBadge status={version.status} />

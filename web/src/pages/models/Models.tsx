@@ -118,7 +118,11 @@ export function Models() {
                       <Link href={paths.model(model.name)} style={{ fontWeight: 600 }}>
                         {model.name}
                       </Link>
-                      {model.description && <div class="muted">{model.description}</div>}
+                      {model.description && (
+                        <div class="muted note-preview" title={model.description}>
+                          {model.description}
+                        </div>
+                      )}
                     </td>
                     <td class="num">
                       {model.latest_version > 0 ? (

@@ -107,7 +107,7 @@ export function VersionPage(props: { modelName: string; version: number }) {
               <AliasChip key={alias} model={data.name} alias={alias} />
             ))}
           </h1>
-          {data.description && <span class="muted">{data.description}</span>}
+          {data.description && <p class="description">{data.description}</p>}
         </div>
         <nav class="actions" aria-label="Other versions">
           {previous !== undefined && (
