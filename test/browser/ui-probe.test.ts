@@ -1101,6 +1101,42 @@ describe('descriptions and dates', () => {
       await opened.close();
     }
   });
+
+  test('"just now", "6 min ago" stay on one line in the lists, however narrow their column', async () => {
+    // Wide neighbours squeeze the date columns of a 1280-px window.
+    await local.api.post('/api/v1/experiments', {
+      experiment_name: 'vit-imagenet-ablations · größe/μP sweep — Q4 2026 (Zürich cluster, 8×H100)',
+      tags: { project: 'foundation-models-and-their-friends', team: 'vision-and-language' },
+    });
+    await local.api.post('/api/v1/models', {
+      name: 'vit-b16-imagenet-classifier-with-a-long-name',
+      description:
+        'ViT-B/16 fine-tuned on ImageNet-1k with mixup, cutmix and random erasing; served by the vision API.',
+      tags: { owner: 'vision-team-zurich', task: 'image-classification', dataset: 'imagenet-1k-2026' },
+    });
+    const context = await session.browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    try {
+      for (const path of ['/experiments', '/models']) {
+        await signInByLink(page, local.stack.url, local.stack.token, path);
+        await page.locator('main table tbody tr').first().waitFor();
+        const dates = await page.locator('main table tbody td').evaluateAll((cells) =>
+          cells
+            .filter((cell: any) => /(ago|just now)$/.test((cell.textContent as string).replace(/\s/g, ' ').trim()))
+            .map((cell: any) => {
+              const range = (globalThis as any).document.createRange();
+              range.selectNodeContents(cell);
+              const lines = new Set([...range.getClientRects()].map((rect: any) => Math.round(rect.top)));
+              return { text: cell.textContent as string, lines: lines.size };
+            }),
+        );
+        expect(dates.length, path).toBeGreaterThan(0);
+        for (const date of dates) expect(date.lines, `${path}: "${date.text}"`).toBe(1);
+      }
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 describe('comparing runs on a phone (390 px wide)', () => {

@@ -28,8 +28,15 @@ export const formatMoment = (epochMs: number | undefined | null) =>
 
 export const formatClock = (epochMs: number) => timeOnly.format(epochMs);
 
-/** "3 min ago", "yesterday"; exact time in the title attribute. */
+/**
+ * "3 min ago", "yesterday" (exact time in the title attribute), with no-break
+ * spaces: a narrow date column keeps it on one line, not "6 min" over "ago".
+ */
 export function formatAgo(epochMs: number | undefined | null, now = Date.now()) {
+  return ago(epochMs, now).replaceAll(' ', '\u00a0');
+}
+
+function ago(epochMs: number | undefined | null, now: number) {
   if (epochMs === undefined || epochMs === null) return '—';
   const seconds = Math.round((now - epochMs) / 1000);
   if (seconds < 45) return 'just now';
