@@ -783,6 +783,59 @@ describe('a phone (390 px wide)', () => {
   });
 });
 
+describe("a run's params and latest metrics", () => {
+  test('a long key wraps after a / or _, never inside a word; a filter that finds nothing says so', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'robustness-evals' });
+    const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: 'vit' });
+    const keys = [
+      'eval/imagenet_sketch/acc',
+      'eval/imagenet_sketch/top5_accuracy_calibrated',
+      'eval/imagenet_r/acc',
+      'eval/imagenet_v2/acc',
+      ...Array.from({ length: 10 }, (_, index) => `sys/gpu${index}/util`),
+    ];
+    await logPoints(
+      local.api,
+      run.body.run_id,
+      keys.map((key, index) => ({ key, value: index / 10, step: 11, timestamp: Date.now() })),
+    );
+    const context = await session.browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token, `/runs/${run.body.run_id}?tab=overview`);
+      const heads = page.locator('#latest tbody th');
+      await expect.poll(() => heads.count(), eventually).toBe(keys.length);
+      // Each key's lines as laid out: the text of each line, from where its characters are.
+      const lines = await heads.evaluateAll((cells) =>
+        cells.map((cell: any) => {
+          const document = (globalThis as any).document;
+          const walker = document.createTreeWalker(cell, 4);
+          const byTop = new Map<number, string>();
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (let at = 0; at < node.textContent.length; at++) {
+              const range = document.createRange();
+              range.setStart(node, at);
+              range.setEnd(node, at + 1);
+              const top = Math.round(range.getBoundingClientRect().top);
+              byTop.set(top, (byTop.get(top) ?? '') + node.textContent[at]);
+            }
+          }
+          return [...byTop.entries()].sort(([a], [b]) => a - b).map(([, text]) => text);
+        }),
+      );
+      const wrapped = lines.filter((keyLines) => keyLines.length > 1);
+      expect(wrapped.length, JSON.stringify(lines)).toBeGreaterThan(0);
+      for (const keyLines of wrapped)
+        for (const line of keyLines.slice(0, -1)) expect(line, JSON.stringify(keyLines)).toMatch(/[/_.-]$/);
+
+      await page.getByLabel('Filter keys').last().fill('f1_score');
+      await expect.poll(() => page.locator('#latest').textContent(), eventually).toContain('No key holds “f1_score”.');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('lists on a phone (390 px wide)', () => {
   test('the experiments list keeps each name, count and date on one line, scrolling sideways instead', async () => {
     const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });

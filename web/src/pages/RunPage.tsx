@@ -340,6 +340,14 @@ function ParentRunLink(props: { parentRunId: string }) {
   return <Link href={paths.run(props.parentRunId)}>{parent.data?.run_name || props.parentRunId}</Link>;
 }
 
+/**
+ * A key that wraps after its separators ("eval/imagenet_sketch/" over "acc"),
+ * not wherever the column ends ("eval/imagenet_sketch/ac" over "c").
+ */
+function breakableKey(key: string): ComponentChild[] {
+  return key.split(/(?<=[/_.-])/).flatMap((part, index) => (index === 0 ? [part] : [<wbr key={index} />, part]));
+}
+
 function KeyValues(props: { entries: Array<[string, string]>; empty: string }) {
   const [needle, setNeedle] = useState('');
   if (props.entries.length === 0) return <div class="empty">{props.empty}</div>;
@@ -349,7 +357,7 @@ function KeyValues(props: { entries: Array<[string, string]>; empty: string }) {
   return (
     <>
       {props.entries.length > 12 && (
-        <div class="body" style={{ paddingBottom: 0 }}>
+        <div class="body" style={{ paddingBottom: '10px' }}>
           <input
             type="search"
             placeholder="Filter keys"
@@ -362,10 +370,17 @@ function KeyValues(props: { entries: Array<[string, string]>; empty: string }) {
       <div class="table-scroll" style={{ maxHeight: '360px' }}>
         <table class="data kv">
           <tbody>
+            {shown.length === 0 && (
+              <tr>
+                <td colSpan={2} class="empty">
+                  No key holds “{needle}”.
+                </td>
+              </tr>
+            )}
             {shown.map(([key, value]) => (
               <tr key={key}>
                 <th scope="row" class="mono">
-                  {key}
+                  {breakableKey(key)}
                 </th>
                 <td class="mono">{value}</td>
               </tr>
