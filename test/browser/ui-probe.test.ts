@@ -913,6 +913,52 @@ describe('keyboard', () => {
   });
 });
 
+describe('choosing columns among many keys', () => {
+  test('the Columns menu opens on a box that finds keys by the words of their names', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'wide-telemetry' });
+    const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: 'r' });
+    const keys = [
+      'train/loss',
+      'train/grad_norm',
+      'val/loss',
+      ...Array.from({ length: 12 }, (_, index) => `train/layer_${String(index).padStart(2, '0')}/grad_norm`),
+    ];
+    await logPoints(
+      local.api,
+      run.body.run_id,
+      keys.map((key, index) => ({ key, value: index, step: 0, timestamp: Date.now() })),
+    );
+    const opened = await open(`/experiments/${created.body.experiment_id}`);
+    const { page } = opened;
+    try {
+      await expect
+        .poll(async () => Number(await page.locator('.runs-grid').getAttribute('data-loaded-rows')), eventually)
+        .toBeGreaterThan(0);
+      const menu = page.locator('details.column-picker');
+      await menu.locator('summary').focus();
+      await page.keyboard.press('Enter');
+      const search = menu.getByLabel('Find columns by name');
+      await expect
+        .poll(() => search.evaluate((input: any) => input === (globalThis as any).document.activeElement), eventually)
+        .toBe(true);
+      const listed = () => menu.locator('label.checkbox').allTextContents();
+      expect(await listed()).toHaveLength(keys.length);
+      await page.keyboard.type('layer 07');
+      await expect.poll(listed, eventually).toEqual(['train/layer_07/grad_norm']);
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Space');
+      await expect
+        .poll(() => new URL(page.url()).searchParams.getAll('col'), eventually)
+        .toContain('metrics.train/layer_07/grad_norm');
+      await search.fill('f1');
+      await expect.poll(() => menu.textContent(), eventually).toContain('No column holds “f1”.');
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 describe('the filter box', () => {
   test("its example uses this experiment's metric and param names, and typed in as it is, finds runs", async () => {
     await local.api.post(`/api/v1/runs/${ids.curves}/params`, { params: { optimizer: 'adamw' } });

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 /**
  * Closes an open <details> menu as other menus close: Escape (focus back on
@@ -41,6 +41,9 @@ function useDismissedMenu() {
   return ref;
 }
 
+/** From this many keys on, the menu has a box to find them by name. */
+const searchableFrom = 12;
+
 /** Which metric, param and tag columns the runs table shows (kept in the URL as col=…). */
 export function ColumnPicker(props: {
   keys: { metrics: string[]; params: string[]; tags: string[] };
@@ -59,26 +62,54 @@ export function ColumnPicker(props: {
     ['Tags', 'tags', props.keys.tags],
   ];
   const details = useDismissedMenu();
+  // Runs with dozens of metrics and params: the words typed narrow the list (as the charts' search does).
+  const [needle, setNeedle] = useState('');
+  const words = needle.toLowerCase().split(/\s+/).filter(Boolean);
+  const matches = (key: string) => words.every((word) => key.toLowerCase().includes(word));
+  const total = groups.reduce((sum, [, , keys]) => sum + keys.length, 0);
   return (
-    <details class="column-picker" ref={details}>
+    <details
+      class="column-picker"
+      ref={details}
+      onToggle={(event) => {
+        if (event.currentTarget.open) event.currentTarget.querySelector<HTMLInputElement>('.column-search')?.focus();
+      }}
+    >
       <summary class="button">Columns ({props.chosen.length})</summary>
       <div class="card column-menu">
-        {groups.map(([title, kind, keys]) => (
-          <fieldset key={kind}>
-            <legend>{title}</legend>
-            {keys.length === 0 && <span class="muted">none in the loaded runs</span>}
-            {keys.map((key) => (
-              <label class="checkbox" key={key}>
-                <input
-                  type="checkbox"
-                  checked={chosen.has(`${kind}.${key}`)}
-                  onChange={() => toggle(`${kind}.${key}`)}
-                />
-                <span class="mono">{key}</span>
-              </label>
-            ))}
-          </fieldset>
-        ))}
+        {total > searchableFrom && (
+          <input
+            type="search"
+            class="column-search"
+            placeholder={`Find among ${total} columns`}
+            aria-label="Find columns by name"
+            value={needle}
+            onInput={(event) => setNeedle(event.currentTarget.value)}
+          />
+        )}
+        {groups.map(([title, kind, all]) => {
+          const keys = all.filter(matches);
+          if (words.length > 0 && keys.length === 0) return null;
+          return (
+            <fieldset key={kind}>
+              <legend>{title}</legend>
+              {all.length === 0 && <span class="muted">none in the loaded runs</span>}
+              {keys.map((key) => (
+                <label class="checkbox" key={key}>
+                  <input
+                    type="checkbox"
+                    checked={chosen.has(`${kind}.${key}`)}
+                    onChange={() => toggle(`${kind}.${key}`)}
+                  />
+                  <span class="mono">{key}</span>
+                </label>
+              ))}
+            </fieldset>
+          );
+        })}
+        {words.length > 0 && groups.every(([, , keys]) => !keys.some(matches)) && (
+          <span class="muted">No column holds “{needle}”.</span>
+        )}
       </div>
     </details>
   );
