@@ -1238,6 +1238,55 @@ describe('descriptions and dates', () => {
   });
 });
 
+describe('comparing more runs than there are colours', () => {
+  test('the 11th run is drawn dashed and the 21st dotted, in the legend and the runs table alike, not as twins of the 1st', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'lr-grid-24' });
+    const runIds: string[] = [];
+    for (let index = 0; index < 22; index++) {
+      const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, {
+        run_name: `lr-${index}`,
+      });
+      runIds.push(run.body.run_id);
+      await logPoints(
+        local.api,
+        run.body.run_id,
+        Array.from({ length: 3 }, (_, step) => ({ key: 'acc', value: index / 30 + step / 10, step, timestamp: step })),
+      );
+    }
+    const opened = await open(`/compare?runs=${runIds.join(',')}`);
+    const { page } = opened;
+    try {
+      // Below a 22-row table: the chart is built once it scrolls near the screen.
+      await page.locator('.chart-card', { has: page.locator('h3:text-is("acc")') }).scrollIntoViewIfNeeded();
+      const area = await readyChart(page, 'acc');
+      const markers = await area
+        .locator('.u-legend .u-series:not(:first-child) .u-marker')
+        .evaluateAll((all) =>
+          all.map((marker: any) => [
+            (globalThis as any).getComputedStyle(marker).borderBottomStyle as string,
+            (globalThis as any).getComputedStyle(marker).borderBottomColor as string,
+          ]),
+        );
+      expect(markers).toHaveLength(22);
+      expect(markers[0]?.[0]).toBe('solid');
+      expect(markers[10]).toEqual(['dashed', markers[0]?.[1]]);
+      expect(markers[20]).toEqual(['dotted', markers[0]?.[1]]);
+      const swatches = await page
+        .locator('#compared-runs tbody .legend-swatch')
+        .evaluateAll((all) => all.map((swatch: any) => swatch.dataset.line as string | undefined));
+      expect(swatches.slice(0, 22)).toEqual([
+        ...Array(10).fill('solid'),
+        ...Array(10).fill('dashed'),
+        'dotted',
+        'dotted',
+      ]);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 describe('comparing runs on a phone (390 px wide)', () => {
   test('run names, statuses and start times stay on one line; the tables scroll sideways instead', async () => {
     const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });

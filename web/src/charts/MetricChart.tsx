@@ -2,7 +2,16 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import { formatClock, formatDuration, formatNumber, formatTick } from '../format.ts';
 import { describeError } from '../hooks.ts';
-import { describeNonFinite, fetchSeries, maxPointsLimit, type Series, smooth, type StepRange } from './series.ts';
+import {
+  dashOf,
+  describeNonFinite,
+  fetchSeries,
+  type LineStyle,
+  maxPointsLimit,
+  type Series,
+  smooth,
+  type StepRange,
+} from './series.ts';
 
 export type XMode = 'step' | 'relative' | 'wall';
 
@@ -12,6 +21,8 @@ export interface ChartRun {
   color: string;
   /** Origin of the relative time axis. */
   startTime: number;
+  /** Solid unless more runs than colours are drawn (compare). */
+  lineStyle?: LineStyle;
 }
 
 export interface ChartOptions {
@@ -185,13 +196,20 @@ export function MetricChart(props: {
         tables.push([xs, raw, smooth(raw, smoothing)] as uPlot.AlignedData);
         seriesOptions.push(
           { label: `${run.label} (raw)`, stroke: `${run.color}40`, width: 1, points: { show: false } },
-          { label: run.label, stroke: run.color, width: 1.75, value },
+          { label: run.label, stroke: run.color, width: 1.75, dash: dashOf(run.lineStyle), value },
         );
       } else {
         tables.push([xs, raw] as uPlot.AlignedData);
-        seriesOptions.push({ label: run.label, stroke: run.color, width: 1.5, value });
+        seriesOptions.push({ label: run.label, stroke: run.color, width: 1.5, dash: dashOf(run.lineStyle), value });
       }
     });
+    const lineStyleOfSeries: Array<LineStyle | undefined> = [
+      undefined,
+      ...loaded.series.flatMap((_series, index) => {
+        const style = props.runs[index]?.lineStyle;
+        return smoothing > 0 ? [style, style] : [style];
+      }),
+    ];
     const data = tables.length === 1 ? (tables[0] as uPlot.AlignedData) : uPlot.join(tables);
     const xs = data[0] as ArrayLike<number>;
     const onlyX = xs.length > 0 && xs[0] === xs[xs.length - 1] ? (xs[0] as number) : undefined;
@@ -233,7 +251,11 @@ export function MetricChart(props: {
         },
         { ...axis(tickLabels(formatTick)), size: axisSizeForLabels },
       ],
-      legend: { live: true },
+      // A dashed or dotted run's legend marker is drawn so (uPlot's markers are solid by default).
+      legend: {
+        live: true,
+        markers: { dash: (_u, index) => (index === 0 ? 'solid' : (lineStyleOfSeries[index] ?? 'solid')) },
+      },
       cursor: {
         drag: { x: true, y: false, setScale: false },
         bind: { dblclick: () => () => null },

@@ -105,3 +105,12 @@ export const palette = [
   '#64748b',
 ];
 export const colorFor = (index: number) => palette[index % palette.length] as string;
+
+/** How a run's line is drawn: each round of the palette its own style, so the 11th run is not the 1st's twin. */
+export type LineStyle = 'solid' | 'dashed' | 'dotted';
+const lineStyles: LineStyle[] = ['solid', 'dashed', 'dotted'];
+export const lineStyleFor = (index: number): LineStyle =>
+  lineStyles[Math.floor(index / palette.length) % lineStyles.length] as LineStyle;
+/** The canvas dash pattern of a line style (undefined: solid). */
+export const dashOf = (style: LineStyle | undefined): number[] | undefined =>
+  style === 'dashed' ? [7, 4] : style === 'dotted' ? [1.5, 3] : undefined;

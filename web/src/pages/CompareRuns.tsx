@@ -5,7 +5,7 @@ import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate }
 import { ChartSections } from '../charts/ChartSections.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { ScatterPlot } from '../charts/ScatterPlot.tsx';
-import { colorFor } from '../charts/series.ts';
+import { colorFor, type LineStyle, lineStyleFor } from '../charts/series.ts';
 import { Card, ErrorBox, Spinner, StatusBadge } from '../components/common.tsx';
 import { formatAgo, formatMetric, formatTime, shortId } from '../format.ts';
 import { describeError, useLoad } from '../hooks.ts';
@@ -62,6 +62,7 @@ export function CompareRuns() {
   const runs = data.runs.map((run, index) => ({
     ...run,
     color: colorFor(index),
+    lineStyle: lineStyleFor(index),
     label: run.run_name || shortId(run.run_id),
   }));
   const options = chartOptionsFrom(query);
@@ -70,6 +71,7 @@ export function CompareRuns() {
     runId: run.run_id,
     label: run.label,
     color: run.color,
+    lineStyle: run.lineStyle,
     startTime: run.start_time,
   }));
   const differs = (name: string) =>
@@ -145,7 +147,7 @@ export function CompareRuns() {
               {runs.map((run) => (
                 <tr key={run.run_id}>
                   <td>
-                    <span class="legend-swatch" style={{ background: run.color }} aria-hidden="true" />
+                    <RunSwatch color={run.color} lineStyle={run.lineStyle} />
                     <Link href={paths.run(run.run_id)} class="run-label" title={run.label}>
                       {run.label}
                     </Link>
@@ -213,7 +215,7 @@ export function CompareRuns() {
                   <th scope="col">Param</th>
                   {runs.map((run) => (
                     <th scope="col" key={run.run_id} class="run-heading" title={run.label}>
-                      <span class="legend-swatch" style={{ background: run.color }} aria-hidden="true" />
+                      <RunSwatch color={run.color} lineStyle={run.lineStyle} />
                       <span class="run-label">{run.label}</span>
                     </th>
                   ))}
@@ -281,5 +283,19 @@ export function CompareRuns() {
         </Card>
       </div>
     </>
+  );
+}
+
+/** A run's colour as its lines are drawn: filled for solid lines, a dashed or dotted outline otherwise. */
+function RunSwatch(props: { color: string; lineStyle: LineStyle }) {
+  return (
+    <span
+      class="legend-swatch"
+      data-line={props.lineStyle}
+      style={
+        props.lineStyle === 'solid' ? { background: props.color } : { border: `2px ${props.lineStyle} ${props.color}` }
+      }
+      aria-hidden="true"
+    />
   );
 }
