@@ -1628,6 +1628,27 @@ describe('stale links and signing out', () => {
     }
   });
 
+  test('a compare link with a purged or cut-short run says which, and offers the other runs', async () => {
+    const gone = '0123456789abcdef0123456789abcdef';
+    const opened = await open(`/compare?runs=${ids.curves},${gone},${ids.once}`);
+    const { page } = opened;
+    try {
+      await expect.poll(() => page.locator('main h1').textContent(), eventually).toBe('A run to compare was not found');
+      expect(await page.locator('main').textContent()).toContain(gone);
+      expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(0);
+      await page.getByRole('link', { name: 'Compare the other 2 runs' }).click();
+      await expect.poll(() => page.locator('main h1').textContent(), eventually).toBe('Compare 2 runs');
+
+      // An id cut short when pasted: named, without asking the API; the one run left is a link away.
+      await page.goto(`${local.stack.url}/compare?runs=${ids.curves},${ids.once.slice(0, 20)}`);
+      await expect.poll(() => page.locator('main h1').textContent(), eventually).toBe('A run to compare was not found');
+      await page.getByRole('link', { name: 'Open the other run' }).click();
+      await expect.poll(() => new URL(page.url()).pathname, eventually).toBe(`/runs/${ids.curves}`);
+    } finally {
+      await opened.close();
+    }
+  });
+
   test('Sign out says so plainly, not as an error', async () => {
     const { context, page } = await newPage(session.browser);
     try {

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, fetchText, unwrap } from '../api/client.ts';
+import { ApiFailure, api, fetchText, unwrap } from '../api/client.ts';
 import { type Comparison, numericValue } from '../api/types.ts';
 import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
 import { ChartSections } from '../charts/ChartSections.tsx';
@@ -14,6 +14,43 @@ import { Link, paths, updateQuery, useLocation } from '../router.ts';
 const minRuns = 2;
 const maxRuns = 50;
 
+const runIdPattern = /^[0-9a-f]{32}$/;
+
+/**
+ * The run of a compare link that cannot be read: an id cut short when pasted
+ * (checked here, before asking), or one the API does not find (purged, or of
+ * another workspace: its 404 names it).
+ */
+function unreadableRun(runIds: readonly string[], error: unknown): string | undefined {
+  const malformed = runIds.find((id) => !runIdPattern.test(id));
+  if (malformed !== undefined) return malformed;
+  if (!(error instanceof ApiFailure) || error.status !== 404) return undefined;
+  return runIds.find((id) => error.message.includes(`'${id}'`));
+}
+
+/** A compare link with a run that is gone: say which, and offer the others. */
+function MissingRun(props: { runIds: readonly string[]; missing: string }) {
+  const others = props.runIds.filter((id) => id !== props.missing);
+  return (
+    <div class="empty not-found" role="alert">
+      <h1>A run to compare was not found</h1>
+      <p>
+        No run <code>{props.missing}</code> in this workspace. The link may be incomplete, or the run was purged or
+        belongs to another workspace.
+      </p>
+      <p>
+        {others.length >= minRuns ? (
+          <Link href={paths.compare(others)}>Compare the other {others.length} runs</Link>
+        ) : others.length === 1 && runIdPattern.test(others[0] as string) ? (
+          <Link href={paths.run(others[0] as string)}>Open the other run</Link>
+        ) : (
+          <Link href={paths.experiments()}>Go to the experiments</Link>
+        )}
+      </p>
+    </div>
+  );
+}
+
 /** 2 to 50 runs side by side: overlaid charts per metric, params (equal ones hideable), a scatter, CSV. */
 export function CompareRuns() {
   const location = useLocation();
@@ -22,7 +59,7 @@ export function CompareRuns() {
   const hideEqual = query.get('diff') === '1';
   const comparison = useLoad(
     async () =>
-      runIds.length >= minRuns && runIds.length <= maxRuns
+      runIds.length >= minRuns && runIds.length <= maxRuns && !runIds.some((id) => !runIdPattern.test(id))
         ? (unwrap(await api.POST('/api/v1/runs/compare', { body: { run_ids: runIds } })) as Comparison)
         : undefined,
     [runIds.join(',')],
@@ -51,6 +88,8 @@ export function CompareRuns() {
       </div>
     );
   }
+  const unreadable = unreadableRun(runIds, comparison.error);
+  if (unreadable) return <MissingRun runIds={runIds} missing={unreadable} />;
   if (!comparison.data)
     return comparison.error ? (
       <ErrorBox error={comparison.error} onRetry={comparison.reload} />
