@@ -959,6 +959,34 @@ describe('choosing columns among many keys', () => {
   });
 });
 
+describe('selecting runs to compare', () => {
+  test('choosing a run does not move the Compare button (a long title above it)', async () => {
+    const created = await local.api.post('/api/v1/experiments', {
+      experiment_name: 'vit-imagenet-ablations · μP width sweep — Q4 2026 (Zürich cluster, 8×H100)',
+    });
+    for (const name of ['a', 'b'])
+      await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: name });
+    const context = await session.browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token, `/experiments/${created.body.experiment_id}`);
+      const compare = page.getByRole('button', { name: 'Compare', exact: true });
+      await page.getByLabel('Select a', { exact: true }).waitFor();
+      const before = await compare.boundingBox();
+      await page.getByLabel('Select a', { exact: true }).check();
+      await expect
+        .poll(() => page.locator('.selection-status, .page-header .actions').first().textContent(), eventually)
+        .toContain('1 selected');
+      expect(await compare.boundingBox()).toEqual(before);
+      await page.getByLabel('Select b', { exact: true }).check();
+      expect(await compare.isEnabled()).toBe(true);
+      expect(await compare.boundingBox()).toEqual(before);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('the filter box', () => {
   test("its example uses this experiment's metric and param names, and typed in as it is, finds runs", async () => {
     await local.api.post(`/api/v1/runs/${ids.curves}/params`, { params: { optimizer: 'adamw' } });

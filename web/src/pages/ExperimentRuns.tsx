@@ -273,7 +273,10 @@ export function ExperimentRuns(props: { experimentId: string }) {
               )}
             </>
           )}
-          <span class="muted">{selected.size > 0 ? `${selected.size} selected` : 'Select 2–50 runs to compare'}</span>
+          {/* As wide whatever it says: choosing a run does not move the buttons (or wrap them under the title). */}
+          <span class="muted selection-status" data-widest="Select 2–50 runs to compare" aria-live="polite">
+            <span>{selected.size > 0 ? `${selected.size} selected` : 'Select 2–50 runs to compare'}</span>
+          </span>
           <button
             type="button"
             class="primary"
