@@ -112,6 +112,7 @@ class ExperimentTracker:
         if not token:
             raise ValueError("no token: pass token=... or set STRATUS_TOKEN")
         self.transport = Transport(endpoint, token, timeout=timeout, retry=retry)
+        self.timeout = timeout
         self.strict = strict
         self.flush_timeout = flush_timeout
         self.capture_code = capture_code
@@ -400,6 +401,21 @@ class ExperimentTracker:
                 return dict(self._final_stats.get(target) or _NO_STATS)
         return _stats_of(batcher)
 
+    def _settle(self, run_id: Optional[str] = None) -> None:
+        """Reads see this tracker's own writes: the points still queued for the run
+        read (for every run, before a search or a comparison) are sent first, waiting up to
+        ``timeout`` seconds. A training loop that logs and then reads its own run
+        back expects the values it just logged, as it would from a local database.
+        """
+        with self._lock:
+            if run_id is None:
+                batchers = list(self._batchers.values())
+            else:
+                batcher = self._batchers.get(run_id)
+                batchers = [] if batcher is None else [batcher]
+        for batcher in batchers:
+            batcher.flush(self.timeout)
+
     def flush(self, timeout: Optional[float] = None) -> bool:
         """Waits until every queued metric point is acknowledged; False if some are still unsent."""
         with self._lock:
@@ -535,6 +551,7 @@ class ExperimentTracker:
 
     def get_run(self, run_id: str) -> Run:
         """The run with its params, the latest value of every metric and its artifacts."""
+        self._settle(run_id)
         return Run.from_json(self.transport.json("GET", f"/runs/{run_id}"))
 
     def iter_runs(self, experiment: str, status: Optional[str] = None, page_size: int = 100) -> Iterator[Run]:
@@ -564,6 +581,7 @@ class ExperimentTracker:
         end_step: Optional[int] = None,
     ) -> Iterator[List[Metric]]:
         """A metric's points in step order, one page (at most ``page_size``) at a time."""
+        self._settle(run_id)
         query: Dict[str, Any] = {"max_results": page_size, "start_step": start_step, "end_step": end_step}
         path = f"/runs/{run_id}/metrics/{_quote(key)}"
         while True:
@@ -576,6 +594,7 @@ class ExperimentTracker:
 
     def get_metric_summary(self, run_id: str, key: str, max_points: int = 200) -> List[Metric]:
         """A metric's history downsampled by the service to about ``max_points`` points (for a chart)."""
+        self._settle(run_id)
         answer = self.transport.json("GET", f"/runs/{run_id}/metrics/{_quote(key)}", query={"max_points": max_points})
         return [Metric.from_json(point) for point in answer.get("points") or []]
 
@@ -602,6 +621,7 @@ class ExperimentTracker:
             body["filter"] = filter_string
         if order_by:
             body["order_by"] = [order_by] if isinstance(order_by, str) else list(order_by)
+        self._settle()
         while True:
             page = self.transport.json("POST", "/runs/search", json_body=body)
             for item in page.get("runs") or []:
@@ -657,6 +677,7 @@ class ExperimentTracker:
                 body["metric_names"] = metric_list
             if param_list is not None:
                 body["param_names"] = param_list
+            self._settle()
             answer = self.transport.json("POST", "/runs/compare", json_body=body)
             metric_columns = [f"metrics.{name}" for name in answer.get("metric_names") or []]
             param_columns = [f"params.{name}" for name in answer.get("param_names") or []]

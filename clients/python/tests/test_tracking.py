@@ -216,3 +216,22 @@ def test_start_run_sends_first_params_and_metrics_in_the_same_request(
     assert sent == [("POST", "/runs"), ("POST", f"/runs/{wide.run_id}/params")]
     assert tracker.get_run(wide.run_id).params == {key: str(value) for key, value in many.items()}
     tracker.end_run()
+
+
+def test_reads_see_the_points_this_tracker_just_logged(stack, experiment_name: str) -> None:
+    # A sender that would otherwise wait a minute: only the reads themselves can make the points visible.
+    tracker = ExperimentTracker(endpoint=stack.url, token=stack.token, flush_interval=60.0)
+    try:
+        run = tracker.start_run(experiment_name, run_name="reads-own-writes")
+        tracker.log_metrics({"loss": 0.5, "acc": 0.7}, step=0)
+        assert tracker.get_run(run.run_id).metrics == {"loss": 0.5, "acc": 0.7}
+        tracker.log_metric("loss", 0.25, step=1)
+        assert [point.value for point in tracker.get_metric_history(run.run_id, "loss")] == [0.5, 0.25]
+        tracker.log_metric("loss", 0.125, step=2)
+        found = tracker.search_runs(experiment_name, "metrics.loss < 0.2")
+        assert [found_run.run_id for found_run in found] == [run.run_id]
+        tracker.log_metric("acc", 0.95, step=3)
+        rows = tracker.compare_runs([run.run_id], metric_names=["acc"], as_dataframe=False)
+        assert rows[0]["metrics.acc"] == 0.95
+    finally:
+        tracker.close()

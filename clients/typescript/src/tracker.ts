@@ -100,6 +100,8 @@ export class ExperimentTracker {
   readonly transport: Transport;
   private readonly options: Required<Omit<TrackerOptions, 'endpoint' | 'token' | 'retry' | 'timeoutMs'>>;
   private readonly batchers = new Map<string, MetricBatcher>();
+  /** How long a read waits for this tracker's queued points of the runs it reads (the request timeout). */
+  private readonly readSettleMs: number;
   /** Counters of senders already closed, so metricStats() answers after endRun. */
   private readonly finalStats = new Map<string, BatcherStats>();
   private lastRunId: string | undefined;
@@ -112,7 +114,8 @@ export class ExperimentTracker {
     const token = options.token ?? process.env.STRATUS_TOKEN;
     if (!endpoint) throw new Error('no endpoint: pass endpoint or set STRATUS_ENDPOINT');
     if (!token) throw new Error('no token: pass token or set STRATUS_TOKEN');
-    this.transport = new Transport(endpoint, token, options.timeoutMs ?? 30_000, options.retry ?? defaultRetry);
+    this.readSettleMs = options.timeoutMs ?? 30_000;
+    this.transport = new Transport(endpoint, token, this.readSettleMs, options.retry ?? defaultRetry);
     this.options = {
       strict: options.strict ?? false,
       batchSize: options.batchSize ?? 1000,
@@ -337,6 +340,17 @@ export class ExperimentTracker {
     );
   }
 
+  /**
+   * Reads see this tracker's own writes: the points still queued for the run
+   * read (for every run, before a search or a comparison) are sent first,
+   * waiting up to the request timeout. A training loop that logs and then reads
+   * its own run back expects the values it just logged.
+   */
+  private async settle(runId?: string): Promise<void> {
+    const batchers = runId === undefined ? [...this.batchers.values()] : [this.batchers.get(runId)];
+    await Promise.all(batchers.map((batcher) => batcher?.flush(this.readSettleMs)));
+  }
+
   /** Resolves true once every queued point is acknowledged (false on timeout). */
   async flush(timeoutMs?: number): Promise<boolean> {
     const results = await Promise.all([...this.batchers.values()].map((batcher) => batcher.flush(timeoutMs)));
@@ -396,6 +410,7 @@ export class ExperimentTracker {
   }
 
   async getRun(runId: string): Promise<Run> {
+    await this.settle(runId);
     return runFrom(await this.transport.json('GET', `/runs/${runId}`));
   }
 
@@ -409,6 +424,7 @@ export class ExperimentTracker {
   async getMetricHistory(runId: string, key: string): Promise<MetricValue[]> {
     const points: MetricValue[] = [];
     const path = `/runs/${runId}/metrics/${encodeURIComponent(key)}`;
+    await this.settle(runId);
     for await (const item of this.pages(path, 'points', { max_results: 10_000 })) points.push(metricFrom(item));
     return points;
   }
@@ -425,6 +441,7 @@ export class ExperimentTracker {
       order_by: options.orderBy,
       max_results: options.pageSize ?? 100,
     };
+    await this.settle();
     for (;;) {
       const page = await this.transport.json('POST', '/runs/search', { body });
       yield (page.runs ?? []).map(runFrom);
@@ -446,6 +463,7 @@ export class ExperimentTracker {
     onlyDifferingParams?: boolean;
   }): Promise<ComparisonRow[]> {
     if (options.runIds.length === 0) return [];
+    await this.settle();
     const answer = await this.transport.json('POST', '/runs/compare', {
       body: {
         run_ids: options.runIds,

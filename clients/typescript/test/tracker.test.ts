@@ -25,6 +25,28 @@ const tracker = (options: Partial<ConstructorParameters<typeof ExperimentTracker
   });
 
 describe('TypeScript SDK', () => {
+  it('reads see the points this tracker just logged', async () => {
+    // A sender that would otherwise wait a minute: only the reads themselves can make the points visible.
+    const client = tracker({ flushIntervalMs: 60_000 });
+    const run = await client.startRun('ts-reads-own-writes', { runName: 'reads-own-writes' });
+    client.logMetrics({ loss: 0.5, acc: 0.7 }, { step: 0 });
+    expect((await client.getRun(run.runId)).metrics).toEqual({ loss: 0.5, acc: 0.7 });
+    client.logMetrics({ loss: 0.25 }, { step: 1 });
+    expect((await client.getMetricHistory(run.runId, 'loss')).map((point) => point.value)).toEqual([0.5, 0.25]);
+    client.logMetrics({ loss: 0.125 }, { step: 2 });
+    const found: string[] = [];
+    for await (const match of client.searchRuns({
+      experimentName: 'ts-reads-own-writes',
+      filter: 'metrics.loss < 0.2',
+    }))
+      found.push(match.runId);
+    expect(found).toEqual([run.runId]);
+    client.logMetrics({ acc: 0.95 }, { step: 3 });
+    const rows = await client.compareRuns({ runIds: [run.runId], metricNames: ['acc'] });
+    expect(rows[0]?.['metrics.acc']).toBe(0.95);
+    await client.close();
+  });
+
   it('records a run the way the quick start does', async () => {
     const client = tracker();
     const run = await client.startRun('ts-quick-start', { runName: 'baseline_v1', tags: { model_type: 'rf' } });
