@@ -177,6 +177,18 @@ def test_a_dataset_logged_again_keeps_its_first_record(mlflow_env: StratusApi, e
     assert len(mlflow.search_runs(filter_string="datasets.context = 'evaluation'")) == 0
 
 
+def test_a_search_of_no_experiments_finds_no_runs(mlflow_env: StratusApi, experiment_name: str):
+    """A script that searches the runs of the experiments it found gets [] when it found none, as on MLflow's
+    server (the client leaves the empty list out of the request)."""
+    client = MlflowClient()
+    experiments = client.search_experiments(filter_string=f"name = '{experiment_name}-none'")
+    assert list(client.search_runs([e.experiment_id for e in experiments])) == []
+    # The filter is still read: a broken one is refused, whatever the experiments.
+    with pytest.raises(MlflowException, match="INVALID_PARAMETER_VALUE") as refused:
+        client.search_runs([], filter_string="metrics.loss >")
+    assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
+
+
 def test_an_endpoint_stratus_lacks_is_endpoint_not_found(mlflow_env: StratusApi, experiment_name: str):
     """Traces are not served (README, 'From MLflow'): the client says so instead of INTERNAL_ERROR."""
     client = MlflowClient()

@@ -177,12 +177,8 @@ export const logOutputsBody = withRunId({
 });
 
 export const searchRunsBody = z.object({
-  experiment_ids: z
-    .array(mlflowId)
-    .check(
-      z.minLength(1, { error: 'must name at least one experiment' }),
-      z.maxLength(20, { error: 'must have at most 20 entries' }),
-    ),
+  // None (the client leaves an empty list out) is a search of nothing, as on MLflow's server.
+  experiment_ids: z._default(z.array(mlflowId).check(z.maxLength(20, { error: 'must have at most 20 entries' })), []),
   filter: z.optional(freeText(10_000)),
   run_view_type: viewType,
   max_results: z._default(integer(1, mlflowLimits.searchRunsMax), mlflowLimits.searchRunsDefault),

@@ -1,5 +1,6 @@
 import { searchDeps } from '../../../runtime.ts';
 import { defaultExperimentId, getExperiment } from '../../../use-cases/experiments.ts';
+import { parseFilter, parseOrderBy } from '../../../domain/search/parser.ts';
 import { searchRuns } from '../../../use-cases/search.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { mlflowSearchRunsRoute } from '../../routes/mlflow-search-runs.ts';
@@ -7,6 +8,13 @@ import { mlflowRun } from '../views.ts';
 import { searchPlanHeader } from '../../search-plan-header.ts';
 
 export const mlflowSearchRuns = createMlflowHandler(mlflowSearchRunsRoute, async ({ body }, { scope }) => {
+  if (body.experiment_ids.length === 0) {
+    // MLflow's server searches no experiment and finds no run (what its auth filter can leave, too);
+    // the filter and order are still checked, as there.
+    parseFilter(body.filter ?? '');
+    parseOrderBy(body.order_by ?? []);
+    return { body: {} };
+  }
   const deps = searchDeps();
   // The default experiment exists as soon as a client names it.
   if (body.experiment_ids.includes(defaultExperimentId)) await getExperiment(scope, defaultExperimentId, deps);
