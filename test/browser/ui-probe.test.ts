@@ -1229,6 +1229,38 @@ describe('descriptions and dates', () => {
     }
   });
 
+  test("a note's markdown (bold, code, links) reads as MLflow shows it; a script link stays text", async () => {
+    const note =
+      'μP sweep; **baseline** is `vit-b16-base`, see [the report](https://example.com/r?id=7).\n[bad](javascript:alert(1)) *draft*';
+    const created = await local.api.post('/api/v1/experiments', {
+      experiment_name: 'markdown-note',
+      tags: { 'mlflow.note.content': note },
+    });
+    const opened = await open(`/experiments/${created.body.experiment_id}`);
+    const { page } = opened;
+    try {
+      const description = page.locator('.page-header .description');
+      await expect.poll(() => description.locator('strong').textContent(), eventually).toBe('baseline');
+      expect(await description.locator('code').textContent()).toBe('vit-b16-base');
+      expect(await description.locator('em').textContent()).toBe('draft');
+      const links = await description
+        .locator('a')
+        .evaluateAll((all) => all.map((a: any) => [a.textContent, a.getAttribute('href'), a.getAttribute('rel')]));
+      expect(links).toEqual([['the report', 'https://example.com/r?id=7', 'noopener noreferrer']]);
+      const text = (await description.textContent()) as string;
+      expect(text).not.toContain('**');
+      expect(text).toContain('[bad](javascript:alert(1))');
+
+      await page.goto(`${local.stack.url}/experiments`);
+      const row = page.locator('table[aria-label="Experiments"] tbody tr', { hasText: 'markdown-note' });
+      await expect.poll(() => row.locator('.note-preview strong').textContent(), eventually).toBe('baseline');
+      expect(await row.locator('.note-preview').getAttribute('title')).toBe(note);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
   test('"just now", "6 min ago" stay on one line in the lists, however narrow their column', async () => {
     // Wide neighbours squeeze the date columns of a 1280-px window.
     await local.api.post('/api/v1/experiments', {

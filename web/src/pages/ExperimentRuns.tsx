@@ -20,6 +20,7 @@ import { useLoad } from '../hooks.ts';
 import { recallList, rememberList } from '../list-memory.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../router.ts';
 import { descriptionOf, isSystemTag, userTagEntries } from '../system-tags.ts';
+import { InlineMarkdown } from '../components/InlineMarkdown.tsx';
 
 /**
  * The first page fills a few screens and comes back quickly; the pages fetched
@@ -253,7 +254,9 @@ export function ExperimentRuns(props: { experimentId: string }) {
           </nav>
           <h1>{experiment.data?.experiment_name ?? (experiment.loading ? '…' : props.experimentId)}</h1>
           {experiment.data && descriptionOf(experiment.data) && (
-            <span class="muted description">{descriptionOf(experiment.data)}</span>
+            <span class="muted description">
+              <InlineMarkdown text={descriptionOf(experiment.data) as string} />
+            </span>
           )}
           {experiment.data && userTagEntries(experiment.data.tags).length > 0 && (
             <TagList tags={experiment.data.tags} />

@@ -8,6 +8,7 @@ import { formatAgo, formatTime } from '../format.ts';
 import { recallList, rememberList } from '../list-memory.ts';
 import { Link, leftAtScrollY, navigate, paths, updateQuery, useLocation } from '../router.ts';
 import { descriptionOf } from '../system-tags.ts';
+import { InlineMarkdown } from '../components/InlineMarkdown.tsx';
 
 const pageSize = 200;
 
@@ -157,7 +158,7 @@ export function Experiments() {
                       {experiment.lifecycle_stage === 'deleted' && <span class="status deleted">deleted</span>}
                       {descriptionOf(experiment) && (
                         <div class="muted note-preview" title={descriptionOf(experiment)}>
-                          {descriptionOf(experiment)}
+                          <InlineMarkdown text={descriptionOf(experiment) as string} />
                         </div>
                       )}
                     </td>

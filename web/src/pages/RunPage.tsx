@@ -16,6 +16,7 @@ import { formatDuration, formatMetric, formatTime } from '../format.ts';
 import { useLoad, usePolling } from '../hooks.ts';
 import { Link, paths, updateQuery, useLocation } from '../router.ts';
 import { descriptionOf, isSystemTag } from '../system-tags.ts';
+import { InlineMarkdown } from '../components/InlineMarkdown.tsx';
 
 const livePollMs = 4000;
 
@@ -116,7 +117,11 @@ export function RunPage(props: { runId: string }) {
               </>
             )}
           </span>
-          {descriptionOf(data) && <p class="description">{descriptionOf(data)}</p>}
+          {descriptionOf(data) && (
+            <p class="description">
+              <InlineMarkdown text={descriptionOf(data) as string} />
+            </p>
+          )}
         </div>
         <div class="actions">
           <button type="button" onClick={() => setDialog('rename')}>

@@ -8,6 +8,7 @@ import { formatAgo, formatBytes, formatMoment, formatTime, shortId } from '../..
 import { useLoad } from '../../hooks.ts';
 import { Link, paths, updateQuery, useLocation } from '../../router.ts';
 import { AliasChip, describeChange, modelPath, runNamesOf, SourceRun } from './common.tsx';
+import { InlineMarkdown } from '../../components/InlineMarkdown.tsx';
 
 const versionPageSize = 100;
 const historyPageSize = 50;
@@ -61,7 +62,11 @@ export function ModelPage(props: { modelName: string }) {
             <span aria-hidden="true">/</span>
           </nav>
           <h1>{data.name}</h1>
-          {data.description && <p class="description">{data.description}</p>}
+          {data.description && (
+            <p class="description">
+              <InlineMarkdown text={data.description} />
+            </p>
+          )}
           {Object.keys(data.tags).length > 0 && <TagList tags={data.tags} />}
         </div>
         <div class="muted summary">
@@ -103,7 +108,7 @@ export function ModelPage(props: { modelName: string }) {
                       </Link>
                       {version.description && (
                         <div class="muted note-preview" title={version.description}>
-                          {version.description}
+                          <InlineMarkdown text={version.description} />
                         </div>
                       )}
                     </td>

@@ -7,6 +7,7 @@ import { TagFilterInput, tagParameters } from '../../components/TagFilter.tsx';
 import { formatAgo, formatTime } from '../../format.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../../router.ts';
 import { AliasChip } from './common.tsx';
+import { InlineMarkdown } from '../../components/InlineMarkdown.tsx';
 
 const pageSize = 100;
 
@@ -120,7 +121,7 @@ export function Models() {
                       </Link>
                       {model.description && (
                         <div class="muted note-preview" title={model.description}>
-                          {model.description}
+                          <InlineMarkdown text={model.description} />
                         </div>
                       )}
                     </td>

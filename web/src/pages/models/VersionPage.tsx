@@ -7,6 +7,7 @@ import { formatBytes, formatClock, formatTime } from '../../format.ts';
 import { describeError, useLoad } from '../../hooks.ts';
 import { Link, paths } from '../../router.ts';
 import { AliasChip, modelPath, runNamesOf, versionPath } from './common.tsx';
+import { InlineMarkdown } from '../../components/InlineMarkdown.tsx';
 
 /** Where each SHA-256 came from (docs/registry.md), as a short label and its explanation. */
 const checksumSources = new Map([
@@ -107,7 +108,11 @@ export function VersionPage(props: { modelName: string; version: number }) {
               <AliasChip key={alias} model={data.name} alias={alias} />
             ))}
           </h1>
-          {data.description && <p class="description">{data.description}</p>}
+          {data.description && (
+            <p class="description">
+              <InlineMarkdown text={data.description} />
+            </p>
+          )}
         </div>
         <nav class="actions" aria-label="Other versions">
           {previous !== undefined && (
