@@ -23,6 +23,8 @@ export const limits = {
   pageSizeMax: 1000,
   searchPageSizeDefault: 100,
   compareRunsMax: 100,
+  /** Experiments one run search may name: MLflow's search_all_experiments sends every experiment's id. */
+  searchExperiments: 1000,
   experimentTagFilters: 20,
   metricHistoryPageMax: 10000,
   metricHistoryPageDefault: 1000,

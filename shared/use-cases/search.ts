@@ -476,7 +476,9 @@ async function searchStream(
     if (group.length > 0) await flush();
   };
 
-  const pageSize = only ? only.entries : Math.min(1000, wanted + 1);
+  // Each experiment's stream starts with a page's worth of entries; past 20 experiments, with a share of it
+  // (pages double as a stream is read on), so the first reads stay within about 20 pages whatever their number.
+  const pageSize = streamFirstPage(only ? only.entries : Math.min(1000, wanted + 1), query.experimentIds.length);
   if (first.field.kind === 'attribute' && first.field.name === 'run_name') {
     const start = typeof from === 'string' ? from : undefined;
     await consume(
@@ -551,6 +553,10 @@ async function searchStream(
   );
   return found;
 }
+
+const FULL_PAGE_STREAMS = 20;
+const streamFirstPage = (pageSize: number, streams: number) =>
+  streams <= FULL_PAGE_STREAMS ? pageSize : Math.max(10, Math.ceil((pageSize * FULL_PAGE_STREAMS) / streams));
 
 /** Merges per-experiment streams, each already in order, into one, by their comparable sort keys. */
 async function* mergeStreams(streams: AsyncGenerator<StreamEntry>[], descending: boolean): AsyncGenerator<StreamEntry> {

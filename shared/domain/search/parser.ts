@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors.ts';
+import { limits } from '../../limits.ts';
 import {
   type Clause,
   type ComponentPart,
@@ -37,7 +38,7 @@ export const searchLimits = {
   clauses: 50,
   inValues: 1000,
   orderKeys: 10,
-  experiments: 20,
+  experiments: limits.searchExperiments,
 } as const;
 
 const prefixes: Record<string, Field['kind']> = {

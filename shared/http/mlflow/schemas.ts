@@ -178,7 +178,12 @@ export const logOutputsBody = withRunId({
 
 export const searchRunsBody = z.object({
   // None (the client leaves an empty list out) is a search of nothing, as on MLflow's server.
-  experiment_ids: z._default(z.array(mlflowId).check(z.maxLength(20, { error: 'must have at most 20 entries' })), []),
+  experiment_ids: z._default(
+    z
+      .array(mlflowId)
+      .check(z.maxLength(limits.searchExperiments, { error: `must have at most ${limits.searchExperiments} entries` })),
+    [],
+  ),
   filter: z.optional(freeText(10_000)),
   run_view_type: viewType,
   max_results: z._default(integer(1, mlflowLimits.searchRunsMax), mlflowLimits.searchRunsDefault),
