@@ -27,6 +27,12 @@ export interface LogBatchInput {
   metrics?: readonly MetricInput[] | undefined;
   /** A retried request with the same key adds no points (see docs/data-model.md). */
   idempotencyKey?: string | undefined;
+  /**
+   * A run that has ended still takes params and metrics, as on MLflow's server
+   * (its clients log a test score after the run's `with` block): MLflow's
+   * dialect. `/api/v1` refuses them (run.not_running).
+   */
+  evenIfEnded?: boolean;
 }
 
 export interface LogBatchResult {
@@ -74,7 +80,7 @@ export async function logBatch(
       });
       if (!state) throw new NotFoundError('run', runId);
       lastState = state;
-      if (params.size > 0 || series.size > 0) requireWritable(state.run);
+      if ((params.size > 0 || series.size > 0) && !input.evenIfEnded) requireWritable(state.run);
       else requireNotDeleted(state.run);
       checkTagRoom(state, tags.keys());
       const freshParams = await deps.runs.newParams(scope.workspace, runId, state, params);

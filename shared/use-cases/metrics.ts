@@ -15,10 +15,11 @@ export type LogMetricsResult = LogBatchResult;
 export async function logMetrics(
   scope: RequestScope,
   runId: string,
-  input: { points: MetricInput[]; idempotencyKey?: string | undefined },
+  input: { points: MetricInput[]; idempotencyKey?: string | undefined; evenIfEnded?: boolean },
   deps: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock' | 'newId'>,
 ): Promise<LogMetricsResult> {
-  return logBatch(scope, runId, { metrics: input.points, idempotencyKey: input.idempotencyKey }, deps);
+  const { points, ...options } = input;
+  return logBatch(scope, runId, { metrics: points, ...options }, deps);
 }
 
 export interface StepSpan {

@@ -181,8 +181,9 @@ export async function logParams(
   runId: string,
   params: Record<string, string>,
   deps: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock' | 'newId'>,
+  options: { evenIfEnded?: boolean } = {},
 ): Promise<void> {
-  await logBatch(scope, runId, { params }, deps);
+  await logBatch(scope, runId, { params, ...options }, deps);
 }
 
 /** Sets tags; allowed whatever the run's status, but not on a deleted run. */

@@ -249,6 +249,25 @@ def test_a_run_keeps_the_start_time_the_client_gives(mlflow_env: StratusApi, exp
     assert mlflow_env.run(backdated.info.run_id)["start_time"] == 1_700_000_000_000
 
 
+def test_an_ended_run_still_takes_params_and_metrics(mlflow_env: StratusApi, experiment_name: str):
+    # As on MLflow's server: a test score logged after the training run's `with` block ended it.
+    mlflow.set_experiment(experiment_name)
+    with mlflow.start_run() as run:
+        mlflow.log_metric("train_loss", 0.5, step=0)
+    run_id = run.info.run_id
+    client = MlflowClient()
+    client.log_metric(run_id, "test_acc", 0.91)
+    client.log_param(run_id, "evaluated_on", "holdout")
+    client.log_batch(run_id, metrics=[mlflow.entities.Metric("train_loss", 0.25, 0, 1)])
+    ended = client.get_run(run_id)
+    assert ended.info.status == "FINISHED"
+    assert ended.data.metrics == {"train_loss": 0.25, "test_acc": 0.91}
+    assert ended.data.params == {"evaluated_on": "holdout"}
+    stored = mlflow_env.run(run_id)
+    assert stored["status"] == "FINISHED" and stored["params"] == {"evaluated_on": "holdout"}
+    assert [point["value"] for point in mlflow_env.history(run_id, "train_loss")] == [0.5, 0.25]
+
+
 def test_default_experiment_is_used_when_none_is_set(mlflow_env: StratusApi):
     with mlflow.start_run() as run:
         mlflow.log_metric("x", 1)

@@ -23,7 +23,8 @@ export const mlflowLogBatch = createMlflowHandler(mlflowLogBatchRoute, async ({ 
   if (runName !== undefined) await renameRun(scope, runId, runName, deps);
   const parts = Object.keys(params).length + Object.keys(otherTags).length + metrics.length;
   const someTags = Object.keys(otherTags).length > 0 ? otherTags : undefined;
-  if (parts > 0) await logBatch(scope, runId, { params, tags: someTags, metrics }, deps);
+  // An ended run still takes them, as on MLflow's server.
+  if (parts > 0) await logBatch(scope, runId, { params, tags: someTags, metrics, evenIfEnded: true }, deps);
   // An empty batch still answers whether the run exists.
   else if (runName === undefined) await getRun(scope, runId, deps);
   const modelPoints = metrics.flatMap(({ model_id: modelId, dataset_name, dataset_digest, ...point }) =>

@@ -8,7 +8,7 @@ import { mlflowLogMetricRoute } from '../../routes/mlflow-log-metric.ts';
 export const mlflowLogMetric = createMlflowHandler(mlflowLogMetricRoute, async ({ body }, { scope }) => {
   const runId = requestRunId(body);
   const point = { key: body.key, value: body.value, step: body.step, timestamp: body.timestamp };
-  await logMetrics(scope, runId, { points: [point] }, runWriteDeps());
+  await logMetrics(scope, runId, { points: [point], evenIfEnded: true }, runWriteDeps());
   if (body.model_id !== undefined) {
     const { model_id: modelId, dataset_name: datasetName, dataset_digest: datasetDigest } = body;
     await recordLoggedModelMetrics(

@@ -5,6 +5,6 @@ import { requestRunId, tagMap } from '../inputs.ts';
 import { mlflowLogParamRoute } from '../../routes/mlflow-log-param.ts';
 
 export const mlflowLogParam = createMlflowHandler(mlflowLogParamRoute, async ({ body }, { scope }) => {
-  await logParams(scope, requestRunId(body), tagMap([body]), trackingDeps());
+  await logParams(scope, requestRunId(body), tagMap([body]), trackingDeps(), { evenIfEnded: true });
   return { body: {} };
 });
