@@ -525,11 +525,11 @@ describe('charts', () => {
     }
   });
 
-  test("a run's charts are found by the words of their names, the search kept in the URL", async () => {
-    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'many-metrics' });
+  /** An experiment of runs that each log five steps of every metric in `names`: their ids, in order. */
+  const runsWithMetrics = async (experimentName: string, runNames: string[], names: string[]) => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: experimentName });
     const runIds: string[] = [];
-    const names = ['train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val_loss_ema', 'lr'];
-    for (const runName of ['a', 'b']) {
+    for (const runName of runNames) {
       const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: runName });
       runIds.push(run.body.run_id);
       const now = Date.now();
@@ -541,6 +541,12 @@ describe('charts', () => {
         ),
       );
     }
+    return runIds;
+  };
+
+  test("a run's charts are found by the words of their names, the search kept in the URL", async () => {
+    const names = ['train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val_loss_ema', 'lr'];
+    const runIds = await runsWithMetrics('many-metrics', ['a', 'b'], names);
     const opened = await open(`/runs/${runIds[0]}?tab=charts`);
     const { page } = opened;
     try {
@@ -568,21 +574,8 @@ describe('charts', () => {
   });
 
   test("a run's charts are grouped by the prefix of their names in sections that fold, kept in the URL", async () => {
-    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'prefixed-metrics' });
     const names = ['val/loss', 'train/loss', 'train/accuracy', 'val/accuracy', 'lr', 'epoch'];
-    const runIds: string[] = [];
-    for (const runName of ['vit-a', 'vit-b']) {
-      const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: runName });
-      runIds.push(run.body.run_id);
-      const now = Date.now();
-      await logPoints(
-        local.api,
-        run.body.run_id,
-        names.flatMap((key, index) =>
-          Array.from({ length: 5 }, (_, step) => ({ key, value: index + step, step, timestamp: now + step })),
-        ),
-      );
-    }
+    const runIds = await runsWithMetrics('prefixed-metrics', ['vit-a', 'vit-b'], names);
     const opened = await open(`/runs/${runIds[0]}?tab=charts`);
     const { page } = opened;
     try {
