@@ -222,6 +222,50 @@ def test_a_metric_without_a_timestamp_is_refused_naming_it(mlflow_env: StratusAp
     assert metrics == {"a": 1.0, "b": 2.0, "c": 3.0}
 
 
+def test_a_metric_point_logged_again_is_kept_once_as_mlflow_keeps_it(mlflow_env: StratusApi, experiment_name: str):
+    """MLflow's SQL store drops a point identical to one it holds (key, value, step and timestamp are its
+    primary key), so a retried request, or log_metric twice with one timestamp, leaves one point."""
+    client = MlflowClient()
+    run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id
+
+    def history(key: str) -> list[tuple]:
+        return sorted((m.step, m.timestamp, m.value) for m in client.get_metric_history(run_id, key))
+
+    client.log_metric(run_id, "loss", 0.5, timestamp=1000, step=1)
+    client.log_metric(run_id, "loss", 0.5, timestamp=1000, step=1)
+    # Points identical but for the value or the timestamp are all kept, as MLflow keeps them.
+    client.log_metric(run_id, "loss", 0.4, timestamp=1000, step=1)
+    client.log_metric(run_id, "loss", 0.5, timestamp=1001, step=1)
+    # The first point once more, after the key had later points.
+    client.log_metric(run_id, "loss", 0.5, timestamp=1000, step=1)
+    assert history("loss") == [(1, 1000, 0.4), (1, 1000, 0.5), (1, 1001, 0.5)]
+
+    # A batch sent twice (as a retry after a lost answer sends it), long enough to be stored in chunks.
+    batch = [Metric("acc", step / 10, 2000 + step, step) for step in range(12)]
+    client.log_batch(run_id, metrics=batch)
+    client.log_metric(run_id, "acc", 0.99, timestamp=3000, step=12)
+    client.log_batch(run_id, metrics=batch)
+    assert history("acc") == [(step, 2000 + step, step / 10) for step in range(12)] + [(12, 3000, 0.99)]
+
+    # A point twice in one batch is kept once; NaN equals NaN here, as in MLflow's table.
+    client.log_batch(run_id, metrics=[Metric("f1", 0.1, 5, 0), Metric("f1", 0.1, 5, 0), Metric("f1", 0.2, 5, 0)])
+    assert history("f1") == [(0, 5, 0.1), (0, 5, 0.2)]
+
+    # The raw routes, as a script retrying by hand sends them.
+    for _ in range(2):
+        point = {"run_id": run_id, "key": "raw", "value": "NaN", "timestamp": 7, "step": 3}
+        assert post(mlflow_env, "/api/2.0/mlflow/runs/log-metric", point)[0] == 200
+        body = {"run_id": run_id, "metrics": [{"key": "raw", "value": 1.5, "timestamp": 8, "step": 4}] * 2}
+        assert post(mlflow_env, "/api/2.0/mlflow/runs/log-batch", body)[0] == 200
+    raw = client.get_metric_history(run_id, "raw")
+    assert [(m.step, m.timestamp) for m in raw] == [(3, 7), (4, 8)]
+    assert raw[0].value != raw[0].value and raw[1].value == 1.5
+    # Each run keeps its own: the same point on another run is that run's first.
+    other = client.create_run(client.get_run(run_id).info.experiment_id).info.run_id
+    client.log_metric(other, "loss", 0.5, timestamp=1000, step=1)
+    assert [(m.step, m.timestamp, m.value) for m in client.get_metric_history(other, "loss")] == [(1, 1000, 0.5)]
+
+
 def test_writing_to_a_deleted_run_is_worded_as_mlflow_words_it(mlflow_env: StratusApi, experiment_name: str):
     client = MlflowClient()
     run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id

@@ -5,6 +5,7 @@ import { renameRun } from '../../../use-cases/lifecycle.ts';
 import { getRun } from '../../../use-cases/runs.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { requestRunId, tagMap } from '../inputs.ts';
+import { pointsOnce } from '../metric-writes.ts';
 import { mlflowLogBatchRoute } from '../../routes/mlflow-log-batch.ts';
 import { runNameTag } from '../views.ts';
 
@@ -19,12 +20,16 @@ export const mlflowLogBatch = createMlflowHandler(mlflowLogBatchRoute, async ({ 
   const params = tagMap(body.params);
   const tags = tagMap(body.tags);
   const metrics = body.metrics ?? [];
+  // A retried batch (or its repeats of a point) adds no points, as on MLflow's server.
+  const { points, idempotencyKey } = pointsOnce(runId, metrics);
   const { [runNameTag]: runName, ...otherTags } = tags;
   if (runName !== undefined) await renameRun(scope, runId, runName, deps);
-  const parts = Object.keys(params).length + Object.keys(otherTags).length + metrics.length;
+  const parts = Object.keys(params).length + Object.keys(otherTags).length + points.length;
   const someTags = Object.keys(otherTags).length > 0 ? otherTags : undefined;
   // An ended run still takes them, as on MLflow's server.
-  if (parts > 0) await logBatch(scope, runId, { params, tags: someTags, metrics, evenIfEnded: true }, deps);
+  if (parts > 0) {
+    await logBatch(scope, runId, { params, tags: someTags, metrics: points, idempotencyKey, evenIfEnded: true }, deps);
+  }
   // An empty batch still answers whether the run exists.
   else if (runName === undefined) await getRun(scope, runId, deps);
   const modelPoints = metrics.flatMap(({ model_id: modelId, dataset_name, dataset_digest, ...point }) =>

@@ -3,12 +3,14 @@ import { recordLoggedModelMetrics } from '../../../use-cases/logged-models.ts';
 import { logMetrics } from '../../../use-cases/metrics.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { requestRunId } from '../inputs.ts';
+import { pointsOnce } from '../metric-writes.ts';
 import { mlflowLogMetricRoute } from '../../routes/mlflow-log-metric.ts';
 
 export const mlflowLogMetric = createMlflowHandler(mlflowLogMetricRoute, async ({ body }, { scope }) => {
   const runId = requestRunId(body);
   const point = { key: body.key, value: body.value, step: body.step, timestamp: body.timestamp };
-  await logMetrics(scope, runId, { points: [point], evenIfEnded: true }, runWriteDeps());
+  // The same point again (a retry, or log_metric twice with one timestamp) is stored once, as on MLflow's server.
+  await logMetrics(scope, runId, { ...pointsOnce(runId, [point]), evenIfEnded: true }, runWriteDeps());
   if (body.model_id !== undefined) {
     const { model_id: modelId, dataset_name: datasetName, dataset_digest: datasetDigest } = body;
     await recordLoggedModelMetrics(
