@@ -1444,6 +1444,57 @@ describe('artifacts and compare, read closely', () => {
       }
     }
   });
+  test('the scatter plot spreads a param swept over decades on a log axis, kept in the URL; a value of 0 rules it out', async () => {
+    for (const [index, trial] of ids.trials.entries()) {
+      await local.api.post(`/api/v1/runs/${trial}/params`, {
+        params: { weight_decay: 10 ** -(2 * index + 1), dropout: index / 10 },
+      });
+    }
+    const opened = await open(`/compare?runs=${ids.trials.join(',')}&sx=weight_decay&sy=val_accuracy`);
+    const { page } = opened;
+    /** The points' x in the plot, left to right, once all three are drawn. */
+    const pointXs = async () => {
+      await expect.poll(() => page.locator('#scatter circle').count(), eventually).toBe(3);
+      const xs = await page
+        .locator('#scatter circle')
+        .evaluateAll((circles) => circles.map((circle: any) => Number(circle.getAttribute('cx'))));
+      return xs.sort((a, b) => a - b);
+    };
+    const gaps = (xs: number[]) => [(xs[1] as number) - (xs[0] as number), (xs[2] as number) - (xs[1] as number)];
+    try {
+      const logX = page.getByLabel('Log x');
+      await logX.waitFor();
+      // 0.1, 0.001 and 0.00001 on a linear axis: two points on top of each other at the left.
+      const [linearLeft, linearRight] = gaps(await pointXs());
+      expect(linearRight).toBeGreaterThan(linearLeft * 20);
+
+      await logX.check();
+      await page.waitForURL(/sxlog=1/);
+      const [left, right] = gaps(await pointXs());
+      expect(Math.abs(left - right)).toBeLessThan(1);
+      expect(left).toBeGreaterThan(100);
+      const ticks = await page.locator('#scatter text[text-anchor="middle"]:not(.axis-title)').allTextContents();
+      expect(ticks).toEqual(expect.arrayContaining(['1e-5', '0.001', '0.1']));
+
+      // A shared link or a reload draws the same log axis.
+      await page.reload();
+      expect(await page.getByLabel('Log x').isChecked()).toBe(true);
+      const [reloadedLeft, reloadedRight] = gaps(await pointXs());
+      expect(Math.abs(reloadedLeft - reloadedRight)).toBeLessThan(1);
+
+      // The metric's axis can be logarithmic too; a param with a 0 cannot, and says why.
+      expect(await page.getByLabel('Log y').isEnabled()).toBe(true);
+      await page.locator('#scatter select').first().selectOption('dropout');
+      await expect.poll(() => page.getByLabel('Log x').isDisabled(), eventually).toBe(true);
+      expect(await page.getByLabel('Log x').isChecked()).toBe(false);
+      expect(await page.locator('#scatter label', { hasText: 'Log x' }).getAttribute('title')).toContain('0 or below');
+      const [dropoutLeft, dropoutRight] = gaps(await pointXs());
+      expect(Math.abs(dropoutLeft - dropoutRight)).toBeLessThan(1);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
 });
 
 describe('tokens', () => {

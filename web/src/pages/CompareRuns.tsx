@@ -4,7 +4,7 @@ import { type Comparison, numericValue } from '../api/types.ts';
 import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
 import { ChartSections } from '../charts/ChartSections.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
-import { ScatterPlot } from '../charts/ScatterPlot.tsx';
+import { allPositive, ScatterPlot, type ScatterPoint, scatterXIsNumeric } from '../charts/ScatterPlot.tsx';
 import { colorFor, type LineStyle, lineStyleFor } from '../charts/series.ts';
 import { Card, ErrorBox, Spinner, StatusBadge } from '../components/common.tsx';
 import { formatAgo, formatMetric, formatTime, shortId } from '../format.ts';
@@ -119,6 +119,16 @@ export function CompareRuns() {
   const scatterParam = query.get('sx') ?? data.param_names.find(differs) ?? data.param_names[0];
   const scatterMetric = query.get('sy') ?? data.metric_names[0];
   const chartNames = chartsMatching(data.metric_names, query);
+  const scatterPoints: ScatterPoint[] =
+    scatterParam && scatterMetric
+      ? runs.map((run) => ({
+          label: run.label,
+          color: run.color,
+          x: (Object.hasOwn(run.params, scatterParam) ? run.params[scatterParam] : null) ?? null,
+          y: Object.hasOwn(run.metrics, scatterMetric) ? numericValue(run.metrics[scatterMetric]) : null,
+        }))
+      : [];
+  const scatterLog = scatterLogState(scatterPoints, query);
 
   const downloadCsv = async () => {
     setCsvError(undefined);
@@ -303,17 +313,16 @@ export function CompareRuns() {
                   ))}
                 </select>
               </label>
+              <LogToggle axis="x" state={scatterLog.x} name={scatterParam ?? ''} />
+              <LogToggle axis="y" state={scatterLog.y} name={scatterMetric ?? ''} />
             </div>
             {scatterParam && scatterMetric ? (
               <ScatterPlot
                 xLabel={scatterParam}
                 yLabel={scatterMetric}
-                points={runs.map((run) => ({
-                  label: run.label,
-                  color: run.color,
-                  x: (Object.hasOwn(run.params, scatterParam) ? run.params[scatterParam] : null) ?? null,
-                  y: Object.hasOwn(run.metrics, scatterMetric) ? numericValue(run.metrics[scatterMetric]) : null,
-                }))}
+                points={scatterPoints}
+                logX={scatterLog.x.on}
+                logY={scatterLog.y.on}
               />
             ) : (
               <div class="empty">These runs need a param and a metric for this view.</div>
@@ -322,6 +331,53 @@ export function CompareRuns() {
         </Card>
       </div>
     </>
+  );
+}
+
+interface LogState {
+  /** Asked for in the URL (`sxlog=1`, `sylog=1`) and possible. */
+  on: boolean;
+  /** Why a log axis cannot be drawn (a value at or below zero, or text), if it cannot. */
+  unavailable?: string;
+}
+
+/** Log axes for the scatter, as the line charts have: only where every value plotted is above zero. */
+function scatterLogState(points: readonly ScatterPoint[], query: URLSearchParams): { x: LogState; y: LogState } {
+  const usable = points.filter((point) => point.x !== null && point.y !== null && Number.isFinite(point.y));
+  const xs = usable.map((point) => Number(point.x));
+  const ys = usable.map((point) => point.y as number);
+  const state = (asked: boolean, unavailable: string | undefined): LogState => ({
+    on: asked && unavailable === undefined,
+    unavailable,
+  });
+  return {
+    x: state(
+      query.get('sxlog') === '1',
+      !scatterXIsNumeric(usable)
+        ? 'its values are not all numbers'
+        : !allPositive(xs)
+          ? 'a value is 0 or below'
+          : undefined,
+    ),
+    y: state(query.get('sylog') === '1', allPositive(ys) ? undefined : 'a value is 0 or below'),
+  };
+}
+
+function LogToggle(props: { axis: 'x' | 'y'; state: LogState; name: string }) {
+  const parameter = props.axis === 'x' ? 'sxlog' : 'sylog';
+  return (
+    <label
+      class="checkbox"
+      title={props.state.unavailable ? `No log scale for ${props.name}: ${props.state.unavailable}` : undefined}
+    >
+      <input
+        type="checkbox"
+        checked={props.state.on}
+        disabled={props.state.unavailable !== undefined}
+        onChange={(event) => updateQuery({ [parameter]: event.currentTarget.checked ? '1' : undefined })}
+      />
+      Log {props.axis}
+    </label>
   );
 }
 
