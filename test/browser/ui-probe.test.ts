@@ -1098,7 +1098,7 @@ describe('ids on a phone (390 px wide)', () => {
 });
 
 describe("a model's aliases on a phone (390 px wide)", () => {
-  test('each alias, its version and its Move and Remove buttons fit on one line, on screen', async () => {
+  test('each alias, its version and its Move and Remove buttons fit on one line, on screen; so does each move in the history', async () => {
     await uploadArtifact(local.api, ids.curves, 'model/model.pkl', Buffer.from('weights'), 'application/octet-stream');
     const model = 'cifar10-resnet';
     expect((await local.api.post('/api/v1/models', { name: model })).status).toBe(201);
@@ -1110,8 +1110,11 @@ describe("a model's aliases on a phone (390 px wide)", () => {
       expect(registered.status).toBe(201);
     }
     for (const [alias, version] of [
+      ['champion', 1],
       ['champion', 2],
       ['challenger', 1],
+      // A long alias wraps in its chip; Move and Remove stay on screen.
+      ['challenger-with-a-long-alias-name', 2],
     ] as const) {
       expect((await local.api.call('PUT', `/api/v1/models/${model}/aliases/${alias}`, { version })).status).toBe(200);
     }
@@ -1120,7 +1123,7 @@ describe("a model's aliases on a phone (390 px wide)", () => {
     try {
       await signInByLink(page, local.stack.url, local.stack.token, `/models/${model}`);
       const rows = page.locator('table[aria-label="Aliases"] tbody tr');
-      await expect.poll(() => rows.count(), eventually).toBe(2);
+      await expect.poll(() => rows.count(), eventually).toBe(3);
       const layout = await rows.evaluateAll((trs) =>
         trs.map((tr: any) => {
           const link = tr.querySelector('a');
@@ -1139,6 +1142,34 @@ describe("a model's aliases on a phone (390 px wide)", () => {
         expect(row.buttonTops, `Move and Remove beside each other (${row.version})`).toBe(1);
         expect(row.buttonsRight, `Remove on screen (${row.version})`).toBeLessThanOrEqual(390);
       }
+
+      // The alias history: what changed and when, both on screen, each move on its own two lines.
+      const history = page.locator('table[aria-label="Alias history"] tbody tr');
+      await expect.poll(() => history.count(), eventually).toBe(4);
+      const moves = await history.evaluateAll((trs) =>
+        trs.map((tr: any) => {
+          const box = (selector: string) => tr.querySelector(selector).getBoundingClientRect();
+          return {
+            change: tr.querySelector('td.change').textContent as string,
+            changeRight: box('td.change').right,
+            whenRight: box('td.when').right,
+            byRight: box('td.by').right,
+            // The alias and its change on the first line, the date under them.
+            changeBelowAlias: box('td.change').top - box('td.alias').top,
+            whenBelowChange: box('td.when').top - box('td.change').bottom,
+          };
+        }),
+      );
+      expect(moves.map((move) => move.change)).toContain('moved v1 → v2');
+      for (const move of moves) {
+        expect(move.changeRight, move.change).toBeLessThanOrEqual(378);
+        expect(move.whenRight, move.change).toBeLessThanOrEqual(378);
+        expect(move.byRight, move.change).toBeLessThanOrEqual(378);
+        expect(Math.abs(move.changeBelowAlias), move.change).toBeLessThan(4);
+        expect(move.whenBelowChange, move.change).toBeGreaterThanOrEqual(-1);
+      }
+      const scroller = page.locator('#alias-history .table-scroll');
+      expect(await scroller.evaluate((element: any) => element.scrollWidth - element.clientWidth)).toBe(0);
     } finally {
       await context.close();
     }

@@ -233,7 +233,7 @@ function Aliases(props: { model: RegisteredModel; versions: readonly ModelVersio
             <tbody>
               {model.aliases.map(({ alias, version }) => (
                 <tr key={alias}>
-                  <td>
+                  <td class="alias-name">
                     <span class="alias-chip">@{alias}</span>
                   </td>
                   <td>
@@ -521,7 +521,7 @@ function AliasHistory(props: { model: RegisteredModel; refresh: number }) {
       {history.error !== undefined && <ErrorBox error={history.error} />}
       {history.items.length > 0 && (
         <div class="table-scroll" style={{ maxHeight: '360px' }}>
-          <table class="data" aria-label="Alias history">
+          <table class="data alias-history" aria-label="Alias history">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -538,10 +538,10 @@ function AliasHistory(props: { model: RegisteredModel; refresh: number }) {
                     class={at !== undefined && event.at > at ? 'after-as-of' : undefined}
                     data-after={at !== undefined && event.at > at ? 'true' : undefined}
                   >
-                    <td>{formatMoment(event.at)}</td>
-                    <td>@{event.alias}</td>
-                    <td>{describeChange(event)}</td>
-                    <td class="mono" title={event.by.token_id}>
+                    <td class="when">{formatMoment(event.at)}</td>
+                    <td class="alias">@{event.alias}</td>
+                    <td class="change">{describeChange(event)}</td>
+                    <td class="by mono" title={event.by.token_id}>
                       {shortId(event.by.token_id)}
                     </td>
                   </tr>
