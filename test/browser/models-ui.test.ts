@@ -425,6 +425,23 @@ describe('version page', () => {
     }
   });
 
+  test('the models:/ URIs to load it, by number and by alias, each with a Copy button', async () => {
+    const { page, problems, close } = await open(`/models/${seeded.model}/versions/2`);
+    try {
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: local.stack.url });
+      const copied = () => page.evaluate(() => (globalThis as any).navigator.clipboard.readText());
+      const byNumber = page.getByRole('button', { name: 'Copy model URI', exact: true });
+      await byNumber.click();
+      await expect.poll(copied, eventually).toBe(`models:/${seeded.model}/2`);
+      expect(await byNumber.textContent()).toBe('Copied');
+      await page.getByRole('button', { name: 'Copy model URI by @champion' }).click();
+      await expect.poll(copied, eventually).toBe(`models:/${seeded.model}@champion`);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   test('the links to other versions skip deleted ones', async () => {
     const links = (page: Page) => page.locator('nav[aria-label="Other versions"] a').allTextContents();
     const first = await open('/models/churn-classifier/versions/1');

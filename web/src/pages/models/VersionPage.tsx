@@ -2,7 +2,7 @@ import type { ComponentChild } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client.ts';
 import type { ModelVersion, VersionDownload } from '../../api/types.ts';
-import { Card, LoadFailure, Spinner, StatusBadge, TagList } from '../../components/common.tsx';
+import { Card, CopyableId, LoadFailure, Spinner, StatusBadge, TagList } from '../../components/common.tsx';
 import { formatBytes, formatClock, formatTime } from '../../format.ts';
 import { describeError, useLoad } from '../../hooks.ts';
 import { Link, paths } from '../../router.ts';
@@ -181,9 +181,19 @@ function VersionOverview(props: {
       'Size',
       `${formatBytes(version.size_bytes)} in ${version.files.length} file${version.files.length === 1 ? '' : 's'}`,
     ],
-    ['Load it with', <code>{`models:/${version.name}/${version.version}`}</code>],
+    // What MLflow's load_model and the SDKs' load take, to paste into a notebook or a serving config.
+    ['Load it with', <CopyableId value={`models:/${version.name}/${version.version}`} what="model URI" />],
     ['Tags', <TagList tags={version.tags} />],
   ];
+  if (version.aliases.length > 0)
+    rows.splice(rows.length - 1, 0, [
+      version.aliases.length === 1 ? 'Or by its alias' : 'Or by an alias',
+      <div class="copyable-list">
+        {version.aliases.map((alias) => (
+          <CopyableId key={alias} value={`models:/${version.name}@${alias}`} what={`model URI by @${alias}`} />
+        ))}
+      </div>,
+    ]);
   if (version.updated_at !== version.created_at)
     rows.push(['Description or tags changed', formatTime(version.updated_at)]);
   return (
