@@ -777,7 +777,7 @@ describe('a phone (390 px wide)', () => {
 });
 
 describe("a run's params and latest metrics", () => {
-  test('a long key wraps after a / or _, never inside a word; a filter that finds nothing says so', async () => {
+  test('a long key wraps after a / or _, never inside a word; the key filter finds by words, is kept in the URL, and says when it finds nothing', async () => {
     const created = await local.api.post('/api/v1/experiments', { experiment_name: 'robustness-evals' });
     const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: 'vit' });
     const keys = [
@@ -821,8 +821,26 @@ describe("a run's params and latest metrics", () => {
       for (const keyLines of wrapped)
         for (const line of keyLines.slice(0, -1)) expect(line, JSON.stringify(keyLines)).toMatch(/[/_.-]$/);
 
-      await page.getByLabel('Filter keys').last().fill('f1_score');
-      await expect.poll(() => page.locator('#latest').textContent(), eventually).toContain('No key holds “f1_score”.');
+      await page.getByLabel('Filter metrics by name').fill('f1_score');
+      await expect
+        .poll(() => page.locator('#latest').textContent(), eventually)
+        .toContain('No metric name holds “f1_score”.');
+
+      // The filter is part of the view: by the words of a name, kept through a reload and in a shared link.
+      await page.getByLabel('Filter metrics by name').fill('sketch acc');
+      await page.waitForURL(/mkeys=sketch\+acc/);
+      const shownKeys = () => page.locator('#latest tbody th').allTextContents();
+      await expect
+        .poll(shownKeys, eventually)
+        .toEqual(['eval/imagenet_sketch/acc', 'eval/imagenet_sketch/top5_accuracy_calibrated']);
+      await page.reload();
+      await expect
+        .poll(shownKeys, eventually)
+        .toEqual(['eval/imagenet_sketch/acc', 'eval/imagenet_sketch/top5_accuracy_calibrated']);
+      expect(await page.getByLabel('Filter metrics by name').inputValue()).toBe('sketch acc');
+      // Without tab=overview (the charts tab is the default for a run with metrics) the link still opens on the filter.
+      await page.goto(`${local.stack.url}/runs/${run.body.run_id}?mkeys=gpu3`);
+      await expect.poll(shownKeys, eventually).toEqual(['sys/gpu3/util']);
     } finally {
       await context.close();
     }

@@ -195,6 +195,9 @@ export function RunPage(props: { runId: string }) {
               <KeyValues
                 entries={Object.entries(data.params).sort(([a], [b]) => a.localeCompare(b))}
                 empty="No params logged."
+                what="params"
+                queryName="pkeys"
+                query={location.query}
               />
             </Card>
             <Card id="latest" title={`Latest metrics (${metricKeys.length})`}>
@@ -207,6 +210,9 @@ export function RunPage(props: { runId: string }) {
                   ];
                 })}
                 empty="No metrics logged."
+                what="metrics"
+                queryName="mkeys"
+                query={location.query}
               />
             </Card>
           </div>
@@ -255,12 +261,13 @@ export function RunPage(props: { runId: string }) {
 
 type RunTab = 'overview' | 'charts' | 'artifacts';
 
-/** The tab in the URL; a zoomed chart or a chosen artifact implies its tab. */
+/** The tab in the URL; a zoomed chart, a chosen artifact or a key filter implies its tab. */
 function tabFrom(query: URLSearchParams, hasMetrics: boolean): RunTab {
   const tab = query.get('tab');
   if (tab === 'overview' || tab === 'charts' || tab === 'artifacts') return tab;
   if (query.has('zoom')) return 'charts';
   if (query.has('artifact')) return 'artifacts';
+  if (query.has('pkeys') || query.has('mkeys')) return 'overview';
   return hasMetrics ? 'charts' : 'overview';
 }
 
@@ -353,22 +360,36 @@ function breakableKey(key: string): ComponentChild[] {
   return key.split(/(?<=[/_.-])/).flatMap((part, index) => (index === 0 ? [part] : [<wbr key={index} />, part]));
 }
 
-function KeyValues(props: { entries: Array<[string, string]>; empty: string }) {
-  const [needle, setNeedle] = useState('');
+/**
+ * A run's params or latest metrics by key. Past a dozen keys a box filters
+ * them by the words of their names ("hellaswag acc" finds
+ * `eval/hellaswag/acc`), kept in the URL (`pkeys=`, `mkeys=`) so a reload or a
+ * shared link shows the same keys.
+ */
+function KeyValues(props: {
+  entries: Array<[string, string]>;
+  empty: string;
+  what: 'params' | 'metrics';
+  queryName: 'pkeys' | 'mkeys';
+  query: URLSearchParams;
+}) {
+  const needle = props.query.get(props.queryName) ?? '';
   if (props.entries.length === 0) return <div class="empty">{props.empty}</div>;
-  const shown = needle
-    ? props.entries.filter(([key]) => key.toLowerCase().includes(needle.toLowerCase()))
-    : props.entries;
+  const words = needle.toLowerCase().split(/\s+/).filter(Boolean);
+  const shown =
+    words.length > 0
+      ? props.entries.filter(([key]) => words.every((word) => key.toLowerCase().includes(word)))
+      : props.entries;
   return (
     <>
-      {props.entries.length > 12 && (
+      {(props.entries.length > 12 || needle !== '') && (
         <div class="body" style={{ paddingBottom: '10px' }}>
           <input
             type="search"
-            placeholder="Filter keys"
-            aria-label="Filter keys"
+            placeholder={`Filter ${props.entries.length} ${props.what} by name`}
+            aria-label={`Filter ${props.what} by name`}
             value={needle}
-            onInput={(e) => setNeedle(e.currentTarget.value)}
+            onInput={(e) => updateQuery({ [props.queryName]: e.currentTarget.value || undefined })}
           />
         </div>
       )}
@@ -378,7 +399,7 @@ function KeyValues(props: { entries: Array<[string, string]>; empty: string }) {
             {shown.length === 0 && (
               <tr>
                 <td colSpan={2} class="empty">
-                  No key holds “{needle}”.
+                  No {props.what === 'params' ? 'param' : 'metric'} name holds “{needle}”.
                 </td>
               </tr>
             )}
