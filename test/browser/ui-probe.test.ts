@@ -1019,6 +1019,67 @@ describe('the filter box', () => {
       await opened.close();
     }
   });
+
+  test('runs without a metric and a param are described by what they have: a tag, their names; typed in, it finds them', async () => {
+    const cases: Array<{
+      name: string;
+      runs: Array<{ run_name: string; tags?: Record<string, string> }>;
+      metric?: boolean;
+      expected: RegExp;
+    }> = [
+      {
+        name: 'labelled-by-tags',
+        runs: [
+          { run_name: 'a', tags: { team: 'vision', 'mlflow.user': 'ada' } },
+          { run_name: 'b', tags: { team: 'nlp' } },
+        ],
+        expected: /^tags\.team = '(vision|nlp)'$/,
+      },
+      {
+        name: 'named-in-series',
+        runs: [{ run_name: 'bert-base-1' }, { run_name: 'bert-base-2' }],
+        expected: /^attributes\.run_name LIKE 'bert-%'$/,
+      },
+      {
+        name: 'a-metric-and-a-tag',
+        runs: [{ run_name: 'only-run', tags: { dataset: 'squad' } }],
+        metric: true,
+        expected: /^metrics\.f1 >= 0\.87 AND tags\.dataset = 'squad'$/,
+      },
+    ];
+    for (const one of cases) {
+      const created = await local.api.post('/api/v1/experiments', { experiment_name: `filter-example-${one.name}` });
+      for (const run of one.runs) {
+        const answer = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, run);
+        expect(answer.status).toBe(201);
+        if (one.metric)
+          await logPoints(local.api, answer.body.run_id, [
+            { key: 'f1', value: 0.8731, step: 0, timestamp: Date.now() },
+          ]);
+      }
+      const opened = await open(`/experiments/${created.body.experiment_id}`);
+      const { page } = opened;
+      try {
+        const box = page.locator('form.filter-box input');
+        const grid = page.locator('.runs-grid');
+        await expect
+          .poll(async () => Number(await grid.getAttribute('data-loaded-rows')), eventually)
+          .toBe(one.runs.length);
+        const example = ((await box.getAttribute('placeholder')) as string).replace(/\s+\(Enter to apply\)$/, '');
+        expect(example, one.name).toMatch(one.expected);
+        await box.fill(example);
+        await box.press('Enter');
+        await expect.poll(() => page.url()).toContain('filter=');
+        await expect
+          .poll(async () => Number(await grid.getAttribute('data-loaded-rows')), eventually)
+          .toBeGreaterThan(0);
+        expect(await page.locator('.filter-error').count()).toBe(0);
+        expect(opened.problems).toEqual([]);
+      } finally {
+        await opened.close();
+      }
+    }
+  });
 });
 
 describe('dark mode', () => {

@@ -1,7 +1,8 @@
 import type { SearchedRun } from '../api/types.ts';
+import { userTagEntries } from '../system-tags.ts';
 import { quoteKey } from './RunsTable.tsx';
 
-/** Shown when the loaded runs have neither a metric nor a short param to show the grammar with. */
+/** Before any run is logged there are no words of the experiment's own to show: the grammar's two commonest clauses. */
 export const genericFilterExample = "metrics.accuracy > 0.9 AND params.model = 'xgboost'";
 
 type Keys = { metrics: readonly string[]; params: readonly string[] };
@@ -12,6 +13,9 @@ function roundedDown(value: number): number {
   const unit = 10 ** (Math.floor(Math.log10(Math.abs(value))) - 1);
   return Number((Math.floor(value / unit) * unit).toPrecision(2));
 }
+
+/** A value that reads well in quotes: short, without a quote, a backslash or a line break. */
+const quotable = (value: string) => value.length > 0 && value.length <= 24 && !/['\\\n]/.test(value);
 
 function metricClause(run: SearchedRun, keys: Keys): string | undefined {
   for (const key of keys.metrics) {
@@ -25,25 +29,48 @@ function paramClause(run: SearchedRun, keys: Keys): string | undefined {
   for (const key of keys.params) {
     const value = Object.hasOwn(run.params, key) ? run.params[key] : undefined;
     // A long value, or one with a quote, makes a poor example: try the next param.
-    if (value !== undefined && value.length <= 24 && !/['\\\n]/.test(value))
-      return `params.${quoteKey(key)} = '${value}'`;
+    if (value !== undefined && quotable(value)) return `params.${quoteKey(key)} = '${value}'`;
   }
   return undefined;
+}
+
+/** A tag a person gave the run (team, dataset), not the clients' own bookkeeping. */
+function tagClause(run: SearchedRun): string | undefined {
+  const [key, value] =
+    userTagEntries(run.tags)
+      .filter(([, tagValue]) => quotable(tagValue))
+      .sort(([a], [b]) => a.localeCompare(b))[0] ?? [];
+  return key !== undefined ? `tags.${quoteKey(key)} = '${value}'` : undefined;
+}
+
+/** Runs named in a series (trial-3-lr0.1, xgb-07): the name up to its first separator, as a LIKE prefix. */
+function nameClause(run: SearchedRun): string | undefined {
+  const name = run.run_name ?? '';
+  const cut = name.search(/[-_]/);
+  const prefix = cut > 0 ? name.slice(0, cut + 1) : name;
+  return quotable(prefix) && !/[%_]/.test(prefix.slice(0, -1)) ? `attributes.run_name LIKE '${prefix}%'` : undefined;
 }
 
 /**
  * The filter box's example in this experiment's own words: a metric and a
  * param of one loaded run, with its values, so typing the example finds that
- * run. A fixed example named keys most experiments do not have
- * (metrics.accuracy, params.model): it taught the grammar, not what to type here.
+ * run. Runs with only one of them, or neither, are described by what they do
+ * have: a tag a person gave them, their names, their status. A fixed example
+ * named keys most experiments do not have (metrics.accuracy, params.model):
+ * it taught the grammar, not what to type here.
  */
 export function filterExample(runs: readonly SearchedRun[], keys: Keys): string {
-  let single: string | undefined;
+  let single: { clause: string; run: SearchedRun } | undefined;
   for (const run of runs.slice(0, 200)) {
     const metric = metricClause(run, keys);
     const param = paramClause(run, keys);
     if (metric && param) return `${metric} AND ${param}`;
-    single ??= metric ?? param;
+    const clause = metric ?? param;
+    if (!single && clause) single = { clause, run };
   }
-  return single ?? genericFilterExample;
+  // The second clause describes the same run as the first, so the example still finds it.
+  const run = single?.run ?? runs[0];
+  if (!run) return genericFilterExample;
+  const other = tagClause(run) ?? nameClause(run) ?? `attributes.status = '${run.status}'`;
+  return single ? `${single.clause} AND ${other}` : other;
 }
