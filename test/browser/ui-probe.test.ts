@@ -1570,7 +1570,10 @@ describe('artifacts and compare, read closely', () => {
         .evaluateAll((circles) => circles.map((circle: any) => Number(circle.getAttribute('cx'))));
       return xs.sort((a, b) => a - b);
     };
-    const gaps = (xs: number[]) => [(xs[1] as number) - (xs[0] as number), (xs[2] as number) - (xs[1] as number)];
+    const gaps = (xs: number[]): [number, number] => [
+      (xs[1] as number) - (xs[0] as number),
+      (xs[2] as number) - (xs[1] as number),
+    ];
     try {
       const logX = page.getByLabel('Log x');
       await logX.waitFor();
