@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiClient, useTestStack } from '../support/local-api.ts';
@@ -629,6 +631,29 @@ describe('charts', () => {
     }
   });
 
+  test("the machine's system/ metrics come last, after the model's sections and Other", async () => {
+    const names = [
+      'system/cpu_utilization_percentage',
+      'system/gpu_0_utilization_percentage',
+      'train/loss',
+      'epoch',
+      'val/loss',
+    ];
+    const runIds = await runsWithMetrics('system-metrics-last', ['llm-a'], names);
+    const opened = await open(`/runs/${runIds[0]}?tab=charts`);
+    const { page } = opened;
+    try {
+      const titles = () =>
+        page
+          .locator('.chart-section')
+          .evaluateAll((all) => all.map((section: any) => section.dataset.section as string));
+      await expect.poll(titles, eventually).toEqual(['train', 'val', '/', 'system']);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
   test('NaN and ∞ points break the line where they were logged, are counted on the chart and named in the legend', async () => {
     const created = await local.api.post('/api/v1/experiments', { experiment_name: 'diverged' });
     const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: 'nan-run' });
@@ -970,6 +995,61 @@ describe('choosing columns among many keys', () => {
   });
 });
 
+describe('the columns shown before any is chosen', () => {
+  test("a sweep's varied params come first, before constant ones and per-run paths; the model's metrics before system/ ones", async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'default-columns-sweep' });
+    const experimentId = created.body.experiment_id;
+    for (let index = 0; index < 6; index++) {
+      const run = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: `trial-${index}` });
+      expect(run.status).toBe(201);
+      await local.api.post(`/api/v1/runs/${run.body.run_id}/params`, {
+        params: {
+          // Alphabetically first, yet the same in every run or different in every run as text: not telling.
+          a_optimizer: 'adamw',
+          b_output_dir: `/scratch/sweep/trial-${index}`,
+          c_augment: index % 2 === 0 ? 'none' : 'randaugment',
+          lr: 10 ** -(index + 1),
+          model: ['resnet18', 'resnet50', 'vit-b16'][index % 3],
+        },
+      });
+      await logPoints(local.api, run.body.run_id, [
+        { key: 'system/cpu_utilization_percentage', value: 50, step: 0, timestamp: Date.now() },
+        { key: 'system/gpu_0_memory_usage_megabytes', value: 900, step: 0, timestamp: Date.now() },
+        { key: 'val/accuracy', value: 0.8 + index / 100, step: 0, timestamp: Date.now() },
+        { key: 'val/loss', value: 0.5 - index / 100, step: 0, timestamp: Date.now() },
+      ]);
+    }
+    const opened = await open(`/experiments/${experimentId}`);
+    const { page } = opened;
+    try {
+      const headers = () =>
+        page.locator('.runs-grid [role="columnheader"]').evaluateAll((cells) =>
+          cells
+            .map((cell: any) => [cell.querySelector('.kind')?.textContent, cell.querySelector('.label')?.textContent])
+            .filter(([kind]) => kind === 'metric' || kind === 'param')
+            .map(([kind, label]) => `${kind}:${String(label).trim()}`),
+        );
+      await expect
+        .poll(headers, eventually)
+        .toEqual([
+          'metric:val/accuracy',
+          'metric:val/loss',
+          'metric:system/cpu_utilization_percentage',
+          'metric:system/gpu_0_memory_usage_megabytes',
+          'param:lr',
+          'param:model',
+          'param:c_augment',
+        ]);
+      // The filter's example is written with a varied param too, and finds runs as typed.
+      const example = (await page.locator('form.filter-box input').getAttribute('placeholder')) as string;
+      expect(example).toMatch(/^metrics\.val\/accuracy >= \S+ AND params\.lr = '/);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 describe('selecting runs to compare', () => {
   test('choosing a run does not move the Compare button (a long title above it)', async () => {
     const created = await local.api.post('/api/v1/experiments', {
@@ -1080,6 +1160,46 @@ describe('the filter box', () => {
       }
     }
   });
+});
+
+describe('an experiment with no runs', () => {
+  test(
+    "shows the lines that log its first run with MLflow's client; run as shown, they log it",
+    { timeout: 180_000 },
+    async () => {
+      // A quote in the name: the Python line must still be one string.
+      const name = 'first-run "quoted" experiment';
+      const created = await local.api.post('/api/v1/experiments', { experiment_name: name });
+      const opened = await open(`/experiments/${created.body.experiment_id}`);
+      const { page } = opened;
+      try {
+        const hint = page.getByTestId('first-run');
+        await hint.waitFor();
+        expect(await hint.locator('pre').first().textContent()).toContain(`MLFLOW_TRACKING_URI=${local.stack.url}`);
+        const python = (await page.getByTestId('first-run-python').textContent()) as string;
+        expect(python).toContain('mlflow.set_experiment("first-run \\"quoted\\" experiment")');
+        // Not spawnSync: the test stack answers from this process, so its event loop must keep running.
+        await promisify(execFile)('.venv/bin/python', ['-c', python], {
+          env: { ...process.env, MLFLOW_TRACKING_URI: local.stack.url, MLFLOW_TRACKING_TOKEN: local.stack.token },
+          timeout: 120_000,
+        });
+        await page.reload();
+        const grid = page.locator('.runs-grid');
+        await expect.poll(async () => Number(await grid.getAttribute('data-loaded-rows')), eventually).toBe(1);
+        expect(await page.getByTestId('first-run').count()).toBe(0);
+        expect(await page.locator('.runs-grid a', { hasText: 'baseline' }).count()).toBe(1);
+        // A filter that finds nothing, or the deleted runs, are not an empty experiment: no first-run lines there.
+        await page.goto(`${local.stack.url}/experiments/${created.body.experiment_id}?show=deleted`);
+        await expect
+          .poll(() => page.locator('.card .empty').textContent(), eventually)
+          .toBe('No deleted run in this experiment.');
+        expect(await page.getByTestId('first-run').count()).toBe(0);
+        expect(opened.problems).toEqual([]);
+      } finally {
+        await opened.close();
+      }
+    },
+  );
 });
 
 describe('dark mode', () => {

@@ -3,6 +3,8 @@ import { updateQuery } from '../router.ts';
 
 /** The section of the metrics with no prefix, among sections of prefixed ones; in the URL as `collapsed=/`. */
 const otherSection = '/';
+/** The prefix of MLflow's system metrics. */
+const systemSection = 'system';
 
 export interface ChartSection {
   /** The prefix (`train` for `train/loss`), or `/` for the metrics without one. */
@@ -13,8 +15,10 @@ export interface ChartSection {
 /**
  * Metrics grouped by the part of their name before the first '/' (`train/loss`,
  * `train/acc` → "train"), as W&B's workspace does: sections in name order, the
- * metrics without a prefix last, under "Other". Undefined when no name has a
- * prefix: the charts are then one grid as before.
+ * metrics without a prefix under "Other", and the system metrics MLflow and the
+ * SDKs log (`system/gpu_0_utilization_percentage`) last: a run's page opens on
+ * its loss, not on its CPU. Undefined when no name has a prefix: the charts
+ * are then one grid as before.
  */
 export function chartSections(metricKeys: readonly string[]): ChartSection[] | undefined {
   const prefixOf = (key: string) => {
@@ -29,9 +33,11 @@ export function chartSections(metricKeys: readonly string[]): ChartSection[] | u
     if (members) members.push(key);
     else sections.set(prefix, [key]);
   }
+  // The model's sections first; the machine's (system/cpu_…, system/gpu_…) after everything else.
+  const rank = (key: string) => (key === systemSection ? 2 : key === otherSection ? 1 : 0);
   return [...sections.entries()]
     .map(([key, members]) => ({ key, metricKeys: members }))
-    .sort((a, b) => (a.key === otherSection ? 1 : b.key === otherSection ? -1 : a.key.localeCompare(b.key)));
+    .sort((a, b) => rank(a.key) - rank(b.key) || a.key.localeCompare(b.key));
 }
 
 /**

@@ -14,8 +14,8 @@ function roundedDown(value: number): number {
   return Number((Math.floor(value / unit) * unit).toPrecision(2));
 }
 
-/** A value that reads well in quotes: short, without a quote, a backslash or a line break. */
-const quotable = (value: string) => value.length > 0 && value.length <= 24 && !/['\\\n]/.test(value);
+/** A value that reads well in quotes: short (not 0.00009999999999999999), without a quote, a backslash or a line break. */
+const quotable = (value: string) => value.length > 0 && value.length <= 16 && !/['\\\n]/.test(value);
 
 function metricClause(run: SearchedRun, keys: Keys): string | undefined {
   for (const key of keys.metrics) {

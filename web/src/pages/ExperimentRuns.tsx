@@ -4,6 +4,7 @@ import type { SearchedRun } from '../api/types.ts';
 import { ColumnPicker } from '../components/ColumnPicker.tsx';
 import { ErrorBox, LoadFailure, Spinner, TagList } from '../components/common.tsx';
 import { FilterBox } from '../components/FilterBox.tsx';
+import { FirstRunHint } from '../components/FirstRun.tsx';
 import { filterExample } from '../components/filter-example.ts';
 import { DeletedNotice, DeleteDialog, RenameDialog } from '../components/Lifecycle.tsx';
 import {
@@ -48,8 +49,57 @@ function discoverKeys(runs: readonly SearchedRun[]) {
     for (const key of Object.keys(run.params)) params.add(key);
     for (const key of Object.keys(run.tags)) if (!isSystemTag(key)) tags.add(key);
   }
-  const sorted = (set: Set<string>) => [...set].sort((a, b) => a.localeCompare(b));
-  return { metrics: sorted(metrics), params: sorted(params), tags: sorted(tags) };
+  const sorted = (keys: Iterable<string>) => [...keys].sort((a, b) => a.localeCompare(b));
+  return {
+    metrics: sorted(metrics),
+    params: sorted(params),
+    tags: sorted(tags),
+    ...defaultKeys(runs.slice(0, firstPageSize)),
+  };
+}
+
+/**
+ * The keys shown when the URL names no columns, and used by the filter's
+ * example: judged on the first page only, so columns do not change under the
+ * reader as more runs load.
+ */
+function defaultKeys(runs: readonly SearchedRun[]) {
+  const metrics = new Set<string>();
+  const params = new Map<string, { values: Set<string>; runs: number }>();
+  for (const run of runs) {
+    for (const key of Object.keys(run.metrics)) metrics.add(key);
+    for (const [key, value] of Object.entries(run.params)) {
+      const seen = params.get(key);
+      if (seen) {
+        seen.values.add(value);
+        seen.runs++;
+      } else params.set(key, { values: new Set([value]), runs: 1 });
+    }
+  }
+  return {
+    defaultMetrics: [...metrics].sort(
+      (a, b) => Number(isSystemMetric(a)) - Number(isSystemMetric(b)) || a.localeCompare(b),
+    ),
+    defaultParams: [...params.entries()]
+      .map(([key, seen]) => ({ key, rank: paramRank(seen.values, seen.runs) }))
+      .sort((a, b) => b.rank - a.rank || a.key.localeCompare(b.key))
+      .map(({ key }) => key),
+  };
+}
+
+/** MLflow's and the SDKs' system metrics (`system/cpu_utilization_percentage`): the machine, not the model. */
+const isSystemMetric = (key: string) => key.startsWith('system/');
+
+/**
+ * How telling a param is as a default column: the hyperparameters a sweep
+ * varied (lr, depth) before the ones every run shares (optimizer=adamw), the
+ * more values the better; text that differs in every run (a path, a seed's
+ * output directory) after the varied ones, since it reads like an id.
+ */
+function paramRank(values: Set<string>, runs: number): number {
+  if (values.size <= 1) return 0;
+  const numeric = [...values].every((value) => value.trim() !== '' && Number.isFinite(Number(value)));
+  return !numeric && runs >= 3 && values.size === runs ? 1 : values.size + 1;
 }
 
 type Lifecycle = 'active' | 'deleted' | 'all';
@@ -185,13 +235,17 @@ export function ExperimentRuns(props: { experimentId: string }) {
   };
 
   const keys = useMemo(() => discoverKeys(runs), [runs.length > 0 ? runs[0] : undefined, Math.min(runs.length, 2000)]);
-  const example = useMemo(() => filterExample(runs, keys), [keys]);
+  const example = useMemo(
+    () => filterExample(runs, { metrics: keys.defaultMetrics, params: keys.defaultParams }),
+    [keys],
+  );
   const columnSpecs =
     chosenColumns.length > 0
       ? chosenColumns
       : [
-          ...keys.metrics.slice(0, 4).map((key) => `metrics.${key}`),
-          ...keys.params.slice(0, 3).map((key) => `params.${key}`),
+          // The metrics of the model before the machine's, and the params that vary before the constant ones.
+          ...keys.defaultMetrics.slice(0, 4).map((key) => `metrics.${key}`),
+          ...keys.defaultParams.slice(0, 3).map((key) => `params.${key}`),
         ];
   const rowsById = useMemo(() => new Map(rows.map((row) => [row.run.run_id, row])), [rows]);
   const runNames = useMemo(() => new Map(runs.map((run) => [run.run_id, run.run_name || run.run_id])), [runs]);
@@ -368,15 +422,20 @@ export function ExperimentRuns(props: { experimentId: string }) {
           initialScrollTop={restored?.scrollTop}
           onLeaveAt={(top) => (tableScrollTop.current = top)}
         />
-        {!loading && runs.length === 0 && !searchError && (
-          <div class="empty">
-            {lifecycle === 'deleted' && !filter
-              ? 'No deleted run in this experiment.'
-              : filter
-                ? 'No run matches this filter.'
-                : 'No runs in this experiment yet.'}
-          </div>
-        )}
+        {!loading &&
+          runs.length === 0 &&
+          !searchError &&
+          (lifecycle === 'active' && !filter && experiment.data ? (
+            <FirstRunHint experimentName={experiment.data.experiment_name} />
+          ) : (
+            <div class="empty">
+              {lifecycle === 'deleted' && !filter
+                ? 'No deleted run in this experiment.'
+                : filter
+                  ? 'No run matches this filter.'
+                  : 'No runs in this experiment yet.'}
+            </div>
+          ))}
         <div class="runs-footer" aria-live="polite">
           <span>
             <span data-testid="run-count">

@@ -1,0 +1,53 @@
+import { useState } from 'preact/hooks';
+import { apiBase } from '../api/client.ts';
+import { Link, paths } from '../router.ts';
+
+/**
+ * An experiment with no runs yet: the lines that log its first one with
+ * MLflow's own client, this experiment's name and this service's address
+ * filled in, as MLflow's and W&B's empty projects show a quick start.
+ */
+export function FirstRunHint(props: { experimentName: string }) {
+  const [copied, setCopied] = useState(false);
+  const endpoint = apiBase || window.location.origin;
+  const shell = [`export MLFLOW_TRACKING_URI=${endpoint}`, 'export MLFLOW_TRACKING_TOKEN=<a write token>'].join('\n');
+  // A JSON string is a valid Python string literal: quotes and backslashes in the name stay escaped.
+  const python = [
+    'import mlflow',
+    '',
+    `mlflow.set_experiment(${JSON.stringify(props.experimentName)})`,
+    'with mlflow.start_run(run_name="baseline"):',
+    '    mlflow.log_params({"lr": 0.001, "batch_size": 64})',
+    '    for step in range(100):',
+    '        mlflow.log_metric("loss", 1 / (step + 1), step=step)',
+  ].join('\n');
+  return (
+    <div class="first-run" data-testid="first-run">
+      <p>
+        <strong>No runs in this experiment yet.</strong> Log one from a training script with MLflow's client and a write
+        token (<Link href={paths.tokens()}>Tokens</Link> makes one):
+      </p>
+      <pre class="mono" tabIndex={0} aria-label="Shell">
+        {shell}
+      </pre>
+      <div class="first-run-code">
+        <pre class="mono" tabIndex={0} aria-label="Python" data-testid="first-run-python">
+          {python}
+        </pre>
+        <button
+          type="button"
+          class="small"
+          aria-label="Copy the Python"
+          onClick={() =>
+            void navigator.clipboard?.writeText(python).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            )
+          }
+        >
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+      </div>
+    </div>
+  );
+}
