@@ -55,12 +55,16 @@ export function locationBytes<V>(map: PagedMap<V>, size: (key: string, value: V)
  * it is if its location keeps within budget, otherwise it moves; new and moved
  * keys go on the base item while it has room, else on the last page with room,
  * else on a new page. Returns the new map and the locations it touched.
+ * `maxAddedToExisting` caps the new and moved keys placed on each location
+ * that exists already (written by an update, whose expression is bounded;
+ * a new page is written whole).
  */
 export function placeEntries<V>(
   map: PagedMap<V>,
   additions: ReadonlyMap<string, V>,
   size: (key: string, value: V) => number,
   budgets: { base: number; page: number },
+  maxAddedToExisting = Number.POSITIVE_INFINITY,
 ): { map: PagedMap<V>; touched: Set<number> } {
   const entries = new Map(map.entries);
   const bytes = locationBytes(map, size);
@@ -86,11 +90,16 @@ export function placeEntries<V>(
     homeless.push([key, value]);
   }
   let pages = map.pages;
+  const added = new Map<number, number>();
+  const hasRoom = (page: number) => page > map.pages || (added.get(page) ?? 0) < maxAddedToExisting;
   for (const [key, value] of homeless) {
     const needed = size(key, value);
     const candidates = [0, pages].filter((page, i) => i === 0 || page > 0);
-    let page = candidates.find((candidate) => (bytes.get(candidate) ?? 0) + needed <= budgetOf(candidate));
+    let page = candidates.find(
+      (candidate) => (bytes.get(candidate) ?? 0) + needed <= budgetOf(candidate) && hasRoom(candidate),
+    );
     if (page === undefined) page = ++pages;
+    added.set(page, (added.get(page) ?? 0) + 1);
     bytes.set(page, (bytes.get(page) ?? 0) + needed);
     entries.set(key, { value, page });
     touched.add(page);

@@ -515,22 +515,65 @@ export class RunRepository extends RunReader {
       if (reasons) return 'stale';
     }
 
+    // New metric keys on items that exist are capped so that each update's expression stays within
+    // DynamoDB's limits (halved until it does); the rest go on new pages, which are written whole.
+    let cap = change.newMetrics?.size ?? 0;
+    let written = this.valuesAndPages(workspace, runId, state, change, inlineParams, cap);
+    while (cap > 0 && !written.updates.every(fitsExpressionLimits)) {
+      cap = Math.floor(cap / 2);
+      written = this.valuesAndPages(workspace, runId, state, change, inlineParams, cap);
+    }
+    const { actions, pages } = written;
+
+    if (tagChanges.size > 0 || (change.removeTags && change.removeTags.size > 0)) {
+      actions.push(...this.tagActions(workspace, runId, state, tagChanges, change.removeTags ?? new Set()));
+    }
+    if (actions.length > 0 && !(await this.send(actions))) return 'stale';
+
+    // The index entries of replaced and removed tag values.
+    const replaced = [...state.tags.entries]
+      .filter(
+        ([key, { value }]) => (tagChanges.has(key) && tagChanges.get(key) !== value) || change.removeTags?.has(key),
+      )
+      .map(([key, { value }]) => tagIndexItem(workspace, experimentId, runId, key, value));
+    await this.batchWrite(replaced.map((Key) => ({ DeleteRequest: { Key } })));
+    return { pages };
+  }
+
+  /**
+   * The values item's update (new inline params, new metric keys) and the
+   * metric pages new keys go to, with at most `cap` new keys on each item that
+   * exists. A new key needs no condition of its own: the update is conditional
+   * on the run's count of metric keys, which every writer of a new key moves.
+   */
+  private valuesAndPages(
+    workspace: string,
+    runId: string,
+    state: RunState,
+    change: RunChange,
+    inlineParams: boolean,
+    cap: number,
+  ): { actions: TransactAction[]; pages: Map<string, number>; updates: UpdateBuilder[] } {
     const actions: TransactAction[] = [];
     const pages = new Map<string, number>();
     const values = new UpdateBuilder();
+    const updates = [values];
     if (inlineParams) {
       values.condition('attribute_not_exists(paramsOverflow)');
-      for (const [key, value] of newParams) {
+      for (const [key, value] of change.params ?? []) {
         const path = values.path('params', key);
         values.set(path, value);
         values.condition(`attribute_not_exists(${path})`);
       }
     }
     if (change.newMetrics && change.newMetrics.size > 0) {
-      const placed = placeEntries(state.metrics, change.newMetrics, metricEntryBound, {
-        base: layoutBudgets.inlineMetrics,
-        page: layoutBudgets.metricPage,
-      });
+      const placed = placeEntries(
+        state.metrics,
+        change.newMetrics,
+        metricEntryBound,
+        { base: layoutBudgets.inlineMetrics, page: layoutBudgets.metricPage },
+        cap,
+      );
       const keysAfter = state.metricKeys + change.newMetrics.size;
       values.set('metricKeys', keysAfter);
       values.set('metricPages', placed.map.pages);
@@ -542,10 +585,7 @@ export class RunRepository extends RunReader {
       for (const [key, entry] of change.newMetrics) {
         const { page } = placed.map.entries.get(key) as { page: number };
         pages.set(key, page);
-        if (page !== 0) continue;
-        const path = values.path('metrics', key);
-        values.set(path, entry);
-        values.condition(`attribute_not_exists(${path})`);
+        if (page === 0) values.set(values.path('metrics', key), entry);
       }
       for (const page of placed.touched) {
         if (page === 0) continue;
@@ -561,29 +601,14 @@ export class RunRepository extends RunReader {
         }
         const pageUpdate = new UpdateBuilder();
         for (const [key, entry] of change.newMetrics) {
-          if (placed.map.entries.get(key)?.page !== page) continue;
-          const path = pageUpdate.path('metrics', key);
-          pageUpdate.set(path, entry);
-          pageUpdate.condition(`attribute_not_exists(${path})`);
+          if (placed.map.entries.get(key)?.page === page) pageUpdate.set(pageUpdate.path('metrics', key), entry);
         }
+        updates.push(pageUpdate);
         actions.push({ Update: pageUpdate.build(this.tableName, metricPageKey(workspace, runId, page)) });
       }
     }
     if (!values.isEmpty()) actions.push({ Update: values.build(this.tableName, runValuesKey(workspace, runId)) });
-
-    if (tagChanges.size > 0 || (change.removeTags && change.removeTags.size > 0)) {
-      actions.push(...this.tagActions(workspace, runId, state, tagChanges, change.removeTags ?? new Set()));
-    }
-    if (actions.length > 0 && !(await this.send(actions))) return 'stale';
-
-    // The index entries of replaced and removed tag values.
-    const replaced = [...state.tags.entries]
-      .filter(
-        ([key, { value }]) => (tagChanges.has(key) && tagChanges.get(key) !== value) || change.removeTags?.has(key),
-      )
-      .map(([key, { value }]) => tagIndexItem(workspace, experimentId, runId, key, value));
-    await this.batchWrite(replaced.map((Key) => ({ DeleteRequest: { Key } })));
-    return { pages };
+    return { actions, pages, updates };
   }
 
   /** The writes that set and remove tags: the run item (conditional on its tag version) and the tag pages. */

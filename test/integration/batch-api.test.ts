@@ -136,6 +136,30 @@ describe('log-batch', () => {
     expect((await local.api.get(`/api/v1/runs/${runId}/metrics/loss`)).body.points).toHaveLength(2);
   });
 
+  test('hundreds of new metric keys beside keys the run has, or beside 100 params, are one write that fits', async () => {
+    // Each new key used to add a condition to the write of the item it lands on: past ~100 keys on an item that
+    // exists already, DynamoDB refused the expression (over 4 KB) and the request was a 500.
+    const points = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => ({ key: `m${from + i}`, value: from + i, step: 0 }));
+    const growing = await newRun();
+    for (const [from, to] of [
+      [0, 150],
+      [150, 1000],
+    ] as const) {
+      expect((await local.api.post(`/api/v1/runs/${growing}/batch`, { metrics: points(from, to) })).status).toBe(200);
+    }
+    const run = (await local.api.get(`/api/v1/runs/${growing}`)).body;
+    expect(Object.keys(run.metrics)).toHaveLength(1000);
+    expect(run.metrics.m999).toMatchObject({ value: 999 });
+    const params = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`p${i}`, i]));
+    const mixed = await newRun();
+    const both = await local.api.post(`/api/v1/runs/${mixed}/batch`, { params, metrics: points(0, 400) });
+    expect(both.status).toBe(200);
+    const stored = (await local.api.get(`/api/v1/runs/${mixed}`)).body;
+    // The run was created with one param (lr).
+    expect([Object.keys(stored.params).length, Object.keys(stored.metrics).length]).toEqual([101, 400]);
+  });
+
   test('one refused part refuses the whole request', async () => {
     const runId = await newRun();
     const conflict = await local.api.post(`/api/v1/runs/${runId}/batch`, {

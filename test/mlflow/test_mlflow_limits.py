@@ -5,6 +5,7 @@ stored and read back whole, through the client and through /api/v1."""
 from __future__ import annotations
 
 import mlflow
+import requests
 from mlflow import MlflowClient
 from mlflow.utils.validation import MAX_EXPERIMENT_TAG_VAL_LENGTH, MAX_PARAM_VAL_LENGTH, MAX_TAG_VAL_LENGTH
 
@@ -36,3 +37,44 @@ def test_values_as_long_as_mlflow_accepts(mlflow_env: StratusApi, experiment_nam
     stored = mlflow_env.run(run.info.run_id)
     assert stored["params"]["config"] == param
     assert stored["tags"]["log"] == tag
+
+
+def test_a_batch_as_large_as_mlflow_accepts_is_stored_and_one_larger_is_refused(mlflow_env: StratusApi, experiment_name: str):
+    """MLflow takes 1,000 entries a log-batch (at most 1,000 metrics, 100 params, 100 tags). A run that has
+    metric keys already takes hundreds more in one batch, and 100 params beside new metric keys; each used to be a
+    500 (the write's DynamoDB condition grew past the 4 KB an expression may have)."""
+    from mlflow.entities import Metric, Param, RunTag
+
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    metrics = [Metric(f"m{i}", i, 1000, 0) for i in range(1000)]
+    params = [Param(f"p{i}", str(i)) for i in range(100)]
+    tags = [RunTag(f"t{i}", "v") for i in range(100)]
+
+    full = client.create_run(experiment_id).info.run_id
+    client.log_batch(full, metrics=metrics[:800], params=params, tags=tags)
+    data = client.get_run(full).data
+    assert (len(data.metrics), len(data.params), len([k for k in data.tags if k.startswith("t")])) == (800, 100, 100)
+
+    growing = client.create_run(experiment_id).info.run_id
+    client.log_batch(growing, metrics=metrics[:150])
+    client.log_batch(growing, metrics=metrics[150:])
+    assert client.get_run(growing).data.metrics == {f"m{i}": i for i in range(1000)}
+
+    # The client splits a larger batch itself; a script posting one gets MLflow's refusal.
+    def log_batch(body: dict) -> requests.Response:
+        run_id = client.create_run(experiment_id).info.run_id
+        headers = {"authorization": f"Bearer {mlflow_env.token}"}
+        url = f"{mlflow_env.url}/api/2.0/mlflow/runs/log-batch"
+        return requests.post(url, json={"run_id": run_id, **body}, headers=headers, timeout=60)
+
+    def entries(count: int, prefix: str, **fields) -> list[dict]:
+        return [{"key": f"{prefix}{i}", "value": "1", **fields} for i in range(count)]
+
+    refused = log_batch({"metrics": entries(801, "m", value=1, timestamp=1), "params": entries(100, "p"), "tags": entries(100, "t")})
+    assert refused.status_code == 400
+    assert refused.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert refused.json()["message"].startswith("A batch logging request can contain at most 1000 metrics, params, and tags. Got 1001")
+    twice = log_batch({"params": [{"key": "p0", "value": "1"}, {"key": "p0", "value": "1"}]})
+    assert twice.status_code == 400
+    assert twice.json()["message"].startswith("Duplicate parameter keys have been submitted: ['p0'].")

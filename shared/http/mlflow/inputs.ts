@@ -12,6 +12,35 @@ export function tagMap(entries: readonly { key: string; value: string }[] | unde
   return map;
 }
 
+/**
+ * A log-batch's params, refused as MLflow's server refuses them when a key
+ * comes twice (even with the same value): which value to keep is not ours to guess.
+ */
+export function batchParams(entries: readonly { key: string; value: string }[] | undefined): Tags {
+  const params = tagMap(entries);
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const { key } of entries ?? []) (seen.has(key) ? twice : seen).add(key);
+  if (twice.size > 0) {
+    const keys = [...twice].map((key) => `'${key}'`).join(', ');
+    throw new ValidationError(
+      `Duplicate parameter keys have been submitted: [${keys}]. Please ensure the request contains only one param value per param key.`,
+      'params.duplicate',
+    );
+  }
+  return params;
+}
+
+/** MLflow's cap on one log-batch as a whole, in its words. */
+export function checkBatchSize(entries: number, most: number) {
+  if (entries <= most) return;
+  const what = 'metrics, params, and tags';
+  throw new ValidationError(
+    `A batch logging request can contain at most ${most} ${what}. Got ${entries} ${what}. Please split up ${what} across multiple requests and try again.`,
+    'batch.too_large',
+  );
+}
+
 /** The run a request names: `run_id`, or MLflow's older `run_uuid`. */
 export function requestRunId(request: { run_id?: string | undefined; run_uuid?: string | undefined }): string {
   const runId = request.run_id ?? request.run_uuid;

@@ -33,6 +33,8 @@ export const mlflowLimits = {
   /** Params and tags per log-batch, and metrics per log-batch. */
   batchParamsAndTags: 100,
   batchMetrics: 1000,
+  /** Metrics, params and tags of one log-batch together. */
+  batchEntries: 1000,
   experimentNameLength: 500,
 } as const;
 

@@ -4,9 +4,10 @@ import { recordLoggedModelMetrics } from '../../../use-cases/logged-models.ts';
 import { renameRun } from '../../../use-cases/lifecycle.ts';
 import { getRun } from '../../../use-cases/runs.ts';
 import { createMlflowHandler } from '../handler.ts';
-import { requestRunId, tagMap } from '../inputs.ts';
+import { batchParams, checkBatchSize, requestRunId, tagMap } from '../inputs.ts';
 import { pointsOnce } from '../metric-writes.ts';
 import { mlflowLogBatchRoute } from '../../routes/mlflow-log-batch.ts';
+import { mlflowLimits } from '../schemas.ts';
 import { runNameTag } from '../views.ts';
 
 /**
@@ -17,9 +18,10 @@ import { runNameTag } from '../views.ts';
 export const mlflowLogBatch = createMlflowHandler(mlflowLogBatchRoute, async ({ body }, { scope }) => {
   const deps = runWriteDeps();
   const runId = requestRunId(body);
-  const params = tagMap(body.params);
-  const tags = tagMap(body.tags);
   const metrics = body.metrics ?? [];
+  checkBatchSize(metrics.length + (body.params?.length ?? 0) + (body.tags?.length ?? 0), mlflowLimits.batchEntries);
+  const params = batchParams(body.params);
+  const tags = tagMap(body.tags);
   // A retried batch (or its repeats of a point) adds no points, as on MLflow's server.
   const { points, idempotencyKey } = pointsOnce(runId, metrics);
   const { [runNameTag]: runName, ...otherTags } = tags;
