@@ -266,6 +266,56 @@ def test_a_metric_point_logged_again_is_kept_once_as_mlflow_keeps_it(mlflow_env:
     assert [(m.step, m.timestamp, m.value) for m in client.get_metric_history(other, "loss")] == [(1, 1000, 0.5)]
 
 
+def test_experiments_are_found_by_id_as_mlflow_finds_them(mlflow_env: StratusApi, experiment_name: str):
+    client = MlflowClient()
+    ids = [client.create_experiment(f"{experiment_name}-{i}") for i in range(3)]
+
+    def names(filter_string: str) -> list[str]:
+        found = client.search_experiments(filter_string=f"name LIKE '{experiment_name}-%' AND {filter_string}", order_by=["name"])
+        return [experiment.name[len(experiment_name) + 1 :] for experiment in found]
+
+    assert names(f"experiment_id = '{ids[0]}'") == ["0"]
+    assert names(f"attribute.experiment_id != '{ids[0]}'") == ["1", "2"]
+    assert names(f"experiment_id IN ('{ids[0]}', \"{ids[2]}\")") == ["0", "2"]
+    assert names(f"experiment_id NOT IN ('{ids[1]}')") == ["0", "2"]
+    for unquoted in (f"experiment_id = {ids[0]}", "experiment_id IN ()"):
+        with pytest.raises(MlflowException, match="filter") as refused:
+            names(unquoted)
+        assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
+
+
+def test_a_doubled_quote_in_a_filter_string_is_two_quotes_as_mlflow_reads_it(mlflow_env: StratusApi, experiment_name: str):
+    """MLflow's tokenizer keeps 'it''s' as one string and strips only its outer quotes: it finds the text it''s.
+    A filter with one used to be a 400 on Stratus."""
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    client.create_experiment(f"{experiment_name}-it''s")
+    client.create_experiment(f"{experiment_name}-it's")
+    found = client.search_experiments(filter_string=f"name = '{experiment_name}-it''s'")
+    assert [experiment.name for experiment in found] == [f"{experiment_name}-it''s"]
+    for name, tag in (("it's", "a''b"), ("it''s", "a'b")):
+        client.create_run(experiment_id, run_name=name, tags={"x": tag})
+
+    def run_names(filter_string: str) -> list[str]:
+        return sorted(run.info.run_name for run in client.search_runs([experiment_id], filter_string))
+
+    assert run_names("attributes.run_name = 'it''s'") == ["it''s"]
+    assert run_names("tags.x = 'a''b'") == ["it's"]
+    assert run_names("tags.x LIKE '%''%'") == ["it's"]
+    assert run_names("tags.x = \"a'b\"") == ["it''s"]
+
+
+def test_runs_are_found_among_a_thousand_run_ids(mlflow_env: StratusApi, experiment_name: str):
+    """A filter naming 1,000 run ids (36,000 characters) is taken, as on MLflow's server."""
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    wanted = client.create_run(experiment_id).info.run_id
+    client.create_run(experiment_id)
+    ids = [wanted] + [f"{i:032x}" for i in range(999)]
+    filter_string = "attributes.run_id IN (" + ", ".join(f"'{run_id}'" for run_id in ids) + ")"
+    assert [run.info.run_id for run in client.search_runs([experiment_id], filter_string)] == [wanted]
+
+
 def test_writing_to_a_deleted_run_is_worded_as_mlflow_words_it(mlflow_env: StratusApi, experiment_name: str):
     client = MlflowClient()
     run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id

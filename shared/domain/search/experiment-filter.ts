@@ -4,19 +4,45 @@ import { comparesWith } from './evaluate.ts';
 
 /**
  * MLflow's experiment search grammar: clauses joined by AND, each
- * `name|tags.<key>|creation_time|last_update_time <op> <value>` or
+ * `name|tags.<key>|creation_time|last_update_time <op> <value>`,
+ * `experiment_id =|!= '<id>'`, `experiment_id [NOT] IN ('<id>', ...)` or
  * `tags.<key> IS [NOT] NULL`, with the `attribute.` / `attributes.` prefix allowed, and order keys
- * `name|creation_time|last_update_time|experiment_id [ASC|DESC]`.
+ * `name|creation_time|last_update_time|experiment_id [ASC|DESC]`. As in MLflow (whose
+ * tokenizer keeps a doubled quote inside a string), `'it''s'` is the text `it''s`.
  */
-type Field = { kind: 'name' } | { kind: 'tag'; key: string } | { kind: 'time'; name: 'createdAt' | 'updatedAt' };
+type Field =
+  { kind: 'name' } | { kind: 'id' } | { kind: 'tag'; key: string } | { kind: 'time'; name: 'createdAt' | 'updatedAt' };
 interface Clause {
   field: Field;
   op: string;
-  value: string | number;
+  value: string | number | readonly string[];
 }
 
 const clausePattern =
-  /^\s*(?:(?:attributes?|attr)\.)?(name|creation_time|last_update_time|(?:tags?)\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+)))\s*(!=|<=|>=|=|<|>|NOT\s+LIKE|ILIKE|LIKE)\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(-?\d+))\s*/i;
+  /^\s*(?:(?:attributes?|attr)\.)?(name|creation_time|last_update_time|(?:tags?)\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+)))\s*(!=|<=|>=|=|<|>|NOT\s+LIKE|ILIKE|LIKE)\s*(?:'((?:[^'\\]|\\.|'')*)'|"((?:[^"\\]|\\.|"")*)"|(-?\d+))\s*/i;
+
+/** MLflow's experiment_id clause: equal or not to one id, or in a list of them; ids are quoted. */
+const idPattern =
+  /^\s*(?:(?:attributes?|attr)\.)?experiment_id\s*(?:(!=|=)\s*(?:'([^']*)'|"([^"]*)")|(NOT\s+IN|IN)\s*\(([^)]*)\))\s*/i;
+const quotedIds = /^\s*(?:'([^']*)'|"([^"]*)")\s*(?:,|$)/;
+
+function parseIdList(text: string): string[] {
+  const ids: string[] = [];
+  let rest = text;
+  while (rest.trim()) {
+    const item = quotedIds.exec(rest);
+    if (!item) {
+      throw new ValidationError(
+        `filter: experiment_id IN takes quoted ids, as ('1', '2'); got (${text.slice(0, 80)})`,
+        'filter.invalid',
+      );
+    }
+    ids.push((item[1] ?? item[2]) as string);
+    rest = rest.slice(item[0].length);
+  }
+  if (ids.length === 0) throw new ValidationError('filter: experiment_id IN () names no id', 'filter.invalid');
+  return ids;
+}
 
 /** MLflow's tag presence test (SearchExperimentsUtils.VALID_TAG_COMPARATORS): a tag only. */
 const tagPresencePattern = /^\s*tags?\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+))\s+IS\s+(NOT\s+)?NULL\b\s*/i;
@@ -38,6 +64,15 @@ export function parseExperimentFilter(filter: string): Clause[] {
       const [whole, quotedKey, doubleKey, bareKey, not] = presence;
       const key = (quotedKey ?? doubleKey ?? bareKey) as string;
       clauses.push({ field: { kind: 'tag', key }, op: not ? 'IS NOT NULL' : 'IS NULL', value: '' });
+      rest = afterClause(rest.slice(whole.length));
+      continue;
+    }
+    const id = idPattern.exec(rest);
+    if (id) {
+      const [whole, equality, single, double, membership, list = ''] = id;
+      const op = (equality ?? membership ?? '').toUpperCase().replace(/\s+/g, ' ');
+      const value = equality ? ((single ?? double) as string) : parseIdList(list);
+      clauses.push({ field: { kind: 'id' }, op, value });
       rest = afterClause(rest.slice(whole.length));
       continue;
     }
@@ -72,6 +107,7 @@ export function parseExperimentFilter(filter: string): Clause[] {
 
 function valueOf(experiment: Experiment, field: Field): string | number | undefined {
   if (field.kind === 'name') return experiment.name;
+  if (field.kind === 'id') return experiment.experimentId;
   if (field.kind === 'time') return experiment[field.name];
   return Object.hasOwn(experiment.tags, field.key) ? experiment.tags[field.key] : undefined;
 }
@@ -82,7 +118,8 @@ export function experimentMatches(experiment: Experiment, clauses: readonly Clau
     if (op === 'IS NULL') return actual === undefined;
     if (op === 'IS NOT NULL') return actual !== undefined;
     if (actual === undefined) return false;
-    return comparesWith(actual, op, value);
+    if (Array.isArray(value)) return value.includes(actual as string) === (op === 'IN');
+    return comparesWith(actual, op, value as string | number);
   });
 }
 

@@ -34,7 +34,8 @@ import {
  * from 0. OR is recognised only to say it is unsupported.
  */
 export const searchLimits = {
-  filterLength: 10_000,
+  /** Room for `run_id IN (...)` with 1,000 ids, as MLflow's clients send to find runs by id. */
+  filterLength: 40_000,
   clauses: 50,
   inValues: 1000,
   orderKeys: 10,
@@ -120,7 +121,11 @@ class Scanner {
     throw new ValidationError(`${this.what}: ${message} at position ${at}`, `${this.what}.invalid`);
   }
 
-  /** A quoted string; `\` escapes the quote character or itself. */
+  /**
+   * A quoted string; `\` escapes the quote character or itself. A doubled quote
+   * inside a string stays two quotes, as MLflow reads it (its tokenizer keeps
+   * `'it''s'` one token and strips only the outer quotes: the text `it''s`).
+   */
   quoted(quote: string, expected: string): string {
     const start = this.position;
     if (this.peek() !== quote) this.fail(expected);
@@ -130,6 +135,9 @@ class Scanner {
       const char = this.text[this.position] as string;
       if (char === '\\' && (this.text[this.position + 1] === quote || this.text[this.position + 1] === '\\')) {
         value += this.text[this.position + 1];
+        this.position += 2;
+      } else if (char === quote && quote !== '`' && this.text[this.position + 1] === quote) {
+        value += quote + quote;
         this.position += 2;
       } else if (char === quote) {
         this.position++;

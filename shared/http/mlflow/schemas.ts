@@ -3,6 +3,7 @@ import '../../zod-messages.ts';
 import { artifactLimits } from '../../domain/artifacts.ts';
 import { viewTypes } from '../../domain/types.ts';
 import { limits } from '../../limits.ts';
+import { searchLimits } from '../../domain/search/parser.ts';
 import { metricValueSchema } from '../schemas/metric-values.ts';
 import { documentedAs, freeText, keySchema, maxUtf8Bytes, nameSchema, text, timestampSchema } from '../schemas/text.ts';
 
@@ -186,7 +187,7 @@ export const searchRunsBody = z.object({
       .check(z.maxLength(limits.searchExperiments, { error: `must have at most ${limits.searchExperiments} entries` })),
     [],
   ),
-  filter: z.optional(freeText(10_000)),
+  filter: z.optional(freeText(searchLimits.filterLength)),
   run_view_type: viewType,
   max_results: z._default(integer(1, mlflowLimits.searchRunsMax), mlflowLimits.searchRunsDefault),
   order_by: z.optional(orderBy),
