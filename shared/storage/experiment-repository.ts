@@ -316,9 +316,11 @@ export class ExperimentRepository {
    * serialises cheaply. The activity only moves forward: when a later one is
    * already there, the count alone is added. Answers the count after it: the
    * run's number in the experiment (which bucket row holds its param digests),
-   * or undefined when there is no such experiment.
+   * or undefined when there is no such experiment; a deleted one is refused
+   * (experiment.deleted), as on MLflow's server.
    */
   async recordRunStarted(workspace: string, experimentId: string, startTime: number): Promise<number | undefined> {
+    const activeExperiment = 'attribute_exists(pk) AND (attribute_not_exists(#stage) OR #stage <> :deleted)';
     const count = (withActivity: boolean) =>
       this.client.send(
         new UpdateCommand({
@@ -326,25 +328,39 @@ export class ExperimentRepository {
           Key: experimentKey(workspace, experimentId),
           UpdateExpression: withActivity ? 'ADD runCount :one SET lastActivityAt = :at' : 'ADD runCount :one',
           ConditionExpression: withActivity
-            ? 'attribute_exists(pk) AND (attribute_not_exists(lastActivityAt) OR lastActivityAt <= :at)'
-            : 'attribute_exists(pk)',
-          ExpressionAttributeValues: withActivity ? { ':one': 1, ':at': startTime } : { ':one': 1 },
+            ? `${activeExperiment} AND (attribute_not_exists(lastActivityAt) OR lastActivityAt <= :at)`
+            : activeExperiment,
+          ExpressionAttributeNames: { '#stage': 'lifecycleStage' },
+          ExpressionAttributeValues: withActivity
+            ? { ':one': 1, ':at': startTime, ':deleted': 'deleted' }
+            : { ':one': 1, ':deleted': 'deleted' },
           ReturnValues: 'UPDATED_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
     const counted = (output: { Attributes?: Record<string, unknown> }) => output.Attributes?.runCount as number;
+    // A deleted experiment takes no new runs, as on MLflow's server: restore it first.
+    const refuseDeleted = (current: Record<string, unknown>) => {
+      if (current.lifecycleStage === 'deleted') {
+        throw new ConflictError('experiment.deleted', `experiment '${experimentId}' is deleted; restore it first`, {
+          id: experimentId,
+        });
+      }
+    };
     try {
       return counted(await count(true));
     } catch (error) {
       const current = conditionFailedItem(error);
       if (current === false) throw error;
       if (!current) return undefined;
+      refuseDeleted(current);
       // A later activity is recorded: count alone (undefined if the experiment was purged in between).
       try {
         return counted(await count(false));
       } catch (retry) {
-        if (conditionFailedItem(retry) === false) throw retry;
+        const now = conditionFailedItem(retry);
+        if (now === false) throw retry;
+        if (now) refuseDeleted(now);
         return undefined;
       }
     }

@@ -127,7 +127,12 @@ export async function renameRun(scope: RequestScope, runId: string, runName: str
   return deps.runs.updateAttributes(scope.workspace, runId, { runName });
 }
 
-async function requireActiveRun(scope: RequestScope, runId: string, deps: Pick<TrackingDeps, 'runs'>): Promise<Run> {
+/** The run, unless it does not exist or is deleted. */
+export async function requireActiveRun(
+  scope: RequestScope,
+  runId: string,
+  deps: Pick<TrackingDeps, 'runs'>,
+): Promise<Run> {
   const run = await deps.runs.get(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);
   if (run.lifecycleStage === 'deleted') {

@@ -316,6 +316,28 @@ def test_runs_are_found_among_a_thousand_run_ids(mlflow_env: StratusApi, experim
     assert [run.info.run_id for run in client.search_runs([experiment_id], filter_string)] == [wanted]
 
 
+def test_a_deleted_experiment_takes_no_new_run_as_on_mlflow(mlflow_env: StratusApi, experiment_name: str):
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    client.delete_experiment(experiment_id)
+    message = rf"^INVALID_PARAMETER_VALUE: The experiment {experiment_id} must be in the 'active' state\. Current state is deleted\.$"
+    with pytest.raises(MlflowException, match=message):
+        client.create_run(experiment_id)
+    client.restore_experiment(experiment_id)
+    assert client.create_run(experiment_id).info.lifecycle_stage == "active"
+
+
+def test_deleting_the_run_name_tag_succeeds_and_the_run_keeps_its_name(mlflow_env: StratusApi, experiment_name: str):
+    """MLflow's server deletes the tag and keeps the run's name; Stratus keeps the name as a field (shown as the
+    tag), and the deletion used to be RESOURCE_DOES_NOT_EXIST."""
+    client = MlflowClient()
+    run_id = client.create_run(client.create_experiment(experiment_name), run_name="kept").info.run_id
+    client.delete_tag(run_id, "mlflow.runName")
+    assert client.get_run(run_id).info.run_name == "kept"
+    with pytest.raises(MlflowException, match="Run with id=0123456789abcdef0123456789abcdef not found"):
+        client.delete_tag("0123456789abcdef0123456789abcdef", "mlflow.runName")
+
+
 def test_writing_to_a_deleted_run_is_worded_as_mlflow_words_it(mlflow_env: StratusApi, experiment_name: str):
     client = MlflowClient()
     run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id

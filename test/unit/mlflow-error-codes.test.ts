@@ -42,6 +42,7 @@ const expected: Record<string, string> = {
   'artifact.upload_missing': 'INVALID_STATE',
   'artifact.upload_mismatch': 'INVALID_PARAMETER_VALUE',
   'experiment.name_taken': 'RESOURCE_ALREADY_EXISTS',
+  'experiment.deleted': 'INVALID_PARAMETER_VALUE',
   'experiment.not_deleted': 'INVALID_STATE',
   'experiment.too_many_tags': 'RESOURCE_LIMIT_EXCEEDED',
   'param.immutable': 'INVALID_PARAMETER_VALUE',

@@ -34,6 +34,8 @@ const byMlflowCode: Record<string, readonly string[]> = {
     'param.immutable',
     'run.deleted',
     'run.not_running',
+    // MLflow's "The experiment <id> must be in the 'active' state": a new run in a deleted experiment.
+    'experiment.deleted',
     // An upload id that is not the path's open upload is a wrong parameter, not a lifecycle state.
     'artifact.upload_mismatch',
     // MLflow's get-model-version-by-alias: "Registered model alias … not found", INVALID_PARAMETER_VALUE.
@@ -95,6 +97,7 @@ const wordings = new Map<string, (subject: ErrorSubject) => string>([
     ({ id, byName }) => (byName ? `Could not find experiment with name '${id}'` : `No Experiment with id=${id} exists`),
   ],
   ['experiment.name_taken', ({ id }) => `Experiment(name=${id}) already exists.`],
+  ['experiment.deleted', ({ id }) => `The experiment ${id} must be in the 'active' state. Current state is deleted.`],
   ['tag.not_found', ({ id }) => `No tag with name: ${id}`],
   // mlflow/server/handlers.py, the file routes (get-artifact, model-versions/get-artifact, mlflow-artifacts).
   ['artifact.is_folder', ({ id }) => `Artifact path refers to a directory, not a file: '${id}'`],

@@ -1,10 +1,18 @@
 import { trackingDeps } from '../../../runtime.ts';
-import { deleteRunTag } from '../../../use-cases/lifecycle.ts';
+import { deleteRunTag, requireActiveRun } from '../../../use-cases/lifecycle.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { requestRunId } from '../inputs.ts';
 import { mlflowDeleteTagRoute } from '../../routes/mlflow-delete-tag.ts';
+import { runNameTag } from '../views.ts';
 
+/**
+ * `mlflow.runName` is the run's name, which Stratus keeps as a field and shows
+ * as that tag: deleting it succeeds, as on MLflow's server (where the run keeps
+ * its name too), and changes nothing.
+ */
 export const mlflowDeleteTag = createMlflowHandler(mlflowDeleteTagRoute, async ({ body }, { scope }) => {
-  await deleteRunTag(scope, requestRunId(body), body.key, trackingDeps());
+  const runId = requestRunId(body);
+  if (body.key === runNameTag) await requireActiveRun(scope, runId, trackingDeps());
+  else await deleteRunTag(scope, runId, body.key, trackingDeps());
   return { body: {} };
 });
