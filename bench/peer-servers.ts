@@ -233,6 +233,9 @@ export async function startStratus(directory: string): Promise<PeerSystem> {
     },
   });
   const url = `http://127.0.0.1:${port}`;
+  // The API, DynamoDB Local and its WAL checkpointer: all of the server's CPU.
+  const stratusPids = () =>
+    [child.pid, dynamoDb.pid, dynamoDb.checkpointerPid].filter((pid): pid is number => pid !== undefined);
   await waitFor(`${url}/api/v1/openapi.json`, child, 'the Stratus local stack');
   const clients: TrackingClient[] = [new StratusClient(url, token)];
   // The MLflow dialect, once the service serves it: the same workload through MLflow's API.
@@ -255,8 +258,8 @@ export async function startStratus(directory: string): Promise<PeerSystem> {
   return {
     label: 'Stratus',
     clients,
-    cpuSeconds: () => treeCpuSeconds([child.pid as number, dynamoDb.pid as number]),
-    cpuSecondsByName: () => treeCpuSecondsByName([child.pid as number, dynamoDb.pid as number]),
+    cpuSeconds: () => treeCpuSeconds(stratusPids()),
+    cpuSecondsByName: () => treeCpuSecondsByName(stratusPids()),
     storage: async () => {
       const { table, indexes } = await tableStorage(documents, tableName);
       return [['table', table], ...Object.entries(indexes)];

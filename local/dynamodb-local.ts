@@ -3,10 +3,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { type Supervision, superviseChildServer } from './child-server.ts';
+import { sharedDatabaseFile, startWalCheckpointer, useWriteAheadLog, type WalCheckpointer } from './dynamodb-wal.ts';
 
 export interface DynamoDbLocal {
   endpoint: string;
   pid: number | undefined;
+  /** The WAL checkpointer beside it (on disk only; see local/dynamodb-wal.ts). */
+  checkpointerPid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -46,6 +49,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   const { jar, libraries } = findJar();
   const storage = options.dataDirectory ? ['-dbPath', options.dataDirectory] : ['-inMemory'];
   const endpoint = `http://127.0.0.1:${options.port}`;
+  const log = options.supervision?.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const walFile = options.dataDirectory && sharedDatabaseFile(options.dataDirectory);
+  const wal = walFile ? useWriteAheadLog(walFile, log) : false;
   const server = await superviseChildServer(
     {
       name: 'DynamoDB Local',
@@ -66,12 +72,17 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     },
     options.supervision,
   );
+  const checkpointer: WalCheckpointer | undefined = wal && walFile ? startWalCheckpointer(walFile) : undefined;
   return {
     endpoint,
     get pid() {
       return server.pid;
     },
-    stop: () => server.stop(),
+    checkpointerPid: checkpointer?.pid,
+    stop: async () => {
+      checkpointer?.stop();
+      await server.stop();
+    },
   };
 }
 
