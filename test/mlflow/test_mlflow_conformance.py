@@ -338,6 +338,31 @@ def test_deleting_the_run_name_tag_succeeds_and_the_run_keeps_its_name(mlflow_en
         client.delete_tag("0123456789abcdef0123456789abcdef", "mlflow.runName")
 
 
+def test_requests_mlflow_takes_loosely_written_are_taken(mlflow_env: StratusApi, experiment_name: str):
+    """What MLflow's server accepts from scripts that write JSON by hand: a param or tag without a value (its
+    value is empty), a metric value written as a string, and a history page size above 25,000 (a page is at
+    most 25,000 points, the rest follows with next_page_token). Each was a 400."""
+    client = MlflowClient()
+    run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id
+    assert post(mlflow_env, "/api/2.0/mlflow/runs/log-parameter", {"run_id": run_id, "key": "p"})[0] == 200
+    assert post(mlflow_env, "/api/2.0/mlflow/runs/set-tag", {"run_id": run_id, "key": "t"})[0] == 200
+    batch = {"run_id": run_id, "params": [{"key": "q"}], "tags": [{"key": "u"}]}
+    batch["metrics"] = [{"key": "b", "value": " 2e3 ", "timestamp": 1}]
+    assert post(mlflow_env, "/api/2.0/mlflow/runs/log-batch", batch)[0] == 200
+    point = {"run_id": run_id, "key": "m", "value": "1.5", "timestamp": 1}
+    assert post(mlflow_env, "/api/2.0/mlflow/runs/log-metric", point)[0] == 200
+    status, body = post(mlflow_env, "/api/2.0/mlflow/runs/log-metric", {**point, "value": "1.5x"})
+    assert (status, body["error_code"]) == (400, "INVALID_PARAMETER_VALUE")
+    assert "parameter 'value'" in body["message"]
+    data = client.get_run(run_id).data
+    assert data.params == {"p": "", "q": ""}
+    assert (data.tags["t"], data.tags["u"]) == ("", "")
+    assert data.metrics == {"m": 1.5, "b": 2000.0}
+    history = get(mlflow_env, "/api/2.0/mlflow/metrics/get-history", {"run_id": run_id, "metric_key": "m", "max_results": 10**9})
+    assert history.status_code == 200, history.text
+    assert [point["value"] for point in history.json()["metrics"]] == [1.5]
+
+
 def test_writing_to_a_deleted_run_is_worded_as_mlflow_words_it(mlflow_env: StratusApi, experiment_name: str):
     client = MlflowClient()
     run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id

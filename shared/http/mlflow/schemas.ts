@@ -4,7 +4,7 @@ import { artifactLimits } from '../../domain/artifacts.ts';
 import { viewTypes } from '../../domain/types.ts';
 import { limits } from '../../limits.ts';
 import { searchLimits } from '../../domain/search/parser.ts';
-import { metricValueSchema } from '../schemas/metric-values.ts';
+import { mlflowMetricValue } from '../schemas/metric-values.ts';
 import { documentedAs, freeText, keySchema, maxUtf8Bytes, nameSchema, text, timestampSchema } from '../schemas/text.ts';
 
 /**
@@ -60,10 +60,32 @@ const integer = (min: number, max: number) =>
       { type: 'string', pattern: '^-?\\d+$' },
     ],
   });
+/**
+ * A page size as MLflow's server takes it: any positive count, a page of at
+ * most `max` (the rest follows with next_page_token, which clients follow).
+ */
+const pageSize = (max: number) =>
+  documentedAs(
+    z.pipe(
+      int64,
+      z.pipe(
+        z.int().check(z.gte(1)),
+        z.transform((value) => Math.min(value, max)),
+      ),
+    ),
+    {
+      anyOf: [
+        { type: 'integer', minimum: 1 },
+        { type: 'string', pattern: '^\\d+$' },
+      ],
+    },
+  );
 const step = z.pipe(int64, z.int().check(z.gte(Number.MIN_SAFE_INTEGER), z.lte(Number.MAX_SAFE_INTEGER)));
 const timestamp = z.pipe(int64, timestampSchema);
 
-const keyValue = (valueLength: number) => z.object({ key: keySchema, value: freeText(valueLength) });
+/** A param's or a run tag's value: left out, it is empty, as on MLflow's server (a proto string's default). */
+const runValue = (valueLength: number) => z._default(freeText(valueLength), '');
+const keyValue = (valueLength: number) => z.object({ key: keySchema, value: runValue(valueLength) });
 const tagList = (max: number, valueLength: number = limits.tagValueLength) =>
   z.array(keyValue(valueLength)).check(z.maxLength(max, { error: `must have at most ${max} entries` }));
 
@@ -128,7 +150,7 @@ export const updateRunBody = withRunId({
 
 const metricFields = {
   key: keySchema,
-  value: metricValueSchema,
+  value: mlflowMetricValue,
   // Required, as on MLflow's server: its clients always send one (log_metric stamps the current
   // time), so a point without one comes from a script whose mistake it should hear of.
   timestamp,
@@ -139,8 +161,8 @@ const metricFields = {
   dataset_digest: z.optional(text(64)),
 };
 export const logMetricBody = withRunId(metricFields);
-export const logParamBody = withRunId({ key: keySchema, value: freeText(limits.paramValueLength) });
-export const setTagBody = withRunId({ key: keySchema, value: freeText(limits.tagValueLength) });
+export const logParamBody = withRunId({ key: keySchema, value: runValue(limits.paramValueLength) });
+export const setTagBody = withRunId({ key: keySchema, value: runValue(limits.tagValueLength) });
 export const deleteTagBody = withRunId({ key: keySchema });
 export const logBatchBody = withRunId({
   metrics: z.optional(
@@ -199,7 +221,7 @@ export const metricHistoryQuery = z.object({
   run_uuid: z.optional(mlflowId),
   metric_key: keySchema,
   page_token: pageToken,
-  max_results: z._default(integer(1, mlflowLimits.historyPage), mlflowLimits.historyPage),
+  max_results: z._default(pageSize(mlflowLimits.historyPage), mlflowLimits.historyPage),
 });
 /** The step range in order, refused in MLflow's server's words (its REST test looks for them). */
 const mlflowStepRangeInOrder = z.refine<{ start_step?: number | undefined; end_step?: number | undefined }>(
