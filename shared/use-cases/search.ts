@@ -10,7 +10,7 @@ import {
   sortTuple,
 } from '../domain/search/evaluate.ts';
 import { parseFilter, parseOrderBy, searchLimits } from '../domain/search/parser.ts';
-import { type Clause, defaultOrder, fieldName, type OrderKey } from '../domain/search/query.ts';
+import { type Clause, defaultOrder, fieldName, type OrderKey, withTieBreak } from '../domain/search/query.ts';
 import { decodeSortableNumber, encodeSortableNumber } from '../domain/search/sortable-number.ts';
 import { type Run, type RunDetails, type ViewType, viewIncludes } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
@@ -100,7 +100,7 @@ export async function searchRuns(
       : [...new Set(input.experimentIds ?? [])];
     const clauses = parseFilter(input.filter ?? '');
     const view = input.view ?? 'ACTIVE_ONLY';
-    const order = input.orderBy?.length ? parseOrderBy(input.orderBy) : defaultOrder;
+    const order = input.orderBy?.length ? withTieBreak(parseOrderBy(input.orderBy)) : defaultOrder;
     binding = `search#${digest(
       JSON.stringify([scope.workspace, [...experimentIds].sort(), input.filter ?? '', input.orderBy ?? [], view]),
     )}`;

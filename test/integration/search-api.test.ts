@@ -189,12 +189,17 @@ function referenceOrder(keys: Array<{ ref: Ref; desc: boolean }>) {
       (a as string | number) < (b as string | number) ? -1 : (a as string | number) > (b as string | number) ? 1 : 0;
     return desc ? -c : c;
   };
+  // MLflow's server completes every order with start_time DESC (unless start_time is a key), then run_uuid ASC.
+  const byStartTime = keys.some(({ ref }) => ref.kind === 'attr' && ref.key === 'start_time');
   return (x: ModelRun, y: ModelRun) => {
     for (const key of keys) {
       const c = one(valueOf(x, key.ref), valueOf(y, key.ref), key.desc);
       if (c) return c;
     }
-    // Ties: run id ascending, whatever the direction (MLflow's server ends every order with run_uuid ASC).
+    if (!byStartTime) {
+      const c = one(x.start_time, y.start_time, true);
+      if (c) return c;
+    }
     return one(x.run_id, y.run_id, false);
   };
 }

@@ -77,6 +77,31 @@ def test_runs_that_tie_are_paged_in_run_id_order(mlflow_env: StratusApi, experim
     assert seen == runs
 
 
+def test_runs_that_tie_on_the_keys_asked_for_come_newest_first_as_mlflow_orders_them(mlflow_env: StratusApi, experiment_name: str):
+    """MLflow's server completes every order with start_time DESC (unless start_time is a key) and then run id:
+    runs with the same value of the key asked for come newest first. Stratus ordered them by run id alone."""
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    runs = {}
+    for start, lr in ((1000, "0.1"), (3000, "0.1"), (5000, "0.1"), (2000, "0.1"), (6000, "0.1"), (4000, "0.01")):
+        run_id = client.create_run(experiment_id, start_time=start).info.run_id
+        client.log_param(run_id, "lr", lr)
+        runs[run_id] = start
+    tied = [6000, 5000, 3000, 2000, 1000]
+    for order, expected in ((["params.lr ASC"], [4000, *tied]), (["params.lr DESC"], [*tied, 4000])):
+        seen, token = [], None
+        while True:
+            page = client.search_runs([experiment_id], order_by=order, max_results=2, page_token=token)
+            seen.extend(runs[run.info.run_id] for run in page)
+            token = page.token
+            if not token:
+                break
+        assert seen == expected, order
+    # start_time asked for: no other tie-break than the run id.
+    ascending = [run.info.start_time for run in client.search_runs([experiment_id], order_by=["attributes.start_time ASC"])]
+    assert ascending == [1000, 2000, 3000, 4000, 5000, 6000]
+
+
 def test_refusals_are_worded_as_mlflow_words_them(mlflow_env: StratusApi, experiment_name: str):
     status, body = post(mlflow_env, "/api/2.0/mlflow/experiments/create", {"name": 123})
     assert (status, body["error_code"]) == (400, "INVALID_PARAMETER_VALUE")

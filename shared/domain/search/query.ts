@@ -66,3 +66,13 @@ export const fieldName = (field: Field) =>
 
 /** Runs are ordered newest first unless the client asks otherwise. */
 export const defaultOrder: OrderKey[] = [{ field: { kind: 'attribute', name: 'start_time' }, descending: true }];
+
+/**
+ * The order as MLflow's server completes it: runs that tie on every key asked
+ * for come newest first (start_time DESC, unless start_time is a key already),
+ * then by run id (see compareTuples).
+ */
+export const withTieBreak = (order: readonly OrderKey[]): OrderKey[] =>
+  order.some(({ field }) => field.kind === 'attribute' && field.name === 'start_time')
+    ? [...order]
+    : [...order, ...defaultOrder];
