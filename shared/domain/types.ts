@@ -20,6 +20,16 @@ export type ViewType = (typeof viewTypes)[number];
 export const viewIncludes = (view: ViewType, stage: LifecycleStage) =>
   view === 'ALL' || (view === 'ACTIVE_ONLY') === (stage === 'active');
 
+/**
+ * A run's stage as every view shows it: a run of a deleted experiment is deleted, whatever its
+ * own stage, as MLflow's server marks them all. Computed when read rather than written to each
+ * run, so deleting an experiment stays one write however many runs it holds. Restoring the
+ * experiment brings back its runs' own stages: a run deleted on its own before stays deleted
+ * (MLflow's server would restore it too; README, "Lifecycle", says why).
+ */
+export const runStage = (own: LifecycleStage, experiment: LifecycleStage | undefined): LifecycleStage =>
+  experiment === 'deleted' ? 'deleted' : own;
+
 export interface Experiment {
   experimentId: string;
   name: string;

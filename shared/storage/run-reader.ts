@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { LatestMetric, LifecycleStage, Pipeline, Run, RunDetails, RunStatus, Tags } from '../domain/types.ts';
-import { entityTypes, runKey, runPartitionKey, tagPageKey } from './keys.ts';
+import { entityTypes, experimentKey, runKey, runPartitionKey, tagPageKey } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
 import type { StoredMetricEntry, StoredPipeline } from './run-items.ts';
 import { storedValueNumber } from './stored-value.ts';
@@ -24,6 +24,25 @@ export class RunReader {
     if (!Item) return undefined;
     const [run] = await withPagedTags(this.client, this.tableName, workspace, [Item as RunItem], true);
     return run;
+  }
+
+  /**
+   * Its experiment's lifecycle stage alone (undefined: no such experiment), which a run's own
+   * stage gives way to when deleted (runStage): one small read, without the experiment repository.
+   */
+  async experimentStage(workspace: string, experimentId: string): Promise<LifecycleStage | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: experimentKey(workspace, experimentId),
+        ProjectionExpression: '#stage, pk',
+        ExpressionAttributeNames: { '#stage': 'lifecycleStage' },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    // Experiments written before soft deletion existed have no stage: they are active.
+    return (Item.lifecycleStage as LifecycleStage | undefined) ?? 'active';
   }
 
   /** The run with its params and latest metrics: one Query over the run's partition. */

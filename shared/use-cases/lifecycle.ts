@@ -16,22 +16,50 @@ type RunDeps = Pick<TrackingDeps, 'runs' | 'experiments' | 'clock'>;
 /** Ending a run also seals its metrics' rollups. */
 type RunEndDeps = RunDeps & Pick<TrackingDeps, 'metrics'>;
 
-/** Soft-deletes an experiment: it leaves lists and searches, and its name stays taken until it is purged. */
-export async function deleteExperiment(scope: RequestScope, experimentId: string, deps: ExperimentDeps) {
+/**
+ * What deleting or restoring does to an experiment already in that stage: nothing (`/api/v1`,
+ * where a retried request is harmless), or a 404 as if there were no such experiment (MLflow's
+ * server, which looks for it among the experiments in the other stage).
+ */
+export interface StageChangeOptions {
+  unchangedIsNotFound?: boolean;
+}
+
+/**
+ * Soft-deletes an experiment: it leaves lists and searches, its runs are all deleted with it
+ * (runStage: computed when read, so this stays one write), and its name stays taken until it is purged.
+ */
+export async function deleteExperiment(
+  scope: RequestScope,
+  experimentId: string,
+  deps: ExperimentDeps,
+  options: StageChangeOptions = {},
+) {
   if (experimentId === defaultExperimentId) {
     throw new ValidationError('experiment_id: the default experiment cannot be deleted', 'experiment_id.invalid');
   }
   const experiment = await getExperiment(scope, experimentId, deps);
-  if (experiment.lifecycleStage === 'deleted') return experiment;
+  if (experiment.lifecycleStage === 'deleted') return unchanged(experiment, options);
   const now = deps.clock.now();
   return deps.experiments.update(scope.workspace, experimentId, { lifecycleStage: 'deleted', deletedAt: now }, now);
 }
 
-export async function restoreExperiment(scope: RequestScope, experimentId: string, deps: ExperimentDeps) {
+/** Restores an experiment, and its runs to their own stages (runStage). */
+export async function restoreExperiment(
+  scope: RequestScope,
+  experimentId: string,
+  deps: ExperimentDeps,
+  options: StageChangeOptions = {},
+) {
   const experiment = await getExperiment(scope, experimentId, deps);
-  if (experiment.lifecycleStage === 'active') return experiment;
+  if (experiment.lifecycleStage === 'active') return unchanged(experiment, options);
   const now = deps.clock.now();
   return deps.experiments.update(scope.workspace, experimentId, { lifecycleStage: 'active', deletedAt: null }, now);
+}
+
+function unchanged(experiment: Experiment, options: StageChangeOptions): Experiment {
+  if (options.unchangedIsNotFound) throw new NotFoundError('experiment', experiment.experimentId);
+  return experiment;
 }
 
 export async function renameExperiment(
@@ -67,9 +95,22 @@ export async function deleteRun(scope: RequestScope, runId: string, deps: RunDep
   return deps.runs.updateAttributes(scope.workspace, runId, { lifecycleStage: 'deleted', deletedAt: deps.clock.now() });
 }
 
+/**
+ * Restores a run to active. A run of a deleted experiment stays deleted whatever its own stage
+ * (runStage), so restoring it is refused until the experiment is restored, rather than
+ * answering success with the run still deleted.
+ */
 export async function restoreRun(scope: RequestScope, runId: string, deps: RunDeps): Promise<Run> {
   const run = await deps.runs.get(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);
+  const experimentStage = await deps.runs.experimentStage(scope.workspace, run.experimentId);
+  if (experimentStage === 'deleted') {
+    throw new ConflictError(
+      'experiment.deleted',
+      `experiment '${run.experimentId}' of run '${runId}' is deleted; restore the experiment first`,
+      { id: run.experimentId },
+    );
+  }
   if (run.lifecycleStage === 'active') return run;
   return deps.runs.updateAttributes(scope.workspace, runId, { lifecycleStage: 'active', deletedAt: null });
 }

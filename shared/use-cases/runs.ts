@@ -1,5 +1,15 @@
 import type { MetricPoint } from '../domain/metric-chunk.ts';
-import type { Page, Pipeline, Run, RunDetails, RunStatus, Tags, TerminalRunStatus, ViewType } from '../domain/types.ts';
+import {
+  type Page,
+  type Pipeline,
+  type Run,
+  type RunDetails,
+  type RunStatus,
+  runStage,
+  type Tags,
+  type TerminalRunStatus,
+  type ViewType,
+} from '../domain/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
 import { fromStoredLatest, type RunReader } from '../storage/run-reader.ts';
@@ -135,14 +145,17 @@ async function countRunStart(
   throw new NotFoundError('experiment', experimentId);
 }
 
+/** The run with its params and latest metrics, and deleted if its experiment is (runStage). */
 export async function getRun(
   scope: RequestScope,
   runId: string,
-  deps: { runs: Pick<RunReader, 'getDetails'> },
+  deps: { runs: Pick<RunReader, 'getDetails' | 'experimentStage'> },
 ): Promise<RunDetails> {
   const run = await deps.runs.getDetails(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);
-  return run;
+  if (run.lifecycleStage === 'deleted') return run;
+  const stage = runStage(run.lifecycleStage, await deps.runs.experimentStage(scope.workspace, run.experimentId));
+  return stage === run.lifecycleStage ? run : { ...run, lifecycleStage: stage };
 }
 
 export interface EndRunInput {
@@ -208,20 +221,28 @@ export interface ListRunsInput {
   view?: ViewType | undefined;
 }
 
-/** Newest first within an experiment; deleted runs only when the view asks for them. */
+/**
+ * Newest first within an experiment; deleted runs only when the view asks for them. Every run
+ * of a deleted experiment is deleted (runStage): none is active, and all are deleted ones.
+ */
 export async function listRuns(
   scope: RequestScope,
   experimentId: string,
   input: ListRunsInput,
   deps: Pick<TrackingDeps, 'runs' | 'experiments'>,
 ): Promise<Page<Run>> {
-  await getExperiment(scope, experimentId, deps);
-  return deps.runs.listByExperiment(scope.workspace, experimentId, {
+  const experiment = await getExperiment(scope, experimentId, deps);
+  const deleted = experiment.lifecycleStage === 'deleted';
+  const view = input.view ?? 'ACTIVE_ONLY';
+  if (deleted && view === 'ACTIVE_ONLY') return { items: [], cursor: undefined };
+  const page = await deps.runs.listByExperiment(scope.workspace, experimentId, {
     limit: input.limit,
     pageToken: input.pageToken,
     status: input.status,
-    view: input.view,
+    view: deleted ? 'ALL' : view,
   });
+  if (!deleted) return page;
+  return { ...page, items: page.items.map((run) => ({ ...run, lifecycleStage: 'deleted' as const })) };
 }
 
 /** Throws unless the run exists, is not deleted and is RUNNING: ended runs take no new params or metrics. */

@@ -12,7 +12,7 @@ import {
 import { parseFilter, parseOrderBy, searchLimits } from '../domain/search/parser.ts';
 import { type Clause, defaultOrder, fieldName, type OrderKey, withTieBreak } from '../domain/search/query.ts';
 import { decodeSortableNumber, encodeSortableNumber } from '../domain/search/sortable-number.ts';
-import { type Run, type RunDetails, type ViewType, viewIncludes } from '../domain/types.ts';
+import { type Run, type RunDetails, runStage, type ViewType, viewIncludes } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
 import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
@@ -56,6 +56,8 @@ interface ResolvedExperiments {
   legacyParamIndex: ReadonlySet<string>;
   /** Experiments that may hold runs with a param row of their own, from before bucket rows (Experiment.perRunParamRows). */
   perRunParamRows: ReadonlySet<string>;
+  /** Deleted experiments: every run of theirs is deleted (runStage). */
+  deleted: ReadonlySet<string>;
 }
 
 interface Query {
@@ -68,6 +70,11 @@ interface Query {
   limit: number;
   after: SortValue[] | undefined;
   view: ViewType;
+  /**
+   * Experiments none of whose runs the view shows (deleted ones, searched ACTIVE_ONLY), filled
+   * in once `experiments` settles: their streams stop after the page they had asked for.
+   */
+  hidden: Set<string>;
 }
 
 /**
@@ -114,7 +121,15 @@ export async function searchRuns(
       limit: input.limit,
       after: position === undefined ? undefined : decodeTuple(position.after, order.length),
       view,
+      hidden: new Set(),
     };
+    const hidden = query.hidden;
+    if (view === 'ACTIVE_ONLY') {
+      experiments.then(
+        (resolved) => resolved.deleted.forEach((id) => hidden.add(id)),
+        () => undefined,
+      );
+    }
   } catch (error) {
     await experiments;
     throw error;
@@ -174,9 +189,11 @@ async function resolveExperiments(
   const counts = new Map<string, number>();
   const legacyParamIndex = new Set<string>();
   const perRunParamRows = new Set<string>();
+  const deleted = new Set<string>();
   for (const experiment of found) {
     if (experiment instanceof NotFoundError) throw experiment;
     counts.set(experiment.experimentId, experiment.runCount ?? 0);
+    if (experiment.lifecycleStage === 'deleted') deleted.add(experiment.experimentId);
     if (experiment.legacyParamIndex) legacyParamIndex.add(experiment.experimentId);
     if (experiment.perRunParamRows) perRunParamRows.add(experiment.experimentId);
   }
@@ -187,6 +204,7 @@ async function resolveExperiments(
     runCounts: counts,
     legacyParamIndex,
     perRunParamRows,
+    deleted,
   };
 }
 
@@ -362,9 +380,8 @@ async function searchCandidates(
 ): Promise<SearchableRun[]> {
   let known = new Map<string, Run>();
   if (ids === undefined) {
-    const runs = (
-      await Promise.all(query.experimentIds.map((id) => search.runsOfExperiment(query.workspace, id)))
-    ).flat();
+    const shown = await shownExperiments(query);
+    const runs = (await Promise.all(shown.map((id) => search.runsOfExperiment(query.workspace, id)))).flat();
     known = new Map(runs.map((run) => [run.runId, run]));
     ids = [...known.keys()];
   }
@@ -386,6 +403,11 @@ async function selectPage(
   search: SearchRepository,
 ): Promise<SearchableRun[]> {
   const experiments = new Set(query.experimentIds);
+  const { deleted } = await query.experiments;
+  rows = rows.map((row) => {
+    const stage = runStage(row.lifecycleStage, deleted.has(row.experimentId) ? 'deleted' : 'active');
+    return stage === row.lifecycleStage ? row : { ...row, lifecycleStage: stage };
+  });
   const datasetClauses = query.clauses.filter((clause) => clause.field.kind === 'dataset');
   const otherClauses = query.clauses.filter((clause) => clause.field.kind !== 'dataset');
   let kept = rows.filter(
@@ -483,7 +505,9 @@ async function searchStream(
     const start = typeof from === 'string' ? from : undefined;
     await consume(
       mergeStreams(
-        query.experimentIds.map((id) => search.streamByName(query.workspace, id, first.descending, start, pageSize)),
+        query.experimentIds.map((id) =>
+          unlessHidden(query, id, search.streamByName(query.workspace, id, first.descending, start, pageSize)),
+        ),
         first.descending,
       ),
     );
@@ -494,7 +518,7 @@ async function searchStream(
     await consume(
       mergeStreams(
         query.experimentIds.map((id) =>
-          search.streamByStartTime(query.workspace, id, first.descending, start, pageSize),
+          unlessHidden(query, id, search.streamByStartTime(query.workspace, id, first.descending, start, pageSize)),
         ),
         first.descending,
       ),
@@ -511,7 +535,7 @@ async function searchStream(
     consume(
       mergeStreams(
         query.experimentIds.map((id) =>
-          search.streamByMetric(query.workspace, id, key, first.descending, range, pageSize),
+          unlessHidden(query, id, search.streamByMetric(query.workspace, id, key, first.descending, range, pageSize)),
         ),
         first.descending,
       ),
@@ -530,12 +554,13 @@ async function searchStream(
     if (found.length >= wanted) return found;
   }
   // Runs without the metric are in no index entry of it: every run (or candidate) is read, those with it dropped.
+  const shown = await shownExperiments(query);
   const withMetric = new Set(
-    (await Promise.all(query.experimentIds.map((id) => search.runIdsByMetric(query.workspace, id, key)))).flat(),
+    (await Promise.all(shown.map((id) => search.runIdsByMetric(query.workspace, id, key)))).flat(),
   );
   const runs = candidates
     ? []
-    : (await Promise.all(query.experimentIds.map((id) => search.runsOfExperiment(query.workspace, id))))
+    : (await Promise.all(shown.map((id) => search.runsOfExperiment(query.workspace, id))))
         .flat()
         .filter((run) => !withMetric.has(run.runId));
   const details = await search.loadDetails(
@@ -552,6 +577,27 @@ async function searchStream(
     )),
   );
   return found;
+}
+
+/** The experiments whose runs the view may show, once their items are read. */
+async function shownExperiments(query: Query): Promise<string[]> {
+  const { deleted } = await query.experiments;
+  return query.view === 'ACTIVE_ONLY' ? query.experimentIds.filter((id) => !deleted.has(id)) : query.experimentIds;
+}
+
+/**
+ * An experiment's stream, ended as soon as the experiment is known to be hidden: its first page is
+ * asked for while the experiments are read (no round trip lost for the usual search), and no more.
+ */
+async function* unlessHidden(
+  query: Query,
+  experimentId: string,
+  stream: AsyncGenerator<StreamEntry>,
+): AsyncGenerator<StreamEntry> {
+  for await (const entry of stream) {
+    if (query.hidden.has(experimentId)) return;
+    yield entry;
+  }
 }
 
 const FULL_PAGE_STREAMS = 20;

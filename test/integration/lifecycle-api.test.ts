@@ -41,6 +41,47 @@ describe('lifecycle', () => {
     expect(await listed('active')).toEqual([run.run_id]);
   });
 
+  test("a deleted experiment's runs are all deleted with it, and come back as they were when it is restored", async () => {
+    const { api } = local;
+    const kept = (await api.post('/api/v1/runs', { experiment_name: 'life-exp-runs', run_name: 'kept' })).body;
+    const experimentId = kept.experiment_id as string;
+    const dropped = (await api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: 'dropped' })).body;
+    await api.post(`/api/v1/runs/${kept.run_id}/metrics`, { metric_name: 'acc', metric_value: 0.9 });
+    expect((await api.delete(`/api/v1/runs/${dropped.run_id}`)).status).toBe(200);
+    expect((await api.delete(`/api/v1/experiments/${experimentId}`)).status).toBe(200);
+    const stages = (runs: Array<{ run_id: string; lifecycle_stage: string }>) =>
+      runs.map((run) => [run.run_id === kept.run_id ? 'kept' : 'dropped', run.lifecycle_stage]).sort();
+    const listed = async (lifecycle: string) =>
+      stages((await api.get(`/api/v1/experiments/${experimentId}/runs?lifecycle=${lifecycle}`)).body.runs);
+    const searched = async (lifecycle: string, filter = '') =>
+      stages((await api.post('/api/v1/runs/search', { experiment_ids: [experimentId], filter, lifecycle })).body.runs);
+    expect((await api.get(`/api/v1/runs/${kept.run_id}`)).body.lifecycle_stage).toBe('deleted');
+    expect(await listed('active')).toEqual([]);
+    expect(await listed('all')).toEqual([
+      ['dropped', 'deleted'],
+      ['kept', 'deleted'],
+    ]);
+    expect(await searched('active')).toEqual([]);
+    expect(await searched('active', 'metrics.acc > 0.5')).toEqual([]);
+    expect(await searched('active', "attributes.run_name = 'kept'")).toEqual([]);
+    expect(await searched('deleted')).toEqual([
+      ['dropped', 'deleted'],
+      ['kept', 'deleted'],
+    ]);
+    expect(await searched('deleted', 'metrics.acc > 0.5')).toEqual([['kept', 'deleted']]);
+    // A run of a deleted experiment cannot be restored on its own: it would still be deleted.
+    const refused = await api.post(`/api/v1/runs/${kept.run_id}/restore`);
+    expect([refused.status, refused.body.error.code]).toEqual([409, 'experiment.deleted']);
+    expect((await api.post(`/api/v1/experiments/${experimentId}/restore`)).status).toBe(200);
+    // Each run is back to its own stage: the one deleted on its own before stays deleted.
+    expect(await listed('all')).toEqual([
+      ['dropped', 'deleted'],
+      ['kept', 'active'],
+    ]);
+    expect(await searched('active')).toEqual([['kept', 'active']]);
+    expect((await api.get(`/api/v1/runs/${kept.run_id}`)).body.lifecycle_stage).toBe('active');
+  });
+
   test('renames and tag removal name what is wrong', async () => {
     const { api } = local;
     const a = (await api.post('/api/v1/experiments', { experiment_name: 'life-a', tags: { t: '1' } })).body;

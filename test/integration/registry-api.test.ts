@@ -362,12 +362,15 @@ describe('versions', () => {
     const stillHeld = await api.post(`/api/v1/runs/${run.run_id}/purge`, {});
     expect(stillHeld.status).toBe(409);
     expect(stillHeld.body.error.message).toMatch(/model versions held\/2;/);
-    // Numbers are never reused (registration needs a live run: restore it for a moment).
+    // Numbers are never reused (registration needs a live run: restore it, and its experiment first, for a moment).
+    const restored = await api.post(`/api/v1/experiments/${run.experiment_id}/restore`, {});
+    expect(restored.status, JSON.stringify(restored.body)).toBe(200);
     expect((await api.post(`/api/v1/runs/${run.run_id}/restore`, {})).status).toBe(200);
     const next = await api.post(`${models('held')}/versions`, { run_id: run.run_id, artifact_path: 'model.pkl' });
     expect(next.body.version).toBe(3);
     for (const version of [2, 3]) expect((await api.delete(`${models('held')}/versions/${version}`)).status).toBe(200);
     expect((await api.delete(`/api/v1/runs/${run.run_id}`)).status).toBe(200);
+    expect((await api.delete(`/api/v1/experiments/${run.experiment_id}`)).status).toBe(200);
     const purged = await api.post(`/api/v1/experiments/${run.experiment_id}/purge`, {});
     expect(purged.status, JSON.stringify(purged.body)).toBe(200);
     expect(purged.body.purged.objects).toBeGreaterThan(0);

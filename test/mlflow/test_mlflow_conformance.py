@@ -504,3 +504,58 @@ def test_paths_that_climb_out_are_invalid_on_every_file_route(mlflow_env: Stratu
     ):
         response = get(mlflow_env, path, params)
         assert (response.status_code, response.json()) == (400, INVALID_PATH), path
+
+
+def test_deleting_an_experiment_deletes_its_runs_until_it_is_restored(mlflow_env: StratusApi, experiment_name: str):
+    import mlflow
+    from mlflow.entities import ViewType
+
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    kept = client.create_run(experiment_id).info.run_id
+    dropped = client.create_run(experiment_id).info.run_id
+    client.log_metric(kept, "acc", 0.9)
+    client.delete_run(dropped)
+    mlflow.delete_experiment(experiment_id)
+    assert client.search_runs([experiment_id]) == []
+    assert client.search_runs([experiment_id], "metrics.acc > 0.5") == []
+    assert len(mlflow.search_runs([experiment_id])) == 0
+    every = client.search_runs([experiment_id], run_view_type=ViewType.ALL)
+    assert sorted((run.info.run_id, run.info.lifecycle_stage) for run in every) == sorted(
+        [(kept, "deleted"), (dropped, "deleted")]
+    )
+    deleted = client.search_runs([experiment_id], run_view_type=ViewType.DELETED_ONLY)
+    assert sorted(run.info.run_id for run in deleted) == sorted([kept, dropped])
+    assert client.get_run(kept).info.lifecycle_stage == "deleted"
+    # MLflow's server would answer 200 and leave the run active in a deleted experiment; Stratus says why not.
+    with pytest.raises(MlflowException, match="must be in the 'active' state"):
+        client.restore_run(kept)
+    client.restore_experiment(experiment_id)
+    assert client.get_run(kept).info.lifecycle_stage == "active"
+    assert [run.info.run_id for run in client.search_runs([experiment_id])] == [kept]
+    # Deleted on its own before: it stays deleted (MLflow's server would restore it too; README says why).
+    assert client.get_run(dropped).info.lifecycle_stage == "deleted"
+
+
+def test_deleting_or_restoring_an_experiment_twice_is_a_404_as_on_mlflow(mlflow_env: StratusApi, experiment_name: str):
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    status, body = post(mlflow_env, "/api/2.0/mlflow/experiments/restore", {"experiment_id": experiment_id})
+    assert (status, body["error_code"]) == (404, "RESOURCE_DOES_NOT_EXIST")
+    assert body["message"] == f"No Experiment with id={experiment_id} exists"
+    client.delete_experiment(experiment_id)
+    with pytest.raises(MlflowException, match=f"No Experiment with id={experiment_id} exists") as raised:
+        client.delete_experiment(experiment_id)
+    assert raised.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    client.restore_experiment(experiment_id)
+    with pytest.raises(MlflowException, match="RESOURCE_DOES_NOT_EXIST"):
+        client.restore_experiment(experiment_id)
+    assert client.get_experiment(experiment_id).lifecycle_stage == "active"
+    # Runs, unlike experiments, are deleted and restored twice without complaint on MLflow's server too.
+    run_id = client.create_run(experiment_id).info.run_id
+    client.delete_run(run_id)
+    client.delete_run(run_id)
+    client.restore_run(run_id)
+    client.restore_run(run_id)
+    assert client.get_run(run_id).info.lifecycle_stage == "active"
+

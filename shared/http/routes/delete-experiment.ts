@@ -7,7 +7,8 @@ export const deleteExperimentRoute = defineRoute({
   method: 'DELETE',
   path: '/api/v1/experiments/{experiment_id}',
   entry: 'lambdas/delete-experiment.ts',
-  summary: 'Soft-delete an experiment: it leaves lists until restored; its name stays taken until it is purged',
+  summary:
+    'Soft-delete an experiment: it leaves lists until restored, every run of it reads as deleted; its name stays taken until it is purged',
   access: 'write',
   tag: 'experiments',
   request: { path: experimentIdPath },

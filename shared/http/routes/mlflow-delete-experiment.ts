@@ -7,7 +7,7 @@ export const mlflowDeleteExperimentRoute = defineRoute({
   method: 'POST',
   path: '/api/2.0/mlflow/experiments/delete',
   entry: 'lambdas/delete-experiment.ts',
-  summary: 'Soft-delete an experiment (MLflow)',
+  summary: 'Soft-delete an experiment and, with it, its runs (MLflow); 404 if it is already deleted',
   access: 'write',
   tag: 'mlflow',
   request: { body: experimentIdBody },

@@ -7,7 +7,7 @@ export const mlflowRestoreExperimentRoute = defineRoute({
   method: 'POST',
   path: '/api/2.0/mlflow/experiments/restore',
   entry: 'lambdas/restore-experiment.ts',
-  summary: 'Restore a deleted experiment (MLflow)',
+  summary: 'Restore a deleted experiment and its runs (MLflow); 404 if it is not deleted',
   access: 'write',
   tag: 'mlflow',
   request: { body: experimentIdBody },

@@ -7,7 +7,7 @@ export const mlflowRestoreRunRoute = defineRoute({
   method: 'POST',
   path: '/api/2.0/mlflow/runs/restore',
   entry: 'lambdas/restore-run.ts',
-  summary: 'Restore a deleted run (MLflow)',
+  summary: 'Restore a deleted run (MLflow); 400 while its experiment is deleted',
   access: 'write',
   tag: 'mlflow',
   request: { body: runIdBody },

@@ -7,7 +7,7 @@ export const restoreExperimentRoute = defineRoute({
   method: 'POST',
   path: '/api/v1/experiments/{experiment_id}/restore',
   entry: 'lambdas/restore-experiment.ts',
-  summary: 'Restore a deleted experiment',
+  summary: 'Restore a deleted experiment, and its runs to their own stages',
   access: 'write',
   tag: 'experiments',
   request: { path: experimentIdPath },

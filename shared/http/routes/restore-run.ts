@@ -7,7 +7,7 @@ export const restoreRunRoute = defineRoute({
   method: 'POST',
   path: '/api/v1/runs/{run_id}/restore',
   entry: 'lambdas/restore-run.ts',
-  summary: 'Restore a deleted run',
+  summary: 'Restore a deleted run (409 experiment.deleted while its experiment is deleted)',
   access: 'write',
   tag: 'runs',
   request: { path: runIdPath },

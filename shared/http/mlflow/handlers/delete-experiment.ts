@@ -6,6 +6,7 @@ import { trackingDeps } from '../../../runtime.ts';
 const deps = () => trackingDeps();
 
 export const mlflowDeleteExperiment = createMlflowHandler(mlflowDeleteExperimentRoute, async ({ body }, { scope }) => {
-  await deleteExperiment(scope, body.experiment_id, deps());
+  // MLflow's server answers 404 for an experiment already deleted (it looks among the active ones).
+  await deleteExperiment(scope, body.experiment_id, deps(), { unchangedIsNotFound: true });
   return { body: {} };
 });

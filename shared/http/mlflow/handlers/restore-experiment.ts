@@ -8,7 +8,8 @@ const deps = () => trackingDeps();
 export const mlflowRestoreExperiment = createMlflowHandler(
   mlflowRestoreExperimentRoute,
   async ({ body }, { scope }) => {
-    await restoreExperiment(scope, body.experiment_id, deps());
+    // MLflow's server answers 404 for an experiment that is not deleted (it looks among the deleted ones).
+    await restoreExperiment(scope, body.experiment_id, deps(), { unchangedIsNotFound: true });
     return { body: {} };
   },
 );
