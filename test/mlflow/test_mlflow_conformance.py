@@ -559,3 +559,15 @@ def test_deleting_or_restoring_an_experiment_twice_is_a_404_as_on_mlflow(mlflow_
     client.restore_run(run_id)
     assert client.get_run(run_id).info.lifecycle_stage == "active"
 
+
+def test_the_history_of_a_run_that_does_not_exist_is_empty_as_on_mlflow(mlflow_env: StratusApi):
+    client = MlflowClient()
+    missing = "0" * 32
+    assert client.get_metric_history(missing, "loss") == []
+    query = urllib.parse.urlencode({"run_ids": missing, "metric_key": "loss", "max_results": 10})
+    request = urllib.request.Request(f"{mlflow_env.url}/api/2.0/mlflow/metrics/get-history-bulk-interval?{query}")
+    request.add_header("authorization", f"Bearer {mlflow_env.token}")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+        assert json.loads(response.read()).get("metrics", []) == []
+

@@ -7,7 +7,7 @@ export const mlflowGetMetricHistoryRoute = defineRoute({
   method: 'GET',
   path: '/api/2.0/mlflow/metrics/get-history',
   entry: 'lambdas/get-metric-history.ts',
-  summary: "A metric's history in pages of up to 25,000 points (MLflow)",
+  summary: "A metric's history in pages of up to 25,000 points (MLflow); none for a run that does not exist",
   access: 'read',
   tag: 'mlflow',
   request: { query: metricHistoryQuery },

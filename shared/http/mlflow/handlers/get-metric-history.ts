@@ -1,4 +1,4 @@
-import { ValidationError } from '../../../errors.ts';
+import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { metricReadDeps } from '../../../runtime.ts';
 import { getMetricHistory } from '../../../use-cases/metrics.ts';
 import { createMlflowHandler } from '../handler.ts';
@@ -10,8 +10,28 @@ import { mlflowSampledPoints } from '../bulk-interval.ts';
 import { mlflowLimits } from '../schemas.ts';
 import { mlflowMetric } from '../views.ts';
 
+/**
+ * A metric's history, or none when there is no such run: MLflow's server answers a run it does
+ * not know with an empty history (200), not a 404, on both history routes. `/api/v1` keeps its 404.
+ * A page token cannot be one this route issued for a run that is not there: refused, as any
+ * token from elsewhere is (MLflow's server also checks the token before it looks for the run).
+ */
+async function historyOrNone(...args: Parameters<typeof getMetricHistory>): ReturnType<typeof getMetricHistory> {
+  try {
+    return await getMetricHistory(...args);
+  } catch (error) {
+    if (error instanceof NotFoundError && error.code === 'run.not_found') {
+      if (args[3].pageToken !== undefined) {
+        throw new ValidationError('page_token: is not a token this list issued', 'page_token.invalid');
+      }
+      return { points: [], cursor: undefined, downsampled: false };
+    }
+    throw error;
+  }
+}
+
 export const mlflowGetMetricHistory = createMlflowHandler(mlflowGetMetricHistoryRoute, async ({ query }, { scope }) => {
-  const history = await getMetricHistory(
+  const history = await historyOrNone(
     scope,
     requestRunId(query),
     query.metric_key,
@@ -55,7 +75,7 @@ export const mlflowGetMetricHistoryBulkInterval = createMlflowHandler(
     const perRun = Math.floor(mlflowLimits.bulkIntervalExactPoints / runIds.length);
     const read = await Promise.all(
       runIds.map((runId) =>
-        getMetricHistory(
+        historyOrNone(
           scope,
           runId,
           query.metric_key,
@@ -75,7 +95,7 @@ export const mlflowGetMetricHistoryBulkInterval = createMlflowHandler(
     } else {
       histories = await Promise.all(
         runIds.map(async (runId) => {
-          const history = await getMetricHistory(
+          const history = await historyOrNone(
             scope,
             runId,
             query.metric_key,
