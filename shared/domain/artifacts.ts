@@ -2,6 +2,14 @@ import { ValidationError } from '../errors.ts';
 
 /** Artifacts: files a run produced, stored in S3 under the run's own prefix. Times are epoch milliseconds. */
 
+/**
+ * A run's artifact location as MLflow's clients see it, under the `mlflow-artifacts:` scheme that
+ * the MLflow API serves: shown as the run's `artifact_uri`, and what `attributes.artifact_uri`
+ * filters compare, on either API.
+ */
+export const runArtifactUri = (run: { experimentId: string; runId: string }) =>
+  `mlflow-artifacts:/${run.experimentId}/${run.runId}/artifacts`;
+
 export const artifactTypes = ['model', 'plot', 'data', 'report', 'other'] as const;
 export type ArtifactType = (typeof artifactTypes)[number];
 

@@ -571,3 +571,18 @@ def test_the_history_of_a_run_that_does_not_exist_is_empty_as_on_mlflow(mlflow_e
         assert response.status == 200
         assert json.loads(response.read()).get("metrics", []) == []
 
+
+def test_runs_are_found_by_their_artifact_uri(mlflow_env: StratusApi, experiment_name: str):
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    first = client.create_run(experiment_id).info
+    second = client.create_run(experiment_id).info
+    found = lambda text: sorted(run.info.run_id for run in client.search_runs([experiment_id], text))  # noqa: E731
+    assert found(f"attributes.artifact_uri = '{first.artifact_uri}'") == [first.run_id]
+    assert found(f"artifact_uri != '{first.artifact_uri}'") == [second.run_id]
+    assert found("attributes.artifact_uri LIKE '%/artifacts'") == sorted([first.run_id, second.run_id])
+    assert found(f"attributes.artifact_uri ILIKE '%{second.run_id.upper()}%'") == [second.run_id]
+    ordered = client.search_runs([experiment_id], order_by=["attributes.artifact_uri DESC"])
+    assert [run.info.run_id for run in ordered] == sorted([first.run_id, second.run_id], reverse=True)
+    with pytest.raises(MlflowException, match="artifact_uri is a string"):
+        client.search_runs([experiment_id], "attributes.artifact_uri > 'a'")

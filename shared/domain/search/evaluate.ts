@@ -1,3 +1,4 @@
+import { runArtifactUri } from '../artifacts.ts';
 import type { RunDetails } from '../types.ts';
 import type { Clause, Field, OrderKey } from './query.ts';
 import { ownValue } from '../own.ts';
@@ -55,6 +56,8 @@ export function fieldValue(run: SearchableRun, field: Field): string | number | 
           return run.endTime === undefined ? undefined : run.endTime - run.startTime;
         case 'parent_run_id':
           return run.parentRunId;
+        case 'artifact_uri':
+          return runArtifactUri(run);
       }
       break;
     case 'component':

@@ -9,6 +9,8 @@ export const runAttributes = [
   'duration',
   'run_id',
   'parent_run_id',
+  /** MLflow's `mlflow-artifacts:/<experiment>/<run>/artifacts` (runArtifactUri). */
+  'artifact_uri',
 ] as const;
 export type RunAttribute = (typeof runAttributes)[number];
 

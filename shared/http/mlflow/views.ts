@@ -4,6 +4,7 @@ import {
   loggedModelArtifactPrefix,
   type ModelOutput,
 } from '../../domain/logged-models.ts';
+import { runArtifactUri } from '../../domain/artifacts.ts';
 import type { MetricPoint } from '../../domain/metric-chunk.ts';
 import { toWireMetricValue } from '../../domain/metric-values.ts';
 import type { Experiment, LatestMetric, Run, RunDetails, Tags } from '../../domain/types.ts';
@@ -23,8 +24,7 @@ export const userTag = 'mlflow.user';
 export const unknownUser = 'unknown';
 
 export const experimentArtifactLocation = (experimentId: string) => `mlflow-artifacts:/${experimentId}`;
-export const runArtifactUri = (run: Pick<Run, 'experimentId' | 'runId'>) =>
-  `mlflow-artifacts:/${run.experimentId}/${run.runId}/artifacts`;
+export { runArtifactUri };
 
 const keyValues = (entries: Tags) => Object.entries(entries).map(([key, value]) => ({ key, value }));
 
