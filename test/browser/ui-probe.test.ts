@@ -801,6 +801,95 @@ describe('a phone (390 px wide)', () => {
   });
 });
 
+describe('long names on a phone (390 px wide), on every page', () => {
+  test('no page scrolls sideways; in each list a long name is cut with …, whole in its title, and the next column starts on screen', async () => {
+    const experimentName = 'churn-prediction-gradient-boosting-grid-search-2026q4-with-feature-store-v3';
+    const runName = 'lgbm-depth12-lr0.03-n1000-features-v3-with-target-encoding-and-calibration';
+    const modelName = 'churn-predictor-gradient-boosted-trees-with-target-encoding-v3';
+    const experiment = await local.api.post('/api/v1/experiments', { experiment_name: experimentName });
+    const experimentId = experiment.body.experiment_id as string;
+    const runIds: string[] = [];
+    for (const suffix of ['', '-seed2']) {
+      const run = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: runName + suffix });
+      runIds.push(run.body.run_id);
+      await local.api.post(`/api/v1/runs/${run.body.run_id}/params`, {
+        params: { feature_set_path: `s3://features/churn/v3/2026-11-28/${'x'.repeat(60)}`, max_depth: 12 },
+      });
+      await local.api.post(`/api/v1/runs/${run.body.run_id}/tags`, {
+        tags: { dataset_version: 'feature-store-v3-2026-11-28-snapshot-with-a-long-suffix' },
+      });
+      await logPoints(local.api, run.body.run_id, [
+        { key: 'val_auc_on_the_held_out_november_cohort', value: 0.91, step: 0, timestamp: Date.now() },
+        { key: 'system/cpu_utilization_percentage', value: 40, step: 0, timestamp: Date.now() },
+      ]);
+    }
+    const [runId] = runIds as [string];
+    await uploadArtifact(
+      local.api,
+      runId,
+      'model/a-rather-long-directory-name-for-the-serialised-booster/model.txt',
+      Buffer.from('booster'),
+      'text/plain',
+    );
+    expect((await local.api.post('/api/v1/models', { name: modelName })).status).toBe(201);
+    const version = await local.api.post(`/api/v1/models/${modelName}/versions`, {
+      run_id: runId,
+      artifact_path: 'model',
+    });
+    expect(version.status).toBe(201);
+    const alias = 'champion-for-the-november-retention-campaign';
+    expect((await local.api.call('PUT', `/api/v1/models/${modelName}/aliases/${alias}`, { version: 1 })).status).toBe(
+      200,
+    );
+
+    const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token);
+      const pages: Array<{ path: string; list?: string; name?: string }> = [
+        { path: '/experiments', list: 'table[aria-label="Experiments"]', name: experimentName },
+        { path: `/experiments/${experimentId}`, list: '.runs-grid', name: runName },
+        { path: `/runs/${runId}?tab=overview` },
+        { path: `/runs/${runId}?tab=charts` },
+        { path: `/runs/${runId}?tab=artifacts` },
+        { path: `/compare?runs=${runIds.join(',')}`, list: 'table[aria-label="Compared runs"]', name: runName },
+        { path: '/models', list: 'table[aria-label="Models"]', name: modelName },
+        { path: `/models/${modelName}`, list: 'table[aria-label="Versions"]' },
+        { path: `/models/${modelName}/versions/1` },
+        { path: '/tokens' },
+      ];
+      for (const { path, list, name } of pages) {
+        await page.goto(`${local.stack.url}${path}`);
+        await page.waitForSelector('main h1');
+        if (list) await page.locator(`${list} :is(tbody tr a, [role="cell"] a)`).first().waitFor();
+        await page.waitForLoadState('networkidle');
+        const scrollWidth = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth);
+        expect(scrollWidth, path).toBeLessThanOrEqual(390);
+        if (!list) continue;
+        // The cell holding the first row's link, and the cell after it: it must begin on screen.
+        const layout = await page.locator(list).evaluate((table: any) => {
+          const link = table.querySelector('tbody tr a, [role="row"] [role="cell"] a');
+          const cell = link.closest('td, [role="cell"]');
+          return {
+            nextLeft: cell.nextElementSibling.getBoundingClientRect().left as number,
+            linkRight: link.getBoundingClientRect().right as number,
+          };
+        });
+        expect(layout.linkRight, path).toBeLessThanOrEqual(390);
+        expect(layout.nextLeft, path).toBeLessThan(390);
+        if (name) {
+          const link = page.locator(`${list} a[title^="${name}"]`).first();
+          const cut = await link.evaluate((a: any) => ({ cut: a.scrollWidth > a.clientWidth, title: a.title }));
+          expect(cut.cut, `${path}: ${name} cut with …`).toBe(true);
+          expect(cut.title, path).toContain(name);
+        }
+      }
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe("a run's params and latest metrics", () => {
   test('a long key wraps after a / or _, never inside a word; the key filter finds by words, is kept in the URL, and says when it finds nothing', async () => {
     const created = await local.api.post('/api/v1/experiments', { experiment_name: 'robustness-evals' });

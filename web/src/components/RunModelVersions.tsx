@@ -33,43 +33,49 @@ export function RunModelVersions(props: { runId: string }) {
       id="model-versions"
       title={`Registered as a model (${list.length}${versions.data?.next_page_token ? '+' : ''})`}
     >
-      <table class="data" aria-label="Model versions from this run">
-        <thead>
-          <tr>
-            <th scope="col">Model version</th>
-            <th scope="col">Aliases</th>
-            <th scope="col">From artifacts</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((version) => (
-            <tr key={`${version.name}/${version.version}`}>
-              <td>
-                <Link href={paths.modelVersion(version.name, version.version)}>
-                  {version.name} · version {version.version}
-                </Link>
-              </td>
-              <td>
-                {version.aliases.length === 0 ? (
-                  <span class="muted">—</span>
-                ) : (
-                  <span class="tags">
-                    {version.aliases.map((alias) => (
-                      <span class="alias-chip" key={alias}>
-                        @{alias}
-                      </span>
-                    ))}
-                  </span>
-                )}
-              </td>
-              <td class="mono">
-                {version.source.artifact_path}
-                {version.source.kind === 'folder' ? '/' : ''}
-              </td>
+      <div class="table-scroll">
+        <table class="data" aria-label="Model versions from this run">
+          <thead>
+            <tr>
+              <th scope="col">Model version</th>
+              <th scope="col">Aliases</th>
+              <th scope="col">From artifacts</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {list.map((version) => (
+              <tr key={`${version.name}/${version.version}`}>
+                <td>
+                  <Link
+                    href={paths.modelVersion(version.name, version.version)}
+                    title={`${version.name} · version ${version.version}`}
+                  >
+                    {/* On a phone a long model name is cut, never the version number. */}
+                    <span class="cut-name">{version.name}</span> · version {version.version}
+                  </Link>
+                </td>
+                <td>
+                  {version.aliases.length === 0 ? (
+                    <span class="muted">—</span>
+                  ) : (
+                    <span class="tags">
+                      {version.aliases.map((alias) => (
+                        <span class="alias-chip" key={alias}>
+                          @{alias}
+                        </span>
+                      ))}
+                    </span>
+                  )}
+                </td>
+                <td class="mono">
+                  {version.source.artifact_path}
+                  {version.source.kind === 'folder' ? '/' : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </Card>
   );
 }

@@ -181,8 +181,8 @@ export function columnWidth(label: string, values: Iterable<string>, minimum: nu
  * The Run column's width: room for the longest sampled name with what sits
  * beside it (indent, a parent's expander and child count, a child's ↳), so a
  * parent's name is not cut when the table is wider than the screen and every
- * column gets only its minimum. Up to 360 px; a longer name ends in … with the
- * whole name in its title.
+ * column gets only its minimum. Up to 360 px (180 on a phone); a longer name
+ * ends in … with the whole name in its title.
  */
 export function runColumnWidth(rows: Iterable<NestedRow>, nested: boolean) {
   let widest = 0;
@@ -198,7 +198,9 @@ export function runColumnWidth(rows: Iterable<NestedRow>, nested: boolean) {
     widest = Math.max(widest, width);
     characters = Math.max(characters, name.length);
   }
-  const minimum = clamp(Math.ceil(widest), 180, runColumnMaximum);
+  // On a phone the column takes about half the screen, so Started and the columns after it begin on screen.
+  const phone = window.matchMedia('(max-width: 520px)').matches;
+  const minimum = phone ? clamp(Math.ceil(widest), 120, 180) : clamp(Math.ceil(widest), 180, runColumnMaximum);
   return `minmax(${minimum}px, ${clamp(characters, 6, 40)}fr)`;
 }
 

@@ -152,7 +152,12 @@ export function Experiments() {
                 {shown.map((experiment) => (
                   <tr key={experiment.experiment_id}>
                     <td>
-                      <Link href={paths.experiment(experiment.experiment_id)} style={{ fontWeight: 600 }}>
+                      <Link
+                        href={paths.experiment(experiment.experiment_id)}
+                        class="cut-name"
+                        title={experiment.experiment_name}
+                        style={{ fontWeight: 600 }}
+                      >
                         {experiment.experiment_name}
                       </Link>
                       {experiment.lifecycle_stage === 'deleted' && <span class="status deleted">deleted</span>}

@@ -116,7 +116,12 @@ export function Models() {
                 {models.map((model) => (
                   <tr key={model.name}>
                     <td>
-                      <Link href={paths.model(model.name)} style={{ fontWeight: 600 }}>
+                      <Link
+                        href={paths.model(model.name)}
+                        class="cut-name"
+                        title={model.name}
+                        style={{ fontWeight: 600 }}
+                      >
                         {model.name}
                       </Link>
                       {model.description && (

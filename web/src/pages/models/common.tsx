@@ -80,7 +80,11 @@ export function SourceRun(props: { version: ModelVersion; runNames: ReadonlyMap<
   const { run_id: runId, artifact_path: artifactPath, kind } = props.version.source;
   return (
     <span class="source-run">
-      <Link href={paths.run(runId)} title={`run ${runId}`}>
+      <Link
+        href={paths.run(runId)}
+        class="cut-name"
+        title={props.runNames?.has(runId) ? `${props.runNames.get(runId)} (run ${runId})` : `run ${runId}`}
+      >
         {props.runNames?.get(runId) ?? runId.slice(0, 8)}
       </Link>
       <span class="muted mono" title={kind === 'folder' ? 'every artifact under this folder' : 'one artifact'}>
