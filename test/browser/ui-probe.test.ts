@@ -1610,6 +1610,79 @@ describe('descriptions and dates', () => {
   });
 });
 
+describe('the best value of each metric among compared runs', () => {
+  test('is marked, lowest for a loss and highest for an accuracy, every tie included, never NaN or a missing value; a flipped direction is kept in the URL', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'best-marks' });
+    const logged: Array<Record<string, number>> = [
+      { val_loss: 0.31, accuracy: 0.9, margin: 2, 'system/cpu_utilization_percentage': 80 },
+      { val_loss: 0.22, accuracy: 0.95, margin: Number.NaN, 'system/cpu_utilization_percentage': 20 },
+      { val_loss: Number.NaN, accuracy: 0.95, margin: 5, 'system/cpu_utilization_percentage': 50 },
+      { accuracy: 0.5, margin: 3 },
+    ];
+    const runIds: string[] = [];
+    for (const [index, metrics] of logged.entries()) {
+      const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, {
+        run_name: `run-${index}`,
+      });
+      runIds.push(run.body.run_id);
+      await logPoints(
+        local.api,
+        run.body.run_id,
+        Object.entries(metrics).map(([key, value]) => ({
+          key,
+          // NaN is logged as MLflow's clients send it over JSON.
+          value: Number.isNaN(value) ? ('NaN' as unknown as number) : value,
+          step: 0,
+          timestamp: Date.now(),
+        })),
+      );
+    }
+    const opened = await open(`/compare?runs=${runIds.join(',')}`);
+    const { page } = opened;
+    try {
+      const table = page.locator('table[aria-label="Compared runs"]');
+      await expect.poll(() => table.locator('tbody tr').count(), eventually).toBe(4);
+      // Which rows (runs) hold the marked value, per metric column.
+      const marked = () =>
+        table.evaluate((element: any) => {
+          const heads = [...element.querySelectorAll('thead th')].map((th: any) => th.firstChild.textContent as string);
+          const byMetric: Record<string, number[]> = {};
+          [...element.querySelectorAll('tbody tr')].forEach((tr: any, row: number) =>
+            [...tr.children].forEach((td: any, column: number) => {
+              if (!td.classList.contains('best')) return;
+              const metric = heads[column] as string;
+              (byMetric[metric] ??= []).push(row);
+            }),
+          );
+          return { heads, byMetric };
+        });
+      await expect
+        .poll(async () => (await marked()).byMetric, eventually)
+        .toEqual({
+          val_loss: [1],
+          accuracy: [1, 2],
+          margin: [2],
+        });
+      // The machine's readings: no best, and after the model's metrics.
+      expect((await marked()).heads.slice(-1)).toEqual(['system/cpu_utilization_percentage']);
+      expect(await table.locator('td.best').first().textContent()).toContain('(best)');
+
+      // "margin" is better small here: flipped, then kept through a reload.
+      await page.getByRole('button', { name: /^margin: higher is better/ }).click();
+      await page.waitForURL(/[?&]lower=margin(&|$)/);
+      await expect.poll(async () => (await marked()).byMetric.margin, eventually).toEqual([0]);
+      await page.reload();
+      await expect.poll(async () => (await marked()).byMetric.margin, eventually).toEqual([0]);
+      // Flipped back it is the guess again, and leaves the URL.
+      await page.getByRole('button', { name: /^margin: lower is better/ }).click();
+      await expect.poll(async () => (await marked()).byMetric.margin, eventually).toEqual([2]);
+      expect(page.url()).not.toContain('margin');
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 describe('comparing more runs than there are colours', () => {
   test('the 11th run is drawn dashed and the 21st dotted, in the legend and the runs table alike, not as twins of the 1st', async () => {
     const created = await local.api.post('/api/v1/experiments', { experiment_name: 'lr-grid-24' });

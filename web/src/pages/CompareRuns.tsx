@@ -6,6 +6,7 @@ import { ChartSections } from '../charts/ChartSections.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { allPositive, ScatterPlot, type ScatterPoint, scatterXIsNumeric } from '../charts/ScatterPlot.tsx';
 import { colorFor, type LineStyle, lineStyleFor } from '../charts/series.ts';
+import { bestIndices, directionOf, directionsFrom, flipUpdate, hasBest } from '../components/best-values.ts';
 import { Card, ErrorBox, Spinner, StatusBadge } from '../components/common.tsx';
 import { formatAgo, formatMetric, formatTime, shortId } from '../format.ts';
 import { describeError, useLoad } from '../hooks.ts';
@@ -26,6 +27,26 @@ function unreadableRun(runIds: readonly string[], error: unknown): string | unde
   if (malformed !== undefined) return malformed;
   if (!(error instanceof ApiFailure) || error.status !== 404) return undefined;
   return runIds.find((id) => error.message.includes(`'${id}'`));
+}
+
+/**
+ * The arrow beside a metric's name that says which way is better and flips it
+ * (kept in the URL): a metric the name guessed wrong ("margin", "drift") gets its best marked right.
+ */
+function BestDirection(props: { metric: string; lower: boolean; onFlip: () => void }) {
+  const now = props.lower ? 'lower' : 'higher';
+  const other = props.lower ? 'higher' : 'lower';
+  return (
+    <button
+      type="button"
+      class="best-direction"
+      aria-label={`${props.metric}: ${now} is better. Mark the ${other === 'lower' ? 'lowest' : 'highest'} value as best instead`}
+      title={`${now} is better: the ${props.lower ? 'lowest' : 'highest'} value is marked. Click for ${other}.`}
+      onClick={props.onFlip}
+    >
+      {props.lower ? '↓' : '↑'}
+    </button>
+  );
 }
 
 /** A compare link with a run that is gone: say which, and offer the others. */
@@ -129,6 +150,19 @@ export function CompareRuns() {
         }))
       : [];
   const scatterLog = scatterLogState(scatterPoints, query);
+  // The machine's system/ readings last, after the model's metrics, as in the charts.
+  const metricColumns = [...data.metric_names.filter(hasBest), ...data.metric_names.filter((name) => !hasBest(name))];
+  // Per metric, the runs holding its best latest value, in the direction guessed from its name or chosen.
+  const chosenDirections = directionsFrom(query);
+  const best = new Map(
+    data.metric_names.filter(hasBest).map((name) => [
+      name,
+      bestIndices(
+        runs.map((run) => (Object.hasOwn(run.metrics, name) ? numericValue(run.metrics[name]) : Number.NaN)),
+        directionOf(name, chosenDirections),
+      ),
+    ]),
+  );
 
   const downloadCsv = async () => {
     setCsvError(undefined);
@@ -185,15 +219,22 @@ export function CompareRuns() {
                 <th scope="col">Run</th>
                 <th scope="col">Status</th>
                 <th scope="col">Started</th>
-                {data.metric_names.map((name) => (
+                {metricColumns.map((name) => (
                   <th scope="col" class="num mono" key={name}>
                     {name}
+                    {hasBest(name) && (
+                      <BestDirection
+                        metric={name}
+                        lower={directionOf(name, chosenDirections) === 'lower'}
+                        onFlip={() => updateQuery(flipUpdate(name, chosenDirections))}
+                      />
+                    )}
                   </th>
                 ))}
               </tr>
             </thead>
             <tbody>
-              {runs.map((run) => (
+              {runs.map((run, index) => (
                 <tr key={run.run_id}>
                   <td>
                     <RunSwatch color={run.color} lineStyle={run.lineStyle} />
@@ -205,11 +246,22 @@ export function CompareRuns() {
                     <StatusBadge status={run.status} />
                   </td>
                   <td title={formatTime(run.start_time)}>{formatAgo(run.start_time)}</td>
-                  {data.metric_names.map((name) => (
-                    <td class="num" key={name}>
-                      {formatMetric(Object.hasOwn(run.metrics, name) ? run.metrics[name] : null)}
-                    </td>
-                  ))}
+                  {metricColumns.map((name) =>
+                    best.get(name)?.has(index) ? (
+                      <td
+                        class="num best"
+                        key={name}
+                        title={`Best ${name} of these runs (${directionOf(name, chosenDirections)} is better)`}
+                      >
+                        {formatMetric(run.metrics[name])}
+                        <span class="visually-hidden"> (best)</span>
+                      </td>
+                    ) : (
+                      <td class="num" key={name}>
+                        {formatMetric(Object.hasOwn(run.metrics, name) ? run.metrics[name] : null)}
+                      </td>
+                    ),
+                  )}
                 </tr>
               ))}
             </tbody>
