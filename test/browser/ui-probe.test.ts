@@ -631,7 +631,7 @@ describe('charts', () => {
     }
   });
 
-  test("the machine's system/ metrics come last, after the model's sections and Other", async () => {
+  test("the machine's system/ metrics come last and start folded; opened, they stay open in the URL and on the next run", async () => {
     const names = [
       'system/cpu_utilization_percentage',
       'system/gpu_0_utilization_percentage',
@@ -639,15 +639,50 @@ describe('charts', () => {
       'epoch',
       'val/loss',
     ];
-    const runIds = await runsWithMetrics('system-metrics-last', ['llm-a'], names);
+    const runIds = await runsWithMetrics('system-metrics-last', ['llm-a', 'llm-b'], names);
+    const onlySystem = await runsWithMetrics('system-metrics-only', ['idle'], ['system/cpu_utilization_percentage']);
     const opened = await open(`/runs/${runIds[0]}?tab=charts`);
     const { page } = opened;
     try {
-      const titles = () =>
-        page
-          .locator('.chart-section')
-          .evaluateAll((all) => all.map((section: any) => section.dataset.section as string));
-      await expect.poll(titles, eventually).toEqual(['train', 'val', '/', 'system']);
+      const sections = () =>
+        page.locator('.chart-section').evaluateAll((all) =>
+          all.map((section: any) => ({
+            key: section.dataset.section as string,
+            open: section.querySelector('.chart-section-title button').getAttribute('aria-expanded') === 'true',
+            charts: section.querySelectorAll('.chart-area').length as number,
+          })),
+        );
+      await expect.poll(sections, eventually).toEqual([
+        { key: 'train', open: true, charts: 1 },
+        { key: 'val', open: true, charts: 1 },
+        { key: '/', open: true, charts: 1 },
+        // Folded: its charts are not built, so they fetch nothing.
+        { key: 'system', open: false, charts: 0 },
+      ]);
+      const system = page.getByRole('button', { name: /^system/ });
+      await system.click();
+      await page.waitForURL(/[?&]expanded=system(&|$)/);
+      await expect
+        .poll(async () => (await sections())[3], eventually)
+        .toEqual({ key: 'system', open: true, charts: 2 });
+      await page.reload();
+      await expect.poll(async () => (await sections())[3]?.open, eventually).toBe(true);
+      // Another run, opened bare, in this browser: open too, as last chosen.
+      await page.goto(`${local.stack.url}/runs/${runIds[1]}?tab=charts`);
+      await expect.poll(async () => (await sections())[3]?.charts, eventually).toBe(2);
+      // Folded again: the URL and this browser say so.
+      await page.getByRole('button', { name: /^system/ }).click();
+      await page.waitForURL(/[?&]collapsed=system(&|$)/);
+      await page.goto(`${local.stack.url}/runs/${runIds[0]}?tab=charts`);
+      await expect
+        .poll(async () => (await sections())[3], eventually)
+        .toEqual({ key: 'system', open: false, charts: 0 });
+      // A shared link that says expanded=system opens it whatever this browser last chose.
+      await page.goto(`${local.stack.url}/runs/${runIds[0]}?tab=charts&expanded=system`);
+      await expect.poll(async () => (await sections())[3]?.open, eventually).toBe(true);
+      // A run with system metrics only: nothing else to show, so they are open.
+      await page.goto(`${local.stack.url}/runs/${onlySystem[0]}?tab=charts`);
+      await expect.poll(sections, eventually).toEqual([{ key: 'system', open: true, charts: 1 }]);
       expect(opened.problems).toEqual([]);
     } finally {
       await opened.close();

@@ -41,10 +41,35 @@ export function chartSections(metricKeys: readonly string[]): ChartSection[] | u
 }
 
 /**
+ * Whether the user last opened (true) or folded (false) the system section,
+ * on any run: someone who watches GPU memory finds it open on the next run too.
+ * localStorage holds only this flag; a tab that cannot store it starts folded.
+ */
+const systemMemoryKey = 'stratus.charts.system-open';
+function rememberedSystemOpen(): boolean | undefined {
+  try {
+    const value = localStorage.getItem(systemMemoryKey);
+    return value === null ? undefined : value === '1';
+  } catch {
+    return undefined;
+  }
+}
+function rememberSystemOpen(open: boolean) {
+  try {
+    localStorage.setItem(systemMemoryKey, open ? '1' : '0');
+  } catch {
+    // Not remembered: the URL still holds this view's state.
+  }
+}
+
+/**
  * The charts, in collapsible sections by metric-name prefix when names have
  * one. A collapsed section (`collapsed=` in the URL, so a reload or Back keeps
- * it) builds none of its charts. `shown` are the metrics the search leaves;
- * `all` every metric, to count a section's charts while searching.
+ * it) builds none of its charts. The machine's `system/` section starts
+ * folded (the model's curves are what a run is opened for) unless it is the
+ * only one or was last opened; opened, it is `expanded=system` in the URL.
+ * `shown` are the metrics the search leaves; `all` every metric, to count a
+ * section's charts while searching.
  */
 export function ChartSections(props: {
   shown: readonly string[];
@@ -58,19 +83,28 @@ export function ChartSections(props: {
   const sections = chartSections(props.shown);
   if (!sections) return <div class="charts">{props.shown.map(props.chart)}</div>;
   const collapsed = new Set(props.query.getAll('collapsed'));
+  const expanded = new Set(props.query.getAll('expanded'));
+  const openByDefault = (key: string) =>
+    key !== systemSection || sections.length === 1 || (rememberedSystemOpen() ?? false);
   const totals = chartSections(props.all) ?? [];
   const searching = props.shown.length !== props.all.length;
   return (
     <>
       {sections.map((section) => {
-        const open = !collapsed.has(section.key);
+        const open = collapsed.has(section.key) ? false : expanded.has(section.key) || openByDefault(section.key);
         const total = totals.find((one) => one.key === section.key)?.metricKeys.length ?? section.metricKeys.length;
         const id = `charts-section-${encodeURIComponent(section.key).replace(/[^A-Za-z0-9_-]/g, '_')}`;
         const toggle = () => {
-          const next = new Set(collapsed);
-          if (open) next.add(section.key);
-          else next.delete(section.key);
-          updateQuery({ collapsed: [...next].sort() });
+          const nextCollapsed = new Set(collapsed);
+          const nextExpanded = new Set(expanded);
+          nextCollapsed.delete(section.key);
+          nextExpanded.delete(section.key);
+          // The URL says what differs from the default; system's state always, as the default follows this browser.
+          if (section.key === systemSection) {
+            rememberSystemOpen(!open);
+            (open ? nextCollapsed : nextExpanded).add(section.key);
+          } else if (open) nextCollapsed.add(section.key);
+          updateQuery({ collapsed: [...nextCollapsed].sort(), expanded: [...nextExpanded].sort() });
         };
         return (
           <section class="chart-section" key={section.key} data-section={section.key} aria-labelledby={`${id}-title`}>
