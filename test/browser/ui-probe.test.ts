@@ -1324,6 +1324,34 @@ describe('an experiment with no runs', () => {
       }
     },
   );
+
+  test('a deleted one says to restore it, not how to log a run it would refuse; the count waits for the first page', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'abandoned-idea' });
+    expect((await local.api.call('DELETE', `/api/v1/experiments/${created.body.experiment_id}`)).status).toBe(200);
+    const opened = await open('/experiments');
+    const { page } = opened;
+    try {
+      // The runs search answers late: meanwhile the footer says it is loading, not "0 runs loaded".
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/api/v1/runs/search', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.goto(`${local.stack.url}/experiments/${created.body.experiment_id}`);
+      await page.getByText('Loading runs…').waitFor();
+      expect(await page.getByTestId('run-count').count()).toBe(0);
+      release();
+      await expect.poll(() => page.getByTestId('run-count').textContent(), eventually).toBe('0 runs');
+      await expect
+        .poll(() => page.locator('.card .empty').textContent(), eventually)
+        .toBe('No runs. A deleted experiment takes no new run: restore it to log runs in it.');
+      expect(await page.getByTestId('first-run').count()).toBe(0);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
 });
 
 describe('dark mode', () => {
@@ -1701,6 +1729,16 @@ describe('the best value of each metric among compared runs', () => {
       // The machine's readings: no best, and after the model's metrics.
       expect((await marked()).heads.slice(-1)).toEqual(['system/cpu_utilization_percentage']);
       expect(await table.locator('td.best').first().textContent()).toContain('(best)');
+      // A column shares its decimals, so digits line up by place: 0.5 reads 0.50000 under 0.95000.
+      const accuracy = await table.evaluate((element: any) => {
+        const column = [...element.querySelectorAll('thead th')].findIndex(
+          (th: any) => th.firstChild.textContent === 'accuracy',
+        );
+        return [...element.querySelectorAll('tbody tr')].map(
+          (tr: any) => tr.children[column].firstChild.textContent as string,
+        );
+      });
+      expect(accuracy).toEqual(['0.90000', '0.95000', '0.95000', '0.50000']);
 
       // "margin" is better small here: flipped, then kept through a reload.
       await page.getByRole('button', { name: /^margin: higher is better/ }).click();

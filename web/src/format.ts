@@ -90,6 +90,39 @@ export function formatTick(value: number) {
 export const formatMetric = (value: WireValue | null | undefined) =>
   value === null || value === undefined ? '—' : formatNumber(numericValue(value));
 
+/**
+ * One format for a column of metric values: as many decimals as give its
+ * largest value five significant digits, the same in every row, so 0.82 reads
+ * 0.82000 under 0.95326 and digits line up by place (right-aligned, a trimmed
+ * 0.82 put its 2 under the 3). Columns of whole numbers, of values from 1e6 up
+ * or all below 0.001, and NaN, ±∞ or a value too small for the column's
+ * decimals, keep formatNumber's own form.
+ */
+export function columnFormat(
+  values: Iterable<WireValue | null | undefined>,
+): (value: WireValue | null | undefined) => string {
+  let largest = 0;
+  let whole = true;
+  for (const wire of values) {
+    if (wire === null || wire === undefined) continue;
+    const value = numericValue(wire);
+    if (!Number.isFinite(value)) continue;
+    largest = Math.max(largest, Math.abs(value));
+    whole &&= Number.isInteger(value);
+  }
+  if (whole || largest >= 1e6 || largest < 1e-3) return formatMetric;
+  const decimals = Math.min(6, Math.max(0, 4 - Math.floor(Math.log10(largest))));
+  const fixed = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  const smallest = 0.5 * 10 ** -decimals;
+  return (wire) => {
+    if (wire === null || wire === undefined) return '—';
+    const value = numericValue(wire);
+    if (!Number.isFinite(value) || Math.abs(value) >= 1e6 || (value !== 0 && Math.abs(value) < smallest))
+      return formatNumber(value);
+    return fixed.format(value);
+  };
+}
+
 export function formatBytes(bytes: number) {
   if (bytes < 1024) return `${bytes} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];

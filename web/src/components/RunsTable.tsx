@@ -1,7 +1,7 @@
 import { Component, type ComponentChild } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { SearchedRun } from '../api/types.ts';
-import { formatAgo, formatDuration, formatMetric, formatTime } from '../format.ts';
+import { columnFormat, formatAgo, formatDuration, formatTime } from '../format.ts';
 import { Link, onLeave, paths } from '../router.ts';
 import { StatusBadge } from './common.tsx';
 import type { NestedRow } from './run-nesting.ts';
@@ -215,6 +215,9 @@ export function keyColumn(spec: string, sample: readonly SearchedRun[] = []): Ru
   if (dot < 0 || !key) return undefined;
   const base = { id: spec, title: spec };
   if (kind === 'metrics') {
+    const latest = (run: SearchedRun) => (Object.hasOwn(run.metrics, key) ? run.metrics[key]?.value : undefined);
+    // Decimals judged on the sampled runs, like the width: later pages keep them, so digits stay in line.
+    const format = columnFormat(sample.map(latest));
     return {
       ...base,
       width: columnWidth(key, ['0.000000'], 110),
@@ -222,7 +225,7 @@ export function keyColumn(spec: string, sample: readonly SearchedRun[] = []): Ru
       kind: 'metric',
       numeric: true,
       orderField: `metrics.${quoteKey(key)}`,
-      render: (run) => formatMetric(Object.hasOwn(run.metrics, key) ? run.metrics[key]?.value : undefined),
+      render: (run) => format(latest(run)),
     };
   }
   if (kind === 'params' || kind === 'tags') {

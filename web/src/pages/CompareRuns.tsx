@@ -8,7 +8,7 @@ import { allPositive, ScatterPlot, type ScatterPoint, scatterXIsNumeric } from '
 import { colorFor, type LineStyle, lineStyleFor } from '../charts/series.ts';
 import { bestIndices, directionOf, directionsFrom, flipUpdate, hasBest } from '../components/best-values.ts';
 import { Card, ErrorBox, Spinner, StatusBadge } from '../components/common.tsx';
-import { formatAgo, formatMetric, formatTime, shortId } from '../format.ts';
+import { columnFormat, formatAgo, formatTime, shortId } from '../format.ts';
 import { describeError, useLoad } from '../hooks.ts';
 import { Link, paths, updateQuery, useLocation } from '../router.ts';
 
@@ -152,6 +152,12 @@ export function CompareRuns() {
   const scatterLog = scatterLogState(scatterPoints, query);
   // The machine's system/ readings last, after the model's metrics, as in the charts.
   const metricColumns = [...data.metric_names.filter(hasBest), ...data.metric_names.filter((name) => !hasBest(name))];
+  const metricFormats = new Map(
+    metricColumns.map((name) => [
+      name,
+      columnFormat(runs.map((run) => (Object.hasOwn(run.metrics, name) ? run.metrics[name] : null))),
+    ]),
+  );
   // Per metric, the runs holding its best latest value, in the direction guessed from its name or chosen.
   const chosenDirections = directionsFrom(query);
   const best = new Map(
@@ -253,12 +259,12 @@ export function CompareRuns() {
                         key={name}
                         title={`Best ${name} of these runs (${directionOf(name, chosenDirections)} is better)`}
                       >
-                        {formatMetric(run.metrics[name])}
+                        {metricFormats.get(name)?.(run.metrics[name])}
                         <span class="visually-hidden"> (best)</span>
                       </td>
                     ) : (
                       <td class="num" key={name}>
-                        {formatMetric(Object.hasOwn(run.metrics, name) ? run.metrics[name] : null)}
+                        {metricFormats.get(name)?.(Object.hasOwn(run.metrics, name) ? run.metrics[name] : null)}
                       </td>
                     ),
                   )}

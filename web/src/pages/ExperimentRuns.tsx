@@ -425,23 +425,29 @@ export function ExperimentRuns(props: { experimentId: string }) {
         {!loading &&
           runs.length === 0 &&
           !searchError &&
-          (lifecycle === 'active' && !filter && experiment.data ? (
+          (lifecycle === 'active' && !filter && experiment.data && !deleted ? (
             <FirstRunHint experimentName={experiment.data.experiment_name} />
           ) : (
             <div class="empty">
-              {lifecycle === 'deleted' && !filter
-                ? 'No deleted run in this experiment.'
-                : filter
-                  ? 'No run matches this filter.'
-                  : 'No runs in this experiment yet.'}
+              {/* A deleted experiment takes no new run: the first-run lines would fail there. */}
+              {deleted && lifecycle === 'active' && !filter
+                ? 'No runs. A deleted experiment takes no new run: restore it to log runs in it.'
+                : lifecycle === 'deleted' && !filter
+                  ? 'No deleted run in this experiment.'
+                  : filter
+                    ? 'No run matches this filter.'
+                    : 'No runs in this experiment yet.'}
             </div>
           ))}
         <div class="runs-footer" aria-live="polite">
           <span>
-            <span data-testid="run-count">
-              {runs.length.toLocaleString('en-US')} run{runs.length === 1 ? '' : 's'}
-              {done ? '' : ' loaded'}
-            </span>
+            {/* While the first page loads there is no count to give: "0 runs loaded" read as an empty experiment. */}
+            {(runs.length > 0 || !loading) && (
+              <span data-testid="run-count">
+                {runs.length.toLocaleString('en-US')} run{runs.length === 1 ? '' : 's'}
+                {done ? '' : ' loaded'}
+              </span>
+            )}
             {hiddenChildren > 0 && (
               <span data-testid="nested-count">
                 {' '}
