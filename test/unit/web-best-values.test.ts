@@ -64,9 +64,20 @@ test('the best value is marked with every tie; NaN, ±Infinity and missing value
   expect([...bestIndices([2, 2, 2], 'lower')]).toEqual([0, 1, 2]);
 });
 
-test("the machine's system/ readings have no best value", () => {
-  expect(hasBest('system/cpu_utilization_percentage')).toBe(false);
-  expect(hasBest('val_loss')).toBe(true);
+test("the machine's system/ readings, a schedule's learning rate and counters have no best value", () => {
+  for (const name of [
+    'system/cpu_utilization_percentage',
+    'learning_rate',
+    'lr',
+    'train/lr',
+    'epoch',
+    'global_step',
+    'train/grad_norm',
+    'tokens_seen',
+  ])
+    expect(hasBest(name), name).toBe(false);
+  for (const name of ['val_loss', 'accuracy', 'eval/perplexity', 'f1_score', 'mae'])
+    expect(hasBest(name), name).toBe(true);
 });
 
 test('a flipped direction is kept in the URL only while it differs from the guess', () => {

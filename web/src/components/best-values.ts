@@ -39,21 +39,43 @@ const lowerWords = new Set([
 /** Endings that are a lower-is-better word glued to another (`logloss`, `val_nllloss`, `trainerror`). */
 const lowerEndings = ['loss', 'error', 'rmse', 'perplexity', 'latency'];
 
-export function inferDirection(metric: string): Direction {
-  const words = metric
+const wordsOf = (metric: string) =>
+  metric
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
+
+export function inferDirection(metric: string): Direction {
+  const words = wordsOf(metric);
   const lower = words.some((word) => lowerWords.has(word) || lowerEndings.some((ending) => word.endsWith(ending)));
   return lower ? 'lower' : 'higher';
 }
 
+/** Words of what a run was set to or has counted (a schedule's learning rate, the epoch), not how well it did. */
+const unscoredWords = new Set([
+  'lr',
+  'learning',
+  'epoch',
+  'epochs',
+  'step',
+  'steps',
+  'momentum',
+  'decay',
+  'warmup',
+  'seen',
+  'grad',
+  'batch',
+]);
+
 /**
- * The machine's own readings (MLflow's `system/cpu_utilization_percentage`,
- * memory, GPU) have no better value: a run that used less CPU did not win.
+ * Whether a metric has a better value at all. The machine's own readings
+ * (MLflow's `system/cpu_utilization_percentage`, memory, GPU) have none: a
+ * run that used less CPU did not win; nor have a learning rate, an epoch or a
+ * gradient norm logged as metrics.
  */
-export const hasBest = (metric: string) => !metric.startsWith('system/');
+export const hasBest = (metric: string) =>
+  !metric.startsWith('system/') && !wordsOf(metric).some((word) => unscoredWords.has(word));
 
 /**
  * The indices of the best values: every one of a tie. NaN, ±Infinity and

@@ -150,7 +150,7 @@ export function CompareRuns() {
         }))
       : [];
   const scatterLog = scatterLogState(scatterPoints, query);
-  // The machine's system/ readings last, after the model's metrics, as in the charts.
+  // Metrics with a best value first; the machine's system/ readings and schedules (lr, epoch) after them.
   const metricColumns = [...data.metric_names.filter(hasBest), ...data.metric_names.filter((name) => !hasBest(name))];
   const metricFormats = new Map(
     metricColumns.map((name) => [
