@@ -1345,7 +1345,9 @@ describe('an experiment with no runs', () => {
       await expect.poll(() => page.getByTestId('run-count').textContent(), eventually).toBe('0 runs');
       await expect
         .poll(() => page.locator('.card .empty').textContent(), eventually)
-        .toBe('No runs. A deleted experiment takes no new run: restore it to log runs in it.');
+        .toBe(
+          'No active runs: a deleted experiment’s runs are deleted with it. Restore it to bring them back and to log new ones.',
+        );
       expect(await page.getByTestId('first-run').count()).toBe(0);
       expect(opened.problems).toEqual([]);
     } finally {

@@ -429,9 +429,9 @@ export function ExperimentRuns(props: { experimentId: string }) {
             <FirstRunHint experimentName={experiment.data.experiment_name} />
           ) : (
             <div class="empty">
-              {/* A deleted experiment takes no new run: the first-run lines would fail there. */}
+              {/* A deleted experiment's runs read as deleted, and it takes no new run: the first-run lines would fail there. */}
               {deleted && lifecycle === 'active' && !filter
-                ? 'No runs. A deleted experiment takes no new run: restore it to log runs in it.'
+                ? 'No active runs: a deleted experiment’s runs are deleted with it. Restore it to bring them back and to log new ones.'
                 : lifecycle === 'deleted' && !filter
                   ? 'No deleted run in this experiment.'
                   : filter
