@@ -586,3 +586,22 @@ def test_runs_are_found_by_their_artifact_uri(mlflow_env: StratusApi, experiment
     assert [run.info.run_id for run in ordered] == sorted([first.run_id, second.run_id], reverse=True)
     with pytest.raises(MlflowException, match="artifact_uri is a string"):
         client.search_runs([experiment_id], "attributes.artifact_uri > 'a'")
+
+
+def test_long_param_and_tag_values_are_cut_to_the_limit_as_on_mlflow(mlflow_env: StratusApi, experiment_name: str):
+    from mlflow.entities import Param, RunTag
+
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    run_id = client.create_run(experiment_id, tags={"long at start": "s" * 9000}).info.run_id
+    client.log_param(run_id, "config", "c" * 7000)
+    client.set_tag(run_id, "notes", "n" * 9000)
+    client.log_batch(run_id, params=[Param("batch", "b" * 6500)], tags=[RunTag("batched", "t" * 8500)])
+    # The same long value again is the same cut value: params stay immutable without a conflict.
+    client.log_param(run_id, "config", "c" * 7000)
+    data = client.get_run(run_id).data
+    assert (len(data.params["config"]), len(data.params["batch"])) == (6000, 6000)
+    assert (len(data.tags["notes"]), len(data.tags["batched"]), len(data.tags["long at start"])) == (8000, 8000, 8000)
+    # An experiment's tag is not cut (MLflow's server refuses a long one too), naming the field.
+    with pytest.raises(MlflowException, match="'value'"):
+        client.set_experiment_tag(experiment_id, "long", "e" * 20001)

@@ -83,9 +83,38 @@ const pageSize = (max: number) =>
 const step = z.pipe(int64, z.int().check(z.gte(Number.MIN_SAFE_INTEGER), z.lte(Number.MAX_SAFE_INTEGER)));
 const timestamp = z.pipe(int64, timestampSchema);
 
-/** A param's or a run tag's value: left out, it is empty, as on MLflow's server (a proto string's default). */
-const runValue = (valueLength: number) => z._default(freeText(valueLength), '');
-const keyValue = (valueLength: number) => z.object({ key: keySchema, value: runValue(valueLength) });
+/** The first `max` UTF-16 units of `value`, one fewer when the last would split a surrogate pair. */
+function cutTo(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const last = value.charCodeAt(max - 1);
+  return value.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
+/**
+ * A param's or a run tag's value: left out, it is empty, as on MLflow's server (a proto string's
+ * default). Past the limit it is cut to it, as MLflow's server does by default
+ * (MLFLOW_TRUNCATE_LONG_VALUES): its client sends long values whole, so a long autologged config
+ * would otherwise fail the whole batch. `/api/v1` refuses them instead (400 naming the field).
+ */
+const runValue = (valueLength: number) =>
+  z._default(
+    documentedAs(
+      z.pipe(
+        z.string(),
+        z.pipe(
+          z.transform((value: string) => cutTo(value, valueLength)),
+          freeText(valueLength),
+        ),
+      ),
+      { type: 'string', description: `cut to ${valueLength} characters when longer, as MLflow's server does` },
+    ),
+    '',
+  );
+const runKeyValue = (valueLength: number) => z.object({ key: keySchema, value: runValue(valueLength) });
+const runTagList = (max: number) =>
+  z.array(runKeyValue(limits.tagValueLength)).check(z.maxLength(max, { error: `must have at most ${max} entries` }));
+/** Other values are not cut: MLflow's server cuts run params and tags only (a long experiment tag is refused there too). */
+const keyValue = (valueLength: number) => z.object({ key: keySchema, value: z._default(freeText(valueLength), '') });
 const tagList = (max: number, valueLength: number = limits.tagValueLength) =>
   z.array(keyValue(valueLength)).check(z.maxLength(max, { error: `must have at most ${max} entries` }));
 
@@ -138,7 +167,7 @@ export const createRunBody = z.object({
   user_id: z.optional(text(256)),
   run_name: z.optional(nameSchema),
   start_time: z.optional(timestamp),
-  tags: z.optional(tagList(limits.tagsPerRequest)),
+  tags: z.optional(runTagList(limits.tagsPerRequest)),
 });
 export const runIdQuery = z.object({ run_id: z.optional(mlflowId), run_uuid: z.optional(mlflowId) });
 export const runIdBody = withRunId({});
@@ -173,13 +202,13 @@ export const logBatchBody = withRunId({
       ),
   ),
   params: z.optional(
-    z.array(keyValue(limits.paramValueLength)).check(
+    z.array(runKeyValue(limits.paramValueLength)).check(
       z.maxLength(mlflowLimits.batchParamsAndTags, {
         error: `must have at most ${mlflowLimits.batchParamsAndTags} entries`,
       }),
     ),
   ),
-  tags: z.optional(tagList(mlflowLimits.batchParamsAndTags)),
+  tags: z.optional(runTagList(mlflowLimits.batchParamsAndTags)),
 });
 
 const datasetInput = z.object({
