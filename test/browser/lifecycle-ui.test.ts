@@ -114,6 +114,33 @@ describe('runs', () => {
   });
 });
 
+describe('a run deleted with its experiment', () => {
+  test('says its experiment is deleted and restores the experiment, since the run alone cannot be; it is not refreshed as live', async () => {
+    const run = await local.api.post('/api/v1/runs', { experiment_name: 'old-baselines', run_name: 'baseline-b' });
+    const id = run.body.run_id as string;
+    const experimentId = run.body.experiment_id as string;
+    expect((await local.api.call('DELETE', `/api/v1/experiments/${experimentId}`)).status).toBe(200);
+    const current = async () => (await local.api.get(`/api/v1/runs/${id}`)).body;
+    expect((await current()).lifecycle_stage).toBe('deleted');
+    const { page, problems, close } = await open(`/runs/${id}?tab=overview`);
+    try {
+      const notice = page.locator('.deleted-notice');
+      await expect
+        .poll(() => notice.textContent(), eventually)
+        .toContain('its experiment old-baselines is deleted, and its runs with it');
+      // Still RUNNING, but deleted: it takes no data, so it is not polled as a live run.
+      expect(await page.locator('.live').count()).toBe(0);
+      await notice.getByRole('button', { name: 'Restore the experiment' }).click();
+      await expect.poll(async () => (await current()).lifecycle_stage, eventually).toBe('active');
+      await expect.poll(() => page.locator('.deleted-notice').count(), eventually).toBe(0);
+      expect((await local.api.get(`/api/v1/experiments/${experimentId}`)).body.lifecycle_stage).toBe('active');
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
+
 /** The run ids of the table's rows, in row order (rows are absolutely placed, so by aria-rowindex). */
 const tableRunIds = (page: Page) =>
   page.locator('.grid-body .grid-row').evaluateAll((rows) =>

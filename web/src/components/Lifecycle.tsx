@@ -61,7 +61,13 @@ export function DeleteDialog(props: {
 }
 
 /** Shown on a deleted experiment or run, with the way back. */
-export function DeletedNotice(props: { what: string; detail: string; onRestore: () => Promise<void> }) {
+export function DeletedNotice(props: {
+  what: string;
+  detail: string;
+  onRestore: () => Promise<void>;
+  /** What the button restores when it is not this item (a run deleted with its experiment). */
+  restoreLabel?: string;
+}) {
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const restore = async () => {
@@ -81,7 +87,7 @@ export function DeletedNotice(props: { what: string; detail: string; onRestore: 
         This {props.what} is deleted: {props.detail}
       </span>
       <button type="button" class="small" disabled={busy} onClick={() => void restore()}>
-        Restore
+        {props.restoreLabel ?? 'Restore'}
       </button>
       {error && (
         <span class="error-text" role="alert">

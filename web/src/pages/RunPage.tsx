@@ -53,7 +53,8 @@ export function RunPage(props: { runId: string }) {
     run.reload();
   };
   const data = run.data;
-  const live = data?.status === 'RUNNING';
+  // A deleted run takes no new data: nothing to refresh.
+  const live = data?.status === 'RUNNING' && data.lifecycle_stage !== 'deleted';
   usePolling(reloadRun, livePollMs, live);
 
   const experiment = useLoad(
@@ -109,7 +110,7 @@ export function RunPage(props: { runId: string }) {
           </h1>
           <span class="muted summary">
             started {formatTime(data.start_time)} ·{' '}
-            {formatDuration(data.duration_ms ?? (live ? Date.now() - data.start_time : undefined))}
+            {formatDuration(data.duration_ms ?? (data.status === 'RUNNING' ? Date.now() - data.start_time : undefined))}
             {gitCommitOf(data) && (
               <>
                 {' '}
@@ -135,16 +136,33 @@ export function RunPage(props: { runId: string }) {
         </div>
       </div>
       {run.error && <ErrorBox error={run.error} />}
-      {data.lifecycle_stage === 'deleted' && (
-        <DeletedNotice
-          what="run"
-          detail="it is left out of the runs table and searches, and takes no new data."
-          onRestore={async () => {
-            unwrap(await api.POST('/api/v1/runs/{run_id}/restore', { params: { path: { run_id: data.run_id } } }));
-            reloadRun();
-          }}
-        />
-      )}
+      {data.lifecycle_stage === 'deleted' &&
+        (experiment.data?.lifecycle_stage === 'deleted' ? (
+          // Deleted with its experiment: the API refuses to restore the run alone, so the button restores the experiment.
+          <DeletedNotice
+            what="run"
+            detail={`its experiment ${experiment.data.experiment_name} is deleted, and its runs with it. Restoring the experiment brings them back.`}
+            restoreLabel="Restore the experiment"
+            onRestore={async () => {
+              unwrap(
+                await api.POST('/api/v1/experiments/{experiment_id}/restore', {
+                  params: { path: { experiment_id: data.experiment_id } },
+                }),
+              );
+              experiment.reload();
+              reloadRun();
+            }}
+          />
+        ) : (
+          <DeletedNotice
+            what="run"
+            detail="it is left out of the runs table and searches, and takes no new data."
+            onRestore={async () => {
+              unwrap(await api.POST('/api/v1/runs/{run_id}/restore', { params: { path: { run_id: data.run_id } } }));
+              reloadRun();
+            }}
+          />
+        ))}
       {dialog === 'rename' && (
         <RenameDialog
           what="run"
