@@ -5,7 +5,8 @@ import { newId } from '../shared/ids.ts';
 import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
 import { entityTypes, paramBucketKey, paramBucketOf } from '../shared/storage/keys.ts';
 import {
-  metricIndexItem,
+  entryParamDigests,
+  metricIndexEntry,
   paramBucketName,
   paramBucketValue,
   runItem,
@@ -143,16 +144,17 @@ export async function loadRuns(
       }),
       { ...tagIndexItem(workspace, experimentId, runId, 'owner', tags.owner) },
     );
+    const values: Record<string, string> = {};
+    for (let p = 0; p < params; p++) {
+      values[`p${p}`] = p === 0 ? `v${r % 10}` : `value-${Math.floor(Math.random() * 1000)}`;
+    }
+    const entryParams = entryParamDigests(new Map(Object.entries(values)));
     const latest: Record<string, StoredMetricEntry> = {};
     for (let m = 0; m < metrics; m++) {
       const key = `m${m}`;
       const value = Math.random();
       latest[key] = { v: storedValue(value), s: 100, t: startTime + 400, l: 0, w: 100, n: 1, f: 0, g: 0 };
-      items.push({ ...metricIndexItem(workspace, experimentId, runId, key, value) });
-    }
-    const values: Record<string, string> = {};
-    for (let p = 0; p < params; p++) {
-      values[`p${p}`] = p === 0 ? `v${r % 10}` : `value-${Math.floor(Math.random() * 1000)}`;
+      items.push(metricIndexEntry(workspace, experimentId, runId, key, value, entryParams));
     }
     // Run numbers as the experiment's count hands them out; runs share param rows eight at a time.
     const runNumber = r + 1;

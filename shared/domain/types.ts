@@ -47,6 +47,8 @@ export interface Experiment {
   legacyParamIndex?: boolean;
   /** It may hold runs whose param digests are on a row of their own, from before bucket rows (docs/search.md). */
   perRunParamRows?: boolean;
+  /** Its metric index entries may lack params their runs have: param clauses read its param rows (docs/search.md). */
+  paramsOffMetricEntries?: boolean;
 }
 
 export interface PipelineComponent {

@@ -40,6 +40,12 @@ interface ExperimentItem {
    * param search also reads the per-run rows of older runs.
    */
   paramBuckets?: boolean;
+  /**
+   * Every metric index entry of the experiment carries every param its run
+   * has (run-items.ts entryParamDigests): set at creation since entries carry
+   * params, removed when a run gets params after its first metrics.
+   */
+  entryParams?: boolean;
   lastActivityAt?: number;
 }
 
@@ -55,6 +61,7 @@ const toExperiment = (item: ExperimentItem): Experiment => ({
   lastActivityAt: item.lastActivityAt,
   ...(item.paramRows === true ? {} : { legacyParamIndex: true }),
   ...(item.paramBuckets === true ? {} : { perRunParamRows: true }),
+  ...(item.entryParams === true ? {} : { paramsOffMetricEntries: true }),
 });
 
 /** Names are searched without regard to case. */
@@ -93,6 +100,7 @@ export class ExperimentRepository {
       lifecycleStage: experiment.lifecycleStage,
       paramRows: true,
       paramBuckets: true,
+      entryParams: true,
     };
     const reasons = await sendTransaction(
       this.client,

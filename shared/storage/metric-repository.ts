@@ -20,7 +20,7 @@ import {
   metricRollupKey,
   metricRollupSortKey,
 } from './keys.ts';
-import { metricIndexItem } from './run-items.ts';
+import { metricIndexEntry } from './run-items.ts';
 
 /** Points per chunk item: 5,000 points are about 50 KB, far below the 400 KB item limit. */
 const POINTS_PER_CHUNK = 5000;
@@ -74,6 +74,13 @@ export const inlineChunkSortKey = (points: readonly MetricPoint[], batchId: stri
 /** A rollup item's version: the batch counter its raw points were read at (level 1), or its children's versions. */
 export type RollupVersion = { v: number } | { vl: number; vr: number };
 
+/** The index entries a batch writes: its keys' new latest values, each entry with the run's param digests. */
+export interface MetricEntries {
+  experimentId: string;
+  latest: Array<[key: string, value: number]>;
+  params: Uint8Array | undefined;
+}
+
 interface ChunkItem {
   sk: string;
   minStep: number;
@@ -94,14 +101,15 @@ export class MetricRepository {
 
   /**
    * Writes the batch's chunks, and in the same BatchWrite the `runsByMetricValue`
-   * index entries of `index.latest` (keys whose latest value changes).
+   * index entries of `index.latest` (keys whose latest value changes), each with
+   * `index.params` (run-items.ts entryParamDigests).
    */
   async writeChunks(
     workspace: string,
     runId: string,
     batchId: string,
     series: ReadonlyMap<string, MetricPoint[]>,
-    index: { experimentId: string; latest: Array<[key: string, value: number]> } = { experimentId: '', latest: [] },
+    index: MetricEntries = { experimentId: '', latest: [], params: undefined },
   ) {
     const items = this.chunkAndIndexItems(workspace, runId, batchId, series, index);
     await this.batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
@@ -113,13 +121,13 @@ export class MetricRepository {
     runId: string,
     batchId: string,
     series: ReadonlyMap<string, MetricPoint[]>,
-    index: { experimentId: string; latest: Array<[key: string, value: number]> },
+    index: MetricEntries,
   ): Record<string, unknown>[] {
     const items: Record<string, unknown>[] = [...series].flatMap(([key, points]) =>
       this.chunkItems(workspace, runId, batchId, key, points),
     );
     for (const [key, value] of index.latest) {
-      items.push({ ...metricIndexItem(workspace, index.experimentId, runId, key, value) });
+      items.push(metricIndexEntry(workspace, index.experimentId, runId, key, value, index.params));
     }
     return items;
   }

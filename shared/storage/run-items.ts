@@ -169,9 +169,50 @@ export const paramItem = (workspace: string, runId: string, key: string, value: 
   value,
 });
 
-/** Search index entries: the key is the whole item (docs/search.md). */
+/** A search index entry's key (docs/search.md): what deletes it. */
 export const metricIndexItem = (workspace: string, experimentId: string, runId: string, key: string, value: number) =>
   metricIndexKey(workspace, experimentId, key, encodeSortableNumber(value), runId);
+
+/**
+ * A metric index entry as written: its key and, when known, the digests of
+ * every param its run has (`entryParamDigests`), so that a param equality beside
+ * a metric clause is answered from the entries the metric clause reads anyway,
+ * without the experiment's param rows (docs/search.md, "Params on metric entries").
+ */
+export const metricIndexEntry = (
+  workspace: string,
+  experimentId: string,
+  runId: string,
+  key: string,
+  value: number,
+  params: Uint8Array | undefined,
+) => ({
+  ...metricIndexItem(workspace, experimentId, runId, key, value),
+  ...(params ? { p: params } : {}),
+});
+
+/**
+ * Runs with more params than this carry none on their metric entries (a
+ * candidate for every param clause): an entry stays one write unit (under 1 KB).
+ */
+export const ENTRY_PARAM_DIGESTS = 64;
+
+/**
+ * A metric entry's `p`: one byte 0 (so that a run without params still has a
+ * value: no empty binary), then the 4-byte digests of every param of the run.
+ * Undefined (no `p`: a candidate for every param clause) when `params` is not
+ * all the run has (undefined) or holds more than ENTRY_PARAM_DIGESTS.
+ */
+export const entryParamDigests = (params: ReadonlyMap<string, string> | undefined): Uint8Array | undefined => {
+  if (!params || params.size > ENTRY_PARAM_DIGESTS) return undefined;
+  const digests = paramDigestBytes(params);
+  const value = new Uint8Array(1 + digests.byteLength);
+  value.set(digests, ENTRY_PARAMS_OFFSET);
+  return value;
+};
+
+/** Where the digests start in an entry's `p` (after its leading byte). */
+export const ENTRY_PARAMS_OFFSET = 1;
 
 /**
  * A param's digest on its run's param row: the first 4 bytes of SHA-256 over

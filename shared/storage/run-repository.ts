@@ -13,6 +13,7 @@ import { encodeRecentSeals, type RecentSeals, ROLLUP_BLOCK_STEPS, sealableFronti
 import { conditionFailedItem } from './dynamo-errors.ts';
 import {
   entityTypes,
+  experimentKey,
   indexedValuePrefix,
   metricPageKey,
   type PrimaryKey,
@@ -470,6 +471,12 @@ export class RunRepository extends RunReader {
       return 'stale';
     }
 
+    if (newParams.size > 0 && state.metricKeys > 0) {
+      // The run's metric index entries carry the params it had (entryParamDigests): not these. Before they
+      // land, the experiment stops answering param clauses from its entries (docs/search.md).
+      await this.experimentEntriesLackParams(workspace, experimentId);
+    }
+
     // Index entries of the new values first: search never misses a run, though it may see a value that lost.
     const tagChanges = new Map(
       [...(change.tags ?? [])].filter(([key, value]) => state.tags.entries.get(key)?.value !== value),
@@ -541,6 +548,27 @@ export class RunRepository extends RunReader {
   }
 
   /**
+   * Marks the experiment as holding metric index entries that lack some of
+   * their run's params: search then reads its param rows for param clauses
+   * (docs/search.md, "Params on metric entries"). Once only: the mark is the
+   * attribute's absence.
+   */
+  private async experimentEntriesLackParams(workspace: string, experimentId: string) {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: experimentKey(workspace, experimentId),
+          UpdateExpression: 'REMOVE entryParams',
+          ConditionExpression: 'attribute_exists(entryParams)',
+        }),
+      );
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+    }
+  }
+
+  /**
    * The values item's update (new inline params, new metric keys) and the
    * metric pages new keys go to, with at most `cap` new keys on each item that
    * exists. A new key needs no condition of its own: the update is conditional
@@ -558,6 +586,7 @@ export class RunRepository extends RunReader {
     const pages = new Map<string, number>();
     const values = new UpdateBuilder();
     const updates = [values];
+    const addsMetricKeys = (change.newMetrics?.size ?? 0) > 0;
     if (inlineParams) {
       values.condition('attribute_not_exists(paramsOverflow)');
       for (const [key, value] of change.params ?? []) {
@@ -565,6 +594,20 @@ export class RunRepository extends RunReader {
         values.set(path, value);
         values.condition(`attribute_not_exists(${path})`);
       }
+      // Params of a run without metric entries need not be on any (see commit); a key registered since is.
+      if (state.metricKeys === 0 && !addsMetricKeys) {
+        values.condition(`(attribute_not_exists(metricKeys) OR metricKeys = ${values.value(0)})`);
+      }
+    }
+    if (addsMetricKeys && state.metricKeys === 0 && !state.paramsOverflow) {
+      // The first keys' index entries carry the params as read (entryParamDigests): only if no param came since.
+      const params = values.attribute('params');
+      values.condition('attribute_not_exists(paramsOverflow)');
+      values.condition(
+        state.params.size === 0
+          ? `(attribute_not_exists(${params}) OR size(${params}) = ${values.value(0)})`
+          : `size(${params}) = ${values.value(state.params.size)}`,
+      );
     }
     if (change.newMetrics && change.newMetrics.size > 0) {
       const placed = placeEntries(
@@ -1174,6 +1217,11 @@ class UpdateBuilder {
 
   path(map: string, key: string): string {
     return `${this.name(map)}.${this.name(key)}`;
+  }
+
+  /** The placeholder of a top-level attribute, for conditions. */
+  attribute(name: string): string {
+    return this.name(name);
   }
 
   value(value: unknown): string {

@@ -31,6 +31,7 @@ import {
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
 import {
+  ENTRY_PARAMS_OFFSET,
   holdsParamDigest,
   isParamDigestAttribute,
   matchParamBucket,
@@ -46,6 +47,20 @@ const AFTER_VALUE = '$';
 const BATCH_GET_KEYS = 100;
 const PARALLEL_BATCH_GETS = 8;
 const MAX_BATCH_GET_ATTEMPTS = 8;
+
+/** The key condition of an index read: a partition, within a sort key range or under a prefix. */
+const indexKeyCondition = (partition: string, range?: SortKeyRange, prefix?: string) => ({
+  KeyConditionExpression: range
+    ? 'pk = :partition AND sk BETWEEN :from AND :to'
+    : prefix
+      ? 'pk = :partition AND begins_with(sk, :prefix)'
+      : 'pk = :partition',
+  ExpressionAttributeValues: {
+    ':partition': partition,
+    ...(range ? { ':from': range.from, ':to': range.to } : {}),
+    ...(prefix && !range ? { ':prefix': prefix } : {}),
+  },
+});
 
 /** Bounds on an index's sort key, both inclusive (DynamoDB's BETWEEN). */
 export interface SortKeyRange {
@@ -91,6 +106,37 @@ export class SearchRepository {
   /** Ids of the runs whose latest `metricKey` lies in `range`. */
   async runIdsByMetric(workspace: string, experimentId: string, metricKey: string, range?: SortKeyRange) {
     return this.indexRunIds(metricIndexPartition(workspace, experimentId, metricKey), range);
+  }
+
+  /**
+   * Like runIdsByMetric, with the param digests the entries carry
+   * (run-items.ts entryParamDigests): for each param clause, whether the run
+   * may hold one of its values. An entry without digests may hold any.
+   */
+  async runIdsByMetricWithParams(
+    workspace: string,
+    experimentId: string,
+    metricKey: string,
+    range: SortKeyRange | undefined,
+    clauses: ReadonlyArray<{ key: string; values: readonly string[] }>,
+  ): Promise<Array<{ runId: string; holds: boolean[] }>> {
+    const wanted = clauses.map(({ key, values }) => wantedDigests(values.map((value) => paramDigest(key, value))));
+    const entries = queryAllItems(this.client, {
+      TableName: this.tableName,
+      ProjectionExpression: 'sk, p',
+      ...indexKeyCondition(metricIndexPartition(workspace, experimentId, metricKey), range),
+    });
+    const found: Array<{ runId: string; holds: boolean[] }> = [];
+    for await (const item of entries) {
+      const params = item.p;
+      found.push({
+        runId: runIdOfIndexSortKey(item.sk as string),
+        holds: wanted.map((digests) =>
+          params instanceof Uint8Array ? holdsParamDigest(params, ENTRY_PARAMS_OFFSET, digests) : true,
+        ),
+      });
+    }
+    return found;
   }
 
   /**
@@ -219,16 +265,7 @@ export class SearchRepository {
       TableName: this.tableName,
       // The entry is its key; the partition key (as long again) need not travel back 1,000 times.
       ProjectionExpression: 'sk',
-      KeyConditionExpression: range
-        ? 'pk = :partition AND sk BETWEEN :from AND :to'
-        : prefix
-          ? 'pk = :partition AND begins_with(sk, :prefix)'
-          : 'pk = :partition',
-      ExpressionAttributeValues: {
-        ':partition': partition,
-        ...(range ? { ':from': range.from, ':to': range.to } : {}),
-        ...(prefix && !range ? { ':prefix': prefix } : {}),
-      },
+      ...indexKeyCondition(partition, range, prefix),
     });
     const ids: string[] = [];
     for await (const item of entries) ids.push(runIdOfIndexSortKey(item.sk as string));

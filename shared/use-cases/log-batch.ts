@@ -1,14 +1,14 @@
 import { atMost } from '../at-most.ts';
 import { encodeMetricChunk, type MetricPoint } from '../domain/metric-chunk.ts';
 import { floorDiv, ROLLUP_BLOCK_STEPS } from '../domain/rollup.ts';
-import { encodeSortableNumber } from '../domain/search/sortable-number.ts';
+import { decodeSortableNumber, encodeSortableNumber } from '../domain/search/sortable-number.ts';
 import type { Run, Tags } from '../domain/types.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { digest } from '../ids.ts';
 import { limits } from '../limits.ts';
 import { metricIndexKey, type PrimaryKey } from '../storage/keys.ts';
 import { addMetric } from '../observability/metrics.ts';
-import { metricIndexItem } from '../storage/run-items.ts';
+import { entryParamDigests, metricIndexItem } from '../storage/run-items.ts';
 import { type BatchOfKey, checkTagRoom, type RunState, type StoredMetricEntry } from '../storage/run-repository.ts';
 import { storedValue, storedValueNumber } from '../storage/stored-value.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
@@ -68,7 +68,7 @@ export async function logBatch(
   const params = new Map(Object.entries(input.params ?? {}));
   const tags = new Map(Object.entries(input.tags ?? {}));
   const batchId = input.idempotencyKey ? digest(input.idempotencyKey) : deps.newId();
-  const written = { chunks: new Set<string>(), index: new Map<string, string>() };
+  const written: Written = { chunks: new Set<string>(), index: new Map<string, string>(), params: undefined };
   let committed:
     { state: RunState; pages: Map<string, number>; newEntries: Map<string, StoredMetricEntry> } | undefined;
   let lastState: RunState | undefined;
@@ -91,7 +91,11 @@ export async function logBatch(
           `a run holds at most ${limits.metricKeysPerRun} metric keys; it has ${state.metricKeys} and this request adds ${plan.newEntries.size}`,
         );
       }
-      await writeAhead(scope, runId, state, plan, batchId, written, deps);
+      // Every param the run will have, when all are known: its new index entries carry them.
+      const entryParams = state.paramsOverflow
+        ? undefined
+        : entryParamDigests(new Map([...state.params, ...freshParams]));
+      await writeAhead(scope, runId, state, plan, batchId, entryParams, written, deps);
       const outcome = await deps.runs.commit(scope.workspace, runId, state, {
         params: freshParams,
         tags,
@@ -186,6 +190,14 @@ export function firstEntry(
   };
 }
 
+/** What earlier attempts of a request wrote: chunked keys, index entries (key to sortable value) and their params. */
+interface Written {
+  chunks: Set<string>;
+  index: Map<string, string>;
+  /** The hex of the `p` the entries were written with ('' for none); undefined before any. */
+  params: string | undefined;
+}
+
 interface MetricPlan {
   newEntries: Map<string, StoredMetricEntry>;
   /** Keys whose points go into chunk items. */
@@ -231,11 +243,21 @@ async function writeAhead(
   state: RunState,
   plan: MetricPlan,
   batchId: string,
-  written: { chunks: Set<string>; index: Map<string, string> },
+  entryParams: Uint8Array | undefined,
+  written: Written,
   deps: BatchDeps,
 ) {
   const chunks = new Map([...plan.chunked].filter(([key]) => !written.chunks.has(key)));
-  const index = plan.index.filter(([key, value]) => written.index.get(key) !== sortable(value));
+  // An attempt that read other params than the one before rewrites its entries with them.
+  const params = entryParams ? Buffer.from(entryParams).toString('hex') : '';
+  const paramsChanged = written.params !== undefined && written.params !== params;
+  const index = plan.index.filter(([key, value]) => paramsChanged || written.index.get(key) !== sortable(value));
+  // So do entries an earlier attempt wrote for values another request has stored since: they name them now.
+  if (paramsChanged) {
+    for (const [key, value] of written.index) {
+      if (!plan.index.some(([planned]) => planned === key)) index.push([key, decodeSortableNumber(value)]);
+    }
+  }
   // Every chunked key, written already or not: a batch whose first attempt wrote its chunks as a new key's
   // and lost the key to another batch finds the key's bounds set by the winner, which may not reach its steps.
   const widening = new Map<string, { entry: StoredMetricEntry; page: number }>();
@@ -253,9 +275,11 @@ async function writeAhead(
   await deps.metrics.writeChunks(scope.workspace, runId, batchId, chunks, {
     experimentId: state.run.experimentId,
     latest: index,
+    params: entryParams,
   });
   for (const key of chunks.keys()) written.chunks.add(key);
   for (const [key, value] of index) written.index.set(key, sortable(value));
+  if (index.length > 0) written.params = params;
 }
 
 /**
@@ -268,7 +292,7 @@ async function afterCommit(
   runId: string,
   series: ReadonlyMap<string, MetricPoint[]>,
   committed: { state: RunState; pages: Map<string, number>; newEntries: Map<string, StoredMetricEntry> },
-  written: { chunks: Set<string>; index: Map<string, string> },
+  written: Written,
   deps: BatchDeps,
 ) {
   const existing = new Map<string, { entry: StoredMetricEntry; page: number }>();
@@ -335,7 +359,7 @@ async function discard(
   runId: string,
   batchId: string,
   series: ReadonlyMap<string, MetricPoint[]>,
-  written: { chunks: Set<string>; index: Map<string, string> },
+  written: Written,
   state: RunState | undefined,
   deps: BatchDeps,
 ) {

@@ -12,6 +12,7 @@ import {
 } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
+import { entryParamDigests } from '../storage/run-items.ts';
 import { fromStoredLatest, type RunReader } from '../storage/run-reader.ts';
 import type { StoredMetricEntry } from '../storage/run-repository.ts';
 import { storedValueNumber } from '../storage/stored-value.ts';
@@ -102,11 +103,13 @@ async function createRun(
     entries.set(key, entry);
     if (!inline) chunked.set(key, points);
   }
+  const params = new Map(Object.entries(input.params ?? {}));
   const alsoFirst = deps.metrics.chunkAndIndexItems(scope.workspace, runId, batchId, chunked, {
     experimentId,
     latest: [...entries].map(([key, entry]) => [key, storedValueNumber(entry.v)]),
+    // A new run's params are all here: its entries carry them.
+    params: entryParamDigests(params),
   });
-  const params = new Map(Object.entries(input.params ?? {}));
   const runNumber = await countRunStart(scope, experimentId, run.startTime, deps);
   let pages: Map<string, number>;
   try {

@@ -58,6 +58,8 @@ interface ResolvedExperiments {
   perRunParamRows: ReadonlySet<string>;
   /** Deleted experiments: every run of theirs is deleted (runStage). */
   deleted: ReadonlySet<string>;
+  /** Experiments whose metric index entries may lack params of their runs (Experiment.paramsOffMetricEntries). */
+  paramsOffMetricEntries: ReadonlySet<string>;
 }
 
 interface Query {
@@ -141,7 +143,8 @@ export async function searchRuns(
     query.experimentIds.length === 0
       ? Promise.resolve([])
       : plan.kind === 'candidates'
-        ? candidateIds(query, plan.clauses, deps.search).then(async (ids) => {
+        ? candidateIds(query, plan.clauses, deps.search).then(async ({ ids, params }) => {
+            if (params) description = `${description}, params ${params}`;
             const entries = await orderedEntriesCheaper(query, ids);
             if (entries === undefined) return searchCandidates(query, ids, deps.search);
             description = `${description}, in order: ${fieldName((query.order[0] as OrderKey).field)}`;
@@ -190,12 +193,14 @@ async function resolveExperiments(
   const legacyParamIndex = new Set<string>();
   const perRunParamRows = new Set<string>();
   const deleted = new Set<string>();
+  const paramsOffMetricEntries = new Set<string>();
   for (const experiment of found) {
     if (experiment instanceof NotFoundError) throw experiment;
     counts.set(experiment.experimentId, experiment.runCount ?? 0);
     if (experiment.lifecycleStage === 'deleted') deleted.add(experiment.experimentId);
     if (experiment.legacyParamIndex) legacyParamIndex.add(experiment.experimentId);
     if (experiment.perRunParamRows) perRunParamRows.add(experiment.experimentId);
+    if (experiment.paramsOffMetricEntries) paramsOffMetricEntries.add(experiment.experimentId);
   }
   if (counts.size > searchLimits.experiments) throw tooMany();
   return {
@@ -205,6 +210,7 @@ async function resolveExperiments(
     legacyParamIndex,
     perRunParamRows,
     deleted,
+    paramsOffMetricEntries,
   };
 }
 
@@ -240,13 +246,29 @@ function planOf(query: Query): Plan {
   return { kind: 'full', description: 'full: every run of the experiments' };
 }
 
-/** The runs that may match: the intersection of what each indexable clause's index holds. */
-async function candidateIds(query: Query, clauses: Clause[], search: SearchRepository): Promise<string[]> {
+/**
+ * The runs that may match: the intersection of what each indexable clause's
+ * index holds; `params` says where param clauses were checked, if anywhere.
+ */
+async function candidateIds(
+  query: Query,
+  clauses: Clause[],
+  search: SearchRepository,
+): Promise<{ ids: string[]; params?: string }> {
   const valuesOf = (clause: Clause) => (typeof clause.value === 'string' ? [clause.value] : (clause.value as string[]));
   const paramClauses = query.clauses.filter((clause) => clause.field.kind === 'param' && isIndexable(clause));
   const narrowing = clauses.filter((clause) => clause.field.kind !== 'param');
-  if (narrowing.length === 0)
-    return intersect(await Promise.all(paramCandidates(query, paramClauses, valuesOf, search)));
+  if (narrowing.length === 0) {
+    return { ids: intersect(await Promise.all(paramCandidates(query, paramClauses, valuesOf, search))) };
+  }
+  // Beside param clauses, one metric clause's entries also bring the param digests they carry.
+  const carrier = paramClauses.length > 0 ? narrowing.find((clause) => clause.field.kind === 'metric') : undefined;
+  const wantedParams = paramClauses.map((clause) => ({
+    key: (clause.field as { key: string }).key,
+    values: valuesOf(clause),
+  }));
+  /** Runs whose entries (of the carrier clause) may hold a value of every param clause. */
+  const holdingParams = new Set<string>();
   const candidates = intersect(
     await Promise.all(
       narrowing.map(async (clause): Promise<Set<string>> => {
@@ -255,6 +277,17 @@ async function candidateIds(query: Query, clauses: Clause[], search: SearchRepos
         if (field.kind === 'attribute' && field.name === 'run_id') return new Set(values);
         const perExperiment = await Promise.all(
           query.experimentIds.map(async (experimentId) => {
+            if (field.kind === 'metric' && clause === carrier) {
+              const entries = await search.runIdsByMetricWithParams(
+                query.workspace,
+                experimentId,
+                field.key,
+                metricRange(clause),
+                wantedParams,
+              );
+              for (const { runId, holds } of entries) if (holds.every(Boolean)) holdingParams.add(runId);
+              return entries.map((entry) => entry.runId);
+            }
             if (field.kind === 'metric') {
               return search.runIdsByMetric(query.workspace, experimentId, field.key, metricRange(clause));
             }
@@ -269,12 +302,15 @@ async function candidateIds(query: Query, clauses: Clause[], search: SearchRepos
       }),
     ),
   );
-  if (paramClauses.length === 0) return candidates;
-  const { runCounts, perRunParamRows } = await query.experiments;
+  if (paramClauses.length === 0) return { ids: candidates };
+  const { runCounts, perRunParamRows, paramsOffMetricEntries } = await query.experiments;
+  if (carrier && paramsOffMetricEntries.size === 0) {
+    return { ids: candidates.filter((id) => holdingParams.has(id)), params: 'from its entries' };
+  }
   const rowUnits = [...runCounts].reduce((sum, [id, count]) => sum + paramRowsUnits(count, perRunParamRows.has(id)), 0);
-  if (rowUnits + candidates.length * PARAM_MATCH_SHARE >= candidates.length) return candidates;
+  if (rowUnits + candidates.length * PARAM_MATCH_SHARE >= candidates.length) return { ids: candidates };
   const matching = await Promise.all(paramCandidates(query, paramClauses, valuesOf, search));
-  return intersect([new Set(candidates), ...matching]);
+  return { ids: intersect([new Set(candidates), ...matching]), params: 'from param rows' };
 }
 
 /** The ids in every set (in the order of the smallest). */
@@ -352,7 +388,7 @@ function metricRange(clause: Clause): SortKeyRange | undefined {
 
 /**
  * Candidates that outnumber the page, ordered by a metric, are cheaper taken
- * from the metric's index: its entries (keys only, about 110 bytes, billed as
+ * from the metric's index: its entries (about 110 bytes, 190 with a run's 20 params, billed as
  * one sum) are read until a page's worth of candidates has come by, and only
  * those are loaded (1 read unit each) instead of every candidate. Estimated
  * taking the candidates to be spread evenly over the order; the answer is how
@@ -370,7 +406,7 @@ async function orderedEntriesCheaper(query: Query, ids: readonly string[]): Prom
   return (entries * METRIC_ENTRY_BYTES) / 8192 + needed < ids.length ? Math.max(100, entries) : undefined;
 }
 
-const METRIC_ENTRY_BYTES = 110;
+const METRIC_ENTRY_BYTES = 190;
 
 /** Loads candidates (or, without any, every run of the experiments), checks, sorts and pages them. */
 async function searchCandidates(
