@@ -3,10 +3,10 @@ import { mlflowCreateRun } from '../shared/http/mlflow/handlers/create-run.ts';
 import { startRunInput } from '../shared/http/inputs.ts';
 import { createRunRoute } from '../shared/http/routes/create-run.ts';
 import { runDetailsView } from '../shared/http/views.ts';
-import { trackingDeps } from '../shared/runtime.ts';
+import { runCreateDeps } from '../shared/runtime.ts';
 import { startRun } from '../shared/use-cases/runs.ts';
 
-const deps = trackingDeps();
+const deps = runCreateDeps();
 
 export const handler = serveRoutes(
   createHandler(createRunRoute, async ({ path, body }, { scope }) => ({

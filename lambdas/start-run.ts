@@ -2,10 +2,10 @@ import { createHandler } from '../shared/http/handler.ts';
 import { startRunInput } from '../shared/http/inputs.ts';
 import { startRunRoute } from '../shared/http/routes/start-run.ts';
 import { runDetailsView } from '../shared/http/views.ts';
-import { trackingDeps } from '../shared/runtime.ts';
+import { runCreateDeps } from '../shared/runtime.ts';
 import { startRun, startRunInExperimentNamed } from '../shared/use-cases/runs.ts';
 
-const deps = trackingDeps();
+const deps = runCreateDeps();
 
 export const handler = createHandler(startRunRoute, async ({ body }, { scope }) => {
   const input = startRunInput(body);

@@ -21,3 +21,6 @@ export interface RequestScope {
 
 /** The workspace a fresh deployment or local stack creates, with its first admin token. */
 export const defaultWorkspace = 'default';
+
+/** What starting a run uses: everything but search. */
+export type RunCreateDeps = Pick<TrackingDeps, 'experiments' | 'runs' | 'metrics' | 'clock' | 'newId'>;

@@ -16,7 +16,7 @@ import { entryParamDigests } from '../storage/run-items.ts';
 import { fromStoredLatest, type RunReader } from '../storage/run-reader.ts';
 import type { StoredMetricEntry } from '../storage/run-repository.ts';
 import { storedValueNumber } from '../storage/stored-value.ts';
-import type { RequestScope, TrackingDeps } from './deps.ts';
+import type { RequestScope, RunCreateDeps, TrackingDeps } from './deps.ts';
 import { addMetric } from '../observability/metrics.ts';
 import { ensureExperiment, getExperiment } from './experiments.ts';
 import { firstEntry, groupPoints, logBatch, type MetricInput, requireWritable } from './log-batch.ts';
@@ -44,7 +44,7 @@ export async function startRun(
   scope: RequestScope,
   experimentId: string,
   input: StartRunInput,
-  deps: TrackingDeps,
+  deps: RunCreateDeps,
 ): Promise<RunDetails> {
   return createRun(scope, experimentId, input, deps);
 }
@@ -54,7 +54,7 @@ export async function startRunInExperimentNamed(
   scope: RequestScope,
   experimentName: string,
   input: StartRunInput,
-  deps: TrackingDeps,
+  deps: RunCreateDeps,
 ): Promise<RunDetails> {
   const experiment = await ensureExperiment(scope, experimentName, deps);
   return createRun(scope, experiment.experimentId, input, deps);
@@ -72,7 +72,7 @@ async function createRun(
   scope: RequestScope,
   experimentId: string,
   input: StartRunInput,
-  deps: TrackingDeps,
+  deps: RunCreateDeps,
 ): Promise<RunDetails> {
   if (input.parentRunId) {
     const parent = await deps.runs.get(scope.workspace, input.parentRunId);
@@ -138,7 +138,7 @@ async function countRunStart(
   scope: RequestScope,
   experimentId: string,
   startTime: number,
-  deps: TrackingDeps,
+  deps: RunCreateDeps,
 ): Promise<number> {
   const counted = await deps.experiments.recordRunStarted(scope.workspace, experimentId, startTime);
   if (counted !== undefined) return counted;

@@ -1,4 +1,4 @@
-import { trackingDeps } from '../../../runtime.ts';
+import { runCreateDeps } from '../../../runtime.ts';
 import { startRun } from '../../../use-cases/runs.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { runFieldsFromTags, tagMap } from '../inputs.ts';
@@ -21,7 +21,7 @@ export const mlflowCreateRun = createMlflowHandler(mlflowCreateRunRoute, async (
       parentRunId: fields.parentRunId,
       startTime: body.start_time,
     },
-    trackingDeps(),
+    runCreateDeps(),
   );
   return { body: { run: mlflowRun(run) } };
 });
