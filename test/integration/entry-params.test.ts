@@ -4,6 +4,7 @@ import { experimentKey } from '../../shared/storage/keys.ts';
 import { RunRepository } from '../../shared/storage/run-repository.ts';
 import { firstEntry } from '../../shared/use-cases/log-batch.ts';
 import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
+import { searchAllPages } from '../support/search-pages.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
 /**
@@ -23,26 +24,7 @@ interface Logged {
   acc: number;
 }
 
-const PLAN = 'x-stratus-search-plan';
-
-async function search(experimentId: string, filter: string) {
-  const ids: string[] = [];
-  let plan = '';
-  let token: string | undefined;
-  do {
-    const page = await local.api.post('/api/v1/runs/search', {
-      experiment_ids: [experimentId],
-      filter,
-      max_results: 50,
-      ...(token ? { page_token: token } : {}),
-    });
-    expect(page.status, JSON.stringify(page.body)).toBe(200);
-    ids.push(...page.body.runs.map((run: { run_id: string }) => run.run_id));
-    plan ||= decodeURIComponent(page.headers.get(PLAN) ?? '');
-    token = page.body.next_page_token;
-  } while (token);
-  return { ids: ids.sort(), plan };
-}
+const search = (experimentId: string, filter: string) => searchAllPages(local.api, experimentId, filter);
 
 const expected = (logged: readonly Logged[], keep: (run: Logged) => boolean) =>
   logged

@@ -7,6 +7,7 @@ import { experimentKey, paramRowsPartition } from '../../shared/storage/keys.ts'
 import { paramBucketEntries } from '../../shared/storage/run-items.ts';
 import { RunRepository } from '../../shared/storage/run-repository.ts';
 import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
+import { searchAllPages } from '../support/search-pages.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
 /**
@@ -129,22 +130,7 @@ describe('bucket rows beside per-run rows', () => {
     expect(Math.max(...buckets.map((row) => new Set(paramBucketEntries(row).map((e) => e.runId)).size))).toBe(8);
     expect(buckets.some((row) => Object.keys(row).some((name) => /^[0-7]./.test(name)))).toBe(true);
 
-    const search = async (filter: string) => {
-      const ids: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await local.api.post('/api/v1/runs/search', {
-          experiment_ids: [experimentId],
-          filter,
-          max_results: 50,
-          ...(token ? { page_token: token } : {}),
-        });
-        expect(page.status).toBe(200);
-        ids.push(...page.body.runs.map((run: { run_id: string }) => run.run_id));
-        token = page.body.next_page_token;
-      } while (token);
-      return ids.sort();
-    };
+    const search = async (filter: string) => (await searchAllPages(local.api, experimentId, filter)).ids;
     const expected = (keep: (run: Logged) => boolean) =>
       logged
         .filter(keep)
