@@ -248,6 +248,13 @@ export async function registerModelVersion(
   if (run.lifecycleStage === 'deleted') {
     throw new ConflictError('run.deleted', `run_id: run '${input.runId}' is deleted; restore it first`);
   }
+  // A run of a deleted experiment reads deleted (runStage) and may be purged: no version holds it meanwhile.
+  if ((await deps.runs.experimentStage(scope.workspace, run.experimentId)) === 'deleted') {
+    throw new ConflictError(
+      'run.deleted',
+      `run_id: run '${input.runId}' is deleted with its experiment '${run.experimentId}'; restore the experiment first`,
+    );
+  }
   const { source, artifacts } = await resolveSource(scope, run.runId, run.experimentId, artifactPath, deps);
   const files = await fingerprint(source, artifacts, deps);
 
