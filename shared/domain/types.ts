@@ -39,8 +39,16 @@ export interface Experiment {
   /** The last rename, tag change, deletion or restore; createdAt until then. */
   updatedAt: number;
   lifecycleStage: LifecycleStage;
-  /** Runs started in the experiment, deleted ones included (kept by a counter on the experiment). */
+  /**
+   * Runs ever started in the experiment, deleted and purged ones included (a counter on the
+   * experiment, which is also each new run's number: its param bucket row). Not what a user
+   * counts: see `runTally`.
+   */
   runCount?: number;
+  /** Of those, runs whose own stage is deleted and that are not purged (kept by run deletes, restores and purges). */
+  deletedRunCount?: number;
+  /** Of those, runs purged on their own (an experiment's purge removes the experiment with its counts). */
+  purgedRunCount?: number;
   /** The latest run start or end; absent before the first run. */
   lastActivityAt?: number;
   /** It may hold runs from before param rows, whose params search finds in per-param index entries (docs/search.md). */
@@ -50,6 +58,23 @@ export interface Experiment {
   /** Its metric index entries may lack params their runs have: param clauses read its param rows (docs/search.md). */
   paramsOffMetricEntries?: boolean;
 }
+
+/**
+ * How many of an experiment's runs its lists show: `active` in the default view, `deleted` in
+ * the deleted one (purged runs in neither). Every run of a deleted experiment reads deleted
+ * (runStage), so a deleted experiment has no active runs and all its remaining ones are
+ * deleted. Experiments from before the deleted and purged counters started counting at zero,
+ * so their figures are kept within [0, runCount]: never negative, never more than were started.
+ */
+export function runTally(experiment: Experiment): { active: number; deleted: number } {
+  const started = experiment.runCount ?? 0;
+  const remaining = within(started - (experiment.purgedRunCount ?? 0), started);
+  if (experiment.lifecycleStage === 'deleted') return { active: 0, deleted: remaining };
+  const deleted = within(experiment.deletedRunCount ?? 0, remaining);
+  return { active: remaining - deleted, deleted };
+}
+
+const within = (value: number, most: number) => Math.min(Math.max(value, 0), most);
 
 export interface PipelineComponent {
   name: string;

@@ -1,7 +1,7 @@
 import type * as z from 'zod/mini';
 import type { MetricPoint } from '../domain/metric-chunk.ts';
 import { toWireMetricValue } from '../domain/metric-values.ts';
-import type { Experiment, Pipeline, Run, RunDetails } from '../domain/types.ts';
+import { type Experiment, type Pipeline, type Run, type RunDetails, runTally } from '../domain/types.ts';
 import type { RunComparison } from '../use-cases/compare.ts';
 import type { SearchRunsResult } from '../use-cases/search.ts';
 import { toCsv } from './csv.ts';
@@ -13,17 +13,21 @@ import { searchPlanHeader } from './search-plan-header.ts';
 
 /** Domain objects in the API's snake_case JSON shape. */
 
-export const experimentView = (experiment: Experiment): z.input<typeof experimentResponse> => ({
-  experiment_id: experiment.experimentId,
-  experiment_name: experiment.name,
-  description: experiment.description,
-  tags: experiment.tags,
-  created_at: experiment.createdAt,
-  updated_at: experiment.updatedAt,
-  lifecycle_stage: experiment.lifecycleStage,
-  run_count: experiment.runCount ?? 0,
-  last_activity_at: experiment.lastActivityAt,
-});
+export const experimentView = (experiment: Experiment): z.input<typeof experimentResponse> => {
+  const runs = runTally(experiment);
+  return {
+    experiment_id: experiment.experimentId,
+    experiment_name: experiment.name,
+    description: experiment.description,
+    tags: experiment.tags,
+    created_at: experiment.createdAt,
+    updated_at: experiment.updatedAt,
+    lifecycle_stage: experiment.lifecycleStage,
+    run_count: runs.active,
+    deleted_run_count: runs.deleted,
+    last_activity_at: experiment.lastActivityAt,
+  };
+};
 
 const pipelineView = (pipeline: Pipeline | undefined) =>
   pipeline && {

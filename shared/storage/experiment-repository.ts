@@ -29,6 +29,13 @@ interface ExperimentItem {
   /** Kept by run starts (experimentRunStarted) and ends (recordActivity). */
   runCount?: number;
   /**
+   * Runs of it whose own stage is deleted, and runs of it purged: ADDed in the same transaction
+   * as the run's stage change or purge (run-repository.ts setStage, purge-repository.ts), so
+   * the experiments list shows active runs (runTally). Absent until the first such change.
+   */
+  deletedRuns?: number;
+  purgedRuns?: number;
+  /**
    * Every run of the experiment has its params in a param row: set at creation
    * since param rows exist, and by `npm run migrate` on older experiments.
    * Without it, param search also reads the older per-param index entries.
@@ -58,6 +65,8 @@ const toExperiment = (item: ExperimentItem): Experiment => ({
   updatedAt: item.updatedAt ?? item.createdAt,
   lifecycleStage: item.lifecycleStage ?? 'active',
   runCount: item.runCount ?? 0,
+  deletedRunCount: item.deletedRuns ?? 0,
+  purgedRunCount: item.purgedRuns ?? 0,
   lastActivityAt: item.lastActivityAt,
   ...(item.paramRows === true ? {} : { legacyParamIndex: true }),
   ...(item.paramBuckets === true ? {} : { perRunParamRows: true }),

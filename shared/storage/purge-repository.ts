@@ -3,6 +3,7 @@ import {
   type BatchWriteCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
@@ -27,6 +28,7 @@ import { safeEntries } from './run-reader.ts';
 import type { StoredMetricEntry } from './run-repository.ts';
 import { storedValueNumber } from './stored-value.ts';
 import { logicalIndexes } from './table-definition.ts';
+import { sendTransaction } from './transactions.ts';
 
 /**
  * Removes experiments and runs for good: every item of a run (its search index
@@ -43,8 +45,12 @@ export class PurgeRepository {
     private readonly tableName: string,
   ) {}
 
-  /** Deletes a run's items; returns how many. */
-  async purgeRun(workspace: string, runId: string, experimentId: string): Promise<number> {
+  /**
+   * Deletes a run's items; returns how many. `counted`: the experiment stays, so its counts
+   * (runTally) learn of the purge in the same transaction as the run item's delete; an
+   * experiment's own purge passes false, as its counts go with it.
+   */
+  async purgeRun(workspace: string, runId: string, experimentId: string, counted: boolean): Promise<number> {
     const runItems = await this.itemsOf(runPartitionKey(workspace, runId));
     const metricKeys = new Set<string>();
     const indexEntries: PrimaryKey[] = [paramRowKey(workspace, experimentId, runId)];
@@ -74,8 +80,37 @@ export class PurgeRepository {
       .map((item) => ({ pk: item.pk as string, sk: item.sk as string }))
       .filter((key) => key.sk !== run.sk);
     await this.deleteKeys(rest);
-    await this.deleteKeys([run]);
+    const head = runItems.find((item) => item.sk === run.sk);
+    if (counted && head) await this.deleteCounted(workspace, experimentId, run, head.lifecycleStage === 'deleted');
+    else await this.deleteKeys([run]);
     return deleted + rest.length + 1;
+  }
+
+  /**
+   * The run item's delete with the experiment's count of it: purged now, and no longer deleted
+   * if its own stage was (a run of a deleted experiment may be purged with its own stage active).
+   * Conditional on the run item being there, so a racing purge counts once.
+   */
+  private async deleteCounted(workspace: string, experimentId: string, run: PrimaryKey, ownStageDeleted: boolean) {
+    const reasons = await sendTransaction(
+      this.client,
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: this.tableName, Key: run, ConditionExpression: 'attribute_exists(pk)' } },
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: experimentKey(workspace, experimentId),
+              UpdateExpression: ownStageDeleted ? 'ADD purgedRuns :one, deletedRuns :minusOne' : 'ADD purgedRuns :one',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: ownStageDeleted ? { ':one': 1, ':minusOne': -1 } : { ':one': 1 },
+            },
+          },
+        ],
+      }),
+    );
+    // The experiment item is gone (its own purge is under way): the run item goes all the same.
+    if (reasons?.[1]?.Code === 'ConditionalCheckFailed') await this.deleteKeys([run]);
   }
 
   /** The ids of every run of an experiment, deleted or not. */

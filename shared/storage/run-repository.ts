@@ -337,6 +337,60 @@ export class RunRepository extends RunReader {
   }
 
   /**
+   * Deletes or restores a run and counts it in its experiment's deleted runs, in one
+   * transaction: the run's write is conditional on its stage changing, so a retried or racing
+   * delete (or restore) counts once, and the count never moves without the stage. Answers the
+   * run in its new stage; a run already in it is answered as it is, counted no second time.
+   * `run` is the caller's read of it (a transaction returns no item).
+   */
+  async setStage(workspace: string, run: Run, stage: LifecycleStage, at: number): Promise<Run> {
+    const deleting = stage === 'deleted';
+    const reasons = await sendTransaction(
+      this.client,
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: runKey(workspace, run.runId),
+              UpdateExpression: deleting
+                ? 'SET #stage = :stage, deletedAt = :at'
+                : 'SET #stage = :stage REMOVE deletedAt',
+              // Runs written before soft deletion existed have no stage: they are active.
+              ConditionExpression: deleting
+                ? 'attribute_exists(pk) AND (attribute_not_exists(#stage) OR #stage <> :stage)'
+                : 'attribute_exists(pk) AND #stage <> :stage',
+              ExpressionAttributeNames: { '#stage': 'lifecycleStage' },
+              ExpressionAttributeValues: deleting ? { ':stage': stage, ':at': at } : { ':stage': stage },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: experimentKey(workspace, run.experimentId),
+              UpdateExpression: 'ADD deletedRuns :change',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':change': deleting ? 1 : -1 },
+            },
+          },
+        ],
+      }),
+    );
+    if (!reasons) return { ...run, lifecycleStage: stage };
+    const [runReason, experimentReason] = reasons;
+    if (runReason?.Code === 'ConditionalCheckFailed') {
+      if (!runReason.Item) throw new NotFoundError('run', run.runId);
+      return { ...run, lifecycleStage: stage };
+    }
+    // No experiment item (its purge is removing its runs): nothing left to count in.
+    if (experimentReason?.Code === 'ConditionalCheckFailed') {
+      return this.updateAttributes(workspace, run.runId, { lifecycleStage: stage, deletedAt: deleting ? at : null });
+    }
+    throw new Error(`unexpected cancellation of a run stage change: ${JSON.stringify(reasons)}`);
+  }
+
+  /**
    * Everything a write checks against: the run item and the values item (one
    * consistent BatchGetItem), plus the tag and metric pages when asked for and
    * present. Params kept as items of their own are not read (see `paramItems`).

@@ -87,12 +87,15 @@ export async function deleteExperimentTag(
   return deps.experiments.update(scope.workspace, experimentId, { removeTag: key }, deps.clock.now());
 }
 
-/** Soft-deletes a run: it leaves lists and searches and takes no new data, until it is restored. */
+/**
+ * Soft-deletes a run: it leaves lists and searches and takes no new data, until it is restored.
+ * Its experiment counts it among its deleted runs (runTally), once however often it is asked.
+ */
 export async function deleteRun(scope: RequestScope, runId: string, deps: RunDeps): Promise<Run> {
   const run = await deps.runs.get(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);
   if (run.lifecycleStage === 'deleted') return run;
-  return deps.runs.updateAttributes(scope.workspace, runId, { lifecycleStage: 'deleted', deletedAt: deps.clock.now() });
+  return deps.runs.setStage(scope.workspace, run, 'deleted', deps.clock.now());
 }
 
 /**
@@ -112,7 +115,7 @@ export async function restoreRun(scope: RequestScope, runId: string, deps: RunDe
     );
   }
   if (run.lifecycleStage === 'active') return run;
-  return deps.runs.updateAttributes(scope.workspace, runId, { lifecycleStage: 'active', deletedAt: null });
+  return deps.runs.setStage(scope.workspace, run, 'active', deps.clock.now());
 }
 
 export async function deleteRunTag(scope: RequestScope, runId: string, key: string, deps: RunDeps): Promise<Run> {

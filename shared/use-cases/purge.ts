@@ -1,3 +1,4 @@
+import { runStage } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { ArtifactObjectStore } from '../storage/artifact-store.ts';
 import { runObjectPrefix } from '../storage/keys.ts';
@@ -26,21 +27,32 @@ export interface PurgeResult {
   objects: number;
 }
 
+/** Purges a run that reads deleted: deleted itself, or in a deleted experiment (runStage). */
 export async function purgeRun(scope: RequestScope, runId: string, deps: PurgeDeps): Promise<PurgeResult> {
   const run = await deps.runs.get(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);
-  if (run.lifecycleStage !== 'deleted') {
+  const stage =
+    run.lifecycleStage === 'deleted'
+      ? run.lifecycleStage
+      : runStage(run.lifecycleStage, await deps.runs.experimentStage(scope.workspace, run.experimentId));
+  if (stage !== 'deleted') {
     throw new ConflictError('run.not_deleted', `run '${runId}' is not deleted; delete it before purging it`);
   }
   // A deleted run cannot be registered from, so no version can appear between this check and the purge.
   await refuseIfHeldByModelVersions(scope, runId, 'purge', deps);
-  return purgeRunData(scope, runId, run.experimentId, deps);
+  return purgeRunData(scope, runId, run.experimentId, deps, true);
 }
 
-async function purgeRunData(scope: RequestScope, runId: string, experimentId: string, deps: PurgeDeps) {
+async function purgeRunData(
+  scope: RequestScope,
+  runId: string,
+  experimentId: string,
+  deps: PurgeDeps,
+  counted: boolean,
+) {
   // Objects first: if the purge stops half way, the run's records still say there is something to purge.
   const objects = await deps.objects.deletePrefix(runObjectPrefix(scope.workspace, experimentId, runId));
-  const items = await deps.purge.purgeRun(scope.workspace, runId, experimentId);
+  const items = await deps.purge.purgeRun(scope.workspace, runId, experimentId, counted);
   return { runs: 1, items, objects };
 }
 
@@ -67,7 +79,7 @@ export async function purgeExperiment(
   }
   const total: PurgeResult = { runs: 0, items: 0, objects: 0 };
   for await (const runId of deps.purge.runIdsOf(scope.workspace, experimentId)) {
-    const purged = await purgeRunData(scope, runId, experimentId, deps);
+    const purged = await purgeRunData(scope, runId, experimentId, deps, false);
     total.runs += purged.runs;
     total.items += purged.items;
     total.objects += purged.objects;

@@ -17,7 +17,7 @@ class Experiment:
     created_at: Optional[int] = None
     #: "active", or "deleted" (soft-deleted: restorable until purged).
     lifecycle_stage: str = "active"
-    #: Runs started in it (deleted ones included), and its latest run start or end (epoch ms).
+    #: Its active runs (0 while it is deleted: its runs are deleted with it), and its latest run start or end (epoch ms).
     run_count: int = 0
     last_activity_at: Optional[int] = None
 

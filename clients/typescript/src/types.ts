@@ -11,7 +11,7 @@ export interface Experiment {
   createdAt: number;
   /** 'active', or 'deleted' (soft-deleted: restorable until purged). */
   lifecycleStage: 'active' | 'deleted';
-  /** Runs started in it, deleted ones included. */
+  /** Its active runs (0 while it is deleted: its runs are deleted with it). */
   runCount: number;
   /** The latest run start or end (epoch ms); undefined before the first run. */
   lastActivityAt?: number | undefined;

@@ -32,7 +32,18 @@ export const experimentResponse = z.object({
   created_at: z.int(),
   updated_at: z.int(),
   lifecycle_stage: z.enum(lifecycleStages),
-  run_count: z.int().check(z.meta({ description: 'Runs started in the experiment, deleted ones included' })),
+  run_count: z.int().check(
+    z.meta({
+      description:
+        "Active runs: what the experiment's runs list shows by default. 0 for a deleted experiment, whose runs are all deleted with it",
+    }),
+  ),
+  deleted_run_count: z.int().check(
+    z.meta({
+      description:
+        'Deleted runs, not yet purged: what `lifecycle=deleted` lists. For a deleted experiment, all of its runs (restoring it brings back those not deleted on their own)',
+    }),
+  ),
   last_activity_at: z.optional(
     z.int().check(z.meta({ description: 'The latest run start or end (epoch ms); absent before the first run' })),
   ),

@@ -170,7 +170,7 @@ export function Experiments() {
                     <td>
                       <TagList tags={experiment.tags} />
                     </td>
-                    <td class="num">{experiment.run_count.toLocaleString('en-US')}</td>
+                    <RunCountCell experiment={experiment} />
                     <td title={formatTime(experiment.last_activity_at)}>
                       {experiment.last_activity_at ? (
                         formatAgo(experiment.last_activity_at)
@@ -204,6 +204,26 @@ export function Experiments() {
       )}
       {creating && <CreateExperimentDialog onClose={() => setCreating(false)} />}
     </>
+  );
+}
+
+/**
+ * Active runs, as the experiment's runs table lists them by default. A deleted experiment has
+ * none (its runs are deleted with it), so it shows how many restoring it may bring back.
+ */
+function RunCountCell({ experiment }: { experiment: Experiment }) {
+  const deleted = `${experiment.deleted_run_count.toLocaleString('en-US')} deleted`;
+  if (experiment.lifecycle_stage === 'deleted') {
+    return (
+      <td class="num muted" title={`${deleted} with the experiment`}>
+        {deleted}
+      </td>
+    );
+  }
+  return (
+    <td class="num" title={experiment.deleted_run_count > 0 ? `and ${deleted}` : undefined}>
+      {experiment.run_count.toLocaleString('en-US')}
+    </td>
   );
 }
 
