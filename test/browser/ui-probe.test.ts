@@ -844,7 +844,8 @@ describe('long names on a phone (390 px wide), on every page', () => {
     const experiment = await local.api.post('/api/v1/experiments', { experiment_name: experimentName });
     const experimentId = experiment.body.experiment_id as string;
     const runIds: string[] = [];
-    for (const suffix of ['', '-seed2']) {
+    // Four runs, as a sweep is compared: runs × metrics as columns put three of them a swipe away.
+    for (const [index, suffix] of ['', '-seed2', '-seed3', '-seed4'].entries()) {
       const run = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: runName + suffix });
       runIds.push(run.body.run_id);
       await local.api.post(`/api/v1/runs/${run.body.run_id}/params`, {
@@ -854,7 +855,8 @@ describe('long names on a phone (390 px wide), on every page', () => {
         tags: { dataset_version: 'feature-store-v3-2026-11-28-snapshot-with-a-long-suffix' },
       });
       await logPoints(local.api, run.body.run_id, [
-        { key: 'val_auc_on_the_held_out_november_cohort', value: 0.91, step: 0, timestamp: Date.now() },
+        { key: 'val_auc_on_the_held_out_november_cohort', value: 0.91 - index / 100, step: 0, timestamp: Date.now() },
+        { key: 'val_logloss', value: 0.3 + index / 100, step: 0, timestamp: Date.now() },
         { key: 'system/cpu_utilization_percentage', value: 40, step: 0, timestamp: Date.now() },
       ]);
     }
@@ -919,6 +921,60 @@ describe('long names on a phone (390 px wide), on every page', () => {
           expect(cut.title, path).toContain(name);
         }
       }
+
+      // Compare: the runs table is name, status and start, whole on screen; each metric and param is
+      // listed under it with every run's value on screen, the best marked, each name whole in its title.
+      await page.goto(`${local.stack.url}/compare?runs=${runIds.join(',')}`);
+      const byRun = page.locator('table[aria-label="Latest metrics by run"]');
+      await byRun.locator('td.best').first().waitFor();
+      const compare = await page.evaluate(() => {
+        const doc = (globalThis as any).document;
+        const box = doc.querySelector('#compared-runs .table-scroll');
+        const rightmost = (selector: string) =>
+          Math.max(...[...doc.querySelectorAll(selector)].map((cell: any) => cell.getBoundingClientRect().right));
+        const rows = (label: string) =>
+          [...doc.querySelectorAll(`table[aria-label="${label}"] tbody`)].map((group: any) => ({
+            name: group.querySelector('th[scope="rowgroup"]').firstChild.textContent as string,
+            runs: [...group.querySelectorAll('th[scope="row"]')].map((th: any) => ({
+              title: th.title as string,
+              cut: th.scrollWidth > th.clientWidth,
+            })),
+            values: [...group.querySelectorAll('td')].map((td: any) => td.firstChild.textContent as string),
+            best: [...group.querySelectorAll('td')].map((td: any) => td.classList.contains('best')),
+          }));
+        return {
+          pageWidth: doc.documentElement.scrollWidth as number,
+          runsOverflow: (box.scrollWidth - box.clientWidth) as number,
+          runsHeads: [...doc.querySelectorAll('#compared-runs thead th')].map((th: any) => th.textContent),
+          runsRight: rightmost('#compared-runs td'),
+          valuesRight: rightmost('table[aria-label="Latest metrics by run"] td'),
+          paramsRight: rightmost('table[aria-label="Params by run"] td'),
+          metrics: rows('Latest metrics by run'),
+          params: rows('Params by run'),
+        };
+      });
+      expect(compare.pageWidth).toBeLessThanOrEqual(390);
+      expect(compare.runsOverflow).toBeLessThanOrEqual(0);
+      expect(compare.runsHeads).toEqual(['Run', 'Status', 'Started']);
+      expect(compare.runsRight).toBeLessThanOrEqual(390);
+      expect(compare.valuesRight).toBeLessThanOrEqual(390);
+      expect(compare.paramsRight).toBeLessThanOrEqual(390);
+      const runTitles = ['', '-seed2', '-seed3', '-seed4'].map((suffix) => runName + suffix);
+      // Scored metrics first, the machine's reading last; the highest AUC and the lowest log loss marked.
+      expect(compare.metrics.map((metric) => metric.name)).toEqual([
+        'val_auc_on_the_held_out_november_cohort',
+        'val_logloss',
+        'system/cpu_utilization_percentage',
+      ]);
+      const [auc, logloss, cpu] = compare.metrics;
+      expect(auc?.runs.map((run) => run.title)).toEqual(runTitles);
+      expect(auc?.runs.every((run) => run.cut)).toBe(true);
+      expect(auc?.values).toEqual(['0.91000', '0.90000', '0.89000', '0.88000']);
+      expect(auc?.best).toEqual([true, false, false, false]);
+      expect(logloss?.best).toEqual([true, false, false, false]);
+      expect(cpu?.best).toEqual([false, false, false, false]);
+      expect(compare.params.map((param) => param.name)).toEqual(['feature_set_path', 'max_depth']);
+      expect(compare.params[1]?.values).toEqual(['12', '12', '12', '12']);
     } finally {
       await context.close();
     }
@@ -1808,7 +1864,7 @@ describe('comparing more runs than there are colours', () => {
 });
 
 describe('comparing runs on a phone (390 px wide)', () => {
-  test('run names, statuses and start times stay on one line; the tables scroll sideways instead', async () => {
+  test('run names, statuses and start times stay on one line; metrics and params are listed a run a line', async () => {
     const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
     try {
@@ -1828,10 +1884,12 @@ describe('comparing runs on a phone (390 px wide)', () => {
         ),
       );
       expect(wrapped).toEqual([]);
-      const headings = await page
-        .locator('table[aria-label="Params by run"] thead th')
+      // Each run's name beside a metric's or a param's value holds one line too (cut with … where long).
+      const names = await page
+        .locator('table:is([aria-label="Latest metrics by run"], [aria-label="Params by run"]) th[scope="row"]')
         .evaluateAll((ths) => ths.map((th: any) => Math.round(th.getBoundingClientRect().height)));
-      expect(Math.max(...headings)).toBeLessThan(48);
+      expect(names.length).toBeGreaterThanOrEqual(2 * compared.length);
+      expect(Math.max(...names)).toBeLessThan(48);
     } finally {
       await context.close();
     }

@@ -71,6 +71,22 @@ export function usePolling(tick: () => void, ms: number, active: boolean) {
   }, [active, ms]);
 }
 
+/**
+ * Whether a CSS media query matches, following it as the window is resized or
+ * turned: a layout that differs on a phone renders only the one that is seen.
+ */
+export function useMediaQuery(query: string): boolean {
+  const [matches, setMatches] = useState(() => window.matchMedia(query).matches);
+  useEffect(() => {
+    const list = window.matchMedia(query);
+    const onChange = () => setMatches(list.matches);
+    onChange();
+    list.addEventListener('change', onChange);
+    return () => list.removeEventListener('change', onChange);
+  }, [query]);
+  return matches;
+}
+
 /** True once the element has come near the viewport (charts are built lazily). */
 export function useNearViewport<E extends Element>(margin = '200px') {
   const ref = useRef<E>(null);

@@ -5,17 +5,28 @@ import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate }
 import { ChartSections } from '../charts/ChartSections.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { allPositive, ScatterPlot, type ScatterPoint, scatterXIsNumeric } from '../charts/ScatterPlot.tsx';
-import { colorFor, type LineStyle, lineStyleFor } from '../charts/series.ts';
+import { colorFor, lineStyleFor } from '../charts/series.ts';
 import { bestIndices, directionOf, directionsFrom, flipUpdate, hasBest } from '../components/best-values.ts';
+import {
+  BestDirection,
+  type ComparedMetric,
+  latestValue,
+  MetricsByRun,
+  MetricValue,
+  ParamsByRun,
+  RunSwatch,
+} from '../components/CompareByRun.tsx';
 import { Card, ErrorBox, Spinner, StatusBadge } from '../components/common.tsx';
 import { columnFormat, formatAgo, formatTime, shortId } from '../format.ts';
-import { describeError, useLoad } from '../hooks.ts';
+import { describeError, useLoad, useMediaQuery } from '../hooks.ts';
 import { Link, paths, updateQuery, useLocation } from '../router.ts';
 
 const minRuns = 2;
 const maxRuns = 50;
 
 const runIdPattern = /^[0-9a-f]{32}$/;
+/** As the stylesheet's phone layout (styles.css). */
+const phoneQuery = '(max-width: 520px)';
 
 /**
  * The run of a compare link that cannot be read: an id cut short when pasted
@@ -27,26 +38,6 @@ function unreadableRun(runIds: readonly string[], error: unknown): string | unde
   if (malformed !== undefined) return malformed;
   if (!(error instanceof ApiFailure) || error.status !== 404) return undefined;
   return runIds.find((id) => error.message.includes(`'${id}'`));
-}
-
-/**
- * The arrow beside a metric's name that says which way is better and flips it
- * (kept in the URL): a metric the name guessed wrong ("margin", "drift") gets its best marked right.
- */
-function BestDirection(props: { metric: string; lower: boolean; onFlip: () => void }) {
-  const now = props.lower ? 'lower' : 'higher';
-  const other = props.lower ? 'higher' : 'lower';
-  return (
-    <button
-      type="button"
-      class="best-direction"
-      aria-label={`${props.metric}: ${now} is better. Mark the ${other === 'lower' ? 'lowest' : 'highest'} value as best instead`}
-      title={`${now} is better: the ${props.lower ? 'lowest' : 'highest'} value is marked. Click for ${other}.`}
-      onClick={props.onFlip}
-    >
-      {props.lower ? '↓' : '↑'}
-    </button>
-  );
 }
 
 /** A compare link with a run that is gone: say which, and offer the others. */
@@ -86,6 +77,7 @@ export function CompareRuns() {
     [runIds.join(',')],
   );
   const [csvError, setCsvError] = useState<string | undefined>();
+  const phone = useMediaQuery(phoneQuery);
   const experimentId = comparison.data?.runs[0]?.experiment_id;
   const experiment = useLoad(
     async () =>
@@ -151,24 +143,21 @@ export function CompareRuns() {
       : [];
   const scatterLog = scatterLogState(scatterPoints, query);
   // Metrics with a best value first; the machine's system/ readings and schedules (lr, epoch) after them.
-  const metricColumns = [...data.metric_names.filter(hasBest), ...data.metric_names.filter((name) => !hasBest(name))];
-  const metricFormats = new Map(
-    metricColumns.map((name) => [
-      name,
-      columnFormat(runs.map((run) => (Object.hasOwn(run.metrics, name) ? run.metrics[name] : null))),
-    ]),
-  );
-  // Per metric, the runs holding its best latest value, in the direction guessed from its name or chosen.
+  // Each marks the runs holding its best latest value, in the direction guessed from its name or chosen.
   const chosenDirections = directionsFrom(query);
-  const best = new Map(
-    data.metric_names.filter(hasBest).map((name) => [
-      name,
-      bestIndices(
-        runs.map((run) => (Object.hasOwn(run.metrics, name) ? numericValue(run.metrics[name]) : Number.NaN)),
-        directionOf(name, chosenDirections),
-      ),
-    ]),
-  );
+  const metrics: ComparedMetric[] = [
+    ...data.metric_names.filter(hasBest),
+    ...data.metric_names.filter((name) => !hasBest(name)),
+  ].map((name) => {
+    const values = runs.map((run) => latestValue(run, name));
+    const format = columnFormat(values);
+    if (!hasBest(name)) return { name, format, best: new Set<number>() };
+    const direction = directionOf(name, chosenDirections);
+    return { name, format, direction, best: bestIndices(values.map(numericValue), direction) };
+  });
+  const flip = (name: string) => updateQuery(flipUpdate(name, chosenDirections));
+  // On a phone the metrics get a card of their own, one under another, rather than columns a swipe away.
+  const tableMetrics = phone ? [] : metrics;
 
   const downloadCsv = async () => {
     setCsvError(undefined);
@@ -225,14 +214,14 @@ export function CompareRuns() {
                 <th scope="col">Run</th>
                 <th scope="col">Status</th>
                 <th scope="col">Started</th>
-                {metricColumns.map((name) => (
-                  <th scope="col" class="num mono" key={name}>
-                    {name}
-                    {hasBest(name) && (
+                {tableMetrics.map((metric) => (
+                  <th scope="col" class="num mono" key={metric.name}>
+                    {metric.name}
+                    {metric.direction && (
                       <BestDirection
-                        metric={name}
-                        lower={directionOf(name, chosenDirections) === 'lower'}
-                        onFlip={() => updateQuery(flipUpdate(name, chosenDirections))}
+                        metric={metric.name}
+                        lower={metric.direction === 'lower'}
+                        onFlip={() => flip(metric.name)}
                       />
                     )}
                   </th>
@@ -252,28 +241,20 @@ export function CompareRuns() {
                     <StatusBadge status={run.status} />
                   </td>
                   <td title={formatTime(run.start_time)}>{formatAgo(run.start_time)}</td>
-                  {metricColumns.map((name) =>
-                    best.get(name)?.has(index) ? (
-                      <td
-                        class="num best"
-                        key={name}
-                        title={`Best ${name} of these runs (${directionOf(name, chosenDirections)} is better)`}
-                      >
-                        {metricFormats.get(name)?.(run.metrics[name])}
-                        <span class="visually-hidden"> (best)</span>
-                      </td>
-                    ) : (
-                      <td class="num" key={name}>
-                        {metricFormats.get(name)?.(Object.hasOwn(run.metrics, name) ? run.metrics[name] : null)}
-                      </td>
-                    ),
-                  )}
+                  {tableMetrics.map((metric) => (
+                    <MetricValue key={metric.name} metric={metric} run={run} index={index} />
+                  ))}
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       </Card>
+      {phone && metrics.length > 0 && (
+        <Card id="compared-metrics" title="Latest metrics" class="section">
+          <MetricsByRun runs={runs} metrics={metrics} onFlip={flip} />
+        </Card>
+      )}
 
       <section class="section" aria-labelledby="compare-charts-title">
         <h2 id="compare-charts-title" style={{ marginBottom: '10px' }}>
@@ -314,39 +295,43 @@ export function CompareRuns() {
             </label>
           }
         >
-          {/* Focusable: a keyboard scrolls it when many params or runs overflow it (axe scrollable-region-focusable). */}
-          <div class="table-scroll" style={{ maxHeight: '420px' }} tabIndex={0}>
-            <table class="data" aria-label="Params by run">
-              <thead>
-                <tr>
-                  <th scope="col">Param</th>
-                  {runs.map((run) => (
-                    <th scope="col" key={run.run_id} class="run-heading" title={run.label}>
-                      <RunSwatch color={run.color} lineStyle={run.lineStyle} />
-                      <span class="run-label">{run.label}</span>
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {paramNames.map((name) => (
-                  <tr key={name} class={differs(name) ? 'differs' : ''}>
-                    <th scope="row" class="mono">
-                      {name}
-                    </th>
+          {/* On a phone one param under another; elsewhere focusable: a keyboard scrolls it when many params or runs overflow it (axe scrollable-region-focusable). */}
+          {phone ? (
+            paramNames.length > 0 && <ParamsByRun runs={runs} names={paramNames} differs={differs} />
+          ) : (
+            <div class="table-scroll" style={{ maxHeight: '420px' }} tabIndex={0}>
+              <table class="data" aria-label="Params by run">
+                <thead>
+                  <tr>
+                    <th scope="col">Param</th>
                     {runs.map((run) => (
-                      <td class="mono" key={run.run_id}>
-                        {(Object.hasOwn(run.params, name) ? run.params[name] : null) ?? <span class="muted">—</span>}
-                      </td>
+                      <th scope="col" key={run.run_id} class="run-heading" title={run.label}>
+                        <RunSwatch color={run.color} lineStyle={run.lineStyle} />
+                        <span class="run-label">{run.label}</span>
+                      </th>
                     ))}
                   </tr>
-                ))}
-              </tbody>
-            </table>
-            {paramNames.length === 0 && (
-              <div class="empty">{hideEqual ? 'Every param is equal across these runs.' : 'No params.'}</div>
-            )}
-          </div>
+                </thead>
+                <tbody>
+                  {paramNames.map((name) => (
+                    <tr key={name} class={differs(name) ? 'differs' : ''}>
+                      <th scope="row" class="mono">
+                        {name}
+                      </th>
+                      {runs.map((run) => (
+                        <td class="mono" key={run.run_id}>
+                          {(Object.hasOwn(run.params, name) ? run.params[name] : null) ?? <span class="muted">—</span>}
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {paramNames.length === 0 && (
+            <div class="empty">{hideEqual ? 'Every param is equal across these runs.' : 'No params.'}</div>
+          )}
         </Card>
         <Card id="scatter" title="Param against metric">
           <div class="body">
@@ -436,19 +421,5 @@ function LogToggle(props: { axis: 'x' | 'y'; state: LogState; name: string }) {
       />
       Log {props.axis}
     </label>
-  );
-}
-
-/** A run's colour as its lines are drawn: filled for solid lines, a dashed or dotted outline otherwise. */
-function RunSwatch(props: { color: string; lineStyle: LineStyle }) {
-  return (
-    <span
-      class="legend-swatch"
-      data-line={props.lineStyle}
-      style={
-        props.lineStyle === 'solid' ? { background: props.color } : { border: `2px ${props.lineStyle} ${props.color}` }
-      }
-      aria-hidden="true"
-    />
   );
 }
