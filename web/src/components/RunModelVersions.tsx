@@ -1,6 +1,7 @@
 import { api, unwrap } from '../api/client.ts';
 import { useLoad } from '../hooks.ts';
 import { Link, paths } from '../router.ts';
+import { AliasChips } from './AliasChips.tsx';
 import { Card } from './common.tsx';
 
 /**
@@ -55,17 +56,7 @@ export function RunModelVersions(props: { runId: string }) {
                   </Link>
                 </td>
                 <td>
-                  {version.aliases.length === 0 ? (
-                    <span class="muted">—</span>
-                  ) : (
-                    <span class="tags">
-                      {version.aliases.map((alias) => (
-                        <span class="alias-chip" key={alias}>
-                          @{alias}
-                        </span>
-                      ))}
-                    </span>
-                  )}
+                  <AliasChips model={version.name} aliases={version.aliases} />
                 </td>
                 <td class="mono">
                   {version.source.artifact_path}

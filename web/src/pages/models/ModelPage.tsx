@@ -2,12 +2,13 @@ import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client.ts';
 import type { AliasEvent, ModelVersion, RegisteredModel } from '../../api/types.ts';
+import { AliasChips } from '../../components/AliasChips.tsx';
 import { Card, ErrorBox, ListFooter, LoadFailure, Spinner, StatusBadge, TagList } from '../../components/common.tsx';
 import { ActionDialog } from '../../components/Dialog.tsx';
 import { formatAgo, formatBytes, formatMoment, formatTime, shortId } from '../../format.ts';
 import { useLoad } from '../../hooks.ts';
 import { Link, paths, updateQuery, useLocation } from '../../router.ts';
-import { AliasChip, describeChange, modelPath, runNamesOf, SourceRun } from './common.tsx';
+import { describeChange, modelPath, runNamesOf, SourceRun } from './common.tsx';
 import { InlineMarkdown } from '../../components/InlineMarkdown.tsx';
 
 const versionPageSize = 100;
@@ -116,15 +117,7 @@ export function ModelPage(props: { modelName: string }) {
                       <StatusBadge status={version.status} />
                     </td>
                     <td>
-                      {version.aliases.length === 0 ? (
-                        <span class="muted">—</span>
-                      ) : (
-                        <span class="tags">
-                          {version.aliases.map((alias) => (
-                            <AliasChip key={alias} model={data.name} alias={alias} />
-                          ))}
-                        </span>
-                      )}
+                      <AliasChips model={data.name} aliases={version.aliases} />
                     </td>
                     <td>
                       <SourceRun version={version} runNames={runNames.data} />

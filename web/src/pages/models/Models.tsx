@@ -6,7 +6,7 @@ import { CreateDialog } from '../../components/Dialog.tsx';
 import { TagFilterInput, tagParameters } from '../../components/TagFilter.tsx';
 import { formatAgo, formatTime } from '../../format.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../../router.ts';
-import { AliasChip } from './common.tsx';
+import { AliasChips } from '../../components/AliasChips.tsx';
 import { InlineMarkdown } from '../../components/InlineMarkdown.tsx';
 
 const pageSize = 100;
@@ -138,20 +138,7 @@ export function Models() {
                       )}
                     </td>
                     <td>
-                      {model.aliases.length === 0 ? (
-                        <span class="muted">—</span>
-                      ) : (
-                        <span class="tags">
-                          {model.aliases.map((alias) => (
-                            <AliasChip
-                              key={alias.alias}
-                              model={model.name}
-                              alias={alias.alias}
-                              version={alias.version}
-                            />
-                          ))}
-                        </span>
-                      )}
+                      <AliasChips model={model.name} aliases={model.aliases} />
                     </td>
                     <td>
                       <TagList tags={model.tags} />

@@ -6,7 +6,8 @@ import { Card, CopyableId, LoadFailure, Spinner, StatusBadge, TagList } from '..
 import { formatBytes, formatClock, formatTime } from '../../format.ts';
 import { describeError, useLoad } from '../../hooks.ts';
 import { Link, paths } from '../../router.ts';
-import { AliasChip, modelPath, runNamesOf, versionPath } from './common.tsx';
+import { AliasChip } from '../../components/AliasChips.tsx';
+import { modelPath, runNamesOf, versionPath } from './common.tsx';
 import { InlineMarkdown } from '../../components/InlineMarkdown.tsx';
 
 /** Where each SHA-256 came from (docs/registry.md), as a short label and its explanation. */

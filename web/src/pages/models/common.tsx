@@ -2,29 +2,12 @@ import { api, unwrap } from '../../api/client.ts';
 import type { AliasEvent, ModelVersion } from '../../api/types.ts';
 import { Link, paths } from '../../router.ts';
 
-/** What the registry pages share: alias chips, version links, run names for version sources. */
+/** What the registry pages share: version links, run names for version sources. */
 
 export const modelPath = (name: string) => ({ params: { path: { model_name: name } } });
 export const versionPath = (name: string, version: number) => ({
   params: { path: { model_name: name, version: String(version) } },
 });
-
-/** `@champion`, linking to the version it points at. */
-export function AliasChip(props: { model: string; alias: string; version?: number }) {
-  const label = `@${props.alias}`;
-  return props.version === undefined ? (
-    <span class="alias-chip">{label}</span>
-  ) : (
-    <Link
-      class="alias-chip"
-      href={paths.modelVersion(props.model, props.version)}
-      title={`${label} points at version ${props.version}`}
-    >
-      {label}
-      <span class="alias-version">v{props.version}</span>
-    </Link>
-  );
-}
 
 export const versionLabel = (version: number) => `Version ${version}`;
 
