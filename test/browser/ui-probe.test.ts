@@ -1176,7 +1176,7 @@ describe('choosing columns among many keys', () => {
 });
 
 describe('the columns shown before any is chosen', () => {
-  test("a sweep's varied params come first, before constant ones and per-run paths; the model's metrics before system/ ones", async () => {
+  test("a sweep's varied params come first, before constant ones and per-run paths; held-out measures before other metrics, system/ ones last", async () => {
     const created = await local.api.post('/api/v1/experiments', { experiment_name: 'default-columns-sweep' });
     const experimentId = created.body.experiment_id;
     for (let index = 0; index < 6; index++) {
@@ -1197,6 +1197,9 @@ describe('the columns shown before any is chosen', () => {
         { key: 'system/gpu_0_memory_usage_megabytes', value: 900, step: 0, timestamp: Date.now() },
         { key: 'val/accuracy', value: 0.8 + index / 100, step: 0, timestamp: Date.now() },
         { key: 'val/loss', value: 0.5 - index / 100, step: 0, timestamp: Date.now() },
+        // Alphabetically before val/, and logged by every run: a name of one's own still comes after them.
+        { key: 'nan_metric', value: index, step: 0, timestamp: Date.now() },
+        { key: 'epoch', value: 3, step: 0, timestamp: Date.now() },
       ]);
     }
     const opened = await open(`/experiments/${experimentId}`);
@@ -1214,8 +1217,8 @@ describe('the columns shown before any is chosen', () => {
         .toEqual([
           'metric:val/accuracy',
           'metric:val/loss',
-          'metric:system/cpu_utilization_percentage',
-          'metric:system/gpu_0_memory_usage_megabytes',
+          'metric:nan_metric',
+          'metric:epoch',
           'param:lr',
           'param:model',
           'param:c_augment',

@@ -39,7 +39,7 @@ const lowerWords = new Set([
 /** Endings that are a lower-is-better word glued to another (`logloss`, `val_nllloss`, `trainerror`). */
 const lowerEndings = ['loss', 'error', 'rmse', 'perplexity', 'latency'];
 
-const wordsOf = (metric: string) =>
+export const wordsOf = (metric: string) =>
   metric
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()

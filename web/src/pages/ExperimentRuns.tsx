@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiFailure, api, unwrap } from '../api/client.ts';
 import type { SearchedRun } from '../api/types.ts';
 import { ColumnPicker } from '../components/ColumnPicker.tsx';
+import { defaultKeys } from '../components/default-columns.ts';
 import { ErrorBox, LoadFailure, Spinner, TagList } from '../components/common.tsx';
 import { FilterBox } from '../components/FilterBox.tsx';
 import { FirstRunHint } from '../components/FirstRun.tsx';
@@ -56,50 +57,6 @@ function discoverKeys(runs: readonly SearchedRun[]) {
     tags: sorted(tags),
     ...defaultKeys(runs.slice(0, firstPageSize)),
   };
-}
-
-/**
- * The keys shown when the URL names no columns, and used by the filter's
- * example: judged on the first page only, so columns do not change under the
- * reader as more runs load.
- */
-function defaultKeys(runs: readonly SearchedRun[]) {
-  const metrics = new Set<string>();
-  const params = new Map<string, { values: Set<string>; runs: number }>();
-  for (const run of runs) {
-    for (const key of Object.keys(run.metrics)) metrics.add(key);
-    for (const [key, value] of Object.entries(run.params)) {
-      const seen = params.get(key);
-      if (seen) {
-        seen.values.add(value);
-        seen.runs++;
-      } else params.set(key, { values: new Set([value]), runs: 1 });
-    }
-  }
-  return {
-    defaultMetrics: [...metrics].sort(
-      (a, b) => Number(isSystemMetric(a)) - Number(isSystemMetric(b)) || a.localeCompare(b),
-    ),
-    defaultParams: [...params.entries()]
-      .map(([key, seen]) => ({ key, rank: paramRank(seen.values, seen.runs) }))
-      .sort((a, b) => b.rank - a.rank || a.key.localeCompare(b.key))
-      .map(({ key }) => key),
-  };
-}
-
-/** MLflow's and the SDKs' system metrics (`system/cpu_utilization_percentage`): the machine, not the model. */
-const isSystemMetric = (key: string) => key.startsWith('system/');
-
-/**
- * How telling a param is as a default column: the hyperparameters a sweep
- * varied (lr, depth) before the ones every run shares (optimizer=adamw), the
- * more values the better; text that differs in every run (a path, a seed's
- * output directory) after the varied ones, since it reads like an id.
- */
-function paramRank(values: Set<string>, runs: number): number {
-  if (values.size <= 1) return 0;
-  const numeric = [...values].every((value) => value.trim() !== '' && Number.isFinite(Number(value)));
-  return !numeric && runs >= 3 && values.size === runs ? 1 : values.size + 1;
 }
 
 type Lifecycle = 'active' | 'deleted' | 'all';
@@ -243,7 +200,7 @@ export function ExperimentRuns(props: { experimentId: string }) {
     chosenColumns.length > 0
       ? chosenColumns
       : [
-          // The metrics of the model before the machine's, and the params that vary before the constant ones.
+          // The metrics read first (default-columns.ts), and the params that vary before the constant ones.
           ...keys.defaultMetrics.slice(0, 4).map((key) => `metrics.${key}`),
           ...keys.defaultParams.slice(0, 3).map((key) => `params.${key}`),
         ];
