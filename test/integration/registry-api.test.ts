@@ -307,6 +307,16 @@ describe('versions', () => {
     });
     expect(fromDeleted.status).toBe(409);
     expect(fromDeleted.body.error.code).toBe('run.deleted');
+    // A run of a deleted experiment reads deleted (and may be purged) though its own stage is active.
+    const withExperiment = (await api.post('/api/v1/runs', { experiment_name: 'registry-deleted-experiment' })).body;
+    await logArtifact(withExperiment.run_id, 'model.pkl', Buffer.from('y'));
+    expect((await api.delete(`/api/v1/experiments/${withExperiment.experiment_id}`)).status).toBe(200);
+    const fromDeletedExperiment = await api.post(`${models('strict')}/versions`, {
+      run_id: withExperiment.run_id,
+      artifact_path: 'model.pkl',
+    });
+    expect([fromDeletedExperiment.status, fromDeletedExperiment.body.error.code]).toEqual([409, 'run.deleted']);
+    expect(fromDeletedExperiment.body.error.message).toMatch(/deleted with its experiment/);
     // Nothing was given out by the refusals.
     expect((await api.get(models('strict'))).body.latest_version).toBe(0);
   });

@@ -138,6 +138,19 @@ def test_a_registered_runs_artifacts_stay_until_its_versions_go(mlflow_env: Stra
         client.get_registered_model(name)
 
 
+def test_a_run_deleted_with_its_experiment_is_not_registered(mlflow_env: StratusApi, experiment_name: str):
+    # It reads deleted and may be purged, so no version may come to hold its artifacts.
+    name = f"gone-{uuid.uuid4().hex[:8]}"
+    run, _, _ = _train_and_log(experiment_name, C=1.0)
+    client = MlflowClient()
+    client.delete_experiment(run.info.experiment_id)
+    with pytest.raises(MlflowException, match="deleted with its experiment") as refused:
+        mlflow.register_model(f"runs:/{run.info.run_id}/model", name)
+    assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
+    client.restore_experiment(run.info.experiment_id)
+    assert mlflow.register_model(f"runs:/{run.info.run_id}/model", name).version == "1"
+
+
 def test_create_model_version_from_a_runs_uri_and_load_by_version_and_alias(mlflow_env: StratusApi, experiment_name: str):
     """MLflow 3 keeps a logged model's files under models/<id>/, not under the run's `model/`: the
     runs:/<run>/model source a script hands create_model_version still names them."""
