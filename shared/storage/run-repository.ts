@@ -248,7 +248,9 @@ export class RunRepository extends RunReader {
 
   /**
    * Ends a RUNNING run. Ending it again with the same status returns it as it is
-   * (a retried request); a different terminal status is a ConflictError.
+   * (a retried request); a different terminal status is a ConflictError. A run
+   * deleted on its own is not ended (run.deleted, as MLflow's server refuses
+   * it): its stage is a condition of this write, so that costs no read.
    */
   async end(workspace: string, runId: string, status: TerminalRunStatus, endTime: number): Promise<Run> {
     try {
@@ -257,9 +259,14 @@ export class RunRepository extends RunReader {
           TableName: this.tableName,
           Key: runKey(workspace, runId),
           UpdateExpression: 'SET #status = :status, endTime = :endTime',
-          ConditionExpression: '#status = :running',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status, ':endTime': endTime, ':running': 'RUNNING' },
+          ConditionExpression: '#status = :running AND (attribute_not_exists(#stage) OR #stage <> :deleted)',
+          ExpressionAttributeNames: { '#status': 'status', '#stage': 'lifecycleStage' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':endTime': endTime,
+            ':running': 'RUNNING',
+            ':deleted': 'deleted',
+          },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -269,6 +276,9 @@ export class RunRepository extends RunReader {
       const item = conditionFailedItem(error);
       if (item === false) throw error;
       if (!item) throw new NotFoundError('run', runId);
+      if (item.lifecycleStage === 'deleted') {
+        throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`, { id: runId });
+      }
       const existing = (await this.withPagedTags(workspace, [item as unknown as RunItem], true))[0] as Run;
       if (existing.status === status) return existing;
       throw new ConflictError('run.already_ended', `run '${runId}' already ended as ${existing.status}`);

@@ -15,7 +15,7 @@ import {
   parseLoggedModelOrder,
 } from '../domain/search/logged-model-filter.ts';
 import type { Page, Tags } from '../domain/types.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LoggedModelRepository } from '../storage/logged-model-repository.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { getExperiment } from './experiments.ts';
@@ -287,6 +287,10 @@ export async function recordRunIo(
 ): Promise<void> {
   const run = await deps.runs.get(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);
+  // As every write to a run: not to one deleted on its own (MLflow's server refuses them too).
+  if (run.lifecycleStage === 'deleted') {
+    throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`, { id: runId });
+  }
   for (const output of io.outputs ?? []) await getLoggedModel(scope, output.modelId, deps);
   await deps.loggedModels.putRunIo(scope.workspace, runId, io);
 }

@@ -388,18 +388,54 @@ def test_requests_mlflow_takes_loosely_written_are_taken(mlflow_env: StratusApi,
     assert [point["value"] for point in history.json()["metrics"]] == [1.5]
 
 
+def _every_write(client: MlflowClient, run_id: str) -> dict:
+    """One of each write the stock client makes to a run, by name (the ends last)."""
+    from mlflow.entities import Dataset, DatasetInput, Param, RunTag
+
+    now = int(time.time() * 1000)
+    return {
+        "set_tag": lambda: client.set_tag(run_id, "k", "v"),
+        "log_param": lambda: client.log_param(run_id, "p", "1"),
+        "delete_tag": lambda: client.delete_tag(run_id, "k"),
+        "log_metric": lambda: client.log_metric(run_id, "m", 1.0, timestamp=now, step=0),
+        "log_batch": lambda: client.log_batch(
+            run_id, metrics=[Metric("b", 2.0, now, 1)], params=[Param("q", "2")], tags=[RunTag("u", "w")]
+        ),
+        "log_inputs": lambda: client.log_inputs(run_id, [DatasetInput(Dataset("train", "d1", "local", "{}"))]),
+        "update_run": lambda: client.update_run(run_id, name="renamed"),
+        "set_terminated": lambda: client.set_terminated(run_id),
+    }
+
+
 def test_writing_to_a_deleted_run_is_worded_as_mlflow_words_it(mlflow_env: StratusApi, experiment_name: str):
     client = MlflowClient()
-    run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id
+    run_id = client.create_run(client.create_experiment(experiment_name), tags={"k": "v"}).info.run_id
     client.delete_run(run_id)
     # (log_param's error gets a hint about nested runs appended by the client.)
     message = rf"^INVALID_PARAMETER_VALUE: The run {run_id} must be in the 'active' state\. Current state is deleted\."
-    with pytest.raises(MlflowException, match=message):
-        client.set_tag(run_id, "k", "v")
-    with pytest.raises(MlflowException, match=message):
-        client.log_param(run_id, "p", "1")
-    with pytest.raises(MlflowException, match=message):
-        client.delete_tag(run_id, "k")
+    for name, write in _every_write(client, run_id).items():
+        with pytest.raises(MlflowException, match=message):
+            write()
+            pytest.fail(f"{name} was taken")
+    client.restore_run(run_id)
+    run = client.get_run(run_id)
+    assert (run.info.status, run.data.tags.get("k"), run.data.params, run.data.metrics) == ("RUNNING", "v", {}, {})
+
+
+def test_a_run_deleted_only_with_its_experiment_still_takes_writes(mlflow_env: StratusApi, experiment_name: str):
+    # A deliberate difference (README, "Lifecycle"): writes check the run's own stage, as a second
+    # read of the experiment on every metric write would cost; MLflow's server refuses these.
+    client = MlflowClient()
+    experiment_id = client.create_experiment(experiment_name)
+    run_id = client.create_run(experiment_id, tags={"k": "v"}).info.run_id
+    client.delete_experiment(experiment_id)
+    assert client.get_run(run_id).info.lifecycle_stage == "deleted"
+    for write in _every_write(client, run_id).values():
+        write()
+    client.restore_experiment(experiment_id)
+    run = client.get_run(run_id)
+    assert (run.info.status, run.info.run_name, run.data.params) == ("FINISHED", "renamed", {"p": "1", "q": "2"})
+    assert sorted(run.data.metrics) == ["b", "m"]
 
 
 def get(stack: StratusApi, path: str, params: dict) -> requests.Response:
