@@ -232,3 +232,32 @@ describe('runs table', () => {
     }
   });
 });
+
+// Last in the file: its deleted experiment would otherwise show among the deleted ones above.
+describe('run counts', () => {
+  test('the experiments list counts active runs, and a deleted experiment the runs deleted with it', async () => {
+    const start = async (experiment: string, runs: number) => {
+      const ids: string[] = [];
+      for (let i = 0; i < runs; i++) {
+        ids.push((await local.api.post('/api/v1/runs', { experiment_name: experiment })).body.run_id);
+      }
+      return ids;
+    };
+    const [dropped] = await start('counted-kept', 3);
+    expect((await local.api.delete(`/api/v1/runs/${dropped}`)).status).toBe(200);
+    const [first] = await start('counted-gone', 2);
+    const gone = (await local.api.get(`/api/v1/runs/${first}`)).body.experiment_id as string;
+    expect((await local.api.delete(`/api/v1/experiments/${gone}`)).status).toBe(200);
+    const { page, problems, close } = await open('/experiments?show=all');
+    try {
+      const cell = (name: string) =>
+        page.locator('table[aria-label="Experiments"] tbody tr', { hasText: name }).locator('td.num').first();
+      await expect.poll(() => cell('counted-kept').textContent(), eventually).toBe('2');
+      expect(await cell('counted-kept').getAttribute('title')).toBe('and 1 deleted');
+      await expect.poll(() => cell('counted-gone').textContent(), eventually).toBe('2 deleted');
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
