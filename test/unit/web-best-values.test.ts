@@ -60,8 +60,10 @@ test('the best value is marked with every tie; NaN, ±Infinity and missing value
   // One comparable value: nothing to compare it with.
   expect([...bestIndices([Number.NaN, 0.5], 'higher')]).toEqual([]);
   expect([...bestIndices([Number.NaN, Number.NaN], 'higher')]).toEqual([]);
-  // Equal everywhere: all are best.
-  expect([...bestIndices([2, 2, 2], 'lower')]).toEqual([0, 1, 2]);
+  // Equal everywhere (the values that can be compared): none is better, so none is marked.
+  expect([...bestIndices([2, 2, 2], 'lower')]).toEqual([]);
+  expect([...bestIndices([2, Number.NaN, 2], 'higher')]).toEqual([]);
+  expect([...bestIndices([2, 2, 3], 'lower')]).toEqual([0, 1]);
 });
 
 test("the machine's system/ readings, a schedule's learning rate and counters have no best value", () => {

@@ -80,7 +80,8 @@ export const hasBest = (metric: string) =>
 /**
  * The indices of the best values: every one of a tie. NaN, ±Infinity and
  * missing values are never best, and with fewer than two comparable values
- * there is nothing to mark.
+ * there is nothing to mark; nor when they are all equal (a column of marks
+ * that says nothing, drawing the eye from the metrics that do differ).
  */
 export function bestIndices(values: readonly number[], direction: Direction): Set<number> {
   const finite = values.flatMap((value, index) => (Number.isFinite(value) ? [{ value, index }] : []));
@@ -89,7 +90,8 @@ export function bestIndices(values: readonly number[], direction: Direction): Se
     direction === 'lower'
       ? Math.min(...finite.map((item) => item.value))
       : Math.max(...finite.map((item) => item.value));
-  return new Set(finite.filter((item) => item.value === best).map((item) => item.index));
+  const marked = finite.filter((item) => item.value === best);
+  return new Set(marked.length === finite.length ? [] : marked.map((item) => item.index));
 }
 
 /**
