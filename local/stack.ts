@@ -84,7 +84,25 @@ export interface LocalStack {
 
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * Ports this process handed out lately. A port is free when probed, not when its
+ * server binds it: two servers started side by side (DynamoDB Local's JVM takes
+ * a second to bind) were once given the same port, and one failed to start.
+ */
+const handedOut: number[] = [];
+
+/** A loopback port nothing listens on now, and not one this process handed out lately. */
 export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await probePort();
+    if (handedOut.includes(port)) continue;
+    handedOut.push(port);
+    if (handedOut.length > 1024) handedOut.shift();
+    return port;
+  }
+}
+
+function probePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
     probe.once('error', reject);
