@@ -2,6 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
 import { experimentKey } from '../../shared/storage/keys.ts';
 import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 /**
  * An experiment's `run_count` is its active runs and `deleted_run_count` its deleted ones not
@@ -20,18 +21,6 @@ interface Model {
 }
 
 const mlflow = (path: string, body: unknown) => local.api.post(`/api/2.0/mlflow/${path}`, body);
-
-/** A small seeded generator (mulberry32), so a failing sequence can be replayed from its seed. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the model says each view lists: none active in a deleted experiment, all of its runs deleted. */
 function expected(model: Model) {
@@ -123,7 +112,7 @@ describe('run counts', () => {
   test.each([1, 2, 3, 4, 5, 6])(
     'generated sequence %i: the counts are the active and the deleted runs after every step, on both APIs',
     async (seed) => {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const created = await local.api.post('/api/v1/experiments', { experiment_name: `counts-${seed}` });
       const model: Model = { experimentId: created.body.experiment_id, experiment: 'active', runs: new Map() };
       const log: string[] = [];
