@@ -1,27 +1,21 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readJunitReport, readVitestReport, type SuiteCounts, type VitestReport } from './test-report.ts';
 
 /**
  * `npm test`: runs every suite and ends with one line `N passed, N failed`
- * summing them all, which is what CI reads. Exits non-zero when anything failed
+ * summing them all, which is what CI reads. Above it, each failure on one line,
+ * since CI keeps only the tail of a long log. Exits non-zero when anything failed
  * or a runner could not report.
  */
-interface SuiteResult {
+interface SuiteResult extends SuiteCounts {
   name: string;
-  passed: number;
-  failed: number;
   ok: boolean;
 }
 
 const resultsDirectory = '.stratus/test-results';
 rmSync(resultsDirectory, { recursive: true, force: true });
 mkdirSync(resultsDirectory, { recursive: true });
-
-interface VitestReport {
-  numPassedTests: number;
-  numFailedTests: number;
-  testResults: Array<{ status: string; assertionResults: Array<{ status: string }> }>;
-}
 
 /**
  * A vitest run: the whole suite on DynamoDB Local and versitygw, or (`localstack`)
@@ -36,21 +30,9 @@ function runVitest(name = 'vitest', extraArgs: string[] = [], env: NodeJS.Proces
   );
   try {
     const report = JSON.parse(readFileSync(output, 'utf8')) as VitestReport;
-    // A file whose setup failed reports its tests as skipped: they count as failed, not as nothing.
-    const unrun = report.testResults
-      .filter((file) => file.status === 'failed')
-      .reduce((sum, file) => {
-        const notRun = file.assertionResults.filter((test) => test.status !== 'passed' && test.status !== 'failed');
-        return sum + Math.max(notRun.length, file.assertionResults.length === 0 ? 1 : 0);
-      }, 0);
-    return {
-      name,
-      passed: report.numPassedTests,
-      failed: report.numFailedTests + unrun,
-      ok: run.status === 0,
-    };
+    return { name, ok: run.status === 0, ...readVitestReport(report, process.cwd()) };
   } catch {
-    return { name, passed: 0, failed: 0, ok: false };
+    return { name, passed: 0, failed: 0, ok: false, failures: [`no readable report at ${output}`] };
   }
 }
 
@@ -64,17 +46,9 @@ function runPytest(name: string, directory: string): SuiteResult {
     stdio: 'inherit',
   });
   try {
-    // One <testsuite> element with the totals; pytest writes no other element with these attributes.
-    const xml = readFileSync(report, 'utf8');
-    const count = (name: string) => Number(new RegExp(`<testsuite [^>]*\\b${name}="(\\d+)"`).exec(xml)?.[1] ?? NaN);
-    const [tests = NaN, failures = NaN, errors = NaN, skipped = NaN] = ['tests', 'failures', 'errors', 'skipped'].map(
-      count,
-    );
-    if ([tests, failures, errors, skipped].some((n) => Number.isNaN(n))) throw new Error('unreadable report');
-    const failed = failures + errors;
-    return { name, passed: tests - failed - skipped, failed, ok: run.status === 0 };
+    return { name, ok: run.status === 0, ...readJunitReport(readFileSync(report, 'utf8')) };
   } catch {
-    return { name, passed: 0, failed: 0, ok: false };
+    return { name, passed: 0, failed: 0, ok: false, failures: [`no readable report at ${report}`] };
   }
 }
 
@@ -86,6 +60,9 @@ const suites = [
 ];
 const passed = suites.reduce((sum, suite) => sum + suite.passed, 0);
 const failed = suites.reduce((sum, suite) => sum + suite.failed, 0);
+for (const suite of suites) {
+  for (const failure of suite.failures) process.stdout.write(`FAILED ${suite.name}: ${failure}\n`);
+}
 for (const suite of suites) {
   process.stdout.write(
     `${suite.name}: ${suite.passed} passed, ${suite.failed} failed${suite.ok ? '' : ' (runner failed)'}\n`,
