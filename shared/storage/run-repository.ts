@@ -85,8 +85,11 @@ export interface BatchOfKey {
   newest: { value: string; step: number; timestamp: number };
   /** Its lowest step. */
   lowest: number;
-  /** Level-1 blocks its points fell in below the frontier it read. */
-  lateBlocks: readonly number[];
+  /**
+   * The level-1 blocks its points fall in. Those below the frontier as the
+   * record lands are late: the record marks them dirty.
+   */
+  blocks: readonly number[];
 }
 
 /** One key's entry before and after a batch was recorded on it. */
@@ -94,9 +97,11 @@ export interface RecordedBatch {
   before: StoredMetricEntry;
   after: StoredMetricEntry;
   page: number;
-  /** The batch's late blocks are in `after.d` (false: the list was full and the frontier moved below them). */
-  marked: boolean;
 }
+
+/** The blocks wholly below a (block-aligned) frontier. */
+const lateBlocks = (blocks: readonly number[], frontier: number) =>
+  [...new Set(blocks)].filter((block) => (block + 1) * ROLLUP_BLOCK_STEPS <= frontier);
 
 /** Tries of an optimistic write (read, check, conditional write) before the client is told to come back. */
 const MAX_ATTEMPTS = 12;
@@ -874,7 +879,7 @@ export class RunRepository extends RunReader {
    * that point is newer (higher step, or the same step and a later timestamp)
    * than what is stored then, and its low-water mark `m` (the lowest step any
    * batch recorded since the last seal claim) comes down to the batch's lowest
-   * step. Late blocks (below the frontier) are marked dirty. No read-modify-
+   * step. Late blocks (below the frontier as the write lands) are marked dirty. No read-modify-
    * write: the counter is an increment and the rest conditional SETs, so many
    * writers on one key do not wait for each other; a write whose condition
    * failed (another writer or a seal claim moved the entry) is built again from
@@ -914,22 +919,25 @@ export class RunRepository extends RunReader {
         } else {
           builder.condition(`attribute_exists(${path})`);
         }
-        if (ours) {
-          // The low-water mark comes down to ours, or stays only while it is at or below ours (a seal claim
-          // removes it, and then ours may be the first).
-          const low = builder.value(ours.lowest);
-          if (entry.m === undefined || entry.m > ours.lowest) {
-            builder.set(`${path}.m`, { expression: low });
-            builder.condition(`(attribute_not_exists(${path}.m) OR ${path}.m > ${low})`);
-          } else {
-            builder.condition(`${path}.m <= ${low}`);
-          }
+        if (!ours) continue;
+        // The low-water mark comes down to ours, or stays only while it is at or below ours (a seal claim
+        // removes it, and then ours may be the first).
+        const low = builder.value(ours.lowest);
+        if (entry.m === undefined || entry.m > ours.lowest) {
+          builder.set(`${path}.m`, { expression: low });
+          builder.condition(`(attribute_not_exists(${path}.m) OR ${path}.m > ${low})`);
+        } else {
+          builder.condition(`${path}.m <= ${low}`);
         }
-        // Late points mark their blocks for the next seal. A block counts as marked already only while it is
-        // still in the list (a seal that read it before these points landed may have removed it since). When the
-        // list would overflow, or the batch has more late blocks than one write should check, the frontier moves
-        // down below them instead (always safe: fewer steps count as sealed, and the next seal rebuilds them).
-        const blocks = [...new Set(ours?.lateBlocks ?? [])];
+        // Late points mark their blocks for the next seal, against the frontier as this write finds it (it is
+        // a condition: a seal that moved the frontier past them since the batch read the run makes this write
+        // start again, so they are marked; marking them is what keeps every seal's items above them right).
+        // A block counts as marked already only while it is still in the list (a seal that read it before these
+        // points landed may have removed it since). When the list would overflow, or the batch has more late
+        // blocks than one write should check, the frontier moves down below them instead (always safe: fewer
+        // steps count as sealed, and the next seal rebuilds them).
+        builder.condition(`${path}.f = ${builder.value(entry.f)}`);
+        const blocks = lateBlocks(ours.blocks, entry.f);
         const marked = entry.d ?? [];
         const fresh = blocks.filter((block) => !marked.includes(block));
         const fits = marked.length + fresh.length <= MAX_DIRTY_BLOCKS && blocks.length <= MAX_LATE_BLOCKS_MARKED;
@@ -942,10 +950,8 @@ export class RunRepository extends RunReader {
           );
         } else if (blocks.length > 0 && !fits) {
           lowered.add(key);
-          const lowest = Math.min(...marked, ...blocks) * ROLLUP_BLOCK_STEPS;
-          builder.replace(`${path}.f`, lowest);
+          builder.replace(`${path}.f`, Math.min(...marked, ...blocks) * ROLLUP_BLOCK_STEPS);
           builder.remove(`${path}.d`);
-          builder.condition(`${path}.f = ${builder.value(entry.f)}`);
         }
         if (!lowered.has(key)) {
           for (const block of blocks.filter((block) => marked.includes(block))) {
@@ -967,11 +973,11 @@ export class RunRepository extends RunReader {
           ...(takes.has(key) && point ? { v: point.value, s: point.step, t: point.timestamp } : {}),
         };
         if (lowered.has(key)) {
-          const blocks = [...(entry.d ?? []), ...(ours?.lateBlocks ?? [])];
+          const blocks = [...(entry.d ?? []), ...lateBlocks(ours?.blocks ?? [], entry.f)];
           after.f = Math.min(...blocks) * ROLLUP_BLOCK_STEPS;
           delete after.d;
         }
-        results.set(key, { before, after, page, marked: !lowered.has(key) });
+        results.set(key, { before, after, page });
       }
     }
     return results;

@@ -299,16 +299,16 @@ async function afterCommit(
   for (const [key, located] of committed.state.metrics.entries) {
     if (series.has(key) && written.chunks.has(key)) existing.set(key, { entry: located.value, page: located.page });
   }
-  // Each key's newest and lowest points, and the blocks its points below the sealed frontier fall in.
+  // Each key's newest and lowest points, and the blocks its points fall in (the record marks those below the
+  // frontier dirty).
   const batch = new Map<string, BatchOfKey>();
-  for (const [key, { entry }] of existing) {
+  for (const key of existing.keys()) {
     const points = series.get(key) ?? [];
     const point = newestOf(points);
-    const late = points.filter((p) => p.step < entry.f).map((p) => floorDiv(p.step, ROLLUP_BLOCK_STEPS));
     batch.set(key, {
       newest: { value: storedValue(point.value), step: point.step, timestamp: point.timestamp },
       lowest: stepBounds(points).low,
-      lateBlocks: [...new Set(late)],
+      blocks: [...new Set(points.map((p) => floorDiv(p.step, ROLLUP_BLOCK_STEPS)))],
     });
   }
   const updated = await deps.runs.recordBatch(scope.workspace, runId, existing, batch);
@@ -326,23 +326,15 @@ async function afterCommit(
   }
   await deps.metrics.deleteItems(stale);
 
-  const maintained: Array<{ key: string; located: { entry: StoredMetricEntry; page: number }; late: number[] }> = [];
-  for (const [key, { after, page, marked }] of updated) {
-    // Late points the next seal will not see: the list of marked blocks was full, or the frontier moved
-    // past them between the read and the write. This writer re-seals their blocks itself.
-    const readFrontier = committed.state.metrics.entries.get(key)?.value.f ?? after.f;
-    const late = (series.get(key) ?? [])
-      .filter((point) => point.step < after.f && (!marked || point.step >= readFrontier))
-      .map((point) => point.step);
-    maintained.push({ key, located: { entry: after, page }, late });
-  }
+  const maintained: Array<{ key: string; located: { entry: StoredMetricEntry; page: number } }> = [];
+  for (const [key, { after, page }] of updated) maintained.push({ key, located: { entry: after, page } });
   for (const [key, entry] of committed.newEntries) {
     if (entry.s - entry.f >= 2 * ROLLUP_BLOCK_STEPS) {
-      maintained.push({ key, located: { entry, page: committed.pages.get(key) ?? 0 }, late: [] });
+      maintained.push({ key, located: { entry, page: committed.pages.get(key) ?? 0 } });
     }
   }
-  await atMost(KEYS_SEALED_AT_ONCE, maintained, ({ key, located, late }) =>
-    maintainRollups(scope, runId, key, located, late, deps),
+  await atMost(KEYS_SEALED_AT_ONCE, maintained, ({ key, located }) =>
+    maintainRollups(scope, runId, key, located, deps),
   );
 }
 

@@ -48,12 +48,15 @@ import type { RequestScope, TrackingDeps } from './deps.ts';
  *  - When a run ends, every key two blocks or more behind is sealed up to its
  *    last complete block (a few bounded seals each), so a finished run's chart
  *    reads summaries and under 1,024 raw points.
- *  - Late points (below `f` when their batch was recorded): their blocks are
- *    marked dirty for the next seal or, when the frontier moved past them
- *    while they were written, re-sealed by their writer at once, with every
- *    sealed item above them. Items carry the versions of their inputs and are
- *    only replaced by items built from newer ones, so racing writers converge
- *    on the most complete.
+ *  - Late points (below `f` when their batch is recorded, which is
+ *    conditional on `f`): their blocks are marked dirty for the next seal,
+ *    which rebuilds them and every sealed item above them. A writer never
+ *    re-seals late blocks itself: a seal in progress may be building the items
+ *    above them from children read before, and only the dirty list (or `m`,
+ *    which the batch lowered) stops that seal from counting its items whole.
+ *    Items carry the versions of their inputs and are only replaced by items
+ *    built from newer ones, so a seal that outlived its lease and the one that
+ *    took it over converge on the most complete.
  * Every seal is bounded: at most MAX_SEAL_BLOCKS blocks, a few reads and
  * writes per level.
  */
@@ -94,7 +97,7 @@ export const RUN_END_SEAL_ROUNDS = 4;
 export const FRESH_SEAL_MS = 2000;
 
 /**
- * Storage calls one seal, re-seal or read makes at once: a seal writes up to a
+ * Storage calls one seal or read makes at once: a seal writes up to a
  * few hundred items, and unbounded they would queue past the client's
  * connection timeout (50 sockets) and fail as an outage.
  */
@@ -130,20 +133,14 @@ const hasWork = (entry: StoredMetricEntry, target: number) => target > entry.f |
 const lagsAtEnd = (entry: StoredMetricEntry) =>
   (entry.d?.length ?? 0) > 0 || endedTarget(entry) - entry.f >= 2 * ROLLUP_BLOCK_STEPS;
 
-/** After a batch: seal what the key left behind, and re-seal what `lateSteps` (below the frontier) changed. */
+/** After a batch: seal what the key left behind (its new blocks, and the dirty ones). */
 export async function maintainRollups(
   scope: RequestScope,
   runId: string,
   key: string,
   located: { entry: StoredMetricEntry; page: number },
-  lateSteps: readonly number[],
   deps: RollupDeps,
 ): Promise<void> {
-  if (lateSteps.length > 0) {
-    // As of now: every batch counted in `n` has landed, and `w` is as wide as any of their chunks.
-    const current = await deps.runs.readMetricEntry(scope.workspace, runId, key, located.page);
-    if (current) await resealBlocks(scope, runId, key, current, lateSteps, deps);
-  }
   const { page } = located;
   let entry = located.entry;
   const started = deps.clock.now();
@@ -388,7 +385,7 @@ async function buildItems(
 
 /**
  * Puts a seal's items, a level at a time. A put refused because a stored item
- * has a newer input (a late batch's writer re-sealed a block meanwhile) leaves
+ * has a newer input (a sealer that took over a lease this seal outlived put it) leaves
  * ours out: the parent built from ours would then lack that newer input, and
  * its own put could be refused too while the stored parent lacks what this
  * seal read (its versions are newer on one side only). So the parent of a
@@ -451,46 +448,6 @@ async function buildParents(
       buckets: parentBuckets(lower?.buckets ?? new Map(), upper?.buckets ?? new Map()),
       version: { vl: rollupVersionNumber(lower?.version), vr: rollupVersionNumber(upper?.version) },
     });
-  }
-}
-
-/**
- * Points arrived below the frontier: rebuilds the level-1 items they fell in
- * from their raw points, then each sealed item above, each from its children
- * as stored. A write that loses to a newer one is retried from fresh children
- * unless the stored item already includes everything this one read.
- */
-async function resealBlocks(
-  scope: RequestScope,
-  runId: string,
-  key: string,
-  entry: StoredMetricEntry,
-  lateSteps: readonly number[],
-  deps: RollupDeps,
-) {
-  const blocks = [...new Set(lateSteps.map((step) => floorDiv(step, ROLLUP_BLOCK_STEPS)))];
-  await atMost(CALLS_AT_ONCE, blocks, async (index) => {
-    const start = index * ROLLUP_BLOCK_STEPS;
-    const points = await deps.metrics.pointsInRange(scope.workspace, runId, key, {
-      start,
-      end: start + ROLLUP_BLOCK_STEPS,
-      lookback: entry.w,
-      inline: inlineChunkOf(entry),
-      consistent: true,
-    });
-    await deps.metrics.putRollup(scope.workspace, runId, key, {
-      level: 1,
-      index,
-      buckets: levelOneBuckets(points, index),
-      version: { v: entry.n },
-    });
-  });
-  let indexes = blocks;
-  for (let level = 2; level <= MAX_ROLLUP_LEVEL; level++) {
-    const size = rollupSteps(level);
-    indexes = [...new Set(indexes.map((index) => floorDiv(index, 2)))].filter((index) => (index + 1) * size <= entry.f);
-    if (indexes.length === 0) break;
-    await atMost(CALLS_AT_ONCE, indexes, (index) => rebuildFromChildren(scope, runId, key, level, index, deps));
   }
 }
 

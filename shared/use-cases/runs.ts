@@ -121,7 +121,7 @@ async function createRun(
   await Promise.all(
     [...entries]
       .filter(([, entry]) => entry.s - entry.f >= 2 * ROLLUP_BLOCK_STEPS)
-      .map(([key, entry]) => maintainRollups(scope, runId, key, { entry, page: pages.get(key) ?? 0 }, [], deps)),
+      .map(([key, entry]) => maintainRollups(scope, runId, key, { entry, page: pages.get(key) ?? 0 }, deps)),
   );
   if (input.metrics?.length) addMetric('PointsIngested', input.metrics.length);
   const metrics = [...entries]

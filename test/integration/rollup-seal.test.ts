@@ -33,10 +33,18 @@ class ObservedMetrics extends MetricRepository {
   afterSealRead: (() => Promise<void>) | undefined;
   /** Called once, after the next chunk write. */
   chunksWritten: (() => void) | undefined;
+  /** Holds the next consistent raw read until released; `reached` is called when it starts waiting. */
+  readGate: { release: Promise<void>; reached: () => void } | undefined;
   rawPointsRead = 0;
   rollupItemsRead = 0;
 
   override async pointsInRange(...args: Parameters<MetricRepository['pointsInRange']>) {
+    const gate = args[3].consistent ? this.readGate : undefined;
+    if (gate) {
+      this.readGate = undefined;
+      gate.reached();
+      await gate.release;
+    }
     const points = await super.pointsInRange(...args);
     this.rawPointsRead += points.length;
     const hook = this.afterSealRead;
@@ -229,7 +237,7 @@ describe('rollup seals under concurrent writers', () => {
     await check(queries);
   });
 
-  test('a batch read by no seal and recorded after the frontier passed its steps re-seals them itself', async () => {
+  test('a batch read by no seal and recorded after the frontier passed its steps marks their blocks dirty', async () => {
     const { send, entry, check } = await newRun();
     await send(steps(0, 3000));
     expect((await entry()).f).toBe(2048);
@@ -248,21 +256,64 @@ describe('rollup seals under concurrent writers', () => {
     };
     await send(steps(3000, 4200));
     await late;
-    expect((await entry()).f).toBe(3584);
+    // Its record found the frontier moved and started again: steps 2500-2599 are in blocks 4 and 5.
+    expect(await entry()).toMatchObject({ f: 3584, d: [4, 5] });
+    await check(queries);
+    // The next seal rebuilds them.
+    tick();
+    await send(steps(4200, 4300));
+    expect((await entry()).d).toBeUndefined();
     await check(queries);
   });
 
-  test("a seal whose parent loses to a late writer's re-seal rebuilds it from the stored children", async () => {
+  test('points the frontier passed between their batch read and its record are in every summary above them', async () => {
+    const { send, entry, check } = await newRun();
+    await send(steps(0, 3000));
+    expect((await entry()).f).toBe(2048);
+    tick();
+    // During the seal of [2048, 3584): a batch rewriting steps 2100-2199 reads the run (its points are not late:
+    // the frontier is 2048), writes its chunks after the seal's read, and records once the frontier moved.
+    // Whatever its writer then does about those points waits, if it reads raw points, until the next seal is done.
+    let late: Promise<void> | undefined;
+    const nextSealDone = deferred();
+    const lateWriterWaits = deferred();
+    metrics.afterSealRead = async () => {
+      const moved = deferred();
+      const chunks = deferred();
+      runs.recordGate = moved.promise;
+      runs.frontierMoved = () => {
+        metrics.readGate = { release: nextSealDone.promise, reached: lateWriterWaits.resolve };
+        moved.resolve();
+      };
+      metrics.chunksWritten = chunks.resolve;
+      late = send(steps(2100, 2200, 2));
+      await chunks.promise;
+    };
+    await send(steps(3000, 4200));
+    expect((await entry()).f).toBe(3584);
+    await Promise.race([lateWriterWaits.promise, late]);
+    metrics.readGate = undefined;
+    // The next seal (from 3584) builds the items of [2048, 4096) and above, over the block of those points.
+    tick();
+    await send(steps(4200, 5200));
+    expect((await entry()).f).toBeGreaterThanOrEqual(4096);
+    nextSealDone.resolve();
+    await late;
+    // Charts of 64- and 128-step buckets read those items.
+    await check([...queries, [0, 8191, 100], [2048, 4095, 40]]);
+  });
+
+  test('a seal whose parent loses to a newer put rebuilds it from the stored children', async () => {
     const { runId, send, entry, check } = await newRun();
     // The key starts at step 1000, so its frontier starts at 512: block 0 was never sealed. The first seal
     // takes the frontier to 3072 (the level-2 item of blocks 0-1 holds block 1 only, as block 0 is empty).
     await send(steps(1000, 4000));
     expect((await entry()).f).toBe(3072);
     // Steps 0-999 arrive late: blocks 0 and 1 are marked dirty, and the next batch's seal reads them. Right
-    // after that read, a late writer re-seals block 1 under a newer batch counter and rebuilds its parent while
-    // block 0 has no item yet (as a batch recorded after this seal's claim may): that parent is newer than this
-    // seal's on block 1's side and older on block 0's, so this seal's put of it is refused. Before the fix the
-    // seal then cleared the dirty marks over a parent without block 0, and charts lost block 0 for good.
+    // after that read, another sealer (one that took over a lease this seal outlived) puts block 1 under a newer
+    // batch counter and its parent while block 0 has no item yet: that parent is newer than this seal's on
+    // block 1's side and older on block 0's, so this seal's put of it is refused. Before the fix the seal then
+    // cleared the dirty marks over a parent without block 0, and charts lost block 0 for good.
     tick();
     await send(steps(0, 1000));
     expect((await entry()).d).toEqual([0, 1]);
