@@ -797,6 +797,47 @@ describe('charts', () => {
       await opened.close();
     }
   });
+
+  test("a run's page opens on its curves, not on the values logged once; each in the runs table's order of names", async () => {
+    // As a churn model's run logs them: curves by epoch, final scores once at MLflow's default step 0.
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'churn-chart-order' });
+    const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: 'gbm' });
+    const runId = run.body.run_id as string;
+    const now = Date.now();
+    await logPoints(local.api, runId, [
+      ...['f1', 'nan_metric', 'precision_at_10'].map((key) => ({ key, value: 0.5, step: 0, timestamp: now })),
+      ...['train_loss', 'val_auc', 'epoch'].flatMap((key) =>
+        Array.from({ length: 20 }, (_, step) => ({ key, value: 1 / (step + 1), step, timestamp: now + step })),
+      ),
+    ]);
+    const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token, `/runs/${runId}?tab=charts`);
+      // Every card, built or not yet (a chart far below is built as it scrolls near).
+      const charts = () =>
+        page.locator('.charts .chart-card').evaluateAll((cards) =>
+          cards.map((card: any) => ({
+            metric: card.querySelector('h3').textContent as string,
+            top: card.getBoundingClientRect().top as number,
+          })),
+        );
+      await expect
+        .poll(async () => (await charts()).map((chart) => chart.metric), eventually)
+        .toEqual(['val_auc', 'train_loss', 'epoch', 'f1', 'precision_at_10', 'nan_metric']);
+      // What the phone shows before any scrolling: curves only.
+      const onScreen = (await charts()).filter((chart) => chart.top < 844).map((chart) => chart.metric);
+      expect(onScreen.length).toBeGreaterThan(0);
+      expect(onScreen.every((metric) => ['val_auc', 'train_loss', 'epoch'].includes(metric))).toBe(true);
+      // The Latest metrics card stays a list to look names up in: by name.
+      await page.goto(`${local.stack.url}/runs/${runId}?tab=overview`);
+      await expect
+        .poll(() => page.locator('#latest tbody th').allTextContents(), eventually)
+        .toEqual(['epoch', 'f1', 'nan_metric', 'precision_at_10', 'train_loss', 'val_auc']);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 describe('a phone (390 px wide)', () => {

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
 import type { RunDetails } from '../api/types.ts';
 import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
+import { chartOrder } from '../charts/chart-order.ts';
 import { ChartSections } from '../charts/ChartSections.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { colorFor } from '../charts/series.ts';
@@ -80,7 +81,7 @@ export function RunPage(props: { runId: string }) {
   const options = chartOptionsFrom(location.query);
   const zoom = zoomFrom(location.query);
   const metricKeys = Object.keys(data.metrics).sort((a, b) => a.localeCompare(b));
-  const chartKeys = chartsMatching(metricKeys, location.query);
+  const chartKeys = chartsMatching(chartOrder(data.metrics), location.query);
   const chartRun = [
     { runId: data.run_id, label: data.run_name || data.run_id, color: colorFor(0), startTime: data.start_time },
   ];
