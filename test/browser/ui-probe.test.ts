@@ -1094,22 +1094,36 @@ describe("a run's params and latest metrics", () => {
 });
 
 describe('lists on a phone (390 px wide)', () => {
-  test('the experiments list keeps each name, count and date on one line, scrolling sideways instead', async () => {
+  test('the experiments, models and tokens lists fit the screen: name and count on one line, tags, dates, scope and id named under it', async () => {
+    const tokenName = 'nightly-training-jobs-for-the-retention-team-cluster';
+    const token = await local.api.post('/api/v1/admin/tokens', { name: tokenName, scope: 'write' });
+    expect(token.status).toBe(201);
+    const modelName = 'retention-model-with-a-name-longer-than-any-phone-is-wide';
+    expect((await local.api.post('/api/v1/models', { name: modelName })).status).toBe(201);
     const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
     try {
       await signInByLink(page, local.stack.url, local.stack.token, '/experiments');
-      const rows = page.locator('table[aria-label="Experiments"] tbody tr');
-      await rows.first().waitFor();
-      // Text broken over lines: a text node drawn as boxes at different heights (a note excepted: it keeps its breaks).
-      const wrapped = await rows.evaluateAll((trs) => {
-        const document = (globalThis as any).document;
-        const range = document.createRange();
-        const broken: string[] = [];
-        for (const tr of trs) {
-          const walker = document.createTreeWalker(tr, 4 /* NodeFilter.SHOW_TEXT */);
+      for (const [path, label] of [
+        ['/experiments', 'Experiments'],
+        ['/models', 'Models'],
+        ['/tokens', 'Tokens'],
+      ] as const) {
+        await page.goto(`${local.stack.url}${path}`);
+        const rows = page.locator(`table[aria-label="${label}"] tbody tr`);
+        await rows.first().waitFor();
+        await page.waitForLoadState('networkidle');
+        const layout = await page.locator(`table[aria-label="${label}"]`).evaluate((table: any) => {
+          const document = (globalThis as any).document;
+          const box = table.closest('.table-scroll');
+          const cells = [...table.querySelectorAll('tbody td')].filter((td: any) => td.getClientRects().length > 0);
+          // Text broken over lines: a text node drawn as boxes at different heights (a note excepted: it keeps
+          // its breaks; so is an alias longer than the screen, which wraps inside its chip).
+          const range = document.createRange();
+          const broken: string[] = [];
+          const walker = document.createTreeWalker(table.tBodies[0], 4 /* NodeFilter.SHOW_TEXT */);
           for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            if (node.parentElement.closest('.note-preview') || !node.textContent.trim()) continue;
+            if (node.parentElement.closest('.note-preview, .alias-chip') || !node.textContent.trim()) continue;
             range.selectNodeContents(node);
             const tops = new Set(
               [...range.getClientRects()]
@@ -1118,12 +1132,93 @@ describe('lists on a phone (390 px wide)', () => {
             );
             if (tops.size > 1) broken.push(node.textContent as string);
           }
+          return {
+            pageWidth: document.documentElement.scrollWidth as number,
+            boxScroll: (box.scrollWidth - box.clientWidth) as number,
+            right: Math.max(...cells.map((td: any) => td.getBoundingClientRect().right as number)),
+            broken,
+            // Each row as it reads on screen: its cells line by line (" / " between lines), left to right.
+            rows: [...table.tBodies[0].rows].map((tr: any) => {
+              const shown = [...tr.cells]
+                .filter((td: any) => td.getClientRects().length > 0 && td.innerText.trim())
+                .map((td: any) => {
+                  // A cell's label ("created") or unit ("runs") is drawn by the stylesheet, before or after its text.
+                  const drawn = (which: string) => {
+                    const content = (globalThis as any).getComputedStyle(td, which).content as string;
+                    return content.startsWith('"') ? (JSON.parse(content) as string) : '';
+                  };
+                  return {
+                    rect: td.getBoundingClientRect(),
+                    text: `${drawn('::before')}${td.innerText}${drawn('::after')}`.replace(/\s+/g, ' ').trim(),
+                  };
+                })
+                .sort((a: any, b: any) => a.rect.top - b.rect.top || a.rect.left - b.rect.left);
+              const lines: Array<{ top: number; cells: Array<{ left: number; text: string }> }> = [];
+              for (const cell of shown) {
+                const line = lines.find((one) => Math.abs(one.top - cell.rect.top) < 6);
+                const placed = { left: cell.rect.left as number, text: cell.text as string };
+                if (line) line.cells.push(placed);
+                else lines.push({ top: cell.rect.top, cells: [placed] });
+              }
+              return lines
+                .map((line) =>
+                  line.cells
+                    .sort((a, b) => a.left - b.left)
+                    .map((cell) => cell.text)
+                    .join(' '),
+                )
+                .join(' / ') as string;
+            }),
+          };
+        });
+        expect(layout.pageWidth, path).toBeLessThanOrEqual(390);
+        expect(layout.boxScroll, path).toBe(0);
+        expect(layout.right, path).toBeLessThanOrEqual(390);
+        expect(layout.broken, path).toEqual([]);
+        if (path === '/experiments') {
+          // The count says what it counts, and the dates which they are, as the headings are hidden.
+          expect(layout.rows).toContainEqual(
+            expect.stringMatching(
+              /^cifar10-sweep Learning-rate sweep .* \d+ runs \/ team= ?vision \/ active (just now|.+ ago) created (just now|.+ ago)$/,
+            ),
+          );
         }
-        return broken;
-      });
-      expect(wrapped).toEqual([]);
+        if (path === '/models') {
+          expect(layout.rows).toContainEqual(
+            expect.stringMatching(/^retention-model-with-.* none yet \/ updated (just now|.+ ago)$/),
+          );
+          // The long name is cut on its line, whole in its title.
+          const link = page.locator(`a[title="${modelName}"]`);
+          expect(await link.evaluate((a: any) => a.scrollWidth > a.clientWidth)).toBe(true);
+        }
+        if (path === '/tokens') {
+          expect(layout.rows).toContainEqual(
+            expect.stringMatching(
+              new RegExp(`^${tokenName} Revoke / active scope write id [0-9a-f]{16}( /)? created (just now|.+ ago)$`),
+            ),
+          );
+          // Revoke on the name's line, on screen.
+          const revoke = await page.getByRole('button', { name: `Revoke ${tokenName}` }).boundingBox();
+          expect(revoke && revoke.x + revoke.width).toBeLessThanOrEqual(390);
+        }
+      }
+      // At a desktop's width the same lists are tables again: the headings say what a cell is, no label in it.
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto(`${local.stack.url}/experiments`);
+      await page.locator('table[aria-label="Experiments"] tbody tr').first().waitFor();
+      const headings = await page.locator('table[aria-label="Experiments"] thead th').allInnerTexts();
+      expect(headings).toEqual(['Name', 'Tags', 'Runs', 'Last activity', 'Created']);
+      const cifar = page.locator('table[aria-label="Experiments"] tbody tr', { hasText: 'cifar10-sweep' });
+      expect((await cifar.locator('td').allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim())).toEqual([
+        expect.stringMatching(/^cifar10-sweep/),
+        expect.stringMatching(/^team= ?vision$/),
+        expect.stringMatching(/^\d+$/),
+        expect.stringMatching(/^(just now|.+ ago)$/),
+        expect.stringMatching(/^(just now|.+ ago)$/),
+      ]);
     } finally {
       await context.close();
+      await local.api.call('DELETE', `/api/v1/admin/tokens/${token.body.token_id}`);
     }
   });
 });

@@ -136,7 +136,7 @@ export function Experiments() {
       {(error === undefined || shown.length > 0) && (
         <div class="card">
           <div class="table-scroll">
-            <table class="data" aria-label="Experiments">
+            <table class="data stacked" aria-label="Experiments">
               <thead>
                 <tr>
                   <th scope="col">Name</th>
@@ -151,7 +151,7 @@ export function Experiments() {
               <tbody>
                 {shown.map((experiment) => (
                   <tr key={experiment.experiment_id}>
-                    <td>
+                    <td class="lead">
                       <Link
                         href={paths.experiment(experiment.experiment_id)}
                         class="cut-name"
@@ -167,18 +167,24 @@ export function Experiments() {
                         </div>
                       )}
                     </td>
-                    <td>
+                    <td class="full">
                       <TagList tags={experiment.tags} />
                     </td>
                     <RunCountCell experiment={experiment} />
-                    <td title={formatTime(experiment.last_activity_at)}>
+                    <td
+                      class="meta"
+                      data-label={experiment.last_activity_at ? 'active' : undefined}
+                      title={formatTime(experiment.last_activity_at)}
+                    >
                       {experiment.last_activity_at ? (
                         formatAgo(experiment.last_activity_at)
                       ) : (
                         <span class="muted">no runs yet</span>
                       )}
                     </td>
-                    <td title={formatTime(experiment.created_at)}>{formatAgo(experiment.created_at)}</td>
+                    <td class="meta" data-label="created" title={formatTime(experiment.created_at)}>
+                      {formatAgo(experiment.created_at)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -215,13 +221,17 @@ function RunCountCell({ experiment }: { experiment: Experiment }) {
   const deleted = `${experiment.deleted_run_count.toLocaleString('en-US')} deleted`;
   if (experiment.lifecycle_stage === 'deleted') {
     return (
-      <td class="num muted" title={`${deleted} with the experiment`}>
+      <td class="num muted aside" title={`${deleted} with the experiment`}>
         {deleted}
       </td>
     );
   }
   return (
-    <td class="num" title={experiment.deleted_run_count > 0 ? `and ${deleted}` : undefined}>
+    <td
+      class="num aside"
+      data-unit={experiment.run_count === 1 ? 'run' : 'runs'}
+      title={experiment.deleted_run_count > 0 ? `and ${deleted}` : undefined}
+    >
       {experiment.run_count.toLocaleString('en-US')}
     </td>
   );

@@ -97,7 +97,7 @@ export function Tokens() {
           {error !== undefined && <ErrorBox error={error} />}
           <div class="card">
             <div class="table-scroll">
-              <table class="data" aria-label="Tokens">
+              <table class="data stacked" aria-label="Tokens">
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
@@ -113,16 +113,22 @@ export function Tokens() {
                 <tbody>
                   {tokens.map((token) => (
                     <tr key={token.token_id} data-token-id={token.token_id}>
-                      <td class="token-name">
-                        {token.name}
+                      <td class="token-name lead">
+                        <span class="cut-name" title={token.name}>
+                          {token.name}
+                        </span>
                         {token.token_id === own && <span class="badge own">this tab</span>}
                       </td>
-                      <td>{token.scope}</td>
-                      <td>
+                      <td class="meta" data-label="scope">
+                        {token.scope}
+                      </td>
+                      <td class="meta" data-label="id">
                         <code>{token.token_id}</code>
                       </td>
-                      <td title={formatTime(token.created_at)}>{formatAgo(token.created_at)}</td>
-                      <td>
+                      <td class="meta" data-label="created" title={formatTime(token.created_at)}>
+                        {formatAgo(token.created_at)}
+                      </td>
+                      <td class="meta state">
                         {token.revoked_at ? (
                           <span class="status deleted" title={formatTime(token.revoked_at)}>
                             revoked {formatAgo(token.revoked_at)}
@@ -131,7 +137,7 @@ export function Tokens() {
                           <span class="status FINISHED">active</span>
                         )}
                       </td>
-                      <td class="num">
+                      <td class="num aside">
                         {!token.revoked_at && token.token_id !== own && (
                           <button
                             type="button"

@@ -100,7 +100,7 @@ export function Models() {
       {(error === undefined || models.length > 0) && (
         <div class="card">
           <div class="table-scroll">
-            <table class="data" aria-label="Models">
+            <table class="data stacked" aria-label="Models">
               <thead>
                 <tr>
                   <th scope="col">Name</th>
@@ -115,7 +115,7 @@ export function Models() {
               <tbody>
                 {models.map((model) => (
                   <tr key={model.name}>
-                    <td>
+                    <td class="lead">
                       <Link
                         href={paths.model(model.name)}
                         class="cut-name"
@@ -130,20 +130,22 @@ export function Models() {
                         </div>
                       )}
                     </td>
-                    <td class="num">
+                    <td class="num aside" data-label={model.latest_version > 0 ? 'latest' : undefined}>
                       {model.latest_version > 0 ? (
                         <Link href={paths.modelVersion(model.name, model.latest_version)}>v{model.latest_version}</Link>
                       ) : (
                         <span class="muted">none yet</span>
                       )}
                     </td>
-                    <td>
+                    <td class="full">
                       <AliasChips model={model.name} aliases={model.aliases} />
                     </td>
-                    <td>
+                    <td class="full">
                       <TagList tags={model.tags} />
                     </td>
-                    <td title={formatTime(model.updated_at)}>{formatAgo(model.updated_at)}</td>
+                    <td class="meta" data-label="updated" title={formatTime(model.updated_at)}>
+                      {formatAgo(model.updated_at)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
