@@ -1221,6 +1221,56 @@ describe('lists on a phone (390 px wide)', () => {
       await local.api.call('DELETE', `/api/v1/admin/tokens/${token.body.token_id}`);
     }
   });
+
+  test("the runs table shows each run's status as a mark and its start whole; a first run's exports wrap; axe finds nothing serious", async () => {
+    const empty = await local.api.post('/api/v1/experiments', { experiment_name: 'phone-first-run' });
+    const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token, `/experiments/${ids.experiment}`);
+      await page.locator('.runs-grid [role="row"][data-run-id]').first().waitFor();
+      const rows = await page.locator('.runs-grid').evaluate((grid: any) => {
+        const document = (globalThis as any).document;
+        const range = document.createRange();
+        return [...grid.querySelectorAll('[role="row"][data-run-id]')].map((row: any) => {
+          const status = row.querySelector('[data-column="status"] .status');
+          const started = row.querySelector('[data-column="start"]');
+          range.selectNodeContents(started);
+          return {
+            // What a screen reader reads, and what is drawn.
+            word: status.textContent as string,
+            mark: (globalThis as any).getComputedStyle(status, '::before').content as string,
+            markWidth: status.getBoundingClientRect().width as number,
+            startedRight: range.getBoundingClientRect().right as number,
+            gridRight: grid.getBoundingClientRect().right as number,
+          };
+        });
+      });
+      expect(rows.length).toBeGreaterThan(2);
+      for (const row of rows) {
+        expect(row.mark).toBe(row.word === 'finished' ? '"✓"' : row.word === 'running' ? '"●"' : row.mark);
+        expect(row.markWidth).toBeLessThan(24);
+        // Before, a "finished" chip pushed Started to the screen's edge: "6 h a".
+        expect(row.startedRight).toBeLessThanOrEqual(Math.min(390, row.gridRight));
+      }
+      expect(new Set(rows.map((row) => row.word))).toEqual(new Set(['finished', 'running']));
+      expect(await seriousViolations(page)).toEqual([]);
+      for (const path of ['/experiments', '/models', '/tokens']) {
+        await page.goto(`${local.stack.url}${path}`);
+        await page.locator('table.stacked tbody tr').first().waitFor();
+        expect(await seriousViolations(page), path).toEqual([]);
+      }
+      // An experiment with no runs: the address and token lines wrap on screen; the Tokens link is underlined.
+      await page.goto(`${local.stack.url}/experiments/${empty.body.experiment_id}`);
+      const shell = page.locator('pre[aria-label="Shell"]');
+      await shell.waitFor();
+      expect(await shell.evaluate((pre: any) => pre.scrollWidth - pre.clientWidth)).toBe(0);
+      expect(await shell.textContent()).toContain(`MLFLOW_TRACKING_URI=${local.stack.url}`);
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 describe('keyboard', () => {

@@ -27,7 +27,7 @@ export function FirstRunHint(props: { experimentName: string }) {
         <strong>No runs in this experiment yet.</strong> Log one from a training script with MLflow's client and a write
         token (<Link href={paths.tokens()}>Tokens</Link> makes one):
       </p>
-      <pre class="mono" tabIndex={0} aria-label="Shell">
+      <pre class="mono shell" tabIndex={0} aria-label="Shell">
         {shell}
       </pre>
       <div class="first-run-code">

@@ -353,7 +353,7 @@ export function RunsTable(props: {
           const sorted = column.orderField !== undefined && props.order?.field === column.orderField;
           const ariaSort = sorted ? (props.order?.descending ? 'descending' : 'ascending') : undefined;
           return (
-            <div role="columnheader" aria-sort={ariaSort} key={column.id} title={column.title}>
+            <div role="columnheader" aria-sort={ariaSort} key={column.id} title={column.title} data-column={column.id}>
               {column.orderField ? (
                 <button type="button" class={`sort ${column.numeric ? 'num' : ''}`} onClick={() => sortBy(column)}>
                   <span class="kind">{column.kind ?? '\u00a0'}</span>
@@ -444,7 +444,7 @@ class RunRow extends Component<RunRowProps> {
           />
         </div>
         {columns.map((column) => (
-          <div role="cell" class={`cell ${column.numeric ? 'num' : ''}`} key={column.id}>
+          <div role="cell" class={`cell ${column.numeric ? 'num' : ''}`} key={column.id} data-column={column.id}>
             {column.render(run)}
           </div>
         ))}

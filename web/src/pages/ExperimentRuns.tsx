@@ -209,13 +209,17 @@ export function ExperimentRuns(props: { experimentId: string }) {
   // Widths follow the first runs of the answer; the same columns object keeps rows from re-rendering.
   const columns = useMemo(() => {
     const sample = runs.slice(0, 200);
+    // On a phone the status is a mark (styles.css), so the Run column keeps its width and Started fits beside it.
+    const phone = window.matchMedia('(max-width: 520px)').matches;
     const fixed = fixedColumns.map((column) =>
-      column.id === 'name'
-        ? {
-            ...runNameColumn({ rows: rowsById, names: runNames, onExpand: toggleExpanded }),
-            width: runColumnWidth(rows.slice(0, 200), nested),
-          }
-        : column,
+      column.id === 'status' && phone
+        ? { ...column, width: '44px' }
+        : column.id === 'name'
+          ? {
+              ...runNameColumn({ rows: rowsById, names: runNames, onExpand: toggleExpanded }),
+              width: runColumnWidth(rows.slice(0, 200), nested),
+            }
+          : column,
     );
     const restore = lifecycle === 'active' ? [] : [restoreColumn(restoreRun)];
     return [...fixed, ...columnSpecs.flatMap((spec) => keyColumn(spec, sample) ?? []), ...restore];

@@ -412,7 +412,8 @@ function KeyValues(props: {
           />
         </div>
       )}
-      <div class="table-scroll" style={{ maxHeight: '360px' }}>
+      {/* Focusable: a keyboard scrolls a long list (axe scrollable-region-focusable). */}
+      <div class="table-scroll" style={{ maxHeight: '360px' }} tabIndex={0}>
         <table class="data kv">
           <tbody>
             {shown.length === 0 && (
