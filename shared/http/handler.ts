@@ -326,11 +326,16 @@ function mostSpecificIssue(issues: readonly Issue[], value: unknown): Issue {
   return resolved.reduce((a, b) => (score(b, value) > score(a, value) ? b : a));
 }
 
-/** Issues about sent fields first, then deeper paths, then anything but unknown keys. */
+/**
+ * Issues about sent fields first, then deeper paths, then anything but unknown keys, and at one
+ * depth a value of the wrong type before a value that breaks a rule (as MLflow's server checks a
+ * request's shape before its store checks names: `{"key": "a@b", "value": 7}` is about the 7).
+ */
 const score = (issue: Issue, value: unknown) =>
   (issue.code !== 'unrecognized_keys' && wasSent(value, issue.path) ? 1000 : 0) +
   issue.path.length * 2 +
-  (issue.code === 'unrecognized_keys' ? 0 : 1);
+  (issue.code === 'unrecognized_keys' ? 0 : 1) +
+  (issue.code === 'invalid_type' ? 0.5 : 0);
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   let node = value;

@@ -161,7 +161,7 @@ export async function searchLoggedModels(
   }
   const models: LoggedModel[] = [];
   for (const experimentId of input.experimentIds) {
-    await getExperiment(scope, experimentId, deps);
+    if (!(await searchable(scope, experimentId, deps))) continue;
     let cursor: string | undefined;
     do {
       const page = await deps.loggedModels.listByExperiment(scope.workspace, experimentId, {
@@ -208,7 +208,7 @@ async function newestByName(
   const items: LoggedModel[] = [];
   for (let i = index; i < input.experimentIds.length; i++) {
     const experimentId = [first, ...rest][i] as string;
-    await getExperiment(scope, experimentId, deps);
+    if (!(await searchable(scope, experimentId, deps))) continue;
     const page = await deps.loggedModels.listByExperiment(scope.workspace, experimentId, {
       name: input.name,
       limit: input.limit - items.length,
@@ -221,6 +221,24 @@ async function newestByName(
     }
   }
   return { items, cursor: undefined };
+}
+
+/**
+ * Whether the experiment is there to search: MLflow's server (the only API with logged models)
+ * finds no model in one that is not, rather than answering a 404.
+ */
+async function searchable(
+  scope: RequestScope,
+  experimentId: string,
+  deps: Pick<LoggedModelDeps, 'experiments'>,
+): Promise<boolean> {
+  try {
+    await getExperiment(scope, experimentId, deps);
+    return true;
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
 }
 
 function splitToken(pageToken: string | undefined, experiments: number): [number, string | undefined] {

@@ -35,6 +35,11 @@ export interface SearchRunsInput {
   pageToken?: string | undefined;
   /** Which lifecycle stages to include; ACTIVE_ONLY when absent. */
   view?: ViewType | undefined;
+  /**
+   * An experiment id that names no experiment: a 404 (`/api/v1`), or searched and found empty
+   * (`skip`), as MLflow's server answers a search of one.
+   */
+  unknownExperiments?: 'refuse' | 'skip' | undefined;
 }
 
 export interface SearchRunsResult {
@@ -154,8 +159,12 @@ export async function searchRuns(
           ? searchStream(query, deps.search)
           : searchCandidates(query, undefined, deps.search);
   searching.catch(() => undefined);
-  await experiments;
-  const found = await searching;
+  const resolved = await experiments;
+  // Skipped ids were searched with the rest: an experiment's partition holds nothing once it is
+  // gone, but for the runs of one being purged, which are left out here.
+  const skipped = resolved.experimentIds.length < query.experimentIds.length;
+  const known = new Set(resolved.experimentIds);
+  const found = skipped ? (await searching).filter((run) => known.has(run.experimentId)) : await searching;
   const page = found.slice(0, query.limit);
   const last = page[page.length - 1];
   const cursor =
@@ -195,7 +204,10 @@ async function resolveExperiments(
   const deleted = new Set<string>();
   const paramsOffMetricEntries = new Set<string>();
   for (const experiment of found) {
-    if (experiment instanceof NotFoundError) throw experiment;
+    if (experiment instanceof NotFoundError) {
+      if (input.unknownExperiments === 'skip') continue;
+      throw experiment;
+    }
     counts.set(experiment.experimentId, experiment.runCount ?? 0);
     if (experiment.lifecycleStage === 'deleted') deleted.add(experiment.experimentId);
     if (experiment.legacyParamIndex) legacyParamIndex.add(experiment.experimentId);

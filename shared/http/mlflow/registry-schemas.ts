@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import '../../zod-messages.ts';
 import { artifactLimits } from '../../domain/artifacts.ts';
 import { registryLimits } from '../../domain/registry.ts';
-import { freeText, keySchema, maxUtf8Bytes, text } from '../schemas/text.ts';
+import { freeText, maxUtf8Bytes, text } from '../schemas/text.ts';
+import { mlflowEntityKey } from './entity-keys.ts';
 import { aliasSchema, modelNameSchema } from '../schemas/registry.ts';
 
 /**
@@ -62,7 +63,8 @@ export const mlflowRegistryPage = z.looseObject({ next_page_token: z.optional(z.
 
 const description = freeText(registryLimits.descriptionLength);
 const tagValue = freeText(registryLimits.tagValueLength);
-const tagList = z.array(z.object({ key: keySchema, value: tagValue })).check(
+// MLflow's server checks tag keys as names on every registry tag write and delete.
+const tagList = z.array(z.object({ key: mlflowEntityKey, value: tagValue })).check(
   z.maxLength(mlflowRegistryLimits.tagsPerRequest, {
     error: `must have at most ${mlflowRegistryLimits.tagsPerRequest} entries`,
   }),
@@ -101,8 +103,8 @@ export const getLatestVersionsBody = z.object({
   name: modelNameSchema,
   stages: z.optional(z.array(text(50)).check(z.maxLength(10, { error: 'must have at most 10 entries' }))),
 });
-export const setRegisteredModelTagBody = z.object({ name: modelNameSchema, key: keySchema, value: tagValue });
-export const deleteRegisteredModelTagBody = z.object({ name: modelNameSchema, key: keySchema });
+export const setRegisteredModelTagBody = z.object({ name: modelNameSchema, key: mlflowEntityKey, value: tagValue });
+export const deleteRegisteredModelTagBody = z.object({ name: modelNameSchema, key: mlflowEntityKey });
 
 export const createModelVersionBody = z.object({
   name: modelNameSchema,
@@ -143,10 +145,14 @@ export const searchModelVersionsQuery = z.object({
 export const setModelVersionTagBody = z.object({
   name: modelNameSchema,
   version: versionNumber,
-  key: keySchema,
+  key: mlflowEntityKey,
   value: tagValue,
 });
-export const deleteModelVersionTagBody = z.object({ name: modelNameSchema, version: versionNumber, key: keySchema });
+export const deleteModelVersionTagBody = z.object({
+  name: modelNameSchema,
+  version: versionNumber,
+  key: mlflowEntityKey,
+});
 
 export const setAliasBody = z.object({ name: modelNameSchema, alias: aliasSchema, version: versionNumber });
 export const aliasBody = z.object({ name: modelNameSchema, alias: aliasSchema });

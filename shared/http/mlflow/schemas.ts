@@ -5,6 +5,7 @@ import { viewTypes } from '../../domain/types.ts';
 import { limits } from '../../limits.ts';
 import { searchLimits } from '../../domain/search/parser.ts';
 import { mlflowMetricValue } from '../schemas/metric-values.ts';
+import { mlflowEntityKey } from './entity-keys.ts';
 import { documentedAs, freeText, keySchema, maxUtf8Bytes, nameSchema, text, timestampSchema } from '../schemas/text.ts';
 
 /**
@@ -39,7 +40,7 @@ export const mlflowLimits = {
   experimentNameLength: 500,
 } as const;
 
-/** An MLflow id as sent: experiments are "0" (the default) or Stratus ids, runs Stratus ids. */
+/** A run's or a logged model's id as sent (experiment ids are `mlflowExperimentId`). */
 export const mlflowId = z
   .string()
   .check(
@@ -47,6 +48,21 @@ export const mlflowId = z
     z.maxLength(64, { error: 'must be at most 64 characters' }),
     z.regex(/^[0-9A-Za-z_-]+$/, { error: 'must be an id (letters, digits, _ and -)' }),
   );
+
+/**
+ * An experiment id as MLflow's server takes it. MLflow's ids are integers: one that is not is a
+ * 400 INVALID_PARAMETER_VALUE there (mlflow/utils/validation.py, `_parse_experiment_id`), and an
+ * integer with no experiment a 404. Stratus's ids are "0" or 32 lowercase hex characters, so those
+ * and any integer are looked up (a 404 when not found, as there); anything else is refused here,
+ * naming the field, rather than looked up and answered with a 404.
+ */
+export const mlflowExperimentId = z.string().check(
+  z.minLength(1, { error: 'must not be empty' }),
+  z.maxLength(64, { error: 'must be at most 64 characters' }),
+  z.regex(/^(?:[+-]?\d+|[0-9a-f]{32})$/, {
+    error: 'must be an experiment id: an integer, as MLflow names them, or 32 lowercase hex characters',
+  }),
+);
 
 // z.int(), not z.number(): the OpenAPI description then says `integer`, as MLflow's int64 means.
 const int64 = z.pipe(
@@ -110,13 +126,18 @@ const runValue = (valueLength: number) =>
     ),
     '',
   );
-const runKeyValue = (valueLength: number) => z.object({ key: keySchema, value: runValue(valueLength) });
-const runTagList = (max: number) =>
-  z.array(runKeyValue(limits.tagValueLength)).check(z.maxLength(max, { error: `must have at most ${max} entries` }));
+/** `key` is MLflow's name rule where its server checks one (entity-keys.ts), any key where not. */
+const runKeyValue = (valueLength: number, key: z.ZodMiniType<string> = keySchema) =>
+  z.object({ key, value: runValue(valueLength) });
+const runTagList = (max: number, key: z.ZodMiniType<string> = keySchema) =>
+  z
+    .array(runKeyValue(limits.tagValueLength, key))
+    .check(z.maxLength(max, { error: `must have at most ${max} entries` }));
 /** Other values are not cut: MLflow's server cuts run params and tags only (a long experiment tag is refused there too). */
-const keyValue = (valueLength: number) => z.object({ key: keySchema, value: z._default(freeText(valueLength), '') });
-const tagList = (max: number, valueLength: number = limits.tagValueLength) =>
-  z.array(keyValue(valueLength)).check(z.maxLength(max, { error: `must have at most ${max} entries` }));
+const keyValue = (valueLength: number, key: z.ZodMiniType<string> = keySchema) =>
+  z.object({ key, value: z._default(freeText(valueLength), '') });
+const tagList = (max: number, valueLength: number = limits.tagValueLength, key: z.ZodMiniType<string> = keySchema) =>
+  z.array(keyValue(valueLength, key)).check(z.maxLength(max, { error: `must have at most ${max} entries` }));
 
 export const viewType = z._default(z.enum(viewTypes), 'ACTIVE_ONLY');
 const orderBy = z.array(text(500)).check(z.maxLength(10, { error: 'must have at most 10 entries' }));
@@ -135,18 +156,18 @@ const withRunId = <S extends z.core.$ZodLooseShape>(shape: S) => z.intersection(
 export const createExperimentBody = z.object({
   name: experimentName,
   artifact_location: z.optional(z.string()),
-  tags: z.optional(tagList(limits.tagsPerRequest, limits.experimentTagValueLength)),
+  tags: z.optional(tagList(limits.tagsPerRequest, limits.experimentTagValueLength, mlflowEntityKey)),
 });
-export const experimentIdQuery = z.object({ experiment_id: mlflowId });
+export const experimentIdQuery = z.object({ experiment_id: mlflowExperimentId });
 export const experimentNameQuery = z.object({ experiment_name: experimentName });
-export const experimentIdBody = z.object({ experiment_id: mlflowId });
-export const updateExperimentBody = z.object({ experiment_id: mlflowId, new_name: experimentName });
+export const experimentIdBody = z.object({ experiment_id: mlflowExperimentId });
+export const updateExperimentBody = z.object({ experiment_id: mlflowExperimentId, new_name: experimentName });
 export const setExperimentTagBody = z.object({
-  experiment_id: mlflowId,
-  key: keySchema,
+  experiment_id: mlflowExperimentId,
+  key: mlflowEntityKey,
   value: freeText(limits.experimentTagValueLength),
 });
-export const deleteExperimentTagBody = z.object({ experiment_id: mlflowId, key: keySchema });
+export const deleteExperimentTagBody = z.object({ experiment_id: mlflowExperimentId, key: keySchema });
 
 const searchExperimentsFields = {
   max_results: z._default(integer(1, mlflowLimits.searchExperimentsMax), mlflowLimits.searchExperimentsDefault),
@@ -163,7 +184,7 @@ export const searchExperimentsQuery = z.object({
 
 export const createRunBody = z.object({
   // Required, as by MLflow's server; the client sends "0" (Default) when no experiment is set.
-  experiment_id: mlflowId,
+  experiment_id: mlflowExperimentId,
   user_id: z.optional(text(256)),
   run_name: z.optional(nameSchema),
   start_time: z.optional(timestamp),
@@ -178,7 +199,7 @@ export const updateRunBody = withRunId({
 });
 
 const metricFields = {
-  key: keySchema,
+  key: mlflowEntityKey,
   value: mlflowMetricValue,
   // Required, as on MLflow's server: its clients always send one (log_metric stamps the current
   // time), so a point without one comes from a script whose mistake it should hear of.
@@ -190,8 +211,8 @@ const metricFields = {
   dataset_digest: z.optional(text(64)),
 };
 export const logMetricBody = withRunId(metricFields);
-export const logParamBody = withRunId({ key: keySchema, value: runValue(limits.paramValueLength) });
-export const setTagBody = withRunId({ key: keySchema, value: runValue(limits.tagValueLength) });
+export const logParamBody = withRunId({ key: mlflowEntityKey, value: runValue(limits.paramValueLength) });
+export const setTagBody = withRunId({ key: mlflowEntityKey, value: runValue(limits.tagValueLength) });
 export const deleteTagBody = withRunId({ key: keySchema });
 export const logBatchBody = withRunId({
   metrics: z.optional(
@@ -202,13 +223,13 @@ export const logBatchBody = withRunId({
       ),
   ),
   params: z.optional(
-    z.array(runKeyValue(limits.paramValueLength)).check(
+    z.array(runKeyValue(limits.paramValueLength, mlflowEntityKey)).check(
       z.maxLength(mlflowLimits.batchParamsAndTags, {
         error: `must have at most ${mlflowLimits.batchParamsAndTags} entries`,
       }),
     ),
   ),
-  tags: z.optional(runTagList(mlflowLimits.batchParamsAndTags)),
+  tags: z.optional(runTagList(mlflowLimits.batchParamsAndTags, mlflowEntityKey)),
 });
 
 const datasetInput = z.object({
@@ -234,7 +255,7 @@ export const searchRunsBody = z.object({
   // None (the client leaves an empty list out) is a search of nothing, as on MLflow's server.
   experiment_ids: z._default(
     z
-      .array(mlflowId)
+      .array(mlflowExperimentId)
       .check(z.maxLength(limits.searchExperiments, { error: `must have at most ${limits.searchExperiments} entries` })),
     [],
   ),
@@ -323,7 +344,7 @@ export const abortMultipartBody = z.object({
 export const loggedModelIdPath = z.object({ model_id: mlflowId });
 export const loggedModelTagPath = z.object({ model_id: mlflowId, tag_key: keySchema });
 export const createLoggedModelBody = z.object({
-  experiment_id: mlflowId,
+  experiment_id: mlflowExperimentId,
   name: z.optional(nameSchema),
   model_type: z.optional(text(250)),
   source_run_id: z.optional(mlflowId),
@@ -340,7 +361,7 @@ export const logLoggedModelParamsBody = z.object({
 });
 export const searchLoggedModelsBody = z.object({
   experiment_ids: z
-    .array(mlflowId)
+    .array(mlflowExperimentId)
     .check(z.minLength(1, { error: 'must name at least one experiment' }), z.maxLength(20)),
   filter: z.optional(freeText(2000)),
   datasets: z.optional(

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { limits } from '../../limits.ts';
 import { metricValueSchema, wireMetricValue } from './metric-values.ts';
-import { keySchema, pageSize, pageToken, safeInteger, stepRangeInOrder, text, timestampSchema } from './text.ts';
+import { writtenKeySchema, pageSize, pageToken, safeInteger, stepRangeInOrder, text, timestampSchema } from './text.ts';
 
 /** Metrics: logging points (one, or a batch) and reading a metric's history. */
 
@@ -12,7 +12,7 @@ export const idempotencyKey = z.optional(text(limits.idempotencyKeyLength)).chec
 );
 
 export const metricPoint = z.strictObject({
-  key: keySchema,
+  key: writtenKeySchema,
   value: metricValueSchema,
   step: z.optional(safeInteger),
   timestamp: z.optional(timestampSchema),
@@ -24,7 +24,7 @@ export const logMetricsBody = z.union([
     idempotency_key: idempotencyKey,
   }),
   z.strictObject({
-    metric_name: keySchema,
+    metric_name: writtenKeySchema,
     metric_value: metricValueSchema,
     step: z.optional(safeInteger),
     timestamp: z.optional(timestampSchema),

@@ -63,11 +63,56 @@ const nonEmptyText = (max: number) => text(max).check(z.regex(/\S/, { error: 'mu
 export const keySchema = nonEmptyText(limits.keyLength).check(
   z.regex(/^(?!__proto__$)/, { error: 'must not be __proto__' }),
 );
+
+/**
+ * What a path normaliser makes of `name` (Python's `posixpath.normpath`, which MLflow's server
+ * applies): `.` and empty segments dropped, `..` taking the segment before it.
+ */
+export function normalisedPath(name: string): string {
+  const leadingSlashes = name.startsWith('//') && !name.startsWith('///') ? 2 : name.startsWith('/') ? 1 : 0;
+  const segments: string[] = [];
+  for (const segment of name.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    const last = segments[segments.length - 1];
+    if (segment !== '..' || (leadingSlashes === 0 && last === undefined) || last === '..') segments.push(segment);
+    else if (last !== undefined) segments.pop();
+  }
+  return '/'.repeat(leadingSlashes) + segments.join('/') || '.';
+}
+
+/**
+ * A key that reads as itself when taken for a path: no empty, `.` or `..` segment, no leading or
+ * trailing `/`, not starting with `..`. MLflow's server refuses any other key
+ * (mlflow/utils/validation.py, `path_not_unique`: `a/../b`, `./a`, `a//b`, `a/`, `/a`, `..a`),
+ * since its file store and artifact tools treat keys as paths, where two spellings of one name
+ * would be one metric. A pattern, so the OpenAPI description carries it.
+ */
+export const pathSafeKey = /^(?!\/|\.\.)(?!.*\/\/)(?!.*\/$)(?!(?:.*\/)?\.\.?(?:\/|$))/;
+
+/** Why `pathSafeKey` refuses `key`, in the words of `dialect` (MLflow's own, or `/api/v1`'s). */
+export function pathUnsafeReason(key: string, dialect: 'mlflow' | 'v1'): string {
+  const normal = normalisedPath(key);
+  if (dialect === 'mlflow') {
+    return `Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${normal}'`;
+  }
+  return normal === key
+    ? "must not be '.', nor start with '..' or '/'"
+    : `must be the same name when read as a path (no '.', '..' or empty segment, no trailing '/'): it would resolve to '${normal}'`;
+}
+
+/**
+ * A key being written (a tag, param or metric key): a key that is also `pathSafeKey`. Reads and
+ * deletes take any `keySchema` key, so what was written before this rule stays reachable.
+ */
+export const writtenKeySchema = keySchema.check(
+  z.regex(pathSafeKey, { error: ({ input }) => pathUnsafeReason(input as string, 'v1') }),
+);
 export const nameSchema = nonEmptyText(limits.nameLength);
 export const idSchema = z.string().check(z.regex(/^[0-9a-f]{32}$/, { error: 'must be 32 lowercase hex characters' }));
 
+/** A map being written: its keys are `writtenKeySchema`'s. */
 export const boundedRecord = <V extends z.ZodMiniType>(value: V, maxEntries: number) =>
-  z.record(keySchema, value).check(
+  z.record(writtenKeySchema, value).check(
     z.refine((record) => Object.keys(record).length <= maxEntries, {
       error: `must have at most ${maxEntries} entries`,
     }),
