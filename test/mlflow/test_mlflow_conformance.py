@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 import requests
 from mlflow import MlflowClient
-from mlflow.entities import Metric
+from mlflow.entities import Metric, Param
 from mlflow.exceptions import MlflowException
 
 from stratus_api import StratusApi
@@ -641,3 +641,44 @@ def test_long_param_and_tag_values_are_cut_to_the_limit_as_on_mlflow(mlflow_env:
     # An experiment's tag is not cut (MLflow's server refuses a long one too), naming the field.
     with pytest.raises(MlflowException, match="'value'"):
         client.set_experiment_tag(experiment_id, "long", "e" * 20001)
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "12abc", "1.5", "0x1"])
+def test_an_experiment_id_that_is_not_one_is_invalid_as_on_mlflow(mlflow_env: StratusApi, bad_id: str):
+    """MLflow's server answers an id that is not an integer with INVALID_PARAMETER_VALUE (400), not
+    a 404; a well-formed id of no experiment is a 404, and a search of one finds nothing."""
+    client = MlflowClient()
+    for call in (
+        lambda: client.get_experiment(bad_id),
+        lambda: client.delete_experiment(bad_id),
+        lambda: client.restore_experiment(bad_id),
+        lambda: client.rename_experiment(bad_id, "renamed"),
+        lambda: client.search_runs([bad_id]),
+    ):
+        with pytest.raises(MlflowException) as raised:
+            call()
+        assert raised.value.error_code == "INVALID_PARAMETER_VALUE"
+        assert "'experiment_id" in raised.value.message
+    with pytest.raises(MlflowException, match="No Experiment with id=424242 exists") as missing:
+        client.get_experiment("424242")
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    assert client.search_runs(["424242"]) == []
+
+
+def test_a_key_that_is_not_a_name_is_refused_in_mlflow_words(mlflow_env: StratusApi, experiment_name: str):
+    client = MlflowClient()
+    run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id
+    for write in (
+        lambda key: client.log_metric(run_id, key, 1.0),
+        lambda key: client.log_param(run_id, key, "1"),
+        lambda key: client.set_tag(run_id, key, "1"),
+        lambda key: client.log_batch(run_id, params=[Param(key, "1")]),
+    ):
+        with pytest.raises(MlflowException, match="This name would resolve to 'b'") as raised:
+            write("a/../b")
+        assert raised.value.error_code == "INVALID_PARAMETER_VALUE"
+        with pytest.raises(MlflowException, match=r"Names may only contain alphanumerics"):
+            write("acc@1")
+    # What MLflow takes: colons, spaces, any script.
+    client.log_metric(run_id, "eval: top 1/精度", 0.5)
+    assert client.get_run(run_id).data.metrics == {"eval: top 1/精度": 0.5}
