@@ -161,7 +161,7 @@ export async function searchLoggedModels(
   }
   const models: LoggedModel[] = [];
   for (const experimentId of input.experimentIds) {
-    if (!(await searchable(scope, experimentId, deps))) continue;
+    if (!(await searchable(scope, experimentId, deps, input.pageToken !== undefined))) continue;
     let cursor: string | undefined;
     do {
       const page = await deps.loggedModels.listByExperiment(scope.workspace, experimentId, {
@@ -208,7 +208,7 @@ async function newestByName(
   const items: LoggedModel[] = [];
   for (let i = index; i < input.experimentIds.length; i++) {
     const experimentId = [first, ...rest][i] as string;
-    if (!(await searchable(scope, experimentId, deps))) continue;
+    if (!(await searchable(scope, experimentId, deps, i === index && token !== undefined))) continue;
     const page = await deps.loggedModels.listByExperiment(scope.workspace, experimentId, {
       name: input.name,
       limit: input.limit - items.length,
@@ -225,18 +225,21 @@ async function newestByName(
 
 /**
  * Whether the experiment is there to search: MLflow's server (the only API with logged models)
- * finds no model in one that is not, rather than answering a 404.
+ * finds no model in one that is not, rather than answering a 404. A page token that continues
+ * the search of one is refused with the 404, though: nothing else checks that the token was
+ * issued in this workspace.
  */
 async function searchable(
   scope: RequestScope,
   experimentId: string,
   deps: Pick<LoggedModelDeps, 'experiments'>,
+  continuing: boolean,
 ): Promise<boolean> {
   try {
     await getExperiment(scope, experimentId, deps);
     return true;
   } catch (error) {
-    if (error instanceof NotFoundError) return false;
+    if (error instanceof NotFoundError && !continuing) return false;
     throw error;
   }
 }

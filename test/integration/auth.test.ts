@@ -256,6 +256,8 @@ describe('workspaces are walled off', () => {
   ]);
   // MLflow answers the history of a run it does not have with no points, not a 404: none of the run's show.
   const emptyForUnknownRun = new Set(['mlflowGetMetricHistory', 'mlflowGetMetricHistoryBulkInterval']);
+  // MLflow answers a search of an experiment it does not have with nothing found, not a 404.
+  const emptyForUnknownExperiment = new Set(['mlflowSearchRuns', 'mlflowSearchLoggedModels']);
   const scoped = routeList.filter((route) => !workspaceWide.has(route.operationId));
   test.each(scoped.map((route) => [`${route.method} ${route.path}`, route] as const))(
     "%s: another workspace's ids are 404",
@@ -265,8 +267,9 @@ describe('workspaces are walled off', () => {
         run_name: 'mine',
       });
       const ids = { runId: own.body.run_id as string, experimentId: own.body.experiment_id as string };
+      const emptySearch = emptyForUnknownExperiment.has(route.operationId);
       const model =
-        route.path.includes('{model_id}') &&
+        (route.path.includes('{model_id}') || emptySearch) &&
         (await apiClient(stack.url, stack.token).post('/api/2.0/mlflow/logged-models', {
           experiment_id: ids.experimentId,
           name: 'model',
@@ -286,6 +289,10 @@ describe('workspaces are walled off', () => {
       if (emptyHistory) {
         expect(answer.status, JSON.stringify(answer.body)).toBe(200);
         expect(answer.body.metrics ?? []).toEqual([]);
+      } else if (emptySearch) {
+        // The experiment holds a run and a logged model: none of them show.
+        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+        expect([...(answer.body.runs ?? []), ...(answer.body.models ?? [])]).toEqual([]);
       } else {
         expect(answer.status, JSON.stringify(answer.body)).toBe(404);
         if (route.dialect === 'mlflow') expect(answer.body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
