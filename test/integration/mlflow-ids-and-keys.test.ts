@@ -347,3 +347,46 @@ describe('written keys', () => {
     expect((await local.api.get(`/api/v1/runs/${runId}`)).body.tags).toEqual({ kept: '3' });
   });
 });
+
+describe('runs/update status', () => {
+  // MLflow's RunStatus: a name, or its number as protobuf's JSON reader takes enums (1 RUNNING ... 5 KILLED).
+  const names = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
+  const shown = (name: string) => (name === 'SCHEDULED' ? 'RUNNING' : name); // Stratus has no queue
+  const taken: Array<[unknown, string]> = names.flatMap((name, index): Array<[unknown, string]> => [
+    [name, shown(name)],
+    [index + 1, shown(name)],
+    [String(index + 1), shown(name)],
+  ]);
+  // MLflow answers an out-of-range number with a 400 naming `status`; an unknown name it ignores (a 200
+  // leaving the status as it was), where Stratus answers a 400 (README, "From MLflow").
+  const refused: unknown[] = [0, 6, 9, -1, '0', 'BOGUS', 'finished', 'Finished', '', ' FINISHED', 1.5, true];
+
+  test('each name and number MLflow takes sets that status', async () => {
+    const { runId } = await freshRun();
+    const failures: string[] = [];
+    for (const [status, expected] of taken) {
+      const response = await local.api.post(`${mlflow}/runs/update`, { run_id: runId, status });
+      if (response.status !== 200 || response.body.run_info?.status !== expected) {
+        failures.push(`${JSON.stringify(status)}: ${response.status} ${JSON.stringify(response.body)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  test('anything else is a 400 naming status, and the run is unchanged', async () => {
+    const { runId } = await freshRun();
+    const failures: string[] = [];
+    for (const status of refused) {
+      const response = await local.api.post(`${mlflow}/runs/update`, { run_id: runId, status });
+      if (
+        response.status !== 400 ||
+        response.body.error_code !== 'INVALID_PARAMETER_VALUE' ||
+        !response.body.message.includes("for parameter 'status' supplied")
+      ) {
+        failures.push(`${JSON.stringify(status)}: ${response.status} ${JSON.stringify(response.body)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect((await local.api.get(`/api/v1/runs/${runId}`)).body.status).toBe('RUNNING');
+  });
+});

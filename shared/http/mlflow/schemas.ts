@@ -192,8 +192,40 @@ export const createRunBody = z.object({
 });
 export const runIdQuery = z.object({ run_id: z.optional(mlflowId), run_uuid: z.optional(mlflowId) });
 export const runIdBody = withRunId({});
+const runStatusNames = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
+/**
+ * A run status as MLflow's server takes it: its name, or its number in MLflow's proto enum
+ * (RunStatus: 1 RUNNING to 5 KILLED), as a JSON number or a decimal string, as protobuf's JSON
+ * reader takes enums. A name MLflow does not know is ignored there (the status stays as it was,
+ * with a 200); here it is a 400 naming `status`, since a script sending `"finished"` means to end
+ * the run and should hear that it did not.
+ */
+const runStatus = documentedAs(
+  z.pipe(
+    z.union([z.string(), z.int()]),
+    z.transform((value: string | number, context) => {
+      const name = typeof value === 'number' || /^\d+$/.test(value) ? runStatusNames[Number(value) - 1] : value;
+      if (name !== undefined && (runStatusNames as readonly string[]).includes(name)) {
+        return name as (typeof runStatusNames)[number];
+      }
+      context.issues.push({
+        code: 'custom',
+        input: value,
+        message: `must be one of ${runStatusNames.join(', ')}, or its number in MLflow's RunStatus (1 to 5)`,
+      });
+      return z.NEVER;
+    }),
+  ),
+  {
+    anyOf: [
+      { type: 'string', enum: [...runStatusNames] },
+      { type: 'integer', minimum: 1, maximum: runStatusNames.length },
+      { type: 'string', pattern: '^[1-5]$' },
+    ],
+  },
+);
 export const updateRunBody = withRunId({
-  status: z.optional(z.enum(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'])),
+  status: z.optional(runStatus),
   end_time: z.optional(timestamp),
   run_name: z.optional(nameSchema),
 });
