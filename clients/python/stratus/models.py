@@ -20,6 +20,8 @@ class Experiment:
     #: Its active runs (0 while it is deleted: its runs are deleted with it), and its latest run start or end (epoch ms).
     run_count: int = 0
     last_activity_at: Optional[int] = None
+    #: Its deleted runs, restorable until purged (every run not purged, while the experiment is deleted).
+    deleted_run_count: int = 0
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Experiment":
@@ -32,6 +34,7 @@ class Experiment:
             lifecycle_stage=data.get("lifecycle_stage", "active"),
             run_count=int(data.get("run_count") or 0),
             last_activity_at=data.get("last_activity_at"),
+            deleted_run_count=int(data.get("deleted_run_count") or 0),
         )
 
     @property

@@ -51,6 +51,30 @@ def test_ending_a_run_by_id_leaves_the_others_active(tracker: ExperimentTracker,
         tracker.start_run(experiment_name, nested=True)
 
 
+def test_an_experiment_counts_its_active_and_deleted_runs(tracker: ExperimentTracker, experiment_name: str) -> None:
+    runs = []
+    for _ in range(3):
+        runs.append(tracker.start_run(experiment_name).run_id)
+        tracker.end_run()
+
+    def counts() -> tuple:
+        one = tracker.get_experiment_by_name(experiment_name)
+        listed = [e for e in tracker.iter_experiments() if e.experiment_id == one.experiment_id]
+        # The list and the single read agree.
+        assert [(e.run_count, e.deleted_run_count) for e in listed] == [(one.run_count, one.deleted_run_count)]
+        return one.run_count, one.deleted_run_count
+
+    assert counts() == (3, 0)
+    tracker.delete_run(runs[0])
+    assert counts() == (2, 1)
+    deleted = tracker.delete_experiment(experiment_name)
+    assert (deleted.run_count, deleted.deleted_run_count) == (0, 3)  # its runs all read as deleted
+    restored = tracker.restore_experiment(deleted.experiment_id)
+    assert (restored.run_count, restored.deleted_run_count) == (2, 1)
+    tracker.restore_run(runs[0])
+    assert counts() == (3, 0)
+
+
 SCRIPT = """
 import sys, time
 from stratus import ExperimentTracker

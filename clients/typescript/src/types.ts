@@ -13,6 +13,8 @@ export interface Experiment {
   lifecycleStage: 'active' | 'deleted';
   /** Its active runs (0 while it is deleted: its runs are deleted with it). */
   runCount: number;
+  /** Its deleted runs, restorable until purged (every run not purged, while the experiment is deleted). */
+  deletedRunCount: number;
   /** The latest run start or end (epoch ms); undefined before the first run. */
   lastActivityAt?: number | undefined;
 }
@@ -84,6 +86,7 @@ export const experimentFrom = (data: any): Experiment => ({
   createdAt: data.created_at,
   lifecycleStage: data.lifecycle_stage ?? 'active',
   runCount: data.run_count ?? 0,
+  deletedRunCount: data.deleted_run_count ?? 0,
   lastActivityAt: data.last_activity_at,
 });
 

@@ -47,6 +47,36 @@ describe('TypeScript SDK', () => {
     await client.close();
   });
 
+  it("counts an experiment's active and deleted runs, through deletes and restores", async () => {
+    const client = tracker();
+    const name = `ts-run-counts-${Date.now()}`;
+    const runs: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      runs.push((await client.startRun(name)).runId);
+      await client.endRun();
+    }
+    const counts = async () => {
+      const one = await client.getExperiment(name);
+      let listed: typeof one | undefined;
+      for await (const experiment of client.experiments())
+        if (experiment.experimentId === one.experimentId) listed = experiment;
+      // The list and the single read agree.
+      expect([listed?.runCount, listed?.deletedRunCount]).toEqual([one.runCount, one.deletedRunCount]);
+      return [one.runCount, one.deletedRunCount];
+    };
+    expect(await counts()).toEqual([3, 0]);
+    await client.deleteRun(runs[0] as string);
+    expect(await counts()).toEqual([2, 1]);
+    const deleted = await client.deleteExperiment(name);
+    // A deleted experiment's runs all read as deleted.
+    expect([deleted.runCount, deleted.deletedRunCount]).toEqual([0, 3]);
+    const restored = await client.restoreExperiment(deleted.experimentId);
+    expect([restored.runCount, restored.deletedRunCount]).toEqual([2, 1]);
+    await client.restoreRun(runs[0] as string);
+    expect(await counts()).toEqual([3, 0]);
+    await client.close();
+  });
+
   it('records a run the way the quick start does', async () => {
     const client = tracker();
     const run = await client.startRun('ts-quick-start', { runName: 'baseline_v1', tags: { model_type: 'rf' } });
