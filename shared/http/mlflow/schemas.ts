@@ -40,14 +40,16 @@ export const mlflowLimits = {
   experimentNameLength: 500,
 } as const;
 
+/** An id's bounds, shared by the kinds of id (once in every MLflow function's bundle). */
+const idBounds = () => [
+  z.minLength(1, { error: 'must not be empty' }),
+  z.maxLength(64, { error: 'must be at most 64 characters' }),
+];
+
 /** A run's or a logged model's id as sent (experiment ids are `mlflowExperimentId`). */
 export const mlflowId = z
   .string()
-  .check(
-    z.minLength(1, { error: 'must not be empty' }),
-    z.maxLength(64, { error: 'must be at most 64 characters' }),
-    z.regex(/^[0-9A-Za-z_-]+$/, { error: 'must be an id (letters, digits, _ and -)' }),
-  );
+  .check(...idBounds(), z.regex(/^[0-9A-Za-z_-]+$/, { error: 'must be an id (letters, digits, _ and -)' }));
 
 /**
  * An experiment id as MLflow's server takes it. MLflow's ids are integers: one that is not is a
@@ -57,10 +59,9 @@ export const mlflowId = z
  * naming the field, rather than looked up and answered with a 404.
  */
 export const mlflowExperimentId = z.string().check(
-  z.minLength(1, { error: 'must not be empty' }),
-  z.maxLength(64, { error: 'must be at most 64 characters' }),
+  ...idBounds(),
   z.regex(/^(?:[+-]?\d+|[0-9a-f]{32})$/, {
-    error: 'must be an experiment id: an integer, as MLflow names them, or 32 lowercase hex characters',
+    error: "must be an integer (MLflow's ids) or a Stratus id",
   }),
 );
 
@@ -200,29 +201,15 @@ const runStatusNames = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] 
  * with a 200); here it is a 400 naming `status`, since a script sending `"finished"` means to end
  * the run and should hear that it did not.
  */
-const runStatus = documentedAs(
-  z.pipe(
-    z.union([z.string(), z.int()]),
-    z.transform((value: string | number, context) => {
-      const name = typeof value === 'number' || /^\d+$/.test(value) ? runStatusNames[Number(value) - 1] : value;
-      if (name !== undefined && (runStatusNames as readonly string[]).includes(name)) {
-        return name as (typeof runStatusNames)[number];
-      }
-      context.issues.push({
-        code: 'custom',
-        input: value,
-        message: `must be one of ${runStatusNames.join(', ')}, or its number in MLflow's RunStatus (1 to 5)`,
-      });
-      return z.NEVER;
-    }),
+const runStatus = z.pipe(
+  z.union([z.enum(runStatusNames), z.literal([1, 2, 3, 4, 5]), z.literal(['1', '2', '3', '4', '5'])]),
+  // Each number and digit maps to a name; a name is itself.
+  z.transform(
+    (value) =>
+      (typeof value === 'number' || value.length === 1
+        ? runStatusNames[Number(value) - 1]
+        : value) as (typeof runStatusNames)[number],
   ),
-  {
-    anyOf: [
-      { type: 'string', enum: [...runStatusNames] },
-      { type: 'integer', minimum: 1, maximum: runStatusNames.length },
-      { type: 'string', pattern: '^[1-5]$' },
-    ],
-  },
 );
 export const updateRunBody = withRunId({
   status: z.optional(runStatus),

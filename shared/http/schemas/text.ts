@@ -96,8 +96,8 @@ export function pathUnsafeReason(key: string, dialect: 'mlflow' | 'v1'): string 
     return `Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${normal}'`;
   }
   return normal === key
-    ? "must not be '.', nor start with '..' or '/'"
-    : `must be the same name when read as a path (no '.', '..' or empty segment, no trailing '/'): it would resolve to '${normal}'`;
+    ? "must not be '.' or start with '..' or '/'"
+    : `must read as itself as a path, not as '${normal}'`;
 }
 
 /**
