@@ -66,8 +66,9 @@ export function useWriteAheadLog(file: string, log: (message: string) => void): 
  * volume (4 GB for the `peer` bench's 10,000 runs, with the index of its frames
  * that every read searches growing beside it). So while the log holds more
  * than `limitBytes` of frames, checkpoints follow each other every `catchUpMs`:
- * each copies what the last commits added, and one soon ends between two
- * commits, after which DynamoDB Local's next write starts the log over. The
+ * each copies what the last commits added, and now and then one ends between
+ * two commits (how often depends on the machine's load), after which DynamoDB
+ * Local's next write starts the log over. The
  * file keeps its size then (no fsync of a growing file); a TRUNCATE checkpoint,
  * which does take the writer's lock, cuts it only after a whole quiet interval
  * and gives up at once if anything reads (timeout 0): a TRUNCATE every 50 ms

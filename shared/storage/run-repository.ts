@@ -929,15 +929,20 @@ export class RunRepository extends RunReader {
         } else {
           builder.condition(`${path}.m <= ${low}`);
         }
-        // Late points mark their blocks for the next seal, against the frontier as this write finds it (it is
-        // a condition: a seal that moved the frontier past them since the batch read the run makes this write
-        // start again, so they are marked; marking them is what keeps every seal's items above them right).
+        // Late points mark their blocks for the next seal, against the frontier as this write finds it: a
+        // condition says which of the batch's blocks are below it, so a seal that moved the frontier past
+        // them since the batch read the run makes this write start again, and they are marked (marking them is
+        // what keeps every seal's items above them right). Without late blocks the frontier may move, up to
+        // the batch's lowest block; with some, it must be as read.
         // A block counts as marked already only while it is still in the list (a seal that read it before these
         // points landed may have removed it since). When the list would overflow, or the batch has more late
         // blocks than one write should check, the frontier moves down below them instead (always safe: fewer
         // steps count as sealed, and the next seal rebuilds them).
-        builder.condition(`${path}.f = ${builder.value(entry.f)}`);
         const blocks = lateBlocks(ours.blocks, entry.f);
+        if (blocks.length > 0) builder.condition(`${path}.f = ${builder.value(entry.f)}`);
+        else if (ours.blocks.length > 0) {
+          builder.condition(`${path}.f <= ${builder.value(Math.min(...ours.blocks) * ROLLUP_BLOCK_STEPS)}`);
+        }
         const marked = entry.d ?? [];
         const fresh = blocks.filter((block) => !marked.includes(block));
         const fits = marked.length + fresh.length <= MAX_DIRTY_BLOCKS && blocks.length <= MAX_LATE_BLOCKS_MARKED;

@@ -4,14 +4,18 @@ import { apiClient, startTestStack, type TestStack } from '../support/local-api.
 
 /**
  * Presigned URLs stop working when they expire. This file's stack signs URLs
- * for 1 second (configuration is read once per process, hence a file of its own).
+ * for 3 seconds (configuration is read once per process, hence a file of its
+ * own): short enough to wait out, long enough that a fresh URL is still valid
+ * when it is used on a loaded machine (with 1 second, a PUT more than a second
+ * after its plan would fail the test).
  */
+const ttlSeconds = 3;
 let stack: TestStack;
 let api: ReturnType<typeof apiClient>;
 let runId: string;
 
 beforeAll(async () => {
-  stack = await startTestStack({ artifactUrlTtlSeconds: 1 });
+  stack = await startTestStack({ artifactUrlTtlSeconds: ttlSeconds });
   api = apiClient(stack.url, stack.token);
   runId = (await api.post('/api/v1/runs', { experiment_name: 'expiry' })).body.run_id;
 });
@@ -28,7 +32,7 @@ test('an expired upload URL is refused; a fresh plan works', async () => {
     artifact_type: 'other',
     size_bytes: bytes.length,
   });
-  expect(planned.body.expires_at - Date.now()).toBeLessThanOrEqual(1000);
+  expect(planned.body.expires_at - Date.now()).toBeLessThanOrEqual(ttlSeconds * 1000);
   await pastExpiry(planned.body.expires_at);
   const late = await fetch(planned.body.upload.url, {
     method: 'PUT',

@@ -108,6 +108,17 @@ async function step(model: Model, next: () => number, log: string[]) {
   }
 }
 
+/** A new experiment with `count` runs started in it over /api/v1, oldest first. */
+async function experimentWithRuns(name: string, count: number) {
+  const created = await local.api.post('/api/v1/experiments', { experiment_name: name });
+  const experimentId = created.body.experiment_id as string;
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    ids.push((await local.api.post(`/api/v1/experiments/${experimentId}/runs`, {})).body.run_id as string);
+  }
+  return { experimentId, ids };
+}
+
 describe('run counts', () => {
   test.each([1, 2, 3, 4, 5, 6])(
     'generated sequence %i: the counts are the active and the deleted runs after every step, on both APIs',
@@ -151,11 +162,7 @@ describe('run counts', () => {
   });
 
   test('a purge in a deleted experiment leaves the count of runs its restore brings back', async () => {
-    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'counts-purge-in-deleted' });
-    const experimentId = created.body.experiment_id as string;
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++)
-      ids.push((await local.api.post(`/api/v1/experiments/${experimentId}/runs`, {})).body.run_id);
+    const { experimentId, ids } = await experimentWithRuns('counts-purge-in-deleted', 3);
     expect((await local.api.delete(`/api/v1/runs/${ids[0]}`)).status).toBe(200);
     expect((await local.api.delete(`/api/v1/experiments/${experimentId}`)).status).toBe(200);
     expect(await counts(experimentId)).toEqual({ run_count: 0, deleted_run_count: 3 });
@@ -169,11 +176,7 @@ describe('run counts', () => {
   });
 
   test('an experiment from before the counters reads within its runs started, never negative', async () => {
-    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'counts-from-before' });
-    const experimentId = created.body.experiment_id as string;
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++)
-      ids.push((await local.api.post(`/api/v1/experiments/${experimentId}/runs`, {})).body.run_id);
+    const { experimentId, ids } = await experimentWithRuns('counts-from-before', 3);
     for (const id of ids.slice(0, 2)) expect((await local.api.delete(`/api/v1/runs/${id}`)).status).toBe(200);
     // As an older version left it: the deletes were not counted.
     await tableDocumentClient(local.stack).send(
