@@ -2,10 +2,10 @@ import { createHandler, serveRoutes } from '../shared/http/handler.ts';
 import { mlflowUpdateRun } from '../shared/http/mlflow/handlers/update-run.ts';
 import { updateRunRoute } from '../shared/http/routes/update-run.ts';
 import { runDetailsView } from '../shared/http/views.ts';
-import { trackingDeps } from '../shared/runtime.ts';
+import { runEndDeps } from '../shared/runtime.ts';
 import { endOrRenameRun } from '../shared/use-cases/lifecycle.ts';
 
-const deps = trackingDeps();
+const deps = runEndDeps();
 
 export const handler = serveRoutes(
   createHandler(updateRunRoute, async ({ path, body }, { scope }) => ({

@@ -156,6 +156,15 @@ export function runCreateDeps(): RunCreateDeps {
   return runCreates;
 }
 
+/**
+ * What ending or renaming a run needs (the run, its experiment's counters, the
+ * rollups its end seals), and not search: update-run serves both APIs' run
+ * updates and stays within its bundle size target (test/infra/bundle-size.test.ts).
+ */
+export function runEndDeps(): Pick<TrackingDeps, 'runs' | 'experiments' | 'metrics' | 'clock'> {
+  return runCreateDeps();
+}
+
 /** Logged models' records alone, for the metrics a run logs against a model (MLflow's model_id). */
 export function loggedModelRecordDeps(): Pick<LoggedModelDeps, 'loggedModels' | 'clock'> {
   if (loggedModels) return loggedModels;

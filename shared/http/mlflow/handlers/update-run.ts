@@ -1,4 +1,4 @@
-import { trackingDeps } from '../../../runtime.ts';
+import { runEndDeps } from '../../../runtime.ts';
 import { updateRun } from '../../../use-cases/lifecycle.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { requestRunId } from '../inputs.ts';
@@ -15,7 +15,7 @@ export const mlflowUpdateRun = createMlflowHandler(mlflowUpdateRunRoute, async (
       endTime: body.end_time,
       runName: body.run_name,
     },
-    trackingDeps(),
+    runEndDeps(),
   );
   return { body: { run_info: mlflowRunInfo(run) } };
 });
