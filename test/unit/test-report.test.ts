@@ -22,7 +22,17 @@ describe('npm test names each failure on one line above the totals', () => {
       ].join('\n'),
     );
     const report = join(directory, 'report.xml');
-    spawnSync('.venv/bin/python', ['-m', 'pytest', directory, '-q', '-p', 'no:cacheprovider', `--junitxml=${report}`]);
+    // The root directory names the test's class in the report: set, or pytest may take /tmp (it did in CI).
+    spawnSync('.venv/bin/python', [
+      '-m',
+      'pytest',
+      directory,
+      '-q',
+      '-p',
+      'no:cacheprovider',
+      `--rootdir=${directory}`,
+      `--junitxml=${report}`,
+    ]);
     const counts = readJunitReport(readFileSync(report, 'utf8'));
     expect({ passed: counts.passed, failed: counts.failed }).toEqual({ passed: 1, failed: 2 });
     expect(counts.failures).toHaveLength(2);
