@@ -9,7 +9,13 @@ import {
 import type { LifecycleStage, Page, Run, RunStatus, Tags, TerminalRunStatus, ViewType } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors.ts';
 import { limits } from '../limits.ts';
-import { encodeRecentSeals, type RecentSeals, ROLLUP_BLOCK_STEPS, sealableFrontier } from '../domain/rollup.ts';
+import {
+  encodeRecentSeals,
+  floorDiv,
+  type RecentSeals,
+  ROLLUP_BLOCK_STEPS,
+  sealableFrontier,
+} from '../domain/rollup.ts';
 import { conditionFailedItem } from './dynamo-errors.ts';
 import {
   entityTypes,
@@ -879,9 +885,10 @@ export class RunRepository extends RunReader {
    * that point is newer (higher step, or the same step and a later timestamp)
    * than what is stored then, and its low-water mark `m` (the lowest step any
    * batch recorded since the last seal claim) comes down to the batch's lowest
-   * step. Late blocks (below the frontier as the write lands) are marked dirty. No read-modify-
-   * write: the counter is an increment and the rest conditional SETs, so many
-   * writers on one key do not wait for each other; a write whose condition
+   * step. Late blocks (below the frontier as the write lands) are marked
+   * dirty. No read-modify-write: the counter is an increment and the rest
+   * conditional SETs, so many writers on one key do not wait for each other;
+   * a write whose condition
    * failed (another writer or a seal claim moved the entry) is built again from
    * the entry as it is and sent again. Returns, per key, the entry as it was
    * when this write landed (`before`) and what this write made of it.
@@ -939,10 +946,9 @@ export class RunRepository extends RunReader {
         // blocks than one write should check, the frontier moves down below them instead (always safe: fewer
         // steps count as sealed, and the next seal rebuilds them).
         const blocks = lateBlocks(ours.blocks, entry.f);
+        const lowestBlockStart = floorDiv(ours.lowest, ROLLUP_BLOCK_STEPS) * ROLLUP_BLOCK_STEPS;
         if (blocks.length > 0) builder.condition(`${path}.f = ${builder.value(entry.f)}`);
-        else if (ours.blocks.length > 0) {
-          builder.condition(`${path}.f <= ${builder.value(Math.min(...ours.blocks) * ROLLUP_BLOCK_STEPS)}`);
-        }
+        else builder.condition(`${path}.f <= ${builder.value(lowestBlockStart)}`);
         const marked = entry.d ?? [];
         const fresh = blocks.filter((block) => !marked.includes(block));
         const fits = marked.length + fresh.length <= MAX_DIRTY_BLOCKS && blocks.length <= MAX_LATE_BLOCKS_MARKED;
