@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { defaultExperimentId, getExperiment } from './experiments.ts';
 import { sealAtRunEnd } from './rollups.ts';
-import { endRun, getRun } from './runs.ts';
+import { endRun, getRun, requireActiveRun } from './runs.ts';
 
 /**
  * The lifecycle of experiments and runs, shared by both APIs: soft delete and
@@ -169,20 +169,6 @@ export async function renameRun(scope: RequestScope, runId: string, runName: str
   const run = await requireActiveRun(scope, runId, deps);
   if (runName === run.runName) return run;
   return deps.runs.updateAttributes(scope.workspace, runId, { runName });
-}
-
-/** The run, unless it does not exist or is deleted. */
-export async function requireActiveRun(
-  scope: RequestScope,
-  runId: string,
-  deps: Pick<TrackingDeps, 'runs'>,
-): Promise<Run> {
-  const run = await deps.runs.get(scope.workspace, runId);
-  if (!run) throw new NotFoundError('run', runId);
-  if (run.lifecycleStage === 'deleted') {
-    throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`, { id: runId });
-  }
-  return run;
 }
 
 /**

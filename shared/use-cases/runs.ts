@@ -10,7 +10,7 @@ import {
   type TerminalRunStatus,
   type ViewType,
 } from '../domain/types.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
 import { entryParamDigests } from '../storage/run-items.ts';
 import { fromStoredLatest, type RunReader } from '../storage/run-reader.ts';
@@ -19,7 +19,14 @@ import { storedValueNumber } from '../storage/stored-value.ts';
 import type { RequestScope, RunCreateDeps, TrackingDeps } from './deps.ts';
 import { addMetric } from '../observability/metrics.ts';
 import { ensureExperiment, getExperiment } from './experiments.ts';
-import { firstEntry, groupPoints, logBatch, type MetricInput, requireWritable } from './log-batch.ts';
+import {
+  firstEntry,
+  groupPoints,
+  logBatch,
+  type MetricInput,
+  requireNotDeleted,
+  requireWritable,
+} from './log-batch.ts';
 import { maintainRollups, sealAtRunEnd } from './rollups.ts';
 import { ROLLUP_BLOCK_STEPS } from '../domain/rollup.ts';
 
@@ -209,12 +216,20 @@ export async function setRunTags(
   tags: Tags,
   deps: Pick<TrackingDeps, 'runs'>,
 ): Promise<Run> {
+  await requireActiveRun(scope, runId, deps);
+  return deps.runs.setTags(scope.workspace, runId, tags);
+}
+
+/** The run, unless it does not exist or is deleted. */
+export async function requireActiveRun(
+  scope: RequestScope,
+  runId: string,
+  deps: Pick<TrackingDeps, 'runs'>,
+): Promise<Run> {
   const run = await deps.runs.get(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);
-  if (run.lifecycleStage === 'deleted') {
-    throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`, { id: runId });
-  }
-  return deps.runs.setTags(scope.workspace, runId, tags);
+  requireNotDeleted(run);
+  return run;
 }
 
 export interface ListRunsInput {

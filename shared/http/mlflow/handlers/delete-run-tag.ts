@@ -1,5 +1,6 @@
 import { trackingDeps } from '../../../runtime.ts';
-import { deleteRunTag, requireActiveRun } from '../../../use-cases/lifecycle.ts';
+import { deleteRunTag } from '../../../use-cases/lifecycle.ts';
+import { requireActiveRun } from '../../../use-cases/runs.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { requestRunId } from '../inputs.ts';
 import { mlflowDeleteTagRoute } from '../../routes/mlflow-delete-tag.ts';
