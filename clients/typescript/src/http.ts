@@ -101,6 +101,17 @@ export class Transport {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  /** Every item of a paged list: `field` of each page, following `next_page_token` until a page has none. */
+  async *pages(path: string, field: string, query: Record<string, string | number | undefined>) {
+    const current = { ...query };
+    for (;;) {
+      const page = await this.json('GET', path, { query: current });
+      yield* (page[field] ?? []) as any[];
+      if (!page.next_page_token) return;
+      current.page_token = page.next_page_token;
+    }
+  }
+
   request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.token}`,

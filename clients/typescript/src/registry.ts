@@ -168,7 +168,7 @@ export class ModelRegistry {
       max_results: 100,
     };
     for (const [key, value] of Object.entries(options.tags ?? {})) query[`tag.${key}`] = value;
-    for await (const item of this.pages('/models', 'models', query)) yield modelFrom(item);
+    for await (const item of this.transport.pages('/models', 'models', query)) yield modelFrom(item);
   }
 
   /** Renames, changes the description, sets tags (null deletes one). */
@@ -222,7 +222,7 @@ export class ModelRegistry {
 
   /** Newest first. */
   async *modelVersions(name: string): AsyncGenerator<ModelVersion> {
-    for await (const item of this.pages(`/models/${q(name)}/versions`, 'versions', { max_results: 100 })) {
+    for await (const item of this.transport.pages(`/models/${q(name)}/versions`, 'versions', { max_results: 100 })) {
       yield versionFrom(item);
     }
   }
@@ -255,7 +255,8 @@ export class ModelRegistry {
   /** Alias moves, newest first; `until` (epoch ms) keeps only moves up to then. */
   async *aliasHistory(name: string, options: { alias?: string; until?: number } = {}): AsyncGenerator<AliasEvent> {
     const query = { alias: options.alias, until: options.until, max_results: 100 };
-    for await (const item of this.pages(`/models/${q(name)}/alias-history`, 'events', query)) yield eventFrom(item);
+    for await (const item of this.transport.pages(`/models/${q(name)}/alias-history`, 'events', query))
+      yield eventFrom(item);
   }
 
   // ----- files -----
@@ -366,16 +367,6 @@ export class ModelRegistry {
         artifactType: type,
         concurrency: this.uploadConcurrency,
       });
-    }
-  }
-
-  private async *pages(path: string, field: string, query: Record<string, string | number | undefined>) {
-    const current = { ...query };
-    for (;;) {
-      const page = await this.transport.json('GET', path, { query: current });
-      yield* (page[field] ?? []) as any[];
-      if (!page.next_page_token) return;
-      current.page_token = page.next_page_token;
     }
   }
 }

@@ -150,7 +150,7 @@ export class ExperimentTracker {
   async *experiments(options: { tags?: Record<string, string>; pageSize?: number } = {}): AsyncGenerator<Experiment> {
     const query: Record<string, string | number> = { max_results: options.pageSize ?? 100 };
     for (const [key, value] of Object.entries(options.tags ?? {})) query[`tag.${key}`] = value;
-    for await (const item of this.pages('/experiments', 'experiments', query)) yield experimentFrom(item);
+    for await (const item of this.transport.pages('/experiments', 'experiments', query)) yield experimentFrom(item);
   }
 
   // ----- lifecycle: soft delete and restore, renames, tag removal, purge (irreversible, admin tokens) -----
@@ -418,14 +418,15 @@ export class ExperimentTracker {
   async *runs(experiment: string, options: { status?: string; pageSize?: number } = {}): AsyncGenerator<Run> {
     const id = isId(experiment) ? experiment : (await this.getExperiment(experiment)).experimentId;
     const query = { max_results: options.pageSize ?? 100, status: options.status };
-    for await (const item of this.pages(`/experiments/${id}/runs`, 'runs', query)) yield runFrom(item);
+    for await (const item of this.transport.pages(`/experiments/${id}/runs`, 'runs', query)) yield runFrom(item);
   }
 
   async getMetricHistory(runId: string, key: string): Promise<MetricValue[]> {
     const points: MetricValue[] = [];
     const path = `/runs/${runId}/metrics/${encodeURIComponent(key)}`;
     await this.settle(runId);
-    for await (const item of this.pages(path, 'points', { max_results: 10_000 })) points.push(metricFrom(item));
+    for await (const item of this.transport.pages(path, 'points', { max_results: 10_000 }))
+      points.push(metricFrom(item));
     return points;
   }
 
@@ -516,7 +517,8 @@ export class ExperimentTracker {
 
   async *artifacts(runId: string, options: { prefix?: string } = {}): AsyncGenerator<Artifact> {
     const query = { prefix: options.prefix, max_results: 1000 };
-    for await (const item of this.pages(`/runs/${runId}/artifacts`, 'artifacts', query)) yield artifactFrom(item);
+    for await (const item of this.transport.pages(`/runs/${runId}/artifacts`, 'artifacts', query))
+      yield artifactFrom(item);
   }
 
   downloadArtifact(
@@ -533,15 +535,5 @@ export class ExperimentTracker {
     const batchers = [...this.batchers.values()];
     this.batchers.clear();
     await Promise.all(batchers.map((batcher) => batcher.close(this.options.flushTimeoutMs)));
-  }
-
-  private async *pages(path: string, field: string, query: Record<string, string | number | undefined>) {
-    const current = { ...query };
-    for (;;) {
-      const page = await this.transport.json('GET', path, { query: current });
-      yield* (page[field] ?? []) as any[];
-      if (!page.next_page_token) return;
-      current.page_token = page.next_page_token;
-    }
   }
 }
