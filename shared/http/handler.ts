@@ -61,6 +61,9 @@ export interface HttpResult {
  */
 export type SentText = (body: string, path: readonly PropertyKey[]) => string | undefined;
 
+/** How a dialect reads a parsed JSON body before it is validated (MLflow: protobuf's `null`s, proto-json.ts). */
+export type BodyReader = (body: unknown) => unknown;
+
 export interface TokenChecker {
   authenticate(authorization: string | undefined): Promise<Principal>;
 }
@@ -86,7 +89,12 @@ export type RouteHandler = HttpHandler & { readonly routeKeys: readonly string[]
 export function createHandler<R extends RouteDefinition>(
   route: R,
   handle: (input: RouteInput<R>, context: HandlerContext) => Promise<HttpResult>,
-  options: { authenticator?: () => TokenChecker; renderError?: ErrorRenderer; sentText?: SentText } = {},
+  options: {
+    authenticator?: () => TokenChecker;
+    renderError?: ErrorRenderer;
+    sentText?: SentText;
+    readBody?: BodyReader;
+  } = {},
 ): RouteHandler {
   const authenticator = options.authenticator ?? requestAuthenticator;
   const base = async (event: APIGatewayProxyEventV2, context: Context) => {
@@ -101,7 +109,7 @@ export function createHandler<R extends RouteDefinition>(
           `${route.operationId} needs ${article} ${route.access} token; this one is ${principal.scope}`,
         );
       }
-      const input = parseRequest(route, event, options.sentText);
+      const input = parseRequest(route, event, options);
       const scope: RequestScope = { workspace: principal.workspaceId };
       return handle(input, { scope, principal, requestId: context.awsRequestId });
     }, meter);
@@ -170,13 +178,18 @@ export function serveRoutes(...handlers: readonly RouteHandler[]): RouteHandler 
 function parseRequest<R extends RouteDefinition>(
   route: R,
   event: APIGatewayProxyEventV2,
-  sentText: SentText | undefined,
+  { sentText, readBody }: { sentText?: SentText | undefined; readBody?: BodyReader | undefined },
 ): RouteInput<R> {
   const { request } = route;
   let body: unknown;
   if (request.body) {
     const { value, text } = parseBody(event);
-    body = validate('body', request.body, value, sentText && ((path) => sentText(text, path)));
+    body = validate(
+      'body',
+      request.body,
+      readBody ? readBody(value) : value,
+      sentText && ((path) => sentText(text, path)),
+    );
   }
   return {
     path: validate('path', request.path, decodePathParameters(event.pathParameters)),
