@@ -1,4 +1,4 @@
-import type { RouteDefinition } from '../shared/http/route-definition.ts';
+import { type RouteDefinition, routePaths } from '../shared/http/route-definition.ts';
 
 /**
  * Matches request paths against the route table the way API Gateway does: at
@@ -7,6 +7,8 @@ import type { RouteDefinition } from '../shared/http/route-definition.ts';
  */
 interface CompiledRoute {
   route: RouteDefinition;
+  /** The route's path, or one of its aliases (`routePaths`): what API Gateway names as the route key. */
+  path: string;
   segments: Segment[];
 }
 
@@ -14,8 +16,8 @@ type Segment = { kind: 'static'; text: string } | { kind: 'variable'; name: stri
 
 const rank = { static: 0, variable: 1, greedy: 2 } as const;
 
-function compile(route: RouteDefinition): CompiledRoute {
-  const segments = route.path
+function compile(route: RouteDefinition, path: string): CompiledRoute {
+  const segments = path
     .split('/')
     .filter(Boolean)
     .map((part): Segment => {
@@ -25,7 +27,7 @@ function compile(route: RouteDefinition): CompiledRoute {
         ? { kind: 'greedy', name: variable[1] as string }
         : { kind: 'variable', name: variable[1] as string };
     });
-  return { route, segments };
+  return { route, path, segments };
 }
 
 function compareSpecificity(a: CompiledRoute, b: CompiledRoute): number {
@@ -42,17 +44,21 @@ function compareSpecificity(a: CompiledRoute, b: CompiledRoute): number {
 
 export interface RouteMatch {
   route: RouteDefinition;
+  /** The path that matched: the route's own or an alias of it. */
+  path: string;
   pathParameters: Record<string, string>;
 }
 
 export function createRouter(routes: readonly RouteDefinition[]) {
-  const compiled = routes.map(compile).sort(compareSpecificity);
+  const compiled = routes
+    .flatMap((route) => routePaths(route).map((path) => compile(route, path)))
+    .sort(compareSpecificity);
   return (method: string, path: string): RouteMatch | undefined => {
     const parts = path.split('/').filter(Boolean);
     for (const candidate of compiled) {
       if (candidate.route.method !== method) continue;
       const pathParameters = matchSegments(candidate.segments, parts);
-      if (pathParameters) return { route: candidate.route, pathParameters };
+      if (pathParameters) return { route: candidate.route, path: candidate.path, pathParameters };
     }
     return undefined;
   };

@@ -14,7 +14,7 @@ import {
   parserHeaderBytes,
   requestHeadRefusal,
 } from './gateway-limits.ts';
-import { createRouter } from './router.ts';
+import { createRouter, type RouteMatch } from './router.ts';
 import { unmatchedRouteAnswer } from './unmatched-route.ts';
 import { enforceRouteGrants, withRouteGrants } from './route-grants.ts';
 import type { WebApp } from './web-app.ts';
@@ -94,7 +94,8 @@ export async function startLocalServer(
       return;
     }
     const method = request.method ?? 'GET';
-    // `/ajax-api` is MLflow's web app's API: an MLflow error, not the web app's page. MLflow's file
+    // `/ajax-api` is MLflow's web app's API: the aliases of MLflow's routes (routePaths), and an
+    // MLflow error elsewhere, never the web app's page. MLflow's file
     // routes (`/get-artifact`, `/model-versions/get-artifact`) sit outside /api/ as on its server.
     if (
       options.web &&
@@ -119,8 +120,8 @@ export async function startLocalServer(
       return;
     }
     const handler = await loadHandler(match.route);
-    const event = toEvent(request, url, match.route, match.pathParameters, body);
-    const invoked = options.apiType === 'rest' ? toRestEvent(request, url, match.route, event) : event;
+    const event = toEvent(request, url, match, body);
+    const invoked = options.apiType === 'rest' ? toRestEvent(request, url, match, event) : event;
     const result = await withRouteGrants(match.route, () =>
       handler(invoked, lambdaContext(match.route, event.requestContext.requestId)),
     );
@@ -182,8 +183,7 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
 function toEvent(
   request: IncomingMessage,
   url: URL,
-  route: RouteDefinition,
-  pathParameters: Record<string, string>,
+  { route, path, pathParameters }: RouteMatch,
   body: Buffer,
 ): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = Object.create(null);
@@ -197,7 +197,7 @@ function toEvent(
     query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   }
   const now = Date.now();
-  const key = routeKey(route);
+  const key = routeKey({ method: route.method, path });
   return {
     version: '2.0',
     routeKey: key,
@@ -236,7 +236,7 @@ function toEvent(
 function toRestEvent(
   request: IncomingMessage,
   url: URL,
-  route: RouteDefinition,
+  { route, path }: RouteMatch,
   httpEvent: APIGatewayProxyEventV2,
 ): APIGatewayProxyEvent {
   const headers: Record<string, string> = Object.create(null);
@@ -256,7 +256,7 @@ function toRestEvent(
   const hasQuery = Object.keys(query).length > 0;
   const { requestContext } = httpEvent;
   return {
-    resource: route.path,
+    resource: path,
     path: url.pathname,
     httpMethod: route.method,
     headers,
@@ -277,7 +277,7 @@ function toRestEvent(
       requestId: requestContext.requestId,
       requestTimeEpoch: requestContext.timeEpoch,
       resourceId: 'local',
-      resourcePath: route.path,
+      resourcePath: path,
       stage: 'local',
     },
     body: httpEvent.body ?? null,

@@ -15,7 +15,7 @@ import type { MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type RouteDefinition, routeKey } from '../../shared/http/route-definition.ts';
+import { type RouteDefinition, routeKey, routePaths } from '../../shared/http/route-definition.ts';
 import { accessLogFields, apiGatewayAuthorizerReason, type StratusApi } from './api.ts';
 
 export interface ThrottleLimits {
@@ -99,20 +99,23 @@ export class StratusHttpApi extends Construct implements StratusApi {
       scopePermissionToRoute: false,
     });
     for (const route of routes) {
-      const httpRoute = new HttpRoute(scope, `${route.operationId}Route`, {
-        httpApi: this.api,
-        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
-        integration,
+      routePaths(route).forEach((path, index) => {
+        // The route's own path keeps its logical id; an alias's ends in "Alias", as no own id does.
+        const httpRoute = new HttpRoute(scope, `${route.operationId}Route${index === 0 ? '' : 'Alias'}`, {
+          httpApi: this.api,
+          routeKey: HttpRouteKey.with(path, HttpMethod[route.method]),
+          integration,
+        });
+        Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: apiGatewayAuthorizerReason });
+        this.routeAdded(route, path, httpRoute);
       });
-      Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: apiGatewayAuthorizerReason });
-      this.routeAdded(route, httpRoute);
     }
   }
 
-  /** Ingest routes get the tighter throttle. */
-  private routeAdded(route: RouteDefinition, httpRoute: HttpRoute): void {
+  /** Ingest routes get the tighter throttle, under every path they are served at. */
+  private routeAdded(route: RouteDefinition, path: string, httpRoute: HttpRoute): void {
     if (!route.ingest) return;
-    this.routeSettings[routeKey(route)] = {
+    this.routeSettings[routeKey({ method: route.method, path })] = {
       ThrottlingRateLimit: this.ingestThrottle.rate,
       ThrottlingBurstLimit: this.ingestThrottle.burst,
     };

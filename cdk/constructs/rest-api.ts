@@ -7,7 +7,7 @@ import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPermission, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type RouteDefinition, routeKey } from '../../shared/http/route-definition.ts';
+import { type RouteDefinition, routeKeys, routePaths } from '../../shared/http/route-definition.ts';
 import { accessLogFields, apiGatewayAuthorizerReason, type StratusApi } from './api.ts';
 import type { ThrottleLimits } from './http-api.ts';
 
@@ -145,33 +145,38 @@ export class StratusRestApi extends Construct implements StratusApi {
       sourceArn: `arn:${Aws.PARTITION}:execute-api:${Aws.REGION}:${Aws.ACCOUNT_ID}:${this.api.ref}/*/*/*`,
     });
     for (const route of routes) {
-      const method = new CfnMethod(scope, `${route.operationId}Method`, {
-        restApiId: this.api.ref,
-        resourceId: this.resourceFor(route.path),
-        httpMethod: route.method,
-        authorizationType: 'NONE',
-        integration: {
-          type: 'AWS_PROXY',
-          integrationHttpMethod: 'POST',
-          uri: `arn:${Aws.PARTITION}:apigateway:${Aws.REGION}:lambda:path/2015-03-31/functions/${handler.functionArn}/invocations`,
-        },
-      });
-      for (const rule of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
-        Validations.of(method).acknowledge({ id: rule, reason: apiGatewayAuthorizerReason });
-      }
-      if (route.ingest) {
-        this.methodSettings.push({
-          httpMethod: route.method,
-          // Slashes in a method setting's resource path are written ~1.
-          resourcePath: `/${route.path.replace(/\//g, '~1')}`,
-          throttlingRateLimit: this.ingestThrottle.rate,
-          throttlingBurstLimit: this.ingestThrottle.burst,
-        });
-      }
+      routePaths(route).forEach((path, index) => this.method(scope, route, path, index === 0, handler));
     }
     // The deployment snapshots the methods, so it waits for the nested stack that holds them.
     const nested = (Stack.of(scope) as Stack & { nestedStackResource?: CfnAnyResource }).nestedStackResource;
     this.deployment.node.addDependency(nested ?? scope);
+  }
+
+  /** The method serving `route` at `path`: its own (the id it always had) or an alias (the id ends in "Alias"). */
+  private method(scope: Construct, route: RouteDefinition, path: string, own: boolean, handler: IFunction): void {
+    const method = new CfnMethod(scope, `${route.operationId}Method${own ? '' : 'Alias'}`, {
+      restApiId: this.api.ref,
+      resourceId: this.resourceFor(path),
+      httpMethod: route.method,
+      authorizationType: 'NONE',
+      integration: {
+        type: 'AWS_PROXY',
+        integrationHttpMethod: 'POST',
+        uri: `arn:${Aws.PARTITION}:apigateway:${Aws.REGION}:lambda:path/2015-03-31/functions/${handler.functionArn}/invocations`,
+      },
+    });
+    for (const rule of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+      Validations.of(method).acknowledge({ id: rule, reason: apiGatewayAuthorizerReason });
+    }
+    if (route.ingest) {
+      this.methodSettings.push({
+        httpMethod: route.method,
+        // Slashes in a method setting's resource path are written ~1.
+        resourcePath: `/${path.replace(/\//g, '~1')}`,
+        throttlingRateLimit: this.ingestThrottle.rate,
+        throttlingBurstLimit: this.ingestThrottle.burst,
+      });
+    }
   }
 
   /** The id of the API resource at `path`, made (with its parents) on first use. */
@@ -225,6 +230,6 @@ export class StratusRestApi extends Construct implements StratusApi {
 
 /** Eight hex digits that change with any route's method, path or function. */
 function routesDigest(routes: readonly RouteDefinition[]): string {
-  const lines = routes.map((route) => `${routeKey(route)} ${route.entry}`).sort();
+  const lines = routes.flatMap((route) => routeKeys(route).map((key) => `${key} ${route.entry}`)).sort();
   return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 8).toUpperCase();
 }

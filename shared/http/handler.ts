@@ -22,7 +22,7 @@ import type { RequestScope } from '../use-cases/deps.ts';
 import { type ErrorRenderer, type PublicError, renderV1Error } from './error-rendering.ts';
 import { noteRequestFacts, withRequestLog } from './request-log.ts';
 import { type ApiGatewayEvent, httpApiEvent } from './rest-event.ts';
-import { dialectOf, type RouteDefinition, routeKey } from './route-definition.ts';
+import { dialectOf, type RouteDefinition, routeKey, routeKeys } from './route-definition.ts';
 
 type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
@@ -148,7 +148,7 @@ export function createHandler<R extends RouteDefinition>(
   }) as unknown as (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
   const logged = withRequestLog(route, handler);
   const served: HttpHandler = (event, context) => logged(httpApiEvent(event), context);
-  return Object.assign(served, { routeKeys: [routeKey(route)] });
+  return Object.assign(served, { routeKeys: routeKeys(route) });
 }
 
 /**

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { limits } from '../limits.ts';
 import type { RouteDefinition } from './route-definition.ts';
 import { routeList } from './route-table.ts';
-import { dialectOf } from './route-definition.ts';
+import { dialectOf, routePaths } from './route-definition.ts';
 import { errorResponse, mlflowErrorResponse } from './schemas/errors.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -139,9 +139,11 @@ function operation(route: RouteDefinition) {
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routeList) {
-    const path = openApiPath(route.path);
-    paths[path] ??= {};
-    (paths[path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route);
+    const [own, ...aliases] = routePaths(route).map(openApiPath) as [string, ...string[]];
+    paths[own] ??= {};
+    (paths[own] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route);
+    // An alias is the same operation (one operationId, one description): its path item refers to the route's own.
+    for (const alias of aliases) paths[alias] = { $ref: `#/paths/${own.replaceAll('~', '~0').replaceAll('/', '~1')}` };
   }
   return {
     openapi: '3.1.0',

@@ -95,6 +95,23 @@ export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${
 
 export const dialectOf = (route: Pick<RouteDefinition, 'dialect'>): Dialect => route.dialect ?? 'v1';
 
+/**
+ * Every path a route is served at: its own, then its aliases. MLflow's server serves each route
+ * of its REST API under `/api/<version>/` also under `/ajax-api/<version>/`, where its web app
+ * and some clients call it, so an MLflow route there has that alias: the same operation, function
+ * and answer. (Its file routes at the root, `/get-artifact` and `/model-versions/get-artifact`,
+ * have none there either.)
+ */
+export function routePaths(route: Pick<RouteDefinition, 'dialect' | 'path'>): readonly string[] {
+  if (dialectOf(route) !== 'mlflow' || !mlflowApiPrefix.test(route.path)) return [route.path];
+  return [route.path, route.path.replace(mlflowApiPrefix, '/ajax-api/$1/')];
+}
+const mlflowApiPrefix = /^\/api\/(\d+\.\d+)\//;
+
+/** The route keys of every path a route is served at (`routePaths`), its own first. */
+export const routeKeys = (route: Pick<RouteDefinition, 'dialect' | 'method' | 'path'>) =>
+  routePaths(route).map((path) => routeKey({ method: route.method, path }));
+
 /** Routes grouped by entry file (one Lambda function each), in table order. */
 export function routesByEntry(routes: readonly RouteDefinition[]): Map<string, RouteDefinition[]> {
   const byEntry = new Map<string, RouteDefinition[]>();

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { restAccessLogFields, restStageName, StratusRestApi } from '../../cdk/constructs/rest-api.ts';
 import { readStackSettings } from '../../cdk/stack-config.ts';
 import { createStratusApp, type StratusStack } from '../../cdk/stratus-stack.ts';
-import { routesByEntry } from '../../shared/http/route-definition.ts';
+import { routeKeys, routePaths, routesByEntry } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { flatTemplate, logicalId, noBundling, resourcesOfType, type TemplateJson, templatesOf } from './support.ts';
 
@@ -48,19 +48,20 @@ function resourcePaths(): Map<string, string> {
 }
 
 describe('the REST API serves the route table', () => {
-  test('one method per route, at its path, on the function of its entry, through a Lambda proxy', () => {
+  test('one method per path a route is served at (an MLflow route also at its /ajax-api alias), on the function of its entry, through a Lambda proxy', () => {
     const paths = resourcePaths();
     const methods = Object.values(ofType('AWS::ApiGateway::Method'));
-    expect(methods).toHaveLength(routeList.length);
+    const servedAt = routeList.flatMap((route) => routePaths(route).map((path) => [route, path] as const));
+    expect(servedAt.length).toBeGreaterThan(routeList.length);
+    expect(methods).toHaveLength(servedAt.length);
     const served = methods.map(
       (method) => `${method.Properties.HttpMethod} ${paths.get(method.Properties.ResourceId.Ref)}`,
     );
-    expect(served.sort()).toEqual(routeList.map((route) => `${route.method} ${route.path}`).sort());
+    expect(served.sort()).toEqual(routeList.flatMap(routeKeys).sort());
 
-    for (const route of routeList) {
+    for (const [route, path] of servedAt) {
       const method = methods.find(
-        (each) =>
-          each.Properties.HttpMethod === route.method && paths.get(each.Properties.ResourceId.Ref) === route.path,
+        (each) => each.Properties.HttpMethod === route.method && paths.get(each.Properties.ResourceId.Ref) === path,
       )!;
       const functionId = logicalId(stack, stack.functions.get(route.operationId)!.function);
       expect(method.Properties.AuthorizationType, route.operationId).toBe('NONE');
@@ -117,17 +118,18 @@ describe('stage and deployment', () => {
     });
     const ingest = routeList.filter((route) => route.ingest);
     expect(ingest.length).toBeGreaterThan(0);
+    const ingestPaths = ingest.flatMap((route) => routePaths(route).map((path) => [route, path] as const));
     expect(perRoute).toEqual(
       expect.arrayContaining(
-        ingest.map((route) => ({
+        ingestPaths.map(([route, path]) => ({
           HttpMethod: route.method,
-          ResourcePath: `/${route.path.replace(/\//g, '~1')}`,
+          ResourcePath: `/${path.replace(/\//g, '~1')}`,
           ThrottlingRateLimit: 50,
           ThrottlingBurstLimit: 100,
         })),
       ),
     );
-    expect(perRoute).toHaveLength(ingest.length);
+    expect(perRoute).toHaveLength(ingestPaths.length);
   });
 
   test('JSON access logs without headers, query strings or authorizer values', () => {

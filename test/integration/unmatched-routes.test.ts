@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../local/server.ts';
-import { dialectOf, type RouteDefinition } from '../../shared/http/route-definition.ts';
+import { dialectOf, type RouteDefinition, routePaths } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { createRouter } from '../../local/router.ts';
 
@@ -12,7 +12,8 @@ import { createRouter } from '../../local/router.ts';
  * in the dialect the path belongs to (MLflow's client reads only MLflow's
  * shape; it showed these as INTERNAL_ERROR). Which route takes a request is the
  * router's answer (API Gateway's precedence, test/unit/router.test.ts): a
- * static path such as /api/v1/runs/search is also a run id for GET. No token is
+ * static path such as /api/v1/runs/search is also a run id for GET. MLflow's routes are tried at
+ * their /ajax-api aliases too. No token is
  * sent: the route table is public (OpenAPI), and these answers come before any
  * function runs.
  */
@@ -40,7 +41,7 @@ const concrete = (path: string) =>
 
 const paths = [
   ...new Set(
-    routeList.flatMap((definition) => [concrete(definition.path), `${concrete(definition.path)}/no-such-endpoint`]),
+    routeList.flatMap(routePaths).flatMap((served) => [concrete(served), `${concrete(served)}/no-such-endpoint`]),
   ),
 ];
 /** What is expected of each method no route takes at the path: 405 naming the taken ones, or 404 where none is. */
@@ -82,7 +83,7 @@ test.each(cases.map((c) => [c.path, c] as const))(
       } else {
         expect(response.status, method).toBe(404);
         if (body === undefined) continue;
-        const mlflow = /^\/api\/2\.0\/mlflow(-artifacts)?\//.test(path);
+        const mlflow = /^\/(ajax-)?api\/2\.0\/mlflow(-artifacts)?\//.test(path);
         const error = errorOf(mlflow ? 'mlflow' : 'v1', body);
         expect(error.code, method).toBe(mlflow ? 'ENDPOINT_NOT_FOUND' : 'route.not_found');
         expect(error.message).toBe(`no route for ${method} ${path}`);

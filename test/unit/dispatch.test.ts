@@ -53,12 +53,21 @@ const handler = serveRoutes(
 );
 
 test('one handler serves several routes, chosen by the route key', async () => {
-  expect(handler.routeKeys).toEqual([`GET ${v1Route.path}`, `GET ${mlflowRoute.path}`]);
+  expect(handler.routeKeys).toEqual([
+    `GET ${v1Route.path}`,
+    `GET ${mlflowRoute.path}`,
+    'GET /ajax-api/2.0/mlflow/things/{id}',
+  ]);
   expect(JSON.parse((await handler(event(v1Route, '1'), context)).body as string)).toEqual({ id: '1', via: 'v1' });
   expect(JSON.parse((await handler(event(mlflowRoute, '2'), context)).body as string)).toEqual({
     id: '2',
     via: 'mlflow',
   });
+});
+
+test("an MLflow route's /ajax-api alias is the same route", async () => {
+  const alias = { ...event(mlflowRoute, '3'), routeKey: 'GET /ajax-api/2.0/mlflow/things/{id}' };
+  expect(JSON.parse((await handler(alias, context)).body as string)).toEqual({ id: '3', via: 'mlflow' });
 });
 
 test('a route key the entry does not serve is a 404, not another route', async () => {

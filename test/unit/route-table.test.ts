@@ -3,7 +3,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { RouteHandler } from '../../shared/http/handler.ts';
-import { type RouteDefinition, routeKey } from '../../shared/http/route-definition.ts';
+import { type RouteDefinition, routeKey, routeKeys, routePaths } from '../../shared/http/route-definition.ts';
 import { routeList, routes } from '../../shared/http/route-table.ts';
 
 const routesDirectory = 'shared/http/routes';
@@ -14,6 +14,25 @@ test('the table is keyed by operationId; operation ids and route keys are unique
   for (const [name, route] of Object.entries(routes)) expect(route.operationId).toBe(name);
   expect(new Set(routeList.map((route) => route.operationId)).size).toBe(routeList.length);
   expect(new Set(routeList.map(routeKey)).size).toBe(routeList.length);
+  // Aliases too: no path is served twice, whether as a route's own or as another's alias.
+  expect(new Set(routeList.flatMap(routeKeys)).size).toBe(routeList.flatMap(routeKeys).length);
+});
+
+test("MLflow's /api/<version>/ routes, and only they, are served under /ajax-api/<version>/ too, as on its server", () => {
+  for (const route of routeList) {
+    const aliases = routePaths(route).slice(1);
+    if (route.dialect === 'mlflow' && route.path.startsWith('/api/2.0/')) {
+      expect(aliases, route.operationId).toEqual([route.path.replace('/api/2.0/', '/ajax-api/2.0/')]);
+    } else {
+      expect(aliases, route.operationId).toEqual([]);
+    }
+  }
+  // MLflow's file routes sit at the root, with no /ajax-api form on its server either.
+  expect(routePaths({ dialect: 'mlflow', path: '/get-artifact' })).toEqual(['/get-artifact']);
+  expect(routePaths({ dialect: 'mlflow', path: '/api/3.0/mlflow/x' })).toEqual([
+    '/api/3.0/mlflow/x',
+    '/ajax-api/3.0/mlflow/x',
+  ]);
 });
 
 test('every module under routes/ is in the table, and every route of the table comes from one', async () => {
@@ -45,7 +64,7 @@ describe('each entry', () => {
 
   test.each(entries)('%s serves exactly the routes that name it', async (entry) => {
     const { handler } = (await import(path.resolve(entry))) as { handler: RouteHandler };
-    expect([...handler.routeKeys].sort()).toEqual(routesOf(entry).map(routeKey).sort());
+    expect([...handler.routeKeys].sort()).toEqual(routesOf(entry).flatMap(routeKeys).sort());
   });
 
   test.each(entries)('%s imports its own route modules, never the whole table', async (entry) => {

@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { routePaths } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { createRouter } from '../../local/router.ts';
 
@@ -23,9 +24,13 @@ test('unknown paths and methods match nothing', () => {
   expect(route('GET', `/api/v1/runs/${id}/extra/segments`)).toBeUndefined();
 });
 
-test('every route in the table is reachable by its own path', () => {
+test('every route in the table is reachable by its own path and its aliases, each named as matched', () => {
   for (const definition of routeList) {
-    const path = definition.path.replace(/\{(\w+)\+?\}/g, (_, name: string) => (name.endsWith('_id') ? id : 'x'));
-    expect(route(definition.method, path)?.route).toBe(definition);
+    for (const served of routePaths(definition)) {
+      const path = served.replace(/\{(\w+)\+?\}/g, (_, name: string) => (name.endsWith('_id') ? id : 'x'));
+      const match = route(definition.method, path);
+      expect(match?.route, path).toBe(definition);
+      expect(match?.path).toBe(served);
+    }
   }
 });
