@@ -20,6 +20,8 @@ export abstract class StratusError extends Error {
 export interface ErrorSubject {
   id: string;
   byName?: boolean;
+  /** The run or experiment the thing belongs to (a tag's), which MLflow's words name: `in run with id <id>`. */
+  within?: { kind: 'run' | 'experiment'; id: string };
 }
 
 /**
@@ -53,8 +55,12 @@ export class ValidationError extends StratusError {
 
 export class NotFoundError extends StratusError {
   readonly statusCode = 404;
-  constructor(what: string, id: string, by: 'id' | 'name' = 'id') {
-    super(`${what}.not_found`, `${what} '${id}' does not exist`, by === 'name' ? { id, byName: true } : { id });
+  constructor(what: string, id: string, by: 'id' | 'name' = 'id', within?: ErrorSubject['within']) {
+    super(`${what}.not_found`, `${what} '${id}' does not exist`, {
+      id,
+      ...(by === 'name' && { byName: true }),
+      ...(within && { within }),
+    });
   }
 }
 
@@ -76,6 +82,27 @@ export class ForbiddenError extends StratusError {
 
 export class ConflictError extends StratusError {
   readonly statusCode = 409;
+}
+
+/** A param of a run sent again with another value than the one logged. */
+export interface ParamChange {
+  key: string;
+  logged: string;
+  sent: string;
+}
+
+/**
+ * Params are immutable: every param of a write sent with another value than the one logged, in
+ * the order sent, so a dialect can word them all (MLflow lists them); the message names the first.
+ */
+export class ParamChangeError extends ConflictError {
+  constructor(
+    readonly runId: string,
+    readonly changes: readonly [ParamChange, ...ParamChange[]],
+  ) {
+    const [{ key, logged }] = changes;
+    super('param.immutable', `param '${key}' is already logged as '${logged}'; params are immutable`);
+  }
 }
 
 export class PayloadTooLargeError extends StratusError {

@@ -315,7 +315,7 @@ export class ExperimentRepository {
       if (item === false) throw error;
       if (!item) throw new NotFoundError('experiment', experimentId);
       if (changes.removeTag !== undefined && !Object.hasOwn((item.tags as Tags | undefined) ?? {}, changes.removeTag)) {
-        throw new NotFoundError('tag', changes.removeTag);
+        throw new NotFoundError('tag', changes.removeTag, 'id', { kind: 'experiment', id: experimentId });
       }
       throw new ConflictError('experiment.too_many_tags', `an experiment holds at most ${limits.tagsPerEntity} tags`);
     }

@@ -7,7 +7,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { LifecycleStage, Page, Run, RunStatus, Tags, TerminalRunStatus, ViewType } from '../domain/types.ts';
-import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors.ts';
+import {
+  ConflictError,
+  NotFoundError,
+  type ParamChange,
+  ParamChangeError,
+  ServiceUnavailableError,
+} from '../errors.ts';
 import { limits } from '../limits.ts';
 import {
   encodeRecentSeals,
@@ -797,7 +803,7 @@ export class RunRepository extends RunReader {
     return this.retry(async () => {
       const state = await this.readState(workspace, runId, { tagPages: true });
       if (!state) throw new NotFoundError('run', runId);
-      if (!state.tags.entries.has(key)) throw new NotFoundError('tag', key);
+      if (!state.tags.entries.has(key)) throw new NotFoundError('tag', key, 'id', { kind: 'run', id: runId });
       const outcome = await this.commit(workspace, runId, state, { removeTags: new Set([key]) });
       if (outcome === 'stale') return undefined;
       const tags = recordOf(Object.entries(state.run.tags).filter(([name]) => name !== key));
@@ -820,8 +826,8 @@ export class RunRepository extends RunReader {
   }
 
   /**
-   * The params of `params` the run does not have yet; a different value for one
-   * it has is a ConflictError (params are immutable).
+   * The params of `params` the run does not have yet; a different value for any
+   * it has is a ParamChangeError naming each (params are immutable).
    */
   async newParams(
     workspace: string,
@@ -835,16 +841,14 @@ export class RunRepository extends RunReader {
       for (const [key, value] of await this.paramItems(workspace, runId, wanted.keys())) stored.set(key, value);
     }
     const fresh = new Map<string, string>();
+    const changes: ParamChange[] = [];
     for (const [key, value] of wanted) {
       const existing = stored.get(key);
       if (existing === undefined) fresh.set(key, value);
-      else if (existing !== value) {
-        throw new ConflictError(
-          'param.immutable',
-          `param '${key}' is already logged as '${existing}'; params are immutable`,
-        );
-      }
+      else if (existing !== value) changes.push({ key, logged: existing, sent: value });
     }
+    const [first, ...more] = changes;
+    if (first) throw new ParamChangeError(runId, [first, ...more]);
     return fresh;
   }
 

@@ -126,8 +126,10 @@ def test_missing_and_existing_things_are_worded_as_mlflow_words_them(mlflow_env:
         client.get_run(missing_run)
     with pytest.raises(MlflowException, match=r"Run .+ not found"):
         client.delete_tag("fake_run_id", "taggity")
-    with pytest.raises(MlflowException, match="No tag with name: fakeTag"):
+    with pytest.raises(MlflowException, match=rf"^RESOURCE_DOES_NOT_EXIST: No tag with name: fakeTag in run with id {run_id}$"):
         client.delete_tag(run_id, "fakeTag")
+    status, body = post(mlflow_env, "/api/2.0/mlflow/experiments/delete-experiment-tag", {"experiment_id": experiment_id, "key": "fakeTag"})
+    assert (status, body) == (404, {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": f"No tag with name: fakeTag in experiment with id {experiment_id}"})
     with pytest.raises(MlflowException, match=rf"No Experiment with id={missing_run} exists"):
         client.get_experiment(missing_run)
     assert client.get_experiment_by_name(f"{experiment_name}-absent") is None
@@ -682,3 +684,24 @@ def test_a_key_that_is_not_a_name_is_refused_in_mlflow_words(mlflow_env: Stratus
     # What MLflow takes: colons, spaces, any script.
     client.log_metric(run_id, "eval: top 1/精度", 0.5)
     assert client.get_run(run_id).data.metrics == {"eval: top 1/精度": 0.5}
+
+
+def test_a_param_logged_again_with_another_value_is_refused_in_mlflow_words(mlflow_env: StratusApi, experiment_name: str):
+    client = MlflowClient()
+    run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id
+    client.log_param(run_id, "lr", "0.1")
+    client.log_param(run_id, "it's", "a")
+    with pytest.raises(MlflowException) as one:
+        client.log_param(run_id, "lr", "0.2")
+    assert one.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert one.value.message == (
+        f"Changing param values is not allowed. Param with key='lr' was already logged with value='0.1' for run ID='{run_id}'. "
+        "Attempted logging new value '0.2'."
+    )
+    # log-batch lists every changed param, as MLflow's server prints its list of dicts.
+    with pytest.raises(MlflowException) as batch:
+        client.log_batch(run_id, params=[Param("lr", "0.3"), Param("new", "1"), Param("it's", "b")])
+    assert batch.value.error_code == "INVALID_PARAMETER_VALUE"
+    changes = [{"key": "lr", "old_value": "0.1", "new_value": "0.3"}, {"key": "it's", "old_value": "a", "new_value": "b"}]
+    assert batch.value.message == f"Changing param values is not allowed. Params were already logged='{changes}' for run ID='{run_id}'."
+    assert "new" not in client.get_run(run_id).data.params

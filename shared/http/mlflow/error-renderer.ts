@@ -98,7 +98,10 @@ const wordings = new Map<string, (subject: ErrorSubject) => string>([
   ],
   ['experiment.name_taken', ({ id }) => `Experiment(name=${id}) already exists.`],
   ['experiment.deleted', ({ id }) => `The experiment ${id} must be in the 'active' state. Current state is deleted.`],
-  ['tag.not_found', ({ id }) => `No tag with name: ${id}`],
+  [
+    'tag.not_found',
+    ({ id, within }) => `No tag with name: ${id}${within ? ` in ${within.kind} with id ${within.id}` : ''}`,
+  ],
   // mlflow/server/handlers.py, the file routes (get-artifact, model-versions/get-artifact, mlflow-artifacts).
   ['artifact.is_folder', ({ id }) => `Artifact path refers to a directory, not a file: '${id}'`],
   ['logged_model.not_found', ({ id }) => `Logged model with ID '${id}' not found.`],

@@ -6,6 +6,7 @@ import { getRun } from '../../../use-cases/runs.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { batchParams, checkBatchSize, requestRunId, tagMap } from '../inputs.ts';
 import { pointsOnce } from '../metric-writes.ts';
+import { inMlflowParamWords } from '../param-changes.ts';
 import { mlflowLogBatchRoute } from '../../routes/mlflow-log-batch.ts';
 import { mlflowLimits } from '../schemas.ts';
 import { runNameTag } from '../views.ts';
@@ -30,7 +31,9 @@ export const mlflowLogBatch = createMlflowHandler(mlflowLogBatchRoute, async ({ 
   const someTags = Object.keys(otherTags).length > 0 ? otherTags : undefined;
   // An ended run still takes them, as on MLflow's server.
   if (parts > 0) {
-    await logBatch(scope, runId, { params, tags: someTags, metrics: points, idempotencyKey, evenIfEnded: true }, deps);
+    await inMlflowParamWords('batch', () =>
+      logBatch(scope, runId, { params, tags: someTags, metrics: points, idempotencyKey, evenIfEnded: true }, deps),
+    );
   }
   // An empty batch still answers whether the run exists.
   else if (runName === undefined) await getRun(scope, runId, deps);

@@ -2,9 +2,12 @@ import { trackingDeps } from '../../../runtime.ts';
 import { logParams } from '../../../use-cases/runs.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { requestRunId, tagMap } from '../inputs.ts';
+import { inMlflowParamWords } from '../param-changes.ts';
 import { mlflowLogParamRoute } from '../../routes/mlflow-log-param.ts';
 
 export const mlflowLogParam = createMlflowHandler(mlflowLogParamRoute, async ({ body }, { scope }) => {
-  await logParams(scope, requestRunId(body), tagMap([body]), trackingDeps(), { evenIfEnded: true });
+  await inMlflowParamWords('param', () =>
+    logParams(scope, requestRunId(body), tagMap([body]), trackingDeps(), { evenIfEnded: true }),
+  );
   return { body: {} };
 });
