@@ -62,7 +62,8 @@ export const mlflowRegistryObject = z.record(z.string(), z.unknown());
 export const mlflowRegistryPage = z.looseObject({ next_page_token: z.optional(z.string()) });
 
 const description = freeText(registryLimits.descriptionLength);
-const tagValue = freeText(registryLimits.tagValueLength);
+/** Left out (or null), a tag's value is empty, as on MLflow's server (a proto string's default). */
+const tagValue = z._default(freeText(registryLimits.tagValueLength), '');
 // MLflow's server checks tag keys as names on every registry tag write and delete.
 const tagList = z.array(z.object({ key: mlflowEntityKey, value: tagValue })).check(
   z.maxLength(mlflowRegistryLimits.tagsPerRequest, {
