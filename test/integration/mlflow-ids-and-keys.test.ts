@@ -114,6 +114,23 @@ describe('experiment ids on the MLflow API', () => {
     },
   );
 
+  test("an integer is read as MLflow's int() reads it: 00, +0, -0 and ' 0 ' are the Default experiment, 007 is 7", async () => {
+    const defaultRun = (await local.api.post(`${mlflow}/runs/create`, { experiment_id: '0' })).body.run.info.run_id;
+    for (const id of ['00', '+0', '-0', ' 0 ', '\t0']) {
+      const got = await local.api.get(`${mlflow}/experiments/get?experiment_id=${encodeURIComponent(id)}`);
+      expect([got.status, got.body.experiment?.experiment_id], JSON.stringify(id)).toEqual([200, '0']);
+      const created = await local.api.post(`${mlflow}/runs/create`, { experiment_id: id });
+      expect([created.status, created.body.run?.info.experiment_id], JSON.stringify(id)).toEqual([200, '0']);
+      const found = await local.api.post(`${mlflow}/runs/search`, { experiment_ids: [id] });
+      expect(
+        found.body.runs.map((run: any) => run.info.run_id),
+        JSON.stringify(id),
+      ).toContain(defaultRun);
+    }
+    const seven = await local.api.get(`${mlflow}/experiments/get?experiment_id=007`);
+    expect([seven.status, seven.body.message]).toEqual([404, 'No Experiment with id=7 exists']);
+  });
+
   test("a search of a known and an unknown experiment finds the known one's runs", async () => {
     const run = await local.api.post('/api/v1/runs', { experiment_name: 'searched' });
     const experimentId = run.body.experiment_id as string;

@@ -143,7 +143,10 @@ function mlflowMessage(error: PublicError): string {
   if (!parameter?.name) return error.message;
   if (parameter.missing) return `Missing value for required parameter '${parameter.name}'.`;
   const quoted = quotedText(parameter.sentText ?? JSON.stringify(parameter.value) ?? '');
-  return `Invalid value ${quoted} for parameter '${parameter.name}' supplied: ${parameter.reason}`.toWellFormed();
+  // MLflow's handler appends a reason after "supplied:", its store a sentence after "supplied."
+  // ("It must be a positive integer"): a reason written as such a sentence is joined as its store does.
+  const joined = parameter.reason.startsWith('It ') ? '.' : ':';
+  return `Invalid value ${quoted} for parameter '${parameter.name}' supplied${joined} ${parameter.reason}`.toWellFormed();
 }
 
 const quotedValueLength = 200;

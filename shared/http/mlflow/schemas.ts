@@ -57,11 +57,23 @@ export const mlflowId = z
  * integer with no experiment a 404. Stratus's ids are "0" or 32 lowercase hex characters, so those
  * and any integer are looked up (a 404 when not found, as there); anything else is refused here,
  * naming the field, rather than looked up and answered with a 404.
+ *
+ * MLflow reads the integer with Python's int(), so `00`, `+0`, `-0` and ` 0 ` are its experiment 0,
+ * the Default one: an integer is looked up as its canonical decimal here too. (int() also takes
+ * `1_0` and other scripts' digits; those stay refused, as no one writes an id so on purpose.)
  */
-export const mlflowExperimentId = z.string().check(
-  ...idBounds(),
-  z.regex(/^(?:[+-]?\d+|[0-9a-f]{32})$/, {
-    error: "must be an integer (MLflow's ids) or a Stratus id",
+export const mlflowExperimentId = z.pipe(
+  z.string().check(
+    ...idBounds(),
+    z.regex(/^(?:[ \t\n\r\v\f]*[+-]?\d+[ \t\n\r\v\f]*|[0-9a-f]{32})$/, {
+      error: "must be an integer (MLflow's ids) or a Stratus id",
+    }),
+  ),
+  z.transform((id) => {
+    const integer = /^\s*([+-]?)0*(\d+?)\s*$/.exec(id);
+    if (!integer) return id;
+    const [, sign, digits] = integer as unknown as [string, string, string];
+    return sign === '-' && digits !== '0' ? `-${digits}` : digits;
   }),
 );
 
@@ -70,8 +82,14 @@ const int64 = z.pipe(
   z.union([z.int(), z.string().check(z.regex(/^-?\d+$/, { error: 'must be an integer' }))]),
   z.transform((value) => Number(value)),
 );
+/**
+ * Range refusals worded as MLflow's store words its `max_results` checks: sentences after
+ * "supplied." (error-renderer.ts joins a reason that starts with "It " so).
+ */
+const atLeast = (min: number) =>
+  z.gte(min, { error: min === 1 ? 'It must be a positive integer' : `It must be at least ${min}` });
 const integer = (min: number, max: number) =>
-  documentedAs(z.pipe(int64, z.int().check(z.gte(min), z.lte(max, { error: `must be at most ${max}` }))), {
+  documentedAs(z.pipe(int64, z.int().check(atLeast(min), z.lte(max, { error: `It must be at most ${max}` }))), {
     anyOf: [
       { type: 'integer', minimum: min, maximum: max },
       { type: 'string', pattern: '^-?\\d+$' },
@@ -86,7 +104,7 @@ const pageSize = (max: number) =>
     z.pipe(
       int64,
       z.pipe(
-        z.int().check(z.gte(1)),
+        z.int().check(atLeast(1)),
         z.transform((value) => Math.min(value, max)),
       ),
     ),
@@ -166,7 +184,8 @@ export const updateExperimentBody = z.object({ experiment_id: mlflowExperimentId
 export const setExperimentTagBody = z.object({
   experiment_id: mlflowExperimentId,
   key: mlflowEntityKey,
-  value: freeText(limits.experimentTagValueLength),
+  // Left out (or null), the value is empty, as on MLflow's server (a proto string's default).
+  value: z._default(freeText(limits.experimentTagValueLength), ''),
 });
 export const deleteExperimentTagBody = z.object({ experiment_id: mlflowExperimentId, key: keySchema });
 
