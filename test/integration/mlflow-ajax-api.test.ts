@@ -11,7 +11,8 @@ import { exampleRequest, type RouteFixture } from '../support/route-requests.ts'
  * server (its web app and some clients call that prefix). Two workspaces hold the same fixture;
  * each route's example request goes to one under its own path and to the other under its alias,
  * in table order, so both evolve alike (a delete here is a delete there), and the answers must
- * match once what differs by nature is masked: ids, times, page tokens, presigned signatures.
+ * match once what differs by nature is masked: ids, names made of ids, times, page tokens, the
+ * workspace and signatures in presigned URLs.
  */
 const local = useTestStack();
 const aliased = routeList.filter((route) => routePaths(route).length > 1);
@@ -36,7 +37,10 @@ function masked(response: ApiResponse) {
   return JSON.parse(
     text
       .replace(/[0-9a-f]{32}/g, '<id>')
-      .replace(/\b\d{12,}\b/g, '<time>')
+      .replace(/run-[0-9a-f]{8}/g, 'run-<id>') // a run's default name
+      .replace(/[0-9a-f]{16}/g, '<token id>') // a registry user_id
+      .replace(/workspaces\/[^/]+\//g, 'workspaces/<workspace>/') // in presigned URLs
+      .replace(/\b\d{12,}\b/g, '0') // times: a number, in a string or not
       .replace(/"(next_page_token|upload_id)":"[^"]*"/g, '"$1":"<token>"')
       .replace(/(https?:\/\/[^"?]+)\?[^"]*/g, '$1?<signed>'),
   ) as unknown;
