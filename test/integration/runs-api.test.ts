@@ -201,16 +201,28 @@ describe('the edge', () => {
     const response = await local.api.get('/api/v1/openapi.json');
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe('3.1.0');
-    const operations = Object.values(response.body.paths as Record<string, Record<string, { operationId: string }>>)
-      .flatMap((methods) => Object.values(methods))
+    const items = Object.entries(response.body.paths as Record<string, Record<string, any>>);
+    const operations = items
+      .filter(([, item]) => item.$ref === undefined)
+      .flatMap(([, methods]) => Object.values(methods))
       .map((operation) => operation.operationId);
     const { routeList } = await import('../../shared/http/route-table.ts');
+    const { routePaths } = await import('../../shared/http/route-definition.ts');
+    const { openApiPath } = await import('../../shared/http/openapi.ts');
     expect(operations.sort()).toEqual(routeList.map((r) => r.operationId).sort());
+    // An alias (MLflow's /ajax-api) is a path item that refers to its route's own.
+    const aliases = Object.fromEntries(items.filter(([, item]) => item.$ref !== undefined));
+    const expected = routeList.flatMap((route) => {
+      const [own, ...others] = routePaths(route).map(openApiPath);
+      return others.map((alias) => [alias, { $ref: `#/paths/${own!.replaceAll('/', '~1')}` }] as const);
+    });
+    expect(expected.length).toBeGreaterThan(50);
+    expect(aliases).toEqual(Object.fromEntries(expected));
     expect(response.body.paths['/api/v1/runs/{run_id}/metrics/{metric_key}']).toBeDefined();
     // Every operation takes a bearer token and says how it refuses one.
     expect(response.body.security).toEqual([{ bearerToken: [] }]);
     expect(response.body.components.securitySchemes.bearerToken).toMatchObject({ type: 'http', scheme: 'bearer' });
-    for (const methods of Object.values(response.body.paths as Record<string, Record<string, any>>)) {
+    for (const [, methods] of items.filter(([, item]) => item.$ref === undefined)) {
       for (const operation of Object.values(methods)) {
         expect(Object.keys(operation.responses), operation.operationId).toEqual(
           expect.arrayContaining(['400', '401', '403', '503']),
