@@ -47,6 +47,20 @@ function parseIdList(text: string): string[] {
 /** MLflow's tag presence test (SearchExperimentsUtils.VALID_TAG_COMPARATORS): a tag only. */
 const tagPresencePattern = /^\s*tags?\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+))\s+IS\s+(NOT\s+)?NULL\b\s*/i;
 
+/**
+ * MLflow's words for a key it does not know (SearchExperimentsUtils, whose checks scripts see): an
+ * entity other than an attribute or a tag, or an attribute other than these four. Undefined for a
+ * key it knows, whose clause is wrong some other way. (MLflow prints the keys as a Python set, in
+ * an order that changes with every server process; this is one of them.)
+ */
+function unknownKey(entity: string | undefined, name: string): string | undefined {
+  if (entity !== undefined && !/^(?:attributes?|attr|tags?)$/i.test(entity)) {
+    return `Invalid entity type '${entity}'. Valid entity types are ('attribute', 'tag', 'tags')`;
+  }
+  if (/^tags?$/i.test(entity ?? '') || Object.hasOwn(orderFields, name.toLowerCase())) return undefined;
+  return `Invalid attribute key '${name}' specified. Valid keys are '{'last_update_time', 'creation_time', 'experiment_id', 'name'}'`;
+}
+
 /** The text after a clause of the simpler grammars: '' at the end, else what follows its AND (required). */
 export function afterClause(rest: string): string {
   if (!rest) return rest;
@@ -77,7 +91,14 @@ export function parseExperimentFilter(filter: string): Clause[] {
       continue;
     }
     const match = clausePattern.exec(rest);
-    if (!match) throw new ValidationError(`filter: cannot parse '${rest.slice(0, 80)}'`, 'filter.invalid');
+    if (!match) {
+      // A key, whole (not a word cut out of `tags.`), then an operator.
+      const key = /^\s*(?:(\w+)\.)?(\w+)(?![\w.`"])\s*[!=<>A-Za-z]/.exec(rest);
+      throw new ValidationError(
+        (key && unknownKey(key[1], key[2] as string)) ?? `filter: cannot parse '${rest.slice(0, 80)}'`,
+        'filter.invalid',
+      );
+    }
     const [whole, fieldText = '', quotedKey, doubleKey, bareKey, opText = '', single, double, number] = match;
     const lower = fieldText.toLowerCase();
     const field: Field =
@@ -136,8 +157,16 @@ export function experimentComparator(orderBy: readonly string[]) {
     const match = /^\s*(?:(?:attributes?|attr)\.)?(\w+)\s*(ASC|DESC)?\s*$/i.exec(text);
     const name = match?.[1]?.toLowerCase() as keyof typeof orderFields | undefined;
     if (!match || !name || !Object.hasOwn(orderFields, name)) {
+      // MLflow orders experiments by attributes only, and says so in these words.
+      const key = /^\s*(?:(\w+)\.)?(\w+)(?![\w.`"])(?:\s+\w+)?\s*$/.exec(text);
+      const entity = key?.[1];
+      const words = !key
+        ? undefined
+        : entity !== undefined && /^tags?$/i.test(entity)
+          ? 'Invalid order_by entity: tag'
+          : unknownKey(entity, key[2] as string);
       throw new ValidationError(
-        `order_by: '${text}' must be one of ${Object.keys(orderFields).join(', ')}, with ASC or DESC`,
+        words ?? `order_by: '${text}' must be one of ${Object.keys(orderFields).join(', ')}, with ASC or DESC`,
         'order_by.invalid',
       );
     }
