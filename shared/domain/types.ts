@@ -104,11 +104,14 @@ export interface Run {
   lifecycleStage: LifecycleStage;
 }
 
+/** A metric key's latest point (its highest step), with the lowest step of its whole history. */
 export interface LatestMetric {
   key: string;
   value: number;
   step: number;
   timestamp: number;
+  /** Equal to `step` when every point is at one step: then a chart by step has no line to draw. */
+  lowestStep: number;
 }
 
 export interface RunDetails extends Run {

@@ -62,7 +62,12 @@ export const runDetailsView = (run: RunDetails): z.input<typeof runDetailsRespon
   metrics: Object.fromEntries(
     run.metrics.map((metric) => [
       metric.key,
-      { value: toWireMetricValue(metric.value), step: metric.step, timestamp: metric.timestamp },
+      {
+        value: toWireMetricValue(metric.value),
+        step: metric.step,
+        min_step: metric.lowestStep,
+        timestamp: metric.timestamp,
+      },
     ]),
   ),
 });

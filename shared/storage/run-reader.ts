@@ -95,6 +95,7 @@ export const fromStoredLatest = (key: string, stored: StoredMetricEntry): Latest
   value: storedValueNumber(stored.v),
   step: stored.s,
   timestamp: stored.t,
+  lowestStep: stored.l,
 });
 
 /** A stored pipeline: its config from JSON text, or from the map of runs written before. */

@@ -798,8 +798,9 @@ describe('charts', () => {
     }
   });
 
-  test("a run's page opens on its curves, not on the values logged once; each in the runs table's order of names", async () => {
-    // As a churn model's run logs them: curves by epoch, final scores once at MLflow's default step 0.
+  test("a run's page opens on its curves, not on the values logged at one step; each in the runs table's order of names", async () => {
+    // As a churn model's run logs them: curves by epoch, final scores once at MLflow's default step 0, a
+    // test score once at the last epoch, and a reading logged again and again without a step (all at 0).
     const created = await local.api.post('/api/v1/experiments', { experiment_name: 'churn-chart-order' });
     const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: 'gbm' });
     const runId = run.body.run_id as string;
@@ -809,6 +810,8 @@ describe('charts', () => {
       ...['train_loss', 'val_auc', 'epoch'].flatMap((key) =>
         Array.from({ length: 20 }, (_, step) => ({ key, value: 1 / (step + 1), step, timestamp: now + step })),
       ),
+      { key: 'test_accuracy', value: 0.9, step: 19, timestamp: now },
+      ...Array.from({ length: 5 }, (_, i) => ({ key: 'throughput', value: 100 + i, step: 0, timestamp: now + i })),
     ]);
     const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
@@ -824,7 +827,17 @@ describe('charts', () => {
         );
       await expect
         .poll(async () => (await charts()).map((chart) => chart.metric), eventually)
-        .toEqual(['val_auc', 'train_loss', 'epoch', 'f1', 'precision_at_10', 'nan_metric']);
+        .toEqual([
+          'val_auc',
+          'train_loss',
+          'epoch',
+          // By its latest step (19) alone it would have been a curve, and the first chart of the page.
+          'test_accuracy',
+          'f1',
+          'precision_at_10',
+          'nan_metric',
+          'throughput',
+        ]);
       // What the phone shows before any scrolling: curves only.
       const onScreen = (await charts()).filter((chart) => chart.top < 844).map((chart) => chart.metric);
       expect(onScreen.length).toBeGreaterThan(0);
@@ -833,7 +846,16 @@ describe('charts', () => {
       await page.goto(`${local.stack.url}/runs/${runId}?tab=overview`);
       await expect
         .poll(() => page.locator('#latest tbody th').allTextContents(), eventually)
-        .toEqual(['epoch', 'f1', 'nan_metric', 'precision_at_10', 'train_loss', 'val_auc']);
+        .toEqual([
+          'epoch',
+          'f1',
+          'nan_metric',
+          'precision_at_10',
+          'test_accuracy',
+          'throughput',
+          'train_loss',
+          'val_auc',
+        ]);
     } finally {
       await context.close();
     }

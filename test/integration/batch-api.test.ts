@@ -26,8 +26,9 @@ describe('a run with its first data in one request', () => {
     expect(started.status).toBe(201);
     const run = runDetailsResponse.parse(started.body);
     expect(run.params).toEqual({ lr: '0.01', layers: '3', optimizer: 'adam' });
-    expect(run.metrics.loss).toMatchObject({ value: 0.7, step: 1 });
-    expect(run.metrics.acc).toMatchObject({ value: 'NaN', step: 1 });
+    // Written with the run: its lowest step is known from the first request (a curve, and a lone value).
+    expect(run.metrics.loss).toMatchObject({ value: 0.7, step: 1, min_step: 0 });
+    expect(run.metrics.acc).toMatchObject({ value: 'NaN', step: 1, min_step: 1 });
     expect((await local.api.get(`/api/v1/runs/${run.run_id}`)).body).toMatchObject({
       params: run.params,
       tags: { team: 'risk' },
@@ -40,6 +41,12 @@ describe('a run with its first data in one request', () => {
       filter: "params.optimizer = 'adam' AND tags.team = 'risk' AND metrics.loss < 0.8",
     });
     expect(search.body.runs.map((r: { run_id: string }) => r.run_id)).toEqual([run.run_id]);
+    expect(search.body.runs[0].metrics.loss).toEqual({
+      value: 0.7,
+      step: 1,
+      min_step: 0,
+      timestamp: expect.any(Number),
+    });
 
     const inExperiment = await local.api.post(`/api/v1/experiments/${run.experiment_id}/runs`, {
       params: { lr: 0.02 },

@@ -52,13 +52,13 @@ describe('metrics', () => {
       ],
     });
     expect(batch.body).toEqual({ run_id: runId, accepted: 3, keys: 2 });
-    // An older step arriving later does not replace the latest value.
+    // An older step arriving later does not replace the latest value, but lowers the key's lowest step.
     await local.api.post(`/api/v1/runs/${runId}/metrics`, {
       metrics: [{ key: 'accuracy', value: 0.1, step: 3 }],
     });
     const run = await local.api.get(`/api/v1/runs/${runId}`);
-    expect(run.body.metrics.accuracy).toEqual({ value: 0.95, step: 12, timestamp: 1_000 });
-    expect(run.body.metrics.loss).toMatchObject({ value: 0.3, step: 12 });
+    expect(run.body.metrics.accuracy).toEqual({ value: 0.95, step: 12, min_step: 3, timestamp: 1_000 });
+    expect(run.body.metrics.loss).toMatchObject({ value: 0.3, step: 12, min_step: 12 });
   });
 
   test('NaN and the infinities round-trip as strings, in history and in the latest value', async () => {

@@ -54,8 +54,11 @@ def test_fluent_run_logs_params_metrics_tags_and_artifacts(mlflow_env: StratusAp
     assert stored["status"] == "FINISHED"
     assert stored["params"] == {"lr": "0.01", "depth": "6", "optimizer": "adam"}
     assert stored["tags"]["team"] == "risk"
-    assert stored["metrics"]["loss"] == {"value": 0.2, "step": 4, "timestamp": stored["metrics"]["loss"]["timestamp"]}
+    loss = stored["metrics"]["loss"]
+    # min_step: the key's lowest step; a value logged once has it equal to its step.
+    assert loss == {"value": 0.2, "step": 4, "min_step": 0, "timestamp": loss["timestamp"]}
     assert stored["metrics"]["accuracy"]["value"] == 0.91
+    assert stored["metrics"]["accuracy"]["min_step"] == 4
     assert [(p["step"], p["value"]) for p in mlflow_env.history(run_id, "loss")] == [
         (step, 1.0 / (step + 1)) for step in range(5)
     ]

@@ -75,7 +75,17 @@ export const listRunsQuery = z.object({
     .check(z.meta({ description: 'COMPLETED is accepted as FINISHED' })),
 });
 
-const latestMetricResponse = z.object({ value: wireMetricValue, step: z.int(), timestamp: z.int() });
+/** A key's latest point: the one at its highest step (then the latest timestamp). */
+const latestMetricResponse = z.object({
+  value: wireMetricValue,
+  step: z.int(),
+  min_step: z.int().check(
+    z.meta({
+      description: "The key's lowest step: equal to step when all its points are at one step (a value, not a curve)",
+    }),
+  ),
+  timestamp: z.int(),
+});
 
 export const runResponse = z.object({
   run_id: z.string(),
