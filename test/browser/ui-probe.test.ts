@@ -1276,6 +1276,28 @@ describe('lists on a phone (390 px wide)', () => {
         expect(row.startedRight).toBeLessThanOrEqual(Math.min(390, row.gridRight));
       }
       expect(new Set(rows.map((row) => row.word))).toEqual(new Set(['finished', 'running']));
+      // Beside "N runs · 3 child runs folded under their parents" the order broke over two lines ("newest / first"):
+      // it now goes under the count, on one line, on screen.
+      const order = page.locator('.runs-footer > :last-child');
+      expect(await order.textContent()).toBe('newest first');
+      expect(await page.getByTestId('nested-count').textContent()).toContain('child runs folded under their parents');
+      const orderBox = await order.evaluate((element: any) => {
+        const range = (globalThis as any).document.createRange();
+        range.selectNodeContents(element);
+        return {
+          lines: range.getClientRects().length as number,
+          right: element.getBoundingClientRect().right as number,
+        };
+      });
+      expect(orderBox.lines).toBe(1);
+      expect(orderBox.right).toBeLessThanOrEqual(390);
+      // The filter has the toolbar's whole width for its example (beside Columns it was cut after 27 characters).
+      const widths = await page.evaluate(() =>
+        ['.toolbar', 'form.filter-box'].map(
+          (selector) => (globalThis as any).document.querySelector(selector).getBoundingClientRect().width as number,
+        ),
+      );
+      expect(widths[1]).toBe(widths[0]);
       expect(await seriousViolations(page)).toEqual([]);
       for (const path of ['/experiments', '/models', '/tokens']) {
         await page.goto(`${local.stack.url}${path}`);
@@ -1569,6 +1591,14 @@ describe('an experiment with no runs', () => {
         expect(await hint.locator('pre').first().textContent()).toContain(`MLFLOW_TRACKING_URI=${local.stack.url}`);
         const python = (await page.getByTestId('first-run-python').textContent()) as string;
         expect(python).toContain('mlflow.set_experiment("first-run \\"quoted\\" experiment")');
+        // Nothing to filter, choose columns of or compare yet: only the lines, not "Columns (0)" over an empty table.
+        const runsTools = () =>
+          page.evaluate(() =>
+            ['.filter-box', 'details.column-picker', 'select[aria-label="Which runs to show"]', '.runs-grid']
+              .concat(['.runs-footer', '.selection-status'])
+              .filter((selector) => (globalThis as any).document.querySelector(selector) !== null),
+          );
+        expect(await runsTools()).toEqual([]);
         // Not spawnSync: the test stack answers from this process, so its event loop must keep running.
         await promisify(execFile)('.venv/bin/python', ['-c', python], {
           env: { ...process.env, MLFLOW_TRACKING_URI: local.stack.url, MLFLOW_TRACKING_TOKEN: local.stack.token },
@@ -1579,6 +1609,14 @@ describe('an experiment with no runs', () => {
         await expect.poll(async () => Number(await grid.getAttribute('data-loaded-rows')), eventually).toBe(1);
         expect(await page.getByTestId('first-run').count()).toBe(0);
         expect(await page.locator('.runs-grid a', { hasText: 'baseline' }).count()).toBe(1);
+        expect(await runsTools()).toEqual([
+          '.filter-box',
+          'details.column-picker',
+          'select[aria-label="Which runs to show"]',
+          '.runs-grid',
+          '.runs-footer',
+          '.selection-status',
+        ]);
         // A filter that finds nothing, or the deleted runs, are not an empty experiment: no first-run lines there.
         await page.goto(`${local.stack.url}/experiments/${created.body.experiment_id}?show=deleted`);
         await expect
@@ -1616,6 +1654,10 @@ describe('an experiment with no runs', () => {
           'No active runs: a deleted experiment’s runs are deleted with it. Restore it to bring them back and to log new ones.',
         );
       expect(await page.getByTestId('first-run').count()).toBe(0);
+      // In the list of deleted experiments it had no runs, not "0 deleted" (as if some had been).
+      await page.goto(`${local.stack.url}/experiments?show=deleted&q=abandoned-idea`);
+      const row = page.locator('tbody tr', { hasText: 'abandoned-idea' });
+      await expect.poll(() => row.locator('td.num').textContent(), eventually).toBe('no runs');
       expect(opened.problems).toEqual([]);
     } finally {
       await opened.close();

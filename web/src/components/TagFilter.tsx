@@ -29,6 +29,7 @@ export function TagFilterInput(props: { label: string; placeholder: string; widt
   return (
     <input
       type="search"
+      class="tag-filter"
       aria-label={props.label}
       placeholder={props.placeholder}
       style={{ width: props.width }}

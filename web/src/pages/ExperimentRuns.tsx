@@ -240,6 +240,19 @@ export function ExperimentRuns(props: { experimentId: string }) {
   const experimentPath = { params: { path: { experiment_id: props.experimentId } } };
   const deleted = experiment.data?.lifecycle_stage === 'deleted';
 
+  // Nobody has logged to it: nothing to filter, choose columns of or compare, and no table to head. Known from
+  // the experiment's count before the search answers, so the page does not draw the toolbar and then take it away.
+  const noRunsYet =
+    experiment.data !== undefined &&
+    experiment.data.run_count === 0 &&
+    !deleted &&
+    lifecycle === 'active' &&
+    !filter &&
+    runs.length === 0 &&
+    !searchError;
+  // Its deleted runs, if any, are still one choice away.
+  const lifecycleChoice = !noRunsYet || (experiment.data?.deleted_run_count ?? 0) > 0;
+
   const filterError =
     searchError instanceof ApiFailure && searchError.status === 400 && /^filter/.test(searchError.message)
       ? searchError.message
@@ -291,18 +304,22 @@ export function ExperimentRuns(props: { experimentId: string }) {
               )}
             </>
           )}
-          {/* As wide whatever it says: choosing a run does not move the buttons (or wrap them under the title). */}
-          <span class="muted selection-status" data-widest="Select 2–50 runs to compare" aria-live="polite">
-            <span>{selected.size > 0 ? `${selected.size} selected` : 'Select 2–50 runs to compare'}</span>
-          </span>
-          <button
-            type="button"
-            class="primary"
-            disabled={selected.size < 2 || selected.size > compareMax}
-            onClick={() => navigate(paths.compare([...selected]))}
-          >
-            Compare
-          </button>
+          {!noRunsYet && (
+            <>
+              {/* As wide whatever it says: choosing a run does not move the buttons (or wrap them under the title). */}
+              <span class="muted selection-status" data-widest="Select 2–50 runs to compare" aria-live="polite">
+                <span>{selected.size > 0 ? `${selected.size} selected` : 'Select 2–50 runs to compare'}</span>
+              </span>
+              <button
+                type="button"
+                class="primary"
+                disabled={selected.size < 2 || selected.size > compareMax}
+                onClick={() => navigate(paths.compare([...selected]))}
+              >
+                Compare
+              </button>
+            </>
+          )}
         </div>
       </div>
       {experiment.error && <ErrorBox error={experiment.error} />}
@@ -344,45 +361,53 @@ export function ExperimentRuns(props: { experimentId: string }) {
           onClose={() => setDialog(undefined)}
         />
       )}
-      <div class="toolbar">
-        <FilterBox
-          value={filter}
-          error={filterError}
-          example={example}
-          onSubmit={(text) => updateQuery({ filter: text })}
-        />
-        <ColumnPicker keys={keys} chosen={columnSpecs} onChange={(specs) => updateQuery({ col: specs })} />
-        <select
-          aria-label="Which runs to show"
-          value={lifecycle}
-          onChange={(event) =>
-            updateQuery({ show: event.currentTarget.value === 'active' ? undefined : event.currentTarget.value })
-          }
-        >
-          <option value="active">Active runs</option>
-          <option value="deleted">Deleted runs</option>
-          <option value="all">Active and deleted</option>
-        </select>
-      </div>
+      {lifecycleChoice && (
+        <div class="toolbar">
+          {!noRunsYet && (
+            <>
+              <FilterBox
+                value={filter}
+                error={filterError}
+                example={example}
+                onSubmit={(text) => updateQuery({ filter: text })}
+              />
+              <ColumnPicker keys={keys} chosen={columnSpecs} onChange={(specs) => updateQuery({ col: specs })} />
+            </>
+          )}
+          <select
+            aria-label="Which runs to show"
+            value={lifecycle}
+            onChange={(event) =>
+              updateQuery({ show: event.currentTarget.value === 'active' ? undefined : event.currentTarget.value })
+            }
+          >
+            <option value="active">Active runs</option>
+            <option value="deleted">Deleted runs</option>
+            <option value="all">Active and deleted</option>
+          </select>
+        </div>
+      )}
       {searchError && !filterError && <ErrorBox error={searchError} onRetry={() => void fetchPage(undefined)} />}
       {restoreError !== undefined && <ErrorBox error={restoreError} />}
       <div class="card">
-        <RunsTable
-          runs={visibleRuns}
-          columns={columns}
-          order={order}
-          onOrder={(next) =>
-            updateQuery({ order: next ? `${next.field} ${next.descending ? 'DESC' : 'ASC'}` : undefined })
-          }
-          selected={selected}
-          onToggle={toggle}
-          onToggleAll={toggleAll}
-          hasMore={nextToken !== undefined}
-          loading={loading}
-          onLoadMore={() => nextToken && void fetchPage(nextToken)}
-          initialScrollTop={restored?.scrollTop}
-          onLeaveAt={(top) => (tableScrollTop.current = top)}
-        />
+        {!noRunsYet && (
+          <RunsTable
+            runs={visibleRuns}
+            columns={columns}
+            order={order}
+            onOrder={(next) =>
+              updateQuery({ order: next ? `${next.field} ${next.descending ? 'DESC' : 'ASC'}` : undefined })
+            }
+            selected={selected}
+            onToggle={toggle}
+            onToggleAll={toggleAll}
+            hasMore={nextToken !== undefined}
+            loading={loading}
+            onLoadMore={() => nextToken && void fetchPage(nextToken)}
+            initialScrollTop={restored?.scrollTop}
+            onLeaveAt={(top) => (tableScrollTop.current = top)}
+          />
+        )}
         {!loading &&
           runs.length === 0 &&
           !searchError &&
@@ -400,29 +425,32 @@ export function ExperimentRuns(props: { experimentId: string }) {
                     : 'No runs in this experiment yet.'}
             </div>
           ))}
-        <div class="runs-footer" aria-live="polite">
-          <span>
-            {/* While the first page loads there is no count to give: "0 runs loaded" read as an empty experiment. */}
-            {(runs.length > 0 || !loading) && (
-              <span data-testid="run-count">
-                {runs.length.toLocaleString('en-US')} run{runs.length === 1 ? '' : 's'}
-                {done ? '' : ' loaded'}
-              </span>
+        {/* "0 runs · newest first" under the first-run lines says nothing they do not. */}
+        {!(noRunsYet && !loading) && (
+          <div class="runs-footer" aria-live="polite">
+            <span>
+              {/* While the first page loads there is no count to give: "0 runs loaded" read as an empty experiment. */}
+              {(runs.length > 0 || !loading) && (
+                <span data-testid="run-count">
+                  {runs.length.toLocaleString('en-US')} run{runs.length === 1 ? '' : 's'}
+                  {done ? '' : ' loaded'}
+                </span>
+              )}
+              {hiddenChildren > 0 && (
+                <span data-testid="nested-count">
+                  {' '}
+                  · {hiddenChildren.toLocaleString('en-US')} child run{hiddenChildren === 1 ? '' : 's'} folded under
+                  their parents
+                </span>
+              )}
+            </span>
+            {loading ? (
+              <Spinner label="Loading runs…" />
+            ) : (
+              <span>{order ? `ordered by ${order.field} ${order.descending ? '↓' : '↑'}` : 'newest first'}</span>
             )}
-            {hiddenChildren > 0 && (
-              <span data-testid="nested-count">
-                {' '}
-                · {hiddenChildren.toLocaleString('en-US')} child run{hiddenChildren === 1 ? '' : 's'} folded under their
-                parents
-              </span>
-            )}
-          </span>
-          {loading ? (
-            <Spinner label="Loading runs…" />
-          ) : (
-            <span>{order ? `ordered by ${order.field} ${order.descending ? '↓' : '↑'}` : 'newest first'}</span>
-          )}
-        </div>
+          </div>
+        )}
       </div>
     </>
   );

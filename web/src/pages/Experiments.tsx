@@ -215,12 +215,15 @@ export function Experiments() {
 
 /**
  * Active runs, as the experiment's runs table lists them by default. A deleted experiment has
- * none (its runs are deleted with it), so it shows how many restoring it may bring back.
+ * none (its runs are deleted with it), so it shows how many restoring it may bring back, or
+ * that it had none ("0 deleted" read as if some had been).
  */
 function RunCountCell({ experiment }: { experiment: Experiment }) {
   const deleted = `${experiment.deleted_run_count.toLocaleString('en-US')} deleted`;
   if (experiment.lifecycle_stage === 'deleted') {
-    return (
+    return experiment.deleted_run_count === 0 ? (
+      <td class="num muted aside">no runs</td>
+    ) : (
       <td class="num muted aside" title={`${deleted} with the experiment`}>
         {deleted}
       </td>
