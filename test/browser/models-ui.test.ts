@@ -425,6 +425,33 @@ describe('version page', () => {
     }
   });
 
+  test('on a phone the Files table scrolls sideways in its own box, which the keyboard reaches and scrolls', async () => {
+    const { page, problems, close } = await open(`/models/${seeded.model}/versions/2`);
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      const box = page.locator('#files .table-scroll');
+      await box.locator('tbody tr').first().waitFor();
+      // The checksums are what does not fit: the box scrolls, the page does not.
+      expect(await box.evaluate((element: any) => element.scrollWidth - element.clientWidth)).toBeGreaterThan(100);
+      expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        390,
+      );
+      // Tab from Download lands on the table's box (before the download links exist, nothing in it takes focus).
+      await page.locator('#files button', { hasText: 'Download' }).focus();
+      await page.keyboard.press('Tab');
+      expect(await box.evaluate((element: any) => element === (globalThis as any).document.activeElement)).toBe(true);
+      const scrolled = () => box.evaluate((element: any) => element.scrollLeft as number);
+      expect(await scrolled()).toBe(0);
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(scrolled, eventually).toBeGreaterThan(0);
+      // axe's scrollable-region-focusable among them: a box a keyboard cannot reach is serious.
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   test('the models:/ URIs to load it, by number and by alias, each with a Copy button', async () => {
     const { page, problems, close } = await open(`/models/${seeded.model}/versions/2`);
     try {

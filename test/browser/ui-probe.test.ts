@@ -1315,6 +1315,42 @@ describe('lists on a phone (390 px wide)', () => {
       await context.close();
     }
   });
+
+  test("a run's long Latest metrics list scrolls in its box, which the keyboard reaches and scrolls", async () => {
+    const run = await local.api.post(`/api/v1/experiments/${ids.experiment}/runs`, { run_name: 'many-metrics' });
+    const runId = run.body.run_id as string;
+    // Past 12 names the list gets its filter box, and on a phone it is taller than its 360 px box.
+    await logPoints(
+      local.api,
+      runId,
+      Array.from({ length: 16 }, (_, i) => ({
+        key: `eval_metric_${i}`,
+        value: i / 16,
+        step: 0,
+        timestamp: Date.now(),
+      })),
+    );
+    const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token, `/runs/${runId}?tab=overview`);
+      const box = page.locator('#latest .table-scroll');
+      await box.locator('tbody tr').first().waitFor();
+      const scrolled = () => box.evaluate((element: any) => element.scrollTop as number);
+      expect(await box.evaluate((element: any) => element.scrollHeight - element.clientHeight)).toBeGreaterThan(0);
+      // Tab from the filter box above it lands on the list, not past it; then the arrows scroll it.
+      await page.getByRole('searchbox', { name: 'Filter metrics by name' }).focus();
+      await page.keyboard.press('Tab');
+      expect(await box.evaluate((element: any) => element === (globalThis as any).document.activeElement)).toBe(true);
+      expect(await scrolled()).toBe(0);
+      await page.keyboard.press('PageDown');
+      await expect.poll(scrolled, eventually).toBeGreaterThan(0);
+      // axe's scrollable-region-focusable among them: a box a keyboard cannot reach is serious.
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 describe('keyboard', () => {
