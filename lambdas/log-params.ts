@@ -1,10 +1,10 @@
 import { createHandler, serveRoutes } from '../shared/http/handler.ts';
 import { mlflowLogParam } from '../shared/http/mlflow/handlers/log-params.ts';
 import { logParamsRoute } from '../shared/http/routes/log-params.ts';
-import { trackingDeps } from '../shared/runtime.ts';
+import { runWriteDeps } from '../shared/runtime.ts';
 import { logParams } from '../shared/use-cases/runs.ts';
 
-const deps = trackingDeps();
+const deps = runWriteDeps();
 
 export const handler = serveRoutes(
   createHandler(logParamsRoute, async ({ path, body }, { scope }) => {

@@ -2,10 +2,10 @@ import { createHandler, serveRoutes } from '../shared/http/handler.ts';
 import { mlflowSetTag } from '../shared/http/mlflow/handlers/set-run-tags.ts';
 import { setRunTagsRoute } from '../shared/http/routes/set-run-tags.ts';
 import { runView } from '../shared/http/views.ts';
-import { trackingDeps } from '../shared/runtime.ts';
+import { runEndDeps } from '../shared/runtime.ts';
 import { setRunTags } from '../shared/use-cases/runs.ts';
 
-const deps = trackingDeps();
+const deps = runEndDeps();
 
 export const handler = serveRoutes(
   createHandler(setRunTagsRoute, async ({ path, body }, { scope }) => ({

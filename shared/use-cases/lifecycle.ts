@@ -14,7 +14,7 @@ import { endRun, getRun, requireActiveRun } from './runs.ts';
 type ExperimentDeps = Pick<TrackingDeps, 'experiments' | 'clock' | 'newId'>;
 type RunDeps = Pick<TrackingDeps, 'runs' | 'experiments' | 'clock'>;
 /** Ending a run also seals its metrics' rollups. */
-type RunEndDeps = RunDeps & Pick<TrackingDeps, 'metrics'>;
+export type RunEndDeps = RunDeps & Pick<TrackingDeps, 'metrics'>;
 
 /**
  * What deleting or restoring does to an experiment already in that stage: nothing (`/api/v1`,
