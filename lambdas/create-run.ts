@@ -9,8 +9,8 @@ import { startRun } from '../shared/use-cases/runs.ts';
 const deps = runCreateDeps();
 
 export const handler = serveRoutes(
-  createHandler(createRunRoute, async ({ path, body }, { scope }) => ({
-    body: runDetailsView(await startRun(scope, path.experiment_id, startRunInput(body), deps)),
+  createHandler(createRunRoute, async ({ path, body, headers }, { scope }) => ({
+    body: runDetailsView(await startRun(scope, path.experiment_id, startRunInput(body, headers), deps)),
   })),
   mlflowCreateRun,
 );

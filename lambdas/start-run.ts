@@ -7,8 +7,8 @@ import { startRun, startRunInExperimentNamed } from '../shared/use-cases/runs.ts
 
 const deps = runCreateDeps();
 
-export const handler = createHandler(startRunRoute, async ({ body }, { scope }) => {
-  const input = startRunInput(body);
+export const handler = createHandler(startRunRoute, async ({ body, headers }, { scope }) => {
+  const input = startRunInput(body, headers);
   const run = body.experiment_id
     ? await startRun(scope, body.experiment_id, input, deps)
     : await startRunInExperimentNamed(scope, body.experiment_name as string, input, deps);

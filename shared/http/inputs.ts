@@ -2,8 +2,14 @@ import type * as z from 'zod/mini';
 import type { StartRunInput } from '../use-cases/runs.ts';
 import type { createRunBody } from './schemas/runs.ts';
 
-/** The run fields of a create-run request body, in the use case's terms. */
-export const startRunInput = (body: z.output<typeof createRunBody>): StartRunInput => ({
+/**
+ * The run fields of a create-run request body, in the use case's terms; the first points'
+ * idempotency key may come as the `Idempotency-Key` header instead, as on the metric routes.
+ */
+export const startRunInput = (
+  body: z.output<typeof createRunBody>,
+  headers: Readonly<Record<string, string | undefined>> = {},
+): StartRunInput => ({
   runName: body.run_name,
   tags: body.tags,
   parentRunId: body.parent_run_id,
@@ -20,7 +26,7 @@ export const startRunInput = (body: z.output<typeof createRunBody>): StartRunInp
   },
   params: body.params,
   metrics: body.metrics,
-  idempotencyKey: body.idempotency_key,
+  idempotencyKey: body.idempotency_key ?? headers['idempotency-key'],
 });
 
 /** `tag.KEY=VALUE` query parameters, as a tag filter. */

@@ -15,8 +15,27 @@ const toJsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output'): JsonSchema
 /** The route's path in OpenAPI syntax: API Gateway's greedy `{name+}` becomes `{name}`. */
 export const openApiPath = (path: string) => path.replace(/\{(\w+)\+\}/g, '{$1}');
 
+/** Whether a body schema (or a branch of it) has an `idempotency_key` field. */
+const takesIdempotencyKey = (schema: JsonSchema): boolean =>
+  Object.hasOwn((schema.properties ?? {}) as object, 'idempotency_key') ||
+  ((schema.anyOf ?? schema.oneOf ?? []) as JsonSchema[]).some(takesIdempotencyKey);
+
 function parameters(route: RouteDefinition) {
   const result: Record<string, unknown>[] = [];
+  // The body's idempotency_key may come as a header instead (every route that takes one reads both).
+  if (
+    route.request.body &&
+    dialectOf(route) === 'v1' &&
+    takesIdempotencyKey(toJsonSchema(route.request.body, 'input'))
+  ) {
+    result.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description: 'The idempotency_key of the body, as a header (the body field wins when both are given)',
+      schema: { type: 'string', maxLength: limits.idempotencyKeyLength },
+    });
+  }
   for (const [location, schema] of [
     ['path', route.request.path],
     ['query', route.request.query],
@@ -126,7 +145,10 @@ function operation(route: RouteDefinition) {
                 ...success('').headers,
                 Location: { description: 'Where to go', schema: { type: 'string', format: 'uri' } },
               },
-              ...(redirectStatus === route.response.status ? { content: success('').content } : {}),
+              // `/api/v1` redirects carry the answer they stand for (download-artifact's link, size and expiry).
+              ...(redirectStatus === route.response.status || dialectOf(route) === 'v1'
+                ? { content: success('').content }
+                : {}),
             },
           }
         : {}),

@@ -203,14 +203,10 @@ export class MetricRepository {
     query: HistoryQuery,
   ): Promise<{ points: MetricPoint[]; cursor: string | undefined }> {
     const partition = metricHistoryPartition(workspace, runId, metricKey);
-    // A token continues the same key's history over the same step range.
-    const binding = JSON.stringify([
-      'history',
-      partition,
-      query.startStep ?? null,
-      query.endStep ?? null,
-      query.lookbackSteps,
-    ]);
+    // A token continues the same key's history over the same step range. Not bound to the
+    // lookback: it only places the first page, and it widens as a live run logs a batch spanning
+    // more steps than any before, which made every token of its history a 400 mid-read.
+    const binding = JSON.stringify(['history', partition, query.startStep ?? null, query.endStep ?? null]);
     const position = await decodeCursor(binding, query.pageToken);
     const after = parsePosition(position?.after);
     const fromSk =

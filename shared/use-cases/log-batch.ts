@@ -67,7 +67,7 @@ export async function logBatch(
   const series = groupPoints(input.metrics ?? [], now);
   const params = new Map(Object.entries(input.params ?? {}));
   const tags = new Map(Object.entries(input.tags ?? {}));
-  const batchId = input.idempotencyKey ? digest(input.idempotencyKey) : deps.newId();
+  const batchId = batchIdOf(input.idempotencyKey, input.metrics, deps.newId);
   const written: Written = { chunks: new Set<string>(), index: new Map<string, string>(), params: undefined };
   let committed:
     { state: RunState; pages: Map<string, number>; newEntries: Map<string, StoredMetricEntry> } | undefined;
@@ -112,6 +112,28 @@ export async function logBatch(
   if (series.size > 0 && committed) await afterCommit(scope, runId, series, committed, written, deps);
   if (input.metrics?.length) addMetric('PointsIngested', input.metrics.length);
   return { accepted: input.metrics?.length ?? 0, keys: series.size };
+}
+
+/**
+ * The name of a request's metric items (chunks, inline first points). With an idempotency key it
+ * is derived from the key and the points as sent, so that a retry (the same points again)
+ * rewrites the same items and adds nothing, while a key reused for other points names other
+ * items: those points are added, and the ones the key brought before stay. (Named after the key
+ * alone, a reused key silently replaced, or dropped, points already acknowledged.)
+ */
+export function batchIdOf(
+  idempotencyKey: string | undefined,
+  metrics: readonly MetricInput[] | undefined,
+  newId: () => string,
+): string {
+  if (!idempotencyKey) return newId();
+  const points = (metrics ?? []).map((point) => [
+    point.key,
+    String(point.value),
+    point.step ?? null,
+    point.timestamp ?? null,
+  ]);
+  return digest(JSON.stringify([idempotencyKey, points]));
 }
 
 /** A deleted run takes nothing new (tags included) until it is restored. */

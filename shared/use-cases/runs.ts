@@ -11,7 +11,6 @@ import {
   type ViewType,
 } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { digest } from '../ids.ts';
 import { entryParamDigests } from '../storage/run-items.ts';
 import { fromStoredLatest, type RunReader } from '../storage/run-reader.ts';
 import type { StoredMetricEntry } from '../storage/run-repository.ts';
@@ -20,6 +19,7 @@ import type { RequestScope, RunCreateDeps, TrackingDeps } from './deps.ts';
 import { addMetric } from '../observability/metrics.ts';
 import { ensureExperiment, getExperiment } from './experiments.ts';
 import {
+  batchIdOf,
   firstEntry,
   groupPoints,
   logBatch,
@@ -102,7 +102,7 @@ async function createRun(
     pipeline: input.pipeline,
     lifecycleStage: 'active',
   };
-  const batchId = input.idempotencyKey ? digest(input.idempotencyKey) : deps.newId();
+  const batchId = batchIdOf(input.idempotencyKey, input.metrics, deps.newId);
   const entries = new Map<string, StoredMetricEntry>();
   const chunked = new Map<string, MetricPoint[]>();
   for (const [key, points] of groupPoints(input.metrics ?? [], now)) {

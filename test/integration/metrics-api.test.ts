@@ -108,6 +108,101 @@ describe('metrics', () => {
     expect(await fullHistory(runId, 'acc', 1000)).toHaveLength(100);
   });
 
+  test('a time in microseconds or past year 9999 is refused naming the field; the end of 9999 is taken', async () => {
+    // Stored, such a time made the run unreadable to the Python SDK and CLI (datetime stops at year 9999).
+    const runId = await startRun();
+    const micro = Date.now() * 1000;
+    const refusals: Array<[string, string, unknown, string]> = [
+      [
+        'POST',
+        `/api/v1/runs/${runId}/metrics`,
+        { metric_name: 'm', metric_value: 1, timestamp: micro },
+        'body.timestamp',
+      ],
+      [
+        'POST',
+        `/api/v1/runs/${runId}/metrics`,
+        { metrics: [{ key: 'm', value: 1, timestamp: micro }] },
+        'body.metrics[0].timestamp',
+      ],
+      [
+        'POST',
+        `/api/v1/runs/${runId}/batch`,
+        { metrics: [{ key: 'm', value: 1, timestamp: micro }] },
+        'body.metrics[0].timestamp',
+      ],
+      [
+        'POST',
+        '/api/v1/runs',
+        { experiment_name: 'metrics-suite', metrics: [{ key: 'm', value: 1, timestamp: micro }] },
+        'body.metrics[0].timestamp',
+      ],
+      ['PATCH', `/api/v1/runs/${runId}`, { status: 'FINISHED', end_time: micro }, 'body.end_time'],
+      ['PATCH', `/api/v1/runs/${runId}`, { status: 'FINISHED', end_time: -1 }, 'body.end_time'],
+    ];
+    for (const [method, path, body, field] of refusals) {
+      const response = await local.api.call(method, path, body);
+      expect(response.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(400);
+      expect(response.body.error.message).toMatch(
+        new RegExp(`^${field.replace(/[.[\]]/g, '\\$&')}: must be epoch milliseconds`),
+      );
+    }
+    const endOf9999 = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    const taken = await local.api.post(`/api/v1/runs/${runId}/metrics`, {
+      metrics: [{ key: 'm', value: 1, timestamp: endOf9999 }],
+    });
+    expect(taken.status).toBe(200);
+  });
+
+  test('a key reused for other points adds them, and keeps every point acknowledged before', async () => {
+    // A job restarted with its batch counter at 0 sends its keys again with other points. Named after the key
+    // alone, the second batch's chunks replaced the first's (10 points acknowledged, then gone), and a new key's
+    // first few points, kept inline, made the second batch's points for that key vanish behind a 200.
+    const runId = await startRun();
+    const points = (key: string, from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({ key, value: from + i, step: from + i, timestamp: 9_000 + from + i }));
+    const send = (path: string, body: Record<string, unknown>) =>
+      local.api.post(`/api/v1/runs/${runId}/${path}`, body).then((response) => expect(response.status).toBe(200));
+    for (const [key, count] of [
+      ['chunked', 10],
+      ['inline', 2],
+    ] as const) {
+      await send('metrics', { metrics: points(key, 0, count), idempotency_key: `reused-${key}` });
+      await send('metrics', { metrics: points(key, 100, count), idempotency_key: `reused-${key}` });
+      await send('batch', { metrics: points(key, 200, count), idempotency_key: `reused-${key}` });
+      // Retries of each of them still add nothing.
+      await send('metrics', { metrics: points(key, 0, count), idempotency_key: `reused-${key}` });
+      await send('batch', { metrics: points(key, 200, count), idempotency_key: `reused-${key}` });
+      const steps = (await fullHistory(runId, key, 1000)).map((point) => point.step);
+      expect(steps).toEqual([0, 100, 200].flatMap((from) => Array.from({ length: count }, (_, i) => from + i)));
+    }
+    const run = await local.api.get(`/api/v1/runs/${runId}`);
+    expect(run.body.metrics.inline).toMatchObject({ value: 201, step: 201, min_step: 0 });
+  });
+
+  test('a history read page by page goes on while the run logs, even a batch wider than any before', async () => {
+    // The tokens were bound to the key's widest batch span, which a live run's next batch can widen:
+    // every token of the history then became a 400 page_token.invalid in the middle of a read.
+    const runId = await startRun();
+    const metrics = Array.from({ length: 10 }, (_, step) => ({ key: 'live', value: step, step }));
+    expect((await local.api.post(`/api/v1/runs/${runId}/metrics`, { metrics })).status).toBe(200);
+    const first = await local.api.get(`/api/v1/runs/${runId}/metrics/live?max_results=3`);
+    const steps: number[] = first.body.points.map((point: Point) => point.step);
+    const wider = [
+      { key: 'live', value: 1, step: 100 },
+      { key: 'live', value: 2, step: 5000 },
+    ];
+    expect((await local.api.post(`/api/v1/runs/${runId}/metrics`, { metrics: wider })).status).toBe(200);
+    let token: string | undefined = first.body.next_page_token;
+    while (token) {
+      const page = await local.api.get(`/api/v1/runs/${runId}/metrics/live?max_results=3&page_token=${token}`);
+      expect(page.status, JSON.stringify(page.body)).toBe(200);
+      steps.push(...page.body.points.map((point: Point) => point.step));
+      token = page.body.next_page_token;
+    }
+    expect(steps).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 100, 5000]);
+  });
+
   test('history pages in step order across overlapping batches, with nothing lost or repeated', async () => {
     const runId = await startRun();
     const expected: Point[] = [];

@@ -143,7 +143,10 @@ def seed_status(status: str) -> str:
 def utc_text(epoch_ms: Optional[int]) -> Optional[str]:
     if epoch_ms is None:
         return None
-    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    try:
+        moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return None  # past year 9999 (a client that sent microseconds): no time a database reads
     return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{epoch_ms % 1000:03d}"
 
 

@@ -118,3 +118,16 @@ def test_console_script_and_missing_extra_hint(env) -> None:
     done = subprocess.run([sys.executable, "-c", hide_click], capture_output=True, text=True)
     assert done.returncode == 1
     assert done.stderr.strip() == 'stratus: the CLI needs its extra libraries: pip install "stratus-tracker[cli]"'
+
+
+def test_a_time_past_year_9999_stays_a_number() -> None:
+    # MLflow's API stores a client's own start and end times: one sent in microseconds (year 55,000) made
+    # `runs list`, `runs show` and export of the whole experiment fail with "year is out of range".
+    from stratus._compare import readable_time
+    from stratus.cli.output import human_time
+    from stratus.export import utc_text
+
+    micro = 1_700_000_000_000_000
+    assert human_time(micro) == f"{micro} ms"
+    assert readable_time(micro) is None and utc_text(micro) is None
+    assert human_time(1_700_000_000_000).startswith("2023-11-")

@@ -1,13 +1,22 @@
 import * as z from 'zod/mini';
 import { limits } from '../../limits.ts';
 import { metricValueSchema, wireMetricValue } from './metric-values.ts';
-import { writtenKeySchema, pageSize, pageToken, safeInteger, stepRangeInOrder, text, timestampSchema } from './text.ts';
+import {
+  writtenKeySchema,
+  pageSize,
+  pageToken,
+  safeInteger,
+  stepRangeInOrder,
+  text,
+  recordedTimeSchema,
+} from './text.ts';
 
 /** Metrics: logging points (one, or a batch) and reading a metric's history. */
 
 export const idempotencyKey = z.optional(text(limits.idempotencyKeyLength)).check(
   z.meta({
-    description: 'A retried request with the same key adds no points (also accepted as the Idempotency-Key header)',
+    description:
+      'A retried request (the same points) with the same key adds no points; the key with other points adds those. Also accepted as the Idempotency-Key header',
   }),
 );
 
@@ -15,7 +24,7 @@ export const metricPoint = z.strictObject({
   key: writtenKeySchema,
   value: metricValueSchema,
   step: z.optional(safeInteger),
-  timestamp: z.optional(timestampSchema),
+  timestamp: z.optional(recordedTimeSchema),
 });
 
 export const logMetricsBody = z.union([
@@ -27,7 +36,7 @@ export const logMetricsBody = z.union([
     metric_name: writtenKeySchema,
     metric_value: metricValueSchema,
     step: z.optional(safeInteger),
-    timestamp: z.optional(timestampSchema),
+    timestamp: z.optional(recordedTimeSchema),
     idempotency_key: idempotencyKey,
   }),
 ]);

@@ -6,7 +6,16 @@ import { wireMetricValue } from './metric-values.ts';
 import { idempotencyKey, metricPoint } from './metrics.ts';
 import { paramValueSchema } from './params.ts';
 import { pipelineSchema } from './pipeline.ts';
-import { boundedRecord, idSchema, nameSchema, pageSize, pageToken, tagsSchema, text, timestampSchema } from './text.ts';
+import {
+  boundedRecord,
+  idSchema,
+  nameSchema,
+  pageSize,
+  pageToken,
+  tagsSchema,
+  text,
+  recordedTimeSchema,
+} from './text.ts';
 
 /** Runs: create/start, end, tag, list, and the run shapes every run route answers with. */
 
@@ -47,7 +56,7 @@ export const updateRunBody = z
         )
         .check(z.meta({ description: 'Ends the run; COMPLETED is accepted as FINISHED' })),
     ),
-    end_time: z.optional(timestampSchema),
+    end_time: z.optional(recordedTimeSchema),
     run_name: z.optional(nameSchema),
   })
   .check(

@@ -121,8 +121,53 @@ export const boundedRecord = <V extends z.ZodMiniType>(value: V, maxEntries: num
 export const tagsSchema = boundedRecord(freeText(limits.tagValueLength), limits.tagsPerRequest);
 export const experimentTagsSchema = boundedRecord(freeText(limits.experimentTagValueLength), limits.tagsPerRequest);
 
+/**
+ * Free-form JSON kept as sent (a pipeline's config, a model version's metadata): an object of at
+ * most `maxDepth` levels of objects and arrays (the object itself is the first) whose JSON is at
+ * most `maxBytes` bytes of UTF-8. The depth is checked first, by a walk that keeps its own stack
+ * and stops at the first level too deep: a 1 MiB body holds 250,000 levels or a 500,000-element
+ * array, which a recursive walk, `Math.max(...values)` or `JSON.stringify` turns into a
+ * RangeError, a 500 instead of a 400 naming the field.
+ */
+export const boundedJsonObject = (maxBytes: number, maxDepth: number) =>
+  z.record(z.string(), z.unknown()).check(
+    z.refine((value) => jsonDepthAtMost(value, maxDepth), {
+      error: `must nest at most ${maxDepth} levels`,
+      abort: true,
+    }),
+    z.refine((value) => Buffer.byteLength(JSON.stringify(value)) <= maxBytes, {
+      error: `must serialise to at most ${maxBytes} bytes`,
+    }),
+  );
+
+/** Whether `value` nests objects and arrays at most `maxDepth` levels deep (a scalar is 0, `{}` is 1). */
+export function jsonDepthAtMost(value: unknown, maxDepth: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, depth] = next;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth + 1 > maxDepth) return false;
+    for (const item of Object.values(node)) pending.push([item, depth + 1]);
+  }
+  return true;
+}
+
 export const safeInteger = z.int().check(z.gte(Number.MIN_SAFE_INTEGER), z.lte(Number.MAX_SAFE_INTEGER));
 export const timestampSchema = z.int().check(z.gte(0), z.lte(8_640_000_000_000_000));
+
+/**
+ * A time a client records on `/api/v1` (a run's `end_time`, a metric point's `timestamp`): epoch
+ * milliseconds from 1970 to the end of year 9999, the years Python's datetime, ISO 8601 and a
+ * spreadsheet can show. Past it, the Python SDK, the CLI and `stratus export` could not show the
+ * run at all; and it is where a time sent in microseconds or nanoseconds by mistake lands
+ * (year 55,000), which is refused naming the field rather than stored.
+ */
+export const recordedTimeSchema = z.int().check(
+  z.gte(0, { error: 'must be epoch milliseconds, not before 1970' }),
+  z.lte(253_402_300_799_999, {
+    error: 'must be epoch milliseconds up to the end of year 9999 (is it in microseconds or nanoseconds?)',
+  }),
+);
 
 /** A page size query parameter: a decimal integer in 1..max, `fallback` when absent. */
 export const pageSize = (max: number, fallback: number) =>

@@ -44,9 +44,14 @@ def output_options(command: Any) -> Any:
 
 
 def human_time(epoch_ms: Any) -> str:
+    """A local time to the second; a time datetime cannot hold (past year 9999, as a client that sent
+    microseconds wrote it) stays its number, so the rest of the listing still shows."""
     if epoch_ms is None:
         return ""
-    moment = epoch_ms if isinstance(epoch_ms, datetime) else datetime.fromtimestamp(epoch_ms / 1000)
+    try:
+        moment = epoch_ms if isinstance(epoch_ms, datetime) else datetime.fromtimestamp(epoch_ms / 1000)
+    except (ValueError, OverflowError, OSError):
+        return f"{epoch_ms} ms"
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
