@@ -30,6 +30,9 @@ export const limits = {
   metricHistoryPageDefault: 1000,
   downsampleMaxPoints: 5000,
   pipelineComponents: 100,
+  /** A run's pipeline_config: its JSON in bytes of UTF-8, and levels of nesting. */
+  pipelineConfigBytes: 16 * 1024,
+  pipelineConfigDepth: 16,
   gitCommitLength: 64,
   codeVersionLength: 250,
 } as const;

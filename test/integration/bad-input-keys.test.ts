@@ -665,6 +665,42 @@ describe.each(keyFields.map((field) => [`${field.operationId} ${field.field}`, f
   });
 });
 
+/**
+ * The key-bearing fields of `/api/v1` that write a key (not those that read, delete or filter by
+ * one): each refuses a key that does not read as itself as a path, as the README says of
+ * `/api/v1` (From MLflow), naming the field. Found from `keyFields`, so a new write row is covered.
+ */
+const reads = new Set([
+  'getMetricHistory',
+  'listExperiments',
+  'compareRuns',
+  'searchRuns',
+  'searchRunsPost',
+  'deleteRunTag',
+  'deleteExperimentTag',
+  'listRegisteredModels',
+]);
+const v1Writes = keyFields.filter((field) => {
+  const route = routeList.find((candidate) => candidate.operationId === field.operationId);
+  // A version's metadata is free-form JSON, not tags, params or metrics: its keys are its own.
+  const written = !reads.has(field.operationId) && field.field !== 'metadata';
+  return route !== undefined && (route.dialect ?? 'v1') === 'v1' && written;
+});
+
+describe.each(v1Writes.map((field) => [`${field.operationId} ${field.field}`, field] as const))('%s', (_, field) => {
+  test('a key that reads as another path is a 400 naming the field', async () => {
+    const failures: string[] = [];
+    for (const key of ['a/../b', './a', 'a//b', 'a/', '/a', '..a', '.', '..']) {
+      const { response } = await field.send(key);
+      const message = response.body.error?.message ?? '';
+      if (response.status !== 400 || !field.named.test(fieldOf(message))) {
+        failures.push(`${JSON.stringify(key)}: ${response.status} ${JSON.stringify(response.body).slice(0, 160)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
 describe('metric values: exactly the documented non-finite spellings (README, "Semantics")', () => {
   const accepted: Array<[string, string]> = [
     ['NaN', 'NaN'],

@@ -3,6 +3,7 @@ import { metricValueSchema } from '../../shared/http/schemas/metric-values.ts';
 import { logMetricsBody } from '../../shared/http/schemas/metrics.ts';
 import { logParamsBody } from '../../shared/http/schemas/params.ts';
 import { updateRunBody } from '../../shared/http/schemas/runs.ts';
+import { boundedJsonObject, jsonDepthAtMost } from '../../shared/http/schemas/text.ts';
 
 test('metric values accept numbers and the three non-finite spellings', () => {
   expect(metricValueSchema.parse(0.5)).toBe(0.5);
@@ -53,4 +54,25 @@ test('strings with lone surrogates are refused wherever text is accepted', () =>
   expect(logParamsBody.safeParse({ params: { ['k\ud800']: 1 } }).success).toBe(false);
   expect(logParamsBody.safeParse({ params: { k: 'v\udc00' } }).success).toBe(false);
   expect(logParamsBody.safeParse({ params: { k: 'v\ud83d\ude42' } }).success).toBe(true);
+});
+
+test('free-form JSON past its bounds is refused, never a RangeError: deep, wide, or many bytes', () => {
+  const schema = boundedJsonObject(1024, 4);
+  let deep: Record<string, unknown> = {};
+  for (let level = 0; level < 100_000; level++) deep = { a: deep };
+  const refusals: Array<[unknown, RegExp]> = [
+    [deep, /nest at most 4/],
+    [{ a: { b: { c: { d: {} } } } }, /nest at most 4/],
+    [{ a: [[[[]]]] }, /nest at most 4/],
+    [{ wide: new Array(500_000).fill(0) }, /at most 1024 bytes/],
+    [{ text: 'é'.repeat(600) }, /at most 1024 bytes/],
+  ];
+  for (const [value, message] of refusals) {
+    const parsed = schema.safeParse(value);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => issue.message).join()).toMatch(message);
+  }
+  expect(schema.safeParse({ a: { b: { c: {} } }, list: [1, [2]], text: 'é'.repeat(400) }).success).toBe(true);
+  expect(jsonDepthAtMost(5, 0)).toBe(true);
+  expect(jsonDepthAtMost({}, 0)).toBe(false);
 });

@@ -10,6 +10,7 @@ import {
 } from '../../domain/registry.ts';
 import { limits } from '../../limits.ts';
 import {
+  boundedJsonObject,
   boundedRecord,
   documentedAs,
   freeText,
@@ -17,6 +18,8 @@ import {
   keySchema,
   pageSize,
   pageToken,
+  pathSafeKey,
+  pathUnsafeReason,
   text,
   timestampSchema,
 } from './text.ts';
@@ -55,25 +58,26 @@ const versionNumberText = z.pipe(
 );
 const versionNumber = z.int().check(z.gte(1), z.lte(registryLimits.maxVersion));
 
-const jsonDepth = (value: unknown): number =>
-  typeof value === 'object' && value !== null ? 1 + Math.max(0, ...Object.values(value).map(jsonDepth)) : 0;
-
 /** Free-form JSON kept with a version as it is (the seed's experiment id, run id and accuracy). */
-const metadataSchema = z.record(z.string(), z.unknown()).check(
-  z.refine((value) => Buffer.byteLength(JSON.stringify(value)) <= registryLimits.metadataBytes, {
-    error: `must serialise to at most ${registryLimits.metadataBytes} bytes`,
-  }),
-  z.refine((value) => jsonDepth(value) <= registryLimits.metadataDepth, {
-    error: `must nest at most ${registryLimits.metadataDepth} levels`,
-  }),
-);
+const metadataSchema = boundedJsonObject(registryLimits.metadataBytes, registryLimits.metadataDepth);
 
 const description = freeText(registryLimits.descriptionLength);
 
-/** Tag changes: a string sets the tag, null deletes it. */
+/**
+ * Tag changes: a string sets the tag, null deletes it. A tag set is written, so its key reads as
+ * itself as a path, as on every other write (`writtenKeySchema`); a deletion takes any key, so tags
+ * written before that rule can still be removed.
+ */
 const tagChanges = z.record(keySchema, z.nullable(freeText(registryLimits.tagValueLength))).check(
   z.refine((record) => Object.keys(record).length <= registryLimits.tagsPerEntity, {
     error: `must have at most ${registryLimits.tagsPerEntity} entries`,
+  }),
+  z.superRefine((record, context) => {
+    for (const [key, value] of Object.entries(record)) {
+      if (value !== null && !pathSafeKey.test(key)) {
+        context.addIssue({ code: 'custom', path: [key], message: pathUnsafeReason(key, 'v1'), input: key });
+      }
+    }
   }),
 );
 
