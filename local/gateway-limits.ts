@@ -50,6 +50,24 @@ export function requestHeadRefusal(request: IncomingMessage): GatewayRefusal | u
   return undefined;
 }
 
+/**
+ * The largest answer a function can give: Lambda's synchronous response payload, the JSON of the
+ * whole result (status, headers and the body as an escaped string), is at most 6 MB. Past it the
+ * invocation fails and API Gateway answers 500 `{"message":"Internal Server Error"}`.
+ */
+export const lambdaResponsePayloadBytes = 6 * 1024 * 1024;
+
+/**
+ * Why AWS would fail this function result, if it would: the local server still sends the answer
+ * (a run at every documented limit at once answers about 10 MB: docs/data-model.md), and says on
+ * stderr that it could not be sent from Lambda, so that a developer sees it.
+ */
+export function responseTooLarge(result: unknown): string | undefined {
+  const bytes = Buffer.byteLength(JSON.stringify(result));
+  if (bytes <= lambdaResponsePayloadBytes) return undefined;
+  return `the function's answer is ${bytes} bytes, over Lambda's ${lambdaResponsePayloadBytes}: in AWS the invocation fails and API Gateway answers 500`;
+}
+
 export const bodyTooLarge = () =>
   refusal(413, 'request.too_large', `the request body exceeds ${gatewayLimits.bodyBytes} bytes`);
 

@@ -13,6 +13,7 @@ import {
   gatewayLimits,
   parserHeaderBytes,
   requestHeadRefusal,
+  responseTooLarge,
 } from './gateway-limits.ts';
 import { createRouter, type RouteMatch } from './router.ts';
 import { unmatchedRouteAnswer } from './unmatched-route.ts';
@@ -125,6 +126,8 @@ export async function startLocalServer(
     const result = await withRouteGrants(match.route, () =>
       handler(invoked, lambdaContext(match.route, event.requestContext.requestId)),
     );
+    const tooLarge = responseTooLarge(result);
+    if (tooLarge) process.stderr.write(`local server: ${routeKey(match.route)}: ${tooLarge}\n`);
     response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
     response.end(result.body ?? '');
   }

@@ -5,6 +5,11 @@
  */
 export const limits = {
   requestBodyBytes: 1024 * 1024,
+  /**
+   * What the runs of one search page may take in its answer: a page ends early (with a token)
+   * before it would outgrow Lambda's 6 MB response, escaped into the result's JSON.
+   */
+  answerBytes: 4 * 1024 * 1024,
   nameLength: 250,
   descriptionLength: 5000,
   keyLength: 250,

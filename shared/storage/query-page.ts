@@ -1,5 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { limits } from '../limits.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { itemSize } from './item-size.ts';
 
 export interface PageRequest {
   /** The value of `boundAttribute` every item of this query shares. */
@@ -10,6 +12,12 @@ export interface PageRequest {
   keyAttributes: readonly string[];
   limit: number;
   pageToken: string | undefined;
+  /**
+   * About how many bytes an item's part of the answer takes (default: its size as DynamoDB
+   * counts it). A page ends early, at `limits.answerBytes`, so that no list outgrows what a
+   * function may answer.
+   */
+  answerBytes?: (item: Record<string, unknown>) => number;
 }
 
 /** Filtered queries read in steps of at least this many items, not one by one. */
@@ -18,7 +26,8 @@ const MIN_FILTERED_READ = 100;
 /**
  * Reads one page of up to `limit` items, following DynamoDB's pagination while a
  * FilterExpression leaves pages short. When DynamoDB returns more matches than
- * fit, the page ends at the last item kept and the token resumes right after it.
+ * fit (in number, or in the answer's bytes), the page ends at the last item kept
+ * and the token resumes right after it.
  */
 export async function queryPage(
   client: DynamoDBDocumentClient,
@@ -32,6 +41,7 @@ export async function queryPage(
     partition: request.partition,
   })) as Record<string, unknown> | undefined;
   const items: Record<string, unknown>[] = [];
+  let answered = 0;
   do {
     const remaining = request.limit - items.length;
     const page = await client.send(
@@ -42,18 +52,29 @@ export async function queryPage(
       }),
     );
     const found = page.Items ?? [];
-    if (found.length > remaining) {
-      const kept = found.slice(0, remaining);
+    const fitting = fittingCount(found, items.length, request);
+    if (found.length > Math.min(remaining, fitting)) {
+      const kept = found.slice(0, Math.min(remaining, fitting));
       items.push(...kept);
       return {
         items,
-        cursor: await positionCursor(binding, request, kept[kept.length - 1] as Record<string, unknown>),
+        cursor: await positionCursor(binding, request, items[items.length - 1] as Record<string, unknown>),
       };
     }
     items.push(...found);
     startKey = page.LastEvaluatedKey;
   } while (startKey && items.length < request.limit);
   return { items, cursor: startKey ? await encodeCursor(binding, startKey as never) : undefined };
+
+  /** How many of `found` still fit the answer after the page's first `before` items (at least one item in all). */
+  function fittingCount(found: readonly Record<string, unknown>[], before: number, page: PageRequest): number {
+    const sizeOf = page.answerBytes ?? itemSize;
+    for (let index = 0; index < found.length; index++) {
+      answered += sizeOf(found[index] as Record<string, unknown>);
+      if (answered > limits.answerBytes && before + index > 0) return index;
+    }
+    return found.length;
+  }
 }
 
 /**

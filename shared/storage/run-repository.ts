@@ -38,6 +38,7 @@ import {
 } from './keys.ts';
 import { addToParamBucket, addToParamRow } from './param-row-write.ts';
 import { queryAllItems, queryPage } from './query-page.ts';
+import { itemSize } from './item-size.ts';
 import { entriesOf, entryBytes, layoutBudgets, metricEntryBound, type PagedMap, placeEntries } from './run-layout.ts';
 import {
   metricPageItem,
@@ -253,6 +254,8 @@ export class RunRepository extends RunReader {
         keyAttributes: indexPosition,
         limit: query.limit,
         pageToken: query.pageToken,
+        // A run's tags past its item's room are on tag pages (up to an item's 400 KB each), read after.
+        answerBytes: (item) => itemSize(item) + Math.max(0, ((item.tagPages as number | undefined) ?? 1) - 1) * 400_000,
       },
     );
     return { items: await this.withPagedTags(workspace, page.items as unknown as RunItem[]), cursor: page.cursor };

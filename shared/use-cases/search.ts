@@ -15,6 +15,7 @@ import { decodeSortableNumber, encodeSortableNumber } from '../domain/search/sor
 import { type Run, type RunDetails, runStage, type ViewType, viewIncludes } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
+import { limits } from '../limits.ts';
 import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
 import {
   nanRange,
@@ -165,13 +166,38 @@ export async function searchRuns(
   const skipped = resolved.experimentIds.length < query.experimentIds.length;
   const known = new Set(resolved.experimentIds);
   const found = skipped ? (await searching).filter((run) => known.has(run.experimentId)) : await searching;
-  const page = found.slice(0, query.limit);
+  const page = withinAnswerBytes(found.slice(0, query.limit));
   const last = page[page.length - 1];
   const cursor =
-    found.length > query.limit && last
+    found.length > page.length && last
       ? await encodeCursor(binding, { after: encodeTuple(sortTuple(last, query.order)) })
       : undefined;
   return { runs: page, cursor, plan: description };
+}
+
+/**
+ * The first runs of a page whose details fit `limits.answerBytes` together (at least one run): a
+ * page ends early, with a token for the rest, rather than outgrow what a function may answer
+ * (Lambda's 6 MB, past which API Gateway answers 500). A thousand runs of a deep-learning sweep,
+ * with their tags, params and dozens of metrics each, come to several megabytes.
+ */
+function withinAnswerBytes<R extends RunDetails & { datasets?: unknown }>(runs: readonly R[]): R[] {
+  let total = 0;
+  for (let index = 0; index < runs.length; index++) {
+    total += runDetailsBytes(runs[index] as R);
+    if (total > limits.answerBytes && index > 0) return runs.slice(0, index);
+  }
+  return [...runs];
+}
+
+/**
+ * About how many bytes a run's details take in an answer, either dialect's (a little more rather
+ * than less): the JSON of what varies, plus the fixed fields and each entry's share of field names.
+ */
+function runDetailsBytes(run: RunDetails & { datasets?: unknown }): number {
+  const varying = [run.runName, run.tags, run.params, run.metrics, run.pipeline, run.gitCommit, run.codeVersion];
+  const entries = Object.keys(run.tags).length + Object.keys(run.params).length + run.metrics.length;
+  return Buffer.byteLength(JSON.stringify([...varying, run.datasets ?? null])) + 1000 + entries * 40;
 }
 
 /**

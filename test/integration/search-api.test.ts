@@ -557,3 +557,55 @@ describe('experiments by tag', () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe('answer size', () => {
+  test('a page of large runs ends early with a token, never past what a function may answer (search, list)', async () => {
+    // Six runs of 200 tags of 8,000 characters (1.6 MB each): one page of them all was 9.6 MB, which
+    // Lambda cannot return (6 MB; API Gateway then answers 500) and the local server now refuses alike.
+    const name = `big-runs-${Math.random().toString(36).slice(2, 8)}`;
+    const tags = (from: number) =>
+      Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`t${from + i}`, String(i % 10).repeat(8000)]));
+    const created: string[] = [];
+    for (let index = 0; index < 6; index++) {
+      const run = await api.post('/api/v1/runs', { experiment_name: name, tags: tags(0) });
+      expect(run.status).toBe(201);
+      expect((await api.post(`/api/v1/runs/${run.body.run_id}/tags`, { tags: tags(100) })).status).toBe(200);
+      created.push(run.body.run_id);
+    }
+    const experimentId = (await api.get(`/api/v1/experiments/by-name/${name}`)).body.experiment_id as string;
+    for (const [label, next] of [
+      [
+        'POST',
+        (token?: string) =>
+          api.post('/api/v1/runs/search', { experiment_ids: [experimentId], max_results: 1000, page_token: token }),
+      ],
+      [
+        'GET',
+        (token?: string) =>
+          api.get(
+            `/api/v1/runs/search?experiment_id=${experimentId}&max_results=1000${token ? `&page_token=${token}` : ''}`,
+          ),
+      ],
+      [
+        'list',
+        (token?: string) =>
+          api.get(`/api/v1/experiments/${experimentId}/runs?max_results=1000${token ? `&page_token=${token}` : ''}`),
+      ],
+    ] as const) {
+      const seen: string[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const page = await next(token);
+        expect(page.status, label).toBe(200);
+        expect(JSON.stringify(page.body).length).toBeLessThan(5 * 1024 * 1024);
+        expect(page.body.runs.length).toBeGreaterThan(0);
+        seen.push(...page.body.runs.map((run: { run_id: string }) => run.run_id));
+        token = page.body.next_page_token;
+        pages++;
+      } while (token);
+      expect(pages, label).toBeGreaterThan(1);
+      expect([...seen].sort(), label).toEqual([...created].sort());
+    }
+  }, 120_000);
+});
