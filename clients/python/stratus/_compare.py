@@ -10,16 +10,46 @@ from __future__ import annotations
 
 import shutil
 from datetime import datetime
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from ._wire import number_text
+
+#: Runs the service compares in one request (its ``run_ids`` limit); more are asked for in slices.
+RUNS_PER_REQUEST = 100
 
 
 def readable_time(epoch_ms: Any) -> Any:
     """Epoch milliseconds as a local datetime (seconds precision), the way a person reads a start time."""
     if epoch_ms is None:
         return None
-    return datetime.fromtimestamp(int(epoch_ms) // 1000)
+    try:
+        return datetime.fromtimestamp(int(epoch_ms) // 1000)
+    except (ValueError, OverflowError, OSError):
+        return None  # past year 9999: no datetime holds it
+
+
+def merged(
+    answers: Sequence[Dict[str, Any]],
+    metric_names: Optional[Sequence[str]],
+    param_names: Optional[Sequence[str]],
+    only_differing_params: bool,
+) -> Dict[str, Any]:
+    """The service's answer for all the runs, from its answers for consecutive slices of them
+    (each asked for without ``only_differing_params``): the columns asked for, or else every
+    metric and param any run has, in the service's order; params that differ are found over
+    all the runs, as the service finds them over one request's (an absent param is a value)."""
+    runs = [run for answer in answers for run in answer.get("runs") or []]
+
+    def every(field: str) -> List[str]:
+        names = {name for answer in answers for name in answer.get(field) or []}
+        # The service sorts names as JavaScript does, by UTF-16 code units.
+        return sorted(names, key=lambda name: name.encode("utf-16-be", "surrogatepass"))
+
+    metrics = list(dict.fromkeys(metric_names)) if metric_names is not None else every("metric_names")
+    params = list(dict.fromkeys(param_names)) if param_names is not None else every("param_names")
+    if only_differing_params:
+        params = [name for name in params if len({(run.get("params") or {}).get(name) for run in runs}) > 1]
+    return {"metric_names": metrics, "param_names": params, "runs": runs}
 
 
 def _cell(value: Any) -> str:

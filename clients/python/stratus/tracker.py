@@ -14,7 +14,7 @@ import urllib.parse
 import weakref
 from dataclasses import dataclass, field
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from . import _artifacts, _compare, _exit, _git, _system
 from ._http import RetryPolicy, Transport
@@ -662,7 +662,8 @@ class ExperimentTracker:
         runs (``only_differing_params=False``, or ``param_names``, for others);
         ``start_time`` is a datetime. A pandas DataFrame indexed by run_id when
         pandas is importable (or ``as_dataframe=True``), else a list of dicts;
-        either prints every column. No run ids give an empty table.
+        either prints every column. No run ids give an empty table. Any number
+        of runs: past the service's 100 a request, they are asked for in slices.
         """
         if only_differing_params is None:
             only_differing_params = param_names is None
@@ -672,13 +673,27 @@ class ExperimentTracker:
         metric_columns = [f"metrics.{name}" for name in metric_list or []]
         param_columns = [f"params.{name}" for name in param_list or []]
         if run_ids:
-            body: Dict[str, Any] = {"run_ids": list(run_ids), "only_differing_params": only_differing_params}
-            if metric_list is not None:
-                body["metric_names"] = metric_list
-            if param_list is not None:
-                body["param_names"] = param_list
+            # The service compares up to 100 runs a request (a sweep's search gives more): slices are merged.
+            ids = list(dict.fromkeys(run_ids))
+            size = _compare.RUNS_PER_REQUEST
+            slices = [ids[start : start + size] for start in range(0, len(ids), size)]
             self._settle()
-            answer = self.transport.json("POST", "/runs/compare", json_body=body)
+            answers = []
+            for part in slices:
+                body: Dict[str, Any] = {
+                    "run_ids": part,
+                    "only_differing_params": only_differing_params and len(slices) == 1,
+                }
+                if metric_list is not None:
+                    body["metric_names"] = metric_list
+                if param_list is not None:
+                    body["param_names"] = param_list
+                answers.append(self.transport.json("POST", "/runs/compare", json_body=body))
+            answer = (
+                answers[0]
+                if len(answers) == 1
+                else _compare.merged(answers, metric_list, param_list, only_differing_params)
+            )
             metric_columns = [f"metrics.{name}" for name in answer.get("metric_names") or []]
             param_columns = [f"params.{name}" for name in answer.get("param_names") or []]
             for run in answer.get("runs") or []:
@@ -994,10 +1009,11 @@ def _pipeline_body(
     return body
 
 
-def _param_value(value: Any) -> Union[str, int, float, bool]:
-    if isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
+def _param_value(value: Any) -> str:
+    """A param as Python writes it, ``str(value)``, as MLflow's client sends it: ``1e-05``, ``True``,
+    ``nan``, the same text a filter on it is written with. (Sent as a JSON number, 1e-05 was stored
+    as JavaScript writes it, ``0.00001``, and NaN or an infinity could not be sent at all.)"""
+    return value if isinstance(value, str) else str(value)
 
 
 def _take(items: Iterator[Any], limit: Optional[int]) -> List[Any]:

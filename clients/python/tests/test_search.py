@@ -96,6 +96,28 @@ def test_compare_no_runs_is_an_empty_table(tracker) -> None:
     assert str(tracker.compare_runs([], as_dataframe=False)) == "(no runs)"
 
 
+def test_compare_runs_of_a_whole_sweep(tracker, experiment_name) -> None:
+    # The README's own lines, on a sweep of 250 runs: search_runs gives them all, and compare_runs
+    # took at most the service's 100 (a ValidationError for run_ids) before it asked in slices.
+    for index in range(250):
+        params = {"lr": index, "seed": 7, "phase": "warmup" if index < 100 else "main"}
+        if index == 249:
+            params["late"] = "yes"
+        tracker.start_run(experiment_name, run_name=f"trial-{index}", params=params, metrics={"acc": index / 250})
+        tracker.end_run()
+    runs = tracker.search_runs(experiment_name=experiment_name, order_by=["metrics.acc DESC"])
+    assert len(runs) == 250
+    rows = tracker.compare_runs(run_ids=[run.run_id for run in runs], as_dataframe=False)
+    assert [row["run_id"] for row in rows] == [run.run_id for run in runs]
+    # Params that differ over the whole sweep, even when each slice of 100 holds one value (phase) or the
+    # param only in its last run (late); never the one all runs share (seed).
+    assert rows.columns == ["run_id", "run_name", "status", "start_time", "metrics.acc", "params.late", "params.lr", "params.phase"]
+    assert rows[0]["metrics.acc"] == pytest.approx(249 / 250) and rows[0]["params.late"] == "yes"
+    assert rows[-1]["params.phase"] == "warmup" and rows[-1]["params.late"] is None
+    named = tracker.compare_runs([run.run_id for run in runs], param_names=["seed"], metric_names=[], as_dataframe=False)
+    assert named.columns[-1] == "params.seed" and {row["params.seed"] for row in named} == {"7"}
+
+
 def test_compare_runs_without_pandas_gives_dicts(tracker, risk_runs, monkeypatch) -> None:
     import sys
 

@@ -95,6 +95,28 @@ def test_params_are_immutable_and_conflicts_raise(tracker: ExperimentTracker, ex
     tracker.end_run()
 
 
+def test_params_are_stored_as_python_writes_them(tracker: ExperimentTracker, experiment_name: str) -> None:
+    # As MLflow's client sends them (str(value)), so a filter written as Python prints the value finds it.
+    # NaN and infinities used to raise ValueError from json.dumps, and 1e-05 was stored as "0.00001".
+    params = {"lr": 1e-5, "use_bn": True, "clip": math.inf, "floor": -math.inf, "missing": math.nan, "n": 100}
+    run = tracker.start_run(experiment_name, params={"warmup": 1e-7})
+    tracker.log_params(params)
+    tracker.log_params({"lr": 1e-5})  # the same value again is fine
+    tracker.end_run()
+    stored = tracker.get_run(run.run_id).params
+    assert stored == {
+        "warmup": "1e-07",
+        "lr": "1e-05",
+        "use_bn": "True",
+        "clip": "inf",
+        "floor": "-inf",
+        "missing": "nan",
+        "n": "100",
+    }
+    found = tracker.search_runs(experiment_name, filter_string="params.lr = '1e-05' AND params.use_bn = 'True'")
+    assert [r.run_id for r in found] == [run.run_id]
+
+
 def test_many_params_are_sent_in_chunks(tracker: ExperimentTracker, experiment_name: str) -> None:
     run = tracker.start_run(experiment_name)
     tracker.log_params({f"p{i}": i for i in range(250)})

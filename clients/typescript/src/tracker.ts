@@ -285,11 +285,15 @@ export class ExperimentTracker {
     }
   }
 
-  /** Immutable params: the same value again is fine, another one throws a 409 StratusError. */
+  /**
+   * Immutable params: the same value again is fine, another one throws a 409 StratusError.
+   * Values are sent as `String(value)` writes them, as they are stored (JSON has no NaN: a
+   * NaN or infinite number would otherwise travel as `null`, which the service refuses).
+   */
   async logParams(params: Record<string, string | number | boolean>, runId?: string): Promise<void> {
     const id = this.runId(runId);
     if (id === undefined) return;
-    const entries = Object.entries(params);
+    const entries = Object.entries(params).map(([key, value]) => [key, String(value)] as const);
     for (let start = 0; start < entries.length; start += 100) {
       const chunk = Object.fromEntries(entries.slice(start, start + 100));
       await this.tolerateOutage('logParams', () =>
@@ -456,7 +460,7 @@ export class ExperimentTracker {
     for await (const page of this.searchRunPages(options)) yield* page;
   }
 
-  /** One row per run with `metrics.<name>` and `params.<name>` columns; no run ids give no rows. */
+  /** One row per run with `metrics.<name>` and `params.<name>` columns, for any number of runs; no run ids give no rows. */
   async compareRuns(options: {
     runIds: string[];
     metricNames?: string[];
@@ -465,14 +469,30 @@ export class ExperimentTracker {
   }): Promise<ComparisonRow[]> {
     if (options.runIds.length === 0) return [];
     await this.settle();
-    const answer = await this.transport.json('POST', '/runs/compare', {
-      body: {
-        run_ids: options.runIds,
-        metric_names: options.metricNames,
-        param_names: options.paramNames,
-        only_differing_params: options.onlyDifferingParams ?? false,
-      },
-    });
+    // The service compares up to 100 runs a request (a sweep's search gives more): slices are merged.
+    const ids = [...new Set(options.runIds)];
+    const slices: string[][] = [];
+    for (let start = 0; start < ids.length; start += RUNS_COMPARED_PER_REQUEST) {
+      slices.push(ids.slice(start, start + RUNS_COMPARED_PER_REQUEST));
+    }
+    const onlyDiffering = options.onlyDifferingParams ?? false;
+    const answers: ComparisonAnswer[] = [];
+    for (const part of slices) {
+      answers.push(
+        await this.transport.json('POST', '/runs/compare', {
+          body: {
+            run_ids: part,
+            metric_names: options.metricNames,
+            param_names: options.paramNames,
+            only_differing_params: onlyDiffering && slices.length === 1,
+          },
+        }),
+      );
+    }
+    const answer =
+      answers.length === 1
+        ? (answers[0] as ComparisonAnswer)
+        : mergedComparison(answers, options.metricNames, options.paramNames, onlyDiffering);
     return (answer.runs ?? []).map((run: any) => {
       const row: ComparisonRow = {
         run_id: run.run_id,
@@ -536,4 +556,38 @@ export class ExperimentTracker {
     this.batchers.clear();
     await Promise.all(batchers.map((batcher) => batcher.close(this.options.flushTimeoutMs)));
   }
+}
+
+/** Runs the service compares in one request (its `run_ids` limit). */
+const RUNS_COMPARED_PER_REQUEST = 100;
+
+interface ComparisonAnswer {
+  metric_names?: string[];
+  param_names?: string[];
+  runs?: Array<{ params?: Record<string, string | null> } & Record<string, any>>;
+}
+
+/**
+ * The service's answer for all the runs, from its answers for consecutive slices of them (each
+ * asked for without only_differing_params): the columns asked for, or else every metric and
+ * param any run has, sorted as the service sorts them; params that differ are found over all
+ * the runs, as the service finds them over one request's (an absent param is a value).
+ */
+function mergedComparison(
+  answers: readonly ComparisonAnswer[],
+  metricNames: readonly string[] | undefined,
+  paramNames: readonly string[] | undefined,
+  onlyDifferingParams: boolean,
+): ComparisonAnswer {
+  const runs = answers.flatMap((answer) => answer.runs ?? []);
+  const every = (field: 'metric_names' | 'param_names') =>
+    [...new Set(answers.flatMap((answer) => answer[field] ?? []))].sort();
+  const metrics = metricNames ? [...new Set(metricNames)] : every('metric_names');
+  let params = paramNames ? [...new Set(paramNames)] : every('param_names');
+  if (onlyDifferingParams) {
+    const valueOf = (run: (typeof runs)[number], name: string) =>
+      run.params && Object.hasOwn(run.params, name) ? run.params[name] : null;
+    params = params.filter((name) => new Set(runs.map((run) => valueOf(run, name))).size > 1);
+  }
+  return { metric_names: metrics, param_names: params, runs };
 }

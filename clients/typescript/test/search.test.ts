@@ -63,3 +63,47 @@ it('compares runs as rows with metric and param columns', async () => {
   expect(rows[0]?.['params.model_type']).toBe('rf');
   expect(rows[0]).not.toHaveProperty('metrics.f1_score');
 });
+
+it('compares a sweep of more runs than the service takes in one request', async () => {
+  // Past 100 run ids the service answers 400 (run_ids); the client asks in slices and merges them.
+  const sweep: string[] = [];
+  for (let index = 0; index < 150; index++) {
+    const response = await fetch(`${stack.url}/api/v1/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        experiment_name: 'ts-sweep',
+        params: { seed: 7, phase: index < 100 ? 'warmup' : 'main', ...(index === 149 ? { late: 'yes' } : {}) },
+        metrics: [{ key: 'acc', value: index / 150 }],
+      }),
+    });
+    sweep.push(((await response.json()) as { run_id: string }).run_id);
+  }
+  const rows = await client.compareRuns({ runIds: sweep, onlyDifferingParams: true });
+  expect(rows.map((row) => row.run_id)).toEqual(sweep);
+  expect(Object.keys(rows[0] ?? {})).toEqual([
+    'run_id',
+    'run_name',
+    'status',
+    'start_time',
+    'metrics.acc',
+    'params.late',
+    'params.phase',
+  ]);
+  expect(rows[149]?.['params.late']).toBe('yes');
+  expect(rows[0]?.['params.late']).toBeNull();
+  expect(rows[120]?.['metrics.acc']).toBeCloseTo(0.8);
+});
+
+it('logs params as String() writes them, NaN and infinities included', async () => {
+  // JSON has no NaN: sent as numbers, they travelled as null and the service refused the request.
+  const run = await client.startRun('ts-params');
+  await client.logParams({ lr: 1e-5, clip: Number.POSITIVE_INFINITY, missing: Number.NaN, bn: true }, run.runId);
+  await client.endRun('FINISHED', run.runId);
+  expect((await client.getRun(run.runId)).params).toEqual({
+    lr: '0.00001',
+    clip: 'Infinity',
+    missing: 'NaN',
+    bn: 'true',
+  });
+});
