@@ -131,3 +131,19 @@ def test_a_time_past_year_9999_stays_a_number() -> None:
     assert human_time(micro) == f"{micro} ms"
     assert readable_time(micro) is None and utc_text(micro) is None
     assert human_time(1_700_000_000_000).startswith("2023-11-")
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(env, tmp_path) -> None:
+    # `stratus ... --csv | head -c 10`: the rest of the output had nowhere to go, and the CLI printed
+    # "stratus: error: [Errno 32] Broken pipe" and exited 1, as if the command had failed.
+    script = "import sys; from stratus.cli import main; sys.argv = ['stratus', 'experiments', 'list', '--csv', '--all']; main()"
+    many = ExperimentTracker(env.url, env.token, capture_code=False)
+    for index in range(30):
+        many.create_experiment(f"pipe-{tmp_path.name[-6:]}-{index}", description="x" * 4000)
+    reader = subprocess.Popen(["head", "-c", "10"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    command = subprocess.run(
+        [sys.executable, "-c", script], stdout=reader.stdin, stderr=subprocess.PIPE, env=dict(os.environ), timeout=60
+    )
+    reader.stdin.close()
+    reader.wait(timeout=10)
+    assert command.stderr.decode() == "" and command.returncode == 141

@@ -102,6 +102,9 @@ def test_tables_fit_with_whole_ids_and_status(env, wide_data, width) -> None:
             )
         if command == ("runs", "metrics"):
             assert "validation_accuracy" in result.stdout and re.search("[▁▂▃▄▅▆▇█]{10,}", result.stdout)
+        if command == ("runs", "search"):
+            # The metric the runs are ordered by is shown at any width (at 80 it used to be dropped first).
+            assert lines[0].split()[3] == "validation_accuracy", f"at {width}:\n{result.stdout}"
         if width == 80 and command in (("runs", "list"), ("runs", "compare")):
             # What did not fit is named on stderr, not silently dropped.
             assert "not shown at this width" in result.stderr

@@ -139,7 +139,8 @@ def test_cli_search_and_compare(env, experiment_name, risk_runs) -> None:
 
     table = stratus("runs", "search", experiment_name, "--filter", "metrics.accuracy > 0.9", "--order-by", "metrics.accuracy DESC")
     assert table.index(risk_runs[3]) < table.index(risk_runs[1]) and risk_runs[0] not in table
-    assert "metrics.accuracy" in table
+    # The metric the runs are ordered by, under its own name, right after the status.
+    assert table.splitlines()[0].split()[:4] == ["run_id", "run_name", "status", "accuracy"]
     found = json.loads(stratus("runs", "search", experiment_name, "--order-by", "metrics.auc ASC", "--json"))
     assert [run["run_id"] for run in found] == [risk_runs[0], risk_runs[2], risk_runs[1], risk_runs[3]]
 

@@ -50,6 +50,11 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except BrokenPipeError:
+            # The reader went away (`stratus runs list x --csv | head`): stop quietly, as `ls | head` does,
+            # not with "error: [Errno 32] Broken pipe"; 141 is a shell's status for a SIGPIPE death.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except StratusError as error:
             fail(f"{error.message} [{error.code}{'' if error.status is None else f', HTTP {error.status}'}]")
         except (ValueError, OSError) as error:
@@ -376,10 +381,34 @@ def runs_search(
     )
     found = take(pages, limit, show_all, output_format, 50)
     rows = [run_row(r) for r in found]
-    base = ["run_id", "run_name", "status", "started"] if output_format == "table" else ["run_id", "run_name", "status", "start_time"]
-    columns = base + metric_columns(rows, "metrics.") + (metric_columns(rows, "params.") if output_format == "csv" else [])
+    metrics = metric_columns(rows, "metrics.")
+    if output_format != "table":
+        columns: List[Any] = ["run_id", "run_name", "status", "start_time", *metrics]
+        columns += metric_columns(rows, "params.") if output_format == "csv" else []
+    else:
+        # The metrics the runs are ordered by come first and stay at any width (under their own name;
+        # the start time gives way first): at 80 columns they used to be the first thing dropped.
+        ordered = [key for key in (f"metrics.{name}" for name in ordered_metrics(order_by)) if key in metrics]
+        columns = ["run_id", "run_name", "status"]
+        columns += [Column(key, header=key[len("metrics."):], kind="value", optional=True, important=True) for key in ordered]
+        columns += [Column("started", kind="time", optional=True)] + [key for key in metrics if key not in ordered]
     emit_rows(rows, columns, output_format, json_rows=[run_json(r) for r in found])
     found.notice()
+
+
+def ordered_metrics(order_by: Sequence[str]) -> List[str]:
+    """The metric names of `--order-by` keys (`metrics.acc DESC`, `metrics.`a b` ASC`), in order."""
+    names = []
+    for key in order_by:
+        text = key.strip()
+        if not text.startswith("metrics."):
+            continue
+        rest = text[len("metrics."):]
+        if rest[:1] in ("`", '"') and rest.find(rest[0], 1) > 0:
+            names.append(rest[1 : rest.find(rest[0], 1)])
+        else:
+            names.append(rest.split()[0] if rest.split() else rest)
+    return names
 
 
 @runs.command("compare", context_settings=CONTEXT)
