@@ -154,6 +154,20 @@ describe('metrics', () => {
     expect(taken.status).toBe(200);
   });
 
+  test('a history range is given in decimal digits: an empty or hexadecimal bound is a 400 naming it', async () => {
+    // Coerced as JavaScript numbers, `start_step=` was 0 (the negative steps silently cut off) and 0x10 was 16.
+    const runId = await startRun();
+    const metrics = [-5, 0, 5].map((step) => ({ key: 'm', value: step, step }));
+    expect((await local.api.post(`/api/v1/runs/${runId}/metrics`, { metrics })).status).toBe(200);
+    for (const query of ['start_step=', 'end_step=0x10', 'start_step=1e1', 'max_points=', 'max_points=%205']) {
+      const response = await local.api.get(`/api/v1/runs/${runId}/metrics/m?${query}`);
+      expect(response.status, query).toBe(400);
+      expect(response.body.error.message, query).toMatch(new RegExp(`^query\\.${query.split('=')[0]}: `));
+    }
+    const ranged = await local.api.get(`/api/v1/runs/${runId}/metrics/m?start_step=-5&end_step=%2B0&max_points=2`);
+    expect(ranged.body.points.map((point: Point) => point.step)).toEqual([-5, 0]);
+  });
+
   test('a key reused for other points adds them, and keeps every point acknowledged before', async () => {
     // A job restarted with its batch counter at 0 sends its keys again with other points. Named after the key
     // alone, the second batch's chunks replaced the first's (10 points acknowledged, then gone), and a new key's

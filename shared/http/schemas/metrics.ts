@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { limits } from '../../limits.ts';
 import { metricValueSchema, wireMetricValue } from './metric-values.ts';
 import {
+  documentedAs,
   writtenKeySchema,
   pageSize,
   pageToken,
@@ -43,19 +44,38 @@ export const logMetricsBody = z.union([
 
 export const logMetricsResponse = z.object({ run_id: z.string(), accepted: z.int(), keys: z.int() });
 
-const stepQuery = z.optional(z.pipe(z.coerce.number(), safeInteger));
+/**
+ * An integer in a query string: decimal digits with an optional sign and nothing else. Coerced
+ * as a JavaScript number, `start_step=` (empty) was 0, cutting off the negative steps, and `0x10`
+ * was 16; now each is a 400 naming the parameter. Described as the integer it stands for.
+ */
+const queryInteger = <S extends z.ZodMiniType<number, number>>(bounds: S, minimum: number, maximum: number) =>
+  documentedAs(
+    z.pipe(
+      z.pipe(
+        z.string().check(z.regex(/^[+-]?\d{1,16}$/, { error: 'must be a whole number in decimal digits' })),
+        z.transform((text) => Number(text)),
+      ),
+      bounds,
+    ),
+    { type: 'integer', minimum, maximum },
+  );
+
+const stepQuery = z.optional(queryInteger(safeInteger, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
 export const metricHistoryQuery = z
   .object({
     max_results: pageSize(limits.metricHistoryPageMax, limits.metricHistoryPageDefault),
     page_token: pageToken,
     start_step: stepQuery,
     end_step: stepQuery,
-    max_points: z.optional(z.pipe(z.coerce.number(), z.int().check(z.gte(2), z.lte(limits.downsampleMaxPoints)))).check(
-      z.meta({
-        description:
-          'At most this many points over the whole step range, however long: the extremes of every bucket plus the first and last points (exact when the range holds no more)',
-      }),
-    ),
+    max_points: z
+      .optional(queryInteger(z.int().check(z.gte(2), z.lte(limits.downsampleMaxPoints)), 2, limits.downsampleMaxPoints))
+      .check(
+        z.meta({
+          description:
+            'At most this many points over the whole step range, however long: the extremes of every bucket plus the first and last points (exact when the range holds no more)',
+        }),
+      ),
   })
   .check(stepRangeInOrder);
 
