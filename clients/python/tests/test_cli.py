@@ -88,6 +88,10 @@ def test_errors_are_one_line_with_a_non_zero_exit(stratus, monkeypatch) -> None:
     assert "401" in bad_token.stderr and bad_token.stderr.count("\n") == 1
     monkeypatch.delenv("STRATUS_TOKEN")
     assert "STRATUS_TOKEN" in stratus("experiments", "list", expect=1).stderr
+    assert "STRATUS_TOKEN" in stratus("models", "list", expect=1).stderr
+    monkeypatch.delenv("STRATUS_ENDPOINT")
+    assert "STRATUS_ENDPOINT" in stratus("models", "list", expect=1).stderr
+    assert "STRATUS_ENDPOINT" in stratus("runs", "list", "some-experiment", expect=1).stderr
     assert stratus("runs", "compare", expect=2).exit_code == 2  # usage error: click's own status
 
 

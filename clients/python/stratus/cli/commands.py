@@ -63,13 +63,19 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def tracker_from(context: click.Context) -> ExperimentTracker:
+def connection_from(context: click.Context) -> Tuple[str, str]:
+    """The service's endpoint and token from the root options (or their variables); fails naming what is missing."""
     options = context.find_root().params
     endpoint, token = options.get("endpoint"), options.get("token")
     if not endpoint:
         fail("no endpoint: pass --endpoint or set STRATUS_ENDPOINT (e.g. http://127.0.0.1:8000)")
     if not token:
         fail("no token: pass --token or set STRATUS_TOKEN")
+    return endpoint, token
+
+
+def tracker_from(context: click.Context) -> ExperimentTracker:
+    endpoint, token = connection_from(context)
     return ExperimentTracker(endpoint, token, capture_code=False)
 
 

@@ -7,17 +7,12 @@ from typing import Any, Dict, Optional, Tuple
 import click
 
 from ..registry import ModelRegistry, ModelVersion
-from .commands import CONTEXT, as_json, cli, fail, handle_errors
+from .commands import CONTEXT, as_json, cli, connection_from, handle_errors
 from .output import Column, emit_fields, emit_json, emit_rows, human_size, human_time, output_options
 
 
 def registry_from(context: click.Context) -> ModelRegistry:
-    options = context.find_root().params
-    endpoint, token = options.get("endpoint"), options.get("token")
-    if not endpoint:
-        fail("no endpoint: pass --endpoint or set STRATUS_ENDPOINT (e.g. http://127.0.0.1:8000)")
-    if not token:
-        fail("no token: pass --token or set STRATUS_TOKEN")
+    endpoint, token = connection_from(context)
     return ModelRegistry(endpoint, token)
 
 
