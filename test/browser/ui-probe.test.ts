@@ -798,6 +798,38 @@ describe('charts', () => {
     }
   });
 
+  test('an ended run whose metrics are scores at one step (sklearn autolog) opens on its overview; a run with curves on its charts', async () => {
+    // As `mlflow.sklearn.autolog()` leaves a run: its scores once each, at step 0, through MLflow's routes.
+    const scored = await mlflow('runs/create', { experiment_id: ids.experiment, run_name: 'logreg-autolog' });
+    const scoredId = scored.run.info.run_id as string;
+    const scores = ['training_accuracy_score', 'training_f1_score', 'training_log_loss', 'training_roc_auc'];
+    await mlflow('runs/log-batch', {
+      run_id: scoredId,
+      metrics: scores.map((key, index) => ({ key, value: 0.9 + index / 100, timestamp: Date.now(), step: 0 })),
+    });
+    await mlflow('runs/update', { run_id: scoredId, status: 'FINISHED', end_time: Date.now() });
+    const selectedTab = (page: Page) => page.locator('[role="tab"][aria-selected="true"]').textContent();
+    for (const [runId, tab] of [
+      [scoredId, 'Overview'],
+      [ids.curves, 'Charts (3)'],
+    ] as const) {
+      const opened = await open(`/runs/${runId}`);
+      try {
+        await expect.poll(() => selectedTab(opened.page), eventually).toBe(tab);
+        if (tab === 'Overview') {
+          // The scores as numbers, and their charts one click away.
+          await expect
+            .poll(() => opened.page.locator('#latest tbody th').allTextContents(), eventually)
+            .toEqual(scores);
+          expect(await opened.page.locator('[role="tab"]:text("Charts")').textContent()).toBe('Charts (4)');
+        }
+        expect(opened.problems).toEqual([]);
+      } finally {
+        await opened.close();
+      }
+    }
+  });
+
   test("a run's page opens on its curves, not on the values logged at one step; each in the runs table's order of names", async () => {
     // As a churn model's run logs them: curves by epoch, final scores once at MLflow's default step 0, a
     // test score once at the last epoch, and a reading logged again and again without a step (all at 0).

@@ -1,9 +1,9 @@
 import type { ComponentChild } from 'preact';
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
 import type { RunDetails } from '../api/types.ts';
 import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
-import { chartOrder } from '../charts/chart-order.ts';
+import { chartOrder, type StepSpan } from '../charts/chart-order.ts';
 import { ChartSections } from '../charts/ChartSections.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { colorFor } from '../charts/series.ts';
@@ -44,6 +44,9 @@ export function RunPage(props: { runId: string }) {
   const location = useLocation();
   const [refresh, setRefresh] = useState(0);
   const [dialog, setDialog] = useState<'rename' | 'delete' | undefined>();
+  // The tab a run's page opened on without one in its URL, kept while it refreshes: a live run whose first
+  // steps become curves does not switch tabs under the reader.
+  const openedOn = useRef<{ runId: string; tab: RunTab } | undefined>(undefined);
   const run = useLoad(
     async () => unwrap(await api.GET('/api/v1/runs/{run_id}', { params: { path: { run_id: props.runId } } })),
     [props.runId],
@@ -86,7 +89,10 @@ export function RunPage(props: { runId: string }) {
     { runId: data.run_id, label: data.run_name || data.run_id, color: colorFor(0), startTime: data.start_time },
   ];
 
-  const tab: RunTab = tabFrom(location.query, metricKeys.length > 0);
+  if (openedOn.current?.runId !== data.run_id) {
+    openedOn.current = { runId: data.run_id, tab: live || hasCurve(data.metrics) ? 'charts' : 'overview' };
+  }
+  const tab: RunTab = tabFrom(location.query, metricKeys.length > 0 ? openedOn.current.tab : 'overview');
   const systemTagCount = Object.keys(data.tags).filter(isSystemTag).length;
 
   return (
@@ -280,14 +286,24 @@ export function RunPage(props: { runId: string }) {
 
 type RunTab = 'overview' | 'charts' | 'artifacts';
 
+/**
+ * Whether any metric spans more than one step: a curve to open the page on. A run that has ended with every
+ * metric at one step (final scores, as `mlflow.sklearn.autolog()` logs them) opens on its overview, where the
+ * Latest metrics card shows the values as numbers rather than as lone dots; a running one opens on its charts,
+ * which fill in as it logs.
+ */
+function hasCurve(metrics: Readonly<Record<string, StepSpan>>): boolean {
+  return Object.values(metrics).some((span) => span.min_step !== span.step);
+}
+
 /** The tab in the URL; a zoomed chart, a chosen artifact or a key filter implies its tab. */
-function tabFrom(query: URLSearchParams, hasMetrics: boolean): RunTab {
+function tabFrom(query: URLSearchParams, otherwise: RunTab): RunTab {
   const tab = query.get('tab');
   if (tab === 'overview' || tab === 'charts' || tab === 'artifacts') return tab;
   if (query.has('zoom')) return 'charts';
   if (query.has('artifact')) return 'artifacts';
   if (query.has('pkeys') || query.has('mkeys')) return 'overview';
-  return hasMetrics ? 'charts' : 'overview';
+  return otherwise;
 }
 
 /** WAI-ARIA tabs: the current one is in the URL; arrow keys move between them. */
