@@ -1531,6 +1531,45 @@ describe('the columns shown before any is chosen', () => {
   });
 });
 
+describe('column headers', () => {
+  test('a short name is never cut in its header, even over one-digit values when the columns are at their narrowest', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'churn-headers' });
+    const experimentId = created.body.experiment_id;
+    for (const [index, rate] of [0.1, 0.03, 0.01, 0.3].entries()) {
+      const run = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: `gbm-${index}` });
+      await local.api.post(`/api/v1/runs/${run.body.run_id}/params`, {
+        params: { learning_rate: rate, max_depth: 3 + index, n_estimators: 200, subsample: 0.8 },
+      });
+      await logPoints(
+        local.api,
+        run.body.run_id,
+        ['test_auc', 'val_loss', 'auc', 'train_loss'].map((key) => ({
+          key,
+          value: 0.8 + index / 50,
+          step: 0,
+          timestamp: Date.now(),
+        })),
+      );
+    }
+    const opened = await open(`/experiments/${experimentId}`);
+    const { page } = opened;
+    try {
+      const labels = () =>
+        page.locator('.runs-grid [role="columnheader"] .label').evaluateAll((spans) =>
+          spans.map((span: any) => ({
+            text: String(span.textContent).trim(),
+            cut: (span.scrollWidth as number) > (span.clientWidth as number),
+          })),
+        );
+      await expect.poll(async () => (await labels()).some(({ text }) => text === 'max_depth'), eventually).toBe(true);
+      expect((await labels()).filter(({ cut }) => cut)).toEqual([]);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 describe('selecting runs to compare', () => {
   test('choosing a run does not move the Compare button (a long title above it)', async () => {
     const created = await local.api.post('/api/v1/experiments', {

@@ -5,7 +5,7 @@ import { columnFormat, formatAgo, formatDuration, formatTime } from '../format.t
 import { Link, onLeave, paths } from '../router.ts';
 import { StatusBadge } from './common.tsx';
 import type { NestedRow } from './run-nesting.ts';
-import { textWidth } from './text-width.ts';
+import { headerTextWidth, textWidth } from './text-width.ts';
 import { useVirtualRows } from './useVirtualRows.ts';
 
 /** A column of the runs table: a run attribute, or a metric, param or tag the user chose. */
@@ -166,15 +166,21 @@ function RestoreButton(props: { run: SearchedRun; onRestore: (runId: string) => 
 
 const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, value));
 
+/** A header's padding either side (styles.css: `.grid-head button.sort`), and a pixel for rounding. */
+const headerPadding = 2 * 10 + 1;
+
 /**
  * A column's share of the spare width, in characters: its label or its longest
  * value among the sampled runs, so `logistic_regression` gets room and `lr` does not.
+ * Its least width holds its label whole (`max_depth` over one-digit values is
+ * not cut to `max_de…` when the table is at its narrowest), up to 220 px.
  */
 export function columnWidth(label: string, values: Iterable<string>, minimum: number) {
   let chars = label.length;
   for (const value of values) chars = Math.max(chars, value.length);
   chars = clamp(chars, 6, 32);
-  return `minmax(${clamp(Math.round(chars * 7.5 + 20), minimum, 220)}px, ${chars}fr)`;
+  const least = Math.max(Math.round(chars * 7.5 + 20), Math.ceil(headerTextWidth(label) + headerPadding));
+  return `minmax(${clamp(least, minimum, 220)}px, ${chars}fr)`;
 }
 
 /**
