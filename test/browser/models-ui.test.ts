@@ -425,6 +425,86 @@ describe('version page', () => {
     }
   });
 
+  test("a version from MLflow 3's model folder (models/m-<id>/): each file's size on one line beside the long paths", async () => {
+    const api = local.api;
+    const experiment = await ok(
+      api.post('/api/v1/experiments', { experiment_name: 'iris-autolog-files' }),
+      'experiment',
+    );
+    const run = await ok(
+      api.post(`/api/v1/experiments/${experiment.experiment_id}/runs`, { run_name: 'logreg' }),
+      'run',
+    );
+    const folder = `models/m-${'3f'.repeat(16)}`;
+    // MLmodel of 1,009 bytes: four digits and a unit, the cell that wrapped to "1009 / B". Sent as MLflow's
+    // client sends them (a PUT through its artifact proxy, redirected to S3): hashed at registration, the
+    // longest words of the Checked by column.
+    for (const [name, size] of [
+      ['MLmodel', 1009],
+      ['conda.yaml', 209],
+      ['python_env.yaml', 112],
+      ['requirements.txt', 84],
+      ['model.pkl', 825],
+    ] as const) {
+      const proxied = `${local.stack.url}/api/2.0/mlflow-artifacts/artifacts/${experiment.experiment_id}/${run.run_id}/artifacts/${folder}/${name}`;
+      const redirect = await fetch(proxied, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${local.stack.token}` },
+        body: Buffer.alloc(size, 97),
+        redirect: 'manual',
+      });
+      expect(redirect.status, name).toBe(307);
+      // As `requests` follows it: the same body to the presigned URL, without the token.
+      const sent = await fetch(redirect.headers.get('location') as string, {
+        method: 'PUT',
+        body: Buffer.alloc(size, 97),
+      });
+      expect(sent.status, name).toBe(200);
+    }
+    await ok(api.patch(`/api/v1/runs/${run.run_id}`, { status: 'FINISHED' }), 'end run');
+    await ok(api.post('/api/v1/models', { name: 'iris-classifier-files' }), 'model');
+    await ok(
+      api.post('/api/v1/models/iris-classifier-files/versions', { run_id: run.run_id, artifact_path: folder }),
+      'register',
+    );
+    const { page, problems, close } = await open('/models/iris-classifier-files/versions/1');
+    try {
+      const sizes = page.locator('table[aria-label="Files"] td.num');
+      await expect.poll(() => sizes.count(), eventually).toBe(5);
+      // One line box each: a range over the cell's text has one rectangle unless it wrapped.
+      const lines = await sizes.evaluateAll((cells) =>
+        cells.map((cell: any) => {
+          const range = (globalThis as any).document.createRange();
+          range.selectNodeContents(cell);
+          return `${String(cell.textContent)}: ${new Set([...range.getClientRects()].map((rect: any) => Math.round(rect.top))).size}`;
+        }),
+      );
+      expect(lines.sort()).toEqual(['1009 B: 1', '112 B: 1', '209 B: 1', '825 B: 1', '84 B: 1']);
+      // Each digest whole on one line, or in two halves of 32 digits: never a line of two or three.
+      const digestLines = await page.locator('table[aria-label="Files"] td.sha').evaluateAll((cells) =>
+        cells.map((cell: any) => {
+          const range = (globalThis as any).document.createRange();
+          range.selectNodeContents(cell);
+          const widths = new Map<number, number>();
+          for (const rect of range.getClientRects() as Iterable<any>) {
+            const top = Math.round(rect.top);
+            widths.set(top, (widths.get(top) ?? 0) + rect.width);
+          }
+          return [...widths.values()].map(Math.round);
+        }),
+      );
+      for (const widths of digestLines) {
+        expect(widths.length).toBeLessThanOrEqual(2);
+        if (widths.length === 2) expect(Math.abs(widths[0] - widths[1])).toBeLessThan(2);
+      }
+      const texts = await page.locator('table[aria-label="Files"] td.sha').allTextContents();
+      expect(texts.every((text) => /^[0-9a-f]{64}$/.test(text))).toBe(true);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   test('on a phone the Files table scrolls sideways in its own box, which the keyboard reaches and scrolls', async () => {
     const { page, problems, close } = await open(`/models/${seeded.model}/versions/2`);
     try {

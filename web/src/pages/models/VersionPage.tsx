@@ -299,7 +299,10 @@ function Files(props: { version: ModelVersion }) {
                     {formatBytes(file.size_bytes)}
                   </td>
                   <td class="mono sha" title={file.sha256}>
-                    {file.sha256}
+                    {/* Whole on one line when there is room, else in two equal halves (not 62 characters and 2). */}
+                    {file.sha256.slice(0, 32)}
+                    <wbr />
+                    {file.sha256.slice(32)}
                   </td>
                   <td title={checksumSources.get(file.sha256_source)?.[1]}>
                     {checksumSources.get(file.sha256_source)?.[0] ?? file.sha256_source}
