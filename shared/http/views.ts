@@ -89,6 +89,7 @@ export const comparisonView = (comparison: RunComparison): z.input<typeof compar
   param_names: comparison.paramNames,
   runs: comparison.runs.map((run) => {
     const latest = new Map(run.metrics.map((metric) => [metric.key, metric.value]));
+    const compared = new Set(comparison.metricNames);
     return {
       run_id: run.runId,
       run_name: run.runName,
@@ -100,6 +101,11 @@ export const comparisonView = (comparison: RunComparison): z.input<typeof compar
           const value = latest.get(name);
           return [name, value === undefined ? null : toWireMetricValue(value)];
         }),
+      ),
+      metric_steps: Object.fromEntries(
+        run.metrics
+          .filter((metric) => compared.has(metric.key))
+          .map((metric) => [metric.key, { step: metric.step, min_step: metric.lowestStep }]),
       ),
       params: Object.fromEntries(comparison.paramNames.map((name) => [name, ownValue(run.params, name) ?? null])),
     };

@@ -830,6 +830,35 @@ describe('charts', () => {
     }
   });
 
+  test('the compare page orders its charts as a run page does: curves first, values logged at one step after', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'compare-chart-order' });
+    const runIds: string[] = [];
+    for (const name of ['gbm-a', 'gbm-b']) {
+      const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: name });
+      runIds.push(run.body.run_id);
+      const now = Date.now();
+      await logPoints(local.api, run.body.run_id, [
+        // Alphabetically first, and a value of one step in each run: not the chart to open on.
+        { key: 'a_score', value: 0.8, step: 0, timestamp: now },
+        ...Array.from({ length: 10 }, (_, step) => ({
+          key: 'train_loss',
+          value: 1 / (step + 1),
+          step,
+          timestamp: now,
+        })),
+      ]);
+    }
+    const opened = await open(`/compare?runs=${runIds.join(',')}`);
+    try {
+      const charts = () =>
+        opened.page.locator('.charts .chart-card h3').evaluateAll((titles) => titles.map((t: any) => t.textContent));
+      await expect.poll(charts, eventually).toEqual(['train_loss', 'a_score']);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
   test("a run's page opens on its curves, not on the values logged at one step; each in the runs table's order of names", async () => {
     // As a churn model's run logs them: curves by epoch, final scores once at MLflow's default step 0, a
     // test score once at the last epoch, and a reading logged again and again without a step (all at 0).

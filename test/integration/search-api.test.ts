@@ -485,6 +485,12 @@ describe('compare', () => {
         metrics: Object.fromEntries(
           metricNames.map((n) => [n, n in run.metrics ? wire(run.metrics[n] as number) : null]),
         ),
+        // acc was logged at steps 0 and 1 (a curve), val loss once at step 0 (a value).
+        metric_steps: Object.fromEntries(
+          metricNames
+            .filter((n) => n in run.metrics)
+            .map((n) => [n, n === 'acc' ? { step: 1, min_step: 0 } : { step: 0, min_step: 0 }]),
+        ),
         params: Object.fromEntries(paramNames.map((n) => [n, run.params[n] ?? null])),
       })),
     );
@@ -503,6 +509,12 @@ describe('compare', () => {
     const models = new Set(runs.map((run) => run.params.model));
     expect(differing.body.param_names.includes('model')).toBe(models.size > 1);
     expect(differing.body.runs.every((run: any) => run.metrics.missing === null)).toBe(true);
+    // Steps only of the metrics asked for, and only those the run has.
+    expect(
+      differing.body.runs.every((run: any) =>
+        Object.keys(run.metric_steps).every((name) => name === 'acc' && run.metrics.acc !== null),
+      ),
+    ).toBe(true);
 
     const csv = await api.post(
       '/api/v1/runs/compare',

@@ -78,6 +78,12 @@ export const compareRunsResponse = z.object({
       status: z.enum(runStatuses),
       start_time: z.int(),
       metrics: z.record(z.string(), z.nullable(wireMetricValue)),
+      metric_steps: z.record(z.string(), z.object({ step: z.int(), min_step: z.int() })).check(
+        z.meta({
+          description:
+            "Each compared metric the run has: its latest point's step and its lowest step (equal when it is a value, not a curve, as in the run's details)",
+        }),
+      ),
       params: z.record(z.string(), z.nullable(z.string())),
     }),
   ),

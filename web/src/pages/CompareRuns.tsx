@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiFailure, api, fetchText, unwrap } from '../api/client.ts';
 import { type Comparison, numericValue } from '../api/types.ts';
 import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
+import { chartOrder, type StepSpan } from '../charts/chart-order.ts';
 import { ChartSections } from '../charts/ChartSections.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { allPositive, ScatterPlot, type ScatterPoint, scatterXIsNumeric } from '../charts/ScatterPlot.tsx';
@@ -131,7 +132,7 @@ export function CompareRuns() {
   const paramNames = hideEqual ? data.param_names.filter(differs) : data.param_names;
   const scatterParam = query.get('sx') ?? data.param_names.find(differs) ?? data.param_names[0];
   const scatterMetric = query.get('sy') ?? data.metric_names[0];
-  const chartNames = chartsMatching(data.metric_names, query);
+  const chartNames = chartsMatching(chartOrder(comparedSpans(data)), query);
   const scatterPoints: ScatterPoint[] =
     scatterParam && scatterMetric
       ? runs.map((run) => ({
@@ -422,4 +423,20 @@ function LogToggle(props: { axis: 'x' | 'y'; state: LogState; name: string }) {
       Log {props.axis}
     </label>
   );
+}
+
+/**
+ * Each compared metric as one span for the chart order of a run's page (curves first, then values logged at
+ * one step): a curve when any run's points span steps.
+ */
+function comparedSpans(data: Comparison): Record<string, StepSpan> {
+  const spans: Record<string, StepSpan> = Object.create(null);
+  for (const name of data.metric_names) {
+    const curve = data.runs.some((run) => {
+      const steps = Object.hasOwn(run.metric_steps, name) ? run.metric_steps[name] : undefined;
+      return steps !== undefined && steps.min_step !== steps.step;
+    });
+    spans[name] = curve ? { step: 1, min_step: 0 } : { step: 0, min_step: 0 };
+  }
+  return spans;
 }
