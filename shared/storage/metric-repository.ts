@@ -88,6 +88,14 @@ interface ChunkItem {
 }
 
 /**
+ * The batch id each key's chunks are named by: one for the whole request, or
+ * (MLflow's dialect) one per key, derived from that key's points.
+ */
+export type BatchIds = string | ((key: string) => string);
+
+const batchIdOf = (batchIds: BatchIds, key: string) => (typeof batchIds === 'string' ? batchIds : batchIds(key));
+
+/**
  * Metric history, packed: every request writes one item per metric key holding
  * all of that key's points (see metric-chunk.ts), written whole with a PutItem,
  * never appended to. A chunk's sort key is derived from the batch id, so a
@@ -107,11 +115,11 @@ export class MetricRepository {
   async writeChunks(
     workspace: string,
     runId: string,
-    batchId: string,
+    batchIds: BatchIds,
     series: ReadonlyMap<string, MetricPoint[]>,
     index: MetricEntries = { experimentId: '', latest: [], params: undefined },
   ) {
-    const items = this.chunkAndIndexItems(workspace, runId, batchId, series, index);
+    const items = this.chunkAndIndexItems(workspace, runId, batchIds, series, index);
     await this.batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
   }
 
@@ -119,12 +127,12 @@ export class MetricRepository {
   chunkAndIndexItems(
     workspace: string,
     runId: string,
-    batchId: string,
+    batchIds: BatchIds,
     series: ReadonlyMap<string, MetricPoint[]>,
     index: MetricEntries,
   ): Record<string, unknown>[] {
     const items: Record<string, unknown>[] = [...series].flatMap(([key, points]) =>
-      this.chunkItems(workspace, runId, batchId, key, points),
+      this.chunkItems(workspace, runId, batchIdOf(batchIds, key), key, points),
     );
     for (const [key, value] of index.latest) {
       items.push(metricIndexEntry(workspace, index.experimentId, runId, key, value, index.params));

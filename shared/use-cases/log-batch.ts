@@ -28,6 +28,13 @@ export interface LogBatchInput {
   /** A retried request with the same key adds no points (see docs/data-model.md). */
   idempotencyKey?: string | undefined;
   /**
+   * MLflow's dialect: each key's points name themselves, so a request that
+   * carries exactly the points of a key that an earlier request carried (a
+   * retry, or what MLflow 3's log_model sends again of the run's metrics at its
+   * step) adds none of them again, whatever else either request held.
+   */
+  idempotentPoints?: boolean;
+  /**
    * A run that has ended still takes params and metrics, as on MLflow's server
    * (its clients log a test score after the run's `with` block): MLflow's
    * dialect. `/api/v1` refuses them (run.not_running).
@@ -67,7 +74,7 @@ export async function logBatch(
   const series = groupPoints(input.metrics ?? [], now);
   const params = new Map(Object.entries(input.params ?? {}));
   const tags = new Map(Object.entries(input.tags ?? {}));
-  const batchId = batchIdOf(input.idempotencyKey, input.metrics, deps.newId);
+  const batchId = batchIdsOf(runId, input, series, deps);
   const written: Written = { chunks: new Set<string>(), index: new Map<string, string>(), params: undefined };
   let committed:
     { state: RunState; pages: Map<string, number>; newEntries: Map<string, StoredMetricEntry> } | undefined;
@@ -115,6 +122,7 @@ export async function logBatch(
 }
 
 /**
+/**
  * The name of a request's metric items (chunks, inline first points). With an idempotency key it
  * is derived from the key and the points as sent, so that a retry (the same points again)
  * rewrites the same items and adds nothing, while a key reused for other points names other
@@ -134,6 +142,31 @@ export function batchIdOf(
     point.timestamp ?? null,
   ]);
   return digest(JSON.stringify([idempotencyKey, points]));
+}
+
+/**
+ * The batch id that names each key's chunks (and its first points kept
+ * inline): the request's (batchIdOf); or, with `idempotentPoints`, one per
+ * key from the key's points (step, value and timestamp, in any order), so
+ * their second arrival rewrites the items of the first instead of adding
+ * points.
+ */
+function batchIdsOf(
+  runId: string,
+  input: LogBatchInput,
+  series: ReadonlyMap<string, MetricPoint[]>,
+  deps: Pick<BatchDeps, 'newId'>,
+): (key: string) => string {
+  if (!input.idempotentPoints) {
+    const batchId = batchIdOf(input.idempotencyKey, input.metrics, deps.newId);
+    return () => batchId;
+  }
+  const ids = new Map<string, string>();
+  for (const [key, points] of series) {
+    const identities = points.map((point) => JSON.stringify([point.step, String(point.value), point.timestamp]));
+    ids.set(key, digest(`points\n${runId}\n${JSON.stringify(key)}\n${identities.sort().join('\n')}`));
+  }
+  return (key) => ids.get(key) ?? '';
 }
 
 /** A deleted run takes nothing new (tags included) until it is restored. */
@@ -228,19 +261,23 @@ interface MetricPlan {
   index: Array<[key: string, value: number]>;
 }
 
-function planMetrics(state: RunState, series: ReadonlyMap<string, MetricPoint[]>, batchId: string): MetricPlan {
+function planMetrics(
+  state: RunState,
+  series: ReadonlyMap<string, MetricPoint[]>,
+  batchId: (key: string) => string,
+): MetricPlan {
   const plan: MetricPlan = { newEntries: new Map(), chunked: new Map(), index: [] };
   for (const [key, points] of series) {
     const located = state.metrics.entries.get(key);
     if (!located) {
-      const { entry, inline } = firstEntry(points, batchId);
+      const { entry, inline } = firstEntry(points, batchId(key));
       plan.newEntries.set(key, entry);
       if (!inline) plan.chunked.set(key, points);
       plan.index.push([key, storedValueNumber(entry.v)]);
       continue;
     }
     // A retry of the batch that wrote this key's first points inline: they are stored already.
-    if (located.value.b === batchId) continue;
+    if (located.value.b === batchId(key)) continue;
     plan.chunked.set(key, points);
     const newest = newestOf(points);
     const stored = located.value;
@@ -264,7 +301,7 @@ async function writeAhead(
   runId: string,
   state: RunState,
   plan: MetricPlan,
-  batchId: string,
+  batchId: (key: string) => string,
   entryParams: Uint8Array | undefined,
   written: Written,
   deps: BatchDeps,
@@ -371,14 +408,14 @@ const decodeOurs = (series: ReadonlyMap<string, MetricPoint[]>, key: string) => 
 async function discard(
   scope: RequestScope,
   runId: string,
-  batchId: string,
+  batchId: (key: string) => string,
   series: ReadonlyMap<string, MetricPoint[]>,
   written: Written,
   state: RunState | undefined,
   deps: BatchDeps,
 ) {
   const keys: PrimaryKey[] = [...written.chunks].flatMap((key) =>
-    deps.metrics.chunkKeys(scope.workspace, runId, batchId, key, series.get(key) ?? []),
+    deps.metrics.chunkKeys(scope.workspace, runId, batchId(key), key, series.get(key) ?? []),
   );
   if (state) {
     for (const [key, value] of written.index) {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -241,6 +242,48 @@ def test_logged_models_carry_their_metrics_and_are_searched_by_them(mlflow_env: 
         output_format="list",
     )
     assert [found.model_id for found in best] == [ids["large"], ids["medium"]]
+
+
+def test_log_model_leaves_each_metric_point_once(mlflow_env: StratusApi, experiment_name: str):
+    """MLflow 3's log_model sends the run's points at the model's step again, for the model, in one
+    batch of its own order (lightgbm's autolog sends its first points again likewise): MLflow's
+    server keeps each point once, whichever requests first carried it."""
+    import numpy as np
+
+    class Doubler(mlflow.pyfunc.PythonModel):
+        def predict(self, context, model_input, params=None):
+            return model_input * 2
+
+    mlflow.set_experiment(experiment_name)
+    client = MlflowClient()
+    with mlflow.start_run() as run:
+        for epoch in range(3):
+            mlflow.log_metric("loss", 1.0 / (epoch + 1), step=epoch)
+            mlflow.log_metric("acc", 0.5 + epoch / 10, step=epoch)
+        mlflow.log_metrics({"f1": 0.7, "auc": 0.8}, step=2)
+        first = mlflow.pyfunc.log_model(name="first", python_model=Doubler(), input_example=np.array([[1.0]]))
+        last = mlflow.pyfunc.log_model(name="last", python_model=Doubler(), step=2)
+        now = int(time.time() * 1000)
+        x, y = mlflow.entities.Metric("x", 1.0, now, 0), mlflow.entities.Metric("y", 2.0, now, 0)
+        client.log_batch(run.info.run_id, metrics=[x, y])
+        client.log_batch(run.info.run_id, metrics=[y, x])
+    run_id = run.info.run_id
+
+    def steps(key: str) -> list[int]:
+        return [m.step for m in client.get_metric_history(run_id, key)]
+
+    assert steps("loss") == [0, 1, 2] and steps("acc") == [0, 1, 2]
+    assert steps("f1") == [2] and steps("auc") == [2]
+    assert steps("x") == [0] and steps("y") == [0]
+    assert [point["step"] for point in mlflow_env.history(run_id, "loss")] == [0, 1, 2]
+    # The copies still reached the models, as log_model meant them to.
+    assert {m.key: m.value for m in mlflow.get_logged_model(first.model_id).metrics} == {"loss": 1.0, "acc": 0.5}
+    assert {m.key: m.step for m in mlflow.get_logged_model(last.model_id).metrics} == {
+        "loss": 2,
+        "acc": 2,
+        "f1": 2,
+        "auc": 2,
+    }
 
 
 def test_a_run_keeps_the_start_time_the_client_gives(mlflow_env: StratusApi, experiment_name: str):

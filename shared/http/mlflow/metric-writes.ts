@@ -4,21 +4,23 @@ import type { MetricInput } from '../../use-cases/log-batch.ts';
  * MLflow's SQL store keeps a metric point once: (run, key, value, step,
  * timestamp) is its primary key, a request's repeats of a point are dropped
  * before the insert and a point already stored is skipped. So a client that
- * retries a log-batch or log-metric (its HTTP layer does on 5xx and 429), or a
- * script calling log_metric twice with one timestamp, finds each point once in
- * the history. Points that differ in value or timestamp alone are all kept.
+ * retries a log-batch or log-metric (its HTTP layer does on 5xx and 429), a
+ * script calling log_metric twice with one timestamp, and MLflow 3's log_model
+ * (which sends the run's points at the model's step again, for the model) leave
+ * each point once in the history. Points that differ in value or timestamp
+ * alone are all kept.
  *
- * Stratus gets the same from its idempotent batches rather than by reading the
- * history on every write: a request's repeats are dropped here, and a request
- * that carries the same points as one before it (in the same order) is given
- * the same idempotency key, so it rewrites the items the first one wrote. A
- * request that repeats some stored points beside new ones still adds them
- * again (see the MLflow compatibility table in the README).
+ * Stratus gets the same without reading the history on every write: a
+ * request's repeats are dropped here, and the use case names each key's stored
+ * points by the points themselves (`idempotentPoints`), so the same points of a
+ * key arriving again rewrite the items they were stored in. A request that
+ * repeats some of a key's stored points beside new ones of that key still adds
+ * them again (see the MLflow compatibility notes in the README).
  */
-export function pointsOnce(
-  runId: string,
-  metrics: readonly MetricInput[],
-): { points: MetricInput[]; idempotencyKey: string | undefined } {
+export function pointsOnce(metrics: readonly MetricInput[]): {
+  metrics: MetricInput[];
+  idempotentPoints: true;
+} {
   const seen = new Set<string>();
   const points: MetricInput[] = [];
   for (const metric of metrics) {
@@ -27,9 +29,7 @@ export function pointsOnce(
     seen.add(identity);
     points.push(metric);
   }
-  if (points.length === 0) return { points, idempotencyKey: undefined };
-  // The use case digests the key, so its length does not matter; the run id keeps runs apart.
-  return { points, idempotencyKey: `mlflow-points\n${runId}\n${[...seen].join('\n')}` };
+  return { metrics: points, idempotentPoints: true };
 }
 
 /**

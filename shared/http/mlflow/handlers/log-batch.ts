@@ -23,16 +23,16 @@ export const mlflowLogBatch = createMlflowHandler(mlflowLogBatchRoute, async ({ 
   checkBatchSize(metrics.length + (body.params?.length ?? 0) + (body.tags?.length ?? 0), mlflowLimits.batchEntries);
   const params = batchParams(body.params);
   const tags = tagMap(body.tags);
-  // A retried batch (or its repeats of a point) adds no points, as on MLflow's server.
-  const { points, idempotencyKey } = pointsOnce(runId, metrics);
+  // Points stored already (a retry, log_model's copy for its model, repeats within the batch) are kept once, as on MLflow's server.
+  const once = pointsOnce(metrics);
   const { [runNameTag]: runName, ...otherTags } = tags;
   if (runName !== undefined) await renameRun(scope, runId, runName, deps);
-  const parts = Object.keys(params).length + Object.keys(otherTags).length + points.length;
+  const parts = Object.keys(params).length + Object.keys(otherTags).length + once.metrics.length;
   const someTags = Object.keys(otherTags).length > 0 ? otherTags : undefined;
   // An ended run still takes them, as on MLflow's server.
   if (parts > 0) {
     await inMlflowParamWords('batch', () =>
-      logBatch(scope, runId, { params, tags: someTags, metrics: points, idempotencyKey, evenIfEnded: true }, deps),
+      logBatch(scope, runId, { params, tags: someTags, ...once, evenIfEnded: true }, deps),
     );
   }
   // An empty batch still answers whether the run exists.
