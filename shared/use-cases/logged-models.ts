@@ -17,8 +17,9 @@ import {
 import type { Page, Tags } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LoggedModelRepository } from '../storage/logged-model-repository.ts';
-import type { RequestScope, TrackingDeps } from './deps.ts';
+import type { RequestScope, RunCreateDeps, TrackingDeps } from './deps.ts';
 import { getExperiment } from './experiments.ts';
+import { startRun } from './runs.ts';
 
 /** MLflow 3's logged models and the inputs/outputs of runs (see shared/domain/logged-models.ts). */
 export interface LoggedModelDeps extends Pick<TrackingDeps, 'experiments' | 'clock' | 'newId'> {
@@ -35,31 +36,35 @@ export interface CreateLoggedModelInput {
   tags?: Tags | undefined;
 }
 
+/** The tag of a run started to hold a logged model's files: the model's id. */
+export const modelHolderTag = 'stratus.holds_model';
+
 /**
  * Creates a PENDING logged model of a run. Its files go to the run's artifacts
- * under `models/<model id>/`, so a model without a source run has nowhere to live.
+ * under `models/<model id>/`. A model logged outside any run (MLflow 3's
+ * log_model, initialize_logged_model or set_active_model without start_run)
+ * gets a run of its own to hold them (started with `holder`): FINISHED as it
+ * starts, named after the model, tagged with its id (MLflow 2's log_model
+ * started a run likewise). The answer names that run as the model's source.
  */
 export async function createLoggedModel(
   scope: RequestScope,
   input: CreateLoggedModelInput,
   deps: LoggedModelDeps,
+  holder: RunCreateDeps,
 ): Promise<LoggedModel> {
   await getExperiment(scope, input.experimentId, deps);
-  if (input.sourceRunId === undefined) {
-    throw new ValidationError(
-      'source_run_id: is required on Stratus; log models inside a run (mlflow.start_run())',
-      'source_run_id.missing',
-    );
-  }
-  const run = await deps.runs.get(scope.workspace, input.sourceRunId);
-  if (!run) throw new NotFoundError('run', input.sourceRunId);
+  const modelId = `m-${deps.newId()}`;
+  const run =
+    input.sourceRunId === undefined
+      ? await holderRun(scope, input, modelId, holder)
+      : await sourceRun(scope, input.sourceRunId, deps);
   if (run.experimentId !== input.experimentId) {
     throw new ValidationError(
       `source_run_id: run '${run.runId}' belongs to experiment '${run.experimentId}', not '${input.experimentId}'`,
       'source_run_id.invalid',
     );
   }
-  const modelId = `m-${deps.newId()}`;
   const now = deps.clock.now();
   const model: LoggedModel = {
     modelId,
@@ -76,6 +81,17 @@ export async function createLoggedModel(
   };
   await deps.loggedModels.create(scope.workspace, model);
   return model;
+}
+
+async function sourceRun(scope: RequestScope, runId: string, deps: Pick<LoggedModelDeps, 'runs'>) {
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  return run;
+}
+
+function holderRun(scope: RequestScope, input: CreateLoggedModelInput, modelId: string, deps: RunCreateDeps) {
+  const runName = input.name ?? modelId;
+  return startRun(scope, input.experimentId, { runName, tags: { [modelHolderTag]: modelId }, finished: true }, deps);
 }
 
 export async function getLoggedModel(

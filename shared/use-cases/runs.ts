@@ -44,6 +44,8 @@ export interface StartRunInput {
   idempotencyKey?: string | undefined;
   /** When the job says it started (epoch ms; MLflow's client sends its own clock); the service's clock otherwise. */
   startTime?: number | undefined;
+  /** A run that only holds something (a logged model's files) is FINISHED as it starts. */
+  finished?: boolean | undefined;
 }
 
 /** Starts a RUNNING run in an existing experiment (or MLflow's default one, created on first use). */
@@ -92,9 +94,9 @@ async function createRun(
     experimentId,
     // Like MLflow, a run without a name gets a readable one rather than none.
     runName: input.runName ?? `run-${runId.slice(0, 8)}`,
-    status: 'RUNNING',
+    status: input.finished ? 'FINISHED' : 'RUNNING',
     startTime: input.startTime ?? now,
-    endTime: undefined,
+    endTime: input.finished ? (input.startTime ?? now) : undefined,
     tags: input.tags ?? {},
     parentRunId: input.parentRunId,
     gitCommit: input.gitCommit,

@@ -286,6 +286,40 @@ def test_log_model_leaves_each_metric_point_once(mlflow_env: StratusApi, experim
     }
 
 
+def test_a_model_logged_outside_a_run_gets_a_finished_run_to_hold_it(mlflow_env: StratusApi, experiment_name: str):
+    """MLflow 3's log_model without start_run creates a model of no run (MLflow 2's started a run).
+    Stratus keeps a model's files as a run's artifacts, so it starts a FINISHED run to hold them."""
+    import numpy as np
+
+    class Doubler(mlflow.pyfunc.PythonModel):
+        def predict(self, context, model_input, params=None):
+            return model_input * 2
+
+    experiment_id = mlflow.set_experiment(experiment_name).experiment_id
+    name = f"{experiment_name}-outside"
+    info = mlflow.pyfunc.log_model(name="outside", python_model=Doubler(), registered_model_name=name)
+    assert mlflow.active_run() is None
+    assert mlflow.pyfunc.load_model(info.model_uri).predict(np.array([[2.0]])).tolist() == [[4.0]]
+    assert mlflow.pyfunc.load_model(f"models:/{name}/1").predict(np.array([[3.0]])).tolist() == [[6.0]]
+
+    model = mlflow.get_logged_model(info.model_id)
+    holder = MlflowClient().get_run(model.source_run_id)
+    assert (holder.info.status, holder.info.run_name) == ("FINISHED", "outside")
+    assert holder.info.experiment_id == experiment_id
+    assert holder.data.tags["stratus.holds_model"] == info.model_id
+    assert f"models/{info.model_id}/MLmodel" in mlflow_env.artifacts(holder.info.run_id)
+    assert mlflow_env.run(holder.info.run_id)["status"] == "FINISHED"
+
+    # initialize_logged_model and set_active_model create models outside a run as well.
+    assert mlflow.initialize_logged_model(name="empty").name == "empty"
+    try:
+        active = mlflow.set_active_model(name="agent")
+        assert mlflow.get_logged_model(active.model_id).name == "agent"
+    finally:
+        # The active model is the process's: every metric logged after it would also go to it.
+        mlflow.clear_active_model()
+
+
 def test_a_run_keeps_the_start_time_the_client_gives(mlflow_env: StratusApi, experiment_name: str):
     # MLflow's client may create a run after the fact, dated when the job started.
     client = MlflowClient()

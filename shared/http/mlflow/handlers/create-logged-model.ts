@@ -1,4 +1,4 @@
-import { loggedModelDeps } from '../../../runtime.ts';
+import { loggedModelDeps, runCreateDeps } from '../../../runtime.ts';
 import { createLoggedModel } from '../../../use-cases/logged-models.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { tagMap } from '../inputs.ts';
@@ -19,6 +19,8 @@ export const mlflowCreateLoggedModel = createMlflowHandler(
         tags: tagMap(body.tags),
       },
       loggedModelDeps(),
+      // A model logged outside a run gets a run of its own to hold its files.
+      runCreateDeps(),
     );
     return { body: { model: mlflowLoggedModel(model) } };
   },
