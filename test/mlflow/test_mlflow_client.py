@@ -320,6 +320,17 @@ def test_a_model_logged_outside_a_run_gets_a_finished_run_to_hold_it(mlflow_env:
         mlflow.clear_active_model()
 
 
+def test_an_experiments_artifact_location_is_taken_and_ignored(mlflow_env: StratusApi, experiment_name: str):
+    # README, 'From MLflow': scripts that pass one still run, and their artifacts stay in Stratus.
+    experiment_id = mlflow.create_experiment(experiment_name, artifact_location="s3://elsewhere/prefix")
+    assert mlflow.get_experiment(experiment_id).artifact_location == f"mlflow-artifacts:/{experiment_id}"
+    with mlflow.start_run(experiment_id=experiment_id) as run:
+        mlflow.log_text("kept", "a.txt")
+    assert run.info.artifact_uri.startswith(f"mlflow-artifacts:/{experiment_id}/")
+    assert mlflow.artifacts.load_text(f"runs:/{run.info.run_id}/a.txt") == "kept"
+    assert mlflow_env.artifacts(run.info.run_id)["a.txt"]["status"] == "COMPLETE"
+
+
 def test_a_run_keeps_the_start_time_the_client_gives(mlflow_env: StratusApi, experiment_name: str):
     # MLflow's client may create a run after the fact, dated when the job started.
     client = MlflowClient()
