@@ -84,33 +84,35 @@ export const metricPointView = (point: MetricPoint) => ({
   timestamp: point.timestamp,
 });
 
-export const comparisonView = (comparison: RunComparison): z.input<typeof compareRunsResponse> => ({
-  metric_names: comparison.metricNames,
-  param_names: comparison.paramNames,
-  runs: comparison.runs.map((run) => {
-    const latest = new Map(run.metrics.map((metric) => [metric.key, metric.value]));
-    const compared = new Set(comparison.metricNames);
-    return {
-      run_id: run.runId,
-      run_name: run.runName,
-      experiment_id: run.experimentId,
-      status: run.status,
-      start_time: run.startTime,
-      metrics: Object.fromEntries(
-        comparison.metricNames.map((name) => {
-          const value = latest.get(name);
-          return [name, value === undefined ? null : toWireMetricValue(value)];
-        }),
-      ),
-      metric_steps: Object.fromEntries(
-        run.metrics
-          .filter((metric) => compared.has(metric.key))
-          .map((metric) => [metric.key, { step: metric.step, min_step: metric.lowestStep }]),
-      ),
-      params: Object.fromEntries(comparison.paramNames.map((name) => [name, ownValue(run.params, name) ?? null])),
-    };
-  }),
-});
+export const comparisonView = (comparison: RunComparison): z.input<typeof compareRunsResponse> => {
+  const compared = new Set(comparison.metricNames);
+  return {
+    metric_names: comparison.metricNames,
+    param_names: comparison.paramNames,
+    runs: comparison.runs.map((run) => {
+      const latest = new Map(run.metrics.map((metric) => [metric.key, metric.value]));
+      return {
+        run_id: run.runId,
+        run_name: run.runName,
+        experiment_id: run.experimentId,
+        status: run.status,
+        start_time: run.startTime,
+        metrics: Object.fromEntries(
+          comparison.metricNames.map((name) => {
+            const value = latest.get(name);
+            return [name, value === undefined ? null : toWireMetricValue(value)];
+          }),
+        ),
+        metric_steps: Object.fromEntries(
+          run.metrics
+            .filter((metric) => compared.has(metric.key))
+            .map((metric) => [metric.key, { step: metric.step, min_step: metric.lowestStep }]),
+        ),
+        params: Object.fromEntries(comparison.paramNames.map((name) => [name, ownValue(run.params, name) ?? null])),
+      };
+    }),
+  };
+};
 
 /** The comparison as CSV: `run_id,run_name,status,start_time,metrics.<name>...,params.<name>...`. */
 export const comparisonCsv = (comparison: RunComparison): string =>

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ApiClient, useTestStack } from '../support/local-api.ts';
 import { type BrowserSession, type ColorScheme, launchChromium } from './browser.ts';
@@ -392,6 +392,21 @@ describe('model page', () => {
   });
 });
 
+/** Each cell's text as laid out: the width of each of its lines, top to bottom (one entry: it did not wrap). */
+const lineWidthsOf = (cells: Locator) =>
+  cells.evaluateAll((elements) =>
+    elements.map((cell: any) => {
+      const range = (globalThis as any).document.createRange();
+      range.selectNodeContents(cell);
+      const widths = new Map<number, number>();
+      for (const rect of range.getClientRects() as Iterable<any>) {
+        const top = Math.round(rect.top);
+        widths.set(top, (widths.get(top) ?? 0) + rect.width);
+      }
+      return [...widths.values()].map(Math.round);
+    }),
+  );
+
 describe('version page', () => {
   test('source, metadata, files with the recorded checksums, and a download that matches them', async () => {
     const version = (await local.api.get(`/api/v1/models/${seeded.model}/versions/2`)).body;
@@ -471,29 +486,12 @@ describe('version page', () => {
     try {
       const sizes = page.locator('table[aria-label="Files"] td.num');
       await expect.poll(() => sizes.count(), eventually).toBe(5);
-      // One line box each: a range over the cell's text has one rectangle unless it wrapped.
-      const lines = await sizes.evaluateAll((cells) =>
-        cells.map((cell: any) => {
-          const range = (globalThis as any).document.createRange();
-          range.selectNodeContents(cell);
-          return `${String(cell.textContent)}: ${new Set([...range.getClientRects()].map((rect: any) => Math.round(rect.top))).size}`;
-        }),
-      );
-      expect(lines.sort()).toEqual(['1009 B: 1', '112 B: 1', '209 B: 1', '825 B: 1', '84 B: 1']);
+      // One line box each: a range over the cell's text has rectangles on one line unless it wrapped.
+      const sizeLines = await lineWidthsOf(sizes);
+      expect(sizeLines.map((widths) => widths.length)).toEqual([1, 1, 1, 1, 1]);
+      expect((await sizes.allTextContents()).sort()).toEqual(['1009 B', '112 B', '209 B', '825 B', '84 B']);
       // Each digest whole on one line, or in two halves of 32 digits: never a line of two or three.
-      const digestLines = await page.locator('table[aria-label="Files"] td.sha').evaluateAll((cells) =>
-        cells.map((cell: any) => {
-          const range = (globalThis as any).document.createRange();
-          range.selectNodeContents(cell);
-          const widths = new Map<number, number>();
-          for (const rect of range.getClientRects() as Iterable<any>) {
-            const top = Math.round(rect.top);
-            widths.set(top, (widths.get(top) ?? 0) + rect.width);
-          }
-          return [...widths.values()].map(Math.round);
-        }),
-      );
-      for (const widths of digestLines) {
+      for (const widths of await lineWidthsOf(page.locator('table[aria-label="Files"] td.sha'))) {
         expect(widths.length).toBeLessThanOrEqual(2);
         const [first = 0, second = first] = widths;
         expect(Math.abs(first - second)).toBeLessThan(2);

@@ -6,6 +6,9 @@ export interface StepSpan {
   min_step: number;
 }
 
+/** Whether a key's points span steps: a curve to draw, not a value logged at one step. */
+export const isCurve = (span: StepSpan) => span.min_step !== span.step;
+
 /**
  * The order of a run's charts (the sections keep it within each): curves
  * before single values, then the runs table's ranking of names (`val_auc`
@@ -16,7 +19,7 @@ export interface StepSpan {
  * step a final score was logged at.
  */
 export function chartOrder(latest: Readonly<Record<string, StepSpan>>): string[] {
-  const single = new Map(Object.entries(latest).map(([key, span]) => [key, span.min_step === span.step ? 1 : 0]));
+  const single = new Map(Object.entries(latest).map(([key, span]) => [key, isCurve(span) ? 0 : 1]));
   const keys = [...single.keys()];
   const rank = new Map(metricOrder(new Map(keys.map((key) => [key, 1]))).map((key, index) => [key, index]));
   return keys.sort((a, b) => (single.get(a) ?? 0) - (single.get(b) ?? 0) || (rank.get(a) ?? 0) - (rank.get(b) ?? 0));

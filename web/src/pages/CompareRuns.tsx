@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiFailure, api, fetchText, unwrap } from '../api/client.ts';
 import { type Comparison, numericValue } from '../api/types.ts';
 import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
-import { chartOrder, type StepSpan } from '../charts/chart-order.ts';
+import { chartOrder, isCurve, type StepSpan } from '../charts/chart-order.ts';
 import { ChartSections } from '../charts/ChartSections.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { allPositive, ScatterPlot, type ScatterPoint, scatterXIsNumeric } from '../charts/ScatterPlot.tsx';
@@ -434,7 +434,7 @@ function comparedSpans(data: Comparison): Record<string, StepSpan> {
   for (const name of data.metric_names) {
     const curve = data.runs.some((run) => {
       const steps = Object.hasOwn(run.metric_steps, name) ? run.metric_steps[name] : undefined;
-      return steps !== undefined && steps.min_step !== steps.step;
+      return steps !== undefined && isCurve(steps);
     });
     spans[name] = curve ? { step: 1, min_step: 0 } : { step: 0, min_step: 0 };
   }

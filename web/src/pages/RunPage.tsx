@@ -3,7 +3,7 @@ import { useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
 import type { RunDetails } from '../api/types.ts';
 import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
-import { chartOrder, type StepSpan } from '../charts/chart-order.ts';
+import { chartOrder, isCurve, type StepSpan } from '../charts/chart-order.ts';
 import { ChartSections } from '../charts/ChartSections.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { colorFor } from '../charts/series.ts';
@@ -293,7 +293,7 @@ type RunTab = 'overview' | 'charts' | 'artifacts';
  * which fill in as it logs.
  */
 function hasCurve(metrics: Readonly<Record<string, StepSpan>>): boolean {
-  return Object.values(metrics).some((span) => span.min_step !== span.step);
+  return Object.values(metrics).some(isCurve);
 }
 
 /** The tab in the URL; a zoomed chart, a chosen artifact or a key filter implies its tab. */
