@@ -45,6 +45,10 @@ async function send(route: RouteDefinition, path: string, body: unknown) {
 function problemWith(answer: { status: number; message: string }, field: string, expected: RegExp) {
   if (answer.status !== 400) return undefined;
   if (/^(body|query|path)[.[]/.test(answer.message)) return `the edge's own wording: ${answer.message}`;
+  // A field left out, in Stratus's words ("run_id: is required") rather than MLflow's.
+  if (new RegExp(`^${escaped(field)}: .*\\brequired\\b`).test(answer.message)) {
+    return `Stratus's words for a missing field: ${answer.message}`;
+  }
   if (!/^(Missing|Invalid) value /.test(answer.message)) return undefined; // a rule of the operation, not the edge's
   const named = /parameter '([^']*)'/.exec(answer.message)?.[1] ?? '';
   if (!named.split(/[.[]/).includes(field)) return `names another field: ${answer.message}`;

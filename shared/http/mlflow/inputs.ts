@@ -41,10 +41,15 @@ export function checkBatchSize(entries: number, most: number) {
   );
 }
 
+/** A field left out, which the MLflow dialect words as MLflow's server does ("Missing value for required parameter 'run_id'."). */
+function missingField(name: string, reason = 'is required'): ValidationError {
+  return new ValidationError(`${name}: ${reason}`, `${name}.missing`, { name, missing: true, reason });
+}
+
 /** The run a request names: `run_id`, or MLflow's older `run_uuid`. */
 export function requestRunId(request: { run_id?: string | undefined; run_uuid?: string | undefined }): string {
   const runId = request.run_id ?? request.run_uuid;
-  if (runId === undefined) throw new ValidationError('run_id: is required', 'run_id.missing');
+  if (runId === undefined) throw missingField('run_id');
   return runId;
 }
 
@@ -166,6 +171,6 @@ export function directoryListing(artifacts: readonly Artifact[], directory: stri
 /** MLflow names the file by the base name of the client's local path, in the folder of the URL. */
 export function multipartTargetPath(folder: string, localPath: string | undefined): string {
   const name = (localPath ?? '').split(/[\\/]/).pop() ?? '';
-  if (!name) throw new ValidationError('path: the file being uploaded is required', 'path.missing');
+  if (!name) throw missingField('path', 'the file being uploaded is required');
   return folder ? `${folder.replace(/\/+$/, '')}/${name}` : name;
 }
