@@ -25,6 +25,7 @@ import {
   type StreamEntry,
 } from '../storage/search-repository.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
+import { defaultExperimentId } from './experiments.ts';
 import { addMetric } from '../observability/metrics.ts';
 
 export interface SearchRunsInput {
@@ -200,6 +201,10 @@ function runDetailsBytes(run: RunDetails & { datasets?: unknown }): number {
   return Buffer.byteLength(JSON.stringify([...varying, run.datasets ?? null])) + 1000 + entries * 40;
 }
 
+/** The default experiment, by its id (not an experiment named "0"). */
+const isDefaultExperiment = (missing: NotFoundError) =>
+  missing.subject?.id === defaultExperimentId && !missing.subject.byName;
+
 /**
  * The experiments' items, read at once: a 404 for the first (in the request's
  * order) not in the caller's workspace, a 400 for none or too many.
@@ -231,7 +236,9 @@ async function resolveExperiments(
   const paramsOffMetricEntries = new Set<string>();
   for (const experiment of found) {
     if (experiment instanceof NotFoundError) {
-      if (input.unknownExperiments === 'skip') continue;
+      // The default experiment exists for every workspace from its first run on (MLflow's "0"):
+      // before then it holds no runs, so searching it finds none rather than a 404.
+      if (input.unknownExperiments === 'skip' || isDefaultExperiment(experiment)) continue;
       throw experiment;
     }
     counts.set(experiment.experimentId, experiment.runCount ?? 0);

@@ -28,6 +28,13 @@ log = logging.getLogger("stratus")
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _is_experiment_id(text: str) -> bool:
+    """An experiment's id, rather than its name: 32 hex characters, or "0", the default experiment."""
+    return bool(_ID.match(text)) or text == "0"
+
+
 _END_STATUSES = ("FINISHED", "FAILED", "KILLED", "COMPLETED")
 #: Params the API takes in one request (start_run's first params included).
 _PARAMS_PER_REQUEST = 100
@@ -150,7 +157,7 @@ class ExperimentTracker:
 
     def get_experiment(self, experiment_id: str) -> Experiment:
         """An experiment by id, or by name when the argument is not an id."""
-        if _ID.match(experiment_id):
+        if _is_experiment_id(experiment_id):
             return Experiment.from_json(self.transport.json("GET", f"/experiments/{experiment_id}"))
         return self.get_experiment_by_name(experiment_id)
 
@@ -508,7 +515,7 @@ class ExperimentTracker:
     # Lifecycle: soft delete and restore, renames, tag removal, and purge (irreversible, admin tokens only).
 
     def _experiment_id(self, experiment: str) -> str:
-        return experiment if _ID.match(experiment) or experiment == "0" else self.get_experiment_by_name(experiment).experiment_id
+        return experiment if _is_experiment_id(experiment) else self.get_experiment_by_name(experiment).experiment_id
 
     def delete_experiment(self, experiment: str) -> Experiment:
         """Soft-deletes an experiment (by id or name): it leaves lists until restored; its name stays taken."""
@@ -556,7 +563,7 @@ class ExperimentTracker:
 
     def iter_runs(self, experiment: str, status: Optional[str] = None, page_size: int = 100) -> Iterator[Run]:
         """An experiment's runs (by id or name), newest first."""
-        experiment_id = experiment if _ID.match(experiment) else self.get_experiment_by_name(experiment).experiment_id
+        experiment_id = experiment if _is_experiment_id(experiment) else self.get_experiment_by_name(experiment).experiment_id
         query = {"max_results": page_size, "status": canonical_status(status) if status else None}
         for item in self._pages(f"/experiments/{experiment_id}/runs", "runs", query):
             yield Run.from_json(item)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +61,22 @@ def test_experiments_list_and_show(stratus, finished_runs, experiment_name) -> N
 
     parsed = list(csv.DictReader(io.StringIO(stratus("experiments", "list", "--csv", "--tag", "team=cli").stdout)))
     assert any(row["experiment_id"] == exp_id and row["description"] == "cli test" for row in parsed)
+
+
+def test_the_default_experiment_is_reached_by_the_id_the_list_shows(stratus, tracker, tmp_path) -> None:
+    # `experiments list` shows the default experiment as 0; every command that takes an id takes that one
+    # (before, "0" was read as a name: "experiment '0' does not exist", and `stratus export` of
+    # every experiment stopped there).
+    with tracker.run(experiment_id="0", run_name="in-default") as run:
+        pass
+    assert json.loads(stratus("experiments", "show", "0", "--json").stdout)["experiment_name"] == "Default"
+    assert run.run_id in [row["run_id"] for row in json.loads(stratus("runs", "list", "0", "--all", "--json").stdout)]
+    assert run.run_id in [r.run_id for r in tracker.list_runs("0")]
+    path = tmp_path / "default.db"
+    exported = stratus("export", "--sqlite", str(path), "--experiment", "0")
+    assert "exported" in exported.stderr
+    with sqlite3.connect(str(path)) as db:
+        assert (run.run_id,) in db.execute("SELECT id FROM experiments").fetchall()
 
 
 def test_runs_list_and_show(stratus, finished_runs, experiment_name) -> None:

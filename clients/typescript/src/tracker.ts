@@ -71,7 +71,8 @@ export interface SearchRunsOptions {
 
 export type EndStatus = 'FINISHED' | 'FAILED' | 'KILLED' | 'COMPLETED';
 
-const isId = (value: string) => /^[0-9a-f]{32}$/.test(value);
+/** An experiment's id, rather than its name: 32 hex characters, or '0', the default experiment. */
+const isExperimentId = (value: string) => /^[0-9a-f]{32}$/.test(value) || value === '0';
 
 /** What startRun returns when the service cannot be reached: logging to it does nothing. */
 const offlineRun = (options: StartRunOptions): Run => ({
@@ -142,7 +143,9 @@ export class ExperimentTracker {
 
   /** By id, or by name when the argument is not an id. */
   async getExperiment(idOrName: string): Promise<Experiment> {
-    const path = isId(idOrName) ? `/experiments/${idOrName}` : `/experiments/by-name/${encodeURIComponent(idOrName)}`;
+    const path = isExperimentId(idOrName)
+      ? `/experiments/${idOrName}`
+      : `/experiments/by-name/${encodeURIComponent(idOrName)}`;
     return experimentFrom(await this.transport.json('GET', path));
   }
 
@@ -156,7 +159,7 @@ export class ExperimentTracker {
   // ----- lifecycle: soft delete and restore, renames, tag removal, purge (irreversible, admin tokens) -----
 
   private async experimentIdOf(idOrName: string): Promise<string> {
-    return isId(idOrName) || idOrName === '0' ? idOrName : (await this.getExperiment(idOrName)).experimentId;
+    return isExperimentId(idOrName) ? idOrName : (await this.getExperiment(idOrName)).experimentId;
   }
 
   /** Soft-deletes an experiment (by id or name): it leaves lists until restored; its name stays taken. */
@@ -420,7 +423,7 @@ export class ExperimentTracker {
 
   /** An experiment's runs (by id or name), newest first. */
   async *runs(experiment: string, options: { status?: string; pageSize?: number } = {}): AsyncGenerator<Run> {
-    const id = isId(experiment) ? experiment : (await this.getExperiment(experiment)).experimentId;
+    const id = isExperimentId(experiment) ? experiment : (await this.getExperiment(experiment)).experimentId;
     const query = { max_results: options.pageSize ?? 100, status: options.status };
     for await (const item of this.transport.pages(`/experiments/${id}/runs`, 'runs', query)) yield runFrom(item);
   }

@@ -47,6 +47,15 @@ describe('TypeScript SDK', () => {
     await client.close();
   });
 
+  it("reaches the default experiment by the id '0' that lists show", async () => {
+    // Before, '0' was taken for a name: "experiment '0' does not exist".
+    const client = tracker();
+    expect((await client.getExperiment('0')).experimentName).toBe('Default');
+    const experiments: string[] = [];
+    for await (const run of client.runs('0')) experiments.push(run.experimentId);
+    expect(experiments.filter((id) => id !== '0')).toEqual([]);
+  });
+
   it("counts an experiment's active and deleted runs, through deletes and restores", async () => {
     const client = tracker();
     const name = `ts-run-counts-${Date.now()}`;

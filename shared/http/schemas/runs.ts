@@ -3,6 +3,7 @@ import { lifecycleStages, runStatuses } from '../../domain/types.ts';
 import { lifecycleFilter } from './lifecycle.ts';
 import { limits } from '../../limits.ts';
 import { wireMetricValue } from './metric-values.ts';
+import { experimentIdSchema } from './paths.ts';
 import { idempotencyKey, metricPoint } from './metrics.ts';
 import { paramValueSchema } from './params.ts';
 import { pipelineSchema } from './pipeline.ts';
@@ -38,7 +39,11 @@ const runFields = {
 export const createRunBody = z.strictObject(runFields);
 
 export const startRunBody = z
-  .strictObject({ experiment_name: z.optional(nameSchema), experiment_id: z.optional(idSchema), ...runFields })
+  .strictObject({
+    experiment_name: z.optional(nameSchema),
+    experiment_id: z.optional(experimentIdSchema),
+    ...runFields,
+  })
   .check(
     z.refine((body) => (body.experiment_name === undefined) !== (body.experiment_id === undefined), {
       error: 'give exactly one of experiment_name and experiment_id',

@@ -4,6 +4,7 @@ import { runStatuses } from '../../domain/types.ts';
 import { searchLimits } from '../../domain/search/parser.ts';
 import { limits } from '../../limits.ts';
 import { wireMetricValue } from './metric-values.ts';
+import { experimentIdSchema } from './paths.ts';
 import { runDetailsResponse } from './runs.ts';
 import { idSchema, keySchema, nameSchema, pageSize, pageToken } from './text.ts';
 
@@ -22,7 +23,7 @@ const orderKeySchema = z
 export const searchRunsQuery = z
   .object({
     experiment_name: z.optional(nameSchema),
-    experiment_id: z.optional(idSchema),
+    experiment_id: z.optional(experimentIdSchema),
     filter: z.optional(filterSchema),
     order_by: z
       .optional(z.string().check(z.maxLength(searchLimits.orderKeys * 1000)))
@@ -40,7 +41,7 @@ export const searchRunsQuery = z
 
 export const searchRunsBody = z
   .strictObject({
-    experiment_ids: z.optional(z.array(idSchema).check(z.maxLength(searchLimits.experiments))),
+    experiment_ids: z.optional(z.array(experimentIdSchema).check(z.maxLength(searchLimits.experiments))),
     experiment_names: z.optional(z.array(nameSchema).check(z.maxLength(searchLimits.experiments))),
     filter: z.optional(filterSchema),
     order_by: z.optional(z.array(orderKeySchema).check(z.maxLength(searchLimits.orderKeys))),
