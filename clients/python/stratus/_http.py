@@ -183,7 +183,15 @@ class Transport:
         return response
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        return self.request(method, path, **kwargs).json()
+        response = self.request(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError:
+            # Something else answers at this address (another server, or the web UI's page for a
+            # path it does not know): say so, rather than "Expecting value: line 1 column 1".
+            kind = response.headers.get("content-type", "").split(";")[0] or "a body"
+            message = f"{self.base_url}{path} answered {kind}, not the Stratus API's JSON: is the endpoint the API's address?"
+            raise StratusError(response.status, "response.not_json", message) from None
 
     def with_retries(
         self, exchange: Callable[[], Response], *, idempotent: bool = True, attempts: Optional[int] = None

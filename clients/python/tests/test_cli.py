@@ -103,6 +103,13 @@ def test_errors_are_one_line_with_a_non_zero_exit(stratus, monkeypatch) -> None:
     assert "not_found" in stratus("experiments", "show", "no-such-experiment-here", expect=1).stderr
     bad_token = stratus("--token", "stratus_0000000000000000_" + "A" * 43, "experiments", "list", expect=1)
     assert "401" in bad_token.stderr and bad_token.stderr.count("\n") == 1
+    # Errors of the setup say which setting to look at.
+    assert "check STRATUS_TOKEN (or --token)" in bad_token.stderr
+    down = stratus("--endpoint", "http://127.0.0.1:9", "experiments", "list", expect=1).stderr
+    assert "cannot reach http://127.0.0.1:9" in down and "check STRATUS_ENDPOINT (or --endpoint)" in down
+    # An address where something else answers (here the web UI's page), not "Expecting value: line 1 column 1".
+    elsewhere = stratus("--endpoint", os.environ["STRATUS_ENDPOINT"] + "/somewhere", "experiments", "list", expect=1).stderr
+    assert "not the Stratus API's JSON: is the endpoint the API's address?" in elsewhere, elsewhere
     monkeypatch.delenv("STRATUS_TOKEN")
     assert "STRATUS_TOKEN" in stratus("experiments", "list", expect=1).stderr
     assert "STRATUS_TOKEN" in stratus("models", "list", expect=1).stderr

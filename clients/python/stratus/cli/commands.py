@@ -16,7 +16,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, ProgressColumn, T
 from rich.text import Text
 
 from .. import __version__, _artifacts
-from ..errors import StratusError
+from ..errors import AuthenticationError, StratusConnectionError, StratusError
 from ..models import Run
 from ..tracker import ExperimentTracker
 from .output import (
@@ -56,11 +56,20 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)
         except StratusError as error:
-            fail(f"{error.message} [{error.code}{'' if error.status is None else f', HTTP {error.status}'}]")
+            fail(f"{error.message} [{error.code}{'' if error.status is None else f', HTTP {error.status}'}]{_what_to_do(error)}")
         except (ValueError, OSError) as error:
             fail(str(error))
 
     return wrapper
+
+
+def _what_to_do(error: StratusError) -> str:
+    """For the errors of the setup rather than of the command, which setting to look at."""
+    if isinstance(error, AuthenticationError):
+        return "; check STRATUS_TOKEN (or --token): the token is unknown, revoked or mistyped"
+    if isinstance(error, StratusConnectionError):
+        return "; is the service running there? check STRATUS_ENDPOINT (or --endpoint)"
+    return ""
 
 
 def connection_from(context: click.Context) -> Tuple[str, str]:
