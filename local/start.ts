@@ -73,15 +73,15 @@ const stack = await startLocalStack({
   process.exit(1);
 });
 
-// The first start creates workspace "default" and an admin token; keep it where scripts can find it.
+// The first start creates workspace "default" and an operator token; keep it where scripts can find it.
 const tokenFile = join(options.STRATUS_DATA_DIR, 'token');
 if (stack.adminToken) {
   mkdirSync(options.STRATUS_DATA_DIR, { recursive: true });
   writeFileSync(tokenFile, `${stack.adminToken}\n`, { mode: 0o600 });
 }
 const tokenNote = stack.adminToken
-  ? `created workspace "${stack.workspace}" and an admin token, written to ${tokenFile}`
-  : `workspace "${stack.workspace}" exists; its bootstrap admin token is in ${tokenFile}`;
+  ? `created workspace "${stack.workspace}" and an operator token, written to ${tokenFile}`
+  : `workspace "${stack.workspace}" exists; its bootstrap operator token is in ${tokenFile}`;
 
 // The sign-in link carries the token in the URL fragment, which browsers never send to a server;
 // the app stores it in the tab's sessionStorage and strips it from the address bar at once.
@@ -107,7 +107,9 @@ process.stdout.write(
     `  Bucket     ${stack.artifactsBucket} (${stack.bucketStatus})`,
     `  Auth       ${tokenNote}`,
     '',
-    `  export STRATUS_TOKEN=$(cat ${tokenFile})`,
+    // What the SDKs, the CLI and the mlflow client read, with this stack's address (STRATUS_PORT may have moved it).
+    `  export STRATUS_ENDPOINT=${stack.url} STRATUS_TOKEN=$(cat ${tokenFile})`,
+    '  export MLFLOW_TRACKING_URI=$STRATUS_ENDPOINT MLFLOW_TRACKING_TOKEN=$STRATUS_TOKEN',
     `  curl -H "Authorization: Bearer $STRATUS_TOKEN" ${stack.url}/api/v1/experiments`,
     '',
     'Press Ctrl-C to stop.',
