@@ -134,6 +134,11 @@ def test_every_command_has_help(stratus) -> None:
     for path in paths:
         text = stratus(*path, "--help").stdout
         assert "Usage: " in text and "--help" in text
+    # In an 80-column terminal a group's list of commands says each one whole, not "a column per metric and...".
+    for path in {path[:-1] for path in paths}:
+        shown = cli_runner().invoke(cli, [*path, "--help"], terminal_width=80).stdout
+        commands = shown.split("Commands:\n", 1)[1]
+        assert "..." not in commands and max(map(len, commands.splitlines())) <= 80, shown
 
 
 def test_console_script_and_missing_extra_hint(env) -> None:

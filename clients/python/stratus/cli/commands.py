@@ -295,7 +295,7 @@ def runs_list(
     found.notice()
 
 
-@runs.command("show", context_settings=CONTEXT)
+@runs.command("show", context_settings=CONTEXT, short_help="A run: fields, tags, params, metrics, artifacts.")
 @click.argument("run_id")
 @output_options
 @click.pass_context
@@ -362,7 +362,7 @@ def metric_columns(rows: Sequence[Dict[str, Any]], prefix: str) -> List[str]:
     return names
 
 
-@runs.command("search", context_settings=CONTEXT)
+@runs.command("search", context_settings=CONTEXT, short_help="Runs matching a filter, in any order.")
 @click.argument("experiments", metavar="EXPERIMENT...", nargs=-1, required=True)
 @click.option("--filter", "filter_string", metavar="EXPR", help="e.g. \"metrics.accuracy > 0.9 AND params.model = 'xgb'\"")
 @click.option("--order-by", multiple=True, metavar="KEY [ASC|DESC]", help="e.g. \"metrics.accuracy DESC\" (repeatable).")
@@ -426,7 +426,7 @@ def ordered_metrics(order_by: Sequence[str]) -> List[str]:
     return names
 
 
-@runs.command("compare", context_settings=CONTEXT)
+@runs.command("compare", context_settings=CONTEXT, short_help="Runs side by side, a column per metric and param.")
 @click.argument("run_ids", metavar="RUN_ID...", nargs=-1, required=True)
 @click.option("--metric", "metrics", multiple=True, metavar="NAME", help="Only these metrics (repeatable).")
 @click.option("--param", "params", multiple=True, metavar="NAME", help="Only these params (repeatable).")
@@ -473,7 +473,7 @@ def runs_compare(
     emit_rows(rows, columns, output_format)
 
 
-@runs.command("metrics", context_settings=CONTEXT)
+@runs.command("metrics", context_settings=CONTEXT, short_help="A run's metrics: latest, min, max and a sparkline.")
 @click.argument("run_id")
 @click.argument("keys", metavar="[KEY]...", nargs=-1)
 @click.option("--points", type=click.IntRange(2, 5000), default=400, show_default=True, help="Points of the downsampled history to draw from.")
@@ -601,7 +601,7 @@ def artifacts_list(
 ARTIFACT_TYPES = ["model", "plot", "data", "report", "other"]
 
 
-@artifacts.command("upload", context_settings=CONTEXT)
+@artifacts.command("upload", context_settings=CONTEXT, short_help="Upload files and folders to a run.")
 @click.argument("run_id")
 @click.argument("files", metavar="FILE|FOLDER...", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--type", "artifact_type", type=click.Choice(ARTIFACT_TYPES), default="other", show_default=True)
@@ -657,7 +657,7 @@ def artifacts_upload(
     emit_rows(rows, ["path", "artifact_type", "size", "status"], output_format, json_rows=rows)
 
 
-@artifacts.command("download", context_settings=CONTEXT)
+@artifacts.command("download", context_settings=CONTEXT, short_help="Download a run's files, checking each SHA-256.")
 @click.argument("run_id")
 @click.argument("paths", metavar="[PATH]...", nargs=-1)
 @click.option(
@@ -774,7 +774,7 @@ def runs_end(context: click.Context, run_id: str, status: str) -> None:
     click.echo(f"run {run_id} is {tracker.get_run(run_id).status}")
 
 
-@runs.command("delete", context_settings=CONTEXT)
+@runs.command("delete", context_settings=CONTEXT, short_help="Soft-delete a run (restore brings it back).")
 @click.argument("run_id")
 @click.pass_context
 @handle_errors
@@ -805,7 +805,7 @@ def runs_rename(context: click.Context, run_id: str, new_name: str) -> None:
     click.echo(f"run {run_id} is now named {run.run_name!r}")
 
 
-@runs.command("purge", context_settings=CONTEXT)
+@runs.command("purge", context_settings=CONTEXT, short_help="Irreversibly remove a deleted run (admin).")
 @click.argument("run_id")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
@@ -818,7 +818,7 @@ def runs_purge(context: click.Context, run_id: str, yes: bool) -> None:
     click.echo(f"run {run_id} purged: {purged['items']} records, {purged['objects']} artifact objects")
 
 
-@experiments.command("delete", context_settings=CONTEXT)
+@experiments.command("delete", context_settings=CONTEXT, short_help="Soft-delete an experiment (restore brings it back).")
 @click.argument("experiment", metavar="ID|NAME")
 @click.pass_context
 @handle_errors
@@ -849,7 +849,7 @@ def experiments_rename(context: click.Context, experiment: str, new_name: str) -
     click.echo(f"experiment {renamed.experiment_id} is now named {renamed.name!r}")
 
 
-@experiments.command("purge", context_settings=CONTEXT)
+@experiments.command("purge", context_settings=CONTEXT, short_help="Irreversibly remove a deleted experiment (admin).")
 @click.argument("experiment_id")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context

@@ -77,7 +77,7 @@ def models_list(
     emit_rows(rows, columns, output_format, json_rows=[as_json(m) for m in found])
 
 
-@models.command("show", context_settings=CONTEXT)
+@models.command("show", context_settings=CONTEXT, short_help="A model's versions and alias history, or one version.")
 @click.argument("name")
 @click.argument("version", required=False, metavar="[VERSION|ALIAS]")
 @click.option("--versions", "version_count", type=click.IntRange(0), default=10, show_default=True, help="Recent versions to list.")
@@ -164,7 +164,7 @@ def show_version(version: ModelVersion, output_format: str) -> None:
         emit_rows(rows, columns, "table", title="files")
 
 
-@models.command("register", context_settings=CONTEXT)
+@models.command("register", context_settings=CONTEXT, short_help="Register a run's artifact as the model's next version.")
 @click.argument("name")
 @click.argument("run_id")
 @click.argument("artifact_path")
@@ -194,7 +194,7 @@ def models_register(
     show_version(version, output_format)
 
 
-@models.command("alias", context_settings=CONTEXT)
+@models.command("alias", context_settings=CONTEXT, short_help="Point an alias at a version, or remove it.")
 @click.argument("name")
 @click.argument("alias")
 @click.argument("version", required=False, type=click.IntRange(1))
@@ -218,7 +218,7 @@ def models_alias(context: click.Context, name: str, alias: str, version: Optiona
     click.echo(f"{name}@{alias} → version {version}{moved}")
 
 
-@models.command("download", context_settings=CONTEXT)
+@models.command("download", context_settings=CONTEXT, short_help="Download a version's files, checking each SHA-256.")
 @click.argument("name")
 @click.argument("version", default="latest", metavar="[VERSION|ALIAS]")
 @click.option("-o", "--output", "destination", default=".", show_default=True, type=click.Path(file_okay=False), help="Directory to write to.")
