@@ -18,6 +18,7 @@ import math
 import os
 import shutil
 import sys
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
@@ -346,7 +347,9 @@ def emit_rows(
     lines, dropped = render_table(specs, rows, table_width(), style=sys.stdout.isatty(), title=title)
     click.echo("\n".join(lines))
     if dropped:
-        note(f"(not shown at this width: {', '.join(dropped)}; widen the terminal, or --json)")
+        # Wrapped between words at the table's width, as the table is, rather than mid-word by the terminal.
+        text = f"(not shown at this width: {', '.join(dropped)}; widen the terminal, or --json)"
+        note("\n".join(textwrap.wrap(text, table_width() or len(text), break_long_words=False)))
 
 
 def csv_cell(value: Any) -> str:
