@@ -141,6 +141,9 @@ def test_cli_search_and_compare(env, experiment_name, risk_runs) -> None:
     assert table.index(risk_runs[3]) < table.index(risk_runs[1]) and risk_runs[0] not in table
     # The metric the runs are ordered by, under its own name, right after the status.
     assert table.splitlines()[0].split()[:4] == ["run_id", "run_name", "status", "accuracy"]
+    # So is a metric the filter compares, in an 80-column terminal too (it used to be dropped there).
+    filtered = runner.invoke(cli, ["runs", "search", experiment_name, "--filter", "metrics.f1_score > 0.5 AND metrics.`auc` > 0"], env={"COLUMNS": "80"})
+    assert filtered.stdout.splitlines()[0].split()[:5] == ["run_id", "run_name", "status", "f1_score", "auc"], filtered.stdout
     found = json.loads(stratus("runs", "search", experiment_name, "--order-by", "metrics.auc ASC", "--json"))
     assert [run["run_id"] for run in found] == [risk_runs[0], risk_runs[2], risk_runs[1], risk_runs[3]]
 

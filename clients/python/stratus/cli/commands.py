@@ -7,6 +7,7 @@ import functools
 import json
 import math
 import os
+import re
 import sys
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
@@ -385,7 +386,7 @@ def runs_search(
     status (COMPLETED is FINISHED), run_name, start_time, end_time, run_id,
     parent_run_id and components.name / .type / .stage (pipeline components).
     """
-    ids = [e for e in experiments if len(e) == 32 and all(c in "0123456789abcdef" for c in e)]
+    ids = [e for e in experiments if e == "0" or (len(e) == 32 and all(c in "0123456789abcdef" for c in e))]
     names = [e for e in experiments if e not in ids]
     pages = tracker_from(context).iter_search_runs(
         filter_string=filter_string,
@@ -401,14 +402,24 @@ def runs_search(
         columns: List[Any] = ["run_id", "run_name", "status", "start_time", *metrics]
         columns += metric_columns(rows, "params.") if output_format == "csv" else []
     else:
-        # The metrics the runs are ordered by come first and stay at any width (under their own name;
-        # the start time gives way first): at 80 columns they used to be the first thing dropped.
-        ordered = [key for key in (f"metrics.{name}" for name in ordered_metrics(order_by)) if key in metrics]
+        # The metrics the runs are ordered by, then those the filter names, come first and stay at any
+        # width (under their own name; the start time gives way first): at 80 columns they used to be
+        # the first thing dropped, so a search for accuracy > 0.9 showed no accuracy.
+        wanted = ordered_metrics(order_by) + filtered_metrics(filter_string or "")
+        ordered = [key for key in dict.fromkeys(f"metrics.{name}" for name in wanted) if key in metrics]
         columns = ["run_id", "run_name", "status"]
         columns += [Column(key, header=key[len("metrics."):], kind="value", optional=True, important=True) for key in ordered]
         columns += [Column("started", kind="time", optional=True)] + [key for key in metrics if key not in ordered]
     emit_rows(rows, columns, output_format, json_rows=[run_json(r) for r in found])
     found.notice()
+
+
+_FILTERED_METRIC = re.compile(r"""metrics\.(?:`([^`]+)`|"([^"]+)"|([\w.:/-]+))""")
+
+
+def filtered_metrics(filter_string: str) -> List[str]:
+    """The metric names a filter compares (`metrics.acc > 0.9`, `metrics.`a b` < 1`), in order."""
+    return [next(group for group in match.groups() if group) for match in _FILTERED_METRIC.finditer(filter_string)]
 
 
 def ordered_metrics(order_by: Sequence[str]) -> List[str]:
