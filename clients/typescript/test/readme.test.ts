@@ -44,7 +44,7 @@ async function runBlock(name: string, code: string) {
   });
 }
 
-const api = async (path: string) =>
+const api = async (path: string): Promise<any> =>
   (await fetch(`${stack.url}/api/v1${path}`, { headers: { authorization: `Bearer ${stack.token}` } })).json();
 
 it("the repository README's TypeScript block runs as written", { timeout: 90_000 }, async () => {
