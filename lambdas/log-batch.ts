@@ -1,4 +1,5 @@
 import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { idempotencyKeyOf } from '../shared/http/inputs.ts';
 import { mlflowLogBatch } from '../shared/http/mlflow/handlers/log-batch.ts';
 import { logBatchRoute } from '../shared/http/routes/log-batch.ts';
 import { runWriteDeps } from '../shared/runtime.ts';
@@ -15,7 +16,7 @@ export const handler = serveRoutes(
         params: body.params,
         tags: body.tags,
         metrics: body.metrics,
-        idempotencyKey: body.idempotency_key ?? headers['idempotency-key'],
+        idempotencyKey: idempotencyKeyOf(body.idempotency_key, headers),
       },
       deps,
     );

@@ -1,4 +1,5 @@
 import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { idempotencyKeyOf } from '../shared/http/inputs.ts';
 import { mlflowLogMetric } from '../shared/http/mlflow/handlers/log-metrics.ts';
 import { logMetricsRoute } from '../shared/http/routes/log-metrics.ts';
 import { runWriteDeps } from '../shared/runtime.ts';
@@ -12,7 +13,7 @@ export const handler = serveRoutes(
       'metrics' in body
         ? body.metrics
         : [{ key: body.metric_name, value: body.metric_value, step: body.step, timestamp: body.timestamp }];
-    const idempotencyKey = body.idempotency_key ?? headers['idempotency-key'];
+    const idempotencyKey = idempotencyKeyOf(body.idempotency_key, headers);
     const result = await logMetrics(scope, path.run_id, { points, idempotencyKey }, deps);
     return { body: { run_id: path.run_id, ...result } };
   }),

@@ -1,4 +1,6 @@
 import type * as z from 'zod/mini';
+import { ValidationError } from '../errors.ts';
+import { limits } from '../limits.ts';
 import type { StartRunInput } from '../use-cases/runs.ts';
 import type { createRunBody } from './schemas/runs.ts';
 
@@ -26,7 +28,7 @@ export const startRunInput = (
   },
   params: body.params,
   metrics: body.metrics,
-  idempotencyKey: body.idempotency_key ?? headers['idempotency-key'],
+  idempotencyKey: idempotencyKeyOf(body.idempotency_key, headers),
 });
 
 /** `tag.KEY=VALUE` query parameters, as a tag filter. */
@@ -36,3 +38,21 @@ export const tagFilters = (query: Record<string, unknown>): Record<string, strin
       .filter(([name, value]) => name.startsWith('tag.') && name.length > 4 && typeof value === 'string')
       .map(([name, value]) => [name.slice(4), value as string]),
   );
+
+/**
+ * A batch's idempotency key: the body's `idempotency_key`, or else the `Idempotency-Key`
+ * header, held to the same limit (README, "Limits"), since no schema checks a header.
+ */
+export function idempotencyKeyOf(
+  bodyKey: string | undefined,
+  headers: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const key = bodyKey ?? headers['idempotency-key'];
+  if (key !== undefined && key.length > limits.idempotencyKeyLength) {
+    throw new ValidationError(
+      `Idempotency-Key: must be at most ${limits.idempotencyKeyLength} characters`,
+      'header.invalid',
+    );
+  }
+  return key;
+}

@@ -312,3 +312,25 @@ describe("tag values as long as MLflow's, and not one character more", () => {
     );
   });
 });
+
+describe('an idempotency key is at most 128 characters, sent either way', () => {
+  test('in the body or as the Idempotency-Key header, on every route that takes one; one more is a 400 naming it', async () => {
+    const run = await local.api.post('/api/v1/runs', { experiment_name: 'limits-idempotency-key' });
+    const routes = [`/api/v1/runs/${run.body.run_id}/metrics`, `/api/v1/runs/${run.body.run_id}/batch`, '/api/v1/runs'];
+    for (const path of routes) {
+      const body = path === '/api/v1/runs' ? { experiment_name: 'limits-idempotency-key', metrics: [] } : {};
+      const points = { ...body, metrics: [{ key: 'loss', value: 1 }] };
+      const longest = 'k'.repeat(limits.idempotencyKeyLength);
+      expect((await local.api.post(path, points, { 'idempotency-key': longest })).status).toBeLessThan(300);
+      const header = await local.api.post(path, points, { 'idempotency-key': `${longest}k` });
+      expect([path, header.status, header.body.error?.message]).toEqual([
+        path,
+        400,
+        'Idempotency-Key: must be at most 128 characters',
+      ]);
+      const inBody = await local.api.post(path, { ...points, idempotency_key: `${longest}k` });
+      expect([path, inBody.status]).toEqual([path, 400]);
+      expect(inBody.body.error.message).toMatch(/idempotency_key: must be at most 128 characters/);
+    }
+  });
+});
