@@ -117,6 +117,9 @@ def test_errors_are_one_line_with_a_non_zero_exit(stratus, monkeypatch) -> None:
     assert "STRATUS_ENDPOINT" in stratus("models", "list", expect=1).stderr
     assert "STRATUS_ENDPOINT" in stratus("runs", "list", "some-experiment", expect=1).stderr
     assert stratus("runs", "compare", expect=2).exit_code == 2  # usage error: click's own status
+    # A mistyped run id is a usage error saying what one looks like, not the API's "path.run_id: ...".
+    mistyped = stratus("runs", "show", "baseline_v1", expect=2).stderr
+    assert "'baseline_v1' is not a run id (32 lowercase hex characters" in mistyped and "path.run_id" not in mistyped
 
 
 def all_commands(group: click.Group, path=()):

@@ -39,6 +39,22 @@ from .output import (
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
 
+class RunIdType(click.ParamType):
+    """A run id, checked before any request: a usage error that says what a run id looks like,
+    rather than the API's `path.run_id: must be 32 lowercase hex characters`."""
+
+    name = "run_id"
+
+    def convert(self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]) -> str:
+        text = str(value).strip()
+        if re.fullmatch(r"[0-9a-f]{32}", text):
+            return text
+        self.fail(f"{value!r} is not a run id (32 lowercase hex characters, as `stratus runs list` shows them)", param, ctx)
+
+
+RUN_ID = RunIdType()
+
+
 def fail(message: str) -> None:
     click.echo(f"stratus: error: {message}", err=True)
     sys.exit(1)
@@ -297,7 +313,7 @@ def runs_list(
 
 
 @runs.command("show", context_settings=CONTEXT, short_help="A run: fields, tags, params, metrics, artifacts.")
-@click.argument("run_id")
+@click.argument("run_id", type=RUN_ID)
 @output_options
 @click.pass_context
 @handle_errors
@@ -438,7 +454,7 @@ def ordered_metrics(order_by: Sequence[str]) -> List[str]:
 
 
 @runs.command("compare", context_settings=CONTEXT, short_help="Runs side by side, a column per metric and param.")
-@click.argument("run_ids", metavar="RUN_ID...", nargs=-1, required=True)
+@click.argument("run_ids", metavar="RUN_ID...", nargs=-1, required=True, type=RUN_ID)
 @click.option("--metric", "metrics", multiple=True, metavar="NAME", help="Only these metrics (repeatable).")
 @click.option("--param", "params", multiple=True, metavar="NAME", help="Only these params (repeatable).")
 @click.option(
@@ -485,7 +501,7 @@ def runs_compare(
 
 
 @runs.command("metrics", context_settings=CONTEXT, short_help="A run's metrics: latest, min, max and a sparkline.")
-@click.argument("run_id")
+@click.argument("run_id", type=RUN_ID)
 @click.argument("keys", metavar="[KEY]...", nargs=-1)
 @click.option("--points", type=click.IntRange(2, 5000), default=400, show_default=True, help="Points of the downsampled history to draw from.")
 @output_options
@@ -590,7 +606,7 @@ def progress_bar() -> Progress:
 
 
 @artifacts.command("list", context_settings=CONTEXT)
-@click.argument("run_id")
+@click.argument("run_id", type=RUN_ID)
 @click.option("--prefix", help="Only paths starting with this.")
 @listing_options(50)
 @output_options
@@ -613,7 +629,7 @@ ARTIFACT_TYPES = ["model", "plot", "data", "report", "other"]
 
 
 @artifacts.command("upload", context_settings=CONTEXT, short_help="Upload files and folders to a run.")
-@click.argument("run_id")
+@click.argument("run_id", type=RUN_ID)
 @click.argument("files", metavar="FILE|FOLDER...", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--type", "artifact_type", type=click.Choice(ARTIFACT_TYPES), default="other", show_default=True)
 @click.option(
@@ -669,7 +685,7 @@ def artifacts_upload(
 
 
 @artifacts.command("download", context_settings=CONTEXT, short_help="Download a run's files, checking each SHA-256.")
-@click.argument("run_id")
+@click.argument("run_id", type=RUN_ID)
 @click.argument("paths", metavar="[PATH]...", nargs=-1)
 @click.option(
     "-o",
@@ -768,7 +784,7 @@ def export(context: click.Context, sqlite_file: Optional[str], parquet_dir: Opti
 
 
 @runs.command("end", context_settings=CONTEXT)
-@click.argument("run_id")
+@click.argument("run_id", type=RUN_ID)
 @click.option(
     "--status",
     type=click.Choice(["FINISHED", "FAILED", "KILLED"], case_sensitive=False),
@@ -786,7 +802,7 @@ def runs_end(context: click.Context, run_id: str, status: str) -> None:
 
 
 @runs.command("delete", context_settings=CONTEXT, short_help="Soft-delete a run (restore brings it back).")
-@click.argument("run_id")
+@click.argument("run_id", type=RUN_ID)
 @click.pass_context
 @handle_errors
 def runs_delete(context: click.Context, run_id: str) -> None:
@@ -796,7 +812,7 @@ def runs_delete(context: click.Context, run_id: str) -> None:
 
 
 @runs.command("restore", context_settings=CONTEXT)
-@click.argument("run_id")
+@click.argument("run_id", type=RUN_ID)
 @click.pass_context
 @handle_errors
 def runs_restore(context: click.Context, run_id: str) -> None:
@@ -806,7 +822,7 @@ def runs_restore(context: click.Context, run_id: str) -> None:
 
 
 @runs.command("rename", context_settings=CONTEXT)
-@click.argument("run_id")
+@click.argument("run_id", type=RUN_ID)
 @click.argument("new_name")
 @click.pass_context
 @handle_errors
@@ -817,7 +833,7 @@ def runs_rename(context: click.Context, run_id: str, new_name: str) -> None:
 
 
 @runs.command("purge", context_settings=CONTEXT, short_help="Irreversibly remove a deleted run (admin).")
-@click.argument("run_id")
+@click.argument("run_id", type=RUN_ID)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 @handle_errors

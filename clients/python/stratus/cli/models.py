@@ -7,7 +7,7 @@ from typing import Any, Dict, Optional, Tuple
 import click
 
 from ..registry import ModelRegistry, ModelVersion
-from .commands import CONTEXT, as_json, cli, connection_from, handle_errors
+from .commands import CONTEXT, RUN_ID, as_json, cli, connection_from, handle_errors
 from .output import Column, emit_fields, emit_json, emit_rows, human_size, human_time, output_options
 
 
@@ -166,7 +166,7 @@ def show_version(version: ModelVersion, output_format: str) -> None:
 
 @models.command("register", context_settings=CONTEXT, short_help="Register a run's artifact as the model's next version.")
 @click.argument("name")
-@click.argument("run_id")
+@click.argument("run_id", type=RUN_ID)
 @click.argument("artifact_path")
 @click.option("--description")
 @click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Tag the version (repeatable).")
