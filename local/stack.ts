@@ -13,6 +13,7 @@ import { startLocalServer } from './server.ts';
 import { webApp } from './web-app.ts';
 import { accessDeps } from '../shared/runtime.ts';
 import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
+import { migrateRegistryIndexes } from '../shared/storage/registry-index-migration.ts';
 import { migrateParamRows } from '../shared/storage/param-row-migration.ts';
 import { bootstrapAccess } from '../shared/use-cases/access.ts';
 import { defaultWorkspace } from '../shared/use-cases/deps.ts';
@@ -126,6 +127,12 @@ async function migrateLocalTable(endpoint: string, region: string, tableName: st
     const done = await migrateParamRows(client, tableName);
     if (done.experiments > 0) {
       log(`migrated ${done.runs} runs of ${done.experiments} experiments to param rows (docs/search.md)`);
+    }
+    const registry = await migrateRegistryIndexes(client, tableName);
+    if (registry.models + registry.versions > 0) {
+      log(
+        `put ${registry.models} models and ${registry.versions} versions on their by-update lists (docs/data-model.md)`,
+      );
     }
   } finally {
     client.destroy();

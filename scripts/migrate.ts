@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
 import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
 import { migrateParamRows } from '../shared/storage/param-row-migration.ts';
+import { migrateRegistryIndexes } from '../shared/storage/registry-index-migration.ts';
 
 /**
  * `npm run migrate -- --table <TableName> [--region r] [--endpoint url]`: brings
  * a table's data up to the current layout, with the deployer's AWS credentials,
  * after a `cdk deploy` of a newer version (docs/deploy.md, "Upgrading"). Today:
- * runs from before param rows get theirs (shared/storage/param-row-migration.ts).
+ * runs from before param rows get theirs (shared/storage/param-row-migration.ts),
+ * and registered models and versions from before the by-update lists join them
+ * (shared/storage/registry-index-migration.ts).
  * Idempotent and resumable; safe while the service takes traffic.
  */
 const { values } = parseArgs({
@@ -25,4 +28,8 @@ const client = createDocumentClient({ region: values.region, endpoint: values.en
 const done = await migrateParamRows(client, values.table, (line) => process.stdout.write(`${line}\n`));
 process.stdout.write(
   `migrate: param rows: ${done.experiments} experiments migrated (${done.skipped} already were), ${done.runs} runs\n`,
+);
+const registry = await migrateRegistryIndexes(client, values.table);
+process.stdout.write(
+  `migrate: registry: ${registry.models} models and ${registry.versions} versions put on their by-update lists\n`,
 );

@@ -37,6 +37,8 @@
  *   loggedModelsByExperiment gsi1pk WS#<ws>#EXP#<id>#MODELS gsi1sk <createdMs>#<id>
  * and over `gsi2` (projection KEYS_ONLY):
  *   runsByName             gsi2pk WS#<ws>#EXP#<id>#RUNNAMES  gsi2sk <run name>\u0001<run id>
+ *   modelsByUpdate         gsi2pk WS#<ws>#MODELS_BY_UPDATE   gsi2sk <updatedMs>#<name>
+ *   modelVersionsByUpdate  gsi2pk WS#<ws>#MODEL_VERSIONS_BY_UPDATE  gsi2sk <updatedMs>#<model id>#<version>
  *
  * The run partition holds only what `GET /runs/{id}` returns, so that read is one
  * Query; each metric key's history has a partition of its own, which keeps a busy
@@ -354,8 +356,39 @@ export const modelsByNameKey = (workspace: string, name: string) => ({
   gsi1sk: name,
 });
 
+/**
+ * Models by last change (MLflow's `order_by` `last_updated_timestamp`), on gsi2: the time, then
+ * the name, which breaks ties in the time's direction (the reader reorders a tied group for the
+ * other). Every write that moves `updatedAt` or the name rewrites this key with it.
+ */
+export const modelsByUpdatePartition = (workspace: string) => join(workspacePrefix(workspace), 'MODELS_BY_UPDATE');
+
+export const modelsByUpdateKey = (workspace: string, updatedMs: number, name: string) => ({
+  gsi2pk: modelsByUpdatePartition(workspace),
+  gsi2sk: join(encodeTime(updatedMs), name),
+});
+
+/** The gsi2 sort key's leading time and its `#`: entries that share it are tied. */
+export const updateGroupLength = MS_DIGITS + 1;
+
+/** The model a models-by-update entry names (the gsi2sk after its time). */
+export const modelNameOfUpdateKey = (gsi2sk: string) => gsi2sk.slice(updateGroupLength);
+
 const VERSION_DIGITS = 10;
 export const modelVersionSortPrefix = 'VERSION#';
+
+/**
+ * Every version of a workspace by last change (MLflow's version search without a model or run),
+ * on gsi2: the time, the model id and the version. Ties are ordered by model name, which a version
+ * item does not keep current (a rename moves only the model), so the reader sorts a tied group.
+ */
+export const modelVersionsByUpdatePartition = (workspace: string) =>
+  join(workspacePrefix(workspace), 'MODEL_VERSIONS_BY_UPDATE');
+
+export const modelVersionsByUpdateKey = (workspace: string, updatedMs: number, modelId: string, version: number) => ({
+  gsi2pk: modelVersionsByUpdatePartition(workspace),
+  gsi2sk: join(encodeTime(updatedMs), modelId, String(version).padStart(VERSION_DIGITS, '0')),
+});
 
 /** Zero-padded, so that string order is version order. */
 export const modelVersionKey = (workspace: string, modelId: string, version: number): PrimaryKey => ({

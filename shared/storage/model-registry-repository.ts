@@ -32,8 +32,14 @@ import {
   artifactKey,
   entityTypes,
   modelNameKey,
+  modelNameOfUpdateKey,
+  updateGroupLength,
   modelsByNameKey,
   modelsByNamePartition,
+  modelsByUpdateKey,
+  modelsByUpdatePartition,
+  modelVersionsByUpdateKey,
+  modelVersionsByUpdatePartition,
   modelVersionKey,
   modelVersionSortPrefix,
   modelVersionsByRunKey,
@@ -43,9 +49,11 @@ import {
   registeredModelKey,
   runKey,
 } from './keys.ts';
+import { itemSize } from './item-size.ts';
 import { queryAllItems, queryPage } from './query-page.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
 import { sendTransaction } from './transactions.ts';
+import { cursorAt, type IndexEntry, type RankedEntry, readUpdateOrdered, type TieKey } from './update-ordered-page.ts';
 
 /**
  * Registered models, their versions and alias history, in the single table
@@ -168,12 +176,41 @@ export class RaceLostError extends Error {
 }
 
 export interface ListModelsQuery {
+  /** Name order, Z to A. */
+  descending?: boolean;
   namePrefix: string | undefined;
   /** Matched case-insensitively against the name. */
   nameContains: string | undefined;
   tags: Tags;
   limit: number;
   pageToken: string | undefined;
+}
+
+/**
+ * A list by time of last change (MLflow's `last_updated_timestamp`), and how
+ * ties in the same millisecond are broken: by name, then (versions) by number.
+ */
+export interface UpdateOrder {
+  newestFirst: boolean;
+  nameAscending: boolean;
+  versionAscending: boolean;
+  /** Versions: ties by number before name (MLflow's clauses in that order). */
+  versionBeforeName?: boolean;
+}
+
+/** A read of a by-update list: rows in order, and whether entries follow the last. */
+export interface ScanPage<T> {
+  rows: ScanRow<T>[];
+  more: boolean;
+}
+
+export interface ScanRow<T> {
+  /** Undefined when the entry's item is gone (deleted since the index was read). */
+  item: T | undefined;
+  /** Its size as DynamoDB counts it: what it adds to an answer. */
+  bytes: number;
+  /** The token of the list from just after this row. */
+  cursor: () => Promise<string>;
 }
 
 export interface NewVersion {
@@ -203,6 +240,7 @@ export class ModelRegistryRepository {
     const item: ModelItem & Record<string, unknown> = {
       ...registeredModelKey(workspace, model.modelId),
       ...modelsByNameKey(workspace, model.name),
+      ...modelsByUpdateKey(workspace, model.updatedAt, model.name),
       type: entityTypes.registeredModel,
       modelId: model.modelId,
       name: model.name,
@@ -276,6 +314,7 @@ export class ModelRegistryRepository {
       FilterExpression: filters.join(' AND '),
       ExpressionAttributeValues: values,
       ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+      ScanIndexForward: query.descending !== true,
     };
     const page = await queryPage(this.client, input, {
       partition,
@@ -287,6 +326,138 @@ export class ModelRegistryRepository {
     return { items: page.items.map((item) => toModel(item as unknown as ModelItem)), cursor: page.cursor };
   }
 
+  /**
+   * Every model of the workspace by time of last change (models-by-update on
+   * gsi2, keys only; the models are then read by key): up to `limit` rows, a
+   * row's item absent when the model went away between the two reads.
+   */
+  async listModelsByUpdate(
+    workspace: string,
+    order: UpdateOrder,
+    query: { limit: number; pageToken: string | undefined },
+  ): Promise<ScanPage<StoredModel>> {
+    const partition = modelsByUpdatePartition(workspace);
+    const request = {
+      tableName: this.tableName,
+      indexName: logicalIndexes.modelsByUpdate,
+      partition,
+      binding: JSON.stringify(['modelsByUpdate', partition, order.newestFirst, order.nameAscending]),
+      newestFirst: order.newestFirst,
+      tieKeys: async (entries: readonly IndexEntry[]) => entries.map((entry) => [modelNameOfUpdateKey(entry.gsi2sk)]),
+      compareTies: (a: TieKey, b: TieKey) => compareText(String(a[0]), String(b[0])) * (order.nameAscending ? 1 : -1),
+      limit: query.limit,
+      pageToken: query.pageToken,
+    };
+    const { ranked, more } = await readUpdateOrdered(this.client, request);
+    const items = await this.getItems(ranked.map(({ entry }) => ({ pk: entry.pk, sk: entry.sk })));
+    return this.scanRows(request, ranked, more, (entry) => {
+      const item = items.get(itemId(entry));
+      return item && item.deleting !== true ? toModel(item as unknown as ModelItem) : undefined;
+    });
+  }
+
+  /**
+   * Every version of the workspace by time of last change
+   * (model-versions-by-update on gsi2), with its model's current name: a
+   * version item keeps the name it was registered under, so the models of a
+   * page are read too (one GetItem each), and ties are ordered by those names.
+   * Versions of a model being deleted are left out.
+   */
+  async listVersionsByUpdate(
+    workspace: string,
+    order: UpdateOrder,
+    query: { limit: number; pageToken: string | undefined },
+  ): Promise<ScanPage<StoredModelVersion>> {
+    const partition = modelVersionsByUpdatePartition(workspace);
+    const names = new Map<string, Promise<string | undefined>>();
+    const nameOf = (modelId: string) => {
+      let found = names.get(modelId);
+      if (!found) {
+        found = this.getModel(workspace, modelId).then((model) => (model && !model.deleting ? model.name : undefined));
+        names.set(modelId, found);
+      }
+      return found;
+    };
+    const request = {
+      tableName: this.tableName,
+      indexName: logicalIndexes.modelVersionsByUpdate,
+      partition,
+      binding: JSON.stringify([
+        'modelVersionsByUpdate',
+        partition,
+        order.newestFirst,
+        order.nameAscending,
+        order.versionAscending,
+        order.versionBeforeName === true,
+      ]),
+      newestFirst: order.newestFirst,
+      tieKeys: (entries: readonly IndexEntry[]) =>
+        Promise.all(
+          entries.map(async (entry) => {
+            const { modelId, version } = versionOfUpdateKey(entry.gsi2sk);
+            return [(await nameOf(modelId)) ?? '', version];
+          }),
+        ),
+      compareTies: (a: TieKey, b: TieKey) => {
+        const byName = compareText(String(a[0]), String(b[0])) * (order.nameAscending ? 1 : -1);
+        const byVersion = (Number(a[1]) - Number(b[1])) * (order.versionAscending ? 1 : -1);
+        return order.versionBeforeName ? byVersion || byName : byName || byVersion;
+      },
+      limit: query.limit,
+      pageToken: query.pageToken,
+    };
+    const { ranked, more } = await readUpdateOrdered(this.client, request);
+    const items = await this.getItems(ranked.map(({ entry }) => ({ pk: entry.pk, sk: entry.sk })));
+    const current = new Map<string, string | undefined>();
+    for (const { entry } of ranked) {
+      const { modelId } = versionOfUpdateKey(entry.gsi2sk);
+      if (!current.has(modelId)) current.set(modelId, await nameOf(modelId));
+    }
+    return this.scanRows(request, ranked, more, (entry) => {
+      const item = items.get(itemId(entry));
+      if (!item) return undefined;
+      const version = toVersion(item as unknown as VersionItem);
+      const modelName = current.get(version.modelId);
+      return modelName === undefined ? undefined : { ...version, modelName };
+    });
+  }
+
+  /** The rows of a by-update read: each entry's item (absent: gone since), its size, and the token after it. */
+  private async scanRows<T extends object>(
+    request: { binding: string; partition: string },
+    ranked: readonly RankedEntry[],
+    more: boolean,
+    read: (entry: IndexEntry) => T | undefined,
+  ): Promise<ScanPage<T>> {
+    const rows = ranked.map((candidate) => {
+      const item = read(candidate.entry);
+      return {
+        item,
+        bytes: item === undefined ? 0 : itemSize(item as Record<string, unknown>),
+        cursor: () => cursorAt(request, candidate),
+      };
+    });
+    return { rows, more };
+  }
+
+  /** Items by key in BatchGetItem calls of up to 100 keys, by `itemId`; absent ones are left out. */
+  private async getItems(keys: readonly PrimaryKey[]): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    for (let start = 0; start < keys.length; start += batchGetKeys) {
+      let pending: PrimaryKey[] = keys.slice(start, start + batchGetKeys);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > batchGetAttempts) throw new Error('DynamoDB kept registry keys unprocessed; giving up');
+        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10 * Math.random()));
+        const result = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) found.set(itemId(item as PrimaryKey), item);
+        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as PrimaryKey[];
+      }
+    }
+    return found;
+  }
+
   /** Replaces the description and/or tags, if the model is still at `model.revision`. */
   async updateModel(
     workspace: string,
@@ -296,7 +467,7 @@ export class ModelRegistryRepository {
   ): Promise<void> {
     await this.updateIfUnchanged(
       registeredModelKey(workspace, model.modelId),
-      fieldChanges(model.revision, changes, now),
+      fieldChanges(model.revision, changes, now, modelsByUpdateKey(workspace, now, model.name)),
     );
   }
 
@@ -326,12 +497,14 @@ export class ModelRegistryRepository {
               TableName: this.tableName,
               Key: registeredModelKey(workspace, model.modelId),
               UpdateExpression:
-                'SET #name = :name, nameLower = :lower, gsi1sk = :name, revision = :next, updatedAt = :now',
+                'SET #name = :name, nameLower = :lower, gsi1sk = :name, gsi2pk = :updates, gsi2sk = :updated, revision = :next, updatedAt = :now',
               ConditionExpression: 'revision = :revision AND attribute_not_exists(deleting)',
               ExpressionAttributeNames: { '#name': 'name' },
               ExpressionAttributeValues: {
                 ':name': newName,
                 ':lower': newName.toLowerCase(),
+                ':updates': modelsByUpdatePartition(workspace),
+                ':updated': modelsByUpdateKey(workspace, now, newName).gsi2sk,
                 ':revision': model.revision,
                 ':next': model.revision + 1,
                 ':now': now,
@@ -393,6 +566,7 @@ export class ModelRegistryRepository {
     const item: VersionItem & Record<string, unknown> = {
       ...modelVersionKey(workspace, model.modelId, version.version),
       ...modelVersionsByRunKey(workspace, version.source.runId, version.createdAt, model.modelId, version.version),
+      ...modelVersionsByUpdateKey(workspace, version.updatedAt, model.modelId, version.version),
       type: entityTypes.modelVersion,
       modelId: model.modelId,
       modelName: version.modelName,
@@ -415,12 +589,16 @@ export class ModelRegistryRepository {
             Update: {
               TableName: this.tableName,
               Key: registeredModelKey(workspace, model.modelId),
-              UpdateExpression: 'SET latestVersion = :next, updatedAt = :now',
-              ConditionExpression: 'latestVersion = :current AND attribute_not_exists(deleting)',
+              UpdateExpression: 'SET latestVersion = :next, updatedAt = :now, gsi2pk = :updates, gsi2sk = :updated',
+              // The name too: the models-by-update key carries it, and a rename since the read would be undone.
+              ConditionExpression: 'latestVersion = :current AND #name = :name AND attribute_not_exists(deleting)',
+              ExpressionAttributeNames: { '#name': 'name' },
               ExpressionAttributeValues: {
                 ':current': model.latestVersion,
                 ':next': version.version,
                 ':now': version.createdAt,
+                ':name': model.name,
+                ...updateKeyValues(modelsByUpdateKey(workspace, version.createdAt, model.name)),
               },
             },
           },
@@ -483,22 +661,8 @@ export class ModelRegistryRepository {
     workspace: string,
     refs: readonly { modelId: string; version: number }[],
   ): Promise<StoredModelVersion[]> {
-    const found: StoredModelVersion[] = [];
-    for (let start = 0; start < refs.length; start += batchGetKeys) {
-      let pending: PrimaryKey[] = refs
-        .slice(start, start + batchGetKeys)
-        .map((ref) => modelVersionKey(workspace, ref.modelId, ref.version));
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > batchGetAttempts) throw new Error('DynamoDB kept model version keys unprocessed; giving up');
-        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10 * Math.random()));
-        const result = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) found.push(toVersion(item as VersionItem));
-        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as PrimaryKey[];
-      }
-    }
-    return found;
+    const items = await this.getItems(refs.map((ref) => modelVersionKey(workspace, ref.modelId, ref.version)));
+    return [...items.values()].map((item) => toVersion(item as unknown as VersionItem));
   }
 
   /** The highest version number a model has now (0: none); deleted versions do not count. */
@@ -625,10 +789,17 @@ export class ModelRegistryRepository {
       Update: {
         TableName: this.tableName,
         Key: modelVersionKey(workspace, target.modelId, version),
-        UpdateExpression: 'SET #stage = :stage, revision = :next, updatedAt = :now',
+        UpdateExpression:
+          'SET #stage = :stage, revision = :next, updatedAt = :now, gsi2pk = :updates, gsi2sk = :updated',
         ConditionExpression: 'revision = :revision',
         ExpressionAttributeNames: { '#stage': 'stage' },
-        ExpressionAttributeValues: { ':stage': to, ':revision': revision, ':next': revision + 1, ':now': now },
+        ExpressionAttributeValues: {
+          ':stage': to,
+          ':revision': revision,
+          ':next': revision + 1,
+          ':now': now,
+          ...updateKeyValues(modelVersionsByUpdateKey(workspace, now, target.modelId, version)),
+        },
       },
     });
     const archiving = archive.map((other) => update(other.version, other.revision, 'Archived'));
@@ -661,7 +832,7 @@ export class ModelRegistryRepository {
   async listVersionsByRun(
     workspace: string,
     runId: string,
-    query: { limit: number; pageToken: string | undefined },
+    query: { limit: number; pageToken: string | undefined; oldestFirst?: boolean },
   ): Promise<Page<StoredModelVersion>> {
     const partition = modelVersionsByRunPartition(workspace, runId);
     const page = await queryPage(
@@ -671,6 +842,7 @@ export class ModelRegistryRepository {
         IndexName: logicalIndexes.modelVersionsByRun,
         KeyConditionExpression: 'gsi1pk = :partition',
         ExpressionAttributeValues: { ':partition': partition },
+        ScanIndexForward: query.oldestFirst === true,
       },
       {
         partition,
@@ -692,7 +864,12 @@ export class ModelRegistryRepository {
   ): Promise<void> {
     await this.updateIfUnchanged(
       modelVersionKey(workspace, version.modelId, version.version),
-      fieldChanges(version.revision, changes, now),
+      fieldChanges(
+        version.revision,
+        changes,
+        now,
+        modelVersionsByUpdateKey(workspace, now, version.modelId, version.version),
+      ),
     );
   }
 
@@ -715,13 +892,15 @@ export class ModelRegistryRepository {
         Update: {
           TableName: this.tableName,
           Key: registeredModelKey(workspace, model.modelId),
-          UpdateExpression: 'SET aliases = :aliases, revision = :next, updatedAt = :now',
+          UpdateExpression:
+            'SET aliases = :aliases, revision = :next, updatedAt = :now, gsi2pk = :updates, gsi2sk = :updated',
           ConditionExpression: 'revision = :revision AND attribute_not_exists(deleting)',
           ExpressionAttributeValues: {
             ':aliases': [...aliases],
             ':revision': model.revision,
             ':next': model.revision + 1,
             ':now': move.at,
+            ...updateKeyValues(modelsByUpdateKey(workspace, move.at, model.name)),
           },
         },
       },
@@ -820,9 +999,15 @@ export class ModelRegistryRepository {
             Update: {
               TableName: this.tableName,
               Key: registeredModelKey(workspace, model.modelId),
-              UpdateExpression: 'SET updatedAt = :now',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':now': now },
+              UpdateExpression: 'SET updatedAt = :now, gsi2pk = :updates, gsi2sk = :updated',
+              // The name too, as for a registration: the models-by-update key carries it.
+              ConditionExpression: '#name = :name',
+              ExpressionAttributeNames: { '#name': 'name' },
+              ExpressionAttributeValues: {
+                ':now': now,
+                ':name': model.name,
+                ...updateKeyValues(modelsByUpdateKey(workspace, now, model.name)),
+              },
             },
           },
           ...files.map((file) => ({
@@ -927,10 +1112,16 @@ function fieldChanges(
   revision: number,
   changes: { description?: string | undefined; tags?: Tags },
   now: number,
+  updateKey: { gsi2pk: string; gsi2sk: string },
 ): { expression: string; values: Record<string, unknown> } {
-  const sets = ['revision = :next', 'updatedAt = :now'];
+  const sets = ['revision = :next', 'updatedAt = :now', 'gsi2pk = :updates', 'gsi2sk = :updated'];
   const removes: string[] = [];
-  const values: Record<string, unknown> = { ':revision': revision, ':next': revision + 1, ':now': now };
+  const values: Record<string, unknown> = {
+    ':revision': revision,
+    ':next': revision + 1,
+    ':now': now,
+    ...updateKeyValues(updateKey),
+  };
   if ('description' in changes) {
     if (changes.description === undefined) removes.push('description');
     else {
@@ -943,6 +1134,27 @@ function fieldChanges(
     values[':tags'] = tagsToPairs(changes.tags);
   }
   return { expression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`, values };
+}
+
+/**
+ * The values of an update that moves an item on its by-update list (gsi2). The
+ * partition is set too, so an item from before these lists joins its list at
+ * its first change (`npm run migrate` puts the others there).
+ */
+const updateKeyValues = (key: { gsi2pk: string; gsi2sk: string }) => ({
+  ':updates': key.gsi2pk,
+  ':updated': key.gsi2sk,
+});
+
+const itemId = (key: { pk: string; sk: string }) => `${key.pk}\u0000${key.sk}`;
+
+/** UTF-8 byte order, as DynamoDB orders keys and SQL's binary collation orders MLflow's names. */
+const compareText = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+/** The model and version a model-versions-by-update entry names (`<ms>#<model id>#<10 digits>`). */
+function versionOfUpdateKey(gsi2sk: string): { modelId: string; version: number } {
+  const rest = gsi2sk.slice(updateGroupLength);
+  return { modelId: rest.slice(0, -11), version: Number(rest.slice(-10)) };
 }
 
 const modelNameTaken = (name: string) =>

@@ -37,6 +37,8 @@ export const logicalIndexes = {
   modelVersionsByRun: 'gsi1',
   loggedModelsByExperiment: 'gsi1',
   runsByName: 'gsi2',
+  modelsByUpdate: 'gsi2',
+  modelVersionsByUpdate: 'gsi2',
 } as const;
 
 /** The attributes that position a query on gsi1: its own key plus the table key. */

@@ -23,13 +23,16 @@ import {
 import type { Page, Tags } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ids.ts';
+import { limits } from '../limits.ts';
 import type { ArtifactTreeReader } from '../storage/artifact-repository.ts';
 import type { ArtifactObjectStore } from '../storage/artifact-store.ts';
 import {
   type ModelRegistryRepository,
   RaceLostError,
   type StoredModel,
+  type ScanPage,
   type StoredModelVersion,
+  type UpdateOrder,
 } from '../storage/model-registry-repository.ts';
 import type { ArtifactChecksums } from '../storage/artifact-checksums.ts';
 import type { ModelHoldsReader } from '../storage/model-holds.ts';
@@ -100,6 +103,8 @@ export async function getRegisteredModel(
 }
 
 export interface ListModelsInput {
+  /** Name order, Z to A. */
+  descending?: boolean | undefined;
   namePrefix?: string | undefined;
   nameContains?: string | undefined;
   tags?: Tags | undefined;
@@ -114,12 +119,86 @@ export function listRegisteredModels(
   deps: Deps<'registry'>,
 ): Promise<Page<RegisteredModel>> {
   return deps.registry.listModels(scope.workspace, {
+    descending: input.descending === true,
     namePrefix: input.namePrefix,
     nameContains: input.nameContains,
     tags: input.tags ?? {},
     limit: input.limit,
     pageToken: input.pageToken,
   });
+}
+
+/** A search by time of last change: its order, which items it keeps, and its page. */
+export interface UpdateOrderedSearch<T> {
+  order: UpdateOrder;
+  matches: (item: T) => boolean;
+  limit: number;
+  pageToken?: string | undefined;
+}
+
+/** Registered models by time of last change, ties by name; `matches` keeps those the caller's filter takes. */
+export function searchRegisteredModelsByUpdate(
+  scope: RequestScope,
+  input: UpdateOrderedSearch<RegisteredModel>,
+  deps: Deps<'registry'>,
+): Promise<Page<StoredModel>> {
+  return fillPage(input, (limit, pageToken) =>
+    deps.registry.listModelsByUpdate(scope.workspace, input.order, { limit, pageToken }),
+  );
+}
+
+/**
+ * Every version of the workspace by time of last change (MLflow's version
+ * search without a model or run), ties by model name and version, each with
+ * its model's current name; `matches` keeps those the caller's filter takes.
+ */
+export function searchModelVersionsByUpdate(
+  scope: RequestScope,
+  input: UpdateOrderedSearch<ModelVersion>,
+  deps: Deps<'registry'>,
+): Promise<Page<ModelVersion>> {
+  return fillPage(input, (limit, pageToken) =>
+    deps.registry.listVersionsByUpdate(scope.workspace, input.order, { limit, pageToken }),
+  );
+}
+
+/** How many entries one filtered search request reads at most before it answers a short page. */
+const filteredReadBudget = 5000;
+
+/**
+ * A page of the rows `input.matches` keeps, read on while the filter leaves
+ * it short (up to `filteredReadBudget` rows) and one match beyond, as MLflow
+ * reads one row more than it answers: so the token is there only when
+ * another match is. The page also ends before its answer would pass
+ * `limits.answerBytes`. The token goes on after the last item answered, or,
+ * when the budget ran out first, after the last row read.
+ */
+async function fillPage<T>(
+  input: { matches: (item: T) => boolean; limit: number; pageToken?: string | undefined },
+  read: (limit: number, pageToken: string | undefined) => Promise<ScanPage<T>>,
+): Promise<Page<T>> {
+  const items: T[] = [];
+  let bytes = 0;
+  let afterLast: (() => Promise<string>) | undefined;
+  let token = input.pageToken;
+  for (let budget = filteredReadBudget; ;) {
+    const asked = Math.max(1, Math.min(budget, input.limit + 1 - items.length));
+    const { rows, more } = await read(asked, token);
+    for (const row of rows) {
+      if (row.item === undefined || !input.matches(row.item)) continue;
+      if (items.length >= input.limit || (bytes + row.bytes > limits.answerBytes && items.length > 0)) {
+        return { items, cursor: await (afterLast as () => Promise<string>)() };
+      }
+      items.push(row.item);
+      bytes += row.bytes;
+      afterLast = row.cursor;
+    }
+    const last = rows[rows.length - 1];
+    budget -= rows.length;
+    if (!more || !last) return { items, cursor: undefined };
+    token = await last.cursor();
+    if (budget <= 0) return { items, cursor: token };
+  }
 }
 
 /** Per-model reads of a page of models run this many at a time. */
@@ -557,26 +636,27 @@ export async function loggedModelSource(
   return { runId, artifactPath: loggedModelArtifactPrefix(modelId) };
 }
 
-/** A model's versions, newest first. */
+/** A model's versions, newest first (or oldest first). */
 export async function listModelVersions(
   scope: RequestScope,
   name: string,
-  input: { limit: number; pageToken?: string | undefined },
+  input: { limit: number; pageToken?: string | undefined; oldestFirst?: boolean | undefined },
   deps: Deps<'registry'>,
 ): Promise<Page<ModelVersion>> {
   const model = await getRegisteredModel(scope, name, deps);
   const page = await deps.registry.listVersions(scope.workspace, model.modelId, {
     limit: input.limit,
     pageToken: input.pageToken,
+    oldestFirst: input.oldestFirst === true,
   });
   return { items: page.items.map((version) => ({ ...version, modelName: model.name })), cursor: page.cursor };
 }
 
-/** The versions registered from a run, with their models' current names (an index: may lag by a second). */
+/** The versions registered from a run, newest first (or oldest first), with their models' current names (an index: may lag by a second). */
 export async function listRunModelVersions(
   scope: RequestScope,
   runId: string,
-  input: { limit: number; pageToken?: string | undefined },
+  input: { limit: number; pageToken?: string | undefined; oldestFirst?: boolean | undefined },
   deps: Deps<'registry' | 'runs'>,
 ): Promise<Page<ModelVersion>> {
   const run = await deps.runs.get(scope.workspace, runId);
@@ -584,6 +664,7 @@ export async function listRunModelVersions(
   const page = await deps.registry.listVersionsByRun(scope.workspace, runId, {
     limit: input.limit,
     pageToken: input.pageToken,
+    oldestFirst: input.oldestFirst === true,
   });
   const names = new Map<string, string | undefined>();
   const items: ModelVersion[] = [];
