@@ -270,3 +270,67 @@ def test_latest_versions_in_search_get_and_get_latest(mlflow_env: StratusApi, ex
         # rename, through HTTP; MlflowClient.rename_registered_model drops the answer).
         updated = client.update_registered_model(name, description="staged")
         assert pairs(updated.latest_versions) == [("1", "Production"), ("2", "None"), ("3", "Staging"), ("4", "Archived")]
+
+
+def _all_pages(search, **arguments):
+    """Every page of a search, one item a page, through the page tokens the client hands back."""
+    found, token = [], None
+    while True:
+        page = search(max_results=1, page_token=token, **arguments)
+        found += list(page)
+        token = page.token
+        if not token:
+            return found
+
+
+def test_searches_in_mlflows_orders_page_by_page(mlflow_env: StratusApi, experiment_name: str):
+    """The orders MLflow's server answers (last change first, ties by name, then version descending),
+    through one-item pages, and searches of every version without a model or run in the filter."""
+    prefix = f"ord-{uuid.uuid4().hex[:8]}"
+    client = MlflowClient()
+    run, _, _ = _train_and_log(experiment_name, C=1.0)
+    names = [f"{prefix}-{letter}" for letter in "cab"]
+    for name in names:
+        client.create_registered_model(name)
+        client.create_model_version(name, run.model_uri, run_id=run.info.run_id)
+    client.create_model_version(names[0], run.model_uri, run_id=run.info.run_id)
+    # A change moves a version (and only it) to the front of the default order.
+    client.update_model_version(names[2], "1", description="checked")
+
+    models = _all_pages(
+        client.search_registered_models,
+        filter_string=f"name LIKE '{prefix}-%'",
+        order_by=["last_updated_timestamp DESC"],
+    )
+    assert len(models) == 3
+    assert [m.name for m in models] == [
+        m.name for m in sorted(models, key=lambda m: (-m.last_updated_timestamp, m.name))
+    ]
+    by_name = _all_pages(client.search_registered_models, filter_string=f"name LIKE '{prefix}-%'", order_by=["name DESC"])
+    assert [m.name for m in by_name] == sorted(names, reverse=True)
+
+    versions = _all_pages(client.search_model_versions, filter_string=f"name LIKE '{prefix}-%'")
+    assert [(v.name, v.version) for v in versions] == [
+        (v.name, v.version)
+        for v in sorted(versions, key=lambda v: (-v.last_updated_timestamp, v.name, -int(v.version)))
+    ]
+    assert (versions[0].name, versions[0].version) == (names[2], "1")
+    assert len(versions) == 4
+    oldest = _all_pages(
+        client.search_model_versions,
+        filter_string=f"name LIKE '{prefix}-%'",
+        order_by=["last_updated_timestamp ASC", "version_number ASC"],
+    )
+    assert [(v.name, v.version) for v in oldest] == [
+        (v.name, v.version) for v in sorted(versions, key=lambda v: (v.last_updated_timestamp, int(v.version), v.name))
+    ]
+    # The fluent API turns the pages itself.
+    later = mlflow.search_model_versions(filter_string=f"name LIKE '{prefix}-%' AND version_number > 1")
+    assert [(v.name, v.version) for v in later] == [(names[0], "2")]
+    one_model = client.search_model_versions(f"name = '{names[0]}'", order_by=["version_number ASC"])
+    assert [v.version for v in one_model] == ["1", "2"]
+
+    with pytest.raises(MlflowException) as refused:
+        client.search_registered_models(order_by=["creation_timestamp DESC"])
+    assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert "order_by: Invalid order by key 'creation_timestamp'" in refused.value.message

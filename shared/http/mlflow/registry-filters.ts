@@ -3,14 +3,20 @@ import { ValidationError } from '../../errors.ts';
 /**
  * MLflow's registry search filters (`search_registered_models`,
  * `search_model_versions`): conditions joined by AND, each
- * `<field> <op> <value>` with fields `name`, `run_id` and `tags.<key>`.
+ * `<field> <op> <value>` with fields `name`, `run_id`, `tags.<key>` and, for
+ * versions, `source_path` and `version_number` (compared as a number).
  * Parsed here into conditions the handlers turn into an indexed read (a name,
  * a run, a name prefix or substring, tag values) plus an exact check of each
  * answer. Anything else is a 400 naming `filter` and what is understood.
  */
 
-export type FilterField = { kind: 'name' } | { kind: 'run_id' } | { kind: 'tag'; key: string };
-export type FilterOperator = '=' | '!=' | 'LIKE' | 'ILIKE' | 'IN';
+export type FilterField =
+  | { kind: 'name' }
+  | { kind: 'run_id' }
+  | { kind: 'source_path' }
+  | { kind: 'version_number' }
+  | { kind: 'tag'; key: string };
+export type FilterOperator = '=' | '!=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN' | '<' | '<=' | '>' | '>=';
 
 export interface FilterCondition {
   field: FilterField;
@@ -20,7 +26,7 @@ export interface FilterCondition {
 }
 
 const understood =
-  "conditions joined by AND, each name = 'x', name != 'x', name LIKE 'x%', name ILIKE '%x%', run_id = 'id', run_id IN ('a', 'b') or tags.<key> = 'v'";
+  "conditions joined by AND, each name = 'x', name != 'x', name LIKE 'x%', name ILIKE '%x%', name IN ('a', 'b'), run_id = 'id', run_id IN ('a', 'b'), tags.<key> = 'v' (also !=, LIKE, ILIKE), and for versions source_path = 'uri' and version_number > 2 (=, !=, <, <=, >, >=)";
 
 function problem(filter: string, detail: string): ValidationError {
   return new ValidationError(`filter: ${detail} in '${filter}'; Stratus understands ${understood}`, 'filter.invalid');
@@ -46,6 +52,10 @@ function tokenize(filter: string): Array<{ text: string; quoted: boolean }> {
     } else if (char === '!' && filter[i + 1] === '=') {
       tokens.push({ text: '!=', quoted: false });
       i += 2;
+    } else if (char === '<' || char === '>') {
+      const text = filter[i + 1] === '=' ? `${char}=` : char;
+      tokens.push({ text, quoted: false });
+      i += text.length;
     } else {
       const match = /^[A-Za-z0-9_.-]+/.exec(filter.slice(i));
       if (!match) throw problem(filter, `an unexpected '${char}'`);
@@ -63,6 +73,8 @@ function fieldOf(filter: string, tokens: Array<{ text: string; quoted: boolean }
   const lower = token.text.toLowerCase();
   if (lower === 'name') return { field: { kind: 'name' } as FilterField, next: at + 1 };
   if (lower === 'run_id') return { field: { kind: 'run_id' } as FilterField, next: at + 1 };
+  if (lower === 'source_path') return { field: { kind: 'source_path' } as FilterField, next: at + 1 };
+  if (lower === 'version_number') return { field: { kind: 'version_number' } as FilterField, next: at + 1 };
   if (lower === 'tags.' || lower === 'tag.') {
     const key = tokens[at + 1];
     if (!key?.quoted) throw problem(filter, 'a tag key was expected after tags.');
@@ -82,8 +94,22 @@ export function parseRegistryFilter(filter: string | undefined): FilterCondition
     const { field, next } = fieldOf(filter, tokens, at);
     at = next;
     const operatorToken = tokens[at++];
-    const operator = operatorToken && !operatorToken.quoted ? operatorToken.text.toUpperCase() : '';
-    if (operator === 'IN') {
+    let operator = operatorToken && !operatorToken.quoted ? operatorToken.text.toUpperCase() : '';
+    if (operator === 'NOT' && !tokens[at]?.quoted && tokens[at]?.text.toUpperCase() === 'IN') {
+      operator = 'NOT IN';
+      at++;
+    }
+    const numeric = field.kind === 'version_number';
+    const ordering = ['<', '<=', '>', '>='].includes(operator);
+    if (numeric && !ordering && operator !== '=' && operator !== '!=') {
+      throw problem(filter, 'version_number compares with =, !=, <, <=, > or >=');
+    }
+    if (!numeric && ordering) throw problem(filter, `the operator '${operator}' compares numbers (version_number)`);
+    if (numeric) {
+      const value = tokens[at++];
+      if (!value || !/^\d+$/.test(value.text)) throw problem(filter, 'a whole number was expected for version_number');
+      conditions.push({ field, operator: operator as FilterOperator, values: [value.text] });
+    } else if (operator === 'IN' || operator === 'NOT IN') {
       if (tokens[at]?.text !== '(' || tokens[at]?.quoted) throw problem(filter, "'(' was expected after IN");
       at++;
       const values: string[] = [];
@@ -95,7 +121,7 @@ export function parseRegistryFilter(filter: string | undefined): FilterCondition
         if (separator?.text === ')' && !separator.quoted) break;
         if (separator?.text !== ',' || separator.quoted) throw problem(filter, "',' or ')' was expected");
       }
-      conditions.push({ field, operator: 'IN', values });
+      conditions.push({ field, operator, values });
     } else if (operator === '=' || operator === '!=' || operator === 'LIKE' || operator === 'ILIKE') {
       const value = tokens[at++];
       if (!value?.quoted) throw problem(filter, `a quoted value was expected after ${operator}`);
@@ -126,20 +152,54 @@ export function likeLiteral(pattern: string): { prefix: string | undefined; long
   return { prefix, longest };
 }
 
-/** Whether one value passes a condition (for the exact check of what an indexed read returned). */
-export function conditionHolds(condition: FilterCondition, value: string | undefined): boolean {
+/** The tag MLflow marks prompts with; models and versions without it count as `'false'`. */
+export const promptTag = 'mlflow.prompt.is_prompt';
+
+/**
+ * Whether one value passes a condition (for the exact check of what an indexed
+ * read returned). As on MLflow's server, a field or tag that is absent passes
+ * no condition, except the prompt tag, which an ordinary model lacks: MLflow's
+ * client leaves prompts out with tags.`mlflow.prompt.is_prompt` != 'true'.
+ */
+export function conditionHolds(condition: FilterCondition, found: string | undefined): boolean {
+  const prompt = condition.field.kind === 'tag' && condition.field.key === promptTag;
+  const value = found === undefined && prompt && ['=', '!='].includes(condition.operator) ? 'false' : found;
+  if (value === undefined) return false;
   const [first = ''] = condition.values;
   switch (condition.operator) {
     case '=':
       return value === first;
     case '!=':
-      // A missing tag is not equal to anything: MLflow's client leaves prompts out with tag.`mlflow.prompt.is_prompt` != 'true'.
       return value !== first;
     case 'IN':
-      return value !== undefined && condition.values.includes(value);
+      return condition.values.includes(value);
+    case 'NOT IN':
+      return !condition.values.includes(value);
     case 'LIKE':
-      return value !== undefined && likeMatcher(first, false)(value);
+      return likeMatcher(first, false)(value);
     case 'ILIKE':
-      return value !== undefined && likeMatcher(first, true)(value);
+      return likeMatcher(first, true)(value);
+    case '<':
+      return Number(value) < Number(first);
+    case '<=':
+      return Number(value) <= Number(first);
+    case '>':
+      return Number(value) > Number(first);
+    case '>=':
+      return Number(value) >= Number(first);
   }
+}
+
+/**
+ * Whether a filter asks for prompts (tags.`mlflow.prompt.is_prompt` = 'true'
+ * or != 'false'): MLflow's server leaves prompts out of every other search.
+ */
+export function asksForPrompts(conditions: readonly FilterCondition[]): boolean {
+  return conditions.some(
+    (condition) =>
+      condition.field.kind === 'tag' &&
+      condition.field.key === promptTag &&
+      ((condition.operator === '=' && condition.values[0]?.toLowerCase() === 'true') ||
+        (condition.operator === '!=' && condition.values[0]?.toLowerCase() === 'false')),
+  );
 }

@@ -24,6 +24,12 @@ export function loggedModelIdOf(source: ModelVersionSource): string | undefined 
 export const versionArtifactUri = (source: ModelVersionSource) =>
   `mlflow-artifacts:/${source.experimentId}/${source.runId}/artifacts/${source.path}`;
 
+/** A version's `source` as MLflow answers it (and its filters' `source_path` compares). */
+export function mlflowVersionSource(version: ModelVersion): string {
+  const modelId = loggedModelIdOf(version.source);
+  return modelId ? `models:/${modelId}` : versionArtifactUri(version.source);
+}
+
 export const mlflowModelVersion = (version: ModelVersion) => {
   const modelId = loggedModelIdOf(version.source);
   return {
@@ -34,7 +40,7 @@ export const mlflowModelVersion = (version: ModelVersion) => {
     user_id: version.createdBy.tokenId,
     current_stage: version.stage,
     ...(version.description === undefined ? {} : { description: version.description }),
-    source: modelId ? `models:/${modelId}` : versionArtifactUri(version.source),
+    source: mlflowVersionSource(version),
     run_id: version.source.runId,
     // A version exists only once registered in full.
     status: 'READY',

@@ -8,7 +8,7 @@ export const mlflowSearchModelVersionsRoute = defineRoute({
   path: '/api/2.0/mlflow/model-versions/search',
   entry: 'lambdas/list-run-model-versions.ts',
   summary:
-    "Search a model's or a run's versions (name = or run_id = required; LIKE, IN and tags narrow), newest first (MLflow)",
+    "Search model versions: a model's or a run's (name = or run_id =) by number, the workspace's by last change; name, run_id, source_path, version_number and tags narrow (MLflow)",
   access: 'read',
   tag: 'mlflow',
   request: { query: searchModelVersionsQuery },
@@ -18,5 +18,5 @@ export const mlflowSearchModelVersionsRoute = defineRoute({
     body: mlflowRegistryPage,
   },
   pageTokens: true,
-  table: { actions: ['GetItem', 'Query'], indexes: ['gsi1'] },
+  table: { actions: ['GetItem', 'Query', 'BatchGetItem'], indexes: ['gsi1', 'gsi2'] },
 });

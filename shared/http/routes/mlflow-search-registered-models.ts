@@ -8,7 +8,7 @@ export const mlflowSearchRegisteredModelsRoute = defineRoute({
   path: '/api/2.0/mlflow/registered-models/search',
   entry: 'lambdas/list-registered-models.ts',
   summary:
-    'Search registered models by name (=, LIKE, ILIKE) and tags, in name order, each with its latest version per stage (MLflow)',
+    'Search registered models by name (=, LIKE, ILIKE) and tags, by name or last change (order_by), each with its latest version per stage (MLflow)',
   access: 'read',
   tag: 'mlflow',
   request: { query: searchRegisteredModelsQuery },
@@ -18,5 +18,5 @@ export const mlflowSearchRegisteredModelsRoute = defineRoute({
     body: mlflowRegistryPage,
   },
   pageTokens: true,
-  table: { actions: ['GetItem', 'Query', 'BatchGetItem'], indexes: ['gsi1'] },
+  table: { actions: ['GetItem', 'Query', 'BatchGetItem'], indexes: ['gsi1', 'gsi2'] },
 });

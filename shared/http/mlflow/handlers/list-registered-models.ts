@@ -1,25 +1,21 @@
 import type { RegisteredModel } from '../../../domain/registry.ts';
 import { ValidationError } from '../../../errors.ts';
 import { registryRecordDeps } from '../../../runtime.ts';
-import { latestVersionsOfModels, listRegisteredModels } from '../../../use-cases/model-registry.ts';
+import {
+  latestVersionsOfModels,
+  listRegisteredModels,
+  searchRegisteredModelsByUpdate,
+} from '../../../use-cases/model-registry.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { mlflowSearchRegisteredModelsRoute } from '../../routes/mlflow-search-registered-models.ts';
-import { conditionHolds, likeLiteral, parseRegistryFilter } from '../registry-filters.ts';
+import { asksForPrompts, conditionHolds, likeLiteral, parseRegistryFilter, promptTag } from '../registry-filters.ts';
+import { parseModelOrder } from '../registry-orders.ts';
 import { mlflowRegisteredModel } from '../registry-views.ts';
-
-const modelOrderings = new Set(['name', 'name asc']);
 
 export const mlflowSearchRegisteredModels = createMlflowHandler(
   mlflowSearchRegisteredModelsRoute,
   async ({ query }, { scope }) => {
-    for (const order of query.order_by?.split(',') ?? []) {
-      if (!modelOrderings.has(order.trim().replace(/\s+/g, ' ').toLowerCase())) {
-        throw new ValidationError(
-          `order_by: registered models are listed in name order ('name ASC'); '${order.trim()}' is not supported`,
-          'order_by.invalid',
-        );
-      }
-    }
+    const order = parseModelOrder(query.order_by);
     const conditions = parseRegistryFilter(query.filter);
     const tags: Record<string, string> = Object.create(null);
     let namePrefix: string | undefined;
@@ -27,7 +23,8 @@ export const mlflowSearchRegisteredModels = createMlflowHandler(
     let exactName: string | undefined;
     for (const condition of conditions) {
       const [value = ''] = condition.values;
-      if (condition.field.kind === 'tag' && condition.operator === '=') {
+      // The prompt tag is not an index filter: a model without it counts as 'false'.
+      if (condition.field.kind === 'tag' && condition.operator === '=' && condition.field.key !== promptTag) {
         tags[condition.field.key] = value;
       } else if (condition.field.kind === 'name' && condition.operator === '=') {
         exactName = value;
@@ -35,9 +32,9 @@ export const mlflowSearchRegisteredModels = createMlflowHandler(
         const literal = likeLiteral(value);
         if (condition.operator === 'LIKE' && literal.prefix !== undefined) namePrefix = literal.prefix;
         else if (literal.longest) nameContains = literal.longest;
-      } else if (condition.field.kind === 'run_id') {
+      } else if (condition.field.kind !== 'name' && condition.field.kind !== 'tag') {
         throw new ValidationError(
-          'filter: registered models have no run_id; search model versions by run_id',
+          `filter: registered models have no ${condition.field.kind}; search model versions by ${condition.field.kind}`,
           'filter.invalid',
         );
       }
@@ -49,7 +46,10 @@ export const mlflowSearchRegisteredModels = createMlflowHandler(
       const latest = await latestVersionsOfModels(scope, models, deps);
       return models.map((model) => mlflowRegisteredModel(model, latest.get(model.modelId)));
     };
+    // As on MLflow's server, prompts only when the filter asks for them.
+    const prompts = asksForPrompts(conditions);
     const matches = (model: RegisteredModel) =>
+      (prompts || model.tags[promptTag] !== 'true') &&
       conditions.every((condition) =>
         conditionHolds(
           condition,
@@ -66,11 +66,35 @@ export const mlflowSearchRegisteredModels = createMlflowHandler(
       const models = found && !found.deleting && matches(found) ? [found] : [];
       return { body: { registered_models: await withLatestVersions(models) } };
     }
-    const page = await listRegisteredModels(
-      scope,
-      { namePrefix, nameContains, tags, limit: query.max_results, pageToken: query.page_token },
-      deps,
-    );
+    // By name: the name index, its filters applied as it reads. By last change: the by-update list, checked here.
+    const page =
+      order.by === 'name'
+        ? await listRegisteredModels(
+            scope,
+            {
+              descending: !order.ascending,
+              namePrefix,
+              nameContains,
+              tags,
+              limit: query.max_results,
+              pageToken: query.page_token,
+            },
+            deps,
+          )
+        : await searchRegisteredModelsByUpdate(
+            scope,
+            {
+              order: {
+                newestFirst: !order.ascending,
+                nameAscending: order.nameAscending,
+                versionAscending: false,
+              },
+              matches,
+              limit: query.max_results,
+              pageToken: query.page_token,
+            },
+            deps,
+          );
     return {
       body: {
         registered_models: await withLatestVersions(page.items.filter(matches)),
