@@ -98,7 +98,15 @@ export class Transport {
   async json<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const response = await this.request(method, path, options);
     const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch {
+      // Something else answers at this address (another server, or the web UI's page for a path it
+      // does not know): say so, rather than "Unexpected token '<'".
+      const kind = response.headers.get('content-type')?.split(';')[0] || 'a body';
+      const message = `${this.baseUrl}${path} answered ${kind}, not the Stratus API's JSON: is the endpoint the API's address?`;
+      throw new StratusError(response.status, 'response.not_json', message);
+    }
   }
 
   /** Every item of a paged list: `field` of each page, following `next_page_token` until a page has none. */

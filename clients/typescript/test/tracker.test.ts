@@ -47,6 +47,15 @@ describe('TypeScript SDK', () => {
     await client.close();
   });
 
+  it('says so when something other than the API answers at the endpoint', async () => {
+    // Here the local stack's web UI page, as a mistyped endpoint path gets it.
+    const client = tracker({ endpoint: `${stack.url}/somewhere` });
+    const error = await client.getExperiment('0').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StratusError);
+    expect((error as StratusError).code).toBe('response.not_json');
+    expect((error as StratusError).message).toContain("not the Stratus API's JSON: is the endpoint the API's address?");
+  });
+
   it("reaches the default experiment by the id '0' that lists show", async () => {
     // Before, '0' was taken for a name: "experiment '0' does not exist".
     const client = tracker();
