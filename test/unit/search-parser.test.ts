@@ -191,6 +191,11 @@ describe('order_by', () => {
     expect(parseFilter("attributes.`run name` = 'a' AND created > 5")).toEqual(
       parseFilter("attributes.run_name = 'a' AND attributes.start_time > 5"),
     );
+    // Quoted without a prefix, as the README writes it and MLflow reads it (an attribute).
+    expect(parseFilter("`Run name` = 'a' AND `created` > 5")).toEqual(
+      parseFilter("attributes.run_name = 'a' AND attributes.start_time > 5"),
+    );
+    expect(() => parseFilter("`nope` = 'a'")).toThrow(/unknown attribute 'nope'/);
     expect(() => parseOrderBy(['metrics.f1 DOWN'])).toThrow(
       /order_by: expected ASC, DESC or the end of the order key at position 11/,
     );

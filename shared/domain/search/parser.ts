@@ -150,9 +150,22 @@ class Scanner {
     return this.error(`unterminated ${quote === '`' ? 'quoted key' : 'string'} starting`, start);
   }
 
+  /** An attribute by its key after `attributes.` (or quoted alone), with MLflow's other spellings. */
+  private attribute(key: string, keyStart: number): Field {
+    if (startTimeAliases.has(key)) return { kind: 'attribute', name: 'start_time' };
+    if (runNameAliases.has(key)) return { kind: 'attribute', name: 'run_name' };
+    if (key === 'user_id') return { kind: 'tag', key: userTag };
+    if (!(runAttributes as readonly string[]).includes(key)) {
+      return this.error(`unknown attribute '${key}' (expected one of ${runAttributes.join(', ')})`, keyStart);
+    }
+    return { kind: 'attribute', name: key as RunAttribute };
+  }
+
   field(): Field {
     this.skipSpace();
     const start = this.position;
+    // A quoted key without a prefix is an attribute, as MLflow reads it: `Run name` (its web app's column).
+    if (this.peek() === '`') return this.attribute(this.quoted('`', 'a key'), start);
     const name = this.match(word);
     if (!name) return this.fail('a key such as metrics.accuracy, params.lr, tags.model or status');
     if (this.peek() !== '.') {
@@ -184,15 +197,7 @@ class Scanner {
     // MLflow keeps a run's name and parent in these tags too: the same fields here.
     if (kind === 'tag' && key === 'mlflow.runName') return { kind: 'attribute', name: 'run_name' };
     if (kind === 'tag' && key === 'mlflow.parentRunId') return { kind: 'attribute', name: 'parent_run_id' };
-    if (kind === 'attribute') {
-      if (startTimeAliases.has(key)) return { kind, name: 'start_time' };
-      if (runNameAliases.has(key)) return { kind, name: 'run_name' };
-      if (key === 'user_id') return { kind: 'tag', key: userTag };
-      if (!(runAttributes as readonly string[]).includes(key)) {
-        return this.error(`unknown attribute '${key}' (expected one of ${runAttributes.join(', ')})`, keyStart);
-      }
-      return { kind, name: key as RunAttribute };
-    }
+    if (kind === 'attribute') return this.attribute(key, keyStart);
     if (kind === 'component') {
       if (!(componentParts as readonly string[]).includes(key)) {
         return this.error(`unknown component field '${key}' (expected one of ${componentParts.join(', ')})`, keyStart);
