@@ -157,3 +157,22 @@ def test_shortened_names_stay_apart() -> None:
     lines, _ = render_table([Column("run_name", cut="middle", min_width=10)],
                             [{"run_name": f"xgboost_tuned_lr0.{i}5_depth{i}_final"} for i in range(4)], 20)
     assert len({line.strip() for line in lines[1:]}) == 4
+
+
+def test_runs_show_wraps_long_values_whole_under_their_column(env, tracker, experiment_name) -> None:
+    # A param or tag is shown to be read: at 80 columns a long value wraps under its column (it used to end in "…").
+    value = "adamw(betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01, amsgrad=False, foreach=None, maximize=False)"
+    with tracker.run(experiment_name, tags={"note": "n" * 150}) as run:
+        run.log_params({"optimizer": value})
+    shown = cli_runner().invoke(cli, ["runs", "show", run.run_id], env={"COLUMNS": "80"}).stdout
+    lines = shown.splitlines()
+    assert max(map(len, lines)) <= 80 and "…" not in shown, shown
+    start = next(i for i, line in enumerate(lines) if line.startswith("optimizer "))
+    column = lines[start].index("adamw")
+    wrapped = [lines[start][column:]]
+    for line in lines[start + 1 :]:  # continuation lines: blank up to the value column
+        if not line.strip() or line[:column].strip():
+            break
+        wrapped.append(line[column:])
+    assert len(wrapped) > 1 and " ".join(wrapped) == value, shown
+    assert "n" * 150 in "".join(shown.split()), shown

@@ -348,8 +348,8 @@ def runs_show(context: click.Context, run_id: str, output_format: str) -> None:
     if not table:
         return
     sections: List[Tuple[str, List[Dict[str, Any]], List[Any]]] = [
-        ("tags", [{"tag": k, "value": v} for k, v in sorted(run.tags.items())], ["tag", Column("value", min_width=12)]),
-        ("params", [{"param": k, "value": v} for k, v in sorted(run.params.items())], ["param", Column("value", min_width=12)]),
+        ("tags", [{"tag": k, "value": v} for k, v in sorted(run.tags.items())], ["tag", Column("value", min_width=12, wrap=True)]),
+        ("params", [{"param": k, "value": v} for k, v in sorted(run.params.items())], ["param", Column("value", min_width=12, wrap=True)]),
         (
             "metrics",
             [{"metric": k, "latest": m.value, "step": m.step} for k, m in sorted(run.latest_metrics.items())],

@@ -144,6 +144,9 @@ class Column:
     cut: str = "end"
     #: An optional column that matters: dropped only after text is shortened to min_width.
     important: bool = False
+    #: Text shown whole: when it is the last column, a long value wraps onto lines of its own under
+    #: the column instead of being shortened (a `runs show` param value or tag).
+    wrap: bool = False
 
     def __post_init__(self) -> None:
         self.header = self.header or self.key
@@ -287,6 +290,10 @@ def render_table(
             column = columns[index]
             if compact and column.kind == "time" and not header:
                 value = compact_time(value)
+            if column.wrap and index == last and not header and len(value) > widths[index]:
+                indent = " " * (sum(widths[i] for i in shown[:-1]) + len(GAP) * (len(shown) - 1))
+                parts.append(("\n" + indent).join(textwrap.wrap(value, widths[index], break_on_hyphens=False) or [""]))
+                continue
             if column.kind == "text":
                 cut, prefix = cuts[index] if not header else (column.cut, 0)
                 value = shorten(value, widths[index], cut, prefix)
