@@ -191,13 +191,40 @@ function parseRequest<R extends RouteDefinition>(
       sentText && ((path) => sentText(text, path)),
     );
   }
+  const query = event.queryStringParameters ?? {};
+  if (dialectOf(route) === 'v1') refuseUnknownQuery(request.query, query);
   return {
     path: validate('path', request.path, decodePathParameters(event.pathParameters)),
-    query: validate('query', request.query, event.queryStringParameters ?? {}),
+    query: validate('query', request.query, query),
     body,
     headers: event.headers ?? {},
     bodyEmpty: !event.body,
   } as RouteInput<R>;
+}
+
+/**
+ * /api/v1 refuses a query parameter its route does not take, naming it and the one it likely
+ * meant: a misspelt `?limit=10` was ignored and answered 50. A loose query schema (experiments'
+ * `tag.KEY=VALUE` filters) takes names under `tag.`. MLflow's API stays lenient, as MLflow's
+ * server is: its client sends what it sends.
+ */
+function refuseUnknownQuery(schema: z.ZodMiniType | undefined, query: object) {
+  const def = schema?._zod.def as { shape?: object; catchall?: unknown } | undefined;
+  const known = Object.keys(def?.shape ?? {});
+  // The same name spelt another way (case, `-`, `_`, a plural), or `limit` for a page size.
+  const squash = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/[-_]|s$/g, '')
+      .replace('limit', 'maxresult');
+  for (const name in query) {
+    if (known.includes(name) || (def?.catchall && name.startsWith('tag.'))) continue;
+    const meant = known.find((k) => squash(k) === squash(name));
+    throw new ValidationError(
+      `query.${name}: is not a parameter of this request${meant ? `; did you mean '${meant}'?` : ''}`,
+      'query.invalid',
+    );
+  }
 }
 
 function decodePathParameters(parameters: Record<string, string | undefined> | undefined) {

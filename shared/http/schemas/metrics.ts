@@ -77,7 +77,14 @@ export const metricHistoryQuery = z
         }),
       ),
   })
-  .check(stepRangeInOrder);
+  .check(
+    stepRangeInOrder,
+    // A downsampled history is one answer, without pages: a token beside max_points would be ignored.
+    z.refine((query) => query.max_points === undefined || query.page_token === undefined, {
+      error: 'cannot be combined with max_points (a downsampled history is one answer, without pages)',
+      path: ['page_token'],
+    }),
+  );
 
 export const metricHistoryResponse = z.object({
   run_id: z.string(),

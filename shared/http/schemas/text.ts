@@ -169,13 +169,25 @@ export const recordedTimeSchema = z.int().check(
   }),
 );
 
-/** A page size query parameter: a decimal integer in 1..max, `fallback` when absent. */
+/**
+ * A page size query parameter of /api/v1: decimal digits for an integer in 1..max, `fallback` when
+ * absent. Coerced as a JavaScript number, `1e1` was 10 and `0x10` 16; now each is a 400 naming it.
+ * (MLflow's API has page sizes of its own, mlflow/schemas.ts, coerced as before.)
+ */
 export const pageSize = (max: number, fallback: number) =>
-  documentedAs(z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(max))), fallback), {
-    type: 'integer',
-    minimum: 1,
-    maximum: max,
-  });
+  documentedAs(
+    z._default(
+      z.pipe(
+        z.pipe(
+          z.string().check(z.regex(/^\d{1,9}$/, { error: 'must be a whole number in decimal digits' })),
+          z.transform(Number),
+        ),
+        z.int().check(z.gte(1), z.lte(max)),
+      ),
+      fallback,
+    ),
+    { type: 'integer', minimum: 1, maximum: max },
+  );
 
 export const pageToken = z.optional(z.string().check(z.maxLength(2048)));
 

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { dialectOf } from '../../shared/http/route-definition.ts';
+import { routeList } from '../../shared/http/route-table.ts';
+import { type ApiClient, apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
+import { exampleRequest, type RouteFixture } from '../support/route-requests.ts';
+
+/**
+ * Query parameters, generated over the route table: every /api/v1 route refuses a parameter it
+ * does not take with a 400 naming it (a `?limit=10` used to be ignored and answer 50), before it
+ * changes anything, and suggests the parameter it likely meant; MLflow's routes stay lenient, as
+ * MLflow's server is (its client sends what it sends). Page sizes are decimal digits on /api/v1.
+ */
+let stack: TestStack;
+let api: ApiClient;
+let fixture: RouteFixture;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  api = apiClient(stack.url, stack.token);
+  const run = await api.post('/api/v1/runs', { experiment_name: 'queried', run_name: 'r' });
+  expect(run.status).toBe(201);
+  await api.post(`/api/v1/runs/${run.body.run_id}/metrics`, { metric_name: 'acc', metric_value: 1 });
+  fixture = {
+    experimentId: run.body.experiment_id,
+    experimentName: 'queried',
+    runId: run.body.run_id,
+    metricKey: 'acc',
+    tokenId: '0123456789abcdef',
+    artifactPath: 'queried/never.bin',
+  };
+});
+afterAll(() => stack?.stop());
+
+const withQuery = (path: string, extra: string) => `${path}${path.includes('?') ? '&' : '?'}${extra}`;
+
+const v1Routes = routeList.filter((route) => dialectOf(route) === 'v1');
+const mlflowGets = routeList.filter((route) => dialectOf(route) === 'mlflow' && route.method === 'GET');
+
+test('the generated rows cover both dialects and every /api/v1 route', () => {
+  expect(v1Routes.length).toBeGreaterThan(50);
+  expect(mlflowGets.length).toBeGreaterThan(10);
+});
+
+describe.each(v1Routes.map((route) => [`${route.method} ${route.path}`, route] as const))('%s', (_, route) => {
+  test('an unknown query parameter is a 400 naming it, before anything changes', async () => {
+    const { path, body } = exampleRequest(route, fixture);
+    const answer = await api.call(route.method, withQuery(path, 'stratus_unknown=1'), body);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+    expect(answer.body.error.code).toBe('query.invalid');
+    expect(answer.body.error.message).toBe('query.stratus_unknown: is not a parameter of this request');
+  });
+});
+
+describe('suggestions and what stays accepted', () => {
+  test('?limit= on a list suggests max_results; a misspelling suggests what it meant', async () => {
+    const runs = `/api/v1/experiments/${fixture.experimentId}/runs`;
+    const cases: Array<[string, string]> = [
+      [`${runs}?limit=10`, "query.limit: is not a parameter of this request; did you mean 'max_results'?"],
+      [`${runs}?max_result=10`, "query.max_result: is not a parameter of this request; did you mean 'max_results'?"],
+      [`${runs}?pageToken=x`, "query.pageToken: is not a parameter of this request; did you mean 'page_token'?"],
+      [`/api/v1/runs/${fixture.runId}?status=x`, 'query.status: is not a parameter of this request'],
+    ];
+    for (const [path, message] of cases) {
+      const answer = await api.get(path);
+      expect(answer.status, path).toBe(400);
+      expect(answer.body.error.message, path).toBe(message);
+    }
+  });
+
+  test('a refused write changes nothing', async () => {
+    const answer = await api.post(`/api/v1/runs/${fixture.runId}/params?dry_run=1`, { params: { never: 'x' } });
+    expect(answer.status).toBe(400);
+    expect((await api.get(`/api/v1/runs/${fixture.runId}`)).body.params).not.toHaveProperty('never');
+  });
+
+  test("experiments' tag.KEY filters are still taken, and no other name", async () => {
+    expect((await api.get('/api/v1/experiments?tag.team=x')).status).toBe(200);
+    expect((await api.get('/api/v1/experiments?tags.team=x')).status).toBe(400);
+  });
+
+  test('max_results is decimal digits on /api/v1: 1e1, 0x10, an empty value and a sign are refused naming it', async () => {
+    const runs = `/api/v1/experiments/${fixture.experimentId}/runs`;
+    for (const size of ['1e1', '0x10', '', '+5', ' 5', '5.0']) {
+      const answer = await api.get(`${runs}?max_results=${encodeURIComponent(size)}`);
+      expect(answer.status, size).toBe(400);
+      expect(answer.body.error.message, size).toMatch(/^query\.max_results: /);
+    }
+    expect((await api.get(`${runs}?max_results=10`)).status).toBe(200);
+    const history = `/api/v1/runs/${fixture.runId}/metrics/acc`;
+    expect((await api.get(`${history}?max_results=0x10`)).status).toBe(400);
+  });
+
+  test('a page_token beside max_points is a 400 naming page_token and max_points', async () => {
+    const history = `/api/v1/runs/${fixture.runId}/metrics/acc`;
+    const answer = await api.get(`${history}?max_points=10&page_token=abc`);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.message).toMatch(/^query\.page_token: cannot be combined with max_points/);
+    expect((await api.get(`${history}?max_points=10`)).status).toBe(200);
+  });
+});
+
+describe.each(mlflowGets.map((route) => [`${route.method} ${route.path}`, route] as const))('%s', (_, route) => {
+  test('an unknown query parameter is ignored, as on MLflow', async () => {
+    const { path } = exampleRequest(route, fixture);
+    const plain = await fetch(`${stack.url}${path}`, {
+      redirect: 'manual',
+      headers: { authorization: `Bearer ${stack.token}` },
+    });
+    const extra = await fetch(`${stack.url}${withQuery(path, 'stratus_unknown=1')}`, {
+      redirect: 'manual',
+      headers: { authorization: `Bearer ${stack.token}` },
+    });
+    expect(extra.status).toBe(plain.status);
+  });
+});
