@@ -90,6 +90,8 @@ import { getRunRoute } from './routes/get-run.ts';
 import { listArtifactsRoute } from './routes/list-artifacts.ts';
 import { listExperimentsRoute } from './routes/list-experiments.ts';
 import { listRunsRoute } from './routes/list-runs.ts';
+import { listRunParamsRoute } from './routes/list-run-params.ts';
+import { listRunTagsRoute } from './routes/list-run-tags.ts';
 import { listTokensRoute } from './routes/list-tokens.ts';
 import { listWorkspacesRoute } from './routes/list-workspaces.ts';
 import { logBatchRoute } from './routes/log-batch.ts';
@@ -142,6 +144,8 @@ export const routes = {
   searchRunsPost: searchRunsPostRoute,
   compareRuns: compareRunsRoute,
   getRun: getRunRoute,
+  listRunParams: listRunParamsRoute,
+  listRunTags: listRunTagsRoute,
   updateRun: updateRunRoute,
   logParams: logParamsRoute,
   logMetrics: logMetricsRoute,

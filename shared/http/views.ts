@@ -9,6 +9,7 @@ import type { experimentResponse } from './schemas/experiments.ts';
 import type { runDetailsResponse, runResponse } from './schemas/runs.ts';
 import type { compareRunsResponse } from './schemas/search.ts';
 import { ownValue } from '../domain/own.ts';
+import { runEntryPage } from '../domain/run-entry-pages.ts';
 import { searchPlanHeader } from './search-plan-header.ts';
 
 /** Domain objects in the API's snake_case JSON shape. */
@@ -40,37 +41,47 @@ const pipelineView = (pipeline: Pipeline | undefined) =>
     })),
   };
 
-export const runView = (run: Run): z.input<typeof runResponse> => ({
-  run_id: run.runId,
-  run_name: run.runName,
-  experiment_id: run.experimentId,
-  status: run.status,
-  lifecycle_stage: run.lifecycleStage,
-  start_time: run.startTime,
-  end_time: run.endTime,
-  duration_ms: run.endTime === undefined ? undefined : run.endTime - run.startTime,
-  tags: run.tags,
-  parent_run_id: run.parentRunId,
-  git_commit: run.gitCommit,
-  code_version: run.codeVersion,
-  pipeline: pipelineView(run.pipeline),
-});
+/** A run with the first page of its tags (domain/run-entry-pages.ts: a run's answer stays bounded). */
+export const runView = (run: Run): z.input<typeof runResponse> => {
+  const tags = runEntryPage(run.tags);
+  return {
+    run_id: run.runId,
+    run_name: run.runName,
+    experiment_id: run.experimentId,
+    status: run.status,
+    lifecycle_stage: run.lifecycleStage,
+    start_time: run.startTime,
+    end_time: run.endTime,
+    duration_ms: run.endTime === undefined ? undefined : run.endTime - run.startTime,
+    tags: tags.entries,
+    tags_truncated: tags.more !== undefined || undefined,
+    parent_run_id: run.parentRunId,
+    git_commit: run.gitCommit,
+    code_version: run.codeVersion,
+    pipeline: pipelineView(run.pipeline),
+  };
+};
 
-export const runDetailsView = (run: RunDetails): z.input<typeof runDetailsResponse> => ({
-  ...runView(run),
-  params: run.params,
-  metrics: Object.fromEntries(
-    run.metrics.map((metric) => [
-      metric.key,
-      {
-        value: toWireMetricValue(metric.value),
-        step: metric.step,
-        min_step: metric.lowestStep,
-        timestamp: metric.timestamp,
-      },
-    ]),
-  ),
-});
+/** A run with the first page of its params and of its tags, and the latest point of every metric. */
+export const runDetailsView = (run: RunDetails): z.input<typeof runDetailsResponse> => {
+  const params = runEntryPage(run.params);
+  return {
+    ...runView(run),
+    params: params.entries,
+    params_truncated: params.more !== undefined || undefined,
+    metrics: Object.fromEntries(
+      run.metrics.map((metric) => [
+        metric.key,
+        {
+          value: toWireMetricValue(metric.value),
+          step: metric.step,
+          min_step: metric.lowestStep,
+          timestamp: metric.timestamp,
+        },
+      ]),
+    ),
+  };
+};
 
 /** Both search routes answer alike: the page of runs, and the plan taken in a header. */
 export const searchRunsAnswer = (result: SearchRunsResult) => ({

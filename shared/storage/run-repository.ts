@@ -254,8 +254,10 @@ export class RunRepository extends RunReader {
         keyAttributes: indexPosition,
         limit: query.limit,
         pageToken: query.pageToken,
-        // A run's tags past its item's room are on tag pages (up to an item's 400 KB each), read after.
-        answerBytes: (item) => itemSize(item) + Math.max(0, ((item.tagPages as number | undefined) ?? 1) - 1) * 400_000,
+        // A byte of an item takes up to 4 in the function's response payload (a `"` is escaped in the
+        // answer's JSON, then again). A run's tags past its item's room are on tag pages, read after: the
+        // answer carries 1 MiB of them at most (shared/http/run-entry-pages.ts).
+        answerBytes: (item) => 4 * itemSize(item) + (((item.tagPages as number | undefined) ?? 1) > 1 ? 1_048_576 : 0),
       },
     );
     return { items: await this.withPagedTags(workspace, page.items as unknown as RunItem[]), cursor: page.cursor };

@@ -192,13 +192,15 @@ function withinAnswerBytes<R extends RunDetails & { datasets?: unknown }>(runs: 
 }
 
 /**
- * About how many bytes a run's details take in an answer, either dialect's (a little more rather
- * than less): the JSON of what varies, plus the fixed fields and each entry's share of field names.
+ * About how many bytes a run's details take in a function's response payload, either dialect's (a
+ * little more rather than less): the JSON of what varies, escaped again as the payload's body string
+ * (a `"` takes 4 bytes there), plus the fixed fields and each entry's share of field names. Whole
+ * params and tags are counted, as MLflow's API answers them; /api/v1 answers a page of each.
  */
 function runDetailsBytes(run: RunDetails & { datasets?: unknown }): number {
   const varying = [run.runName, run.tags, run.params, run.metrics, run.pipeline, run.gitCommit, run.codeVersion];
   const entries = Object.keys(run.tags).length + Object.keys(run.params).length + run.metrics.length;
-  return Buffer.byteLength(JSON.stringify([...varying, run.datasets ?? null])) + 1000 + entries * 40;
+  return Buffer.byteLength(JSON.stringify(JSON.stringify([...varying, run.datasets ?? null]))) + 1000 + entries * 60;
 }
 
 /** The default experiment, by its id (not an experiment named "0"). */

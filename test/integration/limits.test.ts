@@ -46,10 +46,23 @@ const post = async (path: string, body: unknown, status = 200) => {
   return response;
 };
 
+/** The run, whole: its answer carries the first page of its params and of its tags, the rest come in pages. */
 const getRun = async (runId: string) => {
   const response = await local.api.get(`/api/v1/runs/${runId}`);
   expect(response.status).toBe(200);
-  return response.body;
+  // Lambda answers at most 6 MB: the answer's JSON, as a string inside the result's JSON.
+  expect(Buffer.byteLength(JSON.stringify(JSON.stringify(response.body)))).toBeLessThan(6 * 1024 * 1024);
+  const run = response.body;
+  for (const list of ['params', 'tags'] as const) {
+    if (!run[`${list}_truncated`]) continue;
+    for (let token = '', first = true; first || token; first = false) {
+      const page = await local.api.get(`/api/v1/runs/${runId}/${list}${token ? `?page_token=${token}` : ''}`);
+      expect(page.status).toBe(200);
+      Object.assign(run[list], page.body[list]);
+      token = page.body.next_page_token;
+    }
+  }
+  return run;
 };
 
 const tagEntries = (prefix: string) =>
@@ -225,7 +238,9 @@ describe('every documented limit, alone and together, on one run', () => {
     for (const dimension of together) await dimension.overflow(runId);
     const listed = await local.api.get(`/api/v1/experiments/${run.experiment_id}/runs?max_results=1000`);
     const item = listed.body.runs.find((r: { run_id: string }) => r.run_id === runId);
-    expect(Object.keys(item.tags)).toHaveLength(limits.tagsPerEntity);
+    // A list carries the first page of a run's tags, and a token for the rest.
+    expect(Object.keys(item.tags).length).toBeGreaterThan(0);
+    expect(item.tags_truncated).toBe(true);
   }, 240_000); // heavy by design (items near 400 KB): minutes on a loaded 2-core machine; no timing is checked
 });
 

@@ -176,6 +176,9 @@ test('every /api/v1 answer agrees with openapi.json, and openapi.json accepts ev
   // ----- reading runs -----
   await call('getRun', `/api/v1/runs/${runId}`);
   await call('getRun', `/api/v1/runs/${childId}`);
+  await call('listRunParams', `/api/v1/runs/${runId}/params`);
+  await call('listRunTags', `/api/v1/runs/${runId}/tags`);
+  await call('listRunTags', `/api/v1/runs/${runId}/tags?page_token=bm90LWEtdG9rZW4`);
   const search = `/api/v1/runs/search?experiment_id=${experimentId}&max_results=1&order_by=metrics.loss%20DESC`;
   const searched = await call('searchRuns', search);
   await call('searchRuns', `${search}&page_token=${searched.body.next_page_token}`);
@@ -264,6 +267,7 @@ test('every /api/v1 answer agrees with openapi.json, and openapi.json accepts ev
   // ----- refusals: each in the error shape the description names -----
   const unknownRun = '0'.repeat(32);
   await call('getRun', `/api/v1/runs/${unknownRun}`);
+  await call('listRunParams', `/api/v1/runs/${unknownRun}/params`);
   await call('getRun', '/api/v1/runs/not-an-id');
   await call('getExperiment', `/api/v1/experiments/${'f'.repeat(32)}`);
   await call('createExperiment', '/api/v1/experiments', { experiment_name: `${name}-renamed` });

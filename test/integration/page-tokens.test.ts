@@ -43,6 +43,8 @@ beforeAll(async () => {
   await api.post(`/api/v1/runs/${runId}/metrics`, {
     metrics: [1, 2, 3].map((step) => ({ key: 'loss', value: step, step })),
   });
+  expect((await api.post(`/api/v1/runs/${runId}/params`, { params: { a: '1', b: '2' } })).status).toBe(200);
+  expect((await api.post(`/api/v1/runs/${runId}/tags`, { tags: { a: '1', b: '2' } })).status).toBe(200);
   for (const path of ['a.txt', 'b.txt']) {
     const plan = await api.post(`/api/v1/runs/${runId}/artifacts`, { path, artifact_type: 'other', size_bytes: 2 });
     await fetch(plan.body.upload.url, { method: 'PUT', headers: plan.body.upload.headers, body: 'hi' });

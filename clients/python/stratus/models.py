@@ -49,10 +49,19 @@ class Metric:
     value: float
     step: int
     timestamp: int
+    #: In a run's ``latest_metrics`` only: the key's lowest step, equal to ``step`` when all its points
+    #: are at one step (a value, not a curve). None on history points.
+    min_step: Optional[int] = None
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Metric":
-        return cls(decode_metric_value(data["value"]), int(data["step"]), int(data["timestamp"]))
+        min_step = data.get("min_step")
+        return cls(
+            decode_metric_value(data["value"]),
+            int(data["step"]),
+            int(data["timestamp"]),
+            None if min_step is None else int(min_step),
+        )
 
 
 @dataclass

@@ -284,7 +284,7 @@ class ExperimentTracker:
             with self._lock:
                 self._stack.append(run)
             return run
-        run = ActiveRun(**vars(Run.from_json(data)))
+        run = ActiveRun(**vars(self._whole_run(data)))
         run._tracker = self
         with self._lock:
             self._stack.append(run)
@@ -476,7 +476,7 @@ class ExperimentTracker:
                 lambda: self.transport.json("PATCH", f"/runs/{target}", json_body={"status": status}),
             )
             if ending is not None and answer:
-                ending._update_from(Run.from_json(answer))
+                ending._update_from(self._whole_run(answer))
             with self._lock:
                 callbacks = self._end_callbacks.pop(target, [])
             for callback in callbacks:
@@ -541,16 +541,16 @@ class ExperimentTracker:
 
     def delete_run(self, run_id: str) -> Run:
         """Soft-deletes a run: it leaves lists and searches and takes no new data until restored."""
-        return Run.from_json(self.transport.json("DELETE", f"/runs/{run_id}"))
+        return self._whole_run(self.transport.json("DELETE", f"/runs/{run_id}"))
 
     def restore_run(self, run_id: str) -> Run:
-        return Run.from_json(self.transport.json("POST", f"/runs/{run_id}/restore"))
+        return self._whole_run(self.transport.json("POST", f"/runs/{run_id}/restore"))
 
     def rename_run(self, run_id: str, new_name: str) -> Run:
-        return Run.from_json(self.transport.json("PATCH", f"/runs/{run_id}", json_body={"run_name": new_name}))
+        return self._whole_run(self.transport.json("PATCH", f"/runs/{run_id}", json_body={"run_name": new_name}))
 
     def delete_run_tag(self, run_id: str, key: str) -> Run:
-        return Run.from_json(self.transport.json("DELETE", f"/runs/{run_id}/tags/{_quote(key)}"))
+        return self._whole_run(self.transport.json("DELETE", f"/runs/{run_id}/tags/{_quote(key)}"))
 
     def purge_run(self, run_id: str) -> Dict[str, int]:
         """Irreversibly removes a deleted run, its data and its artifacts. Needs an admin token."""
@@ -559,14 +559,14 @@ class ExperimentTracker:
     def get_run(self, run_id: str) -> Run:
         """The run with its params, the latest value of every metric and its artifacts."""
         self._settle(run_id)
-        return Run.from_json(self.transport.json("GET", f"/runs/{run_id}"))
+        return self._whole_run(self.transport.json("GET", f"/runs/{run_id}"))
 
     def iter_runs(self, experiment: str, status: Optional[str] = None, page_size: int = 100) -> Iterator[Run]:
         """An experiment's runs (by id or name), newest first."""
         experiment_id = experiment if _is_experiment_id(experiment) else self.get_experiment_by_name(experiment).experiment_id
         query = {"max_results": page_size, "status": canonical_status(status) if status else None}
         for item in self._pages(f"/experiments/{experiment_id}/runs", "runs", query):
-            yield Run.from_json(item)
+            yield self._whole_run(item)
 
     def list_runs(self, experiment: str, status: Optional[str] = None, max_results: Optional[int] = None) -> List[Run]:
         return _take(self.iter_runs(experiment, status), max_results)
@@ -632,7 +632,7 @@ class ExperimentTracker:
         while True:
             page = self.transport.json("POST", "/runs/search", json_body=body)
             for item in page.get("runs") or []:
-                yield Run.from_json(item)
+                yield self._whole_run(item)
             token = page.get("next_page_token")
             if not token:
                 return
@@ -964,11 +964,26 @@ class ExperimentTracker:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    def _whole_run(self, data: Dict[str, Any]) -> Run:
+        """A run from an answer, whole: an answer carries the first page (under 1 MiB) of its params
+        and of its tags, and ``params_truncated`` / ``tags_truncated`` when there are more."""
+        for field_name in ("params", "tags"):
+            if data.get(f"{field_name}_truncated"):
+                entries: Dict[str, str] = {}
+                for page in self._page_answers(f"/runs/{data['run_id']}/{field_name}", {}):
+                    entries.update(page.get(field_name) or {})
+                data = {**data, field_name: entries}
+        return Run.from_json(data)
+
     def _pages(self, path: str, items: str, query: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
+        for page in self._page_answers(path, query):
+            yield from page.get(items) or []
+
+    def _page_answers(self, path: str, query: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
         query = dict(query)
         while True:
             page = self.transport.json("GET", path, query=query)
-            yield from page.get(items) or []
+            yield page
             token = page.get("next_page_token")
             if not token:
                 return

@@ -156,3 +156,20 @@ def test_cli_search_and_compare(env, experiment_name, risk_runs) -> None:
     assert "params.model_type" not in stratus("runs", "compare", *risk_runs[1:3], "--csv").splitlines()[0]
     human = stratus("runs", "compare", *risk_runs)
     assert all(run_id in human for run_id in risk_runs) and "f1_score" in human
+
+
+def test_compare_shows_only_differing_params_by_default_as_the_typescript_sdk(tracker, experiment_name) -> None:
+    pair = []
+    for model in ("a", "b"):
+        run = tracker.start_run(experiment_name=experiment_name)
+        tracker.log_params({"seed": 7, "model": model})
+        tracker.end_run()
+        pair.append(run.run_id)
+
+    def columns(**options):
+        rows = tracker.compare_runs(run_ids=pair, as_dataframe=False, **options)
+        return [column for column in rows[0] if column.startswith("params.")]
+
+    assert columns() == ["params.model"]
+    assert columns(only_differing_params=False) == ["params.model", "params.seed"]
+    assert columns(param_names=["seed"]) == ["params.seed"]

@@ -257,3 +257,30 @@ def test_reads_see_the_points_this_tracker_just_logged(stack, experiment_name: s
         assert rows[0]["metrics.acc"] == 0.95
     finally:
         tracker.close()
+
+
+def test_a_run_reads_whole_past_the_first_page_of_its_answer(tracker: ExperimentTracker, experiment_name: str) -> None:
+    """A run's answer carries the first page (under 1 MiB) of its params and of its tags, with a
+    token for the rest: get_run, list_runs and search_runs read the rest, so a run reads whole."""
+    params = {f"p{i:03d}": "x" * 6000 for i in range(200)}
+    tags = {f"t{i:03d}": "y" * 8000 for i in range(180)}
+    run = tracker.start_run(experiment_name=experiment_name)
+    tracker.log_params(params)
+    items = list(tags.items())
+    for start in range(0, len(items), 50):
+        tracker.set_tags(dict(items[start : start + 50]))
+    tracker.log_metric("loss", 0.5, step=3)
+    tracker.log_metric("loss", 0.4, step=5)
+    tracker.end_run()
+
+    raw = tracker.transport.json("GET", f"/runs/{run.run_id}")
+    assert len(raw["params"]) < len(params) and raw["params_truncated"] is True
+    assert raw["tags_truncated"] is True
+    for read in (tracker.get_run(run.run_id), tracker.search_runs(experiment_name)[0]):
+        assert read.params == params
+        assert {key: value for key, value in read.tags.items() if key in tags} == tags
+    # A list gives runs without params (as the API's list does), with every tag.
+    listed = tracker.list_runs(experiment_name)[0]
+    assert {key: value for key, value in listed.tags.items() if key in tags} == tags
+    stored = tracker.get_run(run.run_id)
+    assert stored.latest_metrics["loss"].step == 5 and stored.latest_metrics["loss"].min_step == 3

@@ -120,6 +120,17 @@ export class Transport {
     }
   }
 
+  /** The entries of a map field (a run's `params`, `tags`) over all its pages. */
+  async *entryPages(path: string, field: string, query: Record<string, string | number | undefined>) {
+    const current = { ...query };
+    for (;;) {
+      const page = await this.json('GET', path, { query: current });
+      yield* Object.entries((page[field] ?? {}) as Record<string, string>);
+      if (!page.next_page_token) return;
+      current.page_token = page.next_page_token;
+    }
+  }
+
   request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.token}`,

@@ -189,19 +189,19 @@ export class ExperimentTracker {
 
   /** Soft-deletes a run: it leaves lists and searches and takes no new data until restored. */
   async deleteRun(runId: string): Promise<Run> {
-    return runFrom(await this.transport.json('DELETE', `/runs/${runId}`));
+    return this.wholeRun(await this.transport.json('DELETE', `/runs/${runId}`));
   }
 
   async restoreRun(runId: string): Promise<Run> {
-    return runFrom(await this.transport.json('POST', `/runs/${runId}/restore`));
+    return this.wholeRun(await this.transport.json('POST', `/runs/${runId}/restore`));
   }
 
   async renameRun(runId: string, newName: string): Promise<Run> {
-    return runFrom(await this.transport.json('PATCH', `/runs/${runId}`, { body: { run_name: newName } }));
+    return this.wholeRun(await this.transport.json('PATCH', `/runs/${runId}`, { body: { run_name: newName } }));
   }
 
   async deleteRunTag(runId: string, key: string): Promise<Run> {
-    return runFrom(await this.transport.json('DELETE', `/runs/${runId}/tags/${encodeURIComponent(key)}`));
+    return this.wholeRun(await this.transport.json('DELETE', `/runs/${runId}/tags/${encodeURIComponent(key)}`));
   }
 
   /** Irreversibly removes a deleted run, its data and its artifacts. Needs an admin token. */
@@ -254,7 +254,7 @@ export class ExperimentTracker {
     };
     let run: Run;
     try {
-      run = runFrom(await this.transport.json('POST', '/runs', { body, idempotent: false }));
+      run = await this.wholeRun(await this.transport.json('POST', '/runs', { body, idempotent: false }));
     } catch (error) {
       if (this.options.strict || !(error instanceof StratusError) || !error.retryable) throw error;
       this.options.warn(`cannot start a run (${error.message}); this run will not be recorded`);
@@ -390,7 +390,7 @@ export class ExperimentTracker {
     const ended = await this.tolerateOutage('endRun', () =>
       this.transport.json('PATCH', `/runs/${id}`, { body: { status } }),
     );
-    return ended ? runFrom(ended) : undefined;
+    return ended ? this.wholeRun(ended) : undefined;
   }
 
   /** Runs `body` inside a run: FINISHED when it resolves, FAILED (and rethrown) when it throws. */
@@ -416,16 +416,34 @@ export class ExperimentTracker {
     return result;
   }
 
+  /**
+   * A run from an answer, whole: an answer carries the first page (under 1 MiB) of its params and of
+   * its tags, and `params_truncated` / `tags_truncated` when there are more.
+   */
+  private async wholeRun(data: any): Promise<Run> {
+    let whole = data;
+    for (const field of ['params', 'tags'] as const) {
+      if (!data[`${field}_truncated`]) continue;
+      const entries: Record<string, string> = {};
+      for await (const [key, value] of this.transport.entryPages(`/runs/${data.run_id}/${field}`, field, {})) {
+        entries[key] = value;
+      }
+      whole = { ...whole, [field]: entries };
+    }
+    return runFrom(whole);
+  }
+
   async getRun(runId: string): Promise<Run> {
     await this.settle(runId);
-    return runFrom(await this.transport.json('GET', `/runs/${runId}`));
+    return this.wholeRun(await this.transport.json('GET', `/runs/${runId}`));
   }
 
   /** An experiment's runs (by id or name), newest first. */
   async *runs(experiment: string, options: { status?: string; pageSize?: number } = {}): AsyncGenerator<Run> {
     const id = isExperimentId(experiment) ? experiment : (await this.getExperiment(experiment)).experimentId;
     const query = { max_results: options.pageSize ?? 100, status: options.status };
-    for await (const item of this.transport.pages(`/experiments/${id}/runs`, 'runs', query)) yield runFrom(item);
+    for await (const item of this.transport.pages(`/experiments/${id}/runs`, 'runs', query))
+      yield await this.wholeRun(item);
   }
 
   async getMetricHistory(runId: string, key: string): Promise<MetricValue[]> {
@@ -452,7 +470,7 @@ export class ExperimentTracker {
     await this.settle();
     for (;;) {
       const page = await this.transport.json('POST', '/runs/search', { body });
-      yield (page.runs ?? []).map(runFrom);
+      yield await Promise.all((page.runs ?? []).map((run: unknown) => this.wholeRun(run)));
       if (!page.next_page_token) return;
       body.page_token = page.next_page_token;
     }
@@ -478,7 +496,8 @@ export class ExperimentTracker {
     for (let start = 0; start < ids.length; start += RUNS_COMPARED_PER_REQUEST) {
       slices.push(ids.slice(start, start + RUNS_COMPARED_PER_REQUEST));
     }
-    const onlyDiffering = options.onlyDifferingParams ?? false;
+    // As in Python's SDK and the README: without named params, only those whose values differ.
+    const onlyDiffering = options.onlyDifferingParams ?? options.paramNames === undefined;
     const answers: ComparisonAnswer[] = [];
     for (const part of slices) {
       answers.push(

@@ -24,6 +24,11 @@ export interface MetricValue {
   value: number;
   step: number;
   timestamp: number;
+  /**
+   * In a run's `latestMetrics` only: the key's lowest step, equal to `step` when all its points are
+   * at one step (a value, not a curve). Absent on history points.
+   */
+  minStep?: number | undefined;
 }
 
 export interface Artifact {
@@ -94,6 +99,7 @@ export const metricFrom = (data: any): MetricValue => ({
   value: decodeMetricValue(data.value),
   step: data.step,
   timestamp: data.timestamp,
+  ...(data.min_step !== undefined && { minStep: data.min_step }),
 });
 
 export const artifactFrom = (data: any): Artifact => ({

@@ -107,3 +107,60 @@ it('logs params as String() writes them, NaN and infinities included', async () 
     bn: 'true',
   });
 });
+
+const postRun = async (body: Record<string, unknown>) => {
+  const response = await fetch(`${stack.url}/api/v1/runs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return ((await response.json()) as { run_id: string }).run_id;
+};
+
+it('compares only the params that differ by default, as the Python SDK and the README say', async () => {
+  const pair = [
+    await postRun({ experiment_name: 'ts-differing', params: { seed: 7, model: 'a' } }),
+    await postRun({ experiment_name: 'ts-differing', params: { seed: 7, model: 'b' } }),
+  ];
+  const columns = async (options: { paramNames?: string[]; onlyDifferingParams?: boolean }) =>
+    Object.keys((await client.compareRuns({ runIds: pair, ...options }))[0] ?? {}).filter((c) =>
+      c.startsWith('params.'),
+    );
+  expect(await columns({})).toEqual(['params.model']);
+  expect(await columns({ onlyDifferingParams: false })).toEqual(['params.model', 'params.seed']);
+  expect(await columns({ paramNames: ['seed'] })).toEqual(['params.seed']);
+});
+
+it("reads a run's params and tags past the first page of its answer, and each metric's minStep", async () => {
+  // Over 1 MiB of each: a run's answer carries the first page, with a token for the rest.
+  const params = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`p${i}`, 'x'.repeat(6000)]));
+  const tags = Object.fromEntries(Array.from({ length: 180 }, (_, i) => [`t${i}`, 'y'.repeat(8000)]));
+  const run = await client.startRun('ts-pages');
+  await client.logParams(params, run.runId);
+  const entries = Object.entries(tags);
+  for (let start = 0; start < entries.length; start += 50) {
+    await client.setTags(Object.fromEntries(entries.slice(start, start + 50)), run.runId);
+  }
+  client.logMetrics({ loss: 0.5 }, { step: 3, runId: run.runId });
+  client.logMetrics({ loss: 0.4 }, { step: 5, runId: run.runId });
+  await client.endRun('FINISHED', run.runId);
+  const raw = (await (
+    await fetch(`${stack.url}/api/v1/runs/${run.runId}`, { headers: { authorization: `Bearer ${stack.token}` } })
+  ).json()) as { params: Record<string, string>; params_truncated?: true };
+  expect(Object.keys(raw.params).length).toBeLessThan(200);
+  expect(raw.params_truncated).toBe(true);
+  const read = await client.getRun(run.runId);
+  expect(read.params).toEqual(params);
+  expect(Object.keys(read.tags).filter((key) => /^t\d+$/.test(key))).toHaveLength(180);
+  expect(read.latestMetrics.loss).toMatchObject({ step: 5, minStep: 3 });
+  const [searched] = await collectRuns(client.searchRuns({ experimentName: 'ts-pages' }));
+  expect(searched?.params).toEqual(params);
+  const [listed] = await collectRuns(client.runs('ts-pages'));
+  expect(Object.keys(listed?.tags ?? {}).filter((key) => /^t\d+$/.test(key))).toHaveLength(180);
+});
+
+const collectRuns = async (runs: AsyncIterable<Run>) => {
+  const found: Run[] = [];
+  for await (const run of runs) found.push(run);
+  return found;
+};

@@ -43,6 +43,8 @@ const byMlflowCode: Record<string, readonly string[]> = {
   ],
   RESOURCE_LIMIT_EXCEEDED: [
     'run.too_many_metric_keys',
+    // A run too large for one answer (mlflow/views.ts, boundedMlflowRun): /api/v1 reads it in pages.
+    'run.too_large',
     'logged_model.too_many_metrics',
     'run.too_many_tags',
     'experiment.too_many_tags',

@@ -8,6 +8,7 @@ import { runArtifactUri } from '../../domain/artifacts.ts';
 import type { MetricPoint } from '../../domain/metric-chunk.ts';
 import { toWireMetricValue } from '../../domain/metric-values.ts';
 import type { Experiment, LatestMetric, Run, RunDetails, Tags } from '../../domain/types.ts';
+import { ValidationError } from '../../errors.ts';
 
 /**
  * Domain objects in MLflow's JSON shapes (mlflow/protos/service.proto): key/value
@@ -73,6 +74,22 @@ const latestMetrics = (metrics: readonly LatestMetric[]) => metrics.map((metric)
 export interface RunIo {
   datasets: readonly DatasetInput[];
   outputs: readonly ModelOutput[];
+}
+
+/**
+ * A run in MLflow's shape, refused past 5 MiB of a function's response payload (README, "Limits").
+ * MLflow's client reads a run whole (get_run, search_runs), and a Lambda answers at most 6 MB: a
+ * run whose params and tags outgrow that (hundreds of long params on top of 200 long tags) is read
+ * in pages on /api/v1, and named here rather than failing as a 500.
+ */
+export function boundedMlflowRun(run: RunDetails, io?: RunIo) {
+  const view = mlflowRun(run, io);
+  if (Buffer.byteLength(JSON.stringify(JSON.stringify(view))) <= 5_242_880) return view;
+  const { params, tags } = view.data;
+  throw new ValidationError(
+    `run '${run.runId}': ${JSON.stringify(params).length < JSON.stringify(tags).length ? 'tags' : 'params'}: the run is over 5 MiB; read it in pages: GET /api/v1/runs/${run.runId}`,
+    'run.too_large',
+  );
 }
 
 export const mlflowRun = (run: RunDetails, io: RunIo = { datasets: [], outputs: [] }) => ({

@@ -110,7 +110,10 @@ export const runResponse = z.object({
   start_time: z.int(),
   end_time: z.optional(z.int()),
   duration_ms: z.optional(z.int()),
+  /** The first page of the run's tags, in key order (domain/run-entry-pages.ts). */
   tags: z.record(z.string(), z.string()),
+  /** More tags than the page: GET /api/v1/runs/{run_id}/tags reads them all. */
+  tags_truncated: z.optional(z.literal(true)),
   parent_run_id: z.optional(z.string()),
   git_commit: z.optional(z.string()),
   code_version: z.optional(z.string()),
@@ -118,7 +121,10 @@ export const runResponse = z.object({
 });
 
 export const runDetailsResponse = z.extend(runResponse, {
+  /** The first page of the run's params, in key order (domain/run-entry-pages.ts). */
   params: z.record(z.string(), z.string()),
+  /** More params than the page: GET /api/v1/runs/{run_id}/params reads them all. */
+  params_truncated: z.optional(z.literal(true)),
   metrics: z.record(z.string(), latestMetricResponse),
 });
 

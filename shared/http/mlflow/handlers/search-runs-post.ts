@@ -4,7 +4,7 @@ import { parseFilter, parseOrderBy } from '../../../domain/search/parser.ts';
 import { searchRuns } from '../../../use-cases/search.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { mlflowSearchRunsRoute } from '../../routes/mlflow-search-runs.ts';
-import { mlflowRun } from '../views.ts';
+import { boundedMlflowRun } from '../views.ts';
 import { searchPlanHeader } from '../../search-plan-header.ts';
 
 export const mlflowSearchRuns = createMlflowHandler(mlflowSearchRunsRoute, async ({ body }, { scope }) => {
@@ -34,7 +34,7 @@ export const mlflowSearchRuns = createMlflowHandler(mlflowSearchRunsRoute, async
   );
   return {
     body: {
-      runs: result.runs.map((run) => mlflowRun(run)),
+      runs: result.runs.map((run) => boundedMlflowRun(run)),
       ...(result.cursor ? { next_page_token: result.cursor } : {}),
     },
     headers: searchPlanHeader(result.plan),
