@@ -5,7 +5,7 @@ import { searchLimits } from '../../domain/search/parser.ts';
 import { limits } from '../../limits.ts';
 import { wireMetricValue } from './metric-values.ts';
 import { experimentIdSchema } from './paths.ts';
-import { runDetailsResponse } from './runs.ts';
+import { runDetailsResponse } from './run-responses.ts';
 import { idSchema, keySchema, nameSchema, pageSize, pageToken } from './text.ts';
 
 /** Search (GET and POST forms) and compare. */
