@@ -81,7 +81,7 @@ export const metricHistoryQuery = z
     stepRangeInOrder,
     // A downsampled history is one answer, without pages: a token beside max_points would be ignored.
     z.refine((query) => query.max_points === undefined || query.page_token === undefined, {
-      error: 'cannot be combined with max_points (a downsampled history is one answer, without pages)',
+      error: 'cannot be combined with max_points (one answer)',
       path: ['page_token'],
     }),
   );
