@@ -26,10 +26,13 @@ export const esmRequireBanner =
 
 /**
  * Packages replaced in the Lambda bundles: the SDK's default credential chain by
- * its first link, the environment variables Lambda sets (see the module's comment).
+ * its first link, the environment variables Lambda sets, and DynamoDB's unused
+ * endpoint discovery by a no-op (see each module's comment). A replacement that
+ * lacks an export the SDK imports fails the build (test/infra/bundle-size.test.ts).
  */
 export const bundleAliases = {
   '@aws-sdk/credential-provider-node': './shared/aws/lambda-credential-provider.ts',
+  '@aws-sdk/middleware-endpoint-discovery': './shared/aws/no-endpoint-discovery.ts',
 };
 
 /** NodejsFunction's bundling props for every route function. */
