@@ -1,3 +1,4 @@
+import { MAX_METRIC_INDEX_SLOTS } from '../shared/storage/table-definition.ts';
 import { z } from 'zod';
 import { routeList } from '../shared/http/route-table.ts';
 
@@ -83,6 +84,14 @@ const settingsSchema = z.object({
    * LocalStack's free tier can deploy with cdklocal (docs/localstack.md).
    */
   apiType: z.enum(['http', 'rest']).default('http'),
+  /**
+   * Metric slot GSIs on the table (docs/deploy.md, "Metric slots"): a run's
+   * first metric values are indexed on its values item through them instead
+   * of by an item each. CloudFormation adds one GSI per stack update, so a
+   * stack deployed before them is raised to the full count one deployment at
+   * a time (1, 2, … 16); 0 keeps the table as it was.
+   */
+  metricIndexSlots: z.coerce.number().int().min(0).max(MAX_METRIC_INDEX_SLOTS).default(MAX_METRIC_INDEX_SLOTS),
 });
 
 export type StackSettings = z.output<typeof settingsSchema> & {

@@ -53,6 +53,7 @@ export class StratusStack extends Stack {
       pointInTimeRecovery: settings.pointInTimeRecovery,
       deletionProtection: settings.deletionProtection,
       removalPolicy,
+      metricIndexSlots: settings.metricIndexSlots,
     });
 
     this.artifacts = new ArtifactsBucket(this, 'Artifacts', {
@@ -98,6 +99,8 @@ export class StratusStack extends Stack {
       STRATUS_ARTIFACT_URL_TTL_SECONDS: String(settings.presignExpirySeconds),
       STRATUS_LOG_LEVEL: settings.logLevel,
       STRATUS_AUTH_CACHE_SECONDS: String(settings.authCacheSeconds),
+      // As many metric slots as the table has GSIs for (shared/storage/table-definition.ts).
+      STRATUS_METRIC_INDEX_SLOTS: String(settings.metricIndexSlots),
       // Request log lines with embedded metrics (shared/http/request-log.ts); one namespace per stack.
       STRATUS_METRICS_NAMESPACE: metricsNamespace(this.stackName),
     };

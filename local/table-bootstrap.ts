@@ -4,12 +4,21 @@ import {
   DynamoDBClient,
   ResourceInUseException,
   ResourceNotFoundException,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
-import { globalIndexes, keyAttributeType, tableKeys } from '../shared/storage/table-definition.ts';
+import {
+  type GlobalIndexDefinition,
+  globalIndexes,
+  indexProjection,
+  keyAttributeType,
+  tableKeys,
+} from '../shared/storage/table-definition.ts';
 
 /**
  * Creates the table, from the same definition the CDK stack uses, unless it is
- * already there. For DynamoDB Local and LocalStack; in AWS the stack owns it.
+ * already there; a table from before some of its GSIs (the metric slot
+ * indexes) gets them, one at a time as DynamoDB adds them. For DynamoDB Local
+ * and LocalStack; in AWS the stack owns it.
  */
 export async function ensureTable(
   endpoint: string | undefined,
@@ -19,7 +28,12 @@ export async function ensureTable(
   const client = new DynamoDBClient({ region, ...(endpoint ? { endpoint } : {}) });
   try {
     try {
-      await client.send(new DescribeTableCommand({ TableName: tableName }));
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      await addMissingIndexes(
+        client,
+        tableName,
+        new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName)),
+      );
       return 'existing';
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -42,14 +56,7 @@ export async function ensureTable(
             { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
             { AttributeName: tableKeys.sortKey, KeyType: 'RANGE' },
           ],
-          GlobalSecondaryIndexes: globalIndexes.map((index) => ({
-            IndexName: index.indexName,
-            KeySchema: [
-              { AttributeName: index.partitionKey, KeyType: 'HASH' },
-              { AttributeName: index.sortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: index.projection },
-          })),
+          GlobalSecondaryIndexes: globalIndexes.map(indexSchema),
         }),
       );
     } catch (error) {
@@ -59,5 +66,38 @@ export async function ensureTable(
     return 'created';
   } finally {
     client.destroy();
+  }
+}
+
+const indexSchema = (index: GlobalIndexDefinition) => ({
+  IndexName: index.indexName,
+  KeySchema: [
+    { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+    { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+  ],
+  Projection: indexProjection(index),
+});
+
+/** DynamoDB adds one GSI per UpdateTable: each in turn, waiting until it is ACTIVE. */
+async function addMissingIndexes(client: DynamoDBClient, tableName: string, existing: ReadonlySet<string | undefined>) {
+  for (const index of globalIndexes.filter((index) => !existing.has(index.indexName))) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [index.partitionKey, index.sortKey].map((name) => ({
+          AttributeName: name,
+          AttributeType: keyAttributeType,
+        })),
+        GlobalSecondaryIndexUpdates: [{ Create: indexSchema(index) }],
+      }),
+    );
+    for (let waited = 0; ; waited += 100) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      const status = Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === index.indexName)?.IndexStatus;
+      if (status === 'ACTIVE') break;
+      if (waited > 120_000)
+        throw new Error(`index ${index.indexName} of ${tableName} is still ${status} after 2 minutes`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }

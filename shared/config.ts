@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import './zod-messages.ts';
+import { MAX_METRIC_INDEX_SLOTS } from './storage/table-definition.ts';
 
 const MiB = 1024 * 1024;
 // S3's bounds: a part (and a single PUT) is 5 MiB to 5 GiB.
@@ -30,6 +31,7 @@ const configSchema = z.object({
   STRATUS_METRICS_NAMESPACE: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
   STRATUS_PAGE_TOKEN_SECRET_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
   STRATUS_PAGE_TOKEN_SECRET: z.optional(z.string().check(z.minLength(32))),
+  STRATUS_METRIC_INDEX_SLOTS: integer(0, MAX_METRIC_INDEX_SLOTS, MAX_METRIC_INDEX_SLOTS),
 });
 
 /** Every environment variable the functions understand; the CDK stack sets only these. */
@@ -56,6 +58,8 @@ export interface Config {
    * secret itself. Neither is needed until a list hands out its first token.
    */
   pageTokenSecret: { arn: string } | { value: string } | undefined;
+  /** The metric slot GSIs the table has (shared/storage/table-definition.ts). */
+  metricIndexSlots: number;
 }
 
 export interface ArtifactConfig {
@@ -87,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: parsed.data.STRATUS_LOG_LEVEL,
     authCacheSeconds: parsed.data.STRATUS_AUTH_CACHE_SECONDS,
     awsAttemptTimeoutMs: parsed.data.STRATUS_AWS_ATTEMPT_TIMEOUT_MS,
+    metricIndexSlots: parsed.data.STRATUS_METRIC_INDEX_SLOTS,
     pageTokenSecret: parsed.data.STRATUS_PAGE_TOKEN_SECRET_ARN
       ? { arn: parsed.data.STRATUS_PAGE_TOKEN_SECRET_ARN }
       : parsed.data.STRATUS_PAGE_TOKEN_SECRET

@@ -13,6 +13,7 @@ import { ModelHoldsReader } from './storage/model-holds.ts';
 import { ArtifactChecksums } from './storage/artifact-checksums.ts';
 import { PurgeRepository } from './storage/purge-repository.ts';
 import { MetricRepository } from './storage/metric-repository.ts';
+import { MetricSlots } from './storage/metric-slots.ts';
 import { ModelRegistryRepository } from './storage/model-registry-repository.ts';
 import { RunReader } from './storage/run-reader.ts';
 import { RunRepository } from './storage/run-repository.ts';
@@ -37,7 +38,8 @@ let runRecords: RunRepository | undefined;
 let runReads: RunReader | undefined;
 let experimentRecords: Pick<TrackingDeps, 'experiments' | 'clock'> | undefined;
 let metricReads: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock'> | undefined;
-let runWrites: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock' | 'newId'> | undefined;
+let runWrites: Pick<TrackingDeps, 'runs' | 'metrics' | 'metricSlots' | 'clock' | 'newId'> | undefined;
+let slots: MetricSlots | undefined;
 let runCreates: RunCreateDeps | undefined;
 let loggedModelRecords: Pick<LoggedModelDeps, 'loggedModels' | 'clock'> | undefined;
 let checksums: ArtifactChecksums | undefined;
@@ -86,7 +88,8 @@ export function trackingDeps(): TrackingDeps {
     experiments: new ExperimentRepository(client, config.tableName),
     runs,
     metrics: new MetricRepository(client, config.tableName),
-    search: new SearchRepository(client, config.tableName),
+    metricSlots: metricSlots(),
+    search: new SearchRepository(client, config.tableName, metricSlots()),
     clock: systemClock,
     newId,
   };
@@ -105,7 +108,7 @@ export function searchDeps(): Pick<TrackingDeps, 'experiments' | 'search' | 'clo
   const client = documentClient();
   search = {
     experiments: new ExperimentRepository(client, config.tableName),
-    search: new SearchRepository(client, config.tableName),
+    search: new SearchRepository(client, config.tableName, metricSlots()),
     clock: systemClock,
   };
   return search;
@@ -136,10 +139,16 @@ export function metricReadDeps(): Pick<TrackingDeps, 'runs' | 'metrics' | 'clock
  * What logging to a run needs (runs and metrics), without the experiment and search
  * repositories: log-batch and log-metrics stay within their size target.
  */
-export function runWriteDeps(): Pick<TrackingDeps, 'runs' | 'metrics' | 'clock' | 'newId'> {
+export function runWriteDeps(): Pick<TrackingDeps, 'runs' | 'metrics' | 'metricSlots' | 'clock' | 'newId'> {
   if (deps) return deps;
-  runWrites ??= { ...metricReadDeps(), newId };
+  runWrites ??= { ...metricReadDeps(), metricSlots: metricSlots(), newId };
   return runWrites;
+}
+
+/** The experiments' metric slots, as many as the table has GSIs for (STRATUS_METRIC_INDEX_SLOTS). */
+function metricSlots(): MetricSlots {
+  slots ??= new MetricSlots(documentClient(), loadConfig().tableName, loadConfig().metricIndexSlots);
+  return slots;
 }
 
 /**

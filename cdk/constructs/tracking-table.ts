@@ -1,12 +1,19 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { globalIndexes, keyAttributeType, tableKeys } from '../../shared/storage/table-definition.ts';
+import {
+  globalIndexes,
+  globalIndexesWith,
+  keyAttributeType,
+  tableKeys,
+} from '../../shared/storage/table-definition.ts';
 
 export interface TrackingTableProps {
   pointInTimeRecovery: boolean;
   deletionProtection: boolean;
   removalPolicy: RemovalPolicy;
+  /** Metric slot GSIs (shared/storage/table-definition.ts): CloudFormation adds one a deployment. */
+  metricIndexSlots: number;
 }
 
 const attributeTypes = { S: AttributeType.STRING, N: AttributeType.NUMBER, B: AttributeType.BINARY } as const;
@@ -30,12 +37,13 @@ export class TrackingTable extends Construct {
       deletionProtection: props.deletionProtection,
       removalPolicy: props.removalPolicy,
     });
-    for (const index of globalIndexes) {
+    for (const index of globalIndexesWith(props.metricIndexSlots)) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: attributeType },
         sortKey: { name: index.sortKey, type: attributeType },
         projectionType: ProjectionType[index.projection],
+        ...(index.nonKeyAttributes ? { nonKeyAttributes: [...index.nonKeyAttributes] } : {}),
       });
     }
   }

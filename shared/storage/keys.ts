@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Every DynamoDB key in Stratus is built here, and nowhere else.
  *
@@ -258,6 +259,26 @@ export const runsByNameKey = (workspace: string, experimentId: string, runName: 
 
 export const metricIndexPartition = (workspace: string, experimentId: string, metricKey: string) =>
   join(workspacePrefix(workspace), 'EXP', experimentId, 'METRIC', metricKey);
+
+/**
+ * A metric slot GSI's partition for one experiment's key: 22 characters of a
+ * SHA-256 over the index item's partition (128 bits), since every run's values
+ * item and every GSI entry carries it (a key may be 250 characters); a clash
+ * would only add candidates that search drops on the runs it reads.
+ */
+export const metricSlotPartition = (workspace: string, experimentId: string, metricKey: string) =>
+  createHash('sha256')
+    .update(metricIndexPartition(workspace, experimentId, metricKey))
+    .digest('base64url')
+    .slice(0, 22);
+
+/**
+ * A metric slot GSI's sort key: the value's sortable form and the separator an
+ * index item's sort key has before its run id (the run is the entry's table
+ * key), so that the sort key ranges search reads index items by select the
+ * same values here.
+ */
+export const metricSlotSortKey = (sortableValue: string) => `${sortableValue}#`;
 
 /** `sortableValue` comes from encodeSortableNumber: string order is numeric order, NaN last. */
 export const metricIndexKey = (

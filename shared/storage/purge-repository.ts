@@ -60,6 +60,8 @@ export class PurgeRepository {
       }
       for (const [key, entry] of safeEntries<StoredMetricEntry>(item.metrics)) {
         metricKeys.add(key);
+        // A key with a metric slot is indexed by attributes of this item: they go with it.
+        if (entry.x !== undefined) continue;
         indexEntries.push(metricIndexItem(workspace, experimentId, runId, key, storedValueNumber(entry.v)));
       }
     }

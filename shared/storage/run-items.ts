@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { encodeSortableNumber } from '../domain/search/sortable-number.ts';
 import type { Pipeline, PipelineComponent, Run } from '../domain/types.ts';
+import { metricSlotIndex } from './table-definition.ts';
 import {
   entityTypes,
+  metricSlotPartition,
+  metricSlotSortKey,
   metricIndexKey,
   metricPageKey,
   paramKey,
@@ -64,6 +67,13 @@ export interface StoredMetricEntry {
   h?: Uint8Array;
   /** The batch that wrote `h`: a retry of it adds nothing. */
   b?: string;
+  /**
+   * The experiment's metric slot of this key, when the run's latest value of
+   * it is indexed through that slot's GSI (attributes `ms<x>pk`, `ms<x>sk` of
+   * the item holding this entry) rather than by an index item of its own.
+   * Given when the key first comes to the run, and kept for its life.
+   */
+  x?: number;
 }
 
 /** Run item bookkeeping for tags that did not fit on it. */
@@ -172,6 +182,27 @@ export const paramItem = (workspace: string, runId: string, key: string, value: 
 /** A search index entry's key (docs/search.md): what deletes it. */
 export const metricIndexItem = (workspace: string, experimentId: string, runId: string, key: string, value: number) =>
   metricIndexKey(workspace, experimentId, key, encodeSortableNumber(value), runId);
+
+/**
+ * The attributes that index a run's latest value of `key` through metric slot
+ * `slot` (the GSI of that slot, table-definition.ts): the key's slot partition
+ * and the value's sort key (metricSlotPartition, metricSlotSortKey). The run
+ * is the entry's table key: a GSI's sort keys need not be unique, and search
+ * orders runs of one value itself.
+ */
+export const metricSlotAttributes = (
+  slot: number,
+  workspace: string,
+  experimentId: string,
+  key: string,
+  value: number,
+): Record<string, string> => {
+  const index = metricSlotIndex(slot);
+  return {
+    [index.partitionKey]: metricSlotPartition(workspace, experimentId, key),
+    [index.sortKey]: metricSlotSortKey(encodeSortableNumber(value)),
+  };
+};
 
 /**
  * A metric index entry as written: its key and, when known, the digests of

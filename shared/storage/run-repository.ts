@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { encodeSortableNumber } from '../domain/search/sortable-number.ts';
 import type { LifecycleStage, Page, Run, RunStatus, Tags, TerminalRunStatus, ViewType } from '../domain/types.ts';
 import {
   ConflictError,
@@ -28,6 +29,7 @@ import {
   experimentKey,
   indexedValuePrefix,
   metricPageKey,
+  metricSlotSortKey,
   type PrimaryKey,
   paramKey,
   runKey,
@@ -42,6 +44,7 @@ import { itemSize } from './item-size.ts';
 import { entriesOf, entryBytes, layoutBudgets, metricEntryBound, type PagedMap, placeEntries } from './run-layout.ts';
 import {
   metricPageItem,
+  metricSlotAttributes,
   PARAM_ROW_DIGESTS,
   fitsParamBucket,
   paramRowItem,
@@ -53,7 +56,8 @@ import {
   tagIndexItem,
   tagPageItem,
 } from './run-items.ts';
-import { indexPosition, logicalIndexes } from './table-definition.ts';
+import { indexPosition, logicalIndexes, metricSlotIndex } from './table-definition.ts';
+import { storedValueNumber } from './stored-value.ts';
 import { sendTransaction } from './transactions.ts';
 import { range, recordOf, RunReader, type RunItem, safeEntries, toRun, withPagedTags } from './run-reader.ts';
 
@@ -88,8 +92,10 @@ export interface RunChange {
   /** Tags to set (new or changed). */
   tags?: ReadonlyMap<string, string>;
   removeTags?: ReadonlySet<string>;
-  /** Metric keys the run does not have yet, with their first entry. */
+  /** Metric keys the run does not have yet, with their first entry (and its metric slot, `x`). */
   newMetrics?: ReadonlyMap<string, StoredMetricEntry>;
+  /** The param digests the new keys' slot entries carry (run-items.ts entryParamDigests). */
+  entryParams?: Uint8Array | undefined;
 }
 
 /** What one batch brings to one key, for `recordBatch`. */
@@ -174,6 +180,8 @@ export class RunRepository extends RunReader {
       alsoFirst?: readonly Record<string, unknown>[];
       /** The run's number in its experiment: its params go to that bucket row (else to a row of their own). */
       runNumber?: number;
+      /** The param digests the metric entries carry (run-items.ts entryParamDigests). */
+      entryParams?: Uint8Array | undefined;
     } = {},
   ): Promise<{ pages: Map<string, number> }> {
     const tags = placeEntries({ entries: new Map(), pages: 0 }, new Map(Object.entries(run.tags)), entryBytes, {
@@ -193,20 +201,28 @@ export class RunRepository extends RunReader {
       inlineParams = new Map();
       overflowParams = params;
     }
+    const slotted = (page: number) =>
+      slotAttributesOf(workspace, run.experimentId, metrics, page, page === 0 ? initial.entryParams : undefined);
     const before: object[] = [
-      runValuesItem(workspace, run.runId, recordOf(inlineParams), entriesOf(metrics, 0), {
-        metricKeys: metrics.entries.size,
-        metricPages: metrics.pages,
-        ...(overflowParams.size > 0 ? { paramsOverflow: true } : {}),
-        ...(bucketed ? { runNumber } : {}),
-      }),
+      {
+        ...runValuesItem(workspace, run.runId, recordOf(inlineParams), entriesOf(metrics, 0), {
+          metricKeys: metrics.entries.size,
+          metricPages: metrics.pages,
+          ...(overflowParams.size > 0 ? { paramsOverflow: true } : {}),
+          ...(bucketed ? { runNumber } : {}),
+        }),
+        ...slotted(0),
+      },
       ...(initial.alsoFirst ?? []),
       ...(params.size > 0 && !bucketed ? [paramRowItem(workspace, run.experimentId, run.runId, params)] : []),
       ...Object.entries(run.tags).map(([key, value]) =>
         tagIndexItem(workspace, run.experimentId, run.runId, key, value),
       ),
       ...[...overflowParams].map(([key, value]) => paramItem(workspace, run.runId, key, value)),
-      ...range(1, metrics.pages).map((page) => metricPageItem(workspace, run.runId, page, entriesOf(metrics, page))),
+      ...range(1, metrics.pages).map((page) => ({
+        ...metricPageItem(workspace, run.runId, page, entriesOf(metrics, page)),
+        ...slotted(page),
+      })),
       ...range(1, tags.pages).map((page) => tagPageItem(workspace, run.runId, page, entriesOf(tags, page))),
     ];
     // A bucket row is shared: the run's digests are an attribute of its own, set by an UpdateItem beside the batch.
@@ -711,18 +727,37 @@ export class RunRepository extends RunReader {
           ? `(attribute_not_exists(metricKeys) OR metricKeys = ${values.value(0)})`
           : `metricKeys = ${values.value(state.metricKeys)}`,
       );
+      // A new key with a metric slot is indexed by attributes of the item its entry goes to (slotAttributesOf).
+      const experimentId = state.run.experimentId;
+      const newOnly: PagedMap<StoredMetricEntry> = {
+        entries: new Map([...placed.map.entries].filter(([key]) => change.newMetrics?.has(key))),
+        pages: placed.map.pages,
+      };
+      const setSlots = (update: UpdateBuilder, page: number) => {
+        const attributes = slotAttributesOf(workspace, experimentId, newOnly, page, undefined);
+        for (const [name, value] of Object.entries(attributes)) update.set(name, value);
+        // Slot entries carry the run's params as the first of them found them (a later param marks the
+        // experiment instead: see commit): set once, so that later keys never rewrite every slot's entry.
+        if (page === 0 && change.entryParams && Object.keys(attributes).length > 0) {
+          update.set('p', { expression: `if_not_exists(p, ${update.value(change.entryParams)})` });
+        }
+      };
       for (const [key, entry] of change.newMetrics) {
         const { page } = placed.map.entries.get(key) as { page: number };
         pages.set(key, page);
         if (page === 0) values.set(values.path('metrics', key), entry);
       }
+      setSlots(values, 0);
       for (const page of placed.touched) {
         if (page === 0) continue;
         if (page > state.metrics.pages) {
           actions.push({
             Put: {
               TableName: this.tableName,
-              Item: metricPageItem(workspace, runId, page, entriesOf(placed.map, page)),
+              Item: {
+                ...metricPageItem(workspace, runId, page, entriesOf(placed.map, page)),
+                ...slotAttributesOf(workspace, experimentId, placed.map, page, undefined),
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           });
@@ -732,6 +767,7 @@ export class RunRepository extends RunReader {
         for (const [key, entry] of change.newMetrics) {
           if (placed.map.entries.get(key)?.page === page) pageUpdate.set(pageUpdate.path('metrics', key), entry);
         }
+        setSlots(pageUpdate, page);
         updates.push(pageUpdate);
         actions.push({ Update: pageUpdate.build(this.tableName, metricPageKey(workspace, runId, page)) });
       }
@@ -928,6 +964,11 @@ export class RunRepository extends RunReader {
           builder.set(`${path}.v`, point.value);
           builder.set(`${path}.s`, point.step);
           builder.set(`${path}.t`, point.timestamp);
+          // A key with a metric slot: its index entry moves with the value, in the same write.
+          if (entry.x !== undefined) {
+            const sortable = encodeSortableNumber(storedValueNumber(point.value));
+            builder.set(metricSlotIndex(entry.x).sortKey, metricSlotSortKey(sortable));
+          }
           const step = builder.value(point.step);
           builder.condition(
             `(${path}.s < ${step} OR (${path}.s = ${step} AND ${path}.t <= ${builder.value(point.timestamp)}))`,
@@ -1392,3 +1433,28 @@ const pageNumber = (sortKey: string) => Number(sortKey.slice(sortKey.indexOf('#'
 
 const jitter = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** Math.min(attempt, 6)));
+
+/**
+ * The slot attributes of the entries placed at `page` that have a metric slot
+ * (StoredMetricEntry.x), and with any, the run's param digests (`p`, which the
+ * slot GSIs carry as index items do).
+ */
+function slotAttributesOf(
+  workspace: string,
+  experimentId: string,
+  metrics: PagedMap<StoredMetricEntry>,
+  page: number,
+  entryParams: Uint8Array | undefined,
+): Record<string, unknown> {
+  const attributes: Record<string, unknown> = {};
+  for (const [key, located] of metrics.entries) {
+    const { x } = located.value;
+    if (located.page !== page || x === undefined) continue;
+    Object.assign(
+      attributes,
+      metricSlotAttributes(x, workspace, experimentId, key, storedValueNumber(located.value.v)),
+    );
+  }
+  if (entryParams && Object.keys(attributes).length > 0) attributes.p = entryParams;
+  return attributes;
+}

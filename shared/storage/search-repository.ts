@@ -14,6 +14,7 @@ import {
   indexedValuePrefix,
   legacyParamIndexPartition,
   metricIndexPartition,
+  metricSlotPartition,
   type PrimaryKey,
   paramBucketSortKey,
   paramBucketSortKeys,
@@ -29,6 +30,7 @@ import {
   runValuesKey,
   tagIndexPartition,
 } from './keys.ts';
+import { MetricSlots } from './metric-slots.ts';
 import { queryAllItems } from './query-page.ts';
 import {
   ENTRY_PARAMS_OFFSET,
@@ -40,7 +42,8 @@ import {
   wideParamDigest,
 } from './run-items.ts';
 import { queryRunDetails, type RunItem, runDetailsFromItems, toRun, withPagedTags } from './run-reader.ts';
-import { logicalIndexes } from './table-definition.ts';
+import { mergeStreams } from './merge-streams.ts';
+import { type GlobalIndexDefinition, logicalIndexes, metricSlotIndex } from './table-definition.ts';
 
 /** Sorts after `#` (the separator before the run id) and before any hex digit: closes a value's entries. */
 const AFTER_VALUE = '$';
@@ -48,13 +51,21 @@ const BATCH_GET_KEYS = 100;
 const PARALLEL_BATCH_GETS = 8;
 const MAX_BATCH_GET_ATTEMPTS = 8;
 
-/** The key condition of an index read: a partition, within a sort key range or under a prefix. */
-const indexKeyCondition = (partition: string, range?: SortKeyRange, prefix?: string) => ({
+/**
+ * The key condition of an index read: a partition, within a sort key range or
+ * under a prefix; of the table's keys, or of a GSI's (`keys`).
+ */
+const indexKeyCondition = (
+  partition: string,
+  range?: SortKeyRange,
+  prefix?: string,
+  [pk, sk]: readonly [string, string] = ['pk', 'sk'],
+) => ({
   KeyConditionExpression: range
-    ? 'pk = :partition AND sk BETWEEN :from AND :to'
+    ? `${pk} = :partition AND ${sk} BETWEEN :from AND :to`
     : prefix
-      ? 'pk = :partition AND begins_with(sk, :prefix)'
-      : 'pk = :partition',
+      ? `${pk} = :partition AND begins_with(${sk}, :prefix)`
+      : `${pk} = :partition`,
   ExpressionAttributeValues: {
     ':partition': partition,
     ...(range ? { ':from': range.from, ':to': range.to } : {}),
@@ -101,11 +112,53 @@ export class SearchRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly slots: MetricSlots = new MetricSlots(client, tableName),
   ) {}
 
-  /** Ids of the runs whose latest `metricKey` lies in `range`. */
+  /**
+   * Ids of the runs whose latest `metricKey` lies in `range`: from its index
+   * items and, when the key has a metric slot in the experiment, that slot's
+   * GSI (a run's entry is in one of them; runs from before the slot, or that
+   * raced its assignment, are in the index items).
+   */
   async runIdsByMetric(workspace: string, experimentId: string, metricKey: string, range?: SortKeyRange) {
-    return this.indexRunIds(metricIndexPartition(workspace, experimentId, metricKey), range);
+    const [fromItems, fromSlot] = await Promise.all([
+      this.indexRunIds(metricIndexPartition(workspace, experimentId, metricKey), range),
+      this.onSlot(workspace, experimentId, metricKey, async (index, partition) => {
+        const ids: string[] = [];
+        for await (const item of this.slotEntries(index, partition, range, 'pk')) ids.push(runIdFromPartition(item.pk));
+        return ids;
+      }),
+    ]);
+    return [...fromItems, ...(fromSlot ?? [])];
+  }
+
+  /** `read` of the key's metric slot GSI, when it has a slot (else undefined). */
+  private async onSlot<T>(
+    workspace: string,
+    experimentId: string,
+    metricKey: string,
+    read: (index: GlobalIndexDefinition, partition: string) => Promise<T>,
+  ): Promise<T | undefined> {
+    const slot = await this.slots.slotOf(workspace, experimentId, metricKey);
+    return slot === undefined
+      ? undefined
+      : read(metricSlotIndex(slot), metricSlotPartition(workspace, experimentId, metricKey));
+  }
+
+  /** Entries of a metric slot GSI in `partition` (within `range`), with the attributes named. */
+  private slotEntries(
+    index: GlobalIndexDefinition,
+    partition: string,
+    range: SortKeyRange | undefined,
+    attributes: string,
+  ) {
+    return queryAllItems(this.client, {
+      TableName: this.tableName,
+      IndexName: index.indexName,
+      ProjectionExpression: attributes,
+      ...indexKeyCondition(partition, range, undefined, [index.partitionKey, index.sortKey]),
+    });
   }
 
   /**
@@ -121,22 +174,36 @@ export class SearchRepository {
     clauses: ReadonlyArray<{ key: string; values: readonly string[] }>,
   ): Promise<Array<{ runId: string; holds: boolean[] }>> {
     const wanted = clauses.map(({ key, values }) => wantedDigests(values.map((value) => paramDigest(key, value))));
-    const entries = queryAllItems(this.client, {
-      TableName: this.tableName,
-      ProjectionExpression: 'sk, p',
-      ...indexKeyCondition(metricIndexPartition(workspace, experimentId, metricKey), range),
-    });
-    const found: Array<{ runId: string; holds: boolean[] }> = [];
-    for await (const item of entries) {
-      const params = item.p;
-      found.push({
-        runId: runIdOfIndexSortKey(item.sk as string),
-        holds: wanted.map((digests) =>
-          params instanceof Uint8Array ? holdsParamDigest(params, ENTRY_PARAMS_OFFSET, digests) : true,
-        ),
-      });
-    }
-    return found;
+    const collect = async (
+      entries: AsyncIterable<Record<string, unknown>>,
+      runIdOf: (item: Record<string, unknown>) => string,
+    ) => {
+      const found: Array<{ runId: string; holds: boolean[] }> = [];
+      for await (const item of entries) {
+        const params = item.p;
+        found.push({
+          runId: runIdOf(item),
+          holds: wanted.map((digests) =>
+            params instanceof Uint8Array ? holdsParamDigest(params, ENTRY_PARAMS_OFFSET, digests) : true,
+          ),
+        });
+      }
+      return found;
+    };
+    const [fromItems, fromSlot] = await Promise.all([
+      collect(
+        queryAllItems(this.client, {
+          TableName: this.tableName,
+          ProjectionExpression: 'sk, p',
+          ...indexKeyCondition(metricIndexPartition(workspace, experimentId, metricKey), range),
+        }),
+        (item) => runIdOfIndexSortKey(item.sk as string),
+      ),
+      this.onSlot(workspace, experimentId, metricKey, (index, partition) =>
+        collect(this.slotEntries(index, partition, range, 'pk, p'), (item) => runIdFromPartition(item.pk)),
+      ),
+    ]);
+    return [...fromItems, ...(fromSlot ?? [])];
   }
 
   /**
@@ -352,20 +419,32 @@ export class SearchRepository {
     range: SortKeyRange,
     pageSize: number,
   ): AsyncGenerator<StreamEntry> {
-    const input = indexQuery(
-      this.tableName,
-      metricIndexPartition(workspace, experimentId, metricKey),
-      undefined,
-      range,
-      descending,
+    const pages = { firstPage: pageSize, maxPage: Math.max(1000, pageSize) };
+    const client = this.client;
+    const entries = async function* (input: QueryCommandInput, sortKeyOf: (item: Record<string, unknown>) => string) {
+      for await (const item of queryAllItems(client, input, pages)) {
+        const sortKey = sortKeyOf(item);
+        yield { runId: runIdOfIndexSortKey(sortKey), sortKey, value: sortKey.slice(0, sortKey.lastIndexOf('#')) };
+      }
+    };
+    const partition = metricIndexPartition(workspace, experimentId, metricKey);
+    const fromItems = entries(
+      indexQuery(this.tableName, partition, undefined, range, descending),
+      (item) => item.sk as string,
     );
-    for await (const item of queryAllItems(this.client, input, {
-      firstPage: pageSize,
-      maxPage: Math.max(1000, pageSize),
-    })) {
-      const sortKey = item.sk as string;
-      yield { runId: runIdOfIndexSortKey(sortKey), sortKey, value: sortKey.slice(0, sortKey.lastIndexOf('#')) };
+    const slot = await this.slots.slotOf(workspace, experimentId, metricKey);
+    if (slot === undefined) {
+      yield* fromItems;
+      return;
     }
+    // A slot entry's sort key ends before the run (metricSlotSortKey): its run, the entry's table key, is
+    // appended as an index item's sort key has it, so that both merge in one order (consume orders a value's runs).
+    const index = metricSlotIndex(slot);
+    const fromSlot = entries(
+      indexQuery(this.tableName, metricSlotPartition(workspace, experimentId, metricKey), index, range, descending),
+      (item) => `${item[index.sortKey] as string}${runIdFromPartition(item.pk)}`,
+    );
+    yield* mergeStreams([fromItems, fromSlot], descending);
   }
 
   /** The datasets a run used (MLflow's `log-inputs`), for `datasets.*` clauses: one Query of the run's IO partition. */
@@ -469,14 +548,19 @@ export class SearchRepository {
 function indexQuery(
   tableName: string,
   partition: string,
-  index: 'gsi1' | 'gsi2' | undefined,
+  index: 'gsi1' | 'gsi2' | GlobalIndexDefinition | undefined,
   range: SortKeyRange | undefined,
   descending: boolean,
 ): QueryCommandInput {
-  const [pk, sk] = index ? [`${index}pk`, `${index}sk`] : ['pk', 'sk'];
+  const [name, pk, sk] =
+    index === undefined
+      ? [undefined, 'pk', 'sk']
+      : typeof index === 'string'
+        ? [index, `${index}pk`, `${index}sk`]
+        : [index.indexName, index.partitionKey, index.sortKey];
   return {
     TableName: tableName,
-    ...(index ? { IndexName: index } : {}),
+    ...(name ? { IndexName: name } : {}),
     KeyConditionExpression: range ? `${pk} = :partition AND ${sk} BETWEEN :from AND :to` : `${pk} = :partition`,
     ExpressionAttributeValues: range
       ? { ':partition': partition, ':from': range.from, ':to': range.to }
@@ -485,8 +569,8 @@ function indexQuery(
   };
 }
 
-/** `WS#<ws>#RUN#<run id>`. */
-const runIdFromPartition = (pk: string) => pk.slice(pk.lastIndexOf('#') + 1);
+/** `WS#<ws>#RUN#<run id>` (a run item's, values item's or metric page's partition). */
+const runIdFromPartition = (pk: unknown) => (pk as string).slice((pk as string).lastIndexOf('#') + 1);
 
 /** A run known from gsi1, as the item it was read from (its tags are all there unless it has tag pages). */
 const knownRunItem = (run: Run): RunItem => ({ ...run, endTime: run.endTime, tags: run.tags });

@@ -12,7 +12,9 @@ export interface GlobalIndexDefinition {
   partitionKey: string;
   sortKey: string;
   /** What an index entry carries besides the keys (DynamoDB's ProjectionType). */
-  projection: 'ALL' | 'KEYS_ONLY';
+  projection: 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+  /** With INCLUDE: the other attributes it carries. */
+  nonKeyAttributes?: readonly string[];
 }
 
 /**
@@ -22,10 +24,52 @@ export interface GlobalIndexDefinition {
  * metrics), so nothing else is copied. gsi2 orders runs by name; search loads
  * the runs it finds by key, so it projects only keys (docs/data-model.md).
  */
-export const globalIndexes: readonly GlobalIndexDefinition[] = [
+const listingIndexes: readonly GlobalIndexDefinition[] = [
   { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'ALL' },
   { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'KEYS_ONLY' },
 ];
+
+/**
+ * Metric slot indexes (docs/search.md, "Metric slots"): each of an
+ * experiment's first metric keys gets a slot, and a run's latest value of
+ * that key is indexed on the item that holds it (the values item), through
+ * that slot's GSI, instead of by an index item of its own. A run's first
+ * writes are then a few items rather than one more per key. The slot count is
+ * a deployment setting (CloudFormation adds one GSI per stack update, so a
+ * stack from before them reaches the full count one deployment at a time);
+ * the functions are told the count the table has (STRATUS_METRIC_INDEX_SLOTS).
+ * Entries carry the run's param digests (`p`), as index items do.
+ */
+export const MAX_METRIC_INDEX_SLOTS = 16;
+
+export const metricSlotIndex = (slot: number): GlobalIndexDefinition => ({
+  indexName: `metricSlot${slot}`,
+  partitionKey: `ms${slot}pk`,
+  sortKey: `ms${slot}sk`,
+  projection: 'INCLUDE',
+  nonKeyAttributes: ['p'],
+});
+
+/** An index's Projection as DynamoDB's API and CloudFormation spell it. */
+export const indexProjection = (index: GlobalIndexDefinition) => ({
+  ProjectionType: index.projection,
+  ...(index.nonKeyAttributes ? { NonKeyAttributes: [...index.nonKeyAttributes] } : {}),
+});
+
+/** Every metric slot GSI a table may have: search routes may query each (IAM grants). */
+export const metricSlotIndexNames = Array.from(
+  { length: MAX_METRIC_INDEX_SLOTS },
+  (_, slot) => metricSlotIndex(slot).indexName,
+);
+
+/** Every GSI of a table with `slots` metric slot indexes. */
+export const globalIndexesWith = (slots: number): readonly GlobalIndexDefinition[] => [
+  ...listingIndexes,
+  ...Array.from({ length: slots }, (_, slot) => metricSlotIndex(slot)),
+];
+
+/** The table's GSIs at the full slot count: what a new table (local or deployed) gets. */
+export const globalIndexes = globalIndexesWith(MAX_METRIC_INDEX_SLOTS);
 
 /** Access patterns, named for what they answer, mapped to the generic physical GSIs. */
 export const logicalIndexes = {

@@ -1,6 +1,7 @@
 import type { Clock } from '../ids.ts';
 import type { ExperimentRepository } from '../storage/experiment-repository.ts';
 import type { MetricRepository } from '../storage/metric-repository.ts';
+import type { MetricSlots } from '../storage/metric-slots.ts';
 import type { RunRepository } from '../storage/run-repository.ts';
 import type { SearchRepository } from '../storage/search-repository.ts';
 
@@ -9,6 +10,8 @@ export interface TrackingDeps {
   experiments: ExperimentRepository;
   runs: RunRepository;
   metrics: MetricRepository;
+  /** Which of an experiment's metric keys are indexed through slot GSIs (metric-slots.ts). */
+  metricSlots: MetricSlots;
   search: SearchRepository;
   clock: Clock;
   newId: () => string;
@@ -23,4 +26,4 @@ export interface RequestScope {
 export const defaultWorkspace = 'default';
 
 /** What starting a run uses: everything but search. */
-export type RunCreateDeps = Pick<TrackingDeps, 'experiments' | 'runs' | 'metrics' | 'clock' | 'newId'>;
+export type RunCreateDeps = Pick<TrackingDeps, 'experiments' | 'runs' | 'metrics' | 'metricSlots' | 'clock' | 'newId'>;

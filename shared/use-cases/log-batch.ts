@@ -48,7 +48,7 @@ export interface LogBatchResult {
   keys: number;
 }
 
-type BatchDeps = Pick<TrackingDeps, 'runs' | 'metrics' | 'clock' | 'newId'>;
+type BatchDeps = Pick<TrackingDeps, 'runs' | 'metrics' | 'metricSlots' | 'clock' | 'newId'>;
 
 /** A new key's first points up to this many are kept with its latest value: no chunk item of their own. */
 export const INLINE_POINTS = 4;
@@ -91,7 +91,11 @@ export async function logBatch(
       else requireNotDeleted(state.run);
       checkTagRoom(state, tags.keys());
       const freshParams = await deps.runs.newParams(scope.workspace, runId, state, params);
-      const plan = planMetrics(state, series, batchId);
+      const newKeys = [...series.keys()].filter((key) => !state.metrics.entries.has(key));
+      const slots = await deps.metricSlots.assign(scope.workspace, state.run.experimentId, newKeys);
+      // A key an earlier attempt indexed by an item (it found no slot then) stays so: one entry or the other.
+      for (const key of written.index.keys()) slots.delete(key);
+      const plan = planMetrics(state, series, batchId, slots);
       if (state.metricKeys + plan.newEntries.size > limits.metricKeysPerRun) {
         throw new ConflictError(
           'run.too_many_metric_keys',
@@ -107,6 +111,7 @@ export async function logBatch(
         params: freshParams,
         tags,
         newMetrics: plan.newEntries,
+        entryParams,
       });
       if (outcome === 'stale') return undefined;
       committed = { state, pages: outcome.pages, newEntries: plan.newEntries };
@@ -257,7 +262,10 @@ interface MetricPlan {
   newEntries: Map<string, StoredMetricEntry>;
   /** Keys whose points go into chunk items. */
   chunked: Map<string, MetricPoint[]>;
-  /** Index entries this batch's values need (keys whose latest value changes). */
+  /**
+   * Index items this batch's values need (keys whose latest value changes); a
+   * key with a metric slot needs none: the write of its value indexes it.
+   */
   index: Array<[key: string, value: number]>;
 }
 
@@ -265,15 +273,18 @@ function planMetrics(
   state: RunState,
   series: ReadonlyMap<string, MetricPoint[]>,
   batchId: (key: string) => string,
+  slots: ReadonlyMap<string, number>,
 ): MetricPlan {
   const plan: MetricPlan = { newEntries: new Map(), chunked: new Map(), index: [] };
   for (const [key, points] of series) {
     const located = state.metrics.entries.get(key);
     if (!located) {
       const { entry, inline } = firstEntry(points, batchId(key));
+      const slot = slots.get(key);
+      if (slot !== undefined) entry.x = slot;
       plan.newEntries.set(key, entry);
       if (!inline) plan.chunked.set(key, points);
-      plan.index.push([key, storedValueNumber(entry.v)]);
+      if (slot === undefined) plan.index.push([key, storedValueNumber(entry.v)]);
       continue;
     }
     // A retry of the batch that wrote this key's first points inline: they are stored already.
@@ -282,6 +293,7 @@ function planMetrics(
     const newest = newestOf(points);
     const stored = located.value;
     if (
+      stored.x === undefined &&
       isNewer(newest, { step: stored.s, timestamp: stored.t }) &&
       sortable(newest.value) !== sortable(storedValueNumber(stored.v))
     ) {
@@ -370,10 +382,12 @@ async function afterCommit(
       blocks: [...new Set(points.map((p) => floorDiv(p.step, ROLLUP_BLOCK_STEPS)))],
     });
   }
-  const updated = await deps.runs.recordBatch(scope.workspace, runId, existing, batch);
   const experimentId = committed.state.run.experimentId;
+  const updated = await deps.runs.recordBatch(scope.workspace, runId, existing, batch);
   const stale: PrimaryKey[] = [];
   for (const [key, { before, after }] of updated) {
+    // A key with a metric slot has no index item: its value's write moved its entry.
+    if (before.x !== undefined) continue;
     const now = sortable(storedValueNumber(after.v));
     const was = sortable(storedValueNumber(before.v));
     if (was !== now)

@@ -16,7 +16,7 @@ export async function logMetrics(
   scope: RequestScope,
   runId: string,
   input: { points: MetricInput[]; idempotencyKey?: string | undefined; evenIfEnded?: boolean },
-  deps: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock' | 'newId'>,
+  deps: Pick<TrackingDeps, 'runs' | 'metrics' | 'metricSlots' | 'clock' | 'newId'>,
 ): Promise<LogMetricsResult> {
   const { points, ...options } = input;
   return logBatch(scope, runId, { metrics: points, ...options }, deps);

@@ -113,16 +113,28 @@ async function createRun(
     if (!inline) chunked.set(key, points);
   }
   const params = new Map(Object.entries(input.params ?? {}));
+  // A new run's params are all here: its entries carry them.
+  const entryParams = entryParamDigests(params);
+  const [runNumber, slots] = await Promise.all([
+    countRunStart(scope, experimentId, run.startTime, deps),
+    deps.metricSlots.assign(scope.workspace, experimentId, [...entries.keys()]),
+  ]);
+  for (const [key, slot] of slots) (entries.get(key) as StoredMetricEntry).x = slot;
+  // Keys with a slot are indexed on the item holding their entry; the others by index items of their own.
   const alsoFirst = deps.metrics.chunkAndIndexItems(scope.workspace, runId, batchId, chunked, {
     experimentId,
-    latest: [...entries].map(([key, entry]) => [key, storedValueNumber(entry.v)]),
-    // A new run's params are all here: its entries carry them.
-    params: entryParamDigests(params),
+    latest: [...entries].flatMap(([key, entry]) => (entry.x === undefined ? [[key, storedValueNumber(entry.v)]] : [])),
+    params: entryParams,
   });
-  const runNumber = await countRunStart(scope, experimentId, run.startTime, deps);
   let pages: Map<string, number>;
   try {
-    ({ pages } = await deps.runs.create(scope.workspace, run, { params, metrics: entries, alsoFirst, runNumber }));
+    ({ pages } = await deps.runs.create(scope.workspace, run, {
+      params,
+      metrics: entries,
+      alsoFirst,
+      runNumber,
+      entryParams,
+    }));
   } catch (error) {
     await deps.experiments.forgetRunStarted(scope.workspace, experimentId).catch(() => undefined);
     throw error;
@@ -205,7 +217,7 @@ export async function logParams(
   scope: RequestScope,
   runId: string,
   params: Record<string, string>,
-  deps: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock' | 'newId'>,
+  deps: Pick<TrackingDeps, 'runs' | 'metrics' | 'metricSlots' | 'clock' | 'newId'>,
   options: { evenIfEnded?: boolean } = {},
 ): Promise<void> {
   await logBatch(scope, runId, { params, ...options }, deps);

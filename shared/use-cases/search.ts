@@ -1,6 +1,5 @@
 import { atMost } from '../at-most.ts';
 import {
-  compareCodePoints,
   compareTuples,
   matchesAll,
   runComparator,
@@ -24,6 +23,7 @@ import {
   type SortKeyRange,
   type StreamEntry,
 } from '../storage/search-repository.ts';
+import { mergeStreams } from '../storage/merge-streams.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { defaultExperimentId } from './experiments.ts';
 import { addMetric } from '../observability/metrics.ts';
@@ -686,29 +686,6 @@ async function* unlessHidden(
 const FULL_PAGE_STREAMS = 20;
 const streamFirstPage = (pageSize: number, streams: number) =>
   streams <= FULL_PAGE_STREAMS ? pageSize : Math.max(10, Math.ceil((pageSize * FULL_PAGE_STREAMS) / streams));
-
-/** Merges per-experiment streams, each already in order, into one, by their comparable sort keys. */
-async function* mergeStreams(streams: AsyncGenerator<StreamEntry>[], descending: boolean): AsyncGenerator<StreamEntry> {
-  const heads = await Promise.all(streams.map((stream) => stream.next()));
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const head = heads[i] as IteratorResult<StreamEntry>;
-      if (head.done) continue;
-      const current = best < 0 ? undefined : (heads[best] as IteratorYieldResult<StreamEntry>).value.sortKey;
-      const candidate = head.value.sortKey;
-      if (current === undefined) {
-        best = i;
-        continue;
-      }
-      const order = compareCodePoints(candidate, current);
-      if (descending ? order > 0 : order < 0) best = i;
-    }
-    if (best < 0) return;
-    yield (heads[best] as IteratorYieldResult<StreamEntry>).value;
-    heads[best] = await (streams[best] as AsyncGenerator<StreamEntry>).next();
-  }
-}
 
 /** Page-token form of a position: `m` missing, `n<sortable>` a number, `s<text>` a string. */
 function encodeTuple(tuple: readonly SortValue[]): string[] {

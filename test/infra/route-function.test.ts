@@ -14,6 +14,7 @@ import { TrackingTable } from '../../cdk/constructs/tracking-table.ts';
 import type { RouteDefinition } from '../../shared/http/route-definition.ts';
 import { routes } from '../../shared/http/route-table.ts';
 import { logicalId, noBundling } from './support.ts';
+import { MAX_METRIC_INDEX_SLOTS } from '../../shared/storage/table-definition.ts';
 
 /**
  * RouteFunction on its own: with a route that declares S3 actions (so bucket
@@ -26,6 +27,7 @@ function routeStack(app: App, route: RouteDefinition) {
     pointInTimeRecovery: true,
     deletionProtection: true,
     removalPolicy: RemovalPolicy.RETAIN,
+    metricIndexSlots: MAX_METRIC_INDEX_SLOTS,
   });
   const artifacts = new ArtifactsBucket(stack, 'Artifacts', {
     removalPolicy: RemovalPolicy.RETAIN,

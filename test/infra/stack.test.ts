@@ -9,7 +9,7 @@ import { routeKeys, routePaths, routesByEntry } from '../../shared/http/route-de
 import { configVariableNames } from '../../shared/config.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
 import { routeList } from '../../shared/http/route-table.ts';
-import { globalIndexes, tableKeys } from '../../shared/storage/table-definition.ts';
+import { globalIndexes, indexProjection, tableKeys } from '../../shared/storage/table-definition.ts';
 import { isAppRoute } from '../../web/security-headers.ts';
 import {
   actionsOf,
@@ -342,7 +342,7 @@ describe('tracking table', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: index.projection },
+        Projection: indexProjection(index),
       })),
     );
     const attributes = [

@@ -4,6 +4,7 @@ import { experimentListResponse, experimentResponse } from '../../shared/http/sc
 import { newId, systemClock } from '../../shared/ids.ts';
 import { ExperimentRepository } from '../../shared/storage/experiment-repository.ts';
 import { MetricRepository } from '../../shared/storage/metric-repository.ts';
+import { MetricSlots } from '../../shared/storage/metric-slots.ts';
 import { RunRepository } from '../../shared/storage/run-repository.ts';
 import { SearchRepository } from '../../shared/storage/search-repository.ts';
 import { startRun } from '../../shared/use-cases/runs.ts';
@@ -91,6 +92,7 @@ describe('the count is the check that the experiment exists', () => {
       experiments: new ExperimentRepository(client, table),
       runs: new RunRepository(client, `${table}-absent`),
       metrics: new MetricRepository(client, `${table}-absent`),
+      metricSlots: new MetricSlots(client, table),
       search: new SearchRepository(client, table),
       clock: systemClock,
       newId,

@@ -7,6 +7,7 @@ import { usePageTokenSecret } from '../../shared/storage/cursor.ts';
 import { createDocumentClient } from '../../shared/storage/dynamo-client.ts';
 import { ExperimentRepository } from '../../shared/storage/experiment-repository.ts';
 import { MetricRepository } from '../../shared/storage/metric-repository.ts';
+import { MetricSlots } from '../../shared/storage/metric-slots.ts';
 import { RunRepository, type StoredMetricEntry } from '../../shared/storage/run-repository.ts';
 import { SearchRepository } from '../../shared/storage/search-repository.ts';
 import type { TrackingDeps } from '../../shared/use-cases/deps.ts';
@@ -117,6 +118,7 @@ beforeAll(() => {
     experiments: new ExperimentRepository(client, table),
     runs,
     metrics,
+    metricSlots: new MetricSlots(client, table),
     search: new SearchRepository(client, table),
     clock: { now: () => now },
     newId,

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
 import { mlflowPage, searchRunsBody } from '../mlflow/schemas.ts';
+import { metricSlotIndexNames } from '../../storage/table-definition.ts';
 
 export const mlflowSearchRunsRoute = defineRoute({
   operationId: 'mlflowSearchRuns',
@@ -13,5 +14,8 @@ export const mlflowSearchRunsRoute = defineRoute({
   request: { body: searchRunsBody },
   response: { status: 200, description: 'MLflow\'s answer: {"runs", "next_page_token"}', body: mlflowPage },
   pageTokens: true,
-  table: { actions: ['GetItem', 'Query', 'BatchGetItem', 'PutItem'], indexes: ['gsi1', 'gsi2'] },
+  table: {
+    actions: ['GetItem', 'Query', 'BatchGetItem', 'PutItem'],
+    indexes: ['gsi1', 'gsi2', ...metricSlotIndexNames],
+  },
 });

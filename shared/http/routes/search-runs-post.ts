@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
 import { searchRunsBody, searchRunsResponse } from '../schemas/search.ts';
+import { metricSlotIndexNames } from '../../storage/table-definition.ts';
 
 export const searchRunsPostRoute = defineRoute({
   operationId: 'searchRunsPost',
@@ -12,5 +13,5 @@ export const searchRunsPostRoute = defineRoute({
   request: { body: searchRunsBody },
   pageTokens: true,
   response: { status: 200, description: 'A page of matching runs', body: searchRunsResponse },
-  table: { actions: ['GetItem', 'Query', 'BatchGetItem'], indexes: ['gsi1', 'gsi2'] },
+  table: { actions: ['GetItem', 'Query', 'BatchGetItem'], indexes: ['gsi1', 'gsi2', ...metricSlotIndexNames] },
 });

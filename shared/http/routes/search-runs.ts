@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
 import { searchRunsQuery, searchRunsResponse } from '../schemas/search.ts';
+import { metricSlotIndexNames } from '../../storage/table-definition.ts';
 
 export const searchRunsRoute = defineRoute({
   operationId: 'searchRuns',
@@ -12,5 +13,5 @@ export const searchRunsRoute = defineRoute({
   request: { query: searchRunsQuery },
   pageTokens: true,
   response: { status: 200, description: 'A page of matching runs', body: searchRunsResponse },
-  table: { actions: ['GetItem', 'Query', 'BatchGetItem'], indexes: ['gsi1', 'gsi2'] },
+  table: { actions: ['GetItem', 'Query', 'BatchGetItem'], indexes: ['gsi1', 'gsi2', ...metricSlotIndexNames] },
 });
