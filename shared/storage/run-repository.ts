@@ -1150,7 +1150,7 @@ export class RunRepository extends RunReader {
    * with conditions on the entries as last seen. When a condition fails
    * (another writer moved an entry first), the update is built again from the
    * entries the failure returned (keys no longer there are dropped) and sent
-   * again after a jitter, up to MAX_ATTEMPTS. `build` returns undefined when
+   * again, from the third attempt after a jitter and a fresh read, up to MAX_ATTEMPTS. `build` returns undefined when
    * nothing is left to write. Returns the entries the landed update was built
    * from, what `build` said about it, and what UPDATED_OLD returned.
    */
@@ -1179,15 +1179,23 @@ export class RunRepository extends RunReader {
         const old = new Map(safeEntries<Partial<StoredMetricEntry>>(Attributes?.metrics));
         return { current, context: built.context, old };
       } catch (error) {
-        const item = conditionFailedItem(error);
+        let item = conditionFailedItem(error);
         if (item === false) throw error;
         if (attempt >= MAX_ATTEMPTS) throw new ServiceUnavailableError(1, { cause: error });
+        // The item the failure returned is fresh: the first retries build on it at once. Built on after a
+        // pause, it is stale whenever other writers went on meanwhile (many writers on one key failed 12
+        // times in a row under load, a 503): later retries pause first, then read the item again.
+        if (attempt > 2) {
+          await jitter(attempt);
+          const key = this.metricItemKey(workspace, runId, page);
+          item = (await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })))
+            .Item;
+        }
         const stored = new Map(safeEntries<StoredMetricEntry>(item?.metrics));
         current = current.flatMap(([key]) => {
           const entry = stored.get(key);
           return entry ? [[key, entry] as [string, StoredMetricEntry]] : [];
         });
-        await jitter(attempt);
       }
     }
   }
