@@ -1428,27 +1428,33 @@ describe('keyboard', () => {
         .toBeGreaterThan(0);
       await summary.focus();
       await page.keyboard.press('Enter');
-      expect(await isOpen()).toBe(true);
+      expect(await isOpen(), 'opened by Enter').toBe(true);
       await page.keyboard.press('Tab');
       await page.keyboard.press('Space');
       // Choosing a column keeps the menu open for the next one.
       await expect.poll(() => page.url()).toContain('col=');
-      expect(await isOpen()).toBe(true);
+      expect(await isOpen(), 'still open after choosing a column').toBe(true);
       await page.keyboard.press('Escape');
-      expect(await isOpen()).toBe(false);
+      expect(await isOpen(), 'closed by Escape').toBe(false);
       expect(await summary.evaluate((element: any) => element === (globalThis as any).document.activeElement)).toBe(
         true,
       );
 
       await summary.click();
-      expect(await isOpen()).toBe(true);
+      expect(await isOpen(), 'opened by a click').toBe(true);
       await page.locator('main h1').click();
-      expect(await isOpen()).toBe(false);
+      expect(await isOpen(), 'closed by a click elsewhere').toBe(false);
 
       await summary.click();
       await menu.locator('input[type="checkbox"]').last().focus();
       await page.keyboard.press('Tab');
-      expect(await isOpen()).toBe(false);
+      expect(await isOpen(), 'closed when focus leaves it').toBe(false);
+
+      // Focus lost to the page (the focused checkbox re-rendered away): Escape still closes the open menu.
+      await summary.click();
+      await page.evaluate(() => ((globalThis as any).document.activeElement as any)?.blur());
+      await page.keyboard.press('Escape');
+      expect(await isOpen(), 'closed by Escape with focus on the page').toBe(false);
       expect(opened.problems).toEqual([]);
     } finally {
       await opened.close();

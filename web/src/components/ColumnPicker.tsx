@@ -15,11 +15,13 @@ function useDismissedMenu() {
       element.open = false;
       if (focusSummary) element.querySelector('summary')?.focus();
     };
+    // On the document, not the menu: a re-render that drops the focused checkbox leaves focus on the page's
+    // body, and Escape must still close the menu that is open.
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && element.open) {
-        event.preventDefault();
-        close(true);
-      }
+      if (event.key !== 'Escape' || !element.open) return;
+      const focused = document.activeElement;
+      event.preventDefault();
+      close(focused === null || focused === document.body || element.contains(focused));
     };
     const onPointer = (event: PointerEvent) => {
       if (!element.contains(event.target as Node)) close(false);
@@ -29,11 +31,11 @@ function useDismissedMenu() {
       const next = event.relatedTarget as Node | null;
       if (next && !element.contains(next)) close(false);
     };
-    element.addEventListener('keydown', onKey);
+    document.addEventListener('keydown', onKey);
     element.addEventListener('focusout', onFocusOut);
     document.addEventListener('pointerdown', onPointer);
     return () => {
-      element.removeEventListener('keydown', onKey);
+      document.removeEventListener('keydown', onKey);
       element.removeEventListener('focusout', onFocusOut);
       document.removeEventListener('pointerdown', onPointer);
     };
