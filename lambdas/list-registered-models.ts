@@ -16,6 +16,8 @@ export const handler = serveRoutes(
     const page = await listRegisteredModels(
       scope,
       {
+        by: query.order_by.startsWith('updated_at') ? 'updated' : 'name',
+        descending: query.order_by.endsWith(' DESC'),
         namePrefix: query.name_prefix,
         nameContains: query.name_contains,
         tags: tagFilters(query),

@@ -103,7 +103,9 @@ export async function getRegisteredModel(
 }
 
 export interface ListModelsInput {
-  /** Name order, Z to A. */
+  /** By name (the default) or by time of last change, ties by name A to Z. */
+  by?: 'name' | 'updated' | undefined;
+  /** Z to A, or newest first. */
   descending?: boolean | undefined;
   namePrefix?: string | undefined;
   nameContains?: string | undefined;
@@ -112,12 +114,33 @@ export interface ListModelsInput {
   pageToken?: string | undefined;
 }
 
-/** Registered models in name order, filtered by name prefix or substring (case-insensitive) and tag values. */
+/**
+ * Registered models in name order (or by last change), filtered by name prefix
+ * or substring (case-insensitive) and tag values.
+ */
 export function listRegisteredModels(
   scope: RequestScope,
   input: ListModelsInput,
   deps: Deps<'registry'>,
 ): Promise<Page<RegisteredModel>> {
+  if (input.by === 'updated') {
+    const contains = input.nameContains?.toLowerCase();
+    const tags = Object.entries(input.tags ?? {});
+    const matches = (model: RegisteredModel) =>
+      (input.namePrefix === undefined || model.name.startsWith(input.namePrefix)) &&
+      (contains === undefined || model.name.toLowerCase().includes(contains)) &&
+      tags.every(([key, value]) => Object.hasOwn(model.tags, key) && model.tags[key] === value);
+    return searchRegisteredModelsByUpdate(
+      scope,
+      {
+        order: { newestFirst: input.descending === true, nameAscending: true, versionAscending: false },
+        matches,
+        limit: input.limit,
+        pageToken: input.pageToken,
+      },
+      deps,
+    );
+  }
   return deps.registry.listModels(scope.workspace, {
     descending: input.descending === true,
     namePrefix: input.namePrefix,

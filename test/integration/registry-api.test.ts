@@ -101,6 +101,18 @@ describe('registered models', () => {
     expect(await names('name_prefix=fraud')).toEqual(['fraud-a', 'fraud-b']);
     expect(await names('name_contains=FRAUD')).toEqual(['Fraud Detector', 'fraud-a', 'fraud-b']);
     expect(await names('tag.team=growth')).toEqual(['churn']);
+    // By last change: newest first with DESC, ties by name A to Z; a filter still applies.
+    const recent = (await api.get('/api/v1/models?order_by=updated_at%20DESC')).body.models as Array<{
+      name: string;
+      updated_at: number;
+    }>;
+    expect(recent.map((m) => m.name)).toEqual(
+      [...recent].sort((a, b) => b.updated_at - a.updated_at || (a.name < b.name ? -1 : 1)).map((m) => m.name),
+    );
+    expect(recent.map((m) => m.name).sort()).toEqual(['Fraud Detector', 'churn', 'fraud-a', 'fraud-b']);
+    expect(await names('order_by=updated_at&name_prefix=fraud')).toEqual(['fraud-a', 'fraud-b']);
+    expect(await names('order_by=name%20DESC&max_results=2')).toEqual(['fraud-b', 'fraud-a']);
+    expect((await api.get('/api/v1/models?order_by=created_at')).body.error.message).toMatch(/^query.order_by: /);
     const first = await api.get('/api/v1/models?max_results=2');
     expect(first.body.models).toHaveLength(2);
     const second = await api.get(

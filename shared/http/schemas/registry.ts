@@ -104,12 +104,20 @@ export const updateModelBody = z.strictObject({
   tags: z.optional(tagChanges),
 });
 
+/** The orders of GET /api/v1/models. */
+export const modelListOrders = ['name', 'name DESC', 'updated_at', 'updated_at DESC'] as const;
+
 export const listModelsQuery = z
   .looseObject({
     max_results: pageSize(limits.pageSizeMax, limits.pageSizeDefault),
     page_token: pageToken,
     name_prefix: z.optional(text(registryLimits.nameLength)),
     name_contains: z.optional(text(registryLimits.nameLength)),
+    order_by: z._default(z.enum(modelListOrders), 'name').check(
+      z.meta({
+        description: 'By name, or by time of last change (`updated_at`, ties by name A to Z); `DESC` reverses',
+      }),
+    ),
   })
   .check(...tagFilterChecks(registryLimits.tagValueLength));
 
