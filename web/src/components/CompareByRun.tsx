@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { WireValue } from '../api/types.ts';
 import type { LineStyle } from '../charts/series.ts';
 import type { Direction } from './best-values.ts';
+import { LongValue } from './LongValue.tsx';
 
 /** A compared run as its tables show it: its name and the colour and line of its chart series. */
 export interface ComparedRun {
@@ -142,7 +143,7 @@ export function ParamsByRun(props: {
       headingClass={(name) => (props.differs(name) ? 'differs' : '')}
       value={(name, run) => (
         <td class="mono">
-          {(Object.hasOwn(run.params, name) ? run.params[name] : null) ?? <span class="muted">—</span>}
+          <ParamValue value={Object.hasOwn(run.params, name) ? run.params[name] : null} />
         </td>
       )}
     />
@@ -160,5 +161,14 @@ export function RunSwatch(props: { color: string; lineStyle: LineStyle }) {
       }
       aria-hidden="true"
     />
+  );
+}
+
+/** A run's value of a compared param: a long one (a config, a prompt) shown by its start. */
+export function ParamValue(props: { value: string | null | undefined }) {
+  return props.value === null || props.value === undefined ? (
+    <span class="muted">—</span>
+  ) : (
+    <LongValue value={props.value} />
   );
 }

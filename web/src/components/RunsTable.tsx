@@ -1,6 +1,7 @@
 import { Component, type ComponentChild } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { SearchedRun } from '../api/types.ts';
+import { useRunEntries } from '../api/run-entries.ts';
 import { columnFormat, formatAgo, formatDuration, formatTime } from '../format.ts';
 import { Link, onLeave, paths } from '../router.ts';
 import { StatusBadge } from './common.tsx';
@@ -248,7 +249,9 @@ export function keyColumn(spec: string, sample: readonly SearchedRun[] = []): Ru
       orderField: `${kind}.${quoteKey(key)}`,
       render: (run) => {
         const value = Object.hasOwn(values(run), key) ? values(run)[key] : undefined;
-        return value === undefined ? <span class="muted">—</span> : <span title={value}>{value}</span>;
+        if (value !== undefined) return <EntryCell value={value} />;
+        const truncated = kind === 'params' ? run.params_truncated : run.tags_truncated;
+        return truncated ? <LaterEntry run={run} list={kind} entryKey={key} /> : <span class="muted">—</span>;
       },
     };
   }
@@ -457,4 +460,31 @@ class RunRow extends Component<RunRowProps> {
       </div>
     );
   }
+}
+
+/** A value in a cell: its start (a cell shows one line), whole in its title up to what a tooltip can show. */
+function EntryCell(props: { value: string }) {
+  const { value } = props;
+  return <span title={value.length > 2000 ? `${value.slice(0, 2000)}…` : value}>{value.slice(0, 300)}</span>;
+}
+
+/**
+ * A key past the first 1 MiB of a run's params or tags, which a search answer leaves out (params_truncated):
+ * read from the run's list pages when its cell is in view, rather than shown as missing.
+ */
+function LaterEntry(props: { run: SearchedRun; list: 'params' | 'tags'; entryKey: string }) {
+  const { run, list } = props;
+  const read = useRunEntries(run.run_id, list, list === 'params' ? run.params : run.tags, true);
+  const value = read.entries.get(props.entryKey);
+  if (value !== undefined) return <EntryCell value={value} />;
+  if (read.complete) return <span class="muted">—</span>;
+  return read.error ? (
+    <span class="muted" title={`Not read: ${read.error.message}`}>
+      ?
+    </span>
+  ) : (
+    <span class="muted" title={`Reading this run's ${list}…`}>
+      …
+    </span>
+  );
 }

@@ -1,12 +1,22 @@
-import { useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { useMemo, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
 import type { RunDetails } from '../api/types.ts';
 import { describeError } from '../hooks.ts';
 import { isSystemTag } from '../system-tags.ts';
 import { Card } from './common.tsx';
+import { LongValue, MoreRows, rowStep } from './LongValue.tsx';
+
+const byKey = new Intl.Collator('en').compare;
 
 /** A run's tags, editable after the run ended too: change a value, remove a tag, or add one. */
-export function TagEditor(props: { run: RunDetails; systemTagCount: number; onSaved: () => void }) {
+export function TagEditor(props: {
+  run: RunDetails;
+  systemTagCount: number;
+  onSaved: () => void;
+  /** Said above the tags while the rest of a long list is read. */
+  partial?: ComponentChildren;
+}) {
   const [editing, setEditing] = useState<string | undefined>();
   const [draft, setDraft] = useState('');
   const [newKey, setNewKey] = useState('');
@@ -14,10 +24,19 @@ export function TagEditor(props: { run: RunDetails; systemTagCount: number; onSa
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [showSystem, setShowSystem] = useState(false);
+  const [needle, setNeedle] = useState('');
+  const [limit, setLimit] = useState(rowStep);
   // Provenance the SDKs record (stratus.*, mlflow.*) is shown in the overview; here only on request.
-  const entries = Object.entries(props.run.tags)
-    .filter(([key]) => showSystem || !isSystemTag(key))
-    .sort(([a], [b]) => a.localeCompare(b));
+  const entries = useMemo(
+    () =>
+      Object.entries(props.run.tags)
+        .filter(([key]) => showSystem || !isSystemTag(key))
+        .sort(([a], [b]) => byKey(a, b)),
+    [props.run.tags, showSystem],
+  );
+  const words = needle.toLowerCase().split(/\s+/).filter(Boolean);
+  const shown =
+    words.length > 0 ? entries.filter(([key]) => words.every((word) => key.toLowerCase().includes(word))) : entries;
 
   const save = async (key: string, value: string) => {
     setBusy(true);
@@ -60,7 +79,7 @@ export function TagEditor(props: { run: RunDetails; systemTagCount: number; onSa
   return (
     <Card
       id="tags"
-      title={`Tags (${entries.length})`}
+      title={`Tags (${entries.length.toLocaleString('en-US')})`}
       actions={
         props.systemTagCount > 0 && (
           <label class="checkbox muted" style={{ fontSize: '12.5px' }}>
@@ -74,10 +93,24 @@ export function TagEditor(props: { run: RunDetails; systemTagCount: number; onSa
         )
       }
     >
-      <div class="table-scroll" style={{ maxHeight: '300px' }}>
+      {props.partial}
+      {(entries.length > 12 || needle !== '') && (
+        <div class="body" style={{ paddingBottom: '10px' }}>
+          <input
+            type="search"
+            class="key-filter"
+            placeholder={`Filter ${entries.length.toLocaleString('en-US')} tags by name`}
+            aria-label="Filter tags by name"
+            value={needle}
+            onInput={(event) => setNeedle(event.currentTarget.value)}
+          />
+        </div>
+      )}
+      {/* Focusable: a keyboard scrolls a long list (axe scrollable-region-focusable). */}
+      <div class="table-scroll" style={{ maxHeight: '300px' }} tabIndex={0}>
         <table class="data kv">
           <tbody>
-            {entries.map(([key, value]) => (
+            {shown.slice(0, limit).map(([key, value]) => (
               <tr key={key}>
                 <th scope="row" class="mono">
                   {key}
@@ -109,7 +142,9 @@ export function TagEditor(props: { run: RunDetails; systemTagCount: number; onSa
                     <div
                       style={{ display: 'flex', gap: '8px', justifyContent: 'space-between', alignItems: 'flex-start' }}
                     >
-                      <span style={{ wordBreak: 'break-word', flex: 1 }}>{value}</span>
+                      <span style={{ wordBreak: 'break-word', flex: 1, minWidth: 0 }}>
+                        <LongValue value={value} />
+                      </span>
                       <button
                         type="button"
                         class="small"
@@ -138,7 +173,15 @@ export function TagEditor(props: { run: RunDetails; systemTagCount: number; onSa
           </tbody>
         </table>
         {entries.length === 0 && <div class="empty">No tags.</div>}
+        {entries.length > 0 && shown.length === 0 && <div class="empty">No tag name holds “{needle}”.</div>}
       </div>
+      <MoreRows
+        shown={Math.min(limit, shown.length)}
+        total={shown.length}
+        what="tags"
+        step={rowStep * 5}
+        onMore={(step) => setLimit(limit + step)}
+      />
       <form
         class="body"
         style={{ display: 'flex', gap: '8px', borderTop: '1px solid var(--border)' }}

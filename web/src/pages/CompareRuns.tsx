@@ -15,9 +15,11 @@ import {
   MetricsByRun,
   MetricValue,
   ParamsByRun,
+  ParamValue,
   RunSwatch,
 } from '../components/CompareByRun.tsx';
 import { Card, ErrorBox, Spinner, StatusBadge } from '../components/common.tsx';
+import { MoreRows, rowStep } from '../components/LongValue.tsx';
 import { columnFormat, formatAgo, formatTime, shortId } from '../format.ts';
 import { describeError, useLoad, useMediaQuery } from '../hooks.ts';
 import { Link, paths, updateQuery, useLocation } from '../router.ts';
@@ -28,6 +30,7 @@ const maxRuns = 50;
 const runIdPattern = /^[0-9a-f]{32}$/;
 /** As the stylesheet's phone layout (styles.css). */
 const phoneQuery = '(max-width: 520px)';
+const phoneRowStep = 40;
 
 /**
  * The run of a compare link that cannot be read: an id cut short when pasted
@@ -78,6 +81,8 @@ export function CompareRuns() {
     [runIds.join(',')],
   );
   const [csvError, setCsvError] = useState<string | undefined>();
+  // A phone lists each param over a line per run: fewer at a time.
+  const [paramLimit, setParamLimit] = useState(() => (window.matchMedia(phoneQuery).matches ? phoneRowStep : rowStep));
   const phone = useMediaQuery(phoneQuery);
   const experimentId = comparison.data?.runs[0]?.experiment_id;
   const experiment = useLoad(
@@ -129,7 +134,13 @@ export function CompareRuns() {
   }));
   const differs = (name: string) =>
     new Set(runs.map((run) => (Object.hasOwn(run.params, name) ? run.params[name] : null) ?? '\u0000none')).size > 1;
-  const paramNames = hideEqual ? data.param_names.filter(differs) : data.param_names;
+  const keptNames = hideEqual ? data.param_names.filter(differs) : data.param_names;
+  // Runs with thousands of params: found by the words of their names (kept in the URL, as on a run's page).
+  const needle = query.get('pkeys') ?? '';
+  const words = needle.toLowerCase().split(/\s+/).filter(Boolean);
+  const paramNames =
+    words.length > 0 ? keptNames.filter((name) => words.every((word) => name.toLowerCase().includes(word))) : keptNames;
+  const shownParams = paramNames.slice(0, paramLimit);
   const scatterParam = query.get('sx') ?? data.param_names.find(differs) ?? data.param_names[0];
   const scatterMetric = query.get('sy') ?? data.metric_names[0];
   const chartNames = chartsMatching(chartOrder(comparedSpans(data)), query);
@@ -284,7 +295,7 @@ export function CompareRuns() {
       <div class="grid-2 section">
         <Card
           id="compare-params"
-          title={`Params (${paramNames.length}${hideEqual ? ` of ${data.param_names.length}` : ''})`}
+          title={`Params (${paramNames.length.toLocaleString('en-US')}${paramNames.length < data.param_names.length ? ` of ${data.param_names.length.toLocaleString('en-US')}` : ''})`}
           actions={
             <label class="checkbox">
               <input
@@ -296,12 +307,24 @@ export function CompareRuns() {
             </label>
           }
         >
+          {(data.param_names.length > 12 || needle !== '') && (
+            <div class="body" style={{ paddingBottom: '10px' }}>
+              <input
+                type="search"
+                class="key-filter"
+                placeholder={`Filter ${data.param_names.length.toLocaleString('en-US')} params by name`}
+                aria-label="Filter params by name"
+                value={needle}
+                onInput={(e) => updateQuery({ pkeys: e.currentTarget.value || undefined })}
+              />
+            </div>
+          )}
           {/* On a phone one param under another; elsewhere focusable: a keyboard scrolls it when many params or runs overflow it (axe scrollable-region-focusable). */}
           {phone ? (
-            paramNames.length > 0 && <ParamsByRun runs={runs} names={paramNames} differs={differs} />
+            shownParams.length > 0 && <ParamsByRun runs={runs} names={shownParams} differs={differs} />
           ) : (
             <div class="table-scroll" style={{ maxHeight: '420px' }} tabIndex={0}>
-              <table class="data" aria-label="Params by run">
+              <table class="data compare-params" aria-label="Params by run">
                 <thead>
                   <tr>
                     <th scope="col">Param</th>
@@ -314,14 +337,14 @@ export function CompareRuns() {
                   </tr>
                 </thead>
                 <tbody>
-                  {paramNames.map((name) => (
+                  {shownParams.map((name) => (
                     <tr key={name} class={differs(name) ? 'differs' : ''}>
                       <th scope="row" class="mono">
                         {name}
                       </th>
                       {runs.map((run) => (
                         <td class="mono" key={run.run_id}>
-                          {(Object.hasOwn(run.params, name) ? run.params[name] : null) ?? <span class="muted">—</span>}
+                          <ParamValue value={Object.hasOwn(run.params, name) ? run.params[name] : null} />
                         </td>
                       ))}
                     </tr>
@@ -330,8 +353,21 @@ export function CompareRuns() {
               </table>
             </div>
           )}
+          <MoreRows
+            shown={shownParams.length}
+            total={paramNames.length}
+            what="params"
+            step={phone ? phoneRowStep : rowStep * 5}
+            onMore={(step) => setParamLimit(paramLimit + step)}
+          />
           {paramNames.length === 0 && (
-            <div class="empty">{hideEqual ? 'Every param is equal across these runs.' : 'No params.'}</div>
+            <div class="empty">
+              {words.length > 0
+                ? `No param name holds “${needle}”.`
+                : hideEqual
+                  ? 'Every param is equal across these runs.'
+                  : 'No params.'}
+            </div>
           )}
         </Card>
         <Card id="scatter" title="Param against metric">

@@ -1,6 +1,7 @@
 import type { ComponentChild } from 'preact';
-import { useRef, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
+import { recordOf, type RunEntries, useRunEntries } from '../api/run-entries.ts';
 import type { RunDetails } from '../api/types.ts';
 import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
 import { chartOrder, isCurve, type StepSpan } from '../charts/chart-order.ts';
@@ -18,8 +19,16 @@ import { useLoad, usePolling } from '../hooks.ts';
 import { Link, paths, updateQuery, useLocation } from '../router.ts';
 import { descriptionOf, isSystemTag } from '../system-tags.ts';
 import { InlineMarkdown } from '../components/InlineMarkdown.tsx';
+import { LongValue, MoreRows, PartialNotice, rowStep } from '../components/LongValue.tsx';
 
 const livePollMs = 4000;
+
+const noEntries: Record<string, string> = Object.freeze(Object.create(null));
+const byKey = new Intl.Collator('en').compare;
+
+/** A list's entries in key order, sorted once per list rather than on every render. */
+const useSorted = (list: RunEntries) =>
+  useMemo(() => [...list.entries].sort(([a], [b]) => byKey(a, b)), [list.entries]);
 
 /** Tags the SDKs set for provenance, shown as fields of the overview rather than as tags. */
 const provenanceTags: Array<[string, string[]]> = [
@@ -56,7 +65,16 @@ export function RunPage(props: { runId: string }) {
     setRefresh((n) => n + 1);
     run.reload();
   };
-  const data = run.data;
+  // A run answer carries 1 MiB of each list at most; the rest is read page by page (api/run-entries.ts).
+  const params = useRunEntries(props.runId, 'params', run.data?.params ?? noEntries, run.data?.params_truncated);
+  const tags = useRunEntries(props.runId, 'tags', run.data?.tags ?? noEntries, run.data?.tags_truncated);
+  const sortedParams = useSorted(params);
+  // The provenance and note tags (mlflow.*, stratus.*) may be past the first page too.
+  const wholeTags = useMemo(
+    () => (run.data && !run.data.tags_truncated ? run.data.tags : recordOf(tags.entries)),
+    [run.data, tags.entries],
+  );
+  const data = run.data && { ...run.data, tags: wholeTags };
   // A deleted run takes no new data: nothing to refresh.
   const live = data?.status === 'RUNNING' && data.lifecycle_stage !== 'deleted';
   usePolling(reloadRun, livePollMs, live);
@@ -211,14 +229,37 @@ export function RunPage(props: { runId: string }) {
           <div class="grid-2">
             <Overview run={data} />
             <div class="column">
-              <TagEditor run={data} systemTagCount={systemTagCount} onSaved={reloadRun} />
+              <TagEditor
+                run={data}
+                systemTagCount={systemTagCount}
+                onSaved={reloadRun}
+                partial={
+                  <PartialNotice
+                    what="tags"
+                    count={tags.entries.size}
+                    complete={tags.complete}
+                    error={tags.error}
+                    onRetry={reloadRun}
+                  />
+                }
+              />
               <RunModelVersions runId={data.run_id} />
             </div>
           </div>
           <div class="grid-2 section">
-            <Card id="params" title={`Params (${Object.keys(data.params).length})`}>
+            <Card
+              id="params"
+              title={`Params (${params.entries.size.toLocaleString('en-US')}${params.complete ? '' : ' so far'})`}
+            >
+              <PartialNotice
+                what="params"
+                count={params.entries.size}
+                complete={params.complete}
+                error={params.error}
+                onRetry={reloadRun}
+              />
               <KeyValues
-                entries={Object.entries(data.params).sort(([a], [b]) => a.localeCompare(b))}
+                entries={sortedParams}
                 empty="No params logged."
                 what="params"
                 queryName="pkeys"
@@ -409,6 +450,7 @@ function KeyValues(props: {
   query: URLSearchParams;
 }) {
   const needle = props.query.get(props.queryName) ?? '';
+  const [limit, setLimit] = useState(rowStep);
   if (props.entries.length === 0) return <div class="empty">{props.empty}</div>;
   const words = needle.toLowerCase().split(/\s+/).filter(Boolean);
   const shown =
@@ -421,7 +463,8 @@ function KeyValues(props: {
         <div class="body" style={{ paddingBottom: '10px' }}>
           <input
             type="search"
-            placeholder={`Filter ${props.entries.length} ${props.what} by name`}
+            class="key-filter"
+            placeholder={`Filter ${props.entries.length.toLocaleString('en-US')} ${props.what} by name`}
             aria-label={`Filter ${props.what} by name`}
             value={needle}
             onInput={(e) => updateQuery({ [props.queryName]: e.currentTarget.value || undefined })}
@@ -439,17 +482,26 @@ function KeyValues(props: {
                 </td>
               </tr>
             )}
-            {shown.map(([key, value]) => (
+            {shown.slice(0, limit).map(([key, value]) => (
               <tr key={key}>
                 <th scope="row" class="mono">
                   {breakableKey(key)}
                 </th>
-                <td class="mono">{value}</td>
+                <td class="mono">
+                  <LongValue value={value} />
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      <MoreRows
+        shown={Math.min(limit, shown.length)}
+        total={shown.length}
+        what={props.what}
+        step={rowStep * 5}
+        onMore={(step) => setLimit(limit + step)}
+      />
     </>
   );
 }
