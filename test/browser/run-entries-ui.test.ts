@@ -75,7 +75,8 @@ const open = (path: string): Promise<Opened> => openSignedIn(session.browser, lo
 /** The keys the params card shows now (its rows, not the whole list). */
 const shownParamKeys = (page: Page) => page.locator('#params tbody th').allTextContents();
 
-describe('a run past the first MiB of its params and tags', () => {
+// Each list page reads the whole run on the server: reading 10,000 params takes a dozen of them.
+describe('a run past the first MiB of its params and tags', { timeout: 180_000 }, () => {
   test('its answer is truncated (the premise of this file)', async () => {
     const run = await local.api.get(`/api/v1/runs/${ids.big}`);
     expect(run.body.params_truncated).toBe(true);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useReducer } from 'preact/hooks';
 import { api, unwrap } from './client.ts';
 
 /**
@@ -22,7 +22,8 @@ const pageSize = 1000;
 
 interface Loader {
   state: RunEntries;
-  listeners: Set<(state: RunEntries) => void>;
+  /** Told when `state` changes. */
+  listeners: Set<() => void>;
 }
 
 /**
@@ -31,16 +32,35 @@ interface Loader {
  */
 const loaders = new WeakMap<Record<string, string>, Loader>();
 
+/**
+ * Per run and list, the last whole list read, or the read under way. A live run's page gets a new answer
+ * every few seconds: each would otherwise start another read and show its list partial again ("6,643 so
+ * far"). While a read is under way, a new answer joins it; after, a new read keeps the last whole list on
+ * screen and replaces it when done.
+ */
+const lastRead = new Map<string, { entries: ReadonlyMap<string, string>; underWay?: Loader }>();
+const lastReadKept = 50;
+
 const mapOf = (record: Record<string, string>) => new Map(Object.entries(record));
 
 function startLoading(runId: string, list: EntryList, first: Record<string, string>): Loader {
-  const loader: Loader = { state: { entries: mapOf(first), complete: false }, listeners: new Set() };
+  const name = `${runId}\n${list}`;
+  const before = lastRead.get(name);
+  if (before?.underWay) return before.underWay;
+  const refreshing = before !== undefined;
+  const loader: Loader = {
+    state: { entries: before?.entries ?? mapOf(first), complete: refreshing },
+    listeners: new Set(),
+  };
+  lastRead.delete(name);
+  lastRead.set(name, { entries: loader.state.entries, underWay: loader });
+  if (lastRead.size > lastReadKept) lastRead.delete(lastRead.keys().next().value as string);
   const publish = (state: RunEntries) => {
     loader.state = state;
-    for (const listener of loader.listeners) listener(state);
+    for (const listener of loader.listeners) listener();
   };
   void (async () => {
-    const entries = new Map(loader.state.entries);
+    const entries = mapOf(first);
     let token: string | undefined;
     try {
       do {
@@ -53,10 +73,14 @@ function startLoading(runId: string, list: EntryList, first: Record<string, stri
         const values: Record<string, string> = 'params' in page ? page.params : page.tags;
         for (const [key, value] of Object.entries(values)) entries.set(key, value);
         token = page.next_page_token;
-        publish({ entries: new Map(entries), complete: token === undefined });
+        if (!refreshing || token === undefined) publish({ entries: new Map(entries), complete: token === undefined });
       } while (token !== undefined);
+      lastRead.set(name, { entries });
     } catch (failure) {
-      publish({ entries, complete: false, error: failure instanceof Error ? failure : new Error(String(failure)) });
+      // Nothing kept: the next answer (Retry reloads the run) reads again.
+      lastRead.delete(name);
+      const error = failure instanceof Error ? failure : new Error(String(failure));
+      publish({ entries: loader.state.entries, complete: false, error });
     }
   })();
   return loader;
@@ -69,22 +93,29 @@ export function useRunEntries(
   first: Record<string, string>,
   truncated: boolean | undefined,
 ): RunEntries {
-  const [state, setState] = useState<RunEntries | undefined>(undefined);
+  const whole = useMemo(() => ({ entries: mapOf(first), complete: true }), [first]);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
   useEffect(() => {
-    setState(undefined);
     if (!truncated) return;
     let loader = loaders.get(first);
     if (!loader) {
       loader = startLoading(runId, list, first);
       loaders.set(first, loader);
     }
-    setState(loader.state);
-    loader.listeners.add(setState);
     const subscribed = loader;
-    return () => subscribed.listeners.delete(setState);
+    const listener = () => rerender(undefined);
+    subscribed.listeners.add(listener);
+    listener();
+    return () => subscribed.listeners.delete(listener);
   }, [runId, list, first, truncated]);
-  if (!truncated) return { entries: mapOf(first), complete: true };
-  return state ?? { entries: mapOf(first), complete: false };
+  if (!truncated) return whole;
+  // Before the effect has run for a new answer: what the read under way, or the last whole one, shows.
+  const read = lastRead.get(`${runId}\n${list}`);
+  return (
+    loaders.get(first)?.state ??
+    read?.underWay?.state ??
+    (read ? { entries: read.entries, complete: true } : { entries: whole.entries, complete: false })
+  );
 }
 
 /** A list as a record for code that reads records: with no prototype, so a key never meets an inherited name. */
