@@ -1,4 +1,5 @@
 import type { ComponentChild } from 'preact';
+import { useState } from 'preact/hooks';
 
 /**
  * `**bold**`, `*italic*`, `` `code` `` and `[text](https://…)`: what MLflow's
@@ -30,4 +31,30 @@ export function InlineMarkdown(props: { text: string }) {
   }
   if (last < props.text.length) parts.push(props.text.slice(last));
   return <>{parts}</>;
+}
+
+/** Past this many characters or lines a page's description starts folded. */
+const foldedChars = 480;
+const foldedLines = 5;
+
+/**
+ * A run's, a model's or a version's description under its title. One of thousands of characters (a model
+ * card pasted whole) filled the first screen and pushed the page below it: past five lines it starts
+ * folded to them, with a button for the rest.
+ */
+export function Description(props: { text: string }) {
+  const [open, setOpen] = useState(false);
+  const long = props.text.length > foldedChars || props.text.split('\n').length > foldedLines;
+  return (
+    <>
+      <p class={`description ${long && !open ? 'folded' : ''}`}>
+        <InlineMarkdown text={props.text} />
+      </p>
+      {long && (
+        <button type="button" class="link small description-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
+          {open ? 'Show less' : 'Show the whole description'}
+        </button>
+      )}
+    </>
+  );
 }

@@ -18,7 +18,7 @@ import { formatDuration, formatMetric, formatTime } from '../format.ts';
 import { useLoad, usePolling } from '../hooks.ts';
 import { Link, paths, updateQuery, useLocation } from '../router.ts';
 import { descriptionOf, isSystemTag } from '../system-tags.ts';
-import { InlineMarkdown } from '../components/InlineMarkdown.tsx';
+import { Description } from '../components/InlineMarkdown.tsx';
 import { LongValue, MoreRows, PartialNotice, rowStep } from '../components/LongValue.tsx';
 
 const livePollMs = 4000;
@@ -143,11 +143,7 @@ export function RunPage(props: { runId: string }) {
               </>
             )}
           </span>
-          {descriptionOf(data) && (
-            <p class="description">
-              <InlineMarkdown text={descriptionOf(data) as string} />
-            </p>
-          )}
+          {descriptionOf(data) && <Description text={descriptionOf(data) as string} />}
         </div>
         <div class="actions">
           <button type="button" onClick={() => setDialog('rename')}>

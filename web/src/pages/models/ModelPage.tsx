@@ -9,7 +9,7 @@ import { formatAgo, formatBytes, formatMoment, formatTime, shortId } from '../..
 import { useLoad } from '../../hooks.ts';
 import { Link, paths, updateQuery, useLocation } from '../../router.ts';
 import { describeChange, modelPath, runNamesOf, SourceRun } from './common.tsx';
-import { InlineMarkdown } from '../../components/InlineMarkdown.tsx';
+import { Description, InlineMarkdown } from '../../components/InlineMarkdown.tsx';
 
 const versionPageSize = 100;
 const historyPageSize = 50;
@@ -63,11 +63,7 @@ export function ModelPage(props: { modelName: string }) {
             <span aria-hidden="true">/</span>
           </nav>
           <h1>{data.name}</h1>
-          {data.description && (
-            <p class="description">
-              <InlineMarkdown text={data.description} />
-            </p>
-          )}
+          {data.description && <Description text={data.description} />}
           {Object.keys(data.tags).length > 0 && <TagList tags={data.tags} />}
         </div>
         <div class="muted summary">
@@ -103,7 +99,7 @@ export function ModelPage(props: { modelName: string }) {
               <tbody>
                 {versions.items.map((version) => (
                   <tr key={version.version}>
-                    <td>
+                    <td class="version-cell">
                       <Link href={paths.modelVersion(data.name, version.version)} style={{ fontWeight: 600 }}>
                         Version {version.version}
                       </Link>

@@ -8,7 +8,7 @@ import { describeError, useLoad } from '../../hooks.ts';
 import { Link, paths } from '../../router.ts';
 import { AliasChip } from '../../components/AliasChips.tsx';
 import { modelPath, runNamesOf, versionPath } from './common.tsx';
-import { InlineMarkdown } from '../../components/InlineMarkdown.tsx';
+import { Description } from '../../components/InlineMarkdown.tsx';
 
 /** Where each SHA-256 came from (docs/registry.md), as a short label and its explanation. */
 const checksumSources = new Map([
@@ -109,11 +109,7 @@ export function VersionPage(props: { modelName: string; version: number }) {
               <AliasChip key={alias} model={data.name} alias={alias} />
             ))}
           </h1>
-          {data.description && (
-            <p class="description">
-              <InlineMarkdown text={data.description} />
-            </p>
-          )}
+          {data.description && <Description text={data.description} />}
         </div>
         <nav class="actions" aria-label="Other versions">
           {previous !== undefined && (
