@@ -652,3 +652,52 @@ describe('accessibility and screenshots', () => {
     });
   }
 });
+
+describe('a model card pasted whole, and long aliases', () => {
+  test('its description starts folded to five lines; Move, Remove and every version column stay inside their cards', async () => {
+    const name = 'long-card-model';
+    const description = Array.from({ length: 60 }, (_, line) => `Line ${line}: intended use, data, caveats.`).join(
+      '\n',
+    );
+    await ok(local.api.post('/api/v1/models', { name, description }), 'model');
+    for (let index = 0; index < 3; index++)
+      await ok(
+        local.api.post(`/api/v1/models/${name}/versions`, { run_id: seeded.baselineRunId, artifact_path: 'model' }),
+        'register',
+      );
+    // Names without spaces, which nothing can wrap but a rule that breaks anywhere.
+    for (const [index, version] of [1, 2, 3, 3].entries())
+      await ok(
+        put(local.api, `/api/v1/models/${name}/aliases/${`candidate_${index}_`.padEnd(90, 'x')}`, { version }),
+        'alias',
+      );
+    const { page, problems, close } = await open(`/models/${name}`);
+    try {
+      const shown = page.locator('.page-header .description');
+      await shown.waitFor();
+      const lineHeight = await shown.evaluate((element) =>
+        parseFloat((globalThis as any).getComputedStyle(element).lineHeight),
+      );
+      expect((await shown.boundingBox())?.height).toBeLessThanOrEqual(lineHeight * 5 + 1);
+      await page.getByRole('button', { name: 'Show the whole description' }).click();
+      await expect
+        .poll(async () => (await shown.boundingBox())?.height ?? 0, eventually)
+        .toBeGreaterThan(lineHeight * 50);
+
+      const card = await page.locator('#aliases').boundingBox();
+      const removes = page.locator('#aliases').getByRole('button', { name: /^Remove / });
+      await expect.poll(() => removes.count(), eventually).toBe(4);
+      for (const box of await removes.evaluateAll((buttons) =>
+        buttons.map((button) => button.getBoundingClientRect().toJSON() as { right: number }),
+      ))
+        expect(box.right).toBeLessThanOrEqual((card?.x ?? 0) + (card?.width ?? 0));
+      const versions = page.locator('#versions .table-scroll');
+      await page.locator('#versions tbody tr').nth(2).waitFor();
+      const overflow = await versions.evaluate((element) => element.scrollWidth - element.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(1);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
