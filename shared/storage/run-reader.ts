@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { LatestMetric, LifecycleStage, Pipeline, Run, RunDetails, RunStatus, Tags } from '../domain/types.ts';
 import { entityTypes, experimentKey, runKey, runPartitionKey, tagPageKey } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
-import type { StoredMetricEntry, StoredPipeline } from './run-items.ts';
+import type { StoredMetricEntry, StoredPipeline, ValuesLayout } from './run-items.ts';
 import { storedValueNumber } from './stored-value.ts';
 
 /**
@@ -89,6 +89,60 @@ export interface RunItem {
   tagCount?: number;
   tagPages?: number;
 }
+
+/**
+ * Which attributes of a run item and of its values item its details are made
+ * of (toRun, runDetailsFromItems and the spill checks of a search page). A
+ * record over every field, so a field added to either item does not compile
+ * until it says whether readers need it.
+ */
+const runFieldsRead: Record<keyof RunItem, boolean> = {
+  runId: true,
+  experimentId: true,
+  runName: true,
+  status: true,
+  startTime: true,
+  endTime: true,
+  tags: true,
+  parentRunId: true,
+  gitCommit: true,
+  codeVersion: true,
+  pipeline: true,
+  lifecycleStage: true,
+  deletedAt: false,
+  tagVersion: false,
+  tagCount: false,
+  tagPages: true,
+};
+const valuesFieldsRead: Record<keyof ValuesLayout | 'params' | 'metrics', boolean> = {
+  params: true,
+  metrics: true,
+  metricKeys: false,
+  metricPages: true,
+  paramsOverflow: true,
+  runNumber: false,
+};
+
+/**
+ * A projection of the run and values items down to what their details are
+ * made of. Left out: index keys, write bookkeeping, and on the values item
+ * the param digests and metric slot keys its GSIs hold (about a quarter of
+ * it, for the 20 params and 10 metrics of a typical run); a search page of a
+ * thousand runs read them all and passed them through both JSON codecs.
+ */
+export const runDetailsProjection = (() => {
+  const fields = [
+    'pk',
+    'type',
+    ...[runFieldsRead, valuesFieldsRead].flatMap((read) =>
+      Object.entries(read).flatMap(([field, needed]) => (needed ? [field] : [])),
+    ),
+  ];
+  return {
+    ProjectionExpression: fields.map((_, index) => `#d${index}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(fields.map((field, index) => [`#d${index}`, field])),
+  };
+})();
 
 export const fromStoredLatest = (key: string, stored: StoredMetricEntry): LatestMetric => ({
   key,

@@ -41,7 +41,14 @@ import {
   wantedDigests,
   wideParamDigest,
 } from './run-items.ts';
-import { queryRunDetails, type RunItem, runDetailsFromItems, toRun, withPagedTags } from './run-reader.ts';
+import {
+  queryRunDetails,
+  type RunItem,
+  runDetailsFromItems,
+  runDetailsProjection,
+  toRun,
+  withPagedTags,
+} from './run-reader.ts';
 import { mergeStreams } from './merge-streams.ts';
 import { type GlobalIndexDefinition, logicalIndexes, metricSlotIndex } from './table-definition.ts';
 
@@ -533,7 +540,11 @@ export class SearchRepository {
           if (attempt > MAX_BATCH_GET_ATTEMPTS) throw new Error('DynamoDB kept keys unprocessed; giving up');
           if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10 * Math.random()));
           const result = await this.client.send(
-            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: consistent } } }),
+            new BatchGetCommand({
+              RequestItems: {
+                [this.tableName]: { Keys: pending, ConsistentRead: consistent, ...runDetailsProjection },
+              },
+            }),
           );
           items.push(...(result.Responses?.[this.tableName] ?? []));
           pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as PrimaryKey[];
