@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { lambdaResponsePayloadBytes } from '../shared/domain/answer-size.ts';
 
 /**
  * The request limits API Gateway (HTTP API) enforces before any function runs,
@@ -53,9 +54,10 @@ export function requestHeadRefusal(request: IncomingMessage): GatewayRefusal | u
 /**
  * The largest answer a function can give: Lambda's synchronous response payload, the JSON of the
  * whole result (status, headers and the body as an escaped string), is at most 6 MB. Past it the
- * invocation fails and API Gateway answers 500 `{"message":"Internal Server Error"}`.
+ * invocation fails and API Gateway answers 500 `{"message":"Internal Server Error"}`; the handler
+ * factory answers a 400 naming what is too large before that (shared/http/answer-bound.ts).
  */
-export const lambdaResponsePayloadBytes = 6 * 1024 * 1024;
+export { lambdaResponsePayloadBytes };
 
 /**
  * Why AWS would fail this function result, if it would: the local server still sends the answer

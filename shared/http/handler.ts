@@ -21,6 +21,7 @@ import { requestAuthenticator } from '../runtime.ts';
 import type { RequestScope } from '../use-cases/deps.ts';
 import { type ErrorRenderer, type PublicError, renderV1Error } from './error-rendering.ts';
 import { noteRequestFacts, withRequestLog } from './request-log.ts';
+import { checkAnswerSize } from './answer-bound.ts';
 import { type ApiGatewayEvent, httpApiEvent } from './rest-event.ts';
 import { dialectOf, type RouteDefinition, routeKey, routeKeys } from './route-definition.ts';
 
@@ -117,14 +118,15 @@ export function createHandler<R extends RouteDefinition>(
     const status = result.status ?? route.response.status;
     const mediaType = preferredMediaType(event.headers?.accept, Object.keys(result.alternatives ?? {}));
     const serialise = mediaType && result.alternatives?.[mediaType];
-    if (serialise) {
-      return {
-        statusCode: status,
-        headers: { 'content-type': `${mediaType}; charset=utf-8`, ...headers },
-        body: serialise(),
-      };
-    }
-    return jsonResponse(status, result.body, headers);
+    const response: APIGatewayProxyStructuredResultV2 = serialise
+      ? {
+          statusCode: status,
+          headers: { 'content-type': `${mediaType}; charset=utf-8`, ...headers },
+          body: serialise(),
+        }
+      : jsonResponse(status, result.body, headers);
+    checkAnswerSize(response, result.body);
+    return response;
   };
   const renderError = options.renderError ?? renderV1Error;
   // An MLflow route answered in the v1 shape would break the MLflow client's error handling quietly.

@@ -49,7 +49,7 @@ import {
   registeredModelKey,
   runKey,
 } from './keys.ts';
-import { itemSize } from './item-size.ts';
+import { listedEntryBytes } from '../domain/answer-size.ts';
 import { queryAllItems, queryPage } from './query-page.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
 import { sendTransaction } from './transactions.ts';
@@ -422,7 +422,7 @@ export class ModelRegistryRepository {
     });
   }
 
-  /** The rows of a by-update read: each entry's item (absent: gone since), its size, and the token after it. */
+  /** The rows of a by-update read: each entry's item (absent: gone since), its answer's bound, and the token after it. */
   private async scanRows<T extends object>(
     request: { binding: string; partition: string },
     ranked: readonly RankedEntry[],
@@ -433,7 +433,7 @@ export class ModelRegistryRepository {
       const item = read(candidate.entry);
       return {
         item,
-        bytes: item === undefined ? 0 : itemSize(item as Record<string, unknown>),
+        bytes: item === undefined ? 0 : listedEntryBytes(item),
         cursor: () => cursorAt(request, candidate),
       };
     });

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { limits } from '../limits.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { itemSize } from './item-size.ts';
+import { listedEntryBytes } from '../domain/answer-size.ts';
 
 export interface PageRequest {
   /** The value of `boundAttribute` every item of this query shares. */
@@ -13,9 +13,9 @@ export interface PageRequest {
   limit: number;
   pageToken: string | undefined;
   /**
-   * About how many bytes an item's part of the answer takes (default: its size as DynamoDB
-   * counts it). A page ends early, at `limits.answerBytes`, so that no list outgrows what a
-   * function may answer.
+   * About how many bytes an item's part of the answer takes in the function's payload (default:
+   * `listedEntryBytes`, a bound for any view of it). A page ends early, at `limits.answerBytes`,
+   * so that no list outgrows what a function may answer.
    */
   answerBytes?: (item: Record<string, unknown>) => number;
 }
@@ -68,7 +68,7 @@ export async function queryPage(
 
   /** How many of `found` still fit the answer after the page's first `before` items (at least one item in all). */
   function fittingCount(found: readonly Record<string, unknown>[], before: number, page: PageRequest): number {
-    const sizeOf = page.answerBytes ?? itemSize;
+    const sizeOf = page.answerBytes ?? listedEntryBytes;
     for (let index = 0; index < found.length; index++) {
       answered += sizeOf(found[index] as Record<string, unknown>);
       if (answered > limits.answerBytes && before + index > 0) return index;

@@ -1,3 +1,4 @@
+import { fittingEntries, listedEntryBytes } from '../domain/answer-size.ts';
 import type { Experiment, Page, Tags, ViewType } from '../domain/types.ts';
 import { experimentComparator, experimentMatches, parseExperimentFilter } from '../domain/search/experiment-filter.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
@@ -172,8 +173,8 @@ export async function searchExperiments(
     }
   } while (cursor);
   all.sort(compare);
-  const items = all.slice(offset, offset + input.limit);
-  const next =
-    offset + input.limit < all.length ? await encodeCursor(binding, { offset: offset + input.limit }) : undefined;
-  return { items, cursor: next };
+  // A page also ends before its answer outgrows a function's payload (experiments' notes are long tags).
+  const end = offset + fittingEntries(all.slice(offset), input.limit, listedEntryBytes);
+  const next = end < all.length ? await encodeCursor(binding, { offset: end }) : undefined;
+  return { items: all.slice(offset, end), cursor: next };
 }

@@ -14,6 +14,7 @@ import {
   parseLoggedModelFilter,
   parseLoggedModelOrder,
 } from '../domain/search/logged-model-filter.ts';
+import { fittingEntries, listedEntryBytes } from '../domain/answer-size.ts';
 import type { Page, Tags } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LoggedModelRepository } from '../storage/logged-model-repository.ts';
@@ -199,7 +200,8 @@ export async function searchLoggedModels(
     .filter((model) => loggedModelMatches(model, clauses, input.datasets ?? []))
     .sort(loggedModelComparator(order));
   const start = sortedOffset(input.pageToken);
-  const end = start + input.limit;
+  // A page also ends before its answer outgrows a function's payload (a model's params have no count limit).
+  const end = start + fittingEntries(matching.slice(start), input.limit, listedEntryBytes);
   return { items: matching.slice(start, end), cursor: end < matching.length ? `${SORTED_TOKEN}${end}` : undefined };
 }
 

@@ -45,6 +45,8 @@ const byMlflowCode: Record<string, readonly string[]> = {
     'run.too_many_metric_keys',
     // A run too large for one answer (mlflow/views.ts, boundedMlflowRun): /api/v1 reads it in pages.
     'run.too_large',
+    // Any other answer past Lambda's 6 MB that MLflow cannot page (http/answer-bound.ts).
+    'answer.too_large',
     'logged_model.too_many_metrics',
     'run.too_many_tags',
     'experiment.too_many_tags',

@@ -1,4 +1,6 @@
+import { answerPayloadBytes } from '../../../domain/answer-size.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
+import { limits } from '../../../limits.ts';
 import { metricReadDeps } from '../../../runtime.ts';
 import { getMetricHistory } from '../../../use-cases/metrics.ts';
 import { createMlflowHandler } from '../handler.ts';
@@ -30,12 +32,25 @@ async function historyOrNone(...args: Parameters<typeof getMetricHistory>): Retu
   }
 }
 
+/**
+ * The points of `key` one page holds: MLflow repeats the key in every point, so 25,000 points of a
+ * 250-character key would pass a function's 6 MB. Pages of a long key are shorter (the client
+ * follows the token). Counted on the widest point: the longest number and timestamps, escaped twice.
+ */
+const pointsPerAnswer = (key: string) =>
+  Math.floor(
+    limits.answerBytes /
+      (answerPayloadBytes(mlflowMetric(key, { value: -2.2250738585072014e-308, step: -widest, timestamp: -widest })) +
+        1),
+  );
+const widest = Number.MAX_SAFE_INTEGER;
+
 export const mlflowGetMetricHistory = createMlflowHandler(mlflowGetMetricHistoryRoute, async ({ query }, { scope }) => {
   const history = await historyOrNone(
     scope,
     requestRunId(query),
     query.metric_key,
-    { limit: query.max_results, pageToken: query.page_token },
+    { limit: Math.min(query.max_results, pointsPerAnswer(query.metric_key)), pageToken: query.page_token },
     metricReadDeps(),
   );
   return {

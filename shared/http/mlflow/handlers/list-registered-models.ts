@@ -1,4 +1,5 @@
 import type { RegisteredModel } from '../../../domain/registry.ts';
+import { answerPayloadBytes, fittingEntries } from '../../../domain/answer-size.ts';
 import { ValidationError } from '../../../errors.ts';
 import { registryRecordDeps } from '../../../runtime.ts';
 import {
@@ -67,39 +68,36 @@ export const mlflowSearchRegisteredModels = createMlflowHandler(
       return { body: { registered_models: await withLatestVersions(models) } };
     }
     // By name: the name index, its filters applied as it reads. By last change: the by-update list, checked here.
-    const page =
+    const read = (limit: number) =>
       order.by === 'name'
-        ? await listRegisteredModels(
+        ? listRegisteredModels(
             scope,
-            {
-              descending: !order.ascending,
-              namePrefix,
-              nameContains,
-              tags,
-              limit: query.max_results,
-              pageToken: query.page_token,
-            },
+            { descending: !order.ascending, namePrefix, nameContains, tags, limit, pageToken: query.page_token },
             deps,
           )
-        : await searchRegisteredModelsByUpdate(
+        : searchRegisteredModelsByUpdate(
             scope,
             {
-              order: {
-                newestFirst: !order.ascending,
-                nameAscending: order.nameAscending,
-                versionAscending: false,
-              },
+              order: { newestFirst: !order.ascending, nameAscending: order.nameAscending, versionAscending: false },
               matches,
-              limit: query.max_results,
+              limit,
               pageToken: query.page_token,
             },
             deps,
           );
+    let page = await read(query.max_results);
+    const kept = page.items.filter(matches);
+    let models = await withLatestVersions(kept);
+    // A page ends before its models' items pass the answer's budget, but each model's latest versions
+    // (up to one a stage, each with its tags) are not in its item: when they make the views outgrow the
+    // budget, the page is read again up to the last model that fits, so that its token follows that model.
+    const fit = fittingEntries(models, models.length, answerPayloadBytes);
+    if (fit < models.length) {
+      page = await read(page.items.indexOf(kept[fit - 1] as RegisteredModel) + 1);
+      models = models.slice(0, fit);
+    }
     return {
-      body: {
-        registered_models: await withLatestVersions(page.items.filter(matches)),
-        ...(page.cursor ? { next_page_token: page.cursor } : {}),
-      },
+      body: { registered_models: models, ...(page.cursor ? { next_page_token: page.cursor } : {}) },
     };
   },
 );
