@@ -95,6 +95,7 @@ export const metricPointView = (point: MetricPoint) => ({
   timestamp: point.timestamp,
 });
 
+/** The comparison's columns end before the answer's bound (use-cases/compare.ts); runs with values past them say so. */
 export const comparisonView = (comparison: RunComparison): z.input<typeof compareRunsResponse> => {
   const compared = new Set(comparison.metricNames);
   return {
@@ -120,6 +121,8 @@ export const comparisonView = (comparison: RunComparison): z.input<typeof compar
             .map((metric) => [metric.key, { step: metric.step, min_step: metric.lowestStep }]),
         ),
         params: Object.fromEntries(comparison.paramNames.map((name) => [name, ownValue(run.params, name) ?? null])),
+        params_truncated: comparison.paramsTruncated.has(run.runId) || undefined,
+        metrics_truncated: comparison.metricsTruncated.has(run.runId) || undefined,
       };
     }),
   };

@@ -68,9 +68,17 @@ export const compareRunsBody = z.strictObject({
   only_differing_params: z.optional(z.boolean()),
 });
 
+/** A comparison's columns: asked for, or every key of the runs in key order; they end before the answer's bound. */
+const comparedColumns = (what: string) =>
+  z.array(z.string()).check(
+    z.meta({
+      description: `The ${what} columns, in the order asked for (else every ${what} of the runs, in key order). They end before the answer would outgrow a function's 6 MB, so they may stop short: each run with a value past them says \`${what}s_truncated\``,
+    }),
+  );
+
 export const compareRunsResponse = z.object({
-  metric_names: z.array(z.string()),
-  param_names: z.array(z.string()),
+  metric_names: comparedColumns('metric'),
+  param_names: comparedColumns('param'),
   runs: z.array(
     z.object({
       run_id: z.string(),
@@ -86,6 +94,18 @@ export const compareRunsResponse = z.object({
         }),
       ),
       params: z.record(z.string(), z.nullable(z.string())),
+      params_truncated: z.optional(z.literal(true)).check(
+        z.meta({
+          description:
+            "The run has a value in a param column left out of this answer for its size (`param_names` ends before Lambda's 6 MB would): GET /api/v1/runs/{run_id}/params reads them all. A run without it has none there",
+        }),
+      ),
+      metrics_truncated: z.optional(z.literal(true)).check(
+        z.meta({
+          description:
+            "The run has a value in a metric column left out of this answer for its size: GET /api/v1/runs/{run_id} holds every metric's latest point. A run without it has none there",
+        }),
+      ),
     }),
   ),
 });
