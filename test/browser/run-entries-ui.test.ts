@@ -178,3 +178,49 @@ describe('a run past the first MiB of its params and tags', { timeout: 180_000 }
     }
   });
 });
+
+/**
+ * Runs whose params pass 6 MB together (three of 100 params of 6,000 `"`, 4 bytes each in a function's
+ * payload): the comparison's columns end before its bound and mark the runs with values past them; the
+ * compare page reads those runs' params and shows every column, a run without the mark keeping its row.
+ */
+describe('a comparison past one answer', { timeout: 180_000 }, () => {
+  test('compare shows every param of runs cut from its answer: the left-out columns are read from the runs', async () => {
+    const quoted = (i: number) => `v${i}:`.padEnd(6000, '"');
+    const fullParams = Array.from({ length: 100 }, (_, i) => [`p-${String(i).padStart(3, '0')}`, quoted(i)]);
+    const runIds: string[] = [];
+    for (let run = 0; run < 3; run++) {
+      const created = await local.api.post('/api/v1/runs', { experiment_name: 'compare-past-one-answer' });
+      for (let start = 0; start < fullParams.length; start += 50) {
+        const params = Object.fromEntries(fullParams.slice(start, start + 50));
+        expect((await local.api.post(`/api/v1/runs/${created.body.run_id}/params`, { params })).status).toBe(200);
+      }
+      runIds.push(created.body.run_id);
+    }
+    const last = await local.api.post('/api/v1/runs', {
+      experiment_name: 'compare-past-one-answer',
+      params: { 'z-last': 'only here' },
+    });
+    runIds.push(last.body.run_id);
+    // The premise: the answer leaves columns out.
+    const answer = await local.api.post('/api/v1/runs/compare', { run_ids: runIds });
+    expect(answer.body.param_names.length).toBeLessThan(fullParams.length);
+    expect(answer.body.runs.every((run: { params_truncated?: true }) => run.params_truncated)).toBe(true);
+
+    const { page, problems, close } = await open(`/compare?runs=${runIds.join(',')}`);
+    try {
+      await expect.poll(() => page.locator('#compare-params').textContent(), eventually).toContain('Params (101)');
+      const rows = page.locator('#compare-params tbody tr');
+      await page.getByLabel('Filter params by name').fill('z-last');
+      await expect.poll(() => rows.allTextContents(), eventually).toEqual(['z-last———only here']);
+      await page.getByLabel('Filter params by name').fill('p-099');
+      await expect.poll(() => rows.locator('td').allTextContents(), eventually).toHaveLength(4);
+      const cells = await rows.locator('td').allTextContents();
+      expect(cells.slice(0, 3).every((cell) => cell.startsWith('v99:""'))).toBe(true);
+      expect(cells[3]).toBe('—');
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});

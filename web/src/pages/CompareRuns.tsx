@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiFailure, api, fetchText, unwrap } from '../api/client.ts';
 import { type Comparison, numericValue } from '../api/types.ts';
+import { wholeComparison } from '../api/whole-comparison.ts';
 import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate } from '../charts/ChartControls.tsx';
 import { chartOrder, isCurve, type StepSpan } from '../charts/chart-order.ts';
 import { ChartSections } from '../charts/ChartSections.tsx';
@@ -73,10 +74,14 @@ export function CompareRuns() {
   const { query } = location;
   const runIds = [...new Set((query.get('runs') ?? '').split(',').filter(Boolean))];
   const hideEqual = query.get('diff') === '1';
+  // Every column: runs with values past the answer's (it ends before 6 MB) are read whole.
   const comparison = useLoad(
-    async () =>
+    async (signal) =>
       runIds.length >= minRuns && runIds.length <= maxRuns && !runIds.some((id) => !runIdPattern.test(id))
-        ? (unwrap(await api.POST('/api/v1/runs/compare', { body: { run_ids: runIds } })) as Comparison)
+        ? await wholeComparison(
+            unwrap(await api.POST('/api/v1/runs/compare', { body: { run_ids: runIds }, signal })) as Comparison,
+            signal,
+          )
         : undefined,
     [runIds.join(',')],
   );
