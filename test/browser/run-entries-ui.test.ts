@@ -160,6 +160,36 @@ describe('a run past the first MiB of its params and tags', { timeout: 180_000 }
     }
   });
 
+  test('the column picker lists a param and a tag only past the first MiB, read when it opens', async () => {
+    const farParam = paramKey(9998);
+    // The premise: neither key is in the run's answer, and no other run has them.
+    const answer = await local.api.get(`/api/v1/runs/${ids.big}`);
+    expect(Object.hasOwn(answer.body.params, farParam)).toBe(false);
+    expect(Object.hasOwn(answer.body.tags, 'zz-last-tag')).toBe(false);
+    const { page, problems, close } = await open(`/experiments/${ids.experiment}`);
+    try {
+      await expect.poll(() => page.locator(`[data-run-id="${ids.big}"]`).count(), eventually).toBe(1);
+      const menu = page.locator('details.column-picker');
+      await menu.locator('summary').click();
+      const listed = () => menu.locator('label.checkbox').allTextContents();
+      const search = menu.getByLabel('Find columns by name');
+      await search.fill('zz-last');
+      await expect.poll(listed, eventually).toEqual(['zz-last-tag']);
+      await search.fill(farParam);
+      await expect.poll(listed, eventually).toEqual([farParam]);
+      await menu.getByRole('checkbox', { name: farParam }).check();
+      await expect
+        .poll(() => new URL(page.url()).searchParams.getAll('col'), eventually)
+        .toContain(`params.${farParam}`);
+      const cell = page.locator(`[data-run-id="${ids.big}"] [data-column="params.${farParam}"]`);
+      await expect.poll(() => cell.textContent(), eventually).toBe(paramValue(9998));
+      expect(await menu.locator('.column-note').count()).toBe(0);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   test('compare finds any of its 10,000 params by name, renders 200 rows, and shows a long value by its start', async () => {
     const { page, problems, close } = await open(`/compare?runs=${ids.big},${ids.small}`);
     try {

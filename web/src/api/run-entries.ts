@@ -118,6 +118,34 @@ export function useRunEntries(
   );
 }
 
+/**
+ * The whole list, read once with the runs table's cells (the same read per answer, and the same last
+ * whole list): for what needs every key at once, such as the column picker.
+ */
+export function readRunEntries(
+  runId: string,
+  list: EntryList,
+  first: Record<string, string>,
+): Promise<ReadonlyMap<string, string>> {
+  let loader = loaders.get(first);
+  if (!loader) {
+    loader = startLoading(runId, list, first);
+    loaders.set(first, loader);
+  }
+  const subscribed = loader;
+  return new Promise((resolve, reject) => {
+    const settle = () => {
+      const { state } = subscribed;
+      if (!state.error && !state.complete) return;
+      subscribed.listeners.delete(settle);
+      if (state.error) reject(state.error);
+      else resolve(state.entries);
+    };
+    subscribed.listeners.add(settle);
+    settle();
+  });
+}
+
 /** A list as a record for code that reads records: with no prototype, so a key never meets an inherited name. */
 export function recordOf(entries: ReadonlyMap<string, string>): Record<string, string> {
   const record: Record<string, string> = Object.create(null);

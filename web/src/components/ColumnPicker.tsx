@@ -51,6 +51,10 @@ export function ColumnPicker(props: {
   keys: { metrics: string[]; params: string[]; tags: string[] };
   chosen: readonly string[];
   onChange: (specs: string[]) => void;
+  /** Told each time the menu opens (the page then reads keys past truncated runs' first pages). */
+  onOpen?: () => void;
+  /** A line under the keys: what is still being read, or what was not. */
+  note?: string | undefined;
 }) {
   const chosen = new Set(props.chosen);
   const toggle = (spec: string) => {
@@ -74,7 +78,9 @@ export function ColumnPicker(props: {
       class="column-picker"
       ref={details}
       onToggle={(event) => {
-        if (event.currentTarget.open) event.currentTarget.querySelector<HTMLInputElement>('.column-search')?.focus();
+        if (!event.currentTarget.open) return;
+        event.currentTarget.querySelector<HTMLInputElement>('.column-search')?.focus();
+        props.onOpen?.();
       }}
     >
       <summary class="button">Columns ({props.chosen.length})</summary>
@@ -111,6 +117,11 @@ export function ColumnPicker(props: {
         })}
         {words.length > 0 && groups.every(([, , keys]) => !keys.some(matches)) && (
           <span class="muted">No column holds “{needle}”.</span>
+        )}
+        {props.note && (
+          <p class="muted small-print column-note" aria-live="polite">
+            {props.note}
+          </p>
         )}
       </div>
     </details>

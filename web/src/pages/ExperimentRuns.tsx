@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiFailure, api, unwrap } from '../api/client.ts';
 import type { SearchedRun } from '../api/types.ts';
 import { ColumnPicker } from '../components/ColumnPicker.tsx';
+import { type LaterKeys, useLaterKeys } from '../components/later-keys.ts';
 import { defaultKeys } from '../components/default-columns.ts';
 import { ErrorBox, LoadFailure, Spinner, TagList } from '../components/common.tsx';
 import { FilterBox } from '../components/FilterBox.tsx';
@@ -40,6 +41,18 @@ const selectionIn = (search: string) =>
 const openParentsIn = (search: string) =>
   new Set((new URLSearchParams(search).get('open') ?? '').split(',').filter(Boolean));
 
+const sortedKeys = (keys: Iterable<string>) => [...new Set(keys)].sort((a, b) => a.localeCompare(b));
+
+/** What the column picker says of the keys past truncated runs' first pages. */
+function laterKeysNote(later: LaterKeys): string | undefined {
+  const runs = (count: number) => `${count.toLocaleString('en-US')} run${count === 1 ? '' : 's'}`;
+  if (later.reading) return `Reading the params and tags of ${runs(later.read)} past their first page…`;
+  // Past the bound: say so rather than let a key seem missing.
+  return later.unread > 0
+    ? `Keys only past the first page of ${runs(later.unread)} more are not listed here.`
+    : undefined;
+}
+
 /** Keys seen in the loaded runs, for the column picker (counted over the first few thousand runs). */
 function discoverKeys(runs: readonly SearchedRun[]) {
   const metrics = new Set<string>();
@@ -50,11 +63,10 @@ function discoverKeys(runs: readonly SearchedRun[]) {
     for (const key of Object.keys(run.params)) params.add(key);
     for (const key of Object.keys(run.tags)) if (!isSystemTag(key)) tags.add(key);
   }
-  const sorted = (keys: Iterable<string>) => [...keys].sort((a, b) => a.localeCompare(b));
   return {
-    metrics: sorted(metrics),
-    params: sorted(params),
-    tags: sorted(tags),
+    metrics: sortedKeys(metrics),
+    params: sortedKeys(params),
+    tags: sortedKeys(tags),
     ...defaultKeys(runs.slice(0, firstPageSize)),
   };
 }
@@ -192,6 +204,17 @@ export function ExperimentRuns(props: { experimentId: string }) {
   };
 
   const keys = useMemo(() => discoverKeys(runs), [runs.length > 0 ? runs[0] : undefined, Math.min(runs.length, 2000)]);
+  // Keys past truncated runs' first pages, read when the column picker first opens.
+  const [pickerOpened, setPickerOpened] = useState(false);
+  const later = useLaterKeys(runs, pickerOpened);
+  const pickerKeys = useMemo(
+    () => ({
+      metrics: keys.metrics,
+      params: sortedKeys([...keys.params, ...later.params]),
+      tags: sortedKeys([...keys.tags, ...later.tags.filter((key) => !isSystemTag(key))]),
+    }),
+    [keys, later],
+  );
   const example = useMemo(
     () => filterExample(runs, { metrics: keys.defaultMetrics, params: keys.defaultParams }),
     [keys],
@@ -371,7 +394,13 @@ export function ExperimentRuns(props: { experimentId: string }) {
                 example={example}
                 onSubmit={(text) => updateQuery({ filter: text })}
               />
-              <ColumnPicker keys={keys} chosen={columnSpecs} onChange={(specs) => updateQuery({ col: specs })} />
+              <ColumnPicker
+                keys={pickerKeys}
+                chosen={columnSpecs}
+                onChange={(specs) => updateQuery({ col: specs })}
+                onOpen={() => setPickerOpened(true)}
+                note={laterKeysNote(later)}
+              />
             </>
           )}
           <select
