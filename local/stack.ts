@@ -17,7 +17,7 @@ import { migrateRegistryIndexes } from '../shared/storage/registry-index-migrati
 import { migrateParamRows } from '../shared/storage/param-row-migration.ts';
 import { bootstrapAccess } from '../shared/use-cases/access.ts';
 import { defaultWorkspace } from '../shared/use-cases/deps.ts';
-import { ensureTable } from './table-bootstrap.ts';
+import { ensureTable, LOCAL_METRIC_INDEX_SLOTS } from './table-bootstrap.ts';
 
 export interface LocalStackOptions {
   host?: string;
@@ -65,6 +65,12 @@ export interface LocalStackOptions {
   webRoot?: string | false;
   /** Which API Gateway's events the handlers get: an HTTP API's (default) or a REST API's (`stratus:apiType`). */
   apiType?: 'http' | 'rest';
+  /**
+   * Metric slot GSIs of a new table (default LOCAL_METRIC_INDEX_SLOTS, fewer
+   * than a deployed table's 16: see table-bootstrap.ts). An existing table keeps
+   * what it has; the functions are told the count the table has.
+   */
+  metricIndexSlots?: number;
 }
 
 export interface LocalStack {
@@ -73,6 +79,8 @@ export interface LocalStack {
   dynamoDbPid: number | undefined;
   tableName: string;
   tableStatus: 'created' | 'existing';
+  /** Metric slot GSIs the table has. */
+  metricIndexSlots: number;
   /** The bootstrap admin token when this start created the workspace; undefined when it existed. */
   adminToken: string | undefined;
   workspace: string;
@@ -144,6 +152,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const tableName = options.tableName ?? 'stratus';
   const artifactsBucket = options.artifactsBucket ?? 'stratus-artifacts';
   const log = options.log ?? ((message: string) => process.stderr.write(`local stack: ${message}\n`));
+  const wantedSlots = options.metricIndexSlots ?? LOCAL_METRIC_INDEX_SLOTS;
   let dynamoDb: DynamoDbLocal | undefined;
   let s3Server: LocalS3Server | undefined;
   let s3Scratch: string | undefined;
@@ -178,7 +187,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const restart = dataDirectory
         ? {
             afterRestart: async () => {
-              await ensureTable(endpoint, region, tableName);
+              await ensureTable(endpoint, region, tableName, wantedSlots);
               recordChild();
             },
           }
@@ -234,7 +243,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const [name, value] of Object.entries(artifactSettings)) {
       if (value !== undefined) process.env[name] = String(value);
     }
-    const tableStatus = await ensureTable(endpoint, region, tableName);
+    const { status: tableStatus, metricIndexSlots } = await ensureTable(endpoint, region, tableName, wantedSlots);
+    process.env.STRATUS_METRIC_INDEX_SLOTS = String(metricIndexSlots);
     // A table from an older version: what `npm run migrate` does after a deploy, done here at start.
     if (tableStatus === 'existing') await migrateLocalTable(endpoint, region, tableName, log);
     const bucketStatus = await ensureBucket(s3Endpoint, region, artifactsBucket);
@@ -258,6 +268,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       tableName,
       tableStatus,
+      metricIndexSlots,
       adminToken: bootstrap.token,
       workspace: defaultWorkspace,
       s3Endpoint,

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isWellFormedToken } from '../shared/domain/tokens.ts';
+import { MAX_METRIC_INDEX_SLOTS } from '../shared/storage/table-definition.ts';
 import { DataDirectoryInUseError } from './data-lock.ts';
 import { startLocalStack } from './stack.ts';
 
@@ -24,6 +25,7 @@ const parsed = z
     STRATUS_MULTIPART_PART_SIZE_BYTES: z.coerce.number().int().optional(),
     AWS_REGION: z.string().default('us-east-1'),
     STRATUS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    STRATUS_METRIC_INDEX_SLOTS: z.coerce.number().int().min(0).max(MAX_METRIC_INDEX_SLOTS).optional(),
     STRATUS_TOKEN: z
       .string()
       .refine(isWellFormedToken, { error: 'must look like stratus_<16 hex>_<43 base64url characters>' })
@@ -56,6 +58,7 @@ const stack = await startLocalStack({
   dynamoDbEndpoint: options.STRATUS_DYNAMODB_ENDPOINT,
   dataDirectory: options.STRATUS_DYNAMODB_ENDPOINT ? undefined : `${options.STRATUS_DATA_DIR}/dynamodb`,
   logLevel: options.STRATUS_LOG_LEVEL,
+  metricIndexSlots: options.STRATUS_METRIC_INDEX_SLOTS,
   bootstrapToken: options.STRATUS_TOKEN,
   pageTokenSecret: pageTokenSecret(options.STRATUS_DATA_DIR),
   s3: options.STRATUS_S3_ENDPOINT ? { endpoint: options.STRATUS_S3_ENDPOINT } : undefined,

@@ -8,6 +8,7 @@ import {
   globalIndexes,
   globalIndexesWith,
   indexProjection,
+  MAX_METRIC_INDEX_SLOTS,
   metricSlotIndex,
 } from '../../shared/storage/table-definition.ts';
 
@@ -45,7 +46,10 @@ const indexesOf = async (table: string) =>
 
 describe('table bootstrap', () => {
   test('a new table has every index of the definition', async () => {
-    expect(await ensureTable(db.endpoint, 'us-east-1', 'fresh')).toBe('created');
+    expect(await ensureTable(db.endpoint, 'us-east-1', 'fresh')).toEqual({
+      status: 'created',
+      metricIndexSlots: MAX_METRIC_INDEX_SLOTS,
+    });
     expect(await indexesOf('fresh')).toEqual(
       expect.arrayContaining(
         globalIndexes.map((index) =>
@@ -81,7 +85,10 @@ describe('table bootstrap', () => {
     const documents = DynamoDBDocumentClient.from(client);
     await documents.send(new PutCommand({ TableName: 'older', Item: { pk: 'kept', sk: 'item' } }));
 
-    expect(await ensureTable(db.endpoint, 'us-east-1', 'older')).toBe('existing');
+    expect(await ensureTable(db.endpoint, 'us-east-1', 'older')).toEqual({
+      status: 'existing',
+      metricIndexSlots: MAX_METRIC_INDEX_SLOTS,
+    });
     const indexes = await indexesOf('older');
     expect(indexes.map((index) => index.name).sort()).toEqual(globalIndexes.map((index) => index.indexName).sort());
     expect(indexes.every((index) => index.status === 'ACTIVE')).toBe(true);
@@ -105,5 +112,26 @@ describe('table bootstrap', () => {
     expect((await ensureTable(db.endpoint, 'us-east-1', 'older')) && (await indexesOf('older'))).toHaveLength(
       globalIndexes.length,
     );
+  });
+
+  test('a table gets the slot indexes asked for, gains more when asked, and never loses any', async () => {
+    const slotNames = async (table: string) =>
+      (await indexesOf(table)).flatMap((index) => (index.name?.startsWith('metricSlot') ? [index.name] : [])).sort();
+    const names = (count: number) =>
+      globalIndexesWith(count)
+        .flatMap((index) => (index.indexName.startsWith('metricSlot') ? [index.indexName] : []))
+        .sort();
+
+    expect(await ensureTable(db.endpoint, 'us-east-1', 'few', 2)).toEqual({ status: 'created', metricIndexSlots: 2 });
+    expect(await slotNames('few')).toEqual(names(2));
+    expect(await indexesOf('few')).toHaveLength(globalIndexesWith(2).length);
+
+    // Asked for fewer than it has: it keeps them (items may be indexed through them) and says so.
+    expect(await ensureTable(db.endpoint, 'us-east-1', 'few', 0)).toEqual({ status: 'existing', metricIndexSlots: 2 });
+    expect(await slotNames('few')).toEqual(names(2));
+
+    // Asked for more: the missing ones are added.
+    expect(await ensureTable(db.endpoint, 'us-east-1', 'few', 4)).toEqual({ status: 'existing', metricIndexSlots: 4 });
+    expect(await slotNames('few')).toEqual(names(4));
   });
 });

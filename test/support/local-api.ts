@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { issueToken } from '../../shared/domain/tokens.ts';
+import { MAX_METRIC_INDEX_SLOTS } from '../../shared/storage/table-definition.ts';
 
 export interface TestStack extends LocalStack {
   /** The admin token of workspace "default", created at start. */
@@ -20,6 +21,7 @@ export type TestStackOptions = Pick<
   | 's3'
   | 'awsAttemptTimeoutMs'
   | 'apiType'
+  | 'metricIndexSlots'
 >;
 
 /**
@@ -39,6 +41,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     logLevel: 'error',
     bootstrapToken: token,
     authCacheSeconds: options.authCacheSeconds ?? 30,
+    // A deployed table's slot GSIs unless asked (the local stack's default has fewer): what runs in AWS.
+    metricIndexSlots: options.metricIndexSlots ?? MAX_METRIC_INDEX_SLOTS,
   });
   return { ...stack, token };
 }
