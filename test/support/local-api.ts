@@ -41,7 +41,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     logLevel: 'error',
     bootstrapToken: token,
     authCacheSeconds: options.authCacheSeconds ?? 30,
-    // A deployed table's slot GSIs unless asked (the local stack's default has fewer): what runs in AWS.
+    // A deployed table's slot GSIs unless asked (the local stack's default has none): what runs in AWS.
     metricIndexSlots: options.metricIndexSlots ?? MAX_METRIC_INDEX_SLOTS,
   });
   return { ...stack, token };
