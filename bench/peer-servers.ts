@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { freePort } from '../local/stack.ts';
 import { issueToken } from '../shared/domain/tokens.ts';
 import { itemSize } from '../shared/storage/item-size.ts';
-import { globalIndexes } from '../shared/storage/table-definition.ts';
+import { type GlobalIndexDefinition, globalIndexes } from '../shared/storage/table-definition.ts';
 import { MlflowClient, StratusClient, type TrackingClient } from './peer-clients.ts';
 
 /**
@@ -248,20 +248,26 @@ export async function startStratus(directory: string): Promise<PeerSystem> {
   if (probe.status !== 404) {
     clients.push(new MlflowClient('Stratus (MLflow API)', url, { authorization: `Bearer ${token}` }));
   }
-  const documents = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: 'us-east-1',
-      endpoint: dynamoDb.endpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
+  const dynamo = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: dynamoDb.endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const documents = DynamoDBDocumentClient.from(dynamo);
   return {
     label: 'Stratus',
     clients,
     cpuSeconds: () => treeCpuSeconds(stratusPids()),
     cpuSecondsByName: () => treeCpuSecondsByName(stratusPids()),
     storage: async () => {
-      const { table, indexes } = await tableStorage(documents, tableName);
+      // The GSIs the table has: the local stack's has no metric slot GSIs unless asked (local/table-bootstrap.ts).
+      const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+      const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+      const { table, indexes } = await tableStorage(
+        documents,
+        tableName,
+        globalIndexes.filter((index) => present.has(index.indexName)),
+      );
       return [['table', table], ...Object.entries(indexes)];
     },
     stop: async () => {
@@ -279,6 +285,7 @@ export async function startStratus(directory: string): Promise<PeerSystem> {
 export async function tableStorage(
   documents: DynamoDBDocumentClient,
   tableName: string,
+  globalIndexes: readonly GlobalIndexDefinition[],
 ): Promise<{ table: number; indexes: Record<string, number> }> {
   let table = 0;
   const indexes: Record<string, number> = Object.fromEntries(globalIndexes.map((index) => [index.indexName, 0]));
