@@ -701,3 +701,61 @@ describe('a model card pasted whole, and long aliases', () => {
     }
   });
 });
+
+describe('an alias of 85 characters in the alias history', () => {
+  test('wraps in its cell, in the moves and the as-of list, at 1280 and 1360 px: nothing scrolls sideways', async () => {
+    const name = 'long-alias-history';
+    // No spaces: only a rule that breaks anywhere wraps it.
+    const alias = 'release_candidate_for_the_quarterly_credit_risk_refresh_'.padEnd(85, 'x');
+    await ok(local.api.post('/api/v1/models', { name }), 'model');
+    for (let index = 0; index < 2; index++)
+      await ok(
+        local.api.post(`/api/v1/models/${name}/versions`, { run_id: seeded.baselineRunId, artifact_path: 'model' }),
+        'register',
+      );
+    await ok(put(local.api, `/api/v1/models/${name}/aliases/${alias}`, { version: 1 }), 'alias');
+    await ok(put(local.api, `/api/v1/models/${name}/aliases/${alias}`, { version: 2 }), 'alias');
+    const { page, problems, close } = await open(`/models/${name}`);
+    try {
+      for (const width of [1280, 1360]) {
+        await page.setViewportSize({ width, height: 900 });
+        const rows = page.locator('#alias-history table.alias-history tbody tr');
+        await expect.poll(() => rows.count(), eventually).toBe(2);
+        const history = page.locator('#alias-history');
+        // Each part of the card within it: the moves' table does not scroll, the page does not either.
+        const overflow = () =>
+          history.evaluate((card) => {
+            const box = card.getBoundingClientRect();
+            const scroller = card.querySelector('.table-scroll');
+            const doc = card.ownerDocument.documentElement;
+            return {
+              table: scroller ? scroller.scrollWidth - scroller.clientWidth : 0,
+              outside: Math.max(
+                0,
+                ...[...card.querySelectorAll('td, li, .alias-chip')].map(
+                  (part) => part.getBoundingClientRect().right - box.right,
+                ),
+              ),
+              page: doc.scrollWidth - doc.clientWidth,
+            };
+          });
+        expect(await overflow()).toEqual({ table: 0, outside: 0, page: 0 });
+        expect(await rows.first().locator('td.alias').textContent()).toBe(`@${alias}`);
+        await photograph(page, `alias-history-long-${width}`, 'light');
+
+        // What each alias pointed at a moment: the chip wraps in the as-of list too.
+        const at = new Date(Date.now() + 60_000);
+        const local = new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+        await page.fill('#alias-history input[type="datetime-local"]', local);
+        await page.dispatchEvent('#alias-history input[type="datetime-local"]', 'change');
+        await page.locator('[data-testid="aliases-as-of"] li[data-version="2"]').waitFor();
+        expect(await overflow()).toEqual({ table: 0, outside: 0, page: 0 });
+        await photograph(page, `alias-history-long-as-of-${width}`, 'light');
+        await page.getByRole('button', { name: 'Now', exact: true }).click();
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
