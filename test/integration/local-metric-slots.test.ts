@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { newId } from '../../shared/ids.ts';
 import { experimentKey, metricIndexPartition } from '../../shared/storage/keys.ts';
 import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
+import { searchPages } from '../support/search-pages.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
 /**
@@ -18,23 +19,9 @@ const SLOTS = 2;
 const local = useTestStack({ metricIndexSlots: SLOTS });
 const KEYS = Array.from({ length: SLOTS + 3 }, (_, i) => `k${i}`);
 
-async function searchAll(experimentId: string, filter: string, orderBy: string[] = []) {
-  const ids: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await local.api.post('/api/v1/runs/search', {
-      experiment_ids: [experimentId],
-      filter,
-      order_by: orderBy,
-      max_results: 5,
-      ...(token ? { page_token: token } : {}),
-    });
-    expect(page.status, JSON.stringify(page.body)).toBe(200);
-    ids.push(...page.body.runs.map((run: { run_id: string }) => run.run_id));
-    token = page.body.next_page_token;
-  } while (token);
-  return ids;
-}
+/** Every run a search finds, in its order, page after page (`max_results` small, so pages cross both kinds of entry). */
+const searchAll = async (experimentId: string, filter: string, orderBy: string[] = []) =>
+  (await searchPages(local.api, experimentId, filter, { orderBy, pageSize: 5 })).ids;
 
 describe('a local stack with fewer metric slots', () => {
   test('the table has the slot indexes asked for, and the functions use no more', async () => {

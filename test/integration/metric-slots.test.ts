@@ -13,6 +13,7 @@ import type { TrackingDeps } from '../../shared/use-cases/deps.ts';
 import { logBatch } from '../../shared/use-cases/log-batch.ts';
 import { startRun } from '../../shared/use-cases/runs.ts';
 import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
+import { searchPages } from '../support/search-pages.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
 /**
@@ -49,24 +50,9 @@ async function newExperiment(name: string): Promise<string> {
   return created.body.experiment_id;
 }
 
-/** Every run a search finds, in its order, page after page (`max_results` small, so pages cross both sources). */
-async function searchAll(experimentId: string, filter: string, orderBy: string[] = []) {
-  const ids: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await local.api.post('/api/v1/runs/search', {
-      experiment_ids: [experimentId],
-      filter,
-      order_by: orderBy,
-      max_results: 7,
-      ...(token ? { page_token: token } : {}),
-    });
-    expect(page.status, JSON.stringify(page.body)).toBe(200);
-    ids.push(...page.body.runs.map((run: { run_id: string }) => run.run_id));
-    token = page.body.next_page_token;
-  } while (token);
-  return ids;
-}
+/** Every run a search finds, in its order, page after page (`max_results` small, so pages cross both kinds of entry). */
+const searchAll = async (experimentId: string, filter: string, orderBy: string[] = []) =>
+  (await searchPages(local.api, experimentId, filter, { orderBy, pageSize: 7 })).ids;
 
 const indexItems = async (experimentId: string, key: string) =>
   (
