@@ -1,5 +1,6 @@
 import { api, unwrap } from './client.ts';
 import { completedComparison } from './completed-comparison.ts';
+import { readRunEntries, recordOf } from './run-entries.ts';
 import type { Comparison, RunDetails } from './types.ts';
 
 /**
@@ -13,7 +14,11 @@ export async function wholeComparison(answer: Comparison, signal?: AbortSignal):
   const params = new Map<string, Record<string, string>>();
   const metrics = new Map<string, RunDetails['metrics']>();
   const reads = answer.runs.flatMap((run) => [
-    ...(run.params_truncated ? [async () => params.set(run.run_id, await allParams(run.run_id, signal))] : []),
+    // Read whole, from the first page (the row holds nulls for absent columns, not a page), sharing the
+    // run page's last whole list of the run (run-entries.ts).
+    ...(run.params_truncated
+      ? [async () => params.set(run.run_id, recordOf(await readRunEntries(run.run_id, 'params', {})))]
+      : []),
     ...(run.metrics_truncated ? [async () => metrics.set(run.run_id, await allMetrics(run.run_id, signal))] : []),
   ]);
   if (reads.length === 0) return answer;
@@ -23,22 +28,6 @@ export async function wholeComparison(answer: Comparison, signal?: AbortSignal):
 
 /** As many reads at once as a browser keeps connections to one host, less one for the page's own. */
 const concurrentReads = 4;
-/** The params route's largest page. */
-const pageSize = 1000;
-
-async function allParams(runId: string, signal: AbortSignal | undefined): Promise<Record<string, string>> {
-  const params: Record<string, string> = Object.create(null);
-  let token: string | undefined;
-  do {
-    const query = { max_results: pageSize, ...(token ? { page_token: token } : {}) };
-    const page = unwrap(
-      await api.GET('/api/v1/runs/{run_id}/params', { params: { path: { run_id: runId }, query }, signal }),
-    );
-    for (const [key, value] of Object.entries(page.params)) params[key] = value;
-    token = page.next_page_token;
-  } while (token !== undefined);
-  return params;
-}
 
 async function allMetrics(runId: string, signal: AbortSignal | undefined): Promise<RunDetails['metrics']> {
   return unwrap(await api.GET('/api/v1/runs/{run_id}', { params: { path: { run_id: runId } }, signal })).metrics;
