@@ -63,7 +63,13 @@ export async function compareRuns(
   const latest = runs.map((run) => new Map(run.metrics.map((metric) => [metric.key, metric])));
   // Metrics (the page's charts) first, in half the room, or in all that the params leave if they need less;
   // params in what the metrics leave.
-  const paramBytes = (name: string) => paramColumnBytes(name, runs);
+  // A param column's cost is read by both fits: counted once.
+  const paramCosts = new Map<string, number>();
+  const paramBytes = (name: string) => {
+    let bytes = paramCosts.get(name);
+    if (bytes === undefined) paramCosts.set(name, (bytes = paramColumnBytes(name, runs)));
+    return bytes;
+  };
   const paramsInHalf = fittingColumns(paramNames, room / 2, paramBytes);
   const metricsRoom = paramsInHalf.count === paramNames.length ? room - paramsInHalf.bytes : room / 2;
   const metrics = fittingColumns(metricNames, metricsRoom, (name) => metricColumnBytes(name, latest));
