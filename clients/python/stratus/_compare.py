@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from ._wire import number_text
 
@@ -41,15 +41,53 @@ def merged(
     runs = [run for answer in answers for run in answer.get("runs") or []]
 
     def every(field: str) -> List[str]:
-        names = {name for answer in answers for name in answer.get(field) or []}
-        # The service sorts names as JavaScript does, by UTF-16 code units.
-        return sorted(names, key=lambda name: name.encode("utf-16-be", "surrogatepass"))
+        return _sorted_names(name for answer in answers for name in answer.get(field) or [])
 
     metrics = list(dict.fromkeys(metric_names)) if metric_names is not None else every("metric_names")
     params = list(dict.fromkeys(param_names)) if param_names is not None else every("param_names")
     if only_differing_params:
         params = [name for name in params if len({(run.get("params") or {}).get(name) for run in runs}) > 1]
     return {"metric_names": metrics, "param_names": params, "runs": runs}
+
+
+def _sorted_names(names: Iterable[str]) -> List[str]:
+    """Each name once, sorted as the service sorts them (as JavaScript does, by UTF-16 code units)."""
+    return sorted(set(names), key=lambda name: name.encode("utf-16-be", "surrogatepass"))
+
+
+def completed(
+    answer: Dict[str, Any],
+    params: Dict[str, Dict[str, str]],
+    metrics: Dict[str, Dict[str, Any]],
+    metric_names: Optional[Sequence[str]],
+    param_names: Optional[Sequence[str]],
+    only_differing_params: bool,
+) -> Dict[str, Any]:
+    """The answer with the runs read whole put in (``params``, ``metrics``: latest values, by run id),
+    flags cleared, and its columns found again: those asked for, or else every key any run has; with
+    ``only_differing_params`` the params whose value differs over all the runs (a run not read whole has
+    no value past the answer's columns)."""
+    runs = []
+    for run in answer.get("runs") or []:
+        run_id = run["run_id"]
+        if run_id in params:
+            run = {**run, "params": params[run_id], "params_truncated": None}
+        if run_id in metrics:
+            run = {**run, "metrics": metrics[run_id], "metrics_truncated": None}
+        runs.append(run)
+
+    def columns(asked: Optional[Sequence[str]], field: str, read: Dict[str, Dict[str, Any]]) -> List[str]:
+        if asked is not None:
+            return list(dict.fromkeys(asked))
+        return _sorted_names([*(answer.get(f"{field}_names") or []), *(key for run in read.values() for key in run)])
+
+    metric_columns = columns(metric_names, "metric", metrics)
+    param_columns = columns(param_names, "param", params)
+    if only_differing_params:
+        param_columns = [
+            name for name in param_columns if len({(run.get("params") or {}).get(name) for run in runs}) > 1
+        ]
+    return {**answer, "metric_names": metric_columns, "param_names": param_columns, "runs": runs}
 
 
 def _cell(value: Any) -> str:

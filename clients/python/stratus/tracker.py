@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
-from . import _artifacts, _compare, _exit, _git, _system
+from . import _artifacts, _chunks, _compare, _exit, _git, _system
 from ._http import RetryPolicy, Transport
 from ._metrics import MetricBatcher, Point
 from ._wire import decode_metric_value, encode_metric_value, now_ms
@@ -36,8 +36,9 @@ def _is_experiment_id(text: str) -> bool:
 
 
 _END_STATUSES = ("FINISHED", "FAILED", "KILLED", "COMPLETED")
-#: Params the API takes in one request (start_run's first params included).
+#: Params and tags the API takes in one request (start_run's first ones included).
 _PARAMS_PER_REQUEST = 100
+_TAGS_PER_REQUEST = 100
 #: Set to 1/true/yes to sample system metrics in every run (as start_run(log_system_metrics=True)).
 SYSTEM_METRICS_ENV = "STRATUS_LOG_SYSTEM_METRICS"
 
@@ -217,8 +218,8 @@ class ExperimentTracker:
 
         ``params`` and ``metrics`` (at ``step``) are the run's first data, sent in
         the same request that creates it: one request instead of three, applied
-        with the run or not at all. Params past the 100 a request takes follow in
-        ``log_params`` requests.
+        with the run or not at all. Params and tags past what a request takes (100
+        of each, 1 MiB in all) follow in ``log_params`` and ``set_tags`` requests.
 
         Runs stack up: a run started while another is active becomes the active
         one until it ends, and then the other is active again. ``nested=True``
@@ -247,7 +248,11 @@ class ExperimentTracker:
             git_commit = git_commit or context.git_commit
             code_version = code_version or context.code_version
         all_tags.update({key: str(value) for key, value in (tags or {}).items()})
-        body: Dict[str, Any] = {"tags": all_tags}
+        # The first params and tags go with the run, as many as one request holds (a quarter of it for the
+        # tags, the rest for the params); more follow in requests of their own.
+        budget = _chunks.ENTRY_BYTES_PER_REQUEST // 4
+        tag_chunks = list(_chunks.chunks(list(all_tags.items()), _TAGS_PER_REQUEST, budget))
+        body: Dict[str, Any] = {"tags": tag_chunks[0] if tag_chunks else {}}
         pipeline_body = _pipeline_body(pipeline, pipeline_config, pipeline_components)
         for name, value in (
             ("experiment_name", experiment_name),
@@ -261,8 +266,9 @@ class ExperimentTracker:
             if value is not None:
                 body[name] = value
         param_items = [(str(key), _param_value(value)) for key, value in (params or {}).items()]
-        if param_items:
-            body["params"] = dict(param_items[:_PARAMS_PER_REQUEST])
+        param_chunks = list(_chunks.chunks(param_items, _PARAMS_PER_REQUEST, 2 * budget))
+        if param_chunks:
+            body["params"] = param_chunks[0]
         if metrics:
             at = now_ms()
             first_points: List[Point] = []
@@ -289,8 +295,13 @@ class ExperimentTracker:
         with self._lock:
             self._stack.append(run)
             self._last_run_id = run.run_id
-        if len(param_items) > _PARAMS_PER_REQUEST:
-            run.params.update(self.log_params(dict(param_items[_PARAMS_PER_REQUEST:]), run_id=run.run_id))
+        if len(tag_chunks) > 1:
+            later_tags = {key: value for chunk in tag_chunks[1:] for key, value in chunk.items()}
+            self.set_tags(later_tags, run_id=run.run_id)
+            run.tags.update(later_tags)
+        if len(param_chunks) > 1:
+            later_params = {key: value for chunk in param_chunks[1:] for key, value in chunk.items()}
+            run.params.update(self.log_params(later_params, run_id=run.run_id))
         if log_system_metrics is None:
             log_system_metrics = os.environ.get(SYSTEM_METRICS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
         if log_system_metrics:
@@ -331,10 +342,9 @@ class ExperimentTracker:
         target = self._run_id(run_id)
         if target is None or not params:
             return {}
-        items = list(params.items())
+        items = [(key, _param_value(value)) for key, value in params.items()]
         stored: Dict[str, str] = {}
-        for start in range(0, len(items), _PARAMS_PER_REQUEST):
-            chunk = {key: _param_value(value) for key, value in items[start : start + _PARAMS_PER_REQUEST]}
+        for chunk in _chunks.chunks(items, _PARAMS_PER_REQUEST):
             answer = self._tolerate_outage(
                 "log_params", lambda: self.transport.json("POST", f"/runs/{target}/params", json_body={"params": chunk})
             )
@@ -433,8 +443,11 @@ class ExperimentTracker:
         target = self._run_id(run_id)
         if target is None or not tags:
             return
-        body = {"tags": {key: str(value) for key, value in tags.items()}}
-        self._tolerate_outage("set_tags", lambda: self.transport.request("POST", f"/runs/{target}/tags", json_body=body))
+        items = [(key, str(value)) for key, value in tags.items()]
+        for chunk in _chunks.chunks(items, _TAGS_PER_REQUEST):
+            self._tolerate_outage(
+                "set_tags", lambda: self.transport.request("POST", f"/runs/{target}/tags", json_body={"tags": chunk})
+            )
 
     def set_tag(self, key: str, value: Any, run_id: Optional[str] = None) -> None:
         self.set_tags({key: value}, run_id=run_id)
@@ -701,6 +714,7 @@ class ExperimentTracker:
                 if len(answers) == 1
                 else _compare.merged(answers, metric_list, param_list, only_differing_params)
             )
+            answer = self._whole_comparison(answer, metric_list, param_list, only_differing_params)
             metric_columns = [f"metrics.{name}" for name in answer.get("metric_names") or []]
             param_columns = [f"params.{name}" for name in answer.get("param_names") or []]
             for run in answer.get("runs") or []:
@@ -963,6 +977,33 @@ class ExperimentTracker:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+    def _whole_comparison(
+        self,
+        answer: Dict[str, Any],
+        metric_names: Optional[Sequence[str]],
+        param_names: Optional[Sequence[str]],
+        only_differing_params: bool,
+    ) -> Dict[str, Any]:
+        """The comparison with every cell. The service ends its columns before its answer would outgrow
+        a function's 6 MB and flags each run with a value past them (``params_truncated``,
+        ``metrics_truncated``); a run not flagged has none there. So the flagged runs are read whole (their
+        params' pages; their details, which hold every metric's latest point) and the columns found again."""
+        params: Dict[str, Dict[str, str]] = {}
+        metrics: Dict[str, Dict[str, Any]] = {}
+        for run in answer.get("runs") or []:
+            run_id = run["run_id"]
+            if run.get("params_truncated") and run_id not in params:
+                entries: Dict[str, str] = {}
+                for page in self._page_answers(f"/runs/{run_id}/params", {}):
+                    entries.update(page.get("params") or {})
+                params[run_id] = entries
+            if run.get("metrics_truncated") and run_id not in metrics:
+                latest = self.transport.json("GET", f"/runs/{run_id}").get("metrics") or {}
+                metrics[run_id] = {key: point.get("value") for key, point in latest.items()}
+        if not params and not metrics:
+            return answer
+        return _compare.completed(answer, params, metrics, metric_names, param_names, only_differing_params)
 
     def _whole_run(self, data: Dict[str, Any]) -> Run:
         """A run from an answer, whole: an answer carries the first page (under 1 MiB) of its params

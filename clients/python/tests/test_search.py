@@ -173,3 +173,49 @@ def test_compare_shows_only_differing_params_by_default_as_the_typescript_sdk(tr
     assert columns() == ["params.model"]
     assert columns(only_differing_params=False) == ["params.model", "params.seed"]
     assert columns(param_names=["seed"]) == ["params.seed"]
+
+
+def test_compare_runs_reads_whole_the_runs_past_the_answers_bound(tracker, experiment_name) -> None:
+    """The service ends a comparison's columns before its answer passes a function's 6 MB and flags
+    the runs with values past them; compare_runs reads those runs whole, so no cell is lost."""
+    # A `"` is four bytes in the payload (escaped in the body, escaped again in the function's answer):
+    # three runs of 100 such params are 7.2 MB, the last run's own params sort past all of theirs.
+    params = {f"p{i:03d}": f"v{i}" + '"' * 5990 for i in range(100)}
+    ids = []
+    for index in range(3):
+        run = tracker.start_run(experiment_name, run_name=f"wide-{index}", params={**params, "seed": "7"})
+        tracker.end_run()
+        ids.append(run.run_id)
+    last = tracker.start_run(experiment_name, run_name="narrow", params={"seed": "7", "z-last": "small"})
+    tracker.end_run()
+    ids.append(last.run_id)
+    raw = tracker.transport.json("POST", "/runs/compare", json_body={"run_ids": ids})
+    assert len(raw["param_names"]) < len(params) and all(run.get("params_truncated") for run in raw["runs"][:3])
+
+    rows = tracker.compare_runs(ids, only_differing_params=False, as_dataframe=False)
+    assert rows.columns[4:] == [f"params.{key}" for key in [*params, "seed", "z-last"]]
+    for row in rows[:3]:
+        assert {key: row[f"params.{key}"] for key in params} == params and row["params.z-last"] is None
+    assert rows[3]["params.z-last"] == "small" and rows[3]["params.p099"] is None
+    # Only those that differ over every run: not the seed they all share.
+    assert "params.seed" not in tracker.compare_runs(ids, as_dataframe=False).columns
+    assert tracker.compare_runs(ids, as_dataframe=False).columns[-1] == "params.z-last"
+
+
+def test_compare_runs_reads_the_latest_metrics_of_runs_past_the_answers_bound(tracker, experiment_name) -> None:
+    # Five runs of 1,000 metrics with 250-character keys, all different: 5,000 columns of five cells, 10 MB.
+    ids = []
+    for index in range(5):
+        metrics = {f"m{index}-{i:04d}-".ljust(250, "x"): i / 8 for i in range(1000)}
+        run = tracker.start_run(experiment_name, run_name=f"deep-{index}", metrics=metrics)
+        tracker.end_run()
+        ids.append(run.run_id)
+    raw = tracker.transport.json("POST", "/runs/compare", json_body={"run_ids": ids})
+    assert len(raw["metric_names"]) < 5000 and raw["runs"][-1].get("metrics_truncated") is True
+    rows = tracker.compare_runs(ids, as_dataframe=False)
+    metric_columns = [column for column in rows.columns if column.startswith("metrics.")]
+    assert len(metric_columns) == 5000
+    for index, row in enumerate(rows):
+        own = {column: value for column, value in row.items() if column.startswith(f"metrics.m{index}-")}
+        assert len(own) == 1000 and own[f"metrics.m{index}-0008-".ljust(258, "x")] == 1.0
+        assert sum(value is not None for column, value in row.items() if column.startswith("metrics.")) == 1000

@@ -284,3 +284,21 @@ def test_a_run_reads_whole_past_the_first_page_of_its_answer(tracker: Experiment
     assert {key: value for key, value in listed.tags.items() if key in tags} == tags
     stored = tracker.get_run(run.run_id)
     assert stored.latest_metrics["loss"].step == 5 and stored.latest_metrics["loss"].min_step == 3
+
+
+def test_params_and_tags_past_one_request_go_in_several(tracker: ExperimentTracker, experiment_name: str) -> None:
+    """100 params of 6,000 characters past ASCII, as this client sends them, are 7.2 MB, and 150 tags are more
+    than a request holds: the SDK splits them into requests the service takes (1 MiB, 100 entries), whole."""
+    params = {f"p{i:03d}": "😀" * 6000 for i in range(100)}
+    tags = {f"t{i:03d}": "€" * 8000 for i in range(150)}
+    run = tracker.start_run(experiment_name=experiment_name, params=params, tags=tags)
+    tracker.end_run()
+    for read in (run, tracker.get_run(run.run_id)):
+        assert read.params == params
+        assert {key: value for key, value in read.tags.items() if key.startswith("t")} == tags
+    later = tracker.start_run(experiment_name=experiment_name)
+    tracker.log_params(params)
+    tracker.set_tags(tags)
+    tracker.end_run()
+    stored = tracker.get_run(later.run_id)
+    assert stored.params == params and {key: value for key, value in stored.tags.items() if key.startswith("t")} == tags

@@ -1,4 +1,5 @@
 import { type ProgressCallback, artifactPathFor, downloadArtifact, uploadArtifact } from './artifacts.ts';
+import { ENTRY_BYTES_PER_REQUEST, chunks } from './chunks.ts';
 import { StratusError } from './errors.ts';
 import { type RetryPolicy, Transport, defaultRetry } from './http.ts';
 import { captureCodeContext } from './git.ts';
@@ -242,11 +243,17 @@ export class ExperimentTracker {
               position: component.position ?? index,
             })),
           };
+    // The first tags go with the run, as many as a request holds in a quarter of it; more follow in requests of their own.
+    const [firstTags = {}, ...laterTags] = chunks(
+      Object.entries({ ...context.tags, ...options.tags }),
+      TAGS_PER_REQUEST,
+      ENTRY_BYTES_PER_REQUEST / 4,
+    );
     const body = {
       experiment_name: options.experimentName,
       experiment_id: options.experimentId,
       run_name: options.runName,
-      tags: { ...context.tags, ...options.tags },
+      tags: firstTags,
       parent_run_id: parentRunId,
       git_commit: options.gitCommit ?? context.gitCommit,
       code_version: options.codeVersion ?? context.codeVersion,
@@ -262,6 +269,11 @@ export class ExperimentTracker {
     }
     this.stack.push(run);
     if (!run.offline) this.lastRunId = run.runId;
+    if (!run.offline && laterTags.length > 0) {
+      const later = Object.assign(Object.create(null), ...laterTags) as Record<string, string>;
+      await this.setTags(later, run.runId);
+      run = Object.assign(run, { tags: { ...run.tags, ...later } });
+    }
     return run;
   }
 
@@ -297,8 +309,7 @@ export class ExperimentTracker {
     const id = this.runId(runId);
     if (id === undefined) return;
     const entries = Object.entries(params).map(([key, value]) => [key, String(value)] as const);
-    for (let start = 0; start < entries.length; start += 100) {
-      const chunk = Object.fromEntries(entries.slice(start, start + 100));
+    for (const chunk of chunks(entries, PARAMS_PER_REQUEST)) {
       await this.tolerateOutage('logParams', () =>
         this.transport.request('POST', `/runs/${id}/params`, { body: { params: chunk } }),
       );
@@ -367,7 +378,11 @@ export class ExperimentTracker {
   async setTags(tags: Record<string, string>, runId?: string): Promise<void> {
     const id = this.runId(runId);
     if (id === undefined) return;
-    await this.tolerateOutage('setTags', () => this.transport.request('POST', `/runs/${id}/tags`, { body: { tags } }));
+    for (const chunk of chunks(Object.entries(tags), TAGS_PER_REQUEST)) {
+      await this.tolerateOutage('setTags', () =>
+        this.transport.request('POST', `/runs/${id}/tags`, { body: { tags: chunk } }),
+      );
+    }
   }
 
   /** Sends every queued metric point (up to flushTimeoutMs), then ends the run (by default the active one). */
@@ -431,6 +446,39 @@ export class ExperimentTracker {
       whole = { ...whole, [field]: entries };
     }
     return runFrom(whole);
+  }
+
+  /**
+   * The comparison with every cell. The service ends its columns before its answer would outgrow a
+   * function's 6 MB and flags each run with a value past them (`params_truncated`, `metrics_truncated`);
+   * a run not flagged has none there. So the flagged runs are read whole (their params' pages; their
+   * details, which hold every metric's latest point) and the columns found again.
+   */
+  private async wholeComparison(
+    answer: ComparisonAnswer,
+    metricNames: readonly string[] | undefined,
+    paramNames: readonly string[] | undefined,
+    onlyDifferingParams: boolean,
+  ): Promise<ComparisonAnswer> {
+    const params = new Map<string, Record<string, string>>();
+    const metrics = new Map<string, Record<string, unknown>>();
+    for (const run of answer.runs ?? []) {
+      if (run.params_truncated && !params.has(run.run_id)) {
+        const entries: Record<string, string> = Object.create(null);
+        for await (const [key, value] of this.transport.entryPages(`/runs/${run.run_id}/params`, 'params', {})) {
+          entries[key] = value;
+        }
+        params.set(run.run_id, entries);
+      }
+      if (run.metrics_truncated && !metrics.has(run.run_id)) {
+        const details = await this.transport.json('GET', `/runs/${run.run_id}`);
+        const latest: Record<string, unknown> = Object.create(null);
+        for (const [key, point] of Object.entries<any>(details.metrics ?? {})) latest[key] = point?.value;
+        metrics.set(run.run_id, latest);
+      }
+    }
+    if (params.size === 0 && metrics.size === 0) return answer;
+    return completedComparison(answer, params, metrics, metricNames, paramNames, onlyDifferingParams);
   }
 
   async getRun(runId: string): Promise<Run> {
@@ -511,10 +559,14 @@ export class ExperimentTracker {
         }),
       );
     }
-    const answer =
+    const answer = await this.wholeComparison(
       answers.length === 1
         ? (answers[0] as ComparisonAnswer)
-        : mergedComparison(answers, options.metricNames, options.paramNames, onlyDiffering);
+        : mergedComparison(answers, options.metricNames, options.paramNames, onlyDiffering),
+      options.metricNames,
+      options.paramNames,
+      onlyDiffering,
+    );
     return (answer.runs ?? []).map((run: any) => {
       const row: ComparisonRow = {
         run_id: run.run_id,
@@ -582,6 +634,9 @@ export class ExperimentTracker {
 
 /** Runs the service compares in one request (its `run_ids` limit). */
 const RUNS_COMPARED_PER_REQUEST = 100;
+/** Params and tags the service takes in one request (a run's first ones included). */
+const PARAMS_PER_REQUEST = 100;
+const TAGS_PER_REQUEST = 100;
 
 interface ComparisonAnswer {
   metric_names?: string[];
@@ -595,6 +650,43 @@ interface ComparisonAnswer {
  * param any run has, sorted as the service sorts them; params that differ are found over all
  * the runs, as the service finds them over one request's (an absent param is a value).
  */
+/**
+ * The answer with the runs read whole put in (`params`, `metrics`: latest values, by run id), flags
+ * cleared, and its columns found again: those asked for, or else every key any run has; with
+ * onlyDifferingParams the params whose value differs over all the runs (a run not read whole has no
+ * value past the answer's columns).
+ */
+function completedComparison(
+  answer: ComparisonAnswer,
+  params: ReadonlyMap<string, Record<string, string>>,
+  metrics: ReadonlyMap<string, Record<string, unknown>>,
+  metricNames: readonly string[] | undefined,
+  paramNames: readonly string[] | undefined,
+  onlyDifferingParams: boolean,
+): ComparisonAnswer {
+  const runs = (answer.runs ?? []).map((run) => ({
+    ...run,
+    ...(params.has(run.run_id) ? { params: params.get(run.run_id), params_truncated: undefined } : {}),
+    ...(metrics.has(run.run_id) ? { metrics: metrics.get(run.run_id), metrics_truncated: undefined } : {}),
+  }));
+  const columns = (
+    asked: readonly string[] | undefined,
+    found: readonly string[] | undefined,
+    read: Iterable<object>,
+  ) => (asked ? [...new Set(asked)] : [...new Set([...(found ?? []), ...[...read].flatMap(Object.keys)])].sort());
+  const metricColumns = columns(metricNames, answer.metric_names, metrics.values());
+  let paramColumns = columns(paramNames, answer.param_names, params.values());
+  if (onlyDifferingParams) paramColumns = differingParams(paramColumns, runs);
+  return { metric_names: metricColumns, param_names: paramColumns, runs };
+}
+
+/** The names whose value (an absent param is one) is not the same in every run. */
+function differingParams(names: readonly string[], runs: NonNullable<ComparisonAnswer['runs']>): string[] {
+  const valueOf = (run: (typeof runs)[number], name: string) =>
+    run.params && Object.hasOwn(run.params, name) ? run.params[name] : null;
+  return names.filter((name) => new Set(runs.map((run) => valueOf(run, name))).size > 1);
+}
+
 function mergedComparison(
   answers: readonly ComparisonAnswer[],
   metricNames: readonly string[] | undefined,
@@ -606,10 +698,6 @@ function mergedComparison(
     [...new Set(answers.flatMap((answer) => answer[field] ?? []))].sort();
   const metrics = metricNames ? [...new Set(metricNames)] : every('metric_names');
   let params = paramNames ? [...new Set(paramNames)] : every('param_names');
-  if (onlyDifferingParams) {
-    const valueOf = (run: (typeof runs)[number], name: string) =>
-      run.params && Object.hasOwn(run.params, name) ? run.params[name] : null;
-    params = params.filter((name) => new Set(runs.map((run) => valueOf(run, name))).size > 1);
-  }
+  if (onlyDifferingParams) params = differingParams(params, runs);
   return { metric_names: metrics, param_names: params, runs };
 }

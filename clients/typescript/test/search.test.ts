@@ -164,3 +164,65 @@ const collectRuns = async (runs: AsyncIterable<Run>) => {
   for await (const run of runs) found.push(run);
   return found;
 };
+
+it("compares every cell of runs past the answer's bound, reading the flagged runs whole", async () => {
+  // A `"` is four bytes in the payload (escaped in the body, then in the function's answer): three runs of 100
+  // such params are 7.2 MB, so the service ends its param columns and flags the runs with values past them.
+  const params = Object.fromEntries(
+    Array.from({ length: 100 }, (_, i) => [`p${String(i).padStart(3, '0')}`, `v${i}${'"'.repeat(5990)}`]),
+  );
+  const wide: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const run = await client.startRun('ts-bound');
+    for (const slice of [0, 50]) {
+      await client.logParams(
+        Object.fromEntries([...Object.entries(params).slice(slice, slice + 50), ['seed', '7']]),
+        run.runId,
+      );
+    }
+    wide.push(run.runId);
+  }
+  const narrow = await postRun({ experiment_name: 'ts-bound', params: { seed: '7', 'z-last': 'small' } });
+  // Five runs of 1,000 metrics with 250-character keys, all different: 5,000 columns of five cells.
+  const deep: string[] = [];
+  for (let run = 0; run < 5; run++) {
+    const metrics = Array.from({ length: 1000 }, (_, i) => ({
+      key: `m${run}-${i}-`.padEnd(250, 'x'),
+      value: i / 8,
+      step: 0,
+    }));
+    deep.push(await postRun({ experiment_name: 'ts-bound-metrics', metrics }));
+  }
+
+  const raw = async (runIds: string[]) => {
+    const response = await fetch(`${stack.url}/api/v1/runs/compare`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ run_ids: runIds }),
+    });
+    return (await response.json()) as { runs: Array<Record<string, unknown>> };
+  };
+  expect((await raw(wide)).runs.every((run) => run.params_truncated === true)).toBe(true);
+  expect((await raw(deep)).runs.at(-1)?.metrics_truncated).toBe(true);
+
+  const rows = await client.compareRuns({ runIds: [...wide, narrow], onlyDifferingParams: false });
+  const paramColumns = Object.keys(rows[0] ?? {}).filter((column) => column.startsWith('params.'));
+  expect(paramColumns).toEqual([...Object.keys(params), 'seed', 'z-last'].sort().map((key) => `params.${key}`));
+  for (const row of rows.slice(0, 3)) {
+    expect(Object.keys(params).every((key) => row[`params.${key}`] === params[key])).toBe(true);
+    expect(row['params.z-last']).toBeNull();
+  }
+  expect(rows[3]).toMatchObject({ 'params.z-last': 'small', 'params.p099': null });
+  const differing = Object.keys((await client.compareRuns({ runIds: [...wide, narrow] }))[0] ?? {});
+  expect(differing).not.toContain('params.seed');
+  expect(differing.at(-1)).toBe('params.z-last');
+
+  const deepRows = await client.compareRuns({ runIds: deep });
+  deepRows.forEach((row, run) => {
+    const cells = Object.entries(row).filter(([column, value]) => column.startsWith('metrics.') && value !== null);
+    expect(cells.length).toBe(1000);
+    expect(cells.every(([column]) => column.startsWith(`metrics.m${run}-`))).toBe(true);
+    expect(row[`metrics.${`m${run}-8-`.padEnd(250, 'x')}`]).toBe(1);
+  });
+  expect(Object.keys(deepRows[0] ?? {}).filter((column) => column.startsWith('metrics.')).length).toBe(5000);
+}, 180_000);

@@ -120,6 +120,26 @@ describe('TypeScript SDK', () => {
     expect(history.map((point) => point.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it('sends params and tags past one request in several the service takes, whole', async () => {
+    // 100 params of 6,000 four-byte characters are 2.4 MB, and 150 tags more than the 100 a request holds.
+    const client = tracker();
+    const params = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`p${i}`, '😀'.repeat(6000)]));
+    const tags = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`t${i}`, '"'.repeat(8000)]));
+    const own = (entries: Record<string, string>) =>
+      Object.fromEntries(Object.entries(entries).filter(([key]) => key.startsWith('t')));
+    const started = await client.startRun('ts-chunks', { tags });
+    expect(own(started.tags)).toEqual(tags);
+    await client.logParams(params);
+    await client.endRun();
+    const stored = await client.getRun(started.runId);
+    expect(stored.params).toEqual(params);
+    expect(own(stored.tags)).toEqual(tags);
+    const later = await client.startRun('ts-chunks');
+    await client.setTags(tags);
+    await client.endRun();
+    expect(own((await client.getRun(later.runId)).tags)).toEqual(tags);
+  });
+
   it('withRun ends FINISHED, or FAILED and rethrows', async () => {
     const client = tracker();
     const ok = await client.withRun('ts-with-run', { runName: 'ok' }, async (run, t) => {
