@@ -12,6 +12,14 @@ import { limits } from '../limits.ts';
 /** Lambda's limit on a synchronous function's response payload (result JSON, body as a string in it). */
 export const lambdaResponsePayloadBytes = 6 * 1024 * 1024;
 
+/**
+ * What a request body takes in the function's event, where API Gateway puts it as base64 or as its
+ * text escaped as a JSON string (a `"` or `\` 2 bytes), by its type: the larger of the two, so that
+ * a body within the bound reaches the function either way.
+ */
+export const bodyEventBytes = (body: Buffer): number =>
+  Math.max(4 * Math.ceil(body.length / 3), Buffer.byteLength(JSON.stringify(body.toString('utf8'))) - 2);
+
 /** Bytes a view adds per entry of a map or list (field names, quotes, braces), escaped, and per number. */
 const entryBytes = 64;
 const scalarBytes = 24;

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type * as z from 'zod/mini';
 import type { Principal } from '../domain/access.ts';
 import { scopeAllows } from '../domain/tokens.ts';
+import { bodyEventBytes } from '../domain/answer-size.ts';
 import {
   ForbiddenError,
   PayloadTooLargeError,
@@ -247,8 +248,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 function parseBody(event: APIGatewayProxyEventV2): { value: unknown; text: string } {
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > limits.requestBodyBytes) {
-    throw new PayloadTooLargeError(`request body is ${bytes.length} bytes; the limit is ${limits.requestBodyBytes}`);
+  const eventBytes = bodyEventBytes(bytes);
+  if (eventBytes > limits.requestBodyEventBytes) {
+    throw new PayloadTooLargeError(
+      `request body is ${bytes.length} bytes, ${eventBytes} in the function's event (base64 or escaped text); the limit is ${limits.requestBodyEventBytes}`,
+    );
   }
   if (bytes.length === 0) throw new ValidationError('body: a JSON object is required', 'body.missing');
   const contentType = event.headers?.['content-type'];

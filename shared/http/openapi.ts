@@ -80,7 +80,7 @@ function errorResponses(route: RouteDefinition) {
   return {
     '400': {
       description: mlflow
-        ? `Invalid input (the message names the field), a conflict with stored state, a body over ${limits.requestBodyBytes} bytes or not sent as \`application/json\``
+        ? `Invalid input (the message names the field), a conflict with stored state, a body over ${limits.requestBodyEventBytes} bytes as the function receives it (base64 or escaped text, the larger) or not sent as \`application/json\``
         : 'Invalid input; the message names the field',
       content,
     },
@@ -91,7 +91,10 @@ function errorResponses(route: RouteDefinition) {
       ? { '413': gateway('A body over 10 MB') }
       : {
           '409': { description: 'Conflicts with stored state', content },
-          '413': { description: `Body over ${limits.requestBodyBytes} bytes`, content },
+          '413': {
+            description: `Body over ${limits.requestBodyEventBytes} bytes as the function receives it (base64 or escaped text, the larger): about 4.5 MB of JSON`,
+            content,
+          },
           ...(route.request.body
             ? {
                 '415': {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { bodyEventBytes } from '../../shared/domain/answer-size.ts';
 import { limits } from '../../shared/limits.ts';
 import { useTestStack } from '../support/local-api.ts';
 
@@ -13,15 +14,15 @@ import { useTestStack } from '../support/local-api.ts';
 const local = useTestStack();
 
 const wide = (length: number, seed: string) => (seed + '€'.repeat(length)).slice(0, length);
-const bodyBytes = (body: unknown) => Buffer.byteLength(JSON.stringify(body), 'utf8');
+const bodyBytes = (body: unknown) => bodyEventBytes(Buffer.from(JSON.stringify(body), 'utf8'));
 
-/** Splits entries into requests within the per-request count and the 1 MiB body limit. */
+/** Splits entries into requests within the per-request count and the body limit (as the function's event holds it). */
 function requests<T>(entries: T[], perRequest: number, wrap: (part: T[]) => unknown): unknown[] {
   const bodies: unknown[] = [];
   let part: T[] = [];
   for (const entry of entries) {
     const next = [...part, entry];
-    if (part.length > 0 && (next.length > perRequest || bodyBytes(wrap(next)) > limits.requestBodyBytes - 1024)) {
+    if (part.length > 0 && (next.length > perRequest || bodyBytes(wrap(next)) > limits.requestBodyEventBytes - 1024)) {
       bodies.push(wrap(part));
       part = [entry];
     } else part = next;

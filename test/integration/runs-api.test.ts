@@ -190,9 +190,16 @@ describe('the edge', () => {
     expect(invalidUtf8.status).toBe(400);
     expect(((await invalidUtf8.json()) as { error: { code: string } }).error.code).toBe('body.invalid_utf8');
     expect((await local.api.call('POST', path)).status).toBe(400);
-    const huge = await local.api.post(path, { params: { blob: 'x'.repeat(1_100_000) } });
-    expect(huge.status).toBe(413);
-    expect(huge.body.error.code).toBe('request.too_large');
+    // The bound is the body as the function's event holds it: 4.5 MB of plain text is past it (in base64),
+    // and so are 3.1 MB of quotes (each `\"` in the body is `\\\"` in the event); a 3 MB value is only too long.
+    for (const blob of ['x'.repeat(4_600_000), '"'.repeat(1_550_000)]) {
+      const huge = await local.api.post(path, { params: { blob } });
+      expect(huge.status).toBe(413);
+      expect(huge.body.error.code).toBe('request.too_large');
+    }
+    const long = await local.api.post(path, { params: { blob: 'x'.repeat(3_000_000) } });
+    expect(long.status).toBe(400);
+    expect(long.body.error.message).toMatch(/^body\.params\.blob: must be at most 6000/);
     const notFound = await local.api.get('/api/v1/nothing-here');
     expect(notFound.status).toBe(404);
   });

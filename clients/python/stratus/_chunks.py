@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Dict, Iterator, Sequence, Tuple
 
-#: The service's request body bound is 1 MiB; a request's entries keep under this, with room for the rest.
+#: A request's entries keep under this: within the service's body bound (about 4.5 MB; 1 MiB before).
 ENTRY_BYTES_PER_REQUEST = 960 * 1024
 
 

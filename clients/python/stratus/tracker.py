@@ -219,7 +219,7 @@ class ExperimentTracker:
         ``params`` and ``metrics`` (at ``step``) are the run's first data, sent in
         the same request that creates it: one request instead of three, applied
         with the run or not at all. Params and tags past what a request takes (100
-        of each, 1 MiB in all) follow in ``log_params`` and ``set_tags`` requests.
+        of each, and about 1 MB) follow in ``log_params`` and ``set_tags`` requests.
 
         Runs stack up: a run started while another is active becomes the active
         one until it ends, and then the other is active again. ``nested=True``

@@ -4,7 +4,7 @@
  * params of 6,000 four-byte characters go in several requests rather than one the service refuses (413).
  */
 
-/** The service's request body bound is 1 MiB; a request's entries keep under this, with room for the rest. */
+/** A request's entries keep under this: within the service's body bound (about 4.5 MB; 1 MiB before). */
 export const ENTRY_BYTES_PER_REQUEST = 960 * 1024;
 
 /** What an entry adds to a body: `"key":"value",`. */
