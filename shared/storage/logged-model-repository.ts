@@ -18,7 +18,7 @@ import {
 import type { Page, Tags } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
-import { conditionFailedItem } from './dynamo-errors.ts';
+import { conditionFailedItem, isItemTooLarge } from './dynamo-errors.ts';
 import {
   entityTypes,
   loggedModelKey,
@@ -93,19 +93,24 @@ export class LoggedModelRepository {
   ) {}
 
   async create(workspace: string, model: LoggedModel): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...loggedModelKey(workspace, model.modelId),
-          ...loggedModelsByExperimentKey(workspace, model.experimentId, model.createdAt, model.modelId),
-          type: entityTypes.loggedModel,
-          ...model,
-          metrics: {},
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await this.client
+      .send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...loggedModelKey(workspace, model.modelId),
+            ...loggedModelsByExperimentKey(workspace, model.experimentId, model.createdAt, model.modelId),
+            type: entityTypes.loggedModel,
+            ...model,
+            metrics: {},
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )
+      .catch((error: unknown) => {
+        refuseTooLarge(error);
+        throw error;
+      });
   }
 
   async get(workspace: string, modelId: string): Promise<LoggedModel | undefined> {
@@ -161,6 +166,7 @@ export class LoggedModelRepository {
       );
       return toLoggedModel(Attributes as Record<string, unknown>);
     } catch (error) {
+      refuseTooLarge(error);
       if (conditionFailedItem(error) === false) throw error;
       throw new NotFoundError('logged_model', modelId);
     }
@@ -240,6 +246,7 @@ export class LoggedModelRepository {
         );
         return this.recordMetric(workspace, modelId, slot, metric, false);
       }
+      refuseTooLarge(error);
       const item = conditionFailedItem(error);
       if (item === false) throw error;
       if (!item) throw new NotFoundError('logged_model', modelId);
@@ -388,4 +395,17 @@ function inGivenOrder(tags: Tags, order: readonly string[] | undefined): Tags {
   for (const key of order ?? []) if (Object.hasOwn(tags, key)) ordered[key] = tags[key] as string;
   for (const [key, value] of Object.entries(tags)) if (!Object.hasOwn(ordered, key)) ordered[key] = value;
   return ordered;
+}
+
+/**
+ * A logged model is one item: its params, tags and latest metrics must fit DynamoDB's 400 KB together
+ * (README "Limits"). A write that would pass that is refused whole by DynamoDB, and the client told so.
+ */
+function refuseTooLarge(error: unknown): void {
+  if (isItemTooLarge(error)) {
+    throw new ValidationError(
+      "params: a logged model's params, tags and latest metrics must fit 400 KB together",
+      'logged_model.too_large',
+    );
+  }
 }

@@ -232,3 +232,25 @@ describe('logged model search', () => {
     }
   });
 });
+
+describe('a logged model is one item', () => {
+  test('params or tags past its 400 KB are INVALID_PARAMETER_VALUE naming them, and the model is left as it was', async () => {
+    // 100 params of 6,000 characters is 600 KB: it used to be DynamoDB's ValidationException, a 500 the client retried.
+    const model = await logged(`one-item-${Date.now()}`, { seed: '7' }, {});
+    const params = Array.from({ length: 100 }, (_, i) => ({ key: `p${i}`, value: 'x'.repeat(6000) }));
+    const tooMany = await mlflow(`logged-models/${model.id}/params`, { params });
+    expect(tooMany.status, JSON.stringify(tooMany.body)).toBe(400);
+    expect(tooMany.body).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE' });
+    expect(tooMany.body.message).toMatch(/params: a logged model's params, tags and latest metrics must fit 400 KB/);
+    const tags = Array.from({ length: 100 }, (_, i) => ({ key: `t${i}`, value: 'y'.repeat(8000) }));
+    const tagged = await local.api.patch(`/api/2.0/mlflow/logged-models/${model.id}/tags`, { tags });
+    expect(tagged.status, JSON.stringify(tagged.body)).toBe(400);
+    const created = await mlflow('logged-models', { experiment_id: experimentId, name: 'too-big', params });
+    expect(created.status, JSON.stringify(created.body)).toBe(400);
+    const read = await local.api.get(`/api/2.0/mlflow/logged-models/${model.id}`);
+    expect(read.body.model.data.params).toEqual([{ key: 'seed', value: '7' }]);
+    // What fits is taken.
+    const fits = await mlflow(`logged-models/${model.id}/params`, { params: params.slice(0, 50) });
+    expect(fits.status, JSON.stringify(fits.body)).toBe(200);
+  });
+});
