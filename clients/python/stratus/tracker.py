@@ -248,8 +248,8 @@ class ExperimentTracker:
             git_commit = git_commit or context.git_commit
             code_version = code_version or context.code_version
         all_tags.update({key: str(value) for key, value in (tags or {}).items()})
-        # The first params and tags go with the run, as many as one request holds (a quarter of it for the
-        # tags, the rest for the params); more follow in requests of their own.
+        # The first params and tags go with the run, as many as fit a quarter of a request (the tags) and a half
+        # (the params), leaving room for the first metrics; more follow in requests of their own.
         budget = _chunks.ENTRY_BYTES_PER_REQUEST // 4
         tag_chunks = list(_chunks.chunks(list(all_tags.items()), _TAGS_PER_REQUEST, budget))
         body: Dict[str, Any] = {"tags": tag_chunks[0] if tag_chunks else {}}
@@ -994,10 +994,7 @@ class ExperimentTracker:
         for run in answer.get("runs") or []:
             run_id = run["run_id"]
             if run.get("params_truncated") and run_id not in params:
-                entries: Dict[str, str] = {}
-                for page in self._page_answers(f"/runs/{run_id}/params", {}):
-                    entries.update(page.get("params") or {})
-                params[run_id] = entries
+                params[run_id] = self._all_entries(run_id, "params")
             if run.get("metrics_truncated") and run_id not in metrics:
                 latest = self.transport.json("GET", f"/runs/{run_id}").get("metrics") or {}
                 metrics[run_id] = {key: point.get("value") for key, point in latest.items()}
@@ -1010,11 +1007,15 @@ class ExperimentTracker:
         and of its tags, and ``params_truncated`` / ``tags_truncated`` when there are more."""
         for field_name in ("params", "tags"):
             if data.get(f"{field_name}_truncated"):
-                entries: Dict[str, str] = {}
-                for page in self._page_answers(f"/runs/{data['run_id']}/{field_name}", {}):
-                    entries.update(page.get(field_name) or {})
-                data = {**data, field_name: entries}
+                data = {**data, field_name: self._all_entries(data["run_id"], field_name)}
         return Run.from_json(data)
+
+    def _all_entries(self, run_id: str, field_name: str) -> Dict[str, str]:
+        """Every param or tag of a run, from the pages of its list."""
+        entries: Dict[str, str] = {}
+        for page in self._page_answers(f"/runs/{run_id}/{field_name}", {}):
+            entries.update(page.get(field_name) or {})
+        return entries
 
     def _pages(self, path: str, items: str, query: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
         for page in self._page_answers(path, query):

@@ -272,7 +272,7 @@ export class ExperimentTracker {
     if (!run.offline && laterTags.length > 0) {
       const later = Object.assign(Object.create(null), ...laterTags) as Record<string, string>;
       await this.setTags(later, run.runId);
-      run = Object.assign(run, { tags: { ...run.tags, ...later } });
+      Object.assign(run, { tags: { ...run.tags, ...later } });
     }
     return run;
   }
@@ -439,13 +439,19 @@ export class ExperimentTracker {
     let whole = data;
     for (const field of ['params', 'tags'] as const) {
       if (!data[`${field}_truncated`]) continue;
-      const entries: Record<string, string> = {};
-      for await (const [key, value] of this.transport.entryPages(`/runs/${data.run_id}/${field}`, field, {})) {
-        entries[key] = value;
-      }
-      whole = { ...whole, [field]: entries };
+      whole = { ...whole, [field]: await this.allEntries(data.run_id, field) };
     }
     return runFrom(whole);
+  }
+
+  /** Every param or tag of a run, from the pages of its list. */
+  private async allEntries(runId: string, field: 'params' | 'tags'): Promise<Record<string, string>> {
+    // A plain object, as a run's lists always were: the service refuses `__proto__` as a key.
+    const entries: Record<string, string> = {};
+    for await (const [key, value] of this.transport.entryPages(`/runs/${runId}/${field}`, field, {})) {
+      entries[key] = value;
+    }
+    return entries;
   }
 
   /**
@@ -463,13 +469,8 @@ export class ExperimentTracker {
     const params = new Map<string, Record<string, string>>();
     const metrics = new Map<string, Record<string, unknown>>();
     for (const run of answer.runs ?? []) {
-      if (run.params_truncated && !params.has(run.run_id)) {
-        const entries: Record<string, string> = Object.create(null);
-        for await (const [key, value] of this.transport.entryPages(`/runs/${run.run_id}/params`, 'params', {})) {
-          entries[key] = value;
-        }
-        params.set(run.run_id, entries);
-      }
+      if (run.params_truncated && !params.has(run.run_id))
+        params.set(run.run_id, await this.allEntries(run.run_id, 'params'));
       if (run.metrics_truncated && !metrics.has(run.run_id)) {
         const details = await this.transport.json('GET', `/runs/${run.run_id}`);
         const latest: Record<string, unknown> = Object.create(null);
