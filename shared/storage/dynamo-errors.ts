@@ -1,4 +1,5 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ValidationError } from '../errors.ts';
 
 /**
  * Recognises the DynamoDB errors the repositories turn into domain errors, so
@@ -34,3 +35,11 @@ function plainItem(item: Record<string, unknown> | undefined): Record<string, un
 /** DynamoDB refused a write because the item would pass 400 KB. */
 export const isItemTooLarge = (error: unknown) =>
   error instanceof Error && error.name === 'ValidationException' && /item size/i.test(error.message);
+
+/**
+ * An entity kept in one item (an experiment, a logged model) must fit DynamoDB's 400 KB; a write that
+ * would pass that is refused whole by DynamoDB, and the client told so with this 400 (README "Limits").
+ */
+export function refuseItemTooLarge(error: unknown, message: string, code: string): void {
+  if (isItemTooLarge(error)) throw new ValidationError(message, code);
+}

@@ -1,8 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Experiment, LifecycleStage, Page, Tags, ViewType } from '../domain/types.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import { limits } from '../limits.ts';
-import { conditionFailedItem, isItemTooLarge } from './dynamo-errors.ts';
+import { conditionFailedItem, refuseItemTooLarge } from './dynamo-errors.ts';
 import {
   entityTypes,
   experimentKey,
@@ -422,16 +422,10 @@ export class ExperimentRepository {
   }
 }
 
-/**
- * An experiment is one item: its name, description and tags must fit
- * DynamoDB's 400 KB together (README "Limits"). A write that would pass that is
- * refused whole by DynamoDB, and the client told so.
- */
-function refuseTooLarge(error: unknown) {
-  if (isItemTooLarge(error)) {
-    throw new ValidationError(
-      "tags: an experiment's name, description and tags must fit 400 KB together",
-      'experiment.too_large',
-    );
-  }
-}
+/** An experiment is one item: a write past its 400 KB is a 400 (its tags are what grows it). */
+const refuseTooLarge = (error: unknown) =>
+  refuseItemTooLarge(
+    error,
+    "tags: an experiment's name, description and tags must fit 400 KB together",
+    'experiment.too_large',
+  );

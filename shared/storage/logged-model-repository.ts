@@ -18,7 +18,7 @@ import {
 import type { Page, Tags } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
-import { conditionFailedItem, isItemTooLarge } from './dynamo-errors.ts';
+import { conditionFailedItem, refuseItemTooLarge } from './dynamo-errors.ts';
 import {
   entityTypes,
   loggedModelKey,
@@ -108,7 +108,7 @@ export class LoggedModelRepository {
         }),
       )
       .catch((error: unknown) => {
-        refuseTooLarge(error);
+        refuseTooLarge(error, 'params');
         throw error;
       });
   }
@@ -166,7 +166,7 @@ export class LoggedModelRepository {
       );
       return toLoggedModel(Attributes as Record<string, unknown>);
     } catch (error) {
-      refuseTooLarge(error);
+      refuseTooLarge(error, changes.params ? 'params' : 'tags');
       if (conditionFailedItem(error) === false) throw error;
       throw new NotFoundError('logged_model', modelId);
     }
@@ -246,7 +246,7 @@ export class LoggedModelRepository {
         );
         return this.recordMetric(workspace, modelId, slot, metric, false);
       }
-      refuseTooLarge(error);
+      refuseTooLarge(error, 'metrics');
       const item = conditionFailedItem(error);
       if (item === false) throw error;
       if (!item) throw new NotFoundError('logged_model', modelId);
@@ -397,15 +397,10 @@ function inGivenOrder(tags: Tags, order: readonly string[] | undefined): Tags {
   return ordered;
 }
 
-/**
- * A logged model is one item: its params, tags and latest metrics must fit DynamoDB's 400 KB together
- * (README "Limits"). A write that would pass that is refused whole by DynamoDB, and the client told so.
- */
-function refuseTooLarge(error: unknown): void {
-  if (isItemTooLarge(error)) {
-    throw new ValidationError(
-      "params: a logged model's params, tags and latest metrics must fit 400 KB together",
-      'logged_model.too_large',
-    );
-  }
-}
+/** A logged model is one item: a write past its 400 KB is a 400 naming the field that was written. */
+const refuseTooLarge = (error: unknown, field: 'params' | 'tags' | 'metrics') =>
+  refuseItemTooLarge(
+    error,
+    `${field}: a logged model's params, tags and latest metrics must fit 400 KB together`,
+    'logged_model.too_large',
+  );
