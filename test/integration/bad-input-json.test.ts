@@ -94,3 +94,37 @@ describe.each(cases)('%s', (_, route, path) => {
     expect((await send(JSON.stringify({ values: new Array(1000).fill(0) }))).status).toBeLessThan(300);
   });
 });
+
+/**
+ * Every field of every request body, in both dialects: a value nested far past anything a schema takes
+ * is a 4xx, never a 500. MLflow's refusal quotes the value it refuses ("Invalid value ... for parameter"),
+ * and quoting one 100,000 levels deep once overflowed the stack.
+ */
+const bodyFields = routeList.flatMap((route) => {
+  const operation = (document.paths[route.path.replace(/\{(\w+)\+\}/g, '{$1}')] as Record<string, any>)[
+    route.method.toLowerCase()
+  ];
+  const schema = operation.requestBody?.content['application/json']?.schema as Schema | undefined;
+  return Object.keys((schema?.properties ?? {}) as Schema).map(
+    (name) => [`${route.method} ${route.path} ${name}`, route, name] as const,
+  );
+});
+
+test('the description has body fields to check', () => {
+  expect(bodyFields.length).toBeGreaterThan(100);
+});
+
+describe('a value 100,000 levels deep in any body field', () => {
+  const deep = nested(100_000);
+  test.each(bodyFields)('%s: a 4xx', async (_, route, name) => {
+    const example = exampleRequest(route, local.fixture);
+    const response = await fetch(`${local.stack.url}${example.path}`, {
+      method: route.method,
+      headers: { authorization: `Bearer ${local.stack.token}`, 'content-type': 'application/json' },
+      body: withValue(example.body, [name], deep),
+    });
+    const text = await response.text();
+    expect(response.status, text.slice(0, 300)).toBeGreaterThanOrEqual(400);
+    expect(response.status, text.slice(0, 300)).toBeLessThan(500);
+  });
+});

@@ -146,7 +146,7 @@ function mlflowMessage(error: PublicError): string {
   if (worded) return worded(subject).toWellFormed();
   if (!parameter?.name) return error.message;
   if (parameter.missing) return `Missing value for required parameter '${parameter.name}'.`;
-  const quoted = quotedText(parameter.sentText ?? JSON.stringify(parameter.value) ?? '');
+  const quoted = quotedText(parameter.sentText ?? valueJson(parameter.value));
   // MLflow's handler appends a reason after "supplied:", its store a sentence after "supplied."
   // ("It must be a positive integer"): a reason written as such a sentence is joined as its store does.
   const joined = parameter.reason.startsWith('It ') ? '.' : ':';
@@ -154,6 +154,18 @@ function mlflowMessage(error: PublicError): string {
 }
 
 const quotedValueLength = 200;
+
+/**
+ * The refused value as JSON, or its outline when it nests too deep for JSON.stringify (a body holds
+ * hundreds of thousands of levels, whose RangeError made the refusal a 500).
+ */
+function valueJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return Array.isArray(value) ? '[...]' : '{...}';
+  }
+}
 
 /** The value as JSON (MLflow quotes it so: a number as sent), cut at a whole code point. */
 function quotedText(text: string): string {
