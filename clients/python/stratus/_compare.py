@@ -46,8 +46,13 @@ def merged(
     metrics = list(dict.fromkeys(metric_names)) if metric_names is not None else every("metric_names")
     params = list(dict.fromkeys(param_names)) if param_names is not None else every("param_names")
     if only_differing_params:
-        params = [name for name in params if len({(run.get("params") or {}).get(name) for run in runs}) > 1]
+        params = _differing(params, runs)
     return {"metric_names": metrics, "param_names": params, "runs": runs}
+
+
+def _differing(names: Sequence[str], runs: Sequence[Dict[str, Any]]) -> List[str]:
+    """The names whose value (an absent param is one) is not the same in every run."""
+    return [name for name in names if len({(run.get("params") or {}).get(name) for run in runs}) > 1]
 
 
 def _sorted_names(names: Iterable[str]) -> List[str]:
@@ -84,9 +89,7 @@ def completed(
     metric_columns = columns(metric_names, "metric", metrics)
     param_columns = columns(param_names, "param", params)
     if only_differing_params:
-        param_columns = [
-            name for name in param_columns if len({(run.get("params") or {}).get(name) for run in runs}) > 1
-        ]
+        param_columns = _differing(param_columns, runs)
     return {**answer, "metric_names": metric_columns, "param_names": param_columns, "runs": runs}
 
 
