@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseCsv } from '../../web/src/components/csv.ts';
 import { useTestStack } from '../support/local-api.ts';
 import { type BrowserSession, launchChromium } from './browser.ts';
 import { type Opened, openSignedIn, seriousViolations } from './page-checks.ts';
@@ -248,6 +250,23 @@ describe('a comparison past one answer', { timeout: 180_000 }, () => {
       const cells = await rows.locator('td').allTextContents();
       expect(cells.slice(0, 3).every((cell) => cell.startsWith('v99:""'))).toBe(true);
       expect(cells[3]).toBe('—');
+
+      // Its CSV holds what it shows: every column, each cell whole (the API's CSV ends where its JSON does).
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Download CSV' }).click();
+      const [header, ...lines] = parseCsv(readFileSync(await (await download).path(), 'utf8'), 10);
+      expect(header).toEqual([
+        'run_id',
+        'run_name',
+        'status',
+        'start_time',
+        ...fullParams.map(([key]) => `params.${key}`),
+        'params.z-last',
+      ]);
+      expect(lines.map((line) => line[0])).toEqual(runIds);
+      for (const line of lines.slice(0, 3))
+        expect(line.slice(4)).toEqual([...fullParams.map(([, value]) => value), '']);
+      expect(lines[3]?.slice(4)).toEqual([...fullParams.map(() => ''), 'only here']);
       expect(problems).toEqual([]);
     } finally {
       await close();
