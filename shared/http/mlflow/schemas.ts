@@ -219,11 +219,25 @@ export const searchExperimentsQuery = z.object({
   order_by: z.optional(text(500)),
 });
 
+/**
+ * A run's name as MLflow's server reads it: an empty one is no name (a proto string's default), so
+ * a new run gets a generated name and an update leaves the name as it was.
+ */
+const runName = z.optional(
+  z.union([
+    z.pipe(
+      z.literal(''),
+      z.transform(() => undefined),
+    ),
+    nameSchema,
+  ]),
+);
+
 export const createRunBody = z.object({
   // Required, as by MLflow's server; the client sends "0" (Default) when no experiment is set.
   experiment_id: mlflowExperimentId,
   user_id: z.optional(text(256)),
-  run_name: z.optional(nameSchema),
+  run_name: runName,
   start_time: z.optional(timestamp),
   tags: z.optional(runTagList(limits.tagsPerRequest)),
 });
@@ -241,7 +255,7 @@ const runStatus = protoEnum(runStatusNames);
 export const updateRunBody = withRunId({
   status: z.optional(runStatus),
   end_time: z.optional(timestamp),
-  run_name: z.optional(nameSchema),
+  run_name: runName,
 });
 
 const metricFields = {
