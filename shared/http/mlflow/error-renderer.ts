@@ -107,7 +107,10 @@ const wordings = new Map<string, (subject: ErrorSubject) => string>([
   ['experiment.not_active', () => 'Cannot rename a non-active experiment.'],
   [
     'tag.not_found',
-    ({ id, within }) => `No tag with name: ${id}${within ? ` in ${within.kind} with id ${within.id}` : ''}`,
+    ({ id, within }) =>
+      within?.kind === 'logged_model'
+        ? `No tag with key '${id}' found for model with ID '${within.id}'.`
+        : `No tag with name: ${id}${within ? ` in ${within.kind} with id ${within.id}` : ''}`,
   ],
   // mlflow/server/handlers.py, the file routes (get-artifact, model-versions/get-artifact, mlflow-artifacts).
   ['artifact.is_folder', ({ id }) => `Artifact path refers to a directory, not a file: '${id}'`],
