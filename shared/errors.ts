@@ -20,8 +20,8 @@ export abstract class StratusError extends Error {
 export interface ErrorSubject {
   id: string;
   byName?: boolean;
-  /** The run or experiment the thing belongs to (a tag's), which MLflow's words name: `in run with id <id>`. */
-  within?: { kind: 'run' | 'experiment'; id: string };
+  /** The run, experiment or logged model the thing belongs to (a tag's), which MLflow's words name: `in run with id <id>`. */
+  within?: { kind: 'run' | 'experiment' | 'logged_model'; id: string };
 }
 
 /**

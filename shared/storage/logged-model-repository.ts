@@ -147,10 +147,13 @@ export class LoggedModelRepository {
         sets.push(`#${attribute}.#${attribute}${i} = :${attribute}${i}`);
       });
     }
+    const conditions = ['attribute_exists(pk)'];
     if (changes.removeTag !== undefined) {
       names['#tags'] = 'tags';
       names['#removed'] = changes.removeTag;
       removes.push('#tags.#removed');
+      // Removing a tag the model does not have is a 404, as for runs and experiments (and on MLflow).
+      conditions.push('attribute_exists(#tags.#removed)');
     }
     try {
       const { Attributes } = await this.client.send(
@@ -158,16 +161,21 @@ export class LoggedModelRepository {
           TableName: this.tableName,
           Key: loggedModelKey(workspace, modelId),
           UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: conditions.join(' AND '),
           ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return toLoggedModel(Attributes as Record<string, unknown>);
     } catch (error) {
       refuseTooLarge(error, changes.params ? 'params' : 'tags');
-      if (conditionFailedItem(error) === false) throw error;
+      const item = conditionFailedItem(error);
+      if (item === false) throw error;
+      if (item && changes.removeTag !== undefined) {
+        throw new NotFoundError('tag', changes.removeTag, 'id', { kind: 'logged_model', id: modelId });
+      }
       throw new NotFoundError('logged_model', modelId);
     }
   }

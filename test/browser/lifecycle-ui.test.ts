@@ -59,6 +59,8 @@ describe('experiments', () => {
       await page.click('dialog button[type="submit"]');
       await expect.poll(async () => (await stage()).lifecycle_stage, eventually).toBe('deleted');
       await page.waitForSelector('.deleted-notice');
+      // It keeps its name until restored, as on MLflow: no Rename (nor Delete) to offer.
+      expect(await page.locator('.page-header button:text-is("Rename")').count()).toBe(0);
 
       // The list leaves it out, until asked for the deleted ones.
       await page.goto(`${local.stack.url}/experiments`);
@@ -72,6 +74,7 @@ describe('experiments', () => {
       await page.click('.deleted-notice button:text-is("Restore")');
       await expect.poll(async () => (await stage()).lifecycle_stage, eventually).toBe('active');
       await expect.poll(() => page.locator('.deleted-notice').count(), eventually).toBe(0);
+      await page.locator('.page-header button:text-is("Rename")').waitFor();
       expect(problems.filter((problem) => !/409/.test(problem))).toEqual([]);
     } finally {
       await close();

@@ -180,6 +180,39 @@ describe('logged model metrics', () => {
     expect(response.status).toBe(404);
     expect(response.body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
   });
+
+  // As MLflow 3.17's server answers it (found by sending both servers the same request).
+  test('removing a tag the model does not have is RESOURCE_DOES_NOT_EXIST in MLflow words; one it has goes', async () => {
+    // Not one of `models`, which the searches below are checked against (and deleted before them).
+    const created = await mlflow('logged-models', {
+      experiment_id: experimentId,
+      name: 'tag-removal',
+      source_run_id: runId,
+      tags: [
+        { key: 'kept', value: 'k' },
+        { key: 'gone', value: 'g' },
+      ],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const model = { id: created.body.model.info.model_id as string };
+    const tagPath = (key: string) => `/api/2.0/mlflow/logged-models/${model.id}/tags/${key}`;
+    const missing = await local.api.delete(tagPath('nokey'));
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({
+      error_code: 'RESOURCE_DOES_NOT_EXIST',
+      message: `No tag with key 'nokey' found for model with ID '${model.id}'.`,
+    });
+    expect((await local.api.delete(tagPath('gone'))).status).toBe(200);
+    expect((await local.api.delete(tagPath('gone'))).status).toBe(404);
+    const read = await local.api.get(`/api/2.0/mlflow/logged-models/${model.id}`);
+    expect(read.body.model.info.tags).toEqual([{ key: 'kept', value: 'k' }]);
+    expect((await local.api.delete(`/api/2.0/mlflow/logged-models/${model.id}`)).status).toBe(200);
+    const noModel = await local.api.delete(
+      '/api/2.0/mlflow/logged-models/m-00000000000000000000000000000000/tags/kept',
+    );
+    expect(noModel.status).toBe(404);
+    expect(noModel.body.message).toBe("Logged model with ID 'm-00000000000000000000000000000000' not found.");
+  });
 });
 
 describe('logged model search', () => {

@@ -44,6 +44,7 @@ const expected: Record<string, string> = {
   'experiment.name_taken': 'RESOURCE_ALREADY_EXISTS',
   'experiment.deleted': 'INVALID_PARAMETER_VALUE',
   'experiment.not_deleted': 'INVALID_STATE',
+  'experiment.not_active': 'INVALID_STATE',
   'experiment.too_many_tags': 'RESOURCE_LIMIT_EXCEEDED',
   'param.immutable': 'INVALID_PARAMETER_VALUE',
   'run.already_ended': 'INVALID_STATE',

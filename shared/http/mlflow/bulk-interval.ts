@@ -5,7 +5,9 @@ import type { MetricPoint } from '../../domain/metric-chunk.ts';
  * (mlflow/store/tracking/abstract_store.py, get_metric_history_bulk_interval,
  * which took over from the server's `_get_sampled_steps_from_steps`): steps, not
  * values, are sampled, over the union of the runs' steps, so every run is read
- * at the same steps where it has them.
+ * at the same steps where it has them. MLflow 3.17's SQL store samples each run on its own, by
+ * row (NTILE: at most `max_results` points a run, first and last kept, only the last for 1);
+ * charts read both alike, and the shared steps line runs up for comparison.
  *
  *  - With no range the range is [0, the highest step of any run].
  *  - The distinct steps in the range are taken whole when there are at most

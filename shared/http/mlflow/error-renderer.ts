@@ -67,6 +67,8 @@ const byMlflowCode: Record<string, readonly string[]> = {
     'artifact.size_mismatch',
     'artifact.upload_missing',
     'experiment.not_deleted',
+    // MLflow's "Cannot rename a non-active experiment" (a 500 there, the caller's to fix here).
+    'experiment.not_active',
     'run.not_deleted',
     'run.already_ended',
     'model_version.artifacts_incomplete',
@@ -102,9 +104,13 @@ const wordings = new Map<string, (subject: ErrorSubject) => string>([
   ],
   ['experiment.name_taken', ({ id }) => `Experiment(name=${id}) already exists.`],
   ['experiment.deleted', ({ id }) => `The experiment ${id} must be in the 'active' state. Current state is deleted.`],
+  ['experiment.not_active', () => 'Cannot rename a non-active experiment.'],
   [
     'tag.not_found',
-    ({ id, within }) => `No tag with name: ${id}${within ? ` in ${within.kind} with id ${within.id}` : ''}`,
+    ({ id, within }) =>
+      within?.kind === 'logged_model'
+        ? `No tag with key '${id}' found for model with ID '${within.id}'.`
+        : `No tag with name: ${id}${within ? ` in ${within.kind} with id ${within.id}` : ''}`,
   ],
   // mlflow/server/handlers.py, the file routes (get-artifact, model-versions/get-artifact, mlflow-artifacts).
   ['artifact.is_folder', ({ id }) => `Artifact path refers to a directory, not a file: '${id}'`],

@@ -158,7 +158,24 @@ const keyValue = (valueLength: number, key: z.ZodMiniType<string> = keySchema) =
 const tagList = (max: number, valueLength: number = limits.tagValueLength, key: z.ZodMiniType<string> = keySchema) =>
   z.array(keyValue(valueLength, key)).check(z.maxLength(max, { error: `must have at most ${max} entries` }));
 
-export const viewType = z._default(z.enum(viewTypes), 'ACTIVE_ONLY');
+/**
+ * A value of one of MLflow's proto enums whose numbers run from 1 in the order of `names`: its name,
+ * or its number as a JSON number or a decimal string, as protobuf's JSON reader takes enums (and so
+ * MLflow's server). Answers the name.
+ */
+function protoEnum<const Names extends readonly [string, ...string[]]>(names: Names) {
+  const numbers = names.map((_, index) => index + 1);
+  return z.pipe(
+    z.union([z.enum(names), z.literal(numbers), z.literal(numbers.map(String))]),
+    z.transform((value) => {
+      const byNumber = typeof value === 'number' || numbers.map(String).includes(value);
+      return (byNumber ? names[Number(value) - 1] : value) as Names[number];
+    }),
+  );
+}
+
+/** MLflow's ViewType: 1 ACTIVE_ONLY, 2 DELETED_ONLY, 3 ALL. */
+export const viewType = z._default(protoEnum(viewTypes), 'ACTIVE_ONLY');
 const orderBy = z.array(text(500)).check(z.maxLength(10, { error: 'must have at most 10 entries' }));
 const pageToken = z.optional(z.string().check(z.maxLength(4096)));
 
@@ -202,11 +219,25 @@ export const searchExperimentsQuery = z.object({
   order_by: z.optional(text(500)),
 });
 
+/**
+ * A run's name as MLflow's server reads it: an empty one is no name (a proto string's default), so
+ * a new run gets a generated name and an update leaves the name as it was.
+ */
+const runName = z.optional(
+  z.union([
+    z.pipe(
+      z.literal(''),
+      z.transform(() => undefined),
+    ),
+    nameSchema,
+  ]),
+);
+
 export const createRunBody = z.object({
   // Required, as by MLflow's server; the client sends "0" (Default) when no experiment is set.
   experiment_id: mlflowExperimentId,
   user_id: z.optional(text(256)),
-  run_name: z.optional(nameSchema),
+  run_name: runName,
   start_time: z.optional(timestamp),
   tags: z.optional(runTagList(limits.tagsPerRequest)),
 });
@@ -220,20 +251,11 @@ const runStatusNames = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] 
  * with a 200); here it is a 400 naming `status`, since a script sending `"finished"` means to end
  * the run and should hear that it did not.
  */
-const runStatus = z.pipe(
-  z.union([z.enum(runStatusNames), z.literal([1, 2, 3, 4, 5]), z.literal(['1', '2', '3', '4', '5'])]),
-  // Each number and digit maps to a name; a name is itself.
-  z.transform(
-    (value) =>
-      (typeof value === 'number' || value.length === 1
-        ? runStatusNames[Number(value) - 1]
-        : value) as (typeof runStatusNames)[number],
-  ),
-);
+const runStatus = protoEnum(runStatusNames);
 export const updateRunBody = withRunId({
   status: z.optional(runStatus),
   end_time: z.optional(timestamp),
-  run_name: z.optional(nameSchema),
+  run_name: runName,
 });
 
 const metricFields = {

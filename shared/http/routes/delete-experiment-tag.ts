@@ -7,7 +7,7 @@ export const deleteExperimentTagRoute = defineRoute({
   method: 'DELETE',
   path: '/api/v1/experiments/{experiment_id}/tags/{tag_key}',
   entry: 'lambdas/delete-experiment-tag.ts',
-  summary: 'Remove a tag from an experiment',
+  summary: 'Remove a tag from an experiment (409 experiment.deleted while it is deleted)',
   access: 'write',
   tag: 'experiments',
   request: { path: experimentTagPath },

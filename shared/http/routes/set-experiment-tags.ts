@@ -7,7 +7,7 @@ export const setExperimentTagsRoute = defineRoute({
   method: 'POST',
   path: '/api/v1/experiments/{experiment_id}/tags',
   entry: 'lambdas/set-experiment-tags.ts',
-  summary: 'Set tags on an experiment',
+  summary: 'Set tags on an experiment (409 experiment.deleted while it is deleted)',
   access: 'write',
   tag: 'experiments',
   request: { path: experimentIdPath, body: setExperimentTagsBody },

@@ -8,7 +8,7 @@ export const updateExperimentRoute = defineRoute({
   method: 'PATCH',
   path: '/api/v1/experiments/{experiment_id}',
   entry: 'lambdas/update-experiment.ts',
-  summary: 'Rename an experiment (its new name must be free)',
+  summary: 'Rename an experiment (its new name must be free; 409 experiment.not_active while it is deleted)',
   access: 'write',
   tag: 'experiments',
   request: { path: experimentIdPath, body: updateExperimentBody },

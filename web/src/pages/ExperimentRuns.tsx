@@ -316,9 +316,12 @@ export function ExperimentRuns(props: { experimentId: string }) {
         <div class="actions">
           {experiment.data && (
             <>
-              <button type="button" onClick={() => setDialog('rename')}>
-                Rename
-              </button>
+              {/* A deleted experiment keeps its name until it is restored (the API refuses a rename). */}
+              {!deleted && (
+                <button type="button" onClick={() => setDialog('rename')}>
+                  Rename
+                </button>
+              )}
               {/* The default experiment "0" cannot be deleted (the API says so too). */}
               {!deleted && props.experimentId !== '0' && (
                 <button type="button" class="danger" onClick={() => setDialog('delete')}>

@@ -1,3 +1,4 @@
+import { ValidationError } from '../../../errors.ts';
 import { runCreateDeps } from '../../../runtime.ts';
 import { startRun } from '../../../use-cases/runs.ts';
 import { createMlflowHandler } from '../handler.ts';
@@ -11,6 +12,14 @@ export const mlflowCreateRun = createMlflowHandler(mlflowCreateRunRoute, async (
   // "unknown" is the client's word for no user, which the answer says anyway.
   if (body.user_id && body.user_id !== unknownUser && fields.tags[userTag] === undefined) {
     fields.tags[userTag] = body.user_id;
+  }
+  // MLflow's server refuses two different names rather than choosing one (an equal pair is one name).
+  if (body.run_name !== undefined && fields.runName !== undefined && body.run_name !== fields.runName) {
+    throw new ValidationError(
+      `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values ` +
+        `(run_name='${body.run_name}', mlflow.runName='${fields.runName}').`,
+      'run_name.invalid',
+    );
   }
   const run = await startRun(
     scope,
