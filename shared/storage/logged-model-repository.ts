@@ -310,15 +310,16 @@ export class LoggedModelRepository {
   }
 
   /**
-   * Records datasets a run used and models it produced. A dataset (name and digest)
-   * the run already records keeps its first record, tags and context included, as on
-   * MLflow's server: a resumed run, or an evaluation, that logs the same data again
-   * (often without the tags) changes nothing.
+   * Records datasets a run used and models it produced, at `recordedAt` (ms). A dataset
+   * (name and digest) the run already records keeps its first record, tags and context
+   * included, as on MLflow's server: a resumed run, or an evaluation, that logs the same
+   * data again (often without the tags) changes nothing.
    */
   async putRunIo(
     workspace: string,
     runId: string,
     io: { datasets?: readonly DatasetInput[]; outputs?: readonly ModelOutput[] },
+    recordedAt: number,
   ): Promise<void> {
     const inputs = new Map<string, Record<string, unknown>>();
     for (const dataset of io.datasets ?? []) {
@@ -328,6 +329,7 @@ export class LoggedModelRepository {
         ...key,
         type: entityTypes.runInput,
         ...dataset,
+        ...loggedOrder(recordedAt, inputs.size),
         // A DynamoDB map keeps no order; MLflow answers a dataset's tags in the order they were given.
         ...(Object.keys(dataset.tags).length > 1 && { tagOrder: Object.keys(dataset.tags) }),
       });
@@ -344,10 +346,11 @@ export class LoggedModelRepository {
         }
       }),
     );
-    const outputs = (io.outputs ?? []).map((output) => ({
+    const outputs = (io.outputs ?? []).map((output, position) => ({
       ...runOutputKey(workspace, runId, output.modelId),
       type: entityTypes.runOutput,
       ...output,
+      ...loggedOrder(recordedAt, position),
     }));
     for (let start = 0; start < outputs.length; start += 25) {
       let requests: Record<string, unknown>[] | undefined = outputs
@@ -362,15 +365,24 @@ export class LoggedModelRepository {
     }
   }
 
+  /** A run's datasets and models in the order they were logged, as MLflow's server answers them. */
   async getRunIo(workspace: string, runId: string): Promise<{ datasets: DatasetInput[]; outputs: ModelOutput[] }> {
     const datasets: DatasetInput[] = [];
     const outputs: ModelOutput[] = [];
-    const items = queryAllItems(this.client, {
+    const items: Record<string, unknown>[] = [];
+    for await (const item of queryAllItems(this.client, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': runIoPartition(workspace, runId) },
-    });
-    for await (const item of items) {
+    })) {
+      items.push(item);
+    }
+    // Sort keys are digests and model ids, in no order a user knows; items stored before
+    // the order was recorded (no `recordedAt`) come first, in sort-key order.
+    items.sort(
+      (a, b) => orderOf(a, 'recordedAt') - orderOf(b, 'recordedAt') || orderOf(a, 'position') - orderOf(b, 'position'),
+    );
+    for (const item of items) {
       if (item.type === entityTypes.runInput) {
         datasets.push({
           name: item.name as string,
@@ -388,6 +400,12 @@ export class LoggedModelRepository {
     return { datasets, outputs };
   }
 }
+
+/** Where an input or output comes among a run's: when its request came, then its place in the request. */
+const loggedOrder = (recordedAt: number, position: number) => ({ recordedAt, position });
+
+const orderOf = (item: Record<string, unknown>, field: 'recordedAt' | 'position'): number =>
+  typeof item[field] === 'number' ? item[field] : 0;
 
 /** Tags in the order they were recorded (`order`, when kept), as a null-prototype map. */
 function inGivenOrder(tags: Tags, order: readonly string[] | undefined): Tags {
