@@ -146,6 +146,9 @@ def test_missing_and_existing_things_are_worded_as_mlflow_words_them(mlflow_env:
         client.create_registered_model(model)
     with pytest.raises(MlflowException, match=rf"Model Version \(name={model}, version=9\) not found"):
         client.get_model_version(model, "9")
+    # What `models:/<name>@<alias>` raises for an alias the model lacks.
+    with pytest.raises(MlflowException, match=r"^INVALID_PARAMETER_VALUE: Registered model alias champion not found\.$"):
+        client.get_model_version_by_alias(model, "champion")
 
 
 def test_listing_a_path_that_climbs_out_of_the_run_is_invalid(mlflow_env: StratusApi, experiment_name: str):
