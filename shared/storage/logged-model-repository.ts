@@ -12,7 +12,9 @@ import {
   type LoggedModel,
   type LoggedModelMetric,
   type LoggedModelStatus,
+  type ModelInput,
   type ModelOutput,
+  type RunIoRecords,
   maxLoggedModelMetrics,
 } from '../domain/logged-models.ts';
 import type { Page, Tags } from '../domain/types.ts';
@@ -25,6 +27,7 @@ import {
   loggedModelsByExperimentKey,
   loggedModelsByExperimentPartition,
   runInputKey,
+  runModelInputKey,
   runIoPartition,
   runOutputKey,
 } from './keys.ts';
@@ -315,12 +318,7 @@ export class LoggedModelRepository {
    * included, as on MLflow's server: a resumed run, or an evaluation, that logs the same
    * data again (often without the tags) changes nothing.
    */
-  async putRunIo(
-    workspace: string,
-    runId: string,
-    io: { datasets?: readonly DatasetInput[]; outputs?: readonly ModelOutput[] },
-    recordedAt: number,
-  ): Promise<void> {
+  async putRunIo(workspace: string, runId: string, io: RunIoRecords, recordedAt: number): Promise<void> {
     const inputs = new Map<string, Record<string, unknown>>();
     for (const dataset of io.datasets ?? []) {
       const key = runInputKey(workspace, runId, digest(JSON.stringify([dataset.name, dataset.digest])));
@@ -333,6 +331,12 @@ export class LoggedModelRepository {
         // A DynamoDB map keeps no order; MLflow answers a dataset's tags in the order they were given.
         ...(Object.keys(dataset.tags).length > 1 && { tagOrder: Object.keys(dataset.tags) }),
       });
+    }
+    // A model the run already used keeps its first record (and place), as a dataset does.
+    for (const [position, input] of (io.modelInputs ?? []).entries()) {
+      const key = runModelInputKey(workspace, runId, input.modelId);
+      if (inputs.has(key.sk)) continue;
+      inputs.set(key.sk, { ...key, type: entityTypes.runModelInput, ...input, ...loggedOrder(recordedAt, position) });
     }
     // One conditional put each (a batch write cannot hold a condition); at most 100 per request.
     await Promise.all(
@@ -366,8 +370,9 @@ export class LoggedModelRepository {
   }
 
   /** A run's datasets and models in the order they were logged, as MLflow's server answers them. */
-  async getRunIo(workspace: string, runId: string): Promise<{ datasets: DatasetInput[]; outputs: ModelOutput[] }> {
+  async getRunIo(workspace: string, runId: string): Promise<Required<RunIoRecords>> {
     const datasets: DatasetInput[] = [];
+    const modelInputs: ModelInput[] = [];
     const outputs: ModelOutput[] = [];
     const items: Record<string, unknown>[] = [];
     for await (const item of queryAllItems(this.client, {
@@ -393,11 +398,13 @@ export class LoggedModelRepository {
           profile: item.profile as string | undefined,
           tags: inGivenOrder((item.tags ?? {}) as Tags, item.tagOrder as string[] | undefined),
         });
+      } else if (item.type === entityTypes.runModelInput) {
+        modelInputs.push({ modelId: item.modelId as string });
       } else if (item.type === entityTypes.runOutput) {
         outputs.push({ modelId: item.modelId as string, step: item.step as number });
       }
     }
-    return { datasets, outputs };
+    return { datasets, modelInputs, outputs };
   }
 }
 
