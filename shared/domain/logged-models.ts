@@ -52,8 +52,20 @@ export interface DatasetInput {
   tags: Tags;
 }
 
+/** A logged model a run used (MLflow's `log_inputs(models=...)`, and a metric logged for a model). */
+export interface ModelInput {
+  modelId: string;
+}
+
 /** A logged model a run produced, at a step (MLflow's `log_outputs`). */
 export interface ModelOutput {
   modelId: string;
   step: number;
+}
+
+/** What a run used and produced, beside its data (MLflow's run inputs and outputs). */
+export interface RunIoRecords {
+  datasets?: readonly DatasetInput[];
+  modelInputs?: readonly ModelInput[];
+  outputs?: readonly ModelOutput[];
 }

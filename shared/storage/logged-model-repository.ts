@@ -12,7 +12,9 @@ import {
   type LoggedModel,
   type LoggedModelMetric,
   type LoggedModelStatus,
+  type ModelInput,
   type ModelOutput,
+  type RunIoRecords,
   maxLoggedModelMetrics,
 } from '../domain/logged-models.ts';
 import type { Page, Tags } from '../domain/types.ts';
@@ -25,6 +27,7 @@ import {
   loggedModelsByExperimentKey,
   loggedModelsByExperimentPartition,
   runInputKey,
+  runModelInputKey,
   runIoPartition,
   runOutputKey,
 } from './keys.ts';
@@ -318,16 +321,12 @@ export class LoggedModelRepository {
   }
 
   /**
-   * Records datasets a run used and models it produced. A dataset (name and digest)
-   * the run already records keeps its first record, tags and context included, as on
-   * MLflow's server: a resumed run, or an evaluation, that logs the same data again
-   * (often without the tags) changes nothing.
+   * Records datasets a run used and models it produced, at `recordedAt` (ms). A dataset
+   * (name and digest) the run already records keeps its first record, tags and context
+   * included, as on MLflow's server: a resumed run, or an evaluation, that logs the same
+   * data again (often without the tags) changes nothing.
    */
-  async putRunIo(
-    workspace: string,
-    runId: string,
-    io: { datasets?: readonly DatasetInput[]; outputs?: readonly ModelOutput[] },
-  ): Promise<void> {
+  async putRunIo(workspace: string, runId: string, io: RunIoRecords, recordedAt: number): Promise<void> {
     const inputs = new Map<string, Record<string, unknown>>();
     for (const dataset of io.datasets ?? []) {
       const key = runInputKey(workspace, runId, digest(JSON.stringify([dataset.name, dataset.digest])));
@@ -336,9 +335,16 @@ export class LoggedModelRepository {
         ...key,
         type: entityTypes.runInput,
         ...dataset,
+        ...loggedOrder(recordedAt, inputs.size),
         // A DynamoDB map keeps no order; MLflow answers a dataset's tags in the order they were given.
         ...(Object.keys(dataset.tags).length > 1 && { tagOrder: Object.keys(dataset.tags) }),
       });
+    }
+    // A model the run already used keeps its first record (and place), as a dataset does.
+    for (const [position, input] of (io.modelInputs ?? []).entries()) {
+      const key = runModelInputKey(workspace, runId, input.modelId);
+      if (inputs.has(key.sk)) continue;
+      inputs.set(key.sk, { ...key, type: entityTypes.runModelInput, ...input, ...loggedOrder(recordedAt, position) });
     }
     // One conditional put each (a batch write cannot hold a condition); at most 100 per request.
     await Promise.all(
@@ -352,10 +358,11 @@ export class LoggedModelRepository {
         }
       }),
     );
-    const outputs = (io.outputs ?? []).map((output) => ({
+    const outputs = (io.outputs ?? []).map((output, position) => ({
       ...runOutputKey(workspace, runId, output.modelId),
       type: entityTypes.runOutput,
       ...output,
+      ...loggedOrder(recordedAt, position),
     }));
     for (let start = 0; start < outputs.length; start += 25) {
       let requests: Record<string, unknown>[] | undefined = outputs
@@ -370,15 +377,25 @@ export class LoggedModelRepository {
     }
   }
 
-  async getRunIo(workspace: string, runId: string): Promise<{ datasets: DatasetInput[]; outputs: ModelOutput[] }> {
+  /** A run's datasets and models in the order they were logged, as MLflow's server answers them. */
+  async getRunIo(workspace: string, runId: string): Promise<Required<RunIoRecords>> {
     const datasets: DatasetInput[] = [];
+    const modelInputs: ModelInput[] = [];
     const outputs: ModelOutput[] = [];
-    const items = queryAllItems(this.client, {
+    const items: Record<string, unknown>[] = [];
+    for await (const item of queryAllItems(this.client, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': runIoPartition(workspace, runId) },
-    });
-    for await (const item of items) {
+    })) {
+      items.push(item);
+    }
+    // Sort keys are digests and model ids, in no order a user knows; items stored before
+    // the order was recorded (no `recordedAt`) come first, in sort-key order.
+    items.sort(
+      (a, b) => orderOf(a, 'recordedAt') - orderOf(b, 'recordedAt') || orderOf(a, 'position') - orderOf(b, 'position'),
+    );
+    for (const item of items) {
       if (item.type === entityTypes.runInput) {
         datasets.push({
           name: item.name as string,
@@ -389,13 +406,21 @@ export class LoggedModelRepository {
           profile: item.profile as string | undefined,
           tags: inGivenOrder((item.tags ?? {}) as Tags, item.tagOrder as string[] | undefined),
         });
+      } else if (item.type === entityTypes.runModelInput) {
+        modelInputs.push({ modelId: item.modelId as string });
       } else if (item.type === entityTypes.runOutput) {
         outputs.push({ modelId: item.modelId as string, step: item.step as number });
       }
     }
-    return { datasets, outputs };
+    return { datasets, modelInputs, outputs };
   }
 }
+
+/** Where an input or output comes among a run's: when its request came, then its place in the request. */
+const loggedOrder = (recordedAt: number, position: number) => ({ recordedAt, position });
+
+const orderOf = (item: Record<string, unknown>, field: 'recordedAt' | 'position'): number =>
+  typeof item[field] === 'number' ? item[field] : 0;
 
 /** Tags in the order they were recorded (`order`, when kept), as a null-prototype map. */
 function inGivenOrder(tags: Tags, order: readonly string[] | undefined): Tags {

@@ -1,11 +1,10 @@
 import type { RunReader } from '../storage/run-reader.ts';
 import {
-  type DatasetInput,
   type LoggedModel,
   type LoggedModelMetric,
   type LoggedModelStatus,
   loggedModelArtifactPrefix,
-  type ModelOutput,
+  type RunIoRecords,
 } from '../domain/logged-models.ts';
 import {
   type DatasetSelector,
@@ -321,8 +320,8 @@ export const loggedModelArtifactPath = (model: LoggedModel) => loggedModelArtifa
 export async function recordRunIo(
   scope: RequestScope,
   runId: string,
-  io: { datasets?: readonly DatasetInput[]; outputs?: readonly ModelOutput[] },
-  deps: Pick<LoggedModelDeps, 'loggedModels' | 'runs'>,
+  io: RunIoRecords,
+  deps: Pick<LoggedModelDeps, 'loggedModels' | 'runs' | 'clock'>,
 ): Promise<void> {
   const run = await deps.runs.get(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);
@@ -330,6 +329,7 @@ export async function recordRunIo(
   if (run.lifecycleStage === 'deleted') {
     throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`, { id: runId });
   }
-  for (const output of io.outputs ?? []) await getLoggedModel(scope, output.modelId, deps);
-  await deps.loggedModels.putRunIo(scope.workspace, runId, io);
+  for (const model of [...(io.modelInputs ?? []), ...(io.outputs ?? [])])
+    await getLoggedModel(scope, model.modelId, deps);
+  await deps.loggedModels.putRunIo(scope.workspace, runId, io, deps.clock.now());
 }

@@ -244,6 +244,52 @@ def test_logged_models_carry_their_metrics_and_are_searched_by_them(mlflow_env: 
     assert [found.model_id for found in best] == [ids["large"], ids["medium"]]
 
 
+def test_a_search_by_dataset_alone_finds_the_models_measured_on_it(mlflow_env: StratusApi, experiment_name: str):
+    """As on MLflow's server, `datasets=` without a metric filter keeps the models with a metric on one of
+    those datasets; Stratus answered every model of the experiment."""
+    import pandas as pd
+
+    experiment_id = mlflow.set_experiment(experiment_name).experiment_id
+    evaluation = mlflow.data.from_pandas(pd.DataFrame({"x": [1.0, 2.0]}), name="holdout")
+    with mlflow.start_run():
+        measured = mlflow.initialize_logged_model(name="measured").model_id
+        unmeasured = mlflow.initialize_logged_model(name="unmeasured").model_id
+        mlflow.log_metric("accuracy", 0.9, model_id=measured, dataset=evaluation)
+        mlflow.log_metric("accuracy", 0.8, model_id=unmeasured)
+
+    def found(**filters) -> list[str]:
+        return [m.model_id for m in mlflow.search_logged_models(experiment_ids=[experiment_id], output_format="list", **filters)]
+
+    assert found(datasets=[{"dataset_name": "holdout"}]) == [measured]
+    assert found(datasets=[{"dataset_name": "holdout", "dataset_digest": evaluation.digest}]) == [measured]
+    assert found(datasets=[{"dataset_name": "other"}]) == []
+    assert sorted(found()) == sorted([measured, unmeasured])
+
+
+def test_a_run_records_the_logged_models_it_used(mlflow_env: StratusApi, experiment_name: str):
+    """A metric logged for a model (an evaluation) or under set_active_model makes the model an input of the
+    run: MLflow's server answers it in run.inputs.model_inputs; Stratus took log_inputs' models and dropped them."""
+    from mlflow.entities import LoggedModelInput
+
+    mlflow.set_experiment(experiment_name)
+    with mlflow.start_run() as producer:
+        candidate = mlflow.initialize_logged_model(name="candidate").model_id
+        baseline = mlflow.initialize_logged_model(name="baseline").model_id
+    with mlflow.start_run() as evaluation:
+        mlflow.log_metric("accuracy", 0.9, model_id=candidate)
+        MlflowClient().log_inputs(evaluation.info.run_id, models=[LoggedModelInput(baseline), LoggedModelInput(candidate)])
+    active = mlflow.set_active_model(name="agent").model_id
+    try:
+        with mlflow.start_run() as traced:
+            mlflow.log_metric("latency", 1.0)
+    finally:
+        mlflow.clear_active_model()
+    client = MlflowClient()
+    assert [i.model_id for i in client.get_run(evaluation.info.run_id).inputs.model_inputs] == [candidate, baseline]
+    assert [i.model_id for i in client.get_run(traced.info.run_id).inputs.model_inputs] == [active]
+    assert client.get_run(producer.info.run_id).inputs.model_inputs == []
+
+
 def test_log_model_leaves_each_metric_point_once(mlflow_env: StratusApi, experiment_name: str):
     """MLflow 3's log_model sends the run's points at the model's step again, for the model, in one
     batch of its own order (lightgbm's autolog sends its first points again likewise): MLflow's

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 import requests
 from mlflow import MlflowClient
-from mlflow.entities import Metric, Param
+from mlflow.entities import LoggedModelOutput, Metric, Param
 from mlflow.exceptions import MlflowException
 
 from stratus_api import StratusApi
@@ -146,6 +146,9 @@ def test_missing_and_existing_things_are_worded_as_mlflow_words_them(mlflow_env:
         client.create_registered_model(model)
     with pytest.raises(MlflowException, match=rf"Model Version \(name={model}, version=9\) not found"):
         client.get_model_version(model, "9")
+    # What `models:/<name>@<alias>` raises for an alias the model lacks.
+    with pytest.raises(MlflowException, match=r"^INVALID_PARAMETER_VALUE: Registered model alias champion not found\.$"):
+        client.get_model_version_by_alias(model, "champion")
 
 
 def test_listing_a_path_that_climbs_out_of_the_run_is_invalid(mlflow_env: StratusApi, experiment_name: str):
@@ -178,6 +181,31 @@ def test_a_datasets_tags_come_back_in_the_order_given(mlflow_env: StratusApi, ex
     [logged] = client.get_run(run_id).inputs.dataset_inputs
     assert [(tag.key, tag.value) for tag in logged.tags] == given
     assert (logged.dataset.name, logged.dataset.digest, logged.dataset.source_type) == ("dataset", "f0f3e026", "local")
+
+
+def test_a_runs_datasets_and_models_come_back_in_the_order_logged(mlflow_env: StratusApi, experiment_name: str):
+    """MLflow's server answers a run's inputs and outputs in the order they were logged, so
+    `run.inputs.dataset_inputs[0]` is the first dataset (autolog's training set before an
+    evaluation's); Stratus answered them in the order of their storage keys (digests, model ids)."""
+    import mlflow
+    import pandas as pd
+
+    mlflow.set_experiment(experiment_name)
+    names = ["train", "eval", "test", "holdout", "extra"]
+    with mlflow.start_run() as run:
+        for index, name in enumerate(names[:3]):
+            mlflow.log_input(mlflow.data.from_pandas(pd.DataFrame({"x": [index]}), name=name), context=name)
+        mlflow.log_inputs(
+            [mlflow.data.from_pandas(pd.DataFrame({"y": [index]}), name=name) for index, name in enumerate(names[3:])],
+            contexts=names[3:],
+            tags_list=[{}, {}],
+        )
+        models = [mlflow.initialize_logged_model(name=f"model-{index}").model_id for index in range(4)]
+        for model_id in models:
+            MlflowClient().log_outputs(run.info.run_id, [LoggedModelOutput(model_id, step=0)])
+    logged = MlflowClient().get_run(run.info.run_id)
+    assert [dataset_input.dataset.name for dataset_input in logged.inputs.dataset_inputs] == names
+    assert [output.model_id for output in logged.outputs.model_outputs] == models
 
 
 def test_a_dataset_logged_again_keeps_its_first_record(mlflow_env: StratusApi, experiment_name: str):

@@ -66,6 +66,20 @@ describe('logged-model filter', () => {
     expect(loggedModelMatches(found, clauses, [{ name: 'eval' }])).toBe(true);
   });
 
+  test('datasets without a metric clause keep the models measured on them, as on MLflow', () => {
+    const measured = model({ metrics: [metric('acc', 0.9, 1, 'eval')] });
+    const unmeasured = model({ metrics: [metric('acc', 0.9, 1)] });
+    const byParam = parseLoggedModelFilter("params.depth != 'x'");
+    expect(loggedModelMatches(measured, [], [{ name: 'eval' }])).toBe(true);
+    expect(loggedModelMatches(unmeasured, [], [{ name: 'eval' }])).toBe(false);
+    expect(loggedModelMatches(measured, [], [{ name: 'train' }])).toBe(false);
+    expect(
+      loggedModelMatches(model({ params: { depth: '3' }, metrics: measured.metrics }), byParam, [{ name: 'eval' }]),
+    ).toBe(true);
+    expect(loggedModelMatches(model({ params: { depth: '3' } }), byParam, [{ name: 'eval' }])).toBe(false);
+    expect(loggedModelMatches(unmeasured, [])).toBe(true);
+  });
+
   test('order: the latest value of the metric, missing last, then newest first, then id', () => {
     const a = model({ modelId: 'm-a', createdAt: 1, metrics: [metric('acc', 0.5, 1), metric('acc', 0.7, 2, 'x')] });
     const b = model({ modelId: 'm-b', createdAt: 2, metrics: [metric('acc', 0.6, 1)] });

@@ -12,7 +12,8 @@ import { afterClause } from './experiment-filter.ts';
  *   creation_time|creation_timestamp, last_updated_time|last_updated_timestamp (numbers),
  * and order keys `{field_name, ascending}` over those attributes and `metrics.<key>`,
  * optionally measured on one dataset. A metric clause holds when the latest value
- * of the key on any of the model's datasets (or those `datasets` names) holds.
+ * of the key on any of the model's datasets (or those `datasets` names) holds; with
+ * `datasets` and no metric clause, a model holds when it has a metric on one of them.
  */
 export type LoggedModelField =
   | { kind: 'metric'; key: string }
@@ -183,6 +184,15 @@ export function loggedModelMatches(
   clauses: readonly LoggedModelClause[],
   datasets: readonly DatasetSelector[] = [],
 ): boolean {
+  // As MLflow's server: `datasets` without a metric clause still narrows the search, to the
+  // models measured on those datasets (an evaluation's models), not every model of the experiments.
+  if (
+    datasets.length > 0 &&
+    !clauses.some(({ field }) => field.kind === 'metric') &&
+    !model.metrics.some((metric) => onDatasets(metric, datasets))
+  ) {
+    return false;
+  }
   return clauses.every(({ field, op, value }) => {
     switch (field.kind) {
       case 'metric':

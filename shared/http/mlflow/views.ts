@@ -2,6 +2,7 @@ import {
   type DatasetInput,
   type LoggedModel,
   loggedModelArtifactPrefix,
+  type ModelInput,
   type ModelOutput,
 } from '../../domain/logged-models.ts';
 import { runArtifactUri } from '../../domain/artifacts.ts';
@@ -73,6 +74,7 @@ const latestMetrics = (metrics: readonly LatestMetric[]) => metrics.map((metric)
 
 export interface RunIo {
   datasets: readonly DatasetInput[];
+  modelInputs: readonly ModelInput[];
   outputs: readonly ModelOutput[];
 }
 
@@ -92,7 +94,7 @@ export function boundedMlflowRun(run: RunDetails, io?: RunIo) {
   );
 }
 
-export const mlflowRun = (run: RunDetails, io: RunIo = { datasets: [], outputs: [] }) => ({
+export const mlflowRun = (run: RunDetails, io: RunIo = { datasets: [], modelInputs: [], outputs: [] }) => ({
   info: mlflowRunInfo(run),
   data: {
     metrics: latestMetrics(run.metrics),
@@ -111,6 +113,7 @@ export const mlflowRun = (run: RunDetails, io: RunIo = { datasets: [], outputs: 
         ...(dataset.profile === undefined ? {} : { profile: dataset.profile }),
       },
     })),
+    model_inputs: io.modelInputs.map((input) => ({ model_id: input.modelId })),
   },
   outputs: { model_outputs: io.outputs.map((output) => ({ model_id: output.modelId, step: output.step })) },
 });

@@ -15,7 +15,8 @@ export const mlflowLogInputs = createMlflowHandler(mlflowLogInputsRoute, async (
     profile: dataset.profile,
     tags: tagMap(tags),
   }));
-  await recordRunIo(scope, requestRunId(body), { datasets }, loggedModelDeps());
+  const modelInputs = (body.models ?? []).map((model) => ({ modelId: model.model_id }));
+  await recordRunIo(scope, requestRunId(body), { datasets, modelInputs }, loggedModelDeps());
   return { body: {} };
 });
 
