@@ -73,6 +73,9 @@ const toExperiment = (item: ExperimentItem): Experiment => ({
   ...(item.entryParams === true ? {} : { paramsOffMetricEntries: true }),
 });
 
+/** The condition that an experiment is not deleted (`#stage` is lifecycleStage, `:deleted` 'deleted'). */
+const activeStage = '(attribute_not_exists(#stage) OR #stage <> :deleted)';
+
 /** Names are searched without regard to case. */
 export const foldName = (name: string) => name.toLowerCase();
 
@@ -207,6 +210,15 @@ export class ExperimentRepository {
   async rename(workspace: string, experimentId: string, name: string, now: number): Promise<Experiment> {
     const current = await this.get(workspace, experimentId);
     if (!current) throw new NotFoundError('experiment', experimentId);
+    // A deleted experiment keeps its name until it is restored (a restore brings it back), as on
+    // MLflow's server ("Cannot rename a non-active experiment"); the write below checks it again.
+    if (current.lifecycleStage === 'deleted') {
+      throw new ConflictError(
+        'experiment.not_active',
+        `experiment '${experimentId}' is deleted; restore it before renaming it`,
+        { id: experimentId },
+      );
+    }
     if (current.name === name) return current;
     const reasons = await sendTransaction(
       this.client,
@@ -232,13 +244,14 @@ export class ExperimentRepository {
               TableName: this.tableName,
               Key: experimentKey(workspace, experimentId),
               UpdateExpression: 'SET #name = :name, nameFolded = :folded, updatedAt = :now',
-              ConditionExpression: '#name = :old',
-              ExpressionAttributeNames: { '#name': 'name' },
+              ConditionExpression: `#name = :old AND ${activeStage}`,
+              ExpressionAttributeNames: { '#name': 'name', '#stage': 'lifecycleStage' },
               ExpressionAttributeValues: {
                 ':name': name,
                 ':folded': foldName(name),
                 ':old': current.name,
                 ':now': now,
+                ':deleted': 'deleted',
               },
             },
           },
@@ -295,6 +308,13 @@ export class ExperimentRepository {
       removes.push('#tags.#removed');
       conditions.push('attribute_exists(#tags.#removed)');
     }
+    // A deleted experiment's tags stay as they were until it is restored, as on MLflow's server.
+    const changesTags = tags.length > 0 || changes.removeTag !== undefined;
+    if (changesTags) {
+      names['#stage'] = 'lifecycleStage';
+      values[':deleted'] = 'deleted';
+      conditions.push(activeStage);
+    }
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
@@ -314,6 +334,11 @@ export class ExperimentRepository {
       const item = conditionFailedItem(error);
       if (item === false) throw error;
       if (!item) throw new NotFoundError('experiment', experimentId);
+      if (changesTags && item.lifecycleStage === 'deleted') {
+        throw new ConflictError('experiment.deleted', `experiment '${experimentId}' is deleted; restore it first`, {
+          id: experimentId,
+        });
+      }
       if (changes.removeTag !== undefined && !Object.hasOwn((item.tags as Tags | undefined) ?? {}, changes.removeTag)) {
         throw new NotFoundError('tag', changes.removeTag, 'id', { kind: 'experiment', id: experimentId });
       }
@@ -337,7 +362,7 @@ export class ExperimentRepository {
    * (experiment.deleted), as on MLflow's server.
    */
   async recordRunStarted(workspace: string, experimentId: string, startTime: number): Promise<number | undefined> {
-    const activeExperiment = 'attribute_exists(pk) AND (attribute_not_exists(#stage) OR #stage <> :deleted)';
+    const activeExperiment = `attribute_exists(pk) AND ${activeStage}`;
     const count = (withActivity: boolean) =>
       this.client.send(
         new UpdateCommand({

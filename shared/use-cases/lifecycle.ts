@@ -62,29 +62,20 @@ function unchanged(experiment: Experiment, options: StageChangeOptions): Experim
   return experiment;
 }
 
-/**
- * Renames an experiment. A deleted one keeps its name until it is restored, as on MLflow's server
- * ("Cannot rename a non-active experiment"): its name is what a restore brings back.
- */
+/** Renames an experiment; a deleted one keeps its name until it is restored (the repository refuses). */
 export async function renameExperiment(
   scope: RequestScope,
   experimentId: string,
   name: string,
   deps: ExperimentDeps,
 ): Promise<Experiment> {
-  const experiment = await getExperiment(scope, experimentId, deps);
-  if (experiment.lifecycleStage === 'deleted') {
-    throw new ConflictError(
-      'experiment.not_active',
-      `experiment '${experimentId}' is deleted; restore it before renaming it`,
-      { id: experimentId },
-    );
-  }
+  await getExperiment(scope, experimentId, deps);
   return deps.experiments.rename(scope.workspace, experimentId, name, deps.clock.now());
 }
 
+/** Sets tags; a deleted experiment takes none until it is restored (the repository's write refuses). */
 export async function setExperimentTags(scope: RequestScope, experimentId: string, tags: Tags, deps: ExperimentDeps) {
-  await getActiveExperiment(scope, experimentId, deps);
+  await getExperiment(scope, experimentId, deps);
   return deps.experiments.update(scope.workspace, experimentId, { tags }, deps.clock.now());
 }
 
@@ -94,22 +85,8 @@ export async function deleteExperimentTag(
   key: string,
   deps: ExperimentDeps,
 ) {
-  await getActiveExperiment(scope, experimentId, deps);
+  await getExperiment(scope, experimentId, deps);
   return deps.experiments.update(scope.workspace, experimentId, { removeTag: key }, deps.clock.now());
-}
-
-/**
- * An experiment that takes writes: a deleted one takes no tags (set or removed), as it takes no
- * runs and as on MLflow's server ("The experiment <id> must be in the 'active' state").
- */
-async function getActiveExperiment(scope: RequestScope, experimentId: string, deps: ExperimentDeps) {
-  const experiment = await getExperiment(scope, experimentId, deps);
-  if (experiment.lifecycleStage === 'deleted') {
-    throw new ConflictError('experiment.deleted', `experiment '${experimentId}' is deleted; restore it first`, {
-      id: experimentId,
-    });
-  }
-  return experiment;
 }
 
 /**
