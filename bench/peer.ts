@@ -21,7 +21,9 @@ import { percentile, round } from './stats.ts';
  * peer --peer-runs 1000 ...`); the defaults are the issue's.
  *
  *  1. runs: `runs` runs in one experiment, 20 params and 10 metrics each (and a
- *     tag `owner` with 7 values), created by `clients` threads; then searches.
+ *     tag `owner` with 7 values), created by `clients` threads; then searches;
+ *     then `pacedRuns` more such runs, in an experiment of their own, started at
+ *     `pacedRate` a second whatever the system answers.
  *  2. ingest: `points` points over 10 keys in 1,000-point batches, `clients`
  *     clients each logging to a run of its own.
  *  3. history: one key with `history` points, read whole and downsampled.
@@ -32,6 +34,9 @@ export interface PeerBenchOptions {
   history?: number;
   clients?: number;
   samples?: number;
+  /** Runs created at a fixed rate after the searches, and that rate (runs/s, the same for every system). */
+  pacedRuns?: number;
+  pacedRate?: number;
   systems?: string[];
   /** Which of the phases below to run (all by default), each on every system before the next. */
   phases?: string[];
@@ -56,6 +61,9 @@ const ROWS = {
   runsWriteUnits: 'write units per run',
   firstMetrics: 'first metrics of a run (10 new keys) p50 (ms)',
   runLatency: 'a run with its first data, all its requests, p50 (ms)',
+  pacedRate: 'paced: runs started at one rate for all (runs/s, offered / achieved)',
+  pacedFirstMetrics: 'paced: first metrics of a run (10 new keys) p50 (ms)',
+  pacedRunLatency: 'paced: a run with its first data, from when it was due, p50 (ms)',
   searchNewest: 'search: newest 100, p50 (ms)',
   searchTop: 'search: top 10 by a metric, p50 (ms)',
   searchThreshold: 'search: metric threshold (1%), p50 (ms)',
@@ -241,6 +249,37 @@ async function runsPhase(
     searchUnits.push(round(percentile(units, 50), 1));
   }
   if (searchUnits.some((units) => units > 0)) out.values.set(ROWS.searchUnits, searchUnits.join(' / '));
+  await pacedRunsStep(client, options, out);
+}
+
+/**
+ * The same runs again, each started when it is due at one rate the same for every system, `clients`
+ * at most in flight. Above, every client starts its next run as soon as its last one is answered, so
+ * a system that creates runs faster also keeps more requests waiting at its database: its latencies
+ * there are its rate's, not its requests' (Little's law). At one offered rate, the latencies of the
+ * systems compare. A run's latency is counted from when it was due, so a system that falls behind
+ * the rate has its waiting counted too, and the achieved rate says it fell behind.
+ */
+async function pacedRunsStep(client: TrackingClient, options: Required<PeerBenchOptions>, out: Measured) {
+  if (options.pacedRuns <= 0) return;
+  const runs = runsOf(options.pacedRuns);
+  const experimentId = await client.createExperiment(`peer-paced-${client.label.replace(/\W+/g, '-')}`);
+  client.meter.reset();
+  const interval = 1000 / options.pacedRate;
+  const runLatencies: number[] = [];
+  const started = performance.now();
+  await inParallel(runs.length, options.clients, async (i) => {
+    const due = started + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    await client.createRun(experimentId, runs[i] as NewRun);
+    runLatencies.push(performance.now() - due);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  out.values.set(ROWS.pacedRate, `${options.pacedRate} / ${round(runs.length / seconds, 1)}`);
+  const firstMetrics = client.meter.count('log-batch') > 0 ? 'log-batch' : 'create-run';
+  out.values.set(ROWS.pacedFirstMetrics, round(client.meter.p50(firstMetrics), 1));
+  out.values.set(ROWS.pacedRunLatency, round(percentile(runLatencies, 50), 1));
 }
 
 const ingestPoint = (client: number, batch: number, i: number, step: number): MetricPoint => ({
@@ -353,9 +392,14 @@ export async function runPeerBench(options: PeerBenchOptions = {}): Promise<Benc
     history: options.history ?? 1_000_000,
     clients: options.clients ?? 8,
     samples: options.samples ?? 20,
+    pacedRuns: options.pacedRuns ?? 600,
+    pacedRate: options.pacedRate ?? 20,
     systems: options.systems ?? ['mlflow', 'fasttrackml', 'stratus'],
     phases: options.phases ?? [...phaseNames],
   };
+  if (!(settings.pacedRate > 0 && Number.isFinite(settings.pacedRate))) {
+    throw new Error(`--peer-paced-rate must be a positive number of runs a second, not '${settings.pacedRate}'`);
+  }
   for (const name of settings.systems) {
     if (!starters[name]) throw new Error(`unknown system '${name}'; known: ${Object.keys(starters).join(', ')}`);
   }
