@@ -1,5 +1,6 @@
 import { createHandler } from '../shared/http/handler.ts';
 import { compareRunsRoute } from '../shared/http/routes/compare-runs.ts';
+import { comparisonTruncatedHeaders } from '../shared/http/comparison-truncated-header.ts';
 import { comparisonCsv, comparisonView } from '../shared/http/views.ts';
 import { trackingDeps } from '../shared/runtime.ts';
 import { compareRuns } from '../shared/use-cases/compare.ts';
@@ -17,5 +18,9 @@ export const handler = createHandler(compareRunsRoute, async ({ body }, { scope 
     },
     deps,
   );
-  return { body: comparisonView(comparison), alternatives: { 'text/csv': () => comparisonCsv(comparison) } };
+  return {
+    body: comparisonView(comparison),
+    alternatives: { 'text/csv': () => comparisonCsv(comparison) },
+    headers: comparisonTruncatedHeaders(comparison),
+  };
 });

@@ -66,7 +66,7 @@ export class StratusHttpApi extends Construct implements StratusApi {
                 CorsHttpMethod.DELETE,
               ],
               allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-              exposeHeaders: ['x-stratus-consumed-capacity', 'retry-after'],
+              exposeHeaders: ['x-stratus-consumed-capacity', 'x-stratus-comparison-truncated', 'retry-after'],
               maxAge: Duration.hours(1),
             },
     });

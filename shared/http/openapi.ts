@@ -71,7 +71,7 @@ function errorResponses(route: RouteDefinition) {
   const mlflow = dialectOf(route) === 'mlflow';
   const unavailable = {
     description: 'The store is shedding load: retry after the pause given',
-    headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+    headers: { 'Retry-After': { description: 'Seconds to wait', required: true, schema: { type: 'integer' } } },
     content,
   };
   const gateway = (what: string) => ({
@@ -119,8 +119,15 @@ function operation(route: RouteDefinition) {
     headers: {
       'x-stratus-consumed-capacity': {
         description: 'DynamoDB capacity this request consumed, e.g. `read=1; write=4`',
+        required: true,
         schema: { type: 'string' },
       },
+      ...Object.fromEntries(
+        Object.entries(route.response.headers ?? {}).map(([name, said]) => [
+          name,
+          { description: said, schema: { type: 'string' } },
+        ]),
+      ),
     },
     content: {
       'application/json': { schema: toJsonSchema(route.response.body, 'output') },
@@ -146,7 +153,7 @@ function operation(route: RouteDefinition) {
               description: route.response.redirect,
               headers: {
                 ...success('').headers,
-                Location: { description: 'Where to go', schema: { type: 'string', format: 'uri' } },
+                Location: { description: 'Where to go', required: true, schema: { type: 'string', format: 'uri' } },
               },
               // `/api/v1` redirects carry the answer they stand for (download-artifact's link, size and expiry).
               ...(redirectStatus === route.response.status || dialectOf(route) === 'v1'

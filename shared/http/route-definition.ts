@@ -67,6 +67,8 @@ export interface RouteDefinition {
     redirect?: string;
     /** Another success status the route answers in some cases, with the same body schema. */
     also?: { status: number; description: string };
+    /** Headers the route adds to some of its answers, by name: what each says (for the OpenAPI description). */
+    headers?: Readonly<Record<string, string>>;
   };
   table: { actions: readonly TableAction[]; indexes?: readonly string[] };
   /** Absent for routes that never touch the artifacts bucket. */

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { lambdaResponsePayloadBytes } from '../../shared/domain/answer-size.ts';
 import { routes } from '../../shared/http/route-table.ts';
+import { comparisonTruncatedHeader } from '../../shared/http/comparison-truncated-header.ts';
 import { limits } from '../../shared/limits.ts';
 import { useTestStack } from '../support/local-api.ts';
 import { answerProblems } from '../support/openapi-check.ts';
@@ -61,8 +62,11 @@ beforeAll(async () => {
   }
 }, 180_000);
 
-/** The comparison as sent, checked against the OpenAPI description and Lambda's bound. */
-async function compare(runIds: readonly string[], accept = 'application/json') {
+/**
+ * The comparison as sent, checked against the OpenAPI description and Lambda's bound; `cut` is the
+ * header naming the kinds of column it cut, which JSON and CSV answers both carry.
+ */
+async function compare(runIds: readonly string[], cut: string | null, accept = 'application/json') {
   const response = await fetch(`${local.stack.url}/api/v1/runs/compare`, {
     method: 'POST',
     headers: { authorization: `Bearer ${local.stack.token}`, 'content-type': 'application/json', accept },
@@ -70,6 +74,7 @@ async function compare(runIds: readonly string[], accept = 'application/json') {
   });
   const text = await response.text();
   expect(response.status, text.slice(0, 300)).toBe(200);
+  expect(response.headers.get(comparisonTruncatedHeader)).toBe(cut);
   expect(payloadBytes(text)).toBeLessThan(lambdaResponsePayloadBytes);
   if (accept !== 'application/json') return text;
   expect(answerProblems(routes.compareRuns, { status: response.status, headers: response.headers, text })).toEqual([]);
@@ -94,7 +99,7 @@ async function allParams(runId: string): Promise<Record<string, string>> {
 describe('compare answers within the bound, marking the runs with values past its columns', () => {
   test("params: columns end in key order; flagged runs' pages give the rest, unflagged runs have none there", async () => {
     const runIds = [...fullRuns, lastOnly, firstOnly];
-    const answer = await compare(runIds);
+    const answer = await compare(runIds, 'params');
     const all = ['a-first', ...fullParams.map(([key]) => key), 'z-last'];
     const kept: string[] = answer.param_names;
     expect(kept.length).toBeGreaterThan(1);
@@ -116,13 +121,27 @@ describe('compare answers within the bound, marking the runs with values past it
     }
     expect(await allParams(fullRuns[0] as string)).toEqual(Object.fromEntries(fullParams));
 
-    // The CSV holds the same columns.
-    const csv = (await compare(runIds, 'text/csv')) as string;
+    // The CSV holds the same columns, and says in its header that they were cut.
+    const csv = (await compare(runIds, 'params', 'text/csv')) as string;
     expect(csv.slice(0, csv.indexOf('\r\n')).split(',').slice(4)).toEqual(kept.map((key) => `params.${key}`));
   }, 120_000);
 
+  test('an answer with every column says nothing was cut, in JSON and in CSV', async () => {
+    for (const accept of ['application/json', 'text/csv']) {
+      const response = await fetch(`${local.stack.url}/api/v1/runs/compare`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${local.stack.token}`, 'content-type': 'application/json', accept },
+        body: JSON.stringify({ run_ids: [lastOnly, firstOnly] }),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain(accept);
+      expect(response.headers.has(comparisonTruncatedHeader)).toBe(false);
+      expect(await response.text()).toContain('small');
+    }
+  });
+
   test("metrics: 10,000 columns of ten cells end in key order; a flagged run's details hold every metric", async () => {
-    const answer = await compare(metricRuns);
+    const answer = await compare(metricRuns, 'metrics');
     const all = metricRuns.flatMap((_, run) =>
       Array.from({ length: limits.metricKeysPerRun }, (_, i) => metricKey(run, i)),
     );

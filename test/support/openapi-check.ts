@@ -20,7 +20,7 @@ type Operation = {
   requestBody?: { content: Record<string, { schema: unknown }> };
   responses: Record<
     string,
-    { headers?: Record<string, unknown>; content?: Record<string, { schema: { $ref?: string } }> }
+    { headers?: Record<string, { required?: boolean }>; content?: Record<string, { schema: { $ref?: string } }> }
   >;
 };
 
@@ -62,9 +62,10 @@ export function answerProblems(route: RouteDefinition, answer: Answer): string[]
   const documented = operation.responses[status];
   if (!documented) return [`status ${status} is not documented (${Object.keys(operation.responses).join(', ')})`];
   const problems: string[] = [];
-  for (const name of Object.keys(documented.headers ?? {})) {
+  for (const [name, header] of Object.entries(documented.headers ?? {})) {
     // Retry-After is documented for the 503 only; the capacity header is on every answer a function gives.
-    if (!answer.headers.has(name)) problems.push(`header ${name} is documented but missing`);
+    if (header.required && !answer.headers.has(name))
+      problems.push(`header ${name} is documented as required but missing`);
   }
   if (!documented.content) {
     if (answer.text !== '') problems.push(`a body where none is documented: ${answer.text.slice(0, 100)}`);

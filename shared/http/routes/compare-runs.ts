@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
 import { compareRunsBody, compareRunsResponse } from '../schemas/search.ts';
+import { comparisonTruncatedHeader } from '../comparison-truncated-header.ts';
 
 export const compareRunsRoute = defineRoute({
   operationId: 'compareRuns',
@@ -15,6 +16,10 @@ export const compareRunsRoute = defineRoute({
     description: 'The comparison',
     body: compareRunsResponse,
     alternatives: ['text/csv'],
+    headers: {
+      [comparisonTruncatedHeader]:
+        "Present when the columns end before every value the runs hold (the answer's bound): `params`, `metrics` or `params, metrics`. The CSV has no other sign of it; the JSON answer flags the runs (`params_truncated`, `metrics_truncated`)",
+    },
   },
   table: { actions: ['GetItem', 'Query', 'BatchGetItem'] },
 });
