@@ -57,3 +57,11 @@ export interface ModelOutput {
   modelId: string;
   step: number;
 }
+
+/** A run's inputs and outputs as MLflow answers them with the run, in the order they were first recorded. */
+export interface RunIo {
+  datasets: readonly DatasetInput[];
+  outputs: readonly ModelOutput[];
+}
+
+export const noRunIo: RunIo = { datasets: [], outputs: [] };

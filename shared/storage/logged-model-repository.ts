@@ -14,6 +14,7 @@ import {
   type LoggedModelStatus,
   type ModelOutput,
   maxLoggedModelMetrics,
+  type RunIo,
 } from '../domain/logged-models.ts';
 import type { Page, Tags } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
@@ -25,10 +26,10 @@ import {
   loggedModelsByExperimentKey,
   loggedModelsByExperimentPartition,
   runInputKey,
-  runIoPartition,
   runOutputKey,
 } from './keys.ts';
-import { queryAllItems, queryPage } from './query-page.ts';
+import { queryPage } from './query-page.ts';
+import { markRunIo, type RecordedOrder, readRunIo } from './run-io.ts';
 import { storedValue, storedValueNumber } from './stored-value.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
 
@@ -303,24 +304,32 @@ export class LoggedModelRepository {
   }
 
   /**
-   * Records datasets a run used and models it produced. A dataset (name and digest)
-   * the run already records keeps its first record, tags and context included, as on
-   * MLflow's server: a resumed run, or an evaluation, that logs the same data again
-   * (often without the tags) changes nothing.
+   * Records datasets a run used and models it produced, at `recordedAt`, in the order
+   * given (run-io.ts). A dataset (name and digest) the run already records keeps its
+   * first record, tags, context and place included, as on MLflow's server: a resumed
+   * run, or an evaluation, that logs the same data again (often without the tags)
+   * changes nothing. A run not yet `marked` (Run.hasIo) is marked first.
    */
   async putRunIo(
     workspace: string,
     runId: string,
     io: { datasets?: readonly DatasetInput[]; outputs?: readonly ModelOutput[] },
+    at: { recordedAt: number; marked: boolean },
   ): Promise<void> {
+    if (!io.datasets?.length && !io.outputs?.length) return;
+    if (!at.marked && !(await markRunIo(this.client, this.tableName, workspace, runId))) {
+      throw new NotFoundError('run', runId);
+    }
     const inputs = new Map<string, Record<string, unknown>>();
     for (const dataset of io.datasets ?? []) {
       const key = runInputKey(workspace, runId, digest(JSON.stringify([dataset.name, dataset.digest])));
       if (inputs.has(key.sk)) continue;
+      const order: RecordedOrder = { recordedAt: at.recordedAt, position: inputs.size };
       inputs.set(key.sk, {
         ...key,
         type: entityTypes.runInput,
         ...dataset,
+        ...order,
         // A DynamoDB map keeps no order; MLflow answers a dataset's tags in the order they were given.
         ...(Object.keys(dataset.tags).length > 1 && { tagOrder: Object.keys(dataset.tags) }),
       });
@@ -337,10 +346,11 @@ export class LoggedModelRepository {
         }
       }),
     );
-    const outputs = (io.outputs ?? []).map((output) => ({
+    const outputs = (io.outputs ?? []).map((output, position) => ({
       ...runOutputKey(workspace, runId, output.modelId),
       type: entityTypes.runOutput,
       ...output,
+      ...({ recordedAt: at.recordedAt, position } satisfies RecordedOrder),
     }));
     for (let start = 0; start < outputs.length; start += 25) {
       let requests: Record<string, unknown>[] | undefined = outputs
@@ -355,37 +365,7 @@ export class LoggedModelRepository {
     }
   }
 
-  async getRunIo(workspace: string, runId: string): Promise<{ datasets: DatasetInput[]; outputs: ModelOutput[] }> {
-    const datasets: DatasetInput[] = [];
-    const outputs: ModelOutput[] = [];
-    const items = queryAllItems(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': runIoPartition(workspace, runId) },
-    });
-    for await (const item of items) {
-      if (item.type === entityTypes.runInput) {
-        datasets.push({
-          name: item.name as string,
-          digest: item.digest as string,
-          sourceType: item.sourceType as string,
-          source: item.source as string,
-          schema: item.schema as string | undefined,
-          profile: item.profile as string | undefined,
-          tags: inGivenOrder((item.tags ?? {}) as Tags, item.tagOrder as string[] | undefined),
-        });
-      } else if (item.type === entityTypes.runOutput) {
-        outputs.push({ modelId: item.modelId as string, step: item.step as number });
-      }
-    }
-    return { datasets, outputs };
+  async getRunIo(workspace: string, runId: string): Promise<RunIo> {
+    return readRunIo(this.client, this.tableName, workspace, runId);
   }
-}
-
-/** Tags in the order they were recorded (`order`, when kept), as a null-prototype map. */
-function inGivenOrder(tags: Tags, order: readonly string[] | undefined): Tags {
-  const ordered: Tags = Object.create(null);
-  for (const key of order ?? []) if (Object.hasOwn(tags, key)) ordered[key] = tags[key] as string;
-  for (const [key, value] of Object.entries(tags)) if (!Object.hasOwn(ordered, key)) ordered[key] = value;
-  return ordered;
 }

@@ -322,7 +322,7 @@ export async function recordRunIo(
   scope: RequestScope,
   runId: string,
   io: { datasets?: readonly DatasetInput[]; outputs?: readonly ModelOutput[] },
-  deps: Pick<LoggedModelDeps, 'loggedModels' | 'runs'>,
+  deps: Pick<LoggedModelDeps, 'loggedModels' | 'runs' | 'clock'>,
 ): Promise<void> {
   const run = await deps.runs.get(scope.workspace, runId);
   if (!run) throw new NotFoundError('run', runId);
@@ -331,5 +331,8 @@ export async function recordRunIo(
     throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`, { id: runId });
   }
   for (const output of io.outputs ?? []) await getLoggedModel(scope, output.modelId, deps);
-  await deps.loggedModels.putRunIo(scope.workspace, runId, io);
+  await deps.loggedModels.putRunIo(scope.workspace, runId, io, {
+    recordedAt: deps.clock.now(),
+    marked: run.hasIo === true,
+  });
 }

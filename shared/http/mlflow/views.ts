@@ -1,9 +1,4 @@
-import {
-  type DatasetInput,
-  type LoggedModel,
-  loggedModelArtifactPrefix,
-  type ModelOutput,
-} from '../../domain/logged-models.ts';
+import { type LoggedModel, loggedModelArtifactPrefix, noRunIo, type RunIo } from '../../domain/logged-models.ts';
 import { runArtifactUri } from '../../domain/artifacts.ts';
 import type { MetricPoint } from '../../domain/metric-chunk.ts';
 import { toWireMetricValue } from '../../domain/metric-values.ts';
@@ -71,11 +66,6 @@ export const mlflowMetric = (key: string, point: Pick<MetricPoint, 'value' | 'st
 
 const latestMetrics = (metrics: readonly LatestMetric[]) => metrics.map((metric) => mlflowMetric(metric.key, metric));
 
-export interface RunIo {
-  datasets: readonly DatasetInput[];
-  outputs: readonly ModelOutput[];
-}
-
 /**
  * A run in MLflow's shape, refused past 5 MiB of a function's response payload (README, "Limits").
  * MLflow's client reads a run whole (get_run, search_runs), and a Lambda answers at most 6 MB: a
@@ -92,7 +82,7 @@ export function boundedMlflowRun(run: RunDetails, io?: RunIo) {
   );
 }
 
-export const mlflowRun = (run: RunDetails, io: RunIo = { datasets: [], outputs: [] }) => ({
+export const mlflowRun = (run: RunDetails, io: RunIo = noRunIo) => ({
   info: mlflowRunInfo(run),
   data: {
     metrics: latestMetrics(run.metrics),
