@@ -61,7 +61,9 @@ export interface ModelOutput {
 /** A run's inputs and outputs as MLflow answers them with the run, in the order they were first recorded. */
 export interface RunIo {
   datasets: readonly DatasetInput[];
+  /** Ids of logged models the run used (MLflow's model inputs: `log_metric(..., model_id=)`, evaluations). */
+  modelInputs: readonly string[];
   outputs: readonly ModelOutput[];
 }
 
-export const noRunIo: RunIo = { datasets: [], outputs: [] };
+export const noRunIo: RunIo = { datasets: [], modelInputs: [], outputs: [] };

@@ -19,7 +19,8 @@ import { createHash } from 'node:crypto';
  *   ModelName       pk WS#<ws>#MODELNAME#<name>    sk MODEL_NAME        (uniqueness guard)
  *   ModelVersion    pk WS#<ws>#MODEL#<model id>    sk VERSION#<10 digits>
  *   AliasEvent      pk WS#<ws>#MODEL#<model id>#ALIAS_HISTORY  sk <at ms>#<event id>
- *   RunInput        pk WS#<ws>#RUN#<id>#IO         sk INPUT#<digest> | OUTPUT#<model id>   (MLflow's datasets and models)
+ *   RunInput        pk WS#<ws>#RUN#<id>#IO         sk INPUT#<digest> | MODEL_INPUT#<model id> | OUTPUT#<model id>
+ *                   (MLflow's datasets, the logged models a run used, and those it produced)
  *   LoggedModel     pk WS#<ws>#MODEL#<id>          sk LOGGED_MODEL
  *
  * Search index entries are items of their own, in a partition per experiment
@@ -72,6 +73,7 @@ export const entityTypes = {
   modelVersion: 'ModelVersion',
   aliasEvent: 'AliasEvent',
   runInput: 'RunInput',
+  runModelInput: 'RunModelInput',
   runOutput: 'RunOutput',
   loggedModel: 'LoggedModel',
 } as const;
@@ -470,6 +472,11 @@ export const runInputSortKeyPrefix = join('INPUT', '');
 export const runInputKey = (workspace: string, runId: string, datasetKey: string): PrimaryKey => ({
   pk: runIoPartition(workspace, runId),
   sk: runInputSortKeyPrefix + datasetKey,
+});
+
+export const runModelInputKey = (workspace: string, runId: string, modelId: string): PrimaryKey => ({
+  pk: runIoPartition(workspace, runId),
+  sk: join('MODEL_INPUT', modelId),
 });
 
 export const runOutputKey = (workspace: string, runId: string, modelId: string): PrimaryKey => ({

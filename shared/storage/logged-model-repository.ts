@@ -26,6 +26,7 @@ import {
   loggedModelsByExperimentKey,
   loggedModelsByExperimentPartition,
   runInputKey,
+  runModelInputKey,
   runOutputKey,
 } from './keys.ts';
 import { queryPage } from './query-page.ts';
@@ -304,20 +305,21 @@ export class LoggedModelRepository {
   }
 
   /**
-   * Records datasets a run used and models it produced, at `recordedAt`, in the order
-   * given (run-io.ts). A dataset (name and digest) the run already records keeps its
-   * first record, tags, context and place included, as on MLflow's server: a resumed
-   * run, or an evaluation, that logs the same data again (often without the tags)
-   * changes nothing. A run not yet `marked` (Run.hasIo) is marked first.
+   * Records datasets and logged models a run used and models it produced, at `recordedAt`,
+   * in the order given (run-io.ts). A dataset (name and digest) or model the run already
+   * records as used keeps its first record, tags, context and place included, as on MLflow's
+   * server: a resumed run, or an evaluation, that logs the same data again (often without
+   * the tags) changes nothing. A run not yet `marked` (Run.hasIo) is marked first when it
+   * gets datasets or outputs, what MLflow's search answers (not model inputs).
    */
   async putRunIo(
     workspace: string,
     runId: string,
-    io: { datasets?: readonly DatasetInput[]; outputs?: readonly ModelOutput[] },
+    io: { datasets?: readonly DatasetInput[]; modelInputs?: readonly string[]; outputs?: readonly ModelOutput[] },
     at: { recordedAt: number; marked: boolean },
   ): Promise<void> {
-    if (!io.datasets?.length && !io.outputs?.length) return;
-    if (!at.marked && !(await markRunIo(this.client, this.tableName, workspace, runId))) {
+    const searched = Boolean(io.datasets?.length || io.outputs?.length);
+    if (searched && !at.marked && !(await markRunIo(this.client, this.tableName, workspace, runId))) {
       throw new NotFoundError('run', runId);
     }
     const inputs = new Map<string, Record<string, unknown>>();
@@ -334,7 +336,12 @@ export class LoggedModelRepository {
         ...(Object.keys(dataset.tags).length > 1 && { tagOrder: Object.keys(dataset.tags) }),
       });
     }
-    // One conditional put each (a batch write cannot hold a condition); at most 100 per request.
+    for (const modelId of new Set(io.modelInputs)) {
+      const key = runModelInputKey(workspace, runId, modelId);
+      const order: RecordedOrder = { recordedAt: at.recordedAt, position: inputs.size };
+      inputs.set(key.sk, { ...key, type: entityTypes.runModelInput, modelId, ...order });
+    }
+    // One conditional put each (a batch write cannot hold a condition); at most 200 per request.
     await Promise.all(
       [...inputs.values()].map(async (Item) => {
         try {

@@ -31,6 +31,7 @@ export async function readRunIo(
   runId: string,
 ): Promise<RunIo> {
   const datasets: Array<Placed<DatasetInput>> = [];
+  const modelInputs: Array<Placed<string>> = [];
   const outputs: Array<Placed<ModelOutput>> = [];
   const items = queryAllItems(client, {
     TableName: tableName,
@@ -50,11 +51,17 @@ export async function readRunIo(
         tags: inGivenOrder((item.tags ?? {}) as Tags, item.tagOrder as string[] | undefined),
       };
       datasets.push({ at, value });
+    } else if (item.type === entityTypes.runModelInput) {
+      modelInputs.push({ at, value: item.modelId as string });
     } else if (item.type === entityTypes.runOutput) {
       outputs.push({ at, value: { modelId: item.modelId as string, step: item.step as number } });
     }
   }
-  return { datasets: inRecordedOrder(datasets), outputs: inRecordedOrder(outputs) };
+  return {
+    datasets: inRecordedOrder(datasets),
+    modelInputs: inRecordedOrder(modelInputs),
+    outputs: inRecordedOrder(outputs),
+  };
 }
 
 interface Placed<T> {

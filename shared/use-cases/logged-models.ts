@@ -317,11 +317,11 @@ export async function recordLoggedModelMetrics(
 /** Where the model's files are under its run's artifact root. */
 export const loggedModelArtifactPath = (model: LoggedModel) => loggedModelArtifactPrefix(model.modelId);
 
-/** Records the datasets a run used and the models it produced (MLflow's log_inputs / log_outputs). */
+/** Records the datasets and models a run used and the models it produced (MLflow's log_inputs / log_outputs). */
 export async function recordRunIo(
   scope: RequestScope,
   runId: string,
-  io: { datasets?: readonly DatasetInput[]; outputs?: readonly ModelOutput[] },
+  io: { datasets?: readonly DatasetInput[]; modelInputs?: readonly string[]; outputs?: readonly ModelOutput[] },
   deps: Pick<LoggedModelDeps, 'loggedModels' | 'runs' | 'clock'>,
 ): Promise<void> {
   const run = await deps.runs.get(scope.workspace, runId);

@@ -3,8 +3,9 @@ import { atMost } from '../../shared/at-most.ts';
 import { useTestStack } from '../support/local-api.ts';
 
 /**
- * MLflow's `runs/search` answers each run with its inputs and outputs, as `runs/get` does
- * (datasets in the order they were first logged, logged models it produced), and reads them
+ * MLflow's `runs/search` answers each run with its datasets and outputs, as `runs/get` does
+ * (datasets in the order they were first logged, logged models it produced; the models it used
+ * only `runs/get` answers, as on MLflow's server), and reads them
  * only for runs that have any: by DynamoDB's own read units (the x-stratus-consumed-capacity
  * header), a page of runs without any costs what `/api/v1`'s search of the same page costs,
  * which never reads them.
@@ -23,7 +24,10 @@ const dataset = (name: string, digest: string, context?: string) => ({
 async function searchBoth(experimentId: string, maxResults: number) {
   const viaMlflow = await mlflow('runs/search', { experiment_ids: [experimentId], max_results: maxResults });
   expect(viaMlflow.status, JSON.stringify(viaMlflow.body)).toBe(200);
-  const viaV1 = await local.api.post('/api/v1/runs/search', { experiment_ids: [experimentId], max_results: maxResults });
+  const viaV1 = await local.api.post('/api/v1/runs/search', {
+    experiment_ids: [experimentId],
+    max_results: maxResults,
+  });
   expect(viaV1.status, JSON.stringify(viaV1.body)).toBe(200);
   return { mlflow: viaMlflow, v1: viaV1 };
 }
@@ -55,9 +59,16 @@ describe("MLflow search answers runs' inputs and outputs", () => {
       models: modelIds.map((model_id, step) => ({ model_id, step })),
     });
     expect(outputs.status, JSON.stringify(outputs.body)).toBe(200);
-    expect((await mlflow('runs/log-inputs', { run_id: runs.models, datasets: [dataset('eval', 'd2')] })).status).toBe(
-      200,
-    );
+    // The models it evaluated, twice over (kept once) and by id alone, as MLflow's server keeps them.
+    const used = await mlflow('runs/log-inputs', {
+      run_id: runs.models,
+      datasets: [dataset('eval', 'd2')],
+      models: [{ model_id: modelIds[2] }, { model_id: modelIds[0] }, { model_id: modelIds[2] }],
+    });
+    expect(used.status, JSON.stringify(used.body)).toBe(200);
+    // A run that used models and no data has nothing MLflow's search answers: it is not read.
+    const onlyUsed = await mlflow('runs/log-inputs', { run_id: runs.plain, models: [{ model_id: modelIds[1] }] });
+    expect(onlyUsed.status).toBe(200);
 
     const { mlflow: searched, v1 } = await searchBoth(experimentId, 100);
     const found = new Map(
@@ -68,8 +79,16 @@ describe("MLflow search answers runs' inputs and outputs", () => {
       const got = await local.api.get(`/api/2.0/mlflow/runs/get?run_id=${runId}`);
       expect(got.status).toBe(200);
       const { inputs, outputs: runOutputs } = found.get(runId) as unknown as Record<string, unknown>;
-      expect({ inputs, outputs: runOutputs }).toEqual({ inputs: got.body.run.inputs, outputs: got.body.run.outputs });
+      expect({ inputs, outputs: runOutputs }).toEqual({
+        inputs: { ...got.body.run.inputs, model_inputs: [] },
+        outputs: got.body.run.outputs,
+      });
     }
+    const usedBy = async (runId: string) =>
+      (await local.api.get(`/api/2.0/mlflow/runs/get?run_id=${runId}`)).body.run.inputs.model_inputs;
+    expect(await usedBy(runs.models)).toEqual([{ model_id: modelIds[2] }, { model_id: modelIds[0] }]);
+    expect(await usedBy(runs.plain)).toEqual([{ model_id: modelIds[1] }]);
+    expect(await usedBy(runs.data)).toEqual([]);
     const names = (runId: string) =>
       (
         (found.get(runId) as unknown as { inputs: { dataset_inputs: Array<{ dataset: { name: string } }> } }).inputs
@@ -88,9 +107,11 @@ describe("MLflow search answers runs' inputs and outputs", () => {
     expect(readUnits(searched) - readUnits(v1)).toBe(1);
   });
 
-  test('a page of 1,000 runs without inputs or outputs reads nothing more than /api/v1 search', async () => {
+  test('a page of 1,000 runs without datasets or outputs reads nothing more than /api/v1 search', async () => {
     const experimentId = (await mlflow('experiments/create', { name: `search-io-1000-${Date.now()}` })).body
       .experiment_id as string;
+    const model = await mlflow('logged-models', { experiment_id: experimentId, name: 'used' });
+    const modelId = model.body.model.info.model_id as string;
     await atMost(16, [...Array(1000).keys()], async (i) => {
       const created = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, {
         run_name: `run-${i}`,
@@ -98,13 +119,18 @@ describe("MLflow search answers runs' inputs and outputs", () => {
         metrics: [{ key: 'loss', value: 1 / (i + 1), step: 0, timestamp: 1_700_000_000_000 }],
       });
       expect(created.status).toBe(201);
+      // A model the run used is no IO MLflow's search answers (nor marks), but its partition is not empty:
+      // DynamoDB Local bills an empty Query nothing, where DynamoDB bills half a unit, so a needless read
+      // would not show.
+      const used = await mlflow('runs/log-inputs', { run_id: created.body.run_id, models: [{ model_id: modelId }] });
+      expect(used.status).toBe(200);
     });
     const { mlflow: searched, v1 } = await searchBoth(experimentId, 1000);
     expect(searched.body.runs).toHaveLength(1000);
     expect(
-      (searched.body.runs as Array<{ inputs: { dataset_inputs?: unknown[] }; outputs: { model_outputs?: unknown[] } }>)
-        .flatMap((run) => [...(run.inputs.dataset_inputs ?? []), ...(run.outputs.model_outputs ?? [])])
-        .length,
+      (
+        searched.body.runs as Array<{ inputs: { dataset_inputs?: unknown[] }; outputs: { model_outputs?: unknown[] } }>
+      ).flatMap((run) => [...(run.inputs.dataset_inputs ?? []), ...(run.outputs.model_outputs ?? [])]).length,
     ).toBe(0);
     expect(readUnits(searched)).toBeGreaterThan(0);
     expect(readUnits(searched)).toBe(readUnits(v1));

@@ -101,6 +101,7 @@ export const mlflowRun = (run: RunDetails, io: RunIo = noRunIo) => ({
         ...(dataset.profile === undefined ? {} : { profile: dataset.profile }),
       },
     })),
+    model_inputs: io.modelInputs.map((modelId) => ({ model_id: modelId })),
   },
   outputs: { model_outputs: io.outputs.map((output) => ({ model_id: output.modelId, step: output.step })) },
 });

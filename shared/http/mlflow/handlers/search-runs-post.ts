@@ -35,7 +35,8 @@ export const mlflowSearchRuns = createMlflowHandler(mlflowSearchRunsRoute, async
   );
   return {
     body: {
-      runs: result.runs.map((run) => boundedMlflowRun(run, run.io)),
+      // MLflow's server answers a found run's datasets and model outputs, not the models it used (get_run does).
+      runs: result.runs.map((run) => boundedMlflowRun(run, run.io && { ...run.io, modelInputs: [] })),
       ...(result.cursor ? { next_page_token: result.cursor } : {}),
     },
     headers: searchPlanHeader(result.plan),
