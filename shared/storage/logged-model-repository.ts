@@ -305,8 +305,8 @@ export class LoggedModelRepository {
   }
 
   /**
-   * Records datasets and logged models a run used and models it produced, at `recordedAt`,
-   * in the order given (run-io.ts). A dataset (name and digest) or model the run already
+   * Records datasets and logged models a run used and models it produced; datasets at
+   * `recordedAt`, in the order given (run-io.ts). A dataset (name and digest) or model the run already
    * records as used keeps its first record, tags, context and place included, as on MLflow's
    * server: a resumed run, or an evaluation, that logs the same data again (often without
    * the tags) changes nothing. A run not yet `marked` (Run.hasIo) is marked first when it
@@ -336,10 +336,9 @@ export class LoggedModelRepository {
         ...(Object.keys(dataset.tags).length > 1 && { tagOrder: Object.keys(dataset.tags) }),
       });
     }
-    for (const modelId of new Set(io.modelInputs)) {
+    for (const modelId of io.modelInputs ?? []) {
       const key = runModelInputKey(workspace, runId, modelId);
-      const order: RecordedOrder = { recordedAt: at.recordedAt, position: inputs.size };
-      inputs.set(key.sk, { ...key, type: entityTypes.runModelInput, modelId, ...order });
+      inputs.set(key.sk, { ...key, type: entityTypes.runModelInput, modelId });
     }
     // One conditional put each (a batch write cannot hold a condition); at most 200 per request.
     await Promise.all(
@@ -353,11 +352,10 @@ export class LoggedModelRepository {
         }
       }),
     );
-    const outputs = (io.outputs ?? []).map((output, position) => ({
+    const outputs = (io.outputs ?? []).map((output) => ({
       ...runOutputKey(workspace, runId, output.modelId),
       type: entityTypes.runOutput,
       ...output,
-      ...({ recordedAt: at.recordedAt, position } satisfies RecordedOrder),
     }));
     for (let start = 0; start < outputs.length; start += 25) {
       let requests: Record<string, unknown>[] | undefined = outputs

@@ -12,10 +12,11 @@ import { queryAllItems } from './query-page.ts';
  */
 
 /**
- * Where an IO item stands in the order MLflow answers a run's inputs and outputs: the order
- * they were first recorded (its server answers its rows in insertion order). Sort keys are
- * digests and model ids, which say nothing of it. Items from before carry neither and come
- * first, in key order.
+ * Where a dataset input stands in the order MLflow answers a run's datasets: the order they were
+ * first recorded (its server reads them in insertion order), of which their sort keys, digests,
+ * say nothing. Inputs from before carry neither and come first, in key order. The logged models
+ * a run used and produced need none: MLflow's server answers them in the order of their ids (its
+ * table's primary key), which is their sort keys' order.
  */
 export interface RecordedOrder {
   recordedAt: number;
@@ -23,7 +24,7 @@ export interface RecordedOrder {
   position: number;
 }
 
-/** The run's inputs and outputs, in the order they were first recorded. */
+/** The run's inputs and outputs, in the order MLflow's server answers them. */
 export async function readRunIo(
   client: DynamoDBDocumentClient,
   tableName: string,
@@ -31,16 +32,16 @@ export async function readRunIo(
   runId: string,
 ): Promise<RunIo> {
   const datasets: Array<Placed<DatasetInput>> = [];
-  const modelInputs: Array<Placed<string>> = [];
-  const outputs: Array<Placed<ModelOutput>> = [];
+  const modelInputs: string[] = [];
+  const outputs: ModelOutput[] = [];
   const items = queryAllItems(client, {
     TableName: tableName,
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': runIoPartition(workspace, runId) },
   });
   for await (const item of items) {
-    const at = { recordedAt: item.recordedAt as number | undefined, position: item.position as number | undefined };
     if (item.type === entityTypes.runInput) {
+      const at = { recordedAt: item.recordedAt as number | undefined, position: item.position as number | undefined };
       const value: DatasetInput = {
         name: item.name as string,
         digest: item.digest as string,
@@ -52,16 +53,12 @@ export async function readRunIo(
       };
       datasets.push({ at, value });
     } else if (item.type === entityTypes.runModelInput) {
-      modelInputs.push({ at, value: item.modelId as string });
+      modelInputs.push(item.modelId as string);
     } else if (item.type === entityTypes.runOutput) {
-      outputs.push({ at, value: { modelId: item.modelId as string, step: item.step as number } });
+      outputs.push({ modelId: item.modelId as string, step: item.step as number });
     }
   }
-  return {
-    datasets: inRecordedOrder(datasets),
-    modelInputs: inRecordedOrder(modelInputs),
-    outputs: inRecordedOrder(outputs),
-  };
+  return { datasets: inRecordedOrder(datasets), modelInputs, outputs };
 }
 
 interface Placed<T> {

@@ -4,7 +4,7 @@ import { useTestStack } from '../support/local-api.ts';
 
 /**
  * MLflow's `runs/search` answers each run with its datasets and outputs, as `runs/get` does
- * (datasets in the order they were first logged, logged models it produced; the models it used
+ * (datasets in the order they were first logged, logged models it produced, by id; the models it used
  * only `runs/get` answers, as on MLflow's server), and reads them
  * only for runs that have any: by DynamoDB's own read units (the x-stratus-consumed-capacity
  * header), a page of runs without any costs what `/api/v1`'s search of the same page costs,
@@ -86,7 +86,10 @@ describe("MLflow search answers runs' inputs and outputs", () => {
     }
     const usedBy = async (runId: string) =>
       (await local.api.get(`/api/2.0/mlflow/runs/get?run_id=${runId}`)).body.run.inputs.model_inputs;
-    expect(await usedBy(runs.models)).toEqual([{ model_id: modelIds[2] }, { model_id: modelIds[0] }]);
+    // Models in the order of their ids, as MLflow's server answers them (its table's primary key).
+    const byId = (a: { model_id?: string }, b: { model_id?: string }) =>
+      (a.model_id ?? '') < (b.model_id ?? '') ? -1 : 1;
+    expect(await usedBy(runs.models)).toEqual([{ model_id: modelIds[2] }, { model_id: modelIds[0] }].sort(byId));
     expect(await usedBy(runs.plain)).toEqual([{ model_id: modelIds[1] }]);
     expect(await usedBy(runs.data)).toEqual([]);
     const names = (runId: string) =>
@@ -102,7 +105,7 @@ describe("MLflow search answers runs' inputs and outputs", () => {
     expect(trainTags).toEqual([{ key: 'mlflow.data.context', value: 'training' }]);
     expect(
       (found.get(runs.models) as unknown as { outputs: { model_outputs: unknown[] } }).outputs.model_outputs,
-    ).toEqual(modelIds.map((model_id, step) => ({ model_id, step })));
+    ).toEqual(modelIds.map((model_id, step) => ({ model_id, step })).sort(byId));
     // Two runs' IO partitions read (half a unit each, eventually consistent), the plain run's not.
     expect(readUnits(searched) - readUnits(v1)).toBe(1);
   });
