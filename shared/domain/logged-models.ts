@@ -58,7 +58,7 @@ export interface ModelOutput {
   step: number;
 }
 
-/** A run's inputs and outputs as MLflow answers them with the run, in the order they were first recorded. */
+/** A run's inputs and outputs as MLflow answers them with the run: datasets in the order first logged, models by id. */
 export interface RunIo {
   datasets: readonly DatasetInput[];
   /** Ids of logged models the run used (MLflow's model inputs: `log_metric(..., model_id=)`, evaluations). */

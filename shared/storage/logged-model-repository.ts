@@ -306,11 +306,11 @@ export class LoggedModelRepository {
 
   /**
    * Records datasets and logged models a run used and models it produced; datasets at
-   * `recordedAt`, in the order given (run-io.ts). A dataset (name and digest) or model the run already
-   * records as used keeps its first record, tags, context and place included, as on MLflow's
-   * server: a resumed run, or an evaluation, that logs the same data again (often without
-   * the tags) changes nothing. A run not yet `marked` (Run.hasIo) is marked first when it
-   * gets datasets or outputs, what MLflow's search answers (not model inputs).
+   * `recordedAt`, in the order given (run-io.ts). A dataset (name and digest) or model the
+   * run already records as used keeps its first record, tags, context and place included,
+   * as on MLflow's server: a resumed run, or an evaluation, that logs the same data again
+   * (often without the tags) changes nothing. A run not yet `marked` (Run.hasIo) is marked
+   * first when it gets datasets or outputs, what MLflow's search answers (not model inputs).
    */
   async putRunIo(
     workspace: string,

@@ -16,7 +16,7 @@ export interface RunIoMarkMigration {
   experiments: number;
   /** Experiments marked in an earlier run of the migration (or made since marks): skipped. */
   skipped: number;
-  /** Runs found with inputs or outputs and no mark, now marked. */
+  /** Runs found with datasets or outputs and no mark, now marked. */
   runs: number;
 }
 
@@ -24,12 +24,12 @@ export interface RunIoMarkMigration {
 const CONCURRENCY = 16;
 
 /**
- * Marks runs from before Run.hasIo that have MLflow inputs or outputs, so that a search
- * stops reading the inputs and outputs of every run it answers in their experiment: for every
- * experiment not yet marked `runIoMarks`, each unmarked run's IO partition is probed, a run
- * with any is marked, and then the experiment is. Idempotent
- * and resumable (an interrupted migration does the unmarked experiments again); safe beside
- * live traffic, since every IO write since marks its run itself, before its items.
+ * Marks runs from before Run.hasIo that have MLflow datasets or outputs, so that a search
+ * stops reading the inputs and outputs of every run it answers in their experiment: for
+ * every experiment not yet marked `runIoMarks`, each unmarked run's IO partition is probed,
+ * a run with any is marked, and then the experiment is. Idempotent and resumable (an
+ * interrupted migration does the unmarked experiments again); safe beside live traffic,
+ * since every IO write since marks its run itself, before its items.
  */
 export async function migrateRunIoMarks(
   client: DynamoDBDocumentClient,
