@@ -108,6 +108,23 @@ describe("MLflow search answers runs' inputs and outputs", () => {
     ).toEqual(modelIds.map((model_id, step) => ({ model_id, step })).sort(byId));
     // Two runs' IO partitions read (half a unit each, eventually consistent), the plain run's not.
     expect(readUnits(searched) - readUnits(v1)).toBe(1);
+    // Runs found through an index are loaded by key (the mark comes with them), not from the runs' list.
+    const indexed = await mlflow('runs/search', {
+      experiment_ids: [experimentId],
+      filter: `attributes.run_id IN ('${runs.data}', '${runs.plain}')`,
+    });
+    expect(indexed.headers.get('x-stratus-search-plan')).toMatch(/^index: /);
+    expect(
+      (indexed.body.runs as Array<{ info: { run_id: string }; inputs: { dataset_inputs: unknown[] } }>).map((run) => [
+        run.info.run_id,
+        run.inputs.dataset_inputs.length,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        [runs.data, 3],
+        [runs.plain, 0],
+      ]),
+    );
   });
 
   test('a page of 1,000 runs without datasets or outputs reads nothing more than /api/v1 search', async () => {
