@@ -15,6 +15,7 @@ import { accessDeps } from '../shared/runtime.ts';
 import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
 import { migrateRegistryIndexes } from '../shared/storage/registry-index-migration.ts';
 import { migrateParamRows } from '../shared/storage/param-row-migration.ts';
+import { migrateRunIoMarks } from '../shared/storage/run-io-migration.ts';
 import { bootstrapAccess } from '../shared/use-cases/access.ts';
 import { defaultWorkspace } from '../shared/use-cases/deps.ts';
 import { ensureTable, LOCAL_METRIC_INDEX_SLOTS } from './table-bootstrap.ts';
@@ -142,6 +143,8 @@ async function migrateLocalTable(endpoint: string, region: string, tableName: st
         `put ${registry.models} models and ${registry.versions} versions on their by-update lists (docs/data-model.md)`,
       );
     }
+    const io = await migrateRunIoMarks(client, tableName);
+    if (io.experiments > 0) log(`marked ${io.runs} runs of ${io.experiments} experiments with IO (docs/search.md)`);
   } finally {
     client.destroy();
   }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
 import { migrateParamRows } from '../shared/storage/param-row-migration.ts';
 import { migrateRegistryIndexes } from '../shared/storage/registry-index-migration.ts';
+import { migrateRunIoMarks } from '../shared/storage/run-io-migration.ts';
 
 /**
  * `npm run migrate -- --table <TableName> [--region r] [--endpoint url]`: brings
@@ -9,7 +10,8 @@ import { migrateRegistryIndexes } from '../shared/storage/registry-index-migrati
  * after a `cdk deploy` of a newer version (docs/deploy.md, "Upgrading"). Today:
  * runs from before param rows get theirs (shared/storage/param-row-migration.ts),
  * and registered models and versions from before the by-update lists join them
- * (shared/storage/registry-index-migration.ts).
+ * (shared/storage/registry-index-migration.ts), and runs from before IO marks
+ * that have MLflow inputs or outputs are marked (shared/storage/run-io-migration.ts).
  * Idempotent and resumable; safe while the service takes traffic.
  */
 const { values } = parseArgs({
@@ -32,4 +34,8 @@ process.stdout.write(
 const registry = await migrateRegistryIndexes(client, values.table);
 process.stdout.write(
   `migrate: registry: ${registry.models} models and ${registry.versions} versions put on their by-update lists\n`,
+);
+const io = await migrateRunIoMarks(client, values.table, (line) => process.stdout.write(`${line}\n`));
+process.stdout.write(
+  `migrate: run IO marks: ${io.experiments} experiments migrated (${io.skipped} already were), ${io.runs} runs marked\n`,
 );

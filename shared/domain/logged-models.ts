@@ -52,20 +52,18 @@ export interface DatasetInput {
   tags: Tags;
 }
 
-/** A logged model a run used (MLflow's `log_inputs(models=...)`, and a metric logged for a model). */
-export interface ModelInput {
-  modelId: string;
-}
-
 /** A logged model a run produced, at a step (MLflow's `log_outputs`). */
 export interface ModelOutput {
   modelId: string;
   step: number;
 }
 
-/** What a run used and produced, beside its data (MLflow's run inputs and outputs). */
-export interface RunIoRecords {
-  datasets?: readonly DatasetInput[];
-  modelInputs?: readonly ModelInput[];
-  outputs?: readonly ModelOutput[];
+/** A run's inputs and outputs as MLflow answers them with the run: datasets in the order first logged, models by id. */
+export interface RunIo {
+  datasets: readonly DatasetInput[];
+  /** Ids of logged models the run used (MLflow's model inputs: `log_metric(..., model_id=)`, evaluations). */
+  modelInputs: readonly string[];
+  outputs: readonly ModelOutput[];
 }
+
+export const noRunIo: RunIo = { datasets: [], modelInputs: [], outputs: [] };

@@ -57,6 +57,8 @@ export interface Experiment {
   perRunParamRows?: boolean;
   /** Its metric index entries may lack params their runs have: param clauses read its param rows (docs/search.md). */
   paramsOffMetricEntries?: boolean;
+  /** It may hold runs with inputs or outputs from before Run.hasIo, which do not say so (docs/search.md). */
+  unmarkedRunIo?: boolean;
 }
 
 /**
@@ -102,6 +104,12 @@ export interface Run {
   codeVersion: string | undefined;
   pipeline: Pipeline | undefined;
   lifecycleStage: LifecycleStage;
+  /**
+   * It has recorded MLflow inputs or outputs (datasets, logged models), which live beside it:
+   * set by the first such write (or `npm run migrate`), so that a search reads them only for
+   * the runs that have any.
+   */
+  hasIo?: boolean;
 }
 
 /** A metric key's latest point (its highest step), with the lowest step of its whole history. */

@@ -53,6 +53,12 @@ interface ExperimentItem {
    * params, removed when a run gets params after its first metrics.
    */
   entryParams?: boolean;
+  /**
+   * Every run of the experiment that has MLflow inputs or outputs is marked so (Run.hasIo): set
+   * at creation since marks exist, and by `npm run migrate` on older experiments. Without it, a
+   * search that answers runs' inputs and outputs reads them for every run it answers.
+   */
+  runIoMarks?: boolean;
   lastActivityAt?: number;
 }
 
@@ -71,6 +77,7 @@ const toExperiment = (item: ExperimentItem): Experiment => ({
   ...(item.paramRows === true ? {} : { legacyParamIndex: true }),
   ...(item.paramBuckets === true ? {} : { perRunParamRows: true }),
   ...(item.entryParams === true ? {} : { paramsOffMetricEntries: true }),
+  ...(item.runIoMarks === true ? {} : { unmarkedRunIo: true }),
 });
 
 /** The condition that an experiment is not deleted (`#stage` is lifecycleStage, `:deleted` 'deleted'). */
@@ -113,6 +120,7 @@ export class ExperimentRepository {
       paramRows: true,
       paramBuckets: true,
       entryParams: true,
+      runIoMarks: true,
     };
     const reasons = await sendTransaction(
       this.client,

@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
  *   ModelVersion    pk WS#<ws>#MODEL#<model id>    sk VERSION#<10 digits>
  *   AliasEvent      pk WS#<ws>#MODEL#<model id>#ALIAS_HISTORY  sk <at ms>#<event id>
  *   RunInput        pk WS#<ws>#RUN#<id>#IO         sk INPUT#<digest> | MODEL_INPUT#<model id> | OUTPUT#<model id>
- *                   (MLflow's datasets, the logged models a run used, the ones it produced)
+ *                   (MLflow's datasets, the logged models a run used, and those it produced)
  *   LoggedModel     pk WS#<ws>#MODEL#<id>          sk LOGGED_MODEL
  *
  * Search index entries are items of their own, in a partition per experiment
@@ -474,7 +474,6 @@ export const runInputKey = (workspace: string, runId: string, datasetKey: string
   sk: runInputSortKeyPrefix + datasetKey,
 });
 
-/** A logged model a run used (MLflow's model inputs); not under `INPUT#`, which search reads as datasets. */
 export const runModelInputKey = (workspace: string, runId: string, modelId: string): PrimaryKey => ({
   pk: runIoPartition(workspace, runId),
   sk: join('MODEL_INPUT', modelId),

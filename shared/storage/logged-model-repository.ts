@@ -12,10 +12,9 @@ import {
   type LoggedModel,
   type LoggedModelMetric,
   type LoggedModelStatus,
-  type ModelInput,
   type ModelOutput,
-  type RunIoRecords,
   maxLoggedModelMetrics,
+  type RunIo,
 } from '../domain/logged-models.ts';
 import type { Page, Tags } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
@@ -28,10 +27,10 @@ import {
   loggedModelsByExperimentPartition,
   runInputKey,
   runModelInputKey,
-  runIoPartition,
   runOutputKey,
 } from './keys.ts';
-import { queryAllItems, queryPage } from './query-page.ts';
+import { queryPage } from './query-page.ts';
+import { markRunIo, type RecordedOrder, readRunIo } from './run-io.ts';
 import { storedValue, storedValueNumber } from './stored-value.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
 
@@ -321,32 +320,42 @@ export class LoggedModelRepository {
   }
 
   /**
-   * Records datasets a run used and models it produced, at `recordedAt` (ms). A dataset
-   * (name and digest) the run already records keeps its first record, tags and context
-   * included, as on MLflow's server: a resumed run, or an evaluation, that logs the same
-   * data again (often without the tags) changes nothing.
+   * Records datasets and logged models a run used and models it produced; datasets at
+   * `recordedAt`, in the order given (run-io.ts). A dataset (name and digest) or model the
+   * run already records as used keeps its first record, tags, context and place included,
+   * as on MLflow's server: a resumed run, or an evaluation, that logs the same data again
+   * (often without the tags) changes nothing. A run not yet `marked` (Run.hasIo) is marked
+   * first when it gets datasets or outputs, what MLflow's search answers (not model inputs).
    */
-  async putRunIo(workspace: string, runId: string, io: RunIoRecords, recordedAt: number): Promise<void> {
+  async putRunIo(
+    workspace: string,
+    runId: string,
+    io: { datasets?: readonly DatasetInput[]; modelInputs?: readonly string[]; outputs?: readonly ModelOutput[] },
+    at: { recordedAt: number; marked: boolean },
+  ): Promise<void> {
+    const searched = Boolean(io.datasets?.length || io.outputs?.length);
+    if (searched && !at.marked && !(await markRunIo(this.client, this.tableName, workspace, runId))) {
+      throw new NotFoundError('run', runId);
+    }
     const inputs = new Map<string, Record<string, unknown>>();
     for (const dataset of io.datasets ?? []) {
       const key = runInputKey(workspace, runId, digest(JSON.stringify([dataset.name, dataset.digest])));
       if (inputs.has(key.sk)) continue;
+      const order: RecordedOrder = { recordedAt: at.recordedAt, position: inputs.size };
       inputs.set(key.sk, {
         ...key,
         type: entityTypes.runInput,
         ...dataset,
-        ...loggedOrder(recordedAt, inputs.size),
+        ...order,
         // A DynamoDB map keeps no order; MLflow answers a dataset's tags in the order they were given.
         ...(Object.keys(dataset.tags).length > 1 && { tagOrder: Object.keys(dataset.tags) }),
       });
     }
-    // A model the run already used keeps its first record (and place), as a dataset does.
-    for (const [position, input] of (io.modelInputs ?? []).entries()) {
-      const key = runModelInputKey(workspace, runId, input.modelId);
-      if (inputs.has(key.sk)) continue;
-      inputs.set(key.sk, { ...key, type: entityTypes.runModelInput, ...input, ...loggedOrder(recordedAt, position) });
+    for (const modelId of io.modelInputs ?? []) {
+      const key = runModelInputKey(workspace, runId, modelId);
+      inputs.set(key.sk, { ...key, type: entityTypes.runModelInput, modelId });
     }
-    // One conditional put each (a batch write cannot hold a condition); at most 100 per request.
+    // One conditional put each (a batch write cannot hold a condition); at most 200 per request.
     await Promise.all(
       [...inputs.values()].map(async (Item) => {
         try {
@@ -358,11 +367,10 @@ export class LoggedModelRepository {
         }
       }),
     );
-    const outputs = (io.outputs ?? []).map((output, position) => ({
+    const outputs = (io.outputs ?? []).map((output) => ({
       ...runOutputKey(workspace, runId, output.modelId),
       type: entityTypes.runOutput,
       ...output,
-      ...loggedOrder(recordedAt, position),
     }));
     for (let start = 0; start < outputs.length; start += 25) {
       let requests: Record<string, unknown>[] | undefined = outputs
@@ -377,57 +385,9 @@ export class LoggedModelRepository {
     }
   }
 
-  /** A run's datasets and models in the order they were logged, as MLflow's server answers them. */
-  async getRunIo(workspace: string, runId: string): Promise<Required<RunIoRecords>> {
-    const datasets: DatasetInput[] = [];
-    const modelInputs: ModelInput[] = [];
-    const outputs: ModelOutput[] = [];
-    const items: Record<string, unknown>[] = [];
-    for await (const item of queryAllItems(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': runIoPartition(workspace, runId) },
-    })) {
-      items.push(item);
-    }
-    // Sort keys are digests and model ids, in no order a user knows; items stored before
-    // the order was recorded (no `recordedAt`) come first, in sort-key order.
-    items.sort(
-      (a, b) => orderOf(a, 'recordedAt') - orderOf(b, 'recordedAt') || orderOf(a, 'position') - orderOf(b, 'position'),
-    );
-    for (const item of items) {
-      if (item.type === entityTypes.runInput) {
-        datasets.push({
-          name: item.name as string,
-          digest: item.digest as string,
-          sourceType: item.sourceType as string,
-          source: item.source as string,
-          schema: item.schema as string | undefined,
-          profile: item.profile as string | undefined,
-          tags: inGivenOrder((item.tags ?? {}) as Tags, item.tagOrder as string[] | undefined),
-        });
-      } else if (item.type === entityTypes.runModelInput) {
-        modelInputs.push({ modelId: item.modelId as string });
-      } else if (item.type === entityTypes.runOutput) {
-        outputs.push({ modelId: item.modelId as string, step: item.step as number });
-      }
-    }
-    return { datasets, modelInputs, outputs };
+  async getRunIo(workspace: string, runId: string): Promise<RunIo> {
+    return readRunIo(this.client, this.tableName, workspace, runId);
   }
-}
-
-/** Where an input or output comes among a run's: when its request came, then its place in the request. */
-const loggedOrder = (recordedAt: number, position: number) => ({ recordedAt, position });
-
-const orderOf = (item: Record<string, unknown>, field: 'recordedAt' | 'position'): number =>
-  typeof item[field] === 'number' ? item[field] : 0;
-
-/** Tags in the order they were recorded (`order`, when kept), as a null-prototype map. */
-function inGivenOrder(tags: Tags, order: readonly string[] | undefined): Tags {
-  const ordered: Tags = Object.create(null);
-  for (const key of order ?? []) if (Object.hasOwn(tags, key)) ordered[key] = tags[key] as string;
-  for (const [key, value] of Object.entries(tags)) if (!Object.hasOwn(ordered, key)) ordered[key] = value;
-  return ordered;
 }
 
 /** A logged model is one item: a write past its 400 KB is a 400 naming the field that was written. */

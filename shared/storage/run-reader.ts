@@ -88,6 +88,8 @@ export interface RunItem {
   tagVersion?: number;
   tagCount?: number;
   tagPages?: number;
+  /** Absent until the run records MLflow inputs or outputs (Run.hasIo). */
+  hasIo?: boolean;
 }
 
 /**
@@ -113,6 +115,7 @@ const runFieldsRead: Record<keyof RunItem, boolean> = {
   tagVersion: false,
   tagCount: false,
   tagPages: true,
+  hasIo: true,
 };
 const valuesFieldsRead: Record<keyof ValuesLayout | 'params' | 'metrics', boolean> = {
   params: true,
@@ -171,6 +174,7 @@ export const toRun = (item: RunItem, tags: Tags = item.tags ?? {}): Run => ({
   codeVersion: item.codeVersion,
   pipeline: item.pipeline && pipelineOf(item.pipeline),
   lifecycleStage: item.lifecycleStage ?? 'active',
+  ...(item.hasIo === true && { hasIo: true }),
 });
 
 /**

@@ -5,6 +5,7 @@ import {
   LOWEST_NUMBER_KEY,
   NAN_SORT_KEY,
 } from '../domain/search/sortable-number.ts';
+import type { RunIo } from '../domain/logged-models.ts';
 import type { UsedDataset } from '../domain/search/evaluate.ts';
 import { ownValue } from '../domain/own.ts';
 import type { Run, RunDetails } from '../domain/types.ts';
@@ -50,6 +51,7 @@ import {
   withPagedTags,
 } from './run-reader.ts';
 import { mergeStreams } from './merge-streams.ts';
+import { readRunIo } from './run-io.ts';
 import { type GlobalIndexDefinition, logicalIndexes, metricSlotIndex } from './table-definition.ts';
 
 /** Sorts after `#` (the separator before the run id) and before any hex digit: closes a value's entries. */
@@ -455,6 +457,11 @@ export class SearchRepository {
   }
 
   /** The datasets a run used (MLflow's `log-inputs`), for `datasets.*` clauses: one Query of the run's IO partition. */
+  /** The run's MLflow inputs and outputs, as get_run answers them. */
+  async ioOfRun(workspace: string, runId: string): Promise<RunIo> {
+    return readRunIo(this.client, this.tableName, workspace, runId);
+  }
+
   async datasetsOfRun(workspace: string, runId: string): Promise<UsedDataset[]> {
     const datasets: UsedDataset[] = [];
     const items = queryAllItems(this.client, {

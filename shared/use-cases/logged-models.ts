@@ -1,10 +1,11 @@
 import type { RunReader } from '../storage/run-reader.ts';
 import {
+  type DatasetInput,
   type LoggedModel,
   type LoggedModelMetric,
   type LoggedModelStatus,
   loggedModelArtifactPrefix,
-  type RunIoRecords,
+  type ModelOutput,
 } from '../domain/logged-models.ts';
 import {
   type DatasetSelector,
@@ -316,11 +317,11 @@ export async function recordLoggedModelMetrics(
 /** Where the model's files are under its run's artifact root. */
 export const loggedModelArtifactPath = (model: LoggedModel) => loggedModelArtifactPrefix(model.modelId);
 
-/** Records the datasets a run used and the models it produced (MLflow's log_inputs / log_outputs). */
+/** Records the datasets and models a run used and the models it produced (MLflow's log_inputs / log_outputs). */
 export async function recordRunIo(
   scope: RequestScope,
   runId: string,
-  io: RunIoRecords,
+  io: { datasets?: readonly DatasetInput[]; modelInputs?: readonly string[]; outputs?: readonly ModelOutput[] },
   deps: Pick<LoggedModelDeps, 'loggedModels' | 'runs' | 'clock'>,
 ): Promise<void> {
   const run = await deps.runs.get(scope.workspace, runId);
@@ -329,7 +330,9 @@ export async function recordRunIo(
   if (run.lifecycleStage === 'deleted') {
     throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`, { id: runId });
   }
-  for (const model of [...(io.modelInputs ?? []), ...(io.outputs ?? [])])
-    await getLoggedModel(scope, model.modelId, deps);
-  await deps.loggedModels.putRunIo(scope.workspace, runId, io, deps.clock.now());
+  for (const output of io.outputs ?? []) await getLoggedModel(scope, output.modelId, deps);
+  await deps.loggedModels.putRunIo(scope.workspace, runId, io, {
+    recordedAt: deps.clock.now(),
+    marked: run.hasIo === true,
+  });
 }

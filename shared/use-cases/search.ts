@@ -27,6 +27,7 @@ import { mergeStreams } from '../storage/merge-streams.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { defaultExperimentId } from './experiments.ts';
 import { addMetric } from '../observability/metrics.ts';
+import { noRunIo, type RunIo } from '../domain/logged-models.ts';
 
 export interface SearchRunsInput {
   experimentIds?: readonly string[] | undefined;
@@ -42,10 +43,15 @@ export interface SearchRunsInput {
    * (`skip`), as MLflow's server answers a search of one.
    */
   unknownExperiments?: 'refuse' | 'skip' | undefined;
+  /** Answer each run with its MLflow inputs and outputs, as MLflow's search does (`/api/v1` runs carry none). */
+  withIo?: boolean | undefined;
 }
 
+/** A run found, with its inputs and outputs when the search asked for them. */
+export type FoundRun = SearchableRun & { io?: RunIo };
+
 export interface SearchRunsResult {
-  runs: SearchableRun[];
+  runs: FoundRun[];
   cursor: string | undefined;
   /** How the answer was found (a response header; see docs/search.md). */
   plan: string;
@@ -67,6 +73,8 @@ interface ResolvedExperiments {
   deleted: ReadonlySet<string>;
   /** Experiments whose metric index entries may lack params of their runs (Experiment.paramsOffMetricEntries). */
   paramsOffMetricEntries: ReadonlySet<string>;
+  /** Experiments whose runs may have inputs or outputs without saying so (Experiment.unmarkedRunIo). */
+  unmarkedRunIo: ReadonlySet<string>;
 }
 
 interface Query {
@@ -167,7 +175,8 @@ export async function searchRuns(
   const skipped = resolved.experimentIds.length < query.experimentIds.length;
   const known = new Set(resolved.experimentIds);
   const found = skipped ? (await searching).filter((run) => known.has(run.experimentId)) : await searching;
-  const page = withinAnswerBytes(found.slice(0, query.limit));
+  let page: FoundRun[] = withinAnswerBytes(found.slice(0, query.limit));
+  if (input.withIo) page = withinAnswerBytes(await withIo(query, page, deps.search));
   const last = page[page.length - 1];
   const cursor =
     found.length > page.length && last
@@ -176,13 +185,31 @@ export async function searchRuns(
   return { runs: page, cursor, plan: description };
 }
 
+/** Runs whose inputs and outputs are read at once, for a page or a `datasets.*` clause. */
+const PARALLEL_IO_READS = 16;
+
+/**
+ * The page's runs with their inputs and outputs. They live beside each run, a Query each: read
+ * only for runs marked as having any (Run.hasIo), or of an experiment whose runs may not say so
+ * (before `npm run migrate`); the others answer none without a read.
+ */
+async function withIo(query: Query, page: readonly FoundRun[], search: SearchRepository): Promise<FoundRun[]> {
+  const { unmarkedRunIo } = await query.experiments;
+  return atMost(PARALLEL_IO_READS, page, async (run) =>
+    mayHaveIo(run, unmarkedRunIo) ? { ...run, io: await search.ioOfRun(query.workspace, run.runId) } : run,
+  );
+}
+
+const mayHaveIo = (run: Run, unmarkedRunIo: ReadonlySet<string>) =>
+  run.hasIo === true || unmarkedRunIo.has(run.experimentId);
+
 /**
  * The first runs of a page whose details fit `limits.answerBytes` together (at least one run): a
  * page ends early, with a token for the rest, rather than outgrow what a function may answer
  * (Lambda's 6 MB, past which API Gateway answers 500). A thousand runs of a deep-learning sweep,
  * with their tags, params and dozens of metrics each, come to several megabytes.
  */
-function withinAnswerBytes<R extends RunDetails & { datasets?: unknown }>(runs: readonly R[]): R[] {
+function withinAnswerBytes<R extends RunDetails & { datasets?: unknown; io?: RunIo }>(runs: readonly R[]): R[] {
   let total = 0;
   for (let index = 0; index < runs.length; index++) {
     total += runDetailsBytes(runs[index] as R);
@@ -201,14 +228,19 @@ function withinAnswerBytes<R extends RunDetails & { datasets?: unknown }>(runs: 
  * (never below either, over generated runs) and a 20-param, 10-metric run to within a third above
  * MLflow's view (the estimate before counted it twice over, and a 1,000-run page ended near 850 runs).
  */
-export function runDetailsBytes(run: RunDetails & { datasets?: unknown }): number {
+export function runDetailsBytes(run: RunDetails & { datasets?: unknown; io?: RunIo }): number {
   const varying = [run.runName, run.tags, run.params, run.metrics, run.pipeline, run.gitCommit, run.codeVersion];
   const keyed = Object.keys(run.tags).length + Object.keys(run.params).length;
+  // MLflow's view of an input adds about 110 bytes of field names around it, of an output 30.
+  const io = run.io ?? noRunIo;
+  const ioKeyed = io.datasets.reduce((sum, dataset) => sum + Object.keys(dataset.tags).length, 0);
   return (
-    Buffer.byteLength(JSON.stringify(JSON.stringify([...varying, run.datasets ?? null]))) +
+    Buffer.byteLength(JSON.stringify(JSON.stringify([...varying, run.datasets ?? null, run.io ?? null]))) +
     800 +
-    keyed * 30 +
-    run.metrics.length * 20
+    (keyed + ioKeyed) * 30 +
+    run.metrics.length * 20 +
+    io.datasets.length * 110 +
+    io.outputs.length * 30
   );
 }
 
@@ -245,6 +277,7 @@ async function resolveExperiments(
   const perRunParamRows = new Set<string>();
   const deleted = new Set<string>();
   const paramsOffMetricEntries = new Set<string>();
+  const unmarkedRunIo = new Set<string>();
   for (const experiment of found) {
     if (experiment instanceof NotFoundError) {
       // The default experiment exists for every workspace from its first run on (MLflow's "0"):
@@ -257,6 +290,7 @@ async function resolveExperiments(
     if (experiment.legacyParamIndex) legacyParamIndex.add(experiment.experimentId);
     if (experiment.perRunParamRows) perRunParamRows.add(experiment.experimentId);
     if (experiment.paramsOffMetricEntries) paramsOffMetricEntries.add(experiment.experimentId);
+    if (experiment.unmarkedRunIo) unmarkedRunIo.add(experiment.experimentId);
   }
   if (counts.size > searchLimits.experiments) throw tooMany();
   return {
@@ -267,6 +301,7 @@ async function resolveExperiments(
     perRunParamRows,
     deleted,
     paramsOffMetricEntries,
+    unmarkedRunIo,
   };
 }
 
@@ -484,9 +519,6 @@ async function searchCandidates(
 /** Candidates taken from an ordered stream are loaded this many at a time while the stream is read. */
 const PREFETCHED_CANDIDATES = 100;
 
-/** Runs whose datasets are read at once for `datasets.*` clauses. */
-const PARALLEL_DATASET_READS = 16;
-
 /** The rows of `rows` that belong to the search, match, and come after the cursor, in order, at most `count`. */
 async function selectPage(
   query: Query,
@@ -510,9 +542,11 @@ async function selectPage(
       (query.after === undefined || compareTuples(sortTuple(row, query.order), query.after, query.order) > 0),
   );
   if (datasetClauses.length > 0) {
-    // A run's datasets live beside it (never read by GET /runs/{id}): read only for runs every other clause kept.
-    await atMost(PARALLEL_DATASET_READS, kept, async (row) => {
-      row.datasets = await search.datasetsOfRun(query.workspace, row.runId);
+    // A run's datasets live beside it (never read by GET /runs/{id}): read only for runs every other clause
+    // kept that may have any.
+    const { unmarkedRunIo } = await query.experiments;
+    await atMost(PARALLEL_IO_READS, kept, async (row) => {
+      row.datasets = mayHaveIo(row, unmarkedRunIo) ? await search.datasetsOfRun(query.workspace, row.runId) : [];
     });
     kept = kept.filter((row) => matchesAll(row, datasetClauses));
   }

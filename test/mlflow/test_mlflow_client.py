@@ -219,6 +219,48 @@ def test_search_runs_by_dataset_and_missing_keys(mlflow_env: StratusApi, experim
     assert MlflowClient().get_run(with_data.info.run_id).inputs.dataset_inputs[0].dataset.name == "train-set"
 
 
+def test_search_runs_answers_inputs_and_outputs_as_get_run(mlflow_env: StratusApi, experiment_name: str):
+    """As MLflow's server: datasets in the order first logged (a repeat keeps its place and tags), the models a
+    run produced by id, and the models it used only from get_run (its search answers none of them)."""
+    import pandas as pd
+    from mlflow.entities import LoggedModelOutput
+
+    experiment = mlflow.set_experiment(experiment_name)
+    client = MlflowClient()
+    frame = lambda rows: pd.DataFrame({"x": list(range(rows))})  # noqa: E731
+    with mlflow.start_run(run_name="b-with-io") as run:
+        mlflow.log_input(mlflow.data.from_pandas(frame(3), name="train"), context="training")
+        mlflow.log_input(mlflow.data.from_pandas(frame(2), name="eval"), context="evaluation")
+        mlflow.log_input(mlflow.data.from_pandas(frame(3), name="train"), context="again")
+        mlflow.log_input(mlflow.data.from_pandas(frame(1), name="test"), context="testing")
+        models = [
+            client.create_logged_model(experiment.experiment_id, source_run_id=run.info.run_id, name=name)
+            for name in ("m0", "m1")
+        ]
+        outputs = [LoggedModelOutput(model.model_id, step) for step, model in enumerate(models)]
+        client.log_outputs(run.info.run_id, outputs)
+        # The fluent client records the model a metric is logged for as one the run used.
+        mlflow.log_metric("accuracy", 0.9, model_id=models[1].model_id)
+    with mlflow.start_run(run_name="a-plain"):
+        mlflow.log_param("lr", 0.1)
+
+    plain, with_io = client.search_runs([experiment.experiment_id], order_by=["attributes.run_name ASC"])
+    assert (plain.inputs.dataset_inputs, plain.inputs.model_inputs, plain.outputs.model_outputs) == ([], [], [])
+    assert [(i.dataset.name, [(t.key, t.value) for t in i.tags]) for i in with_io.inputs.dataset_inputs] == [
+        ("train", [("mlflow.data.context", "training")]),
+        ("eval", [("mlflow.data.context", "evaluation")]),
+        ("test", [("mlflow.data.context", "testing")]),
+    ]
+    by_id = sorted(enumerate(models), key=lambda pair: pair[1].model_id)
+    assert [(o.model_id, o.step) for o in with_io.outputs.model_outputs] == [(m.model_id, step) for step, m in by_id]
+    assert with_io.inputs.model_inputs == []
+    got = client.get_run(run.info.run_id)
+    as_dicts = lambda entities: [entity.to_dictionary() for entity in entities]  # noqa: E731
+    assert as_dicts(with_io.inputs.dataset_inputs) == as_dicts(got.inputs.dataset_inputs)
+    assert as_dicts(with_io.outputs.model_outputs) == as_dicts(got.outputs.model_outputs)
+    assert [m.model_id for m in got.inputs.model_inputs] == [models[1].model_id]
+
+
 def test_logged_models_carry_their_metrics_and_are_searched_by_them(mlflow_env: StratusApi, experiment_name: str):
     import numpy as np
 

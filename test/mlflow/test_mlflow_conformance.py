@@ -183,10 +183,11 @@ def test_a_datasets_tags_come_back_in_the_order_given(mlflow_env: StratusApi, ex
     assert (logged.dataset.name, logged.dataset.digest, logged.dataset.source_type) == ("dataset", "f0f3e026", "local")
 
 
-def test_a_runs_datasets_and_models_come_back_in_the_order_logged(mlflow_env: StratusApi, experiment_name: str):
-    """MLflow's server answers a run's inputs and outputs in the order they were logged, so
+def test_a_runs_datasets_come_back_in_the_order_logged_and_its_models_by_id(mlflow_env: StratusApi, experiment_name: str):
+    """MLflow's server answers a run's datasets in the order they were logged, so
     `run.inputs.dataset_inputs[0]` is the first dataset (autolog's training set before an
-    evaluation's); Stratus answered them in the order of their storage keys (digests, model ids)."""
+    evaluation's), and its model outputs in the order of their ids (its inputs table's primary
+    key); Stratus answered datasets in the order of their storage keys (digests)."""
     import mlflow
     import pandas as pd
 
@@ -205,7 +206,7 @@ def test_a_runs_datasets_and_models_come_back_in_the_order_logged(mlflow_env: St
             MlflowClient().log_outputs(run.info.run_id, [LoggedModelOutput(model_id, step=0)])
     logged = MlflowClient().get_run(run.info.run_id)
     assert [dataset_input.dataset.name for dataset_input in logged.inputs.dataset_inputs] == names
-    assert [output.model_id for output in logged.outputs.model_outputs] == models
+    assert [output.model_id for output in logged.outputs.model_outputs] == sorted(models)
 
 
 def test_a_dataset_logged_again_keeps_its_first_record(mlflow_env: StratusApi, experiment_name: str):

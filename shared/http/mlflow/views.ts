@@ -1,10 +1,4 @@
-import {
-  type DatasetInput,
-  type LoggedModel,
-  loggedModelArtifactPrefix,
-  type ModelInput,
-  type ModelOutput,
-} from '../../domain/logged-models.ts';
+import { type LoggedModel, loggedModelArtifactPrefix, noRunIo, type RunIo } from '../../domain/logged-models.ts';
 import { runArtifactUri } from '../../domain/artifacts.ts';
 import type { MetricPoint } from '../../domain/metric-chunk.ts';
 import { toWireMetricValue } from '../../domain/metric-values.ts';
@@ -72,12 +66,6 @@ export const mlflowMetric = (key: string, point: Pick<MetricPoint, 'value' | 'st
 
 const latestMetrics = (metrics: readonly LatestMetric[]) => metrics.map((metric) => mlflowMetric(metric.key, metric));
 
-export interface RunIo {
-  datasets: readonly DatasetInput[];
-  modelInputs: readonly ModelInput[];
-  outputs: readonly ModelOutput[];
-}
-
 /**
  * A run in MLflow's shape, refused past 5 MiB of a function's response payload (README, "Limits").
  * MLflow's client reads a run whole (get_run, search_runs), and a Lambda answers at most 6 MB: a
@@ -94,7 +82,7 @@ export function boundedMlflowRun(run: RunDetails, io?: RunIo) {
   );
 }
 
-export const mlflowRun = (run: RunDetails, io: RunIo = { datasets: [], modelInputs: [], outputs: [] }) => ({
+export const mlflowRun = (run: RunDetails, io: RunIo = noRunIo) => ({
   info: mlflowRunInfo(run),
   data: {
     metrics: latestMetrics(run.metrics),
@@ -113,7 +101,7 @@ export const mlflowRun = (run: RunDetails, io: RunIo = { datasets: [], modelInpu
         ...(dataset.profile === undefined ? {} : { profile: dataset.profile }),
       },
     })),
-    model_inputs: io.modelInputs.map((input) => ({ model_id: input.modelId })),
+    model_inputs: io.modelInputs.map((modelId) => ({ model_id: modelId })),
   },
   outputs: { model_outputs: io.outputs.map((output) => ({ model_id: output.modelId, step: output.step })) },
 });

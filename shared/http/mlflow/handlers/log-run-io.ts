@@ -15,7 +15,8 @@ export const mlflowLogInputs = createMlflowHandler(mlflowLogInputsRoute, async (
     profile: dataset.profile,
     tags: tagMap(tags),
   }));
-  const modelInputs = (body.models ?? []).map((model) => ({ modelId: model.model_id }));
+  // As MLflow's server, a used model is recorded by its id alone, without looking it up.
+  const modelInputs = (body.models ?? []).map((model) => model.model_id);
   await recordRunIo(scope, requestRunId(body), { datasets, modelInputs }, loggedModelDeps());
   return { body: {} };
 });

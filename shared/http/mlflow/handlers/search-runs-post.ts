@@ -29,12 +29,14 @@ export const mlflowSearchRuns = createMlflowHandler(mlflowSearchRunsRoute, async
       pageToken: body.page_token,
       // MLflow's server searches an experiment that is not there and finds no run in it.
       unknownExperiments: 'skip',
+      withIo: true,
     },
     deps,
   );
   return {
     body: {
-      runs: result.runs.map((run) => boundedMlflowRun(run)),
+      // MLflow's server answers a found run's datasets and model outputs, not the models it used (get_run does).
+      runs: result.runs.map((run) => boundedMlflowRun(run, run.io && { ...run.io, modelInputs: [] })),
       ...(result.cursor ? { next_page_token: result.cursor } : {}),
     },
     headers: searchPlanHeader(result.plan),
