@@ -74,7 +74,7 @@ export async function renameExperiment(
 
 export async function setExperimentTags(scope: RequestScope, experimentId: string, tags: Tags, deps: ExperimentDeps) {
   await getExperiment(scope, experimentId, deps);
-  return deps.experiments.update(scope.workspace, experimentId, { tags }, deps.clock.now());
+  return deps.experiments.update(scope.workspace, experimentId, { tags });
 }
 
 export async function deleteExperimentTag(
@@ -84,7 +84,7 @@ export async function deleteExperimentTag(
   deps: ExperimentDeps,
 ) {
   await getExperiment(scope, experimentId, deps);
-  return deps.experiments.update(scope.workspace, experimentId, { removeTag: key }, deps.clock.now());
+  return deps.experiments.update(scope.workspace, experimentId, { removeTag: key });
 }
 
 /**
