@@ -279,6 +279,21 @@ const rows: Row[] = [
     errorCode: 'INVALID_PARAMETER_VALUE',
     says: /stages: 'Live'/,
   },
+  {
+    operationId: 'mlflowGetLatestVersionsGet',
+    failure: 'no such model',
+    input: () => ({ name: missing }),
+    status: 404,
+    errorCode: 'RESOURCE_DOES_NOT_EXIST',
+  },
+  {
+    operationId: 'mlflowGetLatestVersionsGet',
+    failure: 'a stage that does not exist, among stages repeated in the query (joined with commas)',
+    input: () => ({ name: f.model, stages: ['Production', 'Live'] }),
+    status: 400,
+    errorCode: 'INVALID_PARAMETER_VALUE',
+    says: /stages: 'Live'/,
+  },
   // versions
   {
     operationId: 'mlflowCreateModelVersion',
@@ -568,7 +583,7 @@ const rows: Row[] = [
     input: () => ({ name: f.model, alias: 'nobody' }),
     status: 400,
     errorCode: 'INVALID_PARAMETER_VALUE',
-    says: /nobody/,
+    says: /^Registered model alias nobody not found\.$/,
   },
   {
     operationId: 'mlflowGetModelVersionByAlias',

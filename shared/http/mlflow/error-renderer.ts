@@ -111,6 +111,8 @@ const wordings = new Map<string, (subject: ErrorSubject) => string>([
   ['logged_model.not_found', ({ id }) => `Logged model with ID '${id}' not found.`],
   ['registered_model.not_found', ({ id }) => `Registered Model with name=${id} not found`],
   ['registered_model.exists', ({ id }) => `Registered Model (name=${id}) already exists.`],
+  // The subject is `<model>@<alias>`; an alias holds no `@`, a model's name may.
+  ['alias.not_found', ({ id }) => `Registered model alias ${id.slice(id.lastIndexOf('@') + 1)} not found.`],
   [
     'model_version.not_found',
     ({ id }) =>
