@@ -277,7 +277,7 @@ const rows: Row[] = [
     input: () => ({ name: f.model, stages: ['Live'] }),
     status: 400,
     errorCode: 'INVALID_PARAMETER_VALUE',
-    says: /stages: 'Live'/,
+    says: /^Invalid Model Version stage: Live\. Value must be one of None, Staging, Production, Archived\.$/,
   },
   {
     operationId: 'mlflowGetLatestVersionsGet',
@@ -292,7 +292,7 @@ const rows: Row[] = [
     input: () => ({ name: f.model, stages: ['Production', 'Live'] }),
     status: 400,
     errorCode: 'INVALID_PARAMETER_VALUE',
-    says: /stages: 'Live'/,
+    says: /^Invalid Model Version stage: Live\. Value must be one of None, Staging, Production, Archived\.$/,
   },
   // versions
   {
@@ -435,7 +435,7 @@ const rows: Row[] = [
     input: () => ({ name: f.model, version: '1', stage: 'Live' }),
     status: 400,
     errorCode: 'INVALID_PARAMETER_VALUE',
-    says: /stage: 'Live'/,
+    says: /^Invalid Model Version stage: Live\. Value must be one of None, Staging, Production, Archived\.$/,
   },
   {
     operationId: 'mlflowTransitionModelVersionStage',
