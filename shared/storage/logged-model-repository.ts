@@ -14,7 +14,7 @@ import {
   type ModelOutput,
   maxLoggedModelMetrics,
 } from '../domain/logged-models.ts';
-import type { LifecycleStage, Page, Tags } from '../domain/types.ts';
+import type { Page, Tags } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
 import { conditionFailedItem } from './dynamo-errors.ts';
@@ -117,17 +117,16 @@ export class LoggedModelRepository {
   }
 
   /** Whether the model is there, deleted or not: a run may still name a deleted one among its outputs. */
-  async stageOf(workspace: string, modelId: string): Promise<LifecycleStage | undefined> {
+  async exists(workspace: string, modelId: string): Promise<boolean> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
         Key: loggedModelKey(workspace, modelId),
-        ProjectionExpression: 'pk, lifecycleStage',
+        ProjectionExpression: 'pk',
         ConsistentRead: true,
       }),
     );
-    if (!Item) return undefined;
-    return Item.lifecycleStage === 'deleted' ? 'deleted' : 'active';
+    return Item !== undefined;
   }
 
   /** Sets the status and merges params and tags, or removes one tag; a missing model is a NotFoundError. */

@@ -337,7 +337,7 @@ export async function recordRunIo(
   }
   // A deleted model may still be named, as on MLflow's server: the run made it before it was deleted.
   for (const output of io.outputs ?? []) {
-    if (!(await deps.loggedModels.stageOf(scope.workspace, output.modelId))) {
+    if (!(await deps.loggedModels.exists(scope.workspace, output.modelId))) {
       throw new NotFoundError('logged_model', output.modelId);
     }
   }
