@@ -1,5 +1,8 @@
 import { createHandler, serveRoutes } from '../shared/http/handler.ts';
-import { mlflowGetLatestVersions } from '../shared/http/mlflow/handlers/list-model-versions.ts';
+import {
+  mlflowGetLatestVersions,
+  mlflowGetLatestVersionsGet,
+} from '../shared/http/mlflow/handlers/list-model-versions.ts';
 import { modelVersionView } from '../shared/http/registry-views.ts';
 import { listModelVersionsRoute } from '../shared/http/routes/list-model-versions.ts';
 import { registryRecordDeps } from '../shared/runtime.ts';
@@ -21,4 +24,5 @@ export const handler = serveRoutes(
     return { body: { versions: page.items.map(modelVersionView), next_page_token: page.cursor } };
   }),
   mlflowGetLatestVersions,
+  mlflowGetLatestVersionsGet,
 );

@@ -77,6 +77,8 @@ export function canonicalStage(stage: string, field = 'stage'): ModelStage {
     throw new ValidationError(
       `${field}: '${stage}' is not a stage; use one of ${modelStages.join(', ')}`,
       `${field}.invalid`,
+      undefined,
+      { id: stage },
     );
   }
   return found;

@@ -50,6 +50,7 @@ import { mlflowSetRegisteredModelTagRoute } from './routes/mlflow-set-registered
 import { mlflowDeleteRegisteredModelTagRoute } from './routes/mlflow-delete-registered-model-tag.ts';
 import { mlflowDeleteRegisteredModelRoute } from './routes/mlflow-delete-registered-model.ts';
 import { mlflowGetLatestVersionsRoute } from './routes/mlflow-get-latest-versions.ts';
+import { mlflowGetLatestVersionsGetRoute } from './routes/mlflow-get-latest-versions-get.ts';
 import { mlflowCreateModelVersionRoute } from './routes/mlflow-create-model-version.ts';
 import { mlflowGetModelVersionRoute } from './routes/mlflow-get-model-version.ts';
 import { mlflowUpdateModelVersionRoute } from './routes/mlflow-update-model-version.ts';
@@ -242,6 +243,7 @@ export const routes = {
   mlflowSetRegisteredModelTag: mlflowSetRegisteredModelTagRoute,
   mlflowDeleteRegisteredModelTag: mlflowDeleteRegisteredModelTagRoute,
   mlflowGetLatestVersions: mlflowGetLatestVersionsRoute,
+  mlflowGetLatestVersionsGet: mlflowGetLatestVersionsGetRoute,
   mlflowCreateModelVersion: mlflowCreateModelVersionRoute,
   mlflowGetModelVersion: mlflowGetModelVersionRoute,
   mlflowUpdateModelVersion: mlflowUpdateModelVersionRoute,

@@ -277,16 +277,20 @@ export class ExperimentRepository {
     return { ...current, name, updatedAt: now };
   }
 
-  /** Sets attributes of an existing experiment in one conditional write. */
+  /**
+   * Sets attributes of an existing experiment in one conditional write. `updatedAt` moves to
+   * `now` when one is given: a change of stage passes it, a tag write does not, as MLflow's
+   * server keeps an experiment's `last_update_time` through tag writes.
+   */
   async update(
     workspace: string,
     experimentId: string,
     changes: { lifecycleStage?: LifecycleStage; deletedAt?: number | null; tags?: Tags; removeTag?: string },
-    now: number,
+    now?: number,
   ): Promise<Experiment> {
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':now': now };
-    const sets = ['updatedAt = :now'];
+    const values: Record<string, unknown> = now === undefined ? {} : { ':now': now };
+    const sets = now === undefined ? [] : ['updatedAt = :now'];
     const removes: string[] = [];
     const conditions = ['attribute_exists(pk)'];
     if (changes.lifecycleStage) {
@@ -328,10 +332,12 @@ export class ExperimentRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: experimentKey(workspace, experimentId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          UpdateExpression: [sets.length && `SET ${sets.join(', ')}`, removes.length && `REMOVE ${removes.join(', ')}`]
+            .filter(Boolean)
+            .join(' '),
           ConditionExpression: conditions.join(' AND '),
           ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: values,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),

@@ -37,6 +37,7 @@ import { createHash } from 'node:crypto';
  *   modelsByName           gsi1pk WS#<ws>#MODELS         gsi1sk <name>
  *   modelVersionsByRun     gsi1pk WS#<ws>#RUN#<id>#MODEL_VERSIONS  gsi1sk <createdMs>#<model id>#<version>
  *   loggedModelsByExperiment gsi1pk WS#<ws>#EXP#<id>#MODELS gsi1sk <createdMs>#<id>
+ *     (a deleted one under gsi1pk WS#<ws>#EXP#<id>#MODELS#DELETED)
  * and over `gsi2` (projection KEYS_ONLY):
  *   runsByName             gsi2pk WS#<ws>#EXP#<id>#RUNNAMES  gsi2sk <run name>\u0001<run id>
  *   modelsByUpdate         gsi2pk WS#<ws>#MODELS_BY_UPDATE   gsi2sk <updatedMs>#<name>
@@ -492,6 +493,13 @@ export const loggedModelKey = (workspace: string, modelId: string): PrimaryKey =
 
 export const loggedModelsByExperimentPartition = (workspace: string, experimentId: string) =>
   join(workspacePrefix(workspace), 'EXP', experimentId, 'MODELS');
+
+/**
+ * Where a deleted logged model's item moves in that index: out of the experiment's searches and
+ * name lookups, and still found by the purge of its run or experiment.
+ */
+export const deletedLoggedModelsByExperimentPartition = (workspace: string, experimentId: string) =>
+  join(loggedModelsByExperimentPartition(workspace, experimentId), 'DELETED');
 
 export const loggedModelsByExperimentKey = (
   workspace: string,

@@ -1,7 +1,6 @@
 import { atMost } from '../at-most.ts';
 import {
   BatchWriteCommand,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -21,6 +20,7 @@ import { NotFoundError, ValidationError } from '../errors.ts';
 import { digest } from '../ids.ts';
 import { conditionFailedItem, refuseItemTooLarge } from './dynamo-errors.ts';
 import {
+  deletedLoggedModelsByExperimentPartition,
   entityTypes,
   loggedModelKey,
   loggedModelsByExperimentKey,
@@ -115,11 +115,25 @@ export class LoggedModelRepository {
       });
   }
 
+  /** The model, unless there is none or it is deleted. */
   async get(workspace: string, modelId: string): Promise<LoggedModel | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: loggedModelKey(workspace, modelId), ConsistentRead: true }),
     );
-    return Item ? toLoggedModel(Item) : undefined;
+    return Item && Item.lifecycleStage !== 'deleted' ? toLoggedModel(Item) : undefined;
+  }
+
+  /** Whether the model is there, deleted or not: a run may still name a deleted one among its outputs. */
+  async exists(workspace: string, modelId: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: loggedModelKey(workspace, modelId),
+        ProjectionExpression: 'pk',
+        ConsistentRead: true,
+      }),
+    );
+    return Item !== undefined;
   }
 
   /** Sets the status and merges params and tags, or removes one tag; a missing model is a NotFoundError. */
@@ -271,17 +285,40 @@ export class LoggedModelRepository {
     }
   }
 
-  async delete(workspace: string, modelId: string): Promise<void> {
+  /**
+   * Marks the model deleted, as MLflow's server does (until its `gc`), rather than removing it: a
+   * second delete, a client's retry of the first among them, is a 200 there. The item moves out of
+   * the experiment's index partition, so gets and searches no longer find it, and stays until its
+   * run or experiment is purged; it grows no further than a live model can. Deleting it again moves
+   * its `updatedAt` again, as there.
+   */
+  async delete(workspace: string, modelId: string, now: number): Promise<void> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: loggedModelKey(workspace, modelId),
+        ProjectionExpression: 'experimentId',
+        ConsistentRead: true,
+      }),
+    );
+    if (typeof Item?.experimentId !== 'string') throw new NotFoundError('logged_model', modelId);
     try {
       await this.client.send(
-        new DeleteCommand({
+        new UpdateCommand({
           TableName: this.tableName,
           Key: loggedModelKey(workspace, modelId),
+          UpdateExpression: 'SET lifecycleStage = :deleted, updatedAt = :now, gsi1pk = :partition',
           ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: {
+            ':deleted': 'deleted',
+            ':now': now,
+            ':partition': deletedLoggedModelsByExperimentPartition(workspace, Item.experimentId),
+          },
         }),
       );
     } catch (error) {
       if (conditionFailedItem(error) === false) throw error;
+      // Purged between the read and the write.
       throw new NotFoundError('logged_model', modelId);
     }
   }

@@ -712,10 +712,11 @@ export class ModelRegistryRepository {
       new GetCommand({
         TableName: this.tableName,
         Key: loggedModelKey(workspace, modelId),
-        ProjectionExpression: 'sourceRunId',
+        ProjectionExpression: 'sourceRunId, lifecycleStage',
       }),
     );
-    return typeof Item?.sourceRunId === 'string' ? Item.sourceRunId : undefined;
+    // A deleted model is not there to register, as MLflow's server cannot find it either.
+    return typeof Item?.sourceRunId === 'string' && Item.lifecycleStage !== 'deleted' ? Item.sourceRunId : undefined;
   }
 
   /**

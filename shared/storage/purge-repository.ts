@@ -10,6 +10,7 @@ import {
   artifactPartition,
   experimentKey,
   experimentNameKey,
+  deletedLoggedModelsByExperimentPartition,
   loggedModelsByExperimentPartition,
   metricHistoryPartition,
   type PrimaryKey,
@@ -157,17 +158,23 @@ export class PurgeRepository {
     await this.deleteKeys([experimentNameKey(workspace, name), experimentKey(workspace, experimentId)]);
   }
 
+  /** The experiment's logged models (of one run, when `runId` is given), deleted ones too. */
   private async deleteModelsOf(workspace: string, experimentId: string, runId: string | undefined) {
-    const models = queryAllItems(this.client, {
-      TableName: this.tableName,
-      IndexName: logicalIndexes.loggedModelsByExperiment,
-      KeyConditionExpression: 'gsi1pk = :partition',
-      ExpressionAttributeValues: { ':partition': loggedModelsByExperimentPartition(workspace, experimentId) },
-    });
     const keys: { pk: string; sk: string }[] = [];
-    for await (const model of models) {
-      if (runId === undefined || model.sourceRunId === runId)
-        keys.push({ pk: model.pk as string, sk: model.sk as string });
+    for (const partition of [
+      loggedModelsByExperimentPartition(workspace, experimentId),
+      deletedLoggedModelsByExperimentPartition(workspace, experimentId),
+    ]) {
+      const models = queryAllItems(this.client, {
+        TableName: this.tableName,
+        IndexName: logicalIndexes.loggedModelsByExperiment,
+        KeyConditionExpression: 'gsi1pk = :partition',
+        ExpressionAttributeValues: { ':partition': partition },
+      });
+      for await (const model of models) {
+        if (runId === undefined || model.sourceRunId === runId)
+          keys.push({ pk: model.pk as string, sk: model.sk as string });
+      }
     }
     await this.deleteKeys(keys);
     return keys.length;

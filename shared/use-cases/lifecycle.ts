@@ -76,7 +76,7 @@ export async function renameExperiment(
 /** Sets tags; a deleted experiment takes none until it is restored (the repository's write refuses). */
 export async function setExperimentTags(scope: RequestScope, experimentId: string, tags: Tags, deps: ExperimentDeps) {
   await getExperiment(scope, experimentId, deps);
-  return deps.experiments.update(scope.workspace, experimentId, { tags }, deps.clock.now());
+  return deps.experiments.update(scope.workspace, experimentId, { tags });
 }
 
 export async function deleteExperimentTag(
@@ -86,7 +86,7 @@ export async function deleteExperimentTag(
   deps: ExperimentDeps,
 ) {
   await getExperiment(scope, experimentId, deps);
-  return deps.experiments.update(scope.workspace, experimentId, { removeTag: key }, deps.clock.now());
+  return deps.experiments.update(scope.workspace, experimentId, { removeTag: key });
 }
 
 /**

@@ -121,12 +121,17 @@ export function updateLoggedModel(
   return deps.loggedModels.update(scope.workspace, modelId, input, deps.clock.now());
 }
 
+/**
+ * Deletes a logged model as MLflow's server does: it is kept, marked deleted, so that gets and
+ * searches no longer find it while deleting it again succeeds (LoggedModelRepository.delete).
+ * Writes to it are taken, as there; nothing reads them back.
+ */
 export async function deleteLoggedModel(
   scope: RequestScope,
   modelId: string,
-  deps: Pick<LoggedModelDeps, 'loggedModels'>,
+  deps: Pick<LoggedModelDeps, 'loggedModels' | 'clock'>,
 ): Promise<void> {
-  await deps.loggedModels.delete(scope.workspace, modelId);
+  await deps.loggedModels.delete(scope.workspace, modelId, deps.clock.now());
 }
 
 export interface SearchLoggedModelsInput {
@@ -330,7 +335,12 @@ export async function recordRunIo(
   if (run.lifecycleStage === 'deleted') {
     throw new ConflictError('run.deleted', `run '${runId}' is deleted; restore it first`, { id: runId });
   }
-  for (const output of io.outputs ?? []) await getLoggedModel(scope, output.modelId, deps);
+  // A deleted model may still be named, as on MLflow's server: the run made it before it was deleted.
+  for (const output of io.outputs ?? []) {
+    if (!(await deps.loggedModels.exists(scope.workspace, output.modelId))) {
+      throw new NotFoundError('logged_model', output.modelId);
+    }
+  }
   await deps.loggedModels.putRunIo(scope.workspace, runId, io, {
     recordedAt: deps.clock.now(),
     marked: run.hasIo === true,

@@ -95,6 +95,35 @@ describe('experiments', () => {
     expect((await local.api.get('/api/v1/experiments?max_results=abc')).status).toBe(400);
   });
 
+  test("tag writes leave the last update time; a rename or a stage change moves it (MLflow's last_update_time)", async () => {
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'touched', tags: { a: '1' } });
+    const id = created.body.experiment_id as string;
+    const mlflowTime = async () =>
+      (await local.api.get(`/api/2.0/mlflow/experiments/get?experiment_id=${id}`)).body.experiment.last_update_time;
+    const v1Time = async () => (await local.api.get(`/api/v1/experiments/${id}`)).body.updated_at;
+    const before = await v1Time();
+    expect(String(await mlflowTime())).toBe(String(before));
+    await tick();
+    expect((await local.api.post(`/api/v1/experiments/${id}/tags`, { tags: { b: '2' } })).status).toBe(200);
+    expect((await local.api.delete(`/api/v1/experiments/${id}/tags/a`)).status).toBe(200);
+    const mlflowTag = { experiment_id: id, key: 'c', value: '3' };
+    expect((await local.api.post('/api/2.0/mlflow/experiments/set-experiment-tag', mlflowTag)).status).toBe(200);
+    const untag = { experiment_id: id, key: 'c' };
+    expect((await local.api.post('/api/2.0/mlflow/experiments/delete-experiment-tag', untag)).status).toBe(200);
+    expect(await v1Time()).toBe(before);
+    expect(String(await mlflowTime())).toBe(String(before));
+    await tick();
+    expect(
+      (await local.api.post('/api/2.0/mlflow/experiments/update', { experiment_id: id, new_name: 'moved' })).status,
+    ).toBe(200);
+    const renamed = await v1Time();
+    expect(renamed).toBeGreaterThan(before);
+    await tick();
+    expect((await local.api.delete(`/api/v1/experiments/${id}`)).status).toBe(200);
+    expect(await v1Time()).toBeGreaterThan(renamed);
+  });
+
   test('bad bodies: missing or oversized fields and unknown fields are 400 naming the field', async () => {
     const missing = await local.api.post('/api/v1/experiments', { description: 'x' });
     expect(missing.status).toBe(400);

@@ -70,6 +70,7 @@ const bounded: Record<string, string> = {
   mlflowGetExperimentByName: oneItem,
   mlflowGetExperiment: oneItem,
   mlflowGetLatestVersions: oneRegistryEntity,
+  mlflowGetLatestVersionsGet: oneRegistryEntity,
   mlflowGetLoggedModel: oneItem,
   mlflowGetModelVersionArtifact: redirect,
   mlflowGetModelVersionByAlias: oneRegistryEntity,

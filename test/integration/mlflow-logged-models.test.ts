@@ -287,3 +287,57 @@ describe('a logged model is one item', () => {
     expect(fits.status, JSON.stringify(fits.body)).toBe(200);
   });
 });
+
+describe('deleted logged models', () => {
+  test("are kept as MLflow's server keeps them: gone from get and search, deleting again is a 200", async () => {
+    const experiment = await mlflow('experiments/create', { name: `deleted-models-${Date.now()}` });
+    const inExperiment = experiment.body.experiment_id as string;
+    const run = (await mlflow('runs/create', { experiment_id: inExperiment })).body.run.info.run_id as string;
+    const create = async (name: string) =>
+      (await mlflow('logged-models', { experiment_id: inExperiment, name, source_run_id: run })).body.model.info
+        .model_id as string;
+    const gone = await create('gone');
+    const kept = await create('kept');
+    const found = async (body: object = {}) =>
+      ((await mlflow('logged-models/search', { experiment_ids: [inExperiment], ...body })).body.models ?? []).map(
+        (model: { info: { model_id: string } }) => model.info.model_id,
+      );
+    const model = (id: string) => `/api/2.0/mlflow/logged-models/${id}`;
+
+    expect((await local.api.delete(model(gone))).status).toBe(200);
+    const get = await local.api.get(model(gone));
+    expect(get.status).toBe(404);
+    expect(get.body).toMatchObject({
+      error_code: 'RESOURCE_DOES_NOT_EXIST',
+      message: `Logged model with ID '${gone}' not found.`,
+    });
+    expect(await found()).toEqual([kept]);
+    expect(await found({ filter: "name = 'gone'" })).toEqual([]);
+    expect(await found({ order_by: [{ field_name: 'name' }] })).toEqual([kept]);
+    // Again (a client's retry): a 200, as there. One never created is still a 404.
+    expect((await local.api.delete(model(gone))).status).toBe(200);
+    expect((await local.api.delete(model('m-0123456789abcdef0123456789abcdef'))).status).toBe(404);
+    // Writes naming it are taken, as there, and read back by nothing.
+    expect((await local.api.patch(`${model(gone)}/tags`, { tags: [{ key: 'k', value: 'v' }] })).status).toBe(200);
+    const point = { run_id: run, key: 'acc', value: 0.5, timestamp: 1, model_id: gone };
+    expect((await mlflow('runs/log-metric', point)).status).toBe(200);
+    expect((await mlflow('runs/outputs', { run_id: run, models: [{ model_id: gone, step: 0 }] })).status).toBe(200);
+    expect((await local.api.get(model(gone))).status).toBe(404);
+    // Nor can it be registered (MLflow's server cannot find it either, and answers a 500).
+    const registered = `from-deleted-${Date.now()}`;
+    expect((await mlflow('registered-models/create', { name: registered })).status).toBe(200);
+    const version = await mlflow('model-versions/create', {
+      name: registered,
+      source: `models:/${gone}`,
+      model_id: gone,
+    });
+    expect(version.status, JSON.stringify(version.body)).toBe(404);
+
+    // Purging its run takes it for good.
+    expect((await local.api.delete(`/api/v1/runs/${run}`)).status).toBe(200);
+    const purge = await local.api.post(`/api/v1/runs/${run}/purge`, {});
+    expect(purge.status, JSON.stringify(purge.body)).toBe(200);
+    expect((await local.api.delete(model(gone))).status).toBe(404);
+    expect((await local.api.delete(model(kept))).status).toBe(404);
+  });
+});

@@ -277,7 +277,22 @@ const rows: Row[] = [
     input: () => ({ name: f.model, stages: ['Live'] }),
     status: 400,
     errorCode: 'INVALID_PARAMETER_VALUE',
-    says: /stages: 'Live'/,
+    says: /^Invalid Model Version stage: Live\. Value must be one of None, Staging, Production, Archived\.$/,
+  },
+  {
+    operationId: 'mlflowGetLatestVersionsGet',
+    failure: 'no such model',
+    input: () => ({ name: missing }),
+    status: 404,
+    errorCode: 'RESOURCE_DOES_NOT_EXIST',
+  },
+  {
+    operationId: 'mlflowGetLatestVersionsGet',
+    failure: 'a stage that does not exist, among stages repeated in the query (joined with commas)',
+    input: () => ({ name: f.model, stages: ['Production', 'Live'] }),
+    status: 400,
+    errorCode: 'INVALID_PARAMETER_VALUE',
+    says: /^Invalid Model Version stage: Live\. Value must be one of None, Staging, Production, Archived\.$/,
   },
   // versions
   {
@@ -420,7 +435,7 @@ const rows: Row[] = [
     input: () => ({ name: f.model, version: '1', stage: 'Live' }),
     status: 400,
     errorCode: 'INVALID_PARAMETER_VALUE',
-    says: /stage: 'Live'/,
+    says: /^Invalid Model Version stage: Live\. Value must be one of None, Staging, Production, Archived\.$/,
   },
   {
     operationId: 'mlflowTransitionModelVersionStage',
@@ -568,7 +583,7 @@ const rows: Row[] = [
     input: () => ({ name: f.model, alias: 'nobody' }),
     status: 400,
     errorCode: 'INVALID_PARAMETER_VALUE',
-    says: /nobody/,
+    says: /^Registered model alias nobody not found\.$/,
   },
   {
     operationId: 'mlflowGetModelVersionByAlias',

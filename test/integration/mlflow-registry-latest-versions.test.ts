@@ -94,6 +94,26 @@ describe('MLflow latest_versions', () => {
     expect(none.body.model_versions ?? []).toEqual([]);
   });
 
+  test('get-latest-versions by GET, as MLflow serves it too: the same answer, stages repeated in the query', async () => {
+    const byPost = await api.post(`${mlflowModels}/get-latest-versions`, { name: 'staged' });
+    const byGet = await api.get(`${mlflowModels}/get-latest-versions?name=staged`);
+    expect(byGet.status, JSON.stringify(byGet.body)).toBe(200);
+    expect(byGet.body).toEqual(byPost.body);
+    const some = await api.get(`${mlflowModels}/get-latest-versions?name=staged&stages=archived&stages=Production`);
+    expect(stagesOf(some.body.model_versions)).toEqual([
+      ['1', 'Production'],
+      ['4', 'Archived'],
+    ]);
+    const ajax = await api.get(`/ajax-api/2.0/mlflow/registered-models/get-latest-versions?name=staged&stages=None`);
+    expect(stagesOf(ajax.body.model_versions)).toEqual([['2', 'None']]);
+    const missing = await api.get(`${mlflowModels}/get-latest-versions?name=nobody`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+    const unnamed = await api.get(`${mlflowModels}/get-latest-versions`);
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.body.message).toMatch(/^Missing value for required parameter 'name'/);
+  });
+
   test('registered-models/get lists latest_versions in the same order', async () => {
     const got = await api.get(`${mlflowModels}/get?name=staged`);
     expect(stagesOf(got.body.registered_model.latest_versions)).toEqual([

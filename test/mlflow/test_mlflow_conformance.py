@@ -5,6 +5,7 @@ check that Stratus got wrong, through the stock client or a raw request as a scr
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -735,3 +736,28 @@ def test_a_param_logged_again_with_another_value_is_refused_in_mlflow_words(mlfl
     changes = [{"key": "lr", "old_value": "0.1", "new_value": "0.3"}, {"key": "q", "old_value": "it's", "new_value": 'say "hi"'}]
     assert batch.value.message.startswith(f"INVALID_PARAMETER_VALUE: Changing param values is not allowed. Params were already logged='{changes}' for run ID='{run_id}'.")
     assert "new" not in client.get_run(run_id).data.params
+
+
+def test_every_method_mlflow_declares_for_a_served_path_is_served(stack: StratusApi):
+    """MLflow's protos declare each operation's endpoints (the `rpc` option), some by GET and POST
+    alike, and its server serves every one: a path Stratus serves answers each of its methods, none
+    with a 405. Every request is empty, so each is refused for what it lacks, or finds nothing."""
+    from mlflow.protos import databricks_pb2
+    from mlflow.protos.model_registry_pb2 import ModelRegistryService
+    from mlflow.protos.service_pb2 import MlflowService
+
+    declared: dict[str, set[str]] = {}
+    for service in (MlflowService, ModelRegistryService):
+        for method in service.DESCRIPTOR.methods:
+            for endpoint in method.GetOptions().Extensions[databricks_pb2.rpc].endpoints:
+                path = f"/api/{endpoint.since.major}.0{endpoint.path}"
+                declared.setdefault(re.sub(r"\{[\w.]+\}", "m-0", path), set()).add(endpoint.method)
+    served = 0
+    for path, methods in sorted(declared.items()):
+        answers = {method: stack.call(method, path, None if method == "GET" else {}) for method in sorted(methods)}
+        if all(status == 404 and body and body.get("error_code") == "ENDPOINT_NOT_FOUND" for status, body in answers.values()):
+            continue  # an MLflow feature Stratus does not serve (traces, prompts, ...)
+        served += 1
+        for method, (status, body) in answers.items():
+            assert status != 405, (method, path, body)
+    assert served > 50

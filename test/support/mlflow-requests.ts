@@ -37,6 +37,7 @@ export function mlflowRequestFor(route: RouteDefinition, ids: MlflowIds): { path
     mlflowGetRegisteredModel: named,
     mlflowSearchRegisteredModels: '?max_results=10',
     mlflowGetModelVersion: `${named}&version=${version}`,
+    mlflowGetLatestVersionsGet: `${named}&stages=Production&stages=None`,
     mlflowSearchModelVersions: `?filter=${encodeURIComponent(`run_id = '${runId}'`)}`,
     mlflowGetModelVersionDownloadUri: `${named}&version=${version}`,
     // The version registered from `auth/file.bin` (a single file) names it `file.bin`.

@@ -6,9 +6,12 @@ import { comparesWith } from './evaluate.ts';
  * MLflow's experiment search grammar: clauses joined by AND, each
  * `name|tags.<key>|creation_time|last_update_time <op> <value>`,
  * `experiment_id =|!= '<id>'`, `experiment_id [NOT] IN ('<id>', ...)` or
- * `tags.<key> IS [NOT] NULL`, with the `attribute.` / `attributes.` prefix allowed, and order keys
+ * `tags.<key> IS [NOT] NULL`, an attribute optionally prefixed `attribute.`, and order keys
  * `name|creation_time|last_update_time|experiment_id [ASC|DESC]`. As in MLflow (whose
- * tokenizer keeps a doubled quote inside a string), `'it''s'` is the text `it''s`.
+ * tokenizer keeps a doubled quote inside a string), `'it''s'` is the text `it''s`. Keys and
+ * their prefixes are read as MLflow's SearchExperimentsUtils reads them, case and all:
+ * `attributes.name`, `attr.name` (which its run search takes), `Tags.k` and `NAME` are refused
+ * in its words (unknownKey); operators and `ASC`/`DESC` may be in any case.
  */
 type Field =
   { kind: 'name' } | { kind: 'id' } | { kind: 'tag'; key: string } | { kind: 'time'; name: 'createdAt' | 'updatedAt' };
@@ -19,11 +22,11 @@ interface Clause {
 }
 
 const clausePattern =
-  /^\s*(?:(?:attributes?|attr)\.)?(name|creation_time|last_update_time|(?:tags?)\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+)))\s*(!=|<=|>=|=|<|>|NOT\s+LIKE|ILIKE|LIKE)\s*(?:'((?:[^'\\]|\\.|'')*)'|"((?:[^"\\]|\\.|"")*)"|(-?\d+))\s*/i;
+  /^\s*(?:(attribute)\.)?(name|creation_time|last_update_time|(tags?)\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+)))\s*(!=|<=|>=|=|<|>|NOT\s+LIKE|ILIKE|LIKE)\s*(?:'((?:[^'\\]|\\.|'')*)'|"((?:[^"\\]|\\.|"")*)"|(-?\d+))\s*/i;
 
 /** MLflow's experiment_id clause: equal or not to one id, or in a list of them; ids are quoted. */
 const idPattern =
-  /^\s*(?:(?:attributes?|attr)\.)?experiment_id\s*(?:(!=|=)\s*(?:'([^']*)'|"([^"]*)")|(NOT\s+IN|IN)\s*\(([^)]*)\))\s*/i;
+  /^\s*(?:(attribute)\.)?(experiment_id)\s*(?:(!=|=)\s*(?:'([^']*)'|"([^"]*)")|(NOT\s+IN|IN)\s*\(([^)]*)\))\s*/i;
 const quotedIds = /^\s*(?:'([^']*)'|"([^"]*)")\s*(?:,|$)/;
 
 function parseIdList(text: string): string[] {
@@ -45,7 +48,7 @@ function parseIdList(text: string): string[] {
 }
 
 /** MLflow's tag presence test (SearchExperimentsUtils.VALID_TAG_COMPARATORS): a tag only. */
-const tagPresencePattern = /^\s*tags?\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+))\s+IS\s+(NOT\s+)?NULL\b\s*/i;
+const tagPresencePattern = /^\s*(tags?)\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+))\s+IS\s+(NOT\s+)?NULL\b\s*/i;
 
 /**
  * MLflow's words for a key it does not know (SearchExperimentsUtils, whose checks scripts see): an
@@ -54,11 +57,20 @@ const tagPresencePattern = /^\s*tags?\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+))\s+IS
  * an order that changes with every server process; this is one of them.)
  */
 function unknownKey(entity: string | undefined, name: string): string | undefined {
-  if (entity !== undefined && !/^(?:attributes?|attr|tags?)$/i.test(entity)) {
+  if (entity !== undefined && !['attribute', 'tag', 'tags'].includes(entity)) {
     return `Invalid entity type '${entity}'. Valid entity types are ('attribute', 'tag', 'tags')`;
   }
-  if (/^tags?$/i.test(entity ?? '') || Object.hasOwn(orderFields, name.toLowerCase())) return undefined;
+  if (entity === 'tag' || entity === 'tags' || Object.hasOwn(orderFields, name)) return undefined;
   return `Invalid attribute key '${name}' specified. Valid keys are '{'last_update_time', 'creation_time', 'experiment_id', 'name'}'`;
+}
+
+/**
+ * Refuses a key the patterns took only because they ignore case (they must, for operators):
+ * MLflow's server reads entities and attribute names case and all.
+ */
+function refuseMisspelt(entity: string | undefined, name: string): void {
+  const words = unknownKey(entity, name);
+  if (words) throw new ValidationError(words, 'filter.invalid');
 }
 
 /** The text after a clause of the simpler grammars: '' at the end, else what follows its AND (required). */
@@ -75,15 +87,17 @@ export function parseExperimentFilter(filter: string): Clause[] {
   while (rest) {
     const presence = tagPresencePattern.exec(rest);
     if (presence) {
-      const [whole, quotedKey, doubleKey, bareKey, not] = presence;
+      const [whole, entity, quotedKey, doubleKey, bareKey, not] = presence;
       const key = (quotedKey ?? doubleKey ?? bareKey) as string;
+      refuseMisspelt(entity, key);
       clauses.push({ field: { kind: 'tag', key }, op: not ? 'IS NOT NULL' : 'IS NULL', value: '' });
       rest = afterClause(rest.slice(whole.length));
       continue;
     }
     const id = idPattern.exec(rest);
     if (id) {
-      const [whole, equality, single, double, membership, list = ''] = id;
+      const [whole, entity, name = '', equality, single, double, membership, list = ''] = id;
+      refuseMisspelt(entity, name);
       const op = (equality ?? membership ?? '').toUpperCase().replace(/\s+/g, ' ');
       const value = equality ? ((single ?? double) as string) : parseIdList(list);
       clauses.push({ field: { kind: 'id' }, op, value });
@@ -99,14 +113,28 @@ export function parseExperimentFilter(filter: string): Clause[] {
         'filter.invalid',
       );
     }
-    const [whole, fieldText = '', quotedKey, doubleKey, bareKey, opText = '', single, double, number] = match;
-    const lower = fieldText.toLowerCase();
+    const [
+      whole,
+      entity,
+      fieldText = '',
+      tagEntity,
+      quotedKey,
+      doubleKey,
+      bareKey,
+      opText = '',
+      single,
+      double,
+      number,
+    ] = match;
+    // `attribute.tags.k` names an attribute `tags.k`, as MLflow splits a key at its first dot.
+    if (entity === undefined && tagEntity !== undefined) refuseMisspelt(tagEntity, '');
+    else refuseMisspelt(entity, fieldText);
     const field: Field =
-      lower === 'name'
+      fieldText === 'name'
         ? { kind: 'name' }
-        : lower === 'creation_time'
+        : fieldText === 'creation_time'
           ? { kind: 'time', name: 'createdAt' }
-          : lower === 'last_update_time'
+          : fieldText === 'last_update_time'
             ? { kind: 'time', name: 'updatedAt' }
             : { kind: 'tag', key: (quotedKey ?? doubleKey ?? bareKey) as string };
     const op = opText.toUpperCase().replace(/\s+/g, ' ');
@@ -154,15 +182,15 @@ const orderFields = {
 /** MLflow's default: newest first, then by id. */
 export function experimentComparator(orderBy: readonly string[]) {
   const keys = (orderBy.length ? orderBy : ['creation_time DESC']).map((text) => {
-    const match = /^\s*(?:(?:attributes?|attr)\.)?(\w+)\s*(ASC|DESC)?\s*$/i.exec(text);
-    const name = match?.[1]?.toLowerCase() as keyof typeof orderFields | undefined;
-    if (!match || !name || !Object.hasOwn(orderFields, name)) {
+    const match = /^\s*(?:(attribute)\.)?(\w+)\s*(ASC|DESC)?\s*$/i.exec(text);
+    const name = match?.[2] as keyof typeof orderFields | undefined;
+    if (!match || !name || (match[1] ?? 'attribute') !== 'attribute' || !Object.hasOwn(orderFields, name)) {
       // MLflow orders experiments by attributes only, and says so in these words.
       const key = /^\s*(?:(\w+)\.)?(\w+)(?![\w.`"])(?:\s+\w+)?\s*$/.exec(text);
       const entity = key?.[1];
       const words = !key
         ? undefined
-        : entity !== undefined && /^tags?$/i.test(entity)
+        : entity === 'tag' || entity === 'tags'
           ? 'Invalid order_by entity: tag'
           : unknownKey(entity, key[2] as string);
       throw new ValidationError(
@@ -170,7 +198,7 @@ export function experimentComparator(orderBy: readonly string[]) {
         'order_by.invalid',
       );
     }
-    return { get: orderFields[name], descending: match[2]?.toUpperCase() === 'DESC' };
+    return { get: orderFields[name], descending: match[3]?.toUpperCase() === 'DESC' };
   });
   keys.push({ get: orderFields.experiment_id, descending: false });
   return (a: Experiment, b: Experiment) => {

@@ -95,6 +95,9 @@ const byCode = new Map<string, { errorCode: string; status?: number }>([
  * (mlflow/store/tracking/sqlalchemy_store.py, mlflow/store/model_registry/sqlalchemy_store.py):
  * scripts match on these words (`Run .+ not found`, `already exists`).
  */
+const stageWords = (stage: string) =>
+  `Invalid Model Version stage: ${stage}. Value must be one of None, Staging, Production, Archived.`;
+
 const wordings = new Map<string, (subject: ErrorSubject) => string>([
   ['run.not_found', ({ id }) => `Run with id=${id} not found`],
   ['run.deleted', ({ id }) => `The run ${id} must be in the 'active' state. Current state is deleted.`],
@@ -117,7 +120,9 @@ const wordings = new Map<string, (subject: ErrorSubject) => string>([
   ['logged_model.not_found', ({ id }) => `Logged model with ID '${id}' not found.`],
   ['registered_model.not_found', ({ id }) => `Registered Model with name=${id} not found`],
   ['registered_model.exists', ({ id }) => `Registered Model (name=${id}) already exists.`],
-  // The id is `<name>@<alias>`; an alias holds no `@`, a model name may.
+  ['stage.invalid', ({ id }) => stageWords(id)],
+  ['stages.invalid', ({ id }) => stageWords(id)],
+  // The subject is `<model>@<alias>`; an alias holds no `@`, a model's name may.
   ['alias.not_found', ({ id }) => `Registered model alias ${id.slice(id.lastIndexOf('@') + 1)} not found.`],
   [
     'model_version.not_found',

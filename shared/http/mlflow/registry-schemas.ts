@@ -100,9 +100,20 @@ export const searchRegisteredModelsQuery = z.object({
   order_by: orderByQuery,
   page_token: pageToken,
 });
-export const getLatestVersionsBody = z.object({
+const latestStages = z.array(text(50)).check(z.maxLength(10, { error: 'must have at most 10 entries' }));
+export const getLatestVersionsBody = z.object({ name: modelNameSchema, stages: z.optional(latestStages) });
+/** The GET form's: `stages` repeated, which API Gateway joins with commas (no stage holds one). */
+export const getLatestVersionsQuery = z.object({
   name: modelNameSchema,
-  stages: z.optional(z.array(text(50)).check(z.maxLength(10, { error: 'must have at most 10 entries' }))),
+  stages: z.optional(
+    z.pipe(
+      z.pipe(
+        text(550),
+        z.transform((joined) => joined.split(',')),
+      ),
+      latestStages,
+    ),
+  ),
 });
 export const setRegisteredModelTagBody = z.object({ name: modelNameSchema, key: mlflowEntityKey, value: tagValue });
 export const deleteRegisteredModelTagBody = z.object({ name: modelNameSchema, key: mlflowEntityKey });

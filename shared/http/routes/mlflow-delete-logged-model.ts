@@ -7,10 +7,11 @@ export const mlflowDeleteLoggedModelRoute = defineRoute({
   method: 'DELETE',
   path: '/api/2.0/mlflow/logged-models/{model_id}',
   entry: 'lambdas/update-logged-model.ts',
-  summary: "Delete a logged model (its files stay the run's artifacts) (MLflow)",
+  summary:
+    "Delete a logged model: kept, marked deleted, out of gets and searches; again is a 200 (its files stay the run's artifacts) (MLflow)",
   access: 'write',
   tag: 'mlflow',
   request: { path: loggedModelIdPath },
   response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
-  table: { actions: ['GetItem', 'UpdateItem', 'DeleteItem'] },
+  table: { actions: ['GetItem', 'UpdateItem'] },
 });

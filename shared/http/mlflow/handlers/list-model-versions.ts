@@ -1,7 +1,9 @@
+import type { RequestScope } from '../../../use-cases/deps.ts';
 import { registryRecordDeps } from '../../../runtime.ts';
 import { latestVersionsByStage } from '../../../use-cases/model-registry.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { mlflowGetLatestVersionsRoute } from '../../routes/mlflow-get-latest-versions.ts';
+import { mlflowGetLatestVersionsGetRoute } from '../../routes/mlflow-get-latest-versions-get.ts';
 import { mlflowModelVersion } from '../registry-views.ts';
 
 /**
@@ -9,10 +11,15 @@ import { mlflowModelVersion } from '../registry-views.ts';
  * is), the highest-numbered version in it. A version is in stage None until an
  * MLflow client moves it (transition-stage); what `models:/<name>/Production` loads.
  */
-export const mlflowGetLatestVersions = createMlflowHandler(
-  mlflowGetLatestVersionsRoute,
-  async ({ body }, { scope }) => {
-    const { latest } = await latestVersionsByStage(scope, body.name, body.stages, registryRecordDeps());
-    return { body: { model_versions: latest.map(mlflowModelVersion) } };
-  },
+const latestAnswer = async (scope: RequestScope, request: { name: string; stages?: readonly string[] | undefined }) => {
+  const { latest } = await latestVersionsByStage(scope, request.name, request.stages, registryRecordDeps());
+  return { body: { model_versions: latest.map(mlflowModelVersion) } };
+};
+
+export const mlflowGetLatestVersions = createMlflowHandler(mlflowGetLatestVersionsRoute, ({ body }, { scope }) =>
+  latestAnswer(scope, body),
+);
+
+export const mlflowGetLatestVersionsGet = createMlflowHandler(mlflowGetLatestVersionsGetRoute, ({ query }, { scope }) =>
+  latestAnswer(scope, query),
 );
