@@ -1,29 +1,12 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailableError } from '../errors.ts';
-import { conditionFailedItem } from './dynamo-errors.ts';
-import {
-  experimentKey,
-  experimentsByCreationPartition,
-  legacyParamIndexKey,
-  type PrimaryKey,
-  runsByExperimentPartition,
-  workspacesByCreationPartition,
-} from './keys.ts';
-import { queryAllItems } from './query-page.ts';
+import { type ExperimentMigrationCount, migrateExperiments } from './experiment-migration.ts';
+import { legacyParamIndexKey, type PrimaryKey } from './keys.ts';
 import { addToParamRow } from './param-row-write.ts';
 import { PARAM_ROW_DIGESTS } from './run-items.ts';
 import { RunRepository } from './run-repository.ts';
-import { logicalIndexes } from './table-definition.ts';
 
-export interface ParamRowMigration {
-  experiments: number;
-  /** Experiments marked in an earlier run of the migration (or made since param rows): skipped. */
-  skipped: number;
-  runs: number;
-}
-
-/** Runs migrated at once within an experiment. */
-const CONCURRENCY = 8;
+export type ParamRowMigration = ExperimentMigrationCount;
 
 /**
  * Moves runs from before param rows to them (docs/search.md, "Runs from before
@@ -36,66 +19,35 @@ const CONCURRENCY = 8;
  * done is harmless to do twice. Safe beside live traffic: new runs get rows
  * anyway, and params added meanwhile are ADDed too.
  */
-export async function migrateParamRows(
+export function migrateParamRows(
   client: DynamoDBDocumentClient,
   tableName: string,
   log: (line: string) => void = () => undefined,
 ): Promise<ParamRowMigration> {
   const runs = new RunRepository(client, tableName);
-  const done: ParamRowMigration = { experiments: 0, skipped: 0, runs: 0 };
-  const byCreation = (partition: string, projection: string) =>
-    queryAllItems(client, {
-      TableName: tableName,
-      // Workspaces and experiments are listed on the same index (table-definition.ts).
-      IndexName: logicalIndexes.experimentsByCreation,
-      KeyConditionExpression: 'gsi1pk = :partition',
-      ExpressionAttributeValues: { ':partition': partition },
-      ProjectionExpression: projection,
-    });
-  for await (const { workspaceId } of byCreation(workspacesByCreationPartition, 'workspaceId')) {
-    const workspace = workspaceId as string;
-    for await (const experiment of byCreation(experimentsByCreationPartition(workspace), 'experimentId, paramRows')) {
-      const experimentId = experiment.experimentId as string;
-      if (experiment.paramRows === true) {
-        done.skipped++;
-        continue;
-      }
-      const runsBefore = done.runs;
-      const runIds = queryAllItems(client, {
-        TableName: tableName,
-        IndexName: logicalIndexes.runsByExperiment,
-        KeyConditionExpression: 'gsi1pk = :partition',
-        ExpressionAttributeValues: { ':partition': runsByExperimentPartition(workspace, experimentId) },
-        ProjectionExpression: 'runId',
-      });
-      let group: string[] = [];
-      const migrateGroup = async () => {
-        await Promise.all(
-          group.map(async (runId) => {
-            const details = await runs.getDetails(workspace, runId);
-            if (!details) return; // purged meanwhile
-            const params = new Map(Object.entries(details.params));
-            await completeParamRow(client, tableName, workspace, experimentId, runId, params);
-            const legacy = [...params].map(([key, value]) =>
-              legacyParamIndexKey(workspace, experimentId, key, value, runId),
-            );
-            await deleteAll(client, tableName, legacy);
-            done.runs++;
-          }),
+  return migrateExperiments(
+    client,
+    tableName,
+    {
+      mark: 'paramRows',
+      runProjection: 'runId',
+      concurrency: 8,
+      migrateRun: async (workspace, experimentId, run) => {
+        const runId = run.runId as string;
+        const details = await runs.getDetails(workspace, runId);
+        if (!details) return false; // purged meanwhile
+        const params = new Map(Object.entries(details.params));
+        await completeParamRow(client, tableName, workspace, experimentId, runId, params);
+        const legacy = [...params].map(([key, value]) =>
+          legacyParamIndexKey(workspace, experimentId, key, value, runId),
         );
-        group = [];
-      };
-      for await (const { runId } of runIds) {
-        group.push(runId as string);
-        if (group.length >= CONCURRENCY) await migrateGroup();
-      }
-      await migrateGroup();
-      await markExperiment(client, tableName, workspace, experimentId);
-      done.experiments++;
-      log(`migrate: workspace ${workspace} experiment ${experimentId}: ${done.runs - runsBefore} runs in param rows`);
-    }
-  }
-  return done;
+        await deleteAll(client, tableName, legacy);
+        return true;
+      },
+      outcome: 'runs in param rows',
+    },
+    log,
+  );
 }
 
 /**
@@ -120,22 +72,6 @@ async function completeParamRow(
     params.size <= PARAM_ROW_DIGESTS ? params : undefined,
     true,
   );
-}
-
-async function markExperiment(client: DynamoDBDocumentClient, tableName: string, workspace: string, id: string) {
-  try {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: experimentKey(workspace, id),
-        UpdateExpression: 'SET paramRows = :true',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':true': true },
-      }),
-    );
-  } catch (error) {
-    if (conditionFailedItem(error) === false) throw error; // purged meanwhile: nothing to mark
-  }
 }
 
 /** Deletes keys (absent ones are fine), 25 a request, retrying what DynamoDB leaves unprocessed. */

@@ -1,27 +1,10 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { conditionFailedItem } from './dynamo-errors.ts';
-import {
-  entityTypes,
-  experimentKey,
-  experimentsByCreationPartition,
-  runIoPartition,
-  runsByExperimentPartition,
-  workspacesByCreationPartition,
-} from './keys.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type ExperimentMigrationCount, migrateExperiments } from './experiment-migration.ts';
+import { entityTypes, runIoPartition } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
 import { markRunIo } from './run-io.ts';
-import { logicalIndexes } from './table-definition.ts';
 
-export interface RunIoMarkMigration {
-  experiments: number;
-  /** Experiments marked in an earlier run of the migration (or made since marks): skipped. */
-  skipped: number;
-  /** Runs found with datasets or outputs and no mark, now marked. */
-  runs: number;
-}
-
-/** Runs looked at once within an experiment. */
-const CONCURRENCY = 16;
+export type RunIoMarkMigration = ExperimentMigrationCount;
 
 /**
  * Marks runs from before Run.hasIo that have MLflow datasets or outputs, so that a search
@@ -31,61 +14,30 @@ const CONCURRENCY = 16;
  * interrupted migration does the unmarked experiments again); safe beside live traffic,
  * since every IO write since marks its run itself, before its items.
  */
-export async function migrateRunIoMarks(
+export function migrateRunIoMarks(
   client: DynamoDBDocumentClient,
   tableName: string,
   log: (line: string) => void = () => undefined,
 ): Promise<RunIoMarkMigration> {
-  const done: RunIoMarkMigration = { experiments: 0, skipped: 0, runs: 0 };
-  const listed = (IndexName: string, partition: string, projection: string) =>
-    queryAllItems(client, {
-      TableName: tableName,
-      IndexName,
-      KeyConditionExpression: 'gsi1pk = :partition',
-      ExpressionAttributeValues: { ':partition': partition },
-      ProjectionExpression: projection,
-    });
-  // Workspaces and experiments are listed on the same index (table-definition.ts).
-  const byCreation = logicalIndexes.experimentsByCreation;
-  for await (const { workspaceId } of listed(byCreation, workspacesByCreationPartition, 'workspaceId')) {
-    const workspace = workspaceId as string;
-    const experiments = listed(byCreation, experimentsByCreationPartition(workspace), 'experimentId, runIoMarks');
-    for await (const experiment of experiments) {
-      const experimentId = experiment.experimentId as string;
-      if (experiment.runIoMarks === true) {
-        done.skipped++;
-        continue;
-      }
-      const runsBefore = done.runs;
-      const runs = listed(
-        logicalIndexes.runsByExperiment,
-        runsByExperimentPartition(workspace, experimentId),
-        'runId, hasIo',
-      );
-      let group: string[] = [];
-      const markGroup = async () => {
-        const marked = await Promise.all(
-          group.map(
-            async (runId) =>
-              (await hasIoItems(client, tableName, workspace, runId)) &&
-              (await markRunIo(client, tableName, workspace, runId)),
-          ),
+  return migrateExperiments(
+    client,
+    tableName,
+    {
+      mark: 'runIoMarks',
+      runProjection: 'runId, hasIo',
+      concurrency: 16,
+      migrateRun: async (workspace, _experimentId, run) => {
+        if (run.hasIo === true) return false;
+        const runId = run.runId as string;
+        return (
+          (await hasIoItems(client, tableName, workspace, runId)) &&
+          (await markRunIo(client, tableName, workspace, runId))
         );
-        done.runs += marked.filter(Boolean).length;
-        group = [];
-      };
-      for await (const run of runs) {
-        if (run.hasIo === true) continue;
-        group.push(run.runId as string);
-        if (group.length >= CONCURRENCY) await markGroup();
-      }
-      await markGroup();
-      await markExperiment(client, tableName, workspace, experimentId);
-      done.experiments++;
-      log(`migrate: workspace ${workspace} experiment ${experimentId}: ${done.runs - runsBefore} runs marked with IO`);
-    }
-  }
-  return done;
+      },
+      outcome: 'runs marked with IO',
+    },
+    log,
+  );
 }
 
 /**
@@ -107,20 +59,4 @@ async function hasIoItems(client: DynamoDBDocumentClient, tableName: string, wor
   });
   for await (const _ of items) return true;
   return false;
-}
-
-async function markExperiment(client: DynamoDBDocumentClient, tableName: string, workspace: string, id: string) {
-  try {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: experimentKey(workspace, id),
-        UpdateExpression: 'SET runIoMarks = :true',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':true': true },
-      }),
-    );
-  } catch (error) {
-    if (conditionFailedItem(error) === false) throw error; // purged meanwhile: nothing to mark
-  }
 }
