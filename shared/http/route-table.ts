@@ -88,6 +88,7 @@ import { getExperimentByNameRoute } from './routes/get-experiment-by-name.ts';
 import { getMetricHistoryRoute } from './routes/get-metric-history.ts';
 import { getOpenApiRoute } from './routes/get-openapi.ts';
 import { getRunRoute } from './routes/get-run.ts';
+import { getRunLineageRoute } from './routes/get-run-lineage.ts';
 import { listArtifactsRoute } from './routes/list-artifacts.ts';
 import { listExperimentsRoute } from './routes/list-experiments.ts';
 import { listRunsRoute } from './routes/list-runs.ts';
@@ -145,6 +146,7 @@ export const routes = {
   searchRunsPost: searchRunsPostRoute,
   compareRuns: compareRunsRoute,
   getRun: getRunRoute,
+  getRunLineage: getRunLineageRoute,
   listRunParams: listRunParamsRoute,
   listRunTags: listRunTagsRoute,
   updateRun: updateRunRoute,

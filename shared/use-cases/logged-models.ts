@@ -346,3 +346,55 @@ export async function recordRunIo(
     marked: run.hasIo === true,
   });
 }
+
+/** A logged model in a run's lineage: used, produced (at a step), or both; `model` when it is still there and was looked up. */
+export interface LineageModel {
+  modelId: string;
+  used: boolean;
+  producedAtStep: number | undefined;
+  model: LoggedModel | undefined;
+}
+
+export interface RunLineage {
+  datasets: readonly DatasetInput[];
+  models: readonly LineageModel[];
+  /** How many of `models` were looked up (the first ones): a run may name thousands, one read each. */
+  modelsLookedUp: number;
+}
+
+/** At most this many of a run's logged models are read for their names; the rest are answered by id. */
+export const lineageModelLookups = 100;
+const lineageLookupsAtOnce = 16;
+
+/**
+ * The datasets a run used and the logged models it used and produced (what
+ * MLflow's get_run answers as `inputs` and `outputs`), each model with its
+ * record while it has one: a deleted model is answered by id alone. Models in
+ * the order MLflow answers outputs (by id), used and produced merged.
+ */
+export async function getRunLineage(
+  scope: RequestScope,
+  runId: string,
+  deps: Pick<LoggedModelDeps, 'loggedModels' | 'runs'>,
+): Promise<RunLineage> {
+  if (!(await deps.runs.get(scope.workspace, runId))) throw new NotFoundError('run', runId);
+  const io = await deps.loggedModels.getRunIo(scope.workspace, runId);
+  const byId = new Map<string, { used: boolean; producedAtStep: number | undefined }>();
+  for (const modelId of io.modelInputs) byId.set(modelId, { used: true, producedAtStep: undefined });
+  for (const output of io.outputs) {
+    byId.set(output.modelId, { used: byId.get(output.modelId)?.used ?? false, producedAtStep: output.step });
+  }
+  const entries = [...byId].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const looked = entries.slice(0, lineageModelLookups).map(([modelId]) => modelId);
+  const records = new Map<string, LoggedModel>();
+  for (let start = 0; start < looked.length; start += lineageLookupsAtOnce) {
+    const batch = looked.slice(start, start + lineageLookupsAtOnce);
+    const models = await Promise.all(batch.map((modelId) => deps.loggedModels.get(scope.workspace, modelId)));
+    for (const model of models) if (model) records.set(model.modelId, model);
+  }
+  return {
+    datasets: io.datasets,
+    models: entries.map(([modelId, role]) => ({ modelId, ...role, model: records.get(modelId) })),
+    modelsLookedUp: looked.length,
+  };
+}

@@ -584,6 +584,71 @@ describe('version page', () => {
   });
 });
 
+describe("a run's datasets and logged models", () => {
+  test('the run page lists the datasets it used and the models it used and produced, with their roles', async () => {
+    const mlflow = (path: string, body: unknown) => ok(local.api.post(`/api/2.0/mlflow/${path}`, body), path);
+    const { experiment_id: experimentId } = await mlflow('experiments/create', { name: `lineage-ui-${Date.now()}` });
+    const start = async (name: string) =>
+      (await mlflow('runs/create', { experiment_id: experimentId, run_name: name })).run.info.run_id as string;
+    const [runId, plainRunId] = [await start('trained'), await start('plain')];
+    await mlflow('runs/log-inputs', {
+      run_id: runId,
+      datasets: [
+        {
+          dataset: {
+            name: 'train-split',
+            digest: 'a1b2c3d4e5',
+            source_type: 'local',
+            source: '{"uri": "/data/train"}',
+          },
+          tags: [{ key: 'mlflow.data.context', value: 'training' }],
+        },
+        { dataset: { name: 'holdout', digest: 'f6e5d4c3b2', source_type: 's3', source: '{"uri": "s3://b/holdout"}' } },
+      ],
+    });
+    const model = async (name: string) =>
+      (await mlflow('logged-models', { experiment_id: experimentId, name, source_run_id: runId })).model.info
+        .model_id as string;
+    const [produced, used] = [await model('classifier'), await model('baseline')];
+    await mlflow('runs/outputs', { run_id: runId, models: [{ model_id: produced, step: 12 }] });
+    await mlflow('runs/log-inputs', { run_id: runId, models: [{ model_id: used }] });
+
+    const { page, problems, close } = await open(`/runs/${runId}?tab=overview`);
+    try {
+      const datasets = page.locator('table[aria-label="Datasets this run used"] tbody tr');
+      await datasets.first().waitFor();
+      expect(await datasets.locator('td:first-child .cut-name').allTextContents()).toEqual(['train-split', 'holdout']);
+      expect(await datasets.locator('td:nth-child(2)').allTextContents()).toEqual(['training', '—']);
+      expect(await datasets.locator('td:nth-child(3)').allTextContents()).toEqual(['local', 's3']);
+      const models = page.locator('table[aria-label="Logged models this run used or produced"] tbody tr');
+      // By id, as MLflow answers a run's models.
+      const rows = [
+        [produced, 'classifier', 'produced at step 12'],
+        [used, 'baseline', 'used'],
+      ].sort(([a], [b]) => (a! < b! ? -1 : 1));
+      expect(await models.locator('td:first-child .cut-name').allTextContents()).toEqual(rows.map((row) => row[1]));
+      expect(await models.locator('td:nth-child(2)').allTextContents()).toEqual(rows.map((row) => row[2]));
+      expect(await page.locator('#datasets h2').textContent()).toBe('Datasets (2)');
+      expect(await seriousViolations(page)).toEqual([]);
+      await photograph(page, 'run-lineage', 'light');
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+
+    // A run without any shows neither card.
+    const plain = await open(`/runs/${plainRunId}?tab=overview`);
+    try {
+      await plain.page.locator('#params').waitFor();
+      await sleep(500);
+      expect(await plain.page.locator('#datasets, #logged-models').count()).toBe(0);
+      expect(plain.problems).toEqual([]);
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
 describe('accessibility and screenshots', () => {
   test('the keyboard reaches a model, its alias dialog and a version', async () => {
     const { page, problems, close } = await open('/models');

@@ -175,6 +175,7 @@ test('every /api/v1 answer agrees with openapi.json, and openapi.json accepts ev
 
   // ----- reading runs -----
   await call('getRun', `/api/v1/runs/${runId}`);
+  await call('getRunLineage', `/api/v1/runs/${runId}/lineage`);
   await call('getRun', `/api/v1/runs/${childId}`);
   await call('listRunParams', `/api/v1/runs/${runId}/params`);
   await call('listRunTags', `/api/v1/runs/${runId}/tags`);

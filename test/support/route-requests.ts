@@ -50,6 +50,7 @@ const examples: Record<string, Example> = {
   searchRunsPost: (f) => ({ body: { experiment_ids: [f.experimentId] } }),
   compareRuns: (f) => ({ body: { run_ids: [f.runId] } }),
   getRun: () => ({}),
+  getRunLineage: () => ({}),
   listRunParams: () => ({}),
   listRunTags: () => ({}),
   updateRun: () => ({ body: { status: 'FINISHED' } }),

@@ -12,6 +12,7 @@ import { Artifacts } from '../components/Artifacts.tsx';
 import { ChildRuns } from '../components/ChildRuns.tsx';
 import { Card, CopyableId, ErrorBox, LoadFailure, Spinner, StatusBadge } from '../components/common.tsx';
 import { DeletedNotice, DeleteDialog, RenameDialog } from '../components/Lifecycle.tsx';
+import { RunLineage } from '../components/RunLineage.tsx';
 import { RunModelVersions } from '../components/RunModelVersions.tsx';
 import { TagEditor } from '../components/TagEditor.tsx';
 import { formatDuration, formatMetric, formatTime } from '../format.ts';
@@ -278,6 +279,7 @@ export function RunPage(props: { runId: string }) {
               />
             </Card>
           </div>
+          <RunLineage runId={data.run_id} />
           {data.pipeline && <Pipeline pipeline={data.pipeline} />}
         </div>
       )}

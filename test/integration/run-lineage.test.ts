@@ -1,0 +1,161 @@
+import { describe, expect, test } from 'vitest';
+import { lineageModelLookups } from '../../shared/use-cases/logged-models.ts';
+import { useTestStack } from '../support/local-api.ts';
+
+/**
+ * `GET /api/v1/runs/{run_id}/lineage`: what MLflow's get_run answers as a run's inputs and outputs
+ * (datasets in the order first logged; logged models used and produced), for `/api/v1` and the web
+ * app's run page, with each model's name while it is there.
+ */
+const local = useTestStack();
+const mlflow = (path: string, body: unknown) => local.api.post(`/api/2.0/mlflow/${path}`, body);
+
+const dataset = (name: string, digest: string, tags: Array<{ key: string; value: string }>) => ({
+  dataset: { name, digest, source_type: 'local', source: `{"uri": "/data/${name}"}`, schema: '{"mlflow_colspec": []}' },
+  tags,
+});
+
+async function newRun(prefix: string) {
+  const experimentId = (await mlflow('experiments/create', { name: `${prefix}-${Date.now()}-${Math.random()}` })).body
+    .experiment_id as string;
+  const runId = (await mlflow('runs/create', { experiment_id: experimentId, start_time: 1 })).body.run.info
+    .run_id as string;
+  return { experimentId, runId };
+}
+
+async function newModel(experimentId: string, runId: string, name: string) {
+  const created = await mlflow('logged-models', { experiment_id: experimentId, name, source_run_id: runId });
+  expect(created.status, JSON.stringify(created.body)).toBe(200);
+  return created.body.model.info.model_id as string;
+}
+
+describe("a run's lineage", () => {
+  test('datasets as logged, models used and produced with their names, a deleted model by id', async () => {
+    const { experimentId, runId } = await newRun('lineage');
+    const logged = await mlflow('runs/log-inputs', {
+      run_id: runId,
+      datasets: [
+        dataset('train', 'd1', [
+          { key: 'mlflow.data.context', value: 'training' },
+          { key: 'constructor', value: 'kept as a tag' },
+        ]),
+        dataset('eval', 'd2', []),
+      ],
+    });
+    expect(logged.status, JSON.stringify(logged.body)).toBe(200);
+    const [produced, usedAndProduced, used, deleted] = [
+      await newModel(experimentId, runId, 'produced'),
+      await newModel(experimentId, runId, 'both'),
+      await newModel(experimentId, runId, 'used'),
+      await newModel(experimentId, runId, 'deleted'),
+    ];
+    const outputs = await mlflow('runs/outputs', {
+      run_id: runId,
+      models: [
+        { model_id: produced, step: 3 },
+        { model_id: usedAndProduced, step: 7 },
+        { model_id: deleted, step: 9 },
+      ],
+    });
+    expect(outputs.status, JSON.stringify(outputs.body)).toBe(200);
+    const inputs = await mlflow('runs/log-inputs', {
+      run_id: runId,
+      models: [{ model_id: used }, { model_id: usedAndProduced }],
+    });
+    expect(inputs.status, JSON.stringify(inputs.body)).toBe(200);
+    expect((await local.api.delete(`/api/2.0/mlflow/logged-models/${deleted}`)).status).toBe(200);
+
+    const lineage = await local.api.get(`/api/v1/runs/${runId}/lineage`);
+    expect(lineage.status, JSON.stringify(lineage.body)).toBe(200);
+    expect(lineage.body.run_id).toBe(runId);
+    expect(lineage.body.datasets).toEqual([
+      {
+        name: 'train',
+        digest: 'd1',
+        source_type: 'local',
+        source: '{"uri": "/data/train"}',
+        schema: '{"mlflow_colspec": []}',
+        context: 'training',
+        tags: expect.objectContaining({ 'mlflow.data.context': 'training' }),
+      },
+      {
+        name: 'eval',
+        digest: 'd2',
+        source_type: 'local',
+        source: '{"uri": "/data/eval"}',
+        schema: '{"mlflow_colspec": []}',
+        tags: {},
+      },
+    ]);
+    // A user's tag named like an Object property is data like any other.
+    expect(Object.getOwnPropertyDescriptor(lineage.body.datasets[0].tags, 'constructor')?.value).toBe('kept as a tag');
+
+    const models = lineage.body.models as Array<Record<string, unknown>>;
+    expect(models.map((model) => model.model_id)).toEqual([produced, usedAndProduced, used, deleted].sort());
+    const byId = new Map(models.map((model) => [model.model_id, model]));
+    expect(byId.get(produced)).toEqual({
+      model_id: produced,
+      used: false,
+      produced_at_step: 3,
+      name: 'produced',
+      status: 'PENDING',
+      created_at: expect.any(Number),
+    });
+    expect(byId.get(usedAndProduced)).toMatchObject({ used: true, produced_at_step: 7, name: 'both' });
+    expect(byId.get(used)).toMatchObject({ used: true, name: 'used' });
+    expect(byId.get(used)).not.toHaveProperty('produced_at_step');
+    expect(byId.get(deleted)).toEqual({ model_id: deleted, used: false, produced_at_step: 9 });
+    expect(lineage.body.models_looked_up).toBe(4);
+
+    // The same datasets and models as MLflow's get_run answers.
+    const got = (await local.api.get(`/api/2.0/mlflow/runs/get?run_id=${runId}`)).body.run;
+    expect(got.inputs.dataset_inputs.map((input: { dataset: { name: string } }) => input.dataset.name)).toEqual(
+      lineage.body.datasets.map((entry: { name: string }) => entry.name),
+    );
+    expect(
+      got.outputs.model_outputs.map((output: { model_id: string; step: number }) => [output.model_id, output.step]),
+    ).toEqual(
+      models
+        .filter((model) => model.produced_at_step !== undefined)
+        .map((model) => [model.model_id, model.produced_at_step]),
+    );
+  });
+
+  test('a run without any answers empty lists; an unknown run is a 404 naming it', async () => {
+    const { runId } = await newRun('lineage-empty');
+    const empty = await local.api.get(`/api/v1/runs/${runId}/lineage`);
+    expect(empty.status).toBe(200);
+    expect(empty.body).toEqual({ run_id: runId, datasets: [], models: [], models_looked_up: 0 });
+
+    const unknown = 'f'.repeat(32);
+    const missing = await local.api.get(`/api/v1/runs/${unknown}/lineage`);
+    expect(missing.status).toBe(404);
+    expect(JSON.stringify(missing.body)).toContain(unknown);
+  });
+
+  test(`looks up the first ${lineageModelLookups} models by id and answers the rest by id alone`, async () => {
+    const { experimentId, runId } = await newRun('lineage-many');
+    const ids: string[] = [];
+    for (let batch = 0; batch < 11; batch++) {
+      ids.push(
+        ...(await Promise.all(
+          Array.from({ length: 10 }, (_, n) => newModel(experimentId, runId, `m${batch * 10 + n}`)),
+        )),
+      );
+    }
+    for (let start = 0; start < ids.length; start += 50) {
+      const outputs = await mlflow('runs/outputs', {
+        run_id: runId,
+        models: ids.slice(start, start + 50).map((model_id) => ({ model_id, step: 1 })),
+      });
+      expect(outputs.status, JSON.stringify(outputs.body)).toBe(200);
+    }
+    const lineage = await local.api.get(`/api/v1/runs/${runId}/lineage`);
+    expect(lineage.status).toBe(200);
+    const models = lineage.body.models as Array<{ model_id: string; name?: string }>;
+    expect(models.map((model) => model.model_id)).toEqual([...ids].sort());
+    expect(lineage.body.models_looked_up).toBe(lineageModelLookups);
+    expect(models.slice(0, lineageModelLookups).every((model) => model.name !== undefined)).toBe(true);
+    expect(models.slice(lineageModelLookups).every((model) => model.name === undefined)).toBe(true);
+  });
+});
