@@ -1,3 +1,5 @@
+import { ownValue } from '../domain/own.ts';
+import { datasetView } from './dataset-view.ts';
 import type { RunLineage } from '../use-cases/logged-models.ts';
 
 /** The tag MLflow's `log_input` gives a dataset for what the run used it for (training, eval...). */
@@ -6,16 +8,10 @@ const contextTag = 'mlflow.data.context';
 /** `GET /api/v1/runs/{run_id}/lineage`'s answer (schemas/run-lineage.ts). */
 export const runLineageView = (runId: string, lineage: RunLineage) => ({
   run_id: runId,
-  datasets: lineage.datasets.map((dataset) => ({
-    name: dataset.name,
-    digest: dataset.digest,
-    source_type: dataset.sourceType,
-    source: dataset.source,
-    ...(dataset.schema === undefined ? {} : { schema: dataset.schema }),
-    ...(dataset.profile === undefined ? {} : { profile: dataset.profile }),
-    ...(Object.hasOwn(dataset.tags, contextTag) ? { context: dataset.tags[contextTag] } : {}),
-    tags: dataset.tags,
-  })),
+  datasets: lineage.datasets.map((dataset) => {
+    const context = ownValue(dataset.tags, contextTag);
+    return { ...datasetView(dataset), ...(context === undefined ? {} : { context }), tags: dataset.tags };
+  }),
   models: lineage.models.map((entry) => ({
     model_id: entry.modelId,
     used: entry.used,

@@ -4,6 +4,7 @@ import type { MetricPoint } from '../../domain/metric-chunk.ts';
 import { toWireMetricValue } from '../../domain/metric-values.ts';
 import type { Experiment, LatestMetric, Run, RunDetails, Tags } from '../../domain/types.ts';
 import { ValidationError } from '../../errors.ts';
+import { datasetView } from '../dataset-view.ts';
 
 /**
  * Domain objects in MLflow's JSON shapes (mlflow/protos/service.proto): key/value
@@ -92,14 +93,7 @@ export const mlflowRun = (run: RunDetails, io: RunIo = noRunIo) => ({
   inputs: {
     dataset_inputs: io.datasets.map((dataset) => ({
       tags: keyValues(dataset.tags),
-      dataset: {
-        name: dataset.name,
-        digest: dataset.digest,
-        source_type: dataset.sourceType,
-        source: dataset.source,
-        ...(dataset.schema === undefined ? {} : { schema: dataset.schema }),
-        ...(dataset.profile === undefined ? {} : { profile: dataset.profile }),
-      },
+      dataset: datasetView(dataset),
     })),
     model_inputs: io.modelInputs.map((modelId) => ({ model_id: modelId })),
   },
