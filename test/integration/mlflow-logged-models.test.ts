@@ -341,3 +341,19 @@ describe('deleted logged models', () => {
     expect((await local.api.delete(model(kept))).status).toBe(404);
   });
 });
+
+// As MLflow 3.17.2's server answered side by side: `max_results or 100`, then LIMIT max_results + 1.
+describe('a page size of 0 or below, as MLflow reads it', () => {
+  test('0 is left unset: the default page', async () => {
+    const response = await mlflow('logged-models/search', { experiment_ids: [experimentId], max_results: 0 });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body.models).toHaveLength(models.length);
+  });
+
+  test('below 0 finds nothing, with no token to follow', async () => {
+    for (const size of [-1, '-5']) {
+      const response = await mlflow('logged-models/search', { experiment_ids: [experimentId], max_results: size });
+      expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: { models: [] } });
+    }
+  });
+});
