@@ -851,6 +851,18 @@ export async function getModelVersionByAlias(
   return findVersion(scope, model, version, deps);
 }
 
+/** A model's highest-numbered version now: what MLflow's `@latest` reads. */
+export async function getNewestModelVersion(
+  scope: RequestScope,
+  name: string,
+  deps: Deps<'registry'>,
+): Promise<StoredModelVersion> {
+  const model = await getRegisteredModel(scope, name, deps);
+  const newest = (await newestVersions(scope, [model], deps)).get(model.modelId) ?? 0;
+  if (newest === 0) throw new NotFoundError('latest_version', name);
+  return findVersion(scope, model, newest, deps);
+}
+
 export interface AliasHistoryInput {
   alias?: string | undefined;
   /** Only moves at or before this time: the first event is where the alias stood then. */

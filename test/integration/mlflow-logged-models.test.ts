@@ -257,6 +257,8 @@ describe('logged model search', () => {
       [{ filter: "colour = 'red'" }, /unknown field 'colour'/],
       [{ filter: 'metrics.acc > 1 OR metrics.acc < 0' }, /expected AND/],
       [{ order_by: [{ field_name: 'params.depth' }] }, /order_by: 'params.depth'/],
+      // An unknown attribute is named where it was sent (it was named as the filter).
+      [{ order_by: [{ field_name: 'colour' }] }, /^order_by: unknown field 'colour' \(expected metrics\.<key> or/],
     ] as const) {
       const response = await mlflow('logged-models/search', { experiment_ids: [experimentId], ...body });
       expect(response.status, JSON.stringify(body)).toBe(400);
@@ -339,5 +341,41 @@ describe('deleted logged models', () => {
     expect(purge.status, JSON.stringify(purge.body)).toBe(200);
     expect((await local.api.delete(model(gone))).status).toBe(404);
     expect((await local.api.delete(model(kept))).status).toBe(404);
+  });
+});
+
+// As MLflow 3.17.2's server answered side by side: `max_results or 100`, then LIMIT max_results + 1.
+describe('a page size of 0 or below, as MLflow reads it', () => {
+  test('0 is left unset: the default page', async () => {
+    const response = await mlflow('logged-models/search', { experiment_ids: [experimentId], max_results: 0 });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body.models).toHaveLength(models.length);
+  });
+
+  test('below 0 finds nothing, with no token to follow', async () => {
+    for (const size of [-1, '-5']) {
+      const response = await mlflow('logged-models/search', { experiment_ids: [experimentId], max_results: size });
+      expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: { models: [] } });
+    }
+  });
+});
+
+// MLflow 3.17.2's server refuses these characters in a new logged model's name (its name is a
+// folder and the <name> of runs:/<run>/<name>); Stratus took them. Its words, as it answered them.
+test.each([
+  ['a/b', "'a/b'"],
+  ['v1.2', "'v1.2'"],
+  ['run:7', "'run:7'"],
+  ["it's", `"it's"`],
+])('a logged model named %j is refused in MLflow words', async (name, quoted) => {
+  const response = await mlflow('logged-models', { experiment_id: experimentId, name });
+  expect({ status: response.status, body: response.body }).toEqual({
+    status: 400,
+    body: {
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message:
+        `Invalid model name (${quoted}) provided. Model name must be a non-empty string and cannot contain ` +
+        `the following characters: ('/', ':', '.', '%', '"', "'")`,
+    },
   });
 });

@@ -761,3 +761,25 @@ def test_every_method_mlflow_declares_for_a_served_path_is_served(stack: Stratus
         for method, (status, body) in answers.items():
             assert status != 405, (method, path, body)
     assert served > 50
+
+
+def test_registry_versions_and_aliases_are_read_as_mlflow_reads_them(mlflow_env: StratusApi, experiment_name: str):
+    """What MLflow 3.17.2's server answered the stock client, side by side (docs/registry.md)."""
+    client = MlflowClient()
+    model = f"{experiment_name}-refs"
+    named = re.escape(model)
+    # A missing model's version is named as the version, as MLflow's server names it.
+    with pytest.raises(MlflowException, match=rf"^RESOURCE_DOES_NOT_EXIST: Model Version \(name={named}, version=3\) not found$"):
+        client.get_model_version(model, "3")
+    client.create_registered_model(model)
+    with pytest.raises(MlflowException, match=r"^INVALID_PARAMETER_VALUE: 'latest' alias name \(case insensitive\) is reserved\.$"):
+        client.set_registered_model_alias(model, "Latest", "1")
+    with pytest.raises(MlflowException, match=r"^INVALID_PARAMETER_VALUE: Version alias name 'v1' is reserved\.$"):
+        client.set_registered_model_alias(model, "v1", "1")
+    # `models:/<name>@latest` asks the server for its highest version.
+    with pytest.raises(MlflowException, match=rf"^RESOURCE_DOES_NOT_EXIST: Latest version not found for model {named}\.$"):
+        client.get_model_version_by_alias(model, "latest")
+    with pytest.raises(MlflowException, match=r"^INVALID_PARAMETER_VALUE: Parameter 'version' must be an integer, got 'x'\.$"):
+        client.get_model_version(model, "x")
+    with pytest.raises(MlflowException, match=rf"^RESOURCE_DOES_NOT_EXIST: Model Version \(name={named}, version=0\) not found$"):
+        client.get_model_version(model, "0")

@@ -63,7 +63,13 @@ const clausePattern = new RegExp(
 const numberOperators = new Set(['=', '!=', '<', '<=', '>', '>=']);
 const stringOperators = new Set(['=', '!=', 'LIKE', 'ILIKE']);
 
-function fieldOf(prefix: string | undefined, key: string | undefined, attribute: string | undefined): LoggedModelField {
+/** The field a filter clause or an order key names; `where` is the request field it was read from, for the refusal. */
+function fieldOf(
+  prefix: string | undefined,
+  key: string | undefined,
+  attribute: string | undefined,
+  where: 'filter' | 'order_by' = 'filter',
+): LoggedModelField {
   if (prefix !== undefined) {
     const kind = prefix.toLowerCase().startsWith('metric')
       ? 'metric'
@@ -77,9 +83,9 @@ function fieldOf(prefix: string | undefined, key: string | undefined, attribute:
     return { kind: 'attribute', name: name as LoggedModelAttribute };
   }
   throw new ValidationError(
-    `filter: unknown field '${attribute}' (expected metrics.<key>, params.<key>, tags.<key> or one of ` +
+    `${where}: unknown field '${attribute}' (expected ${where === 'filter' ? 'metrics.<key>, params.<key>, tags.<key>' : 'metrics.<key>'} or one of ` +
       `${[...stringAttributes, ...Object.keys(numberAttributes)].join(', ')})`,
-    'filter.invalid',
+    `${where}.invalid`,
   );
 }
 
@@ -144,7 +150,7 @@ export function parseLoggedModelOrder(
           'order_by.invalid',
         );
       }
-      field = fieldOf(undefined, undefined, attribute);
+      field = fieldOf(undefined, undefined, attribute, 'order_by');
     }
     const dataset = key.dataset_name === undefined ? undefined : { name: key.dataset_name, digest: key.dataset_digest };
     return { field, ascending: key.ascending ?? true, dataset };

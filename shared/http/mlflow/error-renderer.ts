@@ -124,6 +124,8 @@ const wordings = new Map<string, (subject: ErrorSubject) => string>([
   ['stages.invalid', ({ id }) => stageWords(id)],
   // The subject is `<model>@<alias>`; an alias holds no `@`, a model's name may.
   ['alias.not_found', ({ id }) => `Registered model alias ${id.slice(id.lastIndexOf('@') + 1)} not found.`],
+  // MLflow's `@latest` of a model with no versions (its get-model-version-by-alias).
+  ['latest_version.not_found', ({ id }) => `Latest version not found for model ${id}.`],
   [
     'model_version.not_found',
     ({ id }) =>
@@ -158,7 +160,9 @@ function mlflowMessage(error: PublicError): string {
   const worded = subject && wordings.get(error.code);
   if (worded) return worded(subject).toWellFormed();
   if (!parameter?.name) return error.message;
-  if (parameter.missing) return `Missing value for required parameter '${parameter.name}'.`;
+  // An empty string is a proto3 string left unset: MLflow's server calls a required one missing.
+  const unset = parameter.value === '' && parameter.reason === 'must not be empty';
+  if (parameter.missing || unset) return `Missing value for required parameter '${parameter.name}'.`;
   const quoted = quotedText(parameter.sentText ?? valueJson(parameter.value));
   // MLflow's handler appends a reason after "supplied:", its store a sentence after "supplied."
   // ("It must be a positive integer"): a reason written as such a sentence is joined as its store does.

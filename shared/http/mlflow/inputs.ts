@@ -174,3 +174,30 @@ export function multipartTargetPath(folder: string, localPath: string | undefine
   if (!name) throw missingField('path', 'the file being uploaded is required');
   return folder ? `${folder.replace(/\/+$/, '')}/${name}` : name;
 }
+
+/** What MLflow's server refuses in a logged model's name (mlflow/utils/validation.py, `_validate_logged_model_name`). */
+const loggedModelNameBadCharacters = ['/', ':', '.', '%', '"', "'"] as const;
+
+/**
+ * A new logged model's name as MLflow's server checks it, in its words: its name becomes a
+ * folder and the `<name>` of `runs:/<run>/<name>`, where these characters would read as
+ * something else. Only new models are checked, so names stored before stay readable.
+ */
+export function checkLoggedModelName(name: string | undefined): string | undefined {
+  if (name !== undefined && loggedModelNameBadCharacters.some((character) => name.includes(character))) {
+    const listed = loggedModelNameBadCharacters.map((character) => (character === "'" ? `"'"` : `'${character}'`));
+    throw new ValidationError(
+      `Invalid model name (${pythonStringRepr(name)}) provided. Model name must be a non-empty string and cannot contain ` +
+        `the following characters: (${listed.join(', ')})`,
+      'logged_model.invalid_name',
+    );
+  }
+  return name;
+}
+
+/** A string as Python's repr() writes it (MLflow quotes names so): single quotes unless it holds one and no double. */
+function pythonStringRepr(text: string): string {
+  const escaped = text.replaceAll('\\', '\\\\');
+  if (text.includes("'") && !text.includes('"')) return `"${escaped}"`;
+  return `'${escaped.replaceAll("'", "\\'")}'`;
+}

@@ -4,14 +4,16 @@ import { artifactLimits } from '../../domain/artifacts.ts';
 import { registryLimits } from '../../domain/registry.ts';
 import { freeText, maxUtf8Bytes, text } from '../schemas/text.ts';
 import { mlflowEntityKey } from './entity-keys.ts';
-import { aliasSchema, modelNameSchema } from '../schemas/registry.ts';
+import { modelNameSchema } from '../schemas/registry.ts';
+import { mlflowAliasText, mlflowVersionRef } from './registry-refs.ts';
 
 /**
  * MLflow's model-registry request shapes (mlflow/protos/model_registry.proto),
  * checked at the edge like the rest of the dialect: a 400
- * `INVALID_PARAMETER_VALUE` naming the field. Names and aliases are checked by
- * the same predicates as the /api/v1 routes. Versions are strings in MLflow
- * ("3"); numbers are accepted too.
+ * `INVALID_PARAMETER_VALUE` naming the field. Names are checked by the same
+ * predicates as the /api/v1 routes; versions and aliases are read as MLflow's
+ * server reads them (registry-refs.ts). Versions are strings in MLflow ("3");
+ * numbers are accepted too.
  */
 
 /** MLflow's page sizes (mlflow/store/model_registry/__init__.py), bounded lower where ours are. */
@@ -27,22 +29,6 @@ export const mlflowRegistryLimits = {
   searchVersionsPage: 1000,
   tagsPerRequest: registryLimits.tagsPerEntity,
 } as const;
-
-const versionNumber = z
-  .pipe(
-    z.union([
-      z.int(),
-      z
-        .string()
-        .check(z.regex(/^[1-9]\d{0,8}$/, { error: `must be a version number from 1 to ${registryLimits.maxVersion}` })),
-    ]),
-    z.transform((value) => Number(value)),
-  )
-  .check(
-    z.refine((value) => value >= 1 && value <= registryLimits.maxVersion, {
-      error: `must be a version number from 1 to ${registryLimits.maxVersion}`,
-    }),
-  );
 
 /** A run id as MLflow sends it (Stratus ids; the same rule as the tracking routes'). */
 const mlflowId = z
@@ -71,14 +57,18 @@ const tagList = z.array(z.object({ key: mlflowEntityKey, value: tagValue })).che
   }),
 );
 const pageToken = z.optional(z.string().check(z.maxLength(4096)));
+/**
+ * A page size up to `max`. One below 1 is read here and answered by the route as MLflow's server
+ * answers it: registered-models/search finds nothing, model-versions/search refuses it in its words.
+ */
 const pageSize = (fallback: number, max: number) =>
   z._default(
     z
       .pipe(
-        z.union([z.int(), z.string().check(z.regex(/^\d+$/, { error: 'must be an integer' }))]),
+        z.union([z.int(), z.string().check(z.regex(/^-?\d+$/, { error: 'must be an integer' }))]),
         z.transform((value) => Number(value)),
       )
-      .check(z.refine((value) => value >= 1 && value <= max, { error: `must be from 1 to ${max}` })),
+      .check(z.refine((value) => value <= max, { error: `must be at most ${max}` })),
     fallback,
   );
 /** A GET query carries one order key per parameter; API Gateway joins repeats with commas. */
@@ -128,23 +118,23 @@ export const createModelVersionBody = z.object({
   description: z.optional(description),
   model_id: z.optional(mlflowId),
 });
-export const modelVersionQuery = z.object({ name: modelNameSchema, version: versionNumber });
+export const modelVersionQuery = z.object({ name: modelNameSchema, version: mlflowVersionRef });
 /** MLflow's `/model-versions/get-artifact`: one file of a version, by its path under the version's source. */
 export const modelVersionArtifactQuery = z.object({
   name: modelNameSchema,
-  version: versionNumber,
+  version: mlflowVersionRef,
   path: z.string().check(z.maxLength(artifactLimits.pathBytes), maxUtf8Bytes(artifactLimits.pathBytes)),
 });
-export const modelVersionBody = z.object({ name: modelNameSchema, version: versionNumber });
+export const modelVersionBody = z.object({ name: modelNameSchema, version: mlflowVersionRef });
 export const updateModelVersionBody = z.object({
   name: modelNameSchema,
-  version: versionNumber,
+  version: mlflowVersionRef,
   description: z.optional(description),
 });
 /** MLflow's transition-stage: `stage` in any letter case (checked by the use case, which names the stages). */
 export const transitionStageBody = z.object({
   name: modelNameSchema,
-  version: versionNumber,
+  version: mlflowVersionRef,
   stage: text(50),
   archive_existing_versions: z.optional(z.boolean()),
 });
@@ -156,16 +146,16 @@ export const searchModelVersionsQuery = z.object({
 });
 export const setModelVersionTagBody = z.object({
   name: modelNameSchema,
-  version: versionNumber,
+  version: mlflowVersionRef,
   key: mlflowEntityKey,
   value: tagValue,
 });
 export const deleteModelVersionTagBody = z.object({
   name: modelNameSchema,
-  version: versionNumber,
+  version: mlflowVersionRef,
   key: mlflowEntityKey,
 });
 
-export const setAliasBody = z.object({ name: modelNameSchema, alias: aliasSchema, version: versionNumber });
-export const aliasBody = z.object({ name: modelNameSchema, alias: aliasSchema });
-export const aliasQuery = z.object({ name: modelNameSchema, alias: aliasSchema });
+export const setAliasBody = z.object({ name: modelNameSchema, alias: mlflowAliasText, version: mlflowVersionRef });
+export const aliasBody = z.object({ name: modelNameSchema, alias: mlflowAliasText });
+export const aliasQuery = z.object({ name: modelNameSchema, alias: mlflowAliasText });

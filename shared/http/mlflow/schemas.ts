@@ -427,7 +427,11 @@ export const searchLoggedModelsBody = z.object({
   datasets: z.optional(
     z.array(z.object({ dataset_name: text(500), dataset_digest: z.optional(text(64)) })).check(z.maxLength(20)),
   ),
-  max_results: z._default(integer(1, 1000), 100),
+  /**
+   * As MLflow's server reads it (`max_results or 100`, then SQL `LIMIT max_results + 1`): 0 is
+   * proto3's unset, the default page, and one below 0 finds nothing (handlers/get-logged-model.ts).
+   */
+  max_results: z._default(integer(Number.MIN_SAFE_INTEGER, 1000), 0),
   order_by: z.optional(
     z
       .array(

@@ -1,7 +1,7 @@
 import { loggedModelDeps, runCreateDeps } from '../../../runtime.ts';
 import { createLoggedModel } from '../../../use-cases/logged-models.ts';
 import { createMlflowHandler } from '../handler.ts';
-import { tagMap } from '../inputs.ts';
+import { checkLoggedModelName, tagMap } from '../inputs.ts';
 import { mlflowCreateLoggedModelRoute } from '../../routes/mlflow-create-logged-model.ts';
 import { mlflowLoggedModel } from '../views.ts';
 
@@ -12,7 +12,7 @@ export const mlflowCreateLoggedModel = createMlflowHandler(
       scope,
       {
         experimentId: body.experiment_id,
-        name: body.name,
+        name: checkLoggedModelName(body.name),
         modelType: body.model_type,
         sourceRunId: body.source_run_id,
         params: tagMap(body.params),

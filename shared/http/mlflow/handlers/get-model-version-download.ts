@@ -1,6 +1,7 @@
 import { registryDeps, registryRecordDeps } from '../../../runtime.ts';
 import { getModelVersion, getModelVersionFileDownload } from '../../../use-cases/model-registry.ts';
 import { createMlflowHandler } from '../handler.ts';
+import { onMlflowVersion } from '../registry-refs.ts';
 import { safeArtifactPath } from '../inputs.ts';
 import { mlflowGetModelVersionArtifactRoute } from '../../routes/mlflow-get-model-version-artifact.ts';
 import { mlflowGetModelVersionDownloadUriRoute } from '../../routes/mlflow-get-model-version-download-uri.ts';
@@ -14,7 +15,9 @@ import { versionArtifactUri } from '../registry-views.ts';
 export const mlflowGetModelVersionDownloadUri = createMlflowHandler(
   mlflowGetModelVersionDownloadUriRoute,
   async ({ query }, { scope }) => {
-    const version = await getModelVersion(scope, query.name, query.version, registryRecordDeps());
+    const version = await onMlflowVersion(query.name, query.version, (number) =>
+      getModelVersion(scope, query.name, number, registryRecordDeps()),
+    );
     return { body: { artifact_uri: versionArtifactUri(version.source) } };
   },
 );
@@ -29,7 +32,9 @@ export const mlflowGetModelVersionArtifact = createMlflowHandler(
   mlflowGetModelVersionArtifactRoute,
   async ({ query }, { scope }) => {
     const path = safeArtifactPath(query.path);
-    const link = await getModelVersionFileDownload(scope, query.name, query.version, path, registryDeps());
+    const link = await onMlflowVersion(query.name, query.version, (version) =>
+      getModelVersionFileDownload(scope, query.name, version, path, registryDeps()),
+    );
     return { status: 302, headers: { location: link.url }, body: {} };
   },
 );

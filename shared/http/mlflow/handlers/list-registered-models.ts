@@ -41,6 +41,10 @@ export const mlflowSearchRegisteredModels = createMlflowHandler(
       }
       // Other tag and name conditions (!=, IN, LIKE on a tag) are checked on each model read.
     }
+    // MLflow's server takes a page size below 1 and finds nothing (its SQL LIMIT is max_results + 1 <= 0).
+    // Its answer then carries a next_page_token back to the same offset or before it, which a client
+    // following tokens would turn forever: this answers no models and no token.
+    if (query.max_results < 1) return { body: { registered_models: [] } };
     const deps = registryRecordDeps();
     // As MLflow's server answers: each model with the latest version in each stage.
     const withLatestVersions = async (models: readonly RegisteredModel[]) => {

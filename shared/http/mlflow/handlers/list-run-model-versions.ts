@@ -95,6 +95,13 @@ function readPlan(clauses: OrderClause<VersionOrderKey>[], given: boolean, pin: 
 export const mlflowSearchModelVersions = createMlflowHandler(
   mlflowSearchModelVersionsRoute,
   async ({ query }, { scope }) => {
+    // MLflow's store checks the page size first, in these words (not "Invalid value ... for parameter").
+    if (query.max_results < 1) {
+      throw new ValidationError(
+        `Invalid value for max_results. It must be a positive integer, but got ${query.max_results}`,
+        'max_results.invalid',
+      );
+    }
     const clauses = parseVersionOrder(query.order_by);
     const conditions = parseRegistryFilter(query.filter);
     const runId = pinned(conditions, 'run_id');

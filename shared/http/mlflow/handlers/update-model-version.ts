@@ -1,6 +1,7 @@
 import { registryRecordDeps } from '../../../runtime.ts';
 import { transitionModelVersionStage, updateModelVersion } from '../../../use-cases/model-registry.ts';
 import { createMlflowHandler } from '../handler.ts';
+import { onMlflowVersion } from '../registry-refs.ts';
 import { mlflowDeleteModelVersionTagRoute } from '../../routes/mlflow-delete-model-version-tag.ts';
 import { mlflowSetModelVersionTagRoute } from '../../routes/mlflow-set-model-version-tag.ts';
 import { mlflowTransitionModelVersionStageRoute } from '../../routes/mlflow-transition-model-version-stage.ts';
@@ -11,12 +12,8 @@ export const mlflowUpdateModelVersion = createMlflowHandler(
   mlflowUpdateModelVersionRoute,
   async ({ body }, { scope }) => {
     // MLflow's update carries only the description; leaving it out clears it, as in MLflow.
-    const version = await updateModelVersion(
-      scope,
-      body.name,
-      body.version,
-      { description: body.description },
-      registryRecordDeps(),
+    const version = await onMlflowVersion(body.name, body.version, (number) =>
+      updateModelVersion(scope, body.name, number, { description: body.description }, registryRecordDeps()),
     );
     return { body: { model_version: mlflowModelVersion(version) } };
   },
@@ -25,12 +22,8 @@ export const mlflowUpdateModelVersion = createMlflowHandler(
 export const mlflowSetModelVersionTag = createMlflowHandler(
   mlflowSetModelVersionTagRoute,
   async ({ body }, { scope }) => {
-    await updateModelVersion(
-      scope,
-      body.name,
-      body.version,
-      { tags: new Map([[body.key, body.value]]) },
-      registryRecordDeps(),
+    await onMlflowVersion(body.name, body.version, (version) =>
+      updateModelVersion(scope, body.name, version, { tags: new Map([[body.key, body.value]]) }, registryRecordDeps()),
     );
     return { body: {} };
   },
@@ -39,12 +32,8 @@ export const mlflowSetModelVersionTag = createMlflowHandler(
 export const mlflowDeleteModelVersionTag = createMlflowHandler(
   mlflowDeleteModelVersionTagRoute,
   async ({ body }, { scope }) => {
-    await updateModelVersion(
-      scope,
-      body.name,
-      body.version,
-      { tags: new Map([[body.key, undefined]]) },
-      registryRecordDeps(),
+    await onMlflowVersion(body.name, body.version, (version) =>
+      updateModelVersion(scope, body.name, version, { tags: new Map([[body.key, undefined]]) }, registryRecordDeps()),
     );
     return { body: {} };
   },
@@ -58,12 +47,14 @@ export const mlflowDeleteModelVersionTag = createMlflowHandler(
 export const mlflowTransitionModelVersionStage = createMlflowHandler(
   mlflowTransitionModelVersionStageRoute,
   async ({ body }, { scope }) => {
-    const version = await transitionModelVersionStage(
-      scope,
-      body.name,
-      body.version,
-      { stage: body.stage, archiveExisting: body.archive_existing_versions ?? false },
-      registryRecordDeps(),
+    const version = await onMlflowVersion(body.name, body.version, (number) =>
+      transitionModelVersionStage(
+        scope,
+        body.name,
+        number,
+        { stage: body.stage, archiveExisting: body.archive_existing_versions ?? false },
+        registryRecordDeps(),
+      ),
     );
     return { body: { model_version: mlflowModelVersion(version) } };
   },
