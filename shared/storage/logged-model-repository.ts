@@ -384,8 +384,6 @@ export class LoggedModelRepository {
         type: entityTypes.runInput,
         ...dataset,
         ...order,
-        // A DynamoDB map keeps no order; MLflow answers a dataset's tags in the order they were given.
-        ...(Object.keys(dataset.tags).length > 1 && { tagOrder: Object.keys(dataset.tags) }),
       });
     }
     for (const modelId of io.modelInputs ?? []) {

@@ -1,9 +1,9 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DatasetInput, ModelOutput, RunIo } from '../domain/logged-models.ts';
-import type { Tags } from '../domain/types.ts';
 import { conditionFailedItem } from './dynamo-errors.ts';
 import { entityTypes, runIoPartition, runKey } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
+import { recordOf, safeEntries } from './run-reader.ts';
 
 /**
  * A run's MLflow inputs and outputs (its IO partition, beside the run), read by
@@ -49,7 +49,8 @@ export async function readRunIo(
         source: item.source as string,
         schema: item.schema as string | undefined,
         profile: item.profile as string | undefined,
-        tags: inGivenOrder((item.tags ?? {}) as Tags, item.tagOrder as string[] | undefined),
+        // In no order: MLflow answers them by key (views.ts); `tagOrder`, on items from before, is not read.
+        tags: recordOf(safeEntries<string>(item.tags)),
       };
       datasets.push({ at, value });
     } else if (item.type === entityTypes.runModelInput) {
@@ -98,12 +99,4 @@ export async function markRunIo(
     if (conditionFailedItem(error) === false) throw error;
     return false;
   }
-}
-
-/** Tags in the order they were recorded (`order`, when kept), as a null-prototype map. */
-function inGivenOrder(tags: Tags, order: readonly string[] | undefined): Tags {
-  const ordered: Tags = Object.create(null);
-  for (const key of order ?? []) if (Object.hasOwn(tags, key)) ordered[key] = tags[key] as string;
-  for (const [key, value] of Object.entries(tags)) if (!Object.hasOwn(ordered, key)) ordered[key] = value;
-  return ordered;
 }
