@@ -341,8 +341,5 @@ export async function recordRunIo(
       throw new NotFoundError('logged_model', output.modelId);
     }
   }
-  await deps.loggedModels.putRunIo(scope.workspace, runId, io, {
-    recordedAt: deps.clock.now(),
-    marked: run.hasIo === true,
-  });
+  await deps.loggedModels.putRunIo(scope.workspace, runId, io, { recordedAt: deps.clock.now() });
 }

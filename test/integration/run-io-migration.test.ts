@@ -42,10 +42,12 @@ describe('runs with inputs or outputs from before IO marks', () => {
     // Local bills an empty Query nothing, where DynamoDB bills half a unit, so a needless read would not show.
     expect((await mlflow('runs/log-inputs', { run_id: runs.plain, models: [{ model_id: modelId }] })).status).toBe(200);
 
-    // What the earlier version left: no marks on the runs, nor on the experiment.
+    // What the earlier version left: no marks on the runs (nor copies of their IO), nor on the experiment.
     const unmark = (Key: { pk: string; sk: string }, attribute: string) =>
       documents.send(new UpdateCommand({ TableName: table, Key, UpdateExpression: `REMOVE ${attribute}` }));
-    for (const runId of Object.values(runs)) await unmark(runKey('default', runId), 'hasIo');
+    for (const runId of Object.values(runs)) {
+      await unmark(runKey('default', runId), 'hasIo, ioVersion, ioCopy, ioCopyVersion');
+    }
     await unmark(experimentKey('default', experimentId), 'runIoMarks');
 
     const search = async () => {
