@@ -178,8 +178,9 @@ export async function searchRuns(
   const known = new Set(resolved.experimentIds);
   const found = skipped ? (await searching).filter((run) => known.has(run.experimentId)) : await searching;
   let page: FoundRun[] = found.slice(0, query.limit);
-  // IO a `datasets.*` clause read is answered by MLflow's search only.
-  page = withinAnswerBytes(input.withIo ? page : page.map(({ io: _, ...run }) => run));
+  // IO a `datasets.*` clause read is for MLflow's answer: /api/v1 answers none, nor counts it.
+  if (!input.withIo && page.some((run) => run.io)) page = page.map(({ io: _, ...run }) => run);
+  page = withinAnswerBytes(page);
   if (input.withIo) page = withinAnswerBytes(await withIo(query, page, deps.search));
   const last = page[page.length - 1];
   const cursor =
