@@ -15,7 +15,7 @@ import { accessDeps } from '../shared/runtime.ts';
 import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
 import { migrateRegistryIndexes } from '../shared/storage/registry-index-migration.ts';
 import { migrateParamRows } from '../shared/storage/param-row-migration.ts';
-import { migrateRunIoMarks } from '../shared/storage/run-io-migration.ts';
+import { migrateRunIoCopies, migrateRunIoMarks } from '../shared/storage/run-io-migration.ts';
 import { bootstrapAccess } from '../shared/use-cases/access.ts';
 import { defaultWorkspace } from '../shared/use-cases/deps.ts';
 import { ensureTable, LOCAL_METRIC_INDEX_SLOTS } from './table-bootstrap.ts';
@@ -145,6 +145,10 @@ async function migrateLocalTable(endpoint: string, region: string, tableName: st
     }
     const io = await migrateRunIoMarks(client, tableName);
     if (io.experiments > 0) log(`marked ${io.runs} runs of ${io.experiments} experiments with IO (docs/search.md)`);
+    const copies = await migrateRunIoCopies(client, tableName);
+    if (copies.experiments > 0) {
+      log(`kept copies of the IO of ${copies.runs} runs of ${copies.experiments} experiments (docs/search.md)`);
+    }
   } finally {
     client.destroy();
   }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
 import { migrateParamRows } from '../shared/storage/param-row-migration.ts';
 import { migrateRegistryIndexes } from '../shared/storage/registry-index-migration.ts';
-import { migrateRunIoMarks } from '../shared/storage/run-io-migration.ts';
+import { migrateRunIoCopies, migrateRunIoMarks } from '../shared/storage/run-io-migration.ts';
 
 /**
  * `npm run migrate -- --table <TableName> [--region r] [--endpoint url]`: brings
@@ -38,4 +38,9 @@ process.stdout.write(
 const io = await migrateRunIoMarks(client, values.table, (line) => process.stdout.write(`${line}\n`));
 process.stdout.write(
   `migrate: run IO marks: ${io.experiments} experiments migrated (${io.skipped} already were), ${io.runs} runs marked\n`,
+);
+// After the marks: copies are kept for marked runs.
+const copies = await migrateRunIoCopies(client, values.table, (line) => process.stdout.write(`${line}\n`));
+process.stdout.write(
+  `migrate: run IO copies: ${copies.experiments} experiments migrated (${copies.skipped} already were), ${copies.runs} runs given a copy\n`,
 );

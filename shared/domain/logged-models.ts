@@ -66,4 +66,7 @@ export interface RunIo {
   outputs: readonly ModelOutput[];
 }
 
+/** What MLflow's search answers of a run's IO: its datasets and outputs, not the models it used. */
+export type SearchedRunIo = Pick<RunIo, 'datasets' | 'outputs'>;
+
 export const noRunIo: RunIo = { datasets: [], modelInputs: [], outputs: [] };

@@ -1,3 +1,4 @@
+import type { SearchedRunIo } from './logged-models.ts';
 /** Domain entities, independent of HTTP and of DynamoDB. Times are epoch milliseconds. */
 
 export const runStatuses = ['RUNNING', 'FINISHED', 'FAILED', 'KILLED'] as const;
@@ -110,6 +111,11 @@ export interface Run {
    * the runs that have any.
    */
   hasIo?: boolean;
+  /**
+   * Its datasets and outputs as its run item keeps a copy of them, when the copy is current: what
+   * MLflow's search answers, without a read of their items (docs/search.md, "Inputs and outputs").
+   */
+  keptIo?: SearchedRunIo;
 }
 
 /** A metric key's latest point (its highest step), with the lowest step of its whole history. */

@@ -59,6 +59,13 @@ interface ExperimentItem {
    * search that answers runs' inputs and outputs reads them for every run it answers.
    */
   runIoMarks?: boolean;
+  /**
+   * Every marked run of the experiment keeps a copy of its datasets and outputs on its run item
+   * (run-io-copy.ts), or had one too large to keep: set at creation since copies exist, and by
+   * `npm run migrate` on older experiments. Without it, a search reads the IO of their runs until
+   * their next IO write, as it reads that of every run whose copy is not current.
+   */
+  runIoCopies?: boolean;
   lastActivityAt?: number;
 }
 
@@ -121,6 +128,7 @@ export class ExperimentRepository {
       paramBuckets: true,
       entryParams: true,
       runIoMarks: true,
+      runIoCopies: true,
     };
     const reasons = await sendTransaction(
       this.client,

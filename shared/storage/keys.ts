@@ -468,7 +468,7 @@ export const runIdOfIndexSortKey = (sortKey: string) => sortKey.slice(-32);
 export const runIoPartition = (workspace: string, runId: string) => join(runPartition(workspace, runId), 'IO');
 
 /** Where a run's inputs start in its IO partition (its outputs follow). */
-export const runInputSortKeyPrefix = join('INPUT', '');
+const runInputSortKeyPrefix = join('INPUT', '');
 
 export const runInputKey = (workspace: string, runId: string, datasetKey: string): PrimaryKey => ({
   pk: runIoPartition(workspace, runId),

@@ -30,7 +30,7 @@ import {
   runOutputKey,
 } from './keys.ts';
 import { queryPage } from './query-page.ts';
-import { markRunIo, type RecordedOrder, readRunIo } from './run-io.ts';
+import { beginRunIoWrite, keepRunIoCopy, type RecordedOrder, readRunIo } from './run-io.ts';
 import { storedValue, storedValueNumber } from './stored-value.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
 
@@ -361,19 +361,19 @@ export class LoggedModelRepository {
    * `recordedAt`, in the order given (run-io.ts). A dataset (name and digest) or model the
    * run already records as used keeps its first record, tags, context and place included,
    * as on MLflow's server: a resumed run, or an evaluation, that logs the same data again
-   * (often without the tags) changes nothing. A run not yet `marked` (Run.hasIo) is marked
-   * first when it gets datasets or outputs, what MLflow's search answers (not model inputs).
+   * (often without the tags) changes nothing. Datasets and outputs, what MLflow's search
+   * answers (not model inputs), mark the run (Run.hasIo) before their items and leave a copy of
+   * them all on it after (run-io-copy.ts).
    */
   async putRunIo(
     workspace: string,
     runId: string,
     io: { datasets?: readonly DatasetInput[]; modelInputs?: readonly string[]; outputs?: readonly ModelOutput[] },
-    at: { recordedAt: number; marked: boolean },
+    at: { recordedAt: number },
   ): Promise<void> {
     const searched = Boolean(io.datasets?.length || io.outputs?.length);
-    if (searched && !at.marked && !(await markRunIo(this.client, this.tableName, workspace, runId))) {
-      throw new NotFoundError('run', runId);
-    }
+    const version = searched ? await beginRunIoWrite(this.client, this.tableName, workspace, runId) : undefined;
+    if (searched && version === undefined) throw new NotFoundError('run', runId);
     const inputs = new Map<string, Record<string, unknown>>();
     for (const dataset of io.datasets ?? []) {
       const key = runInputKey(workspace, runId, digest(JSON.stringify([dataset.name, dataset.digest])));
@@ -384,8 +384,6 @@ export class LoggedModelRepository {
         type: entityTypes.runInput,
         ...dataset,
         ...order,
-        // A DynamoDB map keeps no order; MLflow answers a dataset's tags in the order they were given.
-        ...(Object.keys(dataset.tags).length > 1 && { tagOrder: Object.keys(dataset.tags) }),
       });
     }
     for (const modelId of io.modelInputs ?? []) {
@@ -420,6 +418,7 @@ export class LoggedModelRepository {
         requests = result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
       }
     }
+    if (version !== undefined) await keepRunIoCopy(this.client, this.tableName, workspace, runId, version);
   }
 
   async getRunIo(workspace: string, runId: string): Promise<RunIo> {

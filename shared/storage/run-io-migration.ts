@@ -2,9 +2,10 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ExperimentMigrationCount, migrateExperiments } from './experiment-migration.ts';
 import { entityTypes, runIoPartition } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
-import { markRunIo } from './run-io.ts';
+import { beginRunIoWrite, keepRunIoCopy, markRunIo } from './run-io.ts';
 
 export type RunIoMarkMigration = ExperimentMigrationCount;
+export type RunIoCopyMigration = ExperimentMigrationCount;
 
 /**
  * Marks runs from before Run.hasIo that have MLflow datasets or outputs, so that a search
@@ -59,4 +60,38 @@ async function hasIoItems(client: DynamoDBDocumentClient, tableName: string, wor
   });
   for await (const _ of items) return true;
   return false;
+}
+
+/**
+ * Keeps the copy of their datasets and outputs on runs marked as having any from before copies
+ * (run-io-copy.ts), so that a search stops reading their IO partitions: for every experiment not
+ * yet marked `runIoCopies` (made before copies), each marked run without a copy made for its
+ * latest IO write gets one, as a write of no items would leave it (so it races no live write).
+ * After migrateRunIoMarks, which marks the runs; idempotent and resumable as it is.
+ */
+export function migrateRunIoCopies(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  log: (line: string) => void = () => undefined,
+): Promise<RunIoCopyMigration> {
+  return migrateExperiments(
+    client,
+    tableName,
+    {
+      mark: 'runIoCopies',
+      runProjection: 'runId, hasIo, ioVersion, ioCopyVersion',
+      concurrency: 16,
+      migrateRun: async (workspace, _experimentId, run) => {
+        // A copy too large to keep has a version too: its run is read, and trying again changes nothing.
+        if (run.hasIo !== true || (run.ioVersion !== undefined && run.ioCopyVersion === run.ioVersion)) return false;
+        const runId = run.runId as string;
+        const version = await beginRunIoWrite(client, tableName, workspace, runId);
+        if (version === undefined) return false;
+        await keepRunIoCopy(client, tableName, workspace, runId, version);
+        return true;
+      },
+      outcome: 'runs given a copy of their IO',
+    },
+    log,
+  );
 }

@@ -1,9 +1,10 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DatasetInput, ModelOutput, RunIo } from '../domain/logged-models.ts';
-import type { Tags } from '../domain/types.ts';
 import { conditionFailedItem } from './dynamo-errors.ts';
 import { entityTypes, runIoPartition, runKey } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
+import { encodeRunIoCopy } from './run-io-copy.ts';
+import { recordOf, safeEntries } from './run-reader.ts';
 
 /**
  * A run's MLflow inputs and outputs (its IO partition, beside the run), read by
@@ -30,6 +31,7 @@ export async function readRunIo(
   tableName: string,
   workspace: string,
   runId: string,
+  consistent = false,
 ): Promise<RunIo> {
   const datasets: Array<Placed<DatasetInput>> = [];
   const modelInputs: string[] = [];
@@ -38,6 +40,7 @@ export async function readRunIo(
     TableName: tableName,
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': runIoPartition(workspace, runId) },
+    ConsistentRead: consistent,
   });
   for await (const item of items) {
     if (item.type === entityTypes.runInput) {
@@ -49,7 +52,8 @@ export async function readRunIo(
         source: item.source as string,
         schema: item.schema as string | undefined,
         profile: item.profile as string | undefined,
-        tags: inGivenOrder((item.tags ?? {}) as Tags, item.tagOrder as string[] | undefined),
+        // In no order: MLflow answers them by key (views.ts); `tagOrder`, on items from before, is not read.
+        tags: recordOf(safeEntries<string>(item.tags)),
       };
       datasets.push({ at, value });
     } else if (item.type === entityTypes.runModelInput) {
@@ -73,9 +77,8 @@ const inRecordedOrder = <T>(placed: Array<Placed<T>>): T[] =>
     .map(({ value }) => value);
 
 /**
- * Marks the run item as having inputs or outputs (Run.hasIo). Written before the items it
- * announces: a mark whose items then fail to land costs a search one empty read, while items
- * without a mark would be missing from searches. Not on a run that is gone (purged meanwhile).
+ * Marks the run item as having inputs or outputs (Run.hasIo), as the migration of runs from before
+ * marks does; IO writes mark with beginRunIoWrite. Not on a run that is gone (purged meanwhile).
  */
 export async function markRunIo(
   client: DynamoDBDocumentClient,
@@ -100,10 +103,71 @@ export async function markRunIo(
   }
 }
 
-/** Tags in the order they were recorded (`order`, when kept), as a null-prototype map. */
-function inGivenOrder(tags: Tags, order: readonly string[] | undefined): Tags {
-  const ordered: Tags = Object.create(null);
-  for (const key of order ?? []) if (Object.hasOwn(tags, key)) ordered[key] = tags[key] as string;
-  for (const [key, value] of Object.entries(tags)) if (!Object.hasOwn(ordered, key)) ordered[key] = value;
-  return ordered;
+/** How many times a write reads the partition again when other IO writes keep beginning meanwhile. */
+const MAX_COPY_ATTEMPTS = 3;
+
+/**
+ * Begins an IO write of datasets or outputs (run-io-copy.ts): marks the run item as having inputs
+ * or outputs (Run.hasIo) and makes its copy stale, before the items it announces; a mark whose
+ * items then fail to land costs a search one empty read, while items without a mark would be
+ * missing from searches. The write's version, or undefined when the run is gone (purged meanwhile).
+ */
+export async function beginRunIoWrite(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  workspace: string,
+  runId: string,
+): Promise<number | undefined> {
+  try {
+    const { Attributes } = await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: runKey(workspace, runId),
+        UpdateExpression: 'SET hasIo = :true ADD ioVersion :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':true': true, ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Attributes?.ioVersion as number;
+  } catch (error) {
+    if (conditionFailedItem(error) === false) throw error;
+    return undefined;
+  }
+}
+
+/** Keeps the copy of the run's IO after the write `version` (beginRunIoWrite) put its items. */
+export async function keepRunIoCopy(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  workspace: string,
+  runId: string,
+  version: number,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const copy = encodeRunIoCopy(await readRunIo(client, tableName, workspace, runId, true));
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: runKey(workspace, runId),
+          // A copy too large is dropped: the version says the partition was read, and search reads it again.
+          UpdateExpression:
+            copy === undefined
+              ? 'SET ioCopyVersion = :version REMOVE ioCopy'
+              : 'SET ioCopy = :copy, ioCopyVersion = :version',
+          ConditionExpression: 'ioVersion = :version',
+          ExpressionAttributeValues: { ':version': version, ...(copy !== undefined && { ':copy': copy }) },
+        }),
+      );
+      return;
+    } catch (error) {
+      if (conditionFailedItem(error) === false) throw error;
+    }
+    // Another IO write began: it may have read the partition before these items landed.
+    if (attempt === MAX_COPY_ATTEMPTS) return; // the copy stays stale: search reads the partition
+    const next = await beginRunIoWrite(client, tableName, workspace, runId);
+    if (next === undefined) return;
+    version = next;
+  }
 }

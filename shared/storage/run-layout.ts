@@ -19,6 +19,13 @@ export const layoutBudgets = {
   inlineMetrics: 24 * 1024,
   /** A metric page. */
   metricPage: 64 * 1024,
+  /**
+   * The copy of a run's datasets and outputs on its run item (run-io-copy.ts): one or two datasets as
+   * sklearn's autolog logs them (schema and profile included) and their model. Kept small, as every
+   * search reads it and every write to the run item (and its gsi1 copy) is billed by its whole size;
+   * within a BatchGetItem's 4 KB read unit beside a typical run item.
+   */
+  ioCopy: 3 * 1024,
 } as const;
 
 /** Bytes an entry adds to a map attribute: its name, its value, one byte of overhead. */

@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { LatestMetric, LifecycleStage, Pipeline, Run, RunDetails, RunStatus, Tags } from '../domain/types.ts';
 import { entityTypes, experimentKey, runKey, runPartitionKey, tagPageKey } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
+import { currentRunIoCopy } from './run-io-copy.ts';
 import type { StoredMetricEntry, StoredPipeline, ValuesLayout } from './run-items.ts';
 import { storedValueNumber } from './stored-value.ts';
 
@@ -90,6 +91,10 @@ export interface RunItem {
   tagPages?: number;
   /** Absent until the run records MLflow inputs or outputs (Run.hasIo). */
   hasIo?: boolean;
+  /** The copy of its datasets and outputs, and the IO writes it is current for (run-io-copy.ts). */
+  ioVersion?: number;
+  ioCopy?: string;
+  ioCopyVersion?: number;
 }
 
 /**
@@ -116,6 +121,9 @@ const runFieldsRead: Record<keyof RunItem, boolean> = {
   tagCount: false,
   tagPages: true,
   hasIo: true,
+  ioVersion: true,
+  ioCopy: true,
+  ioCopyVersion: true,
 };
 const valuesFieldsRead: Record<keyof ValuesLayout | 'params' | 'metrics', boolean> = {
   params: true,
@@ -175,7 +183,13 @@ export const toRun = (item: RunItem, tags: Tags = item.tags ?? {}): Run => ({
   pipeline: item.pipeline && pipelineOf(item.pipeline),
   lifecycleStage: item.lifecycleStage ?? 'active',
   ...(item.hasIo === true && { hasIo: true }),
+  ...keptIoOf(item),
 });
+
+const keptIoOf = (item: RunItem): Pick<Run, 'keptIo'> => {
+  const keptIo = currentRunIoCopy(item);
+  return keptIo ? { keptIo } : {};
+};
 
 /**
  * Runs from their run items, with the tags that spilled onto tag pages read

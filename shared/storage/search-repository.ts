@@ -6,8 +6,6 @@ import {
   NAN_SORT_KEY,
 } from '../domain/search/sortable-number.ts';
 import type { RunIo } from '../domain/logged-models.ts';
-import type { UsedDataset } from '../domain/search/evaluate.ts';
-import { ownValue } from '../domain/own.ts';
 import type { Run, RunDetails } from '../domain/types.ts';
 import {
   encodeTime,
@@ -23,8 +21,6 @@ import {
   paramRowsPartition,
   RUNS_PER_PARAM_BUCKET,
   runIdOfIndexSortKey,
-  runInputSortKeyPrefix,
-  runIoPartition,
   runKey,
   runsByExperimentPartition,
   runsByNamePartition,
@@ -456,30 +452,9 @@ export class SearchRepository {
     yield* mergeStreams([fromItems, fromSlot], descending);
   }
 
-  /** The datasets a run used (MLflow's `log-inputs`), for `datasets.*` clauses: one Query of the run's IO partition. */
-  /** The run's MLflow inputs and outputs, as get_run answers them. */
+  /** The run's MLflow inputs and outputs, as get_run answers them: one Query of its IO partition. */
   async ioOfRun(workspace: string, runId: string): Promise<RunIo> {
     return readRunIo(this.client, this.tableName, workspace, runId);
-  }
-
-  async datasetsOfRun(workspace: string, runId: string): Promise<UsedDataset[]> {
-    const datasets: UsedDataset[] = [];
-    const items = queryAllItems(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :inputs)',
-      ExpressionAttributeValues: { ':pk': runIoPartition(workspace, runId), ':inputs': runInputSortKeyPrefix },
-      ProjectionExpression: '#name, digest, tags',
-      ExpressionAttributeNames: { '#name': 'name' },
-    });
-    for await (const item of items) {
-      const tags = (item.tags ?? {}) as Record<string, string>;
-      datasets.push({
-        name: item.name as string,
-        digest: item.digest as string,
-        context: ownValue(tags, 'mlflow.data.context'),
-      });
-    }
-    return datasets;
   }
 
   /**
@@ -523,7 +498,10 @@ export class SearchRepository {
         ...(head ? [head] : [{ ...knownRunItem(knownRun as Run), type: entityTypes.run }]),
         ...(values ? [values] : []),
       ]);
-      if (fromItems) details.set(runId, knownRun && !head ? { ...fromItems, tags: knownRun.tags } : fromItems);
+      // A run known from gsi1 keeps what its item said there: all its tags, the copy of its IO.
+      const fromKnown = knownRun &&
+        !head && { tags: knownRun.tags, ...(knownRun.keptIo && { keptIo: knownRun.keptIo }) };
+      if (fromItems) details.set(runId, fromKnown ? { ...fromItems, ...fromKnown } : fromItems);
     }
     await Promise.all(
       spilled.map(async (runId) => {

@@ -341,10 +341,7 @@ export async function recordRunIo(
       throw new NotFoundError('logged_model', output.modelId);
     }
   }
-  await deps.loggedModels.putRunIo(scope.workspace, runId, io, {
-    recordedAt: deps.clock.now(),
-    marked: run.hasIo === true,
-  });
+  await deps.loggedModels.putRunIo(scope.workspace, runId, io, { recordedAt: deps.clock.now() });
 }
 
 /** A logged model in a run's lineage: used, produced (at a step), or both; `model` when it is still there and was looked up. */

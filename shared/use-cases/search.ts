@@ -6,6 +6,7 @@ import {
   type SearchableRun,
   type SortValue,
   searchable,
+  type UsedDataset,
   sortTuple,
 } from '../domain/search/evaluate.ts';
 import { parseFilter, parseOrderBy, searchLimits } from '../domain/search/parser.ts';
@@ -27,7 +28,8 @@ import { mergeStreams } from '../storage/merge-streams.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { defaultExperimentId } from './experiments.ts';
 import { addMetric } from '../observability/metrics.ts';
-import { noRunIo, type RunIo } from '../domain/logged-models.ts';
+import { type DatasetInput, noRunIo, type RunIo } from '../domain/logged-models.ts';
+import { ownValue } from '../domain/own.ts';
 
 export interface SearchRunsInput {
   experimentIds?: readonly string[] | undefined;
@@ -175,7 +177,10 @@ export async function searchRuns(
   const skipped = resolved.experimentIds.length < query.experimentIds.length;
   const known = new Set(resolved.experimentIds);
   const found = skipped ? (await searching).filter((run) => known.has(run.experimentId)) : await searching;
-  let page: FoundRun[] = withinAnswerBytes(found.slice(0, query.limit));
+  let page: FoundRun[] = found.slice(0, query.limit);
+  // IO a `datasets.*` clause read is for MLflow's answer: /api/v1 answers none, nor counts it.
+  if (!input.withIo && page.some((run) => run.io)) page = page.map(({ io: _, ...run }) => run);
+  page = withinAnswerBytes(page);
   if (input.withIo) page = withinAnswerBytes(await withIo(query, page, deps.search));
   const last = page[page.length - 1];
   const cursor =
@@ -189,16 +194,39 @@ export async function searchRuns(
 const PARALLEL_IO_READS = 16;
 
 /**
- * The page's runs with their inputs and outputs. They live beside each run, a Query each: read
- * only for runs marked as having any (Run.hasIo), or of an experiment whose runs may not say so
- * (before `npm run migrate`); the others answer none without a read.
+ * The page's runs with their inputs and outputs (those a `datasets.*` clause read already kept).
+ * Read only for runs whose run item does not hold a current copy of them (run-io-copy.ts).
  */
 async function withIo(query: Query, page: readonly FoundRun[], search: SearchRepository): Promise<FoundRun[]> {
   const { unmarkedRunIo } = await query.experiments;
-  return atMost(PARALLEL_IO_READS, page, async (run) =>
-    mayHaveIo(run, unmarkedRunIo) ? { ...run, io: await search.ioOfRun(query.workspace, run.runId) } : run,
-  );
+  return atMost(PARALLEL_IO_READS, page, async (run) => {
+    const io = await searchedIoOf(query, run, unmarkedRunIo, search);
+    return io === undefined ? run : { ...run, io };
+  });
 }
+
+/**
+ * What MLflow's search answers of a run's IO: read once (and kept on the run for the page), from the
+ * copy its run item keeps when current, else by a Query of its IO partition when the run is marked
+ * as having any (Run.hasIo), or is of an experiment whose runs may not say so (before `npm run
+ * migrate`); else none (undefined), without a read.
+ */
+async function searchedIoOf(
+  query: Query,
+  run: FoundRun,
+  unmarkedRunIo: ReadonlySet<string>,
+  search: SearchRepository,
+): Promise<RunIo | undefined> {
+  if (run.io) return run.io;
+  if (run.keptIo) return { ...run.keptIo, modelInputs: [] };
+  return mayHaveIo(run, unmarkedRunIo) ? search.ioOfRun(query.workspace, run.runId) : undefined;
+}
+
+const usedDataset = (dataset: DatasetInput): UsedDataset => ({
+  name: dataset.name,
+  digest: dataset.digest,
+  context: ownValue(dataset.tags, 'mlflow.data.context'),
+});
 
 const mayHaveIo = (run: Run, unmarkedRunIo: ReadonlySet<string>) =>
   run.hasIo === true || unmarkedRunIo.has(run.experimentId);
@@ -522,10 +550,10 @@ const PREFETCHED_CANDIDATES = 100;
 /** The rows of `rows` that belong to the search, match, and come after the cursor, in order, at most `count`. */
 async function selectPage(
   query: Query,
-  rows: SearchableRun[],
+  rows: FoundRun[],
   count: number,
   search: SearchRepository,
-): Promise<SearchableRun[]> {
+): Promise<FoundRun[]> {
   const experiments = new Set(query.experimentIds);
   const { deleted } = await query.experiments;
   rows = rows.map((row) => {
@@ -543,10 +571,12 @@ async function selectPage(
   );
   if (datasetClauses.length > 0) {
     // A run's datasets live beside it (never read by GET /runs/{id}): read only for runs every other clause
-    // kept that may have any.
+    // kept, and kept with them (FoundRun.io) for MLflow's answer, which would read them again.
     const { unmarkedRunIo } = await query.experiments;
     await atMost(PARALLEL_IO_READS, kept, async (row) => {
-      row.datasets = mayHaveIo(row, unmarkedRunIo) ? await search.datasetsOfRun(query.workspace, row.runId) : [];
+      const io = await searchedIoOf(query, row, unmarkedRunIo, search);
+      if (io) row.io = io;
+      row.datasets = (io?.datasets ?? []).map(usedDataset);
     });
     kept = kept.filter((row) => matchesAll(row, datasetClauses));
   }

@@ -1,6 +1,8 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
 import { atMost } from '../../shared/at-most.ts';
-import { useTestStack } from '../support/local-api.ts';
+import { entityTypes, runInputKey, runKey } from '../../shared/storage/keys.ts';
+import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
 
 /**
  * MLflow's `runs/search` answers each run with its datasets and outputs, as `runs/get` does
@@ -8,7 +10,8 @@ import { useTestStack } from '../support/local-api.ts';
  * only `runs/get` answers, as on MLflow's server), and reads them
  * only for runs that have any: by DynamoDB's own read units (the x-stratus-consumed-capacity
  * header), a page of runs without any costs what `/api/v1`'s search of the same page costs,
- * which never reads them.
+ * which never reads them. A run's run item keeps a copy of them, so that a search reads none of
+ * its items, unless the copy is not current (a write that failed halfway) or too large to keep.
  */
 const local = useTestStack();
 const mlflow = (path: string, body: unknown) => local.api.post(`/api/2.0/mlflow/${path}`, body);
@@ -106,8 +109,8 @@ describe("MLflow search answers runs' inputs and outputs", () => {
     expect(
       (found.get(runs.models) as unknown as { outputs: { model_outputs: unknown[] } }).outputs.model_outputs,
     ).toEqual(modelIds.map((model_id, step) => ({ model_id, step })).sort(byId));
-    // Two runs' IO partitions read (half a unit each, eventually consistent), the plain run's not.
-    expect(readUnits(searched) - readUnits(v1)).toBe(1);
+    // No IO partition read: the run items both searches read hold current copies of their IO (run-io-copy.ts).
+    expect(readUnits(searched) - readUnits(v1)).toBe(0);
     // Runs found through an index are loaded by key (the mark comes with them), not from the runs' list.
     const indexed = await mlflow('runs/search', {
       experiment_ids: [experimentId],
@@ -125,6 +128,104 @@ describe("MLflow search answers runs' inputs and outputs", () => {
         [runs.plain, 0],
       ]),
     );
+  });
+
+  test('a run whose copy is not current (a write failed halfway) or too large is answered from its items, read once', async () => {
+    const table = local.stack.tableName;
+    const documents = tableDocumentClient(local.stack);
+    const experimentId = (await mlflow('experiments/create', { name: `search-io-copies-${Date.now()}` })).body
+      .experiment_id as string;
+    const start = async (name: string) =>
+      (await mlflow('runs/create', { experiment_id: experimentId, run_name: name, start_time: 1 })).body.run.info
+        .run_id as string;
+    const runs = { kept: await start('kept'), stale: await start('stale'), large: await start('large') };
+    const logInputs = async (runId: string, datasets: unknown[]) =>
+      expect((await mlflow('runs/log-inputs', { run_id: runId, datasets })).status).toBe(200);
+    await logInputs(runs.kept, [dataset('train', 'd1', 'training'), dataset('eval', 'd2', 'evaluation')]);
+    await logInputs(runs.stale, [dataset('train', 'd1', 'training')]);
+    // Past the copy's 3 KB (within a read unit's 4 KB): the run item keeps none.
+    const large = dataset('wide', 'd4', 'training');
+    await logInputs(runs.large, [{ ...large, dataset: { ...large.dataset, schema: 'x'.repeat(3500) } }]);
+    const model = await mlflow('logged-models', { experiment_id: experimentId, source_run_id: runs.kept });
+    const output = { model_id: model.body.model.info.model_id as string, step: 2 };
+    expect((await mlflow('runs/outputs', { run_id: runs.kept, models: [output] })).status).toBe(200);
+    // A write that began (and so made the copy stale) and put its item, then failed before keeping the copy.
+    await documents.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: runKey('default', runs.stale),
+        UpdateExpression: 'ADD ioVersion :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    await documents.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          ...runInputKey('default', runs.stale, 'late'),
+          type: entityTypes.runInput,
+          name: 'late',
+          digest: 'd5',
+          sourceType: 'local',
+          source: '{}',
+          tags: { 'mlflow.data.context': 'testing' },
+          recordedAt: Date.now(),
+          position: 0,
+        },
+      }),
+    );
+    const runItem = async (runId: string) =>
+      (await documents.send(new GetCommand({ TableName: table, Key: runKey('default', runId) }))).Item ?? {};
+    expect(await runItem(runs.kept)).toMatchObject({ ioCopy: expect.any(String), ioVersion: 2, ioCopyVersion: 2 });
+    expect((await runItem(runs.large)).ioCopy).toBeUndefined();
+
+    const { mlflow: searched, v1 } = await searchBoth(experimentId, 100);
+    const found = new Map(
+      (searched.body.runs as Array<{ info: { run_id: string } }>).map((run) => [run.info.run_id, run]),
+    );
+    for (const runId of Object.values(runs)) {
+      const got = (await local.api.get(`/api/2.0/mlflow/runs/get?run_id=${runId}`)).body.run;
+      const { inputs, outputs } = found.get(runId) as unknown as Record<string, unknown>;
+      expect({ inputs, outputs }).toEqual({ inputs: { ...got.inputs, model_inputs: [] }, outputs: got.outputs });
+    }
+    const names = (runId: string) =>
+      (
+        found.get(runId) as unknown as { inputs: { dataset_inputs: Array<{ dataset: { name: string } }> } }
+      ).inputs.dataset_inputs.map((input) => input.dataset.name);
+    expect([names(runs.kept), names(runs.stale), names(runs.large)]).toEqual([
+      ['train', 'eval'],
+      ['train', 'late'],
+      ['wide'],
+    ]);
+    // The stale and the large run's IO partitions are read (half a unit each), the kept run's not.
+    expect(readUnits(searched) - readUnits(v1)).toBe(1);
+
+    // A `datasets.*` clause reads a run's IO once, for the filter and MLflow's answer both: as much as
+    // /api/v1's search, which reads it for the filter alone.
+    const filter = "datasets.context = 'testing'";
+    const [filtered, filteredV1] = await Promise.all([
+      mlflow('runs/search', { experiment_ids: [experimentId], filter }),
+      local.api.post('/api/v1/runs/search', { experiment_ids: [experimentId], filter }),
+    ]);
+    expect(filtered.body.runs.map((run: { info: { run_id: string } }) => run.info.run_id)).toEqual([runs.stale]);
+    expect(filteredV1.body.runs.map((run: { run_id: string }) => run.run_id)).toEqual([runs.stale]);
+    expect(filtered.body.runs[0].inputs.dataset_inputs).toEqual(
+      (found.get(runs.stale) as unknown as { inputs: { dataset_inputs: unknown } }).inputs.dataset_inputs,
+    );
+    expect(readUnits(filtered)).toBe(readUnits(filteredV1));
+
+    // The next write keeps a current copy again, with what the failed one left.
+    await logInputs(runs.stale, [dataset('more', 'd6')]);
+    expect(await runItem(runs.stale)).toMatchObject({ ioVersion: 3, ioCopyVersion: 3 });
+    const again = await searchBoth(experimentId, 100);
+    expect(readUnits(again.mlflow) - readUnits(again.v1)).toBe(0.5);
+    const stale = (
+      again.mlflow.body.runs as Array<{
+        info: { run_id: string };
+        inputs: { dataset_inputs: Array<{ dataset: { name: string } }> };
+      }>
+    ).find((run) => run.info.run_id === runs.stale);
+    expect(stale?.inputs.dataset_inputs.map((input) => input.dataset.name)).toEqual(['train', 'late', 'more']);
   });
 
   test('a page of 1,000 runs without datasets or outputs reads nothing more than /api/v1 search', async () => {

@@ -10,7 +10,8 @@ import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
  * no mark, nor does their experiment (`runIoMarks`). Such runs are written here as that
  * version left them: MLflow's search still answers their inputs and outputs, reading them
  * for every run of the experiment; `npm run migrate` marks the runs that have any and the
- * experiment, after which only those are read; again, it does nothing.
+ * experiment, and keeps a copy of their IO on their run items, after which none is read; again,
+ * it does nothing.
  */
 const local = useTestStack();
 const run = promisify(execFile);
@@ -42,11 +43,13 @@ describe('runs with inputs or outputs from before IO marks', () => {
     // Local bills an empty Query nothing, where DynamoDB bills half a unit, so a needless read would not show.
     expect((await mlflow('runs/log-inputs', { run_id: runs.plain, models: [{ model_id: modelId }] })).status).toBe(200);
 
-    // What the earlier version left: no marks on the runs, nor on the experiment.
+    // What the earlier version left: no marks on the runs (nor copies of their IO), nor on the experiment.
     const unmark = (Key: { pk: string; sk: string }, attribute: string) =>
       documents.send(new UpdateCommand({ TableName: table, Key, UpdateExpression: `REMOVE ${attribute}` }));
-    for (const runId of Object.values(runs)) await unmark(runKey('default', runId), 'hasIo');
-    await unmark(experimentKey('default', experimentId), 'runIoMarks');
+    for (const runId of Object.values(runs)) {
+      await unmark(runKey('default', runId), 'hasIo, ioVersion, ioCopy, ioCopyVersion');
+    }
+    await unmark(experimentKey('default', experimentId), 'runIoMarks, runIoCopies');
 
     const search = async () => {
       const [viaMlflow, viaV1] = await Promise.all([
@@ -78,10 +81,13 @@ describe('runs with inputs or outputs from before IO marks', () => {
     expect((await item(runKey('default', runs.data)))?.hasIo).toBe(true);
     expect((await item(runKey('default', runs.model)))?.hasIo).toBe(true);
     expect((await item(runKey('default', runs.plain)))?.hasIo).toBeUndefined();
-    // Marked, only the two runs with IO are read.
-    expect(await search()).toBe(1);
+    // Marked, and each given a copy of its IO on its run item: no IO partition is read.
+    expect(first.stdout).toContain(`experiment ${experimentId}: 2 runs given a copy of their IO`);
+    expect(first.stdout).toMatch(/run IO copies: 1 experiments migrated \(\d+ already were\), 2 runs given a copy/);
+    expect(await search()).toBe(0);
 
     const again = await migrate();
     expect(again.stdout).toMatch(/run IO marks: 0 experiments migrated \(\d+ already were\), 0 runs marked/);
+    expect(again.stdout).toMatch(/run IO copies: 0 experiments migrated \(\d+ already were\), 0 runs given a copy/);
   }, 120_000);
 });

@@ -4,6 +4,7 @@ import type { MetricPoint } from '../../domain/metric-chunk.ts';
 import { toWireMetricValue } from '../../domain/metric-values.ts';
 import type { Experiment, LatestMetric, Run, RunDetails, Tags } from '../../domain/types.ts';
 import { ValidationError } from '../../errors.ts';
+import { compareCodePoints } from '../../domain/search/evaluate.ts';
 import { datasetView } from '../dataset-view.ts';
 
 /**
@@ -92,7 +93,9 @@ export const mlflowRun = (run: RunDetails, io: RunIo = noRunIo) => ({
   },
   inputs: {
     dataset_inputs: io.datasets.map((dataset) => ({
-      tags: keyValues(dataset.tags),
+      // MLflow's server answers a dataset's tags by key (code point order, as its SQLite primary key sorts
+      // them), whatever the order they were logged in: checked against MLflow 3.17.2's server.
+      tags: keyValues(dataset.tags).sort((a, b) => compareCodePoints(a.key, b.key)),
       dataset: datasetView(dataset),
     })),
     model_inputs: io.modelInputs.map((modelId) => ({ model_id: modelId })),

@@ -12,5 +12,5 @@ export const mlflowLogInputsRoute = defineRoute({
   tag: 'mlflow',
   request: { body: logInputsBody },
   response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
-  table: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+  table: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] },
 });

@@ -12,5 +12,5 @@ export const mlflowLogOutputsRoute = defineRoute({
   tag: 'mlflow',
   request: { body: logOutputsBody },
   response: { status: 200, description: "MLflow's answer: {}", body: mlflowObject },
-  table: { actions: ['GetItem', 'UpdateItem', 'BatchWriteItem'] },
+  table: { actions: ['GetItem', 'UpdateItem', 'BatchWriteItem', 'Query'] },
 });
