@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { uploadArtifact } from '../support/artifact-upload.ts';
 import type { ApiClient } from '../support/local-api.ts';
 import { confusionMatrixPng } from './png.ts';
 
@@ -67,29 +68,6 @@ export function trainingCurves(options: {
     }
   }
   return points;
-}
-
-export async function uploadArtifact(
-  api: ApiClient,
-  runId: string,
-  path: string,
-  body: Buffer,
-  contentType: string,
-  type = 'other',
-) {
-  const plan = await ok(
-    api.post<{ upload: { url: string; headers: Record<string, string> } }>(`/api/v1/runs/${runId}/artifacts`, {
-      path,
-      artifact_type: type,
-      size_bytes: body.length,
-      content_type: contentType,
-      sha256: createHash('sha256').update(body).digest('hex'),
-    }),
-    `plan ${path}`,
-  );
-  const put = await fetch(plan.upload.url, { method: 'PUT', headers: plan.upload.headers, body: new Uint8Array(body) });
-  if (!put.ok) throw new Error(`upload ${path}: HTTP ${put.status} ${await put.text()}`);
-  await ok(api.post(`/api/v1/runs/${runId}/artifacts/complete`, { path }), `complete ${path}`);
 }
 
 export interface DemoRun {

@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ApiClient, useTestStack } from '../support/local-api.ts';
 import { type BrowserSession, type ColorScheme, launchChromium } from './browser.ts';
-import { uploadArtifact } from './demo-data.ts';
+import { uploadArtifact } from '../support/artifact-upload.ts';
 import { type Opened, openSignedIn, photograph, seriousViolations } from './page-checks.ts';
 import { ensureWebAppBuilt } from './web-build.ts';
 

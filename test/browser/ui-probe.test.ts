@@ -4,7 +4,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiClient, useTestStack } from '../support/local-api.ts';
 import { type BrowserSession, launchChromium, newPage, signInByLink } from './browser.ts';
-import { logPoints, uploadArtifact } from './demo-data.ts';
+import { uploadArtifact } from '../support/artifact-upload.ts';
+import { logPoints } from './demo-data.ts';
 import { type Opened, openSignedIn, seriousViolations } from './page-checks.ts';
 import { ensureWebAppBuilt } from './web-build.ts';
 

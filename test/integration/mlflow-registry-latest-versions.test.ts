@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { uploadArtifact } from '../support/artifact-upload.ts';
 import { type ApiClient, useTestStack } from '../support/local-api.ts';
 
 /**
@@ -44,16 +44,7 @@ beforeAll(async () => {
   api = local.api;
   const run = await api.post('/api/v1/runs', { experiment_name: 'latest-versions', run_name: 'train' });
   runId = run.body.run_id;
-  const bytes = Buffer.from('a pickled model');
-  const plan = await api.post(`/api/v1/runs/${runId}/artifacts`, {
-    path: 'model.pkl',
-    artifact_type: 'model',
-    size_bytes: bytes.length,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-  });
-  const upload = plan.body.upload;
-  expect((await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: bytes })).status).toBe(200);
-  expect((await api.post(`/api/v1/runs/${runId}/artifacts/complete`, { path: 'model.pkl' })).status).toBe(200);
+  await uploadArtifact(api, runId, 'model.pkl', Buffer.from('a pickled model'), 'application/octet-stream', 'model');
 
   // Stages by version: 1 Production, 2 None, 3 Staging (then 5 takes over), 4 Archived, 5 Staging.
   await register('staged', 5);

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { uploadArtifact } from '../support/artifact-upload.ts';
 import { type ApiClient, useTestStack } from '../support/local-api.ts';
 
 /**
@@ -25,16 +25,14 @@ const answer = (response: { status: number; body: unknown }) => ({ status: respo
 beforeAll(async () => {
   api = local.api;
   const run = (await api.post('/api/v1/runs', { experiment_name: 'mlflow-registry-refs' })).body;
-  const bytes = Buffer.from('a pickled model');
-  const plan = await api.post(`/api/v1/runs/${run.run_id}/artifacts`, {
-    path: 'model.pkl',
-    artifact_type: 'model',
-    size_bytes: bytes.length,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-  });
-  const upload = plan.body.upload;
-  expect((await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: bytes })).status).toBe(200);
-  expect((await api.post(`/api/v1/runs/${run.run_id}/artifacts/complete`, { path: 'model.pkl' })).status).toBe(200);
+  await uploadArtifact(
+    api,
+    run.run_id,
+    'model.pkl',
+    Buffer.from('a pickled model'),
+    'application/octet-stream',
+    'model',
+  );
   for (const name of [model, empty]) {
     expect((await api.post(`${mlflow}/registered-models/create`, { name })).status).toBe(200);
   }
