@@ -13,7 +13,9 @@ import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
  * which never reads them. A run's run item keeps a copy of them, so that a search reads none of
  * its items, unless the copy is not current (a write that failed halfway) or too large to keep.
  */
-const local = useTestStack();
+// Every request reads its token (no cache): read units are compared across requests, and a cached
+// token's expiry (a 1-unit read) would otherwise land on whichever request came after it.
+const local = useTestStack({ authCacheSeconds: 0 });
 const mlflow = (path: string, body: unknown) => local.api.post(`/api/2.0/mlflow/${path}`, body);
 
 const readUnits = (response: { headers: Headers }) =>

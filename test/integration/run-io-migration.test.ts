@@ -13,7 +13,9 @@ import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
  * experiment, and keeps a copy of their IO on their run items, after which none is read; again,
  * it does nothing.
  */
-const local = useTestStack();
+// Every request reads its token (no cache): read units are compared across requests, and a cached
+// token's expiry (a 1-unit read) would otherwise land on whichever request came after it.
+const local = useTestStack({ authCacheSeconds: 0 });
 const run = promisify(execFile);
 const mlflow = (path: string, body: unknown) => local.api.post(`/api/2.0/mlflow/${path}`, body);
 

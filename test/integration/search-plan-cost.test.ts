@@ -8,7 +8,9 @@ import { useTestStack } from '../support/local-api.ts';
  * picks the wrong way to check a param, or reads more than it needs, fails.
  * The answers are checked too, against the runs as created.
  */
-const local = useTestStack();
+// Every request reads its token (no cache): read units are compared across requests, and a cached
+// token's expiry (a 1-unit read) would otherwise land on whichever request came after it.
+const local = useTestStack({ authCacheSeconds: 0 });
 
 const RUNS = 400;
 /** Run i: p0 = v<i mod 10>, 19 other params (as in the peer bench), metric m = i / RUNS (spread evenly), tag owner = user-<i mod 7>. */
