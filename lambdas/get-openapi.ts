@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { createHandler } from '../shared/http/handler.ts';
+import { createHandler, serveRoutes } from '../shared/http/handler.ts';
+import { mlflowGetServerInfo } from '../shared/http/mlflow/handlers/get-server-info.ts';
 import type { openApiDocument } from '../shared/http/openapi.ts';
 import { unpackOpenApiDocument } from '../shared/http/openapi-embedded.ts';
 import { getOpenApiRoute } from '../shared/http/routes/get-openapi.ts';
@@ -14,10 +15,14 @@ const generator = () => fileURLToPath(new URL('../shared/http/openapi.ts', impor
 // Kept for the container's life: the document only changes with a deploy.
 let document: unknown;
 
-export const handler = createHandler(getOpenApiRoute, async () => {
-  document ??=
-    typeof STRATUS_OPENAPI_GZIP === 'string'
-      ? unpackOpenApiDocument(STRATUS_OPENAPI_GZIP)
-      : ((await import(generator())) as { openApiDocument: typeof openApiDocument }).openApiDocument();
-  return { body: document as Record<string, unknown> };
-});
+// MLflow's server-info is its twin: what this server is and can do, read before anything else.
+export const handler = serveRoutes(
+  createHandler(getOpenApiRoute, async () => {
+    document ??=
+      typeof STRATUS_OPENAPI_GZIP === 'string'
+        ? unpackOpenApiDocument(STRATUS_OPENAPI_GZIP)
+        : ((await import(generator())) as { openApiDocument: typeof openApiDocument }).openApiDocument();
+    return { body: document as Record<string, unknown> };
+  }),
+  mlflowGetServerInfo,
+);

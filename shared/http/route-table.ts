@@ -33,6 +33,7 @@ import { mlflowCreateMultipartUploadRoute } from './routes/mlflow-create-multipa
 import { mlflowCompleteMultipartUploadRoute } from './routes/mlflow-complete-multipart-upload.ts';
 import { mlflowAbortMultipartUploadRoute } from './routes/mlflow-abort-multipart-upload.ts';
 import { mlflowPresignedDownloadRoute } from './routes/mlflow-presigned-download.ts';
+import { mlflowGetServerInfoRoute } from './routes/mlflow-get-server-info.ts';
 import { mlflowCreateLoggedModelRoute } from './routes/mlflow-create-logged-model.ts';
 import { mlflowGetLoggedModelRoute } from './routes/mlflow-get-logged-model.ts';
 import { mlflowSearchLoggedModelsRoute } from './routes/mlflow-search-logged-models.ts';
@@ -226,6 +227,7 @@ export const routes = {
   mlflowCompleteMultipartUpload: mlflowCompleteMultipartUploadRoute,
   mlflowAbortMultipartUpload: mlflowAbortMultipartUploadRoute,
   mlflowPresignedDownload: mlflowPresignedDownloadRoute,
+  mlflowGetServerInfo: mlflowGetServerInfoRoute,
   mlflowGetArtifact: mlflowGetArtifactRoute,
   mlflowCreateLoggedModel: mlflowCreateLoggedModelRoute,
   mlflowGetLoggedModel: mlflowGetLoggedModelRoute,

@@ -24,8 +24,9 @@ export const proxiedUploadMaxBytes = 4 * 1024 * 1024;
 /** Said to a client that PUT a larger file, naming the client settings that avoid it. */
 export const multipartAdvice =
   `files of ${proxiedUploadMaxBytes} bytes (4 MiB) or more must be uploaded in presigned parts: set ` +
-  `MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true and MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE=${proxiedUploadMaxBytes} ` +
-  'in the environment of the process that logs artifacts';
+  `MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE=${proxiedUploadMaxBytes} in the environment of the process that ` +
+  'logs artifacts (and MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true, for a client that does not ask ' +
+  '/api/3.0/mlflow/server-info whether the server takes parts)';
 
 /** Marks an artifact whose size is not known until S3 has the object (MLflow's multipart API does not send it). */
 const unknownSize = -1;

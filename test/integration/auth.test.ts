@@ -237,6 +237,7 @@ describe('workspaces are walled off', () => {
     'getExperimentByName',
     'startRun',
     'getOpenApi',
+    'mlflowGetServerInfo',
     'createToken',
     'listTokens',
     'revokeToken',

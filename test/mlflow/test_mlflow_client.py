@@ -552,6 +552,46 @@ def test_a_20_mb_artifact_goes_up_in_presigned_parts(
     assert hashlib.sha256(Path(local).read_bytes()).digest() == hashlib.sha256(payload).digest()
 
 
+def test_server_info_sends_large_files_in_parts_and_fetches_files_in_ranges(
+    mlflow_env: StratusApi, experiment_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """MLflow 3's client asks /api/3.0/mlflow/server-info before it moves artifacts: with no
+    MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD, a file past the size setting goes up in presigned parts,
+    and every download comes through the presigned route in ranges, straight from S3."""
+    from mlflow.store.artifact.http_artifact_repo import HttpArtifactRepository
+    from mlflow.utils.server_info import _SERVER_INFO_CACHE
+
+    monkeypatch.delenv("MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD", raising=False)
+    monkeypatch.delenv("MLFLOW_ENABLE_PROXY_MULTIPART_DOWNLOAD", raising=False)
+    monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE", str(4 * 1024 * 1024))
+    monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE", str(5 * 1024 * 1024))
+    monkeypatch.setenv("MLFLOW_MULTIPART_DOWNLOAD_CHUNK_SIZE", str(1024 * 1024))
+    _SERVER_INFO_CACHE.clear()
+    ranged: list[int] = []
+    multipart_download = HttpArtifactRepository._multipart_download
+
+    def counted(self, *args, **kwargs):
+        ranged.append(kwargs["file_size"])
+        return multipart_download(self, *args, **kwargs)
+
+    monkeypatch.setattr(HttpArtifactRepository, "_multipart_download", counted)
+    big = tmp_path / "big.bin"
+    payload = os.urandom(11 * 1024 * 1024 + 17)
+    big.write_bytes(payload)
+    (tmp_path / "small.txt").write_text("small")
+    mlflow.set_experiment(experiment_name)
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(str(big), artifact_path="data")
+        mlflow.log_artifact(str(tmp_path / "small.txt"), artifact_path="data")
+    stored = mlflow_env.artifacts(run.info.run_id)
+    assert stored["data/big.bin"]["status"] == "COMPLETE"
+    assert stored["data/big.bin"]["size_bytes"] == len(payload)
+    local = Path(mlflow.artifacts.download_artifacts(run_id=run.info.run_id, dst_path=str(tmp_path / "down")))
+    assert hashlib.sha256((local / "data" / "big.bin").read_bytes()).digest() == hashlib.sha256(payload).digest()
+    assert (local / "data" / "small.txt").read_text() == "small"
+    assert sorted(ranged) == [len("small"), len(payload)]
+
+
 def test_a_large_artifact_without_the_multipart_settings_names_them(
     mlflow_env: StratusApi, experiment_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

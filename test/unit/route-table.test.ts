@@ -21,8 +21,9 @@ test('the table is keyed by operationId; operation ids and route keys are unique
 test("MLflow's /api/<version>/ routes, and only they, are served under /ajax-api/<version>/ too, as on its server", () => {
   for (const route of routeList) {
     const aliases = routePaths(route).slice(1);
-    if (route.dialect === 'mlflow' && route.path.startsWith('/api/2.0/')) {
-      expect(aliases, route.operationId).toEqual([route.path.replace('/api/2.0/', '/ajax-api/2.0/')]);
+    const version = /^\/api\/(\d+\.\d+)\//.exec(route.path)?.[1];
+    if (route.dialect === 'mlflow' && version !== undefined) {
+      expect(aliases, route.operationId).toEqual([route.path.replace(`/api/${version}/`, `/ajax-api/${version}/`)]);
     } else {
       expect(aliases, route.operationId).toEqual([]);
     }
