@@ -647,6 +647,31 @@ describe("a run's datasets and logged models", () => {
       await plain.close();
     }
   });
+
+  test('a live run page shows the model logged as the run ends, without a reload', async () => {
+    const mlflow = (path: string, body: unknown) => ok(local.api.post(`/api/2.0/mlflow/${path}`, body), path);
+    const { experiment_id: experimentId } = await mlflow('experiments/create', { name: `live-lineage-${Date.now()}` });
+    const runId = (await mlflow('runs/create', { experiment_id: experimentId, run_name: 'training' })).run.info
+      .run_id as string;
+    const { page, problems, close } = await open(`/runs/${runId}?tab=overview`);
+    try {
+      await page.locator('#params').waitFor();
+      expect(await page.locator('#logged-models').count()).toBe(0);
+      // What autolog does as fit returns: the model, the run's output, the run ended.
+      const modelId = (
+        await mlflow('logged-models', { experiment_id: experimentId, name: 'fitted', source_run_id: runId })
+      ).model.info.model_id as string;
+      await mlflow('runs/outputs', { run_id: runId, models: [{ model_id: modelId, step: 0 }] });
+      await mlflow('runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
+      const models = page.locator('table[aria-label="Logged models this run used or produced"] tbody tr');
+      await models.first().waitFor({ timeout: 15_000 });
+      expect(await models.locator('td:first-child .cut-name').allTextContents()).toEqual(['fitted']);
+      expect(await models.locator('td:nth-child(2)').allTextContents()).toEqual(['produced at step 0']);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
 });
 
 describe('accessibility and screenshots', () => {

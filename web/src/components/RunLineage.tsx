@@ -1,24 +1,33 @@
 import { api, unwrap } from '../api/client.ts';
 import type { ApiPaths } from '../api/client.ts';
 import { formatTime, shortId } from '../format.ts';
-import { useLoad } from '../hooks.ts';
+import { useLoad, usePolling } from '../hooks.ts';
 import { Card } from './common.tsx';
 
 type Lineage = ApiPaths['/api/v1/runs/{run_id}/lineage']['get']['responses'][200]['content']['application/json'];
 type LineageModel = Lineage['models'][number];
 
 /**
+ * While a run is live its lineage is read again this often: slower than the run's own 4 s, as each
+ * read is a query and up to 100 model reads, and datasets and models come a few times a run.
+ */
+const livePollMs = 30_000;
+
+/**
  * The datasets a run used and the logged models it used and produced
  * (`/runs/{id}/lineage`: what MLflow's `log_input` and `log_model` record), as
  * MLflow's run page shows them. Shown only when there are some; a failure to
- * read them does not spoil the run page, it just says so.
+ * read them does not spoil the run page, it just says so. Read again when the
+ * run's status changes (a model is most often logged as training ends) and,
+ * while it is live, every 30 seconds.
  */
-export function RunLineage(props: { runId: string }) {
+export function RunLineage(props: { runId: string; status: string; live: boolean }) {
   const lineage = useLoad(
     async (signal) =>
       unwrap(await api.GET('/api/v1/runs/{run_id}/lineage', { params: { path: { run_id: props.runId } }, signal })),
-    [props.runId],
+    [props.runId, props.status],
   );
+  usePolling(lineage.reload, livePollMs, props.live);
   if (lineage.error) {
     return (
       <div class="muted section" role="status">

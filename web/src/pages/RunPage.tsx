@@ -279,7 +279,7 @@ export function RunPage(props: { runId: string }) {
               />
             </Card>
           </div>
-          <RunLineage runId={data.run_id} />
+          <RunLineage runId={data.run_id} status={data.status} live={live} />
           {data.pipeline && <Pipeline pipeline={data.pipeline} />}
         </div>
       )}
