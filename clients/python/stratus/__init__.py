@@ -20,7 +20,16 @@ from .errors import (  # noqa: E402
     StratusError,
     ValidationError,
 )
-from .models import Artifact, Experiment, Metric, PipelineComponent, Run  # noqa: E402
+from .models import (  # noqa: E402
+    Artifact,
+    Experiment,
+    LineageDataset,
+    LineageModel,
+    Metric,
+    PipelineComponent,
+    Run,
+    RunLineage,
+)
 from .registry import AliasEvent, ModelRegistry, ModelVersion, ModelVersionFile, RegisteredModel  # noqa: E402
 from .sandbox import SandboxExperiment, SandboxTracker, sandbox, tracked  # noqa: E402
 from .storage import FileSystemStorage, StorageBackend, get_db_connection  # noqa: E402
@@ -35,6 +44,8 @@ __all__ = [
     "Experiment",
     "ExperimentTracker",
     "FileSystemStorage",
+    "LineageDataset",
+    "LineageModel",
     "Metric",
     "ModelRegistry",
     "ModelVersion",
@@ -45,6 +56,7 @@ __all__ = [
     "RegisteredModel",
     "RetryPolicy",
     "Run",
+    "RunLineage",
     "SandboxExperiment",
     "SandboxTracker",
     "StorageBackend",

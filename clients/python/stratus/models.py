@@ -106,6 +106,77 @@ class PipelineComponent:
 
 
 @dataclass
+class LineageDataset:
+    """A dataset a run used, as MLflow's ``log_input`` recorded it (``context``: its ``mlflow.data.context`` tag)."""
+
+    name: str
+    digest: str
+    source_type: str
+    source: str
+    schema: Optional[str] = None
+    profile: Optional[str] = None
+    context: Optional[str] = None
+    tags: Dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "LineageDataset":
+        return cls(
+            name=data["name"],
+            digest=data["digest"],
+            source_type=data["source_type"],
+            source=data["source"],
+            schema=data.get("schema"),
+            profile=data.get("profile"),
+            context=data.get("context"),
+            tags=dict(data.get("tags") or {}),
+        )
+
+
+@dataclass
+class LineageModel:
+    """A logged model a run used, produced (at ``produced_at_step``), or both; ``name``, ``status`` and
+    ``created_at`` are None for a model deleted since, or past the first ``models_looked_up``."""
+
+    model_id: str
+    used: bool = False
+    produced_at_step: Optional[int] = None
+    name: Optional[str] = None
+    status: Optional[str] = None
+    created_at: Optional[int] = None
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "LineageModel":
+        return cls(
+            model_id=data["model_id"],
+            used=bool(data.get("used", False)),
+            produced_at_step=data.get("produced_at_step"),
+            name=data.get("name"),
+            status=data.get("status"),
+            created_at=data.get("created_at"),
+        )
+
+
+@dataclass
+class RunLineage:
+    """What a run trained on and the models it used and produced (``GET /runs/{id}/lineage``)."""
+
+    run_id: str
+    datasets: List[LineageDataset] = field(default_factory=list)
+    models: List[LineageModel] = field(default_factory=list)
+    #: How many of ``models`` were looked up for their name, status and creation time.
+    models_looked_up: int = 0
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "RunLineage":
+        return cls(
+            run_id=data["run_id"],
+            datasets=[LineageDataset.from_json(item) for item in data.get("datasets") or []],
+            models=[LineageModel.from_json(item) for item in data.get("models") or []],
+            models_looked_up=int(data.get("models_looked_up", 0)),
+        )
+
+
+@dataclass
 class Run:
     """A run as the API describes it: `params` and `metrics` (latest value of each) are plain dicts."""
 

@@ -21,7 +21,7 @@ from ._http import RetryPolicy, Transport
 from ._metrics import MetricBatcher, Point
 from ._wire import decode_metric_value, encode_metric_value, now_ms
 from .errors import NotFoundError, StratusError
-from .models import Artifact, Experiment, Metric, PipelineComponent, Run
+from .models import Artifact, Experiment, Metric, PipelineComponent, Run, RunLineage
 from .storage import StorageBackend, check_db_connection, check_storage_backend
 
 log = logging.getLogger("stratus")
@@ -573,6 +573,11 @@ class ExperimentTracker:
         """The run with its params, the latest value of every metric and its artifacts."""
         self._settle(run_id)
         return self._whole_run(self.transport.json("GET", f"/runs/{run_id}"))
+
+    def get_run_lineage(self, run_id: str) -> RunLineage:
+        """The datasets the run used and the logged models it used and produced, as MLflow's
+        ``log_input`` and ``log_model`` recorded them (this SDK logs neither: MLflow's client does)."""
+        return RunLineage.from_json(self.transport.json("GET", f"/runs/{_quote(run_id)}/lineage"))
 
     def iter_runs(self, experiment: str, status: Optional[str] = None, page_size: int = 100) -> Iterator[Run]:
         """An experiment's runs (by id or name), newest first."""

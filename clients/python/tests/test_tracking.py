@@ -14,6 +14,7 @@ from stratus import (
     ConflictError,
     ExperimentTracker,
     NotFoundError,
+    RunLineage,
     StratusError,
     tracked,
 )
@@ -302,3 +303,50 @@ def test_params_and_tags_past_one_request_go_in_several(tracker: ExperimentTrack
     tracker.end_run()
     stored = tracker.get_run(later.run_id)
     assert stored.params == params and {key: value for key, value in stored.tags.items() if key.startswith("t")} == tags
+
+
+def _mlflow_post(stack: Any, route: str, body: dict) -> dict:
+    """A call to MLflow's REST API of the same stack: how a job's `mlflow` client logs datasets and models."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{stack.url}/api/2.0/mlflow/{route}",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {stack.token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
+
+
+def test_run_lineage_reads_what_mlflow_logged(stack: Any, tracker: ExperimentTracker, experiment_name: str) -> None:
+    run = tracker.start_run(experiment_name, run_name="trained")
+    tracker.end_run()
+    run_id, experiment_id = run.run_id, run.experiment_id
+    dataset = {"name": "train", "digest": "d1", "source_type": "local", "source": '{"uri": "/data/train"}'}
+    _mlflow_post(
+        stack,
+        "runs/log-inputs",
+        {"run_id": run_id, "datasets": [{"dataset": dataset, "tags": [{"key": "mlflow.data.context", "value": "training"}]}]},
+    )
+    created = _mlflow_post(
+        stack, "logged-models", {"experiment_id": experiment_id, "name": "clf", "source_run_id": run_id}
+    )
+    model_id = created["model"]["info"]["model_id"]
+    _mlflow_post(stack, "runs/outputs", {"run_id": run_id, "models": [{"model_id": model_id, "step": 3}]})
+
+    lineage = tracker.get_run_lineage(run_id)
+    assert lineage.run_id == run_id
+    [train] = lineage.datasets
+    assert (train.name, train.digest, train.source_type, train.context) == ("train", "d1", "local", "training")
+    assert train.tags == {"mlflow.data.context": "training"}
+    [model] = lineage.models
+    assert (model.model_id, model.used, model.produced_at_step, model.name) == (model_id, False, 3, "clf")
+    assert lineage.models_looked_up == 1
+
+    plain = tracker.start_run(experiment_name, run_name="plain")
+    tracker.end_run()
+    assert tracker.get_run_lineage(plain.run_id) == RunLineage(plain.run_id)
+    with pytest.raises(NotFoundError):
+        tracker.get_run_lineage("0" * 32)

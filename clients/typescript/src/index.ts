@@ -9,9 +9,12 @@ export type {
   ArtifactType,
   ComparisonRow,
   Experiment,
+  LineageDataset,
+  LineageModel,
   MetricValue,
   PipelineComponent,
   Run,
+  RunLineage,
   RunStatus,
 } from './types.ts';
 export { ModelRegistry } from './registry.ts';

@@ -12,10 +12,12 @@ import {
   type MetricValue,
   type PipelineComponent,
   type Run,
+  type RunLineage,
   artifactFrom,
   experimentFrom,
   metricFrom,
   runFrom,
+  runLineageFrom,
 } from './types.ts';
 import { decodeMetricValue, encodeMetricValue } from './wire.ts';
 
@@ -485,6 +487,14 @@ export class ExperimentTracker {
   async getRun(runId: string): Promise<Run> {
     await this.settle(runId);
     return this.wholeRun(await this.transport.json('GET', `/runs/${runId}`));
+  }
+
+  /**
+   * The datasets the run used and the logged models it used and produced, as MLflow's `log_input`
+   * and `log_model` recorded them (this SDK logs neither: MLflow's client does).
+   */
+  async getRunLineage(runId: string): Promise<RunLineage> {
+    return runLineageFrom(await this.transport.json('GET', `/runs/${encodeURIComponent(runId)}/lineage`));
   }
 
   /** An experiment's runs (by id or name), newest first. */

@@ -75,6 +75,40 @@ export interface Run {
   offline?: boolean;
 }
 
+/** A dataset a run used, as MLflow's `log_input` recorded it (`context`: its `mlflow.data.context` tag). */
+export interface LineageDataset {
+  name: string;
+  digest: string;
+  sourceType: string;
+  source: string;
+  schema?: string | undefined;
+  profile?: string | undefined;
+  context?: string | undefined;
+  tags: Record<string, string>;
+}
+
+/**
+ * A logged model a run used, produced (at `producedAtStep`), or both; `name`, `status` and
+ * `createdAt` are absent for a model deleted since, or past the first `modelsLookedUp`.
+ */
+export interface LineageModel {
+  modelId: string;
+  used: boolean;
+  producedAtStep?: number | undefined;
+  name?: string | undefined;
+  status?: string | undefined;
+  createdAt?: number | undefined;
+}
+
+/** What a run trained on and the models it used and produced (`GET /runs/{id}/lineage`). */
+export interface RunLineage {
+  runId: string;
+  datasets: LineageDataset[];
+  models: LineageModel[];
+  /** How many of `models` were looked up for their name, status and creation time. */
+  modelsLookedUp: number;
+}
+
 /** One row of compareRuns: the API's CSV columns (`metrics.<name>`, `params.<name>`). */
 export type ComparisonRow = {
   run_id: string;
@@ -142,3 +176,26 @@ export function runFrom(data: any): Run {
     })),
   };
 }
+
+export const runLineageFrom = (data: any): RunLineage => ({
+  runId: data.run_id,
+  datasets: (data.datasets ?? []).map((dataset: any): LineageDataset => ({
+    name: dataset.name,
+    digest: dataset.digest,
+    sourceType: dataset.source_type,
+    source: dataset.source,
+    schema: dataset.schema,
+    profile: dataset.profile,
+    context: dataset.context,
+    tags: dataset.tags ?? {},
+  })),
+  models: (data.models ?? []).map((model: any): LineageModel => ({
+    modelId: model.model_id,
+    used: model.used === true,
+    producedAtStep: model.produced_at_step,
+    name: model.name,
+    status: model.status,
+    createdAt: model.created_at,
+  })),
+  modelsLookedUp: data.models_looked_up ?? 0,
+});

@@ -301,4 +301,54 @@ describe('TypeScript SDK', () => {
     ]);
     expect(await client.compareRuns({ runIds: [] })).toEqual([]);
   });
+
+  it("reads a run's lineage: the datasets and models MLflow's client logged for it", async () => {
+    const client = tracker();
+    const run = await client.startRun('ts-lineage', { runName: 'trained' });
+    await client.endRun();
+    const mlflow = async (route: string, body: unknown) => {
+      const response = await fetch(`${stack.url}/api/2.0/mlflow/${route}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status, route).toBe(200);
+      return (await response.json()) as any;
+    };
+    await mlflow('runs/log-inputs', {
+      run_id: run.runId,
+      datasets: [
+        {
+          dataset: { name: 'train', digest: 'd1', source_type: 'local', source: '{"uri": "/data/train"}' },
+          tags: [{ key: 'mlflow.data.context', value: 'training' }],
+        },
+      ],
+    });
+    const created = await mlflow('logged-models', {
+      experiment_id: run.experimentId,
+      name: 'clf',
+      source_run_id: run.runId,
+    });
+    const modelId = created.model.info.model_id as string;
+    await mlflow('runs/log-inputs', { run_id: run.runId, models: [{ model_id: modelId }] });
+
+    const lineage = await client.getRunLineage(run.runId);
+    expect(lineage.runId).toBe(run.runId);
+    expect(lineage.datasets).toEqual([
+      {
+        name: 'train',
+        digest: 'd1',
+        sourceType: 'local',
+        source: '{"uri": "/data/train"}',
+        schema: undefined,
+        profile: undefined,
+        context: 'training',
+        tags: { 'mlflow.data.context': 'training' },
+      },
+    ]);
+    expect(lineage.models).toMatchObject([{ modelId, used: true, producedAtStep: undefined, name: 'clf' }]);
+    expect(lineage.modelsLookedUp).toBe(1);
+    await expect(client.getRunLineage('0'.repeat(32))).rejects.toMatchObject({ status: 404 });
+    await client.close();
+  });
 });
