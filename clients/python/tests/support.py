@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import socket
 import threading
 import urllib.error
@@ -123,3 +124,15 @@ def cli_runner():
         return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
     except TypeError:
         return CliRunner()
+
+
+def mlflow_post(stack: Stack, route: str, body: dict) -> dict:
+    """A call to MLflow's REST API of the same stack: how a job's `mlflow` client logs datasets and models."""
+    request = urllib.request.Request(
+        f"{stack.url}/api/2.0/mlflow/{route}",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {stack.token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 import pytest
-from support import cli_runner
+from support import cli_runner, mlflow_post
 
 from stratus import ExperimentTracker
 from stratus.cli.commands import cli
@@ -95,6 +95,30 @@ def test_runs_list_and_show(stratus, finished_runs, experiment_name) -> None:
     fields = dict(csv.reader(io.StringIO(stratus("runs", "show", finished_runs[0], "--csv").stdout)))
     assert fields["params.max_depth"] == "4" and fields["status"] == "FINISHED"
 
+
+def test_runs_show_lists_the_datasets_and_models_mlflow_logged(stratus, stack, tracker, experiment_name) -> None:
+    run = tracker.start_run(experiment_name, run_name="fitted")
+    tracker.end_run()
+    dataset = {"name": "holdout", "digest": "c0ffee12", "source_type": "s3", "source": '{"uri": "s3://b/h"}'}
+    tags = [{"key": "mlflow.data.context", "value": "evaluation"}]
+    mlflow_post(stack, "runs/log-inputs", {"run_id": run.run_id, "datasets": [{"dataset": dataset, "tags": tags}]})
+    created = mlflow_post(stack, "logged-models", {"experiment_id": run.experiment_id, "name": "clf", "source_run_id": run.run_id})
+    model_id = created["model"]["info"]["model_id"]
+    mlflow_post(stack, "runs/outputs", {"run_id": run.run_id, "models": [{"model_id": model_id, "step": 7}]})
+    mlflow_post(stack, "runs/log-inputs", {"run_id": run.run_id, "models": [{"model_id": model_id}]})
+
+    shown = stratus("runs", "show", run.run_id).stdout
+    datasets = shown.split("datasets:\n", 1)[1].splitlines()
+    assert datasets[0].split() == ["dataset", "digest", "used", "for", "source"]
+    assert datasets[1].split() == ["holdout", "c0ffee12", "evaluation", "s3"]
+    models = shown.split("logged models:\n", 1)[1].splitlines()
+    assert models[1].split() == ["clf", model_id, "used,", "produced", "at", "step", "7", "PENDING"]
+    data = json.loads(stratus("runs", "show", run.run_id, "--json").stdout)
+    assert [(d["name"], d["context"]) for d in data["datasets"]] == [("holdout", "evaluation")]
+    assert [(m["model_id"], m["used"], m["produced_at_step"]) for m in data["models"]] == [(model_id, True, 7)]
+    fields = dict(csv.reader(io.StringIO(stratus("runs", "show", run.run_id, "--csv").stdout)))
+    assert fields["datasets.holdout"] == "c0ffee12" and fields[f"models.{model_id}"] == "used, produced at step 7"
+    assert "datasets:" not in stratus("runs", "show", tracker.start_run(experiment_name).run_id).stdout
 
 def test_errors_are_one_line_with_a_non_zero_exit(stratus, monkeypatch) -> None:
     missing = stratus("runs", "show", "0" * 32, expect=1)

@@ -9,6 +9,8 @@ from typing import Any, List, Tuple
 
 import pytest
 
+from support import mlflow_post
+
 from stratus import (
     AuthenticationError,
     ConflictError,
@@ -305,36 +307,21 @@ def test_params_and_tags_past_one_request_go_in_several(tracker: ExperimentTrack
     assert stored.params == params and {key: value for key, value in stored.tags.items() if key.startswith("t")} == tags
 
 
-def _mlflow_post(stack: Any, route: str, body: dict) -> dict:
-    """A call to MLflow's REST API of the same stack: how a job's `mlflow` client logs datasets and models."""
-    import json
-    import urllib.request
-
-    request = urllib.request.Request(
-        f"{stack.url}/api/2.0/mlflow/{route}",
-        data=json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {stack.token}", "Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read())
-
-
 def test_run_lineage_reads_what_mlflow_logged(stack: Any, tracker: ExperimentTracker, experiment_name: str) -> None:
     run = tracker.start_run(experiment_name, run_name="trained")
     tracker.end_run()
     run_id, experiment_id = run.run_id, run.experiment_id
     dataset = {"name": "train", "digest": "d1", "source_type": "local", "source": '{"uri": "/data/train"}'}
-    _mlflow_post(
+    mlflow_post(
         stack,
         "runs/log-inputs",
         {"run_id": run_id, "datasets": [{"dataset": dataset, "tags": [{"key": "mlflow.data.context", "value": "training"}]}]},
     )
-    created = _mlflow_post(
+    created = mlflow_post(
         stack, "logged-models", {"experiment_id": experiment_id, "name": "clf", "source_run_id": run_id}
     )
     model_id = created["model"]["info"]["model_id"]
-    _mlflow_post(stack, "runs/outputs", {"run_id": run_id, "models": [{"model_id": model_id, "step": 3}]})
+    mlflow_post(stack, "runs/outputs", {"run_id": run_id, "models": [{"model_id": model_id, "step": 3}]})
 
     lineage = tracker.get_run_lineage(run_id)
     assert lineage.run_id == run_id

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from .. import __version__, _artifacts
 from ..errors import AuthenticationError, StratusConnectionError, StratusError
-from ..models import Run
+from ..models import LineageModel, Run
 from ..tracker import ExperimentTracker
 from .output import (
     Column,
@@ -318,8 +318,10 @@ def runs_list(
 @click.pass_context
 @handle_errors
 def runs_show(context: click.Context, run_id: str, output_format: str) -> None:
-    """A run: its fields, tags, params, latest metrics, pipeline and artifacts."""
-    run = tracker_from(context).get_run(run_id)
+    """A run: its fields, tags, params, latest metrics, pipeline, artifacts, datasets and logged models."""
+    tracker = tracker_from(context)
+    run = tracker.get_run(run_id)
+    lineage = tracker.get_run_lineage(run_id)
     table = output_format == "table"
     fields = [
         ("run_id", run.run_id),
@@ -344,7 +346,10 @@ def runs_show(context: click.Context, run_id: str, output_format: str) -> None:
             for c in run.pipeline_components
         ]
         fields += [(f"artifacts.{a.path}", a.size_bytes) for a in run.artifacts]
-    emit_fields([(name, value) for name, value in fields if value is not None or not table], output_format, run_json(run))
+        fields += [(f"datasets.{d.name}", d.digest) for d in lineage.datasets]
+        fields += [(f"models.{m.model_id}", model_role(m)) for m in lineage.models]
+    whole = {**run_json(run), "datasets": [as_json(d) for d in lineage.datasets], "models": [as_json(m) for m in lineage.models]}
+    emit_fields([(name, value) for name, value in fields if value is not None or not table], output_format, whole)
     if not table:
         return
     sections: List[Tuple[str, List[Dict[str, Any]], List[Any]]] = [
@@ -365,11 +370,27 @@ def runs_show(context: click.Context, run_id: str, output_format: str) -> None:
             [{"path": a.path, "type": a.artifact_type, "size": human_size(a.size_bytes)} for a in run.artifacts],
             ["path", "type", "size"],
         ),
+        (
+            "datasets",
+            [{"dataset": d.name, "digest": d.digest, "used for": d.context, "source": d.source_type} for d in lineage.datasets],
+            ["dataset", "digest", "used for", "source"],
+        ),
+        (
+            "logged models",
+            [{"model": m.name or m.model_id, "model_id": m.model_id, "role": model_role(m), "status": m.status} for m in lineage.models],
+            ["model", "model_id", "role", "status"],
+        ),
     ]
     for title, rows, columns in sections:
         if rows:
             click.echo()
             emit_rows(rows, columns, "table", title=title)
+
+
+def model_role(model: LineageModel) -> str:
+    """What a logged model was to the run, in the web UI's words."""
+    produced = None if model.produced_at_step is None else f"produced at step {model.produced_at_step}"
+    return ", ".join(role for role in ("used" if model.used else None, produced) if role)
 
 
 def metric_columns(rows: Sequence[Dict[str, Any]], prefix: str) -> List[str]:
