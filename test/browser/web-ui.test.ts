@@ -595,6 +595,86 @@ describe('compare', () => {
       await opened.close();
     }
   });
+
+  test('parallel coordinates: an axis per differing param, the metric last, a line per run in its colour', async () => {
+    const experiment = await local.api.post('/api/v1/experiments', { experiment_name: `parallel-${Date.now()}` });
+    const plans = [
+      { lr: '0.0001', optimizer: 'adam', accuracy: 0.5, loss: 0.9 },
+      { lr: '0.001', optimizer: 'sgd', accuracy: 0.9, loss: 0.2 },
+      { lr: '0.01', optimizer: 'adam', accuracy: 0.7, loss: 0.4 },
+      { lr: '0.1', optimizer: 'sgd', accuracy: 0.6, loss: 0.5 },
+    ];
+    const runIds: string[] = [];
+    for (const [i, plan] of plans.entries()) {
+      const run = await local.api.post(`/api/v1/experiments/${experiment.body.experiment_id}/runs`, {
+        run_name: `trial-${i}`,
+        params: { lr: plan.lr, optimizer: plan.optimizer, seed: '42' },
+        metrics: [
+          { key: 'accuracy', value: plan.accuracy, step: 0 },
+          { key: 'loss', value: plan.loss, step: 0 },
+        ],
+      });
+      expect(run.status).toBe(201);
+      runIds.push(run.body.run_id as string);
+    }
+    const opened = await open(`/compare?runs=${runIds.join(',')}&pm=accuracy`);
+    const { page } = opened;
+    try {
+      const card = page.locator('#parallel');
+      await card.locator('path.parallel-line').first().waitFor();
+      // `seed` is equal in every run: no axis for it.
+      expect(await card.locator('.parallel-axis .axis-title title').allTextContents()).toEqual([
+        'lr',
+        'optimizer',
+        'accuracy',
+      ]);
+      const lines = card.locator('path.parallel-line');
+      expect(await lines.count()).toBe(4);
+      const vertices = async () =>
+        Object.fromEntries(
+          await lines.evaluateAll((paths) =>
+            paths.map((path) => [
+              path.getAttribute('data-run'),
+              [...(path.getAttribute('d') ?? '').matchAll(/[ML]([\d.]+) ([\d.]+)/g)].map((m) => Number(m[2])),
+            ]),
+          ),
+        ) as Record<string, number[]>;
+      const ys = await vertices();
+      // The best accuracy ends highest (smallest y), the worst lowest.
+      const byEnd = Object.keys(ys).sort((a, b) => (ys[a]?.[2] ?? 0) - (ys[b]?.[2] ?? 0));
+      expect(byEnd).toEqual(['trial-1', 'trial-2', 'trial-3', 'trial-0']);
+      // A learning rate swept in decades gets a log axis: the four runs evenly apart on it.
+      const lrYs = ['trial-0', 'trial-1', 'trial-2', 'trial-3'].map((run) => ys[run]?.[0] ?? 0);
+      const gaps = lrYs.slice(1).map((y, i) => (lrYs[i] as number) - y);
+      for (const gap of gaps) expect(Math.abs(gap - (gaps[0] as number))).toBeLessThan(1);
+      // Categories: both adam runs meet at one point of the optimizer axis.
+      expect(ys['trial-0']?.[1]).toBe(ys['trial-2']?.[1]);
+      expect(ys['trial-0']?.[1]).not.toBe(ys['trial-1']?.[1]);
+
+      await lines.nth(1).dispatchEvent('mouseenter');
+      await expect
+        .poll(() => card.locator('figcaption').textContent(), eventually)
+        .toMatch(/^trial-\d: lr = [\d.]+, optimizer = \w+, accuracy = [\d.]+$/);
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await card.locator('select').selectOption('loss');
+      await expect.poll(() => new URL(page.url()).searchParams.get('pm'), eventually).toBe('loss');
+      await expect
+        .poll(() => card.locator('.parallel-axis .axis-title title').last().textContent(), eventually)
+        .toBe('loss');
+      const byLoss = await vertices();
+      expect(Object.keys(byLoss).sort((a, b) => (byLoss[a]?.[2] ?? 0) - (byLoss[b]?.[2] ?? 0))).toEqual([
+        'trial-0',
+        'trial-3',
+        'trial-2',
+        'trial-1',
+      ]);
+      await photograph(page, 'compare-parallel', 'light');
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
 });
 
 describe('accessibility, keyboard and screenshots', () => {

@@ -7,6 +7,7 @@ import { ChartControls, chartOptionsFrom, chartsMatching, zoomFrom, zoomUpdate }
 import { chartOrder, isCurve, type StepSpan } from '../charts/chart-order.ts';
 import { ChartSections } from '../charts/ChartSections.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
+import { ParallelCoordinates } from '../charts/ParallelCoordinates.tsx';
 import { allPositive, ScatterPlot, type ScatterPoint, scatterXIsNumeric } from '../charts/ScatterPlot.tsx';
 import { colorFor, lineStyleFor } from '../charts/series.ts';
 import { bestIndices, directionOf, directionsFrom, flipUpdate, hasBest } from '../components/best-values.ts';
@@ -33,6 +34,8 @@ const runIdPattern = /^[0-9a-f]{32}$/;
 /** As the stylesheet's phone layout (styles.css). */
 const phoneQuery = '(max-width: 520px)';
 const phoneRowStep = 40;
+/** Params drawn as axes of the parallel coordinates, at most: past that the lines cannot be followed. */
+const maxParallelParams = 7;
 
 /**
  * The run of a compare link that cannot be read: an id cut short when pasted
@@ -173,6 +176,26 @@ export function CompareRuns() {
     return { name, format, direction, best: bestIndices(values.map(numericValue), direction) };
   });
   const flip = (name: string) => updateQuery(flipUpdate(name, chosenDirections));
+  // The params that differ between the runs, each an axis, and last the chosen metric (`pm`).
+  const parallelParams = data.param_names.filter(differs);
+  // A metric with a best value (accuracy, loss...) before schedules and system readings, as the table orders them.
+  const parallelMetric = query.get('pm') ?? metrics[0]?.name;
+  const parallelAxes =
+    parallelMetric === undefined
+      ? []
+      : [
+          ...parallelParams.slice(0, maxParallelParams).map((name) => ({
+            name,
+            values: runs.map((run) => (Object.hasOwn(run.params, name) ? run.params[name] : null) ?? null),
+            mayBeLog: true,
+          })),
+          {
+            name: parallelMetric,
+            values: runs.map((run) =>
+              Object.hasOwn(run.metrics, parallelMetric) ? numericValue(run.metrics[parallelMetric]) : null,
+            ),
+          },
+        ];
   // On a phone the metrics get a card of their own, one under another, rather than columns a swipe away.
   const tableMetrics = phone ? [] : metrics;
 
@@ -396,6 +419,37 @@ export function CompareRuns() {
               />
             ) : (
               <div class="empty">These runs need a param and a metric for this view.</div>
+            )}
+          </div>
+        </Card>
+        <Card id="parallel" title="Params against a metric">
+          <div class="body">
+            <div class="toolbar">
+              <label class="field">
+                Metric (last axis)
+                <select value={parallelMetric} onChange={(event) => updateQuery({ pm: event.currentTarget.value })}>
+                  {data.metric_names.map((name) => (
+                    <option key={name} value={name}>
+                      {name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              {parallelParams.length > maxParallelParams && (
+                <span class="muted">
+                  The first {maxParallelParams} of the {parallelParams.length} params that differ; the params table
+                  lists them all.
+                </span>
+              )}
+            </div>
+            {parallelParams.length === 0 || parallelMetric === undefined ? (
+              <div class="empty">
+                {parallelMetric === undefined
+                  ? 'These runs have no metric for this view.'
+                  : 'Every param is equal across these runs: no axis to spread them on.'}
+              </div>
+            ) : (
+              <ParallelCoordinates axes={parallelAxes} runs={runs} />
             )}
           </div>
         </Card>
