@@ -422,7 +422,7 @@ export function CompareRuns() {
             )}
           </div>
         </Card>
-        <Card id="parallel" title="Params against a metric">
+        <Card id="parallel" title="Params against a metric" class="span-all">
           <div class="body">
             <div class="toolbar">
               <label class="field">
