@@ -186,6 +186,7 @@ function smallestGap(values: readonly number[], axis: ScatterAxis): number {
 const missing = (value: string | number | null): boolean =>
   value === null || (typeof value === 'number' ? !Number.isFinite(value) : value.trim() === '');
 
-const formatValue = (value: string | number) => (typeof value === 'number' ? formatNumber(value) : value);
+// A param of thousands of characters is named by its start: the params table holds it whole.
+const formatValue = (value: string | number) => (typeof value === 'number' ? formatNumber(value) : shorten(value, 60));
 
 const shorten = (text: string, chars: number) => (text.length > chars ? `${text.slice(0, chars - 1)}…` : text);
