@@ -90,6 +90,7 @@ import { getMetricHistoryRoute } from './routes/get-metric-history.ts';
 import { getOpenApiRoute } from './routes/get-openapi.ts';
 import { getRunRoute } from './routes/get-run.ts';
 import { getRunLineageRoute } from './routes/get-run-lineage.ts';
+import { logRunInputsRoute } from './routes/log-run-inputs.ts';
 import { listArtifactsRoute } from './routes/list-artifacts.ts';
 import { listExperimentsRoute } from './routes/list-experiments.ts';
 import { listRunsRoute } from './routes/list-runs.ts';
@@ -148,6 +149,7 @@ export const routes = {
   compareRuns: compareRunsRoute,
   getRun: getRunRoute,
   getRunLineage: getRunLineageRoute,
+  logRunInputs: logRunInputsRoute,
   listRunParams: listRunParamsRoute,
   listRunTags: listRunTagsRoute,
   updateRun: updateRunRoute,

@@ -3,7 +3,7 @@ import { datasetView } from './dataset-view.ts';
 import type { RunLineage } from '../use-cases/logged-models.ts';
 
 /** The tag MLflow's `log_input` gives a dataset for what the run used it for (training, eval...). */
-const contextTag = 'mlflow.data.context';
+export const contextTag = 'mlflow.data.context';
 
 /** `GET /api/v1/runs/{run_id}/lineage`'s answer (schemas/run-lineage.ts). */
 export const runLineageView = (runId: string, lineage: RunLineage) => ({

@@ -143,6 +143,25 @@ const keyFields: KeyField[] = [
     },
   },
   {
+    operationId: 'logRunInputs',
+    field: 'datasets[].tags',
+    named: /^body\.datasets\[0\]\.tags\b/,
+    async send(key) {
+      const runId = await newRun();
+      const response = await api.post(`/api/v1/runs/${runId}/inputs`, {
+        datasets: [{ name: 'd', digest: 'd1', source_type: 'local', source: '{}', tags: { [key]: 'v', plain: 'p' } }],
+      });
+      return {
+        response,
+        roundTrip: async () => {
+          const read = await api.get(`/api/v1/runs/${runId}/lineage`);
+          const tags = read.body.datasets[0]?.tags;
+          return has(tags, key) && tags[key] === 'v' && has(tags, 'plain');
+        },
+      };
+    },
+  },
+  {
     operationId: 'logParams',
     field: 'params',
     named: /^body\.params\b/,

@@ -175,6 +175,19 @@ test('every /api/v1 answer agrees with openapi.json, and openapi.json accepts ev
 
   // ----- reading runs -----
   await call('getRun', `/api/v1/runs/${runId}`);
+  await call('logRunInputs', `/api/v1/runs/${runId}/inputs`, {
+    datasets: [
+      {
+        name: 'train',
+        digest: 'abc123',
+        source_type: 'local',
+        source: '{"uri": "/data/train"}',
+        schema: '{"mlflow_colspec": []}',
+        context: 'training',
+        tags: { split: 'a' },
+      },
+    ],
+  });
   await call('getRunLineage', `/api/v1/runs/${runId}/lineage`);
   await call('getRun', `/api/v1/runs/${childId}`);
   await call('listRunParams', `/api/v1/runs/${runId}/params`);

@@ -159,3 +159,78 @@ describe("a run's lineage", () => {
     expect(models.slice(lineageModelLookups).every((model) => model.name === undefined)).toBe(true);
   });
 });
+
+describe('POST /api/v1/runs/{run_id}/inputs', () => {
+  const train = { name: 'train', digest: 'd1', source_type: 's3', source: '{"uri": "s3://b/train"}' };
+
+  test("records datasets and models used as MLflow's log_input does, and answers the lineage", async () => {
+    const { experimentId, runId } = await newRun('inputs');
+    const base = await newModel(experimentId, runId, 'base');
+    const recorded = await local.api.post(`/api/v1/runs/${runId}/inputs`, {
+      datasets: [
+        { ...train, context: 'training', tags: { split: '80%' } },
+        { name: 'holdout', digest: 'd2', source_type: 'local', source: '{}', profile: '{"rows": 10}' },
+      ],
+      models: [{ model_id: base }],
+    });
+    expect(recorded.status, JSON.stringify(recorded.body)).toBe(200);
+    expect(recorded.body.datasets).toEqual([
+      {
+        ...train,
+        context: 'training',
+        tags: { split: '80%', 'mlflow.data.context': 'training' },
+      },
+      { name: 'holdout', digest: 'd2', source_type: 'local', source: '{}', profile: '{"rows": 10}', tags: {} },
+    ]);
+    expect(recorded.body.models).toMatchObject([{ model_id: base, used: true, name: 'base' }]);
+    expect((await local.api.get(`/api/v1/runs/${runId}/lineage`)).body).toEqual(recorded.body);
+
+    // What MLflow's client reads back: the context as its tag.
+    const viaMlflow = await local.api.get(`/api/2.0/mlflow/runs/get?run_id=${runId}`);
+    const [first] = viaMlflow.body.run.inputs.dataset_inputs as Array<{ dataset: { name: string }; tags: unknown }>;
+    expect(first?.dataset.name).toBe('train');
+    expect(first?.tags).toEqual([
+      { key: 'mlflow.data.context', value: 'training' },
+      { key: 'split', value: '80%' },
+    ]);
+
+    // The same name and digest again keeps its first record, as on MLflow's server; a new one is added.
+    const again = await local.api.post(`/api/v1/runs/${runId}/inputs`, {
+      datasets: [
+        { ...train, context: 'evaluation' },
+        { name: 'test', digest: 'd3', source_type: 'local', source: '{}' },
+      ],
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.datasets.map((d: { name: string; context?: string }) => [d.name, d.context])).toEqual([
+      ['train', 'training'],
+      ['holdout', undefined],
+      ['test', undefined],
+    ]);
+  });
+
+  test('refuses what it cannot record, naming the field', async () => {
+    const { runId } = await newRun('inputs-refused');
+    const refused = async (body: unknown, field: RegExp) => {
+      const answer = await local.api.post(`/api/v1/runs/${runId}/inputs`, body);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+      expect(answer.body.error.message).toMatch(field);
+    };
+    await refused(
+      { datasets: [{ ...train, context: 'training', tags: { 'mlflow.data.context': 'evaluation' } }] },
+      /^body\.datasets\[0\]\.context: /,
+    );
+    await refused({ datasets: [{ ...train, digest: 'x'.repeat(37) }] }, /^body\.datasets\[0\]\.digest: /);
+    await refused({ datasets: [{ ...train, name: ' ' }] }, /^body\.datasets\[0\]\.name: /);
+    await refused({ datasets: [{ ...train, weight: 1 }] }, /^body\.datasets\[0\]/);
+    await refused({ datasets: Array.from({ length: 101 }, () => train) }, /^body\.datasets: .*100/);
+    await refused({ models: [{ model_id: 'not-a-model' }] }, /^body\.models\[0\]\.model_id: /);
+    expect((await local.api.get(`/api/v1/runs/${runId}/lineage`)).body.datasets).toEqual([]);
+
+    const missing = await local.api.post(`/api/v1/runs/${'0'.repeat(32)}/inputs`, { datasets: [train] });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toContain('0'.repeat(32));
+    expect((await local.api.delete(`/api/v1/runs/${runId}`)).status).toBe(200);
+    expect((await local.api.post(`/api/v1/runs/${runId}/inputs`, { datasets: [train] })).status).toBe(409);
+  });
+});

@@ -51,6 +51,9 @@ const examples: Record<string, Example> = {
   compareRuns: (f) => ({ body: { run_ids: [f.runId] } }),
   getRun: () => ({}),
   getRunLineage: () => ({}),
+  logRunInputs: () => ({
+    body: { datasets: [{ name: 'train', digest: `d${unique()}`.slice(0, 36), source_type: 'local', source: '{}' }] },
+  }),
   listRunParams: () => ({}),
   listRunTags: () => ({}),
   updateRun: () => ({ body: { status: 'FINISHED' } }),

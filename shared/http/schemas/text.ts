@@ -52,7 +52,7 @@ export const maxUtf8Bytes = (max: number) =>
     error: `must be at most ${max} bytes of UTF-8`,
   });
 
-const nonEmptyText = (max: number) => text(max).check(z.regex(/\S/, { error: 'must not be empty' }));
+export const nonEmptyText = (max: number) => text(max).check(z.regex(/\S/, { error: 'must not be empty' }));
 
 /**
  * A tag, param or metric key. `__proto__` is refused: JSON parsers, DynamoDB's
