@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, TypeVar
 
 from .export import mirror_run, seed_status
-from .models import Artifact, PipelineComponent, Run
+from .models import Artifact, PipelineComponent, Run, RunLineage
 from .tracker import ActiveRun, ExperimentTracker
 
 log = logging.getLogger("stratus")
@@ -236,6 +236,11 @@ class SandboxTracker:
     def log_artifacts(self, local_dir: str, artifact_path: Optional[str] = None, **kwargs: Any) -> List[Artifact]:
         target = self._target()
         return self.client.log_artifacts(local_dir, artifact_path, run_id=target, **kwargs) if target else []
+
+    def log_input(self, name: str, source: str, **kwargs: Any) -> Optional[RunLineage]:
+        """A dataset the run used (see ExperimentTracker.log_input)."""
+        target = self._target()
+        return self.client.log_input(name, source, run_id=target, **kwargs) if target else None
 
     # ----- the seed's queries -----
 

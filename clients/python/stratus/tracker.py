@@ -6,6 +6,8 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import hashlib
+import json
 import logging
 import os
 import re
@@ -49,6 +51,12 @@ def canonical_status(status: str) -> str:
     return "FINISHED" if status == "COMPLETED" else status
 
 
+def _source_type(source: str) -> str:
+    """MLflow's name for where a dataset is: its URI's scheme (s3, gs, http...), or local for a path."""
+    scheme = urllib.parse.urlsplit(source).scheme.lower()
+    return scheme if len(scheme) > 1 else "local"  # a Windows drive letter is no scheme
+
+
 def _quote(segment: str) -> str:
     return urllib.parse.quote(segment, safe="")
 
@@ -78,6 +86,9 @@ class ActiveRun(Run):
 
     def log_artifacts(self, local_dir: str, artifact_path: Optional[str] = None, **kwargs: Any) -> List[Artifact]:
         return self._tracker.log_artifacts(local_dir, artifact_path, run_id=self.run_id, **kwargs)
+
+    def log_input(self, name: str, source: str, **kwargs: Any) -> Optional[RunLineage]:
+        return self._tracker.log_input(name, source, run_id=self.run_id, **kwargs)
 
     def end(self, status: str = "FINISHED") -> None:
         self._tracker.end_run(status=status, run_id=self.run_id)
@@ -439,6 +450,43 @@ class ExperimentTracker:
             batchers = list(self._batchers.values())
         return all([batcher.flush(timeout) for batcher in batchers])
 
+    def log_input(
+        self,
+        name: str,
+        source: str,
+        *,
+        context: Optional[str] = None,
+        digest: Optional[str] = None,
+        source_type: Optional[str] = None,
+        schema: Optional[str] = None,
+        profile: Optional[str] = None,
+        tags: Optional[Mapping[str, Any]] = None,
+        run_id: Optional[str] = None,
+    ) -> Optional[RunLineage]:
+        """Records a dataset the run used, as MLflow's ``log_input`` does: ``source`` is where it is
+        (``s3://bucket/train.parquet``, a path), ``context`` what for (``training``, ``evaluation``).
+        Without a ``digest`` it is one of the name and source, so logging the same dataset again
+        keeps its first record, as MLflow's server does for the same name and digest. Answers the
+        run's lineage (None when the service could not be reached and ``strict`` is off)."""
+        target = self._run_id(run_id)
+        if target is None:
+            return None
+        dataset: Dict[str, Any] = {
+            "name": name,
+            "digest": digest or hashlib.sha256(f"{name}\n{source}".encode()).hexdigest()[:8],
+            "source_type": source_type or _source_type(source),
+            "source": json.dumps({"uri": source}),
+            "schema": schema,
+            "profile": profile,
+            "context": context,
+            "tags": {key: str(value) for key, value in (tags or {}).items()},
+        }
+        body = {"datasets": [{key: value for key, value in dataset.items() if value is not None}]}
+        answer = self._tolerate_outage(
+            "log_input", lambda: self.transport.json("POST", f"/runs/{_quote(target)}/inputs", json_body=body)
+        )
+        return None if answer is None else RunLineage.from_json(answer)
+
     def set_tags(self, tags: Mapping[str, Any], run_id: Optional[str] = None) -> None:
         target = self._run_id(run_id)
         if target is None or not tags:
@@ -575,8 +623,8 @@ class ExperimentTracker:
         return self._whole_run(self.transport.json("GET", f"/runs/{run_id}"))
 
     def get_run_lineage(self, run_id: str) -> RunLineage:
-        """The datasets the run used and the logged models it used and produced, as MLflow's
-        ``log_input`` and ``log_model`` recorded them (this SDK logs neither: MLflow's client does)."""
+        """The datasets the run used (``log_input``'s, or MLflow's) and the logged models it used and
+        produced (MLflow's ``log_model``)."""
         return RunLineage.from_json(self.transport.json("GET", f"/runs/{_quote(run_id)}/lineage"))
 
     def iter_runs(self, experiment: str, status: Optional[str] = None, page_size: int = 100) -> Iterator[Run]:

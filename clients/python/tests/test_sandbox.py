@@ -125,6 +125,17 @@ def test_a_with_block_ends_the_run(env, experiment_name) -> None:
     assert failing.experiment_tracker.get_experiment().status == "FAILED"
 
 
+def test_a_sandbox_records_the_dataset_it_used(env, experiment_name) -> None:
+    @sandbox(experiment_config={"project_name": experiment_name})
+    class Scoring:
+        def score(self) -> None:
+            self.experiment_tracker.log_input("claims-2026-10", "s3://data/claims.parquet", context="evaluation")
+
+    with Scoring() as job:
+        job.score()
+    lineage = ExperimentTracker().get_run_lineage(job.experiment_tracker.experiment_id)
+    assert [(d.name, d.source_type, d.context) for d in lineage.datasets] == [("claims-2026-10", "s3", "evaluation")]
+
 def test_list_experiments_with_the_seeds_filters(env, experiment_name) -> None:
     @sandbox(experiment_config={"project_name": experiment_name, "tags": {"environment": "production"}})
     class Production:

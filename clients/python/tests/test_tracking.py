@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from stratus import (
     NotFoundError,
     RunLineage,
     StratusError,
+    ValidationError,
     tracked,
 )
 
@@ -337,3 +339,25 @@ def test_run_lineage_reads_what_mlflow_logged(stack: Any, tracker: ExperimentTra
     assert tracker.get_run_lineage(plain.run_id) == RunLineage(plain.run_id)
     with pytest.raises(NotFoundError):
         tracker.get_run_lineage("0" * 32)
+
+
+def test_log_input_records_what_the_run_trained_on(tracker: ExperimentTracker, experiment_name: str) -> None:
+    with tracker.run(experiment_name, run_name="fit") as run:
+        first = run.log_input("train", "s3://bucket/train.parquet", context="training", tags={"rows": 1000})
+        run.log_input("holdout", "/data/holdout.csv", context="evaluation", digest="c0ffee")
+        # The same dataset again (the same name and source: the same digest) keeps its first record.
+        again = run.log_input("train", "s3://bucket/train.parquet", context="evaluation")
+    assert first is not None and again is not None
+    [train] = first.datasets
+    assert (train.name, train.source_type, train.context) == ("train", "s3", "training")
+    assert json.loads(train.source) == {"uri": "s3://bucket/train.parquet"}
+    assert train.tags == {"rows": "1000", "mlflow.data.context": "training"}
+    lineage = tracker.get_run_lineage(run.run_id)
+    assert [(d.name, d.source_type, d.digest, d.context) for d in lineage.datasets] == [
+        ("train", "s3", train.digest, "training"),
+        ("holdout", "local", "c0ffee", "evaluation"),
+    ]
+    assert again.datasets == lineage.datasets
+    with pytest.raises(ValidationError) as refused:
+        tracker.log_input("x", "/x", context="training", tags={"mlflow.data.context": "other"}, run_id=run.run_id)
+    assert "context" in str(refused.value)

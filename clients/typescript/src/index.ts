@@ -1,5 +1,5 @@
 export { ExperimentTracker } from './tracker.ts';
-export type { EndStatus, SearchRunsOptions, StartRunOptions, TrackerOptions } from './tracker.ts';
+export type { EndStatus, LogInputOptions, SearchRunsOptions, StartRunOptions, TrackerOptions } from './tracker.ts';
 export { StratusConnectionError, StratusError } from './errors.ts';
 export type { RetryPolicy } from './http.ts';
 export type { BatcherStats } from './metrics.ts';

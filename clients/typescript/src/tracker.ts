@@ -1,4 +1,5 @@
 import { type ProgressCallback, artifactPathFor, downloadArtifact, uploadArtifact } from './artifacts.ts';
+import { createHash } from 'node:crypto';
 import { ENTRY_BYTES_PER_REQUEST, chunks } from './chunks.ts';
 import { StratusError } from './errors.ts';
 import { type RetryPolicy, Transport, defaultRetry } from './http.ts';
@@ -387,6 +388,32 @@ export class ExperimentTracker {
     }
   }
 
+  /**
+   * Records a dataset the run used, as MLflow's `log_input` does: `source` is where it is
+   * (`s3://bucket/train.parquet`, a path), `context` what for (`training`, `evaluation`). Without a
+   * `digest` it is one of the name and source, so logging the same dataset again keeps its first
+   * record, as MLflow's server does for the same name and digest. Answers the run's lineage
+   * (undefined when the service could not be reached and `strict` is off).
+   */
+  async logInput(name: string, source: string, options: LogInputOptions = {}): Promise<RunLineage | undefined> {
+    const id = this.runId(options.runId);
+    if (id === undefined) return undefined;
+    const dataset = {
+      name,
+      digest: options.digest ?? createHash('sha256').update(`${name}\n${source}`).digest('hex').slice(0, 8),
+      source_type: options.sourceType ?? sourceTypeOf(source),
+      source: JSON.stringify({ uri: source }),
+      schema: options.schema,
+      profile: options.profile,
+      context: options.context,
+      tags: Object.fromEntries(Object.entries(options.tags ?? {}).map(([key, value]) => [key, String(value)])),
+    };
+    const answer = await this.tolerateOutage('logInput', () =>
+      this.transport.json('POST', `/runs/${encodeURIComponent(id)}/inputs`, { body: { datasets: [dataset] } }),
+    );
+    return answer === undefined ? undefined : runLineageFrom(answer);
+  }
+
   /** Sends every queued metric point (up to flushTimeoutMs), then ends the run (by default the active one). */
   async endRun(status: EndStatus = 'FINISHED', runId?: string): Promise<Run | undefined> {
     const ending = runId === undefined ? this.activeRun : this.stack.find((run) => run.runId === runId);
@@ -490,8 +517,8 @@ export class ExperimentTracker {
   }
 
   /**
-   * The datasets the run used and the logged models it used and produced, as MLflow's `log_input`
-   * and `log_model` recorded them (this SDK logs neither: MLflow's client does).
+   * The datasets the run used (`logInput`'s, or MLflow's `log_input`'s) and the logged models it used
+   * and produced (MLflow's `log_model`).
    */
   async getRunLineage(runId: string): Promise<RunLineage> {
     return runLineageFrom(await this.transport.json('GET', `/runs/${encodeURIComponent(runId)}/lineage`));
@@ -711,4 +738,24 @@ function mergedComparison(
   let params = paramNames ? [...new Set(paramNames)] : every('param_names');
   if (onlyDifferingParams) params = differingParams(params, runs);
   return { metric_names: metrics, param_names: params, runs };
+}
+
+export interface LogInputOptions {
+  /** What the run used it for: `training`, `evaluation`... (MLflow's `mlflow.data.context` tag). */
+  context?: string;
+  /** Unless given, one of the name and the source. */
+  digest?: string;
+  /** Unless given, the source's URI scheme (`s3`, `gs`, `https`...), or `local` for a path. */
+  sourceType?: string;
+  schema?: string;
+  profile?: string;
+  tags?: Record<string, string | number | boolean>;
+  /** The run; by default the active one. */
+  runId?: string;
+}
+
+/** MLflow's name for where a dataset is: its URI's scheme, or local for a path (a drive letter is no scheme). */
+function sourceTypeOf(source: string): string {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):/.exec(source)?.[1];
+  return scheme === undefined ? 'local' : scheme.toLowerCase();
 }

@@ -351,4 +351,35 @@ describe('TypeScript SDK', () => {
     await expect(client.getRunLineage('0'.repeat(32))).rejects.toMatchObject({ status: 404 });
     await client.close();
   });
+
+  it('logInput records what the run trained on; the same dataset again keeps its first record', async () => {
+    const client = tracker();
+    const run = await client.startRun('ts-log-input', { runName: 'fit' });
+    const first = await client.logInput('train', 's3://bucket/train.parquet', {
+      context: 'training',
+      tags: { rows: 1000 },
+    });
+    await client.logInput('holdout', '/data/holdout.csv', { context: 'evaluation', digest: 'c0ffee' });
+    const again = await client.logInput('train', 's3://bucket/train.parquet', { context: 'evaluation' });
+    await client.endRun();
+    expect(first?.datasets).toMatchObject([
+      {
+        name: 'train',
+        sourceType: 's3',
+        context: 'training',
+        tags: { rows: '1000', 'mlflow.data.context': 'training' },
+      },
+    ]);
+    expect(JSON.parse(first?.datasets[0]?.source ?? '')).toEqual({ uri: 's3://bucket/train.parquet' });
+    const lineage = await client.getRunLineage(run.runId);
+    expect(lineage.datasets.map((d) => [d.name, d.sourceType, d.digest, d.context])).toEqual([
+      ['train', 's3', first?.datasets[0]?.digest, 'training'],
+      ['holdout', 'local', 'c0ffee', 'evaluation'],
+    ]);
+    expect(again?.datasets).toEqual(lineage.datasets);
+    await expect(
+      client.logInput('x', '/x', { context: 'training', tags: { 'mlflow.data.context': 'other' }, runId: run.runId }),
+    ).rejects.toMatchObject({ status: 400 });
+    await client.close();
+  });
 });
