@@ -1,6 +1,7 @@
 import { createHandler, serveRoutes } from '../shared/http/handler.ts';
 import { mlflowLogInputs, mlflowLogOutputs } from '../shared/http/mlflow/handlers/log-run-io.ts';
 import { logRunInputsRoute } from '../shared/http/routes/log-run-inputs.ts';
+import { datasetInputOf } from '../shared/http/dataset-view.ts';
 import { contextTag, runLineageView } from '../shared/http/run-lineage-view.ts';
 import { ValidationError } from '../shared/errors.ts';
 import type { Tags } from '../shared/domain/types.ts';
@@ -25,15 +26,7 @@ export const handler = serveRoutes(
         }
         tags[contextTag] = dataset.context;
       }
-      return {
-        name: dataset.name,
-        digest: dataset.digest,
-        sourceType: dataset.source_type,
-        source: dataset.source,
-        schema: dataset.schema,
-        profile: dataset.profile,
-        tags,
-      };
+      return datasetInputOf(dataset, tags);
     });
     const modelInputs = (body.models ?? []).map((model) => model.model_id);
     await recordRunIo(scope, path.run_id, { datasets, modelInputs }, deps);

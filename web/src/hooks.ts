@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { RefObject } from 'preact';
 import { ApiFailure } from './api/client.ts';
 
 export interface Loaded<T> {
@@ -130,3 +131,21 @@ export const describeError = (error: unknown) =>
       : error instanceof Error
         ? error.message
         : String(error);
+
+/**
+ * The width of `element` in CSS pixels, at least `min`, followed as it is resized: a chart drawn
+ * at its measured width (one SVG unit a pixel) keeps its labels at their size on a phone.
+ */
+export function useMeasuredWidth(element: RefObject<HTMLElement | null>, min: number, initial = 640): number {
+  const [width, setWidth] = useState(initial);
+  useLayoutEffect(() => {
+    const measured = element.current;
+    if (!measured) return;
+    const measure = () => setWidth(Math.max(min, Math.round(measured.clientWidth)));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(measured);
+    return () => observer.disconnect();
+  }, [min]);
+  return width;
+}

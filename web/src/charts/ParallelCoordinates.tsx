@@ -1,4 +1,5 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
+import { useMeasuredWidth } from '../hooks.ts';
 import { formatNumber, formatTick } from '../format.ts';
 import { allPositive, linearAxis, logAxis, type ScatterAxis } from './ScatterPlot.tsx';
 
@@ -74,17 +75,8 @@ function scaleOf(values: ReadonlyArray<string | number | null>, mayBeLog: boolea
  */
 export function ParallelCoordinates(props: { axes: readonly ParallelAxis[]; runs: readonly ParallelRun[] }) {
   const figure = useRef<HTMLElement>(null);
-  const [width, setWidth] = useState(640);
+  const width = useMeasuredWidth(figure, 280);
   const [pointed, setPointed] = useState<number | undefined>(undefined);
-  useLayoutEffect(() => {
-    const element = figure.current;
-    if (!element) return;
-    const measure = () => setWidth(Math.max(280, Math.round(element.clientWidth)));
-    measure();
-    const observer = new ResizeObserver(measure);
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
   const scales = props.axes.map((axis) => scaleOf(axis.values, axis.mayBeLog === true));
   const spacing = (width - 2 * margin.side) / Math.max(1, props.axes.length - 1);
   const ax = (index: number) => (props.axes.length === 1 ? width / 2 : margin.side + index * spacing);

@@ -1,5 +1,6 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useRef } from 'preact/hooks';
 import { textWidth } from '../components/text-width.ts';
+import { useMeasuredWidth } from '../hooks.ts';
 import { formatNumber, formatTick } from '../format.ts';
 
 export interface ScatterPoint {
@@ -96,16 +97,7 @@ export function ScatterPlot(props: {
   logY?: boolean;
 }) {
   const figure = useRef<HTMLElement>(null);
-  const [width, setWidth] = useState(640);
-  useLayoutEffect(() => {
-    const element = figure.current;
-    if (!element) return;
-    const measure = () => setWidth(Math.max(240, Math.round(element.clientWidth)));
-    measure();
-    const observer = new ResizeObserver(measure);
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
+  const width = useMeasuredWidth(figure, 240);
   const height = Math.round(Math.min(300, Math.max(220, width * 0.6)));
   const usable = props.points.filter((point) => point.x !== null && point.y !== null && Number.isFinite(point.y));
   if (usable.length === 0)

@@ -389,21 +389,13 @@ export function CompareRuns() {
               <label class="field">
                 Param (x)
                 <select value={scatterParam} onChange={(event) => updateQuery({ sx: event.currentTarget.value })}>
-                  {data.param_names.map((name) => (
-                    <option key={name} value={name}>
-                      {name}
-                    </option>
-                  ))}
+                  <NameOptions names={data.param_names} />
                 </select>
               </label>
               <label class="field">
                 Metric (y)
                 <select value={scatterMetric} onChange={(event) => updateQuery({ sy: event.currentTarget.value })}>
-                  {data.metric_names.map((name) => (
-                    <option key={name} value={name}>
-                      {name}
-                    </option>
-                  ))}
+                  <NameOptions names={data.metric_names} />
                 </select>
               </label>
               <LogToggle axis="x" state={scatterLog.x} name={scatterParam ?? ''} />
@@ -428,11 +420,7 @@ export function CompareRuns() {
               <label class="field">
                 Metric (last axis)
                 <select value={parallelMetric} onChange={(event) => updateQuery({ pm: event.currentTarget.value })}>
-                  {data.metric_names.map((name) => (
-                    <option key={name} value={name}>
-                      {name}
-                    </option>
-                  ))}
+                  <NameOptions names={data.metric_names} />
                 </select>
               </label>
               {parallelParams.length > maxParallelParams && (
@@ -519,4 +507,17 @@ function comparedSpans(data: Comparison): Record<string, StepSpan> {
     spans[name] = curve ? { step: 1, min_step: 0 } : { step: 0, min_step: 0 };
   }
   return spans;
+}
+
+/** The options of a select of param or metric names. */
+function NameOptions(props: { names: readonly string[] }) {
+  return (
+    <>
+      {props.names.map((name) => (
+        <option key={name} value={name}>
+          {name}
+        </option>
+      ))}
+    </>
+  );
 }
