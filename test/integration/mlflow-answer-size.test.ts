@@ -77,6 +77,7 @@ const bounded: Record<string, string> = {
   mlflowGetModelVersionDownloadUri: redirect,
   mlflowGetModelVersion: oneRegistryEntity,
   mlflowGetRegisteredModel: oneRegistryEntity,
+  mlflowGetServerInfo: 'fixed fields, the same for every caller',
   mlflowGetRun: 'refused by name past 5 MiB (run-answer-size.test.ts fills it)',
   mlflowListArtifactsProxied:
     'one folder of at most 10,000 artifacts (more is a 400); past 6 MB the handler factory refuses it (answer.too_large)',

@@ -83,7 +83,7 @@ test.each(cases.map((c) => [c.path, c] as const))(
       } else {
         expect(response.status, method).toBe(404);
         if (body === undefined) continue;
-        const mlflow = /^\/(ajax-)?api\/2\.0\/mlflow(-artifacts)?\//.test(path);
+        const mlflow = /^\/(ajax-)?api\/\d+\.\d+\/mlflow(-artifacts)?\//.test(path);
         const error = errorOf(mlflow ? 'mlflow' : 'v1', body);
         expect(error.code, method).toBe(mlflow ? 'ENDPOINT_NOT_FOUND' : 'route.not_found');
         expect(error.message).toBe(`no route for ${method} ${path}`);
