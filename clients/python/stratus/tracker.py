@@ -54,7 +54,8 @@ def canonical_status(status: str) -> str:
 def _source_type(source: str) -> str:
     """MLflow's name for where a dataset is: its URI's scheme (s3, gs, http...), or local for a path."""
     scheme = urllib.parse.urlsplit(source).scheme.lower()
-    return scheme if len(scheme) > 1 else "local"  # a Windows drive letter is no scheme
+    # A Windows drive letter is no scheme; file: URIs are local, as MLflow names them.
+    return scheme if len(scheme) > 1 and scheme != "file" else "local"
 
 
 def _quote(segment: str) -> str:

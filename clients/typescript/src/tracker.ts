@@ -754,8 +754,8 @@ export interface LogInputOptions {
   runId?: string;
 }
 
-/** MLflow's name for where a dataset is: its URI's scheme, or local for a path (a drive letter is no scheme). */
+/** MLflow's name for where a dataset is: its URI's scheme, or local for a path or file: URI (a drive letter is no scheme). */
 function sourceTypeOf(source: string): string {
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):/.exec(source)?.[1];
-  return scheme === undefined ? 'local' : scheme.toLowerCase();
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):/.exec(source)?.[1]?.toLowerCase();
+  return scheme === undefined || scheme === 'file' ? 'local' : scheme;
 }
