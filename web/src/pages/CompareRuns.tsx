@@ -178,8 +178,11 @@ export function CompareRuns() {
   const flip = (name: string) => updateQuery(flipUpdate(name, chosenDirections));
   // The params that differ between the runs, each an axis, and last the chosen metric (`pm`).
   const parallelParams = data.param_names.filter(differs);
-  // A metric with a best value (accuracy, loss...) before schedules and system readings, as the table orders them.
-  const parallelMetric = query.get('pm') ?? metrics[0]?.name;
+  // A metric with a best value (accuracy, loss...) before schedules and system readings, as the table orders them;
+  // a link naming one these runs do not have shows that first one.
+  const askedMetric = query.get('pm');
+  const parallelMetric =
+    askedMetric !== null && data.metric_names.includes(askedMetric) ? askedMetric : metrics[0]?.name;
   const parallelAxes =
     parallelMetric === undefined
       ? []
