@@ -47,3 +47,18 @@ export const limits = {
   gitCommitLength: 64,
   codeVersionLength: 250,
 } as const;
+
+/**
+ * A dataset a run used, in either dialect: MLflow's own bounds (its server's columns), so that a
+ * dataset logged through one API can be logged again, or read, through the other.
+ */
+export const datasetLimits = {
+  nameLength: 500,
+  digestLength: 36,
+  sourceTypeLength: 100,
+  sourceLength: 65_535,
+  schemaLength: 100_000,
+  profileLength: 100_000,
+  tags: 20,
+  perRequest: 100,
+} as const;

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import '../../zod-messages.ts';
 import { artifactLimits } from '../../domain/artifacts.ts';
 import { viewTypes } from '../../domain/types.ts';
-import { limits } from '../../limits.ts';
+import { datasetLimits, limits } from '../../limits.ts';
 import { searchLimits } from '../../domain/search/parser.ts';
 import { mlflowMetricValue } from '../schemas/metric-values.ts';
 import { mlflowEntityKey } from './entity-keys.ts';
@@ -293,18 +293,22 @@ export const logBatchBody = withRunId({
 });
 
 const datasetInput = z.object({
-  tags: z.optional(tagList(20)),
+  tags: z.optional(tagList(datasetLimits.tags)),
   dataset: z.object({
-    name: text(500),
-    digest: text(36),
-    source_type: text(100),
-    source: freeText(65_535),
-    schema: z.optional(freeText(100_000)),
-    profile: z.optional(freeText(100_000)),
+    name: text(datasetLimits.nameLength),
+    digest: text(datasetLimits.digestLength),
+    source_type: text(datasetLimits.sourceTypeLength),
+    source: freeText(datasetLimits.sourceLength),
+    schema: z.optional(freeText(datasetLimits.schemaLength)),
+    profile: z.optional(freeText(datasetLimits.profileLength)),
   }),
 });
 export const logInputsBody = withRunId({
-  datasets: z.optional(z.array(datasetInput).check(z.maxLength(100, { error: 'must have at most 100 entries' }))),
+  datasets: z.optional(
+    z
+      .array(datasetInput)
+      .check(z.maxLength(datasetLimits.perRequest, { error: `must have at most ${datasetLimits.perRequest} entries` })),
+  ),
   models: z.optional(z.array(z.object({ model_id: mlflowId })).check(z.maxLength(100))),
 });
 export const logOutputsBody = withRunId({

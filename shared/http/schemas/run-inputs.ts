@@ -1,26 +1,29 @@
 import * as z from 'zod/mini';
-import { limits } from '../../limits.ts';
+import { datasetLimits, limits } from '../../limits.ts';
 import { boundedRecord, freeText, nonEmptyText, text } from './text.ts';
 
 /**
- * A dataset a run used, as MLflow's `log_input` records it, with its bounds (MLflow's own:
- * a name of 500 characters, a digest of 36, a source of 64 KiB, a schema or profile of
- * 100,000 characters, 20 tags); `context` is what the run used it for (training, evaluation),
- * kept as MLflow keeps it, in the tag `mlflow.data.context`.
+ * A dataset a run used, as MLflow's `log_input` records it, within MLflow's bounds (datasetLimits);
+ * `context` is what the run used it for (training, evaluation), kept as MLflow keeps it, in the
+ * tag `mlflow.data.context`.
  */
 const datasetInput = z.strictObject({
-  name: nonEmptyText(500),
-  digest: nonEmptyText(36),
-  source_type: nonEmptyText(100),
-  source: freeText(65_535),
-  schema: z.optional(freeText(100_000)),
-  profile: z.optional(freeText(100_000)),
+  name: nonEmptyText(datasetLimits.nameLength),
+  digest: nonEmptyText(datasetLimits.digestLength),
+  source_type: nonEmptyText(datasetLimits.sourceTypeLength),
+  source: freeText(datasetLimits.sourceLength),
+  schema: z.optional(freeText(datasetLimits.schemaLength)),
+  profile: z.optional(freeText(datasetLimits.profileLength)),
   context: z.optional(nonEmptyText(250)),
-  tags: z.optional(boundedRecord(freeText(limits.tagValueLength), 20)),
+  tags: z.optional(boundedRecord(freeText(limits.tagValueLength), datasetLimits.tags)),
 });
 
 export const logRunInputsBody = z.strictObject({
-  datasets: z.optional(z.array(datasetInput).check(z.maxLength(100, { error: 'must have at most 100 entries' }))),
+  datasets: z.optional(
+    z
+      .array(datasetInput)
+      .check(z.maxLength(datasetLimits.perRequest, { error: `must have at most ${datasetLimits.perRequest} entries` })),
+  ),
   /** Logged models the run used (an evaluation, a fine-tune's base), by id. */
   models: z.optional(
     z
