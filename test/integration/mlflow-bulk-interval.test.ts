@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { mlflowLimits } from '../../shared/http/mlflow/schemas.ts';
+import { mlflowLimits } from '../../shared/http/mlflow/fields.ts';
 import { type ApiClient, useTestStack } from '../support/local-api.ts';
 import { bulkIntervalCases } from '../support/mlflow-bulk-interval-cases.ts';
 

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { abortMultipartBody, artifactPathParameter, mlflowObject } from '../mlflow/schemas.ts';
+import { abortMultipartBody, artifactPathParameter } from '../mlflow/artifact-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowAbortMultipartUploadRoute = defineRoute({
   operationId: 'mlflowAbortMultipartUpload',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { artifactPathParameter, completeMultipartBody, mlflowObject } from '../mlflow/schemas.ts';
+import { artifactPathParameter, completeMultipartBody } from '../mlflow/artifact-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowCompleteMultipartUploadRoute = defineRoute({
   operationId: 'mlflowCompleteMultipartUpload',

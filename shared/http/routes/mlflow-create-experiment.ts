@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { createExperimentBody, mlflowObject } from '../mlflow/schemas.ts';
+import { createExperimentBody } from '../mlflow/experiment-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowCreateExperimentRoute = defineRoute({
   operationId: 'mlflowCreateExperiment',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { createLoggedModelBody, mlflowObject } from '../mlflow/schemas.ts';
+import { createLoggedModelBody } from '../mlflow/logged-model-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowCreateLoggedModelRoute = defineRoute({
   operationId: 'mlflowCreateLoggedModel',

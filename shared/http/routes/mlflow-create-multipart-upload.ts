@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { artifactPathParameter, createMultipartBody, mlflowObject } from '../mlflow/schemas.ts';
+import { artifactPathParameter, createMultipartBody } from '../mlflow/artifact-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowCreateMultipartUploadRoute = defineRoute({
   operationId: 'mlflowCreateMultipartUpload',

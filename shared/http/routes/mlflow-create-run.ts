@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { createRunBody, mlflowObject } from '../mlflow/schemas.ts';
+import { createRunBody } from '../mlflow/run-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowCreateRunRoute = defineRoute({
   operationId: 'mlflowCreateRun',

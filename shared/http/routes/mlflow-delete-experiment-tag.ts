@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { deleteExperimentTagBody, mlflowObject } from '../mlflow/schemas.ts';
+import { deleteExperimentTagBody } from '../mlflow/experiment-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowDeleteExperimentTagRoute = defineRoute({
   operationId: 'mlflowDeleteExperimentTag',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { experimentIdBody, mlflowObject } from '../mlflow/schemas.ts';
+import { experimentIdBody } from '../mlflow/experiment-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowDeleteExperimentRoute = defineRoute({
   operationId: 'mlflowDeleteExperiment',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { loggedModelTagPath, mlflowObject } from '../mlflow/schemas.ts';
+import { loggedModelTagPath } from '../mlflow/logged-model-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowDeleteLoggedModelTagRoute = defineRoute({
   operationId: 'mlflowDeleteLoggedModelTag',

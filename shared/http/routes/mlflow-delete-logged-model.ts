@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { loggedModelIdPath, mlflowObject } from '../mlflow/schemas.ts';
+import { loggedModelIdPath } from '../mlflow/logged-model-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowDeleteLoggedModelRoute = defineRoute({
   operationId: 'mlflowDeleteLoggedModel',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { deleteTagBody, mlflowObject } from '../mlflow/schemas.ts';
+import { deleteTagBody } from '../mlflow/run-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowDeleteTagRoute = defineRoute({
   operationId: 'mlflowDeleteTag',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { finalizeLoggedModelBody, loggedModelIdPath, mlflowObject } from '../mlflow/schemas.ts';
+import { finalizeLoggedModelBody, loggedModelIdPath } from '../mlflow/logged-model-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowFinalizeLoggedModelRoute = defineRoute({
   operationId: 'mlflowFinalizeLoggedModel',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { getArtifactQuery, mlflowObject } from '../mlflow/schemas.ts';
+import { getArtifactQuery } from '../mlflow/artifact-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 /** The file route of MLflow's server and web app, at the root as there (not under /api/2.0). */
 export const mlflowGetArtifactRoute = defineRoute({

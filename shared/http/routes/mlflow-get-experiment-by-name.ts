@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { experimentNameQuery, mlflowObject } from '../mlflow/schemas.ts';
+import { experimentNameQuery } from '../mlflow/experiment-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowGetExperimentByNameRoute = defineRoute({
   operationId: 'mlflowGetExperimentByName',

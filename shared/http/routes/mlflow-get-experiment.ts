@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { experimentIdQuery, mlflowObject } from '../mlflow/schemas.ts';
+import { experimentIdQuery } from '../mlflow/experiment-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowGetExperimentRoute = defineRoute({
   operationId: 'mlflowGetExperiment',

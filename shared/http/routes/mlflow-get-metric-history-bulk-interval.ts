@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { bulkIntervalQuery, mlflowObject } from '../mlflow/schemas.ts';
+import { bulkIntervalQuery } from '../mlflow/run-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowGetMetricHistoryBulkIntervalRoute = defineRoute({
   operationId: 'mlflowGetMetricHistoryBulkInterval',

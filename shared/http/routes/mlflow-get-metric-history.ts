@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { metricHistoryQuery, mlflowPage } from '../mlflow/schemas.ts';
+import { metricHistoryQuery } from '../mlflow/run-schemas.ts';
+import { mlflowPage } from '../mlflow/fields.ts';
 
 export const mlflowGetMetricHistoryRoute = defineRoute({
   operationId: 'mlflowGetMetricHistory',

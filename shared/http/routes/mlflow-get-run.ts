@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject, runIdQuery } from '../mlflow/schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
+import { runIdQuery } from '../mlflow/run-schemas.ts';
 
 export const mlflowGetRunRoute = defineRoute({
   operationId: 'mlflowGetRun',

@@ -1,5 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject } from '../mlflow/schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowGetServerInfoRoute = defineRoute({
   operationId: 'mlflowGetServerInfo',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { artifactListQuery, mlflowObject } from '../mlflow/schemas.ts';
+import { artifactListQuery } from '../mlflow/artifact-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowListArtifactsProxiedRoute = defineRoute({
   operationId: 'mlflowListArtifactsProxied',

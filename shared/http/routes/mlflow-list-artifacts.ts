@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { listArtifactsQuery, mlflowObject } from '../mlflow/schemas.ts';
+import { listArtifactsQuery } from '../mlflow/artifact-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowListArtifactsRoute = defineRoute({
   operationId: 'mlflowListArtifacts',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { logBatchBody, mlflowObject } from '../mlflow/schemas.ts';
+import { logBatchBody } from '../mlflow/run-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowLogBatchRoute = defineRoute({
   operationId: 'mlflowLogBatch',

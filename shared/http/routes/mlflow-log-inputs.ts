@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { logInputsBody, mlflowObject } from '../mlflow/schemas.ts';
+import { logInputsBody } from '../mlflow/run-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowLogInputsRoute = defineRoute({
   operationId: 'mlflowLogInputs',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { logLoggedModelParamsBody, loggedModelIdPath, mlflowObject } from '../mlflow/schemas.ts';
+import { logLoggedModelParamsBody, loggedModelIdPath } from '../mlflow/logged-model-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowLogLoggedModelParamsRoute = defineRoute({
   operationId: 'mlflowLogLoggedModelParams',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { logMetricBody, mlflowObject } from '../mlflow/schemas.ts';
+import { logMetricBody } from '../mlflow/run-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowLogMetricRoute = defineRoute({
   operationId: 'mlflowLogMetric',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { logOutputsBody, mlflowObject } from '../mlflow/schemas.ts';
+import { logOutputsBody } from '../mlflow/run-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowLogOutputsRoute = defineRoute({
   operationId: 'mlflowLogOutputs',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { logParamBody, mlflowObject } from '../mlflow/schemas.ts';
+import { logParamBody } from '../mlflow/run-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowLogParamRoute = defineRoute({
   operationId: 'mlflowLogParam',

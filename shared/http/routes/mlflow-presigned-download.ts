@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { artifactPathParameter, mlflowObject } from '../mlflow/schemas.ts';
+import { artifactPathParameter } from '../mlflow/artifact-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowPresignedDownloadRoute = defineRoute({
   operationId: 'mlflowPresignedDownload',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject, runIdBody } from '../mlflow/schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
+import { runIdBody } from '../mlflow/run-schemas.ts';
 
 export const mlflowRestoreRunRoute = defineRoute({
   operationId: 'mlflowRestoreRun',

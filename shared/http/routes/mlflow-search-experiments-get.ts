@@ -1,5 +1,5 @@
 import { mlflowGetForm } from '../mlflow/get-form.ts';
-import { searchExperimentsQuery } from '../mlflow/schemas.ts';
+import { searchExperimentsQuery } from '../mlflow/experiment-schemas.ts';
 import { mlflowSearchExperimentsRoute } from './mlflow-search-experiments.ts';
 
 export const mlflowSearchExperimentsGetRoute = mlflowGetForm(mlflowSearchExperimentsRoute, {

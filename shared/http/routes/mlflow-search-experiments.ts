@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowPage, searchExperimentsBody } from '../mlflow/schemas.ts';
+import { mlflowPage } from '../mlflow/fields.ts';
+import { searchExperimentsBody } from '../mlflow/experiment-schemas.ts';
 
 export const mlflowSearchExperimentsRoute = defineRoute({
   operationId: 'mlflowSearchExperiments',

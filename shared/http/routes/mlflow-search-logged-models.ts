@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowPage, searchLoggedModelsBody } from '../mlflow/schemas.ts';
+import { mlflowPage } from '../mlflow/fields.ts';
+import { searchLoggedModelsBody } from '../mlflow/logged-model-schemas.ts';
 
 export const mlflowSearchLoggedModelsRoute = defineRoute({
   operationId: 'mlflowSearchLoggedModels',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowPage, searchRunsBody } from '../mlflow/schemas.ts';
+import { mlflowPage } from '../mlflow/fields.ts';
+import { searchRunsBody } from '../mlflow/run-schemas.ts';
 import { metricSlotIndexNames } from '../../storage/table-definition.ts';
 
 export const mlflowSearchRunsRoute = defineRoute({

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject, setExperimentTagBody } from '../mlflow/schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
+import { setExperimentTagBody } from '../mlflow/experiment-schemas.ts';
 
 export const mlflowSetExperimentTagRoute = defineRoute({
   operationId: 'mlflowSetExperimentTag',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { loggedModelIdPath, mlflowObject, setLoggedModelTagsBody } from '../mlflow/schemas.ts';
+import { loggedModelIdPath, setLoggedModelTagsBody } from '../mlflow/logged-model-schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowSetLoggedModelTagsRoute = defineRoute({
   operationId: 'mlflowSetLoggedModelTags',

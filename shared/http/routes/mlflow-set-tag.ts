@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject, setTagBody } from '../mlflow/schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
+import { setTagBody } from '../mlflow/run-schemas.ts';
 
 export const mlflowSetTagRoute = defineRoute({
   operationId: 'mlflowSetTag',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject, updateExperimentBody } from '../mlflow/schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
+import { updateExperimentBody } from '../mlflow/experiment-schemas.ts';
 
 export const mlflowUpdateExperimentRoute = defineRoute({
   operationId: 'mlflowUpdateExperiment',

@@ -1,5 +1,6 @@
 import { defineRoute } from '../route-definition.ts';
-import { mlflowObject, updateRunBody } from '../mlflow/schemas.ts';
+import { mlflowObject } from '../mlflow/fields.ts';
+import { updateRunBody } from '../mlflow/run-schemas.ts';
 
 export const mlflowUpdateRunRoute = defineRoute({
   operationId: 'mlflowUpdateRun',

@@ -172,7 +172,7 @@ export const recordedTimeSchema = z.int().check(
 /**
  * A page size query parameter of /api/v1: decimal digits for an integer in 1..max, `fallback` when
  * absent. Coerced as a JavaScript number, `1e1` was 10 and `0x10` 16; now each is a 400 naming it.
- * (MLflow's API has page sizes of its own, mlflow/schemas.ts, coerced as before.)
+ * (MLflow's API has page sizes of its own, mlflow/fields.ts, coerced as before.)
  */
 export const pageSize = (max: number, fallback: number) =>
   documentedAs(

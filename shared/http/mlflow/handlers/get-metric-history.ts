@@ -9,7 +9,7 @@ import { mlflowGetMetricHistoryRoute } from '../../routes/mlflow-get-metric-hist
 import { mlflowGetMetricHistoryBulkIntervalRoute } from '../../routes/mlflow-get-metric-history-bulk-interval.ts';
 import type { MetricPoint } from '../../../domain/metric-chunk.ts';
 import { mlflowSampledPoints } from '../bulk-interval.ts';
-import { mlflowLimits } from '../schemas.ts';
+import { mlflowLimits } from '../fields.ts';
 import { mlflowMetric } from '../views.ts';
 
 /**

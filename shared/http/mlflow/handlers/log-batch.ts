@@ -8,7 +8,7 @@ import { batchParams, checkBatchSize, requestRunId, tagMap } from '../inputs.ts'
 import { pointsOnce } from '../metric-writes.ts';
 import { inMlflowParamWords } from '../param-changes.ts';
 import { mlflowLogBatchRoute } from '../../routes/mlflow-log-batch.ts';
-import { mlflowLimits } from '../schemas.ts';
+import { mlflowLimits } from '../fields.ts';
 import { runNameTag } from '../views.ts';
 
 /**
