@@ -123,6 +123,7 @@ import { setModelAliasRoute } from './routes/set-model-alias.ts';
 import { deleteModelAliasRoute } from './routes/delete-model-alias.ts';
 import { getModelVersionByAliasRoute } from './routes/get-model-version-by-alias.ts';
 import { getAliasHistoryRoute } from './routes/get-alias-history.ts';
+import { listLoggedModelsRoute } from './routes/list-logged-models.ts';
 import { listRunModelVersionsRoute } from './routes/list-run-model-versions.ts';
 /**
  * The route table: every API operation, keyed by operationId. The CDK stack
@@ -141,6 +142,7 @@ export const routes = {
   listExperiments: listExperimentsRoute,
   getExperiment: getExperimentRoute,
   getExperimentByName: getExperimentByNameRoute,
+  listLoggedModels: listLoggedModelsRoute,
   createRun: createRunRoute,
   listRuns: listRunsRoute,
   startRun: startRunRoute,

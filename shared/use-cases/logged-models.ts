@@ -152,6 +152,23 @@ export interface SearchLoggedModelsInput {
   pageToken?: string | undefined;
 }
 
+/**
+ * An experiment's logged models, newest first, a page at a time: `/api/v1`'s listing, where an
+ * experiment that is not there is a 404 (MLflow's search finds nothing in it instead).
+ */
+export async function listLoggedModels(
+  scope: RequestScope,
+  experimentId: string,
+  page: { limit: number; pageToken?: string | undefined },
+  deps: Pick<LoggedModelDeps, 'loggedModels' | 'experiments'>,
+): Promise<Page<LoggedModel>> {
+  await getExperiment(scope, experimentId, deps);
+  return deps.loggedModels.listByExperiment(scope.workspace, experimentId, {
+    limit: page.limit,
+    pageToken: page.pageToken,
+  });
+}
+
 /** Models one filtered or ordered search reads at most: they are all read, then matched and sorted. */
 export const maxSearchedLoggedModels = 10_000;
 const SORTED_TOKEN = 'sorted:';

@@ -648,6 +648,73 @@ describe("a run's datasets and logged models", () => {
     }
   });
 
+  test('the experiment page lists its logged models under the runs, newest first, with their metrics and source runs', async () => {
+    const mlflow = (path: string, body: unknown) => ok(local.api.post(`/api/2.0/mlflow/${path}`, body), path);
+    const { experiment_id: experimentId } = await mlflow('experiments/create', { name: `models-ui-${Date.now()}` });
+    const { experiment_id: emptyId } = await mlflow('experiments/create', { name: `no-models-${Date.now()}` });
+    await mlflow('runs/create', { experiment_id: emptyId, run_name: 'unmodelled' });
+    const runId = (await mlflow('runs/create', { experiment_id: experimentId, run_name: 'sweep-7' })).run.info
+      .run_id as string;
+    const ids: string[] = [];
+    for (const name of ['baseline', 'tuned']) {
+      const id = (
+        await mlflow('logged-models', {
+          experiment_id: experimentId,
+          name,
+          model_type: 'sklearn',
+          source_run_id: runId,
+        })
+      ).model.info.model_id as string;
+      ids.push(id);
+      for (const [index, key] of ['accuracy', 'f1', 'recall', 'precision'].entries()) {
+        await mlflow('runs/log-metric', {
+          run_id: runId,
+          key,
+          value: name === 'tuned' ? 0.9 + index / 100 : 0.5,
+          timestamp: Date.now(),
+          step: 0,
+          model_id: id,
+        });
+      }
+    }
+    await local.api.patch(`/api/2.0/mlflow/logged-models/${ids[1]}`, {
+      model_id: ids[1],
+      status: 'LOGGED_MODEL_READY',
+    });
+
+    const { page, problems, close } = await open(`/experiments/${experimentId}`);
+    try {
+      const rows = page.locator('table[aria-label="Logged models of this experiment"] tbody tr');
+      await rows.first().waitFor();
+      expect(await page.locator('#experiment-models h2').textContent()).toBe('Logged models (2)');
+      expect(await rows.locator('td:first-child .cut-name').allTextContents()).toEqual(['tuned', 'baseline']);
+      expect(await rows.locator('td:nth-child(2)').allTextContents()).toEqual(['ready', 'pending']);
+      // The source run by its name (it is among the runs above), linking to its page.
+      expect(await rows.locator('td:nth-child(3) a').first().textContent()).toBe('sweep-7');
+      // Three metrics shown, the fourth counted; all four in the tooltip.
+      const metrics = rows.first().locator('td:nth-child(4)');
+      expect(await metrics.textContent()).toBe('accuracy 0.9 · f1 0.91 · precision 0.93 · +1');
+      expect((await metrics.locator('[title]').first().getAttribute('title'))?.split('\n')).toHaveLength(4);
+      expect(await seriousViolations(page)).toEqual([]);
+      await rows.locator('td:nth-child(3) a').first().click();
+      await page.waitForURL(`**/runs/${runId}**`);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+
+    // An experiment without logged models shows no such card.
+    const plain = await open(`/experiments/${emptyId}`);
+    try {
+      await plain.page.locator('[data-testid="run-count"]').waitFor();
+      await sleep(500);
+      expect(await plain.page.locator('#experiment-models').count()).toBe(0);
+      expect(plain.problems).toEqual([]);
+    } finally {
+      await plain.close();
+    }
+  });
+
   test('a live run page shows the model logged as the run ends, without a reload', async () => {
     const mlflow = (path: string, body: unknown) => ok(local.api.post(`/api/2.0/mlflow/${path}`, body), path);
     const { experiment_id: experimentId } = await mlflow('experiments/create', { name: `live-lineage-${Date.now()}` });

@@ -189,6 +189,38 @@ test('every /api/v1 answer agrees with openapi.json, and openapi.json accepts ev
     ],
   });
   await call('getRunLineage', `/api/v1/runs/${runId}/lineage`);
+  // Logged models (MLflow's routes make them) with every optional field, then /api/v1's listing, page by page.
+  for (const name of ['clf', 'reg']) {
+    const logged = await admin.post('/api/2.0/mlflow/logged-models', {
+      experiment_id: experimentId,
+      name,
+      model_type: 'sklearn',
+      source_run_id: runId,
+      params: [{ key: 'alpha', value: '1' }],
+      tags: [{ key: 'team', value: 'vision' }],
+    });
+    expect(logged.status, JSON.stringify(logged.body)).toBe(200);
+    const measured = await admin.post('/api/2.0/mlflow/runs/log-metric', {
+      run_id: runId,
+      key: 'f1',
+      value: 'NaN',
+      timestamp: 1,
+      step: 1,
+      model_id: logged.body.model.info.model_id,
+      dataset_name: 'eval',
+      dataset_digest: 'abc',
+    });
+    expect(measured.status, JSON.stringify(measured.body)).toBe(200);
+  }
+  const loggedModels = await call(
+    'listLoggedModels',
+    `/api/v1/experiments/${experimentId}/logged-models?max_results=1`,
+  );
+  await call(
+    'listLoggedModels',
+    `/api/v1/experiments/${experimentId}/logged-models?page_token=${loggedModels.body.next_page_token}`,
+  );
+  await call('listLoggedModels', `/api/v1/experiments/${'0'.repeat(32)}/logged-models`);
   await call('getRun', `/api/v1/runs/${childId}`);
   await call('listRunParams', `/api/v1/runs/${runId}/params`);
   await call('listRunTags', `/api/v1/runs/${runId}/tags`);

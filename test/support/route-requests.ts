@@ -43,6 +43,7 @@ const examples: Record<string, Example> = {
   listExperiments: () => ({}),
   getExperiment: () => ({}),
   getExperimentByName: () => ({}),
+  listLoggedModels: () => ({}),
   createRun: () => ({ body: {} }),
   listRuns: () => ({}),
   startRun: (f) => ({ body: { experiment_name: f.experimentName } }),

@@ -157,6 +157,65 @@ class LineageModel:
 
 
 @dataclass
+class LoggedModelMetric:
+    """The latest point of a metric logged for a logged model (per dataset, when one was named)."""
+
+    key: str
+    value: float
+    step: int
+    timestamp: int
+    run_id: str
+    dataset_name: Optional[str] = None
+    dataset_digest: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "LoggedModelMetric":
+        return cls(
+            key=data["key"],
+            value=decode_metric_value(data["value"]),
+            step=int(data["step"]),
+            timestamp=int(data["timestamp"]),
+            run_id=data["run_id"],
+            dataset_name=data.get("dataset_name"),
+            dataset_digest=data.get("dataset_digest"),
+        )
+
+
+@dataclass
+class LoggedModel:
+    """A logged model (what MLflow 3's ``log_model`` makes): its files are its source run's
+    artifacts under ``models/<model_id>/``; ``status`` is PENDING, READY or UPLOAD_FAILED."""
+
+    model_id: str
+    experiment_id: str
+    name: str
+    status: str
+    source_run_id: str
+    created_at: int
+    updated_at: int
+    model_type: Optional[str] = None
+    params: Dict[str, str] = field(default_factory=dict)
+    tags: Dict[str, str] = field(default_factory=dict)
+    metrics: List[LoggedModelMetric] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "LoggedModel":
+        return cls(
+            model_id=data["model_id"],
+            experiment_id=data["experiment_id"],
+            name=data["name"],
+            status=data["status"],
+            source_run_id=data["source_run_id"],
+            created_at=int(data["created_at"]),
+            updated_at=int(data["updated_at"]),
+            model_type=data.get("model_type"),
+            params=dict(data.get("params") or {}),
+            tags=dict(data.get("tags") or {}),
+            metrics=[LoggedModelMetric.from_json(item) for item in data.get("metrics") or []],
+        )
+
+
+@dataclass
 class RunLineage:
     """What a run trained on and the models it used and produced (``GET /runs/{id}/lineage``)."""
 

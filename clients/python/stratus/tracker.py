@@ -23,7 +23,7 @@ from ._http import RetryPolicy, Transport
 from ._metrics import MetricBatcher, Point
 from ._wire import decode_metric_value, encode_metric_value, now_ms
 from .errors import NotFoundError, StratusError
-from .models import Artifact, Experiment, Metric, PipelineComponent, Run, RunLineage
+from .models import Artifact, Experiment, LoggedModel, Metric, PipelineComponent, Run, RunLineage
 from .storage import StorageBackend, check_db_connection, check_storage_backend
 
 log = logging.getLogger("stratus")
@@ -628,9 +628,19 @@ class ExperimentTracker:
         produced (MLflow's ``log_model``)."""
         return RunLineage.from_json(self.transport.json("GET", f"/runs/{_quote(run_id)}/lineage"))
 
+    def iter_logged_models(self, experiment: str, page_size: int = 100) -> Iterator[LoggedModel]:
+        """An experiment's (by id or name) logged models, newest first: what MLflow 3's ``log_model``
+        made, with status, source run, params, tags and the latest value of each metric logged for it."""
+        experiment_id = self._experiment_id(experiment)
+        for item in self._pages(f"/experiments/{experiment_id}/logged-models", "models", {"max_results": page_size}):
+            yield LoggedModel.from_json(item)
+
+    def list_logged_models(self, experiment: str, max_results: Optional[int] = None) -> List[LoggedModel]:
+        return _take(self.iter_logged_models(experiment), max_results)
+
     def iter_runs(self, experiment: str, status: Optional[str] = None, page_size: int = 100) -> Iterator[Run]:
         """An experiment's runs (by id or name), newest first."""
-        experiment_id = experiment if _is_experiment_id(experiment) else self.get_experiment_by_name(experiment).experiment_id
+        experiment_id = self._experiment_id(experiment)
         query = {"max_results": page_size, "status": canonical_status(status) if status else None}
         for item in self._pages(f"/experiments/{experiment_id}/runs", "runs", query):
             yield self._whole_run(item)

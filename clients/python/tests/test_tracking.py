@@ -341,6 +341,44 @@ def test_run_lineage_reads_what_mlflow_logged(stack: Any, tracker: ExperimentTra
         tracker.get_run_lineage("0" * 32)
 
 
+def test_logged_models_of_an_experiment_newest_first_with_their_metrics(
+    stack: Any, tracker: ExperimentTracker, experiment_name: str
+) -> None:
+    run = tracker.start_run(experiment_name, run_name="trained")
+    tracker.end_run()
+    run_id, experiment_id = run.run_id, run.experiment_id
+    ids = [
+        mlflow_post(
+            stack,
+            "logged-models",
+            {
+                "experiment_id": experiment_id,
+                "name": name,
+                "source_run_id": run_id,
+                "params": [{"key": "alpha", "value": "0.1"}],
+            },
+        )["model"]["info"]["model_id"]
+        for name in ("first", "second", "third")
+    ]
+    mlflow_post(
+        stack,
+        "runs/log-metric",
+        {"run_id": run_id, "key": "f1", "value": "NaN", "timestamp": 5, "step": 2, "model_id": ids[0]},
+    )
+    # Read by name and by id, a page of two at a time: newest first.
+    models = list(tracker.iter_logged_models(experiment_name, page_size=2))
+    assert [model.model_id for model in models] == ids[::-1]
+    assert [model.model_id for model in tracker.list_logged_models(experiment_id, max_results=1)] == [ids[2]]
+    first = models[2]
+    assert (first.name, first.status, first.source_run_id, first.experiment_id) == ("first", "PENDING", run_id, experiment_id)
+    assert first.params == {"alpha": "0.1"}
+    [f1] = first.metrics
+    assert (f1.key, f1.step, f1.timestamp, f1.run_id, f1.dataset_name) == ("f1", 2, 5, run_id, None)
+    assert math.isnan(f1.value)
+    with pytest.raises(NotFoundError):
+        tracker.list_logged_models("0" * 32)
+
+
 def test_log_input_records_what_the_run_trained_on(tracker: ExperimentTracker, experiment_name: str) -> None:
     with tracker.run(experiment_name, run_name="fit") as run:
         first = run.log_input("train", "s3://bucket/train.parquet", context="training", tags={"rows": 1000})

@@ -11,6 +11,8 @@ export type {
   Experiment,
   LineageDataset,
   LineageModel,
+  LoggedModel,
+  LoggedModelMetric,
   MetricValue,
   PipelineComponent,
   Run,

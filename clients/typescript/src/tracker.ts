@@ -10,12 +10,14 @@ import {
   type ArtifactType,
   type ComparisonRow,
   type Experiment,
+  type LoggedModel,
   type MetricValue,
   type PipelineComponent,
   type Run,
   type RunLineage,
   artifactFrom,
   experimentFrom,
+  loggedModelFrom,
   metricFrom,
   runFrom,
   runLineageFrom,
@@ -524,9 +526,20 @@ export class ExperimentTracker {
     return runLineageFrom(await this.transport.json('GET', `/runs/${encodeURIComponent(runId)}/lineage`));
   }
 
+  /**
+   * An experiment's (by id or name) logged models, newest first: what MLflow 3's `log_model` made,
+   * with status, source run, params, tags and the latest value of each metric logged for it.
+   */
+  async *loggedModels(experiment: string, options: { pageSize?: number } = {}): AsyncGenerator<LoggedModel> {
+    const id = await this.experimentIdOf(experiment);
+    const query = { max_results: options.pageSize ?? 100 };
+    for await (const item of this.transport.pages(`/experiments/${id}/logged-models`, 'models', query))
+      yield loggedModelFrom(item);
+  }
+
   /** An experiment's runs (by id or name), newest first. */
   async *runs(experiment: string, options: { status?: string; pageSize?: number } = {}): AsyncGenerator<Run> {
-    const id = isExperimentId(experiment) ? experiment : (await this.getExperiment(experiment)).experimentId;
+    const id = await this.experimentIdOf(experiment);
     const query = { max_results: options.pageSize ?? 100, status: options.status };
     for await (const item of this.transport.pages(`/experiments/${id}/runs`, 'runs', query))
       yield await this.wholeRun(item);

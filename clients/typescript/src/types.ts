@@ -109,6 +109,35 @@ export interface RunLineage {
   modelsLookedUp: number;
 }
 
+/** The latest point of a metric logged for a logged model (per dataset, when one was named). */
+export interface LoggedModelMetric {
+  key: string;
+  value: number;
+  step: number;
+  timestamp: number;
+  runId: string;
+  datasetName?: string | undefined;
+  datasetDigest?: string | undefined;
+}
+
+/**
+ * A logged model (what MLflow 3's `log_model` makes): its files are its source run's artifacts
+ * under `models/<modelId>/`; `status` is PENDING, READY or UPLOAD_FAILED.
+ */
+export interface LoggedModel {
+  modelId: string;
+  experimentId: string;
+  name: string;
+  modelType?: string | undefined;
+  status: string;
+  sourceRunId: string;
+  createdAt: number;
+  updatedAt: number;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: LoggedModelMetric[];
+}
+
 /** One row of compareRuns: the API's CSV columns (`metrics.<name>`, `params.<name>`). */
 export type ComparisonRow = {
   run_id: string;
@@ -198,4 +227,26 @@ export const runLineageFrom = (data: any): RunLineage => ({
     createdAt: model.created_at,
   })),
   modelsLookedUp: data.models_looked_up ?? 0,
+});
+
+export const loggedModelFrom = (data: any): LoggedModel => ({
+  modelId: data.model_id,
+  experimentId: data.experiment_id,
+  name: data.name,
+  modelType: data.model_type,
+  status: data.status,
+  sourceRunId: data.source_run_id,
+  createdAt: data.created_at,
+  updatedAt: data.updated_at,
+  params: data.params ?? {},
+  tags: data.tags ?? {},
+  metrics: (data.metrics ?? []).map((metric: any): LoggedModelMetric => ({
+    key: metric.key,
+    value: decodeMetricValue(metric.value),
+    step: metric.step,
+    timestamp: metric.timestamp,
+    runId: metric.run_id,
+    datasetName: metric.dataset_name,
+    datasetDigest: metric.dataset_digest,
+  })),
 });

@@ -349,6 +349,37 @@ describe('TypeScript SDK', () => {
     expect(lineage.models).toMatchObject([{ modelId, used: true, producedAtStep: undefined, name: 'clf' }]);
     expect(lineage.modelsLookedUp).toBe(1);
     await expect(client.getRunLineage('0'.repeat(32))).rejects.toMatchObject({ status: 404 });
+
+    // The experiment's logged models, by name, a page of one at a time: newest first.
+    const second = (
+      await mlflow('logged-models', { experiment_id: run.experimentId, name: 'reg', source_run_id: run.runId })
+    ).model.info.model_id as string;
+    await mlflow('runs/log-metric', {
+      run_id: run.runId,
+      key: 'rmse',
+      value: 'Infinity',
+      timestamp: 7,
+      step: 1,
+      model_id: second,
+    });
+    const models = [];
+    for await (const model of client.loggedModels('ts-lineage', { pageSize: 1 })) models.push(model);
+    expect(models.map((model) => [model.modelId, model.name, model.status])).toEqual([
+      [second, 'reg', 'PENDING'],
+      [modelId, 'clf', 'PENDING'],
+    ]);
+    expect(models[0]?.metrics).toEqual([
+      {
+        key: 'rmse',
+        value: Infinity,
+        step: 1,
+        timestamp: 7,
+        runId: run.runId,
+        datasetName: undefined,
+        datasetDigest: undefined,
+      },
+    ]);
+    expect(models[0]?.sourceRunId).toBe(run.runId);
     await client.close();
   });
 

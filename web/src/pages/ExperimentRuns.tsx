@@ -18,6 +18,7 @@ import {
   runColumnWidth,
   runNameColumn,
 } from '../components/RunsTable.tsx';
+import { ExperimentModels } from '../components/ExperimentModels.tsx';
 import { flatRows, nestRuns } from '../components/run-nesting.ts';
 import { useLoad } from '../hooks.ts';
 import { recallList, rememberList } from '../list-memory.ts';
@@ -484,6 +485,7 @@ export function ExperimentRuns(props: { experimentId: string }) {
           </div>
         )}
       </div>
+      <ExperimentModels experimentId={props.experimentId} runNames={runNames} />
     </>
   );
 }
