@@ -290,6 +290,46 @@ describe('a logged model is one item', () => {
   });
 });
 
+describe("a logged model's params are immutable, as a run's", () => {
+  test('the same value again is taken, another value or a key twice is INVALID_PARAMETER_VALUE and changes nothing', async () => {
+    // MLflow's SQL server fails on any key logged again (a 400 BAD_REQUEST quoting its SQL), its file store overwrites.
+    const model = await logged(`immutable-${Date.now()}`, { seed: '7' }, {});
+    const log = (params: { key: string; value: string }[]) => mlflow(`logged-models/${model.id}/params`, { params });
+    const again = await log([{ key: 'seed', value: '7' }]);
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    const changed = await log([
+      { key: 'lr', value: '0.1' },
+      { key: 'seed', value: '8' },
+    ]);
+    expect(changed.status).toBe(400);
+    expect(changed.body).toEqual({
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message: `Changing param values is not allowed. Params were already logged='[{'key': 'seed', 'old_value': '7', 'new_value': '8'}]' for logged model ID='${model.id}'.`,
+    });
+    const twice = await log([
+      { key: 'lr', value: '0.1' },
+      { key: 'lr', value: '0.2' },
+    ]);
+    expect(twice.status).toBe(400);
+    expect(twice.body.message).toMatch(/^Duplicate parameter keys have been submitted: \['lr'\]/);
+    const read = await local.api.get(`/api/2.0/mlflow/logged-models/${model.id}`);
+    expect(read.body.model.data.params).toEqual([{ key: 'seed', value: '7' }]);
+    const added = await log([
+      { key: 'seed', value: '7' },
+      { key: 'lr', value: '0.1' },
+    ]);
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
+    const after = await local.api.get(`/api/2.0/mlflow/logged-models/${model.id}`);
+    expect(after.body.model.data.params).toHaveLength(2);
+    expect(after.body.model.data.params).toEqual(
+      expect.arrayContaining([
+        { key: 'lr', value: '0.1' },
+        { key: 'seed', value: '7' },
+      ]),
+    );
+  });
+});
+
 describe('deleted logged models', () => {
   test("are kept as MLflow's server keeps them: gone from get and search, deleting again is a 200", async () => {
     const experiment = await mlflow('experiments/create', { name: `deleted-models-${Date.now()}` });

@@ -409,6 +409,19 @@ def test_a_model_logged_outside_a_run_gets_a_finished_run_to_hold_it(mlflow_env:
         mlflow.clear_active_model()
 
 
+def test_a_logged_models_params_are_immutable(mlflow_env: StratusApi, experiment_name: str):
+    """As a run's: the same value again is taken (a retry), another value is refused and changes nothing.
+    MLflow's SQL server refuses both, quoting its failed INSERT; its file store overwrites the value."""
+    mlflow.set_experiment(experiment_name)
+    model = mlflow.initialize_logged_model(name="tuned", params={"seed": "7"})
+    mlflow.log_model_params({"seed": "7", "lr": "0.1"}, model_id=model.model_id)
+    with pytest.raises(MlflowException) as refused:
+        mlflow.log_model_params({"seed": "8"}, model_id=model.model_id)
+    assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert "'old_value': '7', 'new_value': '8'" in refused.value.message
+    assert mlflow.get_logged_model(model.model_id).params == {"seed": "7", "lr": "0.1"}
+
+
 def test_an_experiments_artifact_location_is_taken_and_ignored(mlflow_env: StratusApi, experiment_name: str):
     # README, 'From MLflow': scripts that pass one still run, and their artifacts stay in Stratus.
     experiment_id = mlflow.create_experiment(experiment_name, artifact_location="s3://elsewhere/prefix")
