@@ -330,6 +330,32 @@ describe("a logged model's params are immutable, as a run's", () => {
   });
 });
 
+describe('finalizing a logged model', () => {
+  test("takes LoggedModelStatus by name or number, as MLflow's server; anything else is a 400 naming status", async () => {
+    const model = await logged(`finalized-${Date.now()}`, {}, {});
+    const finalize = (status: unknown) =>
+      local.api.patch(`/api/2.0/mlflow/logged-models/${model.id}`, { model_id: model.id, status });
+    for (const [status, stored] of [
+      [2, 'LOGGED_MODEL_READY'],
+      ['3', 'LOGGED_MODEL_UPLOAD_FAILED'],
+      ['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_PENDING'],
+    ] as const) {
+      const answer = await finalize(status);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body.model.info.status).toBe(stored);
+    }
+    // MLflow's server answers a 200 and stores LOGGED_MODEL_STATUS_UNSPECIFIED for each of these.
+    for (const status of ['BOGUS', 'LOGGED_MODEL_STATUS_UNSPECIFIED', 0, 99]) {
+      const refused = await finalize(status);
+      expect(refused.status, JSON.stringify(refused.body)).toBe(400);
+      expect(refused.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+      expect(refused.body.message).toContain("for parameter 'status' supplied");
+    }
+    const read = await local.api.get(`/api/2.0/mlflow/logged-models/${model.id}`);
+    expect(read.body.model.info.status).toBe('LOGGED_MODEL_PENDING');
+  });
+});
+
 describe('deleted logged models', () => {
   test("are kept as MLflow's server keeps them: gone from get and search, deleting again is a 200", async () => {
     const experiment = await mlflow('experiments/create', { name: `deleted-models-${Date.now()}` });

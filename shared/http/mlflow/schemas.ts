@@ -411,9 +411,13 @@ export const createLoggedModelBody = z.object({
   params: z.optional(z.array(keyValue(limits.paramValueLength)).check(z.maxLength(limits.paramsPerRequest))),
   tags: z.optional(tagList(limits.tagsPerRequest)),
 });
+/**
+ * LoggedModelStatus by name or number (1 PENDING to 3 UPLOAD_FAILED), as MLflow's server takes it. Anything
+ * else, and 0 (UNSPECIFIED), is a 400 naming `status`; MLflow's server stores it as UNSPECIFIED.
+ */
 export const finalizeLoggedModelBody = z.object({
   model_id: z.optional(mlflowId),
-  status: z.enum(['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED']),
+  status: protoEnum(['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED']),
 });
 export const setLoggedModelTagsBody = z.object({ tags: tagList(limits.tagsPerRequest) });
 export const logLoggedModelParamsBody = z.object({
