@@ -284,6 +284,13 @@ def test_logged_models_carry_their_metrics_and_are_searched_by_them(mlflow_env: 
         output_format="list",
     )
     assert [found.model_id for found in best] == [ids["large"], ids["medium"]]
+    # IN and NOT IN over attributes, as MLflow's server takes them.
+    named = mlflow.search_logged_models(
+        experiment_ids=[experiment_id],
+        filter_string="name IN ('small', 'large') AND name NOT IN ('large')",
+        output_format="list",
+    )
+    assert [found.model_id for found in named] == [ids["small"]]
 
 
 def test_a_search_by_dataset_alone_finds_the_models_measured_on_it(mlflow_env: StratusApi, experiment_name: str):
