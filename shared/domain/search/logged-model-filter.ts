@@ -62,11 +62,10 @@ const clausePattern = new RegExp(
   'i',
 );
 
-const quoted = String.raw`'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"`;
-const listPattern = new RegExp(
-  String.raw`^\s*(?:(?:attributes?|attr)\.)?(\w+)\s+(NOT\s+IN|IN)\s*\(\s*((?:${quoted})(?:\s*,\s*(?:${quoted}))*)\s*\)\s*`,
-  'i',
-);
+// Literals rather than `new RegExp`: a call at the top level stays in every bundle importing the module.
+const listPattern =
+  /^\s*(?:(?:attributes?|attr)\.)?(\w+)\s+(NOT\s+IN|IN)\s*\(\s*((?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")(?:\s*,\s*(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"))*)\s*\)\s*/i;
+const quotedItem = () => /'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g;
 const unquote = (text: string) => text.slice(1, -1).replace(/\\(.)/g, '$1');
 
 const numberOperators = new Set(['=', '!=', '<', '<=', '>', '>=']);
@@ -112,7 +111,7 @@ export function parseLoggedModelFilter(filter: string): LoggedModelClause[] {
       if (isNumeric(field)) {
         throw new ValidationError(`filter: ${describe(field)} compares with a number, not a list`, 'filter.invalid');
       }
-      const values = (items.match(new RegExp(quoted, 'g')) ?? []).map(unquote);
+      const values = (items.match(quotedItem()) ?? []).map(unquote);
       clauses.push({ field, op: opText.toUpperCase().replace(/\s+/, ' '), value: values });
       if (clauses.length > maxLoggedModelClauses) {
         throw new ValidationError(`filter: at most ${maxLoggedModelClauses} clauses`, 'filter.invalid');
