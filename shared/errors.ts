@@ -84,7 +84,7 @@ export class ConflictError extends StratusError {
   readonly statusCode = 409;
 }
 
-/** A param of a run sent again with another value than the one logged. */
+/** A param of a run or a logged model sent again with another value than the one logged. */
 export interface ParamChange {
   key: string;
   logged: string;
@@ -92,13 +92,16 @@ export interface ParamChange {
 }
 
 /**
- * Params are immutable: every param of a write sent with another value than the one logged, in
- * the order sent, so a dialect can word them all (MLflow lists them); the message names the first.
+ * Params are immutable, a run's and a logged model's: every param of a write sent with another
+ * value than the one logged, in the order sent, so a dialect can word them all (MLflow lists
+ * them); the message names the first.
  */
 export class ParamChangeError extends ConflictError {
   constructor(
-    readonly runId: string,
+    /** The id of the run, or of the logged model (`owner`), whose params these are. */
+    readonly ownerId: string,
     readonly changes: readonly [ParamChange, ...ParamChange[]],
+    readonly owner: 'run' | 'logged_model' = 'run',
   ) {
     const [{ key, logged }] = changes;
     super('param.immutable', `param '${key}' is already logged as '${logged}'; params are immutable`);

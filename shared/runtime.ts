@@ -9,6 +9,7 @@ import { ArtifactRepository, ArtifactTreeReader } from './storage/artifact-repos
 import { ArtifactObjectStore, createS3Client } from './storage/artifact-store.ts';
 import { ExperimentRepository } from './storage/experiment-repository.ts';
 import { LoggedModelRepository } from './storage/logged-model-repository.ts';
+import { LoggedModelParamWriter } from './storage/logged-model-params.ts';
 import { ModelHoldsReader } from './storage/model-holds.ts';
 import { ArtifactChecksums } from './storage/artifact-checksums.ts';
 import { PurgeRepository } from './storage/purge-repository.ts';
@@ -22,7 +23,7 @@ import { type AccessDeps, Authenticator } from './use-cases/access.ts';
 import type { ArtifactDeps } from './use-cases/artifacts.ts';
 import type { RunCreateDeps, TrackingDeps } from './use-cases/deps.ts';
 import type { RegistryDeps } from './use-cases/model-registry.ts';
-import type { LoggedModelDeps } from './use-cases/logged-models.ts';
+import type { LoggedModelDeps, LoggedModelParamDeps } from './use-cases/logged-models.ts';
 import type { PurgeDeps } from './use-cases/purge.ts';
 
 let deps: TrackingDeps | undefined;
@@ -34,6 +35,7 @@ let artifacts: ArtifactDeps | undefined;
 let artifactRecords: ArtifactRepository | undefined;
 let registryRecords: Omit<RegistryDeps, 'objects' | 'checksums'> | undefined;
 let loggedModels: LoggedModelDeps | undefined;
+let loggedModelParams: LoggedModelParamDeps | undefined;
 let runRecords: RunRepository | undefined;
 let runReads: RunReader | undefined;
 let experimentRecords: Pick<TrackingDeps, 'experiments' | 'clock'> | undefined;
@@ -270,6 +272,15 @@ export function loggedModelDeps(): LoggedModelDeps {
     loggedModels: new LoggedModelRepository(documentClient(), loadConfig().tableName),
   };
   return loggedModels;
+}
+
+/** A logged model's params (their writer apart, so that only the function logging them carries it). */
+export function loggedModelParamDeps(): LoggedModelParamDeps {
+  loggedModelParams ??= {
+    loggedModelParams: new LoggedModelParamWriter(documentClient(), loadConfig().tableName),
+    clock: systemClock,
+  };
+  return loggedModelParams;
 }
 
 /** Purge: the tracking repositories, the purge repository and the bucket. */

@@ -41,6 +41,9 @@ export const maxLoggedModelMetrics = 1000;
 /** Where a logged model's files are, relative to its run's artifact root. */
 export const loggedModelArtifactPrefix = (modelId: string) => `models/${modelId}`;
 
+/** Whether an artifact of a run is a file of one of its logged models (ids are `m-` and 32 hex characters). */
+export const isLoggedModelFile = (path: string) => /^models\/m-[0-9a-f]{32}\//.test(path);
+
 /** A dataset a run used (MLflow's `log_input`). */
 export interface DatasetInput {
   name: string;

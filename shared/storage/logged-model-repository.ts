@@ -136,11 +136,11 @@ export class LoggedModelRepository {
     return Item !== undefined;
   }
 
-  /** Sets the status and merges params and tags, or removes one tag; a missing model is a NotFoundError. */
+  /** Sets the status and merges tags, or removes one tag; a missing model is a NotFoundError. */
   async update(
     workspace: string,
     modelId: string,
-    changes: { status?: LoggedModelStatus; params?: Record<string, string>; tags?: Tags; removeTag?: string },
+    changes: { status?: LoggedModelStatus; tags?: Tags; removeTag?: string },
     now: number,
   ): Promise<LoggedModel> {
     const names: Record<string, string> = {};
@@ -152,17 +152,12 @@ export class LoggedModelRepository {
       values[':status'] = changes.status;
       sets.push('#status = :status');
     }
-    for (const [attribute, entries] of [
-      ['params', changes.params],
-      ['tags', changes.tags],
-    ] as const) {
-      Object.entries(entries ?? {}).forEach(([key, value], i) => {
-        names[`#${attribute}`] = attribute;
-        names[`#${attribute}${i}`] = key;
-        values[`:${attribute}${i}`] = value;
-        sets.push(`#${attribute}.#${attribute}${i} = :${attribute}${i}`);
-      });
-    }
+    Object.entries(changes.tags ?? {}).forEach(([key, value], i) => {
+      names['#tags'] = 'tags';
+      names[`#tags${i}`] = key;
+      values[`:tags${i}`] = value;
+      sets.push(`#tags.#tags${i} = :tags${i}`);
+    });
     const conditions = ['attribute_exists(pk)'];
     if (changes.removeTag !== undefined) {
       names['#tags'] = 'tags';
@@ -186,7 +181,7 @@ export class LoggedModelRepository {
       );
       return toLoggedModel(Attributes as Record<string, unknown>);
     } catch (error) {
-      refuseTooLarge(error, changes.params ? 'params' : 'tags');
+      refuseTooLarge(error, 'tags');
       const item = conditionFailedItem(error);
       if (item === false) throw error;
       if (item && changes.removeTag !== undefined) {

@@ -18,6 +18,7 @@ import { fittingEntries, listedEntryBytes } from '../domain/answer-size.ts';
 import type { Page, Tags } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LoggedModelRepository } from '../storage/logged-model-repository.ts';
+import type { LoggedModelParamWriter } from '../storage/logged-model-params.ts';
 import type { RequestScope, RunCreateDeps, TrackingDeps } from './deps.ts';
 import { getExperiment } from './experiments.ts';
 import { startRun } from './runs.ts';
@@ -26,6 +27,11 @@ import { startRun } from './runs.ts';
 export interface LoggedModelDeps extends Pick<TrackingDeps, 'experiments' | 'clock' | 'newId'> {
   runs: RunReader;
   loggedModels: LoggedModelRepository;
+}
+
+/** Logging a logged model's params: its own writer, which only that function carries. */
+export interface LoggedModelParamDeps extends Pick<LoggedModelDeps, 'clock'> {
+  loggedModelParams: LoggedModelParamWriter;
 }
 
 export interface CreateLoggedModelInput {
@@ -107,7 +113,6 @@ export async function getLoggedModel(
 
 export interface UpdateLoggedModelInput {
   status?: LoggedModelStatus | undefined;
-  params?: Record<string, string> | undefined;
   tags?: Tags | undefined;
   removeTag?: string | undefined;
 }
@@ -119,6 +124,19 @@ export function updateLoggedModel(
   deps: Pick<LoggedModelDeps, 'loggedModels' | 'clock'>,
 ): Promise<LoggedModel> {
   return deps.loggedModels.update(scope.workspace, modelId, input, deps.clock.now());
+}
+
+/**
+ * Logs params of a logged model. They are immutable, as a run's: the same value again is taken (a
+ * retry), another value is a ParamChangeError (a 409; MLflow's API: a 400) and changes nothing.
+ */
+export function logLoggedModelParams(
+  scope: RequestScope,
+  modelId: string,
+  params: Record<string, string>,
+  deps: LoggedModelParamDeps,
+): Promise<void> {
+  return deps.loggedModelParams.log(scope.workspace, modelId, params, deps.clock.now());
 }
 
 /**

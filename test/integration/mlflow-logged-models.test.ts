@@ -290,6 +290,72 @@ describe('a logged model is one item', () => {
   });
 });
 
+describe("a logged model's params are immutable, as a run's", () => {
+  test('the same value again is taken, another value or a key twice is INVALID_PARAMETER_VALUE and changes nothing', async () => {
+    // MLflow's SQL server fails on any key logged again (a 400 BAD_REQUEST quoting its SQL), its file store overwrites.
+    const model = await logged(`immutable-${Date.now()}`, { seed: '7' }, {});
+    const log = (params: { key: string; value: string }[]) => mlflow(`logged-models/${model.id}/params`, { params });
+    const again = await log([{ key: 'seed', value: '7' }]);
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    const changed = await log([
+      { key: 'lr', value: '0.1' },
+      { key: 'seed', value: '8' },
+    ]);
+    expect(changed.status).toBe(400);
+    expect(changed.body).toEqual({
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message: `Changing param values is not allowed. Params were already logged='[{'key': 'seed', 'old_value': '7', 'new_value': '8'}]' for logged model ID='${model.id}'.`,
+    });
+    const twice = await log([
+      { key: 'lr', value: '0.1' },
+      { key: 'lr', value: '0.2' },
+    ]);
+    expect(twice.status).toBe(400);
+    expect(twice.body.message).toMatch(/^Duplicate parameter keys have been submitted: \['lr'\]/);
+    const read = await local.api.get(`/api/2.0/mlflow/logged-models/${model.id}`);
+    expect(read.body.model.data.params).toEqual([{ key: 'seed', value: '7' }]);
+    const added = await log([
+      { key: 'seed', value: '7' },
+      { key: 'lr', value: '0.1' },
+    ]);
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
+    const after = await local.api.get(`/api/2.0/mlflow/logged-models/${model.id}`);
+    expect(after.body.model.data.params).toHaveLength(2);
+    expect(after.body.model.data.params).toEqual(
+      expect.arrayContaining([
+        { key: 'lr', value: '0.1' },
+        { key: 'seed', value: '7' },
+      ]),
+    );
+  });
+});
+
+describe('finalizing a logged model', () => {
+  test("takes LoggedModelStatus by name or number, as MLflow's server; anything else is a 400 naming status", async () => {
+    const model = await logged(`finalized-${Date.now()}`, {}, {});
+    const finalize = (status: unknown) =>
+      local.api.patch(`/api/2.0/mlflow/logged-models/${model.id}`, { model_id: model.id, status });
+    for (const [status, stored] of [
+      [2, 'LOGGED_MODEL_READY'],
+      ['3', 'LOGGED_MODEL_UPLOAD_FAILED'],
+      ['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_PENDING'],
+    ] as const) {
+      const answer = await finalize(status);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body.model.info.status).toBe(stored);
+    }
+    // MLflow's server answers a 200 and stores LOGGED_MODEL_STATUS_UNSPECIFIED for each of these.
+    for (const status of ['BOGUS', 'LOGGED_MODEL_STATUS_UNSPECIFIED', 0, 99]) {
+      const refused = await finalize(status);
+      expect(refused.status, JSON.stringify(refused.body)).toBe(400);
+      expect(refused.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+      expect(refused.body.message).toContain("for parameter 'status' supplied");
+    }
+    const read = await local.api.get(`/api/2.0/mlflow/logged-models/${model.id}`);
+    expect(read.body.model.info.status).toBe('LOGGED_MODEL_PENDING');
+  });
+});
+
 describe('deleted logged models', () => {
   test("are kept as MLflow's server keeps them: gone from get and search, deleting again is a 200", async () => {
     const experiment = await mlflow('experiments/create', { name: `deleted-models-${Date.now()}` });

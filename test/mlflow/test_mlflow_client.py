@@ -284,6 +284,13 @@ def test_logged_models_carry_their_metrics_and_are_searched_by_them(mlflow_env: 
         output_format="list",
     )
     assert [found.model_id for found in best] == [ids["large"], ids["medium"]]
+    # IN and NOT IN over attributes, as MLflow's server takes them.
+    named = mlflow.search_logged_models(
+        experiment_ids=[experiment_id],
+        filter_string="name IN ('small', 'large') AND name NOT IN ('large')",
+        output_format="list",
+    )
+    assert [found.model_id for found in named] == [ids["small"]]
 
 
 def test_a_search_by_dataset_alone_finds_the_models_measured_on_it(mlflow_env: StratusApi, experiment_name: str):
@@ -407,6 +414,51 @@ def test_a_model_logged_outside_a_run_gets_a_finished_run_to_hold_it(mlflow_env:
     finally:
         # The active model is the process's: every metric logged after it would also go to it.
         mlflow.clear_active_model()
+
+
+def test_a_logged_models_params_are_immutable(mlflow_env: StratusApi, experiment_name: str):
+    """As a run's: the same value again is taken (a retry), another value is refused and changes nothing.
+    MLflow's SQL server refuses both, quoting its failed INSERT; its file store overwrites the value."""
+    mlflow.set_experiment(experiment_name)
+    model = mlflow.initialize_logged_model(name="tuned", params={"seed": "7"})
+    mlflow.log_model_params({"seed": "7", "lr": "0.1"}, model_id=model.model_id)
+    with pytest.raises(MlflowException) as refused:
+        mlflow.log_model_params({"seed": "8"}, model_id=model.model_id)
+    assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert "'old_value': '7', 'new_value': '8'" in refused.value.message
+    assert mlflow.get_logged_model(model.model_id).params == {"seed": "7", "lr": "0.1"}
+
+
+def test_a_runs_artifacts_are_listed_without_its_logged_models(mlflow_env: StratusApi, experiment_name: str, tmp_path: Path):
+    """MLflow 3 keeps a model's files outside the run's artifact root: listing or downloading the run
+    shows none of them (Stratus keeps them under the run's models/<id>/), and the model is read at its
+    own artifact location."""
+    import numpy as np
+
+    class Doubler(mlflow.pyfunc.PythonModel):
+        def predict(self, context, model_input, params=None):
+            return model_input * 2
+
+    mlflow.set_experiment(experiment_name)
+    (tmp_path / "notes.txt").write_text("kept")
+    (tmp_path / "m-own.txt").write_text("mine")
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(str(tmp_path / "notes.txt"))
+        mlflow.log_artifact(str(tmp_path / "m-own.txt"), artifact_path="models")
+        info = mlflow.pyfunc.log_model(name="model", python_model=Doubler())
+    client = MlflowClient()
+    assert [(a.path, a.is_dir) for a in client.list_artifacts(run.info.run_id)] == [("models", True), ("notes.txt", False)]
+    assert [a.path for a in client.list_artifacts(run.info.run_id, "models")] == ["models/m-own.txt"]
+    downloaded = Path(mlflow.artifacts.download_artifacts(run_id=run.info.run_id, dst_path=str(tmp_path / "run")))
+    assert sorted(str(p.relative_to(downloaded)) for p in downloaded.rglob("*") if p.is_file()) == [
+        "models/m-own.txt",
+        "notes.txt",
+    ]
+    model = mlflow.get_logged_model(info.model_id)
+    listed = mlflow.artifacts.list_artifacts(artifact_uri=model.artifact_location)
+    assert "MLmodel" in [a.path.rsplit("/", 1)[-1] for a in listed]
+    assert mlflow.pyfunc.load_model(info.model_uri).predict(np.array([[2.0]])).tolist() == [[4.0]]
+    assert mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model").predict(np.array([[1.0]])).tolist() == [[2.0]]
 
 
 def test_an_experiments_artifact_location_is_taken_and_ignored(mlflow_env: StratusApi, experiment_name: str):

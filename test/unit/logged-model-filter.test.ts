@@ -48,6 +48,28 @@ describe('logged-model filter', () => {
     ]);
   });
 
+  test("attributes take IN and NOT IN a list, and a model without a type has MLflow's '' (as its server answers)", () => {
+    const clauses = parseLoggedModelFilter(
+      `name IN ('a', "b\\'s") AND attributes.status not in ('LOGGED_MODEL_PENDING')`,
+    );
+    expect(clauses).toEqual([
+      { field: { kind: 'attribute', name: 'name' }, op: 'IN', value: ['a', "b's"] },
+      { field: { kind: 'attribute', name: 'status' }, op: 'NOT IN', value: ['LOGGED_MODEL_PENDING'] },
+    ]);
+    expect(loggedModelMatches(model({ name: 'a' }), clauses)).toBe(true);
+    expect(loggedModelMatches(model({ name: "b's" }), clauses)).toBe(true);
+    expect(loggedModelMatches(model({ name: 'c' }), clauses)).toBe(false);
+    expect(loggedModelMatches(model({ name: 'a', status: 'PENDING' }), clauses)).toBe(false);
+    expect(loggedModelMatches(model({}), parseLoggedModelFilter("model_type = ''"))).toBe(true);
+    expect(loggedModelMatches(model({ modelType: 'agent' }), parseLoggedModelFilter("model_type IN ('agent')"))).toBe(
+      true,
+    );
+    // As MLflow's server: not for numbers, params or tags.
+    for (const filter of ['creation_timestamp IN (1)', "creation_timestamp IN ('1')", "tags.t IN ('x')"]) {
+      expect(() => parseLoggedModelFilter(filter), filter).toThrow(ValidationError);
+    }
+  });
+
   test('a prototype-named key is a key like any other', () => {
     const clauses = parseLoggedModelFilter("params.__proto__ = 'x' AND tags.constructor = 'y'");
     expect(loggedModelMatches(model({}), clauses)).toBe(false);

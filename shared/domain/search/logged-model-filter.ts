@@ -8,7 +8,8 @@ import { afterClause } from './experiment-filter.ts';
  * MLflow's logged-model search: clauses joined by AND over
  *   metrics.<key> (numbers: = != < <= > >=),
  *   params.<key>, tags.<key> (strings: = != LIKE ILIKE),
- *   name, model_id, model_type, status, source_run_id (strings, `attributes.` optional),
+ *   name, model_id, model_type, status, source_run_id (strings, `attributes.` optional;
+ *     also IN and NOT IN a parenthesized list, as MLflow's server takes for attributes),
  *   creation_time|creation_timestamp, last_updated_time|last_updated_timestamp (numbers),
  * and order keys `{field_name, ascending}` over those attributes and `metrics.<key>`,
  * optionally measured on one dataset. A metric clause holds when the latest value
@@ -33,7 +34,8 @@ type LoggedModelAttribute = (typeof stringAttributes)[number] | keyof typeof num
 export interface LoggedModelClause {
   field: LoggedModelField;
   op: string;
-  value: string | number;
+  /** A list for IN and NOT IN. */
+  value: string | number | readonly string[];
 }
 
 /** A dataset metrics are read on (`datasets` of the search, `dataset_name` of an order key). */
@@ -59,6 +61,12 @@ const clausePattern = new RegExp(
   ].join(''),
   'i',
 );
+
+// Literals rather than `new RegExp`: a call at the top level stays in every bundle importing the module.
+const listPattern =
+  /^\s*(?:(?:attributes?|attr)\.)?(\w+)\s+(NOT\s+IN|IN)\s*\(\s*((?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")(?:\s*,\s*(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"))*)\s*\)\s*/i;
+const quotedItem = () => /'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g;
+const unquote = (text: string) => text.slice(1, -1).replace(/\\(.)/g, '$1');
 
 const numberOperators = new Set(['=', '!=', '<', '<=', '>', '>=']);
 const stringOperators = new Set(['=', '!=', 'LIKE', 'ILIKE']);
@@ -96,6 +104,21 @@ export function parseLoggedModelFilter(filter: string): LoggedModelClause[] {
   const clauses: LoggedModelClause[] = [];
   let rest = filter.trim();
   while (rest) {
+    const list = listPattern.exec(rest);
+    if (list) {
+      const [whole, attribute, opText = '', items = ''] = list;
+      const field = fieldOf(undefined, undefined, attribute);
+      if (isNumeric(field)) {
+        throw new ValidationError(`filter: ${describe(field)} compares with a number, not a list`, 'filter.invalid');
+      }
+      const values = (items.match(quotedItem()) ?? []).map(unquote);
+      clauses.push({ field, op: opText.toUpperCase().replace(/\s+/, ' '), value: values });
+      if (clauses.length > maxLoggedModelClauses) {
+        throw new ValidationError(`filter: at most ${maxLoggedModelClauses} clauses`, 'filter.invalid');
+      }
+      rest = afterClause(rest.slice(whole.length));
+      continue;
+    }
     const match = clausePattern.exec(rest);
     if (!match) throw new ValidationError(`filter: cannot parse '${rest.slice(0, 80)}'`, 'filter.invalid');
     const [whole, prefix, backticked, doubleQuoted, bare, attribute, opText = '', single, double, number] = match;
@@ -174,7 +197,8 @@ function attributeValue(model: LoggedModel, name: LoggedModelAttribute): string 
     case 'model_id':
       return model.modelId;
     case 'model_type':
-      return model.modelType;
+      // MLflow's server stores a model sent without a type as '', which `model_type = ''` finds.
+      return model.modelType ?? '';
     case 'status':
       return model.status;
     case 'source_run_id':
@@ -200,6 +224,14 @@ export function loggedModelMatches(
     return false;
   }
   return clauses.every(({ field, op, value }) => {
+    if (typeof value === 'object') {
+      // IN or NOT IN, over an attribute (parseLoggedModelFilter reads no other).
+      const actual = field.kind === 'attribute' ? attributeValue(model, field.name) : undefined;
+      if (actual === undefined) return false;
+      const comparable = (text: string) =>
+        field.kind === 'attribute' && field.name === 'status' ? statusName(text) : text;
+      return value.map(comparable).includes(comparable(String(actual))) === (op === 'IN');
+    }
     switch (field.kind) {
       case 'metric':
         return model.metrics.some(

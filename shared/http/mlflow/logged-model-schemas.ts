@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import '../../zod-messages.ts';
 import { limits } from '../../limits.ts';
 import { freeText, keySchema, nameSchema, text } from '../schemas/text.ts';
-import { integer, keyValue, mlflowExperimentId, mlflowId, pageToken, tagList } from './fields.ts';
+import { integer, keyValue, mlflowExperimentId, mlflowId, pageToken, protoEnum, tagList } from './fields.ts';
 
 /** MLflow 3's logged-model request shapes (mlflow/protos/service.proto), validated as in schemas.ts. */
 export const loggedModelIdPath = z.object({ model_id: mlflowId });
@@ -15,9 +15,13 @@ export const createLoggedModelBody = z.object({
   params: z.optional(z.array(keyValue(limits.paramValueLength)).check(z.maxLength(limits.paramsPerRequest))),
   tags: z.optional(tagList(limits.tagsPerRequest)),
 });
+/**
+ * LoggedModelStatus by name or number (1 PENDING to 3 UPLOAD_FAILED), as MLflow's server takes it. Anything
+ * else, and 0 (UNSPECIFIED), is a 400 naming `status`; MLflow's server stores it as UNSPECIFIED.
+ */
 export const finalizeLoggedModelBody = z.object({
   model_id: z.optional(mlflowId),
-  status: z.enum(['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED']),
+  status: protoEnum(['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED']),
 });
 export const setLoggedModelTagsBody = z.object({ tags: tagList(limits.tagsPerRequest) });
 export const logLoggedModelParamsBody = z.object({

@@ -11,12 +11,14 @@ export async function inMlflowParamWords<T>(form: 'param' | 'batch', write: () =
     return await write();
   } catch (error) {
     if (!(error instanceof ParamChangeError)) throw error;
-    const { runId, changes } = error;
+    const { ownerId, changes } = error;
     const [{ key, logged, sent }] = changes;
+    // MLflow has no words for a logged model's (its SQL store fails on any key logged again): a run's, naming the model.
+    const owner = error.owner === 'run' ? 'run' : 'logged model';
     const message =
       form === 'param'
-        ? `Changing param values is not allowed. Param with key='${key}' was already logged with value='${logged}' for run ID='${runId}'. Attempted logging new value '${sent}'.`
-        : `Changing param values is not allowed. Params were already logged='${pythonList(changes)}' for run ID='${runId}'.`;
+        ? `Changing param values is not allowed. Param with key='${key}' was already logged with value='${logged}' for ${owner} ID='${ownerId}'. Attempted logging new value '${sent}'.`
+        : `Changing param values is not allowed. Params were already logged='${pythonList(changes)}' for ${owner} ID='${ownerId}'.`;
     throw new ValidationError(message, error.code);
   }
 }

@@ -1,7 +1,8 @@
-import { loggedModelDeps } from '../../../runtime.ts';
-import { deleteLoggedModel, updateLoggedModel } from '../../../use-cases/logged-models.ts';
+import { loggedModelDeps, loggedModelParamDeps } from '../../../runtime.ts';
+import { deleteLoggedModel, logLoggedModelParams, updateLoggedModel } from '../../../use-cases/logged-models.ts';
 import { createMlflowHandler } from '../handler.ts';
-import { tagMap } from '../inputs.ts';
+import { batchParams, tagMap } from '../inputs.ts';
+import { inMlflowParamWords } from '../param-changes.ts';
 import { mlflowDeleteLoggedModelRoute } from '../../routes/mlflow-delete-logged-model.ts';
 import { mlflowDeleteLoggedModelTagRoute } from '../../routes/mlflow-delete-logged-model-tag.ts';
 import { mlflowFinalizeLoggedModelRoute } from '../../routes/mlflow-finalize-logged-model.ts';
@@ -42,7 +43,9 @@ export const mlflowDeleteLoggedModelTag = createMlflowHandler(
 export const mlflowLogLoggedModelParams = createMlflowHandler(
   mlflowLogLoggedModelParamsRoute,
   async ({ path, body }, { scope }) => {
-    await updateLoggedModel(scope, path.model_id, { params: tagMap(body.params) }, loggedModelDeps());
+    // A key twice is refused as log-batch refuses it (MLflow's server fails on it too); a changed value in MLflow's words.
+    const params = batchParams(body.params);
+    await inMlflowParamWords('batch', () => logLoggedModelParams(scope, path.model_id, params, loggedModelParamDeps()));
     return { body: {} };
   },
 );
