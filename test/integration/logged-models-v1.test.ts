@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { newLoggedModel, newMlflowRun } from '../support/logged-model-fixture.ts';
 import { useTestStack } from '../support/local-api.ts';
 
 /**
@@ -10,24 +11,10 @@ const mlflow = (path: string, body: unknown) => local.api.post(`/api/2.0/mlflow/
 const list = (experimentId: string, query = '') =>
   local.api.get(`/api/v1/experiments/${experimentId}/logged-models${query}`);
 
-async function newRun(prefix: string) {
-  const experimentId = (await mlflow('experiments/create', { name: `${prefix}-${Date.now()}-${Math.random()}` })).body
-    .experiment_id as string;
-  const runId = (await mlflow('runs/create', { experiment_id: experimentId, start_time: 1 })).body.run.info
-    .run_id as string;
-  return { experimentId, runId };
-}
-
-async function newModel(experimentId: string, runId: string, name: string, extra: Record<string, unknown> = {}) {
-  const created = await mlflow('logged-models', { experiment_id: experimentId, name, source_run_id: runId, ...extra });
-  expect(created.status, JSON.stringify(created.body)).toBe(200);
-  return created.body.model.info.model_id as string;
-}
-
 describe("an experiment's logged models through /api/v1", () => {
   test('newest first, with params, tags, status and the latest metric values; a deleted model is gone', async () => {
-    const { experimentId, runId } = await newRun('lm-v1');
-    const first = await newModel(experimentId, runId, 'first', {
+    const { experimentId, runId } = await newMlflowRun(local.api, 'lm-v1');
+    const first = await newLoggedModel(local.api, experimentId, runId, 'first', {
       model_type: 'sklearn',
       params: [
         { key: 'alpha', value: '0.5' },
@@ -35,8 +22,8 @@ describe("an experiment's logged models through /api/v1", () => {
       ],
       tags: [{ key: 'constructor', value: 'a tag named so' }],
     });
-    const second = await newModel(experimentId, runId, 'second');
-    const deleted = await newModel(experimentId, runId, 'deleted');
+    const second = await newLoggedModel(local.api, experimentId, runId, 'second');
+    const deleted = await newLoggedModel(local.api, experimentId, runId, 'deleted');
     const ready = await local.api.patch(`/api/2.0/mlflow/logged-models/${first}`, {
       model_id: first,
       status: 'LOGGED_MODEL_READY',
@@ -92,9 +79,10 @@ describe("an experiment's logged models through /api/v1", () => {
   });
 
   test('pages follow each other with their token, which only continues the same listing', async () => {
-    const { experimentId, runId } = await newRun('lm-v1-pages');
+    const { experimentId, runId } = await newMlflowRun(local.api, 'lm-v1-pages');
     const made: string[] = [];
-    for (let index = 0; index < 5; index++) made.push(await newModel(experimentId, runId, `m${index}`));
+    for (let index = 0; index < 5; index++)
+      made.push(await newLoggedModel(local.api, experimentId, runId, `m${index}`));
     const seen: string[] = [];
     let token: string | undefined;
     do {
@@ -107,14 +95,14 @@ describe("an experiment's logged models through /api/v1", () => {
     expect(seen).toEqual([...made].reverse());
 
     const firstPage = await list(experimentId, '?max_results=2');
-    const other = await newRun('lm-v1-other');
+    const other = await newMlflowRun(local.api, 'lm-v1-other');
     const foreign = await list(other.experimentId, `?page_token=${encodeURIComponent(firstPage.body.next_page_token)}`);
     expect(foreign.status).toBe(400);
     expect(JSON.stringify(foreign.body)).toContain('page_token');
   });
 
   test('an experiment without models lists none; a missing one is a 404; a bad page size is a 400 naming it', async () => {
-    const { experimentId } = await newRun('lm-v1-empty');
+    const { experimentId } = await newMlflowRun(local.api, 'lm-v1-empty');
     const empty = await list(experimentId);
     expect(empty.status).toBe(200);
     expect(empty.body).toEqual({ models: [] });

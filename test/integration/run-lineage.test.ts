@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { lineageModelLookups } from '../../shared/use-cases/logged-models.ts';
+import { newLoggedModel, newMlflowRun } from '../support/logged-model-fixture.ts';
 import { useTestStack } from '../support/local-api.ts';
 
 /**
@@ -15,23 +16,9 @@ const dataset = (name: string, digest: string, tags: Array<{ key: string; value:
   tags,
 });
 
-async function newRun(prefix: string) {
-  const experimentId = (await mlflow('experiments/create', { name: `${prefix}-${Date.now()}-${Math.random()}` })).body
-    .experiment_id as string;
-  const runId = (await mlflow('runs/create', { experiment_id: experimentId, start_time: 1 })).body.run.info
-    .run_id as string;
-  return { experimentId, runId };
-}
-
-async function newModel(experimentId: string, runId: string, name: string) {
-  const created = await mlflow('logged-models', { experiment_id: experimentId, name, source_run_id: runId });
-  expect(created.status, JSON.stringify(created.body)).toBe(200);
-  return created.body.model.info.model_id as string;
-}
-
 describe("a run's lineage", () => {
   test('datasets as logged, models used and produced with their names, a deleted model by id', async () => {
-    const { experimentId, runId } = await newRun('lineage');
+    const { experimentId, runId } = await newMlflowRun(local.api, 'lineage');
     const logged = await mlflow('runs/log-inputs', {
       run_id: runId,
       datasets: [
@@ -44,10 +31,10 @@ describe("a run's lineage", () => {
     });
     expect(logged.status, JSON.stringify(logged.body)).toBe(200);
     const [produced, usedAndProduced, used, deleted] = [
-      await newModel(experimentId, runId, 'produced'),
-      await newModel(experimentId, runId, 'both'),
-      await newModel(experimentId, runId, 'used'),
-      await newModel(experimentId, runId, 'deleted'),
+      await newLoggedModel(local.api, experimentId, runId, 'produced'),
+      await newLoggedModel(local.api, experimentId, runId, 'both'),
+      await newLoggedModel(local.api, experimentId, runId, 'used'),
+      await newLoggedModel(local.api, experimentId, runId, 'deleted'),
     ];
     const outputs = await mlflow('runs/outputs', {
       run_id: runId,
@@ -122,7 +109,7 @@ describe("a run's lineage", () => {
   });
 
   test('a run without any answers empty lists; an unknown run is a 404 naming it', async () => {
-    const { runId } = await newRun('lineage-empty');
+    const { runId } = await newMlflowRun(local.api, 'lineage-empty');
     const empty = await local.api.get(`/api/v1/runs/${runId}/lineage`);
     expect(empty.status).toBe(200);
     expect(empty.body).toEqual({ run_id: runId, datasets: [], models: [], models_looked_up: 0 });
@@ -134,12 +121,12 @@ describe("a run's lineage", () => {
   });
 
   test(`looks up the first ${lineageModelLookups} models by id and answers the rest by id alone`, async () => {
-    const { experimentId, runId } = await newRun('lineage-many');
+    const { experimentId, runId } = await newMlflowRun(local.api, 'lineage-many');
     const ids: string[] = [];
     for (let batch = 0; batch < 11; batch++) {
       ids.push(
         ...(await Promise.all(
-          Array.from({ length: 10 }, (_, n) => newModel(experimentId, runId, `m${batch * 10 + n}`)),
+          Array.from({ length: 10 }, (_, n) => newLoggedModel(local.api, experimentId, runId, `m${batch * 10 + n}`)),
         )),
       );
     }
@@ -164,8 +151,8 @@ describe('POST /api/v1/runs/{run_id}/inputs', () => {
   const train = { name: 'train', digest: 'd1', source_type: 's3', source: '{"uri": "s3://b/train"}' };
 
   test("records datasets and models used as MLflow's log_input does, and answers the lineage", async () => {
-    const { experimentId, runId } = await newRun('inputs');
-    const base = await newModel(experimentId, runId, 'base');
+    const { experimentId, runId } = await newMlflowRun(local.api, 'inputs');
+    const base = await newLoggedModel(local.api, experimentId, runId, 'base');
     const recorded = await local.api.post(`/api/v1/runs/${runId}/inputs`, {
       datasets: [
         { ...train, context: 'training', tags: { split: '80%' } },
@@ -210,7 +197,7 @@ describe('POST /api/v1/runs/{run_id}/inputs', () => {
   });
 
   test('refuses what it cannot record, naming the field', async () => {
-    const { runId } = await newRun('inputs-refused');
+    const { runId } = await newMlflowRun(local.api, 'inputs-refused');
     const refused = async (body: unknown, field: RegExp) => {
       const answer = await local.api.post(`/api/v1/runs/${runId}/inputs`, body);
       expect(answer.status, JSON.stringify(answer.body)).toBe(400);
