@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { readJunitReport, readVitestReport, type SuiteCounts, type VitestReport } from './test-report.ts';
 
 /**
@@ -22,19 +22,51 @@ rmSync(resultsDirectory, { recursive: true, force: true });
 mkdirSync(resultsDirectory, { recursive: true });
 
 /**
+ * Runs a command with its output in `log` (both streams, in order) and resolves with its exit
+ * status. Suites that run at the same time write to files of their own, shown whole afterwards,
+ * so their lines do not interleave.
+ */
+function run(command: string, args: string[], log?: string, env: NodeJS.ProcessEnv = {}): Promise<number | null> {
+  const out = log === undefined ? 'inherit' : openSync(log, 'w');
+  const child = spawn(command, args, { stdio: ['ignore', out, out], env: { ...process.env, ...env } });
+  const done = () => {
+    if (typeof out === 'number') closeSync(out);
+  };
+  return new Promise((resolve) => {
+    child.on('error', (error) => {
+      done();
+      process.stdout.write(`${command}: ${error.message}\n`);
+      resolve(null);
+    });
+    child.on('close', (status) => {
+      done();
+      if (log !== undefined) {
+        process.stdout.write(`\n===== ${command} ${args.join(' ')} =====\n`);
+        process.stdout.write(readFileSync(log));
+      }
+      resolve(status);
+    });
+  });
+}
+
+/**
  * A vitest run: the whole suite on DynamoDB Local and versitygw, or (`localstack`)
  * the integration files of vitest.localstack.config.ts on LocalStack's S3 and DynamoDB.
  */
-function runVitest(name = 'vitest', extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): SuiteResult {
+async function runVitest(
+  name: string,
+  options: { args?: string[]; env?: NodeJS.ProcessEnv; log?: string } = {},
+): Promise<SuiteResult> {
   const output = `${resultsDirectory}/${name}.json`;
-  const run = spawnSync(
+  const status = await run(
     'npx',
-    ['vitest', 'run', ...extraArgs, '--reporter=default', '--reporter=json', `--outputFile=${output}`],
-    { stdio: 'inherit', env: { ...process.env, ...env } },
+    ['vitest', 'run', ...(options.args ?? []), '--reporter=default', '--reporter=json', `--outputFile=${output}`],
+    options.log,
+    options.env,
   );
   try {
     const report = JSON.parse(readFileSync(output, 'utf8')) as VitestReport;
-    return { name, ok: run.status === 0, ...readVitestReport(report, process.cwd()) };
+    return { name, ok: status === 0, ...readVitestReport(report, process.cwd()) };
   } catch {
     return { name, passed: 0, failed: 0, ok: false, failures: [`no readable report at ${output}`] };
   }
@@ -44,24 +76,35 @@ function runVitest(name = 'vitest', extraArgs: string[] = [], env: NodeJS.Proces
  * A pytest suite from the virtual environment `npm run setup` made: the Python
  * SDK, CLI and examples, and the stock MLflow client against the local stack.
  */
-function runPytest(name: string, directory: string): SuiteResult {
+async function runPytest(name: string, directory: string): Promise<SuiteResult> {
   const report = `${resultsDirectory}/${name}.xml`;
-  const run = spawnSync('.venv/bin/python', ['-m', 'pytest', directory, '-q', `--junitxml=${report}`], {
-    stdio: 'inherit',
-  });
+  const status = await run(
+    '.venv/bin/python',
+    ['-m', 'pytest', directory, '-q', `--junitxml=${report}`],
+    `${resultsDirectory}/${name}.log`,
+  );
   try {
-    return { name, ok: run.status === 0, ...readJunitReport(readFileSync(report, 'utf8')) };
+    return { name, ok: status === 0, ...readJunitReport(readFileSync(report, 'utf8')) };
   } catch {
     return { name, passed: 0, failed: 0, ok: false, failures: [`no readable report at ${report}`] };
   }
 }
 
-const suites = [
-  runVitest(),
-  runPytest('pytest', 'clients/python/tests'),
-  runPytest('mlflow-client', 'test/mlflow'),
-  runVitest('localstack', ['--config', 'vitest.localstack.config.ts'], { STRATUS_TEST_BACKEND: 'localstack' }),
-];
+// The main vitest run keeps both cores busy, so it runs alone. The suites after it each wait on
+// one client's requests in turn (one Python process, or LocalStack's gateway before DynamoDB Local)
+// and leave much of the machine idle: each starts its own stack on free ports, so they run at once.
+const suites = [await runVitest('vitest')];
+suites.push(
+  ...(await Promise.all([
+    runPytest('pytest', 'clients/python/tests'),
+    runPytest('mlflow-client', 'test/mlflow'),
+    runVitest('localstack', {
+      args: ['--config', 'vitest.localstack.config.ts'],
+      env: { STRATUS_TEST_BACKEND: 'localstack' },
+      log: `${resultsDirectory}/localstack.log`,
+    }),
+  ])),
+);
 const passed = suites.reduce((sum, suite) => sum + suite.passed, 0);
 const failed = suites.reduce((sum, suite) => sum + suite.failed, 0);
 for (const suite of suites) {

@@ -35,10 +35,12 @@ interface Dimension {
   name: string;
   /** Fills the run up to the limit. */
   fill(runId: string): Promise<void>;
-  /** Checks the run holds exactly what was written. */
-  check(runId: string): Promise<void>;
-  /** One more: refused whole with this status, nothing of it applied. */
+  /** Checks the run, read whole (getRun), holds exactly what was written. */
+  check(run: WholeRun): Promise<void>;
+  /** Sends one more: refused whole (409). */
   overflow(runId: string): Promise<void>;
+  /** Checks the run, read whole after the overflow, holds nothing of it. */
+  refused(run: WholeRun): Promise<void>;
 }
 
 const post = async (path: string, body: unknown, status = 200) => {
@@ -65,6 +67,7 @@ const getRun = async (runId: string) => {
   }
   return run;
 };
+type WholeRun = Awaited<ReturnType<typeof getRun>>;
 
 const tagEntries = (prefix: string) =>
   Array.from({ length: limits.tagsPerEntity }, (_, i) => [
@@ -94,20 +97,21 @@ const dimensions = (prefix: string, existingKeys = 0): Dimension[] => {
           await post(`/api/v1/runs/${runId}/tags`, body);
         }
       },
-      async check(runId) {
-        const run = await getRun(runId);
+      async check(run) {
         for (const [key, value] of tags) expect(run.tags[key]).toBe(value);
         const found = await post('/api/v1/runs/search', {
           experiment_ids: [run.experiment_id],
           filter: `tags.\`${tags[150]?.[0]}\` = '${tags[150]?.[1]}'`,
         });
-        expect(found.body.runs.map((r: { run_id: string }) => r.run_id)).toContain(runId);
+        expect(found.body.runs.map((r: { run_id: string }) => r.run_id)).toContain(run.run_id);
       },
       async overflow(runId) {
         const [firstKey] = tags[0] as [string, string];
         // A change to an existing tag and one tag too many: refused whole.
         await post(`/api/v1/runs/${runId}/tags`, { tags: { [firstKey]: 'changed', [`${prefix}-one-more`]: 'x' } }, 409);
-        const run = await getRun(runId);
+      },
+      async refused(run) {
+        const [firstKey] = tags[0] as [string, string];
         expect(run.tags[firstKey]).toBe(tags[0]?.[1]);
         expect(Object.keys(run.tags)).toHaveLength(limits.tagsPerEntity);
       },
@@ -121,20 +125,21 @@ const dimensions = (prefix: string, existingKeys = 0): Dimension[] => {
           await post(`/api/v1/runs/${runId}/params`, body);
         }
       },
-      async check(runId) {
-        const run = await getRun(runId);
+      async check(run) {
         for (const [key, value] of params) expect(run.params[key]).toBe(value);
         const found = await post('/api/v1/runs/search', {
           experiment_ids: [run.experiment_id],
           filter: `params.\`${params[200]?.[0]}\` = '${params[200]?.[1]}'`,
         });
-        expect(found.body.runs.map((r: { run_id: string }) => r.run_id)).toContain(runId);
+        expect(found.body.runs.map((r: { run_id: string }) => r.run_id)).toContain(run.run_id);
       },
       async overflow(runId) {
         const [key] = params[7] as [string, string];
         // A new param beside a different value for a logged one: refused whole.
         await post(`/api/v1/runs/${runId}/params`, { params: { [`${prefix}-fresh`]: 'x', [key]: 'other' } }, 409);
-        const run = await getRun(runId);
+      },
+      async refused(run) {
+        const [key] = params[7] as [string, string];
         expect(run.params[`${prefix}-fresh`]).toBeUndefined();
         expect(run.params[key]).toBe(params[7]?.[1]);
       },
@@ -147,13 +152,12 @@ const dimensions = (prefix: string, existingKeys = 0): Dimension[] => {
           await post(`/api/v1/runs/${runId}/metrics`, { metrics });
         }
       },
-      async check(runId) {
-        const run = await getRun(runId);
+      async check(run) {
         expect(Object.keys(run.metrics)).toHaveLength(limits.metricKeysPerRun);
         keys.forEach((key, i) => expect(run.metrics[key]).toMatchObject({ value: i, step: 1 }));
         const last = keys.length - 1;
         const history = await local.api.get(
-          `/api/v1/runs/${runId}/metrics/${encodeURIComponent(keys[last] as string)}`,
+          `/api/v1/runs/${run.run_id}/metrics/${encodeURIComponent(keys[last] as string)}`,
         );
         expect(history.body.points).toEqual([expect.objectContaining({ step: 1, value: last })]);
       },
@@ -170,10 +174,12 @@ const dimensions = (prefix: string, existingKeys = 0): Dimension[] => {
           },
           409,
         );
-        const run = await getRun(runId);
+      },
+      async refused(run) {
+        const key = keys[3] as string;
         expect(run.metrics[key]).toMatchObject({ value: 3, step: 1 });
         expect(run.metrics[`${prefix}-key-1001`]).toBeUndefined();
-        const history = await local.api.get(`/api/v1/runs/${runId}/metrics/${encodeURIComponent(key)}`);
+        const history = await local.api.get(`/api/v1/runs/${run.run_id}/metrics/${encodeURIComponent(key)}`);
         expect(history.body.points).toHaveLength(1);
       },
     },
@@ -220,8 +226,9 @@ describe('every documented limit, alone and together, on one run', () => {
     test(`alone: ${dimension.name}`, async () => {
       const runId = (await post('/api/v1/runs', { experiment_name: 'limits' }, 201)).body.run_id as string;
       await dimension.fill(runId);
-      await dimension.check(runId);
+      await dimension.check(await getRun(runId));
       await dimension.overflow(runId);
+      await dimension.refused(await getRun(runId));
     }, 240_000);
   }
 
@@ -230,13 +237,17 @@ describe('every documented limit, alone and together, on one run', () => {
     // The run starts with 10 metric keys: the metric dimension adds the other 990.
     const together = dimensions('all', 10);
     for (const dimension of together) await dimension.fill(runId);
-    for (const dimension of together) await dimension.check(runId);
+    // Nothing is written between the checks: one read of the whole run (megabytes, in pages) serves them all.
     const run = await getRun(runId);
+    for (const dimension of together) await dimension.check(run);
     expect(Object.keys(run.tags)).toHaveLength(limits.tagsPerEntity);
     expect(Object.keys(run.metrics)).toHaveLength(limits.metricKeysPerRun);
     expect(Object.keys(run.params)).toHaveLength(limits.paramsPerRequest + 250);
     expect(run.pipeline.pipeline_components).toHaveLength(limits.pipelineComponents);
+    // Each refused request changes nothing, so one read after them all shows what any of them applied.
     for (const dimension of together) await dimension.overflow(runId);
+    const afterOverflows = await getRun(runId);
+    for (const dimension of together) await dimension.refused(afterOverflows);
     const listed = await local.api.get(`/api/v1/experiments/${run.experiment_id}/runs?max_results=1000`);
     const item = listed.body.runs.find((r: { run_id: string }) => r.run_id === runId);
     // A list carries the first page of a run's tags, and a token for the rest.
