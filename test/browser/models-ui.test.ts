@@ -703,6 +703,28 @@ describe("a run's datasets and logged models", () => {
       await close();
     }
 
+    // 25 a page: the count says there are more until Show more has read them.
+    const { experiment_id: manyId } = await mlflow('experiments/create', { name: `many-models-${Date.now()}` });
+    const manyRunId = (await mlflow('runs/create', { experiment_id: manyId, run_name: 'many' })).run.info
+      .run_id as string;
+    for (let index = 0; index < 26; index++) {
+      await mlflow('logged-models', { experiment_id: manyId, name: `model-${index}`, source_run_id: manyRunId });
+    }
+    const many = await open(`/experiments/${manyId}`);
+    try {
+      const heading = many.page.locator('#experiment-models h2');
+      await heading.waitFor();
+      expect(await heading.textContent()).toBe('Logged models (25+)');
+      await many.page.getByRole('button', { name: 'Show more models' }).click();
+      await expect.poll(() => heading.textContent(), eventually).toBe('Logged models (26)');
+      const names = many.page.locator('table[aria-label="Logged models of this experiment"] td:first-child .cut-name');
+      expect(await names.last().textContent()).toBe('model-0');
+      expect(await many.page.getByRole('button', { name: 'Show more models' }).count()).toBe(0);
+      expect(many.problems).toEqual([]);
+    } finally {
+      await many.close();
+    }
+
     // An experiment without logged models shows no such card.
     const plain = await open(`/experiments/${emptyId}`);
     try {

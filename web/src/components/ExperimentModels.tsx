@@ -4,7 +4,7 @@ import type { ApiPaths } from '../api/client.ts';
 import { formatAgo, formatMetric, formatTime, shortId } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { Link, paths } from '../router.ts';
-import { Card } from './common.tsx';
+import { Card, ErrorBox } from './common.tsx';
 
 type ModelPage =
   ApiPaths['/api/v1/experiments/{experiment_id}/logged-models']['get']['responses'][200]['content']['application/json'];
@@ -22,7 +22,12 @@ const shownMetrics = 3;
  * among the runs loaded above is named; another by its id.
  */
 export function ExperimentModels(props: { experimentId: string; runNames: ReadonlyMap<string, string> }) {
-  const [more, setMore] = useState<{ models: LoggedModel[]; token: string | undefined; loading: boolean }>();
+  const [more, setMore] = useState<{
+    models: LoggedModel[];
+    token: string | undefined;
+    loading: boolean;
+    error?: unknown;
+  }>();
   const first = useLoad(
     async (signal) => {
       setMore(undefined);
@@ -45,14 +50,20 @@ export function ExperimentModels(props: { experimentId: string; runNames: Readon
   const models = [...(first.data?.models ?? []), ...(more?.models ?? [])];
   if (models.length === 0) return null;
   const token = more ? more.token : first.data?.next_page_token;
+  // A page that fails to load leaves the models shown and offers the same page again.
   const loadMore = async () => {
-    setMore({ models: more?.models ?? [], token, loading: true });
-    const page = unwrap(
-      await api.GET('/api/v1/experiments/{experiment_id}/logged-models', {
-        params: { path: { experiment_id: props.experimentId }, query: { max_results: pageSize, page_token: token } },
-      }),
-    );
-    setMore({ models: [...(more?.models ?? []), ...page.models], token: page.next_page_token, loading: false });
+    const shown = more?.models ?? [];
+    setMore({ models: shown, token, loading: true });
+    try {
+      const page = unwrap(
+        await api.GET('/api/v1/experiments/{experiment_id}/logged-models', {
+          params: { path: { experiment_id: props.experimentId }, query: { max_results: pageSize, page_token: token } },
+        }),
+      );
+      setMore({ models: [...shown, ...page.models], token: page.next_page_token, loading: false });
+    } catch (error) {
+      setMore({ models: shown, token, loading: false, error });
+    }
   };
   const count = `${models.length.toLocaleString('en-US')}${token ? '+' : ''}`;
   return (
@@ -93,6 +104,7 @@ export function ExperimentModels(props: { experimentId: string; runNames: Readon
           </tbody>
         </table>
       </div>
+      {more?.error !== undefined && <ErrorBox error={more.error} />}
       {token && (
         <div class="runs-footer">
           <button type="button" disabled={more?.loading === true} onClick={() => void loadMore()}>
