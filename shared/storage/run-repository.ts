@@ -98,6 +98,14 @@ export interface RunChange {
   entryParams?: Uint8Array | undefined;
 }
 
+/** The tags a change sets to a value the run does not hold. */
+function changedTags(state: RunState, change: RunChange): Map<string, string> {
+  return new Map([...(change.tags ?? [])].filter(([key, value]) => state.tags.entries.get(key)?.value !== value));
+}
+
+/** A change applied (with the metric pages its new keys went to), or 'stale': read again and retry. */
+export type CommitOutcome = 'stale' | { pages: Map<string, number> };
+
 /** What one batch brings to one key, for `recordBatch`. */
 export interface BatchOfKey {
   /** Its newest point (the latest value if newer than the stored one). */
@@ -543,23 +551,18 @@ export class RunRepository extends RunReader {
   }
 
   /**
-   * Applies a change computed from `state`, whole or not at all: 'stale' when
-   * the run changed since `state` was read (the caller reads again, checks
-   * again and retries). Limits are the caller's to check on `state`; the
-   * conditions here make sure they still hold when the write lands.
+   * What must land before `commit`'s write, for the same change: the index
+   * entries of the new tag values and the run's params on its param row, so
+   * that search never misses a run (it may see a value that lost). Separate
+   * from `commit` so that the caller sends them beside its metric chunks and
+   * index entries, which have the same place in the order: one round trip
+   * before the commit instead of two. 'stale' when the run's params must move
+   * to items of their own first (the caller reads again and retries).
    */
-  async commit(
-    workspace: string,
-    runId: string,
-    state: RunState,
-    change: RunChange,
-  ): Promise<'stale' | { pages: Map<string, number> }> {
+  async indexAhead(workspace: string, runId: string, state: RunState, change: RunChange): Promise<'stale' | undefined> {
     const experimentId = state.run.experimentId;
     const newParams = change.params ?? new Map<string, string>();
-    const inlineParams =
-      newParams.size > 0 &&
-      !state.paramsOverflow &&
-      sizeOfParams(new Map([...state.params, ...newParams])) <= layoutBudgets.inlineParams;
+    const inlineParams = this.paramsStayInline(state, newParams);
     if (newParams.size > 0 && !state.paramsOverflow && !inlineParams) {
       // From now on every new param is an item of its own; the next read sees it.
       await this.client.send(
@@ -579,33 +582,45 @@ export class RunRepository extends RunReader {
       await this.experimentEntriesLackParams(workspace, experimentId);
     }
 
-    // Index entries of the new values first: search never misses a run, though it may see a value that lost.
-    const tagChanges = new Map(
-      [...(change.tags ?? [])].filter(([key, value]) => state.tags.entries.get(key)?.value !== value),
-    );
+    const rowParams = inlineParams && state.params.size + newParams.size <= PARAM_ROW_DIGESTS ? newParams : undefined;
+    const firstParams = state.params.size === 0 && !state.paramsOverflow;
     await Promise.all([
       this.batchWrite(
-        [...tagChanges].map(([key, value]) => ({
+        [...changedTags(state, change)].map(([key, value]) => ({
           PutRequest: { Item: tagIndexItem(workspace, experimentId, runId, key, value) },
         })),
       ),
       newParams.size > 0 &&
         (state.runNumber === undefined
-          ? addToParamRow(
-              this.client,
-              this.tableName,
-              { workspace, experimentId, runId },
-              inlineParams && state.params.size + newParams.size <= PARAM_ROW_DIGESTS ? newParams : undefined,
-              state.params.size === 0 && !state.paramsOverflow,
-            )
+          ? addToParamRow(this.client, this.tableName, { workspace, experimentId, runId }, rowParams, firstParams)
           : addToParamBucket(
               this.client,
               this.tableName,
               { workspace, experimentId, runId, runNumber: state.runNumber },
-              inlineParams && state.params.size + newParams.size <= PARAM_ROW_DIGESTS ? newParams : undefined,
-              state.params.size === 0 && !state.paramsOverflow,
+              rowParams,
+              firstParams,
             )),
     ]);
+    return undefined;
+  }
+
+  /**
+   * Applies a change computed from `state`, whole or not at all: 'stale' when
+   * the run changed since `state` was read (the caller reads again, checks
+   * again and retries). Limits are the caller's to check on `state`; the
+   * conditions here make sure they still hold when the write lands.
+   */
+  async commit(workspace: string, runId: string, state: RunState, change: RunChange): Promise<CommitOutcome> {
+    if ((await this.indexAhead(workspace, runId, state, change)) === 'stale') return 'stale';
+    return this.commitIndexed(workspace, runId, state, change);
+  }
+
+  /** `commit` once `indexAhead` has landed for the same change and state. */
+  async commitIndexed(workspace: string, runId: string, state: RunState, change: RunChange): Promise<CommitOutcome> {
+    const experimentId = state.run.experimentId;
+    const newParams = change.params ?? new Map<string, string>();
+    const inlineParams = this.paramsStayInline(state, newParams);
+    const tagChanges = changedTags(state, change);
 
     if (newParams.size > 0 && !inlineParams) {
       // Params as items of their own: each put only if absent (the caller checked they were).
@@ -647,6 +662,15 @@ export class RunRepository extends RunReader {
       .map(([key, { value }]) => tagIndexItem(workspace, experimentId, runId, key, value));
     await this.batchWrite(replaced.map((Key) => ({ DeleteRequest: { Key } })));
     return { pages };
+  }
+
+  /** Whether the run's params, with these new ones, still fit on its values item. */
+  private paramsStayInline(state: RunState, newParams: ReadonlyMap<string, string>): boolean {
+    return (
+      newParams.size > 0 &&
+      !state.paramsOverflow &&
+      sizeOfParams(new Map([...state.params, ...newParams])) <= layoutBudgets.inlineParams
+    );
   }
 
   /**

@@ -106,13 +106,18 @@ export async function logBatch(
       const entryParams = state.paramsOverflow
         ? undefined
         : entryParamDigests(new Map([...state.params, ...freshParams]));
-      await writeAhead(scope, runId, state, plan, batchId, entryParams, written, deps);
-      const outcome = await deps.runs.commit(scope.workspace, runId, state, {
-        params: freshParams,
-        tags,
-        newMetrics: plan.newEntries,
-        entryParams,
-      });
+      const change = { params: freshParams, tags, newMetrics: plan.newEntries, entryParams };
+      // Everything that goes before the commit, in one round trip: metric chunks and index entries beside
+      // the tag index entries and the param row.
+      // Both settle before a failure is thrown, so that a refused request's discard sees all it wrote.
+      const [ahead, chunks] = await Promise.allSettled([
+        deps.runs.indexAhead(scope.workspace, runId, state, change),
+        writeAhead(scope, runId, state, plan, batchId, entryParams, written, deps),
+      ]);
+      if (ahead.status === 'rejected') throw ahead.reason;
+      if (chunks.status === 'rejected') throw chunks.reason;
+      if (ahead.value === 'stale') return undefined;
+      const outcome = await deps.runs.commitIndexed(scope.workspace, runId, state, change);
       if (outcome === 'stale') return undefined;
       committed = { state, pages: outcome.pages, newEntries: plan.newEntries };
       return true;
