@@ -107,9 +107,9 @@ export async function logBatch(
         ? undefined
         : entryParamDigests(new Map([...state.params, ...freshParams]));
       const change = { params: freshParams, tags, newMetrics: plan.newEntries, entryParams };
-      // Everything that goes before the commit, in one round trip: metric chunks and index entries beside
-      // the tag index entries and the param row.
-      // Both settle before a failure is thrown, so that a refused request's discard sees all it wrote.
+      // Everything that goes before the commit, in one round trip: metric chunks and index entries beside the
+      // tag index entries and the param row. Both settle before a failure is thrown, so that the discard of a
+      // refused request sees all it wrote.
       const [ahead, chunks] = await Promise.allSettled([
         deps.runs.indexAhead(scope.workspace, runId, state, change),
         writeAhead(scope, runId, state, plan, batchId, entryParams, written, deps),
