@@ -271,11 +271,32 @@ function parseBody(event: APIGatewayProxyEventV2): { value: unknown; text: strin
   try {
     body = JSON.parse(text);
   } catch (error) {
-    throw new ValidationError(`body: is not valid JSON (${(error as Error).message})`, 'body.invalid_json');
+    const spelled = withNonFiniteLiteralsQuoted(text);
+    try {
+      if (spelled === text) throw error;
+      body = JSON.parse(spelled);
+      text = spelled;
+    } catch {
+      throw new ValidationError(`body: is not valid JSON (${(error as Error).message})`, 'body.invalid_json');
+    }
   }
   const prototypeKey = prototypeKeyPath(body);
   if (prototypeKey) throw new ValidationError(`${prototypeKey}: must not be __proto__`, 'body.invalid');
   return { value: body, text };
+}
+
+/** A JSON string (consumed whole, so words inside it stay text) or one of Python's non-finite literals. */
+const stringOrNonFinite = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
+
+/**
+ * Python's json module (what `requests.post(json=...)` uses, and MLflow's server reads) writes
+ * NaN and ±Infinity as the bare words `NaN`, `Infinity` and `-Infinity`, which JSON has not.
+ * Outside strings they become the strings `"NaN"`, `"Infinity"` and `"-Infinity"`, the spelling
+ * both APIs take for such a metric value; anything else still refuses them as it refuses any
+ * string. Only tried on a body JSON.parse refused, so valid JSON is read as it always was.
+ */
+function withNonFiniteLiteralsQuoted(text: string): string {
+  return text.replace(stringOrNonFinite, (token) => (token.startsWith('"') ? token : `"${token}"`));
 }
 
 /**

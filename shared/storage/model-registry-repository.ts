@@ -133,7 +133,8 @@ const toModel = (item: ModelItem): StoredModel => ({
   name: item.name,
   description: item.description,
   tags: tagsFromPairs(item.tags),
-  aliases: new Map(item.aliases ?? []),
+  // In name order, as a version's are (and as MLflow's server lists them), not the order they were set in.
+  aliases: new Map([...(item.aliases ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   latestVersion: item.latestVersion,
   createdAt: item.createdAt,
   updatedAt: item.updatedAt,

@@ -86,6 +86,42 @@ describe('metrics', () => {
     expect(bad.body.error.message).toMatch(/^body\.metric_value:/);
   });
 
+  test("Python's bare NaN and ±Infinity (json.dumps, requests' json=) are read as those strings, in both APIs", async () => {
+    const runId = await startRun();
+    // As Python writes them; the words inside a string stay text.
+    const body = `{"metrics": [{"key": "loss", "value": NaN, "step": 0}, {"key": "loss", "value": Infinity, "step": 1},
+      {"key": "loss", "value": -Infinity, "step": 2}, {"key": "loss", "value": 0.5, "step": 3}]}`;
+    expect((await local.api.call('POST', `/api/v1/runs/${runId}/metrics`, body)).status).toBe(200);
+    expect((await fullHistory(runId, 'loss', 100)).map((p) => p.value)).toEqual(['NaN', 'Infinity', '-Infinity', 0.5]);
+    const mlflow = await local.api.call(
+      'POST',
+      '/api/2.0/mlflow/runs/log-batch',
+      `{"run_id": "${runId}", "metrics": [{"key": "grad", "value": NaN, "timestamp": 1000, "step": 1}],
+        "tags": [{"key": "note", "value": "NaN, Infinity and -Infinity stay words here"}]}`,
+    );
+    expect(mlflow.status, JSON.stringify(mlflow.body)).toBe(200);
+    const run = await local.api.get(`/api/v1/runs/${runId}`);
+    expect(run.body.metrics.grad.value).toBe('NaN');
+    expect(run.body.tags.note).toBe('NaN, Infinity and -Infinity stay words here');
+    // Where no metric value is, the word is refused as any string is there, naming the field.
+    const misplaced = await local.api.call(
+      'POST',
+      `/api/v1/runs/${runId}/metrics`,
+      '{"metrics": [{"key": "x", "value": 1, "step": NaN}]}',
+    );
+    expect(misplaced.status).toBe(400);
+    expect(misplaced.body.error.message).toMatch(/^body\.metrics\[0\]\.step:/);
+    // Anything else JSON has not is still malformed JSON.
+    for (const malformed of [
+      '{"metrics": [{"key": "x", "value": nan}]}',
+      '{"metrics": [{"key": "x", "value": NaNa}]}',
+    ]) {
+      const refused = await local.api.call('POST', `/api/v1/runs/${runId}/metrics`, malformed);
+      expect(refused.status, malformed).toBe(400);
+      expect(refused.body.error.code, malformed).toBe('body.invalid_json');
+    }
+  });
+
   test('a retried batch with the same idempotency key adds no points', async () => {
     const runId = await startRun();
     const metrics = Array.from({ length: 50 }, (_, i) => ({

@@ -250,6 +250,20 @@ describe('on every paginated route', () => {
   });
 });
 
+test("an empty token is the first page on MLflow's routes, as proto3 reads an unset string", async () => {
+  const mlflowLists = paginated.filter((list) => list.route.operationId.startsWith('mlflow'));
+  // Runs, experiments, history, artifacts, registry and logged-model searches at least.
+  expect(mlflowLists.length).toBeGreaterThanOrEqual(6);
+  for (const list of mlflowLists) {
+    const [absent, empty] = [await page(api, list, undefined), await page(api, list, '')];
+    expect(empty.status, `${list.route.operationId}: ${JSON.stringify(empty.body)}`).toBe(200);
+    const { next_page_token: absentToken, ...absentPage } = absent.body;
+    const { next_page_token: emptyToken, ...emptyPage } = empty.body;
+    expect(emptyPage, list.route.operationId).toEqual(absentPage);
+    expect(typeof emptyToken, list.route.operationId).toBe(typeof absentToken);
+  }
+});
+
 test('a token only continues the query that issued it', async () => {
   const byId = (id: string) => paginated.find((list) => list.route.operationId === id) as Paginated;
   const changed: Array<[string, Record<string, string>]> = [

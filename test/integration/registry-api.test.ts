@@ -451,6 +451,11 @@ describe('aliases', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     await api.call('PUT', alias, { version: 3 });
     await api.call('PUT', `${models('ranker')}/aliases/challenger`, { version: 2 });
+    // Listed in name order, not the order they were set in (as MLflow's server lists them).
+    expect((await api.get(models('ranker'))).body.aliases).toEqual([
+      { alias: 'challenger', version: 2 },
+      { alias: 'champion', version: 3 },
+    ]);
     // An alias is a user-chosen key like any other: `__proto__` is just a name.
     expect((await api.call('PUT', `${models('ranker')}/aliases/__proto__`, { version: 2 })).status).toBe(200);
     expect((await api.get(`${models('ranker')}/aliases/__proto__`)).body.version).toBe(2);

@@ -236,3 +236,38 @@ def test_cli_downloads_create_folders_and_never_overwrite_without_force(env, tra
     assert whole.exit_code == 0 and sorted(whole.stdout.split()) == sorted(
         [str(tmp_path / "all" / "plots" / "pr.png"), str(tmp_path / "all" / "plots" / "roc.png")]
     )
+
+
+def test_cli_download_of_several_paths_keeps_the_runs_layout(env, tracker: ExperimentTracker, experiment_name, tmp_path) -> None:
+    """Files of one name in two folders both land (under their run paths), and a refusal downloads nothing."""
+    run = tracker.start_run(experiment_name)
+    for folder in ("a", "b"):
+        random_file(tmp_path / "src" / "out" / folder / "x.txt", 500)
+    random_file(tmp_path / "src" / "notes.txt", 10)
+    tracker.log_artifacts(str(tmp_path / "src"))
+    tracker.end_run()
+    runner = cli_runner()
+
+    out = tmp_path / "dl"
+    several = ["out/a", "out/b/", "out/a/x.txt", "notes.txt"]  # overlapping PATHs: each file once
+    both = runner.invoke(cli, ["artifacts", "download", run.run_id, *several, "-o", str(out)])
+    assert both.exit_code == 0, both.stderr
+    expected = [out / "notes.txt", out / "out" / "a" / "x.txt", out / "out" / "b" / "x.txt"]
+    assert sorted(both.stdout.split()) == sorted(str(path) for path in expected)
+    for folder in ("a", "b"):
+        assert sha256(str(out / "out" / folder / "x.txt")) == sha256(str(tmp_path / "src" / "out" / folder / "x.txt"))
+
+    (out / "out" / "b" / "x.txt").write_bytes(b"mine")
+    again = runner.invoke(cli, ["artifacts", "download", run.run_id, "out/a", "out/b", "-o", str(out)])
+    assert again.exit_code == 1
+    assert again.stderr.strip() == (
+        f"stratus: error: {out / 'out' / 'a' / 'x.txt'} and 1 more file already exist; "
+        "nothing was downloaded (--force replaces them)"
+    )
+    assert (out / "out" / "b" / "x.txt").read_bytes() == b"mine"
+
+    fresh = tmp_path / "fresh"
+    missing = runner.invoke(cli, ["artifacts", "download", run.run_id, "out/a", "nothing/here", "-o", str(fresh)])
+    assert missing.exit_code == 1
+    assert "has no artifacts at 'nothing/here'" in missing.stderr
+    assert not fresh.exists()

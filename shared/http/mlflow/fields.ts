@@ -182,7 +182,19 @@ export function protoEnum<const Names extends readonly [string, ...string[]]>(na
 /** MLflow's ViewType: 1 ACTIVE_ONLY, 2 DELETED_ONLY, 3 ALL. */
 export const viewType = z._default(protoEnum(viewTypes), 'ACTIVE_ONLY');
 export const orderBy = z.array(text(500)).check(z.maxLength(10, { error: 'must have at most 10 entries' }));
-export const pageToken = z.optional(z.string().check(z.maxLength(4096)));
+/**
+ * A page token of MLflow's API. Proto3 has no unset string, so an empty one is the first page, as
+ * MLflow's server reads it (a hand-written client or a form may send `page_token=` for "from the start").
+ */
+export const pageToken = documentedAs(
+  z.optional(
+    z.pipe(
+      z.string().check(z.maxLength(4096)),
+      z.transform((token) => (token === '' ? undefined : token)),
+    ),
+  ),
+  { type: 'string', maxLength: 4096 },
+);
 
 export const experimentName = nameSchema;
 export const runId = z.object({ run_id: z.optional(mlflowId), run_uuid: z.optional(mlflowId) }).check(

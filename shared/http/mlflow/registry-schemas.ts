@@ -4,6 +4,7 @@ import { artifactLimits } from '../../domain/artifacts.ts';
 import { registryLimits } from '../../domain/registry.ts';
 import { freeText, maxUtf8Bytes, text } from '../schemas/text.ts';
 import { mlflowEntityKey } from './entity-keys.ts';
+import { pageToken } from './fields.ts';
 import { modelNameSchema } from '../schemas/registry.ts';
 import { mlflowAliasText, mlflowVersionRef } from './registry-refs.ts';
 
@@ -56,7 +57,6 @@ const tagList = z.array(z.object({ key: mlflowEntityKey, value: tagValue })).che
     error: `must have at most ${mlflowRegistryLimits.tagsPerRequest} entries`,
   }),
 );
-const pageToken = z.optional(z.string().check(z.maxLength(4096)));
 /**
  * A page size up to `max`. One below 1 is read here and answered by the route as MLflow's server
  * answers it: registered-models/search finds nothing, model-versions/search refuses it in its words.

@@ -72,6 +72,28 @@ function discoverKeys(runs: readonly SearchedRun[]) {
   };
 }
 
+type Keys = ReturnType<typeof discoverKeys>;
+
+/**
+ * The keys of an experiment's default view (newest first, no filter), the last
+ * one seen: the default columns are chosen from them in every view of it, so a
+ * filter or an order does not swap the columns under the reader, and a filter
+ * that matches nothing still leaves every column to choose. One is kept.
+ */
+let defaultViewKeys: { view: string; keys: Keys } | undefined;
+
+/** The view's own keys, framed by the default view's: its default columns, and every key of either to choose. */
+function framedKeys(own: Keys, frame: Keys | undefined): Keys {
+  if (!frame || frame.defaultMetrics.length + frame.defaultParams.length === 0) return own;
+  return {
+    metrics: sortedKeys([...frame.metrics, ...own.metrics]),
+    params: sortedKeys([...frame.params, ...own.params]),
+    tags: sortedKeys([...frame.tags, ...own.tags]),
+    defaultMetrics: frame.defaultMetrics,
+    defaultParams: frame.defaultParams,
+  };
+}
+
 type Lifecycle = 'active' | 'deleted' | 'all';
 const lifecycleFrom = (value: string | null): Lifecycle => (value === 'deleted' || value === 'all' ? value : 'active');
 
@@ -204,7 +226,44 @@ export function ExperimentRuns(props: { experimentId: string }) {
     updateQuery({ open: [...next].join(',') });
   };
 
-  const keys = useMemo(() => discoverKeys(runs), [runs.length > 0 ? runs[0] : undefined, Math.min(runs.length, 2000)]);
+  const ownKeys = useMemo(
+    () => discoverKeys(runs),
+    [runs.length > 0 ? runs[0] : undefined, Math.min(runs.length, 2000)],
+  );
+  // A filtered or ordered view takes its default columns from the default view's first page: remembered
+  // from it, or read once when the view was opened by a link.
+  const defaultView = !filter && !order;
+  const frameView = JSON.stringify([props.experimentId, lifecycle]);
+  const [frame, setFrame] = useState<{ view: string; keys: Keys } | undefined>(defaultViewKeys);
+  useEffect(() => {
+    if (!defaultView || loading || searchError || runs.length === 0) return;
+    defaultViewKeys = { view: frameView, keys: ownKeys };
+    setFrame(defaultViewKeys);
+  }, [defaultView, loading, ownKeys, frameView]);
+  useEffect(() => {
+    if (defaultView || frame?.view === frameView) return;
+    let current = true;
+    void api
+      .POST('/api/v1/runs/search', {
+        body: {
+          experiment_ids: [props.experimentId],
+          max_results: firstPageSize,
+          ...(lifecycle !== 'active' ? { lifecycle } : {}),
+        },
+      })
+      .then((answer) => {
+        // Without it the view's own keys serve, as before: nothing to report.
+        if (current && answer.data) setFrame({ view: frameView, keys: discoverKeys(answer.data.runs) });
+      })
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [defaultView, frameView]);
+  const keys = useMemo(
+    () => (defaultView ? ownKeys : framedKeys(ownKeys, frame?.view === frameView ? frame.keys : undefined)),
+    [defaultView, ownKeys, frame, frameView],
+  );
   // Keys past truncated runs' first pages, read when the column picker first opens.
   const [pickerOpened, setPickerOpened] = useState(false);
   const later = useLaterKeys(runs, pickerOpened);

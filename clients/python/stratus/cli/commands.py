@@ -17,7 +17,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, ProgressColumn, T
 from rich.text import Text
 
 from .. import __version__, _artifacts
-from ..errors import AuthenticationError, StratusConnectionError, StratusError
+from ..errors import AuthenticationError, NotFoundError, StratusConnectionError, StratusError
 from ..models import LineageModel, Run
 from ..tracker import ExperimentTracker
 from .output import (
@@ -725,34 +725,59 @@ def artifacts_download(
     context: click.Context, run_id: str, paths: Tuple[str, ...], destination: str, force: bool, workers: int
 ) -> None:
     """Download files or folders of a run (no PATH: all of it) with one progress bar, checking each
-    file's SHA-256; prints the files written."""
+    file's SHA-256; prints the files written.
+
+    One PATH lands in -o as itself: a file by its name, a folder's files by their paths below it.
+    Several PATHs keep the run's own layout under -o (plots/roc.png goes to OUT/plots/roc.png), so
+    files of the same name in different folders never land on one another."""
     if len(paths) > 1 and os.path.isfile(destination):
         raise click.UsageError("several PATHs need -o to be a directory")
     tracker = tracker_from(context)
-    targets = list(paths) or [""]
-    # With several PATHs, -o is always a directory (created when missing).
-    into = destination if len(targets) == 1 or destination.endswith(("/", os.sep)) else destination + os.sep
+    planned = _plan_several(tracker, run_id, paths, destination) if len(paths) > 1 else []
     written: List[str] = []
     with progress_bar() as bars:
         task = bars.add_task("download", total=None)
-        for path in targets:
-            bars.update(task, description=path or "all artifacts", completed=0, total=None)
-            try:
-                written.extend(
-                    tracker.download_artifacts(
-                        run_id,
-                        path,
-                        into,
-                        overwrite=force,
-                        workers=workers,
-                        progress=lambda done, total: bars.update(task, completed=done, total=total or None),
-                    )
+
+        def progress(done: int, total: int) -> None:
+            bars.update(task, completed=done, total=total or None)
+
+        try:
+            if len(paths) > 1:
+                bars.update(task, description=f"{len(paths)} paths")
+                written = _artifacts.download_all(
+                    tracker.transport, run_id, planned, workers=workers, overwrite=force, progress=progress
                 )
-            except _artifacts.ArtifactExistsError as error:
-                bars.stop()
-                fail(f"{error.describe()}; nothing was downloaded (--force replaces them)")
+            else:
+                path = paths[0] if paths else ""
+                bars.update(task, description=path or "all artifacts")
+                written = tracker.download_artifacts(
+                    run_id, path, destination, overwrite=force, workers=workers, progress=progress
+                )
+        except _artifacts.ArtifactExistsError as error:
+            bars.stop()
+            fail(f"{error.describe()}; nothing was downloaded (--force replaces them)")
     for file in written:
         click.echo(file)
+
+
+def _plan_several(
+    tracker: ExperimentTracker, run_id: str, paths: Sequence[str], destination: str
+) -> List[Tuple[Any, str]]:
+    """Every file the PATHs name (a file itself, or the files under a folder), each once, at its
+    run path under `destination`; a PATH that names nothing is an error before anything is fetched."""
+    chosen: Dict[str, Any] = {}
+    for path in paths:
+        folder = path.strip("/")
+        found = [
+            artifact
+            for artifact in tracker.iter_artifacts(run_id, prefix=folder or None)
+            if not folder or artifact.path == folder or artifact.path.startswith(folder + "/")
+        ]
+        if not found:
+            raise NotFoundError(404, "artifact.not_found", f"run {run_id} has no artifacts at {path!r}")
+        for artifact in found:
+            chosen.setdefault(artifact.path, artifact)
+    return _artifacts.plan_downloads(sorted(chosen.values(), key=lambda a: a.path), "", destination)
 
 
 # ----- export -----
