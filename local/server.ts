@@ -16,7 +16,8 @@ import {
   responseTooLarge,
 } from './gateway-limits.ts';
 import { createRouter, type RouteMatch } from './router.ts';
-import { unmatchedRouteAnswer } from './unmatched-route.ts';
+import { dotSegmentAnswer, unmatchedRouteAnswer } from './unmatched-route.ts';
+import { dotSegmentIn, dotSegmentMessage } from '../shared/http/dot-segments.ts';
 import { enforceRouteGrants, withRouteGrants } from './route-grants.ts';
 import type { WebApp } from './web-app.ts';
 
@@ -105,6 +106,15 @@ export async function startLocalServer(
       !servedOutsideApi(url.pathname)
     ) {
       options.web.serve(request, response);
+      return;
+    }
+    // The URL parser above has already resolved a `..` (or `%2e%2e`) against the segment
+    // before it, which would route `DELETE …/tags/%2e%2e` to the run itself (shared/http/dot-segments.ts).
+    const dotSegment = dotSegmentIn((request.url ?? '').split(/[?#]/, 1)[0]);
+    if (dotSegment !== undefined) {
+      request.resume();
+      const answer = dotSegmentAnswer(url.pathname, dotSegmentMessage(dotSegment));
+      send(response, answer.status, answer.body, answer.headers);
       return;
     }
     const match = route(method, url.pathname);

@@ -45,3 +45,12 @@ function methodNotAllowed(method: string, path: string, allowed: readonly RouteD
     headers: { allow },
   };
 }
+
+/**
+ * The answer to a path with a `.` or `..` segment (shared/http/dot-segments.ts): a 400 naming the
+ * path, in the shape of the dialect of the path the URL parser would have made of it.
+ */
+export function dotSegmentAnswer(resolvedPath: string, message: string): RenderedError {
+  const error: PublicError = { status: 400, code: 'path.dot_segment', message };
+  return (mlflowPath.test(resolvedPath) ? renderMlflowError : renderV1Error)(error);
+}

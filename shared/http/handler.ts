@@ -25,6 +25,7 @@ import { noteRequestFacts, withRequestLog } from './request-log.ts';
 import { checkAnswerSize } from './answer-bound.ts';
 import { type ApiGatewayEvent, httpApiEvent } from './rest-event.ts';
 import { dialectOf, type RouteDefinition, routeKey, routeKeys } from './route-definition.ts';
+import { dotSegmentIn, dotSegmentMessage } from './dot-segments.ts';
 
 type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
@@ -184,6 +185,8 @@ function parseRequest<R extends RouteDefinition>(
   { sentText, readBody }: { sentText?: SentText | undefined; readBody?: BodyReader | undefined },
 ): RouteInput<R> {
   const { request } = route;
+  const dotSegment = dotSegmentIn(event.rawPath);
+  if (dotSegment !== undefined) throw new ValidationError(dotSegmentMessage(dotSegment), 'path.dot_segment');
   let body: unknown;
   if (request.body) {
     const { value, text } = parseBody(event);

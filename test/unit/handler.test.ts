@@ -88,3 +88,31 @@ test('the handler is not called when validation fails', async () => {
   expect(JSON.parse(response.body as string).error.message).toMatch(/^body\.tags\.a:/);
   expect(called).toBe(false);
 });
+
+test("a path a gateway resolved past a '..' segment is refused before the handler runs", async () => {
+  // Had the gateway resolved `DELETE /runs/R/tags/%2e%2e` to the run's own route, the raw path still says so.
+  let called = false;
+  const handler = createHandler(
+    routes.deleteRun,
+    async () => {
+      called = true;
+      return { status: 200, body: { deleted: true } };
+    },
+    { authenticator: writer },
+  );
+  for (const tail of ['..', '%2e%2e', '%2E.', '.', '%2e']) {
+    const response = await handler(
+      { ...event(), routeKey: 'DELETE /api/v1/runs/{run_id}', rawPath: `/api/v1/runs/${'a'.repeat(32)}/tags/${tail}` },
+      context,
+    );
+    expect(response.statusCode, tail).toBe(400);
+    expect(JSON.parse(response.body as string).error, tail).toEqual({
+      code: 'path.dot_segment',
+      message: expect.stringContaining(`'${tail}' segment is not a name`),
+    });
+  }
+  expect(called).toBe(false);
+  // Dots inside a segment are a name like any other.
+  const named = await handler({ ...event(), rawPath: `/api/v1/runs/${'a'.repeat(32)}/tags/...` }, context);
+  expect(named.statusCode).not.toBe(400);
+});

@@ -85,6 +85,17 @@ export class Transport {
   }
 
   url(path: string, query: Query = {}): string {
+    // fetch's URL parser resolves a `.` or `..` segment (a key or name of that spelling, which
+    // encodeURIComponent leaves as it is), percent-encoded or not: DELETE /runs/R/tags/.. would
+    // become DELETE /runs/R/. Refused here with the answer the API gives such a path.
+    const dots = path.split('/').find((segment) => segment === '.' || segment === '..');
+    if (dots !== undefined) {
+      throw new StratusError(
+        400,
+        'path.dot_segment',
+        `path: a '${dots}' segment is not a name (a URL parser reads it as the level above, not as a key, name or alias of '.' or '..')`,
+      );
+    }
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query)) {
       if (value === undefined) continue;

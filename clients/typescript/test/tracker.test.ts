@@ -178,6 +178,18 @@ describe('TypeScript SDK', () => {
     expect((unauthorized as StratusError).status).toBe(401);
   });
 
+  it("refuses a '.' or '..' key in a path, which fetch would resolve to the run itself", async () => {
+    const client = tracker();
+    const run = await client.startRun('ts-dot-keys');
+    for (const key of ['..', '.']) {
+      const refused = await client.deleteRunTag(run.runId, key).catch((error: unknown) => error);
+      expect(refused, key).toBeInstanceOf(StratusError);
+      expect((refused as StratusError).code, key).toBe('path.dot_segment');
+    }
+    expect((await client.getRun(run.runId)).lifecycleStage).toBe('active');
+    await client.endRun();
+  });
+
   it('iterates experiments and runs page by page', async () => {
     const client = tracker();
     const experiment = await client.createExperiment(`ts-pages-${Date.now()}`, { tags: { team: 'ts' } });
