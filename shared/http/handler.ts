@@ -123,7 +123,7 @@ export function createHandler<R extends RouteDefinition>(
     const response: APIGatewayProxyStructuredResultV2 = serialise
       ? {
           statusCode: status,
-          headers: { 'content-type': `${mediaType}; charset=utf-8`, ...headers },
+          headers: { 'content-type': `${mediaType}; charset=utf-8`, ...answerHygiene, ...headers },
           body: serialise(),
         }
       : jsonResponse(status, result.body, headers);
@@ -348,7 +348,7 @@ function validate(
   // An unknown key (a typo, most likely) is named as the field, not its parent object.
   const unknown = issue.code === 'unrecognized_keys' ? issue.keys : [];
   const path = unknown.length > 0 ? [...issue.path, unknown[0] as string] : issue.path;
-  const field = [location, ...path.map(String)].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+  const field = [location, ...path.map(shownSegment)].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
   const name = field.slice(location.length).replace(/^\./, '');
   const message =
     unknown.length > 0
@@ -374,6 +374,15 @@ function validate(
 }
 
 type Issue = z.core.$ZodIssue;
+
+/**
+ * A path segment as an error names it. Keys are the client's own, and a refused one may be far
+ * longer than any key may be: its start and its length say which, without sending a megabyte back.
+ */
+function shownSegment(segment: PropertyKey): string {
+  const text = String(segment);
+  return text.length <= 256 ? text : `${text.slice(0, 64)}…(${text.length} characters)`;
+}
 
 /**
  * The issue that tells the client the most. For a union (the single-point and
@@ -458,6 +467,13 @@ function capacityHeader(capacity: CapacityTotals): Record<string, string> {
   return { 'x-stratus-consumed-capacity': `read=${round(capacity.readUnits)}; write=${round(capacity.writeUnits)}` };
 }
 
+/**
+ * On every answer: answers hold a workspace's data, and a new token's secret, so no cache (a
+ * browser's, a proxy's) keeps them; and a browser reads them as the type they declare, never as
+ * a page it sniffed.
+ */
+const answerHygiene = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+
 function jsonResponse(
   statusCode: number,
   body: unknown,
@@ -465,7 +481,7 @@ function jsonResponse(
 ): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...answerHygiene, ...headers },
     // A trailing newline, so `curl` output ends its line and the next prompt starts on its own.
     body: body === undefined ? '' : `${JSON.stringify(body)}\n`,
   };

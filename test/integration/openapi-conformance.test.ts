@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { expect, test } from 'vitest';
 import { dialectOf, type RouteDefinition } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
+import { MAX_WRITTEN_STEP } from '../../shared/http/schemas/text.ts';
 import { apiClient, useTestStack } from '../support/local-api.ts';
 import { answerProblems, requestProblems } from '../support/openapi-check.ts';
 
@@ -54,6 +55,10 @@ test('every /api/v1 answer agrees with openapi.json, and openapi.json accepts ev
     });
     const text = await response.text();
     const problems = answerProblems(route, { status: response.status, headers: response.headers, text });
+    // Answers hold a workspace's data (and new tokens' secrets): never cached, never sniffed.
+    if (response.headers.get('cache-control') !== 'no-store') problems.push('cache-control is not no-store');
+    if (response.headers.get('x-content-type-options') !== 'nosniff')
+      problems.push('x-content-type-options is not nosniff');
     if (response.status < 400) {
       const query = new URL(path, stack.url).searchParams;
       problems.push(...requestProblems(route, query, body));
@@ -105,7 +110,7 @@ test('every /api/v1 answer agrees with openapi.json, and openapi.json accepts ev
       { key: 'loss', value: 0.5, step: 0, timestamp: 1_700_000_000_000 },
       { key: 'nan', value: 'NaN' },
       { key: 'inf', value: 'Infinity', step: -3 },
-      { key: 'ninf', value: '-Infinity', step: Number.MAX_SAFE_INTEGER },
+      { key: 'ninf', value: '-Infinity', step: MAX_WRITTEN_STEP },
     ],
     idempotency_key: `start-${unique}`,
   });

@@ -176,6 +176,19 @@ describe('runs', () => {
 });
 
 describe('the edge', () => {
+  test('a refused key far past the limit is named by its start and length, not echoed whole', async () => {
+    const run = await startRun();
+    const key = 'k'.repeat(1_000_000);
+    const refused = await local.api.post(`/api/v1/runs/${run.run_id}/tags`, { tags: { [key]: 'v' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toBe(
+      `body.tags.${'k'.repeat(64)}…(1000000 characters): must be at most 250 characters`,
+    );
+    // One just past the limit is still named whole.
+    const near = await local.api.post(`/api/v1/runs/${run.run_id}/tags`, { tags: { ['n'.repeat(251)]: 'v' } });
+    expect(near.body.error.message).toBe(`body.tags.${'n'.repeat(251)}: must be at most 250 characters`);
+  });
+
   test('malformed JSON, invalid UTF-8, a missing body and an oversized body get 4xx JSON errors', async () => {
     const run = await startRun();
     const path = `/api/v1/runs/${run.run_id}/params`;

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import '../../zod-messages.ts';
 import { viewTypes } from '../../domain/types.ts';
 import { limits } from '../../limits.ts';
-import { documentedAs, freeText, keySchema, nameSchema, text, timestampSchema } from '../schemas/text.ts';
+import { documentedAs, freeText, keySchema, nameSchema, text, timestampSchema, writtenStep } from '../schemas/text.ts';
 
 /**
  * MLflow's request shapes (mlflow/protos/service.proto) are validated at the edge
@@ -118,6 +118,8 @@ export const pageSize = (max: number) =>
     },
   );
 export const step = z.pipe(int64, z.int().check(z.gte(Number.MIN_SAFE_INTEGER), z.lte(Number.MAX_SAFE_INTEGER)));
+/** A step a point is written at (schemas/text.ts, `writtenStep`: a narrower range than a read's). */
+export const writtenStepField = z.pipe(int64, writtenStep);
 export const timestamp = z.pipe(int64, timestampSchema);
 
 /** The first `max` UTF-16 units of `value`, one fewer when the last would split a surrogate pair. */

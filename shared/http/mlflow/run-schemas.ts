@@ -18,6 +18,7 @@ import {
   runTagList,
   runValue,
   step,
+  writtenStepField,
   tagList,
   timestamp,
   viewType,
@@ -71,7 +72,7 @@ const metricFields = {
   // Required, as on MLflow's server: its clients always send one (log_metric stamps the current
   // time), so a point without one comes from a script whose mistake it should hear of.
   timestamp,
-  step: z.optional(step),
+  step: z.optional(writtenStepField),
   // MLflow 3: the point also belongs to a logged model, measured on a dataset.
   model_id: z.optional(mlflowId),
   dataset_name: z.optional(text(500)),

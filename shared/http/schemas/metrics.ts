@@ -7,6 +7,7 @@ import {
   pageSize,
   pageToken,
   safeInteger,
+  writtenStep,
   stepRangeInOrder,
   text,
   recordedTimeSchema,
@@ -24,7 +25,7 @@ export const idempotencyKey = z.optional(text(limits.idempotencyKeyLength)).chec
 export const metricPoint = z.strictObject({
   key: writtenKeySchema,
   value: metricValueSchema,
-  step: z.optional(safeInteger),
+  step: z.optional(writtenStep),
   timestamp: z.optional(recordedTimeSchema),
 });
 
@@ -36,7 +37,7 @@ export const logMetricsBody = z.union([
   z.strictObject({
     metric_name: writtenKeySchema,
     metric_value: metricValueSchema,
-    step: z.optional(safeInteger),
+    step: z.optional(writtenStep),
     timestamp: z.optional(recordedTimeSchema),
     idempotency_key: idempotencyKey,
   }),

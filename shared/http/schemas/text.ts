@@ -153,6 +153,18 @@ export function jsonDepthAtMost(value: unknown, maxDepth: number): boolean {
 }
 
 export const safeInteger = z.int().check(z.gte(Number.MIN_SAFE_INTEGER), z.lte(Number.MAX_SAFE_INTEGER));
+
+/**
+ * The largest step a point is written at, either way: 2^52 − 1. A key keeps the width of its step
+ * range (highest less lowest step) and the start of the 512-step block its lowest step is in, and
+ * both have to be safe integers as well: at ±(2^53 − 1) they were not, and such a point was a 500.
+ * Reads take any safe-integer step range.
+ */
+export const MAX_WRITTEN_STEP = 2 ** 52 - 1;
+const writtenStepError = `must be an integer within ±${MAX_WRITTEN_STEP} (2^52 − 1)`;
+export const writtenStep = z
+  .int()
+  .check(z.gte(-MAX_WRITTEN_STEP, { error: writtenStepError }), z.lte(MAX_WRITTEN_STEP, { error: writtenStepError }));
 export const timestampSchema = z.int().check(z.gte(0), z.lte(8_640_000_000_000_000));
 
 /**
