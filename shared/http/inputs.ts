@@ -5,8 +5,8 @@ import type { StartRunInput } from '../use-cases/runs.ts';
 import type { createRunBody } from './schemas/runs.ts';
 
 /**
- * The run fields of a create-run request body, in the use case's terms; the first points'
- * idempotency key may come as the `Idempotency-Key` header instead, as on the metric routes.
+ * The run fields of a create-run request body, in the use case's terms; the run's idempotency
+ * key may come as the `Idempotency-Key` header instead, as on the metric routes.
  */
 export const startRunInput = (
   body: z.output<typeof createRunBody>,

@@ -11,6 +11,7 @@ import {
   type ViewType,
 } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import { namedId } from '../ids.ts';
 import { entryParamDigests } from '../storage/run-items.ts';
 import { fromStoredLatest, type RunReader } from '../storage/run-reader.ts';
 import type { StoredMetricEntry } from '../storage/run-repository.ts';
@@ -87,7 +88,14 @@ async function createRun(
     const parent = await deps.runs.get(scope.workspace, input.parentRunId);
     if (!parent) throw new NotFoundError('parent_run', input.parentRunId);
   }
-  const runId = deps.newId();
+  const runId =
+    input.idempotencyKey === undefined
+      ? deps.newId()
+      : namedId(JSON.stringify(['run', scope.workspace, experimentId, input.idempotencyKey]));
+  if (input.idempotencyKey !== undefined) {
+    const made = await runMadeBefore(scope, runId, deps);
+    if (made) return made;
+  }
   const now = deps.clock.now();
   const run: Run = {
     runId,
@@ -137,6 +145,9 @@ async function createRun(
     }));
   } catch (error) {
     await deps.experiments.forgetRunStarted(scope.workspace, experimentId).catch(() => undefined);
+    // The same key's create, racing this one, made the run first: its run is this request's answer.
+    const made = input.idempotencyKey !== undefined && (await runMadeBefore(scope, runId, deps));
+    if (made) return made;
     throw error;
   }
   await Promise.all(
@@ -149,6 +160,19 @@ async function createRun(
     .map(([key, entry]) => fromStoredLatest(key, entry))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { ...run, params: Object.fromEntries(params), metrics };
+}
+
+/**
+ * The run a create with the same idempotency key made (its id is named by the key), if one did:
+ * a retried create whose answer was lost gets that run, and starts no other.
+ */
+async function runMadeBefore(scope: RequestScope, runId: string, deps: RunCreateDeps): Promise<RunDetails | undefined> {
+  try {
+    return await getRun(scope, runId, deps);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
 }
 
 /**

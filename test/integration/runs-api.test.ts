@@ -47,6 +47,51 @@ describe('runs', () => {
     });
   });
 
+  test('a create retried with the same idempotency key answers the same run and starts no other', async () => {
+    const experiment = 'runs-idempotent';
+    const body = {
+      experiment_name: experiment,
+      run_name: 'keyed',
+      params: { lr: '0.1' },
+      metrics: [{ key: 'loss', value: 1, step: 0 }],
+      idempotency_key: 'job-42-start',
+    };
+    const first = await local.api.post('/api/v1/runs', body);
+    expect(first.status).toBe(201);
+    // The answer was lost: the client sends it again, the key in the body or the header.
+    const again = await local.api.post('/api/v1/runs', body);
+    const { idempotency_key: key, ...withoutKey } = body;
+    const byHeader = await local.api.call('POST', '/api/v1/runs', withoutKey, { 'idempotency-key': key });
+    // Racing retries, as a client that timed out twice might send.
+    const racing = await Promise.all(
+      [1, 2, 3].map(() => local.api.post('/api/v1/runs', { ...body, idempotency_key: 'job-42-race' })),
+    );
+    for (const answer of [again, byHeader]) {
+      expect(answer.status).toBe(201);
+      expect(answer.body.run_id).toBe(first.body.run_id);
+    }
+    expect(new Set(racing.map((answer) => `${answer.status} ${answer.body.run_id}`)).size).toBe(1);
+    expect(racing[0]?.status).toBe(201);
+    const history = await local.api.get(`/api/v1/runs/${first.body.run_id}/metrics/loss`);
+    expect(history.body.points).toHaveLength(1);
+    const listed = await local.api.get(`/api/v1/experiments/${first.body.experiment_id}/runs`);
+    expect(listed.body.runs.map((run: { run_id: string }) => run.run_id).sort()).toEqual(
+      [first.body.run_id, racing[0]?.body.run_id].sort(),
+    );
+    // Another key, or none, starts another run; so does the same key in another experiment.
+    const other = await local.api.post('/api/v1/runs', { ...body, idempotency_key: 'job-43-start' });
+    const none = await local.api.post('/api/v1/runs', withoutKey);
+    const elsewhere = await local.api.post('/api/v1/runs', { ...body, experiment_name: `${experiment}-2` });
+    const ids = [first, other, none, elsewhere].map((answer) => answer.body.run_id);
+    expect(new Set(ids).size).toBe(4);
+    // The experiment's own runs route alike.
+    const path = `/api/v1/experiments/${first.body.experiment_id}/runs`;
+    const created = await local.api.post(path, { run_name: 'keyed', idempotency_key: 'job-44-start' });
+    const recreated = await local.api.post(path, { run_name: 'keyed', idempotency_key: 'job-44-start' });
+    expect([created.status, recreated.status]).toEqual([201, 201]);
+    expect(recreated.body.run_id).toBe(created.body.run_id);
+  });
+
   test('starting a run needs a real experiment and parent', async () => {
     expect((await local.api.post(`/api/v1/experiments/${'0'.repeat(32)}/runs`, {})).status).toBe(404);
     const orphan = await local.api.post('/api/v1/runs', {

@@ -3,7 +3,7 @@ import { runStatuses } from '../../domain/types.ts';
 import { lifecycleFilter } from './lifecycle.ts';
 import { limits } from '../../limits.ts';
 import { experimentIdSchema } from './paths.ts';
-import { idempotencyKey, metricPoint } from './metrics.ts';
+import { metricPoint } from './metrics.ts';
 import { paramValueSchema } from './params.ts';
 import { pipelineSchema } from './pipeline.ts';
 import {
@@ -32,7 +32,12 @@ const runFields = {
   metrics: z
     .optional(z.array(metricPoint).check(z.maxLength(limits.metricPointsPerRequest)))
     .check(z.meta({ description: "The run's first metric points, written with it" })),
-  idempotency_key: idempotencyKey,
+  idempotency_key: z.optional(text(limits.idempotencyKeyLength)).check(
+    z.meta({
+      description:
+        'Names the run in its experiment: a create retried with the same key (its answer lost) answers the run the first one made, and writes nothing (other fields sent with it are not applied). Also accepted as the Idempotency-Key header',
+    }),
+  ),
 };
 
 export const createRunBody = z.strictObject(runFields);
