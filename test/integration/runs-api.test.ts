@@ -172,6 +172,21 @@ describe('runs', () => {
     expect(stored.body.params).toEqual({ n_estimators: '100', max_depth: '10' });
   });
 
+  test('a param sent as an integer past 2^53 − 1 is a 400 naming it, rather than stored rounded', async () => {
+    const run = await startRun();
+    const path = `/api/v1/runs/${run.run_id}/params`;
+    const rounded = await local.api.call('POST', path, '{"params": {"seed": 12345678901234567890}}');
+    expect(rounded.status).toBe(400);
+    expect(rounded.body.error.message).toMatch(/^body\.params\.seed: is an integer past 2\^53 − 1/);
+    const exact = await local.api.call(
+      'POST',
+      path,
+      '{"params": {"seed": "12345678901234567890", "lr": 0.001, "n": 9007199254740991}}',
+    );
+    expect(exact.status).toBe(200);
+    expect(exact.body.params).toMatchObject({ seed: '12345678901234567890', lr: '0.001', n: '9007199254740991' });
+  });
+
   test('two clients setting one param to different values at once: exactly one wins', async () => {
     const run = await startRun();
     const writes = await Promise.all(
