@@ -504,6 +504,27 @@ describe('version page', () => {
     }
   });
 
+  test('on a phone each version is a block: nothing scrolls sideways and an alias chip stays one line', async () => {
+    const { page, problems, close } = await open(`/models/${seeded.model}`);
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      const versions = page.locator('#versions .table-scroll');
+      await versions.locator('tbody tr').first().waitFor();
+      expect(await versions.evaluate((element) => element.scrollWidth - element.clientWidth)).toBeLessThanOrEqual(1);
+      const chips = versions.locator('.alias-chip');
+      expect(await chips.count()).toBeGreaterThan(0);
+      for (const height of await chips.evaluateAll((all) => all.map((chip) => chip.getBoundingClientRect().height)))
+        expect(height).toBeLessThan(30);
+      // Each block shows when it was registered, within the screen, the headings being hidden.
+      const registered = await versions.locator('tbody tr td[data-label="registered"]').first().boundingBox();
+      expect(registered?.width).toBeGreaterThan(0);
+      expect((registered?.x ?? 0) + (registered?.width ?? 0)).toBeLessThanOrEqual(390);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   test('on a phone the Files table scrolls sideways in its own box, which the keyboard reaches and scrolls', async () => {
     const { page, problems, close } = await open(`/models/${seeded.model}/versions/2`);
     try {

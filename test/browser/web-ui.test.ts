@@ -614,6 +614,11 @@ describe('compare', () => {
       expect(Number(await accuracy.getAttribute('data-points'))).toBe(expectedPoints);
 
       const paramRows = () => page.locator('table[aria-label="Params by run"] tbody th').allTextContents();
+      // Three runs' columns take the row's whole width (half of it cut off the third run's).
+      const [paramsCard, parallelCard] = await Promise.all(
+        ['#compare-params', '#parallel'].map((id) => page.locator(id).boundingBox()),
+      );
+      expect(paramsCard?.width).toBeCloseTo(parallelCard?.width ?? 0, 0);
       expect(await paramRows()).toContain('seed');
       await page.check('text=Hide equal values');
       await expect.poll(paramRows, eventually).not.toContain('seed');

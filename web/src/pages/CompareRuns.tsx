@@ -309,8 +309,10 @@ export function CompareRuns() {
       </section>
 
       <div class="grid-2 section">
+        {/* Past two runs a half-width table cuts off the last runs' columns: it takes the row, the scatter goes below. */}
         <Card
           id="compare-params"
+          class={runs.length > 2 ? 'span-all' : undefined}
           title={`Params (${paramNames.length.toLocaleString('en-US')}${paramNames.length < data.param_names.length ? ` of ${data.param_names.length.toLocaleString('en-US')}` : ''})`}
           actions={
             <label class="checkbox">

@@ -80,7 +80,8 @@ export function ModelPage(props: { modelName: string }) {
         <Card id="versions" title="Versions">
           {versions.error !== undefined && <ErrorBox error={versions.error} />}
           <div class="table-scroll">
-            <table class="data" aria-label="Versions">
+            {/* On a phone each version is a block (styles.css, "stacked"): nothing a swipe away. */}
+            <table class="data stacked" aria-label="Versions">
               <thead>
                 <tr>
                   <th scope="col">Version</th>
@@ -99,7 +100,7 @@ export function ModelPage(props: { modelName: string }) {
               <tbody>
                 {versions.items.map((version) => (
                   <tr key={version.version}>
-                    <td class="version-cell">
+                    <td class="version-cell lead">
                       <Link href={paths.modelVersion(data.name, version.version)} style={{ fontWeight: 600 }}>
                         Version {version.version}
                       </Link>
@@ -109,18 +110,24 @@ export function ModelPage(props: { modelName: string }) {
                         </div>
                       )}
                     </td>
-                    <td>
+                    <td class="aside">
                       <StatusBadge status={version.status} />
                     </td>
-                    <td>
+                    <td class="full">
                       <AliasChips model={data.name} aliases={version.aliases} />
                     </td>
-                    <td>
+                    <td class="full">
                       <SourceRun version={version} runNames={runNames.data} />
                     </td>
-                    <td class="num">{version.files.length}</td>
-                    <td class="num">{formatBytes(version.size_bytes)}</td>
-                    <td title={`${formatTime(version.created_at)} by token ${version.created_by.token_id}`}>
+                    <td class="num meta" data-unit={version.files.length === 1 ? 'file' : 'files'}>
+                      {version.files.length}
+                    </td>
+                    <td class="num meta">{formatBytes(version.size_bytes)}</td>
+                    <td
+                      class="meta"
+                      data-label="registered"
+                      title={`${formatTime(version.created_at)} by token ${version.created_by.token_id}`}
+                    >
                       {formatAgo(version.created_at)}
                     </td>
                   </tr>
