@@ -17,4 +17,4 @@ export function dotSegmentIn(rawPath: string | undefined): string | undefined {
 
 /** What a request with one is told: the field is the path, and why no resource answers it. */
 export const dotSegmentMessage = (segment: string) =>
-  `path: a '${segment}' segment is not a name (a URL parser reads it as the level above, not as a key, name or alias of '.' or '..')`;
+  `path: a '${segment}' segment is not a name (URL parsers read it as the level above)`;

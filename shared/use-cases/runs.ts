@@ -92,10 +92,9 @@ async function createRun(
     input.idempotencyKey === undefined
       ? deps.newId()
       : namedId(JSON.stringify(['run', scope.workspace, experimentId, input.idempotencyKey]));
-  if (input.idempotencyKey !== undefined) {
-    const made = await runMadeBefore(scope, runId, deps);
-    if (made) return made;
-  }
+  // A keyed create retried after a lost answer: the run the first one made is its answer.
+  const made = input.idempotencyKey === undefined ? undefined : await deps.runs.getDetails(scope.workspace, runId);
+  if (made) return made;
   const now = deps.clock.now();
   const run: Run = {
     runId,
@@ -146,8 +145,8 @@ async function createRun(
   } catch (error) {
     await deps.experiments.forgetRunStarted(scope.workspace, experimentId).catch(() => undefined);
     // The same key's create, racing this one, made the run first: its run is this request's answer.
-    const made = input.idempotencyKey !== undefined && (await runMadeBefore(scope, runId, deps));
-    if (made) return made;
+    const raced = input.idempotencyKey !== undefined && (await deps.runs.getDetails(scope.workspace, runId));
+    if (raced) return raced;
     throw error;
   }
   await Promise.all(
@@ -160,19 +159,6 @@ async function createRun(
     .map(([key, entry]) => fromStoredLatest(key, entry))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { ...run, params: Object.fromEntries(params), metrics };
-}
-
-/**
- * The run a create with the same idempotency key made (its id is named by the key), if one did:
- * a retried create whose answer was lost gets that run, and starts no other.
- */
-async function runMadeBefore(scope: RequestScope, runId: string, deps: RunCreateDeps): Promise<RunDetails | undefined> {
-  try {
-    return await getRun(scope, runId, deps);
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
 }
 
 /**

@@ -93,7 +93,7 @@ export class Transport {
       throw new StratusError(
         400,
         'path.dot_segment',
-        `path: a '${dots}' segment is not a name (a URL parser reads it as the level above, not as a key, name or alias of '.' or '..')`,
+        `path: a '${dots}' segment is not a name (URL parsers read it as the level above)`,
       );
     }
     const params = new URLSearchParams();

@@ -8,7 +8,7 @@ import { boundedRecord, freeText } from './text.ts';
  */
 const exactNumber = z.number().check(
   z.refine((value) => !Number.isInteger(value) || Number.isSafeInteger(value), {
-    error: 'is an integer past 2^53 − 1, which a JSON number does not hold exactly: send it as a string',
+    error: 'is an integer past 2^53 − 1, which JSON cannot hold exactly: send it as a string',
   }),
 );
 

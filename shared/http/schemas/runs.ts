@@ -35,7 +35,7 @@ const runFields = {
   idempotency_key: z.optional(text(limits.idempotencyKeyLength)).check(
     z.meta({
       description:
-        'Names the run in its experiment: a create retried with the same key (its answer lost) answers the run the first one made, and writes nothing (other fields sent with it are not applied). Also accepted as the Idempotency-Key header',
+        "Names the run in its experiment: a create retried with it answers the first one's run and writes nothing. Or the Idempotency-Key header",
     }),
   ),
 };
