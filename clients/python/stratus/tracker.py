@@ -13,6 +13,7 @@ import os
 import re
 import threading
 import urllib.parse
+import uuid
 import weakref
 from dataclasses import dataclass, field
 from concurrent.futures import ThreadPoolExecutor
@@ -290,9 +291,12 @@ class ExperimentTracker:
                     point["step"] = int(step)
                 first_points.append(point)
             body["metrics"] = first_points
+        # The key names the run, so a create whose answer was lost is sent again and answers the same run,
+        # rather than failing the job or starting a second run with a copy of the first data.
+        body["idempotency_key"] = uuid.uuid4().hex
         _exit.register(self)
         try:
-            data = self.transport.json("POST", "/runs", json_body=body, idempotent=False)
+            data = self.transport.json("POST", "/runs", json_body=body)
         except StratusError as error:
             if self.strict or not error.retryable:
                 raise

@@ -81,6 +81,19 @@ def test_a_lost_answer_is_retried_with_the_same_idempotency_key(stack, proxy, ex
     assert steps_of(tracker, run.run_id, "loss") == list(range(10))
 
 
+def test_a_run_create_whose_answer_was_lost_answers_the_same_run(stack, proxy, experiment_name) -> None:
+    tracker = make_tracker(proxy.url, stack.token, strict=True)
+    # The create reaches the service and is stored; its answer never comes back.
+    proxy.plan = ProxyPlan(path_contains="/api/v1/runs", lose_answer=1)
+    run = tracker.start_run(experiment_name, run_name="once", params={"lr": 0.1}, metrics={"loss": 1.0}, step=0)
+    tracker.end_run()
+    assert proxy.plan.seen[:2] == ["POST /api/v1/runs", "POST /api/v1/runs"]
+    runs = ExperimentTracker(stack.url, stack.token).list_runs(experiment_name)
+    assert [each.run_id for each in runs] == [run.run_id]
+    assert tracker.get_run(run.run_id).params == {"lr": "0.1"}
+    assert steps_of(tracker, run.run_id, "loss") == [0]
+
+
 def test_busy_answers_are_retried_after_retry_after(stack, proxy, experiment_name, monkeypatch) -> None:
     tracker = make_tracker(proxy.url, stack.token)
     run = tracker.start_run(experiment_name)

@@ -1,5 +1,5 @@
 import { type ProgressCallback, artifactPathFor, downloadArtifact, uploadArtifact } from './artifacts.ts';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ENTRY_BYTES_PER_REQUEST, chunks } from './chunks.ts';
 import { StratusError } from './errors.ts';
 import { type RetryPolicy, Transport, defaultRetry } from './http.ts';
@@ -263,10 +263,13 @@ export class ExperimentTracker {
       git_commit: options.gitCommit ?? context.gitCommit,
       code_version: options.codeVersion ?? context.codeVersion,
       pipeline,
+      // The key names the run, so a create whose answer was lost is sent again and answers the same run,
+      // rather than failing the job or starting a second run.
+      idempotency_key: randomUUID(),
     };
     let run: Run;
     try {
-      run = await this.wholeRun(await this.transport.json('POST', '/runs', { body, idempotent: false }));
+      run = await this.wholeRun(await this.transport.json('POST', '/runs', { body }));
     } catch (error) {
       if (this.options.strict || !(error instanceof StratusError) || !error.retryable) throw error;
       this.options.warn(`cannot start a run (${error.message}); this run will not be recorded`);

@@ -233,6 +233,24 @@ describe('TypeScript SDK', () => {
     }
   });
 
+  it('a run create whose answer was lost is sent again and answers the same run', async () => {
+    const proxy = new FlakyProxy(stack.url);
+    proxy.pathContains = '/api/v1/runs';
+    await proxy.start();
+    try {
+      const client = tracker({ endpoint: proxy.url, strict: true });
+      proxy.loseAnswers = 1; // the create is stored, its answer never arrives
+      const run = await client.startRun('ts-lost-create', { runName: 'once', tags: { team: 'a' } });
+      await client.endRun();
+      const runs = [];
+      for await (const each of tracker().runs('ts-lost-create')) runs.push(each);
+      expect(runs.map((each) => each.runId)).toEqual([run.runId]);
+      expect(runs[0]?.tags.team).toBe('a');
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('drops new points on a full spool, or throws in strict mode', async () => {
     const proxy = new FlakyProxy(stack.url);
     await proxy.start();
