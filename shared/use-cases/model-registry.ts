@@ -91,6 +91,17 @@ export async function createRegisteredModel(
   return model;
 }
 
+/**
+ * A registered model that does not exist: "model 'x' does not exist", as people
+ * (and the CLI's `stratus models`) call it, under the API's code `registered_model.not_found`.
+ */
+class ModelNotFoundError extends NotFoundError {
+  constructor(name: string) {
+    super('registered_model', name);
+    this.message = `model '${name}' does not exist`;
+  }
+}
+
 /** The model with this name; one being deleted counts as gone. */
 export async function getRegisteredModel(
   scope: RequestScope,
@@ -98,7 +109,7 @@ export async function getRegisteredModel(
   deps: Deps<'registry'>,
 ): Promise<StoredModel> {
   const model = await deps.registry.findModelByName(scope.workspace, name);
-  if (!model || model.deleting) throw new NotFoundError('registered_model', name);
+  if (!model || model.deleting) throw new ModelNotFoundError(name);
   return model;
 }
 
@@ -303,7 +314,7 @@ export async function deleteRegisteredModel(
 ): Promise<void> {
   const model = await retryOnRace(async () => {
     const found = await deps.registry.findModelByName(scope.workspace, name);
-    if (!found) throw new NotFoundError('registered_model', name);
+    if (!found) throw new ModelNotFoundError(name);
     await deps.registry.markModelDeleting(scope.workspace, found);
     return { ...found, deleting: true };
   });

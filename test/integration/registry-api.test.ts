@@ -89,7 +89,11 @@ describe('registered models', () => {
     const got = await api.get(models('Fraud Detector'));
     expect(got.status).toBe(200);
     expect(got.body.tags).toEqual(JSON.parse('{"team":"risk","constructor":"kept"}'));
-    expect((await api.get(models('nope'))).body.error.code).toBe('registered_model.not_found');
+    // The code names the API's entity; the message says "model", as people and `stratus models` do.
+    expect((await api.get(models('nope'))).body.error).toMatchObject({
+      code: 'registered_model.not_found',
+      message: "model 'nope' does not exist",
+    });
 
     for (const name of ['fraud-a', 'fraud-b', 'churn']) {
       expect(

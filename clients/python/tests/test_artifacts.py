@@ -271,3 +271,71 @@ def test_cli_download_of_several_paths_keeps_the_runs_layout(env, tracker: Exper
     assert missing.exit_code == 1
     assert "has no artifacts at 'nothing/here'" in missing.stderr
     assert not fresh.exists()
+
+
+def test_cli_download_prints_every_path_as_o_was_given(env, tracker: ExperimentTracker, experiment_name, tmp_path, monkeypatch) -> None:
+    # `-o dl2` printed `dl2/confusion.png` for one file and `/abs/.../dl2/README.md` for a folder's.
+    run = tracker.start_run(experiment_name)
+    random_file(tmp_path / "src" / "plots" / "roc.png", 300)
+    random_file(tmp_path / "src" / "data" / "art" / "notes.txt", 200)
+    tracker.log_artifacts(str(tmp_path / "src"))
+    tracker.end_run()
+    monkeypatch.chdir(tmp_path)
+    runner = cli_runner()
+
+    def printed(*args: str) -> list:
+        result = runner.invoke(cli, ["artifacts", "download", run.run_id, *args])
+        assert result.exit_code == 0, result.stderr
+        return result.stdout.split()
+
+    assert printed("plots/roc.png", "-o", "one/") == [os.path.join("one", "roc.png")]
+    assert printed("data", "-o", "folder") == [os.path.join("folder", "art", "notes.txt")]
+    assert sorted(printed("plots", "data/art", "-o", "several")) == [
+        os.path.join("several", "data", "art", "notes.txt"),
+        os.path.join("several", "plots", "roc.png"),
+    ]
+    assert sorted(printed("-o", "all")) == [os.path.join("all", "data", "art", "notes.txt"), os.path.join("all", "plots", "roc.png")]
+    assert printed("plots/roc.png") == ["roc.png"]  # the default, ., the working directory
+    absolute = printed("data", "-o", str(tmp_path / "abs"))
+    assert absolute == [str(tmp_path / "abs" / "art" / "notes.txt")]
+    again = runner.invoke(cli, ["artifacts", "download", run.run_id, "data", "-o", "folder"])
+    assert again.stderr.startswith(f"stratus: error: {os.path.join('folder', 'art', 'notes.txt')} already exists")
+
+
+def on_a_terminal(args, env) -> str:
+    """What `stratus ARGS` writes to stderr when stderr is a terminal (where progress bars are drawn)."""
+    import pty
+    import subprocess
+    import sys
+
+    main, secondary = pty.openpty()
+    script = f"from stratus.cli import main; main({list(args)!r})"
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=secondary, env=env)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the terminal closes with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(main)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def test_cli_download_draws_no_bar_before_an_error(env, tracker: ExperimentTracker, experiment_name, tmp_path) -> None:
+    # An empty `nope/x.txt ━━━━ 0/? bytes` bar came before "has no artifacts" and "already exist" errors.
+    run = tracker.start_run(experiment_name)
+    random_file(tmp_path / "src" / "x.bin", 3000)
+    tracker.log_artifacts(str(tmp_path / "src"))
+    tracker.end_run()
+    variables = {**os.environ, "COLUMNS": "80"}
+    fetched = on_a_terminal(["artifacts", "download", run.run_id, "x.bin", "-o", str(tmp_path / "dl") + "/"], variables)
+    assert "━" in fetched and "2.9 KiB/2.9 KiB" in fetched, fetched  # a bar, sizes written as the tables write them
+    missing = on_a_terminal(["artifacts", "download", run.run_id, "nope/x.txt"], variables)
+    assert "has no artifacts at" in " ".join(missing.split()) and "━" not in missing and "bytes" not in missing, missing
+    again = on_a_terminal(["artifacts", "download", run.run_id, "x.bin", "-o", str(tmp_path / "dl") + "/"], variables)
+    assert "already exists" in " ".join(again.split()) and "━" not in again, again

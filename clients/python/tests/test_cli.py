@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -144,6 +145,36 @@ def test_errors_are_one_line_with_a_non_zero_exit(stratus, monkeypatch) -> None:
     # A mistyped run id is a usage error saying what one looks like, not the API's "path.run_id: ...".
     mistyped = stratus("runs", "show", "baseline_v1", expect=2).stderr
     assert "'baseline_v1' is not a run id (32 lowercase hex characters" in mistyped and "path.run_id" not in mistyped
+
+
+def test_errors_break_between_words_at_the_terminal_width(stratus, tmp_path) -> None:
+    # The terminal broke them mid-word: `[run.not_f` / `ound, HTTP 404]`.
+    runner = cli_runner()
+    missing = runner.invoke(cli, ["runs", "show", "0" * 32], env={"COLUMNS": "80"})
+    lines = missing.stderr.splitlines()
+    assert missing.exit_code == 1 and len(lines) == 2 and max(map(len, lines)) <= 80, missing.stderr
+    assert " ".join(lines) == f"stratus: error: run '{'0' * 32}' does not exist [run.not_found, HTTP 404]"
+    # A filter the API refuses is shown with a caret under the character it names, as the web UI does,
+    # counting as the API does (UTF-16: an emoji is two) and within the width however long the filter.
+    prefix = "params.note = '😀' and " * 8
+    bad = runner.invoke(cli, ["runs", "search", "0", "--filter", prefix + "metrics.loss >> 0.3"], env={"COLUMNS": "80"})
+    assert bad.exit_code == 1, bad.stderr
+    *message, shown, caret = bad.stderr.splitlines()
+    assert "at position" in " ".join(message) and max(map(len, bad.stderr.splitlines())) <= 80, bad.stderr
+    assert caret.strip() == "^" and shown[caret.index("^") :].startswith("> 0.3"), bad.stderr
+    # Piped (no terminal, no COLUMNS): one line, as scripts read it.
+    assert stratus("runs", "show", "0" * 32, expect=1).stderr.count("\n") == 1
+
+
+def test_times_are_written_one_way_with_the_year(stratus, finished_runs, experiment_name) -> None:
+    # At 80 columns times became `12-02 12:53` (day-month or month-day?); `runs show` wrote seconds.
+    runner = cli_runner()
+    listed = runner.invoke(cli, ["runs", "list", experiment_name], env={"COLUMNS": "80"}).stdout
+    rows = [line for line in listed.splitlines()[1:] if line.strip()]
+    assert rows and all(re.search(r"  \d{4}-\d{2}-\d{2} \d{2}:\d{2}( |$)", line) for line in rows), listed
+    shown = stratus("runs", "show", finished_runs[0]).stdout
+    started = next(line for line in shown.splitlines() if line.startswith("started"))
+    assert re.fullmatch(r"started\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}", started), started
 
 
 def all_commands(group: click.Group, path=()):

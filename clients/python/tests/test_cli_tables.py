@@ -93,10 +93,20 @@ def test_tables_fit_with_whole_ids_and_status(env, wide_data, width) -> None:
         too_wide = [line for line in lines if len(line) > width]
         assert not too_wide, f"{command} at {width}: {too_wide}"
         assert not CUT_ID.search(result.stdout), f"{command} cut an id at {width}:\n{result.stdout}"
+        if command == ("runs", "compare"):
+            # A column per run, headed by the start of its id (the whole ids are in --json); a line per metric
+            # and param, so none is left out at 80 columns (it showed two metrics and no param).
+            header = lines[0].split()
+            assert header[0] == "run" and header[1:] == [run_id[:8] for run_id in ids], result.stdout
+            labels = [line.split()[0] for line in lines if line.strip()]
+            assert {"learning_rate", "max_depth", "validation_accuracy", "training_loss"} <= set(labels), result.stdout
+            assert "learning_rate" not in result.stderr and "status" in labels
+            assert lines[labels.index("status")].split()[1:] == ["FINISHED"] * 3
+            continue
         for run_id in ids:
             assert run_id in result.stdout, f"{command} at {width} lost {run_id}:\n{result.stdout}"
         run_rows = [line for line in lines if HEX_ID.match(line) and HEX_ID.match(line).group(0) in wide_data["runs"]]
-        if command in (("experiments", "show"), ("runs", "list"), ("runs", "search"), ("runs", "compare")):
+        if command in (("experiments", "show"), ("runs", "list"), ("runs", "search")):
             assert run_rows and all(any(status in line for status in STATUSES) for line in run_rows), (
                 f"{command} at {width} lost the status:\n{result.stdout}"
             )
@@ -105,17 +115,22 @@ def test_tables_fit_with_whole_ids_and_status(env, wide_data, width) -> None:
         if command == ("runs", "search"):
             # The metric the runs are ordered by is shown at any width (at 80 it used to be dropped first).
             assert lines[0].split()[3] == "validation_accuracy", f"at {width}:\n{result.stdout}"
-        if width == 80 and command in (("runs", "list"), ("runs", "compare")):
+        if width == 80 and command == ("runs", "list"):
             # What did not fit is named on stderr, not silently dropped.
             assert "not shown at this width" in " ".join(result.stderr.split())
             # ... in lines that fit the terminal, broken between words.
             assert max(map(len, result.stderr.splitlines())) <= width, result.stderr
 
 
-def test_names_are_shortened_in_the_middle_and_whole_when_piped(env, wide_data) -> None:
+def test_names_keep_their_end_and_are_whole_when_piped(env, wide_data) -> None:
     runner = cli_runner()
     narrow = runner.invoke(cli, ["runs", "list", wide_data["experiment"]], env={"COLUMNS": "80"}).stdout
-    assert "xgboost_tuned_…" in narrow or "…max_depth_" in narrow
+    # Each shortened name is the end of exactly one run's name: the start the sweep shares is what goes.
+    names = [f"xgboost_tuned_learning_rate_0.0{index + 1}_max_depth_{index + 6}" for index in range(3)]
+    shown = [line.split()[1] for line in narrow.splitlines()[1:]]
+    assert len(shown) == 3 and all(
+        text.startswith("…") and sum(name.endswith(text[1:]) for name in names) == 1 for text in shown
+    ), narrow
     piped = runner.invoke(cli, ["runs", "list", wide_data["experiment"]], env={"COLUMNS": ""}).stdout
     assert "xgboost_tuned_learning_rate_0.01_max_depth_6" in piped and "…" not in piped
 
@@ -150,11 +165,11 @@ def test_shortened_names_stay_apart() -> None:
     from stratus.cli.output import Column, render_table
 
     names = [f"lstm_128_units_dropout_0.{i}_with_attention" for i in range(4)]
-    lines, _ = render_table([Column("run_id", kind="id"), Column("run_name", cut="middle", min_width=10)],
+    lines, _ = render_table([Column("run_id", kind="id"), Column("run_name", cut="name", min_width=10)],
                             [{"run_id": f"{i:032x}", "run_name": name} for i, name in enumerate(names)], 60)
     shown = [line.split()[1] for line in lines[1:]]
     assert len(set(shown)) == 4 and all("0." in name and "…" in name for name in shown)
-    lines, _ = render_table([Column("run_name", cut="middle", min_width=10)],
+    lines, _ = render_table([Column("run_name", cut="name", min_width=10)],
                             [{"run_name": f"xgboost_tuned_lr0.{i}5_depth{i}_final"} for i in range(4)], 20)
     assert len({line.strip() for line in lines[1:]}) == 4
 
@@ -176,3 +191,84 @@ def test_runs_show_wraps_long_values_whole_under_their_column(env, tracker, expe
         wrapped.append(line[column:])
     assert len(wrapped) > 1 and " ".join(wrapped) == value, shown
     assert "n" * 150 in "".join(shown.split()), shown
+
+
+@pytest.fixture(scope="module")
+def sweep(stack, tmp_path_factory):
+    """A grid sweep named as people name one: the learning rate in the middle, batch size and optimizer at the end."""
+    tracker = ExperimentTracker(stack.url, stack.token, flush_interval=0.2)
+    name = f"sweep-{tmp_path_factory.mktemp('s').name[-6:]}"
+    runs = {}
+    for lr in ("0.0001", "0.001", "0.01"):
+        for batch in (32, 128):
+            run_name = f"resnet-lr{lr}-bs{batch}-adam"
+            with tracker.run(name, run_name=run_name) as run:
+                run.log_params({"lr": lr, "batch_size": batch, "optimizer": "adam", "epochs": 4})
+                loss = 0.005 if batch == 32 else 0.17 + float(lr)
+                run.log_metrics({"loss": loss, "val/f1": 0.9 - float(lr), "train/loss": loss * 2}, step=1)
+            runs[run_name] = run.run_id
+    tracker.close()
+    return {"experiment": name, "runs": runs}
+
+
+def shown_names(command, stdout):
+    """The run names a table shows: the column after a run id, or a comparison's `name` lines."""
+    if command == "compare":
+        return [text for line in stdout.splitlines() if line.startswith("name ") for text in line.split()[1:]]
+    return [line.split()[1] for line in stdout.splitlines() if HEX_ID.match(line)]
+
+
+@pytest.mark.parametrize("width", [70, 80])
+def test_every_command_shortens_a_run_name_by_one_rule(env, sweep, width) -> None:
+    # `runs list` cut names at the start, `runs search` in the middle, `runs compare` at the end.
+    names = list(sweep["runs"])
+    commands = {
+        "list": ["runs", "list", sweep["experiment"]],
+        "search": ["runs", "search", sweep["experiment"], "--order-by", "metrics.loss ASC"],
+        "compare": ["runs", "compare", *sweep["runs"].values()],
+        "show": ["experiments", "show", sweep["experiment"]],
+    }
+    cut = 0
+    for command, args in commands.items():
+        result = cli_runner().invoke(cli, args, env={"COLUMNS": str(width)})
+        assert result.exit_code == 0, result.stderr
+        shown = shown_names(command, result.stdout)
+        assert len(shown) == len(names), f"{command}:\n{result.stdout}"
+        for text in shown:
+            assert text in names or (text.startswith("…") and any(name.endswith(text[1:]) for name in names)), (
+                f"{command} at {width} cut {text!r} another way:\n{result.stdout}"
+            )
+        if width == 80 and command != "compare":  # beside whole run ids at 80 columns, the names still read apart
+            assert len(set(shown)) == len(shown), f"{command} at {width}:\n{result.stdout}"
+        cut += sum(text.startswith("…") for text in shown)
+    assert cut, "no name was shortened: the test shows nothing"
+
+
+def test_search_heads_every_metric_alike_and_aligns_its_numbers(env, sweep) -> None:
+    # `metrics.train/loss` next to `val/f1`; `0.005` next to `0.1701`, left-aligned.
+    args = ["runs", "search", sweep["experiment"], "--order-by", "metrics.val/f1 DESC"]
+    result = cli_runner().invoke(cli, args, env={"COLUMNS": "200"})
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["run_id", "run_name", "status", "val/f1", "loss", "train/loss", "started"], lines[0]
+    end = lines[0].index(" loss") + len(" loss")
+    cells = [line[:end].split()[-1] for line in lines[1:]]
+    assert sorted(cells) == ["0.00500", "0.00500", "0.00500", "0.17010", "0.17100", "0.18000"], result.stdout
+    assert all(len(line) > end and line[end] == " " and line[end - 1] == "0" for line in lines[1:]), result.stdout
+    # Scripts still get the values and keys as they were.
+    as_csv = cli_runner().invoke(cli, [*args, "--csv"]).stdout.splitlines()
+    assert as_csv[0].split(",")[:5] == ["run_id", "run_name", "status", "start_time", "metrics.loss"]
+    assert {row.split(",")[4] for row in as_csv[1:]} == {"0.005", "0.1701", "0.171", "0.18"}
+
+
+def test_compare_at_80_columns_shows_every_param_and_metric(env, sweep) -> None:
+    ids = list(sweep["runs"].values())
+    result = cli_runner().invoke(cli, ["runs", "compare", *ids, "--all-params"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0 and max(map(len, result.stdout.splitlines())) <= 80, result.stdout
+    labels = {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
+    assert {"lr", "batch_size", "optimizer", "epochs", "loss", "val/f1", "train/loss"} <= labels, result.stdout
+    assert "params." not in result.stderr and "metrics." not in result.stderr
+    shown_ids = [run_id for line in result.stdout.splitlines() if line.startswith("run ") for run_id in line.split()[1:]]
+    assert shown_ids == [run_id[:8] for run_id in ids]
+    # --json is a row per run, as before.
+    rows = json.loads(cli_runner().invoke(cli, ["runs", "compare", *ids, "--json"]).stdout)
+    assert [row["run_id"] for row in rows] == ids and {"metrics.loss", "params.lr"} <= set(rows[0])

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import uuid
 
 import pytest
@@ -156,10 +157,23 @@ def test_cli_models_commands(env, tracker, model_name, experiment_name, tmp_path
     assert model_name in listed and "champion→2" in listed
     shown = stratus("models", "show", model_name).stdout
     assert "versions" in shown and "alias history" in shown and "champion" in shown
+    # Aliases are written as `models list` writes them (not `champion=2`), and a move says what moved, as the
+    # web UI does (it said `set`, with the versions in two more columns).
+    assert re.search(r"^aliases\s+champion→2$", shown, re.M), shown
+    history = shown.split("alias history:\n", 1)[1].splitlines()
+    assert history[0].split() == ["when", "alias", "change", "by", "token"]
+    assert [re.split(r"\s{2,}", line)[2] for line in history[1:]] == ["moved 1 → 2", "set to 1"], shown
+    # One way to write a time: to the minute, with the year (it was `2026-12-02 12:53:34` here, `12-02 12:53` there).
+    times = re.findall(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?", shown)
+    assert len(times) >= 6 and all(len(time) == 16 for time in times), shown
+    unknown = stratus("models", "show", f"{model_name}-nope", expect=1).stderr
+    assert f"model '{model_name}-nope' does not exist" in unknown and "registered_model '" not in unknown
     one = stratus("models", "show", model_name, "champion").stdout
     assert "model.pkl" in one and "s3" in one
     path = stratus("models", "download", model_name, "champion", "-o", str(tmp_path / "dl")).stdout.strip()
     assert open(path, "rb").read() == b"cli model"
+    # The path printed is as -o was given: relative (to the working directory) for a relative -o.
+    assert stratus("models", "download", model_name, "champion", "-o", "rel").stdout.strip() == os.path.join("rel", "model.pkl")
     stratus("models", "alias", model_name, "champion", "--delete")
     failed = stratus("models", "show", model_name, "champion", expect=1)
     assert "alias.not_found" in failed.stderr

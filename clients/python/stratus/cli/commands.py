@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 from .. import __version__, _artifacts
@@ -22,18 +22,23 @@ from ..models import LineageModel, Run
 from ..tracker import ExperimentTracker
 from .output import (
     Column,
-    cell,
+    column_for,
+    emit_comparison,
     emit_fields,
     emit_json,
     emit_rows,
+    formatted_cells,
     human_duration,
     human_size,
     human_time,
+    message_width,
     note,
     output_options,
+    shown_path,
     sparkline,
     table_width,
     truncation_note,
+    wrapped,
 )
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
@@ -55,13 +60,17 @@ class RunIdType(click.ParamType):
 RUN_ID = RunIdType()
 
 
-def fail(message: str) -> None:
-    click.echo(f"stratus: error: {message}", err=True)
+def fail(message: str, *detail: str) -> None:
+    """The error on stderr, broken between words at the terminal's width, then any `detail` lines as they are."""
+    click.echo(wrapped(f"stratus: error: {message}", message_width()), err=True)
+    for line in detail:
+        click.echo(line, err=True)
     sys.exit(1)
 
 
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Every failure is one line on stderr and exit status 1 (usage errors: click's 2)."""
+    """Every failure is one message on stderr (one line, or wrapped between words at a terminal's width)
+    and exit status 1 (usage errors: click's 2)."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -73,11 +82,16 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)
         except StratusError as error:
-            fail(f"{error.message} [{error.code}{'' if error.status is None else f', HTTP {error.status}'}]{_what_to_do(error)}")
+            fail(error_text(error))
         except (ValueError, OSError) as error:
             fail(str(error))
 
     return wrapper
+
+
+def error_text(error: StratusError) -> str:
+    """The API's message, its code and status, and for a setup error what to check."""
+    return f"{error.message} [{error.code}{'' if error.status is None else f', HTTP {error.status}'}]{_what_to_do(error)}"
 
 
 def _what_to_do(error: StratusError) -> str:
@@ -233,7 +247,7 @@ def experiments_list(
     columns: List[Any] = [
         "experiment_id",
         "experiment_name",
-        Column("runs", kind="value"),
+        "runs",
         Column("active", header="last activity", kind="time", optional=True),
         "tags",
     ]
@@ -432,7 +446,13 @@ def runs_search(
         experiment_names=names or None,
         page_size=min(limit or 1000, 1000) if not show_all else 1000,
     )
-    found = take(pages, limit, show_all, output_format, 50)
+    try:
+        found = take(pages, limit, show_all, output_format, 50)
+    except StratusError as error:
+        pointer = filter_pointer(filter_string or "", error)
+        if not pointer:
+            raise
+        fail(error_text(error), *pointer)
     rows = [run_row(r) for r in found]
     metrics = metric_columns(rows, "metrics.")
     if output_format != "table":
@@ -440,15 +460,34 @@ def runs_search(
         columns += metric_columns(rows, "params.") if output_format == "csv" else []
     else:
         # The metrics the runs are ordered by, then those the filter names, come first and stay at any
-        # width (under their own name; the start time gives way first): at 80 columns they used to be
-        # the first thing dropped, so a search for accuracy > 0.9 showed no accuracy.
+        # width: at 80 columns they used to be the first thing dropped, so a search for accuracy > 0.9
+        # showed no accuracy. Every metric is headed by its name alone; the start time gives way first.
         wanted = ordered_metrics(order_by) + filtered_metrics(filter_string or "")
         ordered = [key for key in dict.fromkeys(f"metrics.{name}" for name in wanted) if key in metrics]
         columns = ["run_id", "run_name", "status"]
-        columns += [Column(key, header=key[len("metrics."):], kind="value", optional=True, important=True) for key in ordered]
-        columns += [Column("started", kind="time", optional=True)] + [key for key in metrics if key not in ordered]
+        columns += [dataclasses.replace(column_for(key), important=True) for key in ordered]
+        columns += [key for key in metrics if key not in ordered]
+        columns.append(Column("started", kind="time", optional=True))
     emit_rows(rows, columns, output_format, json_rows=[run_json(r) for r in found])
     found.notice()
+
+
+def filter_pointer(filter_string: str, error: StratusError) -> List[str]:
+    """For a filter the API refused `at position N`, the filter and a caret under that character (as the
+    web UI shows it), within the terminal's width; none for other errors."""
+    match = re.search(r"at position (\d+)", error.message) if error.code == "filter.invalid" else None
+    if not match or not filter_string:
+        return []
+    # The API counts UTF-16 code units, as JavaScript does; Python counts code points.
+    units, at = int(match.group(1)), 0
+    while at < len(filter_string) and units > 0:
+        units -= 2 if ord(filter_string[at]) > 0xFFFF else 1
+        at += 1
+    indent = "  "
+    room = max(20, (message_width() or 10**6) - len(indent))
+    start = max(0, min(at - room // 2, len(filter_string) - room))
+    shown = filter_string[start : start + room]
+    return [f"{indent}{shown}", f"{indent}{' ' * (at - start)}^"]
 
 
 _FILTERED_METRIC = re.compile(r"""metrics\.(?:`([^`]+)`|"([^"]+)"|([\w.:/-]+))""")
@@ -474,7 +513,7 @@ def ordered_metrics(order_by: Sequence[str]) -> List[str]:
     return names
 
 
-@runs.command("compare", context_settings=CONTEXT, short_help="Runs side by side, a column per metric and param.")
+@runs.command("compare", context_settings=CONTEXT, short_help="Runs side by side: their metrics and params.")
 @click.argument("run_ids", metavar="RUN_ID...", nargs=-1, required=True, type=RUN_ID)
 @click.option("--metric", "metrics", multiple=True, metavar="NAME", help="Only these metrics (repeatable).")
 @click.option("--param", "params", multiple=True, metavar="NAME", help="Only these params (repeatable).")
@@ -492,7 +531,8 @@ def runs_compare(
     all_params: bool,
     output_format: str,
 ) -> None:
-    """Runs side by side: one row per run, a column per metric and per param that differs."""
+    """Runs side by side: a column per run, a line per metric and per param that differs (--json and --csv:
+    a row per run)."""
     rows = tracker_from(context).compare_runs(
         list(run_ids),
         metric_names=list(metrics) or None,
@@ -500,25 +540,13 @@ def runs_compare(
         only_differing_params=False if (all_params or params) else True,
         as_dataframe=False,
     )
-    columns: List[Any] = list(rows.columns)
     if output_format == "table":
-        # What a comparison is for comes first: metrics, then params; the start time gives way first.
-        for row in rows:
-            row["started"] = human_time(row.get("start_time"))
-        metric_keys = [c for c in columns if c.startswith("metrics.")]
-        param_keys = [c for c in columns if c.startswith("params.")]
-        columns = [
-            "run_id",
-            Column("run_name", min_width=10, comfort_width=16, cut="middle"),
-            "status",
-            *[
-                Column(key, header=key[len("metrics.") :], kind="value", optional=True, important=True)
-                for key in metric_keys
-            ],
-            *[Column(key, optional=True, min_width=10, comfort_width=14) for key in param_keys],
-            Column("started", kind="time", optional=True),
-        ]
-    emit_rows(rows, columns, output_format)
+        # Transposed, a column per run: a line per metric and param fits any number of them at 80 columns
+        # (a column per metric and param showed two metrics there, and no param).
+        keys = list(rows.columns)
+        emit_comparison(rows, [k for k in keys if k.startswith("metrics.")], [k for k in keys if k.startswith("params.")])
+        return
+    emit_rows(rows, list(rows.columns), output_format)
 
 
 @runs.command("metrics", context_settings=CONTEXT, short_help="A run's metrics: latest, min, max and a sparkline.")
@@ -563,37 +591,26 @@ def runs_metrics(context: click.Context, run_id: str, keys: Tuple[str, ...], poi
         json_rows = [{k: v for k, v in row.items() if k != "history"} for row in rows]
         emit_rows(rows, columns, output_format, json_rows=json_rows)
         return
-    # Four significant digits: a sparkline is for the shape, --json for the exact values.
+    # Each column's numbers share one precision (five significant digits of its largest), right-aligned:
+    # a sparkline is for the shape, --json for the exact values.
     table_rows = [
-        {
-            "metric": row["metric"],
-            **{name: short_number(row[name]) for name in ("latest", "min", "max")},
-            "step": row["last_step"],
-        }
+        {"metric": row["metric"], "latest": row["latest"], "min": row["min"], "max": row["max"], "step": row["last_step"]}
         for row in rows
     ]
     columns: List[Any] = [
         Column("metric", min_width=12, comfort_width=40, cut="middle"),
-        Column("latest", kind="value"),
-        Column("min", kind="value"),
-        Column("max", kind="value"),
-        Column("step", kind="value"),
+        Column("latest", kind="number"),
+        Column("min", kind="number"),
+        Column("max", kind="number"),
+        Column("step", kind="value", align="right"),
     ]
     # The sparkline takes what the other columns leave (10 to 60 cells).
-    used = sum(max(len(c.header), *(len(cell(row[c.key])) for row in table_rows)) + 2 for c in columns)
+    cells = formatted_cells(columns, table_rows)
+    used = sum(max(len(c.header), *(len(line[i]) for line in cells)) + 2 for i, c in enumerate(columns))
     spark_width = max(10, min(60, (table_width() or 120) - used))
     for table_row, row in zip(table_rows, rows):
         table_row["history"] = sparkline(row["history"], spark_width)
     emit_rows(table_rows, columns + [Column("history", kind="value")], "table")
-
-
-def short_number(value: float) -> str:
-    """At most four significant digits, without an exponent for everyday magnitudes (71,425, not 7.142e+04)."""
-    if not math.isfinite(value):
-        return cell(value)
-    if 1000 <= abs(value) < 1e12:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
 
 
 # ----- artifacts -----
@@ -605,11 +622,19 @@ def artifacts() -> None:
 
 
 class MebibyteSpeedColumn(ProgressColumn):
-    """Transfer speed in MiB/s, the unit of the bar's byte counts and of the tables."""
+    """Transfer speed in MiB/s: binary units, as the sizes beside it and in the tables are."""
 
     def render(self, task: Any) -> Text:
         speed = task.finished_speed or task.speed
         return Text("" if speed is None else f"{speed / 1024 / 1024:.1f} MiB/s", style="progress.data.speed")
+
+
+class SizeColumn(ProgressColumn):
+    """Bytes done of the total, written as the tables (and the web UI) write sizes: `12 KiB/48 KiB`."""
+
+    def render(self, task: Any) -> Text:
+        total = "?" if task.total is None else human_size(int(task.total))
+        return Text(f"{human_size(int(task.completed))}/{total}", style="progress.download")
 
 
 def progress_bar() -> Progress:
@@ -617,7 +642,7 @@ def progress_bar() -> Progress:
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(binary_units=True),
+        SizeColumn(),
         MebibyteSpeedColumn(),
         TimeRemainingColumn(),
         transient=False,
@@ -680,25 +705,25 @@ def artifacts_upload(
         for local in files:
             if os.path.isdir(local):
                 folder_path = artifact_path or _artifacts.artifact_path_for(local.rstrip("/\\") or ".")
-                task = bars.add_task(os.path.basename(os.path.abspath(local)) + "/", total=None)
+                task = bars.add_task(os.path.basename(os.path.abspath(local)) + "/", total=None, visible=False)
                 uploaded.extend(
                     tracker.log_artifacts(
                         local,
                         None if folder_path in (".", "") else folder_path,
                         artifact_type=artifact_type,
                         run_id=run_id,
-                        progress=lambda done, total, task=task: bars.update(task, completed=done, total=total),
+                        progress=lambda done, total, task=task: bars.update(task, completed=done, total=total, visible=True),
                     )
                 )
                 continue
-            task = bars.add_task(os.path.basename(local), total=os.path.getsize(local))
+            task = bars.add_task(os.path.basename(local), total=os.path.getsize(local), visible=False)
             uploaded.append(
                 tracker.log_artifact(
                     local,
                     artifact_type,
                     artifact_path=artifact_path,
                     run_id=run_id,
-                    progress=lambda done, total, task=task: bars.update(task, completed=done, total=total),
+                    progress=lambda done, total, task=task: bars.update(task, completed=done, total=total, visible=True),
                 )
             )
     rows = [{**as_json(a), "size": human_size(a.size_bytes)} for a in uploaded if a]
@@ -736,10 +761,12 @@ def artifacts_download(
     planned = _plan_several(tracker, run_id, paths, destination) if len(paths) > 1 else []
     written: List[str] = []
     with progress_bar() as bars:
-        task = bars.add_task("download", total=None)
+        # Shown once bytes are on their way: an error found first (a missing path, files already there)
+        # used to follow an empty `0/? bytes` bar.
+        task = bars.add_task("download", total=None, visible=False)
 
         def progress(done: int, total: int) -> None:
-            bars.update(task, completed=done, total=total or None)
+            bars.update(task, completed=done, total=total or None, visible=True)
 
         try:
             if len(paths) > 1:
@@ -755,9 +782,10 @@ def artifacts_download(
                 )
         except _artifacts.ArtifactExistsError as error:
             bars.stop()
-            fail(f"{error.describe()}; nothing was downloaded (--force replaces them)")
+            existing = _artifacts.ArtifactExistsError([shown_path(path, destination) for path in error.paths])  # as printed
+            fail(f"{existing.describe()}; nothing was downloaded (--force replaces them)")
     for file in written:
-        click.echo(file)
+        click.echo(shown_path(file, destination))
 
 
 def _plan_several(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import click
 
-from ..registry import ModelRegistry, ModelVersion
+from ..registry import AliasEvent, ModelRegistry, ModelVersion
 from .commands import CONTEXT, RUN_ID, as_json, cli, connection_from, handle_errors
-from .output import Column, emit_fields, emit_json, emit_rows, human_size, human_time, output_options
+from .output import Column, emit_fields, emit_json, emit_rows, human_size, human_time, output_options, shown_path
 
 
 def registry_from(context: click.Context) -> ModelRegistry:
@@ -64,14 +64,14 @@ def models_list(
             "name": m.name,
             "latest": m.latest_version or "",
             "latest_version": m.latest_version,
-            "aliases": ", ".join(f"{alias}→{version}" for alias, version in sorted(m.aliases.items())),
+            "aliases": alias_list(m.aliases),
             "updated": human_time(m.updated_at),
             "updated_at": m.updated_at,
             "description": m.description,
         }
         for m in found
     ]
-    columns = ["name", "latest", "aliases", "updated"]
+    columns: List[Any] = ["name", Column("latest", kind="value", align="right"), "aliases", "updated"]
     if output_format == "csv":
         columns = ["name", "latest_version", "aliases", "updated_at", "description"]
     emit_rows(rows, columns, output_format, json_rows=[as_json(m) for m in found])
@@ -104,7 +104,7 @@ def models_show(
             ("name", model.name),
             ("description", model.description),
             ("latest_version", model.latest_version),
-            ("aliases", {alias: str(v) for alias, v in sorted(model.aliases.items())}),
+            ("aliases", alias_list(model.aliases) if output_format == "table" else {a: str(v) for a, v in sorted(model.aliases.items())}),
             ("tags", model.tags),
             ("created", human_time(model.created_at) if output_format == "table" else model.created_at),
             ("updated", human_time(model.updated_at) if output_format == "table" else model.updated_at),
@@ -119,19 +119,22 @@ def models_show(
         emit_rows([version_row(v) for v in versions], ["version", "aliases", "run_id", "size", "created"], "table", title="versions")
     if history:
         click.echo()
-        rows = [
-            {
-                "when": human_time(e.at),
-                "alias": e.alias,
-                "change": e.change,
-                "from": "" if e.from_version is None else e.from_version,
-                "to": "" if e.to_version is None else e.to_version,
-                "token_id": e.by or "",
-            }
-            for e in history
-        ]
-        columns = ["when", "alias", "change", "from", "to", "token_id"]
-        emit_rows(rows, columns, "table", headers={"token_id": "by token"}, title="alias history")
+        rows = [{"when": human_time(e.at), "alias": e.alias, "change": alias_change(e), "token_id": e.by or ""} for e in history]
+        emit_rows(rows, ["when", "alias", "change", "token_id"], "table", headers={"token_id": "by token"}, title="alias history")
+
+
+def alias_list(aliases: Dict[str, int]) -> str:
+    """A model's aliases, one way wherever they are listed: `challenger→3, champion→2`."""
+    return ", ".join(f"{alias}→{version}" for alias, version in sorted(aliases.items()))
+
+
+def alias_change(event: AliasEvent) -> str:
+    """One alias event in the web UI's words (models/common.tsx describeChange), versions as the CLI writes them."""
+    if event.change == "set":
+        return f"set to {event.to_version}" if event.from_version is None else f"moved {event.from_version} → {event.to_version}"
+    if event.change == "deleted":
+        return f"removed (was {event.from_version})"
+    return f"removed with version {event.from_version}"
 
 
 def show_version(version: ModelVersion, output_format: str) -> None:
@@ -226,4 +229,4 @@ def models_alias(context: click.Context, name: str, alias: str, version: Optiona
 @handle_errors
 def models_download(context: click.Context, name: str, version: str, destination: str) -> None:
     """Download a version's files (default: the latest), checking each one's size and SHA-256; prints the path."""
-    click.echo(registry_from(context).download(name, version, destination))
+    click.echo(shown_path(registry_from(context).download(name, version, destination), destination))
