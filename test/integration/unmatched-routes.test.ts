@@ -92,6 +92,53 @@ test.each(cases.map((c) => [c.path, c] as const))(
   },
 );
 
+/**
+ * A route's path spelt another way: with a trailing slash, with an empty segment, with its
+ * prefix in capitals. API Gateway's paths are case-sensitive and these are no route's; the local
+ * server used to route the first two as the path itself and give the last to the web app's page.
+ */
+const misspelt = (path: string) =>
+  [
+    `${path}/`,
+    path.replace(/^(\/[^/]+)\//, '$1//'),
+    path.replace(/(.)\/([^/]+)$/, '$1//$2'),
+    path.replace(/^\/[^/]+/, (prefix) => prefix.toUpperCase()),
+    path.replace(/^\/[^/]+/, (prefix) => prefix[0] + prefix[1]!.toUpperCase() + prefix.slice(2)),
+  ].filter((spelt) => spelt !== path);
+const misspeltCases = routeList.flatMap((definition) =>
+  routePaths(definition).flatMap((served) =>
+    misspelt(concrete(served)).map((path) => [`${definition.method} ${path}`, definition, path] as const),
+  ),
+);
+
+test.each(misspeltCases)('%s, a route spelt another way, is no route', async (_, definition, path) => {
+  const response = await fetch(`${server.url}${path}`, { method: definition.method });
+  const text = await response.text();
+  if (!/^\/(api|ajax-api)\//i.test(path)) {
+    // MLflow's file routes at the root: spelt another way, a path of the web app's, as any there.
+    expect([response.status, text]).toEqual([200, 'web app']);
+    return;
+  }
+  expect(response.status, text).toBe(404);
+  expect(response.headers.get('content-type')).toBe('application/json');
+  const message = `no route for ${definition.method} ${path}`;
+  expect(JSON.parse(text)).toEqual(
+    dialectOf(definition) === 'mlflow'
+      ? { error_code: 'ENDPOINT_NOT_FOUND', message }
+      : { error: { code: 'route.not_found', message } },
+  );
+});
+
+test('every route yields each misspelling, and the web app never answers under an API prefix', async () => {
+  expect(misspeltCases.length).toBeGreaterThan(4 * routeList.flatMap(routePaths).length);
+  for (const path of ['/API', '/api', '/Ajax-Api', '/API/v1', '/aPi/v1/experiments', '//API/v1/experiments']) {
+    const response = await fetch(`${server.url}${path}`);
+    expect([response.status, response.headers.get('content-type')], path).toEqual([404, 'application/json']);
+  }
+  // Leading slashes stay one (a base URL ending in `/`; MLflow's own tests send `//model-versions/...`).
+  expect((await fetch(`${server.url}//api/v1/experiments`, { method: 'PUT' })).status).toBe(405);
+});
+
 test.each([
   ['POST', '/api/2.0/mlflow/traces/search'],
   ['GET', '/api/3.0/mlflow/traces/abc'],
