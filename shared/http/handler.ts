@@ -187,6 +187,9 @@ function parseRequest<R extends RouteDefinition>(
   const { request } = route;
   const dotSegment = dotSegmentIn(event.rawPath);
   if (dotSegment !== undefined) throw new ValidationError(dotSegmentMessage(dotSegment), 'path.dot_segment');
+  // The path first: a request for what cannot exist (`PATCH /runs/search`, run id "search") is told
+  // so, whatever its body.
+  const path = validate('path', request.path, decodePathParameters(event.pathParameters));
   let body: unknown;
   if (request.body) {
     const { value, text } = parseBody(event);
@@ -203,7 +206,7 @@ function parseRequest<R extends RouteDefinition>(
     refuseRepeatedQuery(event.rawQueryString, request.repeatableQuery);
   }
   return {
-    path: validate('path', request.path, decodePathParameters(event.pathParameters)),
+    path,
     query: validate('query', request.query, query),
     body,
     headers: event.headers ?? {},
