@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../local/server.ts';
 import { dialectOf, type RouteDefinition, routePaths } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { createRouter } from '../../local/router.ts';
+import { webApp } from '../../local/web-app.ts';
 
 /**
  * Requests no route takes, generated from the route table: at every route's
@@ -166,6 +170,22 @@ test("paths outside the API and /ajax-api are the web app's, but for MLflow's fi
       error_code: 'ENDPOINT_NOT_FOUND',
       message: `DELETE is not allowed on ${path}; it takes GET`,
     });
+  }
+});
+
+test("the web UI's pages take GET and HEAD alone: any other method is a 405 with Allow", async () => {
+  const root = mkdtempSync(join(tmpdir(), 'stratus-web-'));
+  writeFileSync(join(root, 'index.html'), '<!doctype html>');
+  const withWeb = await startLocalServer({ host: '127.0.0.1', port: 0, web: webApp({ root, artifactOrigins: [] }) });
+  try {
+    expect((await fetch(`${withWeb.url}/experiments/1`, { method: 'HEAD' })).status).toBe(200);
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
+      const response = await fetch(`${withWeb.url}/experiments/1`, { method });
+      expect([response.status, response.headers.get('allow')], method).toEqual([405, 'GET, HEAD']);
+    }
+  } finally {
+    await withWeb.close();
+    rmSync(root, { recursive: true });
   }
 });
 
