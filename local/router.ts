@@ -54,7 +54,11 @@ export function createRouter(routes: readonly RouteDefinition[]) {
     .flatMap((route) => routePaths(route).map((path) => compile(route, path)))
     .sort(compareSpecificity);
   return (method: string, path: string): RouteMatch | undefined => {
-    const parts = path.split('/').filter(Boolean);
+    // A trailing slash or an empty segment (`/runs/`, `/api/v1//runs`) is no route's path, not the path
+    // without it. Leading slashes are one: `${base}/api/v1/...` with a base ending in `/`, and MLflow's
+    // own tests, send `//model-versions/get-artifact`.
+    const parts = path.replace(/^\/+/, '').split('/');
+    if (parts.includes('')) return undefined;
     for (const candidate of compiled) {
       if (candidate.route.method !== method) continue;
       const pathParameters = matchSegments(candidate.segments, parts);

@@ -23,6 +23,9 @@ import type { WebApp } from './web-app.ts';
 
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The API's URL spaces, `/api` and `/ajax-api`, in any case: never the web app's. */
+const apiPrefix = /^\/+(?:api|ajax-api)(?:\/|$)/i;
+
 export interface LocalServer {
   url: string;
   port: number;
@@ -97,14 +100,10 @@ export async function startLocalServer(
     }
     const method = request.method ?? 'GET';
     // `/ajax-api` is MLflow's web app's API: the aliases of MLflow's routes (routePaths), and an
-    // MLflow error elsewhere, never the web app's page. MLflow's file
-    // routes (`/get-artifact`, `/model-versions/get-artifact`) sit outside /api/ as on its server.
-    if (
-      options.web &&
-      !url.pathname.startsWith('/api/') &&
-      !url.pathname.startsWith('/ajax-api/') &&
-      !servedOutsideApi(url.pathname)
-    ) {
+    // MLflow error elsewhere, never the web app's page; nor is a path under either prefix in another
+    // case (`/API/v1/runs`), which no route takes (paths are case-sensitive, as API Gateway's are).
+    // MLflow's file routes (`/get-artifact`, `/model-versions/get-artifact`) sit outside /api/ as on its server.
+    if (options.web && !apiPrefix.test(url.pathname) && !servedOutsideApi(url.pathname)) {
       options.web.serve(request, response);
       return;
     }

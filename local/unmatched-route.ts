@@ -12,8 +12,13 @@ import type { RouteMatch } from './router.ts';
  * before any function runs: see README, "From MLflow".)
  */
 
-/** MLflow's URL spaces: its REST API of any version, its artifact proxy, and its web app's `/ajax-api`. */
-const mlflowPath = /^\/(?:api\/\d+\.\d+\/mlflow(?:-artifacts)?(?:\/|$)|ajax-api\/)/;
+/**
+ * MLflow's URL spaces: its REST API of any version, its artifact proxy, and its web app's `/ajax-api`.
+ * Told apart however the path is spelt (`/Api/2.0/mlflow/...`, `/api//2.0/mlflow/...`), which no route
+ * takes, so that an MLflow client's 404 is MLflow's too.
+ */
+const isMlflowPath = (path: string) =>
+  /^\/(?:api\/\d+\.\d+\/mlflow(?:-artifacts)?(?:\/|$)|ajax-api\/)/i.test(path.replace(/\/+/g, '/'));
 
 /** Methods a route may declare, in the order `Allow` lists them. */
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -28,7 +33,7 @@ export function unmatchedRouteAnswer(
     return match ? [match.route] : [];
   });
   const first = allowed[0];
-  const dialect: Dialect = first ? dialectOf(first) : mlflowPath.test(pathname) ? 'mlflow' : 'v1';
+  const dialect: Dialect = first ? dialectOf(first) : isMlflowPath(pathname) ? 'mlflow' : 'v1';
   // The path as the URL parser left it (percent-encoded), within the server's URL limit.
   const error: PublicError = first
     ? methodNotAllowed(method, pathname, allowed)
@@ -52,5 +57,5 @@ function methodNotAllowed(method: string, path: string, allowed: readonly RouteD
  */
 export function dotSegmentAnswer(resolvedPath: string, message: string): RenderedError {
   const error: PublicError = { status: 400, code: 'path.dot_segment', message };
-  return (mlflowPath.test(resolvedPath) ? renderMlflowError : renderV1Error)(error);
+  return (isMlflowPath(resolvedPath) ? renderMlflowError : renderV1Error)(error);
 }

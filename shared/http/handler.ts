@@ -187,6 +187,9 @@ function parseRequest<R extends RouteDefinition>(
   const { request } = route;
   const dotSegment = dotSegmentIn(event.rawPath);
   if (dotSegment !== undefined) throw new ValidationError(dotSegmentMessage(dotSegment), 'path.dot_segment');
+  // The path first: a request for what cannot exist (`PATCH /runs/search`, run id "search") is told
+  // so, whatever its body.
+  const path = validate('path', request.path, decodePathParameters(event.pathParameters));
   let body: unknown;
   if (request.body) {
     const { value, text } = parseBody(event);
@@ -198,9 +201,12 @@ function parseRequest<R extends RouteDefinition>(
     );
   }
   const query = event.queryStringParameters ?? {};
-  if (dialectOf(route) === 'v1') refuseUnknownQuery(request.query, query);
+  if (dialectOf(route) === 'v1') {
+    refuseUnknownQuery(request.query, query);
+    refuseRepeatedQuery(event.rawQueryString, request.repeatableQuery);
+  }
   return {
-    path: validate('path', request.path, decodePathParameters(event.pathParameters)),
+    path,
     query: validate('query', request.query, query),
     body,
     headers: event.headers ?? {},
@@ -231,6 +237,17 @@ function refuseUnknownQuery(schema: z.ZodMiniType | undefined, query: object) {
       'query.invalid',
     );
   }
+}
+
+/**
+ * API Gateway joins a repeated query parameter's values with commas, so `?max_results=5&max_results=7`
+ * would read as "5,7" and `?page_token=a&page_token=b` as one token "a,b": /api/v1 refuses the repeat,
+ * naming it, unless the route reads that parameter as a list. The raw query string still shows it.
+ */
+function refuseRepeatedQuery(rawQuery = '', repeatable: readonly string[] = []) {
+  const names = [...new URLSearchParams(rawQuery).keys()];
+  const repeated = names.find((name, index) => names.indexOf(name) < index && !repeatable.includes(name));
+  if (repeated !== undefined) throw new ValidationError(`query.${repeated}: given more than once`, 'query.invalid');
 }
 
 function decodePathParameters(parameters: Record<string, string | undefined> | undefined) {

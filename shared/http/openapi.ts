@@ -81,7 +81,7 @@ function errorResponses(route: RouteDefinition) {
     '400': {
       description: mlflow
         ? `Invalid input (the message names the field), a conflict with stored state, a body over ${limits.requestBodyEventBytes} bytes as the function receives it (base64 or escaped text, the larger) or not sent as \`application/json\``
-        : 'Invalid input; the message names the field',
+        : 'Invalid input (a query parameter the route does not take, or one given twice, included); the message names the field',
       content,
     },
     '401': { description: 'No bearer token, or one that is unknown or revoked', content },

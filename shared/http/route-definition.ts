@@ -53,6 +53,11 @@ export interface RouteDefinition {
     path?: z.ZodMiniType;
     query?: z.ZodMiniType;
     body?: z.ZodMiniType;
+    /**
+     * Query parameters a client may give more than once, whose schema reads the values API Gateway
+     * joins with commas as a list. On `/api/v1` any other parameter given twice is a 400 naming it.
+     */
+    repeatableQuery?: readonly string[];
   };
   /**
    * `alternatives`: other media types the handler can answer in, chosen by the Accept header.

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dialectOf } from '../../shared/http/route-definition.ts';
+import { dialectOf, type RouteDefinition } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { type ApiClient, apiClient, startTestStack, type TestStack } from '../support/local-api.ts';
 import { exampleRequest, type RouteFixture } from '../support/route-requests.ts';
+import { schemaFields } from '../support/schema-fields.ts';
 
 /**
  * Query parameters, generated over the route table: every /api/v1 route refuses a parameter it
@@ -51,6 +52,35 @@ describe.each(v1Routes.map((route) => [`${route.method} ${route.path}`, route] a
   });
 });
 
+/** The parameters a route's query schema documents (an experiments or models filter's `tag.KEY` aside). */
+const queryNames = (route: RouteDefinition) =>
+  schemaFields(route.request.query!, {}).map((field) => String(field.path[0]));
+const v1Gets = v1Routes.filter((route) => route.method === 'GET' && route.request.query);
+
+test('the repeat rows cover every /api/v1 GET route that takes a query', () => {
+  expect(v1Gets.length).toBeGreaterThan(10);
+  expect(v1Gets.flatMap(queryNames)).toContain('page_token');
+});
+
+describe.each(v1Gets.map((route) => [`${route.method} ${route.path}`, route] as const))('%s', (_, route) => {
+  // API Gateway joins a repeated parameter's values with commas: `max_results=5&max_results=7` read as "5,7".
+  test.each(queryNames(route))(
+    '%s given twice is a 400 naming it, unless the route reads it as a list',
+    async (name) => {
+      const { path } = exampleRequest(route, fixture);
+      const answer = await api.get(withQuery(path, `${name}=1&${name}=2`));
+      if (route.request.repeatableQuery?.includes(name)) {
+        expect(answer.body?.error?.message ?? '').not.toContain('given more than once');
+        const accepted = await api.get(withQuery(path, `${name}=start_time&${name}=end_time%20DESC`));
+        expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+        return;
+      }
+      expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+      expect(answer.body.error).toEqual({ code: 'query.invalid', message: `query.${name}: given more than once` });
+    },
+  );
+});
+
 describe('suggestions and what stays accepted', () => {
   test('?limit= on a list suggests max_results; a misspelling suggests what it meant', async () => {
     const runs = `/api/v1/experiments/${fixture.experimentId}/runs`;
@@ -71,6 +101,24 @@ describe('suggestions and what stays accepted', () => {
     const answer = await api.post(`/api/v1/runs/${fixture.runId}/params?dry_run=1`, { params: { never: 'x' } });
     expect(answer.status).toBe(400);
     expect((await api.get(`/api/v1/runs/${fixture.runId}`)).body.params).not.toHaveProperty('never');
+  });
+
+  test('a repeat is found however its name is spelt, a tag.KEY filter too; MLflow reads repeats as lists', async () => {
+    const cases: Array<[string, string]> = [
+      ['/api/v1/experiments?max%5Fresults=1&max_results=2', 'query.max_results: given more than once'],
+      ['/api/v1/experiments?tag.team=a&tag.team=b', 'query.tag.team: given more than once'],
+      ['/api/v1/models?page_token=a&max_results=3&page_token=b', 'query.page_token: given more than once'],
+    ];
+    for (const [path, message] of cases) {
+      const answer = await api.get(path);
+      expect([answer.status, answer.body.error?.message], path).toEqual([400, message]);
+    }
+    expect((await api.get('/api/v1/experiments?tag.team=a&tag.group=b')).status).toBe(200);
+    // MLflow's repeated fields come as repeated parameters (its GET forms), joined as API Gateway joins them.
+    const latest = await api.get(
+      '/api/2.0/mlflow/registered-models/get-latest-versions?name=none&stages=None&stages=Staging',
+    );
+    expect(latest.body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
   });
 
   test("experiments' tag.KEY filters are still taken, and no other name", async () => {

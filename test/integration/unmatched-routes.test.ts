@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../local/server.ts';
 import { dialectOf, type RouteDefinition, routePaths } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { createRouter } from '../../local/router.ts';
+import { webApp } from '../../local/web-app.ts';
 
 /**
  * Requests no route takes, generated from the route table: at every route's
@@ -92,6 +96,53 @@ test.each(cases.map((c) => [c.path, c] as const))(
   },
 );
 
+/**
+ * A route's path spelt another way: with a trailing slash, with an empty segment, with its
+ * prefix in capitals. API Gateway's paths are case-sensitive and these are no route's; the local
+ * server used to route the first two as the path itself and give the last to the web app's page.
+ */
+const misspelt = (path: string) =>
+  [
+    `${path}/`,
+    path.replace(/^(\/[^/]+)\//, '$1//'),
+    path.replace(/(.)\/([^/]+)$/, '$1//$2'),
+    path.replace(/^\/[^/]+/, (prefix) => prefix.toUpperCase()),
+    path.replace(/^\/[^/]+/, (prefix) => prefix[0] + prefix[1]!.toUpperCase() + prefix.slice(2)),
+  ].filter((spelt) => spelt !== path);
+const misspeltCases = routeList.flatMap((definition) =>
+  routePaths(definition).flatMap((served) =>
+    misspelt(concrete(served)).map((path) => [`${definition.method} ${path}`, definition, path] as const),
+  ),
+);
+
+test.each(misspeltCases)('%s, a route spelt another way, is no route', async (_, definition, path) => {
+  const response = await fetch(`${server.url}${path}`, { method: definition.method });
+  const text = await response.text();
+  if (!/^\/(api|ajax-api)\//i.test(path)) {
+    // MLflow's file routes at the root: spelt another way, a path of the web app's, as any there.
+    expect([response.status, text]).toEqual([200, 'web app']);
+    return;
+  }
+  expect(response.status, text).toBe(404);
+  expect(response.headers.get('content-type')).toBe('application/json');
+  const message = `no route for ${definition.method} ${path}`;
+  expect(JSON.parse(text)).toEqual(
+    dialectOf(definition) === 'mlflow'
+      ? { error_code: 'ENDPOINT_NOT_FOUND', message }
+      : { error: { code: 'route.not_found', message } },
+  );
+});
+
+test('every route yields each misspelling, and the web app never answers under an API prefix', async () => {
+  expect(misspeltCases.length).toBeGreaterThan(4 * routeList.flatMap(routePaths).length);
+  for (const path of ['/API', '/api', '/Ajax-Api', '/API/v1', '/aPi/v1/experiments', '//API/v1/experiments']) {
+    const response = await fetch(`${server.url}${path}`);
+    expect([response.status, response.headers.get('content-type')], path).toEqual([404, 'application/json']);
+  }
+  // Leading slashes stay one (a base URL ending in `/`; MLflow's own tests send `//model-versions/...`).
+  expect((await fetch(`${server.url}//api/v1/experiments`, { method: 'PUT' })).status).toBe(405);
+});
+
 test.each([
   ['POST', '/api/2.0/mlflow/traces/search'],
   ['GET', '/api/3.0/mlflow/traces/abc'],
@@ -119,6 +170,22 @@ test("paths outside the API and /ajax-api are the web app's, but for MLflow's fi
       error_code: 'ENDPOINT_NOT_FOUND',
       message: `DELETE is not allowed on ${path}; it takes GET`,
     });
+  }
+});
+
+test("the web UI's pages take GET and HEAD alone: any other method is a 405 with Allow", async () => {
+  const root = mkdtempSync(join(tmpdir(), 'stratus-web-'));
+  writeFileSync(join(root, 'index.html'), '<!doctype html>');
+  const withWeb = await startLocalServer({ host: '127.0.0.1', port: 0, web: webApp({ root, artifactOrigins: [] }) });
+  try {
+    expect((await fetch(`${withWeb.url}/experiments/1`, { method: 'HEAD' })).status).toBe(200);
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
+      const response = await fetch(`${withWeb.url}/experiments/1`, { method });
+      expect([response.status, response.headers.get('allow')], method).toEqual([405, 'GET, HEAD']);
+    }
+  } finally {
+    await withWeb.close();
+    rmSync(root, { recursive: true });
   }
 });
 

@@ -24,6 +24,16 @@ test('unknown paths and methods match nothing', () => {
   expect(route('GET', `/api/v1/runs/${id}/extra/segments`)).toBeUndefined();
 });
 
+test('a trailing slash or an empty segment matches nothing; leading slashes are one', () => {
+  expect(route('GET', `/api/v1/runs/${id}/`)).toBeUndefined();
+  expect(route('GET', `/api/v1//runs/${id}`)).toBeUndefined();
+  expect(route('PATCH', `/api/v1/runs/${id}//`)).toBeUndefined();
+  expect(route('GET', `/api/v1/runs/${id}/metrics/train//loss`)).toBeUndefined();
+  expect(route('GET', `/api/v1/runs/${id}/metrics/loss/`)).toBeUndefined();
+  expect(route('GET', `/API/v1/runs/${id}`)).toBeUndefined();
+  expect(route('GET', `//api/v1/runs/${id}`)?.route.operationId).toBe('getRun');
+});
+
 test('every route in the table is reachable by its own path and its aliases, each named as matched', () => {
   for (const definition of routeList) {
     for (const served of routePaths(definition)) {

@@ -10,7 +10,7 @@ export const searchRunsRoute = defineRoute({
   summary: "Search an experiment's runs with an MLflow filter and order; runs carry params, tags and latest metrics",
   access: 'read',
   tag: 'search',
-  request: { query: searchRunsQuery },
+  request: { query: searchRunsQuery, repeatableQuery: ['order_by'] },
   pageTokens: true,
   response: { status: 200, description: 'A page of matching runs', body: searchRunsResponse },
   table: { actions: ['GetItem', 'Query', 'BatchGetItem'], indexes: ['gsi1', 'gsi2', ...metricSlotIndexNames] },
