@@ -2627,18 +2627,24 @@ describe('the API unreachable (offline, or the service down)', () => {
 });
 
 describe('stale links and signing out', () => {
-  test('a run, an experiment or a model that does not exist says so, with a way back', async () => {
+  test('a run, an experiment, a model or a page that does not exist says so alike, with a way back', async () => {
     const cases: Array<[string, string]> = [
       ['/runs/not-a-run-id', 'Run not found'],
       ['/runs/0123456789abcdef0123456789abcdef', 'Run not found'],
       ['/experiments/0123456789abcdef0123456789abcdef', 'Experiment not found'],
       ['/experiments/nope', 'Experiment not found'],
       ['/models/no-such-model', 'Model not found'],
+      ['/foo/bar/baz', 'Page not found'],
     ];
     const opened = await open('/experiments');
     const { page } = opened;
+    const refused: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) refused.push(`${response.status()} ${new URL(response.url()).pathname}`);
+    });
     try {
       for (const [path, heading] of cases) {
+        refused.length = 0;
         await page.goto(`${local.stack.url}${path}`);
         const title = page.locator('.not-found h1');
         await title.waitFor();
@@ -2649,6 +2655,16 @@ describe('stale links and signing out', () => {
         expect(await page.locator('main .error-box').count(), path).toBe(0);
         expect(await page.locator('main input').count(), path).toBe(0);
         expect(await page.locator('.not-found a').count(), path).toBe(1);
+        // The way back alike on every one: a link on a line of its own, underlined as links in text are.
+        const back = await page.locator('.not-found a').evaluate((link: any) => ({
+          alone: link.parentElement.tagName === 'P' && link.parentElement.textContent === link.textContent,
+          underline: (globalThis as any).getComputedStyle(link).textDecorationLine as string,
+        }));
+        expect(back, path).toEqual({ alone: true, underline: 'underline' });
+        // An id of the wrong shape is not asked about: the API would answer 400, three times on an experiment's page.
+        await page.waitForLoadState('networkidle');
+        if (/nope|not-a-run|foo/.test(path)) expect(refused, path).toEqual([]);
+        else expect(refused.length, path).toBeGreaterThan(0);
       }
       expect(await seriousViolations(page)).toEqual([]);
     } finally {
