@@ -167,6 +167,35 @@ async function canvasInk(page: Page, metric: string) {
 /** Separate runs of inked rows: one per label drawn. */
 const labelCount = (rows: boolean[]) => rows.filter((row, y) => row && !rows[y - 1]).length;
 
+/** The lines an element's text is laid out in, as the browser broke it (by each character's line box). */
+const textLines = (element: any): string[] => {
+  const document = (globalThis as any).document;
+  const walker = document.createTreeWalker(element, 4 /* text nodes */);
+  const range = document.createRange();
+  const lines: Array<{ top: number; text: string }> = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let index = 0; index < node.data.length; index++) {
+      range.setStart(node, index);
+      range.setEnd(node, index + 1);
+      const rect = range.getClientRects()[0];
+      if (!rect) continue;
+      const last = lines[lines.length - 1];
+      if (last && Math.abs(rect.top - last.top) < 4) last.text += node.data[index];
+      else lines.push({ top: rect.top, text: node.data[index] });
+    }
+  }
+  return lines.map((line) => line.text);
+};
+
+/** A name shown whole, over lines that each end at one of its separators ("resnet-lr0.003-" over "bs128-adam"). */
+function expectWholeAtSeparators(lines: string[], name: string, where: string) {
+  expect(lines.join(''), where).toBe(name);
+  expect(
+    lines.slice(0, -1).filter((line) => !/[-_./]$/.test(line)),
+    `${where}: lines broken inside a word`,
+  ).toEqual([]);
+}
+
 describe('what MLflow wrote, read as MLflow users expect', () => {
   test("an experiment's and a run's MLflow note read as their descriptions; the clients' own tags are not shown as tags", async () => {
     const opened = await open('/experiments');
@@ -962,7 +991,7 @@ describe('a phone (390 px wide)', () => {
 });
 
 describe('long names on a phone (390 px wide), on every page', () => {
-  test('no page scrolls sideways; in each list a long name is cut with …, whole in its title, and the next column starts on screen', async () => {
+  test("no page scrolls sideways; in each list a long name is cut with …, whole in its title (a run's wraps whole), and the next column starts on screen", async () => {
     const experimentName = 'churn-prediction-gradient-boosting-grid-search-2026q4-with-feature-store-v3';
     const runName = 'lgbm-depth12-lr0.03-n1000-features-v3-with-target-encoding-and-calibration';
     const modelName = 'churn-predictor-gradient-boosted-trees-with-target-encoding-v3';
@@ -1008,19 +1037,25 @@ describe('long names on a phone (390 px wide), on every page', () => {
     const page = await context.newPage();
     try {
       await signInByLink(page, local.stack.url, local.stack.token);
-      const pages: Array<{ path: string; list?: string; name?: string }> = [
+      // A run's name is whole, wrapped after its separators: cut at the end, a sweep's runs read alike.
+      const pages: Array<{ path: string; list?: string; name?: string; whole?: boolean }> = [
         { path: '/experiments', list: 'table[aria-label="Experiments"]', name: experimentName },
-        { path: `/experiments/${experimentId}`, list: '.runs-grid', name: runName },
+        { path: `/experiments/${experimentId}`, list: '.runs-grid', name: runName, whole: true },
         { path: `/runs/${runId}?tab=overview` },
         { path: `/runs/${runId}?tab=charts` },
         { path: `/runs/${runId}?tab=artifacts` },
-        { path: `/compare?runs=${runIds.join(',')}`, list: 'table[aria-label="Compared runs"]', name: runName },
+        {
+          path: `/compare?runs=${runIds.join(',')}`,
+          list: 'table[aria-label="Compared runs"]',
+          name: runName,
+          whole: true,
+        },
         { path: '/models', list: 'table[aria-label="Models"]', name: modelName },
         { path: `/models/${modelName}`, list: 'table[aria-label="Versions"]' },
         { path: `/models/${modelName}/versions/1` },
         { path: '/tokens' },
       ];
-      for (const { path, list, name } of pages) {
+      for (const { path, list, name, whole } of pages) {
         await page.goto(`${local.stack.url}${path}`);
         await page.waitForSelector('main h1');
         if (list) await page.locator(`${list} :is(tbody tr a, [role="cell"] a)`).first().waitFor();
@@ -1042,8 +1077,13 @@ describe('long names on a phone (390 px wide), on every page', () => {
         if (name) {
           const link = page.locator(`${list} a[title^="${name}"]`).first();
           const cut = await link.evaluate((a: any) => ({ cut: a.scrollWidth > a.clientWidth, title: a.title }));
-          expect(cut.cut, `${path}: ${name} cut with …`).toBe(true);
+          expect(cut.cut, `${path}: ${name} ${whole ? 'whole' : 'cut with …'}`).toBe(!whole);
           expect(cut.title, path).toContain(name);
+          if (whole) {
+            const lines = await link.evaluate(textLines);
+            expect(lines.length, path).toBeGreaterThan(2);
+            expectWholeAtSeparators(lines, cut.title, path);
+          }
         }
       }
 
@@ -1063,6 +1103,7 @@ describe('long names on a phone (390 px wide), on every page', () => {
             runs: [...group.querySelectorAll('th[scope="row"]')].map((th: any) => ({
               title: th.title as string,
               cut: th.scrollWidth > th.clientWidth,
+              right: th.querySelector('.run-label').getBoundingClientRect().right as number,
             })),
             values: [...group.querySelectorAll('td')].map((td: any) => td.firstChild.textContent as string),
             best: [...group.querySelectorAll('td')].map((td: any) => td.classList.contains('best')),
@@ -1093,7 +1134,21 @@ describe('long names on a phone (390 px wide), on every page', () => {
       ]);
       const [auc, logloss, cpu] = compare.metrics;
       expect(auc?.runs.map((run) => run.title)).toEqual(runTitles);
-      expect(auc?.runs.every((run) => run.cut)).toBe(true);
+      // Whole, on screen: "lgbm-depth12-lr0.03-n1000-…" four times told the runs apart by their swatch alone.
+      for (const group of [...compare.metrics, ...compare.params]) {
+        expect(
+          group.runs.filter((run) => run.cut || run.right > 390),
+          group.name,
+        ).toEqual([]);
+      }
+      const labels = page.locator(
+        'table:is([aria-label="Latest metrics by run"], [aria-label="Params by run"]) .run-label',
+      );
+      expect(await labels.count()).toBe(4 * 5);
+      for (let index = 0; index < 4 * 5; index++) {
+        const lines = await labels.nth(index).evaluate(textLines);
+        expectWholeAtSeparators(lines, runTitles[index % 4] as string, `by run ${index}`);
+      }
       expect(auc?.values).toEqual(['0.91000', '0.90000', '0.89000', '0.88000']);
       expect(auc?.best).toEqual([true, false, false, false]);
       expect(logloss?.best).toEqual([true, false, false, false]);
@@ -1808,6 +1863,136 @@ describe('an experiment with no runs', () => {
   });
 });
 
+describe('a wide screen (1440 px)', () => {
+  const long = 'bert-ft-02-with-a-really-long-run-name-to-test-truncation-behaviour';
+  let experimentId: string;
+  let runId: string;
+  beforeAll(async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'sentiment-bert-finetune' });
+    experimentId = created.body.experiment_id;
+    for (const [index, name] of ['bert-ft-00', 'bert-ft-01', long, 'bert-ft-03'].entries()) {
+      const run = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: name });
+      runId = run.body.run_id;
+      await local.api.post(`/api/v1/runs/${runId}/params`, {
+        params: { lr: ['2e-05', '3e-05', '5e-05'][index % 3], batch_size: [16, 32][index % 2], epochs: 3 + index },
+      });
+      await logPoints(
+        local.api,
+        runId,
+        ['test_accuracy', 'val_loss', 'loss', 'accuracy'].map((key, k) => ({
+          key,
+          value: 0.3 + index / 100 + k / 10,
+          step: 0,
+          timestamp: Date.now(),
+        })),
+      );
+    }
+    // Named as file browsers would not sort them by byte: README.md before config.json, model_10 before model_2.
+    for (const path of ['README.md', 'config.json', 'model_10.pt', 'model_2.pt', 'b/x.txt', 'A/y.txt']) {
+      await uploadArtifact(local.api, runId, path, Buffer.from(path), 'text/plain');
+    }
+  });
+
+  const wide = async (path: string) => {
+    const context = await session.browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    await signInByLink(page, local.stack.url, local.stack.token, path);
+    return { page, close: () => context.close() };
+  };
+
+  test('a long run name wraps whole in the runs table rather than push the last column past the edge', async () => {
+    const { page, close } = await wide(`/experiments/${experimentId}`);
+    try {
+      await page.locator(`.runs-grid a[title="${long}"]`).waitFor();
+      const layout = await page.locator('.runs-grid').evaluate((grid: any) => {
+        const heads = [...grid.querySelectorAll('[role="columnheader"]')];
+        const last = heads[heads.length - 1];
+        return {
+          columns: heads.length,
+          overflow: (grid.scrollWidth - grid.clientWidth) as number,
+          lastRight: last.getBoundingClientRect().right as number,
+          gridRight: grid.getBoundingClientRect().right as number,
+          lastColumn: last.getAttribute('data-column') as string,
+        };
+      });
+      // Four metrics and three params after the run's own columns: their least widths were 53 px too many.
+      expect(layout.columns).toBe(1 + 4 + 4 + 3);
+      expect(layout.lastColumn).toMatch(/^params\./);
+      expect(layout.overflow).toBeLessThanOrEqual(0);
+      expect(layout.lastRight).toBeLessThanOrEqual(layout.gridRight + 0.5);
+      const lines = await page.locator(`.runs-grid a[title="${long}"]`).evaluate(textLines);
+      expect(lines.length).toBe(2);
+      expectWholeAtSeparators(lines, long, 'runs table');
+      // Its row grows to hold both lines; the next row starts below it.
+      const rows = await page
+        .locator('.runs-grid [role="row"][data-run-id]')
+        .evaluateAll((all) =>
+          all.map((row: any) => ({ top: row.getBoundingClientRect().top, bottom: row.getBoundingClientRect().bottom })),
+        );
+      rows.slice(1).forEach((row, index) => expect(row.top).toBeGreaterThanOrEqual((rows[index]?.bottom ?? 0) - 1.5));
+    } finally {
+      await close();
+    }
+  });
+
+  test("a run's page: Rename and Delete on the title's line, its facts under Details, its artifacts counted on their tab and listed as file browsers list them", async () => {
+    const { page, close } = await wide(`/runs/${runId}?tab=overview`);
+    try {
+      await page.locator('#overview').waitFor();
+      // The title is followed by its "started …" line: the buttons were at that line's height.
+      const centres = async () =>
+        page.evaluate(() => {
+          const document = (globalThis as any).document;
+          const centre = (element: any) => {
+            const rect = element.getBoundingClientRect();
+            return rect.top + rect.height / 2;
+          };
+          return {
+            title: centre(document.querySelector('.page-header h1')),
+            button: centre(document.querySelector('.page-header .actions button')),
+          };
+        });
+      const run = await centres();
+      expect(Math.abs(run.button - run.title)).toBeLessThanOrEqual(3);
+      expect(await page.locator('#overview-title').textContent()).toBe('Details');
+      await expect
+        .poll(() => page.locator('[role="tab"]#tab-artifacts').textContent(), eventually)
+        .toBe('Artifacts (6)');
+
+      await page.click('[role="tab"]#tab-artifacts');
+      const tree = page.locator('.artifact-tree');
+      await tree.locator('button[data-path="README.md"]').waitFor();
+      expect(await tree.locator('.node .name').allTextContents()).toEqual([
+        'A/',
+        'y.txt',
+        'b/',
+        'x.txt',
+        'config.json',
+        'model_2.pt',
+        'model_10.pt',
+        'README.md',
+      ]);
+      // The tree's border runs the whole height of the preview beside it.
+      await tree.locator('button[data-path="README.md"]').click();
+      await page.locator('.artifact-preview .markdown').waitFor();
+      const heights = await page.evaluate(() => {
+        const document = (globalThis as any).document;
+        return [document.querySelector('.artifacts'), document.querySelector('.artifact-tree')].map(
+          (element: any) => element.getBoundingClientRect().height as number,
+        );
+      });
+      expect(heights[1]).toBe(heights[0]);
+
+      await page.goto(`${local.stack.url}/experiments/${experimentId}`);
+      await page.locator('.runs-grid a').first().waitFor();
+      const experiment = await centres();
+      expect(Math.abs(experiment.button - experiment.title)).toBeLessThanOrEqual(3);
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe('dark mode', () => {
   test('the alias history\'s "As of" field looks like the Alias select beside it, not a grey native box', async () => {
     expect((await local.api.post('/api/v1/models', { name: 'dark-mode-model' })).status).toBe(201);
@@ -2280,7 +2465,7 @@ describe('comparing runs on a phone (390 px wide)', () => {
         ),
       );
       expect(wrapped).toEqual([]);
-      // Each run's name beside a metric's or a param's value holds one line too (cut with … where long).
+      // Each run's name beside a metric's or a param's value holds one line too (these are short; a long one wraps).
       const names = await page
         .locator('table:is([aria-label="Latest metrics by run"], [aria-label="Params by run"]) th[scope="row"]')
         .evaluateAll((ths) => ths.map((th: any) => Math.round(th.getBoundingClientRect().height)));

@@ -19,7 +19,7 @@ import {
   MetricValue,
   ParamsByRun,
   ParamValue,
-  RunSwatch,
+  RunLabel,
 } from '../components/CompareByRun.tsx';
 import { Card, ErrorBox, NotFoundPage, Spinner, StatusBadge } from '../components/common.tsx';
 import { MoreRows, rowStep } from '../components/LongValue.tsx';
@@ -260,10 +260,7 @@ export function CompareRuns() {
               {runs.map((run, index) => (
                 <tr key={run.run_id}>
                   <td>
-                    <RunSwatch color={run.color} lineStyle={run.lineStyle} />
-                    <Link href={paths.run(run.run_id)} class="run-label" title={run.label}>
-                      {run.label}
-                    </Link>
+                    <RunLabel run={run} href={paths.run(run.run_id)} />
                   </td>
                   <td>
                     <StatusBadge status={run.status} />
@@ -348,8 +345,7 @@ export function CompareRuns() {
                     <th scope="col">Param</th>
                     {runs.map((run) => (
                       <th scope="col" key={run.run_id} class="run-heading" title={run.label}>
-                        <RunSwatch color={run.color} lineStyle={run.lineStyle} />
-                        <span class="run-label">{run.label}</span>
+                        <RunLabel run={run} />
                       </th>
                     ))}
                   </tr>
