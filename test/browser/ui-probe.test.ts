@@ -443,6 +443,66 @@ describe('charts', () => {
     }
   });
 
+  test('a log scale is labelled below 1 where the values go below it, from a whole decade', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'loss-below-one' });
+    const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: 'decay' });
+    await logPoints(
+      local.api,
+      run.body.run_id,
+      Array.from({ length: 50 }, (_, step) => ({ key: 'loss', value: 40 * 0.9 ** step + 0.2, step, timestamp: step })),
+    );
+    const opened = await open(`/runs/${run.body.run_id}?tab=charts&log=1`);
+    try {
+      const chart = await readyChart(opened.page, 'loss');
+      // 0.2 to 40: labelled 0.1, 1, 10, 100 (before, the axis began at 0.2 and its lowest label was 1).
+      expect(((await chart.getAttribute('data-y-ticks')) ?? '').split(' | ')).toEqual(['0.1', '1', '10', '100']);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test("a wall-time axis reads in the app's own words: a time of day, or a date and time past a day", async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'wall-time-axes' });
+    const now = Date.now();
+    const spans: Array<[string, number]> = [
+      ['two-hours', 2 * 3_600_000],
+      ['three-days', 3 * 86_400_000],
+    ];
+    const runs: string[] = [];
+    for (const [name, span] of spans) {
+      const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: name });
+      runs.push(run.body.run_id);
+      await logPoints(
+        local.api,
+        run.body.run_id,
+        Array.from({ length: 100 }, (_, step) => ({
+          key: 'loss',
+          value: 1 / (step + 1),
+          step,
+          timestamp: now - span + (step * span) / 100,
+        })),
+      );
+    }
+    const opened = await open(`/runs/${runs[0]}?tab=charts&x=wall`);
+    const { page } = opened;
+    try {
+      const ticks = async () =>
+        ((await (await readyChart(page, 'loss')).getAttribute('data-x-ticks')) ?? '').split(' | ');
+      // "01:30 PM", not uPlot's "1:30pm" or ":29.290".
+      const hours = await ticks();
+      expect(hours.length).toBeGreaterThanOrEqual(3);
+      for (const tick of hours) expect(tick).toMatch(/^\d{2}:\d{2} [AP]M$/);
+      await page.goto(`${local.stack.url}/runs/${runs[1]}?tab=charts&x=wall`);
+      // "Nov 30, 08:00 AM" (uPlot wrote "11/30 8am"), or the day alone where ticks are days apart.
+      const days = await ticks();
+      expect(days.length).toBeGreaterThanOrEqual(3);
+      for (const tick of days) expect(tick).toMatch(/^[A-Z][a-z]{2} \d{1,2}(, \d{2}:\d{2} [AP]M)?$/);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
   test('the legend shows a step and values only for the point under the cursor, never a row of dashes', async () => {
     const opened = await open(`/runs/${ids.curves}?tab=charts`);
     const { page } = opened;
@@ -811,18 +871,36 @@ describe('charts', () => {
     }
   });
 
-  test('a metric logged once is drawn in the middle of its chart, counted as 1 pt', async () => {
+  test('a metric logged once reads as its value, not a lone dot on an axis from -1 to 1; one logged again and again at one step has one tick there', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'logged-without-steps' });
+    const repeated = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, {
+      run_name: 'no-steps',
+    });
+    // As MLflow's client logs without a step: every point at step 0.
+    await logPoints(
+      local.api,
+      repeated.body.run_id,
+      Array.from({ length: 5 }, (_, index) => ({ key: 'throughput', value: 100 + index, step: 0, timestamp: index })),
+    );
     const opened = await open(`/runs/${ids.once}?tab=charts`);
     const { page } = opened;
     try {
-      const area = await readyChart(page, 'best_accuracy');
-      const ink = await canvasInk(page, 'best_accuracy');
-      expect(ink.seriesXs.length).toBeGreaterThan(0);
-      const centre = ink.seriesXs.reduce((sum, x) => sum + x, 0) / ink.seriesXs.length;
-      const middle = ink.plotLeft + ink.plotWidth / 2;
-      expect(Math.abs(centre - middle)).toBeLessThan(ink.plotWidth * 0.1);
-      const badge = area.locator('xpath=preceding-sibling::header').locator('.badge');
-      expect(await badge.textContent()).toMatch(/^1 pt · full detail$/);
+      const area = page.locator('.chart-area[data-metric="best_accuracy"]');
+      await page.waitForSelector('.chart-area[data-metric="best_accuracy"][data-state="ready"] .single-value');
+      expect(await area.locator('.single-value').innerText()).toBe('0.93\nlogged once, at step 7');
+      expect(await area.locator('canvas').count()).toBe(0);
+      // A card no taller than the number needs, without a "1 pt · full detail" badge.
+      const card = await area.evaluate((element: any) => ({
+        height: element.closest('.chart-card').getBoundingClientRect().height as number,
+        badges: element.closest('.chart-card').querySelectorAll('header .badge').length as number,
+      }));
+      expect(card.height).toBeLessThan(160);
+      expect(card.badges).toBe(0);
+
+      await page.goto(`${local.stack.url}/runs/${repeated.body.run_id}?tab=charts`);
+      const chart = await readyChart(page, 'throughput');
+      expect(await chart.getAttribute('data-x-ticks')).toBe('0');
+      expect(opened.problems).toEqual([]);
     } finally {
       await opened.close();
     }
@@ -883,6 +961,19 @@ describe('charts', () => {
       const charts = () =>
         opened.page.locator('.charts .chart-card h3').evaluateAll((titles) => titles.map((t: any) => t.textContent));
       await expect.poll(charts, eventually).toEqual(['train_loss', 'a_score']);
+      // a_score, once in each run at step 0: each run's value beside its name, not two dots on one spot.
+      const values = opened.page.locator('.chart-area[data-metric="a_score"] table.single-values');
+      await values.scrollIntoViewIfNeeded();
+      await values.waitFor();
+      expect(await values.locator('caption').textContent()).toBe('logged once, at step 0');
+      expect(
+        await values
+          .locator('tbody tr')
+          .evaluateAll((rows) => rows.map((row: any) => row.innerText.split('\t').map((cell: string) => cell.trim()))),
+      ).toEqual([
+        ['gbm-a', '0.8'],
+        ['gbm-b', '0.8'],
+      ]);
       expect(opened.problems).toEqual([]);
     } finally {
       await opened.close();
@@ -933,6 +1024,21 @@ describe('charts', () => {
       const onScreen = (await charts()).filter((chart) => chart.top < 844).map((chart) => chart.metric);
       expect(onScreen.length).toBeGreaterThan(0);
       expect(onScreen.every((metric) => ['val_auc', 'train_loss', 'epoch'].includes(metric))).toBe(true);
+      // A card not drawn yet (far below) is as tall as a drawn curve's and says it is loading: not an empty box.
+      await page.waitForSelector('.chart-area[data-metric="val_auc"][data-state="ready"] canvas');
+      const cards = await page.locator('.charts .chart-card').evaluateAll((all) =>
+        all.map((card: any) => ({
+          pending: card.querySelector('.chart-area.pending') !== null,
+          text: card.querySelector('.chart-area').textContent as string,
+          height: card.getBoundingClientRect().height as number,
+        })),
+      );
+      const pending = cards.filter((card) => card.pending);
+      expect(pending.length).toBeGreaterThan(0);
+      for (const card of pending) {
+        expect(card.text).toBe('Loading…');
+        expect(Math.abs(card.height - (cards[0]?.height ?? 0))).toBeLessThanOrEqual(2);
+      }
       // The Latest metrics card stays a list to look names up in: by name.
       await page.goto(`${local.stack.url}/runs/${runId}?tab=overview`);
       await expect
