@@ -2984,6 +2984,46 @@ describe('stale links and signing out', () => {
     }
   });
 
+  test('a refused token or a service that is down is said in words, focus back on the token, the page no taller than the window', async () => {
+    const { context, page } = await newPage(session.browser);
+    try {
+      await page.goto(`${local.stack.url}/signin`);
+      const token = page.getByLabel('Token');
+      const error = page.locator('.signin .error-box');
+      await token.fill(`stratus_0123456789abcdef_${'A'.repeat(43)}`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      // Not the API's "a valid bearer token is required".
+      await expect
+        .poll(() => error.textContent(), eventually)
+        .toBe('Stratus did not accept this token: it may be mistyped, revoked, or made for another Stratus.');
+      const state = () =>
+        page.evaluate(() => {
+          const document = (globalThis as any).document;
+          return {
+            focus: document.activeElement?.getAttribute('name') as string | undefined,
+            overflow: (document.documentElement.scrollHeight - (globalThis as any).innerHeight) as number,
+          };
+        });
+      // Focus fell to <body>; the page was 990 px tall at 900 and scrolled with nothing below.
+      expect(await state()).toEqual({ focus: 'token', overflow: 0 });
+
+      await page.route('**/api/v1/**', (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: { code: 'service.unavailable', message: 'service unavailable' } }),
+        }),
+      );
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect
+        .poll(() => error.textContent(), { ...eventually, timeout: 30_000 })
+        .toBe('Stratus is unavailable for a moment (HTTP 503). Try again shortly.');
+      expect((await state()).focus).toBe('token');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('Sign out says so plainly, not as an error', async () => {
     const { context, page } = await newPage(session.browser);
     try {

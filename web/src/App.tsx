@@ -8,7 +8,7 @@ import { Experiments } from './pages/Experiments.tsx';
 import { ModelPage, Models, VersionPage } from './pages/models/index.ts';
 import { NotFound } from './pages/NotFound.tsx';
 import { RunPage } from './pages/RunPage.tsx';
-import { SignIn } from './pages/SignIn.tsx';
+import { SignIn, tokenEndedMessage } from './pages/SignIn.tsx';
 import { Tokens } from './pages/Tokens.tsx';
 import { isEntityId, isExperimentId, Link, navigate, parseRoute, paths, type Route, useLocation } from './router.ts';
 
@@ -21,9 +21,10 @@ export function App() {
   const signedIn = readToken() !== undefined;
 
   useEffect(() => {
-    onUnauthorized((message) => {
+    // The API says only "a valid bearer token is required"; the sign-in page says what happened.
+    onUnauthorized(() => {
       forgetToken();
-      setSignInMessage(message);
+      setSignInMessage(tokenEndedMessage);
       const here = window.location.pathname + window.location.search;
       if (!here.startsWith('/signin'))
         navigate(`${paths.signin()}?next=${encodeURIComponent(here)}`, { replace: true });
