@@ -1817,6 +1817,48 @@ describe('the filter box', () => {
     }
   });
 
+  test("while the first runs load it shows no example, rather than a generic one that turns into the experiment's own", async () => {
+    const opened = await open('/experiments');
+    const { page } = opened;
+    try {
+      let release: () => void = () => undefined;
+      const answered = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/api/v1/runs/search', async (route) => {
+        await answered;
+        await route.continue();
+      });
+      await page.goto(`${local.stack.url}/experiments/${ids.experiment}`);
+      const box = page.locator('form.filter-box input');
+      await box.waitFor();
+      expect(await box.getAttribute('placeholder')).toBe('');
+      release();
+      await expect.poll(() => box.getAttribute('placeholder'), eventually).toMatch(/^metrics\./);
+      expect(await box.getAttribute('placeholder')).not.toContain("params.model = 'xgboost'");
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test('a filter the API refuses: Columns and the runs choice stay beside the box, and the footer points at the error', async () => {
+    const opened = await open(`/experiments/${ids.experiment}?filter=${encodeURIComponent('metrics.loss >> 0.3')}`);
+    const { page } = opened;
+    try {
+      await page.locator('.filter-error').waitFor();
+      const tops = await page.evaluate(() =>
+        ['form.filter-box input', 'details.column-picker summary', 'select[aria-label="Which runs to show"]'].map(
+          (selector) => (globalThis as any).document.querySelector(selector).getBoundingClientRect().top as number,
+        ),
+      );
+      // The error under the box made the row taller and centred the others about 20 px lower.
+      expect(Math.max(...tops) - Math.min(...tops)).toBeLessThanOrEqual(1);
+      await expect
+        .poll(() => page.getByTestId('run-count').textContent(), eventually)
+        .toBe('No runs shown: the filter above has an error.');
+    } finally {
+      await opened.close();
+    }
+  });
+
   test('runs without a metric and a param are described by what they have: a tag, their names; typed in, it finds them', async () => {
     const cases: Array<{
       name: string;
@@ -1895,6 +1937,12 @@ describe('an experiment with no runs', () => {
         expect(await hint.locator('pre').first().textContent()).toContain(`MLFLOW_TRACKING_URI=${local.stack.url}`);
         const python = (await page.getByTestId('first-run-python').textContent()) as string;
         expect(python).toContain('mlflow.set_experiment("first-run \\"quoted\\" experiment")');
+        // Both blocks to paste have their Copy button (the exports had none).
+        expect(
+          await page
+            .locator('.first-run-code button')
+            .evaluateAll((buttons) => buttons.map((b: any) => b.getAttribute('aria-label'))),
+        ).toEqual(['Copy the exports', 'Copy the Python']);
         // Nothing to filter, choose columns of or compare yet: only the lines, not "Columns (0)" over an empty table.
         const runsTools = () =>
           page.evaluate(() =>
