@@ -2631,6 +2631,52 @@ describe('comparing runs on a phone (390 px wide)', () => {
   });
 });
 
+describe('parallel coordinates on a phone (390 px wide)', () => {
+  test('each axis is named whole, the names taking turns on two lines where they would run into each other', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'phone-parallel' });
+    const runIds: string[] = [];
+    for (const [index, optimizer] of ['adam', 'sgd', 'adam', 'adamw'].entries()) {
+      const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, {
+        run_name: `sweep-${index}`,
+        params: {
+          batch_size: String(32 << index),
+          epochs: String(4 + index),
+          lr: String(10 ** -(index + 2)),
+          optimizer,
+        },
+        metrics: [{ key: 'accuracy', value: 0.9 + index / 100, step: 0 }],
+      });
+      runIds.push(run.body.run_id);
+    }
+    const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token, `/compare?runs=${runIds.join(',')}&pm=accuracy`);
+      const titles = page.locator('#parallel .parallel-axis .axis-title');
+      await expect.poll(() => titles.count(), eventually).toBe(5);
+      const boxes = await titles.evaluateAll((all) =>
+        all.map((title: any) => {
+          const box = title.getBoundingClientRect();
+          return { text: title.firstChild.textContent as string, left: box.left, right: box.right, top: box.top };
+        }),
+      );
+      // Cut to the room between two axes they read "batch…", "optim…" and "accur…".
+      expect(boxes.map((box) => box.text)).toEqual(['batch_size', 'epochs', 'lr', 'optimizer', 'accuracy']);
+      const overlapping = boxes.filter((box, index) =>
+        boxes.some(
+          (other, at) =>
+            at !== index && Math.abs(other.top - box.top) < 4 && other.left < box.right && box.left < other.right,
+        ),
+      );
+      expect(overlapping).toEqual([]);
+      expect(Math.min(...boxes.map((box) => box.left))).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...boxes.map((box) => box.right))).toBeLessThanOrEqual(390);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('artifacts and compare, read closely', () => {
   test('a CSV preview right-aligns its numeric columns and leaves text on the left', async () => {
     const csv = [
