@@ -237,7 +237,7 @@ describe('503 with Retry-After', () => {
       await page.click('dialog[open] button[type="submit"]');
       await expect
         .poll(() => page.locator('dialog[open] .error-box').textContent(), eventually)
-        .toContain('The store is busy');
+        .toBe('Stratus is unavailable for a moment (HTTP 503). Try again shortly.');
       await page.waitForTimeout(1500);
       expect(writes).toBe(1);
       expect((await local.api.get('/api/v1/models/never-created')).status).toBe(404);

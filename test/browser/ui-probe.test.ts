@@ -167,6 +167,35 @@ async function canvasInk(page: Page, metric: string) {
 /** Separate runs of inked rows: one per label drawn. */
 const labelCount = (rows: boolean[]) => rows.filter((row, y) => row && !rows[y - 1]).length;
 
+/** The lines an element's text is laid out in, as the browser broke it (by each character's line box). */
+const textLines = (element: any): string[] => {
+  const document = (globalThis as any).document;
+  const walker = document.createTreeWalker(element, 4 /* text nodes */);
+  const range = document.createRange();
+  const lines: Array<{ top: number; text: string }> = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let index = 0; index < node.data.length; index++) {
+      range.setStart(node, index);
+      range.setEnd(node, index + 1);
+      const rect = range.getClientRects()[0];
+      if (!rect) continue;
+      const last = lines[lines.length - 1];
+      if (last && Math.abs(rect.top - last.top) < 4) last.text += node.data[index];
+      else lines.push({ top: rect.top, text: node.data[index] });
+    }
+  }
+  return lines.map((line) => line.text);
+};
+
+/** A name shown whole, over lines that each end at one of its separators ("resnet-lr0.003-" over "bs128-adam"). */
+function expectWholeAtSeparators(lines: string[], name: string, where: string) {
+  expect(lines.join(''), where).toBe(name);
+  expect(
+    lines.slice(0, -1).filter((line) => !/[-_./]$/.test(line)),
+    `${where}: lines broken inside a word`,
+  ).toEqual([]);
+}
+
 describe('what MLflow wrote, read as MLflow users expect', () => {
   test("an experiment's and a run's MLflow note read as their descriptions; the clients' own tags are not shown as tags", async () => {
     const opened = await open('/experiments');
@@ -409,6 +438,66 @@ describe('charts', () => {
       // 0.1 down to 1.3e-5: about five decades, so five or six labels (not one per minor tick, ~40).
       expect(labelCount(ink.labelRows)).toBeGreaterThanOrEqual(3);
       expect(labelCount(ink.labelRows)).toBeLessThanOrEqual(7);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test('a log scale is labelled below 1 where the values go below it, from a whole decade', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'loss-below-one' });
+    const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: 'decay' });
+    await logPoints(
+      local.api,
+      run.body.run_id,
+      Array.from({ length: 50 }, (_, step) => ({ key: 'loss', value: 40 * 0.9 ** step + 0.2, step, timestamp: step })),
+    );
+    const opened = await open(`/runs/${run.body.run_id}?tab=charts&log=1`);
+    try {
+      const chart = await readyChart(opened.page, 'loss');
+      // 0.2 to 40: labelled 0.1, 1, 10, 100 (before, the axis began at 0.2 and its lowest label was 1).
+      expect(((await chart.getAttribute('data-y-ticks')) ?? '').split(' | ')).toEqual(['0.1', '1', '10', '100']);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test("a wall-time axis reads in the app's own words: a time of day, or a date and time past a day", async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'wall-time-axes' });
+    const now = Date.now();
+    const spans: Array<[string, number]> = [
+      ['two-hours', 2 * 3_600_000],
+      ['three-days', 3 * 86_400_000],
+    ];
+    const runs: string[] = [];
+    for (const [name, span] of spans) {
+      const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, { run_name: name });
+      runs.push(run.body.run_id);
+      await logPoints(
+        local.api,
+        run.body.run_id,
+        Array.from({ length: 100 }, (_, step) => ({
+          key: 'loss',
+          value: 1 / (step + 1),
+          step,
+          timestamp: now - span + (step * span) / 100,
+        })),
+      );
+    }
+    const opened = await open(`/runs/${runs[0]}?tab=charts&x=wall`);
+    const { page } = opened;
+    try {
+      const ticks = async () =>
+        ((await (await readyChart(page, 'loss')).getAttribute('data-x-ticks')) ?? '').split(' | ');
+      // "01:30 PM", not uPlot's "1:30pm" or ":29.290".
+      const hours = await ticks();
+      expect(hours.length).toBeGreaterThanOrEqual(3);
+      for (const tick of hours) expect(tick).toMatch(/^\d{2}:\d{2} [AP]M$/);
+      await page.goto(`${local.stack.url}/runs/${runs[1]}?tab=charts&x=wall`);
+      // "Nov 30, 08:00 AM" (uPlot wrote "11/30 8am"), or the day alone where ticks are days apart.
+      const days = await ticks();
+      expect(days.length).toBeGreaterThanOrEqual(3);
+      for (const tick of days) expect(tick).toMatch(/^[A-Z][a-z]{2} \d{1,2}(, \d{2}:\d{2} [AP]M)?$/);
+      expect(opened.problems).toEqual([]);
     } finally {
       await opened.close();
     }
@@ -782,18 +871,36 @@ describe('charts', () => {
     }
   });
 
-  test('a metric logged once is drawn in the middle of its chart, counted as 1 pt', async () => {
+  test('a metric logged once reads as its value, not a lone dot on an axis from -1 to 1; one logged again and again at one step has one tick there', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'logged-without-steps' });
+    const repeated = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, {
+      run_name: 'no-steps',
+    });
+    // As MLflow's client logs without a step: every point at step 0.
+    await logPoints(
+      local.api,
+      repeated.body.run_id,
+      Array.from({ length: 5 }, (_, index) => ({ key: 'throughput', value: 100 + index, step: 0, timestamp: index })),
+    );
     const opened = await open(`/runs/${ids.once}?tab=charts`);
     const { page } = opened;
     try {
-      const area = await readyChart(page, 'best_accuracy');
-      const ink = await canvasInk(page, 'best_accuracy');
-      expect(ink.seriesXs.length).toBeGreaterThan(0);
-      const centre = ink.seriesXs.reduce((sum, x) => sum + x, 0) / ink.seriesXs.length;
-      const middle = ink.plotLeft + ink.plotWidth / 2;
-      expect(Math.abs(centre - middle)).toBeLessThan(ink.plotWidth * 0.1);
-      const badge = area.locator('xpath=preceding-sibling::header').locator('.badge');
-      expect(await badge.textContent()).toMatch(/^1 pt · full detail$/);
+      const area = page.locator('.chart-area[data-metric="best_accuracy"]');
+      await page.waitForSelector('.chart-area[data-metric="best_accuracy"][data-state="ready"] .single-value');
+      expect(await area.locator('.single-value').innerText()).toBe('0.93\nlogged once, at step 7');
+      expect(await area.locator('canvas').count()).toBe(0);
+      // A card no taller than the number needs, without a "1 pt · full detail" badge.
+      const card = await area.evaluate((element: any) => ({
+        height: element.closest('.chart-card').getBoundingClientRect().height as number,
+        badges: element.closest('.chart-card').querySelectorAll('header .badge').length as number,
+      }));
+      expect(card.height).toBeLessThan(160);
+      expect(card.badges).toBe(0);
+
+      await page.goto(`${local.stack.url}/runs/${repeated.body.run_id}?tab=charts`);
+      const chart = await readyChart(page, 'throughput');
+      expect(await chart.getAttribute('data-x-ticks')).toBe('0');
+      expect(opened.problems).toEqual([]);
     } finally {
       await opened.close();
     }
@@ -854,6 +961,19 @@ describe('charts', () => {
       const charts = () =>
         opened.page.locator('.charts .chart-card h3').evaluateAll((titles) => titles.map((t: any) => t.textContent));
       await expect.poll(charts, eventually).toEqual(['train_loss', 'a_score']);
+      // a_score, once in each run at step 0: each run's value beside its name, not two dots on one spot.
+      const values = opened.page.locator('.chart-area[data-metric="a_score"] table.single-values');
+      await values.scrollIntoViewIfNeeded();
+      await values.waitFor();
+      expect(await values.locator('caption').textContent()).toBe('logged once, at step 0');
+      expect(
+        await values
+          .locator('tbody tr')
+          .evaluateAll((rows) => rows.map((row: any) => row.innerText.split('\t').map((cell: string) => cell.trim()))),
+      ).toEqual([
+        ['gbm-a', '0.8'],
+        ['gbm-b', '0.8'],
+      ]);
       expect(opened.problems).toEqual([]);
     } finally {
       await opened.close();
@@ -904,6 +1024,21 @@ describe('charts', () => {
       const onScreen = (await charts()).filter((chart) => chart.top < 844).map((chart) => chart.metric);
       expect(onScreen.length).toBeGreaterThan(0);
       expect(onScreen.every((metric) => ['val_auc', 'train_loss', 'epoch'].includes(metric))).toBe(true);
+      // A card not drawn yet (far below) is as tall as a drawn curve's and says it is loading: not an empty box.
+      await page.waitForSelector('.chart-area[data-metric="val_auc"][data-state="ready"] canvas');
+      const cards = await page.locator('.charts .chart-card').evaluateAll((all) =>
+        all.map((card: any) => ({
+          pending: card.querySelector('.chart-area.pending') !== null,
+          text: card.querySelector('.chart-area').textContent as string,
+          height: card.getBoundingClientRect().height as number,
+        })),
+      );
+      const pending = cards.filter((card) => card.pending);
+      expect(pending.length).toBeGreaterThan(0);
+      for (const card of pending) {
+        expect(card.text).toBe('Loading…');
+        expect(Math.abs(card.height - (cards[0]?.height ?? 0))).toBeLessThanOrEqual(2);
+      }
       // The Latest metrics card stays a list to look names up in: by name.
       await page.goto(`${local.stack.url}/runs/${runId}?tab=overview`);
       await expect
@@ -962,7 +1097,7 @@ describe('a phone (390 px wide)', () => {
 });
 
 describe('long names on a phone (390 px wide), on every page', () => {
-  test('no page scrolls sideways; in each list a long name is cut with …, whole in its title, and the next column starts on screen', async () => {
+  test("no page scrolls sideways; in each list a long name is cut with …, whole in its title (a run's wraps whole), and the next column starts on screen", async () => {
     const experimentName = 'churn-prediction-gradient-boosting-grid-search-2026q4-with-feature-store-v3';
     const runName = 'lgbm-depth12-lr0.03-n1000-features-v3-with-target-encoding-and-calibration';
     const modelName = 'churn-predictor-gradient-boosted-trees-with-target-encoding-v3';
@@ -1008,19 +1143,25 @@ describe('long names on a phone (390 px wide), on every page', () => {
     const page = await context.newPage();
     try {
       await signInByLink(page, local.stack.url, local.stack.token);
-      const pages: Array<{ path: string; list?: string; name?: string }> = [
+      // A run's name is whole, wrapped after its separators: cut at the end, a sweep's runs read alike.
+      const pages: Array<{ path: string; list?: string; name?: string; whole?: boolean }> = [
         { path: '/experiments', list: 'table[aria-label="Experiments"]', name: experimentName },
-        { path: `/experiments/${experimentId}`, list: '.runs-grid', name: runName },
+        { path: `/experiments/${experimentId}`, list: '.runs-grid', name: runName, whole: true },
         { path: `/runs/${runId}?tab=overview` },
         { path: `/runs/${runId}?tab=charts` },
         { path: `/runs/${runId}?tab=artifacts` },
-        { path: `/compare?runs=${runIds.join(',')}`, list: 'table[aria-label="Compared runs"]', name: runName },
+        {
+          path: `/compare?runs=${runIds.join(',')}`,
+          list: 'table[aria-label="Compared runs"]',
+          name: runName,
+          whole: true,
+        },
         { path: '/models', list: 'table[aria-label="Models"]', name: modelName },
         { path: `/models/${modelName}`, list: 'table[aria-label="Versions"]' },
         { path: `/models/${modelName}/versions/1` },
         { path: '/tokens' },
       ];
-      for (const { path, list, name } of pages) {
+      for (const { path, list, name, whole } of pages) {
         await page.goto(`${local.stack.url}${path}`);
         await page.waitForSelector('main h1');
         if (list) await page.locator(`${list} :is(tbody tr a, [role="cell"] a)`).first().waitFor();
@@ -1042,8 +1183,13 @@ describe('long names on a phone (390 px wide), on every page', () => {
         if (name) {
           const link = page.locator(`${list} a[title^="${name}"]`).first();
           const cut = await link.evaluate((a: any) => ({ cut: a.scrollWidth > a.clientWidth, title: a.title }));
-          expect(cut.cut, `${path}: ${name} cut with …`).toBe(true);
+          expect(cut.cut, `${path}: ${name} ${whole ? 'whole' : 'cut with …'}`).toBe(!whole);
           expect(cut.title, path).toContain(name);
+          if (whole) {
+            const lines = await link.evaluate(textLines);
+            expect(lines.length, path).toBeGreaterThan(2);
+            expectWholeAtSeparators(lines, cut.title, path);
+          }
         }
       }
 
@@ -1063,6 +1209,7 @@ describe('long names on a phone (390 px wide), on every page', () => {
             runs: [...group.querySelectorAll('th[scope="row"]')].map((th: any) => ({
               title: th.title as string,
               cut: th.scrollWidth > th.clientWidth,
+              right: th.querySelector('.run-label').getBoundingClientRect().right as number,
             })),
             values: [...group.querySelectorAll('td')].map((td: any) => td.firstChild.textContent as string),
             best: [...group.querySelectorAll('td')].map((td: any) => td.classList.contains('best')),
@@ -1093,7 +1240,21 @@ describe('long names on a phone (390 px wide), on every page', () => {
       ]);
       const [auc, logloss, cpu] = compare.metrics;
       expect(auc?.runs.map((run) => run.title)).toEqual(runTitles);
-      expect(auc?.runs.every((run) => run.cut)).toBe(true);
+      // Whole, on screen: "lgbm-depth12-lr0.03-n1000-…" four times told the runs apart by their swatch alone.
+      for (const group of [...compare.metrics, ...compare.params]) {
+        expect(
+          group.runs.filter((run) => run.cut || run.right > 390),
+          group.name,
+        ).toEqual([]);
+      }
+      const labels = page.locator(
+        'table:is([aria-label="Latest metrics by run"], [aria-label="Params by run"]) .run-label',
+      );
+      expect(await labels.count()).toBe(4 * 5);
+      for (let index = 0; index < 4 * 5; index++) {
+        const lines = await labels.nth(index).evaluate(textLines);
+        expectWholeAtSeparators(lines, runTitles[index % 4] as string, `by run ${index}`);
+      }
       expect(auc?.values).toEqual(['0.91000', '0.90000', '0.89000', '0.88000']);
       expect(auc?.best).toEqual([true, false, false, false]);
       expect(logloss?.best).toEqual([true, false, false, false]);
@@ -1656,6 +1817,48 @@ describe('the filter box', () => {
     }
   });
 
+  test("while the first runs load it shows no example, rather than a generic one that turns into the experiment's own", async () => {
+    const opened = await open('/experiments');
+    const { page } = opened;
+    try {
+      let release: () => void = () => undefined;
+      const answered = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/api/v1/runs/search', async (route) => {
+        await answered;
+        await route.continue();
+      });
+      await page.goto(`${local.stack.url}/experiments/${ids.experiment}`);
+      const box = page.locator('form.filter-box input');
+      await box.waitFor();
+      expect(await box.getAttribute('placeholder')).toBe('');
+      release();
+      await expect.poll(() => box.getAttribute('placeholder'), eventually).toMatch(/^metrics\./);
+      expect(await box.getAttribute('placeholder')).not.toContain("params.model = 'xgboost'");
+    } finally {
+      await opened.close();
+    }
+  });
+
+  test('a filter the API refuses: Columns and the runs choice stay beside the box, and the footer points at the error', async () => {
+    const opened = await open(`/experiments/${ids.experiment}?filter=${encodeURIComponent('metrics.loss >> 0.3')}`);
+    const { page } = opened;
+    try {
+      await page.locator('.filter-error').waitFor();
+      const tops = await page.evaluate(() =>
+        ['form.filter-box input', 'details.column-picker summary', 'select[aria-label="Which runs to show"]'].map(
+          (selector) => (globalThis as any).document.querySelector(selector).getBoundingClientRect().top as number,
+        ),
+      );
+      // The error under the box made the row taller and centred the others about 20 px lower.
+      expect(Math.max(...tops) - Math.min(...tops)).toBeLessThanOrEqual(1);
+      await expect
+        .poll(() => page.getByTestId('run-count').textContent(), eventually)
+        .toBe('No runs shown: the filter above has an error.');
+    } finally {
+      await opened.close();
+    }
+  });
+
   test('runs without a metric and a param are described by what they have: a tag, their names; typed in, it finds them', async () => {
     const cases: Array<{
       name: string;
@@ -1734,6 +1937,12 @@ describe('an experiment with no runs', () => {
         expect(await hint.locator('pre').first().textContent()).toContain(`MLFLOW_TRACKING_URI=${local.stack.url}`);
         const python = (await page.getByTestId('first-run-python').textContent()) as string;
         expect(python).toContain('mlflow.set_experiment("first-run \\"quoted\\" experiment")');
+        // Both blocks to paste have their Copy button (the exports had none).
+        expect(
+          await page
+            .locator('.first-run-code button')
+            .evaluateAll((buttons) => buttons.map((b: any) => b.getAttribute('aria-label'))),
+        ).toEqual(['Copy the exports', 'Copy the Python']);
         // Nothing to filter, choose columns of or compare yet: only the lines, not "Columns (0)" over an empty table.
         const runsTools = () =>
           page.evaluate(() =>
@@ -1804,6 +2013,136 @@ describe('an experiment with no runs', () => {
       expect(opened.problems).toEqual([]);
     } finally {
       await opened.close();
+    }
+  });
+});
+
+describe('a wide screen (1440 px)', () => {
+  const long = 'bert-ft-02-with-a-really-long-run-name-to-test-truncation-behaviour';
+  let experimentId: string;
+  let runId: string;
+  beforeAll(async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'sentiment-bert-finetune' });
+    experimentId = created.body.experiment_id;
+    for (const [index, name] of ['bert-ft-00', 'bert-ft-01', long, 'bert-ft-03'].entries()) {
+      const run = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: name });
+      runId = run.body.run_id;
+      await local.api.post(`/api/v1/runs/${runId}/params`, {
+        params: { lr: ['2e-05', '3e-05', '5e-05'][index % 3], batch_size: [16, 32][index % 2], epochs: 3 + index },
+      });
+      await logPoints(
+        local.api,
+        runId,
+        ['test_accuracy', 'val_loss', 'loss', 'accuracy'].map((key, k) => ({
+          key,
+          value: 0.3 + index / 100 + k / 10,
+          step: 0,
+          timestamp: Date.now(),
+        })),
+      );
+    }
+    // Named as file browsers would not sort them by byte: README.md before config.json, model_10 before model_2.
+    for (const path of ['README.md', 'config.json', 'model_10.pt', 'model_2.pt', 'b/x.txt', 'A/y.txt']) {
+      await uploadArtifact(local.api, runId, path, Buffer.from(path), 'text/plain');
+    }
+  });
+
+  const wide = async (path: string) => {
+    const context = await session.browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    await signInByLink(page, local.stack.url, local.stack.token, path);
+    return { page, close: () => context.close() };
+  };
+
+  test('a long run name wraps whole in the runs table rather than push the last column past the edge', async () => {
+    const { page, close } = await wide(`/experiments/${experimentId}`);
+    try {
+      await page.locator(`.runs-grid a[title="${long}"]`).waitFor();
+      const layout = await page.locator('.runs-grid').evaluate((grid: any) => {
+        const heads = [...grid.querySelectorAll('[role="columnheader"]')];
+        const last = heads[heads.length - 1];
+        return {
+          columns: heads.length,
+          overflow: (grid.scrollWidth - grid.clientWidth) as number,
+          lastRight: last.getBoundingClientRect().right as number,
+          gridRight: grid.getBoundingClientRect().right as number,
+          lastColumn: last.getAttribute('data-column') as string,
+        };
+      });
+      // Four metrics and three params after the run's own columns: their least widths were 53 px too many.
+      expect(layout.columns).toBe(1 + 4 + 4 + 3);
+      expect(layout.lastColumn).toMatch(/^params\./);
+      expect(layout.overflow).toBeLessThanOrEqual(0);
+      expect(layout.lastRight).toBeLessThanOrEqual(layout.gridRight + 0.5);
+      const lines = await page.locator(`.runs-grid a[title="${long}"]`).evaluate(textLines);
+      expect(lines.length).toBe(2);
+      expectWholeAtSeparators(lines, long, 'runs table');
+      // Its row grows to hold both lines; the next row starts below it.
+      const rows = await page
+        .locator('.runs-grid [role="row"][data-run-id]')
+        .evaluateAll((all) =>
+          all.map((row: any) => ({ top: row.getBoundingClientRect().top, bottom: row.getBoundingClientRect().bottom })),
+        );
+      rows.slice(1).forEach((row, index) => expect(row.top).toBeGreaterThanOrEqual((rows[index]?.bottom ?? 0) - 1.5));
+    } finally {
+      await close();
+    }
+  });
+
+  test("a run's page: Rename and Delete on the title's line, its facts under Details, its artifacts counted on their tab and listed as file browsers list them", async () => {
+    const { page, close } = await wide(`/runs/${runId}?tab=overview`);
+    try {
+      await page.locator('#overview').waitFor();
+      // The title is followed by its "started …" line: the buttons were at that line's height.
+      const centres = async () =>
+        page.evaluate(() => {
+          const document = (globalThis as any).document;
+          const centre = (element: any) => {
+            const rect = element.getBoundingClientRect();
+            return rect.top + rect.height / 2;
+          };
+          return {
+            title: centre(document.querySelector('.page-header h1')),
+            button: centre(document.querySelector('.page-header .actions button')),
+          };
+        });
+      const run = await centres();
+      expect(Math.abs(run.button - run.title)).toBeLessThanOrEqual(3);
+      expect(await page.locator('#overview-title').textContent()).toBe('Details');
+      await expect
+        .poll(() => page.locator('[role="tab"]#tab-artifacts').textContent(), eventually)
+        .toBe('Artifacts (6)');
+
+      await page.click('[role="tab"]#tab-artifacts');
+      const tree = page.locator('.artifact-tree');
+      await tree.locator('button[data-path="README.md"]').waitFor();
+      expect(await tree.locator('.node .name').allTextContents()).toEqual([
+        'A/',
+        'y.txt',
+        'b/',
+        'x.txt',
+        'config.json',
+        'model_2.pt',
+        'model_10.pt',
+        'README.md',
+      ]);
+      // The tree's border runs the whole height of the preview beside it.
+      await tree.locator('button[data-path="README.md"]').click();
+      await page.locator('.artifact-preview .markdown').waitFor();
+      const heights = await page.evaluate(() => {
+        const document = (globalThis as any).document;
+        return [document.querySelector('.artifacts'), document.querySelector('.artifact-tree')].map(
+          (element: any) => element.getBoundingClientRect().height as number,
+        );
+      });
+      expect(heights[1]).toBe(heights[0]);
+
+      await page.goto(`${local.stack.url}/experiments/${experimentId}`);
+      await page.locator('.runs-grid a').first().waitFor();
+      const experiment = await centres();
+      expect(Math.abs(experiment.button - experiment.title)).toBeLessThanOrEqual(3);
+    } finally {
+      await close();
     }
   });
 });
@@ -2280,12 +2619,58 @@ describe('comparing runs on a phone (390 px wide)', () => {
         ),
       );
       expect(wrapped).toEqual([]);
-      // Each run's name beside a metric's or a param's value holds one line too (cut with … where long).
+      // Each run's name beside a metric's or a param's value holds one line too (these are short; a long one wraps).
       const names = await page
         .locator('table:is([aria-label="Latest metrics by run"], [aria-label="Params by run"]) th[scope="row"]')
         .evaluateAll((ths) => ths.map((th: any) => Math.round(th.getBoundingClientRect().height)));
       expect(names.length).toBeGreaterThanOrEqual(2 * compared.length);
       expect(Math.max(...names)).toBeLessThan(48);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('parallel coordinates on a phone (390 px wide)', () => {
+  test('each axis is named whole, the names taking turns on two lines where they would run into each other', async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'phone-parallel' });
+    const runIds: string[] = [];
+    for (const [index, optimizer] of ['adam', 'sgd', 'adam', 'adamw'].entries()) {
+      const run = await local.api.post(`/api/v1/experiments/${created.body.experiment_id}/runs`, {
+        run_name: `sweep-${index}`,
+        params: {
+          batch_size: String(32 << index),
+          epochs: String(4 + index),
+          lr: String(10 ** -(index + 2)),
+          optimizer,
+        },
+        metrics: [{ key: 'accuracy', value: 0.9 + index / 100, step: 0 }],
+      });
+      runIds.push(run.body.run_id);
+    }
+    const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    try {
+      await signInByLink(page, local.stack.url, local.stack.token, `/compare?runs=${runIds.join(',')}&pm=accuracy`);
+      const titles = page.locator('#parallel .parallel-axis .axis-title');
+      await expect.poll(() => titles.count(), eventually).toBe(5);
+      const boxes = await titles.evaluateAll((all) =>
+        all.map((title: any) => {
+          const box = title.getBoundingClientRect();
+          return { text: title.firstChild.textContent as string, left: box.left, right: box.right, top: box.top };
+        }),
+      );
+      // Cut to the room between two axes they read "batch…", "optim…" and "accur…".
+      expect(boxes.map((box) => box.text)).toEqual(['batch_size', 'epochs', 'lr', 'optimizer', 'accuracy']);
+      const overlapping = boxes.filter((box, index) =>
+        boxes.some(
+          (other, at) =>
+            at !== index && Math.abs(other.top - box.top) < 4 && other.left < box.right && box.left < other.right,
+        ),
+      );
+      expect(overlapping).toEqual([]);
+      expect(Math.min(...boxes.map((box) => box.left))).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...boxes.map((box) => box.right))).toBeLessThanOrEqual(390);
     } finally {
       await context.close();
     }
@@ -2627,18 +3012,24 @@ describe('the API unreachable (offline, or the service down)', () => {
 });
 
 describe('stale links and signing out', () => {
-  test('a run, an experiment or a model that does not exist says so, with a way back', async () => {
+  test('a run, an experiment, a model or a page that does not exist says so alike, with a way back', async () => {
     const cases: Array<[string, string]> = [
       ['/runs/not-a-run-id', 'Run not found'],
       ['/runs/0123456789abcdef0123456789abcdef', 'Run not found'],
       ['/experiments/0123456789abcdef0123456789abcdef', 'Experiment not found'],
       ['/experiments/nope', 'Experiment not found'],
       ['/models/no-such-model', 'Model not found'],
+      ['/foo/bar/baz', 'Page not found'],
     ];
     const opened = await open('/experiments');
     const { page } = opened;
+    const refused: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) refused.push(`${response.status()} ${new URL(response.url()).pathname}`);
+    });
     try {
       for (const [path, heading] of cases) {
+        refused.length = 0;
         await page.goto(`${local.stack.url}${path}`);
         const title = page.locator('.not-found h1');
         await title.waitFor();
@@ -2649,6 +3040,16 @@ describe('stale links and signing out', () => {
         expect(await page.locator('main .error-box').count(), path).toBe(0);
         expect(await page.locator('main input').count(), path).toBe(0);
         expect(await page.locator('.not-found a').count(), path).toBe(1);
+        // The way back alike on every one: a link on a line of its own, underlined as links in text are.
+        const back = await page.locator('.not-found a').evaluate((link: any) => ({
+          alone: link.parentElement.tagName === 'P' && link.parentElement.textContent === link.textContent,
+          underline: (globalThis as any).getComputedStyle(link).textDecorationLine as string,
+        }));
+        expect(back, path).toEqual({ alone: true, underline: 'underline' });
+        // An id of the wrong shape is not asked about: the API would answer 400, three times on an experiment's page.
+        await page.waitForLoadState('networkidle');
+        if (/nope|not-a-run|foo/.test(path)) expect(refused, path).toEqual([]);
+        else expect(refused.length, path).toBeGreaterThan(0);
       }
       expect(await seriousViolations(page)).toEqual([]);
     } finally {
@@ -2674,6 +3075,46 @@ describe('stale links and signing out', () => {
       await expect.poll(() => new URL(page.url()).pathname, eventually).toBe(`/runs/${ids.curves}`);
     } finally {
       await opened.close();
+    }
+  });
+
+  test('a refused token or a service that is down is said in words, focus back on the token, the page no taller than the window', async () => {
+    const { context, page } = await newPage(session.browser);
+    try {
+      await page.goto(`${local.stack.url}/signin`);
+      const token = page.getByLabel('Token');
+      const error = page.locator('.signin .error-box');
+      await token.fill(`stratus_0123456789abcdef_${'A'.repeat(43)}`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      // Not the API's "a valid bearer token is required".
+      await expect
+        .poll(() => error.textContent(), eventually)
+        .toBe('Stratus did not accept this token: it may be mistyped, revoked, or made for another Stratus.');
+      const state = () =>
+        page.evaluate(() => {
+          const document = (globalThis as any).document;
+          return {
+            focus: document.activeElement?.getAttribute('name') as string | undefined,
+            overflow: (document.documentElement.scrollHeight - (globalThis as any).innerHeight) as number,
+          };
+        });
+      // Focus fell to <body>; the page was 990 px tall at 900 and scrolled with nothing below.
+      expect(await state()).toEqual({ focus: 'token', overflow: 0 });
+
+      await page.route('**/api/v1/**', (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: { code: 'service.unavailable', message: 'service unavailable' } }),
+        }),
+      );
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect
+        .poll(() => error.textContent(), { ...eventually, timeout: 30_000 })
+        .toBe('Stratus is unavailable for a moment (HTTP 503). Try again shortly.');
+      expect((await state()).focus).toBe('token');
+    } finally {
+      await context.close();
     }
   });
 

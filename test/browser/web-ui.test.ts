@@ -115,7 +115,7 @@ async function apiPointCount(api: ApiClient, runId: string, metric: string, quer
 }
 
 describe('sign-in', () => {
-  test('a wrong token gets the sign-in page with the API message; a good one signs in', async () => {
+  test("a wrong token gets the sign-in page saying so in words, not in the API's; a good one signs in", async () => {
     const { context, page } = await newPage(session.browser);
     try {
       await page.goto(`${local.stack.url}/experiments`);
@@ -128,7 +128,10 @@ describe('sign-in', () => {
       await page.click('button[type="submit"]');
       const alert = page.locator('#signin-error');
       await alert.waitFor();
-      expect(await alert.textContent()).toBe(apiAnswer.body.error.message);
+      expect(apiAnswer.body.error.message).toBe('a valid bearer token is required');
+      expect(await alert.textContent()).toBe(
+        'Stratus did not accept this token: it may be mistyped, revoked, or made for another Stratus.',
+      );
       await page.fill('input[name="token"]', local.stack.token);
       await page.click('button[type="submit"]');
       await page.waitForSelector('h1:text("Experiments")');

@@ -1,15 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
 import { forgetToken, readToken } from './api/auth.ts';
 import { onUnauthorized } from './api/client.ts';
+import { Missing } from './components/common.tsx';
 import { CompareRuns } from './pages/CompareRuns.tsx';
 import { ExperimentRuns } from './pages/ExperimentRuns.tsx';
 import { Experiments } from './pages/Experiments.tsx';
 import { ModelPage, Models, VersionPage } from './pages/models/index.ts';
 import { NotFound } from './pages/NotFound.tsx';
 import { RunPage } from './pages/RunPage.tsx';
-import { SignIn } from './pages/SignIn.tsx';
+import { SignIn, tokenEndedMessage } from './pages/SignIn.tsx';
 import { Tokens } from './pages/Tokens.tsx';
-import { Link, navigate, parseRoute, paths, type Route, useLocation } from './router.ts';
+import { isEntityId, isExperimentId, Link, navigate, parseRoute, paths, type Route, useLocation } from './router.ts';
 
 /** The shell: sign-in gate, top bar, and one page per route. */
 export function App() {
@@ -20,9 +21,10 @@ export function App() {
   const signedIn = readToken() !== undefined;
 
   useEffect(() => {
-    onUnauthorized((message) => {
+    // The API says only "a valid bearer token is required"; the sign-in page says what happened.
+    onUnauthorized(() => {
       forgetToken();
-      setSignInMessage(message);
+      setSignInMessage(tokenEndedMessage);
       const here = window.location.pathname + window.location.search;
       if (!here.startsWith('/signin'))
         navigate(`${paths.signin()}?next=${encodeURIComponent(here)}`, { replace: true });
@@ -87,8 +89,18 @@ export function App() {
       </header>
       <main id="main" tabIndex={-1}>
         {route.page === 'experiments' && <Experiments />}
-        {route.page === 'experiment' && <ExperimentRuns experimentId={route.experimentId} key={route.experimentId} />}
-        {route.page === 'run' && <RunPage runId={route.runId} key={route.runId} />}
+        {route.page === 'experiment' &&
+          (isExperimentId(route.experimentId) ? (
+            <ExperimentRuns experimentId={route.experimentId} key={route.experimentId} />
+          ) : (
+            <Missing what="experiment" id={route.experimentId} />
+          ))}
+        {route.page === 'run' &&
+          (isEntityId(route.runId) ? (
+            <RunPage runId={route.runId} key={route.runId} />
+          ) : (
+            <Missing what="run" id={route.runId} />
+          ))}
         {route.page === 'compare' && <CompareRuns />}
         {route.page === 'models' && <Models />}
         {route.page === 'model' && <ModelPage modelName={route.modelName} key={route.modelName} />}

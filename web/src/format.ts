@@ -28,6 +28,34 @@ export const formatMoment = (epochMs: number | undefined | null) =>
 
 export const formatClock = (epochMs: number) => timeOnly.format(epochMs);
 
+const dayOnly = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+const dayAndMinute = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const minuteOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const millisecond = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  fractionalSecondDigits: 3,
+});
+
+/**
+ * A wall-time axis tick in the app's words ("Dec 2", "Dec 2, 01:02 PM", "01:02 PM", "01:02:29 PM"),
+ * as precise as the ticks' spacing needs: uPlot's own read "12/2/26 1:02pm" and ":29.290".
+ * `spanMs` is the axis's whole range: past a day each tick names its day.
+ */
+export function formatWallTick(epochMs: number, spacingMs: number, spanMs: number): string {
+  if (spacingMs >= 86_400_000) return dayOnly.format(epochMs);
+  if (spanMs >= 86_400_000) return dayAndMinute.format(epochMs);
+  if (spacingMs >= 60_000) return minuteOnly.format(epochMs);
+  if (spacingMs >= 1000) return timeOnly.format(epochMs);
+  return millisecond.format(epochMs);
+}
+
 /**
  * "3 min ago", "yesterday" (exact time in the title attribute), with no-break
  * spaces: a narrow date column keeps it on one line, not "6 min" over "ago".

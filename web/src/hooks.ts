@@ -121,11 +121,20 @@ export const isNetworkFailure = (error: unknown) =>
 export const networkFailureMessage =
   'Stratus did not answer: the network is down or the service is unreachable. Try again in a moment.';
 
+/**
+ * A 503 or 429 that outlasted the retries (api/retry.ts), or a gateway's 502/504: said as a person would
+ * (the API's words are lower-case internals: "service unavailable").
+ */
+export const busyMessage = (status: number) =>
+  `Stratus is ${status === 429 ? 'busy with other requests' : 'unavailable for a moment'} (HTTP ${status}). Try again shortly.`;
+
 export const describeError = (error: unknown) =>
   error instanceof ApiFailure
     ? error.status === 403
       ? `Not allowed: ${error.message}`
-      : error.message
+      : [429, 502, 503, 504].includes(error.status)
+        ? busyMessage(error.status)
+        : error.message
     : isNetworkFailure(error)
       ? networkFailureMessage
       : error instanceof Error

@@ -40,6 +40,14 @@ export function parseRoute(pathname: string): Route {
   return { page: 'notfound' };
 }
 
+/**
+ * A run's or an experiment's id as the API takes it (32 lowercase hex): an address with another
+ * (a typo, a name) is not found without asking, which answers 400.
+ */
+export const isEntityId = (id: string) => /^[0-9a-f]{32}$/.test(id);
+/** The default experiment's id is "0". */
+export const isExperimentId = (id: string) => id === '0' || isEntityId(id);
+
 export const paths = {
   experiments: () => '/experiments',
   experiment: (id: string) => `/experiments/${encodeURIComponent(id)}`,

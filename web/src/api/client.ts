@@ -6,8 +6,8 @@ import type { components, paths } from './schema.gen.ts';
 /**
  * The app's only way to the server: openapi-fetch typed by the generated
  * `paths`, so every call's parameters and answer are checked against the
- * route table. Every request carries the user's token; a 401 anywhere hands
- * the API's message to `onUnauthorized` (the app goes back to sign-in). Reads
+ * route table. Every request carries the user's token; a 401 anywhere calls
+ * `onUnauthorized` (the app goes back to sign-in). Reads
  * answered 503/429 are asked again after Retry-After (./retry.ts).
  */
 export type ApiPaths = paths;
@@ -23,8 +23,8 @@ export class ApiFailure extends Error {
   }
 }
 
-let unauthorizedListener: ((message: string) => void) | undefined;
-export const onUnauthorized = (listener: (message: string) => void) => {
+let unauthorizedListener: (() => void) | undefined;
+export const onUnauthorized = (listener: () => void) => {
   unauthorizedListener = listener;
 };
 
@@ -68,7 +68,7 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
   const body = result.error as Partial<ApiError> | undefined;
   const code = body?.error?.code ?? `http.${status}`;
   const message = body?.error?.message ?? `${result.response.statusText || 'request failed'} (HTTP ${status})`;
-  if (status === 401) unauthorizedListener?.(message);
+  if (status === 401) unauthorizedListener?.();
   throw new ApiFailure(status, code, message);
 }
 
@@ -89,6 +89,6 @@ export async function fetchText(path: string, init: RequestInit): Promise<string
   } catch {
     // keep the status line
   }
-  if (response.status === 401) unauthorizedListener?.(message);
+  if (response.status === 401) unauthorizedListener?.();
   throw new ApiFailure(response.status, code, message);
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import { formatClock, formatDuration, formatNumber, formatTick } from '../format.ts';
+import { RunLabel } from '../components/CompareByRun.tsx';
+import { formatClock, formatDuration, formatNumber, formatTick, formatWallTick } from '../format.ts';
 import { describeError } from '../hooks.ts';
 import {
   dashOf,
@@ -63,6 +64,49 @@ const stepIncrements = Array.from({ length: 16 }, (_, power) => [1, 2, 5].map((m
 /** Labels of the ticks uPlot keeps; the ones it filters out (minor ticks of a log scale) arrive as null. */
 const tickLabels = (format: (value: number) => string) => (_u: uPlot, splits: Array<number | null>) =>
   splits.map((value) => (value === null || value === undefined ? '' : format(value)));
+
+/**
+ * The step every run logged its one point at, when each logged at most one and all at the same step:
+ * a value to read as a number, not a lone dot on an axis around it.
+ */
+export function singleStep(series: readonly Series[]): number | undefined {
+  let step: number | undefined;
+  for (const one of series) {
+    if (one.steps.length > 1) return undefined;
+    if (one.steps.length === 0) continue;
+    if (step !== undefined && one.steps[0] !== step) return undefined;
+    step = one.steps[0];
+  }
+  return step;
+}
+
+/** A run's one point: its value, or the NaN or ±Infinity logged there; undefined when it has none. */
+const onlyValue = (series: Series) =>
+  series.steps.length === 0 ? undefined : (series.values[0] ?? series.nonFinite.get(0) ?? null);
+
+/**
+ * Wall-time ticks in the app's date style, about as far apart as their labels are wide: a day's date and
+ * time, or a time to the millisecond (points seconds apart), take more room than "01:02 PM".
+ */
+const wallTickSpace: uPlot.Axis.Space = (_u, _axis, min, max) => (max - min >= 86_400 || max - min < 10 ? 120 : 90);
+const wallTickLabels: uPlot.Axis.DynamicValues = (u, splits, _axis, _space, spacing) => {
+  const span = ((u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0)) * 1000;
+  const ratio = window.devicePixelRatio || 1;
+  // Room for a label left of the plot (the y axis) and right of it (the card's padding), in CSS pixels.
+  const leftRoom = u.bbox.left / ratio;
+  const rightEdge = (u.bbox.left + u.bbox.width) / ratio + 8;
+  return splits.map((value) => {
+    const label = formatWallTick(value * 1000, spacing * 1000, span);
+    const half = (label.length * 6.2) / 2;
+    const at = leftRoom + u.valToPos(value, 'x');
+    // A label that would run past the card's edge is left out rather than cut ("03:42:14.49").
+    return at - half < 0 || at + half > rightEdge ? '' : label;
+  });
+};
+
+/** A log scale from a decade to a decade, so the axis is labelled below its lowest value (0.2 gets 0.1). */
+const wholeDecades: uPlot.Range.Function = (_u, min, max) =>
+  min === null || max === null ? [min, max] : uPlot.rangeLog(min, max, 10, true);
 
 /** The theme's colours, read from the CSS tokens so charts follow light and dark mode. */
 function themeColors() {
@@ -176,7 +220,7 @@ export function MetricChart(props: {
   // Draw: a new uPlot when the data or the view options change.
   useEffect(() => {
     const element = container.current;
-    if (!element || !loaded) return;
+    if (!element || !loaded || singleStep(loaded.series) !== undefined) return;
     const { xMode, logScale, smoothing } = props.options;
     const tables: uPlot.AlignedData[] = [];
     const seriesOptions: uPlot.Series[] = [];
@@ -214,12 +258,18 @@ export function MetricChart(props: {
     const xs = data[0] as ArrayLike<number>;
     const onlyX = xs.length > 0 && xs[0] === xs[xs.length - 1] ? (xs[0] as number) : undefined;
     const colors = themeColors();
-    const axis = (values: uPlot.Axis['values']): uPlot.Axis => ({
+    // The labels drawn, kept on the chart as data-x-ticks and data-y-ticks: the canvas holds them as pixels only.
+    const drawn: [string[], string[]] = [[], []];
+    const axis = (values: uPlot.Axis.DynamicValues, index: 0 | 1): uPlot.Axis => ({
       stroke: colors.axis,
       grid: { stroke: colors.grid, width: 1 },
       ticks: { stroke: colors.grid, width: 1, size: 4 },
       font: axisFont,
-      values,
+      values: (u, splits, ...rest) => {
+        const labels = values(u, splits, ...rest);
+        drawn[index] = labels.map((label) => String(label ?? ''));
+        return labels;
+      },
     });
     const xFormat = (value: number) =>
       xMode === 'step'
@@ -236,7 +286,7 @@ export function MetricChart(props: {
           onlyX === undefined
             ? { time: xMode === 'wall' }
             : { time: xMode === 'wall', auto: false, range: [onlyX - 1, onlyX + 1] },
-        y: { distr: logScale ? 3 : 1 },
+        y: logScale ? { distr: 3, range: wholeDecades } : { distr: 1 },
       },
       series: [
         { label: xMode === 'step' ? 'step' : 'time', value: (_u, v) => (v === null ? '—' : xFormat(v)) },
@@ -244,12 +294,15 @@ export function MetricChart(props: {
       ],
       axes: [
         {
-          ...axis(xMode === 'wall' ? undefined : tickLabels(xFormat)),
+          ...axis(xMode === 'wall' ? wallTickLabels : tickLabels(xFormat), 0),
           size: 34,
           // Steps are whole numbers: no tick at step 2.5 when a run has a dozen steps.
           ...(xMode === 'step' ? { incrs: stepIncrements } : {}),
+          ...(xMode === 'wall' ? { space: wallTickSpace } : {}),
+          // Points all at one x (a value logged again and again at step 0): one tick there, not -1, 0 and 1.
+          ...(onlyX === undefined ? {} : { splits: [onlyX] }),
         },
-        { ...axis(tickLabels(formatTick)), size: axisSizeForLabels },
+        { ...axis(tickLabels(formatTick), 1), size: axisSizeForLabels },
       ],
       // A dashed or dotted run's legend marker is drawn so (uPlot's markers are solid by default).
       legend: {
@@ -264,6 +317,12 @@ export function MetricChart(props: {
         // The legend shows values only for a point under the cursor: uPlot fills it with "—" when the
         // cursor is off the plot (over the legend, after a zoom redraw, with only keyboard focus).
         setCursor: [(u) => element.toggleAttribute('data-cursor', u.cursor.idx != null)],
+        draw: [
+          () => {
+            element.dataset['xTicks'] = drawn[0].filter(Boolean).join(' | ');
+            element.dataset['yTicks'] = drawn[1].filter(Boolean).join(' | ');
+          },
+        ],
         setSelect: [
           (u) => {
             if (u.select.width > 4) {
@@ -311,6 +370,7 @@ export function MetricChart(props: {
   }, []);
 
   const pointCount = loaded ? loaded.series.reduce((sum, series) => sum + series.values.length, 0) : 0;
+  const single = loaded && !error ? singleStep(loaded.series) : undefined;
   const downsampled = loaded?.series.some((series) => series.downsampled) ?? false;
   const nonFinite = loaded ? describeNonFinite(loaded.series) : '';
 
@@ -359,7 +419,7 @@ export function MetricChart(props: {
               steps {formatNumber(props.zoom.start)}–{formatNumber(props.zoom.end)}
             </span>
           )}
-          {loaded && !error && (
+          {loaded && !error && single === undefined && (
             <span
               class="badge"
               title="Points drawn; downsampled views keep each bucket's minimum and maximum, so spikes show"
@@ -380,12 +440,16 @@ export function MetricChart(props: {
         </div>
       </header>
       <div
-        class="chart-area"
+        class={`chart-area ${single === undefined ? '' : 'single'}`}
         ref={container}
-        tabIndex={0}
+        tabIndex={single === undefined ? 0 : undefined}
         role="group"
-        aria-label={`Chart of ${props.metricKey}. Drag to zoom; with focus, plus and minus zoom, arrows pan, 0 resets.`}
-        onKeyDown={onKey}
+        aria-label={
+          single === undefined
+            ? `Chart of ${props.metricKey}. Drag to zoom; with focus, plus and minus zoom, arrows pan, 0 resets.`
+            : `${props.metricKey}, logged once at step ${formatNumber(single)}`
+        }
+        onKeyDown={single === undefined ? onKey : undefined}
         data-metric={props.metricKey}
         data-state={loading ? 'loading' : error ? 'error' : 'ready'}
         data-points={pointCount}
@@ -397,7 +461,45 @@ export function MetricChart(props: {
         {loading && !loaded && <div class="chart-status">Loading…</div>}
         {error && <div class="chart-status error-box">{error}</div>}
         {loaded && !error && pointCount === 0 && <div class="chart-status">No points in this range</div>}
+        {loaded && single !== undefined && <SingleValues runs={props.runs} series={loaded.series} step={single} />}
       </div>
     </>
+  );
+}
+
+/**
+ * A metric each run logged once, at the same step: its values as numbers, where a chart would be a lone dot.
+ * Compared runs that did not log it are left out.
+ */
+function SingleValues(props: { runs: readonly ChartRun[]; series: readonly Series[]; step: number }) {
+  const rows = props.runs.flatMap((run, index) => {
+    const series = props.series[index];
+    const value = series ? onlyValue(series) : undefined;
+    return value === undefined ? [] : [{ run, value }];
+  });
+  const when = `logged once, at step ${formatNumber(props.step)}`;
+  if (props.runs.length === 1)
+    return (
+      <p class="single-value">
+        <span class="value">{formatNumber(rows[0]?.value)}</span>
+        <span class="muted">{when}</span>
+      </p>
+    );
+  return (
+    <div class="single-value">
+      <table class="data single-values">
+        <caption class="muted">{when}</caption>
+        <tbody>
+          {rows.map(({ run, value }) => (
+            <tr key={run.runId}>
+              <th scope="row" title={run.label}>
+                <RunLabel run={{ label: run.label, color: run.color, lineStyle: run.lineStyle ?? 'solid' }} />
+              </th>
+              <td class="num">{formatNumber(value)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -17,7 +17,9 @@ export interface ParallelRun {
 }
 
 const height = 320;
-const margin = { top: 40, bottom: 28, side: 64 };
+const margin = { top: 44, bottom: 28, side: 64 };
+/** On a phone: less room beside the outer axes, for more between them. */
+const narrowSide = 44;
 /** At most this many category labels on an axis (11 px text needs about 16 px a line). */
 const maxCategoryLabels = Math.floor((height - margin.top - margin.bottom) / 16);
 
@@ -78,11 +80,18 @@ export function ParallelCoordinates(props: { axes: readonly ParallelAxis[]; runs
   const width = useMeasuredWidth(figure, 280);
   const [pointed, setPointed] = useState<number | undefined>(undefined);
   const scales = props.axes.map((axis) => scaleOf(axis.values, axis.mayBeLog === true));
-  const spacing = (width - 2 * margin.side) / Math.max(1, props.axes.length - 1);
-  const ax = (index: number) => (props.axes.length === 1 ? width / 2 : margin.side + index * spacing);
+  const side = width < 480 ? narrowSide : margin.side;
+  const spacing = (width - 2 * side) / Math.max(1, props.axes.length - 1);
+  const ax = (index: number) => (props.axes.length === 1 ? width / 2 : side + index * spacing);
   const ay = (position: number) => height - margin.bottom - position * (height - margin.top - margin.bottom);
-  // An axis name gets the room between two axes (12 px bold: about 7.5 px a character).
-  const nameChars = Math.max(6, Math.floor(Math.min(spacing, 2 * margin.side) / 7.5));
+  // An axis name gets the room between two axes (12 px bold: about 7.5 px a character). Where that is
+  // short of the longest name (a phone: "batch…", "optim…" ran into "accur…"), the names take turns
+  // on two lines, each with the room of two axes.
+  const longest = Math.max(...props.axes.map((axis) => axis.name.length));
+  const staggered = props.axes.length > 2 && longest * 7.5 > spacing;
+  const nameRoom = staggered ? 2 * spacing - 8 : Math.min(spacing, 2 * side);
+  const nameChars = Math.max(6, Math.floor(nameRoom / 7.5));
+  const titleY = (index: number) => (staggered && index % 2 === 0 ? margin.top - 28 : margin.top - 12);
   const lines = props.runs.map((run, runIndex) => {
     let path = '';
     let drawing = false;
@@ -117,7 +126,7 @@ export function ParallelCoordinates(props: { axes: readonly ParallelAxis[]; runs
         {props.axes.map((axis, index) => (
           <g key={index} class="parallel-axis">
             <line class="axis-line" x1={ax(index)} x2={ax(index)} y1={margin.top} y2={height - margin.bottom} />
-            <text class="axis-title" x={ax(index)} y={margin.top - 18} text-anchor="middle">
+            <text class="axis-title" x={ax(index)} y={titleY(index)} text-anchor="middle">
               {shorten(axis.name, nameChars)}
               <title>{axis.name}</title>
             </text>

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
 import type { Artifact } from '../api/types.ts';
 import { formatBytes } from '../format.ts';
-import { useLoad } from '../hooks.ts';
+import { type Loaded, useLoad } from '../hooks.ts';
 import { updateQuery, useLocation } from '../router.ts';
 import { ArtifactPreview, previewKind } from './ArtifactPreview.tsx';
 import { Card, ErrorBox, Spinner } from './common.tsx';
@@ -15,7 +15,18 @@ interface Folder {
   size: number;
 }
 
-/** Artifacts by path into folders; a Map, since folder names are user-chosen. */
+/** As file browsers list names: case aside ("config.json" before "README.md"), numbers by value ("2" before "10"). */
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }).compare;
+const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
+/** A folder's subfolders and files in name order, as file browsers show them (the API's is by byte: README.md first). */
+function sortFolder(folder: Folder) {
+  folder.folders = new Map([...folder.folders].sort(([a], [b]) => byName(a, b)));
+  folder.files.sort((a, b) => byName(baseName(a.path), baseName(b.path)));
+  folder.folders.forEach(sortFolder);
+}
+
+/** Artifacts by path into folders, each in name order; a Map, since folder names are user-chosen. */
 export function buildTree(artifacts: readonly Artifact[]): Folder {
   const root: Folder = { name: '', path: '', folders: new Map(), files: [], size: 0 };
   for (const artifact of artifacts) {
@@ -39,10 +50,11 @@ export function buildTree(artifacts: readonly Artifact[]): Folder {
     }
     folder.files.push(artifact);
   }
+  sortFolder(root);
   return root;
 }
 
-async function listAll(runId: string, signal: AbortSignal) {
+async function listAll(runId: string, signal: AbortSignal): Promise<Artifact[]> {
   const artifacts: Artifact[] = [];
   let pageToken: string | undefined;
   do {
@@ -63,11 +75,18 @@ async function listAll(runId: string, signal: AbortSignal) {
 
 const icons: Record<string, string> = { image: '▧', json: '{}', csv: '▦', markdown: 'M↓', text: '≡', none: '◇' };
 
+/**
+ * A run's uploaded artifacts, read once for its page: the Artifacts tab counts them before it is opened.
+ * Asked once the run is read (`runId` until then undefined): a run that does not exist is one 404, not two.
+ */
+export const useArtifactListing = (runId: string | undefined): Loaded<Artifact[] | undefined> =>
+  useLoad(async (signal) => (runId === undefined ? undefined : await listAll(runId, signal)), [runId]);
+
 /** The run's artifacts as a folder tree with sizes; the one chosen (`artifact` in the URL) is previewed. */
-export function Artifacts(props: { runId: string }) {
+export function Artifacts(props: { runId: string; listing: Loaded<Artifact[] | undefined> }) {
   const location = useLocation();
   const chosenPath = location.query.get('artifact');
-  const listing = useLoad((signal) => listAll(props.runId, signal), [props.runId]);
+  const { listing } = props;
   const tree = useMemo(() => buildTree(listing.data ?? []), [listing.data]);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const chosen = listing.data?.find((artifact) => artifact.path === chosenPath);
@@ -81,29 +100,27 @@ export function Artifacts(props: { runId: string }) {
 
   const renderFolder = (folder: Folder, depth: number) => (
     <ul>
-      {[...folder.folders.values()]
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .map((child) => {
-          const open = !collapsed.has(child.path);
-          return (
-            <li key={`d:${child.path}`}>
-              <button
-                type="button"
-                class="node"
-                aria-expanded={open}
-                style={{ paddingLeft: `${12 + depth * 16}px` }}
-                onClick={() => toggle(child.path)}
-              >
-                <span class="icon" aria-hidden="true">
-                  {open ? '▾' : '▸'}
-                </span>
-                <span class="name">{child.name}/</span>
-                <span class="size">{formatBytes(child.size)}</span>
-              </button>
-              {open && renderFolder(child, depth + 1)}
-            </li>
-          );
-        })}
+      {[...folder.folders.values()].map((child) => {
+        const open = !collapsed.has(child.path);
+        return (
+          <li key={`d:${child.path}`}>
+            <button
+              type="button"
+              class="node"
+              aria-expanded={open}
+              style={{ paddingLeft: `${12 + depth * 16}px` }}
+              onClick={() => toggle(child.path)}
+            >
+              <span class="icon" aria-hidden="true">
+                {open ? '▾' : '▸'}
+              </span>
+              <span class="name">{child.name}/</span>
+              <span class="size">{formatBytes(child.size)}</span>
+            </button>
+            {open && renderFolder(child, depth + 1)}
+          </li>
+        );
+      })}
       {folder.files.map((artifact) => {
         const name = artifact.path.split('/').pop() ?? artifact.path;
         const selected = artifact.path === chosenPath;

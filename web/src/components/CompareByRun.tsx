@@ -2,6 +2,8 @@ import type { ComponentChildren } from 'preact';
 import type { WireValue } from '../api/types.ts';
 import type { LineStyle } from '../charts/series.ts';
 import type { Direction } from './best-values.ts';
+import { Link } from '../router.ts';
+import { breakable } from './breakable.tsx';
 import { LongValue } from './LongValue.tsx';
 
 /** A compared run as its tables show it: its name and the colour and line of its chart series. */
@@ -84,8 +86,7 @@ function ByRun<R extends ComparedRun>(props: {
           {props.runs.map((run, index) => (
             <tr key={run.run_id}>
               <th scope="row" title={run.label}>
-                <RunSwatch color={run.color} lineStyle={run.lineStyle} />
-                {run.label}
+                <RunLabel run={run} />
               </th>
               {props.value(name, run, index)}
             </tr>
@@ -147,6 +148,26 @@ export function ParamsByRun(props: {
         </td>
       )}
     />
+  );
+}
+
+/**
+ * A compared run's swatch and name, the name whole: it wraps after its separators beside the swatch
+ * (cut at the end, a sweep's runs read alike: "resnet-lr0.00…" on every line). A link to the run with `href`.
+ */
+export function RunLabel(props: { run: Pick<ComparedRun, 'label' | 'color' | 'lineStyle'>; href?: string }) {
+  const { run } = props;
+  return (
+    <span class="run-label-line">
+      <RunSwatch color={run.color} lineStyle={run.lineStyle} />
+      {props.href ? (
+        <Link href={props.href} class="run-label" title={run.label}>
+          {breakable(run.label)}
+        </Link>
+      ) : (
+        <span class="run-label">{breakable(run.label)}</span>
+      )}
+    </span>
   );
 }
 

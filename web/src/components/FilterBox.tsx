@@ -13,7 +13,7 @@ export function errorPosition(message: string): number | undefined {
 export function FilterBox(props: {
   value: string;
   error: string | undefined;
-  /** A filter this experiment could use, shown as the placeholder. */
+  /** A filter this experiment could use, shown as the placeholder; empty while there is none to give yet. */
   example: string;
   onSubmit: (filter: string) => void;
 }) {
@@ -46,7 +46,7 @@ export function FilterBox(props: {
         aria-label="Filter runs (MLflow syntax)"
         aria-invalid={props.error ? 'true' : undefined}
         aria-describedby={props.error ? 'filter-error' : undefined}
-        placeholder={`${props.example}   (Enter to apply)`}
+        placeholder={props.example && `${props.example}   (Enter to apply)`}
         value={text}
         onInput={(event) => setText(event.currentTarget.value)}
       />

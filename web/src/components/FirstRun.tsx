@@ -8,7 +8,6 @@ import { Link, paths } from '../router.ts';
  * filled in, as MLflow's and W&B's empty projects show a quick start.
  */
 export function FirstRunHint(props: { experimentName: string }) {
-  const [copied, setCopied] = useState(false);
   const endpoint = apiBase || window.location.origin;
   const shell = [`export MLFLOW_TRACKING_URI=${endpoint}`, 'export MLFLOW_TRACKING_TOKEN=<a write token>'].join('\n');
   // A JSON string is a valid Python string literal: quotes and backslashes in the name stay escaped.
@@ -27,27 +26,33 @@ export function FirstRunHint(props: { experimentName: string }) {
         <strong>No runs in this experiment yet.</strong> Log one from a training script with MLflow's client and a write
         token (<Link href={paths.tokens()}>Tokens</Link> makes one):
       </p>
-      <pre class="mono shell" tabIndex={0} aria-label="Shell">
-        {shell}
+      <CodeToCopy code={shell} label="Shell" what="exports" class="shell" testId="first-run-shell" />
+      <CodeToCopy code={python} label="Python" what="Python" testId="first-run-python" />
+    </div>
+  );
+}
+
+/** Lines to paste into a terminal or a script, with a button that copies them. */
+function CodeToCopy(props: { code: string; label: string; what: string; class?: string; testId: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div class="first-run-code">
+      <pre class={`mono ${props.class ?? ''}`} tabIndex={0} aria-label={props.label} data-testid={props.testId}>
+        {props.code}
       </pre>
-      <div class="first-run-code">
-        <pre class="mono" tabIndex={0} aria-label="Python" data-testid="first-run-python">
-          {python}
-        </pre>
-        <button
-          type="button"
-          class="small"
-          aria-label="Copy the Python"
-          onClick={() =>
-            void navigator.clipboard?.writeText(python).then(
-              () => setCopied(true),
-              () => setCopied(false),
-            )
-          }
-        >
-          {copied ? 'Copied' : 'Copy'}
-        </button>
-      </div>
+      <button
+        type="button"
+        class="small"
+        aria-label={`Copy the ${props.what}`}
+        onClick={() =>
+          void navigator.clipboard?.writeText(props.code).then(
+            () => setCopied(true),
+            () => setCopied(false),
+          )
+        }
+      >
+        {copied ? 'Copied' : 'Copy'}
+      </button>
     </div>
   );
 }

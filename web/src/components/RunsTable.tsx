@@ -4,10 +4,12 @@ import type { SearchedRun } from '../api/types.ts';
 import { useRunEntries } from '../api/run-entries.ts';
 import { columnFormat, formatAgo, formatDuration, formatTime } from '../format.ts';
 import { Link, onLeave, paths } from '../router.ts';
+import { breakable } from './breakable.tsx';
 import { StatusBadge } from './common.tsx';
 import type { NestedRow } from './run-nesting.ts';
 import { headerTextWidth, textWidth } from './text-width.ts';
 import { useVirtualRows } from './useVirtualRows.ts';
+import { useMeasuredWidth } from '../hooks.ts';
 
 /** A column of the runs table: a run attribute, or a metric, param or tag the user chose. */
 export interface RunColumn {
@@ -17,6 +19,12 @@ export interface RunColumn {
   kind?: string;
   title?: string;
   width: string;
+  /**
+   * The narrowest (px) the column may get when the columns' minimums would make the table wider than its
+   * box by no more than the column can give: the Run column's names then wrap, and the last column stays
+   * in view rather than cut at the edge.
+   */
+  least?: number;
   numeric: boolean;
   /** The API's order_by field for it; absent when the API cannot order by it. */
   orderField?: string;
@@ -34,6 +42,7 @@ const expanderWidth = 22;
 const childMarkWidth = 14;
 const indentPerLevel = 22;
 const runColumnMaximum = 360;
+const runColumnLeast = 180;
 
 export const fixedColumns: RunColumn[] = [
   {
@@ -48,11 +57,12 @@ export const fixedColumns: RunColumn[] = [
     id: 'name',
     label: 'Run',
     width: 'minmax(180px, 24fr)',
+    least: runColumnLeast,
     numeric: false,
     orderField: 'run_name',
     render: (run) => (
       <Link href={paths.run(run.run_id)} title={run.run_name}>
-        {run.run_name || run.run_id}
+        {breakable(run.run_name || run.run_id)}
       </Link>
     ),
   },
@@ -117,7 +127,7 @@ export function runNameColumn(nesting: {
             )
           )}
           <Link href={paths.run(run.run_id)} title={parentName ? `${name} (child run of ${parentName})` : name}>
-            {name}
+            {breakable(name)}
           </Link>
           {row && row.children > 0 && (
             <span class="child-count" title={`${row.children} child runs loaded`}>
@@ -187,9 +197,9 @@ export function columnWidth(label: string, values: Iterable<string>, minimum: nu
 /**
  * The Run column's width: room for the longest sampled name with what sits
  * beside it (indent, a parent's expander and child count, a child's ↳), so a
- * parent's name is not cut when the table is wider than the screen and every
+ * parent's name is on one line when the table is wider than the screen and every
  * column gets only its minimum. Up to 360 px (180 on a phone); a longer name
- * ends in … with the whole name in its title.
+ * wraps after its separators, whole (cut with …, a sweep's runs read alike).
  */
 export function runColumnWidth(rows: Iterable<NestedRow>, nested: boolean) {
   let widest = 0;
@@ -207,7 +217,9 @@ export function runColumnWidth(rows: Iterable<NestedRow>, nested: boolean) {
   }
   // On a phone the column takes about half the screen, so Started and the columns after it begin on screen.
   const phone = window.matchMedia('(max-width: 520px)').matches;
-  const minimum = phone ? clamp(Math.ceil(widest), 120, 180) : clamp(Math.ceil(widest), 180, runColumnMaximum);
+  const minimum = phone
+    ? clamp(Math.ceil(widest), 120, runColumnLeast)
+    : clamp(Math.ceil(widest), runColumnLeast, runColumnMaximum);
   return `minmax(${minimum}px, ${clamp(characters, 6, 40)}fr)`;
 }
 
@@ -273,6 +285,32 @@ export function parseOrder(text: string | null): Order | undefined {
 
 const rowHeight = 38;
 const headerHeight = 44;
+const checkColumnWidth = 40;
+
+const leastOf = (width: string) => parseInt(width.replace(/^minmax\(/, ''), 10) || 110;
+
+/**
+ * The grid's column template and the width its minimums add up to. Where those minimums overflow
+ * `available` by no more than the yielding columns (`least`) can give, they give it: a long run name
+ * wraps instead of pushing the last column past the edge. A table that overflows anyway keeps
+ * them, and scrolls sideways with the names on one line.
+ */
+export function gridColumns(columns: readonly RunColumn[], available: number) {
+  const minimums = columns.map((column) => leastOf(column.width));
+  const total = checkColumnWidth + minimums.reduce((sum, width) => sum + width, 0);
+  const room = (index: number) => Math.max(0, (minimums[index] as number) - (columns[index]?.least ?? Infinity));
+  const overflow = total - available;
+  const slack = columns.reduce((sum, _column, index) => sum + room(index), 0);
+  const given = available > 0 && overflow > 0 && overflow <= slack ? overflow : 0;
+  let owed = given;
+  const widths = columns.map((column, index) => {
+    const give = Math.min(owed, room(index));
+    if (give === 0) return column.width;
+    owed -= give;
+    return column.width.replace(/^minmax\(\d+px/, `minmax(${(minimums[index] as number) - give}px`);
+  });
+  return { template: [`${checkColumnWidth}px`, ...widths].join(' '), minWidth: total - given };
+}
 
 /**
  * The runs of an experiment as a virtualised grid: only the rows in view
@@ -296,6 +334,7 @@ export function RunsTable(props: {
   onLeaveAt?: (scrollTop: number) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
+  const available = useMeasuredWidth(scroller, 0, 0);
   const count = props.runs.length;
   const virtualizer = useVirtualRows({
     count,
@@ -320,9 +359,7 @@ export function RunsTable(props: {
     if (props.hasMore && !props.loading && lastIndex >= count - 60) props.onLoadMore();
   }, [lastIndex, count, props.hasMore, props.loading]);
 
-  const template = ['40px', ...props.columns.map((column) => column.width)].join(' ');
-  const minWidth =
-    40 + props.columns.reduce((sum, column) => sum + (parseInt(column.width.replace(/^minmax\(/, ''), 10) || 110), 0);
+  const { template, minWidth } = gridColumns(props.columns, available);
   const allSelected = count > 0 && props.runs.every((run) => props.selected.has(run.run_id));
 
   const sortBy = (column: RunColumn) => {
@@ -391,6 +428,7 @@ export function RunsTable(props: {
           return (
             <RunRow
               key={run.run_id}
+              measure={virtualizer.measureElement}
               run={run}
               index={item.index}
               top={item.start - headerHeight}
@@ -407,6 +445,8 @@ export function RunsTable(props: {
 }
 
 interface RunRowProps {
+  /** The virtualiser's: a row whose name wraps is taller than the others. */
+  measure: (row: HTMLDivElement | null) => void;
   run: SearchedRun;
   index: number;
   top: number;
@@ -434,9 +474,11 @@ class RunRow extends Component<RunRowProps> {
   }
 
   override render() {
-    const { run, index, top, template, columns, selected, onToggle } = this.props;
+    const { measure, run, index, top, template, columns, selected, onToggle } = this.props;
     return (
       <div
+        ref={measure}
+        data-index={index}
         class={`grid-row ${selected ? 'selected' : ''}`}
         role="row"
         aria-rowindex={index + 2}

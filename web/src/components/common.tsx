@@ -65,15 +65,33 @@ export function LoadFailure(props: {
     props.error instanceof ApiFailure &&
     (props.error.status === 404 || (props.error.status === 400 && props.error.code === 'path.invalid'));
   if (!missing) return <ErrorBox error={props.error} onRetry={props.onRetry} />;
+  return <Missing what={props.what} id={props.id} back={props.back} />;
+}
+
+/** A run, experiment or model the address names that does not exist (or cannot: an id of the wrong shape). */
+export function Missing(props: { what: string; id: string; back?: { href: string; label: string } | undefined }) {
   const back = props.back ?? { href: paths.experiments(), label: 'Go to the experiments' };
   return (
+    <NotFoundPage
+      title={`${props.what.charAt(0).toUpperCase() + props.what.slice(1)} not found`}
+      back={<Link href={back.href}>{back.label}</Link>}
+    >
+      No {props.what} <code>{props.id}</code> in this workspace. The link may be incomplete, or the {props.what} was
+      purged or belongs to another workspace.
+    </NotFoundPage>
+  );
+}
+
+/**
+ * Every not-found page alike: its title, why, and the way back as a link of its own line (underlined,
+ * as links in text are): the unknown address's page had it inline in the sentence, the others not underlined.
+ */
+export function NotFoundPage(props: { title: string; children: ComponentChildren; back: ComponentChildren }) {
+  return (
     <div class="empty not-found" role="alert">
-      <h1>{props.what.charAt(0).toUpperCase() + props.what.slice(1)} not found</h1>
-      <p>
-        No {props.what} <code>{props.id}</code> in this workspace. The link may be incomplete, or the {props.what} was
-        purged or belongs to another workspace.
-      </p>
-      <Link href={back.href}>{back.label}</Link>
+      <h1>{props.title}</h1>
+      <p>{props.children}</p>
+      <p>{props.back}</p>
     </div>
   );
 }

@@ -19,18 +19,17 @@ import {
   MetricValue,
   ParamsByRun,
   ParamValue,
-  RunSwatch,
+  RunLabel,
 } from '../components/CompareByRun.tsx';
-import { Card, ErrorBox, Spinner, StatusBadge } from '../components/common.tsx';
+import { Card, ErrorBox, NotFoundPage, Spinner, StatusBadge } from '../components/common.tsx';
 import { MoreRows, rowStep } from '../components/LongValue.tsx';
 import { columnFormat, formatAgo, formatTime, shortId } from '../format.ts';
 import { useLoad, useMediaQuery } from '../hooks.ts';
-import { Link, paths, updateQuery, useLocation } from '../router.ts';
+import { isEntityId, Link, paths, updateQuery, useLocation } from '../router.ts';
 
 const minRuns = 2;
 const maxRuns = 50;
 
-const runIdPattern = /^[0-9a-f]{32}$/;
 /** As the stylesheet's phone layout (styles.css). */
 const phoneQuery = '(max-width: 520px)';
 const phoneRowStep = 40;
@@ -43,7 +42,7 @@ const maxParallelParams = 7;
  * another workspace: its 404 names it).
  */
 function unreadableRun(runIds: readonly string[], error: unknown): string | undefined {
-  const malformed = runIds.find((id) => !runIdPattern.test(id));
+  const malformed = runIds.find((id) => !isEntityId(id));
   if (malformed !== undefined) return malformed;
   if (!(error instanceof ApiFailure) || error.status !== 404) return undefined;
   return runIds.find((id) => error.message.includes(`'${id}'`));
@@ -53,22 +52,21 @@ function unreadableRun(runIds: readonly string[], error: unknown): string | unde
 function MissingRun(props: { runIds: readonly string[]; missing: string }) {
   const others = props.runIds.filter((id) => id !== props.missing);
   return (
-    <div class="empty not-found" role="alert">
-      <h1>A run to compare was not found</h1>
-      <p>
-        No run <code>{props.missing}</code> in this workspace. The link may be incomplete, or the run was purged or
-        belongs to another workspace.
-      </p>
-      <p>
-        {others.length >= minRuns ? (
+    <NotFoundPage
+      title="A run to compare was not found"
+      back={
+        others.length >= minRuns ? (
           <Link href={paths.compare(others)}>Compare the other {others.length} runs</Link>
-        ) : others.length === 1 && runIdPattern.test(others[0] as string) ? (
+        ) : others.length === 1 && isEntityId(others[0] as string) ? (
           <Link href={paths.run(others[0] as string)}>Open the other run</Link>
         ) : (
           <Link href={paths.experiments()}>Go to the experiments</Link>
-        )}
-      </p>
-    </div>
+        )
+      }
+    >
+      No run <code>{props.missing}</code> in this workspace. The link may be incomplete, or the run was purged or
+      belongs to another workspace.
+    </NotFoundPage>
   );
 }
 
@@ -81,7 +79,7 @@ export function CompareRuns() {
   // Every column: runs with values past the answer's (it ends before 6 MB) are read whole.
   const comparison = useLoad(
     async (signal) =>
-      runIds.length >= minRuns && runIds.length <= maxRuns && !runIds.some((id) => !runIdPattern.test(id))
+      runIds.length >= minRuns && runIds.length <= maxRuns && !runIds.some((id) => !isEntityId(id))
         ? await wholeComparison(
             unwrap(await api.POST('/api/v1/runs/compare', { body: { run_ids: runIds }, signal })) as Comparison,
             signal,
@@ -111,7 +109,9 @@ export function CompareRuns() {
           Choose between {minRuns} and {maxRuns} runs in an experiment's runs table, then press Compare. (
           {runIds.length} given.)
         </p>
-        <Link href={paths.experiments()}>Go to the experiments</Link>
+        <p>
+          <Link href={paths.experiments()}>Go to the experiments</Link>
+        </p>
       </div>
     );
   }
@@ -260,10 +260,7 @@ export function CompareRuns() {
               {runs.map((run, index) => (
                 <tr key={run.run_id}>
                   <td>
-                    <RunSwatch color={run.color} lineStyle={run.lineStyle} />
-                    <Link href={paths.run(run.run_id)} class="run-label" title={run.label}>
-                      {run.label}
-                    </Link>
+                    <RunLabel run={run} href={paths.run(run.run_id)} />
                   </td>
                   <td>
                     <StatusBadge status={run.status} />
@@ -348,8 +345,7 @@ export function CompareRuns() {
                     <th scope="col">Param</th>
                     {runs.map((run) => (
                       <th scope="col" key={run.run_id} class="run-heading" title={run.label}>
-                        <RunSwatch color={run.color} lineStyle={run.lineStyle} />
-                        <span class="run-label">{run.label}</span>
+                        <RunLabel run={run} />
                       </th>
                     ))}
                   </tr>

@@ -275,9 +275,11 @@ export function ExperimentRuns(props: { experimentId: string }) {
     }),
     [keys, later],
   );
+  // None until the first page answers: a generic example that then became the experiment's own read as a glitch.
+  const firstPagePending = runs.length === 0 && !done && !searchError;
   const example = useMemo(
-    () => filterExample(runs, { metrics: keys.defaultMetrics, params: keys.defaultParams }),
-    [keys],
+    () => (firstPagePending ? '' : filterExample(runs, { metrics: keys.defaultMetrics, params: keys.defaultParams })),
+    [keys, firstPagePending],
   );
   const columnSpecs =
     chosenColumns.length > 0
@@ -521,8 +523,14 @@ export function ExperimentRuns(props: { experimentId: string }) {
         {!(noRunsYet && !loading) && (
           <div class="runs-footer" aria-live="polite">
             <span>
+              {/* A filter the API refused searched nothing: "0 runs loaded" read as an empty experiment. */}
+              {filterError !== undefined && !loading && (
+                <span data-testid="run-count" class="error-text">
+                  No runs shown: the filter above has an error.
+                </span>
+              )}
               {/* While the first page loads there is no count to give: "0 runs loaded" read as an empty experiment. */}
-              {(runs.length > 0 || !loading) && (
+              {(runs.length > 0 || !loading) && filterError === undefined && (
                 <span data-testid="run-count">
                   {runs.length.toLocaleString('en-US')} run{runs.length === 1 ? '' : 's'}
                   {done ? '' : ' loaded'}

@@ -8,7 +8,8 @@ import { chartOrder, isCurve, type StepSpan } from '../charts/chart-order.ts';
 import { ChartSections } from '../charts/ChartSections.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { colorFor } from '../charts/series.ts';
-import { Artifacts } from '../components/Artifacts.tsx';
+import { Artifacts, useArtifactListing } from '../components/Artifacts.tsx';
+import { breakable } from '../components/breakable.tsx';
 import { ChildRuns } from '../components/ChildRuns.tsx';
 import { Card, CopyableId, ErrorBox, LoadFailure, Spinner, StatusBadge } from '../components/common.tsx';
 import { DeletedNotice, DeleteDialog, RenameDialog } from '../components/Lifecycle.tsx';
@@ -70,6 +71,7 @@ export function RunPage(props: { runId: string }) {
   const params = useRunEntries(props.runId, 'params', run.data?.params ?? noEntries, run.data?.params_truncated);
   const tags = useRunEntries(props.runId, 'tags', run.data?.tags ?? noEntries, run.data?.tags_truncated);
   const sortedParams = useSorted(params);
+  const artifacts = useArtifactListing(run.data ? props.runId : undefined);
   // The provenance and note tags (mlflow.*, stratus.*) may be past the first page too.
   const wholeTags = useMemo(
     () => (run.data && !run.data.tags_truncated ? run.data.tags : recordOf(tags.entries)),
@@ -218,7 +220,7 @@ export function RunPage(props: { runId: string }) {
         tabs={[
           ['overview', 'Overview'],
           ['charts', `Charts (${metricKeys.length})`],
-          ['artifacts', 'Artifacts'],
+          ['artifacts', `Artifacts${artifacts.data ? ` (${artifacts.data.length.toLocaleString('en-US')})` : ''}`],
         ]}
       />
       {tab === 'overview' && (
@@ -316,7 +318,7 @@ export function RunPage(props: { runId: string }) {
       )}
       {tab === 'artifacts' && (
         <div role="tabpanel" id="panel-artifacts" aria-labelledby="tab-artifacts">
-          <Artifacts runId={data.run_id} />
+          <Artifacts runId={data.run_id} listing={artifacts} />
         </div>
       )}
     </>
@@ -401,7 +403,7 @@ function Overview(props: { run: RunDetails }) {
   // A sweep's parent is a top-level run; a trial of a sweep rarely has runs of its own.
   else rows.push(['Child runs', <ChildRuns run={run} />]);
   return (
-    <Card id="overview" title="Overview">
+    <Card id="overview" title="Details">
       <table class="data kv">
         <tbody>
           {rows.map(([label, value]) => (
@@ -424,14 +426,6 @@ function ParentRunLink(props: { parentRunId: string }) {
     [props.parentRunId],
   );
   return <Link href={paths.run(props.parentRunId)}>{parent.data?.run_name || props.parentRunId}</Link>;
-}
-
-/**
- * A key that wraps after its separators ("eval/imagenet_sketch/" over "acc"),
- * not wherever the column ends ("eval/imagenet_sketch/ac" over "c").
- */
-function breakableKey(key: string): ComponentChild[] {
-  return key.split(/(?<=[/_.-])/).flatMap((part, index) => (index === 0 ? [part] : [<wbr key={index} />, part]));
 }
 
 /**
@@ -483,7 +477,7 @@ function KeyValues(props: {
             {shown.slice(0, limit).map(([key, value]) => (
               <tr key={key}>
                 <th scope="row" class="mono">
-                  {breakableKey(key)}
+                  {breakable(key)}
                 </th>
                 <td class="mono">
                   <LongValue value={value} />

@@ -1,10 +1,20 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { forgetToken, isWellFormedToken, storeToken } from '../api/auth.ts';
 import { ApiFailure, api, unwrap } from '../api/client.ts';
+import { describeError } from '../hooks.ts';
+
+/** A token the API refused, said as a person would (the API's own words: "a valid bearer token is required"). */
+export const rejectedTokenMessage =
+  'Stratus did not accept this token: it may be mistyped, revoked, or made for another Stratus.';
+
+/** The tab's token refused on a page after sign-in: revoked, or the stack it was made for was reset. */
+export const tokenEndedMessage =
+  'Stratus no longer accepts the token this tab signed in with (revoked?). Paste a token to sign in again.';
 
 /**
  * Paste a token; it is checked against the API before it is kept (in
- * sessionStorage). A rejected token shows the API's own message.
+ * sessionStorage). A refusal or a failure is said in words, and the token
+ * field has focus again to paste another.
  */
 export function SignIn(props: {
   /** Why the app came back here (a token the API no longer takes): said as an error. */
@@ -16,6 +26,12 @@ export function SignIn(props: {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const field = useRef<HTMLInputElement>(null);
+  const shown = error ?? props.message;
+  // After a failure the button that had focus is disabled while checking: focus fell to <body>.
+  useEffect(() => {
+    if (shown && !busy) field.current?.focus();
+  }, [shown, busy]);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -32,13 +48,12 @@ export function SignIn(props: {
       props.onSignedIn();
     } catch (failure) {
       forgetToken();
-      setError(failure instanceof ApiFailure ? failure.message : 'The API could not be reached.');
+      setError(failure instanceof ApiFailure && failure.status === 401 ? rejectedTokenMessage : describeError(failure));
     } finally {
       setBusy(false);
     }
   };
 
-  const shown = error ?? props.message;
   return (
     <main class="signin" id="main">
       <div class="card">
@@ -53,6 +68,7 @@ export function SignIn(props: {
           <label class="field">
             Token
             <input
+              ref={field}
               type="password"
               name="token"
               autocomplete="off"
