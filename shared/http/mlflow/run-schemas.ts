@@ -11,7 +11,6 @@ import {
   mlflowId,
   mlflowLimits,
   orderBy,
-  pageSize,
   pageToken,
   protoEnum,
   runKeyValue,
@@ -137,38 +136,3 @@ export const searchRunsBody = z.object({
   order_by: z.optional(orderBy),
   page_token: pageToken,
 });
-
-export const metricHistoryQuery = z.object({
-  run_id: z.optional(mlflowId),
-  run_uuid: z.optional(mlflowId),
-  metric_key: keySchema,
-  page_token: pageToken,
-  max_results: z._default(pageSize(mlflowLimits.historyPage), mlflowLimits.historyPage),
-});
-/** The step range in order, refused in MLflow's server's words (its REST test looks for them). */
-const mlflowStepRangeInOrder = z.refine<{ start_step?: number | undefined; end_step?: number | undefined }>(
-  (query) => query.start_step === undefined || query.end_step === undefined || query.start_step <= query.end_step,
-  {
-    error: ({ input }) => {
-      const range = input as { start_step?: number; end_step?: number };
-      return `end_step must be greater than start_step. Found start_step=${range.start_step} and end_step=${range.end_step}.`;
-    },
-    path: ['start_step'],
-  },
-);
-
-export const bulkIntervalQuery = z
-  .object({
-    // API Gateway joins a repeated query parameter's values with commas; each one is a run id.
-    run_ids: z.string().check(
-      z.minLength(1, { error: 'must name at least one run' }),
-      z.refine((value) => value.split(',').every((id) => id === '' || mlflowId.safeParse(id).success), {
-        error: 'must be run ids (letters, digits, _ and -, at most 64 each) separated by commas',
-      }),
-    ),
-    metric_key: keySchema,
-    start_step: z.optional(step),
-    end_step: z.optional(step),
-    max_results: z._default(integer(1, mlflowLimits.bulkIntervalMaxResults), mlflowLimits.bulkIntervalMaxResults),
-  })
-  .check(mlflowStepRangeInOrder);
