@@ -4,7 +4,7 @@ import { datasetLimits, limits } from '../../limits.ts';
 import { searchLimits } from '../../domain/search/parser.ts';
 import { mlflowMetricValue } from '../schemas/metric-values.ts';
 import { mlflowEntityKey } from './entity-keys.ts';
-import { freeText, keySchema, nameSchema, text } from '../schemas/text.ts';
+import { freeText, keySchema, nonEmptyText, text } from '../schemas/text.ts';
 import {
   integer,
   mlflowExperimentId,
@@ -28,7 +28,8 @@ import {
 
 /**
  * A run's name as MLflow's server reads it: an empty one is no name (a proto string's default), so
- * a new run gets a generated name and an update leaves the name as it was.
+ * a new run gets a generated name and an update leaves the name as it was. As long as its
+ * `mlflow.runName` tag's value may be (MLflow's server keeps longer names than `/api/v1`'s 250).
  */
 const runName = z.optional(
   z.union([
@@ -36,7 +37,7 @@ const runName = z.optional(
       z.literal(''),
       z.transform(() => undefined),
     ),
-    nameSchema,
+    nonEmptyText(limits.tagValueLength),
   ]),
 );
 
