@@ -100,13 +100,14 @@ export const logBatchBody = withRunId({
   tags: z.optional(runTagList(mlflowLimits.batchParamsAndTags, mlflowEntityKey)),
 });
 
+/** A dataset's fields left out are empty, as MLflow's server reads them (a proto string's default). */
 const datasetInput = z.object({
   tags: z.optional(tagList(datasetLimits.tags)),
   dataset: z.object({
-    name: text(datasetLimits.nameLength),
-    digest: text(datasetLimits.digestLength),
-    source_type: text(datasetLimits.sourceTypeLength),
-    source: freeText(datasetLimits.sourceLength),
+    name: z._default(text(datasetLimits.nameLength), ''),
+    digest: z._default(text(datasetLimits.digestLength), ''),
+    source_type: z._default(text(datasetLimits.sourceTypeLength), ''),
+    source: z._default(freeText(datasetLimits.sourceLength), ''),
     schema: z.optional(freeText(datasetLimits.schemaLength)),
     profile: z.optional(freeText(datasetLimits.profileLength)),
   }),
