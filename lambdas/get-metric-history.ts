@@ -1,6 +1,7 @@
 import { createHandler, serveRoutes } from '../shared/http/handler.ts';
 import {
   mlflowGetMetricHistory,
+  mlflowGetMetricHistoryBulk,
   mlflowGetMetricHistoryBulkInterval,
 } from '../shared/http/mlflow/handlers/get-metric-history.ts';
 import { getMetricHistoryRoute } from '../shared/http/routes/get-metric-history.ts';
@@ -40,4 +41,5 @@ export const handler = serveRoutes(
   }),
   mlflowGetMetricHistory,
   mlflowGetMetricHistoryBulkInterval,
+  mlflowGetMetricHistoryBulk,
 );

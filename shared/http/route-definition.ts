@@ -88,8 +88,8 @@ export interface RouteDefinition {
   ingest?: boolean;
   /**
    * How long the function may run, for the few routes that read stored objects
-   * (model registration hashes them); 10 s when absent. At most 29: API Gateway
-   * gives up on an integration after 30 s.
+   * (model registration hashes them) or a metric's whole history (MLflow's order);
+   * 10 s when absent. At most 29: API Gateway gives up on an integration after 30 s.
    */
   timeoutSeconds?: number;
 }

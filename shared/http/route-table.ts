@@ -24,6 +24,7 @@ import { mlflowLogOutputsRoute } from './routes/mlflow-log-outputs.ts';
 import { mlflowSearchRunsRoute } from './routes/mlflow-search-runs.ts';
 import { mlflowGetMetricHistoryRoute } from './routes/mlflow-get-metric-history.ts';
 import { mlflowGetMetricHistoryBulkIntervalRoute } from './routes/mlflow-get-metric-history-bulk-interval.ts';
+import { mlflowGetMetricHistoryBulkRoute } from './routes/mlflow-get-metric-history-bulk.ts';
 import { mlflowListArtifactsRoute } from './routes/mlflow-list-artifacts.ts';
 import { mlflowUploadArtifactRoute } from './routes/mlflow-upload-artifact.ts';
 import { mlflowDownloadArtifactProxiedRoute } from './routes/mlflow-download-artifact-proxied.ts';
@@ -223,6 +224,7 @@ export const routes = {
   mlflowSearchRuns: mlflowSearchRunsRoute,
   mlflowGetMetricHistory: mlflowGetMetricHistoryRoute,
   mlflowGetMetricHistoryBulkInterval: mlflowGetMetricHistoryBulkIntervalRoute,
+  mlflowGetMetricHistoryBulk: mlflowGetMetricHistoryBulkRoute,
   mlflowListArtifacts: mlflowListArtifactsRoute,
   mlflowUploadArtifact: mlflowUploadArtifactRoute,
   mlflowDownloadArtifactProxied: mlflowDownloadArtifactProxiedRoute,

@@ -254,7 +254,7 @@ function utf8Prefix(value: string, maxBytes: number): string {
 /** Every index entry of a value (or of a longer one sharing its 900-byte prefix) begins with this. */
 export const indexedValuePrefix = (value: string) => utf8Prefix(value, VALUE_PREFIX_BYTES) + VALUE_END;
 
-/** The run's place in its experiment's name order (names are at most 250 characters: under 1 KB). */
+/** The run's place in its experiment's name order (by the name's first 900 bytes: under DynamoDB's 1 KB sort key). */
 export const runsByNameKey = (workspace: string, experimentId: string, runName: string, runId: string) => ({
   gsi2pk: runsByNamePartition(workspace, experimentId),
   gsi2sk: indexedValuePrefix(runName) + runId,

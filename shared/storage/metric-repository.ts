@@ -273,8 +273,11 @@ export class MetricRepository {
     return { points: given.map(stripPlacement), cursor };
   }
 
-  /** A key's chunks with sort keys in [fromSk, toSk], in that order, the inline first points among them. */
-  private async *chunksBetween(
+  /**
+   * A key's chunks with sort keys in [fromSk, toSk], in that order, the inline first points among them
+   * (`partition`: keys.ts metricHistoryPartition).
+   */
+  async *chunksBetween(
     partition: string,
     fromSk: string,
     toSk: string,

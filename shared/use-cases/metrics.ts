@@ -1,5 +1,6 @@
 import type { MetricPoint } from '../domain/metric-chunk.ts';
 import { NotFoundError } from '../errors.ts';
+import { historyPageByTime } from '../storage/metric-history-by-time.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { type LogBatchResult, logBatch, type MetricInput } from './log-batch.ts';
 import { downsampledHistory, inlineChunkOf } from './rollups.ts';
@@ -73,4 +74,26 @@ export async function getMetricHistory(
     deps,
   );
   return { ...answer, cursor: undefined, ...span };
+}
+
+/**
+ * A key's history in MLflow's order (timestamp, step, then value, as its SQL store answers it), a
+ * page at a time. Its chunks are kept in step order: a page reads the whole history, but for the
+ * pages after one that found it in time order as well, while no batch lands (historyPageByTime).
+ */
+export async function getMetricHistoryByTime(
+  scope: RequestScope,
+  runId: string,
+  key: string,
+  input: { limit: number; pageToken?: string | undefined },
+  deps: Pick<TrackingDeps, 'runs' | 'metrics'>,
+): Promise<{ points: MetricPoint[]; cursor: string | undefined }> {
+  const found = await deps.runs.metricEntry(scope.workspace, runId, key);
+  if (!found) throw new NotFoundError('run', runId);
+  return historyPageByTime(deps.metrics, scope.workspace, runId, key, {
+    limit: input.limit,
+    pageToken: input.pageToken,
+    inline: found.entry && inlineChunkOf(found.entry),
+    batches: found.entry?.n ?? 0,
+  });
 }

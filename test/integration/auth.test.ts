@@ -256,7 +256,11 @@ describe('workspaces are walled off', () => {
     'mlflowSearchModelVersions',
   ]);
   // MLflow answers the history of a run it does not have with no points, not a 404: none of the run's show.
-  const emptyForUnknownRun = new Set(['mlflowGetMetricHistory', 'mlflowGetMetricHistoryBulkInterval']);
+  const emptyForUnknownRun = new Set([
+    'mlflowGetMetricHistory',
+    'mlflowGetMetricHistoryBulkInterval',
+    'mlflowGetMetricHistoryBulk',
+  ]);
   // MLflow answers a search of an experiment it does not have with nothing found, not a 404.
   const emptyForUnknownExperiment = new Set(['mlflowSearchRuns', 'mlflowSearchLoggedModels']);
   const scoped = routeList.filter((route) => !workspaceWide.has(route.operationId));

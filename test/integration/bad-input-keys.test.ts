@@ -1047,7 +1047,13 @@ function mlflowKeyFields(): KeyField[] {
         };
       },
     },
-    ...(['mlflowGetMetricHistory', 'mlflowGetMetricHistoryBulkInterval'] as const).map((operationId): KeyField => ({
+    ...(
+      [
+        ['mlflowGetMetricHistory', `${mlflow}/metrics/get-history`, 'run_id'],
+        ['mlflowGetMetricHistoryBulkInterval', `${mlflow}/metrics/get-history-bulk-interval`, 'run_ids'],
+        ['mlflowGetMetricHistoryBulk', '/ajax-api/2.0/mlflow/metrics/get-history-bulk', 'run_id'],
+      ] as const
+    ).map(([operationId, path, runField]): KeyField => ({
       operationId,
       field: 'query.metric_key',
       named: /^(query\.)?metric_key\b/,
@@ -1061,14 +1067,8 @@ function mlflowKeyFields(): KeyField[] {
           timestamp: 1,
           step: 1,
         });
-        const query = new URLSearchParams(
-          operationId === 'mlflowGetMetricHistory'
-            ? { run_id: runId, metric_key: key }
-            : { run_ids: runId, metric_key: key },
-        );
-        const response = await api.get(
-          `${mlflow}/metrics/${operationId === 'mlflowGetMetricHistory' ? 'get-history' : 'get-history-bulk-interval'}?${query}`,
-        );
+        const query = new URLSearchParams({ [runField]: runId, metric_key: key });
+        const response = await api.get(`${path}?${query}`);
         return {
           response,
           roundTrip: async () => {

@@ -192,6 +192,15 @@ const filled: Record<string, Filled> = {
     // MLflow's bulk interval has no pages: past one answer, it is refused naming its points.
     expected: () => ({ refused: /^metrics: \d+ entries make this answer \d+ bytes, over the 6291456/ }),
   },
+  mlflowGetMetricHistoryBulk: {
+    request: () => ({
+      method: 'GET' as const,
+      path: `/ajax-api/2.0/mlflow/metrics/get-history-bulk?run_id=${fill.historyRun}&metric_key=${key()}`,
+    }),
+    entries: (body) => (body.metrics ?? []).map((m: { run_id: string; step: number }) => `${m.run_id}/${m.step}`),
+    // Nor has its bulk history: 25,000 points of a 250-character key are refused naming them.
+    expected: () => ({ refused: /^metrics: 25000 entries make this answer \d+ bytes, over the 6291456/ }),
+  },
 };
 
 const mlflowRoutes = Object.values(routes).filter((route: RouteDefinition) => route.dialect === 'mlflow');

@@ -53,3 +53,28 @@ test('an empty run_name gets a generated name, and an update with one keeps the 
   expect(updated.status, JSON.stringify(updated.body)).toBe(200);
   expect(updated.body.run_info.run_name).toBe(generated);
 });
+
+test("a name past /api/v1's 250 characters, to its mlflow.runName tag's 8,000: kept whole, as MLflow keeps it", async () => {
+  const long = `${'é'.repeat(299)}x`;
+  const created = await mlflow('runs/create', { experiment_id: experimentId, run_name: long });
+  expect(created.status, JSON.stringify(created.body).slice(0, 300)).toBe(200);
+  const runId = created.body.run.info.run_id as string;
+  const read = await local.api.get(`/api/2.0/mlflow/runs/get?run_id=${runId}`);
+  expect(read.body.run.info.run_name).toBe(long);
+  expect(read.body.run.data.tags).toContainEqual({ key: 'mlflow.runName', value: long });
+  const longest = 'n'.repeat(8000);
+  const updated = await mlflow('runs/update', { run_id: runId, run_name: longest });
+  expect(updated.status).toBe(200);
+  expect(updated.body.run_info.run_name).toBe(longest);
+  const found = await mlflow('runs/search', {
+    experiment_ids: [experimentId],
+    filter: `attributes.run_name = '${longest}'`,
+  });
+  expect(found.body.runs.map((run: { info: { run_id: string } }) => run.info.run_id)).toEqual([runId]);
+  for (const path of ['runs/create', 'runs/update']) {
+    const tooLong = await mlflow(path, { experiment_id: experimentId, run_id: runId, run_name: 'n'.repeat(8001) });
+    expect(tooLong.status, path).toBe(400);
+    expect(tooLong.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+    expect(tooLong.body.message).toMatch(/parameter 'run_name'/);
+  }
+});

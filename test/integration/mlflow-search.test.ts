@@ -110,6 +110,14 @@ describe('MLflow search grammar', () => {
     expect(await found("user_id != 'ann'")).toEqual(['b']);
   });
 
+  test("ANDs with no clause on one side are passed over, as MLflow's parser passes over them", async () => {
+    // A script joining clauses with a trailing ' and ' works on MLflow's server: it works here.
+    expect(await found('metrics.acc > 0.6 and ')).toEqual(['a']);
+    expect(await found("AND params.lr = '0.1'")).toEqual(['a']);
+    expect(await found('metrics.acc IS NOT NULL and and params.lr IS NULL AND')).toEqual(['b']);
+    expect(await found('AND')).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   test('misuse is a 400 naming the filter and the position', async () => {
     for (const [filter, message] of [
       ["datasets.size = '1'", /unknown dataset field 'size'/],

@@ -147,6 +147,27 @@ describe("a run's lineage", () => {
   });
 });
 
+describe("MLflow's log-inputs", () => {
+  test("a dataset's fields left out are empty, as MLflow's server stores them", async () => {
+    const { runId } = await newMlflowRun(local.api, 'lineage-defaults');
+    const logged = await mlflow('runs/log-inputs', {
+      run_id: runId,
+      datasets: [
+        { dataset: { name: 'no digest', source_type: 'local', source: 's' } },
+        { dataset: { digest: 'd', source: 's' } },
+        { dataset: {} },
+      ],
+    });
+    expect(logged.status, JSON.stringify(logged.body)).toBe(200);
+    const read = await local.api.get(`/api/2.0/mlflow/runs/get?run_id=${runId}`);
+    expect(read.body.run.inputs.dataset_inputs.map((input: { dataset: unknown }) => input.dataset)).toEqual([
+      { name: 'no digest', digest: '', source_type: 'local', source: 's' },
+      { name: '', digest: 'd', source_type: '', source: 's' },
+      { name: '', digest: '', source_type: '', source: '' },
+    ]);
+  });
+});
+
 describe('POST /api/v1/runs/{run_id}/inputs', () => {
   const train = { name: 'train', digest: 'd1', source_type: 's3', source: '{"uri": "s3://b/train"}' };
 

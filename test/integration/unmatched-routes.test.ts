@@ -147,7 +147,7 @@ test.each([
   ['POST', '/api/2.0/mlflow/traces/search'],
   ['GET', '/api/3.0/mlflow/traces/abc'],
   ['POST', '/api/2.0/mlflow-artifacts/mpu/nope'],
-  ['GET', '/ajax-api/2.0/mlflow/metrics/get-history-bulk'],
+  ['POST', '/ajax-api/2.0/mlflow/experiments/search-datasets'],
 ])("%s %s, MLflow's but not Stratus's, is MLflow's ENDPOINT_NOT_FOUND", async (method, path) => {
   const response = await fetch(`${server.url}${path}`, { method });
   expect(response.status).toBe(404);

@@ -45,6 +45,7 @@ export function mlflowRequestFor(route: RouteDefinition, ids: MlflowIds): { path
     mlflowGetModelVersionByAlias: `${named}&alias=${alias}`,
     mlflowGetMetricHistory: `?run_id=${runId}&metric_key=${metricKey}`,
     mlflowGetMetricHistoryBulkInterval: `?run_ids=${runId}&metric_key=${metricKey}`,
+    mlflowGetMetricHistoryBulk: `?run_id=${runId}&metric_key=${metricKey}`,
     mlflowListArtifacts: `?run_id=${runId}`,
     mlflowGetArtifact: `?run_id=${runId}&path=auth/file.bin`,
     mlflowListArtifactsProxied: `?path=${experimentId}/${runId}/artifacts`,

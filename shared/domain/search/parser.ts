@@ -20,7 +20,7 @@ import {
 /**
  * A parser for MLflow's search filter grammar:
  *
- *   filter  := clause (AND clause)*
+ *   filter  := clause (AND clause)*   (stray ANDs, as MLflow reads them: skipStrayAnds)
  *   clause  := field operator value | field IS [NOT] NULL
  *   field   := prefix '.' key | attribute
  *   prefix  := metrics | params | tags | attributes (and MLflow's singular aliases)
@@ -227,6 +227,7 @@ export function parseFilter(text: string): Clause[] {
   }
   const scanner = new Scanner(text, 'filter');
   const clauses: Clause[] = [];
+  skipStrayAnds(scanner);
   if (scanner.atEnd()) return clauses;
   for (;;) {
     clauses.push(parseClause(scanner));
@@ -236,13 +237,25 @@ export function parseFilter(text: string): Clause[] {
     if (scanner.atEnd()) return clauses;
     const at = scanner.position;
     const joiner = scanner.match(/[A-Za-z]+/y);
-    if (joiner?.toUpperCase() === 'AND') continue;
+    if (joiner?.toUpperCase() === 'AND') {
+      skipStrayAnds(scanner);
+      if (scanner.atEnd()) return clauses;
+      continue;
+    }
     if (joiner?.toUpperCase() === 'OR') {
       return scanner.error('OR is not supported (only AND); found OR', at);
     }
     scanner.position = at;
     return scanner.fail('AND or the end of the filter');
   }
+}
+
+/**
+ * ANDs with no clause on one side (`a = 1 AND`, `AND a = 1`, `a = 1 AND AND b = 2`): MLflow's parser
+ * passes over them as over any separator, so a filter a script joins with a trailing `' and '` works.
+ */
+function skipStrayAnds(scanner: Scanner) {
+  while (!scanner.atEnd() && scanner.match(/AND(?![A-Za-z0-9_.`])/iy) !== undefined);
 }
 
 function parseClause(scanner: Scanner): Clause {

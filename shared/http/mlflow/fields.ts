@@ -28,7 +28,8 @@ export const mlflowLimits = {
   searchExperimentsMax: 50_000,
   historyPage: 25_000,
   bulkIntervalMaxResults: 2500,
-  bulkIntervalRuns: 100,
+  /** Runs one bulk history request (get-history-bulk, get-history-bulk-interval) may name. */
+  bulkHistoryRuns: 100,
   /**
    * Points over all the runs of one bulk-interval request read whole for MLflow's
    * exact sampling; a longer range is answered from rollups (README, "From MLflow").

@@ -4,14 +4,13 @@ import { datasetLimits, limits } from '../../limits.ts';
 import { searchLimits } from '../../domain/search/parser.ts';
 import { mlflowMetricValue } from '../schemas/metric-values.ts';
 import { mlflowEntityKey } from './entity-keys.ts';
-import { freeText, keySchema, nameSchema, text } from '../schemas/text.ts';
+import { freeText, keySchema, nonEmptyText, text } from '../schemas/text.ts';
 import {
   integer,
   mlflowExperimentId,
   mlflowId,
   mlflowLimits,
   orderBy,
-  pageSize,
   pageToken,
   protoEnum,
   runKeyValue,
@@ -29,7 +28,8 @@ import {
 
 /**
  * A run's name as MLflow's server reads it: an empty one is no name (a proto string's default), so
- * a new run gets a generated name and an update leaves the name as it was.
+ * a new run gets a generated name and an update leaves the name as it was. As long as its
+ * `mlflow.runName` tag's value may be (MLflow's server keeps longer names than `/api/v1`'s 250).
  */
 const runName = z.optional(
   z.union([
@@ -37,7 +37,7 @@ const runName = z.optional(
       z.literal(''),
       z.transform(() => undefined),
     ),
-    nameSchema,
+    nonEmptyText(limits.tagValueLength),
   ]),
 );
 
@@ -100,13 +100,14 @@ export const logBatchBody = withRunId({
   tags: z.optional(runTagList(mlflowLimits.batchParamsAndTags, mlflowEntityKey)),
 });
 
+/** A dataset's fields left out are empty, as MLflow's server reads them (a proto string's default). */
 const datasetInput = z.object({
   tags: z.optional(tagList(datasetLimits.tags)),
   dataset: z.object({
-    name: text(datasetLimits.nameLength),
-    digest: text(datasetLimits.digestLength),
-    source_type: text(datasetLimits.sourceTypeLength),
-    source: freeText(datasetLimits.sourceLength),
+    name: z._default(text(datasetLimits.nameLength), ''),
+    digest: z._default(text(datasetLimits.digestLength), ''),
+    source_type: z._default(text(datasetLimits.sourceTypeLength), ''),
+    source: z._default(freeText(datasetLimits.sourceLength), ''),
     schema: z.optional(freeText(datasetLimits.schemaLength)),
     profile: z.optional(freeText(datasetLimits.profileLength)),
   }),
@@ -137,38 +138,3 @@ export const searchRunsBody = z.object({
   order_by: z.optional(orderBy),
   page_token: pageToken,
 });
-
-export const metricHistoryQuery = z.object({
-  run_id: z.optional(mlflowId),
-  run_uuid: z.optional(mlflowId),
-  metric_key: keySchema,
-  page_token: pageToken,
-  max_results: z._default(pageSize(mlflowLimits.historyPage), mlflowLimits.historyPage),
-});
-/** The step range in order, refused in MLflow's server's words (its REST test looks for them). */
-const mlflowStepRangeInOrder = z.refine<{ start_step?: number | undefined; end_step?: number | undefined }>(
-  (query) => query.start_step === undefined || query.end_step === undefined || query.start_step <= query.end_step,
-  {
-    error: ({ input }) => {
-      const range = input as { start_step?: number; end_step?: number };
-      return `end_step must be greater than start_step. Found start_step=${range.start_step} and end_step=${range.end_step}.`;
-    },
-    path: ['start_step'],
-  },
-);
-
-export const bulkIntervalQuery = z
-  .object({
-    // API Gateway joins a repeated query parameter's values with commas; each one is a run id.
-    run_ids: z.string().check(
-      z.minLength(1, { error: 'must name at least one run' }),
-      z.refine((value) => value.split(',').every((id) => id === '' || mlflowId.safeParse(id).success), {
-        error: 'must be run ids (letters, digits, _ and -, at most 64 each) separated by commas',
-      }),
-    ),
-    metric_key: keySchema,
-    start_step: z.optional(step),
-    end_step: z.optional(step),
-    max_results: z._default(integer(1, mlflowLimits.bulkIntervalMaxResults), mlflowLimits.bulkIntervalMaxResults),
-  })
-  .check(mlflowStepRangeInOrder);

@@ -1,5 +1,5 @@
 import { defineRoute } from '../route-definition.ts';
-import { bulkIntervalQuery } from '../mlflow/run-schemas.ts';
+import { bulkIntervalQuery } from '../mlflow/history-schemas.ts';
 import { mlflowObject } from '../mlflow/fields.ts';
 
 export const mlflowGetMetricHistoryBulkIntervalRoute = defineRoute({
