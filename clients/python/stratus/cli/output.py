@@ -280,13 +280,18 @@ def column_for(key: str) -> Column:
     return Column(key, kind="text", min_width=8)
 
 
-def table_width() -> Optional[int]:
-    """The width to fit: the terminal's, or COLUMNS when set; None (no fitting) for piped output."""
+def _width_of(stream: Any) -> Optional[int]:
+    """COLUMNS when set, else the terminal's width when `stream` is one; None (no fitting) when piped."""
     if os.environ.get("COLUMNS", "").isdigit():
         return int(os.environ["COLUMNS"])
-    if sys.stdout.isatty():
+    if stream.isatty():
         return shutil.get_terminal_size((80, 24)).columns
     return None
+
+
+def table_width() -> Optional[int]:
+    """The width to fit tables on stdout to."""
+    return _width_of(sys.stdout)
 
 
 def shorten(text: str, width: int, cut: str = "end") -> str:
@@ -562,12 +567,8 @@ def dropped_note(dropped: Sequence[str]) -> None:
 
 
 def message_width() -> Optional[int]:
-    """The width to wrap a message on stderr to: COLUMNS when set, else the terminal's; None when not a terminal."""
-    if os.environ.get("COLUMNS", "").isdigit():
-        return int(os.environ["COLUMNS"])
-    if sys.stderr.isatty():
-        return shutil.get_terminal_size((80, 24)).columns
-    return None
+    """The width to wrap a message on stderr to."""
+    return _width_of(sys.stderr)
 
 
 def wrapped(text: str, width: Optional[int]) -> str:
