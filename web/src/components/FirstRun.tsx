@@ -1,6 +1,6 @@
-import { useState } from 'preact/hooks';
 import { apiBase } from '../api/client.ts';
 import { Link, paths } from '../router.ts';
+import { CopyButton } from './common.tsx';
 
 /**
  * An experiment with no runs yet: the lines that log its first one with
@@ -34,25 +34,12 @@ export function FirstRunHint(props: { experimentName: string }) {
 
 /** Lines to paste into a terminal or a script, with a button that copies them. */
 function CodeToCopy(props: { code: string; label: string; what: string; class?: string; testId: string }) {
-  const [copied, setCopied] = useState(false);
   return (
     <div class="first-run-code">
       <pre class={`mono ${props.class ?? ''}`} tabIndex={0} aria-label={props.label} data-testid={props.testId}>
         {props.code}
       </pre>
-      <button
-        type="button"
-        class="small"
-        aria-label={`Copy the ${props.what}`}
-        onClick={() =>
-          void navigator.clipboard?.writeText(props.code).then(
-            () => setCopied(true),
-            () => setCopied(false),
-          )
-        }
-      >
-        {copied ? 'Copied' : 'Copy'}
-      </button>
+      <CopyButton text={props.code} label={`Copy the ${props.what}`} />
     </div>
   );
 }

@@ -14,24 +14,31 @@ export function StatusBadge(props: { status: string }) {
  * with …, whole in its tooltip and in the clipboard by its Copy button.
  */
 export function CopyableId(props: { value: string; what: string }) {
-  const [copied, setCopied] = useState(false);
   return (
     <span class="copyable-id">
       <code title={props.value}>{props.value}</code>
-      <button
-        type="button"
-        class="small"
-        aria-label={`Copy ${props.what}`}
-        onClick={() =>
-          void navigator.clipboard?.writeText(props.value).then(
-            () => setCopied(true),
-            () => setCopied(false),
-          )
-        }
-      >
-        {copied ? 'Copied' : 'Copy'}
-      </button>
+      <CopyButton text={props.value} label={`Copy ${props.what}`} />
     </span>
+  );
+}
+
+/** A small button that puts `text` in the clipboard and says so. */
+export function CopyButton(props: { text: string; label: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      class="small"
+      aria-label={props.label}
+      onClick={() =>
+        void navigator.clipboard?.writeText(props.text).then(
+          () => setCopied(true),
+          () => setCopied(false),
+        )
+      }
+    >
+      {copied ? 'Copied' : 'Copy'}
+    </button>
   );
 }
 
