@@ -19,6 +19,8 @@ from support import cli_runner, mlflow_post
 from stratus import ExperimentTracker
 from stratus.cli.commands import cli
 
+from conftest import REPO_ROOT
+
 
 @pytest.fixture
 def stratus(env):
@@ -197,6 +199,28 @@ def test_every_command_has_help(stratus) -> None:
         shown = cli_runner().invoke(cli, [*path, "--help"], terminal_width=80).stdout
         commands = shown.split("Commands:\n", 1)[1]
         assert "..." not in commands and max(map(len, commands.splitlines())) <= 80, shown
+
+
+def documented_commands() -> set:
+    """Every `stratus <command> [<subcommand>]` the README and docs/ name: lines of shell blocks, and code spans."""
+    texts = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
+    found = set()
+    for text in (path.read_text() for path in texts):
+        for match in re.finditer(r"(?:^|`)stratus ([a-z]+)(?: ([a-z]+)\b)?", text, re.M):
+            found.add(tuple(word for word in match.groups() if word))
+    return found
+
+
+def test_the_docs_name_only_commands_that_exist_and_the_readme_names_every_command() -> None:
+    commands = {path for path in all_commands(cli) if path}
+    for path in documented_commands():
+        # `stratus export --sqlite` is a command with options; `stratus runs show` a group's command.
+        named = path if path in commands else path[:1]
+        assert named in commands, f"the docs name `stratus {' '.join(path)}`, which the CLI does not have"
+    readme = (REPO_ROOT / "README.md").read_text()
+    leaves = {path for path in commands if not isinstance(cli.get_command(None, path[0]), click.Group) or len(path) > 1}
+    missing = [" ".join(path) for path in sorted(leaves) if not re.search(rf"(?:^|`)stratus {' '.join(path)}\b", readme, re.M)]
+    assert not missing, f"README does not show these commands: {missing}"
 
 
 def test_console_script_and_missing_extra_hint(env) -> None:
