@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { artifactLimits } from '../../shared/domain/artifacts.ts';
+import { registryLimits } from '../../shared/domain/registry.ts';
 import { searchLimits } from '../../shared/domain/search/parser.ts';
 import { openApiPath } from '../../shared/http/openapi.ts';
-import { routePaths } from '../../shared/http/route-definition.ts';
+import { dialectOf, routePaths } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { limits } from '../../shared/limits.ts';
 
@@ -104,4 +105,43 @@ test("every number in the README's Limits table is the one the code enforces", (
   );
   expect(prose).toContain(`up to ${limits.experimentTagFilters} \`tag.KEY=VALUE\` filters`);
   expect(prose).toContain(`\`run_ids\` (1-${limits.compareRunsMax})`);
+});
+
+test("docs/registry.md's MLflow table names every MLflow registry route, with the /api/v1 twin whose function serves it", () => {
+  const doc = readFileSync(new URL('../../docs/registry.md', import.meta.url), 'utf8');
+  const table = doc.slice(doc.indexOf('| MLflow route'));
+  const rows = table
+    .slice(0, table.indexOf('\n\n'))
+    .split('\n')
+    .slice(2)
+    .map((line) => line.split('|').map((cell) => cell.trim()));
+  const registryEntries = new Map(
+    routeList
+      .filter((route) => dialectOf(route) === 'v1' && route.tag === 'registry')
+      .map((route) => [route.entry, route.operationId]),
+  );
+  const mlflowRegistryRoutes = routeList.filter(
+    (route) => dialectOf(route) === 'mlflow' && registryEntries.has(route.entry),
+  );
+  for (const route of mlflowRegistryRoutes) {
+    const written = `\`${route.method} ${route.path.replace(/^\/api\/2\.0\/mlflow\//, '')}\``;
+    const row = rows.find((cells) => cells[1]?.includes(written));
+    expect(row, `docs/registry.md has no row for ${written}`).toBeDefined();
+    expect(row?.[2], written).toBe(registryEntries.get(route.entry));
+  }
+  expect(doc.replace(/\s+/g, ' ')).toContain(`are ${mlflowRegistryRoutes.length} route modules`);
+});
+
+test("docs/registry.md's bounds are the registry's", () => {
+  const doc = readFileSync(new URL('../../docs/registry.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+  for (const phrase of [
+    `1–${registryLimits.nameLength} characters`,
+    `a description of up to ${written(registryLimits.descriptionLength)} characters and up to ${registryLimits.tagsPerEntity} tags (keys of ${registryLimits.tagKeyLength} characters, values of ${written(registryLimits.tagValueLength)}, ${registryLimits.tagBytesPerEntity / 1024} KiB together)`,
+    `at most ${registryLimits.metadataBytes / 1024} KiB`,
+    `up to ${registryLimits.hashBytesPerRegistration / 1024 ** 2} MiB per registration`,
+    `At most ${registryLimits.filesPerVersion} files a version`,
+    `a model has at most ${registryLimits.aliasesPerModel}`,
+    `past ${written(registryLimits.maxVersion)}`,
+  ])
+    expect(doc).toContain(phrase);
 });
