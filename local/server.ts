@@ -187,8 +187,14 @@ function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
+/** The server's own answers (no route, a refused request) carry the headers every route's answer does. */
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  response.writeHead(status, { ...headers, 'content-type': 'application/json' });
+  response.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
   response.end(`${JSON.stringify(body)}\n`);
 }
 

@@ -72,6 +72,11 @@ test.each(cases.map((c) => [c.path, c] as const))(
       const response = await fetch(`${server.url}${path}`, { method });
       const text = method === 'HEAD' ? undefined : await response.text();
       const body = text === undefined || text === 'web app' ? text : JSON.parse(text);
+      if (taken.length > 0 || /^\/(api|ajax-api)\//.test(path)) {
+        // As every answer of a route does (README, "Tokens and workspaces"): a tester reads these too.
+        expect(response.headers.get('cache-control'), method).toBe('no-store');
+        expect(response.headers.get('x-content-type-options'), method).toBe('nosniff');
+      }
       if (taken.length > 0) {
         expect(response.status, method).toBe(405);
         const allow = response.headers.get('allow') ?? '';
