@@ -145,3 +145,17 @@ test("docs/registry.md's bounds are the registry's", () => {
   ])
     expect(doc).toContain(phrase);
 });
+
+test("the README's table of `npm start`'s variables names exactly those the local stack reads", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('Environment variables for `npm start`:'));
+  const table = section.slice(0, section.indexOf('\n\n', section.indexOf('| variable')));
+  const documented = [...table.matchAll(/`((?:STRATUS|AWS)_[A-Z0-9_]+)`/g)].map((match) => match[1]);
+  const read = ['../../local/start.ts', '../../local/dynamodb-wal.ts'].flatMap((file) => [
+    ...readFileSync(new URL(file, import.meta.url), 'utf8').matchAll(
+      /^\s+((?:STRATUS|AWS)_[A-Z0-9_]+): z|process\.env\.((?:STRATUS|AWS)_[A-Z0-9_]+)/gm,
+    ),
+  ]);
+  const names = read.map((match) => match[1] ?? match[2]);
+  expect([...new Set(documented)].sort()).toEqual([...new Set(names)].sort());
+});
