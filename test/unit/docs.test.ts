@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { expect, test } from 'vitest';
 import { artifactLimits } from '../../shared/domain/artifacts.ts';
 import { registryLimits } from '../../shared/domain/registry.ts';
@@ -7,6 +8,7 @@ import { openApiPath } from '../../shared/http/openapi.ts';
 import { dialectOf, routePaths } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { limits } from '../../shared/limits.ts';
+import { localStackFiles } from '../../vitest.localstack.config.ts';
 
 test("the README's route table lists exactly the routes the service has", () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -158,4 +160,39 @@ test("the README's table of `npm start`'s variables names exactly those the loca
   ]);
   const names = read.map((match) => match[1] ?? match[2]);
   expect([...new Set(documented)].sort()).toEqual([...new Set(names)].sort());
+});
+
+const docFiles = [
+  'README.md',
+  ...readdirSync('docs')
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
+
+test('every repository path the README and docs/ name exists', () => {
+  // A path written from the repository's root (`shared/storage/keys.ts`), or a relative link.
+  const rooted = /(?<![\w/.-])((?:shared|local|lambdas|cdk|test|bench|scripts|web|clients|examples|tools)\/[\w./-]+)/g;
+  const generated = /^(bench\/results\/|web\/dist\/|tools\/(?:bin|go|localstack)\/)/;
+  const missing: string[] = [];
+  for (const file of docFiles) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(rooted)) {
+      const path = (match[1] as string).replace(/[.,:;)]+$/, '');
+      if (!generated.test(path) && !existsSync(path)) missing.push(`${file}: ${path}`);
+    }
+    for (const match of text.matchAll(/\]\(([^)#\s:]+)(?:#[^)]*)?\)/g)) {
+      const target = join(dirname(file), match[1] as string);
+      if (!existsSync(target)) missing.push(`${file}: link ${match[1]}`);
+    }
+  }
+  expect(missing).toEqual([]);
+});
+
+test('docs/localstack.md lists exactly the test files the LocalStack run takes', () => {
+  const doc = readFileSync('docs/localstack.md', 'utf8');
+  const section = doc.slice(doc.indexOf('## The LocalStack test run'), doc.indexOf('Measured '));
+  const listed = [...section.matchAll(/^- (.*?):/gm)].flatMap((match) =>
+    [...(match[1] as string).matchAll(/`([\w-]+)`/g)].map((name) => `test/integration/${name[1]}.test.ts`),
+  );
+  expect([...listed].sort()).toEqual([...localStackFiles].sort());
 });
