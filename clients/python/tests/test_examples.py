@@ -250,3 +250,19 @@ def test_the_readmes_python_snippet_runs_on_a_fresh_experiment(stack, tmp_path) 
     assert (tmp_path / "out" / "roc.png").read_bytes() == b"png"
     runs = ExperimentTracker(stack.url, stack.token).search_runs(experiment_name=experiment, filter_string="params.model_type = 'xgboost'")
     assert [r.run_name for r in runs] == ["baseline_v1"]
+
+
+def test_the_readme_states_the_trackers_defaults() -> None:
+    import inspect
+    import re
+
+    readme = re.sub(r"\s+", " ", (REPO_ROOT / "README.md").read_text())
+    default = {name: p.default for name, p in inspect.signature(ExperimentTracker.__init__).parameters.items()}
+    for phrase in [
+        f"batches of up to {default['batch_size']:,} points when a batch is full or {default['flush_interval']:g} s after",
+        f"spool of at most `max_spool` points ({default['max_spool']:,})",
+        f"`flush_timeout`, {default['flush_timeout']:g} s by default",
+        f"(`upload_workers`, {default['upload_workers']})",
+        f"every {default['system_metrics_interval']:g} s (`system_metrics_interval`)",
+    ]:
+        assert phrase in readme, phrase
