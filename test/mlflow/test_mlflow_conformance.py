@@ -155,7 +155,8 @@ def test_missing_and_existing_things_are_worded_as_mlflow_words_them(mlflow_env:
 def test_listing_a_path_that_climbs_out_of_the_run_is_invalid(mlflow_env: StratusApi, experiment_name: str):
     client = MlflowClient()
     run_id = client.create_run(client.create_experiment(experiment_name)).info.run_id
-    for path in ("../path", "a/../../b", ".."):
+    # Every path MLflow's validate_path_is_safe refuses: a climb, and absolute, encoded or URI forms of one.
+    for path in ("../path", "a/../../b", "..", "/etc", "%2E%2E/x", "a#b", "file:///etc", "C:/x", "a\\b"):
         query = urllib.parse.urlencode({"run_id": run_id, "path": path})
         request = urllib.request.Request(f"{mlflow_env.url}/api/2.0/mlflow/artifacts/list?{query}")
         request.add_header("authorization", f"Bearer {mlflow_env.token}")
@@ -169,6 +170,11 @@ def test_listing_a_path_that_climbs_out_of_the_run_is_invalid(mlflow_env: Stratu
     with pytest.raises(requests.exceptions.HTTPError, match="Invalid path"):
         client.list_artifacts(run_id, "../path")
     assert client.list_artifacts(run_id, "a/b") == []
+    # A trailing slash (as MLflow's web app sends a folder) is the folder.
+    query = urllib.parse.urlencode({"run_id": run_id, "path": "a/b/"})
+    request = urllib.request.Request(f"{mlflow_env.url}/api/2.0/mlflow/artifacts/list?{query}")
+    request.add_header("authorization", f"Bearer {mlflow_env.token}")
+    assert json.loads(urllib.request.urlopen(request, timeout=30).read())["files"] == []
 
 
 def test_a_datasets_tags_come_back_by_key(mlflow_env: StratusApi, experiment_name: str):

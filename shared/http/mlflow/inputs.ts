@@ -92,14 +92,13 @@ export function parseProxiedPath(raw: string, field = 'path'): { experimentId: s
 }
 
 /**
- * A folder to list, as MLflow's server takes it: a path that climbs out of the
- * run's artifacts (a `..` segment) is a 400 worded exactly as MLflow's
- * ("Invalid path", which scripts compare whole), rather than an empty listing.
- * Leading and trailing slashes are dropped.
+ * A folder to list, as MLflow's server takes it: a path it refuses (`safeArtifactPath`: one that
+ * climbs out of the run's artifacts, or is absolute) is a 400 worded exactly as MLflow's
+ * ("Invalid path", which scripts compare whole), rather than an empty listing. Trailing
+ * slashes, which MLflow's web app sends after a folder, are dropped.
  */
 export function folderToList(raw: string, field = 'path'): string {
-  if (raw.split('/').includes('..')) throw new ValidationError('Invalid path', `${field}.invalid`);
-  return raw.replace(/^\/+|\/+$/g, '');
+  return safeArtifactPath(raw, field).replace(/\/+$/, '');
 }
 
 /**
