@@ -807,20 +807,22 @@ describe('charts', () => {
       expect(inkBetween(3, 4), 'no line into the ∞ at step 4').toBe(0);
       expect(inkBetween(5, 6), 'a line from step 5 to 6').toBeGreaterThan(0);
 
-      const plot = (await area.locator('.u-over').boundingBox()) as {
-        x: number;
-        y: number;
-        width: number;
-        height: number;
-      };
+      // A running run's chart is redrawn when its data is polled again, and a redrawn plot has
+      // no box for a moment and a fresh legend: so each try finds the plot and hovers again.
+      const plotArea = area.locator('.u-over');
       const legendValue = area.locator('.u-legend .u-series').nth(1).locator('.u-value');
+      const legendAt = async (step: number) => {
+        const plot = await plotArea.boundingBox();
+        if (!plot) return null;
+        await page.mouse.move(plot.x + (plot.width * step) / 6, plot.y + plot.height / 2);
+        return legendValue.textContent();
+      };
       for (const [step, shown] of [
         [2, 'NaN'],
         [4, '∞'],
         [5, '0.5'],
       ] as const) {
-        await page.mouse.move(plot.x + (plot.width * step) / 6, plot.y + plot.height / 2);
-        await expect.poll(() => legendValue.textContent(), eventually).toBe(shown);
+        await expect.poll(() => legendAt(step), eventually).toBe(shown);
       }
       expect(opened.problems).toEqual([]);
     } finally {
