@@ -3101,7 +3101,8 @@ describe('stale links and signing out', () => {
           };
         });
       // Focus fell to <body>; the page was 990 px tall at 900 and scrolled with nothing below.
-      expect(await state()).toEqual({ focus: 'token', overflow: 0 });
+      // Polled: the message and the focus come in one commit, but CI once read between them under load.
+      await expect.poll(state, eventually).toEqual({ focus: 'token', overflow: 0 });
 
       await page.route('**/api/v1/**', (route) =>
         route.fulfill({
@@ -3114,7 +3115,7 @@ describe('stale links and signing out', () => {
       await expect
         .poll(() => error.textContent(), { ...eventually, timeout: 30_000 })
         .toBe('Stratus is unavailable for a moment (HTTP 503). Try again shortly.');
-      expect((await state()).focus).toBe('token');
+      await expect.poll(async () => (await state()).focus, eventually).toBe('token');
     } finally {
       await context.close();
     }

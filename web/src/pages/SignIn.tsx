@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { forgetToken, isWellFormedToken, storeToken } from '../api/auth.ts';
 import { ApiFailure, api, unwrap } from '../api/client.ts';
 import { describeError } from '../hooks.ts';
@@ -29,7 +29,8 @@ export function SignIn(props: {
   const field = useRef<HTMLInputElement>(null);
   const shown = error ?? props.message;
   // After a failure the button that had focus is disabled while checking: focus fell to <body>.
-  useEffect(() => {
+  // A layout effect, so focus is back in the same commit that shows the message, not a frame later.
+  useLayoutEffect(() => {
     if (shown && !busy) field.current?.focus();
   }, [shown, busy]);
 
