@@ -155,7 +155,7 @@ test("the README's table of `npm start`'s variables names exactly those the loca
   const documented = [...table.matchAll(/`((?:STRATUS|AWS)_[A-Z0-9_]+)`/g)].map((match) => match[1]);
   const read = ['../../local/start.ts', '../../local/dynamodb-wal.ts'].flatMap((file) => [
     ...readFileSync(new URL(file, import.meta.url), 'utf8').matchAll(
-      /^\s+((?:STRATUS|AWS)_[A-Z0-9_]+): z|process\.env\.((?:STRATUS|AWS)_[A-Z0-9_]+)/gm,
+      /^\s+((?:STRATUS|AWS)_[A-Z0-9_]+): (?:z|integerIn)\b|process\.env\.((?:STRATUS|AWS)_[A-Z0-9_]+)/gm,
     ),
   ]);
   const names = read.map((match) => match[1] ?? match[2]);
