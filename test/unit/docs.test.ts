@@ -9,6 +9,8 @@ import { openApiPath } from '../../shared/http/openapi.ts';
 import { dialectOf, routePaths } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { limits } from '../../shared/limits.ts';
+import { legacyParamIndexKey } from '../../shared/storage/keys.ts';
+import { entryParamDigests, metricIndexEntry, tagIndexItem } from '../../shared/storage/run-items.ts';
 import { localStackFiles } from '../../vitest.localstack.config.ts';
 
 test("the README's route table lists exactly the routes the service has", () => {
@@ -292,4 +294,26 @@ test("docs/deploy.md's option defaults are what the stack reads with no context"
     ]),
   );
   expect(Object.fromEntries(documented)).toEqual(Object.fromEntries(expected));
+});
+
+test("docs/data-model.md's search index rows name the attributes index entries carry besides their key", () => {
+  const doc = readFileSync('docs/data-model.md', 'utf8');
+  /** The attribute names (backticked identifiers) in an entity row's notes. */
+  const named = (entity: string) => {
+    const row = doc.split('\n').find((line) => line.startsWith(`| ${entity} `));
+    const notes = row?.split('|')[4] ?? '';
+    return [...notes.matchAll(/`([A-Za-z][A-Za-z0-9]*)`/g)].map((match) => match[1]).sort();
+  };
+  const besidesKey = (item: object) =>
+    Object.keys(item)
+      .filter((name) => name !== 'pk' && name !== 'sk')
+      .sort();
+  const params = entryParamDigests(new Map([['lr', '0.1']]));
+  expect(besidesKey(metricIndexEntry('ws', 'exp', 'run', 'loss', 0.5, params))).toEqual(named('MetricIndex'));
+  expect(besidesKey(metricIndexEntry('ws', 'exp', 'run', 'loss', 0.5, undefined))).toEqual([]);
+  expect(besidesKey(tagIndexItem('ws', 'exp', 'run', 'team', 'vision'))).toEqual(named('TagIndex'));
+  expect(besidesKey(legacyParamIndexKey('ws', 'exp', 'lr', '0.1', 'run'))).toEqual(named('(legacy)'));
+  // None carries a `type`, which the page's opening says of every other item.
+  expect(named('MetricIndex')).toEqual(['p']);
+  expect(doc.replace(/\s+/g, ' ')).toContain('Every item stores its entity `type`, except the search index entries');
 });
