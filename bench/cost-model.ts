@@ -50,6 +50,34 @@ export const loadPrices = (): Prices => JSON.parse(readFileSync(pricesFile, 'utf
 
 export const gigabyte = 1024 ** 3;
 
+/** Dollars as docs/cost.md writes them: whole dollars from $100, cents from a cent, else two significant digits. */
+export const usd = (value: number) =>
+  value === 0
+    ? '$0'
+    : value >= 100
+      ? `$${value.toFixed(0)}`
+      : value >= 0.01
+        ? `$${value.toFixed(2)}`
+        : `$${value.toPrecision(2)}`;
+
+/**
+ * What the alternatives cost per month, idle: SageMaker's managed MLflow (Small),
+ * and the smallest self-hosted MLflow (EC2 + RDS PostgreSQL with 8 and 20 GB of
+ * gp3), alone and behind an Application Load Balancer for HTTPS.
+ */
+export function alternativeCosts(prices: Prices) {
+  const { alternatives, hoursPerMonth } = prices;
+  const selfHosted =
+    (alternatives.ec2T4gMicroHour + alternatives.rdsPostgresT4gMicroHour) * hoursPerMonth +
+    8 * alternatives.ebsGp3GbMonth +
+    20 * alternatives.rdsGp3GbMonth;
+  return {
+    sageMaker: alternatives.sageMakerMlflowSmallHour * hoursPerMonth,
+    selfHosted,
+    withAlb: selfHosted + alternatives.albHour * hoursPerMonth,
+  };
+}
+
 /** What one request costs outside DynamoDB: API Gateway, the Lambda request and its GB-seconds. */
 export function requestCost(
   prices: Prices,

@@ -6,6 +6,7 @@ import { routes } from '../shared/http/route-table.ts';
 import { configureRequestLog } from '../shared/http/request-log.ts';
 import { issueToken } from '../shared/domain/tokens.ts';
 import {
+  alternativeCosts,
   bucketRequestMetrics,
   capacityCost,
   gigabyte,
@@ -16,6 +17,7 @@ import {
   requestCost,
   storedBytes,
   templatesOf,
+  usd,
 } from './cost-model.ts';
 import type { BenchSection } from './section.ts';
 import { round } from './stats.ts';
@@ -251,15 +253,6 @@ const teams = [
   },
 ];
 
-const usd = (value: number) =>
-  value === 0
-    ? '$0'
-    : value >= 100
-      ? `$${value.toFixed(0)}`
-      : value >= 0.01
-        ? `$${value.toFixed(2)}`
-        : `$${value.toPrecision(2)}`;
-
 function priceWorkload(prices: Prices, workload: Workload) {
   const phase = (name: string) => workload.lines.filter((line) => line.phase === name);
   const first = perRequest(prices, phase('first-batch'), workload.batchKb);
@@ -350,12 +343,7 @@ function priceWorkload(prices: Prices, workload: Workload) {
   });
 
   const alternatives = prices.alternatives;
-  const sageMaker = alternatives.sageMakerMlflowSmallHour * prices.hoursPerMonth;
-  const selfHosted =
-    (alternatives.ec2T4gMicroHour + alternatives.rdsPostgresT4gMicroHour) * prices.hoursPerMonth +
-    8 * alternatives.ebsGp3GbMonth +
-    20 * alternatives.rdsGp3GbMonth;
-  const withAlb = selfHosted + alternatives.albHour * prices.hoursPerMonth;
+  const { sageMaker, selfHosted, withAlb } = alternativeCosts(prices);
 
   const markdown = [
     `Prices: ${prices.region}, list prices as of ${prices.asOf} (bench/prices-us-east-1.json). Searches: ${

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { artifactLimits } from '../shared/domain/artifacts.ts';
 import { isWellFormedToken } from '../shared/domain/tokens.ts';
 import { MAX_METRIC_INDEX_SLOTS } from '../shared/storage/table-definition.ts';
 import { DataDirectoryInUseError } from './data-lock.ts';
@@ -11,21 +12,34 @@ import { startLocalStack } from './stack.ts';
  * `npm start`: the local stack on http://127.0.0.1:8000 with data kept under
  * .stratus/. Environment variables (README, "Local stack") point it elsewhere.
  */
+
+/**
+ * A whole number within bounds. Every way of missing them (not a number, a
+ * fraction, too small, too large) gets the same message with the range, so a
+ * typo is one line naming the variable and what it may be, before anything starts.
+ */
+const integerIn = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+
 const parsed = z
   .object({
     STRATUS_HOST: z.string().default('127.0.0.1'),
-    STRATUS_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+    STRATUS_PORT: integerIn(0, 65535).default(8000),
     STRATUS_TABLE_NAME: z.string().min(3).default('stratus'),
     STRATUS_DATA_DIR: z.string().default('.stratus'),
     STRATUS_DYNAMODB_ENDPOINT: z.url().optional(),
     STRATUS_S3_ENDPOINT: z.url().optional(),
     STRATUS_ARTIFACTS_BUCKET: z.string().min(3).max(63).default('stratus-artifacts'),
-    STRATUS_ARTIFACT_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
-    STRATUS_MULTIPART_THRESHOLD_BYTES: z.coerce.number().int().optional(),
-    STRATUS_MULTIPART_PART_SIZE_BYTES: z.coerce.number().int().optional(),
+    STRATUS_ARTIFACT_URL_TTL_SECONDS: integerIn(1, 3600).optional(),
+    // S3's part bounds, which the handlers' configuration (shared/config.ts) enforces too: checked
+    // here, a bad value stops the start at once instead of failing the first request with a trace.
+    STRATUS_MULTIPART_THRESHOLD_BYTES: integerIn(artifactLimits.minPartBytes, artifactLimits.maxPartBytes).optional(),
+    STRATUS_MULTIPART_PART_SIZE_BYTES: integerIn(artifactLimits.minPartBytes, artifactLimits.maxPartBytes).optional(),
     AWS_REGION: z.string().default('us-east-1'),
     STRATUS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-    STRATUS_METRIC_INDEX_SLOTS: z.coerce.number().int().min(0).max(MAX_METRIC_INDEX_SLOTS).optional(),
+    STRATUS_METRIC_INDEX_SLOTS: integerIn(0, MAX_METRIC_INDEX_SLOTS).optional(),
     STRATUS_TOKEN: z
       .string()
       .refine(isWellFormedToken, { error: 'must look like stratus_<16 hex>_<43 base64url characters>' })
@@ -33,7 +47,13 @@ const parsed = z
   })
   .safeParse(process.env);
 if (!parsed.success) {
-  for (const issue of parsed.error.issues) process.stderr.write(`${issue.path.join('.')}: ${issue.message}\n`);
+  // One line a variable, its first problem: a fraction below the minimum fails two checks.
+  const problems = new Map<string, string>();
+  for (const issue of parsed.error.issues) {
+    const name = issue.path.join('.');
+    if (!problems.has(name)) problems.set(name, issue.message);
+  }
+  for (const [name, message] of problems) process.stderr.write(`${name}: ${message}\n`);
   process.exit(2);
 }
 const options = parsed.data;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CfnElement, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -172,6 +172,8 @@ export class WebApp extends Construct {
       retention: this.props.logRetention,
       removalPolicy: this.props.removalPolicy,
     });
+    const stagedAssets = `arn:${stack.partition}:s3:::cdk-*-assets-${stack.account}-${stack.region}/*`;
+    const uiObjects = this.bucket.arnForObjects('*');
     const role = new Role(this, 'DeployRole', {
       description: 'Stratus web UI: copies the build into its bucket and refreshes CloudFront',
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -183,15 +185,9 @@ export class WebApp extends Construct {
               resources: [logGroup.logGroupArn],
             }),
             // The build's zip, staged by `cdk deploy` in the bootstrap assets bucket.
-            new PolicyStatement({
-              actions: ['s3:GetObject'],
-              resources: [`arn:${stack.partition}:s3:::cdk-*-assets-${stack.account}-${stack.region}/*`],
-            }),
+            new PolicyStatement({ actions: ['s3:GetObject'], resources: [stagedAssets] }),
             new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
-            new PolicyStatement({
-              actions: ['s3:GetObject', 's3:PutObject'],
-              resources: [this.bucket.arnForObjects('*')],
-            }),
+            new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [uiObjects] }),
             new PolicyStatement({
               actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
               resources: [
@@ -202,14 +198,13 @@ export class WebApp extends Construct {
         }),
       },
     });
-    const bucketLogicalId = stack.getLogicalId(this.bucket.node.defaultChild as CfnElement);
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/*]`,
+      id: `AwsSolutions-IAM5[Resource::${nagResourceName(stack, uiObjects)}]`,
       reason:
         'The upload writes every file of the build, under names that change with each build, into this one bucket that holds nothing but the UI; GetObject and PutObject only.',
     });
     Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-*-assets-<AWS::AccountId>-<AWS::Region>/*]',
+      id: `AwsSolutions-IAM5[Resource::${nagResourceName(stack, stagedAssets)}]`,
       reason:
         "The build's zip is staged by `cdk deploy` in the CDK bootstrap assets bucket of this account and region under a content-hash key; GetObject only.",
     });
@@ -250,4 +245,27 @@ export class WebApp extends Construct {
     }
     return { assets, shell };
   }
+}
+
+/**
+ * A policy resource as cdk-nag names it in a finding (its `flattenCfnReference`):
+ * joins flattened, `Ref` as `<Name>`, `GetAtt` as `<Resource.Attribute>`. An
+ * acknowledgement must name it exactly, and the name differs with the stack's
+ * environment: `<AWS::Region>` when synthesized environment-agnostic,
+ * `eu-west-1` when the CLI knows the region (`npm run synth` with a profile).
+ * So it is derived from the resource as resolved in this stack, never written out.
+ */
+function nagResourceName(stack: Stack, resource: string): string {
+  const flatten = (node: unknown): string => {
+    if (typeof node === 'string') return node;
+    const value = node as Record<string, unknown>;
+    if (value['Fn::Join']) {
+      const [delimiter, parts] = value['Fn::Join'] as [string, unknown[]];
+      return parts.map(flatten).join(delimiter);
+    }
+    if (value['Fn::GetAtt']) return `<${(value['Fn::GetAtt'] as string[]).join('.')}>`;
+    if (value.Ref) return `<${value.Ref as string}>`;
+    throw new Error(`no cdk-nag name for ${JSON.stringify(node)}`);
+  };
+  return flatten(stack.resolve(resource));
 }

@@ -24,7 +24,8 @@ import { createHash } from 'node:crypto';
  *   LoggedModel     pk WS#<ws>#MODEL#<id>          sk LOGGED_MODEL
  *
  * Search index entries are items of their own, in a partition per experiment
- * and key (docs/search.md): pk and sk are the whole item.
+ * and key (docs/search.md), with no `type`: pk and sk are the whole item, but
+ * for a MetricIndex entry's `p` (run-items.ts metricIndexEntry).
  *   MetricIndex     pk WS#<ws>#EXP#<id>#METRIC#<key>  sk <sortable value>#<run id>
  *   ParamIndex      pk WS#<ws>#EXP#<id>#PARAM#<key>   sk <value prefix>\u0001<run id>
  *   TagIndex        pk WS#<ws>#EXP#<id>#TAG#<key>     sk <value prefix>\u0001<run id>

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
+  alternativeCosts,
   bucketRequestMetrics,
   idleCost,
   itemBytes,
@@ -8,6 +9,7 @@ import {
   requestCost,
   storedBytes,
   templatesOf,
+  usd,
 } from '../../bench/cost-model.ts';
 import { createStratusApp } from '../../cdk/stratus-stack.ts';
 import { noBundling } from '../infra/support.ts';
@@ -129,6 +131,115 @@ describe('request and idle prices', () => {
 
 describe('docs/cost.md', () => {
   const doc = readFileSync('docs/cost.md', 'utf8');
+  /** The rows of the markdown table whose header starts with `header`, as trimmed cells. */
+  const tableRows = (header: string) => {
+    const table = doc.slice(doc.indexOf(`| ${header}`));
+    return table
+      .slice(0, table.indexOf('\n\n'))
+      .split('\n')
+      .slice(2)
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
+  };
+  const dollars = (cell: string) => Number(/\$([\d,.]+)/.exec(cell)?.[1]?.replaceAll(',', ''));
+  const costs = new Map(
+    tableRows('What').map(([what, cost, measured]) => [what!, { cost: cost!, measured: measured! }]),
+  );
+  const unitPrice: Record<string, number> = {
+    'alarm metrics': prices.cloudwatch.alarmMetricMonth,
+    secrets: prices.secretsManager.secretMonth,
+    'KMS customer keys': prices.kms.keyMonth,
+    dashboards: prices.cloudwatch.dashboardMonth,
+  };
+  /** Idle per month for counts written as `203 alarm metrics, 1 secrets, …`. */
+  const idleOfCounts = (counts: string) =>
+    [...counts.matchAll(/(\d+) ([A-Za-z ]+?)(?=,|$)/g)].reduce(
+      (sum, [, count, what]) => sum + Number(count) * unitPrice[what!]!,
+      0,
+    );
+
+  test('its idle and custom-metric rows are their counts at the prices file', () => {
+    const idleRows = [...costs].filter(([what]) => what.startsWith('idle per month: '));
+    expect(idleRows.map(([what]) => what.slice('idle per month: '.length))).toEqual(Object.keys(unitPrice));
+    for (const [what, { cost, measured }] of idleRows) {
+      const count = Number(/^(\d+) in the synthesized stack$/.exec(measured)?.[1]);
+      expect(cost, what).toBe(usd(count * unitPrice[what.slice('idle per month: '.length)]!));
+    }
+    const lean = costs.get('idle per month with stratus:functionAlarms=false')!;
+    expect(lean.cost).toBe(usd(idleOfCounts(lean.measured)));
+    const idleLine = /^Idle: (\$[\d.]+) per month \((.*?)\); (\$[\d.]+) with/m.exec(doc);
+    expect(idleLine?.[1]).toBe(usd(idleOfCounts(idleLine![2]!)));
+    expect(idleLine?.[3]).toBe(lean.cost);
+    const custom = costs.get('custom metrics per active hour')!;
+    const published = Number(/^(\d+) distinct metrics/.exec(custom.measured)?.[1]);
+    expect(custom.cost).toBe(usd((published * prices.cloudwatch.customMetricMonth) / prices.hoursPerMonth));
+  });
+
+  test("the team table's metrics, idle and totals follow from its other columns", () => {
+    const idle = /^Idle: (\$[\d.]+) per month/m.exec(doc)?.[1];
+    const teams = tableRows('Team');
+    expect(teams).toHaveLength(3);
+    for (const [team, , , , , , usage, storage, metrics, idleCell, total] of teams) {
+      const [, count, hours] = /\((\d+) × (\d+) h\)/.exec(metrics!) ?? [];
+      const metricDollars =
+        (Number(count) * Number(hours) * prices.cloudwatch.customMetricMonth) / prices.hoursPerMonth;
+      expect(metrics, team).toContain(usd(metricDollars));
+      expect(idleCell, team).toBe(idle);
+      // The total is of the unrounded parts: shown parts may sum to it give or take their rounding and its own.
+      const halfUnit = (value: number) => (value >= 100 ? 0.5 : 0.005);
+      const parts = [usage!, storage!, metrics!, idleCell!].map(dollars);
+      const tolerance = [...parts, dollars(total!)].reduce((sum, value) => sum + halfUnit(value), 0);
+      const sum = parts.reduce((whole, part) => whole + part, 0);
+      expect(Math.abs(sum - dollars(total!)), team).toBeLessThanOrEqual(tolerance);
+    }
+  });
+
+  test('the alternatives are their list prices over a month', () => {
+    const { sageMaker, selfHosted, withAlb } = alternativeCosts(prices);
+    const rows = tableRows('Alternative').map(([what, cost]) => [what!, cost!]);
+    expect(rows).toEqual([
+      [`SageMaker managed MLflow, Small (${usd(prices.alternatives.sageMakerMlflowSmallHour)}/hour)`, usd(sageMaker)],
+      [expect.stringMatching(/^Self-hosted MLflow/), usd(selfHosted)],
+      [expect.stringMatching(/Application Load Balancer/), usd(withAlb)],
+    ]);
+  });
+
+  test("every dollar figure of the prose is one of the tables' (as rounded there) or a list price", () => {
+    // The re-measurement paragraph records figures of earlier trees, which no table of today holds.
+    const remeasured = doc.indexOf('The param equality row was re-measured');
+    const prose = doc
+      .slice(0, remeasured)
+      .concat(doc.slice(doc.indexOf('\n\n', remeasured)))
+      .split('\n')
+      .filter((line) => !line.startsWith('|') && !line.startsWith('Idle: '))
+      .join(' ');
+    const tableFigures = doc
+      .split('\n')
+      .filter((line) => line.startsWith('|') || line.startsWith('Idle: '))
+      .flatMap((line) =>
+        [...line.matchAll(/\$([\d,]+(?:\.\d+)?)/g)].map((match) => Number(match[1]!.replaceAll(',', ''))),
+      );
+    const listPrices = (function leaves(value: unknown): number[] {
+      if (typeof value === 'number') return [value];
+      if (value && typeof value === 'object') return Object.values(value).flatMap(leaves);
+      return [];
+    })(prices);
+    const known = [...tableFigures, ...listPrices];
+    const figures = [...prose.matchAll(/\$([\d,]+(?:\.(\d+))?)/g)];
+    expect(figures.length).toBeGreaterThan(10);
+    const unexplained = figures
+      .filter(([, written, decimals]) => {
+        const value = Number(written!.replaceAll(',', ''));
+        const places = decimals?.length ?? 0;
+        return !known.some((figure) => Math.abs(Number(figure.toFixed(places)) - value) < 1e-9);
+      })
+      .map(([figure]) => figure);
+    expect(unexplained).toEqual([]);
+  });
 
   test('names the date of the prices it was computed with', () => {
     expect(doc).toContain(`list prices as of ${prices.asOf}`);

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect, test } from 'vitest';
+import { readStackSettings, settingKeys } from '../../cdk/stack-config.ts';
 import { artifactLimits } from '../../shared/domain/artifacts.ts';
 import { registryLimits } from '../../shared/domain/registry.ts';
 import { searchLimits } from '../../shared/domain/search/parser.ts';
@@ -8,6 +9,8 @@ import { openApiPath } from '../../shared/http/openapi.ts';
 import { dialectOf, routePaths } from '../../shared/http/route-definition.ts';
 import { routeList } from '../../shared/http/route-table.ts';
 import { limits } from '../../shared/limits.ts';
+import { legacyParamIndexKey } from '../../shared/storage/keys.ts';
+import { entryParamDigests, metricIndexEntry, tagIndexItem } from '../../shared/storage/run-items.ts';
 import { localStackFiles } from '../../vitest.localstack.config.ts';
 
 test("the README's route table lists exactly the routes the service has", () => {
@@ -155,7 +158,7 @@ test("the README's table of `npm start`'s variables names exactly those the loca
   const documented = [...table.matchAll(/`((?:STRATUS|AWS)_[A-Z0-9_]+)`/g)].map((match) => match[1]);
   const read = ['../../local/start.ts', '../../local/dynamodb-wal.ts'].flatMap((file) => [
     ...readFileSync(new URL(file, import.meta.url), 'utf8').matchAll(
-      /^\s+((?:STRATUS|AWS)_[A-Z0-9_]+): z|process\.env\.((?:STRATUS|AWS)_[A-Z0-9_]+)/gm,
+      /^\s+((?:STRATUS|AWS)_[A-Z0-9_]+): (?:z|integerIn)\b|process\.env\.((?:STRATUS|AWS)_[A-Z0-9_]+)/gm,
     ),
   ]);
   const names = read.map((match) => match[1] ?? match[2]);
@@ -195,4 +198,122 @@ test('docs/localstack.md lists exactly the test files the LocalStack run takes',
     [...(match[1] as string).matchAll(/`([\w-]+)`/g)].map((name) => `test/integration/${name[1]}.test.ts`),
   );
   expect([...listed].sort()).toEqual([...localStackFiles].sort());
+});
+
+/** The README and docs/ as one text, line breaks as spaces: a command may wrap inside inline code. */
+const allDocs = () => docFiles.map((file) => readFileSync(file, 'utf8').replace(/\s+/g, ' ')).join(' ');
+
+/** The options a `tsx <file>` script declares to `parseArgs` (bench/run.ts, scripts/migrate.ts). */
+function declaredOptions(command: string): Set<string> | undefined {
+  const file = /\btsx (\S+\.ts)/.exec(command)?.[1];
+  if (!file) return undefined;
+  const source = readFileSync(file, 'utf8');
+  const start = source.indexOf('parseArgs({');
+  if (start < 0) return undefined;
+  const block = source.slice(start, source.indexOf('\n});', start));
+  return new Set([...block.matchAll(/^\s+'?([a-z][\w-]*)'?: \{ type: /gm)].map((match) => match[1] as string));
+}
+
+test('every `npm run` script the README and docs/ show exists, with the options its script declares', () => {
+  const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const text = allDocs();
+  const problems: string[] = [];
+  let checkedOptions = 0;
+  // `npm start` and `npm test` run the scripts of those names.
+  for (const match of text.matchAll(/\bnpm (start|test)\b/g)) {
+    if (!scripts[match[1] as string]) problems.push(`npm ${match[1]}: no script '${match[1]}'`);
+  }
+  // What follows ` -- ` up to the end of the inline code, a comment or the next command.
+  for (const match of text.matchAll(/\bnpm run ([\w:-]+)(?: -- ([^`#;&|)]*))?/g)) {
+    const [shown, script, args] = match as unknown as [string, string, string | undefined];
+    const command = scripts[script];
+    if (!command) {
+      problems.push(`${shown}: no script '${script}' in package.json`);
+      continue;
+    }
+    const options = [...(args ?? '').matchAll(/(?<!\S)--([a-z][\w-]*)/g)].map((option) => option[1] as string);
+    if (options.length === 0) continue;
+    const declared = declaredOptions(command);
+    if (!declared) {
+      problems.push(`${shown}: '${command}' declares no options to check against`);
+      continue;
+    }
+    for (const option of options) {
+      checkedOptions += 1;
+      if (!declared.has(option)) problems.push(`${shown}: ${script} has no --${option}`);
+    }
+  }
+  expect(problems).toEqual([]);
+  expect(checkedOptions).toBeGreaterThan(10);
+});
+
+test('every `npm run bench -- --only NAME` the docs show names a section of bench/run.ts', () => {
+  const source = readFileSync('bench/run.ts', 'utf8');
+  const table = source.slice(
+    source.indexOf('const sections'),
+    source.indexOf('\n};', source.indexOf('const sections')),
+  );
+  const sections = new Set([...table.matchAll(/^ {2}(\w+): \(\) =>/gm)].map((match) => match[1]));
+  const shown = [...allDocs().matchAll(/\bnpm run bench -- --only ([\w-]+)/g)].map((match) => match[1]);
+  expect(sections.size).toBeGreaterThan(5);
+  expect(shown.length).toBeGreaterThan(5);
+  expect(shown.filter((name) => !sections.has(name))).toEqual([]);
+});
+
+test("docs/deploy.md's option defaults are what the stack reads with no context", () => {
+  const doc = readFileSync('docs/deploy.md', 'utf8');
+  const section = doc.slice(doc.indexOf('| key '));
+  const rows = section
+    .slice(0, section.indexOf('\n\n'))
+    .split('\n')
+    .slice(2)
+    .map((line) => line.split('|').map((cell) => cell.trim()));
+  const defaults = readStackSettings({});
+  /** A setting's value as the table writes it: `(none)` for unset or empty, without backticks. */
+  const written = (value: unknown) =>
+    value === undefined || (Array.isArray(value) && value.length === 0)
+      ? '(none)'
+      : typeof value === 'object' && value !== null && Object.keys(value).length === 0
+        ? '(none)'
+        : String(value);
+  const documented = new Map<string, string>();
+  for (const [, keys, shown] of rows) {
+    const names = [...(keys ?? '').matchAll(/`stratus:([^`]+)`/g)].map((match) => match[1] as string);
+    const values = (shown ?? '').replaceAll('`', '').split(' / ');
+    expect(values.length === names.length || values.length === 1, `${keys}: ${shown}`).toBe(true);
+    names.forEach((name, index) => documented.set(name, values[values.length === 1 ? 0 : index] as string));
+  }
+  const expected = new Map(
+    [...settingKeys.map((key) => key.slice('stratus:'.length)), 'reservedConcurrency:<operation>'].map((name) => [
+      name,
+      written(
+        name === 'reservedConcurrency:<operation>'
+          ? defaults.reservedConcurrencyByOperation
+          : defaults[name as keyof typeof defaults],
+      ),
+    ]),
+  );
+  expect(Object.fromEntries(documented)).toEqual(Object.fromEntries(expected));
+});
+
+test("docs/data-model.md's search index rows name the attributes index entries carry besides their key", () => {
+  const doc = readFileSync('docs/data-model.md', 'utf8');
+  /** The attribute names (backticked identifiers) in an entity row's notes. */
+  const named = (entity: string) => {
+    const row = doc.split('\n').find((line) => line.startsWith(`| ${entity} `));
+    const notes = row?.split('|')[4] ?? '';
+    return [...notes.matchAll(/`([A-Za-z][A-Za-z0-9]*)`/g)].map((match) => match[1]).sort();
+  };
+  const besidesKey = (item: object) =>
+    Object.keys(item)
+      .filter((name) => name !== 'pk' && name !== 'sk')
+      .sort();
+  const params = entryParamDigests(new Map([['lr', '0.1']]));
+  expect(besidesKey(metricIndexEntry('ws', 'exp', 'run', 'loss', 0.5, params))).toEqual(named('MetricIndex'));
+  expect(besidesKey(metricIndexEntry('ws', 'exp', 'run', 'loss', 0.5, undefined))).toEqual([]);
+  expect(besidesKey(tagIndexItem('ws', 'exp', 'run', 'team', 'vision'))).toEqual(named('TagIndex'));
+  expect(besidesKey(legacyParamIndexKey('ws', 'exp', 'lr', '0.1', 'run'))).toEqual(named('(legacy)'));
+  // None carries a `type`, which the page's opening says of every other item.
+  expect(named('MetricIndex')).toEqual(['p']);
+  expect(doc.replace(/\s+/g, ' ')).toContain('Every item stores its entity `type`, except the search index entries');
 });
