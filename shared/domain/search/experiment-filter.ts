@@ -73,17 +73,24 @@ function refuseMisspelt(entity: string | undefined, name: string): void {
   if (words) throw new ValidationError(words, 'filter.invalid');
 }
 
-/** The text after a clause of the simpler grammars: '' at the end, else what follows its AND (required). */
+/**
+ * Stray ANDs, as MLflow's sqlparse-based parsers drop them: every AND keyword there is skipped
+ * wherever it stands, so `AND name = 'a'`, `name = 'a' AND` and `name = 'a' AND AND name = 'b'`
+ * are `name = 'a'` (and `name = 'b'`). A run of ANDs at the head of a filter is skipped here.
+ */
+export const skipAnds = (text: string) => text.replace(/^(?:AND(?![\w.`'"])\s*)+/i, '');
+
+/** The text after a clause of the simpler grammars: '' at the end, else what follows its ANDs (one required). */
 export function afterClause(rest: string): string {
   if (!rest) return rest;
-  const and = /^AND\s+/i.exec(rest);
-  if (!and) throw new ValidationError(`filter: expected AND before '${rest.slice(0, 40)}'`, 'filter.invalid');
-  return rest.slice(and[0].length);
+  const next = skipAnds(rest);
+  if (next === rest) throw new ValidationError(`filter: expected AND before '${rest.slice(0, 40)}'`, 'filter.invalid');
+  return next;
 }
 
 export function parseExperimentFilter(filter: string): Clause[] {
   const clauses: Clause[] = [];
-  let rest = filter.trim();
+  let rest = skipAnds(filter.trim());
   while (rest) {
     const presence = tagPresencePattern.exec(rest);
     if (presence) {

@@ -2,7 +2,7 @@ import { ValidationError } from '../../errors.ts';
 import type { LoggedModel, LoggedModelMetric } from '../logged-models.ts';
 import { ownValue } from '../own.ts';
 import { compareCodePoints, comparesWith } from './evaluate.ts';
-import { afterClause } from './experiment-filter.ts';
+import { afterClause, skipAnds } from './experiment-filter.ts';
 
 /**
  * MLflow's logged-model search: clauses joined by AND over
@@ -102,7 +102,7 @@ const isNumeric = (field: LoggedModelField) =>
 
 export function parseLoggedModelFilter(filter: string): LoggedModelClause[] {
   const clauses: LoggedModelClause[] = [];
-  let rest = filter.trim();
+  let rest = skipAnds(filter.trim());
   while (rest) {
     const list = listPattern.exec(rest);
     if (list) {
