@@ -7,8 +7,10 @@ import { comparesWith } from './evaluate.ts';
  * `name|tags.<key>|creation_time|last_update_time <op> <value>`,
  * `experiment_id =|!= '<id>'`, `experiment_id [NOT] IN ('<id>', ...)` or
  * `tags.<key> IS [NOT] NULL`, an attribute optionally prefixed `attribute.`, and order keys
- * `name|creation_time|last_update_time|experiment_id [ASC|DESC]`. As in MLflow (whose
- * tokenizer keeps a doubled quote inside a string), `'it''s'` is the text `it''s`. Keys and
+ * `name|creation_time|last_update_time|experiment_id [ASC|DESC]`. A quoted value is the text
+ * between its quotes, as MLflow's server reads it (sqlparse finds the closing quote, and MLflow
+ * strips only the outer quotes): `'it''s'` is `it''s`, `'it\'s'` is `it\'s` and `'a\\b'` keeps
+ * both backslashes. Keys and
  * their prefixes are read as MLflow's SearchExperimentsUtils reads them, case and all:
  * `attributes.name`, `attr.name` (which its run search takes), `Tags.k` and `NAME` are refused
  * in its words (unknownKey); operators and `ASC`/`DESC` may be in any case.
@@ -21,8 +23,9 @@ interface Clause {
   value: string | number | readonly string[];
 }
 
+/** A quoted string as sqlparse's lexer ends it: `''` and `\'` do not close it (likewise in double quotes). */
 const clausePattern =
-  /^\s*(?:(attribute)\.)?(name|creation_time|last_update_time|(tags?)\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+)))\s*(!=|<=|>=|=|<|>|NOT\s+LIKE|ILIKE|LIKE)\s*(?:'((?:[^'\\]|\\.|'')*)'|"((?:[^"\\]|\\.|"")*)"|(-?\d+))\s*/i;
+  /^\s*(?:(attribute)\.)?(name|creation_time|last_update_time|(tags?)\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+)))\s*(!=|<=|>=|=|<|>|NOT\s+LIKE|ILIKE|LIKE)\s*(?:'((?:''|\\'|[^'])*)'|"((?:""|\\"|[^"])*)"|(-?\d+))\s*/i;
 
 /** MLflow's experiment_id clause: equal or not to one id, or in a list of them; ids are quoted. */
 const idPattern =
@@ -145,7 +148,7 @@ export function parseExperimentFilter(filter: string): Clause[] {
             ? { kind: 'time', name: 'updatedAt' }
             : { kind: 'tag', key: (quotedKey ?? doubleKey ?? bareKey) as string };
     const op = opText.toUpperCase().replace(/\s+/g, ' ');
-    const value = number !== undefined ? Number(number) : ((single ?? double ?? '') as string).replace(/\\(.)/g, '$1');
+    const value = number !== undefined ? Number(number) : ((single ?? double ?? '') as string);
     if (field.kind === 'time' && typeof value !== 'number') {
       throw new ValidationError(`filter: ${fieldText} compares with a number`, 'filter.invalid');
     }
