@@ -406,4 +406,25 @@ describe('runs/update status', () => {
     expect(failures).toEqual([]);
     expect((await local.api.get(`/api/v1/runs/${runId}`)).body.status).toBe('RUNNING');
   });
+
+  test("an end_time before the run's start_time is a 400 naming end_time, and the run goes on", async () => {
+    // MLflow's server stores it (a 200, and a run that ends before it starts); README, "From MLflow".
+    const { runId } = await freshRun();
+    const started: number = (await local.api.get(`/api/v1/runs/${runId}`)).body.start_time;
+    const response = await local.api.post(`${mlflow}/runs/update`, {
+      run_id: runId,
+      status: 'FINISHED',
+      end_time: started - 1,
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(400);
+    expect(response.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+    expect(response.body.message).toBe(`end_time ${started - 1} is before the run's start_time ${started}`);
+    expect((await local.api.get(`/api/v1/runs/${runId}`)).body.status).toBe('RUNNING');
+    const ended = await local.api.post(`${mlflow}/runs/update`, {
+      run_id: runId,
+      status: 'FINISHED',
+      end_time: started,
+    });
+    expect(ended.body.run_info).toMatchObject({ status: 'FINISHED', end_time: started });
+  });
 });

@@ -91,6 +91,10 @@ def test_search_tags_rename_and_errors(mlflow_env: StratusApi, experiment_name: 
     version = client.create_model_version(f"{prefix}-a", run.model_uri, run_id=run.info.run_id)
     assert version.source == run.model_uri
     assert version.version == "1"
+    # A version registered without a description reads "", not None, as from MLflow's server.
+    assert version.description == ""
+    assert client.get_model_version(f"{prefix}-a", "1").description == ""
+    assert [v.description for v in client.search_model_versions(f"name = '{prefix}-a'")] == [""]
     client.set_model_version_tag(f"{prefix}-a", "1", "validated", "yes")
     client.update_model_version(f"{prefix}-a", "1", description="checked on holdout")
     got = client.get_model_version(f"{prefix}-a", "1")

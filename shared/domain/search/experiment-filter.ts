@@ -7,8 +7,10 @@ import { comparesWith } from './evaluate.ts';
  * `name|tags.<key>|creation_time|last_update_time <op> <value>`,
  * `experiment_id =|!= '<id>'`, `experiment_id [NOT] IN ('<id>', ...)` or
  * `tags.<key> IS [NOT] NULL`, an attribute optionally prefixed `attribute.`, and order keys
- * `name|creation_time|last_update_time|experiment_id [ASC|DESC]`. As in MLflow (whose
- * tokenizer keeps a doubled quote inside a string), `'it''s'` is the text `it''s`. Keys and
+ * `name|creation_time|last_update_time|experiment_id [ASC|DESC]`. A quoted value is the text
+ * between its quotes, as MLflow's server reads it (sqlparse finds the closing quote, and MLflow
+ * strips only the outer quotes): `'it''s'` is `it''s`, `'it\'s'` is `it\'s` and `'a\\b'` keeps
+ * both backslashes. Keys and
  * their prefixes are read as MLflow's SearchExperimentsUtils reads them, case and all:
  * `attributes.name`, `attr.name` (which its run search takes), `Tags.k` and `NAME` are refused
  * in its words (unknownKey); operators and `ASC`/`DESC` may be in any case.
@@ -21,8 +23,9 @@ interface Clause {
   value: string | number | readonly string[];
 }
 
+/** A quoted string as sqlparse's lexer ends it: `''` and `\'` do not close it (likewise in double quotes). */
 const clausePattern =
-  /^\s*(?:(attribute)\.)?(name|creation_time|last_update_time|(tags?)\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+)))\s*(!=|<=|>=|=|<|>|NOT\s+LIKE|ILIKE|LIKE)\s*(?:'((?:[^'\\]|\\.|'')*)'|"((?:[^"\\]|\\.|"")*)"|(-?\d+))\s*/i;
+  /^\s*(?:(attribute)\.)?(name|creation_time|last_update_time|(tags?)\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/:]+)))\s*(!=|<=|>=|=|<|>|NOT\s+LIKE|ILIKE|LIKE)\s*(?:'((?:''|\\'|[^'])*)'|"((?:""|\\"|[^"])*)"|(-?\d+))\s*/i;
 
 /** MLflow's experiment_id clause: equal or not to one id, or in a list of them; ids are quoted. */
 const idPattern =
@@ -73,17 +76,24 @@ function refuseMisspelt(entity: string | undefined, name: string): void {
   if (words) throw new ValidationError(words, 'filter.invalid');
 }
 
-/** The text after a clause of the simpler grammars: '' at the end, else what follows its AND (required). */
+/**
+ * Stray ANDs, as MLflow's sqlparse-based parsers drop them: every AND keyword there is skipped
+ * wherever it stands, so `AND name = 'a'`, `name = 'a' AND` and `name = 'a' AND AND name = 'b'`
+ * are `name = 'a'` (and `name = 'b'`). A run of ANDs at the head of a filter is skipped here.
+ */
+export const skipAnds = (text: string) => text.replace(/^(?:AND(?![\w.`'"])\s*)+/i, '');
+
+/** The text after a clause of the simpler grammars: '' at the end, else what follows its ANDs (one required). */
 export function afterClause(rest: string): string {
   if (!rest) return rest;
-  const and = /^AND\s+/i.exec(rest);
-  if (!and) throw new ValidationError(`filter: expected AND before '${rest.slice(0, 40)}'`, 'filter.invalid');
-  return rest.slice(and[0].length);
+  const next = skipAnds(rest);
+  if (next === rest) throw new ValidationError(`filter: expected AND before '${rest.slice(0, 40)}'`, 'filter.invalid');
+  return next;
 }
 
 export function parseExperimentFilter(filter: string): Clause[] {
   const clauses: Clause[] = [];
-  let rest = filter.trim();
+  let rest = skipAnds(filter.trim());
   while (rest) {
     const presence = tagPresencePattern.exec(rest);
     if (presence) {
@@ -138,7 +148,7 @@ export function parseExperimentFilter(filter: string): Clause[] {
             ? { kind: 'time', name: 'updatedAt' }
             : { kind: 'tag', key: (quotedKey ?? doubleKey ?? bareKey) as string };
     const op = opText.toUpperCase().replace(/\s+/g, ' ');
-    const value = number !== undefined ? Number(number) : ((single ?? double ?? '') as string).replace(/\\(.)/g, '$1');
+    const value = number !== undefined ? Number(number) : ((single ?? double ?? '') as string);
     if (field.kind === 'time' && typeof value !== 'number') {
       throw new ValidationError(`filter: ${fieldText} compares with a number`, 'filter.invalid');
     }

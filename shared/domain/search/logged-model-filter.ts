@@ -2,7 +2,7 @@ import { ValidationError } from '../../errors.ts';
 import type { LoggedModel, LoggedModelMetric } from '../logged-models.ts';
 import { ownValue } from '../own.ts';
 import { compareCodePoints, comparesWith } from './evaluate.ts';
-import { afterClause } from './experiment-filter.ts';
+import { afterClause, skipAnds } from './experiment-filter.ts';
 
 /**
  * MLflow's logged-model search: clauses joined by AND over
@@ -57,7 +57,8 @@ const clausePattern = new RegExp(
     String.raw`^\s*(?:(metrics?|params?|parameters|tags?)\.(?:` + '`([^`]+)`' + String.raw`|"([^"]+)"|([\w.\-/:]+))`,
     String.raw`|(?:(?:attributes?|attr)\.)?(\w+))`,
     String.raw`\s*(!=|<=|>=|=|<|>|ILIKE\b|LIKE\b)\s*`,
-    String.raw`(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?))\s*`,
+    // A quoted string as sqlparse's lexer ends it (`''` and `\'` do not close it); its value is the text between.
+    String.raw`(?:'((?:''|\\'|[^'])*)'|"((?:""|\\"|[^"])*)"|([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?))\s*`,
   ].join(''),
   'i',
 );
@@ -66,7 +67,42 @@ const clausePattern = new RegExp(
 const listPattern =
   /^\s*(?:(?:attributes?|attr)\.)?(\w+)\s+(NOT\s+IN|IN)\s*\(\s*((?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")(?:\s*,\s*(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"))*)\s*\)\s*/i;
 const quotedItem = () => /'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g;
-const unquote = (text: string) => text.slice(1, -1).replace(/\\(.)/g, '$1');
+
+/** Python's one-character escapes; any other backslash is kept, as Python keeps it (`'\_'` is `\_`). */
+const pythonEscapes: Record<string, string> = {
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '\n': '',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
+
+/**
+ * An item of an IN list, read as MLflow's server reads the list (Python's `ast.literal_eval`):
+ * Python's escapes are decoded and any other backslash kept. An escape Python refuses (`\x` without
+ * two hex digits) is refused as MLflow refuses the list; `\N{name}` too, as Stratus has no table
+ * of Unicode names.
+ */
+function unquote(text: string): string {
+  return text
+    .slice(1, -1)
+    .replace(
+      /\\(?:([0-7]{1,3})|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([\s\S]))/g,
+      (whole, octal?: string, hex2?: string, hex4?: string, hex8?: string, char?: string) => {
+        const code = octal ? parseInt(octal, 8) : parseInt(hex2 ?? hex4 ?? hex8 ?? 'NaN', 16);
+        if (!Number.isNaN(code) && code <= 0x10ffff) return String.fromCodePoint(code);
+        if (char !== undefined && Object.hasOwn(pythonEscapes, char)) return pythonEscapes[char] as string;
+        if (char !== undefined && !'xuUN'.includes(char)) return whole;
+        throw new ValidationError(`filter: cannot read the escape '${whole}' in an IN list`, 'filter.invalid');
+      },
+    );
+}
 
 const numberOperators = new Set(['=', '!=', '<', '<=', '>', '>=']);
 const stringOperators = new Set(['=', '!=', 'LIKE', 'ILIKE']);
@@ -102,7 +138,7 @@ const isNumeric = (field: LoggedModelField) =>
 
 export function parseLoggedModelFilter(filter: string): LoggedModelClause[] {
   const clauses: LoggedModelClause[] = [];
-  let rest = filter.trim();
+  let rest = skipAnds(filter.trim());
   while (rest) {
     const list = listPattern.exec(rest);
     if (list) {
@@ -140,7 +176,7 @@ export function parseLoggedModelFilter(filter: string): LoggedModelClause[] {
           'filter.invalid',
         );
       }
-      clauses.push({ field, op, value: text.replace(/\\(.)/g, '$1') });
+      clauses.push({ field, op, value: text });
     }
     if (clauses.length > maxLoggedModelClauses) {
       throw new ValidationError(`filter: at most ${maxLoggedModelClauses} clauses`, 'filter.invalid');

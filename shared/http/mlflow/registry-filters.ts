@@ -85,11 +85,19 @@ function fieldOf(filter: string, tokens: Array<{ text: string; quoted: boolean }
   throw problem(filter, `the field '${token.text}' is not searchable`);
 }
 
+/** Whether a token is the keyword AND (any case), not a quoted 'AND'. */
+const isAnd = (token: { text: string; quoted: boolean } | undefined) =>
+  token !== undefined && !token.quoted && token.text.toUpperCase() === 'AND';
+
 export function parseRegistryFilter(filter: string | undefined): FilterCondition[] {
   if (filter === undefined || filter.trim() === '') return [];
   const tokens = tokenize(filter);
   const conditions: FilterCondition[] = [];
+  // Stray ANDs (leading, trailing, doubled) are skipped, as MLflow's sqlparse-based parser skips
+  // every AND keyword: `AND name = 'a' AND` is `name = 'a'`, and a filter of ANDs alone is none.
   let at = 0;
+  while (isAnd(tokens[at])) at++;
+  if (at >= tokens.length) return conditions;
   for (;;) {
     const { field, next } = fieldOf(filter, tokens, at);
     at = next;
@@ -130,8 +138,9 @@ export function parseRegistryFilter(filter: string | undefined): FilterCondition
       throw problem(filter, `the operator '${operatorToken?.text ?? ''}' is not understood`);
     }
     if (at >= tokens.length) return conditions;
-    const joiner = tokens[at++];
-    if (joiner?.quoted || joiner?.text.toUpperCase() !== 'AND') throw problem(filter, "'AND' was expected");
+    if (!isAnd(tokens[at])) throw problem(filter, "'AND' was expected");
+    while (isAnd(tokens[at])) at++;
+    if (at >= tokens.length) return conditions;
   }
 }
 

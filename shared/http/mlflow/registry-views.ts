@@ -39,7 +39,9 @@ export const mlflowModelVersion = (version: ModelVersion) => {
     last_updated_timestamp: version.updatedAt,
     user_id: version.createdBy.tokenId,
     current_stage: version.stage,
-    ...(version.description === undefined ? {} : { description: version.description }),
+    // MLflow's server answers a version without a description as "" (its client reads "", not None),
+    // where it leaves a registered model's out.
+    description: version.description ?? '',
     source: mlflowVersionSource(version),
     run_id: version.source.runId,
     // A version exists only once registered in full.
