@@ -5,7 +5,13 @@ import { localStackCredentials, startLocalStackServer } from './localstack.ts';
  * (docs/localstack.md), then `npm start` pointed at them. LocalStack keeps its
  * data only while it runs; it stops when Stratus does.
  */
-const port = Number(process.env.STRATUS_LOCALSTACK_PORT ?? 4566);
+const portSetting = process.env.STRATUS_LOCALSTACK_PORT ?? '4566';
+const port = Number(portSetting);
+// As npm start checks its settings: one line naming the variable, before LocalStack is started on a bad port.
+if (!/^\d+$/.test(portSetting) || port < 1 || port > 65535) {
+  process.stderr.write('STRATUS_LOCALSTACK_PORT: must be a whole number from 1 to 65535\n');
+  process.exit(2);
+}
 process.stderr.write(`starting LocalStack (S3, DynamoDB) on 127.0.0.1:${port}\n`);
 const localStack = await startLocalStackServer({ port });
 process.stderr.write(`LocalStack is serving at ${localStack.endpoint}\n`);

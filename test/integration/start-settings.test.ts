@@ -15,11 +15,11 @@ import { killGroup } from '../support/stack-process.ts';
 const scratch = mkdtempSync(join(tmpdir(), 'stratus-start-settings-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function startWith(name: string, value: string) {
+async function startWith(name: string, value: string, script = 'local/start.ts') {
   const dataDirectory = join(scratch, name);
   // The test process's own endpoints would make the child skip its servers: a bad value must stop it either way.
   const { STRATUS_DYNAMODB_ENDPOINT: _dynamo, STRATUS_S3_ENDPOINT: _s3, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...inherited, STRATUS_PORT: '0', STRATUS_DATA_DIR: dataDirectory, [name]: value },
@@ -59,3 +59,10 @@ test.concurrent.each(cases)(
   },
   60_000,
 );
+
+test('npm run start:localstack with STRATUS_LOCALSTACK_PORT out of range: exit 2, one line, LocalStack not started', async () => {
+  const result = await startWith('STRATUS_LOCALSTACK_PORT', '70000', 'local/start-localstack.ts');
+  expect(result.stderr).toBe('STRATUS_LOCALSTACK_PORT: must be a whole number from 1 to 65535\n');
+  expect(result.code).toBe(2);
+  expect(result.dataDirectoryCreated).toBe(false);
+}, 60_000);
