@@ -77,6 +77,8 @@ interface ResolvedExperiments {
   paramsOffMetricEntries: ReadonlySet<string>;
   /** Experiments whose runs may have inputs or outputs without saying so (Experiment.unmarkedRunIo). */
   unmarkedRunIo: ReadonlySet<string>;
+  /** Experiments that may hold child runs missing from their child index (Experiment.unindexedChildren). */
+  unindexedChildren: ReadonlySet<string>;
 }
 
 interface Query {
@@ -98,8 +100,8 @@ interface Query {
 
 /**
  * Searches runs in one or more experiments. The planner, in order:
- *  1. filter clauses an index can answer (run_id = / IN, params = / IN, any
- *     comparison on a metric) give candidate sets; their intersection is
+ *  1. filter clauses an index can answer (run_id, run_name, tags, params and
+ *     parent_run_id = / IN, any comparison on a metric) give candidate sets; their intersection is
  *     loaded, checked against every clause, sorted, and paged;
  *  2. else, when the first order key is start_time or a metric, the runs are
  *     read in that order from its index, a group at a time, until the page is
@@ -160,10 +162,11 @@ export async function searchRuns(
     query.experimentIds.length === 0
       ? Promise.resolve([])
       : plan.kind === 'candidates'
-        ? candidateIds(query, plan.clauses, deps.search).then(async ({ ids, params }) => {
+        ? candidateIds(query, plan.clauses, deps.search).then(async ({ ids, params, known }) => {
+            if (known) description = `${description}, children by full read`;
             if (params) description = `${description}, params ${params}`;
             const entries = await orderedEntriesCheaper(query, ids);
-            if (entries === undefined) return searchCandidates(query, ids, deps.search);
+            if (entries === undefined) return searchCandidates(query, ids, deps.search, known);
             description = `${description}, in order: ${fieldName((query.order[0] as OrderKey).field)}`;
             return searchStream(query, deps.search, { ids: new Set(ids), entries });
           })
@@ -306,6 +309,7 @@ async function resolveExperiments(
   const deleted = new Set<string>();
   const paramsOffMetricEntries = new Set<string>();
   const unmarkedRunIo = new Set<string>();
+  const unindexedChildren = new Set<string>();
   for (const experiment of found) {
     if (experiment instanceof NotFoundError) {
       // The default experiment exists for every workspace from its first run on (MLflow's "0"):
@@ -319,6 +323,7 @@ async function resolveExperiments(
     if (experiment.perRunParamRows) perRunParamRows.add(experiment.experimentId);
     if (experiment.paramsOffMetricEntries) paramsOffMetricEntries.add(experiment.experimentId);
     if (experiment.unmarkedRunIo) unmarkedRunIo.add(experiment.experimentId);
+    if (experiment.unindexedChildren) unindexedChildren.add(experiment.experimentId);
   }
   if (counts.size > searchLimits.experiments) throw tooMany();
   return {
@@ -330,6 +335,7 @@ async function resolveExperiments(
     deleted,
     paramsOffMetricEntries,
     unmarkedRunIo,
+    unindexedChildren,
   };
 }
 
@@ -345,7 +351,7 @@ const isIndexable = (clause: Clause) =>
   (clause.field.kind === 'metric' && clause.op !== 'IS NULL') ||
   ((clause.field.kind === 'param' || clause.field.kind === 'tag') && isEquality(clause)) ||
   (clause.field.kind === 'attribute' &&
-    (clause.field.name === 'run_id' || clause.field.name === 'run_name') &&
+    (clause.field.name === 'run_id' || clause.field.name === 'run_name' || clause.field.name === 'parent_run_id') &&
     isEquality(clause));
 
 function planOf(query: Query): Plan {
@@ -367,13 +373,14 @@ function planOf(query: Query): Plan {
 
 /**
  * The runs that may match: the intersection of what each indexable clause's
- * index holds; `params` says where param clauses were checked, if anywhere.
+ * index holds; `params` says where param clauses were checked, if anywhere, and
+ * `known` holds the runs a parent clause read whole (experiments without a child index).
  */
 async function candidateIds(
   query: Query,
   clauses: Clause[],
   search: SearchRepository,
-): Promise<{ ids: string[]; params?: string }> {
+): Promise<{ ids: string[]; params?: string; known?: Map<string, Run> }> {
   const valuesOf = (clause: Clause) => (typeof clause.value === 'string' ? [clause.value] : (clause.value as string[]));
   const paramClauses = query.clauses.filter((clause) => clause.field.kind === 'param' && isIndexable(clause));
   const narrowing = clauses.filter((clause) => clause.field.kind !== 'param');
@@ -388,6 +395,7 @@ async function candidateIds(
   }));
   /** Runs whose entries (of the carrier clause) may hold a value of every param clause. */
   const holdingParams = new Set<string>();
+  let known: Map<string, Run> | undefined;
   const candidates = intersect(
     await Promise.all(
       narrowing.map(async (clause): Promise<Set<string>> => {
@@ -410,6 +418,11 @@ async function candidateIds(
             if (field.kind === 'metric') {
               return search.runIdsByMetric(query.workspace, experimentId, field.key, metricRange(clause));
             }
+            if (field.kind === 'attribute' && field.name === 'parent_run_id') {
+              const children = await childrenOf(query, experimentId, values, search);
+              if (children.byFullRead) known = new Map([...(known ?? []), ...children.byFullRead]);
+              return children.ids;
+            }
             const lookup = (value: string) =>
               field.kind === 'tag'
                 ? search.runIdsByTag(query.workspace, experimentId, field.key, value)
@@ -421,15 +434,43 @@ async function candidateIds(
       }),
     ),
   );
-  if (paramClauses.length === 0) return { ids: candidates };
+  const found = known ? { known } : {};
+  if (paramClauses.length === 0) return { ids: candidates, ...found };
   const { runCounts, perRunParamRows, paramsOffMetricEntries } = await query.experiments;
   if (carrier && paramsOffMetricEntries.size === 0) {
-    return { ids: candidates.filter((id) => holdingParams.has(id)), params: 'from its entries' };
+    return { ids: candidates.filter((id) => holdingParams.has(id)), params: 'from its entries', ...found };
   }
   const rowUnits = [...runCounts].reduce((sum, [id, count]) => sum + paramRowsUnits(count, perRunParamRows.has(id)), 0);
-  if (rowUnits + candidates.length * PARAM_MATCH_SHARE >= candidates.length) return { ids: candidates };
+  if (rowUnits + candidates.length * PARAM_MATCH_SHARE >= candidates.length) return { ids: candidates, ...found };
   const matching = await Promise.all(paramCandidates(query, paramClauses, valuesOf, search));
-  return { ids: intersect([new Set(candidates), ...matching]), params: 'from param rows' };
+  return { ids: intersect([new Set(candidates), ...matching]), params: 'from param rows', ...found };
+}
+
+/**
+ * The runs of an experiment whose parent is one of `parents`: a Query of the parent's range of
+ * the experiment's child index (keys only, about 100 bytes a child), asked for before the
+ * experiment's item is read. An experiment from before the index (not marked `childIndex`, until
+ * `npm run migrate`) has child runs without an item there: its runs are read whole instead, as a
+ * full read would (none when the view hides them all), and kept (`byFullRead`) so that loading
+ * the children reads only their values items.
+ */
+async function childrenOf(
+  query: Query,
+  experimentId: string,
+  parents: readonly string[],
+  search: SearchRepository,
+): Promise<{ ids: string[]; byFullRead?: Map<string, Run> }> {
+  const indexed = Promise.all(
+    [...new Set(parents)].map((parent) => search.runIdsByParent(query.workspace, experimentId, parent)),
+  );
+  indexed.catch(() => undefined);
+  const { unindexedChildren, deleted } = await query.experiments;
+  if (!unindexedChildren.has(experimentId)) return { ids: (await indexed).flat() };
+  const hidden = query.view === 'ACTIVE_ONLY' && deleted.has(experimentId);
+  const wanted = new Set(parents);
+  const runs = hidden ? [] : await search.runsOfExperiment(query.workspace, experimentId);
+  const children = runs.filter((run) => run.parentRunId !== undefined && wanted.has(run.parentRunId));
+  return { ids: children.map((run) => run.runId), byFullRead: new Map(children.map((run) => [run.runId, run])) };
 }
 
 /** The ids in every set (in the order of the smallest). */
@@ -532,8 +573,8 @@ async function searchCandidates(
   query: Query,
   ids: string[] | undefined,
   search: SearchRepository,
+  known: Map<string, Run> = new Map(),
 ): Promise<SearchableRun[]> {
-  let known = new Map<string, Run>();
   if (ids === undefined) {
     const shown = await shownExperiments(query);
     const runs = (await Promise.all(shown.map((id) => search.runsOfExperiment(query.workspace, id)))).flat();
