@@ -175,7 +175,10 @@ describe('child runs', () => {
     expect(indexed.flatMap((found) => found.plans).some((plan) => plan.includes('full read'))).toBe(false);
 
     const [byOne, byTwo, beside, nested, across, all, deleted, none] = indexed as Searched[];
-    // Newest first, 5 a page.
+    // Newest first, 5 a page. 24 of the experiment's 87 runs: reading their run items by key would cost 24 units,
+    // the experiment's listing (runs by start time, about 400 bytes each) costs about 5.
+    expect(byOne?.plans[0]).toBe('index: parent_run_id =, children listed');
+    expect(byOne?.readUnits).toBeLessThan(24);
     expect(byOne?.pages.flat().sort()).toEqual(c1Names);
     expect(byOne?.pages.map((page) => page.length)).toEqual([5, 5, 5, 5, 4]);
     // Deleted c2-1 is not active; metric order puts the runs without `m` (every fifth) last.
@@ -194,7 +197,8 @@ describe('child runs', () => {
     ]);
     expect(beside?.pages.flat().slice(0, 3).sort()).toEqual(['c1-15', 'c1-16', 'c1-17']);
     expect(nested?.pages.flat()).toEqual(['g-0', 'c1-18', 'c1-12', 'c1-06', 'c1-00']);
-    expect(across?.plans[0]).toBe('index: parent_run_id =');
+    // 4 children of the other experiment's 4 runs (and 24 of 87 here): its listing costs less than reading them by key.
+    expect(across?.plans[0]).toBe('index: parent_run_id =, children listed');
     // c1-13 is FINISHED; x-1* are p1's children in the other experiment.
     expect(across?.pages.flat().sort()).toEqual([
       ...['c1-10', 'c1-11', 'c1-12', 'c1-14', 'c1-15', 'c1-16', 'c1-17', 'c1-18', 'c1-19'],
@@ -309,7 +313,7 @@ describe('child runs', () => {
       { experiment_ids: [experiments.main], filter: `tags.mlflow.parentRunId = '${ids.p1}'`, max_results: 5 },
       'mlflow',
     );
-    expect(viaMlflow.plans[0]).toBe('index: parent_run_id =');
+    expect(viaMlflow.plans[0]).toBe('index: parent_run_id =, children listed');
     expect(viaMlflow.pages).toEqual(indexed[0]?.pages);
     const quoted = await searchAll(
       {
@@ -321,8 +325,15 @@ describe('child runs', () => {
       'mlflow',
     );
     // More children than the page: taken in the metric's order, as for any index (docs/search.md).
-    expect(quoted.plans[0]).toBe('index: parent_run_id IN, in order: metrics.m');
+    expect(quoted.plans[0]).toBe('index: parent_run_id IN, children listed, in order: metrics.m');
     expect(quoted.pages).toEqual(indexed[1]?.pages);
+    const fewer = await searchAll(
+      { experiment_ids: [experiments.main], filter: `tags.mlflow.parentRunId = '${ids.p2}'`, max_results: 3 },
+      'mlflow',
+    );
+    expect(fewer.plans).toEqual(['index: parent_run_id =', 'index: parent_run_id =', 'index: parent_run_id =']);
+    expect(fewer.pages.flat().sort()).toEqual(c2Names.filter((name) => name !== 'c2-1'));
+    expect(fewer.readUnits).toBeLessThanOrEqual(10);
   });
 
   test('only a child run pays for its item: one write unit', async () => {
