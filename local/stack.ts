@@ -15,6 +15,7 @@ import { accessDeps } from '../shared/runtime.ts';
 import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
 import { migrateRegistryIndexes } from '../shared/storage/registry-index-migration.ts';
 import { migrateParamRows } from '../shared/storage/param-row-migration.ts';
+import { migrateChildIndex } from '../shared/storage/child-index-migration.ts';
 import { migrateRunIoCopies, migrateRunIoMarks } from '../shared/storage/run-io-migration.ts';
 import { bootstrapAccess } from '../shared/use-cases/access.ts';
 import { defaultWorkspace } from '../shared/use-cases/deps.ts';
@@ -148,6 +149,10 @@ async function migrateLocalTable(endpoint: string, region: string, tableName: st
     const copies = await migrateRunIoCopies(client, tableName);
     if (copies.experiments > 0) {
       log(`kept copies of the IO of ${copies.runs} runs of ${copies.experiments} experiments (docs/search.md)`);
+    }
+    const children = await migrateChildIndex(client, tableName);
+    if (children.experiments > 0) {
+      log(`indexed ${children.runs} child runs of ${children.experiments} experiments (docs/search.md)`);
     }
   } finally {
     client.destroy();

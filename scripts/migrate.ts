@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createDocumentClient } from '../shared/storage/dynamo-client.ts';
+import { migrateChildIndex } from '../shared/storage/child-index-migration.ts';
 import { migrateParamRows } from '../shared/storage/param-row-migration.ts';
 import { migrateRegistryIndexes } from '../shared/storage/registry-index-migration.ts';
 import { migrateRunIoCopies, migrateRunIoMarks } from '../shared/storage/run-io-migration.ts';
@@ -11,7 +12,8 @@ import { migrateRunIoCopies, migrateRunIoMarks } from '../shared/storage/run-io-
  * runs from before param rows get theirs (shared/storage/param-row-migration.ts),
  * and registered models and versions from before the by-update lists join them
  * (shared/storage/registry-index-migration.ts), and runs from before IO marks
- * that have MLflow inputs or outputs are marked (shared/storage/run-io-migration.ts).
+ * that have MLflow inputs or outputs are marked (shared/storage/run-io-migration.ts), and child
+ * runs from before the child index get their item there (shared/storage/child-index-migration.ts).
  * Idempotent and resumable; safe while the service takes traffic.
  */
 const { values } = parseArgs({
@@ -43,4 +45,8 @@ process.stdout.write(
 const copies = await migrateRunIoCopies(client, values.table, (line) => process.stdout.write(`${line}\n`));
 process.stdout.write(
   `migrate: run IO copies: ${copies.experiments} experiments migrated (${copies.skipped} already were), ${copies.runs} runs given a copy\n`,
+);
+const children = await migrateChildIndex(client, values.table, (line) => process.stdout.write(`${line}\n`));
+process.stdout.write(
+  `migrate: child index: ${children.experiments} experiments migrated (${children.skipped} already were), ${children.runs} child runs indexed\n`,
 );

@@ -60,6 +60,8 @@ export interface Experiment {
   paramsOffMetricEntries?: boolean;
   /** It may hold runs with inputs or outputs from before Run.hasIo, which do not say so (docs/search.md). */
   unmarkedRunIo?: boolean;
+  /** It may hold child runs from before the child index, which have no item there (docs/search.md). */
+  unindexedChildren?: boolean;
 }
 
 /**

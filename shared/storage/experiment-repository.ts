@@ -66,6 +66,12 @@ interface ExperimentItem {
    * their next IO write, as it reads that of every run whose copy is not current.
    */
   runIoCopies?: boolean;
+  /**
+   * Every child run of the experiment has its item in the experiment's child index (keys.ts
+   * childRunKey): set at creation since the index exists, and by `npm run migrate` on older
+   * experiments. Without it, a search by parent reads every run of the experiment.
+   */
+  childIndex?: boolean;
   lastActivityAt?: number;
 }
 
@@ -85,6 +91,7 @@ const toExperiment = (item: ExperimentItem): Experiment => ({
   ...(item.paramBuckets === true ? {} : { perRunParamRows: true }),
   ...(item.entryParams === true ? {} : { paramsOffMetricEntries: true }),
   ...(item.runIoMarks === true ? {} : { unmarkedRunIo: true }),
+  ...(item.childIndex === true ? {} : { unindexedChildren: true }),
 });
 
 /** The condition that an experiment is not deleted (`#stage` is lifecycleStage, `:deleted` 'deleted'). */
@@ -129,6 +136,7 @@ export class ExperimentRepository {
       entryParams: true,
       runIoMarks: true,
       runIoCopies: true,
+      childIndex: true,
     };
     const reasons = await sendTransaction(
       this.client,

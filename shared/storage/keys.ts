@@ -29,6 +29,7 @@ import { createHash } from 'node:crypto';
  *   MetricIndex     pk WS#<ws>#EXP#<id>#METRIC#<key>  sk <sortable value>#<run id>
  *   ParamIndex      pk WS#<ws>#EXP#<id>#PARAM#<key>   sk <value prefix>\u0001<run id>
  *   TagIndex        pk WS#<ws>#EXP#<id>#TAG#<key>     sk <value prefix>\u0001<run id>
+ *   ChildIndex      pk WS#<ws>#EXP#<id>#CHILDREN      sk <parent run id>\u0001<run id>
  *
  * Logical indexes over the generic GSI `gsi1` (projection ALL: listings read it alone):
  *   workspacesByCreation   gsi1pk WORKSPACES             gsi1sk <createdMs>#<ws>
@@ -460,6 +461,27 @@ export const tagIndexKey = (
 ): PrimaryKey => ({
   pk: tagIndexPartition(workspace, experimentId, tagKey),
   sk: indexedValuePrefix(value) + runId,
+});
+
+/**
+ * The child runs of an experiment, one item a run that has a parent (written with the run), by
+ * parent: `parent_run_id =` reads one parent's range instead of every run of the experiment.
+ * The partition is the child's experiment, which a search names (the parent may be elsewhere).
+ */
+export const childRunsPartition = (workspace: string, experimentId: string) =>
+  join(workspacePrefix(workspace), 'EXP', experimentId, 'CHILDREN');
+
+/** Every child item of a parent begins with this (a run id never holds a control character). */
+export const childRunsOf = (parentRunId: string) => indexedValuePrefix(parentRunId);
+
+export const childRunKey = (
+  workspace: string,
+  experimentId: string,
+  parentRunId: string,
+  runId: string,
+): PrimaryKey => ({
+  pk: childRunsPartition(workspace, experimentId),
+  sk: childRunsOf(parentRunId) + runId,
 });
 
 /** The run id at the end of an index sort key (`…#<id>` or `…\u0001<id>`): its last 32 characters. */

@@ -8,6 +8,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   artifactPartition,
+  childRunsPartition,
+  entityTypes,
   experimentKey,
   experimentNameKey,
   deletedLoggedModelsByExperimentPartition,
@@ -24,7 +26,7 @@ import {
   runsByExperimentPartition,
 } from './keys.ts';
 import { queryAllItems } from './query-page.ts';
-import { metricIndexItem, paramBucketEntries, tagIndexItem } from './run-items.ts';
+import { childRunItem, metricIndexItem, paramBucketEntries, tagIndexItem } from './run-items.ts';
 import { safeEntries } from './run-reader.ts';
 import type { StoredMetricEntry } from './run-repository.ts';
 import { storedValueNumber } from './stored-value.ts';
@@ -37,8 +39,8 @@ import { sendTransaction } from './transactions.ts';
  * and outputs, its logged models, its partition) and then the run item itself,
  * last, so a purge that stops half way can simply be run again. The index
  * entries live in partitions per experiment and key (docs/search.md), so they
- * are found from the run's own items: its tags and latest values (its param
- * row's key is known).
+ * are found from the run's own items: its tags, latest values and parent (its
+ * param row's key is known).
  */
 export class PurgeRepository {
   constructor(
@@ -56,6 +58,9 @@ export class PurgeRepository {
     const metricKeys = new Set<string>();
     const indexEntries: PrimaryKey[] = [paramRowKey(workspace, experimentId, runId)];
     for (const item of runItems) {
+      if (item.type === entityTypes.run && typeof item.parentRunId === 'string') {
+        indexEntries.push(...childRunItem(workspace, { experimentId, runId, parentRunId: item.parentRunId }));
+      }
       for (const [key, value] of safeEntries<string>(item.tags)) {
         indexEntries.push(tagIndexItem(workspace, experimentId, runId, key, value));
       }
@@ -155,6 +160,8 @@ export class PurgeRepository {
     await this.deleteModelsOf(workspace, experimentId, undefined);
     // Bucket rows are shared by runs: they go with the experiment (each run's attributes went with it).
     await this.deletePartition(paramRowsPartition(workspace, experimentId));
+    // Each run's child item went with it; one a failed create left behind (no run item) goes here.
+    await this.deletePartition(childRunsPartition(workspace, experimentId));
     await this.deleteKeys([experimentNameKey(workspace, name), experimentKey(workspace, experimentId)]);
   }
 

@@ -3,6 +3,7 @@ import { encodeSortableNumber } from '../domain/search/sortable-number.ts';
 import type { Pipeline, PipelineComponent, Run } from '../domain/types.ts';
 import { metricSlotIndex } from './table-definition.ts';
 import {
+  childRunKey,
   entityTypes,
   metricSlotPartition,
   metricSlotSortKey,
@@ -436,3 +437,7 @@ export const paramRowItem = (
 
 export const tagIndexItem = (workspace: string, experimentId: string, runId: string, key: string, value: string) =>
   tagIndexKey(workspace, experimentId, key, value, runId);
+
+/** A child run's entry in its experiment's child index (keys.ts childRunKey): its key is the whole item. */
+export const childRunItem = (workspace: string, run: Pick<Run, 'experimentId' | 'runId' | 'parentRunId'>) =>
+  run.parentRunId === undefined ? [] : [childRunKey(workspace, run.experimentId, run.parentRunId, run.runId)];

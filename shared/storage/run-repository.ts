@@ -43,6 +43,7 @@ import { queryAllItems, queryPage } from './query-page.ts';
 import { itemSize } from './item-size.ts';
 import { entriesOf, entryBytes, layoutBudgets, metricEntryBound, type PagedMap, placeEntries } from './run-layout.ts';
 import {
+  childRunItem,
   metricPageItem,
   metricSlotAttributes,
   PARAM_ROW_DIGESTS,
@@ -226,6 +227,7 @@ export class RunRepository extends RunReader {
       ...Object.entries(run.tags).map(([key, value]) =>
         tagIndexItem(workspace, run.experimentId, run.runId, key, value),
       ),
+      ...childRunItem(workspace, run),
       ...[...overflowParams].map(([key, value]) => paramItem(workspace, run.runId, key, value)),
       ...range(1, metrics.pages).map((page) => ({
         ...metricPageItem(workspace, run.runId, page, entriesOf(metrics, page)),

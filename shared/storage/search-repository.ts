@@ -8,6 +8,8 @@ import {
 import type { RunIo } from '../domain/logged-models.ts';
 import type { Run, RunDetails } from '../domain/types.ts';
 import {
+  childRunsOf,
+  childRunsPartition,
   encodeTime,
   entityTypes,
   indexedValuePrefix,
@@ -314,6 +316,11 @@ export class SearchRepository {
   /** Ids of the runs whose tag `tagKey` may equal `value`. */
   async runIdsByTag(workspace: string, experimentId: string, tagKey: string, value: string) {
     return this.indexRunIds(tagIndexPartition(workspace, experimentId, tagKey), undefined, indexedValuePrefix(value));
+  }
+
+  /** Ids of the runs whose parent is `parentRunId`, from the experiment's child index. */
+  async runIdsByParent(workspace: string, experimentId: string, parentRunId: string) {
+    return this.indexRunIds(childRunsPartition(workspace, experimentId), undefined, childRunsOf(parentRunId));
   }
 
   /** Ids of the runs named `name`. */

@@ -77,6 +77,8 @@ interface ResolvedExperiments {
   paramsOffMetricEntries: ReadonlySet<string>;
   /** Experiments whose runs may have inputs or outputs without saying so (Experiment.unmarkedRunIo). */
   unmarkedRunIo: ReadonlySet<string>;
+  /** Experiments that may hold child runs missing from their child index (Experiment.unindexedChildren). */
+  unindexedChildren: ReadonlySet<string>;
 }
 
 interface Query {
@@ -98,8 +100,8 @@ interface Query {
 
 /**
  * Searches runs in one or more experiments. The planner, in order:
- *  1. filter clauses an index can answer (run_id = / IN, params = / IN, any
- *     comparison on a metric) give candidate sets; their intersection is
+ *  1. filter clauses an index can answer (run_id, run_name, tags, params and
+ *     parent_run_id = / IN, any comparison on a metric) give candidate sets; their intersection is
  *     loaded, checked against every clause, sorted, and paged;
  *  2. else, when the first order key is start_time or a metric, the runs are
  *     read in that order from its index, a group at a time, until the page is
@@ -160,12 +162,13 @@ export async function searchRuns(
     query.experimentIds.length === 0
       ? Promise.resolve([])
       : plan.kind === 'candidates'
-        ? candidateIds(query, plan.clauses, deps.search).then(async ({ ids, params }) => {
+        ? candidateIds(query, plan.clauses, deps.search).then(async ({ ids, params, children }) => {
+            if (children) description = `${description}, children ${children.how}`;
             if (params) description = `${description}, params ${params}`;
             const entries = await orderedEntriesCheaper(query, ids);
-            if (entries === undefined) return searchCandidates(query, ids, deps.search);
+            if (entries === undefined) return searchCandidates(query, ids, deps.search, children?.listed);
             description = `${description}, in order: ${fieldName((query.order[0] as OrderKey).field)}`;
-            return searchStream(query, deps.search, { ids: new Set(ids), entries });
+            return searchStream(query, deps.search, { ids: new Set(ids), entries, known: children?.listed });
           })
         : plan.kind === 'stream'
           ? searchStream(query, deps.search)
@@ -306,6 +309,7 @@ async function resolveExperiments(
   const deleted = new Set<string>();
   const paramsOffMetricEntries = new Set<string>();
   const unmarkedRunIo = new Set<string>();
+  const unindexedChildren = new Set<string>();
   for (const experiment of found) {
     if (experiment instanceof NotFoundError) {
       // The default experiment exists for every workspace from its first run on (MLflow's "0"):
@@ -319,6 +323,7 @@ async function resolveExperiments(
     if (experiment.perRunParamRows) perRunParamRows.add(experiment.experimentId);
     if (experiment.paramsOffMetricEntries) paramsOffMetricEntries.add(experiment.experimentId);
     if (experiment.unmarkedRunIo) unmarkedRunIo.add(experiment.experimentId);
+    if (experiment.unindexedChildren) unindexedChildren.add(experiment.experimentId);
   }
   if (counts.size > searchLimits.experiments) throw tooMany();
   return {
@@ -330,6 +335,7 @@ async function resolveExperiments(
     deleted,
     paramsOffMetricEntries,
     unmarkedRunIo,
+    unindexedChildren,
   };
 }
 
@@ -345,7 +351,7 @@ const isIndexable = (clause: Clause) =>
   (clause.field.kind === 'metric' && clause.op !== 'IS NULL') ||
   ((clause.field.kind === 'param' || clause.field.kind === 'tag') && isEquality(clause)) ||
   (clause.field.kind === 'attribute' &&
-    (clause.field.name === 'run_id' || clause.field.name === 'run_name') &&
+    (clause.field.name === 'run_id' || clause.field.name === 'run_name' || clause.field.name === 'parent_run_id') &&
     isEquality(clause));
 
 function planOf(query: Query): Plan {
@@ -367,13 +373,14 @@ function planOf(query: Query): Plan {
 
 /**
  * The runs that may match: the intersection of what each indexable clause's
- * index holds; `params` says where param clauses were checked, if anywhere.
+ * index holds; `params` says where param clauses were checked, if anywhere, and
+ * `children` the run items a parent clause took from the experiments' listings, and why.
  */
 async function candidateIds(
   query: Query,
   clauses: Clause[],
   search: SearchRepository,
-): Promise<{ ids: string[]; params?: string }> {
+): Promise<{ ids: string[]; params?: string; children?: ListedChildren }> {
   const valuesOf = (clause: Clause) => (typeof clause.value === 'string' ? [clause.value] : (clause.value as string[]));
   const paramClauses = query.clauses.filter((clause) => clause.field.kind === 'param' && isIndexable(clause));
   const narrowing = clauses.filter((clause) => clause.field.kind !== 'param');
@@ -388,6 +395,7 @@ async function candidateIds(
   }));
   /** Runs whose entries (of the carrier clause) may hold a value of every param clause. */
   const holdingParams = new Set<string>();
+  let children: ListedChildren | undefined;
   const candidates = intersect(
     await Promise.all(
       narrowing.map(async (clause): Promise<Set<string>> => {
@@ -410,6 +418,15 @@ async function candidateIds(
             if (field.kind === 'metric') {
               return search.runIdsByMetric(query.workspace, experimentId, field.key, metricRange(clause));
             }
+            if (field.kind === 'attribute' && field.name === 'parent_run_id') {
+              const found = await childrenOf(query, experimentId, values, search);
+              if (found.listed) {
+                // One experiment read whole says so, whatever the others did.
+                const how = children?.how === 'by full read' ? children.how : found.listed.how;
+                children = { how, listed: new Map([...(children?.listed ?? []), ...found.listed.listed]) };
+              }
+              return found.ids;
+            }
             const lookup = (value: string) =>
               field.kind === 'tag'
                 ? search.runIdsByTag(query.workspace, experimentId, field.key, value)
@@ -421,15 +438,68 @@ async function candidateIds(
       }),
     ),
   );
-  if (paramClauses.length === 0) return { ids: candidates };
+  const found = children ? { children } : {};
+  if (paramClauses.length === 0) return { ids: candidates, ...found };
   const { runCounts, perRunParamRows, paramsOffMetricEntries } = await query.experiments;
   if (carrier && paramsOffMetricEntries.size === 0) {
-    return { ids: candidates.filter((id) => holdingParams.has(id)), params: 'from its entries' };
+    return { ids: candidates.filter((id) => holdingParams.has(id)), params: 'from its entries', ...found };
   }
   const rowUnits = [...runCounts].reduce((sum, [id, count]) => sum + paramRowsUnits(count, perRunParamRows.has(id)), 0);
-  if (rowUnits + candidates.length * PARAM_MATCH_SHARE >= candidates.length) return { ids: candidates };
+  if (rowUnits + candidates.length * PARAM_MATCH_SHARE >= candidates.length) return { ids: candidates, ...found };
   const matching = await Promise.all(paramCandidates(query, paramClauses, valuesOf, search));
-  return { ids: intersect([new Set(candidates), ...matching]), params: 'from param rows' };
+  return { ids: intersect([new Set(candidates), ...matching]), params: 'from param rows', ...found };
+}
+
+/** Children's run items taken from their experiments' run listings (runsByExperiment), and why. */
+interface ListedChildren {
+  /** `by full read`: an experiment has no child index; `listed`: listing them cost less than reading them by key. */
+  how: 'by full read' | 'listed';
+  listed: Map<string, Run>;
+}
+
+/**
+ * What a run item weighs in the runs-by-experiment listing, a little more than most (tags, a
+ * pipeline and the copy of MLflow inputs and outputs vary): a listing is billed by its summed
+ * bytes, 0.5 unit per 4 KB, where each run item read by key costs 0.5.
+ */
+const LISTED_RUN_BYTES = 1000;
+
+/**
+ * The runs of an experiment whose parent is one of `parents`: a Query of each parent's range of
+ * the experiment's child index (keys only, about 120 bytes a child), asked for before the
+ * experiment's item is read. Their run items are then read by key with their values items, or,
+ * when the children are so many that the experiment's listing costs less (a sweep's parent
+ * holding most of its experiment), taken from the listing. An experiment from before the index
+ * (not marked `childIndex`, until `npm run migrate`) has child runs without an item there: its
+ * listing is read and its children kept, as a full read would find them.
+ */
+async function childrenOf(
+  query: Query,
+  experimentId: string,
+  parents: readonly string[],
+  search: SearchRepository,
+): Promise<{ ids: string[]; listed?: ListedChildren }> {
+  const indexed = Promise.all(
+    [...new Set(parents)].map((parent) => search.runIdsByParent(query.workspace, experimentId, parent)),
+  );
+  indexed.catch(() => undefined);
+  const { unindexedChildren, deleted, runCounts } = await query.experiments;
+  // A deleted experiment's runs are all deleted (runStage): an active search answers none of them.
+  if (query.view === 'ACTIVE_ONLY' && deleted.has(experimentId)) return { ids: [] };
+  const unindexed = unindexedChildren.has(experimentId);
+  const ids = unindexed ? undefined : (await indexed).flat();
+  const listingUnits = ((runCounts.get(experimentId) ?? 0) * LISTED_RUN_BYTES) / 8192;
+  if (ids !== undefined && ids.length * 0.5 <= listingUnits) return { ids };
+  const wanted = new Set(parents);
+  const runs = await search.runsOfExperiment(query.workspace, experimentId);
+  const listed = new Map(
+    runs.flatMap((run) => (run.parentRunId !== undefined && wanted.has(run.parentRunId) ? [[run.runId, run]] : [])),
+  );
+  // Indexed children missing from the listing (created since it was read) are read by key.
+  return {
+    ids: ids ?? [...listed.keys()],
+    listed: { how: unindexed ? 'by full read' : 'listed', listed },
+  };
 }
 
 /** The ids in every set (in the order of the smallest). */
@@ -532,8 +602,8 @@ async function searchCandidates(
   query: Query,
   ids: string[] | undefined,
   search: SearchRepository,
+  known: Map<string, Run> = new Map(),
 ): Promise<SearchableRun[]> {
-  let known = new Map<string, Run>();
   if (ids === undefined) {
     const shown = await shownExperiments(query);
     const runs = (await Promise.all(shown.map((id) => search.runsOfExperiment(query.workspace, id)))).flat();
@@ -591,7 +661,7 @@ async function selectPage(
 async function searchStream(
   query: Query,
   search: SearchRepository,
-  only?: { ids: ReadonlySet<string>; entries: number },
+  only?: { ids: ReadonlySet<string>; entries: number; known?: ReadonlyMap<string, Run> | undefined },
 ): Promise<SearchableRun[]> {
   const candidates = only?.ids;
   const first = query.order[0] as OrderKey;
@@ -617,7 +687,12 @@ async function searchStream(
       search.loadDetails(
         query.workspace,
         part.map((entry) => entry.runId),
-        new Map(part.flatMap((entry) => (entry.run ? [[entry.runId, entry.run] as const] : []))),
+        new Map(
+          part.flatMap((entry) => {
+            const run = entry.run ?? only?.known?.get(entry.runId);
+            return run ? [[entry.runId, run] as const] : [];
+          }),
+        ),
       );
     const flush = async () => {
       const loaded = await Promise.all([...loading, load(group.slice(dispatched))]);
@@ -722,7 +797,7 @@ async function searchStream(
   const details = await search.loadDetails(
     query.workspace,
     candidates ? [...candidates].filter((id) => !withMetric.has(id)) : runs.map((run) => run.runId),
-    new Map(runs.map((run) => [run.runId, run])),
+    candidates ? (only?.known ?? new Map()) : new Map(runs.map((run) => [run.runId, run])),
   );
   found.push(
     ...(await selectPage(

@@ -1,6 +1,6 @@
-import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
-import type { RunDetails, SearchedRun } from '../api/types.ts';
+import type { RunDetails } from '../api/types.ts';
+import { useLoad } from '../hooks.ts';
 import { Link, paths } from '../router.ts';
 import { ErrorBox, Spinner } from './common.tsx';
 
@@ -8,47 +8,29 @@ import { ErrorBox, Spinner } from './common.tsx';
 const namedMax = 12;
 const pageSize = 100;
 
-type ChildRunsState =
-  | { state: 'idle' }
-  | { state: 'loading' }
-  | { state: 'loaded'; runs: SearchedRun[]; more: boolean }
-  | { state: 'failed'; error: unknown };
-
 /**
- * A run's child runs (a sweep's trials), counted and named when asked. Not on
- * page load: parent_run_id has no index (docs/search.md), so the search reads
- * the experiment's runs until it has a page of children — about 31 read units
- * at 51 runs, thousands at 10,000 — too much to spend on every run page when
- * most runs have no children.
+ * A run's child runs (a sweep's trials), counted and named as the page loads: a search by
+ * parent reads the experiment's child index, then only the children (docs/search.md, "Child
+ * runs"), so every run page can afford it where a read of the experiment's runs was too much.
  */
 export function ChildRuns(props: { run: RunDetails }) {
-  const [shown, setShown] = useState<ChildRunsState>({ state: 'idle' });
   const filter = `parent_run_id = '${props.run.run_id}'`;
   const tableLink = `${paths.experiment(props.run.experiment_id)}?filter=${encodeURIComponent(filter)}`;
-
-  const load = async () => {
-    setShown({ state: 'loading' });
-    try {
-      const page = unwrap(
+  const found = useLoad(
+    async (signal) =>
+      unwrap(
         await api.POST('/api/v1/runs/search', {
           body: { experiment_ids: [props.run.experiment_id], filter, max_results: pageSize },
+          signal,
         }),
-      );
-      setShown({ state: 'loaded', runs: page.runs, more: Boolean(page.next_page_token) });
-    } catch (error) {
-      setShown({ state: 'failed', error });
-    }
-  };
+      ),
+    [props.run.experiment_id, filter],
+  );
 
-  if (shown.state === 'idle')
-    return (
-      <button type="button" class="small" onClick={() => void load()}>
-        Count child runs
-      </button>
-    );
-  if (shown.state === 'loading') return <Spinner label="Looking for child runs…" />;
-  if (shown.state === 'failed') return <ErrorBox error={shown.error} />;
-  const { runs, more } = shown;
+  if (found.error) return <ErrorBox error={found.error} />;
+  if (!found.data) return <Spinner label="Looking for child runs…" />;
+  const { runs } = found.data;
+  const more = Boolean(found.data.next_page_token);
   if (runs.length === 0) return <span data-testid="child-runs">none</span>;
   const count = `${runs.length.toLocaleString('en-US')}${more ? '+' : ''} child run${runs.length === 1 && !more ? '' : 's'}`;
   return (

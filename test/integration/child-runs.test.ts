@@ -1,0 +1,374 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, test } from 'vitest';
+import { childRunKey, childRunsPartition, experimentKey } from '../../shared/storage/keys.ts';
+import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
+
+/**
+ * A search by parent (`parent_run_id =`/`IN`, MLflow's `tags.mlflow.parentRunId`) reads the
+ * experiment's child index, then only the children. Every search here is also answered without
+ * the index, page by page, and must come out the same (runs, order, page boundaries): as `LIKE`
+ * (no index: the plans a search by parent took before), and on the same experiments without their
+ * mark and child items, as a version from before the index left them, before and after `npm run
+ * migrate`. Read units come from DynamoDB's own ConsumedCapacity (x-stratus-consumed-capacity).
+ */
+// Every request reads its token (no cache): read units are compared across requests, and a cached
+// token's expiry (a 1-unit read) would otherwise land on whichever request came after it.
+const local = useTestStack({ authCacheSeconds: 0 });
+const run = promisify(execFile);
+const mlflow = (path: string, body: unknown) => local.api.post(`/api/2.0/mlflow/${path}`, body);
+
+const capacity = (response: { headers: Headers }, kind: 'read' | 'write') =>
+  Number(
+    new RegExp(`${kind}=([\\d.]+)`).exec(response.headers.get('x-stratus-consumed-capacity') ?? '')?.[1] ?? Number.NaN,
+  );
+
+async function parallel<T>(items: readonly T[], work: (item: T, i: number) => Promise<void>, width = 8) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      for (let i = next++; i < items.length; i = next++) await work(items[i] as T, i);
+    }),
+  );
+}
+
+interface Searched {
+  /** Run names, page by page. */
+  pages: string[][];
+  plans: string[];
+  /** Read units of the first page. */
+  readUnits: number;
+}
+
+describe('child runs', () => {
+  const ids: Record<string, string> = {};
+  const experiments: { main: string; other: string } = { main: '', other: '' };
+  const table = () => local.stack.tableName;
+
+  const create = async (experimentId: string, name: string, body: Record<string, unknown>, viaMlflow = false) => {
+    if (viaMlflow) {
+      // MLflow's client names the parent with a tag: the same field.
+      const response = await mlflow('runs/create', {
+        experiment_id: experimentId,
+        run_name: name,
+        tags: [
+          ...Object.entries((body.tags ?? {}) as Record<string, string>).map(([key, value]) => ({ key, value })),
+          ...(body.parent_run_id ? [{ key: 'mlflow.parentRunId', value: body.parent_run_id }] : []),
+        ],
+      });
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      const runId = response.body.run.info.run_id as string;
+      const { params = {}, metrics = [] } = body as { params?: Record<string, string>; metrics?: unknown[] };
+      const batch = await mlflow('runs/log-batch', {
+        run_id: runId,
+        params: Object.entries(params).map(([key, value]) => ({ key, value })),
+        metrics,
+      });
+      expect(batch.status, JSON.stringify(batch.body)).toBe(200);
+      ids[name] = runId;
+      return response;
+    }
+    const response = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: name, ...body });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    ids[name] = response.body.run_id as string;
+    return response;
+  };
+
+  const c1Names = Array.from({ length: 24 }, (_, i) => `c1-${String(i).padStart(2, '0')}`);
+  const c2Names = Array.from({ length: 8 }, (_, i) => `c2-${i}`);
+
+  /** A child's metric `m` (none for every fifth: runs without the key order last), with ties in threes. */
+  const childBody = (parent: string, i: number) => ({
+    parent_run_id: ids[parent],
+    tags: { kind: i % 2 === 0 ? 'even' : 'odd' },
+    params: { lr: ['0.1', '0.01', '0.001'][i % 3] as string },
+    metrics: i % 5 === 4 ? [] : [{ key: 'm', value: Math.floor(i / 3) / 8, step: 0, timestamp: 1_700_000_000_000 }],
+  });
+
+  const searchAll = async (body: Record<string, unknown>, dialect: 'v1' | 'mlflow' = 'v1'): Promise<Searched> => {
+    const found: Searched = { pages: [], plans: [], readUnits: Number.NaN };
+    let token: string | undefined;
+    do {
+      const response =
+        dialect === 'v1'
+          ? await local.api.post('/api/v1/runs/search', { ...body, page_token: token })
+          : await mlflow('runs/search', { ...body, page_token: token });
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      const runs = (response.body.runs ?? []) as Array<{ run_name?: string; info?: { run_name: string } }>;
+      found.pages.push(runs.map((found) => (found.info ? found.info.run_name : (found.run_name as string))));
+      found.plans.push(response.headers.get('x-stratus-search-plan') ?? '');
+      if (Number.isNaN(found.readUnits)) found.readUnits = capacity(response, 'read');
+      token = response.body.next_page_token || undefined;
+    } while (token);
+    return found;
+  };
+
+  /** The searches every path must answer alike: =, IN, beside other clauses, ordered, paged, deleted runs. */
+  const cases = () => [
+    { experiment_ids: [experiments.main], filter: `parent_run_id = '${ids.p1}'`, max_results: 5 },
+    {
+      experiment_ids: [experiments.main],
+      filter: `parent_run_id IN ('${ids.p1}', '${ids.p2}')`,
+      order_by: ['metrics.m DESC'],
+      max_results: 7,
+    },
+    {
+      experiment_ids: [experiments.main],
+      filter: `attributes.parent_run_id = '${ids.p1}' AND metrics.m > 0.5`,
+      order_by: ['metrics.m'],
+      max_results: 4,
+    },
+    {
+      experiment_ids: [experiments.main],
+      filter: `parent_run_id IN ('${ids.p1}', '${ids['c1-00']}') AND params.lr = '0.1' AND tags.kind = 'even'`,
+      order_by: ['run_name DESC'],
+      max_results: 2,
+    },
+    {
+      experiment_ids: [experiments.main, experiments.other],
+      filter: `parent_run_id = '${ids.p1}' AND status = 'RUNNING' AND run_name LIKE '%-1%'`,
+      order_by: ['params.lr', 'metrics.m DESC'],
+      max_results: 3,
+    },
+    { experiment_ids: [experiments.main], filter: `parent_run_id = '${ids.p2}'`, lifecycle: 'all', max_results: 3 },
+    { experiment_ids: [experiments.main], filter: `parent_run_id = '${ids.p2}'`, lifecycle: 'deleted' },
+    { experiment_ids: [experiments.main], filter: `parent_run_id = '${'0'.repeat(32)}'` },
+  ];
+
+  /** What every case answered through the index, recorded for the other paths. */
+  let indexed: Searched[] = [];
+
+  test('creates parents, children (some through MLflow), grandchildren and runs without a parent', async () => {
+    experiments.main = (
+      await local.api.post('/api/v1/experiments', { experiment_name: 'children' })
+    ).body.experiment_id;
+    experiments.other = (
+      await local.api.post('/api/v1/experiments', { experiment_name: 'children-elsewhere' })
+    ).body.experiment_id;
+    for (const parent of ['p1', 'p2']) await create(experiments.main, parent, {});
+    const plain = Array.from({ length: 50 }, (_, i) => `plain-${String(i).padStart(2, '0')}`);
+    await parallel(plain, async (name, i) => {
+      await create(experiments.main, name, {
+        tags: { kind: 'even' },
+        params: { lr: '0.1' },
+        metrics: [{ key: 'm', value: i / 50, step: 0, timestamp: 1_700_000_000_000 }],
+      });
+    });
+    await parallel(c1Names, async (name, i) => {
+      await create(experiments.main, name, childBody('p1', i), i % 4 === 1);
+    });
+    await parallel(c2Names, async (name, i) => {
+      await create(experiments.main, name, childBody('p2', i), i % 3 === 0);
+    });
+    for (const i of [0, 1, 2]) await create(experiments.main, `g-${i}`, childBody('c1-00', i));
+    // Children in another experiment than their parent's: indexed in theirs.
+    for (const i of [0, 1, 2, 3]) await create(experiments.other, `x-1${i}`, childBody('p1', i));
+    expect((await local.api.delete(`/api/v1/runs/${ids['c2-1']}`)).status).toBe(200);
+    expect((await local.api.patch(`/api/v1/runs/${ids['c1-13']}`, { status: 'FINISHED' })).status).toBe(200);
+  }, 120_000);
+
+  test('a search by parent reads the child index, and answers what the filter says', async () => {
+    indexed = [];
+    for (const body of cases()) indexed.push(await searchAll(body));
+    for (const found of indexed) expect(found.plans[0]).toMatch(/^index: parent_run_id (=|IN)/);
+    expect(indexed.flatMap((found) => found.plans).some((plan) => plan.includes('full read'))).toBe(false);
+
+    const [byOne, byTwo, beside, nested, across, all, deleted, none] = indexed as Searched[];
+    // Newest first, 5 a page. 24 of the experiment's 87 runs: reading their run items by key would cost 24 units,
+    // the experiment's listing (runs by start time, about 400 bytes each) costs about 5.
+    expect(byOne?.plans[0]).toBe('index: parent_run_id =, children listed');
+    expect(byOne?.readUnits).toBeLessThan(24);
+    expect(byOne?.pages.flat().sort()).toEqual(c1Names);
+    expect(byOne?.pages.map((page) => page.length)).toEqual([5, 5, 5, 5, 4]);
+    // Deleted c2-1 is not active; metric order puts the runs without `m` (every fifth) last.
+    expect(byTwo?.pages.flat().length).toBe(24 + 7);
+    expect(byTwo?.pages.flat().slice(-5).sort()).toEqual(['c1-04', 'c1-09', 'c1-14', 'c1-19', 'c2-4']);
+    // m = ⌊i / 3⌋ / 8 > 0.5 from i = 15 on (not 19: no m), ascending.
+    expect(beside?.pages.flat().sort()).toEqual([
+      'c1-15',
+      'c1-16',
+      'c1-17',
+      'c1-18',
+      'c1-20',
+      'c1-21',
+      'c1-22',
+      'c1-23',
+    ]);
+    expect(beside?.pages.flat().slice(0, 3).sort()).toEqual(['c1-15', 'c1-16', 'c1-17']);
+    expect(nested?.pages.flat()).toEqual(['g-0', 'c1-18', 'c1-12', 'c1-06', 'c1-00']);
+    // 4 children of the other experiment's 4 runs (and 24 of 87 here): its listing costs less than reading them by key.
+    expect(across?.plans[0]).toBe('index: parent_run_id =, children listed');
+    // c1-13 is FINISHED; x-1* are p1's children in the other experiment.
+    expect(across?.pages.flat().sort()).toEqual([
+      ...['c1-10', 'c1-11', 'c1-12', 'c1-14', 'c1-15', 'c1-16', 'c1-17', 'c1-18', 'c1-19'],
+      ...['x-10', 'x-11', 'x-12', 'x-13'],
+    ]);
+    expect(all?.pages.flat().sort()).toEqual(['c2-0', 'c2-1', 'c2-2', 'c2-3', 'c2-4', 'c2-5', 'c2-6', 'c2-7']);
+    expect(deleted?.pages.flat()).toEqual(['c2-1']);
+    expect(none?.pages).toEqual([[]]);
+  });
+
+  test('a full read answers the same, page by page', async () => {
+    // LIKE without a wildcard is equality, and has no index: the planner's other paths.
+    const equalities = cases().flatMap((body, i) => (/\bparent_run_id = /.test(body.filter) ? [{ body, i }] : []));
+    expect(equalities.length).toBeGreaterThan(4);
+    for (const { body, i } of equalities) {
+      const like = await searchAll({
+        ...body,
+        filter: body.filter.replace(/\bparent_run_id = /, 'parent_run_id LIKE '),
+      });
+      expect(like.plans[0]).not.toMatch(/parent_run_id/);
+      expect(like.pages, body.filter).toEqual(indexed[i]?.pages);
+    }
+  });
+
+  const childItems = async (experimentId: string) => {
+    const { Items = [] } = await tableDocumentClient(local.stack).send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': childRunsPartition('default', experimentId) },
+      }),
+    );
+    return Items;
+  };
+
+  test('an experiment from before the index is read whole until npm run migrate indexes it, once', async () => {
+    const documents = tableDocumentClient(local.stack);
+    const byP2 = { experiment_ids: [experiments.main], filter: `parent_run_id = '${ids.p2}'` };
+    const cheap = await searchAll(byP2);
+    expect(cheap.plans).toEqual(['index: parent_run_id =']);
+
+    // What the earlier version left: no child items, no mark.
+    for (const experimentId of Object.values(experiments)) {
+      const items = await childItems(experimentId);
+      expect(items.length).toBe(experimentId === experiments.main ? 35 : 4);
+      for (const item of items) expect(Object.keys(item).sort()).toEqual(['pk', 'sk']);
+      for (let start = 0; start < items.length; start += 25) {
+        const deletes = items.slice(start, start + 25).map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } }));
+        await documents.send(new BatchWriteCommand({ RequestItems: { [table()]: deletes } }));
+      }
+      await documents.send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: experimentKey('default', experimentId),
+          UpdateExpression: 'REMOVE childIndex',
+        }),
+      );
+    }
+    const full = await searchAll(byP2);
+    expect(full.plans).toEqual(['index: parent_run_id =, children by full read']);
+    expect(full.pages).toEqual(cheap.pages);
+    for (const [i, body] of cases().entries()) {
+      const found = await searchAll(body);
+      expect(
+        found.plans.every((plan) => plan.includes(', children by full read')),
+        body.filter,
+      ).toBe(true);
+      expect(found.pages, body.filter).toEqual(indexed[i]?.pages);
+    }
+
+    const migrate = () =>
+      run('npx', ['tsx', 'scripts/migrate.ts', '--table', table(), '--endpoint', local.stack.dynamoDbEndpoint], {
+        env: { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+      });
+    const first = await migrate();
+    expect(first.stdout).toContain(`experiment ${experiments.main}: 35 child runs indexed`);
+    expect(first.stdout).toContain(`experiment ${experiments.other}: 4 child runs indexed`);
+    expect(first.stdout).toMatch(/child index: 2 experiments migrated \(\d+ already were\), 39 child runs indexed/);
+    for (const experimentId of Object.values(experiments)) {
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: table(), Key: experimentKey('default', experimentId) }),
+      );
+      expect(Item?.childIndex).toBe(true);
+    }
+    expect((await childItems(experiments.main)).length).toBe(35);
+    const again = await migrate();
+    expect(again.stdout).toMatch(/child index: 0 experiments migrated \(\d+ already were\), 0 child runs indexed/);
+
+    const migrated = await searchAll(byP2);
+    expect(migrated.plans).toEqual(['index: parent_run_id =']);
+    expect(migrated.pages).toEqual(cheap.pages);
+    for (const [i, body] of cases().entries()) {
+      const found = await searchAll(body);
+      expect(
+        found.plans.some((plan) => plan.includes('full read')),
+        body.filter,
+      ).toBe(false);
+      expect(found.pages, body.filter).toEqual(indexed[i]?.pages);
+    }
+    // 7 active children of 87 runs: a Query of the parent's range (half a unit), the 7 runs' two items (1 unit a
+    // run), the experiment's item and the token's. What a search by parent read before the index, a full read,
+    // loads every run's values item too (half a unit a run); the fallback above only the children's.
+    const before = await searchAll({ ...byP2, filter: `parent_run_id LIKE '${ids.p2}'`, order_by: ['status'] });
+    expect(before.plans).toEqual(['full: every run of the experiments']);
+    expect(before.pages).toEqual(cheap.pages);
+    expect(migrated.readUnits).toBeLessThanOrEqual(10);
+    expect(before.readUnits).toBeGreaterThan(4 * migrated.readUnits);
+  }, 120_000);
+
+  test("MLflow's tags.mlflow.parentRunId is the same search", async () => {
+    const viaMlflow = await searchAll(
+      { experiment_ids: [experiments.main], filter: `tags.mlflow.parentRunId = '${ids.p1}'`, max_results: 5 },
+      'mlflow',
+    );
+    expect(viaMlflow.plans[0]).toBe('index: parent_run_id =, children listed');
+    expect(viaMlflow.pages).toEqual(indexed[0]?.pages);
+    const quoted = await searchAll(
+      {
+        experiment_ids: [experiments.main],
+        filter: `tags.\`mlflow.parentRunId\` IN ('${ids.p1}', '${ids.p2}')`,
+        order_by: ['metrics.m DESC'],
+        max_results: 7,
+      },
+      'mlflow',
+    );
+    // More children than the page: taken in the metric's order, as for any index (docs/search.md).
+    expect(quoted.plans[0]).toBe('index: parent_run_id IN, children listed, in order: metrics.m');
+    expect(quoted.pages).toEqual(indexed[1]?.pages);
+    const fewer = await searchAll(
+      { experiment_ids: [experiments.main], filter: `tags.mlflow.parentRunId = '${ids.p2}'`, max_results: 3 },
+      'mlflow',
+    );
+    expect(fewer.plans).toEqual(['index: parent_run_id =', 'index: parent_run_id =', 'index: parent_run_id =']);
+    expect(fewer.pages.flat().sort()).toEqual(c2Names.filter((name) => name !== 'c2-1'));
+    expect(fewer.readUnits).toBeLessThanOrEqual(10);
+  });
+
+  test('only a child run pays for its item: one write unit', async () => {
+    const plain = await create(experiments.other, 'w-a', {});
+    const child = await create(experiments.other, 'w-b', { parent_run_id: ids.p1 });
+    expect(capacity(child, 'write')).toBe(capacity(plain, 'write') + 1);
+    expect((await childItems(experiments.other)).length).toBe(5);
+  });
+
+  test('purging a run removes its child item, purging an experiment its child index', async () => {
+    const documents = tableDocumentClient(local.stack);
+    const item = async (experimentId: string, parent: string, child: string) =>
+      (
+        await documents.send(
+          new GetCommand({
+            TableName: table(),
+            Key: childRunKey('default', experimentId, ids[parent] as string, ids[child] as string),
+          }),
+        )
+      ).Item;
+    expect(await item(experiments.main, 'p2', 'c2-2')).toBeDefined();
+    expect((await local.api.delete(`/api/v1/runs/${ids['c2-2']}`)).status).toBe(200);
+    expect((await local.api.post(`/api/v1/runs/${ids['c2-2']}/purge`, {})).status).toBe(200);
+    expect(await item(experiments.main, 'p2', 'c2-2')).toBeUndefined();
+    const left = await searchAll({
+      experiment_ids: [experiments.main],
+      filter: `parent_run_id = '${ids.p2}'`,
+      lifecycle: 'all',
+    });
+    expect(left.pages.flat().sort()).toEqual(c2Names.filter((name) => name !== 'c2-2'));
+    expect((await childItems(experiments.main)).length).toBe(34);
+
+    expect((await local.api.delete(`/api/v1/experiments/${experiments.other}`)).status).toBe(200);
+    const purged = await local.api.post(`/api/v1/experiments/${experiments.other}/purge`, {});
+    expect(purged.status, JSON.stringify(purged.body)).toBe(200);
+    expect(await childItems(experiments.other)).toEqual([]);
+  });
+});
