@@ -335,7 +335,7 @@ export class RunRepository extends RunReader {
 
   /**
    * Updates attributes of an existing run item (lifecycle stage, name, status,
-   * end time) in one conditional write; a missing run is a NotFoundError. A new
+   * end time, parent) in one conditional write; a missing run is a NotFoundError. A new
    * name also moves the run in its experiment's name order (gsi2).
    */
   async updateAttributes(
@@ -347,6 +347,7 @@ export class RunRepository extends RunReader {
       runName?: string;
       status?: RunStatus;
       endTime?: number | null;
+      parentRunId?: string | null;
     },
   ): Promise<Run> {
     const names: Record<string, string> = {};
@@ -392,6 +393,21 @@ export class RunRepository extends RunReader {
       if (conditionFailedItem(error) === false) throw error;
       throw new NotFoundError('run', runId);
     }
+  }
+
+  /**
+   * Gives a run a parent, another one, or none (MLflow's `mlflow.parentRunId` tag set or deleted
+   * after the run began). The new child index item first, then the run item, then the old item
+   * out: a failure between leaves at most an item naming a parent the run no longer has, which
+   * a search by that parent reads and drops (every candidate is checked against the run item).
+   */
+  async setParent(workspace: string, run: Run, parentRunId: string | undefined): Promise<Run> {
+    const added = childRunItem(workspace, { ...run, parentRunId });
+    if (added.length > 0) await this.batchWrite(added.map((Item) => ({ PutRequest: { Item } })));
+    const updated = await this.updateAttributes(workspace, run.runId, { parentRunId: parentRunId ?? null });
+    const removed = childRunItem(workspace, run);
+    if (removed.length > 0) await this.batchWrite(removed.map((Key) => ({ DeleteRequest: { Key } })));
+    return updated;
   }
 
   /**

@@ -174,6 +174,36 @@ export async function renameRun(scope: RequestScope, runId: string, runName: str
 }
 
 /**
+ * Nests a run under another after it began, or moves it: MLflow's `mlflow.parentRunId` tag set
+ * later, which MLflow's search and runs table then follow. The parent must be a run of this
+ * workspace, as at creation; a run is not its own parent.
+ */
+export async function setRunParent(
+  scope: RequestScope,
+  runId: string,
+  parentRunId: string,
+  deps: Pick<TrackingDeps, 'runs'>,
+) {
+  const run = await requireActiveRun(scope, runId, deps);
+  if (parentRunId === run.parentRunId) return run;
+  if (parentRunId === runId) throw new ValidationError('a run cannot be its own parent', 'parent_run_id.invalid');
+  const parent = await deps.runs.get(scope.workspace, parentRunId);
+  if (!parent) throw new NotFoundError('parent_run', parentRunId);
+  return deps.runs.setParent(scope.workspace, run, parentRunId);
+}
+
+/**
+ * Un-nests a run: MLflow's `mlflow.parentRunId` tag deleted. A run without a parent field may
+ * still hold that tag as a plain one (set after it began, before parents could change): it is
+ * deleted as any tag is, and a run with neither answers 404 for the tag, as MLflow does.
+ */
+export async function removeRunParent(scope: RequestScope, runId: string, key: string, deps: RunDeps) {
+  const run = await requireActiveRun(scope, runId, deps);
+  if (run.parentRunId === undefined) return deps.runs.deleteTag(scope.workspace, runId, key);
+  return deps.runs.setParent(scope.workspace, run, undefined);
+}
+
+/**
  * `/api/v1`'s run update: ending keeps its rule (a RUNNING run ends once; a
  * retry with the same status is harmless, another status conflicts), and a
  * name change applies whatever the status.

@@ -336,6 +336,60 @@ describe('child runs', () => {
     expect(fewer.readUnits).toBeLessThanOrEqual(10);
   });
 
+  test("MLflow's mlflow.parentRunId set, changed or deleted after a run began nests, moves and un-nests it", async () => {
+    const made = await mlflow('experiments/create', { name: `late-parents-${Date.now()}` });
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    const experimentId = made.body.experiment_id as string;
+    const start = async (name: string) => {
+      const response = await mlflow('runs/create', { experiment_id: experimentId, run_name: name });
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      return response.body.run.info.run_id as string;
+    };
+    const [first, second, late] = [await start('first'), await start('second'), await start('late')];
+    const childrenOf = async (parent: string) => {
+      const found = await mlflow('runs/search', {
+        experiment_ids: [experimentId],
+        filter: `tags.mlflow.parentRunId = '${parent}'`,
+      });
+      expect(found.status, JSON.stringify(found.body)).toBe(200);
+      expect(found.headers.get('x-stratus-search-plan')).toMatch(/^index: parent_run_id =/);
+      return ((found.body.runs ?? []) as Array<{ info: { run_name: string } }>).map((r) => r.info.run_name);
+    };
+    const parentTag = async () => {
+      const got = await local.api.get(`/api/2.0/mlflow/runs/get?run_id=${late}`);
+      const tags = got.body.run.data.tags as Array<{ key: string; value: string }>;
+      return tags.find((tag) => tag.key === 'mlflow.parentRunId')?.value;
+    };
+    const tag = { run_id: late, key: 'mlflow.parentRunId' };
+
+    expect((await mlflow('runs/set-tag', { ...tag, value: first })).status).toBe(200);
+    expect(await childrenOf(first)).toEqual(['late']);
+    expect(await parentTag()).toBe(first);
+    expect((await local.api.get(`/api/v1/runs/${late}`)).body.parent_run_id).toBe(first);
+
+    // Moved by a log-batch's tag: one item left, under the new parent.
+    expect((await mlflow('runs/log-batch', { run_id: late, tags: [{ ...tag, value: second }] })).status).toBe(200);
+    expect(await childrenOf(first)).toEqual([]);
+    expect(await childrenOf(second)).toEqual(['late']);
+    expect((await childItems(experimentId)).map((item) => item.sk)).toEqual([
+      childRunKey('default', experimentId, second, late).sk,
+    ]);
+
+    expect((await mlflow('runs/delete-tag', tag)).status).toBe(200);
+    expect(await childrenOf(second)).toEqual([]);
+    expect(await parentTag()).toBeUndefined();
+    expect(await childItems(experimentId)).toEqual([]);
+    // Gone, as any deleted tag: a second delete is MLflow's 404.
+    const again = await mlflow('runs/delete-tag', tag);
+    expect([again.status, again.body.error_code]).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
+
+    const itself = await mlflow('runs/set-tag', { ...tag, value: late });
+    expect([itself.status, itself.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+    const nowhere = await mlflow('runs/set-tag', { ...tag, value: '0123456789abcdef0123456789abcdef' });
+    expect([nowhere.status, nowhere.body.error_code]).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
+    expect(await parentTag()).toBeUndefined();
+  });
+
   test('only a child run pays for its item: one write unit', async () => {
     const plain = await create(experiments.other, 'w-a', {});
     const child = await create(experiments.other, 'w-b', { parent_run_id: ids.p1 });

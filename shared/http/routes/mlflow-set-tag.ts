@@ -8,7 +8,7 @@ export const mlflowSetTagRoute = defineRoute({
   method: 'POST',
   path: '/api/2.0/mlflow/runs/set-tag',
   entry: 'lambdas/set-run-tags.ts',
-  summary: 'Set a tag on a run; mlflow.runName renames it (MLflow)',
+  summary: 'Set a tag on a run; mlflow.runName renames it, mlflow.parentRunId nests it (MLflow)',
   access: 'write',
   tag: 'mlflow',
   request: { body: setTagBody },

@@ -1,7 +1,7 @@
 import { loggedModelRecordDeps, runWriteDeps } from '../../../runtime.ts';
 import { logBatch } from '../../../use-cases/log-batch.ts';
 import { recordLoggedModelMetrics } from '../../../use-cases/logged-models.ts';
-import { renameRun } from '../../../use-cases/lifecycle.ts';
+import { renameRun, setRunParent } from '../../../use-cases/lifecycle.ts';
 import { getRun } from '../../../use-cases/runs.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { batchParams, checkBatchSize, requestRunId, tagMap } from '../inputs.ts';
@@ -9,12 +9,13 @@ import { pointsOnce } from '../metric-writes.ts';
 import { inMlflowParamWords } from '../param-changes.ts';
 import { mlflowLogBatchRoute } from '../../routes/mlflow-log-batch.ts';
 import { mlflowLimits } from '../fields.ts';
-import { runNameTag } from '../views.ts';
+import { parentRunTag, runNameTag } from '../views.ts';
 
 /**
  * MLflow's log-batch over the same use case as `POST /api/v1/runs/{id}/batch`:
  * params, tags and metrics in one write, whole or not at all. `mlflow.runName`
- * renames the run (Stratus keeps the name as a field, shown as that tag).
+ * renames the run and `mlflow.parentRunId` nests it (Stratus keeps both as fields,
+ * shown as those tags).
  */
 export const mlflowLogBatch = createMlflowHandler(mlflowLogBatchRoute, async ({ body }, { scope }) => {
   const deps = runWriteDeps();
@@ -25,8 +26,9 @@ export const mlflowLogBatch = createMlflowHandler(mlflowLogBatchRoute, async ({ 
   const tags = tagMap(body.tags);
   // Points stored already (a retry, log_model's copy for its model, repeats within the batch) are kept once, as on MLflow's server.
   const once = pointsOnce(metrics);
-  const { [runNameTag]: runName, ...otherTags } = tags;
+  const { [runNameTag]: runName, [parentRunTag]: parentRunId, ...otherTags } = tags;
   if (runName !== undefined) await renameRun(scope, runId, runName, deps);
+  if (parentRunId !== undefined) await setRunParent(scope, runId, parentRunId, deps);
   const parts = Object.keys(params).length + Object.keys(otherTags).length + once.metrics.length;
   const someTags = Object.keys(otherTags).length > 0 ? otherTags : undefined;
   // An ended run still takes them, as on MLflow's server.
@@ -36,7 +38,7 @@ export const mlflowLogBatch = createMlflowHandler(mlflowLogBatchRoute, async ({ 
     );
   }
   // An empty batch still answers whether the run exists.
-  else if (runName === undefined) await getRun(scope, runId, deps);
+  else if (runName === undefined && parentRunId === undefined) await getRun(scope, runId, deps);
   const modelPoints = metrics.flatMap(({ model_id: modelId, dataset_name, dataset_digest, ...point }) =>
     modelId === undefined ? [] : [{ ...point, modelId, datasetName: dataset_name, datasetDigest: dataset_digest }],
   );
