@@ -409,6 +409,28 @@ describe('nested runs', () => {
       await opened.close();
     }
   });
+
+  test("a running sweep's page lists its trials as they start, without a reload", async () => {
+    const created = await local.api.post('/api/v1/experiments', { experiment_name: 'live-sweep' });
+    const experimentId = created.body.experiment_id as string;
+    const parent = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: 'sweep' });
+    const opened = await open(`/runs/${parent.body.run_id}?tab=overview`);
+    const { page } = opened;
+    try {
+      const children = page.locator('#overview tr', { hasText: 'Child runs' }).locator('[data-testid="child-runs"]');
+      await expect.poll(() => children.textContent(), eventually).toBe('none');
+      const trial = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, {
+        run_name: 'trial-a',
+        parent_run_id: parent.body.run_id,
+      });
+      expect(trial.status).toBe(201);
+      // The page's live poll (every 4 s while the parent runs) reads them again.
+      await expect.poll(() => children.locator('.count').textContent(), eventually).toBe('1 child run');
+      expect(await children.locator('li a').allTextContents()).toEqual(['trial-a']);
+    } finally {
+      await opened.close();
+    }
+  });
 });
 
 describe('charts', () => {

@@ -12,8 +12,9 @@ const pageSize = 100;
  * A run's child runs (a sweep's trials), counted and named as the page loads: a search by
  * parent reads the experiment's child index, then only the children (docs/search.md, "Child
  * runs"), so every run page can afford it where a read of the experiment's runs was too much.
+ * Read again on each `refresh` (a live parent's poll), keeping the list on screen meanwhile.
  */
-export function ChildRuns(props: { run: RunDetails }) {
+export function ChildRuns(props: { run: RunDetails; refresh: number }) {
   const filter = `parent_run_id = '${props.run.run_id}'`;
   const tableLink = `${paths.experiment(props.run.experiment_id)}?filter=${encodeURIComponent(filter)}`;
   const found = useLoad(
@@ -24,7 +25,7 @@ export function ChildRuns(props: { run: RunDetails }) {
           signal,
         }),
       ),
-    [props.run.experiment_id, filter],
+    [props.run.experiment_id, filter, props.refresh],
   );
 
   if (found.error) return <ErrorBox error={found.error} />;

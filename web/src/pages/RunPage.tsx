@@ -226,7 +226,7 @@ export function RunPage(props: { runId: string }) {
       {tab === 'overview' && (
         <div role="tabpanel" id="panel-overview" aria-labelledby="tab-overview">
           <div class="grid-2">
-            <Overview run={data} />
+            <Overview run={data} refresh={live ? refresh : 0} />
             <div class="column">
               <TagEditor
                 run={data}
@@ -381,7 +381,8 @@ function Tabs(props: { current: RunTab; tabs: Array<[RunTab, string]> }) {
   );
 }
 
-function Overview(props: { run: RunDetails }) {
+/** `refresh` counts a live run's polls: its sweep's trials appear as they start. */
+function Overview(props: { run: RunDetails; refresh: number }) {
   const { run } = props;
   const rows: Array<[string, ComponentChild]> = [
     ['Run ID', <CopyableId value={run.run_id} what="run ID" />],
@@ -401,7 +402,7 @@ function Overview(props: { run: RunDetails }) {
   }
   if (run.parent_run_id) rows.push(['Parent run', <ParentRunLink parentRunId={run.parent_run_id} />]);
   // A sweep's parent is a top-level run; a trial of a sweep rarely has runs of its own.
-  else rows.push(['Child runs', <ChildRuns run={run} />]);
+  else rows.push(['Child runs', <ChildRuns run={run} refresh={props.refresh} />]);
   return (
     <Card id="overview" title="Details">
       <table class="data kv">
