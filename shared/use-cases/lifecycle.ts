@@ -186,10 +186,24 @@ export async function setRunParent(
 ) {
   const run = await requireActiveRun(scope, runId, deps);
   if (parentRunId === run.parentRunId) return run;
+  await requireParentFor(scope, runId, parentRunId, deps);
+  return deps.runs.setParent(scope.workspace, run, parentRunId);
+}
+
+/**
+ * What setRunParent refuses, checked before a request changes anything else, so that a
+ * request refused for its parent (MLflow's log-batch with `mlflow.runName` beside it) leaves
+ * the run as it was.
+ */
+export async function requireParentFor(
+  scope: RequestScope,
+  runId: string,
+  parentRunId: string,
+  deps: Pick<TrackingDeps, 'runs'>,
+) {
   if (parentRunId === runId) throw new ValidationError('a run cannot be its own parent', 'parent_run_id.invalid');
   const parent = await deps.runs.get(scope.workspace, parentRunId);
   if (!parent) throw new NotFoundError('parent_run', parentRunId);
-  return deps.runs.setParent(scope.workspace, run, parentRunId);
 }
 
 /**

@@ -388,6 +388,29 @@ describe('child runs', () => {
     const nowhere = await mlflow('runs/set-tag', { ...tag, value: '0123456789abcdef0123456789abcdef' });
     expect([nowhere.status, nowhere.body.error_code]).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
     expect(await parentTag()).toBeUndefined();
+
+    // A batch refused for its parent writes nothing else of itself: not the new name beside it, nor its params.
+    const refused = await mlflow('runs/log-batch', {
+      run_id: late,
+      tags: [
+        { key: 'mlflow.runName', value: 'renamed' },
+        { ...tag, value: '0123456789abcdef0123456789abcdef' },
+        { key: 'kind', value: 'sweep' },
+      ],
+      params: [{ key: 'lr', value: '0.1' }],
+    });
+    expect([refused.status, refused.body.error_code]).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
+    const unchanged = await local.api.get(`/api/2.0/mlflow/runs/get?run_id=${late}`);
+    expect(unchanged.body.run.info.run_name).toBe('late');
+    expect(unchanged.body.run.data.params ?? []).toEqual([]);
+    expect((unchanged.body.run.data.tags as Array<{ key: string }>).map((t) => t.key)).not.toContain('kind');
+    // Its name and parent together, when the parent exists.
+    const both = await mlflow('runs/log-batch', {
+      run_id: late,
+      tags: [{ key: 'mlflow.runName', value: 'renamed' }, { ...tag, value: first }],
+    });
+    expect(both.status, JSON.stringify(both.body)).toBe(200);
+    expect(await childrenOf(first)).toEqual(['renamed']);
   });
 
   test('only a child run pays for its item: one write unit', async () => {

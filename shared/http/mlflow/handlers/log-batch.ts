@@ -1,7 +1,7 @@
 import { loggedModelRecordDeps, runWriteDeps } from '../../../runtime.ts';
 import { logBatch } from '../../../use-cases/log-batch.ts';
 import { recordLoggedModelMetrics } from '../../../use-cases/logged-models.ts';
-import { renameRun, setRunParent } from '../../../use-cases/lifecycle.ts';
+import { renameRun, requireParentFor, setRunParent } from '../../../use-cases/lifecycle.ts';
 import { getRun } from '../../../use-cases/runs.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { batchParams, checkBatchSize, requestRunId, tagMap } from '../inputs.ts';
@@ -27,8 +27,8 @@ export const mlflowLogBatch = createMlflowHandler(mlflowLogBatchRoute, async ({ 
   // Points stored already (a retry, log_model's copy for its model, repeats within the batch) are kept once, as on MLflow's server.
   const once = pointsOnce(metrics);
   const { [runNameTag]: runName, [parentRunTag]: parentRunId, ...otherTags } = tags;
-  if (runName !== undefined) await renameRun(scope, runId, runName, deps);
-  if (parentRunId !== undefined) await setRunParent(scope, runId, parentRunId, deps);
+  // A parent that would be refused refuses the whole batch before anything of it is written.
+  if (parentRunId !== undefined) await requireParentFor(scope, runId, parentRunId, deps);
   const parts = Object.keys(params).length + Object.keys(otherTags).length + once.metrics.length;
   const someTags = Object.keys(otherTags).length > 0 ? otherTags : undefined;
   // An ended run still takes them, as on MLflow's server.
@@ -39,6 +39,9 @@ export const mlflowLogBatch = createMlflowHandler(mlflowLogBatchRoute, async ({ 
   }
   // An empty batch still answers whether the run exists.
   else if (runName === undefined && parentRunId === undefined) await getRun(scope, runId, deps);
+  // After the params, metrics and other tags, as MLflow's store applies a batch's tags last.
+  if (runName !== undefined) await renameRun(scope, runId, runName, deps);
+  if (parentRunId !== undefined) await setRunParent(scope, runId, parentRunId, deps);
   const modelPoints = metrics.flatMap(({ model_id: modelId, dataset_name, dataset_digest, ...point }) =>
     modelId === undefined ? [] : [{ ...point, modelId, datasetName: dataset_name, datasetDigest: dataset_digest }],
   );
