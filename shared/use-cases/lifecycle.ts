@@ -156,6 +156,15 @@ export async function updateRun(scope: RequestScope, runId: string, input: Updat
       await deps.experiments.recordActivity(scope.workspace, run.experimentId, endTime);
       await sealAtRunEnd(scope, runId, deps);
     }
+  } else if (input.endTime !== undefined && run.status !== 'RUNNING' && input.endTime !== run.endTime) {
+    // An ended run's end_time alone (its status again, or none), as MLflow's store sets it whenever sent.
+    if (input.endTime < run.startTime) {
+      throw new ValidationError(
+        `end_time ${input.endTime} is before the run's start_time ${run.startTime}`,
+        'end_time.invalid',
+      );
+    }
+    run = await deps.runs.updateAttributes(scope.workspace, runId, { endTime: input.endTime });
   }
   if (input.runName !== undefined && input.runName !== run.runName) {
     run = await deps.runs.updateAttributes(scope.workspace, runId, { runName: input.runName });

@@ -427,4 +427,19 @@ describe('runs/update status', () => {
     });
     expect(ended.body.run_info).toMatchObject({ status: 'FINISHED', end_time: started });
   });
+
+  test("an ended run's end_time moves when sent again, with its status or alone, as MLflow's store sets it", async () => {
+    const { runId } = await freshRun();
+    const started: number = (await local.api.get(`/api/v1/runs/${runId}`)).body.start_time;
+    const update = (body: Record<string, unknown>) => local.api.post(`${mlflow}/runs/update`, { run_id: runId, ...body });
+    await update({ status: 'FAILED', end_time: started + 10 });
+    const same = await update({ status: 'FAILED', end_time: started + 20 });
+    expect(same.body.run_info).toMatchObject({ status: 'FAILED', end_time: started + 20 });
+    const alone = await update({ end_time: started + 30 });
+    expect(alone.body.run_info).toMatchObject({ status: 'FAILED', end_time: started + 30 });
+    expect((await local.api.get(`/api/v1/runs/${runId}`)).body.end_time).toBe(started + 30);
+    const before = await update({ end_time: started - 1 });
+    expect([before.status, before.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+    expect((await local.api.get(`/api/v1/runs/${runId}`)).body.end_time).toBe(started + 30);
+  });
 });
