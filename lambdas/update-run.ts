@@ -13,7 +13,7 @@ export const handler = serveRoutes(
       await endOrRenameRun(
         scope,
         path.run_id,
-        { status: body.status, endTime: body.end_time, runName: body.run_name },
+        { status: body.status, endTime: body.end_time, runName: body.run_name, parentRunId: body.parent_run_id },
         deps,
       ),
     ),

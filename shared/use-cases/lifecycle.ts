@@ -228,18 +228,32 @@ export async function removeRunParent(scope: RequestScope, runId: string, key: s
 
 /**
  * `/api/v1`'s run update: ending keeps its rule (a RUNNING run ends once; a
- * retry with the same status is harmless, another status conflicts), and a
- * name change applies whatever the status.
+ * retry with the same status is harmless, another status conflicts); a name
+ * change, and a new parent (null: none), apply whatever the status. A parent
+ * that would be refused refuses the request before anything changes.
  */
 export async function endOrRenameRun(
   scope: RequestScope,
   runId: string,
-  input: { status?: TerminalRunStatus | undefined; endTime?: number | undefined; runName?: string | undefined },
+  input: {
+    status?: TerminalRunStatus | undefined;
+    endTime?: number | undefined;
+    runName?: string | undefined;
+    parentRunId?: string | null | undefined;
+  },
   deps: RunEndDeps,
 ): Promise<RunDetails> {
+  const { parentRunId } = input;
+  if (typeof parentRunId === 'string') await requireParentFor(scope, runId, parentRunId, deps);
   if (input.runName !== undefined) {
     await requireActiveRun(scope, runId, deps);
     await deps.runs.updateAttributes(scope.workspace, runId, { runName: input.runName });
+  }
+  if (parentRunId !== undefined) {
+    const run = await requireActiveRun(scope, runId, deps);
+    if ((parentRunId ?? undefined) !== run.parentRunId) {
+      await deps.runs.setParent(scope.workspace, run, parentRunId ?? undefined);
+    }
   }
   if (input.status !== undefined) return endRun(scope, runId, { status: input.status, endTime: input.endTime }, deps);
   return getRun(scope, runId, deps);

@@ -413,6 +413,49 @@ describe('child runs', () => {
     expect(await childrenOf(first)).toEqual(['renamed']);
   });
 
+  test('/api/v1 nests, moves and un-nests a run after it began (PATCH parent_run_id), refusing a bad parent whole', async () => {
+    const made = await local.api.post('/api/v1/experiments', { experiment_name: `v1-parents-${Date.now()}` });
+    const experimentId = made.body.experiment_id as string;
+    const start = async (name: string) =>
+      (await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: name })).body.run_id as string;
+    const [first, second, late] = [await start('first'), await start('second'), await start('late')];
+    const childrenOf = async (parent: string) => {
+      const found = await local.api.post('/api/v1/runs/search', {
+        experiment_ids: [experimentId],
+        filter: `parent_run_id = '${parent}'`,
+      });
+      expect(found.status, JSON.stringify(found.body)).toBe(200);
+      return (found.body.runs as Array<{ run_name: string }>).map((run) => run.run_name);
+    };
+    const patch = (body: Record<string, unknown>) => local.api.patch(`/api/v1/runs/${late}`, body);
+
+    const nested = await patch({ parent_run_id: first });
+    expect(nested.status, JSON.stringify(nested.body)).toBe(200);
+    expect(nested.body.parent_run_id).toBe(first);
+    expect(await childrenOf(first)).toEqual(['late']);
+
+    const moved = await patch({ parent_run_id: second, run_name: 'moved' });
+    expect([moved.status, moved.body.run_name, moved.body.parent_run_id]).toEqual([200, 'moved', second]);
+    expect(await childrenOf(first)).toEqual([]);
+    expect(await childrenOf(second)).toEqual(['moved']);
+
+    // Refused whole: neither the name beside it nor the status changes.
+    const missing = await patch({ parent_run_id: '0'.repeat(32), run_name: 'lost', status: 'FINISHED' });
+    expect([missing.status, missing.body.error?.code]).toEqual([404, 'parent_run.not_found']);
+    const itself = await patch({ parent_run_id: late });
+    expect([itself.status, itself.body.error?.code]).toEqual([400, 'parent_run_id.invalid']);
+    const malformed = await patch({ parent_run_id: 'not-a-run' });
+    expect(malformed.status).toBe(400);
+    expect(JSON.stringify(malformed.body)).toContain('parent_run_id');
+    const after = await local.api.get(`/api/v1/runs/${late}`);
+    expect([after.body.run_name, after.body.status, after.body.parent_run_id]).toEqual(['moved', 'RUNNING', second]);
+
+    const ended = await patch({ status: 'FINISHED', parent_run_id: null });
+    expect([ended.status, ended.body.status, ended.body.parent_run_id]).toEqual([200, 'FINISHED', undefined]);
+    expect(await childrenOf(second)).toEqual([]);
+    expect(await childItems(experimentId)).toEqual([]);
+  });
+
   test('only a child run pays for its item: one write unit', async () => {
     const plain = await create(experiments.other, 'w-a', {});
     const child = await create(experiments.other, 'w-b', { parent_run_id: ids.p1 });

@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import { metricValueSchema } from '../../shared/http/schemas/metric-values.ts';
 import { logMetricsBody } from '../../shared/http/schemas/metrics.ts';
 import { logParamsBody } from '../../shared/http/schemas/params.ts';
-import { updateRunBody } from '../../shared/http/schemas/runs.ts';
+import { updateRunBody } from '../../shared/http/schemas/run-update.ts';
 import { boundedJsonObject, jsonDepthAtMost } from '../../shared/http/schemas/text.ts';
 
 test('metric values accept numbers and the three non-finite spellings', () => {

@@ -14,7 +14,6 @@ import {
   pageToken,
   tagsSchema,
   text,
-  recordedTimeSchema,
 } from './text.ts';
 
 /** Runs: create/start, end, tag, list, and the run shapes every run route answers with. */
@@ -52,26 +51,6 @@ export const startRunBody = z
     z.refine((body) => (body.experiment_name === undefined) !== (body.experiment_id === undefined), {
       error: 'give exactly one of experiment_name and experiment_id',
       path: ['experiment_name'],
-    }),
-  );
-
-export const updateRunBody = z
-  .strictObject({
-    status: z.optional(
-      z
-        .pipe(
-          z.enum(['FINISHED', 'FAILED', 'KILLED', 'COMPLETED']),
-          z.transform((status) => (status === 'COMPLETED' ? 'FINISHED' : status)),
-        )
-        .check(z.meta({ description: 'Ends the run; COMPLETED is accepted as FINISHED' })),
-    ),
-    end_time: z.optional(recordedTimeSchema),
-    run_name: z.optional(nameSchema),
-  })
-  .check(
-    z.refine((body) => body.status !== undefined || body.run_name !== undefined, {
-      error: 'give status (to end the run) or run_name (to rename it)',
-      path: ['status'],
     }),
   );
 
