@@ -12,7 +12,8 @@ const isRestEvent = (event: ApiGatewayEvent): event is APIGatewayProxyEvent =>
  * API's event is converted the way an HTTP API would have sent the same
  * request. Its route key is method and resource (the resource is the route
  * table's path, `{name+}` included); header names are lower-cased; repeated
- * headers and query parameters are joined with commas. Path parameters stay
+ * headers and query parameters are joined with commas (the raw query string
+ * keeps each, as an HTTP API's does). Path parameters stay
  * percent-encoded, as both APIs send them. Names come from the client, so the
  * maps have no prototype.
  */
@@ -26,7 +27,7 @@ export function httpApiEvent(event: ApiGatewayEvent): APIGatewayProxyEventV2 {
     version: '2.0',
     routeKey,
     rawPath: event.path,
-    rawQueryString: '',
+    rawQueryString: rawQueryOf(event.multiValueQueryStringParameters, event.queryStringParameters),
     headers,
     ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
     ...(event.pathParameters ? { pathParameters: { ...event.pathParameters } } : {}),
@@ -51,6 +52,23 @@ export function httpApiEvent(event: ApiGatewayEvent): APIGatewayProxyEventV2 {
     ...(event.body === null ? {} : { body: event.body }),
     isBase64Encoded: event.isBase64Encoded,
   };
+}
+
+/**
+ * The query string as the client sent it, near enough: each value again, so that a check on the
+ * raw query (a parameter given twice, which the joined map hides) sees what an HTTP API shows.
+ */
+function rawQueryOf(
+  many: Record<string, string[] | undefined> | null,
+  single: Record<string, string | undefined> | null,
+): string {
+  const query = new URLSearchParams();
+  if (many) {
+    for (const [name, list] of Object.entries(many)) for (const value of list ?? []) query.append(name, value);
+  } else if (single) {
+    for (const [name, value] of Object.entries(single)) if (value !== undefined) query.append(name, value);
+  }
+  return query.toString();
 }
 
 function joined(

@@ -131,4 +131,10 @@ test('repeated query parameters, percent-encoded and greedy path parameters reac
   expect(viaRest.twice.status).toBe(400);
   expect(viaRest.message).toContain('experiment_id');
   expect(viaRest.twice).toEqual(viaHttp.twice);
+
+  // A repeated parameter whose joined value would read as one valid value is refused by name on both.
+  for (const api of [http, rest]) {
+    const twice = await api.get(`/api/v1/runs/${run.body.run_id}/artifacts?prefix=a&prefix=b`);
+    expect([twice.status, twice.body?.error?.message]).toEqual([400, 'query.prefix: given more than once']);
+  }
 });
