@@ -2139,6 +2139,10 @@ describe('a wide screen (1440 px)', () => {
       await page.click('[role="tab"]#tab-artifacts');
       const tree = page.locator('.artifact-tree');
       await tree.locator('button[data-path="README.md"]').waitFor();
+      for (const folder of ['A', 'b']) {
+        await tree.locator(`button[data-folder="${folder}"]`).click();
+        await tree.locator(`button[data-path^="${folder}/"]`).first().waitFor();
+      }
       expect(await tree.locator('.node .name').allTextContents()).toEqual([
         'A/',
         'y.txt',
