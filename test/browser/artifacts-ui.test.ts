@@ -51,7 +51,9 @@ afterAll(() => session?.close());
  * The page's reads of the run's artifact listing (not its downloads): a folder level's as its `prefix` ('' for
  * the top level), any other (a whole listing, a page of every file) as `whole:<prefix>`.
  */
-function listingReads(page: Page): string[] {
+async function listingReads(page: Page): Promise<string[]> {
+  // The reads of the page as first opened are over before counting starts: the test reloads it.
+  await page.waitForLoadState('networkidle');
   const reads: string[] = [];
   page.on('request', (request) => {
     const url = new URL(request.url());
@@ -69,7 +71,7 @@ const names = (page: Page) => page.locator('.artifact-tree .node .name').allText
 describe("a run's artifacts tab", () => {
   test('reads the top level when it opens, a folder when it is opened, and nothing of a folder never opened', async () => {
     const { page, problems, close } = await open(`/runs/${runId}?tab=overview`);
-    const reads = listingReads(page);
+    const reads = await listingReads(page);
     try {
       // Opened again with every request seen from the start.
       await page.reload();
@@ -119,7 +121,7 @@ describe("a run's artifacts tab", () => {
 
   test('a folder of more entries than a page shows the first 200 and the rest on demand, a page read each', async () => {
     const { page, problems, close } = await open(`/runs/${runId}?tab=artifacts`);
-    const reads = listingReads(page);
+    const reads = await listingReads(page);
     try {
       await page.reload();
       await page.locator('.artifact-tree button[data-folder="many"]').click();
@@ -144,7 +146,7 @@ describe("a run's artifacts tab", () => {
 
   test('a link to a file deep in folders opens them and previews it', async () => {
     const { page, problems, close } = await open(`/runs/${runId}?artifact=plots/deep/pr.txt`);
-    const reads = listingReads(page);
+    const reads = await listingReads(page);
     try {
       await page.reload();
       await expect
