@@ -3,12 +3,16 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { listedEntryBytes } from '../domain/answer-size.ts';
 import type { Artifact, ArtifactStatus, ArtifactType } from '../domain/artifacts.ts';
 import type { Page } from '../domain/types.ts';
 import { ConflictError } from '../errors.ts';
+import { limits } from '../limits.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { conditionFailedItem } from './dynamo-errors.ts';
 import { artifactKey, artifactPartition, entityTypes } from './keys.ts';
 import { queryAllItems, queryPage } from './query-page.ts';
@@ -77,6 +81,30 @@ export interface ListArtifactsQuery {
   /** Only artifacts in this status. */
   status?: ArtifactStatus | undefined;
 }
+
+export interface ListArtifactLevelQuery {
+  /** The folder listed: '' (the run's root) or a path ending with '/'. */
+  prefix: string;
+  /** Files and folders together. */
+  limit: number;
+  pageToken: string | undefined;
+}
+
+/** One page of a folder's level: its files, and its subfolders (paths without the trailing '/'). */
+export interface ArtifactLevelPage {
+  files: Artifact[];
+  folders: string[];
+  cursor: string | undefined;
+}
+
+/** Where a level's page resumes: at `from` (inclusive), after the file `after` once one of the segment was read. */
+interface LevelPosition {
+  from?: string;
+  after?: string;
+}
+
+/** The first read of a stretch of files; doubled while files follow, so a big subfolder costs one small read to pass. */
+const levelFirstRead = 16;
 
 /** Artifact records: one item per (run, path) in the run's artifact partition, in path order. */
 export class ArtifactRepository {
@@ -279,6 +307,76 @@ export class ArtifactRepository {
       pageToken: query.pageToken,
     });
     return { items: page.items.map((item) => toArtifact(item as unknown as ArtifactItem)), cursor: page.cursor };
+  }
+
+  /**
+   * One level of a folder, as S3 lists with a delimiter: the files directly in it and its subfolders,
+   * in path order, `limit` entries a page. A subfolder is one entry however many files it holds: on
+   * meeting its first file the read jumps past the rest (every path under `F/` sorts before `F0`,
+   * '0' following '/'), so a level costs about one small query per subfolder, never its subtree.
+   */
+  async listLevel(workspace: string, runId: string, query: ListArtifactLevelQuery): Promise<ArtifactLevelPage> {
+    const partition = artifactPartition(workspace, runId);
+    const binding = JSON.stringify(['artifact-level', partition, query.prefix]);
+    const position = (await decodeCursor(binding, query.pageToken)) as LevelPosition | undefined;
+    // Past the folder: '<prefix without its slash>0'. BETWEEN includes it, so that one path is left out below.
+    const end = query.prefix ? `${query.prefix.slice(0, -1)}0` : undefined;
+    let from = position?.from ?? (query.prefix || undefined);
+    let after = position?.after;
+    const page: ArtifactLevelPage = { files: [], folders: [], cursor: undefined };
+    let answered = 0;
+    let read = levelFirstRead;
+    for (;;) {
+      const values: Record<string, unknown> = { ':partition': partition };
+      let keyCondition = 'pk = :partition';
+      if (from !== undefined) {
+        values[':from'] = from;
+        if (end === undefined) keyCondition += ' AND sk >= :from';
+        else {
+          keyCondition += ' AND sk BETWEEN :from AND :end';
+          values[':end'] = end;
+        }
+      }
+      const answer = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: keyCondition,
+          ExpressionAttributeValues: values,
+          ExclusiveStartKey: after === undefined ? undefined : { pk: partition, sk: after },
+          Limit: read,
+          ConsistentRead: true,
+        }),
+      );
+      let jumped = false;
+      for (const item of answer.Items ?? []) {
+        const path = item.sk as string;
+        if (path === end) return page;
+        answered += listedEntryBytes(item);
+        const count = page.files.length + page.folders.length;
+        if (count >= query.limit || (count > 0 && answered > limits.answerBytes)) {
+          page.cursor = await encodeCursor(binding, {
+            ...(from === undefined ? {} : { from }),
+            ...(after ? { after } : {}),
+          });
+          return page;
+        }
+        const slash = path.indexOf('/', query.prefix.length);
+        if (slash < 0) {
+          page.files.push(toArtifact(item as unknown as ArtifactItem));
+          after = path;
+          continue;
+        }
+        const folder = path.slice(0, slash);
+        page.folders.push(folder);
+        from = `${folder}0`;
+        after = undefined;
+        jumped = true;
+        break;
+      }
+      if (jumped) read = levelFirstRead;
+      else if (answer.LastEvaluatedKey) read = Math.min(1000, read * 2);
+      else return page;
+    }
   }
 }
 

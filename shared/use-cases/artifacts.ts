@@ -10,7 +10,7 @@ import {
 import type { Page, RunDetails } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ids.ts';
-import type { ArtifactRepository } from '../storage/artifact-repository.ts';
+import type { ArtifactLevelPage, ArtifactRepository } from '../storage/artifact-repository.ts';
 import type { ArtifactObjectStore, CompletedPart } from '../storage/artifact-store.ts';
 import { artifactObjectKey } from '../storage/keys.ts';
 import type { RunReader } from '../storage/run-reader.ts';
@@ -276,6 +276,34 @@ export async function listArtifacts(
     pageToken: input.pageToken,
   });
   return { items: await settlePending(scope, runId, page.items, deps), cursor: page.cursor };
+}
+
+export interface ListArtifactLevelInput {
+  /** The folder: '' for the run's root, else its path (a trailing '/' is optional). */
+  folder: string;
+  limit: number;
+  pageToken?: string | undefined;
+}
+
+/**
+ * One level of a run's artifact folder: its files (PENDING ones included, settled as `listArtifacts`
+ * settles them) and its subfolders, a page at a time, without reading what lies inside the subfolders.
+ */
+export async function listArtifactLevel(
+  scope: RequestScope,
+  runId: string,
+  input: ListArtifactLevelInput,
+  deps: Pick<ArtifactDeps, 'artifacts' | 'runs' | 'objects' | 'clock'>,
+): Promise<ArtifactLevelPage> {
+  const run = await deps.runs.get(scope.workspace, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  const folder = input.folder.replace(/\/+$/, '');
+  const page = await deps.artifacts.listLevel(scope.workspace, runId, {
+    prefix: folder ? `${folder}/` : '',
+    limit: input.limit,
+    pageToken: input.pageToken,
+  });
+  return { ...page, files: await settlePending(scope, runId, page.files, deps) };
 }
 
 /**

@@ -2139,6 +2139,10 @@ describe('a wide screen (1440 px)', () => {
       await page.click('[role="tab"]#tab-artifacts');
       const tree = page.locator('.artifact-tree');
       await tree.locator('button[data-path="README.md"]').waitFor();
+      for (const folder of ['A', 'b']) {
+        await tree.locator(`button[data-folder="${folder}"]`).click();
+        await tree.locator(`button[data-path^="${folder}/"]`).first().waitFor();
+      }
       expect(await tree.locator('.node .name').allTextContents()).toEqual([
         'A/',
         'y.txt',
@@ -2225,7 +2229,7 @@ describe('long names on a phone (390 px wide)', () => {
 });
 
 describe('ids on a phone (390 px wide)', () => {
-  test("a run's id and git commit stay on one line on the Overview, cut with … where they do not fit, whole in the tooltip and the Copy button", async () => {
+  test("a run's id and git commit are shown whole on the Overview, wrapped inside the screen (no hover shows a tooltip there), and copied by their Copy button", async () => {
     const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: local.stack.url });
     const page = await context.newPage();
@@ -2242,17 +2246,26 @@ describe('ids on a phone (390 px wide)', () => {
           const box = code.getBoundingClientRect();
           const lineHeight = parseFloat((globalThis as any).getComputedStyle(code).lineHeight) || 18;
           return {
+            text: code.textContent,
             lines: box.height / lineHeight,
+            // What the box clips of its text: nothing, when the id is whole on screen.
+            clipped: code.scrollWidth - code.clientWidth,
             right: Math.max(
               box.right,
               ...[...td.querySelectorAll('button')].map((b: any) => b.getBoundingClientRect().right),
             ),
             cardRight: td.closest('.card').getBoundingClientRect().right,
+            viewport: (globalThis as any).innerWidth,
+            pageWidth: (globalThis as any).document.documentElement.scrollWidth,
             title: code.getAttribute('title'),
           };
         });
-        expect(shown.lines, row).toBeLessThan(1.5);
+        expect(shown.text, row).toBe(value);
+        expect(shown.clipped, row).toBeLessThanOrEqual(0);
+        expect(shown.lines, row).toBeLessThan(3.5);
         expect(shown.right, row).toBeLessThanOrEqual(shown.cardRight);
+        expect(shown.right, row).toBeLessThanOrEqual(shown.viewport);
+        expect(shown.pageWidth, row).toBeLessThanOrEqual(390);
         expect(shown.title, row).toBe(value);
         await cell.getByRole('button', { name: /^Copy/ }).click();
         await expect.poll(() => cell.getByRole('button').textContent(), eventually).toBe('Copied');

@@ -530,6 +530,8 @@ describe('run page', () => {
     await opened.page.click('[role="tab"]:text("Artifacts")');
     const { page } = opened;
     try {
+      // Folders open as a file browser's do, one level read each.
+      await page.click('.artifact-tree button[data-folder="plots"]');
       await page.click('.artifact-tree button[data-path="plots/confusion_matrix.png"]');
       const image = page.locator('.artifact-preview img');
       await image.waitFor();
@@ -538,6 +540,7 @@ describe('run page', () => {
         .toBe(192);
       expect(await image.getAttribute('src')).toMatch(/X-Amz-Signature=/);
 
+      await page.click('.artifact-tree button[data-folder="reports"]');
       await page.click('.artifact-tree button[data-path="reports/cross_validation.csv"]');
       const table = page.locator('.artifact-preview table.csv-preview');
       await table.waitFor();

@@ -402,6 +402,57 @@ describe('paths and lifecycle', () => {
     expect(reused.body.error.code).toBe('page_token.invalid');
   });
 
+  test('delimiter=/ lists one folder level, subfolders once each however many files they hold, across pages', async () => {
+    const run = await newRun('levels');
+    const deep = Array.from({ length: 40 }, (_, index) => `plots/sub/epoch-${index}.png`);
+    // '-' sorts before '/' and '0' right after it: the neighbours a folder's jump must not swallow or skip.
+    const paths = ['plots-old/a.png', 'plots/a.png', ...deep, 'plots/z.png', 'plots/sub2/x.png', 'plots0', 'README.md'];
+    await Promise.all(
+      paths.map(async (path) =>
+        expect((await plan(run, { path, artifact_type: 'plot', size_bytes: 1 })).status).toBe(201),
+      ),
+    );
+    const level = async (prefix: string | undefined, pageSize: number) => {
+      const files: string[] = [];
+      const folders: string[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const query = new URLSearchParams({ delimiter: '/', max_results: String(pageSize) });
+        if (prefix !== undefined) query.set('prefix', prefix);
+        if (token) query.set('page_token', token);
+        const page = await api.get(`/api/v1/runs/${run}/artifacts?${query}`);
+        expect(page.status, JSON.stringify(page.body)).toBe(200);
+        const body = artifactListResponse.parse(page.body);
+        expect(body.artifacts.length + (body.folders ?? []).length).toBeLessThanOrEqual(pageSize);
+        files.push(...body.artifacts.map((artifact) => artifact.path));
+        folders.push(...(body.folders ?? []));
+        token = body.next_page_token;
+        pages++;
+      } while (token && pages < 20);
+      return { files, folders, pages };
+    };
+
+    const root = await level(undefined, 1000);
+    expect(root).toEqual({ files: ['README.md', 'plots0'], folders: ['plots-old', 'plots'], pages: 1 });
+    const plots = await level('plots/', 1000);
+    expect(plots).toEqual({ files: ['plots/a.png', 'plots/z.png'], folders: ['plots/sub', 'plots/sub2'], pages: 1 });
+    // A folder named without its slash is the same folder.
+    expect(await level('plots', 1000)).toEqual(plots);
+    const paged = await level('plots/', 1);
+    expect({ files: paged.files, folders: paged.folders, pages: paged.pages }).toEqual({ ...plots, pages: 4 });
+    expect((await level('plots/sub/', 15)).files).toEqual([...deep].sort());
+    expect(await level('nothing/', 10)).toEqual({ files: [], folders: [], pages: 1 });
+
+    const first = await api.get(`/api/v1/runs/${run}/artifacts?delimiter=/&prefix=plots/&max_results=1`);
+    const elsewhere = await api.get(
+      `/api/v1/runs/${run}/artifacts?delimiter=/&max_results=1&page_token=${encodeURIComponent(first.body.next_page_token)}`,
+    );
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.error.code).toBe('page_token.invalid');
+    expect((await api.get(`/api/v1/runs/${run}/artifacts?delimiter=%2C`)).status).toBe(400);
+  });
+
   test('an unknown run is a 404 on every artifact route', async () => {
     const missing = '0'.repeat(32);
     expect((await plan(missing, { path: 'a', artifact_type: 'other', size_bytes: 1 })).status).toBe(404);

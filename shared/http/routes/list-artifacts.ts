@@ -7,7 +7,7 @@ export const listArtifactsRoute = defineRoute({
   method: 'GET',
   path: '/api/v1/runs/{run_id}/artifacts',
   entry: 'lambdas/list-artifacts.ts',
-  summary: "List a run's artifacts in path order, optionally under a prefix",
+  summary: "List a run's artifacts in path order, optionally under a prefix, or one folder level (delimiter=/)",
   access: 'read',
   tag: 'artifacts',
   request: { path: runIdPath, query: listArtifactsQuery },

@@ -66,6 +66,12 @@ export const listArtifactsQuery = z.object({
     limits.pageSizeDefault,
   ),
   page_token: z.optional(z.string().check(z.maxLength(2048))),
+  delimiter: z.optional(z.literal('/')).check(
+    z.meta({
+      description:
+        "'/': list one folder level, as S3 does with a delimiter: the files directly in the folder `prefix` names (the run's root without it) and its subfolders in `folders`, `max_results` entries in all a page; nothing inside a subfolder is read",
+    }),
+  ),
 });
 
 export const downloadArtifactQuery = z.object({
@@ -115,6 +121,9 @@ export const abortArtifactResponse = z.object({
 
 export const artifactListResponse = z.object({
   artifacts: z.array(artifactResponse),
+  folders: z
+    .optional(z.array(z.string()))
+    .check(z.meta({ description: "With delimiter=/: the level's subfolders, as paths from the run's root" })),
   next_page_token: z.optional(z.string()),
 });
 

@@ -8,7 +8,7 @@ import { chartOrder, isCurve, type StepSpan } from '../charts/chart-order.ts';
 import { ChartSections } from '../charts/ChartSections.tsx';
 import { LazyChart } from '../charts/LazyChart.tsx';
 import { colorFor } from '../charts/series.ts';
-import { Artifacts, useArtifactListing } from '../components/Artifacts.tsx';
+import { Artifacts, artifactSummary } from '../components/Artifacts.tsx';
 import { breakable } from '../components/breakable.tsx';
 import { ChildRuns } from '../components/ChildRuns.tsx';
 import { Card, CopyableId, ErrorBox, LoadFailure, Spinner, StatusBadge } from '../components/common.tsx';
@@ -71,7 +71,8 @@ export function RunPage(props: { runId: string }) {
   const params = useRunEntries(props.runId, 'params', run.data?.params ?? noEntries, run.data?.params_truncated);
   const tags = useRunEntries(props.runId, 'tags', run.data?.tags ?? noEntries, run.data?.tags_truncated);
   const sortedParams = useSorted(params);
-  const artifacts = useArtifactListing(run.data ? props.runId : undefined);
+  // Counted from the run's own answer: the tab's folders are read only as they are opened.
+  const artifacts = useMemo(() => artifactSummary(run.data?.artifacts ?? []), [run.data?.artifacts]);
   // The provenance and note tags (mlflow.*, stratus.*) may be past the first page too.
   const wholeTags = useMemo(
     () => (run.data && !run.data.tags_truncated ? run.data.tags : recordOf(tags.entries)),
@@ -220,7 +221,7 @@ export function RunPage(props: { runId: string }) {
         tabs={[
           ['overview', 'Overview'],
           ['charts', `Charts (${metricKeys.length})`],
-          ['artifacts', `Artifacts${artifacts.data ? ` (${artifacts.data.length.toLocaleString('en-US')})` : ''}`],
+          ['artifacts', `Artifacts (${artifacts.count})`],
         ]}
       />
       {tab === 'overview' && (
@@ -318,7 +319,7 @@ export function RunPage(props: { runId: string }) {
       )}
       {tab === 'artifacts' && (
         <div role="tabpanel" id="panel-artifacts" aria-labelledby="tab-artifacts">
-          <Artifacts runId={data.run_id} listing={artifacts} />
+          <Artifacts runId={data.run_id} summary={artifacts} key={data.run_id} />
         </div>
       )}
     </>
