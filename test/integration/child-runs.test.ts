@@ -407,7 +407,10 @@ describe('child runs', () => {
     // Its name and parent together, when the parent exists.
     const both = await mlflow('runs/log-batch', {
       run_id: late,
-      tags: [{ key: 'mlflow.runName', value: 'renamed' }, { ...tag, value: first }],
+      tags: [
+        { key: 'mlflow.runName', value: 'renamed' },
+        { ...tag, value: first },
+      ],
     });
     expect(both.status, JSON.stringify(both.body)).toBe(200);
     expect(await childrenOf(first)).toEqual(['renamed']);

@@ -431,7 +431,8 @@ describe('runs/update status', () => {
   test("an ended run's end_time moves when sent again, with its status or alone, as MLflow's store sets it", async () => {
     const { runId } = await freshRun();
     const started: number = (await local.api.get(`/api/v1/runs/${runId}`)).body.start_time;
-    const update = (body: Record<string, unknown>) => local.api.post(`${mlflow}/runs/update`, { run_id: runId, ...body });
+    const update = (body: Record<string, unknown>) =>
+      local.api.post(`${mlflow}/runs/update`, { run_id: runId, ...body });
     await update({ status: 'FAILED', end_time: started + 10 });
     const same = await update({ status: 'FAILED', end_time: started + 20 });
     expect(same.body.run_info).toMatchObject({ status: 'FAILED', end_time: started + 20 });

@@ -6,15 +6,7 @@ import { experimentIdSchema } from './paths.ts';
 import { metricPoint } from './metrics.ts';
 import { paramValueSchema } from './params.ts';
 import { pipelineSchema } from './pipeline.ts';
-import {
-  boundedRecord,
-  idSchema,
-  nameSchema,
-  pageSize,
-  pageToken,
-  tagsSchema,
-  text,
-} from './text.ts';
+import { boundedRecord, idSchema, nameSchema, pageSize, pageToken, tagsSchema, text } from './text.ts';
 
 /** Runs: create/start, end, tag, list, and the run shapes every run route answers with. */
 
