@@ -106,6 +106,11 @@ describe('lifecycle', () => {
     const run = await client.startRun('life-sdk', { runName: 'one', tags: { keep: 'k', drop: 'd' } });
     await client.endRun('FINISHED');
     expect((await client.renameRun(run.runId, 'two')).runName).toBe('two');
+    const parent = await client.startRun('life-sdk-parents', { runName: 'parent' });
+    await client.endRun('FINISHED');
+    expect((await client.setRunParent(run.runId, parent.runId)).parentRunId).toBe(parent.runId);
+    expect((await client.setRunParent(run.runId, null)).parentRunId).toBeUndefined();
+    await expect(client.setRunParent(run.runId, '0'.repeat(32))).rejects.toMatchObject({ status: 404 });
     // The SDK adds its own stratus.* tags (git, host); the user's other tag stays.
     const untagged = (await client.deleteRunTag(run.runId, 'drop')).tags;
     expect(untagged.keep).toBe('k');

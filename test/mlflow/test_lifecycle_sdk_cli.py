@@ -50,6 +50,13 @@ def test_runs_delete_restore_rename_and_tags(stack: StratusApi, tracker: Experim
     experiment_id = stack.run(run.run_id)["experiment_id"]
 
     assert tracker.rename_run(run.run_id, "renamed").run_name == "renamed"
+    sibling = tracker.start_run(experiment_name=name, run_name="sibling")
+    tracker.end_run()
+    assert tracker.set_run_parent(run.run_id, sibling.run_id).parent_run_id == sibling.run_id
+    assert stack.run(run.run_id)["parent_run_id"] == sibling.run_id
+    assert tracker.set_run_parent(run.run_id, None).parent_run_id is None
+    with pytest.raises(NotFoundError):
+        tracker.set_run_parent(run.run_id, "0" * 32)
     assert tracker.delete_run_tag(run.run_id, "drop").tags == {"keep": "1"}
     with pytest.raises(NotFoundError):
         tracker.delete_run_tag(run.run_id, "drop")

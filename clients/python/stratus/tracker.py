@@ -615,6 +615,10 @@ class ExperimentTracker:
     def rename_run(self, run_id: str, new_name: str) -> Run:
         return self._whole_run(self.transport.json("PATCH", f"/runs/{run_id}", json_body={"run_name": new_name}))
 
+    def set_run_parent(self, run_id: str, parent_run_id: Optional[str]) -> Run:
+        """Nests a run under another run of the workspace after it began, or moves it; None un-nests it."""
+        return self._whole_run(self.transport.json("PATCH", f"/runs/{run_id}", json_body={"parent_run_id": parent_run_id}))
+
     def delete_run_tag(self, run_id: str, key: str) -> Run:
         return self._whole_run(self.transport.json("DELETE", f"/runs/{run_id}/tags/{_quote(key)}"))
 

@@ -206,6 +206,13 @@ export class ExperimentTracker {
     return this.wholeRun(await this.transport.json('PATCH', `/runs/${runId}`, { body: { run_name: newName } }));
   }
 
+  /** Nests a run under another run of the workspace after it began, or moves it; `null` un-nests it. */
+  async setRunParent(runId: string, parentRunId: string | null): Promise<Run> {
+    return this.wholeRun(
+      await this.transport.json('PATCH', `/runs/${runId}`, { body: { parent_run_id: parentRunId } }),
+    );
+  }
+
   async deleteRunTag(runId: string, key: string): Promise<Run> {
     return this.wholeRun(await this.transport.json('DELETE', `/runs/${runId}/tags/${encodeURIComponent(key)}`));
   }
