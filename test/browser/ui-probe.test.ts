@@ -2726,6 +2726,8 @@ describe('artifacts and compare, read closely', () => {
     const { page } = opened;
     try {
       await page.click('[role="tab"]:text("Artifacts")');
+      // Folders open on demand (the tab reads a level at a time).
+      await page.click('.artifact-tree button[data-folder="eval"]');
       await page.click('.artifact-tree button[data-path="eval/summary.csv"]');
       const table = page.locator('.artifact-preview table.csv-preview');
       await table.waitFor();
