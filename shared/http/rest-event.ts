@@ -19,15 +19,17 @@ const isRestEvent = (event: ApiGatewayEvent): event is APIGatewayProxyEvent =>
  */
 export function httpApiEvent(event: ApiGatewayEvent): APIGatewayProxyEventV2 {
   if (!isRestEvent(event)) return event;
-  const headers = joined(event.multiValueHeaders, event.headers, (name) => name.toLowerCase());
-  const query = joined(event.multiValueQueryStringParameters, event.queryStringParameters, (name) => name);
+  const headers = joined(pairsOf(event.multiValueHeaders, event.headers), (name) => name.toLowerCase());
+  const queryPairs = [...pairsOf(event.multiValueQueryStringParameters, event.queryStringParameters)];
+  const query = joined(queryPairs, (name) => name);
   const routeKey = `${event.httpMethod} ${event.resource}`;
   const { requestContext } = event;
   return {
     version: '2.0',
     routeKey,
     rawPath: event.path,
-    rawQueryString: rawQueryOf(event.multiValueQueryStringParameters, event.queryStringParameters),
+    // Each value again, so that a check on the raw query (a parameter given twice) sees what an HTTP API shows.
+    rawQueryString: new URLSearchParams(queryPairs).toString(),
     headers,
     ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
     ...(event.pathParameters ? { pathParameters: { ...event.pathParameters } } : {}),
@@ -54,37 +56,23 @@ export function httpApiEvent(event: ApiGatewayEvent): APIGatewayProxyEventV2 {
   };
 }
 
-/**
- * The query string as the client sent it, near enough: each value again, so that a check on the
- * raw query (a parameter given twice, which the joined map hides) sees what an HTTP API shows.
- */
-function rawQueryOf(
+/** Each name and value as the client sent them: from the lists when there are any, else from the map. */
+function* pairsOf(
   many: Record<string, string[] | undefined> | null,
   single: Record<string, string | undefined> | null,
-): string {
-  const query = new URLSearchParams();
+): Generator<[string, string]> {
   if (many) {
-    for (const [name, list] of Object.entries(many)) for (const value of list ?? []) query.append(name, value);
+    for (const [name, list] of Object.entries(many)) for (const value of list ?? []) yield [name, value];
   } else if (single) {
-    for (const [name, value] of Object.entries(single)) if (value !== undefined) query.append(name, value);
+    for (const [name, value] of Object.entries(single)) if (value !== undefined) yield [name, value];
   }
-  return query.toString();
 }
 
-function joined(
-  many: Record<string, string[] | undefined> | null,
-  single: Record<string, string | undefined> | null,
-  rename: (name: string) => string,
-): Record<string, string> {
+function joined(pairs: Iterable<[string, string]>, rename: (name: string) => string): Record<string, string> {
   const values: Record<string, string> = Object.create(null);
-  const add = (name: string, value: string) => {
+  for (const [name, value] of pairs) {
     const key = rename(name);
     values[key] = Object.hasOwn(values, key) ? `${values[key]},${value}` : value;
-  };
-  if (many) {
-    for (const [name, list] of Object.entries(many)) for (const value of list ?? []) add(name, value);
-  } else if (single) {
-    for (const [name, value] of Object.entries(single)) if (value !== undefined) add(name, value);
   }
   return values;
 }
