@@ -245,13 +245,12 @@ export async function endOrRenameRun(
 ): Promise<RunDetails> {
   const { parentRunId } = input;
   if (typeof parentRunId === 'string') await requireParentFor(scope, runId, parentRunId, deps);
-  if (input.runName !== undefined) {
-    await requireActiveRun(scope, runId, deps);
-    await deps.runs.updateAttributes(scope.workspace, runId, { runName: input.runName });
-  }
-  if (parentRunId !== undefined) {
+  if (input.runName !== undefined || parentRunId !== undefined) {
     const run = await requireActiveRun(scope, runId, deps);
-    if ((parentRunId ?? undefined) !== run.parentRunId) {
+    if (input.runName !== undefined) {
+      await deps.runs.updateAttributes(scope.workspace, runId, { runName: input.runName });
+    }
+    if (parentRunId !== undefined && (parentRunId ?? undefined) !== run.parentRunId) {
       await deps.runs.setParent(scope.workspace, run, parentRunId ?? undefined);
     }
   }
