@@ -11,6 +11,9 @@ import { runSearchBench } from './search.ts';
 import { runUiBench } from './ui.ts';
 import type { BenchSection } from './section.ts';
 
+// As local/start.ts does: the AWS SDK's once-a-process notice about Node 22 is not a result.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /**
  * `npm run bench`: every section against the local stack on loopback, printed as
  * tables and written to bench/results/latest.json. `--only NAME` runs one

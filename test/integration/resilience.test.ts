@@ -92,6 +92,11 @@ describe('the local stack process', () => {
     rmSync(dataDirectory, { recursive: true, force: true });
   });
 
+  test("starts with no warning: the first lines a newcomer reads are the stack's own", () => {
+    expect(first.output()).not.toMatch(/warning/i);
+    expect(first.output()).toMatch(/^Stratus local stack is up\n/);
+  });
+
   /**
    * Writers that behave like the SDKs: each batch keeps its idempotency key
    * through retries, and a 503 is retried after its Retry-After. Every answer is

@@ -21,8 +21,15 @@ export function startStackProcess(options: {
   token: string;
   tableName?: string;
 }): StackProcess {
-  // A test process points its own handlers at the shared servers; the child must start its own.
-  const { STRATUS_DYNAMODB_ENDPOINT: _dynamo, STRATUS_S3_ENDPOINT: _s3, ...inherited } = process.env;
+  // A test process points its own handlers at the shared servers; the child must start its own. The
+  // test runner silences the AWS SDK's notice about Node 22 for itself: the child, as `npm start`, must
+  // do without that.
+  const {
+    STRATUS_DYNAMODB_ENDPOINT: _dynamo,
+    STRATUS_S3_ENDPOINT: _s3,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _notice,
+    ...inherited
+  } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
