@@ -69,6 +69,11 @@ export class RequestMeter {
     return percentile(this.latencies.get(kind) ?? [], 50);
   }
 
+  /** The latencies of one kind of request, in the order they were recorded. */
+  of(kind: string): readonly number[] {
+    return this.latencies.get(kind) ?? [];
+  }
+
   reset() {
     this.latencies.clear();
     this.writeUnits = 0;

@@ -61,6 +61,8 @@ const ROWS = {
   runsWriteUnits: 'write units per run',
   firstMetrics: 'first metrics of a run (10 new keys) p50 (ms)',
   runLatency: 'a run with its first data, all its requests, p50 (ms)',
+  firstMetricsSpread: 'first metrics: p90 / p99 / mean (ms)',
+  runLatencySpread: 'a run with its first data: p90 / p99 / mean (ms)',
   pacedRate: 'paced: runs started at one rate for all (runs/s, offered / achieved)',
   pacedFirstMetrics: 'paced: first metrics of a run (10 new keys) p50 (ms)',
   pacedRunLatency: 'paced: a run with its first data, from when it was due, p50 (ms)',
@@ -77,6 +79,12 @@ const ROWS = {
   storage: 'storage for the runs (MB)',
   storageDetail: 'storage detail',
 } as const;
+
+/** p90 / p99 / mean of latencies, for a row that says how they spread around their p50. */
+function spread(latencies: readonly number[]): string {
+  const mean = latencies.reduce((sum, latency) => sum + latency, 0) / Math.max(1, latencies.length);
+  return [percentile(latencies, 90), percentile(latencies, 99), mean].map((value) => round(value, 1)).join(' / ');
+}
 
 /** A small deterministic generator (mulberry32), so every system gets the very same data. */
 function generator(seed: number) {
@@ -209,6 +217,10 @@ async function runsPhase(
   const firstMetrics = client.meter.count('log-batch') > 0 ? 'log-batch' : 'create-run';
   out.values.set(ROWS.firstMetrics, round(client.meter.p50(firstMetrics), 1));
   out.values.set(ROWS.runLatency, round(percentile(runLatencies, 50), 1));
+  // Under a closed loop of `clients`, the mean latency is clients / rate whatever the system (Little's
+  // law); a p50 below that mean says the others wait the longer in the tail. These rows show it.
+  out.values.set(ROWS.firstMetricsSpread, spread(client.meter.of(firstMetrics)));
+  out.values.set(ROWS.runLatencySpread, spread(runLatencies));
   const stored = storageGrowth(storageBefore, await system.storage());
   out.values.set(ROWS.storage, round(stored.reduce((sum, [, bytes]) => sum + bytes, 0) / 1e6, 1));
   out.values.set(
