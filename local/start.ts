@@ -14,9 +14,9 @@ import { startLocalStack } from './stack.ts';
  */
 
 // The AWS SDK tells a process on Node 20, once, that its releases after January 2027 will need Node
-// 22. The stack runs the releases package-lock.json pins, which take Node 20 (README, "Set up and run locally"): the
-// notice would only be a scary first line for a newcomer. Set before any client exists, as the SDK
-// reads it when its first client is made.
+// 22. The stack runs the releases package-lock.json pins, which take Node 20 (README, "Set up and run
+// locally"): the notice would only be a scary first line for a newcomer. Set before any client exists,
+// as the SDK reads it when its first client is made.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /**
