@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { RequestScope, TrackingDeps } from './deps.ts';
 import { defaultExperimentId, getExperiment } from './experiments.ts';
 import { sealAtRunEnd } from './rollups.ts';
-import { endRun, getRun, requireActiveRun } from './runs.ts';
+import { endRun, getRun, requireActiveRun, requireEndAfterStart } from './runs.ts';
 
 /**
  * The lifecycle of experiments and runs, shared by both APIs: soft delete and
@@ -143,12 +143,7 @@ export async function updateRun(scope: RequestScope, runId: string, input: Updat
       run = await deps.runs.updateAttributes(scope.workspace, runId, { status: 'RUNNING', endTime: null });
     } else {
       const endTime = input.endTime ?? deps.clock.now();
-      if (endTime < run.startTime) {
-        throw new ValidationError(
-          `end_time ${endTime} is before the run's start_time ${run.startTime}`,
-          'end_time.invalid',
-        );
-      }
+      requireEndAfterStart(endTime, run);
       run =
         run.status === 'RUNNING'
           ? await deps.runs.end(scope.workspace, runId, input.status, endTime)
@@ -158,12 +153,7 @@ export async function updateRun(scope: RequestScope, runId: string, input: Updat
     }
   } else if (input.endTime !== undefined && run.status !== 'RUNNING' && input.endTime !== run.endTime) {
     // An ended run's end_time alone (its status again, or none), as MLflow's store sets it whenever sent.
-    if (input.endTime < run.startTime) {
-      throw new ValidationError(
-        `end_time ${input.endTime} is before the run's start_time ${run.startTime}`,
-        'end_time.invalid',
-      );
-    }
+    requireEndAfterStart(input.endTime, run);
     run = await deps.runs.updateAttributes(scope.workspace, runId, { endTime: input.endTime });
   }
   if (input.runName !== undefined && input.runName !== run.runName) {

@@ -202,6 +202,16 @@ export interface EndRunInput {
  * conflicts. Its metrics' rollups are then sealed to the end (a retry seals
  * what a failed one left).
  */
+/** A run's end_time may not come before its start_time, whichever route sets it. */
+export function requireEndAfterStart(endTime: number, run: Pick<Run, 'startTime'>) {
+  if (endTime < run.startTime) {
+    throw new ValidationError(
+      `end_time ${endTime} is before the run's start_time ${run.startTime}`,
+      'end_time.invalid',
+    );
+  }
+}
+
 export async function endRun(
   scope: RequestScope,
   runId: string,
@@ -210,12 +220,7 @@ export async function endRun(
 ): Promise<RunDetails> {
   const current = await getRun(scope, runId, deps);
   const endTime = input.endTime ?? deps.clock.now();
-  if (endTime < current.startTime) {
-    throw new ValidationError(
-      `end_time ${endTime} is before the run's start_time ${current.startTime}`,
-      'end_time.invalid',
-    );
-  }
+  requireEndAfterStart(endTime, current);
   const ended = await deps.runs.end(scope.workspace, runId, input.status, endTime);
   await deps.experiments.recordActivity(scope.workspace, ended.experimentId, endTime);
   await sealAtRunEnd(scope, runId, deps);
