@@ -9,6 +9,7 @@ import { ArtifactRepository, ArtifactTreeReader } from './storage/artifact-repos
 import { ArtifactObjectStore, createS3Client } from './storage/artifact-store.ts';
 import { ExperimentRepository } from './storage/experiment-repository.ts';
 import { LoggedModelRepository } from './storage/logged-model-repository.ts';
+import { LoggedModelMetricWriter } from './storage/logged-model-metrics.ts';
 import { LoggedModelParamWriter } from './storage/logged-model-params.ts';
 import { ModelHoldsReader } from './storage/model-holds.ts';
 import { ArtifactChecksums } from './storage/artifact-checksums.ts';
@@ -23,7 +24,7 @@ import { type AccessDeps, Authenticator } from './use-cases/access.ts';
 import type { ArtifactDeps } from './use-cases/artifacts.ts';
 import type { RunCreateDeps, TrackingDeps } from './use-cases/deps.ts';
 import type { RegistryDeps } from './use-cases/model-registry.ts';
-import type { LoggedModelDeps, LoggedModelParamDeps } from './use-cases/logged-models.ts';
+import type { LoggedModelDeps, LoggedModelMetricDeps, LoggedModelParamDeps } from './use-cases/logged-models.ts';
 import type { PurgeDeps } from './use-cases/purge.ts';
 
 let deps: TrackingDeps | undefined;
@@ -43,7 +44,7 @@ let metricReads: Pick<TrackingDeps, 'runs' | 'metrics' | 'clock'> | undefined;
 let runWrites: Pick<TrackingDeps, 'runs' | 'metrics' | 'metricSlots' | 'clock' | 'newId'> | undefined;
 let slots: MetricSlots | undefined;
 let runCreates: RunCreateDeps | undefined;
-let loggedModelRecords: Pick<LoggedModelDeps, 'loggedModels' | 'clock'> | undefined;
+let loggedModelMetrics: LoggedModelMetricDeps | undefined;
 let checksums: ArtifactChecksums | undefined;
 
 /** One document client per container, created on first use and reused by every invocation. */
@@ -176,14 +177,13 @@ export function runEndDeps(): Pick<TrackingDeps, 'runs' | 'experiments' | 'metri
   return runCreateDeps();
 }
 
-/** Logged models' records alone, for the metrics a run logs against a model (MLflow's model_id). */
-export function loggedModelRecordDeps(): Pick<LoggedModelDeps, 'loggedModels' | 'clock'> {
-  if (loggedModels) return loggedModels;
-  loggedModelRecords ??= {
-    loggedModels: new LoggedModelRepository(documentClient(), loadConfig().tableName),
+/** The writer of logged models' latest metrics alone, for the metrics a run logs against a model (MLflow's model_id). */
+export function loggedModelMetricDeps(): LoggedModelMetricDeps {
+  loggedModelMetrics ??= {
+    loggedModelMetrics: new LoggedModelMetricWriter(documentClient(), loadConfig().tableName),
     clock: systemClock,
   };
-  return loggedModelRecords;
+  return loggedModelMetrics;
 }
 
 export function accessDeps(): AccessDeps {

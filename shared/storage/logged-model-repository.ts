@@ -1,4 +1,3 @@
-import { atMost } from '../at-most.ts';
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
@@ -9,16 +8,14 @@ import {
 import {
   type DatasetInput,
   type LoggedModel,
-  type LoggedModelMetric,
   type LoggedModelStatus,
   type ModelOutput,
-  maxLoggedModelMetrics,
   type RunIo,
 } from '../domain/logged-models.ts';
 import type { Page, Tags } from '../domain/types.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import { digest } from '../ids.ts';
-import { conditionFailedItem, refuseItemTooLarge } from './dynamo-errors.ts';
+import { conditionFailedItem } from './dynamo-errors.ts';
 import {
   deletedLoggedModelsByExperimentPartition,
   entityTypes,
@@ -31,34 +28,11 @@ import {
 } from './keys.ts';
 import { queryPage } from './query-page.ts';
 import { beginRunIoWrite, keepRunIoCopy, type RecordedOrder, readRunIo } from './run-io.ts';
-import { storedValue, storedValueNumber } from './stored-value.ts';
+import { refuseTooLarge, type StoredModelMetric } from './logged-model-metrics.ts';
+import { storedValueNumber } from './stored-value.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
 
 type LoggedModelItem = Omit<LoggedModel, 'metrics'> & { metrics?: Record<string, StoredModelMetric> };
-
-/** A metric slot on the logged-model item; the slot's name is the JSON of [key, dataset name, dataset digest]. */
-interface StoredModelMetric {
-  key: string;
-  /**
-   * The exact decimal string, or NaN / Infinity / -Infinity: DynamoDB numbers hold no non-finite value and the
-   * document client refuses integers past 2^53. A number on slots written before this was so.
-   */
-  value: string | number;
-  step: number;
-  timestamp: number;
-  runId: string;
-  datasetName?: string;
-  datasetDigest?: string;
-}
-
-/** Slots of one model updated at once (each a conditional UpdateItem of the model item). */
-const PARALLEL_METRIC_WRITES = 8;
-
-const isMissingDocumentPath = (error: unknown) =>
-  error instanceof Error && error.name === 'ValidationException' && /document path/i.test(error.message);
-
-const metricSlot = (metric: LoggedModelMetric) =>
-  JSON.stringify([metric.key, metric.datasetName ?? null, metric.datasetDigest ?? null]);
 
 const toLoggedModel = (item: Record<string, unknown>): LoggedModel => {
   const model = item as unknown as LoggedModelItem;
@@ -188,95 +162,6 @@ export class LoggedModelRepository {
         throw new NotFoundError('tag', changes.removeTag, 'id', { kind: 'logged_model', id: modelId });
       }
       throw new NotFoundError('logged_model', modelId);
-    }
-  }
-
-  /**
-   * Keeps the latest point of each metric slot (key and dataset) on the model
-   * item, latest as MLflow reads it: a point replaces the slot's only when its
-   * timestamp is later, or equal with a step at least as high, so racing
-   * writers end on the same one.
-   */
-  async recordMetrics(workspace: string, modelId: string, metrics: readonly LoggedModelMetric[]): Promise<void> {
-    const latest = new Map<string, LoggedModelMetric>();
-    for (const metric of metrics) {
-      const held = latest.get(metricSlot(metric));
-      if (
-        !held ||
-        metric.timestamp > held.timestamp ||
-        (metric.timestamp === held.timestamp && metric.step >= held.step)
-      ) {
-        latest.set(metricSlot(metric), metric);
-      }
-    }
-    await atMost(PARALLEL_METRIC_WRITES, [...latest], ([slot, metric]) =>
-      this.recordMetric(workspace, modelId, slot, metric),
-    );
-  }
-
-  private async recordMetric(
-    workspace: string,
-    modelId: string,
-    slot: string,
-    metric: LoggedModelMetric,
-    firstTry = true,
-  ): Promise<void> {
-    const stored: StoredModelMetric = {
-      key: metric.key,
-      value: storedValue(metric.value),
-      step: metric.step,
-      timestamp: metric.timestamp,
-      runId: metric.runId,
-      ...(metric.datasetName === undefined ? {} : { datasetName: metric.datasetName }),
-      ...(metric.datasetDigest === undefined ? {} : { datasetDigest: metric.datasetDigest }),
-    };
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: loggedModelKey(workspace, modelId),
-          UpdateExpression: 'SET #metrics.#slot = :metric',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(#metrics.#slot) OR #metrics.#slot.#timestamp < :timestamp OR ' +
-            '(#metrics.#slot.#timestamp = :timestamp AND #metrics.#slot.step <= :step)) AND ' +
-            '(size(#metrics) < :most OR attribute_exists(#metrics.#slot))',
-          ExpressionAttributeNames: { '#metrics': 'metrics', '#slot': slot, '#timestamp': 'timestamp' },
-          ExpressionAttributeValues: {
-            ':metric': stored,
-            ':step': metric.step,
-            ':timestamp': metric.timestamp,
-            ':most': maxLoggedModelMetrics,
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-    } catch (error) {
-      if (firstTry && isMissingDocumentPath(error)) {
-        // A model written before it kept metrics has no map to set a slot in.
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: loggedModelKey(workspace, modelId),
-            UpdateExpression: 'SET #metrics = if_not_exists(#metrics, :empty)',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#metrics': 'metrics' },
-            ExpressionAttributeValues: { ':empty': {} },
-          }),
-        );
-        return this.recordMetric(workspace, modelId, slot, metric, false);
-      }
-      refuseTooLarge(error, 'metrics');
-      const item = conditionFailedItem(error);
-      if (item === false) throw error;
-      if (!item) throw new NotFoundError('logged_model', modelId);
-      const slots = (item.metrics ?? {}) as Record<string, unknown>;
-      if (!Object.hasOwn(slots, slot) && Object.keys(slots).length >= maxLoggedModelMetrics) {
-        throw new ValidationError(
-          `metrics: logged model '${modelId}' already has ${maxLoggedModelMetrics} metrics, the most it can hold`,
-          'logged_model.too_many_metrics',
-        );
-      }
-      // Otherwise the slot already holds a later point: nothing to do.
     }
   }
 
@@ -420,11 +305,3 @@ export class LoggedModelRepository {
     return readRunIo(this.client, this.tableName, workspace, runId);
   }
 }
-
-/** A logged model is one item: a write past its 400 KB is a 400 naming the field that was written. */
-const refuseTooLarge = (error: unknown, field: 'params' | 'tags' | 'metrics') =>
-  refuseItemTooLarge(
-    error,
-    `${field}: a logged model's params, tags and latest metrics must fit 400 KB together`,
-    'logged_model.too_large',
-  );

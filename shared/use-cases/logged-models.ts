@@ -18,6 +18,7 @@ import { fittingEntries, listedEntryBytes } from '../domain/answer-size.ts';
 import type { Page, Tags } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LoggedModelRepository } from '../storage/logged-model-repository.ts';
+import type { LoggedModelMetricWriter } from '../storage/logged-model-metrics.ts';
 import type { LoggedModelParamWriter } from '../storage/logged-model-params.ts';
 import type { RequestScope, RunCreateDeps, TrackingDeps } from './deps.ts';
 import { getExperiment } from './experiments.ts';
@@ -27,6 +28,11 @@ import { startRun } from './runs.ts';
 export interface LoggedModelDeps extends Pick<TrackingDeps, 'experiments' | 'clock' | 'newId'> {
   runs: RunReader;
   loggedModels: LoggedModelRepository;
+}
+
+/** The latest metrics that runs log against logged models: their own writer, for the functions logging metrics. */
+export interface LoggedModelMetricDeps extends Pick<LoggedModelDeps, 'clock'> {
+  loggedModelMetrics: LoggedModelMetricWriter;
 }
 
 /** Logging a logged model's params: its own writer, which only that function carries. */
@@ -332,7 +338,7 @@ export async function recordLoggedModelMetrics(
   scope: RequestScope,
   runId: string,
   points: readonly ModelMetricInput[],
-  deps: Pick<LoggedModelDeps, 'loggedModels' | 'clock'>,
+  deps: LoggedModelMetricDeps,
 ): Promise<void> {
   const now = deps.clock.now();
   const byModel = new Map<string, LoggedModelMetric[]>();
@@ -350,7 +356,7 @@ export async function recordLoggedModelMetrics(
     byModel.set(point.modelId, metrics);
   }
   await Promise.all(
-    [...byModel].map(([modelId, metrics]) => deps.loggedModels.recordMetrics(scope.workspace, modelId, metrics)),
+    [...byModel].map(([modelId, metrics]) => deps.loggedModelMetrics.recordMetrics(scope.workspace, modelId, metrics)),
   );
 }
 

@@ -1,4 +1,4 @@
-import { loggedModelRecordDeps, runWriteDeps } from '../../../runtime.ts';
+import { loggedModelMetricDeps, runWriteDeps } from '../../../runtime.ts';
 import { logBatch } from '../../../use-cases/log-batch.ts';
 import { recordLoggedModelMetrics } from '../../../use-cases/logged-models.ts';
 import { renameRun, requireParentFor, setRunParent } from '../../../use-cases/lifecycle.ts';
@@ -45,6 +45,6 @@ export const mlflowLogBatch = createMlflowHandler(mlflowLogBatchRoute, async ({ 
   const modelPoints = metrics.flatMap(({ model_id: modelId, dataset_name, dataset_digest, ...point }) =>
     modelId === undefined ? [] : [{ ...point, modelId, datasetName: dataset_name, datasetDigest: dataset_digest }],
   );
-  if (modelPoints.length > 0) await recordLoggedModelMetrics(scope, runId, modelPoints, loggedModelRecordDeps());
+  if (modelPoints.length > 0) await recordLoggedModelMetrics(scope, runId, modelPoints, loggedModelMetricDeps());
   return { body: {} };
 });

@@ -1,4 +1,4 @@
-import { loggedModelRecordDeps, runWriteDeps } from '../../../runtime.ts';
+import { loggedModelMetricDeps, runWriteDeps } from '../../../runtime.ts';
 import { recordLoggedModelMetrics } from '../../../use-cases/logged-models.ts';
 import { logBatch } from '../../../use-cases/log-batch.ts';
 import { createMlflowHandler } from '../handler.ts';
@@ -17,7 +17,7 @@ export const mlflowLogMetric = createMlflowHandler(mlflowLogMetricRoute, async (
       scope,
       runId,
       [{ ...point, modelId, datasetName, datasetDigest }],
-      loggedModelRecordDeps(),
+      loggedModelMetricDeps(),
     );
   }
   return { body: {} };
