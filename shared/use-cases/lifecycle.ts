@@ -175,7 +175,7 @@ export async function renameRun(scope: RequestScope, runId: string, runName: str
 /**
  * Nests a run under another after it began, or moves it: MLflow's `mlflow.parentRunId` tag set
  * later, which MLflow's search and runs table then follow. The parent must be a run of this
- * workspace, as at creation; a run is not its own parent.
+ * workspace, as at creation; a run is not its own parent, nor its own ancestor.
  */
 export async function setRunParent(
   scope: RequestScope,
@@ -190,9 +190,9 @@ export async function setRunParent(
 }
 
 /**
- * What setRunParent refuses, checked before a request changes anything else, so that a
- * request refused for its parent (MLflow's log-batch with `mlflow.runName` beside it) leaves
- * the run as it was.
+ * What setRunParent refuses (the run itself, a run that does not exist, a run nested under
+ * this one), checked before a request changes anything else, so that a request refused for
+ * its parent (MLflow's log-batch with `mlflow.runName` beside it) leaves the run as it was.
  */
 export async function requireParentFor(
   scope: RequestScope,
@@ -203,7 +203,21 @@ export async function requireParentFor(
   if (parentRunId === runId) throw new ValidationError('a run cannot be its own parent', 'parent_run_id.invalid');
   const parent = await deps.runs.get(scope.workspace, parentRunId);
   if (!parent) throw new NotFoundError('parent_run', parentRunId);
+  // A run moved under one of its own descendants would close a loop with no top-level run, which a
+  // search by parent and the runs table could only show by breaking it somewhere: walk the new
+  // parent's ancestors (one read each; sweeps nest a level or two) and refuse before writing.
+  let ancestor = parent.parentRunId;
+  for (let depth = 1; ancestor !== undefined; depth++) {
+    if (ancestor === runId || depth > maxNestingDepth) {
+      const why = ancestor === runId ? 'nested under this run (a loop)' : `over ${maxNestingDepth} runs deep`;
+      throw new ValidationError(`parent_run_id: run '${parentRunId}' is ${why}`, 'parent_run_id.invalid');
+    }
+    ancestor = (await deps.runs.get(scope.workspace, ancestor))?.parentRunId;
+  }
 }
+
+/** How many ancestors a new parent may have: each is read to rule out a loop. */
+const maxNestingDepth = 100;
 
 /**
  * Un-nests a run: MLflow's `mlflow.parentRunId` tag deleted. A run without a parent field may

@@ -414,6 +414,15 @@ describe('child runs', () => {
     });
     expect(both.status, JSON.stringify(both.body)).toBe(200);
     expect(await childrenOf(first)).toEqual(['renamed']);
+
+    // The parent under its child, by set-tag or in a batch: a loop, refused, and the parent stays top-level.
+    const loopTag = { run_id: first, key: 'mlflow.parentRunId', value: late };
+    const looped = await mlflow('runs/set-tag', loopTag);
+    expect([looped.status, looped.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+    expect(looped.body.message).toMatch(/parent_run_id: .*loop/);
+    const loopedBatch = await mlflow('runs/log-batch', { run_id: first, tags: [{ key: loopTag.key, value: late }] });
+    expect([loopedBatch.status, loopedBatch.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+    expect((await local.api.get(`/api/v1/runs/${first}`)).body.parent_run_id).toBeUndefined();
   });
 
   test('/api/v1 nests, moves and un-nests a run after it began (PATCH parent_run_id), refusing a bad parent whole', async () => {
@@ -453,10 +462,53 @@ describe('child runs', () => {
     const after = await local.api.get(`/api/v1/runs/${late}`);
     expect([after.body.run_name, after.body.status, after.body.parent_run_id]).toEqual(['moved', 'RUNNING', second]);
 
+    // Under its own child, or that child's child: a loop, refused whole, naming the field.
+    const child = await start('child');
+    const grandchild = await start('grandchild');
+    expect((await local.api.patch(`/api/v1/runs/${child}`, { parent_run_id: late })).status).toBe(200);
+    expect((await local.api.patch(`/api/v1/runs/${grandchild}`, { parent_run_id: child })).status).toBe(200);
+    for (const below of [child, grandchild]) {
+      const loop = await patch({ parent_run_id: below, run_name: 'looped' });
+      expect([loop.status, loop.body.error?.code]).toEqual([400, 'parent_run_id.invalid']);
+      expect(loop.body.error?.message).toMatch(/^parent_run_id: .*\(a loop\)$/);
+    }
+    const unlooped = await local.api.get(`/api/v1/runs/${late}`);
+    expect([unlooped.body.run_name, unlooped.body.parent_run_id]).toEqual(['moved', second]);
+    // Moving the grandchild up a level is no loop.
+    expect((await local.api.patch(`/api/v1/runs/${grandchild}`, { parent_run_id: late })).status).toBe(200);
+    expect((await childrenOf(late)).sort()).toEqual(['child', 'grandchild']);
+    for (const run of [child, grandchild]) {
+      expect((await local.api.patch(`/api/v1/runs/${run}`, { parent_run_id: null })).status).toBe(200);
+    }
+
     const ended = await patch({ status: 'FINISHED', parent_run_id: null });
     expect([ended.status, ended.body.status, ended.body.parent_run_id]).toEqual([200, 'FINISHED', undefined]);
     expect(await childrenOf(second)).toEqual([]);
     expect(await childItems(experimentId)).toEqual([]);
+  });
+
+  test('a new parent is checked for a loop through up to 100 ancestors; deeper, the move is refused', async () => {
+    // Each ancestor of the new parent is read to rule out a loop: a run goes under a parent with 100
+    // ancestors, not under one with 101 (the field named).
+    const made = await local.api.post('/api/v1/experiments', { experiment_name: `deep-parents-${Date.now()}` });
+    const experimentId = made.body.experiment_id as string;
+    const chain: string[] = [];
+    for (let level = 0; level <= 101; level++) {
+      const run = await local.api.post(`/api/v1/experiments/${experimentId}/runs`, {
+        run_name: `level-${level}`,
+        ...(level > 0 ? { parent_run_id: chain[level - 1] } : {}),
+      });
+      expect(run.status, JSON.stringify(run.body)).toBe(201);
+      chain.push(run.body.run_id as string);
+    }
+    const mover = (await local.api.post(`/api/v1/experiments/${experimentId}/runs`, { run_name: 'mover' })).body
+      .run_id as string;
+    const move = (parent: string) => local.api.patch(`/api/v1/runs/${mover}`, { parent_run_id: parent });
+    expect((await move(chain[100] as string)).status).toBe(200);
+    const deep = await move(chain[101] as string);
+    expect([deep.status, deep.body.error?.code]).toEqual([400, 'parent_run_id.invalid']);
+    expect(deep.body.error?.message).toMatch(/^parent_run_id: .*over 100 runs deep/);
+    expect((await local.api.get(`/api/v1/runs/${mover}`)).body.parent_run_id).toBe(chain[100]);
   });
 
   test('only a child run pays for its item: one write unit', async () => {

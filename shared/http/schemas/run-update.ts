@@ -18,9 +18,12 @@ export const updateRunBody = z
     end_time: z.optional(recordedTimeSchema),
     run_name: z.optional(nameSchema),
     parent_run_id: z.optional(
-      z
-        .nullable(idSchema)
-        .check(z.meta({ description: 'Nests the run under this run of the workspace, or moves it; null un-nests it' })),
+      z.nullable(idSchema).check(
+        z.meta({
+          description:
+            'Nests the run under this run of the workspace, or moves it (not under a run nested under it: 400); null un-nests it',
+        }),
+      ),
     ),
   })
   .check(
