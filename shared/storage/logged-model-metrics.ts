@@ -2,24 +2,10 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
 import { atMost } from '../at-most.ts';
 import { type LoggedModelMetric, maxLoggedModelMetrics } from '../domain/logged-models.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { conditionFailedItem, refuseItemTooLarge } from './dynamo-errors.ts';
+import { conditionFailedItem } from './dynamo-errors.ts';
 import { loggedModelKey } from './keys.ts';
+import { refuseTooLarge, type StoredModelMetric } from './logged-model-item.ts';
 import { storedValue } from './stored-value.ts';
-
-/** A metric slot on the logged-model item; the slot's name is the JSON of [key, dataset name, dataset digest]. */
-export interface StoredModelMetric {
-  key: string;
-  /**
-   * The exact decimal string, or NaN / Infinity / -Infinity: DynamoDB numbers hold no non-finite value and the
-   * document client refuses integers past 2^53. A number on slots written before this was so.
-   */
-  value: string | number;
-  step: number;
-  timestamp: number;
-  runId: string;
-  datasetName?: string;
-  datasetDigest?: string;
-}
 
 /** Slots of one model updated at once (each a conditional UpdateItem of the model item). */
 const PARALLEL_METRIC_WRITES = 8;
@@ -130,11 +116,3 @@ export class LoggedModelMetricWriter {
     }
   }
 }
-
-/** A logged model is one item: a write past its 400 KB is a 400 naming the field that was written. */
-export const refuseTooLarge = (error: unknown, field: 'params' | 'tags' | 'metrics') =>
-  refuseItemTooLarge(
-    error,
-    `${field}: a logged model's params, tags and latest metrics must fit 400 KB together`,
-    'logged_model.too_large',
-  );

@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, ParamChangeError } from '../errors.ts';
-import { conditionFailedItem, refuseItemTooLarge } from './dynamo-errors.ts';
+import { conditionFailedItem } from './dynamo-errors.ts';
 import { loggedModelKey } from './keys.ts';
+import { refuseTooLarge } from './logged-model-item.ts';
 
 /**
  * Logging params of a logged model (its item's `params` map). Apart from LoggedModelRepository so
@@ -65,11 +66,7 @@ export class LoggedModelParamWriter {
         );
         return;
       } catch (error) {
-        refuseItemTooLarge(
-          error,
-          "params: a logged model's params, tags and latest metrics must fit 400 KB together",
-          'logged_model.too_large',
-        );
+        refuseTooLarge(error, 'params');
         // Another writer logged one of these keys, or the model was purged, since the read: read again.
         if (conditionFailedItem(error) === false) throw error;
       }

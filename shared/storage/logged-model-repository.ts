@@ -28,7 +28,7 @@ import {
 } from './keys.ts';
 import { queryPage } from './query-page.ts';
 import { beginRunIoWrite, keepRunIoCopy, type RecordedOrder, readRunIo } from './run-io.ts';
-import { refuseTooLarge, type StoredModelMetric } from './logged-model-metrics.ts';
+import { refuseTooLarge, type StoredModelMetric } from './logged-model-item.ts';
 import { storedValueNumber } from './stored-value.ts';
 import { indexPosition, logicalIndexes } from './table-definition.ts';
 
