@@ -50,13 +50,40 @@ export interface ModelVersionFile {
 }
 
 /** Where a version came from: one artifact of a run, or every artifact under a folder of it. */
-export interface ModelVersionSource {
+export interface RunArtifactSource {
   runId: string;
   experimentId: string;
   /** The run artifact path the version was registered from. */
   path: string;
   kind: 'file' | 'folder';
 }
+
+/**
+ * A version of a prompt in MLflow's prompt registry (a registered model tagged
+ * `mlflow.prompt.is_prompt`): it holds no files, its template is its own tag
+ * `mlflow.prompt.text`. `placeholder` is the source MLflow's client sent for
+ * it, one of `promptSourcePlaceholders`, answered back as sent.
+ */
+export interface PromptSource {
+  kind: 'prompt';
+  placeholder: string;
+}
+
+export type ModelVersionSource = RunArtifactSource | PromptSource;
+
+/** The tag that makes a registered model, or a version, a prompt (MLflow's `IS_PROMPT_TAG_KEY`). */
+export const promptTagKey = 'mlflow.prompt.is_prompt';
+
+/** What MLflow's client and store send as a prompt version's source (MLflow's server takes no other). */
+export const promptSourcePlaceholders: readonly string[] = ['dummy-source', 'prompt-template'];
+
+/** Whether tags mark a prompt: `mlflow.prompt.is_prompt` is `true` in any letter case, as MLflow's server reads it. */
+export const isPromptTagged = (tags: Tags) =>
+  Object.hasOwn(tags, promptTagKey) && tags[promptTagKey]?.toLowerCase() === 'true';
+
+/** The run a version's files belong to; a prompt version has none. */
+export const sourceRunOf = (source: ModelVersionSource): RunArtifactSource | undefined =>
+  source.kind === 'prompt' ? undefined : source;
 
 /**
  * MLflow's model version stages. MLflow replaced them with aliases and so does
@@ -233,7 +260,7 @@ export function mergeTags(current: Tags, changes: ReadonlyMap<string, string | u
 }
 
 /** The files of a version, relative to its source: a folder's files keep their place, a single file its name. */
-export function relativeFilePath(source: Pick<ModelVersionSource, 'path' | 'kind'>, artifactPath: string): string {
+export function relativeFilePath(source: Pick<RunArtifactSource, 'path' | 'kind'>, artifactPath: string): string {
   if (source.kind === 'file') return artifactPath.slice(artifactPath.lastIndexOf('/') + 1);
   return artifactPath.slice(source.path.length + 1);
 }

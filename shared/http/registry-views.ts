@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import type { AliasEvent, ModelVersion, RegisteredModel } from '../domain/registry.ts';
+import type { AliasEvent, ModelVersion, ModelVersionSource, RegisteredModel } from '../domain/registry.ts';
 import type { VersionDownload } from '../use-cases/model-registry.ts';
 import type {
   aliasEventResponse,
@@ -29,12 +29,7 @@ export const modelVersionView = (version: ModelVersion): z.input<typeof modelVer
   version: version.version,
   // A version exists only once registered in full: there is no pending or failed state to report.
   status: 'READY',
-  source: {
-    run_id: version.source.runId,
-    experiment_id: version.source.experimentId,
-    artifact_path: version.source.path,
-    kind: version.source.kind,
-  },
+  source: sourceView(version.source),
   description: version.description,
   tags: version.tags,
   metadata: version.metadata,
@@ -51,6 +46,11 @@ export const modelVersionView = (version: ModelVersion): z.input<typeof modelVer
   updated_at: version.updatedAt,
   created_by: { token_id: version.createdBy.tokenId },
 });
+
+const sourceView = (source: ModelVersionSource): z.input<typeof modelVersionResponse>['source'] =>
+  source.kind === 'prompt'
+    ? { kind: 'prompt' }
+    : { kind: source.kind, run_id: source.runId, experiment_id: source.experimentId, artifact_path: source.path };
 
 export const aliasEventView = (event: AliasEvent): z.input<typeof aliasEventResponse> => ({
   alias: event.alias,

@@ -18,6 +18,7 @@ import {
   type ModelVersionSource,
   type RegisteredModel,
   registryLimits,
+  sourceRunOf,
   versionRef,
 } from '../domain/registry.ts';
 import type { Page, Tags } from '../domain/types.ts';
@@ -564,9 +565,11 @@ export class ModelRegistryRepository {
   async createVersion(workspace: string, model: StoredModel, created: NewVersion): Promise<void> {
     const { version, artifactPaths } = created;
     const ref = versionRef(model.modelId, version.version);
+    // A prompt version has no run: no run to check, no artifact to hold, no entry in the versions-by-run index.
+    const run = sourceRunOf(version.source);
     const item: VersionItem & Record<string, unknown> = {
       ...modelVersionKey(workspace, model.modelId, version.version),
-      ...modelVersionsByRunKey(workspace, version.source.runId, version.createdAt, model.modelId, version.version),
+      ...(run ? modelVersionsByRunKey(workspace, run.runId, version.createdAt, model.modelId, version.version) : {}),
       ...modelVersionsByUpdateKey(workspace, version.updatedAt, model.modelId, version.version),
       type: entityTypes.modelVersion,
       modelId: model.modelId,
@@ -604,37 +607,27 @@ export class ModelRegistryRepository {
             },
           },
           { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-          {
-            ConditionCheck: {
-              TableName: this.tableName,
-              Key: runKey(workspace, version.source.runId),
-              // A deleted run can be purged: nothing may start holding its artifacts.
-              ConditionExpression:
-                'attribute_exists(pk) AND (attribute_not_exists(lifecycleStage) OR lifecycleStage = :active)',
-              ExpressionAttributeValues: { ':active': 'active' },
-            },
-          },
-          ...artifactPaths.map((path) => ({
-            Update: {
-              TableName: this.tableName,
-              Key: artifactKey(workspace, version.source.runId, path),
-              UpdateExpression: 'ADD modelVersions :ref',
-              ConditionExpression: '#status = :complete',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':ref': new Set([ref]), ':complete': 'COMPLETE' },
-            },
-          })),
+          ...(run ? [runStillActive(this.tableName, workspace, run.runId)] : []),
+          ...(run
+            ? artifactPaths.map((path) => ({
+                Update: {
+                  TableName: this.tableName,
+                  Key: artifactKey(workspace, run.runId, path),
+                  UpdateExpression: 'ADD modelVersions :ref',
+                  ConditionExpression: '#status = :complete',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':ref': new Set([ref]), ':complete': 'COMPLETE' },
+                },
+              }))
+            : []),
         ],
       }),
     );
     if (!reasons) return;
     const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
-    if (failed(0) || failed(1)) throw new RaceLostError();
+    if (failed(0) || failed(1) || !run) throw new RaceLostError();
     if (failed(2)) {
-      throw new ConflictError(
-        'run.deleted',
-        `run_id: run '${version.source.runId}' is deleted or gone; restore it first`,
-      );
+      throw new ConflictError('run.deleted', `run_id: run '${run.runId}' is deleted or gone; restore it first`);
     }
     const lost = artifactPaths.filter((_, index) => failed(index + 3));
     throw new ConflictError(
@@ -984,6 +977,7 @@ export class ModelRegistryRepository {
     now: number,
     withAliases: boolean,
   ) {
+    const run = sourceRunOf(version.source);
     return sendTransaction(
       this.client,
       new TransactWriteCommand({
@@ -1012,16 +1006,18 @@ export class ModelRegistryRepository {
               },
             },
           },
-          ...files.map((file) => ({
-            Update: {
-              TableName: this.tableName,
-              Key: artifactKey(workspace, version.source.runId, file.artifactPath),
-              UpdateExpression: 'DELETE modelVersions :ref',
-              // Without this an update would create a record for an artifact that is gone.
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':ref': ref },
-            },
-          })),
+          ...(run
+            ? files.map((file) => ({
+                Update: {
+                  TableName: this.tableName,
+                  Key: artifactKey(workspace, run.runId, file.artifactPath),
+                  UpdateExpression: 'DELETE modelVersions :ref',
+                  // Without this an update would create a record for an artifact that is gone.
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeValues: { ':ref': ref },
+                },
+              }))
+            : []),
         ],
       }),
     );
@@ -1170,3 +1166,13 @@ const batchGetKeys = 100;
 const batchGetAttempts = 6;
 
 export const registrationTransactionItems = 3 + registryLimits.filesPerVersion;
+
+/** A transaction's check that a run exists and is active: a deleted run can be purged, so nothing may start holding its artifacts. */
+const runStillActive = (tableName: string, workspace: string, runId: string) => ({
+  ConditionCheck: {
+    TableName: tableName,
+    Key: runKey(workspace, runId),
+    ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lifecycleStage) OR lifecycleStage = :active)',
+    ExpressionAttributeValues: { ':active': 'active' },
+  },
+});

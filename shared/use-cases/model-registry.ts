@@ -15,10 +15,12 @@ import {
   modelStages,
   type ModelVersion,
   type ModelVersionFile,
-  type ModelVersionSource,
+  type PromptSource,
+  promptSourcePlaceholders,
   type RegisteredModel,
   registryLimits,
   relativeFilePath,
+  type RunArtifactSource,
 } from '../domain/registry.ts';
 import type { Page, Tags } from '../domain/types.ts';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.ts';
@@ -355,7 +357,7 @@ export async function registerModelVersion(
   const artifactPath = normalizeArtifactPath(input.artifactPath, 'artifact_path');
   const tags = mergeTags({}, new Map(Object.entries(input.tags ?? {})));
   checkTagBudget(tags, 'model_version');
-  let model = await getRegisteredModel(scope, name, deps);
+  const model = await getRegisteredModel(scope, name, deps);
   const run = await deps.runs.get(scope.workspace, input.runId);
   if (!run) throw new NotFoundError('run', input.runId);
   if (run.lifecycleStage === 'deleted') {
@@ -370,23 +372,83 @@ export async function registerModelVersion(
   }
   const { source, artifacts } = await resolveSource(scope, run.runId, run.experimentId, artifactPath, deps);
   const files = await fingerprint(source, artifacts, deps);
+  return writeNextVersion(
+    scope,
+    principal,
+    model,
+    { source, files, description: input.description, tags, metadata: input.metadata },
+    deps,
+  );
+}
 
+export interface RegisterPromptVersionInput {
+  /** The source MLflow's client sent: one of `promptSourcePlaceholders`. */
+  placeholder: string;
+  description?: string | undefined;
+  /** The version's tags, its template (`mlflow.prompt.text`) among them. */
+  tags?: Tags | undefined;
+}
+
+/**
+ * Registers the next version of a prompt (MLflow's prompt registry keeps
+ * prompts as registered models): a version of tags alone, with no run and no
+ * files. MLflow's server takes only its own placeholders as such a version's
+ * source, and so does this.
+ */
+export async function registerPromptVersion(
+  scope: RequestScope,
+  principal: Principal,
+  name: string,
+  input: RegisterPromptVersionInput,
+  deps: Deps<'registry' | 'clock'>,
+): Promise<ModelVersion> {
+  if (!promptSourcePlaceholders.includes(input.placeholder)) {
+    throw new ValidationError(
+      `source: '${input.placeholder}' is not a prompt's source; a prompt version's source is one of ${promptSourcePlaceholders.map((placeholder) => `'${placeholder}'`).join(', ')}`,
+      'source.invalid',
+    );
+  }
+  const tags = mergeTags({}, new Map(Object.entries(input.tags ?? {})));
+  checkTagBudget(tags, 'model_version');
+  const model = await getRegisteredModel(scope, name, deps);
+  const source: PromptSource = { kind: 'prompt', placeholder: input.placeholder };
+  return writeNextVersion(
+    scope,
+    principal,
+    model,
+    { source, files: [], description: input.description, tags, metadata: undefined },
+    deps,
+  );
+}
+
+/**
+ * Writes `model`'s next version, its number taken from the model's counter in
+ * the same transaction; a registration that raced this one is retried with the
+ * model read again.
+ */
+async function writeNextVersion(
+  scope: RequestScope,
+  principal: Principal,
+  first: StoredModel,
+  content: Pick<ModelVersion, 'source' | 'files' | 'description' | 'tags' | 'metadata'>,
+  deps: Deps<'registry' | 'clock'>,
+): Promise<ModelVersion> {
+  let model = first;
   return retryOnRace(async (attempt) => {
-    if (attempt > 0) model = await getRegisteredModel(scope, name, deps);
+    if (attempt > 0) model = await getRegisteredModel(scope, model.name, deps);
     const number = model.latestVersion + 1;
     if (number > registryLimits.maxVersion) {
-      throw new ConflictError('registered_model.version_limit', `name: '${name}' has reached its last version number`);
+      throw new ConflictError(
+        'registered_model.version_limit',
+        `name: '${model.name}' has reached its last version number`,
+      );
     }
     const now = deps.clock.now();
     const version: ModelVersion = {
       modelId: model.modelId,
       modelName: model.name,
       version: number,
-      source,
-      description: input.description,
-      tags,
-      metadata: input.metadata,
-      files,
+      ...content,
       aliases: [],
       stage: 'None',
       createdAt: now,
@@ -395,7 +457,7 @@ export async function registerModelVersion(
     };
     await deps.registry.createVersion(scope.workspace, model, {
       version,
-      artifactPaths: files.map((file) => file.artifactPath),
+      artifactPaths: content.files.map((file) => file.artifactPath),
     });
     return version;
   }, registrationAttempts);
@@ -413,11 +475,11 @@ async function resolveSource(
   experimentId: string,
   requestedPath: string,
   deps: Deps<'registry' | 'artifacts' | 'objects' | 'clock'>,
-): Promise<{ source: ModelVersionSource; artifacts: Artifact[] }> {
+): Promise<{ source: RunArtifactSource; artifacts: Artifact[] }> {
   let path = requestedPath;
   const single = await deps.artifacts.get(scope.workspace, runId, path);
   let artifacts: Artifact[];
-  let kind: ModelVersionSource['kind'];
+  let kind: RunArtifactSource['kind'];
   if (single) {
     artifacts = [single];
     kind = 'file';
@@ -459,7 +521,7 @@ async function resolveSource(
 
 /** Size and SHA-256 of every file, established from the stored bytes wherever that is affordable. */
 async function fingerprint(
-  source: ModelVersionSource,
+  source: RunArtifactSource,
   artifacts: readonly Artifact[],
   deps: Deps<'checksums'>,
 ): Promise<ModelVersionFile[]> {

@@ -569,6 +569,40 @@ describe('version page', () => {
     }
   });
 
+  test("a prompt's version (MLflow's prompt registry) shows its template and prompts:/ URIs, not a run or files", async () => {
+    const api = local.api;
+    const prompt = 'summarize-prompt';
+    const text = 'Summarize in {{n}} words:\n\n{{text}}';
+    const isPrompt = { key: 'mlflow.prompt.is_prompt', value: 'true' };
+    await ok(api.post('/api/2.0/mlflow/registered-models/create', { name: prompt, tags: [isPrompt] }), 'prompt');
+    await ok(
+      api.post('/api/2.0/mlflow/model-versions/create', {
+        name: prompt,
+        source: 'dummy-source',
+        tags: [isPrompt, { key: 'mlflow.prompt.text', value: text }, { key: '_mlflow_prompt_type', value: 'text' }],
+      }),
+      'prompt version',
+    );
+    await ok(
+      api.post('/api/2.0/mlflow/registered-models/alias', { name: prompt, alias: 'live', version: '1' }),
+      'alias',
+    );
+    const { page, problems, close } = await open(`/models/${prompt}/versions/1`);
+    try {
+      const template = page.locator('#prompt-template pre');
+      await expect.poll(() => template.textContent(), eventually).toBe(text);
+      const overview = (await page.locator('#version-overview').textContent()) ?? '';
+      expect(overview).toContain(`prompts:/${prompt}/1`);
+      expect(overview).toContain(`prompts:/${prompt}@live`);
+      expect(overview).not.toContain('Source run');
+      expect(overview).not.toContain('_mlflow_prompt_type');
+      expect(await page.locator('#files').count()).toBe(0);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   test('the links to other versions skip deleted ones', async () => {
     const links = (page: Page) => page.locator('nav[aria-label="Other versions"] a').allTextContents();
     const first = await open('/models/churn-classifier/versions/1');

@@ -338,3 +338,38 @@ def test_searches_in_mlflows_orders_page_by_page(mlflow_env: StratusApi, experim
         client.search_registered_models(order_by=["creation_timestamp DESC"])
     assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
     assert "order_by: Invalid order by key 'creation_timestamp'" in refused.value.message
+
+
+def test_prompts_are_registered_versioned_aliased_and_loaded(mlflow_env: StratusApi, experiment_name: str):
+    """MLflow 3's prompt registry keeps prompts as registered models: the client's own calls, unchanged."""
+    mlflow.set_experiment(experiment_name)
+    name = f"greeting-{uuid.uuid4().hex[:8]}"
+    first = mlflow.genai.register_prompt(name=name, template="Hello {{name}}", commit_message="first", tags={"team": "nlp"})
+    assert first.version == 1
+    chat = [{"role": "user", "content": "Hi {{name}}!"}]
+    second = mlflow.genai.register_prompt(name=name, template=chat)
+    assert second.version == 2
+
+    assert mlflow.genai.load_prompt(f"prompts:/{name}/1").format(name="Ada") == "Hello Ada"
+    assert mlflow.genai.load_prompt(f"prompts:/{name}@latest").template == chat
+    mlflow.genai.set_prompt_alias(name, "production", 1)
+    assert mlflow.genai.load_prompt(f"prompts:/{name}@production", cache_ttl_seconds=0).template == "Hello {{name}}"
+
+    client = MlflowClient()
+    assert [prompt.name for prompt in mlflow.genai.search_prompts(f"name = '{name}'")] == [name]
+    assert [version.version for version in client.search_prompt_versions(name)] == [2, 1]
+    assert client.get_prompt(name).tags["team"] == "nlp"
+    # A prompt is no model: the registry's own searches leave it out, as MLflow's server does.
+    assert client.search_registered_models(f"name = '{name}'") == []
+    assert client.search_model_versions(f"name = '{name}'") == []
+
+    # Stratus's own SDK reads a prompt's version too: no run, no files.
+    from stratus import ModelRegistry
+
+    version = ModelRegistry(mlflow_env.url, mlflow_env.token).get_model_version(name, 2)
+    assert (version.source_kind, version.run_id, version.files) == ("prompt", None, [])
+
+    client.delete_prompt_version(name, "1")
+    with pytest.raises(MlflowException):
+        mlflow.genai.load_prompt(f"prompts:/{name}/1", cache_ttl_seconds=0)
+    assert mlflow.genai.load_prompt(f"prompts:/{name}/2", cache_ttl_seconds=0).template == chat

@@ -1,10 +1,12 @@
 /**
  * Tags the clients set for themselves (`mlflow.*`, `stratus.*`: source, user,
- * parent run, notes) are bookkeeping, not the labels a person gave: like
- * MLflow's own UI, lists show only the others. MLflow keeps an experiment's or
- * a run's description in the tag `mlflow.note.content`.
+ * parent run, notes; `_mlflow_*`: a prompt's type and the experiments it was
+ * loaded in) are bookkeeping, not the labels a person gave: like MLflow's own
+ * UI, lists show only the others. MLflow keeps an experiment's or a run's
+ * description in the tag `mlflow.note.content`.
  */
-export const isSystemTag = (key: string) => key.startsWith('mlflow.') || key.startsWith('stratus.');
+export const isSystemTag = (key: string) =>
+  key.startsWith('mlflow.') || key.startsWith('stratus.') || key.startsWith('_mlflow_');
 
 export const noteTag = 'mlflow.note.content';
 

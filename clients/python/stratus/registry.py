@@ -55,9 +55,11 @@ class ModelVersionFile:
 class ModelVersion:
     name: str
     version: int
-    run_id: str
-    experiment_id: str
-    artifact_path: str
+    # None for a prompt's version (MLflow's prompt registry): it has no run and no files.
+    run_id: Optional[str]
+    experiment_id: Optional[str]
+    artifact_path: Optional[str]
+    # "file", "folder" or "prompt"
     source_kind: str
     status: str
     files: List[ModelVersionFile] = field(default_factory=list)
@@ -75,9 +77,9 @@ class ModelVersion:
         return cls(
             name=data["name"],
             version=int(data["version"]),
-            run_id=source["run_id"],
-            experiment_id=source["experiment_id"],
-            artifact_path=source["artifact_path"],
+            run_id=source.get("run_id"),
+            experiment_id=source.get("experiment_id"),
+            artifact_path=source.get("artifact_path"),
             source_kind=source["kind"],
             status=data["status"],
             files=[ModelVersionFile.from_json(item) for item in data.get("files") or []],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 
 import click
 import pytest
@@ -191,6 +192,15 @@ def test_runs_show_wraps_long_values_whole_under_their_column(env, tracker, expe
         wrapped.append(line[column:])
     assert len(wrapped) > 1 and " ".join(wrapped) == value, shown
     assert "n" * 150 in "".join(shown.split()), shown
+
+
+def test_a_tag_of_several_lines_stays_on_its_row(env, stack) -> None:
+    # A model's tag shown in one field: its newlines used to reach the terminal, the second line at column 0.
+    name = f"multiline-tag-{uuid.uuid4().hex[:8]}"
+    ModelRegistry(stack.url, stack.token).create_model(name, tags={"notes": "first line\nsecond line\r\nthird"})
+    shown = cli_runner().invoke(cli, ["models", "show", name], env={"COLUMNS": "80"}).stdout
+    assert not any(line.startswith(("second", "third")) for line in shown.splitlines()), shown
+    assert "notes=firstlinesecondlinethird" in "".join(shown.split()), shown
 
 
 @pytest.fixture(scope="module")

@@ -27,10 +27,11 @@ export interface ModelVersionFile {
 export interface ModelVersion {
   name: string;
   version: number;
-  runId: string;
-  experimentId: string;
-  artifactPath: string;
-  sourceKind: 'file' | 'folder';
+  /** Undefined for a prompt's version (MLflow's prompt registry): it has no run and no files. */
+  runId: string | undefined;
+  experimentId: string | undefined;
+  artifactPath: string | undefined;
+  sourceKind: 'file' | 'folder' | 'prompt';
   status: string;
   files: ModelVersionFile[];
   sizeBytes: number;

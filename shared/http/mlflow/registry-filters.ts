@@ -1,3 +1,4 @@
+import { promptTagKey } from '../../domain/registry.ts';
 import { ValidationError } from '../../errors.ts';
 
 /**
@@ -161,17 +162,15 @@ export function likeLiteral(pattern: string): { prefix: string | undefined; long
   return { prefix, longest };
 }
 
-/** The tag MLflow marks prompts with; models and versions without it count as `'false'`. */
-export const promptTag = 'mlflow.prompt.is_prompt';
-
 /**
  * Whether one value passes a condition (for the exact check of what an indexed
  * read returned). As on MLflow's server, a field or tag that is absent passes
- * no condition, except the prompt tag, which an ordinary model lacks: MLflow's
+ * no condition, except the prompt tag (models and versions without it count as
+ * `'false'`), which an ordinary model lacks: MLflow's
  * client leaves prompts out with tags.`mlflow.prompt.is_prompt` != 'true'.
  */
 export function conditionHolds(condition: FilterCondition, found: string | undefined): boolean {
-  const prompt = condition.field.kind === 'tag' && condition.field.key === promptTag;
+  const prompt = condition.field.kind === 'tag' && condition.field.key === promptTagKey;
   const value = found === undefined && prompt && ['=', '!='].includes(condition.operator) ? 'false' : found;
   if (value === undefined) return false;
   const [first = ''] = condition.values;
@@ -207,7 +206,7 @@ export function asksForPrompts(conditions: readonly FilterCondition[]): boolean 
   return conditions.some(
     (condition) =>
       condition.field.kind === 'tag' &&
-      condition.field.key === promptTag &&
+      condition.field.key === promptTagKey &&
       ((condition.operator === '=' && condition.values[0]?.toLowerCase() === 'true') ||
         (condition.operator === '!=' && condition.values[0]?.toLowerCase() === 'false')),
   );

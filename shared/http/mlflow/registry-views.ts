@@ -1,5 +1,11 @@
 import { loggedModelArtifactPrefix } from '../../domain/logged-models.ts';
-import type { ModelVersion, ModelVersionSource, RegisteredModel } from '../../domain/registry.ts';
+import {
+  type ModelVersion,
+  type ModelVersionSource,
+  type RegisteredModel,
+  type RunArtifactSource,
+  sourceRunOf,
+} from '../../domain/registry.ts';
 import type { Tags } from '../../domain/types.ts';
 
 /**
@@ -14,20 +20,21 @@ const keyValues = (entries: Tags) => Object.entries(entries).map(([key, value]) 
 
 /** The logged model whose folder (`models/<id>`) a version was registered from, if it was. */
 export function loggedModelIdOf(source: ModelVersionSource): string | undefined {
+  if (source.kind !== 'folder') return undefined;
   const match = /^models\/([^/]+)$/.exec(source.path);
-  return source.kind === 'folder' && match?.[1] && source.path === loggedModelArtifactPrefix(match[1])
-    ? match[1]
-    : undefined;
+  return match?.[1] && source.path === loggedModelArtifactPrefix(match[1]) ? match[1] : undefined;
 }
 
 /** Where the client downloads a version's files from: the run's artifacts, through the MLflow artifact routes. */
-export const versionArtifactUri = (source: ModelVersionSource) =>
+export const versionArtifactUri = (source: RunArtifactSource) =>
   `mlflow-artifacts:/${source.experimentId}/${source.runId}/artifacts/${source.path}`;
 
-/** A version's `source` as MLflow answers it (and its filters' `source_path` compares). */
+/** A version's `source` as MLflow answers it (and its filters' `source_path` compares); a prompt's as it was sent. */
 export function mlflowVersionSource(version: ModelVersion): string {
-  const modelId = loggedModelIdOf(version.source);
-  return modelId ? `models:/${modelId}` : versionArtifactUri(version.source);
+  const { source } = version;
+  if (source.kind === 'prompt') return source.placeholder;
+  const modelId = loggedModelIdOf(source);
+  return modelId ? `models:/${modelId}` : versionArtifactUri(source);
 }
 
 export const mlflowModelVersion = (version: ModelVersion) => {
@@ -43,7 +50,8 @@ export const mlflowModelVersion = (version: ModelVersion) => {
     // where it leaves a registered model's out.
     description: version.description ?? '',
     source: mlflowVersionSource(version),
-    run_id: version.source.runId,
+    // MLflow's server leaves a prompt version's run out: its client reads that as "".
+    run_id: sourceRunOf(version.source)?.runId ?? '',
     // A version exists only once registered in full.
     status: 'READY',
     tags: keyValues(version.tags),

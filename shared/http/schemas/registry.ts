@@ -194,12 +194,20 @@ export const modelVersionResponse = z.object({
   name: z.string(),
   version: z.int(),
   status: z.literal('READY'),
-  source: z.object({
-    run_id: z.string(),
-    experiment_id: z.string(),
-    artifact_path: z.string(),
-    kind: z.enum(['file', 'folder']),
-  }),
+  source: z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.enum(['file', 'folder']),
+      run_id: z.string(),
+      experiment_id: z.string(),
+      artifact_path: z.string(),
+    }),
+    z.object({ kind: z.literal('prompt') }).check(
+      z.meta({
+        description:
+          "A prompt's version (MLflow's prompt registry): no run and no files; its template is its tag mlflow.prompt.text",
+      }),
+    ),
+  ]),
   description: z.optional(z.string()),
   tags: z.record(z.string(), z.string()),
   metadata: z.optional(z.record(z.string(), z.unknown())),

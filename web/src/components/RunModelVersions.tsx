@@ -59,7 +59,8 @@ export function RunModelVersions(props: { runId: string }) {
                   <AliasChips model={version.name} aliases={version.aliases} />
                 </td>
                 <td class="mono">
-                  {version.source.artifact_path}
+                  {/* A run's versions are never a prompt's (a prompt's version has no run). */}
+                  {version.source.kind !== 'prompt' && version.source.artifact_path}
                   {version.source.kind === 'folder' ? '/' : ''}
                 </td>
               </tr>

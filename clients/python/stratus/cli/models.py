@@ -16,6 +16,10 @@ def registry_from(context: click.Context) -> ModelRegistry:
     return ModelRegistry(endpoint, token)
 
 
+# Where MLflow's prompt registry keeps a prompt version's template.
+PROMPT_TEXT_TAG = "mlflow.prompt.text"
+
+
 def version_row(version: ModelVersion) -> Dict[str, Any]:
     return {
         "version": version.version,
@@ -141,17 +145,26 @@ def show_version(version: ModelVersion, output_format: str) -> None:
     if output_format == "json":
         emit_json(as_json(version))
         return
+    if version.source_kind == "prompt":
+        # A prompt's version (MLflow's prompt registry) has no run and no files: its template is what it holds.
+        source = [("kind", "prompt"), ("template", version.tags.get(PROMPT_TEXT_TAG, ""))]
+        tags = {key: value for key, value in version.tags.items() if key != PROMPT_TEXT_TAG}
+    else:
+        source = [
+            ("run_id", version.run_id),
+            ("experiment_id", version.experiment_id),
+            ("artifact_path", f"{version.artifact_path} ({version.source_kind})"),
+            ("size", human_size(version.size_bytes) if output_format == "table" else version.size_bytes),
+        ]
+        tags = version.tags
     emit_fields(
         [
             ("name", version.name),
             ("version", version.version),
             ("aliases", ", ".join(version.aliases)),
-            ("run_id", version.run_id),
-            ("experiment_id", version.experiment_id),
-            ("artifact_path", f"{version.artifact_path} ({version.source_kind})"),
-            ("size", human_size(version.size_bytes) if output_format == "table" else version.size_bytes),
+            *source,
             ("metadata", version.metadata),
-            ("tags", version.tags),
+            ("tags", tags),
             ("description", version.description),
             ("created", human_time(version.created_at) if output_format == "table" else version.created_at),
             ("created_by", version.created_by),

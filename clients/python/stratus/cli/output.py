@@ -175,9 +175,8 @@ def cell(value: Any) -> str:
         return number_text(value)
     if isinstance(value, datetime):
         return value.strftime(TIME_FORMAT)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    text = str(value)
+    # A tag's value may span lines, as a description may: a cell stays on one line either way.
+    text = ", ".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
     return text.replace("\n", " ").replace("\r", " ").replace("\t", " ")
 
 

@@ -1,7 +1,13 @@
 import { ValidationError } from '../../../errors.ts';
 import { registryDeps } from '../../../runtime.ts';
 import type { RequestScope } from '../../../use-cases/deps.ts';
-import { getModelVersion, loggedModelSource, registerModelVersion } from '../../../use-cases/model-registry.ts';
+import { isPromptTagged, promptSourcePlaceholders } from '../../../domain/registry.ts';
+import {
+  getModelVersion,
+  loggedModelSource,
+  registerModelVersion,
+  registerPromptVersion,
+} from '../../../use-cases/model-registry.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { mlflowCreateModelVersionRoute } from '../../routes/mlflow-create-model-version.ts';
 import { tagMap } from '../inputs.ts';
@@ -12,13 +18,33 @@ import { mlflowModelVersion } from '../registry-views.ts';
  * `mlflow.register_model` and `MlflowClient.create_model_version`: the source
  * becomes a run and an artifact path, and the version is registered like any
  * other (checksums recorded, artifacts held). It is READY when this answers, so
- * the client's wait for registration ends at its first look.
+ * the client's wait for registration ends at its first look. A version tagged
+ * `mlflow.prompt.is_prompt` is a prompt's, and its source MLflow's placeholder.
  */
 export const mlflowCreateModelVersion = createMlflowHandler(
   mlflowCreateModelVersionRoute,
   async ({ body }, { scope, principal }) => {
-    const source = parseVersionSource(body.source);
+    const tags = tagMap(body.tags);
     const deps = registryDeps();
+    // MLflow's prompt registry keeps a prompt's versions as model versions of tags alone (see registerPromptVersion).
+    if (isPromptTagged(tags)) {
+      if (!promptSourcePlaceholders.includes(body.source)) {
+        // MLflow's server's words (handlers._validate_prompt_source).
+        throw new ValidationError(
+          `Invalid prompt source: '${body.source}'. Prompt sources must use an MLflow placeholder.`,
+          'source.invalid',
+        );
+      }
+      const version = await registerPromptVersion(
+        scope,
+        principal,
+        body.name,
+        { placeholder: body.source, description: body.description, tags },
+        deps,
+      );
+      return { body: { model_version: mlflowModelVersion(version) } };
+    }
+    const source = parseVersionSource(body.source);
     const { runId, artifactPath } = await runArtifactsOf(scope, source, deps);
     if (body.run_id !== undefined && body.run_id !== runId) {
       throw new ValidationError(
@@ -30,7 +56,7 @@ export const mlflowCreateModelVersion = createMlflowHandler(
       scope,
       principal,
       body.name,
-      { runId, artifactPath, description: body.description, tags: tagMap(body.tags) },
+      { runId, artifactPath, description: body.description, tags },
       deps,
     );
     return { body: { model_version: mlflowModelVersion(version) } };
@@ -48,6 +74,12 @@ async function runArtifactsOf(
       return loggedModelSource(scope, source.modelId, deps);
     case 'registered_version': {
       const copied = await getModelVersion(scope, source.name, source.version, deps);
+      if (copied.source.kind === 'prompt') {
+        throw new ValidationError(
+          `source: 'models:/${source.name}/${source.version}' is a prompt's version, which has no files to register`,
+          'source.invalid',
+        );
+      }
       return { runId: copied.source.runId, artifactPath: copied.source.path };
     }
     case 'run_artifacts':

@@ -18,7 +18,9 @@ export const mlflowGetModelVersionDownloadUri = createMlflowHandler(
     const version = await onMlflowVersion(query.name, query.version, (number) =>
       getModelVersion(scope, query.name, number, registryRecordDeps()),
     );
-    return { body: { artifact_uri: versionArtifactUri(version.source) } };
+    const { source } = version;
+    // A prompt version has no files: MLflow's server answers its source, the placeholder, here too.
+    return { body: { artifact_uri: source.kind === 'prompt' ? source.placeholder : versionArtifactUri(source) } };
   },
 );
 

@@ -1,4 +1,4 @@
-import type { RegisteredModel } from '../../../domain/registry.ts';
+import { isPromptTagged, promptTagKey, type RegisteredModel } from '../../../domain/registry.ts';
 import { answerPayloadBytes, fittingEntries } from '../../../domain/answer-size.ts';
 import { ValidationError } from '../../../errors.ts';
 import { registryRecordDeps } from '../../../runtime.ts';
@@ -9,7 +9,7 @@ import {
 } from '../../../use-cases/model-registry.ts';
 import { createMlflowHandler } from '../handler.ts';
 import { mlflowSearchRegisteredModelsRoute } from '../../routes/mlflow-search-registered-models.ts';
-import { asksForPrompts, conditionHolds, likeLiteral, parseRegistryFilter, promptTag } from '../registry-filters.ts';
+import { asksForPrompts, conditionHolds, likeLiteral, parseRegistryFilter } from '../registry-filters.ts';
 import { parseModelOrder } from '../registry-orders.ts';
 import { mlflowRegisteredModel } from '../registry-views.ts';
 
@@ -25,7 +25,7 @@ export const mlflowSearchRegisteredModels = createMlflowHandler(
     for (const condition of conditions) {
       const [value = ''] = condition.values;
       // The prompt tag is not an index filter: a model without it counts as 'false'.
-      if (condition.field.kind === 'tag' && condition.operator === '=' && condition.field.key !== promptTag) {
+      if (condition.field.kind === 'tag' && condition.operator === '=' && condition.field.key !== promptTagKey) {
         tags[condition.field.key] = value;
       } else if (condition.field.kind === 'name' && condition.operator === '=') {
         exactName = value;
@@ -54,7 +54,7 @@ export const mlflowSearchRegisteredModels = createMlflowHandler(
     // As on MLflow's server, prompts only when the filter asks for them.
     const prompts = asksForPrompts(conditions);
     const matches = (model: RegisteredModel) =>
-      (prompts || model.tags[promptTag] !== 'true') &&
+      (prompts || !isPromptTagged(model.tags)) &&
       conditions.every((condition) =>
         conditionHolds(
           condition,

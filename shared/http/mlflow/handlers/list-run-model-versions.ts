@@ -1,4 +1,4 @@
-import type { ModelVersion } from '../../../domain/registry.ts';
+import { isPromptTagged, type ModelVersion, sourceRunOf } from '../../../domain/registry.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { registryRecordDeps } from '../../../runtime.ts';
 import type { Page } from '../../../domain/types.ts';
@@ -10,13 +10,7 @@ import {
 import { createMlflowHandler } from '../handler.ts';
 import { mlflowSearchModelVersionsRoute } from '../../routes/mlflow-search-model-versions.ts';
 import { mlflowRegistryLimits } from '../registry-schemas.ts';
-import {
-  asksForPrompts,
-  conditionHolds,
-  type FilterCondition,
-  parseRegistryFilter,
-  promptTag,
-} from '../registry-filters.ts';
+import { asksForPrompts, conditionHolds, type FilterCondition, parseRegistryFilter } from '../registry-filters.ts';
 import { type OrderClause, parseVersionOrder, type VersionOrderKey } from '../registry-orders.ts';
 import { mlflowModelVersion, mlflowVersionSource } from '../registry-views.ts';
 
@@ -34,7 +28,7 @@ function fieldValue(version: ModelVersion, condition: FilterCondition): string |
     case 'name':
       return version.modelName;
     case 'run_id':
-      return version.source.runId;
+      return sourceRunOf(version.source)?.runId ?? '';
     case 'source_path':
       return mlflowVersionSource(version);
     case 'version_number':
@@ -109,7 +103,7 @@ export const mlflowSearchModelVersions = createMlflowHandler(
     const plan = readPlan(clauses, (query.order_by ?? '').trim() !== '', runId !== undefined || name !== undefined);
     const prompts = asksForPrompts(conditions);
     const matches = (version: ModelVersion) =>
-      (prompts || version.tags[promptTag] !== 'true') &&
+      (prompts || !isPromptTagged(version.tags)) &&
       conditions.every((condition) => conditionHolds(condition, fieldValue(version, condition)));
     const deps = registryRecordDeps();
     const limit = Math.min(query.max_results, mlflowRegistryLimits.searchVersionsPage);

@@ -58,7 +58,8 @@ export function VersionPage(props: { modelName: string; version: number }) {
         : nearestVersions(props.modelName, props.version, latest, signal),
     [props.modelName, props.version, latest],
   );
-  const experimentId = version.data?.source.experiment_id;
+  const source = version.data?.source;
+  const experimentId = source?.kind === 'prompt' ? undefined : source?.experiment_id;
   const experiment = useLoad(
     async () =>
       experimentId
@@ -127,7 +128,7 @@ export function VersionPage(props: { modelName: string; version: number }) {
       <div class="grid-2">
         <VersionOverview
           version={data}
-          runName={runNames.data?.get(data.source.run_id)}
+          runName={data.source.kind === 'prompt' ? undefined : runNames.data?.get(data.source.run_id)}
           experimentName={experiment.data?.experiment_name}
         />
         <Card id="metadata" title="Metadata">
@@ -141,7 +142,7 @@ export function VersionPage(props: { modelName: string; version: number }) {
         </Card>
       </div>
       <div class="section">
-        <Files version={data} />
+        {data.source.kind === 'prompt' ? <PromptTemplate version={data} /> : <Files version={data} />}
       </div>
     </>
   );
@@ -153,33 +154,38 @@ function VersionOverview(props: {
   experimentName: string | undefined;
 }) {
   const { version } = props;
+  const { source } = version;
+  // A prompt is loaded by MLflow's load_prompt, from prompts:/ URIs; a model by load_model and the SDKs, from models:/.
+  const scheme = source.kind === 'prompt' ? 'prompts' : 'models';
+  const what = source.kind === 'prompt' ? 'prompt URI' : 'model URI';
   const rows: Array<[string, ComponentChild]> = [
     ['Status', <StatusBadge status={version.status} />],
     ['Registered', `${formatTime(version.created_at)}`],
     ['By token', <code>{version.created_by.token_id}</code>],
-    [
-      'Source run',
-      <Link href={paths.run(version.source.run_id)}>{props.runName ?? <code>{version.source.run_id}</code>}</Link>,
-    ],
-    [
-      'Experiment',
-      <Link href={paths.experiment(version.source.experiment_id)}>
-        {props.experimentName ?? <code>{version.source.experiment_id}</code>}
-      </Link>,
-    ],
-    [
-      version.source.kind === 'folder' ? 'Artifact folder' : 'Artifact',
-      <code>
-        {version.source.artifact_path}
-        {version.source.kind === 'folder' ? '/' : ''}
-      </code>,
-    ],
-    [
-      'Size',
-      `${formatBytes(version.size_bytes)} in ${version.files.length} file${version.files.length === 1 ? '' : 's'}`,
-    ],
-    // What MLflow's load_model and the SDKs' load take, to paste into a notebook or a serving config.
-    ['Load it with', <CopyableId value={`models:/${version.name}/${version.version}`} what="model URI" />],
+    ...(source.kind === 'prompt'
+      ? [['Kind', "A prompt's version: its template, no run and no files"] as [string, ComponentChild]]
+      : ([
+          ['Source run', <Link href={paths.run(source.run_id)}>{props.runName ?? <code>{source.run_id}</code>}</Link>],
+          [
+            'Experiment',
+            <Link href={paths.experiment(source.experiment_id)}>
+              {props.experimentName ?? <code>{source.experiment_id}</code>}
+            </Link>,
+          ],
+          [
+            source.kind === 'folder' ? 'Artifact folder' : 'Artifact',
+            <code>
+              {source.artifact_path}
+              {source.kind === 'folder' ? '/' : ''}
+            </code>,
+          ],
+          [
+            'Size',
+            `${formatBytes(version.size_bytes)} in ${version.files.length} file${version.files.length === 1 ? '' : 's'}`,
+          ],
+        ] as Array<[string, ComponentChild]>)),
+    // What MLflow's load_model (or load_prompt) and the SDKs' load take, to paste into a notebook or a serving config.
+    ['Load it with', <CopyableId value={`${scheme}:/${version.name}/${version.version}`} what={what} />],
     ['Tags', <TagList tags={version.tags} />],
   ];
   if (version.aliases.length > 0)
@@ -187,7 +193,7 @@ function VersionOverview(props: {
       version.aliases.length === 1 ? 'Or by its alias' : 'Or by an alias',
       <div class="copyable-list">
         {version.aliases.map((alias) => (
-          <CopyableId key={alias} value={`models:/${version.name}@${alias}`} what={`model URI by @${alias}`} />
+          <CopyableId key={alias} value={`${scheme}:/${version.name}@${alias}`} what={`${what} by @${alias}`} />
         ))}
       </div>,
     ]);
@@ -208,6 +214,24 @@ function VersionOverview(props: {
     </Card>
   );
 }
+
+/** The template a prompt's version holds (MLflow keeps it in the version's tag `mlflow.prompt.text`). */
+function PromptTemplate(props: { version: ModelVersion }) {
+  const text = Object.hasOwn(props.version.tags, promptTextTag) ? props.version.tags[promptTextTag] : undefined;
+  return (
+    <Card id="prompt-template" title="Prompt template">
+      {text === undefined ? (
+        <div class="empty">This version has no template tag ({promptTextTag}).</div>
+      ) : (
+        <pre class="mono metadata" tabIndex={0}>
+          {text}
+        </pre>
+      )}
+    </Card>
+  );
+}
+
+const promptTextTag = 'mlflow.prompt.text';
 
 /**
  * The version's files with the size and SHA-256 recorded at registration.

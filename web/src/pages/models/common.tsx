@@ -29,10 +29,11 @@ export function describeChange(event: AliasEvent): string {
  */
 export async function runNamesOf(versions: readonly ModelVersion[], signal: AbortSignal): Promise<Map<string, string>> {
   const byExperiment = new Map<string, Set<string>>();
-  for (const version of versions) {
-    const ids = byExperiment.get(version.source.experiment_id) ?? new Set<string>();
-    ids.add(version.source.run_id);
-    byExperiment.set(version.source.experiment_id, ids);
+  for (const { source } of versions) {
+    if (source.kind === 'prompt') continue;
+    const ids = byExperiment.get(source.experiment_id) ?? new Set<string>();
+    ids.add(source.run_id);
+    byExperiment.set(source.experiment_id, ids);
   }
   const names = new Map<string, string>();
   await Promise.all(
@@ -60,7 +61,15 @@ export async function runNamesOf(versions: readonly ModelVersion[], signal: Abor
 
 /** The run a version came from, by name when known, linking to the run page. */
 export function SourceRun(props: { version: ModelVersion; runNames: ReadonlyMap<string, string> | undefined }) {
-  const { run_id: runId, artifact_path: artifactPath, kind } = props.version.source;
+  const { source } = props.version;
+  if (source.kind === 'prompt') {
+    return (
+      <span class="muted" title="A prompt's version (MLflow's prompt registry): its template, no files">
+        prompt template
+      </span>
+    );
+  }
+  const { run_id: runId, artifact_path: artifactPath, kind } = source;
   return (
     <span class="source-run">
       <Link
