@@ -155,7 +155,12 @@ export const registryLimits = {
   nameLength: 250,
   descriptionLength: 5000,
   tagKeyLength: 250,
-  tagValueLength: 5000,
+  /**
+   * A prompt's template is a tag of its version (MLflow's prompt registry), and
+   * system prompts run to tens of thousands of characters. MLflow takes 100,000;
+   * here the budget of all tags of one model or version, below, bounds them too.
+   */
+  tagValueLength: 60_000,
   tagsPerEntity: 100,
   /** UTF-8 bytes of all tag keys and values of one model or version together. */
   tagBytesPerEntity: 64 * 1024,

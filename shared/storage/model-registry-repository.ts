@@ -559,7 +559,8 @@ export class ModelRegistryRepository {
    * advances the model's counter (only if no other registration advanced it
    * first: then RaceLostError, and the caller retries with the new count),
    * checks that the run still exists, and marks every artifact the version
-   * holds, on the condition that it is still COMPLETE. So a number is given out
+   * holds, on the condition that it is still COMPLETE (a prompt's version has
+   * neither run nor artifacts). So a number is given out
    * exactly once and only together with its version: no gaps, no repeats.
    */
   async createVersion(workspace: string, model: StoredModel, created: NewVersion): Promise<void> {
@@ -625,6 +626,7 @@ export class ModelRegistryRepository {
     );
     if (!reasons) return;
     const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
+    // A prompt version's transaction is the model and the version alone: any failure there is a race.
     if (failed(0) || failed(1) || !run) throw new RaceLostError();
     if (failed(2)) {
       throw new ConflictError('run.deleted', `run_id: run '${run.runId}' is deleted or gone; restore it first`);

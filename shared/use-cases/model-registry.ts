@@ -403,8 +403,9 @@ export async function registerPromptVersion(
   deps: Deps<'registry' | 'clock'>,
 ): Promise<ModelVersion> {
   if (!promptSourcePlaceholders.includes(input.placeholder)) {
+    // MLflow's server's words (handlers._validate_prompt_source): prompts exist only in its dialect.
     throw new ValidationError(
-      `source: '${input.placeholder}' is not a prompt's source; a prompt version's source is one of ${promptSourcePlaceholders.map((placeholder) => `'${placeholder}'`).join(', ')}`,
+      `Invalid prompt source: '${input.placeholder}'. Prompt sources must use an MLflow placeholder.`,
       'source.invalid',
     );
   }
@@ -429,24 +430,24 @@ export async function registerPromptVersion(
 async function writeNextVersion(
   scope: RequestScope,
   principal: Principal,
-  first: StoredModel,
+  model: StoredModel,
   content: Pick<ModelVersion, 'source' | 'files' | 'description' | 'tags' | 'metadata'>,
   deps: Deps<'registry' | 'clock'>,
 ): Promise<ModelVersion> {
-  let model = first;
+  let current = model;
   return retryOnRace(async (attempt) => {
-    if (attempt > 0) model = await getRegisteredModel(scope, model.name, deps);
-    const number = model.latestVersion + 1;
+    if (attempt > 0) current = await getRegisteredModel(scope, current.name, deps);
+    const number = current.latestVersion + 1;
     if (number > registryLimits.maxVersion) {
       throw new ConflictError(
         'registered_model.version_limit',
-        `name: '${model.name}' has reached its last version number`,
+        `name: '${current.name}' has reached its last version number`,
       );
     }
     const now = deps.clock.now();
     const version: ModelVersion = {
-      modelId: model.modelId,
-      modelName: model.name,
+      modelId: current.modelId,
+      modelName: current.name,
       version: number,
       ...content,
       aliases: [],
@@ -455,7 +456,7 @@ async function writeNextVersion(
       updatedAt: now,
       createdBy: { tokenId: principal.tokenId },
     };
-    await deps.registry.createVersion(scope.workspace, model, {
+    await deps.registry.createVersion(scope.workspace, current, {
       version,
       artifactPaths: content.files.map((file) => file.artifactPath),
     });

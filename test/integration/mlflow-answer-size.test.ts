@@ -132,9 +132,10 @@ const quotedTags = (count: number, length: number, seed: string) =>
 /** As many registry tags of 5,000 `"` as one model's or version's 64 KiB take. */
 const registryTags = (seed: string) =>
   Object.fromEntries(
-    quotedTags(Math.floor(registryLimits.tagBytesPerEntity / (registryLimits.tagValueLength + 8)), 5000, seed).map(
-      ({ key, value }) => [key, value],
-    ),
+    quotedTags(Math.floor(registryLimits.tagBytesPerEntity / (5000 + 8)), 5000, seed).map(({ key, value }) => [
+      key,
+      value,
+    ]),
   );
 
 /** The ordered search, which reads the models whole and pages by offset. */

@@ -70,6 +70,21 @@ describe('a prompt version is a version of tags alone', () => {
     expect(download.body.files).toEqual([]);
   });
 
+  test('a long system prompt is kept whole: templates of tens of thousands of characters', async () => {
+    const long = 'You are a careful assistant. '.repeat(2000).slice(0, 50_000);
+    const created = await api.post(`${mlflow}/model-versions/create`, {
+      name: prompt,
+      source: 'dummy-source',
+      tags: template(long),
+    });
+    expect(created.status, JSON.stringify(created.body).slice(0, 300)).toBe(200);
+    const read = await api.get(
+      `${mlflow}/model-versions/get?name=${prompt}&version=${created.body.model_version.version}`,
+    );
+    const text = read.body.model_version.tags.find((tag: { key: string }) => tag.key === 'mlflow.prompt.text');
+    expect(text.value).toBe(long);
+  });
+
   test('a prompt version cannot be copied into a model: it has no files', async () => {
     const refused = await api.post(`${mlflow}/model-versions/create`, {
       name: prompt,

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { registryLimits } from '../../shared/domain/registry.ts';
 import { registryRecordDeps, trackingDeps } from '../../shared/runtime.ts';
 import { deleteRun } from '../../shared/use-cases/lifecycle.ts';
 import { refuseIfHeldByModelVersions } from '../../shared/use-cases/model-holds.ts';
@@ -150,7 +151,7 @@ describe('registered models', () => {
       [{ name: 'a@b' }, 'body.name'],
       [{ name: ' ' }, 'body.name'],
       [{ name: 'x'.repeat(251) }, 'body.name'],
-      [{ name: 'ok', tags: { k: 'v'.repeat(5001) } }, 'body.tags.k'],
+      [{ name: 'ok', tags: { k: 'v'.repeat(registryLimits.tagValueLength + 1) } }, 'body.tags.k'],
       [{ name: 'ok', extra: 1 }, 'body'],
     ] as const;
     for (const [body, field] of bad) {

@@ -1,7 +1,7 @@
 import { ValidationError } from '../../../errors.ts';
 import { registryDeps } from '../../../runtime.ts';
 import type { RequestScope } from '../../../use-cases/deps.ts';
-import { isPromptTagged, promptSourcePlaceholders } from '../../../domain/registry.ts';
+import { isPromptTagged } from '../../../domain/registry.ts';
 import {
   getModelVersion,
   loggedModelSource,
@@ -28,13 +28,6 @@ export const mlflowCreateModelVersion = createMlflowHandler(
     const deps = registryDeps();
     // MLflow's prompt registry keeps a prompt's versions as model versions of tags alone (see registerPromptVersion).
     if (isPromptTagged(tags)) {
-      if (!promptSourcePlaceholders.includes(body.source)) {
-        // MLflow's server's words (handlers._validate_prompt_source).
-        throw new ValidationError(
-          `Invalid prompt source: '${body.source}'. Prompt sources must use an MLflow placeholder.`,
-          'source.invalid',
-        );
-      }
       const version = await registerPromptVersion(
         scope,
         principal,
