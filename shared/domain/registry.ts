@@ -71,16 +71,6 @@ export interface PromptSource {
 
 export type ModelVersionSource = RunArtifactSource | PromptSource;
 
-/** The tag that makes a registered model, or a version, a prompt (MLflow's `IS_PROMPT_TAG_KEY`). */
-export const promptTagKey = 'mlflow.prompt.is_prompt';
-
-/** What MLflow's client and store send as a prompt version's source (MLflow's server takes no other). */
-export const promptSourcePlaceholders: readonly string[] = ['dummy-source', 'prompt-template'];
-
-/** Whether tags mark a prompt: `mlflow.prompt.is_prompt` is `true` in any letter case, as MLflow's server reads it. */
-export const isPromptTagged = (tags: Tags) =>
-  Object.hasOwn(tags, promptTagKey) && tags[promptTagKey]?.toLowerCase() === 'true';
-
 /** The run a version's files belong to; a prompt version has none. */
 export const sourceRunOf = (source: ModelVersionSource): RunArtifactSource | undefined =>
   source.kind === 'prompt' ? undefined : source;

@@ -1,4 +1,5 @@
 import type { Principal } from '../domain/access.ts';
+import { promptSourcePlaceholders } from '../domain/prompts.ts';
 import { loggedModelArtifactPrefix } from '../domain/logged-models.ts';
 import { type Artifact, normalizeArtifactPath } from '../domain/artifacts.ts';
 import {
@@ -16,7 +17,6 @@ import {
   type ModelVersion,
   type ModelVersionFile,
   type PromptSource,
-  promptSourcePlaceholders,
   type RegisteredModel,
   registryLimits,
   relativeFilePath,

@@ -601,6 +601,22 @@ describe('version page', () => {
     } finally {
       await close();
     }
+    // Among the models, and on its own page, a prompt says it is one; a model does not.
+    const list = await open('/models');
+    try {
+      const row = (name: string) => list.page.locator('tbody tr').filter({ hasText: name });
+      await expect.poll(() => row(prompt).locator('.badge.kind').textContent(), eventually).toBe('prompt');
+      expect(await row(seeded.model).locator('.badge.kind').count()).toBe(0);
+      expect(list.problems).toEqual([]);
+    } finally {
+      await list.close();
+    }
+    const modelPage = await open(`/models/${prompt}`);
+    try {
+      await expect.poll(() => modelPage.page.locator('h1 .badge.kind').textContent(), eventually).toBe('prompt');
+    } finally {
+      await modelPage.close();
+    }
   });
 
   test('the links to other versions skip deleted ones', async () => {

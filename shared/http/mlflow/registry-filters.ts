@@ -1,4 +1,4 @@
-import { promptTagKey } from '../../domain/registry.ts';
+import { promptTagKey } from '../../domain/prompts.ts';
 import { ValidationError } from '../../errors.ts';
 
 /**

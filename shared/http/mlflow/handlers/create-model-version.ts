@@ -1,7 +1,7 @@
 import { ValidationError } from '../../../errors.ts';
 import { registryDeps } from '../../../runtime.ts';
 import type { RequestScope } from '../../../use-cases/deps.ts';
-import { isPromptTagged } from '../../../domain/registry.ts';
+import { isPromptTagged } from '../../../domain/prompts.ts';
 import {
   getModelVersion,
   loggedModelSource,

@@ -1,4 +1,5 @@
-import { isPromptTagged, promptTagKey, type RegisteredModel } from '../../../domain/registry.ts';
+import { isPromptTagged, promptTagKey } from '../../../domain/prompts.ts';
+import type { RegisteredModel } from '../../../domain/registry.ts';
 import { answerPayloadBytes, fittingEntries } from '../../../domain/answer-size.ts';
 import { ValidationError } from '../../../errors.ts';
 import { registryRecordDeps } from '../../../runtime.ts';

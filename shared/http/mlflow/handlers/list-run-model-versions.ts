@@ -1,4 +1,5 @@
-import { isPromptTagged, type ModelVersion, sourceRunOf } from '../../../domain/registry.ts';
+import { isPromptTagged } from '../../../domain/prompts.ts';
+import { type ModelVersion, sourceRunOf } from '../../../domain/registry.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { registryRecordDeps } from '../../../runtime.ts';
 import type { Page } from '../../../domain/types.ts';

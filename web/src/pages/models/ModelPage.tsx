@@ -8,7 +8,7 @@ import { ActionDialog } from '../../components/Dialog.tsx';
 import { formatAgo, formatBytes, formatMoment, formatTime, shortId } from '../../format.ts';
 import { useLoad } from '../../hooks.ts';
 import { Link, paths, updateQuery, useLocation } from '../../router.ts';
-import { describeChange, modelPath, runNamesOf, SourceRun } from './common.tsx';
+import { describeChange, modelPath, PromptBadge, runNamesOf, SourceRun } from './common.tsx';
 import { Description, InlineMarkdown } from '../../components/InlineMarkdown.tsx';
 
 const versionPageSize = 100;
@@ -62,7 +62,10 @@ export function ModelPage(props: { modelName: string }) {
             <Link href={paths.models()}>Models</Link>
             <span aria-hidden="true">/</span>
           </nav>
-          <h1>{data.name}</h1>
+          <h1>
+            {data.name}
+            <PromptBadge tags={data.tags} />
+          </h1>
           {data.description && <Description text={data.description} />}
           {Object.keys(data.tags).length > 0 && <TagList tags={data.tags} />}
         </div>

@@ -8,6 +8,7 @@ import { formatAgo, formatTime } from '../../format.ts';
 import { Link, navigate, paths, updateQuery, useLocation } from '../../router.ts';
 import { AliasChips } from '../../components/AliasChips.tsx';
 import { InlineMarkdown } from '../../components/InlineMarkdown.tsx';
+import { PromptBadge } from './common.tsx';
 
 const pageSize = 100;
 
@@ -124,6 +125,7 @@ export function Models() {
                       >
                         {model.name}
                       </Link>
+                      <PromptBadge tags={model.tags} />
                       {model.description && (
                         <div class="muted note-preview" title={model.description}>
                           <InlineMarkdown text={model.description} />

@@ -9,6 +9,7 @@ import { Link, paths } from '../../router.ts';
 import { AliasChip } from '../../components/AliasChips.tsx';
 import { modelPath, runNamesOf, versionPath } from './common.tsx';
 import { Description } from '../../components/InlineMarkdown.tsx';
+import { promptTextTagKey } from '../../../../shared/domain/prompts.ts';
 
 /** Where each SHA-256 came from (docs/registry.md), as a short label and its explanation. */
 const checksumSources = new Map([
@@ -217,11 +218,11 @@ function VersionOverview(props: {
 
 /** The template a prompt's version holds (MLflow keeps it in the version's tag `mlflow.prompt.text`). */
 function PromptTemplate(props: { version: ModelVersion }) {
-  const text = Object.hasOwn(props.version.tags, promptTextTag) ? props.version.tags[promptTextTag] : undefined;
+  const text = Object.hasOwn(props.version.tags, promptTextTagKey) ? props.version.tags[promptTextTagKey] : undefined;
   return (
     <Card id="prompt-template" title="Prompt template">
       {text === undefined ? (
-        <div class="empty">This version has no template tag ({promptTextTag}).</div>
+        <div class="empty">This version has no template tag ({promptTextTagKey}).</div>
       ) : (
         <pre class="mono metadata" tabIndex={0}>
           {text}
@@ -230,8 +231,6 @@ function PromptTemplate(props: { version: ModelVersion }) {
     </Card>
   );
 }
-
-const promptTextTag = 'mlflow.prompt.text';
 
 /**
  * The version's files with the size and SHA-256 recorded at registration.

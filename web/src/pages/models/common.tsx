@@ -1,6 +1,7 @@
 import { api, unwrap } from '../../api/client.ts';
 import type { AliasEvent, ModelVersion } from '../../api/types.ts';
 import { Link, paths } from '../../router.ts';
+import { isPromptTagged } from '../../../../shared/domain/prompts.ts';
 
 /** What the registry pages share: version links, run names for version sources. */
 
@@ -86,4 +87,13 @@ export function SourceRun(props: { version: ModelVersion; runNames: ReadonlyMap<
       </span>
     </span>
   );
+}
+
+/** Marks a prompt where models are listed or named. */
+export function PromptBadge(props: { tags: Record<string, string> }) {
+  return isPromptTagged(props.tags) ? (
+    <span class="badge kind" title="A prompt (MLflow's prompt registry): its versions are templates">
+      prompt
+    </span>
+  ) : null;
 }
