@@ -29,10 +29,18 @@ export interface Artifact {
   /**
    * Present while a multipart upload is open. `serviceCompletes`: an MLflow PUT
    * redirected to the upload's only part, which the service completes once it
-   * sees the part (the client never says it is done).
+   * sees the part (the client never says it is done). `completingSince`: when a
+   * request claimed the upload's completion (shared/use-cases/multipart-completion.ts).
    */
   multipart:
-    { uploadId: string; partSizeBytes: number; partCount: number; serviceCompletes?: boolean | undefined } | undefined;
+    | {
+        uploadId: string;
+        partSizeBytes: number;
+        partCount: number;
+        serviceCompletes?: boolean | undefined;
+        completingSince?: number | undefined;
+      }
+    | undefined;
   createdTime: number;
   updatedTime: number;
 }

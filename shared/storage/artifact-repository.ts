@@ -29,6 +29,7 @@ interface ArtifactItem {
   partSizeBytes?: number;
   partCount?: number;
   serviceCompletes?: boolean;
+  completingSince?: number;
   createdTime: number;
   updatedTime: number;
 }
@@ -49,6 +50,7 @@ const toArtifact = (item: ArtifactItem): Artifact => ({
           partSizeBytes: item.partSizeBytes ?? 0,
           partCount: item.partCount ?? 0,
           ...(item.serviceCompletes ? { serviceCompletes: true } : {}),
+          ...(item.completingSince === undefined ? {} : { completingSince: item.completingSince }),
         },
   createdTime: item.createdTime,
   updatedTime: item.updatedTime,

@@ -15,7 +15,7 @@ import type { ArtifactObjectStore, CompletedPart } from '../storage/artifact-sto
 import { artifactObjectKey } from '../storage/keys.ts';
 import type { RunReader } from '../storage/run-reader.ts';
 import type { RequestScope } from './deps.ts';
-import { completeMultipartOnce } from './multipart-completion.ts';
+import { completeMultipartOnce, completionUnderWay } from './multipart-completion.ts';
 import { getRun } from './runs.ts';
 import { addMetric } from '../observability/metrics.ts';
 
@@ -376,24 +376,37 @@ async function checkUpload(
   deps: Pick<ArtifactDeps, 'artifacts' | 'objects' | 'clock'>,
 ): Promise<UploadCheck> {
   const { multipart } = artifact;
-  if (multipart) {
-    const parts = await deps.objects.listParts(artifact.objectKey, multipart.uploadId);
+  const open = multipart && { ...artifact, multipart };
+  if (open) {
+    const parts = await deps.objects.listParts(artifact.objectKey, open.multipart.uploadId);
     const [part] = parts ?? [];
     if (part && parts?.length === 1 && part.partNumber === 1 && part.sizeBytes === artifact.sizeBytes) {
       try {
-        const outcome = await completeMultipartOnce(scope.workspace, runId, { ...artifact, multipart }, [part], deps);
+        const outcome = await completeMultipartOnce(scope.workspace, runId, open, [part], deps);
         if (outcome.by === 'another request') return { settledElsewhere: outcome.artifact ?? artifact };
       } catch (error) {
         // The part was re-sent since it was listed: the object tells.
         if (!(error instanceof ValidationError)) throw error;
       }
     } else if (parts !== undefined) {
-      return { through: false };
+      return (await settledByCompletionUnderWay(scope, runId, open, deps)) ?? { through: false };
     }
     // The upload is gone (completed, by this or another request) or was just completed: the object tells.
   }
   const stored = await deps.objects.head(artifact.objectKey);
-  return { through: stored !== undefined && stored.sizeBytes === artifact.sizeBytes };
+  if (stored !== undefined && stored.sizeBytes === artifact.sizeBytes) return { through: true };
+  return (open && (await settledByCompletionUnderWay(scope, runId, open, deps))) ?? { through: false };
+}
+
+/** Neither the part nor the object is there: what another request's completion under way settles, if one is. */
+async function settledByCompletionUnderWay(
+  scope: RequestScope,
+  runId: string,
+  artifact: Artifact & { multipart: NonNullable<Artifact['multipart']> },
+  deps: Pick<ArtifactDeps, 'artifacts' | 'clock'>,
+): Promise<UploadCheck | undefined> {
+  const underWay = await completionUnderWay(scope.workspace, runId, artifact, deps);
+  return underWay && { settledElsewhere: underWay.artifact ?? artifact };
 }
 
 export interface DownloadLink {

@@ -60,19 +60,42 @@ export async function completeMultipartOnce(
   return { by: 'this request' };
 }
 
+/**
+ * What settles an upload that S3 shows neither as its part nor as its object:
+ * another request may be completing it right now (versitygw renames the upload
+ * away before the object appears). Undefined when no completion is under way
+ * (no live claim): the upload is not through. Otherwise the artifact's record
+ * once that completion is done (or as it stands when waiting runs out), or as
+ * it stands already when it is no longer this pending upload.
+ */
+export async function completionUnderWay(
+  workspace: string,
+  runId: string,
+  artifact: Artifact & { multipart: NonNullable<Artifact['multipart']> },
+  deps: Pick<MultipartCompletionDeps, 'artifacts' | 'clock'>,
+): Promise<{ artifact: Artifact | undefined } | undefined> {
+  const stored = await deps.artifacts.get(workspace, runId, artifact.path);
+  if (!isThisPendingUpload(stored, artifact)) return { artifact: stored };
+  const claimedAt = stored?.multipart?.completingSince;
+  if (claimedAt === undefined || claimedAt < deps.clock.now() - claimLeaseMs) return undefined;
+  return { artifact: await waitForOtherCompletion(workspace, runId, artifact, deps) };
+}
+
+const isThisPendingUpload = (stored: Artifact | undefined, artifact: Artifact) =>
+  stored?.status === 'PENDING' && stored.multipart?.uploadId === artifact.multipart?.uploadId;
+
 /** Polls the record until it is no longer this pending upload, or the wait runs out. */
 async function waitForOtherCompletion(
   workspace: string,
   runId: string,
   artifact: Artifact & { multipart: NonNullable<Artifact['multipart']> },
-  deps: MultipartCompletionDeps,
+  deps: Pick<MultipartCompletionDeps, 'artifacts' | 'clock'>,
 ): Promise<Artifact | undefined> {
   const deadline = deps.clock.now() + waitLimitMs;
   let pauseMs = 50;
   for (;;) {
     const stored = await deps.artifacts.get(workspace, runId, artifact.path);
-    const stillThisUpload = stored?.status === 'PENDING' && stored.multipart?.uploadId === artifact.multipart.uploadId;
-    if (!stillThisUpload || deps.clock.now() + pauseMs > deadline) return stored;
+    if (!isThisPendingUpload(stored, artifact) || deps.clock.now() + pauseMs > deadline) return stored;
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
     pauseMs = Math.min(pauseMs * 2, 1000);
   }

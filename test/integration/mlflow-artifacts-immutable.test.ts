@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import { beforeAll, describe, expect, test } from 'vitest';
-import { useTestStack } from '../support/local-api.ts';
+import { AbortMultipartUploadCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Artifact } from '../../shared/domain/artifacts.ts';
+import { ArtifactRepository } from '../../shared/storage/artifact-repository.ts';
+import { tableDocumentClient, useTestStack } from '../support/local-api.ts';
 
 /**
  * MLflow's redirected artifact PUT, on the S3 server that checks signatures.
@@ -115,6 +118,30 @@ describe('a redirected MLflow PUT', () => {
     const seen = await Promise.all(paths.flatMap((path) => Array.from({ length: 6 }, () => listed(path))));
     expect(seen.map((artifact) => artifact?.status)).toEqual(Array(seen.length).fill('COMPLETE'));
     for (const path of paths) expect(await download(path)).toBe(`raced ${path}`);
+  });
+
+  test('a listing that finds neither the part nor the object waits for a completion under way', async () => {
+    // The window the race above can land in: S3 already shows no upload (versitygw renames it away when
+    // completion starts) and not yet the object. The test plays the completing request by hand: it claims
+    // the completion on the record, the upload leaves S3, and only later are the object and record in.
+    const repository = new ArtifactRepository(tableDocumentClient(local.stack), local.stack.tableName);
+    const { endpoint, credentials } = inject('s3');
+    const s3 = new S3Client({ endpoint, credentials, region: 'us-east-1', forcePathStyle: true });
+    const Bucket = local.stack.artifactsBucket;
+    const put = await redirectedPut('underway/model.bin', 'bytes under way');
+    expect(await follow(put.location as string, 'bytes under way')).toBe(200);
+    const pending = (await repository.get('default', runId, 'underway/model.bin')) as Artifact;
+    const UploadId = pending.multipart?.uploadId as string;
+    const claim = { uploadId: UploadId, now: Date.now(), leaseMs: 30_000 };
+    expect(await repository.claimCompletion('default', runId, pending.path, claim)).toBe(true);
+    await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: pending.objectKey, UploadId }));
+
+    const listing = listed('underway/model.bin');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await s3.send(new PutObjectCommand({ Bucket, Key: pending.objectKey, Body: 'bytes under way' }));
+    await repository.markComplete('default', runId, pending, Date.now());
+    expect(await listing).toMatchObject({ status: 'COMPLETE', size_bytes: 15 });
+    expect(await download('underway/model.bin')).toBe('bytes under way');
   });
 
   test('one listing settles a whole folder of them, a bounded number at a time', async () => {
